@@ -1,0 +1,380 @@
+//! Policy diagnostics: one error type for every stage that reads a policy
+//! (syntax, AST building, checking, formatting), rendered by miette for people
+//! and as JSON for tools.
+//!
+//! Invariant: every error has a stable [`ErrorCode`], a primary span with a
+//! label, and a message in plain words; codes are never renamed or reused.
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use serde::Serialize;
+
+use crate::ast::Span;
+
+/// The stable codes of policy errors. `yimen check-policy --error-format json`
+/// prints them; scripts rely on them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ErrorCode {
+    /// The text does not follow the grammar.
+    Syntax,
+    /// A date, datetime or number literal that does not exist or does not fit.
+    BadLiteral,
+    /// A field of the `policy` header that does not exist, or is repeated.
+    BadHeader,
+    /// No `policy` header, or more than one, in a file.
+    PolicyHeader,
+    UnknownDataset,
+    UnknownField,
+    UnknownFunction,
+    UnknownParameter,
+    /// A name that is no variable, `let`, parameter or dataset.
+    UnknownName,
+    UnknownType,
+    /// An enum field compared with a value it never takes.
+    UnknownEnumValue,
+    TypeMismatch,
+    WrongArgumentCount,
+    /// `count`, `any`, … outside a group rule or metric.
+    AggregateOutsideGroup,
+    /// A record field used after `group by` that is not a group key.
+    GroupKeyNotAvailable,
+    /// A lookup with the wrong number of keys.
+    LookupArity,
+    /// A lookup key of the wrong type.
+    LookupKeyType,
+    DuplicateCode,
+    DuplicateName,
+    /// A rule or metric code of the wrong form (rules `H001`, metrics `M01`).
+    BadCode,
+    UnknownSeverity,
+    /// A message template naming something that does not exist.
+    TemplateUnknownField,
+    /// A test expecting a code that no loaded rule has.
+    UnknownExpectedCode,
+    UnknownSource,
+    UnknownClause,
+    MissingClause,
+    DuplicateClause,
+    /// A clause that does not belong where it stands (`ratio` in a rule …).
+    MisplacedClause,
+    /// `fires(CODE)` of a rule that ranges over another dataset or groups.
+    BadFires,
+    /// A parameter override (YAML or `--param`) that does not fit.
+    BadParamValue,
+    /// A file that cannot be read.
+    Io,
+    /// The formatter would have changed the meaning of the file.
+    FormatChangedAst,
+    /// A bug in yimen (a grammar drift): report it.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The stable code, as printed.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Syntax => "yimen::syntax",
+            ErrorCode::BadLiteral => "yimen::bad-literal",
+            ErrorCode::BadHeader => "yimen::bad-header",
+            ErrorCode::PolicyHeader => "yimen::policy-header",
+            ErrorCode::UnknownDataset => "yimen::unknown-dataset",
+            ErrorCode::UnknownField => "yimen::unknown-field",
+            ErrorCode::UnknownFunction => "yimen::unknown-function",
+            ErrorCode::UnknownParameter => "yimen::unknown-parameter",
+            ErrorCode::UnknownName => "yimen::unknown-name",
+            ErrorCode::UnknownType => "yimen::unknown-type",
+            ErrorCode::UnknownEnumValue => "yimen::unknown-enum-value",
+            ErrorCode::TypeMismatch => "yimen::type-mismatch",
+            ErrorCode::WrongArgumentCount => "yimen::wrong-argument-count",
+            ErrorCode::AggregateOutsideGroup => "yimen::aggregate-outside-group",
+            ErrorCode::GroupKeyNotAvailable => "yimen::group-key-not-available",
+            ErrorCode::LookupArity => "yimen::lookup-arity",
+            ErrorCode::LookupKeyType => "yimen::lookup-key-type",
+            ErrorCode::DuplicateCode => "yimen::duplicate-code",
+            ErrorCode::DuplicateName => "yimen::duplicate-name",
+            ErrorCode::BadCode => "yimen::bad-code",
+            ErrorCode::UnknownSeverity => "yimen::unknown-severity",
+            ErrorCode::TemplateUnknownField => "yimen::template-unknown-field",
+            ErrorCode::UnknownExpectedCode => "yimen::unknown-expected-code",
+            ErrorCode::UnknownSource => "yimen::unknown-source",
+            ErrorCode::UnknownClause => "yimen::unknown-clause",
+            ErrorCode::MissingClause => "yimen::missing-clause",
+            ErrorCode::DuplicateClause => "yimen::duplicate-clause",
+            ErrorCode::MisplacedClause => "yimen::misplaced-clause",
+            ErrorCode::BadFires => "yimen::bad-fires",
+            ErrorCode::BadParamValue => "yimen::bad-param-value",
+            ErrorCode::Io => "yimen::io",
+            ErrorCode::FormatChangedAst => "yimen::format-changed-ast",
+            ErrorCode::Internal => "yimen::internal",
+        }
+    }
+
+    /// Every code, for documentation and tests.
+    pub const ALL: &'static [ErrorCode] = &[
+        ErrorCode::Syntax,
+        ErrorCode::BadLiteral,
+        ErrorCode::BadHeader,
+        ErrorCode::PolicyHeader,
+        ErrorCode::UnknownDataset,
+        ErrorCode::UnknownField,
+        ErrorCode::UnknownFunction,
+        ErrorCode::UnknownParameter,
+        ErrorCode::UnknownName,
+        ErrorCode::UnknownType,
+        ErrorCode::UnknownEnumValue,
+        ErrorCode::TypeMismatch,
+        ErrorCode::WrongArgumentCount,
+        ErrorCode::AggregateOutsideGroup,
+        ErrorCode::GroupKeyNotAvailable,
+        ErrorCode::LookupArity,
+        ErrorCode::LookupKeyType,
+        ErrorCode::DuplicateCode,
+        ErrorCode::DuplicateName,
+        ErrorCode::BadCode,
+        ErrorCode::UnknownSeverity,
+        ErrorCode::TemplateUnknownField,
+        ErrorCode::UnknownExpectedCode,
+        ErrorCode::UnknownSource,
+        ErrorCode::UnknownClause,
+        ErrorCode::MissingClause,
+        ErrorCode::DuplicateClause,
+        ErrorCode::MisplacedClause,
+        ErrorCode::BadFires,
+        ErrorCode::BadParamValue,
+        ErrorCode::Io,
+        ErrorCode::FormatChangedAst,
+        ErrorCode::Internal,
+    ];
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One error in one policy file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyError {
+    pub code: ErrorCode,
+    pub message: String,
+    pub span: Span,
+    pub label: String,
+    /// Further places that explain the error (the first definition of a duplicate …).
+    pub related: Vec<(Span, String)>,
+    pub help: Option<String>,
+}
+
+impl PolicyError {
+    pub fn new(code: ErrorCode, span: Span, message: impl Into<String>) -> Self {
+        PolicyError {
+            code,
+            message: message.into(),
+            span,
+            label: String::new(),
+            related: Vec::new(),
+            help: None,
+        }
+    }
+
+    #[must_use]
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    #[must_use]
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    #[must_use]
+    pub fn help_opt(mut self, help: Option<String>) -> Self {
+        self.help = help;
+        self
+    }
+
+    #[must_use]
+    pub fn related(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.related.push((span, label.into()));
+        self
+    }
+
+    /// Attach the source so that miette can render it.
+    pub fn with_source(&self, src: &PolicySource) -> RenderedError {
+        RenderedError {
+            error: self.clone(),
+            src: NamedSource::new(src.name.clone(), Arc::clone(&src.text)),
+        }
+    }
+}
+
+/// A policy file's name (as the user gave it) and text.
+#[derive(Clone, Debug)]
+pub struct PolicySource {
+    pub name: String,
+    pub text: Arc<String>,
+}
+
+impl PolicySource {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        PolicySource {
+            name: name.into(),
+            text: Arc::new(text.into()),
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let before = &self.text[..floor_char_boundary(&self.text, offset)];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, col)
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// A [`PolicyError`] with its source, ready for miette.
+#[derive(Debug)]
+pub struct RenderedError {
+    error: PolicyError,
+    src: NamedSource<Arc<String>>,
+}
+
+impl fmt::Display for RenderedError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.error.message)
+    }
+}
+
+impl std::error::Error for RenderedError {}
+
+impl Diagnostic for RenderedError {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.error.code.as_str()))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.error
+            .help
+            .as_ref()
+            .map(|h| Box::new(h.as_str()) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.src)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let primary = LabeledSpan::new_primary_with_span(
+            (!self.error.label.is_empty()).then(|| self.error.label.clone()),
+            self.error.span,
+        );
+        let related = self
+            .error
+            .related
+            .iter()
+            .map(|(span, label)| LabeledSpan::new_with_span(Some(label.clone()), *span));
+        Some(Box::new(std::iter::once(primary).chain(related)))
+    }
+}
+
+/// How diagnostics are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// miette's graphical report; colour only when `color` is set.
+    Human { color: bool, width: usize },
+    /// One JSON object per error (see [`JsonError`]).
+    Json,
+}
+
+/// The JSON form of an error, for tools (`--error-format json`).
+#[derive(Clone, Debug, Serialize)]
+pub struct JsonError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub code: &'static str,
+    pub message: String,
+    pub label: String,
+    pub help: Option<String>,
+}
+
+impl JsonError {
+    pub fn new(err: &PolicyError, src: &PolicySource) -> Self {
+        let (line, column) = src.line_col(err.span.start);
+        let (end_line, end_column) = src.line_col(err.span.end);
+        JsonError {
+            file: src.name.clone(),
+            line,
+            column,
+            end_line,
+            end_column,
+            code: err.code.as_str(),
+            message: err.message.clone(),
+            label: err.label.clone(),
+            help: err.help.clone(),
+        }
+    }
+}
+
+/// Render one error for a person, as miette's graphical report.
+pub fn render_human(err: &PolicyError, src: &PolicySource, color: bool, width: usize) -> String {
+    let theme = if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme)
+        .with_width(width)
+        .with_links(false);
+    let mut out = String::new();
+    let rendered = err.with_source(src);
+    if handler.render_report(&mut out, &rendered).is_err() {
+        // Rendering into a String cannot fail in practice; fall back to plain text.
+        let (line, col) = src.line_col(err.span.start);
+        out = format!(
+            "{}: {}:{line}:{col}: {}\n",
+            err.code, src.name, err.message
+        );
+    }
+    out
+}
+
+/// The closest of `candidates` to `word`, if it is close enough to be a
+/// plausible typo ("did you mean").
+pub fn did_you_mean<'a, I>(word: &str, candidates: I) -> Option<String>
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    let mut best: Option<(f64, &str)> = None;
+    for cand in candidates {
+        if cand == word {
+            continue;
+        }
+        let score = strsim::normalized_damerau_levenshtein(word, cand);
+        let close = score >= 0.6
+            || strsim::damerau_levenshtein(word, cand) <= 2 && word.chars().count() > 2;
+        if close && best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, cand));
+        }
+    }
+    best.map(|(_, c)| c.to_string())
+}
+
+/// "did you mean `x`?" or nothing.
+pub fn suggestion(word: &str, candidates: &[&str]) -> Option<String> {
+    did_you_mean(word, candidates.iter().copied()).map(|c| format!("did you mean `{c}`?"))
+}

@@ -1,0 +1,241 @@
+//! pest errors → plain-language diagnostics.
+//!
+//! pest reports the grammar rules it expected; a person wants words. Every
+//! rule that can appear in an error has a name here, and a misspelt keyword
+//! gets a "did you mean".
+
+use pest::error::{Error, ErrorVariant, InputLocation};
+
+use super::Rule;
+use crate::ast::Span;
+use crate::diagnostics::{did_you_mean, ErrorCode, PolicyError};
+
+/// What a person calls a grammar rule.
+pub(super) fn describe(rule: Rule) -> &'static str {
+    match rule {
+        Rule::EOI => "end of file",
+        Rule::policy_decl => "a `policy` header",
+        Rule::param_decl => "a `param` declaration",
+        Rule::rule_decl => "a `rule`",
+        Rule::metric_decl => "a `metric`",
+        Rule::test_decl => "a `test`",
+        Rule::docs | Rule::doc_line => "a `///` doc comment",
+        Rule::header_field => "a header field (title, issuer, number, issued, effective)",
+        Rule::type_expr => "a type (bool, int, decimal, string, date, datetime, list<…>, map<…, …>)",
+        Rule::code => "a code such as `H001` or `M01`",
+        Rule::rule_name => "a kebab-case name such as `dual-track`",
+        Rule::title_clause => "`title`",
+        Rule::severity_clause => "`severity`",
+        Rule::cite_clause => "`cite`",
+        Rule::citation => "a citation such as `gangnan-2017 \"四、(六)\"`",
+        Rule::source_id => "a source name such as `gangnan-2017`",
+        Rule::for_clause => "`for`",
+        Rule::distinct => "`distinct`",
+        Rule::let_clause => "`let`",
+        Rule::when_clause => "`when`",
+        Rule::group_clause => "`group by`",
+        Rule::require_clause => "`require`",
+        Rule::message_clause => "`message`",
+        Rule::dept_clause => "`dept`",
+        Rule::key_clause => "`key`",
+        Rule::dataset_clause => "`dataset`",
+        Rule::per_clause => "`per`",
+        Rule::ratio_clause => "`ratio`",
+        Rule::target_clause => "`target`",
+        Rule::as_of_stmt => "`as_of`",
+        Rule::param_set => "`param`",
+        Rule::fixture => "a fixture record such as `cases { id: \"C1\" }`",
+        Rule::field_init => "a field such as `id: \"C1\"`",
+        Rule::expect_stmt => "`expect`",
+        Rule::expect_none | Rule::expect_some => "an expectation",
+        Rule::undetermined => "`undetermined`",
+        Rule::key_list => "a key list such as `[\"C1\"]`",
+        Rule::expr
+        | Rule::or_expr
+        | Rule::and_expr
+        | Rule::not_expr
+        | Rule::cmp_expr
+        | Rule::add_expr
+        | Rule::mul_expr
+        | Rule::unary
+        | Rule::postfix
+        | Rule::standalone_expr => "an expression",
+        Rule::not_op | Rule::negated => "`not`",
+        Rule::cmp_tail | Rule::cmp_op => "a comparison (==, !=, <, <=, >, >=)",
+        Rule::in_tail => "`in`",
+        Rule::is_tail => "`is`",
+        Rule::none_test => "`none`",
+        Rule::empty_test => "`empty`",
+        Rule::add_op => "`+` or `-`",
+        Rule::mul_op => "`*` or `/`",
+        Rule::neg => "`-`",
+        Rule::field_suffix => "`.field`",
+        Rule::index_suffix => "a lookup `[key]`",
+        Rule::valid_on => "`valid_on`",
+        Rule::as_of_ref => "`as_of`",
+        Rule::paren => "a parenthesis",
+        Rule::if_expr => "`if … then … else …`",
+        Rule::call => "a function call",
+        Rule::code_arg => "a rule code",
+        Rule::name => "a name",
+        Rule::date_lit => "a date (YYYY-MM-DD)",
+        Rule::datetime_lit => "a datetime (YYYY-MM-DDTHH:MM:SS)",
+        Rule::percent_lit => "a percentage",
+        Rule::decimal_lit => "a decimal number",
+        Rule::int_lit => "a whole number",
+        Rule::bool_lit => "`true` or `false`",
+        Rule::none_lit => "`none`",
+        Rule::list_lit => "a list `[…]`",
+        Rule::map_lit => "a map `{…: …}`",
+        Rule::map_entry => "a map entry `key: value`",
+        Rule::string_lit | Rule::str_inner => "a string in double quotes",
+        Rule::str_escape => "an escape (\\\", \\\\, \\n, \\t, \\{, \\}, \\u{…})",
+        Rule::template => "a message template in double quotes",
+        Rule::tpl_text => "template text",
+        Rule::tpl_hole => "a `{…}` hole",
+        Rule::ident => "a name",
+        Rule::field_name => "a field name",
+        Rule::file => "a policy file",
+        Rule::doc_text => "doc text",
+        Rule::kw_policy => "`policy`",
+        Rule::kw_param => "`param`",
+        Rule::kw_rule => "`rule`",
+        Rule::kw_metric => "`metric`",
+        Rule::kw_test => "`test`",
+        Rule::kw_title => "`title`",
+        Rule::kw_severity => "`severity`",
+        Rule::kw_cite => "`cite`",
+        Rule::kw_for => "`for`",
+        Rule::kw_in => "`in`",
+        Rule::kw_distinct => "`distinct`",
+        Rule::kw_let => "`let`",
+        Rule::kw_when => "`when`",
+        Rule::kw_group => "`group`",
+        Rule::kw_by => "`by`",
+        Rule::kw_require => "`require`",
+        Rule::kw_message => "`message`",
+        Rule::kw_dept => "`dept`",
+        Rule::kw_key => "`key`",
+        Rule::kw_dataset => "`dataset`",
+        Rule::kw_per => "`per`",
+        Rule::kw_ratio => "`ratio`",
+        Rule::kw_target => "`target`",
+        Rule::kw_as_of => "`as_of`",
+        Rule::kw_expect => "`expect`",
+        Rule::kw_no => "`no`",
+        Rule::kw_on => "`on`",
+        Rule::kw_undetermined => "`undetermined`",
+        Rule::kw_and => "`and`",
+        Rule::kw_or => "`or`",
+        Rule::kw_not => "`not`",
+        Rule::kw_is => "`is`",
+        Rule::kw_none => "`none`",
+        Rule::kw_empty => "`empty`",
+        Rule::kw_if => "`if`",
+        Rule::kw_then => "`then`",
+        Rule::kw_else => "`else`",
+        Rule::kw_valid_on => "`valid_on`",
+        Rule::kw_true => "`true`",
+        Rule::kw_false => "`false`",
+        Rule::WHITESPACE | Rule::COMMENT => "white space",
+        Rule::item => "a policy header, param, rule, metric or test",
+        Rule::clause => "a clause (title, severity, cite, for, let, when, group by, require, message, dept, key, dataset, per, ratio, target)",
+        Rule::test_stmt => "a test statement (as_of, param, a fixture record, expect)",
+        Rule::primary | Rule::call_arg => "an operand",
+        Rule::literal => "a literal",
+        Rule::ident_char => "a letter or digit",
+        Rule::keyword => "a keyword",
+    }
+}
+
+/// The plain word a keyword-like rule stands for, for "did you mean".
+fn keyword_word(rule: Rule) -> Option<&'static str> {
+    let d = describe(rule);
+    let w = d.strip_prefix('`')?.strip_suffix('`')?;
+    (!w.contains(' ') && w.chars().all(|c| c.is_ascii_alphabetic() || c == '_')).then_some(w)
+}
+
+/// The word (identifier-like run) that starts at `pos`.
+fn word_at(text: &str, pos: usize) -> &str {
+    let rest = &text[pos.min(text.len())..];
+    let end = rest
+        .char_indices()
+        .find(|&(_, c)| !(c.is_alphanumeric() || c == '_'))
+        .map_or(rest.len(), |(i, _)| i);
+    &rest[..end]
+}
+
+pub(super) fn syntax_error(err: &Error<Rule>, text: &str) -> PolicyError {
+    let (start, end) = match err.location {
+        InputLocation::Pos(p) => (p, p),
+        InputLocation::Span((s, e)) => (s, e),
+    };
+    let word = word_at(text, start);
+    let span = if end > start {
+        Span::new(start, end)
+    } else if !word.is_empty() {
+        Span::new(start, start + word.len())
+    } else {
+        let next = text[start.min(text.len())..]
+            .chars()
+            .next()
+            .map_or(0, char::len_utf8);
+        Span::new(start, start + next)
+    };
+    let found = if word.is_empty() {
+        text[start.min(text.len())..]
+            .chars()
+            .next()
+            .map_or_else(|| "the end of the file".to_string(), |c| format!("`{c}`"))
+    } else {
+        format!("`{word}`")
+    };
+    match &err.variant {
+        ErrorVariant::ParsingError {
+            positives,
+            negatives,
+        } => {
+            let mut expected: Vec<&str> = positives.iter().map(|r| describe(*r)).collect();
+            expected.sort_unstable();
+            expected.dedup();
+            let expected_text = join_or(&expected);
+            let mut e = if expected.is_empty() {
+                let unexpected: Vec<&str> = negatives.iter().map(|r| describe(*r)).collect();
+                PolicyError::new(
+                    ErrorCode::Syntax,
+                    span,
+                    format!("unexpected {}", join_or(&unexpected)),
+                )
+                .label("not allowed here")
+            } else {
+                PolicyError::new(
+                    ErrorCode::Syntax,
+                    span,
+                    format!("expected {expected_text}, found {found}"),
+                )
+                .label(format!("expected {expected_text}"))
+            };
+            if !word.is_empty() {
+                let words: Vec<&str> = positives.iter().filter_map(|r| keyword_word(*r)).collect();
+                if let Some(s) = did_you_mean(word, words.iter().copied()) {
+                    e = e.help(format!("did you mean `{s}`?"));
+                }
+            }
+            if e.help.is_none() && text[start.min(text.len())..].starts_with("///") {
+                e = e.help("`///` is a doc comment and may stand only before a rule, metric, param, test or policy header; use `//` for a comment");
+            }
+            e
+        }
+        ErrorVariant::CustomError { message } => {
+            PolicyError::new(ErrorCode::Syntax, span, message.clone()).label("here")
+        }
+    }
+}
+
+fn join_or(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
