@@ -7,3 +7,8 @@ pub mod diagnostics;
 pub mod syntax;
 pub mod schema;
 pub mod value;
+pub mod check;
+pub mod fmt;
+pub mod ir;
+pub mod policy;
+pub mod cli;

@@ -1,1 +1,7 @@
-fn main(){}
+//! The `yimen` command line. See `yimen --help`.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    yimen::cli::main()
+}

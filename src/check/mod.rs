@@ -1,0 +1,161 @@
+//! AST → checked program (`ast_to_ir`): every dataset, field, lookup,
+//! parameter, function and citation resolved against the schema and the
+//! source registry, every expression typed, before any data is read.
+//!
+//! Invariant: the checker never stops at the first error; it reports all of
+//! a file's errors (an ill-typed part is typed `Error` so that one mistake is
+//! reported once). A program is returned only when there are none.
+
+pub(crate) mod expr;
+mod items;
+mod rules;
+pub mod types;
+
+use crate::ast::{PolicyFile, Span};
+use crate::diagnostics::{PolicyError, PolicySource};
+use crate::ir::{ParamDef, Program};
+use crate::schema::Schema;
+
+/// The source registry as the checker sees it: which documents and clauses
+/// exist. Citations of anything else are errors.
+pub trait Citations {
+    fn has_source(&self, id: &str) -> bool;
+    fn has_clause(&self, source: &str, clause: &str) -> bool;
+    fn source_ids(&self) -> Vec<String>;
+    fn suggest_clause(&self, source: &str, clause: &str) -> Option<String>;
+    /// The canonical form of a clause id (`四(六)` → `四、(六)`).
+    fn normalize_clause(&self, clause: &str) -> String;
+}
+
+/// A checked policy file's errors.
+#[derive(Debug)]
+pub struct FileErrors {
+    pub file: usize,
+    pub errors: Vec<PolicyError>,
+}
+
+/// What the first pass learns of every rule, so that `fires(…)` and test
+/// expectations can refer to rules in any file.
+#[derive(Clone, Debug)]
+pub(crate) struct RuleCodeInfo {
+    pub code: String,
+    pub dataset: Option<usize>,
+    pub is_group: bool,
+    pub is_metric: bool,
+    pub file: usize,
+    pub span: Span,
+}
+
+pub(crate) struct Checker<'a> {
+    pub schema: &'a Schema,
+    pub citations: Option<&'a dyn Citations>,
+    pub params: Vec<ParamDef>,
+    pub rule_codes: Vec<RuleCodeInfo>,
+    pub sources: &'a [PolicySource],
+    errors: Vec<(usize, PolicyError)>,
+    current: usize,
+}
+
+impl Checker<'_> {
+    pub(crate) fn error(&mut self, e: PolicyError) {
+        self.errors.push((self.current, e));
+    }
+
+    pub(crate) fn param_index(&self, name: &str) -> Option<usize> {
+        self.params.iter().position(|p| p.name == name)
+    }
+
+    /// `file:line:col` of a span in another file, for cross-file messages.
+    pub(crate) fn place(&self, file: usize, span: Span) -> String {
+        let src = &self.sources[file];
+        let (line, col) = src.line_col(span.start);
+        format!("{}:{line}:{col}", src.name)
+    }
+}
+
+/// Check parsed policy files together (codes and parameters are global).
+///
+/// `files[i]` is the AST of `sources[i]`.
+pub fn ast_to_ir(
+    sources: &[PolicySource],
+    files: &[PolicyFile],
+    schema: &Schema,
+    citations: Option<&dyn Citations>,
+) -> Result<Program, Vec<FileErrors>> {
+    let mut checker = Checker {
+        schema,
+        citations,
+        params: Vec::new(),
+        rule_codes: Vec::new(),
+        sources,
+        errors: Vec::new(),
+        current: 0,
+    };
+    let mut policies = Vec::new();
+    for (i, file) in files.iter().enumerate() {
+        checker.current = i;
+        policies.push(checker.header(file, &sources[i].name));
+        checker.declare_params(file, &sources[i].name);
+    }
+    for (i, file) in files.iter().enumerate() {
+        checker.current = i;
+        checker.declare_rules(file, i);
+    }
+    let mut rules = Vec::new();
+    let mut tests = Vec::new();
+    for (i, file) in files.iter().enumerate() {
+        checker.current = i;
+        let policy_id = policies[i].id.clone();
+        for item in &file.items {
+            match item {
+                crate::ast::Item::Rule(r) => {
+                    if let Some(def) = checker.rule(r, &policy_id, &sources[i].name) {
+                        rules.push(def);
+                    }
+                }
+                crate::ast::Item::Test(t) => {
+                    if let Some(def) = checker.test(t, &sources[i].name) {
+                        tests.push(def);
+                    }
+                }
+                crate::ast::Item::Policy(_) | crate::ast::Item::Param(_) => {}
+            }
+        }
+    }
+    if checker.errors.is_empty() {
+        // Rules are kept in code order so that every listing is deterministic;
+        // `fires` indexes refer to `rule_codes`, which is in declaration order,
+        // so remap them.
+        let order: Vec<String> = checker.rule_codes.iter().map(|r| r.code.clone()).collect();
+        rules.sort_by(|a, b| a.code.cmp(&b.code));
+        let remap: Vec<usize> = order
+            .iter()
+            .map(|c| rules.iter().position(|r| &r.code == c).unwrap_or(0))
+            .collect();
+        for r in &mut rules {
+            rules::remap_fires(r, &remap);
+        }
+        Ok(Program {
+            policies,
+            params: checker.params,
+            rules,
+            tests,
+        })
+    } else {
+        let mut out: Vec<FileErrors> = Vec::new();
+        for (file, e) in checker.errors {
+            match out.iter_mut().find(|f| f.file == file) {
+                Some(f) => f.errors.push(e),
+                None => out.push(FileErrors {
+                    file,
+                    errors: vec![e],
+                }),
+            }
+        }
+        out.sort_by_key(|f| f.file);
+        for f in &mut out {
+            f.errors.sort_by_key(|e| (e.span.start, e.span.end));
+        }
+        Err(out)
+    }
+}

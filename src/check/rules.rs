@@ -1,0 +1,400 @@
+//! Checking a rule or metric: its clauses, their order and their scopes.
+
+use std::collections::HashMap;
+
+use crate::ast::{self, ClauseKind, ExprKind, RuleDecl, RuleKind, Span, TemplatePart};
+use crate::diagnostics::{did_you_mean, suggestion, ErrorCode, PolicyError};
+use crate::ir::{Cite, Const, IrExpr, LetDef, RuleDef, Severity, TemplatePiece};
+use crate::value::Value;
+
+use super::expr::{Ctx, LetInfo, Scope};
+use super::types::Type;
+use super::Checker;
+
+const RULE_ONLY: &[&str] = &["severity", "group by", "require", "message", "dept", "key", "dataset"];
+const METRIC_ONLY: &[&str] = &["per", "ratio", "target"];
+const SEVERITIES: &[&str] = &["error", "warning", "info"];
+
+impl Checker<'_> {
+    #[allow(clippy::too_many_lines)]
+    pub(super) fn rule(&mut self, r: &RuleDecl, policy: &str, file: &str) -> Option<RuleDef> {
+        let is_metric = r.kind == RuleKind::Metric;
+        let what = if is_metric { "metric" } else { "rule" };
+        // Clauses that may appear once.
+        let mut seen: HashMap<&'static str, Span> = HashMap::new();
+        for c in &r.clauses {
+            let kw = c.kind.keyword();
+            let misplaced = if is_metric { RULE_ONLY.contains(&kw) } else { METRIC_ONLY.contains(&kw) };
+            if misplaced {
+                let help = if is_metric {
+                    "a metric has `for`, `when`, `let`, `per`, `ratio`, `target`, `title` and `cite`"
+                } else {
+                    "`per`, `ratio` and `target` belong to metrics; a rule says what it requires with `require`"
+                };
+                self.error(
+                    PolicyError::new(ErrorCode::MisplacedClause, c.span, format!("`{kw}` does not belong in a {what}"))
+                        .label(format!("not a {what} clause"))
+                        .help(help),
+                );
+                continue;
+            }
+            if matches!(c.kind, ClauseKind::Let { .. } | ClauseKind::When(_) | ClauseKind::Cite(_)) {
+                continue;
+            }
+            if let Some(prev) = seen.get(kw) {
+                self.error(
+                    PolicyError::new(ErrorCode::DuplicateClause, c.span, format!("`{kw}` is given twice in {what} {}", r.code.name))
+                        .label("second")
+                        .related(*prev, "first"),
+                );
+            } else {
+                seen.insert(kw, c.span);
+            }
+        }
+
+        // Data clauses, in order: they build the scope.
+        let mut var: Option<(String, usize)> = None;
+        let mut distinct = false;
+        let mut lets_info: Vec<LetInfo> = Vec::new();
+        let mut lets: Vec<LetDef> = Vec::new();
+        let mut filters = Vec::new();
+        let mut group_keys: Vec<(ast::Expr, Type)> = Vec::new();
+        let mut group_irs = Vec::new();
+        let mut group_filters = Vec::new();
+        let mut require = None;
+        let mut per = None;
+        let mut ratio = None;
+        let mut grouped = false;
+        for c in &r.clauses {
+            let ctx = if grouped { Ctx::Group } else { Ctx::Record };
+            match &c.kind {
+                ClauseKind::For { var: v, distinct: d, dataset } => {
+                    if var.is_some() {
+                        continue; // reported as a duplicate
+                    }
+                    match self.schema.dataset_index(&dataset.name) {
+                        Some(ds) => {
+                            var = Some((v.name.clone(), ds));
+                            distinct = *d;
+                        }
+                        None => self.unknown_dataset(dataset),
+                    }
+                }
+                ClauseKind::Let { name, value } => {
+                    let clash = lets_info.iter().any(|l| l.name == name.name)
+                        || var.as_ref().is_some_and(|(v, _)| *v == name.name);
+                    if clash {
+                        self.error(
+                            PolicyError::new(ErrorCode::DuplicateName, name.span, format!("`{}` is already defined in this {what}", name.name))
+                                .label("defined again")
+                                .help("give the `let` another name"),
+                        );
+                    }
+                    let scope = scope_of(var.as_ref(), &lets_info, ctx, &group_keys);
+                    let (ir, ty) = self.check_expr(value, &scope);
+                    lets_info.push(LetInfo { name: name.name.clone(), ty, group_level: grouped });
+                    lets.push(LetDef { name: name.name.clone(), expr: ir, group_level: grouped });
+                }
+                ClauseKind::When(e) => {
+                    let scope = scope_of(var.as_ref(), &lets_info, ctx, &group_keys);
+                    let ir = self.check_bool(e, &scope);
+                    if grouped { group_filters.push(ir) } else { filters.push(ir) }
+                }
+                ClauseKind::GroupBy(keys) if !is_metric => {
+                    if grouped {
+                        continue;
+                    }
+                    let scope = scope_of(var.as_ref(), &lets_info, Ctx::Record, &[]);
+                    for k in keys {
+                        let (ir, ty) = self.check_expr(k, &scope);
+                        if matches!(ty, Type::Record(_) | Type::List(_) | Type::Map(..)) {
+                            let t = ty.display(self.schema).to_string();
+                            self.type_error(k, format!("a group key must be a plain value, found {t}"), "not groupable".into());
+                        }
+                        group_irs.push(ir);
+                        group_keys.push((k.clone(), ty));
+                    }
+                    grouped = true;
+                }
+                ClauseKind::Require(e) if !is_metric => {
+                    if require.is_none() {
+                        let scope = scope_of(var.as_ref(), &lets_info, ctx, &group_keys);
+                        require = Some(self.check_bool(e, &scope));
+                    }
+                }
+                ClauseKind::Per(e) if is_metric => {
+                    let scope = scope_of(var.as_ref(), &lets_info, Ctx::Record, &[]);
+                    let (ir, ty) = self.check_expr(e, &scope);
+                    if !ty.is_stringy() && ty != Type::Error {
+                        let t = ty.display(self.schema).to_string();
+                        self.type_error(e, format!("`per` groups by a department name (string), found {t}"), "not a string".into());
+                    }
+                    per = Some(ir);
+                }
+                ClauseKind::Ratio(e) if is_metric => {
+                    let scope = scope_of(var.as_ref(), &lets_info, Ctx::Record, &[]);
+                    ratio = Some(self.check_bool(e, &scope));
+                }
+                _ => {}
+            }
+        }
+
+        let Some((var_name, dataset)) = var.clone() else {
+            if !r.clauses.iter().any(|c| matches!(c.kind, ClauseKind::For { .. })) {
+                self.missing(r, "for", "say what the rule ranges over: `for case in cases`");
+            }
+            return None;
+        };
+        if !is_metric && require.is_none() && !r.clauses.iter().any(|c| matches!(c.kind, ClauseKind::Require(_))) {
+            self.missing(r, "require", "say what must hold: `require case.channel != \"原单位\"`");
+        }
+        if is_metric && ratio.is_none() && !r.clauses.iter().any(|c| matches!(c.kind, ClauseKind::Ratio(_))) {
+            self.missing(r, "ratio", "say what is counted: `ratio case.finished_at is not none`");
+        }
+
+        // Metadata clauses see the final scope.
+        let final_ctx = if grouped { Ctx::Group } else { Ctx::Record };
+        let mut title = None;
+        let mut severity = if is_metric { Some(Severity::Info) } else { None };
+        let mut cites = Vec::new();
+        let mut message = Vec::new();
+        let mut dept = None;
+        let mut key = None;
+        let mut report_dataset = dataset;
+        let mut target = None;
+        for c in &r.clauses {
+            let scope = scope_of(var.as_ref(), &lets_info, final_ctx, &group_keys);
+            match &c.kind {
+                ClauseKind::Title(s) => title = Some(s.value.clone()),
+                ClauseKind::Severity(id) => match Severity::parse(&id.name) {
+                    Some(s) => severity = Some(s),
+                    None => self.error(
+                        PolicyError::new(ErrorCode::UnknownSeverity, id.span, format!("unknown severity `{}`", id.name))
+                            .label("not a severity")
+                            .help(suggestion(&id.name, SEVERITIES).unwrap_or_else(|| "the severities are: error, warning, info".into())),
+                    ),
+                },
+                ClauseKind::Cite(list) => {
+                    for ci in list {
+                        if let Some(cite) = self.citation(ci) {
+                            cites.push(cite);
+                        }
+                    }
+                }
+                ClauseKind::Message(t) if !is_metric => {
+                    let tscope = Scope { template: true, ..scope };
+                    for part in &t.parts {
+                        match part {
+                            TemplatePart::Text(s) => message.push(TemplatePiece::Text(s.clone())),
+                            TemplatePart::Hole(e) => {
+                                let (ir, _) = self.check_expr(e, &tscope);
+                                message.push(TemplatePiece::Hole(ir));
+                            }
+                        }
+                    }
+                }
+                ClauseKind::Dept(e) if !is_metric => {
+                    let (ir, ty) = self.check_expr(e, &scope);
+                    if !ty.is_stringy() && ty != Type::Error {
+                        let t = ty.display(self.schema).to_string();
+                        self.type_error(e, format!("`dept` is a department name (string), found {t}"), "not a string".into());
+                    }
+                    dept = Some(ir);
+                }
+                ClauseKind::Key(exprs) if !is_metric => {
+                    key = Some(exprs.iter().map(|e| self.check_expr(e, &scope).0).collect());
+                }
+                ClauseKind::Dataset(id) if !is_metric => match self.schema.dataset_index(&id.name) {
+                    Some(ds) => report_dataset = ds,
+                    None => self.unknown_dataset(id),
+                },
+                ClauseKind::Target { op, value } if is_metric => {
+                    if let Some(Const::Value(v)) = self.const_of_type(value, &Type::Decimal, "a target") {
+                        let x = match v {
+                            Value::Int(n) => n as f64,
+                            Value::Decimal(x) => x,
+                            _ => 0.0,
+                        };
+                        target = Some((*op, x));
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !is_metric && !r.clauses.iter().any(|c| matches!(c.kind, ClauseKind::Severity(_))) {
+            self.missing(r, "severity", "add `severity error` (or warning, info)");
+        }
+        if !is_metric && !r.clauses.iter().any(|c| matches!(c.kind, ClauseKind::Cite(_))) {
+            self.missing(r, "cite", "every finding cites its legal basis: `cite gangnan-2017 \"四、(六)\"`");
+        }
+
+        // The default department: the record's `dept`, or a group key that is it.
+        if dept.is_none() && !is_metric {
+            if let Some(fi) = self.schema.datasets[dataset].field_index("dept") {
+                if grouped {
+                    dept = group_keys.iter().position(|(k, _)| is_var_field(k, &var_name, "dept")).map(IrExpr::GroupKey);
+                } else {
+                    dept = Some(IrExpr::Field { base: Box::new(IrExpr::Var), dataset, field: fi });
+                }
+            }
+        }
+
+        Some(RuleDef {
+            kind: r.kind,
+            code: r.code.name.clone(),
+            name: r.name.name.clone(),
+            title,
+            docs: r.docs.clone(),
+            severity: severity.unwrap_or(Severity::Error),
+            cites,
+            policy: policy.to_string(),
+            file: file.to_string(),
+            dataset,
+            var: var_name,
+            distinct,
+            lets,
+            filters,
+            group_by: group_irs,
+            group_filters,
+            require,
+            message,
+            dept,
+            key,
+            report_dataset,
+            per,
+            ratio,
+            target,
+        })
+    }
+
+    fn missing(&mut self, r: &RuleDecl, clause: &str, help: &str) {
+        let what = if r.kind == RuleKind::Metric { "metric" } else { "rule" };
+        self.error(
+            PolicyError::new(ErrorCode::MissingClause, r.code.span, format!("{what} {} has no `{clause}`", r.code.name))
+                .label(format!("`{clause}` missing"))
+                .help(help),
+        );
+    }
+
+    fn citation(&mut self, ci: &ast::Citation) -> Option<Cite> {
+        let Some(reg) = self.citations else {
+            return Some(Cite { source: ci.source.name.clone(), clause: ci.clause.value.clone() });
+        };
+        let source = &ci.source.name;
+        if !reg.has_source(source) {
+            let ids = reg.source_ids();
+            let help = did_you_mean(source, ids.iter().map(String::as_str))
+                .map(|s| format!("did you mean `{s}`?"))
+                .unwrap_or_else(|| format!("the sources are: {}", ids.join(", ")));
+            self.error(
+                PolicyError::new(ErrorCode::UnknownSource, ci.source.span, format!("unknown source document `{source}`"))
+                    .label("not in the source registry")
+                    .help(help),
+            );
+            return None;
+        }
+        let clause = reg.normalize_clause(&ci.clause.value);
+        if !reg.has_clause(source, &clause) {
+            let help = reg
+                .suggest_clause(source, &clause)
+                .map(|s| format!("did you mean \"{s}\"?"));
+            self.error(
+                PolicyError::new(
+                    ErrorCode::UnknownClause,
+                    ci.clause.span,
+                    format!("{source} has no clause \"{}\"", ci.clause.value),
+                )
+                .label("no such clause")
+                .help_opt(help),
+            );
+            return None;
+        }
+        Some(Cite { source: source.clone(), clause })
+    }
+}
+
+fn is_var_field(e: &ast::Expr, var: &str, field: &str) -> bool {
+    match &e.kind {
+        ExprKind::Field(base, f) => f.name == field && matches!(&base.kind, ExprKind::Name(v) if v.name == var),
+        ExprKind::Paren(inner) => is_var_field(inner, var, field),
+        _ => false,
+    }
+}
+
+fn scope_of<'a>(
+    var: Option<&'a (String, usize)>,
+    lets: &'a [LetInfo],
+    ctx: Ctx,
+    group_keys: &'a [(ast::Expr, Type)],
+) -> Scope<'a> {
+    Scope {
+        var: var.map(|(n, d)| (n.as_str(), *d)),
+        lets,
+        ctx,
+        group_keys,
+        template: false,
+    }
+}
+
+/// Rewrite `Fires` indexes after the rules were put in code order.
+pub(super) fn remap_fires(rule: &mut RuleDef, remap: &[usize]) {
+    fn walk(e: &mut IrExpr, remap: &[usize]) {
+        match e {
+            IrExpr::Fires(i) => *i = remap.get(*i).copied().unwrap_or(*i),
+            IrExpr::Field { base, .. } => walk(base, remap),
+            IrExpr::Lookup { keys, valid_on, .. } => {
+                keys.iter_mut().for_each(|k| walk(k, remap));
+                if let Some(v) = valid_on {
+                    walk(v, remap);
+                }
+            }
+            IrExpr::MapGet { map, key } => {
+                walk(map, remap);
+                walk(key, remap);
+            }
+            IrExpr::Call { args, .. } | IrExpr::List(args) => args.iter_mut().for_each(|a| walk(a, remap)),
+            IrExpr::Agg { arg: Some(a), .. } | IrExpr::Not(a) | IrExpr::Neg(a) => walk(a, remap),
+            IrExpr::Is { expr, .. } => walk(expr, remap),
+            IrExpr::And(a, b) | IrExpr::Or(a, b) | IrExpr::Arith(_, a, b) | IrExpr::Cmp(_, a, b) => {
+                walk(a, remap);
+                walk(b, remap);
+            }
+            IrExpr::In { item, set, .. } => {
+                walk(item, remap);
+                walk(set, remap);
+            }
+            IrExpr::If(a, b, c) => {
+                walk(a, remap);
+                walk(b, remap);
+                walk(c, remap);
+            }
+            IrExpr::Const(_)
+            | IrExpr::Var
+            | IrExpr::LetRef(_)
+            | IrExpr::Param(_)
+            | IrExpr::AsOf
+            | IrExpr::Agg { arg: None, .. }
+            | IrExpr::GroupKey(_) => {}
+        }
+    }
+    let exprs = rule
+        .lets
+        .iter_mut()
+        .map(|l| &mut l.expr)
+        .chain(rule.filters.iter_mut())
+        .chain(rule.group_by.iter_mut())
+        .chain(rule.group_filters.iter_mut())
+        .chain(rule.require.iter_mut())
+        .chain(rule.dept.iter_mut())
+        .chain(rule.key.iter_mut().flatten())
+        .chain(rule.per.iter_mut())
+        .chain(rule.ratio.iter_mut());
+    for e in exprs {
+        walk(e, remap);
+    }
+    for piece in &mut rule.message {
+        if let TemplatePiece::Hole(e) = piece {
+            walk(e, remap);
+        }
+    }
+}

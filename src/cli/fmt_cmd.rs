@@ -1,0 +1,70 @@
+//! `yimen fmt [--check] PATHS`: canonical layout, comments kept, idempotent.
+
+use std::path::Path;
+
+use super::{report_policy_errors, single_error, ErrorFormat};
+use crate::diagnostics::PolicySource;
+use crate::fmt::format_text;
+use crate::policy::{collect_files, read_sources};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Policy files or directories (walked for *.yimen).
+    #[arg(required = true)]
+    paths: Vec<std::path::PathBuf>,
+    /// Do not write: list the files that are not formatted and exit 1.
+    #[arg(long)]
+    check: bool,
+}
+
+pub fn run(args: &Args) -> u8 {
+    let files = match collect_files(&args.paths) {
+        Ok(f) => f,
+        Err((p, why)) => {
+            eprintln!("错误: 无法读取 {}: {why}", p.display());
+            return 2;
+        }
+    };
+    let sources = match read_sources(&files) {
+        Ok(s) => s,
+        Err(errs) => {
+            report_policy_errors(&errs, ErrorFormat::Human);
+            return 2;
+        }
+    };
+    let mut status = 0;
+    for (path, src) in files.iter().zip(&sources) {
+        match format_text(&src.text) {
+            Ok(out) if out == *src.text => {}
+            Ok(out) => {
+                if args.check {
+                    println!("未格式化 (would reformat): {}", src.name);
+                    status = status.max(1);
+                } else if let Err(e) = write_atomically(path, &out) {
+                    eprintln!("错误: 无法写入 {}: {e}", src.name);
+                    status = 2;
+                } else {
+                    println!("已格式化 (formatted): {}", src.name);
+                }
+            }
+            Err(errors) => {
+                for e in errors {
+                    report_policy_errors(&single_error(&PolicySource::clone(src), e), ErrorFormat::Human);
+                }
+                status = 2;
+            }
+        }
+    }
+    status
+}
+
+/// Write through a temporary file in the same directory, then rename.
+pub(crate) fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.yimen-fmt.tmp"));
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}

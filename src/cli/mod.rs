@@ -1,0 +1,93 @@
+//! The command line: argument parsing and one module per subcommand.
+//!
+//! Invariant: exit code 0 = clean, 1 = findings (or, for `fmt --check`,
+//! files that need formatting), 2 = a usage, policy or input error.
+
+mod check_policy;
+mod fmt_cmd;
+
+use std::io::IsTerminal;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::diagnostics::{render_human, JsonError, PolicySource};
+use crate::policy::PolicyErrors;
+
+#[derive(Parser, Debug)]
+#[command(name = "yimen", version, about = "一门: 政务服务中心合规检查 (compliance checker for government service centres)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Parse and check policy files against the schema and the source registry.
+    CheckPolicy(check_policy::Args),
+    /// Format policy files canonically (comments kept).
+    Fmt(fmt_cmd::Args),
+}
+
+/// How errors are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ErrorFormat {
+    Human,
+    Json,
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let code = match cli.command {
+        Command::CheckPolicy(args) => check_policy::run(&args),
+        Command::Fmt(args) => fmt_cmd::run(&args),
+    };
+    ExitCode::from(code)
+}
+
+/// Print policy errors to stderr (human) or stdout (json), as asked.
+pub(crate) fn report_policy_errors(errs: &PolicyErrors, format: ErrorFormat) {
+    match format {
+        ErrorFormat::Human => {
+            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let mut out = String::new();
+            for f in &errs.errors {
+                let src = &errs.sources[f.file];
+                for e in &f.errors {
+                    out.push_str(&render_human(e, src, color, 100));
+                    out.push('\n');
+                }
+            }
+            let n = errs.count();
+            out.push_str(&format!(
+                "错误: 共 {n} 处策略错误 ({n} policy error{})\n",
+                if n == 1 { "" } else { "s" }
+            ));
+            eprint!("{out}");
+        }
+        ErrorFormat::Json => {
+            let list: Vec<JsonError> = errs
+                .errors
+                .iter()
+                .flat_map(|f| f.errors.iter().map(|e| JsonError::new(e, &errs.sources[f.file])))
+                .collect();
+            println!("{}", serde_json::json!({ "errors": list }));
+        }
+    }
+}
+
+pub(crate) fn single_error(src: &PolicySource, e: crate::diagnostics::PolicyError) -> PolicyErrors {
+    PolicyErrors {
+        sources: vec![src.clone()],
+        errors: vec![crate::check::FileErrors { file: 0, errors: vec![e] }],
+    }
+}
+
