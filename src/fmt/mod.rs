@@ -259,7 +259,7 @@ fn clause(c: &Clause) -> String {
                 .map(|ci| format!("{} {}", ci.source.name, quote(&ci.clause.value)))
                 .collect();
             let one = format!("cite {}", parts.join(", "));
-            if one.len() + 2 <= WIDTH {
+            if one.chars().count() + 2 <= WIDTH {
                 one
             } else {
                 format!("cite {}", parts.join(",\n       "))
@@ -315,7 +315,7 @@ fn test(out: &mut Out<'_>, t: &TestDecl) {
                 let one = format!("{} {{ {} }}", dataset.name, parts.join(", "));
                 if parts.is_empty() {
                     format!("{} {{}}", dataset.name)
-                } else if one.len() + 2 <= WIDTH {
+                } else if one.chars().count() + 2 <= WIDTH {
                     one
                 } else {
                     format!("{} {{\n    {},\n  }}", dataset.name, parts.join(",\n    "))

@@ -13,9 +13,28 @@ use crate::diagnostics::{ErrorCode, PolicyError};
 
 type Result<T> = std::result::Result<T, PolicyError>;
 
+/// The span of a pair, without the white space and comments that pest's
+/// implicit skipping leaves at its end (before an optional part that did not
+/// match).
 fn span_of(pair: &Pair<'_, Rule>) -> Span {
     let s = pair.as_span();
-    Span::new(s.start(), s.end())
+    let mut text = pair.as_str();
+    loop {
+        let trimmed = text.trim_end();
+        let last_line = trimmed.rsplit('\n').next().unwrap_or(trimmed);
+        if !last_line.contains("//") {
+            text = trimmed;
+            break;
+        }
+        match super::comments::collect(trimmed).last() {
+            Some(c) if c.span.end >= trimmed.len() => text = &trimmed[..c.span.start],
+            _ => {
+                text = trimmed;
+                break;
+            }
+        }
+    }
+    Span::new(s.start(), s.start() + text.len())
 }
 
 /// Keywords are matched as their own pairs; the converters skip them.
