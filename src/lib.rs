@@ -3,12 +3,14 @@
 //! See `ARCHITECTURE.md` for the pipeline, the code map and the invariants.
 
 pub mod ast;
-pub mod diagnostics;
-pub mod syntax;
-pub mod schema;
-pub mod value;
+
 pub mod check;
+pub mod cli;
+pub mod diagnostics;
 pub mod fmt;
 pub mod ir;
 pub mod policy;
-pub mod cli;
+pub mod schema;
+pub mod sources;
+pub mod syntax;
+pub mod value;

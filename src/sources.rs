@@ -1,0 +1,513 @@
+//! The source registry: the policy documents that the rules are grounded in.
+//!
+//! Each source document (a county or district notice on its government service centre) is
+//! described by one YAML file in `policies/sources/`: its metadata (title, issuer, 文号, dates)
+//! and the clauses of its body, copied verbatim from the seed text. Rules cite clauses as
+//! `source id` + `clause id`, e.g. `gangnan-2017` `四、(六)`.
+//!
+//! Clause ids have a canonical form (see [`normalize_clause`]): a top-level section `四、`, a
+//! subsection `四、(六)`, a numbered point `五、(三)1` and a further level `三、(二)3(3)`, always
+//! with ASCII parentheses.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+/// One source document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// Short name, e.g. `gangnan-2017`; equal to the YAML file's stem.
+    pub id: String,
+    /// Full title of the document.
+    pub title: String,
+    /// Issuing authority.
+    pub issuer: String,
+    /// Document number (文号), when the document has one.
+    pub number: Option<String>,
+    /// Date of issue (for documents dated only to a year or month, see the YAML comments).
+    pub issued: NaiveDate,
+    /// Date from which the document's rules apply to events.
+    pub in_force: NaiveDate,
+    /// File name of the seed text in `shared/seeds/`, if any.
+    pub seed: Option<String>,
+    /// Free-text remark (e.g. that the document is a draft).
+    pub note: Option<String>,
+    /// The clauses of the body, in document order, with canonical ids.
+    pub clauses: Vec<Clause>,
+}
+
+/// One clause (section, subsection or numbered point) of a source document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clause {
+    /// Canonical clause id, e.g. `四、(六)`.
+    pub id: String,
+    /// The clause text, verbatim from the document (numbering marker dropped).
+    pub text: String,
+}
+
+impl Source {
+    /// The clause with the given id (normalised first).
+    pub fn clause(&self, clause: &str) -> Option<&Clause> {
+        let id = normalize_clause(clause);
+        self.clauses.iter().find(|c| c.id == id)
+    }
+}
+
+/// Errors met while loading source documents.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// A directory could not be listed.
+    #[error("cannot read source directory {}: {source}", path.display())]
+    ReadDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file could not be read.
+    #[error("cannot read source file {}: {source}", path.display())]
+    ReadFile {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A directory holds no `*.yaml`/`*.yml` file.
+    #[error("no source files (*.yaml, *.yml) in {}", path.display())]
+    NoSourceFiles { path: PathBuf },
+    /// A file is not valid YAML or does not have the expected shape.
+    /// The message of `source` includes the location ("at line L column C") when known.
+    #[error("{file}: invalid source file: {source}")]
+    Yaml {
+        file: String,
+        /// 1-based line of the error, when `serde_yaml` knows it.
+        line: Option<usize>,
+        /// 1-based column of the error, when `serde_yaml` knows it.
+        column: Option<usize>,
+        #[source]
+        source: serde_yaml::Error,
+    },
+    /// A date field is not a `YYYY-MM-DD` date.
+    #[error("{file}: field `{field}` must be a date YYYY-MM-DD, found {value:?}: {source}")]
+    InvalidDate {
+        file: String,
+        field: &'static str,
+        value: String,
+        #[source]
+        source: chrono::ParseError,
+    },
+    /// A required text field is empty.
+    #[error("{file}: field `{field}` must not be empty")]
+    EmptyField { file: String, field: String },
+    /// The source id does not match the file name.
+    #[error("{file}: source id `{id}` does not match the file name (expected `{id}.yaml`)")]
+    IdMismatch { file: String, id: String },
+    /// Two files declare the same source id.
+    #[error("duplicate source id `{id}` in {file} (first defined in {first_file})")]
+    DuplicateSource {
+        id: String,
+        file: String,
+        first_file: String,
+    },
+    /// A clause id is not in canonical form.
+    #[error("{file}: clause id `{clause}` is not canonical; write `{canonical}`")]
+    NonCanonicalClause {
+        file: String,
+        clause: String,
+        canonical: String,
+    },
+    /// A clause id occurs twice within one source.
+    #[error("{file}: duplicate clause id `{clause}` in source `{source_id}`")]
+    DuplicateClause {
+        file: String,
+        source_id: String,
+        clause: String,
+    },
+}
+
+/// The YAML shape of a source file, before validation.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    id: String,
+    title: String,
+    issuer: String,
+    #[serde(default)]
+    number: Option<String>,
+    issued: String,
+    in_force: String,
+    #[serde(default)]
+    seed: Option<String>,
+    #[serde(default)]
+    note: Option<String>,
+    clauses: Vec<RawClause>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClause {
+    id: String,
+    text: String,
+}
+
+/// The five source documents shipped with yimen, embedded at compile time.
+const BUILTIN_FILES: [(&str, &str); 5] = [
+    (
+        "chenglingji-2022.yaml",
+        include_str!("../policies/sources/chenglingji-2022.yaml"),
+    ),
+    (
+        "dazu-2002.yaml",
+        include_str!("../policies/sources/dazu-2002.yaml"),
+    ),
+    (
+        "gangnan-2017.yaml",
+        include_str!("../policies/sources/gangnan-2017.yaml"),
+    ),
+    (
+        "sandu-2018.yaml",
+        include_str!("../policies/sources/sandu-2018.yaml"),
+    ),
+    (
+        "shuocheng-2019.yaml",
+        include_str!("../policies/sources/shuocheng-2019.yaml"),
+    ),
+];
+
+/// A set of source documents, keyed and ordered by id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceRegistry {
+    sources: BTreeMap<String, Source>,
+}
+
+impl SourceRegistry {
+    /// The built-in registry: the YAML files of `policies/sources/`, embedded in the binary and
+    /// parsed once.
+    pub fn builtin() -> &'static SourceRegistry {
+        static BUILTIN: OnceLock<SourceRegistry> = OnceLock::new();
+        BUILTIN.get_or_init(|| {
+            let texts: Vec<(String, String)> = BUILTIN_FILES
+                .iter()
+                .map(|(name, text)| ((*name).to_owned(), (*text).to_owned()))
+                .collect();
+            // The embedded files are fixed at compile time and `tests/sources.rs` proves that
+            // they load, so a failure here is a build defect, not a runtime condition.
+            Self::from_yaml_texts(&texts).expect("embedded source files are valid (tested)")
+        })
+    }
+
+    /// Load every `*.yaml`/`*.yml` file of `dir` (not recursive), in file-name order.
+    pub fn from_dir(dir: &Path) -> Result<SourceRegistry, SourceError> {
+        let read_dir_err = |source| SourceError::ReadDir {
+            path: dir.to_path_buf(),
+            source,
+        };
+        let mut paths = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(read_dir_err)? {
+            let path = entry.map_err(read_dir_err)?.path();
+            let is_yaml = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+            if is_yaml && path.is_file() {
+                paths.push(path);
+            }
+        }
+        if paths.is_empty() {
+            return Err(SourceError::NoSourceFiles {
+                path: dir.to_path_buf(),
+            });
+        }
+        paths.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+        let mut texts = Vec::with_capacity(paths.len());
+        for path in paths {
+            let text = std::fs::read_to_string(&path).map_err(|source| SourceError::ReadFile {
+                path: path.clone(),
+                source,
+            })?;
+            let name = path
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            texts.push((name, text));
+        }
+        Self::from_yaml_texts(&texts)
+    }
+
+    /// Build a registry from `(file name, YAML content)` pairs, validated in the given order.
+    ///
+    /// Each file must describe one source whose id equals the file name without its
+    /// `.yaml`/`.yml` extension; clause ids must be canonical and unique within the source.
+    pub fn from_yaml_texts(texts: &[(String, String)]) -> Result<SourceRegistry, SourceError> {
+        let mut sources: BTreeMap<String, Source> = BTreeMap::new();
+        let mut files: BTreeMap<String, String> = BTreeMap::new();
+        for (file, text) in texts {
+            let source = parse_source(file, text)?;
+            if let Some(first_file) = files.get(&source.id) {
+                return Err(SourceError::DuplicateSource {
+                    id: source.id,
+                    file: file.clone(),
+                    first_file: first_file.clone(),
+                });
+            }
+            files.insert(source.id.clone(), file.clone());
+            sources.insert(source.id.clone(), source);
+        }
+        Ok(SourceRegistry { sources })
+    }
+
+    /// The source with the given id.
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.sources.get(id)
+    }
+
+    /// All sources, in id order.
+    pub fn sources(&self) -> impl Iterator<Item = &Source> {
+        self.sources.values()
+    }
+
+    /// Number of sources.
+    pub fn len(&self) -> usize {
+        self.sources.len()
+    }
+
+    /// Whether the registry holds no source.
+    pub fn is_empty(&self) -> bool {
+        self.sources.is_empty()
+    }
+
+    /// The clause `clause` (normalised first) of source `source`.
+    pub fn clause(&self, source: &str, clause: &str) -> Option<&Clause> {
+        self.source(source)?.clause(clause)
+    }
+
+    /// The known source id closest to `id` ("did you mean"), or `None` if none is close.
+    ///
+    /// Matches ignore ASCII case; a query equal to the part of an id before its first `-`
+    /// (`sandu` for `sandu-2018`) also matches.
+    pub fn suggest_source(&self, id: &str) -> Option<&str> {
+        let query = id.trim().to_ascii_lowercase();
+        if query.is_empty() {
+            return None;
+        }
+        if let Some(exact) = self.sources.keys().find(|k| **k == query) {
+            return Some(exact.as_str());
+        }
+        let mut prefix_matches = self
+            .sources
+            .keys()
+            .filter(|k| k.split('-').next() == Some(query.as_str()));
+        if let (Some(only), None) = (prefix_matches.next(), prefix_matches.next()) {
+            return Some(only.as_str());
+        }
+        let limit = (query.chars().count() / 3).max(2);
+        self.sources
+            .keys()
+            .map(|k| (strsim::levenshtein(&query, k), k))
+            .filter(|(d, _)| *d <= limit)
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, k)| k.as_str())
+    }
+
+    /// The clause id of source `source` closest to `clause` ("did you mean"), or `None` if the
+    /// source is unknown or no clause is close.
+    ///
+    /// The query is normalised first. Among the clauses at the smallest edit distance (at most
+    /// 2, and less than the query's length) the one sharing the longest prefix with the query
+    /// wins, then the first in document order.
+    pub fn suggest_clause(&self, source: &str, clause: &str) -> Option<&str> {
+        let src = self.source(source)?;
+        let query = normalize_clause(clause);
+        let query_len = query.chars().count();
+        if query_len == 0 {
+            return None;
+        }
+        src.clauses
+            .iter()
+            .enumerate()
+            .map(|(pos, c)| {
+                let distance = strsim::levenshtein(&query, &c.id);
+                let prefix = query
+                    .chars()
+                    .zip(c.id.chars())
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                (distance, std::cmp::Reverse(prefix), pos, c.id.as_str())
+            })
+            .filter(|(d, ..)| *d <= 2 && *d < query_len)
+            .min()
+            .map(|(.., id)| id)
+    }
+}
+
+/// Parse and validate one source file.
+fn parse_source(file: &str, text: &str) -> Result<Source, SourceError> {
+    let raw: RawSource = serde_yaml::from_str(text).map_err(|source| {
+        let location = source.location();
+        SourceError::Yaml {
+            file: file.to_owned(),
+            line: location.as_ref().map(serde_yaml::Location::line),
+            column: location.as_ref().map(serde_yaml::Location::column),
+            source,
+        }
+    })?;
+
+    let empty = |field: &str| SourceError::EmptyField {
+        file: file.to_owned(),
+        field: field.to_owned(),
+    };
+    let id = raw.id.trim().to_owned();
+    if id.is_empty() {
+        return Err(empty("id"));
+    }
+    if raw.title.trim().is_empty() {
+        return Err(empty("title"));
+    }
+    if raw.issuer.trim().is_empty() {
+        return Err(empty("issuer"));
+    }
+    let file_stem = file_stem(file);
+    if file_stem != id {
+        return Err(SourceError::IdMismatch {
+            file: file.to_owned(),
+            id,
+        });
+    }
+    let issued = parse_date(file, "issued", &raw.issued)?;
+    let in_force = parse_date(file, "in_force", &raw.in_force)?;
+    if raw.clauses.is_empty() {
+        return Err(empty("clauses"));
+    }
+
+    let mut clauses: Vec<Clause> = Vec::with_capacity(raw.clauses.len());
+    for c in raw.clauses {
+        let canonical = normalize_clause(&c.id);
+        if canonical.is_empty() {
+            return Err(empty("clauses[].id"));
+        }
+        if canonical != c.id {
+            return Err(SourceError::NonCanonicalClause {
+                file: file.to_owned(),
+                clause: c.id,
+                canonical,
+            });
+        }
+        if clauses.iter().any(|prev| prev.id == c.id) {
+            return Err(SourceError::DuplicateClause {
+                file: file.to_owned(),
+                source_id: id,
+                clause: c.id,
+            });
+        }
+        let text = c.text.trim();
+        if text.is_empty() {
+            return Err(empty(&format!("clauses[{}].text", c.id)));
+        }
+        clauses.push(Clause {
+            id: c.id,
+            text: text.to_owned(),
+        });
+    }
+
+    Ok(Source {
+        id,
+        title: raw.title.trim().to_owned(),
+        issuer: raw.issuer.trim().to_owned(),
+        number: non_empty(raw.number),
+        issued,
+        in_force,
+        seed: non_empty(raw.seed),
+        note: non_empty(raw.note),
+        clauses,
+    })
+}
+
+/// The file name without a `.yaml`/`.yml` extension (and without any directory part).
+fn file_stem(file: &str) -> &str {
+    let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
+    for ext in [".yaml", ".yml", ".YAML", ".YML"] {
+        if let Some(stem) = name.strip_suffix(ext) {
+            return stem;
+        }
+    }
+    name
+}
+
+fn non_empty(s: Option<String>) -> Option<String> {
+    s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+fn parse_date(file: &str, field: &'static str, value: &str) -> Result<NaiveDate, SourceError> {
+    NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").map_err(|source| SourceError::InvalidDate {
+        file: file.to_owned(),
+        field,
+        value: value.to_owned(),
+        source,
+    })
+}
+
+/// Chinese numerals used in section numbers.
+fn is_cn_numeral(c: char) -> bool {
+    matches!(
+        c,
+        '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十' | '百' | '零' | '〇'
+    )
+}
+
+/// Bring a clause reference to canonical form.
+///
+/// Whitespace (including full-width and non-breaking spaces) is removed, full-width
+/// parentheses and digits become ASCII, the separators `、` `.` `．` are dropped, and a leading
+/// Chinese-numeral section number gets its `、` back:
+/// `四(六)` → `四、(六)`, `四、（六）` → `四、(六)`, `一` → `一、`, `五(三)1` → `五、(三)1`,
+/// `三(二)3(3)` → `三、(二)3(3)`. The function is idempotent.
+pub fn normalize_clause(s: &str) -> String {
+    let body: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '（' => '(',
+            '）' => ')',
+            '０'..='９' => {
+                char::from_u32(u32::from(c) - u32::from('０') + u32::from('0')).unwrap_or(c)
+            }
+            other => other,
+        })
+        .filter(|c| !matches!(c, '、' | '.' | '．'))
+        .collect();
+    let section_len: usize = body
+        .chars()
+        .take_while(|c| is_cn_numeral(*c))
+        .map(char::len_utf8)
+        .sum();
+    if section_len == 0 {
+        return body;
+    }
+    let mut out = String::with_capacity(body.len() + '、'.len_utf8());
+    out.push_str(&body[..section_len]);
+    out.push('、');
+    out.push_str(&body[section_len..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_examples() {
+        assert_eq!(normalize_clause("四(六)"), "四、(六)");
+        assert_eq!(normalize_clause(" 四、（六） "), "四、(六)");
+        assert_eq!(normalize_clause("一"), "一、");
+        assert_eq!(normalize_clause("五(三)1"), "五、(三)1");
+        assert_eq!(normalize_clause("三(二)3(3)"), "三、(二)3(3)");
+        assert_eq!(normalize_clause("、一"), "一、");
+    }
+
+    #[test]
+    fn file_stems() {
+        assert_eq!(file_stem("a/b/sandu-2018.yaml"), "sandu-2018");
+        assert_eq!(file_stem("x.yml"), "x");
+        assert_eq!(file_stem("noext"), "noext");
+    }
+}
