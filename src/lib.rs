@@ -3,7 +3,7 @@
 //! See `ARCHITECTURE.md` for the pipeline, the code map and the invariants.
 
 pub mod ast;
-
+pub mod calendar;
 pub mod check;
 pub mod cli;
 pub mod diagnostics;

@@ -1,0 +1,271 @@
+//! The working-day calendar.
+//!
+//! `workdays(a, b)` is the number of working days `d` with `a < d <= b` on the official
+//! calendar of the People's Republic of China: Monday to Friday are working days unless a
+//! State Council notice makes them holidays, Saturday and Sunday are rest days unless a notice
+//! makes them adjusted working days (调休). A case accepted and finished on the same day took 0
+//! working days; `workdays(b, a) == -workdays(a, b)`.
+//!
+//! The official exceptions are embedded in the binary (`holidays.tsv`, generated from the
+//! holiday-cn data by `examples/gen_calendar.rs`; `tests/calendar.rs` proves that the embedded
+//! file equals a fresh generation). A user can layer a local calendar on top of it
+//! ([`Calendar::with_local_file`]).
+//!
+//! Implementation: every day is numbered (`num_days_from_ce`), and the calendar answers the
+//! *rank* of a day, the signed number of working days between a fixed origin and that day.
+//! `workdays(a, b) = rank(b) - rank(a)`. Over a dense range of days (at least 2000-01-01 ..=
+//! 2040-12-31, widened to hold every exception) the rank is precomputed in an array; outside it
+//! there are no exceptions by construction, so the rank is the plain Monday-to-Friday count plus
+//! the constant correction accumulated by the exceptions before that point. The two agree at
+//! the boundary by construction, so `workdays` is exact and additive for any pair of dates.
+
+mod dates;
+mod files;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use chrono::{Datelike, NaiveDate};
+
+pub use dates::{add_months, add_years, age_in_full_years};
+pub use files::table_from_holiday_cn_dir;
+
+/// The official calendar table, generated from holiday-cn (see the first line of the file).
+const EMBEDDED_TABLE: &str = include_str!("holidays.tsv");
+
+/// The dense range always spans at least these years (widened to hold every exception).
+const DENSE_FIRST_YEAR: i32 = 2000;
+const DENSE_LAST_YEAR: i32 = 2040;
+
+/// Exception dates must lie in these years: it bounds the dense array (a few hundred KB at
+/// most) and catches typos such as `0205-05-06` in a local file.
+pub const MIN_EXCEPTION_YEAR: i32 = 1900;
+pub const MAX_EXCEPTION_YEAR: i32 = 2199;
+
+/// One listed day: a holiday (`off = true`) or an adjusted working day (`off = false`).
+///
+/// The holiday-cn data also lists the weekend days inside a holiday period as `off`, and once
+/// (2020-02-03) a weekday as a working day: such entries do not change the day's status but are
+/// kept, since they carry the holiday's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayException {
+    /// `true`: a rest day; `false`: a working day.
+    pub off: bool,
+    /// The holiday's name as published (e.g. `春节`), possibly empty in a local file.
+    pub name: String,
+}
+
+/// Errors reading a calendar table, a holiday-cn directory or a local calendar file.
+#[derive(Debug, thiserror::Error)]
+pub enum CalendarError {
+    /// A file or directory could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A JSON file is not in the holiday-cn format (the message carries line and column).
+    #[error(
+        "{}: not a holiday-cn calendar file (expected {{\"year\": YYYY, \"days\": [{{\"name\": \"…\", \"date\": \"YYYY-MM-DD\", \"isOffDay\": true|false}}, …]}}): {source}",
+        path.display()
+    )]
+    Json {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A YAML file is not a local calendar (the message carries line and column).
+    #[error(
+        "{}: not a local calendar file (expected `days: [{{date: YYYY-MM-DD, off: true|false, name: …}}, …]`): {source}",
+        path.display()
+    )]
+    Yaml {
+        path: PathBuf,
+        #[source]
+        source: serde_yaml::Error,
+    },
+    /// A line of a calendar table (`holidays.tsv` format) is malformed.
+    #[error("{source_name}:{line}: {message}")]
+    Table {
+        source_name: String,
+        line: usize,
+        message: String,
+    },
+    /// A file parsed but its content is inconsistent (a date listed twice, a missing year, …).
+    #[error("{}: {message}", path.display())]
+    Content { path: PathBuf, message: String },
+}
+
+/// A working-day calendar: the listed exceptions plus a precomputed rank table.
+#[derive(Clone)]
+pub struct Calendar {
+    exceptions: BTreeMap<NaiveDate, DayException>,
+    /// Day number (`num_days_from_ce`) of the first day of the dense range.
+    first_day: i64,
+    /// `rank[i]` = rank of day `first_day + i` (see the module documentation).
+    rank: Vec<i32>,
+    /// Rank correction after the dense range: `rank(d) - weekday_rank(d)` for any later day.
+    tail_correction: i64,
+}
+
+impl fmt::Debug for Calendar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Calendar")
+            .field("exceptions", &self.exceptions.len())
+            .field("covered_years", &self.covered_years())
+            .field("dense_days", &self.rank.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Signed number of Monday-to-Friday days `d` with `0 < d <= n` (negated for `n < 0`), `n`
+/// being a `num_days_from_ce` day number. Day 1 (0001-01-01, proleptic Gregorian) is a Monday,
+/// so day `n` is a weekday iff `n mod 7` is in 1..=5; `f(n) - f(n - 1)` is 1 exactly then.
+#[inline]
+fn weekday_rank(n: i64) -> i64 {
+    5 * n.div_euclid(7) + n.rem_euclid(7).min(5)
+}
+
+#[inline]
+fn day_number(d: NaiveDate) -> i64 {
+    i64::from(d.num_days_from_ce())
+}
+
+impl Calendar {
+    /// The official national calendar embedded in yimen, parsed once.
+    pub fn official() -> &'static Self {
+        static OFFICIAL: OnceLock<Calendar> = OnceLock::new();
+        OFFICIAL.get_or_init(|| {
+            // The embedded table is generated by examples/gen_calendar.rs and is parsed by
+            // tests/calendar.rs (which also checks it equals a fresh generation), so this
+            // cannot fail in a tested build.
+            Self::from_table_named(EMBEDDED_TABLE, "src/calendar/holidays.tsv")
+                .expect("the embedded calendar table is valid (tested in tests/calendar.rs)")
+        })
+    }
+
+    /// Builds a calendar from a table in the `holidays.tsv` format: one line per listed day,
+    /// `YYYY-MM-DD<TAB>off|work<TAB>name`; blank lines and lines starting with `#` are ignored.
+    /// A date listed twice is an error.
+    pub fn from_table(tsv: &str) -> Result<Self, CalendarError> {
+        Self::from_table_named(tsv, "calendar table")
+    }
+
+    fn from_table_named(tsv: &str, source_name: &str) -> Result<Self, CalendarError> {
+        let exceptions = files::parse_table(tsv, source_name)?;
+        Ok(Self::from_exceptions(exceptions))
+    }
+
+    /// A copy of this calendar with a user's local calendar layered on top: the file is either
+    /// holiday-cn JSON (`.json`, or content starting with `{`) or YAML (`.yaml`/`.yml`, or any
+    /// other content): `days: [{date: 2025-05-06, off: true, name: 地方假日}]` (`name` is
+    /// optional). A local entry replaces the entry of the same date, if any.
+    pub fn with_local_file(&self, path: &Path) -> Result<Self, CalendarError> {
+        let local = files::read_local_file(path)?;
+        let mut exceptions = self.exceptions.clone();
+        exceptions.extend(local);
+        Ok(Self::from_exceptions(exceptions))
+    }
+
+    fn from_exceptions(exceptions: BTreeMap<NaiveDate, DayException>) -> Self {
+        let dense_first = NaiveDate::from_ymd_opt(DENSE_FIRST_YEAR, 1, 1);
+        let dense_last = NaiveDate::from_ymd_opt(DENSE_LAST_YEAR, 12, 31);
+        let mut first = dense_first.map_or(0, day_number);
+        let mut last = dense_last.map_or(0, day_number);
+        if let Some((&d, _)) = exceptions.first_key_value() {
+            first = first.min(day_number(d));
+        }
+        if let Some((&d, _)) = exceptions.last_key_value() {
+            last = last.max(day_number(d));
+        }
+
+        // Exception dates are limited to MIN/MAX_EXCEPTION_YEAR by the parsers, so the range
+        // holds a few hundred thousand days at most and every rank fits in an i32.
+        let len = usize::try_from(last - first + 1).unwrap_or(0);
+        let mut rank = Vec::with_capacity(len);
+        let mut exc = exceptions.iter().peekable();
+        let mut r = weekday_rank(first - 1);
+        for n in first..=last {
+            let weekday = weekday_rank(n) - weekday_rank(n - 1) == 1;
+            let mut working = weekday;
+            if let Some(&(&d, e)) = exc.peek() {
+                if day_number(d) == n {
+                    working = !e.off;
+                    exc.next();
+                }
+            }
+            r += i64::from(working);
+            rank.push(r as i32);
+        }
+        let tail_correction = r - weekday_rank(last);
+        Self {
+            exceptions,
+            first_day: first,
+            rank,
+            tail_correction,
+        }
+    }
+
+    /// Rank of day number `n`: inside the dense range one array lookup, outside it arithmetic.
+    #[inline]
+    fn rank_of(&self, n: i64) -> i64 {
+        match usize::try_from(n - self.first_day) {
+            Err(_) => weekday_rank(n),
+            Ok(i) => match self.rank.get(i) {
+                Some(&r) => i64::from(r),
+                None => weekday_rank(n) + self.tail_correction,
+            },
+        }
+    }
+
+    /// Whether `d` is a working day.
+    #[inline]
+    pub fn is_workday(&self, d: NaiveDate) -> bool {
+        let n = day_number(d);
+        self.rank_of(n) - self.rank_of(n - 1) == 1
+    }
+
+    /// The number of working days `d` with `a < d <= b`; `-workdays(b, a)` when `b < a`.
+    #[inline]
+    pub fn workdays(&self, a: NaiveDate, b: NaiveDate) -> i64 {
+        self.rank_of(day_number(b)) - self.rank_of(day_number(a))
+    }
+
+    /// The first and last year holding any listed day. For the official calendar the first
+    /// year is 2006 (the 2007 notice made 2006-12-30/31 working days). A calendar without any
+    /// listed day returns the empty range `(i32::MAX, i32::MIN)`, so no year tests as covered.
+    pub fn covered_years(&self) -> (i32, i32) {
+        match (
+            self.exceptions.first_key_value(),
+            self.exceptions.last_key_value(),
+        ) {
+            (Some((first, _)), Some((last, _))) => (first.year(), last.year()),
+            _ => (i32::MAX, i32::MIN),
+        }
+    }
+
+    /// The listed entry for `d`, if any (its name is useful in explanations).
+    pub fn exception(&self, d: NaiveDate) -> Option<&DayException> {
+        self.exceptions.get(&d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weekday_rank_steps_on_weekdays_only() {
+        // 0001-01-01 is day 1 and a Monday; check a few weeks on both sides of the origin.
+        for n in -30_i64..30 {
+            let step = weekday_rank(n) - weekday_rank(n - 1);
+            let expected = i64::from((1..=5).contains(&n.rem_euclid(7)));
+            assert_eq!(step, expected, "day {n}");
+        }
+        let d = NaiveDate::from_ymd_opt(2025, 1, 6).unwrap(); // a Monday
+        assert_eq!(day_number(d).rem_euclid(7), 1);
+    }
+}
