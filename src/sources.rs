@@ -511,3 +511,26 @@ mod tests {
         assert_eq!(file_stem("noext"), "noext");
     }
 }
+
+/// The registry is what the policy checker resolves citations against.
+impl crate::check::Citations for SourceRegistry {
+    fn has_source(&self, id: &str) -> bool {
+        self.source(id).is_some()
+    }
+
+    fn has_clause(&self, source: &str, clause: &str) -> bool {
+        self.clause(source, clause).is_some()
+    }
+
+    fn source_ids(&self) -> Vec<String> {
+        self.sources().map(|s| s.id.clone()).collect()
+    }
+
+    fn suggest_clause(&self, source: &str, clause: &str) -> Option<String> {
+        SourceRegistry::suggest_clause(self, source, clause).map(str::to_string)
+    }
+
+    fn normalize_clause(&self, clause: &str) -> String {
+        normalize_clause(clause)
+    }
+}

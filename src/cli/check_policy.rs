@@ -16,7 +16,7 @@ pub struct Args {
 
 pub fn run(args: &Args) -> u8 {
     let schema = Schema::builtin();
-    match load_paths(&args.paths, schema, None) {
+    match load_paths(&args.paths, schema, Some(crate::sources::SourceRegistry::builtin())) {
         Ok((sources, program)) => {
             if args.error_format == ErrorFormat::Json {
                 println!("{}", serde_json::json!({ "errors": [] }));
