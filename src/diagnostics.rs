@@ -61,8 +61,6 @@ pub enum ErrorCode {
     MisplacedClause,
     /// `fires(CODE)` of a rule that ranges over another dataset or groups.
     BadFires,
-    /// A parameter override (YAML or `--param`) that does not fit.
-    BadParamValue,
     /// A file that cannot be read.
     Io,
     /// The formatter would have changed the meaning of the file.
@@ -104,7 +102,6 @@ impl ErrorCode {
             ErrorCode::DuplicateClause => "yimen::duplicate-clause",
             ErrorCode::MisplacedClause => "yimen::misplaced-clause",
             ErrorCode::BadFires => "yimen::bad-fires",
-            ErrorCode::BadParamValue => "yimen::bad-param-value",
             ErrorCode::Io => "yimen::io",
             ErrorCode::FormatChangedAst => "yimen::format-changed-ast",
             ErrorCode::Internal => "yimen::internal",
@@ -142,7 +139,6 @@ impl ErrorCode {
         ErrorCode::DuplicateClause,
         ErrorCode::MisplacedClause,
         ErrorCode::BadFires,
-        ErrorCode::BadParamValue,
         ErrorCode::Io,
         ErrorCode::FormatChangedAst,
         ErrorCode::Internal,

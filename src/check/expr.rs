@@ -332,6 +332,15 @@ impl Checker<'_> {
     }
 
     fn field(&mut self, e: &Expr, base: &Expr, field: &ast::Ident, scope: &Scope<'_>) -> (IrExpr, Type) {
+        // `case.channel` after `group by`: point at the whole field, not at `case`.
+        if scope.ctx == Ctx::Group {
+            if let ExprKind::Name(id) = &unparen(base).kind {
+                if scope.var.is_some_and(|(v, _)| v == id.name) {
+                    self.group_key_error(e, scope);
+                    return (IrExpr::Const(Const::Value(Value::Empty)), Type::Error);
+                }
+            }
+        }
         let (base_ir, base_ty) = self.check_expr(base, scope);
         match base_ty {
             Type::Record(ds) => {

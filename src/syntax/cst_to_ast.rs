@@ -628,7 +628,7 @@ impl Ctx {
                 }
             }
             Rule::call => {
-                let func = Self::ident(&c.expect(Rule::ident)?);
+                let func = Self::ident(&c.expect(Rule::field_name)?);
                 let mut args = Vec::new();
                 while let Some(a) = c.next() {
                     if a.as_rule() == Rule::code_arg {

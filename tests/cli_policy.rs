@@ -1,0 +1,91 @@
+//! `yimen check-policy` and `yimen fmt` through the binary.
+
+mod common;
+
+use std::process::Command;
+
+fn yimen(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
+        .args(args)
+        .current_dir(common::root())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn shipped_policies_check_with_exit_0() {
+    let (code, _, err) = yimen(&["check-policy", "policies"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("28 条规则"), "{err}");
+}
+
+#[test]
+fn a_near_miss_field_name_gives_exit_2_and_did_you_mean_at_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(common::root().join("policies/entry.yimen")).unwrap();
+    let broken = text.replacen("item.in_center", "item.in_centre", 1);
+    let line = broken.lines().position(|l| l.contains("in_centre")).unwrap() + 1;
+    std::fs::write(dir.path().join("entry.yimen"), broken).unwrap();
+    std::fs::copy(common::root().join("policies/params.yimen"), dir.path().join("params.yimen")).unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (code, _, err) = yimen(&["check-policy", d]);
+    assert_eq!(code, 2);
+    assert!(err.contains("did you mean `in_center`?"), "{err}");
+    assert!(err.contains(&format!("entry.yimen:{line}:")), "{err}");
+    let (code, out, _) = yimen(&["check-policy", "--error-format", "json", d]);
+    assert_eq!(code, 2);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let e = &json["errors"][0];
+    assert_eq!(e["code"], "yimen::unknown-field");
+    assert_eq!(e["line"], line);
+    assert_eq!(e["help"], "did you mean `in_center`?");
+}
+
+#[test]
+fn broken_syntax_gives_exit_2_with_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("x.yimen");
+    std::fs::write(&p, "policy x {}\nrule H001 a-b {\n  severity error\n  require (1 <\n}\n").unwrap();
+    let (code, _, err) = yimen(&["check-policy", p.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("x.yimen:5:1"), "{err}");
+    assert!(err.contains("yimen::syntax"), "{err}");
+}
+
+#[test]
+fn a_missing_file_is_an_io_error_with_exit_2() {
+    let (code, out, _) = yimen(&["check-policy", "--error-format", "json", "no/such/file.yimen"]);
+    assert_eq!(code, 2);
+    assert!(out.contains("yimen::io"), "{out}");
+}
+
+#[test]
+fn fmt_check_reports_and_fmt_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("x.yimen");
+    std::fs::write(&p, "policy x {  title \"t\" }\n// kept\nparam a:int=1\n").unwrap();
+    let ps = p.to_str().unwrap();
+    let (code, out, _) = yimen(&["fmt", "--check", ps]);
+    assert_eq!(code, 1, "{out}");
+    let (code, _, _) = yimen(&["fmt", ps]);
+    assert_eq!(code, 0);
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), "policy x {\n  title \"t\"\n}\n\n// kept\nparam a: int = 1\n");
+    let (code, _, _) = yimen(&["fmt", "--check", ps]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn fmt_refuses_a_file_that_does_not_parse_and_leaves_it_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("x.yimen");
+    std::fs::write(&p, "policy x {\nrule\n").unwrap();
+    let (code, _, err) = yimen(&["fmt", p.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), "policy x {\nrule\n");
+}

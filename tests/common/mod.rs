@@ -1,0 +1,53 @@
+//! Shared helpers for the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use yimen::diagnostics::{render_human, PolicySource};
+use yimen::policy::{load_sources, PolicyErrors};
+use yimen::schema::Schema;
+use yimen::sources::SourceRegistry;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `*.yimen` files directly in `dir`, sorted.
+pub fn yimen_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yimen"))
+        .collect();
+    out.sort();
+    out
+}
+
+/// A source named relative to the repository root, for stable snapshots.
+pub fn source(path: &Path) -> PolicySource {
+    let name = path.strip_prefix(root()).unwrap_or(path).to_string_lossy().replace('\\', "/");
+    PolicySource::new(name, std::fs::read_to_string(path).unwrap())
+}
+
+/// Load files together with the shipped parameters (so `centre_channels` … resolve).
+pub fn load_with_params(paths: &[PathBuf]) -> Result<yimen::ir::Program, PolicyErrors> {
+    let mut all = vec![root().join("policies/params.yimen")];
+    for p in paths {
+        if !all.contains(p) {
+            all.push(p.clone());
+        }
+    }
+    let sources = all.iter().map(|p| source(p)).collect();
+    load_sources(sources, Schema::builtin(), Some(SourceRegistry::builtin())).map(|(_, p)| p)
+}
+
+/// Every error rendered as a person sees it, without colour, at width 100.
+pub fn render_all(errs: &PolicyErrors) -> String {
+    let mut out = String::new();
+    for f in &errs.errors {
+        for e in &f.errors {
+            out.push_str(&render_human(e, &errs.sources[f.file], false, 100));
+        }
+    }
+    out
+}
