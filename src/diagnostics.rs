@@ -341,10 +341,7 @@ pub fn render_human(err: &PolicyError, src: &PolicySource, color: bool, width: u
     if handler.render_report(&mut out, &rendered).is_err() {
         // Rendering into a String cannot fail in practice; fall back to plain text.
         let (line, col) = src.line_col(err.span.start);
-        out = format!(
-            "{}: {}:{line}:{col}: {}\n",
-            err.code, src.name, err.message
-        );
+        out = format!("{}: {}:{line}:{col}: {}\n", err.code, src.name, err.message);
     }
     out
 }

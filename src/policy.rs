@@ -34,7 +34,10 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, (PathBuf, String
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            for entry in walkdir::WalkDir::new(p).follow_links(false).sort_by_file_name() {
+            for entry in walkdir::WalkDir::new(p)
+                .follow_links(false)
+                .sort_by_file_name()
+            {
                 let entry = entry.map_err(|e| (p.clone(), e.to_string()))?;
                 if entry.file_type().is_file()
                     && entry.path().extension().is_some_and(|x| x == EXTENSION)
@@ -45,7 +48,10 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, (PathBuf, String
         } else if p.exists() {
             out.push(p.clone());
         } else {
-            return Err((p.clone(), "没有这个文件或目录 (no such file or directory)".into()));
+            return Err((
+                p.clone(),
+                "没有这个文件或目录 (no such file or directory)".into(),
+            ));
         }
     }
     out.sort();
@@ -97,7 +103,10 @@ pub fn load_sources(
     for (i, src) in sources.iter().enumerate() {
         match text_to_ast(&src.text) {
             Ok(ast) => asts.push(ast),
-            Err(errs) => errors.push(FileErrors { file: i, errors: errs }),
+            Err(errs) => errors.push(FileErrors {
+                file: i,
+                errors: errs,
+            }),
         }
     }
     if !errors.is_empty() {

@@ -198,11 +198,12 @@ impl Schema {
                 dataset: name.clone(),
                 message,
             };
-            let rd: RawDataset = serde_yaml::from_value(value).map_err(|e| invalid(e.to_string()))?;
+            let rd: RawDataset =
+                serde_yaml::from_value(value).map_err(|e| invalid(e.to_string()))?;
             let mut fields = Vec::new();
             for (fname, fvalue) in rd.fields {
-                let fname =
-                    yaml_key(&fname).ok_or_else(|| invalid("a field name must be a string".into()))?;
+                let fname = yaml_key(&fname)
+                    .ok_or_else(|| invalid("a field name must be a string".into()))?;
                 let rf: RawField = serde_yaml::from_value(fvalue)
                     .map_err(|e| invalid(format!("field `{fname}`: {e}")))?;
                 let ty = FieldType::parse(&rf.ty).ok_or_else(|| {
@@ -236,7 +237,9 @@ impl Schema {
                 valid: match rd.valid {
                     None => None,
                     Some(v) if v.len() == 2 => Some((v[0].clone(), v[1].clone())),
-                    Some(_) => return Err(invalid("`valid` must name two fields [from, to]".into())),
+                    Some(_) => {
+                        return Err(invalid("`valid` must name two fields [from, to]".into()))
+                    }
                 },
                 name: name.clone(),
                 title: rd.title,
@@ -247,7 +250,12 @@ impl Schema {
                 required: rd.required,
                 fields,
             };
-            let mut named: Vec<&String> = ds.key.iter().chain(&ds.lookup).chain(&ds.required).collect();
+            let mut named: Vec<&String> = ds
+                .key
+                .iter()
+                .chain(&ds.lookup)
+                .chain(&ds.required)
+                .collect();
             named.extend(ds.event_date.iter());
             if let Some((a, b)) = &ds.valid {
                 named.push(a);
@@ -255,7 +263,9 @@ impl Schema {
             }
             for n in named {
                 if ds.field(n).is_none() {
-                    return Err(invalid(format!("names field `{n}`, which it does not declare")));
+                    return Err(invalid(format!(
+                        "names field `{n}`, which it does not declare"
+                    )));
                 }
             }
             datasets.push(ds);

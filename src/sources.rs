@@ -490,28 +490,6 @@ pub fn normalize_clause(s: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn normalize_examples() {
-        assert_eq!(normalize_clause("四(六)"), "四、(六)");
-        assert_eq!(normalize_clause(" 四、（六） "), "四、(六)");
-        assert_eq!(normalize_clause("一"), "一、");
-        assert_eq!(normalize_clause("五(三)1"), "五、(三)1");
-        assert_eq!(normalize_clause("三(二)3(3)"), "三、(二)3(3)");
-        assert_eq!(normalize_clause("、一"), "一、");
-    }
-
-    #[test]
-    fn file_stems() {
-        assert_eq!(file_stem("a/b/sandu-2018.yaml"), "sandu-2018");
-        assert_eq!(file_stem("x.yml"), "x");
-        assert_eq!(file_stem("noext"), "noext");
-    }
-}
-
 /// The registry is what the policy checker resolves citations against.
 impl crate::check::Citations for SourceRegistry {
     fn has_source(&self, id: &str) -> bool {
@@ -532,5 +510,27 @@ impl crate::check::Citations for SourceRegistry {
 
     fn normalize_clause(&self, clause: &str) -> String {
         normalize_clause(clause)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_examples() {
+        assert_eq!(normalize_clause("四(六)"), "四、(六)");
+        assert_eq!(normalize_clause(" 四、（六） "), "四、(六)");
+        assert_eq!(normalize_clause("一"), "一、");
+        assert_eq!(normalize_clause("五(三)1"), "五、(三)1");
+        assert_eq!(normalize_clause("三(二)3(3)"), "三、(二)3(3)");
+        assert_eq!(normalize_clause("、一"), "一、");
+    }
+
+    #[test]
+    fn file_stems() {
+        assert_eq!(file_stem("a/b/sandu-2018.yaml"), "sandu-2018");
+        assert_eq!(file_stem("x.yml"), "x");
+        assert_eq!(file_stem("noext"), "noext");
     }
 }

@@ -30,9 +30,17 @@ fn a_near_miss_field_name_gives_exit_2_and_did_you_mean_at_the_line() {
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(common::root().join("policies/entry.yimen")).unwrap();
     let broken = text.replacen("item.in_center", "item.in_centre", 1);
-    let line = broken.lines().position(|l| l.contains("in_centre")).unwrap() + 1;
+    let line = broken
+        .lines()
+        .position(|l| l.contains("in_centre"))
+        .unwrap()
+        + 1;
     std::fs::write(dir.path().join("entry.yimen"), broken).unwrap();
-    std::fs::copy(common::root().join("policies/params.yimen"), dir.path().join("params.yimen")).unwrap();
+    std::fs::copy(
+        common::root().join("policies/params.yimen"),
+        dir.path().join("params.yimen"),
+    )
+    .unwrap();
     let d = dir.path().to_str().unwrap();
     let (code, _, err) = yimen(&["check-policy", d]);
     assert_eq!(code, 2);
@@ -51,7 +59,11 @@ fn a_near_miss_field_name_gives_exit_2_and_did_you_mean_at_the_line() {
 fn broken_syntax_gives_exit_2_with_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("x.yimen");
-    std::fs::write(&p, "policy x {}\nrule H001 a-b {\n  severity error\n  require (1 <\n}\n").unwrap();
+    std::fs::write(
+        &p,
+        "policy x {}\nrule H001 a-b {\n  severity error\n  require (1 <\n}\n",
+    )
+    .unwrap();
     let (code, _, err) = yimen(&["check-policy", p.to_str().unwrap()]);
     assert_eq!(code, 2);
     assert!(err.contains("x.yimen:5:1"), "{err}");
@@ -60,7 +72,12 @@ fn broken_syntax_gives_exit_2_with_line_and_column() {
 
 #[test]
 fn a_missing_file_is_an_io_error_with_exit_2() {
-    let (code, out, _) = yimen(&["check-policy", "--error-format", "json", "no/such/file.yimen"]);
+    let (code, out, _) = yimen(&[
+        "check-policy",
+        "--error-format",
+        "json",
+        "no/such/file.yimen",
+    ]);
     assert_eq!(code, 2);
     assert!(out.contains("yimen::io"), "{out}");
 }
@@ -75,7 +92,10 @@ fn fmt_check_reports_and_fmt_writes() {
     assert_eq!(code, 1, "{out}");
     let (code, _, _) = yimen(&["fmt", ps]);
     assert_eq!(code, 0);
-    assert_eq!(std::fs::read_to_string(&p).unwrap(), "policy x {\n  title \"t\"\n}\n\n// kept\nparam a: int = 1\n");
+    assert_eq!(
+        std::fs::read_to_string(&p).unwrap(),
+        "policy x {\n  title \"t\"\n}\n\n// kept\nparam a: int = 1\n"
+    );
     let (code, _, _) = yimen(&["fmt", "--check", ps]);
     assert_eq!(code, 0);
 }

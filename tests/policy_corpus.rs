@@ -8,7 +8,9 @@ use yimen::syntax::text_to_ast;
 
 fn corpus() -> Vec<std::path::PathBuf> {
     let mut files = common::yimen_files(&common::root().join("policies"));
-    files.extend(common::yimen_files(&common::root().join("tests/corpus/valid")));
+    files.extend(common::yimen_files(
+        &common::root().join("tests/corpus/valid"),
+    ));
     files
 }
 
@@ -27,7 +29,10 @@ fn shipped_policies_and_valid_corpus_check_cleanly_together() {
         "S001", "S002", "S003", "S004", "J001", "J002", "M01", "M02", "M03", "M04", "M05", "M06",
         "M07",
     ] {
-        assert!(codes.contains(&code), "{code} is missing from the shipped policies");
+        assert!(
+            codes.contains(&code),
+            "{code} is missing from the shipped policies"
+        );
     }
     // Rules are kept in code order.
     let mut sorted = codes.clone();
@@ -37,12 +42,19 @@ fn shipped_policies_and_valid_corpus_check_cleanly_together() {
 
 #[test]
 fn every_shipped_rule_cites_clauses_that_exist() {
-    let program = common::load_with_params(&common::yimen_files(&common::root().join("policies"))).unwrap();
+    let program =
+        common::load_with_params(&common::yimen_files(&common::root().join("policies"))).unwrap();
     let reg = yimen::sources::SourceRegistry::builtin();
     for r in &program.rules {
         assert!(!r.cites.is_empty(), "{} cites nothing", r.code);
         for c in &r.cites {
-            assert!(reg.clause(&c.source, &c.clause).is_some(), "{} cites {} {}", r.code, c.source, c.clause);
+            assert!(
+                reg.clause(&c.source, &c.clause).is_some(),
+                "{} cites {} {}",
+                r.code,
+                c.source,
+                c.clause
+            );
         }
     }
 }
@@ -54,7 +66,12 @@ fn formatting_is_idempotent_and_keeps_the_ast() {
         let once = format_text(&text).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
         let twice = format_text(&once).unwrap();
         assert_eq!(once, twice, "fmt is not idempotent on {}", path.display());
-        assert_eq!(text_to_ast(&text).unwrap(), text_to_ast(&once).unwrap(), "{}", path.display());
+        assert_eq!(
+            text_to_ast(&text).unwrap(),
+            text_to_ast(&once).unwrap(),
+            "{}",
+            path.display()
+        );
     }
 }
 
@@ -62,7 +79,12 @@ fn formatting_is_idempotent_and_keeps_the_ast() {
 fn shipped_policies_are_formatted() {
     for path in common::yimen_files(&common::root().join("policies")) {
         let text = std::fs::read_to_string(&path).unwrap();
-        assert_eq!(format_text(&text).unwrap(), text, "run `yimen fmt policies` ({})", path.display());
+        assert_eq!(
+            format_text(&text).unwrap(),
+            text,
+            "run `yimen fmt policies` ({})",
+            path.display()
+        );
     }
 }
 
@@ -71,7 +93,13 @@ fn comments_survive_formatting() {
     let path = common::root().join("tests/corpus/valid/constructs.yimen");
     let text = std::fs::read_to_string(path).unwrap();
     let out = format_text(&text).unwrap();
-    for c in ["// A policy exercising", "//// A banner", "// trailing comment on a header field", "// a comment before the closing brace", "// trailing"] {
+    for c in [
+        "// A policy exercising",
+        "//// A banner",
+        "// trailing comment on a header field",
+        "// a comment before the closing brace",
+        "// trailing",
+    ] {
         assert!(out.contains(c), "lost {c:?}");
     }
     insta::assert_snapshot!("constructs_formatted", out);

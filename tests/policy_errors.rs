@@ -11,13 +11,16 @@ use yimen::diagnostics::ErrorCode;
 #[test]
 fn every_error_case_is_reported_and_pinned() {
     let files = common::yimen_files(&common::root().join("tests/corpus/errors"));
-    assert!(files.len() >= 30, "the error corpus has {} cases", files.len());
+    assert!(
+        files.len() >= 30,
+        "the error corpus has {} cases",
+        files.len()
+    );
     let mut seen = BTreeSet::new();
     for path in &files {
         let name = path.file_stem().unwrap().to_string_lossy().to_string();
-        let errs = match common::load_with_params(std::slice::from_ref(path)) {
-            Ok(_) => panic!("{name} loaded without errors"),
-            Err(e) => e,
+        let Err(errs) = common::load_with_params(std::slice::from_ref(path)) else {
+            panic!("{name} loaded without errors");
         };
         for f in &errs.errors {
             for e in &f.errors {
@@ -29,13 +32,20 @@ fn every_error_case_is_reported_and_pinned() {
     }
     // Codes that no policy text can produce: I/O (tested through the CLI),
     // and the two internal safety nets (a formatter or grammar bug).
-    let untestable = [ErrorCode::Io, ErrorCode::FormatChangedAst, ErrorCode::Internal];
+    let untestable = [
+        ErrorCode::Io,
+        ErrorCode::FormatChangedAst,
+        ErrorCode::Internal,
+    ];
     let missing: Vec<&str> = ErrorCode::ALL
         .iter()
         .filter(|c| !seen.contains(c) && !untestable.contains(c))
         .map(|c| c.as_str())
         .collect();
-    assert!(missing.is_empty(), "error codes without a corpus case: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "error codes without a corpus case: {missing:?}"
+    );
 }
 
 #[test]
@@ -54,7 +64,10 @@ fn a_broken_text_never_panics_and_always_points_somewhere() {
             };
             if let Err(errs) = yimen::syntax::text_to_ast(&broken) {
                 for e in errs {
-                    assert!(e.span.end <= broken.len(), "case {n}: span outside the text");
+                    assert!(
+                        e.span.end <= broken.len(),
+                        "case {n}: span outside the text"
+                    );
                     assert_ne!(e.code, ErrorCode::Internal, "case {n}: {}", e.message);
                 }
             }

@@ -50,8 +50,26 @@ impl Scope<'_> {
 }
 
 const FUNCTIONS: &[&str] = &[
-    "date", "workdays", "days", "age", "add_years", "add_months", "add_days", "year", "month",
-    "len", "contains", "coalesce", "count", "any", "all", "sum", "min", "max", "ratio", "fires",
+    "date",
+    "workdays",
+    "days",
+    "age",
+    "add_years",
+    "add_months",
+    "add_days",
+    "year",
+    "month",
+    "len",
+    "contains",
+    "coalesce",
+    "count",
+    "any",
+    "all",
+    "sum",
+    "min",
+    "max",
+    "ratio",
+    "fires",
 ];
 
 /// Strip parentheses, for comparing expressions with group keys.
@@ -63,7 +81,7 @@ fn unparen(e: &Expr) -> &Expr {
 }
 
 impl Checker<'_> {
-    fn unknown(&self, scope: &Scope<'_>, code: ErrorCode) -> ErrorCode {
+    fn unknown(scope: &Scope<'_>, code: ErrorCode) -> ErrorCode {
         if scope.template {
             ErrorCode::TemplateUnknownField
         } else {
@@ -96,7 +114,11 @@ impl Checker<'_> {
     pub(super) fn check_expr(&mut self, e: &Expr, scope: &Scope<'_>) -> (IrExpr, Type) {
         if scope.ctx == Ctx::Group {
             let target = unparen(e);
-            if let Some(i) = scope.group_keys.iter().position(|(k, _)| unparen(k) == target) {
+            if let Some(i) = scope
+                .group_keys
+                .iter()
+                .position(|(k, _)| unparen(k) == target)
+            {
                 return (IrExpr::GroupKey(i), scope.group_keys[i].1.clone());
             }
         }
@@ -173,22 +195,21 @@ impl Checker<'_> {
                 for item in items {
                     let (ir, t) = self.check_expr(item, scope);
                     irs.push(ir);
-                    match ty.join(&t) {
-                        Some(j) => ty = j,
-                        None => {
-                            let (a, b) = (self.ty(&ty), self.ty(&t));
-                            self.type_error(
-                                item,
-                                format!("a list holds values of one type: {a} and {b} are mixed"),
-                                format!("this is {b}"),
-                            );
-                        }
+                    if let Some(j) = ty.join(&t) {
+                        ty = j;
+                    } else {
+                        let (a, b) = (self.ty(&ty), self.ty(&t));
+                        self.type_error(
+                            item,
+                            format!("a list holds values of one type: {a} and {b} are mixed"),
+                            format!("this is {b}"),
+                        );
                     }
                 }
                 (IrExpr::List(irs), Type::List(Box::new(ty)))
             }
             ExprKind::Map(entries) => {
-                let Some(c) = self.const_value(e) else {
+                let Some(c) = Self::const_value(e) else {
                     self.type_error(
                         e,
                         "a map's keys and values must be literals".into(),
@@ -227,14 +248,14 @@ impl Checker<'_> {
     }
 
     /// The constant a literal expression denotes (parameter defaults, test values).
-    pub(super) fn const_value(&self, e: &Expr) -> Option<Const> {
+    pub(super) fn const_value(e: &Expr) -> Option<Const> {
         match &e.kind {
             ExprKind::Lit(lit) => match Self::literal(lit).0 {
                 IrExpr::Const(c) => Some(c),
                 _ => None,
             },
-            ExprKind::Paren(inner) => self.const_value(inner),
-            ExprKind::Neg(inner) => match self.const_value(inner)? {
+            ExprKind::Paren(inner) => Self::const_value(inner),
+            ExprKind::Neg(inner) => match Self::const_value(inner)? {
                 Const::Value(Value::Int(n)) => Some(Const::Value(Value::Int(-n))),
                 Const::Value(Value::Decimal(x)) => Some(Const::Value(Value::Decimal(-x))),
                 _ => None,
@@ -242,7 +263,7 @@ impl Checker<'_> {
             ExprKind::List(items) => {
                 let mut out = Vec::new();
                 for i in items {
-                    match self.const_value(i)? {
+                    match Self::const_value(i)? {
                         Const::Value(v) => out.push(v),
                         _ => return None,
                     }
@@ -252,7 +273,7 @@ impl Checker<'_> {
             ExprKind::Map(entries) => {
                 let mut out = Vec::new();
                 for (k, v) in entries {
-                    match (self.const_value(k)?, self.const_value(v)?) {
+                    match (Self::const_value(k)?, Self::const_value(v)?) {
                         (Const::Value(k), Const::Value(v)) => out.push((k, v)),
                         _ => return None,
                     }
@@ -299,8 +320,9 @@ impl Checker<'_> {
         }
         candidates.extend(scope.lets.iter().map(|l| l.name.as_str()));
         candidates.extend(self.params.iter().map(|p| p.name.as_str()));
-        let help = did_you_mean(n, candidates.iter().copied()).map(|s| format!("did you mean `{s}`?"));
-        let code = self.unknown(scope, ErrorCode::UnknownName);
+        let help =
+            did_you_mean(n, candidates.iter().copied()).map(|s| format!("did you mean `{s}`?"));
+        let code = Self::unknown(scope, ErrorCode::UnknownName);
         self.error(
             PolicyError::new(code, id.span, format!("unknown name `{n}`"))
                 .label("not a variable, `let`, parameter or dataset")
@@ -331,7 +353,13 @@ impl Checker<'_> {
         );
     }
 
-    fn field(&mut self, e: &Expr, base: &Expr, field: &ast::Ident, scope: &Scope<'_>) -> (IrExpr, Type) {
+    fn field(
+        &mut self,
+        e: &Expr,
+        base: &Expr,
+        field: &ast::Ident,
+        scope: &Scope<'_>,
+    ) -> (IrExpr, Type) {
         // `case.channel` after `group by`: point at the whole field, not at `case`.
         if scope.ctx == Ctx::Group {
             if let ExprKind::Name(id) = &unparen(base).kind {
@@ -358,7 +386,7 @@ impl Checker<'_> {
                 } else {
                     let help = did_you_mean(&field.name, dataset.field_names())
                         .map(|s| format!("did you mean `{s}`?"));
-                    let code = self.unknown(scope, ErrorCode::UnknownField);
+                    let code = Self::unknown(scope, ErrorCode::UnknownField);
                     self.error(
                         PolicyError::new(
                             code,
@@ -449,7 +477,11 @@ impl Checker<'_> {
                     return err;
                 }
                 if let Some(v) = valid_on {
-                    self.type_error(v, "`valid_on` applies to dataset lookups, not to maps".into(), "not allowed here".into());
+                    self.type_error(
+                        v,
+                        "`valid_on` applies to dataset lookups, not to maps".into(),
+                        "not allowed here".into(),
+                    );
                 }
                 let (k_ir, k_ty) = self.check_expr(&keys[0], scope);
                 if !k_ty.comparable(&kt) {
@@ -474,7 +506,11 @@ impl Checker<'_> {
             Type::Error => err,
             other => {
                 let t = self.ty(&other);
-                self.type_error(e, format!("cannot look up in {t}"), "not a dataset or a map".into());
+                self.type_error(
+                    e,
+                    format!("cannot look up in {t}"),
+                    "not a dataset or a map".into(),
+                );
                 err
             }
         }
@@ -522,7 +558,10 @@ impl Checker<'_> {
                         PolicyError::new(
                             ErrorCode::LookupKeyType,
                             k.span,
-                            format!("key `{fname}` of `{}` is {b}, but this is {a}", self.schema.datasets[ds].name),
+                            format!(
+                                "key `{fname}` of `{}` is {b}, but this is {a}",
+                                self.schema.datasets[ds].name
+                            ),
                         )
                         .label(format!("expected {b}")),
                     );
@@ -534,15 +573,22 @@ impl Checker<'_> {
             if self.schema.datasets[ds].valid.is_none() {
                 self.type_error(
                     v,
-                    format!("`{}` records have no validity period, so `valid_on` does not apply", self.schema.datasets[ds].name),
+                    format!(
+                        "`{}` records have no validity period, so `valid_on` does not apply",
+                        self.schema.datasets[ds].name
+                    ),
                     "no validity period".into(),
                 );
             } else if !t.fits(&Type::Date) {
                 let t = self.ty(&t);
                 self.error(
-                    PolicyError::new(ErrorCode::TypeMismatch, v.span, format!("`valid_on` needs a date, found {t}"))
-                        .label(format!("this is {t}"))
-                        .help("take the date of a datetime with `date(…)`"),
+                    PolicyError::new(
+                        ErrorCode::TypeMismatch,
+                        v.span,
+                        format!("`valid_on` needs a date, found {t}"),
+                    )
+                    .label(format!("this is {t}"))
+                    .help("take the date of a datetime with `date(…)`"),
                 );
             }
             Box::new(ir)
@@ -557,7 +603,13 @@ impl Checker<'_> {
         )
     }
 
-    fn call(&mut self, e: &Expr, func: &ast::Ident, args: &[Expr], scope: &Scope<'_>) -> (IrExpr, Type) {
+    fn call(
+        &mut self,
+        e: &Expr,
+        func: &ast::Ident,
+        args: &[Expr],
+        scope: &Scope<'_>,
+    ) -> (IrExpr, Type) {
         let err = (IrExpr::Const(Const::Value(Value::Empty)), Type::Error);
         let name = func.name.as_str();
         let agg = match name {
@@ -591,13 +643,19 @@ impl Checker<'_> {
             "coalesce" => (Func::Coalesce, 2),
             _ => {
                 self.error(
-                    PolicyError::new(ErrorCode::UnknownFunction, func.span, format!("unknown function `{name}`"))
-                        .label("no such function")
-                        .help_opt(
-                            did_you_mean(name, FUNCTIONS.iter().copied())
-                                .map(|s| format!("did you mean `{s}`?"))
-                                .or_else(|| Some(format!("the functions are: {}", FUNCTIONS.join(", ")))),
-                        ),
+                    PolicyError::new(
+                        ErrorCode::UnknownFunction,
+                        func.span,
+                        format!("unknown function `{name}`"),
+                    )
+                    .label("no such function")
+                    .help_opt(
+                        did_you_mean(name, FUNCTIONS.iter().copied())
+                            .map(|s| format!("did you mean `{s}`?"))
+                            .or_else(|| {
+                                Some(format!("the functions are: {}", FUNCTIONS.join(", ")))
+                            }),
+                    ),
                 );
                 for a in args {
                     self.check_expr(a, scope);
@@ -610,14 +668,20 @@ impl Checker<'_> {
                 PolicyError::new(
                     ErrorCode::WrongArgumentCount,
                     e.span,
-                    format!("`{name}` takes {arity} argument{}, but {} {} given", if arity == 1 { "" } else { "s" }, args.len(), if args.len() == 1 { "is" } else { "are" }),
+                    format!(
+                        "`{name}` takes {arity} argument{}, but {} {} given",
+                        if arity == 1 { "" } else { "s" },
+                        args.len(),
+                        if args.len() == 1 { "is" } else { "are" }
+                    ),
                 )
                 .label(format!("{arity} expected")),
             );
             return err;
         }
         let checked: Vec<(IrExpr, Type)> = args.iter().map(|a| self.check_expr(a, scope)).collect();
-        let dateish = |t: &Type| matches!(t, Type::Date | Type::DateTime | Type::Null | Type::Error);
+        let dateish =
+            |t: &Type| matches!(t, Type::Date | Type::DateTime | Type::Null | Type::Error);
         let date_only = |t: &Type| matches!(t, Type::Date | Type::Null | Type::Error);
         let intish = |t: &Type| matches!(t, Type::Int | Type::Null | Type::Error);
         let bad = |this: &mut Self, i: usize, want: &str| {
@@ -670,7 +734,9 @@ impl Checker<'_> {
                 Type::Int
             }
             Func::Len => {
-                if !(checked[0].1.is_stringy() || matches!(checked[0].1, Type::List(_) | Type::Null | Type::Error)) {
+                if !(checked[0].1.is_stringy()
+                    || matches!(checked[0].1, Type::List(_) | Type::Null | Type::Error))
+                {
                     bad(self, 0, "a string or a list");
                 }
                 Type::Int
@@ -683,13 +749,18 @@ impl Checker<'_> {
                 }
                 Type::Bool
             }
-            Func::Coalesce => match checked[0].1.join(&checked[1].1) {
-                Some(t) => t,
-                None => {
-                    bad(self, 1, &format!("of the type of the first ({})", self.ty(&checked[0].1)));
+            Func::Coalesce => {
+                if let Some(t) = checked[0].1.join(&checked[1].1) {
+                    t
+                } else {
+                    bad(
+                        self,
+                        1,
+                        &format!("of the type of the first ({})", self.ty(&checked[0].1)),
+                    );
                     Type::Error
                 }
-            },
+            }
         };
         (
             IrExpr::Call {
@@ -723,13 +794,26 @@ impl Checker<'_> {
             );
             return err;
         }
-        let (min_args, max_args) = if agg == AggFunc::Count { (0, 1) } else { (1, 1) };
+        let (min_args, max_args) = if agg == AggFunc::Count {
+            (0, 1)
+        } else {
+            (1, 1)
+        };
         if args.len() < min_args || args.len() > max_args {
             self.error(
                 PolicyError::new(
                     ErrorCode::WrongArgumentCount,
                     e.span,
-                    format!("`{name}` takes {} argument, but {} {} given", if agg == AggFunc::Count { "at most one" } else { "one" }, args.len(), if args.len() == 1 { "is" } else { "are" }),
+                    format!(
+                        "`{name}` takes {} argument, but {} {} given",
+                        if agg == AggFunc::Count {
+                            "at most one"
+                        } else {
+                            "one"
+                        },
+                        args.len(),
+                        if args.len() == 1 { "is" } else { "are" }
+                    ),
                 )
                 .label("wrong number of arguments"),
             );
@@ -742,7 +826,11 @@ impl Checker<'_> {
             (AggFunc::Count | AggFunc::Any | AggFunc::All | AggFunc::Ratio, Some((_, t))) => {
                 if !t.fits(&Type::Bool) {
                     let t = self.ty(t);
-                    self.type_error(&args[0], format!("`{name}` needs a condition (bool), found {t}"), format!("this is {t}"));
+                    self.type_error(
+                        &args[0],
+                        format!("`{name}` needs a condition (bool), found {t}"),
+                        format!("this is {t}"),
+                    );
                 }
                 match agg {
                     AggFunc::Count => Type::Int,
@@ -753,14 +841,25 @@ impl Checker<'_> {
             (AggFunc::Sum, Some((_, t))) => {
                 if !t.is_numeric() {
                     let t = self.ty(t);
-                    self.type_error(&args[0], format!("`sum` needs a number, found {t}"), format!("this is {t}"));
+                    self.type_error(
+                        &args[0],
+                        format!("`sum` needs a number, found {t}"),
+                        format!("this is {t}"),
+                    );
                 }
                 t.clone()
             }
             (AggFunc::Min | AggFunc::Max, Some((_, t))) => {
-                if matches!(t, Type::Bool | Type::List(_) | Type::Map(..) | Type::Record(_)) {
+                if matches!(
+                    t,
+                    Type::Bool | Type::List(_) | Type::Map(..) | Type::Record(_)
+                ) {
                     let t = self.ty(t);
-                    self.type_error(&args[0], format!("`{name}` needs a number, date or string, found {t}"), format!("this is {t}"));
+                    self.type_error(
+                        &args[0],
+                        format!("`{name}` needs a number, date or string, found {t}"),
+                        format!("this is {t}"),
+                    );
                 }
                 t.clone()
             }
@@ -779,28 +878,37 @@ impl Checker<'_> {
         let err = (IrExpr::Const(Const::Value(Value::Empty)), Type::Error);
         let [arg] = args else {
             self.error(
-                PolicyError::new(ErrorCode::WrongArgumentCount, e.span, "`fires` takes one rule code, as in `fires(H003)`")
-                    .label("one rule code expected"),
+                PolicyError::new(
+                    ErrorCode::WrongArgumentCount,
+                    e.span,
+                    "`fires` takes one rule code, as in `fires(H003)`",
+                )
+                .label("one rule code expected"),
             );
             return err;
         };
-        let code = match &arg.kind {
-            ExprKind::Code(c) | ExprKind::Name(c) => c,
-            _ => {
-                self.error(
-                    PolicyError::new(ErrorCode::BadFires, arg.span, "`fires` takes a rule code, as in `fires(H003)`")
-                        .label("not a rule code"),
-                );
-                return err;
-            }
+        let (ExprKind::Code(code) | ExprKind::Name(code)) = &arg.kind else {
+            self.error(
+                PolicyError::new(
+                    ErrorCode::BadFires,
+                    arg.span,
+                    "`fires` takes a rule code, as in `fires(H003)`",
+                )
+                .label("not a rule code"),
+            );
+            return err;
         };
         let Some(idx) = self.rule_codes.iter().position(|r| r.code == code.name) else {
             let help = did_you_mean(&code.name, self.rule_codes.iter().map(|r| r.code.as_str()))
                 .map(|s| format!("did you mean `{s}`?"));
             self.error(
-                PolicyError::new(ErrorCode::BadFires, code.span, format!("no rule has the code `{}`", code.name))
-                    .label("unknown rule code")
-                    .help_opt(help),
+                PolicyError::new(
+                    ErrorCode::BadFires,
+                    code.span,
+                    format!("no rule has the code `{}`", code.name),
+                )
+                .label("unknown rule code")
+                .help_opt(help),
             );
             return err;
         };
@@ -822,8 +930,12 @@ impl Checker<'_> {
                 "it ranges over another dataset".to_string()
             };
             self.error(
-                PolicyError::new(ErrorCode::BadFires, code.span, format!("`{}` cannot judge this record: {why}", code.name))
-                    .label("not a per-record rule over this dataset"),
+                PolicyError::new(
+                    ErrorCode::BadFires,
+                    code.span,
+                    format!("`{}` cannot judge this record: {why}", code.name),
+                )
+                .label("not a per-record rule over this dataset"),
             );
             return err;
         }
@@ -849,7 +961,10 @@ impl Checker<'_> {
                     if !t.is_numeric() {
                         let t = self.ty(t);
                         let help = if matches!(t.as_str(), "date" | "datetime") {
-                            Some("for dates use `days(a, b)`, `workdays(a, b)` or `add_days(d, n)`".to_string())
+                            Some(
+                                "for dates use `days(a, b)`, `workdays(a, b)` or `add_days(d, n)`"
+                                    .to_string(),
+                            )
                         } else {
                             None
                         };
@@ -890,9 +1005,16 @@ impl Checker<'_> {
         if field.values.iter().any(|v| v == s) || field.value_aliases.contains_key(s) {
             return;
         }
-        let help = did_you_mean(s, field.values.iter().map(String::as_str))
-            .map(|c| format!("did you mean \"{c}\"?"))
-            .unwrap_or_else(|| format!("the values of `{}` are: {}", field.name, field.values.join(", ")));
+        let help = did_you_mean(s, field.values.iter().map(String::as_str)).map_or_else(
+            || {
+                format!(
+                    "the values of `{}` are: {}",
+                    field.name,
+                    field.values.join(", ")
+                )
+            },
+            |c| format!("did you mean \"{c}\"?"),
+        );
         let message = format!(
             "`{}.{}` never has the value \"{s}\"",
             self.schema.datasets[*d].name, field.name
@@ -904,14 +1026,27 @@ impl Checker<'_> {
         );
     }
 
-    fn cmp(&mut self, e: &Expr, op: CmpOp, lhs: &Expr, rhs: &Expr, scope: &Scope<'_>) -> (IrExpr, Type) {
+    fn cmp(
+        &mut self,
+        e: &Expr,
+        op: CmpOp,
+        lhs: &Expr,
+        rhs: &Expr,
+        scope: &Scope<'_>,
+    ) -> (IrExpr, Type) {
         let (l, lt) = self.check_expr(lhs, scope);
         let (r, rt) = self.check_expr(rhs, scope);
         if lt.comparable(&rt) {
             self.check_enum_literal(&lt, rhs);
             self.check_enum_literal(&rt, lhs);
-            if matches!(op, CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge) && (lt == Type::Bool || rt == Type::Bool) {
-                self.type_error(e, format!("`{}` does not order booleans", op.as_str()), "use == or !=".into());
+            if matches!(op, CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge)
+                && (lt == Type::Bool || rt == Type::Bool)
+            {
+                self.type_error(
+                    e,
+                    format!("`{}` does not order booleans", op.as_str()),
+                    "use == or !=".into(),
+                );
             }
         } else {
             let (a, b) = (self.ty(&lt), self.ty(&rt));
@@ -919,21 +1054,34 @@ impl Checker<'_> {
                 (Type::Date, Type::DateTime) | (Type::DateTime, Type::Date) => {
                     Some("take the date of the datetime with `date(…)`".to_string())
                 }
-                (Type::Date | Type::DateTime, t) | (t, Type::Date | Type::DateTime) if t.is_stringy() => {
+                (Type::Date | Type::DateTime, t) | (t, Type::Date | Type::DateTime)
+                    if t.is_stringy() =>
+                {
                     Some("write a date literal without quotes: 2025-03-01".to_string())
                 }
                 _ => None,
             };
             self.error(
-                PolicyError::new(ErrorCode::TypeMismatch, e.span, format!("cannot compare {a} with {b}"))
-                    .label(format!("{a} {} {b}", op.as_str()))
-                    .help_opt(help),
+                PolicyError::new(
+                    ErrorCode::TypeMismatch,
+                    e.span,
+                    format!("cannot compare {a} with {b}"),
+                )
+                .label(format!("{a} {} {b}", op.as_str()))
+                .help_opt(help),
             );
         }
         (IrExpr::Cmp(op, Box::new(l), Box::new(r)), Type::Bool)
     }
 
-    fn in_test(&mut self, e: &Expr, negated: bool, lhs: &Expr, rhs: &Expr, scope: &Scope<'_>) -> (IrExpr, Type) {
+    fn in_test(
+        &mut self,
+        e: &Expr,
+        negated: bool,
+        lhs: &Expr,
+        rhs: &Expr,
+        scope: &Scope<'_>,
+    ) -> (IrExpr, Type) {
         let (l, lt) = self.check_expr(lhs, scope);
         let (r, rt) = self.check_expr(rhs, scope);
         let elem = match &rt {
@@ -941,22 +1089,27 @@ impl Checker<'_> {
             Type::Error | Type::Null => Some(Type::Error),
             _ => None,
         };
-        match elem {
-            Some(t) => {
-                if !lt.comparable(&t) {
-                    let (a, b) = (self.ty(&lt), self.ty(&t));
-                    self.type_error(e, format!("cannot look for {a} among {b} values"), format!("{a} in {}", self.ty(&rt)));
-                }
-                if let ExprKind::List(items) = &unparen(rhs).kind {
-                    for item in items {
-                        self.check_enum_literal(&lt, item);
-                    }
+        if let Some(t) = elem {
+            if !lt.comparable(&t) {
+                let (a, b) = (self.ty(&lt), self.ty(&t));
+                self.type_error(
+                    e,
+                    format!("cannot look for {a} among {b} values"),
+                    format!("{a} in {}", self.ty(&rt)),
+                );
+            }
+            if let ExprKind::List(items) = &unparen(rhs).kind {
+                for item in items {
+                    self.check_enum_literal(&lt, item);
                 }
             }
-            None => {
-                let t = self.ty(&rt);
-                self.type_error(rhs, format!("`in` needs a list or a map, found {t}"), format!("this is {t}"));
-            }
+        } else {
+            let t = self.ty(&rt);
+            self.type_error(
+                rhs,
+                format!("`in` needs a list or a map, found {t}"),
+                format!("this is {t}"),
+            );
         }
         (
             IrExpr::In {

@@ -1,7 +1,9 @@
 //! Checking the items around the rules: the policy header, parameters, the
 //! first pass over rule codes, and tests.
 
-use crate::ast::{self, ClauseKind, ExprKind, Item, Literal, PolicyFile, RuleKind, TestStmtKind, TypeExpr};
+use crate::ast::{
+    self, ClauseKind, ExprKind, Item, Literal, PolicyFile, RuleKind, TestStmtKind, TypeExpr,
+};
 use crate::diagnostics::{did_you_mean, suggestion, ErrorCode, PolicyError};
 use crate::ir::{Const, Expectation, ParamDef, PolicyInfo, TestDef};
 use crate::schema::FieldType;
@@ -12,7 +14,9 @@ use super::types::Type;
 use super::{Checker, RuleCodeInfo};
 
 const HEADER_FIELDS: &[&str] = &["title", "issuer", "number", "issued", "effective"];
-const TYPES: &[&str] = &["bool", "int", "decimal", "percent", "string", "date", "datetime", "list", "map"];
+const TYPES: &[&str] = &[
+    "bool", "int", "decimal", "percent", "string", "date", "datetime", "list", "map",
+];
 
 impl Checker<'_> {
     pub(super) fn header(&mut self, file: &PolicyFile, name: &str) -> PolicyInfo {
@@ -30,35 +34,46 @@ impl Checker<'_> {
         };
         let Some(h) = headers.first() else {
             self.error(
-                PolicyError::new(ErrorCode::PolicyHeader, ast::Span::new(0, 0), "the file has no `policy` header")
-                    .label("a policy file starts with its header")
-                    .help("add `policy my_policy { title \"…\" }` at the top"),
+                PolicyError::new(
+                    ErrorCode::PolicyHeader,
+                    ast::Span::new(0, 0),
+                    "the file has no `policy` header",
+                )
+                .label("a policy file starts with its header")
+                .help("add `policy my_policy { title \"…\" }` at the top"),
             );
             return info;
         };
         for extra in &headers[1..] {
             self.error(
-                PolicyError::new(ErrorCode::PolicyHeader, extra.id.span, "a file has one `policy` header")
-                    .label("second header")
-                    .related(h.id.span, "first header"),
+                PolicyError::new(
+                    ErrorCode::PolicyHeader,
+                    extra.id.span,
+                    "a file has one `policy` header",
+                )
+                .label("second header")
+                .related(h.id.span, "first header"),
             );
         }
-        info.id = h.id.name.clone();
-        info.docs = h.docs.clone();
+        info.id.clone_from(&h.id.name);
+        info.docs.clone_from(&h.docs);
         let mut seen: Vec<&str> = Vec::new();
         for f in &h.fields {
             let n = f.name.name.as_str();
             if seen.contains(&n) {
                 self.error(
-                    PolicyError::new(ErrorCode::BadHeader, f.name.span, format!("`{n}` is given twice"))
-                        .label("repeated"),
+                    PolicyError::new(
+                        ErrorCode::BadHeader,
+                        f.name.span,
+                        format!("`{n}` is given twice"),
+                    )
+                    .label("repeated"),
                 );
                 continue;
             }
             seen.push(n);
-            let lit = match &f.value.kind {
-                ExprKind::Lit(l) => l,
-                _ => continue,
+            let ExprKind::Lit(lit) = &f.value.kind else {
+                continue;
             };
             match (n, lit) {
                 ("title", Literal::Str(s)) => info.title = Some(s.clone()),
@@ -77,11 +92,15 @@ impl Checker<'_> {
                     "expected a date such as 2017-12-15".into(),
                 ),
                 _ => self.error(
-                    PolicyError::new(ErrorCode::BadHeader, f.name.span, format!("unknown header field `{n}`"))
-                        .label("not a header field")
-                        .help(suggestion(n, HEADER_FIELDS).unwrap_or_else(|| {
-                            format!("the header fields are: {}", HEADER_FIELDS.join(", "))
-                        })),
+                    PolicyError::new(
+                        ErrorCode::BadHeader,
+                        f.name.span,
+                        format!("unknown header field `{n}`"),
+                    )
+                    .label("not a header field")
+                    .help(suggestion(n, HEADER_FIELDS).unwrap_or_else(|| {
+                        format!("the header fields are: {}", HEADER_FIELDS.join(", "))
+                    })),
                 ),
             }
         }
@@ -97,9 +116,16 @@ impl Checker<'_> {
         };
         if !TYPES.contains(&n) {
             self.error(
-                PolicyError::new(ErrorCode::UnknownType, t.name.span, format!("unknown type `{n}`"))
-                    .label("not a type")
-                    .help(suggestion(n, TYPES).unwrap_or_else(|| format!("the types are: {}", TYPES.join(", ")))),
+                PolicyError::new(
+                    ErrorCode::UnknownType,
+                    t.name.span,
+                    format!("unknown type `{n}`"),
+                )
+                .label("not a type")
+                .help(
+                    suggestion(n, TYPES)
+                        .unwrap_or_else(|| format!("the types are: {}", TYPES.join(", "))),
+                ),
             );
             return Type::Error;
         }
@@ -108,7 +134,10 @@ impl Checker<'_> {
                 PolicyError::new(
                     ErrorCode::UnknownType,
                     t.span,
-                    format!("`{n}` takes {want_args} type argument(s), found {}", t.args.len()),
+                    format!(
+                        "`{n}` takes {want_args} type argument(s), found {}",
+                        t.args.len()
+                    ),
                 )
                 .label("wrong number of type arguments")
                 .help("write list<string> or map<string, string>"),
@@ -131,7 +160,12 @@ impl Checker<'_> {
     }
 
     /// A constant of the wanted type, or an error at `e`.
-    pub(super) fn const_of_type(&mut self, e: &ast::Expr, want: &Type, what: &str) -> Option<Const> {
+    pub(super) fn const_of_type(
+        &mut self,
+        e: &ast::Expr,
+        want: &Type,
+        what: &str,
+    ) -> Option<Const> {
         let scope = Scope {
             var: None,
             lets: &[],
@@ -140,15 +174,26 @@ impl Checker<'_> {
             template: false,
         };
         let (_, t) = self.check_expr(e, &scope);
-        let Some(c) = self.const_value(e) else {
+        let Some(c) = Self::const_value(e) else {
             if t != Type::Error {
-                self.type_error(e, format!("{what} must be a literal value"), "not a literal".into());
+                self.type_error(
+                    e,
+                    format!("{what} must be a literal value"),
+                    "not a literal".into(),
+                );
             }
             return None;
         };
         if !t.fits(want) {
-            let (a, b) = (t.display(self.schema).to_string(), want.display(self.schema).to_string());
-            self.type_error(e, format!("{what} must be {b}, found {a}"), format!("this is {a}"));
+            let (a, b) = (
+                t.display(self.schema).to_string(),
+                want.display(self.schema).to_string(),
+            );
+            self.type_error(
+                e,
+                format!("{what} must be {b}, found {a}"),
+                format!("this is {a}"),
+            );
             return None;
         }
         Some(match (c, want) {
@@ -169,7 +214,9 @@ impl Checker<'_> {
                         format!("the parameter `{}` is declared twice", p.name.name),
                     )
                     .label("second declaration")
-                    .help(format!("the first is in {first}; parameters are shared by all loaded policies")),
+                    .help(format!(
+                        "the first is in {first}; parameters are shared by all loaded policies"
+                    )),
                 );
                 continue;
             }
@@ -194,7 +241,11 @@ impl Checker<'_> {
             let code = r.code.name.as_str();
             let well_formed = match r.kind {
                 RuleKind::Rule => code.len() == 4 && code[1..].chars().all(|c| c.is_ascii_digit()),
-                RuleKind::Metric => code.len() == 3 && code.starts_with('M') && code[1..].chars().all(|c| c.is_ascii_digit()),
+                RuleKind::Metric => {
+                    code.len() == 3
+                        && code.starts_with('M')
+                        && code[1..].chars().all(|c| c.is_ascii_digit())
+                }
             };
             if !well_formed {
                 let (what, example) = match r.kind {
@@ -202,24 +253,41 @@ impl Checker<'_> {
                     RuleKind::Metric => ("a metric code is `M` and two digits", "M01"),
                 };
                 self.error(
-                    PolicyError::new(ErrorCode::BadCode, r.code.span, format!("`{code}` is not a valid code: {what}"))
-                        .label("bad code")
-                        .help(format!("for example `{example}`")),
+                    PolicyError::new(
+                        ErrorCode::BadCode,
+                        r.code.span,
+                        format!("`{code}` is not a valid code: {what}"),
+                    )
+                    .label("bad code")
+                    .help(format!("for example `{example}`")),
                 );
             }
             let name = r.name.name.as_str();
             if name.contains('_') || name.ends_with('-') || name.contains("--") {
                 self.error(
-                    PolicyError::new(ErrorCode::BadCode, r.name.span, format!("`{name}` is not a kebab-case name"))
-                        .label("names are lower case words joined by `-`")
-                        .help(format!("write `{}`", name.replace('_', "-").trim_end_matches('-'))),
+                    PolicyError::new(
+                        ErrorCode::BadCode,
+                        r.name.span,
+                        format!("`{name}` is not a kebab-case name"),
+                    )
+                    .label("names are lower case words joined by `-`")
+                    .help(format!(
+                        "write `{}`",
+                        name.replace('_', "-").trim_end_matches('-')
+                    )),
                 );
             }
             if let Some(prev) = self.rule_codes.iter().find(|p| p.code == code).cloned() {
                 let place = self.place(prev.file, prev.span);
-                let mut e = PolicyError::new(ErrorCode::DuplicateCode, r.code.span, format!("the code `{code}` is used twice"))
-                    .label("second use")
-                    .help(format!("codes are stable identifiers and must be unique; the first use is at {place}"));
+                let mut e = PolicyError::new(
+                    ErrorCode::DuplicateCode,
+                    r.code.span,
+                    format!("the code `{code}` is used twice"),
+                )
+                .label("second use")
+                .help(format!(
+                    "codes are stable identifiers and must be unique; the first use is at {place}"
+                ));
                 if prev.file == file_idx {
                     e = e.related(prev.span, "first use");
                 }
@@ -230,7 +298,9 @@ impl Checker<'_> {
             let mut is_group = false;
             for c in &r.clauses {
                 match &c.kind {
-                    ClauseKind::For { dataset: d, .. } => dataset = self.schema.dataset_index(&d.name),
+                    ClauseKind::For { dataset: d, .. } => {
+                        dataset = self.schema.dataset_index(&d.name);
+                    }
                     ClauseKind::GroupBy(_) => is_group = true,
                     _ => {}
                 }
@@ -247,19 +317,27 @@ impl Checker<'_> {
     }
 
     pub(super) fn unknown_dataset(&mut self, id: &ast::Ident) {
-        let help = did_you_mean(&id.name, self.schema.dataset_names())
-            .map(|s| format!("did you mean `{s}`?"))
-            .unwrap_or_else(|| {
-                format!("the datasets are: {}", self.schema.dataset_names().collect::<Vec<_>>().join(", "))
-            });
+        let help = did_you_mean(&id.name, self.schema.dataset_names()).map_or_else(
+            || {
+                format!(
+                    "the datasets are: {}",
+                    self.schema.dataset_names().collect::<Vec<_>>().join(", ")
+                )
+            },
+            |s| format!("did you mean `{s}`?"),
+        );
         self.error(
-            PolicyError::new(ErrorCode::UnknownDataset, id.span, format!("unknown dataset `{}`", id.name))
-                .label("no such dataset")
-                .help(help),
+            PolicyError::new(
+                ErrorCode::UnknownDataset,
+                id.span,
+                format!("unknown dataset `{}`", id.name),
+            )
+            .label("no such dataset")
+            .help(help),
         );
     }
 
-    pub(super) fn test(&mut self, t: &ast::TestDecl, file: &str) -> Option<TestDef> {
+    pub(super) fn test(&mut self, t: &ast::TestDecl, file: &str) -> TestDef {
         let mut def = TestDef {
             name: t.name.value.clone(),
             file: file.to_string(),
@@ -271,18 +349,25 @@ impl Checker<'_> {
         for s in &t.stmts {
             match &s.kind {
                 TestStmtKind::AsOf(e) => {
-                    if let Some(Const::Value(Value::Date(d))) = self.const_of_type(e, &Type::Date, "`as_of`") {
+                    if let Some(Const::Value(Value::Date(d))) =
+                        self.const_of_type(e, &Type::Date, "`as_of`")
+                    {
                         def.as_of = Some(d);
                     }
                 }
                 TestStmtKind::Param { name, value } => {
                     let Some(i) = self.param_index(&name.name) else {
-                        let help = did_you_mean(&name.name, self.params.iter().map(|p| p.name.as_str()))
-                            .map(|s| format!("did you mean `{s}`?"));
+                        let help =
+                            did_you_mean(&name.name, self.params.iter().map(|p| p.name.as_str()))
+                                .map(|s| format!("did you mean `{s}`?"));
                         self.error(
-                            PolicyError::new(ErrorCode::UnknownParameter, name.span, format!("unknown parameter `{}`", name.name))
-                                .label("no such parameter")
-                                .help_opt(help),
+                            PolicyError::new(
+                                ErrorCode::UnknownParameter,
+                                name.span,
+                                format!("unknown parameter `{}`", name.name),
+                            )
+                            .label("no such parameter")
+                            .help_opt(help),
                         );
                         continue;
                     };
@@ -296,7 +381,11 @@ impl Checker<'_> {
                         def.fixtures.push(rec);
                     }
                 }
-                TestStmtKind::Expect { undetermined, code, key } => {
+                TestStmtKind::Expect {
+                    undetermined,
+                    code,
+                    key,
+                } => {
                     self.expected_code(code);
                     let key = key.iter().map(|k| k.value.clone()).collect();
                     let code = code.name.clone();
@@ -317,7 +406,7 @@ impl Checker<'_> {
                 }
             }
         }
-        Some(def)
+        def
     }
 
     fn expected_code(&mut self, code: &ast::Ident) {
@@ -330,14 +419,21 @@ impl Checker<'_> {
             PolicyError::new(
                 ErrorCode::UnknownExpectedCode,
                 code.span,
-                format!("the test expects `{}`, but no loaded rule has that code", code.name),
+                format!(
+                    "the test expects `{}`, but no loaded rule has that code",
+                    code.name
+                ),
             )
             .label("unknown code")
             .help_opt(help),
         );
     }
 
-    fn fixture(&mut self, dataset: &ast::Ident, fields: &[(ast::Ident, ast::Expr)]) -> Option<(usize, Vec<Value>)> {
+    fn fixture(
+        &mut self,
+        dataset: &ast::Ident,
+        fields: &[(ast::Ident, ast::Expr)],
+    ) -> Option<(usize, Vec<Value>)> {
         let Some(ds) = self.schema.dataset_index(&dataset.name) else {
             self.unknown_dataset(dataset);
             return None;
@@ -347,7 +443,8 @@ impl Checker<'_> {
         for (name, e) in fields {
             let Some(fi) = self.schema.datasets[ds].field_index(&name.name) else {
                 let d = &self.schema.datasets[ds];
-                let help = did_you_mean(&name.name, d.field_names()).map(|s| format!("did you mean `{s}`?"));
+                let help = did_you_mean(&name.name, d.field_names())
+                    .map(|s| format!("did you mean `{s}`?"));
                 let msg = format!("dataset `{}` has no field `{}`", d.name, name.name);
                 self.error(
                     PolicyError::new(ErrorCode::UnknownField, name.span, msg)
@@ -358,17 +455,22 @@ impl Checker<'_> {
             };
             let field_ty = Type::of_field(self.schema, ds, fi);
             // A date is accepted for a datetime field (midnight).
-            let want = if field_ty == Type::DateTime && matches!(e.kind, ExprKind::Lit(Literal::Date(_))) {
+            let want = if field_ty == Type::DateTime
+                && matches!(e.kind, ExprKind::Lit(Literal::Date(_)))
+            {
                 Type::Date
             } else {
                 field_ty.clone()
             };
-            let Some(Const::Value(v)) = self.const_of_type(e, &want, &format!("`{}`", name.name)) else {
+            let Some(Const::Value(v)) = self.const_of_type(e, &want, &format!("`{}`", name.name))
+            else {
                 continue;
             };
             let field = &self.schema.datasets[ds].fields[fi];
             let v = match (v, field.ty) {
-                (Value::Date(d), FieldType::DateTime) => Value::DateTime(d.and_time(chrono::NaiveTime::MIN)),
+                (Value::Date(d), FieldType::DateTime) => {
+                    Value::DateTime(d.and_time(chrono::NaiveTime::MIN))
+                }
                 (Value::Str(s), FieldType::Enum) => {
                     let label = field.value_aliases.get(&*s).cloned();
                     if let Some(l) = label {
@@ -376,8 +478,14 @@ impl Checker<'_> {
                     } else {
                         if !field.values.iter().any(|x| **x == *s) {
                             let help = did_you_mean(&s, field.values.iter().map(String::as_str))
-                                .map_or_else(|| format!("the values are: {}", field.values.join(", ")), |c| format!("did you mean \"{c}\"?"));
-                            let msg = format!("`{}.{}` never has the value \"{s}\"", self.schema.datasets[ds].name, field.name);
+                                .map_or_else(
+                                    || format!("the values are: {}", field.values.join(", ")),
+                                    |c| format!("did you mean \"{c}\"?"),
+                                );
+                            let msg = format!(
+                                "`{}.{}` never has the value \"{s}\"",
+                                self.schema.datasets[ds].name, field.name
+                            );
                             self.error(
                                 PolicyError::new(ErrorCode::UnknownEnumValue, e.span, msg)
                                     .label("not one of its values")

@@ -114,9 +114,7 @@ pub fn ast_to_ir(
                     }
                 }
                 crate::ast::Item::Test(t) => {
-                    if let Some(def) = checker.test(t, &sources[i].name) {
-                        tests.push(def);
-                    }
+                    tests.push(checker.test(t, &sources[i].name));
                 }
                 crate::ast::Item::Policy(_) | crate::ast::Item::Param(_) => {}
             }

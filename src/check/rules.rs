@@ -11,7 +11,9 @@ use super::expr::{Ctx, LetInfo, Scope};
 use super::types::Type;
 use super::Checker;
 
-const RULE_ONLY: &[&str] = &["severity", "group by", "require", "message", "dept", "key", "dataset"];
+const RULE_ONLY: &[&str] = &[
+    "severity", "group by", "require", "message", "dept", "key", "dataset",
+];
 const METRIC_ONLY: &[&str] = &["per", "ratio", "target"];
 const SEVERITIES: &[&str] = &["error", "warning", "info"];
 
@@ -24,7 +26,11 @@ impl Checker<'_> {
         let mut seen: HashMap<&'static str, Span> = HashMap::new();
         for c in &r.clauses {
             let kw = c.kind.keyword();
-            let misplaced = if is_metric { RULE_ONLY.contains(&kw) } else { METRIC_ONLY.contains(&kw) };
+            let misplaced = if is_metric {
+                RULE_ONLY.contains(&kw)
+            } else {
+                METRIC_ONLY.contains(&kw)
+            };
             if misplaced {
                 let help = if is_metric {
                     "a metric has `for`, `when`, `let`, `per`, `ratio`, `target`, `title` and `cite`"
@@ -32,20 +38,31 @@ impl Checker<'_> {
                     "`per`, `ratio` and `target` belong to metrics; a rule says what it requires with `require`"
                 };
                 self.error(
-                    PolicyError::new(ErrorCode::MisplacedClause, c.span, format!("`{kw}` does not belong in a {what}"))
-                        .label(format!("not a {what} clause"))
-                        .help(help),
+                    PolicyError::new(
+                        ErrorCode::MisplacedClause,
+                        c.span,
+                        format!("`{kw}` does not belong in a {what}"),
+                    )
+                    .label(format!("not a {what} clause"))
+                    .help(help),
                 );
                 continue;
             }
-            if matches!(c.kind, ClauseKind::Let { .. } | ClauseKind::When(_) | ClauseKind::Cite(_)) {
+            if matches!(
+                c.kind,
+                ClauseKind::Let { .. } | ClauseKind::When(_) | ClauseKind::Cite(_)
+            ) {
                 continue;
             }
             if let Some(prev) = seen.get(kw) {
                 self.error(
-                    PolicyError::new(ErrorCode::DuplicateClause, c.span, format!("`{kw}` is given twice in {what} {}", r.code.name))
-                        .label("second")
-                        .related(*prev, "first"),
+                    PolicyError::new(
+                        ErrorCode::DuplicateClause,
+                        c.span,
+                        format!("`{kw}` is given twice in {what} {}", r.code.name),
+                    )
+                    .label("second")
+                    .related(*prev, "first"),
                 );
             } else {
                 seen.insert(kw, c.span);
@@ -68,7 +85,11 @@ impl Checker<'_> {
         for c in &r.clauses {
             let ctx = if grouped { Ctx::Group } else { Ctx::Record };
             match &c.kind {
-                ClauseKind::For { var: v, distinct: d, dataset } => {
+                ClauseKind::For {
+                    var: v,
+                    distinct: d,
+                    dataset,
+                } => {
                     if var.is_some() {
                         continue; // reported as a duplicate
                     }
@@ -85,20 +106,36 @@ impl Checker<'_> {
                         || var.as_ref().is_some_and(|(v, _)| *v == name.name);
                     if clash {
                         self.error(
-                            PolicyError::new(ErrorCode::DuplicateName, name.span, format!("`{}` is already defined in this {what}", name.name))
-                                .label("defined again")
-                                .help("give the `let` another name"),
+                            PolicyError::new(
+                                ErrorCode::DuplicateName,
+                                name.span,
+                                format!("`{}` is already defined in this {what}", name.name),
+                            )
+                            .label("defined again")
+                            .help("give the `let` another name"),
                         );
                     }
                     let scope = scope_of(var.as_ref(), &lets_info, ctx, &group_keys);
                     let (ir, ty) = self.check_expr(value, &scope);
-                    lets_info.push(LetInfo { name: name.name.clone(), ty, group_level: grouped });
-                    lets.push(LetDef { name: name.name.clone(), expr: ir, group_level: grouped });
+                    lets_info.push(LetInfo {
+                        name: name.name.clone(),
+                        ty,
+                        group_level: grouped,
+                    });
+                    lets.push(LetDef {
+                        name: name.name.clone(),
+                        expr: ir,
+                        group_level: grouped,
+                    });
                 }
                 ClauseKind::When(e) => {
                     let scope = scope_of(var.as_ref(), &lets_info, ctx, &group_keys);
                     let ir = self.check_bool(e, &scope);
-                    if grouped { group_filters.push(ir) } else { filters.push(ir) }
+                    if grouped {
+                        group_filters.push(ir);
+                    } else {
+                        filters.push(ir);
+                    }
                 }
                 ClauseKind::GroupBy(keys) if !is_metric => {
                     if grouped {
@@ -109,25 +146,31 @@ impl Checker<'_> {
                         let (ir, ty) = self.check_expr(k, &scope);
                         if matches!(ty, Type::Record(_) | Type::List(_) | Type::Map(..)) {
                             let t = ty.display(self.schema).to_string();
-                            self.type_error(k, format!("a group key must be a plain value, found {t}"), "not groupable".into());
+                            self.type_error(
+                                k,
+                                format!("a group key must be a plain value, found {t}"),
+                                "not groupable".into(),
+                            );
                         }
                         group_irs.push(ir);
                         group_keys.push((k.clone(), ty));
                     }
                     grouped = true;
                 }
-                ClauseKind::Require(e) if !is_metric => {
-                    if require.is_none() {
-                        let scope = scope_of(var.as_ref(), &lets_info, ctx, &group_keys);
-                        require = Some(self.check_bool(e, &scope));
-                    }
+                ClauseKind::Require(e) if !is_metric && require.is_none() => {
+                    let scope = scope_of(var.as_ref(), &lets_info, ctx, &group_keys);
+                    require = Some(self.check_bool(e, &scope));
                 }
                 ClauseKind::Per(e) if is_metric => {
                     let scope = scope_of(var.as_ref(), &lets_info, Ctx::Record, &[]);
                     let (ir, ty) = self.check_expr(e, &scope);
                     if !ty.is_stringy() && ty != Type::Error {
                         let t = ty.display(self.schema).to_string();
-                        self.type_error(e, format!("`per` groups by a department name (string), found {t}"), "not a string".into());
+                        self.type_error(
+                            e,
+                            format!("`per` groups by a department name (string), found {t}"),
+                            "not a string".into(),
+                        );
                     }
                     per = Some(ir);
                 }
@@ -140,22 +183,54 @@ impl Checker<'_> {
         }
 
         let Some((var_name, dataset)) = var.clone() else {
-            if !r.clauses.iter().any(|c| matches!(c.kind, ClauseKind::For { .. })) {
-                self.missing(r, "for", "say what the rule ranges over: `for case in cases`");
+            if !r
+                .clauses
+                .iter()
+                .any(|c| matches!(c.kind, ClauseKind::For { .. }))
+            {
+                self.missing(
+                    r,
+                    "for",
+                    "say what the rule ranges over: `for case in cases`",
+                );
             }
             return None;
         };
-        if !is_metric && require.is_none() && !r.clauses.iter().any(|c| matches!(c.kind, ClauseKind::Require(_))) {
-            self.missing(r, "require", "say what must hold: `require case.channel != \"原单位\"`");
+        if !is_metric
+            && require.is_none()
+            && !r
+                .clauses
+                .iter()
+                .any(|c| matches!(c.kind, ClauseKind::Require(_)))
+        {
+            self.missing(
+                r,
+                "require",
+                "say what must hold: `require case.channel != \"原单位\"`",
+            );
         }
-        if is_metric && ratio.is_none() && !r.clauses.iter().any(|c| matches!(c.kind, ClauseKind::Ratio(_))) {
-            self.missing(r, "ratio", "say what is counted: `ratio case.finished_at is not none`");
+        if is_metric
+            && ratio.is_none()
+            && !r
+                .clauses
+                .iter()
+                .any(|c| matches!(c.kind, ClauseKind::Ratio(_)))
+        {
+            self.missing(
+                r,
+                "ratio",
+                "say what is counted: `ratio case.finished_at is not none`",
+            );
         }
 
         // Metadata clauses see the final scope.
         let final_ctx = if grouped { Ctx::Group } else { Ctx::Record };
         let mut title = None;
-        let mut severity = if is_metric { Some(Severity::Info) } else { None };
+        let mut severity = if is_metric {
+            Some(Severity::Info)
+        } else {
+            None
+        };
         let mut cites = Vec::new();
         let mut message = Vec::new();
         let mut dept = None;
@@ -169,9 +244,17 @@ impl Checker<'_> {
                 ClauseKind::Severity(id) => match Severity::parse(&id.name) {
                     Some(s) => severity = Some(s),
                     None => self.error(
-                        PolicyError::new(ErrorCode::UnknownSeverity, id.span, format!("unknown severity `{}`", id.name))
-                            .label("not a severity")
-                            .help(suggestion(&id.name, SEVERITIES).unwrap_or_else(|| "the severities are: error, warning, info".into())),
+                        PolicyError::new(
+                            ErrorCode::UnknownSeverity,
+                            id.span,
+                            format!("unknown severity `{}`", id.name),
+                        )
+                        .label("not a severity")
+                        .help(
+                            suggestion(&id.name, SEVERITIES).unwrap_or_else(|| {
+                                "the severities are: error, warning, info".into()
+                            }),
+                        ),
                     ),
                 },
                 ClauseKind::Cite(list) => {
@@ -182,7 +265,10 @@ impl Checker<'_> {
                     }
                 }
                 ClauseKind::Message(t) if !is_metric => {
-                    let tscope = Scope { template: true, ..scope };
+                    let tscope = Scope {
+                        template: true,
+                        ..scope
+                    };
                     for part in &t.parts {
                         match part {
                             TemplatePart::Text(s) => message.push(TemplatePiece::Text(s.clone())),
@@ -197,19 +283,27 @@ impl Checker<'_> {
                     let (ir, ty) = self.check_expr(e, &scope);
                     if !ty.is_stringy() && ty != Type::Error {
                         let t = ty.display(self.schema).to_string();
-                        self.type_error(e, format!("`dept` is a department name (string), found {t}"), "not a string".into());
+                        self.type_error(
+                            e,
+                            format!("`dept` is a department name (string), found {t}"),
+                            "not a string".into(),
+                        );
                     }
                     dept = Some(ir);
                 }
                 ClauseKind::Key(exprs) if !is_metric => {
                     key = Some(exprs.iter().map(|e| self.check_expr(e, &scope).0).collect());
                 }
-                ClauseKind::Dataset(id) if !is_metric => match self.schema.dataset_index(&id.name) {
-                    Some(ds) => report_dataset = ds,
-                    None => self.unknown_dataset(id),
-                },
+                ClauseKind::Dataset(id) if !is_metric => {
+                    match self.schema.dataset_index(&id.name) {
+                        Some(ds) => report_dataset = ds,
+                        None => self.unknown_dataset(id),
+                    }
+                }
                 ClauseKind::Target { op, value } if is_metric => {
-                    if let Some(Const::Value(v)) = self.const_of_type(value, &Type::Decimal, "a target") {
+                    if let Some(Const::Value(v)) =
+                        self.const_of_type(value, &Type::Decimal, "a target")
+                    {
                         let x = match v {
                             Value::Int(n) => n as f64,
                             Value::Decimal(x) => x,
@@ -221,20 +315,41 @@ impl Checker<'_> {
                 _ => {}
             }
         }
-        if !is_metric && !r.clauses.iter().any(|c| matches!(c.kind, ClauseKind::Severity(_))) {
+        if !is_metric
+            && !r
+                .clauses
+                .iter()
+                .any(|c| matches!(c.kind, ClauseKind::Severity(_)))
+        {
             self.missing(r, "severity", "add `severity error` (or warning, info)");
         }
-        if !is_metric && !r.clauses.iter().any(|c| matches!(c.kind, ClauseKind::Cite(_))) {
-            self.missing(r, "cite", "every finding cites its legal basis: `cite gangnan-2017 \"四、(六)\"`");
+        if !is_metric
+            && !r
+                .clauses
+                .iter()
+                .any(|c| matches!(c.kind, ClauseKind::Cite(_)))
+        {
+            self.missing(
+                r,
+                "cite",
+                "every finding cites its legal basis: `cite gangnan-2017 \"四、(六)\"`",
+            );
         }
 
         // The default department: the record's `dept`, or a group key that is it.
         if dept.is_none() && !is_metric {
             if let Some(fi) = self.schema.datasets[dataset].field_index("dept") {
                 if grouped {
-                    dept = group_keys.iter().position(|(k, _)| is_var_field(k, &var_name, "dept")).map(IrExpr::GroupKey);
+                    dept = group_keys
+                        .iter()
+                        .position(|(k, _)| is_var_field(k, &var_name, "dept"))
+                        .map(IrExpr::GroupKey);
                 } else {
-                    dept = Some(IrExpr::Field { base: Box::new(IrExpr::Var), dataset, field: fi });
+                    dept = Some(IrExpr::Field {
+                        base: Box::new(IrExpr::Var),
+                        dataset,
+                        field: fi,
+                    });
                 }
             }
         }
@@ -268,28 +383,44 @@ impl Checker<'_> {
     }
 
     fn missing(&mut self, r: &RuleDecl, clause: &str, help: &str) {
-        let what = if r.kind == RuleKind::Metric { "metric" } else { "rule" };
+        let what = if r.kind == RuleKind::Metric {
+            "metric"
+        } else {
+            "rule"
+        };
         self.error(
-            PolicyError::new(ErrorCode::MissingClause, r.code.span, format!("{what} {} has no `{clause}`", r.code.name))
-                .label(format!("`{clause}` missing"))
-                .help(help),
+            PolicyError::new(
+                ErrorCode::MissingClause,
+                r.code.span,
+                format!("{what} {} has no `{clause}`", r.code.name),
+            )
+            .label(format!("`{clause}` missing"))
+            .help(help),
         );
     }
 
     fn citation(&mut self, ci: &ast::Citation) -> Option<Cite> {
         let Some(reg) = self.citations else {
-            return Some(Cite { source: ci.source.name.clone(), clause: ci.clause.value.clone() });
+            return Some(Cite {
+                source: ci.source.name.clone(),
+                clause: ci.clause.value.clone(),
+            });
         };
         let source = &ci.source.name;
         if !reg.has_source(source) {
             let ids = reg.source_ids();
-            let help = did_you_mean(source, ids.iter().map(String::as_str))
-                .map(|s| format!("did you mean `{s}`?"))
-                .unwrap_or_else(|| format!("the sources are: {}", ids.join(", ")));
+            let help = did_you_mean(source, ids.iter().map(String::as_str)).map_or_else(
+                || format!("the sources are: {}", ids.join(", ")),
+                |s| format!("did you mean `{s}`?"),
+            );
             self.error(
-                PolicyError::new(ErrorCode::UnknownSource, ci.source.span, format!("unknown source document `{source}`"))
-                    .label("not in the source registry")
-                    .help(help),
+                PolicyError::new(
+                    ErrorCode::UnknownSource,
+                    ci.source.span,
+                    format!("unknown source document `{source}`"),
+                )
+                .label("not in the source registry")
+                .help(help),
             );
             return None;
         }
@@ -309,13 +440,18 @@ impl Checker<'_> {
             );
             return None;
         }
-        Some(Cite { source: source.clone(), clause })
+        Some(Cite {
+            source: source.clone(),
+            clause,
+        })
     }
 }
 
 fn is_var_field(e: &ast::Expr, var: &str, field: &str) -> bool {
     match &e.kind {
-        ExprKind::Field(base, f) => f.name == field && matches!(&base.kind, ExprKind::Name(v) if v.name == var),
+        ExprKind::Field(base, f) => {
+            f.name == field && matches!(&base.kind, ExprKind::Name(v) if v.name == var)
+        }
         ExprKind::Paren(inner) => is_var_field(inner, var, field),
         _ => false,
     }
@@ -343,7 +479,9 @@ pub(super) fn remap_fires(rule: &mut RuleDef, remap: &[usize]) {
             IrExpr::Fires(i) => *i = remap.get(*i).copied().unwrap_or(*i),
             IrExpr::Field { base, .. } => walk(base, remap),
             IrExpr::Lookup { keys, valid_on, .. } => {
-                keys.iter_mut().for_each(|k| walk(k, remap));
+                for k in keys.iter_mut() {
+                    walk(k, remap);
+                }
                 if let Some(v) = valid_on {
                     walk(v, remap);
                 }
@@ -352,10 +490,17 @@ pub(super) fn remap_fires(rule: &mut RuleDef, remap: &[usize]) {
                 walk(map, remap);
                 walk(key, remap);
             }
-            IrExpr::Call { args, .. } | IrExpr::List(args) => args.iter_mut().for_each(|a| walk(a, remap)),
+            IrExpr::Call { args, .. } | IrExpr::List(args) => {
+                for a in args.iter_mut() {
+                    walk(a, remap);
+                }
+            }
             IrExpr::Agg { arg: Some(a), .. } | IrExpr::Not(a) | IrExpr::Neg(a) => walk(a, remap),
             IrExpr::Is { expr, .. } => walk(expr, remap),
-            IrExpr::And(a, b) | IrExpr::Or(a, b) | IrExpr::Arith(_, a, b) | IrExpr::Cmp(_, a, b) => {
+            IrExpr::And(a, b)
+            | IrExpr::Or(a, b)
+            | IrExpr::Arith(_, a, b)
+            | IrExpr::Cmp(_, a, b) => {
                 walk(a, remap);
                 walk(b, remap);
             }

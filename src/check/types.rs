@@ -59,9 +59,9 @@ impl Type {
         match (self, other) {
             (a, b) if a.is_numeric() && b.is_numeric() => true,
             (a, b) if a.is_stringy() && b.is_stringy() => true,
-            (Type::Bool, Type::Bool) | (Type::Date, Type::Date) | (Type::DateTime, Type::DateTime) => {
-                true
-            }
+            (Type::Bool, Type::Bool)
+            | (Type::Date, Type::Date)
+            | (Type::DateTime, Type::DateTime) => true,
             (Type::List(a), Type::List(b)) => a.comparable(b),
             _ => false,
         }
@@ -123,7 +123,12 @@ impl fmt::Display for TypeDisplay<'_> {
             Type::Date => f.write_str("date"),
             Type::DateTime => f.write_str("datetime"),
             Type::List(t) => write!(f, "list<{}>", t.display(self.schema)),
-            Type::Map(k, v) => write!(f, "map<{}, {}>", k.display(self.schema), v.display(self.schema)),
+            Type::Map(k, v) => write!(
+                f,
+                "map<{}, {}>",
+                k.display(self.schema),
+                v.display(self.schema)
+            ),
             Type::Record(d) => write!(f, "a {} record", self.schema.datasets[*d].name),
             Type::Null => f.write_str("none"),
             Type::Error => f.write_str("(error)"),

@@ -16,12 +16,20 @@ pub struct Args {
 
 pub fn run(args: &Args) -> u8 {
     let schema = Schema::builtin();
-    match load_paths(&args.paths, schema, Some(crate::sources::SourceRegistry::builtin())) {
+    match load_paths(
+        &args.paths,
+        schema,
+        Some(crate::sources::SourceRegistry::builtin()),
+    ) {
         Ok((sources, program)) => {
             if args.error_format == ErrorFormat::Json {
                 println!("{}", serde_json::json!({ "errors": [] }));
             } else {
-                let rules = program.rules.iter().filter(|r| r.kind == crate::ast::RuleKind::Rule).count();
+                let rules = program
+                    .rules
+                    .iter()
+                    .filter(|r| r.kind == crate::ast::RuleKind::Rule)
+                    .count();
                 let metrics = program.rules.len() - rules;
                 eprintln!(
                     "通过: {} 个文件, {rules} 条规则, {metrics} 项指标, {} 个测试 (ok: {} file(s) checked)",

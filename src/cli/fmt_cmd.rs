@@ -49,7 +49,10 @@ pub fn run(args: &Args) -> u8 {
             }
             Err(errors) => {
                 for e in errors {
-                    report_policy_errors(&single_error(&PolicySource::clone(src), e), ErrorFormat::Human);
+                    report_policy_errors(
+                        &single_error(&PolicySource::clone(src), e),
+                        ErrorFormat::Human,
+                    );
                 }
                 status = 2;
             }
@@ -60,8 +63,14 @@ pub fn run(args: &Args) -> u8 {
 
 /// Write through a temporary file in the same directory, then rename.
 pub(crate) fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.yimen-fmt.tmp"));
     std::fs::write(&tmp, text)?;
     std::fs::rename(&tmp, path).inspect_err(|_| {

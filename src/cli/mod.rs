@@ -16,7 +16,11 @@ use crate::diagnostics::{render_human, JsonError, PolicySource};
 use crate::policy::PolicyErrors;
 
 #[derive(Parser, Debug)]
-#[command(name = "yimen", version, about = "一门: 政务服务中心合规检查 (compliance checker for government service centres)")]
+#[command(
+    name = "yimen",
+    version,
+    about = "一门: 政务服务中心合规检查 (compliance checker for government service centres)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -77,7 +81,11 @@ pub(crate) fn report_policy_errors(errs: &PolicyErrors, format: ErrorFormat) {
             let list: Vec<JsonError> = errs
                 .errors
                 .iter()
-                .flat_map(|f| f.errors.iter().map(|e| JsonError::new(e, &errs.sources[f.file])))
+                .flat_map(|f| {
+                    f.errors
+                        .iter()
+                        .map(|e| JsonError::new(e, &errs.sources[f.file]))
+                })
                 .collect();
             println!("{}", serde_json::json!({ "errors": list }));
         }
@@ -87,7 +95,9 @@ pub(crate) fn report_policy_errors(errs: &PolicyErrors, format: ErrorFormat) {
 pub(crate) fn single_error(src: &PolicySource, e: crate::diagnostics::PolicyError) -> PolicyErrors {
     PolicyErrors {
         sources: vec![src.clone()],
-        errors: vec![crate::check::FileErrors { file: 0, errors: vec![e] }],
+        errors: vec![crate::check::FileErrors {
+            file: 0,
+            errors: vec![e],
+        }],
     }
 }
-

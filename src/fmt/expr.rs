@@ -94,10 +94,20 @@ pub fn expr_to_string(e: &Expr) -> String {
         ExprKind::Not(inner) => format!("not {}", expr_to_string(inner)),
         ExprKind::Neg(inner) => format!("-{}", expr_to_string(inner)),
         ExprKind::Binary { op, lhs, rhs } => {
-            format!("{} {} {}", expr_to_string(lhs), op.as_str(), expr_to_string(rhs))
+            format!(
+                "{} {} {}",
+                expr_to_string(lhs),
+                op.as_str(),
+                expr_to_string(rhs)
+            )
         }
         ExprKind::Cmp { op, lhs, rhs } => {
-            format!("{} {} {}", expr_to_string(lhs), op.as_str(), expr_to_string(rhs))
+            format!(
+                "{} {} {}",
+                expr_to_string(lhs),
+                op.as_str(),
+                expr_to_string(rhs)
+            )
         }
         ExprKind::In { negated, lhs, rhs } => format!(
             "{} {}in {}",

@@ -46,7 +46,10 @@ pub fn format_text(text: &str) -> Result<String, Vec<PolicyError>> {
         Ok(_) => return Err(check("the syntax tree differs")),
         Err(_) => return Err(check("the output does not parse")),
     }
-    let kept: Vec<String> = comments::collect(&out).into_iter().map(|c| c.text).collect();
+    let kept: Vec<String> = comments::collect(&out)
+        .into_iter()
+        .map(|c| c.text)
+        .collect();
     let orig: Vec<String> = comments.into_iter().map(|c| c.text).collect();
     if kept != orig {
         return Err(check("comments would be lost or reordered"));
@@ -110,8 +113,8 @@ fn attach(ast: &PolicyFile, text: &str, comments: &[Comment]) -> Attached {
             _ => None,
         });
         if let Some(s) = trailing {
-            if !att.trailing.contains_key(&s.start) {
-                att.trailing.insert(s.start, c.text.clone());
+            if let std::collections::hash_map::Entry::Vacant(e) = att.trailing.entry(s.start) {
+                e.insert(c.text.clone());
                 continue;
             }
         }
@@ -223,7 +226,8 @@ fn header(out: &mut Out<'_>, h: &PolicyHeader) {
     out.end_line(h.span);
     for f in &h.fields {
         out.leading(f.span, "  ");
-        out.buf.push_str(&format!("  {} {}", f.name.name, expr_to_string(&f.value)));
+        out.buf
+            .push_str(&format!("  {} {}", f.name.name, expr_to_string(&f.value)));
         out.end_line(f.span);
     }
     out.closing(h.span);
@@ -236,7 +240,8 @@ fn rule(out: &mut Out<'_>, r: &RuleDecl) {
         RuleKind::Rule => "rule",
         RuleKind::Metric => "metric",
     };
-    out.buf.push_str(&format!("{kw} {} {} {{", r.code.name, r.name.name));
+    out.buf
+        .push_str(&format!("{kw} {} {} {{", r.code.name, r.name.name));
     out.end_line(r.span);
     for c in &r.clauses {
         out.leading(c.span, "  ");
@@ -249,7 +254,8 @@ fn rule(out: &mut Out<'_>, r: &RuleDecl) {
 
 fn clause(c: &Clause) -> String {
     let pr = |head: &str| Printer::new(WIDTH.saturating_sub(head.len() + 3));
-    let with_expr = |head: &str, e: &crate::ast::Expr| format!("{head} {}", pr(head).block(e, "  "));
+    let with_expr =
+        |head: &str, e: &crate::ast::Expr| format!("{head} {}", pr(head).block(e, "  "));
     match &c.kind {
         ClauseKind::Title(s) => format!("title {}", quote(&s.value)),
         ClauseKind::Severity(id) => format!("severity {}", id.name),
@@ -279,26 +285,35 @@ fn clause(c: &Clause) -> String {
         ClauseKind::When(e) => with_expr("when", e),
         ClauseKind::GroupBy(keys) => format!(
             "group by {}",
-            keys.iter().map(expr_to_string).collect::<Vec<_>>().join(", ")
+            keys.iter()
+                .map(expr_to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         ClauseKind::Require(e) => with_expr("require", e),
         ClauseKind::Message(t) => format!("message {}", expr::template_to_string(t)),
         ClauseKind::Dept(e) => with_expr("dept", e),
         ClauseKind::Key(keys) => format!(
             "key {}",
-            keys.iter().map(expr_to_string).collect::<Vec<_>>().join(", ")
+            keys.iter()
+                .map(expr_to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         ClauseKind::Dataset(id) => format!("dataset {}", id.name),
         ClauseKind::Per(e) => with_expr("per", e),
         ClauseKind::Ratio(e) => with_expr("ratio", e),
-        ClauseKind::Target { op, value } => format!("target {} {}", op.as_str(), expr_to_string(value)),
+        ClauseKind::Target { op, value } => {
+            format!("target {} {}", op.as_str(), expr_to_string(value))
+        }
     }
 }
 
 fn test(out: &mut Out<'_>, t: &TestDecl) {
     out.leading(t.span, "");
     out.docs(&t.docs);
-    out.buf.push_str(&format!("test {} {{", quote(&t.name.value)));
+    out.buf
+        .push_str(&format!("test {} {{", quote(&t.name.value)));
     out.end_line(t.span);
     for s in &t.stmts {
         out.leading(s.span, "  ");
@@ -329,7 +344,10 @@ fn test(out: &mut Out<'_>, t: &TestDecl) {
                 "expect {}{} on [{}]",
                 if *undetermined { "undetermined " } else { "" },
                 code.name,
-                key.iter().map(|k| quote(&k.value)).collect::<Vec<_>>().join(", ")
+                key.iter()
+                    .map(|k| quote(&k.value))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             TestStmtKind::ExpectNone { undetermined, code } => format!(
                 "expect no {}{}",

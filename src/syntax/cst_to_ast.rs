@@ -131,7 +131,10 @@ impl<'i> Cursor<'i> {
                 span_of(&p),
                 &format!("expected {rule:?}, found {:?}", p.as_rule()),
             )),
-            None => Err(internal(self.span, &format!("expected {rule:?}, found nothing"))),
+            None => Err(internal(
+                self.span,
+                &format!("expected {rule:?}, found nothing"),
+            )),
         }
     }
 
@@ -155,7 +158,9 @@ struct Ctx {
     errors: Vec<PolicyError>,
 }
 
-pub(super) fn file(mut pairs: Pairs<'_, Rule>) -> std::result::Result<PolicyFile, Vec<PolicyError>> {
+pub(super) fn file(
+    mut pairs: Pairs<'_, Rule>,
+) -> std::result::Result<PolicyFile, Vec<PolicyError>> {
     let mut ctx = Ctx::default();
     let result = (|| {
         let file = pairs
@@ -185,7 +190,9 @@ pub(super) fn file(mut pairs: Pairs<'_, Rule>) -> std::result::Result<PolicyFile
     }
 }
 
-pub(super) fn standalone_expr(mut pairs: Pairs<'_, Rule>) -> std::result::Result<Expr, Vec<PolicyError>> {
+pub(super) fn standalone_expr(
+    mut pairs: Pairs<'_, Rule>,
+) -> std::result::Result<Expr, Vec<PolicyError>> {
     let mut ctx = Ctx::default();
     let result = (|| {
         let top = pairs
@@ -217,7 +224,10 @@ impl Ctx {
                     .map(|t| t.as_str().to_string())
                     .unwrap_or_default();
                 // `/// text`: drop the one space after the slashes.
-                text.strip_prefix(' ').unwrap_or(&text).trim_end().to_string()
+                text.strip_prefix(' ')
+                    .unwrap_or(&text)
+                    .trim_end()
+                    .to_string()
             })
             .collect()
     }
@@ -665,9 +675,10 @@ impl Ctx {
         let text = pair.as_str();
         let lit = match pair.as_rule() {
             Rule::string_lit => Literal::Str(self.string(pair)?.value),
-            Rule::int_lit => match text.parse::<i64>() {
-                Ok(n) => Literal::Int(n),
-                Err(_) => {
+            Rule::int_lit => {
+                if let Ok(n) = text.parse::<i64>() {
+                    Literal::Int(n)
+                } else {
                     self.errors.push(
                         PolicyError::new(
                             ErrorCode::BadLiteral,
@@ -678,25 +689,27 @@ impl Ctx {
                     );
                     Literal::Int(0)
                 }
-            },
+            }
             Rule::decimal_lit => Literal::Decimal(text.to_string()),
             Rule::percent_lit => Literal::Percent(text.trim_end_matches('%').to_string()),
             Rule::bool_lit => Literal::Bool(text == "true"),
             Rule::none_lit => Literal::None,
-            Rule::date_lit => match parse_date(text) {
-                Some(d) => Literal::Date(d),
-                None => {
+            Rule::date_lit => {
+                if let Some(d) = parse_date(text) {
+                    Literal::Date(d)
+                } else {
                     self.errors.push(bad_date(span, text, "date"));
                     Literal::None
                 }
-            },
-            Rule::datetime_lit => match parse_datetime(text) {
-                Some(d) => Literal::DateTime(d),
-                None => {
+            }
+            Rule::datetime_lit => {
+                if let Some(d) = parse_datetime(text) {
+                    Literal::DateTime(d)
+                } else {
                     self.errors.push(bad_date(span, text, "datetime"));
                     Literal::None
                 }
-            },
+            }
             other => return Err(internal(span, &format!("literal {other:?}"))),
         };
         Ok(Expr {

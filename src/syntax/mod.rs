@@ -7,9 +7,9 @@
 //! Invariant: a grammar drift (a pair where the converter did not expect one)
 //! becomes an [`ErrorCode::Internal`] diagnostic, never a panic.
 
+pub mod comments;
 mod cst_to_ast;
 mod errors;
-pub mod comments;
 
 use pest::Parser;
 

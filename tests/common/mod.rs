@@ -25,7 +25,11 @@ pub fn yimen_files(dir: &Path) -> Vec<PathBuf> {
 
 /// A source named relative to the repository root, for stable snapshots.
 pub fn source(path: &Path) -> PolicySource {
-    let name = path.strip_prefix(root()).unwrap_or(path).to_string_lossy().replace('\\', "/");
+    let name = path
+        .strip_prefix(root())
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/");
     PolicySource::new(name, std::fs::read_to_string(path).unwrap())
 }
 
