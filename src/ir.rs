@@ -102,6 +102,9 @@ pub struct RuleDef {
     pub docs: Vec<String>,
     pub severity: Severity,
     pub cites: Vec<Cite>,
+    /// Event records dated before this are not checked: the earliest in-force
+    /// date of the cited sources (or the policy's `effective` date if later).
+    pub effective_from: Option<chrono::NaiveDate>,
     pub policy: String,
     pub file: String,
     /// The dataset ranged over (schema index) and its variable's name.

@@ -3,14 +3,17 @@
 //! See `ARCHITECTURE.md` for the pipeline, the code map and the invariants.
 
 pub mod ast;
+pub mod builtin;
 pub mod calendar;
 pub mod check;
 pub mod cli;
 pub mod diagnostics;
+pub mod engine;
 pub mod fmt;
 pub mod ir;
 pub mod policy;
 pub mod schema;
 pub mod sources;
 pub mod syntax;
+pub mod testing;
 pub mod value;

@@ -511,6 +511,10 @@ impl crate::check::Citations for SourceRegistry {
     fn normalize_clause(&self, clause: &str) -> String {
         normalize_clause(clause)
     }
+
+    fn in_force(&self, source: &str) -> Option<chrono::NaiveDate> {
+        self.source(source).map(|s| s.in_force)
+    }
 }
 
 #[cfg(test)]

@@ -25,6 +25,8 @@ pub trait Citations {
     fn suggest_clause(&self, source: &str, clause: &str) -> Option<String>;
     /// The canonical form of a clause id (`四(六)` → `四、(六)`).
     fn normalize_clause(&self, clause: &str) -> String;
+    /// The date a source document is in force from.
+    fn in_force(&self, source: &str) -> Option<chrono::NaiveDate>;
 }
 
 /// A checked policy file's errors.
@@ -109,7 +111,9 @@ pub fn ast_to_ir(
         for item in &file.items {
             match item {
                 crate::ast::Item::Rule(r) => {
-                    if let Some(def) = checker.rule(r, &policy_id, &sources[i].name) {
+                    if let Some(def) =
+                        checker.rule(r, &policy_id, policies[i].effective, &sources[i].name)
+                    {
                         rules.push(def);
                     }
                 }

@@ -19,7 +19,13 @@ const SEVERITIES: &[&str] = &["error", "warning", "info"];
 
 impl Checker<'_> {
     #[allow(clippy::too_many_lines)]
-    pub(super) fn rule(&mut self, r: &RuleDecl, policy: &str, file: &str) -> Option<RuleDef> {
+    pub(super) fn rule(
+        &mut self,
+        r: &RuleDecl,
+        policy: &str,
+        policy_effective: Option<chrono::NaiveDate>,
+        file: &str,
+    ) -> Option<RuleDef> {
         let is_metric = r.kind == RuleKind::Metric;
         let what = if is_metric { "metric" } else { "rule" };
         // Clauses that may appear once.
@@ -354,7 +360,15 @@ impl Checker<'_> {
             }
         }
 
+        let in_force = self
+            .citations
+            .and_then(|reg| cites.iter().filter_map(|c| reg.in_force(&c.source)).min());
+        let effective_from = match (in_force, policy_effective) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
         Some(RuleDef {
+            effective_from,
             kind: r.kind,
             code: r.code.name.clone(),
             name: r.name.name.clone(),

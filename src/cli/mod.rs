@@ -5,8 +5,10 @@
 
 mod check_policy;
 mod fmt_cmd;
+mod test_cmd;
 
 use std::io::IsTerminal;
+use std::path::PathBuf;
 
 use std::process::ExitCode;
 
@@ -32,6 +34,8 @@ enum Command {
     CheckPolicy(check_policy::Args),
     /// Format policy files canonically (comments kept).
     Fmt(fmt_cmd::Args),
+    /// Run the `test` blocks of the policies through the engine.
+    Test(test_cmd::Args),
 }
 
 /// How errors are printed.
@@ -53,6 +57,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::CheckPolicy(args) => check_policy::run(&args),
         Command::Fmt(args) => fmt_cmd::run(&args),
+        Command::Test(args) => test_cmd::run(&args),
     };
     ExitCode::from(code)
 }
@@ -99,5 +104,19 @@ pub(crate) fn single_error(src: &PolicySource, e: crate::diagnostics::PolicyErro
             file: 0,
             errors: vec![e],
         }],
+    }
+}
+
+/// The policies named by `paths`, or the shipped ones when there are none,
+/// checked against the built-in schema and source registry.
+pub(crate) fn load_policies(
+    paths: &[PathBuf],
+) -> Result<(Vec<PolicySource>, crate::ir::Program), PolicyErrors> {
+    let schema = crate::schema::Schema::builtin();
+    let registry = crate::sources::SourceRegistry::builtin();
+    if paths.is_empty() {
+        crate::policy::load_sources(crate::builtin::sources(), schema, Some(registry))
+    } else {
+        crate::policy::load_paths(paths, schema, Some(registry))
     }
 }

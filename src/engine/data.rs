@@ -1,0 +1,52 @@
+//! The records an audit runs over, as the engine sees them.
+
+use crate::value::Value;
+
+/// Where rows come from: a file (relative to the audited folder) and a sheet.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FileRef {
+    pub path: String,
+    pub sheet: Option<String>,
+}
+
+/// One record: its place (file index into [`Data::files`], 1-based row as a
+/// spreadsheet shows it) and its values in schema field order.
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub file: u32,
+    pub row: u32,
+    pub values: Vec<Value>,
+}
+
+/// The records of every dataset (indexed like the schema's datasets).
+#[derive(Clone, Debug, Default)]
+pub struct Data {
+    pub files: Vec<FileRef>,
+    pub tables: Vec<Vec<Row>>,
+}
+
+impl Data {
+    pub fn new(datasets: usize) -> Self {
+        Data {
+            files: Vec::new(),
+            tables: vec![Vec::new(); datasets],
+        }
+    }
+
+    /// Register a file, returning its index.
+    pub fn add_file(&mut self, path: impl Into<String>, sheet: Option<String>) -> u32 {
+        let f = FileRef {
+            path: path.into(),
+            sheet,
+        };
+        if let Some(i) = self.files.iter().position(|x| *x == f) {
+            return i as u32;
+        }
+        self.files.push(f);
+        (self.files.len() - 1) as u32
+    }
+
+    pub fn push(&mut self, dataset: usize, row: Row) {
+        self.tables[dataset].push(row);
+    }
+}

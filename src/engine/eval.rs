@@ -1,0 +1,621 @@
+//! Evaluating checked expressions over one record (or one group), in
+//! Kleene's three-valued logic: a value the expression needs and the record
+//! lacks makes the result unknown, and the missing fields are remembered.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+use super::data::Data;
+use super::index::{Hit, Index, Key};
+use crate::ast::{CmpOp, IsTest};
+use crate::calendar::{add_months, add_years, age_in_full_years, Calendar};
+use crate::ir::{AggFunc, ArithOp, Const, Func, IrExpr, Program, RuleDef};
+use crate::schema::Schema;
+use crate::value::Value;
+
+/// An evaluated expression.
+#[derive(Clone, Debug)]
+pub enum Val {
+    V(Value),
+    /// Not known: a needed value is missing.
+    Unknown,
+    /// The ranged record.
+    Var,
+    /// A looked-up record: dataset and row index.
+    Rec(usize, u32),
+    /// A lookup that found nothing (`none`).
+    Nothing,
+    List(Arc<Vec<Value>>),
+    Map(Arc<Vec<(Value, Value)>>),
+}
+
+impl Val {
+    fn of_const(c: &Const) -> Val {
+        match c {
+            Const::Value(v) => Val::V(v.clone()),
+            Const::List(l) => Val::List(Arc::new(l.clone())),
+            Const::Map(m) => Val::Map(Arc::new(m.clone())),
+        }
+    }
+}
+
+/// What every evaluation shares: the program, the data, the indexes.
+pub struct Env<'a> {
+    pub program: &'a Program,
+    pub schema: &'a Schema,
+    pub data: &'a Data,
+    pub indexes: &'a [Option<Index>],
+    pub params: &'a [Option<Const>],
+    pub as_of: NaiveDate,
+    pub calendar: &'a Calendar,
+    /// Aggregate nodes (by address) → their slot in a group's accumulators.
+    pub agg_slots: &'a HashMap<usize, usize>,
+}
+
+/// The aggregates of one group, as the group-level clauses see them.
+pub struct GroupView<'a> {
+    pub keys: &'a [Value],
+    pub aggs: &'a [Val],
+}
+
+/// A field read while deciding, for the evidence of a finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Touched {
+    /// `None`: the ranged record; `Some((dataset, row))`: a looked-up one.
+    pub record: Option<(usize, u32)>,
+    pub field: usize,
+    pub dataset: usize,
+}
+
+/// The evaluation of one rule on one record or group.
+pub struct Frame<'a> {
+    pub env: &'a Env<'a>,
+    pub rule: &'a RuleDef,
+    pub values: &'a [Value],
+    pub group: Option<GroupView<'a>>,
+    lets: Vec<Option<Val>>,
+    pub missing: Vec<String>,
+    pub touched: Option<Vec<Touched>>,
+    depth: u8,
+}
+
+fn to_date(v: &Value) -> Option<NaiveDate> {
+    match v {
+        Value::Date(d) => Some(*d),
+        Value::DateTime(d) => Some(d.date()),
+        _ => None,
+    }
+}
+
+fn num(v: &Value) -> Option<f64> {
+    match v {
+        Value::Int(n) => Some(*n as f64),
+        Value::Decimal(x) => Some(*x),
+        _ => None,
+    }
+}
+
+/// Do two known values compare as `op` says?
+pub fn compare(op: CmpOp, a: &Value, b: &Value) -> Option<bool> {
+    use std::cmp::Ordering;
+    let ord = match (a, b) {
+        (Value::Int(x), Value::Int(y)) => x.cmp(y),
+        (Value::Str(x), Value::Str(y)) => x.cmp(y),
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        (Value::Date(x), Value::Date(y)) => x.cmp(y),
+        (Value::DateTime(x), Value::DateTime(y)) => x.cmp(y),
+        (Value::Date(x), Value::DateTime(y)) => x.and_time(chrono::NaiveTime::MIN).cmp(y),
+        (Value::DateTime(x), Value::Date(y)) => x.cmp(&y.and_time(chrono::NaiveTime::MIN)),
+        _ => num(a)?.partial_cmp(&num(b)?)?,
+    };
+    Some(match op {
+        CmpOp::Eq => ord == Ordering::Equal,
+        CmpOp::Ne => ord != Ordering::Equal,
+        CmpOp::Lt => ord == Ordering::Less,
+        CmpOp::Le => ord != Ordering::Greater,
+        CmpOp::Gt => ord == Ordering::Greater,
+        CmpOp::Ge => ord != Ordering::Less,
+    })
+}
+
+fn values_equal(a: &Value, b: &Value) -> bool {
+    compare(CmpOp::Eq, a, b).unwrap_or(false)
+}
+
+impl<'a> Frame<'a> {
+    pub fn new(env: &'a Env<'a>, rule: &'a RuleDef, values: &'a [Value]) -> Self {
+        Frame {
+            env,
+            rule,
+            values,
+            group: None,
+            lets: vec![None; rule.lets.len()],
+            missing: Vec::new(),
+            touched: None,
+            depth: 0,
+        }
+    }
+
+    pub fn for_group(env: &'a Env<'a>, rule: &'a RuleDef, group: GroupView<'a>) -> Self {
+        let mut f = Frame::new(env, rule, &[]);
+        f.group = Some(group);
+        f
+    }
+
+    /// Record the fields read, for evidence.
+    pub fn track(mut self) -> Self {
+        self.touched = Some(Vec::new());
+        self
+    }
+
+    fn name_of(&self, e: &IrExpr) -> Option<String> {
+        match e {
+            IrExpr::Field {
+                base,
+                dataset,
+                field,
+            } => {
+                let ds = &self.env.schema.datasets[*dataset];
+                let f = &ds.fields[*field].name;
+                Some(if matches!(**base, IrExpr::Var) {
+                    f.clone()
+                } else {
+                    format!("{}.{f}", ds.name)
+                })
+            }
+            IrExpr::LetRef(i) => Some(self.rule.lets[*i].name.clone()),
+            IrExpr::Param(i) => Some(self.env.program.params[*i].name.clone()),
+            _ => None,
+        }
+    }
+
+    fn miss(&mut self, e: &IrExpr) {
+        if let Some(n) = self.name_of(e) {
+            if !self.missing.contains(&n) {
+                self.missing.push(n);
+            }
+        }
+    }
+
+    /// A known scalar, or `None` (and the missing field remembered).
+    pub fn need(&mut self, e: &IrExpr) -> Option<Value> {
+        match self.eval(e) {
+            Val::V(Value::Empty | Value::Invalid) => {
+                self.miss(e);
+                None
+            }
+            Val::V(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// A condition: `Some(b)`, or `None` when unknown.
+    pub fn tri(&mut self, e: &IrExpr) -> Option<bool> {
+        match self.need(e)? {
+            Value::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    pub fn eval(&mut self, e: &IrExpr) -> Val {
+        match e {
+            IrExpr::Const(c) => Val::of_const(c),
+            IrExpr::Var => Val::Var,
+            IrExpr::AsOf => Val::V(Value::Date(self.env.as_of)),
+            IrExpr::Param(i) => match &self.env.params[*i] {
+                Some(c) => Val::of_const(c),
+                None => Val::V(Value::Empty),
+            },
+            IrExpr::LetRef(i) => {
+                if let Some(v) = &self.lets[*i] {
+                    return v.clone();
+                }
+                let rule = self.rule;
+                let v = self.eval(&rule.lets[*i].expr);
+                self.lets[*i] = Some(v.clone());
+                v
+            }
+            IrExpr::Field {
+                base,
+                dataset,
+                field,
+            } => self.field(base, *dataset, *field),
+            IrExpr::Lookup {
+                dataset,
+                keys,
+                valid_on,
+            } => self.lookup(*dataset, keys, valid_on.as_deref()),
+            IrExpr::MapGet { map, key } => {
+                let Val::Map(entries) = self.eval(map) else {
+                    return Val::Unknown;
+                };
+                let Some(k) = self.need(key) else {
+                    return Val::Unknown;
+                };
+                entries
+                    .iter()
+                    .find(|(ek, _)| values_equal(ek, &k))
+                    .map_or(Val::Nothing, |(_, v)| Val::V(v.clone()))
+            }
+            IrExpr::Call { func, args } => self.call(*func, args),
+            IrExpr::Agg { .. } => {
+                let slot = self.env.agg_slots.get(&(std::ptr::from_ref(e) as usize));
+                match (slot, &self.group) {
+                    (Some(&s), Some(g)) => g.aggs.get(s).cloned().unwrap_or(Val::Unknown),
+                    _ => Val::Unknown,
+                }
+            }
+            IrExpr::GroupKey(i) => match &self.group {
+                Some(g) => g.keys.get(*i).cloned().map_or(Val::Unknown, Val::V),
+                None => Val::Unknown,
+            },
+            IrExpr::Fires(idx) => {
+                if self.depth > 8 {
+                    return Val::Unknown;
+                }
+                let rule = &self.env.program.rules[*idx];
+                let mut inner = Frame::new(self.env, rule, self.values);
+                inner.depth = self.depth + 1;
+                let v = inner.violation();
+                for m in inner.missing {
+                    if !self.missing.contains(&m) {
+                        self.missing.push(m);
+                    }
+                }
+                v.map_or(Val::Unknown, |b| Val::V(Value::Bool(b)))
+            }
+            IrExpr::Not(inner) => self
+                .tri(inner)
+                .map_or(Val::Unknown, |b| Val::V(Value::Bool(!b))),
+            IrExpr::Neg(inner) => match self.need(inner) {
+                Some(Value::Int(n)) => Val::V(Value::Int(-n)),
+                Some(Value::Decimal(x)) => Val::V(Value::Decimal(-x)),
+                _ => Val::Unknown,
+            },
+            IrExpr::And(a, b) => {
+                let l = self.tri(a);
+                if l == Some(false) {
+                    return Val::V(Value::Bool(false));
+                }
+                match (l, self.tri(b)) {
+                    (_, Some(false)) => Val::V(Value::Bool(false)),
+                    (Some(true), Some(true)) => Val::V(Value::Bool(true)),
+                    _ => Val::Unknown,
+                }
+            }
+            IrExpr::Or(a, b) => {
+                let l = self.tri(a);
+                if l == Some(true) {
+                    return Val::V(Value::Bool(true));
+                }
+                match (l, self.tri(b)) {
+                    (_, Some(true)) => Val::V(Value::Bool(true)),
+                    (Some(false), Some(false)) => Val::V(Value::Bool(false)),
+                    _ => Val::Unknown,
+                }
+            }
+            IrExpr::Arith(op, a, b) => {
+                let (Some(x), Some(y)) = (self.need(a), self.need(b)) else {
+                    return Val::Unknown;
+                };
+                arith(*op, &x, &y).map_or(Val::Unknown, Val::V)
+            }
+            IrExpr::Cmp(op, a, b) => {
+                let x = self.need(a);
+                let y = self.need(b);
+                match (x, y) {
+                    (Some(x), Some(y)) => {
+                        compare(*op, &x, &y).map_or(Val::Unknown, |r| Val::V(Value::Bool(r)))
+                    }
+                    _ => Val::Unknown,
+                }
+            }
+            IrExpr::In { negated, item, set } => {
+                let x = self.need(item);
+                let s = self.eval(set);
+                let Some(x) = x else { return Val::Unknown };
+                let found = match s {
+                    Val::List(l) => l.iter().any(|v| values_equal(v, &x)),
+                    Val::Map(m) => m.iter().any(|(k, _)| values_equal(k, &x)),
+                    _ => return Val::Unknown,
+                };
+                Val::V(Value::Bool(found != *negated))
+            }
+            IrExpr::Is {
+                negated,
+                test,
+                expr,
+            } => {
+                let v = self.eval(expr);
+                let is = match v {
+                    Val::Nothing | Val::V(Value::Empty) => true,
+                    Val::V(Value::Str(s)) => s.trim().is_empty() && *test == IsTest::Empty,
+                    Val::List(l) => l.is_empty() && *test == IsTest::Empty,
+                    Val::V(Value::Invalid) => {
+                        self.miss(expr);
+                        return Val::Unknown;
+                    }
+                    Val::Unknown => return Val::Unknown,
+                    _ => false,
+                };
+                Val::V(Value::Bool(is != *negated))
+            }
+            IrExpr::If(c, t, f) => match self.tri(c) {
+                Some(true) => self.eval(t),
+                Some(false) => self.eval(f),
+                None => Val::Unknown,
+            },
+            IrExpr::List(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for i in items {
+                    match self.need(i) {
+                        Some(v) => out.push(v),
+                        None => return Val::Unknown,
+                    }
+                }
+                Val::List(Arc::new(out))
+            }
+        }
+    }
+
+    fn field(&mut self, base: &IrExpr, dataset: usize, field: usize) -> Val {
+        let data = self.env.data;
+        let (record, value) = match self.eval(base) {
+            Val::Var => (
+                None,
+                self.values.get(field).cloned().unwrap_or(Value::Empty),
+            ),
+            Val::Rec(ds, row) => (
+                Some((ds, row)),
+                data.tables[ds][row as usize].values[field].clone(),
+            ),
+            Val::Nothing => {
+                let ds = &self.env.schema.datasets[dataset];
+                let n = format!("{}.{}", ds.name, ds.fields[field].name);
+                if !self.missing.contains(&n) {
+                    self.missing.push(n);
+                }
+                return Val::Unknown;
+            }
+            _ => return Val::Unknown,
+        };
+        if let Some(t) = &mut self.touched {
+            let touched = Touched {
+                record,
+                field,
+                dataset,
+            };
+            if !t.contains(&touched) {
+                t.push(touched);
+            }
+        }
+        Val::V(value)
+    }
+
+    fn lookup(&mut self, dataset: usize, keys: &[IrExpr], valid_on: Option<&IrExpr>) -> Val {
+        let mut key = Vec::with_capacity(keys.len());
+        let mut unknown = false;
+        for k in keys {
+            match self.need(k).as_ref().and_then(Key::of) {
+                Some(k) => key.push(k),
+                None => unknown = true,
+            }
+        }
+        let on = match valid_on {
+            Some(v) => match self.need(v).as_ref().and_then(to_date) {
+                Some(d) => Some(d),
+                None => {
+                    unknown = true;
+                    None
+                }
+            },
+            None => None,
+        };
+        if unknown {
+            return Val::Unknown;
+        }
+        let Some(index) = self.env.indexes.get(dataset).and_then(Option::as_ref) else {
+            return Val::Nothing;
+        };
+        match index.get(&key, on, &self.env.data.tables[dataset]) {
+            Hit::Row(r) => Val::Rec(dataset, r),
+            Hit::None => Val::Nothing,
+            Hit::Unknown => Val::Unknown,
+        }
+    }
+
+    fn call(&mut self, func: Func, args: &[IrExpr]) -> Val {
+        if func == Func::Coalesce {
+            return match self.eval(&args[0]) {
+                Val::V(Value::Empty) | Val::Nothing => self.eval(&args[1]),
+                Val::V(Value::Invalid) => {
+                    self.miss(&args[0]);
+                    Val::Unknown
+                }
+                v => v,
+            };
+        }
+        let mut vals = Vec::with_capacity(args.len());
+        for a in args {
+            match self.need(a) {
+                Some(v) => vals.push(v),
+                None => return Val::Unknown,
+            }
+        }
+        let cal = self.env.calendar;
+        let date = |i: usize| to_date(&vals[i]);
+        let int = |i: usize| match &vals[i] {
+            Value::Int(n) => Some(*n),
+            _ => None,
+        };
+        let out = match func {
+            Func::Date => date(0).map(Value::Date),
+            Func::Workdays => Some(Value::Int(
+                cal.workdays(date(0).unwrap_or_default(), date(1).unwrap_or_default()),
+            )),
+            Func::Days => match (date(0), date(1)) {
+                (Some(a), Some(b)) => Some(Value::Int((b - a).num_days())),
+                _ => None,
+            },
+            Func::Age => match (date(0), date(1)) {
+                (Some(a), Some(b)) => Some(Value::Int(age_in_full_years(a, b))),
+                _ => None,
+            },
+            Func::AddYears => match (date(0), int(1)) {
+                (Some(d), Some(n)) => Some(Value::Date(add_years(d, n as i32))),
+                _ => None,
+            },
+            Func::AddMonths => match (date(0), int(1)) {
+                (Some(d), Some(n)) => Some(Value::Date(add_months(d, n as i32))),
+                _ => None,
+            },
+            Func::AddDays => match (date(0), int(1)) {
+                (Some(d), Some(n)) => d
+                    .checked_add_signed(chrono::Duration::days(n))
+                    .map(Value::Date),
+                _ => None,
+            },
+            Func::Year => date(0).map(|d| Value::Int(i64::from(chrono::Datelike::year(&d)))),
+            Func::Month => date(0).map(|d| Value::Int(i64::from(chrono::Datelike::month(&d)))),
+            Func::Len => match &vals[0] {
+                Value::Str(s) => Some(Value::Int(s.chars().count() as i64)),
+                _ => None,
+            },
+            Func::Contains => match (&vals[0], &vals[1]) {
+                (Value::Str(a), Value::Str(b)) => Some(Value::Bool(a.contains(&**b))),
+                _ => None,
+            },
+            Func::Coalesce => None,
+        };
+        out.map_or(Val::Unknown, Val::V)
+    }
+
+    /// Is the record dated before the rule applies? `Some(false)`: not applicable.
+    pub fn applicable(&self) -> bool {
+        let Some(from) = self.rule.effective_from else {
+            return true;
+        };
+        let ds = &self.env.schema.datasets[self.rule.dataset];
+        let Some(f) = ds.event_date.as_ref().and_then(|n| ds.field_index(n)) else {
+            return true;
+        };
+        match self.values.get(f).and_then(to_date) {
+            Some(d) => d >= from,
+            None => true,
+        }
+    }
+
+    /// Does the record pass the record-level filters? (Kleene AND of the `when`s.)
+    pub fn member(&mut self) -> Option<bool> {
+        let rule = self.rule;
+        let mut acc = Some(true);
+        for f in &rule.filters {
+            match self.tri(f) {
+                Some(false) => return Some(false),
+                Some(true) => {}
+                None => acc = None,
+            }
+        }
+        acc
+    }
+
+    /// The verdict of a per-record rule: `Some(true)` = a violation.
+    pub fn violation(&mut self) -> Option<bool> {
+        if !self.applicable() {
+            return Some(false);
+        }
+        let member = self.member();
+        if member == Some(false) {
+            return Some(false);
+        }
+        let rule = self.rule;
+        let ok = match &rule.require {
+            Some(r) => self.tri(r),
+            None => Some(true),
+        };
+        match (member, ok) {
+            (_, Some(true)) => Some(false),
+            (Some(true), Some(false)) => Some(true),
+            _ => None,
+        }
+    }
+
+    /// The verdict of a group: group filters and `require`.
+    pub fn group_violation(&mut self) -> Option<bool> {
+        let rule = self.rule;
+        let mut member = Some(true);
+        for f in &rule.group_filters {
+            match self.tri(f) {
+                Some(false) => return Some(false),
+                Some(true) => {}
+                None => member = None,
+            }
+        }
+        let ok = match &rule.require {
+            Some(r) => self.tri(r),
+            None => Some(true),
+        };
+        match (member, ok) {
+            (_, Some(true)) => Some(false),
+            (Some(true), Some(false)) => Some(true),
+            _ => None,
+        }
+    }
+
+    /// A value as text for a message; unknown values show as `—`.
+    pub fn text(&mut self, e: &IrExpr) -> String {
+        match self.eval(e) {
+            Val::V(Value::Empty | Value::Invalid) | Val::Unknown | Val::Nothing => "—".into(),
+            Val::V(v) => v.to_string(),
+            Val::List(l) => l
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("、"),
+            Val::Map(_) | Val::Var | Val::Rec(..) => "…".into(),
+        }
+    }
+
+    /// An aggregate's argument on this record.
+    pub fn agg_arg(&mut self, func: AggFunc, arg: Option<&IrExpr>) -> AggInput {
+        match (func, arg) {
+            (_, None) => AggInput::Present,
+            (AggFunc::Count | AggFunc::Any | AggFunc::All | AggFunc::Ratio, Some(a)) => {
+                AggInput::Cond(self.tri(a))
+            }
+            (_, Some(a)) => AggInput::Value(self.need(a)),
+        }
+    }
+}
+
+/// One record's contribution to an aggregate.
+pub enum AggInput {
+    Present,
+    Cond(Option<bool>),
+    Value(Option<Value>),
+}
+
+fn arith(op: ArithOp, a: &Value, b: &Value) -> Option<Value> {
+    if let (Value::Int(x), Value::Int(y), false) = (a, b, op == ArithOp::Div) {
+        return Some(Value::Int(match op {
+            ArithOp::Add => x.checked_add(*y)?,
+            ArithOp::Sub => x.checked_sub(*y)?,
+            _ => x.checked_mul(*y)?,
+        }));
+    }
+    let (x, y) = (num(a)?, num(b)?);
+    let r = match op {
+        ArithOp::Add => x + y,
+        ArithOp::Sub => x - y,
+        ArithOp::Mul => x * y,
+        ArithOp::Div => {
+            if y == 0.0 {
+                return None;
+            }
+            x / y
+        }
+    };
+    Some(Value::Decimal(r))
+}

@@ -1,0 +1,120 @@
+//! Hash indexes for lookups (`catalogue[code]`, `authorizations[dept, code] valid_on d`),
+//! built once over the small datasets.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+use super::data::Row;
+use crate::schema::Dataset;
+use crate::value::Value;
+
+/// A hashable key value.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Key {
+    Str(Arc<str>),
+    Int(i64),
+    /// A decimal that is not a whole number, by its bits.
+    Dec(u64),
+    Bool(bool),
+    Date(NaiveDate),
+    DateTime(chrono::NaiveDateTime),
+}
+
+impl Key {
+    /// The key of a known value; `None` for an empty or invalid one.
+    pub fn of(v: &Value) -> Option<Key> {
+        Some(match v {
+            Value::Empty | Value::Invalid => return None,
+            Value::Str(s) => Key::Str(Arc::clone(s)),
+            Value::Int(n) => Key::Int(*n),
+            Value::Decimal(x) => {
+                if x.fract() == 0.0 && x.abs() < 9.0e15 {
+                    Key::Int(*x as i64)
+                } else {
+                    Key::Dec(x.to_bits())
+                }
+            }
+            Value::Bool(b) => Key::Bool(*b),
+            Value::Date(d) => Key::Date(*d),
+            Value::DateTime(d) => Key::DateTime(*d),
+        })
+    }
+}
+
+/// What a lookup found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hit {
+    Row(u32),
+    None,
+    /// The answer depends on a value that is not known (an invalid validity date).
+    Unknown,
+}
+
+pub struct Index {
+    map: HashMap<Vec<Key>, Vec<u32>>,
+    valid: Option<(usize, usize)>,
+}
+
+impl Index {
+    pub fn build(dataset: &Dataset, rows: &[Row]) -> Index {
+        let fields: Vec<usize> = dataset
+            .lookup
+            .iter()
+            .filter_map(|f| dataset.field_index(f))
+            .collect();
+        let valid = dataset
+            .valid
+            .as_ref()
+            .and_then(|(a, b)| Some((dataset.field_index(a)?, dataset.field_index(b)?)));
+        let mut map: HashMap<Vec<Key>, Vec<u32>> = HashMap::new();
+        for (i, row) in rows.iter().enumerate() {
+            let key: Option<Vec<Key>> = fields.iter().map(|&f| Key::of(&row.values[f])).collect();
+            if let Some(key) = key {
+                map.entry(key).or_default().push(i as u32);
+            }
+        }
+        Index { map, valid }
+    }
+
+    /// The row for `key`: the first in file order, or with `on`, among the
+    /// rows valid on that date the one with the latest start.
+    pub fn get(&self, key: &[Key], on: Option<NaiveDate>, rows: &[Row]) -> Hit {
+        let Some(candidates) = self.map.get(key) else {
+            return Hit::None;
+        };
+        let (Some(on), Some((from_f, to_f))) = (on, self.valid) else {
+            return candidates.first().map_or(Hit::None, |&r| Hit::Row(r));
+        };
+        let mut best: Option<(Option<NaiveDate>, u32)> = None;
+        let mut unknown = false;
+        for &r in candidates {
+            let values = &rows[r as usize].values;
+            let from = match &values[from_f] {
+                Value::Empty => None,
+                Value::Date(d) => Some(*d),
+                _ => {
+                    unknown = true;
+                    continue;
+                }
+            };
+            let to_ok = match &values[to_f] {
+                Value::Empty => true,
+                Value::Date(d) => *d >= on,
+                _ => {
+                    unknown = true;
+                    continue;
+                }
+            };
+            if from.is_none_or(|f| f <= on) && to_ok && best.is_none_or(|(bf, _)| from > bf) {
+                best = Some((from, r));
+            }
+        }
+        match best {
+            Some((_, r)) => Hit::Row(r),
+            None if unknown => Hit::Unknown,
+            None => Hit::None,
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! The engine: a checked [`crate::ir::Program`] run over the records of an
+//! export folder (`run`), producing an [`Audit`].
+//!
+//! - `data`: the records as the engine sees them (file, row, values);
+//! - `index`: hash indexes for lookups, built once;
+//! - `eval`: three-valued evaluation of one record or group;
+//! - `run`: the plan (one pass per dataset, aggregates as mergeable
+//!   accumulators) and its parallel execution;
+//! - `report`: the results, serialised by the output writers.
+
+pub mod data;
+pub mod eval;
+pub mod index;
+pub mod report;
+pub mod run;
+
+pub use data::{Data, FileRef, Row};
+pub use report::{Audit, DataError, Evidence, Finding, MetricValue, Undetermined};
+pub use run::{run, RunOptions};

@@ -1,0 +1,119 @@
+//! What an audit produces: findings, undetermined verdicts, metric values,
+//! data errors and a summary. Serialises exactly to the findings contract.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Evidence {
+    pub file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    pub row: u32,
+    pub field: Option<String>,
+    pub value: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CiteOut {
+    pub policy: String,
+    pub clause: String,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub code: String,
+    pub rule: String,
+    pub severity: &'static str,
+    pub dataset: String,
+    pub key: Vec<String>,
+    pub dept: Option<String>,
+    pub message: String,
+    pub cite: Vec<CiteOut>,
+    pub evidence: Vec<Evidence>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Undetermined {
+    pub code: String,
+    pub dataset: String,
+    pub key: Vec<String>,
+    pub missing: Vec<String>,
+    pub evidence: Vec<Evidence>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct DataError {
+    pub file: String,
+    pub sheet: Option<String>,
+    pub row: u32,
+    pub column: Option<String>,
+    pub value: Option<String>,
+    pub expected: Option<String>,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MetricValue {
+    pub id: String,
+    /// `None`: the whole centre.
+    pub dept: Option<String>,
+    pub numerator: u64,
+    pub denominator: u64,
+    /// `None` when the denominator is 0 (n/a).
+    pub value: Option<f64>,
+    pub undetermined: u64,
+    pub target: Option<f64>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub records: BTreeMap<String, u64>,
+    pub findings: BTreeMap<String, u64>,
+    pub undetermined: u64,
+    pub data_errors: u64,
+}
+
+/// The result of an audit.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Audit {
+    pub findings: Vec<Finding>,
+    pub undetermined: Vec<Undetermined>,
+    pub metrics: Vec<MetricValue>,
+    pub data_errors: Vec<DataError>,
+    pub summary: Summary,
+}
+
+impl Audit {
+    /// Sort everything by a stable key and fill in the summary. After this
+    /// the audit is the same whatever order the workers finished in.
+    pub fn finish(&mut self) {
+        self.findings.sort_by(|a, b| {
+            (&a.code, &a.key, &a.evidence, &a.message).cmp(&(
+                &b.code,
+                &b.key,
+                &b.evidence,
+                &b.message,
+            ))
+        });
+        self.undetermined.sort_by(|a, b| {
+            (&a.code, &a.key, &a.evidence, &a.missing).cmp(&(
+                &b.code,
+                &b.key,
+                &b.evidence,
+                &b.missing,
+            ))
+        });
+        self.data_errors.sort();
+        self.metrics
+            .sort_by(|a, b| (&a.id, &a.dept).cmp(&(&b.id, &b.dept)));
+        self.summary.findings.clear();
+        for f in &self.findings {
+            *self.summary.findings.entry(f.code.clone()).or_default() += 1;
+        }
+        self.summary.undetermined = self.undetermined.len() as u64;
+        self.summary.data_errors = self.data_errors.len() as u64;
+    }
+}

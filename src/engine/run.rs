@@ -1,0 +1,727 @@
+//! The plan and its execution: one pass per dataset for every rule and
+//! metric over it, in parallel chunks, with mergeable partial aggregates.
+//!
+//! Invariant: workers return partial results and never print; partials are
+//! merged in chunk order and the audit is sorted at the end, so the output is
+//! byte-identical at any thread count.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
+
+use super::data::{Data, Row};
+use super::eval::{AggInput, Env, Frame, GroupView, Touched, Val};
+use super::index::{Index, Key};
+use super::report::{Audit, CiteOut, Evidence, Finding, MetricValue, Undetermined};
+use crate::ast::RuleKind;
+use crate::ir::{AggFunc, Const, IrExpr, Program, RuleDef, TemplatePiece};
+use crate::sources::SourceRegistry;
+use crate::value::Value;
+
+const CHUNK: usize = 4096;
+/// Evidence rows kept per group finding.
+const GROUP_EVIDENCE: usize = 5;
+
+/// Settings of one audit run.
+pub struct RunOptions<'a> {
+    pub as_of: chrono::NaiveDate,
+    /// Parameter values (overrides already applied), indexed like `program.params`.
+    pub params: Vec<Option<Const>>,
+    pub calendar: &'a crate::calendar::Calendar,
+    pub sources: &'a SourceRegistry,
+}
+
+/// An aggregate accumulator: mergeable, order-independent.
+#[derive(Clone, Debug, Default)]
+struct AggAcc {
+    n: u64,
+    trues: u64,
+    falses: u64,
+    unknown: u64,
+    sum: f64,
+    all_int: bool,
+    min: Option<Value>,
+    max: Option<Value>,
+}
+
+impl AggAcc {
+    fn merge(&mut self, o: &AggAcc) {
+        self.n += o.n;
+        self.trues += o.trues;
+        self.falses += o.falses;
+        self.unknown += o.unknown;
+        self.sum += o.sum;
+        self.all_int &= o.all_int;
+        for (mine, theirs, op) in [
+            (&mut self.min, &o.min, crate::ast::CmpOp::Lt),
+            (&mut self.max, &o.max, crate::ast::CmpOp::Gt),
+        ] {
+            if let Some(t) = theirs {
+                let better = mine
+                    .as_ref()
+                    .is_none_or(|m| super::eval::compare(op, t, m).unwrap_or(false));
+                if better {
+                    *mine = Some(t.clone());
+                }
+            }
+        }
+    }
+
+    fn add(&mut self, func: AggFunc, member: Option<bool>, input: AggInput) {
+        let certain = member == Some(true);
+        match input {
+            AggInput::Present => {
+                if certain {
+                    self.n += 1;
+                } else {
+                    self.unknown += 1;
+                }
+            }
+            AggInput::Cond(c) => {
+                let matters = match func {
+                    AggFunc::Any | AggFunc::Count => c != Some(false),
+                    AggFunc::All => c != Some(true),
+                    _ => true,
+                };
+                match (certain, c) {
+                    (true, Some(true)) => self.trues += 1,
+                    (true, Some(false)) => self.falses += 1,
+                    _ if matters => self.unknown += 1,
+                    _ => {}
+                }
+            }
+            AggInput::Value(v) => match (certain, v) {
+                (true, Some(v)) => {
+                    self.n += 1;
+                    match &v {
+                        Value::Int(n) => self.sum += *n as f64,
+                        Value::Decimal(x) => {
+                            self.sum += x;
+                            self.all_int = false;
+                        }
+                        _ => {}
+                    }
+                    let lt = |a: &Value, b: &Value| {
+                        super::eval::compare(crate::ast::CmpOp::Lt, a, b).unwrap_or(false)
+                    };
+                    if self.min.as_ref().is_none_or(|m| lt(&v, m)) {
+                        self.min = Some(v.clone());
+                    }
+                    if self.max.as_ref().is_none_or(|m| lt(m, &v)) {
+                        self.max = Some(v);
+                    }
+                }
+                _ => self.unknown += 1,
+            },
+        }
+    }
+
+    fn value(&self, func: AggFunc, has_arg: bool) -> Val {
+        let b = |x: bool| Val::V(Value::Bool(x));
+        match func {
+            _ if self.unknown > 0 && !matches!(func, AggFunc::Any | AggFunc::All) => Val::Unknown,
+            AggFunc::Count if has_arg => Val::V(Value::Int(self.trues as i64)),
+            AggFunc::Count => Val::V(Value::Int(self.n as i64)),
+            AggFunc::Any if self.trues > 0 => b(true),
+            AggFunc::All if self.falses > 0 => b(false),
+            AggFunc::Any | AggFunc::All if self.unknown > 0 => Val::Unknown,
+            AggFunc::Any => b(false),
+            AggFunc::All => b(true),
+            AggFunc::Ratio => {
+                let d = self.trues + self.falses;
+                if d == 0 {
+                    Val::Unknown
+                } else {
+                    Val::V(Value::Decimal(self.trues as f64 / d as f64))
+                }
+            }
+            AggFunc::Sum => {
+                if self.all_int {
+                    Val::V(Value::Int(self.sum as i64))
+                } else {
+                    Val::V(Value::Decimal(self.sum))
+                }
+            }
+            AggFunc::Min => self.min.clone().map_or(Val::Unknown, Val::V),
+            AggFunc::Max => self.max.clone().map_or(Val::Unknown, Val::V),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct GroupAcc {
+    keys: Vec<Value>,
+    rows: Vec<(u32, u32)>,
+    aggs: Vec<AggAcc>,
+    /// Fields missing in records whose contribution is unknown.
+    missing: Vec<String>,
+}
+
+impl GroupAcc {
+    fn merge(&mut self, o: GroupAcc) {
+        for (a, b) in self.aggs.iter_mut().zip(&o.aggs) {
+            a.merge(b);
+        }
+        for m in o.missing {
+            if !self.missing.contains(&m) {
+                self.missing.push(m);
+            }
+        }
+        self.missing.sort();
+        self.rows.extend(o.rows);
+        self.rows.sort_unstable();
+        self.rows.dedup();
+        self.rows.truncate(GROUP_EVIDENCE);
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+struct MetricAcc {
+    numerator: u64,
+    denominator: u64,
+    undetermined: u64,
+}
+
+/// The aggregates of a group rule, each with its slot.
+struct AggPlan<'p> {
+    nodes: Vec<(AggFunc, Option<&'p IrExpr>)>,
+}
+
+fn collect_aggs<'p>(e: &'p IrExpr, slots: &mut HashMap<usize, usize>, plan: &mut AggPlan<'p>) {
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        match e {
+            IrExpr::Agg { func, arg } => {
+                slots.insert(std::ptr::from_ref(e) as usize, plan.nodes.len());
+                plan.nodes.push((*func, arg.as_deref()));
+            }
+            IrExpr::Field { base, .. } => stack.push(base),
+            IrExpr::Lookup { keys, valid_on, .. } => {
+                stack.extend(keys.iter());
+                stack.extend(valid_on.as_deref());
+            }
+            IrExpr::MapGet { map, key } => {
+                stack.push(map);
+                stack.push(key);
+            }
+            IrExpr::Call { args, .. } | IrExpr::List(args) => stack.extend(args.iter()),
+            IrExpr::Not(a) | IrExpr::Neg(a) | IrExpr::Is { expr: a, .. } => stack.push(a),
+            IrExpr::And(a, b)
+            | IrExpr::Or(a, b)
+            | IrExpr::Arith(_, a, b)
+            | IrExpr::Cmp(_, a, b) => {
+                stack.push(a);
+                stack.push(b);
+            }
+            IrExpr::In { item, set, .. } => {
+                stack.push(item);
+                stack.push(set);
+            }
+            IrExpr::If(a, b, c) => {
+                stack.push(a);
+                stack.push(b);
+                stack.push(c);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn group_level_exprs(rule: &RuleDef) -> Vec<&IrExpr> {
+    let mut out: Vec<&IrExpr> = rule
+        .lets
+        .iter()
+        .filter(|l| l.group_level)
+        .map(|l| &l.expr)
+        .collect();
+    out.extend(rule.group_filters.iter());
+    out.extend(rule.require.iter());
+    out.extend(rule.dept.iter());
+    out.extend(rule.key.iter().flatten());
+    for p in &rule.message {
+        if let TemplatePiece::Hole(e) = p {
+            out.push(e);
+        }
+    }
+    out
+}
+
+/// Partial results of one chunk of one dataset.
+#[derive(Default)]
+struct Partial {
+    findings: Vec<Finding>,
+    undetermined: Vec<Undetermined>,
+    groups: Vec<HashMap<Vec<Key>, GroupAcc>>,
+    metrics: Vec<BTreeMap<Option<String>, MetricAcc>>,
+}
+
+/// Run the checked program over the data.
+pub fn run(
+    program: &Program,
+    schema: &crate::schema::Schema,
+    data: &Data,
+    opts: &RunOptions<'_>,
+) -> Audit {
+    // Lookup indexes over every dataset that is looked up (built once).
+    let indexes: Vec<Option<Index>> = schema
+        .datasets
+        .iter()
+        .enumerate()
+        .map(|(i, ds)| Some(Index::build(ds, &data.tables[i])))
+        .collect();
+    let mut agg_slots = HashMap::new();
+    let mut agg_plans: HashMap<usize, AggPlan<'_>> = HashMap::new();
+    for (ri, rule) in program.rules.iter().enumerate() {
+        if rule.is_group() {
+            let mut plan = AggPlan { nodes: Vec::new() };
+            for e in group_level_exprs(rule) {
+                collect_aggs(e, &mut agg_slots, &mut plan);
+            }
+            agg_plans.insert(ri, plan);
+        }
+    }
+    let env = Env {
+        program,
+        schema,
+        data,
+        indexes: &indexes,
+        params: &opts.params,
+        as_of: opts.as_of,
+        calendar: opts.calendar,
+        agg_slots: &agg_slots,
+    };
+    let mut audit = Audit::default();
+    for (ds_idx, ds) in schema.datasets.iter().enumerate() {
+        let rows = &data.tables[ds_idx];
+        audit
+            .summary
+            .records
+            .insert(ds.name.clone(), rows.len() as u64);
+        let rules: Vec<(usize, &RuleDef)> = program
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.dataset == ds_idx)
+            .collect();
+        if rules.is_empty() || rows.is_empty() {
+            // Metrics over an empty dataset still report n/a for the centre.
+            for (_, r) in &rules {
+                if r.kind == RuleKind::Metric {
+                    audit
+                        .metrics
+                        .push(metric_value(r, None, &MetricAcc::default()));
+                }
+            }
+            continue;
+        }
+        // `distinct`: each key once, its first row.
+        let first_of_key = distinct_rows(ds, rows);
+        let partials: Vec<Partial> = rows
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(ci, chunk)| {
+                let offset = ci * CHUNK;
+                let mut p = Partial {
+                    groups: vec![HashMap::new(); rules.len()],
+                    metrics: vec![BTreeMap::new(); rules.len()],
+                    ..Partial::default()
+                };
+                for (i, row) in chunk.iter().enumerate() {
+                    let idx = offset + i;
+                    for (slot, (ri, rule)) in rules.iter().enumerate() {
+                        if rule.distinct && !first_of_key[idx] {
+                            continue;
+                        }
+                        eval_row(&env, *ri, rule, row, slot, &agg_plans, &mut p);
+                    }
+                }
+                p
+            })
+            .collect();
+        let mut merged = Partial {
+            groups: vec![HashMap::new(); rules.len()],
+            metrics: vec![BTreeMap::new(); rules.len()],
+            ..Partial::default()
+        };
+        for p in partials {
+            merged.findings.extend(p.findings);
+            merged.undetermined.extend(p.undetermined);
+            for (slot, g) in p.groups.into_iter().enumerate() {
+                for (k, acc) in g {
+                    match merged.groups[slot].get_mut(&k) {
+                        Some(m) => m.merge(acc),
+                        None => {
+                            merged.groups[slot].insert(k, acc);
+                        }
+                    }
+                }
+            }
+            for (slot, m) in p.metrics.into_iter().enumerate() {
+                for (k, acc) in m {
+                    let e = merged.metrics[slot].entry(k).or_default();
+                    e.numerator += acc.numerator;
+                    e.denominator += acc.denominator;
+                    e.undetermined += acc.undetermined;
+                }
+            }
+        }
+        audit.findings.extend(merged.findings);
+        audit.undetermined.extend(merged.undetermined);
+        for (slot, (ri, rule)) in rules.iter().enumerate() {
+            if rule.is_group() {
+                let mut groups: Vec<(Vec<Key>, GroupAcc)> =
+                    std::mem::take(&mut merged.groups[slot])
+                        .into_iter()
+                        .collect();
+                groups.sort_by(|a, b| a.0.cmp(&b.0));
+                let plan = &agg_plans[ri];
+                for (_, g) in groups {
+                    judge_group(&env, rule, plan, &g, &mut audit);
+                }
+            }
+            if rule.kind == RuleKind::Metric {
+                let m = &merged.metrics[slot];
+                let total = m.values().fold(MetricAcc::default(), |mut t, a| {
+                    t.numerator += a.numerator;
+                    t.denominator += a.denominator;
+                    t.undetermined += a.undetermined;
+                    t
+                });
+                audit.metrics.push(metric_value(rule, None, &total));
+                for (dept, acc) in m {
+                    if let Some(d) = dept {
+                        audit.metrics.push(metric_value(rule, Some(d.clone()), acc));
+                    }
+                }
+            }
+        }
+    }
+    for f in &mut audit.findings {
+        f.cite = cites(program, &f.code, opts.sources);
+    }
+    audit.finish();
+    audit
+}
+
+fn cites(program: &Program, code: &str, sources: &SourceRegistry) -> Vec<CiteOut> {
+    program
+        .rule(code)
+        .map(|r| {
+            r.cites
+                .iter()
+                .map(|c| CiteOut {
+                    policy: c.source.clone(),
+                    clause: c.clause.clone(),
+                    text: sources
+                        .clause(&c.source, &c.clause)
+                        .map(|cl| cl.text.clone())
+                        .unwrap_or_default(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn metric_value(rule: &RuleDef, dept: Option<String>, acc: &MetricAcc) -> MetricValue {
+    MetricValue {
+        id: rule.code.clone(),
+        dept,
+        numerator: acc.numerator,
+        denominator: acc.denominator,
+        value: (acc.denominator > 0).then(|| acc.numerator as f64 / acc.denominator as f64),
+        undetermined: acc.undetermined,
+        target: rule.target.map(|(_, t)| t),
+    }
+}
+
+fn distinct_rows(ds: &crate::schema::Dataset, rows: &[Row]) -> Vec<bool> {
+    let key_fields: Vec<usize> = ds.key.iter().filter_map(|k| ds.field_index(k)).collect();
+    let mut seen = std::collections::HashSet::new();
+    rows.iter()
+        .map(|r| {
+            let key: Vec<Option<Key>> = key_fields.iter().map(|&f| Key::of(&r.values[f])).collect();
+            seen.insert(key)
+        })
+        .collect()
+}
+
+fn evidence_of(env: &Env<'_>, row: &Row, touched: &[Touched]) -> Vec<Evidence> {
+    let data = env.data;
+    let file = &data.files[row.file as usize];
+    let mut out = Vec::new();
+    for t in touched {
+        let (r, values) = match t.record {
+            None => (row, &row.values),
+            Some((ds, ri)) => {
+                let lr = &data.tables[ds][ri as usize];
+                (lr, &lr.values)
+            }
+        };
+        let f = &data.files[r.file as usize];
+        let v = &values[t.field];
+        out.push(Evidence {
+            file: f.path.clone(),
+            sheet: f.sheet.clone(),
+            row: r.row,
+            field: Some(env.schema.datasets[t.dataset].fields[t.field].name.clone()),
+            value: if v.is_missing() {
+                None
+            } else {
+                Some(v.to_string())
+            },
+        });
+    }
+    if out.is_empty() {
+        out.push(Evidence {
+            file: file.path.clone(),
+            sheet: file.sheet.clone(),
+            row: row.row,
+            field: None,
+            value: None,
+        });
+    }
+    out
+}
+
+fn record_key(env: &Env<'_>, rule: &RuleDef, frame: &mut Frame<'_>, row: &Row) -> Vec<String> {
+    if let Some(keys) = &rule.key {
+        return keys.iter().map(|k| frame.text(k)).collect();
+    }
+    let ds = &env.schema.datasets[rule.dataset];
+    ds.key
+        .iter()
+        .filter_map(|k| ds.field_index(k))
+        .map(|f| row.values[f].to_string())
+        .collect()
+}
+
+fn message(rule: &RuleDef, frame: &mut Frame<'_>) -> String {
+    if rule.message.is_empty() {
+        return rule.title.clone().unwrap_or_else(|| rule.name.clone());
+    }
+    let mut out = String::new();
+    for p in &rule.message {
+        match p {
+            TemplatePiece::Text(t) => out.push_str(t),
+            TemplatePiece::Hole(e) => out.push_str(&frame.text(e)),
+        }
+    }
+    out
+}
+
+fn dept_of(rule: &RuleDef, frame: &mut Frame<'_>) -> Option<String> {
+    let d = rule.dept.as_ref()?;
+    match frame.eval(d) {
+        Val::V(v) if !v.is_missing() => Some(v.to_string()),
+        _ => None,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn eval_row(
+    env: &Env<'_>,
+    ri: usize,
+    rule: &RuleDef,
+    row: &Row,
+    slot: usize,
+    agg_plans: &HashMap<usize, AggPlan<'_>>,
+    p: &mut Partial,
+) {
+    let ds_name = &env.schema.datasets[rule.report_dataset].name;
+    match rule.kind {
+        RuleKind::Metric => {
+            let mut f = Frame::new(env, rule, &row.values);
+            if !f.applicable() {
+                return;
+            }
+            let member = f.member();
+            if member == Some(false) {
+                return;
+            }
+            let dept = rule.per.as_ref().and_then(|e| match f.eval(e) {
+                Val::V(v) if !v.is_missing() => Some(v.to_string()),
+                _ => None,
+            });
+            let verdict = match (member, rule.ratio.as_ref().map(|r| f.tri(r))) {
+                (Some(true), Some(Some(b))) => Some(b),
+                _ => None,
+            };
+            let acc = p.metrics[slot].entry(dept).or_default();
+            match verdict {
+                Some(b) => {
+                    acc.denominator += 1;
+                    acc.numerator += u64::from(b);
+                }
+                None => acc.undetermined += 1,
+            }
+        }
+        RuleKind::Rule if rule.is_group() => {
+            let mut f = Frame::new(env, rule, &row.values);
+            if !f.applicable() {
+                return;
+            }
+            let member = f.member();
+            if member == Some(false) {
+                return;
+            }
+            let mut keys = Vec::with_capacity(rule.group_by.len());
+            let mut key_values = Vec::with_capacity(rule.group_by.len());
+            for g in &rule.group_by {
+                match f.need(g) {
+                    Some(v) => {
+                        keys.push(Key::of(&v));
+                        key_values.push(v);
+                    }
+                    None => keys.push(None),
+                }
+            }
+            let Some(keys) = keys.into_iter().collect::<Option<Vec<Key>>>() else {
+                let file = &env.data.files[row.file as usize];
+                p.undetermined.push(Undetermined {
+                    code: rule.code.clone(),
+                    dataset: ds_name.clone(),
+                    key: key_values.iter().map(ToString::to_string).collect(),
+                    missing: f.missing.clone(),
+                    evidence: vec![Evidence {
+                        file: file.path.clone(),
+                        sheet: file.sheet.clone(),
+                        row: row.row,
+                        field: None,
+                        value: None,
+                    }],
+                });
+                return;
+            };
+            let plan = &agg_plans[&ri];
+            let acc = p.groups[slot].entry(keys).or_insert_with(|| GroupAcc {
+                keys: key_values,
+                rows: Vec::new(),
+                aggs: vec![
+                    AggAcc {
+                        all_int: true,
+                        ..AggAcc::default()
+                    };
+                    plan.nodes.len()
+                ],
+                missing: Vec::new(),
+            });
+            if acc.rows.len() < GROUP_EVIDENCE {
+                acc.rows.push((row.file, row.row));
+            }
+            for (i, (func, arg)) in plan.nodes.iter().enumerate() {
+                let input = f.agg_arg(*func, *arg);
+                acc.aggs[i].add(*func, member, input);
+            }
+            for m in f.missing {
+                if !acc.missing.contains(&m) {
+                    acc.missing.push(m);
+                }
+            }
+        }
+        RuleKind::Rule => {
+            let mut f = Frame::new(env, rule, &row.values);
+            match f.violation() {
+                Some(false) => {}
+                Some(true) => {
+                    // Evaluate again, tracking the fields read, for the evidence.
+                    let mut t = Frame::new(env, rule, &row.values).track();
+                    t.violation();
+                    let touched = t.touched.take().unwrap_or_default();
+                    let key = record_key(env, rule, &mut t, row);
+                    p.findings.push(Finding {
+                        code: rule.code.clone(),
+                        rule: rule.name.clone(),
+                        severity: rule.severity.as_str(),
+                        dataset: ds_name.clone(),
+                        key,
+                        dept: dept_of(rule, &mut t),
+                        message: message(rule, &mut t),
+                        cite: Vec::new(),
+                        evidence: evidence_of(env, row, &touched),
+                    });
+                }
+                None => {
+                    let key = record_key(env, rule, &mut f, row);
+                    let file = &env.data.files[row.file as usize];
+                    p.undetermined.push(Undetermined {
+                        code: rule.code.clone(),
+                        dataset: ds_name.clone(),
+                        key,
+                        missing: f.missing.clone(),
+                        evidence: vec![Evidence {
+                            file: file.path.clone(),
+                            sheet: file.sheet.clone(),
+                            row: row.row,
+                            field: None,
+                            value: None,
+                        }],
+                    });
+                }
+            }
+        }
+    }
+}
+
+fn judge_group(env: &Env<'_>, rule: &RuleDef, plan: &AggPlan<'_>, g: &GroupAcc, audit: &mut Audit) {
+    let aggs: Vec<Val> = plan
+        .nodes
+        .iter()
+        .zip(&g.aggs)
+        .map(|((func, arg), acc)| acc.value(*func, arg.is_some()))
+        .collect();
+    let view = || GroupView {
+        keys: &g.keys,
+        aggs: &aggs,
+    };
+    let mut f = Frame::for_group(env, rule, view());
+    let verdict = f.group_violation();
+    let ds_name = env.schema.datasets[rule.report_dataset].name.clone();
+    let evidence: Vec<Evidence> = g
+        .rows
+        .iter()
+        .map(|&(file, row)| {
+            let fr = &env.data.files[file as usize];
+            Evidence {
+                file: fr.path.clone(),
+                sheet: fr.sheet.clone(),
+                row,
+                field: None,
+                value: None,
+            }
+        })
+        .collect();
+    let key: Vec<String> = match &rule.key {
+        Some(keys) => keys.iter().map(|k| f.text(k)).collect(),
+        None => g.keys.iter().map(ToString::to_string).collect(),
+    };
+    match verdict {
+        Some(false) => {}
+        Some(true) => audit.findings.push(Finding {
+            code: rule.code.clone(),
+            rule: rule.name.clone(),
+            severity: rule.severity.as_str(),
+            dataset: ds_name,
+            key,
+            dept: dept_of(rule, &mut f),
+            message: message(rule, &mut f),
+            cite: Vec::new(),
+            evidence,
+        }),
+        None => audit.undetermined.push(Undetermined {
+            code: rule.code.clone(),
+            dataset: ds_name,
+            key,
+            missing: {
+                let mut m = g.missing.clone();
+                for x in &f.missing {
+                    if !m.contains(x) {
+                        m.push(x.clone());
+                    }
+                }
+                m.sort();
+                m
+            },
+            evidence,
+        }),
+    }
+}
