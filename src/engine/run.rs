@@ -484,7 +484,7 @@ fn evidence_of(env: &Env<'_>, row: &Row, touched: &[Touched]) -> Vec<Evidence> {
 }
 
 fn record_key(env: &Env<'_>, rule: &RuleDef, frame: &mut Frame<'_>, row: &Row) -> Vec<String> {
-    if let Some(keys) = &rule.key {
+    if let (Some(keys), false) = (&rule.key, rule.is_group()) {
         return keys.iter().map(|k| frame.text(k)).collect();
     }
     let ds = &env.schema.datasets[rule.dataset];
@@ -577,10 +577,12 @@ fn eval_row(
             }
             let Some(keys) = keys.into_iter().collect::<Option<Vec<Key>>>() else {
                 let file = &env.data.files[row.file as usize];
+                // A record without its group key: report it by its own key.
+                let key = record_key(env, rule, &mut f, row);
                 p.undetermined.push(Undetermined {
                     code: rule.code.clone(),
-                    dataset: ds_name.clone(),
-                    key: key_values.iter().map(ToString::to_string).collect(),
+                    dataset: env.schema.datasets[rule.dataset].name.clone(),
+                    key,
                     missing: f.missing.clone(),
                     evidence: vec![Evidence {
                         file: file.path.clone(),

@@ -1,0 +1,76 @@
+//! The `test` blocks of the shipped policies, run through the real engine
+//! (what `yimen test` does), and their coverage: every rule has a test in
+//! which it fires and one in which records of its dataset do not fire (the
+//! near miss).
+
+mod common;
+
+use yimen::ir::Expectation;
+use yimen::testing::run_all;
+
+#[test]
+fn every_shipped_policy_test_passes() {
+    let (_, program) = yimen::policy::load_sources(
+        yimen::builtin::sources(),
+        yimen::schema::Schema::builtin(),
+        Some(yimen::sources::SourceRegistry::builtin()),
+    )
+    .unwrap();
+    let outcomes = run_all(
+        &program,
+        yimen::schema::Schema::builtin(),
+        yimen::sources::SourceRegistry::builtin(),
+        yimen::calendar::Calendar::official(),
+    );
+    let failed: Vec<String> = outcomes
+        .iter()
+        .filter(|o| !o.passed())
+        .map(|o| format!("{}: {}", o.name, o.failures.join("; ")))
+        .collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    assert!(outcomes.len() >= 20);
+
+    for rule in program
+        .rules
+        .iter()
+        .filter(|r| r.kind == yimen::ast::RuleKind::Rule)
+    {
+        let fires = program.tests.iter().any(|t| {
+            t.expects
+                .iter()
+                .any(|e| matches!(e, Expectation::Finding { code, .. } if *code == rule.code))
+        });
+        assert!(fires, "{} has no test in which it fires", rule.code);
+        // A near miss: a test with more records of the rule's dataset than findings expected.
+        let near_miss = program.tests.iter().any(|t| {
+            let expected = t
+                .expects
+                .iter()
+                .filter(|e| matches!(e, Expectation::Finding { code, .. } if *code == rule.code))
+                .count();
+            let mentioned = t.expects.iter().any(|e| match e {
+                Expectation::Finding { code, .. } | Expectation::NoFinding { code } => {
+                    *code == rule.code
+                }
+                _ => false,
+            });
+            let records = t
+                .fixtures
+                .iter()
+                .filter(|(ds, _)| *ds == rule.dataset)
+                .count();
+            mentioned && records > expected
+        });
+        assert!(near_miss, "{} has no near-miss test", rule.code);
+    }
+}
+
+#[test]
+fn builtin_policy_list_matches_the_directory() {
+    let files: Vec<String> = common::yimen_files(&common::root().join("policies"))
+        .iter()
+        .map(|p| format!("policies/{}", p.file_name().unwrap().to_string_lossy()))
+        .collect();
+    let builtin: Vec<&str> = yimen::builtin::POLICIES.iter().map(|(n, _)| *n).collect();
+    assert_eq!(files, builtin);
+}
