@@ -145,6 +145,7 @@ impl<'a> Frame<'a> {
     }
 
     /// Record the fields read, for evidence.
+    #[must_use]
     pub fn track(mut self) -> Self {
         self.touched = Some(Vec::new());
         self
@@ -403,16 +404,11 @@ impl<'a> Frame<'a> {
                 None => unknown = true,
             }
         }
-        let on = match valid_on {
-            Some(v) => match self.need(v).as_ref().and_then(to_date) {
-                Some(d) => Some(d),
-                None => {
-                    unknown = true;
-                    None
-                }
-            },
-            None => None,
-        };
+        let on = valid_on.and_then(|v| {
+            let d = self.need(v).as_ref().and_then(to_date);
+            unknown |= d.is_none();
+            d
+        });
         if unknown {
             return Val::Unknown;
         }
