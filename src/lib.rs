@@ -11,6 +11,8 @@ pub mod diagnostics;
 pub mod engine;
 pub mod fmt;
 pub mod ir;
+pub mod output;
+pub mod params;
 pub mod policy;
 pub mod schema;
 pub mod sources;

@@ -1,0 +1,31 @@
+//! `--format json`: exactly the findings contract of `design.md`
+//! (`../shared/contracts/findings.schema.json`).
+
+use serde::Serialize;
+
+use super::AuditDoc;
+use crate::engine::report::{DataError, Finding, Summary, Undetermined};
+
+#[derive(Serialize)]
+struct Contract<'a> {
+    yimen: &'static str,
+    as_of: String,
+    findings: &'a [Finding],
+    undetermined: &'a [Undetermined],
+    data_errors: &'a [DataError],
+    summary: &'a Summary,
+}
+
+pub fn render(doc: &AuditDoc<'_>) -> String {
+    let c = Contract {
+        yimen: env!("CARGO_PKG_VERSION"),
+        as_of: doc.as_of.format("%Y-%m-%d").to_string(),
+        findings: &doc.audit.findings,
+        undetermined: &doc.audit.undetermined,
+        data_errors: &doc.audit.data_errors,
+        summary: &doc.audit.summary,
+    };
+    let mut s = serde_json::to_string_pretty(&c).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}

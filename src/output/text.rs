@@ -1,0 +1,108 @@
+//! `--format text`: for a person. Findings grouped by department and rule,
+//! each with its message, evidence and citation, then a summary.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use super::AuditDoc;
+use crate::engine::report::{Evidence, Finding};
+
+fn place(e: &Evidence) -> String {
+    match &e.sheet {
+        Some(s) => format!("{} [{s}] 第 {} 行", e.file, e.row),
+        None => format!("{} 第 {} 行", e.file, e.row),
+    }
+}
+
+pub fn render(doc: &AuditDoc<'_>) -> String {
+    let a = doc.audit;
+    let mut out = String::new();
+    let _ = writeln!(out, "yimen 合规检查  审计日期 {}", doc.as_of.format("%Y-%m-%d"));
+    let mut by_dept: BTreeMap<&str, BTreeMap<&str, Vec<&Finding>>> = BTreeMap::new();
+    for f in &a.findings {
+        by_dept
+            .entry(f.dept.as_deref().unwrap_or("(未注明部门)"))
+            .or_default()
+            .entry(&f.code)
+            .or_default()
+            .push(f);
+    }
+    for (dept, rules) in &by_dept {
+        let n: usize = rules.values().map(Vec::len).sum();
+        let _ = writeln!(out, "\n== {dept} ({n} 处) ==");
+        for (code, fs) in rules {
+            let rule = doc.program.rule(code);
+            let title = rule.and_then(|r| r.title.clone()).unwrap_or_default();
+            let sev = fs.first().map_or("", |f| f.severity);
+            let _ = writeln!(out, "  [{code} {sev}] {title} ({} 处)", fs.len());
+            for f in fs {
+                let _ = writeln!(out, "    · {}", f.message);
+                if let Some(e) = f.evidence.first() {
+                    let fields: Vec<String> = f
+                        .evidence
+                        .iter()
+                        .filter_map(|e| Some(format!("{}={}", e.field.as_ref()?, e.value.as_deref().unwrap_or(""))))
+                        .collect();
+                    let _ = writeln!(
+                        out,
+                        "      证据: {}{}",
+                        place(e),
+                        if fields.is_empty() { String::new() } else { format!("  {}", fields.join(", ")) }
+                    );
+                }
+                let cites: Vec<String> = f.cite.iter().map(|c| format!("{} {}", c.policy, c.clause)).collect();
+                let _ = writeln!(out, "      依据: {}", cites.join("; "));
+            }
+        }
+    }
+    if !a.undetermined.is_empty() {
+        let _ = writeln!(out, "\n== 无法判定 ({} 项, 缺少必要数据) ==", a.undetermined.len());
+        for u in a.undetermined.iter().take(50) {
+            let _ = writeln!(
+                out,
+                "  [{}] {} [{}] 缺少 {}  ({})",
+                u.code,
+                u.dataset,
+                u.key.join(", "),
+                u.missing.join(", "),
+                u.evidence.first().map(place).unwrap_or_default()
+            );
+        }
+        if a.undetermined.len() > 50 {
+            let _ = writeln!(out, "  … 另有 {} 项 (用 --format json 查看全部)", a.undetermined.len() - 50);
+        }
+    }
+    if !a.data_errors.is_empty() {
+        let _ = writeln!(out, "\n== 数据错误 ({} 处) ==", a.data_errors.len());
+        for e in a.data_errors.iter().take(50) {
+            let _ = writeln!(
+                out,
+                "  {}{} 第 {} 行 {}: {} (值 {:?}, 应为 {})",
+                e.file,
+                e.sheet.as_ref().map(|s| format!(" [{s}]")).unwrap_or_default(),
+                e.row,
+                e.column.as_deref().unwrap_or(""),
+                e.message,
+                e.value.as_deref().unwrap_or(""),
+                e.expected.as_deref().unwrap_or("")
+            );
+        }
+        if a.data_errors.len() > 50 {
+            let _ = writeln!(out, "  … 另有 {} 处 (用 --format json 查看全部)", a.data_errors.len() - 50);
+        }
+    }
+    let s = &a.summary;
+    let records: Vec<String> = s.records.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    let findings: Vec<String> = s.findings.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    let _ = writeln!(out, "\n汇总");
+    let _ = writeln!(out, "  读取记录: {}", records.join(", "));
+    let _ = writeln!(
+        out,
+        "  发现: {} 处{}",
+        a.findings.len(),
+        if findings.is_empty() { String::new() } else { format!(" ({})", findings.join(", ")) }
+    );
+    let _ = writeln!(out, "  无法判定: {} 项", s.undetermined);
+    let _ = writeln!(out, "  数据错误: {} 处", s.data_errors);
+    out
+}

@@ -1,0 +1,174 @@
+//! Parameter values for a run: the policies' defaults, overridden by a
+//! region's YAML file (`--params FILE`) and then by `--param name=value`.
+//!
+//! YAML: a map of parameter names to values, optionally under `params:`:
+//! ```yaml
+//! params:
+//!   age_limit: 50
+//!   centre_channels: [中心窗口, 综合窗口, 便民服务站]
+//!   lead_for: { 基建: 发改局 }
+//! ```
+
+use std::path::Path;
+
+use crate::check::types::Type;
+use crate::diagnostics::did_you_mean;
+use crate::ir::{Const, Program};
+use crate::value::Value;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ParamError {
+    #[error("未知参数 `{name}`{}", suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
+    Unknown { name: String, suggestion: Option<String> },
+    #[error("参数 `{name}` 应为 {expected}, 而不是 {value:?}")]
+    BadValue { name: String, expected: String, value: String },
+    #[error("`--param` 应写作 name=value, 而不是 {0:?}")]
+    BadSyntax(String),
+    #[error("参数文件 {file}: {message}")]
+    File { file: String, message: String },
+    #[error("参数 `{0}` 没有默认值, 须用 --param 或参数文件给出")]
+    NoValue(String),
+}
+
+fn type_name(t: &Type) -> String {
+    match t {
+        Type::Bool => "bool".into(),
+        Type::Int => "int".into(),
+        Type::Decimal => "decimal".into(),
+        Type::Str | Type::Enum(..) => "string".into(),
+        Type::Date => "date".into(),
+        Type::DateTime => "datetime".into(),
+        Type::List(t) => format!("list<{}>", type_name(t)),
+        Type::Map(k, v) => format!("map<{}, {}>", type_name(k), type_name(v)),
+        Type::Record(_) | Type::Null | Type::Error => "value".into(),
+    }
+}
+
+/// A scalar of the wanted type from text (a YAML scalar or a `--param` value).
+fn scalar_from_text(raw: &str, ty: &Type) -> Option<Value> {
+    let s = raw.trim();
+    Some(match ty {
+        Type::Bool => match s {
+            "true" | "是" | "1" => Value::Bool(true),
+            "false" | "否" | "0" => Value::Bool(false),
+            _ => return None,
+        },
+        Type::Int => Value::Int(s.parse().ok()?),
+        Type::Decimal => match s.strip_suffix('%') {
+            Some(p) => Value::Decimal(p.trim().parse::<f64>().ok()? / 100.0),
+            None => Value::Decimal(s.parse().ok()?),
+        },
+        Type::Str | Type::Enum(..) => Value::str(s.trim_matches('"')),
+        Type::Date => Value::Date(chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?),
+        Type::DateTime => Value::DateTime(
+            chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S")
+                .or_else(|_| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S"))
+                .ok()?,
+        ),
+        _ => return None,
+    })
+}
+
+fn yaml_scalar_text(v: &serde_yaml::Value) -> Option<String> {
+    match v {
+        serde_yaml::Value::String(s) => Some(s.clone()),
+        serde_yaml::Value::Number(n) => Some(n.to_string()),
+        serde_yaml::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn const_from_yaml(v: &serde_yaml::Value, ty: &Type) -> Option<Const> {
+    match ty {
+        Type::List(t) => {
+            let seq = v.as_sequence()?;
+            let items: Option<Vec<Value>> = seq
+                .iter()
+                .map(|x| scalar_from_text(&yaml_scalar_text(x)?, t))
+                .collect();
+            Some(Const::List(items?))
+        }
+        Type::Map(k, t) => {
+            let map = v.as_mapping()?;
+            let mut out = Vec::new();
+            for (a, b) in map {
+                out.push((
+                    scalar_from_text(&yaml_scalar_text(a)?, k)?,
+                    scalar_from_text(&yaml_scalar_text(b)?, t)?,
+                ));
+            }
+            Some(Const::Map(out))
+        }
+        _ => scalar_from_text(&yaml_scalar_text(v)?, ty).map(Const::Value),
+    }
+}
+
+/// A `--param` value: a literal of the language (`50`, `90%`, `["a", "b"]`,
+/// `{"基建": "发改局"}`), or bare text for a string parameter.
+fn const_from_cli(raw: &str, ty: &Type) -> Option<Const> {
+    if let Ok(v) = serde_yaml::from_str::<serde_yaml::Value>(raw) {
+        if let Some(c) = const_from_yaml(&v, ty) {
+            return Some(c);
+        }
+    }
+    scalar_from_text(raw, ty).map(Const::Value)
+}
+
+fn find(program: &Program, name: &str) -> Result<usize, ParamError> {
+    program.param_index(name).ok_or_else(|| ParamError::Unknown {
+        name: name.to_string(),
+        suggestion: did_you_mean(name, program.params.iter().map(|p| p.name.as_str())),
+    })
+}
+
+/// The values of every parameter of `program`.
+pub fn resolve(program: &Program, file: Option<&Path>, cli: &[String]) -> Result<Vec<Option<Const>>, ParamError> {
+    let mut values: Vec<Option<Const>> = program.params.iter().map(|p| p.default.clone()).collect();
+    if let Some(path) = file {
+        let fname = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ParamError::File {
+            file: fname.clone(),
+            message: e.to_string(),
+        })?;
+        let doc: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| ParamError::File {
+            file: fname.clone(),
+            message: e.to_string(),
+        })?;
+        let map = doc
+            .get("params")
+            .unwrap_or(&doc)
+            .as_mapping()
+            .cloned()
+            .ok_or_else(|| ParamError::File {
+                file: fname.clone(),
+                message: "应为参数名到值的映射 (a map of parameter names to values)".into(),
+            })?;
+        for (k, v) in &map {
+            let name = yaml_scalar_text(k).unwrap_or_default();
+            let i = find(program, &name)?;
+            let ty = &program.params[i].ty;
+            values[i] = Some(const_from_yaml(v, ty).ok_or_else(|| ParamError::BadValue {
+                name: name.clone(),
+                expected: type_name(ty),
+                value: serde_yaml::to_string(v).unwrap_or_default().trim().to_string(),
+            })?);
+        }
+    }
+    for arg in cli {
+        let (name, raw) = arg.split_once('=').ok_or_else(|| ParamError::BadSyntax(arg.clone()))?;
+        let name = name.trim();
+        let i = find(program, name)?;
+        let ty = &program.params[i].ty;
+        values[i] = Some(const_from_cli(raw, ty).ok_or_else(|| ParamError::BadValue {
+            name: name.to_string(),
+            expected: type_name(ty),
+            value: raw.to_string(),
+        })?);
+    }
+    for (i, v) in values.iter().enumerate() {
+        if v.is_none() {
+            return Err(ParamError::NoValue(program.params[i].name.clone()));
+        }
+    }
+    Ok(values)
+}
