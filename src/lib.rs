@@ -4,6 +4,7 @@
 
 pub mod ast;
 pub mod diagnostics;
+pub mod read;
 pub mod syntax;
 pub mod schema;
 pub mod value;
