@@ -394,7 +394,7 @@ pub fn excel_serial(x: f64) -> Option<NaiveDateTime> {
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Tok {
-    Num(u32, u8),
+    Num(u64, u8),
     Sep(char),
 }
 
@@ -421,7 +421,7 @@ pub fn parse_datetime(t: &str) -> Result<NaiveDateTime, &'static str> {
             if len >= toks.len() {
                 return Err(BAD);
             }
-            toks[len] = num_tok(v, k)?;
+            toks[len] = Tok::Num(v, k);
             len += 1;
         }
         let sep = match c {
@@ -442,14 +442,14 @@ pub fn parse_datetime(t: &str) -> Result<NaiveDateTime, &'static str> {
         len += 1;
     }
     if let Some((v, k)) = cur.take() {
+        if len == 0 && k > 8 {
+            // Compact forms, from the digits themselves.
+            return compact(s).ok_or(BAD);
+        }
         if len >= toks.len() {
             return Err(BAD);
         }
-        toks[len] = Tok::Num(v as u32, k);
-        if k > 9 {
-            // Compact forms are handled below from the digits themselves.
-            return compact(s).ok_or(BAD);
-        }
+        toks[len] = Tok::Num(v, k);
         len += 1;
     }
     let toks = &toks[..len];
@@ -466,10 +466,6 @@ pub fn parse_datetime(t: &str) -> Result<NaiveDateTime, &'static str> {
         [Tok::Num(_, 8)] => compact(s).ok_or(BAD),
         _ => ymd_hms(toks),
     }
-}
-
-fn num_tok(v: u64, k: u8) -> Result<Tok, &'static str> {
-    u32::try_from(v).map(|v| Tok::Num(v, k)).map_err(|_| "无法识别的日期时间")
 }
 
 /// `YYYYMMDD`, `YYYYMMDDHHMM`, `YYYYMMDDHHMMSS`.
@@ -507,7 +503,7 @@ fn ymd_hms(toks: &[Tok]) -> Result<NaiveDateTime, &'static str> {
         ('年', '月') => true,
         _ => return Err(BAD),
     };
-    let date = NaiveDate::from_ymd_opt(y as i32, m, d).ok_or(NO_DATE)?;
+    let date = NaiveDate::from_ymd_opt(y as i32, m as u32, d as u32).ok_or(NO_DATE)?;
     let mut rest = &toks[5..];
     if cjk {
         if let [Tok::Sep('日' | '号'), r @ ..] = rest {
@@ -541,12 +537,12 @@ fn ymd_hms(toks: &[Tok]) -> Result<NaiveDateTime, &'static str> {
             return Err(BAD);
         }
     }
-    let time = NaiveTime::from_hms_nano_opt(h, mi, sec, nanos).ok_or(NO_DATE)?;
+    let time = NaiveTime::from_hms_nano_opt(h as u32, mi as u32, sec as u32, nanos).ok_or(NO_DATE)?;
     Ok(date.and_time(time))
 }
 
-fn frac_nanos(f: u32, k: u8) -> u32 {
-    let mut v = u64::from(f);
+fn frac_nanos(f: u64, k: u8) -> u32 {
+    let mut v = f;
     let mut k = k;
     while k < 9 {
         v *= 10;

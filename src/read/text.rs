@@ -65,7 +65,10 @@ pub(crate) fn probe(path: &Path, rel: &str, tab: bool, forced: Option<TextEncodi
     while rows.len() < SCAN_ROWS {
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {
-                lines.push(rec.position().map_or(0, |p| p.line() as u32));
+                let start = rec.position().map_or(1, csv::Position::line);
+                let after = rdr.position();
+                let unterminated = after.byte() == body.len() as u64 && !body.ends_with(b"\n");
+                lines.push(record_line(start, after.line(), &rec, unterminated));
                 rows.push(rec.iter().map(|c| enc.decode(c).map_or_else(|| String::from_utf8_lossy(c).into_owned(), std::borrow::Cow::into_owned)).collect());
             }
             Ok(false) => break,
@@ -110,6 +113,16 @@ pub(crate) fn stream(
     let mut head = [0u8; 4];
     let n = read_up_to(&mut file, &mut head).map_err(io)?;
     let bom = enc.bom_len(&head[..n]);
+    let file_len = file.metadata().map_err(io)?.len();
+    let ends_with_newline = if file_len > 0 {
+        file.seek(SeekFrom::End(-1)).map_err(io)?;
+        let mut last = [0u8; 1];
+        read_up_to(&mut file, &mut last).map_err(io)?;
+        last[0] == b'\n'
+    } else {
+        true
+    };
+    let body_len = file_len.saturating_sub(bom as u64);
     file.seek(SeekFrom::Start(bom as u64)).map_err(io)?;
     let mut rdr = builder(source.delimiter).from_reader(BufReader::with_capacity(1 << 20, file));
     let mut rec = csv::ByteRecord::new();
@@ -129,7 +142,10 @@ pub(crate) fn stream(
             skip -= 1;
             continue;
         }
-        let line = rec.position().map_or(0, |p| p.line() as u32);
+        let start = rec.position().map_or(1, csv::Position::line);
+        let after = rdr.position();
+        let unterminated = after.byte() == body_len && !ends_with_newline;
+        let line = record_line(start, after.line(), &rec, unterminated);
         rows.push_record(line, &rec);
         total += 1;
         if rows.len() >= chunk_rows {
@@ -143,6 +159,20 @@ pub(crate) fn stream(
         f(Chunk { index, plan: plan.clone(), rows: Rows::Text(rows) })?;
     }
     Ok(total)
+}
+
+/// The line a record starts on. The csv crate reports the position where
+/// reading began, before any blank lines it skipped; the count of line
+/// breaks consumed tells how many there were. `at_end_unterminated`: the
+/// record ended at the end of the input without a line break.
+fn record_line(start: u64, after: u64, rec: &csv::ByteRecord, at_end_unterminated: bool) -> u32 {
+    let term = u64::from(!at_end_unterminated);
+    let diff = after.saturating_sub(start);
+    if diff <= term {
+        return start as u32;
+    }
+    let inner = rec.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+    (start + diff.saturating_sub(inner + term)) as u32
 }
 
 fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
