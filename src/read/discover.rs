@@ -189,6 +189,10 @@ impl Ctx<'_> {
 
     #[allow(clippy::too_many_arguments)]
     fn push(&mut self, format: Format, c: HeaderChoice, encoding: Option<super::TextEncoding>, delimiter: u8, sheet: Option<String>, header_row: Option<u32>) {
+        self.push_text(format, c, encoding, (delimiter, false), sheet, header_row);
+    }
+
+    fn push_text(&mut self, format: Format, c: HeaderChoice, encoding: Option<super::TextEncoding>, (delimiter, crlf): (u8, bool), sheet: Option<String>, header_row: Option<u32>) {
         let ds = &self.schema.datasets[c.dataset];
         self.out.sources.push(SourceFile {
             path: self.path.to_path_buf(),
@@ -196,6 +200,7 @@ impl Ctx<'_> {
             format,
             encoding,
             delimiter,
+            crlf,
             sheet,
             header_row,
             data_skip: c.start + c.height,
@@ -222,7 +227,7 @@ impl Ctx<'_> {
                     Ok(c) => {
                         let line = p.lines.get(c.start).copied();
                         let fmt = if p.delimiter == b'\t' { Format::Tsv } else { Format::Csv };
-                        self.push(fmt, c, Some(p.encoding), p.delimiter, None, line);
+                        self.push_text(fmt, c, Some(p.encoding), (p.delimiter, p.crlf), None, line);
                     }
                     Err(why) => self.skip(None, "", &why),
                 }

@@ -22,6 +22,7 @@ const SAMPLE: u64 = 1 << 20;
 /// The first rows of a text table.
 pub(crate) struct TextProbe {
     pub encoding: TextEncoding,
+    pub crlf: bool,
     pub delimiter: u8,
     pub rows: Vec<Vec<String>>,
     /// The line of each row in `rows`.
@@ -58,6 +59,7 @@ pub(crate) fn probe(path: &Path, rel: &str, tab: bool, forced: Option<TextEncodi
         return Ok(None);
     }
     let delimiter = if tab || detect_tab(body) { b'\t' } else { b',' };
+    let crlf_body = crlf(body);
     let mut rdr = builder(delimiter).from_reader(body);
     let mut rows = Vec::new();
     let mut lines = Vec::new();
@@ -68,7 +70,8 @@ pub(crate) fn probe(path: &Path, rel: &str, tab: bool, forced: Option<TextEncodi
                 let start = rec.position().map_or(1, csv::Position::line);
                 let after = rdr.position();
                 let unterminated = after.byte() == body.len() as u64 && !body.ends_with(b"\n");
-                lines.push(record_line(start, after.line(), &rec, unterminated));
+                let term = u64::from(!crlf_body && !unterminated);
+                lines.push(record_line(start, after.line(), &rec, term));
                 rows.push(rec.iter().map(|c| enc.decode(c).map_or_else(|| String::from_utf8_lossy(c).into_owned(), std::borrow::Cow::into_owned)).collect());
             }
             Ok(false) => break,
@@ -80,7 +83,7 @@ pub(crate) fn probe(path: &Path, rel: &str, tab: bool, forced: Option<TextEncodi
         rows.pop();
         lines.pop();
     }
-    Ok(Some(TextProbe { encoding: enc, delimiter, rows, lines }))
+    Ok(Some(TextProbe { encoding: enc, crlf: crlf_body, delimiter, rows, lines }))
 }
 
 /// Tab-separated when the first lines have more tabs than commas.
@@ -145,7 +148,8 @@ pub(crate) fn stream(
         let start = rec.position().map_or(1, csv::Position::line);
         let after = rdr.position();
         let unterminated = after.byte() == body_len && !ends_with_newline;
-        let line = record_line(start, after.line(), &rec, unterminated);
+        let term = u64::from(!source.crlf && !unterminated);
+        let line = record_line(start, after.line(), &rec, term);
         rows.push_record(line, &rec);
         total += 1;
         if rows.len() >= chunk_rows {
@@ -161,18 +165,21 @@ pub(crate) fn stream(
     Ok(total)
 }
 
-/// The line a record starts on. The csv crate reports the position where
-/// reading began, before any blank lines it skipped; the count of line
-/// breaks consumed tells how many there were. `at_end_unterminated`: the
-/// record ended at the end of the input without a line break.
-fn record_line(start: u64, after: u64, rec: &csv::ByteRecord, at_end_unterminated: bool) -> u32 {
-    let term = u64::from(!at_end_unterminated);
+/// The line a record starts on, from the csv crate's line count after the
+/// record (`after`) and where reading began (`start`, before any blank
+/// lines skipped). `term` is 1 when the record's line break was consumed
+/// with it (`\n` endings), 0 for `\r\n` endings (csv stops at the `\r`)
+/// and for a last record without a line break. Line breaks inside quoted
+/// cells are counted only when the line count moved by more than one.
+fn record_line(start: u64, after: u64, rec: &csv::ByteRecord, term: u64) -> u32 {
     let diff = after.saturating_sub(start);
-    if diff <= term {
-        return start as u32;
-    }
-    let inner = rec.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
-    (start + diff.saturating_sub(inner + term)) as u32
+    let inner = if diff > 1 { rec.as_slice().iter().filter(|&&b| b == b'\n').count() as u64 } else { 0 };
+    after.saturating_sub(inner + term).max(1) as u32
+}
+
+/// Whether the text uses `\r\n` line breaks (judged by the first one).
+fn crlf(body: &[u8]) -> bool {
+    body.iter().position(|&b| b == b'\n').is_some_and(|i| i > 0 && body[i - 1] == b'\r')
 }
 
 fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
