@@ -14,6 +14,7 @@ pub mod ir;
 pub mod output;
 pub mod params;
 pub mod policy;
+pub mod read;
 pub mod schema;
 pub mod sources;
 pub mod syntax;

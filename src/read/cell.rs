@@ -1,0 +1,556 @@
+//! Cell values: from the raw text (or spreadsheet cell) of an export to a
+//! typed [`Value`], per the data contract.
+//!
+//! - empty cells (after trimming whitespace, NBSP, U+3000) are `Empty`, or
+//!   the field's `default`; in typed (non-string) fields the database
+//!   placeholders `NULL`, `\N`, `-`, `--`, `—`, `——`, `/` are empty too;
+//! - strings are trimmed, their content kept as written;
+//! - booleans: 是/否, Y/N, yes/no, true/false, 1/0, √/×, ✓/✗;
+//! - numbers: thousands separators, a leading ¥, a trailing unit (元, 万元,
+//!   天, 日, 个工作日, 工作日, 个, 人, 件); money is scaled to the field's
+//!   unit (`5000元` in a 万元 field is 0.5; a field without a unit is in 元);
+//! - dates and datetimes: `2025-03-01 09:30:00`, `2025/3/1 9:30`,
+//!   `2025-03-01T09:30:00(.fff)`, `2025.3.1`, `2025年3月1日( 9时30分)`,
+//!   `20250301`, `20250301093000`, and Excel serial numbers; a date field
+//!   takes the date of a datetime, a datetime field takes a date as midnight;
+//! - enums: a label, or a value alias of the schema or the mapping, matched
+//!   exactly first, then with full-width/half-width, whitespace and ASCII case
+//!   normalised;
+//! - value aliases on non-enum fields replace the raw text before parsing
+//!   (`已进驻: 是` for a bool).
+//!
+//! Invariant: parsing is pure and never panics; a value that does not parse
+//! is a [`BadCell`] (the caller reports it and stores `Value::Invalid`).
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use calamine::Data;
+use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+
+use super::normalize;
+use crate::schema::{Field, FieldType};
+use crate::value::Value;
+
+/// A value that does not parse as its field's type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadCell {
+    /// The expected type, e.g. `datetime` (the field type's name).
+    pub expected: &'static str,
+    /// What is wrong, in Chinese.
+    pub message: String,
+}
+
+/// A field's compiled parser: its type, labels and aliases (schema plus
+/// mapping) in hash maps. Build once per file, use on every cell.
+#[derive(Clone, Debug)]
+pub struct CellParser {
+    ty: FieldType,
+    header: String,
+    /// Money unit of the field (`元`, `万元`), for scaling.
+    unit: Option<String>,
+    /// Enum: raw text → label. Other types: raw text → replacement text.
+    exact: HashMap<Box<str>, Arc<str>>,
+    /// The same, keyed by [`normalize::key`].
+    normalized: HashMap<String, Arc<str>>,
+    labels: Vec<Arc<str>>,
+    default: Option<Value>,
+}
+
+/// Parses one raw cell text as `field` (schema aliases only). The engine
+/// uses [`CellParser`]; this is the one-off form for tools and tests.
+pub fn parse(field: &Field, raw: &str) -> Result<Value, BadCell> {
+    CellParser::new(field, None).parse(raw)
+}
+
+impl CellParser {
+    /// Compiles `field`, with extra value aliases from the user's mapping
+    /// (raw → label or replacement text), which win over the schema's.
+    pub fn new(field: &Field, extra: Option<&BTreeMap<String, String>>) -> CellParser {
+        let mut p = CellParser {
+            ty: field.ty,
+            header: field.header().to_string(),
+            unit: field.unit.clone(),
+            exact: HashMap::new(),
+            normalized: HashMap::new(),
+            labels: Vec::new(),
+            default: None,
+        };
+        let add = |p: &mut CellParser, raw: &str, target: Arc<str>| {
+            p.exact.insert(raw.into(), target.clone());
+            p.normalized.insert(normalize::key(raw), target);
+        };
+        if field.ty == FieldType::Enum {
+            let labels: Vec<Arc<str>> = field.values.iter().map(|v| Arc::<str>::from(v.as_str())).collect();
+            for l in &labels {
+                add(&mut p, l, l.clone());
+            }
+            let label_of = |t: &str| labels.iter().find(|l| &***l == t).cloned();
+            for (raw, target) in &field.value_aliases {
+                if let Some(l) = label_of(target) {
+                    add(&mut p, raw, l);
+                }
+            }
+            if let Some(extra) = extra {
+                for (raw, target) in extra {
+                    // The mapping is validated against the labels when loaded;
+                    // an unknown target here is kept as given.
+                    let l = label_of(target).unwrap_or_else(|| Arc::from(target.as_str()));
+                    add(&mut p, raw, l);
+                }
+            }
+            p.labels = labels;
+        } else {
+            for (raw, target) in field.value_aliases.iter().chain(extra.into_iter().flatten()) {
+                add(&mut p, raw, Arc::from(target.as_str()));
+            }
+        }
+        if let Some(d) = &field.default {
+            // A default that does not parse is a schema defect; treat as no default.
+            let mut plain = p.clone();
+            plain.default = None;
+            p.default = plain.parse(d).ok().filter(|v| !v.is_missing());
+        }
+        p
+    }
+
+    pub fn field_type(&self) -> FieldType {
+        self.ty
+    }
+
+    fn empty(&self) -> Value {
+        self.default.clone().unwrap_or(Value::Empty)
+    }
+
+    /// Parses a raw text cell.
+    pub fn parse(&self, raw: &str) -> Result<Value, BadCell> {
+        let t = normalize::trim(raw);
+        if t.is_empty() {
+            return Ok(self.empty());
+        }
+        match self.ty {
+            FieldType::String => {
+                if !self.exact.is_empty() {
+                    if let Some(r) = self.alias(t) {
+                        return Ok(Value::Str(r));
+                    }
+                }
+                Ok(Value::Str(Arc::from(t)))
+            }
+            FieldType::Enum => {
+                if let Some(label) = self.alias(t) {
+                    return Ok(Value::Str(label));
+                }
+                if is_placeholder(t) {
+                    return Ok(self.empty());
+                }
+                Err(self.bad_enum())
+            }
+            _ => {
+                if !self.exact.is_empty() {
+                    if let Some(r) = self.alias(t) {
+                        return self.parse_typed(normalize::trim(&r));
+                    }
+                }
+                if is_placeholder(t) {
+                    return Ok(self.empty());
+                }
+                self.parse_typed(t)
+            }
+        }
+    }
+
+    fn alias(&self, t: &str) -> Option<Arc<str>> {
+        if let Some(v) = self.exact.get(t) {
+            return Some(v.clone());
+        }
+        self.normalized.get(&normalize::key(t)).cloned()
+    }
+
+    fn parse_typed(&self, t: &str) -> Result<Value, BadCell> {
+        if t.is_empty() {
+            return Ok(self.empty());
+        }
+        match self.ty {
+            FieldType::String => Ok(Value::Str(Arc::from(t))),
+            FieldType::Enum => self.alias(t).map(Value::Str).ok_or_else(|| self.bad_enum()),
+            FieldType::Bool => parse_bool(t).map(Value::Bool).ok_or_else(|| self.bad("无法识别的是/否值")),
+            FieldType::Int => match parse_number(t, self.unit.as_deref()) {
+                Some(Number::Int(n)) => Ok(Value::Int(n)),
+                Some(Number::Float(x)) => float_to_int(x)
+                    .map(Value::Int)
+                    .ok_or_else(|| self.bad("不是整数")),
+                None => Err(self.bad("无法识别的整数")),
+            },
+            FieldType::Decimal => match parse_number(t, self.unit.as_deref()) {
+                Some(Number::Int(n)) => Ok(Value::Decimal(n as f64)),
+                Some(Number::Float(x)) => Ok(Value::Decimal(x)),
+                None => Err(self.bad("无法识别的数值")),
+            },
+            FieldType::Date => match parse_datetime(t) {
+                Ok(dt) => Ok(Value::Date(dt.date())),
+                Err(msg) => Err(self.bad(msg.replace("日期时间", "日期").as_str())),
+            },
+            FieldType::DateTime => match parse_datetime(t) {
+                Ok(dt) => Ok(Value::DateTime(dt)),
+                Err(msg) => Err(self.bad(msg)),
+            },
+        }
+    }
+
+    /// Parses a spreadsheet cell (calamine): numbers, booleans and Excel
+    /// dates keep their type; text goes through [`CellParser::parse`].
+    pub fn parse_data(&self, d: &Data) -> Result<Value, BadCell> {
+        match d {
+            Data::Empty => Ok(self.empty()),
+            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => self.parse(s),
+            Data::Error(e) => Err(self.bad(&format!("单元格错误 {e}"))),
+            Data::Bool(b) => match self.ty {
+                FieldType::Bool => Ok(Value::Bool(*b)),
+                _ => self.parse(if *b { "是" } else { "否" }),
+            },
+            Data::Int(n) => self.parse_float(*n as f64, d),
+            Data::Float(x) => self.parse_float(*x, d),
+            Data::DateTime(x) => match self.ty {
+                FieldType::Date | FieldType::DateTime | FieldType::Int | FieldType::Decimal => {
+                    self.parse_float(x.as_f64(), d)
+                }
+                _ => match excel_serial(x.as_f64()) {
+                    Some(dt) => self.parse(&format_datetime(dt)),
+                    None => Err(self.bad("无效的 Excel 日期")),
+                },
+            },
+        }
+    }
+
+    fn parse_float(&self, x: f64, d: &Data) -> Result<Value, BadCell> {
+        match self.ty {
+            FieldType::Int => float_to_int(x).map(Value::Int).ok_or_else(|| self.bad("不是整数")),
+            FieldType::Decimal => Ok(Value::Decimal(x)),
+            FieldType::Date => excel_serial(x)
+                .map(|dt| Value::Date(dt.date()))
+                .ok_or_else(|| self.bad("无法识别的日期")),
+            FieldType::DateTime => excel_serial(x)
+                .map(Value::DateTime)
+                .ok_or_else(|| self.bad("无法识别的日期时间")),
+            FieldType::Bool | FieldType::String | FieldType::Enum => self.parse(&data_text(d)),
+        }
+    }
+
+    fn bad(&self, what: &str) -> BadCell {
+        BadCell {
+            expected: self.ty.as_str(),
+            message: what.to_string(),
+        }
+    }
+
+    fn bad_enum(&self) -> BadCell {
+        let mut labels = String::new();
+        for (i, l) in self.labels.iter().enumerate() {
+            if i > 0 {
+                labels.push('、');
+            }
+            labels.push_str(l);
+        }
+        BadCell {
+            expected: "enum",
+            message: format!("不是{}的可识别取值(应为 {labels} 之一)", self.header),
+        }
+    }
+}
+
+/// The text of a spreadsheet cell as a person sees it (numbers without a
+/// trailing `.0`, dates as `YYYY-MM-DD[ HH:MM:SS]`).
+pub fn data_text(d: &Data) -> String {
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Int(n) => n.to_string(),
+        Data::Float(x) => float_text(*x),
+        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+        Data::DateTime(x) => excel_serial(x.as_f64()).map_or_else(|| float_text(x.as_f64()), format_datetime),
+        Data::Error(e) => format!("{e}"),
+    }
+}
+
+fn float_text(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x:.0}")
+    } else {
+        format!("{x}")
+    }
+}
+
+fn format_datetime(dt: NaiveDateTime) -> String {
+    if dt.time() == NaiveTime::MIN {
+        dt.format("%Y-%m-%d").to_string()
+    } else {
+        dt.format("%Y-%m-%d %H:%M:%S").to_string()
+    }
+}
+
+fn float_to_int(x: f64) -> Option<i64> {
+    if x.is_finite() && (x - x.round()).abs() < 1e-9 && x.abs() < 9.0e15 {
+        Some(x.round() as i64)
+    } else {
+        None
+    }
+}
+
+/// Whether a typed cell holds a database/typist placeholder for "nothing".
+fn is_placeholder(t: &str) -> bool {
+    matches!(t, "NULL" | "null" | "Null" | "\\N" | "-" | "--" | "—" | "——" | "/" | "／" | "－")
+}
+
+/// 是/否 and their usual variants.
+pub fn parse_bool(t: &str) -> Option<bool> {
+    let n = normalize::value(t);
+    let s: &str = &n;
+    match s {
+        "是" | "√" | "✓" | "✔" | "1" | "对" | "有" => return Some(true),
+        "否" | "×" | "✗" | "✘" | "0" | "错" | "无" => return Some(false),
+        _ => {}
+    }
+    if s.len() <= 5 && s.is_ascii() {
+        let l = s.to_ascii_lowercase();
+        return match l.as_str() {
+            "y" | "yes" | "true" | "t" => Some(true),
+            "n" | "no" | "false" | "f" => Some(false),
+            _ => None,
+        };
+    }
+    None
+}
+
+/// A parsed number, kept integral when written without a fraction.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Number {
+    Int(i64),
+    Float(f64),
+}
+
+const UNITS: &[&str] = &["个工作日", "工作日", "万元", "元", "天", "日", "个", "人", "件"];
+
+/// A number with optional `¥`, thousands separators and a trailing unit;
+/// money units are scaled to `field_unit` (default 元).
+pub fn parse_number(t: &str, field_unit: Option<&str>) -> Option<Number> {
+    let n: Cow<'_, str> = normalize::value(t);
+    let mut s: &str = n.trim_start_matches(['¥', '￥']).trim();
+    let mut money: Option<&str> = None;
+    for u in UNITS {
+        if let Some(rest) = s.strip_suffix(u) {
+            if *u == "万元" || *u == "元" {
+                money = Some(u);
+            }
+            s = rest.trim_end();
+            break;
+        }
+    }
+    if s.is_empty() {
+        return None;
+    }
+    let cleaned: Cow<'_, str> = if s.contains([',', ' ', '_']) {
+        Cow::Owned(s.chars().filter(|c| !matches!(c, ',' | ' ' | '_')).collect())
+    } else {
+        Cow::Borrowed(s)
+    };
+    let c: &str = &cleaned;
+    let body = c.strip_prefix(['-', '+']).unwrap_or(c);
+    if body.is_empty()
+        || !body.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        || body.bytes().filter(|&b| b == b'.').count() > 1
+        || body.starts_with('.') && body.len() == 1
+    {
+        return None;
+    }
+    let scale: f64 = match (money, field_unit.unwrap_or("元")) {
+        (Some("万元"), "元") => 10_000.0,
+        (Some("元"), "万元") => 1e-4,
+        _ => 1.0,
+    };
+    if !c.contains('.') && (scale - 1.0).abs() < f64::EPSILON {
+        if let Ok(i) = c.parse::<i64>() {
+            return Some(Number::Int(i));
+        }
+    }
+    let x: f64 = c.parse().ok()?;
+    Some(Number::Float(x * scale))
+}
+
+/// Converts an Excel serial (days since 1899-12-30, with Excel's phantom
+/// 1900-02-29) to a datetime, rounded to the second.
+pub fn excel_serial(x: f64) -> Option<NaiveDateTime> {
+    if !x.is_finite() || !(0.0..2_958_466.0).contains(&x) {
+        return None;
+    }
+    let x = if x < 60.0 { x + 1.0 } else { x };
+    let days = x.floor();
+    let secs = ((x - days) * 86_400.0).round() as i64;
+    let base = NaiveDate::from_ymd_opt(1899, 12, 30)?.and_time(NaiveTime::MIN);
+    base.checked_add_signed(Duration::days(days as i64))?
+        .checked_add_signed(Duration::seconds(secs))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Tok {
+    Num(u64, u8),
+    Sep(char),
+}
+
+/// Parses the date and datetime forms of the contract (see the module doc).
+/// The error is the Chinese message.
+pub fn parse_datetime(t: &str) -> Result<NaiveDateTime, &'static str> {
+    const BAD: &str = "无法识别的日期时间";
+    let n = normalize::value(t);
+    let s: &str = &n;
+    let mut toks: [Tok; 24] = [Tok::Sep(' '); 24];
+    let mut len = 0usize;
+    let mut cur: Option<(u64, u8)> = None;
+    let mut dots = 0;
+    for c in s.chars() {
+        if let Some(d) = c.to_digit(10) {
+            let (v, k) = cur.unwrap_or((0, 0));
+            if k >= 16 {
+                return Err(BAD);
+            }
+            cur = Some((v * 10 + u64::from(d), k + 1));
+            continue;
+        }
+        if let Some((v, k)) = cur.take() {
+            if len >= toks.len() {
+                return Err(BAD);
+            }
+            toks[len] = Tok::Num(v, k);
+            len += 1;
+        }
+        let sep = match c {
+            ' ' | '\t' => ' ',
+            '-' | '/' | '.' | ':' | 'T' | 't' | '年' | '月' | '日' | '号' | '时' | '点' | '分' | '秒' | 'Z' => c,
+            _ => return Err(BAD),
+        };
+        if sep == '.' {
+            dots += 1;
+        }
+        if sep == ' ' && len > 0 && toks[len - 1] == Tok::Sep(' ') {
+            continue;
+        }
+        if len >= toks.len() {
+            return Err(BAD);
+        }
+        toks[len] = Tok::Sep(sep);
+        len += 1;
+    }
+    if let Some((v, k)) = cur.take() {
+        if len == 0 && k > 8 {
+            // Compact forms, from the digits themselves.
+            return compact(s).ok_or(BAD);
+        }
+        if len >= toks.len() {
+            return Err(BAD);
+        }
+        toks[len] = Tok::Num(v, k);
+        len += 1;
+    }
+    let toks = &toks[..len];
+    match toks {
+        // An Excel serial: up to 7 integer digits, an optional fraction.
+        [Tok::Num(_, k)] | [Tok::Num(_, k), Tok::Sep('.'), Tok::Num(_, _)] if *k <= 7 && dots <= 1 => {
+            let x: f64 = s.parse().map_err(|_| BAD)?;
+            if *k == 4 && toks.len() == 1 {
+                // A bare year is not a date.
+                return Err(BAD);
+            }
+            excel_serial(x).ok_or(BAD)
+        }
+        [Tok::Num(_, 8)] => compact(s).ok_or(BAD),
+        _ => ymd_hms(toks),
+    }
+}
+
+/// `YYYYMMDD`, `YYYYMMDDHHMM`, `YYYYMMDDHHMMSS`.
+fn compact(s: &str) -> Option<NaiveDateTime> {
+    let b = s.as_bytes();
+    if !b.iter().all(u8::is_ascii_digit) || !matches!(b.len(), 8 | 12 | 14) {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> { s.get(r)?.parse().ok() };
+    let date = NaiveDate::from_ymd_opt(num(0..4)? as i32, num(4..6)?, num(6..8)?)?;
+    let (h, m, sec) = match b.len() {
+        8 => (0, 0, 0),
+        12 => (num(8..10)?, num(10..12)?, 0),
+        _ => (num(8..10)?, num(10..12)?, num(12..14)?),
+    };
+    Some(date.and_time(NaiveTime::from_hms_opt(h, m, sec)?))
+}
+
+fn ymd_hms(toks: &[Tok]) -> Result<NaiveDateTime, &'static str> {
+    const BAD: &str = "无法识别的日期时间";
+    const NO_DATE: &str = "日期时间不存在";
+    let mut i = 0;
+    let mut next = || -> Option<Tok> {
+        let t = toks.get(i).copied();
+        i += 1;
+        t
+    };
+    let Some(Tok::Num(y, 4)) = next() else { return Err(BAD) };
+    let Some(Tok::Sep(s1)) = next() else { return Err(BAD) };
+    let Some(Tok::Num(m, 1..=2)) = next() else { return Err(BAD) };
+    let Some(Tok::Sep(s2)) = next() else { return Err(BAD) };
+    let Some(Tok::Num(d, 1..=2)) = next() else { return Err(BAD) };
+    let cjk = match (s1, s2) {
+        ('-', '-') | ('/', '/') | ('.', '.') => false,
+        ('年', '月') => true,
+        _ => return Err(BAD),
+    };
+    let date = NaiveDate::from_ymd_opt(y as i32, m as u32, d as u32).ok_or(NO_DATE)?;
+    let mut rest = &toks[5..];
+    if cjk {
+        if let [Tok::Sep('日' | '号'), r @ ..] = rest {
+            rest = r;
+        }
+    }
+    // Date/time separator.
+    match rest {
+        [] => return Ok(date.and_time(NaiveTime::MIN)),
+        [Tok::Sep(' ' | 'T' | 't'), r @ ..] => rest = r,
+        [Tok::Num(..), ..] if cjk => {}
+        _ => return Err(BAD),
+    }
+    let (h, mi, sec, nanos, tail) = match rest {
+        [Tok::Num(h, 1..=2), Tok::Sep(':' | '时' | '点'), Tok::Num(mi, 1..=2), tail @ ..] => {
+            let (sec, nanos, tail) = match tail {
+                [Tok::Sep(':' | '分'), Tok::Num(s, 1..=2), Tok::Sep('.'), Tok::Num(f, k), t @ ..] => {
+                    (*s, frac_nanos(*f, *k), t)
+                }
+                [Tok::Sep(':' | '分'), Tok::Num(s, 1..=2), t @ ..] => (*s, 0, t),
+                t => (0, 0, t),
+            };
+            (*h, *mi, sec, nanos, tail)
+        }
+        [Tok::Num(h, 1..=2), Tok::Sep('时' | '点'), tail @ ..] => (*h, 0, 0, 0, tail),
+        _ => return Err(BAD),
+    };
+    // Trailing unit marks and a UTC `Z`.
+    for t in tail {
+        if !matches!(t, Tok::Sep('分' | '秒' | 'Z' | ' ')) {
+            return Err(BAD);
+        }
+    }
+    let time = NaiveTime::from_hms_nano_opt(h as u32, mi as u32, sec as u32, nanos).ok_or(NO_DATE)?;
+    Ok(date.and_time(time))
+}
+
+fn frac_nanos(f: u64, k: u8) -> u32 {
+    let mut v = f;
+    let mut k = k;
+    while k < 9 {
+        v *= 10;
+        k += 1;
+    }
+    while k > 9 {
+        v /= 10;
+        k -= 1;
+    }
+    v as u32
+}

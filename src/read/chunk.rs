@@ -1,0 +1,395 @@
+//! Chunks of raw rows and their parsing.
+//!
+//! A reader fills a [`Chunk`] with raw rows (CSV cells as bytes in one flat
+//! buffer, JSON lines, or spreadsheet cells) and hands it on; [`parse_chunk`]
+//! turns it into records and data errors. Parsing is a pure function of the
+//! chunk, so chunks can be parsed on rayon workers in any order and merged
+//! by `Chunk::index`.
+//!
+//! Invariant: a chunk owns everything it needs (the table plan is shared
+//! through an `Arc`), so memory is bounded by the chunks in flight.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use calamine::Data;
+
+use super::cell::{data_text, BadCell, CellParser};
+use super::encoding::TextEncoding;
+use super::header::Column;
+use super::{DataError, Record, SourceFile};
+use crate::schema::Schema;
+use crate::value::Value;
+
+/// What parsing a table needs, compiled once per source.
+#[derive(Debug)]
+pub(crate) struct TablePlan {
+    pub file: String,
+    pub sheet: Option<String>,
+    pub encoding: Option<TextEncoding>,
+    pub n_fields: usize,
+    pub n_columns: usize,
+    /// (column, field) of the mapped columns.
+    pub active: Vec<(usize, usize)>,
+    pub headers: Vec<String>,
+    /// Per field.
+    pub parsers: Vec<CellParser>,
+    /// JSON keys (and YAML keys) → column.
+    pub keys: HashMap<String, usize>,
+}
+
+impl TablePlan {
+    pub fn new(source: &SourceFile, schema: &Schema, mapping: Option<&super::Mapping>) -> Option<TablePlan> {
+        let ds = schema.dataset(&source.dataset)?;
+        let parsers = ds
+            .fields
+            .iter()
+            .map(|f| CellParser::new(f, mapping.and_then(|m| m.values(&ds.name, &f.name))))
+            .collect();
+        Some(TablePlan {
+            file: source.rel.clone(),
+            sheet: source.sheet.clone(),
+            encoding: source.encoding,
+            n_fields: ds.fields.len(),
+            n_columns: source.columns.len(),
+            active: source
+                .columns
+                .iter()
+                .enumerate()
+                .filter_map(|(c, col)| col.field.map(|f| (c, f)))
+                .collect(),
+            headers: source.columns.iter().map(|c| c.header.clone()).collect(),
+            parsers,
+            keys: source
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(i, Column { header, .. })| (header.clone(), i))
+                .collect(),
+        })
+    }
+
+    fn error(&self, row: u32, column: Option<usize>, value: Option<String>, bad: BadCell) -> DataError {
+        DataError {
+            file: self.file.clone(),
+            sheet: self.sheet.clone(),
+            row,
+            column: column.and_then(|c| self.headers.get(c).cloned()),
+            value,
+            expected: Some(bad.expected.to_string()),
+            message: bad.message,
+        }
+    }
+
+    fn row_error(&self, row: u32, message: String) -> DataError {
+        DataError {
+            file: self.file.clone(),
+            sheet: self.sheet.clone(),
+            row,
+            column: None,
+            value: None,
+            expected: None,
+            message,
+        }
+    }
+}
+
+/// Raw text rows in one flat buffer: no allocation per row or cell.
+#[derive(Debug, Default)]
+pub(crate) struct FlatRows {
+    bytes: Vec<u8>,
+    /// End offset of every cell in `bytes`.
+    ends: Vec<u32>,
+    /// Index into `ends` of each row's first cell; one more than rows.
+    starts: Vec<u32>,
+    /// The row number of each row.
+    lines: Vec<u32>,
+}
+
+impl FlatRows {
+    pub fn with_capacity(rows: usize, bytes: usize) -> FlatRows {
+        let mut starts = Vec::with_capacity(rows + 1);
+        starts.push(0);
+        FlatRows {
+            bytes: Vec::with_capacity(bytes),
+            ends: Vec::with_capacity(rows * 8),
+            starts,
+            lines: Vec::with_capacity(rows),
+        }
+    }
+
+    pub fn push_record(&mut self, line: u32, rec: &csv::ByteRecord) {
+        let base = self.bytes.len();
+        self.bytes.extend_from_slice(rec.as_slice());
+        let mut end = base;
+        for cell in rec {
+            end += cell.len();
+            self.ends.push(end as u32);
+        }
+        self.starts.push(self.ends.len() as u32);
+        self.lines.push(line);
+    }
+
+    pub fn push_line(&mut self, line: u32, text: &[u8]) {
+        self.bytes.extend_from_slice(text);
+        self.ends.push(self.bytes.len() as u32);
+        self.starts.push(self.ends.len() as u32);
+        self.lines.push(line);
+    }
+
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    pub fn byte_len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Cells of row `i` as (cell start offsets via `ends`).
+    fn row(&self, i: usize) -> RowCells<'_> {
+        let a = self.starts[i] as usize;
+        let b = self.starts[i + 1] as usize;
+        let first = if a == 0 { 0 } else { self.ends[a - 1] as usize };
+        RowCells { rows: self, a, b, first }
+    }
+}
+
+struct RowCells<'a> {
+    rows: &'a FlatRows,
+    a: usize,
+    b: usize,
+    first: usize,
+}
+
+impl<'a> RowCells<'a> {
+    fn len(&self) -> usize {
+        self.b - self.a
+    }
+
+    fn cell(&self, c: usize) -> &'a [u8] {
+        let i = self.a + c;
+        let start = if c == 0 { self.first } else { self.rows.ends[i - 1] as usize };
+        let end = self.rows.ends[i] as usize;
+        &self.rows.bytes[start..end]
+    }
+
+    fn all_blank(&self) -> bool {
+        let end = if self.b == self.a { self.first } else { self.rows.ends[self.b - 1] as usize };
+        self.rows.bytes[self.first..end].iter().all(u8::is_ascii_whitespace)
+    }
+}
+
+/// A spreadsheet (or YAML) row: its row number and cells.
+#[derive(Debug)]
+pub(crate) struct CellRow {
+    pub row: u32,
+    pub cells: Vec<Data>,
+}
+
+#[derive(Debug)]
+pub(crate) enum Rows {
+    Text(FlatRows),
+    Json(FlatRows),
+    Cells(Vec<CellRow>),
+}
+
+/// A batch of raw rows of one source, in file order.
+#[derive(Debug)]
+pub struct Chunk {
+    /// 0-based position of the chunk in its source.
+    pub index: u64,
+    pub(crate) plan: Arc<TablePlan>,
+    pub(crate) rows: Rows,
+}
+
+impl Chunk {
+    /// The number of raw rows.
+    pub fn len(&self) -> usize {
+        match &self.rows {
+            Rows::Text(r) | Rows::Json(r) => r.len(),
+            Rows::Cells(r) => r.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The raw bytes held (text rows), for throughput accounting.
+    pub fn byte_len(&self) -> usize {
+        match &self.rows {
+            Rows::Text(r) | Rows::Json(r) => r.byte_len(),
+            Rows::Cells(_) => 0,
+        }
+    }
+}
+
+/// The records and errors of one chunk.
+#[derive(Debug, Default)]
+pub struct ParsedChunk {
+    pub index: u64,
+    pub records: Vec<Record>,
+    pub errors: Vec<DataError>,
+    /// Rows skipped for a wrong number of cells or as unreadable (each has
+    /// an error in `errors`).
+    pub bad_rows: u64,
+    /// Rows with no content at all (not records, not errors).
+    pub blank_rows: u64,
+}
+
+/// Parses a chunk: pure, so it can run on any thread.
+pub fn parse_chunk(chunk: &Chunk) -> ParsedChunk {
+    let plan = &*chunk.plan;
+    let mut out = ParsedChunk {
+        index: chunk.index,
+        records: Vec::with_capacity(chunk.len()),
+        ..ParsedChunk::default()
+    };
+    match &chunk.rows {
+        Rows::Text(rows) => parse_text(plan, rows, &mut out),
+        Rows::Json(rows) => parse_json(plan, rows, &mut out),
+        Rows::Cells(rows) => parse_cells(plan, rows, &mut out),
+    }
+    out
+}
+
+fn parse_text(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
+    let enc = plan.encoding.unwrap_or(TextEncoding::Utf8);
+    let width = plan.n_columns;
+    for i in 0..rows.len() {
+        let cells = rows.row(i);
+        let line = rows.lines[i];
+        if cells.len() != width {
+            if cells.all_blank() {
+                out.blank_rows += 1;
+                continue;
+            }
+            let extra_empty = cells.len() > width && (width..cells.len()).all(|c| cells.cell(c).is_empty());
+            if !extra_empty {
+                out.bad_rows += 1;
+                out.errors.push(plan.row_error(
+                    line,
+                    format!("本行有 {} 个单元格,表头有 {width} 列;已跳过此行", cells.len()),
+                ));
+                continue;
+            }
+        } else if cells.all_blank() {
+            out.blank_rows += 1;
+            continue;
+        }
+        let mut values = vec![Value::Empty; plan.n_fields];
+        for &(c, f) in &plan.active {
+            let raw = cells.cell(c);
+            let parser = &plan.parsers[f];
+            let Some(text) = enc.decode(raw) else {
+                values[f] = Value::Invalid;
+                out.errors.push(plan.error(
+                    line,
+                    Some(c),
+                    Some(String::from_utf8_lossy(raw).into_owned()),
+                    BadCell {
+                        expected: parser.field_type().as_str(),
+                        message: format!("无法按 {} 编码解码", enc.name()),
+                    },
+                ));
+                continue;
+            };
+            match parser.parse(&text) {
+                Ok(v) => values[f] = v,
+                Err(bad) => {
+                    values[f] = Value::Invalid;
+                    out.errors.push(plan.error(line, Some(c), Some(text.into_owned()), bad));
+                }
+            }
+        }
+        out.records.push(Record { row: line, values });
+    }
+}
+
+fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
+    let enc = plan.encoding.unwrap_or(TextEncoding::Utf8);
+    for i in 0..rows.len() {
+        let line = rows.lines[i];
+        let raw = rows.row(i).cell(0);
+        let obj = enc
+            .decode(raw)
+            .ok_or_else(|| format!("无法按 {} 编码解码", enc.name()))
+            .and_then(|t| {
+                serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&t)
+                    .map_err(|e| format!("不是 JSON 对象: {e}"))
+            });
+        let obj = match obj {
+            Ok(o) => o,
+            Err(message) => {
+                out.bad_rows += 1;
+                out.errors.push(plan.row_error(line, message));
+                continue;
+            }
+        };
+        let mut values = vec![Value::Empty; plan.n_fields];
+        for (k, v) in &obj {
+            let Some(&c) = plan.keys.get(k.as_str()) else { continue };
+            let Some(&(_, f)) = plan.active.iter().find(|(ac, _)| *ac == c) else {
+                continue;
+            };
+            let d = json_data(v);
+            match plan.parsers[f].parse_data(&d) {
+                Ok(val) => values[f] = val,
+                Err(bad) => {
+                    values[f] = Value::Invalid;
+                    out.errors.push(plan.error(line, Some(c), Some(data_text(&d)), bad));
+                }
+            }
+        }
+        // Fields whose key is absent get their default, like an empty cell.
+        for &(c, f) in &plan.active {
+            if !obj.contains_key(plan.headers[c].as_str()) {
+                if let Ok(v) = plan.parsers[f].parse("") {
+                    values[f] = v;
+                }
+            }
+        }
+        out.records.push(Record { row: line, values });
+    }
+}
+
+/// A JSON (or YAML) scalar as a spreadsheet cell.
+pub(crate) fn json_data(v: &serde_json::Value) -> Data {
+    match v {
+        serde_json::Value::Null => Data::Empty,
+        serde_json::Value::Bool(b) => Data::Bool(*b),
+        serde_json::Value::Number(n) => n
+            .as_i64()
+            .map(Data::Int)
+            .or_else(|| n.as_f64().map(Data::Float))
+            .unwrap_or_else(|| Data::String(n.to_string())),
+        serde_json::Value::String(s) => Data::String(s.clone()),
+        other => Data::String(other.to_string()),
+    }
+}
+
+fn parse_cells(plan: &TablePlan, rows: &[CellRow], out: &mut ParsedChunk) {
+    for r in rows {
+        if r.cells.iter().all(|d| match d {
+            Data::Empty => true,
+            Data::String(s) => super::normalize::trim(s).is_empty(),
+            _ => false,
+        }) {
+            out.blank_rows += 1;
+            continue;
+        }
+        let mut values = vec![Value::Empty; plan.n_fields];
+        for &(c, f) in &plan.active {
+            let parser = &plan.parsers[f];
+            let d = r.cells.get(c).unwrap_or(&Data::Empty);
+            match parser.parse_data(d) {
+                Ok(v) => values[f] = v,
+                Err(bad) => {
+                    values[f] = Value::Invalid;
+                    out.errors.push(plan.error(r.row, Some(c), Some(data_text(d)), bad));
+                }
+            }
+        }
+        out.records.push(Record { row: r.row, values });
+    }
+}

@@ -1,0 +1,281 @@
+//! Discovery: walk the audited folder and decide, from the first rows of
+//! each file, which dataset each table holds.
+//!
+//! Walk: recursive, following symbolic links (walkdir detects loops),
+//! siblings sorted by name, so the order is the path order. Skipped with a
+//! reason, never silently: Office lock files (`~$*`), hidden files and
+//! folders (`.*`), temporary files (`*.tmp`, `*~`, `*.bak`, `*.swp`,
+//! `*.part`, `*.crdownload`), the mapping file itself, files the mapping
+//! says to skip, unsupported types, empty files, tables that match no
+//! dataset, and files that cannot be read (these also give a [`ReadError`]).
+
+use std::path::Path;
+
+use super::header::{self, HeaderChoice, HeaderFailure, HeaderMatcher};
+use super::mapping::FileMapping;
+use super::{jsonl, sheet, text, yaml};
+use super::{Discovery, Format, ReadError, ReadOptions, SourceFile, Skipped};
+use crate::schema::Schema;
+
+fn rel_of(dir: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(dir).unwrap_or(path);
+    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    parts.join("/")
+}
+
+fn temp_reason(name: &str) -> Option<&'static str> {
+    if name.starts_with("~$") {
+        return Some("Office 临时锁文件");
+    }
+    if name.starts_with('.') {
+        return Some("隐藏文件");
+    }
+    let lower = name.to_ascii_lowercase();
+    let temp = [".tmp", ".temp", ".bak", ".swp", ".part", ".crdownload"];
+    if name.ends_with('~') || temp.iter().any(|t| lower.ends_with(t)) || lower.starts_with("~") {
+        return Some("临时文件");
+    }
+    None
+}
+
+fn format_of(name: &str) -> Option<Format> {
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())?;
+    Some(match ext.as_str() {
+        "csv" | "txt" => Format::Csv,
+        "tsv" => Format::Tsv,
+        "xlsx" | "xlsm" => Format::Xlsx,
+        "xls" => Format::Xls,
+        "jsonl" | "ndjson" => Format::Jsonl,
+        "yaml" | "yml" => Format::Yaml,
+        "json" => Format::Json,
+        _ => return None,
+    })
+}
+
+/// Finds the tables of `dir` and the datasets they hold.
+pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Discovery, ReadError> {
+    let mut d = Discovery::default();
+    let matcher = HeaderMatcher::new(schema, opts.mapping.as_ref());
+    let mapping_path = opts
+        .mapping
+        .as_ref()
+        .and_then(|m| std::fs::canonicalize(&m.file).ok());
+    let mut hidden_dirs: Vec<String> = Vec::new();
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            if e.depth() > 0 && e.file_type().is_dir() && e.file_name().to_string_lossy().starts_with('.') {
+                hidden_dirs.push(rel_of(dir, e.path()));
+                return false;
+            }
+            true
+        });
+    let mut pending_skips: Vec<Skipped> = Vec::new();
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e.path().map_or_else(String::new, |p| rel_of(dir, p));
+                if let Some(anc) = e.loop_ancestor() {
+                    pending_skips.push(Skipped {
+                        path,
+                        reason: format!("符号链接循环(指回 {})", rel_of(dir, anc)),
+                    });
+                    continue;
+                }
+                let err = ReadError::Io { file: path.clone(), message: e.to_string() };
+                if opts.strict {
+                    return Err(err);
+                }
+                pending_skips.push(Skipped { path, reason: err.reason() });
+                d.errors.push(err);
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = entry.path();
+        let rel = rel_of(dir, path);
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let mut skip = |reason: String| pending_skips.push(Skipped { path: rel.clone(), reason });
+        if let Some(r) = temp_reason(&name) {
+            skip(r.to_string());
+            continue;
+        }
+        if mapping_path.is_some() && std::fs::canonicalize(path).ok() == mapping_path {
+            skip("映射文件".to_string());
+            continue;
+        }
+        let fmap: Option<&FileMapping> = opts.mapping.as_ref().and_then(|m| m.for_file(&rel));
+        if fmap.is_some_and(|f| f.skip) {
+            skip("映射文件要求跳过".to_string());
+            continue;
+        }
+        let Some(format) = format_of(&name) else {
+            let ext = name.rsplit_once('.').map_or_else(|| "无扩展名".to_string(), |(_, e)| format!(".{e}"));
+            skip(format!("不支持的文件类型({ext})"));
+            continue;
+        };
+        if entry.metadata().map(|m| m.len() == 0).unwrap_or(false) {
+            skip("空文件".to_string());
+            continue;
+        }
+        let mut ctx = Ctx { schema, matcher: &matcher, rel: &rel, name: &name, path, fmap, out: &mut d, skips: &mut pending_skips };
+        if let Err(e) = ctx.file(format) {
+            if opts.strict {
+                return Err(e);
+            }
+            pending_skips.push(Skipped { path: rel.clone(), reason: e.reason() });
+            d.errors.push(e);
+        }
+    }
+    for h in hidden_dirs {
+        pending_skips.push(Skipped { path: h, reason: "隐藏目录".to_string() });
+    }
+    pending_skips.sort_by(|a, b| a.path.cmp(&b.path));
+    d.skipped = pending_skips;
+    Ok(d)
+}
+
+struct Ctx<'a> {
+    schema: &'a Schema,
+    matcher: &'a HeaderMatcher,
+    rel: &'a str,
+    name: &'a str,
+    path: &'a Path,
+    fmap: Option<&'a FileMapping>,
+    out: &'a mut Discovery,
+    skips: &'a mut Vec<Skipped>,
+}
+
+impl Ctx<'_> {
+    fn forced(&self, key: Option<&str>) -> Option<usize> {
+        self.fmap
+            .and_then(|f| f.dataset.as_deref())
+            .or(key)
+            .and_then(|n| self.schema.dataset_index(n))
+    }
+
+    fn choose(
+        &self,
+        rows: &[Vec<String>],
+        sheet: Option<&str>,
+        forced: Option<usize>,
+        header_row: Option<usize>,
+    ) -> Result<Result<HeaderChoice, String>, ReadError> {
+        let mut names = vec![self.name];
+        names.extend(sheet);
+        match header::choose(self.schema, self.matcher, rows, &names, forced, header_row) {
+            Ok(c) => Ok(Ok(c)),
+            Err(HeaderFailure::NoMatch(why)) => Ok(Err(why)),
+            Err(HeaderFailure::Ambiguous(candidates)) => Err(ReadError::AmbiguousHeader {
+                file: self.rel.to_string(),
+                sheet: sheet.map(str::to_string),
+                candidates,
+            }),
+        }
+    }
+
+    fn skip(&mut self, sheet: Option<&str>, what: &str, reason: &str) {
+        let reason = match sheet {
+            Some(s) => format!("{what} {s}: {reason}"),
+            None => reason.to_string(),
+        };
+        self.skips.push(Skipped { path: self.rel.to_string(), reason });
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push(&mut self, format: Format, c: HeaderChoice, encoding: Option<super::TextEncoding>, delimiter: u8, sheet: Option<String>, header_row: Option<u32>) {
+        self.push_text(format, c, encoding, (delimiter, false), sheet, header_row);
+    }
+
+    fn push_text(&mut self, format: Format, c: HeaderChoice, encoding: Option<super::TextEncoding>, (delimiter, crlf): (u8, bool), sheet: Option<String>, header_row: Option<u32>) {
+        let ds = &self.schema.datasets[c.dataset];
+        self.out.sources.push(SourceFile {
+            path: self.path.to_path_buf(),
+            rel: self.rel.to_string(),
+            format,
+            encoding,
+            delimiter,
+            crlf,
+            sheet,
+            header_row,
+            data_skip: c.start + c.height,
+            dataset: ds.name.clone(),
+            columns: c.columns,
+            missing_required: c.missing_required,
+        });
+    }
+
+    fn file(&mut self, format: Format) -> Result<(), ReadError> {
+        let forced_enc = self.fmap.and_then(|f| f.encoding);
+        let header_row = self.fmap.and_then(|f| f.header_row);
+        match format {
+            Format::Csv | Format::Tsv => {
+                let Some(p) = text::probe(self.path, self.rel, format == Format::Tsv, forced_enc)? else {
+                    self.skip(None, "", "空文件(没有内容)");
+                    return Ok(());
+                };
+                let hr = match header_row {
+                    None => None,
+                    Some(h) => Some(p.lines.iter().position(|&l| l == h).unwrap_or(usize::MAX)),
+                };
+                match self.choose(&p.rows, None, self.forced(None), hr)? {
+                    Ok(c) => {
+                        let line = p.lines.get(c.start).copied();
+                        let fmt = if p.delimiter == b'\t' { Format::Tsv } else { Format::Csv };
+                        self.push_text(fmt, c, Some(p.encoding), (p.delimiter, p.crlf), None, line);
+                    }
+                    Err(why) => self.skip(None, "", &why),
+                }
+            }
+            Format::Xlsx | Format::Xls => {
+                for s in sheet::probe(self.path, self.rel)? {
+                    if s.empty {
+                        self.skip(Some(&s.name), "工作表", "空工作表");
+                        continue;
+                    }
+                    let hr = header_row.map(|h| (h as usize).checked_sub(1 + s.first_row as usize).unwrap_or(usize::MAX));
+                    match self.choose(&s.rows, Some(&s.name), self.forced(None), hr)? {
+                        Ok(c) => {
+                            let row = s.first_row + c.start as u32 + 1;
+                            self.push(format, c, None, b',', Some(s.name.clone()), Some(row));
+                        }
+                        Err(why) => self.skip(Some(&s.name), "工作表", &why),
+                    }
+                }
+            }
+            Format::Jsonl => {
+                let Some(p) = jsonl::probe(self.path, self.rel, forced_enc)? else {
+                    self.skip(None, "", "空文件(没有内容)");
+                    return Ok(());
+                };
+                match self.choose(std::slice::from_ref(&p.keys), None, self.forced(None), None)? {
+                    Ok(c) => self.push(format, HeaderChoice { start: 0, height: 0, ..c }, Some(p.encoding), b',', None, None),
+                    Err(why) => self.skip(None, "", &why),
+                }
+            }
+            Format::Yaml | Format::Json => {
+                let Some((enc, tables)) = yaml::load(self.path, self.rel, forced_enc)? else {
+                    self.skip(None, "", "空文件(没有内容)");
+                    return Ok(());
+                };
+                if tables.is_empty() {
+                    self.skip(None, "", "内容不是记录列表(应为对象列表,或以数据集名为键的对象列表)");
+                }
+                for t in tables {
+                    let key = t.key.as_deref();
+                    let forced = self.forced(key.filter(|k| self.schema.dataset(k).is_some()));
+                    match self.choose(std::slice::from_ref(&t.columns), key, forced, None)? {
+                        Ok(c) => self.push(format, HeaderChoice { start: 0, height: 0, ..c }, Some(enc), b',', t.key.clone(), None),
+                        Err(why) => self.skip(key, "键", &why),
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,198 @@
+//! Text encodings of CSV/TSV/JSONL/YAML exports: UTF-8, UTF-8 with BOM,
+//! GBK and GB18030, detected per file from a sample, overridable per file in
+//! the mapping.
+//!
+//! Detection: a BOM decides; otherwise valid UTF-8 is UTF-8; otherwise a
+//! sample that decodes as GB18030 without error is GB18030 when it uses the
+//! four-byte sequences GBK lacks, else GBK (the name users know). A NUL byte
+//! makes a file binary (unreadable), and anything else is an unknown
+//! encoding. Both GBK and GB18030 are decoded with the GB18030 decoder (a
+//! superset), so a GBK-labelled file with a rare four-byte character later
+//! on still decodes.
+//!
+//! Invariant: CSV splitting may run on the raw bytes of every supported
+//! encoding, because no byte of a GBK/GB18030 multi-byte sequence is a
+//! delimiter, quote or line break (trail bytes are ≥ 0x30).
+
+use std::borrow::Cow;
+
+use encoding_rs::{Encoding, GB18030, UTF_8};
+
+/// A supported text encoding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TextEncoding {
+    Utf8,
+    Utf8Bom,
+    Gbk,
+    Gb18030,
+}
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+const GB18030_BOM: &[u8] = b"\x84\x31\x95\x33";
+
+/// Why a sample could not be given an encoding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DetectError {
+    /// NUL bytes: not a text file.
+    Binary,
+    /// Neither UTF-8 nor GB18030; `offset` is the first byte that fits neither.
+    Unknown { offset: usize },
+    /// A UTF-16 BOM (Excel's "Unicode text"): not supported yet.
+    Utf16,
+}
+
+impl TextEncoding {
+    /// The name shown in `inspect` and accepted in the mapping.
+    pub fn name(self) -> &'static str {
+        match self {
+            TextEncoding::Utf8 => "utf-8",
+            TextEncoding::Utf8Bom => "utf-8-bom",
+            TextEncoding::Gbk => "gbk",
+            TextEncoding::Gb18030 => "gb18030",
+        }
+    }
+
+    /// Parses a user's encoding label (`utf-8`, `utf8`, `UTF-8-BOM`, `gbk`,
+    /// `cp936`, `gb2312`, `gb18030`).
+    pub fn from_label(label: &str) -> Option<TextEncoding> {
+        let l: String = label
+            .trim()
+            .chars()
+            .filter(|c| !matches!(c, '-' | '_' | ' '))
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        Some(match l.as_str() {
+            "utf8" => TextEncoding::Utf8,
+            "utf8bom" | "utf8sig" => TextEncoding::Utf8Bom,
+            "gbk" | "cp936" | "gb2312" | "936" | "windows936" => TextEncoding::Gbk,
+            "gb18030" => TextEncoding::Gb18030,
+            _ => return None,
+        })
+    }
+
+    /// The labels `from_label` accepts, for error messages.
+    pub const LABELS: &'static str = "utf-8, utf-8-bom, gbk, gb18030";
+
+    fn decoder(self) -> &'static Encoding {
+        match self {
+            TextEncoding::Utf8 | TextEncoding::Utf8Bom => UTF_8,
+            TextEncoding::Gbk | TextEncoding::Gb18030 => GB18030,
+        }
+    }
+
+    /// The length of the byte-order mark this encoding's file starts with,
+    /// if `head` has one.
+    pub fn bom_len(self, head: &[u8]) -> usize {
+        match self {
+            TextEncoding::Utf8 | TextEncoding::Utf8Bom if head.starts_with(UTF8_BOM) => 3,
+            TextEncoding::Gbk | TextEncoding::Gb18030 if head.starts_with(GB18030_BOM) => 4,
+            _ => 0,
+        }
+    }
+
+    /// Decodes one cell (or line). `None` when the bytes are malformed in
+    /// this encoding. Borrows for UTF-8 and for ASCII in GBK.
+    pub fn decode(self, bytes: &[u8]) -> Option<Cow<'_, str>> {
+        match self {
+            TextEncoding::Utf8 | TextEncoding::Utf8Bom => std::str::from_utf8(bytes).ok().map(Cow::Borrowed),
+            TextEncoding::Gbk | TextEncoding::Gb18030 => {
+                if bytes.is_ascii() {
+                    // ASCII is ASCII in GBK: no copy.
+                    std::str::from_utf8(bytes).ok().map(Cow::Borrowed)
+                } else {
+                    self.decoder().decode_without_bom_handling_and_without_replacement(bytes)
+                }
+            }
+        }
+    }
+
+    /// Decodes a whole text (a sample or a small file), replacing malformed
+    /// sequences with U+FFFD; the BOM is removed.
+    pub fn decode_lossy(self, bytes: &[u8]) -> String {
+        let bytes = &bytes[self.bom_len(bytes)..];
+        let (text, _) = self.decoder().decode_without_bom_handling(bytes);
+        text.into_owned()
+    }
+}
+
+/// Detects the encoding of a file from its first bytes. `complete` says
+/// whether `sample` is the whole file (else a multi-byte sequence cut at the
+/// end of the sample is not an error).
+pub fn detect(sample: &[u8], complete: bool) -> Result<TextEncoding, DetectError> {
+    if sample.starts_with(UTF8_BOM) {
+        return Ok(TextEncoding::Utf8Bom);
+    }
+    if sample.starts_with(GB18030_BOM) {
+        return Ok(TextEncoding::Gb18030);
+    }
+    if sample.starts_with(b"\xFF\xFE") || sample.starts_with(b"\xFE\xFF") {
+        return Err(DetectError::Utf16);
+    }
+    if memchr_nul(sample) {
+        return Err(DetectError::Binary);
+    }
+    match std::str::from_utf8(sample) {
+        Ok(_) => return Ok(TextEncoding::Utf8),
+        Err(e) if e.error_len().is_none() && !complete => return Ok(TextEncoding::Utf8),
+        Err(_) => {}
+    }
+    let mut decoder = GB18030.new_decoder_without_bom_handling();
+    let mut out = String::with_capacity(sample.len() * 3 / 2 + 16);
+    let (result, read) = decoder.decode_to_string_without_replacement(sample, &mut out, complete);
+    match result {
+        encoding_rs::DecoderResult::Malformed(_, _) => {
+            return Err(DetectError::Unknown { offset: read });
+        }
+        encoding_rs::DecoderResult::InputEmpty | encoding_rs::DecoderResult::OutputFull => {}
+    }
+    if uses_four_byte_gb18030(sample) {
+        Ok(TextEncoding::Gb18030)
+    } else {
+        Ok(TextEncoding::Gbk)
+    }
+}
+
+fn memchr_nul(b: &[u8]) -> bool {
+    b.contains(&0)
+}
+
+/// Whether a GB18030 byte stream has a four-byte sequence (lead 0x81–0xFE,
+/// then a digit 0x30–0x39).
+fn uses_four_byte_gb18030(b: &[u8]) -> bool {
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c < 0x80 {
+            i += 1;
+        } else if (0x81..=0xFE).contains(&c) && i + 1 < b.len() {
+            if (0x30..=0x39).contains(&b[i + 1]) {
+                return true;
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects() {
+        assert_eq!(detect("事项编码,事项名称".as_bytes(), true), Ok(TextEncoding::Utf8));
+        assert_eq!(detect(b"\xEF\xBB\xBFa,b", true), Ok(TextEncoding::Utf8Bom));
+        let (gbk, _, _) = GB18030.encode("事项编码,事项名称");
+        assert_eq!(detect(&gbk, true), Ok(TextEncoding::Gbk));
+        let (gb, _, _) = GB18030.encode("姓名,𠮷");
+        assert_eq!(detect(&gb, true), Ok(TextEncoding::Gb18030));
+        assert_eq!(detect(b"a\0b", true), Err(DetectError::Binary));
+        // A UTF-8 sequence cut by the sample's end is fine.
+        let s = "事项".as_bytes();
+        assert_eq!(detect(&s[..4], false), Ok(TextEncoding::Utf8));
+        assert_eq!(TextEncoding::from_label("UTF-8"), Some(TextEncoding::Utf8));
+        assert_eq!(TextEncoding::from_label("CP936"), Some(TextEncoding::Gbk));
+    }
+}

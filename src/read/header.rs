@@ -1,0 +1,313 @@
+//! Headers: which column is which field, which row is the header, and which
+//! dataset a table holds.
+//!
+//! A header cell matches a field when its [`normalize::key`] equals the key
+//! of one of the field's aliases (schema first, then the mapping) or of the
+//! field's own name. When two columns match the same field, the one whose
+//! alias comes first in the list wins (then the leftmost); the other is
+//! unmapped.
+//!
+//! The header row is searched in the first rows of a table: every row, and
+//! every pair of rows read as a two-level header (`进驻人数` merged above
+//! `前台`/`后台` gives `进驻人数(前台)`), is scored against every dataset;
+//! the best score wins, the earliest row on a tie, a single row before a
+//! pair. A dataset is a candidate only when all its `required` fields are
+//! present; between candidates of equal score the schema's file-name
+//! patterns decide, else the header is ambiguous. When no dataset has its
+//! required fields, a file whose name matches exactly one dataset's
+//! patterns, with at least two of its columns, is read as that dataset (the
+//! missing required columns are reported). A dataset named by the mapping
+//! skips all of this but the row search.
+
+use std::collections::HashMap;
+
+use super::mapping::Mapping;
+use super::normalize;
+use crate::schema::Schema;
+
+/// How many rows the header search looks at.
+pub const SCAN_ROWS: usize = 30;
+
+/// A column of a table: its header as in the file and the field it feeds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Column {
+    pub header: String,
+    /// Index into the dataset's fields.
+    pub field: Option<usize>,
+}
+
+/// The alias tables of every dataset.
+#[derive(Clone, Debug)]
+pub struct HeaderMatcher {
+    /// Per dataset (schema order): alias key → (field, priority).
+    tables: Vec<HashMap<String, (usize, usize)>>,
+}
+
+impl HeaderMatcher {
+    pub fn new(schema: &Schema, mapping: Option<&Mapping>) -> HeaderMatcher {
+        let tables = schema
+            .datasets
+            .iter()
+            .map(|ds| {
+                let mut t: HashMap<String, (usize, usize)> = HashMap::new();
+                for (fi, f) in ds.fields.iter().enumerate() {
+                    let extra = mapping.map_or(&[][..], |m| m.headers(&ds.name, &f.name));
+                    let all = f
+                        .aliases
+                        .iter()
+                        .enumerate()
+                        .map(|(i, a)| (a.as_str(), i))
+                        .chain(extra.iter().enumerate().map(|(i, a)| (a.as_str(), 100 + i)))
+                        .chain(std::iter::once((f.name.as_str(), 1000)));
+                    for (alias, prio) in all {
+                        let k = normalize::key(alias);
+                        // An alias that two fields share goes to the first
+                        // (mapping aliases come later, so they never steal).
+                        t.entry(k).or_insert((fi, prio));
+                    }
+                }
+                t
+            })
+            .collect();
+        HeaderMatcher { tables }
+    }
+
+    /// Assigns fields of dataset `ds` to columns. Each column gives its
+    /// alternatives (the first that matches counts).
+    pub fn assign(&self, ds: usize, alts: &[Vec<String>]) -> Vec<Option<usize>> {
+        let Some(table) = self.tables.get(ds) else {
+            return vec![None; alts.len()];
+        };
+        let mut hits: Vec<(usize, usize, usize)> = Vec::new(); // (prio, col, field)
+        for (c, a) in alts.iter().enumerate() {
+            if let Some((f, p)) = a.iter().find_map(|h| table.get(&normalize::key(h)).copied()) {
+                hits.push((p, c, f));
+            }
+        }
+        hits.sort_unstable();
+        let mut out = vec![None; alts.len()];
+        let mut taken = Vec::new();
+        for (_, c, f) in hits {
+            if !taken.contains(&f) {
+                taken.push(f);
+                out[c] = Some(f);
+            }
+        }
+        out
+    }
+}
+
+/// The header the search settled on.
+#[derive(Clone, Debug)]
+pub struct HeaderChoice {
+    /// Index (into the scanned rows) of the header's first row.
+    pub start: usize,
+    /// 1 or 2 rows.
+    pub height: usize,
+    pub dataset: usize,
+    pub columns: Vec<Column>,
+    /// Required fields the header lacks (only when the dataset was decided
+    /// by the file name or the mapping).
+    pub missing_required: Vec<String>,
+}
+
+/// Why no header was settled on.
+#[derive(Clone, Debug)]
+pub enum HeaderFailure {
+    /// No dataset fits; the text says what came closest.
+    NoMatch(String),
+    /// Several datasets fit equally well.
+    Ambiguous(Vec<String>),
+}
+
+struct Variant {
+    start: usize,
+    height: usize,
+    display: Vec<String>,
+    alts: Vec<Vec<String>>,
+}
+
+fn variants(rows: &[Vec<String>]) -> Vec<Variant> {
+    let mut out = Vec::new();
+    for (r, row) in rows.iter().enumerate() {
+        out.push(Variant {
+            start: r,
+            height: 1,
+            display: row.iter().map(|c| normalize::trim(c).to_string()).collect(),
+            alts: row.iter().map(|c| vec![c.clone()]).collect(),
+        });
+        if r > 0 {
+            let upper = &rows[r - 1];
+            let width = upper.len().max(row.len());
+            let mut display = Vec::with_capacity(width);
+            let mut alts = Vec::with_capacity(width);
+            let mut carry: Option<&str> = None;
+            for c in 0..width {
+                let u = upper.get(c).map_or("", |s| normalize::trim(s));
+                let l = row.get(c).map_or("", |s| normalize::trim(s));
+                if !u.is_empty() {
+                    carry = Some(u);
+                }
+                match (u.is_empty(), l.is_empty()) {
+                    (false, true) => {
+                        display.push(u.to_string());
+                        alts.push(vec![u.to_string()]);
+                    }
+                    (_, false) => match carry {
+                        Some(p) => {
+                            let composed = format!("{p}({l})");
+                            display.push(composed.clone());
+                            alts.push(vec![composed, l.to_string()]);
+                        }
+                        None => {
+                            display.push(l.to_string());
+                            alts.push(vec![l.to_string()]);
+                        }
+                    },
+                    (true, true) => {
+                        carry = None;
+                        display.push(String::new());
+                        alts.push(Vec::new());
+                    }
+                }
+            }
+            out.push(Variant { start: r - 1, height: 2, display, alts });
+        }
+    }
+    out
+}
+
+/// Chooses the header row and dataset of a table from its first rows.
+/// `names` are the file name and (for workbooks and YAML) the sheet name,
+/// matched against the schema's file patterns; `forced` is a dataset named
+/// by the mapping; `header_row` a header row (0-based) fixed by the mapping.
+pub fn choose(
+    schema: &Schema,
+    matcher: &HeaderMatcher,
+    rows: &[Vec<String>],
+    names: &[&str],
+    forced: Option<usize>,
+    header_row: Option<usize>,
+) -> Result<HeaderChoice, HeaderFailure> {
+    struct Cand {
+        v: usize,
+        ds: usize,
+        score: usize,
+        required_ok: bool,
+        fields: Vec<Option<usize>>,
+    }
+    let vars = variants(rows);
+    let mut cands: Vec<Cand> = Vec::new();
+    // (lower row, dataset) → score of the single-row reading: a two-row
+    // reading counts only when it maps more columns than its lower row alone.
+    let mut single: HashMap<(usize, usize), usize> = HashMap::new();
+    for (vi, v) in vars.iter().enumerate() {
+        if header_row.is_some_and(|h| h != v.start) {
+            continue;
+        }
+        for (di, ds) in schema.datasets.iter().enumerate() {
+            if forced.is_some_and(|f| f != di) {
+                continue;
+            }
+            let fields = matcher.assign(di, &v.alts);
+            let score = fields.iter().filter(|f| f.is_some()).count();
+            if v.height == 1 {
+                single.insert((v.start, di), score);
+            } else if score <= single.get(&(v.start + 1, di)).copied().unwrap_or(0) {
+                continue;
+            }
+            if score == 0 {
+                continue;
+            }
+            let required_ok = ds
+                .required
+                .iter()
+                .all(|r| ds.field_index(r).is_some_and(|ri| fields.contains(&Some(ri))));
+            cands.push(Cand { v: vi, ds: di, score, required_ok, fields });
+        }
+    }
+    // Best first: score, then earliest row, then single rows before pairs.
+    cands.sort_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then(vars[a.v].start.cmp(&vars[b.v].start))
+            .then(vars[a.v].height.cmp(&vars[b.v].height))
+            .then(a.ds.cmp(&b.ds))
+    });
+    let name_matches = |di: usize| {
+        schema.datasets[di]
+            .file_patterns
+            .iter()
+            .any(|p| names.iter().any(|n| normalize::glob(p, n)))
+    };
+    let finish = |c: &Cand| {
+        let v = &vars[c.v];
+        let ds = &schema.datasets[c.ds];
+        let missing_required = ds
+            .required
+            .iter()
+            .filter(|r| !ds.field_index(r).is_some_and(|ri| c.fields.contains(&Some(ri))))
+            .cloned()
+            .collect();
+        HeaderChoice {
+            start: v.start,
+            height: v.height,
+            dataset: c.ds,
+            columns: v
+                .display
+                .iter()
+                .zip(&c.fields)
+                .map(|(h, f)| Column { header: h.clone(), field: *f })
+                .collect(),
+            missing_required,
+        }
+    };
+    if forced.is_some() {
+        return cands.first().map(finish).ok_or_else(|| {
+            HeaderFailure::NoMatch("映射文件指定的数据集没有任何列能对上表头".to_string())
+        });
+    }
+    let ok: Vec<&Cand> = cands.iter().filter(|c| c.required_ok).collect();
+    if let Some(best) = ok.first() {
+        let mut tied: Vec<usize> = ok.iter().filter(|c| c.score == best.score).map(|c| c.ds).collect();
+        tied.sort_unstable();
+        tied.dedup();
+        if tied.len() == 1 {
+            return Ok(finish(best));
+        }
+        let by_name: Vec<usize> = tied.iter().copied().filter(|&d| name_matches(d)).collect();
+        if by_name.len() == 1 {
+            if let Some(c) = ok.iter().find(|c| c.ds == by_name[0] && c.score == best.score) {
+                return Ok(finish(c));
+            }
+        }
+        return Err(HeaderFailure::Ambiguous(
+            tied.iter().map(|&d| schema.datasets[d].name.clone()).collect(),
+        ));
+    }
+    // No dataset has its required columns: the file name may decide.
+    let by_name: Vec<usize> = (0..schema.datasets.len()).filter(|&d| name_matches(d)).collect();
+    if by_name.len() == 1 {
+        if let Some(c) = cands.iter().find(|c| c.ds == by_name[0] && c.score >= 2) {
+            return Ok(finish(c));
+        }
+    }
+    Err(HeaderFailure::NoMatch(match cands.first() {
+        None => "表头没有任何列能对应到已知数据集的字段".to_string(),
+        Some(c) => {
+            let ds = &schema.datasets[c.ds];
+            let missing: Vec<&str> = ds
+                .required
+                .iter()
+                .filter(|r| !ds.field_index(r).is_some_and(|ri| c.fields.contains(&Some(ri))))
+                .filter_map(|r| ds.field(r).map(|f| f.header()))
+                .collect();
+            format!(
+                "表头未匹配任何数据集(最接近 {} {},缺少必需列 {})",
+                ds.name,
+                ds.title,
+                missing.join("、")
+            )
+        }
+    }))
+}

@@ -1,0 +1,103 @@
+//! JSON Lines (`.jsonl`, `.ndjson`): one object per line; the keys of the
+//! first lines are the header. Row numbers are line numbers. Blank lines are
+//! skipped; a line that is not an object is a bad row.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::sync::Arc;
+
+use super::chunk::{Chunk, FlatRows, Rows, TablePlan};
+use super::encoding::{self, TextEncoding};
+use super::header::SCAN_ROWS;
+use super::{ReadError, SourceFile};
+
+/// Lines sampled for keys.
+const KEY_LINES: usize = 100;
+
+pub(crate) struct JsonProbe {
+    pub encoding: TextEncoding,
+    /// The keys in order of first appearance.
+    pub keys: Vec<String>,
+}
+
+pub(crate) fn probe(path: &Path, rel: &str, forced: Option<TextEncoding>) -> Result<Option<JsonProbe>, ReadError> {
+    let io = |e: std::io::Error| ReadError::Io { file: rel.to_string(), message: e.to_string() };
+    let mut sample = Vec::new();
+    File::open(path).map_err(io)?.take(1 << 20).read_to_end(&mut sample).map_err(io)?;
+    let enc = match forced {
+        Some(e) => e,
+        None => encoding::detect(&sample, sample.len() < 1 << 20).map_err(|_| ReadError::UnknownEncoding {
+            file: rel.to_string(),
+            detail: "JSON Lines 应为 UTF-8".into(),
+        })?,
+    };
+    let text = enc.decode_lossy(&sample);
+    let mut keys: Vec<String> = Vec::new();
+    let mut objects = 0;
+    for line in text.lines().filter(|l| !l.trim().is_empty()).take(KEY_LINES.max(SCAN_ROWS)) {
+        match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(line) {
+            Ok(obj) => {
+                objects += 1;
+                for k in obj.keys() {
+                    if !keys.contains(k) {
+                        keys.push(k.clone());
+                    }
+                }
+            }
+            Err(_) if objects == 0 && sample.len() < 1 << 20 => {}
+            Err(_) => {}
+        }
+    }
+    if objects == 0 {
+        if text.trim().is_empty() {
+            return Ok(None);
+        }
+        return Err(ReadError::Unreadable {
+            file: rel.to_string(),
+            reason: "前 100 行中没有 JSON 对象".into(),
+        });
+    }
+    Ok(Some(JsonProbe { encoding: enc, keys }))
+}
+
+pub(crate) fn stream(
+    source: &SourceFile,
+    plan: &Arc<TablePlan>,
+    chunk_rows: usize,
+    f: &mut dyn FnMut(Chunk) -> Result<(), ReadError>,
+) -> Result<u64, ReadError> {
+    let io = |e: std::io::Error| ReadError::Io { file: source.rel.clone(), message: e.to_string() };
+    let mut r = BufReader::with_capacity(1 << 20, File::open(&source.path).map_err(io)?);
+    let enc = source.encoding.unwrap_or(TextEncoding::Utf8);
+    let mut buf = Vec::new();
+    let mut line = 0u32;
+    let mut index = 0u64;
+    let mut total = 0u64;
+    let mut rows = FlatRows::with_capacity(chunk_rows, chunk_rows * 256);
+    loop {
+        buf.clear();
+        if r.read_until(b'\n', &mut buf).map_err(io)? == 0 {
+            break;
+        }
+        line += 1;
+        let mut text: &[u8] = &buf;
+        if line == 1 {
+            text = &text[enc.bom_len(text)..];
+        }
+        if text.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        rows.push_line(line, text);
+        total += 1;
+        if rows.len() >= chunk_rows {
+            let full = std::mem::replace(&mut rows, FlatRows::with_capacity(chunk_rows, chunk_rows * 256));
+            f(Chunk { index, plan: plan.clone(), rows: Rows::Json(full) })?;
+            index += 1;
+        }
+    }
+    if rows.len() > 0 {
+        f(Chunk { index, plan: plan.clone(), rows: Rows::Json(rows) })?;
+    }
+    Ok(total)
+}

@@ -1,0 +1,273 @@
+//! The user's mapping file (`--map mapping.yaml`): what a county's exports
+//! call things, without recompiling.
+//!
+//! ```yaml
+//! # Extra header and value aliases, per dataset and field (schema names).
+//! datasets:
+//!   catalogue:
+//!     headers:                  # field: header or [headers] (added to the schema's aliases)
+//!       kind: 权力类别
+//!       dept: [办理部门, 承办单位]
+//!     values:                   # field: { raw value: label or replacement }
+//!       kind: { "1": 行政许可, "20": 公共服务 }
+//!       online_depth: { "Ⅳ": 全程网办 }
+//!       in_center: { 已进驻: 是, 未进驻: 否 }
+//! # Per-file settings, by glob on the path relative to the audited folder
+//! # (a pattern without `/` matches the file name); the first match wins.
+//! files:
+//!   "广安/*目录*.csv": { dataset: catalogue, encoding: gbk }
+//!   "办件-2025.csv":   { dataset: cases, header_row: 3 }
+//!   "说明.xlsx":       { skip: true }
+//! ```
+//!
+//! Quote value-alias keys that look like numbers (`"01"`): YAML reads an
+//! unquoted `01` as the number 1. Every name is checked against the schema
+//! when the file is loaded; an error names the file and the line.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::encoding::TextEncoding;
+use super::normalize;
+use super::ReadError;
+use crate::schema::{FieldType, Schema};
+
+/// A loaded, validated mapping file.
+#[derive(Clone, Debug, Default)]
+pub struct Mapping {
+    /// The mapping file's path, as given.
+    pub file: String,
+    pub datasets: BTreeMap<String, DatasetMapping>,
+    /// Per-file settings, in the file's order.
+    pub files: Vec<FileMapping>,
+}
+
+/// Extra aliases for one dataset.
+#[derive(Clone, Debug, Default)]
+pub struct DatasetMapping {
+    /// Field → extra header aliases.
+    pub headers: BTreeMap<String, Vec<String>>,
+    /// Field → raw value → label (enum) or replacement text.
+    pub values: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+/// Settings for the files a glob pattern matches.
+#[derive(Clone, Debug, Default)]
+pub struct FileMapping {
+    pub pattern: String,
+    pub dataset: Option<String>,
+    pub encoding: Option<TextEncoding>,
+    /// The 1-based row of the header (the first row when it spans two).
+    pub header_row: Option<u32>,
+    pub skip: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMapping {
+    #[serde(default)]
+    datasets: BTreeMap<String, RawDataset>,
+    #[serde(default)]
+    files: serde_yaml::Mapping,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDataset {
+    #[serde(default)]
+    headers: BTreeMap<String, OneOrMany>,
+    #[serde(default)]
+    values: BTreeMap<String, serde_yaml::Mapping>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    dataset: Option<String>,
+    #[serde(default)]
+    encoding: Option<String>,
+    #[serde(default)]
+    header_row: Option<u32>,
+    #[serde(default)]
+    skip: bool,
+}
+
+impl Mapping {
+    /// Reads and validates a mapping file.
+    pub fn load(path: &Path, schema: &Schema) -> Result<Mapping, ReadError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ReadError::BadMapping {
+            file: file.clone(),
+            line: None,
+            message: format!("无法读取: {e}"),
+        })?;
+        Mapping::from_yaml(&file, &text, schema)
+    }
+
+    /// Parses and validates mapping text; `file` names it in errors.
+    pub fn from_yaml(file: &str, text: &str, schema: &Schema) -> Result<Mapping, ReadError> {
+        let err = |line: Option<usize>, message: String| ReadError::BadMapping {
+            file: file.to_string(),
+            line,
+            message,
+        };
+        if text.trim().is_empty() {
+            return Ok(Mapping { file: file.to_string(), ..Mapping::default() });
+        }
+        let raw: RawMapping = serde_yaml::from_str(text).map_err(|e| {
+            err(
+                e.location().map(|l| l.line()),
+                format!("{e} (应为 `datasets:` 与 `files:` 两节,格式见文档)"),
+            )
+        })?;
+        let mut m = Mapping { file: file.to_string(), ..Mapping::default() };
+        for (ds_name, rd) in raw.datasets {
+            let Some(ds) = schema.dataset(&ds_name) else {
+                return Err(err(
+                    line_of(text, &["datasets:", &ds_name]),
+                    format!("未知的数据集 `{ds_name}`(应为 {} 之一)", names(schema.dataset_names())),
+                ));
+            };
+            let mut dm = DatasetMapping::default();
+            for (field, headers) in rd.headers {
+                if ds.field(&field).is_none() {
+                    return Err(err(
+                        line_of(text, &["datasets:", &ds_name, "headers:", &field]),
+                        format!("数据集 {ds_name} 没有字段 `{field}`(应为 {} 之一)", names(ds.field_names())),
+                    ));
+                }
+                let list = match headers {
+                    OneOrMany::One(h) => vec![h],
+                    OneOrMany::Many(v) => v,
+                };
+                if list.iter().any(|h| normalize::key(h).is_empty()) {
+                    return Err(err(
+                        line_of(text, &["datasets:", &ds_name, "headers:", &field]),
+                        format!("字段 `{field}` 的表头别名不能为空"),
+                    ));
+                }
+                dm.headers.insert(field, list);
+            }
+            for (field, values) in rd.values {
+                let Some(f) = ds.field(&field) else {
+                    return Err(err(
+                        line_of(text, &["datasets:", &ds_name, "values:", &field]),
+                        format!("数据集 {ds_name} 没有字段 `{field}`(应为 {} 之一)", names(ds.field_names())),
+                    ));
+                };
+                let mut map = BTreeMap::new();
+                for (k, v) in values {
+                    let here = || line_of(text, &["datasets:", &ds_name, "values:", &field]);
+                    let (Some(k), Some(v)) = (scalar(&k), scalar(&v)) else {
+                        return Err(err(here(), format!("字段 `{field}` 的取值别名应为 `原值: 标准值`")));
+                    };
+                    if f.ty == FieldType::Enum && !f.values.contains(&v) {
+                        return Err(err(
+                            here(),
+                            format!("`{k}: {v}`: {v} 不是字段 `{field}` 的取值(应为 {} 之一)", f.values.join("、")),
+                        ));
+                    }
+                    map.insert(k, v);
+                }
+                dm.values.insert(field, map);
+            }
+            m.datasets.insert(ds_name, dm);
+        }
+        for (pattern, value) in raw.files {
+            let Some(pattern) = scalar(&pattern) else {
+                return Err(err(line_of(text, &["files:"]), "`files` 的键应为文件路径或通配符".into()));
+            };
+            let here = || line_of(text, &["files:", &pattern]);
+            let rf: RawFile = serde_yaml::from_value(value)
+                .map_err(|e| err(here(), format!("`{pattern}`: {e} (可用: dataset, encoding, header_row, skip)")))?;
+            if let Some(d) = &rf.dataset {
+                if schema.dataset(d).is_none() {
+                    return Err(err(
+                        here(),
+                        format!("`{pattern}`: 未知的数据集 `{d}`(应为 {} 之一)", names(schema.dataset_names())),
+                    ));
+                }
+            }
+            let encoding = match &rf.encoding {
+                None => None,
+                Some(l) => Some(TextEncoding::from_label(l).ok_or_else(|| {
+                    err(here(), format!("`{pattern}`: 不支持的编码 `{l}`(应为 {} 之一)", TextEncoding::LABELS))
+                })?),
+            };
+            if rf.header_row == Some(0) {
+                return Err(err(here(), format!("`{pattern}`: header_row 从 1 起算")));
+            }
+            m.files.push(FileMapping {
+                pattern,
+                dataset: rf.dataset,
+                encoding,
+                header_row: rf.header_row,
+                skip: rf.skip,
+            });
+        }
+        Ok(m)
+    }
+
+    /// The settings for a file (path relative to the audited folder, `/`
+    /// separators): the first pattern that matches.
+    pub fn for_file(&self, rel: &str) -> Option<&FileMapping> {
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        self.files.iter().find(|f| {
+            if f.pattern.contains('/') {
+                normalize::glob(&f.pattern, rel)
+            } else {
+                normalize::glob(&f.pattern, name)
+            }
+        })
+    }
+
+    /// Extra header aliases of a field.
+    pub fn headers(&self, dataset: &str, field: &str) -> &[String] {
+        self.datasets
+            .get(dataset)
+            .and_then(|d| d.headers.get(field))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Extra value aliases of a field.
+    pub fn values(&self, dataset: &str, field: &str) -> Option<&BTreeMap<String, String>> {
+        self.datasets.get(dataset).and_then(|d| d.values.get(field))
+    }
+}
+
+fn names<'a>(it: impl Iterator<Item = &'a str>) -> String {
+    it.collect::<Vec<_>>().join(", ")
+}
+
+fn scalar(v: &serde_yaml::Value) -> Option<String> {
+    match v {
+        serde_yaml::Value::String(s) => Some(s.clone()),
+        serde_yaml::Value::Number(n) => Some(n.to_string()),
+        serde_yaml::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The 1-based line where the needles occur one after another (each on or
+/// after the line of the previous one): good enough to point at a key.
+fn line_of(text: &str, needles: &[&str]) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut at = 0usize;
+    let mut found = None;
+    for n in needles {
+        let i = (at..lines.len()).find(|&i| lines[i].contains(n))?;
+        found = Some(i + 1);
+        at = i;
+    }
+    found
+}

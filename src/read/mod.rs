@@ -1,0 +1,326 @@
+//! Reading real exports: discovery, formats, encodings, headers, values and
+//! bad rows (issue 3; the data contract in `shared/data-contract.md`).
+//!
+//! ```text
+//! dir ─► discover (walk, skip, sample, header → dataset) ─► SourceFile*
+//!        SourceFile ─► stream_chunks (raw rows) ─► parse_chunk (records, data errors)
+//! ```
+//! - [`discover`] reads only the first rows of each file and says which
+//!   dataset each table holds and what was skipped and why;
+//! - [`stream_chunks`] hands out raw rows in chunks (memory does not grow
+//!   with the file); [`parse_chunk`] is pure and runs on any rayon worker;
+//!   [`par_stream`] does both with a reader thread and the rayon pool;
+//! - [`read_table`] reads a whole table (small datasets);
+//! - [`inspect`] is `yimen inspect`.
+//!
+//! Invariants: output order is deterministic (paths sorted, chunks merged by
+//! index); nothing read is dropped without a count: a cell that does not
+//! parse is `Value::Invalid` with a [`DataError`], a row with the wrong
+//! number of cells is skipped with a [`DataError`], a file not read is a
+//! [`Skipped`] entry (and a [`ReadError`] when it could not be read at all).
+//! No input makes this module panic.
+
+pub mod cell;
+mod chunk;
+mod discover;
+pub mod encoding;
+pub mod header;
+pub mod inspect;
+mod jsonl;
+pub mod mapping;
+pub mod normalize;
+mod sheet;
+mod text;
+mod yaml;
+
+use std::path::PathBuf;
+use std::sync::mpsc::sync_channel;
+use std::sync::{Arc, Mutex};
+
+use rayon::iter::{ParallelBridge, ParallelIterator};
+use serde::Serialize;
+
+pub use chunk::{parse_chunk, Chunk, ParsedChunk};
+pub use discover::discover;
+pub use encoding::TextEncoding;
+pub use header::Column;
+pub use inspect::{inspect, render_json, render_text, FileInfo, InspectReport};
+pub use mapping::Mapping;
+
+use crate::schema::Schema;
+use crate::value::Value;
+
+/// How to read.
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    pub mapping: Option<Mapping>,
+    /// Stop at the first file that cannot be read.
+    pub strict: bool,
+}
+
+/// One record: its row as the file shows it, and its values in the schema's
+/// field order (fields without a column are `Value::Empty`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Record {
+    /// 1-based: the line (CSV, JSONL), the sheet row (xlsx, xls), the
+    /// position in the list (YAML).
+    pub row: u32,
+    pub values: Vec<Value>,
+}
+
+/// A cell or row that could not be read. Serialises as an entry of the
+/// findings contract's `data_errors`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DataError {
+    /// Relative to the audited folder, `/` separators.
+    pub file: String,
+    pub sheet: Option<String>,
+    pub row: u32,
+    /// The header as written in the file.
+    pub column: Option<String>,
+    /// The raw value.
+    pub value: Option<String>,
+    /// The expected type (`datetime`, `int`, `enum` …).
+    pub expected: Option<String>,
+    /// What is wrong, in Chinese.
+    pub message: String,
+}
+
+/// A file (or a sheet of it) that was not read, and why (in Chinese).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: String,
+}
+
+/// File formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    Csv,
+    Tsv,
+    Xlsx,
+    Xls,
+    Jsonl,
+    Yaml,
+    Json,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Tsv => "tsv",
+            Format::Xlsx => "xlsx",
+            Format::Xls => "xls",
+            Format::Jsonl => "jsonl",
+            Format::Yaml => "yaml",
+            Format::Json => "json",
+        }
+    }
+}
+
+/// One table to read: a text file, a sheet of a workbook, a list in a YAML
+/// file; with the dataset and columns discovery settled on.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    /// The path to open.
+    pub path: PathBuf,
+    /// Relative to the audited folder, `/` separators.
+    pub rel: String,
+    pub format: Format,
+    pub encoding: Option<TextEncoding>,
+    /// CSV delimiter (`,` or tab).
+    pub delimiter: u8,
+    /// Text with `\r\n` line breaks (for line numbers).
+    pub crlf: bool,
+    /// The sheet (workbooks) or key (YAML) of the table.
+    pub sheet: Option<String>,
+    /// 1-based row of the header's first row (None for JSONL and YAML).
+    pub header_row: Option<u32>,
+    /// Raw rows (records, sheet rows) before the data.
+    pub data_skip: usize,
+    pub dataset: String,
+    pub columns: Vec<Column>,
+    /// Required fields of the dataset without a column (when the dataset
+    /// was decided by the file name or the mapping).
+    pub missing_required: Vec<String>,
+}
+
+impl SourceFile {
+    /// Headers of the columns that feed no field (non-empty ones).
+    pub fn unmapped_columns(&self) -> Vec<String> {
+        self.columns
+            .iter()
+            .filter(|c| c.field.is_none() && !c.header.is_empty())
+            .map(|c| c.header.clone())
+            .collect()
+    }
+}
+
+/// What discovery found.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// In path order (sheets in workbook order).
+    pub sources: Vec<SourceFile>,
+    /// In path order.
+    pub skipped: Vec<Skipped>,
+    /// Files that could not be read (each also in `skipped`).
+    pub errors: Vec<ReadError>,
+}
+
+/// A file that cannot be read, or a mapping that cannot be used.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    #[error("{file}: 无法读取: {reason}")]
+    Unreadable { file: String, reason: String },
+    #[error("{file}: 读写错误: {message}")]
+    Io { file: String, message: String },
+    #[error("{file}: 无法识别的文本编码: {detail}")]
+    UnknownEncoding { file: String, detail: String },
+    #[error("{file}{}: 表头同样符合多个数据集: {}(请在映射文件 files 中指定 dataset)", sheet.as_ref().map(|s| format!(" [{s}]")).unwrap_or_default(), candidates.join("、"))]
+    AmbiguousHeader { file: String, sheet: Option<String>, candidates: Vec<String> },
+    #[error("映射文件 {file}{}: {message}", line.map(|l| format!(" 第 {l} 行")).unwrap_or_default())]
+    BadMapping { file: String, line: Option<usize>, message: String },
+    #[error("{file}: 数据集 `{dataset}` 不在 schema 中")]
+    UnknownDataset { file: String, dataset: String },
+    #[error("{file}: 读取被中止")]
+    Aborted { file: String },
+}
+
+impl ReadError {
+    /// The error without the file name (for a [`Skipped`] reason).
+    pub fn reason(&self) -> String {
+        let full = self.to_string();
+        let prefix = format!("{}: ", self.file());
+        match full.strip_prefix(&prefix) {
+            Some(r) => r.to_string(),
+            None => full,
+        }
+    }
+
+    /// The file the error is about.
+    pub fn file(&self) -> &str {
+        match self {
+            ReadError::Unreadable { file, .. }
+            | ReadError::Io { file, .. }
+            | ReadError::UnknownEncoding { file, .. }
+            | ReadError::AmbiguousHeader { file, .. }
+            | ReadError::BadMapping { file, .. }
+            | ReadError::UnknownDataset { file, .. }
+            | ReadError::Aborted { file } => file,
+        }
+    }
+}
+
+/// Totals of one streamed source.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StreamStats {
+    /// Raw data rows handed out (records, bad and blank rows).
+    pub raw_rows: u64,
+    pub chunks: u64,
+}
+
+/// Rows per chunk that suits the engine: large enough to amortise the
+/// hand-over, small enough to keep a few in flight.
+pub const DEFAULT_CHUNK_ROWS: usize = 16_384;
+
+fn plan_for(source: &SourceFile, schema: &Schema, opts: &ReadOptions) -> Result<Arc<chunk::TablePlan>, ReadError> {
+    chunk::TablePlan::new(source, schema, opts.mapping.as_ref())
+        .map(Arc::new)
+        .ok_or_else(|| ReadError::UnknownDataset { file: source.rel.clone(), dataset: source.dataset.clone() })
+}
+
+/// Hands out the raw data rows of `source` in chunks of `chunk_rows`, in
+/// file order, to `f` (which may send them to workers). Memory: one chunk
+/// plus the reader's buffer (a workbook is loaded whole). An error from `f`
+/// stops the reading and is returned.
+pub fn stream_chunks<E: From<ReadError>>(
+    source: &SourceFile,
+    schema: &Schema,
+    opts: &ReadOptions,
+    chunk_rows: usize,
+    mut f: impl FnMut(Chunk) -> Result<(), E>,
+) -> Result<StreamStats, E> {
+    let plan = plan_for(source, schema, opts)?;
+    let chunk_rows = chunk_rows.max(1);
+    let mut chunks = 0u64;
+    let mut user_err: Option<E> = None;
+    let mut sink = |c: Chunk| -> Result<(), ReadError> {
+        chunks += 1;
+        f(c).map_err(|e| {
+            user_err = Some(e);
+            ReadError::Aborted { file: source.rel.clone() }
+        })
+    };
+    let res = match source.format {
+        Format::Csv | Format::Tsv => text::stream(source, &plan, chunk_rows, &mut sink),
+        Format::Xlsx | Format::Xls => sheet::stream(source, &plan, chunk_rows, &mut sink),
+        Format::Jsonl => jsonl::stream(source, &plan, chunk_rows, &mut sink),
+        Format::Yaml | Format::Json => yaml::stream(source, &plan, chunk_rows, &mut sink),
+    };
+    match res {
+        Ok(raw_rows) => Ok(StreamStats { raw_rows, chunks }),
+        Err(e) => Err(user_err.unwrap_or_else(|| E::from(e))),
+    }
+}
+
+/// Reads `source` on a reader thread and parses its chunks on the rayon
+/// pool, calling `f` with each parsed chunk (in any order: merge by
+/// `ParsedChunk::index`). At most a few chunks are in flight.
+pub fn par_stream<F>(
+    source: &SourceFile,
+    schema: &Schema,
+    opts: &ReadOptions,
+    chunk_rows: usize,
+    f: F,
+) -> Result<StreamStats, ReadError>
+where
+    F: Fn(ParsedChunk) + Sync + Send,
+{
+    let in_flight = rayon::current_num_threads().max(1) * 2;
+    let (tx, rx) = sync_channel::<Chunk>(in_flight);
+    std::thread::scope(|s| {
+        let reader = s.spawn(move || {
+            stream_chunks(source, schema, opts, chunk_rows, |c| {
+                tx.send(c).map_err(|_| ReadError::Aborted { file: source.rel.clone() })
+            })
+        });
+        rx.into_iter().par_bridge().for_each(|c| f(parse_chunk(&c)));
+        reader.join().unwrap_or_else(|_| Err(ReadError::Aborted { file: source.rel.clone() }))
+    })
+}
+
+/// A whole table: its records in file order and its data errors in row
+/// order, plus the counts of skipped and blank rows.
+#[derive(Debug, Default)]
+pub struct Table {
+    pub records: Vec<Record>,
+    pub errors: Vec<DataError>,
+    pub bad_rows: u64,
+    pub blank_rows: u64,
+}
+
+/// Reads a whole table (parsing in parallel).
+pub fn read_table(source: &SourceFile, schema: &Schema, opts: &ReadOptions) -> Result<(Vec<Record>, Vec<DataError>), ReadError> {
+    read_table_full(source, schema, opts).map(|t| (t.records, t.errors))
+}
+
+/// [`read_table`] with the row counts.
+pub fn read_table_full(source: &SourceFile, schema: &Schema, opts: &ReadOptions) -> Result<Table, ReadError> {
+    let parts = Mutex::new(Vec::new());
+    par_stream(source, schema, opts, DEFAULT_CHUNK_ROWS, |p| {
+        if let Ok(mut v) = parts.lock() {
+            v.push(p);
+        }
+    })?;
+    let mut parts = parts.into_inner().unwrap_or_default();
+    parts.sort_by_key(|p| p.index);
+    let mut t = Table::default();
+    for p in parts {
+        t.records.extend(p.records);
+        t.errors.extend(p.errors);
+        t.bad_rows += p.bad_rows;
+        t.blank_rows += p.blank_rows;
+    }
+    Ok(t)
+}

@@ -1,0 +1,127 @@
+//! Text normalisation for matching: full-width → half-width, stray
+//! whitespace (incl. NBSP, the ideographic space and zero-width characters),
+//! and the small glob matcher for file-name patterns.
+//!
+//! Invariant: every function here is total (no panics) and returns borrowed
+//! text when nothing changes, so the hot path of cell parsing allocates
+//! nothing for clean ASCII cells.
+
+use std::borrow::Cow;
+
+/// Characters that are whitespace for an export (Rust's `White_Space`
+/// includes NBSP and U+3000) plus zero-width ones that Excel and web
+/// forms leave behind.
+pub fn is_space(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}')
+}
+
+/// Trims export whitespace at both ends.
+pub fn trim(s: &str) -> &str {
+    if s.is_ascii() {
+        s.trim_ascii()
+    } else {
+        s.trim_matches(is_space)
+    }
+}
+
+/// Maps one full-width character to its half-width form (`（` → `(`,
+/// `１` → `1`, `Ａ` → `A`, U+3000 → space); others unchanged.
+pub fn half_width(c: char) -> char {
+    match c {
+        '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    }
+}
+
+/// Half-width forms, trimmed, inner whitespace runs kept as one space.
+/// For values: `２０２５年３月１日` → `2025年3月1日`, `（一）` → `(一)`.
+pub fn value(s: &str) -> Cow<'_, str> {
+    let t = trim(s);
+    if t.is_ascii() {
+        return Cow::Borrowed(t);
+    }
+    let needs = t.chars().any(|c| half_width(c) != c || (c != ' ' && is_space(c)));
+    if !needs {
+        return Cow::Borrowed(t);
+    }
+    let mut out = String::with_capacity(t.len());
+    for c in t.chars() {
+        let h = half_width(c);
+        if is_space(h) {
+            if !out.ends_with(' ') {
+                out.push(' ');
+            }
+        } else {
+            out.push(h);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The matching key of a header or an enum value: half-width forms, no
+/// whitespace at all, ASCII lower-case, and the `*` that templates put on
+/// required columns removed. `投资额（万元）` and `投资额(万元)` meet here.
+pub fn key(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let h = half_width(c);
+        if is_space(h) || h == '*' {
+            continue;
+        }
+        out.push(h.to_ascii_lowercase());
+    }
+    out
+}
+
+/// Whether `name` matches a glob `pattern` with `*` (any run of characters)
+/// and `?` (one character), ASCII case-insensitively.
+pub fn glob(pattern: &str, name: &str) -> bool {
+    let p: Vec<char> = pattern.chars().map(|c| c.to_ascii_lowercase()).collect();
+    let n: Vec<char> = name.chars().map(|c| c.to_ascii_lowercase()).collect();
+    // Iterative wildcard matching with one backtrack point (linear enough
+    // for file names).
+    let (mut pi, mut ni) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == n[ni]) {
+            pi += 1;
+            ni += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some((pi, ni));
+            pi += 1;
+        } else if let Some((sp, sn)) = star {
+            pi = sp + 1;
+            ni = sn + 1;
+            star = Some((sp, sn + 1));
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widths_and_spaces() {
+        assert_eq!(value(" ２０２５年３月１日\u{a0}"), "2025年3月1日");
+        assert_eq!(key("投资额（万元）"), "投资额(万元)");
+        assert_eq!(key(" *事项\u{3000}名称 "), "事项名称");
+        assert_eq!(key("ID"), "id");
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob("*办件*", "2025年办件记录.csv"));
+        assert!(glob("*case*", "Cases.CSV"));
+        assert!(!glob("*收费*", "办件.csv"));
+        assert!(glob("exports/*.csv", "exports/a.csv"));
+        assert!(glob("a?c", "abc"));
+    }
+}

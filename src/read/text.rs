@@ -1,0 +1,194 @@
+//! CSV and TSV (`.csv`, `.tsv`, `.txt`): sampling, delimiter detection and
+//! chunked streaming with the csv crate's `ByteRecord` (cells are decoded
+//! only when parsed, on the worker).
+//!
+//! Row numbers are line numbers (the line a record starts on), so a CSV row
+//! number is what a text editor shows, and what a spreadsheet shows for a
+//! file without line breaks inside quoted cells.
+
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+use std::sync::Arc;
+
+use super::chunk::{Chunk, FlatRows, Rows, TablePlan};
+use super::encoding::{self, DetectError, TextEncoding};
+use super::header::SCAN_ROWS;
+use super::{ReadError, SourceFile};
+
+/// How much of a file the encoding and header detection read.
+const SAMPLE: u64 = 1 << 20;
+
+/// The first rows of a text table.
+pub(crate) struct TextProbe {
+    pub encoding: TextEncoding,
+    pub crlf: bool,
+    pub delimiter: u8,
+    pub rows: Vec<Vec<String>>,
+    /// The line of each row in `rows`.
+    pub lines: Vec<u32>,
+}
+
+/// Samples a text file: encoding (unless forced), delimiter and the first
+/// rows decoded. `Ok(None)` for a file with no content.
+pub(crate) fn probe(path: &Path, rel: &str, tab: bool, forced: Option<TextEncoding>) -> Result<Option<TextProbe>, ReadError> {
+    let io = |e: std::io::Error| ReadError::Io { file: rel.to_string(), message: e.to_string() };
+    let mut f = File::open(path).map_err(io)?;
+    let mut sample = Vec::new();
+    (&mut f).take(SAMPLE).read_to_end(&mut sample).map_err(io)?;
+    let complete = (sample.len() as u64) < SAMPLE || f.read(&mut [0u8; 1]).map_err(io)? == 0;
+    let enc = match forced {
+        Some(e) => e,
+        None => encoding::detect(&sample, complete).map_err(|e| match e {
+            DetectError::Binary => ReadError::Unreadable {
+                file: rel.to_string(),
+                reason: "含有 NUL 字节,不是文本文件".into(),
+            },
+            DetectError::Utf16 => ReadError::UnknownEncoding {
+                file: rel.to_string(),
+                detail: "UTF-16 文本(Excel 的“Unicode 文本”)暂不支持,请另存为 UTF-8 或 GBK 的 CSV".into(),
+            },
+            DetectError::Unknown { offset } => ReadError::UnknownEncoding {
+                file: rel.to_string(),
+                detail: format!("既不是 UTF-8 也不是 GBK/GB18030(第 {offset} 字节起);可在映射文件中指定 encoding"),
+            },
+        })?,
+    };
+    let body = &sample[enc.bom_len(&sample)..];
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    let delimiter = if tab || detect_tab(body) { b'\t' } else { b',' };
+    let crlf_body = crlf(body);
+    let mut rdr = builder(delimiter).from_reader(body);
+    let mut rows = Vec::new();
+    let mut lines = Vec::new();
+    let mut rec = csv::ByteRecord::new();
+    while rows.len() < SCAN_ROWS {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(true) => {
+                let start = rec.position().map_or(1, csv::Position::line);
+                let after = rdr.position();
+                let unterminated = after.byte() == body.len() as u64 && !body.ends_with(b"\n");
+                let term = u64::from(!crlf_body && !unterminated);
+                lines.push(record_line(start, after.line(), &rec, term));
+                rows.push(rec.iter().map(|c| enc.decode(c).map_or_else(|| String::from_utf8_lossy(c).into_owned(), std::borrow::Cow::into_owned)).collect());
+            }
+            Ok(false) => break,
+            Err(e) => return Err(ReadError::Unreadable { file: rel.to_string(), reason: e.to_string() }),
+        }
+    }
+    if !complete && rows.len() < SCAN_ROWS && rows.len() > 1 {
+        // The last record may be cut by the end of the sample.
+        rows.pop();
+        lines.pop();
+    }
+    Ok(Some(TextProbe { encoding: enc, crlf: crlf_body, delimiter, rows, lines }))
+}
+
+/// Tab-separated when the first lines have more tabs than commas.
+fn detect_tab(body: &[u8]) -> bool {
+    let mut tabs = 0usize;
+    let mut commas = 0usize;
+    for line in body.split(|&b| b == b'\n').take(SCAN_ROWS) {
+        tabs += line.iter().filter(|&&b| b == b'\t').count();
+        commas += line.iter().filter(|&&b| b == b',').count();
+    }
+    tabs > commas
+}
+
+fn builder(delimiter: u8) -> csv::ReaderBuilder {
+    let mut b = csv::ReaderBuilder::new();
+    b.has_headers(false).flexible(true).delimiter(delimiter).buffer_capacity(1 << 18);
+    b
+}
+
+/// Streams the data rows of a text source in chunks of `chunk_rows`.
+pub(crate) fn stream(
+    source: &SourceFile,
+    plan: &Arc<TablePlan>,
+    chunk_rows: usize,
+    f: &mut dyn FnMut(Chunk) -> Result<(), ReadError>,
+) -> Result<u64, ReadError> {
+    let io = |e: std::io::Error| ReadError::Io { file: source.rel.clone(), message: e.to_string() };
+    let mut file = File::open(&source.path).map_err(io)?;
+    let enc = source.encoding.unwrap_or(TextEncoding::Utf8);
+    let mut head = [0u8; 4];
+    let n = read_up_to(&mut file, &mut head).map_err(io)?;
+    let bom = enc.bom_len(&head[..n]);
+    let file_len = file.metadata().map_err(io)?.len();
+    let ends_with_newline = if file_len > 0 {
+        file.seek(SeekFrom::End(-1)).map_err(io)?;
+        let mut last = [0u8; 1];
+        read_up_to(&mut file, &mut last).map_err(io)?;
+        last[0] == b'\n'
+    } else {
+        true
+    };
+    let body_len = file_len.saturating_sub(bom as u64);
+    file.seek(SeekFrom::Start(bom as u64)).map_err(io)?;
+    let mut rdr = builder(source.delimiter).from_reader(BufReader::with_capacity(1 << 20, file));
+    let mut rec = csv::ByteRecord::new();
+    let mut skip = source.data_skip;
+    let mut index = 0u64;
+    let mut total = 0u64;
+    let mut rows = FlatRows::with_capacity(chunk_rows, chunk_rows * 128);
+    loop {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                return Err(ReadError::Unreadable { file: source.rel.clone(), reason: e.to_string() });
+            }
+        }
+        if skip > 0 {
+            skip -= 1;
+            continue;
+        }
+        let start = rec.position().map_or(1, csv::Position::line);
+        let after = rdr.position();
+        let unterminated = after.byte() == body_len && !ends_with_newline;
+        let term = u64::from(!source.crlf && !unterminated);
+        let line = record_line(start, after.line(), &rec, term);
+        rows.push_record(line, &rec);
+        total += 1;
+        if rows.len() >= chunk_rows {
+            let bytes = rows.byte_len();
+            let full = std::mem::replace(&mut rows, FlatRows::with_capacity(chunk_rows, bytes + bytes / 8));
+            f(Chunk { index, plan: plan.clone(), rows: Rows::Text(full) })?;
+            index += 1;
+        }
+    }
+    if rows.len() > 0 {
+        f(Chunk { index, plan: plan.clone(), rows: Rows::Text(rows) })?;
+    }
+    Ok(total)
+}
+
+/// The line a record starts on, from the csv crate's line count after the
+/// record (`after`) and where reading began (`start`, before any blank
+/// lines skipped). `term` is 1 when the record's line break was consumed
+/// with it (`\n` endings), 0 for `\r\n` endings (csv stops at the `\r`)
+/// and for a last record without a line break. Line breaks inside quoted
+/// cells are counted only when the line count moved by more than one.
+fn record_line(start: u64, after: u64, rec: &csv::ByteRecord, term: u64) -> u32 {
+    let diff = after.saturating_sub(start);
+    let inner = if diff > 1 { rec.as_slice().iter().filter(|&&b| b == b'\n').count() as u64 } else { 0 };
+    after.saturating_sub(inner + term).max(1) as u32
+}
+
+/// Whether the text uses `\r\n` line breaks (judged by the first one).
+fn crlf(body: &[u8]) -> bool {
+    body.iter().position(|&b| b == b'\n').is_some_and(|i| i > 0 && body[i - 1] == b'\r')
+}
+
+fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}

@@ -1,0 +1,135 @@
+//! YAML (`.yaml`, `.yml`) and JSON (`.json`) files, read whole (small
+//! datasets): either a list of records, or a mapping whose keys hold lists
+//! of records (`catalogue: [...]`, `units: [...]`), each key read as a table
+//! like a sheet (a key that names a dataset decides the dataset). Row
+//! numbers are the 1-based positions of the records in their list.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use calamine::Data;
+
+use super::chunk::{CellRow, Chunk, Rows, TablePlan};
+use super::encoding::TextEncoding;
+use super::{ReadError, SourceFile};
+
+/// One list of records in a YAML file.
+pub(crate) struct YamlTable {
+    /// The key holding the list (None for a top-level list).
+    pub key: Option<String>,
+    /// Keys of the records in order of first appearance.
+    pub columns: Vec<String>,
+    pub rows: Vec<CellRow>,
+}
+
+fn scalar_text(v: &serde_yaml::Value) -> Option<String> {
+    match v {
+        serde_yaml::Value::String(s) => Some(s.clone()),
+        serde_yaml::Value::Number(n) => Some(n.to_string()),
+        serde_yaml::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn cell(v: &serde_yaml::Value) -> Data {
+    match v {
+        serde_yaml::Value::Null => Data::Empty,
+        serde_yaml::Value::Bool(b) => Data::Bool(*b),
+        serde_yaml::Value::Number(n) => n
+            .as_i64()
+            .map(Data::Int)
+            .or_else(|| n.as_f64().map(Data::Float))
+            .unwrap_or_else(|| Data::String(n.to_string())),
+        serde_yaml::Value::String(s) => Data::String(s.clone()),
+        serde_yaml::Value::Tagged(t) => cell(&t.value),
+        other => Data::String(serde_yaml::to_string(other).unwrap_or_default().trim().to_string()),
+    }
+}
+
+fn table(key: Option<String>, items: &[serde_yaml::Value]) -> Option<YamlTable> {
+    let mut columns: Vec<String> = Vec::new();
+    let mut maps = Vec::new();
+    for it in items {
+        let m = it.as_mapping()?;
+        for k in m.keys() {
+            let k = scalar_text(k)?;
+            if !columns.contains(&k) {
+                columns.push(k);
+            }
+        }
+        maps.push(m);
+    }
+    let rows = maps
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let mut cells = vec![Data::Empty; columns.len()];
+            for (k, v) in m.iter() {
+                if let Some(c) = scalar_text(k).and_then(|k| columns.iter().position(|x| *x == k)) {
+                    cells[c] = cell(v);
+                }
+            }
+            CellRow { row: i as u32 + 1, cells }
+        })
+        .collect();
+    Some(YamlTable { key, columns, rows })
+}
+
+/// Loads the tables of a YAML or JSON file. `Ok(None)`: no content.
+pub(crate) fn load(path: &Path, rel: &str, forced: Option<TextEncoding>) -> Result<Option<(TextEncoding, Vec<YamlTable>)>, ReadError> {
+    let bytes = std::fs::read(path).map_err(|e| ReadError::Io { file: rel.to_string(), message: e.to_string() })?;
+    let enc = match forced {
+        Some(e) => e,
+        None => super::encoding::detect(&bytes, true).map_err(|_| ReadError::UnknownEncoding {
+            file: rel.to_string(),
+            detail: "不是 UTF-8 或 GBK 文本".into(),
+        })?,
+    };
+    let text = enc.decode_lossy(&bytes);
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    let doc: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| ReadError::Unreadable {
+        file: rel.to_string(),
+        reason: format!("YAML/JSON 语法错误: {e}"),
+    })?;
+    let mut tables = Vec::new();
+    match &doc {
+        serde_yaml::Value::Sequence(items) => tables.extend(table(None, items)),
+        serde_yaml::Value::Mapping(m) => {
+            for (k, v) in m {
+                if let (Some(k), serde_yaml::Value::Sequence(items)) = (scalar_text(k), v) {
+                    tables.extend(table(Some(k), items));
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(Some((enc, tables)))
+}
+
+pub(crate) fn stream(
+    source: &SourceFile,
+    plan: &Arc<TablePlan>,
+    chunk_rows: usize,
+    f: &mut dyn FnMut(Chunk) -> Result<(), ReadError>,
+) -> Result<u64, ReadError> {
+    let tables = load(&source.path, &source.rel, source.encoding)?.map(|(_, t)| t).unwrap_or_default();
+    let Some(t) = tables.into_iter().find(|t| t.key == source.sheet) else {
+        return Err(ReadError::Unreadable {
+            file: source.rel.clone(),
+            reason: "文件在读取期间发生了变化".into(),
+        });
+    };
+    // Records are laid out by the columns of discovery: same file, same order.
+    let total = t.rows.len() as u64;
+    let mut index = 0u64;
+    let mut rows = t.rows;
+    while !rows.is_empty() {
+        let rest = rows.split_off(rows.len().min(chunk_rows));
+        f(Chunk { index, plan: plan.clone(), rows: Rows::Cells(rows) })?;
+        rows = rest;
+        index += 1;
+    }
+    Ok(total)
+}

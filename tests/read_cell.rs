@@ -1,0 +1,179 @@
+//! Cell parsing per the data contract, one form at a time, through the
+//! public `read::cell` API.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use yimen::read::cell::{parse, parse_datetime, CellParser};
+use yimen::schema::{Field, Schema};
+use yimen::value::Value;
+
+fn field(ds: &str, name: &str) -> &'static Field {
+    Schema::builtin()
+        .dataset(ds)
+        .and_then(|d| d.field(name))
+        .unwrap_or_else(|| panic!("no field {ds}.{name}"))
+}
+
+fn dt(s: &str) -> Value {
+    Value::DateTime(NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap())
+}
+
+fn date(y: i32, m: u32, d: u32) -> Value {
+    Value::Date(NaiveDate::from_ymd_opt(y, m, d).unwrap())
+}
+
+#[test]
+fn booleans() {
+    let f = field("catalogue", "in_center");
+    for t in ["是", "Y", "y", "yes", "TRUE", "true", "1", "√", "✓", " 是 ", "\u{a0}Ｙ"] {
+        assert_eq!(parse(f, t), Ok(Value::Bool(true)), "{t:?}");
+    }
+    for t in ["否", "N", "no", "false", "FALSE", "0", "×", "✗"] {
+        assert_eq!(parse(f, t), Ok(Value::Bool(false)), "{t:?}");
+    }
+    let bad = parse(f, "也许").unwrap_err();
+    assert_eq!(bad.expected, "bool");
+    assert_eq!(parse(f, ""), Ok(Value::Empty));
+    assert_eq!(parse(f, "NULL"), Ok(Value::Empty));
+}
+
+#[test]
+fn datetimes_in_every_form() {
+    let f = field("cases", "accepted_at");
+    let want = dt("2025-03-01 09:30:00");
+    for t in [
+        "2025-03-01 09:30:00",
+        "2025/3/1 9:30",
+        "2025-03-01T09:30:00",
+        "2025-03-01T09:30",
+        "2025-03-01 09:30",
+        "2025.03.01 09:30:00",
+        "2025年3月1日 9时30分",
+        "2025年3月1日9:30",
+        "２０２５－０３－０１　０９：３０：００",
+        "20250301093000",
+        "45717.395833333336",
+        "2025-03-01 09:30:00.000",
+    ] {
+        assert_eq!(parse(f, t), Ok(want.clone()), "{t:?}");
+    }
+    // Date-only forms are midnight.
+    for t in ["2025年3月1日", "2025-03-01", "2025/3/1", "20250301", "45717"] {
+        assert_eq!(parse(f, t), Ok(dt("2025-03-01 00:00:00")), "{t:?}");
+    }
+    for t in ["2025-13-01", "2025-02-30", "2025-03-01 25:00", "昨天", "2025-03", "2025", "3/1/2025"] {
+        let bad = parse(f, t).unwrap_err();
+        assert_eq!(bad.expected, "datetime", "{t:?}");
+    }
+    assert_eq!(parse(f, "2025-13-01").unwrap_err().message, "日期时间不存在");
+    assert_eq!(parse(f, "昨天").unwrap_err().message, "无法识别的日期时间");
+    assert_eq!(parse(f, "—"), Ok(Value::Empty));
+}
+
+#[test]
+fn dates_take_the_date_of_a_datetime() {
+    let f = field("staff", "birth_date");
+    assert_eq!(parse(f, "1975-06-01"), Ok(date(1975, 6, 1)));
+    assert_eq!(parse(f, "1975/6/1 00:00:00"), Ok(date(1975, 6, 1)));
+    assert_eq!(parse(f, "1975年6月1日"), Ok(date(1975, 6, 1)));
+    assert_eq!(parse(f, "27546"), Ok(date(1975, 6, 1)));
+    assert_eq!(parse(f, "1975-02-29").unwrap_err().message, "日期不存在");
+    assert_eq!(parse(f, "1975-02-29").unwrap_err().expected, "date");
+    assert_eq!(parse_datetime("2024-02-29").map(|d| d.date()), Ok(NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()));
+}
+
+#[test]
+fn numbers_with_separators_and_units() {
+    let days = field("catalogue", "legal_days");
+    assert_eq!(parse(days, "20"), Ok(Value::Int(20)));
+    assert_eq!(parse(days, "20个工作日"), Ok(Value::Int(20)));
+    assert_eq!(parse(days, "20 天"), Ok(Value::Int(20)));
+    assert_eq!(parse(days, "２０"), Ok(Value::Int(20)));
+    assert_eq!(parse(days, "1,200"), Ok(Value::Int(1200)));
+    assert_eq!(parse(days, "20.0"), Ok(Value::Int(20)));
+    assert_eq!(parse(days, "20.5").unwrap_err().expected, "int");
+    assert_eq!(parse(days, "二十").unwrap_err().expected, "int");
+    let fee = field("catalogue", "fee_min");
+    assert_eq!(parse(fee, "1,000元"), Ok(Value::Decimal(1000.0)));
+    assert_eq!(parse(fee, "¥50.5"), Ok(Value::Decimal(50.5)));
+    assert_eq!(parse(fee, "0.5万元"), Ok(Value::Decimal(5000.0)));
+    assert_eq!(parse(fee, "-3"), Ok(Value::Decimal(-3.0)));
+    assert!(parse(fee, "1e5").is_err());
+    assert!(parse(fee, "NaN").is_err());
+    // investment is in 万元: 元 values are scaled down.
+    let inv = field("cases", "investment");
+    assert_eq!(parse(inv, "500万元"), Ok(Value::Decimal(500.0)));
+    assert_eq!(parse(inv, "5000元"), Ok(Value::Decimal(0.5)));
+    assert_eq!(parse(inv, "1,200"), Ok(Value::Decimal(1200.0)));
+}
+
+#[test]
+fn defaults_fill_empty_cells() {
+    let f = field("cases", "suspended_days");
+    assert_eq!(parse(f, ""), Ok(Value::Int(0)));
+    assert_eq!(parse(f, "  "), Ok(Value::Int(0)));
+    assert_eq!(parse(f, "3"), Ok(Value::Int(3)));
+}
+
+#[test]
+fn enums_by_label_code_and_variant() {
+    let kind = field("catalogue", "kind");
+    for (t, want) in [
+        ("行政许可", "行政许可"),
+        ("1", "行政许可"),
+        ("01", "行政许可"),
+        (" 行政许可\u{3000}", "行政许可"),
+        ("行政 许可", "行政许可"),
+        ("20", "公共服务"),
+        ("21", "公共服务"),
+        ("公共服务事项", "公共服务"),
+        ("10", "其他行政权力"),
+        ("０７", "行政确认"),
+    ] {
+        assert_eq!(parse(kind, t), Ok(Value::str(want)), "{t:?}");
+    }
+    let bad = parse(kind, "99").unwrap_err();
+    assert_eq!(bad.expected, "enum");
+    assert!(bad.message.contains("行政许可"), "{}", bad.message);
+    let depth = field("catalogue", "online_depth");
+    for t in ["Ⅳ", "IV", "iv", "4", "全程网办"] {
+        assert_eq!(parse(depth, t), Ok(Value::str("全程网办")), "{t:?}");
+    }
+    let handling = field("catalogue", "handling_type");
+    assert_eq!(parse(handling, "1"), Ok(Value::str("即办件")));
+    assert_eq!(parse(handling, "2"), Ok(Value::str("承诺件")));
+}
+
+#[test]
+fn mapping_value_aliases_extend_the_schema() {
+    let f = field("catalogue", "in_center");
+    let extra = [("已进驻".to_string(), "是".to_string()), ("未进驻".to_string(), "否".to_string())].into();
+    let p = CellParser::new(f, Some(&extra));
+    assert_eq!(p.parse("已进驻"), Ok(Value::Bool(true)));
+    assert_eq!(p.parse("未进驻"), Ok(Value::Bool(false)));
+    let kind = field("catalogue", "kind");
+    let extra = [("21".to_string(), "行政许可".to_string())].into();
+    let p = CellParser::new(kind, Some(&extra));
+    assert_eq!(p.parse("21"), Ok(Value::str("行政许可")), "the mapping wins over the schema");
+}
+
+#[test]
+fn strings_are_trimmed_not_rewritten() {
+    let f = field("catalogue", "name");
+    assert_eq!(parse(f, " 企业投资项目备案（技术改造）\u{a0}"), Ok(Value::str("企业投资项目备案（技术改造）")));
+    assert_eq!(parse(f, "-"), Ok(Value::str("-")));
+    assert_eq!(parse(f, "\u{3000}"), Ok(Value::Empty));
+}
+
+#[test]
+fn spreadsheet_cells_keep_their_types() {
+    use calamine::Data;
+    let s = Schema::builtin();
+    let p = |ds: &str, f: &str| CellParser::new(s.dataset(ds).unwrap().field(f).unwrap(), None);
+    assert_eq!(p("units", "windows").parse_data(&Data::Float(2.0)), Ok(Value::Int(2)));
+    assert_eq!(p("catalogue", "code").parse_data(&Data::Float(511_602_000_000.0)), Ok(Value::str("511602000000")));
+    assert_eq!(p("catalogue", "kind").parse_data(&Data::Float(1.0)), Ok(Value::str("行政许可")));
+    assert_eq!(p("staff", "start_date").parse_data(&Data::Float(45717.0)), Ok(date(2025, 3, 1)));
+    assert_eq!(p("catalogue", "in_center").parse_data(&Data::Bool(true)), Ok(Value::Bool(true)));
+    assert_eq!(p("catalogue", "in_center").parse_data(&Data::Int(0)), Ok(Value::Bool(false)));
+    assert!(p("units", "windows").parse_data(&Data::Error(calamine::CellErrorType::NA)).is_err());
+}
