@@ -19,9 +19,16 @@ use crate::value::Value;
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ParamError {
     #[error("未知参数 `{name}`{}", suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
-    Unknown { name: String, suggestion: Option<String> },
+    Unknown {
+        name: String,
+        suggestion: Option<String>,
+    },
     #[error("参数 `{name}` 应为 {expected}, 而不是 {value:?}")]
-    BadValue { name: String, expected: String, value: String },
+    BadValue {
+        name: String,
+        expected: String,
+        value: String,
+    },
     #[error("`--param` 应写作 name=value, 而不是 {0:?}")]
     BadSyntax(String),
     #[error("参数文件 {file}: {message}")]
@@ -115,14 +122,20 @@ fn const_from_cli(raw: &str, ty: &Type) -> Option<Const> {
 }
 
 fn find(program: &Program, name: &str) -> Result<usize, ParamError> {
-    program.param_index(name).ok_or_else(|| ParamError::Unknown {
-        name: name.to_string(),
-        suggestion: did_you_mean(name, program.params.iter().map(|p| p.name.as_str())),
-    })
+    program
+        .param_index(name)
+        .ok_or_else(|| ParamError::Unknown {
+            name: name.to_string(),
+            suggestion: did_you_mean(name, program.params.iter().map(|p| p.name.as_str())),
+        })
 }
 
 /// The values of every parameter of `program`.
-pub fn resolve(program: &Program, file: Option<&Path>, cli: &[String]) -> Result<Vec<Option<Const>>, ParamError> {
+pub fn resolve(
+    program: &Program,
+    file: Option<&Path>,
+    cli: &[String],
+) -> Result<Vec<Option<Const>>, ParamError> {
     let mut values: Vec<Option<Const>> = program.params.iter().map(|p| p.default.clone()).collect();
     if let Some(path) = file {
         let fname = path.display().to_string();
@@ -147,15 +160,22 @@ pub fn resolve(program: &Program, file: Option<&Path>, cli: &[String]) -> Result
             let name = yaml_scalar_text(k).unwrap_or_default();
             let i = find(program, &name)?;
             let ty = &program.params[i].ty;
-            values[i] = Some(const_from_yaml(v, ty).ok_or_else(|| ParamError::BadValue {
-                name: name.clone(),
-                expected: type_name(ty),
-                value: serde_yaml::to_string(v).unwrap_or_default().trim().to_string(),
+            values[i] = Some(const_from_yaml(v, ty).ok_or_else(|| {
+                ParamError::BadValue {
+                    name: name.clone(),
+                    expected: type_name(ty),
+                    value: serde_yaml::to_string(v)
+                        .unwrap_or_default()
+                        .trim()
+                        .to_string(),
+                }
             })?);
         }
     }
     for arg in cli {
-        let (name, raw) = arg.split_once('=').ok_or_else(|| ParamError::BadSyntax(arg.clone()))?;
+        let (name, raw) = arg
+            .split_once('=')
+            .ok_or_else(|| ParamError::BadSyntax(arg.clone()))?;
         let name = name.trim();
         let i = find(program, name)?;
         let ty = &program.params[i].ty;

@@ -3,8 +3,10 @@
 //! Invariant: exit code 0 = clean, 1 = findings (or, for `fmt --check`,
 //! files that need formatting), 2 = a usage, policy or input error.
 
+mod audit_cmd;
 mod check_policy;
 mod fmt_cmd;
+mod inspect_cmd;
 mod test_cmd;
 
 use std::io::IsTerminal;
@@ -30,12 +32,62 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Audit an export folder: every violation with its evidence and the clause it breaks.
+    Audit(audit_cmd::Args),
+    /// Show what each file of an export folder is read as, and what is skipped and why.
+    Inspect(inspect_cmd::Args),
     /// Parse and check policy files against the schema and the source registry.
     CheckPolicy(check_policy::Args),
     /// Format policy files canonically (comments kept).
     Fmt(fmt_cmd::Args),
     /// Run the `test` blocks of the policies through the engine.
     Test(test_cmd::Args),
+}
+
+/// Report formats of `inspect` and `audit`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TextOrJson {
+    Text,
+    Json,
+}
+
+/// Load `--map`, printing the error (exit code 2) if it cannot be used.
+pub(crate) fn load_mapping(
+    path: Option<&std::path::Path>,
+    schema: &crate::schema::Schema,
+) -> Result<Option<crate::read::Mapping>, u8> {
+    match path
+        .map(|p| crate::read::Mapping::load(p, schema))
+        .transpose()
+    {
+        Ok(m) => Ok(m),
+        Err(e) => {
+            eprintln!("错误: {e}");
+            Err(2)
+        }
+    }
+}
+
+/// Write a report to `--output` (atomically) or standard output.
+pub(crate) fn emit(text: &str, output: Option<&std::path::Path>) -> Result<(), u8> {
+    match output {
+        Some(p) => fmt_cmd::write_atomically(p, text).map_err(|e| {
+            eprintln!("错误: 无法写入 {}: {e}", p.display());
+            2
+        }),
+        None => {
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
+            if out
+                .write_all(text.as_bytes())
+                .and_then(|()| out.flush())
+                .is_err()
+            {
+                return Err(2);
+            }
+            Ok(())
+        }
+    }
 }
 
 /// How errors are printed.
@@ -55,6 +107,8 @@ pub fn main() -> ExitCode {
         }
     };
     let code = match cli.command {
+        Command::Audit(args) => audit_cmd::run_cmd(&args),
+        Command::Inspect(args) => inspect_cmd::run(&args),
         Command::CheckPolicy(args) => check_policy::run(&args),
         Command::Fmt(args) => fmt_cmd::run(&args),
         Command::Test(args) => test_cmd::run(&args),

@@ -25,7 +25,8 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
         data_errors: &doc.audit.data_errors,
         summary: &doc.audit.summary,
     };
-    let mut s = serde_json::to_string_pretty(&c).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut s =
+        serde_json::to_string_pretty(&c).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
 }

@@ -17,7 +17,11 @@ fn place(e: &Evidence) -> String {
 pub fn render(doc: &AuditDoc<'_>) -> String {
     let a = doc.audit;
     let mut out = String::new();
-    let _ = writeln!(out, "yimen 合规检查  审计日期 {}", doc.as_of.format("%Y-%m-%d"));
+    let _ = writeln!(
+        out,
+        "yimen 合规检查  审计日期 {}",
+        doc.as_of.format("%Y-%m-%d")
+    );
     let mut by_dept: BTreeMap<&str, BTreeMap<&str, Vec<&Finding>>> = BTreeMap::new();
     for f in &a.findings {
         by_dept
@@ -41,22 +45,40 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
                     let fields: Vec<String> = f
                         .evidence
                         .iter()
-                        .filter_map(|e| Some(format!("{}={}", e.field.as_ref()?, e.value.as_deref().unwrap_or(""))))
+                        .filter_map(|e| {
+                            Some(format!(
+                                "{}={}",
+                                e.field.as_ref()?,
+                                e.value.as_deref().unwrap_or("")
+                            ))
+                        })
                         .collect();
                     let _ = writeln!(
                         out,
                         "      证据: {}{}",
                         place(e),
-                        if fields.is_empty() { String::new() } else { format!("  {}", fields.join(", ")) }
+                        if fields.is_empty() {
+                            String::new()
+                        } else {
+                            format!("  {}", fields.join(", "))
+                        }
                     );
                 }
-                let cites: Vec<String> = f.cite.iter().map(|c| format!("{} {}", c.policy, c.clause)).collect();
+                let cites: Vec<String> = f
+                    .cite
+                    .iter()
+                    .map(|c| format!("{} {}", c.policy, c.clause))
+                    .collect();
                 let _ = writeln!(out, "      依据: {}", cites.join("; "));
             }
         }
     }
     if !a.undetermined.is_empty() {
-        let _ = writeln!(out, "\n== 无法判定 ({} 项, 缺少必要数据) ==", a.undetermined.len());
+        let _ = writeln!(
+            out,
+            "\n== 无法判定 ({} 项, 缺少必要数据) ==",
+            a.undetermined.len()
+        );
         for u in a.undetermined.iter().take(50) {
             let _ = writeln!(
                 out,
@@ -69,7 +91,11 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
             );
         }
         if a.undetermined.len() > 50 {
-            let _ = writeln!(out, "  … 另有 {} 项 (用 --format json 查看全部)", a.undetermined.len() - 50);
+            let _ = writeln!(
+                out,
+                "  … 另有 {} 项 (用 --format json 查看全部)",
+                a.undetermined.len() - 50
+            );
         }
     }
     if !a.data_errors.is_empty() {
@@ -79,7 +105,10 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
                 out,
                 "  {}{} 第 {} 行 {}: {} (值 {:?}, 应为 {})",
                 e.file,
-                e.sheet.as_ref().map(|s| format!(" [{s}]")).unwrap_or_default(),
+                e.sheet
+                    .as_ref()
+                    .map(|s| format!(" [{s}]"))
+                    .unwrap_or_default(),
                 e.row,
                 e.column.as_deref().unwrap_or(""),
                 e.message,
@@ -88,7 +117,11 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
             );
         }
         if a.data_errors.len() > 50 {
-            let _ = writeln!(out, "  … 另有 {} 处 (用 --format json 查看全部)", a.data_errors.len() - 50);
+            let _ = writeln!(
+                out,
+                "  … 另有 {} 处 (用 --format json 查看全部)",
+                a.data_errors.len() - 50
+            );
         }
     }
     let s = &a.summary;
@@ -100,7 +133,11 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
         out,
         "  发现: {} 处{}",
         a.findings.len(),
-        if findings.is_empty() { String::new() } else { format!(" ({})", findings.join(", ")) }
+        if findings.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", findings.join(", "))
+        }
     );
     let _ = writeln!(out, "  无法判定: {} 项", s.undetermined);
     let _ = writeln!(out, "  数据错误: {} 处", s.data_errors);

@@ -82,7 +82,11 @@ impl CellParser {
             p.normalized.insert(normalize::key(raw), target);
         };
         if field.ty == FieldType::Enum {
-            let labels: Vec<Arc<str>> = field.values.iter().map(|v| Arc::<str>::from(v.as_str())).collect();
+            let labels: Vec<Arc<str>> = field
+                .values
+                .iter()
+                .map(|v| Arc::<str>::from(v.as_str()))
+                .collect();
             for l in &labels {
                 add(&mut p, l, l.clone());
             }
@@ -102,7 +106,11 @@ impl CellParser {
             }
             p.labels = labels;
         } else {
-            for (raw, target) in field.value_aliases.iter().chain(extra.into_iter().flatten()) {
+            for (raw, target) in field
+                .value_aliases
+                .iter()
+                .chain(extra.into_iter().flatten())
+            {
                 add(&mut p, raw, Arc::from(target.as_str()));
             }
         }
@@ -175,7 +183,9 @@ impl CellParser {
         match self.ty {
             FieldType::String => Ok(Value::Str(Arc::from(t))),
             FieldType::Enum => self.alias(t).map(Value::Str).ok_or_else(|| self.bad_enum()),
-            FieldType::Bool => parse_bool(t).map(Value::Bool).ok_or_else(|| self.bad("无法识别的是/否值")),
+            FieldType::Bool => parse_bool(t)
+                .map(Value::Bool)
+                .ok_or_else(|| self.bad("无法识别的是/否值")),
             FieldType::Int => match parse_number(t, self.unit.as_deref()) {
                 Some(Number::Int(n)) => Ok(Value::Int(n)),
                 Some(Number::Float(x)) => float_to_int(x)
@@ -226,7 +236,9 @@ impl CellParser {
 
     fn parse_float(&self, x: f64, d: &Data) -> Result<Value, BadCell> {
         match self.ty {
-            FieldType::Int => float_to_int(x).map(Value::Int).ok_or_else(|| self.bad("不是整数")),
+            FieldType::Int => float_to_int(x)
+                .map(Value::Int)
+                .ok_or_else(|| self.bad("不是整数")),
             FieldType::Decimal => Ok(Value::Decimal(x)),
             FieldType::Date => excel_serial(x)
                 .map(|dt| Value::Date(dt.date()))
@@ -269,7 +281,9 @@ pub fn data_text(d: &Data) -> String {
         Data::Int(n) => n.to_string(),
         Data::Float(x) => float_text(*x),
         Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
-        Data::DateTime(x) => excel_serial(x.as_f64()).map_or_else(|| float_text(x.as_f64()), format_datetime),
+        Data::DateTime(x) => {
+            excel_serial(x.as_f64()).map_or_else(|| float_text(x.as_f64()), format_datetime)
+        }
         Data::Error(e) => format!("{e}"),
     }
 }
@@ -300,7 +314,10 @@ fn float_to_int(x: f64) -> Option<i64> {
 
 /// Whether a typed cell holds a database/typist placeholder for "nothing".
 fn is_placeholder(t: &str) -> bool {
-    matches!(t, "NULL" | "null" | "Null" | "\\N" | "-" | "--" | "—" | "——" | "/" | "／" | "－")
+    matches!(
+        t,
+        "NULL" | "null" | "Null" | "\\N" | "-" | "--" | "—" | "——" | "/" | "／" | "－"
+    )
 }
 
 /// 是/否 and their usual variants.
@@ -330,7 +347,17 @@ pub enum Number {
     Float(f64),
 }
 
-const UNITS: &[&str] = &["个工作日", "工作日", "万元", "元", "天", "日", "个", "人", "件"];
+const UNITS: &[&str] = &[
+    "个工作日",
+    "工作日",
+    "万元",
+    "元",
+    "天",
+    "日",
+    "个",
+    "人",
+    "件",
+];
 
 /// A number with optional `¥`, thousands separators and a trailing unit;
 /// money units are scaled to `field_unit` (default 元).
@@ -351,7 +378,11 @@ pub fn parse_number(t: &str, field_unit: Option<&str>) -> Option<Number> {
         return None;
     }
     let cleaned: Cow<'_, str> = if s.contains([',', ' ', '_']) {
-        Cow::Owned(s.chars().filter(|c| !matches!(c, ',' | ' ' | '_')).collect())
+        Cow::Owned(
+            s.chars()
+                .filter(|c| !matches!(c, ',' | ' ' | '_'))
+                .collect(),
+        )
     } else {
         Cow::Borrowed(s)
     };
@@ -426,7 +457,8 @@ pub fn parse_datetime(t: &str) -> Result<NaiveDateTime, &'static str> {
         }
         let sep = match c {
             ' ' | '\t' => ' ',
-            '-' | '/' | '.' | ':' | 'T' | 't' | '年' | '月' | '日' | '号' | '时' | '点' | '分' | '秒' | 'Z' => c,
+            '-' | '/' | '.' | ':' | 'T' | 't' | '年' | '月' | '日' | '号' | '时' | '点' | '分'
+            | '秒' | 'Z' => c,
             _ => return Err(BAD),
         };
         if sep == '.' {
@@ -455,7 +487,9 @@ pub fn parse_datetime(t: &str) -> Result<NaiveDateTime, &'static str> {
     let toks = &toks[..len];
     match toks {
         // An Excel serial: up to 7 integer digits, an optional fraction.
-        [Tok::Num(_, k)] | [Tok::Num(_, k), Tok::Sep('.'), Tok::Num(_, _)] if *k <= 7 && dots <= 1 => {
+        [Tok::Num(_, k)] | [Tok::Num(_, k), Tok::Sep('.'), Tok::Num(_, _)]
+            if *k <= 7 && dots <= 1 =>
+        {
             let x: f64 = s.parse().map_err(|_| BAD)?;
             if *k == 4 && toks.len() == 1 {
                 // A bare year is not a date.
@@ -493,11 +527,21 @@ fn ymd_hms(toks: &[Tok]) -> Result<NaiveDateTime, &'static str> {
         i += 1;
         t
     };
-    let Some(Tok::Num(y, 4)) = next() else { return Err(BAD) };
-    let Some(Tok::Sep(s1)) = next() else { return Err(BAD) };
-    let Some(Tok::Num(m, 1..=2)) = next() else { return Err(BAD) };
-    let Some(Tok::Sep(s2)) = next() else { return Err(BAD) };
-    let Some(Tok::Num(d, 1..=2)) = next() else { return Err(BAD) };
+    let Some(Tok::Num(y, 4)) = next() else {
+        return Err(BAD);
+    };
+    let Some(Tok::Sep(s1)) = next() else {
+        return Err(BAD);
+    };
+    let Some(Tok::Num(m, 1..=2)) = next() else {
+        return Err(BAD);
+    };
+    let Some(Tok::Sep(s2)) = next() else {
+        return Err(BAD);
+    };
+    let Some(Tok::Num(d, 1..=2)) = next() else {
+        return Err(BAD);
+    };
     let cjk = match (s1, s2) {
         ('-', '-') | ('/', '/') | ('.', '.') => false,
         ('年', '月') => true,
@@ -537,7 +581,8 @@ fn ymd_hms(toks: &[Tok]) -> Result<NaiveDateTime, &'static str> {
             return Err(BAD);
         }
     }
-    let time = NaiveTime::from_hms_nano_opt(h as u32, mi as u32, sec as u32, nanos).ok_or(NO_DATE)?;
+    let time =
+        NaiveTime::from_hms_nano_opt(h as u32, mi as u32, sec as u32, nanos).ok_or(NO_DATE)?;
     Ok(date.and_time(time))
 }
 

@@ -39,7 +39,11 @@ pub(crate) struct TablePlan {
 }
 
 impl TablePlan {
-    pub fn new(source: &SourceFile, schema: &Schema, mapping: Option<&super::Mapping>) -> Option<TablePlan> {
+    pub fn new(
+        source: &SourceFile,
+        schema: &Schema,
+        mapping: Option<&super::Mapping>,
+    ) -> Option<TablePlan> {
         let ds = schema.dataset(&source.dataset)?;
         let parsers = ds
             .fields
@@ -69,7 +73,13 @@ impl TablePlan {
         })
     }
 
-    fn error(&self, row: u32, column: Option<usize>, value: Option<String>, bad: BadCell) -> DataError {
+    fn error(
+        &self,
+        row: u32,
+        column: Option<usize>,
+        value: Option<String>,
+        bad: BadCell,
+    ) -> DataError {
         DataError {
             file: self.file.clone(),
             sheet: self.sheet.clone(),
@@ -150,7 +160,12 @@ impl FlatRows {
         let a = self.starts[i] as usize;
         let b = self.starts[i + 1] as usize;
         let first = if a == 0 { 0 } else { self.ends[a - 1] as usize };
-        RowCells { rows: self, a, b, first }
+        RowCells {
+            rows: self,
+            a,
+            b,
+            first,
+        }
     }
 }
 
@@ -168,14 +183,24 @@ impl<'a> RowCells<'a> {
 
     fn cell(&self, c: usize) -> &'a [u8] {
         let i = self.a + c;
-        let start = if c == 0 { self.first } else { self.rows.ends[i - 1] as usize };
+        let start = if c == 0 {
+            self.first
+        } else {
+            self.rows.ends[i - 1] as usize
+        };
         let end = self.rows.ends[i] as usize;
         &self.rows.bytes[start..end]
     }
 
     fn all_blank(&self) -> bool {
-        let end = if self.b == self.a { self.first } else { self.rows.ends[self.b - 1] as usize };
-        self.rows.bytes[self.first..end].iter().all(u8::is_ascii_whitespace)
+        let end = if self.b == self.a {
+            self.first
+        } else {
+            self.rows.ends[self.b - 1] as usize
+        };
+        self.rows.bytes[self.first..end]
+            .iter()
+            .all(u8::is_ascii_whitespace)
     }
 }
 
@@ -264,12 +289,16 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
                 out.blank_rows += 1;
                 continue;
             }
-            let extra_empty = cells.len() > width && (width..cells.len()).all(|c| cells.cell(c).is_empty());
+            let extra_empty =
+                cells.len() > width && (width..cells.len()).all(|c| cells.cell(c).is_empty());
             if !extra_empty {
                 out.bad_rows += 1;
                 out.errors.push(plan.row_error(
                     line,
-                    format!("本行有 {} 个单元格,表头有 {width} 列;已跳过此行", cells.len()),
+                    format!(
+                        "本行有 {} 个单元格,表头有 {width} 列;已跳过此行",
+                        cells.len()
+                    ),
                 ));
                 continue;
             }
@@ -298,7 +327,8 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
                 Ok(v) => values[f] = v,
                 Err(bad) => {
                     values[f] = Value::Invalid;
-                    out.errors.push(plan.error(line, Some(c), Some(text.into_owned()), bad));
+                    out.errors
+                        .push(plan.error(line, Some(c), Some(text.into_owned()), bad));
                 }
             }
         }
@@ -328,7 +358,9 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
         };
         let mut values = vec![Value::Empty; plan.n_fields];
         for (k, v) in &obj {
-            let Some(&c) = plan.keys.get(k.as_str()) else { continue };
+            let Some(&c) = plan.keys.get(k.as_str()) else {
+                continue;
+            };
             let Some(&(_, f)) = plan.active.iter().find(|(ac, _)| *ac == c) else {
                 continue;
             };
@@ -337,7 +369,8 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
                 Ok(val) => values[f] = val,
                 Err(bad) => {
                     values[f] = Value::Invalid;
-                    out.errors.push(plan.error(line, Some(c), Some(data_text(&d)), bad));
+                    out.errors
+                        .push(plan.error(line, Some(c), Some(data_text(&d)), bad));
                 }
             }
         }
@@ -386,7 +419,8 @@ fn parse_cells(plan: &TablePlan, rows: &[CellRow], out: &mut ParsedChunk) {
                 Ok(v) => values[f] = v,
                 Err(bad) => {
                     values[f] = Value::Invalid;
-                    out.errors.push(plan.error(r.row, Some(c), Some(data_text(d)), bad));
+                    out.errors
+                        .push(plan.error(r.row, Some(c), Some(data_text(d)), bad));
                 }
             }
         }

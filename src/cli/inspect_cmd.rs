@@ -1,0 +1,53 @@
+//! `yimen inspect DIR [--map F] [--format text|json] [--strict]`: what each
+//! file of an export folder was read as, and what was skipped and why.
+
+use std::path::PathBuf;
+
+use crate::read::{inspect, render_json, render_text, ReadOptions};
+use crate::schema::Schema;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The export folder (searched recursively).
+    dir: PathBuf,
+    /// A mapping file: extra header and value aliases, per-file dataset and encoding.
+    #[arg(long)]
+    map: Option<PathBuf>,
+    /// text (default) or json.
+    #[arg(long, value_enum, default_value = "text")]
+    format: super::TextOrJson,
+    /// Stop at the first file that cannot be read.
+    #[arg(long)]
+    strict: bool,
+}
+
+pub fn run(args: &Args) -> u8 {
+    let schema = Schema::builtin();
+    let mapping = match super::load_mapping(args.map.as_deref(), schema) {
+        Ok(m) => m,
+        Err(code) => return code,
+    };
+    match inspect(
+        &args.dir,
+        schema,
+        &ReadOptions {
+            mapping,
+            strict: args.strict,
+        },
+    ) {
+        Ok(r) => {
+            print!(
+                "{}",
+                match args.format {
+                    super::TextOrJson::Json => render_json(&r),
+                    super::TextOrJson::Text => render_text(&r),
+                }
+            );
+            0
+        }
+        Err(e) => {
+            eprintln!("错误: {e}");
+            2
+        }
+    }
+}
