@@ -10,6 +10,7 @@ pub mod cli;
 pub mod diagnostics;
 pub mod engine;
 pub mod fmt;
+pub mod generate;
 pub mod ir;
 pub mod output;
 pub mod params;

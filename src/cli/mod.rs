@@ -6,6 +6,7 @@
 mod audit_cmd;
 mod check_policy;
 mod fmt_cmd;
+mod generate_cmd;
 mod inspect_cmd;
 mod test_cmd;
 
@@ -42,6 +43,8 @@ enum Command {
     Fmt(fmt_cmd::Args),
     /// Run the `test` blocks of the policies through the engine.
     Test(test_cmd::Args),
+    /// Write a deterministic, realistic export folder (examples, tests, benchmarks).
+    Generate(generate_cmd::Args),
 }
 
 /// Report formats of `inspect` and `audit`.
@@ -112,6 +115,7 @@ pub fn main() -> ExitCode {
         Command::CheckPolicy(args) => check_policy::run(&args),
         Command::Fmt(args) => fmt_cmd::run(&args),
         Command::Test(args) => test_cmd::run(&args),
+        Command::Generate(args) => generate_cmd::run(&args),
     };
     ExitCode::from(code)
 }
