@@ -107,6 +107,8 @@ pub struct RuleDef {
     pub effective_from: Option<chrono::NaiveDate>,
     pub policy: String,
     pub file: String,
+    /// The rule as written in its policy file (for `yimen explain`).
+    pub text: String,
     /// The dataset ranged over (schema index) and its variable's name.
     pub dataset: usize,
     pub var: String,

@@ -109,3 +109,26 @@ fn fmt_refuses_a_file_that_does_not_parse_and_leaves_it_alone() {
     assert_eq!(code, 2, "{err}");
     assert_eq!(std::fs::read_to_string(&p).unwrap(), "policy x {\nrule\n");
 }
+
+#[test]
+fn explain_prints_the_rule_its_parameters_and_every_cited_clause() {
+    let (code, out, err) = yimen(&["explain", "H002"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("H002 dual-track"));
+    assert!(out.contains("group by case.dept, case.item_code"));
+    assert!(out.contains("centre_channels = [中心窗口, 综合窗口]"));
+    for (clause, text) in [
+        (
+            "gangnan-2017 四、(六)",
+            "凡属在区政务服务中心办理的业务,一律不得在原单位办理",
+        ),
+        ("sandu-2018 四、(一)", "明进暗不进"),
+        ("sandu-2018 七、(八)", "事进权不进"),
+    ] {
+        assert!(out.contains(clause), "{clause} missing");
+        assert!(out.contains(text), "{text} missing");
+    }
+    let (code, _, err) = yimen(&["explain", "H020"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("did you mean"), "{err}");
+}

@@ -55,7 +55,7 @@ pub(crate) struct Checker<'a> {
     pub rule_codes: Vec<RuleCodeInfo>,
     pub sources: &'a [PolicySource],
     errors: Vec<(usize, PolicyError)>,
-    current: usize,
+    pub(crate) current: usize,
 }
 
 impl Checker<'_> {

@@ -378,6 +378,12 @@ impl Checker<'_> {
             cites,
             policy: policy.to_string(),
             file: file.to_string(),
+            text: {
+                let src = &self.sources[self.current].text;
+                let start = r.code.span.start.min(src.len());
+                let start = src[..start].rfind(['\n']).map_or(0, |i| i + 1);
+                src.get(start..r.span.end).unwrap_or_default().to_string()
+            },
             dataset,
             var: var_name,
             distinct,

@@ -5,6 +5,7 @@
 
 mod audit_cmd;
 mod check_policy;
+mod explain_cmd;
 mod fmt_cmd;
 mod generate_cmd;
 mod inspect_cmd;
@@ -37,6 +38,8 @@ enum Command {
     Audit(audit_cmd::Args),
     /// Show what each file of an export folder is read as, and what is skipped and why.
     Inspect(inspect_cmd::Args),
+    /// Explain a rule: its documentation, definition, parameters and the text of its clauses.
+    Explain(explain_cmd::Args),
     /// Parse and check policy files against the schema and the source registry.
     CheckPolicy(check_policy::Args),
     /// Format policy files canonically (comments kept).
@@ -113,6 +116,7 @@ pub fn main() -> ExitCode {
         Command::Audit(args) => audit_cmd::run_cmd(&args),
         Command::Inspect(args) => inspect_cmd::run(&args),
         Command::CheckPolicy(args) => check_policy::run(&args),
+        Command::Explain(args) => explain_cmd::run(&args),
         Command::Fmt(args) => fmt_cmd::run(&args),
         Command::Test(args) => test_cmd::run(&args),
         Command::Generate(args) => generate_cmd::run(&args),

@@ -1,0 +1,163 @@
+//! `yimen explain CODE`: a rule's documentation, its definition, its
+//! parameters and the full text of every clause it cites.
+
+use std::fmt::Write as _;
+
+use super::{load_policies, report_policy_errors, ErrorFormat};
+use crate::diagnostics::did_you_mean;
+use crate::ir::{Const, IrExpr, Program, RuleDef};
+use crate::sources::SourceRegistry;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// A rule or metric code, such as H002 or M04.
+    code: String,
+    /// Policy files or directories; default: the policies that ship with yimen.
+    #[arg(long = "policy")]
+    policies: Vec<std::path::PathBuf>,
+}
+
+fn params_used(rule: &RuleDef) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut stack: Vec<&IrExpr> = Vec::new();
+    stack.extend(rule.lets.iter().map(|l| &l.expr));
+    stack.extend(
+        rule.filters
+            .iter()
+            .chain(&rule.group_by)
+            .chain(&rule.group_filters),
+    );
+    stack.extend(
+        rule.require
+            .iter()
+            .chain(rule.ratio.iter())
+            .chain(rule.per.iter()),
+    );
+    while let Some(e) = stack.pop() {
+        match e {
+            IrExpr::Param(i) => {
+                if !out.contains(i) {
+                    out.push(*i);
+                }
+            }
+            IrExpr::Field { base, .. } => stack.push(base),
+            IrExpr::Lookup { keys, valid_on, .. } => {
+                stack.extend(keys.iter());
+                stack.extend(valid_on.as_deref());
+            }
+            IrExpr::MapGet { map, key } => stack.extend([&**map, &**key]),
+            IrExpr::Call { args, .. } | IrExpr::List(args) => stack.extend(args.iter()),
+            IrExpr::Agg { arg: Some(a), .. }
+            | IrExpr::Not(a)
+            | IrExpr::Neg(a)
+            | IrExpr::Is { expr: a, .. } => stack.push(a),
+            IrExpr::And(a, b)
+            | IrExpr::Or(a, b)
+            | IrExpr::Arith(_, a, b)
+            | IrExpr::Cmp(_, a, b) => stack.extend([&**a, &**b]),
+            IrExpr::In { item, set, .. } => stack.extend([&**item, &**set]),
+            IrExpr::If(a, b, c) => stack.extend([&**a, &**b, &**c]),
+            _ => {}
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+fn show_const(c: &Const) -> String {
+    match c {
+        Const::Value(v) => v.to_string(),
+        Const::List(l) => format!(
+            "[{}]",
+            l.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Const::Map(m) => format!(
+            "{{{}}}",
+            m.iter()
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// The explanation of one rule, as printed.
+pub fn explain(program: &Program, rule: &RuleDef, sources: &SourceRegistry) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} {}  {}",
+        rule.code,
+        rule.name,
+        rule.title.as_deref().unwrap_or("")
+    );
+    let _ = writeln!(
+        out,
+        "严重程度: {}    来源: {}",
+        rule.severity.as_str(),
+        rule.file
+    );
+    if let Some(d) = rule.effective_from {
+        let _ = writeln!(out, "适用于 {} 及以后发生的事件记录", d.format("%Y-%m-%d"));
+    }
+    if !rule.docs.is_empty() {
+        let _ = writeln!(out, "\n{}", rule.docs.join("\n"));
+    }
+    let _ = writeln!(out, "\n定义:\n");
+    for line in rule.text.lines() {
+        let _ = writeln!(out, "    {line}");
+    }
+    let params = params_used(rule);
+    if !params.is_empty() {
+        let _ = writeln!(out, "\n参数 (可用 --param 或参数文件覆盖):");
+        for i in params {
+            let p = &program.params[i];
+            let _ = writeln!(
+                out,
+                "  {} = {}{}",
+                p.name,
+                p.default.as_ref().map(show_const).unwrap_or_default(),
+                if p.docs.is_empty() {
+                    String::new()
+                } else {
+                    format!("    // {}", p.docs.join(" "))
+                }
+            );
+        }
+    }
+    let _ = writeln!(out, "\n依据:");
+    for c in &rule.cites {
+        let src = sources.source(&c.source);
+        let title = src.map(|s| s.title.as_str()).unwrap_or_default();
+        let _ = writeln!(out, "\n  {} {}  《{title}》", c.source, c.clause);
+        if let Some(cl) = sources.clause(&c.source, &c.clause) {
+            for line in cl.text.lines() {
+                let _ = writeln!(out, "    {line}");
+            }
+        }
+    }
+    out
+}
+
+pub fn run(args: &Args) -> u8 {
+    let (_, program) = match load_policies(&args.policies) {
+        Ok(p) => p,
+        Err(errs) => {
+            report_policy_errors(&errs, ErrorFormat::Human);
+            return 2;
+        }
+    };
+    let code = args.code.trim().to_uppercase();
+    let Some(rule) = program.rule(&code) else {
+        let help = did_you_mean(&code, program.rules.iter().map(|r| r.code.as_str()))
+            .map(|s| format!(" (did you mean {s}?)"))
+            .unwrap_or_default();
+        eprintln!("错误: 没有代码为 {code} 的规则或指标{help}");
+        return 2;
+    };
+    print!("{}", explain(&program, rule, SourceRegistry::builtin()));
+    0
+}
