@@ -45,13 +45,14 @@ impl Val {
 pub struct Env<'a> {
     pub program: &'a Program,
     pub schema: &'a Schema,
+    /// The datasets held in memory (lookups, evidence) and every file's name.
     pub data: &'a Data,
-    pub indexes: &'a [Option<Index>],
-    pub params: &'a [Option<Const>],
+    pub indexes: Vec<Option<Index>>,
+    pub params: Vec<Option<Const>>,
     pub as_of: NaiveDate,
     pub calendar: &'a Calendar,
     /// Aggregate nodes (by address) → their slot in a group's accumulators.
-    pub agg_slots: &'a HashMap<usize, usize>,
+    pub agg_slots: HashMap<usize, usize>,
 }
 
 /// The aggregates of one group, as the group-level clauses see them.

@@ -16,4 +16,4 @@ pub mod run;
 
 pub use data::{Data, FileRef, Row};
 pub use report::{Audit, DataError, Evidence, Finding, MetricValue, Undetermined};
-pub use run::{run, RunOptions};
+pub use run::{run, Partial, RunOptions, Runner};

@@ -18,11 +18,12 @@ use crate::ir::{AggFunc, Const, IrExpr, Program, RuleDef, TemplatePiece};
 use crate::sources::SourceRegistry;
 use crate::value::Value;
 
-const CHUNK: usize = 4096;
+pub const CHUNK: usize = 4096;
 /// Evidence rows kept per group finding.
 const GROUP_EVIDENCE: usize = 5;
 
 /// Settings of one audit run.
+#[derive(Clone)]
 pub struct RunOptions<'a> {
     pub as_of: chrono::NaiveDate,
     /// Parameter values (overrides already applied), indexed like `program.params`.
@@ -246,104 +247,173 @@ fn group_level_exprs(rule: &RuleDef) -> Vec<&IrExpr> {
     out
 }
 
-/// Partial results of one chunk of one dataset.
+/// Partial results of one chunk of one dataset: mergeable.
 #[derive(Default)]
-struct Partial {
+pub struct Partial {
+    rows: u64,
     findings: Vec<Finding>,
     undetermined: Vec<Undetermined>,
     groups: Vec<HashMap<Vec<Key>, GroupAcc>>,
     metrics: Vec<BTreeMap<Option<String>, MetricAcc>>,
 }
 
-/// Run the checked program over the data.
-pub fn run(
-    program: &Program,
-    schema: &crate::schema::Schema,
-    data: &Data,
-    opts: &RunOptions<'_>,
-) -> Audit {
-    // Lookup indexes over every dataset that is looked up (built once).
-    let indexes: Vec<Option<Index>> = schema
-        .datasets
-        .iter()
-        .enumerate()
-        .map(|(i, ds)| Some(Index::build(ds, &data.tables[i])))
-        .collect();
-    let mut agg_slots = HashMap::new();
-    let mut agg_plans: HashMap<usize, AggPlan<'_>> = HashMap::new();
-    for (ri, rule) in program.rules.iter().enumerate() {
-        if rule.is_group() {
-            let mut plan = AggPlan { nodes: Vec::new() };
-            for e in group_level_exprs(rule) {
-                collect_aggs(e, &mut agg_slots, &mut plan);
-            }
-            agg_plans.insert(ri, plan);
-        }
-    }
-    let env = Env {
-        program,
-        schema,
-        data,
-        indexes: &indexes,
-        params: &opts.params,
-        as_of: opts.as_of,
-        calendar: opts.calendar,
-        agg_slots: &agg_slots,
-    };
-    let mut audit = Audit::default();
-    for (ds_idx, ds) in schema.datasets.iter().enumerate() {
-        let rows = &data.tables[ds_idx];
-        audit
-            .summary
-            .records
-            .insert(ds.name.clone(), rows.len() as u64);
-        let rules: Vec<(usize, &RuleDef)> = program
-            .rules
+/// The plan of a run, ready to evaluate chunks of any dataset: lookup
+/// indexes over the datasets held in memory, aggregate slots of group rules,
+/// the rules of each dataset.
+pub struct Runner<'a> {
+    env: Env<'a>,
+    agg_plans: HashMap<usize, AggPlan<'a>>,
+    rules: Vec<Vec<(usize, &'a RuleDef)>>,
+    sources: &'a SourceRegistry,
+}
+
+impl<'a> Runner<'a> {
+    /// `data` holds the datasets that are not streamed, and every file.
+    pub fn new(
+        program: &'a Program,
+        schema: &'a crate::schema::Schema,
+        data: &'a Data,
+        opts: &RunOptions<'a>,
+    ) -> Self {
+        let indexes: Vec<Option<Index>> = schema
+            .datasets
             .iter()
             .enumerate()
-            .filter(|(_, r)| r.dataset == ds_idx)
+            .map(|(i, ds)| (!data.tables[i].is_empty()).then(|| Index::build(ds, &data.tables[i])))
             .collect();
-        if rules.is_empty() || rows.is_empty() {
-            // Metrics over an empty dataset still report n/a for the centre.
-            for (_, r) in &rules {
-                if r.kind == RuleKind::Metric {
-                    audit
-                        .metrics
-                        .push(metric_value(r, None, &MetricAcc::default()));
+        let mut agg_slots = HashMap::new();
+        let mut agg_plans: HashMap<usize, AggPlan<'a>> = HashMap::new();
+        for (ri, rule) in program.rules.iter().enumerate() {
+            if rule.is_group() {
+                let mut plan = AggPlan { nodes: Vec::new() };
+                for e in group_level_exprs(rule) {
+                    collect_aggs(e, &mut agg_slots, &mut plan);
                 }
+                agg_plans.insert(ri, plan);
             }
-            continue;
         }
-        // `distinct`: each key once, its first row.
-        let first_of_key = distinct_rows(ds, rows);
-        let partials: Vec<Partial> = rows
-            .par_chunks(CHUNK)
-            .enumerate()
-            .map(|(ci, chunk)| {
-                let offset = ci * CHUNK;
-                let mut p = Partial {
-                    groups: vec![HashMap::new(); rules.len()],
-                    metrics: vec![BTreeMap::new(); rules.len()],
-                    ..Partial::default()
-                };
-                for (i, row) in chunk.iter().enumerate() {
-                    let idx = offset + i;
-                    for (slot, (ri, rule)) in rules.iter().enumerate() {
-                        if rule.distinct && !first_of_key[idx] {
-                            continue;
-                        }
-                        eval_row(&env, *ri, rule, row, slot, &agg_plans, &mut p);
-                    }
-                }
-                p
+        let rules = (0..schema.datasets.len())
+            .map(|d| {
+                program
+                    .rules
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| r.dataset == d)
+                    .collect()
             })
             .collect();
-        let mut merged = Partial {
-            groups: vec![HashMap::new(); rules.len()],
-            metrics: vec![BTreeMap::new(); rules.len()],
+        Runner {
+            env: Env {
+                program,
+                schema,
+                data,
+                indexes,
+                params: opts.params.clone(),
+                as_of: opts.as_of,
+                calendar: opts.calendar,
+                agg_slots,
+            },
+            agg_plans,
+            rules,
+            sources: opts.sources,
+        }
+    }
+
+    /// Can dataset `ds` be streamed in chunks? Not when a lookup needs it
+    /// whole or a rule over it takes each key once (`distinct`).
+    pub fn streamable(program: &Program, ds: usize) -> bool {
+        fn looks_up(e: &IrExpr, ds: usize) -> bool {
+            let mut stack = vec![e];
+            while let Some(e) = stack.pop() {
+                match e {
+                    IrExpr::Lookup {
+                        dataset,
+                        keys,
+                        valid_on,
+                    } => {
+                        if *dataset == ds {
+                            return true;
+                        }
+                        stack.extend(keys.iter());
+                        stack.extend(valid_on.as_deref());
+                    }
+                    IrExpr::Field { base, .. } => stack.push(base),
+                    IrExpr::MapGet { map, key } => stack.extend([&**map, &**key]),
+                    IrExpr::Call { args, .. } | IrExpr::List(args) => stack.extend(args.iter()),
+                    IrExpr::Agg { arg: Some(a), .. }
+                    | IrExpr::Not(a)
+                    | IrExpr::Neg(a)
+                    | IrExpr::Is { expr: a, .. } => stack.push(a),
+                    IrExpr::And(a, b)
+                    | IrExpr::Or(a, b)
+                    | IrExpr::Arith(_, a, b)
+                    | IrExpr::Cmp(_, a, b) => stack.extend([&**a, &**b]),
+                    IrExpr::In { item, set, .. } => stack.extend([&**item, &**set]),
+                    IrExpr::If(a, b, c) => stack.extend([&**a, &**b, &**c]),
+                    _ => {}
+                }
+            }
+            false
+        }
+        program.rules.iter().all(|r| {
+            !(r.dataset == ds && r.distinct)
+                && !r.lets.iter().any(|l| looks_up(&l.expr, ds))
+                && !r
+                    .filters
+                    .iter()
+                    .chain(&r.group_by)
+                    .chain(&r.group_filters)
+                    .chain(&r.require)
+                    .chain(&r.dept)
+                    .chain(&r.per)
+                    .chain(&r.ratio)
+                    .any(|e| looks_up(e, ds))
+                && !r.key.iter().flatten().any(|e| looks_up(e, ds))
+                && !r
+                    .message
+                    .iter()
+                    .any(|p| matches!(p, TemplatePiece::Hole(e) if looks_up(e, ds)))
+        })
+    }
+
+    fn empty_partial(&self, ds: usize) -> Partial {
+        let n = self.rules[ds].len();
+        Partial {
+            groups: vec![HashMap::new(); n],
+            metrics: vec![BTreeMap::new(); n],
             ..Partial::default()
-        };
+        }
+    }
+
+    /// Evaluate every rule and metric of dataset `ds` on a chunk of its rows.
+    /// `first_of_key[i]` says whether `rows[i]` is the first of its key (for
+    /// `distinct`; `None`: every row counts). Pure: call it from any worker.
+    pub fn chunk(&self, ds: usize, rows: &[Row], first_of_key: Option<&[bool]>) -> Partial {
+        let mut p = self.empty_partial(ds);
+        for (i, row) in rows.iter().enumerate() {
+            for (slot, (ri, rule)) in self.rules[ds].iter().enumerate() {
+                if rule.distinct && first_of_key.is_some_and(|f| !f[i]) {
+                    continue;
+                }
+                eval_row(&self.env, *ri, rule, row, slot, &self.agg_plans, &mut p);
+            }
+        }
+        p.rows = rows.len() as u64;
+        p
+    }
+
+    /// Merge the partials of dataset `ds` (in chunk order) and judge its
+    /// groups and metrics into `audit`.
+    pub fn finish_dataset(
+        &self,
+        ds: usize,
+        partials: impl IntoIterator<Item = Partial>,
+        audit: &mut Audit,
+    ) {
+        let rules = &self.rules[ds];
+        let mut merged = self.empty_partial(ds);
         for p in partials {
+            merged.rows += p.rows;
             merged.findings.extend(p.findings);
             merged.undetermined.extend(p.undetermined);
             for (slot, g) in p.groups.into_iter().enumerate() {
@@ -365,6 +435,14 @@ pub fn run(
                 }
             }
         }
+        *audit
+            .summary
+            .records
+            .entry(self.env.schema.datasets[ds].name.clone())
+            .or_default() += merged.rows;
+        for f in &mut merged.findings {
+            f.cite = cites(self.env.program, &f.code, self.sources);
+        }
         audit.findings.extend(merged.findings);
         audit.undetermined.extend(merged.undetermined);
         for (slot, (ri, rule)) in rules.iter().enumerate() {
@@ -374,9 +452,13 @@ pub fn run(
                         .into_iter()
                         .collect();
                 groups.sort_by(|a, b| a.0.cmp(&b.0));
-                let plan = &agg_plans[ri];
+                let plan = &self.agg_plans[ri];
+                let before = audit.findings.len();
                 for (_, g) in groups {
-                    judge_group(&env, rule, plan, &g, &mut audit);
+                    judge_group(&self.env, rule, plan, &g, audit);
+                }
+                for f in &mut audit.findings[before..] {
+                    f.cite = cites(self.env.program, &f.code, self.sources);
                 }
             }
             if rule.kind == RuleKind::Metric {
@@ -396,8 +478,36 @@ pub fn run(
             }
         }
     }
-    for f in &mut audit.findings {
-        f.cite = cites(program, &f.code, opts.sources);
+}
+
+impl Runner<'_> {
+    /// Evaluate dataset `ds` from the rows held in memory, in parallel chunks.
+    pub fn run_in_memory(&self, ds: usize, audit: &mut Audit) {
+        let rows = &self.env.data.tables[ds];
+        let first_of_key = distinct_rows(&self.env.schema.datasets[ds], rows);
+        let partials: Vec<Partial> = rows
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(ci, chunk)| {
+                let start = ci * CHUNK;
+                self.chunk(ds, chunk, Some(&first_of_key[start..start + chunk.len()]))
+            })
+            .collect();
+        self.finish_dataset(ds, partials, audit);
+    }
+}
+
+/// Run the checked program over data held in memory (fixtures, small exports).
+pub fn run(
+    program: &Program,
+    schema: &crate::schema::Schema,
+    data: &Data,
+    opts: &RunOptions<'_>,
+) -> Audit {
+    let runner = Runner::new(program, schema, data, opts);
+    let mut audit = Audit::default();
+    for ds in 0..schema.datasets.len() {
+        runner.run_in_memory(ds, &mut audit);
     }
     audit.finish();
     audit
