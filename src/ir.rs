@@ -55,8 +55,9 @@ pub struct ParamDef {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Const {
     Value(Value),
-    List(Vec<Value>),
-    Map(Vec<(Value, Value)>),
+    /// Shared, so that evaluating a constant never copies it.
+    List(std::sync::Arc<Vec<Value>>),
+    Map(std::sync::Arc<Vec<(Value, Value)>>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -93,7 +93,7 @@ fn const_from_yaml(v: &serde_yaml::Value, ty: &Type) -> Option<Const> {
                 .iter()
                 .map(|x| scalar_from_text(&yaml_scalar_text(x)?, t))
                 .collect();
-            Some(Const::List(items?))
+            Some(Const::List(std::sync::Arc::new(items?)))
         }
         Type::Map(k, t) => {
             let map = v.as_mapping()?;
@@ -104,7 +104,7 @@ fn const_from_yaml(v: &serde_yaml::Value, ty: &Type) -> Option<Const> {
                     scalar_from_text(&yaml_scalar_text(b)?, t)?,
                 ));
             }
-            Some(Const::Map(out))
+            Some(Const::Map(std::sync::Arc::new(out)))
         }
         _ => scalar_from_text(&yaml_scalar_text(v)?, ty).map(Const::Value),
     }

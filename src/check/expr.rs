@@ -268,7 +268,7 @@ impl Checker<'_> {
                         _ => return None,
                     }
                 }
-                Some(Const::List(out))
+                Some(Const::List(std::sync::Arc::new(out)))
             }
             ExprKind::Map(entries) => {
                 let mut out = Vec::new();
@@ -278,7 +278,7 @@ impl Checker<'_> {
                         _ => return None,
                     }
                 }
-                Some(Const::Map(out))
+                Some(Const::Map(std::sync::Arc::new(out)))
             }
             _ => None,
         }

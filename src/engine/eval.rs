@@ -35,8 +35,8 @@ impl Val {
     fn of_const(c: &Const) -> Val {
         match c {
             Const::Value(v) => Val::V(v.clone()),
-            Const::List(l) => Val::List(Arc::new(l.clone())),
-            Const::Map(m) => Val::Map(Arc::new(m.clone())),
+            Const::List(l) => Val::List(Arc::clone(l)),
+            Const::Map(m) => Val::Map(Arc::clone(m)),
         }
     }
 }
@@ -53,6 +53,8 @@ pub struct Env<'a> {
     pub calendar: &'a Calendar,
     /// Aggregate nodes (by address) → their slot in a group's accumulators.
     pub agg_slots: HashMap<usize, usize>,
+    /// Per dataset, the index of its `event_date` field.
+    pub event_field: Vec<Option<usize>>,
 }
 
 /// The aggregates of one group, as the group-level clauses see them.
@@ -71,8 +73,13 @@ pub struct Touched {
 }
 
 /// The evaluation of one rule on one record or group.
+/// Lookups already made for the current record, shared by every rule that
+/// judges it (they look up the same item again and again).
+pub type LookupCache = std::cell::RefCell<Vec<(usize, Vec<Key>, Option<NaiveDate>, Hit)>>;
+
 pub struct Frame<'a> {
     pub env: &'a Env<'a>,
+    cache: Option<&'a LookupCache>,
     pub rule: &'a RuleDef,
     pub values: &'a [Value],
     pub group: Option<GroupView<'a>>,
@@ -127,12 +134,20 @@ fn values_equal(a: &Value, b: &Value) -> bool {
 
 impl<'a> Frame<'a> {
     pub fn new(env: &'a Env<'a>, rule: &'a RuleDef, values: &'a [Value]) -> Self {
+        Self::with_lets(env, rule, values, Vec::new())
+    }
+
+    /// A frame reusing the `let` cache of an earlier one (no allocation).
+    pub fn with_lets(env: &'a Env<'a>, rule: &'a RuleDef, values: &'a [Value], mut lets: Vec<Option<Val>>) -> Self {
+        lets.clear();
+        lets.resize(rule.lets.len(), None);
         Frame {
             env,
+            cache: None,
             rule,
             values,
             group: None,
-            lets: vec![None; rule.lets.len()],
+            lets,
             missing: Vec::new(),
             touched: None,
             depth: 0,
@@ -143,6 +158,18 @@ impl<'a> Frame<'a> {
         let mut f = Frame::new(env, rule, &[]);
         f.group = Some(group);
         f
+    }
+
+    /// Share the lookups of the current record with other frames.
+    #[must_use]
+    pub fn with_cache(mut self, cache: &'a LookupCache) -> Self {
+        self.cache = Some(cache);
+        self
+    }
+
+    /// Give back the `let` cache for the next frame.
+    pub fn into_lets(self) -> Vec<Option<Val>> {
+        self.lets
     }
 
     /// Record the fields read, for evidence.
@@ -416,7 +443,23 @@ impl<'a> Frame<'a> {
         let Some(index) = self.env.indexes.get(dataset).and_then(Option::as_ref) else {
             return Val::Nothing;
         };
-        match index.get(&key, on, &self.env.data.tables[dataset]) {
+        let cached = self.cache.and_then(|c| {
+            c.borrow()
+                .iter()
+                .find(|(d, k, o, _)| *d == dataset && *o == on && *k == key)
+                .map(|(_, _, _, h)| *h)
+        });
+        let hit = match cached {
+            Some(h) => h,
+            None => {
+                let h = index.get(&key, on, &self.env.data.tables[dataset]);
+                if let Some(c) = self.cache {
+                    c.borrow_mut().push((dataset, key, on, h));
+                }
+                h
+            }
+        };
+        match hit {
             Hit::Row(r) => Val::Rec(dataset, r),
             Hit::None => Val::Nothing,
             Hit::Unknown => Val::Unknown,
@@ -494,8 +537,7 @@ impl<'a> Frame<'a> {
         let Some(from) = self.rule.effective_from else {
             return true;
         };
-        let ds = &self.env.schema.datasets[self.rule.dataset];
-        let Some(f) = ds.event_date.as_ref().and_then(|n| ds.field_index(n)) else {
+        let Some(f) = self.env.event_field[self.rule.dataset] else {
             return true;
         };
         match self.values.get(f).and_then(to_date) {

@@ -1,7 +1,7 @@
 //! Hash indexes for lookups (`catalogue[code]`, `authorizations[dept, code] valid_on d`),
 //! built once over the small datasets.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -20,6 +20,19 @@ pub enum Key {
     Bool(bool),
     Date(NaiveDate),
     DateTime(chrono::NaiveDateTime),
+}
+
+impl std::fmt::Display for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Key::Str(s) => f.write_str(s),
+            Key::Int(n) => write!(f, "{n}"),
+            Key::Dec(bits) => write!(f, "{}", Value::Decimal(f64::from_bits(*bits))),
+            Key::Bool(b) => write!(f, "{}", Value::Bool(*b)),
+            Key::Date(d) => write!(f, "{}", Value::Date(*d)),
+            Key::DateTime(d) => write!(f, "{}", Value::DateTime(*d)),
+        }
+    }
 }
 
 impl Key {
@@ -68,7 +81,7 @@ impl Index {
             .valid
             .as_ref()
             .and_then(|(a, b)| Some((dataset.field_index(a)?, dataset.field_index(b)?)));
-        let mut map: HashMap<Vec<Key>, Vec<u32>> = HashMap::new();
+        let mut map: HashMap<Vec<Key>, Vec<u32>> = HashMap::default();
         for (i, row) in rows.iter().enumerate() {
             let key: Option<Vec<Key>> = fields.iter().map(|&f| Key::of(&row.values[f])).collect();
             if let Some(key) = key {

@@ -5,12 +5,14 @@
 //! merged in chunk order and the audit is sorted at the end, so the output is
 //! byte-identical at any thread count.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use rayon::prelude::*;
 
 use super::data::{Data, Row};
-use super::eval::{AggInput, Env, Frame, GroupView, Touched, Val};
+use super::eval::{AggInput, Env, Frame, GroupView, LookupCache, Touched, Val};
 use super::index::{Index, Key};
 use super::report::{Audit, CiteOut, Evidence, Finding, MetricValue, Undetermined};
 use crate::ast::RuleKind;
@@ -188,7 +190,7 @@ struct AggPlan<'p> {
     nodes: Vec<(AggFunc, Option<&'p IrExpr>)>,
 }
 
-fn collect_aggs<'p>(e: &'p IrExpr, slots: &mut HashMap<usize, usize>, plan: &mut AggPlan<'p>) {
+fn collect_aggs<'p>(e: &'p IrExpr, slots: &mut std::collections::HashMap<usize, usize>, plan: &mut AggPlan<'p>) {
     let mut stack = vec![e];
     while let Some(e) = stack.pop() {
         match e {
@@ -254,7 +256,7 @@ pub struct Partial {
     findings: Vec<Finding>,
     undetermined: Vec<Undetermined>,
     groups: Vec<HashMap<Vec<Key>, GroupAcc>>,
-    metrics: Vec<BTreeMap<Option<String>, MetricAcc>>,
+    metrics: Vec<HashMap<Option<Key>, MetricAcc>>,
 }
 
 /// The plan of a run, ready to evaluate chunks of any dataset: lookup
@@ -281,8 +283,8 @@ impl<'a> Runner<'a> {
             .enumerate()
             .map(|(i, ds)| (!data.tables[i].is_empty()).then(|| Index::build(ds, &data.tables[i])))
             .collect();
-        let mut agg_slots = HashMap::new();
-        let mut agg_plans: HashMap<usize, AggPlan<'a>> = HashMap::new();
+        let mut agg_slots = std::collections::HashMap::new();
+        let mut agg_plans: HashMap<usize, AggPlan<'a>> = HashMap::default();
         for (ri, rule) in program.rules.iter().enumerate() {
             if rule.is_group() {
                 let mut plan = AggPlan { nodes: Vec::new() };
@@ -312,6 +314,11 @@ impl<'a> Runner<'a> {
                 as_of: opts.as_of,
                 calendar: opts.calendar,
                 agg_slots,
+                event_field: schema
+                    .datasets
+                    .iter()
+                    .map(|d| d.event_date.as_ref().and_then(|n| d.field_index(n)))
+                    .collect(),
             },
             agg_plans,
             rules,
@@ -379,8 +386,8 @@ impl<'a> Runner<'a> {
     fn empty_partial(&self, ds: usize) -> Partial {
         let n = self.rules[ds].len();
         Partial {
-            groups: vec![HashMap::new(); n],
-            metrics: vec![BTreeMap::new(); n],
+            groups: vec![HashMap::default(); n],
+            metrics: vec![HashMap::default(); n],
             ..Partial::default()
         }
     }
@@ -390,12 +397,15 @@ impl<'a> Runner<'a> {
     /// `distinct`; `None`: every row counts). Pure: call it from any worker.
     pub fn chunk(&self, ds: usize, rows: &[Row], first_of_key: Option<&[bool]>) -> Partial {
         let mut p = self.empty_partial(ds);
+        let mut lets = Vec::new();
+        let cache = LookupCache::default();
         for (i, row) in rows.iter().enumerate() {
+            cache.borrow_mut().clear();
             for (slot, (ri, rule)) in self.rules[ds].iter().enumerate() {
                 if rule.distinct && first_of_key.is_some_and(|f| !f[i]) {
                     continue;
                 }
-                eval_row(&self.env, *ri, rule, row, slot, &self.agg_plans, &mut p);
+                lets = eval_row(&self.env, *ri, rule, row, slot, &self.agg_plans, &mut p, lets, &cache);
             }
         }
         p.rows = rows.len() as u64;
@@ -462,7 +472,11 @@ impl<'a> Runner<'a> {
                 }
             }
             if rule.kind == RuleKind::Metric {
-                let m = &merged.metrics[slot];
+                let m: BTreeMap<Option<String>, MetricAcc> = std::mem::take(&mut merged.metrics[slot])
+                    .into_iter()
+                    .map(|(k, v)| (k.map(|k| k.to_string()), v))
+                    .collect();
+                let m = &m;
                 let total = m.values().fold(MetricAcc::default(), |mut t, a| {
                     t.numerator += a.numerator;
                     t.denominator += a.denominator;
@@ -627,6 +641,9 @@ fn dept_of(rule: &RuleDef, frame: &mut Frame<'_>) -> Option<String> {
     }
 }
 
+/// Evaluate one rule (or metric) on one row into the chunk's partial.
+/// `lets` is the `let` cache of the previous evaluation, reused; it is
+/// returned for the next one.
 #[allow(clippy::too_many_arguments)]
 fn eval_row(
     env: &Env<'_>,
@@ -636,140 +653,145 @@ fn eval_row(
     slot: usize,
     agg_plans: &HashMap<usize, AggPlan<'_>>,
     p: &mut Partial,
-) {
-    let ds_name = &env.schema.datasets[rule.report_dataset].name;
+    lets: Vec<Option<Val>>,
+    cache: &LookupCache,
+) -> Vec<Option<Val>> {
+    let mut f = Frame::with_lets(env, rule, &row.values, lets).with_cache(cache);
     match rule.kind {
-        RuleKind::Metric => {
-            let mut f = Frame::new(env, rule, &row.values);
-            if !f.applicable() {
-                return;
-            }
-            let member = f.member();
-            if member == Some(false) {
-                return;
-            }
-            let dept = rule.per.as_ref().and_then(|e| match f.eval(e) {
-                Val::V(v) if !v.is_missing() => Some(v.to_string()),
-                _ => None,
-            });
-            let verdict = match (member, rule.ratio.as_ref().map(|r| f.tri(r))) {
-                (Some(true), Some(Some(b))) => Some(b),
-                _ => None,
-            };
-            let acc = p.metrics[slot].entry(dept).or_default();
-            match verdict {
-                Some(b) => {
-                    acc.denominator += 1;
-                    acc.numerator += u64::from(b);
-                }
-                None => acc.undetermined += 1,
-            }
+        RuleKind::Metric => eval_metric(rule, &mut f, &mut p.metrics[slot]),
+        RuleKind::Rule if rule.is_group() => eval_group_row(env, ri, rule, row, slot, agg_plans, p, &mut f),
+        RuleKind::Rule => eval_record(env, rule, row, p, &mut f),
+    }
+    f.into_lets()
+}
+
+fn eval_metric(rule: &RuleDef, f: &mut Frame<'_>, metrics: &mut HashMap<Option<Key>, MetricAcc>) {
+    if !f.applicable() {
+        return;
+    }
+    let member = f.member();
+    if member == Some(false) {
+        return;
+    }
+    let dept = rule.per.as_ref().and_then(|e| match f.eval(e) {
+        Val::V(v) => Key::of(&v),
+        _ => None,
+    });
+    let verdict = match (member, rule.ratio.as_ref().map(|r| f.tri(r))) {
+        (Some(true), Some(Some(b))) => Some(b),
+        _ => None,
+    };
+    let acc = metrics.entry(dept).or_default();
+    match verdict {
+        Some(b) => {
+            acc.denominator += 1;
+            acc.numerator += u64::from(b);
         }
-        RuleKind::Rule if rule.is_group() => {
-            let mut f = Frame::new(env, rule, &row.values);
-            if !f.applicable() {
-                return;
-            }
-            let member = f.member();
-            if member == Some(false) {
-                return;
-            }
-            let mut keys = Vec::with_capacity(rule.group_by.len());
-            let mut key_values = Vec::with_capacity(rule.group_by.len());
-            for g in &rule.group_by {
-                match f.need(g) {
-                    Some(v) => {
-                        keys.push(Key::of(&v));
-                        key_values.push(v);
-                    }
-                    None => keys.push(None),
-                }
-            }
-            let Some(keys) = keys.into_iter().collect::<Option<Vec<Key>>>() else {
-                let file = &env.data.files[row.file as usize];
+        None => acc.undetermined += 1,
+    }
+}
+
+fn undetermined_row(env: &Env<'_>, rule: &RuleDef, row: &Row, f: &mut Frame<'_>, dataset: usize) -> Undetermined {
+    let file = &env.data.files[row.file as usize];
+    Undetermined {
+        code: rule.code.clone(),
+        dataset: env.schema.datasets[dataset].name.clone(),
+        key: record_key(env, rule, f, row),
+        missing: f.missing.clone(),
+        evidence: vec![Evidence {
+            file: file.path.clone(),
+            sheet: file.sheet.clone(),
+            row: row.row,
+            field: None,
+            value: None,
+        }],
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn eval_group_row(
+    env: &Env<'_>,
+    ri: usize,
+    rule: &RuleDef,
+    row: &Row,
+    slot: usize,
+    agg_plans: &HashMap<usize, AggPlan<'_>>,
+    p: &mut Partial,
+    f: &mut Frame<'_>,
+) {
+    if !f.applicable() {
+        return;
+    }
+    let member = f.member();
+    if member == Some(false) {
+        return;
+    }
+    let mut key_values = Vec::with_capacity(rule.group_by.len());
+    for g in &rule.group_by {
+        match f.need(g) {
+            Some(v) => key_values.push(v),
+            None => {
                 // A record without its group key: report it by its own key.
-                let key = record_key(env, rule, &mut f, row);
-                p.undetermined.push(Undetermined {
-                    code: rule.code.clone(),
-                    dataset: env.schema.datasets[rule.dataset].name.clone(),
-                    key,
-                    missing: f.missing.clone(),
-                    evidence: vec![Evidence {
-                        file: file.path.clone(),
-                        sheet: file.sheet.clone(),
-                        row: row.row,
-                        field: None,
-                        value: None,
-                    }],
-                });
+                let u = undetermined_row(env, rule, row, f, rule.dataset);
+                p.undetermined.push(u);
                 return;
-            };
-            let plan = &agg_plans[&ri];
-            let acc = p.groups[slot].entry(keys).or_insert_with(|| GroupAcc {
-                keys: key_values,
-                rows: Vec::new(),
-                aggs: vec![
-                    AggAcc {
-                        all_int: true,
-                        ..AggAcc::default()
-                    };
-                    plan.nodes.len()
-                ],
-                missing: Vec::new(),
-            });
-            if acc.rows.len() < GROUP_EVIDENCE {
-                acc.rows.push((row.file, row.row));
-            }
-            for (i, (func, arg)) in plan.nodes.iter().enumerate() {
-                let input = f.agg_arg(*func, *arg);
-                acc.aggs[i].add(*func, member, input);
-            }
-            for m in f.missing {
-                if !acc.missing.contains(&m) {
-                    acc.missing.push(m);
-                }
             }
         }
-        RuleKind::Rule => {
-            let mut f = Frame::new(env, rule, &row.values);
-            match f.violation() {
-                Some(false) => {}
-                Some(true) => {
-                    // Evaluate again, tracking the fields read, for the evidence.
-                    let mut t = Frame::new(env, rule, &row.values).track();
-                    t.violation();
-                    let touched = t.touched.take().unwrap_or_default();
-                    let key = record_key(env, rule, &mut t, row);
-                    p.findings.push(Finding {
-                        code: rule.code.clone(),
-                        rule: rule.name.clone(),
-                        severity: rule.severity.as_str(),
-                        dataset: ds_name.clone(),
-                        key,
-                        dept: dept_of(rule, &mut t),
-                        message: message(rule, &mut t),
-                        cite: Vec::new(),
-                        evidence: evidence_of(env, row, &touched),
-                    });
-                }
-                None => {
-                    let key = record_key(env, rule, &mut f, row);
-                    let file = &env.data.files[row.file as usize];
-                    p.undetermined.push(Undetermined {
-                        code: rule.code.clone(),
-                        dataset: ds_name.clone(),
-                        key,
-                        missing: f.missing.clone(),
-                        evidence: vec![Evidence {
-                            file: file.path.clone(),
-                            sheet: file.sheet.clone(),
-                            row: row.row,
-                            field: None,
-                            value: None,
-                        }],
-                    });
-                }
-            }
+    }
+    let Some(keys) = key_values.iter().map(Key::of).collect::<Option<Vec<Key>>>() else {
+        return;
+    };
+    let plan = &agg_plans[&ri];
+    let acc = p.groups[slot].entry(keys).or_insert_with(|| GroupAcc {
+        keys: key_values,
+        rows: Vec::new(),
+        aggs: vec![
+            AggAcc {
+                all_int: true,
+                ..AggAcc::default()
+            };
+            plan.nodes.len()
+        ],
+        missing: Vec::new(),
+    });
+    if acc.rows.len() < GROUP_EVIDENCE {
+        acc.rows.push((row.file, row.row));
+    }
+    for (i, (func, arg)) in plan.nodes.iter().enumerate() {
+        let input = f.agg_arg(*func, *arg);
+        acc.aggs[i].add(*func, member, input);
+    }
+    for m in f.missing.drain(..) {
+        if !acc.missing.contains(&m) {
+            acc.missing.push(m);
+        }
+    }
+}
+
+fn eval_record(env: &Env<'_>, rule: &RuleDef, row: &Row, p: &mut Partial, f: &mut Frame<'_>) {
+    match f.violation() {
+        Some(false) => {}
+        Some(true) => {
+            // Evaluate again, tracking the fields read, for the evidence.
+            let mut t = Frame::new(env, rule, &row.values).track();
+            t.violation();
+            let touched = t.touched.take().unwrap_or_default();
+            let key = record_key(env, rule, &mut t, row);
+            p.findings.push(Finding {
+                code: rule.code.clone(),
+                rule: rule.name.clone(),
+                severity: rule.severity.as_str(),
+                dataset: env.schema.datasets[rule.report_dataset].name.clone(),
+                key,
+                dept: dept_of(rule, &mut t),
+                message: message(rule, &mut t),
+                cite: Vec::new(),
+                evidence: evidence_of(env, row, &touched),
+            });
+        }
+        None => {
+            let u = undetermined_row(env, rule, row, f, rule.report_dataset);
+            p.undetermined.push(u);
         }
     }
 }
