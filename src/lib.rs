@@ -16,6 +16,7 @@ pub mod output;
 pub mod params;
 pub mod policy;
 pub mod read;
+pub mod report;
 pub mod schema;
 pub mod sources;
 pub mod syntax;

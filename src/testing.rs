@@ -74,6 +74,7 @@ pub fn run_test(
             params,
             calendar,
             sources,
+            period: None,
         },
     );
     let failures = compare(&audit, &test.expects);

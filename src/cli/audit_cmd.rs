@@ -288,6 +288,7 @@ fn audit(args: &Args) -> u8 {
         params,
         calendar: &calendar,
         sources: SourceRegistry::builtin(),
+        period: None,
     };
     let (audit, unreadable) = match audit_dir(&args.dir, &program, schema, &opts, &run_opts) {
         Ok(x) => x,

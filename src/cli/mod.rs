@@ -5,10 +5,12 @@
 
 mod audit_cmd;
 mod check_policy;
+mod common;
 mod explain_cmd;
 mod fmt_cmd;
 mod generate_cmd;
 mod inspect_cmd;
+mod report_cmd;
 mod test_cmd;
 
 use std::io::IsTerminal;
@@ -36,6 +38,8 @@ struct Cli {
 enum Command {
     /// Audit an export folder: every violation with its evidence and the clause it breaks.
     Audit(audit_cmd::Args),
+    /// The annual evaluation: metrics per department, scores, ranking.
+    Report(report_cmd::Args),
     /// Show what each file of an export folder is read as, and what is skipped and why.
     Inspect(inspect_cmd::Args),
     /// Explain a rule: its documentation, definition, parameters and the text of its clauses.
@@ -115,6 +119,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Audit(args) => audit_cmd::run_cmd(&args),
         Command::Inspect(args) => inspect_cmd::run(&args),
+        Command::Report(args) => report_cmd::run(&args),
         Command::CheckPolicy(args) => check_policy::run(&args),
         Command::Explain(args) => explain_cmd::run(&args),
         Command::Fmt(args) => fmt_cmd::run(&args),

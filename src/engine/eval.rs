@@ -138,7 +138,12 @@ impl<'a> Frame<'a> {
     }
 
     /// A frame reusing the `let` cache of an earlier one (no allocation).
-    pub fn with_lets(env: &'a Env<'a>, rule: &'a RuleDef, values: &'a [Value], mut lets: Vec<Option<Val>>) -> Self {
+    pub fn with_lets(
+        env: &'a Env<'a>,
+        rule: &'a RuleDef,
+        values: &'a [Value],
+        mut lets: Vec<Option<Val>>,
+    ) -> Self {
         lets.clear();
         lets.resize(rule.lets.len(), None);
         Frame {

@@ -32,6 +32,9 @@ pub struct RunOptions<'a> {
     pub params: Vec<Option<Const>>,
     pub calendar: &'a crate::calendar::Calendar,
     pub sources: &'a SourceRegistry,
+    /// Only event records dated in this period (inclusive) are judged; records
+    /// without a date are kept. `None`: every record.
+    pub period: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
 }
 
 /// An aggregate accumulator: mergeable, order-independent.
@@ -190,7 +193,11 @@ struct AggPlan<'p> {
     nodes: Vec<(AggFunc, Option<&'p IrExpr>)>,
 }
 
-fn collect_aggs<'p>(e: &'p IrExpr, slots: &mut std::collections::HashMap<usize, usize>, plan: &mut AggPlan<'p>) {
+fn collect_aggs<'p>(
+    e: &'p IrExpr,
+    slots: &mut std::collections::HashMap<usize, usize>,
+    plan: &mut AggPlan<'p>,
+) {
     let mut stack = vec![e];
     while let Some(e) = stack.pop() {
         match e {
@@ -267,6 +274,7 @@ pub struct Runner<'a> {
     agg_plans: HashMap<usize, AggPlan<'a>>,
     rules: Vec<Vec<(usize, &'a RuleDef)>>,
     sources: &'a SourceRegistry,
+    period: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
 }
 
 impl<'a> Runner<'a> {
@@ -323,6 +331,7 @@ impl<'a> Runner<'a> {
             agg_plans,
             rules,
             sources: opts.sources,
+            period: opts.period,
         }
     }
 
@@ -399,13 +408,34 @@ impl<'a> Runner<'a> {
         let mut p = self.empty_partial(ds);
         let mut lets = Vec::new();
         let cache = LookupCache::default();
+        let event = self.env.event_field[ds].filter(|_| self.period.is_some());
         for (i, row) in rows.iter().enumerate() {
+            if let (Some(f), Some((from, to))) = (event, self.period) {
+                let date = match &row.values[f] {
+                    Value::Date(d) => Some(*d),
+                    Value::DateTime(d) => Some(d.date()),
+                    _ => None,
+                };
+                if date.is_some_and(|d| d < from || d > to) {
+                    continue;
+                }
+            }
             cache.borrow_mut().clear();
             for (slot, (ri, rule)) in self.rules[ds].iter().enumerate() {
                 if rule.distinct && first_of_key.is_some_and(|f| !f[i]) {
                     continue;
                 }
-                lets = eval_row(&self.env, *ri, rule, row, slot, &self.agg_plans, &mut p, lets, &cache);
+                lets = eval_row(
+                    &self.env,
+                    *ri,
+                    rule,
+                    row,
+                    slot,
+                    &self.agg_plans,
+                    &mut p,
+                    lets,
+                    &cache,
+                );
             }
         }
         p.rows = rows.len() as u64;
@@ -472,10 +502,11 @@ impl<'a> Runner<'a> {
                 }
             }
             if rule.kind == RuleKind::Metric {
-                let m: BTreeMap<Option<String>, MetricAcc> = std::mem::take(&mut merged.metrics[slot])
-                    .into_iter()
-                    .map(|(k, v)| (k.map(|k| k.to_string()), v))
-                    .collect();
+                let m: BTreeMap<Option<String>, MetricAcc> =
+                    std::mem::take(&mut merged.metrics[slot])
+                        .into_iter()
+                        .map(|(k, v)| (k.map(|k| k.to_string()), v))
+                        .collect();
                 let m = &m;
                 let total = m.values().fold(MetricAcc::default(), |mut t, a| {
                     t.numerator += a.numerator;
@@ -659,7 +690,9 @@ fn eval_row(
     let mut f = Frame::with_lets(env, rule, &row.values, lets).with_cache(cache);
     match rule.kind {
         RuleKind::Metric => eval_metric(rule, &mut f, &mut p.metrics[slot]),
-        RuleKind::Rule if rule.is_group() => eval_group_row(env, ri, rule, row, slot, agg_plans, p, &mut f),
+        RuleKind::Rule if rule.is_group() => {
+            eval_group_row(env, ri, rule, row, slot, agg_plans, p, &mut f)
+        }
         RuleKind::Rule => eval_record(env, rule, row, p, &mut f),
     }
     f.into_lets()
@@ -691,7 +724,13 @@ fn eval_metric(rule: &RuleDef, f: &mut Frame<'_>, metrics: &mut HashMap<Option<K
     }
 }
 
-fn undetermined_row(env: &Env<'_>, rule: &RuleDef, row: &Row, f: &mut Frame<'_>, dataset: usize) -> Undetermined {
+fn undetermined_row(
+    env: &Env<'_>,
+    rule: &RuleDef,
+    row: &Row,
+    f: &mut Frame<'_>,
+    dataset: usize,
+) -> Undetermined {
     let file = &env.data.files[row.file as usize];
     Undetermined {
         code: rule.code.clone(),

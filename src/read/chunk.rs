@@ -68,7 +68,9 @@ impl TablePlan {
                 .columns
                 .iter()
                 .enumerate()
-                .map(|(i, Column { header, .. })| (header.clone(), i))
+                // Keys normalised as headers are (stray and no-break spaces,
+                // full-width forms), so that `"失效日期 "` finds its column.
+                .map(|(i, Column { header, .. })| (super::normalize::key(header), i))
                 .collect(),
         })
     }
@@ -357,10 +359,12 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
             }
         };
         let mut values = vec![Value::Empty; plan.n_fields];
+        let mut present = vec![false; plan.headers.len()];
         for (k, v) in &obj {
-            let Some(&c) = plan.keys.get(k.as_str()) else {
+            let Some(&c) = plan.keys.get(&super::normalize::key(k)) else {
                 continue;
             };
+            present[c] = true;
             let Some(&(_, f)) = plan.active.iter().find(|(ac, _)| *ac == c) else {
                 continue;
             };
@@ -376,7 +380,7 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
         }
         // Fields whose key is absent get their default, like an empty cell.
         for &(c, f) in &plan.active {
-            if !obj.contains_key(plan.headers[c].as_str()) {
+            if !present[c] {
                 if let Ok(v) = plan.parsers[f].parse("") {
                     values[f] = v;
                 }

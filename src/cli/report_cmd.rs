@@ -1,0 +1,101 @@
+//! `yimen report DIR`: the annual evaluation — metrics, scores, ranking.
+
+use std::path::PathBuf;
+
+use super::common::{prepare, run_audit, RunArgs};
+use crate::report::{build, Weights};
+use crate::schema::Schema;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Json,
+    Md,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    run: RunArgs,
+    /// The year evaluated: only event records dated in it are counted.
+    #[arg(long)]
+    period: Option<i32>,
+    /// The previous period's export folder, for the trend.
+    #[arg(long)]
+    compare: Option<PathBuf>,
+    /// A YAML file of weights and targets (see `yimen::report::Weights`).
+    #[arg(long)]
+    weights: Option<PathBuf>,
+    /// md (default) or json.
+    #[arg(long, value_enum, default_value = "md")]
+    format: ReportFormat,
+    /// Write the report to FILE (atomically) instead of standard output.
+    #[arg(long)]
+    output: Option<PathBuf>,
+}
+
+fn year(y: i32) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
+    Some((
+        chrono::NaiveDate::from_ymd_opt(y, 1, 1)?,
+        chrono::NaiveDate::from_ymd_opt(y, 12, 31)?,
+    ))
+}
+
+pub fn run(args: &Args) -> u8 {
+    let weights = match &args.weights {
+        Some(p) => match std::fs::read_to_string(p)
+            .map_err(|e| format!("无法读取 {}: {e}", p.display()))
+            .and_then(|t| Weights::from_yaml(&p.display().to_string(), &t))
+        {
+            Ok(w) => w,
+            Err(e) => {
+                eprintln!("错误: {e}");
+                return 2;
+            }
+        },
+        None => Weights::default(),
+    };
+    let prepared = match prepare(&args.run) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let period = args.period.and_then(year);
+    let (audit, unreadable) = match run_audit(&args.run, &prepared, &args.run.dir, period) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    if audit.summary.records.values().all(|n| *n == 0) {
+        eprintln!("错误: {} 中没有任何可用的数据集", args.run.dir.display());
+        return 2;
+    }
+    let previous = match &args.compare {
+        Some(dir) => {
+            let prev_period = args.period.and_then(|y| year(y - 1));
+            match run_audit(&args.run, &prepared, dir, prev_period) {
+                Ok((a, _)) => Some(a),
+                Err(code) => return code,
+            }
+        }
+        None => None,
+    };
+    let report = build(
+        &prepared.program,
+        Schema::builtin(),
+        &audit,
+        previous.as_ref(),
+        &weights,
+        prepared.as_of,
+        args.period.map(|y| y.to_string()),
+    );
+    let text = match args.format {
+        ReportFormat::Json => crate::report::json::render(&report),
+        ReportFormat::Md => crate::report::md::render(&report),
+    };
+    if let Err(code) = super::emit(&text, args.output.as_deref()) {
+        return code;
+    }
+    if unreadable {
+        2
+    } else {
+        0
+    }
+}

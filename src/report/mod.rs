@@ -1,0 +1,341 @@
+//! The annual evaluation (`yimen report`): metrics per department and for
+//! the centre, findings per department by rule family, weighted scores, a
+//! ranking with the 20% excellence quota (sandu-2018 七、(二)), targets, and
+//! the trend against a previous period. Writers: `json`, `md`.
+
+pub mod json;
+pub mod md;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ast::CmpOp;
+use crate::engine::{Audit, MetricValue};
+use crate::ir::{Program, RuleDef};
+use crate::schema::Schema;
+
+/// The rule families, by the first letter of a code.
+pub const FAMILIES: &[(char, &str)] = &[
+    ('E', "进驻"),
+    ('H', "办理"),
+    ('A', "授权"),
+    ('F', "收费"),
+    ('P', "公开"),
+    ('C', "目录"),
+    ('S', "人员"),
+    ('J', "并联"),
+];
+
+/// Weights and targets of the scores (`--weights FILE`, YAML). Defaults:
+/// every metric weighs 1 except 按时办结率 (M04) and 进驻率 (M01), which weigh 2;
+/// an error finding costs 2 points, a warning 1, at most 40 points in all;
+/// the top 20% (rounded down, at least one) are rated 优秀.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Weights {
+    pub metrics: BTreeMap<String, f64>,
+    pub penalty_error: f64,
+    pub penalty_warning: f64,
+    pub penalty_info: f64,
+    pub max_penalty: f64,
+    pub excellence_share: f64,
+    /// Targets that replace the policies' (`M06: 0.95`).
+    pub targets: BTreeMap<String, f64>,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        let metrics = [
+            ("M01", 2.0),
+            ("M02", 1.0),
+            ("M03", 1.0),
+            ("M04", 2.0),
+            ("M05", 1.0),
+            ("M06", 1.0),
+            ("M07", 1.0),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        Weights {
+            metrics,
+            penalty_error: 2.0,
+            penalty_warning: 1.0,
+            penalty_info: 0.0,
+            max_penalty: 40.0,
+            excellence_share: 0.2,
+            targets: BTreeMap::new(),
+        }
+    }
+}
+
+impl Weights {
+    pub fn from_yaml(file: &str, text: &str) -> Result<Weights, String> {
+        let w: Weights = serde_yaml::from_str(text).map_err(|e| format!("权重文件 {file}: {e}"))?;
+        for (k, v) in w.metrics.iter().chain(&w.targets) {
+            if !v.is_finite() || *v < 0.0 {
+                return Err(format!("权重文件 {file}: {k} 的值 {v} 应为非负数"));
+            }
+        }
+        if !(0.0..=1.0).contains(&w.excellence_share) {
+            return Err(format!(
+                "权重文件 {file}: excellence_share 应在 0 与 1 之间"
+            ));
+        }
+        Ok(w)
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct MetricRow {
+    pub id: String,
+    pub name: String,
+    pub dept: Option<String>,
+    pub numerator: u64,
+    pub denominator: u64,
+    pub value: Option<f64>,
+    pub undetermined: u64,
+    pub target: Option<f64>,
+    /// `>=` or `<=` …, for the target.
+    pub target_op: Option<&'static str>,
+    pub target_missed: bool,
+    /// With `--compare`: the previous value and the change in points.
+    pub previous: Option<f64>,
+    pub change_points: Option<f64>,
+    /// Why the value is n/a when it is (a dataset missing from the export).
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct WorstCase {
+    pub code: String,
+    pub key: Vec<String>,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DeptRow {
+    pub dept: String,
+    pub findings: u64,
+    /// Findings per family name (进驻, 办理 …).
+    pub by_family: BTreeMap<String, u64>,
+    pub worst: Vec<WorstCase>,
+    pub score: f64,
+    pub rank: usize,
+    pub excellent: bool,
+    pub targets_missed: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub as_of: String,
+    pub period: Option<String>,
+    pub metrics: Vec<MetricRow>,
+    pub departments: Vec<DeptRow>,
+    pub notes: Vec<String>,
+    pub policies: Vec<String>,
+    pub calendar: String,
+}
+
+fn meets(op: CmpOp, value: f64, target: f64) -> bool {
+    let eps = 1e-9;
+    match op {
+        CmpOp::Ge => value + eps >= target,
+        CmpOp::Gt => value > target + eps,
+        CmpOp::Le => value <= target + eps,
+        CmpOp::Lt => value + eps < target,
+        CmpOp::Eq => (value - target).abs() < eps,
+        CmpOp::Ne => (value - target).abs() >= eps,
+    }
+}
+
+fn lower_is_better(rule: &RuleDef) -> bool {
+    matches!(rule.target, Some((CmpOp::Le | CmpOp::Lt, _)))
+}
+
+/// Build the report from an audit (and the audit of the previous period).
+pub fn build(
+    program: &Program,
+    schema: &Schema,
+    audit: &Audit,
+    previous: Option<&Audit>,
+    weights: &Weights,
+    as_of: chrono::NaiveDate,
+    period: Option<String>,
+) -> Report {
+    let mut notes = Vec::new();
+    let mut metrics = Vec::new();
+    let prev_value = |id: &str, dept: &Option<String>| -> Option<f64> {
+        previous?
+            .metrics
+            .iter()
+            .find(|m| m.id == id && &m.dept == dept)
+            .and_then(|m| m.value)
+    };
+    for m in &audit.metrics {
+        let Some(rule) = program.rule(&m.id) else {
+            continue;
+        };
+        let ds = &schema.datasets[rule.dataset];
+        let empty = audit.summary.records.get(&ds.name).copied().unwrap_or(0) == 0;
+        let note = empty.then(|| format!("导出中没有{}({}), 无法计算", ds.title, ds.name));
+        if let (true, None) = (empty, &m.dept) {
+            notes.push(format!(
+                "{} {}: {}",
+                m.id,
+                rule.title.as_deref().unwrap_or(""),
+                note.clone().unwrap_or_default()
+            ));
+        }
+        let target = weights.targets.get(&m.id).copied().or(m.target);
+        let op = rule.target.map(|(op, _)| op);
+        let missed =
+            matches!((m.value, target, op), (Some(v), Some(t), Some(op)) if !meets(op, v, t));
+        let previous = prev_value(&m.id, &m.dept);
+        metrics.push(MetricRow {
+            id: m.id.clone(),
+            name: rule.title.clone().unwrap_or_else(|| rule.name.clone()),
+            dept: m.dept.clone(),
+            numerator: m.numerator,
+            denominator: m.denominator,
+            value: m.value,
+            undetermined: m.undetermined,
+            target,
+            target_op: op.map(CmpOp::as_str),
+            target_missed: missed,
+            previous,
+            change_points: match (m.value, previous) {
+                (Some(a), Some(b)) => Some(((a - b) * 1000.0).round() / 10.0),
+                _ => None,
+            },
+            note,
+        });
+    }
+    let departments = departments(program, audit, &metrics, weights);
+    Report {
+        as_of: as_of.format("%Y-%m-%d").to_string(),
+        period,
+        metrics,
+        departments,
+        notes,
+        policies: program
+            .policies
+            .iter()
+            .map(|p| format!("{} ({})", p.title.clone().unwrap_or_default(), p.file))
+            .collect(),
+        calendar: "国务院办公厅公布的法定节假日与调休安排 (holiday-cn, 2007-2027), 内置".into(),
+    }
+}
+
+fn departments(
+    program: &Program,
+    audit: &Audit,
+    metrics: &[MetricRow],
+    weights: &Weights,
+) -> Vec<DeptRow> {
+    let mut names: Vec<String> = metrics.iter().filter_map(|m| m.dept.clone()).collect();
+    names.extend(audit.findings.iter().filter_map(|f| f.dept.clone()));
+    names.sort();
+    names.dedup();
+    let mut rows: Vec<DeptRow> = names
+        .into_iter()
+        .map(|dept| {
+            let fs: Vec<_> = audit
+                .findings
+                .iter()
+                .filter(|f| f.dept.as_deref() == Some(dept.as_str()))
+                .collect();
+            let mut by_family = BTreeMap::new();
+            for f in &fs {
+                let fam = f
+                    .code
+                    .chars()
+                    .next()
+                    .and_then(|c| FAMILIES.iter().find(|(l, _)| *l == c))
+                    .map_or("其他", |(_, n)| n);
+                *by_family.entry(fam.to_string()).or_insert(0) += 1;
+            }
+            let mut worst: Vec<_> = fs.iter().filter(|f| f.severity == "error").collect();
+            worst.extend(fs.iter().filter(|f| f.severity != "error"));
+            let worst = worst
+                .into_iter()
+                .take(5)
+                .map(|f| WorstCase {
+                    code: f.code.clone(),
+                    key: f.key.clone(),
+                    message: f.message.clone(),
+                })
+                .collect();
+            let penalty: f64 = fs
+                .iter()
+                .map(|f| match f.severity {
+                    "error" => weights.penalty_error,
+                    "warning" => weights.penalty_warning,
+                    _ => weights.penalty_info,
+                })
+                .sum::<f64>()
+                .min(weights.max_penalty);
+            let (mut sum, mut wsum) = (0.0, 0.0);
+            let mut targets_missed = Vec::new();
+            for m in metrics
+                .iter()
+                .filter(|m| m.dept.as_deref() == Some(dept.as_str()))
+            {
+                let w = weights.metrics.get(&m.id).copied().unwrap_or(1.0);
+                if let Some(v) = m.value {
+                    let lower = program.rule(&m.id).is_some_and(lower_is_better);
+                    sum += w * if lower { 1.0 - v } else { v };
+                    wsum += w;
+                }
+                if m.target_missed {
+                    targets_missed.push(format!("{} {}", m.id, m.name));
+                }
+            }
+            let base = if wsum > 0.0 {
+                sum / wsum * 100.0
+            } else {
+                100.0
+            };
+            let score = ((base - penalty) * 10.0).round() / 10.0;
+            DeptRow {
+                dept,
+                findings: fs.len() as u64,
+                by_family,
+                worst,
+                score,
+                rank: 0,
+                excellent: false,
+                targets_missed,
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.dept.cmp(&b.dept))
+    });
+    let quota = ((rows.len() as f64 * weights.excellence_share).floor() as usize)
+        .max(1)
+        .min(rows.len());
+    for (i, r) in rows.iter_mut().enumerate() {
+        r.rank = i + 1;
+        r.excellent = i < quota;
+    }
+    rows
+}
+
+/// The metric values for the JSON contract.
+pub fn contract_metrics(m: &[MetricRow]) -> Vec<MetricValue> {
+    m.iter()
+        .map(|r| MetricValue {
+            id: r.id.clone(),
+            dept: r.dept.clone(),
+            numerator: r.numerator,
+            denominator: r.denominator,
+            value: r.value,
+            undetermined: r.undetermined,
+            target: r.target,
+        })
+        .collect()
+}
