@@ -277,6 +277,25 @@ pub fn parse_chunk(chunk: &Chunk) -> ParsedChunk {
         Rows::Json(rows) => parse_json(plan, rows, &mut out),
         Rows::Cells(rows) => parse_cells(plan, rows, &mut out),
     }
+    // A field with a default (`suspended_days`: empty = 0) and no column in
+    // the file is empty in every row: it takes its default too.
+    let defaults: Vec<(usize, Value)> = (0..plan.n_fields)
+        .filter(|f| !plan.active.iter().any(|(_, af)| af == f))
+        .filter_map(|f| {
+            plan.parsers[f]
+                .parse("")
+                .ok()
+                .filter(|v| *v != Value::Empty)
+                .map(|v| (f, v))
+        })
+        .collect();
+    if !defaults.is_empty() {
+        for r in &mut out.records {
+            for (f, v) in &defaults {
+                r.values[*f] = v.clone();
+            }
+        }
+    }
     out
 }
 

@@ -1,0 +1,156 @@
+//! `yimen report`: metric values exact on a fixture with known answers (zero
+//! denominators and undetermined records included), the metrics contract,
+//! scores and the excellence quota, and the Markdown pinned.
+
+mod common;
+
+use std::process::Command;
+
+fn fixture(dir: &std::path::Path) {
+    std::fs::write(
+        dir.join("事项目录.csv"),
+        "事项编码,事项名称,事项类型,实施主体,是否进驻中心,不进驻批准文号,办件类型,承诺办结时限,网办深度\n\
+         A1,甲许可,行政许可,X局,是,,即办件,1,\n\
+         A2,乙许可,行政许可,X局,否,区政府函〔2025〕1号,承诺件,5,\n\
+         A3,丙许可,行政许可,X局,否,,承诺件,5,\n\
+         P1,甲服务,公共服务,X局,是,,承诺件,5,全程网办\n\
+         P2,乙服务,公共服务,Y局,是,,承诺件,5,一次到现场\n\
+         K1,处罚,行政处罚,Y局,否,,承诺件,5,\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("窗口授权.csv"),
+        "授权单位,事项编码,授权级别,是否授权审批专用章\nX局,A1,决定,是\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("办件记录.csv"),
+        "办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n\
+         C1,A1,X局,中心窗口,2025-03-03 09:00:00,2025-03-03 10:00:00\n\
+         C2,P1,X局,原单位,2025-03-03 09:00:00,2025-03-20 10:00:00\n\
+         C3,Z9,Y局,中心窗口,2025-03-03 09:00:00,\n",
+    )
+    .unwrap();
+}
+
+fn report(dir: &std::path::Path, format: &str) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
+        .arg("report")
+        .arg(dir)
+        .args(["--as-of", "2025-12-31", "--format", format])
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn metric<'a>(json: &'a serde_json::Value, id: &str, dept: Option<&str>) -> &'a serde_json::Value {
+    json["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == id && m["dept"].as_str() == dept)
+        .unwrap_or_else(|| panic!("no {id} for {dept:?}"))
+}
+
+#[test]
+fn metric_values_are_exact_with_zero_denominators_and_undetermined_records() {
+    let tmp = tempfile::tempdir().unwrap();
+    fixture(tmp.path());
+    let (code, out, err) = report(tmp.path(), "json");
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(common::root().join("../shared/contracts/metrics.schema.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(validator.is_valid(&json), "{out}");
+    let check = |id: &str, dept: Option<&str>, num: u64, den: u64, undetermined: u64| {
+        let m = metric(&json, id, dept);
+        assert_eq!(
+            (m["numerator"].as_u64(), m["denominator"].as_u64()),
+            (Some(num), Some(den)),
+            "{id} {dept:?}: {m}"
+        );
+        assert_eq!(
+            m["undetermined"].as_u64(),
+            Some(undetermined),
+            "{id} {dept:?}: {m}"
+        );
+        if den == 0 {
+            assert!(
+                m["value"].is_null(),
+                "{id} {dept:?}: a zero denominator is n/a"
+            );
+        } else {
+            let v = m["value"].as_f64().unwrap();
+            assert!((v - num as f64 / den as f64).abs() < 1e-12);
+        }
+    };
+    // 进驻率: X has A1 (in), A2 (exempted), A3 (out), P1 (in); Y has P2 (in); K1 is not in scope.
+    check("M01", Some("X局"), 3, 4, 0);
+    check("M01", Some("Y局"), 1, 1, 0);
+    check("M01", None, 4, 5, 0);
+    // 授权到位率: in-centre items A1 (决定), P1 (none); P2 (none).
+    check("M02", Some("X局"), 1, 2, 0);
+    check("M02", Some("Y局"), 0, 1, 0);
+    // 即办件率.
+    check("M03", Some("X局"), 1, 2, 0);
+    // 按时办结率: C1 on time, C2 13 working days > 5; Y has no finished case.
+    check("M04", Some("X局"), 1, 2, 0);
+    check("M04", None, 1, 2, 0);
+    assert!(json["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| !(m["id"] == "M04" && m["dept"] == "Y局" && m["denominator"] != 0)));
+    // 现场办结率: C1 only; C3 unfinished counts in the denominator.
+    check("M05", Some("X局"), 1, 2, 0);
+    check("M05", Some("Y局"), 0, 1, 0);
+    // 全程网办率.
+    check("M06", Some("X局"), 1, 1, 0);
+    check("M06", Some("Y局"), 0, 1, 0);
+    check("M06", None, 1, 2, 0);
+    // 厅外受理率: C2 of two in-centre cases; C3's item is unknown: undetermined.
+    check("M07", Some("X局"), 1, 2, 0);
+    check("M07", Some("Y局"), 0, 0, 1);
+    check("M07", None, 1, 2, 1);
+    // Ranking: the excellence quota is 20% rounded down, at least one.
+    let depts = json["departments"].as_array().unwrap();
+    assert_eq!(depts.iter().filter(|d| d["excellent"] == true).count(), 1);
+    assert_eq!(depts[0]["rank"], 1);
+}
+
+#[test]
+fn markdown_report_is_pinned() {
+    let tmp = tempfile::tempdir().unwrap();
+    fixture(tmp.path());
+    let (code, out, err) = report(tmp.path(), "md");
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("| Y局 | 0 | 0 | — |"),
+        "zero denominators show —"
+    );
+    insta::assert_snapshot!("report_fixture_md", out);
+}
+
+#[test]
+fn a_malformed_weights_file_is_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    fixture(tmp.path());
+    let w = tmp.path().join("w.yaml");
+    std::fs::write(&w, "metrics: {M01: -1}\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
+        .arg("report")
+        .arg(tmp.path())
+        .args(["--weights", w.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("M01"));
+}
