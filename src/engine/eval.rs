@@ -213,6 +213,31 @@ impl<'a> Frame<'a> {
         }
     }
 
+    /// A field of the ranged record or a constant, borrowed: `None` for any
+    /// other expression (and while evidence is being tracked).
+    fn peek<'s>(&'s self, e: &'s IrExpr) -> Option<&'s Value> {
+        if self.touched.is_some() {
+            return None;
+        }
+        match e {
+            IrExpr::Field { base, field, .. } if matches!(**base, IrExpr::Var) => self.values.get(*field),
+            IrExpr::Const(Const::Value(v)) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// A constant list or a list parameter, borrowed.
+    fn peek_list<'s>(&'s self, e: &'s IrExpr) -> Option<&'s [Value]> {
+        match e {
+            IrExpr::Const(Const::List(l)) => Some(l),
+            IrExpr::Param(i) => match self.env.params.get(*i)? {
+                Some(Const::List(l)) => Some(l),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// A known scalar, or `None` (and the missing field remembered).
     pub fn need(&mut self, e: &IrExpr) -> Option<Value> {
         match self.eval(e) {
@@ -337,6 +362,22 @@ impl<'a> Frame<'a> {
                 arith(*op, &x, &y).map_or(Val::Unknown, Val::V)
             }
             IrExpr::Cmp(op, a, b) => {
+                // Fast path: a field of the record against a constant, compared
+                // in place (no clone of either value).
+                if let (Some(x), Some(y)) = (self.peek(a), self.peek(b)) {
+                    return match (x.is_missing(), y.is_missing()) {
+                        (false, false) => compare(*op, x, y).map_or(Val::Unknown, |r| Val::V(Value::Bool(r))),
+                        (mx, my) => {
+                            if mx {
+                                self.miss(a);
+                            }
+                            if my {
+                                self.miss(b);
+                            }
+                            Val::Unknown
+                        }
+                    };
+                }
                 let x = self.need(a);
                 let y = self.need(b);
                 match (x, y) {
@@ -347,6 +388,13 @@ impl<'a> Frame<'a> {
                 }
             }
             IrExpr::In { negated, item, set } => {
+                if let (Some(x), Some(list)) = (self.peek(item), self.peek_list(set)) {
+                    if x.is_missing() {
+                        self.miss(item);
+                        return Val::Unknown;
+                    }
+                    return Val::V(Value::Bool(list.iter().any(|v| values_equal(v, x)) != *negated));
+                }
                 let x = self.need(item);
                 let s = self.eval(set);
                 let Some(x) = x else { return Val::Unknown };
