@@ -100,8 +100,9 @@ pub fn explain(program: &Program, rule: &RuleDef, sources: &SourceRegistry) -> S
         rule.severity.as_str(),
         rule.file
     );
-    if let Some(d) = rule.effective_from {
-        let _ = writeln!(out, "适用于 {} 及以后发生的事件记录", d.format("%Y-%m-%d"));
+    let ds = &crate::schema::Schema::builtin().datasets[rule.dataset];
+    if let (Some(d), Some(event)) = (rule.effective_from, &ds.event_date) {
+        let _ = writeln!(out, "适用于 {event} 在 {} 及以后的{}", d.format("%Y-%m-%d"), ds.title);
     }
     if !rule.docs.is_empty() {
         let _ = writeln!(out, "\n{}", rule.docs.join("\n"));
