@@ -154,3 +154,34 @@ fn a_malformed_weights_file_is_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("M01"));
 }
+
+#[test]
+fn html_report_has_every_department_and_metric_and_escapes_the_data() {
+    let tmp = tempfile::tempdir().unwrap();
+    fixture(tmp.path());
+    // Plant markup in an item name and a department name.
+    let cat = tmp.path().join("事项目录.csv");
+    let text = std::fs::read_to_string(&cat)
+        .unwrap()
+        .replace("甲许可", "<script>alert(1)</script>")
+        .replace(",Y局,", ",Y局<b>&,");
+    std::fs::write(&cat, text).unwrap();
+    let (code, html, err) = report(tmp.path(), "html");
+    assert_eq!(code, 0, "{err}");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(!html.contains("<script"), "unescaped markup from the data");
+    assert!(!html.contains("<b>&"), "unescaped markup from the data");
+    assert!(html.contains("Y局&lt;b&gt;&amp;"));
+    for dept in ["X局", "Y局&lt;b&gt;&amp;"] {
+        assert!(html.contains(&format!("<td>{dept}</td>")), "{dept} missing");
+    }
+    for id in ["M01", "M02", "M03", "M04", "M05", "M06", "M07"] {
+        assert!(html.contains(&format!("<h3>{id} ")), "{id} missing");
+    }
+    // Self-contained: no external resources.
+    for external in ["src=\"http", "href=\"http", "@import", "<link"] {
+        assert!(!html.contains(external), "external resource: {external}");
+    }
+    assert!(html.contains("<svg"), "charts are inline SVG");
+    assert!(html.contains("@page { size: A4"));
+}

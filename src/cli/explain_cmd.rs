@@ -102,7 +102,12 @@ pub fn explain(program: &Program, rule: &RuleDef, sources: &SourceRegistry) -> S
     );
     let ds = &crate::schema::Schema::builtin().datasets[rule.dataset];
     if let (Some(d), Some(event)) = (rule.effective_from, &ds.event_date) {
-        let _ = writeln!(out, "适用于 {event} 在 {} 及以后的{}", d.format("%Y-%m-%d"), ds.title);
+        let _ = writeln!(
+            out,
+            "适用于 {event} 在 {} 及以后的{}",
+            d.format("%Y-%m-%d"),
+            ds.title
+        );
     }
     if !rule.docs.is_empty() {
         let _ = writeln!(out, "\n{}", rule.docs.join("\n"));

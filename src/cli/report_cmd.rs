@@ -8,6 +8,7 @@ use crate::schema::Schema;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReportFormat {
+    Html,
     Json,
     Md,
 }
@@ -25,7 +26,7 @@ pub struct Args {
     /// A YAML file of weights and targets (see `yimen::report::Weights`).
     #[arg(long)]
     weights: Option<PathBuf>,
-    /// md (default) or json.
+    /// md (default), html (one self-contained file, printable on A4) or json.
     #[arg(long, value_enum, default_value = "md")]
     format: ReportFormat,
     /// Write the report to FILE (atomically) instead of standard output.
@@ -89,6 +90,7 @@ pub fn run(args: &Args) -> u8 {
     let text = match args.format {
         ReportFormat::Json => crate::report::json::render(&report),
         ReportFormat::Md => crate::report::md::render(&report),
+        ReportFormat::Html => crate::report::html::render(&report),
     };
     if let Err(code) = super::emit(&text, args.output.as_deref()) {
         return code;

@@ -220,7 +220,9 @@ impl<'a> Frame<'a> {
             return None;
         }
         match e {
-            IrExpr::Field { base, field, .. } if matches!(**base, IrExpr::Var) => self.values.get(*field),
+            IrExpr::Field { base, field, .. } if matches!(**base, IrExpr::Var) => {
+                self.values.get(*field)
+            }
             IrExpr::Const(Const::Value(v)) => Some(v),
             _ => None,
         }
@@ -366,7 +368,9 @@ impl<'a> Frame<'a> {
                 // in place (no clone of either value).
                 if let (Some(x), Some(y)) = (self.peek(a), self.peek(b)) {
                     return match (x.is_missing(), y.is_missing()) {
-                        (false, false) => compare(*op, x, y).map_or(Val::Unknown, |r| Val::V(Value::Bool(r))),
+                        (false, false) => {
+                            compare(*op, x, y).map_or(Val::Unknown, |r| Val::V(Value::Bool(r)))
+                        }
                         (mx, my) => {
                             if mx {
                                 self.miss(a);
@@ -393,7 +397,9 @@ impl<'a> Frame<'a> {
                         self.miss(item);
                         return Val::Unknown;
                     }
-                    return Val::V(Value::Bool(list.iter().any(|v| values_equal(v, x)) != *negated));
+                    return Val::V(Value::Bool(
+                        list.iter().any(|v| values_equal(v, x)) != *negated,
+                    ));
                 }
                 let x = self.need(item);
                 let s = self.eval(set);

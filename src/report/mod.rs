@@ -3,6 +3,7 @@
 //! ranking with the 20% excellence quota (sandu-2018 七、(二)), targets, and
 //! the trend against a previous period. Writers: `json`, `md`.
 
+pub mod html;
 pub mod json;
 pub mod md;
 

@@ -1,0 +1,235 @@
+//! `yimen report --format html`: one self-contained file (no external
+//! scripts, fonts or styles: these networks are closed), in Chinese,
+//! printable on A4, with bar charts as inline SVG. Every value from the data
+//! is HTML-escaped.
+
+use std::fmt::Write as _;
+
+use super::md::pct;
+use super::{MetricRow, Report, FAMILIES};
+
+/// Escape text for HTML content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = r#"
+@page { size: A4; margin: 18mm 15mm; }
+body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "SimSun", sans-serif; color: #1a1a1a; margin: 0 auto; max-width: 190mm; font-size: 10.5pt; line-height: 1.5; }
+h1 { font-size: 22pt; text-align: center; margin-top: 60mm; }
+h2 { font-size: 14pt; border-bottom: 2px solid #9b1c1c; padding-bottom: 2pt; margin-top: 18pt; }
+h3 { font-size: 11.5pt; margin: 12pt 0 4pt; }
+.cover { text-align: center; page-break-after: always; }
+.cover p { font-size: 12pt; }
+section { page-break-before: always; }
+table { border-collapse: collapse; width: 100%; margin: 4pt 0 10pt; page-break-inside: auto; }
+tr { page-break-inside: avoid; }
+th, td { border: 1px solid #999; padding: 2pt 4pt; text-align: left; }
+th { background: #f0e6e6; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; }
+.missed { color: #9b1c1c; font-weight: bold; }
+.excellent { color: #1d6b2c; font-weight: bold; }
+.note { color: #555; font-size: 9.5pt; }
+svg { display: block; margin: 4pt 0 8pt; }
+"#;
+
+fn metric_chart(rows: &[&MetricRow]) -> String {
+    let depts: Vec<&&MetricRow> = rows.iter().filter(|m| m.dept.is_some()).collect();
+    if depts.is_empty() {
+        return String::new();
+    }
+    let bar_h = 14;
+    let label_w = 150;
+    let chart_w = 400;
+    let height = depts.len() * (bar_h + 4) + 24;
+    let mut svg = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{}" height="{height}" role="img" aria-label="各部门比较">"#,
+        label_w + chart_w + 60
+    );
+    for (i, m) in depts.iter().enumerate() {
+        let y = i * (bar_h + 4) + 4;
+        let name = esc(m.dept.as_deref().unwrap_or(""));
+        let _ = write!(
+            svg,
+            r#"<text x="{}" y="{}" font-size="10" text-anchor="end">{name}</text>"#,
+            label_w - 6,
+            y + bar_h - 3
+        );
+        match m.value {
+            Some(v) => {
+                let w = (v.clamp(0.0, 1.0) * chart_w as f64).round();
+                let fill = if m.target_missed {
+                    "#c05050"
+                } else {
+                    "#4a7ab5"
+                };
+                let _ = write!(
+                    svg,
+                    r#"<rect x="{label_w}" y="{y}" width="{w}" height="{bar_h}" fill="{fill}"/>"#
+                );
+                let _ = write!(
+                    svg,
+                    r#"<text x="{}" y="{}" font-size="10">{}</text>"#,
+                    label_w as f64 + w + 4.0,
+                    y + bar_h - 3,
+                    esc(&pct(Some(v)))
+                );
+            }
+            None => {
+                let _ = write!(
+                    svg,
+                    r##"<text x="{}" y="{}" font-size="10" fill="#777">— (不适用)</text>"##,
+                    label_w + 4,
+                    y + bar_h - 3
+                );
+            }
+        }
+    }
+    if let Some(t) = depts.first().and_then(|m| m.target) {
+        let x = label_w as f64 + t.clamp(0.0, 1.0) * chart_w as f64;
+        let _ = write!(
+            svg,
+            r##"<line x1="{x}" y1="0" x2="{x}" y2="{}" stroke="#9b1c1c" stroke-dasharray="4 2"/><text x="{x}" y="{}" font-size="9" fill="#9b1c1c" text-anchor="middle">目标 {}</text>"##,
+            height - 14,
+            height - 3,
+            esc(&pct(Some(t)))
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+pub fn render(r: &Report) -> String {
+    let mut out = String::new();
+    let title = r.period.as_ref().map_or_else(
+        || "政务服务中心绩效考评报告".to_string(),
+        |p| format!("政务服务中心{p}年度绩效考评报告"),
+    );
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        esc(&title)
+    );
+    let _ = write!(
+        out,
+        "<div class=\"cover\"><h1>{}</h1><p>考评期间: {}</p><p>审计日期: {}</p><p class=\"note\">由 yimen 依据政务服务中心有关规定自动生成</p></div>\n",
+        esc(&title),
+        esc(r.period.as_deref().unwrap_or("全部数据")),
+        esc(&r.as_of)
+    );
+    // Summary
+    let findings: u64 = r.departments.iter().map(|d| d.findings).sum();
+    let excellent: Vec<String> = r
+        .departments
+        .iter()
+        .filter(|d| d.excellent)
+        .map(|d| esc(&d.dept))
+        .collect();
+    let _ = write!(
+        out,
+        "<section><h2>一、概况</h2><p>参评部门 {} 个, 发现问题 {findings} 处。",
+        r.departments.len()
+    );
+    let _ = write!(
+        out,
+        "评为优秀的部门(不超过参评部门的 20%, 三都县2018年方案 七、(二)): <span class=\"excellent\">{}</span>。</p>",
+        if excellent.is_empty() { "无".to_string() } else { excellent.join("、") }
+    );
+    for n in &r.notes {
+        let _ = write!(out, "<p class=\"note\">说明: {}</p>", esc(n));
+    }
+    out.push_str("</section>\n<section><h2>二、考评指标</h2>\n");
+    let mut ids: Vec<&str> = r.metrics.iter().map(|m| m.id.as_str()).collect();
+    ids.dedup();
+    for id in ids {
+        let rows: Vec<&MetricRow> = r.metrics.iter().filter(|m| m.id == id).collect();
+        let Some(first) = rows.first() else { continue };
+        let target = match (first.target_op, first.target) {
+            (Some(op), Some(t)) => format!(" (目标 {} {})", esc(op), esc(&pct(Some(t)))),
+            _ => String::new(),
+        };
+        let _ = write!(
+            out,
+            "<h3>{} {}{target}</h3>\n{}\n",
+            esc(id),
+            esc(&first.name),
+            metric_chart(&rows)
+        );
+        out.push_str("<table><thead><tr><th>部门</th><th>分子</th><th>分母</th><th>数值</th><th>无法判定</th><th>达标</th><th>较上期</th></tr></thead><tbody>\n");
+        for m in rows {
+            let reached = match (m.value, m.target) {
+                (Some(_), Some(_)) if m.target_missed => "<span class=\"missed\">未达标</span>",
+                (Some(_), Some(_)) => "达标",
+                _ => "—",
+            };
+            let change = m
+                .change_points
+                .map_or_else(|| "—".to_string(), |c| format!("{c:+.1} 个百分点"));
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{reached}</td><td class=\"n\">{}</td></tr>",
+                esc(m.dept.as_deref().unwrap_or("全中心")),
+                m.numerator,
+                m.denominator,
+                esc(&pct(m.value)),
+                m.undetermined,
+                esc(&change)
+            );
+        }
+        out.push_str("</tbody></table>\n");
+    }
+    out.push_str("</section>\n<section><h2>三、部门得分与排名</h2>\n<table><thead><tr><th>名次</th><th>部门</th><th>得分</th><th>问题数</th><th>等次</th><th>未达标指标</th></tr></thead><tbody>\n");
+    for d in &r.departments {
+        let _ = writeln!(
+            out,
+            "<tr><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{:.1}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
+            d.rank,
+            esc(&d.dept),
+            d.score,
+            d.findings,
+            if d.excellent { "<span class=\"excellent\">优秀</span>" } else { "" },
+            esc(&d.targets_missed.join("、"))
+        );
+    }
+    out.push_str("</tbody></table></section>\n<section><h2>四、问题清单</h2>\n<table><thead><tr><th>部门</th>");
+    for (_, f) in FAMILIES {
+        let _ = write!(out, "<th>{f}</th>");
+    }
+    out.push_str("<th>合计</th></tr></thead><tbody>\n");
+    for d in &r.departments {
+        let _ = write!(out, "<tr><td>{}</td>", esc(&d.dept));
+        for (_, f) in FAMILIES {
+            let _ = write!(
+                out,
+                "<td class=\"n\">{}</td>",
+                d.by_family.get(*f).copied().unwrap_or(0)
+            );
+        }
+        let _ = writeln!(out, "<td class=\"n\">{}</td></tr>", d.findings);
+    }
+    out.push_str("</tbody></table>\n");
+    for d in r.departments.iter().filter(|d| !d.worst.is_empty()) {
+        let _ = write!(out, "<h3>{} 典型问题</h3><ul>", esc(&d.dept));
+        for w in &d.worst {
+            let _ = write!(out, "<li>[{}] {}</li>", esc(&w.code), esc(&w.message));
+        }
+        out.push_str("</ul>\n");
+    }
+    out.push_str("</section>\n<section><h2>五、方法</h2><ul>");
+    let _ = write!(out, "<li>依据的规则: {}</li>", esc(&r.policies.join("; ")));
+    let _ = write!(out, "<li>工作日历: {}</li>", esc(&r.calendar));
+    out.push_str("<li>分母为零的指标记为“—”(不适用), 不记为 0% 或 100%; 缺少必要数据的记录不计入分子分母, 单独列出。</li>");
+    out.push_str("</ul></section>\n</body>\n</html>\n");
+    out
+}
