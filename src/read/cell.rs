@@ -33,6 +33,31 @@ use super::normalize;
 use crate::schema::{Field, FieldType};
 use crate::value::Value;
 
+/// FNV-1a: the alias tables are hit once per enum cell, with short keys;
+/// SipHash's DoS resistance buys nothing for schema-defined keys.
+#[derive(Clone, Copy, Debug)]
+pub struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
 /// A value that does not parse as its field's type.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BadCell {
@@ -51,9 +76,9 @@ pub struct CellParser {
     /// Money unit of the field (`元`, `万元`), for scaling.
     unit: Option<String>,
     /// Enum: raw text → label. Other types: raw text → replacement text.
-    exact: HashMap<Box<str>, Arc<str>>,
+    exact: FastMap<Box<str>, Arc<str>>,
     /// The same, keyed by [`normalize::key`].
-    normalized: HashMap<String, Arc<str>>,
+    normalized: FastMap<String, Arc<str>>,
     labels: Vec<Arc<str>>,
     default: Option<Value>,
 }
@@ -72,8 +97,8 @@ impl CellParser {
             ty: field.ty,
             header: field.header().to_string(),
             unit: field.unit.clone(),
-            exact: HashMap::new(),
-            normalized: HashMap::new(),
+            exact: FastMap::default(),
+            normalized: FastMap::default(),
             labels: Vec::new(),
             default: None,
         };
@@ -305,6 +330,11 @@ fn is_placeholder(t: &str) -> bool {
 
 /// 是/否 and their usual variants.
 pub fn parse_bool(t: &str) -> Option<bool> {
+    match t {
+        "是" | "1" | "Y" | "true" => return Some(true),
+        "否" | "0" | "N" | "false" => return Some(false),
+        _ => {}
+    }
     let n = normalize::value(t);
     let s: &str = &n;
     match s {
@@ -335,6 +365,9 @@ const UNITS: &[&str] = &["个工作日", "工作日", "万元", "元", "天", "�
 /// A number with optional `¥`, thousands separators and a trailing unit;
 /// money units are scaled to `field_unit` (default 元).
 pub fn parse_number(t: &str, field_unit: Option<&str>) -> Option<Number> {
+    if !t.is_empty() && t.len() <= 18 && t.bytes().all(|b| b.is_ascii_digit()) {
+        return t.parse().ok().map(Number::Int);
+    }
     let n: Cow<'_, str> = normalize::value(t);
     let mut s: &str = n.trim_start_matches(['¥', '￥']).trim();
     let mut money: Option<&str> = None;
@@ -402,6 +435,9 @@ enum Tok {
 /// The error is the Chinese message.
 pub fn parse_datetime(t: &str) -> Result<NaiveDateTime, &'static str> {
     const BAD: &str = "无法识别的日期时间";
+    if let Some(r) = fast_iso(t.as_bytes()) {
+        return r;
+    }
     let n = normalize::value(t);
     let s: &str = &n;
     let mut toks: [Tok; 24] = [Tok::Sep(' '); 24];
@@ -466,6 +502,38 @@ pub fn parse_datetime(t: &str) -> Result<NaiveDateTime, &'static str> {
         [Tok::Num(_, 8)] => compact(s).ok_or(BAD),
         _ => ymd_hms(toks),
     }
+}
+
+/// The common exports, `YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS` (also with `/`
+/// and `T`), without the tokenizer. `None`: not this shape, take the
+/// general path.
+fn fast_iso(b: &[u8]) -> Option<Result<NaiveDateTime, &'static str>> {
+    if !(b.len() == 10 || b.len() == 19) {
+        return None;
+    }
+    let sep = b[4];
+    if !(sep == b'-' || sep == b'/') || b[7] != sep {
+        return None;
+    }
+    let d2 = |i: usize| -> Option<u32> {
+        let (x, y) = (b[i], b[i + 1]);
+        (x.is_ascii_digit() && y.is_ascii_digit()).then(|| u32::from(x - b'0') * 10 + u32::from(y - b'0'))
+    };
+    let year = d2(0)? * 100 + d2(2)?;
+    let (month, day) = (d2(5)?, d2(8)?);
+    let time = if b.len() == 19 {
+        if !(b[10] == b' ' || b[10] == b'T') || b[13] != b':' || b[16] != b':' {
+            return None;
+        }
+        Some((d2(11)?, d2(14)?, d2(17)?))
+    } else {
+        None
+    };
+    let Some(date) = NaiveDate::from_ymd_opt(year as i32, month, day) else {
+        return Some(Err("日期时间不存在"));
+    };
+    let (h, m, sec) = time.unwrap_or((0, 0, 0));
+    Some(NaiveTime::from_hms_opt(h, m, sec).map(|t| date.and_time(t)).ok_or("日期时间不存在"))
 }
 
 /// `YYYYMMDD`, `YYYYMMDDHHMM`, `YYYYMMDDHHMMSS`.

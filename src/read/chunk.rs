@@ -9,6 +9,7 @@
 //! Invariant: a chunk owns everything it needs (the table plan is shared
 //! through an `Arc`), so memory is bounded by the chunks in flight.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -166,6 +167,14 @@ impl<'a> RowCells<'a> {
         self.b - self.a
     }
 
+    /// Cell `c` and its offset in the chunk's buffer.
+    fn cell_at(&self, c: usize) -> (&'a [u8], usize) {
+        let i = self.a + c;
+        let start = if c == 0 { self.first } else { self.rows.ends[i - 1] as usize };
+        let end = self.rows.ends[i] as usize;
+        (&self.rows.bytes[start..end], start)
+    }
+
     fn cell(&self, c: usize) -> &'a [u8] {
         let i = self.a + c;
         let start = if c == 0 { self.first } else { self.rows.ends[i - 1] as usize };
@@ -253,9 +262,75 @@ pub fn parse_chunk(chunk: &Chunk) -> ParsedChunk {
     out
 }
 
+/// The text of a chunk's cells, decoded once per chunk: UTF-8 is validated
+/// as a whole (cells are slices of the buffer), GBK/GB18030 is decoded cell
+/// by cell into one string (no allocation per cell).
+enum ChunkText<'a> {
+    Utf8(&'a str),
+    Decoded { text: String, ends: Vec<u32>, bad: Vec<bool> },
+    /// Invalid UTF-8 somewhere in the chunk: cells are checked one by one.
+    PerCell,
+}
+
+impl<'a> ChunkText<'a> {
+    fn new(rows: &'a FlatRows, enc: TextEncoding) -> ChunkText<'a> {
+        match enc {
+            TextEncoding::Utf8 | TextEncoding::Utf8Bom => {
+                std::str::from_utf8(&rows.bytes).map_or(ChunkText::PerCell, ChunkText::Utf8)
+            }
+            TextEncoding::Gbk | TextEncoding::Gb18030 => {
+                let mut text = String::with_capacity(rows.bytes.len() + rows.bytes.len() / 2);
+                let mut ends = Vec::with_capacity(rows.ends.len());
+                let mut bad = vec![false; rows.ends.len()];
+                let mut start = 0usize;
+                for (j, &end) in rows.ends.iter().enumerate() {
+                    let raw = &rows.bytes[start..end as usize];
+                    start = end as usize;
+                    if raw.is_ascii() {
+                        // ASCII is ASCII in GBK.
+                        text.push_str(std::str::from_utf8(raw).unwrap_or_default());
+                    } else {
+                        let mut dec = encoding_rs::GB18030.new_decoder_without_bom_handling();
+                        let need = dec.max_utf8_buffer_length_without_replacement(raw.len()).unwrap_or(raw.len() * 3);
+                        text.reserve(need);
+                        let mark = text.len();
+                        let (res, _) = dec.decode_to_string_without_replacement(raw, &mut text, true);
+                        if !matches!(res, encoding_rs::DecoderResult::InputEmpty) {
+                            text.truncate(mark);
+                            bad[j] = true;
+                        }
+                    }
+                    ends.push(text.len() as u32);
+                }
+                ChunkText::Decoded { text, ends, bad }
+            }
+        }
+    }
+
+    /// Cell `j` (global index into the chunk's cells) whose raw bytes are
+    /// `raw`; `None` when it does not decode.
+    fn cell(&self, j: usize, raw: &'a [u8], raw_start: usize, enc: TextEncoding) -> Option<Cow<'_, str>> {
+        match self {
+            ChunkText::Utf8(t) => t
+                .get(raw_start..raw_start + raw.len())
+                .map(Cow::Borrowed)
+                .or_else(|| std::str::from_utf8(raw).ok().map(Cow::Borrowed)),
+            ChunkText::Decoded { text, ends, bad } => {
+                if bad[j] {
+                    return None;
+                }
+                let a = if j == 0 { 0 } else { ends[j - 1] as usize };
+                text.get(a..ends[j] as usize).map(Cow::Borrowed)
+            }
+            ChunkText::PerCell => enc.decode(raw),
+        }
+    }
+}
+
 fn parse_text(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
     let enc = plan.encoding.unwrap_or(TextEncoding::Utf8);
     let width = plan.n_columns;
+    let decoded = ChunkText::new(rows, enc);
     for i in 0..rows.len() {
         let cells = rows.row(i);
         let line = rows.lines[i];
@@ -279,9 +354,9 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
         }
         let mut values = vec![Value::Empty; plan.n_fields];
         for &(c, f) in &plan.active {
-            let raw = cells.cell(c);
+            let (raw, raw_start) = cells.cell_at(c);
             let parser = &plan.parsers[f];
-            let Some(text) = enc.decode(raw) else {
+            let Some(text) = decoded.cell(cells.a + c, raw, raw_start, enc) else {
                 values[f] = Value::Invalid;
                 out.errors.push(plan.error(
                     line,
