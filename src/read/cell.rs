@@ -58,6 +58,9 @@ impl std::hash::Hasher for Fnv {
 
 type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
 
+/// Shared string values of one column within a chunk.
+pub type StrCache<'t> = FastMap<&'t str, Arc<str>>;
+
 /// A value that does not parse as its field's type.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BadCell {
@@ -142,6 +145,30 @@ impl CellParser {
 
     pub fn field_type(&self) -> FieldType {
         self.ty
+    }
+
+    /// A string field without value aliases: its value is the trimmed
+    /// text, so a reader may share equal values (see `parse_shared`).
+    pub fn is_plain_string(&self) -> bool {
+        self.ty == FieldType::String && self.exact.is_empty()
+    }
+
+    /// [`CellParser::parse`] for a plain string field, sharing equal values
+    /// through `cache` (one allocation per distinct value, not per cell).
+    /// The cache stops growing at `limit` entries (a key-like column).
+    pub fn parse_shared<'t>(&self, raw: &'t str, cache: &mut StrCache<'t>, limit: usize) -> Value {
+        let t = normalize::trim(raw);
+        if t.is_empty() {
+            return self.empty();
+        }
+        if let Some(v) = cache.get(t) {
+            return Value::Str(v.clone());
+        }
+        let v: Arc<str> = Arc::from(t);
+        if cache.len() < limit {
+            cache.insert(t, v.clone());
+        }
+        Value::Str(v)
     }
 
     fn empty(&self) -> Value {

@@ -15,7 +15,10 @@ use std::sync::Arc;
 
 use calamine::Data;
 
-use super::cell::{data_text, BadCell, CellParser};
+use super::cell::{data_text, BadCell, CellParser, StrCache};
+
+/// Distinct values a column's cache holds per chunk.
+const CACHE_LIMIT: usize = 4096;
 use super::encoding::TextEncoding;
 use super::header::Column;
 use super::{DataError, Record, SourceFile};
@@ -282,6 +285,10 @@ impl<'a> ChunkText<'a> {
                 let mut text = String::with_capacity(rows.bytes.len() + rows.bytes.len() / 2);
                 let mut ends = Vec::with_capacity(rows.ends.len());
                 let mut bad = vec![false; rows.ends.len()];
+                // Decoding into the big string's spare capacity would make
+                // encoding_rs touch every page of it on each call: decode
+                // into a small scratch buffer and append.
+                let mut scratch = [0u8; 1024];
                 let mut start = 0usize;
                 for (j, &end) in rows.ends.iter().enumerate() {
                     let raw = &rows.bytes[start..end as usize];
@@ -291,13 +298,18 @@ impl<'a> ChunkText<'a> {
                         text.push_str(std::str::from_utf8(raw).unwrap_or_default());
                     } else {
                         let mut dec = encoding_rs::GB18030.new_decoder_without_bom_handling();
-                        let need = dec.max_utf8_buffer_length_without_replacement(raw.len()).unwrap_or(raw.len() * 3);
-                        text.reserve(need);
-                        let mark = text.len();
-                        let (res, _) = dec.decode_to_string_without_replacement(raw, &mut text, true);
-                        if !matches!(res, encoding_rs::DecoderResult::InputEmpty) {
-                            text.truncate(mark);
-                            bad[j] = true;
+                        let need = dec.max_utf8_buffer_length_without_replacement(raw.len()).unwrap_or(usize::MAX);
+                        if need <= scratch.len() {
+                            let (res, _, written) = dec.decode_to_utf8_without_replacement(raw, &mut scratch, true);
+                            match (res, std::str::from_utf8(&scratch[..written])) {
+                                (encoding_rs::DecoderResult::InputEmpty, Ok(t)) => text.push_str(t),
+                                _ => bad[j] = true,
+                            }
+                        } else {
+                            match enc.decode(raw) {
+                                Some(t) => text.push_str(&t),
+                                None => bad[j] = true,
+                            }
                         }
                     }
                     ends.push(text.len() as u32);
@@ -331,6 +343,14 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
     let enc = plan.encoding.unwrap_or(TextEncoding::Utf8);
     let width = plan.n_columns;
     let decoded = ChunkText::new(rows, enc);
+    // Per active column: a cache of shared values for plain string fields
+    // (departments, item codes repeat; ids do not, and their cache stops
+    // growing at the limit).
+    let mut caches: Vec<Option<StrCache<'_>>> = plan
+        .active
+        .iter()
+        .map(|&(_, f)| plan.parsers[f].is_plain_string().then(StrCache::default))
+        .collect();
     for i in 0..rows.len() {
         let cells = rows.row(i);
         let line = rows.lines[i];
@@ -353,7 +373,7 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
             continue;
         }
         let mut values = vec![Value::Empty; plan.n_fields];
-        for &(c, f) in &plan.active {
+        for (k, &(c, f)) in plan.active.iter().enumerate() {
             let (raw, raw_start) = cells.cell_at(c);
             let parser = &plan.parsers[f];
             let Some(text) = decoded.cell(cells.a + c, raw, raw_start, enc) else {
@@ -369,6 +389,10 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
                 ));
                 continue;
             };
+            if let (Some(cache), Cow::Borrowed(t)) = (&mut caches[k], &text) {
+                values[f] = parser.parse_shared(t, cache, CACHE_LIMIT);
+                continue;
+            }
             match parser.parse(&text) {
                 Ok(v) => values[f] = v,
                 Err(bad) => {
