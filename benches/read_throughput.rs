@@ -3,8 +3,8 @@
 //! crate's raw `ByteRecord` pass over the same file, in the same run.
 //!
 //! Run: `cargo bench --bench read_throughput [-- ROWS]` (default 1,000,000
-//! rows). Prints rows/s, MB/s and peak memory (VmHWM, reset between phases
-//! through /proc/self/clear_refs) for each, and the ratio.
+//! rows). Prints rows/s, MB/s and peak memory (`VmHWM`, reset between phases
+//! through `/proc/self/clear_refs`) for each, and the ratio.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -12,19 +12,33 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use yimen::read::{discover, par_stream, parse_chunk, stream_chunks, ReadError, ReadOptions, DEFAULT_CHUNK_ROWS};
+use yimen::read::{
+    discover, par_stream, parse_chunk, stream_chunks, ReadError, ReadOptions, DEFAULT_CHUNK_ROWS,
+};
 use yimen::schema::Schema;
 
 const CHANNELS: [&str; 5] = ["中心窗口", "综合窗口", "网上", "自助终端", "原单位"];
 const RESULTS: [&str; 6] = ["准予", "部分准予", "不予", "退回", "补正", "撤回"];
 const ROLES: [&str; 4] = ["首席代表", "窗口人员", "部门负责人", "集体研究"];
-const DEPTS: [&str; 8] = ["区住建局", "区市场监管局", "区民政局", "区人社局", "区自然资源局", "区卫健局", "区教科体局", "区交通局"];
+const DEPTS: [&str; 8] = [
+    "区住建局",
+    "区市场监管局",
+    "区民政局",
+    "区人社局",
+    "区自然资源局",
+    "区卫健局",
+    "区教科体局",
+    "区交通局",
+];
 
 /// A small deterministic generator (64-bit LCG).
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         self.0 >> 33
     }
     fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
@@ -36,7 +50,7 @@ fn generate(path: &Path, rows: u64, gbk: bool) -> std::io::Result<()> {
     let mut w = BufWriter::with_capacity(1 << 20, File::create(path)?);
     let mut rng = Lcg(20_250_301);
     let mut line = String::with_capacity(256);
-    let mut put = |w: &mut BufWriter<File>, s: &str| -> std::io::Result<()> {
+    let put = |w: &mut BufWriter<File>, s: &str| -> std::io::Result<()> {
         if gbk {
             let (b, _, _) = encoding_rs::GBK.encode(s);
             w.write_all(&b)
@@ -53,9 +67,17 @@ fn generate(path: &Path, rows: u64, gbk: bool) -> std::io::Result<()> {
         let finished = if rng.next() % 10 == 0 {
             String::new()
         } else {
-            format!("2025-{month:02}-{:02} {:02}:{m:02}:{s:02}", (day + rng.next() % 3).min(28), h + 1)
+            format!(
+                "2025-{month:02}-{:02} {:02}:{m:02}:{s:02}",
+                (day + rng.next() % 3).min(28),
+                h + 1
+            )
         };
-        let invest = if rng.next() % 4 == 0 { format!("{}.{}", rng.next() % 100_000, rng.next() % 100) } else { String::new() };
+        let invest = if rng.next() % 4 == 0 {
+            format!("{}.{}", rng.next() % 100_000, rng.next() % 100)
+        } else {
+            String::new()
+        };
         let _ = std::fmt::Write::write_fmt(
             &mut line,
             format_args!(
@@ -96,7 +118,11 @@ struct Run {
 fn csv_raw(path: &Path) -> Run {
     reset_peak();
     let t = Instant::now();
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_path(path).expect("open");
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_path(path)
+        .expect("open");
     let mut rec = csv::ByteRecord::new();
     let mut rows = 0u64;
     let mut fields = 0u64;
@@ -105,7 +131,11 @@ fn csv_raw(path: &Path) -> Run {
         fields += rec.len() as u64;
     }
     std::hint::black_box(fields);
-    Run { secs: t.elapsed().as_secs_f64(), rows: rows - 1, peak: peak_mb() }
+    Run {
+        secs: t.elapsed().as_secs_f64(),
+        rows: rows - 1,
+        peak: peak_mb(),
+    }
 }
 
 fn yimen_parse(dir: &Path) -> (Run, u64) {
@@ -123,7 +153,11 @@ fn yimen_parse(dir: &Path) -> (Run, u64) {
     })
     .expect("read");
     (
-        Run { secs: t.elapsed().as_secs_f64(), rows: rows.load(Ordering::Relaxed), peak: peak_mb() },
+        Run {
+            secs: t.elapsed().as_secs_f64(),
+            rows: rows.load(Ordering::Relaxed),
+            peak: peak_mb(),
+        },
         errors.load(Ordering::Relaxed),
     )
 }
@@ -149,21 +183,36 @@ fn yimen_halves(dir: &Path) -> (f64, f64) {
 }
 
 fn main() {
-    let rows: u64 = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(1_000_000);
-    println!("threads: {} (rayon), cores: {}", rayon::current_num_threads(), std::thread::available_parallelism().map_or(1, usize::from));
+    let rows: u64 = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
+    println!(
+        "threads: {} (rayon), cores: {}",
+        rayon::current_num_threads(),
+        std::thread::available_parallelism().map_or(1, usize::from)
+    );
     for gbk in [false, true] {
         let tmp = tempfile::tempdir().expect("tempdir");
         let path = tmp.path().join("办件.csv");
         generate(&path, rows, gbk).expect("generate");
         let mb = std::fs::metadata(&path).map_or(0.0, |m| m.len() as f64 / 1e6);
-        println!("\n{} rows, {:.1} MB, {}", rows, mb, if gbk { "GBK" } else { "UTF-8" });
+        println!(
+            "\n{} rows, {:.1} MB, {}",
+            rows,
+            mb,
+            if gbk { "GBK" } else { "UTF-8" }
+        );
         // Warm the page cache so both read from memory.
         let _ = csv_raw(&path);
         let raw = csv_raw(&path);
         let (ours, errors) = yimen_parse(tmp.path());
         assert_eq!(ours.rows, raw.rows, "every row read");
         assert_eq!(errors, 0, "no data errors in generated data");
-        for (name, r) in [("csv ByteRecord (raw)", &raw), ("yimen typed records", &ours)] {
+        for (name, r) in [
+            ("csv ByteRecord (raw)", &raw),
+            ("yimen typed records", &ours),
+        ] {
             println!(
                 "  {name:22} {:7.3} s  {:10.0} rows/s  {:7.1} MB/s  peak {:7.1} MB",
                 r.secs,
@@ -174,6 +223,9 @@ fn main() {
         }
         println!("  ratio yimen/raw time: {:.2}x", ours.secs / raw.secs);
         let (read, parse) = yimen_halves(tmp.path());
-        println!("  one thread: chunking {read:.3} s + parsing {parse:.3} s ({:.0} ns/row)", parse * 1e9 / rows as f64);
+        println!(
+            "  one thread: chunking {read:.3} s + parsing {parse:.3} s ({:.0} ns/row)",
+            parse * 1e9 / rows as f64
+        );
     }
 }

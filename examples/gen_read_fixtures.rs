@@ -100,7 +100,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     // Things that are skipped or cannot be read.
     w("空.csv", b"")?;
-    w("~$进驻单位.xlsx", b"\x0bAdministrator\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00")?;
+    w(
+        "~$进驻单位.xlsx",
+        b"\x0bAdministrator\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00",
+    )?;
     w(".hidden.csv", "办件编号,事项编码\nX,Y\n".as_bytes())?;
     w("说明.txt", "本目录为2025年一季度导出数据。\n".as_bytes())?;
     w("乱码.csv", b"\x00\x01\x02\xff\xfe binary \x00 junk")?;
@@ -117,7 +120,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// date cells on a second sheet; an empty third sheet.
 fn write_units_xlsx(path: &Path) -> Result<(), XlsxError> {
     let mut wb = Workbook::new();
-    wb.set_properties(&DocProperties::new().set_creation_datetime(&ExcelDateTime::from_ymd(2025, 3, 1)?));
+    wb.set_properties(
+        &DocProperties::new().set_creation_datetime(&ExcelDateTime::from_ymd(2025, 3, 1)?),
+    );
     let title = Format::new().set_bold().set_align(FormatAlign::Center);
     let date = Format::new().set_num_format("yyyy-mm-dd");
     let datetime = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
@@ -127,7 +132,13 @@ fn write_units_xlsx(path: &Path) -> Result<(), XlsxError> {
         ws.merge_range(0, 0, 0, 6, "广安区政务服务中心进驻单位情况表", &title)?;
         ws.write_string(1, 0, "填报单位:区政务服务管理办公室")?;
         let plain = Format::new();
-        for (c, h) in [(0u16, "单位名称"), (1, "部门类型"), (2, "窗口类型"), (3, "设窗口数"), (6, "备注")] {
+        for (c, h) in [
+            (0u16, "单位名称"),
+            (1, "部门类型"),
+            (2, "窗口类型"),
+            (3, "设窗口数"),
+            (6, "备注"),
+        ] {
             ws.merge_range(2, c, 3, c, h, &plain)?;
         }
         ws.merge_range(2, 4, 2, 5, "进驻人数", &plain)?;
@@ -135,7 +146,15 @@ fn write_units_xlsx(path: &Path) -> Result<(), XlsxError> {
         ws.write_string(3, 5, "后台")?;
         let rows: [(&str, &str, &str, f64, f64, f64, &str); 3] = [
             ("区住建局", "县直部门", "常驻窗口", 2.0, 3.0, 2.0, ""),
-            ("区税务局", "垂管部门", "综合窗口", 1.0, 1.0, 0.0, "综合窗口代办"),
+            (
+                "区税务局",
+                "垂管部门",
+                "综合窗口",
+                1.0,
+                1.0,
+                0.0,
+                "综合窗口代办",
+            ),
             ("区供电公司", "企业部门", "未进驻", 0.0, 0.0, 0.0, ""),
         ];
         for (i, r) in rows.iter().enumerate() {
@@ -154,7 +173,17 @@ fn write_units_xlsx(path: &Path) -> Result<(), XlsxError> {
     {
         let ws = wb.add_worksheet();
         ws.set_name("窗口授权")?;
-        for (c, h) in ["授权单位", "事项编码", "授权级别", "授权日期", "生效日期", "失效日期"].iter().enumerate() {
+        for (c, h) in [
+            "授权单位",
+            "事项编码",
+            "授权级别",
+            "授权日期",
+            "生效日期",
+            "失效日期",
+        ]
+        .iter()
+        .enumerate()
+        {
             ws.write_string(0, c as u16, *h)?;
         }
         ws.write_string(1, 0, "区民政局")?;

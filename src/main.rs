@@ -33,7 +33,14 @@ fn main() -> ExitCode {
     };
     match inspect(&dir, schema, &ReadOptions { mapping, strict }) {
         Ok(r) => {
-            print!("{}", if json { render_json(&r) } else { render_text(&r) });
+            print!(
+                "{}",
+                if json {
+                    render_json(&r)
+                } else {
+                    render_text(&r)
+                }
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -23,7 +23,8 @@ files:
 "#;
 
 fn folder() -> tempfile::TempDir {
-    let real = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/real/guangan-catalogue.csv");
+    let real =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/real/guangan-catalogue.csv");
     let tmp = tempfile::tempdir().unwrap();
     std::fs::copy(real, tmp.path().join("guangan-catalogue.csv")).unwrap();
     tmp
@@ -34,12 +35,21 @@ fn guangan_catalogue_counts() {
     let schema = Schema::builtin();
     let mapping = Mapping::from_yaml("mapping.yaml", MAPPING, schema).unwrap();
     let tmp = folder();
-    for opts in [ReadOptions::default(), ReadOptions { mapping: Some(mapping), strict: true }] {
+    for opts in [
+        ReadOptions::default(),
+        ReadOptions {
+            mapping: Some(mapping),
+            strict: true,
+        },
+    ] {
         let d = discover(tmp.path(), schema, &opts).unwrap();
         assert_eq!(d.sources.len(), 1);
         let src = &d.sources[0];
         assert_eq!(src.dataset, "catalogue");
-        assert_eq!(src.unmapped_columns(), vec!["主项名称", "部门编码", "行政区划代码"]);
+        assert_eq!(
+            src.unmapped_columns(),
+            vec!["主项名称", "部门编码", "行政区划代码"]
+        );
         let (records, errors) = read_table(src, schema, &opts).unwrap();
         assert!(errors.is_empty(), "{:?}", &errors[..errors.len().min(5)]);
         assert_eq!(records.len(), 1135);
@@ -62,7 +72,10 @@ fn guangan_catalogue_counts() {
         assert_eq!(depts.len(), 34);
         assert_eq!(kinds.values().sum::<usize>(), 1135);
         for k in kinds.keys() {
-            assert!(ds.field("kind").unwrap().values.contains(k), "{k} is a label");
+            assert!(
+                ds.field("kind").unwrap().values.contains(k),
+                "{k} is a label"
+            );
         }
         assert_eq!(kinds.get("行政许可"), Some(&536)); // cross-checked with Python's csv module
         assert_eq!(kinds.get("公共服务"), Some(&348));
@@ -78,5 +91,8 @@ fn guangan_inspect() {
     let r = inspect(tmp.path(), Schema::builtin(), &ReadOptions::default()).unwrap();
     assert_eq!(r.files.len(), 1);
     let f = &r.files[0];
-    assert_eq!((f.rows, f.errors, f.encoding.as_deref(), f.header_row), (1135, 0, Some("utf-8"), Some(1)));
+    assert_eq!(
+        (f.rows, f.errors, f.encoding.as_deref(), f.header_row),
+        (1135, 0, Some("utf-8"), Some(1))
+    );
 }

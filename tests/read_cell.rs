@@ -24,7 +24,19 @@ fn date(y: i32, m: u32, d: u32) -> Value {
 #[test]
 fn booleans() {
     let f = field("catalogue", "in_center");
-    for t in ["是", "Y", "y", "yes", "TRUE", "true", "1", "√", "✓", " 是 ", "\u{a0}Ｙ"] {
+    for t in [
+        "是",
+        "Y",
+        "y",
+        "yes",
+        "TRUE",
+        "true",
+        "1",
+        "√",
+        "✓",
+        " 是 ",
+        "\u{a0}Ｙ",
+    ] {
         assert_eq!(parse(f, t), Ok(Value::Bool(true)), "{t:?}");
     }
     for t in ["否", "N", "no", "false", "FALSE", "0", "×", "✗"] {
@@ -57,14 +69,31 @@ fn datetimes_in_every_form() {
         assert_eq!(parse(f, t), Ok(want.clone()), "{t:?}");
     }
     // Date-only forms are midnight.
-    for t in ["2025年3月1日", "2025-03-01", "2025/3/1", "20250301", "45717"] {
+    for t in [
+        "2025年3月1日",
+        "2025-03-01",
+        "2025/3/1",
+        "20250301",
+        "45717",
+    ] {
         assert_eq!(parse(f, t), Ok(dt("2025-03-01 00:00:00")), "{t:?}");
     }
-    for t in ["2025-13-01", "2025-02-30", "2025-03-01 25:00", "昨天", "2025-03", "2025", "3/1/2025"] {
+    for t in [
+        "2025-13-01",
+        "2025-02-30",
+        "2025-03-01 25:00",
+        "昨天",
+        "2025-03",
+        "2025",
+        "3/1/2025",
+    ] {
         let bad = parse(f, t).unwrap_err();
         assert_eq!(bad.expected, "datetime", "{t:?}");
     }
-    assert_eq!(parse(f, "2025-13-01").unwrap_err().message, "日期时间不存在");
+    assert_eq!(
+        parse(f, "2025-13-01").unwrap_err().message,
+        "日期时间不存在"
+    );
     assert_eq!(parse(f, "昨天").unwrap_err().message, "无法识别的日期时间");
     assert_eq!(parse(f, "—"), Ok(Value::Empty));
 }
@@ -78,7 +107,10 @@ fn dates_take_the_date_of_a_datetime() {
     assert_eq!(parse(f, "27546"), Ok(date(1975, 6, 1)));
     assert_eq!(parse(f, "1975-02-29").unwrap_err().message, "日期不存在");
     assert_eq!(parse(f, "1975-02-29").unwrap_err().expected, "date");
-    assert_eq!(parse_datetime("2024-02-29").map(|d| d.date()), Ok(NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()));
+    assert_eq!(
+        parse_datetime("2024-02-29").map(|d| d.date()),
+        Ok(NaiveDate::from_ymd_opt(2024, 2, 29).unwrap())
+    );
 }
 
 #[test]
@@ -146,20 +178,31 @@ fn enums_by_label_code_and_variant() {
 #[test]
 fn mapping_value_aliases_extend_the_schema() {
     let f = field("catalogue", "in_center");
-    let extra = [("已进驻".to_string(), "是".to_string()), ("未进驻".to_string(), "否".to_string())].into();
+    let extra = [
+        ("已进驻".to_string(), "是".to_string()),
+        ("未进驻".to_string(), "否".to_string()),
+    ]
+    .into();
     let p = CellParser::new(f, Some(&extra));
     assert_eq!(p.parse("已进驻"), Ok(Value::Bool(true)));
     assert_eq!(p.parse("未进驻"), Ok(Value::Bool(false)));
     let kind = field("catalogue", "kind");
     let extra = [("21".to_string(), "行政许可".to_string())].into();
     let p = CellParser::new(kind, Some(&extra));
-    assert_eq!(p.parse("21"), Ok(Value::str("行政许可")), "the mapping wins over the schema");
+    assert_eq!(
+        p.parse("21"),
+        Ok(Value::str("行政许可")),
+        "the mapping wins over the schema"
+    );
 }
 
 #[test]
 fn strings_are_trimmed_not_rewritten() {
     let f = field("catalogue", "name");
-    assert_eq!(parse(f, " 企业投资项目备案（技术改造）\u{a0}"), Ok(Value::str("企业投资项目备案（技术改造）")));
+    assert_eq!(
+        parse(f, " 企业投资项目备案（技术改造）\u{a0}"),
+        Ok(Value::str("企业投资项目备案（技术改造）"))
+    );
     assert_eq!(parse(f, "-"), Ok(Value::str("-")));
     assert_eq!(parse(f, "\u{3000}"), Ok(Value::Empty));
 }
@@ -169,11 +212,31 @@ fn spreadsheet_cells_keep_their_types() {
     use calamine::Data;
     let s = Schema::builtin();
     let p = |ds: &str, f: &str| CellParser::new(s.dataset(ds).unwrap().field(f).unwrap(), None);
-    assert_eq!(p("units", "windows").parse_data(&Data::Float(2.0)), Ok(Value::Int(2)));
-    assert_eq!(p("catalogue", "code").parse_data(&Data::Float(511_602_000_000.0)), Ok(Value::str("511602000000")));
-    assert_eq!(p("catalogue", "kind").parse_data(&Data::Float(1.0)), Ok(Value::str("行政许可")));
-    assert_eq!(p("staff", "start_date").parse_data(&Data::Float(45717.0)), Ok(date(2025, 3, 1)));
-    assert_eq!(p("catalogue", "in_center").parse_data(&Data::Bool(true)), Ok(Value::Bool(true)));
-    assert_eq!(p("catalogue", "in_center").parse_data(&Data::Int(0)), Ok(Value::Bool(false)));
-    assert!(p("units", "windows").parse_data(&Data::Error(calamine::CellErrorType::NA)).is_err());
+    assert_eq!(
+        p("units", "windows").parse_data(&Data::Float(2.0)),
+        Ok(Value::Int(2))
+    );
+    assert_eq!(
+        p("catalogue", "code").parse_data(&Data::Float(511_602_000_000.0)),
+        Ok(Value::str("511602000000"))
+    );
+    assert_eq!(
+        p("catalogue", "kind").parse_data(&Data::Float(1.0)),
+        Ok(Value::str("行政许可"))
+    );
+    assert_eq!(
+        p("staff", "start_date").parse_data(&Data::Float(45717.0)),
+        Ok(date(2025, 3, 1))
+    );
+    assert_eq!(
+        p("catalogue", "in_center").parse_data(&Data::Bool(true)),
+        Ok(Value::Bool(true))
+    );
+    assert_eq!(
+        p("catalogue", "in_center").parse_data(&Data::Int(0)),
+        Ok(Value::Bool(false))
+    );
+    assert!(p("units", "windows")
+        .parse_data(&Data::Error(calamine::CellErrorType::NA))
+        .is_err());
 }

@@ -1,12 +1,13 @@
 //! Discovery, dataset decisions, the mapping file, strictness, streaming
 //! and determinism.
 
+use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 
 use yimen::read::{
-    discover, inspect, parse_chunk, read_table, read_table_full, render_json, stream_chunks, Mapping, ReadError,
-    ReadOptions,
+    discover, inspect, parse_chunk, read_table, read_table_full, render_json, stream_chunks,
+    Mapping, ReadError, ReadOptions,
 };
 use yimen::schema::Schema;
 use yimen::value::Value;
@@ -32,9 +33,21 @@ fn symlink_loops_and_hidden_folders_are_listed_not_followed_forever() {
     write(d, ".git/config", b"[core]\n");
     let disc = discover(d, schema(), &ReadOptions::default()).unwrap();
     assert_eq!(disc.sources.len(), 1);
-    let skipped: Vec<(String, String)> = disc.skipped.iter().map(|s| (s.path.clone(), s.reason.clone())).collect();
-    assert!(skipped.iter().any(|(p, r)| p == "a/loop" && r.contains("符号链接循环")), "{skipped:?}");
-    assert!(skipped.contains(&(".git".to_string(), "隐藏目录".to_string())), "{skipped:?}");
+    let skipped: Vec<(String, String)> = disc
+        .skipped
+        .iter()
+        .map(|s| (s.path.clone(), s.reason.clone()))
+        .collect();
+    assert!(
+        skipped
+            .iter()
+            .any(|(p, r)| p == "a/loop" && r.contains("符号链接循环")),
+        "{skipped:?}"
+    );
+    assert!(
+        skipped.contains(&(".git".to_string(), "隐藏目录".to_string())),
+        "{skipped:?}"
+    );
 }
 
 #[test]
@@ -46,29 +59,68 @@ fn an_ambiguous_header_names_the_candidates() {
     let err = disc.errors.first().expect("an error");
     assert_eq!(
         err,
-        &ReadError::AmbiguousHeader { file: "x.csv".into(), sheet: None, candidates: vec!["catalogue".into(), "staff".into()] }
+        &ReadError::AmbiguousHeader {
+            file: "x.csv".into(),
+            sheet: None,
+            candidates: vec!["catalogue".into(), "staff".into()]
+        }
     );
     let msg = err.to_string();
-    assert!(msg.contains("catalogue") && msg.contains("staff") && msg.contains("x.csv"), "{msg}");
-    assert!(disc.skipped[0].reason.contains("catalogue、staff"), "{:?}", disc.skipped);
+    assert!(
+        msg.contains("catalogue") && msg.contains("staff") && msg.contains("x.csv"),
+        "{msg}"
+    );
+    assert!(
+        disc.skipped[0].reason.contains("catalogue、staff"),
+        "{:?}",
+        disc.skipped
+    );
     // Strict: the error stops discovery.
-    let strict = discover(tmp.path(), schema(), &ReadOptions { mapping: None, strict: true });
+    let strict = discover(
+        tmp.path(),
+        schema(),
+        &ReadOptions {
+            mapping: None,
+            strict: true,
+        },
+    );
     assert!(matches!(strict, Err(ReadError::AmbiguousHeader { .. })));
     // The file name breaks the tie…
     fs::rename(tmp.path().join("x.csv"), tmp.path().join("人员名单.csv")).unwrap();
     let disc = discover(tmp.path(), schema(), &ReadOptions::default()).unwrap();
     assert_eq!(disc.sources[0].dataset, "staff");
     // …and so does the mapping.
-    let m = Mapping::from_yaml("m.yaml", "files:\n  \"人员名单.csv\": { dataset: catalogue }\n", schema()).unwrap();
-    let disc = discover(tmp.path(), schema(), &ReadOptions { mapping: Some(m), strict: false }).unwrap();
+    let m = Mapping::from_yaml(
+        "m.yaml",
+        "files:\n  \"人员名单.csv\": { dataset: catalogue }\n",
+        schema(),
+    )
+    .unwrap();
+    let disc = discover(
+        tmp.path(),
+        schema(),
+        &ReadOptions {
+            mapping: Some(m),
+            strict: false,
+        },
+    )
+    .unwrap();
     assert_eq!(disc.sources[0].dataset, "catalogue");
 }
 
 #[test]
 fn the_file_name_decides_when_required_columns_are_missing() {
     let tmp = tempfile::tempdir().unwrap();
-    write(tmp.path(), "2025年办件.csv", "事项编码,受理时间,受理渠道\nA1,2025-03-01,网上\n".as_bytes());
-    write(tmp.path(), "other.csv", "事项编码,受理时间,受理渠道\nA1,2025-03-01,网上\n".as_bytes());
+    write(
+        tmp.path(),
+        "2025年办件.csv",
+        "事项编码,受理时间,受理渠道\nA1,2025-03-01,网上\n".as_bytes(),
+    );
+    write(
+        tmp.path(),
+        "other.csv",
+        "事项编码,受理时间,受理渠道\nA1,2025-03-01,网上\n".as_bytes(),
+    );
     let disc = discover(tmp.path(), schema(), &ReadOptions::default()).unwrap();
     assert_eq!(disc.sources.len(), 1);
     assert_eq!(disc.sources[0].dataset, "cases");
@@ -80,9 +132,14 @@ fn the_file_name_decides_when_required_columns_are_missing() {
 #[test]
 fn mapping_aliases_encodings_and_header_rows() {
     let tmp = tempfile::tempdir().unwrap();
-    let (gbk, _, _) = encoding_rs::GBK.encode("编号,名称,权力类别,进驻情况\nA1,甲,许可,已进驻\nA2,乙,1,未进驻\n");
+    let (gbk, _, _) =
+        encoding_rs::GBK.encode("编号,名称,权力类别,进驻情况\nA1,甲,许可,已进驻\nA2,乙,1,未进驻\n");
     write(tmp.path(), "exports/list.csv", &gbk);
-    write(tmp.path(), "exports/cases.csv", "导出于 2025-04-01\n\n办件编号,事项编码\nGA1,A1\n".as_bytes());
+    write(
+        tmp.path(),
+        "exports/cases.csv",
+        "导出于 2025-04-01\n\n办件编号,事项编码\nGA1,A1\n".as_bytes(),
+    );
     let text = r#"
 datasets:
   catalogue:
@@ -99,10 +156,20 @@ files:
   "cases.csv": { header_row: 3 }
 "#;
     let m = Mapping::from_yaml("mapping.yaml", text, schema()).unwrap();
-    let opts = ReadOptions { mapping: Some(m), strict: true };
+    let opts = ReadOptions {
+        mapping: Some(m),
+        strict: true,
+    };
     let disc = discover(tmp.path(), schema(), &opts).unwrap();
-    let list = disc.sources.iter().find(|s| s.rel == "exports/list.csv").unwrap();
-    assert_eq!(list.encoding.map(|e| e.name()), Some("gb18030"));
+    let list = disc
+        .sources
+        .iter()
+        .find(|s| s.rel == "exports/list.csv")
+        .unwrap();
+    assert_eq!(
+        list.encoding.map(yimen::read::TextEncoding::name),
+        Some("gb18030")
+    );
     let (records, errors) = read_table(list, schema(), &opts).unwrap();
     assert!(errors.is_empty(), "{errors:?}");
     let ds = schema().dataset("catalogue").unwrap();
@@ -111,7 +178,11 @@ files:
     assert_eq!(at(1, "kind"), Value::str("行政许可"));
     assert_eq!(at(0, "in_center"), Value::Bool(true));
     assert_eq!(at(1, "in_center"), Value::Bool(false));
-    let cases = disc.sources.iter().find(|s| s.rel == "exports/cases.csv").unwrap();
+    let cases = disc
+        .sources
+        .iter()
+        .find(|s| s.rel == "exports/cases.csv")
+        .unwrap();
     assert_eq!(cases.header_row, Some(3));
     let (records, _) = read_table(cases, schema(), &opts).unwrap();
     assert_eq!(records[0].row, 4);
@@ -121,18 +192,46 @@ files:
 fn bad_mapping_files_name_the_line() {
     let s = schema();
     let cases = [
-        ("datasets:\n  catalog:\n    headers: {}\n", Some(2), "未知的数据集"),
-        ("datasets:\n  catalogue:\n    headers:\n      kinds: 类型\n", Some(4), "没有字段"),
-        ("datasets:\n  catalogue:\n    values:\n      kind: { \"99\": 许可 }\n", Some(4), "不是字段"),
-        ("files:\n  a.csv: { dataset: nope }\n", Some(2), "未知的数据集"),
-        ("files:\n  a.csv: { encoding: big5 }\n", Some(2), "不支持的编码"),
-        ("files:\n  a.csv: { datasets: cases }\n", Some(2), "unknown field"),
+        (
+            "datasets:\n  catalog:\n    headers: {}\n",
+            Some(2),
+            "未知的数据集",
+        ),
+        (
+            "datasets:\n  catalogue:\n    headers:\n      kinds: 类型\n",
+            Some(4),
+            "没有字段",
+        ),
+        (
+            "datasets:\n  catalogue:\n    values:\n      kind: { \"99\": 许可 }\n",
+            Some(4),
+            "不是字段",
+        ),
+        (
+            "files:\n  a.csv: { dataset: nope }\n",
+            Some(2),
+            "未知的数据集",
+        ),
+        (
+            "files:\n  a.csv: { encoding: big5 }\n",
+            Some(2),
+            "不支持的编码",
+        ),
+        (
+            "files:\n  a.csv: { datasets: cases }\n",
+            Some(2),
+            "unknown field",
+        ),
         ("datasets: [1, 2\n", Some(1), ""),
         ("colums: {}\n", Some(1), "unknown field"),
     ];
     for (text, line, needle) in cases {
         match Mapping::from_yaml("m.yaml", text, s) {
-            Err(ReadError::BadMapping { file, line: l, message }) => {
+            Err(ReadError::BadMapping {
+                file,
+                line: l,
+                message,
+            }) => {
                 assert_eq!(file, "m.yaml");
                 assert_eq!(l, line, "{text:?}: {message}");
                 assert!(message.contains(needle), "{text:?}: {message}");
@@ -147,11 +246,22 @@ fn bad_mapping_files_name_the_line() {
 fn strict_stops_at_an_unreadable_file_and_lax_goes_on() {
     let tmp = tempfile::tempdir().unwrap();
     write(tmp.path(), "a.xlsx", b"PK\x03\x04 truncated");
-    write(tmp.path(), "b.csv", "办件编号,事项编码\nGA1,A1\n".as_bytes());
+    write(
+        tmp.path(),
+        "b.csv",
+        "办件编号,事项编码\nGA1,A1\n".as_bytes(),
+    );
     let lax = inspect(tmp.path(), schema(), &ReadOptions::default()).unwrap();
     assert_eq!(lax.files.len(), 1);
     assert!(lax.skipped[0].reason.contains("无法读取"));
-    let strict = inspect(tmp.path(), schema(), &ReadOptions { mapping: None, strict: true });
+    let strict = inspect(
+        tmp.path(),
+        schema(),
+        &ReadOptions {
+            mapping: None,
+            strict: true,
+        },
+    );
     match strict {
         Err(ReadError::Unreadable { file, .. }) => assert_eq!(file, "a.xlsx"),
         other => panic!("{other:?}"),
@@ -164,7 +274,11 @@ fn unknown_encoding_is_an_error_naming_the_file() {
     // Bytes that are neither UTF-8 nor GB18030.
     write(tmp.path(), "a.csv", b"\xff\xff\xff,\x80\x80\n");
     let d = discover(tmp.path(), schema(), &ReadOptions::default()).unwrap();
-    assert!(matches!(&d.errors[0], ReadError::UnknownEncoding { file, .. } if file == "a.csv"), "{:?}", d.errors);
+    assert!(
+        matches!(&d.errors[0], ReadError::UnknownEncoding { file, .. } if file == "a.csv"),
+        "{:?}",
+        d.errors
+    );
 }
 
 #[test]
@@ -173,15 +287,24 @@ fn crlf_quoted_newlines_and_blank_lines_keep_line_numbers() {
     write(
         tmp.path(),
         "办件.csv",
-        "办件编号,事项编码,不予理由\r\nGA1,A1,\"第一行\r\n第二行\"\r\n\r\nGA2,A1,x\r\nGA3,A1,\"y\"".as_bytes(),
+        "办件编号,事项编码,不予理由\r\nGA1,A1,\"第一行\r\n第二行\"\r\n\r\nGA2,A1,x\r\nGA3,A1,\"y\""
+            .as_bytes(),
     );
-    write(tmp.path(), "lf.csv", "办件编号,事项编码,不予理由\nGA1,A1,\"a\nb\"\n\n\nGA2,A1,x\nGA3,A1,y".as_bytes());
+    write(
+        tmp.path(),
+        "lf.csv",
+        "办件编号,事项编码,不予理由\nGA1,A1,\"a\nb\"\n\n\nGA2,A1,x\nGA3,A1,y".as_bytes(),
+    );
     let d = discover(tmp.path(), schema(), &ReadOptions::default()).unwrap();
     for src in &d.sources {
         let (records, errors) = read_table(src, schema(), &ReadOptions::default()).unwrap();
         assert!(errors.is_empty());
         let rows: Vec<u32> = records.iter().map(|r| r.row).collect();
-        let want = if src.rel == "lf.csv" { vec![2, 6, 7] } else { vec![2, 5, 6] };
+        let want = if src.rel == "lf.csv" {
+            vec![2, 6, 7]
+        } else {
+            vec![2, 5, 6]
+        };
         assert_eq!(rows, want, "{}", src.rel);
     }
 }
@@ -191,9 +314,13 @@ fn chunks_parse_to_the_same_records_as_a_whole_read() {
     let tmp = tempfile::tempdir().unwrap();
     let mut text = String::from("办件编号,事项编码,受理时间,受理渠道,特别程序天数\n");
     for i in 0..5000 {
-        let when = if i % 997 == 0 { "2025-13-01".to_string() } else { format!("2025-03-{:02} 09:{:02}:00", i % 28 + 1, i % 60) };
+        let when = if i % 997 == 0 {
+            "2025-13-01".to_string()
+        } else {
+            format!("2025-03-{:02} 09:{:02}:00", i % 28 + 1, i % 60)
+        };
         let short = if i % 1999 == 0 { "" } else { ",网上" };
-        text.push_str(&format!("GA{i},A{},{when}{short},{}\n", i % 7, i % 3));
+        writeln!(text, "GA{i},A{},{when}{short},{}", i % 7, i % 3).unwrap();
     }
     write(tmp.path(), "办件.csv", text.as_bytes());
     let d = discover(tmp.path(), schema(), &ReadOptions::default()).unwrap();
@@ -207,7 +334,10 @@ fn chunks_parse_to_the_same_records_as_a_whole_read() {
     .unwrap();
     assert_eq!(stats.raw_rows, 5000);
     assert_eq!(stats.chunks, chunks.len() as u64);
-    assert_eq!(chunks.iter().map(|c| c.index).collect::<Vec<_>>(), (0..chunks.len() as u64).collect::<Vec<_>>());
+    assert_eq!(
+        chunks.iter().map(|c| c.index).collect::<Vec<_>>(),
+        (0..chunks.len() as u64).collect::<Vec<_>>()
+    );
     let mut records = Vec::new();
     let mut errors = Vec::new();
     for c in &chunks {
@@ -219,14 +349,22 @@ fn chunks_parse_to_the_same_records_as_a_whole_read() {
     assert_eq!(errors, whole.errors);
     assert_eq!(whole.bad_rows, 3);
     assert_eq!(whole.records.len(), 4997);
-    assert_eq!(whole.errors.len(), 3 + 6 - 1, "3 short rows, 6 bad dates of which one on a short row");
+    assert_eq!(
+        whole.errors.len(),
+        3 + 6 - 1,
+        "3 short rows, 6 bad dates of which one on a short row"
+    );
 }
 
 #[test]
 fn output_is_the_same_at_any_thread_count() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/read");
     let a = render_json(&inspect(&dir, schema(), &ReadOptions::default()).unwrap());
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-    let b = pool.install(|| render_json(&inspect(&dir, schema(), &ReadOptions::default()).unwrap()));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let b =
+        pool.install(|| render_json(&inspect(&dir, schema(), &ReadOptions::default()).unwrap()));
     assert_eq!(a, b);
 }

@@ -4,7 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, NaiveDateTime};
-use yimen::read::{discover, inspect, read_table, read_table_full, render_json, render_text, ReadOptions, SourceFile};
+use yimen::read::{
+    discover, inspect, read_table, read_table_full, render_json, render_text, ReadOptions,
+    SourceFile,
+};
 use yimen::schema::Schema;
 use yimen::value::Value;
 
@@ -47,10 +50,15 @@ fn inspect_json_matches_the_contract_and_the_snapshot() {
     let report = inspect(&dir(), schema(), &ReadOptions::default()).unwrap();
     let json = render_json(&report);
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let contract_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/contracts/inspect.schema.json");
-    let contract: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(contract_path).unwrap()).unwrap();
+    let contract_path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/contracts/inspect.schema.json");
+    let contract: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(contract_path).unwrap()).unwrap();
     let validator = jsonschema::validator_for(&contract).unwrap();
-    let errors: Vec<String> = validator.iter_errors(&value).map(|e| e.to_string()).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&value)
+        .map(|e| e.to_string())
+        .collect();
     assert!(errors.is_empty(), "{errors:?}");
     insta::assert_snapshot!("inspect_fixtures_json", json);
     insta::assert_snapshot!("inspect_fixtures_text", render_text(&report));
@@ -67,40 +75,85 @@ fn inspect_counts_per_file() {
             .unwrap_or_else(|| panic!("{p} not in the report"))
     };
     let f = get("办件-gbk.csv", None);
-    assert_eq!((f.dataset.as_str(), f.format.as_str(), f.encoding.as_deref()), ("cases", "csv", Some("gbk")));
+    assert_eq!(
+        (f.dataset.as_str(), f.format.as_str(), f.encoding.as_deref()),
+        ("cases", "csv", Some("gbk"))
+    );
     assert_eq!((f.rows, f.errors), (4, 0));
     let f = get("人员-gb18030.csv", None);
-    assert_eq!((f.dataset.as_str(), f.encoding.as_deref(), f.rows), ("staff", Some("gb18030"), 2));
+    assert_eq!(
+        (f.dataset.as_str(), f.encoding.as_deref(), f.rows),
+        ("staff", Some("gb18030"), 2)
+    );
     let f = get("事项目录-bom.csv", None);
-    assert_eq!((f.encoding.as_deref(), f.header_row, f.rows), (Some("utf-8-bom"), Some(2), 2));
+    assert_eq!(
+        (f.encoding.as_deref(), f.header_row, f.rows),
+        (Some("utf-8-bom"), Some(2), 2)
+    );
     let f = get("授权.tsv", None);
-    assert_eq!((f.dataset.as_str(), f.format.as_str(), f.rows), ("authorizations", "tsv", 2));
+    assert_eq!(
+        (f.dataset.as_str(), f.format.as_str(), f.rows),
+        ("authorizations", "tsv", 2)
+    );
     let f = get("进驻单位.xlsx", Some("进驻单位"));
-    assert_eq!((f.dataset.as_str(), f.header_row, f.rows, f.errors), ("units", Some(3), 3, 0));
+    assert_eq!(
+        (f.dataset.as_str(), f.header_row, f.rows, f.errors),
+        ("units", Some(3), 3, 0)
+    );
     assert!(f.unmapped_columns.is_empty(), "{:?}", f.unmapped_columns);
     let f = get("进驻单位.xlsx", Some("窗口授权"));
-    assert_eq!((f.dataset.as_str(), f.header_row, f.rows), ("authorizations", Some(1), 2));
+    assert_eq!(
+        (f.dataset.as_str(), f.header_row, f.rows),
+        ("authorizations", Some(1), 2)
+    );
     let f = get("目录调整.xls", Some("调整记录"));
-    assert_eq!((f.dataset.as_str(), f.format.as_str(), f.rows, f.errors), ("changes", "xls", 3, 0));
+    assert_eq!(
+        (f.dataset.as_str(), f.format.as_str(), f.rows, f.errors),
+        ("changes", "xls", 3, 0)
+    );
     let f = get("办件-ragged.csv", None);
     assert_eq!((f.rows, f.errors, f.bad_rows), (3, 2, 2));
     let f = get("办件-bad-date.csv", None);
     assert_eq!((f.rows, f.errors), (2, 3));
-    assert_eq!(f.column_errors, vec![("受理渠道".into(), 1), ("受理时间".into(), 1), ("办结时间".into(), 1)]);
+    assert_eq!(
+        f.column_errors,
+        vec![
+            ("受理渠道".into(), 1),
+            ("受理时间".into(), 1),
+            ("办结时间".into(), 1)
+        ]
+    );
     let f = get("收费.jsonl", None);
     assert_eq!((f.dataset.as_str(), f.rows, f.errors), ("fees", 2, 1));
     let f = get("目录补充.yaml", None);
     assert_eq!((f.dataset.as_str(), f.rows, f.errors), ("catalogue", 2, 0));
-    let skipped: Vec<(&str, &str)> = report.skipped.iter().map(|s| (s.path.as_str(), s.reason.as_str())).collect();
-    assert!(skipped.contains(&("~$进驻单位.xlsx", "Office 临时锁文件")), "{skipped:?}");
+    let skipped: Vec<(&str, &str)> = report
+        .skipped
+        .iter()
+        .map(|s| (s.path.as_str(), s.reason.as_str()))
+        .collect();
+    assert!(
+        skipped.contains(&("~$进驻单位.xlsx", "Office 临时锁文件")),
+        "{skipped:?}"
+    );
     assert!(skipped.contains(&(".hidden.csv", "隐藏文件")));
     assert!(skipped.contains(&("空.csv", "空文件")));
     assert!(skipped.contains(&("附件.pdf", "不支持的文件类型(.pdf)")));
     assert!(skipped.contains(&("进驻单位.xlsx", "工作表 Sheet3: 空工作表")));
-    assert!(skipped.iter().any(|(p, r)| *p == "损坏.xlsx" && r.contains("无法读取")));
-    assert!(skipped.iter().any(|(p, r)| *p == "乱码.csv" && r.contains("不是文本文件")));
-    assert!(skipped.iter().any(|(p, r)| *p == "说明.txt" && r.contains("表头")));
-    assert_eq!(report.files.len() + report.skipped.len(), 20, "every file and sheet is accounted for");
+    assert!(skipped
+        .iter()
+        .any(|(p, r)| *p == "损坏.xlsx" && r.contains("无法读取")));
+    assert!(skipped
+        .iter()
+        .any(|(p, r)| *p == "乱码.csv" && r.contains("不是文本文件")));
+    assert!(skipped
+        .iter()
+        .any(|(p, r)| *p == "说明.txt" && r.contains("表头")));
+    assert_eq!(
+        report.files.len() + report.skipped.len(),
+        20,
+        "every file and sheet is accounted for"
+    );
 }
 
 #[test]
@@ -108,7 +161,10 @@ fn utf8_catalogue() {
     let src = source("事项目录-utf8.csv", None);
     let (records, errors) = read_table(&src, schema(), &ReadOptions::default()).unwrap();
     assert!(errors.is_empty(), "{errors:?}");
-    assert_eq!(records.iter().map(|r| r.row).collect::<Vec<_>>(), vec![2, 3, 4, 5]);
+    assert_eq!(
+        records.iter().map(|r| r.row).collect::<Vec<_>>(),
+        vec![2, 3, 4, 5]
+    );
     let r = &records[0];
     assert_eq!(rec(&src, r, "code"), s("511A0001"));
     assert_eq!(rec(&src, r, "kind"), s("行政许可"));
@@ -116,7 +172,11 @@ fn utf8_catalogue() {
     assert_eq!(rec(&src, r, "legal_days"), Value::Int(20));
     assert_eq!(rec(&src, r, "online_depth"), s("全程网办"));
     assert_eq!(rec(&src, r, "fee_min"), Value::Decimal(1000.0));
-    assert_eq!(rec(&src, r, "exemption_ref"), Value::Empty, "a field without a column is empty");
+    assert_eq!(
+        rec(&src, r, "exemption_ref"),
+        Value::Empty,
+        "a field without a column is empty"
+    );
     assert_eq!(rec(&src, &records[2], "kind"), s("公共服务"));
     assert_eq!(rec(&src, &records[2], "legal_days"), Value::Empty);
     assert_eq!(rec(&src, &records[3], "name"), s("婚姻登记(含补领,换领)"));
@@ -130,7 +190,10 @@ fn bom_catalogue_under_a_title_line() {
     assert_eq!(src.header_row, Some(2));
     let (records, errors) = read_table(&src, schema(), &ReadOptions::default()).unwrap();
     assert!(errors.is_empty(), "{errors:?}");
-    assert_eq!(records.iter().map(|r| r.row).collect::<Vec<_>>(), vec![3, 4]);
+    assert_eq!(
+        records.iter().map(|r| r.row).collect::<Vec<_>>(),
+        vec![3, 4]
+    );
     assert_eq!(rec(&src, &records[0], "name"), s("社会团体成立登记"));
     assert_eq!(rec(&src, &records[0], "kind"), s("行政许可"));
     assert_eq!(rec(&src, &records[1], "kind"), s("行政确认"));
@@ -145,7 +208,10 @@ fn gbk_cases() {
     assert_eq!(records.len(), 4);
     let col = |f: &str| records.iter().map(|r| rec(&src, r, f)).collect::<Vec<_>>();
     assert_eq!(col("dept")[0], s("区住建局"));
-    assert_eq!(col("channel"), vec![s("中心窗口"), s("原单位"), s("网上"), s("综合窗口")]);
+    assert_eq!(
+        col("channel"),
+        vec![s("中心窗口"), s("原单位"), s("网上"), s("综合窗口")]
+    );
     assert_eq!(
         col("accepted_at"),
         vec![
@@ -157,13 +223,26 @@ fn gbk_cases() {
     );
     assert_eq!(
         col("finished_at"),
-        vec![dt("2025-03-05 16:00:00"), Value::Empty, dt("2025-03-10 00:00:00"), dt("2025-03-02 00:00:00")]
+        vec![
+            dt("2025-03-05 16:00:00"),
+            Value::Empty,
+            dt("2025-03-10 00:00:00"),
+            dt("2025-03-02 00:00:00")
+        ]
     );
     assert_eq!(
         col("investment"),
-        vec![Value::Decimal(1200.0), Value::Decimal(500.0), Value::Empty, Value::Decimal(0.5)]
+        vec![
+            Value::Decimal(1200.0),
+            Value::Decimal(500.0),
+            Value::Empty,
+            Value::Decimal(0.5)
+        ]
     );
-    assert_eq!(col("suspended_days"), vec![Value::Int(0), Value::Int(3), Value::Int(0), Value::Int(0)]);
+    assert_eq!(
+        col("suspended_days"),
+        vec![Value::Int(0), Value::Int(3), Value::Int(0), Value::Int(0)]
+    );
 }
 
 #[test]
@@ -196,7 +275,10 @@ fn xlsx_units_under_two_title_rows_and_a_two_level_header() {
     assert_eq!(src.header_row, Some(3));
     let (records, errors) = read_table(&src, schema(), &ReadOptions::default()).unwrap();
     assert!(errors.is_empty(), "{errors:?}");
-    assert_eq!(records.iter().map(|r| r.row).collect::<Vec<_>>(), vec![5, 6, 7]);
+    assert_eq!(
+        records.iter().map(|r| r.row).collect::<Vec<_>>(),
+        vec![5, 6, 7]
+    );
     let r = &records[0];
     assert_eq!(rec(&src, r, "dept"), s("区住建局"));
     assert_eq!(rec(&src, r, "dept_type"), s("县直部门"));
@@ -214,7 +296,11 @@ fn xlsx_excel_dates() {
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(rec(&src, &records[0], "signed_at"), d(2024, 1, 1));
     assert_eq!(rec(&src, &records[0], "valid_from"), d(2024, 1, 1));
-    assert_eq!(rec(&src, &records[1], "signed_at"), d(2025, 1, 1), "a serial without a date format");
+    assert_eq!(
+        rec(&src, &records[1], "signed_at"),
+        d(2025, 1, 1),
+        "a serial without a date format"
+    );
     assert_eq!(rec(&src, &records[1], "valid_from"), d(2025, 1, 1));
     assert_eq!(rec(&src, &records[1], "valid_to"), d(2025, 12, 31));
 }
@@ -224,24 +310,40 @@ fn xls_changes() {
     let src = source("目录调整.xls", Some("调整记录"));
     let (records, errors) = read_table(&src, schema(), &ReadOptions::default()).unwrap();
     assert!(errors.is_empty(), "{errors:?}");
-    assert_eq!(records.iter().map(|r| r.row).collect::<Vec<_>>(), vec![2, 3, 4]);
+    assert_eq!(
+        records.iter().map(|r| r.row).collect::<Vec<_>>(),
+        vec![2, 3, 4]
+    );
     assert_eq!(rec(&src, &records[0], "change_type"), s("撤出中心"));
     assert_eq!(rec(&src, &records[0], "published_at"), d(2017, 12, 15));
     assert_eq!(rec(&src, &records[0], "filed_at"), d(2017, 12, 20));
     assert_eq!(rec(&src, &records[1], "filed_at"), Value::Empty);
     assert_eq!(rec(&src, &records[2], "published_at"), d(2017, 12, 18));
     assert_eq!(rec(&src, &records[2], "filed_at"), d(2017, 12, 21));
-    assert_eq!(rec(&src, &records[0], "approval_ref"), s("港南府办〔2017〕12号"));
+    assert_eq!(
+        rec(&src, &records[0], "approval_ref"),
+        s("港南府办〔2017〕12号")
+    );
 }
 
 #[test]
 fn ragged_rows_are_skipped_and_reported() {
     let src = source("办件-ragged.csv", None);
     let t = read_table_full(&src, schema(), &ReadOptions::default()).unwrap();
-    assert_eq!(t.records.iter().map(|r| r.row).collect::<Vec<_>>(), vec![2, 5, 7]);
+    assert_eq!(
+        t.records.iter().map(|r| r.row).collect::<Vec<_>>(),
+        vec![2, 5, 7]
+    );
     assert_eq!(t.bad_rows, 2);
-    assert_eq!(t.errors.iter().map(|e| e.row).collect::<Vec<_>>(), vec![3, 4]);
-    assert!(t.errors[0].message.contains("4 个单元格"), "{}", t.errors[0].message);
+    assert_eq!(
+        t.errors.iter().map(|e| e.row).collect::<Vec<_>>(),
+        vec![3, 4]
+    );
+    assert!(
+        t.errors[0].message.contains("4 个单元格"),
+        "{}",
+        t.errors[0].message
+    );
     assert_eq!(t.errors[0].file, "办件-ragged.csv");
 }
 
@@ -251,12 +353,30 @@ fn a_bad_date_is_a_data_error_and_the_row_is_kept() {
     let (records, errors) = read_table(&src, schema(), &ReadOptions::default()).unwrap();
     assert_eq!(records.len(), 2);
     assert_eq!(rec(&src, &records[0], "accepted_at"), Value::Invalid);
-    assert_eq!(rec(&src, &records[0], "finished_at"), dt("2025-03-02 10:00:00"), "the rest of the row is used");
+    assert_eq!(
+        rec(&src, &records[0], "finished_at"),
+        dt("2025-03-02 10:00:00"),
+        "the rest of the row is used"
+    );
     assert_eq!(rec(&src, &records[1], "channel"), Value::Invalid);
     let e = &errors[0];
     assert_eq!(
-        (e.file.as_str(), e.sheet.as_deref(), e.row, e.column.as_deref(), e.value.as_deref(), e.expected.as_deref()),
-        ("办件-bad-date.csv", None, 2, Some("受理时间"), Some("2025-13-01"), Some("datetime"))
+        (
+            e.file.as_str(),
+            e.sheet.as_deref(),
+            e.row,
+            e.column.as_deref(),
+            e.value.as_deref(),
+            e.expected.as_deref()
+        ),
+        (
+            "办件-bad-date.csv",
+            None,
+            2,
+            Some("受理时间"),
+            Some("2025-13-01"),
+            Some("datetime")
+        )
     );
     assert_eq!(e.message, "日期时间不存在");
     let json = serde_json::to_value(e).unwrap();
@@ -267,7 +387,10 @@ fn a_bad_date_is_a_data_error_and_the_row_is_kept() {
 fn jsonl_fees() {
     let src = source("收费.jsonl", None);
     let (records, errors) = read_table(&src, schema(), &ReadOptions::default()).unwrap();
-    assert_eq!(records.iter().map(|r| r.row).collect::<Vec<_>>(), vec![1, 2]);
+    assert_eq!(
+        records.iter().map(|r| r.row).collect::<Vec<_>>(),
+        vec![1, 2]
+    );
     assert_eq!(rec(&src, &records[0], "amount"), Value::Decimal(1000.5));
     assert_eq!(rec(&src, &records[1], "amount"), Value::Decimal(200.0));
     assert_eq!(rec(&src, &records[1], "paid_at"), dt("2025-03-06 09:00:00"));

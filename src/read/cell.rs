@@ -34,7 +34,7 @@ use crate::schema::{Field, FieldType};
 use crate::value::Value;
 
 /// FNV-1a: the alias tables are hit once per enum cell, with short keys;
-/// SipHash's DoS resistance buys nothing for schema-defined keys.
+/// `SipHash`'s `DoS` resistance buys nothing for schema-defined keys.
 #[derive(Clone, Copy, Debug)]
 pub struct Fnv(u64);
 
@@ -110,7 +110,11 @@ impl CellParser {
             p.normalized.insert(normalize::key(raw), target);
         };
         if field.ty == FieldType::Enum {
-            let labels: Vec<Arc<str>> = field.values.iter().map(|v| Arc::<str>::from(v.as_str())).collect();
+            let labels: Vec<Arc<str>> = field
+                .values
+                .iter()
+                .map(|v| Arc::<str>::from(v.as_str()))
+                .collect();
             for l in &labels {
                 add(&mut p, l, l.clone());
             }
@@ -130,7 +134,11 @@ impl CellParser {
             }
             p.labels = labels;
         } else {
-            for (raw, target) in field.value_aliases.iter().chain(extra.into_iter().flatten()) {
+            for (raw, target) in field
+                .value_aliases
+                .iter()
+                .chain(extra.into_iter().flatten())
+            {
                 add(&mut p, raw, Arc::from(target.as_str()));
             }
         }
@@ -227,7 +235,9 @@ impl CellParser {
         match self.ty {
             FieldType::String => Ok(Value::Str(Arc::from(t))),
             FieldType::Enum => self.alias(t).map(Value::Str).ok_or_else(|| self.bad_enum()),
-            FieldType::Bool => parse_bool(t).map(Value::Bool).ok_or_else(|| self.bad("无法识别的是/否值")),
+            FieldType::Bool => parse_bool(t)
+                .map(Value::Bool)
+                .ok_or_else(|| self.bad("无法识别的是/否值")),
             FieldType::Int => match parse_number(t, self.unit.as_deref()) {
                 Some(Number::Int(n)) => Ok(Value::Int(n)),
                 Some(Number::Float(x)) => float_to_int(x)
@@ -278,7 +288,9 @@ impl CellParser {
 
     fn parse_float(&self, x: f64, d: &Data) -> Result<Value, BadCell> {
         match self.ty {
-            FieldType::Int => float_to_int(x).map(Value::Int).ok_or_else(|| self.bad("不是整数")),
+            FieldType::Int => float_to_int(x)
+                .map(Value::Int)
+                .ok_or_else(|| self.bad("不是整数")),
             FieldType::Decimal => Ok(Value::Decimal(x)),
             FieldType::Date => excel_serial(x)
                 .map(|dt| Value::Date(dt.date()))
@@ -321,7 +333,9 @@ pub fn data_text(d: &Data) -> String {
         Data::Int(n) => n.to_string(),
         Data::Float(x) => float_text(*x),
         Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
-        Data::DateTime(x) => excel_serial(x.as_f64()).map_or_else(|| float_text(x.as_f64()), format_datetime),
+        Data::DateTime(x) => {
+            excel_serial(x.as_f64()).map_or_else(|| float_text(x.as_f64()), format_datetime)
+        }
         Data::Error(e) => format!("{e}"),
     }
 }
@@ -352,7 +366,10 @@ fn float_to_int(x: f64) -> Option<i64> {
 
 /// Whether a typed cell holds a database/typist placeholder for "nothing".
 fn is_placeholder(t: &str) -> bool {
-    matches!(t, "NULL" | "null" | "Null" | "\\N" | "-" | "--" | "—" | "——" | "/" | "／" | "－")
+    matches!(
+        t,
+        "NULL" | "null" | "Null" | "\\N" | "-" | "--" | "—" | "——" | "/" | "／" | "－"
+    )
 }
 
 /// 是/否 and their usual variants.
@@ -387,10 +404,21 @@ pub enum Number {
     Float(f64),
 }
 
-const UNITS: &[&str] = &["个工作日", "工作日", "万元", "元", "天", "日", "个", "人", "件"];
+const UNITS: &[&str] = &[
+    "个工作日",
+    "工作日",
+    "万元",
+    "元",
+    "天",
+    "日",
+    "个",
+    "人",
+    "件",
+];
 
 /// A number with optional `¥`, thousands separators and a trailing unit;
 /// money units are scaled to `field_unit` (default 元).
+#[allow(clippy::many_single_char_names)] // t(ext), n(ormalised), s, c(leaned), x
 pub fn parse_number(t: &str, field_unit: Option<&str>) -> Option<Number> {
     if !t.is_empty() && t.len() <= 18 && t.bytes().all(|b| b.is_ascii_digit()) {
         return t.parse().ok().map(Number::Int);
@@ -411,7 +439,11 @@ pub fn parse_number(t: &str, field_unit: Option<&str>) -> Option<Number> {
         return None;
     }
     let cleaned: Cow<'_, str> = if s.contains([',', ' ', '_']) {
-        Cow::Owned(s.chars().filter(|c| !matches!(c, ',' | ' ' | '_')).collect())
+        Cow::Owned(
+            s.chars()
+                .filter(|c| !matches!(c, ',' | ' ' | '_'))
+                .collect(),
+        )
     } else {
         Cow::Borrowed(s)
     };
@@ -460,6 +492,7 @@ enum Tok {
 
 /// Parses the date and datetime forms of the contract (see the module doc).
 /// The error is the Chinese message.
+#[allow(clippy::many_single_char_names)] // y, m, d, h, s as in dates
 pub fn parse_datetime(t: &str) -> Result<NaiveDateTime, &'static str> {
     const BAD: &str = "无法识别的日期时间";
     if let Some(r) = fast_iso(t.as_bytes()) {
@@ -489,7 +522,8 @@ pub fn parse_datetime(t: &str) -> Result<NaiveDateTime, &'static str> {
         }
         let sep = match c {
             ' ' | '\t' => ' ',
-            '-' | '/' | '.' | ':' | 'T' | 't' | '年' | '月' | '日' | '号' | '时' | '点' | '分' | '秒' | 'Z' => c,
+            '-' | '/' | '.' | ':' | 'T' | 't' | '年' | '月' | '日' | '号' | '时' | '点' | '分'
+            | '秒' | 'Z' => c,
             _ => return Err(BAD),
         };
         if sep == '.' {
@@ -518,7 +552,9 @@ pub fn parse_datetime(t: &str) -> Result<NaiveDateTime, &'static str> {
     let toks = &toks[..len];
     match toks {
         // An Excel serial: up to 7 integer digits, an optional fraction.
-        [Tok::Num(_, k)] | [Tok::Num(_, k), Tok::Sep('.'), Tok::Num(_, _)] if *k <= 7 && dots <= 1 => {
+        [Tok::Num(_, k)] | [Tok::Num(_, k), Tok::Sep('.'), Tok::Num(_, _)]
+            if *k <= 7 && dots <= 1 =>
+        {
             let x: f64 = s.parse().map_err(|_| BAD)?;
             if *k == 4 && toks.len() == 1 {
                 // A bare year is not a date.
@@ -544,7 +580,8 @@ fn fast_iso(b: &[u8]) -> Option<Result<NaiveDateTime, &'static str>> {
     }
     let d2 = |i: usize| -> Option<u32> {
         let (x, y) = (b[i], b[i + 1]);
-        (x.is_ascii_digit() && y.is_ascii_digit()).then(|| u32::from(x - b'0') * 10 + u32::from(y - b'0'))
+        (x.is_ascii_digit() && y.is_ascii_digit())
+            .then(|| u32::from(x - b'0') * 10 + u32::from(y - b'0'))
     };
     let year = d2(0)? * 100 + d2(2)?;
     let (month, day) = (d2(5)?, d2(8)?);
@@ -560,7 +597,11 @@ fn fast_iso(b: &[u8]) -> Option<Result<NaiveDateTime, &'static str>> {
         return Some(Err("日期时间不存在"));
     };
     let (h, m, sec) = time.unwrap_or((0, 0, 0));
-    Some(NaiveTime::from_hms_opt(h, m, sec).map(|t| date.and_time(t)).ok_or("日期时间不存在"))
+    Some(
+        NaiveTime::from_hms_opt(h, m, sec)
+            .map(|t| date.and_time(t))
+            .ok_or("日期时间不存在"),
+    )
 }
 
 /// `YYYYMMDD`, `YYYYMMDDHHMM`, `YYYYMMDDHHMMSS`.
@@ -579,6 +620,7 @@ fn compact(s: &str) -> Option<NaiveDateTime> {
     Some(date.and_time(NaiveTime::from_hms_opt(h, m, sec)?))
 }
 
+#[allow(clippy::many_single_char_names)] // y, m, d, h, s as in dates
 fn ymd_hms(toks: &[Tok]) -> Result<NaiveDateTime, &'static str> {
     const BAD: &str = "无法识别的日期时间";
     const NO_DATE: &str = "日期时间不存在";
@@ -588,11 +630,21 @@ fn ymd_hms(toks: &[Tok]) -> Result<NaiveDateTime, &'static str> {
         i += 1;
         t
     };
-    let Some(Tok::Num(y, 4)) = next() else { return Err(BAD) };
-    let Some(Tok::Sep(s1)) = next() else { return Err(BAD) };
-    let Some(Tok::Num(m, 1..=2)) = next() else { return Err(BAD) };
-    let Some(Tok::Sep(s2)) = next() else { return Err(BAD) };
-    let Some(Tok::Num(d, 1..=2)) = next() else { return Err(BAD) };
+    let Some(Tok::Num(y, 4)) = next() else {
+        return Err(BAD);
+    };
+    let Some(Tok::Sep(s1)) = next() else {
+        return Err(BAD);
+    };
+    let Some(Tok::Num(m, 1..=2)) = next() else {
+        return Err(BAD);
+    };
+    let Some(Tok::Sep(s2)) = next() else {
+        return Err(BAD);
+    };
+    let Some(Tok::Num(d, 1..=2)) = next() else {
+        return Err(BAD);
+    };
     let cjk = match (s1, s2) {
         ('-', '-') | ('/', '/') | ('.', '.') => false,
         ('年', '月') => true,
@@ -632,7 +684,8 @@ fn ymd_hms(toks: &[Tok]) -> Result<NaiveDateTime, &'static str> {
             return Err(BAD);
         }
     }
-    let time = NaiveTime::from_hms_nano_opt(h as u32, mi as u32, sec as u32, nanos).ok_or(NO_DATE)?;
+    let time =
+        NaiveTime::from_hms_nano_opt(h as u32, mi as u32, sec as u32, nanos).ok_or(NO_DATE)?;
     Ok(date.and_time(time))
 }
 

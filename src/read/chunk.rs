@@ -43,7 +43,11 @@ pub(crate) struct TablePlan {
 }
 
 impl TablePlan {
-    pub fn new(source: &SourceFile, schema: &Schema, mapping: Option<&super::Mapping>) -> Option<TablePlan> {
+    pub fn new(
+        source: &SourceFile,
+        schema: &Schema,
+        mapping: Option<&super::Mapping>,
+    ) -> Option<TablePlan> {
         let ds = schema.dataset(&source.dataset)?;
         let parsers = ds
             .fields
@@ -73,7 +77,13 @@ impl TablePlan {
         })
     }
 
-    fn error(&self, row: u32, column: Option<usize>, value: Option<String>, bad: BadCell) -> DataError {
+    fn error(
+        &self,
+        row: u32,
+        column: Option<usize>,
+        value: Option<String>,
+        bad: BadCell,
+    ) -> DataError {
         DataError {
             file: self.file.clone(),
             sheet: self.sheet.clone(),
@@ -154,7 +164,12 @@ impl FlatRows {
         let a = self.starts[i] as usize;
         let b = self.starts[i + 1] as usize;
         let first = if a == 0 { 0 } else { self.ends[a - 1] as usize };
-        RowCells { rows: self, a, b, first }
+        RowCells {
+            rows: self,
+            a,
+            b,
+            first,
+        }
     }
 }
 
@@ -173,21 +188,35 @@ impl<'a> RowCells<'a> {
     /// Cell `c` and its offset in the chunk's buffer.
     fn cell_at(&self, c: usize) -> (&'a [u8], usize) {
         let i = self.a + c;
-        let start = if c == 0 { self.first } else { self.rows.ends[i - 1] as usize };
+        let start = if c == 0 {
+            self.first
+        } else {
+            self.rows.ends[i - 1] as usize
+        };
         let end = self.rows.ends[i] as usize;
         (&self.rows.bytes[start..end], start)
     }
 
     fn cell(&self, c: usize) -> &'a [u8] {
         let i = self.a + c;
-        let start = if c == 0 { self.first } else { self.rows.ends[i - 1] as usize };
+        let start = if c == 0 {
+            self.first
+        } else {
+            self.rows.ends[i - 1] as usize
+        };
         let end = self.rows.ends[i] as usize;
         &self.rows.bytes[start..end]
     }
 
     fn all_blank(&self) -> bool {
-        let end = if self.b == self.a { self.first } else { self.rows.ends[self.b - 1] as usize };
-        self.rows.bytes[self.first..end].iter().all(u8::is_ascii_whitespace)
+        let end = if self.b == self.a {
+            self.first
+        } else {
+            self.rows.ends[self.b - 1] as usize
+        };
+        self.rows.bytes[self.first..end]
+            .iter()
+            .all(u8::is_ascii_whitespace)
     }
 }
 
@@ -270,7 +299,11 @@ pub fn parse_chunk(chunk: &Chunk) -> ParsedChunk {
 /// by cell into one string (no allocation per cell).
 enum ChunkText<'a> {
     Utf8(&'a str),
-    Decoded { text: String, ends: Vec<u32>, bad: Vec<bool> },
+    Decoded {
+        text: String,
+        ends: Vec<u32>,
+        bad: Vec<bool>,
+    },
     /// Invalid UTF-8 somewhere in the chunk: cells are checked one by one.
     PerCell,
 }
@@ -298,9 +331,12 @@ impl<'a> ChunkText<'a> {
                         text.push_str(std::str::from_utf8(raw).unwrap_or_default());
                     } else {
                         let mut dec = encoding_rs::GB18030.new_decoder_without_bom_handling();
-                        let need = dec.max_utf8_buffer_length_without_replacement(raw.len()).unwrap_or(usize::MAX);
+                        let need = dec
+                            .max_utf8_buffer_length_without_replacement(raw.len())
+                            .unwrap_or(usize::MAX);
                         if need <= scratch.len() {
-                            let (res, _, written) = dec.decode_to_utf8_without_replacement(raw, &mut scratch, true);
+                            let (res, _, written) =
+                                dec.decode_to_utf8_without_replacement(raw, &mut scratch, true);
                             match (res, std::str::from_utf8(&scratch[..written])) {
                                 (encoding_rs::DecoderResult::InputEmpty, Ok(t)) => text.push_str(t),
                                 _ => bad[j] = true,
@@ -321,7 +357,13 @@ impl<'a> ChunkText<'a> {
 
     /// Cell `j` (global index into the chunk's cells) whose raw bytes are
     /// `raw`; `None` when it does not decode.
-    fn cell(&self, j: usize, raw: &'a [u8], raw_start: usize, enc: TextEncoding) -> Option<Cow<'_, str>> {
+    fn cell(
+        &self,
+        j: usize,
+        raw: &'a [u8],
+        raw_start: usize,
+        enc: TextEncoding,
+    ) -> Option<Cow<'_, str>> {
         match self {
             ChunkText::Utf8(t) => t
                 .get(raw_start..raw_start + raw.len())
@@ -359,12 +401,16 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
                 out.blank_rows += 1;
                 continue;
             }
-            let extra_empty = cells.len() > width && (width..cells.len()).all(|c| cells.cell(c).is_empty());
+            let extra_empty =
+                cells.len() > width && (width..cells.len()).all(|c| cells.cell(c).is_empty());
             if !extra_empty {
                 out.bad_rows += 1;
                 out.errors.push(plan.row_error(
                     line,
-                    format!("本行有 {} 个单元格,表头有 {width} 列;已跳过此行", cells.len()),
+                    format!(
+                        "本行有 {} 个单元格,表头有 {width} 列;已跳过此行",
+                        cells.len()
+                    ),
                 ));
                 continue;
             }
@@ -397,7 +443,8 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
                 Ok(v) => values[f] = v,
                 Err(bad) => {
                     values[f] = Value::Invalid;
-                    out.errors.push(plan.error(line, Some(c), Some(text.into_owned()), bad));
+                    out.errors
+                        .push(plan.error(line, Some(c), Some(text.into_owned()), bad));
                 }
             }
         }
@@ -427,7 +474,9 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
         };
         let mut values = vec![Value::Empty; plan.n_fields];
         for (k, v) in &obj {
-            let Some(&c) = plan.keys.get(k.as_str()) else { continue };
+            let Some(&c) = plan.keys.get(k.as_str()) else {
+                continue;
+            };
             let Some(&(_, f)) = plan.active.iter().find(|(ac, _)| *ac == c) else {
                 continue;
             };
@@ -436,7 +485,8 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
                 Ok(val) => values[f] = val,
                 Err(bad) => {
                     values[f] = Value::Invalid;
-                    out.errors.push(plan.error(line, Some(c), Some(data_text(&d)), bad));
+                    out.errors
+                        .push(plan.error(line, Some(c), Some(data_text(&d)), bad));
                 }
             }
         }
@@ -485,7 +535,8 @@ fn parse_cells(plan: &TablePlan, rows: &[CellRow], out: &mut ParsedChunk) {
                 Ok(v) => values[f] = v,
                 Err(bad) => {
                     values[f] = Value::Invalid;
-                    out.errors.push(plan.error(r.row, Some(c), Some(data_text(d)), bad));
+                    out.errors
+                        .push(plan.error(r.row, Some(c), Some(data_text(d)), bad));
                 }
             }
         }

@@ -14,12 +14,15 @@ use std::path::Path;
 use super::header::{self, HeaderChoice, HeaderFailure, HeaderMatcher};
 use super::mapping::FileMapping;
 use super::{jsonl, sheet, text, yaml};
-use super::{Discovery, Format, ReadError, ReadOptions, SourceFile, Skipped};
+use super::{Discovery, Format, ReadError, ReadOptions, Skipped, SourceFile};
 use crate::schema::Schema;
 
 fn rel_of(dir: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(dir).unwrap_or(path);
-    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
     parts.join("/")
 }
 
@@ -32,7 +35,7 @@ fn temp_reason(name: &str) -> Option<&'static str> {
     }
     let lower = name.to_ascii_lowercase();
     let temp = [".tmp", ".temp", ".bak", ".swp", ".part", ".crdownload"];
-    if name.ends_with('~') || temp.iter().any(|t| lower.ends_with(t)) || lower.starts_with("~") {
+    if name.ends_with('~') || temp.iter().any(|t| lower.ends_with(t)) || lower.starts_with('~') {
         return Some("临时文件");
     }
     None
@@ -66,7 +69,10 @@ pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Disco
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| {
-            if e.depth() > 0 && e.file_type().is_dir() && e.file_name().to_string_lossy().starts_with('.') {
+            if e.depth() > 0
+                && e.file_type().is_dir()
+                && e.file_name().to_string_lossy().starts_with('.')
+            {
                 hidden_dirs.push(rel_of(dir, e.path()));
                 return false;
             }
@@ -85,11 +91,17 @@ pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Disco
                     });
                     continue;
                 }
-                let err = ReadError::Io { file: path.clone(), message: e.to_string() };
+                let err = ReadError::Io {
+                    file: path.clone(),
+                    message: e.to_string(),
+                };
                 if opts.strict {
                     return Err(err);
                 }
-                pending_skips.push(Skipped { path, reason: err.reason() });
+                pending_skips.push(Skipped {
+                    path,
+                    reason: err.reason(),
+                });
                 d.errors.push(err);
                 continue;
             }
@@ -100,7 +112,12 @@ pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Disco
         let path = entry.path();
         let rel = rel_of(dir, path);
         let name = entry.file_name().to_string_lossy().into_owned();
-        let mut skip = |reason: String| pending_skips.push(Skipped { path: rel.clone(), reason });
+        let mut skip = |reason: String| {
+            pending_skips.push(Skipped {
+                path: rel.clone(),
+                reason,
+            })
+        };
         if let Some(r) = temp_reason(&name) {
             skip(r.to_string());
             continue;
@@ -115,25 +132,42 @@ pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Disco
             continue;
         }
         let Some(format) = format_of(&name) else {
-            let ext = name.rsplit_once('.').map_or_else(|| "无扩展名".to_string(), |(_, e)| format!(".{e}"));
+            let ext = name
+                .rsplit_once('.')
+                .map_or_else(|| "无扩展名".to_string(), |(_, e)| format!(".{e}"));
             skip(format!("不支持的文件类型({ext})"));
             continue;
         };
-        if entry.metadata().map(|m| m.len() == 0).unwrap_or(false) {
+        if entry.metadata().is_ok_and(|m| m.len() == 0) {
             skip("空文件".to_string());
             continue;
         }
-        let mut ctx = Ctx { schema, matcher: &matcher, rel: &rel, name: &name, path, fmap, out: &mut d, skips: &mut pending_skips };
+        let mut ctx = Ctx {
+            schema,
+            matcher: &matcher,
+            rel: &rel,
+            name: &name,
+            path,
+            fmap,
+            out: &mut d,
+            skips: &mut pending_skips,
+        };
         if let Err(e) = ctx.file(format) {
             if opts.strict {
                 return Err(e);
             }
-            pending_skips.push(Skipped { path: rel.clone(), reason: e.reason() });
+            pending_skips.push(Skipped {
+                path: rel.clone(),
+                reason: e.reason(),
+            });
             d.errors.push(e);
         }
     }
     for h in hidden_dirs {
-        pending_skips.push(Skipped { path: h, reason: "隐藏目录".to_string() });
+        pending_skips.push(Skipped {
+            path: h,
+            reason: "隐藏目录".to_string(),
+        });
     }
     pending_skips.sort_by(|a, b| a.path.cmp(&b.path));
     d.skipped = pending_skips;
@@ -184,15 +218,34 @@ impl Ctx<'_> {
             Some(s) => format!("{what} {s}: {reason}"),
             None => reason.to_string(),
         };
-        self.skips.push(Skipped { path: self.rel.to_string(), reason });
+        self.skips.push(Skipped {
+            path: self.rel.to_string(),
+            reason,
+        });
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn push(&mut self, format: Format, c: HeaderChoice, encoding: Option<super::TextEncoding>, delimiter: u8, sheet: Option<String>, header_row: Option<u32>) {
+    fn push(
+        &mut self,
+        format: Format,
+        c: HeaderChoice,
+        encoding: Option<super::TextEncoding>,
+        delimiter: u8,
+        sheet: Option<String>,
+        header_row: Option<u32>,
+    ) {
         self.push_text(format, c, encoding, (delimiter, false), sheet, header_row);
     }
 
-    fn push_text(&mut self, format: Format, c: HeaderChoice, encoding: Option<super::TextEncoding>, (delimiter, crlf): (u8, bool), sheet: Option<String>, header_row: Option<u32>) {
+    fn push_text(
+        &mut self,
+        format: Format,
+        c: HeaderChoice,
+        encoding: Option<super::TextEncoding>,
+        (delimiter, crlf): (u8, bool),
+        sheet: Option<String>,
+        header_row: Option<u32>,
+    ) {
         let ds = &self.schema.datasets[c.dataset];
         self.out.sources.push(SourceFile {
             path: self.path.to_path_buf(),
@@ -215,7 +268,8 @@ impl Ctx<'_> {
         let header_row = self.fmap.and_then(|f| f.header_row);
         match format {
             Format::Csv | Format::Tsv => {
-                let Some(p) = text::probe(self.path, self.rel, format == Format::Tsv, forced_enc)? else {
+                let Some(p) = text::probe(self.path, self.rel, format == Format::Tsv, forced_enc)?
+                else {
                     self.skip(None, "", "空文件(没有内容)");
                     return Ok(());
                 };
@@ -226,7 +280,11 @@ impl Ctx<'_> {
                 match self.choose(&p.rows, None, self.forced(None), hr)? {
                     Ok(c) => {
                         let line = p.lines.get(c.start).copied();
-                        let fmt = if p.delimiter == b'\t' { Format::Tsv } else { Format::Csv };
+                        let fmt = if p.delimiter == b'\t' {
+                            Format::Tsv
+                        } else {
+                            Format::Csv
+                        };
                         self.push_text(fmt, c, Some(p.encoding), (p.delimiter, p.crlf), None, line);
                     }
                     Err(why) => self.skip(None, "", &why),
@@ -238,7 +296,11 @@ impl Ctx<'_> {
                         self.skip(Some(&s.name), "工作表", "空工作表");
                         continue;
                     }
-                    let hr = header_row.map(|h| (h as usize).checked_sub(1 + s.first_row as usize).unwrap_or(usize::MAX));
+                    let hr = header_row.map(|h| {
+                        (h as usize)
+                            .checked_sub(1 + s.first_row as usize)
+                            .unwrap_or(usize::MAX)
+                    });
                     match self.choose(&s.rows, Some(&s.name), self.forced(None), hr)? {
                         Ok(c) => {
                             let row = s.first_row + c.start as u32 + 1;
@@ -254,7 +316,18 @@ impl Ctx<'_> {
                     return Ok(());
                 };
                 match self.choose(std::slice::from_ref(&p.keys), None, self.forced(None), None)? {
-                    Ok(c) => self.push(format, HeaderChoice { start: 0, height: 0, ..c }, Some(p.encoding), b',', None, None),
+                    Ok(c) => self.push(
+                        format,
+                        HeaderChoice {
+                            start: 0,
+                            height: 0,
+                            ..c
+                        },
+                        Some(p.encoding),
+                        b',',
+                        None,
+                        None,
+                    ),
                     Err(why) => self.skip(None, "", &why),
                 }
             }
@@ -264,13 +337,28 @@ impl Ctx<'_> {
                     return Ok(());
                 };
                 if tables.is_empty() {
-                    self.skip(None, "", "内容不是记录列表(应为对象列表,或以数据集名为键的对象列表)");
+                    self.skip(
+                        None,
+                        "",
+                        "内容不是记录列表(应为对象列表,或以数据集名为键的对象列表)",
+                    );
                 }
                 for t in tables {
                     let key = t.key.as_deref();
                     let forced = self.forced(key.filter(|k| self.schema.dataset(k).is_some()));
                     match self.choose(std::slice::from_ref(&t.columns), key, forced, None)? {
-                        Ok(c) => self.push(format, HeaderChoice { start: 0, height: 0, ..c }, Some(enc), b',', t.key.clone(), None),
+                        Ok(c) => self.push(
+                            format,
+                            HeaderChoice {
+                                start: 0,
+                                height: 0,
+                                ..c
+                            },
+                            Some(enc),
+                            b',',
+                            t.key.clone(),
+                            None,
+                        ),
                         Err(why) => self.skip(key, "键", &why),
                     }
                 }

@@ -94,13 +94,16 @@ impl TextEncoding {
     /// this encoding. Borrows for UTF-8 and for ASCII in GBK.
     pub fn decode(self, bytes: &[u8]) -> Option<Cow<'_, str>> {
         match self {
-            TextEncoding::Utf8 | TextEncoding::Utf8Bom => std::str::from_utf8(bytes).ok().map(Cow::Borrowed),
+            TextEncoding::Utf8 | TextEncoding::Utf8Bom => {
+                std::str::from_utf8(bytes).ok().map(Cow::Borrowed)
+            }
             TextEncoding::Gbk | TextEncoding::Gb18030 => {
                 if bytes.is_ascii() {
                     // ASCII is ASCII in GBK: no copy.
                     std::str::from_utf8(bytes).ok().map(Cow::Borrowed)
                 } else {
-                    self.decoder().decode_without_bom_handling_and_without_replacement(bytes)
+                    self.decoder()
+                        .decode_without_bom_handling_and_without_replacement(bytes)
                 }
             }
         }
@@ -182,7 +185,10 @@ mod tests {
 
     #[test]
     fn detects() {
-        assert_eq!(detect("事项编码,事项名称".as_bytes(), true), Ok(TextEncoding::Utf8));
+        assert_eq!(
+            detect("事项编码,事项名称".as_bytes(), true),
+            Ok(TextEncoding::Utf8)
+        );
         assert_eq!(detect(b"\xEF\xBB\xBFa,b", true), Ok(TextEncoding::Utf8Bom));
         let (gbk, _, _) = GB18030.encode("事项编码,事项名称");
         assert_eq!(detect(&gbk, true), Ok(TextEncoding::Gbk));

@@ -80,7 +80,10 @@ impl HeaderMatcher {
         };
         let mut hits: Vec<(usize, usize, usize)> = Vec::new(); // (prio, col, field)
         for (c, a) in alts.iter().enumerate() {
-            if let Some((f, p)) = a.iter().find_map(|h| table.get(&normalize::key(h)).copied()) {
+            if let Some((f, p)) = a
+                .iter()
+                .find_map(|h| table.get(&normalize::key(h)).copied())
+            {
                 hits.push((p, c, f));
             }
         }
@@ -153,17 +156,16 @@ fn variants(rows: &[Vec<String>]) -> Vec<Variant> {
                         display.push(u.to_string());
                         alts.push(vec![u.to_string()]);
                     }
-                    (_, false) => match carry {
-                        Some(p) => {
+                    (_, false) => {
+                        if let Some(p) = carry {
                             let composed = format!("{p}({l})");
                             display.push(composed.clone());
                             alts.push(vec![composed, l.to_string()]);
-                        }
-                        None => {
+                        } else {
                             display.push(l.to_string());
                             alts.push(vec![l.to_string()]);
                         }
-                    },
+                    }
                     (true, true) => {
                         carry = None;
                         display.push(String::new());
@@ -171,7 +173,12 @@ fn variants(rows: &[Vec<String>]) -> Vec<Variant> {
                     }
                 }
             }
-            out.push(Variant { start: r - 1, height: 2, display, alts });
+            out.push(Variant {
+                start: r - 1,
+                height: 2,
+                display,
+                alts,
+            });
         }
     }
     out
@@ -219,11 +226,17 @@ pub fn choose(
             if score == 0 {
                 continue;
             }
-            let required_ok = ds
-                .required
-                .iter()
-                .all(|r| ds.field_index(r).is_some_and(|ri| fields.contains(&Some(ri))));
-            cands.push(Cand { v: vi, ds: di, score, required_ok, fields });
+            let required_ok = ds.required.iter().all(|r| {
+                ds.field_index(r)
+                    .is_some_and(|ri| fields.contains(&Some(ri)))
+            });
+            cands.push(Cand {
+                v: vi,
+                ds: di,
+                score,
+                required_ok,
+                fields,
+            });
         }
     }
     // Best first: score, then earliest row, then single rows before pairs.
@@ -246,7 +259,10 @@ pub fn choose(
         let missing_required = ds
             .required
             .iter()
-            .filter(|r| !ds.field_index(r).is_some_and(|ri| c.fields.contains(&Some(ri))))
+            .filter(|r| {
+                !ds.field_index(r)
+                    .is_some_and(|ri| c.fields.contains(&Some(ri)))
+            })
             .cloned()
             .collect();
         HeaderChoice {
@@ -257,7 +273,10 @@ pub fn choose(
                 .display
                 .iter()
                 .zip(&c.fields)
-                .map(|(h, f)| Column { header: h.clone(), field: *f })
+                .map(|(h, f)| Column {
+                    header: h.clone(),
+                    field: *f,
+                })
                 .collect(),
             missing_required,
         }
@@ -269,7 +288,11 @@ pub fn choose(
     }
     let ok: Vec<&Cand> = cands.iter().filter(|c| c.required_ok).collect();
     if let Some(best) = ok.first() {
-        let mut tied: Vec<usize> = ok.iter().filter(|c| c.score == best.score).map(|c| c.ds).collect();
+        let mut tied: Vec<usize> = ok
+            .iter()
+            .filter(|c| c.score == best.score)
+            .map(|c| c.ds)
+            .collect();
         tied.sort_unstable();
         tied.dedup();
         if tied.len() == 1 {
@@ -277,16 +300,23 @@ pub fn choose(
         }
         let by_name: Vec<usize> = tied.iter().copied().filter(|&d| name_matches(d)).collect();
         if by_name.len() == 1 {
-            if let Some(c) = ok.iter().find(|c| c.ds == by_name[0] && c.score == best.score) {
+            if let Some(c) = ok
+                .iter()
+                .find(|c| c.ds == by_name[0] && c.score == best.score)
+            {
                 return Ok(finish(c));
             }
         }
         return Err(HeaderFailure::Ambiguous(
-            tied.iter().map(|&d| schema.datasets[d].name.clone()).collect(),
+            tied.iter()
+                .map(|&d| schema.datasets[d].name.clone())
+                .collect(),
         ));
     }
     // No dataset has its required columns: the file name may decide.
-    let by_name: Vec<usize> = (0..schema.datasets.len()).filter(|&d| name_matches(d)).collect();
+    let by_name: Vec<usize> = (0..schema.datasets.len())
+        .filter(|&d| name_matches(d))
+        .collect();
     if by_name.len() == 1 {
         if let Some(c) = cands.iter().find(|c| c.ds == by_name[0] && c.score >= 2) {
             return Ok(finish(c));
@@ -299,8 +329,11 @@ pub fn choose(
             let missing: Vec<&str> = ds
                 .required
                 .iter()
-                .filter(|r| !ds.field_index(r).is_some_and(|ri| c.fields.contains(&Some(ri))))
-                .filter_map(|r| ds.field(r).map(|f| f.header()))
+                .filter(|r| {
+                    !ds.field_index(r)
+                        .is_some_and(|ri| c.fields.contains(&Some(ri)))
+                })
+                .filter_map(|r| ds.field(r).map(crate::schema::Field::header))
                 .collect();
             format!(
                 "表头未匹配任何数据集(最接近 {} {},缺少必需列 {})",

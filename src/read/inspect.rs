@@ -53,24 +53,33 @@ pub struct InspectReport {
     pub skipped: Vec<Skipped>,
 }
 
+/// Counts of one table while it is read.
+#[derive(Default)]
+struct Acc {
+    rows: u64,
+    errors: u64,
+    bad: u64,
+    blank: u64,
+    per_col: std::collections::HashMap<String, u64>,
+    samples: Vec<(u64, DataError)>,
+}
+
 /// Inspects `dir`: discovery, then every table read and counted. A table
 /// that fails half-way is listed as skipped (or the error returned when
 /// `strict`).
-pub fn inspect(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<InspectReport, ReadError> {
+pub fn inspect(
+    dir: &Path,
+    schema: &Schema,
+    opts: &ReadOptions,
+) -> Result<InspectReport, ReadError> {
     let d = discover(dir, schema, opts)?;
-    let mut report = InspectReport { files: Vec::new(), skipped: d.skipped };
+    let mut report = InspectReport {
+        files: Vec::new(),
+        skipped: d.skipped,
+    };
     for src in &d.sources {
         let ds = schema.dataset(&src.dataset);
         let field_name = |f: usize| ds.and_then(|d| d.fields.get(f)).map(|f| f.name.clone());
-        #[derive(Default)]
-        struct Acc {
-            rows: u64,
-            errors: u64,
-            bad: u64,
-            blank: u64,
-            per_col: std::collections::HashMap<String, u64>,
-            samples: Vec<(u64, DataError)>,
-        }
         let acc = Mutex::new(Acc::default());
         let res = par_stream(src, schema, opts, DEFAULT_CHUNK_ROWS, |p| {
             let Ok(mut a) = acc.lock() else { return };
@@ -83,17 +92,25 @@ pub fn inspect(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Inspec
                     *a.per_col.entry(c.clone()).or_insert(0) += 1;
                 }
             }
-            a.samples.extend(p.errors.into_iter().take(SAMPLE_ERRORS).map(|e| (p.index, e)));
+            a.samples.extend(
+                p.errors
+                    .into_iter()
+                    .take(SAMPLE_ERRORS)
+                    .map(|e| (p.index, e)),
+            );
         });
         if let Err(e) = res {
             if opts.strict {
                 return Err(e);
             }
-            report.skipped.push(Skipped { path: src.rel.clone(), reason: e.reason() });
+            report.skipped.push(Skipped {
+                path: src.rel.clone(),
+                reason: e.reason(),
+            });
             continue;
         }
         let mut a = acc.into_inner().unwrap_or_default();
-        a.samples.sort_by(|x, y| (x.0, x.1.row).cmp(&(y.0, y.1.row)));
+        a.samples.sort_by_key(|x| (x.0, x.1.row));
         let column_errors = src
             .columns
             .iter()
@@ -109,12 +126,21 @@ pub fn inspect(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Inspec
             rows: a.rows,
             unmapped_columns: src.unmapped_columns(),
             errors: a.errors,
-            columns: src.columns.iter().map(|c| (c.header.clone(), c.field.and_then(field_name))).collect(),
+            columns: src
+                .columns
+                .iter()
+                .map(|c| (c.header.clone(), c.field.and_then(field_name)))
+                .collect(),
             missing_required: src.missing_required.clone(),
             bad_rows: a.bad,
             blank_rows: a.blank,
             column_errors,
-            sample_errors: a.samples.into_iter().take(SAMPLE_ERRORS).map(|(_, e)| e).collect(),
+            sample_errors: a
+                .samples
+                .into_iter()
+                .take(SAMPLE_ERRORS)
+                .map(|(_, e)| e)
+                .collect(),
         });
     }
     report.skipped.sort_by(|a, b| a.path.cmp(&b.path));
@@ -160,7 +186,8 @@ pub fn render_json(r: &InspectReport) -> String {
             .collect(),
         skipped: &r.skipped,
     };
-    let mut s = serde_json::to_string_pretty(&j).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    let mut s =
+        serde_json::to_string_pretty(&j).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
     s.push('\n');
     s
 }
@@ -171,7 +198,7 @@ pub fn render_text(r: &InspectReport) -> String {
     let _ = writeln!(s, "读取 {} 个表,跳过 {} 项", r.files.len(), r.skipped.len());
     for f in &r.files {
         let _ = writeln!(s);
-        let mut head = format!("{}", f.path);
+        let mut head = f.path.clone();
         if let Some(sh) = &f.sheet {
             let _ = write!(head, " [{sh}]");
         }
@@ -196,7 +223,15 @@ pub fn render_text(r: &InspectReport) -> String {
             .iter()
             .filter_map(|(h, fld)| fld.as_ref().map(|fld| format!("{h}→{fld}")))
             .collect();
-        let _ = writeln!(s, "  已对应列: {}", if mapped.is_empty() { "无".to_string() } else { mapped.join(", ") });
+        let _ = writeln!(
+            s,
+            "  已对应列: {}",
+            if mapped.is_empty() {
+                "无".to_string()
+            } else {
+                mapped.join(", ")
+            }
+        );
         if !f.unmapped_columns.is_empty() {
             let _ = writeln!(s, "  未对应列: {}", f.unmapped_columns.join(", "));
         }
@@ -204,7 +239,11 @@ pub fn render_text(r: &InspectReport) -> String {
             let _ = writeln!(s, "  缺少必需字段: {}", f.missing_required.join(", "));
         }
         if !f.column_errors.is_empty() {
-            let per: Vec<String> = f.column_errors.iter().map(|(h, n)| format!("{h} {n}")).collect();
+            let per: Vec<String> = f
+                .column_errors
+                .iter()
+                .map(|(h, n)| format!("{h} {n}"))
+                .collect();
             let _ = writeln!(s, "  各列取值错误: {}", per.join(", "));
         }
         for e in &f.sample_errors {
@@ -222,7 +261,11 @@ pub fn render_text(r: &InspectReport) -> String {
             let _ = writeln!(s, "{line}");
         }
         if f.errors > f.sample_errors.len() as u64 {
-            let _ = writeln!(s, "    ……另有 {} 个错误", f.errors - f.sample_errors.len() as u64);
+            let _ = writeln!(
+                s,
+                "    ……另有 {} 个错误",
+                f.errors - f.sample_errors.len() as u64
+            );
         }
     }
     if !r.skipped.is_empty() {

@@ -21,21 +21,38 @@ pub(crate) struct JsonProbe {
     pub keys: Vec<String>,
 }
 
-pub(crate) fn probe(path: &Path, rel: &str, forced: Option<TextEncoding>) -> Result<Option<JsonProbe>, ReadError> {
-    let io = |e: std::io::Error| ReadError::Io { file: rel.to_string(), message: e.to_string() };
+pub(crate) fn probe(
+    path: &Path,
+    rel: &str,
+    forced: Option<TextEncoding>,
+) -> Result<Option<JsonProbe>, ReadError> {
+    let io = |e: std::io::Error| ReadError::Io {
+        file: rel.to_string(),
+        message: e.to_string(),
+    };
     let mut sample = Vec::new();
-    File::open(path).map_err(io)?.take(1 << 20).read_to_end(&mut sample).map_err(io)?;
+    File::open(path)
+        .map_err(io)?
+        .take(1 << 20)
+        .read_to_end(&mut sample)
+        .map_err(io)?;
     let enc = match forced {
         Some(e) => e,
-        None => encoding::detect(&sample, sample.len() < 1 << 20).map_err(|_| ReadError::UnknownEncoding {
-            file: rel.to_string(),
-            detail: "JSON Lines 应为 UTF-8".into(),
+        None => encoding::detect(&sample, sample.len() < 1 << 20).map_err(|_| {
+            ReadError::UnknownEncoding {
+                file: rel.to_string(),
+                detail: "JSON Lines 应为 UTF-8".into(),
+            }
         })?,
     };
     let text = enc.decode_lossy(&sample);
     let mut keys: Vec<String> = Vec::new();
     let mut objects = 0;
-    for line in text.lines().filter(|l| !l.trim().is_empty()).take(KEY_LINES.max(SCAN_ROWS)) {
+    for line in text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(KEY_LINES.max(SCAN_ROWS))
+    {
         match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(line) {
             Ok(obj) => {
                 objects += 1;
@@ -58,7 +75,10 @@ pub(crate) fn probe(path: &Path, rel: &str, forced: Option<TextEncoding>) -> Res
             reason: "前 100 行中没有 JSON 对象".into(),
         });
     }
-    Ok(Some(JsonProbe { encoding: enc, keys }))
+    Ok(Some(JsonProbe {
+        encoding: enc,
+        keys,
+    }))
 }
 
 pub(crate) fn stream(
@@ -67,7 +87,10 @@ pub(crate) fn stream(
     chunk_rows: usize,
     f: &mut dyn FnMut(Chunk) -> Result<(), ReadError>,
 ) -> Result<u64, ReadError> {
-    let io = |e: std::io::Error| ReadError::Io { file: source.rel.clone(), message: e.to_string() };
+    let io = |e: std::io::Error| ReadError::Io {
+        file: source.rel.clone(),
+        message: e.to_string(),
+    };
     let mut r = BufReader::with_capacity(1 << 20, File::open(&source.path).map_err(io)?);
     let enc = source.encoding.unwrap_or(TextEncoding::Utf8);
     let mut buf = Vec::new();
@@ -91,13 +114,24 @@ pub(crate) fn stream(
         rows.push_line(line, text);
         total += 1;
         if rows.len() >= chunk_rows {
-            let full = std::mem::replace(&mut rows, FlatRows::with_capacity(chunk_rows, chunk_rows * 256));
-            f(Chunk { index, plan: plan.clone(), rows: Rows::Json(full) })?;
+            let full = std::mem::replace(
+                &mut rows,
+                FlatRows::with_capacity(chunk_rows, chunk_rows * 256),
+            );
+            f(Chunk {
+                index,
+                plan: plan.clone(),
+                rows: Rows::Json(full),
+            })?;
             index += 1;
         }
     }
     if rows.len() > 0 {
-        f(Chunk { index, plan: plan.clone(), rows: Rows::Json(rows) })?;
+        f(Chunk {
+            index,
+            plan: plan.clone(),
+            rows: Rows::Json(rows),
+        })?;
     }
     Ok(total)
 }

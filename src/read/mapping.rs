@@ -122,7 +122,10 @@ impl Mapping {
             message,
         };
         if text.trim().is_empty() {
-            return Ok(Mapping { file: file.to_string(), ..Mapping::default() });
+            return Ok(Mapping {
+                file: file.to_string(),
+                ..Mapping::default()
+            });
         }
         let raw: RawMapping = serde_yaml::from_str(text).map_err(|e| {
             err(
@@ -130,12 +133,18 @@ impl Mapping {
                 format!("{e} (应为 `datasets:` 与 `files:` 两节,格式见文档)"),
             )
         })?;
-        let mut m = Mapping { file: file.to_string(), ..Mapping::default() };
+        let mut m = Mapping {
+            file: file.to_string(),
+            ..Mapping::default()
+        };
         for (ds_name, rd) in raw.datasets {
             let Some(ds) = schema.dataset(&ds_name) else {
                 return Err(err(
                     line_of(text, &["datasets:", &ds_name]),
-                    format!("未知的数据集 `{ds_name}`(应为 {} 之一)", names(schema.dataset_names())),
+                    format!(
+                        "未知的数据集 `{ds_name}`(应为 {} 之一)",
+                        names(schema.dataset_names())
+                    ),
                 ));
             };
             let mut dm = DatasetMapping::default();
@@ -143,7 +152,10 @@ impl Mapping {
                 if ds.field(&field).is_none() {
                     return Err(err(
                         line_of(text, &["datasets:", &ds_name, "headers:", &field]),
-                        format!("数据集 {ds_name} 没有字段 `{field}`(应为 {} 之一)", names(ds.field_names())),
+                        format!(
+                            "数据集 {ds_name} 没有字段 `{field}`(应为 {} 之一)",
+                            names(ds.field_names())
+                        ),
                     ));
                 }
                 let list = match headers {
@@ -162,19 +174,28 @@ impl Mapping {
                 let Some(f) = ds.field(&field) else {
                     return Err(err(
                         line_of(text, &["datasets:", &ds_name, "values:", &field]),
-                        format!("数据集 {ds_name} 没有字段 `{field}`(应为 {} 之一)", names(ds.field_names())),
+                        format!(
+                            "数据集 {ds_name} 没有字段 `{field}`(应为 {} 之一)",
+                            names(ds.field_names())
+                        ),
                     ));
                 };
                 let mut map = BTreeMap::new();
                 for (k, v) in values {
                     let here = || line_of(text, &["datasets:", &ds_name, "values:", &field]);
                     let (Some(k), Some(v)) = (scalar(&k), scalar(&v)) else {
-                        return Err(err(here(), format!("字段 `{field}` 的取值别名应为 `原值: 标准值`")));
+                        return Err(err(
+                            here(),
+                            format!("字段 `{field}` 的取值别名应为 `原值: 标准值`"),
+                        ));
                     };
                     if f.ty == FieldType::Enum && !f.values.contains(&v) {
                         return Err(err(
                             here(),
-                            format!("`{k}: {v}`: {v} 不是字段 `{field}` 的取值(应为 {} 之一)", f.values.join("、")),
+                            format!(
+                                "`{k}: {v}`: {v} 不是字段 `{field}` 的取值(应为 {} 之一)",
+                                f.values.join("、")
+                            ),
                         ));
                     }
                     map.insert(k, v);
@@ -185,23 +206,39 @@ impl Mapping {
         }
         for (pattern, value) in raw.files {
             let Some(pattern) = scalar(&pattern) else {
-                return Err(err(line_of(text, &["files:"]), "`files` 的键应为文件路径或通配符".into()));
+                return Err(err(
+                    line_of(text, &["files:"]),
+                    "`files` 的键应为文件路径或通配符".into(),
+                ));
             };
             let here = || line_of(text, &["files:", &pattern]);
-            let rf: RawFile = serde_yaml::from_value(value)
-                .map_err(|e| err(here(), format!("`{pattern}`: {e} (可用: dataset, encoding, header_row, skip)")))?;
+            let rf: RawFile = serde_yaml::from_value(value).map_err(|e| {
+                err(
+                    here(),
+                    format!("`{pattern}`: {e} (可用: dataset, encoding, header_row, skip)"),
+                )
+            })?;
             if let Some(d) = &rf.dataset {
                 if schema.dataset(d).is_none() {
                     return Err(err(
                         here(),
-                        format!("`{pattern}`: 未知的数据集 `{d}`(应为 {} 之一)", names(schema.dataset_names())),
+                        format!(
+                            "`{pattern}`: 未知的数据集 `{d}`(应为 {} 之一)",
+                            names(schema.dataset_names())
+                        ),
                     ));
                 }
             }
             let encoding = match &rf.encoding {
                 None => None,
                 Some(l) => Some(TextEncoding::from_label(l).ok_or_else(|| {
-                    err(here(), format!("`{pattern}`: 不支持的编码 `{l}`(应为 {} 之一)", TextEncoding::LABELS))
+                    err(
+                        here(),
+                        format!(
+                            "`{pattern}`: 不支持的编码 `{l}`(应为 {} 之一)",
+                            TextEncoding::LABELS
+                        ),
+                    )
                 })?),
             };
             if rf.header_row == Some(0) {

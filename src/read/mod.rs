@@ -178,9 +178,17 @@ pub enum ReadError {
     #[error("{file}: 无法识别的文本编码: {detail}")]
     UnknownEncoding { file: String, detail: String },
     #[error("{file}{}: 表头同样符合多个数据集: {}(请在映射文件 files 中指定 dataset)", sheet.as_ref().map(|s| format!(" [{s}]")).unwrap_or_default(), candidates.join("、"))]
-    AmbiguousHeader { file: String, sheet: Option<String>, candidates: Vec<String> },
+    AmbiguousHeader {
+        file: String,
+        sheet: Option<String>,
+        candidates: Vec<String>,
+    },
     #[error("映射文件 {file}{}: {message}", line.map(|l| format!(" 第 {l} 行")).unwrap_or_default())]
-    BadMapping { file: String, line: Option<usize>, message: String },
+    BadMapping {
+        file: String,
+        line: Option<usize>,
+        message: String,
+    },
     #[error("{file}: 数据集 `{dataset}` 不在 schema 中")]
     UnknownDataset { file: String, dataset: String },
     #[error("{file}: 读取被中止")]
@@ -224,10 +232,17 @@ pub struct StreamStats {
 /// hand-over, small enough to keep a few in flight.
 pub const DEFAULT_CHUNK_ROWS: usize = 16_384;
 
-fn plan_for(source: &SourceFile, schema: &Schema, opts: &ReadOptions) -> Result<Arc<chunk::TablePlan>, ReadError> {
+fn plan_for(
+    source: &SourceFile,
+    schema: &Schema,
+    opts: &ReadOptions,
+) -> Result<Arc<chunk::TablePlan>, ReadError> {
     chunk::TablePlan::new(source, schema, opts.mapping.as_ref())
         .map(Arc::new)
-        .ok_or_else(|| ReadError::UnknownDataset { file: source.rel.clone(), dataset: source.dataset.clone() })
+        .ok_or_else(|| ReadError::UnknownDataset {
+            file: source.rel.clone(),
+            dataset: source.dataset.clone(),
+        })
 }
 
 /// Hands out the raw data rows of `source` in chunks of `chunk_rows`, in
@@ -249,7 +264,9 @@ pub fn stream_chunks<E: From<ReadError>>(
         chunks += 1;
         f(c).map_err(|e| {
             user_err = Some(e);
-            ReadError::Aborted { file: source.rel.clone() }
+            ReadError::Aborted {
+                file: source.rel.clone(),
+            }
         })
     };
     let res = match source.format {
@@ -282,11 +299,17 @@ where
     std::thread::scope(|s| {
         let reader = s.spawn(move || {
             stream_chunks(source, schema, opts, chunk_rows, |c| {
-                tx.send(c).map_err(|_| ReadError::Aborted { file: source.rel.clone() })
+                tx.send(c).map_err(|_| ReadError::Aborted {
+                    file: source.rel.clone(),
+                })
             })
         });
         rx.into_iter().par_bridge().for_each(|c| f(parse_chunk(&c)));
-        reader.join().unwrap_or_else(|_| Err(ReadError::Aborted { file: source.rel.clone() }))
+        reader.join().unwrap_or_else(|_| {
+            Err(ReadError::Aborted {
+                file: source.rel.clone(),
+            })
+        })
     })
 }
 
@@ -301,12 +324,20 @@ pub struct Table {
 }
 
 /// Reads a whole table (parsing in parallel).
-pub fn read_table(source: &SourceFile, schema: &Schema, opts: &ReadOptions) -> Result<(Vec<Record>, Vec<DataError>), ReadError> {
+pub fn read_table(
+    source: &SourceFile,
+    schema: &Schema,
+    opts: &ReadOptions,
+) -> Result<(Vec<Record>, Vec<DataError>), ReadError> {
     read_table_full(source, schema, opts).map(|t| (t.records, t.errors))
 }
 
 /// [`read_table`] with the row counts.
-pub fn read_table_full(source: &SourceFile, schema: &Schema, opts: &ReadOptions) -> Result<Table, ReadError> {
+pub fn read_table_full(
+    source: &SourceFile,
+    schema: &Schema,
+    opts: &ReadOptions,
+) -> Result<Table, ReadError> {
     let parts = Mutex::new(Vec::new());
     par_stream(source, schema, opts, DEFAULT_CHUNK_ROWS, |p| {
         if let Ok(mut v) = parts.lock() {

@@ -41,7 +41,9 @@ pub fn value(s: &str) -> Cow<'_, str> {
     if t.is_ascii() {
         return Cow::Borrowed(t);
     }
-    let needs = t.chars().any(|c| half_width(c) != c || (c != ' ' && is_space(c)));
+    let needs = t
+        .chars()
+        .any(|c| half_width(c) != c || (c != ' ' && is_space(c)));
     if !needs {
         return Cow::Borrowed(t);
     }

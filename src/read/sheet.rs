@@ -41,14 +41,25 @@ pub(crate) fn probe(path: &Path, rel: &str) -> Result<Vec<SheetProbe>, ReadError
     let mut wb = open_workbook_auto(path).map_err(|e| open_err(rel, &e))?;
     let mut out = Vec::new();
     for name in wb.sheet_names() {
-        let range = wb.worksheet_range(&name).map_err(|e| ReadError::Unreadable {
-            file: rel.to_string(),
-            reason: format!("工作表 {name} 无法读取({e})"),
-        })?;
+        let range = wb
+            .worksheet_range(&name)
+            .map_err(|e| ReadError::Unreadable {
+                file: rel.to_string(),
+                reason: format!("工作表 {name} 无法读取({e})"),
+            })?;
         let first_row = range.start().map_or(0, |(r, _)| r);
-        let rows: Vec<Vec<String>> = range.rows().take(SCAN_ROWS).map(|r| r.iter().map(data_text).collect()).collect();
+        let rows: Vec<Vec<String>> = range
+            .rows()
+            .take(SCAN_ROWS)
+            .map(|r| r.iter().map(data_text).collect())
+            .collect();
         let empty = range.is_empty() || range.used_cells().next().is_none();
-        out.push(SheetProbe { name, rows, first_row, empty });
+        out.push(SheetProbe {
+            name,
+            rows,
+            first_row,
+            empty,
+        });
     }
     Ok(out)
 }
@@ -56,10 +67,11 @@ pub(crate) fn probe(path: &Path, rel: &str) -> Result<Vec<SheetProbe>, ReadError
 fn load(source: &SourceFile) -> Result<Range<Data>, ReadError> {
     let mut wb = open_workbook_auto(&source.path).map_err(|e| open_err(&source.rel, &e))?;
     let name = source.sheet.clone().unwrap_or_default();
-    wb.worksheet_range(&name).map_err(|e| ReadError::Unreadable {
-        file: source.rel.clone(),
-        reason: format!("工作表 {name} 无法读取({e})"),
-    })
+    wb.worksheet_range(&name)
+        .map_err(|e| ReadError::Unreadable {
+            file: source.rel.clone(),
+            reason: format!("工作表 {name} 无法读取({e})"),
+        })
 }
 
 /// Streams the data rows of one sheet in chunks.
@@ -75,16 +87,27 @@ pub(crate) fn stream(
     let mut total = 0u64;
     let mut rows = Vec::with_capacity(chunk_rows.min(65_536));
     for (i, r) in range.rows().enumerate().skip(source.data_skip) {
-        rows.push(CellRow { row: first_row + i as u32 + 1, cells: r.to_vec() });
+        rows.push(CellRow {
+            row: first_row + i as u32 + 1,
+            cells: r.to_vec(),
+        });
         total += 1;
         if rows.len() >= chunk_rows {
             let full = std::mem::replace(&mut rows, Vec::with_capacity(chunk_rows.min(65_536)));
-            f(Chunk { index, plan: plan.clone(), rows: Rows::Cells(full) })?;
+            f(Chunk {
+                index,
+                plan: plan.clone(),
+                rows: Rows::Cells(full),
+            })?;
             index += 1;
         }
     }
     if !rows.is_empty() {
-        f(Chunk { index, plan: plan.clone(), rows: Rows::Cells(rows) })?;
+        f(Chunk {
+            index,
+            plan: plan.clone(),
+            rows: Rows::Cells(rows),
+        })?;
     }
     Ok(total)
 }

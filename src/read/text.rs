@@ -31,8 +31,16 @@ pub(crate) struct TextProbe {
 
 /// Samples a text file: encoding (unless forced), delimiter and the first
 /// rows decoded. `Ok(None)` for a file with no content.
-pub(crate) fn probe(path: &Path, rel: &str, tab: bool, forced: Option<TextEncoding>) -> Result<Option<TextProbe>, ReadError> {
-    let io = |e: std::io::Error| ReadError::Io { file: rel.to_string(), message: e.to_string() };
+pub(crate) fn probe(
+    path: &Path,
+    rel: &str,
+    tab: bool,
+    forced: Option<TextEncoding>,
+) -> Result<Option<TextProbe>, ReadError> {
+    let io = |e: std::io::Error| ReadError::Io {
+        file: rel.to_string(),
+        message: e.to_string(),
+    };
     let mut f = File::open(path).map_err(io)?;
     let mut sample = Vec::new();
     (&mut f).take(SAMPLE).read_to_end(&mut sample).map_err(io)?;
@@ -72,10 +80,24 @@ pub(crate) fn probe(path: &Path, rel: &str, tab: bool, forced: Option<TextEncodi
                 let unterminated = after.byte() == body.len() as u64 && !body.ends_with(b"\n");
                 let term = u64::from(!crlf_body && !unterminated);
                 lines.push(record_line(start, after.line(), &rec, term));
-                rows.push(rec.iter().map(|c| enc.decode(c).map_or_else(|| String::from_utf8_lossy(c).into_owned(), std::borrow::Cow::into_owned)).collect());
+                rows.push(
+                    rec.iter()
+                        .map(|c| {
+                            enc.decode(c).map_or_else(
+                                || String::from_utf8_lossy(c).into_owned(),
+                                std::borrow::Cow::into_owned,
+                            )
+                        })
+                        .collect(),
+                );
             }
             Ok(false) => break,
-            Err(e) => return Err(ReadError::Unreadable { file: rel.to_string(), reason: e.to_string() }),
+            Err(e) => {
+                return Err(ReadError::Unreadable {
+                    file: rel.to_string(),
+                    reason: e.to_string(),
+                })
+            }
         }
     }
     if !complete && rows.len() < SCAN_ROWS && rows.len() > 1 {
@@ -83,7 +105,13 @@ pub(crate) fn probe(path: &Path, rel: &str, tab: bool, forced: Option<TextEncodi
         rows.pop();
         lines.pop();
     }
-    Ok(Some(TextProbe { encoding: enc, crlf: crlf_body, delimiter, rows, lines }))
+    Ok(Some(TextProbe {
+        encoding: enc,
+        crlf: crlf_body,
+        delimiter,
+        rows,
+        lines,
+    }))
 }
 
 /// Tab-separated when the first lines have more tabs than commas.
@@ -91,15 +119,18 @@ fn detect_tab(body: &[u8]) -> bool {
     let mut tabs = 0usize;
     let mut commas = 0usize;
     for line in body.split(|&b| b == b'\n').take(SCAN_ROWS) {
-        tabs += line.iter().filter(|&&b| b == b'\t').count();
-        commas += line.iter().filter(|&&b| b == b',').count();
+        tabs += count_byte(line, b'\t');
+        commas += count_byte(line, b',');
     }
     tabs > commas
 }
 
 fn builder(delimiter: u8) -> csv::ReaderBuilder {
     let mut b = csv::ReaderBuilder::new();
-    b.has_headers(false).flexible(true).delimiter(delimiter).buffer_capacity(1 << 18);
+    b.has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .buffer_capacity(1 << 18);
     b
 }
 
@@ -110,7 +141,10 @@ pub(crate) fn stream(
     chunk_rows: usize,
     f: &mut dyn FnMut(Chunk) -> Result<(), ReadError>,
 ) -> Result<u64, ReadError> {
-    let io = |e: std::io::Error| ReadError::Io { file: source.rel.clone(), message: e.to_string() };
+    let io = |e: std::io::Error| ReadError::Io {
+        file: source.rel.clone(),
+        message: e.to_string(),
+    };
     let mut file = File::open(&source.path).map_err(io)?;
     let enc = source.encoding.unwrap_or(TextEncoding::Utf8);
     let mut head = [0u8; 4];
@@ -138,7 +172,10 @@ pub(crate) fn stream(
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                return Err(ReadError::Unreadable { file: source.rel.clone(), reason: e.to_string() });
+                return Err(ReadError::Unreadable {
+                    file: source.rel.clone(),
+                    reason: e.to_string(),
+                });
             }
         }
         if skip > 0 {
@@ -154,13 +191,24 @@ pub(crate) fn stream(
         total += 1;
         if rows.len() >= chunk_rows {
             let bytes = rows.byte_len();
-            let full = std::mem::replace(&mut rows, FlatRows::with_capacity(chunk_rows, bytes + bytes / 8));
-            f(Chunk { index, plan: plan.clone(), rows: Rows::Text(full) })?;
+            let full = std::mem::replace(
+                &mut rows,
+                FlatRows::with_capacity(chunk_rows, bytes + bytes / 8),
+            );
+            f(Chunk {
+                index,
+                plan: plan.clone(),
+                rows: Rows::Text(full),
+            })?;
             index += 1;
         }
     }
     if rows.len() > 0 {
-        f(Chunk { index, plan: plan.clone(), rows: Rows::Text(rows) })?;
+        f(Chunk {
+            index,
+            plan: plan.clone(),
+            rows: Rows::Text(rows),
+        })?;
     }
     Ok(total)
 }
@@ -173,13 +221,23 @@ pub(crate) fn stream(
 /// cells are counted only when the line count moved by more than one.
 fn record_line(start: u64, after: u64, rec: &csv::ByteRecord, term: u64) -> u32 {
     let diff = after.saturating_sub(start);
-    let inner = if diff > 1 { rec.as_slice().iter().filter(|&&b| b == b'\n').count() as u64 } else { 0 };
+    let inner = if diff > 1 {
+        count_byte(rec.as_slice(), b'\n') as u64
+    } else {
+        0
+    };
     after.saturating_sub(inner + term).max(1) as u32
 }
 
 /// Whether the text uses `\r\n` line breaks (judged by the first one).
 fn crlf(body: &[u8]) -> bool {
-    body.iter().position(|&b| b == b'\n').is_some_and(|i| i > 0 && body[i - 1] == b'\r')
+    body.iter()
+        .position(|&b| b == b'\n')
+        .is_some_and(|i| i > 0 && body[i - 1] == b'\r')
+}
+
+fn count_byte(bytes: &[u8], b: u8) -> usize {
+    bytes.iter().fold(0, |n, &x| n + usize::from(x == b))
 }
 
 fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {

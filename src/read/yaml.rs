@@ -42,7 +42,12 @@ fn cell(v: &serde_yaml::Value) -> Data {
             .unwrap_or_else(|| Data::String(n.to_string())),
         serde_yaml::Value::String(s) => Data::String(s.clone()),
         serde_yaml::Value::Tagged(t) => cell(&t.value),
-        other => Data::String(serde_yaml::to_string(other).unwrap_or_default().trim().to_string()),
+        other => Data::String(
+            serde_yaml::to_string(other)
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
+        ),
     }
 }
 
@@ -64,20 +69,30 @@ fn table(key: Option<String>, items: &[serde_yaml::Value]) -> Option<YamlTable> 
         .enumerate()
         .map(|(i, m)| {
             let mut cells = vec![Data::Empty; columns.len()];
-            for (k, v) in m.iter() {
+            for (k, v) in *m {
                 if let Some(c) = scalar_text(k).and_then(|k| columns.iter().position(|x| *x == k)) {
                     cells[c] = cell(v);
                 }
             }
-            CellRow { row: i as u32 + 1, cells }
+            CellRow {
+                row: i as u32 + 1,
+                cells,
+            }
         })
         .collect();
     Some(YamlTable { key, columns, rows })
 }
 
 /// Loads the tables of a YAML or JSON file. `Ok(None)`: no content.
-pub(crate) fn load(path: &Path, rel: &str, forced: Option<TextEncoding>) -> Result<Option<(TextEncoding, Vec<YamlTable>)>, ReadError> {
-    let bytes = std::fs::read(path).map_err(|e| ReadError::Io { file: rel.to_string(), message: e.to_string() })?;
+pub(crate) fn load(
+    path: &Path,
+    rel: &str,
+    forced: Option<TextEncoding>,
+) -> Result<Option<(TextEncoding, Vec<YamlTable>)>, ReadError> {
+    let bytes = std::fs::read(path).map_err(|e| ReadError::Io {
+        file: rel.to_string(),
+        message: e.to_string(),
+    })?;
     let enc = match forced {
         Some(e) => e,
         None => super::encoding::detect(&bytes, true).map_err(|_| ReadError::UnknownEncoding {
@@ -89,10 +104,11 @@ pub(crate) fn load(path: &Path, rel: &str, forced: Option<TextEncoding>) -> Resu
     if text.trim().is_empty() {
         return Ok(None);
     }
-    let doc: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| ReadError::Unreadable {
-        file: rel.to_string(),
-        reason: format!("YAML/JSON 语法错误: {e}"),
-    })?;
+    let doc: serde_yaml::Value =
+        serde_yaml::from_str(&text).map_err(|e| ReadError::Unreadable {
+            file: rel.to_string(),
+            reason: format!("YAML/JSON 语法错误: {e}"),
+        })?;
     let mut tables = Vec::new();
     match &doc {
         serde_yaml::Value::Sequence(items) => tables.extend(table(None, items)),
@@ -114,7 +130,9 @@ pub(crate) fn stream(
     chunk_rows: usize,
     f: &mut dyn FnMut(Chunk) -> Result<(), ReadError>,
 ) -> Result<u64, ReadError> {
-    let tables = load(&source.path, &source.rel, source.encoding)?.map(|(_, t)| t).unwrap_or_default();
+    let tables = load(&source.path, &source.rel, source.encoding)?
+        .map(|(_, t)| t)
+        .unwrap_or_default();
     let Some(t) = tables.into_iter().find(|t| t.key == source.sheet) else {
         return Err(ReadError::Unreadable {
             file: source.rel.clone(),
@@ -127,7 +145,11 @@ pub(crate) fn stream(
     let mut rows = t.rows;
     while !rows.is_empty() {
         let rest = rows.split_off(rows.len().min(chunk_rows));
-        f(Chunk { index, plan: plan.clone(), rows: Rows::Cells(rows) })?;
+        f(Chunk {
+            index,
+            plan: plan.clone(),
+            rows: Rows::Cells(rows),
+        })?;
         rows = rest;
         index += 1;
     }
