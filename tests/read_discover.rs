@@ -368,3 +368,90 @@ fn output_is_the_same_at_any_thread_count() {
         pool.install(|| render_json(&inspect(&dir, schema(), &ReadOptions::default()).unwrap()));
     assert_eq!(a, b);
 }
+
+/// Junk under every supported extension: each file is read or listed, and
+/// nothing panics.
+#[test]
+fn junk_in_every_format_is_listed_not_a_crash() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let xlsx =
+        fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/read/进驻单位.xlsx"))
+            .unwrap();
+    let xls =
+        fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/read/目录调整.xls"))
+            .unwrap();
+    let exts = ["csv", "tsv", "txt", "jsonl", "yaml", "json", "xlsx", "xls"];
+    let mut n = 0;
+    // YIMEN_JUNK_ROUNDS=500 for a longer run.
+    let rounds: usize = std::env::var("YIMEN_JUNK_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(6);
+    for round in 0..rounds {
+        for ext in exts {
+            let bytes: Vec<u8> = match (ext, round % 3) {
+                // Real workbooks with bytes flipped and cut.
+                ("xlsx" | "xls", 0) => {
+                    let src = if ext == "xlsx" { &xlsx } else { &xls };
+                    let mut b = src.clone();
+                    for _ in 0..20 {
+                        let i = (next() as usize) % b.len();
+                        b[i] ^= (next() & 0xff) as u8;
+                    }
+                    b.truncate(b.len() - (next() as usize % 200));
+                    b
+                }
+                // Text-like junk: delimiters, quotes, CJK, line breaks.
+                (_, 1) => {
+                    let alphabet = [
+                        "办件编号",
+                        "事项编码",
+                        ",",
+                        "\t",
+                        "\"",
+                        "\n",
+                        "\r\n",
+                        "2025-13-01",
+                        "是",
+                        "{",
+                        "}",
+                        ":",
+                        "- ",
+                        "﻿",
+                    ];
+                    (0..200)
+                        .flat_map(|_| {
+                            alphabet[(next() as usize) % alphabet.len()]
+                                .as_bytes()
+                                .to_vec()
+                        })
+                        .collect()
+                }
+                _ => (0..(next() % 3000))
+                    .map(|_| (next() & 0xff) as u8)
+                    .collect(),
+            };
+            write(tmp.path(), &format!("f{n}.{ext}"), &bytes);
+            n += 1;
+        }
+    }
+    let report = inspect(tmp.path(), schema(), &ReadOptions::default()).unwrap();
+    let listed: std::collections::BTreeSet<&str> = report
+        .files
+        .iter()
+        .map(|f| f.path.as_str())
+        .chain(report.skipped.iter().map(|s| s.path.as_str()))
+        .collect();
+    assert_eq!(
+        listed.len(),
+        n,
+        "every file is read or skipped with a reason"
+    );
+}

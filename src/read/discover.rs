@@ -116,7 +116,7 @@ pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Disco
             pending_skips.push(Skipped {
                 path: rel.clone(),
                 reason,
-            })
+            });
         };
         if let Some(r) = temp_reason(&name) {
             skip(r.to_string());

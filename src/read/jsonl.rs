@@ -113,7 +113,7 @@ pub(crate) fn stream(
         }
         rows.push_line(line, text);
         total += 1;
-        if rows.len() >= chunk_rows {
+        if rows.len() >= chunk_rows || rows.byte_len() >= 64 << 20 {
             let full = std::mem::replace(
                 &mut rows,
                 FlatRows::with_capacity(chunk_rows, chunk_rows * 256),

@@ -21,6 +21,7 @@
 //! No input makes this module panic.
 
 pub mod cell;
+mod cfb;
 mod chunk;
 mod discover;
 pub mod encoding;

@@ -16,6 +16,9 @@ use super::encoding::{self, DetectError, TextEncoding};
 use super::header::SCAN_ROWS;
 use super::{ReadError, SourceFile};
 
+/// The most raw bytes one chunk holds.
+const MAX_CHUNK_BYTES: usize = 64 << 20;
+
 /// How much of a file the encoding and header detection read.
 const SAMPLE: u64 = 1 << 20;
 
@@ -189,8 +192,10 @@ pub(crate) fn stream(
         let line = record_line(start, after.line(), &rec, term);
         rows.push_record(line, &rec);
         total += 1;
-        if rows.len() >= chunk_rows {
-            let bytes = rows.byte_len();
+        // A chunk also ends at MAX_CHUNK_BYTES (offsets are u32; very wide
+        // rows must not make one chunk huge).
+        if rows.len() >= chunk_rows || rows.byte_len() >= MAX_CHUNK_BYTES {
+            let bytes = rows.byte_len().min(MAX_CHUNK_BYTES);
             let full = std::mem::replace(
                 &mut rows,
                 FlatRows::with_capacity(chunk_rows, bytes + bytes / 8),
