@@ -3,7 +3,7 @@
 //! crate's raw `ByteRecord` pass over the same file, in the same run.
 //!
 //! Run: `cargo bench --bench read_throughput [-- ROWS]` (default 1,000,000
-//! rows). Prints rows/s, MB/s and peak memory (`VmHWM`, reset between phases
+//! rows). Best of three runs of each. Prints rows/s, MB/s and peak memory (`VmHWM`, reset between phases
 //! through `/proc/self/clear_refs`) for each, and the ratio.
 
 use std::fs::File;
@@ -109,14 +109,27 @@ fn peak_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// CPU seconds (user + system, all threads) of this process so far.
+fn cpu_secs() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses).
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of stat, 12 and 13 after the name.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 struct Run {
     secs: f64,
+    cpu: f64,
     rows: u64,
     peak: f64,
 }
 
 fn csv_raw(path: &Path) -> Run {
     reset_peak();
+    let c = cpu_secs();
     let t = Instant::now();
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -133,6 +146,7 @@ fn csv_raw(path: &Path) -> Run {
     std::hint::black_box(fields);
     Run {
         secs: t.elapsed().as_secs_f64(),
+        cpu: cpu_secs() - c,
         rows: rows - 1,
         peak: peak_mb(),
     }
@@ -140,6 +154,7 @@ fn csv_raw(path: &Path) -> Run {
 
 fn yimen_parse(dir: &Path) -> (Run, u64) {
     reset_peak();
+    let c = cpu_secs();
     let t = Instant::now();
     let schema = Schema::builtin();
     let opts = ReadOptions::default();
@@ -155,6 +170,7 @@ fn yimen_parse(dir: &Path) -> (Run, u64) {
     (
         Run {
             secs: t.elapsed().as_secs_f64(),
+            cpu: cpu_secs() - c,
             rows: rows.load(Ordering::Relaxed),
             peak: peak_mb(),
         },
@@ -203,26 +219,50 @@ fn main() {
             mb,
             if gbk { "GBK" } else { "UTF-8" }
         );
-        // Warm the page cache so both read from memory.
+        // Warm the page cache so both read from memory, then take the best
+        // of three runs of each, alternating (the machine may be shared).
         let _ = csv_raw(&path);
-        let raw = csv_raw(&path);
-        let (ours, errors) = yimen_parse(tmp.path());
+        let mut raw = csv_raw(&path);
+        let (mut ours, errors) = yimen_parse(tmp.path());
         assert_eq!(ours.rows, raw.rows, "every row read");
         assert_eq!(errors, 0, "no data errors in generated data");
+        for _ in 0..2 {
+            let r = csv_raw(&path);
+            if r.secs < raw.secs {
+                raw = Run {
+                    peak: raw.peak,
+                    ..r
+                }; // later runs see yimen's retained heap
+            }
+            let (o, _) = yimen_parse(tmp.path());
+            if o.secs < ours.secs {
+                ours = Run {
+                    peak: ours.peak.max(o.peak),
+                    ..o
+                };
+            }
+        }
         for (name, r) in [
             ("csv ByteRecord (raw)", &raw),
             ("yimen typed records", &ours),
         ] {
             println!(
-                "  {name:22} {:7.3} s  {:10.0} rows/s  {:7.1} MB/s  peak {:7.1} MB",
+                "  {name:22} {:7.3} s (cpu {:6.2} s)  {:10.0} rows/s  {:7.1} MB/s  peak {:7.1} MB",
                 r.secs,
+                r.cpu,
                 r.rows as f64 / r.secs,
                 mb / r.secs,
                 r.peak
             );
         }
-        println!("  ratio yimen/raw time: {:.2}x", ours.secs / raw.secs);
-        let (read, parse) = yimen_halves(tmp.path());
+        println!(
+            "  ratio yimen/raw: wall {:.2}x, cpu {:.2}x",
+            ours.secs / raw.secs,
+            ours.cpu / raw.cpu.max(0.01)
+        );
+        let (read, parse) = (0..3)
+            .map(|_| yimen_halves(tmp.path()))
+            .fold((f64::MAX, f64::MAX), |(a, b), (x, y)| (a.min(x), b.min(y)));
         println!(
             "  one thread: chunking {read:.3} s + parsing {parse:.3} s ({:.0} ns/row)",
             parse * 1e9 / rows as f64

@@ -33,33 +33,61 @@ use super::normalize;
 use crate::schema::{Field, FieldType};
 use crate::value::Value;
 
-/// FNV-1a: the alias tables are hit once per enum cell, with short keys;
-/// `SipHash`'s `DoS` resistance buys nothing for schema-defined keys.
-#[derive(Clone, Copy, Debug)]
-pub struct Fnv(u64);
+/// A word-at-a-time multiplicative hash (as rustc's `FxHasher`): the alias
+/// tables and value caches are hit once per cell; `SipHash`'s `DoS`
+/// resistance buys nothing for keys from the schema and one chunk.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Fx(u64);
 
-impl Default for Fnv {
-    fn default() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
+impl Fx {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(Fx::K);
     }
 }
 
-impl std::hash::Hasher for Fnv {
+impl std::hash::Hasher for Fx {
     fn finish(&self) -> u64 {
         self.0
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes([
+                c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+            ]));
         }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
     }
 }
 
-type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
 
-/// Shared string values of one column within a chunk.
-pub type StrCache<'t> = FastMap<&'t str, Arc<str>>;
+/// Shared string values of one column within a chunk. It gives up on a
+/// column whose values rarely repeat (ids): after 1,024 lookups with fewer
+/// than half hits it stops looking.
+#[derive(Debug, Default)]
+pub struct StrCache<'t> {
+    map: FastMap<&'t str, Arc<str>>,
+    lookups: u32,
+    hits: u32,
+    off: bool,
+}
 
 /// A value that does not parse as its field's type.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -169,12 +197,21 @@ impl CellParser {
         if t.is_empty() {
             return self.empty();
         }
-        if let Some(v) = cache.get(t) {
+        if cache.off {
+            return Value::Str(Arc::from(t));
+        }
+        cache.lookups += 1;
+        if let Some(v) = cache.map.get(t) {
+            cache.hits += 1;
             return Value::Str(v.clone());
         }
+        if cache.lookups >= 1024 && cache.hits * 2 < cache.lookups {
+            cache.off = true;
+            cache.map = FastMap::default();
+        }
         let v: Arc<str> = Arc::from(t);
-        if cache.len() < limit {
-            cache.insert(t, v.clone());
+        if !cache.off && cache.map.len() < limit {
+            cache.map.insert(t, v.clone());
         }
         Value::Str(v)
     }
@@ -213,10 +250,15 @@ impl CellParser {
                         return self.parse_typed(normalize::trim(&r));
                     }
                 }
-                if is_placeholder(t) {
-                    return Ok(self.empty());
-                }
-                self.parse_typed(t)
+                // Placeholders are rare: look for them only when the value
+                // does not parse.
+                self.parse_typed(t).or_else(|e| {
+                    if is_placeholder(t) {
+                        Ok(self.empty())
+                    } else {
+                        Err(e)
+                    }
+                })
             }
         }
     }
@@ -420,8 +462,23 @@ const UNITS: &[&str] = &[
 /// money units are scaled to `field_unit` (default 元).
 #[allow(clippy::many_single_char_names)] // t(ext), n(ormalised), s, c(leaned), x
 pub fn parse_number(t: &str, field_unit: Option<&str>) -> Option<Number> {
-    if !t.is_empty() && t.len() <= 18 && t.bytes().all(|b| b.is_ascii_digit()) {
-        return t.parse().ok().map(Number::Int);
+    // Plain numbers: digits, an optional sign and one decimal point.
+    let digits = t.strip_prefix('-').unwrap_or(t);
+    if !digits.is_empty() && digits.len() <= 18 {
+        let mut dots = 0;
+        if digits.bytes().all(|b| {
+            dots += usize::from(b == b'.');
+            b.is_ascii_digit() || b == b'.'
+        }) && dots <= 1
+            && !digits.starts_with('.')
+            && !digits.ends_with('.')
+        {
+            return if dots == 0 {
+                t.parse().ok().map(Number::Int)
+            } else {
+                t.parse().ok().map(Number::Float)
+            };
+        }
     }
     let n: Cow<'_, str> = normalize::value(t);
     let mut s: &str = n.trim_start_matches(['¥', '￥']).trim();

@@ -299,9 +299,13 @@ pub fn parse_chunk(chunk: &Chunk) -> ParsedChunk {
 /// by cell into one string (no allocation per cell).
 enum ChunkText<'a> {
     Utf8(&'a str),
+    /// `ends[j]` is where cell `j` ends in `text`; the next cell starts
+    /// `gap` bytes later; `bad[j]` (when present) marks cells that did not
+    /// decode.
     Decoded {
         text: String,
         ends: Vec<u32>,
+        gap: usize,
         bad: Vec<bool>,
     },
     /// Invalid UTF-8 somewhere in the chunk: cells are checked one by one.
@@ -315,6 +319,9 @@ impl<'a> ChunkText<'a> {
                 std::str::from_utf8(&rows.bytes).map_or(ChunkText::PerCell, ChunkText::Utf8)
             }
             TextEncoding::Gbk | TextEncoding::Gb18030 => {
+                if let Some(t) = Self::decode_joined(rows) {
+                    return t;
+                }
                 let mut text = String::with_capacity(rows.bytes.len() + rows.bytes.len() / 2);
                 let mut ends = Vec::with_capacity(rows.ends.len());
                 let mut bad = vec![false; rows.ends.len()];
@@ -350,9 +357,44 @@ impl<'a> ChunkText<'a> {
                     }
                     ends.push(text.len() as u32);
                 }
-                ChunkText::Decoded { text, ends, bad }
+                ChunkText::Decoded {
+                    text,
+                    ends,
+                    gap: 0,
+                    bad,
+                }
             }
         }
+    }
+
+    /// The fast path for GBK: the cells joined with a unit separator
+    /// (0x1F, never part of a GBK sequence) and decoded in one call, then
+    /// split at the separators. `None` when some cell does not decode or
+    /// holds a 0x1F itself (the caller then decodes cell by cell).
+    fn decode_joined(rows: &FlatRows) -> Option<ChunkText<'static>> {
+        const SEP: u8 = 0x1F;
+        let mut joined = Vec::with_capacity(rows.bytes.len() + rows.ends.len());
+        let mut start = 0usize;
+        for &end in &rows.ends {
+            joined.extend_from_slice(&rows.bytes[start..end as usize]);
+            joined.push(SEP);
+            start = end as usize;
+        }
+        let text = encoding_rs::GB18030
+            .decode_without_bom_handling_and_without_replacement(&joined)?
+            .into_owned();
+        let ends: Vec<u32> = text
+            .bytes()
+            .enumerate()
+            .filter(|&(_, b)| b == SEP)
+            .map(|(i, _)| i as u32)
+            .collect();
+        (ends.len() == rows.ends.len()).then_some(ChunkText::Decoded {
+            text,
+            ends,
+            gap: 1,
+            bad: Vec::new(),
+        })
     }
 
     /// Cell `j` (global index into the chunk's cells) whose raw bytes are
@@ -369,11 +411,20 @@ impl<'a> ChunkText<'a> {
                 .get(raw_start..raw_start + raw.len())
                 .map(Cow::Borrowed)
                 .or_else(|| std::str::from_utf8(raw).ok().map(Cow::Borrowed)),
-            ChunkText::Decoded { text, ends, bad } => {
-                if bad[j] {
+            ChunkText::Decoded {
+                text,
+                ends,
+                gap,
+                bad,
+            } => {
+                if bad.get(j) == Some(&true) {
                     return None;
                 }
-                let a = if j == 0 { 0 } else { ends[j - 1] as usize };
+                let a = if j == 0 {
+                    0
+                } else {
+                    ends[j - 1] as usize + gap
+                };
                 text.get(a..ends[j] as usize).map(Cow::Borrowed)
             }
             ChunkText::PerCell => enc.decode(raw),
