@@ -106,10 +106,11 @@ pub struct CellParser {
     header: String,
     /// Money unit of the field (`元`, `万元`), for scaling.
     unit: Option<String>,
-    /// Enum: raw text → label. Other types: raw text → replacement text.
-    exact: FastMap<Box<str>, Arc<str>>,
+    /// Enum: raw text → (label index, label). Other types: raw text →
+    /// (unused, replacement text).
+    exact: FastMap<Box<str>, (usize, Arc<str>)>,
     /// The same, keyed by [`normalize::key`].
-    normalized: FastMap<String, Arc<str>>,
+    normalized: FastMap<String, (usize, Arc<str>)>,
     labels: Vec<Arc<str>>,
     default: Option<Value>,
 }
@@ -133,32 +134,34 @@ impl CellParser {
             labels: Vec::new(),
             default: None,
         };
-        let add = |p: &mut CellParser, raw: &str, target: Arc<str>| {
+        let add = |p: &mut CellParser, raw: &str, target: (usize, Arc<str>)| {
             p.exact.insert(raw.into(), target.clone());
             p.normalized.insert(normalize::key(raw), target);
         };
         if field.ty == FieldType::Enum {
-            let labels: Vec<Arc<str>> = field
+            let mut labels: Vec<Arc<str>> = field
                 .values
                 .iter()
                 .map(|v| Arc::<str>::from(v.as_str()))
                 .collect();
-            for l in &labels {
-                add(&mut p, l, l.clone());
+            for (i, l) in labels.clone().into_iter().enumerate() {
+                add(&mut p, &l.clone(), (i, l));
             }
-            let label_of = |t: &str| labels.iter().find(|l| &***l == t).cloned();
-            for (raw, target) in &field.value_aliases {
-                if let Some(l) = label_of(target) {
-                    add(&mut p, raw, l);
-                }
-            }
-            if let Some(extra) = extra {
-                for (raw, target) in extra {
-                    // The mapping is validated against the labels when loaded;
-                    // an unknown target here is kept as given.
-                    let l = label_of(target).unwrap_or_else(|| Arc::from(target.as_str()));
-                    add(&mut p, raw, l);
-                }
+            for (raw, target) in field
+                .value_aliases
+                .iter()
+                .chain(extra.into_iter().flatten())
+            {
+                // Targets are labels (the schema and the mapping are checked
+                // when loaded); an unknown one becomes a label of its own.
+                let i = labels
+                    .iter()
+                    .position(|l| **l == **target)
+                    .unwrap_or_else(|| {
+                        labels.push(Arc::from(target.as_str()));
+                        labels.len() - 1
+                    });
+                add(&mut p, raw, (i, labels[i].clone()));
             }
             p.labels = labels;
         } else {
@@ -167,7 +170,7 @@ impl CellParser {
                 .iter()
                 .chain(extra.into_iter().flatten())
             {
-                add(&mut p, raw, Arc::from(target.as_str()));
+                add(&mut p, raw, (usize::MAX, Arc::from(target.as_str())));
             }
         }
         if let Some(d) = &field.default {
@@ -229,15 +232,15 @@ impl CellParser {
         match self.ty {
             FieldType::String => {
                 if !self.exact.is_empty() {
-                    if let Some(r) = self.alias(t) {
-                        return Ok(Value::Str(r));
+                    if let Some((_, r)) = self.alias(t) {
+                        return Ok(Value::Str(r.clone()));
                     }
                 }
                 Ok(Value::Str(Arc::from(t)))
             }
             FieldType::Enum => {
-                if let Some(label) = self.alias(t) {
-                    return Ok(Value::Str(label));
+                if let Some((_, label)) = self.alias(t) {
+                    return Ok(Value::Str(label.clone()));
                 }
                 if is_placeholder(t) {
                     return Ok(self.empty());
@@ -246,8 +249,8 @@ impl CellParser {
             }
             _ => {
                 if !self.exact.is_empty() {
-                    if let Some(r) = self.alias(t) {
-                        return self.parse_typed(normalize::trim(&r));
+                    if let Some((_, r)) = self.alias(t) {
+                        return self.parse_typed(normalize::trim(r));
                     }
                 }
                 // Placeholders are rare: look for them only when the value
@@ -263,11 +266,38 @@ impl CellParser {
         }
     }
 
-    fn alias(&self, t: &str) -> Option<Arc<str>> {
+    fn alias(&self, t: &str) -> Option<&(usize, Arc<str>)> {
         if let Some(v) = self.exact.get(t) {
-            return Some(v.clone());
+            return Some(v);
         }
-        self.normalized.get(&normalize::key(t)).cloned()
+        self.normalized.get(&normalize::key(t))
+    }
+
+    /// Whether the field is an enum (see [`CellParser::parse_local`]).
+    pub fn is_enum(&self) -> bool {
+        self.ty == FieldType::Enum
+    }
+
+    /// Fresh copies of an enum's labels, for one chunk: values parsed with
+    /// [`CellParser::parse_local`] share these, so threads parsing
+    /// different chunks never contend on one reference count.
+    pub fn local_labels(&self) -> Vec<Arc<str>> {
+        self.labels.iter().map(|l| Arc::from(&**l)).collect()
+    }
+
+    /// [`CellParser::parse`] for an enum, giving labels from `local`
+    /// (from [`CellParser::local_labels`]).
+    pub fn parse_local(&self, raw: &str, local: &[Arc<str>]) -> Result<Value, BadCell> {
+        let t = normalize::trim(raw);
+        if t.is_empty() {
+            return Ok(self.empty());
+        }
+        match self.alias(t) {
+            Some((i, shared)) => Ok(Value::Str(local.get(*i).unwrap_or(shared).clone())),
+            None if self.ty != FieldType::Enum => self.parse(raw),
+            None if is_placeholder(t) => Ok(self.empty()),
+            None => Err(self.bad_enum()),
+        }
     }
 
     fn parse_typed(&self, t: &str) -> Result<Value, BadCell> {
@@ -276,7 +306,10 @@ impl CellParser {
         }
         match self.ty {
             FieldType::String => Ok(Value::Str(Arc::from(t))),
-            FieldType::Enum => self.alias(t).map(Value::Str).ok_or_else(|| self.bad_enum()),
+            FieldType::Enum => self
+                .alias(t)
+                .map(|(_, l)| Value::Str(l.clone()))
+                .ok_or_else(|| self.bad_enum()),
             FieldType::Bool => parse_bool(t)
                 .map(Value::Bool)
                 .ok_or_else(|| self.bad("无法识别的是/否值")),

@@ -444,6 +444,15 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
         .iter()
         .map(|&(_, f)| plan.parsers[f].is_plain_string().then(StrCache::default))
         .collect();
+    let locals: Vec<Option<Vec<Arc<str>>>> = plan
+        .active
+        .iter()
+        .map(|&(_, f)| {
+            plan.parsers[f]
+                .is_enum()
+                .then(|| plan.parsers[f].local_labels())
+        })
+        .collect();
     for i in 0..rows.len() {
         let cells = rows.row(i);
         let line = rows.lines[i];
@@ -490,7 +499,11 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
                 values[f] = parser.parse_shared(t, cache, CACHE_LIMIT);
                 continue;
             }
-            match parser.parse(&text) {
+            let parsed = match &locals[k] {
+                Some(local) => parser.parse_local(&text, local),
+                None => parser.parse(&text),
+            };
+            match parsed {
                 Ok(v) => values[f] = v,
                 Err(bad) => {
                     values[f] = Value::Invalid;
