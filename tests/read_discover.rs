@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
+use std::process::Command;
 
 use yimen::read::{
     discover, inspect, parse_chunk, read_table, read_table_full, render_json, stream_chunks,
@@ -454,4 +455,20 @@ fn junk_in_every_format_is_listed_not_a_crash() {
         n,
         "every file is read or skipped with a reason"
     );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_listed_not_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fifo = tmp.path().join("办件.csv");
+    let ok = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        return; // no mkfifo here
+    }
+    let d = discover(tmp.path(), schema(), &ReadOptions::default()).unwrap();
+    assert_eq!(d.skipped[0].reason, "不是普通文件");
 }

@@ -5,9 +5,10 @@
 //! siblings sorted by name, so the order is the path order. Skipped with a
 //! reason, never silently: Office lock files (`~$*`), hidden files and
 //! folders (`.*`), temporary files (`*.tmp`, `*~`, `*.bak`, `*.swp`,
-//! `*.part`, `*.crdownload`), the mapping file itself, files the mapping
-//! says to skip, unsupported types, empty files, tables that match no
-//! dataset, and files that cannot be read (these also give a [`ReadError`]).
+//! `*.part`, `*.crdownload`), pipes, sockets and devices, the mapping file
+//! itself, files the mapping says to skip, unsupported types, empty files,
+//! tables that match no dataset, and files that cannot be read (these also
+//! give a [`ReadError`]).
 
 use std::path::Path;
 
@@ -106,7 +107,15 @@ pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Disco
                 continue;
             }
         };
+        if entry.file_type().is_dir() {
+            continue;
+        }
         if !entry.file_type().is_file() {
+            // A pipe, socket or device: reading it could block forever.
+            pending_skips.push(Skipped {
+                path: rel_of(dir, entry.path()),
+                reason: "不是普通文件".to_string(),
+            });
             continue;
         }
         let path = entry.path();
