@@ -472,3 +472,25 @@ fn a_fifo_is_listed_not_read() {
     let d = discover(tmp.path(), schema(), &ReadOptions::default()).unwrap();
     assert_eq!(d.skipped[0].reason, "不是普通文件");
 }
+
+#[test]
+fn strict_reading_stops_at_the_first_data_error() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/read");
+    let d = discover(&dir, schema(), &ReadOptions::default()).unwrap();
+    let src = d
+        .sources
+        .iter()
+        .find(|s| s.rel == "办件-bad-date.csv")
+        .unwrap();
+    let strict = ReadOptions {
+        mapping: None,
+        strict: true,
+    };
+    let err = read_table(src, schema(), &strict).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "办件-bad-date.csv: 第 2 行 受理时间: 日期时间不存在"
+    );
+    let ok = d.sources.iter().find(|s| s.rel == "办件-gbk.csv").unwrap();
+    assert_eq!(read_table(ok, schema(), &strict).unwrap().0.len(), 4);
+}
