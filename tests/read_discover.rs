@@ -494,3 +494,34 @@ fn strict_reading_stops_at_the_first_data_error() {
     let ok = d.sources.iter().find(|s| s.rel == "办件-gbk.csv").unwrap();
     assert_eq!(read_table(ok, schema(), &strict).unwrap().0.len(), 4);
 }
+
+/// Excel's "Unicode text" export: UTF-16LE with a BOM, tab-separated, CRLF.
+#[test]
+fn utf16_unicode_text_exports() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = "办件编号\t事项编码\t受理时间\r\nGA1\tA1\t2025-03-01 09:00:00\r\nGA2\tA2\t2025/3/2 9:00\r\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    for u in text.encode_utf16() {
+        bytes.extend_from_slice(&u.to_le_bytes());
+    }
+    write(tmp.path(), "办件.txt", &bytes);
+    let report = inspect(tmp.path(), schema(), &ReadOptions::default()).unwrap();
+    let f = &report.files[0];
+    assert_eq!(
+        (
+            f.dataset.as_str(),
+            f.format.as_str(),
+            f.encoding.as_deref(),
+            f.rows,
+            f.errors
+        ),
+        ("cases", "tsv", Some("utf-16le"), 2, 0)
+    );
+    let d = discover(tmp.path(), schema(), &ReadOptions::default()).unwrap();
+    let (records, _) = read_table(&d.sources[0], schema(), &ReadOptions::default()).unwrap();
+    assert_eq!(
+        records.iter().map(|r| r.row).collect::<Vec<_>>(),
+        vec![2, 3]
+    );
+    assert_eq!(records[1].values[0], Value::str("GA2"));
+}

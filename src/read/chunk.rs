@@ -57,7 +57,8 @@ impl TablePlan {
         Some(TablePlan {
             file: source.rel.clone(),
             sheet: source.sheet.clone(),
-            encoding: source.encoding,
+            // Cells of UTF-16 files are kept transcoded to UTF-8.
+            encoding: source.encoding.map(TextEncoding::cell_encoding),
             n_fields: ds.fields.len(),
             n_columns: source.columns.len(),
             active: source
@@ -315,7 +316,11 @@ enum ChunkText<'a> {
 impl<'a> ChunkText<'a> {
     fn new(rows: &'a FlatRows, enc: TextEncoding) -> ChunkText<'a> {
         match enc {
-            TextEncoding::Utf8 | TextEncoding::Utf8Bom => {
+            // UTF-16 cells were transcoded to UTF-8 while reading.
+            TextEncoding::Utf8
+            | TextEncoding::Utf8Bom
+            | TextEncoding::Utf16Le
+            | TextEncoding::Utf16Be => {
                 std::str::from_utf8(&rows.bytes).map_or(ChunkText::PerCell, ChunkText::Utf8)
             }
             TextEncoding::Gbk | TextEncoding::Gb18030 => {

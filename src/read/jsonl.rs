@@ -45,6 +45,12 @@ pub(crate) fn probe(
             }
         })?,
     };
+    if enc.is_utf16() {
+        return Err(ReadError::UnknownEncoding {
+            file: rel.to_string(),
+            detail: "JSON Lines 应为 UTF-8 或 GBK,不支持 UTF-16".into(),
+        });
+    }
     let text = enc.decode_lossy(&sample);
     let mut keys: Vec<String> = Vec::new();
     let mut objects = 0;

@@ -55,17 +55,20 @@ pub(crate) fn probe(
                 file: rel.to_string(),
                 reason: "含有 NUL 字节,不是文本文件".into(),
             },
-            DetectError::Utf16 => ReadError::UnknownEncoding {
-                file: rel.to_string(),
-                detail: "UTF-16 文本(Excel 的“Unicode 文本”)暂不支持,请另存为 UTF-8 或 GBK 的 CSV".into(),
-            },
             DetectError::Unknown { offset } => ReadError::UnknownEncoding {
                 file: rel.to_string(),
                 detail: format!("既不是 UTF-8 也不是 GBK/GB18030(第 {offset} 字节起);可在映射文件中指定 encoding"),
             },
         })?,
     };
-    let body = &sample[enc.bom_len(&sample)..];
+    let transcoded;
+    let body: &[u8] = if enc.is_utf16() {
+        transcoded = enc.decode_lossy(&sample);
+        transcoded.as_bytes()
+    } else {
+        &sample[enc.bom_len(&sample)..]
+    };
+    let enc_cells = enc.cell_encoding();
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
@@ -86,7 +89,7 @@ pub(crate) fn probe(
                 rows.push(
                     rec.iter()
                         .map(|c| {
-                            enc.decode(c).map_or_else(
+                            enc_cells.decode(c).map_or_else(
                                 || String::from_utf8_lossy(c).into_owned(),
                                 std::borrow::Cow::into_owned,
                             )
@@ -162,9 +165,21 @@ pub(crate) fn stream(
     } else {
         true
     };
-    let body_len = file_len.saturating_sub(bom as u64);
-    file.seek(SeekFrom::Start(bom as u64)).map_err(io)?;
-    let mut rdr = builder(source.delimiter).from_reader(BufReader::with_capacity(1 << 20, file));
+    // UTF-16 is transcoded as it is read (its length in UTF-8 is unknown:
+    // its last record counts as terminated, as Excel writes it).
+    let body_len = if enc.is_utf16() {
+        u64::MAX
+    } else {
+        file_len.saturating_sub(bom as u64)
+    };
+    let input: Box<dyn Read> = if enc.is_utf16() {
+        file.seek(SeekFrom::Start(0)).map_err(io)?;
+        Box::new(encoding::Utf16Reader::new(file, enc))
+    } else {
+        file.seek(SeekFrom::Start(bom as u64)).map_err(io)?;
+        Box::new(file)
+    };
+    let mut rdr = builder(source.delimiter).from_reader(BufReader::with_capacity(1 << 20, input));
     let mut rec = csv::ByteRecord::new();
     let mut skip = source.data_skip;
     let mut index = 0u64;
