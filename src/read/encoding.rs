@@ -11,9 +11,10 @@
 //! superset), so a GBK-labelled file with a rare four-byte character later
 //! on still decodes.
 //!
-//! Invariant: CSV splitting may run on the raw bytes of every supported
-//! encoding, because no byte of a GBK/GB18030 multi-byte sequence is a
-//! delimiter, quote or line break (trail bytes are ≥ 0x30).
+//! Invariant: CSV splitting runs on raw bytes for UTF-8 and GBK/GB18030,
+//! because no byte of a GBK/GB18030 multi-byte sequence is a delimiter,
+//! quote or line break (trail bytes are ≥ 0x30); UTF-16 (whose code units
+//! contain such bytes) is transcoded to UTF-8 before splitting.
 
 use std::borrow::Cow;
 
