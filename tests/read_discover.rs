@@ -1,8 +1,10 @@
 //! Discovery, dataset decisions, the mapping file, strictness, streaming
 //! and determinism.
 
+use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
+use std::process::Command;
 
 use yimen::read::{
     discover, inspect, parse_chunk, read_table, read_table_full, render_json, stream_chunks,
@@ -165,7 +167,10 @@ files:
         .iter()
         .find(|s| s.rel == "exports/list.csv")
         .unwrap();
-    assert_eq!(list.encoding.map(|e| e.name()), Some("gb18030"));
+    assert_eq!(
+        list.encoding.map(yimen::read::TextEncoding::name),
+        Some("gb18030")
+    );
     let (records, errors) = read_table(list, schema(), &opts).unwrap();
     assert!(errors.is_empty(), "{errors:?}");
     let ds = schema().dataset("catalogue").unwrap();
@@ -316,7 +321,7 @@ fn chunks_parse_to_the_same_records_as_a_whole_read() {
             format!("2025-03-{:02} 09:{:02}:00", i % 28 + 1, i % 60)
         };
         let short = if i % 1999 == 0 { "" } else { ",网上" };
-        text.push_str(&format!("GA{i},A{},{when}{short},{}\n", i % 7, i % 3));
+        writeln!(text, "GA{i},A{},{when}{short},{}", i % 7, i % 3).unwrap();
     }
     write(tmp.path(), "办件.csv", text.as_bytes());
     let d = discover(tmp.path(), schema(), &ReadOptions::default()).unwrap();
@@ -363,4 +368,160 @@ fn output_is_the_same_at_any_thread_count() {
     let b =
         pool.install(|| render_json(&inspect(&dir, schema(), &ReadOptions::default()).unwrap()));
     assert_eq!(a, b);
+}
+
+/// Junk under every supported extension: each file is read or listed, and
+/// nothing panics.
+#[test]
+fn junk_in_every_format_is_listed_not_a_crash() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let xlsx =
+        fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/read/进驻单位.xlsx"))
+            .unwrap();
+    let xls =
+        fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/read/目录调整.xls"))
+            .unwrap();
+    let exts = ["csv", "tsv", "txt", "jsonl", "yaml", "json", "xlsx", "xls"];
+    let mut n = 0;
+    // YIMEN_JUNK_ROUNDS=500 for a longer run.
+    let rounds: usize = std::env::var("YIMEN_JUNK_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(6);
+    for round in 0..rounds {
+        for ext in exts {
+            let bytes: Vec<u8> = match (ext, round % 3) {
+                // Real workbooks with bytes flipped and cut.
+                ("xlsx" | "xls", 0) => {
+                    let src = if ext == "xlsx" { &xlsx } else { &xls };
+                    let mut b = src.clone();
+                    for _ in 0..20 {
+                        let i = (next() as usize) % b.len();
+                        b[i] ^= (next() & 0xff) as u8;
+                    }
+                    b.truncate(b.len() - (next() as usize % 200));
+                    b
+                }
+                // Text-like junk: delimiters, quotes, CJK, line breaks.
+                (_, 1) => {
+                    let alphabet = [
+                        "办件编号",
+                        "事项编码",
+                        ",",
+                        "\t",
+                        "\"",
+                        "\n",
+                        "\r\n",
+                        "2025-13-01",
+                        "是",
+                        "{",
+                        "}",
+                        ":",
+                        "- ",
+                        "﻿",
+                    ];
+                    (0..200)
+                        .flat_map(|_| {
+                            alphabet[(next() as usize) % alphabet.len()]
+                                .as_bytes()
+                                .to_vec()
+                        })
+                        .collect()
+                }
+                _ => (0..(next() % 3000))
+                    .map(|_| (next() & 0xff) as u8)
+                    .collect(),
+            };
+            write(tmp.path(), &format!("f{n}.{ext}"), &bytes);
+            n += 1;
+        }
+    }
+    let report = inspect(tmp.path(), schema(), &ReadOptions::default()).unwrap();
+    let listed: std::collections::BTreeSet<&str> = report
+        .files
+        .iter()
+        .map(|f| f.path.as_str())
+        .chain(report.skipped.iter().map(|s| s.path.as_str()))
+        .collect();
+    assert_eq!(
+        listed.len(),
+        n,
+        "every file is read or skipped with a reason"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_listed_not_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fifo = tmp.path().join("办件.csv");
+    let ok = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        return; // no mkfifo here
+    }
+    let d = discover(tmp.path(), schema(), &ReadOptions::default()).unwrap();
+    assert_eq!(d.skipped[0].reason, "不是普通文件");
+}
+
+#[test]
+fn strict_reading_stops_at_the_first_data_error() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/read");
+    let d = discover(&dir, schema(), &ReadOptions::default()).unwrap();
+    let src = d
+        .sources
+        .iter()
+        .find(|s| s.rel == "办件-bad-date.csv")
+        .unwrap();
+    let strict = ReadOptions {
+        mapping: None,
+        strict: true,
+    };
+    let err = read_table(src, schema(), &strict).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "办件-bad-date.csv: 第 2 行 受理时间: 日期时间不存在"
+    );
+    let ok = d.sources.iter().find(|s| s.rel == "办件-gbk.csv").unwrap();
+    assert_eq!(read_table(ok, schema(), &strict).unwrap().0.len(), 4);
+}
+
+/// Excel's "Unicode text" export: UTF-16LE with a BOM, tab-separated, CRLF.
+#[test]
+fn utf16_unicode_text_exports() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = "办件编号\t事项编码\t受理时间\r\nGA1\tA1\t2025-03-01 09:00:00\r\nGA2\tA2\t2025/3/2 9:00\r\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    for u in text.encode_utf16() {
+        bytes.extend_from_slice(&u.to_le_bytes());
+    }
+    write(tmp.path(), "办件.txt", &bytes);
+    let report = inspect(tmp.path(), schema(), &ReadOptions::default()).unwrap();
+    let f = &report.files[0];
+    assert_eq!(
+        (
+            f.dataset.as_str(),
+            f.format.as_str(),
+            f.encoding.as_deref(),
+            f.rows,
+            f.errors
+        ),
+        ("cases", "tsv", Some("utf-16le"), 2, 0)
+    );
+    let d = discover(tmp.path(), schema(), &ReadOptions::default()).unwrap();
+    let (records, _) = read_table(&d.sources[0], schema(), &ReadOptions::default()).unwrap();
+    assert_eq!(
+        records.iter().map(|r| r.row).collect::<Vec<_>>(),
+        vec![2, 3]
+    );
+    assert_eq!(records[1].values[0], Value::str("GA2"));
 }

@@ -33,6 +33,62 @@ use super::normalize;
 use crate::schema::{Field, FieldType};
 use crate::value::Value;
 
+/// A word-at-a-time multiplicative hash (as rustc's `FxHasher`): the alias
+/// tables and value caches are hit once per cell; `SipHash`'s `DoS`
+/// resistance buys nothing for keys from the schema and one chunk.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Fx(u64);
+
+impl Fx {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(Fx::K);
+    }
+}
+
+impl std::hash::Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes([
+                c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+            ]));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
+
+/// Shared string values of one column within a chunk. It gives up on a
+/// column whose values rarely repeat (ids): after 1,024 lookups with fewer
+/// than half hits it stops looking.
+#[derive(Debug, Default)]
+pub struct StrCache<'t> {
+    map: FastMap<&'t str, Arc<str>>,
+    lookups: u32,
+    hits: u32,
+    off: bool,
+}
+
 /// A value that does not parse as its field's type.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BadCell {
@@ -50,10 +106,11 @@ pub struct CellParser {
     header: String,
     /// Money unit of the field (`元`, `万元`), for scaling.
     unit: Option<String>,
-    /// Enum: raw text → label. Other types: raw text → replacement text.
-    exact: HashMap<Box<str>, Arc<str>>,
+    /// Enum: raw text → (label index, label). Other types: raw text →
+    /// (unused, replacement text).
+    exact: FastMap<Box<str>, (usize, Arc<str>)>,
     /// The same, keyed by [`normalize::key`].
-    normalized: HashMap<String, Arc<str>>,
+    normalized: FastMap<String, (usize, Arc<str>)>,
     labels: Vec<Arc<str>>,
     default: Option<Value>,
 }
@@ -72,37 +129,39 @@ impl CellParser {
             ty: field.ty,
             header: field.header().to_string(),
             unit: field.unit.clone(),
-            exact: HashMap::new(),
-            normalized: HashMap::new(),
+            exact: FastMap::default(),
+            normalized: FastMap::default(),
             labels: Vec::new(),
             default: None,
         };
-        let add = |p: &mut CellParser, raw: &str, target: Arc<str>| {
+        let add = |p: &mut CellParser, raw: &str, target: (usize, Arc<str>)| {
             p.exact.insert(raw.into(), target.clone());
             p.normalized.insert(normalize::key(raw), target);
         };
         if field.ty == FieldType::Enum {
-            let labels: Vec<Arc<str>> = field
+            let mut labels: Vec<Arc<str>> = field
                 .values
                 .iter()
                 .map(|v| Arc::<str>::from(v.as_str()))
                 .collect();
-            for l in &labels {
-                add(&mut p, l, l.clone());
+            for (i, l) in labels.clone().into_iter().enumerate() {
+                add(&mut p, &l.clone(), (i, l));
             }
-            let label_of = |t: &str| labels.iter().find(|l| &***l == t).cloned();
-            for (raw, target) in &field.value_aliases {
-                if let Some(l) = label_of(target) {
-                    add(&mut p, raw, l);
-                }
-            }
-            if let Some(extra) = extra {
-                for (raw, target) in extra {
-                    // The mapping is validated against the labels when loaded;
-                    // an unknown target here is kept as given.
-                    let l = label_of(target).unwrap_or_else(|| Arc::from(target.as_str()));
-                    add(&mut p, raw, l);
-                }
+            for (raw, target) in field
+                .value_aliases
+                .iter()
+                .chain(extra.into_iter().flatten())
+            {
+                // Targets are labels (the schema and the mapping are checked
+                // when loaded); an unknown one becomes a label of its own.
+                let i = labels
+                    .iter()
+                    .position(|l| **l == **target)
+                    .unwrap_or_else(|| {
+                        labels.push(Arc::from(target.as_str()));
+                        labels.len() - 1
+                    });
+                add(&mut p, raw, (i, labels[i].clone()));
             }
             p.labels = labels;
         } else {
@@ -111,7 +170,7 @@ impl CellParser {
                 .iter()
                 .chain(extra.into_iter().flatten())
             {
-                add(&mut p, raw, Arc::from(target.as_str()));
+                add(&mut p, raw, (usize::MAX, Arc::from(target.as_str())));
             }
         }
         if let Some(d) = &field.default {
@@ -127,6 +186,39 @@ impl CellParser {
         self.ty
     }
 
+    /// A string field without value aliases: its value is the trimmed
+    /// text, so a reader may share equal values (see `parse_shared`).
+    pub fn is_plain_string(&self) -> bool {
+        self.ty == FieldType::String && self.exact.is_empty()
+    }
+
+    /// [`CellParser::parse`] for a plain string field, sharing equal values
+    /// through `cache` (one allocation per distinct value, not per cell).
+    /// The cache stops growing at `limit` entries (a key-like column).
+    pub fn parse_shared<'t>(&self, raw: &'t str, cache: &mut StrCache<'t>, limit: usize) -> Value {
+        let t = normalize::trim(raw);
+        if t.is_empty() {
+            return self.empty();
+        }
+        if cache.off {
+            return Value::Str(Arc::from(t));
+        }
+        cache.lookups += 1;
+        if let Some(v) = cache.map.get(t) {
+            cache.hits += 1;
+            return Value::Str(v.clone());
+        }
+        if cache.lookups >= 1024 && cache.hits * 2 < cache.lookups {
+            cache.off = true;
+            cache.map = FastMap::default();
+        }
+        let v: Arc<str> = Arc::from(t);
+        if !cache.off && cache.map.len() < limit {
+            cache.map.insert(t, v.clone());
+        }
+        Value::Str(v)
+    }
+
     fn empty(&self) -> Value {
         self.default.clone().unwrap_or(Value::Empty)
     }
@@ -140,15 +232,15 @@ impl CellParser {
         match self.ty {
             FieldType::String => {
                 if !self.exact.is_empty() {
-                    if let Some(r) = self.alias(t) {
-                        return Ok(Value::Str(r));
+                    if let Some((_, r)) = self.alias(t) {
+                        return Ok(Value::Str(r.clone()));
                     }
                 }
                 Ok(Value::Str(Arc::from(t)))
             }
             FieldType::Enum => {
-                if let Some(label) = self.alias(t) {
-                    return Ok(Value::Str(label));
+                if let Some((_, label)) = self.alias(t) {
+                    return Ok(Value::Str(label.clone()));
                 }
                 if is_placeholder(t) {
                     return Ok(self.empty());
@@ -157,23 +249,55 @@ impl CellParser {
             }
             _ => {
                 if !self.exact.is_empty() {
-                    if let Some(r) = self.alias(t) {
-                        return self.parse_typed(normalize::trim(&r));
+                    if let Some((_, r)) = self.alias(t) {
+                        return self.parse_typed(normalize::trim(r));
                     }
                 }
-                if is_placeholder(t) {
-                    return Ok(self.empty());
-                }
-                self.parse_typed(t)
+                // Placeholders are rare: look for them only when the value
+                // does not parse.
+                self.parse_typed(t).or_else(|e| {
+                    if is_placeholder(t) {
+                        Ok(self.empty())
+                    } else {
+                        Err(e)
+                    }
+                })
             }
         }
     }
 
-    fn alias(&self, t: &str) -> Option<Arc<str>> {
+    fn alias(&self, t: &str) -> Option<&(usize, Arc<str>)> {
         if let Some(v) = self.exact.get(t) {
-            return Some(v.clone());
+            return Some(v);
         }
-        self.normalized.get(&normalize::key(t)).cloned()
+        self.normalized.get(&normalize::key(t))
+    }
+
+    /// Whether the field is an enum (see [`CellParser::parse_local`]).
+    pub fn is_enum(&self) -> bool {
+        self.ty == FieldType::Enum
+    }
+
+    /// Fresh copies of an enum's labels, for one chunk: values parsed with
+    /// [`CellParser::parse_local`] share these, so threads parsing
+    /// different chunks never contend on one reference count.
+    pub fn local_labels(&self) -> Vec<Arc<str>> {
+        self.labels.iter().map(|l| Arc::from(&**l)).collect()
+    }
+
+    /// [`CellParser::parse`] for an enum, giving labels from `local`
+    /// (from [`CellParser::local_labels`]).
+    pub fn parse_local(&self, raw: &str, local: &[Arc<str>]) -> Result<Value, BadCell> {
+        let t = normalize::trim(raw);
+        if t.is_empty() {
+            return Ok(self.empty());
+        }
+        match self.alias(t) {
+            Some((i, shared)) => Ok(Value::Str(local.get(*i).unwrap_or(shared).clone())),
+            None if self.ty != FieldType::Enum => self.parse(raw),
+            None if is_placeholder(t) => Ok(self.empty()),
+            None => Err(self.bad_enum()),
+        }
     }
 
     fn parse_typed(&self, t: &str) -> Result<Value, BadCell> {
@@ -182,7 +306,10 @@ impl CellParser {
         }
         match self.ty {
             FieldType::String => Ok(Value::Str(Arc::from(t))),
-            FieldType::Enum => self.alias(t).map(Value::Str).ok_or_else(|| self.bad_enum()),
+            FieldType::Enum => self
+                .alias(t)
+                .map(|(_, l)| Value::Str(l.clone()))
+                .ok_or_else(|| self.bad_enum()),
             FieldType::Bool => parse_bool(t)
                 .map(Value::Bool)
                 .ok_or_else(|| self.bad("无法识别的是/否值")),
@@ -322,6 +449,11 @@ fn is_placeholder(t: &str) -> bool {
 
 /// 是/否 and their usual variants.
 pub fn parse_bool(t: &str) -> Option<bool> {
+    match t {
+        "是" | "1" | "Y" | "true" => return Some(true),
+        "否" | "0" | "N" | "false" => return Some(false),
+        _ => {}
+    }
     let n = normalize::value(t);
     let s: &str = &n;
     match s {
@@ -361,7 +493,26 @@ const UNITS: &[&str] = &[
 
 /// A number with optional `¥`, thousands separators and a trailing unit;
 /// money units are scaled to `field_unit` (default 元).
+#[allow(clippy::many_single_char_names)] // t(ext), n(ormalised), s, c(leaned), x
 pub fn parse_number(t: &str, field_unit: Option<&str>) -> Option<Number> {
+    // Plain numbers: digits, an optional sign and one decimal point.
+    let digits = t.strip_prefix('-').unwrap_or(t);
+    if !digits.is_empty() && digits.len() <= 18 {
+        let mut dots = 0;
+        if digits.bytes().all(|b| {
+            dots += usize::from(b == b'.');
+            b.is_ascii_digit() || b == b'.'
+        }) && dots <= 1
+            && !digits.starts_with('.')
+            && !digits.ends_with('.')
+        {
+            return if dots == 0 {
+                t.parse().ok().map(Number::Int)
+            } else {
+                t.parse().ok().map(Number::Float)
+            };
+        }
+    }
     let n: Cow<'_, str> = normalize::value(t);
     let mut s: &str = n.trim_start_matches(['¥', '￥']).trim();
     let mut money: Option<&str> = None;
@@ -431,8 +582,12 @@ enum Tok {
 
 /// Parses the date and datetime forms of the contract (see the module doc).
 /// The error is the Chinese message.
+#[allow(clippy::many_single_char_names)] // y, m, d, h, s as in dates
 pub fn parse_datetime(t: &str) -> Result<NaiveDateTime, &'static str> {
     const BAD: &str = "无法识别的日期时间";
+    if let Some(r) = fast_iso(t.as_bytes()) {
+        return r;
+    }
     let n = normalize::value(t);
     let s: &str = &n;
     let mut toks: [Tok; 24] = [Tok::Sep(' '); 24];
@@ -502,6 +657,43 @@ pub fn parse_datetime(t: &str) -> Result<NaiveDateTime, &'static str> {
     }
 }
 
+/// The common exports, `YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS` (also with `/`
+/// and `T`), without the tokenizer. `None`: not this shape, take the
+/// general path.
+fn fast_iso(b: &[u8]) -> Option<Result<NaiveDateTime, &'static str>> {
+    if !(b.len() == 10 || b.len() == 19) {
+        return None;
+    }
+    let sep = b[4];
+    if !(sep == b'-' || sep == b'/') || b[7] != sep {
+        return None;
+    }
+    let d2 = |i: usize| -> Option<u32> {
+        let (x, y) = (b[i], b[i + 1]);
+        (x.is_ascii_digit() && y.is_ascii_digit())
+            .then(|| u32::from(x - b'0') * 10 + u32::from(y - b'0'))
+    };
+    let year = d2(0)? * 100 + d2(2)?;
+    let (month, day) = (d2(5)?, d2(8)?);
+    let time = if b.len() == 19 {
+        if !(b[10] == b' ' || b[10] == b'T') || b[13] != b':' || b[16] != b':' {
+            return None;
+        }
+        Some((d2(11)?, d2(14)?, d2(17)?))
+    } else {
+        None
+    };
+    let Some(date) = NaiveDate::from_ymd_opt(year as i32, month, day) else {
+        return Some(Err("日期时间不存在"));
+    };
+    let (h, m, sec) = time.unwrap_or((0, 0, 0));
+    Some(
+        NaiveTime::from_hms_opt(h, m, sec)
+            .map(|t| date.and_time(t))
+            .ok_or("日期时间不存在"),
+    )
+}
+
 /// `YYYYMMDD`, `YYYYMMDDHHMM`, `YYYYMMDDHHMMSS`.
 fn compact(s: &str) -> Option<NaiveDateTime> {
     let b = s.as_bytes();
@@ -518,6 +710,7 @@ fn compact(s: &str) -> Option<NaiveDateTime> {
     Some(date.and_time(NaiveTime::from_hms_opt(h, m, sec)?))
 }
 
+#[allow(clippy::many_single_char_names)] // y, m, d, h, s as in dates
 fn ymd_hms(toks: &[Tok]) -> Result<NaiveDateTime, &'static str> {
     const BAD: &str = "无法识别的日期时间";
     const NO_DATE: &str = "日期时间不存在";

@@ -9,12 +9,16 @@
 //! Invariant: a chunk owns everything it needs (the table plan is shared
 //! through an `Arc`), so memory is bounded by the chunks in flight.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use calamine::Data;
 
-use super::cell::{data_text, BadCell, CellParser};
+use super::cell::{data_text, BadCell, CellParser, StrCache};
+
+/// Distinct values a column's cache holds per chunk.
+const CACHE_LIMIT: usize = 4096;
 use super::encoding::TextEncoding;
 use super::header::Column;
 use super::{DataError, Record, SourceFile};
@@ -53,7 +57,8 @@ impl TablePlan {
         Some(TablePlan {
             file: source.rel.clone(),
             sheet: source.sheet.clone(),
-            encoding: source.encoding,
+            // Cells of UTF-16 files are kept transcoded to UTF-8.
+            encoding: source.encoding.map(TextEncoding::cell_encoding),
             n_fields: ds.fields.len(),
             n_columns: source.columns.len(),
             active: source
@@ -183,6 +188,18 @@ impl<'a> RowCells<'a> {
         self.b - self.a
     }
 
+    /// Cell `c` and its offset in the chunk's buffer.
+    fn cell_at(&self, c: usize) -> (&'a [u8], usize) {
+        let i = self.a + c;
+        let start = if c == 0 {
+            self.first
+        } else {
+            self.rows.ends[i - 1] as usize
+        };
+        let end = self.rows.ends[i] as usize;
+        (&self.rows.bytes[start..end], start)
+    }
+
     fn cell(&self, c: usize) -> &'a [u8] {
         let i = self.a + c;
         let start = if c == 0 {
@@ -299,9 +316,169 @@ pub fn parse_chunk(chunk: &Chunk) -> ParsedChunk {
     out
 }
 
+/// The text of a chunk's cells, decoded once per chunk: UTF-8 is validated
+/// as a whole (cells are slices of the buffer), GBK/GB18030 is decoded cell
+/// by cell into one string (no allocation per cell).
+enum ChunkText<'a> {
+    Utf8(&'a str),
+    /// `ends[j]` is where cell `j` ends in `text`; the next cell starts
+    /// `gap` bytes later; `bad[j]` (when present) marks cells that did not
+    /// decode.
+    Decoded {
+        text: String,
+        ends: Vec<u32>,
+        gap: usize,
+        bad: Vec<bool>,
+    },
+    /// Invalid UTF-8 somewhere in the chunk: cells are checked one by one.
+    PerCell,
+}
+
+impl<'a> ChunkText<'a> {
+    fn new(rows: &'a FlatRows, enc: TextEncoding) -> ChunkText<'a> {
+        match enc {
+            // UTF-16 cells were transcoded to UTF-8 while reading.
+            TextEncoding::Utf8
+            | TextEncoding::Utf8Bom
+            | TextEncoding::Utf16Le
+            | TextEncoding::Utf16Be => {
+                std::str::from_utf8(&rows.bytes).map_or(ChunkText::PerCell, ChunkText::Utf8)
+            }
+            TextEncoding::Gbk | TextEncoding::Gb18030 => {
+                if let Some(t) = Self::decode_joined(rows) {
+                    return t;
+                }
+                let mut text = String::with_capacity(rows.bytes.len() + rows.bytes.len() / 2);
+                let mut ends = Vec::with_capacity(rows.ends.len());
+                let mut bad = vec![false; rows.ends.len()];
+                // Decoding into the big string's spare capacity would make
+                // encoding_rs touch every page of it on each call: decode
+                // into a small scratch buffer and append.
+                let mut scratch = [0u8; 1024];
+                let mut start = 0usize;
+                for (j, &end) in rows.ends.iter().enumerate() {
+                    let raw = &rows.bytes[start..end as usize];
+                    start = end as usize;
+                    if raw.is_ascii() {
+                        // ASCII is ASCII in GBK.
+                        text.push_str(std::str::from_utf8(raw).unwrap_or_default());
+                    } else {
+                        let mut dec = encoding_rs::GB18030.new_decoder_without_bom_handling();
+                        let need = dec
+                            .max_utf8_buffer_length_without_replacement(raw.len())
+                            .unwrap_or(usize::MAX);
+                        if need <= scratch.len() {
+                            let (res, _, written) =
+                                dec.decode_to_utf8_without_replacement(raw, &mut scratch, true);
+                            match (res, std::str::from_utf8(&scratch[..written])) {
+                                (encoding_rs::DecoderResult::InputEmpty, Ok(t)) => text.push_str(t),
+                                _ => bad[j] = true,
+                            }
+                        } else {
+                            match enc.decode(raw) {
+                                Some(t) => text.push_str(&t),
+                                None => bad[j] = true,
+                            }
+                        }
+                    }
+                    ends.push(text.len() as u32);
+                }
+                ChunkText::Decoded {
+                    text,
+                    ends,
+                    gap: 0,
+                    bad,
+                }
+            }
+        }
+    }
+
+    /// The fast path for GBK: the cells joined with a unit separator
+    /// (0x1F, never part of a GBK sequence) and decoded in one call, then
+    /// split at the separators. `None` when some cell does not decode or
+    /// holds a 0x1F itself (the caller then decodes cell by cell).
+    fn decode_joined(rows: &FlatRows) -> Option<ChunkText<'static>> {
+        const SEP: u8 = 0x1F;
+        let mut joined = Vec::with_capacity(rows.bytes.len() + rows.ends.len());
+        let mut start = 0usize;
+        for &end in &rows.ends {
+            joined.extend_from_slice(&rows.bytes[start..end as usize]);
+            joined.push(SEP);
+            start = end as usize;
+        }
+        let text = encoding_rs::GB18030
+            .decode_without_bom_handling_and_without_replacement(&joined)?
+            .into_owned();
+        let ends: Vec<u32> = text
+            .bytes()
+            .enumerate()
+            .filter(|&(_, b)| b == SEP)
+            .map(|(i, _)| i as u32)
+            .collect();
+        (ends.len() == rows.ends.len()).then_some(ChunkText::Decoded {
+            text,
+            ends,
+            gap: 1,
+            bad: Vec::new(),
+        })
+    }
+
+    /// Cell `j` (global index into the chunk's cells) whose raw bytes are
+    /// `raw`; `None` when it does not decode.
+    fn cell(
+        &self,
+        j: usize,
+        raw: &'a [u8],
+        raw_start: usize,
+        enc: TextEncoding,
+    ) -> Option<Cow<'_, str>> {
+        match self {
+            ChunkText::Utf8(t) => t
+                .get(raw_start..raw_start + raw.len())
+                .map(Cow::Borrowed)
+                .or_else(|| std::str::from_utf8(raw).ok().map(Cow::Borrowed)),
+            ChunkText::Decoded {
+                text,
+                ends,
+                gap,
+                bad,
+            } => {
+                if bad.get(j) == Some(&true) {
+                    return None;
+                }
+                let a = if j == 0 {
+                    0
+                } else {
+                    ends[j - 1] as usize + gap
+                };
+                text.get(a..ends[j] as usize).map(Cow::Borrowed)
+            }
+            ChunkText::PerCell => enc.decode(raw),
+        }
+    }
+}
+
 fn parse_text(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
     let enc = plan.encoding.unwrap_or(TextEncoding::Utf8);
     let width = plan.n_columns;
+    let decoded = ChunkText::new(rows, enc);
+    // Per active column: a cache of shared values for plain string fields
+    // (departments, item codes repeat; ids do not, and their cache stops
+    // growing at the limit).
+    let mut caches: Vec<Option<StrCache<'_>>> = plan
+        .active
+        .iter()
+        .map(|&(_, f)| plan.parsers[f].is_plain_string().then(StrCache::default))
+        .collect();
+    let locals: Vec<Option<Vec<Arc<str>>>> = plan
+        .active
+        .iter()
+        .map(|&(_, f)| {
+            plan.parsers[f]
+                .is_enum()
+                .then(|| plan.parsers[f].local_labels())
+        })
+        .collect();
     for i in 0..rows.len() {
         let cells = rows.row(i);
         let line = rows.lines[i];
@@ -328,10 +505,10 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
             continue;
         }
         let mut values = vec![Value::Empty; plan.n_fields];
-        for &(c, f) in &plan.active {
-            let raw = cells.cell(c);
+        for (k, &(c, f)) in plan.active.iter().enumerate() {
+            let (raw, raw_start) = cells.cell_at(c);
             let parser = &plan.parsers[f];
-            let Some(text) = enc.decode(raw) else {
+            let Some(text) = decoded.cell(cells.a + c, raw, raw_start, enc) else {
                 values[f] = Value::Invalid;
                 out.errors.push(plan.error(
                     line,
@@ -344,7 +521,15 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
                 ));
                 continue;
             };
-            match parser.parse(&text) {
+            if let (Some(cache), Cow::Borrowed(t)) = (&mut caches[k], &text) {
+                values[f] = parser.parse_shared(t, cache, CACHE_LIMIT);
+                continue;
+            }
+            let parsed = match &locals[k] {
+                Some(local) => parser.parse_local(&text, local),
+                None => parser.parse(&text),
+            };
+            match parsed {
                 Ok(v) => values[f] = v,
                 Err(bad) => {
                     values[f] = Value::Invalid;

@@ -5,9 +5,10 @@
 //! siblings sorted by name, so the order is the path order. Skipped with a
 //! reason, never silently: Office lock files (`~$*`), hidden files and
 //! folders (`.*`), temporary files (`*.tmp`, `*~`, `*.bak`, `*.swp`,
-//! `*.part`, `*.crdownload`), the mapping file itself, files the mapping
-//! says to skip, unsupported types, empty files, tables that match no
-//! dataset, and files that cannot be read (these also give a [`ReadError`]).
+//! `*.part`, `*.crdownload`), pipes, sockets and devices, the mapping file
+//! itself, files the mapping says to skip, unsupported types, empty files,
+//! tables that match no dataset, and files that cannot be read (these also
+//! give a [`ReadError`]).
 
 use std::path::Path;
 
@@ -35,7 +36,7 @@ fn temp_reason(name: &str) -> Option<&'static str> {
     }
     let lower = name.to_ascii_lowercase();
     let temp = [".tmp", ".temp", ".bak", ".swp", ".part", ".crdownload"];
-    if name.ends_with('~') || temp.iter().any(|t| lower.ends_with(t)) || lower.starts_with("~") {
+    if name.ends_with('~') || temp.iter().any(|t| lower.ends_with(t)) || lower.starts_with('~') {
         return Some("临时文件");
     }
     None
@@ -106,7 +107,15 @@ pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Disco
                 continue;
             }
         };
+        if entry.file_type().is_dir() {
+            continue;
+        }
         if !entry.file_type().is_file() {
+            // A pipe, socket or device: reading it could block forever.
+            pending_skips.push(Skipped {
+                path: rel_of(dir, entry.path()),
+                reason: "不是普通文件".to_string(),
+            });
             continue;
         }
         let path = entry.path();
@@ -116,7 +125,7 @@ pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Disco
             pending_skips.push(Skipped {
                 path: rel.clone(),
                 reason,
-            })
+            });
         };
         if let Some(r) = temp_reason(&name) {
             skip(r.to_string());
@@ -138,7 +147,7 @@ pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Disco
             skip(format!("不支持的文件类型({ext})"));
             continue;
         };
-        if entry.metadata().map(|m| m.len() == 0).unwrap_or(false) {
+        if entry.metadata().is_ok_and(|m| m.len() == 0) {
             skip("空文件".to_string());
             continue;
         }

@@ -1,6 +1,7 @@
 //! Text encodings of CSV/TSV/JSONL/YAML exports: UTF-8, UTF-8 with BOM,
-//! GBK and GB18030, detected per file from a sample, overridable per file in
-//! the mapping.
+//! GBK and GB18030, and UTF-16 with a BOM (Excel's "Unicode text", which
+//! is transcoded to UTF-8 while reading), detected per file from a sample,
+//! overridable per file in the mapping.
 //!
 //! Detection: a BOM decides; otherwise valid UTF-8 is UTF-8; otherwise a
 //! sample that decodes as GB18030 without error is GB18030 when it uses the
@@ -10,9 +11,10 @@
 //! superset), so a GBK-labelled file with a rare four-byte character later
 //! on still decodes.
 //!
-//! Invariant: CSV splitting may run on the raw bytes of every supported
-//! encoding, because no byte of a GBK/GB18030 multi-byte sequence is a
-//! delimiter, quote or line break (trail bytes are ≥ 0x30).
+//! Invariant: CSV splitting runs on raw bytes for UTF-8 and GBK/GB18030,
+//! because no byte of a GBK/GB18030 multi-byte sequence is a delimiter,
+//! quote or line break (trail bytes are ≥ 0x30); UTF-16 (whose code units
+//! contain such bytes) is transcoded to UTF-8 before splitting.
 
 use std::borrow::Cow;
 
@@ -25,6 +27,8 @@ pub enum TextEncoding {
     Utf8Bom,
     Gbk,
     Gb18030,
+    Utf16Le,
+    Utf16Be,
 }
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -37,8 +41,6 @@ pub enum DetectError {
     Binary,
     /// Neither UTF-8 nor GB18030; `offset` is the first byte that fits neither.
     Unknown { offset: usize },
-    /// A UTF-16 BOM (Excel's "Unicode text"): not supported yet.
-    Utf16,
 }
 
 impl TextEncoding {
@@ -49,6 +51,8 @@ impl TextEncoding {
             TextEncoding::Utf8Bom => "utf-8-bom",
             TextEncoding::Gbk => "gbk",
             TextEncoding::Gb18030 => "gb18030",
+            TextEncoding::Utf16Le => "utf-16le",
+            TextEncoding::Utf16Be => "utf-16be",
         }
     }
 
@@ -66,17 +70,37 @@ impl TextEncoding {
             "utf8bom" | "utf8sig" => TextEncoding::Utf8Bom,
             "gbk" | "cp936" | "gb2312" | "936" | "windows936" => TextEncoding::Gbk,
             "gb18030" => TextEncoding::Gb18030,
+            "utf16" | "utf16le" | "unicode" => TextEncoding::Utf16Le,
+            "utf16be" => TextEncoding::Utf16Be,
             _ => return None,
         })
     }
 
     /// The labels `from_label` accepts, for error messages.
-    pub const LABELS: &'static str = "utf-8, utf-8-bom, gbk, gb18030";
+    pub const LABELS: &'static str = "utf-8, utf-8-bom, gbk, gb18030, utf-16le, utf-16be";
 
-    fn decoder(self) -> &'static Encoding {
+    /// Whether the file is UTF-16 (transcoded to UTF-8 as it is read).
+    pub fn is_utf16(self) -> bool {
+        matches!(self, TextEncoding::Utf16Le | TextEncoding::Utf16Be)
+    }
+
+    /// The encoding of the bytes the reader keeps for a cell: UTF-16 is
+    /// transcoded to UTF-8 as it is read, the others are kept as they are.
+    #[must_use]
+    pub fn cell_encoding(self) -> TextEncoding {
+        if self.is_utf16() {
+            TextEncoding::Utf8
+        } else {
+            self
+        }
+    }
+
+    pub(crate) fn decoder(self) -> &'static Encoding {
         match self {
             TextEncoding::Utf8 | TextEncoding::Utf8Bom => UTF_8,
             TextEncoding::Gbk | TextEncoding::Gb18030 => GB18030,
+            TextEncoding::Utf16Le => encoding_rs::UTF_16LE,
+            TextEncoding::Utf16Be => encoding_rs::UTF_16BE,
         }
     }
 
@@ -86,6 +110,8 @@ impl TextEncoding {
         match self {
             TextEncoding::Utf8 | TextEncoding::Utf8Bom if head.starts_with(UTF8_BOM) => 3,
             TextEncoding::Gbk | TextEncoding::Gb18030 if head.starts_with(GB18030_BOM) => 4,
+            TextEncoding::Utf16Le if head.starts_with(b"\xFF\xFE") => 2,
+            TextEncoding::Utf16Be if head.starts_with(b"\xFE\xFF") => 2,
             _ => 0,
         }
     }
@@ -97,6 +123,9 @@ impl TextEncoding {
             TextEncoding::Utf8 | TextEncoding::Utf8Bom => {
                 std::str::from_utf8(bytes).ok().map(Cow::Borrowed)
             }
+            TextEncoding::Utf16Le | TextEncoding::Utf16Be => self
+                .decoder()
+                .decode_without_bom_handling_and_without_replacement(bytes),
             TextEncoding::Gbk | TextEncoding::Gb18030 => {
                 if bytes.is_ascii() {
                     // ASCII is ASCII in GBK: no copy.
@@ -128,8 +157,11 @@ pub fn detect(sample: &[u8], complete: bool) -> Result<TextEncoding, DetectError
     if sample.starts_with(GB18030_BOM) {
         return Ok(TextEncoding::Gb18030);
     }
-    if sample.starts_with(b"\xFF\xFE") || sample.starts_with(b"\xFE\xFF") {
-        return Err(DetectError::Utf16);
+    if sample.starts_with(b"\xFF\xFE") {
+        return Ok(TextEncoding::Utf16Le);
+    }
+    if sample.starts_with(b"\xFE\xFF") {
+        return Ok(TextEncoding::Utf16Be);
     }
     if memchr_nul(sample) {
         return Err(DetectError::Binary);
@@ -179,6 +211,71 @@ fn uses_four_byte_gb18030(b: &[u8]) -> bool {
     false
 }
 
+/// Transcodes a UTF-16 stream to UTF-8 as it is read (the BOM removed,
+/// malformed sequences replaced with U+FFFD).
+pub(crate) struct Utf16Reader<R> {
+    inner: R,
+    decoder: encoding_rs::Decoder,
+    input: Vec<u8>,
+    in_start: usize,
+    in_end: usize,
+    output: Vec<u8>,
+    out_start: usize,
+    out_end: usize,
+    eof: bool,
+    done: bool,
+}
+
+impl<R: std::io::Read> Utf16Reader<R> {
+    pub(crate) fn new(inner: R, enc: TextEncoding) -> Utf16Reader<R> {
+        Utf16Reader {
+            inner,
+            decoder: enc.decoder().new_decoder_with_bom_removal(),
+            input: vec![0; 1 << 16],
+            in_start: 0,
+            in_end: 0,
+            output: vec![0; (1 << 16) * 3 / 2 + 16],
+            out_start: 0,
+            out_end: 0,
+            eof: false,
+            done: false,
+        }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for Utf16Reader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            if self.out_start < self.out_end {
+                let n = buf.len().min(self.out_end - self.out_start);
+                buf[..n].copy_from_slice(&self.output[self.out_start..self.out_start + n]);
+                self.out_start += n;
+                return Ok(n);
+            }
+            if self.done {
+                return Ok(0);
+            }
+            if self.in_start == self.in_end && !self.eof {
+                let n = self.inner.read(&mut self.input)?;
+                self.in_start = 0;
+                self.in_end = n;
+                self.eof = n == 0;
+            }
+            let (result, read, written, _) = self.decoder.decode_to_utf8(
+                &self.input[self.in_start..self.in_end],
+                &mut self.output,
+                self.eof,
+            );
+            self.in_start += read;
+            self.out_start = 0;
+            self.out_end = written;
+            if self.eof && matches!(result, encoding_rs::CoderResult::InputEmpty) {
+                self.done = true;
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,5 +297,20 @@ mod tests {
         assert_eq!(detect(&s[..4], false), Ok(TextEncoding::Utf8));
         assert_eq!(TextEncoding::from_label("UTF-8"), Some(TextEncoding::Utf8));
         assert_eq!(TextEncoding::from_label("CP936"), Some(TextEncoding::Gbk));
+        assert_eq!(detect(b"\xFF\xFEa\0", true), Ok(TextEncoding::Utf16Le));
+    }
+
+    #[test]
+    fn transcodes_utf16() {
+        use std::io::Read;
+        let mut bytes = vec![0xFF, 0xFE];
+        for u in "办件编号\t事项编码\r\nGA1\tA1\r\n".encode_utf16() {
+            bytes.extend_from_slice(&u.to_le_bytes());
+        }
+        let mut out = String::new();
+        Utf16Reader::new(&bytes[..], TextEncoding::Utf16Le)
+            .read_to_string(&mut out)
+            .unwrap();
+        assert_eq!(out, "办件编号\t事项编码\r\nGA1\tA1\r\n");
     }
 }

@@ -156,17 +156,16 @@ fn variants(rows: &[Vec<String>]) -> Vec<Variant> {
                         display.push(u.to_string());
                         alts.push(vec![u.to_string()]);
                     }
-                    (_, false) => match carry {
-                        Some(p) => {
+                    (_, false) => {
+                        if let Some(p) = carry {
                             let composed = format!("{p}({l})");
                             display.push(composed.clone());
                             alts.push(vec![composed, l.to_string()]);
-                        }
-                        None => {
+                        } else {
                             display.push(l.to_string());
                             alts.push(vec![l.to_string()]);
                         }
-                    },
+                    }
                     (true, true) => {
                         carry = None;
                         display.push(String::new());
@@ -334,7 +333,7 @@ pub fn choose(
                     !ds.field_index(r)
                         .is_some_and(|ri| c.fields.contains(&Some(ri)))
                 })
-                .filter_map(|r| ds.field(r).map(|f| f.header()))
+                .filter_map(|r| ds.field(r).map(crate::schema::Field::header))
                 .collect();
             format!(
                 "表头未匹配任何数据集(最接近 {} {},缺少必需列 {})",

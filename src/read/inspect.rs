@@ -53,6 +53,17 @@ pub struct InspectReport {
     pub skipped: Vec<Skipped>,
 }
 
+/// Counts of one table while it is read.
+#[derive(Default)]
+struct Acc {
+    rows: u64,
+    errors: u64,
+    bad: u64,
+    blank: u64,
+    per_col: std::collections::HashMap<String, u64>,
+    samples: Vec<(u64, DataError)>,
+}
+
 /// Inspects `dir`: discovery, then every table read and counted. A table
 /// that fails half-way is listed as skipped (or the error returned when
 /// `strict`).
@@ -69,15 +80,6 @@ pub fn inspect(
     for src in &d.sources {
         let ds = schema.dataset(&src.dataset);
         let field_name = |f: usize| ds.and_then(|d| d.fields.get(f)).map(|f| f.name.clone());
-        #[derive(Default)]
-        struct Acc {
-            rows: u64,
-            errors: u64,
-            bad: u64,
-            blank: u64,
-            per_col: std::collections::HashMap<String, u64>,
-            samples: Vec<(u64, DataError)>,
-        }
         let acc = Mutex::new(Acc::default());
         let res = par_stream(src, schema, opts, DEFAULT_CHUNK_ROWS, |p| {
             let Ok(mut a) = acc.lock() else { return };
@@ -108,8 +110,7 @@ pub fn inspect(
             continue;
         }
         let mut a = acc.into_inner().unwrap_or_default();
-        a.samples
-            .sort_by(|x, y| (x.0, x.1.row).cmp(&(y.0, y.1.row)));
+        a.samples.sort_by_key(|x| (x.0, x.1.row));
         let column_errors = src
             .columns
             .iter()
@@ -197,7 +198,7 @@ pub fn render_text(r: &InspectReport) -> String {
     let _ = writeln!(s, "读取 {} 个表,跳过 {} 项", r.files.len(), r.skipped.len());
     for f in &r.files {
         let _ = writeln!(s);
-        let mut head = format!("{}", f.path);
+        let mut head = f.path.clone();
         if let Some(sh) = &f.sheet {
             let _ = write!(head, " [{sh}]");
         }

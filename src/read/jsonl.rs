@@ -45,6 +45,12 @@ pub(crate) fn probe(
             }
         })?,
     };
+    if enc.is_utf16() {
+        return Err(ReadError::UnknownEncoding {
+            file: rel.to_string(),
+            detail: "JSON Lines 应为 UTF-8 或 GBK,不支持 UTF-16".into(),
+        });
+    }
     let text = enc.decode_lossy(&sample);
     let mut keys: Vec<String> = Vec::new();
     let mut objects = 0;
@@ -113,7 +119,7 @@ pub(crate) fn stream(
         }
         rows.push_line(line, text);
         total += 1;
-        if rows.len() >= chunk_rows {
+        if rows.len() >= chunk_rows || rows.byte_len() >= 64 << 20 {
             let full = std::mem::replace(
                 &mut rows,
                 FlatRows::with_capacity(chunk_rows, chunk_rows * 256),

@@ -21,6 +21,7 @@
 //! No input makes this module panic.
 
 pub mod cell;
+mod cfb;
 mod chunk;
 mod discover;
 pub mod encoding;
@@ -54,7 +55,9 @@ use crate::value::Value;
 #[derive(Clone, Debug, Default)]
 pub struct ReadOptions {
     pub mapping: Option<Mapping>,
-    /// Stop at the first file that cannot be read.
+    /// Stop at the first file that cannot be read; [`read_table`] also
+    /// stops at the first data error (a [`ReadError::BadData`]). Streaming
+    /// callers see every error in their chunks and decide.
     pub strict: bool,
 }
 
@@ -193,6 +196,9 @@ pub enum ReadError {
     UnknownDataset { file: String, dataset: String },
     #[error("{file}: 读取被中止")]
     Aborted { file: String },
+    /// With `strict`: the first data error of a table read whole.
+    #[error("{}{}: 第 {} 行{}: {}", error.file, error.sheet.as_ref().map(|s| format!(" [{s}]")).unwrap_or_default(), error.row, error.column.as_ref().map(|c| format!(" {c}")).unwrap_or_default(), error.message)]
+    BadData { file: String, error: Box<DataError> },
 }
 
 impl ReadError {
@@ -215,7 +221,8 @@ impl ReadError {
             | ReadError::AmbiguousHeader { file, .. }
             | ReadError::BadMapping { file, .. }
             | ReadError::UnknownDataset { file, .. }
-            | ReadError::Aborted { file } => file,
+            | ReadError::Aborted { file }
+            | ReadError::BadData { file, .. } => file,
         }
     }
 }
@@ -352,6 +359,14 @@ pub fn read_table_full(
         t.errors.extend(p.errors);
         t.bad_rows += p.bad_rows;
         t.blank_rows += p.blank_rows;
+    }
+    if opts.strict {
+        if let Some(e) = t.errors.first() {
+            return Err(ReadError::BadData {
+                file: e.file.clone(),
+                error: Box::new(e.clone()),
+            });
+        }
     }
     Ok(t)
 }

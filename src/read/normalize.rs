@@ -17,10 +17,11 @@ pub fn is_space(c: char) -> bool {
 
 /// Trims export whitespace at both ends.
 pub fn trim(s: &str) -> &str {
-    if s.is_ascii() {
-        s.trim_ascii()
-    } else {
-        s.trim_matches(is_space)
+    // Most cells need nothing: look at the two ends first.
+    match (s.chars().next(), s.chars().next_back()) {
+        (Some(a), Some(b)) if !is_space(a) && !is_space(b) => s,
+        (None, _) => s,
+        _ => s.trim_matches(is_space),
     }
 }
 

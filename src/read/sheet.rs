@@ -36,8 +36,24 @@ fn open_err(rel: &str, e: &calamine::Error) -> ReadError {
     }
 }
 
+/// Runs a calamine call, turning a panic on a malformed workbook into an
+/// error naming the file (a broken export must not stop the audit).
+fn guarded<T>(rel: &str, f: impl FnOnce() -> Result<T, ReadError>) -> Result<T, ReadError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        Err(ReadError::Unreadable {
+            file: rel.to_string(),
+            reason: "工作簿结构异常,解析失败".to_string(),
+        })
+    })
+}
+
 /// Opens a workbook and samples every sheet.
 pub(crate) fn probe(path: &Path, rel: &str) -> Result<Vec<SheetProbe>, ReadError> {
+    guarded(rel, || probe_inner(path, rel))
+}
+
+fn probe_inner(path: &Path, rel: &str) -> Result<Vec<SheetProbe>, ReadError> {
+    precheck(path, rel)?;
     let mut wb = open_workbook_auto(path).map_err(|e| open_err(rel, &e))?;
     let mut out = Vec::new();
     for name in wb.sheet_names() {
@@ -64,7 +80,28 @@ pub(crate) fn probe(path: &Path, rel: &str) -> Result<Vec<SheetProbe>, ReadError
     Ok(out)
 }
 
+/// Checks an old `.xls` (compound file) before calamine trusts its sizes.
+fn precheck(path: &Path, rel: &str) -> Result<(), ReadError> {
+    let mut head = [0u8; 8];
+    let is_cfb = std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok()
+        && head == *b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+    if !is_cfb {
+        return Ok(());
+    }
+    let bytes = std::fs::read(path).map_err(|e| ReadError::Io {
+        file: rel.to_string(),
+        message: e.to_string(),
+    })?;
+    super::cfb::check(&bytes).map_err(|why| ReadError::Unreadable {
+        file: rel.to_string(),
+        reason: format!("旧版 Excel 文件已损坏({why})"),
+    })
+}
+
 fn load(source: &SourceFile) -> Result<Range<Data>, ReadError> {
+    precheck(&source.path, &source.rel)?;
     let mut wb = open_workbook_auto(&source.path).map_err(|e| open_err(&source.rel, &e))?;
     let name = source.sheet.clone().unwrap_or_default();
     wb.worksheet_range(&name)
@@ -81,7 +118,7 @@ pub(crate) fn stream(
     chunk_rows: usize,
     f: &mut dyn FnMut(Chunk) -> Result<(), ReadError>,
 ) -> Result<u64, ReadError> {
-    let range = load(source)?;
+    let range = guarded(&source.rel, || load(source))?;
     let first_row = range.start().map_or(0, |(r, _)| r);
     let mut index = 0u64;
     let mut total = 0u64;

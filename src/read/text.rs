@@ -16,6 +16,9 @@ use super::encoding::{self, DetectError, TextEncoding};
 use super::header::SCAN_ROWS;
 use super::{ReadError, SourceFile};
 
+/// The most raw bytes one chunk holds.
+const MAX_CHUNK_BYTES: usize = 64 << 20;
+
 /// How much of a file the encoding and header detection read.
 const SAMPLE: u64 = 1 << 20;
 
@@ -52,17 +55,20 @@ pub(crate) fn probe(
                 file: rel.to_string(),
                 reason: "含有 NUL 字节,不是文本文件".into(),
             },
-            DetectError::Utf16 => ReadError::UnknownEncoding {
-                file: rel.to_string(),
-                detail: "UTF-16 文本(Excel 的“Unicode 文本”)暂不支持,请另存为 UTF-8 或 GBK 的 CSV".into(),
-            },
             DetectError::Unknown { offset } => ReadError::UnknownEncoding {
                 file: rel.to_string(),
                 detail: format!("既不是 UTF-8 也不是 GBK/GB18030(第 {offset} 字节起);可在映射文件中指定 encoding"),
             },
         })?,
     };
-    let body = &sample[enc.bom_len(&sample)..];
+    let transcoded;
+    let body: &[u8] = if enc.is_utf16() {
+        transcoded = enc.decode_lossy(&sample);
+        transcoded.as_bytes()
+    } else {
+        &sample[enc.bom_len(&sample)..]
+    };
+    let enc_cells = enc.cell_encoding();
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
@@ -83,7 +89,7 @@ pub(crate) fn probe(
                 rows.push(
                     rec.iter()
                         .map(|c| {
-                            enc.decode(c).map_or_else(
+                            enc_cells.decode(c).map_or_else(
                                 || String::from_utf8_lossy(c).into_owned(),
                                 std::borrow::Cow::into_owned,
                             )
@@ -119,8 +125,8 @@ fn detect_tab(body: &[u8]) -> bool {
     let mut tabs = 0usize;
     let mut commas = 0usize;
     for line in body.split(|&b| b == b'\n').take(SCAN_ROWS) {
-        tabs += line.iter().filter(|&&b| b == b'\t').count();
-        commas += line.iter().filter(|&&b| b == b',').count();
+        tabs += count_byte(line, b'\t');
+        commas += count_byte(line, b',');
     }
     tabs > commas
 }
@@ -159,9 +165,21 @@ pub(crate) fn stream(
     } else {
         true
     };
-    let body_len = file_len.saturating_sub(bom as u64);
-    file.seek(SeekFrom::Start(bom as u64)).map_err(io)?;
-    let mut rdr = builder(source.delimiter).from_reader(BufReader::with_capacity(1 << 20, file));
+    // UTF-16 is transcoded as it is read (its length in UTF-8 is unknown:
+    // its last record counts as terminated, as Excel writes it).
+    let body_len = if enc.is_utf16() {
+        u64::MAX
+    } else {
+        file_len.saturating_sub(bom as u64)
+    };
+    let input: Box<dyn Read> = if enc.is_utf16() {
+        file.seek(SeekFrom::Start(0)).map_err(io)?;
+        Box::new(encoding::Utf16Reader::new(file, enc))
+    } else {
+        file.seek(SeekFrom::Start(bom as u64)).map_err(io)?;
+        Box::new(file)
+    };
+    let mut rdr = builder(source.delimiter).from_reader(BufReader::with_capacity(1 << 20, input));
     let mut rec = csv::ByteRecord::new();
     let mut skip = source.data_skip;
     let mut index = 0u64;
@@ -189,8 +207,10 @@ pub(crate) fn stream(
         let line = record_line(start, after.line(), &rec, term);
         rows.push_record(line, &rec);
         total += 1;
-        if rows.len() >= chunk_rows {
-            let bytes = rows.byte_len();
+        // A chunk also ends at MAX_CHUNK_BYTES (offsets are u32; very wide
+        // rows must not make one chunk huge).
+        if rows.len() >= chunk_rows || rows.byte_len() >= MAX_CHUNK_BYTES {
+            let bytes = rows.byte_len().min(MAX_CHUNK_BYTES);
             let full = std::mem::replace(
                 &mut rows,
                 FlatRows::with_capacity(chunk_rows, bytes + bytes / 8),
@@ -222,7 +242,7 @@ pub(crate) fn stream(
 fn record_line(start: u64, after: u64, rec: &csv::ByteRecord, term: u64) -> u32 {
     let diff = after.saturating_sub(start);
     let inner = if diff > 1 {
-        rec.as_slice().iter().filter(|&&b| b == b'\n').count() as u64
+        count_byte(rec.as_slice(), b'\n') as u64
     } else {
         0
     };
@@ -234,6 +254,10 @@ fn crlf(body: &[u8]) -> bool {
     body.iter()
         .position(|&b| b == b'\n')
         .is_some_and(|i| i > 0 && body[i - 1] == b'\r')
+}
+
+fn count_byte(bytes: &[u8], b: u8) -> usize {
+    bytes.iter().fold(0, |n, &x| n + usize::from(x == b))
 }
 
 fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {

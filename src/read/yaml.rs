@@ -69,7 +69,7 @@ fn table(key: Option<String>, items: &[serde_yaml::Value]) -> Option<YamlTable> 
         .enumerate()
         .map(|(i, m)| {
             let mut cells = vec![Data::Empty; columns.len()];
-            for (k, v) in m.iter() {
+            for (k, v) in *m {
                 if let Some(c) = scalar_text(k).and_then(|k| columns.iter().position(|x| *x == k)) {
                     cells[c] = cell(v);
                 }
