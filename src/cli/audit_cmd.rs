@@ -4,11 +4,11 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use super::{load_policies, report_policy_errors, ErrorFormat, TextOrJson};
+use super::{load_policies, report_policy_errors, ErrorFormat};
 use crate::calendar::Calendar;
 use crate::engine::{Audit, Data, DataError, Row, RunOptions, Runner};
 use crate::ir::Severity;
-use crate::output::AuditDoc;
+use crate::output::{AuditDoc, AuditFormat};
 use crate::read::{discover, read_table_full, ReadOptions};
 use crate::schema::Schema;
 use crate::sources::SourceRegistry;
@@ -45,9 +45,10 @@ pub struct Args {
     /// Worker threads (default: all cores). The output does not depend on it.
     #[arg(long)]
     threads: Option<usize>,
-    /// text (default) or json.
+    /// text (default), json (the findings contract), sarif, junit, github
+    /// (workflow commands), csv or xlsx (needs --output).
     #[arg(long, value_enum, default_value = "text")]
-    format: TextOrJson,
+    format: AuditFormat,
     /// Write the report to FILE (atomically) instead of standard output.
     #[arg(long)]
     output: Option<PathBuf>,
@@ -233,7 +234,39 @@ fn data_error(e: crate::read::DataError) -> DataError {
     }
 }
 
+/// Refuse, before any work, an output the format cannot go to: a binary
+/// format without `--output`, or an output path that is a directory or lies
+/// in a folder that does not exist.
+fn check_output(format: AuditFormat, output: Option<&std::path::Path>) -> Result<(), String> {
+    let Some(path) = output else {
+        if format.is_binary() {
+            return Err(
+                "--format xlsx 需要 --output FILE (工作簿是二进制文件, 不能写到终端)".to_string(),
+            );
+        }
+        return Ok(());
+    };
+    if path.is_dir() {
+        return Err(format!("无法写入 {}: 这是一个目录", path.display()));
+    }
+    let parent = path.parent().filter(|d| !d.as_os_str().is_empty());
+    if let Some(dir) = parent {
+        if !dir.is_dir() {
+            return Err(format!(
+                "无法写入 {}: 目录 {} 不存在",
+                path.display(),
+                dir.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn audit(args: &Args) -> u8 {
+    if let Err(e) = check_output(args.format, args.output.as_deref()) {
+        eprintln!("错误: {e}");
+        return 2;
+    }
     let schema = Schema::builtin();
     let (_, program) = match load_policies(&args.policies) {
         Ok(p) => p,
@@ -302,11 +335,14 @@ fn audit(args: &Args) -> u8 {
         as_of,
         program: &program,
     };
-    let text = match args.format {
-        TextOrJson::Json => crate::output::json::render(&doc),
-        TextOrJson::Text => crate::output::text::render(&doc),
+    let report = match crate::output::render(args.format, &doc) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("错误: {e}");
+            return 2;
+        }
     };
-    if let Err(code) = super::emit(&text, args.output.as_deref()) {
+    if let Err(code) = super::emit(&report, args.output.as_deref()) {
         return code;
     }
     let threshold = match args.fail_on {

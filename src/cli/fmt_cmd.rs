@@ -61,8 +61,10 @@ pub fn run(args: &Args) -> u8 {
     status
 }
 
-/// Write through a temporary file in the same directory, then rename.
-pub(crate) fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+/// Write through a temporary file in the same directory, then rename: the
+/// file is either the old one or the whole new one, and no temporary file is
+/// left behind on an error.
+pub(crate) fn write_atomically(path: &Path, contents: impl AsRef<[u8]>) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -71,9 +73,10 @@ pub(crate) fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.yimen-fmt.tmp"));
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
+    let tmp = dir.join(format!(".{name}.{}.yimen.tmp", std::process::id()));
+    let written = std::fs::write(&tmp, contents).and_then(|()| std::fs::rename(&tmp, path));
+    if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
-    })
+    }
+    written
 }

@@ -54,7 +54,7 @@ enum Command {
     Generate(generate_cmd::Args),
 }
 
-/// Report formats of `inspect` and `audit`.
+/// Report formats of `inspect` (`audit` has `output::AuditFormat`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum TextOrJson {
     Text,
@@ -79,25 +79,20 @@ pub(crate) fn load_mapping(
 }
 
 /// Write a report to `--output` (atomically) or standard output.
-pub(crate) fn emit(text: &str, output: Option<&std::path::Path>) -> Result<(), u8> {
-    match output {
-        Some(p) => fmt_cmd::write_atomically(p, text).map_err(|e| {
+pub(crate) fn emit(text: impl AsRef<[u8]>, output: Option<&std::path::Path>) -> Result<(), u8> {
+    use std::io::Write as _;
+    let text = text.as_ref();
+    if let Some(p) = output {
+        return fmt_cmd::write_atomically(p, text).map_err(|e| {
             eprintln!("错误: 无法写入 {}: {e}", p.display());
             2
-        }),
-        None => {
-            use std::io::Write as _;
-            let mut out = std::io::stdout().lock();
-            if out
-                .write_all(text.as_bytes())
-                .and_then(|()| out.flush())
-                .is_err()
-            {
-                return Err(2);
-            }
-            Ok(())
-        }
+        });
     }
+    let mut out = std::io::stdout().lock();
+    if out.write_all(text).and_then(|()| out.flush()).is_err() {
+        return Err(2);
+    }
+    Ok(())
 }
 
 /// How errors are printed.

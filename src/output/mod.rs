@@ -1,12 +1,267 @@
 //! Writers of an audit: one file per format. Writers only format; they never
 //! decide anything about the findings.
 
+pub mod csv;
+pub mod github;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 pub mod text;
+pub mod xlsx;
+
+use crate::ast::RuleKind;
+use crate::engine::report::Finding;
+use crate::ir::{Program, RuleDef};
 
 /// The findings of an audit with what the writers need to say about it.
 pub struct AuditDoc<'a> {
     pub audit: &'a crate::engine::Audit,
     pub as_of: chrono::NaiveDate,
     pub program: &'a crate::ir::Program,
+}
+
+/// Report formats of `yimen audit --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuditFormat {
+    /// For a person: grouped by department and rule.
+    Text,
+    /// The findings contract.
+    Json,
+    /// SARIF 2.1.0 (code scanning).
+    Sarif,
+    /// XML test report in the junit format (GitLab, Jenkins).
+    Junit,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// One row per finding, UTF-8 with a BOM (Excel).
+    Csv,
+    /// An Excel workbook (needs --output FILE).
+    Xlsx,
+}
+
+impl AuditFormat {
+    /// Whether the format is binary (never written to a terminal).
+    pub fn is_binary(self) -> bool {
+        matches!(self, AuditFormat::Xlsx)
+    }
+}
+
+/// Render an audit in `format`. Only the workbook writer can fail.
+pub fn render(format: AuditFormat, doc: &AuditDoc<'_>) -> Result<Vec<u8>, String> {
+    Ok(match format {
+        AuditFormat::Text => text::render(doc).into_bytes(),
+        AuditFormat::Json => json::render(doc).into_bytes(),
+        AuditFormat::Sarif => sarif::render(doc).into_bytes(),
+        AuditFormat::Junit => junit::render(doc).into_bytes(),
+        AuditFormat::Github => github::render(doc).into_bytes(),
+        AuditFormat::Csv => csv::render(doc)?,
+        AuditFormat::Xlsx => xlsx::render(doc)?,
+    })
+}
+
+/// The rules a report lists: every rule of the program (not the metrics), in
+/// code order, then any code that fired without being in the program, so a
+/// report always describes every code it mentions.
+pub(crate) fn reported_codes<'a>(doc: &'a AuditDoc<'_>) -> Vec<(&'a str, Option<&'a RuleDef>)> {
+    let program: &'a Program = doc.program;
+    let mut out: Vec<(&str, Option<&RuleDef>)> = program
+        .rules
+        .iter()
+        .filter(|r| r.kind == RuleKind::Rule)
+        .map(|r| (r.code.as_str(), Some(r)))
+        .collect();
+    let audit: &'a crate::engine::Audit = doc.audit;
+    for f in &audit.findings {
+        if !out.iter().any(|(c, _)| *c == f.code) {
+            out.push((f.code.as_str(), program.rule(&f.code)));
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(b.0));
+    out
+}
+
+/// The findings of one code, in report order.
+pub(crate) fn findings_of<'a>(doc: &'a AuditDoc<'_>, code: &str) -> Vec<&'a Finding> {
+    let audit: &'a crate::engine::Audit = doc.audit;
+    audit.findings.iter().filter(|f| f.code == code).collect()
+}
+
+/// Chinese label of a severity.
+pub(crate) fn severity_label(severity: &str) -> &'static str {
+    match severity {
+        "error" => "错误",
+        "warning" => "警告",
+        "info" => "提示",
+        _ => "未知",
+    }
+}
+
+/// The citations of a finding, short: `gangnan-2017 四、(六); sandu-2018 七、(六)`.
+pub(crate) fn cites_short(f: &Finding) -> String {
+    f.cite
+        .iter()
+        .map(|c| format!("{} {}", c.policy, c.clause))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The citations of a finding with the text of each clause, one per line.
+pub(crate) fn cites_long(f: &Finding) -> String {
+    f.cite
+        .iter()
+        .map(|c| format!("{} {}: {}", c.policy, c.clause, c.text))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The evidence of a finding as `field=value` pairs; a pair from another
+/// place than the first evidence row is prefixed with its file and row.
+pub(crate) fn evidence_values(f: &Finding) -> String {
+    let first = f.evidence.first();
+    f.evidence
+        .iter()
+        .filter_map(|e| {
+            let field = e.field.as_ref()?;
+            let value = e.value.as_deref().unwrap_or("");
+            let same =
+                first.is_some_and(|p| p.file == e.file && p.sheet == e.sheet && p.row == e.row);
+            Some(if same {
+                format!("{field}={value}")
+            } else {
+                format!("{} 第 {} 行 {field}={value}", e.file, e.row)
+            })
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The text a person sees for a finding's key.
+pub(crate) fn key_text(f: &Finding) -> String {
+    f.key.join(" / ")
+}
+
+/// Display width of text in a fixed-width view: CJK and other wide
+/// characters count as 2.
+pub(crate) fn display_width(s: &str) -> usize {
+    s.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
+}
+
+fn is_wide(c: char) -> bool {
+    matches!(u32::from(c),
+        0x1100..=0x115F
+        | 0x2E80..=0x303E
+        | 0x3041..=0x33FF
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xA000..=0xA4CF
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6
+        | 0x20000..=0x3FFFD)
+}
+
+#[cfg(test)]
+pub(crate) mod fixture {
+    //! A small audit over the shipped program, with text that needs escaping
+    //! in every format.
+
+    use crate::engine::report::{CiteOut, DataError, Evidence, Finding, Undetermined};
+    use crate::engine::Audit;
+    use crate::ir::Program;
+
+    pub fn program() -> Program {
+        let (_, program) = crate::policy::load_sources(
+            crate::builtin::sources(),
+            crate::schema::Schema::builtin(),
+            Some(crate::sources::SourceRegistry::builtin()),
+        )
+        .unwrap_or_else(|_| panic!("the shipped policies check"));
+        program
+    }
+
+    fn ev(file: &str, row: u32, field: &str, value: &str) -> Evidence {
+        Evidence {
+            file: file.into(),
+            sheet: None,
+            row,
+            field: Some(field.into()),
+            value: Some(value.into()),
+        }
+    }
+
+    pub fn audit() -> Audit {
+        let cite = CiteOut {
+            policy: "gangnan-2017".into(),
+            clause: "四、(六)".into(),
+            text: "凡属在区政务服务中心办理的业务,一律不得在原单位办理。".into(),
+        };
+        let mut a = Audit {
+            findings: vec![
+                Finding {
+                    code: "H001".into(),
+                    rule: "handled-outside-center".into(),
+                    severity: "error",
+                    dataset: "cases".into(),
+                    key: vec!["C1".into()],
+                    dept: Some("民政局".into()),
+                    message: "办件 C1 <在原单位> 受理 & \"体外循环\" 100%\nsecond line, a:b".into(),
+                    cite: vec![cite.clone()],
+                    evidence: vec![
+                        ev("exports/办件.csv", 3, "channel", "原单位"),
+                        ev("exports/事项, 目录.csv", 7, "in_center", "true"),
+                    ],
+                },
+                Finding {
+                    code: "H001".into(),
+                    rule: "handled-outside-center".into(),
+                    severity: "error",
+                    dataset: "cases".into(),
+                    key: vec!["C2".into()],
+                    dept: None,
+                    message: "=SUM(A1)".into(),
+                    cite: vec![cite],
+                    evidence: vec![Evidence {
+                        file: "事项目录.xlsx".into(),
+                        sheet: Some("目录".into()),
+                        row: 5,
+                        field: Some("channel".into()),
+                        value: Some("原单位".into()),
+                    }],
+                },
+                Finding {
+                    code: "S001".into(),
+                    rule: "staff-over-age".into(),
+                    severity: "warning",
+                    dataset: "staff".into(),
+                    key: vec!["P1".into(), "x".into()],
+                    dept: Some("人社局".into()),
+                    message: "人员 P1 超龄".into(),
+                    cite: vec![],
+                    evidence: vec![],
+                },
+            ],
+            undetermined: vec![Undetermined {
+                code: "H003".into(),
+                dataset: "cases".into(),
+                key: vec!["C9".into()],
+                missing: vec!["finished_at".into()],
+                evidence: vec![ev("exports/办件.csv", 11, "id", "C9")],
+            }],
+            data_errors: vec![DataError {
+                file: "exports/办件.csv".into(),
+                sheet: None,
+                row: 9,
+                column: Some("受理时间".into()),
+                value: Some("2025-13-01".into()),
+                expected: Some("datetime".into()),
+                message: "不是日期".into(),
+            }],
+            ..Audit::default()
+        };
+        a.summary.records.insert("cases".into(), 12);
+        a.finish();
+        a
+    }
 }

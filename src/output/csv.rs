@@ -1,0 +1,123 @@
+//! `--format csv`: one row per finding, UTF-8 with a byte order mark so
+//! Excel opens the Chinese text correctly, headers in Chinese.
+
+use super::{cites_short, evidence_values, key_text, severity_label, AuditDoc};
+
+const HEADER: [&str; 13] = [
+    "规则代码",
+    "规则名称",
+    "严重程度",
+    "数据集",
+    "键",
+    "部门",
+    "说明",
+    "依据",
+    "证据文件",
+    "工作表",
+    "证据行",
+    "证据值",
+    "规则标识",
+];
+
+/// A cell a spreadsheet would read as a formula (`=`, `+`, `@`, or `-` not
+/// starting a number) is prefixed with `'`, so opening the report never
+/// evaluates text that came from an export.
+pub(crate) fn defuse(s: &str) -> String {
+    let mut chars = s.chars();
+    let risky = match chars.next() {
+        Some('=' | '+' | '@' | '\t' | '\r') => true,
+        Some('-') => !chars.next().is_some_and(|c| c.is_ascii_digit()),
+        _ => false,
+    };
+    if risky {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+pub fn render(doc: &AuditDoc<'_>) -> Result<Vec<u8>, String> {
+    let mut buf: Vec<u8> = "\u{FEFF}".as_bytes().to_vec();
+    {
+        let mut w = ::csv::WriterBuilder::new()
+            .terminator(::csv::Terminator::CRLF)
+            .from_writer(&mut buf);
+        w.write_record(HEADER).map_err(|e| e.to_string())?;
+        for f in &doc.audit.findings {
+            let title = doc
+                .program
+                .rule(&f.code)
+                .and_then(|r| r.title.clone())
+                .unwrap_or_default();
+            let first = f.evidence.first();
+            let row = [
+                f.code.clone(),
+                title,
+                severity_label(f.severity).to_string(),
+                f.dataset.clone(),
+                key_text(f),
+                f.dept.clone().unwrap_or_default(),
+                f.message.clone(),
+                cites_short(f),
+                first.map(|e| e.file.clone()).unwrap_or_default(),
+                first.and_then(|e| e.sheet.clone()).unwrap_or_default(),
+                first.map(|e| e.row.to_string()).unwrap_or_default(),
+                evidence_values(f),
+                f.rule.clone(),
+            ];
+            w.write_record(row.iter().map(|c| defuse(c)))
+                .map_err(|e| e.to_string())?;
+        }
+        w.flush().map_err(|e| e.to_string())?;
+    }
+    Ok(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::fixture;
+
+    #[test]
+    fn formulas_are_defused_numbers_kept() {
+        assert_eq!(defuse("=SUM(A1)"), "'=SUM(A1)");
+        assert_eq!(defuse("-12"), "-12");
+        assert_eq!(defuse("-x"), "'-x");
+        assert_eq!(defuse("民政局"), "民政局");
+    }
+
+    #[test]
+    fn bom_header_and_one_row_per_finding() {
+        let program = fixture::program();
+        let audit = fixture::audit();
+        let doc = AuditDoc {
+            audit: &audit,
+            as_of: chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap_or_default(),
+            program: &program,
+        };
+        let bytes = render(&doc).unwrap_or_default();
+        assert!(bytes.starts_with("\u{FEFF}".as_bytes()));
+        let mut r = ::csv::ReaderBuilder::new().from_reader(&bytes[3..]);
+        let header: Vec<String> = r
+            .headers()
+            .map(|h| h.iter().map(String::from).collect())
+            .unwrap_or_default();
+        assert_eq!(header, HEADER);
+        let rows: Vec<::csv::StringRecord> = r.records().filter_map(Result::ok).collect();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(&rows[0][0], "H001");
+        assert_eq!(&rows[0][2], "错误");
+        assert_eq!(
+            &rows[0][6],
+            "办件 C1 <在原单位> 受理 & \"体外循环\" 100%\nsecond line, a:b"
+        );
+        assert_eq!(&rows[0][10], "3");
+        assert_eq!(
+            &rows[0][11],
+            "channel=原单位; exports/事项, 目录.csv 第 7 行 in_center=true"
+        );
+        assert_eq!(&rows[1][6], "'=SUM(A1)");
+        assert_eq!(&rows[1][9], "目录");
+        assert_eq!(&rows[2][4], "P1 / x");
+    }
+}

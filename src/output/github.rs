@@ -1,0 +1,128 @@
+//! `--format github`: GitHub Actions workflow commands, one line per
+//! finding (`::error file=…,line=…,title=CODE::message`), which the runner
+//! turns into annotations on the export file. Warnings are `::warning`,
+//! info `::notice`; undetermined verdicts and data errors are `::notice` and
+//! `::warning` lines after the findings.
+
+use std::fmt::Write as _;
+
+use super::{cites_short, AuditDoc};
+use crate::engine::report::Evidence;
+
+/// Escape the message of a workflow command (GitHub's `escapeData`).
+pub(crate) fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escape a property value of a workflow command (GitHub's `escapeProperty`).
+pub(crate) fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+fn command(out: &mut String, kind: &str, at: Option<&Evidence>, title: &str, message: &str) {
+    let mut props = Vec::new();
+    if let Some(e) = at {
+        props.push(format!(
+            "file={}",
+            escape_property(&e.file.replace('\\', "/"))
+        ));
+        if e.row >= 1 {
+            props.push(format!("line={}", e.row));
+        }
+    }
+    props.push(format!("title={}", escape_property(title)));
+    let _ = writeln!(
+        out,
+        "::{kind} {}::{}",
+        props.join(","),
+        escape_data(message)
+    );
+}
+
+pub fn render(doc: &AuditDoc<'_>) -> String {
+    let a = doc.audit;
+    let mut out = String::new();
+    for f in &a.findings {
+        let kind = match f.severity {
+            "error" => "error",
+            "warning" => "warning",
+            _ => "notice",
+        };
+        let mut message = f.message.clone();
+        if let Some(d) = &f.dept {
+            message.push_str(&format!(" [{d}]"));
+        }
+        let cites = cites_short(f);
+        if !cites.is_empty() {
+            message.push_str(&format!(" (依据 {cites})"));
+        }
+        command(&mut out, kind, f.evidence.first(), &f.code, &message);
+    }
+    for u in &a.undetermined {
+        let message = format!(
+            "无法判定: {} [{}] 缺少 {}",
+            u.dataset,
+            u.key.join(", "),
+            u.missing.join(", ")
+        );
+        command(&mut out, "notice", u.evidence.first(), &u.code, &message);
+    }
+    for e in &a.data_errors {
+        let at = Evidence {
+            file: e.file.clone(),
+            sheet: e.sheet.clone(),
+            row: e.row,
+            field: None,
+            value: None,
+        };
+        let message = format!(
+            "数据错误: {} (列 {}, 值 {:?}, 应为 {})",
+            e.message,
+            e.column.as_deref().unwrap_or(""),
+            e.value.as_deref().unwrap_or(""),
+            e.expected.as_deref().unwrap_or("")
+        );
+        command(&mut out, "warning", Some(&at), "数据错误", &message);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::fixture;
+
+    #[test]
+    fn escapes_as_github_does() {
+        assert_eq!(escape_data("100%\r\nx:y,z"), "100%25%0D%0Ax:y,z");
+        assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+    }
+
+    #[test]
+    fn one_line_per_finding_with_level_file_and_line() {
+        let program = fixture::program();
+        let audit = fixture::audit();
+        let doc = AuditDoc {
+            audit: &audit,
+            as_of: chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap_or_default(),
+            program: &program,
+        };
+        let out = render(&doc);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 3 + 1 + 1, "{out}");
+        assert!(
+            lines[0].starts_with("::error file=exports/办件.csv,line=3,title=H001::办件 C1 <在原单位> 受理 & \"体外循环\" 100%25%0Asecond line, a:b"),
+            "{}",
+            lines[0]
+        );
+        assert!(
+            lines[2].starts_with("::warning title=S001::人员 P1 超龄"),
+            "{}",
+            lines[2]
+        );
+        assert!(lines[3].starts_with("::notice file=exports/办件.csv,line=11,title=H003::"));
+        assert!(lines[4].starts_with("::warning file=exports/办件.csv,line=9,title=数据错误::"));
+    }
+}

@@ -1,0 +1,230 @@
+//! `--format junit`: `JUnit` XML as GitLab and Jenkins read it. One
+//! `<testsuite>` per rule (named by code and title), one failing
+//! `<testcase>` per finding, one passing testcase for a rule without
+//! findings (so every rule appears), one skipped testcase per undetermined
+//! verdict (an audit never passes a record whose data is missing), and a
+//! `数据错误` suite with one erroring testcase per data error.
+
+use std::fmt::Write as _;
+
+use super::{cites_long, evidence_values, findings_of, key_text, reported_codes, AuditDoc};
+use crate::engine::report::{Finding, Undetermined};
+
+/// Escape text for XML content and attribute values. Characters XML 1.0
+/// cannot carry (control characters other than tab, newline, return) are
+/// replaced by U+FFFD.
+pub(crate) fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if u32::from(c) < 0x20 || matches!(c, '\u{FFFE}' | '\u{FFFF}') => {
+                out.push('\u{FFFD}');
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escape text for an attribute: as content, with line breaks kept as
+/// character references (a parser would otherwise normalise them to spaces).
+fn attr(s: &str) -> String {
+    escape(s).replace('\n', "&#10;").replace('\r', "&#13;")
+}
+
+fn place(f: &Finding) -> String {
+    f.evidence
+        .first()
+        .map(|e| match &e.sheet {
+            Some(s) => format!("{} [{s}] 第 {} 行", e.file, e.row),
+            None => format!("{} 第 {} 行", e.file, e.row),
+        })
+        .unwrap_or_default()
+}
+
+fn testcase_name(dataset: &str, key: &[String]) -> String {
+    format!("{dataset} [{}]", key.join(", "))
+}
+
+fn failure(out: &mut String, code: &str, f: &Finding) {
+    let name = testcase_name(&f.dataset, &f.key);
+    let file = f
+        .evidence
+        .first()
+        .map(|e| format!(" file=\"{}\"", attr(&e.file)))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "    <testcase classname=\"{}\" name=\"{}\"{file}>",
+        attr(code),
+        attr(&name)
+    );
+    let mut body = format!("{}\n", f.message);
+    body.push_str(&format!("键: {}\n", key_text(f)));
+    if let Some(d) = &f.dept {
+        body.push_str(&format!("部门: {d}\n"));
+    }
+    let place = place(f);
+    if !place.is_empty() {
+        body.push_str(&format!("证据: {place}\n"));
+    }
+    let values = evidence_values(f);
+    if !values.is_empty() {
+        body.push_str(&format!("证据值: {values}\n"));
+    }
+    let cites = cites_long(f);
+    if !cites.is_empty() {
+        body.push_str(&format!("依据:\n{cites}\n"));
+    }
+    let _ = writeln!(
+        out,
+        "      <failure message=\"{}\" type=\"{}\">{}</failure>",
+        attr(&f.message),
+        attr(f.severity),
+        escape(&body)
+    );
+    let _ = writeln!(out, "    </testcase>");
+}
+
+fn skipped(out: &mut String, code: &str, u: &Undetermined) {
+    let message = format!("无法判定: 缺少 {}", u.missing.join(", "));
+    let _ = writeln!(
+        out,
+        "    <testcase classname=\"{}\" name=\"{}\">",
+        attr(code),
+        attr(&testcase_name(&u.dataset, &u.key))
+    );
+    let _ = writeln!(out, "      <skipped message=\"{}\"/>", attr(&message));
+    let _ = writeln!(out, "    </testcase>");
+}
+
+pub fn render(doc: &AuditDoc<'_>) -> String {
+    let a = doc.audit;
+    let mut body = String::new();
+    let (mut tests, mut failures, mut skips) = (0usize, 0usize, 0usize);
+    for (code, rule) in reported_codes(doc) {
+        let findings = findings_of(doc, code);
+        let undetermined: Vec<&Undetermined> =
+            a.undetermined.iter().filter(|u| u.code == code).collect();
+        let title = rule.and_then(|r| r.title.as_deref()).unwrap_or("");
+        let name = if title.is_empty() {
+            code.to_string()
+        } else {
+            format!("{code} {title}")
+        };
+        let passing = usize::from(findings.is_empty());
+        let n = findings.len() + passing + undetermined.len();
+        tests += n;
+        failures += findings.len();
+        skips += undetermined.len();
+        let _ = writeln!(
+            body,
+            "  <testsuite name=\"{}\" tests=\"{n}\" failures=\"{}\" errors=\"0\" skipped=\"{}\">",
+            attr(&name),
+            findings.len(),
+            undetermined.len()
+        );
+        for f in &findings {
+            failure(&mut body, code, f);
+        }
+        if passing == 1 {
+            let _ = writeln!(
+                body,
+                "    <testcase classname=\"{}\" name=\"{}\"/>",
+                attr(code),
+                attr(&format!("{code} 未发现违规"))
+            );
+        }
+        for u in undetermined {
+            skipped(&mut body, code, u);
+        }
+        let _ = writeln!(body, "  </testsuite>");
+    }
+    let errors = a.data_errors.len();
+    if errors > 0 {
+        tests += errors;
+        let _ = writeln!(
+            body,
+            "  <testsuite name=\"数据错误\" tests=\"{errors}\" failures=\"0\" errors=\"{errors}\" skipped=\"0\">"
+        );
+        for e in &a.data_errors {
+            let name = match &e.sheet {
+                Some(s) => format!("{} [{s}] 第 {} 行", e.file, e.row),
+                None => format!("{} 第 {} 行", e.file, e.row),
+            };
+            let detail = format!(
+                "列 {}: 值 {:?}, 应为 {}",
+                e.column.as_deref().unwrap_or(""),
+                e.value.as_deref().unwrap_or(""),
+                e.expected.as_deref().unwrap_or("")
+            );
+            let _ = writeln!(
+                body,
+                "    <testcase classname=\"数据错误\" name=\"{}\" file=\"{}\">",
+                attr(&name),
+                attr(&e.file)
+            );
+            let _ = writeln!(
+                body,
+                "      <error message=\"{}\" type=\"data-error\">{}</error>",
+                attr(&e.message),
+                escape(&detail)
+            );
+            let _ = writeln!(body, "    </testcase>");
+        }
+    }
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skips}\">",
+        attr(&format!("yimen 合规检查 {}", doc.as_of.format("%Y-%m-%d")))
+    );
+    out.push_str(&body);
+    out.push_str("</testsuites>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::fixture;
+
+    #[test]
+    fn escapes_markup_and_control_characters() {
+        assert_eq!(escape("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&apos;");
+        assert_eq!(escape("x\u{1}y\nz"), "x\u{FFFD}y\nz");
+        assert_eq!(attr("a\nb"), "a&#10;b");
+    }
+
+    #[test]
+    fn every_rule_appears_and_counts_match() {
+        let program = fixture::program();
+        let audit = fixture::audit();
+        let doc = AuditDoc {
+            audit: &audit,
+            as_of: chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap_or_default(),
+            program: &program,
+        };
+        let xml = render(&doc);
+        let rules = reported_codes(&doc).len();
+        assert_eq!(xml.matches("<testsuite ").count(), rules + 1, "{xml}");
+        assert_eq!(xml.matches("<failure ").count(), 3);
+        assert_eq!(xml.matches("<skipped ").count(), 1);
+        assert_eq!(xml.matches("<error ").count(), 1);
+        assert!(xml.contains("&lt;在原单位&gt; 受理 &amp; &quot;体外循环&quot; 100%&#10;"));
+        // Every other rule passes once.
+        assert_eq!(xml.matches("未发现违规").count(), rules - 2);
+        let header = xml.lines().nth(1).unwrap_or("");
+        assert!(
+            header.contains(&format!("tests=\"{}\"", 3 + (rules - 2) + 1 + 1)),
+            "{header}"
+        );
+        assert!(header.contains("failures=\"3\""), "{header}");
+    }
+}

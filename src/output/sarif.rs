@@ -1,0 +1,353 @@
+//! `--format sarif`: SARIF 2.1.0, as code scanning (GitHub, GitLab, Azure
+//! DevOps) reads it. One `reportingDescriptor` per rule of the program, one
+//! result per finding located at its first evidence row, one `open` result
+//! (not enough data to decide) per undetermined verdict, and the data errors
+//! as tool execution notifications.
+
+use serde_json::{json, Map, Value};
+
+use super::{findings_of, reported_codes, AuditDoc};
+use crate::engine::report::{Evidence, Finding, Undetermined};
+use crate::ir::RuleDef;
+use crate::sources::SourceRegistry;
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// SARIF level of a severity.
+fn level(severity: &str) -> &'static str {
+    match severity {
+        "error" => "error",
+        "warning" => "warning",
+        _ => "note",
+    }
+}
+
+/// A relative path as a URI reference: `/` separated, every byte outside
+/// the unreserved set percent-encoded (so Chinese file names are valid URIs).
+pub(crate) fn uri(path: &str) -> String {
+    let mut out = String::new();
+    for b in path.replace('\\', "/").bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn location(e: &Evidence) -> Value {
+    let mut physical = Map::new();
+    physical.insert("artifactLocation".into(), json!({ "uri": uri(&e.file) }));
+    if e.row >= 1 {
+        physical.insert("region".into(), json!({ "startLine": e.row }));
+    }
+    if let Some(sheet) = &e.sheet {
+        physical.insert("properties".into(), json!({ "sheet": sheet }));
+    }
+    json!({ "physicalLocation": physical })
+}
+
+/// The first evidence row is the location; every other place (file, sheet,
+/// row) the evidence comes from is a related location.
+fn locations(evidence: &[Evidence]) -> (Vec<Value>, Vec<Value>) {
+    let mut places: Vec<&Evidence> = Vec::new();
+    for e in evidence {
+        if !places
+            .iter()
+            .any(|p| p.file == e.file && p.sheet == e.sheet && p.row == e.row)
+        {
+            places.push(e);
+        }
+    }
+    let primary = places.first().map(|e| location(e)).into_iter().collect();
+    let related = places
+        .iter()
+        .skip(1)
+        .enumerate()
+        .map(|(i, e)| {
+            let mut l = location(e);
+            if let Some(o) = l.as_object_mut() {
+                o.insert("id".into(), json!(i + 1));
+            }
+            l
+        })
+        .collect();
+    (primary, related)
+}
+
+fn evidence_json(evidence: &[Evidence]) -> Value {
+    serde_json::to_value(evidence).unwrap_or(Value::Null)
+}
+
+fn help_text(rule: &RuleDef) -> String {
+    let registry = SourceRegistry::builtin();
+    let mut parts = Vec::new();
+    for c in &rule.cites {
+        let title = registry
+            .source(&c.source)
+            .map(|s| format!("《{}》", s.title))
+            .unwrap_or_default();
+        let text = registry
+            .clause(&c.source, &c.clause)
+            .map(|cl| cl.text.trim().to_string())
+            .unwrap_or_default();
+        parts.push(format!("{} {title} {}: {text}", c.source, c.clause));
+    }
+    if parts.is_empty() {
+        rule.title.clone().unwrap_or_else(|| rule.code.clone())
+    } else {
+        format!("依据:\n{}", parts.join("\n"))
+    }
+}
+
+fn descriptor(code: &str, rule: Option<&RuleDef>) -> Value {
+    let Some(rule) = rule else {
+        return json!({ "id": code, "shortDescription": { "text": code } });
+    };
+    let title = rule.title.clone().unwrap_or_else(|| rule.name.clone());
+    let mut d = Map::new();
+    d.insert("id".into(), json!(code));
+    d.insert("name".into(), json!(rule.name));
+    d.insert("shortDescription".into(), json!({ "text": title }));
+    let docs: Vec<&str> = rule
+        .docs
+        .iter()
+        .map(|l| l.trim())
+        .filter(|l| !l.is_empty())
+        .collect();
+    if !docs.is_empty() {
+        d.insert("fullDescription".into(), json!({ "text": docs.join(" ") }));
+    }
+    d.insert("help".into(), json!({ "text": help_text(rule) }));
+    d.insert(
+        "defaultConfiguration".into(),
+        json!({ "level": level(rule.severity.as_str()) }),
+    );
+    let cites: Vec<Value> = rule
+        .cites
+        .iter()
+        .map(|c| json!({ "policy": c.source, "clause": c.clause }))
+        .collect();
+    d.insert(
+        "properties".into(),
+        json!({ "tags": ["yimen", rule.policy], "policy": rule.policy, "cite": cites }),
+    );
+    Value::Object(d)
+}
+
+fn finding(f: &Finding, rule_index: usize) -> Value {
+    let (primary, related) = locations(&f.evidence);
+    let mut r = Map::new();
+    r.insert("ruleId".into(), json!(f.code));
+    r.insert("ruleIndex".into(), json!(rule_index));
+    r.insert("kind".into(), json!("fail"));
+    r.insert("level".into(), json!(level(f.severity)));
+    r.insert("message".into(), json!({ "text": f.message }));
+    if !primary.is_empty() {
+        r.insert("locations".into(), Value::Array(primary));
+    }
+    if !related.is_empty() {
+        r.insert("relatedLocations".into(), Value::Array(related));
+    }
+    r.insert(
+        "partialFingerprints".into(),
+        json!({ "yimenFindingKey/v1": format!("{}|{}|{}", f.code, f.dataset, f.key.join("|")) }),
+    );
+    r.insert(
+        "properties".into(),
+        json!({
+            "key": f.key,
+            "dept": f.dept,
+            "dataset": f.dataset,
+            "rule": f.rule,
+            "cite": f.cite.iter().map(|c| json!({ "policy": c.policy, "clause": c.clause })).collect::<Vec<_>>(),
+            "evidence": evidence_json(&f.evidence),
+        }),
+    );
+    Value::Object(r)
+}
+
+fn undetermined(u: &Undetermined, rule_index: Option<usize>) -> Value {
+    let (primary, related) = locations(&u.evidence);
+    let mut r = Map::new();
+    r.insert("ruleId".into(), json!(u.code));
+    if let Some(i) = rule_index {
+        r.insert("ruleIndex".into(), json!(i));
+    }
+    r.insert("kind".into(), json!("open"));
+    r.insert("level".into(), json!("none"));
+    r.insert(
+        "message".into(),
+        json!({ "text": format!("无法判定: {} [{}] 缺少 {}", u.dataset, u.key.join(", "), u.missing.join(", ")) }),
+    );
+    if !primary.is_empty() {
+        r.insert("locations".into(), Value::Array(primary));
+    }
+    if !related.is_empty() {
+        r.insert("relatedLocations".into(), Value::Array(related));
+    }
+    r.insert(
+        "properties".into(),
+        json!({
+            "key": u.key,
+            "dataset": u.dataset,
+            "missing": u.missing,
+            "undetermined": true,
+        }),
+    );
+    Value::Object(r)
+}
+
+pub fn render(doc: &AuditDoc<'_>) -> String {
+    let codes = reported_codes(doc);
+    let index_of = |code: &str| codes.iter().position(|(c, _)| *c == code);
+    let rules: Vec<Value> = codes.iter().map(|(c, r)| descriptor(c, *r)).collect();
+    let mut results = Vec::new();
+    for (i, (code, _)) in codes.iter().enumerate() {
+        for f in findings_of(doc, code) {
+            results.push(finding(f, i));
+        }
+    }
+    for u in &doc.audit.undetermined {
+        results.push(undetermined(u, index_of(&u.code)));
+    }
+    let notifications: Vec<Value> = doc
+        .audit
+        .data_errors
+        .iter()
+        .map(|e| {
+            let ev = Evidence {
+                file: e.file.clone(),
+                sheet: e.sheet.clone(),
+                row: e.row,
+                field: e.column.clone(),
+                value: e.value.clone(),
+            };
+            json!({
+                "level": "warning",
+                "message": { "text": format!(
+                    "数据错误: {} (列 {}, 值 {:?}, 应为 {})",
+                    e.message,
+                    e.column.as_deref().unwrap_or(""),
+                    e.value.as_deref().unwrap_or(""),
+                    e.expected.as_deref().unwrap_or("")
+                ) },
+                "locations": [location(&ev)],
+            })
+        })
+        .collect();
+    let s = &doc.audit.summary;
+    let log = json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "yimen",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            } },
+            "invocations": [{
+                "executionSuccessful": true,
+                "toolExecutionNotifications": notifications,
+            }],
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+            "properties": {
+                "as_of": doc.as_of.format("%Y-%m-%d").to_string(),
+                "records": s.records,
+                "findings": s.findings,
+                "undetermined": s.undetermined,
+                "data_errors": s.data_errors,
+            },
+        }],
+    });
+    let mut out =
+        serde_json::to_string_pretty(&log).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::fixture;
+
+    fn sarif() -> Value {
+        let program = fixture::program();
+        let audit = fixture::audit();
+        let doc = AuditDoc {
+            audit: &audit,
+            as_of: chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap_or_default(),
+            program: &program,
+        };
+        serde_json::from_str(&render(&doc)).unwrap_or(Value::Null)
+    }
+
+    #[test]
+    fn uris_are_percent_encoded() {
+        assert_eq!(uri("exports/办件.csv"), "exports/%E5%8A%9E%E4%BB%B6.csv");
+        assert_eq!(uri("a b\\c,d.csv"), "a%20b/c%2Cd.csv");
+    }
+
+    #[test]
+    fn one_descriptor_per_rule_and_results_located() {
+        let v = sarif();
+        let run = &v["runs"][0];
+        let rules = run["tool"]["driver"]["rules"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let ids: Vec<&str> = rules.iter().filter_map(|r| r["id"].as_str()).collect();
+        assert!(ids.contains(&"H001") && ids.contains(&"S001"), "{ids:?}");
+        assert!(
+            !ids.iter().any(|i| i.starts_with('M')),
+            "metrics are not rules: {ids:?}"
+        );
+        let h001 = rules
+            .iter()
+            .find(|r| r["id"] == "H001")
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(h001["name"], "handled-outside-center");
+        assert_eq!(h001["defaultConfiguration"]["level"], "error");
+        let help = h001["help"]["text"].as_str().unwrap_or("");
+        assert!(
+            help.contains("gangnan-2017") && help.contains("四、(六)"),
+            "{help}"
+        );
+        let results = run["results"].as_array().cloned().unwrap_or_default();
+        let first = &results[0];
+        assert_eq!(first["ruleId"], "H001");
+        assert_eq!(
+            rules[first["ruleIndex"].as_u64().unwrap_or(0) as usize]["id"],
+            "H001"
+        );
+        assert_eq!(
+            first["locations"][0]["physicalLocation"]["region"]["startLine"],
+            3
+        );
+        assert_eq!(
+            first["relatedLocations"][0]["physicalLocation"]["region"]["startLine"],
+            7
+        );
+        assert_eq!(first["properties"]["key"][0], "C1");
+        assert_eq!(first["properties"]["dept"], "民政局");
+        let s001 = results
+            .iter()
+            .find(|r| r["ruleId"] == "S001")
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(s001["level"], "warning");
+        assert!(s001.get("locations").is_none());
+        let open: Vec<&Value> = results.iter().filter(|r| r["kind"] == "open").collect();
+        assert_eq!(open.len(), 1);
+        assert_eq!(
+            run["invocations"][0]["toolExecutionNotifications"]
+                .as_array()
+                .map(Vec::len),
+            Some(1)
+        );
+    }
+}

@@ -1,0 +1,446 @@
+//! `--format xlsx`: the workbook a supervision office hands on. A summary
+//! sheet (汇总: findings per department × rule code, the totals, undetermined
+//! and data error counts, the rules with their titles), one sheet per rule
+//! code that fired with every finding, its evidence and the clause text, and
+//! sheets of the undetermined verdicts and data errors when there are any.
+//! Every sheet has a frozen header row, a filter, and column widths that fit
+//! Chinese text. The document creation time is the audit date, so the same
+//! audit gives the same bytes.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::Datelike as _;
+use rust_xlsxwriter::{
+    DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
+};
+
+use super::{
+    cites_long, cites_short, display_width, evidence_values, findings_of, key_text, reported_codes,
+    severity_label, AuditDoc,
+};
+
+/// The summary sheet's name.
+pub const SUMMARY: &str = "汇总";
+/// The sheet of undetermined verdicts (present when there are any).
+pub const UNDETERMINED: &str = "无法判定";
+/// The sheet of data errors (present when there are any).
+pub const DATA_ERRORS: &str = "数据错误";
+/// Label of a finding without a department.
+const NO_DEPT: &str = "(未注明部门)";
+/// Excel's limit on the characters of a cell.
+const MAX_CELL: usize = 32_000;
+/// Widest column, in character units; longer text wraps.
+const MAX_WIDTH: usize = 60;
+
+enum Cell {
+    Text(String),
+    Num(f64),
+    Empty,
+}
+
+impl From<String> for Cell {
+    fn from(s: String) -> Cell {
+        Cell::Text(s)
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Cell {
+        Cell::Text(s.to_string())
+    }
+}
+
+impl From<u64> for Cell {
+    fn from(n: u64) -> Cell {
+        Cell::Num(n as f64)
+    }
+}
+
+impl From<usize> for Cell {
+    fn from(n: usize) -> Cell {
+        Cell::Num(n as f64)
+    }
+}
+
+impl Cell {
+    fn width(&self) -> usize {
+        match self {
+            Cell::Text(s) => s.lines().map(display_width).max().unwrap_or(0),
+            Cell::Num(n) => n.to_string().len(),
+            Cell::Empty => 0,
+        }
+    }
+}
+
+/// A table: a header row and its rows, written from the top left.
+struct Table {
+    header: Vec<String>,
+    rows: Vec<Vec<Cell>>,
+}
+
+struct Formats {
+    header: Format,
+    wrap: Format,
+    bold: Format,
+}
+
+fn header(cols: &[&str]) -> Vec<String> {
+    cols.iter().map(|c| (*c).to_string()).collect()
+}
+
+/// Write one cell, in `format` if given.
+fn write_cell(
+    ws: &mut Worksheet,
+    r: u32,
+    c: u16,
+    cell: &Cell,
+    format: Option<&Format>,
+) -> Result<(), XlsxError> {
+    match (cell, format) {
+        (Cell::Text(s), Some(f)) => ws.write_string_with_format(r, c, clip(s), f).map(|_| ()),
+        (Cell::Text(s), None) => ws.write_string(r, c, clip(s)).map(|_| ()),
+        (Cell::Num(n), Some(f)) => ws.write_number_with_format(r, c, *n, f).map(|_| ()),
+        (Cell::Num(n), None) => ws.write_number(r, c, *n).map(|_| ()),
+        (Cell::Empty, _) => Ok(()),
+    }
+}
+
+fn clip(s: &str) -> String {
+    if s.chars().count() <= MAX_CELL {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(MAX_CELL).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// Write `table` at `first_row`, with a filter over it. Returns the column
+/// widths it needs (header and values, CJK counted as 2).
+fn write_table(
+    ws: &mut Worksheet,
+    first_row: u32,
+    table: &Table,
+    fmt: &Formats,
+) -> Result<Vec<usize>, XlsxError> {
+    let cols = table.header.len();
+    let mut widths: Vec<usize> = table.header.iter().map(|h| display_width(h)).collect();
+    for row in &table.rows {
+        for (c, cell) in row.iter().enumerate().take(cols) {
+            widths[c] = widths[c].max(cell.width());
+        }
+    }
+    let wrap: Vec<bool> = widths.iter().map(|w| *w > MAX_WIDTH).collect();
+    for (c, h) in table.header.iter().enumerate() {
+        ws.write_string_with_format(first_row, c as u16, h, &fmt.header)?;
+    }
+    for (r, row) in table.rows.iter().enumerate() {
+        let r = first_row + 1 + r as u32;
+        for (c, cell) in row.iter().enumerate().take(cols) {
+            let wrapped = matches!(cell, Cell::Text(s) if wrap[c] || s.contains('\n'));
+            write_cell(ws, r, c as u16, cell, wrapped.then_some(&fmt.wrap))?;
+        }
+    }
+    if cols > 0 {
+        let last = first_row + table.rows.len() as u32;
+        ws.autofilter(first_row, 0, last, (cols - 1) as u16)?;
+    }
+    Ok(widths)
+}
+
+fn set_widths(ws: &mut Worksheet, widths: &[usize]) -> Result<(), XlsxError> {
+    for (c, w) in widths.iter().enumerate() {
+        let w = (*w).clamp(6, MAX_WIDTH) + 2;
+        ws.set_column_width(c as u16, w as f64)?;
+    }
+    Ok(())
+}
+
+fn summary(ws: &mut Worksheet, doc: &AuditDoc<'_>, fmt: &Formats) -> Result<(), XlsxError> {
+    let a = doc.audit;
+    let fired: Vec<&str> = a
+        .summary
+        .findings
+        .keys()
+        .map(String::as_str)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut per_dept: BTreeMap<&str, BTreeMap<&str, u64>> = BTreeMap::new();
+    for f in &a.findings {
+        *per_dept
+            .entry(f.dept.as_deref().unwrap_or(NO_DEPT))
+            .or_default()
+            .entry(f.code.as_str())
+            .or_default() += 1;
+    }
+    // The department × code table, with a total column and a total row.
+    let mut header = vec!["部门".to_string()];
+    header.extend(fired.iter().map(|c| (*c).to_string()));
+    header.push("合计".to_string());
+    let mut rows = Vec::new();
+    for (dept, counts) in &per_dept {
+        let mut row: Vec<Cell> = vec![Cell::from(*dept)];
+        for c in &fired {
+            row.push(counts.get(c).map_or(Cell::Empty, |n| Cell::from(*n)));
+        }
+        row.push(Cell::from(counts.values().sum::<u64>()));
+        rows.push(row);
+    }
+    let mut total: Vec<Cell> = vec![Cell::from("合计")];
+    for c in &fired {
+        total.push(Cell::from(a.summary.findings.get(*c).copied().unwrap_or(0)));
+    }
+    total.push(Cell::from(a.findings.len()));
+    let table = Table { header, rows };
+    let mut widths = write_table(ws, 0, &table, fmt)?;
+    let mut r = 1 + table.rows.len() as u32;
+    for (c, cell) in total.iter().enumerate() {
+        write_cell(ws, r, c as u16, cell, Some(&fmt.bold))?;
+    }
+    ws.set_freeze_panes(1, 1)?;
+    // The audit in numbers.
+    r += 2;
+    let mut facts: Vec<(String, Cell)> = vec![
+        (
+            "审计日期".into(),
+            Cell::from(doc.as_of.format("%Y-%m-%d").to_string()),
+        ),
+        ("发现".into(), Cell::from(a.findings.len())),
+        ("无法判定".into(), Cell::from(a.summary.undetermined)),
+        ("数据错误".into(), Cell::from(a.summary.data_errors)),
+    ];
+    for (dataset, n) in &a.summary.records {
+        facts.push((format!("读取记录: {dataset}"), Cell::from(*n)));
+    }
+    for (label, value) in &facts {
+        ws.write_string_with_format(r, 0, label, &fmt.bold)?;
+        write_cell(ws, r, 1, value, None)?;
+        widths[0] = widths[0].max(display_width(label));
+        r += 1;
+    }
+    // The rules, with their titles.
+    r += 1;
+    let rule_header = ["规则代码", "规则名称", "严重程度", "发现"];
+    for (c, h) in rule_header.iter().enumerate() {
+        ws.write_string_with_format(r, c as u16, *h, &fmt.header)?;
+    }
+    for (code, rule) in reported_codes(doc) {
+        r += 1;
+        let title = rule.and_then(|x| x.title.clone()).unwrap_or_default();
+        let sev = rule.map_or("", |x| severity_label(x.severity.as_str()));
+        ws.write_string(r, 0, code)?;
+        ws.write_string(r, 1, &title)?;
+        ws.write_string(r, 2, sev)?;
+        ws.write_number(
+            r,
+            3,
+            a.summary.findings.get(code).copied().unwrap_or(0) as f64,
+        )?;
+        if widths.len() > 1 {
+            widths[1] = widths[1].max(display_width(&title).min(24));
+        }
+    }
+    set_widths(ws, &widths)
+}
+
+fn rule_sheet(
+    ws: &mut Worksheet,
+    doc: &AuditDoc<'_>,
+    code: &str,
+    fmt: &Formats,
+) -> Result<(), XlsxError> {
+    let header = header(&[
+        "键",
+        "部门",
+        "数据集",
+        "严重程度",
+        "说明",
+        "证据文件",
+        "工作表",
+        "证据行",
+        "证据值",
+        "依据",
+        "条款原文",
+    ]);
+    let rows = findings_of(doc, code)
+        .into_iter()
+        .map(|f| {
+            let first = f.evidence.first();
+            vec![
+                Cell::from(key_text(f)),
+                Cell::from(f.dept.clone().unwrap_or_default()),
+                Cell::from(f.dataset.as_str()),
+                Cell::from(severity_label(f.severity)),
+                Cell::from(f.message.as_str()),
+                first.map_or(Cell::Empty, |e| Cell::from(e.file.as_str())),
+                first
+                    .and_then(|e| e.sheet.as_deref())
+                    .map_or(Cell::Empty, Cell::from),
+                first.map_or(Cell::Empty, |e| Cell::from(u64::from(e.row))),
+                Cell::from(evidence_values(f)),
+                Cell::from(cites_short(f)),
+                Cell::from(cites_long(f)),
+            ]
+        })
+        .collect();
+    let widths = write_table(ws, 0, &Table { header, rows }, fmt)?;
+    ws.set_freeze_panes(1, 0)?;
+    set_widths(ws, &widths)
+}
+
+fn undetermined_sheet(
+    ws: &mut Worksheet,
+    doc: &AuditDoc<'_>,
+    fmt: &Formats,
+) -> Result<(), XlsxError> {
+    let header = header(&[
+        "规则代码",
+        "数据集",
+        "键",
+        "缺少",
+        "证据文件",
+        "工作表",
+        "证据行",
+    ]);
+    let rows = doc
+        .audit
+        .undetermined
+        .iter()
+        .map(|u| {
+            let first = u.evidence.first();
+            vec![
+                Cell::from(u.code.as_str()),
+                Cell::from(u.dataset.as_str()),
+                Cell::from(u.key.join(" / ")),
+                Cell::from(u.missing.join(", ")),
+                first.map_or(Cell::Empty, |e| Cell::from(e.file.as_str())),
+                first
+                    .and_then(|e| e.sheet.as_deref())
+                    .map_or(Cell::Empty, Cell::from),
+                first.map_or(Cell::Empty, |e| Cell::from(u64::from(e.row))),
+            ]
+        })
+        .collect();
+    let widths = write_table(ws, 0, &Table { header, rows }, fmt)?;
+    ws.set_freeze_panes(1, 0)?;
+    set_widths(ws, &widths)
+}
+
+fn data_error_sheet(
+    ws: &mut Worksheet,
+    doc: &AuditDoc<'_>,
+    fmt: &Formats,
+) -> Result<(), XlsxError> {
+    let header = header(&["文件", "工作表", "行", "列", "值", "应为", "说明"]);
+    let rows = doc
+        .audit
+        .data_errors
+        .iter()
+        .map(|e| {
+            let opt = |s: &Option<String>| s.as_deref().map_or(Cell::Empty, Cell::from);
+            vec![
+                Cell::from(e.file.as_str()),
+                opt(&e.sheet),
+                Cell::from(u64::from(e.row)),
+                opt(&e.column),
+                opt(&e.value),
+                opt(&e.expected),
+                Cell::from(e.message.as_str()),
+            ]
+        })
+        .collect();
+    let widths = write_table(ws, 0, &Table { header, rows }, fmt)?;
+    ws.set_freeze_panes(1, 0)?;
+    set_widths(ws, &widths)
+}
+
+fn workbook(doc: &AuditDoc<'_>) -> Result<Vec<u8>, XlsxError> {
+    let fmt = Formats {
+        header: Format::new()
+            .set_bold()
+            .set_background_color(0x00D9_E1F2)
+            .set_border_bottom(FormatBorder::Thin),
+        wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+        bold: Format::new().set_bold(),
+    };
+    let mut wb = Workbook::new();
+    let created = ExcelDateTime::from_ymd(
+        u16::try_from(doc.as_of.year()).unwrap_or(2000),
+        doc.as_of.month() as u8,
+        doc.as_of.day() as u8,
+    )?;
+    let props = DocProperties::new()
+        .set_title(format!("yimen 合规检查 {}", doc.as_of.format("%Y-%m-%d")))
+        .set_author("yimen")
+        .set_creation_datetime(&created);
+    wb.set_properties(&props);
+    summary(wb.add_worksheet().set_name(SUMMARY)?, doc, &fmt)?;
+    for code in doc.audit.summary.findings.keys() {
+        rule_sheet(wb.add_worksheet().set_name(code.as_str())?, doc, code, &fmt)?;
+    }
+    if !doc.audit.undetermined.is_empty() {
+        undetermined_sheet(wb.add_worksheet().set_name(UNDETERMINED)?, doc, &fmt)?;
+    }
+    if !doc.audit.data_errors.is_empty() {
+        data_error_sheet(wb.add_worksheet().set_name(DATA_ERRORS)?, doc, &fmt)?;
+    }
+    wb.save_to_buffer()
+}
+
+pub fn render(doc: &AuditDoc<'_>) -> Result<Vec<u8>, String> {
+    workbook(doc).map_err(|e| format!("无法生成 Excel 工作簿: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::fixture;
+    use calamine::{Reader as _, Xlsx};
+
+    #[test]
+    fn sheets_rows_and_determinism() {
+        let program = fixture::program();
+        let audit = fixture::audit();
+        let doc = AuditDoc {
+            audit: &audit,
+            as_of: chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap_or_default(),
+            program: &program,
+        };
+        let bytes = render(&doc).unwrap_or_default();
+        assert_eq!(render(&doc).unwrap_or_default(), bytes, "deterministic");
+        let mut book: Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        assert_eq!(
+            book.sheet_names(),
+            vec![SUMMARY, "H001", "S001", UNDETERMINED, DATA_ERRORS]
+        );
+        let h001 = book.worksheet_range("H001").unwrap();
+        assert_eq!(h001.height(), 1 + 2);
+        assert_eq!(
+            h001.get_value((0, 0)).map(ToString::to_string),
+            Some("键".into())
+        );
+        let clause = h001
+            .get_value((1, 10))
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        assert!(clause.contains("一律不得在原单位办理"), "{clause}");
+        let sum = book.worksheet_range(SUMMARY).unwrap();
+        // 部门 H001 S001 合计; two departments and 未注明, then the total row.
+        assert_eq!(
+            sum.get_value((0, 3)).map(ToString::to_string),
+            Some("合计".into())
+        );
+        assert_eq!(
+            sum.get_value((4, 3)).map(ToString::to_string),
+            Some("3".into())
+        );
+    }
+
+    #[test]
+    fn widths_count_cjk_as_two() {
+        assert_eq!(Cell::from("民政局").width(), 6);
+        assert_eq!(Cell::from("ab\n民政").width(), 4);
+    }
+}

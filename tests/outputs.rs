@@ -1,0 +1,299 @@
+//! The report formats of `yimen audit` on the example county
+//! (`examples/guangan`, as of 2025-12-31): SARIF validated against the
+//! official schema, the junit XML well-formed with matching counts, GitHub workflow
+//! commands, CSV with a BOM, the workbook re-opened with calamine; each
+//! pinned by a snapshot. And `--output`: atomic, refused with exit 2 when
+//! it cannot be written.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn yimen(args: &[&str], output: Option<&Path>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_yimen"));
+    cmd.arg("audit")
+        .arg(common::root().join("examples/guangan"))
+        .args(["--as-of", "2025-12-31"])
+        .args(args);
+    if let Some(p) = output {
+        cmd.arg("--output").arg(p);
+    }
+    cmd.output().unwrap()
+}
+
+/// The report on standard output, which must be the only thing said.
+fn report(format: &str) -> Vec<u8> {
+    let out = yimen(&["--format", format], None);
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(1), "findings at error severity");
+    out.stdout
+}
+
+fn contract() -> serde_json::Value {
+    serde_json::from_slice(&report("json")).unwrap()
+}
+
+fn count(json: &serde_json::Value, field: &str) -> usize {
+    json[field].as_array().unwrap().len()
+}
+
+#[test]
+fn sarif_validates_against_the_schema_and_describes_every_code() {
+    let text = String::from_utf8(report("sarif")).unwrap();
+    let sarif: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let schema_path = common::root().join("../shared/data/sarif/sarif-schema-2.1.0.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+
+    let run = &sarif["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let results = run["results"].as_array().unwrap();
+    for r in results {
+        let id = r["ruleId"].as_str().unwrap();
+        let i = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(ids[i], id, "ruleIndex points at the rule");
+    }
+    let json = contract();
+    for code in json["summary"]["findings"].as_object().unwrap().keys() {
+        assert!(ids.contains(&code.as_str()), "{code} fired without a rule");
+    }
+    let fails = results.iter().filter(|r| r["kind"] == "fail").count();
+    assert_eq!(fails, count(&json, "findings"));
+    let open = results.iter().filter(|r| r["kind"] == "open").count();
+    assert_eq!(open, count(&json, "undetermined"));
+    // Every finding of the example is located at its evidence row.
+    for r in results.iter().filter(|r| r["kind"] == "fail") {
+        let loc = &r["locations"][0]["physicalLocation"];
+        assert!(loc["artifactLocation"]["uri"].as_str().is_some());
+        assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
+        assert!(r["properties"]["key"].as_array().is_some());
+    }
+    let h001 = rules.iter().find(|r| r["id"] == "H001").unwrap();
+    assert_eq!(h001["name"], "handled-outside-center");
+    assert_eq!(h001["defaultConfiguration"]["level"], "error");
+    assert!(h001["help"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("一律不得在原单位办理"));
+    insta::assert_snapshot!("guangan_sarif", text);
+}
+
+#[test]
+fn junit_is_well_formed_with_one_suite_per_rule() {
+    let text = String::from_utf8(report("junit")).unwrap();
+    let json = contract();
+    // Well-formed: quick-xml reads it to the end with balanced tags.
+    let mut reader = quick_xml::Reader::from_str(&text);
+    reader.config_mut().check_end_names = true;
+    let (mut depth, mut suites, mut cases, mut failures, mut skipped) = (0i32, 0, 0, 0, 0);
+    loop {
+        match reader.read_event().unwrap() {
+            quick_xml::events::Event::Start(e) => {
+                depth += 1;
+                match e.name().as_ref() {
+                    b"testsuite" => suites += 1,
+                    b"testcase" => cases += 1,
+                    b"failure" => failures += 1,
+                    _ => {}
+                }
+            }
+            quick_xml::events::Event::Empty(e) => match e.name().as_ref() {
+                b"testcase" => cases += 1,
+                b"skipped" => skipped += 1,
+                b"failure" => failures += 1,
+                _ => {}
+            },
+            quick_xml::events::Event::End(_) => depth -= 1,
+            quick_xml::events::Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert_eq!(depth, 0);
+    let program_rules = 28;
+    assert_eq!(
+        suites, program_rules,
+        "one suite per rule (no data errors here)"
+    );
+    let findings = count(&json, "findings");
+    let undetermined = count(&json, "undetermined");
+    assert_eq!(failures, findings);
+    assert_eq!(skipped, undetermined);
+    // Every rule of the example fires, so no passing placeholder.
+    assert_eq!(cases, findings + undetermined);
+    let head = text.lines().nth(1).unwrap();
+    assert!(head.contains(&format!("failures=\"{findings}\"")), "{head}");
+    insta::assert_snapshot!("guangan_junit", text);
+}
+
+#[test]
+fn github_commands_one_line_per_finding() {
+    let text = String::from_utf8(report("github")).unwrap();
+    let json = contract();
+    let lines: Vec<&str> = text.lines().collect();
+    let n = count(&json, "findings");
+    assert_eq!(
+        lines.len(),
+        n + count(&json, "undetermined") + count(&json, "data_errors")
+    );
+    for (line, f) in lines.iter().zip(json["findings"].as_array().unwrap()) {
+        let kind = match f["severity"].as_str().unwrap() {
+            "error" => "::error ",
+            "warning" => "::warning ",
+            _ => "::notice ",
+        };
+        assert!(line.starts_with(kind), "{line}");
+        let ev = &f["evidence"][0];
+        assert!(
+            line.contains(&format!(
+                "file={},line={},title={}::",
+                ev["file"].as_str().unwrap(),
+                ev["row"],
+                f["code"].as_str().unwrap()
+            )),
+            "{line}"
+        );
+    }
+    insta::assert_snapshot!("guangan_github", text);
+}
+
+#[test]
+fn csv_has_a_bom_and_one_row_per_finding() {
+    let bytes = report("csv");
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    let mut r = csv::Reader::from_reader(&bytes[3..]);
+    let header = r.headers().unwrap().clone();
+    assert_eq!(&header[0], "规则代码");
+    assert_eq!(&header[1], "规则名称");
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    let json = contract();
+    assert_eq!(rows.len(), count(&json, "findings"));
+    for (row, f) in rows.iter().zip(json["findings"].as_array().unwrap()) {
+        assert_eq!(&row[0], f["code"].as_str().unwrap());
+        assert_eq!(&row[6], f["message"].as_str().unwrap());
+    }
+    insta::assert_snapshot!("guangan_csv", String::from_utf8(bytes).unwrap());
+}
+
+#[test]
+fn the_workbook_reopens_with_its_sheets_and_rows() {
+    use calamine::Reader as _;
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("审计.xlsx");
+    let out = yimen(&["--format", "xlsx"], Some(&path));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "nothing on standard output");
+    let json = contract();
+    let fired = json["summary"]["findings"].as_object().unwrap();
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&path).unwrap();
+    let mut expected = vec!["汇总".to_string()];
+    expected.extend(fired.keys().cloned());
+    expected.push("无法判定".to_string());
+    assert_eq!(book.sheet_names(), expected);
+    for (code, n) in fired {
+        let range = book.worksheet_range(code).unwrap();
+        assert_eq!(range.height() as u64, n.as_u64().unwrap() + 1, "{code}");
+        let clause = range.get_value((1, 10)).unwrap().to_string();
+        assert!(!clause.is_empty(), "{code} without clause text");
+    }
+    let und = book.worksheet_range("无法判定").unwrap();
+    assert_eq!(und.height(), count(&json, "undetermined") + 1);
+    // The summary: departments × codes, then the total row with every finding.
+    let sum = book.worksheet_range("汇总").unwrap();
+    assert_eq!(sum.get_value((0, 0)).unwrap().to_string(), "部门");
+    let total_col = fired.len() + 1;
+    assert_eq!(
+        sum.get_value((0, total_col as u32)).unwrap().to_string(),
+        "合计"
+    );
+    let depts: std::collections::BTreeSet<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["dept"].as_str().unwrap_or("(未注明部门)"))
+        .collect();
+    let total_row = depts.len() as u32 + 1;
+    assert_eq!(sum.get_value((total_row, 0)).unwrap().to_string(), "合计");
+    assert_eq!(
+        sum.get_value((total_row, total_col as u32))
+            .unwrap()
+            .to_string(),
+        count(&json, "findings").to_string()
+    );
+    // Deterministic: the same audit, the same bytes.
+    let again = tmp.path().join("again.xlsx");
+    yimen(&["--format", "xlsx"], Some(&again));
+    assert!(std::fs::read(&path).unwrap() == std::fs::read(&again).unwrap());
+}
+
+#[test]
+fn xlsx_needs_an_output_file() {
+    let out = yimen(&["--format", "xlsx"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--output"), "{err}");
+}
+
+#[test]
+fn output_is_written_whole_and_nothing_else_is_left() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("report.sarif");
+    std::fs::write(&path, "old").unwrap();
+    let out = yimen(&["--format", "sarif"], Some(&path));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert_eq!(std::fs::read(&path).unwrap(), report("sarif"));
+    let names: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["report.sarif"], "no temporary file left");
+}
+
+#[test]
+fn an_unwritable_output_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    for (path, format) in [
+        (tmp.path().join("missing/report.sarif"), "sarif"),
+        (file.join("report.csv"), "csv"),
+        (tmp.path().to_path_buf(), "xlsx"),
+        // Passes the early check, fails when written.
+        (tmp.path().join("长".repeat(100) + ".sarif"), "sarif"),
+    ] {
+        let out = yimen(&["--format", format], Some(&path));
+        assert_eq!(out.status.code(), Some(2), "{}", path.display());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&path.display().to_string()),
+            "the error names the path: {err}"
+        );
+        assert!(out.stdout.is_empty());
+        assert!(!path.is_file(), "no partial file");
+    }
+    let names: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["a-file"]);
+}
+
+#[test]
+fn an_unknown_format_is_a_usage_error() {
+    let out = yimen(&["--format", "pdf"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("pdf"));
+}
