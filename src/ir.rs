@@ -261,3 +261,68 @@ pub enum Expectation {
     NoFinding { code: String },
     NoUndetermined { code: String },
 }
+
+impl IrExpr {
+    /// The direct sub-expressions, for walks over the tree.
+    pub fn children(&self) -> Vec<&IrExpr> {
+        match self {
+            IrExpr::Field { base, .. } => vec![base],
+            IrExpr::Lookup { keys, valid_on, .. } => {
+                keys.iter().chain(valid_on.as_deref()).collect()
+            }
+            IrExpr::MapGet { map, key } => vec![map, key],
+            IrExpr::Call { args, .. } | IrExpr::List(args) => args.iter().collect(),
+            IrExpr::Agg { arg: Some(a), .. }
+            | IrExpr::Not(a)
+            | IrExpr::Neg(a)
+            | IrExpr::Is { expr: a, .. } => vec![a],
+            IrExpr::And(a, b)
+            | IrExpr::Or(a, b)
+            | IrExpr::Arith(_, a, b)
+            | IrExpr::Cmp(_, a, b) => vec![a, b],
+            IrExpr::In { item, set, .. } => vec![item, set],
+            IrExpr::If(a, b, c) => vec![a, b, c],
+            IrExpr::Const(_)
+            | IrExpr::Var
+            | IrExpr::LetRef(_)
+            | IrExpr::Param(_)
+            | IrExpr::AsOf
+            | IrExpr::Agg { arg: None, .. }
+            | IrExpr::GroupKey(_)
+            | IrExpr::Fires(_) => Vec::new(),
+        }
+    }
+
+    /// Does any node of the tree satisfy `f`?
+    pub fn any(&self, f: &mut impl FnMut(&IrExpr) -> bool) -> bool {
+        let mut stack = vec![self];
+        while let Some(e) = stack.pop() {
+            if f(e) {
+                return true;
+            }
+            stack.extend(e.children());
+        }
+        false
+    }
+}
+
+impl RuleDef {
+    /// Every expression of the rule: lets, filters, keys, require, message …
+    pub fn exprs(&self) -> impl Iterator<Item = &IrExpr> {
+        self.lets
+            .iter()
+            .map(|l| &l.expr)
+            .chain(&self.filters)
+            .chain(&self.group_by)
+            .chain(&self.group_filters)
+            .chain(&self.require)
+            .chain(&self.dept)
+            .chain(self.key.iter().flatten())
+            .chain(&self.per)
+            .chain(&self.ratio)
+            .chain(self.message.iter().filter_map(|p| match p {
+                TemplatePiece::Hole(e) => Some(e),
+                TemplatePiece::Text(_) => None,
+            }))
+    }
+}

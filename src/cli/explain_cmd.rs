@@ -19,46 +19,15 @@ pub struct Args {
 
 fn params_used(rule: &RuleDef) -> Vec<usize> {
     let mut out = Vec::new();
-    let mut stack: Vec<&IrExpr> = Vec::new();
-    stack.extend(rule.lets.iter().map(|l| &l.expr));
-    stack.extend(
-        rule.filters
-            .iter()
-            .chain(&rule.group_by)
-            .chain(&rule.group_filters),
-    );
-    stack.extend(
-        rule.require
-            .iter()
-            .chain(rule.ratio.iter())
-            .chain(rule.per.iter()),
-    );
-    while let Some(e) = stack.pop() {
-        match e {
-            IrExpr::Param(i) => {
+    for e in rule.exprs() {
+        e.any(&mut |n| {
+            if let IrExpr::Param(i) = n {
                 if !out.contains(i) {
                     out.push(*i);
                 }
             }
-            IrExpr::Field { base, .. } => stack.push(base),
-            IrExpr::Lookup { keys, valid_on, .. } => {
-                stack.extend(keys.iter());
-                stack.extend(valid_on.as_deref());
-            }
-            IrExpr::MapGet { map, key } => stack.extend([&**map, &**key]),
-            IrExpr::Call { args, .. } | IrExpr::List(args) => stack.extend(args.iter()),
-            IrExpr::Agg { arg: Some(a), .. }
-            | IrExpr::Not(a)
-            | IrExpr::Neg(a)
-            | IrExpr::Is { expr: a, .. } => stack.push(a),
-            IrExpr::And(a, b)
-            | IrExpr::Or(a, b)
-            | IrExpr::Arith(_, a, b)
-            | IrExpr::Cmp(_, a, b) => stack.extend([&**a, &**b]),
-            IrExpr::In { item, set, .. } => stack.extend([&**item, &**set]),
-            IrExpr::If(a, b, c) => stack.extend([&**a, &**b, &**c]),
-            _ => {}
-        }
+            false
+        });
     }
     out.sort_unstable();
     out

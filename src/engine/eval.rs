@@ -508,15 +508,14 @@ impl<'a> Frame<'a> {
                 .find(|(d, k, o, _)| *d == dataset && *o == on && *k == key)
                 .map(|(_, _, _, h)| *h)
         });
-        let hit = match cached {
-            Some(h) => h,
-            None => {
-                let h = index.get(&key, on, &self.env.data.tables[dataset]);
-                if let Some(c) = self.cache {
-                    c.borrow_mut().push((dataset, key, on, h));
-                }
-                h
+        let hit = if let Some(h) = cached {
+            h
+        } else {
+            let h = index.get(&key, on, &self.env.data.tables[dataset]);
+            if let Some(c) = self.cache {
+                c.borrow_mut().push((dataset, key, on, h));
             }
+            h
         };
         match hit {
             Hit::Row(r) => Val::Rec(dataset, r),

@@ -200,40 +200,13 @@ fn collect_aggs<'p>(
 ) {
     let mut stack = vec![e];
     while let Some(e) = stack.pop() {
-        match e {
-            IrExpr::Agg { func, arg } => {
-                slots.insert(std::ptr::from_ref(e) as usize, plan.nodes.len());
-                plan.nodes.push((*func, arg.as_deref()));
-            }
-            IrExpr::Field { base, .. } => stack.push(base),
-            IrExpr::Lookup { keys, valid_on, .. } => {
-                stack.extend(keys.iter());
-                stack.extend(valid_on.as_deref());
-            }
-            IrExpr::MapGet { map, key } => {
-                stack.push(map);
-                stack.push(key);
-            }
-            IrExpr::Call { args, .. } | IrExpr::List(args) => stack.extend(args.iter()),
-            IrExpr::Not(a) | IrExpr::Neg(a) | IrExpr::Is { expr: a, .. } => stack.push(a),
-            IrExpr::And(a, b)
-            | IrExpr::Or(a, b)
-            | IrExpr::Arith(_, a, b)
-            | IrExpr::Cmp(_, a, b) => {
-                stack.push(a);
-                stack.push(b);
-            }
-            IrExpr::In { item, set, .. } => {
-                stack.push(item);
-                stack.push(set);
-            }
-            IrExpr::If(a, b, c) => {
-                stack.push(a);
-                stack.push(b);
-                stack.push(c);
-            }
-            _ => {}
+        if let IrExpr::Agg { func, arg } = e {
+            slots.insert(std::ptr::from_ref(e) as usize, plan.nodes.len());
+            plan.nodes.push((*func, arg.as_deref()));
+            // An aggregate's argument is evaluated per record, never nested.
+            continue;
         }
+        stack.extend(e.children());
     }
 }
 
@@ -338,57 +311,11 @@ impl<'a> Runner<'a> {
     /// Can dataset `ds` be streamed in chunks? Not when a lookup needs it
     /// whole or a rule over it takes each key once (`distinct`).
     pub fn streamable(program: &Program, ds: usize) -> bool {
-        fn looks_up(e: &IrExpr, ds: usize) -> bool {
-            let mut stack = vec![e];
-            while let Some(e) = stack.pop() {
-                match e {
-                    IrExpr::Lookup {
-                        dataset,
-                        keys,
-                        valid_on,
-                    } => {
-                        if *dataset == ds {
-                            return true;
-                        }
-                        stack.extend(keys.iter());
-                        stack.extend(valid_on.as_deref());
-                    }
-                    IrExpr::Field { base, .. } => stack.push(base),
-                    IrExpr::MapGet { map, key } => stack.extend([&**map, &**key]),
-                    IrExpr::Call { args, .. } | IrExpr::List(args) => stack.extend(args.iter()),
-                    IrExpr::Agg { arg: Some(a), .. }
-                    | IrExpr::Not(a)
-                    | IrExpr::Neg(a)
-                    | IrExpr::Is { expr: a, .. } => stack.push(a),
-                    IrExpr::And(a, b)
-                    | IrExpr::Or(a, b)
-                    | IrExpr::Arith(_, a, b)
-                    | IrExpr::Cmp(_, a, b) => stack.extend([&**a, &**b]),
-                    IrExpr::In { item, set, .. } => stack.extend([&**item, &**set]),
-                    IrExpr::If(a, b, c) => stack.extend([&**a, &**b, &**c]),
-                    _ => {}
-                }
-            }
-            false
-        }
-        program.rules.iter().all(|r| {
-            !(r.dataset == ds && r.distinct)
-                && !r.lets.iter().any(|l| looks_up(&l.expr, ds))
-                && !r
-                    .filters
-                    .iter()
-                    .chain(&r.group_by)
-                    .chain(&r.group_filters)
-                    .chain(&r.require)
-                    .chain(&r.dept)
-                    .chain(&r.per)
-                    .chain(&r.ratio)
-                    .any(|e| looks_up(e, ds))
-                && !r.key.iter().flatten().any(|e| looks_up(e, ds))
-                && !r
-                    .message
-                    .iter()
-                    .any(|p| matches!(p, TemplatePiece::Hole(e) if looks_up(e, ds)))
+        !program.rules.iter().any(|r| {
+            (r.dataset == ds && r.distinct)
+                || r.exprs().any(|e| {
+                    e.any(&mut |n| matches!(n, IrExpr::Lookup { dataset, .. } if *dataset == ds))
+                })
         })
     }
 
@@ -691,7 +618,7 @@ fn eval_row(
     match rule.kind {
         RuleKind::Metric => eval_metric(rule, &mut f, &mut p.metrics[slot]),
         RuleKind::Rule if rule.is_group() => {
-            eval_group_row(env, ri, rule, row, slot, agg_plans, p, &mut f)
+            eval_group_row(env, ri, rule, row, slot, agg_plans, p, &mut f);
         }
         RuleKind::Rule => eval_record(env, rule, row, p, &mut f),
     }
@@ -767,14 +694,13 @@ fn eval_group_row(
     }
     let mut key_values = Vec::with_capacity(rule.group_by.len());
     for g in &rule.group_by {
-        match f.need(g) {
-            Some(v) => key_values.push(v),
-            None => {
-                // A record without its group key: report it by its own key.
-                let u = undetermined_row(env, rule, row, f, rule.dataset);
-                p.undetermined.push(u);
-                return;
-            }
+        if let Some(v) = f.need(g) {
+            key_values.push(v);
+        } else {
+            // A record without its group key: report it by its own key.
+            let u = undetermined_row(env, rule, row, f, rule.dataset);
+            p.undetermined.push(u);
+            return;
         }
     }
     let Some(keys) = key_values.iter().map(Key::of).collect::<Option<Vec<Key>>>() else {

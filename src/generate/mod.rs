@@ -161,6 +161,7 @@ fn auth_level(k: usize, it: &Item, v: bool) -> Option<&'static str> {
     }
 }
 
+#[allow(clippy::struct_excessive_bools)] // a generated item: each flag is one column of the catalogue
 struct Item {
     code: String,
     name: String,
@@ -281,7 +282,7 @@ fn build_items(opts: &GenOptions, rng: &mut Rng) -> Vec<Item> {
             let promised = if immediate {
                 1
             } else {
-                3 + rng.below(8) as i64
+                3 + i64::from(rng.below(8))
             };
             let fee = rng.chance(0.15);
             Item {
@@ -750,7 +751,7 @@ pub fn generate(dir: &Path, opts: &GenOptions) -> std::io::Result<GenSummary> {
         let mut used = if it.immediate {
             0
         } else {
-            rng.below(it.promised.max(1) as u32) as i64 + 1
+            i64::from(rng.below(it.promised.max(1) as u32)) + 1
         };
         let mut finished = true;
         let (mut joint, mut lead, mut pkind, mut invest) =
@@ -758,7 +759,7 @@ pub fn generate(dir: &Path, opts: &GenOptions) -> std::io::Result<GenSummary> {
         if v {
             match c % 50 {
                 3 => channel = "原单位", // H001 (and H002 when the item also has centre cases)
-                7 if !it.immediate => used = it.promised + 1 + rng.below(3) as i64, // H003
+                7 if !it.immediate => used = it.promised + 1 + i64::from(rng.below(3)), // H003
                 11 => finished = day + Duration::days(3) > as_of, // unfinished: H003 when old
                 13 if it.immediate => used = 1, // H004
                 17 => {
@@ -770,7 +771,7 @@ pub fn generate(dir: &Path, opts: &GenOptions) -> std::io::Result<GenSummary> {
                     };
                     notice = yes(reason.is_empty()).into(); // H005 either way
                 }
-                19 => code = format!("ZZ{:05}", c), // H006
+                19 => code = format!("ZZ{c:05}"), // H006
                 23 => decider = "首席代表",
                 29 => {
                     joint = true;

@@ -68,7 +68,7 @@ fn metric_chart(rows: &[&MetricRow]) -> String {
         );
         match m.value {
             Some(v) => {
-                let w = (v.clamp(0.0, 1.0) * chart_w as f64).round();
+                let w = (v.clamp(0.0, 1.0) * f64::from(chart_w)).round();
                 let fill = if m.target_missed {
                     "#c05050"
                 } else {
@@ -81,7 +81,7 @@ fn metric_chart(rows: &[&MetricRow]) -> String {
                 let _ = write!(
                     svg,
                     r#"<text x="{}" y="{}" font-size="10">{}</text>"#,
-                    label_w as f64 + w + 4.0,
+                    f64::from(label_w) + w + 4.0,
                     y + bar_h - 3,
                     esc(&pct(Some(v)))
                 );
@@ -97,7 +97,7 @@ fn metric_chart(rows: &[&MetricRow]) -> String {
         }
     }
     if let Some(t) = depts.first().and_then(|m| m.target) {
-        let x = label_w as f64 + t.clamp(0.0, 1.0) * chart_w as f64;
+        let x = f64::from(label_w) + t.clamp(0.0, 1.0) * f64::from(chart_w);
         let _ = write!(
             svg,
             r##"<line x1="{x}" y1="0" x2="{x}" y2="{}" stroke="#9b1c1c" stroke-dasharray="4 2"/><text x="{x}" y="{}" font-size="9" fill="#9b1c1c" text-anchor="middle">目标 {}</text>"##,
@@ -121,9 +121,9 @@ pub fn render(r: &Report) -> String {
         "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
         esc(&title)
     );
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<div class=\"cover\"><h1>{}</h1><p>考评期间: {}</p><p>审计日期: {}</p><p class=\"note\">由 yimen 依据政务服务中心有关规定自动生成</p></div>\n",
+        "<div class=\"cover\"><h1>{}</h1><p>考评期间: {}</p><p>审计日期: {}</p><p class=\"note\">由 yimen 依据政务服务中心有关规定自动生成</p></div>",
         esc(&title),
         esc(r.period.as_deref().unwrap_or("全部数据")),
         esc(&r.as_of)
