@@ -185,3 +185,30 @@ fn html_report_has_every_department_and_metric_and_escapes_the_data() {
     assert!(html.contains("<svg"), "charts are inline SVG");
     assert!(html.contains("@page { size: A4"));
 }
+
+#[test]
+fn compare_gives_the_change_against_the_previous_period() {
+    let now = tempfile::tempdir().unwrap();
+    let before = tempfile::tempdir().unwrap();
+    fixture(now.path());
+    fixture(before.path());
+    // The previous period: C2 was taken in the hall.
+    let cases = before.path().join("办件记录.csv");
+    let text = std::fs::read_to_string(&cases).unwrap().replace("C2,P1,X局,原单位", "C2,P1,X局,中心窗口");
+    std::fs::write(&cases, text).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
+        .arg("report")
+        .arg(now.path())
+        .arg("--compare")
+        .arg(before.path())
+        .args(["--as-of", "2025-12-31", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let m07 = metric(&json, "M07", Some("X局"));
+    assert_eq!(m07["previous"].as_f64(), Some(0.0));
+    assert_eq!(m07["change_points"].as_f64(), Some(50.0));
+    let m01 = metric(&json, "M01", Some("X局"));
+    assert_eq!(m01["change_points"].as_f64(), Some(0.0));
+}

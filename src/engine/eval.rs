@@ -604,12 +604,11 @@ impl<'a> Frame<'a> {
         }
     }
 
-    /// Does the record pass the record-level filters? (Kleene AND of the `when`s.)
-    pub fn member(&mut self) -> Option<bool> {
-        let rule = self.rule;
+    /// The Kleene AND of conditions: false as soon as one is false.
+    fn all_of(&mut self, conditions: &[IrExpr]) -> Option<bool> {
         let mut acc = Some(true);
-        for f in &rule.filters {
-            match self.tri(f) {
+        for c in conditions {
+            match self.tri(c) {
                 Some(false) => return Some(false),
                 Some(true) => {}
                 None => acc = None,
@@ -618,17 +617,17 @@ impl<'a> Frame<'a> {
         acc
     }
 
-    /// The verdict of a per-record rule: `Some(true)` = a violation.
-    pub fn violation(&mut self) -> Option<bool> {
-        if !self.applicable() {
-            return Some(false);
-        }
-        let member = self.member();
+    /// Does the record pass the record-level filters (the `when`s)?
+    pub fn member(&mut self) -> Option<bool> {
+        self.all_of(&self.rule.filters)
+    }
+
+    /// violation = member ∧ ¬require, in Kleene's logic.
+    fn judge(&mut self, member: Option<bool>) -> Option<bool> {
         if member == Some(false) {
             return Some(false);
         }
-        let rule = self.rule;
-        let ok = match &rule.require {
+        let ok = match &self.rule.require {
             Some(r) => self.tri(r),
             None => Some(true),
         };
@@ -639,26 +638,19 @@ impl<'a> Frame<'a> {
         }
     }
 
+    /// The verdict of a per-record rule: `Some(true)` = a violation.
+    pub fn violation(&mut self) -> Option<bool> {
+        if !self.applicable() {
+            return Some(false);
+        }
+        let member = self.member();
+        self.judge(member)
+    }
+
     /// The verdict of a group: group filters and `require`.
     pub fn group_violation(&mut self) -> Option<bool> {
-        let rule = self.rule;
-        let mut member = Some(true);
-        for f in &rule.group_filters {
-            match self.tri(f) {
-                Some(false) => return Some(false),
-                Some(true) => {}
-                None => member = None,
-            }
-        }
-        let ok = match &rule.require {
-            Some(r) => self.tri(r),
-            None => Some(true),
-        };
-        match (member, ok) {
-            (_, Some(true)) => Some(false),
-            (Some(true), Some(false)) => Some(true),
-            _ => None,
-        }
+        let member = self.all_of(&self.rule.group_filters);
+        self.judge(member)
     }
 
     /// A value as text for a message; unknown values show as `—`.
