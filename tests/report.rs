@@ -194,7 +194,9 @@ fn compare_gives_the_change_against_the_previous_period() {
     fixture(before.path());
     // The previous period: C2 was taken in the hall.
     let cases = before.path().join("办件记录.csv");
-    let text = std::fs::read_to_string(&cases).unwrap().replace("C2,P1,X局,原单位", "C2,P1,X局,中心窗口");
+    let text = std::fs::read_to_string(&cases)
+        .unwrap()
+        .replace("C2,P1,X局,原单位", "C2,P1,X局,中心窗口");
     std::fs::write(&cases, text).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
         .arg("report")
@@ -204,11 +206,63 @@ fn compare_gives_the_change_against_the_previous_period() {
         .args(["--as-of", "2025-12-31", "--format", "json"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let m07 = metric(&json, "M07", Some("X局"));
     assert_eq!(m07["previous"].as_f64(), Some(0.0));
     assert_eq!(m07["change_points"].as_f64(), Some(50.0));
     let m01 = metric(&json, "M01", Some("X局"));
     assert_eq!(m01["change_points"].as_f64(), Some(0.0));
+}
+
+#[test]
+fn xlsx_report_reopens_with_the_expected_sheets() {
+    use calamine::{DataType as _, Reader as _};
+    let tmp = tempfile::tempdir().unwrap();
+    fixture(tmp.path());
+    let path = tmp.path().join("考评.xlsx");
+    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
+        .arg("report")
+        .arg(tmp.path())
+        .args(["--as-of", "2025-12-31", "--format", "xlsx", "--output"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut wb = calamine::open_workbook_auto(&path).unwrap();
+    assert_eq!(wb.sheet_names(), ["指标", "得分排名", "问题分布"]);
+    let metrics = wb.worksheet_range("指标").unwrap();
+    let rows: Vec<_> = metrics.rows().collect();
+    // A header and one row per metric value; values are numbers, n/a is "—".
+    let json_out = report(tmp.path(), "json").1;
+    let json: serde_json::Value = serde_json::from_str(&json_out).unwrap();
+    assert_eq!(rows.len(), json["metrics"].as_array().unwrap().len() + 1);
+    let m01 = rows
+        .iter()
+        .find(|r| r[0].to_string() == "M01" && r[2].to_string() == "X局")
+        .unwrap();
+    assert_eq!(m01[5].get_float(), Some(0.75));
+    let ranking = wb.worksheet_range("得分排名").unwrap();
+    assert_eq!(
+        ranking.rows().count(),
+        json["departments"].as_array().unwrap().len() + 1
+    );
+    // A workbook is never written to a terminal.
+    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
+        .arg("report")
+        .arg(tmp.path())
+        .args(["--format", "xlsx"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
 }

@@ -11,6 +11,7 @@ pub enum ReportFormat {
     Html,
     Json,
     Md,
+    Xlsx,
 }
 
 #[derive(clap::Args, Debug)]
@@ -26,7 +27,7 @@ pub struct Args {
     /// A YAML file of weights and targets (see `yimen::report::Weights`).
     #[arg(long)]
     weights: Option<PathBuf>,
-    /// md (default), html (one self-contained file, printable on A4) or json.
+    /// md (default), html (one self-contained file, printable on A4), xlsx (needs --output) or json.
     #[arg(long, value_enum, default_value = "md")]
     format: ReportFormat,
     /// Write the report to FILE (atomically) instead of standard output.
@@ -42,6 +43,10 @@ fn year(y: i32) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
 }
 
 pub fn run(args: &Args) -> u8 {
+    if args.format == ReportFormat::Xlsx && args.output.is_none() {
+        eprintln!("错误: --format xlsx 需要 --output FILE (工作簿不能写到终端)");
+        return 2;
+    }
     let weights = match &args.weights {
         Some(p) => match std::fs::read_to_string(p)
             .map_err(|e| format!("无法读取 {}: {e}", p.display()))
@@ -87,12 +92,19 @@ pub fn run(args: &Args) -> u8 {
         prepared.as_of,
         args.period.map(|y| y.to_string()),
     );
-    let text = match args.format {
-        ReportFormat::Json => crate::report::json::render(&report),
-        ReportFormat::Md => crate::report::md::render(&report),
-        ReportFormat::Html => crate::report::html::render(&report),
+    let bytes = match args.format {
+        ReportFormat::Json => crate::report::json::render(&report).into_bytes(),
+        ReportFormat::Md => crate::report::md::render(&report).into_bytes(),
+        ReportFormat::Html => crate::report::html::render(&report).into_bytes(),
+        ReportFormat::Xlsx => match crate::report::xlsx::render(&report) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("错误: {e}");
+                return 2;
+            }
+        },
     };
-    if let Err(code) = super::emit(&text, args.output.as_deref()) {
+    if let Err(code) = super::emit(&bytes, args.output.as_deref()) {
         return code;
     }
     if unreadable {

@@ -6,6 +6,7 @@
 pub mod html;
 pub mod json;
 pub mod md;
+pub mod xlsx;
 
 use std::collections::BTreeMap;
 

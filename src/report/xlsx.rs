@@ -1,0 +1,144 @@
+//! `yimen report --format xlsx`: the report's tables, one sheet each, numbers
+//! as numbers and percentages formatted as percentages.
+
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+
+use super::{Report, FAMILIES};
+use crate::output::display_width;
+
+fn widths(ws: &mut Worksheet, rows: &[Vec<String>]) -> Result<(), XlsxError> {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    for c in 0..cols {
+        let w = rows
+            .iter()
+            .filter_map(|r| r.get(c))
+            .map(|s| display_width(s))
+            .max()
+            .unwrap_or(8);
+        ws.set_column_width(c as u16, (w.clamp(6, 50) + 2) as f64)?;
+    }
+    Ok(())
+}
+
+fn header(ws: &mut Worksheet, names: &[&str], bold: &Format) -> Result<(), XlsxError> {
+    for (c, n) in names.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *n, bold)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+fn build(r: &Report) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    let date = chrono::NaiveDate::parse_from_str(&r.as_of, "%Y-%m-%d").unwrap_or_default();
+    let created = ExcelDateTime::from_ymd(
+        u16::try_from(chrono::Datelike::year(&date)).unwrap_or(2025),
+        chrono::Datelike::month(&date) as u8,
+        chrono::Datelike::day(&date) as u8,
+    )?;
+    wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
+    let bold = Format::new().set_bold();
+    let pct = Format::new().set_num_format("0.0%");
+    let score = Format::new().set_num_format("0.0");
+
+    // 指标: every metric value.
+    let ws = wb.add_worksheet();
+    ws.set_name("指标")?;
+    let names = [
+        "指标",
+        "名称",
+        "部门",
+        "分子",
+        "分母",
+        "数值",
+        "无法判定",
+        "目标",
+        "达标",
+        "较上期(百分点)",
+    ];
+    header(ws, &names, &bold)?;
+    let mut text_rows = vec![names.iter().map(|s| (*s).to_string()).collect::<Vec<_>>()];
+    for (i, m) in r.metrics.iter().enumerate() {
+        let row = (i + 1) as u32;
+        let dept = m.dept.clone().unwrap_or_else(|| "全中心".into());
+        ws.write_string(row, 0, &m.id)?;
+        ws.write_string(row, 1, &m.name)?;
+        ws.write_string(row, 2, &dept)?;
+        ws.write_number(row, 3, m.numerator as f64)?;
+        ws.write_number(row, 4, m.denominator as f64)?;
+        match m.value {
+            Some(v) => ws.write_number_with_format(row, 5, v, &pct)?,
+            None => ws.write_string(row, 5, "—")?,
+        };
+        ws.write_number(row, 6, m.undetermined as f64)?;
+        if let Some(t) = m.target {
+            ws.write_number_with_format(row, 7, t, &pct)?;
+        }
+        let reached = match (m.value, m.target) {
+            (Some(_), Some(_)) if m.target_missed => "未达标",
+            (Some(_), Some(_)) => "达标",
+            _ => "—",
+        };
+        ws.write_string(row, 8, reached)?;
+        if let Some(c) = m.change_points {
+            ws.write_number(row, 9, c)?;
+        }
+        text_rows.push(vec![m.id.clone(), m.name.clone(), dept]);
+    }
+    ws.autofilter(0, 0, r.metrics.len() as u32, (names.len() - 1) as u16)?;
+    widths(ws, &text_rows)?;
+
+    // 得分排名.
+    let ws = wb.add_worksheet();
+    ws.set_name("得分排名")?;
+    let names = ["名次", "部门", "得分", "问题数", "等次", "未达标指标"];
+    header(ws, &names, &bold)?;
+    let mut text_rows = vec![names.iter().map(|s| (*s).to_string()).collect::<Vec<_>>()];
+    for (i, d) in r.departments.iter().enumerate() {
+        let row = (i + 1) as u32;
+        ws.write_number(row, 0, d.rank as f64)?;
+        ws.write_string(row, 1, &d.dept)?;
+        ws.write_number_with_format(row, 2, d.score, &score)?;
+        ws.write_number(row, 3, d.findings as f64)?;
+        ws.write_string(row, 4, if d.excellent { "优秀" } else { "" })?;
+        let missed = d.targets_missed.join("、");
+        ws.write_string(row, 5, &missed)?;
+        text_rows.push(vec![
+            String::new(),
+            d.dept.clone(),
+            String::new(),
+            String::new(),
+            String::new(),
+            missed,
+        ]);
+    }
+    widths(ws, &text_rows)?;
+
+    // 问题分布: findings per department and family.
+    let ws = wb.add_worksheet();
+    ws.set_name("问题分布")?;
+    let mut names: Vec<&str> = vec!["部门"];
+    names.extend(FAMILIES.iter().map(|(_, n)| *n));
+    names.push("合计");
+    header(ws, &names, &bold)?;
+    let mut text_rows = vec![names.iter().map(|s| (*s).to_string()).collect::<Vec<_>>()];
+    for (i, d) in r.departments.iter().enumerate() {
+        let row = (i + 1) as u32;
+        ws.write_string(row, 0, &d.dept)?;
+        for (c, (_, f)) in FAMILIES.iter().enumerate() {
+            ws.write_number(
+                row,
+                (c + 1) as u16,
+                d.by_family.get(*f).copied().unwrap_or(0) as f64,
+            )?;
+        }
+        ws.write_number(row, (FAMILIES.len() + 1) as u16, d.findings as f64)?;
+        text_rows.push(vec![d.dept.clone()]);
+    }
+    widths(ws, &text_rows)?;
+    wb.save_to_buffer()
+}
+
+pub fn render(r: &Report) -> Result<Vec<u8>, String> {
+    build(r).map_err(|e| format!("无法生成工作簿: {e}"))
+}
