@@ -249,7 +249,7 @@ fn xlsx_report_reopens_with_the_expected_sheets() {
     assert_eq!(rows.len(), json["metrics"].as_array().unwrap().len() + 1);
     let m01 = rows
         .iter()
-        .find(|r| r[0].to_string() == "M01" && r[2].to_string() == "X局")
+        .find(|r| r[0] == "M01" && r[2] == "X局")
         .unwrap();
     assert_eq!(m01[5].get_float(), Some(0.75));
     let ranking = wb.worksheet_range("得分排名").unwrap();
