@@ -21,4 +21,5 @@ pub mod schema;
 pub mod sources;
 pub mod syntax;
 pub mod testing;
+pub mod triage;
 pub mod value;

@@ -12,6 +12,7 @@ use crate::output::{AuditDoc, AuditFormat};
 use crate::read::{discover, read_table_full, ReadOptions};
 use crate::schema::Schema;
 use crate::sources::SourceRegistry;
+use crate::triage::{baseline_keys, triage, Waivers};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum FailOn {
@@ -58,6 +59,14 @@ pub struct Args {
     /// Stop at the first file that cannot be read.
     #[arg(long)]
     strict: bool,
+    /// A previous `--format json` report: each finding is marked new or
+    /// persisting, and the baseline's findings that are gone are listed as resolved.
+    #[arg(long)]
+    baseline: Option<PathBuf>,
+    /// A YAML register of approved waivers (`code`, `key` patterns, `reason`,
+    /// `approved_by`, `approval_ref`, `expires`).
+    #[arg(long)]
+    waivers: Option<PathBuf>,
 }
 
 pub fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
@@ -262,11 +271,37 @@ fn check_output(format: AuditFormat, output: Option<&std::path::Path>) -> Result
     Ok(())
 }
 
+/// A finding of a baseline: code and key.
+type BaselineKey = (String, Vec<String>);
+
+/// Read `--baseline` and `--waivers` before any data is.
+fn load_triage(args: &Args) -> Result<(Option<Vec<BaselineKey>>, Waivers), String> {
+    let read = |p: &std::path::Path| {
+        std::fs::read_to_string(p).map_err(|e| format!("无法读取 {}: {e}", p.display()))
+    };
+    let baseline = match &args.baseline {
+        Some(p) => Some(baseline_keys(&p.display().to_string(), &read(p)?)?),
+        None => None,
+    };
+    let waivers = match &args.waivers {
+        Some(p) => Waivers::from_yaml(&p.display().to_string(), &read(p)?)?,
+        None => Waivers::default(),
+    };
+    Ok((baseline, waivers))
+}
+
 fn audit(args: &Args) -> u8 {
     if let Err(e) = check_output(args.format, args.output.as_deref()) {
         eprintln!("错误: {e}");
         return 2;
     }
+    let (baseline, waivers) = match load_triage(args) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("错误: {e}");
+            return 2;
+        }
+    };
     let schema = Schema::builtin();
     let (_, program) = match load_policies(&args.policies) {
         Ok(p) => p,
@@ -323,13 +358,23 @@ fn audit(args: &Args) -> u8 {
         sources: SourceRegistry::builtin(),
         period: None,
     };
-    let (audit, unreadable) = match audit_dir(&args.dir, &program, schema, &opts, &run_opts) {
+    let (mut audit, unreadable) = match audit_dir(&args.dir, &program, schema, &opts, &run_opts) {
         Ok(x) => x,
         Err(e) => {
             eprintln!("错误: {e}");
             return 2;
         }
     };
+    if baseline.is_some() || !waivers.list.is_empty() {
+        let t = triage(&audit.findings, baseline.as_deref(), &waivers, as_of);
+        for (f, s) in audit.findings.iter_mut().zip(t.statuses) {
+            f.status = Some(s.status);
+            f.waiver = s.waiver;
+        }
+        audit.resolved = t.resolved;
+        audit.expired_waivers = t.expired_waivers;
+        audit.stale_waivers = t.stale_waivers;
+    }
     let doc = AuditDoc {
         audit: &audit,
         as_of,
@@ -354,6 +399,7 @@ fn audit(args: &Args) -> u8 {
         audit
             .findings
             .iter()
+            .filter(|f| f.status != Some("waived"))
             .any(|f| Severity::parse(f.severity).is_some_and(|s| s <= t))
     });
     if unreadable {

@@ -33,6 +33,12 @@ pub struct Finding {
     pub message: String,
     pub cite: Vec<CiteOut>,
     pub evidence: Vec<Evidence>,
+    /// With `--baseline` or `--waivers`: new, persisting or waived.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<&'static str>,
+    /// The waiver that applies, when waived.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<crate::triage::Waiver>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -84,6 +90,11 @@ pub struct Audit {
     pub metrics: Vec<MetricValue>,
     pub data_errors: Vec<DataError>,
     pub summary: Summary,
+    /// With `--baseline`: findings of the baseline that are gone (code, key).
+    pub resolved: Vec<(String, Vec<String>)>,
+    /// With `--waivers`: waivers past their expiry, and waivers matching nothing.
+    pub expired_waivers: Vec<crate::triage::Waiver>,
+    pub stale_waivers: Vec<crate::triage::Waiver>,
 }
 
 impl Audit {

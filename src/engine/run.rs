@@ -752,6 +752,8 @@ fn eval_record(env: &Env<'_>, rule: &RuleDef, row: &Row, p: &mut Partial, f: &mu
                 message: message(rule, &mut t),
                 cite: Vec::new(),
                 evidence: evidence_of(env, row, &touched),
+                status: None,
+                waiver: None,
             });
         }
         None => {
@@ -805,6 +807,8 @@ fn judge_group(env: &Env<'_>, rule: &RuleDef, plan: &AggPlan<'_>, g: &GroupAcc, 
             message: message(rule, &mut f),
             cite: Vec::new(),
             evidence,
+            status: None,
+            waiver: None,
         }),
         None => audit.undetermined.push(Undetermined {
             code: rule.code.clone(),

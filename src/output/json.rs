@@ -14,6 +14,19 @@ struct Contract<'a> {
     undetermined: &'a [Undetermined],
     data_errors: &'a [DataError],
     summary: &'a Summary,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    resolved: Vec<Resolved<'a>>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    expired_waivers: &'a [crate::triage::Waiver],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    stale_waivers: &'a [crate::triage::Waiver],
+}
+
+#[derive(Serialize)]
+struct Resolved<'a> {
+    code: &'a str,
+    key: &'a [String],
+    status: &'static str,
 }
 
 pub fn render(doc: &AuditDoc<'_>) -> String {
@@ -24,6 +37,18 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
         undetermined: &doc.audit.undetermined,
         data_errors: &doc.audit.data_errors,
         summary: &doc.audit.summary,
+        resolved: doc
+            .audit
+            .resolved
+            .iter()
+            .map(|(code, key)| Resolved {
+                code,
+                key,
+                status: "resolved",
+            })
+            .collect(),
+        expired_waivers: &doc.audit.expired_waivers,
+        stale_waivers: &doc.audit.stale_waivers,
     };
     let mut s =
         serde_json::to_string_pretty(&c).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));

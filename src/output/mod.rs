@@ -208,6 +208,8 @@ pub(crate) mod fixture {
                     dept: Some("民政局".into()),
                     message: "办件 C1 <在原单位> 受理 & \"体外循环\" 100%\nsecond line, a:b".into(),
                     cite: vec![cite.clone()],
+                    status: None,
+                    waiver: None,
                     evidence: vec![
                         ev("exports/办件.csv", 3, "channel", "原单位"),
                         ev("exports/事项, 目录.csv", 7, "in_center", "true"),
@@ -222,6 +224,8 @@ pub(crate) mod fixture {
                     dept: None,
                     message: "=SUM(A1)".into(),
                     cite: vec![cite],
+                    status: None,
+                    waiver: None,
                     evidence: vec![Evidence {
                         file: "事项目录.xlsx".into(),
                         sheet: Some("目录".into()),
@@ -239,6 +243,8 @@ pub(crate) mod fixture {
                     dept: Some("人社局".into()),
                     message: "人员 P1 超龄".into(),
                     cite: vec![],
+                    status: None,
+                    waiver: None,
                     evidence: vec![],
                 },
             ],

@@ -40,7 +40,20 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
             let sev = fs.first().map_or("", |f| f.severity);
             let _ = writeln!(out, "  [{code} {sev}] {title} ({} 处)", fs.len());
             for f in fs {
-                let _ = writeln!(out, "    · {}", f.message);
+                let status = match f.status {
+                    Some("new") => "[新增] ",
+                    Some("persisting") => "[持续] ",
+                    Some("waived") => "[已豁免] ",
+                    _ => "",
+                };
+                let _ = writeln!(out, "    · {status}{}", f.message);
+                if let Some(w) = &f.waiver {
+                    let _ = writeln!(
+                        out,
+                        "      豁免: {} ({}, {}, 有效至 {})",
+                        w.reason, w.approved_by, w.approval_ref, w.expires
+                    );
+                }
                 if let Some(e) = f.evidence.first() {
                     let fields: Vec<String> = f
                         .evidence
@@ -122,6 +135,35 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
                 "  … 另有 {} 处 (用 --format json 查看全部)",
                 a.data_errors.len() - 50
             );
+        }
+    }
+    if !a.resolved.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n== 已整改 (基线中有, 本次未发现: {} 项) ==",
+            a.resolved.len()
+        );
+        for (code, key) in &a.resolved {
+            let _ = writeln!(out, "  [{code}] {}", key.join(", "));
+        }
+    }
+    for (title, list) in [
+        ("已过期的豁免 (不再适用)", &a.expired_waivers),
+        ("未匹配任何发现的豁免", &a.stale_waivers),
+    ] {
+        if !list.is_empty() {
+            let _ = writeln!(out, "\n== {title}: {} 项 ==", list.len());
+            for w in list {
+                let _ = writeln!(
+                    out,
+                    "  [{}] {} — {} ({}, 有效至 {})",
+                    w.code,
+                    w.key.join(", "),
+                    w.reason,
+                    w.approval_ref,
+                    w.expires
+                );
+            }
         }
     }
     let s = &a.summary;

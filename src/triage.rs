@@ -1,0 +1,231 @@
+//! Baselines and waivers: what a supervision office already knows.
+//!
+//! - `--baseline PREVIOUS.json` (an earlier `yimen audit --format json`):
+//!   each finding is `new` or `persisting` (same code and key); findings of
+//!   the baseline that are gone are listed as resolved.
+//! - `--waivers FILE` (YAML): approved exceptions. A finding matching a
+//!   waiver in force on the audit date is `waived`, with its approval, and
+//!   does not fail the run; an expired waiver no longer applies and is
+//!   reported; a waiver that matches nothing is reported as stale.
+//!
+//! ```yaml
+//! waivers:
+//!   - code: H001
+//!     key: ["GA2025*"]          # one pattern per key value; * and ? wildcards
+//!     reason: 试点期间由原单位受理
+//!     approved_by: 区政务服务管理办公室
+//!     approval_ref: 区政务办函〔2025〕5号
+//!     expires: 2026-06-30
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::Finding;
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Waiver {
+    pub code: String,
+    pub key: Vec<String>,
+    pub reason: String,
+    pub approved_by: String,
+    pub approval_ref: String,
+    /// YYYY-MM-DD; the waiver applies up to and including this day.
+    pub expires: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WaiverFile {
+    waivers: Vec<Waiver>,
+}
+
+/// The register, checked.
+#[derive(Clone, Debug, Default)]
+pub struct Waivers {
+    pub list: Vec<(Waiver, chrono::NaiveDate)>,
+}
+
+impl Waivers {
+    pub fn from_yaml(file: &str, text: &str) -> Result<Waivers, String> {
+        let f: WaiverFile =
+            serde_yaml::from_str(text).map_err(|e| format!("豁免登记 {file}: {e}"))?;
+        let mut list = Vec::new();
+        for (i, w) in f.waivers.into_iter().enumerate() {
+            let date =
+                chrono::NaiveDate::parse_from_str(w.expires.trim(), "%Y-%m-%d").map_err(|_| {
+                    format!(
+                        "豁免登记 {file}: 第 {} 项的 expires {:?} 应为 YYYY-MM-DD",
+                        i + 1,
+                        w.expires
+                    )
+                })?;
+            if w.key.is_empty() {
+                return Err(format!("豁免登记 {file}: 第 {} 项没有 key", i + 1));
+            }
+            for (field, v) in [
+                ("reason", &w.reason),
+                ("approved_by", &w.approved_by),
+                ("approval_ref", &w.approval_ref),
+            ] {
+                if v.trim().is_empty() {
+                    return Err(format!("豁免登记 {file}: 第 {} 项缺少 {field}", i + 1));
+                }
+            }
+            list.push((w, date));
+        }
+        Ok(Waivers { list })
+    }
+}
+
+/// `*` and `?` wildcards, whole-string match.
+fn glob(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+fn matches(w: &Waiver, f: &Finding) -> bool {
+    w.code == f.code
+        && w.key.len() == f.key.len()
+        && w.key.iter().zip(&f.key).all(|(p, k)| glob(p, k))
+}
+
+/// A finding's place in the triage.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Status {
+    pub code: String,
+    pub key: Vec<String>,
+    /// new, persisting or waived.
+    pub status: &'static str,
+    pub waiver: Option<Waiver>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Triage {
+    /// One per finding, in the audit's order.
+    pub statuses: Vec<Status>,
+    /// In the baseline, gone now.
+    pub resolved: Vec<(String, Vec<String>)>,
+    pub expired_waivers: Vec<Waiver>,
+    pub stale_waivers: Vec<Waiver>,
+}
+
+impl Triage {
+    pub fn is_waived(&self, i: usize) -> bool {
+        self.statuses.get(i).is_some_and(|s| s.status == "waived")
+    }
+}
+
+/// Findings of a baseline file (a previous `--format json`): code and key.
+pub fn baseline_keys(file: &str, text: &str) -> Result<Vec<(String, Vec<String>)>, String> {
+    let v: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("基线文件 {file}: 不是 JSON: {e}"))?;
+    let list = v
+        .get("findings")
+        .and_then(|f| f.as_array())
+        .ok_or_else(|| {
+            format!("基线文件 {file}: 没有 findings 列表 (应为 yimen audit --format json 的输出)")
+        })?;
+    let mut out = Vec::new();
+    for (i, f) in list.iter().enumerate() {
+        let code = f.get("code").and_then(|c| c.as_str());
+        let key = f.get("key").and_then(|k| k.as_array()).map(|k| {
+            k.iter()
+                .map(|x| x.as_str().map(str::to_string))
+                .collect::<Option<Vec<_>>>()
+        });
+        match (code, key) {
+            (Some(c), Some(Some(k))) => out.push((c.to_string(), k)),
+            _ => {
+                return Err(format!(
+                    "基线文件 {file}: 第 {} 个发现缺少 code 或 key",
+                    i + 1
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Classify the findings.
+pub fn triage(
+    findings: &[Finding],
+    baseline: Option<&[(String, Vec<String>)]>,
+    waivers: &Waivers,
+    as_of: chrono::NaiveDate,
+) -> Triage {
+    let mut t = Triage::default();
+    let mut used = vec![false; waivers.list.len()];
+    for f in findings {
+        let mut status = match baseline {
+            Some(b) if b.iter().any(|(c, k)| *c == f.code && *k == f.key) => "persisting",
+            _ => "new",
+        };
+        let mut waiver = None;
+        for (i, (w, expires)) in waivers.list.iter().enumerate() {
+            if matches(w, f) {
+                used[i] = true;
+                if *expires >= as_of {
+                    status = "waived";
+                    waiver = Some(w.clone());
+                    break;
+                }
+            }
+        }
+        t.statuses.push(Status {
+            code: f.code.clone(),
+            key: f.key.clone(),
+            status,
+            waiver,
+        });
+    }
+    for (i, (w, expires)) in waivers.list.iter().enumerate() {
+        if *expires < as_of {
+            t.expired_waivers.push(w.clone());
+        } else if !used[i] {
+            t.stale_waivers.push(w.clone());
+        }
+    }
+    if let Some(b) = baseline {
+        for (c, k) in b {
+            if !findings.iter().any(|f| f.code == *c && f.key == *k)
+                && !t.resolved.contains(&(c.clone(), k.clone()))
+            {
+                t.resolved.push((c.clone(), k.clone()));
+            }
+        }
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob;
+
+    #[test]
+    fn globs() {
+        assert!(glob("GA2025*", "GA20250000001"));
+        assert!(glob("*", ""));
+        assert!(glob("区?局", "区民局"));
+        assert!(!glob("GA2024*", "GA20250000001"));
+        assert!(glob("A1", "A1") && !glob("A1", "A12"));
+    }
+}

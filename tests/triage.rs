@@ -1,0 +1,150 @@
+//! `--baseline` and `--waivers` through `yimen audit`: new, persisting and
+//! resolved findings; waived findings with their approval, not failing the
+//! run; expired and stale waivers reported; bad files exit 2.
+
+mod common;
+
+use std::process::Command;
+
+fn export(dir: &std::path::Path, cases: &str) {
+    std::fs::write(
+        dir.join("事项目录.csv"),
+        "事项编码,事项名称,事项类型,实施主体,是否进驻中心,承诺办结时限\nA1,甲许可,行政许可,X局,是,5\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("办件记录.csv"),
+        format!("办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n{cases}"),
+    )
+    .unwrap();
+}
+
+fn audit(dir: &std::path::Path, extra: &[&str], as_of: &str) -> (i32, serde_json::Value, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
+        .arg("audit")
+        .arg(dir)
+        .args(["--as-of", as_of, "--format", "json", "--policy"])
+        .arg(common::root().join("policies"))
+        .args(extra)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (out.status.code().unwrap_or(-1), json, stderr)
+}
+
+fn h001(json: &serde_json::Value) -> Vec<(String, String)> {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "H001")
+        .map(|f| {
+            (
+                f["key"][0].as_str().unwrap().to_string(),
+                f["status"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn baseline_classifies_new_persisting_and_resolved() {
+    let before = tempfile::tempdir().unwrap();
+    export(before.path(), "C1,A1,X局,原单位,2025-03-03 09:00:00,2025-03-03 10:00:00\nC2,A1,X局,原单位,2025-03-04 09:00:00,2025-03-04 10:00:00\n");
+    let (_, old, _) = audit(before.path(), &[], "2025-06-30");
+    let base = before.path().join("baseline.json");
+    std::fs::write(&base, serde_json::to_string(&old).unwrap()).unwrap();
+
+    let now = tempfile::tempdir().unwrap();
+    export(now.path(), "C2,A1,X局,原单位,2025-03-04 09:00:00,2025-03-04 10:00:00\nC3,A1,X局,原单位,2025-03-05 09:00:00,2025-03-05 10:00:00\n");
+    let (code, json, err) = audit(
+        now.path(),
+        &["--baseline", base.to_str().unwrap()],
+        "2025-06-30",
+    );
+    assert_eq!(code, 1, "{err}");
+    let mut got = h001(&json);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("C2".to_string(), "persisting".to_string()),
+            ("C3".to_string(), "new".to_string())
+        ]
+    );
+    let resolved: Vec<&serde_json::Value> = json["resolved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["code"] == "H001")
+        .collect();
+    assert_eq!(resolved.len(), 1);
+    assert_eq!(resolved[0]["key"][0], "C1");
+}
+
+#[test]
+fn waivers_apply_until_they_expire_and_stale_ones_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    export(
+        dir.path(),
+        "C1,A1,X局,原单位,2025-03-03 09:00:00,2025-03-03 10:00:00\n",
+    );
+    let w = dir.path().join("waivers.yaml");
+    std::fs::write(
+        &w,
+        "waivers:\n  - code: H001\n    key: [\"C*\"]\n    reason: 试点\n    approved_by: 区政务办\n    approval_ref: 区政务办函〔2025〕5号\n    expires: 2025-06-30\n  - code: H004\n    key: [\"Z9\"]\n    reason: 无\n    approved_by: 区政务办\n    approval_ref: 区政务办函〔2025〕6号\n    expires: 2026-01-01\n",
+    )
+    .unwrap();
+    let ws = w.to_str().unwrap();
+    // In force on its last day: waived, with the approval, and the run does not fail on it.
+    let (code, json, err) = audit(dir.path(), &["--waivers", ws], "2025-06-30");
+    assert_eq!(
+        h001(&json),
+        [("C1".to_string(), "waived".to_string())],
+        "{err}"
+    );
+    let f = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "H001")
+        .unwrap();
+    assert_eq!(f["waiver"]["approval_ref"], "区政务办函〔2025〕5号");
+    assert_eq!(json["stale_waivers"][0]["code"], "H004");
+    let others_fail = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["severity"] == "error" && f["status"] != "waived");
+    assert_eq!(code, i32::from(others_fail));
+    // The day after: expired, no longer applies, and reported.
+    let (code, json, _) = audit(dir.path(), &["--waivers", ws], "2025-07-01");
+    assert_eq!(code, 1);
+    assert_eq!(h001(&json), [("C1".to_string(), "new".to_string())]);
+    assert_eq!(json["expired_waivers"][0]["code"], "H001");
+}
+
+#[test]
+fn malformed_baseline_or_waivers_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    export(dir.path(), "");
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"findings\": [{\"code\": 1}]}").unwrap();
+    let (code, _, err) = audit(
+        dir.path(),
+        &["--baseline", bad.to_str().unwrap()],
+        "2025-06-30",
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("bad.json"), "{err}");
+    let w = dir.path().join("w.yaml");
+    std::fs::write(&w, "waivers:\n  - code: H001\n    key: [C1]\n    reason: x\n    approved_by: y\n    approval_ref: z\n    expires: 2025-13-01\n").unwrap();
+    let (code, _, err) = audit(
+        dir.path(),
+        &["--waivers", w.to_str().unwrap()],
+        "2025-06-30",
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("expires"), "{err}");
+}
