@@ -14,6 +14,10 @@ pub const POLICIES: &[(&str, &str)] = &[
         include_str!("../policies/catalogue.yimen"),
     ),
     (
+        "policies/catalogue_diff.yimen",
+        include_str!("../policies/catalogue_diff.yimen"),
+    ),
+    (
         "policies/entry.yimen",
         include_str!("../policies/entry.yimen"),
     ),

@@ -22,7 +22,7 @@ fn yimen(args: &[&str]) -> (i32, String, String) {
 fn shipped_policies_check_with_exit_0() {
     let (code, _, err) = yimen(&["check-policy", "policies"]);
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("28 条规则"), "{err}");
+    assert!(err.contains("31 条规则"), "{err}");
 }
 
 #[test]

@@ -99,6 +99,19 @@ pub fn audit_dir(
     opts: &ReadOptions,
     run_opts: &RunOptions<'_>,
 ) -> Result<(Audit, bool), String> {
+    audit_dir_with(dir, program, schema, opts, run_opts, &|_| {})
+}
+
+/// [`audit_dir`], with `inject` adding derived records (the catalogue
+/// changes of `yimen diff`) to the data held in memory before the run.
+pub fn audit_dir_with(
+    dir: &std::path::Path,
+    program: &crate::ir::Program,
+    schema: &Schema,
+    opts: &ReadOptions,
+    run_opts: &RunOptions<'_>,
+    inject: &dyn Fn(&mut Data),
+) -> Result<(Audit, bool), String> {
     let strict_stop = || "--strict: 有文件无法读取, 审计中止".to_string();
     let discovery = discover(dir, schema, opts).map_err(|e| e.to_string())?;
     let mut unreadable = false;
@@ -174,6 +187,7 @@ pub fn audit_dir(
         }
         tick(&src.rel);
     }
+    inject(&mut data);
     let runner = Runner::new(program, schema, &data, run_opts);
     let mut audit = Audit::default();
     for ds in 0..schema.datasets.len() {
@@ -246,7 +260,10 @@ fn data_error(e: crate::read::DataError) -> DataError {
 /// Refuse, before any work, an output the format cannot go to: a binary
 /// format without `--output`, or an output path that is a directory or lies
 /// in a folder that does not exist.
-fn check_output(format: AuditFormat, output: Option<&std::path::Path>) -> Result<(), String> {
+pub(crate) fn check_output(
+    format: AuditFormat,
+    output: Option<&std::path::Path>,
+) -> Result<(), String> {
     let Some(path) = output else {
         if format.is_binary() {
             return Err(

@@ -6,6 +6,7 @@
 mod audit_cmd;
 mod check_policy;
 mod common;
+mod diff_cmd;
 mod explain_cmd;
 mod fmt_cmd;
 mod generate_cmd;
@@ -44,6 +45,8 @@ enum Command {
     Inspect(inspect_cmd::Args),
     /// Explain a rule: its documentation, definition, parameters and the text of its clauses.
     Explain(explain_cmd::Args),
+    /// Check a change of the catalogue: the change rules and only the findings it introduced.
+    Diff(diff_cmd::Args),
     /// Parse and check policy files against the schema and the source registry.
     CheckPolicy(check_policy::Args),
     /// Format policy files canonically (comments kept).
@@ -117,6 +120,7 @@ pub fn main() -> ExitCode {
         Command::Report(args) => report_cmd::run(&args),
         Command::CheckPolicy(args) => check_policy::run(&args),
         Command::Explain(args) => explain_cmd::run(&args),
+        Command::Diff(args) => diff_cmd::run(&args),
         Command::Fmt(args) => fmt_cmd::run(&args),
         Command::Test(args) => test_cmd::run(&args),
         Command::Generate(args) => generate_cmd::run(&args),

@@ -500,7 +500,13 @@ impl<'a> Frame<'a> {
             return Val::Unknown;
         }
         let Some(index) = self.env.indexes.get(dataset).and_then(Option::as_ref) else {
-            return Val::Nothing;
+            // The export has no records of this dataset at all: whether a
+            // match exists is not known (never "no match").
+            let name = format!("{}(未提供)", self.env.schema.datasets[dataset].name);
+            if !self.missing.contains(&name) {
+                self.missing.push(name);
+            }
+            return Val::Unknown;
         };
         let cached = self.cache.and_then(|c| {
             c.borrow()

@@ -1,0 +1,207 @@
+//! `yimen diff --base GIT_REV [PATH]` or `yimen diff OLD NEW`: check a change
+//! of the catalogue. Reports (a) the change rules over the derived change set
+//! (`catalogue_changes`: D001 withdrawal without approval, D002 六公开
+//! incomplete, D003 promised days raised above legal days) and (b) only the
+//! findings the change introduced: those of the new version that the old one
+//! did not have.
+
+use std::path::{Path, PathBuf};
+
+use super::common::{prepare, RunArgs};
+use crate::diff::{checkout_revision, inject_changes, read_catalogue};
+use crate::engine::RunOptions;
+use crate::ir::Severity;
+use crate::output::{AuditDoc, AuditFormat};
+use crate::schema::Schema;
+use crate::sources::SourceRegistry;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// With --base: the catalogue folder or file in a git working tree (default `.`).
+    /// Without: the OLD and the NEW folder or file.
+    paths: Vec<PathBuf>,
+    /// Compare the working tree with this git revision (a commit, tag or `HEAD~1`).
+    #[arg(long)]
+    base: Option<String>,
+    /// Policy files or directories; default: the policies that ship with yimen.
+    #[arg(long = "policy")]
+    policies: Vec<PathBuf>,
+    /// A mapping file: extra header and value aliases, per-file dataset and encoding.
+    #[arg(long)]
+    map: Option<PathBuf>,
+    /// The audit date (YYYY-MM-DD); default: today.
+    #[arg(long = "as-of")]
+    as_of: Option<String>,
+    /// Override a parameter: name=value (repeatable).
+    #[arg(long = "param")]
+    params: Vec<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    format: AuditFormat,
+    /// Write the report to FILE (atomically) instead of standard output.
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// Exit 1 when there is a finding at or above this severity.
+    #[arg(long = "fail-on", value_enum, default_value = "error")]
+    fail_on: super::audit_cmd::FailOn,
+}
+
+/// A folder holding `path`: the folder itself, or a temporary copy of the file.
+fn as_dir(path: &Path, tmp: &Path) -> Result<PathBuf, String> {
+    if path.is_dir() {
+        return Ok(path.to_path_buf());
+    }
+    let name = path
+        .file_name()
+        .ok_or_else(|| format!("{} 不是文件或目录", path.display()))?;
+    std::fs::create_dir_all(tmp).map_err(|e| e.to_string())?;
+    std::fs::copy(path, tmp.join(name)).map_err(|e| format!("无法读取 {}: {e}", path.display()))?;
+    Ok(tmp.to_path_buf())
+}
+
+fn dirs(args: &Args, tmp: &Path) -> Result<(PathBuf, PathBuf), String> {
+    match (&args.base, args.paths.as_slice()) {
+        (Some(rev), paths) if paths.len() <= 1 => {
+            let path = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+            let old = checkout_revision(&path, rev, &tmp.join("old"))?;
+            let new = as_dir(&path, &tmp.join("new"))?;
+            Ok((old, new))
+        }
+        (None, [old, new]) => Ok((
+            as_dir(old, &tmp.join("old"))?,
+            as_dir(new, &tmp.join("new"))?,
+        )),
+        _ => Err("用法: yimen diff --base GIT_REV [PATH] 或 yimen diff OLD NEW".into()),
+    }
+}
+
+pub fn run(args: &Args) -> u8 {
+    if let Err(e) = super::audit_cmd::check_output(args.format, args.output.as_deref()) {
+        eprintln!("错误: {e}");
+        return 2;
+    }
+    let tmp = match tempfile_dir() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("错误: {e}");
+            return 2;
+        }
+    };
+    let result = diff(args, &tmp);
+    let _ = std::fs::remove_dir_all(&tmp);
+    result
+}
+
+fn tempfile_dir() -> Result<PathBuf, String> {
+    let base = std::env::temp_dir().join(format!("yimen-diff-{}", std::process::id()));
+    std::fs::create_dir_all(&base).map_err(|e| format!("无法创建临时目录: {e}"))?;
+    Ok(base)
+}
+
+fn diff(args: &Args, tmp: &Path) -> u8 {
+    let (old, new) = match dirs(args, tmp) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("错误: {e}");
+            return 2;
+        }
+    };
+    let run_args = RunArgs {
+        dir: new.clone(),
+        policies: args.policies.clone(),
+        map: args.map.clone(),
+        as_of: args.as_of.clone(),
+        params: args.params.clone(),
+        params_file: None,
+        calendar: None,
+        threads: None,
+        strict: false,
+    };
+    let p = match prepare(&run_args) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let schema = Schema::builtin();
+    let run_opts = RunOptions {
+        as_of: p.as_of,
+        params: p.params.clone(),
+        calendar: &p.calendar,
+        sources: SourceRegistry::builtin(),
+        period: None,
+    };
+    let catalogues = read_catalogue(&old, schema, &p.read)
+        .and_then(|o| Ok((o, read_catalogue(&new, schema, &p.read)?)));
+    let (old_rows, new_rows) = match catalogues {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("错误: {e}");
+            return 2;
+        }
+    };
+    let audits = super::audit_cmd::audit_dir(&old, &p.program, schema, &p.read, &run_opts)
+        .and_then(|(before, _)| {
+            let inject =
+                |data: &mut crate::engine::Data| inject_changes(schema, &old_rows, &new_rows, data);
+            let (after, unreadable) = super::audit_cmd::audit_dir_with(
+                &new, &p.program, schema, &p.read, &run_opts, &inject,
+            )?;
+            Ok((before, after, unreadable))
+        });
+    let (before, mut after, unreadable) = match audits {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("错误: {e}");
+            return 2;
+        }
+    };
+    // Only what the change introduced: the change rules, and findings the old version did not have.
+    let change_ds = "catalogue_changes";
+    after.findings.retain(|f| {
+        f.dataset == change_ds
+            || !before
+                .findings
+                .iter()
+                .any(|b| b.code == f.code && b.key == f.key)
+    });
+    after.undetermined.retain(|u| {
+        u.dataset == change_ds
+            || !before
+                .undetermined
+                .iter()
+                .any(|b| b.code == u.code && b.key == u.key)
+    });
+    after
+        .data_errors
+        .retain(|e| !before.data_errors.contains(e));
+    after.finish();
+    let doc = AuditDoc {
+        audit: &after,
+        as_of: p.as_of,
+        program: &p.program,
+    };
+    let bytes = match crate::output::render(args.format, &doc) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("错误: {e}");
+            return 2;
+        }
+    };
+    if let Err(code) = super::emit(&bytes, args.output.as_deref()) {
+        return code;
+    }
+    let threshold = match args.fail_on {
+        super::audit_cmd::FailOn::Error => Some(Severity::Error),
+        super::audit_cmd::FailOn::Warning => Some(Severity::Warning),
+        super::audit_cmd::FailOn::Never => None,
+    };
+    let failing = threshold.is_some_and(|t| {
+        after
+            .findings
+            .iter()
+            .any(|f| Severity::parse(f.severity).is_some_and(|s| s <= t))
+    });
+    if unreadable {
+        2
+    } else {
+        u8::from(failing)
+    }
+}

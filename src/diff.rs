@@ -1,0 +1,211 @@
+//! The catalogue change set (`yimen diff`): two versions of the item
+//! catalogue compared item by item (by code, each code's first row), as
+//! records of the `catalogue_changes` dataset that policies range over.
+
+use std::path::{Path, PathBuf};
+
+use crate::engine::{Data, Row};
+use crate::read::{discover, read_table_full, ReadOptions};
+use crate::schema::Schema;
+use crate::value::Value;
+
+/// One catalogue row with its place.
+#[derive(Clone, Debug)]
+pub struct CatalogueRow {
+    pub file: String,
+    pub sheet: Option<String>,
+    pub row: u32,
+    pub values: Vec<Value>,
+}
+
+/// The catalogue rows of an export folder, in file order.
+pub fn read_catalogue(
+    dir: &Path,
+    schema: &Schema,
+    opts: &ReadOptions,
+) -> Result<Vec<CatalogueRow>, String> {
+    let ds = schema
+        .dataset_index("catalogue")
+        .ok_or("schema has no catalogue")?;
+    let discovery = discover(dir, schema, opts).map_err(|e| e.to_string())?;
+    if let Some(e) = discovery.errors.first() {
+        return Err(e.to_string());
+    }
+    let mut out = Vec::new();
+    for src in discovery
+        .sources
+        .iter()
+        .filter(|s| schema.dataset_index(&s.dataset) == Some(ds))
+    {
+        let table = read_table_full(src, schema, opts).map_err(|e| e.to_string())?;
+        out.extend(table.records.into_iter().map(|r| CatalogueRow {
+            file: src.rel.clone(),
+            sheet: src.sheet.clone(),
+            row: r.row,
+            values: r.values,
+        }));
+    }
+    Ok(out)
+}
+
+/// Each code's first row.
+fn by_code(rows: &[CatalogueRow], code: usize) -> Vec<(String, &CatalogueRow)> {
+    let mut out: Vec<(String, &CatalogueRow)> = Vec::new();
+    for r in rows {
+        let c = r.values[code].to_string();
+        if !c.is_empty() && !out.iter().any(|(k, _)| *k == c) {
+            out.push((c, r));
+        }
+    }
+    out
+}
+
+/// Add the change records between `old` and `new` to `data`, as the
+/// `catalogue_changes` dataset. Removed items are placed at their old row
+/// (the file name prefixed with `旧版:`).
+pub fn inject_changes(
+    schema: &Schema,
+    old: &[CatalogueRow],
+    new: &[CatalogueRow],
+    data: &mut Data,
+) {
+    let (Some(cat_i), Some(ch_i)) = (
+        schema.dataset_index("catalogue"),
+        schema.dataset_index("catalogue_changes"),
+    ) else {
+        return;
+    };
+    let cat = &schema.datasets[cat_i];
+    let ch = &schema.datasets[ch_i];
+    let Some(code_f) = cat.field_index("code") else {
+        return;
+    };
+    let old_by = by_code(old, code_f);
+    let new_by = by_code(new, code_f);
+    let field = |row: Option<&CatalogueRow>, name: &str| -> Value {
+        match (row, cat.field_index(name)) {
+            (Some(r), Some(f)) => r.values[f].clone(),
+            _ => Value::Empty,
+        }
+    };
+    let mut push = |kind: &str,
+                    before: Option<&CatalogueRow>,
+                    after: Option<&CatalogueRow>,
+                    place: &CatalogueRow,
+                    old_side: bool| {
+        let values: Vec<Value> = ch
+            .fields
+            .iter()
+            .map(|f| match f.name.as_str() {
+                "change_kind" => Value::str(kind),
+                n if n.starts_with("before_") => field(before, &n["before_".len()..]),
+                n => field(after.or(before), n),
+            })
+            .collect();
+        let path = if old_side {
+            format!("旧版:{}", place.file)
+        } else {
+            place.file.clone()
+        };
+        let file = data.add_file(path, place.sheet.clone());
+        data.push(
+            ch_i,
+            Row {
+                file,
+                row: place.row,
+                values,
+            },
+        );
+    };
+    for (code, n) in &new_by {
+        match old_by.iter().find(|(c, _)| c == code) {
+            None => push("新增", None, Some(n), n, false),
+            Some((_, o)) if o.values != n.values => push("修改", Some(o), Some(n), n, false),
+            Some(_) => {}
+        }
+    }
+    for (code, o) in &old_by {
+        if !new_by.iter().any(|(c, _)| c == code) {
+            push("删除", Some(o), None, o, true);
+        }
+    }
+}
+
+/// Write the files under `path` as they were at git revision `rev` into
+/// `dest` (the same layout relative to `path`). `path` is a folder or a file
+/// in a git working tree.
+pub fn checkout_revision(path: &Path, rev: &str, dest: &Path) -> Result<PathBuf, String> {
+    std::fs::create_dir_all(dest).map_err(|e| e.to_string())?;
+    let abs =
+        std::fs::canonicalize(path).map_err(|e| format!("无法读取 {}: {e}", path.display()))?;
+    let dir = if abs.is_dir() {
+        abs.clone()
+    } else {
+        abs.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    let git = |args: &[&str]| -> Result<Vec<u8>, String> {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&dir)
+            .args(args)
+            .output()
+            .map_err(|e| format!("无法运行 git: {e}"))?;
+        if out.status.success() {
+            Ok(out.stdout)
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+        }
+    };
+    git(&[
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        &format!("{rev}^{{commit}}"),
+    ])
+    .map_err(|_| format!("git 版本 {rev} 不存在 (revision not found)"))?;
+    let top = String::from_utf8_lossy(&git(&["rev-parse", "--show-toplevel"])?)
+        .trim()
+        .to_string();
+    let top = std::fs::canonicalize(&top).map_err(|e| e.to_string())?;
+    let rel = abs
+        .strip_prefix(&top)
+        .map_err(|_| format!("{} 不在 git 仓库中", path.display()))?;
+    let rel_s = rel.to_string_lossy().replace('\\', "/");
+    let spec = if rel_s.is_empty() {
+        ".".to_string()
+    } else {
+        rel_s.clone()
+    };
+    let list = git(&[
+        "ls-tree",
+        "-r",
+        "-z",
+        "--name-only",
+        "--full-tree",
+        rev,
+        "--",
+        &spec,
+    ])?;
+    let base = if abs.is_dir() {
+        rel_s.clone()
+    } else {
+        rel.parent()
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default()
+    };
+    for name in list.split(|b| *b == 0).filter(|n| !n.is_empty()) {
+        let name = String::from_utf8_lossy(name).to_string();
+        let bytes = git(&["show", &format!("{rev}:{name}")])?;
+        let sub = if base.is_empty() {
+            name.as_str()
+        } else {
+            name.strip_prefix(&format!("{base}/")).unwrap_or(&name)
+        };
+        let target = dest.join(sub);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+        }
+        std::fs::write(&target, bytes).map_err(|e| e.to_string())?;
+    }
+    Ok(dest.to_path_buf())
+}

@@ -1,0 +1,140 @@
+//! `yimen diff`: a catalogue kept in git; a change that withdraws one item
+//! without approval and adds one incomplete item is reported as exactly
+//! those two items, exit 1; a clean change exits 0; a bad revision exits 2.
+
+use std::path::Path;
+use std::process::Command;
+
+const HEADER: &str = "事项编码,事项名称,事项类型,实施主体,是否进驻中心,不进驻批准文号,办件类型,法定办结时限,承诺办结时限,审批内容,办理流程,设定依据,申请材料,收费标准\n";
+
+fn item(code: &str, kind: &str, in_center: &str, exemption: &str, complete: bool) -> String {
+    let six = if complete {
+        "内容,流程,依据,材料"
+    } else {
+        "内容,流程,,材料"
+    };
+    format!("{code},{code}事项,{kind},X局,{in_center},{exemption},承诺件,20,10,{six},不收费\n")
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+}
+
+fn diff(dir: &Path, args: &[&str]) -> (i32, serde_json::Value, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
+        .current_dir(dir)
+        .arg("diff")
+        .args(args)
+        .args(["--as-of", "2025-12-31", "--format", "json"])
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (
+        out.status.code().unwrap_or(-1),
+        json,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn repo() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let cat = tmp.path().join("catalogue");
+    std::fs::create_dir(&cat).unwrap();
+    let v1 = format!(
+        "{HEADER}{}{}",
+        item("A1", "行政许可", "是", "", true),
+        item("A2", "公共服务", "是", "", true)
+    );
+    std::fs::write(cat.join("事项目录.csv"), v1).unwrap();
+    git(tmp.path(), &["init", "-q"]);
+    git(tmp.path(), &["add", "."]);
+    git(tmp.path(), &["commit", "-q", "-m", "v1"]);
+    tmp
+}
+
+fn keys(json: &serde_json::Value) -> Vec<(String, String)> {
+    let mut k: Vec<(String, String)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["key"][0].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    k.sort();
+    k
+}
+
+#[test]
+fn a_withdrawal_without_approval_and_an_incomplete_new_item_are_reported() {
+    let tmp = repo();
+    let cat = tmp.path().join("catalogue");
+    // v2: A1 withdrawn from the centre without an approval; A3 added without its basis.
+    let v2 = format!(
+        "{HEADER}{}{}{}",
+        item("A1", "行政许可", "否", "", true),
+        item("A2", "公共服务", "是", "", true),
+        item("A3", "行政许可", "是", "", false)
+    );
+    std::fs::write(cat.join("事项目录.csv"), v2).unwrap();
+    git(tmp.path(), &["commit", "-q", "-am", "v2"]);
+    let (code, json, err) = diff(tmp.path(), &["--base", "HEAD~1", "catalogue"]);
+    assert_eq!(code, 1, "{err}");
+    let found = keys(&json);
+    let items: std::collections::BTreeSet<&str> = found.iter().map(|(_, k)| k.as_str()).collect();
+    assert_eq!(
+        items.into_iter().collect::<Vec<_>>(),
+        ["A1", "A3"],
+        "{found:?}"
+    );
+    assert!(found.contains(&("D001".into(), "A1".into())), "{found:?}");
+    assert!(found.contains(&("D002".into(), "A3".into())), "{found:?}");
+    // Old findings (none here) are not reported again; the same two folders give the same answer.
+    let old = tempfile::tempdir().unwrap();
+    let text = Command::new("git")
+        .arg("-C")
+        .arg(tmp.path())
+        .args(["show", "HEAD~1:catalogue/事项目录.csv"])
+        .output()
+        .unwrap()
+        .stdout;
+    std::fs::write(old.path().join("事项目录.csv"), text).unwrap();
+    let (code2, json2, _) = diff(
+        tmp.path(),
+        &[old.path().to_str().unwrap(), cat.to_str().unwrap()],
+    );
+    assert_eq!((code2, keys(&json2)), (code, found));
+}
+
+#[test]
+fn a_clean_change_exits_0_and_a_missing_revision_exits_2() {
+    let tmp = repo();
+    let cat = tmp.path().join("catalogue");
+    let v2 = format!(
+        "{HEADER}{}{}",
+        item("A1", "行政许可", "是", "", true),
+        item("A2", "公共服务", "是", "", true).replace("A2事项", "A2事项(更名)")
+    );
+    std::fs::write(cat.join("事项目录.csv"), v2).unwrap();
+    git(tmp.path(), &["commit", "-q", "-am", "rename"]);
+    let (code, json, err) = diff(tmp.path(), &["--base", "HEAD~1", "catalogue"]);
+    assert_eq!(code, 0, "{err} {json}");
+    assert!(keys(&json).is_empty(), "{json}");
+    let (code, _, err) = diff(tmp.path(), &["--base", "no-such-rev", "catalogue"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no-such-rev"), "{err}");
+}
