@@ -266,3 +266,26 @@ fn xlsx_report_reopens_with_the_expected_sheets() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_missing_dataset_makes_its_metrics_na_with_the_reason_and_no_data_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    fixture(tmp.path());
+    std::fs::remove_file(tmp.path().join("办件记录.csv")).unwrap();
+    let (code, out, err) = report(tmp.path(), "json");
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let m04 = metric(&json, "M04", None);
+    assert!(m04["value"].is_null());
+    assert!(m04["note"].as_str().unwrap().contains("办件记录"), "{m04}");
+    assert!(json["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n.as_str().unwrap().starts_with("M04")));
+    // The item metrics are still computed.
+    assert_eq!(metric(&json, "M01", None)["denominator"], 5);
+    let empty = tempfile::tempdir().unwrap();
+    let (code, _, _) = report(empty.path(), "json");
+    assert_eq!(code, 2);
+}
