@@ -4,14 +4,12 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use super::{load_policies, report_policy_errors, ErrorFormat};
-use crate::calendar::Calendar;
+use super::common::{prepare, run_audit, RunArgs};
 use crate::engine::{Audit, Data, DataError, Row, RunOptions, Runner};
 use crate::ir::Severity;
 use crate::output::{AuditDoc, AuditFormat};
 use crate::read::{discover, read_table_full, ReadOptions};
 use crate::schema::Schema;
-use crate::sources::SourceRegistry;
 use crate::triage::{baseline_keys, triage, Waivers};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -23,31 +21,9 @@ pub enum FailOn {
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The export folder (searched recursively).
-    dir: PathBuf,
-    /// Policy files or directories; default: the policies that ship with yimen.
-    #[arg(long = "policy")]
-    policies: Vec<PathBuf>,
-    /// A mapping file: extra header and value aliases, per-file dataset and encoding.
-    #[arg(long)]
-    map: Option<PathBuf>,
-    /// The audit date (YYYY-MM-DD), for rules about unfinished work; default: today.
-    #[arg(long = "as-of")]
-    as_of: Option<String>,
-    /// Override a parameter: name=value (repeatable).
-    #[arg(long = "param")]
-    params: Vec<String>,
-    /// A YAML file of parameter values (a region's settings).
-    #[arg(long = "params")]
-    params_file: Option<PathBuf>,
-    /// A local calendar (holiday-cn JSON or YAML) added to the official one.
-    #[arg(long)]
-    calendar: Option<PathBuf>,
-    /// Worker threads (default: all cores). The output does not depend on it.
-    #[arg(long)]
-    threads: Option<usize>,
-    /// text (default), json (the findings contract), sarif, junit, github
-    /// (workflow commands), csv or xlsx (needs --output).
+    #[command(flatten)]
+    run: RunArgs,
+    /// text (default), json (the findings contract), sarif, junit, github, csv or xlsx.
     #[arg(long, value_enum, default_value = "text")]
     format: AuditFormat,
     /// Write the report to FILE (atomically) instead of standard output.
@@ -56,9 +32,6 @@ pub struct Args {
     /// Exit 1 when there is a finding at or above this severity.
     #[arg(long = "fail-on", value_enum, default_value = "error")]
     fail_on: FailOn,
-    /// Stop at the first file that cannot be read.
-    #[arg(long)]
-    strict: bool,
     /// A previous `--format json` report: each finding is marked new or
     /// persisting, and the baseline's findings that are gone are listed as resolved.
     #[arg(long)]
@@ -69,22 +42,35 @@ pub struct Args {
     waivers: Option<PathBuf>,
 }
 
+impl FailOn {
+    /// The exit code of a run: 2 when input was unreadable, 1 when a finding
+    /// (not waived) is at or above the threshold, else 0.
+    pub fn exit_code(self, findings: &[crate::engine::Finding], unreadable: bool) -> u8 {
+        let threshold = match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Never => None,
+        };
+        let failing = threshold.is_some_and(|t| {
+            findings
+                .iter()
+                .filter(|f| f.status != Some("waived"))
+                .any(|f| Severity::parse(f.severity).is_some_and(|s| s <= t))
+        });
+        if unreadable {
+            2
+        } else {
+            u8::from(failing)
+        }
+    }
+}
+
 pub fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
 }
 
 pub fn run_cmd(args: &Args) -> u8 {
-    let pool = match rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
-        .build()
-    {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("错误: 无法启动工作线程: {e}");
-            return 2;
-        }
-    };
-    pool.install(|| audit(args))
+    audit(args)
 }
 
 /// Read an export folder and run the program over it: the small datasets
@@ -319,71 +305,21 @@ fn audit(args: &Args) -> u8 {
             return 2;
         }
     };
-    let schema = Schema::builtin();
-    let (_, program) = match load_policies(&args.policies) {
+    let prepared = match prepare(&args.run) {
         Ok(p) => p,
-        Err(errs) => {
-            report_policy_errors(&errs, ErrorFormat::Human);
-            return 2;
-        }
-    };
-    let as_of = if let Some(s) = &args.as_of {
-        let Some(d) = parse_date(s) else {
-            eprintln!("错误: --as-of 应为 YYYY-MM-DD 格式的日期, 而不是 {s:?}");
-            return 2;
-        };
-        d
-    } else {
-        chrono::Local::now().date_naive()
-    };
-    let params = match crate::params::resolve(&program, args.params_file.as_deref(), &args.params) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("错误: {e}");
-            return 2;
-        }
-    };
-    let calendar = match &args.calendar {
-        Some(p) => match Calendar::official().with_local_file(p) {
-            Ok(c) => c,
-            Err(e) => {
-                eprintln!("错误: {e}");
-                return 2;
-            }
-        },
-        None => Calendar::official().clone(),
-    };
-    let mapping = match super::load_mapping(args.map.as_deref(), schema) {
-        Ok(m) => m,
         Err(code) => return code,
     };
-    if !args.dir.is_dir() {
-        eprintln!(
-            "错误: {} 不是一个目录 (not a directory)",
-            args.dir.display()
-        );
-        return 2;
-    }
-    let opts = ReadOptions {
-        mapping,
-        strict: args.strict,
-    };
-    let run_opts = RunOptions {
-        as_of,
-        params,
-        calendar: &calendar,
-        sources: SourceRegistry::builtin(),
-        period: None,
-    };
-    let (mut audit, unreadable) = match audit_dir(&args.dir, &program, schema, &opts, &run_opts) {
+    let (mut audit, unreadable) = match run_audit(&args.run, &prepared, &args.run.dir, None) {
         Ok(x) => x,
-        Err(e) => {
-            eprintln!("错误: {e}");
-            return 2;
-        }
+        Err(code) => return code,
     };
     if baseline.is_some() || !waivers.list.is_empty() {
-        let t = triage(&audit.findings, baseline.as_deref(), &waivers, as_of);
+        let t = triage(
+            &audit.findings,
+            baseline.as_deref(),
+            &waivers,
+            prepared.as_of,
+        );
         for (f, s) in audit.findings.iter_mut().zip(t.statuses) {
             f.status = Some(s.status);
             f.waiver = s.waiver;
@@ -394,8 +330,8 @@ fn audit(args: &Args) -> u8 {
     }
     let doc = AuditDoc {
         audit: &audit,
-        as_of,
-        program: &program,
+        as_of: prepared.as_of,
+        program: &prepared.program,
     };
     let report = match crate::output::render(args.format, &doc) {
         Ok(r) => r,
@@ -407,21 +343,5 @@ fn audit(args: &Args) -> u8 {
     if let Err(code) = super::emit(&report, args.output.as_deref()) {
         return code;
     }
-    let threshold = match args.fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Never => None,
-    };
-    let failing = threshold.is_some_and(|t| {
-        audit
-            .findings
-            .iter()
-            .filter(|f| f.status != Some("waived"))
-            .any(|f| Severity::parse(f.severity).is_some_and(|s| s <= t))
-    });
-    if unreadable {
-        2
-    } else {
-        u8::from(failing)
-    }
+    args.fail_on.exit_code(&audit.findings, unreadable)
 }

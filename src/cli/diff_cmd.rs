@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use super::common::{prepare, RunArgs};
 use crate::diff::{checkout_revision, inject_changes, read_catalogue};
 use crate::engine::RunOptions;
-use crate::ir::Severity;
 use crate::output::{AuditDoc, AuditFormat};
 use crate::schema::Schema;
 use crate::sources::SourceRegistry;
@@ -188,20 +187,5 @@ fn diff(args: &Args, tmp: &Path) -> u8 {
     if let Err(code) = super::emit(&bytes, args.output.as_deref()) {
         return code;
     }
-    let threshold = match args.fail_on {
-        super::audit_cmd::FailOn::Error => Some(Severity::Error),
-        super::audit_cmd::FailOn::Warning => Some(Severity::Warning),
-        super::audit_cmd::FailOn::Never => None,
-    };
-    let failing = threshold.is_some_and(|t| {
-        after
-            .findings
-            .iter()
-            .any(|f| Severity::parse(f.severity).is_some_and(|s| s <= t))
-    });
-    if unreadable {
-        2
-    } else {
-        u8::from(failing)
-    }
+    args.fail_on.exit_code(&after.findings, unreadable)
 }
