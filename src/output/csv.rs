@@ -88,13 +88,8 @@ mod tests {
 
     #[test]
     fn bom_header_and_one_row_per_finding() {
-        let program = fixture::program();
-        let audit = fixture::audit();
-        let doc = AuditDoc {
-            audit: &audit,
-            as_of: chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap_or_default(),
-            program: &program,
-        };
+        let (program, audit) = (fixture::program(), fixture::audit());
+        let doc = fixture::doc(&program, &audit);
         let bytes = render(&doc).unwrap_or_default();
         assert!(bytes.starts_with("\u{FEFF}".as_bytes()));
         let mut r = ::csv::ReaderBuilder::new().from_reader(&bytes[3..]);

@@ -102,13 +102,8 @@ mod tests {
 
     #[test]
     fn one_line_per_finding_with_level_file_and_line() {
-        let program = fixture::program();
-        let audit = fixture::audit();
-        let doc = AuditDoc {
-            audit: &audit,
-            as_of: chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap_or_default(),
-            program: &program,
-        };
+        let (program, audit) = (fixture::program(), fixture::audit());
+        let doc = fixture::doc(&program, &audit);
         let out = render(&doc);
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines.len(), 3 + 1 + 1, "{out}");

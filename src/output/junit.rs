@@ -204,13 +204,8 @@ mod tests {
 
     #[test]
     fn every_rule_appears_and_counts_match() {
-        let program = fixture::program();
-        let audit = fixture::audit();
-        let doc = AuditDoc {
-            audit: &audit,
-            as_of: chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap_or_default(),
-            program: &program,
-        };
+        let (program, audit) = (fixture::program(), fixture::audit());
+        let doc = fixture::doc(&program, &audit);
         let xml = render(&doc);
         let rules = reported_codes(&doc).len();
         assert_eq!(xml.matches("<testsuite ").count(), rules + 1, "{xml}");

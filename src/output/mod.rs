@@ -167,6 +167,18 @@ pub(crate) mod fixture {
     //! A small audit over the shipped program, with text that needs escaping
     //! in every format.
 
+    /// The audit document the writers' tests render.
+    pub fn doc<'a>(
+        program: &'a crate::ir::Program,
+        audit: &'a crate::engine::Audit,
+    ) -> super::AuditDoc<'a> {
+        super::AuditDoc {
+            audit,
+            as_of: chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap_or_default(),
+            program,
+        }
+    }
+
     use crate::engine::report::{CiteOut, DataError, Evidence, Finding, Undetermined};
     use crate::engine::Audit;
     use crate::ir::Program;

@@ -275,13 +275,8 @@ mod tests {
     use crate::output::fixture;
 
     fn sarif() -> Value {
-        let program = fixture::program();
-        let audit = fixture::audit();
-        let doc = AuditDoc {
-            audit: &audit,
-            as_of: chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap_or_default(),
-            program: &program,
-        };
+        let (program, audit) = (fixture::program(), fixture::audit());
+        let doc = fixture::doc(&program, &audit);
         serde_json::from_str(&render(&doc)).unwrap_or(Value::Null)
     }
 

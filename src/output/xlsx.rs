@@ -400,13 +400,8 @@ mod tests {
 
     #[test]
     fn sheets_rows_and_determinism() {
-        let program = fixture::program();
-        let audit = fixture::audit();
-        let doc = AuditDoc {
-            audit: &audit,
-            as_of: chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap_or_default(),
-            program: &program,
-        };
+        let (program, audit) = (fixture::program(), fixture::audit());
+        let doc = fixture::doc(&program, &audit);
         let bytes = render(&doc).unwrap_or_default();
         assert_eq!(render(&doc).unwrap_or_default(), bytes, "deterministic");
         let mut book: Xlsx<_> =
