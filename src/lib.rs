@@ -3,6 +3,7 @@
 //! See `ARCHITECTURE.md` for the pipeline, the code map and the invariants.
 
 pub mod ast;
+pub mod audit;
 pub mod builtin;
 pub mod calendar;
 pub mod check;

@@ -1,9 +1,12 @@
-//! What `audit` and `report` share: reading the options of a run (policies,
-//! audit date, parameters, calendar, mapping) and the export folder.
+//! What `audit`, `report` and `diff` share: the options of a run (policies,
+//! audit date, parameters, calendar, mapping, threads), their checking, and
+//! one audit of a folder with its progress bar and unreadable-file messages.
 
-use std::path::PathBuf;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 
 use super::{load_policies, report_policy_errors, ErrorFormat};
+use crate::audit::{audit_dir, Hooks, Inject};
 use crate::calendar::Calendar;
 use crate::engine::{Audit, RunOptions};
 use crate::ir::Program;
@@ -11,10 +14,18 @@ use crate::read::ReadOptions;
 use crate::schema::Schema;
 use crate::sources::SourceRegistry;
 
+/// The export folder and the options of a run.
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
     /// The export folder (searched recursively).
     pub dir: PathBuf,
+    #[command(flatten)]
+    pub opts: RunOpts,
+}
+
+/// The options of a run.
+#[derive(clap::Args, Debug, Clone)]
+pub struct RunOpts {
     /// Policy files or directories; default: the policies that ship with yimen.
     #[arg(long = "policy")]
     pub policies: Vec<PathBuf>,
@@ -48,42 +59,37 @@ pub struct Prepared {
     pub params: Vec<Option<crate::ir::Const>>,
     pub calendar: Calendar,
     pub read: ReadOptions,
+    pub threads: Option<usize>,
+}
+
+fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+}
+
+fn fail(e: impl std::fmt::Display) -> u8 {
+    eprintln!("错误: {e}");
+    2
 }
 
 /// Check the options; on error print it and return the exit code (2).
-pub fn prepare(args: &RunArgs) -> Result<Prepared, u8> {
+pub fn prepare(opts: &RunOpts) -> Result<Prepared, u8> {
     let schema = Schema::builtin();
-    let (_, program) = load_policies(&args.policies).map_err(|errs| {
+    let (_, program) = load_policies(&opts.policies).map_err(|errs| {
         report_policy_errors(&errs, ErrorFormat::Human);
         2u8
     })?;
-    let as_of = match &args.as_of {
-        Some(s) => super::audit_cmd::parse_date(s).ok_or_else(|| {
-            eprintln!("错误: --as-of 应为 YYYY-MM-DD 格式的日期, 而不是 {s:?}");
-            2u8
-        })?,
+    let as_of = match &opts.as_of {
+        Some(s) => parse_date(s)
+            .ok_or_else(|| fail(format!("--as-of 应为 YYYY-MM-DD 格式的日期, 而不是 {s:?}")))?,
         None => chrono::Local::now().date_naive(),
     };
-    let params = crate::params::resolve(&program, args.params_file.as_deref(), &args.params)
-        .map_err(|e| {
-            eprintln!("错误: {e}");
-            2u8
-        })?;
-    let calendar = match &args.calendar {
-        Some(p) => Calendar::official().with_local_file(p).map_err(|e| {
-            eprintln!("错误: {e}");
-            2u8
-        })?,
+    let params = crate::params::resolve(&program, opts.params_file.as_deref(), &opts.params)
+        .map_err(fail)?;
+    let calendar = match &opts.calendar {
+        Some(p) => Calendar::official().with_local_file(p).map_err(fail)?,
         None => Calendar::official().clone(),
     };
-    let mapping = super::load_mapping(args.map.as_deref(), schema)?;
-    if !args.dir.is_dir() {
-        eprintln!(
-            "错误: {} 不是一个目录 (not a directory)",
-            args.dir.display()
-        );
-        return Err(2);
-    }
+    let mapping = super::load_mapping(opts.map.as_deref(), schema)?;
     Ok(Prepared {
         program,
         as_of,
@@ -91,25 +97,31 @@ pub fn prepare(args: &RunArgs) -> Result<Prepared, u8> {
         calendar,
         read: ReadOptions {
             mapping,
-            strict: args.strict,
+            strict: opts.strict,
         },
+        threads: opts.threads,
     })
 }
 
-/// Audit `dir` with a prepared run on a pool of `threads` workers.
+/// Audit `dir` with a prepared run: on a pool of the asked number of
+/// workers, with a progress bar on a terminal, unreadable files reported on
+/// stderr. Returns the audit and whether any file was unreadable.
 pub fn run_audit(
-    args: &RunArgs,
     p: &Prepared,
-    dir: &std::path::Path,
+    dir: &Path,
     period: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    inject: Option<&Inject<'_>>,
 ) -> Result<(Audit, bool), u8> {
+    if !dir.is_dir() {
+        return Err(fail(format!(
+            "{} 不是一个目录 (not a directory)",
+            dir.display()
+        )));
+    }
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
+        .num_threads(p.threads.unwrap_or(0))
         .build()
-        .map_err(|e| {
-            eprintln!("错误: 无法启动工作线程: {e}");
-            2u8
-        })?;
+        .map_err(|e| fail(format!("无法启动工作线程: {e}")))?;
     let run_opts = RunOptions {
         as_of: p.as_of,
         params: p.params.clone(),
@@ -117,11 +129,41 @@ pub fn run_audit(
         sources: SourceRegistry::builtin(),
         period,
     };
-    pool.install(|| {
-        super::audit_cmd::audit_dir(dir, &p.program, Schema::builtin(), &p.read, &run_opts)
-    })
-    .map_err(|e| {
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let b = indicatif::ProgressBar::new(0);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let progress = |done: usize, total: usize, name: &str| {
+        if let Some(b) = &bar {
+            b.set_length(total as u64);
+            b.set_position(done as u64);
+            b.set_message(name.to_string());
+        }
+    };
+    let hooks = Hooks {
+        inject,
+        progress: Some(&progress),
+    };
+    let result = pool.install(|| {
+        audit_dir(
+            dir,
+            &p.program,
+            Schema::builtin(),
+            &p.read,
+            &run_opts,
+            &hooks,
+        )
+    });
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let done = result.map_err(fail)?;
+    for e in &done.unreadable {
         eprintln!("错误: {e}");
-        2u8
-    })
+    }
+    Ok((done.audit, !done.unreadable.is_empty()))
 }

@@ -7,12 +7,10 @@
 
 use std::path::{Path, PathBuf};
 
-use super::common::{prepare, RunArgs};
+use super::common::{prepare, run_audit, RunOpts};
 use crate::diff::{checkout_revision, inject_changes, read_catalogue};
-use crate::engine::RunOptions;
 use crate::output::{AuditDoc, AuditFormat};
 use crate::schema::Schema;
-use crate::sources::SourceRegistry;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -22,18 +20,9 @@ pub struct Args {
     /// Compare the working tree with this git revision (a commit, tag or `HEAD~1`).
     #[arg(long)]
     base: Option<String>,
-    /// Policy files or directories; default: the policies that ship with yimen.
-    #[arg(long = "policy")]
-    policies: Vec<PathBuf>,
-    /// A mapping file: extra header and value aliases, per-file dataset and encoding.
-    #[arg(long)]
-    map: Option<PathBuf>,
-    /// The audit date (YYYY-MM-DD); default: today.
-    #[arg(long = "as-of")]
-    as_of: Option<String>,
-    /// Override a parameter: name=value (repeatable).
-    #[arg(long = "param")]
-    params: Vec<String>,
+    #[command(flatten)]
+    opts: RunOpts,
+    /// text (default), json, sarif, junit, github, csv or xlsx (as for `audit`).
     #[arg(long, value_enum, default_value = "text")]
     format: AuditFormat,
     /// Write the report to FILE (atomically) instead of standard output.
@@ -104,29 +93,11 @@ fn diff(args: &Args, tmp: &Path) -> u8 {
             return 2;
         }
     };
-    let run_args = RunArgs {
-        dir: new.clone(),
-        policies: args.policies.clone(),
-        map: args.map.clone(),
-        as_of: args.as_of.clone(),
-        params: args.params.clone(),
-        params_file: None,
-        calendar: None,
-        threads: None,
-        strict: false,
-    };
-    let p = match prepare(&run_args) {
+    let p = match prepare(&args.opts) {
         Ok(p) => p,
         Err(code) => return code,
     };
     let schema = Schema::builtin();
-    let run_opts = RunOptions {
-        as_of: p.as_of,
-        params: p.params.clone(),
-        calendar: &p.calendar,
-        sources: SourceRegistry::builtin(),
-        period: None,
-    };
     let catalogues = read_catalogue(&old, schema, &p.read)
         .and_then(|o| Ok((o, read_catalogue(&new, schema, &p.read)?)));
     let (old_rows, new_rows) = match catalogues {
@@ -136,21 +107,14 @@ fn diff(args: &Args, tmp: &Path) -> u8 {
             return 2;
         }
     };
-    let audits = super::audit_cmd::audit_dir(&old, &p.program, schema, &p.read, &run_opts)
-        .and_then(|(before, _)| {
-            let inject =
-                |data: &mut crate::engine::Data| inject_changes(schema, &old_rows, &new_rows, data);
-            let (after, unreadable) = super::audit_cmd::audit_dir_with(
-                &new, &p.program, schema, &p.read, &run_opts, &inject,
-            )?;
-            Ok((before, after, unreadable))
-        });
+    let inject =
+        |data: &mut crate::engine::Data| inject_changes(schema, &old_rows, &new_rows, data);
+    let audits = run_audit(&p, &old, None, None).and_then(|(before, _)| {
+        run_audit(&p, &new, None, Some(&inject)).map(|(after, u)| (before, after, u))
+    });
     let (before, mut after, unreadable) = match audits {
         Ok(x) => x,
-        Err(e) => {
-            eprintln!("错误: {e}");
-            return 2;
-        }
+        Err(code) => return code,
     };
     // Only what the change introduced: the change rules, and findings the old version did not have.
     let change_ds = "catalogue_changes";

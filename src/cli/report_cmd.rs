@@ -60,12 +60,12 @@ pub fn run(args: &Args) -> u8 {
         },
         None => Weights::default(),
     };
-    let prepared = match prepare(&args.run) {
+    let prepared = match prepare(&args.run.opts) {
         Ok(p) => p,
         Err(code) => return code,
     };
     let period = args.period.and_then(year);
-    let (audit, unreadable) = match run_audit(&args.run, &prepared, &args.run.dir, period) {
+    let (audit, unreadable) = match run_audit(&prepared, &args.run.dir, period, None) {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -76,7 +76,7 @@ pub fn run(args: &Args) -> u8 {
     let previous = match &args.compare {
         Some(dir) => {
             let prev_period = args.period.and_then(|y| year(y - 1));
-            match run_audit(&args.run, &prepared, dir, prev_period) {
+            match run_audit(&prepared, dir, prev_period, None) {
                 Ok((a, _)) => Some(a),
                 Err(code) => return code,
             }

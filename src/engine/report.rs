@@ -50,16 +50,8 @@ pub struct Undetermined {
     pub evidence: Vec<Evidence>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct DataError {
-    pub file: String,
-    pub sheet: Option<String>,
-    pub row: u32,
-    pub column: Option<String>,
-    pub value: Option<String>,
-    pub expected: Option<String>,
-    pub message: String,
-}
+/// A cell or row that could not be read: the reader's type, reported as is.
+pub use crate::read::DataError;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct MetricValue {

@@ -73,7 +73,7 @@ pub struct Record {
 
 /// A cell or row that could not be read. Serialises as an entry of the
 /// findings contract's `data_errors`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct DataError {
     /// Relative to the audited folder, `/` separators.
     pub file: String,

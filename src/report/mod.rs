@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::ast::CmpOp;
-use crate::engine::{Audit, MetricValue};
+use crate::engine::Audit;
 use crate::ir::{Program, RuleDef};
 use crate::schema::Schema;
 
@@ -325,19 +325,4 @@ fn departments(
         r.excellent = i < quota;
     }
     rows
-}
-
-/// The metric values for the JSON contract.
-pub fn contract_metrics(m: &[MetricRow]) -> Vec<MetricValue> {
-    m.iter()
-        .map(|r| MetricValue {
-            id: r.id.clone(),
-            dept: r.dept.clone(),
-            numerator: r.numerator,
-            denominator: r.denominator,
-            value: r.value,
-            undetermined: r.undetermined,
-            target: r.target,
-        })
-        .collect()
 }

@@ -1,0 +1,163 @@
+//! One audit of an export folder, end to end: discover the files, read the
+//! small datasets whole (lookups need them), stream the large ones (cases,
+//! fees) in chunks evaluated on the workers, and assemble the [`Audit`].
+//!
+//! Invariant: this stage never prints. Files that cannot be read are returned
+//! (`DirAudit::unreadable`) for the caller to report; progress is a callback.
+
+use std::path::Path;
+
+use crate::engine::{Audit, Data, DataError, Row, RunOptions, Runner};
+use crate::ir::Program;
+use crate::read::{discover, par_stream, read_table_full, ReadOptions, DEFAULT_CHUNK_ROWS};
+use crate::schema::Schema;
+
+/// Adds derived records to the data held in memory.
+pub type Inject<'a> = dyn Fn(&mut Data) + Sync + 'a;
+/// Told (files done, files in all, file name) after each file.
+pub type Progress<'a> = dyn Fn(usize, usize, &str) + Sync + 'a;
+
+/// What a caller may add to an audit.
+#[derive(Default)]
+pub struct Hooks<'h> {
+    /// Add derived records (the catalogue changes of `yimen diff`) to the
+    /// data held in memory before the run.
+    pub inject: Option<&'h Inject<'h>>,
+    /// Called after each file with (files done, files in all, file name).
+    pub progress: Option<&'h Progress<'h>>,
+}
+
+/// An audit and the files that could not be read (one message each).
+pub struct DirAudit {
+    pub audit: Audit,
+    pub unreadable: Vec<String>,
+}
+
+const STRICT_STOP: &str = "--strict: 有文件无法读取, 审计中止";
+
+/// Audit `dir` with `program`. Errors: nothing recognisable in the folder,
+/// or (with `opts.strict`) a file that cannot be read.
+pub fn audit_dir(
+    dir: &Path,
+    program: &Program,
+    schema: &Schema,
+    opts: &ReadOptions,
+    run_opts: &RunOptions<'_>,
+    hooks: &Hooks<'_>,
+) -> Result<DirAudit, String> {
+    let discovery = discover(dir, schema, opts).map_err(|e| e.to_string())?;
+    let mut unreadable: Vec<String> = discovery.errors.iter().map(ToString::to_string).collect();
+    if opts.strict && !unreadable.is_empty() {
+        return Err(format!("{}: {}", STRICT_STOP, unreadable.join("; ")));
+    }
+    if discovery.sources.is_empty() {
+        return Err(format!(
+            "{} 中没有可识别的导出数据 (用 yimen inspect 查看原因)",
+            dir.display()
+        ));
+    }
+    let streamed: Vec<bool> = schema
+        .datasets
+        .iter()
+        .enumerate()
+        .map(|(i, d)| d.streamed && Runner::streamable(program, i))
+        .collect();
+    let mut data = Data::new(schema.datasets.len());
+    let mut errors: Vec<DataError> = Vec::new();
+    let file_of: Vec<u32> = discovery
+        .sources
+        .iter()
+        .map(|src| data.add_file(src.rel.clone(), src.sheet.clone()))
+        .collect();
+    let total = discovery.sources.len();
+    let mut done = 0;
+    let mut tick = |name: &str| {
+        done += 1;
+        if let Some(p) = hooks.progress {
+            p(done, total, name);
+        }
+    };
+    let fail = |e: String, unreadable: &mut Vec<String>| -> Result<(), String> {
+        if opts.strict {
+            return Err(format!("{STRICT_STOP}: {e}"));
+        }
+        unreadable.push(e);
+        Ok(())
+    };
+    // The small datasets, whole.
+    for (si, src) in discovery.sources.iter().enumerate() {
+        let Some(ds) = schema.dataset_index(&src.dataset) else {
+            continue;
+        };
+        if streamed[ds] {
+            continue;
+        }
+        match read_table_full(src, schema, opts) {
+            Ok(table) => {
+                for r in table.records {
+                    data.push(
+                        ds,
+                        Row {
+                            file: file_of[si],
+                            row: r.row,
+                            values: r.values,
+                        },
+                    );
+                }
+                errors.extend(table.errors);
+            }
+            Err(e) => fail(e.to_string(), &mut unreadable)?,
+        }
+        tick(&src.rel);
+    }
+    if let Some(inject) = hooks.inject {
+        inject(&mut data);
+    }
+    let runner = Runner::new(program, schema, &data, run_opts);
+    let mut audit = Audit::default();
+    for ds in 0..schema.datasets.len() {
+        if !streamed[ds] {
+            runner.run_in_memory(ds, &mut audit);
+            continue;
+        }
+        // A large dataset, streamed: chunks parsed and evaluated on the
+        // workers, partials merged in file and chunk order.
+        let parts = std::sync::Mutex::new(Vec::new());
+        for (si, src) in discovery.sources.iter().enumerate() {
+            if schema.dataset_index(&src.dataset) != Some(ds) {
+                continue;
+            }
+            let file = file_of[si];
+            let result = par_stream(src, schema, opts, DEFAULT_CHUNK_ROWS, |pc| {
+                let rows: Vec<Row> = pc
+                    .records
+                    .into_iter()
+                    .map(|r| Row {
+                        file,
+                        row: r.row,
+                        values: r.values,
+                    })
+                    .collect();
+                let partial = runner.chunk(ds, &rows, None);
+                if let Ok(mut v) = parts.lock() {
+                    v.push((si, pc.index, partial, pc.errors));
+                }
+            });
+            if let Err(e) = result {
+                fail(e.to_string(), &mut unreadable)?;
+            }
+            tick(&src.rel);
+        }
+        let mut parts = parts.into_inner().unwrap_or_default();
+        parts.sort_by_key(|(si, ci, _, _)| (*si, *ci));
+        let mut partials = Vec::with_capacity(parts.len());
+        for (_, _, p, errs) in parts {
+            partials.push(p);
+            errors.extend(errs);
+        }
+        runner.finish_dataset(ds, partials, &mut audit);
+    }
+    audit.data_errors = errors;
+    audit.finish();
+    Ok(DirAudit { audit, unreadable })
+}
