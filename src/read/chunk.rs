@@ -21,7 +21,7 @@ use super::cell::{data_text, BadCell, CellParser, StrCache};
 const CACHE_LIMIT: usize = 4096;
 use super::encoding::TextEncoding;
 use super::header::Column;
-use super::{DataError, Record, SourceFile};
+use super::{DataError, ReadError, Record, SourceFile};
 use crate::schema::Schema;
 use crate::value::Value;
 
@@ -235,6 +235,40 @@ pub(crate) enum Rows {
     Text(FlatRows),
     Json(FlatRows),
     Cells(Vec<CellRow>),
+}
+
+/// A chunk also ends at this many bytes (row offsets are u32; very wide rows
+/// must not make one chunk huge).
+pub(crate) const MAX_CHUNK_BYTES: usize = 64 << 20;
+
+/// Hands the chunks of one source to the caller in order, numbered.
+pub(crate) struct Emitter<'f> {
+    plan: Arc<TablePlan>,
+    index: u64,
+    f: &'f mut dyn FnMut(Chunk) -> Result<(), ReadError>,
+}
+
+impl<'f> Emitter<'f> {
+    pub(crate) fn new(
+        plan: &Arc<TablePlan>,
+        f: &'f mut dyn FnMut(Chunk) -> Result<(), ReadError>,
+    ) -> Self {
+        Emitter {
+            plan: Arc::clone(plan),
+            index: 0,
+            f,
+        }
+    }
+
+    pub(crate) fn emit(&mut self, rows: Rows) -> Result<(), ReadError> {
+        (self.f)(Chunk {
+            index: self.index,
+            plan: Arc::clone(&self.plan),
+            rows,
+        })?;
+        self.index += 1;
+        Ok(())
+    }
 }
 
 /// A batch of raw rows of one source, in file order.

@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::sync::Arc;
 
-use super::chunk::{Chunk, FlatRows, Rows, TablePlan};
+use super::chunk::{Chunk, Emitter, FlatRows, Rows, TablePlan, MAX_CHUNK_BYTES};
 use super::encoding::{self, TextEncoding};
 use super::header::SCAN_ROWS;
 use super::{ReadError, SourceFile};
@@ -101,7 +101,7 @@ pub(crate) fn stream(
     let enc = source.encoding.unwrap_or(TextEncoding::Utf8);
     let mut buf = Vec::new();
     let mut line = 0u32;
-    let mut index = 0u64;
+    let mut out = Emitter::new(plan, f);
     let mut total = 0u64;
     let mut rows = FlatRows::with_capacity(chunk_rows, chunk_rows * 256);
     loop {
@@ -119,25 +119,16 @@ pub(crate) fn stream(
         }
         rows.push_line(line, text);
         total += 1;
-        if rows.len() >= chunk_rows || rows.byte_len() >= 64 << 20 {
+        if rows.len() >= chunk_rows || rows.byte_len() >= MAX_CHUNK_BYTES {
             let full = std::mem::replace(
                 &mut rows,
                 FlatRows::with_capacity(chunk_rows, chunk_rows * 256),
             );
-            f(Chunk {
-                index,
-                plan: plan.clone(),
-                rows: Rows::Json(full),
-            })?;
-            index += 1;
+            out.emit(Rows::Json(full))?;
         }
     }
     if rows.len() > 0 {
-        f(Chunk {
-            index,
-            plan: plan.clone(),
-            rows: Rows::Json(rows),
-        })?;
+        out.emit(Rows::Json(rows))?;
     }
     Ok(total)
 }

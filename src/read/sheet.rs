@@ -15,7 +15,7 @@ use std::sync::Arc;
 use calamine::{open_workbook_auto, Data, Range, Reader};
 
 use super::cell::data_text;
-use super::chunk::{CellRow, Chunk, Rows, TablePlan};
+use super::chunk::{CellRow, Chunk, Emitter, Rows, TablePlan};
 use super::header::SCAN_ROWS;
 use super::{ReadError, SourceFile};
 
@@ -120,7 +120,7 @@ pub(crate) fn stream(
 ) -> Result<u64, ReadError> {
     let range = guarded(&source.rel, || load(source))?;
     let first_row = range.start().map_or(0, |(r, _)| r);
-    let mut index = 0u64;
+    let mut out = Emitter::new(plan, f);
     let mut total = 0u64;
     let mut rows = Vec::with_capacity(chunk_rows.min(65_536));
     for (i, r) in range.rows().enumerate().skip(source.data_skip) {
@@ -131,20 +131,11 @@ pub(crate) fn stream(
         total += 1;
         if rows.len() >= chunk_rows {
             let full = std::mem::replace(&mut rows, Vec::with_capacity(chunk_rows.min(65_536)));
-            f(Chunk {
-                index,
-                plan: plan.clone(),
-                rows: Rows::Cells(full),
-            })?;
-            index += 1;
+            out.emit(Rows::Cells(full))?;
         }
     }
     if !rows.is_empty() {
-        f(Chunk {
-            index,
-            plan: plan.clone(),
-            rows: Rows::Cells(rows),
-        })?;
+        out.emit(Rows::Cells(rows))?;
     }
     Ok(total)
 }

@@ -11,13 +11,12 @@ use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::Arc;
 
-use super::chunk::{Chunk, FlatRows, Rows, TablePlan};
+use super::chunk::{Chunk, Emitter, FlatRows, Rows, TablePlan, MAX_CHUNK_BYTES};
 use super::encoding::{self, DetectError, TextEncoding};
 use super::header::SCAN_ROWS;
 use super::{ReadError, SourceFile};
 
 /// The most raw bytes one chunk holds.
-const MAX_CHUNK_BYTES: usize = 64 << 20;
 
 /// How much of a file the encoding and header detection read.
 const SAMPLE: u64 = 1 << 20;
@@ -182,7 +181,7 @@ pub(crate) fn stream(
     let mut rdr = builder(source.delimiter).from_reader(BufReader::with_capacity(1 << 20, input));
     let mut rec = csv::ByteRecord::new();
     let mut skip = source.data_skip;
-    let mut index = 0u64;
+    let mut out = Emitter::new(plan, f);
     let mut total = 0u64;
     let mut rows = FlatRows::with_capacity(chunk_rows, chunk_rows * 128);
     loop {
@@ -215,20 +214,11 @@ pub(crate) fn stream(
                 &mut rows,
                 FlatRows::with_capacity(chunk_rows, bytes + bytes / 8),
             );
-            f(Chunk {
-                index,
-                plan: plan.clone(),
-                rows: Rows::Text(full),
-            })?;
-            index += 1;
+            out.emit(Rows::Text(full))?;
         }
     }
     if rows.len() > 0 {
-        f(Chunk {
-            index,
-            plan: plan.clone(),
-            rows: Rows::Text(rows),
-        })?;
+        out.emit(Rows::Text(rows))?;
     }
     Ok(total)
 }

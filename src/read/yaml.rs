@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use calamine::Data;
 
-use super::chunk::{CellRow, Chunk, Rows, TablePlan};
+use super::chunk::{CellRow, Chunk, Emitter, Rows, TablePlan};
 use super::encoding::TextEncoding;
 use super::{ReadError, SourceFile};
 
@@ -141,17 +141,12 @@ pub(crate) fn stream(
     };
     // Records are laid out by the columns of discovery: same file, same order.
     let total = t.rows.len() as u64;
-    let mut index = 0u64;
+    let mut out = Emitter::new(plan, f);
     let mut rows = t.rows;
     while !rows.is_empty() {
         let rest = rows.split_off(rows.len().min(chunk_rows));
-        f(Chunk {
-            index,
-            plan: plan.clone(),
-            rows: Rows::Cells(rows),
-        })?;
+        out.emit(Rows::Cells(rows))?;
         rows = rest;
-        index += 1;
     }
     Ok(total)
 }
