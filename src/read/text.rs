@@ -16,7 +16,6 @@ use super::encoding::{self, DetectError, TextEncoding};
 use super::header::SCAN_ROWS;
 use super::{ReadError, SourceFile};
 
-
 /// How much of a file the encoding and header detection read.
 const SAMPLE: u64 = 1 << 20;
 
