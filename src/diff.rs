@@ -5,7 +5,6 @@
 use std::path::{Path, PathBuf};
 
 use crate::engine::{Data, Row};
-use crate::read::{discover, read_table_full, ReadOptions};
 use crate::schema::Schema;
 use crate::value::Value;
 
@@ -18,34 +17,23 @@ pub struct CatalogueRow {
     pub values: Vec<Value>,
 }
 
-/// The catalogue rows of an export folder, in file order.
-pub fn read_catalogue(
-    dir: &Path,
-    schema: &Schema,
-    opts: &ReadOptions,
-) -> Result<Vec<CatalogueRow>, String> {
-    let ds = schema
-        .dataset_index("catalogue")
-        .ok_or("schema has no catalogue")?;
-    let discovery = discover(dir, schema, opts).map_err(|e| e.to_string())?;
-    if let Some(e) = discovery.errors.first() {
-        return Err(e.to_string());
-    }
-    let mut out = Vec::new();
-    for src in discovery
-        .sources
+/// The catalogue rows held in `data` (as an audit read them), in file order.
+pub fn catalogue_rows(schema: &Schema, data: &Data) -> Vec<CatalogueRow> {
+    let Some(ds) = schema.dataset_index("catalogue") else {
+        return Vec::new();
+    };
+    data.tables[ds]
         .iter()
-        .filter(|s| schema.dataset_index(&s.dataset) == Some(ds))
-    {
-        let table = read_table_full(src, schema, opts).map_err(|e| e.to_string())?;
-        out.extend(table.records.into_iter().map(|r| CatalogueRow {
-            file: src.rel.clone(),
-            sheet: src.sheet.clone(),
-            row: r.row,
-            values: r.values,
-        }));
-    }
-    Ok(out)
+        .map(|r| {
+            let f = &data.files[r.file as usize];
+            CatalogueRow {
+                file: f.path.clone(),
+                sheet: f.sheet.clone(),
+                row: r.row,
+                values: r.values.clone(),
+            }
+        })
+        .collect()
 }
 
 /// Each code's first row.
@@ -60,15 +48,11 @@ fn by_code(rows: &[CatalogueRow], code: usize) -> Vec<(String, &CatalogueRow)> {
     out
 }
 
-/// Add the change records between `old` and `new` to `data`, as the
+/// Add the change records between `old` and the catalogue in `data`, as the
 /// `catalogue_changes` dataset. Removed items are placed at their old row
 /// (the file name prefixed with `旧版:`).
-pub fn inject_changes(
-    schema: &Schema,
-    old: &[CatalogueRow],
-    new: &[CatalogueRow],
-    data: &mut Data,
-) {
+pub fn inject_changes(schema: &Schema, old: &[CatalogueRow], data: &mut Data) {
+    let new = &catalogue_rows(schema, data);
     let (Some(cat_i), Some(ch_i)) = (
         schema.dataset_index("catalogue"),
         schema.dataset_index("catalogue_changes"),

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use super::common::{prepare, run_audit, RunOpts};
-use crate::diff::{checkout_revision, inject_changes, read_catalogue};
+use crate::diff::{catalogue_rows, checkout_revision, inject_changes};
 use crate::output::{AuditDoc, AuditFormat};
 use crate::schema::Schema;
 
@@ -98,18 +98,21 @@ fn diff(args: &Args, tmp: &Path) -> u8 {
         Err(code) => return code,
     };
     let schema = Schema::builtin();
-    let catalogues = read_catalogue(&old, schema, &p.read)
-        .and_then(|o| Ok((o, read_catalogue(&new, schema, &p.read)?)));
-    let (old_rows, new_rows) = match catalogues {
-        Ok(x) => x,
-        Err(e) => {
-            eprintln!("错误: {e}");
-            return 2;
+    // The old catalogue as the old audit read it; the change set is derived
+    // from it and the new one inside the new audit (each file read once).
+    let captured = std::sync::Mutex::new(Vec::new());
+    let capture = |data: &mut crate::engine::Data| {
+        if let Ok(mut c) = captured.lock() {
+            *c = catalogue_rows(schema, data);
         }
     };
-    let inject =
-        |data: &mut crate::engine::Data| inject_changes(schema, &old_rows, &new_rows, data);
-    let audits = run_audit(&p, &old, None, None).and_then(|(before, _)| {
+    let audits = run_audit(&p, &old, None, Some(&capture)).and_then(|(before, _)| {
+        let old_rows = std::mem::take(
+            &mut *captured
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        let inject = |data: &mut crate::engine::Data| inject_changes(schema, &old_rows, data);
         run_audit(&p, &new, None, Some(&inject)).map(|(after, u)| (before, after, u))
     });
     let (before, mut after, unreadable) = match audits {
