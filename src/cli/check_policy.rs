@@ -1,13 +1,11 @@
-//! `yimen check-policy PATHS`: parse and check policies; exit 0 clean, 2 on any error.
+//! `yimen check-policy [PATHS]`: parse and check policies; exit 0 clean, 2 on any error.
 
 use super::{report_policy_errors, ErrorFormat};
-use crate::policy::load_paths;
-use crate::schema::Schema;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Policy files or directories (walked for *.yimen).
-    #[arg(required = true)]
+    /// Policy files or directories (walked for *.yimen); default: the policies
+    /// that ship with yimen.
     paths: Vec<std::path::PathBuf>,
     /// How to print errors: human (default) or json (for tools).
     #[arg(long, value_enum, default_value = "human")]
@@ -15,12 +13,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> u8 {
-    let schema = Schema::builtin();
-    match load_paths(
-        &args.paths,
-        schema,
-        Some(crate::sources::SourceRegistry::builtin()),
-    ) {
+    match super::load_policies(&args.paths) {
         Ok((sources, program)) => {
             if args.error_format == ErrorFormat::Json {
                 println!("{}", serde_json::json!({ "errors": [] }));
