@@ -13,7 +13,17 @@ const ALL_CODES: &[&str] = &[
 ];
 
 fn audit(dir: &std::path::Path, extra: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
+    audit_with(dir, extra, None)
+}
+
+/// `yimen audit`, optionally with the engine set by `YIMEN_ENGINE`.
+fn audit_with(dir: &std::path::Path, extra: &[&str], engine: Option<&str>) -> (i32, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_yimen"));
+    match engine {
+        Some(e) => cmd.env("YIMEN_ENGINE", e),
+        None => cmd.env_remove("YIMEN_ENGINE"),
+    };
+    let out = cmd
         .arg("audit")
         .arg(dir)
         .args(["--as-of", "2025-12-31", "--format", "json"])
@@ -109,4 +119,34 @@ fn output_is_byte_identical_at_any_thread_count() {
     assert!(one == two, "--threads 1 and --threads 2 differ");
     let json: serde_json::Value = serde_json::from_str(&one).unwrap();
     assert_eq!(json["summary"]["records"]["cases"], 100_000);
+    // The fast path (which decides the passing records) against the
+    // reference evaluator alone: the same audit, byte for byte. (Debug builds
+    // also check the fast path's every verdict against the reference.)
+    let (_, reference) = audit_with(
+        &dir,
+        &["--threads", "2", "--fail-on", "never"],
+        Some("reference"),
+    );
+    assert!(
+        one == reference,
+        "the fast path and the reference evaluator differ"
+    );
+    assert!(
+        json["findings"].as_array().is_some_and(|f| f.len() > 100)
+            && json["undetermined"]
+                .as_array()
+                .is_some_and(|u| !u.is_empty()),
+        "the export must exercise findings and undetermined verdicts"
+    );
+}
+
+#[test]
+fn the_fast_path_agrees_with_the_reference_on_the_example() {
+    let dir = common::root().join("examples/guangan");
+    let (_, fast) = audit_with(&dir, &["--fail-on", "never"], None);
+    let (_, reference) = audit_with(&dir, &["--fail-on", "never"], Some("reference"));
+    assert!(
+        fast == reference,
+        "the fast path and the reference evaluator differ"
+    );
 }

@@ -3,13 +3,17 @@
 //!
 //! - `data`: the records as the engine sees them (file, row, values);
 //! - `index`: hash indexes for lookups, built once;
-//! - `eval`: three-valued evaluation of one record or group;
+//! - `eval`: three-valued evaluation of one record or group (the reference,
+//!   which reports);
+//! - `fast`: the verdict of a rule on one record on borrowed values, for the
+//!   records that pass (nearly all of them);
 //! - `run`: the plan (one pass per dataset, aggregates as mergeable
 //!   accumulators) and its parallel execution;
 //! - `report`: the results, serialised by the output writers.
 
 pub mod data;
 pub mod eval;
+mod fast;
 pub mod index;
 pub mod report;
 pub mod run;

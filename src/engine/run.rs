@@ -13,6 +13,7 @@ use rayon::prelude::*;
 
 use super::data::{Data, Row};
 use super::eval::{AggInput, Env, Frame, GroupView, LookupCache, Touched, Val};
+use super::fast::{BKey, Bail, Fast};
 use super::index::{Index, Key};
 use super::report::{Audit, CiteOut, Evidence, Finding, MetricValue, Undetermined};
 use crate::ast::RuleKind;
@@ -164,6 +165,21 @@ struct GroupAcc {
 }
 
 impl GroupAcc {
+    fn new(keys: Vec<Value>, aggs: usize) -> Self {
+        GroupAcc {
+            keys,
+            rows: Vec::new(),
+            aggs: vec![
+                AggAcc {
+                    all_int: true,
+                    ..AggAcc::default()
+                };
+                aggs
+            ],
+            missing: Vec::new(),
+        }
+    }
+
     fn merge(&mut self, o: GroupAcc) {
         for (a, b) in self.aggs.iter_mut().zip(&o.aggs) {
             a.merge(b);
@@ -229,6 +245,57 @@ fn group_level_exprs(rule: &RuleDef) -> Vec<&IrExpr> {
     out
 }
 
+/// What the fast path accumulates over one chunk: groups and metric
+/// counts keyed by values borrowed from the chunk's records (no reference
+/// counting per record), folded into the chunk's [`Partial`] at its end.
+struct FastChunk<'r> {
+    keys: Vec<BKey<'r>>,
+    inputs: Vec<AggInput>,
+    groups: Vec<HashMap<Vec<BKey<'r>>, GroupAcc>>,
+    metrics: Vec<HashMap<Option<BKey<'r>>, MetricAcc>>,
+}
+
+impl FastChunk<'_> {
+    fn new(rules: usize) -> Self {
+        FastChunk {
+            keys: Vec::new(),
+            inputs: Vec::new(),
+            groups: vec![HashMap::default(); rules],
+            metrics: vec![HashMap::default(); rules],
+        }
+    }
+
+    /// Fold into the chunk's partial (where the reference evaluator may have
+    /// counted other records of the same groups).
+    fn fold_into(self, p: &mut Partial) {
+        for (slot, groups) in self.groups.into_iter().enumerate() {
+            for (k, acc) in groups {
+                let Some(key) = k
+                    .into_iter()
+                    .map(BKey::to_key)
+                    .collect::<Option<Vec<Key>>>()
+                else {
+                    continue;
+                };
+                match p.groups[slot].get_mut(&key) {
+                    Some(m) => m.merge(acc),
+                    None => {
+                        p.groups[slot].insert(key, acc);
+                    }
+                }
+            }
+        }
+        for (slot, metrics) in self.metrics.into_iter().enumerate() {
+            for (k, acc) in metrics {
+                let e = p.metrics[slot].entry(k.and_then(BKey::to_key)).or_default();
+                e.numerator += acc.numerator;
+                e.denominator += acc.denominator;
+                e.undetermined += acc.undetermined;
+            }
+        }
+    }
+}
+
 /// Partial results of one chunk of one dataset: mergeable.
 #[derive(Default)]
 pub struct Partial {
@@ -248,6 +315,15 @@ pub struct Runner<'a> {
     rules: Vec<Vec<(usize, &'a RuleDef)>>,
     sources: &'a SourceRegistry,
     period: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    /// Decide passing records on the fast path (off with `YIMEN_ENGINE=reference`).
+    fast: bool,
+}
+
+impl Partial {
+    /// The records this partial covers.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
 }
 
 impl<'a> Runner<'a> {
@@ -305,7 +381,14 @@ impl<'a> Runner<'a> {
             rules,
             sources: opts.sources,
             period: opts.period,
+            fast: std::env::var_os("YIMEN_ENGINE").is_none_or(|v| v != "reference"),
         }
+    }
+
+    /// Decide passing records on the fast path (the default) or evaluate
+    /// every record with the reference evaluator (benchmarks, tests).
+    pub fn set_fast_path(&mut self, on: bool) {
+        self.fast = on;
     }
 
     /// Can dataset `ds` be streamed in chunks? Not when a lookup needs it
@@ -335,6 +418,9 @@ impl<'a> Runner<'a> {
         let mut p = self.empty_partial(ds);
         let mut lets = Vec::new();
         let cache = LookupCache::default();
+        let mut fast = self
+            .fast
+            .then(|| (Fast::new(&self.env), FastChunk::new(self.rules[ds].len())));
         let event = self.env.event_field[ds].filter(|_| self.period.is_some());
         for (i, row) in rows.iter().enumerate() {
             if let (Some(f), Some((from, to))) = (event, self.period) {
@@ -348,9 +434,17 @@ impl<'a> Runner<'a> {
                 }
             }
             cache.borrow_mut().clear();
+            if let Some((f, _)) = &mut fast {
+                f.record(&row.values);
+            }
             for (slot, (ri, rule)) in self.rules[ds].iter().enumerate() {
                 if rule.distinct && first_of_key.is_some_and(|f| !f[i]) {
                     continue;
+                }
+                if let Some((f, acc)) = &mut fast {
+                    if self.fast_row(f, acc, *ri, rule, row, slot).is_ok() {
+                        continue;
+                    }
                 }
                 lets = eval_row(
                     &self.env,
@@ -365,8 +459,123 @@ impl<'a> Runner<'a> {
                 );
             }
         }
+        if let Some((_, acc)) = fast {
+            acc.fold_into(&mut p);
+        }
         p.rows = rows.len() as u64;
         p
+    }
+
+    /// One rule on one record on the fast path: done when the record passes
+    /// (or is counted, for metrics and groups); a [`Bail`] sends it to the
+    /// reference evaluator, which reports. Debug builds check every verdict
+    /// against the reference.
+    fn fast_row<'r>(
+        &'r self,
+        fast: &mut Fast<'r>,
+        acc: &mut FastChunk<'r>,
+        ri: usize,
+        rule: &'r RuleDef,
+        row: &'r Row,
+        slot: usize,
+    ) -> Result<(), Bail> {
+        match rule.kind {
+            RuleKind::Metric => {
+                let counted = fast.metric(rule)?;
+                #[cfg(debug_assertions)]
+                self.check_metric(rule, row, counted.as_ref());
+                if let Some((per, verdict)) = counted {
+                    let acc = acc.metrics[slot].entry(per).or_default();
+                    match verdict {
+                        Some(b) => {
+                            acc.denominator += 1;
+                            acc.numerator += u64::from(b);
+                        }
+                        None => acc.undetermined += 1,
+                    }
+                }
+                Ok(())
+            }
+            RuleKind::Rule if rule.is_group() => {
+                if !fast.group_member(rule, &mut acc.keys)? {
+                    #[cfg(debug_assertions)]
+                    self.check_verdict(rule, row, |f| !f.applicable() || f.member() == Some(false));
+                    return Ok(());
+                }
+                let plan = &self.agg_plans[&ri];
+                acc.inputs.clear();
+                for (func, arg) in &plan.nodes {
+                    acc.inputs.push(match (func, arg) {
+                        (_, None) => AggInput::Present,
+                        (
+                            AggFunc::Count | AggFunc::Any | AggFunc::All | AggFunc::Ratio,
+                            Some(a),
+                        ) => AggInput::Cond(Some(fast.group_cond(rule, a)?)),
+                        (_, Some(a)) => AggInput::Value(Some(fast.group_value(rule, a)?)),
+                    });
+                }
+                let groups = &mut acc.groups[slot];
+                let group = if let Some(g) = groups.get_mut(acc.keys.as_slice()) {
+                    g
+                } else {
+                    groups
+                        .entry(acc.keys.clone())
+                        .or_insert_with(|| GroupAcc::new(fast.group_values(), plan.nodes.len()))
+                };
+                if group.rows.len() < GROUP_EVIDENCE {
+                    group.rows.push((row.file, row.row));
+                }
+                for (i, ((func, _), input)) in
+                    plan.nodes.iter().zip(acc.inputs.drain(..)).enumerate()
+                {
+                    group.aggs[i].add(*func, Some(true), input);
+                }
+                Ok(())
+            }
+            RuleKind::Rule => match fast.violation(ri, rule)? {
+                Some(false) => {
+                    #[cfg(debug_assertions)]
+                    self.check_verdict(rule, row, |f| f.violation() == Some(false));
+                    Ok(())
+                }
+                _ => Err(Bail),
+            },
+        }
+    }
+
+    /// Debug builds: the reference evaluator agrees with the fast path.
+    #[cfg(debug_assertions)]
+    fn check_verdict(&self, rule: &RuleDef, row: &Row, agrees: impl Fn(&mut Frame<'_>) -> bool) {
+        let mut f = Frame::new(&self.env, rule, &row.values);
+        assert!(
+            agrees(&mut f),
+            "fast path disagrees with the reference on {} at row {}",
+            rule.code,
+            row.row
+        );
+    }
+
+    /// Debug builds: the reference evaluator counts a metric as the fast path did.
+    #[cfg(debug_assertions)]
+    fn check_metric(
+        &self,
+        rule: &RuleDef,
+        row: &Row,
+        fast: Option<&(Option<BKey<'_>>, Option<bool>)>,
+    ) {
+        let mut m = HashMap::default();
+        let mut f = Frame::new(&self.env, rule, &row.values);
+        eval_metric(rule, &mut f, &mut m);
+        let reference = m
+            .into_iter()
+            .next()
+            .map(|(k, acc)| (k, (acc.denominator > 0).then_some(acc.numerator > 0)));
+        let fast = fast.map(|(k, v)| (k.and_then(|k| k.to_key()), *v));
+        assert_eq!(
+            reference, fast,
+            "fast path disagrees with the reference on {} at row {}",
+            rule.code, row.row
+        );
     }
 
     /// Merge the partials of dataset `ds` (in chunk order) and judge its
@@ -707,18 +916,9 @@ fn eval_group_row(
         return;
     };
     let plan = &agg_plans[&ri];
-    let acc = p.groups[slot].entry(keys).or_insert_with(|| GroupAcc {
-        keys: key_values,
-        rows: Vec::new(),
-        aggs: vec![
-            AggAcc {
-                all_int: true,
-                ..AggAcc::default()
-            };
-            plan.nodes.len()
-        ],
-        missing: Vec::new(),
-    });
+    let acc = p.groups[slot]
+        .entry(keys)
+        .or_insert_with(|| GroupAcc::new(key_values, plan.nodes.len()));
     if acc.rows.len() < GROUP_EVIDENCE {
         acc.rows.push((row.file, row.row));
     }

@@ -1,0 +1,837 @@
+//! The fast path of evaluation: the verdict of a rule on one record, on
+//! borrowed values, without the bookkeeping a finding needs (missing field
+//! names, fields read, messages).
+//!
+//! Almost every record passes almost every rule, and a pass needs nothing but
+//! its verdict. This evaluator computes exactly the verdict of
+//! [`super::eval::Frame`] (Kleene's logic, the same coercions), but it never
+//! clones a cell, never allocates per record and shares, within one record,
+//! the lookups and the verdicts of `fires(...)` across rules. When a verdict
+//! is anything but a clean pass, or an expression is outside what this path
+//! handles ([`Bail`]), the caller runs the reference evaluator, which is the
+//! one that reports.
+//!
+//! Invariant: for every record and rule, a verdict from this path equals the
+//! reference evaluator's (debug builds assert it on every record the tests
+//! run; `YIMEN_ENGINE=reference` turns this path off, and a test compares the
+//! two on whole exports).
+
+use std::sync::Arc;
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+
+use super::eval::Env;
+use super::index::{Hit, Key};
+use crate::ast::{CmpOp, IsTest};
+use crate::calendar::{add_months, add_years, age_in_full_years};
+use crate::ir::{ArithOp, Const, Func, IrExpr, RuleDef};
+use crate::value::Value;
+
+/// This path cannot decide: evaluate with the reference evaluator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bail;
+
+type R<T> = Result<T, Bail>;
+
+/// An evaluated expression, borrowed from the record, the data or the program.
+///
+/// Every payload is one 64-bit integer or pointer, so that a value (and a
+/// `Result` of one) is a pair of scalars and travels in registers: the
+/// evaluator returns one per node, and an aggregate returned through memory
+/// costs more than the node's work.
+#[derive(Clone, Copy, Debug)]
+enum F<'r> {
+    Unknown,
+    Empty,
+    Invalid,
+    Nothing,
+    Var,
+    True,
+    False,
+    /// A looked-up record: dataset (high 32 bits) and row.
+    Rec(u64),
+    Str(&'r Arc<str>),
+    Int(i64),
+    /// An `f64`, by its bits.
+    Dec(u64),
+    /// Days from the common era (`NaiveDate::num_days_from_ce`).
+    Date(i64),
+    DateTime(&'r NaiveDateTime),
+    List(&'r Vec<Value>),
+    Map(&'r Vec<(Value, Value)>),
+}
+
+const _: () = assert!(std::mem::size_of::<F<'_>>() == 16);
+
+impl<'r> F<'r> {
+    fn of(v: &'r Value) -> F<'r> {
+        match v {
+            Value::Empty => F::Empty,
+            Value::Invalid => F::Invalid,
+            Value::Str(s) => F::Str(s),
+            Value::Int(n) => F::Int(*n),
+            Value::Decimal(x) => F::dec(*x),
+            Value::Bool(b) => F::bool(*b),
+            Value::Date(d) => F::day(*d),
+            Value::DateTime(d) => F::DateTime(d),
+        }
+    }
+
+    fn of_const(c: &'r Const) -> F<'r> {
+        match c {
+            Const::Value(v) => F::of(v),
+            Const::List(l) => F::List(l),
+            Const::Map(m) => F::Map(m),
+        }
+    }
+
+    /// `None` for `F::Unknown` (what [`Fast::need`] returns when not known).
+    fn known(self) -> Option<F<'r>> {
+        match self {
+            F::Unknown => None,
+            v => Some(v),
+        }
+    }
+
+    fn bool(b: bool) -> F<'r> {
+        if b {
+            F::True
+        } else {
+            F::False
+        }
+    }
+
+    fn tri(b: Option<bool>) -> F<'r> {
+        b.map_or(F::Unknown, F::bool)
+    }
+
+    fn as_bool(self) -> Option<bool> {
+        match self {
+            F::True => Some(true),
+            F::False => Some(false),
+            _ => None,
+        }
+    }
+
+    fn dec(x: f64) -> F<'r> {
+        F::Dec(x.to_bits())
+    }
+
+    fn day(d: NaiveDate) -> F<'r> {
+        F::Date(i64::from(d.num_days_from_ce()))
+    }
+
+    fn day_opt(d: Option<NaiveDate>) -> F<'r> {
+        d.map_or(F::Unknown, F::day)
+    }
+
+    fn rec(dataset: usize, row: u32) -> F<'r> {
+        F::Rec(((dataset as u64) << 32) | u64::from(row))
+    }
+
+    fn date(self) -> Option<NaiveDate> {
+        match self {
+            F::Date(n) => NaiveDate::from_num_days_from_ce_opt(i32::try_from(n).ok()?),
+            F::DateTime(d) => Some(d.date()),
+            _ => None,
+        }
+    }
+
+    fn num(self) -> Option<f64> {
+        match self {
+            F::Int(n) => Some(n as f64),
+            F::Dec(x) => Some(f64::from_bits(x)),
+            _ => None,
+        }
+    }
+
+    /// The hash key of a known scalar (as [`Key::of`]).
+    fn key(self) -> Option<Key> {
+        Some(match self {
+            F::Str(s) => Key::Str(Arc::clone(s)),
+            F::Int(n) => Key::Int(n),
+            F::Dec(bits) => {
+                let x = f64::from_bits(bits);
+                if x.fract() == 0.0 && x.abs() < 9.0e15 {
+                    Key::Int(x as i64)
+                } else {
+                    Key::Dec(x.to_bits())
+                }
+            }
+            F::True | F::False => Key::Bool(matches!(self, F::True)),
+            F::Date(_) => Key::Date(self.date()?),
+            F::DateTime(d) => Key::DateTime(*d),
+            _ => return None,
+        })
+    }
+
+    /// The owned value of a known scalar.
+    fn value(self) -> Option<Value> {
+        Some(match self {
+            F::Str(s) => Value::Str(Arc::clone(s)),
+            F::Int(n) => Value::Int(n),
+            F::Dec(x) => Value::Decimal(f64::from_bits(x)),
+            F::True | F::False => Value::Bool(matches!(self, F::True)),
+            F::Date(_) => Value::Date(self.date()?),
+            F::DateTime(d) => Value::DateTime(*d),
+            _ => return None,
+        })
+    }
+}
+
+/// Do two known scalars compare as `op` says? (as [`super::eval::compare`])
+fn compare(op: CmpOp, a: F<'_>, b: F<'_>) -> Option<bool> {
+    use std::cmp::Ordering;
+    let ord = match (a, b) {
+        (F::Int(x), F::Int(y)) => x.cmp(&y),
+        (F::Str(x), F::Str(y)) => {
+            if Arc::ptr_eq(x, y) {
+                Ordering::Equal
+            } else {
+                x.cmp(y)
+            }
+        }
+        (F::True | F::False, F::True | F::False) => a.as_bool().cmp(&b.as_bool()),
+        (F::Date(x), F::Date(y)) => x.cmp(&y),
+        (F::DateTime(x), F::DateTime(y)) => x.cmp(y),
+        (F::Date(_), F::DateTime(y)) => a.date()?.and_time(chrono::NaiveTime::MIN).cmp(y),
+        (F::DateTime(x), F::Date(_)) => x.cmp(&b.date()?.and_time(chrono::NaiveTime::MIN)),
+        _ => a.num()?.partial_cmp(&b.num()?)?,
+    };
+    Some(match op {
+        CmpOp::Eq => ord == Ordering::Equal,
+        CmpOp::Ne => ord != Ordering::Equal,
+        CmpOp::Lt => ord == Ordering::Less,
+        CmpOp::Le => ord != Ordering::Greater,
+        CmpOp::Gt => ord == Ordering::Greater,
+        CmpOp::Ge => ord != Ordering::Less,
+    })
+}
+
+fn equal(a: F<'_>, b: F<'_>) -> bool {
+    compare(CmpOp::Eq, a, b).unwrap_or(false)
+}
+
+/// Two lookup key values are the same key.
+fn same_key(a: F<'_>, b: F<'_>) -> bool {
+    match (a, b) {
+        (F::Str(x), F::Str(y)) => Arc::ptr_eq(x, y) || x == y,
+        _ => a.key() == b.key(),
+    }
+}
+
+fn arith<'r>(op: ArithOp, a: F<'r>, b: F<'r>) -> F<'r> {
+    if let (F::Int(x), F::Int(y), false) = (a, b, op == ArithOp::Div) {
+        let r = match op {
+            ArithOp::Add => x.checked_add(y),
+            ArithOp::Sub => x.checked_sub(y),
+            _ => x.checked_mul(y),
+        };
+        return r.map_or(F::Unknown, F::Int);
+    }
+    let (Some(x), Some(y)) = (a.num(), b.num()) else {
+        return F::Unknown;
+    };
+    F::dec(match op {
+        ArithOp::Add => x + y,
+        ArithOp::Sub => x - y,
+        ArithOp::Mul => x * y,
+        ArithOp::Div => {
+            if y == 0.0 {
+                return F::Unknown;
+            }
+            x / y
+        }
+    })
+}
+
+/// A group or metric key borrowed from the chunk's records: hashed and
+/// compared as the owned [`Key`] is (a whole decimal is the integer), without
+/// touching a reference count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BKey<'r> {
+    Str(&'r str),
+    Int(i64),
+    Dec(u64),
+    Bool(bool),
+    Date(i64),
+    DateTime(&'r NaiveDateTime),
+}
+
+impl BKey<'_> {
+    /// The owned key.
+    pub fn to_key(self) -> Option<Key> {
+        Some(match self {
+            BKey::Str(s) => Key::Str(Arc::from(s)),
+            BKey::Int(n) => Key::Int(n),
+            BKey::Dec(bits) => Key::Dec(bits),
+            BKey::Bool(b) => Key::Bool(b),
+            BKey::Date(n) => Key::Date(NaiveDate::from_num_days_from_ce_opt(
+                i32::try_from(n).ok()?,
+            )?),
+            BKey::DateTime(d) => Key::DateTime(*d),
+        })
+    }
+}
+
+impl<'r> F<'r> {
+    /// The borrowed key of a known scalar (as [`F::key`]).
+    fn bkey(self) -> Option<BKey<'r>> {
+        Some(match self {
+            F::Str(s) => BKey::Str(s),
+            F::Int(n) => BKey::Int(n),
+            F::Dec(bits) => {
+                let x = f64::from_bits(bits);
+                if x.fract() == 0.0 && x.abs() < 9.0e15 {
+                    BKey::Int(x as i64)
+                } else {
+                    BKey::Dec(bits)
+                }
+            }
+            F::True | F::False => BKey::Bool(matches!(self, F::True)),
+            F::Date(n) => BKey::Date(n),
+            F::DateTime(d) => BKey::DateTime(d),
+            _ => return None,
+        })
+    }
+}
+
+/// One lookup made for the current record.
+struct Looked {
+    dataset: usize,
+    keys: std::ops::Range<usize>,
+    on: Option<NaiveDate>,
+    hit: Hit,
+}
+
+/// The fast evaluator of one chunk: reused across its records.
+pub struct Fast<'r> {
+    env: &'r Env<'r>,
+    values: &'r [Value],
+    /// `let` values of the rules being evaluated (a stack: `fires` nests).
+    lets: Vec<Option<F<'r>>>,
+    base: usize,
+    looked: Vec<Looked>,
+    looked_keys: Vec<F<'r>>,
+    key_buf: Vec<Key>,
+    group_key: Vec<F<'r>>,
+    /// Verdicts of the record's rules, by program rule index, with whether
+    /// the reference evaluator would have noted a missing value.
+    verdicts: Vec<Option<(Option<bool>, bool)>>,
+    /// The reference evaluator would have noted a missing value.
+    pub saw_missing: bool,
+    depth: u8,
+}
+
+impl<'r> Fast<'r> {
+    pub fn new(env: &'r Env<'r>) -> Self {
+        Fast {
+            env,
+            values: &[],
+            lets: Vec::new(),
+            base: 0,
+            looked: Vec::new(),
+            looked_keys: Vec::new(),
+            key_buf: Vec::new(),
+            group_key: Vec::new(),
+            verdicts: vec![None; env.program.rules.len()],
+            saw_missing: false,
+            depth: 0,
+        }
+    }
+
+    /// Start a record: forget what was computed for the previous one.
+    pub fn record(&mut self, values: &'r [Value]) {
+        self.values = values;
+        self.looked.clear();
+        self.looked_keys.clear();
+        self.verdicts.iter_mut().for_each(|v| *v = None);
+    }
+
+    /// Start a rule on the current record.
+    fn begin(&mut self, rule: &RuleDef) {
+        self.base = 0;
+        self.lets.clear();
+        self.lets.resize(rule.lets.len(), None);
+        self.saw_missing = false;
+    }
+
+    /// The verdict of a per-record rule: `Some(true)` = a violation.
+    pub fn violation(&mut self, ri: usize, rule: &'r RuleDef) -> R<Option<bool>> {
+        if let Some((v, _)) = self.verdicts[ri] {
+            return Ok(v);
+        }
+        self.begin(rule);
+        let v = self.verdict(rule)?;
+        self.verdicts[ri] = Some((v, self.saw_missing));
+        Ok(v)
+    }
+
+    fn verdict(&mut self, rule: &'r RuleDef) -> R<Option<bool>> {
+        if !self.applicable(rule) {
+            return Ok(Some(false));
+        }
+        let member = self.all_of(rule, &rule.filters)?;
+        if member == Some(false) {
+            return Ok(Some(false));
+        }
+        let ok = match &rule.require {
+            Some(r) => self.tri(rule, r)?,
+            None => Some(true),
+        };
+        Ok(match (member, ok) {
+            (_, Some(true)) => Some(false),
+            (Some(true), Some(false)) => Some(true),
+            _ => None,
+        })
+    }
+
+    /// A metric on the current record: `None` when the record is not counted,
+    /// else its `per` key and its verdict (`None`: undetermined).
+    pub fn metric(&mut self, rule: &'r RuleDef) -> R<Option<(Option<BKey<'r>>, Option<bool>)>> {
+        self.begin(rule);
+        if !self.applicable(rule) {
+            return Ok(None);
+        }
+        let member = self.all_of(rule, &rule.filters)?;
+        if member == Some(false) {
+            return Ok(None);
+        }
+        let per = match &rule.per {
+            Some(e) => self.eval(rule, e)?.bkey(),
+            None => None,
+        };
+        let ratio = match &rule.ratio {
+            Some(r) => Some(self.tri(rule, r)?),
+            None => None,
+        };
+        let verdict = match (member, ratio) {
+            (Some(true), Some(Some(b))) => Some(b),
+            _ => None,
+        };
+        Ok(Some((per, verdict)))
+    }
+
+    /// A group rule on the current record, when every value is known:
+    /// `false` when the record is not a member, else `true` with the group
+    /// key in `keys` (and its values kept for [`Self::group_values`]).
+    /// Anything unknown is a [`Bail`] (the reference evaluator reports it).
+    pub fn group_member(&mut self, rule: &'r RuleDef, keys: &mut Vec<BKey<'r>>) -> R<bool> {
+        self.begin(rule);
+        keys.clear();
+        self.group_key.clear();
+        if !self.applicable(rule) {
+            return Ok(false);
+        }
+        match self.all_of(rule, &rule.filters)? {
+            Some(false) => return Ok(false),
+            Some(true) => {}
+            None => return Err(Bail),
+        }
+        for g in &rule.group_by {
+            let v = self.need(rule, g)?.known().ok_or(Bail)?;
+            keys.push(v.bkey().ok_or(Bail)?);
+            self.group_key.push(v);
+        }
+        if self.saw_missing {
+            return Err(Bail);
+        }
+        Ok(true)
+    }
+
+    /// The values of the group key [`Self::group_member`] found last.
+    pub fn group_values(&self) -> Vec<Value> {
+        self.group_key.iter().filter_map(|v| v.value()).collect()
+    }
+
+    /// A condition of the current group rule, known, or a [`Bail`].
+    pub fn group_cond(&mut self, rule: &'r RuleDef, e: &'r IrExpr) -> R<bool> {
+        let b = self.tri(rule, e)?.ok_or(Bail)?;
+        if self.saw_missing {
+            return Err(Bail);
+        }
+        Ok(b)
+    }
+
+    /// A value of the current group rule, known, or a [`Bail`].
+    pub fn group_value(&mut self, rule: &'r RuleDef, e: &'r IrExpr) -> R<Value> {
+        let v = self.need(rule, e)?.value().ok_or(Bail)?;
+        if self.saw_missing {
+            return Err(Bail);
+        }
+        Ok(v)
+    }
+
+    fn applicable(&self, rule: &RuleDef) -> bool {
+        let Some(from) = rule.effective_from else {
+            return true;
+        };
+        let Some(f) = self.env.event_field[rule.dataset] else {
+            return true;
+        };
+        match self.values.get(f).map(F::of).and_then(F::date) {
+            Some(d) => d >= from,
+            None => true,
+        }
+    }
+
+    fn all_of(&mut self, rule: &'r RuleDef, conditions: &'r [IrExpr]) -> R<Option<bool>> {
+        let mut acc = Some(true);
+        for c in conditions {
+            match self.tri(rule, c)? {
+                Some(false) => return Ok(Some(false)),
+                Some(true) => {}
+                None => acc = None,
+            }
+        }
+        Ok(acc)
+    }
+
+    /// A known scalar, or `F::Unknown`.
+    fn need(&mut self, rule: &'r RuleDef, e: &'r IrExpr) -> R<F<'r>> {
+        Ok(match self.value_of(rule, e)? {
+            F::Empty | F::Invalid => {
+                self.saw_missing = true;
+                F::Unknown
+            }
+            v @ (F::Str(_)
+            | F::Int(_)
+            | F::Dec(_)
+            | F::True
+            | F::False
+            | F::Date(_)
+            | F::DateTime(_)) => v,
+            _ => F::Unknown,
+        })
+    }
+
+    fn tri(&mut self, rule: &'r RuleDef, e: &'r IrExpr) -> R<Option<bool>> {
+        Ok(self.need(rule, e)?.as_bool())
+    }
+
+    /// [`Self::eval`], with the commonest leaves (a constant, a field of the
+    /// record or of a looked-up record) read in place, without a call.
+    #[inline]
+    fn value_of(&mut self, rule: &'r RuleDef, e: &'r IrExpr) -> R<F<'r>> {
+        match e {
+            IrExpr::Const(Const::Value(v)) => Ok(F::of(v)),
+            IrExpr::Field { base, field, .. } => match **base {
+                IrExpr::Var => Ok(self.values.get(*field).map_or(F::Empty, F::of)),
+                IrExpr::LetRef(i) => match self.lets[self.base + i] {
+                    Some(F::Rec(r)) => Ok(self.field_of(r, *field)),
+                    _ => self.eval(rule, e),
+                },
+                _ => self.eval(rule, e),
+            },
+            _ => self.eval(rule, e),
+        }
+    }
+
+    /// Field `field` of the looked-up record `rec` (as `F::Rec` holds it).
+    fn field_of(&self, rec: u64, field: usize) -> F<'r> {
+        let (ds, row) = ((rec >> 32) as usize, (rec & 0xffff_ffff) as usize);
+        F::of(&self.env.data.tables[ds][row].values[field])
+    }
+
+    #[allow(clippy::too_many_lines)]
+    fn eval(&mut self, rule: &'r RuleDef, e: &'r IrExpr) -> R<F<'r>> {
+        Ok(match e {
+            IrExpr::Const(c) => F::of_const(c),
+            IrExpr::Var => F::Var,
+            IrExpr::AsOf => F::day(self.env.as_of),
+            IrExpr::Param(i) => match &self.env.params[*i] {
+                Some(c) => F::of_const(c),
+                None => F::Empty,
+            },
+            IrExpr::LetRef(i) => {
+                let slot = self.base + *i;
+                if let Some(v) = self.lets[slot] {
+                    return Ok(v);
+                }
+                let v = self.eval(rule, &rule.lets[*i].expr)?;
+                self.lets[slot] = Some(v);
+                v
+            }
+            IrExpr::Field { base, field, .. } => match self.eval(rule, base)? {
+                F::Var => self.values.get(*field).map_or(F::Empty, F::of),
+                F::Rec(r) => self.field_of(r, *field),
+                F::Nothing => {
+                    self.saw_missing = true;
+                    F::Unknown
+                }
+                _ => F::Unknown,
+            },
+            IrExpr::Lookup {
+                dataset,
+                keys,
+                valid_on,
+            } => self.lookup(rule, *dataset, keys, valid_on.as_deref())?,
+            IrExpr::MapGet { map, key } => {
+                let F::Map(entries) = self.eval(rule, map)? else {
+                    return Ok(F::Unknown);
+                };
+                let Some(k) = self.need(rule, key)?.known() else {
+                    return Ok(F::Unknown);
+                };
+                entries
+                    .iter()
+                    .find(|(ek, _)| equal(F::of(ek), k))
+                    .map_or(F::Nothing, |(_, v)| F::of(v))
+            }
+            IrExpr::Call { func, args } => self.call(rule, *func, args)?,
+            IrExpr::Agg { .. } | IrExpr::GroupKey(_) | IrExpr::List(_) => return Err(Bail),
+            IrExpr::Fires(idx) => self.fires(*idx)?,
+            IrExpr::Not(inner) => F::tri(self.tri(rule, inner)?.map(|b| !b)),
+            IrExpr::Neg(inner) => match self.need(rule, inner)? {
+                F::Int(n) => F::Int(-n),
+                F::Dec(x) => F::dec(-f64::from_bits(x)),
+                _ => F::Unknown,
+            },
+            IrExpr::And(a, b) => {
+                let l = self.tri(rule, a)?;
+                if l == Some(false) {
+                    return Ok(F::False);
+                }
+                match (l, self.tri(rule, b)?) {
+                    (_, Some(false)) => F::False,
+                    (Some(true), Some(true)) => F::True,
+                    _ => F::Unknown,
+                }
+            }
+            IrExpr::Or(a, b) => {
+                let l = self.tri(rule, a)?;
+                if l == Some(true) {
+                    return Ok(F::True);
+                }
+                match (l, self.tri(rule, b)?) {
+                    (_, Some(true)) => F::True,
+                    (Some(false), Some(false)) => F::False,
+                    _ => F::Unknown,
+                }
+            }
+            IrExpr::Arith(op, a, b) => {
+                let x = self.need(rule, a)?.known();
+                let y = self.need(rule, b)?.known();
+                match (x, y) {
+                    (Some(x), Some(y)) => arith(*op, x, y),
+                    _ => F::Unknown,
+                }
+            }
+            IrExpr::Cmp(op, a, b) => {
+                let x = self.need(rule, a)?.known();
+                let y = self.need(rule, b)?.known();
+                match (x, y) {
+                    (Some(x), Some(y)) => F::tri(compare(*op, x, y)),
+                    _ => F::Unknown,
+                }
+            }
+            IrExpr::In { negated, item, set } => {
+                let x = self.need(rule, item)?.known();
+                let s = self.value_of(rule, set)?;
+                let Some(x) = x else { return Ok(F::Unknown) };
+                let found = match s {
+                    F::List(l) => l.iter().any(|v| equal(F::of(v), x)),
+                    F::Map(m) => m.iter().any(|(k, _)| equal(F::of(k), x)),
+                    _ => return Ok(F::Unknown),
+                };
+                F::bool(found != *negated)
+            }
+            IrExpr::Is {
+                negated,
+                test,
+                expr,
+            } => {
+                let is = match self.value_of(rule, expr)? {
+                    F::Nothing | F::Empty => true,
+                    F::Str(s) => s.trim().is_empty() && *test == IsTest::Empty,
+                    F::List(l) => l.is_empty() && *test == IsTest::Empty,
+                    F::Invalid => {
+                        self.saw_missing = true;
+                        return Ok(F::Unknown);
+                    }
+                    F::Unknown => return Ok(F::Unknown),
+                    _ => false,
+                };
+                F::bool(is != *negated)
+            }
+            IrExpr::If(c, t, f) => match self.tri(rule, c)? {
+                Some(true) => self.eval(rule, t)?,
+                Some(false) => self.eval(rule, f)?,
+                None => F::Unknown,
+            },
+        })
+    }
+
+    /// The verdict of another rule on the current record.
+    #[inline(never)]
+    fn fires(&mut self, idx: usize) -> R<F<'r>> {
+        if self.depth > 8 {
+            return Ok(F::Unknown);
+        }
+        let target = &self.env.program.rules[idx];
+        let (v, inner_missing) = if let Some(cached) = self.verdicts[idx] {
+            cached
+        } else {
+            let (base, len, outer_missing) = (self.base, self.lets.len(), self.saw_missing);
+            self.base = len;
+            self.lets.resize(len + target.lets.len(), None);
+            self.saw_missing = false;
+            self.depth += 1;
+            let v = self.verdict(target);
+            self.depth -= 1;
+            self.base = base;
+            self.lets.truncate(len);
+            let inner = (v?, self.saw_missing);
+            self.saw_missing = outer_missing;
+            self.verdicts[idx] = Some(inner);
+            inner
+        };
+        // The reference evaluator keeps the inner rule's missing values; an
+        // unknown verdict is treated as one (conservatively).
+        self.saw_missing |= inner_missing || v.is_none();
+        Ok(F::tri(v))
+    }
+
+    #[inline(never)]
+    fn lookup(
+        &mut self,
+        rule: &'r RuleDef,
+        dataset: usize,
+        keys: &'r [IrExpr],
+        valid_on: Option<&'r IrExpr>,
+    ) -> R<F<'r>> {
+        let start = self.looked_keys.len();
+        let mut unknown = false;
+        for k in keys {
+            match self.need(rule, k)?.known() {
+                Some(v) => self.looked_keys.push(v),
+                _ => unknown = true,
+            }
+        }
+        let on = match valid_on {
+            Some(v) => {
+                let d = self.need(rule, v)?.date();
+                unknown |= d.is_none();
+                d
+            }
+            None => None,
+        };
+        if unknown {
+            self.looked_keys.truncate(start);
+            return Ok(F::Unknown);
+        }
+        let Some(index) = self.env.indexes.get(dataset).and_then(Option::as_ref) else {
+            self.looked_keys.truncate(start);
+            self.saw_missing = true;
+            return Ok(F::Unknown);
+        };
+        let keys_now = start..self.looked_keys.len();
+        let cached = self.looked.iter().find(|l| {
+            l.dataset == dataset
+                && l.on == on
+                && l.keys.len() == keys_now.len()
+                && self.looked_keys[l.keys.clone()]
+                    .iter()
+                    .zip(&self.looked_keys[keys_now.clone()])
+                    .all(|(a, b)| same_key(*a, *b))
+        });
+        let hit = if let Some(l) = cached {
+            let h = l.hit;
+            self.looked_keys.truncate(start);
+            h
+        } else {
+            self.key_buf.clear();
+            self.key_buf.extend(
+                self.looked_keys[keys_now.clone()]
+                    .iter()
+                    .filter_map(|k| k.key()),
+            );
+            let h = index.get(&self.key_buf, on, &self.env.data.tables[dataset]);
+            self.looked.push(Looked {
+                dataset,
+                keys: keys_now,
+                on,
+                hit: h,
+            });
+            h
+        };
+        Ok(match hit {
+            Hit::Row(r) => F::rec(dataset, r),
+            Hit::None => F::Nothing,
+            Hit::Unknown => F::Unknown,
+        })
+    }
+
+    #[inline(never)]
+    fn call(&mut self, rule: &'r RuleDef, func: Func, args: &'r [IrExpr]) -> R<F<'r>> {
+        if func == Func::Coalesce {
+            return Ok(match self.eval(rule, &args[0])? {
+                F::Empty | F::Nothing => self.eval(rule, &args[1])?,
+                F::Invalid => {
+                    self.saw_missing = true;
+                    F::Unknown
+                }
+                v => v,
+            });
+        }
+        let mut vals = [F::Unknown; 2];
+        if args.len() > vals.len() {
+            return Err(Bail);
+        }
+        for (slot, a) in vals.iter_mut().zip(args) {
+            match self.need(rule, a)? {
+                F::Unknown => return Ok(F::Unknown),
+                v => *slot = v,
+            }
+        }
+        let cal = self.env.calendar;
+        let date = |i: usize| vals[i].date();
+        let int = |i: usize| match vals[i] {
+            F::Int(n) => Some(n),
+            _ => None,
+        };
+        Ok(match func {
+            Func::Date => F::day_opt(date(0)),
+            Func::Workdays => {
+                F::Int(cal.workdays(date(0).unwrap_or_default(), date(1).unwrap_or_default()))
+            }
+            Func::Days => match (date(0), date(1)) {
+                (Some(a), Some(b)) => F::Int((b - a).num_days()),
+                _ => F::Unknown,
+            },
+            Func::Age => match (date(0), date(1)) {
+                (Some(a), Some(b)) => F::Int(age_in_full_years(a, b)),
+                _ => F::Unknown,
+            },
+            Func::AddYears => match (date(0), int(1)) {
+                (Some(d), Some(n)) => F::day(add_years(d, n as i32)),
+                _ => F::Unknown,
+            },
+            Func::AddMonths => match (date(0), int(1)) {
+                (Some(d), Some(n)) => F::day(add_months(d, n as i32)),
+                _ => F::Unknown,
+            },
+            Func::AddDays => match (date(0), int(1)) {
+                (Some(d), Some(n)) => d
+                    .checked_add_signed(chrono::Duration::days(n))
+                    .map_or(F::Unknown, F::day),
+                _ => F::Unknown,
+            },
+            Func::Year => date(0).map_or(F::Unknown, |d| {
+                F::Int(i64::from(chrono::Datelike::year(&d)))
+            }),
+            Func::Month => date(0).map_or(F::Unknown, |d| {
+                F::Int(i64::from(chrono::Datelike::month(&d)))
+            }),
+            Func::Len => match vals[0] {
+                F::Str(s) => F::Int(s.chars().count() as i64),
+                _ => F::Unknown,
+            },
+            Func::Contains => match (vals[0], vals[1]) {
+                (F::Str(a), F::Str(b)) => F::bool(a.contains(&**b)),
+                _ => F::Unknown,
+            },
+            Func::Coalesce => F::Unknown,
+        })
+    }
+}
