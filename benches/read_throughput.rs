@@ -199,10 +199,15 @@ fn yimen_halves(dir: &Path) -> (f64, f64) {
 }
 
 fn main() {
-    let rows: u64 = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(1_000_000);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // `cargo bench` passes `--bench`; `cargo test --all-targets` runs this
+    // without it, as a smoke test on a small file.
+    let default = if args.iter().any(|a| a == "--bench") {
+        1_000_000
+    } else {
+        20_000
+    };
+    let rows: u64 = args.iter().find_map(|a| a.parse().ok()).unwrap_or(default);
     println!(
         "threads: {} (rayon), cores: {}",
         rayon::current_num_threads(),
