@@ -254,23 +254,21 @@ pub enum BKey<'r> {
     Int(i64),
     Dec(u64),
     Bool(bool),
-    Date(i64),
+    Date(NaiveDate),
     DateTime(&'r NaiveDateTime),
 }
 
 impl BKey<'_> {
     /// The owned key.
-    pub fn to_key(self) -> Option<Key> {
-        Some(match self {
+    pub fn to_key(self) -> Key {
+        match self {
             BKey::Str(s) => Key::Str(Arc::from(s)),
             BKey::Int(n) => Key::Int(n),
             BKey::Dec(bits) => Key::Dec(bits),
             BKey::Bool(b) => Key::Bool(b),
-            BKey::Date(n) => Key::Date(NaiveDate::from_num_days_from_ce_opt(
-                i32::try_from(n).ok()?,
-            )?),
+            BKey::Date(d) => Key::Date(d),
             BKey::DateTime(d) => Key::DateTime(*d),
-        })
+        }
     }
 }
 
@@ -289,7 +287,7 @@ impl<'r> F<'r> {
                 }
             }
             F::True | F::False => BKey::Bool(matches!(self, F::True)),
-            F::Date(n) => BKey::Date(n),
+            F::Date(_) => BKey::Date(self.date()?),
             F::DateTime(d) => BKey::DateTime(d),
             _ => return None,
         })

@@ -13,13 +13,16 @@ use rayon::prelude::*;
 
 use super::data::{Data, Row};
 use super::eval::{AggInput, Env, Frame, GroupView, LookupCache, Touched, Val};
-use super::fast::{BKey, Bail, Fast};
+use super::fast::Fast;
 use super::index::{Index, Key};
 use super::report::{Audit, CiteOut, Evidence, Finding, MetricValue, Undetermined};
 use crate::ast::RuleKind;
 use crate::ir::{AggFunc, Const, IrExpr, Program, RuleDef, TemplatePiece};
 use crate::sources::SourceRegistry;
 use crate::value::Value;
+use fast_path::FastChunk;
+
+mod fast_path;
 
 pub const CHUNK: usize = 4096;
 /// Evidence rows kept per group finding.
@@ -245,57 +248,6 @@ fn group_level_exprs(rule: &RuleDef) -> Vec<&IrExpr> {
     out
 }
 
-/// What the fast path accumulates over one chunk: groups and metric
-/// counts keyed by values borrowed from the chunk's records (no reference
-/// counting per record), folded into the chunk's [`Partial`] at its end.
-struct FastChunk<'r> {
-    keys: Vec<BKey<'r>>,
-    inputs: Vec<AggInput>,
-    groups: Vec<HashMap<Vec<BKey<'r>>, GroupAcc>>,
-    metrics: Vec<HashMap<Option<BKey<'r>>, MetricAcc>>,
-}
-
-impl FastChunk<'_> {
-    fn new(rules: usize) -> Self {
-        FastChunk {
-            keys: Vec::new(),
-            inputs: Vec::new(),
-            groups: vec![HashMap::default(); rules],
-            metrics: vec![HashMap::default(); rules],
-        }
-    }
-
-    /// Fold into the chunk's partial (where the reference evaluator may have
-    /// counted other records of the same groups).
-    fn fold_into(self, p: &mut Partial) {
-        for (slot, groups) in self.groups.into_iter().enumerate() {
-            for (k, acc) in groups {
-                let Some(key) = k
-                    .into_iter()
-                    .map(BKey::to_key)
-                    .collect::<Option<Vec<Key>>>()
-                else {
-                    continue;
-                };
-                match p.groups[slot].get_mut(&key) {
-                    Some(m) => m.merge(acc),
-                    None => {
-                        p.groups[slot].insert(key, acc);
-                    }
-                }
-            }
-        }
-        for (slot, metrics) in self.metrics.into_iter().enumerate() {
-            for (k, acc) in metrics {
-                let e = p.metrics[slot].entry(k.and_then(BKey::to_key)).or_default();
-                e.numerator += acc.numerator;
-                e.denominator += acc.denominator;
-                e.undetermined += acc.undetermined;
-            }
-        }
-    }
-}
-
 /// Partial results of one chunk of one dataset: mergeable.
 #[derive(Default)]
 pub struct Partial {
@@ -464,118 +416,6 @@ impl<'a> Runner<'a> {
         }
         p.rows = rows.len() as u64;
         p
-    }
-
-    /// One rule on one record on the fast path: done when the record passes
-    /// (or is counted, for metrics and groups); a [`Bail`] sends it to the
-    /// reference evaluator, which reports. Debug builds check every verdict
-    /// against the reference.
-    fn fast_row<'r>(
-        &'r self,
-        fast: &mut Fast<'r>,
-        acc: &mut FastChunk<'r>,
-        ri: usize,
-        rule: &'r RuleDef,
-        row: &'r Row,
-        slot: usize,
-    ) -> Result<(), Bail> {
-        match rule.kind {
-            RuleKind::Metric => {
-                let counted = fast.metric(rule)?;
-                #[cfg(debug_assertions)]
-                self.check_metric(rule, row, counted.as_ref());
-                if let Some((per, verdict)) = counted {
-                    let acc = acc.metrics[slot].entry(per).or_default();
-                    match verdict {
-                        Some(b) => {
-                            acc.denominator += 1;
-                            acc.numerator += u64::from(b);
-                        }
-                        None => acc.undetermined += 1,
-                    }
-                }
-                Ok(())
-            }
-            RuleKind::Rule if rule.is_group() => {
-                if !fast.group_member(rule, &mut acc.keys)? {
-                    #[cfg(debug_assertions)]
-                    self.check_verdict(rule, row, |f| !f.applicable() || f.member() == Some(false));
-                    return Ok(());
-                }
-                let plan = &self.agg_plans[&ri];
-                acc.inputs.clear();
-                for (func, arg) in &plan.nodes {
-                    acc.inputs.push(match (func, arg) {
-                        (_, None) => AggInput::Present,
-                        (
-                            AggFunc::Count | AggFunc::Any | AggFunc::All | AggFunc::Ratio,
-                            Some(a),
-                        ) => AggInput::Cond(Some(fast.group_cond(rule, a)?)),
-                        (_, Some(a)) => AggInput::Value(Some(fast.group_value(rule, a)?)),
-                    });
-                }
-                let groups = &mut acc.groups[slot];
-                let group = if let Some(g) = groups.get_mut(acc.keys.as_slice()) {
-                    g
-                } else {
-                    groups
-                        .entry(acc.keys.clone())
-                        .or_insert_with(|| GroupAcc::new(fast.group_values(), plan.nodes.len()))
-                };
-                if group.rows.len() < GROUP_EVIDENCE {
-                    group.rows.push((row.file, row.row));
-                }
-                for (i, ((func, _), input)) in
-                    plan.nodes.iter().zip(acc.inputs.drain(..)).enumerate()
-                {
-                    group.aggs[i].add(*func, Some(true), input);
-                }
-                Ok(())
-            }
-            RuleKind::Rule => match fast.violation(ri, rule)? {
-                Some(false) => {
-                    #[cfg(debug_assertions)]
-                    self.check_verdict(rule, row, |f| f.violation() == Some(false));
-                    Ok(())
-                }
-                _ => Err(Bail),
-            },
-        }
-    }
-
-    /// Debug builds: the reference evaluator agrees with the fast path.
-    #[cfg(debug_assertions)]
-    fn check_verdict(&self, rule: &RuleDef, row: &Row, agrees: impl Fn(&mut Frame<'_>) -> bool) {
-        let mut f = Frame::new(&self.env, rule, &row.values);
-        assert!(
-            agrees(&mut f),
-            "fast path disagrees with the reference on {} at row {}",
-            rule.code,
-            row.row
-        );
-    }
-
-    /// Debug builds: the reference evaluator counts a metric as the fast path did.
-    #[cfg(debug_assertions)]
-    fn check_metric(
-        &self,
-        rule: &RuleDef,
-        row: &Row,
-        fast: Option<&(Option<BKey<'_>>, Option<bool>)>,
-    ) {
-        let mut m = HashMap::default();
-        let mut f = Frame::new(&self.env, rule, &row.values);
-        eval_metric(rule, &mut f, &mut m);
-        let reference = m
-            .into_iter()
-            .next()
-            .map(|(k, acc)| (k, (acc.denominator > 0).then_some(acc.numerator > 0)));
-        let fast = fast.map(|(k, v)| (k.and_then(|k| k.to_key()), *v));
-        assert_eq!(
-            reference, fast,
-            "fast path disagrees with the reference on {} at row {}",
-            rule.code, row.row
-        );
     }
 
     /// Merge the partials of dataset `ds` (in chunk order) and judge its
