@@ -5,8 +5,9 @@
 //!
 //! Run: `cargo bench --bench engine_throughput [-- ROWS]` (default 200,000
 //! cases, clean: every record passes, as in a real audit nearly all do). Best
-//! of three runs of each; prints ns per case and the ratio. The two must
-//! count the same records (checked).
+//! of three runs of each; prints ns per case and the ratio (the two must
+//! count the same records: checked), then the fast path's cost per policy
+//! file, to show where the time goes.
 
 use std::path::Path;
 use std::time::Instant;
@@ -73,38 +74,36 @@ fn main() {
     yimen::generate::generate(tmp.path(), &opts).expect("generate");
     let schema = Schema::builtin();
     let sources = SourceRegistry::builtin();
-    let (_, program) =
-        yimen::policy::load_sources(yimen::builtin::sources(), schema, Some(sources))
-            .expect("shipped policies");
-    let params = yimen::params::resolve(&program, None, &[]).expect("params");
     let cases = schema.dataset_index("cases").expect("cases");
     let mut data = load(tmp.path(), schema);
     let case_rows = std::mem::take(&mut data.tables[cases]);
-    let run_opts = RunOptions {
-        as_of: chrono::NaiveDate::from_ymd_opt(2025, 12, 31).expect("date"),
-        params,
-        calendar: Calendar::official(),
-        sources,
-        period: None,
-    };
-    let mut runner = Runner::new(&program, schema, &data, &run_opts);
-    let mut measure = |fast: bool| {
+    let time = |policies: Vec<yimen::diagnostics::PolicySource>, fast: bool| {
+        let (_, program) =
+            yimen::policy::load_sources(policies, schema, Some(sources)).expect("shipped policies");
+        let run_opts = RunOptions {
+            as_of: chrono::NaiveDate::from_ymd_opt(2025, 12, 31).expect("date"),
+            params: yimen::params::resolve(&program, None, &[]).expect("params"),
+            calendar: Calendar::official(),
+            sources,
+            period: None,
+        };
+        let mut runner = Runner::new(&program, schema, &data, &run_opts);
         runner.set_fast_path(fast);
-        best_of_three(|| {
+        let rules = program.rules.iter().filter(|r| r.dataset == cases).count();
+        let (secs, n) = best_of_three(|| {
             case_rows
                 .chunks(4096)
                 .map(|c| runner.chunk(cases, c, None).rows())
                 .sum()
-        })
+        });
+        (secs, n, rules)
     };
-    let (fast, n) = measure(true);
-    let (reference, m) = measure(false);
+    let all = yimen::builtin::sources();
+    let (fast, n, rules) = time(all.clone(), true);
+    let (reference, m, _) = time(all.clone(), false);
     assert_eq!(n, m);
     let per = |t: f64| t * 1e9 / n as f64;
-    println!(
-        "{n} cases, {} rules and metrics over them",
-        program.rules.iter().filter(|r| r.dataset == cases).count()
-    );
+    println!("{n} cases, {rules} rules and metrics over them");
     println!("fast path  {:8.0} ns/case  {:8.3} s", per(fast), fast);
     println!(
         "reference  {:8.0} ns/case  {:8.3} s",
@@ -112,4 +111,38 @@ fn main() {
         reference
     );
     println!("ratio      reference/fast {:.2}x", reference / fast);
+    // Where the time goes: each policy file over cases alone (with the shared
+    // parameters, and the handling rules that metrics' fires() refers to).
+    let named = |names: &[&str]| -> Vec<_> {
+        all.iter()
+            .filter(|p| names.iter().any(|n| p.name.ends_with(n)))
+            .cloned()
+            .collect()
+    };
+    let (base, _, _) = time(named(&["params.yimen"]), true);
+    println!(
+        "fast path by policy file, over the cost of a chunk with no rule ({:.0} ns/case):",
+        per(base)
+    );
+    for file in [
+        "handling.yimen",
+        "authorization.yimen",
+        "joint.yimen",
+        "metrics.yimen",
+    ] {
+        let mut set = vec!["params.yimen", file];
+        if file == "metrics.yimen" {
+            set.push("handling.yimen");
+        }
+        let (t, _, k) = time(named(&set), true);
+        let note = if file == "metrics.yimen" {
+            " (with handling)"
+        } else {
+            ""
+        };
+        println!(
+            "  {file:22} {k:2} over cases  {:8.0} ns/case{note}",
+            per(t - base)
+        );
+    }
 }
