@@ -23,7 +23,7 @@
 //! is a [`BadCell`] (the caller reports it and stores `Value::Invalid`).
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use calamine::Data;
@@ -33,50 +33,10 @@ use super::normalize;
 use crate::schema::{Field, FieldType};
 use crate::value::Value;
 
-/// A word-at-a-time multiplicative hash (as rustc's `FxHasher`): the alias
-/// tables and value caches are hit once per cell; `SipHash`'s `DoS`
-/// resistance buys nothing for keys from the schema and one chunk.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Fx(u64);
-
-impl Fx {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-
-    fn add(&mut self, w: u64) {
-        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(Fx::K);
-    }
-}
-
-impl std::hash::Hasher for Fx {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.add(u64::from_le_bytes([
-                c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
-            ]));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(w));
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-}
-
-type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
+/// The alias tables and value caches are hit once per cell: `FxHash`, not
+/// `SipHash` (whose `DoS` resistance buys nothing for keys from the schema and
+/// one chunk).
+type FastMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 /// Shared string values of one column within a chunk. It gives up on a
 /// column whose values rarely repeat (ids): after 1,024 lookups with fewer
