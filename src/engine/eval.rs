@@ -107,7 +107,6 @@ fn num(v: &Value) -> Option<f64> {
 
 /// Do two known values compare as `op` says?
 pub fn compare(op: CmpOp, a: &Value, b: &Value) -> Option<bool> {
-    use std::cmp::Ordering;
     let ord = match (a, b) {
         (Value::Int(x), Value::Int(y)) => x.cmp(y),
         (Value::Str(x), Value::Str(y)) => x.cmp(y),
@@ -118,14 +117,20 @@ pub fn compare(op: CmpOp, a: &Value, b: &Value) -> Option<bool> {
         (Value::DateTime(x), Value::Date(y)) => x.cmp(&y.and_time(chrono::NaiveTime::MIN)),
         _ => num(a)?.partial_cmp(&num(b)?)?,
     };
-    Some(match op {
+    Some(holds(op, ord))
+}
+
+/// Does an ordering satisfy `op`?
+pub fn holds(op: CmpOp, ord: std::cmp::Ordering) -> bool {
+    use std::cmp::Ordering;
+    match op {
         CmpOp::Eq => ord == Ordering::Equal,
         CmpOp::Ne => ord != Ordering::Equal,
         CmpOp::Lt => ord == Ordering::Less,
         CmpOp::Le => ord != Ordering::Greater,
         CmpOp::Gt => ord == Ordering::Greater,
         CmpOp::Ge => ord != Ordering::Less,
-    })
+    }
 }
 
 fn values_equal(a: &Value, b: &Value) -> bool {

@@ -198,14 +198,7 @@ fn compare(op: CmpOp, a: F<'_>, b: F<'_>) -> Option<bool> {
         (F::DateTime(x), F::Date(_)) => x.cmp(&b.date()?.and_time(chrono::NaiveTime::MIN)),
         _ => a.num()?.partial_cmp(&b.num()?)?,
     };
-    Some(match op {
-        CmpOp::Eq => ord == Ordering::Equal,
-        CmpOp::Ne => ord != Ordering::Equal,
-        CmpOp::Lt => ord == Ordering::Less,
-        CmpOp::Le => ord != Ordering::Greater,
-        CmpOp::Gt => ord == Ordering::Greater,
-        CmpOp::Ge => ord != Ordering::Less,
-    })
+    Some(super::eval::holds(op, ord))
 }
 
 fn equal(a: F<'_>, b: F<'_>) -> bool {

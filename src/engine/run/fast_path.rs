@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 #[cfg(debug_assertions)]
 use super::eval_metric;
-use super::{AggInput, GroupAcc, MetricAcc, Partial, Runner, GROUP_EVIDENCE};
+use super::{merge_group, AggInput, GroupAcc, MetricAcc, Partial, Runner, GROUP_EVIDENCE};
 use crate::ast::RuleKind;
 use crate::engine::data::Row;
 #[cfg(debug_assertions)]
@@ -42,20 +42,15 @@ impl FastChunk<'_> {
         for (slot, groups) in self.groups.into_iter().enumerate() {
             for (k, acc) in groups {
                 let key: Vec<Key> = k.into_iter().map(BKey::to_key).collect();
-                match p.groups[slot].get_mut(&key) {
-                    Some(m) => m.merge(acc),
-                    None => {
-                        p.groups[slot].insert(key, acc);
-                    }
-                }
+                merge_group(&mut p.groups[slot], key, acc);
             }
         }
         for (slot, metrics) in self.metrics.into_iter().enumerate() {
             for (k, acc) in metrics {
-                let e = p.metrics[slot].entry(k.map(BKey::to_key)).or_default();
-                e.numerator += acc.numerator;
-                e.denominator += acc.denominator;
-                e.undetermined += acc.undetermined;
+                p.metrics[slot]
+                    .entry(k.map(BKey::to_key))
+                    .or_default()
+                    .absorb(&acc);
             }
         }
     }

@@ -207,6 +207,24 @@ struct MetricAcc {
     undetermined: u64,
 }
 
+impl MetricAcc {
+    fn absorb(&mut self, o: &MetricAcc) {
+        self.numerator += o.numerator;
+        self.denominator += o.denominator;
+        self.undetermined += o.undetermined;
+    }
+}
+
+/// Add a group's partial aggregates to `groups` (merging with what is there).
+fn merge_group(groups: &mut HashMap<Vec<Key>, GroupAcc>, key: Vec<Key>, acc: GroupAcc) {
+    match groups.get_mut(&key) {
+        Some(m) => m.merge(acc),
+        None => {
+            groups.insert(key, acc);
+        }
+    }
+}
+
 /// The aggregates of a group rule, each with its slot.
 struct AggPlan<'p> {
     nodes: Vec<(AggFunc, Option<&'p IrExpr>)>,
@@ -434,20 +452,12 @@ impl<'a> Runner<'a> {
             merged.undetermined.extend(p.undetermined);
             for (slot, g) in p.groups.into_iter().enumerate() {
                 for (k, acc) in g {
-                    match merged.groups[slot].get_mut(&k) {
-                        Some(m) => m.merge(acc),
-                        None => {
-                            merged.groups[slot].insert(k, acc);
-                        }
-                    }
+                    merge_group(&mut merged.groups[slot], k, acc);
                 }
             }
             for (slot, m) in p.metrics.into_iter().enumerate() {
                 for (k, acc) in m {
-                    let e = merged.metrics[slot].entry(k).or_default();
-                    e.numerator += acc.numerator;
-                    e.denominator += acc.denominator;
-                    e.undetermined += acc.undetermined;
+                    merged.metrics[slot].entry(k).or_default().absorb(&acc);
                 }
             }
         }
@@ -485,9 +495,7 @@ impl<'a> Runner<'a> {
                         .collect();
                 let m = &m;
                 let total = m.values().fold(MetricAcc::default(), |mut t, a| {
-                    t.numerator += a.numerator;
-                    t.denominator += a.denominator;
-                    t.undetermined += a.undetermined;
+                    t.absorb(a);
                     t
                 });
                 audit.metrics.push(metric_value(rule, None, &total));
