@@ -187,6 +187,10 @@ fn compare(op: CmpOp, a: F<'_>, b: F<'_>) -> Option<bool> {
         (F::Str(x), F::Str(y)) => {
             if Arc::ptr_eq(x, y) {
                 Ordering::Equal
+            } else if matches!(op, CmpOp::Eq | CmpOp::Ne) {
+                // Equality first looks at the lengths: most unequal labels
+                // differ there, and no byte is compared.
+                return Some((x == y) == (op == CmpOp::Eq));
             } else {
                 x.cmp(y)
             }
@@ -238,12 +242,16 @@ fn arith<'r>(op: ArithOp, a: F<'r>, b: F<'r>) -> F<'r> {
     })
 }
 
-/// A group or metric key borrowed from the chunk's records: hashed and
-/// compared as the owned [`Key`] is (a whole decimal is the integer), without
-/// touching a reference count.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// A group or metric key borrowed from the chunk's records, for the
+/// accumulators of one chunk: a whole decimal is the integer (as in the owned
+/// [`Key`]), and a string is keyed by *identity*, not content: the reader
+/// shares one `Arc` per distinct value of a column in a chunk, so a key costs
+/// one pointer to hash and compare. Two equal strings held apart become two
+/// entries, which [`BKey::to_key`] makes one again when the chunk's
+/// accumulators are folded by content.
+#[derive(Clone, Copy, Debug)]
 pub enum BKey<'r> {
-    Str(&'r str),
+    Str(&'r Arc<str>),
     Int(i64),
     Dec(u64),
     Bool(bool),
@@ -255,12 +263,47 @@ impl BKey<'_> {
     /// The owned key.
     pub fn to_key(self) -> Key {
         match self {
-            BKey::Str(s) => Key::Str(Arc::from(s)),
+            BKey::Str(s) => Key::Str(Arc::clone(s)),
             BKey::Int(n) => Key::Int(n),
             BKey::Dec(bits) => Key::Dec(bits),
             BKey::Bool(b) => Key::Bool(b),
             BKey::Date(d) => Key::Date(d),
             BKey::DateTime(d) => Key::DateTime(*d),
+        }
+    }
+
+    /// The string's address (identity), for hashing and equality.
+    fn addr(s: &Arc<str>) -> usize {
+        Arc::as_ptr(s).cast::<u8>() as usize
+    }
+}
+
+impl PartialEq for BKey<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (BKey::Str(a), BKey::Str(b)) => Arc::ptr_eq(a, b),
+            (BKey::Int(a), BKey::Int(b)) => a == b,
+            (BKey::Dec(a), BKey::Dec(b)) => a == b,
+            (BKey::Bool(a), BKey::Bool(b)) => a == b,
+            (BKey::Date(a), BKey::Date(b)) => a == b,
+            (BKey::DateTime(a), BKey::DateTime(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for BKey<'_> {}
+
+impl std::hash::Hash for BKey<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        std::mem::discriminant(self).hash(state);
+        match self {
+            BKey::Str(s) => BKey::addr(s).hash(state),
+            BKey::Int(n) => n.hash(state),
+            BKey::Dec(bits) => bits.hash(state),
+            BKey::Bool(b) => b.hash(state),
+            BKey::Date(d) => d.hash(state),
+            BKey::DateTime(d) => d.hash(state),
         }
     }
 }
