@@ -9,6 +9,8 @@
 //! count the same records: checked), then the fast path's cost per policy
 //! file, to show where the time goes.
 
+mod common;
+
 use std::path::Path;
 use std::time::Instant;
 
@@ -52,18 +54,7 @@ fn best_of_three(mut f: impl FnMut() -> u64) -> (f64, u64) {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    // `cargo bench` passes `--bench`; `cargo test --all-targets` runs this
-    // without it, as a smoke test on a small export.
-    let default = if args.iter().any(|a| a == "--bench") {
-        200_000
-    } else {
-        5_000
-    };
-    let rows: usize = args
-        .iter()
-        .find(|a| *a != "--bench")
-        .map_or(default, |a| a.parse().expect("ROWS is a number"));
+    let rows = usize::try_from(common::size(200_000, 5_000)).expect("ROWS fits in memory");
     let tmp = tempfile::tempdir().expect("temporary folder");
     let opts = yimen::generate::GenOptions {
         cases: rows,

@@ -6,6 +6,8 @@
 //! rows). Best of three runs of each. Prints rows/s, MB/s and peak memory (`VmHWM`, reset between phases
 //! through `/proc/self/clear_refs`) for each, and the ratio.
 
+mod common;
+
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -199,15 +201,7 @@ fn yimen_halves(dir: &Path) -> (f64, f64) {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    // `cargo bench` passes `--bench`; `cargo test --all-targets` runs this
-    // without it, as a smoke test on a small file.
-    let default = if args.iter().any(|a| a == "--bench") {
-        1_000_000
-    } else {
-        20_000
-    };
-    let rows: u64 = args.iter().find_map(|a| a.parse().ok()).unwrap_or(default);
+    let rows = common::size(1_000_000, 20_000);
     println!(
         "threads: {} (rayon), cores: {}",
         rayon::current_num_threads(),
