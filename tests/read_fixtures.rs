@@ -411,3 +411,39 @@ fn yaml_catalogue() {
     assert_eq!(rec(&src, &records[0], "in_center"), Value::Bool(true));
     assert_eq!(rec(&src, &records[0], "promised_days"), Value::Int(0));
 }
+
+#[test]
+fn jsonl_keys_first_seen_after_the_sampled_lines_are_read() {
+    // The keys are sampled from the first 100 lines; 减免金额 first appears
+    // on line 130 (a value) and 140 (a bad value): neither may be dropped.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    for i in 1..=150 {
+        let extra = match i {
+            130 => r#","减免金额":"50元""#,
+            140 => r#","减免金额":"不详""#,
+            _ => "",
+        };
+        text.push_str(&format!(
+            r#"{{"收费流水号":"F{i:03}","办件编号":"GA{i:010}","事项编码":"511A0001","收费部门":"区住建局","收费金额":100,"收费时间":"2025-03-05 10:00:00","收费地点":"政务服务中心","收款单位":"财政"{extra}}}"#
+        ));
+        text.push('\n');
+    }
+    std::fs::write(tmp.path().join("收费.jsonl"), text).unwrap();
+    let d = discover(tmp.path(), schema(), &ReadOptions::default()).unwrap();
+    let src = d
+        .sources
+        .into_iter()
+        .next()
+        .expect("the file is discovered");
+    let (records, errors) = read_table(&src, schema(), &ReadOptions::default()).unwrap();
+    assert_eq!(records.len(), 150);
+    assert_eq!(rec(&src, &records[129], "waiver"), Value::Decimal(50.0));
+    assert_eq!(rec(&src, &records[139], "waiver"), Value::Invalid);
+    // Lines without the key have the field empty, as an empty cell would.
+    assert_eq!(rec(&src, &records[0], "waiver"), Value::Empty);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].row, 140);
+    assert_eq!(errors[0].column.as_deref(), Some("减免金额"));
+    assert_eq!(errors[0].value.as_deref(), Some("不详"));
+}

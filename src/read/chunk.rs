@@ -40,6 +40,10 @@ pub(crate) struct TablePlan {
     pub parsers: Vec<CellParser>,
     /// JSON keys (and YAML keys) → column.
     pub keys: HashMap<String, usize>,
+    /// JSON Lines: the keys are sampled from the first lines; a key first seen
+    /// later that names a field no column feeds is read into that field
+    /// (normalised alias → field), not dropped.
+    pub late_keys: HashMap<String, usize>,
 }
 
 impl TablePlan {
@@ -77,7 +81,41 @@ impl TablePlan {
                 // full-width forms), so that `"失效日期 "` finds its column.
                 .map(|(i, Column { header, .. })| (super::normalize::key(header), i))
                 .collect(),
+            late_keys: Self::late_keys(source, schema, mapping),
         })
+    }
+
+    /// The aliases of the fields no column of `source` feeds (see
+    /// [`TablePlan::late_keys`]).
+    fn late_keys(
+        source: &SourceFile,
+        schema: &Schema,
+        mapping: Option<&super::Mapping>,
+    ) -> HashMap<String, usize> {
+        let Some(ds) = schema.dataset_index(&source.dataset) else {
+            return HashMap::new();
+        };
+        let fed: Vec<usize> = source.columns.iter().filter_map(|c| c.field).collect();
+        let matcher = super::header::HeaderMatcher::new(schema, mapping);
+        let dataset = &schema.datasets[ds];
+        let mut out = HashMap::new();
+        for (fi, f) in dataset.fields.iter().enumerate() {
+            if fed.contains(&fi) {
+                continue;
+            }
+            let extra = mapping.map_or(&[][..], |m| m.headers(&dataset.name, &f.name));
+            for alias in f
+                .aliases
+                .iter()
+                .chain(extra)
+                .chain(std::iter::once(&f.name))
+            {
+                if matcher.field_of(ds, alias) == Some(fi) {
+                    out.insert(super::normalize::key(alias), fi);
+                }
+            }
+        }
+        out
     }
 
     fn error(
@@ -343,7 +381,11 @@ pub fn parse_chunk(chunk: &Chunk) -> ParsedChunk {
     if !defaults.is_empty() {
         for r in &mut out.records {
             for (f, v) in &defaults {
-                r.values[*f] = v.clone();
+                // (A JSON Lines key first seen after the sampled lines may
+                // have filled it.)
+                if r.values[*f] == Value::Empty {
+                    r.values[*f] = v.clone();
+                }
             }
         }
     }
@@ -599,7 +641,22 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
         let mut values = vec![Value::Empty; plan.n_fields];
         let mut present = vec![false; plan.headers.len()];
         for (k, v) in &obj {
-            let Some(&c) = plan.keys.get(&super::normalize::key(k)) else {
+            let key = super::normalize::key(k);
+            let Some(&c) = plan.keys.get(&key) else {
+                // A key the sampled lines did not have: read it if it names
+                // a field no column feeds.
+                if let Some(&f) = plan.late_keys.get(&key) {
+                    let d = json_data(v);
+                    match plan.parsers[f].parse_data(&d) {
+                        Ok(val) => values[f] = val,
+                        Err(bad) => {
+                            values[f] = Value::Invalid;
+                            let mut e = plan.error(line, None, Some(data_text(&d)), bad);
+                            e.column = Some(k.clone());
+                            out.errors.push(e);
+                        }
+                    }
+                }
                 continue;
             };
             present[c] = true;

@@ -72,6 +72,14 @@ impl HeaderMatcher {
         HeaderMatcher { tables }
     }
 
+    /// The field of dataset `ds` that a header (or JSON key) names, if any.
+    pub fn field_of(&self, ds: usize, header: &str) -> Option<usize> {
+        self.tables
+            .get(ds)?
+            .get(&normalize::key(header))
+            .map(|&(f, _)| f)
+    }
+
     /// Assigns fields of dataset `ds` to columns. Each column gives its
     /// alternatives (the first that matches counts).
     pub fn assign(&self, ds: usize, alts: &[Vec<String>]) -> Vec<Option<usize>> {
