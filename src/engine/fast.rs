@@ -353,7 +353,7 @@ pub struct Fast<'r> {
     /// the reference evaluator would have noted a missing value.
     verdicts: Vec<Option<(Option<bool>, bool)>>,
     /// The reference evaluator would have noted a missing value.
-    pub saw_missing: bool,
+    saw_missing: bool,
     depth: u8,
 }
 

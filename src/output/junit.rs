@@ -10,27 +10,7 @@ use std::fmt::Write as _;
 use super::{cites_long, evidence_values, findings_of, key_text, reported_codes, AuditDoc};
 use crate::engine::report::{Finding, Undetermined};
 
-/// Escape text for XML content and attribute values. Characters XML 1.0
-/// cannot carry (control characters other than tab, newline, return) are
-/// replaced by U+FFFD.
-pub(crate) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if u32::from(c) < 0x20 || matches!(c, '\u{FFFE}' | '\u{FFFF}') => {
-                out.push('\u{FFFD}');
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
+use super::markup::escape;
 
 /// Escape text for an attribute: as content, with line breaks kept as
 /// character references (a parser would otherwise normalise them to spaces).

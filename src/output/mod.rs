@@ -5,6 +5,7 @@ pub mod csv;
 pub mod github;
 pub mod json;
 pub mod junit;
+pub(crate) mod markup;
 pub mod sarif;
 pub mod text;
 pub mod xlsx;

@@ -85,8 +85,9 @@ impl TablePlan {
         })
     }
 
-    /// The aliases of the fields no column of `source` feeds (see
-    /// [`TablePlan::late_keys`]).
+    /// JSON Lines: the header keys of the fields no column of `source`
+    /// feeds (see [`TablePlan::late_keys`]); other formats have every column
+    /// in their header.
     fn late_keys(
         source: &SourceFile,
         schema: &Schema,
@@ -95,27 +96,15 @@ impl TablePlan {
         let Some(ds) = schema.dataset_index(&source.dataset) else {
             return HashMap::new();
         };
-        let fed: Vec<usize> = source.columns.iter().filter_map(|c| c.field).collect();
-        let matcher = super::header::HeaderMatcher::new(schema, mapping);
-        let dataset = &schema.datasets[ds];
-        let mut out = HashMap::new();
-        for (fi, f) in dataset.fields.iter().enumerate() {
-            if fed.contains(&fi) {
-                continue;
-            }
-            let extra = mapping.map_or(&[][..], |m| m.headers(&dataset.name, &f.name));
-            for alias in f
-                .aliases
-                .iter()
-                .chain(extra)
-                .chain(std::iter::once(&f.name))
-            {
-                if matcher.field_of(ds, alias) == Some(fi) {
-                    out.insert(super::normalize::key(alias), fi);
-                }
-            }
+        if source.format != super::Format::Jsonl {
+            return HashMap::new();
         }
-        out
+        let fed: Vec<usize> = source.columns.iter().filter_map(|c| c.field).collect();
+        super::header::HeaderMatcher::new(schema, mapping)
+            .keys(ds)
+            .filter(|(_, f)| !fed.contains(f))
+            .map(|(k, f)| (k.to_string(), f))
+            .collect()
     }
 
     fn error(

@@ -72,12 +72,12 @@ impl HeaderMatcher {
         HeaderMatcher { tables }
     }
 
-    /// The field of dataset `ds` that a header (or JSON key) names, if any.
-    pub fn field_of(&self, ds: usize, header: &str) -> Option<usize> {
+    /// Every header key (normalised alias) of dataset `ds` with its field.
+    pub fn keys(&self, ds: usize) -> impl Iterator<Item = (&str, usize)> {
         self.tables
-            .get(ds)?
-            .get(&normalize::key(header))
-            .map(|&(f, _)| f)
+            .get(ds)
+            .into_iter()
+            .flat_map(|t| t.iter().map(|(k, &(f, _))| (k.as_str(), f)))
     }
 
     /// Assigns fields of dataset `ds` to columns. Each column gives its

@@ -8,20 +8,10 @@ use std::fmt::Write as _;
 use super::md::pct;
 use super::{MetricRow, Report, FAMILIES};
 
-/// Escape text for HTML content and attribute values.
+/// Escape text for HTML content and attribute values (the markup escaper
+/// the `JUnit` writer uses too).
 pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::output::markup::escape(s)
 }
 
 const STYLE: &str = r#"
