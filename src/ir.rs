@@ -189,7 +189,7 @@ pub enum ArithOp {
     Div,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum IrExpr {
     Const(Const),
     /// The record ranged over.

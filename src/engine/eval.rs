@@ -691,6 +691,7 @@ impl<'a> Frame<'a> {
 }
 
 /// One record's contribution to an aggregate.
+#[derive(Clone)]
 pub enum AggInput {
     Present,
     Cond(Option<bool>),

@@ -72,8 +72,15 @@ pub struct CellParser {
     /// The same, keyed by [`normalize::key`].
     normalized: FastMap<String, (usize, Arc<str>)>,
     labels: Vec<Arc<str>>,
+    /// Enum: the labels as written, with the label index `exact` gives
+    /// them (a mapping may send a label's text to another label), for a
+    /// scan that is cheaper than hashing when there are few.
+    label_texts: Vec<(Box<str>, usize)>,
     default: Option<Value>,
 }
+
+/// An enum with at most this many labels is matched by scanning them first.
+const LABEL_SCAN: usize = 16;
 
 /// Parses one raw cell text as `field` (schema aliases only). The engine
 /// uses [`CellParser`]; this is the one-off form for tools and tests.
@@ -92,6 +99,7 @@ impl CellParser {
             exact: FastMap::default(),
             normalized: FastMap::default(),
             labels: Vec::new(),
+            label_texts: Vec::new(),
             default: None,
         };
         let add = |p: &mut CellParser, raw: &str, target: (usize, Arc<str>)| {
@@ -122,6 +130,12 @@ impl CellParser {
                         labels.len() - 1
                     });
                 add(&mut p, raw, (i, labels[i].clone()));
+            }
+            if labels.len() <= LABEL_SCAN {
+                p.label_texts = labels
+                    .iter()
+                    .filter_map(|l| p.exact.get(&**l).map(|&(i, _)| (Box::from(&**l), i)))
+                    .collect();
             }
             p.labels = labels;
         } else {
@@ -251,6 +265,11 @@ impl CellParser {
         let t = normalize::trim(raw);
         if t.is_empty() {
             return Ok(self.empty());
+        }
+        if let Some(&(_, i)) = self.label_texts.iter().find(|(l, _)| **l == *t) {
+            if let Some(v) = local.get(i) {
+                return Ok(Value::Str(v.clone()));
+            }
         }
         match self.alias(t) {
             Some((i, shared)) => Ok(Value::Str(local.get(*i).unwrap_or(shared).clone())),
@@ -544,10 +563,16 @@ enum Tok {
 /// The error is the Chinese message.
 #[allow(clippy::many_single_char_names)] // y, m, d, h, s as in dates
 pub fn parse_datetime(t: &str) -> Result<NaiveDateTime, &'static str> {
-    const BAD: &str = "无法识别的日期时间";
-    if let Some(r) = fast_iso(t.as_bytes()) {
-        return r;
+    match fast_numeric(t.as_bytes()) {
+        Some(dt) => Ok(dt),
+        None => datetime_by_tokens(t),
     }
+}
+
+/// [`parse_datetime`]'s general reader: the text as tokens (numbers and
+/// separators), then the forms.
+fn datetime_by_tokens(t: &str) -> Result<NaiveDateTime, &'static str> {
+    const BAD: &str = "无法识别的日期时间";
     let n = normalize::value(t);
     let s: &str = &n;
     let mut toks: [Tok; 24] = [Tok::Sep(' '); 24];
@@ -617,41 +642,54 @@ pub fn parse_datetime(t: &str) -> Result<NaiveDateTime, &'static str> {
     }
 }
 
-/// The common exports, `YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS` (also with `/`
-/// and `T`), without the tokenizer. `None`: not this shape, take the
-/// general path.
-fn fast_iso(b: &[u8]) -> Option<Result<NaiveDateTime, &'static str>> {
-    if !(b.len() == 10 || b.len() == 19) {
+/// The commonest forms, read by position without tokens: `2025-03-01`,
+/// `2025/3/1`, `2025-03-01 09:30:00`, `2025/3/1 9:30`, `2025-03-01T09:30`.
+/// `None` for anything else, a date that does not exist included: the
+/// general reader then decides, with its messages. So this path never
+/// changes a verdict, only its cost.
+fn fast_numeric(b: &[u8]) -> Option<NaiveDateTime> {
+    let (year, at) = digits(b, 0, 4, 4)?;
+    let sep = *b.get(at)?;
+    if sep != b'-' && sep != b'/' {
         return None;
     }
-    let sep = b[4];
-    if !(sep == b'-' || sep == b'/') || b[7] != sep {
+    let (month, at) = digits(b, at + 1, 1, 2)?;
+    if b.get(at) != Some(&sep) {
         return None;
     }
-    let d2 = |i: usize| -> Option<u32> {
-        let (x, y) = (b[i], b[i + 1]);
-        (x.is_ascii_digit() && y.is_ascii_digit())
-            .then(|| u32::from(x - b'0') * 10 + u32::from(y - b'0'))
+    let (day, at) = digits(b, at + 1, 1, 2)?;
+    let date = NaiveDate::from_ymd_opt(year as i32, month, day)?;
+    if at == b.len() {
+        return Some(date.and_time(NaiveTime::MIN));
+    }
+    if !matches!(b[at], b' ' | b'T') {
+        return None;
+    }
+    let (h, at) = digits(b, at + 1, 1, 2)?;
+    if b.get(at) != Some(&b':') {
+        return None;
+    }
+    let (m, at) = digits(b, at + 1, 1, 2)?;
+    let (sec, at) = match b.get(at) {
+        None => (0, at),
+        Some(b':') => digits(b, at + 1, 1, 2)?,
+        Some(_) => return None,
     };
-    let year = d2(0)? * 100 + d2(2)?;
-    let (month, day) = (d2(5)?, d2(8)?);
-    let time = if b.len() == 19 {
-        if !(b[10] == b' ' || b[10] == b'T') || b[13] != b':' || b[16] != b':' {
-            return None;
-        }
-        Some((d2(11)?, d2(14)?, d2(17)?))
-    } else {
-        None
-    };
-    let Some(date) = NaiveDate::from_ymd_opt(year as i32, month, day) else {
-        return Some(Err("日期时间不存在"));
-    };
-    let (h, m, sec) = time.unwrap_or((0, 0, 0));
-    Some(
-        NaiveTime::from_hms_opt(h, m, sec)
-            .map(|t| date.and_time(t))
-            .ok_or("日期时间不存在"),
-    )
+    if at != b.len() {
+        return None;
+    }
+    Some(date.and_time(NaiveTime::from_hms_opt(h, m, sec)?))
+}
+
+/// The number in `min..=max` ASCII digits of `b` from `at`, and where it ends.
+fn digits(b: &[u8], at: usize, min: usize, max: usize) -> Option<(u32, usize)> {
+    let mut v = 0u32;
+    let mut i = at;
+    while i < b.len() && i - at < max && b[i].is_ascii_digit() {
+        v = v * 10 + u32::from(b[i] - b'0');
+        i += 1;
+    }
+    (i - at >= min).then_some((v, i))
 }
 
 /// `YYYYMMDD`, `YYYYMMDDHHMM`, `YYYYMMDDHHMMSS`.
@@ -752,3 +790,7 @@ fn frac_nanos(f: u64, k: u8) -> u32 {
     }
     v as u32
 }
+
+#[cfg(test)]
+#[path = "cell_tests.rs"]
+mod tests;

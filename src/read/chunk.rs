@@ -407,7 +407,10 @@ impl<'a> ChunkText<'a> {
             | TextEncoding::Utf8Bom
             | TextEncoding::Utf16Le
             | TextEncoding::Utf16Be => {
-                std::str::from_utf8(&rows.bytes).map_or(ChunkText::PerCell, ChunkText::Utf8)
+                // The whole chunk at once, with SIMD: most of its bytes are
+                // Chinese text, where the scalar check is slowest.
+                simdutf8::basic::from_utf8(&rows.bytes)
+                    .map_or(ChunkText::PerCell, ChunkText::Utf8)
             }
             TextEncoding::Gbk | TextEncoding::Gb18030 => {
                 if let Some(t) = Self::decode_joined(rows) {
@@ -569,7 +572,7 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
             out.blank_rows += 1;
             continue;
         }
-        let mut values = vec![Value::Empty; plan.n_fields];
+        let mut values = empty_values(plan.n_fields);
         for (k, &(c, f)) in plan.active.iter().enumerate() {
             let (raw, raw_start) = cells.cell_at(c);
             let parser = &plan.parsers[f];
@@ -627,7 +630,7 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
                 continue;
             }
         };
-        let mut values = vec![Value::Empty; plan.n_fields];
+        let mut values = empty_values(plan.n_fields);
         let mut present = vec![false; plan.headers.len()];
         for (k, v) in &obj {
             let key = super::normalize::key(k);
@@ -674,6 +677,15 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
     }
 }
 
+/// A record's values before its cells are read: all empty. (Not
+/// `vec![Value::Empty; n]`, which clones the first element through `Value`'s
+/// `Clone` once per field.)
+fn empty_values(n: usize) -> Vec<Value> {
+    let mut v = Vec::with_capacity(n);
+    v.resize_with(n, || Value::Empty);
+    v
+}
+
 /// A JSON (or YAML) scalar as a spreadsheet cell.
 pub(crate) fn json_data(v: &serde_json::Value) -> Data {
     match v {
@@ -699,7 +711,7 @@ fn parse_cells(plan: &TablePlan, rows: &[CellRow], out: &mut ParsedChunk) {
             out.blank_rows += 1;
             continue;
         }
-        let mut values = vec![Value::Empty; plan.n_fields];
+        let mut values = empty_values(plan.n_fields);
         for &(c, f) in &plan.active {
             let parser = &plan.parsers[f];
             let d = r.cells.get(c).unwrap_or(&Data::Empty);

@@ -17,12 +17,34 @@ pub fn is_space(c: char) -> bool {
 
 /// Trims export whitespace at both ends.
 pub fn trim(s: &str) -> &str {
-    // Most cells need nothing: look at the two ends first.
-    match (s.chars().next(), s.chars().next_back()) {
-        (Some(a), Some(b)) if !is_space(a) && !is_space(b) => s,
-        (None, _) => s,
-        _ => s.trim_matches(is_space),
+    // Most cells need nothing: look at the two ends first, by their bytes
+    // where that decides.
+    let b = s.as_bytes();
+    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
+        return s;
+    };
+    if plain_start(first) && plain_end(s, last) {
+        return s;
     }
+    s.trim_matches(is_space)
+}
+
+/// A text starting with byte `a` does not start with a space: an ASCII
+/// byte that is not whitespace, or the lead byte of a character that no
+/// space character has (spaces beyond ASCII start with C2, E1, E2, E3 or EF).
+fn plain_start(a: u8) -> bool {
+    if a.is_ascii() {
+        return !matches!(a, b' ' | b'\t'..=b'\r');
+    }
+    !matches!(a, 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF)
+}
+
+/// `s`, whose last byte is `z`, does not end with a space.
+fn plain_end(s: &str, z: u8) -> bool {
+    if z.is_ascii() {
+        return !matches!(z, b' ' | b'\t'..=b'\r');
+    }
+    s.chars().next_back().is_some_and(|c| !is_space(c))
 }
 
 /// Maps one full-width character to its half-width form (`（` → `(`,
@@ -117,6 +139,23 @@ mod tests {
         assert_eq!(key("投资额（万元）"), "投资额(万元)");
         assert_eq!(key(" *事项\u{3000}名称 "), "事项名称");
         assert_eq!(key("ID"), "id");
+    }
+
+    #[test]
+    fn trim_by_bytes_is_trim_by_characters() {
+        // Every space character's lead byte is one `plain_start` refuses.
+        for c in (0..=0x10_FFFFu32).filter_map(char::from_u32).filter(|&c| is_space(c)) {
+            let mut buf = [0u8; 4];
+            let lead = c.encode_utf8(&mut buf).as_bytes()[0];
+            assert!(!plain_start(lead), "{c:?}");
+        }
+        for t in [
+            "", " ", "a", " a", "a ", "\u{3000}区住建局", "区住建局\u{3000}", "区住建局",
+            "\u{a0}x\u{a0}", "x\u{feff}", "\u{200b}", "\t1\r", "中心窗口", "\u{3001}",
+            "\u{2029}a", "a\u{85}", "\u{1680}", "\u{205f}b",
+        ] {
+            assert_eq!(trim(t), t.trim_matches(is_space), "{t:?}");
+        }
     }
 
     #[test]

@@ -95,7 +95,12 @@ impl Runner<'_> {
                 }
                 let plan = &self.agg_plans[&ri];
                 acc.inputs.clear();
-                for (func, arg) in &plan.nodes {
+                for (i, (func, arg)) in plan.nodes.iter().enumerate() {
+                    if let Some(j) = plan.same_as[i] {
+                        let input = acc.inputs[j].clone();
+                        acc.inputs.push(input);
+                        continue;
+                    }
                     acc.inputs.push(match (func, arg) {
                         (_, None) => AggInput::Present,
                         (

@@ -228,6 +228,29 @@ fn merge_group(groups: &mut HashMap<Vec<Key>, GroupAcc>, key: Vec<Key>, acc: Gro
 /// The aggregates of a group rule, each with its slot.
 struct AggPlan<'p> {
     nodes: Vec<(AggFunc, Option<&'p IrExpr>)>,
+    /// Per node: an earlier node with the same argument (`any(x)` and
+    /// `count(x)` in one rule), whose input the fast path reuses instead of
+    /// evaluating the argument again.
+    same_as: Vec<Option<usize>>,
+}
+
+impl AggPlan<'_> {
+    fn link_same_arguments(&mut self) {
+        self.same_as = (0..self.nodes.len())
+            .map(|i| {
+                let arg = self.nodes[i].1?;
+                let kind = |f: AggFunc| {
+                    matches!(
+                        f,
+                        AggFunc::Count | AggFunc::Any | AggFunc::All | AggFunc::Ratio
+                    )
+                };
+                (0..i).find(|&j| {
+                    self.nodes[j].1 == Some(arg) && kind(self.nodes[j].0) == kind(self.nodes[i].0)
+                })
+            })
+            .collect();
+    }
 }
 
 fn collect_aggs<'p>(
@@ -314,10 +337,14 @@ impl<'a> Runner<'a> {
         let mut agg_plans: HashMap<usize, AggPlan<'a>> = HashMap::default();
         for (ri, rule) in program.rules.iter().enumerate() {
             if rule.is_group() {
-                let mut plan = AggPlan { nodes: Vec::new() };
+                let mut plan = AggPlan {
+                    nodes: Vec::new(),
+                    same_as: Vec::new(),
+                };
                 for e in group_level_exprs(rule) {
                     collect_aggs(e, &mut agg_slots, &mut plan);
                 }
+                plan.link_same_arguments();
                 agg_plans.insert(ri, plan);
             }
         }

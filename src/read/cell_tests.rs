@@ -1,0 +1,56 @@
+//! The positional date reader agrees with the general one.
+
+use super::{datetime_by_tokens, fast_numeric};
+
+#[test]
+fn positional_datetimes_agree_with_the_tokenizer() {
+    let mut texts: Vec<String> = [
+        "2025-03-01",
+        "2025/3/1",
+        "2025-03-01 09:30:00",
+        "2025/8/11 16:40",
+        "2025-03-01T09:30",
+        "2025-3-1 9:5:7",
+        "2024-02-29",
+        "2025-02-29",
+        "2025-02-30 10:00:00",
+        "2025-13-01",
+        "2025-03-01 24:00:00",
+        "2025-03-01 23:59:60",
+        "2025-03-01 23:60",
+        "2025-03/01",
+        "2025-003-01",
+        "20251-03-01",
+        "2025-03-01  09:30",
+        "2025-03-01 09:30:00.5",
+        "2025-03-01 09",
+        "2025-03-01 09:",
+        "2025-03-01T",
+        "2025-03-01 ",
+        "2025-",
+        "2025",
+        "25-03-01",
+        "2025-03-01t09:30",
+        "2025-03-01 09:30:00Z",
+    ]
+    .iter()
+    .map(ToString::to_string)
+    .collect();
+    // Every date and time of a few days, in several spellings.
+    for (m, d, h, mi) in [(1, 1, 0, 0), (2, 28, 9, 5), (12, 31, 23, 59), (6, 9, 7, 30)] {
+        texts.push(format!("2025-{m:02}-{d:02} {h:02}:{mi:02}:00"));
+        texts.push(format!("2025/{m}/{d} {h}:{mi:02}"));
+        texts.push(format!("2025-{m}-{d}T{h:02}:{mi:02}:{mi:02}"));
+    }
+    for t in &texts {
+        let fast = fast_numeric(t.as_bytes());
+        let general = datetime_by_tokens(t);
+        if let Some(dt) = fast {
+            assert_eq!(Ok(dt), general, "{t:?}");
+        }
+    }
+    // The shapes it is for are read on the fast path.
+    for t in ["2025-03-01", "2025/8/11 16:40", "2025-03-01 09:30:00"] {
+        assert!(fast_numeric(t.as_bytes()).is_some(), "{t:?}");
+    }
+}
