@@ -234,6 +234,12 @@ impl Calendar {
         self.rank_of(day_number(b)) - self.rank_of(day_number(a))
     }
 
+    /// [`Calendar::workdays`] on day numbers (`NaiveDate::num_days_from_ce`).
+    #[inline]
+    pub fn workdays_between_day_numbers(&self, a: i64, b: i64) -> i64 {
+        self.rank_of(b) - self.rank_of(a)
+    }
+
     /// The first and last year holding any listed day. For the official calendar the first
     /// year is 2006 (the 2007 notice made 2006-12-30/31 working days). A calendar without any
     /// listed day returns the empty range `(i32::MAX, i32::MIN)`, so no year tests as covered.

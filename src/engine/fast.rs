@@ -22,6 +22,7 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
 use super::eval::Env;
 use super::index::{Hit, Key};
+use super::shared_lookups::SharedLookups;
 use crate::ast::{CmpOp, IsTest};
 use crate::calendar::{add_months, add_years, age_in_full_years};
 use crate::ir::{ArithOp, Const, Func, IrExpr, RuleDef};
@@ -121,10 +122,6 @@ impl<'r> F<'r> {
         F::Date(i64::from(d.num_days_from_ce()))
     }
 
-    fn day_opt(d: Option<NaiveDate>) -> F<'r> {
-        d.map_or(F::Unknown, F::day)
-    }
-
     fn rec(dataset: usize, row: u32) -> F<'r> {
         F::Rec(((dataset as u64) << 32) | u64::from(row))
     }
@@ -133,6 +130,16 @@ impl<'r> F<'r> {
         match self {
             F::Date(n) => NaiveDate::from_num_days_from_ce_opt(i32::try_from(n).ok()?),
             F::DateTime(d) => Some(d.date()),
+            _ => None,
+        }
+    }
+
+    /// The day number of a date or datetime (as `F::Date` holds it),
+    /// without making a `NaiveDate` of a `F::Date`.
+    fn day_number(self) -> Option<i64> {
+        match self {
+            F::Date(n) => Some(n),
+            F::DateTime(d) => Some(i64::from(d.date().num_days_from_ce())),
             _ => None,
         }
     }
@@ -341,6 +348,10 @@ struct Looked {
 /// The fast evaluator of one chunk: reused across its records.
 pub struct Fast<'r> {
     env: &'r Env<'r>,
+    shared: &'r SharedLookups,
+    /// The current record's shared lookups (by id): the value, and whether
+    /// computing it noted a missing value.
+    memo: Vec<Option<(F<'r>, bool)>>,
     values: &'r [Value],
     /// `let` values of the rules being evaluated (a stack: `fires` nests).
     lets: Vec<Option<F<'r>>>,
@@ -358,9 +369,11 @@ pub struct Fast<'r> {
 }
 
 impl<'r> Fast<'r> {
-    pub fn new(env: &'r Env<'r>) -> Self {
+    pub fn new(env: &'r Env<'r>, shared: &'r SharedLookups) -> Self {
         Fast {
             env,
+            shared,
+            memo: vec![None; shared.count()],
             values: &[],
             lets: Vec::new(),
             base: 0,
@@ -379,6 +392,7 @@ impl<'r> Fast<'r> {
         self.values = values;
         self.looked.clear();
         self.looked_keys.clear();
+        self.memo.iter_mut().for_each(|v| *v = None);
         self.verdicts.iter_mut().for_each(|v| *v = None);
     }
 
@@ -595,11 +609,7 @@ impl<'r> Fast<'r> {
                 }
                 _ => F::Unknown,
             },
-            IrExpr::Lookup {
-                dataset,
-                keys,
-                valid_on,
-            } => self.lookup(rule, *dataset, keys, valid_on.as_deref())?,
+            IrExpr::Lookup { .. } => self.shared_lookup(rule, e)?,
             IrExpr::MapGet { map, key } => {
                 let F::Map(entries) = self.eval(rule, map)? else {
                     return Ok(F::Unknown);
@@ -726,6 +736,33 @@ impl<'r> Fast<'r> {
         Ok(F::tri(v))
     }
 
+    /// A lookup, computed once per record when it reads only the record
+    /// (see [`SharedLookups`]).
+    #[inline(never)]
+    fn shared_lookup(&mut self, rule: &'r RuleDef, e: &'r IrExpr) -> R<F<'r>> {
+        let IrExpr::Lookup {
+            dataset,
+            keys,
+            valid_on,
+        } = e
+        else {
+            return Err(Bail);
+        };
+        let Some(id) = self.shared.id(e) else {
+            return self.lookup(rule, *dataset, keys, valid_on.as_deref());
+        };
+        if let Some((v, missing)) = self.memo[id] {
+            self.saw_missing |= missing;
+            return Ok(v);
+        }
+        let outer = std::mem::replace(&mut self.saw_missing, false);
+        let v = self.lookup(rule, *dataset, keys, valid_on.as_deref())?;
+        let missing = self.saw_missing;
+        self.saw_missing = outer || missing;
+        self.memo[id] = Some((v, missing));
+        Ok(v)
+    }
+
     #[inline(never)]
     fn lookup(
         &mut self,
@@ -824,13 +861,17 @@ impl<'r> Fast<'r> {
             F::Int(n) => Some(n),
             _ => None,
         };
+        let day = |i: usize| vals[i].day_number();
         Ok(match func {
-            Func::Date => F::day_opt(date(0)),
-            Func::Workdays => {
-                F::Int(cal.workdays(date(0).unwrap_or_default(), date(1).unwrap_or_default()))
-            }
-            Func::Days => match (date(0), date(1)) {
-                (Some(a), Some(b)) => F::Int((b - a).num_days()),
+            Func::Date => day(0).map_or(F::Unknown, F::Date),
+            Func::Workdays => match (day(0), day(1)) {
+                (Some(a), Some(b)) => F::Int(cal.workdays_between_day_numbers(a, b)),
+                // As the reference evaluator: a non-date argument counts
+                // from the default date.
+                _ => F::Int(cal.workdays(date(0).unwrap_or_default(), date(1).unwrap_or_default())),
+            },
+            Func::Days => match (day(0), day(1)) {
+                (Some(a), Some(b)) => F::Int(b - a),
                 _ => F::Unknown,
             },
             Func::Age => match (date(0), date(1)) {

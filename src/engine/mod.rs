@@ -17,6 +17,7 @@ mod fast;
 pub mod index;
 pub mod report;
 pub mod run;
+mod shared_lookups;
 
 pub use data::{Data, FileRef, Row};
 pub use report::{Audit, DataError, Evidence, Finding, MetricValue, Undetermined};

@@ -409,8 +409,7 @@ impl<'a> ChunkText<'a> {
             | TextEncoding::Utf16Be => {
                 // The whole chunk at once, with SIMD: most of its bytes are
                 // Chinese text, where the scalar check is slowest.
-                simdutf8::basic::from_utf8(&rows.bytes)
-                    .map_or(ChunkText::PerCell, ChunkText::Utf8)
+                simdutf8::basic::from_utf8(&rows.bytes).map_or(ChunkText::PerCell, ChunkText::Utf8)
             }
             TextEncoding::Gbk | TextEncoding::Gb18030 => {
                 if let Some(t) = Self::decode_joined(rows) {

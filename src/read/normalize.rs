@@ -144,15 +144,33 @@ mod tests {
     #[test]
     fn trim_by_bytes_is_trim_by_characters() {
         // Every space character's lead byte is one `plain_start` refuses.
-        for c in (0..=0x10_FFFFu32).filter_map(char::from_u32).filter(|&c| is_space(c)) {
+        for c in (0..=0x10_FFFFu32)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_space(c))
+        {
             let mut buf = [0u8; 4];
             let lead = c.encode_utf8(&mut buf).as_bytes()[0];
             assert!(!plain_start(lead), "{c:?}");
         }
         for t in [
-            "", " ", "a", " a", "a ", "\u{3000}区住建局", "区住建局\u{3000}", "区住建局",
-            "\u{a0}x\u{a0}", "x\u{feff}", "\u{200b}", "\t1\r", "中心窗口", "\u{3001}",
-            "\u{2029}a", "a\u{85}", "\u{1680}", "\u{205f}b",
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\u{3000}区住建局",
+            "区住建局\u{3000}",
+            "区住建局",
+            "\u{a0}x\u{a0}",
+            "x\u{feff}",
+            "\u{200b}",
+            "\t1\r",
+            "中心窗口",
+            "\u{3001}",
+            "\u{2029}a",
+            "a\u{85}",
+            "\u{1680}",
+            "\u{205f}b",
         ] {
             assert_eq!(trim(t), t.trim_matches(is_space), "{t:?}");
         }

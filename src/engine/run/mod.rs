@@ -16,6 +16,7 @@ use super::eval::{AggInput, Env, Frame, GroupView, LookupCache, Touched, Val};
 use super::fast::Fast;
 use super::index::{Index, Key};
 use super::report::{Audit, CiteOut, Evidence, Finding, MetricValue, Undetermined};
+use super::shared_lookups::SharedLookups;
 use crate::ast::RuleKind;
 use crate::ir::{AggFunc, Const, IrExpr, Program, RuleDef, TemplatePiece};
 use crate::sources::SourceRegistry;
@@ -310,6 +311,7 @@ pub struct Runner<'a> {
     period: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
     /// Decide passing records on the fast path (off with `YIMEN_ENGINE=reference`).
     fast: bool,
+    shared_lookups: SharedLookups,
 }
 
 impl Partial {
@@ -379,6 +381,7 @@ impl<'a> Runner<'a> {
             sources: opts.sources,
             period: opts.period,
             fast: std::env::var_os("YIMEN_ENGINE").is_none_or(|v| v != "reference"),
+            shared_lookups: SharedLookups::new(program),
         }
     }
 
@@ -415,9 +418,12 @@ impl<'a> Runner<'a> {
         let mut p = self.empty_partial(ds);
         let mut lets = Vec::new();
         let cache = LookupCache::default();
-        let mut fast = self
-            .fast
-            .then(|| (Fast::new(&self.env), FastChunk::new(self.rules[ds].len())));
+        let mut fast = self.fast.then(|| {
+            (
+                Fast::new(&self.env, &self.shared_lookups),
+                FastChunk::new(self.rules[ds].len()),
+            )
+        });
         let event = self.env.event_field[ds].filter(|_| self.period.is_some());
         for (i, row) in rows.iter().enumerate() {
             if let (Some(f), Some((from, to))) = (event, self.period) {
