@@ -589,20 +589,12 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
                 continue;
             };
             if let (Some(cache), Cow::Borrowed(t)) = (&mut caches[k], &text) {
-                values[f] = parser.parse_shared(t, cache, CACHE_LIMIT);
+                parser.parse_shared_into(t, cache, CACHE_LIMIT, &mut values[f]);
                 continue;
             }
-            let parsed = match &locals[k] {
-                Some(local) => parser.parse_local(&text, local),
-                None => parser.parse(&text),
-            };
-            match parsed {
-                Ok(v) => values[f] = v,
-                Err(bad) => {
-                    values[f] = Value::Invalid;
-                    out.errors
-                        .push(plan.error(line, Some(c), Some(text.into_owned()), bad));
-                }
+            if let Err(bad) = parser.parse_into(&text, locals[k].as_deref(), &mut values[f]) {
+                out.errors
+                    .push(plan.error(line, Some(c), Some(text.into_owned()), bad));
             }
         }
         out.records.push(Record { row: line, values });
