@@ -5,14 +5,21 @@
 //! Row numbers are the sheet's own (1-based, as Excel shows them), also when
 //! the used range starts below row 1.
 //!
-//! A workbook is read whole (calamine has no row streaming for both
-//! formats); a sheet is at most 1,048,576 rows, so this is bounded. Its
-//! rows are still handed on in chunks, like a CSV's.
+//! An `.xlsx` sheet is streamed cell by cell (calamine's cell reader): the
+//! probe reads only its first rows, and a long sheet is handed on in chunks
+//! as it is read, so memory does not grow with its rows. Its columns are
+//! the sheet's own (column A is 0), in the probe and in the stream alike.
+//! Other workbooks (`.xls`, `.xlsb`, `.ods`) have no cell streaming in
+//! calamine and are read whole (a sheet is at most 1,048,576 rows).
+//!
+//! In both, a sheet's rows run from its first row holding a non-empty cell,
+//! blank rows between included (they are counted as blank, not skipped
+//! silently).
 
 use std::path::Path;
 use std::sync::Arc;
 
-use calamine::{open_workbook_auto, Data, Range, Reader};
+use calamine::{open_workbook_auto, Data, DataRef, Range, Reader, Sheets, Xlsx, XlsxError};
 
 use super::cell::data_text;
 use super::chunk::{CellRow, Chunk, Emitter, Rows, TablePlan};
@@ -57,12 +64,13 @@ fn probe_inner(path: &Path, rel: &str) -> Result<Vec<SheetProbe>, ReadError> {
     let mut wb = open_workbook_auto(path).map_err(|e| open_err(rel, &e))?;
     let mut out = Vec::new();
     for name in wb.sheet_names() {
+        if let Sheets::Xlsx(x) = &mut wb {
+            out.push(probe_xlsx(x, &name).map_err(|e| sheet_err(rel, &name, &e))?);
+            continue;
+        }
         let range = wb
             .worksheet_range(&name)
-            .map_err(|e| ReadError::Unreadable {
-                file: rel.to_string(),
-                reason: format!("工作表 {name} 无法读取({e})"),
-            })?;
+            .map_err(|e| sheet_err(rel, &name, &e))?;
         let first_row = range.start().map_or(0, |(r, _)| r);
         let rows: Vec<Vec<String>> = range
             .rows()
@@ -78,6 +86,67 @@ fn probe_inner(path: &Path, rel: &str) -> Result<Vec<SheetProbe>, ReadError> {
         });
     }
     Ok(out)
+}
+
+fn sheet_err(rel: &str, name: &str, e: &dyn std::fmt::Display) -> ReadError {
+    ReadError::Unreadable {
+        file: rel.to_string(),
+        reason: format!("工作表 {name} 无法读取({e})"),
+    }
+}
+
+/// The first rows of an `.xlsx` sheet, read cell by cell up to the end of
+/// the sample (see the module doc for rows and columns).
+fn probe_xlsx<RS: std::io::Read + std::io::Seek>(
+    x: &mut Xlsx<RS>,
+    name: &str,
+) -> Result<SheetProbe, XlsxError> {
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut first_row = None;
+    let mut cells = match x.worksheet_cells_reader(name) {
+        Ok(c) => c,
+        // A chart sheet or the like: no cells (as calamine's range reads it).
+        Err(XlsxError::NotAWorksheet(_)) => {
+            return Ok(SheetProbe {
+                name: name.to_string(),
+                rows,
+                first_row: 0,
+                empty: true,
+            })
+        }
+        Err(e) => return Err(e),
+    };
+    while let Some(cell) = cells.next_cell()? {
+        if matches!(cell.get_value(), DataRef::Empty) {
+            continue;
+        }
+        let (r, c) = cell.get_position();
+        let first = *first_row.get_or_insert(r);
+        let i = r.saturating_sub(first) as usize;
+        if i >= SCAN_ROWS {
+            break;
+        }
+        if rows.len() <= i {
+            rows.resize_with(i + 1, Vec::new);
+        }
+        let row = &mut rows[i];
+        let c = c as usize;
+        if row.len() <= c {
+            row.resize(c + 1, String::new());
+        }
+        row[c] = data_text(&Data::from(cell.get_value().clone()));
+    }
+    // The sample's rows as one table: every row as wide as the widest.
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    for row in &mut rows {
+        row.resize(width, String::new());
+    }
+    Ok(SheetProbe {
+        name: name.to_string(),
+        empty: first_row.is_none(),
+        rows,
+        first_row: first_row.unwrap_or(0),
+    })
 }
 
 /// Checks an old `.xls` (compound file) before calamine trusts its sizes.
@@ -100,17 +169,6 @@ fn precheck(path: &Path, rel: &str) -> Result<(), ReadError> {
     })
 }
 
-fn load(source: &SourceFile) -> Result<Range<Data>, ReadError> {
-    precheck(&source.path, &source.rel)?;
-    let mut wb = open_workbook_auto(&source.path).map_err(|e| open_err(&source.rel, &e))?;
-    let name = source.sheet.clone().unwrap_or_default();
-    wb.worksheet_range(&name)
-        .map_err(|e| ReadError::Unreadable {
-            file: source.rel.clone(),
-            reason: format!("工作表 {name} 无法读取({e})"),
-        })
-}
-
 /// Streams the data rows of one sheet in chunks.
 pub(crate) fn stream(
     source: &SourceFile,
@@ -118,7 +176,112 @@ pub(crate) fn stream(
     chunk_rows: usize,
     f: &mut dyn FnMut(Chunk) -> Result<(), ReadError>,
 ) -> Result<u64, ReadError> {
-    let range = guarded(&source.rel, || load(source))?;
+    guarded(&source.rel, || {
+        precheck(&source.path, &source.rel)?;
+        let mut wb = open_workbook_auto(&source.path).map_err(|e| open_err(&source.rel, &e))?;
+        match &mut wb {
+            Sheets::Xlsx(x) => stream_xlsx(x, source, plan, chunk_rows, f),
+            other => {
+                let name = source.sheet.clone().unwrap_or_default();
+                let range = other
+                    .worksheet_range(&name)
+                    .map_err(|e| sheet_err(&source.rel, &name, &e))?;
+                stream_range(&range, source, plan, chunk_rows, f)
+            }
+        }
+    })
+}
+
+/// An `.xlsx` sheet, cell by cell: a row is complete when a cell of a later
+/// row arrives.
+fn stream_xlsx<RS: std::io::Read + std::io::Seek>(
+    x: &mut Xlsx<RS>,
+    source: &SourceFile,
+    plan: &Arc<TablePlan>,
+    chunk_rows: usize,
+    f: &mut dyn FnMut(Chunk) -> Result<(), ReadError>,
+) -> Result<u64, ReadError> {
+    let name = source.sheet.clone().unwrap_or_default();
+    let err = |e: &XlsxError| sheet_err(&source.rel, &name, e);
+    let mut out = Emitter::new(plan, f);
+    let mut total = 0u64;
+    let mut rows = Vec::with_capacity(chunk_rows.min(65_536));
+    let mut first_row: Option<u32> = None;
+    // The row being filled: its 0-based sheet row and cells.
+    let mut current: Option<(u32, Vec<Data>)> = None;
+    let mut push = |row: u32, cells: Vec<Data>, rows: &mut Vec<CellRow>| -> Result<(), ReadError> {
+        rows.push(CellRow {
+            row: row + 1,
+            cells,
+        });
+        total += 1;
+        if rows.len() >= chunk_rows {
+            let full = std::mem::replace(rows, Vec::with_capacity(chunk_rows.min(65_536)));
+            out.emit(Rows::Cells(full))?;
+        }
+        Ok(())
+    };
+    let mut cells = match x.worksheet_cells_reader(&name) {
+        Ok(c) => c,
+        // Not a worksheet: no cells (the probe found it empty).
+        Err(XlsxError::NotAWorksheet(_)) => return Ok(0),
+        Err(e) => return Err(err(&e)),
+    };
+    while let Some(cell) = cells.next_cell().map_err(|e| err(&e))? {
+        if matches!(cell.get_value(), DataRef::Empty) {
+            continue;
+        }
+        let (r, c) = cell.get_position();
+        let first = *first_row.get_or_insert(r);
+        if r.saturating_sub(first) < source.data_skip as u32 {
+            continue;
+        }
+        match &mut current {
+            Some((cr, row)) if *cr == r => {
+                put(row, c as usize, cell.get_value().clone().into());
+                continue;
+            }
+            _ => {}
+        }
+        // A new row: hand on the one before, and the blank rows between.
+        let next_blank = match current.take() {
+            Some((cr, row)) => {
+                push(cr, row, &mut rows)?;
+                cr + 1
+            }
+            None => first + source.data_skip as u32,
+        };
+        for blank in next_blank..r {
+            push(blank, Vec::new(), &mut rows)?;
+        }
+        let mut row = Vec::new();
+        put(&mut row, c as usize, cell.get_value().clone().into());
+        current = Some((r, row));
+    }
+    if let Some((cr, row)) = current.take() {
+        push(cr, row, &mut rows)?;
+    }
+    if !rows.is_empty() {
+        out.emit(Rows::Cells(rows))?;
+    }
+    Ok(total)
+}
+
+fn put(row: &mut Vec<Data>, c: usize, d: Data) {
+    if row.len() <= c {
+        row.resize(c + 1, Data::Empty);
+    }
+    row[c] = d;
+}
+
+/// A sheet read whole (`.xls`, `.xlsb`, `.ods`), its rows handed on in chunks.
+fn stream_range(
+    range: &Range<Data>,
+    source: &SourceFile,
+    plan: &Arc<TablePlan>,
+    chunk_rows: usize,
+    f: &mut dyn FnMut(Chunk) -> Result<(), ReadError>,
+) -> Result<u64, ReadError> {
     let first_row = range.start().map_or(0, |(r, _)| r);
     let mut out = Emitter::new(plan, f);
     let mut total = 0u64;

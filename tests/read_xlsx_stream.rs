@@ -1,0 +1,115 @@
+//! A long `.xlsx` case log, read cell by cell in chunks, gives the same
+//! records as the same rows written as CSV: values, sheet row numbers (data
+//! starting below a title and right of column A), blank rows counted, and a
+//! bad cell reported at its row.
+
+use std::path::Path;
+
+use rust_xlsxwriter::{Format, Workbook};
+use yimen::read::{discover, read_table_full, ReadOptions, SourceFile, Table};
+use yimen::schema::Schema;
+
+/// More rows than one chunk holds (16,384).
+const ROWS: u32 = 20_000;
+/// A blank row in the middle of the sheet, after this many data rows.
+const BLANK_AFTER: u32 = 17_000;
+/// The data row whose acceptance time does not parse.
+const BAD: u32 = 123;
+
+const HEADERS: [&str; 5] = ["办件编号", "事项编码", "受理部门", "受理渠道", "受理时间"];
+
+fn row(i: u32) -> [String; 5] {
+    let time = if i == BAD {
+        "下周一".to_string()
+    } else {
+        format!("2025-03-{:02} 09:{:02}:00", 1 + i % 28, i % 60)
+    };
+    [
+        format!("C{i:06}"),
+        format!("A{}", i % 7),
+        ["区民政局", "区住建局", "区市场监管局"][(i % 3) as usize].to_string(),
+        ["中心窗口", "综合窗口", "原单位"][(i % 3) as usize].to_string(),
+        time,
+    ]
+}
+
+fn only_source(dir: &Path) -> SourceFile {
+    let found = discover(dir, Schema::builtin(), &ReadOptions::default()).expect("discover");
+    let mut cases: Vec<SourceFile> = found
+        .sources
+        .into_iter()
+        .filter(|s| s.dataset == "cases")
+        .collect();
+    assert_eq!(cases.len(), 1, "one case log");
+    cases.remove(0)
+}
+
+fn read(dir: &Path) -> (SourceFile, Table) {
+    let src = only_source(dir);
+    let t = read_table_full(&src, Schema::builtin(), &ReadOptions::default()).expect("read");
+    (src, t)
+}
+
+#[test]
+fn a_long_sheet_streams_like_its_csv() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (xdir, cdir) = (tmp.path().join("x"), tmp.path().join("c"));
+    std::fs::create_dir_all(&xdir).unwrap();
+    std::fs::create_dir_all(&cdir).unwrap();
+
+    // The workbook: a title in B1, the header in row 3 from column B, data
+    // from row 4, one blank row in the middle; acceptance times as text.
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet().set_name("办件").unwrap();
+    let bold = Format::new().set_bold();
+    ws.write_string_with_format(0, 1, "2025年办件登记表", &bold)
+        .unwrap();
+    for (c, h) in HEADERS.iter().enumerate() {
+        ws.write_string(2, 1 + c as u16, *h).unwrap();
+    }
+    let mut csv = HEADERS.join(",") + "\n";
+    let mut sheet_row = 3u32;
+    for i in 0..ROWS {
+        if i == BLANK_AFTER {
+            sheet_row += 1;
+            csv.push('\n');
+        }
+        for (c, v) in row(i).iter().enumerate() {
+            ws.write_string(sheet_row, 1 + c as u16, v).unwrap();
+        }
+        csv += &row(i).join(",");
+        csv.push('\n');
+        sheet_row += 1;
+    }
+    wb.save(xdir.join("办件.xlsx")).unwrap();
+    std::fs::write(cdir.join("办件.csv"), csv).unwrap();
+
+    let (xsrc, x) = read(&xdir);
+    let (_, c) = read(&cdir);
+    assert_eq!(xsrc.sheet.as_deref(), Some("办件"));
+    assert_eq!(xsrc.header_row, Some(3));
+    assert_eq!(x.records.len(), ROWS as usize);
+    assert_eq!(c.records.len(), ROWS as usize);
+    for (a, b) in x.records.iter().zip(&c.records) {
+        assert_eq!(a.values, b.values, "sheet row {}", a.row);
+    }
+    // Sheet rows as Excel shows them: data from row 4, one blank row skipped
+    // over (and counted), as the CSV's lines are.
+    assert_eq!(x.records[0].row, 4);
+    let after_blank = &x.records[BLANK_AFTER as usize];
+    assert_eq!(after_blank.row, 4 + BLANK_AFTER + 1);
+    assert_eq!(x.records.last().unwrap().row, 4 + ROWS);
+    assert_eq!(
+        x.records.iter().map(|r| r.row).collect::<Vec<_>>(),
+        c.records.iter().map(|r| r.row + 2).collect::<Vec<_>>(),
+        "the sheet's rows are the CSV's lines two rows lower"
+    );
+    assert_eq!(x.blank_rows, 1);
+    // The bad cell: one data error at its row, naming its column.
+    assert_eq!(x.errors.len(), 1, "{:?}", x.errors);
+    let e = &x.errors[0];
+    assert_eq!(e.row, 4 + BAD);
+    assert_eq!(e.column.as_deref(), Some("受理时间"));
+    assert_eq!(e.value.as_deref(), Some("下周一"));
+    assert_eq!(c.errors.len(), 1);
+}
