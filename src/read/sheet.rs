@@ -176,20 +176,24 @@ pub(crate) fn stream(
     chunk_rows: usize,
     f: &mut dyn FnMut(Chunk) -> Result<(), ReadError>,
 ) -> Result<u64, ReadError> {
-    guarded(&source.rel, || {
-        precheck(&source.path, &source.rel)?;
-        let mut wb = open_workbook_auto(&source.path).map_err(|e| open_err(&source.rel, &e))?;
-        match &mut wb {
-            Sheets::Xlsx(x) => stream_xlsx(x, source, plan, chunk_rows, f),
-            other => {
-                let name = source.sheet.clone().unwrap_or_default();
-                let range = other
+    // Only calamine's calls are guarded: a panic of `f` is not the workbook's.
+    let rel = &source.rel;
+    let mut wb = guarded(rel, || {
+        precheck(&source.path, rel)?;
+        open_workbook_auto(&source.path).map_err(|e| open_err(rel, &e))
+    })?;
+    let name = source.sheet.clone().unwrap_or_default();
+    match &mut wb {
+        Sheets::Xlsx(x) => stream_xlsx(x, source, plan, chunk_rows, f),
+        other => {
+            let range = guarded(rel, || {
+                other
                     .worksheet_range(&name)
-                    .map_err(|e| sheet_err(&source.rel, &name, &e))?;
-                stream_range(&range, source, plan, chunk_rows, f)
-            }
+                    .map_err(|e| sheet_err(rel, &name, &e))
+            })?;
+            stream_range(&range, source, plan, chunk_rows, f)
         }
-    })
+    }
 }
 
 /// An `.xlsx` sheet, cell by cell: a row is complete when a cell of a later
@@ -221,13 +225,19 @@ fn stream_xlsx<RS: std::io::Read + std::io::Seek>(
         }
         Ok(())
     };
-    let mut cells = match x.worksheet_cells_reader(&name) {
-        Ok(c) => c,
-        // Not a worksheet: no cells (the probe found it empty).
-        Err(XlsxError::NotAWorksheet(_)) => return Ok(0),
-        Err(e) => return Err(err(&e)),
+    let (name_ref, err_ref) = (&name, &err);
+    let opened = guarded(&source.rel, move || {
+        match x.worksheet_cells_reader(name_ref) {
+            Ok(c) => Ok(Some(c)),
+            // Not a worksheet: no cells (the probe found it empty).
+            Err(XlsxError::NotAWorksheet(_)) => Ok(None),
+            Err(e) => Err(err_ref(&e)),
+        }
+    })?;
+    let Some(mut cells) = opened else {
+        return Ok(0);
     };
-    while let Some(cell) = cells.next_cell().map_err(|e| err(&e))? {
+    while let Some(cell) = guarded(&source.rel, || cells.next_cell().map_err(|e| err(&e)))? {
         if matches!(cell.get_value(), DataRef::Empty) {
             continue;
         }
