@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use crate::engine::{Audit, Data, DataError, Row, RunOptions, Runner};
+use crate::engine::{Audit, Data, DataError, Partial, Row, RunOptions, Runner};
 use crate::ir::Program;
 use crate::read::{discover, par_stream, read_table_full, ReadOptions, DEFAULT_CHUNK_ROWS};
 use crate::schema::Schema;
@@ -121,8 +121,9 @@ pub fn audit_dir(
             continue;
         }
         // A large dataset, streamed: chunks parsed and evaluated on the
-        // workers, partials merged in file and chunk order.
-        let parts = std::sync::Mutex::new(Vec::new());
+        // workers, partials merged in file and chunk order as they arrive
+        // (memory holds the chunks in flight, not one partial per chunk).
+        let merged = std::sync::Mutex::new(InOrder::default());
         for (si, src) in discovery.sources.iter().enumerate() {
             if schema.dataset_index(&src.dataset) != Some(ds) {
                 continue;
@@ -139,25 +140,56 @@ pub fn audit_dir(
                     })
                     .collect();
                 let partial = runner.chunk(ds, &rows, None);
-                if let Ok(mut v) = parts.lock() {
-                    v.push((si, pc.index, partial, pc.errors));
+                if let Ok(mut m) = merged.lock() {
+                    m.arrive(pc.index, partial, pc.errors);
                 }
             });
+            if let Ok(mut m) = merged.lock() {
+                m.end_of_source();
+            }
             if let Err(e) = result {
                 fail(e.to_string(), &mut unreadable)?;
             }
             tick(&src.rel);
         }
-        let mut parts = parts.into_inner().unwrap_or_default();
-        parts.sort_by_key(|(si, ci, _, _)| (*si, *ci));
-        let mut partials = Vec::with_capacity(parts.len());
-        for (_, _, p, errs) in parts {
-            partials.push(p);
-            errors.extend(errs);
-        }
-        runner.finish_dataset(ds, partials, &mut audit);
+        let m = merged.into_inner().unwrap_or_default();
+        errors.extend(m.errors);
+        runner.finish_dataset(ds, [m.merged], &mut audit);
     }
     audit.data_errors = errors;
     audit.finish();
     Ok(DirAudit { audit, unreadable })
+}
+
+/// The partials of one streamed dataset, folded in file and chunk order as
+/// the workers deliver them (in any order).
+#[derive(Default)]
+struct InOrder {
+    merged: Partial,
+    errors: Vec<DataError>,
+    /// The next chunk index of the current source.
+    next: u64,
+    /// Chunks that arrived before one of a lower index.
+    pending: std::collections::BTreeMap<u64, (Partial, Vec<DataError>)>,
+}
+
+impl InOrder {
+    fn arrive(&mut self, index: u64, p: Partial, errors: Vec<DataError>) {
+        self.pending.insert(index, (p, errors));
+        while let Some((p, errors)) = self.pending.remove(&self.next) {
+            self.merged.absorb(p);
+            self.errors.extend(errors);
+            self.next += 1;
+        }
+    }
+
+    /// The source is read (or stopped by an error): fold what is left, in
+    /// order, and start the next source at chunk 0.
+    fn end_of_source(&mut self) {
+        for (_, (p, errors)) in std::mem::take(&mut self.pending) {
+            self.merged.absorb(p);
+            self.errors.extend(errors);
+        }
+        self.next = 0;
+    }
 }

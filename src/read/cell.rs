@@ -39,7 +39,7 @@ use crate::value::Value;
 type FastMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 /// Shared string values of one column within a chunk. It gives up on a
-/// column whose values rarely repeat (ids): after 1,024 lookups with fewer
+/// column whose values rarely repeat (ids): after 256 lookups with fewer
 /// than half hits it stops looking.
 #[derive(Debug, Default)]
 pub struct StrCache<'t> {
@@ -183,7 +183,7 @@ impl CellParser {
             cache.hits += 1;
             return Value::Str(v.clone());
         }
-        if cache.lookups >= 1024 && cache.hits * 2 < cache.lookups {
+        if cache.lookups >= 256 && cache.hits * 2 < cache.lookups {
             cache.off = true;
             cache.map = FastMap::default();
         }

@@ -236,8 +236,11 @@ pub struct StreamStats {
 }
 
 /// Rows per chunk that suits the engine: large enough to amortise the
-/// hand-over, small enough to keep a few in flight.
-pub const DEFAULT_CHUNK_ROWS: usize = 16_384;
+/// hand-over and the per-chunk groups, small enough that a chunk's records
+/// are still in the cache when the rules read them after parsing (2,048
+/// rows against 16,384: about 13% less CPU and 40% of the peak memory on a
+/// 2M-case audit; 1,024 is slower again).
+pub const DEFAULT_CHUNK_ROWS: usize = 2_048;
 
 fn plan_for(
     source: &SourceFile,

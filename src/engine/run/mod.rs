@@ -319,6 +319,32 @@ impl Partial {
     pub fn rows(&self) -> u64 {
         self.rows
     }
+
+    /// Merge `p`, the partial of the chunk that follows, into this one.
+    /// Merging is in chunk order (groups keep their first evidence rows), so
+    /// a caller may fold partials as they arrive in order instead of holding
+    /// them all: the result is the same.
+    pub fn absorb(&mut self, p: Partial) {
+        self.rows += p.rows;
+        self.findings.extend(p.findings);
+        self.undetermined.extend(p.undetermined);
+        if self.groups.len() < p.groups.len() {
+            self.groups.resize_with(p.groups.len(), HashMap::default);
+        }
+        if self.metrics.len() < p.metrics.len() {
+            self.metrics.resize_with(p.metrics.len(), HashMap::default);
+        }
+        for (slot, g) in p.groups.into_iter().enumerate() {
+            for (k, acc) in g {
+                merge_group(&mut self.groups[slot], k, acc);
+            }
+        }
+        for (slot, m) in p.metrics.into_iter().enumerate() {
+            for (k, acc) in m {
+                self.metrics[slot].entry(k).or_default().absorb(&acc);
+            }
+        }
+    }
 }
 
 impl<'a> Runner<'a> {
@@ -480,19 +506,7 @@ impl<'a> Runner<'a> {
         let rules = &self.rules[ds];
         let mut merged = self.empty_partial(ds);
         for p in partials {
-            merged.rows += p.rows;
-            merged.findings.extend(p.findings);
-            merged.undetermined.extend(p.undetermined);
-            for (slot, g) in p.groups.into_iter().enumerate() {
-                for (k, acc) in g {
-                    merge_group(&mut merged.groups[slot], k, acc);
-                }
-            }
-            for (slot, m) in p.metrics.into_iter().enumerate() {
-                for (k, acc) in m {
-                    merged.metrics[slot].entry(k).or_default().absorb(&acc);
-                }
-            }
+            merged.absorb(p);
         }
         *audit
             .summary
