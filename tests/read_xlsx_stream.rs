@@ -9,8 +9,9 @@ use rust_xlsxwriter::{Format, Workbook};
 use yimen::read::{discover, read_table_full, ReadOptions, SourceFile, Table};
 use yimen::schema::Schema;
 
-/// More rows than one chunk holds (16,384).
+/// More rows than a chunk holds (`DEFAULT_CHUNK_ROWS`), several times over.
 const ROWS: u32 = 20_000;
+const _: () = assert!(ROWS as usize > 2 * yimen::read::DEFAULT_CHUNK_ROWS);
 /// A blank row in the middle of the sheet, after this many data rows.
 const BLANK_AFTER: u32 = 17_000;
 /// The data row whose acceptance time does not parse.

@@ -231,7 +231,7 @@ impl Calendar {
     /// The number of working days `d` with `a < d <= b`; `-workdays(b, a)` when `b < a`.
     #[inline]
     pub fn workdays(&self, a: NaiveDate, b: NaiveDate) -> i64 {
-        self.rank_of(day_number(b)) - self.rank_of(day_number(a))
+        self.workdays_between_day_numbers(day_number(a), day_number(b))
     }
 
     /// [`Calendar::workdays`] on day numbers (`NaiveDate::num_days_from_ce`).

@@ -12,7 +12,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::ir::{IrExpr, Program, RuleDef};
+use crate::ir::{IrExpr, Program};
 
 /// Lookup node (by address) → its shared id.
 #[derive(Debug, Default)]
@@ -26,7 +26,7 @@ impl SharedLookups {
         let mut distinct: Vec<&IrExpr> = Vec::new();
         let mut ids = HashMap::default();
         for rule in &program.rules {
-            let mut stack = roots(rule);
+            let mut stack: Vec<&IrExpr> = rule.exprs().collect();
             while let Some(e) = stack.pop() {
                 if matches!(e, IrExpr::Lookup { .. }) && reads_only_the_record(e) {
                     let id = distinct.iter().position(|d| *d == e).unwrap_or_else(|| {
@@ -57,20 +57,6 @@ impl SharedLookups {
 
 fn address(e: &IrExpr) -> usize {
     std::ptr::from_ref(e) as usize
-}
-
-/// The expressions of a rule that the fast path evaluates.
-fn roots(rule: &RuleDef) -> Vec<&IrExpr> {
-    let mut out: Vec<&IrExpr> = rule.lets.iter().map(|l| &l.expr).collect();
-    out.extend(&rule.filters);
-    out.extend(&rule.group_by);
-    out.extend(&rule.group_filters);
-    out.extend(rule.require.iter());
-    out.extend(rule.dept.iter());
-    out.extend(rule.key.iter().flatten());
-    out.extend(rule.per.iter());
-    out.extend(rule.ratio.iter());
-    out
 }
 
 fn reads_only_the_record(e: &IrExpr) -> bool {
