@@ -21,6 +21,7 @@ use super::cell::{data_text, BadCell, CellParser, StrCache};
 const CACHE_LIMIT: usize = 4096;
 use super::encoding::TextEncoding;
 use super::header::Column;
+use super::split::{split_block, TextBlock};
 use super::{DataError, ReadError, Record, SourceFile};
 use crate::schema::Schema;
 use crate::value::Value;
@@ -174,6 +175,20 @@ impl FlatRows {
         self.lines.push(line);
     }
 
+    /// A record of `text` without quotes: its cells end at `delimiter`.
+    pub fn push_cells(&mut self, line: u32, text: &[u8], delimiter: u8) {
+        let mut start = 0;
+        for d in memchr::memchr_iter(delimiter, text) {
+            self.bytes.extend_from_slice(&text[start..d]);
+            self.ends.push(self.bytes.len() as u32);
+            start = d + 1;
+        }
+        self.bytes.extend_from_slice(&text[start..]);
+        self.ends.push(self.bytes.len() as u32);
+        self.starts.push(self.ends.len() as u32);
+        self.lines.push(line);
+    }
+
     pub fn push_line(&mut self, line: u32, text: &[u8]) {
         self.bytes.extend_from_slice(text);
         self.ends.push(self.bytes.len() as u32);
@@ -189,8 +204,14 @@ impl FlatRows {
         self.bytes.len()
     }
 
+    /// The row number of row `i`.
+    #[cfg(test)]
+    pub fn line(&self, i: usize) -> u32 {
+        self.lines[i]
+    }
+
     /// Cells of row `i` as (cell start offsets via `ends`).
-    fn row(&self, i: usize) -> RowCells<'_> {
+    pub(super) fn row(&self, i: usize) -> RowCells<'_> {
         let a = self.starts[i] as usize;
         let b = self.starts[i + 1] as usize;
         let first = if a == 0 { 0 } else { self.ends[a - 1] as usize };
@@ -203,7 +224,7 @@ impl FlatRows {
     }
 }
 
-struct RowCells<'a> {
+pub(super) struct RowCells<'a> {
     rows: &'a FlatRows,
     a: usize,
     b: usize,
@@ -211,7 +232,7 @@ struct RowCells<'a> {
 }
 
 impl<'a> RowCells<'a> {
-    fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.b - self.a
     }
 
@@ -227,7 +248,7 @@ impl<'a> RowCells<'a> {
         (&self.rows.bytes[start..end], start)
     }
 
-    fn cell(&self, c: usize) -> &'a [u8] {
+    pub(super) fn cell(&self, c: usize) -> &'a [u8] {
         let i = self.a + c;
         let start = if c == 0 {
             self.first
@@ -259,7 +280,8 @@ pub(crate) struct CellRow {
 
 #[derive(Debug)]
 pub(crate) enum Rows {
-    Text(FlatRows),
+    /// Text records, split into cells by the worker.
+    Text(TextBlock),
     Json(FlatRows),
     Cells(Vec<CellRow>),
 }
@@ -311,7 +333,8 @@ impl Chunk {
     /// The number of raw rows.
     pub fn len(&self) -> usize {
         match &self.rows {
-            Rows::Text(r) | Rows::Json(r) => r.len(),
+            Rows::Text(b) => b.records,
+            Rows::Json(r) => r.len(),
             Rows::Cells(r) => r.len(),
         }
     }
@@ -323,7 +346,8 @@ impl Chunk {
     /// The raw bytes held (text rows), for throughput accounting.
     pub fn byte_len(&self) -> usize {
         match &self.rows {
-            Rows::Text(r) | Rows::Json(r) => r.byte_len(),
+            Rows::Text(b) => b.bytes.len(),
+            Rows::Json(r) => r.byte_len(),
             Rows::Cells(_) => 0,
         }
     }
@@ -351,7 +375,10 @@ pub fn parse_chunk(chunk: &Chunk) -> ParsedChunk {
         ..ParsedChunk::default()
     };
     match &chunk.rows {
-        Rows::Text(rows) => parse_text(plan, rows, &mut out),
+        Rows::Text(block) => {
+            let rows = split_block(block, &super::text::builder(block.delimiter));
+            parse_text(plan, &rows, &mut out);
+        }
         Rows::Json(rows) => parse_json(plan, rows, &mut out),
         Rows::Cells(rows) => parse_cells(plan, rows, &mut out),
     }

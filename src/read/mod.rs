@@ -8,7 +8,9 @@
 //! - [`discover`] reads only the first rows of each file and says which
 //!   dataset each table holds and what was skipped and why;
 //! - [`stream_chunks`] hands out raw rows in chunks (memory does not grow
-//!   with the file); [`parse_chunk`] is pure and runs on any rayon worker;
+//!   with the file; a CSV is only cut at record boundaries there, and split
+//!   into cells by the worker, see `split`); [`parse_chunk`] is pure and
+//!   runs on any rayon worker;
 //!   [`par_stream`] does both with a reader thread and the rayon pool;
 //! - [`read_table`] reads a whole table (small datasets);
 //! - [`inspect`] is `yimen inspect`.
@@ -31,6 +33,7 @@ mod jsonl;
 pub mod mapping;
 pub mod normalize;
 mod sheet;
+mod split;
 mod text;
 mod yaml;
 

@@ -7,13 +7,14 @@
 //! file without line breaks inside quoted cells.
 
 use std::fs::File;
-use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::Arc;
 
-use super::chunk::{Chunk, Emitter, FlatRows, Rows, TablePlan, MAX_CHUNK_BYTES};
+use super::chunk::{Chunk, Emitter, Rows, TablePlan, MAX_CHUNK_BYTES};
 use super::encoding::{self, DetectError, TextEncoding};
 use super::header::SCAN_ROWS;
+use super::split::Cutter;
 use super::{ReadError, SourceFile};
 
 /// How much of a file the encoding and header detection read.
@@ -128,7 +129,7 @@ fn detect_tab(body: &[u8]) -> bool {
     tabs > commas
 }
 
-fn builder(delimiter: u8) -> csv::ReaderBuilder {
+pub(crate) fn builder(delimiter: u8) -> csv::ReaderBuilder {
     let mut b = csv::ReaderBuilder::new();
     b.has_headers(false)
         .flexible(true)
@@ -153,22 +154,7 @@ pub(crate) fn stream(
     let mut head = [0u8; 4];
     let n = read_up_to(&mut file, &mut head).map_err(io)?;
     let bom = enc.bom_len(&head[..n]);
-    let file_len = file.metadata().map_err(io)?.len();
-    let ends_with_newline = if file_len > 0 {
-        file.seek(SeekFrom::End(-1)).map_err(io)?;
-        let mut last = [0u8; 1];
-        read_up_to(&mut file, &mut last).map_err(io)?;
-        last[0] == b'\n'
-    } else {
-        true
-    };
-    // UTF-16 is transcoded as it is read (its length in UTF-8 is unknown:
-    // its last record counts as terminated, as Excel writes it).
-    let body_len = if enc.is_utf16() {
-        u64::MAX
-    } else {
-        file_len.saturating_sub(bom as u64)
-    };
+    // UTF-16 is transcoded as it is read.
     let input: Box<dyn Read> = if enc.is_utf16() {
         file.seek(SeekFrom::Start(0)).map_err(io)?;
         Box::new(encoding::Utf16Reader::new(file, enc))
@@ -176,47 +162,24 @@ pub(crate) fn stream(
         file.seek(SeekFrom::Start(bom as u64)).map_err(io)?;
         Box::new(file)
     };
-    let mut rdr = builder(source.delimiter).from_reader(BufReader::with_capacity(1 << 20, input));
-    let mut rec = csv::ByteRecord::new();
-    let mut skip = source.data_skip;
+    let mut cutter = Cutter::new(input, source.delimiter);
+    let read_err = |e: std::io::Error| ReadError::Unreadable {
+        file: source.rel.clone(),
+        reason: e.to_string(),
+    };
+    if source.data_skip > 0 {
+        cutter
+            .next_block(source.data_skip, MAX_CHUNK_BYTES)
+            .map_err(read_err)?;
+    }
     let mut out = Emitter::new(plan, f);
     let mut total = 0u64;
-    let mut rows = FlatRows::with_capacity(chunk_rows, chunk_rows * 128);
-    loop {
-        match rdr.read_byte_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                return Err(ReadError::Unreadable {
-                    file: source.rel.clone(),
-                    reason: e.to_string(),
-                });
-            }
-        }
-        if skip > 0 {
-            skip -= 1;
-            continue;
-        }
-        let start = rec.position().map_or(1, csv::Position::line);
-        let after = rdr.position();
-        let unterminated = after.byte() == body_len && !ends_with_newline;
-        let term = u64::from(!source.crlf && !unterminated);
-        let line = record_line(start, after.line(), &rec, term);
-        rows.push_record(line, &rec);
-        total += 1;
-        // A chunk also ends at MAX_CHUNK_BYTES (offsets are u32; very wide
-        // rows must not make one chunk huge).
-        if rows.len() >= chunk_rows || rows.byte_len() >= MAX_CHUNK_BYTES {
-            let bytes = rows.byte_len().min(MAX_CHUNK_BYTES);
-            let full = std::mem::replace(
-                &mut rows,
-                FlatRows::with_capacity(chunk_rows, bytes + bytes / 8),
-            );
-            out.emit(Rows::Text(full))?;
-        }
-    }
-    if rows.len() > 0 {
-        out.emit(Rows::Text(rows))?;
+    while let Some(block) = cutter
+        .next_block(chunk_rows, MAX_CHUNK_BYTES)
+        .map_err(read_err)?
+    {
+        total += block.records as u64;
+        out.emit(Rows::Text(block))?;
     }
     Ok(total)
 }

@@ -1,0 +1,235 @@
+//! CSV and TSV text cut into blocks at record boundaries on the reading
+//! thread ([`Cutter`]), and blocks split into records on the workers
+//! ([`split_block`]).
+//!
+//! The reading thread only looks for line breaks and quotes (`memchr`): a
+//! line break outside quotes ends a record, and a record that holds a quote
+//! is measured with `csv_core` itself, so the cuts are exactly where the csv
+//! crate's reader would be between two records. Splitting a block into
+//! cells, the expensive part, runs on the workers: a block without quotes
+//! by its delimiters and line breaks, a block with quotes by the csv crate.
+//!
+//! The csv crate's rules that this follows (reader settings of
+//! [`super::text`]: double quotes, no escape, no comment, `\r`, `\n` or
+//! `\r\n` end a record): empty lines are no records, a quote opens a quoted
+//! cell only at the start of a cell, and the last record needs no line
+//! break.
+//!
+//! A record's row number is the line its first byte is on (1 + the `\n`
+//! before it), which is what a text editor shows.
+
+use std::io::Read;
+
+use memchr::{memchr2_iter, memchr3, memchr_iter};
+
+use super::chunk::FlatRows;
+
+/// Bytes read at a time. The bytes of an unfinished record are copied into
+/// the next block's buffer, so this is kept near a block's size.
+const READ: usize = 64 << 10;
+
+/// Raw text of whole records, as cut by the reading thread.
+#[derive(Debug)]
+pub(crate) struct TextBlock {
+    pub bytes: Vec<u8>,
+    /// The line number of the block's first byte.
+    pub first_line: u64,
+    /// The records in the block (empty lines are none).
+    pub records: usize,
+    /// Whether a record in the block holds a quote (then the csv crate
+    /// splits it; otherwise delimiters and line breaks do).
+    pub quoted: bool,
+    pub delimiter: u8,
+}
+
+/// Cuts a text into blocks of whole records.
+pub(crate) struct Cutter<R> {
+    input: R,
+    buf: Vec<u8>,
+    eof: bool,
+    /// The line number of `buf[0]`.
+    line: u64,
+    delimiter: u8,
+    core: csv_core::Reader,
+    scratch: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl<R: Read> Cutter<R> {
+    pub(crate) fn new(input: R, delimiter: u8) -> Self {
+        Cutter {
+            input,
+            buf: Vec::with_capacity(2 * READ),
+            eof: false,
+            line: 1,
+            delimiter,
+            core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            scratch: vec![0; 1 << 12],
+            ends: vec![0; 64],
+        }
+    }
+
+    /// Reads more input onto `buf`; sets `eof` when there is none.
+    fn fill(&mut self) -> std::io::Result<()> {
+        let old = self.buf.len();
+        if self.buf.capacity() - old < READ {
+            // Grow by half (not double): blocks are about the same size,
+            // and a block's buffer should not be twice what it holds.
+            self.buf.reserve_exact(READ.max(old / 2));
+        }
+        self.buf.resize(old + READ, 0);
+        let n = loop {
+            match self.input.read(&mut self.buf[old..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.buf.truncate(old);
+                    return Err(e);
+                }
+            }
+        };
+        self.buf.truncate(old + n);
+        self.eof = n == 0;
+        Ok(())
+    }
+
+    /// The end of the record that starts at `from` and holds a quote: where
+    /// `csv_core` stops after it (reading more input as needed).
+    fn quoted_end(&mut self, from: usize) -> std::io::Result<usize> {
+        use csv_core::ReadRecordResult as R;
+        self.core.reset();
+        let mut at = from;
+        loop {
+            let (res, nin, _, _) =
+                self.core
+                    .read_record(&self.buf[at..], &mut self.scratch, &mut self.ends);
+            at += nin;
+            match res {
+                R::Record | R::End => return Ok(at),
+                // The cells' bytes are not needed here: reuse the buffers.
+                R::OutputFull | R::OutputEndsFull => {}
+                R::InputEmpty if self.eof => {
+                    // Input is over: an empty input ends the last record.
+                    let _ = self
+                        .core
+                        .read_record(&[], &mut self.scratch, &mut self.ends);
+                    return Ok(at);
+                }
+                R::InputEmpty => self.fill()?,
+            }
+        }
+    }
+
+    /// The next block of at most `max_records` records (fewer when the
+    /// block would pass `max_bytes`, but at least one), or `None` at the end.
+    pub(crate) fn next_block(
+        &mut self,
+        max_records: usize,
+        max_bytes: usize,
+    ) -> std::io::Result<Option<TextBlock>> {
+        // Invariant: `seg` is where the current line (segment between
+        // record ends) starts, a record boundary; `buf[seg..pos]` holds no
+        // quote and no line break.
+        let mut pos = 0;
+        let mut seg = 0;
+        let mut records = 0;
+        let mut newlines = 0u64;
+        let mut quoted = false;
+        while records < max_records {
+            let Some(i) = memchr3(b'"', b'\r', b'\n', &self.buf[pos..]) else {
+                pos = self.buf.len();
+                if self.eof {
+                    if seg < pos {
+                        records += 1;
+                        seg = pos;
+                    }
+                    break;
+                }
+                if seg >= max_bytes && records > 0 {
+                    break;
+                }
+                self.fill()?;
+                continue;
+            };
+            let at = pos + i;
+            if self.buf[at] == b'"' {
+                quoted = true;
+                let end = self.quoted_end(seg)?;
+                newlines += memchr_iter(b'\n', &self.buf[seg..end]).count() as u64;
+                records += 1;
+                pos = end;
+            } else {
+                if at > seg {
+                    records += 1;
+                }
+                newlines += u64::from(self.buf[at] == b'\n');
+                pos = at + 1;
+            }
+            seg = pos;
+            if seg >= max_bytes && records > 0 {
+                break;
+            }
+        }
+        if records == 0 {
+            return Ok(None);
+        }
+        // Cut at `seg`; the rest starts the next block.
+        // The next block is likely as long as this one.
+        let mut next = Vec::with_capacity(seg.max(self.buf.len() - seg) + READ);
+        next.extend_from_slice(&self.buf[seg..]);
+        self.buf.truncate(seg);
+        let bytes = std::mem::replace(&mut self.buf, next);
+        let first_line = self.line;
+        self.line += newlines;
+        Ok(Some(TextBlock {
+            bytes,
+            first_line,
+            records,
+            quoted,
+            delimiter: self.delimiter,
+        }))
+    }
+}
+
+/// The records of a block, with their row numbers.
+pub(crate) fn split_block(block: &TextBlock, csv: &csv::ReaderBuilder) -> FlatRows {
+    let bytes = &block.bytes;
+    let mut rows = FlatRows::with_capacity(block.records, bytes.len());
+    if block.quoted {
+        let mut rdr = csv.from_reader(bytes.as_slice());
+        let mut rec = csv::ByteRecord::new();
+        let mut line = block.first_line;
+        let mut counted = 0;
+        // Reading a slice cannot fail, and the reader is flexible.
+        while rdr.read_byte_record(&mut rec).unwrap_or(false) {
+            let mut start = rec.position().map_or(0, |p| p.byte() as usize);
+            while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+                start += 1;
+            }
+            line += memchr_iter(b'\n', &bytes[counted..start]).count() as u64;
+            counted = start;
+            rows.push_record(row_number(line), &rec);
+        }
+    } else {
+        let mut line = block.first_line;
+        let mut start = 0;
+        for end in memchr2_iter(b'\r', b'\n', bytes).chain(std::iter::once(bytes.len())) {
+            if end > start {
+                rows.push_cells(row_number(line), &bytes[start..end], block.delimiter);
+            }
+            if bytes.get(end) == Some(&b'\n') {
+                line += 1;
+            }
+            start = end + 1;
+        }
+    }
+    rows
+}
+
+fn row_number(line: u64) -> u32 {
+    u32::try_from(line).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+#[path = "split_tests.rs"]
+mod tests;

@@ -1,0 +1,103 @@
+//! The cutter and the splitter against the csv crate reading the whole text
+//! at once: the same records, the same cells, and each record's row number
+//! the line its first byte is on, for every block size.
+
+use super::{split_block, Cutter};
+use crate::read::text::builder;
+
+/// (line of the first byte, cells) of every record.
+type Records = Vec<(u32, Vec<Vec<u8>>)>;
+
+/// The records of `text` as the csv crate reads it in one go.
+fn whole(text: &[u8]) -> Records {
+    let mut rdr = builder(b',').from_reader(text);
+    let mut rec = csv::ByteRecord::new();
+    let mut out = Vec::new();
+    while rdr.read_byte_record(&mut rec).unwrap() {
+        let mut start = rec.position().unwrap().byte() as usize;
+        while matches!(text.get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        // Counted naively: independent of the code under test.
+        #[allow(clippy::naive_bytecount)]
+        let line = 1 + text[..start].iter().filter(|&&b| b == b'\n').count() as u32;
+        out.push((line, rec.iter().map(<[u8]>::to_vec).collect()));
+    }
+    out
+}
+
+/// The same through the cutter (blocks of `n` records, read in pieces of
+/// 7 bytes so that records straddle reads) and the splitter.
+fn cut(text: &[u8], n: usize, max_bytes: usize) -> (Records, usize) {
+    struct Trickle<'a>(&'a [u8]);
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let k = buf.len().min(7).min(self.0.len());
+            buf[..k].copy_from_slice(&self.0[..k]);
+            self.0 = &self.0[k..];
+            Ok(k)
+        }
+    }
+    let mut cutter = Cutter::new(Trickle(text), b',');
+    let mut out = Vec::new();
+    let mut blocks = 0;
+    while let Some(block) = cutter.next_block(n, max_bytes).unwrap() {
+        blocks += 1;
+        let rows = split_block(&block, &builder(b','));
+        assert_eq!(rows.len(), block.records, "records counted by the cutter");
+        for i in 0..rows.len() {
+            let r = rows.row(i);
+            let cells = (0..r.len()).map(|c| r.cell(c).to_vec()).collect();
+            out.push((rows.line(i), cells));
+        }
+    }
+    (out, blocks)
+}
+
+const TEXTS: &[&str] = &[
+    "a,b\n1,2\n3,4\n",
+    "a,b\r\n1,2\r\n\r\n3,4",
+    "a,b\n\n\n1,2\n,\n \n3,4\n\n",
+    "a,b\r1,2\r3,4\r",
+    "a,\"b\nc\",d\n1,\"x\"\"y\",2\n\"q\"\r\n3,4\n",
+    "x,5\"inch,y\nz,\"a\"b,c\n\"open\n\nstill open\n",
+    "\"\",\"\"\n\"a,b\",c\n",
+    "no newline at the end,\"quoted\"",
+    "\n\r\n",
+    "",
+    "甲,乙\n丙,\"丁\n戊\"\n己,庚\n",
+];
+
+#[test]
+fn cuts_and_splits_as_the_csv_crate_reads() {
+    for text in TEXTS {
+        let want = whole(text.as_bytes());
+        for n in 1..5 {
+            for max_bytes in [3, 1 << 20] {
+                let (got, blocks) = cut(text.as_bytes(), n, max_bytes);
+                assert_eq!(
+                    got, want,
+                    "{text:?} in blocks of {n} records, {max_bytes} bytes"
+                );
+                if max_bytes > 3 {
+                    assert_eq!(blocks, want.len().div_ceil(n), "{text:?}: blocks of {n}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_generated_export_cuts_as_the_csv_crate_reads() {
+    let mut text = String::new();
+    for i in 0..3000 {
+        match i % 11 {
+            0 => text.push_str(&format!("GA{i},\"多行\n备注 {i}\",x\r\n")),
+            5 => text.push('\n'),
+            _ => text.push_str(&format!("GA{i},区住建局,2025-03-01 09:{:02}:00\n", i % 60)),
+        }
+    }
+    let want = whole(text.as_bytes());
+    let (got, _) = cut(text.as_bytes(), 256, 1 << 20);
+    assert_eq!(got, want);
+}
