@@ -149,6 +149,9 @@ pub(crate) struct FlatRows {
     starts: Vec<u32>,
     /// The row number of each row.
     lines: Vec<u32>,
+    /// Bytes between a cell's end and the next cell's start: 0, or 1 when
+    /// the text's delimiters stay in `bytes` (see [`FlatRows::push_cells`]).
+    gap: usize,
 }
 
 impl FlatRows {
@@ -160,7 +163,21 @@ impl FlatRows {
             ends: Vec::with_capacity(rows * 8),
             starts,
             lines: Vec::with_capacity(rows),
+            gap: 0,
         }
+    }
+
+    /// An empty buffer for [`FlatRows::push_cells`].
+    pub fn with_capacity_separated(rows: usize, bytes: usize) -> FlatRows {
+        FlatRows {
+            gap: 1,
+            ..FlatRows::with_capacity(rows, bytes + rows)
+        }
+    }
+
+    /// Where the cell after the one ending at `end` starts.
+    fn next_start(&self, end: u32) -> usize {
+        end as usize + self.gap
     }
 
     pub fn push_record(&mut self, line: u32, rec: &csv::ByteRecord) {
@@ -175,16 +192,40 @@ impl FlatRows {
         self.lines.push(line);
     }
 
-    /// A record of `text` without quotes: its cells end at `delimiter`.
+    /// A record of `text` without quotes, its cells separated by
+    /// `delimiter` (for a buffer made by
+    /// [`FlatRows::with_capacity_separated`]): the bytes are copied whole,
+    /// delimiters included, and one more delimiter closes the record, so
+    /// that every cell starts one byte after the previous one ends.
     pub fn push_cells(&mut self, line: u32, text: &[u8], delimiter: u8) {
-        let mut start = 0;
-        for d in memchr::memchr_iter(delimiter, text) {
-            self.bytes.extend_from_slice(&text[start..d]);
-            self.ends.push(self.bytes.len() as u32);
-            start = d + 1;
+        debug_assert_eq!(self.gap, 1);
+        let base = self.bytes.len();
+        self.bytes.extend_from_slice(text);
+        self.bytes.push(delimiter);
+        // Eight bytes at a time: a byte equal to the delimiter becomes a
+        // zero byte of `w`, and `zero` has the high bit of exactly those.
+        const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+        let pattern = u64::from_ne_bytes([delimiter; 8]);
+        let mut words = text.chunks_exact(8);
+        let mut at = base;
+        for word in &mut words {
+            let mut bytes = [0u8; 8];
+            bytes.copy_from_slice(word);
+            let w = u64::from_le_bytes(bytes) ^ pattern;
+            let mut zero = !(((w & LOW7) + LOW7) | w | LOW7);
+            while zero != 0 {
+                self.ends
+                    .push((at + (zero.trailing_zeros() / 8) as usize) as u32);
+                zero &= zero - 1;
+            }
+            at += 8;
         }
-        self.bytes.extend_from_slice(&text[start..]);
-        self.ends.push(self.bytes.len() as u32);
+        for (k, &b) in words.remainder().iter().enumerate() {
+            if b == delimiter {
+                self.ends.push((at + k) as u32);
+            }
+        }
+        self.ends.push((base + text.len()) as u32);
         self.starts.push(self.ends.len() as u32);
         self.lines.push(line);
     }
@@ -214,7 +255,11 @@ impl FlatRows {
     pub(super) fn row(&self, i: usize) -> RowCells<'_> {
         let a = self.starts[i] as usize;
         let b = self.starts[i + 1] as usize;
-        let first = if a == 0 { 0 } else { self.ends[a - 1] as usize };
+        let first = if a == 0 {
+            0
+        } else {
+            self.next_start(self.ends[a - 1])
+        };
         RowCells {
             rows: self,
             a,
@@ -242,7 +287,7 @@ impl<'a> RowCells<'a> {
         let start = if c == 0 {
             self.first
         } else {
-            self.rows.ends[i - 1] as usize
+            self.rows.next_start(self.rows.ends[i - 1])
         };
         let end = self.rows.ends[i] as usize;
         (&self.rows.bytes[start..end], start)
@@ -253,21 +298,14 @@ impl<'a> RowCells<'a> {
         let start = if c == 0 {
             self.first
         } else {
-            self.rows.ends[i - 1] as usize
+            self.rows.next_start(self.rows.ends[i - 1])
         };
         let end = self.rows.ends[i] as usize;
         &self.rows.bytes[start..end]
     }
 
     fn all_blank(&self) -> bool {
-        let end = if self.b == self.a {
-            self.first
-        } else {
-            self.rows.ends[self.b - 1] as usize
-        };
-        self.rows.bytes[self.first..end]
-            .iter()
-            .all(u8::is_ascii_whitespace)
+        (0..self.len()).all(|c| self.cell(c).iter().all(u8::is_ascii_whitespace))
     }
 }
 
@@ -452,7 +490,7 @@ impl<'a> ChunkText<'a> {
                 let mut start = 0usize;
                 for (j, &end) in rows.ends.iter().enumerate() {
                     let raw = &rows.bytes[start..end as usize];
-                    start = end as usize;
+                    start = rows.next_start(end);
                     if raw.is_ascii() {
                         // ASCII is ASCII in GBK.
                         text.push_str(std::str::from_utf8(raw).unwrap_or_default());
@@ -498,7 +536,7 @@ impl<'a> ChunkText<'a> {
         for &end in &rows.ends {
             joined.extend_from_slice(&rows.bytes[start..end as usize]);
             joined.push(SEP);
-            start = end as usize;
+            start = rows.next_start(end);
         }
         let text = encoding_rs::GB18030
             .decode_without_bom_handling_and_without_replacement(&joined)?

@@ -194,8 +194,8 @@ impl<R: Read> Cutter<R> {
 /// The records of a block, with their row numbers.
 pub(crate) fn split_block(block: &TextBlock, csv: &csv::ReaderBuilder) -> FlatRows {
     let bytes = &block.bytes;
-    let mut rows = FlatRows::with_capacity(block.records, bytes.len());
     if block.quoted {
+        let mut rows = FlatRows::with_capacity(block.records, bytes.len());
         let mut rdr = csv.from_reader(bytes.as_slice());
         let mut rec = csv::ByteRecord::new();
         let mut line = block.first_line;
@@ -210,7 +210,9 @@ pub(crate) fn split_block(block: &TextBlock, csv: &csv::ReaderBuilder) -> FlatRo
             counted = start;
             rows.push_record(row_number(line), &rec);
         }
+        rows
     } else {
+        let mut rows = FlatRows::with_capacity_separated(block.records, bytes.len());
         let mut line = block.first_line;
         let mut start = 0;
         for end in memchr2_iter(b'\r', b'\n', bytes).chain(std::iter::once(bytes.len())) {
@@ -222,8 +224,8 @@ pub(crate) fn split_block(block: &TextBlock, csv: &csv::ReaderBuilder) -> FlatRo
             }
             start = end + 1;
         }
+        rows
     }
-    rows
 }
 
 fn row_number(line: u64) -> u32 {

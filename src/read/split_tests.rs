@@ -101,3 +101,30 @@ fn a_generated_export_cuts_as_the_csv_crate_reads() {
     let (got, _) = cut(text.as_bytes(), 256, 1 << 20);
     assert_eq!(got, want);
 }
+
+#[test]
+fn delimiters_at_every_offset_of_a_word() {
+    // Lines of 0 to 40 bytes with delimiters at changing offsets, so that
+    // the eight-byte scan meets them at every position, and a multi-byte
+    // character across word boundaries.
+    let mut text = String::new();
+    for n in 0..40 {
+        let line: String = (0..n)
+            .map(|i| match (i * 7 + n) % 5 {
+                0 => ",",
+                1 => "甲",
+                2 => "\u{4e2c}", // E4 B8 AC: 0xAC is the delimiter with the high bit
+                3 => "-",        // the delimiter plus one: a borrow in a looser test
+                _ => "x",
+            })
+            .collect();
+        text.push_str(&line);
+        text.push_str(",end\n");
+        // A delimiter followed by the byte above it, at every offset.
+        text.push_str(&"x".repeat(n % 9));
+        text.push_str(",-,--,-\n");
+    }
+    let want = whole(text.as_bytes());
+    let (got, _) = cut(text.as_bytes(), 16, 1 << 20);
+    assert_eq!(got, want);
+}
