@@ -198,13 +198,13 @@ impl FlatRows {
     /// delimiters included, and one more delimiter closes the record, so
     /// that every cell starts one byte after the previous one ends.
     pub fn push_cells(&mut self, line: u32, text: &[u8], delimiter: u8) {
+        const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
         debug_assert_eq!(self.gap, 1);
         let base = self.bytes.len();
         self.bytes.extend_from_slice(text);
         self.bytes.push(delimiter);
         // Eight bytes at a time: a byte equal to the delimiter becomes a
         // zero byte of `w`, and `zero` has the high bit of exactly those.
-        const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
         let pattern = u64::from_ne_bytes([delimiter; 8]);
         let mut words = text.chunks_exact(8);
         let mut at = base;
