@@ -317,7 +317,12 @@ where
                 })
             })
         });
-        rx.into_iter().par_bridge().for_each(|c| f(parse_chunk(&c)));
+        rx.into_iter().par_bridge().for_each(|c| {
+            let parsed = parse_chunk(&c);
+            // The raw chunk goes before the records are used.
+            drop(c);
+            f(parsed);
+        });
         reader.join().unwrap_or_else(|_| {
             Err(ReadError::Aborted {
                 file: source.rel.clone(),
