@@ -404,6 +404,12 @@ impl<'r> Fast<'r> {
         self.saw_missing = false;
     }
 
+    /// Note that per-record rule `ri` passes the current record (its guard
+    /// excluded it), for `fires(...)` of other rules.
+    pub fn passed(&mut self, ri: usize) {
+        self.verdicts[ri] = Some((Some(false), false));
+    }
+
     /// The verdict of a per-record rule: `Some(true)` = a violation.
     pub fn violation(&mut self, ri: usize, rule: &'r RuleDef) -> R<Option<bool>> {
         if let Some((v, _)) = self.verdicts[ri] {

@@ -139,6 +139,41 @@ impl Runner<'_> {
         }
     }
 
+    /// Whether the rule's [`super::Guard`] excludes the record: then the
+    /// rule passes it (its verdict is noted, for `fires`), the metric does
+    /// not count it, the group rule does not have it. Debug builds check it
+    /// against the reference.
+    pub(super) fn guard_excludes(
+        &self,
+        fast: &mut Fast<'_>,
+        ri: usize,
+        rule: &RuleDef,
+        row: &Row,
+    ) -> bool {
+        if !self.guards[ri]
+            .as_ref()
+            .is_some_and(|g| g.excludes(&row.values))
+        {
+            return false;
+        }
+        match rule.kind {
+            RuleKind::Metric => {
+                #[cfg(debug_assertions)]
+                self.check_metric(rule, row, None);
+            }
+            RuleKind::Rule if rule.is_group() => {
+                #[cfg(debug_assertions)]
+                self.check_verdict(rule, row, |f| !f.applicable() || f.member() == Some(false));
+            }
+            RuleKind::Rule => {
+                fast.passed(ri);
+                #[cfg(debug_assertions)]
+                self.check_verdict(rule, row, |f| f.violation() == Some(false));
+            }
+        }
+        true
+    }
+
     /// Debug builds: the reference evaluator agrees with the fast path.
     #[cfg(debug_assertions)]
     fn check_verdict(&self, rule: &RuleDef, row: &Row, agrees: impl Fn(&mut Frame<'_>) -> bool) {

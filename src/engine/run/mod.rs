@@ -22,8 +22,10 @@ use crate::ir::{AggFunc, Const, IrExpr, Program, RuleDef, TemplatePiece};
 use crate::sources::SourceRegistry;
 use crate::value::Value;
 use fast_path::FastChunk;
+use guard::Guard;
 
 mod fast_path;
+mod guard;
 
 pub const CHUNK: usize = 4096;
 /// Evidence rows kept per group finding.
@@ -312,6 +314,8 @@ pub struct Runner<'a> {
     /// Decide passing records on the fast path (off with `YIMEN_ENGINE=reference`).
     fast: bool,
     shared_lookups: SharedLookups,
+    /// Each rule's guard (by program rule index), on the fast path.
+    guards: Vec<Option<Guard>>,
 }
 
 impl Partial {
@@ -408,6 +412,7 @@ impl<'a> Runner<'a> {
             period: opts.period,
             fast: std::env::var_os("YIMEN_ENGINE").is_none_or(|v| v != "reference"),
             shared_lookups: SharedLookups::new(program),
+            guards: program.rules.iter().map(Guard::of).collect(),
         }
     }
 
@@ -471,7 +476,9 @@ impl<'a> Runner<'a> {
                     continue;
                 }
                 if let Some((f, acc)) = &mut fast {
-                    if self.fast_row(f, acc, *ri, rule, row, slot).is_ok() {
+                    if self.guard_excludes(f, *ri, rule, row)
+                        || self.fast_row(f, acc, *ri, rule, row, slot).is_ok()
+                    {
                         continue;
                     }
                 }

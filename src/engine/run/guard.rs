@@ -1,0 +1,118 @@
+//! Guards: a rule's first condition, when it is a simple test of one field
+//! of the record, checked on the raw value before the rule is evaluated.
+//!
+//! Most records fail most rules' first `when` (`case.channel == "原单位"`,
+//! `case.joint`, `case.project_kind is not empty`), and such a record passes
+//! the rule (or is not counted by the metric, or is no member of a group)
+//! whatever else the rule says. A guard decides that in a few instructions,
+//! where the evaluator would begin the rule, dispatch on the tree and
+//! convert the value.
+//!
+//! Invariant: [`Guard::excludes`] is `true` only when the fast evaluator
+//! would find the condition `false` (known, not missing): for anything else
+//! (a missing or unparsable value, another type) it is `false` and the rule
+//! is evaluated as before. Debug builds check every exclusion against the
+//! reference evaluator.
+
+use std::sync::Arc;
+
+use crate::ast::{CmpOp, IsTest};
+use crate::ir::{Const, IrExpr, RuleDef};
+use crate::value::Value;
+
+/// A rule's first condition, when it is one of these shapes.
+#[derive(Clone, Debug)]
+pub(super) enum Guard {
+    /// `field == "text"` (`eq`) or `field != "text"`.
+    Text {
+        field: usize,
+        text: Arc<str>,
+        eq: bool,
+    },
+    /// `field is [not] none|empty`.
+    Is {
+        field: usize,
+        negated: bool,
+        test: IsTest,
+    },
+    /// A yes/no field on its own.
+    Flag { field: usize },
+}
+
+impl Guard {
+    /// The guard of `rule`: its first `when`, or the left side of it while
+    /// that is an `and` (a false left side makes the whole false).
+    pub(super) fn of(rule: &RuleDef) -> Option<Guard> {
+        let mut e = rule.filters.first()?;
+        while let IrExpr::And(left, _) = e {
+            e = left;
+        }
+        match e {
+            IrExpr::Cmp(op @ (CmpOp::Eq | CmpOp::Ne), a, b) => {
+                let (field, text) = match (record_field(a), text_const(b)) {
+                    (Some(f), Some(t)) => (f, t),
+                    _ => (record_field(b)?, text_const(a)?),
+                };
+                Some(Guard::Text {
+                    field,
+                    text,
+                    eq: *op == CmpOp::Eq,
+                })
+            }
+            IrExpr::Is {
+                negated,
+                test,
+                expr,
+            } => Some(Guard::Is {
+                field: record_field(expr)?,
+                negated: *negated,
+                test: *test,
+            }),
+            IrExpr::Field { .. } => Some(Guard::Flag {
+                field: record_field(e)?,
+            }),
+            _ => None,
+        }
+    }
+
+    /// Whether the condition is certainly false on a record with `values`.
+    pub(super) fn excludes(&self, values: &[Value]) -> bool {
+        match self {
+            Guard::Text { field, text, eq } => match values.get(*field) {
+                Some(Value::Str(s)) => (Arc::ptr_eq(s, text) || **s == **text) != *eq,
+                _ => false,
+            },
+            Guard::Is {
+                field,
+                negated,
+                test,
+            } => {
+                // As the evaluator: an empty cell is none and empty; text is
+                // empty when blank; an unparsable cell is unknown.
+                let is = match values.get(*field) {
+                    None | Some(Value::Empty) => true,
+                    Some(Value::Str(s)) => s.trim().is_empty() && *test == IsTest::Empty,
+                    Some(Value::Invalid) => return false,
+                    Some(_) => false,
+                };
+                is == *negated
+            }
+            Guard::Flag { field } => matches!(values.get(*field), Some(Value::Bool(false))),
+        }
+    }
+}
+
+/// `case.field`: the index of a field of the record ranged over.
+fn record_field(e: &IrExpr) -> Option<usize> {
+    match e {
+        IrExpr::Field { base, field, .. } if matches!(**base, IrExpr::Var) => Some(*field),
+        _ => None,
+    }
+}
+
+fn text_const(e: &IrExpr) -> Option<Arc<str>> {
+    match e {
+        IrExpr::Const(Const::Value(Value::Str(s))) => Some(Arc::clone(s)),
+        _ => None,
+    }
+}
