@@ -611,6 +611,27 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
                 .then(|| plan.parsers[f].local_labels())
         })
         .collect();
+    // What an empty cell becomes in each active column, as its parser says
+    // (optional columns are empty in most rows: no call per cell then).
+    let empties: Vec<Option<Value>> = plan
+        .active
+        .iter()
+        .enumerate()
+        .map(|(k, &(_, f))| {
+            let parser = &plan.parsers[f];
+            let mut v = Value::Empty;
+            match &mut caches[k] {
+                Some(cache) => {
+                    parser.parse_shared_into("", cache, CACHE_LIMIT, &mut v);
+                    Some(v)
+                }
+                None => parser
+                    .parse_into("", locals[k].as_deref(), &mut v)
+                    .ok()
+                    .map(|()| v),
+            }
+        })
+        .collect();
     for i in 0..rows.len() {
         let cells = rows.row(i);
         let line = rows.lines[i];
@@ -639,6 +660,12 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
         let mut values = empty_values(plan.n_fields);
         for (k, &(c, f)) in plan.active.iter().enumerate() {
             let (raw, raw_start) = cells.cell_at(c);
+            if raw.is_empty() {
+                if let Some(v) = &empties[k] {
+                    values[f] = v.clone();
+                    continue;
+                }
+            }
             let parser = &plan.parsers[f];
             let Some(text) = decoded.cell(cells.a + c, raw, raw_start, enc) else {
                 values[f] = Value::Invalid;
