@@ -8,8 +8,6 @@
 
 mod common;
 
-use std::process::Command;
-
 const POLICY: &str = r#"/// 守卫的各种形状
 policy guards {
   title "守卫"
@@ -120,12 +118,7 @@ fn export() -> tempfile::TempDir {
 }
 
 fn audit(dir: &std::path::Path, engine: Option<&str>) -> serde_json::Value {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_yimen"));
-    match engine {
-        Some(e) => cmd.env("YIMEN_ENGINE", e),
-        None => cmd.env_remove("YIMEN_ENGINE"),
-    };
-    let out = cmd
+    let out = common::yimen(engine)
         .arg("audit")
         .arg(dir)
         .arg("--policy")
@@ -140,12 +133,7 @@ fn audit(dir: &std::path::Path, engine: Option<&str>) -> serde_json::Value {
         ])
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out);
     serde_json::from_slice(&out.stdout).unwrap()
 }
 

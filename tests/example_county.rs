@@ -18,12 +18,7 @@ fn audit(dir: &std::path::Path, extra: &[&str]) -> (i32, String) {
 
 /// `yimen audit`, optionally with the engine set by `YIMEN_ENGINE`.
 fn audit_with(dir: &std::path::Path, extra: &[&str], engine: Option<&str>) -> (i32, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_yimen"));
-    match engine {
-        Some(e) => cmd.env("YIMEN_ENGINE", e),
-        None => cmd.env_remove("YIMEN_ENGINE"),
-    };
-    let out = cmd
+    let out = common::yimen(engine)
         .arg("audit")
         .arg(dir)
         .args(["--as-of", "2025-12-31", "--format", "json"])

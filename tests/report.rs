@@ -206,12 +206,7 @@ fn compare_gives_the_change_against_the_previous_period() {
         .args(["--as-of", "2025-12-31", "--format", "json"])
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let m07 = metric(&json, "M07", Some("X局"));
     assert_eq!(m07["previous"].as_f64(), Some(0.0));
@@ -233,12 +228,7 @@ fn xlsx_report_reopens_with_the_expected_sheets() {
         .arg(&path)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out);
     let mut wb = calamine::open_workbook_auto(&path).unwrap();
     assert_eq!(wb.sheet_names(), ["指标", "得分排名", "问题分布"]);
     let metrics = wb.worksheet_range("指标").unwrap();

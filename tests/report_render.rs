@@ -52,12 +52,7 @@ fn the_example_county_report_renders_to_png_and_pdf() {
         .arg(&html)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out);
     let url = format!("file://{}", html.display());
     let png = tmp.path().join("report.png");
     let pdf = tmp.path().join("report.pdf");

@@ -8,6 +8,27 @@ use yimen::policy::{load_sources, PolicyErrors};
 use yimen::schema::Schema;
 use yimen::sources::SourceRegistry;
 
+/// The `yimen` binary under test, with the engine `YIMEN_ENGINE` names
+/// (`None`: the default, whatever the environment says).
+pub fn yimen(engine: Option<&str>) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_yimen"));
+    match engine {
+        Some(e) => cmd.env("YIMEN_ENGINE", e),
+        None => cmd.env_remove("YIMEN_ENGINE"),
+    };
+    cmd
+}
+
+/// Asserts that a command exited 0 (showing its stderr if not).
+pub fn assert_success(out: &std::process::Output) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
