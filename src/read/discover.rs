@@ -243,7 +243,7 @@ impl Ctx<'_> {
         sheet: Option<String>,
         header_row: Option<u32>,
     ) {
-        self.push_text(format, c, encoding, (delimiter, false), sheet, header_row);
+        self.push_text(format, c, encoding, delimiter, sheet, header_row);
     }
 
     fn push_text(
@@ -251,7 +251,7 @@ impl Ctx<'_> {
         format: Format,
         c: HeaderChoice,
         encoding: Option<super::TextEncoding>,
-        (delimiter, crlf): (u8, bool),
+        delimiter: u8,
         sheet: Option<String>,
         header_row: Option<u32>,
     ) {
@@ -262,7 +262,6 @@ impl Ctx<'_> {
             format,
             encoding,
             delimiter,
-            crlf,
             sheet,
             header_row,
             data_skip: c.start + c.height,
@@ -294,7 +293,7 @@ impl Ctx<'_> {
                         } else {
                             Format::Csv
                         };
-                        self.push_text(fmt, c, Some(p.encoding), (p.delimiter, p.crlf), None, line);
+                        self.push_text(fmt, c, Some(p.encoding), p.delimiter, None, line);
                     }
                     Err(why) => self.skip(None, "", &why),
                 }

@@ -137,8 +137,6 @@ pub struct SourceFile {
     pub encoding: Option<TextEncoding>,
     /// CSV delimiter (`,` or tab).
     pub delimiter: u8,
-    /// Text with `\r\n` line breaks (for line numbers).
-    pub crlf: bool,
     /// The sheet (workbooks) or key (YAML) of the table.
     pub sheet: Option<String>,
     /// 1-based row of the header's first row (None for JSONL and YAML).

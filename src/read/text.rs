@@ -23,7 +23,6 @@ const SAMPLE: u64 = 1 << 20;
 /// The first rows of a text table.
 pub(crate) struct TextProbe {
     pub encoding: TextEncoding,
-    pub crlf: bool,
     pub delimiter: u8,
     pub rows: Vec<Vec<String>>,
     /// The line of each row in `rows`.
@@ -111,7 +110,6 @@ pub(crate) fn probe(
     }
     Ok(Some(TextProbe {
         encoding: enc,
-        crlf: crlf_body,
         delimiter,
         rows,
         lines,
