@@ -98,16 +98,25 @@ impl<R: Read> Cutter<R> {
     fn quoted_end(&mut self, from: usize) -> std::io::Result<usize> {
         use csv_core::ReadRecordResult as R;
         self.core.reset();
+        // The first read after a reset is given one byte: `csv_core` drops
+        // a UTF-8 BOM at the start of what it first reads, which is right
+        // for a file's start (skipped before cutting) but not for a record
+        // in the middle of one.
+        let mut first = true;
         let mut at = from;
         loop {
+            let end = if first { at + 1 } else { self.buf.len() };
+            first = false;
             let (res, nin, _, _) =
                 self.core
-                    .read_record(&self.buf[at..], &mut self.scratch, &mut self.ends);
+                    .read_record(&self.buf[at..end], &mut self.scratch, &mut self.ends);
             at += nin;
             match res {
                 R::Record | R::End => return Ok(at),
                 // The cells' bytes are not needed here: reuse the buffers.
                 R::OutputFull | R::OutputEndsFull => {}
+                // The one-byte first read is used up.
+                R::InputEmpty if at < self.buf.len() => {}
                 R::InputEmpty if self.eof => {
                     // Input is over: an empty input ends the last record.
                     let _ = self
@@ -166,8 +175,17 @@ impl<R: Read> Cutter<R> {
                 pos = at + 1;
             }
             seg = pos;
-            if seg >= max_bytes && records > 0 {
-                break;
+            if seg >= max_bytes {
+                if records > 0 {
+                    break;
+                }
+                // Only empty lines so far: drop them (counting their
+                // lines) rather than hold a long run of them.
+                self.buf.drain(..seg);
+                self.line += newlines;
+                newlines = 0;
+                pos = 0;
+                seg = 0;
             }
         }
         if records == 0 {
@@ -196,7 +214,10 @@ pub(crate) fn split_block(block: &TextBlock, csv: &csv::ReaderBuilder) -> FlatRo
     let bytes = &block.bytes;
     if block.quoted {
         let mut rows = FlatRows::with_capacity(block.records, bytes.len());
-        let mut rdr = csv.from_reader(bytes.as_slice());
+        let mut rdr = csv.from_reader(OneByteFirst {
+            rest: bytes.as_slice(),
+            first: true,
+        });
         let mut rec = csv::ByteRecord::new();
         let mut line = block.first_line;
         let mut counted = 0;
@@ -225,6 +246,28 @@ pub(crate) fn split_block(block: &TextBlock, csv: &csv::ReaderBuilder) -> FlatRo
             start = end + 1;
         }
         rows
+    }
+}
+
+/// A slice whose first read gives one byte: the csv crate's reader drops a
+/// UTF-8 BOM at the start of what it first reads, and a block's first
+/// record is not a file's start (a file's BOM is skipped before cutting).
+struct OneByteFirst<'a> {
+    rest: &'a [u8],
+    first: bool,
+}
+
+impl Read for OneByteFirst<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let want = if std::mem::take(&mut self.first) {
+            buf.len().min(1)
+        } else {
+            buf.len()
+        };
+        let n = want.min(self.rest.len());
+        buf[..n].copy_from_slice(&self.rest[..n]);
+        self.rest = &self.rest[n..];
+        Ok(n)
     }
 }
 

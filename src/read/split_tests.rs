@@ -66,6 +66,13 @@ const TEXTS: &[&str] = &[
     "\n\r\n",
     "",
     "甲,乙\n丙,\"丁\n戊\"\n己,庚\n",
+    // A BOM inside a file is data, also at the start of a quoted record
+    // and of a block (only a file's first BOM is skipped, before cutting).
+    "a,\"b\"\n\u{feff}\"c\",d\n",
+    "a,b\n\u{feff}\"x\ny\",c\n1,2\n",
+    "a,b\n\u{feff}c,d\n\u{feff}\n",
+    // Runs of empty lines longer than a block.
+    "a,b\n\n\r\n\n\n\r\r\n\n\n\n\n1,2\n\n\n\n\n\n\n\n\n\n",
 ];
 
 #[test]
