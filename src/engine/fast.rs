@@ -26,7 +26,7 @@ use super::shared_lookups::SharedLookups;
 use crate::ast::{CmpOp, IsTest};
 use crate::calendar::{add_months, add_years, age_in_full_years};
 use crate::ir::{ArithOp, Const, Func, IrExpr, RuleDef};
-use crate::value::Value;
+use crate::value::{same_text, Value};
 
 /// This path cannot decide: evaluate with the reference evaluator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -197,7 +197,7 @@ fn compare(op: CmpOp, a: F<'_>, b: F<'_>) -> Option<bool> {
             } else if matches!(op, CmpOp::Eq | CmpOp::Ne) {
                 // Equality first looks at the lengths: most unequal labels
                 // differ there, and no byte is compared.
-                return Some((x == y) == (op == CmpOp::Eq));
+                return Some(same_text(x, y) == (op == CmpOp::Eq));
             } else {
                 x.cmp(y)
             }
@@ -219,7 +219,7 @@ fn equal(a: F<'_>, b: F<'_>) -> bool {
 /// Two lookup key values are the same key.
 fn same_key(a: F<'_>, b: F<'_>) -> bool {
     match (a, b) {
-        (F::Str(x), F::Str(y)) => Arc::ptr_eq(x, y) || x == y,
+        (F::Str(x), F::Str(y)) => Arc::ptr_eq(x, y) || same_text(x, y),
         _ => a.key() == b.key(),
     }
 }

@@ -31,7 +31,7 @@ use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 
 use super::normalize;
 use crate::schema::{Field, FieldType};
-use crate::value::Value;
+use crate::value::{same_text, Value};
 
 /// The alias tables and value caches are hit once per cell: `FxHash`, not
 /// `SipHash` (whose `DoS` resistance buys nothing for keys from the schema and
@@ -43,11 +43,23 @@ type FastMap<K, V> = rustc_hash::FxHashMap<K, V>;
 /// than half hits it stops looking.
 #[derive(Debug, Default)]
 pub struct StrCache<'t> {
-    map: FastMap<&'t str, Arc<str>>,
+    map: FastMap<Text<'t>, Arc<str>>,
     lookups: u32,
     hits: u32,
     off: bool,
 }
+
+/// A cell's text as a key of [`StrCache`], compared with [`same_text`].
+#[derive(Clone, Copy, Debug, Hash)]
+struct Text<'t>(&'t str);
+
+impl PartialEq for Text<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        same_text(self.0, other.0)
+    }
+}
+
+impl Eq for Text<'_> {}
 
 /// A value that does not parse as its field's type.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -179,7 +191,7 @@ impl CellParser {
             return Value::Str(Arc::from(t));
         }
         cache.lookups += 1;
-        if let Some(v) = cache.map.get(t) {
+        if let Some(v) = cache.map.get(&Text(t)) {
             cache.hits += 1;
             return Value::Str(v.clone());
         }
@@ -189,7 +201,7 @@ impl CellParser {
         }
         let v: Arc<str> = Arc::from(t);
         if !cache.off && cache.map.len() < limit {
-            cache.map.insert(t, v.clone());
+            cache.map.insert(Text(t), v.clone());
         }
         Value::Str(v)
     }
@@ -311,7 +323,7 @@ impl CellParser {
         if t.is_empty() {
             return Ok(self.empty());
         }
-        if let Some(&(_, i)) = self.label_texts.iter().find(|(l, _)| **l == *t) {
+        if let Some(&(_, i)) = self.label_texts.iter().find(|(l, _)| same_text(l, t)) {
             if let Some(v) = local.get(i) {
                 return Ok(Value::Str(v.clone()));
             }
