@@ -76,7 +76,12 @@ fn sarif_validates_against_the_schema_and_describes_every_code() {
     // Every finding of the example is located at its evidence row.
     for r in results.iter().filter(|r| r["kind"] == "fail") {
         let loc = &r["locations"][0]["physicalLocation"];
-        assert!(loc["artifactLocation"]["uri"].as_str().is_some());
+        // Located from the working directory (in CI, the repository's
+        // root), where code scanning looks for the file.
+        assert!(loc["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .starts_with("examples/guangan/"));
         assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
         assert!(r["properties"]["key"].as_array().is_some());
     }
@@ -173,7 +178,7 @@ fn github_commands_one_line_per_finding() {
         let ev = &f["evidence"][0];
         assert!(
             line.contains(&format!(
-                "file={},line={},title={}::",
+                "file=examples/guangan/{},line={},title={}::",
                 ev["file"].as_str().unwrap(),
                 ev["row"],
                 f["code"].as_str().unwrap()
@@ -182,6 +187,42 @@ fn github_commands_one_line_per_finding() {
         );
     }
     insta::assert_snapshot!("guangan_github", text);
+}
+
+#[test]
+fn github_files_are_named_from_the_working_directory() {
+    // The export folder itself as the working directory: bare file names.
+    let dir = common::root().join("examples/guangan");
+    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
+        .current_dir(&dir)
+        .args(["audit", ".", "--as-of", "2025-12-31", "--format", "github"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let first = text.lines().next().unwrap();
+    assert!(
+        first.starts_with("::error file=办件记录.csv,line="),
+        "{first}"
+    );
+    // A folder below the working directory, named relatively.
+    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
+        .current_dir(common::root().join("examples"))
+        .args([
+            "audit",
+            "./guangan/",
+            "--as-of",
+            "2025-12-31",
+            "--format",
+            "github",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let first = text.lines().next().unwrap();
+    assert!(
+        first.starts_with("::error file=guangan/办件记录.csv,line="),
+        "{first}"
+    );
 }
 
 #[test]

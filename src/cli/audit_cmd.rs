@@ -154,6 +154,7 @@ fn audit(args: &Args) -> u8 {
         audit: &audit,
         as_of: prepared.as_of,
         program: &prepared.program,
+        location_prefix: crate::output::location_prefix(&args.run.dir),
     };
     let report = match crate::output::render(args.format, &doc) {
         Ok(r) => r,

@@ -62,6 +62,21 @@ fn dirs(args: &Args, tmp: &Path) -> Result<(PathBuf, PathBuf), String> {
     }
 }
 
+/// The folder of the new version as the user named it (a file's folder
+/// when it is a file), which file names in findings are relative to.
+fn new_folder(args: &Args) -> PathBuf {
+    let path = match (&args.base, args.paths.as_slice()) {
+        (Some(_), paths) => paths.first().cloned().unwrap_or_else(|| PathBuf::from(".")),
+        (None, [_, new]) => new.clone(),
+        _ => PathBuf::from("."),
+    };
+    if path.is_dir() {
+        path
+    } else {
+        path.parent().map(Path::to_path_buf).unwrap_or_default()
+    }
+}
+
 pub fn run(args: &Args) -> u8 {
     if let Err(e) = super::audit_cmd::check_output(args.format, args.output.as_deref()) {
         eprintln!("错误: {e}");
@@ -143,6 +158,7 @@ fn diff(args: &Args, tmp: &Path) -> u8 {
         audit: &after,
         as_of: p.as_of,
         program: &p.program,
+        location_prefix: crate::output::location_prefix(&new_folder(args)),
     };
     let bytes = match crate::output::render(args.format, &doc) {
         Ok(b) => b,

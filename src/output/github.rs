@@ -21,12 +21,20 @@ pub(crate) fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-fn command(out: &mut String, kind: &str, at: Option<&Evidence>, title: &str, message: &str) {
+/// One workflow command; `prefix` goes before the evidence file (see
+/// [`AuditDoc::location_prefix`]).
+fn command(
+    out: &mut String,
+    kind: &str,
+    at: Option<(&Evidence, &str)>,
+    title: &str,
+    message: &str,
+) {
     let mut props = Vec::new();
-    if let Some(e) = at {
+    if let Some((e, prefix)) = at {
         props.push(format!(
             "file={}",
-            escape_property(&e.file.replace('\\', "/"))
+            escape_property(&format!("{prefix}{}", e.file).replace('\\', "/"))
         ));
         if e.row >= 1 {
             props.push(format!("line={}", e.row));
@@ -43,6 +51,7 @@ fn command(out: &mut String, kind: &str, at: Option<&Evidence>, title: &str, mes
 
 pub fn render(doc: &AuditDoc<'_>) -> String {
     let a = doc.audit;
+    let prefix = doc.location_prefix.as_str();
     let mut out = String::new();
     for f in &a.findings {
         let kind = match f.severity {
@@ -58,7 +67,13 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
         if !cites.is_empty() {
             message.push_str(&format!(" (依据 {cites})"));
         }
-        command(&mut out, kind, f.evidence.first(), &f.code, &message);
+        command(
+            &mut out,
+            kind,
+            f.evidence.first().map(|e| (e, prefix)),
+            &f.code,
+            &message,
+        );
     }
     for u in &a.undetermined {
         let message = format!(
@@ -67,7 +82,13 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
             u.key.join(", "),
             u.missing.join(", ")
         );
-        command(&mut out, "notice", u.evidence.first(), &u.code, &message);
+        command(
+            &mut out,
+            "notice",
+            u.evidence.first().map(|e| (e, prefix)),
+            &u.code,
+            &message,
+        );
     }
     for e in &a.data_errors {
         let at = Evidence {
@@ -84,7 +105,13 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
             e.value.as_deref().unwrap_or(""),
             e.expected.as_deref().unwrap_or("")
         );
-        command(&mut out, "warning", Some(&at), "数据错误", &message);
+        command(
+            &mut out,
+            "warning",
+            Some((&at, prefix)),
+            "数据错误",
+            &message,
+        );
     }
     out
 }

@@ -19,6 +19,37 @@ pub struct AuditDoc<'a> {
     pub audit: &'a crate::engine::Audit,
     pub as_of: chrono::NaiveDate,
     pub program: &'a crate::ir::Program,
+    /// What the writers that locate files in a repository (`github`,
+    /// `sarif`) put before a file name, which is relative to the export
+    /// folder: the folder as seen from the working directory (in CI, the
+    /// repository's root), `/`-separated and ending in `/`; empty when the
+    /// folder is the working directory. See [`location_prefix`].
+    pub location_prefix: String,
+}
+
+/// The export folder `dir` as seen from the working directory, as
+/// [`AuditDoc::location_prefix`] holds it: relative when `dir` is (or lies
+/// under the working directory), else as given.
+pub fn location_prefix(dir: &std::path::Path) -> String {
+    use std::path::Component;
+    let cwd = std::env::current_dir().ok();
+    let rel = match &cwd {
+        Some(c) if dir.is_absolute() => dir.strip_prefix(c).unwrap_or(dir),
+        _ => dir,
+    };
+    let mut out = String::new();
+    for c in rel.components() {
+        match c {
+            Component::CurDir => {}
+            Component::RootDir => out.push('/'),
+            Component::Prefix(p) => out.push_str(&p.as_os_str().to_string_lossy()),
+            Component::ParentDir | Component::Normal(_) => {
+                out.push_str(&c.as_os_str().to_string_lossy());
+                out.push('/');
+            }
+        }
+    }
+    out
 }
 
 /// Report formats of `yimen audit --format`.
@@ -177,6 +208,7 @@ pub(crate) mod fixture {
             audit,
             as_of: chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap_or_default(),
             program,
+            location_prefix: String::new(),
         }
     }
 

@@ -36,9 +36,12 @@ pub(crate) fn uri(path: &str) -> String {
     out
 }
 
-fn location(e: &Evidence) -> Value {
+fn location(e: &Evidence, prefix: &str) -> Value {
     let mut physical = Map::new();
-    physical.insert("artifactLocation".into(), json!({ "uri": uri(&e.file) }));
+    physical.insert(
+        "artifactLocation".into(),
+        json!({ "uri": uri(&format!("{prefix}{}", e.file)) }),
+    );
     if e.row >= 1 {
         physical.insert("region".into(), json!({ "startLine": e.row }));
     }
@@ -50,7 +53,7 @@ fn location(e: &Evidence) -> Value {
 
 /// The first evidence row is the location; every other place (file, sheet,
 /// row) the evidence comes from is a related location.
-fn locations(evidence: &[Evidence]) -> (Vec<Value>, Vec<Value>) {
+fn locations(evidence: &[Evidence], prefix: &str) -> (Vec<Value>, Vec<Value>) {
     let mut places: Vec<&Evidence> = Vec::new();
     for e in evidence {
         if !places
@@ -60,13 +63,17 @@ fn locations(evidence: &[Evidence]) -> (Vec<Value>, Vec<Value>) {
             places.push(e);
         }
     }
-    let primary = places.first().map(|e| location(e)).into_iter().collect();
+    let primary = places
+        .first()
+        .map(|e| location(e, prefix))
+        .into_iter()
+        .collect();
     let related = places
         .iter()
         .skip(1)
         .enumerate()
         .map(|(i, e)| {
-            let mut l = location(e);
+            let mut l = location(e, prefix);
             if let Some(o) = l.as_object_mut() {
                 o.insert("id".into(), json!(i + 1));
             }
@@ -136,8 +143,8 @@ fn descriptor(code: &str, rule: Option<&RuleDef>) -> Value {
     Value::Object(d)
 }
 
-fn finding(f: &Finding, rule_index: usize) -> Value {
-    let (primary, related) = locations(&f.evidence);
+fn finding(f: &Finding, rule_index: usize, prefix: &str) -> Value {
+    let (primary, related) = locations(&f.evidence, prefix);
     let mut r = Map::new();
     r.insert("ruleId".into(), json!(f.code));
     r.insert("ruleIndex".into(), json!(rule_index));
@@ -168,8 +175,8 @@ fn finding(f: &Finding, rule_index: usize) -> Value {
     Value::Object(r)
 }
 
-fn undetermined(u: &Undetermined, rule_index: Option<usize>) -> Value {
-    let (primary, related) = locations(&u.evidence);
+fn undetermined(u: &Undetermined, rule_index: Option<usize>, prefix: &str) -> Value {
+    let (primary, related) = locations(&u.evidence, prefix);
     let mut r = Map::new();
     r.insert("ruleId".into(), json!(u.code));
     if let Some(i) = rule_index {
@@ -206,11 +213,11 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
     let mut results = Vec::new();
     for (i, (code, _)) in codes.iter().enumerate() {
         for f in findings_of(doc, code) {
-            results.push(finding(f, i));
+            results.push(finding(f, i, &doc.location_prefix));
         }
     }
     for u in &doc.audit.undetermined {
-        results.push(undetermined(u, index_of(&u.code)));
+        results.push(undetermined(u, index_of(&u.code), &doc.location_prefix));
     }
     let notifications: Vec<Value> = doc
         .audit
@@ -233,7 +240,7 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
                     e.value.as_deref().unwrap_or(""),
                     e.expected.as_deref().unwrap_or("")
                 ) },
-                "locations": [location(&ev)],
+                "locations": [location(&ev, &doc.location_prefix)],
             })
         })
         .collect();
