@@ -120,9 +120,10 @@ fn metric_values_are_exact_with_zero_denominators_and_undetermined_records() {
     check("M07", Some("X局"), 1, 2, 0);
     check("M07", Some("Y局"), 0, 0, 1);
     check("M07", None, 1, 2, 1);
-    // Ranking: the excellence quota is 20% rounded down, at least one.
+    // Ranking: the excellence quota is at most 20% (sandu-2018 七(二)),
+    // rounded down: none of two departments.
     let depts = json["departments"].as_array().unwrap();
-    assert_eq!(depts.iter().filter(|d| d["excellent"] == true).count(), 1);
+    assert_eq!(depts.iter().filter(|d| d["excellent"] == true).count(), 0);
     assert_eq!(depts[0]["rank"], 1);
 }
 

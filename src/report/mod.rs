@@ -32,7 +32,7 @@ pub const FAMILIES: &[(char, &str)] = &[
 /// Weights and targets of the scores (`--weights FILE`, YAML). Defaults:
 /// every metric weighs 1 except 按时办结率 (M04) and 进驻率 (M01), which weigh 2;
 /// an error finding costs 2 points, a warning 1, at most 40 points in all;
-/// the top 20% (rounded down, at least one) are rated 优秀.
+/// the top 20% (rounded down) are rated 优秀.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Weights {
@@ -317,9 +317,10 @@ fn departments(
             .total_cmp(&a.score)
             .then_with(|| a.dept.cmp(&b.dept))
     });
-    let quota = ((rows.len() as f64 * weights.excellence_share).floor() as usize)
-        .max(1)
-        .min(rows.len());
+    // "At most" the share: rounded down (none of fewer than five departments
+    // at 20%); the epsilon keeps 0.29 × 100 from flooring to 28.
+    let quota =
+        ((rows.len() as f64 * weights.excellence_share + 1e-9).floor() as usize).min(rows.len());
     for (i, r) in rows.iter_mut().enumerate() {
         r.rank = i + 1;
         r.excellent = i < quota;
