@@ -167,12 +167,15 @@ fn enums_by_label_code_and_variant() {
     assert_eq!(bad.expected, "enum");
     assert!(bad.message.contains("行政许可"), "{}", bad.message);
     let depth = field("catalogue", "online_depth");
-    for t in ["Ⅳ", "IV", "iv", "4", "全程网办"] {
+    for t in ["Ⅳ", "ⅳ", "IV", "iv", "4", "全程网办"] {
         assert_eq!(parse(depth, t), Ok(Value::str("全程网办")), "{t:?}");
     }
     let handling = field("catalogue", "handling_type");
     assert_eq!(parse(handling, "1"), Ok(Value::str("即办件")));
     assert_eq!(parse(handling, "2"), Ok(Value::str("承诺件")));
+    assert_eq!(parse(handling, "01"), Ok(Value::str("即办件")));
+    assert_eq!(parse(handling, "02"), Ok(Value::str("承诺件")));
+    assert_eq!(parse(depth, "ⅰ"), Ok(Value::str("不能网办")));
 }
 
 #[test]
