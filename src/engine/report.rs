@@ -109,6 +109,28 @@ impl Audit {
                 &b.missing,
             ))
         });
+        // Records that share a key (a duplicated item code, C002) are one
+        // finding of a rule: the first record's, with every record's
+        // evidence.
+        self.findings.dedup_by(|later, first| {
+            let same = later.code == first.code && later.key == first.key;
+            if same {
+                merge_evidence(&mut first.evidence, &later.evidence);
+            }
+            same
+        });
+        self.undetermined.dedup_by(|later, first| {
+            let same = later.code == first.code && later.key == first.key;
+            if same {
+                merge_evidence(&mut first.evidence, &later.evidence);
+                for m in &later.missing {
+                    if !first.missing.contains(m) {
+                        first.missing.push(m.clone());
+                    }
+                }
+            }
+            same
+        });
         self.data_errors.sort();
         self.metrics
             .sort_by(|a, b| (&a.id, &a.dept).cmp(&(&b.id, &b.dept)));
@@ -118,5 +140,14 @@ impl Audit {
         }
         self.summary.undetermined = self.undetermined.len() as u64;
         self.summary.data_errors = self.data_errors.len() as u64;
+    }
+}
+
+/// Adds to `into` the evidence of `from` it does not hold yet.
+fn merge_evidence(into: &mut Vec<Evidence>, from: &[Evidence]) {
+    for e in from {
+        if !into.contains(e) {
+            into.push(e.clone());
+        }
     }
 }

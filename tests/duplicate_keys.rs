@@ -1,0 +1,58 @@
+//! Records that share a key (a duplicated item code) are one finding of a
+//! rule, keyed by that key, with the evidence of every record: not one
+//! finding per record under the same key.
+
+mod common;
+
+#[test]
+fn a_duplicated_item_is_one_finding_with_both_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("事项目录.csv"),
+        "事项编码,事项名称,事项类型,实施主体,是否进驻中心\n\
+         K1,甲事项,行政许可,民政局,否\n\
+         K2,乙事项,行政许可,民政局,是\n\
+         K1,甲事项,行政许可,民政局,否\n",
+    )
+    .unwrap();
+    let root = common::root();
+    let out = common::yimen(None)
+        .arg("audit")
+        .arg(dir.path())
+        .args([
+            "--as-of",
+            "2025-12-31",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ])
+        .arg("--policy")
+        .arg(root.join("policies/params.yimen"))
+        .arg("--policy")
+        .arg(root.join("policies/entry.yimen"))
+        .arg("--policy")
+        .arg(root.join("policies/catalogue.yimen"))
+        .output()
+        .unwrap();
+    common::assert_success(&out);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let e001: Vec<&serde_json::Value> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "E001")
+        .collect();
+    assert_eq!(e001.len(), 1, "{e001:?}");
+    assert_eq!(e001[0]["key"], serde_json::json!(["K1"]));
+    let mut rows: Vec<u64> = e001[0]["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["row"].as_u64().unwrap())
+        .collect();
+    rows.dedup();
+    assert_eq!(rows, [2, 4]);
+    assert_eq!(json["summary"]["findings"]["E001"], 1);
+    assert_eq!(json["summary"]["findings"]["C002"], 1);
+}
