@@ -16,27 +16,15 @@ fn a_duplicated_item_is_one_finding_with_both_rows() {
     )
     .unwrap();
     let root = common::root();
-    let out = common::yimen(None)
-        .arg("audit")
-        .arg(dir.path())
-        .args([
-            "--as-of",
-            "2025-12-31",
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-        ])
-        .arg("--policy")
-        .arg(root.join("policies/params.yimen"))
-        .arg("--policy")
-        .arg(root.join("policies/entry.yimen"))
-        .arg("--policy")
-        .arg(root.join("policies/catalogue.yimen"))
-        .output()
-        .unwrap();
-    common::assert_success(&out);
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = common::audit_json(
+        None,
+        dir.path(),
+        &[
+            root.join("policies/params.yimen"),
+            root.join("policies/entry.yimen"),
+            root.join("policies/catalogue.yimen"),
+        ],
+    );
     let e001: Vec<&serde_json::Value> = json["findings"]
         .as_array()
         .unwrap()

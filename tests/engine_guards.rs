@@ -118,23 +118,7 @@ fn export() -> tempfile::TempDir {
 }
 
 fn audit(dir: &std::path::Path, engine: Option<&str>) -> serde_json::Value {
-    let out = common::yimen(engine)
-        .arg("audit")
-        .arg(dir)
-        .arg("--policy")
-        .arg(dir.join("guards.yimen"))
-        .args([
-            "--as-of",
-            "2025-12-31",
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-        ])
-        .output()
-        .unwrap();
-    common::assert_success(&out);
-    serde_json::from_slice(&out.stdout).unwrap()
+    common::audit_json(engine, dir, &[dir.join("guards.yimen")])
 }
 
 /// The keys (ids, or groups) of the entries of `list` with `code`.

@@ -189,36 +189,27 @@ fn github_commands_one_line_per_finding() {
     insta::assert_snapshot!("guangan_github", text);
 }
 
-#[test]
-fn github_files_are_named_from_the_working_directory() {
-    // The export folder itself as the working directory: bare file names.
-    let dir = common::root().join("examples/guangan");
+/// The first line of `yimen audit DIR --format github` run in `cwd`.
+fn first_github_line(cwd: &Path, dir: &str) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
-        .current_dir(&dir)
-        .args(["audit", ".", "--as-of", "2025-12-31", "--format", "github"])
+        .current_dir(cwd)
+        .args(["audit", dir, "--as-of", "2025-12-31", "--format", "github"])
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    let first = text.lines().next().unwrap();
+    text.lines().next().unwrap().to_string()
+}
+
+#[test]
+fn github_files_are_named_from_the_working_directory() {
+    // The export folder itself as the working directory: bare file names.
+    let first = first_github_line(&common::root().join("examples/guangan"), ".");
     assert!(
         first.starts_with("::error file=办件记录.csv,line="),
         "{first}"
     );
     // A folder below the working directory, named relatively.
-    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
-        .current_dir(common::root().join("examples"))
-        .args([
-            "audit",
-            "./guangan/",
-            "--as-of",
-            "2025-12-31",
-            "--format",
-            "github",
-        ])
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
-    let first = text.lines().next().unwrap();
+    let first = first_github_line(&common::root().join("examples"), "./guangan/");
     assert!(
         first.starts_with("::error file=guangan/办件记录.csv,line="),
         "{first}"

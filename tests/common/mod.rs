@@ -19,6 +19,29 @@ pub fn yimen(engine: Option<&str>) -> std::process::Command {
     cmd
 }
 
+/// `yimen audit DIR --policy P... --as-of 2025-12-31 --format json` with the
+/// engine `YIMEN_ENGINE` names: its JSON, after asserting it exited 0.
+pub fn audit_json(engine: Option<&str>, dir: &Path, policies: &[PathBuf]) -> serde_json::Value {
+    let mut cmd = yimen(engine);
+    cmd.arg("audit").arg(dir);
+    for p in policies {
+        cmd.arg("--policy").arg(p);
+    }
+    let out = cmd
+        .args([
+            "--as-of",
+            "2025-12-31",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// Asserts that a command exited 0 (showing its stderr if not).
 pub fn assert_success(out: &std::process::Output) {
     assert_eq!(
