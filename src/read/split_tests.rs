@@ -135,3 +135,54 @@ fn delimiters_at_every_offset_of_a_word() {
     let (got, _) = cut(text.as_bytes(), 16, 1 << 20);
     assert_eq!(got, want);
 }
+
+#[test]
+fn random_texts_cut_and_split_as_the_csv_crate_reads() {
+    // Texts of up to 40 pieces drawn from the bytes that matter (quotes,
+    // delimiters, line breaks, a BOM, a multi-byte character), by a fixed
+    // xorshift so that a failure reproduces.
+    const PIECES: &[&[u8]] = &[
+        b"a",
+        b"bc",
+        b",",
+        b"\"",
+        b"\"\"",
+        b"\r",
+        b"\n",
+        b"\r\n",
+        b" ",
+        b"\xEF\xBB\xBF",
+        "甲".as_bytes(),
+    ];
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..3000 {
+        let len = (next() % 41) as usize;
+        let mut text = Vec::new();
+        for _ in 0..len {
+            text.extend_from_slice(PIECES[(next() % PIECES.len() as u64) as usize]);
+        }
+        // A file's own BOM is skipped before cutting (and the csv crate
+        // would drop one at the start of what it reads): none at the start.
+        while text.starts_with(b"\xEF\xBB\xBF") {
+            text.drain(..3);
+        }
+        let want = whole(&text);
+        for n in [1, 2, 3] {
+            for max_bytes in [3, 1 << 20] {
+                let (got, _) = cut(&text, n, max_bytes);
+                assert_eq!(
+                    got,
+                    want,
+                    "{:?} in blocks of {n} records, {max_bytes} bytes",
+                    String::from_utf8_lossy(&text)
+                );
+            }
+        }
+    }
+}
