@@ -68,3 +68,60 @@ fn positional_datetimes_agree_with_the_tokenizer() {
         assert!(fast_numeric(t.as_bytes()).is_some(), "{t:?}");
     }
 }
+
+#[test]
+fn random_datetimes_agree_with_the_tokenizer() {
+    // Date-time shapes with random numbers (out of range too), separators
+    // and one random corruption now and then, by a fixed xorshift: wherever
+    // the positional reader gives a value, the general reader gives the same.
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    let mut fast_count = 0;
+    for _ in 0..50_000 {
+        let pad = next(2) == 0;
+        let num = |v: u64, pad: bool| {
+            if pad {
+                format!("{v:02}")
+            } else {
+                v.to_string()
+            }
+        };
+        let sep = ["-", "/", "."][next(3) as usize];
+        let sep2 = if next(10) == 0 { "/" } else { sep };
+        let mut t = format!(
+            "{}{sep}{}{sep2}{}",
+            [2024, 2025, 1999, 2100][next(4) as usize],
+            num(next(14), pad),
+            num(next(33), pad)
+        );
+        if next(3) > 0 {
+            t.push_str([" ", "T", "t", "  "][next(4) as usize]);
+            t.push_str(&num(next(26), pad));
+            t.push(':');
+            t.push_str(&num(next(62), pad));
+            if next(2) == 0 {
+                t.push(':');
+                t.push_str(&num(next(62), pad));
+            }
+        }
+        if next(8) == 0 {
+            // One byte replaced by a digit, a letter or a separator.
+            let i = next(t.len() as u64) as usize;
+            if t.is_char_boundary(i) && t.is_char_boundary(i + 1) {
+                let c = ["0", "9", "x", ":", "-", " "][next(6) as usize];
+                t.replace_range(i..=i, c);
+            }
+        }
+        if let Some(dt) = fast_numeric(t.as_bytes()) {
+            fast_count += 1;
+            assert_eq!(Ok(dt), datetime_by_tokens(&t), "{t:?}");
+        }
+    }
+    // The draw does reach the positional reader, often.
+    assert!(fast_count > 5_000, "{fast_count}");
+}
