@@ -153,6 +153,14 @@ pub fn audit_dir(
             tick(&src.rel);
         }
         let m = merged.into_inner().unwrap_or_default();
+        // `--strict` stops at bad data in a streamed file as in a small one.
+        if let (true, Some(e)) = (opts.strict, m.errors.first()) {
+            let bad = crate::read::ReadError::BadData {
+                file: e.file.clone(),
+                error: Box::new(e.clone()),
+            };
+            fail(bad.to_string(), &mut unreadable)?;
+        }
         errors.extend(m.errors);
         runner.finish_dataset(ds, [m.merged], &mut audit);
     }
