@@ -56,3 +56,68 @@ fn strict_stops_at_bad_data_in_a_streamed_case_log() {
         "{err}"
     );
 }
+
+#[test]
+fn a_tab_separated_file_with_commas_in_its_cells_is_read_by_tabs() {
+    let dir = tempfile::tempdir().unwrap();
+    let materials = "身份证,户口本,申请表,照片,证明,结婚证,营业执照,授权书";
+    let mut text = String::from("事项编码\t事项名称\t实施主体\t是否进驻中心\t申请材料\n");
+    for i in 1..=3 {
+        text.push_str(&format!("A{i}\t事项{i}\t区民政局\t是\t{materials}\n"));
+    }
+    std::fs::write(dir.path().join("事项目录.txt"), text).unwrap();
+    let out = run(dir.path(), &[]);
+    common::assert_success(&out);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["summary"]["records"]["catalogue"], 3);
+    assert_eq!(json["summary"]["data_errors"], 0);
+}
+
+#[test]
+fn full_width_forms_and_odd_spaces_match_in_lookups_groups_and_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write(
+        "目录.csv",
+        "事项编码,事项名称,事项类型,实施主体,是否进驻中心\n\
+         A1,一,行政许可,区住建局（人防办）,是\n\
+         A2,二,行政许可,区\u{a0}民政局,是\n\
+         Ａ２,二,行政许可,区民政局,是\n",
+    );
+    write(
+        "进驻单位.csv",
+        "进驻单位,窗口类型\n区住建局(人防办),常驻窗口\n区民政局,常驻窗口\n",
+    );
+    write(
+        "办件.csv",
+        "办件编号,事项编码,受理部门,受理渠道,受理时间\nC1,Ａ１,区住建局(人防办),原单位,2025-03-03 09:00\n",
+    );
+    let out = run(dir.path(), &[]);
+    common::assert_success(&out);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let keys = |code: &str| -> Vec<serde_json::Value> {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == code)
+            .map(|f| f["key"].clone())
+            .collect()
+    };
+    // The case's `Ａ１` finds item A1: handled outside the centre, and in
+    // the catalogue.
+    assert_eq!(keys("H001"), [serde_json::json!(["C1"])]);
+    assert!(keys("H006").is_empty());
+    // Both departments are stationed, whatever their parentheses and spaces.
+    assert!(keys("E002").is_empty(), "{:?}", keys("E002"));
+    // `A2` and `Ａ２` are one code, reported as the export wrote it first.
+    assert_eq!(keys("C002"), [serde_json::json!(["A2"])]);
+    // Values keep their text: the message names the case's own code.
+    let h001 = &json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "H001")
+        .unwrap();
+    assert!(h001["message"].as_str().unwrap().contains("Ａ１"));
+}

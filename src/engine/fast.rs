@@ -155,7 +155,7 @@ impl<'r> F<'r> {
     /// The hash key of a known scalar (as [`Key::of`]).
     fn key(self) -> Option<Key> {
         Some(match self {
-            F::Str(s) => Key::Str(Arc::clone(s)),
+            F::Str(s) => Key::text(s),
             F::Int(n) => Key::Int(n),
             F::Dec(bits) => {
                 let x = f64::from_bits(bits);
@@ -270,7 +270,7 @@ impl BKey<'_> {
     /// The owned key.
     pub fn to_key(self) -> Key {
         match self {
-            BKey::Str(s) => Key::Str(Arc::clone(s)),
+            BKey::Str(s) => Key::text(s),
             BKey::Int(n) => Key::Int(n),
             BKey::Dec(bits) => Key::Dec(bits),
             BKey::Bool(b) => Key::Bool(b),

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use super::data::Row;
+use crate::read::normalize;
 use crate::schema::Dataset;
 use crate::value::Value;
 
@@ -36,11 +37,25 @@ impl std::fmt::Display for Key {
 }
 
 impl Key {
+    /// The key of a text: its matching form ([`normalize::value`]: half-width
+    /// forms, no stray spaces), so that `Ａ１` finds `A1` and `区住建局（人防办）`
+    /// meets `区住建局(人防办)` in lookups, groups and duplicates, while
+    /// values keep their text as the export wrote it.
+    pub fn text(s: &Arc<str>) -> Key {
+        if !normalize::may_change(s) {
+            return Key::Str(Arc::clone(s));
+        }
+        match normalize::value(s) {
+            std::borrow::Cow::Borrowed(t) if t.len() == s.len() => Key::Str(Arc::clone(s)),
+            t => Key::Str(Arc::from(t.as_ref())),
+        }
+    }
+
     /// The key of a known value; `None` for an empty or invalid one.
     pub fn of(v: &Value) -> Option<Key> {
         Some(match v {
             Value::Empty | Value::Invalid => return None,
-            Value::Str(s) => Key::Str(Arc::clone(s)),
+            Value::Str(s) => Key::text(s),
             Value::Int(n) => Key::Int(*n),
             Value::Decimal(x) => {
                 if x.fract() == 0.0 && x.abs() < 9.0e15 {

@@ -57,29 +57,47 @@ pub fn half_width(c: char) -> char {
     }
 }
 
-/// Half-width forms, trimmed, inner whitespace runs kept as one space.
-/// For values: `２０２５年３月１日` → `2025年3月1日`, `（一）` → `(一)`.
+/// Whether [`value`] may change `s`: only a space or a full-width form
+/// does, that is ASCII whitespace or a character whose lead byte spaces and
+/// full-width forms have (not the E4..E9 of Chinese characters).
+#[inline]
+pub fn may_change(s: &str) -> bool {
+    s.bytes()
+        .any(|b| matches!(b, b'\t'..=b'\r' | b' ' | 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF))
+}
+
+/// Half-width forms, trimmed, inner whitespace runs kept as one space, or
+/// none between two Chinese characters (where a space is never meant).
+/// For values: `２０２５年３月１日` → `2025年3月1日`, `（一）` → `(一)`,
+/// `区\u{a0}民政局` → `区民政局`, `John  Smith` → `John Smith`.
 pub fn value(s: &str) -> Cow<'_, str> {
+    if !may_change(s) {
+        return Cow::Borrowed(s);
+    }
     let t = trim(s);
     if t.is_ascii() {
+        // Pure ASCII is kept as it is, inner spaces and all.
         return Cow::Borrowed(t);
     }
-    let needs = t
-        .chars()
-        .any(|c| half_width(c) != c || (c != ' ' && is_space(c)));
+    let needs = t.chars().any(|c| half_width(c) != c || is_space(c));
     if !needs {
         return Cow::Borrowed(t);
     }
     let mut out = String::with_capacity(t.len());
+    let mut space = false;
     for c in t.chars() {
         let h = half_width(c);
         if is_space(h) {
-            if !out.ends_with(' ') {
-                out.push(' ');
-            }
-        } else {
-            out.push(h);
+            space = true;
+            continue;
         }
+        // A run of spaces becomes one, unless Chinese text is on both sides.
+        let chinese = |c: char| !c.is_ascii() && !is_space(c);
+        if space && !(out.chars().next_back().is_some_and(chinese) && chinese(h)) {
+            out.push(' ');
+        }
+        space = false;
+        out.push(h);
     }
     Cow::Owned(out)
 }
@@ -136,6 +154,13 @@ mod tests {
     #[test]
     fn widths_and_spaces() {
         assert_eq!(value(" ２０２５年３月１日\u{a0}"), "2025年3月1日");
+        assert_eq!(value("区住建局（人防办）"), "区住建局(人防办)");
+        assert_eq!(value("Ａ１"), "A1");
+        assert_eq!(value("区\u{a0}民政局"), "区民政局");
+        assert_eq!(value("区 \u{3000} 民政局"), "区民政局");
+        assert_eq!(value("2025年3月1日\u{a0}\u{a0}9:30"), "2025年3月1日 9:30");
+        assert_eq!(value("John\u{a0}\u{a0}Smith 张三"), "John Smith 张三");
+        assert_eq!(value("身份证, 户口本"), "身份证, 户口本");
         assert_eq!(key("投资额（万元）"), "投资额(万元)");
         assert_eq!(key(" *事项\u{3000}名称 "), "事项名称");
         assert_eq!(key("ID"), "id");

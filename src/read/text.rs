@@ -116,13 +116,21 @@ pub(crate) fn probe(
     }))
 }
 
-/// Tab-separated when the first lines have more tabs than commas.
+/// Tab-separated "when the header has tabs" (the data contract): the first
+/// line with two or more tabs or commas (a header; a title row above it has
+/// neither) decides, so that commas inside the cells of a tab-separated
+/// file do not count. Without such a line, more tabs than commas in the
+/// first lines.
 fn detect_tab(body: &[u8]) -> bool {
     let mut tabs = 0usize;
     let mut commas = 0usize;
     for line in body.split(|&b| b == b'\n').take(SCAN_ROWS) {
-        tabs += count_byte(line, b'\t');
-        commas += count_byte(line, b',');
+        let (t, c) = (count_byte(line, b'\t'), count_byte(line, b','));
+        if t.max(c) >= 2 {
+            return t > c;
+        }
+        tabs += t;
+        commas += c;
     }
     tabs > commas
 }
