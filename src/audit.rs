@@ -27,10 +27,12 @@ pub struct Hooks<'h> {
     pub progress: Option<&'h Progress<'h>>,
 }
 
-/// An audit and the files that could not be read (one message each).
+/// An audit, the files that could not be read (one message each) and the
+/// files skipped as no dataset (`path: reason`), for the caller to show.
 pub struct DirAudit {
     pub audit: Audit,
     pub unreadable: Vec<String>,
+    pub skipped: Vec<String>,
 }
 
 const STRICT_STOP: &str = "--strict: 有文件无法读取, 审计中止";
@@ -166,7 +168,16 @@ pub fn audit_dir(
     }
     audit.data_errors = errors;
     audit.finish();
-    Ok(DirAudit { audit, unreadable })
+    let skipped = discovery
+        .skipped
+        .iter()
+        .map(|k| format!("{}: {}", k.path, k.reason))
+        .collect();
+    Ok(DirAudit {
+        audit,
+        unreadable,
+        skipped,
+    })
 }
 
 /// The partials of one streamed dataset, folded in file and chunk order as

@@ -121,3 +121,15 @@ fn full_width_forms_and_odd_spaces_match_in_lookups_groups_and_duplicates() {
         .unwrap();
     assert!(h001["message"].as_str().unwrap().contains("Ａ１"));
 }
+
+#[test]
+fn files_that_hold_no_dataset_are_listed_as_skipped() {
+    let dir = export("C1,A1,区民政局,中心窗口,2025-03-01 09:30:00,2025-03-02 09:30:00\n");
+    std::fs::write(dir.path().join("其他.csv"), "foo,bar\n1,2\n").unwrap();
+    std::fs::write(dir.path().join("说明.docx"), b"PK\x03\x04").unwrap();
+    let out = run(dir.path(), &[]);
+    common::assert_success(&out);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("已跳过: 其他.csv"), "{err}");
+    assert!(err.contains("已跳过: 说明.docx"), "{err}");
+}

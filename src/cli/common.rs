@@ -104,8 +104,8 @@ pub fn prepare(opts: &RunOpts) -> Result<Prepared, u8> {
 }
 
 /// Audit `dir` with a prepared run: on a pool of the asked number of
-/// workers, with a progress bar on a terminal, unreadable files reported on
-/// stderr. Returns the audit and whether any file was unreadable.
+/// workers, with a progress bar on a terminal, skipped and unreadable files
+/// reported on stderr. Returns the audit and whether any file was unreadable.
 pub fn run_audit(
     p: &Prepared,
     dir: &Path,
@@ -162,6 +162,10 @@ pub fn run_audit(
         b.finish_and_clear();
     }
     let done = result.map_err(fail)?;
+    // Nothing is skipped silently (the data contract).
+    for k in &done.skipped {
+        eprintln!("已跳过: {k}");
+    }
     for e in &done.unreadable {
         eprintln!("错误: {e}");
     }
