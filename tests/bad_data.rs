@@ -133,3 +133,22 @@ fn files_that_hold_no_dataset_are_listed_as_skipped() {
     assert!(err.contains("已跳过: 其他.csv"), "{err}");
     assert!(err.contains("已跳过: 说明.docx"), "{err}");
 }
+
+#[test]
+fn a_yaml_item_that_is_not_a_record_is_a_bad_row_not_a_lost_list() {
+    let dir = export("C1,A1,区民政局,中心窗口,2025-03-01 09:30:00,2025-03-02 09:30:00\n");
+    std::fs::write(
+        dir.path().join("窗口人员.yaml"),
+        "staff:\n  - {工号: R1, 姓名: 张三, 出生日期: 1980-01-01, 进驻日期: 2025-01-01}\n  \
+         - {工号: R2, 姓名: 李四, 出生日期: 1985-01-01, 进驻日期: 2025-01-01}\n  - \n",
+    )
+    .unwrap();
+    let out = run(dir.path(), &[]);
+    common::assert_success(&out);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["summary"]["records"]["staff"], 2);
+    let errors = json["data_errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["file"], "窗口人员.yaml");
+    assert_eq!(errors[0]["row"], 3);
+}

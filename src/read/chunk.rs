@@ -314,6 +314,9 @@ impl<'a> RowCells<'a> {
 pub(crate) struct CellRow {
     pub row: u32,
     pub cells: Vec<Data>,
+    /// Why the row could not be read as a record (a YAML list item that is
+    /// not a mapping): a bad row, reported and counted.
+    pub unreadable: Option<String>,
 }
 
 #[derive(Debug)]
@@ -786,6 +789,11 @@ pub(crate) fn json_data(v: &serde_json::Value) -> Data {
 
 fn parse_cells(plan: &TablePlan, rows: &[CellRow], out: &mut ParsedChunk) {
     for r in rows {
+        if let Some(why) = &r.unreadable {
+            out.bad_rows += 1;
+            out.errors.push(plan.row_error(r.row, why.clone()));
+            continue;
+        }
         if r.cells.iter().all(|d| match d {
             Data::Empty => true,
             Data::String(s) => super::normalize::trim(s).is_empty(),

@@ -217,6 +217,7 @@ fn stream_xlsx<RS: std::io::Read + std::io::Seek>(
         rows.push(CellRow {
             row: row + 1,
             cells,
+            unreadable: None,
         });
         total += 1;
         if rows.len() >= chunk_rows {
@@ -300,6 +301,7 @@ fn stream_range(
         rows.push(CellRow {
             row: first_row + i as u32 + 1,
             cells: r.to_vec(),
+            unreadable: None,
         });
         total += 1;
         if rows.len() >= chunk_rows {

@@ -51,12 +51,15 @@ fn cell(v: &serde_yaml::Value) -> Data {
     }
 }
 
+/// A list of records as a table: `None` unless most items are mappings
+/// (then it is no table of records). An item that is not a mapping is a
+/// bad row of the table, reported, not a reason to drop the others.
 fn table(key: Option<String>, items: &[serde_yaml::Value]) -> Option<YamlTable> {
     let mut columns: Vec<String> = Vec::new();
     let mut maps = Vec::new();
     for it in items {
-        let m = it.as_mapping()?;
-        for k in m.keys() {
+        let m = it.as_mapping();
+        for k in m.into_iter().flat_map(serde_yaml::Mapping::keys) {
             let k = scalar_text(k)?;
             if !columns.contains(&k) {
                 columns.push(k);
@@ -64,12 +67,16 @@ fn table(key: Option<String>, items: &[serde_yaml::Value]) -> Option<YamlTable> 
         }
         maps.push(m);
     }
+    let mappings = maps.iter().filter(|m| m.is_some()).count();
+    if mappings == 0 || mappings * 2 < maps.len() {
+        return None;
+    }
     let rows = maps
         .iter()
         .enumerate()
         .map(|(i, m)| {
             let mut cells = vec![Data::Empty; columns.len()];
-            for (k, v) in *m {
+            for (k, v) in m.iter().flat_map(|m| m.iter()) {
                 if let Some(c) = scalar_text(k).and_then(|k| columns.iter().position(|x| *x == k)) {
                     cells[c] = cell(v);
                 }
@@ -77,6 +84,13 @@ fn table(key: Option<String>, items: &[serde_yaml::Value]) -> Option<YamlTable> 
             CellRow {
                 row: i as u32 + 1,
                 cells,
+                unreadable: m.is_none().then(|| {
+                    format!(
+                        "第 {} 项不是一条记录(键: 值), 是 {:?};已跳过此项",
+                        i + 1,
+                        serde_yaml::to_string(&items[i]).unwrap_or_default().trim()
+                    )
+                }),
             }
         })
         .collect();
