@@ -112,6 +112,7 @@ pub fn audit_dir(
         }
         tick(&src.rel);
     }
+    errors.extend(duplicate_keys(schema, &data, &streamed));
     if let Some(inject) = hooks.inject {
         inject(&mut data);
     }
@@ -178,6 +179,71 @@ pub fn audit_dir(
         unreadable,
         skipped,
     })
+}
+
+/// Rows of a dataset held whole whose key an earlier row already has:
+/// data errors, since "a duplicate key is a finding, never a silent
+/// overwrite" (the catalogue's are C002 findings). A lookup takes the first
+/// row in file order; rules over the dataset see every row.
+fn duplicate_keys(schema: &Schema, data: &Data, streamed: &[bool]) -> Vec<DataError> {
+    use crate::engine::index::Key;
+    let mut out = Vec::new();
+    for (ds, d) in schema.datasets.iter().enumerate() {
+        if streamed[ds] || d.name == "catalogue" || d.key.is_empty() {
+            continue;
+        }
+        let Some(fields) = d
+            .key
+            .iter()
+            .map(|k| d.field_index(k))
+            .collect::<Option<Vec<usize>>>()
+        else {
+            continue;
+        };
+        let rows = &data.tables[ds];
+        let mut first: rustc_hash::FxHashMap<Vec<Key>, usize> = rustc_hash::FxHashMap::default();
+        for (i, row) in rows.iter().enumerate() {
+            // A key with a part missing is no key to repeat.
+            let Some(key) = fields
+                .iter()
+                .map(|&f| row.values.get(f).and_then(Key::of))
+                .collect::<Option<Vec<Key>>>()
+            else {
+                continue;
+            };
+            let text = key
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            match first.entry(key) {
+                std::collections::hash_map::Entry::Occupied(e) => {
+                    let earlier = &rows[*e.get()];
+                    let file = |r: &Row| data.files[r.file as usize].clone();
+                    let (here, there) = (file(row), file(earlier));
+                    out.push(DataError {
+                        file: here.path,
+                        sheet: here.sheet,
+                        row: row.row,
+                        column: None,
+                        value: Some(text),
+                        expected: None,
+                        message: format!(
+                            "{}的键 ({}) 与 {} 第 {} 行重复;查找时取文件顺序中的第一行",
+                            d.title,
+                            d.key.join(", "),
+                            there.path,
+                            earlier.row
+                        ),
+                    });
+                }
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(i);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The partials of one streamed dataset, folded in file and chunk order as

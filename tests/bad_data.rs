@@ -152,3 +152,22 @@ fn a_yaml_item_that_is_not_a_record_is_a_bad_row_not_a_lost_list() {
     assert_eq!(errors[0]["file"], "窗口人员.yaml");
     assert_eq!(errors[0]["row"], 3);
 }
+
+#[test]
+fn a_duplicate_key_in_a_small_dataset_is_reported() {
+    let dir = export("C1,A1,区民政局,中心窗口,2025-03-01 09:30:00,2025-03-02 09:30:00\n");
+    std::fs::write(
+        dir.path().join("进驻单位.csv"),
+        "进驻单位,窗口类型\n区民政局,常驻窗口\n区住建局,常驻窗口\n区民政局,未进驻\n",
+    )
+    .unwrap();
+    let out = run(dir.path(), &[]);
+    common::assert_success(&out);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors = json["data_errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["file"], "进驻单位.csv");
+    assert_eq!(errors[0]["row"], 4);
+    assert_eq!(errors[0]["value"], "区民政局");
+    assert!(errors[0]["message"].as_str().unwrap().contains("第 2 行"));
+}
