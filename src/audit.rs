@@ -35,7 +35,7 @@ pub struct DirAudit {
     pub skipped: Vec<String>,
 }
 
-const STRICT_STOP: &str = "--strict: 有文件无法读取, 审计中止";
+const STRICT_STOP: &str = "--strict: 有文件无法读取或含数据错误, 审计中止";
 
 /// Audit `dir` with `program`. Errors: nothing recognisable in the folder,
 /// or (with `opts.strict`) a file that cannot be read.
@@ -211,13 +211,14 @@ fn duplicate_keys(schema: &Schema, data: &Data, streamed: &[bool]) -> Vec<DataEr
             else {
                 continue;
             };
-            let text = key
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ");
             match first.entry(key) {
                 std::collections::hash_map::Entry::Occupied(e) => {
+                    let text = e
+                        .key()
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ");
                     let earlier = &rows[*e.get()];
                     let file = |r: &Row| data.files[r.file as usize].clone();
                     let (here, there) = (file(row), file(earlier));

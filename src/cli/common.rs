@@ -47,7 +47,8 @@ pub struct RunOpts {
     /// Worker threads (default: all cores). The output does not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Stop at the first file that cannot be read.
+    /// Stop (exit 2) at the first file that cannot be read or the first
+    /// value that does not parse, in any file.
     #[arg(long)]
     pub strict: bool,
 }

@@ -42,9 +42,6 @@ impl Key {
     /// meets `区住建局(人防办)` in lookups, groups and duplicates, while
     /// values keep their text as the export wrote it.
     pub fn text(s: &Arc<str>) -> Key {
-        if !normalize::may_change(s) {
-            return Key::Str(Arc::clone(s));
-        }
         match normalize::value(s) {
             std::borrow::Cow::Borrowed(t) if t.len() == s.len() => Key::Str(Arc::clone(s)),
             t => Key::Str(Arc::from(t.as_ref())),

@@ -61,15 +61,17 @@ pub fn half_width(c: char) -> char {
 /// does, that is ASCII whitespace or a character whose lead byte spaces and
 /// full-width forms have (not the E4..E9 of Chinese characters).
 #[inline]
-pub fn may_change(s: &str) -> bool {
+fn may_change(s: &str) -> bool {
     s.bytes()
         .any(|b| matches!(b, b'\t'..=b'\r' | b' ' | 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF))
 }
 
-/// Half-width forms, trimmed, inner whitespace runs kept as one space, or
-/// none between two Chinese characters (where a space is never meant).
-/// For values: `２０２５年３月１日` → `2025年3月1日`, `（一）` → `(一)`,
-/// `区\u{a0}民政局` → `区民政局`, `John  Smith` → `John Smith`.
+/// Trimmed; a text with anything beyond ASCII also gets half-width forms
+/// and its inner whitespace runs as one space, or none between two Chinese
+/// characters (where a space is never meant). For values: `２０２５年３月１日`
+/// → `2025年3月1日`, `（一）` → `(一)`, `区\u{a0}民政局` → `区民政局`,
+/// `John\u{a0}\u{a0}Smith 张三` → `John Smith 张三`. Borrowed when nothing
+/// changes.
 pub fn value(s: &str) -> Cow<'_, str> {
     if !may_change(s) {
         return Cow::Borrowed(s);
@@ -83,6 +85,7 @@ pub fn value(s: &str) -> Cow<'_, str> {
     if !needs {
         return Cow::Borrowed(t);
     }
+    let chinese = |c: char| !c.is_ascii() && !is_space(c);
     let mut out = String::with_capacity(t.len());
     let mut space = false;
     for c in t.chars() {
@@ -92,7 +95,6 @@ pub fn value(s: &str) -> Cow<'_, str> {
             continue;
         }
         // A run of spaces becomes one, unless Chinese text is on both sides.
-        let chinese = |c: char| !c.is_ascii() && !is_space(c);
         if space && !(out.chars().next_back().is_some_and(chinese) && chinese(h)) {
             out.push(' ');
         }
