@@ -178,6 +178,9 @@ pub enum AggFunc {
     Sum,
     Min,
     Max,
+    /// The value in the group's first record in file order (a duplicated
+    /// code "counts once, as its first row").
+    First,
     Ratio,
 }
 

@@ -44,3 +44,42 @@ fn a_duplicated_item_is_one_finding_with_both_rows() {
     assert_eq!(json["summary"]["findings"]["E001"], 1);
     assert_eq!(json["summary"]["findings"]["C002"], 1);
 }
+
+/// A duplicated code's department is its first row's ("counts once, as its
+/// first row"), not the smallest name; rows in file order across files.
+#[test]
+fn a_duplicated_code_takes_the_department_of_its_first_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = "事项编码,事项名称,事项类型,实施主体,是否进驻中心\n";
+    std::fs::write(
+        dir.path().join("事项目录.csv"),
+        format!("{header}K1,甲事项,行政许可,民政局,是\nK2,乙事项,行政许可,民政局,是\nK1,甲事项,行政许可,公安局,是\nK3,丙事项,行政许可,,是\nK3,丙事项,行政许可,公安局,是\n"),
+    )
+    .unwrap();
+    let root = common::root();
+    let json = common::audit_json(
+        None,
+        dir.path(),
+        &[
+            root.join("policies/params.yimen"),
+            root.join("policies/catalogue.yimen"),
+        ],
+    );
+    let c002: Vec<(&serde_json::Value, &serde_json::Value)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "C002")
+        .map(|f| (&f["key"], &f["dept"]))
+        .collect();
+    // K3's first row has no department: the finding has none (it is still a
+    // finding: the count is known).
+    assert_eq!(
+        c002,
+        [
+            (&serde_json::json!(["K1"]), &serde_json::json!("民政局")),
+            (&serde_json::json!(["K3"]), &serde_json::Value::Null),
+        ],
+        "{json:#}"
+    );
+}

@@ -68,6 +68,7 @@ const FUNCTIONS: &[&str] = &[
     "sum",
     "min",
     "max",
+    "first",
     "ratio",
     "fires",
 ];
@@ -619,6 +620,7 @@ impl Checker<'_> {
             "sum" => Some(AggFunc::Sum),
             "min" => Some(AggFunc::Min),
             "max" => Some(AggFunc::Max),
+            "first" => Some(AggFunc::First),
             "ratio" => Some(AggFunc::Ratio),
             _ => None,
         };
@@ -839,15 +841,17 @@ impl Checker<'_> {
                 }
             }
             (AggFunc::Sum, Some((_, t))) => {
-                if !t.is_numeric() {
+                if t.is_numeric() {
+                    t.clone()
+                } else {
                     let t = self.ty(t);
                     self.type_error(
                         &args[0],
                         format!("`sum` needs a number, found {t}"),
                         format!("this is {t}"),
                     );
+                    Type::Error
                 }
-                t.clone()
             }
             (AggFunc::Min | AggFunc::Max, Some((_, t))) => {
                 if matches!(
@@ -860,8 +864,24 @@ impl Checker<'_> {
                         format!("`{name}` needs a number, date or string, found {t}"),
                         format!("this is {t}"),
                     );
+                    Type::Error
+                } else {
+                    t.clone()
                 }
-                t.clone()
+            }
+            (AggFunc::First, Some((_, t))) => {
+                if matches!(t, Type::List(_) | Type::Map(..) | Type::Record(_)) {
+                    let t = self.ty(t);
+                    self.type_error(
+                        &args[0],
+                        format!("`first` needs a value of a field, found {t}"),
+                        format!("this is {t}"),
+                    );
+                    // Reported once: what uses it is not checked again.
+                    Type::Error
+                } else {
+                    t.clone()
+                }
             }
             _ => Type::Error,
         };

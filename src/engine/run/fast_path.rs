@@ -124,7 +124,7 @@ impl Runner<'_> {
                 for (i, ((func, _), input)) in
                     plan.nodes.iter().zip(acc.inputs.drain(..)).enumerate()
                 {
-                    group.aggs[i].add(*func, Some(true), input);
+                    group.aggs[i].add(*func, Some(true), input, (row.file, row.row));
                 }
                 Ok(())
             }

@@ -44,7 +44,8 @@ pub struct RunOptions<'a> {
     pub period: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
 }
 
-/// An aggregate accumulator: mergeable, order-independent.
+/// An aggregate accumulator: mergeable, order-independent (`first` keeps
+/// the record with the smallest place).
 #[derive(Clone, Debug, Default)]
 struct AggAcc {
     n: u64,
@@ -55,6 +56,10 @@ struct AggAcc {
     all_int: bool,
     min: Option<Value>,
     max: Option<Value>,
+    /// `first(x)`: the earliest record's place (file, row) and its value
+    /// (`None`: unknown, or the record's membership is). Order-independent
+    /// because the place decides, not the order of adding.
+    first: Option<((u32, u32), Option<Value>)>,
 }
 
 impl AggAcc {
@@ -78,10 +83,26 @@ impl AggAcc {
                 }
             }
         }
+        if let Some((at, v)) = &o.first {
+            if self.first.as_ref().is_none_or(|(mine, _)| at < mine) {
+                self.first = Some((*at, v.clone()));
+            }
+        }
     }
 
-    fn add(&mut self, func: AggFunc, member: Option<bool>, input: AggInput) {
+    /// Add one record (at `at`: file, row) to the accumulator.
+    fn add(&mut self, func: AggFunc, member: Option<bool>, input: AggInput, at: (u32, u32)) {
         let certain = member == Some(true);
+        if func == AggFunc::First {
+            if self.first.as_ref().is_none_or(|(mine, _)| at < *mine) {
+                let v = match input {
+                    AggInput::Value(Some(v)) if certain => Some(v),
+                    _ => None,
+                };
+                self.first = Some((at, v));
+            }
+            return;
+        }
         match input {
             AggInput::Present => {
                 if certain {
@@ -132,6 +153,10 @@ impl AggAcc {
     fn value(&self, func: AggFunc, has_arg: bool) -> Val {
         let b = |x: bool| Val::V(Value::Bool(x));
         match func {
+            AggFunc::First => match &self.first {
+                Some((_, Some(v))) => Val::V(v.clone()),
+                _ => Val::Unknown,
+            },
             _ if self.unknown > 0 && !matches!(func, AggFunc::Any | AggFunc::All) => Val::Unknown,
             AggFunc::Count if has_arg => Val::V(Value::Int(self.trues as i64)),
             AggFunc::Count => Val::V(Value::Int(self.n as i64)),
@@ -826,7 +851,7 @@ fn eval_group_row(
     }
     for (i, (func, arg)) in plan.nodes.iter().enumerate() {
         let input = f.agg_arg(*func, *arg);
-        acc.aggs[i].add(*func, member, input);
+        acc.aggs[i].add(*func, member, input, (row.file, row.row));
     }
     for m in f.missing.drain(..) {
         if !acc.missing.contains(&m) {
