@@ -112,7 +112,7 @@ pub fn audit_dir(
         }
         tick(&src.rel);
     }
-    errors.extend(duplicate_keys(schema, &data, &streamed));
+    errors.extend(duplicate_keys(program, schema, &data, &streamed));
     if let Some(inject) = hooks.inject {
         inject(&mut data);
     }
@@ -183,13 +183,19 @@ pub fn audit_dir(
 
 /// Rows of a dataset held whole whose key an earlier row already has:
 /// data errors, since "a duplicate key is a finding, never a silent
-/// overwrite" (the catalogue's are C002 findings). A lookup takes the first
-/// row in file order; rules over the dataset see every row.
-fn duplicate_keys(schema: &Schema, data: &Data, streamed: &[bool]) -> Vec<DataError> {
+/// overwrite", unless a rule of the program reports them as findings (C002
+/// for the catalogue: see [`reports_duplicate_keys`]). A lookup takes the
+/// first row in file order; rules over the dataset see every row.
+fn duplicate_keys(
+    program: &Program,
+    schema: &Schema,
+    data: &Data,
+    streamed: &[bool],
+) -> Vec<DataError> {
     use crate::engine::index::Key;
     let mut out = Vec::new();
     for (ds, d) in schema.datasets.iter().enumerate() {
-        if streamed[ds] || d.name == "catalogue" || d.key.is_empty() {
+        if streamed[ds] || d.key.is_empty() {
             continue;
         }
         let Some(fields) = d
@@ -200,6 +206,9 @@ fn duplicate_keys(schema: &Schema, data: &Data, streamed: &[bool]) -> Vec<DataEr
         else {
             continue;
         };
+        if reports_duplicate_keys(program, ds, &fields) {
+            continue;
+        }
         let rows = &data.tables[ds];
         let mut first: rustc_hash::FxHashMap<Vec<Key>, usize> = rustc_hash::FxHashMap::default();
         for (i, row) in rows.iter().enumerate() {
@@ -278,4 +287,45 @@ impl InOrder {
         }
         self.next = 0;
     }
+}
+
+/// Whether a group rule of `program` over dataset `ds` groups by exactly its
+/// key `fields` and counts the group's records (`count()`), as C002 does:
+/// then its findings report the duplicate keys, and data errors would say
+/// it twice.
+fn reports_duplicate_keys(program: &Program, ds: usize, fields: &[usize]) -> bool {
+    use crate::ir::{AggFunc, IrExpr};
+    let counts = |e: &IrExpr| {
+        let mut stack = vec![e];
+        while let Some(e) = stack.pop() {
+            if let IrExpr::Agg {
+                func: AggFunc::Count,
+                arg: None,
+            } = e
+            {
+                return true;
+            }
+            stack.extend(e.children());
+        }
+        false
+    };
+    program.rules.iter().any(|r| {
+        let mut by: Vec<usize> = r
+            .group_by
+            .iter()
+            .filter_map(|g| match g {
+                IrExpr::Field { base, field, .. } if **base == IrExpr::Var => Some(*field),
+                _ => None,
+            })
+            .collect();
+        by.sort_unstable();
+        let mut key = fields.to_vec();
+        key.sort_unstable();
+        r.dataset == ds
+            && r.is_group()
+            && r.filters.is_empty()
+            && by.len() == r.group_by.len()
+            && by == key
+            && r.group_filters.iter().chain(&r.require).any(counts)
+    })
 }

@@ -171,3 +171,41 @@ fn a_duplicate_key_in_a_small_dataset_is_reported() {
     assert_eq!(errors[0]["value"], "区民政局");
     assert!(errors[0]["message"].as_str().unwrap().contains("第 2 行"));
 }
+
+/// A duplicated item code is a C002 finding, not also a data error; with a
+/// policy set that has no rule reporting duplicate codes it is a data error,
+/// never silent.
+#[test]
+fn a_duplicate_item_code_is_reported_once_with_or_without_c002() {
+    let dir = export("");
+    std::fs::write(
+        dir.path().join("事项目录.csv"),
+        "事项编码,事项名称,是否进驻中心,法定办结时限,承诺办结时限\nA1,事项一,是,20,10\nA2,事项二,是,20,10\nA1,事项一,是,20,10\n",
+    )
+    .unwrap();
+    let out = run(dir.path(), &[]);
+    common::assert_success(&out);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["summary"]["findings"]["C002"], 1);
+    assert_eq!(json["data_errors"], serde_json::json!([]));
+
+    let root = common::root();
+    let entry = root.join("policies/entry.yimen");
+    let params = root.join("policies/params.yimen");
+    let out = run(
+        dir.path(),
+        &[
+            "--policy",
+            params.to_str().unwrap(),
+            "--policy",
+            entry.to_str().unwrap(),
+        ],
+    );
+    common::assert_success(&out);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(json["summary"]["findings"].get("C002").is_none());
+    let errors = json["data_errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["row"], 4);
+    assert_eq!(errors[0]["value"], "A1");
+}
