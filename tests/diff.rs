@@ -134,6 +134,18 @@ fn a_clean_change_exits_0_and_a_missing_revision_exits_2() {
     let (code, json, err) = diff(tmp.path(), &["--base", "HEAD~1", "catalogue"]);
     assert_eq!(code, 0, "{err} {json}");
     assert!(keys(&json).is_empty(), "{json}");
+    // A file that holds no dataset, in both versions: listed once for each,
+    // the old version's under its name.
+    std::fs::write(cat.join("说明.txt"), "目录维护说明\n").unwrap();
+    git(tmp.path(), &["add", "."]);
+    git(tmp.path(), &["commit", "-q", "-m", "notes"]);
+    std::fs::write(cat.join("说明.txt"), "目录维护说明(修订)\n").unwrap();
+    let (code, _, err) = diff(tmp.path(), &["--base", "HEAD", "catalogue"]);
+    assert_eq!(code, 0, "{err}");
+    let listed: Vec<&str> = err.lines().filter(|l| l.contains("说明.txt")).collect();
+    assert_eq!(listed.len(), 2, "{err}");
+    assert!(listed[0].starts_with("旧版本 已跳过: 说明.txt"), "{err}");
+    assert!(listed[1].starts_with("已跳过: 说明.txt"), "{err}");
     let (code, _, err) = diff(tmp.path(), &["--base", "no-such-rev", "catalogue"]);
     assert_eq!(code, 2);
     assert!(err.contains("no-such-rev"), "{err}");

@@ -131,7 +131,7 @@ fn audit(args: &Args) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let (mut audit, unreadable) = match run_audit(&prepared, &args.run.dir, None, None) {
+    let (mut audit, unreadable) = match run_audit(&prepared, &args.run.dir, None, None, "") {
         Ok(x) => x,
         Err(code) => return code,
     };

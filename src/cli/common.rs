@@ -106,12 +106,15 @@ pub fn prepare(opts: &RunOpts) -> Result<Prepared, u8> {
 
 /// Audit `dir` with a prepared run: on a pool of the asked number of
 /// workers, with a progress bar on a terminal, skipped and unreadable files
-/// reported on stderr. Returns the audit and whether any file was unreadable.
+/// reported on stderr (after `label`, when one audit of several is about,
+/// say, the old version). Returns the audit and whether any file was
+/// unreadable.
 pub fn run_audit(
     p: &Prepared,
     dir: &Path,
     period: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
     inject: Option<&Inject<'_>>,
+    label: &str,
 ) -> Result<(Audit, bool), u8> {
     if !dir.is_dir() {
         return Err(fail(format!(
@@ -165,10 +168,10 @@ pub fn run_audit(
     let done = result.map_err(fail)?;
     // Nothing is skipped silently (the data contract).
     for k in &done.skipped {
-        eprintln!("已跳过: {k}");
+        eprintln!("{label}已跳过: {k}");
     }
     for e in &done.unreadable {
-        eprintln!("错误: {e}");
+        eprintln!("{label}错误: {e}");
     }
     Ok((done.audit, !done.unreadable.is_empty()))
 }

@@ -121,14 +121,14 @@ fn diff(args: &Args, tmp: &Path) -> u8 {
             *c = catalogue_rows(schema, data);
         }
     };
-    let audits = run_audit(&p, &old, None, Some(&capture)).and_then(|(before, _)| {
+    let audits = run_audit(&p, &old, None, Some(&capture), "旧版本 ").and_then(|(before, _)| {
         let old_rows = std::mem::take(
             &mut *captured
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         );
         let inject = |data: &mut crate::engine::Data| inject_changes(schema, &old_rows, data);
-        run_audit(&p, &new, None, Some(&inject)).map(|(after, u)| (before, after, u))
+        run_audit(&p, &new, None, Some(&inject), "").map(|(after, u)| (before, after, u))
     });
     let (before, mut after, unreadable) = match audits {
         Ok(x) => x,

@@ -65,7 +65,7 @@ pub fn run(args: &Args) -> u8 {
         Err(code) => return code,
     };
     let period = args.period.and_then(year);
-    let (audit, unreadable) = match run_audit(&prepared, &args.run.dir, period, None) {
+    let (audit, unreadable) = match run_audit(&prepared, &args.run.dir, period, None, "") {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -76,7 +76,7 @@ pub fn run(args: &Args) -> u8 {
     let previous = match &args.compare {
         Some(dir) => {
             let prev_period = args.period.and_then(|y| year(y - 1));
-            match run_audit(&prepared, dir, prev_period, None) {
+            match run_audit(&prepared, dir, prev_period, None, "上期 ") {
                 Ok((a, _)) => Some(a),
                 Err(code) => return code,
             }
