@@ -209,3 +209,43 @@ fn a_duplicate_item_code_is_reported_once_with_or_without_c002() {
     assert_eq!(errors[0]["row"], 4);
     assert_eq!(errors[0]["value"], "A1");
 }
+
+/// A UTF-8 file with a row pasted in from a GBK system (and the other way
+/// round) is read in the encoding of most of it: the odd row's cells that do
+/// not decode are data errors, the other rows are read, nothing is skipped.
+#[test]
+fn a_file_with_a_row_in_another_encoding_is_read_and_the_row_reported() {
+    let header = "事项编码,事项名称,是否进驻中心,法定办结时限,承诺办结时限\n";
+    let odd = "A2,事项二,是,20,10\n";
+    for gbk_file in [false, true] {
+        let dir = export("C1,A1,区民政局,中心窗口,2025-03-01 09:30:00,2025-03-02 09:30:00\n");
+        let encode = |text: &str, gbk: bool| -> Vec<u8> {
+            if gbk {
+                encoding_rs::GB18030.encode(text).0.into_owned()
+            } else {
+                text.as_bytes().to_vec()
+            }
+        };
+        let mut bytes = encode(header, gbk_file);
+        bytes.extend(encode("A1,事项一,是,20,10\n", gbk_file));
+        bytes.extend(encode(odd, !gbk_file));
+        bytes.extend(encode("A3,事项三,是,20,10\n", gbk_file));
+        std::fs::write(dir.path().join("事项目录.csv"), bytes).unwrap();
+        let out = run(dir.path(), &[]);
+        common::assert_success(&out);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("事项目录.csv"), "{stderr}");
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let errors = json["data_errors"].as_array().unwrap();
+        assert!(!errors.is_empty(), "gbk file {gbk_file}: {json:#}");
+        assert!(errors.iter().all(|e| e["row"] == 3), "{errors:?}");
+        // The message says what the cell reads as in the other encoding.
+        assert!(
+            errors
+                .iter()
+                .any(|e| e["message"].as_str().unwrap().contains("「事项二」")),
+            "{errors:?}"
+        );
+        assert_eq!(json["summary"]["records"]["catalogue"], 3, "{json:#}");
+    }
+}

@@ -678,7 +678,7 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
                     Some(String::from_utf8_lossy(raw).into_owned()),
                     BadCell {
                         expected: parser.field_type().as_str(),
-                        message: format!("无法按 {} 编码解码", enc.name()),
+                        message: undecodable(raw, enc),
                     },
                 ));
                 continue;
@@ -693,6 +693,24 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
             }
         }
         out.records.push(Record { row: line, values });
+    }
+}
+
+/// The message for a cell that does not decode in its file's encoding,
+/// with what it reads as in the other common one (a row pasted in from a
+/// GBK system into a UTF-8 file, or the other way round).
+fn undecodable(raw: &[u8], enc: TextEncoding) -> String {
+    let other = match enc {
+        TextEncoding::Gbk | TextEncoding::Gb18030 => TextEncoding::Utf8,
+        _ => TextEncoding::Gb18030,
+    };
+    match other.decode(raw) {
+        Some(text) => format!(
+            "无法按 {} 编码解码(按 {} 可读作「{text}」)",
+            enc.name(),
+            other.name()
+        ),
+        None => format!("无法按 {} 编码解码", enc.name()),
     }
 }
 

@@ -169,15 +169,25 @@ pub fn detect(sample: &[u8], complete: bool) -> Result<TextEncoding, DetectError
     match std::str::from_utf8(sample) {
         Ok(_) => return Ok(TextEncoding::Utf8),
         Err(e) if e.error_len().is_none() && !complete => return Ok(TextEncoding::Utf8),
+        Err(_) if mostly(sample, complete, |l| std::str::from_utf8(l).is_ok()) => {
+            return Ok(TextEncoding::Utf8);
+        }
         Err(_) => {}
     }
     let mut decoder = GB18030.new_decoder_without_bom_handling();
     let mut out = String::with_capacity(sample.len() * 3 / 2 + 16);
     let (result, read) = decoder.decode_to_string_without_replacement(sample, &mut out, complete);
     match result {
-        encoding_rs::DecoderResult::Malformed(_, _) => {
+        encoding_rs::DecoderResult::Malformed(_, _)
+            if !mostly(sample, complete, |l| {
+                GB18030
+                    .decode_without_bom_handling_and_without_replacement(l)
+                    .is_some()
+            }) =>
+        {
             return Err(DetectError::Unknown { offset: read });
         }
+        encoding_rs::DecoderResult::Malformed(_, _) => {}
         encoding_rs::DecoderResult::InputEmpty | encoding_rs::DecoderResult::OutputFull => {}
     }
     if uses_four_byte_gb18030(sample) {
@@ -185,6 +195,33 @@ pub fn detect(sample: &[u8], complete: bool) -> Result<TextEncoding, DetectError
     } else {
         Ok(TextEncoding::Gbk)
     }
+}
+
+/// Whether most lines holding non-ASCII bytes decode (`decodes`), the
+/// header (the first of them) included: a UTF-8 file with a row or two
+/// pasted in from a GBK system, or the other way round. The file is read in
+/// the encoding of most of it, and the cells that do not decode are data
+/// errors, rather than the whole file being misread (and skipped for a
+/// header no one can match) or refused. A GBK line of Chinese text is almost
+/// never valid UTF-8, so UTF-8 is asked first. A last line cut by the
+/// sample's end is not judged.
+fn mostly(sample: &[u8], complete: bool, decodes: impl Fn(&[u8]) -> bool) -> bool {
+    let mut lines: Vec<&[u8]> = sample.split(|&b| b == b'\n').collect();
+    if !complete {
+        lines.pop();
+    }
+    let (mut utf8, mut other) = (0usize, 0usize);
+    let mut first = None;
+    for line in lines.into_iter().filter(|l| !l.is_ascii()) {
+        let ok = decodes(line);
+        first.get_or_insert(ok);
+        if ok {
+            utf8 += 1;
+        } else {
+            other += 1;
+        }
+    }
+    first == Some(true) && utf8 > other
 }
 
 fn memchr_nul(b: &[u8]) -> bool {
@@ -298,6 +335,22 @@ mod tests {
         assert_eq!(TextEncoding::from_label("UTF-8"), Some(TextEncoding::Utf8));
         assert_eq!(TextEncoding::from_label("CP936"), Some(TextEncoding::Gbk));
         assert_eq!(detect(b"\xFF\xFEa\0", true), Ok(TextEncoding::Utf16Le));
+    }
+
+    #[test]
+    fn a_utf8_text_with_a_gbk_line_is_utf8_and_a_gbk_text_stays_gbk() {
+        let (gbk_row, _, _) = GB18030.encode("A2,事项二,行政许可\n");
+        let mut mixed = "事项编码,事项名称,事项类型\nA1,事项一,行政许可\n"
+            .as_bytes()
+            .to_vec();
+        mixed.extend_from_slice(&gbk_row);
+        mixed.extend_from_slice("A3,事项三,公共服务\n".as_bytes());
+        assert_eq!(detect(&mixed, true), Ok(TextEncoding::Utf8));
+        // Mostly GBK, with one UTF-8 line: GBK (the header decides first).
+        let (gbk, _, _) = GB18030.encode("事项编码,事项名称\nA1,事项一\nA2,事项二\n");
+        let mut other = gbk.to_vec();
+        other.extend_from_slice("A3,事项三\n".as_bytes());
+        assert_eq!(detect(&other, true), Ok(TextEncoding::Gbk));
     }
 
     #[test]
