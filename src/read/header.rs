@@ -81,17 +81,14 @@ impl HeaderMatcher {
     }
 
     /// Assigns fields of dataset `ds` to columns. Each column gives its
-    /// alternatives (the first that matches counts).
+    /// alternatives as [`normalize::key`]s (the first that matches counts).
     pub fn assign(&self, ds: usize, alts: &[Vec<String>]) -> Vec<Option<usize>> {
         let Some(table) = self.tables.get(ds) else {
             return vec![None; alts.len()];
         };
         let mut hits: Vec<(usize, usize, usize)> = Vec::new(); // (prio, col, field)
         for (c, a) in alts.iter().enumerate() {
-            if let Some((f, p)) = a
-                .iter()
-                .find_map(|h| table.get(&normalize::key(h)).copied())
-            {
+            if let Some((f, p)) = a.iter().find_map(|h| table.get(h).copied()) {
                 hits.push((p, c, f));
             }
         }
@@ -212,6 +209,16 @@ pub fn choose(
         fields: Vec<Option<usize>>,
     }
     let vars = variants(rows);
+    // Each header cell normalised once, not once per dataset.
+    let keys: Vec<Vec<Vec<String>>> = vars
+        .iter()
+        .map(|v| {
+            v.alts
+                .iter()
+                .map(|a| a.iter().map(|h| normalize::key(h)).collect())
+                .collect()
+        })
+        .collect();
     let mut cands: Vec<Cand> = Vec::new();
     // (lower row, dataset) → score of the single-row reading: a two-row
     // reading counts only when it maps more columns than its lower row alone.
@@ -224,7 +231,7 @@ pub fn choose(
             if forced.is_some_and(|f| f != di) {
                 continue;
             }
-            let fields = matcher.assign(di, &v.alts);
+            let fields = matcher.assign(di, &keys[vi]);
             let score = fields.iter().filter(|f| f.is_some()).count();
             if v.height == 1 {
                 single.insert((v.start, di), score);
