@@ -337,6 +337,43 @@ impl<'r> F<'r> {
     }
 }
 
+/// The identity of a lookup's key values within one chunk: the dataset and
+/// each key by the address of its text (the reader gives equal texts of a
+/// column one shared string per chunk) or by its integer. Equal identities
+/// mean equal keys; unequal ones may still be equal keys (a miss of the
+/// memo, not a wrong answer).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct KeyIdentity {
+    dataset: u32,
+    /// Per key, bit set: an integer; clear: a text's address.
+    ints: u8,
+    words: [u64; 3],
+}
+
+impl KeyIdentity {
+    fn of(dataset: usize, keys: &[F<'_>]) -> Option<KeyIdentity> {
+        if keys.len() > 3 {
+            return None;
+        }
+        let mut id = KeyIdentity {
+            dataset: u32::try_from(dataset).ok()?,
+            ints: 0,
+            words: [0; 3],
+        };
+        for (i, k) in keys.iter().enumerate() {
+            id.words[i] = match k {
+                F::Str(s) => Arc::as_ptr(s).cast::<u8>() as u64,
+                F::Int(n) => {
+                    id.ints |= 1 << i;
+                    *n as u64
+                }
+                _ => return None,
+            };
+        }
+        Some(id)
+    }
+}
+
 /// One lookup made for the current record.
 struct Looked {
     dataset: usize,
@@ -358,6 +395,13 @@ pub struct Fast<'r> {
     base: usize,
     looked: Vec<Looked>,
     looked_keys: Vec<F<'r>>,
+    /// The candidates of the chunk's lookups by the identity of their key
+    /// values: a record whose item code is the same shared string as an
+    /// earlier record's finds the same rows without hashing its text.
+    candidates: rustc_hash::FxHashMap<KeyIdentity, &'r [u32]>,
+    /// The current record's event day (by the field it was read from), as
+    /// [`Fast::applicable`] reads it.
+    event_day: Option<(usize, Option<i64>)>,
     key_buf: Vec<Key>,
     group_key: Vec<F<'r>>,
     /// Verdicts of the record's rules, by program rule index, with whether
@@ -379,6 +423,8 @@ impl<'r> Fast<'r> {
             base: 0,
             looked: Vec::new(),
             looked_keys: Vec::new(),
+            candidates: rustc_hash::FxHashMap::default(),
+            event_day: None,
             key_buf: Vec::new(),
             group_key: Vec::new(),
             verdicts: vec![None; env.program.rules.len()],
@@ -390,6 +436,7 @@ impl<'r> Fast<'r> {
     /// Start a record: forget what was computed for the previous one.
     pub fn record(&mut self, values: &'r [Value]) {
         self.values = values;
+        self.event_day = None;
         self.looked.clear();
         self.looked_keys.clear();
         self.memo.iter_mut().for_each(|v| *v = None);
@@ -516,17 +563,23 @@ impl<'r> Fast<'r> {
         Ok(v)
     }
 
-    fn applicable(&self, rule: &RuleDef) -> bool {
+    fn applicable(&mut self, rule: &RuleDef) -> bool {
         let Some(from) = rule.effective_from else {
             return true;
         };
         let Some(f) = self.env.event_field[rule.dataset] else {
             return true;
         };
-        match self.values.get(f).map(F::of).and_then(F::date) {
-            Some(d) => d >= from,
-            None => true,
-        }
+        // The record's event day, read once for all its rules.
+        let day = match self.event_day {
+            Some((field, day)) if field == f => day,
+            _ => {
+                let day = self.values.get(f).map(F::of).and_then(F::day_number);
+                self.event_day = Some((f, day));
+                day
+            }
+        };
+        day.is_none_or(|d| d >= i64::from(from.num_days_from_ce()))
     }
 
     fn all_of(&mut self, rule: &'r RuleDef, conditions: &'r [IrExpr]) -> R<Option<bool>> {
@@ -817,13 +870,24 @@ impl<'r> Fast<'r> {
             self.looked_keys.truncate(start);
             h
         } else {
-            self.key_buf.clear();
-            self.key_buf.extend(
-                self.looked_keys[keys_now.clone()]
-                    .iter()
-                    .filter_map(|k| k.key()),
-            );
-            let h = index.get(&self.key_buf, on, &self.env.data.tables[dataset]);
+            let identity = KeyIdentity::of(dataset, &self.looked_keys[keys_now.clone()]);
+            let known = identity.and_then(|id| self.candidates.get(&id).copied());
+            let candidates = if let Some(c) = known {
+                c
+            } else {
+                self.key_buf.clear();
+                self.key_buf.extend(
+                    self.looked_keys[keys_now.clone()]
+                        .iter()
+                        .filter_map(|k| k.key()),
+                );
+                let c = index.candidates(&self.key_buf);
+                if let Some(id) = identity {
+                    self.candidates.insert(id, c);
+                }
+                c
+            };
+            let h = index.pick(candidates, on, &self.env.data.tables[dataset]);
             self.looked.push(Looked {
                 dataset,
                 keys: keys_now,

@@ -106,9 +106,17 @@ impl Index {
     /// The row for `key`: the first in file order, or with `on`, among the
     /// rows valid on that date the one with the latest start.
     pub fn get(&self, key: &[Key], on: Option<NaiveDate>, rows: &[Row]) -> Hit {
-        let Some(candidates) = self.map.get(key) else {
-            return Hit::None;
-        };
+        self.pick(self.candidates(key), on, rows)
+    }
+
+    /// The rows whose key is `key`, in file order.
+    pub fn candidates(&self, key: &[Key]) -> &[u32] {
+        self.map.get(key).map_or(&[], Vec::as_slice)
+    }
+
+    /// Among `candidates` (as [`Index::candidates`] gives them), the row a
+    /// lookup finds (see [`Index::get`]).
+    pub fn pick(&self, candidates: &[u32], on: Option<NaiveDate>, rows: &[Row]) -> Hit {
         let (Some(on), Some((from_f, to_f))) = (on, self.valid) else {
             return candidates.first().map_or(Hit::None, |&r| Hit::Row(r));
         };
