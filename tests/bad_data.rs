@@ -249,3 +249,36 @@ fn a_file_with_a_row_in_another_encoding_is_read_and_the_row_reported() {
         assert_eq!(json["summary"]["records"]["catalogue"], 3, "{json:#}");
     }
 }
+
+/// Old Mac line breaks (a lone `\r`, Excel's "CSV (Macintosh)"): rows are
+/// numbered by line as in any other file, in data errors and in evidence.
+#[test]
+fn a_file_with_lone_carriage_returns_numbers_its_rows_by_line() {
+    let dir = export("");
+    std::fs::write(
+        dir.path().join("办件记录.csv"),
+        "办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\r\
+         C1,A1,区民政局,中心窗口,2025-03-03 09:30:00,2025-03-03 10:30:00\r\
+         C2,A1,区民政局,中心窗口,2025-13-01 09:30:00,\r\
+         \r\
+         C3,A1,区民政局,原单位,2025-03-04 09:30:00,2025-03-04 10:30:00\r",
+    )
+    .unwrap();
+    let out = run(dir.path(), &[]);
+    common::assert_success(&out);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["summary"]["records"]["cases"], 3, "{json:#}");
+    let errors = json["data_errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["row"], 3);
+    assert_eq!(errors[0]["value"], "2025-13-01 09:30:00");
+    let h001: Vec<&serde_json::Value> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "H001")
+        .collect();
+    assert_eq!(h001.len(), 1, "{json:#}");
+    assert_eq!(h001[0]["key"], serde_json::json!(["C3"]));
+    assert_eq!(h001[0]["evidence"][0]["row"], 5);
+}

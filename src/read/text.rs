@@ -69,6 +69,14 @@ pub(crate) fn probe(
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
+    // Old Mac line breaks (a lone `\r`) read as `\n`, as `stream` reads them.
+    let lf;
+    let body: &[u8] = if cr_only(body) {
+        lf = cr_to_lf(body.to_vec());
+        &lf
+    } else {
+        body
+    };
     let delimiter = if tab || detect_tab(body) { b'\t' } else { b',' };
     let crlf_body = crlf(body);
     let mut rdr = builder(delimiter).from_reader(body);
@@ -161,12 +169,26 @@ pub(crate) fn stream(
     let n = read_up_to(&mut file, &mut head).map_err(io)?;
     let bom = enc.bom_len(&head[..n]);
     // UTF-16 is transcoded as it is read.
-    let input: Box<dyn Read> = if enc.is_utf16() {
+    let mut input: Box<dyn Read> = if enc.is_utf16() {
         file.seek(SeekFrom::Start(0)).map_err(io)?;
         Box::new(encoding::Utf16Reader::new(file, enc))
     } else {
         file.seek(SeekFrom::Start(bom as u64)).map_err(io)?;
         Box::new(file)
+    };
+    // A file whose lines end with a lone `\r` (old Mac exports, Excel's
+    // "CSV (Macintosh)") is read with `\n` for it, so that row numbers are
+    // lines as for any other file.
+    let mut head = Vec::new();
+    input
+        .by_ref()
+        .take(SAMPLE)
+        .read_to_end(&mut head)
+        .map_err(io)?;
+    let input: Box<dyn Read> = if cr_only(&head) {
+        Box::new(CrToLf(std::io::Cursor::new(head).chain(input)))
+    } else {
+        Box::new(std::io::Cursor::new(head).chain(input))
     };
     let mut cutter = Cutter::new(input, source.delimiter);
     let read_err = |e: std::io::Error| ReadError::Unreadable {
@@ -204,6 +226,37 @@ fn record_line(start: u64, after: u64, rec: &csv::ByteRecord, term: u64) -> u32 
         0
     };
     after.saturating_sub(inner + term).max(1) as u32
+}
+
+/// Whether the text's lines end with a lone `\r` (judged by its first line
+/// break; a `\r` at the very end of a sample does not decide).
+fn cr_only(body: &[u8]) -> bool {
+    memchr::memchr2(b'\r', b'\n', body)
+        .is_some_and(|i| body[i] == b'\r' && body.get(i + 1).is_some_and(|&b| b != b'\n'))
+}
+
+fn cr_to_lf(mut bytes: Vec<u8>) -> Vec<u8> {
+    for b in &mut bytes {
+        if *b == b'\r' {
+            *b = b'\n';
+        }
+    }
+    bytes
+}
+
+/// A reader of a text with lone `\r` line breaks that gives `\n` for them.
+struct CrToLf<R>(R);
+
+impl<R: Read> Read for CrToLf<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.0.read(buf)?;
+        for b in &mut buf[..n] {
+            if *b == b'\r' {
+                *b = b'\n';
+            }
+        }
+        Ok(n)
+    }
 }
 
 /// Whether the text uses `\r\n` line breaks (judged by the first one).
