@@ -7,9 +7,12 @@
 
 use std::path::Path;
 
+use crate::engine::report::SkippedFile;
 use crate::engine::{Audit, Data, DataError, Partial, Row, RunOptions, Runner};
 use crate::ir::Program;
-use crate::read::{discover, par_stream, read_table_full, ReadOptions, DEFAULT_CHUNK_ROWS};
+use crate::read::{
+    discover, par_stream, read_table_full, ReadError, ReadOptions, DEFAULT_CHUNK_ROWS,
+};
 use crate::schema::Schema;
 
 /// Adds derived records to the data held in memory.
@@ -48,15 +51,20 @@ pub fn audit_dir(
     hooks: &Hooks<'_>,
 ) -> Result<DirAudit, String> {
     let discovery = discover(dir, schema, opts).map_err(|e| e.to_string())?;
-    let mut unreadable: Vec<String> = discovery.errors.iter().map(ToString::to_string).collect();
+    let mut unreadable: Vec<ReadError> = discovery.errors.clone();
     if opts.strict && !unreadable.is_empty() {
-        return Err(format!("{}: {}", STRICT_STOP, unreadable.join("; ")));
+        let all: Vec<String> = unreadable.iter().map(ToString::to_string).collect();
+        return Err(format!("{}: {}", STRICT_STOP, all.join("; ")));
     }
     if discovery.sources.is_empty() {
-        return Err(format!(
-            "{} 中没有可识别的导出数据 (用 yimen inspect 查看原因)",
+        let mut msg = format!(
+            "{} 中没有可识别的导出数据 (用 yimen inspect 查看详情)",
             dir.display()
-        ));
+        );
+        for k in &discovery.skipped {
+            msg.push_str(&format!("\n  已跳过: {}: {}", k.path, k.reason));
+        }
+        return Err(msg);
     }
     let streamed: Vec<bool> = schema
         .datasets
@@ -79,7 +87,7 @@ pub fn audit_dir(
             p(done, total, name);
         }
     };
-    let fail = |e: String, unreadable: &mut Vec<String>| -> Result<(), String> {
+    let fail = |e: ReadError, unreadable: &mut Vec<ReadError>| -> Result<(), String> {
         if opts.strict {
             return Err(format!("{STRICT_STOP}: {e}"));
         }
@@ -108,7 +116,7 @@ pub fn audit_dir(
                 }
                 errors.extend(table.errors);
             }
-            Err(e) => fail(e.to_string(), &mut unreadable)?,
+            Err(e) => fail(e, &mut unreadable)?,
         }
         tick(&src.rel);
     }
@@ -151,33 +159,54 @@ pub fn audit_dir(
                 m.end_of_source();
             }
             if let Err(e) = result {
-                fail(e.to_string(), &mut unreadable)?;
+                fail(e, &mut unreadable)?;
             }
             tick(&src.rel);
         }
         let m = merged.into_inner().unwrap_or_default();
         // `--strict` stops at bad data in a streamed file as in a small one.
         if let (true, Some(e)) = (opts.strict, m.errors.first()) {
-            let bad = crate::read::ReadError::BadData {
+            let bad = ReadError::BadData {
                 file: e.file.clone(),
                 error: Box::new(e.clone()),
             };
-            fail(bad.to_string(), &mut unreadable)?;
+            fail(bad, &mut unreadable)?;
         }
         errors.extend(m.errors);
         runner.finish_dataset(ds, [m.merged], &mut audit);
     }
     audit.data_errors = errors;
-    audit.finish();
-    let skipped = discovery
+    // Unreadable files are listed once, as errors (discovery also lists
+    // them as skipped).
+    let failed = |path: &str| unreadable.iter().any(|e| e.file() == path);
+    let skipped: Vec<&crate::read::Skipped> = discovery
         .skipped
         .iter()
-        .map(|k| format!("{}: {}", k.path, k.reason))
+        .filter(|k| !failed(&k.path))
         .collect();
+    audit.skipped = skipped
+        .iter()
+        .map(|k| SkippedFile {
+            file: k.path.clone(),
+            reason: k.reason.clone(),
+            unreadable: false,
+        })
+        .chain(unreadable.iter().map(|e| SkippedFile {
+            file: e.file().to_string(),
+            reason: e.reason(),
+            unreadable: true,
+        }))
+        .collect();
+    audit.skipped.sort();
+    audit.skipped.dedup();
+    audit.finish();
     Ok(DirAudit {
+        skipped: skipped
+            .iter()
+            .map(|k| format!("{}: {}", k.path, k.reason))
+            .collect(),
+        unreadable: unreadable.iter().map(ToString::to_string).collect(),
         audit,
-        unreadable,
-        skipped,
     })
 }
 

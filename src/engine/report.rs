@@ -74,6 +74,18 @@ pub struct Summary {
     pub data_errors: u64,
 }
 
+/// A file of the export folder that the audit did not read (or not to
+/// its end): it holds no dataset, or it could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct SkippedFile {
+    /// Relative to the audited folder.
+    pub file: String,
+    pub reason: String,
+    /// It should have been read and could not be (an error), as opposed to
+    /// holding no dataset.
+    pub unreadable: bool,
+}
+
 /// The result of an audit.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Audit {
@@ -81,6 +93,8 @@ pub struct Audit {
     pub undetermined: Vec<Undetermined>,
     pub metrics: Vec<MetricValue>,
     pub data_errors: Vec<DataError>,
+    /// Files not read, in path order: nothing is dropped without being shown.
+    pub skipped: Vec<SkippedFile>,
     pub summary: Summary,
     /// With `--baseline`: findings of the baseline that are gone (code, key).
     pub resolved: Vec<(String, Vec<String>)>,

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::AuditDoc;
-use crate::engine::report::{DataError, Finding, Summary, Undetermined};
+use crate::engine::report::{DataError, Finding, SkippedFile, Summary, Undetermined};
 
 #[derive(Serialize)]
 struct Contract<'a> {
@@ -14,6 +14,11 @@ struct Contract<'a> {
     undetermined: &'a [Undetermined],
     data_errors: &'a [DataError],
     summary: &'a Summary,
+    /// Files not read (beyond the contract, which allows more keys): what
+    /// holds no dataset and what could not be read, so that a reader of the
+    /// JSON alone sees that a ledger is missing, not empty.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    skipped: &'a [SkippedFile],
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     resolved: Vec<Resolved<'a>>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
@@ -37,6 +42,7 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
         undetermined: &doc.audit.undetermined,
         data_errors: &doc.audit.data_errors,
         summary: &doc.audit.summary,
+        skipped: &doc.audit.skipped,
         resolved: doc
             .audit
             .resolved

@@ -114,20 +114,30 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
     if !a.data_errors.is_empty() {
         let _ = writeln!(out, "\n== 数据错误 ({} 处) ==", a.data_errors.len());
         for e in a.data_errors.iter().take(50) {
-            let _ = writeln!(
-                out,
-                "  {}{} 第 {} 行 {}: {} (值 {:?}, 应为 {})",
-                e.file,
-                e.sheet
-                    .as_ref()
-                    .map(|s| format!(" [{s}]"))
-                    .unwrap_or_default(),
-                e.row,
-                e.column.as_deref().unwrap_or(""),
-                e.message,
-                e.value.as_deref().unwrap_or(""),
-                e.expected.as_deref().unwrap_or("")
-            );
+            // A row's error (wrong cell count, a duplicate key) has no
+            // column or expected type: say only what applies.
+            let mut line = format!("  {}", e.file);
+            if let Some(sheet) = &e.sheet {
+                let _ = write!(line, " [{sheet}]");
+            }
+            let _ = write!(line, " 第 {} 行", e.row);
+            if let Some(c) = &e.column {
+                let _ = write!(line, " {c}");
+            }
+            let _ = write!(line, ": {}", e.message);
+            match (&e.value, &e.expected) {
+                (Some(v), Some(x)) => {
+                    let _ = write!(line, " (值 {v:?}, 应为 {x})");
+                }
+                (Some(v), None) => {
+                    let _ = write!(line, " (值 {v:?})");
+                }
+                (None, Some(x)) => {
+                    let _ = write!(line, " (应为 {x})");
+                }
+                (None, None) => {}
+            }
+            let _ = writeln!(out, "{line}");
         }
         if a.data_errors.len() > 50 {
             let _ = writeln!(
@@ -183,5 +193,27 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
     );
     let _ = writeln!(out, "  无法判定: {} 项", s.undetermined);
     let _ = writeln!(out, "  数据错误: {} 处", s.data_errors);
+    if !a.skipped.is_empty() {
+        let unreadable = a.skipped.iter().filter(|k| k.unreadable).count();
+        let _ = writeln!(
+            out,
+            "  未读取的文件: {} 个{}",
+            a.skipped.len(),
+            if unreadable > 0 {
+                format!(" (其中 {unreadable} 个无法读取)")
+            } else {
+                String::new()
+            }
+        );
+        for k in &a.skipped {
+            let _ = writeln!(
+                out,
+                "    {}{}: {}",
+                if k.unreadable { "[无法读取] " } else { "" },
+                k.file,
+                k.reason
+            );
+        }
+    }
     out
 }

@@ -157,6 +157,32 @@ fn lower_is_better(rule: &RuleDef) -> bool {
 }
 
 /// Build the report from an audit (and the audit of the previous period).
+/// What the evaluation did not see: data errors, files that could not be
+/// read, files that hold no dataset (the data contract: their counts
+/// appear in every summary).
+fn data_notes(audit: &Audit) -> Vec<String> {
+    let mut notes = Vec::new();
+    if audit.summary.data_errors > 0 {
+        notes.push(format!(
+            "导出中有 {} 处数据错误(无法解析的值或无法读取的行), 需要这些值的规则和指标对相应记录记为无法判定; 明细见 yimen audit 或 yimen inspect",
+            audit.summary.data_errors
+        ));
+    }
+    for k in audit.skipped.iter().filter(|k| k.unreadable) {
+        notes.push(format!(
+            "文件 {} 无法读取({}), 其数据未计入",
+            k.file, k.reason
+        ));
+    }
+    let other = audit.skipped.iter().filter(|k| !k.unreadable).count();
+    if other > 0 {
+        notes.push(format!(
+            "另有 {other} 个文件不含可识别的数据集, 未读取(yimen inspect 列出原因)"
+        ));
+    }
+    notes
+}
+
 pub fn build(
     program: &Program,
     schema: &Schema,
@@ -166,7 +192,7 @@ pub fn build(
     as_of: chrono::NaiveDate,
     period: Option<String>,
 ) -> Report {
-    let mut notes = Vec::new();
+    let mut notes = data_notes(audit);
     let mut metrics = Vec::new();
     let prev_value = |id: &str, dept: &Option<String>| -> Option<f64> {
         previous?
