@@ -115,6 +115,35 @@ pub fn inject_changes(schema: &Schema, old: &[CatalogueRow], data: &mut Data) {
     }
 }
 
+/// The folder `path` (or a file's folder) relative to the root of the git
+/// working tree holding it, `/`-separated and ending in `/` (empty at the
+/// root); `None` outside a working tree.
+pub fn repository_prefix(path: &Path) -> Option<String> {
+    let abs = std::fs::canonicalize(path).ok()?;
+    let dir = if abs.is_dir() {
+        abs
+    } else {
+        abs.parent()?.to_path_buf()
+    };
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(&dir)
+        .args(["rev-parse", "--show-toplevel"])
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let top = std::fs::canonicalize(String::from_utf8_lossy(&out.stdout).trim()).ok()?;
+    let rel = dir.strip_prefix(top).ok()?;
+    let mut prefix = String::new();
+    for c in rel.components() {
+        prefix.push_str(&c.as_os_str().to_string_lossy());
+        prefix.push('/');
+    }
+    Some(prefix)
+}
+
 /// Write the files under `path` as they were at git revision `rev` into
 /// `dest` (the same layout relative to `path`). `path` is a folder or a file
 /// in a git working tree.
@@ -140,6 +169,14 @@ pub fn checkout_revision(path: &Path, rev: &str, dest: &Path) -> Result<PathBuf,
             Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
         }
     };
+    let top = String::from_utf8_lossy(&git(&["rev-parse", "--show-toplevel"]).map_err(|e| {
+        format!(
+            "{} 不在 git 仓库的工作区中 (not in a git working tree): {e}",
+            path.display()
+        )
+    })?)
+    .trim()
+    .to_string();
     git(&[
         "rev-parse",
         "--verify",
@@ -147,9 +184,6 @@ pub fn checkout_revision(path: &Path, rev: &str, dest: &Path) -> Result<PathBuf,
         &format!("{rev}^{{commit}}"),
     ])
     .map_err(|_| format!("git 版本 {rev} 不存在 (revision not found)"))?;
-    let top = String::from_utf8_lossy(&git(&["rev-parse", "--show-toplevel"])?)
-        .trim()
-        .to_string();
     let top = std::fs::canonicalize(&top).map_err(|e| e.to_string())?;
     let rel = abs
         .strip_prefix(&top)

@@ -34,6 +34,7 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, (PathBuf, String
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
+            let before = out.len();
             for entry in walkdir::WalkDir::new(p)
                 .follow_links(false)
                 .sort_by_file_name()
@@ -44,6 +45,13 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, (PathBuf, String
                 {
                     out.push(entry.path().to_path_buf());
                 }
+            }
+            // A mistyped folder would otherwise run no rule and pass.
+            if out.len() == before {
+                return Err((
+                    p.clone(),
+                    "目录中没有策略文件 (*.yimen) (no policy files in this folder)".into(),
+                ));
             }
         } else if p.exists() {
             out.push(p.clone());

@@ -34,11 +34,22 @@ pub struct Waiver {
     pub expires: String,
 }
 
+/// The register: `waivers:` holding the list, or the list itself.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum WaiverFile {
+    Keyed(Keyed),
+    List(Vec<Waiver>),
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct WaiverFile {
+struct Keyed {
     waivers: Vec<Waiver>,
 }
+
+/// The register's expected shape, for messages.
+const WAIVER_SHAPE: &str = "应为 waivers: 下的列表(或列表本身), 每项含 code, key, reason, approved_by, approval_ref, expires (YYYY-MM-DD)";
 
 /// The register, checked.
 #[derive(Clone, Debug, Default)]
@@ -48,10 +59,20 @@ pub struct Waivers {
 
 impl Waivers {
     pub fn from_yaml(file: &str, text: &str) -> Result<Waivers, String> {
-        let f: WaiverFile =
-            serde_yaml::from_str(text).map_err(|e| format!("豁免登记 {file}: {e}"))?;
+        let waivers = match serde_yaml::from_str::<WaiverFile>(text) {
+            Ok(WaiverFile::Keyed(k)) => k.waivers,
+            Ok(WaiverFile::List(l)) => l,
+            // An untagged enum's error says only that nothing matched: the
+            // keyed form's own error names the field and the line.
+            Err(_) => match serde_yaml::from_str::<Keyed>(text) {
+                Ok(k) => k.waivers,
+                Err(e) => {
+                    return Err(format!("豁免登记 {file}: {WAIVER_SHAPE} ({e})"));
+                }
+            },
+        };
         let mut list = Vec::new();
-        for (i, w) in f.waivers.into_iter().enumerate() {
+        for (i, w) in waivers.into_iter().enumerate() {
             let date =
                 chrono::NaiveDate::parse_from_str(w.expires.trim(), "%Y-%m-%d").map_err(|_| {
                     format!(

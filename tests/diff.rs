@@ -150,3 +150,37 @@ fn a_clean_change_exits_0_and_a_missing_revision_exits_2() {
     assert_eq!(code, 2);
     assert!(err.contains("no-such-rev"), "{err}");
 }
+
+/// With `--base`, annotations name files from the repository's root, where
+/// GitHub looks for them, also when yimen runs in a subfolder; outside a
+/// working tree the message says so.
+#[test]
+fn annotations_name_files_from_the_repository_root() {
+    let tmp = repo();
+    let cat = tmp.path().join("catalogue");
+    let v2 = format!(
+        "{HEADER}{}{}{}",
+        item("A1", "行政许可", "否", "", true),
+        item("A2", "公共服务", "是", "", true),
+        item("A3", "行政许可", "是", "", false)
+    );
+    std::fs::write(cat.join("事项目录.csv"), v2).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
+        .current_dir(&cat)
+        .args(["diff", "--base", "HEAD", ".", "--as-of", "2025-12-31"])
+        .args(["--format", "github"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.lines()
+            .filter(|l| l.starts_with("::error"))
+            .all(|l| l.contains("file=catalogue/事项目录.csv,")),
+        "{text}"
+    );
+    let outside = tempfile::tempdir().unwrap();
+    let (code, _, err) = diff(outside.path(), &["--base", "HEAD", "."]);
+    assert_eq!(code, 2);
+    assert!(err.contains("不在 git 仓库的工作区中"), "{err}");
+}

@@ -16,7 +16,11 @@ pub fn run(args: &Args) -> u8 {
     match super::load_policies(&args.paths) {
         Ok((sources, program)) => {
             if args.error_format == ErrorFormat::Json {
-                println!("{}", serde_json::json!({ "errors": [] }));
+                if let Err(code) =
+                    super::emit(format!("{}\n", serde_json::json!({ "errors": [] })), None)
+                {
+                    return code;
+                }
             } else {
                 let rules = program
                     .rules

@@ -44,9 +44,10 @@ pub struct RunOpts {
     /// A local calendar (holiday-cn JSON or YAML) added to the official one.
     #[arg(long)]
     pub calendar: Option<PathBuf>,
-    /// Worker threads (default: all cores). The output does not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
+    /// Worker threads, 1 to 256 (default: one per core). The output does
+    /// not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: Option<u16>,
     /// Stop (exit 2) at the first file that cannot be read or the first
     /// value that does not parse, in any file.
     #[arg(long)]
@@ -100,8 +101,17 @@ pub fn prepare(opts: &RunOpts) -> Result<Prepared, u8> {
             mapping,
             strict: opts.strict,
         },
-        threads: opts.threads,
+        threads: opts.threads.map(usize::from),
     })
+}
+
+/// What is wrong with an export folder argument that is not a folder.
+pub fn not_a_folder(dir: &Path) -> String {
+    if dir.exists() {
+        format!("{} 不是目录, 请给出导出文件所在的文件夹", dir.display())
+    } else {
+        format!("{} 不存在", dir.display())
+    }
 }
 
 /// Audit `dir` with a prepared run: on a pool of the asked number of
@@ -117,10 +127,7 @@ pub fn run_audit(
     label: &str,
 ) -> Result<(Audit, bool), u8> {
     if !dir.is_dir() {
-        return Err(fail(format!(
-            "{} 不是一个目录 (not a directory)",
-            dir.display()
-        )));
+        return Err(fail(not_a_folder(dir)));
     }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(p.threads.unwrap_or(0))

@@ -158,7 +158,14 @@ fn diff(args: &Args, tmp: &Path) -> u8 {
         audit: &after,
         as_of: p.as_of,
         program: &p.program,
-        location_prefix: crate::output::location_prefix(&new_folder(args)),
+        // With --base the folder is in a repository: files are named from
+        // its root, where code scanning and annotations look for them,
+        // whatever folder yimen runs in.
+        location_prefix: args
+            .base
+            .as_ref()
+            .and_then(|_| crate::diff::repository_prefix(&new_folder(args)))
+            .unwrap_or_else(|| crate::output::location_prefix(&new_folder(args))),
     };
     let bytes = match crate::output::render(args.format, &doc) {
         Ok(b) => b,

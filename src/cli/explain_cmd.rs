@@ -133,6 +133,8 @@ pub fn run(args: &Args) -> u8 {
         eprintln!("错误: 没有代码为 {code} 的规则或指标{help}");
         return 2;
     };
-    print!("{}", explain(&program, rule, SourceRegistry::builtin()));
-    0
+    match super::emit(explain(&program, rule, SourceRegistry::builtin()), None) {
+        Ok(()) => 0,
+        Err(code) => code,
+    }
 }

@@ -33,18 +33,19 @@ pub fn run(args: &Args) -> u8 {
         }
     };
     let mut status = 0;
+    let mut report = String::new();
     for (path, src) in files.iter().zip(&sources) {
         match format_text(&src.text) {
             Ok(out) if out == *src.text => {}
             Ok(out) => {
                 if args.check {
-                    println!("未格式化 (would reformat): {}", src.name);
+                    report.push_str(&format!("未格式化 (would reformat): {}\n", src.name));
                     status = status.max(1);
                 } else if let Err(e) = write_atomically(path, &out) {
                     eprintln!("错误: 无法写入 {}: {e}", src.name);
                     status = 2;
                 } else {
-                    println!("已格式化 (formatted): {}", src.name);
+                    report.push_str(&format!("已格式化 (formatted): {}\n", src.name));
                 }
             }
             Err(errors) => {
@@ -58,7 +59,10 @@ pub fn run(args: &Args) -> u8 {
             }
         }
     }
-    status
+    match super::emit(report, None) {
+        Ok(()) => status,
+        Err(code) => code,
+    }
 }
 
 /// Write through a temporary file in the same directory, then rename: the

@@ -19,9 +19,11 @@ pub struct Args {
     /// (columns 实施主体, 事项名称, 事项编码, 事项类型).
     #[arg(long = "real-catalogue")]
     real_catalogue: Option<PathBuf>,
-    /// With --real-catalogue: how many departments, and items per department.
+    /// With --real-catalogue: how many of its departments to take.
     #[arg(long, default_value_t = 10)]
     depts: usize,
+    /// Items per department (taken from the real catalogue with
+    /// --real-catalogue, else generated).
     #[arg(long = "items-per-dept", default_value_t = 12)]
     items_per_dept: usize,
     /// A clean export: no injected violations.

@@ -22,6 +22,10 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> u8 {
+    if !args.dir.is_dir() {
+        eprintln!("错误: {}", super::common::not_a_folder(&args.dir));
+        return 2;
+    }
     let schema = Schema::builtin();
     let mapping = match super::load_mapping(args.map.as_deref(), schema) {
         Ok(m) => m,
@@ -36,14 +40,14 @@ pub fn run(args: &Args) -> u8 {
         },
     ) {
         Ok(r) => {
-            print!(
-                "{}",
-                match args.format {
-                    super::TextOrJson::Json => render_json(&r),
-                    super::TextOrJson::Text => render_text(&r),
-                }
-            );
-            0
+            let text = match args.format {
+                super::TextOrJson::Json => render_json(&r),
+                super::TextOrJson::Text => render_text(&r),
+            };
+            match super::emit(text, None) {
+                Ok(()) => 0,
+                Err(code) => code,
+            }
         }
         Err(e) => {
             eprintln!("错误: {e}");

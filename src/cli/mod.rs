@@ -92,10 +92,16 @@ pub(crate) fn emit(text: impl AsRef<[u8]>, output: Option<&std::path::Path>) -> 
         });
     }
     let mut out = std::io::stdout().lock();
-    if out.write_all(text).and_then(|()| out.flush()).is_err() {
-        return Err(2);
+    match out.write_all(text).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        // The reader went away (`yimen audit … | head`): it has what it
+        // wanted, nothing to say.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => {
+            eprintln!("错误: 无法写入标准输出: {e}");
+            Err(2)
+        }
     }
-    Ok(())
 }
 
 /// How errors are printed.
@@ -158,7 +164,8 @@ pub(crate) fn report_policy_errors(errs: &PolicyErrors, format: ErrorFormat) {
                         .map(|e| JsonError::new(e, &errs.sources[f.file]))
                 })
                 .collect();
-            println!("{}", serde_json::json!({ "errors": list }));
+            // Exit 2 follows whether or not stdout takes it.
+            let _ = emit(format!("{}\n", serde_json::json!({ "errors": list })), None);
         }
     }
 }

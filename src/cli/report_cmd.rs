@@ -24,7 +24,10 @@ pub struct Args {
     /// The previous period's export folder, for the trend.
     #[arg(long)]
     compare: Option<PathBuf>,
-    /// A YAML file of weights and targets (see `yimen::report::Weights`).
+    /// A YAML file of weights and targets; every key optional: `metrics`
+    /// (metric → weight; default 1, M01 and M04 2), `penalty_error` (2),
+    /// `penalty_warning` (1), `penalty_info` (0), `max_penalty` (40),
+    /// `excellence_share` (0.2), `targets` (metric → target, e.g. `M06: 0.95`).
     #[arg(long)]
     weights: Option<PathBuf>,
     /// md (default), html (one self-contained file, printable on A4), xlsx (needs --output) or json.

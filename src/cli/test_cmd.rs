@@ -1,6 +1,8 @@
 //! `yimen test [PATHS]`: run the `test` blocks of the policies through the
 //! engine; a readable diff on failure, exit 1.
 
+use std::fmt::Write as _;
+
 use super::{load_policies, report_policy_errors, ErrorFormat};
 use crate::calendar::Calendar;
 use crate::schema::Schema;
@@ -28,18 +30,27 @@ pub fn run(args: &Args) -> u8 {
         SourceRegistry::builtin(),
         Calendar::official(),
     );
+    if outcomes.is_empty() {
+        // A CI step that tests nothing must not pass.
+        eprintln!("错误: 策略中没有任何 test 块 (no tests found)");
+        return 2;
+    }
     let mut failed = 0;
+    let mut out = String::new();
     for o in &outcomes {
         if o.passed() {
-            println!("ok     {} ({})", o.name, o.file);
+            let _ = writeln!(out, "ok     {} ({})", o.name, o.file);
         } else {
             failed += 1;
-            println!("FAILED {} ({})", o.name, o.file);
+            let _ = writeln!(out, "FAILED {} ({})", o.name, o.file);
             for f in &o.failures {
-                println!("         {f}");
+                let _ = writeln!(out, "         {f}");
             }
         }
     }
-    println!("{} passed, {failed} failed", outcomes.len() - failed);
-    u8::from(failed > 0)
+    let _ = writeln!(out, "{} passed, {failed} failed", outcomes.len() - failed);
+    match super::emit(out, None) {
+        Ok(()) => u8::from(failed > 0),
+        Err(code) => code,
+    }
 }

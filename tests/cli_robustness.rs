@@ -1,0 +1,217 @@
+//! What a user meets at the edges of the command line: bounded thread
+//! counts, output that cannot be written, missing folders, empty policy
+//! folders, files that cannot be read shown in the JSON and the report,
+//! row errors rendered without empty parts, a waiver register as a list.
+
+use std::path::Path;
+
+mod common;
+
+fn run(args: &[&str], cwd: Option<&Path>) -> std::process::Output {
+    let mut cmd = common::yimen(None);
+    if let Some(d) = cwd {
+        cmd.current_dir(d);
+    }
+    cmd.args(args).output().unwrap()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A small export: one catalogue, one case log with a short row, and a file
+/// in no known encoding.
+fn export() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| std::fs::write(dir.path().join(name), bytes).unwrap();
+    write(
+        "事项目录.csv",
+        "事项编码,事项名称,是否进驻中心,承诺办结时限\nA1,事项一,是,10\n".as_bytes(),
+    );
+    write(
+        "办件记录.csv",
+        "办件编号,事项编码,受理部门,受理渠道,受理时间\n\
+         C1,A1,区民政局,中心窗口,2025-03-03 09:00\n\
+         C2,A1\n"
+            .as_bytes(),
+    );
+    // A workbook that is not one: cannot be read.
+    write("收费记录.xlsx", b"not a zip archive");
+    dir
+}
+
+#[test]
+fn thread_counts_are_bounded() {
+    let dir = export();
+    let d = dir.path().to_str().unwrap();
+    for n in ["0", "257", "100000"] {
+        let out = run(&["audit", d, "--threads", n], None);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "--threads {n}: {}",
+            stderr(&out)
+        );
+        assert!(stderr(&out).contains("1..=256"), "{}", stderr(&out));
+    }
+    // (Exit 2 for the unreadable workbook, but the audit ran.)
+    let out = run(
+        &["audit", d, "--threads", "256", "--fail-on", "never"],
+        None,
+    );
+    assert!(!out.stdout.is_empty(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("--threads"), "{}", stderr(&out));
+}
+
+#[test]
+fn output_that_cannot_be_written_is_an_error_not_a_panic() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return; // not Linux
+    };
+    let dir = export();
+    let d = dir.path().to_str().unwrap();
+    for args in [
+        vec!["audit", d, "--as-of", "2025-12-31"],
+        vec!["inspect", d],
+        vec!["explain", "H001"],
+        vec!["test"],
+    ] {
+        let out = common::yimen(None)
+            .args(&args)
+            .stdout(full.try_clone().unwrap())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("无法写入标准输出"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    }
+}
+
+#[test]
+fn a_missing_folder_is_an_error_for_every_command() {
+    let missing = "/nonexistent/yimen-export";
+    for cmd in ["audit", "inspect", "report"] {
+        let out = run(&[cmd, missing], None);
+        assert_eq!(out.status.code(), Some(2), "{cmd}");
+        assert!(stderr(&out).contains("不存在"), "{cmd}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn an_empty_policy_folder_or_no_tests_fails() {
+    let dir = export();
+    let empty = tempfile::tempdir().unwrap();
+    let e = empty.path().to_str().unwrap();
+    for args in [
+        vec!["audit", dir.path().to_str().unwrap(), "--policy", e],
+        vec!["check-policy", e],
+        vec!["fmt", "--check", e],
+    ] {
+        let out = run(&args, None);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains("没有策略文件"), "{}", stderr(&out));
+    }
+    let params = common::root().join("policies/params.yimen");
+    let out = run(&["test", params.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no tests found"), "{}", stderr(&out));
+}
+
+#[test]
+fn files_not_read_are_in_the_json_and_the_report_and_listed_once() {
+    let dir = export();
+    let d = dir.path().to_str().unwrap();
+    std::fs::write(dir.path().join("说明.md"), "说明").unwrap();
+    let out = run(
+        &["audit", d, "--as-of", "2025-12-31", "--format", "json"],
+        None,
+    );
+    // An unreadable file: exit 2, and the report is still written.
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["skipped"],
+        serde_json::json!([
+            { "file": "收费记录.xlsx", "reason": json["skipped"][0]["reason"], "unreadable": true },
+            { "file": "说明.md", "reason": "不支持的文件类型(.md)", "unreadable": false },
+        ]),
+        "{json:#}"
+    );
+    let err = stderr(&out);
+    assert_eq!(err.matches("收费记录.xlsx").count(), 1, "{err}");
+
+    let out = run(
+        &["report", d, "--as-of", "2025-12-31", "--format", "json"],
+        None,
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let notes = report["notes"].to_string();
+    assert!(notes.contains("数据错误"), "{notes}");
+    assert!(notes.contains("收费记录.xlsx"), "{notes}");
+}
+
+#[test]
+fn a_row_error_is_rendered_without_empty_parts() {
+    let dir = export();
+    let out = run(
+        &[
+            "audit",
+            dir.path().to_str().unwrap(),
+            "--as-of",
+            "2025-12-31",
+        ],
+        None,
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text
+        .lines()
+        .find(|l| l.contains("办件记录.csv 第 3 行"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(!line.contains(" :") && !line.contains("应为 )"), "{line}");
+    assert!(!line.contains("值 \"\""), "{line}");
+}
+
+#[test]
+fn a_waiver_register_may_be_a_plain_list() {
+    let dir = export();
+    let register = dir.path().join("豁免.yaml");
+    std::fs::write(
+        &register,
+        "- code: H003\n  key: [\"C1\"]\n  reason: 试点\n  approved_by: 区政务办\n  approval_ref: 区政务办函〔2025〕5号\n  expires: 2026-06-30\n",
+    )
+    .unwrap();
+    let other = tempfile::tempdir().unwrap();
+    let out = run(
+        &[
+            "audit",
+            dir.path().to_str().unwrap(),
+            "--as-of",
+            "2025-12-31",
+            "--waivers",
+            register.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        Some(other.path()),
+    );
+    assert_ne!(out.status.code(), Some(101), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("豁免登记"), "{}", stderr(&out));
+    std::fs::write(&register, "waivers:\n- code: H003\n").unwrap();
+    let out = run(
+        &[
+            "audit",
+            dir.path().to_str().unwrap(),
+            "--waivers",
+            register.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("每项含 code, key, reason"), "{err}");
+    assert!(!err.contains("WaiverFile"), "{err}");
+}
