@@ -215,3 +215,31 @@ fn a_waiver_register_may_be_a_plain_list() {
     assert!(err.contains("每项含 code, key, reason"), "{err}");
     assert!(!err.contains("WaiverFile"), "{err}");
 }
+
+#[test]
+fn report_periods_and_compare_folders_are_checked() {
+    let dir = export();
+    let d = dir.path().to_str().unwrap();
+    let out = run(&["report", d, "--period", "abc"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("应为四位年份"), "{}", stderr(&out));
+    let out = run(
+        &["report", d, "--as-of", "2025-12-31", "--period", "2030"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("晚于审计日期"), "{}", stderr(&out));
+    let out = run(
+        &[
+            "report",
+            d,
+            "--as-of",
+            "2025-12-31",
+            "--compare",
+            "/nonexistent/prev",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--compare"), "{}", stderr(&out));
+}

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use chrono::Datelike as _;
+
 use super::common::{prepare, run_audit, RunArgs};
 use crate::report::{build, Weights};
 use crate::schema::Schema;
@@ -18,8 +20,9 @@ pub enum ReportFormat {
 pub struct Args {
     #[command(flatten)]
     run: RunArgs,
-    /// The year evaluated: only event records dated in it are counted.
-    #[arg(long)]
+    /// The year evaluated (e.g. 2025): only event records dated in it are
+    /// counted. Default: every record, whatever its date.
+    #[arg(long, value_parser = parse_year)]
     period: Option<i32>,
     /// The previous period's export folder, for the trend.
     #[arg(long)]
@@ -36,6 +39,14 @@ pub struct Args {
     /// Write the report to FILE (atomically) instead of standard output.
     #[arg(long)]
     output: Option<PathBuf>,
+}
+
+fn parse_year(s: &str) -> Result<i32, String> {
+    s.trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (1990..=2100).contains(y))
+        .ok_or_else(|| format!("应为四位年份, 如 2025 (a year such as 2025), 而不是 {s:?}"))
 }
 
 fn year(y: i32) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
@@ -67,6 +78,13 @@ pub fn run(args: &Args) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
+    if let Some(y) = args.period.filter(|&y| y > prepared.as_of.year()) {
+        eprintln!(
+            "错误: 考评年度 {y} 晚于审计日期 {} (--as-of)",
+            prepared.as_of
+        );
+        return 2;
+    }
     let period = args.period.and_then(year);
     let (audit, unreadable) = match run_audit(&prepared, &args.run.dir, period, None, "") {
         Ok(x) => x,
@@ -78,6 +96,10 @@ pub fn run(args: &Args) -> u8 {
     }
     let previous = match &args.compare {
         Some(dir) => {
+            if !dir.is_dir() {
+                eprintln!("错误: --compare: {}", super::common::not_a_folder(dir));
+                return 2;
+            }
             let prev_period = args.period.and_then(|y| year(y - 1));
             match run_audit(&prepared, dir, prev_period, None, "上期 ") {
                 Ok((a, _)) => Some(a),
