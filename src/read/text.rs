@@ -178,18 +178,10 @@ pub(crate) fn stream(
     };
     // A file whose lines end with a lone `\r` (old Mac exports, Excel's
     // "CSV (Macintosh)") is read with `\n` for it, so that row numbers are
-    // lines as for any other file.
-    let mut head = Vec::new();
-    input
-        .by_ref()
-        .take(SAMPLE)
-        .read_to_end(&mut head)
-        .map_err(io)?;
-    let input: Box<dyn Read> = if cr_only(&head) {
-        Box::new(CrToLf(std::io::Cursor::new(head).chain(input)))
-    } else {
-        Box::new(std::io::Cursor::new(head).chain(input))
-    };
+    // lines as for any other file. Its first bytes decide, read apart.
+    if cr_only(&sniff(source, enc, bom).map_err(io)?) {
+        input = Box::new(CrToLf(input));
+    }
     let mut cutter = Cutter::new(input, source.delimiter);
     let read_err = |e: std::io::Error| ReadError::Unreadable {
         file: source.rel.clone(),
@@ -226,6 +218,23 @@ fn record_line(start: u64, after: u64, rec: &csv::ByteRecord, term: u64) -> u32 
         0
     };
     after.saturating_sub(inner + term).max(1) as u32
+}
+
+/// The first bytes of a text source's content, as `stream` reads it (after
+/// the BOM, UTF-16 transcoded).
+fn sniff(source: &SourceFile, enc: TextEncoding, bom: usize) -> std::io::Result<Vec<u8>> {
+    const SNIFF: u64 = 64 << 10;
+    let mut file = File::open(&source.path)?;
+    let mut head = Vec::new();
+    if enc.is_utf16() {
+        encoding::Utf16Reader::new(file, enc)
+            .take(SNIFF)
+            .read_to_end(&mut head)?;
+    } else {
+        file.seek(SeekFrom::Start(bom as u64))?;
+        file.take(SNIFF).read_to_end(&mut head)?;
+    }
+    Ok(head)
 }
 
 /// Whether the text's lines end with a lone `\r` (judged by its first line
