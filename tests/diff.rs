@@ -63,6 +63,17 @@ fn repo() -> tempfile::TempDir {
     tmp
 }
 
+/// v2: A1 withdrawn from the centre without an approval; A3 added without its basis.
+fn write_v2(cat: &Path) {
+    let v2 = format!(
+        "{HEADER}{}{}{}",
+        item("A1", "行政许可", "否", "", true),
+        item("A2", "公共服务", "是", "", true),
+        item("A3", "行政许可", "是", "", false)
+    );
+    std::fs::write(cat.join("事项目录.csv"), v2).unwrap();
+}
+
 fn keys(json: &serde_json::Value) -> Vec<(String, String)> {
     let mut k: Vec<(String, String)> = json["findings"]
         .as_array()
@@ -83,14 +94,7 @@ fn keys(json: &serde_json::Value) -> Vec<(String, String)> {
 fn a_withdrawal_without_approval_and_an_incomplete_new_item_are_reported() {
     let tmp = repo();
     let cat = tmp.path().join("catalogue");
-    // v2: A1 withdrawn from the centre without an approval; A3 added without its basis.
-    let v2 = format!(
-        "{HEADER}{}{}{}",
-        item("A1", "行政许可", "否", "", true),
-        item("A2", "公共服务", "是", "", true),
-        item("A3", "行政许可", "是", "", false)
-    );
-    std::fs::write(cat.join("事项目录.csv"), v2).unwrap();
+    write_v2(&cat);
     git(tmp.path(), &["commit", "-q", "-am", "v2"]);
     let (code, json, err) = diff(tmp.path(), &["--base", "HEAD~1", "catalogue"]);
     assert_eq!(code, 1, "{err}");
@@ -158,13 +162,7 @@ fn a_clean_change_exits_0_and_a_missing_revision_exits_2() {
 fn annotations_name_files_from_the_repository_root() {
     let tmp = repo();
     let cat = tmp.path().join("catalogue");
-    let v2 = format!(
-        "{HEADER}{}{}{}",
-        item("A1", "行政许可", "否", "", true),
-        item("A2", "公共服务", "是", "", true),
-        item("A3", "行政许可", "是", "", false)
-    );
-    std::fs::write(cat.join("事项目录.csv"), v2).unwrap();
+    write_v2(&cat);
     let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
         .current_dir(&cat)
         .args(["diff", "--base", "HEAD", ".", "--as-of", "2025-12-31"])
