@@ -4,6 +4,16 @@
 
 mod common;
 
+/// The audit JSON of `dir` under the shipped policy files named.
+fn audit(dir: &std::path::Path, policies: &[&str]) -> serde_json::Value {
+    let root = common::root();
+    let paths: Vec<std::path::PathBuf> = policies
+        .iter()
+        .map(|p| root.join(format!("policies/{p}.yimen")))
+        .collect();
+    common::audit_json(None, dir, &paths)
+}
+
 #[test]
 fn a_duplicated_item_is_one_finding_with_both_rows() {
     let dir = tempfile::tempdir().unwrap();
@@ -15,16 +25,7 @@ fn a_duplicated_item_is_one_finding_with_both_rows() {
          K1,甲事项,行政许可,民政局,否\n",
     )
     .unwrap();
-    let root = common::root();
-    let json = common::audit_json(
-        None,
-        dir.path(),
-        &[
-            root.join("policies/params.yimen"),
-            root.join("policies/entry.yimen"),
-            root.join("policies/catalogue.yimen"),
-        ],
-    );
+    let json = audit(dir.path(), &["params", "entry", "catalogue"]);
     let e001: Vec<&serde_json::Value> = json["findings"]
         .as_array()
         .unwrap()
@@ -56,15 +57,7 @@ fn a_duplicated_code_takes_the_department_of_its_first_row() {
         format!("{header}K1,甲事项,行政许可,民政局,是\nK2,乙事项,行政许可,民政局,是\nK1,甲事项,行政许可,公安局,是\nK3,丙事项,行政许可,,是\nK3,丙事项,行政许可,公安局,是\n"),
     )
     .unwrap();
-    let root = common::root();
-    let json = common::audit_json(
-        None,
-        dir.path(),
-        &[
-            root.join("policies/params.yimen"),
-            root.join("policies/catalogue.yimen"),
-        ],
-    );
+    let json = audit(dir.path(), &["params", "catalogue"]);
     let c002: Vec<(&serde_json::Value, &serde_json::Value)> = json["findings"]
         .as_array()
         .unwrap()
