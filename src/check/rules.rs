@@ -360,8 +360,13 @@ impl Checker<'_> {
             }
         }
 
+        // The catalogue's in-force dates are a rule's ("a rule applies to an
+        // event record only if …"); a metric counts every record of the
+        // period it is run for (`report --period`), its cites are its basis.
+        // A policy's own `effective` date applies to both.
         let in_force = self
             .citations
+            .filter(|_| !is_metric)
             .and_then(|reg| cites.iter().filter_map(|c| reg.in_force(&c.source)).min());
         let effective_from = match (in_force, policy_effective) {
             (Some(a), Some(b)) => Some(a.max(b)),
