@@ -9,6 +9,14 @@
 //!
 //! On a mismatch it prints, per code, the missing and unexpected keys with the row
 //! data of a few of them, then fails.
+//!
+//! The oracle also gives the evaluation metrics M01-M07 (the centre row, dept null,
+//! and one row per department with records in the metric). For the same seeds the
+//! metrics tests run `yimen report --format json` on the folder (no `--period`: every
+//! record counts) and require, for every row the oracle gives, the same numerator,
+//! denominator and undetermined count, and no further yimen row with a non-zero
+//! denominator or undetermined count. On a mismatch they print a table of the
+//! differing rows, then fail.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -131,6 +139,140 @@ fn run_yimen(export: &Path, as_of: &str) -> Value {
         "yimen's JSON breaks findings.schema.json: {errors:#?}"
     );
     json
+}
+
+fn run_report(export: &Path, as_of: &str) -> Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
+        .arg("report")
+        .arg(export)
+        .args(["--as-of", as_of, "--format", "json"])
+        .output()
+        .expect("running yimen");
+    assert!(
+        out.status.success(),
+        "yimen report failed ({}):\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).expect("yimen's JSON output");
+    let schema_path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/contracts/metrics.schema.json");
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(&schema_path).expect("metrics.schema.json"))
+            .expect("schema");
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+    let errors: Vec<String> = validator
+        .iter_errors(&json)
+        .take(5)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "yimen's JSON breaks metrics.schema.json: {errors:#?}"
+    );
+    json
+}
+
+/// The seeds of the sweeps: `YIMEN_ORACLE_SEEDS` (a range `a-b` or a comma-separated
+/// list), 101-105 by default.
+fn sweep_seeds() -> Vec<u64> {
+    let spec = std::env::var("YIMEN_ORACLE_SEEDS").unwrap_or_else(|_| "101-105".to_string());
+    if let Some((a, b)) = spec.split_once('-') {
+        (a.trim().parse().expect("seed")..=b.trim().parse().expect("seed")).collect()
+    } else {
+        spec.split(',')
+            .map(|s| s.trim().parse().expect("seed"))
+            .collect()
+    }
+}
+
+/// (metric id, dept; `None` for the centre) -> (numerator, denominator, undetermined).
+type MetricRows = BTreeMap<(String, Option<String>), [u64; 3]>;
+
+fn metric_rows(list: &Value) -> MetricRows {
+    let mut out = MetricRows::new();
+    for m in list.as_array().expect("a list of metrics") {
+        let id = m["id"].as_str().expect("metric id").to_string();
+        let dept = m["dept"].as_str().map(str::to_string);
+        let n = |f: &str| m[f].as_u64().unwrap_or(0);
+        out.insert(
+            (id, dept),
+            [n("numerator"), n("denominator"), n("undetermined")],
+        );
+    }
+    out
+}
+
+/// The oracle's undetermined records of a metric row (for the diagnostics).
+fn metric_undetermined(expected: &Value, id: &str, dept: Option<&str>) -> String {
+    let v = &expected["metric_records"][id][dept.unwrap_or("")][2];
+    let keys: Vec<&str> = v
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if keys.len() > 8 {
+        format!("{} …({} in all)", keys[..8].join(", "), keys.len())
+    } else {
+        keys.join(", ")
+    }
+}
+
+/// Compares the metrics of one seed; returns a table of the differing rows (empty when none).
+fn compare_metrics(seed: u64, expected: &Value, actual: &Value) -> String {
+    let exp = metric_rows(&expected["metrics"]);
+    let got = metric_rows(&actual["metrics"]);
+    let fmt = |r: Option<&[u64; 3]>| match r {
+        Some([n, d, u]) => format!("{n:>6}{d:>6}{u:>6}"),
+        None => format!("{:>18}", "(no row)"),
+    };
+    let mut lines = Vec::new();
+    let mut undetermined = Vec::new();
+    for ((id, dept), e) in &exp {
+        let g = got.get(&(id.clone(), dept.clone()));
+        if g != Some(e) {
+            lines.push((id.clone(), dept.clone(), fmt(Some(e)), fmt(g)));
+            if g.is_none_or(|g| g[2] != e[2]) && e[2] > 0 {
+                undetermined.push(format!(
+                    "  {id} {}: the oracle's undetermined records: {}",
+                    dept.as_deref().unwrap_or("(centre)"),
+                    metric_undetermined(expected, id, dept.as_deref())
+                ));
+            }
+        }
+    }
+    for ((id, dept), g) in &got {
+        if !exp.contains_key(&(id.clone(), dept.clone())) && (g[1] > 0 || g[2] > 0) {
+            lines.push((id.clone(), dept.clone(), fmt(None), fmt(Some(g))));
+        }
+    }
+    if lines.is_empty() {
+        return String::new();
+    }
+    let mut report = format!(
+        "\n[seed {seed}] {} metric rows differ (left the oracle's numerator, denominator and \
+         undetermined, right yimen's):\n  {:<7}{:<14}{:>6}{:>6}{:>6}   {:>6}{:>6}{:>6}\n",
+        lines.len(),
+        "metric",
+        "dept",
+        "num",
+        "den",
+        "und",
+        "num",
+        "den",
+        "und"
+    );
+    for (id, dept, e, g) in lines {
+        let dept = dept.unwrap_or_else(|| "(centre)".to_string());
+        // pad by columns, a CJK character taking two
+        let width: usize = dept.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
+        let pad = " ".repeat(14usize.saturating_sub(width));
+        report += &format!("  {id:<7}{dept}{pad}{e}   {g}\n");
+    }
+    for u in undetermined {
+        report += &u;
+        report.push('\n');
+    }
+    report
 }
 
 /// The raw cells of the records behind a key, as the oracle wrote them.
@@ -310,16 +452,8 @@ fn the_oracle_comparison_detects_a_difference() {
 #[test]
 fn many_seeds() {
     require_python();
-    let spec = std::env::var("YIMEN_ORACLE_SEEDS").unwrap_or_else(|_| "101-105".to_string());
-    let seeds: Vec<u64> = if let Some((a, b)) = spec.split_once('-') {
-        (a.trim().parse().expect("seed")..=b.trim().parse().expect("seed")).collect()
-    } else {
-        spec.split(',')
-            .map(|s| s.trim().parse().expect("seed"))
-            .collect()
-    };
     let mut report = String::new();
-    for seed in seeds {
+    for seed in sweep_seeds() {
         let dir = tempfile::tempdir().expect("tempdir");
         let expected = run_oracle(dir.path(), seed, "2025-12-31");
         let actual = run_yimen(&dir.path().join("export"), "2025-12-31");
@@ -329,4 +463,74 @@ fn many_seeds() {
         report.is_empty(),
         "yimen disagrees with the oracle:{report}"
     );
+}
+
+/// The metrics M01-M07 of `yimen report` against the oracle's, for the fixed seeds
+/// (with their audit dates: M02 looks at the authorisations valid on it).
+#[test]
+fn yimen_metrics_agree_with_the_oracle() {
+    require_python();
+    let mut report = String::new();
+    for (seed, as_of) in SEEDS {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let expected = run_oracle(dir.path(), seed, as_of);
+        let actual = run_report(&dir.path().join("export"), as_of);
+        report += &compare_metrics(seed, &expected, &actual);
+    }
+    assert!(
+        report.is_empty(),
+        "yimen's metrics disagree with the oracle's:{report}"
+    );
+}
+
+/// The metrics sweep over `YIMEN_ORACLE_SEEDS` (see `many_seeds`), audited on 2025-12-31.
+#[test]
+fn many_seeds_metrics() {
+    require_python();
+    let mut report = String::new();
+    for seed in sweep_seeds() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let expected = run_oracle(dir.path(), seed, "2025-12-31");
+        let actual = run_report(&dir.path().join("export"), "2025-12-31");
+        report += &compare_metrics(seed, &expected, &actual);
+    }
+    assert!(
+        report.is_empty(),
+        "yimen's metrics disagree with the oracle's:{report}"
+    );
+}
+
+/// The metrics comparison itself must see a difference: the oracle's own rows agree
+/// with themselves, and not once a numerator, an undetermined count or a row changes.
+#[test]
+fn the_metrics_comparison_detects_a_difference() {
+    require_python();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (seed, as_of) = SEEDS[0];
+    let expected = run_oracle(dir.path(), seed, as_of);
+    let same = serde_json::json!({ "metrics": expected["metrics"].clone() });
+    assert_eq!(compare_metrics(seed, &expected, &same), "");
+    let rows = expected["metrics"].as_array().expect("metrics").clone();
+    assert!(
+        rows.len() > 7,
+        "a centre row per metric and department rows"
+    );
+    for (i, field) in [(0, "numerator"), (rows.len() - 1, "undetermined")] {
+        let mut changed = rows.clone();
+        let v = changed[i][field].as_u64().expect("a count");
+        changed[i][field] = Value::from(v + 1);
+        let report = compare_metrics(seed, &expected, &serde_json::json!({ "metrics": changed }));
+        assert!(report.contains("1 metric rows differ"), "{field}: {report}");
+    }
+    let mut extra = rows.clone();
+    extra.push(
+        serde_json::json!({"id": "M05", "dept": "不存在局", "numerator": 0,
+                                  "denominator": 3, "undetermined": 0}),
+    );
+    let report = compare_metrics(seed, &expected, &serde_json::json!({ "metrics": extra }));
+    assert!(report.contains("不存在局"), "{report}");
+    let mut missing = rows;
+    missing.remove(0);
+    let report = compare_metrics(seed, &expected, &serde_json::json!({ "metrics": missing }));
+    assert!(report.contains("(no row)"), "{report}");
 }

@@ -26,7 +26,15 @@ expected.json:
      "findings":     {"E001": [["key", ...], ...], ... every rule code ...},
      "undetermined": {"H003": [[...]], ...},
      "datasets":     {"E001": "catalogue", ...},
-     "rows":         {"catalogue": {"<key joined by |>": [{field: raw cell}, ...]}, ...}}
+     "rows":         {"catalogue": {"<key joined by |>": [{field: raw cell}, ...]}, ...},
+     "metrics":      [{"id": "M01", "dept": null | "民政局", "numerator": 3, "denominator": 4,
+                       "undetermined": 1}, ...],
+     "metric_records": {"M01": {"" (centre) | dept: [[numerator keys], [denominator-only keys],
+                                                     [undetermined keys]]}, ...}}
+
+The metrics are those of `yimen report --format json` without --period (every record
+counts), on the same as_of: per metric the centre row (dept null) and one row per
+department that has a record in the metric's denominator or an undetermined one.
 
 Python 3.11 standard library only. It was written from the documents alone
 (rule catalogue, data contract, design, JSON contracts, holiday-cn data),
@@ -132,6 +140,66 @@ Records, keys, lookups
     A header with a stray (no-break) space is the same header in every format
     (the contract: "stray spaces and non-breaking spaces in headers and values
     are normalised before matching"); so is a full-width （） in a header.
+Metrics (M01-M07)
+24. A metric is, per record, a membership in the denominator and a numerator
+    condition, both three-valued (Kleene, as in 1).  Membership false: the record
+    plays no part.  Membership unknown: undetermined, whatever the condition (the
+    denominator itself depends on the missing value).  Membership true and
+    condition unknown: undetermined.  Otherwise the record counts in the
+    denominator, and in the numerator when the condition holds.  A record is
+    undetermined at most once per metric, e.g. an item with kind empty is
+    undetermined for M01 and M06 whatever its in_center.
+25. Metrics have no effective dates: the in-force convention is written for rules
+    ("a rule applies to an event record only if ..."), the M section defines its
+    populations ("finished cases", "cases", "cases of in-centre items") without
+    dates, and `yimen report` without --period counts every record (its --help:
+    "Default: every record, whatever its date").  A case accepted in 2002 counts
+    in M05 and M07.
+    (The "source" column of the M table is a citation, like "grounded in".)
+26. M04: "finished cases" = finished_at present (empty = unfinished, a value, see
+    2).  "not overdue (H003)" = H003 does not fire for the case, with H003's own
+    verdict, in-force date included (design.md: `for case in cases when
+    case.finished_at is not none ... ratio not fires(H003, case)`): a finished case
+    accepted before 2017-12-15, where H003 does not apply, is not overdue and counts
+    in numerator and denominator.  H003 undetermined (accepted_at missing,
+    promised_days missing, item not in the catalogue) makes M04 undetermined.
+27. Item metrics (M01, M02, M03, M06) count each code once, with every field
+    (dept, kind, in_center, ...) from its first row (see 9); the conflicting
+    duplicate's later row plays no part.  "in-scope items" (M01) = kind among the
+    six in-scope kinds; kind empty is undetermined.  M01's numerator "in_center =
+    true or exemption_ref" = in_center true or exemption_ref non-empty (an empty
+    exemption_ref is a value, as in E001), so in_center empty with an exemption_ref
+    is in the numerator and in_center empty without one is undetermined.
+28. "in-centre items" (M02, M03, and the items of M07) = in_center = true, whatever
+    the kind (only M01 says in-scope).  in_center empty is undetermined.
+29. M02 "whose authorisation level is 决定": the authorisation for (the item's
+    dept, code) valid on as_of, as A002/A003 (a standing state is checked as of the
+    audit date).  None valid: not in the numerator, in the denominator (absence is
+    a value, see 4).  The valid one with level empty: undetermined.
+30. M03: handling_type empty is undetermined.  M06: "公共服务 items" = kind =
+    公共服务 (kind empty: undetermined), online_depth empty is undetermined.
+31. M05 "cases finished on their acceptance date / cases": the denominator is every
+    case, finished or not; the numerator needs finished_at present and the same
+    calendar date as accepted_at (as H004, see 21).  An unfinished case is in the
+    denominator only, also when accepted on as_of or with accepted_at empty
+    (unfinished is decided by finished_at alone); a finished case with accepted_at
+    empty is undetermined.
+32. M07 "cases of in-centre items": cases whose item (first row of item_code) has
+    in_center = true.  A case whose item_code is not in the catalogue is
+    undetermined, whatever its channel: the failed lookup leaves in_center unknown
+    (the catalogue lists "failed lookup" among missing values; see 3), so its
+    membership in the denominator is unknown.  A case of an in-centre item with
+    channel empty is undetermined; 网上 and 自助终端 are in the denominator only.
+33. Departments: a case metric uses case.dept (even where it differs from the
+    item's dept), an item metric the first row's dept, as written (trimmed, see
+    12).  A record with an empty dept would count in the centre row only: the
+    centre row does not need the dept, so the record is not undetermined for it
+    ("undetermined (a needed value missing)"), and no department row can hold it.
+    The generator never writes an empty dept (it would also touch the keys and
+    lookups of E002, H002, A001-A003), so this is not exercised.  The centre row is
+    then the sum of the department rows.  A department whose denominator is 0 and
+    that has no undetermined record gets no row (it would show n/a); the test
+    neither requires nor forbids such a row.
 """
 
 import argparse
@@ -221,6 +289,8 @@ IN_FORCE = {
     "C001": GANGNAN,
     "J001": DAZU, "J002": DAZU,
 }
+
+METRICS = ("M01", "M02", "M03", "M04", "M05", "M06", "M07")
 
 CODES = {
     "E001": "catalogue", "E002": "units", "E003": "changes",
@@ -1342,6 +1412,7 @@ class Evaluator:
         for a in g.auths:
             self.auth_by_pair.setdefault((a["dept"], a["item_code"]), []).append(a)
         self.out = {c: {} for c in CODES}  # code -> key tuple -> verdict (True wins over None)
+        self.h003 = {}  # id(case) -> H003 verdict (True / False / None) for the cases H003 applies to
 
     def put(self, code, key, v):
         if v is False:
@@ -1455,6 +1526,7 @@ class Evaluator:
                     end = fin if fin is not None else as_of
                     v = cal.workdays(acc, end) - susp > p
                 self.put("H003", key, v)
+                self.h003[id(c)] = v
             if applies("H004", acc):
                 ht = self.item_field(code, "handling_type")
                 later = None
@@ -1508,6 +1580,54 @@ class Evaluator:
             self.put("F005", key, AND(GT(f["waiver"], Decimal(0)), empty(f["waiver_ref"])))
         return self.out
 
+    def metrics(self):
+        """M01-M07: per metric, the centre row (dept None) and one row per department, each
+        [numerator, denominator, undetermined]; and the records behind every row (their keys),
+        for the test's diagnostics.  `inside` is the record's membership in the denominator,
+        `hit` the numerator's condition, both three-valued (see the docstring, 24-33)."""
+        g, as_of = self.g, self.as_of
+        rows = {m: {None: [0, 0, 0]} for m in METRICS}
+        recs = {m: {} for m in METRICS}
+
+        def count(m, dept, key, inside, hit):
+            if inside is False:
+                return
+            slot = 2 if inside is None or hit is None else (0 if hit else 1)
+            for d in (None,) if dept is None else (None, dept):
+                row = rows[m].setdefault(d, [0, 0, 0])
+                if slot == 0:
+                    row[0] += 1
+                    row[1] += 1
+                else:
+                    row[slot] += 1
+                recs[m].setdefault("" if d is None else d, [[], [], []])[slot].append(key)
+
+        # items: once per code, as its first row; the item's dept
+        for code, it in self.first.items():
+            kind, inc, dept = it["kind"], it["in_center"], it["dept"]
+            in_scope = None if kind is None else kind in IN_SCOPE
+            count("M01", dept, code, in_scope, OR(EQ(inc, True), not empty(it["exemption_ref"])))
+            a = self.valid_auth(dept, code, as_of)
+            count("M02", dept, code, EQ(inc, True), False if a is None else EQ(a["level"], "决定"))
+            count("M03", dept, code, EQ(inc, True), EQ(it["handling_type"], "即办件"))
+            count("M06", dept, code, EQ(kind, "公共服务"), EQ(it["online_depth"], "全程网办"))
+        # cases: the case's dept
+        for c in g.cases:
+            acc, fin = date_of(c["accepted_at"]), date_of(c["finished_at"])
+            dept, key = c["dept"], c["id"]
+            overdue = self.h003.get(id(c), False)  # H003 not in force on the acceptance date: not overdue
+            count("M04", dept, key, fin is not None, NOT(overdue))
+            same_day = False if fin is None else (None if acc is None else fin == acc)
+            count("M05", dept, key, True, same_day)
+            count("M07", dept, key, EQ(self.item_field(c["item_code"], "in_center"), True),
+                  EQ(c["channel"], "原单位"))
+        out = []
+        for m in METRICS:
+            for d in sorted(rows[m], key=lambda x: (x is not None, x or "")):
+                n, den, und = rows[m][d]
+                out.append({"id": m, "dept": d, "numerator": n, "denominator": den, "undetermined": und})
+        return out, recs
+
 
 # ----------------------------------------------------------------------------
 
@@ -1530,7 +1650,9 @@ def main():
     cal = Calendar(args.holidays)
     g = Gen(args.seed, args.cases, as_of, cal)
     g.generate()
-    out = Evaluator(g, as_of, cal).run()
+    ev = Evaluator(g, as_of, cal)
+    out = ev.run()
+    metrics, metric_records = ev.metrics()
 
     export = os.path.join(args.out, "export")
     os.makedirs(export, exist_ok=True)
@@ -1565,6 +1687,8 @@ def main():
         "datasets": CODES,
         "files": FILES,
         "rows": rows,
+        "metrics": metrics,
+        "metric_records": metric_records,
     }
     with open(os.path.join(args.out, "expected.json"), "w", encoding="utf-8") as fh:
         json.dump(expected, fh, ensure_ascii=False, indent=1)
