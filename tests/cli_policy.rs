@@ -131,4 +131,12 @@ fn explain_prints_the_rule_its_parameters_and_every_cited_clause() {
     let (code, _, err) = yimen(&["explain", "H020"]);
     assert_eq!(code, 2);
     assert!(err.contains("did you mean"), "{err}");
+    // A metric: no severity, and it says which records it counts.
+    let (code, out, err) = yimen(&["explain", "M04"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("考评指标") && !out.contains("严重程度"),
+        "{out}"
+    );
+    assert!(out.contains("不按依据文件的施行日期筛选"), "{out}");
 }

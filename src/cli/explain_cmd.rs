@@ -63,13 +63,24 @@ pub fn explain(program: &Program, rule: &RuleDef, sources: &SourceRegistry) -> S
         rule.name,
         rule.title.as_deref().unwrap_or("")
     );
-    let _ = writeln!(
-        out,
-        "严重程度: {}    来源: {}",
-        rule.severity.as_str(),
-        rule.file
-    );
     let ds = &crate::schema::Schema::builtin().datasets[rule.dataset];
+    if rule.kind == crate::ast::RuleKind::Metric {
+        let _ = writeln!(out, "考评指标    来源: {}", rule.file);
+        if ds.event_date.is_some() {
+            let _ = writeln!(
+                out,
+                "统计考评期内的全部{} (yimen report --period 年度), 不按依据文件的施行日期筛选",
+                ds.title
+            );
+        }
+    } else {
+        let _ = writeln!(
+            out,
+            "严重程度: {}    来源: {}",
+            rule.severity.as_str(),
+            rule.file
+        );
+    }
     if let (Some(d), Some(event)) = (rule.effective_from, &ds.event_date) {
         let _ = writeln!(
             out,
