@@ -231,7 +231,7 @@ fn xlsx_report_reopens_with_the_expected_sheets() {
         .unwrap();
     common::assert_success(&out);
     let mut wb = calamine::open_workbook_auto(&path).unwrap();
-    assert_eq!(wb.sheet_names(), ["指标", "得分排名", "问题分布"]);
+    assert_eq!(wb.sheet_names(), ["指标", "得分排名", "问题分布", "说明"]);
     let metrics = wb.worksheet_range("指标").unwrap();
     let rows: Vec<_> = metrics.rows().collect();
     // A header and one row per metric value; values are numbers, n/a is "—".
@@ -279,4 +279,126 @@ fn a_missing_dataset_makes_its_metrics_na_with_the_reason_and_no_data_is_an_erro
     let empty = tempfile::tempdir().unwrap();
     let (code, _, _) = report(empty.path(), "json");
     assert_eq!(code, 2);
+}
+
+/// Six departments with equal scores share rank 1; the quota (one of six)
+/// cannot take the whole tie, so none is rated 优秀 and a note says so; a
+/// department with findings but no metric is not scored nor ranked; the
+/// method states the weights, so that a score can be recomputed.
+#[test]
+fn ties_share_a_rank_and_the_quota_never_splits_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rows = vec![
+        "事项编码,事项名称,事项类型,实施主体,是否进驻中心,办件类型,法定办结时限,承诺办结时限,网办深度"
+            .to_string(),
+    ];
+    for (i, d) in ["甲局", "乙局", "丙局", "丁局", "戊局", "己局"]
+        .iter()
+        .enumerate()
+    {
+        rows.push(format!(
+            "A{i},事项{i},行政许可,{d},是,承诺件,20,10,全程网办"
+        ));
+    }
+    rows.push("K1,处罚,行政处罚,庚局,否,承诺件,5,10,".into());
+    std::fs::write(tmp.path().join("事项目录.csv"), rows.join("\n") + "\n").unwrap();
+    let (code, out, err) = report(tmp.path(), "json");
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let depts = json["departments"].as_array().unwrap();
+    let ranked: Vec<_> = depts.iter().filter(|d| d["dept"] != "庚局").collect();
+    assert_eq!(ranked.len(), 6);
+    assert!(ranked
+        .iter()
+        .all(|d| d["rank"] == 1 && d["excellent"] == false));
+    let unscored = depts.iter().find(|d| d["dept"] == "庚局").unwrap();
+    assert!(unscored["score"].is_null() && unscored["rank"].is_null());
+    let notes = json["notes"].to_string();
+    assert!(notes.contains("并列第 1 名"), "{notes}");
+    assert!(notes.contains("庚局 没有可计算的考评指标"), "{notes}");
+    let method = json["method"].to_string();
+    assert!(
+        method.contains("M01 2") && method.contains("最多扣 40 分"),
+        "{method}"
+    );
+    // Every department is in every metric's table, "—" where n/a.
+    let m06_rows = json["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["id"] == "M06")
+        .count();
+    assert_eq!(m06_rows, 1 + 7);
+}
+
+/// A value that rounds to its target but misses it is shown with the
+/// decimals that tell them apart; the change column is the difference of
+/// the values as shown, and the previous value is shown beside it.
+#[test]
+fn shown_values_never_contradict_their_target_or_their_change() {
+    let now = tempfile::tempdir().unwrap();
+    let before = tempfile::tempdir().unwrap();
+    let catalogue = "事项编码,事项名称,事项类型,实施主体,是否进驻中心,办件类型,承诺办结时限\n\
+                     A1,甲许可,行政许可,X局,是,承诺件,10\n";
+    let mut cases = String::from("办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n");
+    for i in 0..5000 {
+        let channel = if i == 0 { "原单位" } else { "中心窗口" };
+        cases.push_str(&format!(
+            "C{i},A1,X局,{channel},2025-03-03 09:00:00,2025-03-03 10:00:00\n"
+        ));
+    }
+    for dir in [now.path(), before.path()] {
+        std::fs::write(dir.join("事项目录.csv"), catalogue).unwrap();
+        std::fs::write(dir.join("办件记录.csv"), &cases).unwrap();
+    }
+    let (code, md, err) = report(now.path(), "md");
+    assert_eq!(code, 0, "{err}");
+    // M07 = 1/5000 = 0.02%, target ≤ 0%: not "0.0% 未达标".
+    let line = md
+        .lines()
+        .skip_while(|l| !l.starts_with("### M07"))
+        .find(|l| l.starts_with("| 全中心"))
+        .unwrap();
+    assert!(line.contains("0.02%") && line.contains("未达标"), "{line}");
+    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
+        .arg("report")
+        .arg(now.path())
+        .arg("--compare")
+        .arg(before.path())
+        .args(["--as-of", "2025-12-31"])
+        .output()
+        .unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.contains("上期: "), "{md}");
+    let line = md
+        .lines()
+        .skip_while(|l| !l.starts_with("### M07"))
+        .find(|l| l.starts_with("| 全中心"))
+        .unwrap();
+    assert!(line.ends_with("| 0.0% | 持平 |"), "{line}");
+}
+
+/// `--period` for a year without cases says so instead of ranking on the
+/// catalogue alone silently.
+#[test]
+fn a_period_without_cases_is_noted() {
+    let tmp = tempfile::tempdir().unwrap();
+    fixture(tmp.path());
+    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
+        .arg("report")
+        .arg(tmp.path())
+        .args([
+            "--as-of",
+            "2025-12-31",
+            "--period",
+            "2024",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    common::assert_success(&out);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let notes = json["notes"].to_string();
+    assert!(notes.contains("2024 年度内没有办件记录"), "{notes}");
 }

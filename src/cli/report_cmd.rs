@@ -86,7 +86,7 @@ pub fn run(args: &Args) -> u8 {
         return 2;
     }
     let period = args.period.and_then(year);
-    let (audit, unreadable) = match run_audit(&prepared, &args.run.dir, period, None, "") {
+    let (audit, mut unreadable) = match run_audit(&prepared, &args.run.dir, period, None, "") {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -102,13 +102,19 @@ pub fn run(args: &Args) -> u8 {
             }
             let prev_period = args.period.and_then(|y| year(y - 1));
             match run_audit(&prepared, dir, prev_period, None, "上期 ") {
-                Ok((a, _)) => Some(a),
+                Ok((a, prev_unreadable)) => {
+                    // A file of the previous period that cannot be read
+                    // fails the run as one of this period does (the report
+                    // is written, its notes say which).
+                    unreadable |= prev_unreadable;
+                    Some(a)
+                }
                 Err(code) => return code,
             }
         }
         None => None,
     };
-    let report = build(
+    let mut report = build(
         &prepared.program,
         Schema::builtin(),
         &audit,
@@ -117,6 +123,10 @@ pub fn run(args: &Args) -> u8 {
         prepared.as_of,
         args.period.map(|y| y.to_string()),
     );
+    report.previous = args.compare.as_ref().map(|dir| match args.period {
+        Some(y) => format!("{} 年度 ({})", y - 1, dir.display()),
+        None => format!("{} 中的全部数据", dir.display()),
+    });
     let bytes = match args.format {
         ReportFormat::Json => crate::report::json::render(&report).into_bytes(),
         ReportFormat::Md => crate::report::md::render(&report).into_bytes(),

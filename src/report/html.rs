@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::md::pct;
+use super::md::{change, op_text, pct, pct_against, rank_and_score, summary_line};
 use super::{MetricRow, Report, FAMILIES};
 
 /// Escape text for HTML content and attribute values (the markup escaper
@@ -113,28 +113,27 @@ pub fn render(r: &Report) -> String {
     );
     let _ = writeln!(
         out,
-        "<div class=\"cover\"><h1>{}</h1><p>考评期间: {}</p><p>审计日期: {}</p><p class=\"note\">由 yimen 依据政务服务中心有关规定自动生成</p></div>",
+        "<div class=\"cover\"><h1>{}</h1><p>考评期间: {}</p><p>数据截止日期: {}</p>{}<p class=\"note\">由 yimen 依据政务服务中心有关规定自动生成</p></div>",
         esc(&title),
-        esc(r.period.as_deref().unwrap_or("全部数据")),
-        esc(&r.as_of)
+        esc(r.period.as_deref().unwrap_or("导出中的全部数据")),
+        esc(&r.as_of),
+        r.previous
+            .as_ref()
+            .map(|p| format!("<p>上期: {}</p>", esc(p)))
+            .unwrap_or_default()
     );
     // Summary
-    let findings: u64 = r.departments.iter().map(|d| d.findings).sum();
-    let excellent: Vec<String> = r
-        .departments
-        .iter()
-        .filter(|d| d.excellent)
-        .map(|d| esc(&d.dept))
-        .collect();
+    let (line, excellent) = summary_line(r);
+    let excellent: Vec<String> = excellent.into_iter().map(esc).collect();
     let _ = write!(
         out,
-        "<section><h2>一、概况</h2><p>参评部门 {} 个, 发现问题 {findings} 处。",
-        r.departments.len()
-    );
-    let _ = write!(
-        out,
-        "评为优秀的部门(不超过参评部门的 20%, 三都县2018年方案 七、(二)): <span class=\"excellent\">{}</span>。</p>",
-        if excellent.is_empty() { "无".to_string() } else { excellent.join("、") }
+        "<section><h2>一、概况</h2><p>{}<span class=\"excellent\">{}</span>。</p>",
+        esc(&line),
+        if excellent.is_empty() {
+            "无".to_string()
+        } else {
+            excellent.join("、")
+        }
     );
     for n in &r.notes {
         let _ = write!(out, "<p class=\"note\">说明: {}</p>", esc(n));
@@ -146,7 +145,7 @@ pub fn render(r: &Report) -> String {
         let rows: Vec<&MetricRow> = r.metrics.iter().filter(|m| m.id == id).collect();
         let Some(first) = rows.first() else { continue };
         let target = match (first.target_op, first.target) {
-            (Some(op), Some(t)) => format!(" (目标 {} {})", esc(op), esc(&pct(Some(t)))),
+            (Some(op), Some(t)) => format!(" (目标 {} {})", op_text(op), esc(&pct(Some(t)))),
             _ => String::new(),
         };
         let _ = write!(
@@ -156,37 +155,36 @@ pub fn render(r: &Report) -> String {
             esc(&first.name),
             metric_chart(&rows)
         );
-        out.push_str("<table><thead><tr><th>部门</th><th>分子</th><th>分母</th><th>数值</th><th>无法判定</th><th>达标</th><th>较上期</th></tr></thead><tbody>\n");
+        out.push_str("<table><thead><tr><th>部门</th><th>分子</th><th>分母</th><th>数值</th><th>无法判定</th><th>达标</th><th>上期</th><th>较上期</th></tr></thead><tbody>\n");
         for m in rows {
             let reached = match (m.value, m.target) {
                 (Some(_), Some(_)) if m.target_missed => "<span class=\"missed\">未达标</span>",
                 (Some(_), Some(_)) => "达标",
                 _ => "—",
             };
-            let change = m
-                .change_points
-                .map_or_else(|| "—".to_string(), |c| format!("{c:+.1} 个百分点"));
             let _ = writeln!(
                 out,
-                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{reached}</td><td class=\"n\">{}</td></tr>",
+                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{reached}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
                 esc(m.dept.as_deref().unwrap_or("全中心")),
                 m.numerator,
                 m.denominator,
-                esc(&pct(m.value)),
+                esc(&pct_against(m)),
                 m.undetermined,
-                esc(&change)
+                esc(&pct(m.previous)),
+                esc(&change(m))
             );
         }
         out.push_str("</tbody></table>\n");
     }
     out.push_str("</section>\n<section><h2>三、部门得分与排名</h2>\n<table><thead><tr><th>名次</th><th>部门</th><th>得分</th><th>问题数</th><th>等次</th><th>未达标指标</th></tr></thead><tbody>\n");
     for d in &r.departments {
+        let (rank, score) = rank_and_score(d);
         let _ = writeln!(
             out,
-            "<tr><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{:.1}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
-            d.rank,
+            "<tr><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
+            rank,
             esc(&d.dept),
-            d.score,
+            score,
             d.findings,
             if d.excellent { "<span class=\"excellent\">优秀</span>" } else { "" },
             esc(&d.targets_missed.join("、"))
@@ -217,6 +215,9 @@ pub fn render(r: &Report) -> String {
         out.push_str("</ul>\n");
     }
     out.push_str("</section>\n<section><h2>五、方法</h2><ul>");
+    for line in &r.method {
+        let _ = write!(out, "<li>{}</li>", esc(line));
+    }
     let _ = write!(out, "<li>依据的规则: {}</li>", esc(&r.policies.join("; ")));
     let _ = write!(out, "<li>工作日历: {}</li>", esc(&r.calendar));
     out.push_str("<li>分母为零的指标记为“—”(不适用), 不记为 0% 或 100%; 缺少必要数据的记录不计入分子分母, 单独列出。</li>");

@@ -10,6 +10,69 @@ pub fn pct(v: Option<f64>) -> String {
     v.map_or_else(|| "—".to_string(), |v| format!("{:.1}%", v * 100.0))
 }
 
+/// A metric's value as shown beside its target: with more decimals where
+/// one would show it equal to a target it misses (0.03% against "<= 0%"
+/// must not read "0.0%, 未达标").
+pub fn pct_against(m: &super::MetricRow) -> String {
+    let (Some(v), Some(t)) = (m.value, m.target) else {
+        return pct(m.value);
+    };
+    for decimals in 1..=4 {
+        let shown = format!("{:.*}%", decimals, v * 100.0);
+        if !m.target_missed || shown != format!("{:.*}%", decimals, t * 100.0) {
+            return shown;
+        }
+    }
+    format!("{:.4}%", v * 100.0)
+}
+
+/// A target's comparison as a reader writes it (≥, ≤).
+pub fn op_text(op: &str) -> &str {
+    match op {
+        ">=" => "≥",
+        "<=" => "≤",
+        other => other,
+    }
+}
+
+/// The change against the previous period as shown: "持平" for none.
+pub fn change(m: &super::MetricRow) -> String {
+    match m.change_points {
+        None => "—".to_string(),
+        Some(c) if c.abs() < 0.05 => "持平".to_string(),
+        Some(c) => format!("{c:+.1} 个百分点"),
+    }
+}
+
+/// A department's rank and score as shown ("—" when not scored).
+pub fn rank_and_score(d: &super::DeptRow) -> (String, String) {
+    (
+        d.rank.map_or_else(|| "—".to_string(), |r| r.to_string()),
+        d.score
+            .map_or_else(|| "不计分".to_string(), |s| format!("{s:.1}")),
+    )
+}
+
+/// The first line of the summary: departments, findings, the 优秀.
+pub fn summary_line(r: &Report) -> (String, Vec<&str>) {
+    let findings: u64 = r.departments.iter().map(|d| d.findings).sum();
+    let scored = r.departments.iter().filter(|d| d.score.is_some()).count();
+    let excellent: Vec<&str> = r
+        .departments
+        .iter()
+        .filter(|d| d.excellent)
+        .map(|d| d.dept.as_str())
+        .collect();
+    (
+        format!(
+            "参评部门 {} 个(计得分 {scored} 个), 发现问题 {findings} 处。评为优秀的部门(不超过计得分部门的 {}%, 三都县2018年方案 七、(二)): ",
+            r.departments.len(),
+            r.excellence_share * 100.0
+        ),
+        excellent,
+    )
+}
+
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
@@ -21,21 +84,20 @@ pub fn render(r: &Report) -> String {
         |p| format!("政务服务中心{p}年度绩效考评报告"),
     );
     let _ = writeln!(out, "# {title}\n");
-    let _ = writeln!(out, "审计日期: {}\n", r.as_of);
-    let findings: u64 = r.departments.iter().map(|d| d.findings).sum();
-    let excellent: Vec<&str> = r
-        .departments
-        .iter()
-        .filter(|d| d.excellent)
-        .map(|d| d.dept.as_str())
-        .collect();
+    let _ = writeln!(out, "数据截止日期: {}\n", r.as_of);
+    if let Some(p) = &r.previous {
+        let _ = writeln!(out, "上期: {p}\n");
+    }
+    let (line, excellent) = summary_line(r);
     let _ = writeln!(out, "## 一、概况\n");
     let _ = writeln!(
         out,
-        "参评部门 {} 个, 发现问题 {} 处。评为优秀的部门(不超过参评部门的20%, 三都县2018年方案 七、(二)): {}。\n",
-        r.departments.len(),
-        findings,
-        if excellent.is_empty() { "无".to_string() } else { excellent.join("、") }
+        "{line}{}。\n",
+        if excellent.is_empty() {
+            "无".to_string()
+        } else {
+            excellent.join("、")
+        }
     );
     for n in &r.notes {
         let _ = writeln!(out, "- 说明: {n}");
@@ -51,14 +113,20 @@ pub fn render(r: &Report) -> String {
         let rows: Vec<_> = r.metrics.iter().filter(|m| m.id == id).collect();
         let target = rows
             .first()
-            .and_then(|m| Some(format!(" (目标 {} {})", m.target_op?, pct(m.target))))
+            .and_then(|m| {
+                Some(format!(
+                    " (目标 {} {})",
+                    op_text(m.target_op?),
+                    pct(m.target)
+                ))
+            })
             .unwrap_or_default();
         let _ = writeln!(out, "### {id} {name}{target}\n");
         let _ = writeln!(
             out,
-            "| 部门 | 分子 | 分母 | 数值 | 无法判定 | 达标 | 较上期 |"
+            "| 部门 | 分子 | 分母 | 数值 | 无法判定 | 达标 | 上期 | 较上期 |"
         );
-        let _ = writeln!(out, "|---|---:|---:|---:|---:|---|---:|");
+        let _ = writeln!(out, "|---|---:|---:|---:|---:|---|---:|---:|");
         for m in rows {
             let reached = if m.value.is_none() || m.target.is_none() {
                 "—"
@@ -67,19 +135,17 @@ pub fn render(r: &Report) -> String {
             } else {
                 "达标"
             };
-            let change = m
-                .change_points
-                .map_or_else(|| "—".to_string(), |c| format!("{c:+.1} 个百分点"));
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
                 cell(m.dept.as_deref().unwrap_or("全中心")),
                 m.numerator,
                 m.denominator,
-                pct(m.value),
+                pct_against(m),
                 m.undetermined,
                 reached,
-                change
+                pct(m.previous),
+                change(m)
             );
         }
         let _ = writeln!(out);
@@ -88,12 +154,13 @@ pub fn render(r: &Report) -> String {
     let _ = writeln!(out, "| 名次 | 部门 | 得分 | 问题数 | 等次 | 未达标指标 |");
     let _ = writeln!(out, "|---:|---|---:|---:|---|---|");
     for d in &r.departments {
+        let (rank, score) = rank_and_score(d);
         let _ = writeln!(
             out,
-            "| {} | {} | {:.1} | {} | {} | {} |",
-            d.rank,
+            "| {} | {} | {} | {} | {} | {} |",
+            rank,
             cell(&d.dept),
-            d.score,
+            score,
             d.findings,
             if d.excellent { "优秀" } else { "" },
             cell(&d.targets_missed.join("、"))
@@ -123,6 +190,9 @@ pub fn render(r: &Report) -> String {
         }
     }
     let _ = writeln!(out, "\n## 五、方法\n");
+    for line in &r.method {
+        let _ = writeln!(out, "- {line}");
+    }
     let _ = writeln!(out, "- 依据的规则: {}", r.policies.join("; "));
     let _ = writeln!(out, "- 工作日历: {}", r.calendar);
     let _ = writeln!(out, "- 分母为零的指标记为“—”(不适用), 不记为 0% 或 100%; 缺少必要数据的记录不计入分子分母, 单独列出。");

@@ -123,8 +123,11 @@ pub struct DeptRow {
     /// Findings per family name (进驻, 办理 …).
     pub by_family: BTreeMap<String, u64>,
     pub worst: Vec<WorstCase>,
-    pub score: f64,
-    pub rank: usize,
+    /// `None`: no metric of the department has a value, so it is not scored
+    /// (nor ranked): findings alone cannot make a score.
+    pub score: Option<f64>,
+    /// Equal scores share a rank (1, 1, 3).
+    pub rank: Option<usize>,
     pub excellent: bool,
     pub targets_missed: Vec<String>,
 }
@@ -133,6 +136,13 @@ pub struct DeptRow {
 pub struct Report {
     pub as_of: String,
     pub period: Option<String>,
+    /// With `--compare`: what the previous period is (folder and year).
+    pub previous: Option<String>,
+    /// How scores, ranks and the 优秀 quota are worked out, line by line,
+    /// with the weights used: so that a reader can recompute any score.
+    pub method: Vec<String>,
+    /// The share of the scored departments that may be rated 优秀.
+    pub excellence_share: f64,
     pub metrics: Vec<MetricRow>,
     pub departments: Vec<DeptRow>,
     pub notes: Vec<String>,
@@ -233,17 +243,33 @@ pub fn build(
             target_op: op.map(CmpOp::as_str),
             target_missed: missed,
             previous,
+            // The difference of the values as shown (one decimal of a
+            // percentage), so that the column agrees with them.
             change_points: match (m.value, previous) {
-                (Some(a), Some(b)) => Some(((a - b) * 1000.0).round() / 10.0),
+                (Some(a), Some(b)) => Some(((a * 1000.0).round() - (b * 1000.0).round()) / 10.0),
                 _ => None,
             },
             note,
         });
     }
-    let departments = departments(program, audit, &metrics, weights);
+    fill_departments(&mut metrics, audit);
+    notes.extend(period_notes(
+        schema,
+        program,
+        audit,
+        &metrics,
+        period.as_deref(),
+    ));
+    if let Some(prev) = previous {
+        notes.extend(previous_notes(audit, prev, &metrics));
+    }
+    let departments = departments(program, audit, &metrics, weights, &mut notes);
     Report {
         as_of: as_of.format("%Y-%m-%d").to_string(),
         period,
+        previous: None,
+        method: method(weights, program),
+        excellence_share: weights.excellence_share,
         metrics,
         departments,
         notes,
@@ -261,12 +287,9 @@ fn departments(
     audit: &Audit,
     metrics: &[MetricRow],
     weights: &Weights,
+    notes: &mut Vec<String>,
 ) -> Vec<DeptRow> {
-    let mut names: Vec<String> = metrics.iter().filter_map(|m| m.dept.clone()).collect();
-    names.extend(audit.findings.iter().filter_map(|f| f.dept.clone()));
-    names.sort();
-    names.dedup();
-    let mut rows: Vec<DeptRow> = names
+    let mut rows: Vec<DeptRow> = department_names(metrics, audit)
         .into_iter()
         .map(|dept| {
             let fs: Vec<_> = audit
@@ -320,36 +343,233 @@ fn departments(
                     targets_missed.push(format!("{} {}", m.id, m.name));
                 }
             }
-            let base = if wsum > 0.0 {
-                sum / wsum * 100.0
-            } else {
-                100.0
-            };
-            let score = ((base - penalty) * 10.0).round() / 10.0;
+            let score =
+                (wsum > 0.0).then(|| ((sum / wsum * 100.0 - penalty) * 10.0).round() / 10.0);
             DeptRow {
                 dept,
                 findings: fs.len() as u64,
                 by_family,
                 worst,
                 score,
-                rank: 0,
+                rank: None,
                 excellent: false,
                 targets_missed,
             }
         })
         .collect();
-    rows.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then_with(|| a.dept.cmp(&b.dept))
+    // Scored departments by score, then the unscored; names break ties only
+    // in the listing, not in the rank.
+    rows.sort_by(|a, b| match (a.score, b.score) {
+        (Some(x), Some(y)) => y.total_cmp(&x).then_with(|| a.dept.cmp(&b.dept)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.dept.cmp(&b.dept),
     });
-    // "At most" the share: rounded down (none of fewer than five departments
-    // at 20%); the epsilon keeps 0.29 × 100 from flooring to 28.
-    let quota =
-        ((rows.len() as f64 * weights.excellence_share + 1e-9).floor() as usize).min(rows.len());
-    for (i, r) in rows.iter_mut().enumerate() {
-        r.rank = i + 1;
-        r.excellent = i < quota;
+    let scored = rows.iter().filter(|r| r.score.is_some()).count();
+    // "At most" the share of the scored departments: rounded down (none of
+    // fewer than five at 20%); the epsilon keeps 0.29 × 100 from flooring
+    // to 28.
+    let quota = ((scored as f64 * weights.excellence_share + 1e-9).floor() as usize).min(scored);
+    let mut i = 0;
+    while i < scored {
+        // A group of equal scores: one rank; 优秀 only if the whole group
+        // fits in the quota (never more than the share).
+        let end = (i..scored)
+            .find(|&j| rows[j].score != rows[i].score)
+            .unwrap_or(scored);
+        for r in &mut rows[i..end] {
+            r.rank = Some(i + 1);
+            r.excellent = end <= quota;
+        }
+        if i < quota && quota < end {
+            let names: Vec<&str> = rows[i..end].iter().map(|r| r.dept.as_str()).collect();
+            notes.push(format!(
+                "{} 得分相同({:.1}), 并列第 {} 名; 优秀名额 {quota} 个, 不足以全部评定, 均未评为优秀, 请另行评定",
+                names.join("、"),
+                rows[i].score.unwrap_or_default(),
+                i + 1
+            ));
+        }
+        i = end;
+    }
+    let unscored: Vec<&str> = rows[scored..].iter().map(|r| r.dept.as_str()).collect();
+    if !unscored.is_empty() {
+        notes.push(format!(
+            "{} 没有可计算的考评指标(分母均为零), 不计得分, 不参与排名",
+            unscored.join("、")
+        ));
     }
     rows
+}
+
+/// The departments of the report: every department with a metric row or a
+/// finding.
+fn department_names(metrics: &[MetricRow], audit: &Audit) -> Vec<String> {
+    let mut names: Vec<String> = metrics.iter().filter_map(|m| m.dept.clone()).collect();
+    names.extend(audit.findings.iter().filter_map(|f| f.dept.clone()));
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Every metric gets a row for every department, n/a ("—") where the
+/// department has nothing to count, so that no department is missing from
+/// a metric's table. Rows stay in the order: centre, then departments by
+/// name.
+fn fill_departments(metrics: &mut Vec<MetricRow>, audit: &Audit) {
+    let names = department_names(metrics, audit);
+    let mut ids: Vec<String> = metrics.iter().map(|m| m.id.clone()).collect();
+    ids.dedup();
+    let mut out = Vec::with_capacity(metrics.len());
+    for id in ids {
+        let rows: Vec<MetricRow> = metrics.iter().filter(|m| m.id == id).cloned().collect();
+        let Some(centre) = rows.iter().find(|m| m.dept.is_none()).cloned() else {
+            out.extend(rows);
+            continue;
+        };
+        out.push(centre.clone());
+        for name in &names {
+            match rows.iter().find(|m| m.dept.as_deref() == Some(name)) {
+                Some(m) => out.push(m.clone()),
+                None => out.push(MetricRow {
+                    dept: Some(name.clone()),
+                    numerator: 0,
+                    denominator: 0,
+                    value: None,
+                    undetermined: 0,
+                    target_missed: false,
+                    previous: None,
+                    change_points: None,
+                    ..centre.clone()
+                }),
+            }
+        }
+    }
+    *metrics = out;
+}
+
+/// With `--period`: an event dataset with records none of which falls in
+/// the year leaves its metrics empty; say so rather than rank on the rest
+/// silently.
+fn period_notes(
+    schema: &Schema,
+    program: &Program,
+    audit: &Audit,
+    metrics: &[MetricRow],
+    period: Option<&str>,
+) -> Vec<String> {
+    let Some(p) = period else {
+        return Vec::new();
+    };
+    let mut notes = Vec::new();
+    for (ds_index, ds) in schema.datasets.iter().enumerate() {
+        if ds.event_date.is_none() {
+            continue;
+        }
+        let read = audit.summary.records.get(&ds.name).copied().unwrap_or(0);
+        let centre: Vec<&MetricRow> = metrics
+            .iter()
+            .filter(|m| {
+                m.dept.is_none() && program.rule(&m.id).is_some_and(|r| r.dataset == ds_index)
+            })
+            .collect();
+        if read > 0
+            && !centre.is_empty()
+            && centre.iter().all(|m| m.denominator + m.undetermined == 0)
+        {
+            notes.push(format!(
+                "{p} 年度内没有{}(导出中的 {read} 条记录都不在该年度), {} 无法计算",
+                ds.title,
+                centre
+                    .iter()
+                    .map(|m| m.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ));
+        }
+    }
+    notes
+}
+
+/// With `--compare`: what the previous period's data lacked, and the
+/// departments present in one period only.
+fn previous_notes(audit: &Audit, previous: &Audit, metrics: &[MetricRow]) -> Vec<String> {
+    let mut notes: Vec<String> = data_notes(previous)
+        .into_iter()
+        .map(|n| format!("上期数据: {n}"))
+        .collect();
+    let mut now = department_names(metrics, audit);
+    now.retain(|d| {
+        metrics
+            .iter()
+            .any(|m| m.dept.as_ref() == Some(d) && m.value.is_some())
+    });
+    let mut before: Vec<String> = previous
+        .metrics
+        .iter()
+        .filter(|m| m.value.is_some())
+        .filter_map(|m| m.dept.clone())
+        .collect();
+    before.sort();
+    before.dedup();
+    let gone: Vec<&str> = before
+        .iter()
+        .filter(|d| !now.contains(d))
+        .map(String::as_str)
+        .collect();
+    let new: Vec<&str> = now
+        .iter()
+        .filter(|d| !before.contains(d))
+        .map(String::as_str)
+        .collect();
+    if !gone.is_empty() {
+        notes.push(format!(
+            "上期有而本期没有的部门: {}; 全中心的较上期变化包含其上期记录",
+            gone.join("、")
+        ));
+    }
+    if !new.is_empty() {
+        notes.push(format!(
+            "本期新出现的部门: {} (没有上期数值, 较上期记为“—”)",
+            new.join("、")
+        ));
+    }
+    notes
+}
+
+/// How a score is made, with the weights used.
+fn method(weights: &Weights, program: &Program) -> Vec<String> {
+    let lower: Vec<&str> = program
+        .rules
+        .iter()
+        .filter(|r| r.kind == crate::ast::RuleKind::Metric && lower_is_better(r))
+        .map(|r| r.code.as_str())
+        .collect();
+    let ws: Vec<String> = weights
+        .metrics
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect();
+    let share = weights.excellence_share * 100.0;
+    let mut lines = vec![
+        format!(
+            "得分 = 部门各项考评指标数值的加权平均 × 100 − 问题扣分; 越低越好的指标({})取 1 − 数值; 分母为零(“—”)的指标不计入加权; 没有任何可计算指标的部门不计得分",
+            if lower.is_empty() { "无".to_string() } else { lower.join("、") }
+        ),
+        format!("指标权重: {}; 未列出的指标权重为 1", ws.join(", ")),
+        format!(
+            "问题扣分: 每处错误 {} 分, 每处警告 {} 分, 每处提示 {} 分, 合计最多扣 {} 分",
+            weights.penalty_error, weights.penalty_warning, weights.penalty_info, weights.max_penalty
+        ),
+        "得分保留一位小数; 得分相同者名次并列".to_string(),
+        format!(
+            "优秀名额: 计得分部门数 × {share}%, 向下取整(三都县2018年方案 七、(二): 不超过 20%); 并列者须全部在名额内才评为优秀"
+        ),
+    ];
+    if weights.excellence_share > 0.2 + 1e-9 {
+        lines.push(format!(
+            "注意: 所用优秀比例 {share}% 超过三都县2018年方案规定的 20%"
+        ));
+    }
+    lines
 }

@@ -54,6 +54,7 @@ fn build(r: &Report) -> Result<Vec<u8>, XlsxError> {
         "无法判定",
         "目标",
         "达标",
+        "上期",
         "较上期(百分点)",
     ];
     header(ws, &names, &bold)?;
@@ -80,8 +81,11 @@ fn build(r: &Report) -> Result<Vec<u8>, XlsxError> {
             _ => "—",
         };
         ws.write_string(row, 8, reached)?;
+        if let Some(p) = m.previous {
+            ws.write_number_with_format(row, 9, p, &pct)?;
+        }
         if let Some(c) = m.change_points {
-            ws.write_number(row, 9, c)?;
+            ws.write_number(row, 10, c)?;
         }
         text_rows.push(vec![m.id.clone(), m.name.clone(), dept]);
     }
@@ -96,9 +100,15 @@ fn build(r: &Report) -> Result<Vec<u8>, XlsxError> {
     let mut text_rows = vec![names.iter().map(|s| (*s).to_string()).collect::<Vec<_>>()];
     for (i, d) in r.departments.iter().enumerate() {
         let row = (i + 1) as u32;
-        ws.write_number(row, 0, d.rank as f64)?;
+        match d.rank {
+            Some(rank) => ws.write_number(row, 0, rank as f64)?,
+            None => ws.write_string(row, 0, "—")?,
+        };
         ws.write_string(row, 1, &d.dept)?;
-        ws.write_number_with_format(row, 2, d.score, &score)?;
+        match d.score {
+            Some(v) => ws.write_number_with_format(row, 2, v, &score)?,
+            None => ws.write_string(row, 2, "不计分")?,
+        };
         ws.write_number(row, 3, d.findings as f64)?;
         ws.write_string(row, 4, if d.excellent { "优秀" } else { "" })?;
         let missed = d.targets_missed.join("、");
@@ -136,6 +146,32 @@ fn build(r: &Report) -> Result<Vec<u8>, XlsxError> {
         text_rows.push(vec![d.dept.clone()]);
     }
     widths(ws, &text_rows)?;
+
+    // 说明: what the tables do not say: period, dates, notes, method.
+    let ws = wb.add_worksheet();
+    ws.set_name("说明")?;
+    let mut lines: Vec<(String, String)> = vec![
+        (
+            "考评期间".into(),
+            r.period
+                .clone()
+                .unwrap_or_else(|| "导出中的全部数据".into()),
+        ),
+        ("数据截止日期".into(), r.as_of.clone()),
+    ];
+    if let Some(p) = &r.previous {
+        lines.push(("上期".into(), p.clone()));
+    }
+    lines.extend(r.notes.iter().map(|n| ("说明".to_string(), n.clone())));
+    lines.extend(r.method.iter().map(|m| ("方法".to_string(), m.clone())));
+    lines.push(("工作日历".into(), r.calendar.clone()));
+    lines.push(("依据的规则".into(), r.policies.join("; ")));
+    for (i, (k, v)) in lines.iter().enumerate() {
+        ws.write_string_with_format(i as u32, 0, k, &bold)?;
+        ws.write_string(i as u32, 1, v)?;
+    }
+    ws.set_column_width(0, 12)?;
+    ws.set_column_width(1, 120)?;
     wb.save_to_buffer()
 }
 
