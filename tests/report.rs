@@ -369,7 +369,7 @@ fn shown_values_never_contradict_their_target_or_their_change() {
         .output()
         .unwrap();
     let md = String::from_utf8(out.stdout).unwrap();
-    assert!(md.contains("上期: "), "{md}");
+    assert!(md.contains("上期："), "{md}");
     let line = md
         .lines()
         .skip_while(|l| !l.starts_with("### M07"))

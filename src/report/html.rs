@@ -79,7 +79,7 @@ fn metric_chart(rows: &[&MetricRow]) -> String {
             None => {
                 let _ = write!(
                     svg,
-                    r##"<text x="{}" y="{}" font-size="10" fill="#777">— (不适用)</text>"##,
+                    r##"<text x="{}" y="{}" font-size="10" fill="#777">—（不适用）</text>"##,
                     label_w + 4,
                     y + bar_h - 3
                 );
@@ -113,13 +113,13 @@ pub fn render(r: &Report) -> String {
     );
     let _ = writeln!(
         out,
-        "<div class=\"cover\"><h1>{}</h1><p>考评期间: {}</p><p>数据截止日期: {}</p>{}<p class=\"note\">由 yimen 依据政务服务中心有关规定自动生成</p></div>",
+        "<div class=\"cover\"><h1>{}</h1><p>考评期间：{}</p><p>数据截止日期：{}</p>{}<p class=\"note\">由 yimen 依据政务服务中心有关规定自动生成</p></div>",
         esc(&title),
         esc(r.period.as_deref().unwrap_or("导出中的全部数据")),
         esc(&r.as_of),
         r.previous
             .as_ref()
-            .map(|p| format!("<p>上期: {}</p>", esc(p)))
+            .map(|p| format!("<p>上期：{}</p>", esc(p)))
             .unwrap_or_default()
     );
     // Summary
@@ -136,7 +136,7 @@ pub fn render(r: &Report) -> String {
         }
     );
     for n in &r.notes {
-        let _ = write!(out, "<p class=\"note\">说明: {}</p>", esc(n));
+        let _ = write!(out, "<p class=\"note\">说明：{}</p>", esc(n));
     }
     out.push_str("</section>\n<section><h2>二、考评指标</h2>\n");
     let mut ids: Vec<&str> = r.metrics.iter().map(|m| m.id.as_str()).collect();
@@ -145,7 +145,7 @@ pub fn render(r: &Report) -> String {
         let rows: Vec<&MetricRow> = r.metrics.iter().filter(|m| m.id == id).collect();
         let Some(first) = rows.first() else { continue };
         let target = match (first.target_op, first.target) {
-            (Some(op), Some(t)) => format!(" (目标 {} {})", op_text(op), esc(&pct(Some(t)))),
+            (Some(op), Some(t)) => format!("（目标 {} {}）", op_text(op), esc(&pct(Some(t)))),
             _ => String::new(),
         };
         let _ = write!(
@@ -218,9 +218,9 @@ pub fn render(r: &Report) -> String {
     for line in &r.method {
         let _ = write!(out, "<li>{}</li>", esc(line));
     }
-    let _ = write!(out, "<li>依据的规则: {}</li>", esc(&r.policies.join("; ")));
-    let _ = write!(out, "<li>工作日历: {}</li>", esc(&r.calendar));
-    out.push_str("<li>分母为零的指标记为“—”(不适用), 不记为 0% 或 100%; 缺少必要数据的记录不计入分子分母, 单独列出。</li>");
+    let _ = write!(out, "<li>依据的规则：{}</li>", esc(&r.policies.join("；")));
+    let _ = write!(out, "<li>工作日历：{}</li>", esc(&r.calendar));
+    out.push_str("<li>分母为零的指标记为“—”（不适用），不记为 0% 或 100%；缺少必要数据的记录不计入分子分母，单独列出。</li>");
     out.push_str("</ul></section>\n</body>\n</html>\n");
     out
 }

@@ -12,7 +12,7 @@ pub fn pct(v: Option<f64>) -> String {
 
 /// A metric's value as shown beside its target: with more decimals where
 /// one would show it equal to a target it misses (0.03% against "<= 0%"
-/// must not read "0.0%, 未达标").
+/// must not read "0.0%，未达标").
 pub fn pct_against(m: &super::MetricRow) -> String {
     let (Some(v), Some(t)) = (m.value, m.target) else {
         return pct(m.value);
@@ -65,7 +65,7 @@ pub fn summary_line(r: &Report) -> (String, Vec<&str>) {
         .collect();
     (
         format!(
-            "参评部门 {} 个(计得分 {scored} 个), 发现问题 {findings} 处。评为优秀的部门(不超过计得分部门的 {}%, 三都县2018年方案 七、(二)): ",
+            "参评部门 {} 个（计得分 {scored} 个），发现问题 {findings} 处。评为优秀的部门（不超过计得分部门的 {}%，三都县2018年方案 七、（二））：",
             r.departments.len(),
             r.excellence_share * 100.0
         ),
@@ -84,9 +84,9 @@ pub fn render(r: &Report) -> String {
         |p| format!("政务服务中心{p}年度绩效考评报告"),
     );
     let _ = writeln!(out, "# {title}\n");
-    let _ = writeln!(out, "数据截止日期: {}\n", r.as_of);
+    let _ = writeln!(out, "数据截止日期：{}\n", r.as_of);
     if let Some(p) = &r.previous {
-        let _ = writeln!(out, "上期: {p}\n");
+        let _ = writeln!(out, "上期：{p}\n");
     }
     let (line, excellent) = summary_line(r);
     let _ = writeln!(out, "## 一、概况\n");
@@ -100,7 +100,7 @@ pub fn render(r: &Report) -> String {
         }
     );
     for n in &r.notes {
-        let _ = writeln!(out, "- 说明: {n}");
+        let _ = writeln!(out, "- 说明：{n}");
     }
     let _ = writeln!(out, "\n## 二、考评指标\n");
     let mut ids: Vec<(&str, &str)> = r
@@ -115,7 +115,7 @@ pub fn render(r: &Report) -> String {
             .first()
             .and_then(|m| {
                 Some(format!(
-                    " (目标 {} {})",
+                    "（目标 {} {}）",
                     op_text(m.target_op?),
                     pct(m.target)
                 ))
@@ -193,8 +193,8 @@ pub fn render(r: &Report) -> String {
     for line in &r.method {
         let _ = writeln!(out, "- {line}");
     }
-    let _ = writeln!(out, "- 依据的规则: {}", r.policies.join("; "));
-    let _ = writeln!(out, "- 工作日历: {}", r.calendar);
-    let _ = writeln!(out, "- 分母为零的指标记为“—”(不适用), 不记为 0% 或 100%; 缺少必要数据的记录不计入分子分母, 单独列出。");
+    let _ = writeln!(out, "- 依据的规则：{}", r.policies.join("；"));
+    let _ = writeln!(out, "- 工作日历：{}", r.calendar);
+    let _ = writeln!(out, "- 分母为零的指标记为“—”（不适用），不记为 0% 或 100%；缺少必要数据的记录不计入分子分母，单独列出。");
     out
 }

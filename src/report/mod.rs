@@ -174,20 +174,20 @@ fn data_notes(audit: &Audit) -> Vec<String> {
     let mut notes = Vec::new();
     if audit.summary.data_errors > 0 {
         notes.push(format!(
-            "导出中有 {} 处数据错误(无法解析的值或无法读取的行), 需要这些值的规则和指标对相应记录记为无法判定; 明细见 yimen audit 或 yimen inspect",
+            "导出中有 {} 处数据错误（无法解析的值或无法读取的行），需要这些值的规则和指标对相应记录记为无法判定；明细见 yimen audit 或 yimen inspect",
             audit.summary.data_errors
         ));
     }
     for k in audit.skipped.iter().filter(|k| k.unreadable) {
         notes.push(format!(
-            "文件 {} 无法读取({}), 其数据未计入",
+            "文件 {} 无法读取（{}），其数据未计入",
             k.file, k.reason
         ));
     }
     let other = audit.skipped.iter().filter(|k| !k.unreadable).count();
     if other > 0 {
         notes.push(format!(
-            "另有 {other} 个文件不含可识别的数据集, 未读取(yimen inspect 列出原因)"
+            "另有 {other} 个文件不含可识别的数据集，未读取（yimen inspect 列出原因）"
         ));
     }
     notes
@@ -217,7 +217,7 @@ pub fn build(
         };
         let ds = &schema.datasets[rule.dataset];
         let empty = audit.summary.records.get(&ds.name).copied().unwrap_or(0) == 0;
-        let note = empty.then(|| format!("导出中没有{}({}), 无法计算", ds.title, ds.name));
+        let note = empty.then(|| format!("导出中没有{}（{}），无法计算", ds.title, ds.name));
         if let (true, None) = (empty, &m.dept) {
             notes.push(format!(
                 "{} {}: {}",
@@ -276,9 +276,9 @@ pub fn build(
         policies: program
             .policies
             .iter()
-            .map(|p| format!("{} ({})", p.title.clone().unwrap_or_default(), p.file))
+            .map(|p| format!("{}（{}）", p.title.clone().unwrap_or_default(), p.file))
             .collect(),
-        calendar: "国务院办公厅公布的法定节假日与调休安排 (holiday-cn, 2007-2027), 内置".into(),
+        calendar: "国务院办公厅公布的法定节假日与调休安排（holiday-cn，2007—2027），内置".into(),
     }
 }
 
@@ -384,7 +384,7 @@ fn departments(
         if i < quota && quota < end {
             let names: Vec<&str> = rows[i..end].iter().map(|r| r.dept.as_str()).collect();
             notes.push(format!(
-                "{} 得分相同({:.1}), 并列第 {} 名; 优秀名额 {quota} 个, 不足以全部评定, 均未评为优秀, 请另行评定",
+                "{} 得分相同（{:.1}），并列第 {} 名；优秀名额 {quota} 个，不足以全部评定，均未评为优秀，请另行评定",
                 names.join("、"),
                 rows[i].score.unwrap_or_default(),
                 i + 1
@@ -395,7 +395,7 @@ fn departments(
     let unscored: Vec<&str> = rows[scored..].iter().map(|r| r.dept.as_str()).collect();
     if !unscored.is_empty() {
         notes.push(format!(
-            "{} 没有可计算的考评指标(分母均为零), 不计得分, 不参与排名",
+            "{} 没有可计算的考评指标（分母均为零），不计得分，不参与排名",
             unscored.join("、")
         ));
     }
@@ -478,7 +478,7 @@ fn period_notes(
             && centre.iter().all(|m| m.denominator + m.undetermined == 0)
         {
             notes.push(format!(
-                "{p} 年度内没有{}(导出中的 {read} 条记录都不在该年度), {} 无法计算",
+                "{p} 年度内没有{}（导出中的 {read} 条记录都不在该年度），{} 无法计算",
                 ds.title,
                 centre
                     .iter()
@@ -496,7 +496,7 @@ fn period_notes(
 fn previous_notes(audit: &Audit, previous: &Audit, metrics: &[MetricRow]) -> Vec<String> {
     let mut notes: Vec<String> = data_notes(previous)
         .into_iter()
-        .map(|n| format!("上期数据: {n}"))
+        .map(|n| format!("上期数据：{n}"))
         .collect();
     let mut now = department_names(metrics, audit);
     now.retain(|d| {
@@ -524,13 +524,13 @@ fn previous_notes(audit: &Audit, previous: &Audit, metrics: &[MetricRow]) -> Vec
         .collect();
     if !gone.is_empty() {
         notes.push(format!(
-            "上期有而本期没有的部门: {}; 全中心的较上期变化包含其上期记录",
+            "上期有而本期没有的部门：{}；全中心的较上期变化包含其上期记录",
             gone.join("、")
         ));
     }
     if !new.is_empty() {
         notes.push(format!(
-            "本期新出现的部门: {} (没有上期数值, 较上期记为“—”)",
+            "本期新出现的部门：{}（没有上期数值，较上期记为“—”）",
             new.join("、")
         ));
     }
@@ -553,22 +553,22 @@ fn method(weights: &Weights, program: &Program) -> Vec<String> {
     let share = weights.excellence_share * 100.0;
     let mut lines = vec![
         format!(
-            "得分 = 部门各项考评指标数值的加权平均 × 100 − 问题扣分; 越低越好的指标({})取 1 − 数值; 分母为零(“—”)的指标不计入加权; 没有任何可计算指标的部门不计得分",
+            "得分 = 部门各项考评指标数值的加权平均 × 100 − 问题扣分；越低越好的指标（{}）取 1 − 数值；分母为零（“—”）的指标不计入加权；没有任何可计算指标的部门不计得分",
             if lower.is_empty() { "无".to_string() } else { lower.join("、") }
         ),
-        format!("指标权重: {}; 未列出的指标权重为 1", ws.join(", ")),
+        format!("指标权重：{}；未列出的指标权重为 1", ws.join("，")),
         format!(
-            "问题扣分: 每处错误 {} 分, 每处警告 {} 分, 每处提示 {} 分, 合计最多扣 {} 分",
+            "问题扣分：每处错误 {} 分，每处警告 {} 分，每处提示 {} 分，合计最多扣 {} 分",
             weights.penalty_error, weights.penalty_warning, weights.penalty_info, weights.max_penalty
         ),
-        "得分保留一位小数; 得分相同者名次并列".to_string(),
+        "得分保留一位小数；得分相同者名次并列".to_string(),
         format!(
-            "优秀名额: 计得分部门数 × {share}%, 向下取整(三都县2018年方案 七、(二): 不超过 20%); 并列者须全部在名额内才评为优秀"
+            "优秀名额：计得分部门数 × {share}%，向下取整（三都县2018年方案 七、（二）：不超过 20%）；并列者须全部在名额内才评为优秀"
         ),
     ];
     if weights.excellence_share > 0.2 + 1e-9 {
         lines.push(format!(
-            "注意: 所用优秀比例 {share}% 超过三都县2018年方案规定的 20%"
+            "注意：所用优秀比例 {share}% 超过三都县2018年方案规定的 20%"
         ));
     }
     lines

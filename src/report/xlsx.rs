@@ -55,7 +55,7 @@ fn build(r: &Report) -> Result<Vec<u8>, XlsxError> {
         "目标",
         "达标",
         "上期",
-        "较上期(百分点)",
+        "较上期（百分点）",
     ];
     header(ws, &names, &bold)?;
     let mut text_rows = vec![names.iter().map(|s| (*s).to_string()).collect::<Vec<_>>()];
@@ -176,5 +176,5 @@ fn build(r: &Report) -> Result<Vec<u8>, XlsxError> {
 }
 
 pub fn render(r: &Report) -> Result<Vec<u8>, String> {
-    build(r).map_err(|e| format!("无法生成工作簿: {e}"))
+    build(r).map_err(|e| format!("无法生成工作簿：{e}"))
 }
