@@ -114,9 +114,9 @@ impl Runner<'_> {
                 let group = if let Some(g) = groups.get_mut(acc.keys.as_slice()) {
                     g
                 } else {
-                    groups
-                        .entry(acc.keys.clone())
-                        .or_insert_with(|| GroupAcc::new(fast.group_values(), plan.nodes.len()))
+                    groups.entry(acc.keys.clone()).or_insert_with(|| {
+                        GroupAcc::new(fast.group_values(), (row.file, row.row), plan.nodes.len())
+                    })
                 };
                 if group.rows.len() < GROUP_EVIDENCE {
                     group.rows.push((row.file, row.row));

@@ -188,7 +188,12 @@ impl AggAcc {
 
 #[derive(Clone, Debug)]
 struct GroupAcc {
+    /// The group's key values as its first record (by place) wrote them:
+    /// records whose keys match only once normalised (`A2`, `Ａ２`) may
+    /// meet in any order, the earliest record's text is kept.
     keys: Vec<Value>,
+    /// The place (file, row) of the record `keys` come from.
+    keys_at: (u32, u32),
     rows: Vec<(u32, u32)>,
     aggs: Vec<AggAcc>,
     /// Fields missing in records whose contribution is unknown.
@@ -196,9 +201,10 @@ struct GroupAcc {
 }
 
 impl GroupAcc {
-    fn new(keys: Vec<Value>, aggs: usize) -> Self {
+    fn new(keys: Vec<Value>, keys_at: (u32, u32), aggs: usize) -> Self {
         GroupAcc {
             keys,
+            keys_at,
             rows: Vec::new(),
             aggs: vec![
                 AggAcc {
@@ -212,6 +218,10 @@ impl GroupAcc {
     }
 
     fn merge(&mut self, o: GroupAcc) {
+        if o.keys_at < self.keys_at {
+            self.keys_at = o.keys_at;
+            self.keys = o.keys;
+        }
         for (a, b) in self.aggs.iter_mut().zip(&o.aggs) {
             a.merge(b);
         }
@@ -845,7 +855,7 @@ fn eval_group_row(
     let plan = &agg_plans[&ri];
     let acc = p.groups[slot]
         .entry(keys)
-        .or_insert_with(|| GroupAcc::new(key_values, plan.nodes.len()));
+        .or_insert_with(|| GroupAcc::new(key_values, (row.file, row.row), plan.nodes.len()));
     if acc.rows.len() < GROUP_EVIDENCE {
         acc.rows.push((row.file, row.row));
     }
