@@ -205,7 +205,12 @@ pub fn audit_dir(
             .iter()
             .map(|k| format!("{}: {}", k.path, k.reason))
             .collect(),
-        unreadable: unreadable.iter().map(ToString::to_string).collect(),
+        unreadable: {
+            // A workbook with two unreadable sheets is one message.
+            let mut all: Vec<String> = unreadable.iter().map(ToString::to_string).collect();
+            all.dedup();
+            all
+        },
         audit,
     })
 }
@@ -319,24 +324,31 @@ impl InOrder {
 }
 
 /// Whether a group rule of `program` over dataset `ds` groups by exactly its
-/// key `fields` and counts the group's records (`count()`), as C002 does:
-/// then its findings report the duplicate keys, and data errors would say
-/// it twice.
+/// key `fields` and requires that each key occur once (`require count() <=
+/// 1`), as C002 does: then its findings report the duplicate keys, and data
+/// errors would say it twice. A rule allowing more (`count() <= 2`) does not
+/// count: the duplicates it lets pass stay data errors.
 fn reports_duplicate_keys(program: &Program, ds: usize, fields: &[usize]) -> bool {
-    use crate::ir::{AggFunc, IrExpr};
-    let counts = |e: &IrExpr| {
-        let mut stack = vec![e];
-        while let Some(e) = stack.pop() {
-            if let IrExpr::Agg {
+    use crate::ast::CmpOp;
+    use crate::ir::{AggFunc, Const, IrExpr};
+    use crate::value::Value;
+    let count = |e: &IrExpr| {
+        matches!(
+            e,
+            IrExpr::Agg {
                 func: AggFunc::Count,
-                arg: None,
-            } = e
-            {
-                return true;
+                arg: None
             }
-            stack.extend(e.children());
-        }
-        false
+        )
+    };
+    let int =
+        |e: &IrExpr, n: i64| matches!(e, IrExpr::Const(Const::Value(Value::Int(m))) if *m == n);
+    let once = |e: &IrExpr| match e {
+        IrExpr::Cmp(CmpOp::Le, a, b) => count(a) && int(b, 1),
+        IrExpr::Cmp(CmpOp::Lt, a, b) => count(a) && int(b, 2),
+        IrExpr::Cmp(CmpOp::Ge, a, b) => int(a, 1) && count(b),
+        IrExpr::Cmp(CmpOp::Gt, a, b) => int(a, 2) && count(b),
+        _ => false,
     };
     program.rules.iter().any(|r| {
         let mut by: Vec<usize> = r
@@ -353,8 +365,9 @@ fn reports_duplicate_keys(program: &Program, ds: usize, fields: &[usize]) -> boo
         r.dataset == ds
             && r.is_group()
             && r.filters.is_empty()
+            && r.group_filters.is_empty()
             && by.len() == r.group_by.len()
             && by == key
-            && r.group_filters.iter().chain(&r.require).any(counts)
+            && r.require.as_ref().is_some_and(once)
     })
 }

@@ -206,7 +206,8 @@ pub fn detect(sample: &[u8], complete: bool) -> Result<TextEncoding, DetectError
 /// never valid UTF-8, so UTF-8 is asked first. A last line cut by the
 /// sample's end is not judged.
 fn mostly(sample: &[u8], complete: bool, decodes: impl Fn(&[u8]) -> bool) -> bool {
-    let mut lines: Vec<&[u8]> = sample.split(|&b| b == b'\n').collect();
+    // (Old Mac files break lines with a lone `\r`.)
+    let mut lines: Vec<&[u8]> = sample.split(|&b| b == b'\n' || b == b'\r').collect();
     if !complete {
         lines.pop();
     }

@@ -71,7 +71,7 @@ pub(crate) fn probe(
     }
     // Old Mac line breaks (a lone `\r`) read as `\n`, as `stream` reads them.
     let lf;
-    let body: &[u8] = if cr_only(body) {
+    let body: &[u8] = if cr_only(&body[..body.len().min(SNIFF as usize)]) {
         lf = cr_to_lf(body.to_vec());
         &lf
     } else {
@@ -180,7 +180,7 @@ pub(crate) fn stream(
     // "CSV (Macintosh)") is read with `\n` for it, so that row numbers are
     // lines as for any other file. Its first bytes decide, read apart.
     if cr_only(&sniff(source, enc, bom).map_err(io)?) {
-        input = Box::new(CrToLf(input));
+        input = Box::new(CrToLf::new(input));
     }
     let mut cutter = Cutter::new(input, source.delimiter);
     let read_err = |e: std::io::Error| ReadError::Unreadable {
@@ -220,10 +220,12 @@ fn record_line(start: u64, after: u64, rec: &csv::ByteRecord, term: u64) -> u32 
     after.saturating_sub(inner + term).max(1) as u32
 }
 
+/// How much of a text decides whether its lines end with a lone `\r`.
+const SNIFF: u64 = 64 << 10;
+
 /// The first bytes of a text source's content, as `stream` reads it (after
 /// the BOM, UTF-16 transcoded).
 fn sniff(source: &SourceFile, enc: TextEncoding, bom: usize) -> std::io::Result<Vec<u8>> {
-    const SNIFF: u64 = 64 << 10;
     let mut file = File::open(&source.path)?;
     let mut head = Vec::new();
     if enc.is_utf16() {
@@ -240,31 +242,65 @@ fn sniff(source: &SourceFile, enc: TextEncoding, bom: usize) -> std::io::Result<
 /// Whether the text's lines end with a lone `\r` (judged by its first line
 /// break; a `\r` at the very end of a sample does not decide).
 fn cr_only(body: &[u8]) -> bool {
-    memchr::memchr2(b'\r', b'\n', body)
-        .is_some_and(|i| body[i] == b'\r' && body.get(i + 1).is_some_and(|&b| b != b'\n'))
+    // A `\r` inside a quoted cell of an ordinary file must not decide: a
+    // file is lone-CR when it breaks lines with `\r` and never with `\n`.
+    memchr::memchr(b'\r', body).is_some_and(|i| i + 1 < body.len())
+        && memchr::memchr(b'\n', body).is_none()
 }
 
-fn cr_to_lf(mut bytes: Vec<u8>) -> Vec<u8> {
-    for b in &mut bytes {
-        if *b == b'\r' {
-            *b = b'\n';
+fn cr_to_lf(bytes: Vec<u8>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    CrToLf::new(&bytes[..])
+        .read_to_end(&mut out)
+        .map_or(bytes, |_| out)
+}
+
+/// A reader of a text with lone `\r` line breaks that gives `\n` for them;
+/// a `\r\n` (should one occur further on) stays one line break.
+struct CrToLf<R> {
+    inner: R,
+    /// The last byte given was a `\r` turned into `\n`: a `\n` next is
+    /// the rest of that line break, not a new one.
+    after_cr: bool,
+}
+
+impl<R: Read> CrToLf<R> {
+    fn new(inner: R) -> Self {
+        CrToLf {
+            inner,
+            after_cr: false,
         }
     }
-    bytes
 }
-
-/// A reader of a text with lone `\r` line breaks that gives `\n` for them.
-struct CrToLf<R>(R);
 
 impl<R: Read> Read for CrToLf<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.0.read(buf)?;
-        for b in &mut buf[..n] {
-            if *b == b'\r' {
-                *b = b'\n';
+        loop {
+            let mut n = self.inner.read(buf)?;
+            if n == 0 {
+                return Ok(0);
             }
+            if std::mem::take(&mut self.after_cr) && buf[0] == b'\n' {
+                buf.copy_within(1..n, 0);
+                n -= 1;
+                if n == 0 {
+                    continue;
+                }
+            }
+            let mut i = 0;
+            while i < n {
+                if buf[i] == b'\r' {
+                    if i + 1 < n && buf[i + 1] == b'\n' {
+                        i += 1; // a `\r\n`: the cutter reads it as one break
+                    } else {
+                        buf[i] = b'\n';
+                        self.after_cr = i + 1 == n;
+                    }
+                }
+                i += 1;
+            }
+            return Ok(n);
         }
-        Ok(n)
     }
 }
 
@@ -288,4 +324,55 @@ fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
         }
     }
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{cr_only, CrToLf};
+    use std::io::Read;
+
+    /// Gives one byte per read, so that every buffer boundary is tried.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let Some((&b, rest)) = self.0.split_first() else {
+                return Ok(0);
+            };
+            buf[0] = b;
+            self.0 = rest;
+            Ok(1)
+        }
+    }
+
+    #[test]
+    fn lone_carriage_returns_become_line_feeds_and_crlf_stays_one_break() {
+        for text in [&b"a\rb\r\nc\r"[..], b"\r\r\n\r", b"x"] {
+            let mut whole = Vec::new();
+            CrToLf::new(text).read_to_end(&mut whole).unwrap();
+            let mut trickled = Vec::new();
+            CrToLf::new(Trickle(text))
+                .read_to_end(&mut trickled)
+                .unwrap();
+            // The same line breaks (a `\r\n` may come out as `\n` when a
+            // read ends between its two bytes: one break either way).
+            let breaks = |b: &[u8]| String::from_utf8_lossy(b).replace("\r\n", "\n");
+            assert_eq!(breaks(&whole), breaks(&trickled), "{text:?}");
+            assert!(!breaks(&whole).contains('\r'), "{text:?}");
+        }
+        let mut out = Vec::new();
+        CrToLf::new(&b"a\rb\r\nc\r"[..])
+            .read_to_end(&mut out)
+            .unwrap();
+        assert_eq!(out, b"a\nb\r\nc\n");
+    }
+
+    #[test]
+    fn a_file_is_lone_cr_only_without_any_line_feed() {
+        assert!(cr_only(b"h1,h2\ra,b\r"));
+        // A `\r` in a quoted cell of an ordinary file does not decide.
+        assert!(!cr_only(b"h1,\"x\ry\"\r\na,b\r\n"));
+        assert!(!cr_only(b"h1,h2\na,b\n"));
+        assert!(!cr_only(b"h1,h2\r"));
+    }
 }

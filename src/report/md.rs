@@ -67,7 +67,7 @@ pub fn summary_line(r: &Report) -> (String, Vec<&str>) {
         format!(
             "参评部门 {} 个（计得分 {scored} 个），发现问题 {findings} 处。评为优秀的部门（不超过计得分部门的 {}%，三都县2018年方案 七、（二））：",
             r.departments.len(),
-            r.excellence_share * 100.0
+            super::share_text(r.excellence_share)
         ),
         excellent,
     )

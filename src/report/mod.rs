@@ -80,9 +80,10 @@ impl Weights {
                 return Err(format!("权重文件 {file}: {k} 的值 {v} 应为非负数"));
             }
         }
-        if !(0.0..=1.0).contains(&w.excellence_share) {
+        // sandu-2018 七、(二): 优秀 for at most 20%.
+        if !(0.0..=0.2 + 1e-9).contains(&w.excellence_share) {
             return Err(format!(
-                "权重文件 {file}: excellence_share 应在 0 与 1 之间"
+                "权重文件 {file}: excellence_share 应在 0 与 0.2 之间(三都县2018年方案 七、(二): 优秀不超过 20%)"
             ));
         }
         Ok(w)
@@ -167,6 +168,18 @@ fn lower_is_better(rule: &RuleDef) -> bool {
 }
 
 /// Build the report from an audit (and the audit of the previous period).
+/// A share in percentage points as the report shows it (one decimal, the
+/// way `{:.1}` rounds), so that changes are differences of shown values.
+fn shown_points(x: f64) -> f64 {
+    format!("{:.1}", x * 100.0).parse().unwrap_or(x * 100.0)
+}
+
+/// A share as a percentage without trailing zeros (0.07 → "7", 0.125 → "12.5").
+pub(super) fn share_text(share: f64) -> String {
+    let s = format!("{:.2}", share * 100.0);
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 /// What the evaluation did not see: data errors, files that could not be
 /// read, files that hold no dataset (the data contract: their counts
 /// appear in every summary).
@@ -180,7 +193,7 @@ fn data_notes(audit: &Audit) -> Vec<String> {
     }
     for k in audit.skipped.iter().filter(|k| k.unreadable) {
         notes.push(format!(
-            "文件 {} 无法读取（{}），其数据未计入",
+            "文件 {} 读取失败（{}），未读到的数据未计入",
             k.file, k.reason
         ));
     }
@@ -246,7 +259,10 @@ pub fn build(
             // The difference of the values as shown (one decimal of a
             // percentage), so that the column agrees with them.
             change_points: match (m.value, previous) {
-                (Some(a), Some(b)) => Some(((a * 1000.0).round() - (b * 1000.0).round()) / 10.0),
+                (Some(a), Some(b)) => Some(shown_points(a) - shown_points(b)).map(|c| {
+                    // In tenths, so that 81.2 − 63.6 is 17.6, not 17.599…
+                    (c * 10.0).round() / 10.0 + 0.0
+                }),
                 _ => None,
             },
             note,
@@ -343,8 +359,9 @@ fn departments(
                     targets_missed.push(format!("{} {}", m.id, m.name));
                 }
             }
+            // (+ 0.0: a score that rounds to zero from below shows 0.0, not -0.0.)
             let score =
-                (wsum > 0.0).then(|| ((sum / wsum * 100.0 - penalty) * 10.0).round() / 10.0);
+                (wsum > 0.0).then(|| ((sum / wsum * 100.0 - penalty) * 10.0).round() / 10.0 + 0.0);
             DeptRow {
                 dept,
                 findings: fs.len() as u64,
@@ -524,7 +541,7 @@ fn previous_notes(audit: &Audit, previous: &Audit, metrics: &[MetricRow]) -> Vec
         .collect();
     if !gone.is_empty() {
         notes.push(format!(
-            "上期有而本期没有的部门：{}；全中心的较上期变化包含其上期记录",
+            "上期有指标数值而本期没有的部门：{}；全中心的较上期变化包含其上期记录",
             gone.join("、")
         ));
     }
@@ -550,8 +567,8 @@ fn method(weights: &Weights, program: &Program) -> Vec<String> {
         .iter()
         .map(|(k, v)| format!("{k} {v}"))
         .collect();
-    let share = weights.excellence_share * 100.0;
-    let mut lines = vec![
+    let share = share_text(weights.excellence_share);
+    vec![
         format!(
             "得分 = 部门各项考评指标数值的加权平均 × 100 − 问题扣分；越低越好的指标（{}）取 1 − 数值；分母为零（“—”）的指标不计入加权；没有任何可计算指标的部门不计得分",
             if lower.is_empty() { "无".to_string() } else { lower.join("、") }
@@ -565,11 +582,5 @@ fn method(weights: &Weights, program: &Program) -> Vec<String> {
         format!(
             "优秀名额：计得分部门数 × {share}%，向下取整（三都县2018年方案 七、（二）：不超过 20%）；并列者须全部在名额内才评为优秀"
         ),
-    ];
-    if weights.excellence_share > 0.2 + 1e-9 {
-        lines.push(format!(
-            "注意：所用优秀比例 {share}% 超过三都县2018年方案规定的 20%"
-        ));
-    }
-    lines
+    ]
 }
