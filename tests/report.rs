@@ -154,6 +154,16 @@ fn a_malformed_weights_file_is_exit_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("M01"));
+    // 优秀 for at most 20% (sandu-2018 七、(二)): a larger share is refused.
+    std::fs::write(&w, "excellence_share: 0.5\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
+        .arg("report")
+        .arg(tmp.path())
+        .args(["--weights", w.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("excellence_share"));
 }
 
 #[test]
