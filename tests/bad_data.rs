@@ -21,6 +21,13 @@ fn export(cases: &str) -> tempfile::TempDir {
     dir
 }
 
+/// The audit's JSON, the run required to succeed.
+fn audit(dir: &Path, extra: &[&str]) -> serde_json::Value {
+    let out = run(dir, extra);
+    common::assert_success(&out);
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 fn run(dir: &Path, extra: &[&str]) -> std::process::Output {
     common::yimen(None)
         .arg("audit")
@@ -66,9 +73,7 @@ fn a_tab_separated_file_with_commas_in_its_cells_is_read_by_tabs() {
         text.push_str(&format!("A{i}\t事项{i}\t区民政局\t是\t{materials}\n"));
     }
     std::fs::write(dir.path().join("事项目录.txt"), text).unwrap();
-    let out = run(dir.path(), &[]);
-    common::assert_success(&out);
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = audit(dir.path(), &[]);
     assert_eq!(json["summary"]["records"]["catalogue"], 3);
     assert_eq!(json["summary"]["data_errors"], 0);
 }
@@ -149,9 +154,7 @@ fn a_yaml_item_that_is_not_a_record_is_a_bad_row_not_a_lost_list() {
          - {工号: R2, 姓名: 李四, 出生日期: 1985-01-01, 进驻日期: 2025-01-01}\n  - \n",
     )
     .unwrap();
-    let out = run(dir.path(), &[]);
-    common::assert_success(&out);
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = audit(dir.path(), &[]);
     assert_eq!(json["summary"]["records"]["staff"], 2);
     let errors = json["data_errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1, "{errors:?}");
@@ -167,9 +170,7 @@ fn a_duplicate_key_in_a_small_dataset_is_reported() {
         "进驻单位,窗口类型\n区民政局,常驻窗口\n区住建局,常驻窗口\n区民政局,未进驻\n",
     )
     .unwrap();
-    let out = run(dir.path(), &[]);
-    common::assert_success(&out);
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = audit(dir.path(), &[]);
     let errors = json["data_errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0]["file"], "进驻单位.csv");
@@ -189,9 +190,7 @@ fn a_duplicate_item_code_is_reported_once_with_or_without_c002() {
         "事项编码,事项名称,是否进驻中心,法定办结时限,承诺办结时限\nA1,事项一,是,20,10\nA2,事项二,是,20,10\nA1,事项一,是,20,10\n",
     )
     .unwrap();
-    let out = run(dir.path(), &[]);
-    common::assert_success(&out);
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = audit(dir.path(), &[]);
     assert_eq!(json["summary"]["findings"]["C002"], 1);
     assert_eq!(json["data_errors"], serde_json::json!([]));
 
@@ -270,9 +269,7 @@ fn a_file_with_lone_carriage_returns_numbers_its_rows_by_line() {
          C3,A1,区民政局,原单位,2025-03-04 09:30:00,2025-03-04 10:30:00\r",
     )
     .unwrap();
-    let out = run(dir.path(), &[]);
-    common::assert_success(&out);
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = audit(dir.path(), &[]);
     assert_eq!(json["summary"]["records"]["cases"], 3, "{json:#}");
     let errors = json["data_errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1, "{errors:?}");
@@ -307,9 +304,7 @@ fn lone_carriage_returns_mix_with_encodings_and_quoted_cells() {
     );
     bytes.extend("C3,A1,区民政局,原单位,2025-03-04 09:30:00,2025-03-04 10:30:00\r".as_bytes());
     std::fs::write(dir.path().join("办件记录.csv"), bytes).unwrap();
-    let out = run(dir.path(), &[]);
-    common::assert_success(&out);
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = audit(dir.path(), &[]);
     assert_eq!(json["summary"]["records"]["cases"], 3, "{json:#}");
     let errors = json["data_errors"].as_array().unwrap();
     assert!(

@@ -110,57 +110,53 @@ fn run_oracle(dir: &Path, seed: u64, as_of: &str) -> Value {
 }
 
 fn run_yimen(export: &Path, as_of: &str) -> Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
-        .arg("audit")
-        .arg(export)
-        .args(["--as-of", as_of, "--format", "json", "--fail-on", "never"])
-        .output()
-        .expect("running yimen");
-    assert!(
-        out.status.success(),
-        "yimen audit failed ({}):\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: Value = serde_json::from_slice(&out.stdout).expect("yimen's JSON output");
-    let schema_path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/contracts/findings.schema.json");
-    let schema: Value =
-        serde_json::from_str(&std::fs::read_to_string(&schema_path).expect("findings.schema.json"))
-            .expect("schema");
-    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
-    let errors: Vec<String> = validator
-        .iter_errors(&json)
-        .take(5)
-        .map(|e| format!("{e} at {}", e.instance_path))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "yimen's JSON breaks findings.schema.json: {errors:#?}"
-    );
-    json
+    run_checked(
+        export,
+        &[
+            "audit",
+            "--as-of",
+            as_of,
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ],
+        "findings.schema.json",
+    )
 }
 
 fn run_report(export: &Path, as_of: &str) -> Value {
+    run_checked(
+        export,
+        &["report", "--as-of", as_of, "--format", "json"],
+        "metrics.schema.json",
+    )
+}
+
+/// `yimen COMMAND EXPORT ARGS…` (the command first in `args`): its JSON,
+/// required to succeed and to validate against `../shared/contracts/SCHEMA`.
+fn run_checked(export: &Path, args: &[&str], schema: &str) -> Value {
     let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
-        .arg("report")
+        .arg(args[0])
         .arg(export)
-        .args(["--as-of", as_of, "--format", "json"])
+        .args(&args[1..])
         .output()
         .expect("running yimen");
     assert!(
         out.status.success(),
-        "yimen report failed ({}):\n{}",
+        "yimen {} failed ({}):\n{}",
+        args[0],
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );
     let json: Value = serde_json::from_slice(&out.stdout).expect("yimen's JSON output");
-    let schema_path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/contracts/metrics.schema.json");
-    let schema: Value =
-        serde_json::from_str(&std::fs::read_to_string(&schema_path).expect("metrics.schema.json"))
+    let schema_path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/contracts")
+        .join(schema);
+    let schema_json: Value =
+        serde_json::from_str(&std::fs::read_to_string(&schema_path).expect("the schema"))
             .expect("schema");
-    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+    let validator = jsonschema::validator_for(&schema_json).expect("a valid JSON Schema");
     let errors: Vec<String> = validator
         .iter_errors(&json)
         .take(5)
@@ -168,7 +164,7 @@ fn run_report(export: &Path, as_of: &str) -> Value {
         .collect();
     assert!(
         errors.is_empty(),
-        "yimen's JSON breaks metrics.schema.json: {errors:#?}"
+        "yimen's JSON breaks {schema}: {errors:#?}"
     );
     json
 }

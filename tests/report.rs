@@ -145,25 +145,21 @@ fn a_malformed_weights_file_is_exit_2() {
     let tmp = tempfile::tempdir().unwrap();
     fixture(tmp.path());
     let w = tmp.path().join("w.yaml");
-    std::fs::write(&w, "metrics: {M01: -1}\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
-        .arg("report")
-        .arg(tmp.path())
-        .args(["--weights", w.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("M01"));
-    // 优秀 for at most 20% (sandu-2018 七、(二)): a larger share is refused.
-    std::fs::write(&w, "excellence_share: 0.5\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
-        .arg("report")
-        .arg(tmp.path())
-        .args(["--weights", w.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("excellence_share"));
+    // A negative weight; 优秀 for more than 20% (sandu-2018 七、(二)).
+    for (text, named) in [
+        ("metrics: {M01: -1}\n", "M01"),
+        ("excellence_share: 0.5\n", "excellence_share"),
+    ] {
+        std::fs::write(&w, text).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
+            .arg("report")
+            .arg(tmp.path())
+            .args(["--weights", w.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains(named));
+    }
 }
 
 #[test]
