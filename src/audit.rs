@@ -2,8 +2,9 @@
 //! small datasets whole (lookups need them), stream the large ones (cases,
 //! fees) in chunks evaluated on the workers, and assemble the [`Audit`].
 //!
-//! Invariant: this stage never prints. Files that cannot be read are returned
-//! (`DirAudit::unreadable`) for the caller to report; progress is a callback.
+//! Invariant: this stage never prints. Files not read (holding no dataset,
+//! or unreadable) are returned in `Audit::skipped` for the caller to report;
+//! progress is a callback.
 
 use std::path::Path;
 
@@ -30,14 +31,6 @@ pub struct Hooks<'h> {
     pub progress: Option<&'h Progress<'h>>,
 }
 
-/// An audit, the files that could not be read (one message each) and the
-/// files skipped as no dataset (`path: reason`), for the caller to show.
-pub struct DirAudit {
-    pub audit: Audit,
-    pub unreadable: Vec<String>,
-    pub skipped: Vec<String>,
-}
-
 const STRICT_STOP: &str = "--strict: 有文件无法读取或含数据错误, 审计中止";
 
 /// Audit `dir` with `program`. Errors: nothing recognisable in the folder,
@@ -49,7 +42,7 @@ pub fn audit_dir(
     opts: &ReadOptions,
     run_opts: &RunOptions<'_>,
     hooks: &Hooks<'_>,
-) -> Result<DirAudit, String> {
+) -> Result<Audit, String> {
     let discovery = discover(dir, schema, opts).map_err(|e| e.to_string())?;
     let mut unreadable: Vec<ReadError> = discovery.errors.clone();
     if opts.strict && !unreadable.is_empty() {
@@ -176,16 +169,13 @@ pub fn audit_dir(
         runner.finish_dataset(ds, [m.merged], &mut audit);
     }
     audit.data_errors = errors;
-    // Unreadable files are listed once, as errors (discovery also lists
+    // Unreadable files are listed once, as unreadable (discovery also lists
     // them as skipped).
     let failed = |path: &str| unreadable.iter().any(|e| e.file() == path);
-    let skipped: Vec<&crate::read::Skipped> = discovery
+    audit.skipped = discovery
         .skipped
         .iter()
         .filter(|k| !failed(&k.path))
-        .collect();
-    audit.skipped = skipped
-        .iter()
         .map(|k| SkippedFile {
             file: k.path.clone(),
             reason: k.reason.clone(),
@@ -197,22 +187,11 @@ pub fn audit_dir(
             unreadable: true,
         }))
         .collect();
+    // In path order; a workbook whose sheets fail alike is one entry.
     audit.skipped.sort();
     audit.skipped.dedup();
     audit.finish();
-    Ok(DirAudit {
-        skipped: skipped
-            .iter()
-            .map(|k| format!("{}: {}", k.path, k.reason))
-            .collect(),
-        unreadable: {
-            // A workbook with two unreadable sheets is one message.
-            let mut all: Vec<String> = unreadable.iter().map(ToString::to_string).collect();
-            all.dedup();
-            all
-        },
-        audit,
-    })
+    Ok(audit)
 }
 
 /// Rows of a dataset held whole whose key an earlier row already has:

@@ -115,27 +115,53 @@ pub fn inject_changes(schema: &Schema, old: &[CatalogueRow], data: &mut Data) {
     }
 }
 
+/// `path` made absolute, the folder holding it (itself when a folder) and
+/// `git` run in that folder (its stdout, or its stderr as the error).
+struct InTree {
+    abs: PathBuf,
+    dir: PathBuf,
+}
+
+impl InTree {
+    fn new(path: &Path) -> Result<InTree, String> {
+        let abs =
+            std::fs::canonicalize(path).map_err(|e| format!("无法读取 {}: {e}", path.display()))?;
+        let dir = if abs.is_dir() {
+            abs.clone()
+        } else {
+            abs.parent().map(Path::to_path_buf).unwrap_or_default()
+        };
+        Ok(InTree { abs, dir })
+    }
+
+    fn git(&self, args: &[&str]) -> Result<Vec<u8>, String> {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&self.dir)
+            .args(args)
+            .output()
+            .map_err(|e| format!("无法运行 git: {e}"))?;
+        if out.status.success() {
+            Ok(out.stdout)
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+        }
+    }
+
+    /// The root of the working tree holding the folder.
+    fn top(&self) -> Result<PathBuf, String> {
+        let top = self.git(&["rev-parse", "--show-toplevel"])?;
+        std::fs::canonicalize(String::from_utf8_lossy(&top).trim()).map_err(|e| e.to_string())
+    }
+}
+
 /// The folder `path` (or a file's folder) relative to the root of the git
 /// working tree holding it, `/`-separated and ending in `/` (empty at the
 /// root); `None` outside a working tree.
 pub fn repository_prefix(path: &Path) -> Option<String> {
-    let abs = std::fs::canonicalize(path).ok()?;
-    let dir = if abs.is_dir() {
-        abs
-    } else {
-        abs.parent()?.to_path_buf()
-    };
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(&dir)
-        .args(["rev-parse", "--show-toplevel"])
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    let top = std::fs::canonicalize(String::from_utf8_lossy(&out.stdout).trim()).ok()?;
-    let rel = dir.strip_prefix(top).ok()?;
+    let tree = InTree::new(path).ok()?;
+    let top = tree.top().ok()?;
+    let rel = tree.dir.strip_prefix(top).ok()?;
     let mut prefix = String::new();
     for c in rel.components() {
         prefix.push_str(&c.as_os_str().to_string_lossy());
@@ -149,34 +175,14 @@ pub fn repository_prefix(path: &Path) -> Option<String> {
 /// in a git working tree.
 pub fn checkout_revision(path: &Path, rev: &str, dest: &Path) -> Result<PathBuf, String> {
     std::fs::create_dir_all(dest).map_err(|e| e.to_string())?;
-    let abs =
-        std::fs::canonicalize(path).map_err(|e| format!("无法读取 {}: {e}", path.display()))?;
-    let dir = if abs.is_dir() {
-        abs.clone()
-    } else {
-        abs.parent().map(Path::to_path_buf).unwrap_or_default()
-    };
-    let git = |args: &[&str]| -> Result<Vec<u8>, String> {
-        let out = std::process::Command::new("git")
-            .arg("-C")
-            .arg(&dir)
-            .args(args)
-            .output()
-            .map_err(|e| format!("无法运行 git: {e}"))?;
-        if out.status.success() {
-            Ok(out.stdout)
-        } else {
-            Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
-        }
-    };
-    let top = String::from_utf8_lossy(&git(&["rev-parse", "--show-toplevel"]).map_err(|e| {
+    let tree = InTree::new(path)?;
+    let (abs, git) = (&tree.abs, |args: &[&str]| tree.git(args));
+    let top = tree.top().map_err(|e| {
         format!(
             "{} 不在 git 仓库的工作区中 (not in a git working tree): {e}",
             path.display()
         )
-    })?)
-    .trim()
-    .to_string();
+    })?;
     git(&[
         "rev-parse",
         "--verify",
@@ -184,7 +190,6 @@ pub fn checkout_revision(path: &Path, rev: &str, dest: &Path) -> Result<PathBuf,
         &format!("{rev}^{{commit}}"),
     ])
     .map_err(|_| format!("git 版本 {rev} 不存在 (revision not found)"))?;
-    let top = std::fs::canonicalize(&top).map_err(|e| e.to_string())?;
     let rel = abs
         .strip_prefix(&top)
         .map_err(|_| format!("{} 不在 git 仓库中", path.display()))?;

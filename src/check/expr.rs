@@ -840,47 +840,33 @@ impl Checker<'_> {
                     _ => Type::Bool,
                 }
             }
-            (AggFunc::Sum, Some((_, t))) => {
-                if t.is_numeric() {
+            // A value aggregate of the argument's type; a wrong type is
+            // reported once, and what uses the result is not checked again.
+            (AggFunc::Sum | AggFunc::Min | AggFunc::Max | AggFunc::First, Some((_, t))) => {
+                let (fits, needs) = match agg {
+                    AggFunc::Sum => (t.is_numeric(), "a number"),
+                    AggFunc::First => (
+                        !matches!(t, Type::List(_) | Type::Map(..) | Type::Record(_)),
+                        "a value of a field",
+                    ),
+                    _ => (
+                        !matches!(
+                            t,
+                            Type::Bool | Type::List(_) | Type::Map(..) | Type::Record(_)
+                        ),
+                        "a number, date or string",
+                    ),
+                };
+                if fits {
                     t.clone()
                 } else {
                     let t = self.ty(t);
                     self.type_error(
                         &args[0],
-                        format!("`sum` needs a number, found {t}"),
+                        format!("`{name}` needs {needs}, found {t}"),
                         format!("this is {t}"),
                     );
                     Type::Error
-                }
-            }
-            (AggFunc::Min | AggFunc::Max, Some((_, t))) => {
-                if matches!(
-                    t,
-                    Type::Bool | Type::List(_) | Type::Map(..) | Type::Record(_)
-                ) {
-                    let t = self.ty(t);
-                    self.type_error(
-                        &args[0],
-                        format!("`{name}` needs a number, date or string, found {t}"),
-                        format!("this is {t}"),
-                    );
-                    Type::Error
-                } else {
-                    t.clone()
-                }
-            }
-            (AggFunc::First, Some((_, t))) => {
-                if matches!(t, Type::List(_) | Type::Map(..) | Type::Record(_)) {
-                    let t = self.ty(t);
-                    self.type_error(
-                        &args[0],
-                        format!("`first` needs a value of a field, found {t}"),
-                        format!("this is {t}"),
-                    );
-                    // Reported once: what uses it is not checked again.
-                    Type::Error
-                } else {
-                    t.clone()
                 }
             }
             _ => Type::Error,

@@ -172,13 +172,14 @@ pub fn run_audit(
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let done = result.map_err(fail)?;
+    let audit = result.map_err(fail)?;
     // Nothing is skipped silently (the data contract).
-    for k in &done.skipped {
-        eprintln!("{label}已跳过: {k}");
+    for k in audit.skipped.iter().filter(|k| !k.unreadable) {
+        eprintln!("{label}已跳过: {}: {}", k.file, k.reason);
     }
-    for e in &done.unreadable {
-        eprintln!("{label}错误: {e}");
+    for k in audit.skipped.iter().filter(|k| k.unreadable) {
+        eprintln!("{label}错误: {}: {}", k.file, k.reason);
     }
-    Ok((done.audit, !done.unreadable.is_empty()))
+    let unreadable = audit.skipped.iter().any(|k| k.unreadable);
+    Ok((audit, unreadable))
 }

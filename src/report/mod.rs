@@ -268,7 +268,8 @@ pub fn build(
             note,
         });
     }
-    fill_departments(&mut metrics, audit);
+    let names = department_names(&metrics, audit);
+    fill_departments(&mut metrics, &names);
     notes.extend(period_notes(
         schema,
         program,
@@ -277,9 +278,9 @@ pub fn build(
         period.as_deref(),
     ));
     if let Some(prev) = previous {
-        notes.extend(previous_notes(audit, prev, &metrics));
+        notes.extend(previous_notes(&names, prev, &metrics));
     }
-    let departments = departments(program, audit, &metrics, weights, &mut notes);
+    let departments = departments(program, audit, names, &metrics, weights, &mut notes);
     Report {
         as_of: as_of.format("%Y-%m-%d").to_string(),
         period,
@@ -301,11 +302,12 @@ pub fn build(
 fn departments(
     program: &Program,
     audit: &Audit,
+    names: Vec<String>,
     metrics: &[MetricRow],
     weights: &Weights,
     notes: &mut Vec<String>,
 ) -> Vec<DeptRow> {
-    let mut rows: Vec<DeptRow> = department_names(metrics, audit)
+    let mut rows: Vec<DeptRow> = names
         .into_iter()
         .map(|dept| {
             let fs: Vec<_> = audit
@@ -433,8 +435,7 @@ fn department_names(metrics: &[MetricRow], audit: &Audit) -> Vec<String> {
 /// department has nothing to count, so that no department is missing from
 /// a metric's table. Rows stay in the order: centre, then departments by
 /// name.
-fn fill_departments(metrics: &mut Vec<MetricRow>, audit: &Audit) {
-    let names = department_names(metrics, audit);
+fn fill_departments(metrics: &mut Vec<MetricRow>, names: &[String]) {
     let mut ids: Vec<String> = metrics.iter().map(|m| m.id.clone()).collect();
     ids.dedup();
     let mut out = Vec::with_capacity(metrics.len());
@@ -445,7 +446,7 @@ fn fill_departments(metrics: &mut Vec<MetricRow>, audit: &Audit) {
             continue;
         };
         out.push(centre.clone());
-        for name in &names {
+        for name in names {
             match rows.iter().find(|m| m.dept.as_deref() == Some(name)) {
                 Some(m) => out.push(m.clone()),
                 None => out.push(MetricRow {
@@ -510,12 +511,12 @@ fn period_notes(
 
 /// With `--compare`: what the previous period's data lacked, and the
 /// departments present in one period only.
-fn previous_notes(audit: &Audit, previous: &Audit, metrics: &[MetricRow]) -> Vec<String> {
+fn previous_notes(names: &[String], previous: &Audit, metrics: &[MetricRow]) -> Vec<String> {
     let mut notes: Vec<String> = data_notes(previous)
         .into_iter()
         .map(|n| format!("上期数据：{n}"))
         .collect();
-    let mut now = department_names(metrics, audit);
+    let mut now = names.to_vec();
     now.retain(|d| {
         metrics
             .iter()
