@@ -91,6 +91,9 @@ pub struct Dataset {
     pub valid: Option<(String, String)>,
     pub event_date: Option<String>,
     pub streamed: bool,
+    /// Made by yimen (`yimen diff`), never read from an export: no file is
+    /// matched to it, and it is counted in the summary only when it has records.
+    pub derived: bool,
     pub file_patterns: Vec<String>,
     pub required: Vec<String>,
     pub fields: Vec<Field>,
@@ -146,6 +149,8 @@ struct RawDataset {
     event_date: Option<String>,
     #[serde(default)]
     streamed: bool,
+    #[serde(default)]
+    derived: bool,
     #[serde(default)]
     file_patterns: Vec<String>,
     #[serde(default)]
@@ -246,6 +251,7 @@ impl Schema {
                 key: rd.key,
                 event_date: rd.event_date,
                 streamed: rd.streamed,
+                derived: rd.derived,
                 file_patterns: rd.file_patterns,
                 required: rd.required,
                 fields,

@@ -107,6 +107,13 @@ fn a_withdrawal_without_approval_and_an_incomplete_new_item_are_reported() {
     );
     assert!(found.contains(&("D001".into(), "A1".into())), "{found:?}");
     assert!(found.contains(&("D002".into(), "A3".into())), "{found:?}");
+    // The change records yimen made are counted here (and only here: an
+    // audit's summary lists the datasets of the export).
+    assert!(
+        json["summary"]["records"]["catalogue_changes"].as_u64() > Some(0),
+        "{}",
+        json["summary"]
+    );
     // Old findings (none here) are not reported again; the same two folders give the same answer.
     let old = tempfile::tempdir().unwrap();
     let text = Command::new("git")

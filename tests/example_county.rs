@@ -71,6 +71,26 @@ fn the_example_county_fires_every_rule_with_evidence_and_clause_text() {
             }
         }
     }
+    // The records read, per dataset of the data contract (not the change
+    // records `yimen diff` makes).
+    let datasets: Vec<&str> = json["summary"]["records"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        datasets,
+        [
+            "authorizations",
+            "cases",
+            "catalogue",
+            "changes",
+            "fees",
+            "staff",
+            "units"
+        ]
+    );
     // Most records are clean.
     let cases = json["summary"]["records"]["cases"].as_u64().unwrap();
     let case_findings = findings.iter().filter(|f| f["dataset"] == "cases").count() as u64;

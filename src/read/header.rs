@@ -228,7 +228,7 @@ pub fn choose(
             continue;
         }
         for (di, ds) in schema.datasets.iter().enumerate() {
-            if forced.is_some_and(|f| f != di) {
+            if ds.derived || forced.is_some_and(|f| f != di) {
                 continue;
             }
             let fields = matcher.assign(di, &keys[vi]);

@@ -550,11 +550,14 @@ impl<'a> Runner<'a> {
         for p in partials {
             merged.absorb(p);
         }
-        *audit
-            .summary
-            .records
-            .entry(self.env.schema.datasets[ds].name.clone())
-            .or_default() += merged.rows;
+        let dataset = &self.env.schema.datasets[ds];
+        if merged.rows > 0 || !dataset.derived {
+            *audit
+                .summary
+                .records
+                .entry(dataset.name.clone())
+                .or_default() += merged.rows;
+        }
         for f in &mut merged.findings {
             f.cite = cites(self.env.program, &f.code, self.sources);
         }
