@@ -408,3 +408,40 @@ fn a_period_without_cases_is_noted() {
     let notes = json["notes"].to_string();
     assert!(notes.contains("2024 年度内没有办件记录"), "{notes}");
 }
+
+/// The note about data errors names each file with its count and first rows,
+/// so that the author of the evaluation can find them.
+#[test]
+fn the_data_error_note_names_files_and_rows() {
+    let tmp = tempfile::tempdir().unwrap();
+    fixture(tmp.path());
+    let mut cases = String::from("办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n");
+    for i in 0..8 {
+        // Rows 2..=9: an unreadable acceptance time in each, two bad cells in row 2.
+        let finished = if i == 0 {
+            "昨天"
+        } else {
+            "2025-03-04 10:00:00"
+        };
+        cases.push_str(&format!("C{i},A1,X局,中心窗口,不详,{finished}\n"));
+    }
+    std::fs::write(tmp.path().join("办件记录.csv"), cases).unwrap();
+    let (code, out, err) = report(tmp.path(), "json");
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let notes: Vec<&str> = json["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n.as_str())
+        .collect();
+    let note = notes
+        .iter()
+        .find(|n| n.contains("数据错误"))
+        .unwrap_or_else(|| panic!("{notes:?}"));
+    assert!(
+        note.contains("导出中有 9 处数据错误")
+            && note.contains("办件记录.csv 9 处（第 2、3、4、5、6 行 等）"),
+        "{note}"
+    );
+}

@@ -184,11 +184,45 @@ pub(super) fn share_text(share: f64) -> String {
 /// read, files that hold no dataset (the data contract: their counts
 /// appear in every summary).
 fn data_notes(audit: &Audit) -> Vec<String> {
+    /// Rows named per file: enough to find them, not a listing.
+    const ROWS_SHOWN: usize = 5;
     let mut notes = Vec::new();
     if audit.summary.data_errors > 0 {
+        // Per file (the list is sorted by file and row): (file, errors,
+        // rows with errors, the first of those rows).
+        let mut files: Vec<(String, usize, usize, Vec<u32>)> = Vec::new();
+        let mut last_row = None;
+        for e in &audit.data_errors {
+            let name = match &e.sheet {
+                Some(sheet) => format!("{}「{sheet}」", e.file),
+                None => e.file.clone(),
+            };
+            if files.last().is_none_or(|(f, ..)| *f != name) {
+                files.push((name, 0, 0, Vec::new()));
+                last_row = None;
+            }
+            if let Some((_, n, distinct, rows)) = files.last_mut() {
+                *n += 1;
+                if last_row.replace(e.row) != Some(e.row) {
+                    *distinct += 1;
+                    if rows.len() < ROWS_SHOWN {
+                        rows.push(e.row);
+                    }
+                }
+            }
+        }
+        let detail: Vec<String> = files
+            .iter()
+            .map(|(file, n, distinct, rows)| {
+                let shown: Vec<String> = rows.iter().map(u32::to_string).collect();
+                let more = if *distinct > rows.len() { " 等" } else { "" };
+                format!("{file} {n} 处（第 {} 行{more}）", shown.join("、"))
+            })
+            .collect();
         notes.push(format!(
-            "导出中有 {} 处数据错误（无法解析的值或无法读取的行），需要这些值的规则和指标对相应记录记为无法判定；明细见 yimen audit 或 yimen inspect",
-            audit.summary.data_errors
+            "导出中有 {} 处数据错误（无法解析的值或无法读取的行）：{}；需要这些值的规则和指标对相应记录记为无法判定，明细见 yimen audit 或 yimen inspect",
+            audit.summary.data_errors,
+            detail.join("；")
         ));
     }
     for k in audit.skipped.iter().filter(|k| k.unreadable) {
