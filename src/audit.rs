@@ -97,6 +97,7 @@ pub fn audit_dir(
         }
         match read_table_full(src, schema, opts) {
             Ok(table) => {
+                data.provided[ds] = true;
                 for r in table.records {
                     data.push(
                         ds,

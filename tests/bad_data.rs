@@ -330,3 +330,74 @@ fn lone_carriage_returns_mix_with_encodings_and_quoted_cells() {
     assert_eq!(h001.len(), 1, "{json:#}");
     assert_eq!(h001[0]["evidence"][0]["row"], 3);
 }
+
+/// A register given with its header and no rows is provided and empty: a
+/// lookup into it finds nothing (A002, E002, H006 fire). A register not given
+/// at all leaves those rules undetermined.
+fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn an_empty_register_is_provided_and_a_missing_one_is_not() {
+    let catalogue = (
+        "事项目录.csv",
+        "事项编码,事项名称,事项类型,实施主体,是否进驻中心\nK1,甲,行政许可,民政局,是\n",
+    );
+    let cases = (
+        "办件.csv",
+        "办件编号,事项编码,受理部门,受理渠道,受理时间\nC1,K9,民政局,中心窗口,2025-03-03 09:00:00\n",
+    );
+    let verdicts = |json: &serde_json::Value, list: &str| -> Vec<String> {
+        let mut v: Vec<String> = json[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {}",
+                    f["code"].as_str().unwrap(),
+                    f["key"][0].as_str().unwrap()
+                )
+            })
+            .filter(|c| {
+                ["A002", "E002", "H006"]
+                    .iter()
+                    .any(|code| c.starts_with(code))
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let given = folder(&[
+        catalogue,
+        cases,
+        ("窗口授权.csv", "授权单位,事项编码,授权级别\n"),
+        ("进驻单位.csv", "进驻单位,窗口类型\n"),
+    ]);
+    let json = audit(given.path(), &[]);
+    assert_eq!(
+        verdicts(&json, "findings"),
+        ["A002 K1", "E002 民政局", "H006 C1"],
+        "{}",
+        json["undetermined"]
+    );
+    assert_eq!(json["summary"]["records"]["authorizations"], 0);
+    let empty_catalogue = folder(&[
+        (
+            "事项目录.csv",
+            "事项编码,事项名称,事项类型,实施主体,是否进驻中心\n",
+        ),
+        cases,
+    ]);
+    let json = audit(empty_catalogue.path(), &[]);
+    assert_eq!(verdicts(&json, "findings"), ["H006 C1"]);
+    let missing = folder(&[catalogue, cases]);
+    let json = audit(missing.path(), &[]);
+    assert_eq!(verdicts(&json, "findings"), ["H006 C1"]);
+    assert_eq!(verdicts(&json, "undetermined"), ["A002 K1", "E002 民政局"]);
+}

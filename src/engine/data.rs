@@ -23,6 +23,10 @@ pub struct Row {
 pub struct Data {
     pub files: Vec<FileRef>,
     pub tables: Vec<Vec<Row>>,
+    /// Per dataset: the export provides it (a file was read as it, even one
+    /// with no records). A lookup into a dataset not provided is unknown; into
+    /// one provided without records, it finds nothing.
+    pub provided: Vec<bool>,
 }
 
 impl Data {
@@ -30,6 +34,7 @@ impl Data {
         Data {
             files: Vec::new(),
             tables: vec![Vec::new(); datasets],
+            provided: vec![false; datasets],
         }
     }
 
@@ -47,6 +52,7 @@ impl Data {
     }
 
     pub fn push(&mut self, dataset: usize, row: Row) {
+        self.provided[dataset] = true;
         self.tables[dataset].push(row);
     }
 }

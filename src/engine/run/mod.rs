@@ -398,7 +398,7 @@ impl<'a> Runner<'a> {
             .datasets
             .iter()
             .enumerate()
-            .map(|(i, ds)| (!data.tables[i].is_empty()).then(|| Index::build(ds, &data.tables[i])))
+            .map(|(i, ds)| data.provided[i].then(|| Index::build(ds, &data.tables[i])))
             .collect();
         let mut agg_slots = std::collections::HashMap::new();
         let mut agg_plans: HashMap<usize, AggPlan<'a>> = HashMap::default();
