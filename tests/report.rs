@@ -133,9 +133,10 @@ fn markdown_report_is_pinned() {
     fixture(tmp.path());
     let (code, out, err) = report(tmp.path(), "md");
     assert_eq!(code, 0, "{err}");
+    // The rule catalogue: a zero denominator "shows n/a, never 0% or 100%".
     assert!(
-        out.contains("| Y局 | 0 | 0 | — |"),
-        "zero denominators show —"
+        out.contains("| Y局 | 0 | 0 | n/a |"),
+        "zero denominators show n/a"
     );
     insta::assert_snapshot!("report_fixture_md", out);
 }
@@ -191,6 +192,11 @@ fn html_report_has_every_department_and_metric_and_escapes_the_data() {
     }
     assert!(html.contains("<svg"), "charts are inline SVG");
     assert!(html.contains("@page { size: A4"));
+    // A zero denominator reads n/a, as in the Markdown.
+    assert!(
+        html.contains("<td class=\"n\">0</td><td class=\"n\">0</td><td class=\"n\">n/a</td>"),
+        "zero denominators show n/a"
+    );
 }
 
 #[test]

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::md::{change, op_text, pct, pct_against, rank_and_score, summary_line};
+use super::md::{change, op_text, pct, pct_against, previous, rank_and_score, summary_line};
 use super::{MetricRow, Report, FAMILIES};
 
 /// Escape text for HTML content and attribute values (the markup escaper
@@ -170,7 +170,7 @@ pub fn render(r: &Report) -> String {
                 m.denominator,
                 esc(&pct_against(m)),
                 m.undetermined,
-                esc(&pct(m.previous)),
+                esc(&previous(m)),
                 esc(&change(m))
             );
         }

@@ -5,9 +5,16 @@ use std::fmt::Write as _;
 
 use super::{Report, FAMILIES};
 
-/// A percentage as people read it; n/a as "—".
+/// A percentage as people read it; a zero denominator as "n/a" (the rule
+/// catalogue: "never 0% or 100%").
 pub fn pct(v: Option<f64>) -> String {
-    v.map_or_else(|| "—".to_string(), |v| format!("{:.1}%", v * 100.0))
+    v.map_or_else(|| "n/a".to_string(), |v| format!("{:.1}%", v * 100.0))
+}
+
+/// The previous period's value: "—" when there is none to show.
+pub fn previous(m: &super::MetricRow) -> String {
+    m.previous
+        .map_or_else(|| "—".to_string(), |v| format!("{:.1}%", v * 100.0))
 }
 
 /// A metric's value as shown beside its target: with more decimals where
@@ -144,7 +151,7 @@ pub fn render(r: &Report) -> String {
                 pct_against(m),
                 m.undetermined,
                 reached,
-                pct(m.previous),
+                previous(m),
                 change(m)
             );
         }
