@@ -76,3 +76,94 @@ fn a_duplicated_code_takes_the_department_of_its_first_row() {
         "{json:#}"
     );
 }
+
+/// A case or fee id that an earlier record has (in the same chunk, another
+/// chunk or another file; written with a stray space) is a data error naming
+/// the earlier row, and both records are counted. The same at any thread
+/// count.
+#[test]
+fn repeated_case_and_fee_ids_are_data_errors_naming_the_first_row() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("事项目录.csv"),
+        "事项编码,事项名称,事项类型,实施主体,是否进驻中心\nK1,甲事项,行政许可,民政局,是\n",
+    )
+    .unwrap();
+    let header = "办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n";
+    let case =
+        |id: &str| format!("{id},K1,民政局,中心窗口,2025-03-03 09:00:00,2025-03-03 10:00:00\n");
+    // 5,000 cases: more than two chunks; C10 again at the end (row 5,002).
+    let mut one = String::from(header);
+    for i in 0..5000 {
+        one.push_str(&case(&format!("C{i}")));
+    }
+    one.push_str(&case("C10"));
+    std::fs::write(dir.path().join("办件1.csv"), one).unwrap();
+    let two = format!("{header}{}{}", case("C4999 "), case("D1"));
+    std::fs::write(dir.path().join("办件2.csv"), two).unwrap();
+    std::fs::write(
+        dir.path().join("收费记录.csv"),
+        "收费流水号,办件编号,事项编码,收费金额,收费时间,收费地点,收款单位\n\
+         P1,C1,K1,10,2025-03-03 09:00:00,政务服务中心,财政\n\
+         P2,C2,K1,10,2025-03-03 09:00:00,政务服务中心,财政\n\
+         P1,C3,K1,10,2025-03-03 09:00:00,政务服务中心,财政\n",
+    )
+    .unwrap();
+    let run = |threads: &str| {
+        let out = common::yimen(None)
+            .arg("audit")
+            .arg(dir.path())
+            .args([
+                "--as-of",
+                "2025-12-31",
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+            ])
+            .args(["--threads", threads])
+            .output()
+            .unwrap();
+        common::assert_success(&out);
+        out.stdout
+    };
+    let bytes = run("2");
+    assert_eq!(bytes, run("1"), "the same at any thread count");
+    let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let errors: Vec<(String, u64, String)> = json["data_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["file"].as_str().unwrap().to_string(),
+                e["row"].as_u64().unwrap(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected = [
+        (
+            "办件1.csv",
+            5002,
+            "办件记录的键 (id) 与 办件1.csv 第 12 行相同;两行都已计入",
+        ),
+        (
+            "办件2.csv",
+            2,
+            "办件记录的键 (id) 与 办件1.csv 第 5001 行相同;两行都已计入",
+        ),
+        (
+            "收费记录.csv",
+            4,
+            "收费记录的键 (id) 与 收费记录.csv 第 2 行相同;两行都已计入",
+        ),
+    ];
+    let expected: Vec<(String, u64, String)> = expected
+        .iter()
+        .map(|(f, r, m)| ((*f).to_string(), *r, (*m).to_string()))
+        .collect();
+    assert_eq!(errors, expected);
+    assert_eq!(json["summary"]["data_errors"], 3);
+    assert_eq!(json["summary"]["records"]["cases"], 5003);
+}

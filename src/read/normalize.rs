@@ -62,8 +62,20 @@ pub fn half_width(c: char) -> char {
 /// full-width forms have (not the E4..E9 of Chinese characters).
 #[inline]
 fn may_change(s: &str) -> bool {
-    s.bytes()
-        .any(|b| matches!(b, b'\t'..=b'\r' | b' ' | 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF))
+    /// The bytes that may start a change, as a table (one load per byte).
+    const MAY: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            t[b] = matches!(
+                b as u8,
+                b'\t'..=b'\r' | b' ' | 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF
+            );
+            b += 1;
+        }
+        t
+    };
+    s.bytes().any(|b| MAY[usize::from(b)])
 }
 
 /// Trimmed; a text with anything beyond ASCII also gets half-width forms
@@ -73,6 +85,10 @@ fn may_change(s: &str) -> bool {
 /// `John\u{a0}\u{a0}Smith 张三` → `John Smith 张三`. Borrowed when nothing
 /// changes.
 pub fn value(s: &str) -> Cow<'_, str> {
+    // ASCII (ids, codes) is only trimmed; `is_ascii` reads a word at a time.
+    if s.is_ascii() {
+        return Cow::Borrowed(trim(s));
+    }
     if !may_change(s) {
         return Cow::Borrowed(s);
     }

@@ -8,6 +8,8 @@
 
 use std::path::Path;
 
+use duplicates::{duplicate_keys, StreamedKeys};
+
 use crate::engine::report::SkippedFile;
 use crate::engine::{Audit, Data, DataError, Partial, Row, RunOptions, Runner};
 use crate::ir::Program;
@@ -30,6 +32,8 @@ pub struct Hooks<'h> {
     /// Called after each file with (files done, files in all, file name).
     pub progress: Option<&'h Progress<'h>>,
 }
+
+mod duplicates;
 
 const STRICT_STOP: &str = "--strict: 有文件无法读取或含数据错误, 审计中止";
 
@@ -129,6 +133,7 @@ pub fn audit_dir(
         // workers, partials merged in file and chunk order as they arrive
         // (memory holds the chunks in flight, not one partial per chunk).
         let merged = std::sync::Mutex::new(InOrder::default());
+        let keys = StreamedKeys::new(program, schema, ds);
         for (si, src) in discovery.sources.iter().enumerate() {
             if schema.dataset_index(&src.dataset) != Some(ds) {
                 continue;
@@ -145,6 +150,9 @@ pub fn audit_dir(
                     })
                     .collect();
                 let partial = runner.chunk(ds, &rows, None);
+                if let Some(k) = &keys {
+                    k.add_chunk(file, &rows);
+                }
                 if let Ok(mut m) = merged.lock() {
                     m.arrive(pc.index, partial, pc.errors);
                 }
@@ -167,6 +175,9 @@ pub fn audit_dir(
             fail(bad, &mut unreadable)?;
         }
         errors.extend(m.errors);
+        if let Some(k) = keys {
+            errors.extend(k.repeats(&schema.datasets[ds], &data));
+        }
         runner.finish_dataset(ds, [m.merged], &mut audit);
     }
     audit.data_errors = errors;
@@ -193,81 +204,6 @@ pub fn audit_dir(
     audit.skipped.dedup();
     audit.finish();
     Ok(audit)
-}
-
-/// Rows of a dataset held whole whose key an earlier row already has:
-/// data errors, since "a duplicate key is a finding, never a silent
-/// overwrite", unless a rule of the program reports them as findings (C002
-/// for the catalogue: see [`reports_duplicate_keys`]). A lookup takes the
-/// first row in file order; rules over the dataset see every row.
-fn duplicate_keys(
-    program: &Program,
-    schema: &Schema,
-    data: &Data,
-    streamed: &[bool],
-) -> Vec<DataError> {
-    use crate::engine::index::Key;
-    let mut out = Vec::new();
-    for (ds, d) in schema.datasets.iter().enumerate() {
-        if streamed[ds] || d.key.is_empty() {
-            continue;
-        }
-        let Some(fields) = d
-            .key
-            .iter()
-            .map(|k| d.field_index(k))
-            .collect::<Option<Vec<usize>>>()
-        else {
-            continue;
-        };
-        if reports_duplicate_keys(program, ds, &fields) {
-            continue;
-        }
-        let rows = &data.tables[ds];
-        let mut first: rustc_hash::FxHashMap<Vec<Key>, usize> = rustc_hash::FxHashMap::default();
-        for (i, row) in rows.iter().enumerate() {
-            // A key with a part missing is no key to repeat.
-            let Some(key) = fields
-                .iter()
-                .map(|&f| row.values.get(f).and_then(Key::of))
-                .collect::<Option<Vec<Key>>>()
-            else {
-                continue;
-            };
-            match first.entry(key) {
-                std::collections::hash_map::Entry::Occupied(e) => {
-                    let text = e
-                        .key()
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    let earlier = &rows[*e.get()];
-                    let file = |r: &Row| data.files[r.file as usize].clone();
-                    let (here, there) = (file(row), file(earlier));
-                    out.push(DataError {
-                        file: here.path,
-                        sheet: here.sheet,
-                        row: row.row,
-                        column: None,
-                        value: Some(text),
-                        expected: None,
-                        message: format!(
-                            "{}的键 ({}) 与 {} 第 {} 行重复;查找时取文件顺序中的第一行",
-                            d.title,
-                            d.key.join(", "),
-                            there.path,
-                            earlier.row
-                        ),
-                    });
-                }
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(i);
-                }
-            }
-        }
-    }
-    out
 }
 
 /// The partials of one streamed dataset, folded in file and chunk order as
@@ -301,53 +237,4 @@ impl InOrder {
         }
         self.next = 0;
     }
-}
-
-/// Whether a group rule of `program` over dataset `ds` groups by exactly its
-/// key `fields` and requires that each key occur once (`require count() <=
-/// 1`), as C002 does: then its findings report the duplicate keys, and data
-/// errors would say it twice. A rule allowing more (`count() <= 2`) does not
-/// count: the duplicates it lets pass stay data errors.
-fn reports_duplicate_keys(program: &Program, ds: usize, fields: &[usize]) -> bool {
-    use crate::ast::CmpOp;
-    use crate::ir::{AggFunc, Const, IrExpr};
-    use crate::value::Value;
-    let count = |e: &IrExpr| {
-        matches!(
-            e,
-            IrExpr::Agg {
-                func: AggFunc::Count,
-                arg: None
-            }
-        )
-    };
-    let int =
-        |e: &IrExpr, n: i64| matches!(e, IrExpr::Const(Const::Value(Value::Int(m))) if *m == n);
-    let once = |e: &IrExpr| match e {
-        IrExpr::Cmp(CmpOp::Le, a, b) => count(a) && int(b, 1),
-        IrExpr::Cmp(CmpOp::Lt, a, b) => count(a) && int(b, 2),
-        IrExpr::Cmp(CmpOp::Ge, a, b) => int(a, 1) && count(b),
-        IrExpr::Cmp(CmpOp::Gt, a, b) => int(a, 2) && count(b),
-        _ => false,
-    };
-    program.rules.iter().any(|r| {
-        let mut by: Vec<usize> = r
-            .group_by
-            .iter()
-            .filter_map(|g| match g {
-                IrExpr::Field { base, field, .. } if **base == IrExpr::Var => Some(*field),
-                _ => None,
-            })
-            .collect();
-        by.sort_unstable();
-        let mut key = fields.to_vec();
-        key.sort_unstable();
-        r.dataset == ds
-            && r.is_group()
-            && r.filters.is_empty()
-            && r.group_filters.is_empty()
-            && by.len() == r.group_by.len()
-            && by == key
-            && r.require.as_ref().is_some_and(once)
-    })
 }

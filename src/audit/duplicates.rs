@@ -1,0 +1,304 @@
+//! Repeated keys: "a duplicate key is a finding, never a silent overwrite"
+//! (data contract). A dataset held whole is checked on its rows; a streamed
+//! one (cases, fees) on hashes of its keys, since holding ten million case
+//! ids would cost more memory than the whole audit.
+
+use rayon::prelude::*;
+
+use crate::engine::index::Key;
+use crate::engine::{Data, DataError, Row};
+use crate::ir::Program;
+use crate::read::normalize;
+use crate::schema::{Dataset, Schema};
+use crate::value::Value;
+
+/// Rows of a dataset held whole whose key an earlier row already has:
+/// data errors, since "a duplicate key is a finding, never a silent
+/// overwrite", unless a rule of the program reports them as findings (C002
+/// for the catalogue: see [`reports_duplicate_keys`]). A lookup takes the
+/// first row in file order; rules over the dataset see every row.
+pub(super) fn duplicate_keys(
+    program: &Program,
+    schema: &Schema,
+    data: &Data,
+    streamed: &[bool],
+) -> Vec<DataError> {
+    use crate::engine::index::Key;
+    let mut out = Vec::new();
+    for (ds, d) in schema.datasets.iter().enumerate() {
+        if streamed[ds] || d.key.is_empty() {
+            continue;
+        }
+        let Some(fields) = d
+            .key
+            .iter()
+            .map(|k| d.field_index(k))
+            .collect::<Option<Vec<usize>>>()
+        else {
+            continue;
+        };
+        if reports_duplicate_keys(program, ds, &fields) {
+            continue;
+        }
+        let rows = &data.tables[ds];
+        let mut first: rustc_hash::FxHashMap<Vec<Key>, usize> = rustc_hash::FxHashMap::default();
+        for (i, row) in rows.iter().enumerate() {
+            // A key with a part missing is no key to repeat.
+            let Some(key) = fields
+                .iter()
+                .map(|&f| row.values.get(f).and_then(Key::of))
+                .collect::<Option<Vec<Key>>>()
+            else {
+                continue;
+            };
+            match first.entry(key) {
+                std::collections::hash_map::Entry::Occupied(e) => {
+                    let text = e
+                        .key()
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let earlier = &rows[*e.get()];
+                    let file = |r: &Row| data.files[r.file as usize].clone();
+                    let (here, there) = (file(row), file(earlier));
+                    out.push(DataError {
+                        file: here.path,
+                        sheet: here.sheet,
+                        row: row.row,
+                        column: None,
+                        value: Some(text),
+                        expected: None,
+                        message: format!(
+                            "{}的键 ({}) 与 {} 第 {} 行重复;查找时取文件顺序中的第一行",
+                            d.title,
+                            d.key.join(", "),
+                            there.path,
+                            earlier.row
+                        ),
+                    });
+                }
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(i);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether a group rule of `program` over dataset `ds` groups by exactly its
+/// key `fields` and requires that each key occur once (`require count() <=
+/// 1`), as C002 does: then its findings report the duplicate keys, and data
+/// errors would say it twice. A rule allowing more (`count() <= 2`) does not
+/// count: the duplicates it lets pass stay data errors.
+fn reports_duplicate_keys(program: &Program, ds: usize, fields: &[usize]) -> bool {
+    use crate::ast::CmpOp;
+    use crate::ir::{AggFunc, Const, IrExpr};
+    use crate::value::Value;
+    let count = |e: &IrExpr| {
+        matches!(
+            e,
+            IrExpr::Agg {
+                func: AggFunc::Count,
+                arg: None
+            }
+        )
+    };
+    let int =
+        |e: &IrExpr, n: i64| matches!(e, IrExpr::Const(Const::Value(Value::Int(m))) if *m == n);
+    let once = |e: &IrExpr| match e {
+        IrExpr::Cmp(CmpOp::Le, a, b) => count(a) && int(b, 1),
+        IrExpr::Cmp(CmpOp::Lt, a, b) => count(a) && int(b, 2),
+        IrExpr::Cmp(CmpOp::Ge, a, b) => int(a, 1) && count(b),
+        IrExpr::Cmp(CmpOp::Gt, a, b) => int(a, 2) && count(b),
+        _ => false,
+    };
+    program.rules.iter().any(|r| {
+        let mut by: Vec<usize> = r
+            .group_by
+            .iter()
+            .filter_map(|g| match g {
+                IrExpr::Field { base, field, .. } if **base == IrExpr::Var => Some(*field),
+                _ => None,
+            })
+            .collect();
+        by.sort_unstable();
+        let mut key = fields.to_vec();
+        key.sort_unstable();
+        r.dataset == ds
+            && r.is_group()
+            && r.filters.is_empty()
+            && r.group_filters.is_empty()
+            && by.len() == r.group_by.len()
+            && by == key
+            && r.require.as_ref().is_some_and(once)
+    })
+}
+
+/// The final check sorts the hashes in this many parts (by their top
+/// bits), in parallel, each gathered from every chunk.
+const PARTS: usize = 256;
+
+fn part_of(hash: u64) -> usize {
+    (hash >> 56) as usize
+}
+
+/// The keys of a streamed dataset's records, as 64-bit hashes with the
+/// place (file, row) of each record: 12 bytes per record, however long its
+/// key, kept per chunk and grouped by the worker that read the chunk. At the
+/// end, the hashes of all chunks are compared part by part, so the result
+/// does not depend on the order chunks arrive in.
+///
+/// Two different keys share a 64-bit hash with a probability of about
+/// n²/2⁶⁵ (3 in a million for ten million records); such a pair would be
+/// reported as a repeat. The message names both rows, so a reader can check.
+pub(super) struct StreamedKeys {
+    fields: Vec<usize>,
+    chunks: std::sync::Mutex<Vec<ChunkKeys>>,
+}
+
+/// The key hashes of one chunk with their rows, grouped by part: the
+/// hashes of part `p` are `hashes[starts[p]..starts[p + 1]]`.
+struct ChunkKeys {
+    file: u32,
+    starts: Vec<u32>,
+    hashes: Vec<u64>,
+    rows: Vec<u32>,
+}
+
+impl StreamedKeys {
+    /// `None` when dataset `ds` has no key, or a rule reports its repeated
+    /// keys as findings.
+    pub(super) fn new(program: &Program, schema: &Schema, ds: usize) -> Option<StreamedKeys> {
+        let d = &schema.datasets[ds];
+        if d.key.is_empty() {
+            return None;
+        }
+        let fields = d
+            .key
+            .iter()
+            .map(|k| d.field_index(k))
+            .collect::<Option<Vec<usize>>>()?;
+        if reports_duplicate_keys(program, ds, &fields) {
+            return None;
+        }
+        Some(StreamedKeys {
+            fields,
+            chunks: std::sync::Mutex::new(Vec::new()),
+        })
+    }
+
+    /// The key hashes of a chunk's rows (on a worker), with their rows; a
+    /// row whose key has a part missing has no key to repeat.
+    fn hash_chunk(&self, rows: &[Row]) -> Vec<(u64, u32)> {
+        use std::hash::{BuildHasher, Hash, Hasher};
+        let state = foldhash::quality::FixedState::with_seed(0x796d_656e);
+        let mut out = Vec::with_capacity(rows.len());
+        'rows: for row in rows {
+            let mut h = state.build_hasher();
+            for &f in &self.fields {
+                match row.values.get(f) {
+                    // A text by its matching form, as `Key::text` (without
+                    // making the key).
+                    Some(Value::Str(s)) => normalize::value(s).as_bytes().hash(&mut h),
+                    Some(v) => match Key::of(v) {
+                        Some(k) => k.hash(&mut h),
+                        None => continue 'rows,
+                    },
+                    None => continue 'rows,
+                }
+            }
+            out.push((h.finish(), row.row));
+        }
+        out
+    }
+
+    /// Hash the keys of a chunk of `file` (on a worker) and keep them,
+    /// grouped by part (a counting sort: one pass to count, one to place).
+    pub(super) fn add_chunk(&self, file: u32, rows: &[Row]) {
+        let pairs = self.hash_chunk(rows);
+        let mut starts = vec![0u32; PARTS + 1];
+        for &(h, _) in &pairs {
+            starts[part_of(h) + 1] += 1;
+        }
+        for p in 0..PARTS {
+            starts[p + 1] += starts[p];
+        }
+        let mut next = starts.clone();
+        let mut hashes = vec![0u64; pairs.len()];
+        let mut at = vec![0u32; pairs.len()];
+        for (h, row) in pairs {
+            let slot = &mut next[part_of(h)];
+            hashes[*slot as usize] = h;
+            at[*slot as usize] = row;
+            *slot += 1;
+        }
+        let keys = ChunkKeys {
+            file,
+            starts,
+            hashes,
+            rows: at,
+        };
+        if let Ok(mut chunks) = self.chunks.lock() {
+            chunks.push(keys);
+        }
+    }
+
+    /// A data error for every record whose key an earlier record (by file and
+    /// row) has, naming that record.
+    pub(super) fn repeats(self, d: &Dataset, data: &Data) -> Vec<DataError> {
+        let chunks = self.chunks.into_inner().unwrap_or_default();
+        let chunks = &chunks;
+        let mut pairs: Vec<(u64, u64)> = (0..PARTS)
+            .into_par_iter()
+            .flat_map_iter(|part| {
+                // (hash, place), place = file << 32 | row.
+                let mut all: Vec<(u64, u64)> = Vec::new();
+                for c in chunks {
+                    let (from, to) = (c.starts[part] as usize, c.starts[part + 1] as usize);
+                    all.extend(
+                        c.hashes[from..to]
+                            .iter()
+                            .zip(&c.rows[from..to])
+                            .map(|(&h, &r)| (h, (u64::from(c.file) << 32) | u64::from(r))),
+                    );
+                }
+                all.sort_unstable();
+                let mut out = Vec::new();
+                let mut first: Option<(u64, u64)> = None;
+                for (h, place) in all {
+                    match first {
+                        Some((fh, fp)) if fh == h => out.push((place, fp)),
+                        _ => first = Some((h, place)),
+                    }
+                }
+                out
+            })
+            .collect();
+        pairs.sort_unstable();
+        pairs
+            .into_iter()
+            .map(|(place, earlier)| {
+                let file = |p: u64| &data.files[(p >> 32) as usize];
+                let row = |p: u64| (p & 0xffff_ffff) as u32;
+                let (here, there) = (file(place), file(earlier));
+                DataError {
+                    file: here.path.clone(),
+                    sheet: here.sheet.clone(),
+                    row: row(place),
+                    column: None,
+                    value: None,
+                    expected: None,
+                    message: format!(
+                        "{}的键 ({}) 与 {} 第 {} 行相同;两行都已计入",
+                        d.title,
+                        d.key.join(", "),
+                        there.path,
+                        row(earlier)
+                    ),
+                }
+            })
+            .collect()
+    }
+}
