@@ -80,7 +80,7 @@ fn may_change(s: &str) -> bool {
 
 /// Trimmed; a text with anything beyond ASCII also gets half-width forms
 /// and its inner whitespace runs as one space, or none between two Chinese
-/// characters (where a space is never meant). For values: `２０２５年３月１日`
+/// characters or between one and a bracket (where a space is never meant). For values: `２０２５年３月１日`
 /// → `2025年3月1日`, `（一）` → `(一)`, `区\u{a0}民政局` → `区民政局`,
 /// `John\u{a0}\u{a0}Smith 张三` → `John Smith 张三`. Borrowed when nothing
 /// changes.
@@ -110,8 +110,13 @@ pub fn value(s: &str) -> Cow<'_, str> {
             space = true;
             continue;
         }
-        // A run of spaces becomes one, unless Chinese text is on both sides.
-        if space && !(out.chars().next_back().is_some_and(chinese) && chinese(h)) {
+        // A run of spaces becomes one, unless Chinese text is on both sides
+        // or on one side with a bracket on the other (`卫健局 (x)`).
+        let glued = |c: char| chinese(c) || matches!(c, '(' | ')' | '[' | ']');
+        let before = out.chars().next_back();
+        let dropped =
+            before.is_some_and(glued) && glued(h) && (before.is_some_and(chinese) || chinese(h));
+        if space && !dropped {
             out.push(' ');
         }
         space = false;
@@ -179,6 +184,9 @@ mod tests {
         assert_eq!(value("2025年3月1日\u{a0}\u{a0}9:30"), "2025年3月1日 9:30");
         assert_eq!(value("John\u{a0}\u{a0}Smith 张三"), "John Smith 张三");
         assert_eq!(value("身份证, 户口本"), "身份证, 户口本");
+        assert_eq!(value("卫健局 （疾控）"), "卫健局(疾控)");
+        assert_eq!(value("( 人防办 ) 住建局"), "(人防办)住建局");
+        assert_eq!(value("John (张三)"), "John (张三)");
         assert_eq!(key("投资额（万元）"), "投资额(万元)");
         assert_eq!(key(" *事项\u{3000}名称 "), "事项名称");
         assert_eq!(key("ID"), "id");
