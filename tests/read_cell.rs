@@ -130,6 +130,12 @@ fn numbers_with_separators_and_units() {
     assert_eq!(parse(fee, "0.5万元"), Ok(Value::Decimal(5000.0)));
     assert_eq!(parse(fee, "-3"), Ok(Value::Decimal(-3.0)));
     assert!(parse(fee, "1e5").is_err());
+    // Commas group thousands; anything else is no number (a decimal comma?).
+    assert_eq!(parse(fee, "1,234,567.50"), Ok(Value::Decimal(1_234_567.5)));
+    assert_eq!(parse(fee, "１，０００元"), Ok(Value::Decimal(1000.0)));
+    assert_eq!(parse(fee, "1,00").unwrap_err().expected, "decimal");
+    assert!(parse(fee, "12,3456").is_err());
+    assert!(parse(fee, "1,000,00").is_err());
     assert!(parse(fee, "NaN").is_err());
     // investment is in 万元: 元 values are scaled down.
     let inv = field("cases", "investment");

@@ -561,7 +561,7 @@ pub fn parse_number(t: &str, field_unit: Option<&str>) -> Option<Number> {
             break;
         }
     }
-    if s.is_empty() {
+    if s.is_empty() || !thousands_grouped(s) {
         return None;
     }
     let cleaned: Cow<'_, str> = if s.contains([',', ' ', '_']) {
@@ -594,6 +594,19 @@ pub fn parse_number(t: &str, field_unit: Option<&str>) -> Option<Number> {
     }
     let x: f64 = c.parse().ok()?;
     Some(Number::Float(x * scale))
+}
+
+/// Commas in a number group its whole part by thousands (`1,234,567.5`):
+/// `1,00` or `12,3456` is no number (a decimal comma, a typo), not 100.
+fn thousands_grouped(s: &str) -> bool {
+    if !s.contains(',') {
+        return true;
+    }
+    let whole = s.split('.').next().unwrap_or(s);
+    let whole = whole.trim_start_matches(['-', '+']);
+    let mut groups = whole.split(',');
+    let first = groups.next().unwrap_or("");
+    (1..=3).contains(&first.len()) && groups.all(|g| g.len() == 3)
 }
 
 /// Converts an Excel serial (days since 1899-12-30, with Excel's phantom
