@@ -401,3 +401,45 @@ fn an_empty_register_is_provided_and_a_missing_one_is_not() {
     assert_eq!(verdicts(&json, "findings"), ["H006 C1"]);
     assert_eq!(verdicts(&json, "undetermined"), ["A002 K1", "E002 民政局"]);
 }
+
+/// A JSON Lines record whose keys are none of the dataset's fields is a data
+/// error, not a record of empty values (that would be undetermined under
+/// every rule); `{}` is a blank row.
+#[test]
+fn a_json_line_without_any_field_is_a_data_error() {
+    let dir = folder(&[
+        (
+            "事项目录.csv",
+            "事项编码,事项名称,事项类型,实施主体,是否进驻中心\nK1,甲,行政许可,民政局,是\n",
+        ),
+        (
+            "cases.jsonl",
+            "{\"办件编号\": \"C1\", \"事项编码\": \"K1\", \"受理渠道\": \"中心窗口\"}\n\
+             {\"foo\": 1, \"bar\": \"x\"}\n\
+             {}\n\
+             {\"办件编号\": null, \"事项编码\": \"\"}\n\
+             {\"办件编号\": \"C2\", \"事项编码\": \"K1\", \"受理渠道\": \"原单位\"}\n",
+        ),
+    ]);
+    let json = audit(dir.path(), &[]);
+    assert_eq!(
+        json["summary"]["records"]["cases"], 2,
+        "{}",
+        json["summary"]
+    );
+    let errors = json["data_errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["row"], 2);
+    assert!(
+        errors[0]["message"].as_str().unwrap().contains("foo"),
+        "{}",
+        errors[0]
+    );
+    let keys: Vec<&str> = json["undetermined"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|u| u["key"][0].as_str())
+        .collect();
+    assert!(keys.iter().all(|k| !k.is_empty()), "{keys:?}");
+}

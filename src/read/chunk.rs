@@ -736,12 +736,17 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
         };
         let mut values = empty_values(plan.n_fields);
         let mut present = vec![false; plan.headers.len()];
+        // Keys naming a field, and those with a value.
+        let (mut mapped, mut filled) = (0usize, 0usize);
         for (k, v) in &obj {
             let key = super::normalize::key(k);
+            let has_value = !v.is_null() && v.as_str().is_none_or(|t| !t.trim().is_empty());
             let Some(&c) = plan.keys.get(&key) else {
                 // A key the sampled lines did not have: read it if it names
                 // a field no column feeds.
                 if let Some(&f) = plan.late_keys.get(&key) {
+                    mapped += 1;
+                    filled += usize::from(has_value);
                     let d = json_data(v);
                     match plan.parsers[f].parse_data(&d) {
                         Ok(val) => values[f] = val,
@@ -759,6 +764,8 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
             let Some(&(_, f)) = plan.active.iter().find(|(ac, _)| *ac == c) else {
                 continue;
             };
+            mapped += 1;
+            filled += usize::from(has_value);
             let d = json_data(v);
             match plan.parsers[f].parse_data(&d) {
                 Ok(val) => values[f] = val,
@@ -768,6 +775,21 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
                         .push(plan.error(line, Some(c), Some(data_text(&d)), bad));
                 }
             }
+        }
+        if mapped == 0 && !obj.is_empty() {
+            // Keys, none of them a field's: not a record of this dataset.
+            let keys: Vec<&str> = obj.keys().map(String::as_str).collect();
+            out.bad_rows += 1;
+            out.errors.push(plan.row_error(
+                line,
+                format!("本行的键 ({}) 都不是本表的字段;已跳过此行", keys.join(", ")),
+            ));
+            continue;
+        }
+        if filled == 0 {
+            // `{}` or only empty values: a blank row, as in a sheet.
+            out.blank_rows += 1;
+            continue;
         }
         // Fields whose key is absent get their default, like an empty cell.
         for &(c, f) in &plan.active {
