@@ -226,6 +226,41 @@ fn compare_gives_the_change_against_the_previous_period() {
     assert_eq!(m07["change_points"].as_f64(), Some(50.0));
     let m01 = metric(&json, "M01", Some("X局"));
     assert_eq!(m01["change_points"].as_f64(), Some(0.0));
+    // Each department's score and rank in the previous period, computed the
+    // same way from that period's audit: X局's M07 was 0% then, so its score
+    // was higher; the ranking table shows both.
+    let x = json["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["dept"] == "X局")
+        .unwrap();
+    let (score, earlier) = (
+        x["score"].as_f64().unwrap(),
+        x["previous_score"].as_f64().unwrap(),
+    );
+    assert!(earlier > score, "{x}");
+    assert!(x["previous_rank"].as_u64().is_some(), "{x}");
+    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
+        .arg("report")
+        .arg(now.path())
+        .arg("--compare")
+        .arg(before.path())
+        .args(["--as-of", "2025-12-31", "--format", "md"])
+        .output()
+        .unwrap();
+    common::assert_success(&out);
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        md.contains("| 名次 | 部门 | 得分 | 问题数 | 等次 | 未达标指标 | 上期名次 | 上期得分 |"),
+        "{md}"
+    );
+    assert!(md.contains(&format!("| {earlier:.1} |")), "{md}");
+    // Without --compare, no such columns (nor fields).
+    let (_, plain, _) = report(now.path(), "md");
+    assert!(!plain.contains("上期名次"));
+    let (_, plain, _) = report(now.path(), "json");
+    assert!(!plain.contains("previous_score"));
 }
 
 #[test]
@@ -246,7 +281,7 @@ fn xlsx_report_reopens_with_the_expected_sheets() {
     assert_eq!(wb.sheet_names(), ["指标", "得分排名", "问题分布", "说明"]);
     let metrics = wb.worksheet_range("指标").unwrap();
     let rows: Vec<_> = metrics.rows().collect();
-    // A header and one row per metric value; values are numbers, n/a is "—".
+    // A header and one row per metric value; values are numbers, n/a is "n/a".
     let json_out = report(tmp.path(), "json").1;
     let json: serde_json::Value = serde_json::from_str(&json_out).unwrap();
     assert_eq!(rows.len(), json["metrics"].as_array().unwrap().len() + 1);

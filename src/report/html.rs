@@ -5,7 +5,10 @@
 
 use std::fmt::Write as _;
 
-use super::md::{change, op_text, pct, pct_against, previous, rank_and_score, summary_line};
+use super::md::{
+    change, op_text, pct, pct_against, previous, previous_rank_and_score, rank_and_score,
+    summary_line,
+};
 use super::{MetricRow, Report, FAMILIES};
 
 /// Escape text for HTML content and attribute values (the markup escaper
@@ -176,12 +179,23 @@ pub fn render(r: &Report) -> String {
         }
         out.push_str("</tbody></table>\n");
     }
-    out.push_str("</section>\n<section><h2>三、部门得分与排名</h2>\n<table><thead><tr><th>名次</th><th>部门</th><th>得分</th><th>问题数</th><th>等次</th><th>未达标指标</th></tr></thead><tbody>\n");
+    let compared = r.previous.is_some();
+    let _ = writeln!(
+        out,
+        "</section>\n<section><h2>三、部门得分与排名</h2>\n<table><thead><tr><th>名次</th><th>部门</th><th>得分</th><th>问题数</th><th>等次</th><th>未达标指标</th>{}</tr></thead><tbody>",
+        if compared { "<th>上期名次</th><th>上期得分</th>" } else { "" }
+    );
     for d in &r.departments {
         let (rank, score) = rank_and_score(d);
+        let more = if compared {
+            let (rank, score) = previous_rank_and_score(d);
+            format!("<td class=\"n\">{rank}</td><td class=\"n\">{score}</td>")
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "<tr><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td>{more}</tr>",
             rank,
             esc(&d.dept),
             score,

@@ -60,6 +60,16 @@ pub fn rank_and_score(d: &super::DeptRow) -> (String, String) {
     )
 }
 
+/// A department's rank and score in the previous period ("—" for none).
+pub fn previous_rank_and_score(d: &super::DeptRow) -> (String, String) {
+    (
+        d.previous_rank
+            .map_or_else(|| "—".to_string(), |r| r.to_string()),
+        d.previous_score
+            .map_or_else(|| "—".to_string(), |s| format!("{s:.1}")),
+    )
+}
+
 /// The first line of the summary: departments, findings, the 优秀.
 pub fn summary_line(r: &Report) -> (String, Vec<&str>) {
     let findings: u64 = r.departments.iter().map(|d| d.findings).sum();
@@ -158,13 +168,28 @@ pub fn render(r: &Report) -> String {
         let _ = writeln!(out);
     }
     let _ = writeln!(out, "## 三、部门得分与排名\n");
-    let _ = writeln!(out, "| 名次 | 部门 | 得分 | 问题数 | 等次 | 未达标指标 |");
-    let _ = writeln!(out, "|---:|---|---:|---:|---|---|");
+    let compared = r.previous.is_some();
+    let (more_head, more_rule) = if compared {
+        (" 上期名次 | 上期得分 |", "---:|---:|")
+    } else {
+        ("", "")
+    };
+    let _ = writeln!(
+        out,
+        "| 名次 | 部门 | 得分 | 问题数 | 等次 | 未达标指标 |{more_head}"
+    );
+    let _ = writeln!(out, "|---:|---|---:|---:|---|---|{more_rule}");
     for d in &r.departments {
         let (rank, score) = rank_and_score(d);
+        let more = if compared {
+            let (rank, score) = previous_rank_and_score(d);
+            format!(" {rank} | {score} |")
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} |{more}",
             rank,
             cell(&d.dept),
             score,

@@ -131,6 +131,12 @@ pub struct DeptRow {
     pub rank: Option<usize>,
     pub excellent: bool,
     pub targets_missed: Vec<String>,
+    /// With `--compare`: the department's score and rank in the previous
+    /// period, computed the same way (`None`: not scored then, or absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_score: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_rank: Option<usize>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -314,7 +320,17 @@ pub fn build(
     if let Some(prev) = previous {
         notes.extend(previous_notes(&names, prev, &metrics));
     }
-    let departments = departments(program, audit, names, &metrics, weights, &mut notes);
+    let mut departments = departments(program, audit, names, &metrics, weights, &mut notes);
+    if let Some(prev) = previous {
+        // The previous period scored and ranked the same way, from its own audit.
+        let before = build(program, schema, prev, None, weights, as_of, None).departments;
+        for d in &mut departments {
+            if let Some(b) = before.iter().find(|b| b.dept == d.dept) {
+                d.previous_score = b.score;
+                d.previous_rank = b.rank;
+            }
+        }
+    }
     Report {
         as_of: as_of.format("%Y-%m-%d").to_string(),
         period,
@@ -407,6 +423,8 @@ fn departments(
                 rank: None,
                 excellent: false,
                 targets_missed,
+                previous_score: None,
+                previous_rank: None,
             }
         })
         .collect();

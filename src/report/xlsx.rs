@@ -95,8 +95,19 @@ fn build(r: &Report) -> Result<Vec<u8>, XlsxError> {
     // 得分排名.
     let ws = wb.add_worksheet();
     ws.set_name("得分排名")?;
-    let names = ["名次", "部门", "得分", "问题数", "等次", "未达标指标"];
-    header(ws, &names, &bold)?;
+    let compared = r.previous.is_some();
+    let all = [
+        "名次",
+        "部门",
+        "得分",
+        "问题数",
+        "等次",
+        "未达标指标",
+        "上期名次",
+        "上期得分",
+    ];
+    let names = if compared { &all[..] } else { &all[..6] };
+    header(ws, names, &bold)?;
     let mut text_rows = vec![names.iter().map(|s| (*s).to_string()).collect::<Vec<_>>()];
     for (i, d) in r.departments.iter().enumerate() {
         let row = (i + 1) as u32;
@@ -113,6 +124,14 @@ fn build(r: &Report) -> Result<Vec<u8>, XlsxError> {
         ws.write_string(row, 4, if d.excellent { "优秀" } else { "" })?;
         let missed = d.targets_missed.join("、");
         ws.write_string(row, 5, &missed)?;
+        if compared {
+            if let Some(rank) = d.previous_rank {
+                ws.write_number(row, 6, rank as f64)?;
+            }
+            if let Some(v) = d.previous_score {
+                ws.write_number_with_format(row, 7, v, &score)?;
+            }
+        }
         text_rows.push(vec![
             String::new(),
             d.dept.clone(),
