@@ -191,6 +191,9 @@ fn html_report_has_every_department_and_metric_and_escapes_the_data() {
         assert!(!html.contains(external), "external resource: {external}");
     }
     assert!(html.contains("<svg"), "charts are inline SVG");
+    // Each chart names its metric for a screen reader and has a scale.
+    assert!(html.contains("aria-label=\"M01 "), "charts named by metric");
+    assert!(html.contains(">100%</text>"), "charts have a scale");
     assert!(html.contains("@page { size: A4"));
     // A zero denominator reads n/a, as in the Markdown.
     assert!(

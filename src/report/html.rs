@@ -45,11 +45,31 @@ fn metric_chart(rows: &[&MetricRow]) -> String {
     let bar_h = 14;
     let label_w = 150;
     let chart_w = 400;
-    let height = depts.len() * (bar_h + 4) + 24;
+    let bars = depts.len() * (bar_h + 4) + 4;
+    let height = bars + 28;
+    let first = rows[0];
     let mut svg = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{}" height="{height}" role="img" aria-label="各部门比较">"#,
-        label_w + chart_w + 60
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{}" height="{height}" role="img" aria-label="{} {}：各部门数值（0%—100%）">"#,
+        label_w + chart_w + 60,
+        esc(&first.id),
+        esc(&first.name)
     );
+    // The scale: an axis with ticks every 25%.
+    let _ = write!(
+        svg,
+        r##"<line x1="{label_w}" y1="{bars}" x2="{}" y2="{bars}" stroke="#999"/>"##,
+        label_w + chart_w
+    );
+    for tick in 0..=4 {
+        let x = label_w + chart_w * tick / 4;
+        let _ = write!(
+            svg,
+            r##"<line x1="{x}" y1="{bars}" x2="{x}" y2="{}" stroke="#999"/><text x="{x}" y="{}" font-size="9" fill="#555" text-anchor="middle">{}%</text>"##,
+            bars + 3,
+            bars + 12,
+            tick * 25
+        );
+    }
     for (i, m) in depts.iter().enumerate() {
         let y = i * (bar_h + 4) + 4;
         let name = esc(m.dept.as_deref().unwrap_or(""));
@@ -82,7 +102,7 @@ fn metric_chart(rows: &[&MetricRow]) -> String {
             None => {
                 let _ = write!(
                     svg,
-                    r##"<text x="{}" y="{}" font-size="10" fill="#777">—（不适用）</text>"##,
+                    r##"<text x="{}" y="{}" font-size="10" fill="#777">n/a（分母为零）</text>"##,
                     label_w + 4,
                     y + bar_h - 3
                 );
@@ -93,8 +113,7 @@ fn metric_chart(rows: &[&MetricRow]) -> String {
         let x = f64::from(label_w) + t.clamp(0.0, 1.0) * f64::from(chart_w);
         let _ = write!(
             svg,
-            r##"<line x1="{x}" y1="0" x2="{x}" y2="{}" stroke="#9b1c1c" stroke-dasharray="4 2"/><text x="{x}" y="{}" font-size="9" fill="#9b1c1c" text-anchor="middle">目标 {}</text>"##,
-            height - 14,
+            r##"<line x1="{x}" y1="0" x2="{x}" y2="{bars}" stroke="#9b1c1c" stroke-dasharray="4 2"/><text x="{x}" y="{}" font-size="9" fill="#9b1c1c" text-anchor="middle">目标 {}</text>"##,
             height - 3,
             esc(&pct(Some(t)))
         );
