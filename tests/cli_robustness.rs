@@ -243,3 +243,42 @@ fn report_periods_and_compare_folders_are_checked() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--compare"), "{}", stderr(&out));
 }
+
+/// An audit date after the last year the calendar lists holidays for is
+/// warned about (those days are counted Monday to Friday); a local calendar
+/// covering it silences the warning.
+#[test]
+fn an_audit_date_beyond_the_calendar_is_warned_about() {
+    let dir = export();
+    let d = dir.path().to_str().unwrap();
+    let warned = |out: &std::process::Output| stderr(out).contains("工作日历只收录到");
+    let out = run(
+        &["audit", d, "--as-of", "2025-12-31", "--fail-on", "never"],
+        None,
+    );
+    assert!(!warned(&out), "{}", stderr(&out));
+    let out = run(
+        &["audit", d, "--as-of", "2031-03-02", "--fail-on", "never"],
+        None,
+    );
+    assert!(warned(&out), "{}", stderr(&out));
+    let cal = dir.path().join("local-calendar.json");
+    std::fs::write(
+        &cal,
+        r#"{"year": 2031, "days": [{"name": "元旦", "date": "2031-01-01", "isOffDay": true}]}"#,
+    )
+    .unwrap();
+    let mut args = vec![
+        "audit",
+        d,
+        "--as-of",
+        "2031-03-02",
+        "--fail-on",
+        "never",
+        "--calendar",
+    ];
+    let cal = cal.to_str().unwrap().to_string();
+    args.push(&cal);
+    let out = run(&args, None);
+    assert!(!warned(&out), "{}", stderr(&out));
+}

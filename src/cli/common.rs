@@ -91,6 +91,15 @@ pub fn prepare(opts: &RunOpts) -> Result<Prepared, u8> {
         Some(p) => Calendar::official().with_local_file(p).map_err(fail)?,
         None => Calendar::official().clone(),
     };
+    let (_, last) = calendar.covered_years();
+    if chrono::Datelike::year(&as_of) > last {
+        // Working days after the calendar's last listed year are counted
+        // Monday to Friday: the holidays of a year not yet published are
+        // not known (the State Council publishes them late in the year before).
+        eprintln!(
+            "警告: 工作日历只收录到 {last} 年的法定节假日与调休; 之后的日子按周一至周五计算工作日 (可用 --calendar 加入当年的安排)"
+        );
+    }
     let mapping = super::load_mapping(opts.map.as_deref(), schema)?;
     Ok(Prepared {
         program,

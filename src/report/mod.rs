@@ -345,7 +345,10 @@ pub fn build(
             .iter()
             .map(|p| format!("{}（{}）", p.title.clone().unwrap_or_default(), p.file))
             .collect(),
-        calendar: "国务院办公厅公布的法定节假日与调休安排（holiday-cn，2007—2027），内置".into(),
+        calendar: format!(
+            "国务院办公厅公布的法定节假日与调休安排（holiday-cn，收录至 {} 年），内置",
+            crate::calendar::Calendar::official().covered_years().1
+        ),
     }
 }
 
