@@ -227,6 +227,6 @@ pub fn render(r: &Report) -> String {
     }
     let _ = writeln!(out, "- 依据的规则：{}", r.policies.join("；"));
     let _ = writeln!(out, "- 工作日历：{}", r.calendar);
-    let _ = writeln!(out, "- 分母为零的指标记为“—”（不适用），不记为 0% 或 100%；缺少必要数据的记录不计入分子分母，单独列出。");
+    let _ = writeln!(out, "- 分母为零的指标记为 n/a（不适用），不记为 0% 或 100%；缺少必要数据的记录不计入分子分母，单独列出。");
     out
 }
