@@ -282,3 +282,55 @@ fn an_audit_date_beyond_the_calendar_is_warned_about() {
     let out = run(&args, None);
     assert!(!warned(&out), "{}", stderr(&out));
 }
+
+/// `--output` through a symbolic link writes the link's target and keeps
+/// the link; a target that is no regular file (here a link to the process's
+/// standard output, a pipe) is written to, not replaced by a file.
+#[test]
+fn output_writes_through_links_and_to_pipes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("事项目录.csv"),
+        "事项编码,事项名称,是否进驻中心,承诺办结时限\nA1,事项一,是,10\n",
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    let out_dir = tempfile::tempdir().unwrap();
+    let real = out_dir.path().join("real.json");
+    std::fs::write(&real, "old").unwrap();
+    let link = out_dir.path().join("link.json");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let args = [
+        "audit",
+        d,
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        "--output",
+    ];
+    let mut with = args.to_vec();
+    let link_s = link.to_str().unwrap().to_string();
+    with.push(&link_s);
+    let out = run(&with, None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(std::fs::read_to_string(&real)
+        .unwrap()
+        .contains("\"findings\""));
+    let pipe = out_dir.path().join("stdout");
+    std::os::unix::fs::symlink("/proc/self/fd/1", &pipe).unwrap();
+    let mut with = args.to_vec();
+    let pipe_s = pipe.to_str().unwrap().to_string();
+    with.push(&pipe_s);
+    let out = run(&with, None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"findings\""));
+    assert!(std::fs::symlink_metadata(&pipe)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+}

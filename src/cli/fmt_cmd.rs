@@ -68,7 +68,24 @@ pub fn run(args: &Args) -> u8 {
 /// Write through a temporary file in the same directory, then rename: the
 /// file is either the old one or the whole new one, and no temporary file is
 /// left behind on an error.
+///
+/// A symbolic link is written through (its target is replaced, the link
+/// kept); a target that is not a regular file (a device, a pipe,
+/// `/dev/stdout`) is written to directly, since renaming over it would
+/// replace it with a file.
 pub(crate) fn write_atomically(path: &Path, contents: impl AsRef<[u8]>) -> std::io::Result<()> {
+    if let Ok(meta) = std::fs::metadata(path) {
+        if !meta.is_file() && !meta.is_dir() {
+            use std::io::Write as _;
+            let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
+            return f.write_all(contents.as_ref()).and_then(|()| f.flush());
+        }
+    }
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        if let Ok(target) = std::fs::canonicalize(path) {
+            return write_atomically(&target, contents);
+        }
+    }
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
