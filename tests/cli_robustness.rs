@@ -334,3 +334,53 @@ fn output_writes_through_links_and_to_pipes() {
         .file_type()
         .is_symlink());
 }
+
+/// Date arithmetic past the calendar's ends is unknown (`add_days`) or
+/// saturates (`add_months`, `add_years`), never a crash.
+#[test]
+fn huge_date_offsets_do_not_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let policies = dir.path().join("policies");
+    std::fs::create_dir(&policies).unwrap();
+    let root = common::root();
+    std::fs::copy(
+        root.join("policies/schema.yaml"),
+        policies.join("schema.yaml"),
+    )
+    .unwrap();
+    let sources = policies.join("sources");
+    std::fs::create_dir(&sources).unwrap();
+    for f in std::fs::read_dir(root.join("policies/sources")).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, sources.join(f.file_name().unwrap())).unwrap();
+    }
+    std::fs::write(
+        policies.join("p.yimen"),
+        "policy p { title \"t\" }\n\
+         rule X001 a {\n  severity info\n  cite gangnan-2017 \"四、(六)\"\n  for s in staff\n  \
+         require add_days(s.start_date, 200000000000000) > s.start_date\n}\n\
+         rule X002 b {\n  severity info\n  cite gangnan-2017 \"四、(六)\"\n  for s in staff\n  \
+         require add_months(s.start_date, 9000000000000) > s.start_date\n}\n",
+    )
+    .unwrap();
+    let export = dir.path().join("export");
+    std::fs::create_dir(&export).unwrap();
+    std::fs::write(
+        export.join("窗口人员.csv"),
+        "工号,姓名,派驻单位,进驻日期\nS1,张三,民政局,2024-03-01\n",
+    )
+    .unwrap();
+    for engine in [None, Some("reference")] {
+        let json = common::audit_json(engine, &export, &[policies.clone()]);
+        let codes = |list: &str| -> Vec<String> {
+            json[list]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["code"].as_str().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(codes("undetermined"), ["X001"], "{json}");
+        assert!(codes("findings").is_empty(), "{json}");
+    }
+}

@@ -20,6 +20,12 @@ pub fn add_months(d: NaiveDate, n: i32) -> NaiveDate {
 
 /// `d` plus `n` years (negative `n` goes back); February 29 becomes February 28 in a common
 /// year (2024-02-29 + 1 year = 2025-02-28). Saturates at chrono's `NaiveDate::MIN`/`MAX`.
+/// A count of years or months as `add_years`/`add_months` take it: beyond
+/// `i32` it saturates, as they do at the ends of the calendar.
+pub fn saturate(n: i64) -> i32 {
+    i32::try_from(n).unwrap_or(if n < 0 { i32::MIN } else { i32::MAX })
+}
+
 pub fn add_years(d: NaiveDate, n: i32) -> NaiveDate {
     match n.checked_mul(12) {
         Some(months) => add_months(d, months),

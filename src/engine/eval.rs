@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use super::data::Data;
 use super::index::{Hit, Index, Key};
 use crate::ast::{CmpOp, IsTest};
-use crate::calendar::{add_months, add_years, age_in_full_years, Calendar};
+use crate::calendar::{add_months, add_years, age_in_full_years, saturate, Calendar};
 use crate::ir::{AggFunc, ArithOp, Const, Func, IrExpr, Program, RuleDef};
 use crate::schema::Schema;
 use crate::value::Value;
@@ -573,16 +573,16 @@ impl<'a> Frame<'a> {
                 _ => None,
             },
             Func::AddYears => match (date(0), int(1)) {
-                (Some(d), Some(n)) => Some(Value::Date(add_years(d, n as i32))),
+                (Some(d), Some(n)) => Some(Value::Date(add_years(d, saturate(n)))),
                 _ => None,
             },
             Func::AddMonths => match (date(0), int(1)) {
-                (Some(d), Some(n)) => Some(Value::Date(add_months(d, n as i32))),
+                (Some(d), Some(n)) => Some(Value::Date(add_months(d, saturate(n)))),
                 _ => None,
             },
             Func::AddDays => match (date(0), int(1)) {
-                (Some(d), Some(n)) => d
-                    .checked_add_signed(chrono::Duration::days(n))
+                (Some(d), Some(n)) => chrono::TimeDelta::try_days(n)
+                    .and_then(|t| d.checked_add_signed(t))
                     .map(Value::Date),
                 _ => None,
             },
