@@ -65,6 +65,8 @@ pub enum ErrorCode {
     Io,
     /// The formatter would have changed the meaning of the file.
     FormatChangedAst,
+    /// An expression nested (or chained) deeper than yimen evaluates.
+    TooDeep,
     /// A bug in yimen (a grammar drift): report it.
     Internal,
 }
@@ -104,6 +106,7 @@ impl ErrorCode {
             ErrorCode::BadFires => "yimen::bad-fires",
             ErrorCode::Io => "yimen::io",
             ErrorCode::FormatChangedAst => "yimen::format-changed-ast",
+            ErrorCode::TooDeep => "yimen::too-deep",
             ErrorCode::Internal => "yimen::internal",
         }
     }

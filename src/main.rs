@@ -7,6 +7,19 @@ use std::process::ExitCode;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// The main thread's stack: policies are converted, checked and formatted
+/// recursively, and expressions may nest up to `MAX_DEPTH` levels (deeper
+/// ones are refused with `yimen::too-deep`); unoptimised builds need large
+/// frames for that. Untouched stack costs no memory.
+const STACK: usize = 256 << 20;
+
 fn main() -> ExitCode {
-    yimen::cli::main()
+    match std::thread::Builder::new()
+        .name("yimen".into())
+        .stack_size(STACK)
+        .spawn(yimen::cli::main)
+    {
+        Ok(t) => t.join().unwrap_or(ExitCode::from(2)),
+        Err(_) => yimen::cli::main(),
+    }
 }

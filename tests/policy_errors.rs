@@ -74,3 +74,77 @@ fn a_broken_text_never_panics_and_always_points_somewhere() {
         }
     }
 }
+
+/// Expressions nested or chained deeper than yimen evaluates are refused
+/// with `yimen::too-deep` (exit 2), never a stack overflow; one just within
+/// the limit goes through every stage, the audit included.
+#[test]
+fn deep_expressions_are_refused_not_crashed_on() {
+    let root = common::root();
+    let head = "policy p { title \"t\" }\nrule X001 a {\n  severity info\n  cite gangnan-2017 \"四、(六)\"\n  for s in staff\n  ";
+    let folder = |body: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::copy(
+            root.join("policies/schema.yaml"),
+            dir.path().join("schema.yaml"),
+        )
+        .unwrap();
+        let sources = dir.path().join("sources");
+        std::fs::create_dir(&sources).unwrap();
+        for f in std::fs::read_dir(root.join("policies/sources")).unwrap() {
+            let f = f.unwrap().path();
+            std::fs::copy(&f, sources.join(f.file_name().unwrap())).unwrap();
+        }
+        std::fs::write(dir.path().join("p.yimen"), format!("{head}{body}\n}}\n")).unwrap();
+        dir
+    };
+    let n = 400;
+    let deep = [
+        format!("require {}true{}", "(".repeat(n), ")".repeat(n)),
+        format!("require 1 in {}1{}", "[".repeat(n), "]".repeat(n)),
+        format!(
+            "require {}true{}",
+            "if true then ".repeat(n),
+            " else false".repeat(n)
+        ),
+        format!("require {}s.id{} > 0", "len(".repeat(n), ")".repeat(n)),
+        format!("require {}true", "not ".repeat(5000)),
+        format!("require {}", vec!["true"; 5000].join(" and ")),
+        format!("require {}1 > 0", "-".repeat(5000)),
+        format!("require s{} is empty", ".id".repeat(5000)),
+    ];
+    for body in &deep {
+        let dir = folder(body);
+        let out = common::yimen(None)
+            .arg("check-policy")
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{}: {err}", &body[..40]);
+        assert!(
+            err.contains("yimen::too-deep") || err.contains("stack limit reached"),
+            "{}: {err}",
+            &body[..40]
+        );
+    }
+    // 90 levels: checked, formatted and evaluated.
+    let dir = folder(&format!(
+        "require {}s.id is not empty",
+        "not not ".repeat(45)
+    ));
+    let out = common::yimen(None)
+        .arg("check-policy")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    common::assert_success(&out);
+    let export = tempfile::tempdir().unwrap();
+    std::fs::write(
+        export.path().join("窗口人员.csv"),
+        "工号,姓名,派驻单位\nS1,张三,民政局\n",
+    )
+    .unwrap();
+    let json = common::audit_json(None, export.path(), &[dir.path().to_path_buf()]);
+    assert_eq!(json["summary"]["records"]["staff"], 1, "{json}");
+}

@@ -140,6 +140,8 @@ pub fn run_audit(
     }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(p.threads.unwrap_or(0))
+        // The evaluators recurse over expressions (at most `MAX_DEPTH` deep).
+        .stack_size(32 << 20)
         .build()
         .map_err(|e| fail(format!("无法启动工作线程: {e}")))?;
     let run_opts = RunOptions {

@@ -112,6 +112,11 @@ pub enum ErrorFormat {
 }
 
 pub fn main() -> ExitCode {
+    // Workers evaluate expressions recursively (at most `MAX_DEPTH` deep):
+    // a generous stack for the global pool too (`yimen test`).
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(32 << 20)
+        .build_global();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -156,6 +156,75 @@ impl<'i> Cursor<'i> {
 #[derive(Default)]
 struct Ctx {
     errors: Vec<PolicyError>,
+    /// How deep `expr` calls are nested now.
+    depth: usize,
+}
+
+/// The deepest expression tree yimen accepts. Every later stage (checker,
+/// formatter, evaluators) walks expressions recursively: a bound here keeps
+/// them far from the end of any thread's stack. Real policies nest a few
+/// levels; a chain of `and`s counts one level per operand.
+pub(crate) const MAX_DEPTH: usize = 100;
+/// Nested `expr` calls while converting (about ten per level of brackets).
+const MAX_CALLS: usize = 10 * MAX_DEPTH;
+
+fn too_deep(span: Span) -> PolicyError {
+    PolicyError::new(
+        ErrorCode::TooDeep,
+        span,
+        format!("表达式嵌套过深: 超过 {MAX_DEPTH} 层"),
+    )
+    .label("从这里开始嵌套过深")
+    .help("拆成几个 let, 或用 `x in [..]` 代替一长串 `or`")
+}
+
+/// The depth of an expression tree, without recursion (the tree may be
+/// deeper than recursion can go).
+fn depth_of<'a>(e: &'a Expr) -> usize {
+    let mut deepest = 0;
+    let mut stack: Vec<(&'a Expr, usize)> = vec![(e, 1usize)];
+    while let Some((e, d)) = stack.pop() {
+        deepest = deepest.max(d);
+        let mut push = |c: &'a Expr| stack.push((c, d + 1));
+        match &e.kind {
+            ExprKind::Lit(_) | ExprKind::Name(_) | ExprKind::AsOf | ExprKind::Code(_) => {}
+            ExprKind::Field(b, _) | ExprKind::Not(b) | ExprKind::Neg(b) | ExprKind::Paren(b) => {
+                push(b);
+            }
+            ExprKind::Is { expr, .. } => push(expr),
+            ExprKind::Index {
+                base,
+                keys,
+                valid_on,
+            } => {
+                push(base);
+                keys.iter().for_each(&mut push);
+                if let Some(v) = valid_on {
+                    push(v);
+                }
+            }
+            ExprKind::Call { args, .. } => args.iter().for_each(&mut push),
+            ExprKind::Binary { lhs, rhs, .. }
+            | ExprKind::Cmp { lhs, rhs, .. }
+            | ExprKind::In { lhs, rhs, .. } => {
+                push(lhs);
+                push(rhs);
+            }
+            ExprKind::If { cond, then, els } => {
+                push(cond);
+                push(then);
+                push(els);
+            }
+            ExprKind::List(items) => items.iter().for_each(&mut push),
+            ExprKind::Map(entries) => {
+                for (k, v) in entries {
+                    push(k);
+                    push(v);
+                }
+            }
+        }
+    }
+    deepest
 }
 
 pub(super) fn file(
@@ -445,7 +514,23 @@ impl Ctx {
     // ------------------------------------------------------------------
     // Expressions
 
+    /// An expression: converted within [`MAX_CALLS`] nested calls, and (at
+    /// the outermost call) checked to be at most [`MAX_DEPTH`] deep.
     fn expr(&mut self, pair: &Pair<'_, Rule>) -> Result<Expr> {
+        if self.depth >= MAX_CALLS {
+            return Err(too_deep(span_of(pair)));
+        }
+        self.depth += 1;
+        let e = self.expr_inner(pair);
+        self.depth -= 1;
+        let e = e?;
+        if self.depth == 0 && depth_of(&e) > MAX_DEPTH {
+            return Err(too_deep(e.span));
+        }
+        Ok(e)
+    }
+
+    fn expr_inner(&mut self, pair: &Pair<'_, Rule>) -> Result<Expr> {
         let span = span_of(pair);
         match pair.as_rule() {
             Rule::expr => {
@@ -474,6 +559,9 @@ impl Ctx {
                 let mut c = Cursor::new(pair);
                 let mut negs = Vec::new();
                 while let Some(n) = c.optional(Rule::neg) {
+                    if negs.len() >= MAX_DEPTH {
+                        return Err(too_deep(span_of(&n)));
+                    }
                     negs.push(span_of(&n));
                 }
                 let mut e = self.expr(&c.expect(Rule::postfix)?)?;
@@ -494,6 +582,7 @@ impl Ctx {
     fn left_assoc(&mut self, pair: &Pair<'_, Rule>) -> Result<Expr> {
         let mut c = Cursor::new(pair);
         let mut lhs = self.expr(&c.any("an operand")?)?;
+        let mut operands = 1;
         // Keywords `and`/`or` are skipped by the cursor; the operator is known from the rule.
         let fixed = match pair.as_rule() {
             Rule::or_expr => Some(BinOp::Or),
@@ -521,6 +610,10 @@ impl Ctx {
             };
             let rhs = self.expr(&c.any("an operand")?)?;
             let span = lhs.span.to(rhs.span);
+            operands += 1;
+            if operands > MAX_DEPTH {
+                return Err(too_deep(span));
+            }
             lhs = Expr {
                 kind: ExprKind::Binary {
                     op,
@@ -593,8 +686,13 @@ impl Ctx {
     fn postfix(&mut self, pair: &Pair<'_, Rule>) -> Result<Expr> {
         let mut c = Cursor::new(pair);
         let mut e = self.primary(&c.any("an operand")?)?;
+        let mut suffixes = 0;
         while let Some(suffix) = c.next() {
             let span = e.span.to(span_of(&suffix));
+            suffixes += 1;
+            if suffixes > MAX_DEPTH {
+                return Err(too_deep(span));
+            }
             let mut sc = Cursor::new(&suffix);
             let kind = match suffix.as_rule() {
                 Rule::field_suffix => {
