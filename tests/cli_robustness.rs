@@ -371,7 +371,7 @@ fn huge_date_offsets_do_not_crash() {
     )
     .unwrap();
     for engine in [None, Some("reference")] {
-        let json = common::audit_json(engine, &export, &[policies.clone()]);
+        let json = common::audit_json(engine, &export, std::slice::from_ref(&policies));
         let codes = |list: &str| -> Vec<String> {
             json[list]
                 .as_array()
