@@ -339,14 +339,23 @@ pub fn render_human(err: &PolicyError, src: &PolicySource, color: bool, width: u
     let handler = miette::GraphicalReportHandler::new_themed(theme)
         .with_width(width)
         .with_links(false);
-    let mut out = String::new();
     let rendered = err.with_source(src);
-    if handler.render_report(&mut out, &rendered).is_err() {
-        // Rendering into a String cannot fail in practice; fall back to plain text.
-        let (line, col) = src.line_col(err.span.start);
-        out = format!("{}: {}:{line}:{col}: {}\n", err.code, src.name, err.message);
+    // (miette panics on a label past column 65,535: plain text then.)
+    let graphical = crate::quiet::quietly(|| {
+        let mut out = String::new();
+        handler.render_report(&mut out, &rendered).map(|()| out)
+    });
+    match graphical {
+        Ok(Ok(out)) => out,
+        _ => {
+            let (line, col) = src.line_col(err.span.start);
+            let mut out = format!("{}: {}:{line}:{col}: {}\n", err.code, src.name, err.message);
+            if let Some(help) = &err.help {
+                out.push_str(&format!("  help: {help}\n"));
+            }
+            out
+        }
     }
-    out
 }
 
 /// The closest of `candidates` to `word`, if it is close enough to be a

@@ -17,6 +17,7 @@ pub mod ir;
 pub mod output;
 pub mod params;
 pub mod policy;
+pub mod quiet;
 pub mod read;
 pub mod report;
 pub mod schema;

@@ -384,3 +384,53 @@ fn huge_date_offsets_do_not_crash() {
         assert!(codes("findings").is_empty(), "{json}");
     }
 }
+
+/// A workbook that makes its reader panic is reported as unreadable, and
+/// the panic's own text (a Rust message) is not shown to the user.
+#[test]
+fn a_workbook_that_breaks_its_reader_is_reported_without_rust_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let xls = std::fs::read(common::root().join("tests/fixtures/read/目录调整.xls")).unwrap();
+    std::fs::write(dir.path().join("a.xls"), &xls[..5600.min(xls.len())]).unwrap();
+    let d = dir.path().to_str().unwrap();
+    for args in [vec!["inspect", d], vec!["audit", d, "--fail-on", "never"]] {
+        let out = run(&args, None);
+        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+        assert!(!all.contains("panicked"), "{args:?}: {all}");
+        assert!(all.contains("a.xls"), "{args:?}: {all}");
+    }
+}
+
+/// A diagnostic whose label lies past column 65,535 is rendered plainly
+/// (the graphical renderer cannot), not as a crash.
+#[test]
+fn a_diagnostic_far_along_a_line_is_rendered() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::root();
+    std::fs::copy(
+        root.join("policies/schema.yaml"),
+        dir.path().join("schema.yaml"),
+    )
+    .unwrap();
+    let sources = dir.path().join("sources");
+    std::fs::create_dir(&sources).unwrap();
+    for f in std::fs::read_dir(root.join("policies/sources")).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, sources.join(f.file_name().unwrap())).unwrap();
+    }
+    std::fs::write(
+        dir.path().join("p.yimen"),
+        format!(
+            "policy p {{ title \"t\" }}\nrule X001 a {{\n  severity info\n  cite gangnan-2017 \"四、(六)\"\n  for s in staff\n  require{}nosuch\n}}\n",
+            " ".repeat(70_000)
+        ),
+    )
+    .unwrap();
+    let out = run(&["check-policy", dir.path().to_str().unwrap()], None);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("yimen::unknown-name") && !err.contains("panicked"),
+        "{err}"
+    );
+}

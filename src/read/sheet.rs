@@ -46,7 +46,7 @@ fn open_err(rel: &str, e: &calamine::Error) -> ReadError {
 /// Runs a calamine call, turning a panic on a malformed workbook into an
 /// error naming the file (a broken export must not stop the audit).
 fn guarded<T>(rel: &str, f: impl FnOnce() -> Result<T, ReadError>) -> Result<T, ReadError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
+    crate::quiet::quietly(f).unwrap_or_else(|_| {
         Err(ReadError::Unreadable {
             file: rel.to_string(),
             reason: "工作簿结构异常,解析失败".to_string(),
