@@ -345,17 +345,15 @@ pub fn render_human(err: &PolicyError, src: &PolicySource, color: bool, width: u
         let mut out = String::new();
         handler.render_report(&mut out, &rendered).map(|()| out)
     });
-    match graphical {
-        Ok(Ok(out)) => out,
-        _ => {
-            let (line, col) = src.line_col(err.span.start);
-            let mut out = format!("{}: {}:{line}:{col}: {}\n", err.code, src.name, err.message);
-            if let Some(help) = &err.help {
-                out.push_str(&format!("  help: {help}\n"));
-            }
-            out
-        }
+    if let Ok(Ok(out)) = graphical {
+        return out;
     }
+    let (line, col) = src.line_col(err.span.start);
+    let mut out = format!("{}: {}:{line}:{col}: {}\n", err.code, src.name, err.message);
+    if let Some(help) = &err.help {
+        out.push_str(&format!("  help: {help}\n"));
+    }
+    out
 }
 
 /// The closest of `candidates` to `word`, if it is close enough to be a
