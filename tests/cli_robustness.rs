@@ -434,3 +434,16 @@ fn a_diagnostic_far_along_a_line_is_rendered() {
         "{err}"
     );
 }
+
+/// `generate` refuses counts it cannot make an export of (was a panic on 0).
+#[test]
+fn generate_refuses_impossible_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("x");
+    let d = d.to_str().unwrap();
+    for bad in ["0", "100000000"] {
+        let out = run(&["generate", d, "--items-per-dept", bad], None);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(!stderr(&out).contains("panicked"));
+    }
+}

@@ -19,13 +19,13 @@ pub struct Args {
     /// (columns 实施主体, 事项名称, 事项编码, 事项类型).
     #[arg(long = "real-catalogue")]
     real_catalogue: Option<PathBuf>,
-    /// With --real-catalogue: how many of its departments to take.
-    #[arg(long, default_value_t = 10)]
-    depts: usize,
+    /// With --real-catalogue: how many of its departments to take (1-1000).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    depts: u16,
     /// Items per department (taken from the real catalogue with
-    /// --real-catalogue, else generated).
-    #[arg(long = "items-per-dept", default_value_t = 12)]
-    items_per_dept: usize,
+    /// --real-catalogue, else generated; 1-1000).
+    #[arg(long = "items-per-dept", default_value_t = 12, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    items_per_dept: u16,
     /// A clean export: no injected violations.
     #[arg(long)]
     clean: bool,
@@ -37,7 +37,11 @@ pub struct Args {
 pub fn run(args: &Args) -> u8 {
     let real_items = match &args.real_catalogue {
         Some(p) => match read_real_items(p) {
-            Ok(all) => select_items(&all, args.depts, args.items_per_dept),
+            Ok(all) => select_items(
+                &all,
+                usize::from(args.depts),
+                usize::from(args.items_per_dept),
+            ),
             Err(e) => {
                 eprintln!("错误: 无法读取 {}: {e}", p.display());
                 return 2;
@@ -48,7 +52,7 @@ pub fn run(args: &Args) -> u8 {
     let opts = GenOptions {
         seed: args.seed,
         cases: args.cases,
-        items_per_dept: args.items_per_dept,
+        items_per_dept: usize::from(args.items_per_dept),
         violations: !args.clean,
         real_items,
         mixed_formats: !args.plain,
