@@ -139,7 +139,7 @@ pub fn resolve(
     let mut values: Vec<Option<Const>> = program.params.iter().map(|p| p.default.clone()).collect();
     if let Some(path) = file {
         let fname = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ParamError::File {
+        let text = crate::read::small_file(path).map_err(|e| ParamError::File {
             file: fname.clone(),
             message: e.to_string(),
         })?;

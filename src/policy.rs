@@ -73,7 +73,7 @@ pub fn read_sources(files: &[PathBuf]) -> Result<Vec<PolicySource>, PolicyErrors
     let mut errors = Vec::new();
     for (i, f) in files.iter().enumerate() {
         let name = display_path(f);
-        match std::fs::read_to_string(f) {
+        match crate::read::small_file(f) {
             Ok(text) => sources.push(PolicySource::new(name, text)),
             Err(e) => {
                 sources.push(PolicySource::new(name.clone(), String::new()));

@@ -447,3 +447,34 @@ fn generate_refuses_impossible_counts() {
         assert!(!stderr(&out).contains("panicked"));
     }
 }
+
+/// A configuration file that never ends (`/dev/zero`) or is a folder is an
+/// error in plain words, not an endless read.
+#[test]
+fn configuration_files_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("事项目录.csv"),
+        "事项编码,事项名称,是否进驻中心,承诺办结时限\nA1,事项一,是,10\n",
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    let tmp = std::env::temp_dir();
+    let tmp = tmp.to_str().unwrap();
+    for (flag, file) in [
+        ("--params", "/dev/zero"),
+        ("--baseline", "/dev/zero"),
+        ("--map", "/dev/zero"),
+        ("--calendar", "/dev/zero"),
+        ("--waivers", "/dev/zero"),
+        ("--params", tmp),
+    ] {
+        let out = run(&["audit", d, flag, file], None);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{flag} {file}: {err}");
+        assert!(
+            err.contains("不是配置或规则文件") || err.contains("是文件夹"),
+            "{flag} {file}: {err}"
+        );
+    }
+}

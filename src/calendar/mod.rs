@@ -61,7 +61,7 @@ pub struct DayException {
 #[derive(Debug, thiserror::Error)]
 pub enum CalendarError {
     /// A file or directory could not be read.
-    #[error("cannot read {}: {source}", path.display())]
+    #[error("无法读取 {}: {source}", path.display())]
     Io {
         path: PathBuf,
         #[source]
@@ -69,7 +69,7 @@ pub enum CalendarError {
     },
     /// A JSON file is not in the holiday-cn format (the message carries line and column).
     #[error(
-        "{}: not a holiday-cn calendar file (expected {{\"year\": YYYY, \"days\": [{{\"name\": \"…\", \"date\": \"YYYY-MM-DD\", \"isOffDay\": true|false}}, …]}}): {source}",
+        "{}: 不是 holiday-cn 格式的日历文件 (应为 {{\"year\": YYYY, \"days\": [{{\"name\": \"…\", \"date\": \"YYYY-MM-DD\", \"isOffDay\": true|false}}, …]}}): {source}",
         path.display()
     )]
     Json {
@@ -79,7 +79,7 @@ pub enum CalendarError {
     },
     /// A YAML file is not a local calendar (the message carries line and column).
     #[error(
-        "{}: not a local calendar file (expected `days: [{{date: YYYY-MM-DD, off: true|false, name: …}}, …]`): {source}",
+        "{}: 不是本地日历文件 (应为 `days: [{{date: YYYY-MM-DD, off: true|false, name: …}}, …]`): {source}",
         path.display()
     )]
     Yaml {

@@ -236,6 +236,35 @@ pub struct StreamStats {
     pub chunks: u64,
 }
 
+/// The largest configuration or policy file yimen reads (a mapping,
+/// parameters, weights, a calendar, a baseline, waivers, a policy).
+pub const SMALL_FILE_LIMIT: u64 = 64 << 20;
+
+/// A configuration or policy file as text: a folder, a file larger than
+/// [`SMALL_FILE_LIMIT`] (`/dev/zero`) or one that is not UTF-8 is an error
+/// in plain words, not an endless read.
+pub fn small_file(path: &std::path::Path) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind, Read as _};
+    if path.is_dir() {
+        return Err(Error::other("是文件夹, 不是文件"));
+    }
+    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
+        ErrorKind::NotFound => Error::new(ErrorKind::NotFound, "文件不存在"),
+        ErrorKind::PermissionDenied => Error::new(ErrorKind::PermissionDenied, "没有读取权限"),
+        _ => e,
+    })?;
+    let mut bytes = Vec::new();
+    file.take(SMALL_FILE_LIMIT + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > SMALL_FILE_LIMIT {
+        return Err(Error::other(format!(
+            "文件超过 {} MiB, 不是配置或规则文件",
+            SMALL_FILE_LIMIT >> 20
+        )));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| Error::new(ErrorKind::InvalidData, "不是 UTF-8 编码的文本"))
+}
+
 /// Rows per chunk that suits the engine: large enough to amortise the
 /// hand-over and the per-chunk groups, small enough that a chunk's records
 /// are still in the cache when the rules read them after parsing (2,048
