@@ -104,3 +104,17 @@ fn comments_survive_formatting() {
     }
     insta::assert_snapshot!("constructs_formatted", out);
 }
+
+/// Control characters and bidirectional marks in strings are written back
+/// as escapes (a raw CR cannot stand in a string, and a raw U+202E makes the
+/// text read differently from what it is).
+#[test]
+fn formatting_escapes_control_characters() {
+    let text = "policy p {\n  title \"a\\u{D}b\\u{202E}c\\u{0}d\\u{1B}e\"\n}\n";
+    let out = format_text(text).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(
+        out,
+        "policy p {\n  title \"a\\u{D}b\\u{202E}c\\u{0}d\\u{1B}e\"\n}\n"
+    );
+    assert_eq!(text_to_ast(text).unwrap(), text_to_ast(&out).unwrap());
+}

@@ -23,9 +23,20 @@ fn escape_into(out: &mut String, s: &str, template: bool) {
             '\t' => out.push_str("\\t"),
             '{' if template => out.push_str("\\{"),
             '}' if template => out.push_str("\\}"),
+            // Other control characters (a CR cannot stand in a string) and
+            // the invisible bidirectional marks are written as escapes.
+            c if c.is_control() || is_bidi_control(c) => {
+                out.push_str(&format!("\\u{{{:X}}}", u32::from(c)));
+            }
             c => out.push(c),
         }
     }
+}
+
+/// The bidirectional formatting characters (U+202A-U+202E, U+2066-U+2069),
+/// which can make source text read differently from what it is.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 pub fn template_to_string(t: &Template) -> String {
