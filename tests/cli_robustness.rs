@@ -478,3 +478,15 @@ fn configuration_files_are_bounded() {
         );
     }
 }
+
+/// `--as-of` is a date of 1900-2100 (chrono alone would take `+10000-01-01`).
+#[test]
+fn the_audit_date_is_a_plausible_date() {
+    let dir = export();
+    let d = dir.path().to_str().unwrap();
+    for bad in ["+10000-01-01", "1899-12-31", "2101-01-01", "2024-02-30"] {
+        let out = run(&["audit", d, "--as-of", bad], None);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(stderr(&out).contains("--as-of"), "{bad}: {}", stderr(&out));
+    }
+}

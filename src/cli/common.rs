@@ -64,8 +64,16 @@ pub struct Prepared {
     pub threads: Option<usize>,
 }
 
+/// A `YYYY-MM-DD` date of the years an audit can be about (1900-2100: not
+/// `+10000-01-01`, which chrono would accept).
 fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
-    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+    let s = s.trim();
+    if !s.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .filter(|d| (1900..=2100).contains(&chrono::Datelike::year(d)))
 }
 
 fn fail(e: impl std::fmt::Display) -> u8 {
@@ -81,8 +89,11 @@ pub fn prepare(opts: &RunOpts) -> Result<Prepared, u8> {
         2u8
     })?;
     let as_of = match &opts.as_of {
-        Some(s) => parse_date(s)
-            .ok_or_else(|| fail(format!("--as-of 应为 YYYY-MM-DD 格式的日期, 而不是 {s:?}")))?,
+        Some(s) => parse_date(s).ok_or_else(|| {
+            fail(format!(
+                "--as-of 应为 1900—2100 年间 YYYY-MM-DD 格式的日期, 而不是 {s:?}"
+            ))
+        })?,
         None => chrono::Local::now().date_naive(),
     };
     let params = crate::params::resolve(&program, opts.params_file.as_deref(), &opts.params)

@@ -88,7 +88,11 @@ pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Disco
                 if let Some(anc) = e.loop_ancestor() {
                     pending_skips.push(Skipped {
                         path,
-                        reason: format!("符号链接循环(指回 {})", rel_of(dir, anc)),
+                        reason: match rel_of(dir, anc) {
+                            // The loop goes back to the audited folder itself.
+                            r if r.is_empty() => "符号链接循环(指回审计的文件夹)".to_string(),
+                            r => format!("符号链接循环(指回 {r})"),
+                        },
                     });
                     continue;
                 }
