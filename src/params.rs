@@ -145,7 +145,7 @@ pub fn resolve(
         })?;
         let doc: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| ParamError::File {
             file: fname.clone(),
-            message: e.to_string(),
+            message: crate::read::yaml_message(&e),
         })?;
         let map = doc
             .get("params")

@@ -67,7 +67,10 @@ impl Waivers {
             Err(_) => match serde_yaml::from_str::<Keyed>(text) {
                 Ok(k) => k.waivers,
                 Err(e) => {
-                    return Err(format!("豁免登记 {file}: {WAIVER_SHAPE} ({e})"));
+                    return Err(format!(
+                        "豁免登记 {file}: {WAIVER_SHAPE} ({})",
+                        crate::read::yaml_message(&e)
+                    ));
                 }
             },
         };

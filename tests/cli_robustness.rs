@@ -490,3 +490,26 @@ fn the_audit_date_is_a_plausible_date() {
         assert!(stderr(&out).contains("--as-of"), "{bad}: {}", stderr(&out));
     }
 }
+
+/// Errors in configuration files speak of YAML, not of Rust types.
+#[test]
+fn configuration_errors_name_no_rust_types() {
+    let dir = export();
+    let d = dir.path().to_str().unwrap();
+    let cfg = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = cfg.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let map = write("m.yaml", "42\n");
+    let params = write("p.yaml", "filing_limit: -99999999999999999999\n");
+    for (flag, file) in [("--map", &map), ("--params", &params)] {
+        let out = run(&["audit", d, flag, file], None);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        for rust in ["struct ", "i128", "u32", "RawMapping"] {
+            assert!(!err.contains(rust), "{flag}: {err}");
+        }
+    }
+}

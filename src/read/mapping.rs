@@ -130,7 +130,10 @@ impl Mapping {
         let raw: RawMapping = serde_yaml::from_str(text).map_err(|e| {
             err(
                 e.location().map(|l| l.line()),
-                format!("{e} (应为 `datasets:` 与 `files:` 两节,格式见 README 的「映射文件」一节)"),
+                format!(
+                    "{} (应为 `datasets:` 与 `files:` 两节,格式见 README 的「映射文件」一节)",
+                    super::yaml_message(&e)
+                ),
             )
         })?;
         let mut m = Mapping {

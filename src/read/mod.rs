@@ -236,6 +236,37 @@ pub struct StreamStats {
     pub chunks: u64,
 }
 
+/// A YAML error of a configuration file in the words of its format, not of
+/// the Rust types it was read into (`expected struct RawMapping`,
+/// `expected u32`, `as i128`): what a user can act on.
+pub fn yaml_message(e: &serde_yaml::Error) -> String {
+    let mut m = e.to_string();
+    // `struct Name` (a Rust type) → a mapping.
+    while let Some(i) = m.find("struct ") {
+        let end = m[i + 7..]
+            .find(|c: char| !c.is_alphanumeric() && c != '_')
+            .map_or(m.len(), |j| i + 7 + j);
+        m.replace_range(i..end, "a mapping (key: value)");
+    }
+    for (rust, plain) in [
+        (" as i128", ""),
+        (" as u128", ""),
+        ("expected u8", "expected a non-negative integer"),
+        ("expected u16", "expected a non-negative integer"),
+        ("expected u32", "expected a non-negative integer"),
+        ("expected u64", "expected a non-negative integer"),
+        ("expected usize", "expected a non-negative integer"),
+        ("expected i32", "expected an integer"),
+        ("expected i64", "expected an integer"),
+        ("expected f64", "expected a number"),
+        ("unit value", "an empty value (~)"),
+        ("any YAML value", "a value"),
+    ] {
+        m = m.replace(rust, plain);
+    }
+    m
+}
+
 /// The largest configuration or policy file yimen reads (a mapping,
 /// parameters, weights, a calendar, a baseline, waivers, a policy).
 pub const SMALL_FILE_LIMIT: u64 = 64 << 20;

@@ -74,7 +74,8 @@ impl Default for Weights {
 
 impl Weights {
     pub fn from_yaml(file: &str, text: &str) -> Result<Weights, String> {
-        let w: Weights = serde_yaml::from_str(text).map_err(|e| format!("权重文件 {file}: {e}"))?;
+        let w: Weights = serde_yaml::from_str(text)
+            .map_err(|e| format!("权重文件 {file}: {}", crate::read::yaml_message(&e)))?;
         for (k, v) in w.metrics.iter().chain(&w.targets) {
             if !v.is_finite() || *v < 0.0 {
                 return Err(format!("权重文件 {file}: {k} 的值 {v} 应为非负数"));
