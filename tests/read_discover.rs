@@ -31,6 +31,8 @@ fn symlink_loops_and_hidden_folders_are_listed_not_followed_forever() {
     let d = tmp.path();
     write(d, "a/办件.csv", "办件编号,事项编码\nGA1,X\n".as_bytes());
     std::os::unix::fs::symlink(d.join("a"), d.join("a/loop")).unwrap();
+    std::os::unix::fs::symlink(d.join("gone.csv"), d.join("a/dangling.csv")).unwrap();
+    std::os::unix::fs::symlink(d, d.join("a/root")).unwrap();
     write(d, ".git/config", b"[core]\n");
     let disc = discover(d, schema(), &ReadOptions::default()).unwrap();
     assert_eq!(disc.sources.len(), 1);
@@ -47,6 +49,19 @@ fn symlink_loops_and_hidden_folders_are_listed_not_followed_forever() {
     );
     assert!(
         skipped.contains(&(".git".to_string(), "隐藏目录".to_string())),
+        "{skipped:?}"
+    );
+    // A link to nothing, in words; a loop back to the audited folder, named.
+    assert!(
+        skipped
+            .iter()
+            .any(|(p, r)| p == "a/dangling.csv" && r.contains("指向不存在文件的符号链接")),
+        "{skipped:?}"
+    );
+    assert!(
+        skipped
+            .iter()
+            .any(|(p, r)| p == "a/root" && r.contains("指回审计的文件夹")),
         "{skipped:?}"
     );
 }

@@ -96,9 +96,19 @@ pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Disco
                     });
                     continue;
                 }
+                // In words, not the walker's (`IO error for operation on …`).
+                let message = match e.io_error().map(std::io::Error::kind) {
+                    Some(std::io::ErrorKind::NotFound) => {
+                        "不存在(可能是指向不存在文件的符号链接)".to_string()
+                    }
+                    Some(std::io::ErrorKind::PermissionDenied) => "没有读取权限".to_string(),
+                    _ => e
+                        .io_error()
+                        .map_or_else(|| e.to_string(), ToString::to_string),
+                };
                 let err = ReadError::Io {
                     file: path.clone(),
-                    message: e.to_string(),
+                    message,
                 };
                 if opts.strict {
                     return Err(err);
