@@ -19,6 +19,17 @@ fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// An export of one clean catalogue row.
+fn catalogue_only() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("事项目录.csv"),
+        "事项编码,事项名称,是否进驻中心,承诺办结时限\nA1,事项一,是,10\n",
+    )
+    .unwrap();
+    dir
+}
+
 /// A small export: one catalogue, one case log with a short row, and a file
 /// in no known encoding.
 fn export() -> tempfile::TempDir {
@@ -288,12 +299,7 @@ fn an_audit_date_beyond_the_calendar_is_warned_about() {
 /// standard output, a pipe) is written to, not replaced by a file.
 #[test]
 fn output_writes_through_links_and_to_pipes() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("事项目录.csv"),
-        "事项编码,事项名称,是否进驻中心,承诺办结时限\nA1,事项一,是,10\n",
-    )
-    .unwrap();
+    let dir = catalogue_only();
     let d = dir.path().to_str().unwrap();
     let out_dir = tempfile::tempdir().unwrap();
     let real = out_dir.path().join("real.json");
@@ -339,30 +345,15 @@ fn output_writes_through_links_and_to_pipes() {
 /// saturates (`add_months`, `add_years`), never a crash.
 #[test]
 fn huge_date_offsets_do_not_crash() {
-    let dir = tempfile::tempdir().unwrap();
-    let policies = dir.path().join("policies");
-    std::fs::create_dir(&policies).unwrap();
-    let root = common::root();
-    std::fs::copy(
-        root.join("policies/schema.yaml"),
-        policies.join("schema.yaml"),
-    )
-    .unwrap();
-    let sources = policies.join("sources");
-    std::fs::create_dir(&sources).unwrap();
-    for f in std::fs::read_dir(root.join("policies/sources")).unwrap() {
-        let f = f.unwrap().path();
-        std::fs::copy(&f, sources.join(f.file_name().unwrap())).unwrap();
-    }
-    std::fs::write(
-        policies.join("p.yimen"),
+    let policies = common::policy_folder(
         "policy p { title \"t\" }\n\
          rule X001 a {\n  severity info\n  cite gangnan-2017 \"四、(六)\"\n  for s in staff\n  \
          require add_days(s.start_date, 200000000000000) > s.start_date\n}\n\
          rule X002 b {\n  severity info\n  cite gangnan-2017 \"四、(六)\"\n  for s in staff\n  \
          require add_months(s.start_date, 9000000000000) > s.start_date\n}\n",
-    )
-    .unwrap();
+    );
+    let policies = policies.path().to_path_buf();
+    let dir = tempfile::tempdir().unwrap();
     let export = dir.path().join("export");
     std::fs::create_dir(&export).unwrap();
     std::fs::write(
@@ -405,27 +396,10 @@ fn a_workbook_that_breaks_its_reader_is_reported_without_rust_text() {
 /// (the graphical renderer cannot), not as a crash.
 #[test]
 fn a_diagnostic_far_along_a_line_is_rendered() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = common::root();
-    std::fs::copy(
-        root.join("policies/schema.yaml"),
-        dir.path().join("schema.yaml"),
-    )
-    .unwrap();
-    let sources = dir.path().join("sources");
-    std::fs::create_dir(&sources).unwrap();
-    for f in std::fs::read_dir(root.join("policies/sources")).unwrap() {
-        let f = f.unwrap().path();
-        std::fs::copy(&f, sources.join(f.file_name().unwrap())).unwrap();
-    }
-    std::fs::write(
-        dir.path().join("p.yimen"),
-        format!(
-            "policy p {{ title \"t\" }}\nrule X001 a {{\n  severity info\n  cite gangnan-2017 \"四、(六)\"\n  for s in staff\n  require{}nosuch\n}}\n",
-            " ".repeat(70_000)
-        ),
-    )
-    .unwrap();
+    let dir = common::policy_folder(&format!(
+        "policy p {{ title \"t\" }}\nrule X001 a {{\n  severity info\n  cite gangnan-2017 \"四、(六)\"\n  for s in staff\n  require{}nosuch\n}}\n",
+        " ".repeat(70_000)
+    ));
     let out = run(&["check-policy", dir.path().to_str().unwrap()], None);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
@@ -452,12 +426,7 @@ fn generate_refuses_impossible_counts() {
 /// error in plain words, not an endless read.
 #[test]
 fn configuration_files_are_bounded() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("事项目录.csv"),
-        "事项编码,事项名称,是否进驻中心,承诺办结时限\nA1,事项一,是,10\n",
-    )
-    .unwrap();
+    let dir = catalogue_only();
     let d = dir.path().to_str().unwrap();
     let tmp = std::env::temp_dir();
     let tmp = tmp.to_str().unwrap();

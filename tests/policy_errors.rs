@@ -80,24 +80,8 @@ fn a_broken_text_never_panics_and_always_points_somewhere() {
 /// the limit goes through every stage, the audit included.
 #[test]
 fn deep_expressions_are_refused_not_crashed_on() {
-    let root = common::root();
     let head = "policy p { title \"t\" }\nrule X001 a {\n  severity info\n  cite gangnan-2017 \"四、(六)\"\n  for s in staff\n  ";
-    let folder = |body: &str| {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::copy(
-            root.join("policies/schema.yaml"),
-            dir.path().join("schema.yaml"),
-        )
-        .unwrap();
-        let sources = dir.path().join("sources");
-        std::fs::create_dir(&sources).unwrap();
-        for f in std::fs::read_dir(root.join("policies/sources")).unwrap() {
-            let f = f.unwrap().path();
-            std::fs::copy(&f, sources.join(f.file_name().unwrap())).unwrap();
-        }
-        std::fs::write(dir.path().join("p.yimen"), format!("{head}{body}\n}}\n")).unwrap();
-        dir
-    };
+    let folder = |body: &str| common::policy_folder(&format!("{head}{body}\n}}\n"));
     let n = 400;
     let deep = [
         format!("require {}true{}", "(".repeat(n), ")".repeat(n)),

@@ -99,3 +99,23 @@ pub fn render_all(errs: &PolicyErrors) -> String {
     }
     out
 }
+
+/// A policy folder with the shipped schema and sources and one policy file
+/// `p.yimen` holding `text`.
+pub fn policy_folder(text: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = root();
+    std::fs::copy(
+        root.join("policies/schema.yaml"),
+        dir.path().join("schema.yaml"),
+    )
+    .unwrap();
+    let sources = dir.path().join("sources");
+    std::fs::create_dir(&sources).unwrap();
+    for f in std::fs::read_dir(root.join("policies/sources")).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, sources.join(f.file_name().unwrap())).unwrap();
+    }
+    std::fs::write(dir.path().join("p.yimen"), text).unwrap();
+    dir
+}
