@@ -144,6 +144,7 @@ impl ErrorCode {
         ErrorCode::BadFires,
         ErrorCode::Io,
         ErrorCode::FormatChangedAst,
+        ErrorCode::TooDeep,
         ErrorCode::Internal,
     ];
 }
