@@ -70,21 +70,38 @@ pub fn run(args: &Args) -> u8 {
 /// left behind on an error.
 ///
 /// A symbolic link is written through (its target is replaced, the link
-/// kept); a target that is not a regular file (a device, a pipe,
-/// `/dev/stdout`) is written to directly, since renaming over it would
-/// replace it with a file.
+/// kept, also when the target does not exist yet). A target that is not a
+/// regular file (a device, a pipe), or a stream of the process
+/// (`/dev/stdout`, `/proc/self/fd/1`, which may be a file the shell
+/// redirected to), is appended to directly: renaming over it would replace
+/// it with a file. A folder is an error before anything is written.
 pub(crate) fn write_atomically(path: &Path, contents: impl AsRef<[u8]>) -> std::io::Result<()> {
-    if let Ok(meta) = std::fs::metadata(path) {
-        if !meta.is_file() && !meta.is_dir() {
-            use std::io::Write as _;
-            let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
-            return f.write_all(contents.as_ref()).and_then(|()| f.flush());
-        }
+    write_through(path, contents.as_ref(), 0)
+}
+
+fn write_through(path: &Path, contents: &[u8], links: u8) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let stream = path.starts_with("/dev")
+        || path.starts_with("/proc")
+        || std::fs::read_link(path).is_ok_and(|t| t.starts_with("/proc") || t.starts_with("/dev"));
+    let meta = std::fs::metadata(path);
+    if meta.as_ref().is_ok_and(std::fs::Metadata::is_dir) {
+        return Err(std::io::Error::other("是文件夹, 不是文件"));
     }
-    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
-        if let Ok(target) = std::fs::canonicalize(path) {
-            return write_atomically(&target, contents);
+    if stream || meta.as_ref().is_ok_and(|m| !m.is_file()) {
+        let mut f = std::fs::OpenOptions::new().append(true).open(path)?;
+        return f.write_all(contents).and_then(|()| f.flush());
+    }
+    if let Ok(target) = std::fs::read_link(path) {
+        if links >= 16 {
+            return Err(std::io::Error::other("符号链接层数过多 (成环?)"));
         }
+        // A relative target is relative to the link's folder.
+        let target = match path.parent() {
+            Some(dir) if target.is_relative() => dir.join(target),
+            _ => target,
+        };
+        return write_through(&target, contents, links + 1);
     }
     let dir = path
         .parent()
