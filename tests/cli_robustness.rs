@@ -339,6 +339,20 @@ fn output_writes_through_links_and_to_pipes() {
         .unwrap()
         .file_type()
         .is_symlink());
+    // A link to a file not made yet: the file is made, the link kept.
+    let dangling = out_dir.path().join("dangling.json");
+    std::os::unix::fs::symlink("made.json", &dangling).unwrap();
+    let mut with = args.to_vec();
+    let dangling_s = dangling.to_str().unwrap().to_string();
+    with.push(&dangling_s);
+    let out = run(&with, None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(std::fs::symlink_metadata(&dangling)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    let made = std::fs::read_to_string(out_dir.path().join("made.json")).unwrap();
+    assert!(made.contains("\"findings\""));
 }
 
 /// Date arithmetic past the calendar's ends is unknown (`add_days`) or
