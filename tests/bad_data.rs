@@ -396,6 +396,22 @@ fn an_empty_register_is_provided_and_a_missing_one_is_not() {
     ]);
     let json = audit(empty_catalogue.path(), &[]);
     assert_eq!(verdicts(&json, "findings"), ["H006 C1"]);
+    // A register whose every row failed to read is not "empty": its lookups
+    // stay unknown (the rows may hold the item).
+    let unread = folder(&[
+        (
+            "事项目录.csv",
+            "事项编码,事项名称,事项类型,实施主体,是否进驻中心\nK9,甲,行政许可\n",
+        ),
+        cases,
+    ]);
+    let json = audit(unread.path(), &[]);
+    assert!(
+        verdicts(&json, "findings").is_empty(),
+        "{}",
+        json["findings"]
+    );
+    assert_eq!(verdicts(&json, "undetermined"), ["H006 C1"]);
     let missing = folder(&[catalogue, cases]);
     let json = audit(missing.path(), &[]);
     assert_eq!(verdicts(&json, "findings"), ["H006 C1"]);

@@ -240,15 +240,20 @@ impl StreamedKeys {
             hashes,
             rows: at,
         };
-        if let Ok(mut chunks) = self.chunks.lock() {
-            chunks.push(keys);
-        }
+        // (A worker's panic elsewhere must not drop what is kept here.)
+        self.chunks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(keys);
     }
 
     /// A data error for every record whose key an earlier record (by file and
     /// row) has, naming that record.
     pub(super) fn repeats(self, d: &Dataset, data: &Data) -> Vec<DataError> {
-        let chunks = self.chunks.into_inner().unwrap_or_default();
+        let chunks = self
+            .chunks
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let chunks = &chunks;
         let mut pairs: Vec<(u64, u64)> = (0..PARTS)
             .into_par_iter()

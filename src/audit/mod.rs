@@ -101,7 +101,12 @@ pub fn audit_dir(
         }
         match read_table_full(src, schema, opts) {
             Ok(table) => {
-                data.provided[ds] = true;
+                // A file read as the dataset provides it, even without rows
+                // (a header-only register: nothing in it); one whose rows all
+                // failed does not (its lookups stay unknown, not "no match").
+                if table.errors.is_empty() {
+                    data.provided[ds] = true;
+                }
                 for r in table.records {
                     data.push(
                         ds,
