@@ -350,11 +350,19 @@ impl Ctx {
     }
 
     fn type_expr(pair: &Pair<'_, Rule>) -> Result<TypeExpr> {
+        Self::type_expr_at(pair, 1)
+    }
+
+    /// A type, at most [`MAX_DEPTH`] levels of arguments deep.
+    fn type_expr_at(pair: &Pair<'_, Rule>, depth: usize) -> Result<TypeExpr> {
+        if depth > MAX_DEPTH {
+            return Err(too_deep(span_of(pair)));
+        }
         let mut c = Cursor::new(pair);
         let name = Self::ident(&c.expect(Rule::ident)?);
         let mut args = Vec::new();
         while let Some(a) = c.optional(Rule::type_expr) {
-            args.push(Self::type_expr(&a)?);
+            args.push(Self::type_expr_at(&a, depth + 1)?);
         }
         Ok(TypeExpr {
             name,

@@ -226,6 +226,16 @@ pub(super) fn syntax_error(err: &Error<Rule>, text: &str) -> PolicyError {
             }
             e
         }
+        // pest's guard of its own stack: the text nests too deeply to parse.
+        ErrorVariant::CustomError { message } if message.contains("limit reached") => {
+            PolicyError::new(
+                ErrorCode::TooDeep,
+                span,
+                "表达式嵌套过深, 无法解析".to_string(),
+            )
+            .label("从这里开始嵌套过深")
+            .help("拆成几个 let, 或用 `x in [..]` 代替一长串 `or`")
+        }
         ErrorVariant::CustomError { message } => {
             PolicyError::new(ErrorCode::Syntax, span, message.clone()).label("here")
         }
