@@ -167,3 +167,45 @@ fn repeated_case_and_fee_ids_are_data_errors_naming_the_first_row() {
     assert_eq!(json["summary"]["data_errors"], 3);
     assert_eq!(json["summary"]["records"]["cases"], 5003);
 }
+
+/// A repeated key in a register held whole is a data error saying which row
+/// a lookup takes: the first in file order, or, for a register with a
+/// validity range (authorisations), the one valid on the date.
+#[test]
+fn a_repeated_register_key_says_which_row_lookups_take() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("窗口人员.csv"),
+        "工号,姓名,派驻单位\nS1,张三,民政局\nS1,李四,民政局\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("窗口授权.csv"),
+        "授权单位,事项编码,授权级别,生效日期\n民政局,K1,决定,2024-01-01\n民政局,K1,初审,2024-01-01\n",
+    )
+    .unwrap();
+    let json = common::audit_json(None, dir.path(), &[]);
+    let messages: Vec<(String, String)> = json["data_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["file"].as_str().unwrap().to_string(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|(f, m)| f == "窗口人员.csv" && m.contains("查找时取文件顺序中的第一行")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|(f, m)| f == "窗口授权.csv" && m.contains("查找时按有效期取行")),
+        "{messages:?}"
+    );
+}

@@ -23,23 +23,14 @@ pub(super) fn duplicate_keys(
     data: &Data,
     streamed: &[bool],
 ) -> Vec<DataError> {
-    use crate::engine::index::Key;
     let mut out = Vec::new();
     for (ds, d) in schema.datasets.iter().enumerate() {
-        if streamed[ds] || d.key.is_empty() {
+        if streamed[ds] {
             continue;
         }
-        let Some(fields) = d
-            .key
-            .iter()
-            .map(|k| d.field_index(k))
-            .collect::<Option<Vec<usize>>>()
-        else {
+        let Some(fields) = checked_key(program, schema, ds) else {
             continue;
         };
-        if reports_duplicate_keys(program, ds, &fields) {
-            continue;
-        }
         let rows = &data.tables[ds];
         let mut first: rustc_hash::FxHashMap<Vec<Key>, usize> = rustc_hash::FxHashMap::default();
         for (i, row) in rows.iter().enumerate() {
@@ -70,11 +61,16 @@ pub(super) fn duplicate_keys(
                         value: Some(text),
                         expected: None,
                         message: format!(
-                            "{}的键 ({}) 与 {} 第 {} 行重复;查找时取文件顺序中的第一行",
+                            "{}的键 ({}) 与 {} 第 {} 行重复;{}",
                             d.title,
                             d.key.join(", "),
                             there.path,
-                            earlier.row
+                            earlier.row,
+                            if d.valid.is_some() {
+                                "查找时按有效期取行"
+                            } else {
+                                "查找时取文件顺序中的第一行"
+                            }
                         ),
                     });
                 }
@@ -85,6 +81,21 @@ pub(super) fn duplicate_keys(
         }
     }
     out
+}
+
+/// The key fields of dataset `ds` whose repeats are data errors: `None`
+/// when it has no key or a rule reports its repeated keys as findings.
+fn checked_key(program: &Program, schema: &Schema, ds: usize) -> Option<Vec<usize>> {
+    let d = &schema.datasets[ds];
+    if d.key.is_empty() {
+        return None;
+    }
+    let fields = d
+        .key
+        .iter()
+        .map(|k| d.field_index(k))
+        .collect::<Option<Vec<usize>>>()?;
+    (!reports_duplicate_keys(program, ds, &fields)).then_some(fields)
 }
 
 /// Whether a group rule of `program` over dataset `ds` groups by exactly its
@@ -171,20 +182,8 @@ impl StreamedKeys {
     /// `None` when dataset `ds` has no key, or a rule reports its repeated
     /// keys as findings.
     pub(super) fn new(program: &Program, schema: &Schema, ds: usize) -> Option<StreamedKeys> {
-        let d = &schema.datasets[ds];
-        if d.key.is_empty() {
-            return None;
-        }
-        let fields = d
-            .key
-            .iter()
-            .map(|k| d.field_index(k))
-            .collect::<Option<Vec<usize>>>()?;
-        if reports_duplicate_keys(program, ds, &fields) {
-            return None;
-        }
         Some(StreamedKeys {
-            fields,
+            fields: checked_key(program, schema, ds)?,
             chunks: std::sync::Mutex::new(Vec::new()),
         })
     }
