@@ -5,7 +5,8 @@
 //! or renders the diagnostic plainly. The default panic hook would still
 //! print the panic's text (a Rust message a user cannot act on): while a
 //! [`quietly`] call runs on a thread, the hook prints nothing for that
-//! thread; every other panic is printed as before.
+//! thread; every other panic is printed as before (a panic on another
+//! thread, a worker started from inside the call, included).
 
 use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
