@@ -315,42 +315,34 @@ fn output_writes_through_links_and_to_pipes() {
         "never",
         "--output",
     ];
-    let mut with = args.to_vec();
-    let link_s = link.to_str().unwrap().to_string();
-    with.push(&link_s);
-    let out = run(&with, None);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(std::fs::symlink_metadata(&link)
-        .unwrap()
-        .file_type()
-        .is_symlink());
+    let output_to = |path: &Path| {
+        let mut with = args.to_vec();
+        with.push(path.to_str().unwrap());
+        let out = run(&with, None);
+        assert!(out.status.success(), "{}", stderr(&out));
+        out
+    };
+    let is_link = |path: &Path| {
+        std::fs::symlink_metadata(path)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    };
+    output_to(&link);
+    assert!(is_link(&link));
     assert!(std::fs::read_to_string(&real)
         .unwrap()
         .contains("\"findings\""));
     let pipe = out_dir.path().join("stdout");
     std::os::unix::fs::symlink("/proc/self/fd/1", &pipe).unwrap();
-    let mut with = args.to_vec();
-    let pipe_s = pipe.to_str().unwrap().to_string();
-    with.push(&pipe_s);
-    let out = run(&with, None);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = output_to(&pipe);
     assert!(String::from_utf8_lossy(&out.stdout).contains("\"findings\""));
-    assert!(std::fs::symlink_metadata(&pipe)
-        .unwrap()
-        .file_type()
-        .is_symlink());
+    assert!(is_link(&pipe));
     // A link to a file not made yet: the file is made, the link kept.
     let dangling = out_dir.path().join("dangling.json");
     std::os::unix::fs::symlink("made.json", &dangling).unwrap();
-    let mut with = args.to_vec();
-    let dangling_s = dangling.to_str().unwrap().to_string();
-    with.push(&dangling_s);
-    let out = run(&with, None);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(std::fs::symlink_metadata(&dangling)
-        .unwrap()
-        .file_type()
-        .is_symlink());
+    output_to(&dangling);
+    assert!(is_link(&dangling));
     let made = std::fs::read_to_string(out_dir.path().join("made.json")).unwrap();
     assert!(made.contains("\"findings\""));
 }
