@@ -1,8 +1,9 @@
 //! Cell values as the reader produces them and the engine consumes them.
 //!
 //! Invariant: a cell is either a typed value, `Empty` (the export left it
-//! blank) or `Invalid` (the export had something that does not parse as the
-//! field's type; a data error was reported for it). Rules that need an
+//! blank) or `Invalid` (not known: the export had something that does not
+//! parse as the field's type, and a data error was reported for it, or the
+//! table has no column for the field at all). Rules that need an
 //! `Empty` or `Invalid` value are *undetermined*, never passed. Rules that
 //! test for emptiness (`x is empty`) see `Empty` as a value and `Invalid` as
 //! unknown.

@@ -459,3 +459,93 @@ fn a_json_line_without_any_field_is_a_data_error() {
         .collect();
     assert!(keys.iter().all(|k| !k.is_empty()), "{keys:?}");
 }
+
+/// A column the file does not have is not an empty cell: a rule that tests
+/// the field for emptiness is undetermined for the records it needs it of
+/// (H005 without 不予理由, C001 without 备案日期), and decided once the column
+/// is there, even empty. The bounds of a validity range are the exception: a
+/// register without 生效日期/失效日期 records no time limit, as empty bounds.
+#[test]
+fn a_column_the_file_lacks_is_not_known_except_validity_bounds() {
+    let verdicts = |json: &serde_json::Value, list: &str| -> Vec<String> {
+        let mut v: Vec<String> = json[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| ["H005", "C001", "A001"].contains(&f["code"].as_str().unwrap()))
+            .map(|f| {
+                let missing = f["missing"].as_array().map_or(String::new(), |m| {
+                    format!(
+                        " {}",
+                        m.iter()
+                            .map(|x| x.as_str().unwrap())
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    )
+                });
+                format!(
+                    "{} {}{missing}",
+                    f["code"].as_str().unwrap(),
+                    f["key"][0].as_str().unwrap()
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let catalogue = (
+        "事项目录.csv",
+        "事项编码,事项名称,事项类型,实施主体,是否进驻中心\nK1,甲,行政许可,民政局,是\n",
+    );
+    let auth = (
+        "窗口授权.csv",
+        "授权单位,事项编码,授权级别\n民政局,K1,初审\n",
+    );
+    let cases_without =
+        "办件编号,事项编码,受理部门,受理渠道,受理时间,办理结果,决定人角色,是否告知救济权利\n\
+         C1,K1,民政局,中心窗口,2025-03-03 09:00:00,不予,首席代表,是\n\
+         C2,K1,民政局,中心窗口,2025-03-03 09:00:00,准予,窗口人员,是\n";
+    let changes_without = "调整编号,事项编码,调整类型,公布日期\nG1,K1,新增,2025-03-03\n";
+    let lacking = folder(&[
+        catalogue,
+        auth,
+        ("办件.csv", cases_without),
+        ("目录调整记录.csv", changes_without),
+    ]);
+    let json = audit(lacking.path(), &[]);
+    assert_eq!(
+        verdicts(&json, "findings"),
+        ["A001 C1"],
+        "{}",
+        json["findings"]
+    );
+    assert_eq!(
+        verdicts(&json, "undetermined"),
+        ["C001 G1 filed_at", "H005 C1 refusal_reason"]
+    );
+    // The same columns present and empty: empty cells are values.
+    let with_empty = folder(&[
+        catalogue,
+        auth,
+        (
+            "办件.csv",
+            &cases_without
+                .replace("是否告知救济权利\n", "是否告知救济权利,不予理由\n")
+                .replace(",是\n", ",是,\n"),
+        ),
+        (
+            "目录调整记录.csv",
+            &changes_without
+                .replace("公布日期\n", "公布日期,备案日期\n")
+                .replace("2025-03-03\n", "2025-03-03,\n"),
+        ),
+    ]);
+    let json = audit(with_empty.path(), &[]);
+    assert_eq!(
+        verdicts(&json, "findings"),
+        ["A001 C1", "C001 G1", "H005 C1"],
+        "{}",
+        json["undetermined"]
+    );
+    assert!(verdicts(&json, "undetermined").is_empty());
+}

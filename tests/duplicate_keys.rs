@@ -19,10 +19,10 @@ fn a_duplicated_item_is_one_finding_with_both_rows() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("事项目录.csv"),
-        "事项编码,事项名称,事项类型,实施主体,是否进驻中心\n\
-         K1,甲事项,行政许可,民政局,否\n\
-         K2,乙事项,行政许可,民政局,是\n\
-         K1,甲事项,行政许可,民政局,否\n",
+        "事项编码,事项名称,事项类型,实施主体,是否进驻中心,不进驻批准文号\n\
+         K1,甲事项,行政许可,民政局,否,\n\
+         K2,乙事项,行政许可,民政局,是,\n\
+         K1,甲事项,行政许可,民政局,否,\n",
     )
     .unwrap();
     let json = audit(dir.path(), &["params", "entry", "catalogue"]);

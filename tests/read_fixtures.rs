@@ -174,8 +174,8 @@ fn utf8_catalogue() {
     assert_eq!(rec(&src, r, "fee_min"), Value::Decimal(1000.0));
     assert_eq!(
         rec(&src, r, "exemption_ref"),
-        Value::Empty,
-        "a field without a column is empty"
+        Value::Invalid,
+        "a field without a column is not known (not an empty cell)"
     );
     assert_eq!(rec(&src, &records[2], "kind"), s("公共服务"));
     assert_eq!(rec(&src, &records[2], "legal_days"), Value::Empty);

@@ -39,6 +39,10 @@ pub(crate) struct TablePlan {
     pub headers: Vec<String>,
     /// Per field.
     pub parsers: Vec<CellParser>,
+    /// Per field: without a column in the file it reads as empty, not as
+    /// unknown (the bounds of a validity range: a register without them
+    /// records no time limit, as an empty bound means).
+    pub absent_is_empty: Vec<bool>,
     /// JSON keys (and YAML keys) → column.
     pub keys: HashMap<String, usize>,
     /// JSON Lines: the keys are sampled from the first lines; a key first seen
@@ -74,6 +78,15 @@ impl TablePlan {
                 .collect(),
             headers: source.columns.iter().map(|c| c.header.clone()).collect(),
             parsers,
+            absent_is_empty: ds
+                .fields
+                .iter()
+                .map(|f| {
+                    ds.valid
+                        .as_ref()
+                        .is_some_and(|(from, to)| f.name == *from || f.name == *to)
+                })
+                .collect(),
             keys: source
                 .columns
                 .iter()
@@ -424,15 +437,20 @@ pub fn parse_chunk(chunk: &Chunk) -> ParsedChunk {
         Rows::Cells(rows) => parse_cells(plan, rows, &mut out),
     }
     // A field with a default (`suspended_days`: empty = 0) and no column in
-    // the file is empty in every row: it takes its default too.
+    // the file takes its default in every row. Any other field without a
+    // column in a table (CSV, sheet) is not known: the export did not give
+    // it, which is not an empty cell (`refusal_reason is empty` must not
+    // hold of a file without that column), except the bounds of a validity
+    // range (`TablePlan::absent_is_empty`). A JSON Lines record may leave
+    // out the key of an empty value: there, an absent key stays empty.
+    let columnar = !matches!(chunk.rows, Rows::Json(_));
     let defaults: Vec<(usize, Value)> = (0..plan.n_fields)
         .filter(|f| !plan.active.iter().any(|(_, af)| af == f))
-        .filter_map(|f| {
-            plan.parsers[f]
-                .parse("")
-                .ok()
-                .filter(|v| *v != Value::Empty)
-                .map(|v| (f, v))
+        .filter_map(|f| match plan.parsers[f].parse("") {
+            Ok(Value::Empty) | Err(_) => {
+                (columnar && !plan.absent_is_empty[f]).then_some((f, Value::Invalid))
+            }
+            Ok(v) => Some((f, v)),
         })
         .collect();
     if !defaults.is_empty() {
