@@ -548,4 +548,25 @@ fn a_column_the_file_lacks_is_not_known_except_validity_bounds() {
         json["undetermined"]
     );
     assert!(verdicts(&json, "undetermined").is_empty());
+    // Records of keys may leave out the key of an empty value: in JSON Lines
+    // and YAML an absent key is an empty cell.
+    let keyed = folder(&[
+        catalogue,
+        auth,
+        (
+            "办件.jsonl",
+            "{\"办件编号\": \"C1\", \"事项编码\": \"K1\", \"受理部门\": \"民政局\", \"受理渠道\": \"中心窗口\", \"受理时间\": \"2025-03-03 09:00:00\", \"办理结果\": \"不予\", \"决定人角色\": \"首席代表\", \"是否告知救济权利\": \"是\"}\n",
+        ),
+        (
+            "目录调整记录.yaml",
+            "- {调整编号: G1, 事项编码: K1, 调整类型: 新增, 公布日期: 2025-03-03}\n",
+        ),
+    ]);
+    let json = audit(keyed.path(), &[]);
+    assert_eq!(
+        verdicts(&json, "findings"),
+        ["A001 C1", "C001 G1", "H005 C1"],
+        "{}",
+        json["undetermined"]
+    );
 }

@@ -40,8 +40,10 @@ pub(crate) struct TablePlan {
     /// Per field.
     pub parsers: Vec<CellParser>,
     /// Per field: without a column in the file it reads as empty, not as
-    /// unknown (the bounds of a validity range: a register without them
-    /// records no time limit, as an empty bound means).
+    /// unknown. In a table (CSV, sheet) only the bounds of a validity range
+    /// do (a register without them records no time limit, as an empty bound
+    /// means); in records of keys (JSON Lines, YAML, JSON) every field does,
+    /// since a record may leave out the key of an empty value.
     pub absent_is_empty: Vec<bool>,
     /// JSON keys (and YAML keys) → column.
     pub keys: HashMap<String, usize>,
@@ -82,7 +84,11 @@ impl TablePlan {
                 .fields
                 .iter()
                 .map(|f| {
-                    ds.valid
+                    matches!(
+                        source.format,
+                        super::Format::Jsonl | super::Format::Yaml | super::Format::Json
+                    ) || ds
+                        .valid
                         .as_ref()
                         .is_some_and(|(from, to)| f.name == *from || f.name == *to)
                 })
@@ -441,15 +447,11 @@ pub fn parse_chunk(chunk: &Chunk) -> ParsedChunk {
     // column in a table (CSV, sheet) is not known: the export did not give
     // it, which is not an empty cell (`refusal_reason is empty` must not
     // hold of a file without that column), except the bounds of a validity
-    // range (`TablePlan::absent_is_empty`). A JSON Lines record may leave
-    // out the key of an empty value: there, an absent key stays empty.
-    let columnar = !matches!(chunk.rows, Rows::Json(_));
+    // range, and the fields of records of keys (`TablePlan::absent_is_empty`).
     let defaults: Vec<(usize, Value)> = (0..plan.n_fields)
         .filter(|f| !plan.active.iter().any(|(_, af)| af == f))
         .filter_map(|f| match plan.parsers[f].parse("") {
-            Ok(Value::Empty) | Err(_) => {
-                (columnar && !plan.absent_is_empty[f]).then_some((f, Value::Invalid))
-            }
+            Ok(Value::Empty) | Err(_) => (!plan.absent_is_empty[f]).then_some((f, Value::Invalid)),
             Ok(v) => Some((f, v)),
         })
         .collect();
