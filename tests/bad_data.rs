@@ -570,3 +570,31 @@ fn a_column_the_file_lacks_is_not_known_except_validity_bounds() {
         json["undetermined"]
     );
 }
+
+/// An undetermined verdict names every missing value a function needed, not
+/// only the first: `age(birth_date, start_date)` with both unparsable.
+#[test]
+fn undetermined_names_every_missing_argument() {
+    let dir = folder(&[(
+        "窗口人员.csv",
+        "工号,姓名,出生日期,进驻日期,是否中层以上干部,是否中级以上职称\n\
+         R1,张三,xx,yy,否,否\n\
+         R2,李四,1980-01-01,yy,否,否\n",
+    )]);
+    let json = audit(dir.path(), &[]);
+    let missing = |id: &str| -> Vec<String> {
+        json["undetermined"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["code"] == "S001" && u["key"][0] == id)
+            .unwrap_or_else(|| panic!("no S001 for {id}: {}", json["undetermined"]))["missing"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m.as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(missing("R1"), ["birth_date", "start_date"]);
+    assert_eq!(missing("R2"), ["start_date"]);
+}

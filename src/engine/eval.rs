@@ -546,12 +546,18 @@ impl<'a> Frame<'a> {
                 v => v,
             };
         }
+        // Every argument is evaluated, so that the missing list names each
+        // missing one (`age(birth_date, start_date)` with both unparsable).
         let mut vals = Vec::with_capacity(args.len());
+        let mut known = true;
         for a in args {
             match self.need(a) {
                 Some(v) => vals.push(v),
-                None => return Val::Unknown,
+                None => known = false,
             }
+        }
+        if !known {
+            return Val::Unknown;
         }
         let cal = self.env.calendar;
         let date = |i: usize| to_date(&vals[i]);
