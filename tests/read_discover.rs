@@ -130,19 +130,50 @@ fn the_file_name_decides_when_required_columns_are_missing() {
     write(
         tmp.path(),
         "2025年办件.csv",
-        "事项编码,受理时间,受理渠道\nA1,2025-03-01,网上\n".as_bytes(),
+        "办件编号,受理时间,受理渠道\nC1,2025-03-01,网上\n".as_bytes(),
     );
     write(
         tmp.path(),
         "other.csv",
-        "事项编码,受理时间,受理渠道\nA1,2025-03-01,网上\n".as_bytes(),
+        "办件编号,受理时间,受理渠道\nC1,2025-03-01,网上\n".as_bytes(),
     );
     let disc = discover(tmp.path(), schema(), &ReadOptions::default()).unwrap();
     assert_eq!(disc.sources.len(), 1);
     assert_eq!(disc.sources[0].dataset, "cases");
-    assert_eq!(disc.sources[0].missing_required, vec!["id"]);
+    assert_eq!(disc.sources[0].missing_required, vec!["item_code"]);
     let other = disc.skipped.iter().find(|s| s.path == "other.csv").unwrap();
-    assert!(other.reason.contains("办件编号"), "{}", other.reason);
+    assert!(other.reason.contains("事项编码"), "{}", other.reason);
+}
+
+/// Taken by its name, a table without the column of its key could not tell
+/// its records apart (one finding for different cases, one empty key): it is
+/// not read, and the error says which column is missing.
+#[test]
+fn a_table_taken_by_name_without_its_key_column_is_not_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "2025年办件.csv",
+        "事项编码,受理时间,受理渠道\nA1,2025-03-01,网上\n".as_bytes(),
+    );
+    write(
+        tmp.path(),
+        "事项目录.csv",
+        "编码,事项名称,事项类型\nA1,甲,行政许可\n".as_bytes(),
+    );
+    let disc = discover(tmp.path(), schema(), &ReadOptions::default()).unwrap();
+    assert!(disc.sources.is_empty(), "{:?}", disc.sources);
+    let mut errors: Vec<String> = disc.errors.iter().map(ToString::to_string).collect();
+    errors.sort();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(
+        errors[0].starts_with("2025年办件.csv") && errors[0].contains("键列 办件编号"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[1].starts_with("事项目录.csv") && errors[1].contains("键列 事项编码"),
+        "{errors:?}"
+    );
 }
 
 #[test]

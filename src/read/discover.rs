@@ -228,6 +228,13 @@ impl Ctx<'_> {
         match header::choose(self.schema, self.matcher, rows, &names, forced, header_row) {
             Ok(c) => Ok(Ok(c)),
             Err(HeaderFailure::NoMatch(why)) => Ok(Err(why)),
+            Err(HeaderFailure::Keyless(reason)) => Err(ReadError::Unreadable {
+                file: self.rel.to_string(),
+                reason: match sheet {
+                    Some(s) => format!("工作表 {s}: {reason}"),
+                    None => reason,
+                },
+            }),
             Err(HeaderFailure::Ambiguous(candidates)) => Err(ReadError::AmbiguousHeader {
                 file: self.rel.to_string(),
                 sheet: sheet.map(str::to_string),

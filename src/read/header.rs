@@ -126,6 +126,9 @@ pub enum HeaderFailure {
     NoMatch(String),
     /// Several datasets fit equally well.
     Ambiguous(Vec<String>),
+    /// The file name or a mapping says which dataset, but the header lacks
+    /// a column of its key; the text says which.
+    Keyless(String),
 }
 
 struct Variant {
@@ -194,6 +197,40 @@ fn variants(rows: &[Vec<String>]) -> Vec<Variant> {
 /// matched against the schema's file patterns; `forced` is a dataset named
 /// by the mapping; `header_row` a header row (0-based) fixed by the mapping.
 pub fn choose(
+    schema: &Schema,
+    matcher: &HeaderMatcher,
+    rows: &[Vec<String>],
+    names: &[&str],
+    forced: Option<usize>,
+    header_row: Option<usize>,
+) -> Result<HeaderChoice, HeaderFailure> {
+    let choice = choose_any(schema, matcher, rows, names, forced, header_row)?;
+    // A table taken by its file name or a mapping without the column of its
+    // key cannot tell its records apart: its rows would all share one empty
+    // key (one finding for different items, every item "new" in a diff).
+    let ds = &schema.datasets[choice.dataset];
+    let keyless: Vec<&str> = choice
+        .missing_required
+        .iter()
+        .filter(|f| ds.key.contains(f))
+        .filter_map(|f| ds.field(f))
+        .map(|f| f.header())
+        .collect();
+    if keyless.is_empty() {
+        Ok(choice)
+    } else {
+        Err(HeaderFailure::Keyless(format!(
+            "按文件名或映射文件应为 {} {}, 但表头缺少键列 {}: 无法区分各行记录 (用 --map 指明哪一列是 {})",
+            ds.name,
+            ds.title,
+            keyless.join("、"),
+            keyless.join("、")
+        )))
+    }
+}
+
+/// [`choose`] before the check of the key columns.
+fn choose_any(
     schema: &Schema,
     matcher: &HeaderMatcher,
     rows: &[Vec<String>],
