@@ -214,7 +214,7 @@ pub fn choose(
         .iter()
         .filter(|f| ds.key.contains(f))
         .filter_map(|f| ds.field(f))
-        .map(|f| f.header())
+        .map(crate::schema::Field::header)
         .collect();
     if keyless.is_empty() {
         Ok(choice)
