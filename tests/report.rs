@@ -146,10 +146,16 @@ fn a_malformed_weights_file_is_exit_2() {
     let tmp = tempfile::tempdir().unwrap();
     fixture(tmp.path());
     let w = tmp.path().join("w.yaml");
-    // A negative weight; 优秀 for more than 20% (sandu-2018 七、(二)).
+    // A negative weight, penalty or cap (scores above 100, errors as
+    // bonuses); 优秀 for more than 20% (sandu-2018 七、(二)); a metric that
+    // is not loaded (a typo would weigh nothing), with the id it resembles.
     for (text, named) in [
         ("metrics: {M01: -1}\n", "M01"),
+        ("max_penalty: -5\n", "max_penalty"),
+        ("penalty_error: -10\n", "penalty_error"),
         ("excellence_share: 0.5\n", "excellence_share"),
+        ("metrics: {M99: 5}\n", "没有指标 M99"),
+        ("targets: {M066: 0.9}\n", "是否想写 M06"),
     ] {
         std::fs::write(&w, text).unwrap();
         let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
@@ -158,9 +164,34 @@ fn a_malformed_weights_file_is_exit_2() {
             .args(["--weights", w.to_str().unwrap()])
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(2));
-        assert!(String::from_utf8_lossy(&out.stderr).contains(named));
+        assert_eq!(out.status.code(), Some(2), "{text}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(named), "{text}: {err}");
     }
+}
+
+/// A weights file that weighs one metric leaves the others at their defaults
+/// (M01 and M04 weigh 2): the method states them.
+#[test]
+fn a_partial_weights_file_keeps_the_other_defaults() {
+    let tmp = tempfile::tempdir().unwrap();
+    fixture(tmp.path());
+    let w = tmp.path().join("w.yaml");
+    std::fs::write(&w, "metrics: {M06: 3}\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
+        .arg("report")
+        .arg(tmp.path())
+        .args(["--as-of", "2025-12-31", "--format", "json"])
+        .args(["--weights", w.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let method = json["method"].to_string();
+    assert!(
+        method.contains("M01 2") && method.contains("M04 2") && method.contains("M06 3"),
+        "{method}"
+    );
 }
 
 #[test]

@@ -78,6 +78,19 @@ pub fn run(args: &Args) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
+    if let Some(p) = &args.weights {
+        let known: Vec<&str> = prepared
+            .program
+            .rules
+            .iter()
+            .filter(|r| r.kind == crate::ast::RuleKind::Metric)
+            .map(|r| r.code.as_str())
+            .collect();
+        if let Err(e) = weights.check_metrics(&p.display().to_string(), &known) {
+            eprintln!("错误: {e}");
+            return 2;
+        }
+    }
     if let Some(y) = args.period.filter(|&y| y > prepared.as_of.year()) {
         eprintln!(
             "错误: 考评年度 {y} 晚于审计日期 {} (--as-of)",

@@ -73,11 +73,28 @@ impl Default for Weights {
 }
 
 impl Weights {
+    /// The weights of a `--weights` file. A metric the file does not weigh
+    /// keeps its default weight (`metrics: {M06: 3}` leaves M01 and M04 at 2).
     pub fn from_yaml(file: &str, text: &str) -> Result<Weights, String> {
-        let w: Weights = serde_yaml::from_str(text)
+        let mut w: Weights = serde_yaml::from_str(text)
             .map_err(|e| format!("权重文件 {file}: {}", crate::read::yaml_message(&e)))?;
-        for (k, v) in w.metrics.iter().chain(&w.targets) {
-            if !v.is_finite() || *v < 0.0 {
+        for (k, v) in Weights::default().metrics {
+            w.metrics.entry(k).or_insert(v);
+        }
+        let penalties = [
+            ("penalty_error", w.penalty_error),
+            ("penalty_warning", w.penalty_warning),
+            ("penalty_info", w.penalty_info),
+            ("max_penalty", w.max_penalty),
+        ];
+        let named = penalties.iter().map(|(k, v)| (*k, *v)).chain(
+            w.metrics
+                .iter()
+                .chain(&w.targets)
+                .map(|(k, v)| (k.as_str(), *v)),
+        );
+        for (k, v) in named {
+            if !v.is_finite() || v < 0.0 {
                 return Err(format!("权重文件 {file}: {k} 的值 {v} 应为非负数"));
             }
         }
@@ -88,6 +105,23 @@ impl Weights {
             ));
         }
         Ok(w)
+    }
+
+    /// Every metric the file weighs or sets a target for is one of `known`
+    /// (the loaded policies' metrics): a misspelt id would weigh nothing.
+    pub fn check_metrics(&self, file: &str, known: &[&str]) -> Result<(), String> {
+        let given = self.metrics.keys().chain(self.targets.keys());
+        for id in given {
+            if !known.contains(&id.as_str()) && !Weights::default().metrics.contains_key(id) {
+                let hint = crate::diagnostics::did_you_mean(id, known.iter().copied())
+                    .map_or(String::new(), |c| format!("; 是否想写 {c}?"));
+                return Err(format!(
+                    "权重文件 {file}: 没有指标 {id} (已加载的指标: {}){hint}",
+                    known.join(", ")
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -470,7 +504,7 @@ fn departments(
     let unscored: Vec<&str> = rows[scored..].iter().map(|r| r.dept.as_str()).collect();
     if !unscored.is_empty() {
         notes.push(format!(
-            "{} 没有可计算的考评指标（分母均为零），不计得分，不参与排名",
+            "{} 没有可计算的考评指标（各指标分母为零或权重为零），不计得分，不参与排名",
             unscored.join("、")
         ));
     }
