@@ -189,3 +189,45 @@ fn annotations_name_files_from_the_repository_root() {
     assert_eq!(code, 2);
     assert!(err.contains("不在 git 仓库的工作区中"), "{err}");
 }
+
+/// A catalogue folder that the base revision did not have (added by the
+/// change under review) is all new: the change rules run on every item,
+/// with a note, not an error about a folder with nothing in it; a path that
+/// does not exist is named in words.
+#[test]
+fn a_catalogue_added_by_the_change_is_all_new_and_a_missing_path_is_named() {
+    let tmp = repo();
+    let added = tmp.path().join("catalogue2");
+    std::fs::create_dir(&added).unwrap();
+    std::fs::write(
+        added.join("事项目录.csv"),
+        format!(
+            "{HEADER}{}{}",
+            item("B1", "行政许可", "是", "", true),
+            item("B2", "行政许可", "是", "", false)
+        ),
+    )
+    .unwrap();
+    git(tmp.path(), &["add", "."]);
+    git(tmp.path(), &["commit", "-q", "-m", "second catalogue"]);
+    let (code, json, err) = diff(tmp.path(), &["--base", "HEAD~1", "catalogue2"]);
+    // (D002 and P001 are warnings: exit 0 under the default --fail-on error.)
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("旧版本 (HEAD~1) 中没有这些文件"), "{err}");
+    assert!(!err.contains("yimen-diff"), "no temporary path: {err}");
+    assert_eq!(
+        keys(&json),
+        [
+            ("D002".to_string(), "B2".to_string()),
+            ("P001".to_string(), "B2".to_string())
+        ],
+        "{json}"
+    );
+    assert_eq!(json["summary"]["records"]["catalogue_changes"], 2);
+    let (code, _, err) = diff(tmp.path(), &["--base", "HEAD", "no-such-folder"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no-such-folder 不存在"), "{err}");
+    let (code, _, err) = diff(tmp.path(), &["no-such-old", "catalogue"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no-such-old 不存在"), "{err}");
+}

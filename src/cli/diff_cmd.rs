@@ -35,6 +35,9 @@ pub struct Args {
 
 /// A folder holding `path`: the folder itself, or a temporary copy of the file.
 fn as_dir(path: &Path, tmp: &Path) -> Result<PathBuf, String> {
+    if !path.exists() {
+        return Err(super::common::not_a_folder(path));
+    }
     if path.is_dir() {
         return Ok(path.to_path_buf());
     }
@@ -50,8 +53,8 @@ fn dirs(args: &Args, tmp: &Path) -> Result<(PathBuf, PathBuf), String> {
     match (&args.base, args.paths.as_slice()) {
         (Some(rev), paths) if paths.len() <= 1 => {
             let path = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
-            let old = checkout_revision(&path, rev, &tmp.join("old"))?;
             let new = as_dir(&path, &tmp.join("new"))?;
+            let old = checkout_revision(&path, rev, &tmp.join("old"))?;
             Ok((old, new))
         }
         (None, [old, new]) => Ok((
@@ -121,7 +124,25 @@ fn diff(args: &Args, tmp: &Path) -> u8 {
             *c = catalogue_rows(schema, data);
         }
     };
-    let audits = run_audit(&p, &old, None, Some(&capture), "旧版本 ").and_then(|(before, _)| {
+    // A catalogue that the old version did not have at all (added by this
+    // change): every item is new, and nothing was found before.
+    let old_is_empty = std::fs::read_dir(&old).is_ok_and(|mut d| d.next().is_none());
+    if old_is_empty {
+        eprintln!(
+            "旧版本{} 中没有这些文件: 全部事项按新增处理",
+            args.base
+                .as_ref()
+                .map_or(String::new(), |rev| format!(" ({rev})"))
+        );
+    }
+    let old_audit = || {
+        if old_is_empty {
+            Ok((crate::engine::Audit::default(), false))
+        } else {
+            run_audit(&p, &old, None, Some(&capture), "旧版本 ")
+        }
+    };
+    let audits = old_audit().and_then(|(before, _)| {
         let old_rows = std::mem::take(
             &mut *captured
                 .lock()
