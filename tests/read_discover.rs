@@ -255,6 +255,16 @@ fn bad_mapping_files_name_the_line() {
             "不是字段",
         ),
         (
+            "datasets:\n  catalogue:\n    values:\n      in_center: { 已进驻: maybe }\n",
+            Some(4),
+            "不能作为字段 `in_center` 的值",
+        ),
+        (
+            "datasets:\n  catalogue:\n    values:\n      promised_days: { 一周: 七 }\n",
+            Some(4),
+            "不能作为字段 `promised_days` 的值",
+        ),
+        (
             "files:\n  a.csv: { dataset: nope }\n",
             Some(2),
             "未知的数据集",

@@ -201,6 +201,20 @@ impl Mapping {
                             ),
                         ));
                     }
+                    // A replacement of another type must read as that type
+                    // (`已进驻: 是` for a yes/no field, not `maybe`): checked
+                    // here, not reported on every row of the export.
+                    if f.ty != FieldType::Enum && !v.trim().is_empty() {
+                        if let Err(bad) = super::cell::parse(f, &v) {
+                            return Err(err(
+                                here(),
+                                format!(
+                                    "`{k}: {v}`: {v} 不能作为字段 `{field}` 的值 ({})",
+                                    bad.message
+                                ),
+                            ));
+                        }
+                    }
                     map.insert(k, v);
                 }
                 dm.values.insert(field, map);
