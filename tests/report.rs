@@ -484,6 +484,54 @@ fn a_period_without_cases_is_noted() {
     assert!(notes.contains("2024 年度内没有办件记录"), "{notes}");
 }
 
+/// With `--period`, a case without a usable acceptance time cannot be placed
+/// in the year: it is left out of every metric and counted in a note ("only
+/// event records dated in it are counted"), not counted as if in the year.
+#[test]
+fn a_period_leaves_out_undated_records_and_says_how_many() {
+    let tmp = tempfile::tempdir().unwrap();
+    fixture(tmp.path());
+    std::fs::write(
+        tmp.path().join("办件记录.csv"),
+        "办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n\
+         C1,A1,X局,中心窗口,2025-03-03 09:00:00,2025-03-03 10:00:00\n\
+         C2,P1,X局,原单位,,2025-03-20 10:00:00\n\
+         C3,P1,X局,原单位,2025-13-05 10:00,2025-03-20 10:00:00\n\
+         C4,P1,X局,原单位,2024-03-03 09:00:00,2024-03-20 10:00:00\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
+        .arg("report")
+        .arg(tmp.path())
+        .args([
+            "--as-of",
+            "2025-12-31",
+            "--period",
+            "2025",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    common::assert_success(&out);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let m07 = metric(&json, "M07", Some("X局"));
+    assert_eq!(
+        (
+            m07["numerator"].as_u64(),
+            m07["denominator"].as_u64(),
+            m07["undetermined"].as_u64()
+        ),
+        (Some(0), Some(1), Some(0)),
+        "{m07}"
+    );
+    let notes = json["notes"].to_string();
+    assert!(
+        notes.contains("有 2 条记录的受理时间为空或无法识别，无法确定是否属于 2025 年度"),
+        "{notes}"
+    );
+}
+
 /// The note about data errors names each file with its count and first rows,
 /// so that the author of the evaluation can find them.
 #[test]

@@ -98,6 +98,11 @@ pub struct Audit {
     pub summary: Summary,
     /// With `--baseline`: findings of the baseline that are gone (code, key).
     pub resolved: Vec<(String, Vec<String>)>,
+    /// With a period (`report --period`): per dataset, the records whose
+    /// event date is missing or unreadable, left out since the period cannot
+    /// place them.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub undated: std::collections::BTreeMap<String, u64>,
     /// With `--waivers`: waivers past their expiry, and waivers matching nothing.
     pub expired_waivers: Vec<crate::triage::Waiver>,
     pub stale_waivers: Vec<crate::triage::Waiver>,

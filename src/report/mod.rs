@@ -574,6 +574,17 @@ fn period_notes(
         if ds.event_date.is_none() {
             continue;
         }
+        if let Some(n) = audit.undated.get(&ds.name) {
+            let field = ds
+                .event_date
+                .as_deref()
+                .and_then(|f| ds.field(f))
+                .map_or("", crate::schema::Field::header);
+            notes.push(format!(
+                "{}中有 {n} 条记录的{field}为空或无法识别，无法确定是否属于 {p} 年度，未计入指标和问题统计",
+                ds.title
+            ));
+        }
         let read = audit.summary.records.get(&ds.name).copied().unwrap_or(0);
         let centre: Vec<&MetricRow> = metrics
             .iter()

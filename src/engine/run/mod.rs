@@ -331,6 +331,9 @@ fn group_level_exprs(rule: &RuleDef) -> Vec<&IrExpr> {
 #[derive(Default)]
 pub struct Partial {
     rows: u64,
+    /// With a period: records whose event date is missing or unreadable, so
+    /// that the period cannot place them (left out, counted).
+    undated: u64,
     findings: Vec<Finding>,
     undetermined: Vec<Undetermined>,
     groups: Vec<HashMap<Vec<Key>, GroupAcc>>,
@@ -365,6 +368,7 @@ impl Partial {
     /// them all: the result is the same.
     pub fn absorb(&mut self, p: Partial) {
         self.rows += p.rows;
+        self.undated += p.undated;
         self.findings.extend(p.findings);
         self.undetermined.extend(p.undetermined);
         if self.groups.len() < p.groups.len() {
@@ -498,8 +502,16 @@ impl<'a> Runner<'a> {
                     Value::DateTime(d) => Some(d.date()),
                     _ => None,
                 };
-                if date.is_some_and(|d| d < from || d > to) {
-                    continue;
+                // Only records dated in the period count; one without a
+                // usable date cannot be placed in it: left out and counted
+                // (the report says how many).
+                match date {
+                    Some(d) if d >= from && d <= to => {}
+                    Some(_) => continue,
+                    None => {
+                        p.undated += 1;
+                        continue;
+                    }
                 }
             }
             cache.borrow_mut().clear();
@@ -557,6 +569,9 @@ impl<'a> Runner<'a> {
                 .records
                 .entry(dataset.name.clone())
                 .or_default() += merged.rows;
+        }
+        if merged.undated > 0 {
+            *audit.undated.entry(dataset.name.clone()).or_default() += merged.undated;
         }
         for f in &mut merged.findings {
             f.cite = cites(self.env.program, &f.code, self.sources);
