@@ -131,6 +131,18 @@ fn find(program: &Program, name: &str) -> Result<usize, ParamError> {
 }
 
 /// The values of every parameter of `program`.
+/// The 1-based line of the first `name:` key in a YAML text.
+fn line_of_key(text: &str, name: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| {
+            let t = l.trim_start().trim_start_matches("- ");
+            t.strip_prefix(name)
+                .or_else(|| t.strip_prefix(&format!("\"{name}\"")))
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .map(|i| i + 1)
+}
+
 pub fn resolve(
     program: &Program,
     file: Option<&Path>,
@@ -147,29 +159,43 @@ pub fn resolve(
             file: fname.clone(),
             message: crate::read::yaml_message(&e),
         })?;
-        let map = doc
-            .get("params")
-            .unwrap_or(&doc)
-            .as_mapping()
-            .cloned()
-            .ok_or_else(|| ParamError::File {
-                file: fname.clone(),
-                message: "应为参数名到值的映射 (a map of parameter names to values)".into(),
-            })?;
+        let body = doc.get("params").unwrap_or(&doc);
+        // An empty file (or one of comments only) sets nothing: a regional
+        // settings file starts as a template.
+        let map = match body {
+            serde_yaml::Value::Null => serde_yaml::Mapping::new(),
+            other => other
+                .as_mapping()
+                .cloned()
+                .ok_or_else(|| ParamError::File {
+                    file: fname.clone(),
+                    message: "应为参数名到值的映射 (a map of parameter names to values)".into(),
+                })?,
+        };
         for (k, v) in &map {
             let name = yaml_scalar_text(k).unwrap_or_default();
-            let i = find(program, &name)?;
+            // Errors in the file name the file and the line of the name.
+            let in_file = |e: ParamError| ParamError::File {
+                file: fname.clone(),
+                message: match line_of_key(&text, &name) {
+                    Some(line) => format!("第 {line} 行: {e}"),
+                    None => e.to_string(),
+                },
+            };
+            let i = find(program, &name).map_err(in_file)?;
             let ty = &program.params[i].ty;
-            values[i] = Some(const_from_yaml(v, ty).ok_or_else(|| {
-                ParamError::BadValue {
-                    name: name.clone(),
-                    expected: type_name(ty),
-                    value: serde_yaml::to_string(v)
-                        .unwrap_or_default()
-                        .trim()
-                        .to_string(),
-                }
-            })?);
+            values[i] = Some(
+                const_from_yaml(v, ty)
+                    .ok_or_else(|| ParamError::BadValue {
+                        name: name.clone(),
+                        expected: type_name(ty),
+                        value: serde_yaml::to_string(v)
+                            .unwrap_or_default()
+                            .trim()
+                            .to_string(),
+                    })
+                    .map_err(in_file)?,
+            );
         }
     }
     for arg in cli {

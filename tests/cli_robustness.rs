@@ -488,3 +488,38 @@ fn configuration_errors_name_no_rust_types() {
         }
     }
 }
+
+/// A `--params` file: empty or comments only sets nothing (a regional
+/// template); an unknown name or a bad value names the file and the line.
+#[test]
+fn a_params_file_names_its_line_and_may_be_empty() {
+    let dir = catalogue_only();
+    let d = dir.path().to_str().unwrap();
+    let cfg = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = cfg.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    for text in ["", "# 本地参数, 暂无调整\n", "params:\n"] {
+        let p = write("empty.yaml", text);
+        let out = run(&["audit", d, "--params", &p, "--fail-on", "never"], None);
+        assert_eq!(out.status.code(), Some(0), "{text:?}: {}", stderr(&out));
+    }
+    let p = write("bad.yaml", "# 地区参数\nage_limit: 50\nage_limt: 55\n");
+    let out = run(&["audit", d, "--params", &p], None);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("bad.yaml") && err.contains("第 3 行") && err.contains("age_limit"),
+        "{err}"
+    );
+    let p = write("type.yaml", "params:\n  filing_limit: 十天\n");
+    let out = run(&["audit", d, "--params", &p], None);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("type.yaml") && err.contains("第 2 行"),
+        "{err}"
+    );
+}
