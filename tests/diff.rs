@@ -231,3 +231,37 @@ fn a_catalogue_added_by_the_change_is_all_new_and_a_missing_path_is_named() {
     assert_eq!(code, 2);
     assert!(err.contains("no-such-old 不存在"), "{err}");
 }
+
+/// D002 reports what the change made incomplete: emptying a field of a
+/// complete item does, renaming an item whose 六公开 were already incomplete
+/// does not (that is P001's, an old finding).
+#[test]
+fn d002_only_when_the_change_made_the_disclosure_incomplete() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (old, new) = (tmp.path().join("old"), tmp.path().join("new"));
+    std::fs::create_dir(&old).unwrap();
+    std::fs::create_dir(&new).unwrap();
+    std::fs::write(
+        old.join("事项目录.csv"),
+        format!(
+            "{HEADER}{}{}",
+            item("A1", "行政许可", "是", "", true),
+            item("A2", "行政许可", "是", "", false)
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        new.join("事项目录.csv"),
+        format!(
+            "{HEADER}{}{}",
+            item("A1", "行政许可", "是", "", false),
+            item("A2", "行政许可", "是", "", false).replace("A2事项", "A2事项(更名)")
+        ),
+    )
+    .unwrap();
+    let (code, json, err) = diff(tmp.path(), &[old.to_str().unwrap(), new.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let found = keys(&json);
+    assert!(found.contains(&("D002".into(), "A1".into())), "{found:?}");
+    assert!(!found.contains(&("D002".into(), "A2".into())), "{found:?}");
+}
