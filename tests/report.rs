@@ -286,7 +286,9 @@ fn compare_gives_the_change_against_the_previous_period() {
     common::assert_success(&out);
     let md = String::from_utf8(out.stdout).unwrap();
     assert!(
-        md.contains("| 名次 | 部门 | 得分 | 问题数 | 等次 | 未达标指标 | 上期名次 | 上期得分 |"),
+        md.contains(
+            "| 名次 | 部门 | 得分 | 问题数 | 扣分 | 等次 | 未达标指标 | 上期名次 | 上期得分 |"
+        ),
         "{md}"
     );
     assert!(md.contains(&format!("| {earlier:.1} |")), "{md}");
@@ -566,5 +568,54 @@ fn the_data_error_note_names_files_and_rows() {
         note.contains("导出中有 9 处数据错误")
             && note.contains("办件记录.csv 9 处（第 2、3、4、5、6 行 等）"),
         "{note}"
+    );
+}
+
+/// Every score can be recomputed from the report alone: the metric values,
+/// the weights the method states (M01 and M04 weigh 2) and each
+/// department's deducted points (`penalty`, 扣分).
+#[test]
+fn a_score_is_the_weighted_metrics_less_the_deducted_points() {
+    let tmp = tempfile::tempdir().unwrap();
+    fixture(tmp.path());
+    let (code, out, err) = report(tmp.path(), "json");
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let mut checked = 0;
+    for d in json["departments"].as_array().unwrap() {
+        let Some(score) = d["score"].as_f64() else {
+            continue;
+        };
+        let (mut sum, mut wsum) = (0.0, 0.0);
+        for m in json["metrics"].as_array().unwrap() {
+            let Some(v) = m["value"].as_f64() else {
+                continue;
+            };
+            if m["dept"] != d["dept"] {
+                continue;
+            }
+            let w = if m["id"] == "M01" || m["id"] == "M04" {
+                2.0
+            } else {
+                1.0
+            };
+            let lower = m["target_op"] == "<=";
+            sum += w * if lower { 1.0 - v } else { v };
+            wsum += w;
+        }
+        let penalty = d["penalty"].as_f64().unwrap();
+        assert!(penalty > 0.0, "{d}");
+        assert!(
+            (sum / wsum * 100.0 - penalty - score).abs() < 0.051,
+            "{}: {sum}/{wsum} - {penalty} != {score}",
+            d["dept"]
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 2);
+    let (_, md, _) = report(tmp.path(), "md");
+    assert!(
+        md.contains("| 名次 | 部门 | 得分 | 问题数 | 扣分 | 等次 | 未达标指标 |"),
+        "{md}"
     );
 }

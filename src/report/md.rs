@@ -176,9 +176,9 @@ pub fn render(r: &Report) -> String {
     };
     let _ = writeln!(
         out,
-        "| 名次 | 部门 | 得分 | 问题数 | 等次 | 未达标指标 |{more_head}"
+        "| 名次 | 部门 | 得分 | 问题数 | 扣分 | 等次 | 未达标指标 |{more_head}"
     );
-    let _ = writeln!(out, "|---:|---|---:|---:|---|---|{more_rule}");
+    let _ = writeln!(out, "|---:|---|---:|---:|---:|---|---|{more_rule}");
     for d in &r.departments {
         let (rank, score) = rank_and_score(d);
         let more = if compared {
@@ -189,11 +189,12 @@ pub fn render(r: &Report) -> String {
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} |{more}",
+            "| {} | {} | {} | {} | {:.1} | {} | {} |{more}",
             rank,
             cell(&d.dept),
             score,
             d.findings,
+            d.penalty,
             if d.excellent { "优秀" } else { "" },
             cell(&d.targets_missed.join("、"))
         );

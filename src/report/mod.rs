@@ -158,6 +158,9 @@ pub struct DeptRow {
     pub findings: u64,
     /// Findings per family name (进驻, 办理 …).
     pub by_family: BTreeMap<String, u64>,
+    /// Points deducted for the findings (by severity, capped): with the
+    /// metric values and the method's weights, the score can be recomputed.
+    pub penalty: f64,
     pub worst: Vec<WorstCase>,
     /// `None`: no metric of the department has a value, so it is not scored
     /// (nor ranked): findings alone cannot make a score.
@@ -456,6 +459,7 @@ fn departments(
                 dept,
                 findings: fs.len() as u64,
                 by_family,
+                penalty: (penalty * 10.0).round() / 10.0 + 0.0,
                 worst,
                 score,
                 rank: None,
