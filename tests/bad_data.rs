@@ -598,3 +598,35 @@ fn undetermined_names_every_missing_argument() {
     assert_eq!(missing("R1"), ["birth_date", "start_date"]);
     assert_eq!(missing("R2"), ["start_date"]);
 }
+
+/// A group decided although some of its records' values are unknown (two
+/// cases in the hall, one at 原单位, one without a channel): its message
+/// shows what is known of a count ("至少 2"), not "—".
+#[test]
+fn a_decided_group_message_shows_the_known_part_of_a_count() {
+    let dir = folder(&[
+        (
+            "事项目录.csv",
+            "事项编码,事项名称,事项类型,实施主体,是否进驻中心\nK1,甲,行政许可,民政局,是\n",
+        ),
+        (
+            "办件.csv",
+            "办件编号,事项编码,受理部门,受理渠道,受理时间\n\
+             C1,K1,民政局,中心窗口,2025-03-03 09:00:00\n\
+             C2,K1,民政局,综合窗口,2025-03-03 09:00:00\n\
+             C3,K1,民政局,原单位,2025-03-03 09:00:00\n\
+             C4,K1,民政局,,2025-03-03 09:00:00\n",
+        ),
+    ]);
+    let json = audit(dir.path(), &[]);
+    let h002 = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "H002")
+        .unwrap_or_else(|| panic!("{}", json["findings"]));
+    assert_eq!(
+        h002["message"],
+        "民政局 的事项 K1 中心受理 至少 2 件, 原单位受理 至少 1 件"
+    );
+}

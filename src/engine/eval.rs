@@ -61,6 +61,10 @@ pub struct Env<'a> {
 pub struct GroupView<'a> {
     pub keys: &'a [Value],
     pub aggs: &'a [Val],
+    /// Per aggregate slot: for a `count(cond)` that is unknown because some
+    /// records' `cond` is, the count of those where it is known to hold (a
+    /// message shows "至少 n", not "—").
+    pub floors: &'a [Option<u64>],
 }
 
 /// A field read while deciding, for the evidence of a finding.
@@ -670,8 +674,17 @@ impl<'a> Frame<'a> {
         self.judge(member)
     }
 
-    /// A value as text for a message; unknown values show as `—`.
+    /// A value as text for a message; unknown values show as `—` (an
+    /// unknown count as the count known so far: "至少 n").
     pub fn text(&mut self, e: &IrExpr) -> String {
+        if let (IrExpr::Agg { .. }, Some(g)) = (e, &self.group) {
+            let slot = self.env.agg_slots.get(&(std::ptr::from_ref(e) as usize));
+            if let Some(&s) = slot {
+                if let (Some(Val::Unknown), Some(Some(n))) = (g.aggs.get(s), g.floors.get(s)) {
+                    return format!("至少 {n}");
+                }
+            }
+        }
         match self.eval(e) {
             Val::V(Value::Empty | Value::Invalid) | Val::Unknown | Val::Nothing => "—".into(),
             Val::V(v) => v.to_string(),

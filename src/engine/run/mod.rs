@@ -925,9 +925,18 @@ fn judge_group(env: &Env<'_>, rule: &RuleDef, plan: &AggPlan<'_>, g: &GroupAcc, 
         .zip(&g.aggs)
         .map(|((func, arg), acc)| acc.value(*func, arg.is_some()))
         .collect();
+    let floors: Vec<Option<u64>> = plan
+        .nodes
+        .iter()
+        .zip(&g.aggs)
+        .map(|((func, arg), acc)| {
+            (*func == AggFunc::Count && arg.is_some() && acc.unknown > 0).then_some(acc.trues)
+        })
+        .collect();
     let view = || GroupView {
         keys: &g.keys,
         aggs: &aggs,
+        floors: &floors,
     };
     let mut f = Frame::for_group(env, rule, view());
     let verdict = f.group_violation();
