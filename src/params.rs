@@ -5,7 +5,7 @@
 //! ```yaml
 //! params:
 //!   age_limit: 50
-//!   centre_channels: [中心窗口, 综合窗口, 便民服务站]
+//!   centre_channels: [中心窗口, 综合窗口, 自助终端]
 //!   lead_for: { 基建: 发改局 }
 //! ```
 
@@ -13,7 +13,8 @@ use std::path::Path;
 
 use crate::check::types::Type;
 use crate::diagnostics::did_you_mean;
-use crate::ir::{Const, Program};
+use crate::ir::{Const, IrExpr, Program};
+use crate::schema::{FieldType, Schema};
 use crate::value::Value;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -35,6 +36,14 @@ pub enum ParamError {
     File { file: String, message: String },
     #[error("参数 `{0}` 没有默认值, 须用 --param 或参数文件给出")]
     NoValue(String),
+    #[error("参数 `{name}` 的值 {value:?} 不是 {field} 的取值, 与它比较永远不会成立 (应为 {labels} 之一){}", suggestion.as_ref().map(|s| format!("; 是否想写 {s}?")).unwrap_or_default())]
+    NotALabel {
+        name: String,
+        value: String,
+        field: String,
+        labels: String,
+        suggestion: Option<String>,
+    },
 }
 
 fn type_name(t: &Type) -> String {
@@ -131,6 +140,105 @@ fn find(program: &Program, name: &str) -> Result<usize, ParamError> {
 }
 
 /// The values of every parameter of `program`.
+/// Where a parameter meets an enum field: its values must be the field's
+/// labels, or the comparison can never hold (`case.channel in
+/// centre_channels` with `窗口X`).
+#[derive(Clone, Copy)]
+enum EnumUse {
+    /// `field in param`, `field == param`: the value or each element.
+    Values(usize, usize),
+    /// `param[field]`: the map's keys.
+    Keys(usize, usize),
+}
+
+/// Each parameter's uses against enum fields, over every rule.
+fn enum_uses(program: &Program, schema: &Schema) -> Vec<(usize, EnumUse)> {
+    let enum_field = |e: &IrExpr| match e {
+        IrExpr::Field { dataset, field, .. } => schema
+            .datasets
+            .get(*dataset)
+            .and_then(|d| d.fields.get(*field))
+            .filter(|f| f.ty == FieldType::Enum)
+            .map(|_| (*dataset, *field)),
+        _ => None,
+    };
+    let mut uses = Vec::new();
+    for rule in &program.rules {
+        for root in rule.exprs() {
+            root.any(&mut |e| {
+                let (param, other, keys) = match e {
+                    IrExpr::In { item, set, .. } => match &**set {
+                        IrExpr::Param(i) => (Some(*i), &**item, false),
+                        _ => (None, e, false),
+                    },
+                    IrExpr::Cmp(crate::ast::CmpOp::Eq | crate::ast::CmpOp::Ne, a, b) => {
+                        match (&**a, &**b) {
+                            (IrExpr::Param(i), x) | (x, IrExpr::Param(i)) => (Some(*i), x, false),
+                            _ => (None, e, false),
+                        }
+                    }
+                    IrExpr::MapGet { map, key } => match &**map {
+                        IrExpr::Param(i) => (Some(*i), &**key, true),
+                        _ => (None, e, false),
+                    },
+                    _ => (None, e, false),
+                };
+                if let (Some(i), Some((d, f))) = (param, enum_field(other)) {
+                    uses.push((
+                        i,
+                        if keys {
+                            EnumUse::Keys(d, f)
+                        } else {
+                            EnumUse::Values(d, f)
+                        },
+                    ));
+                }
+                false
+            });
+        }
+    }
+    uses
+}
+
+/// The values given for the parameters in `given` (by index) that an enum
+/// field they are compared with can never hold: an error naming the value,
+/// the field's labels and the closest one.
+pub fn check_enum_values(
+    program: &Program,
+    schema: &Schema,
+    values: &[Option<Const>],
+    given: &[bool],
+) -> Result<(), ParamError> {
+    for (i, u) in enum_uses(program, schema) {
+        if !given.get(i).copied().unwrap_or(false) {
+            continue;
+        }
+        let (d, f, keys) = match u {
+            EnumUse::Values(d, f) => (d, f, false),
+            EnumUse::Keys(d, f) => (d, f, true),
+        };
+        let field = &schema.datasets[d].fields[f];
+        let texts: Vec<String> = match (&values[i], keys) {
+            (Some(Const::Value(Value::Str(s))), false) => vec![s.to_string()],
+            (Some(Const::List(l)), false) => l.iter().map(ToString::to_string).collect(),
+            (Some(Const::Map(m)), true) => m.iter().map(|(k, _)| k.to_string()).collect(),
+            _ => Vec::new(),
+        };
+        for t in texts {
+            if !field.values.contains(&t) {
+                return Err(ParamError::NotALabel {
+                    name: program.params[i].name.clone(),
+                    value: t.clone(),
+                    field: format!("{}.{}", schema.datasets[d].name, field.name),
+                    labels: field.values.join("、"),
+                    suggestion: did_you_mean(&t, field.values.iter().map(String::as_str)),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The 1-based line of the first `name:` key in a YAML text.
 fn line_of_key(text: &str, name: &str) -> Option<usize> {
     text.lines()
@@ -149,6 +257,7 @@ pub fn resolve(
     cli: &[String],
 ) -> Result<Vec<Option<Const>>, ParamError> {
     let mut values: Vec<Option<Const>> = program.params.iter().map(|p| p.default.clone()).collect();
+    let mut given = vec![false; values.len()];
     if let Some(path) = file {
         let fname = path.display().to_string();
         let text = crate::read::small_file(path).map_err(|e| ParamError::File {
@@ -183,6 +292,7 @@ pub fn resolve(
                 },
             };
             let i = find(program, &name).map_err(in_file)?;
+            given[i] = true;
             let ty = &program.params[i].ty;
             values[i] = Some(
                 const_from_yaml(v, ty)
@@ -204,6 +314,7 @@ pub fn resolve(
             .ok_or_else(|| ParamError::BadSyntax(arg.clone()))?;
         let name = name.trim();
         let i = find(program, name)?;
+        given[i] = true;
         let ty = &program.params[i].ty;
         values[i] = Some(const_from_cli(raw, ty).ok_or_else(|| ParamError::BadValue {
             name: name.to_string(),
@@ -216,5 +327,6 @@ pub fn resolve(
             return Err(ParamError::NoValue(program.params[i].name.clone()));
         }
     }
+    check_enum_values(program, Schema::builtin(), &values, &given)?;
     Ok(values)
 }

@@ -523,3 +523,40 @@ fn a_params_file_names_its_line_and_may_be_empty() {
         "{err}"
     );
 }
+
+/// A parameter compared with an enum field takes only the field's labels: a
+/// misspelt kind or channel would silently never match (E001 and M01 off
+/// for that kind). The error names the value, the labels and the closest.
+#[test]
+fn a_parameter_value_an_enum_field_never_holds_is_refused() {
+    let dir = catalogue_only();
+    let d = dir.path().to_str().unwrap();
+    for (param, needle) in [
+        (
+            "in_scope_kinds=[行政许可, 公关服务]",
+            "\"公关服务\" 不是 catalogue.kind 的取值",
+        ),
+        (
+            "centre_channels=[中心窗口,窗口X]",
+            "\"窗口X\" 不是 cases.channel 的取值",
+        ),
+        ("lead_for={基建项目: 发改局}", "是否想写 基建?"),
+    ] {
+        let out = run(&["audit", d, "--param", param], None);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{param}: {err}");
+        assert!(err.contains(needle), "{param}: {err}");
+    }
+    let out = run(
+        &[
+            "audit",
+            d,
+            "--param",
+            "centre_channels=[中心窗口, 综合窗口, 自助终端]",
+            "--fail-on",
+            "never",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
