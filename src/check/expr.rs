@@ -945,6 +945,9 @@ impl Checker<'_> {
             );
             return err;
         }
+        if let Some(from) = self.current_rule {
+            self.fires_edges.push((from, idx, self.current, code.span));
+        }
         (IrExpr::Fires(idx), Type::Bool)
     }
 

@@ -12,7 +12,7 @@ mod rules;
 pub mod types;
 
 use crate::ast::{PolicyFile, Span};
-use crate::diagnostics::{PolicyError, PolicySource};
+use crate::diagnostics::{ErrorCode, PolicyError, PolicySource};
 use crate::ir::{ParamDef, Program};
 use crate::schema::Schema;
 
@@ -56,6 +56,10 @@ pub(crate) struct Checker<'a> {
     pub sources: &'a [PolicySource],
     errors: Vec<(usize, PolicyError)>,
     pub(crate) current: usize,
+    /// The rule being checked (its index in `rule_codes`), for `fires` edges.
+    pub(crate) current_rule: Option<usize>,
+    /// Every `fires(…)`: (rule, rule it asks, file, span of the code).
+    pub(crate) fires_edges: Vec<(usize, usize, usize, Span)>,
 }
 
 impl Checker<'_> {
@@ -65,6 +69,69 @@ impl Checker<'_> {
 
     pub(crate) fn param_index(&self, name: &str) -> Option<usize> {
         self.params.iter().position(|p| p.name == name)
+    }
+
+    /// Rules that ask each other through `fires(…)` in a circle (K001 asks
+    /// K002, which asks K001) would never be decided: the language has no
+    /// recursion, so each `fires` on such a circle is an error.
+    fn fires_cycles(&mut self) {
+        let edges = self.fires_edges.clone();
+        for &(from, to, file, span) in &edges {
+            // A path from `to` back to `from`, by breadth-first search.
+            let mut parent: std::collections::BTreeMap<usize, usize> =
+                std::collections::BTreeMap::new();
+            let mut queue = std::collections::VecDeque::from([to]);
+            let mut found = to == from;
+            while let Some(n) = queue.pop_front() {
+                if found {
+                    break;
+                }
+                for &(a, b, _, _) in &edges {
+                    if a == n && b != to && !parent.contains_key(&b) {
+                        parent.insert(b, n);
+                        if b == from {
+                            found = true;
+                            break;
+                        }
+                        queue.push_back(b);
+                    }
+                }
+            }
+            if !found {
+                continue;
+            }
+            let mut path = vec![from];
+            let mut n = from;
+            while n != to {
+                match parent.get(&n) {
+                    Some(&p) => {
+                        path.push(p);
+                        n = p;
+                    }
+                    None => break,
+                }
+            }
+            path.reverse();
+            let mut names: Vec<&str> = vec![self.rule_codes[from].code.as_str()];
+            names.extend(path.iter().map(|&i| self.rule_codes[i].code.as_str()));
+            if to == from {
+                names.truncate(2);
+            }
+            let circle = names.join(" → ");
+            let current = std::mem::replace(&mut self.current, file);
+            self.error(
+                PolicyError::new(
+                    ErrorCode::BadFires,
+                    span,
+                    format!("`fires` forms a circle: {circle}"),
+                )
+                .label("this rule asks a rule that asks it back")
+                .help(
+                    "a rule's verdict cannot depend on itself; decide one of them without `fires`",
+                ),
+            );
+            self.current = current;
+        }
     }
 
     /// `file:line:col` of a span in another file, for cross-file messages.
@@ -92,6 +159,8 @@ pub fn ast_to_ir(
         sources,
         errors: Vec::new(),
         current: 0,
+        current_rule: None,
+        fires_edges: Vec::new(),
     };
     let mut policies = Vec::new();
     for (i, file) in files.iter().enumerate() {
@@ -124,6 +193,7 @@ pub fn ast_to_ir(
             }
         }
     }
+    checker.fires_cycles();
     if checker.errors.is_empty() {
         // Rules are kept in code order so that every listing is deterministic;
         // `fires` indexes refer to `rule_codes`, which is in declaration order,

@@ -28,6 +28,11 @@ impl Checker<'_> {
     ) -> Option<RuleDef> {
         let is_metric = r.kind == RuleKind::Metric;
         let what = if is_metric { "metric" } else { "rule" };
+        let here = self.current;
+        self.current_rule = self
+            .rule_codes
+            .iter()
+            .position(|c| c.code == r.code.name && c.file == here);
         // Clauses that may appear once.
         let mut seen: HashMap<&'static str, Span> = HashMap::new();
         for c in &r.clauses {
