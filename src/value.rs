@@ -43,17 +43,41 @@ impl fmt::Display for Value {
             Value::Empty | Value::Invalid => Ok(()),
             Value::Str(s) => f.write_str(s),
             Value::Int(n) => write!(f, "{n}"),
-            Value::Decimal(x) => {
-                if x.fract() == 0.0 && x.abs() < 1e15 {
-                    write!(f, "{x:.0}")
-                } else {
-                    write!(f, "{x}")
-                }
-            }
+            Value::Decimal(x) => f.write_str(&decimal_text(*x)),
             Value::Bool(b) => f.write_str(if *b { "是" } else { "否" }),
             Value::Date(d) => write!(f, "{}", d.format("%Y-%m-%d")),
             Value::DateTime(d) => write!(f, "{}", d.format("%Y-%m-%d %H:%M:%S")),
         }
+    }
+}
+
+/// A decimal as a person reads it: at most ten decimal places, without
+/// trailing zeros, so that binary noise (`0.1 + 0.2` is
+/// `0.30000000000000004` in `f64`) never shows: `0.3`, `1.5`, `0.3333333333`.
+pub fn decimal_text(x: f64) -> String {
+    if !x.is_finite() || x.abs() >= 1e15 {
+        return format!("{x}");
+    }
+    let t = format!("{x:.10}");
+    let t = t.trim_end_matches('0').trim_end_matches('.');
+    if t == "-0" {
+        "0".to_string()
+    } else {
+        t.to_string()
+    }
+}
+
+/// How two numbers compare, where a decimal is involved: decimals are held
+/// as binary floating point, so values closer than the noise of its
+/// arithmetic (a billionth, relative, at most a millionth) are equal:
+/// `0.1 + 0.2 == 0.3`, and a sum of fees equal to a limit is not over it.
+/// Both evaluators compare numbers through this function.
+pub fn compare_numbers(x: f64, y: f64) -> Option<std::cmp::Ordering> {
+    let tolerance = (1e-9 * x.abs().max(y.abs()).max(1.0)).min(1e-6);
+    if (x - y).abs() <= tolerance {
+        Some(std::cmp::Ordering::Equal)
+    } else {
+        x.partial_cmp(&y)
     }
 }
 

@@ -119,7 +119,7 @@ pub fn compare(op: CmpOp, a: &Value, b: &Value) -> Option<bool> {
         (Value::DateTime(x), Value::DateTime(y)) => x.cmp(y),
         (Value::Date(x), Value::DateTime(y)) => x.and_time(chrono::NaiveTime::MIN).cmp(y),
         (Value::DateTime(x), Value::Date(y)) => x.cmp(&y.and_time(chrono::NaiveTime::MIN)),
-        _ => num(a)?.partial_cmp(&num(b)?)?,
+        _ => crate::value::compare_numbers(num(a)?, num(b)?)?,
     };
     Some(holds(op, ord))
 }

@@ -207,7 +207,7 @@ fn compare(op: CmpOp, a: F<'_>, b: F<'_>) -> Option<bool> {
         (F::DateTime(x), F::DateTime(y)) => x.cmp(y),
         (F::Date(_), F::DateTime(y)) => a.date()?.and_time(chrono::NaiveTime::MIN).cmp(y),
         (F::DateTime(x), F::Date(_)) => x.cmp(&b.date()?.and_time(chrono::NaiveTime::MIN)),
-        _ => a.num()?.partial_cmp(&b.num()?)?,
+        _ => crate::value::compare_numbers(a.num()?, b.num()?)?,
     };
     Some(super::eval::holds(op, ord))
 }

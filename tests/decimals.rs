@@ -1,0 +1,72 @@
+//! Money: decimals are held in binary floating point, but compare and print
+//! as a person reckons them: a sum of 0.10 and 0.20 is 0.3 (not over a
+//! limit of 0.3, printed "0.3"), a net of 0.3 - 0.2 is 0.1.
+
+mod common;
+
+const POLICY: &str = r#"policy p {
+  title "金额"
+}
+
+rule R401 fee-total {
+  severity error
+  cite dazu-2002 "三、(二)"
+  for fee in fees
+  group by fee.case_id
+  require sum(fee.amount) <= 0.3
+}
+
+rule R402 net {
+  severity error
+  cite dazu-2002 "三、(二)"
+  for fee in fees
+  require fee.amount - fee.waiver >= 0.1
+}
+
+rule R403 listing {
+  severity info
+  cite dazu-2002 "三、(二)"
+  for fee in fees
+  group by fee.case_id
+  require count() > 9
+  message "办件 {fee.case_id} 收费合计 {sum(fee.amount)} 元, 三分之一为 {sum(fee.amount) / 3} 元"
+}
+"#;
+
+#[test]
+fn decimal_sums_and_differences_compare_and_print_as_reckoned() {
+    let policies = common::policy_folder(POLICY);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("收费记录.csv"),
+        "收费流水号,办件编号,收费金额,减免金额\nF1,C1,0.10,0\nF2,C1,0.20,0\nF3,C2,0.3,0.2\n",
+    )
+    .unwrap();
+    let json = common::audit_json(None, dir.path(), &[policies.path().to_path_buf()]);
+    let mut messages: Vec<String> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["code"].as_str().unwrap(),
+                f["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    messages.sort();
+    // 0.1 + 0.2 is 0.3, not over a limit of 0.3 (no R401); 0.3 - 0.2 is
+    // 0.1, not under 0.1 (no R402); sums print as reckoned.
+    assert_eq!(
+        messages,
+        [
+            "R403 办件 C1 收费合计 0.3 元, 三分之一为 0.1 元",
+            "R403 办件 C2 收费合计 0.3 元, 三分之一为 0.1 元",
+        ],
+        "{}",
+        json["findings"]
+    );
+    let undetermined = json["undetermined"].as_array().unwrap();
+    assert!(undetermined.is_empty(), "{undetermined:?}");
+}
