@@ -70,3 +70,37 @@ fn decimal_sums_and_differences_compare_and_print_as_reckoned() {
     let undetermined = json["undetermined"].as_array().unwrap();
     assert!(undetermined.is_empty(), "{undetermined:?}");
 }
+
+/// A division by zero is undetermined, and says so in place of a missing
+/// field's name (an empty list read as "缺少" followed by nothing).
+#[test]
+fn a_division_by_zero_is_undetermined_and_named() {
+    let policies = common::policy_folder(
+        r#"policy p {
+  title "除法"
+}
+
+rule R301 ratio {
+  severity warning
+  cite dazu-2002 "三、(二)"
+  for fee in fees
+  require fee.amount / fee.waiver > 1
+}
+"#,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("收费记录.csv"),
+        "收费流水号,办件编号,收费金额,减免金额\nF1,C1,10,0\nF2,C1,10,5\n",
+    )
+    .unwrap();
+    let json = common::audit_json(None, dir.path(), &[policies.path().to_path_buf()]);
+    let undetermined = json["undetermined"].as_array().unwrap();
+    assert_eq!(undetermined.len(), 1, "{undetermined:?}");
+    assert_eq!(undetermined[0]["key"], serde_json::json!(["F1"]));
+    assert_eq!(
+        undetermined[0]["missing"],
+        serde_json::json!(["waiver(除数为零)"])
+    );
+    assert!(json["findings"].as_array().unwrap().is_empty());
+}

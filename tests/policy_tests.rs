@@ -74,3 +74,37 @@ fn builtin_policy_list_matches_the_directory() {
     let builtin: Vec<&str> = yimen::builtin::POLICIES.iter().map(|(n, _)| *n).collect();
     assert_eq!(files, builtin);
 }
+
+/// A fixture's `""` is an empty cell, as in an export: a test written with
+/// `""` models the export (`lead_dept is none` holds, `is empty` too), and
+/// `yimen test` passes it.
+#[test]
+fn an_empty_string_in_a_fixture_is_an_empty_cell() {
+    let dir = common::policy_folder(
+        r#"policy p {
+  title "空值"
+}
+
+rule K101 no-lead {
+  severity warning
+  cite dazu-2002 "二、(四)"
+  for case in cases
+  require case.lead_dept is none
+}
+
+test "空字符串即空单元格" {
+  cases { id: "L1", item_code: "A1", lead_dept: "" }
+  cases { id: "L2", item_code: "A1", lead_dept: " " }
+  cases { id: "L3", item_code: "A1", lead_dept: "招商局" }
+  expect K101 on ["L3"]
+  expect no undetermined K101
+}
+"#,
+    );
+    let out = common::yimen(None)
+        .arg("test")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    common::assert_success(&out);
+}

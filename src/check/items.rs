@@ -466,6 +466,12 @@ impl Checker<'_> {
             else {
                 continue;
             };
+            // `""` is an empty cell, as the reader makes of one in an export
+            // (so that a test models the export: `x is none` holds of it).
+            if matches!(&v, Value::Str(s) if s.trim().is_empty()) {
+                values[fi] = Value::Empty;
+                continue;
+            }
             let field = &self.schema.datasets[ds].fields[fi];
             let v = match (v, field.ty) {
                 (Value::Date(d), FieldType::DateTime) => {

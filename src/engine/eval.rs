@@ -370,7 +370,23 @@ impl<'a> Frame<'a> {
                 let (Some(x), Some(y)) = (self.need(a), self.need(b)) else {
                     return Val::Unknown;
                 };
-                arith(*op, &x, &y).map_or(Val::Unknown, Val::V)
+                arith(*op, &x, &y).map_or_else(
+                    || {
+                        // Known values without a result: say why, in the
+                        // place of a missing field's name.
+                        let zero = *op == ArithOp::Div && num(&y) == Some(0.0);
+                        let why = if zero { "除数为零" } else { "计算溢出" };
+                        let note = match self.name_of(if zero { b } else { e }) {
+                            Some(n) if zero => format!("{n}({why})"),
+                            _ => format!("({why})"),
+                        };
+                        if !self.missing.contains(&note) {
+                            self.missing.push(note);
+                        }
+                        Val::Unknown
+                    },
+                    Val::V,
+                )
             }
             IrExpr::Cmp(op, a, b) => {
                 // Fast path: a field of the record against a constant, compared
