@@ -70,6 +70,9 @@ struct Attached {
 #[derive(Clone, Copy)]
 enum Anchor {
     Node(Span),
+    /// A node printed whole (a clause, a header field, a test statement, a
+    /// parameter): a comment inside it moves above it.
+    Leaf(Span),
     Close(Span),
 }
 
@@ -79,18 +82,18 @@ fn anchors(ast: &PolicyFile) -> Vec<Anchor> {
         match item {
             Item::Policy(h) => {
                 out.push(Anchor::Node(h.span));
-                out.extend(h.fields.iter().map(|f| Anchor::Node(f.span)));
+                out.extend(h.fields.iter().map(|f| Anchor::Leaf(f.span)));
                 out.push(Anchor::Close(h.span));
             }
-            Item::Param(p) => out.push(Anchor::Node(p.span)),
+            Item::Param(p) => out.push(Anchor::Leaf(p.span)),
             Item::Rule(r) => {
                 out.push(Anchor::Node(r.span));
-                out.extend(r.clauses.iter().map(|c| Anchor::Node(c.span)));
+                out.extend(r.clauses.iter().map(|c| Anchor::Leaf(c.span)));
                 out.push(Anchor::Close(r.span));
             }
             Item::Test(t) => {
                 out.push(Anchor::Node(t.span));
-                out.extend(t.stmts.iter().map(|s| Anchor::Node(s.span)));
+                out.extend(t.stmts.iter().map(|s| Anchor::Leaf(s.span)));
                 out.push(Anchor::Close(t.span));
             }
         }
@@ -107,9 +110,24 @@ fn attach(ast: &PolicyFile, text: &str, comments: &[Comment]) -> Attached {
     let mut att = Attached::default();
     for c in comments {
         let line = line_of(text, c.span.start);
+        // Inside a node printed whole (between the lines of a long
+        // `require`): above that node, in order, so that no comment is
+        // lost or moved past another.
+        let inside = anchors.iter().find_map(|a| match a {
+            Anchor::Leaf(s) if s.start < c.span.start && c.span.end <= s.end => Some(*s),
+            _ => None,
+        });
+        if let Some(s) = inside {
+            att.leading.entry(s.start).or_default().push(c.text.clone());
+            continue;
+        }
         // Trailing: the last node ending on this line, before the comment.
         let trailing = anchors.iter().rev().find_map(|a| match a {
-            Anchor::Node(s) if s.end <= c.span.start && line_of(text, s.end) == line => Some(*s),
+            Anchor::Node(s) | Anchor::Leaf(s)
+                if s.end <= c.span.start && line_of(text, s.end) == line =>
+            {
+                Some(*s)
+            }
             _ => None,
         });
         if let Some(s) = trailing {
@@ -120,11 +138,13 @@ fn attach(ast: &PolicyFile, text: &str, comments: &[Comment]) -> Attached {
         }
         // Leading: the first node or closing brace after the comment.
         let next = anchors.iter().find(|a| match a {
-            Anchor::Node(s) => s.start >= c.span.end,
+            Anchor::Node(s) | Anchor::Leaf(s) => s.start >= c.span.end,
             Anchor::Close(s) => s.end > c.span.end,
         });
         match next {
-            Some(Anchor::Node(s)) => att.leading.entry(s.start).or_default().push(c.text.clone()),
+            Some(Anchor::Node(s) | Anchor::Leaf(s)) => {
+                att.leading.entry(s.start).or_default().push(c.text.clone());
+            }
             Some(Anchor::Close(s)) => att.closing.entry(s.end).or_default().push(c.text.clone()),
             None => att.end_of_file.push(c.text.clone()),
         }
