@@ -8,7 +8,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use miette::{Diagnostic, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 use serde::Serialize;
 
 use crate::ast::Span;
@@ -207,7 +207,10 @@ impl PolicyError {
     pub fn with_source(&self, src: &PolicySource) -> RenderedError {
         RenderedError {
             error: self.clone(),
-            src: NamedSource::new(src.name.clone(), Arc::clone(&src.text)),
+            src: CharColumns {
+                name: src.name.clone(),
+                text: Arc::clone(&src.text),
+            },
         }
     }
 }
@@ -248,7 +251,47 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 #[derive(Debug)]
 pub struct RenderedError {
     error: PolicyError,
-    src: NamedSource<Arc<String>>,
+    src: CharColumns,
+}
+
+/// A policy text for miette, whose `file:line:col` counts the column in
+/// characters, as editors do (miette counts bytes: a Chinese character
+/// before the span counted three), the same as [`PolicySource::line_col`]
+/// and the JSON diagnostics.
+#[derive(Debug)]
+struct CharColumns {
+    name: String,
+    text: Arc<String>,
+}
+
+impl SourceCode for CharColumns {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self
+            .text
+            .as_str()
+            .read_span(span, context_lines_before, context_lines_after)?;
+        let column = if inner.column() == 0 {
+            0
+        } else {
+            let text = self.text.as_str();
+            let at = floor_char_boundary(text, span.offset().min(text.len()));
+            let line_start = text[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+            text[line_start..at].chars().count()
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            column,
+            inner.line_count(),
+        )))
+    }
 }
 
 impl fmt::Display for RenderedError {
