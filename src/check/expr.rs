@@ -315,6 +315,11 @@ impl Checker<'_> {
             );
             return (IrExpr::Const(Const::Value(Value::Empty)), Type::Error);
         }
+        if self.reported_vars.iter().any(|v| v == n) && scope.var.is_none_or(|(v, _)| v != n) {
+            // The variable of a `for` already reported (unknown dataset):
+            // one error is enough.
+            return (IrExpr::Const(Const::Value(Value::Empty)), Type::Error);
+        }
         let mut candidates: Vec<&str> = Vec::new();
         if let Some((var, _)) = scope.var {
             candidates.push(var);

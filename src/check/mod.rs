@@ -60,6 +60,10 @@ pub(crate) struct Checker<'a> {
     pub(crate) current_rule: Option<usize>,
     /// Every `fires(…)`: (rule, rule it asks, file, span of the code).
     pub(crate) fires_edges: Vec<(usize, usize, usize, Span)>,
+    /// `for` variables of the current rule whose `for` was already reported
+    /// (an unknown dataset, a second `for`): their uses are not reported
+    /// again as unknown names.
+    pub(crate) reported_vars: Vec<String>,
 }
 
 impl Checker<'_> {
@@ -161,6 +165,7 @@ pub fn ast_to_ir(
         current: 0,
         current_rule: None,
         fires_edges: Vec::new(),
+        reported_vars: Vec::new(),
     };
     let mut policies = Vec::new();
     for (i, file) in files.iter().enumerate() {

@@ -29,6 +29,7 @@ impl Checker<'_> {
         let is_metric = r.kind == RuleKind::Metric;
         let what = if is_metric { "metric" } else { "rule" };
         let here = self.current;
+        self.reported_vars.clear();
         self.current_rule = self
             .rule_codes
             .iter()
@@ -102,6 +103,7 @@ impl Checker<'_> {
                     dataset,
                 } => {
                     if var.is_some() {
+                        self.reported_vars.push(v.name.clone());
                         continue; // reported as a duplicate
                     }
                     match self.schema.dataset_index(&dataset.name) {
@@ -109,7 +111,10 @@ impl Checker<'_> {
                             var = Some((v.name.clone(), ds));
                             distinct = *d;
                         }
-                        None => self.unknown_dataset(dataset),
+                        None => {
+                            self.unknown_dataset(dataset);
+                            self.reported_vars.push(v.name.clone());
+                        }
                     }
                 }
                 ClauseKind::Let { name, value } => {
