@@ -106,15 +106,12 @@ impl Checker<'_> {
                         self.reported_vars.push(v.name.clone());
                         continue; // reported as a duplicate
                     }
-                    match self.schema.dataset_index(&dataset.name) {
-                        Some(ds) => {
-                            var = Some((v.name.clone(), ds));
-                            distinct = *d;
-                        }
-                        None => {
-                            self.unknown_dataset(dataset);
-                            self.reported_vars.push(v.name.clone());
-                        }
+                    if let Some(ds) = self.schema.dataset_index(&dataset.name) {
+                        var = Some((v.name.clone(), ds));
+                        distinct = *d;
+                    } else {
+                        self.unknown_dataset(dataset);
+                        self.reported_vars.push(v.name.clone());
                     }
                 }
                 ClauseKind::Let { name, value } => {
