@@ -221,6 +221,38 @@ pub(super) fn syntax_error(err: &Error<Rule>, text: &str) -> PolicyError {
                     e = e.help(format!("did you mean `{s}`?"));
                 }
             }
+            if let Some((open, at)) = unclosed(text, start, word) {
+                let close = match open {
+                    '(' => ')',
+                    '[' => ']',
+                    _ => '}',
+                };
+                e = e
+                    .related(
+                        Span::new(at, at + 1),
+                        format!("this `{open}` is not closed"),
+                    )
+                    .help(format!("add the `{close}` that closes the `{open}`"));
+            }
+            if e.help.is_none() {
+                let rest = &text[start.min(text.len())..];
+                let hint = if rest.starts_with(['“', '”', '‘', '’', '\'']) {
+                    Some("strings are written in straight double quotes: \"…\"")
+                } else if rest.starts_with("&&") {
+                    Some("write `and`")
+                } else if rest.starts_with("||") {
+                    Some("write `or`")
+                } else if rest.starts_with('=') && !rest.starts_with("==") {
+                    Some("compare with `==`")
+                } else if rest.starts_with(['；', '，', '：', '（', '）']) {
+                    Some("a full-width punctuation mark: write it half-width (`;` `,` `:` `(` `)`)")
+                } else {
+                    None
+                };
+                if let Some(h) = hint {
+                    e = e.help(h);
+                }
+            }
             if e.help.is_none() && text[start.min(text.len())..].starts_with("///") {
                 e = e.help("`///` is a doc comment and may stand only before a rule, metric, param, test or policy header; use `//` for a comment");
             }
@@ -240,6 +272,65 @@ pub(super) fn syntax_error(err: &Error<Rule>, text: &str) -> PolicyError {
             PolicyError::new(ErrorCode::Syntax, span, message.clone()).label("here")
         }
     }
+}
+
+/// The opening bracket left unclosed where a syntax error is found, when
+/// the error looks like its consequence: the text ends, a different closing
+/// bracket comes, or a new top-level item starts while a bracket is open.
+/// Strings and `//` comments are skipped.
+fn unclosed(text: &str, at: usize, word: &str) -> Option<(char, usize)> {
+    let at = at.min(text.len());
+    let mut open: Vec<(char, usize)> = Vec::new();
+    let mut chars = text[..at].char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => {
+                while let Some((_, d)) = chars.next() {
+                    match d {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' | '\n' => break,
+                        _ => {}
+                    }
+                }
+            }
+            '/' if chars.peek().is_some_and(|&(_, d)| d == '/') => {
+                for (_, d) in chars.by_ref() {
+                    if d == '\n' {
+                        break;
+                    }
+                }
+            }
+            '(' | '[' | '{' => open.push((c, i)),
+            ')' | ']' | '}' => {
+                let want = match c {
+                    ')' => '(',
+                    ']' => '[',
+                    _ => '{',
+                };
+                if open.last().is_some_and(|&(o, _)| o == want) {
+                    open.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    let &(top, _) = open.last()?;
+    let next = text[at..].chars().next();
+    let consequence = match next {
+        None => true,
+        Some(c @ (')' | ']' | '}')) => {
+            let matching = match top {
+                '(' => ')',
+                '[' => ']',
+                _ => '}',
+            };
+            c != matching
+        }
+        _ => matches!(word, "rule" | "metric" | "test" | "param" | "policy"),
+    };
+    consequence.then(|| *open.last().unwrap_or(&(top, 0)))
 }
 
 fn join_or(items: &[&str]) -> String {
