@@ -134,6 +134,12 @@ pub fn load_paths(
     schema: &Schema,
     citations: Option<&dyn Citations>,
 ) -> Result<(Vec<PolicySource>, Program), PolicyErrors> {
+    let sources = read_paths(paths)?;
+    load_sources(sources, schema, citations)
+}
+
+/// The policy files under `paths` (files, or folders walked), read.
+pub fn read_paths(paths: &[PathBuf]) -> Result<Vec<PolicySource>, PolicyErrors> {
     let files = collect_files(paths).map_err(|(p, why)| PolicyErrors {
         sources: vec![PolicySource::new(display_path(&p), String::new())],
         errors: vec![FileErrors {
@@ -146,6 +152,5 @@ pub fn load_paths(
             .label("unreadable")],
         }],
     })?;
-    let sources = read_sources(&files)?;
-    load_sources(sources, schema, citations)
+    read_sources(&files)
 }

@@ -181,7 +181,46 @@ pub struct SourceRegistry {
     sources: BTreeMap<String, Source>,
 }
 
+/// The registry of this run: the built-in one, or the built-in one with a
+/// region's own documents (installed once, before policies are checked).
+static ACTIVE: OnceLock<SourceRegistry> = OnceLock::new();
+
 impl SourceRegistry {
+    /// The registry policies are checked against and cite from in this run:
+    /// the built-in one unless [`SourceRegistry::install_local`] added a
+    /// region's documents.
+    pub fn active() -> &'static SourceRegistry {
+        ACTIVE.get().unwrap_or_else(|| Self::builtin())
+    }
+
+    /// The built-in documents plus those of `dirs` (the `sources/` folders
+    /// beside a region's policies), made the run's registry. A local file
+    /// identical to a built-in one (the repository's own `policies/sources`)
+    /// is the same document; any other reuse of an id is an error.
+    pub fn install_local(dirs: &[PathBuf]) -> Result<&'static SourceRegistry, SourceError> {
+        let mut texts: Vec<(String, String)> = BUILTIN_FILES
+            .iter()
+            .map(|(name, text)| ((*name).to_owned(), (*text).to_owned()))
+            .collect();
+        let builtin = texts.len();
+        for dir in dirs {
+            for (name, text) in Self::dir_texts(dir)? {
+                if texts[..builtin]
+                    .iter()
+                    .any(|(n, t)| *n == name && *t == text)
+                {
+                    continue;
+                }
+                texts.push((format!("{}/{name}", dir.display()), text));
+            }
+        }
+        if texts.len() == builtin {
+            return Ok(Self::active());
+        }
+        let reg = Self::from_yaml_texts(&texts)?;
+        Ok(ACTIVE.get_or_init(|| reg))
+    }
+
     /// The built-in registry: the YAML files of `policies/sources/`, embedded in the binary and
     /// parsed once.
     pub fn builtin() -> &'static SourceRegistry {
@@ -199,6 +238,12 @@ impl SourceRegistry {
 
     /// Load every `*.yaml`/`*.yml` file of `dir` (not recursive), in file-name order.
     pub fn from_dir(dir: &Path) -> Result<SourceRegistry, SourceError> {
+        Self::from_yaml_texts(&Self::dir_texts(dir)?)
+    }
+
+    /// `(file name, text)` of every `*.yaml`/`*.yml` file of `dir`, in
+    /// file-name order.
+    fn dir_texts(dir: &Path) -> Result<Vec<(String, String)>, SourceError> {
         let read_dir_err = |source| SourceError::ReadDir {
             path: dir.to_path_buf(),
             source,
@@ -231,7 +276,7 @@ impl SourceRegistry {
                 .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
             texts.push((name, text));
         }
-        Self::from_yaml_texts(&texts)
+        Ok(texts)
     }
 
     /// Build a registry from `(file name, YAML content)` pairs, validated in the given order.

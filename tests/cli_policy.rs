@@ -140,3 +140,51 @@ fn explain_prints_the_rule_its_parameters_and_every_cited_clause() {
     );
     assert!(out.contains("不按依据文件的施行日期筛选"), "{out}");
 }
+
+/// A region adds its rules to the shipped ones (`--policy @builtin`), using
+/// their parameters and `fires(…)`, and cites its own document from a
+/// `sources/` folder beside its policies; without the folder the citation
+/// is an unknown source, and a registry error names the folder.
+#[test]
+fn a_region_adds_rules_citing_its_own_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let region = dir.path().join("本地规则");
+    std::fs::create_dir_all(region.join("sources")).unwrap();
+    std::fs::write(
+        region.join("sources/myxian-2025.yaml"),
+        "id: myxian-2025\ntitle: \"某县政务服务中心管理办法\"\nissuer: \"某县人民政府\"\nnumber: null\nissued: 2025-01-01\nin_force: 2025-01-01\nseed: null\nnote: \"test\"\nclauses:\n  - id: \"一、\"\n    text: \"超期办件须说明理由。\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        region.join("r.yimen"),
+        r#"policy myxian {
+  title "某县补充规则"
+}
+
+/// 超期且办理结果为不予的办件。
+rule Q001 overdue-refusal {
+  severity warning
+  cite myxian-2025 "一、"
+  for case in cases
+  when case.result == "不予"
+  require not fires(H003)
+}
+"#,
+    )
+    .unwrap();
+    let r = region.to_str().unwrap();
+    let (code, _, err) = yimen(&["check-policy", "@builtin", r]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = yimen(&["explain", "Q001", "--policy", "@builtin", "--policy", r]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("超期办件须说明理由"), "{out}");
+    // Without the shipped policies, fires(H003) has nothing to ask.
+    let (code, _, err) = yimen(&["check-policy", r]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("H003"), "{err}");
+    // Without its sources/ folder, the document is unknown.
+    std::fs::remove_dir_all(region.join("sources")).unwrap();
+    let (code, _, err) = yimen(&["check-policy", "@builtin", r]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("myxian-2025"), "{err}");
+}

@@ -5,7 +5,9 @@ use super::{report_policy_errors, ErrorFormat};
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Policy files or directories (walked for *.yimen); default: the policies
-    /// that ship with yimen.
+    /// that ship with yimen. `@builtin` names the shipped policies (a
+    /// region's rules checked with them); documents in a `sources/` folder
+    /// beside the policies can be cited besides the built-in ones.
     paths: Vec<std::path::PathBuf>,
     /// How to print errors: human (default) or json (for tools).
     #[arg(long, value_enum, default_value = "human")]

@@ -27,6 +27,9 @@ pub struct RunArgs {
 #[derive(clap::Args, Debug, Clone)]
 pub struct RunOpts {
     /// Policy files or directories; default: the policies that ship with yimen.
+    /// `@builtin` names the shipped policies, so that a region adds its own:
+    /// `--policy @builtin --policy 本地规则/`. Documents in a `sources/`
+    /// folder beside the policies can be cited besides the built-in ones.
     #[arg(long = "policy")]
     pub policies: Vec<PathBuf>,
     /// A mapping file: extra header and value aliases, per-file dataset and encoding.
@@ -159,7 +162,7 @@ pub fn run_audit(
         as_of: p.as_of,
         params: p.params.clone(),
         calendar: &p.calendar,
-        sources: SourceRegistry::builtin(),
+        sources: SourceRegistry::active(),
         period,
     };
     let bar = std::io::stderr().is_terminal().then(|| {

@@ -13,6 +13,9 @@ pub struct Args {
     /// A rule or metric code, such as H002 or M04.
     code: String,
     /// Policy files or directories; default: the policies that ship with yimen.
+    /// `@builtin` names the shipped policies, so that a region adds its own:
+    /// `--policy @builtin --policy 本地规则/`. Documents in a `sources/`
+    /// folder beside the policies can be cited besides the built-in ones.
     #[arg(long = "policy")]
     policies: Vec<std::path::PathBuf>,
 }
@@ -144,7 +147,7 @@ pub fn run(args: &Args) -> u8 {
         eprintln!("错误: 没有代码为 {code} 的规则或指标{help}");
         return 2;
     };
-    match super::emit(explain(&program, rule, SourceRegistry::builtin()), None) {
+    match super::emit(explain(&program, rule, SourceRegistry::active()), None) {
         Ok(()) => 0,
         Err(code) => code,
     }

@@ -185,16 +185,56 @@ pub(crate) fn single_error(src: &PolicySource, e: crate::diagnostics::PolicyErro
     }
 }
 
-/// The policies named by `paths`, or the shipped ones when there are none,
-/// checked against the built-in schema and source registry.
+/// Names the shipped policies among `--policy` paths, so that a region adds
+/// its rules to them: `--policy @builtin --policy 本地规则/`.
+pub const BUILTIN_POLICIES: &str = "@builtin";
+
+/// The policies named by `paths` (`@builtin`: the shipped ones), or the
+/// shipped ones when there are none, checked against the built-in schema and
+/// the source registry: the built-in documents plus those in a `sources/`
+/// folder beside the policies (a region's own documents, which its rules
+/// cite).
 pub(crate) fn load_policies(
     paths: &[PathBuf],
 ) -> Result<(Vec<PolicySource>, crate::ir::Program), PolicyErrors> {
     let schema = crate::schema::Schema::builtin();
-    let registry = crate::sources::SourceRegistry::builtin();
-    if paths.is_empty() {
-        crate::policy::load_sources(crate::builtin::sources(), schema, Some(registry))
+    let io_error = |path: &std::path::Path, why: String| PolicyErrors {
+        sources: vec![PolicySource::new(path.display().to_string(), String::new())],
+        errors: vec![crate::check::FileErrors {
+            file: 0,
+            errors: vec![crate::diagnostics::PolicyError::new(
+                crate::diagnostics::ErrorCode::Io,
+                crate::ast::Span::new(0, 0),
+                why,
+            )
+            .label("unreadable")],
+        }],
+    };
+    let builtin = paths.is_empty() || paths.iter().any(|p| p.as_os_str() == BUILTIN_POLICIES);
+    let local: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| p.as_os_str() != BUILTIN_POLICIES)
+        .cloned()
+        .collect();
+    let source_dirs: Vec<PathBuf> = local
+        .iter()
+        .filter_map(|p| {
+            let dir = if p.is_dir() { p.as_path() } else { p.parent()? };
+            let s = dir.join("sources");
+            s.is_dir().then_some(s)
+        })
+        .collect();
+    let registry = crate::sources::SourceRegistry::install_local(&source_dirs).map_err(|e| {
+        let at = source_dirs.first().cloned().unwrap_or_default();
+        io_error(&at, format!("本地文件登记 (sources/) 有误: {e}"))
+    })?;
+    let mut sources = if builtin {
+        crate::builtin::sources()
     } else {
-        crate::policy::load_paths(paths, schema, Some(registry))
+        Vec::new()
+    };
+    if !local.is_empty() {
+        sources.extend(crate::policy::read_paths(&local)?);
     }
+    crate::policy::load_sources(sources, schema, Some(registry))
 }

@@ -12,6 +12,9 @@ use crate::testing::run_all;
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Policy files or directories; default: the policies that ship with yimen.
+    /// `@builtin` names the shipped policies, so that a region adds its own:
+    /// `--policy @builtin --policy 本地规则/`. Documents in a `sources/`
+    /// folder beside the policies can be cited besides the built-in ones.
     paths: Vec<std::path::PathBuf>,
 }
 
@@ -27,7 +30,7 @@ pub fn run(args: &Args) -> u8 {
     let outcomes = run_all(
         &program,
         schema,
-        SourceRegistry::builtin(),
+        SourceRegistry::active(),
         Calendar::official(),
     );
     if outcomes.is_empty() {

@@ -220,7 +220,7 @@ pub(crate) mod fixture {
         let (_, program) = crate::policy::load_sources(
             crate::builtin::sources(),
             crate::schema::Schema::builtin(),
-            Some(crate::sources::SourceRegistry::builtin()),
+            Some(crate::sources::SourceRegistry::active()),
         )
         .unwrap_or_else(|_| panic!("the shipped policies check"));
         program

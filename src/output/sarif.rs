@@ -88,7 +88,7 @@ fn evidence_json(evidence: &[Evidence]) -> Value {
 }
 
 fn help_text(rule: &RuleDef) -> String {
-    let registry = SourceRegistry::builtin();
+    let registry = SourceRegistry::active();
     let mut parts = Vec::new();
     for c in &rule.cites {
         let title = registry
