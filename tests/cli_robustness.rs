@@ -19,6 +19,13 @@ fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// Write `text` to `dir/name`; the path as a string, for an argument.
+fn write_in(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
 /// An export of one clean catalogue row.
 fn catalogue_only() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -472,11 +479,7 @@ fn configuration_errors_name_no_rust_types() {
     let dir = export();
     let d = dir.path().to_str().unwrap();
     let cfg = tempfile::tempdir().unwrap();
-    let write = |name: &str, text: &str| {
-        let p = cfg.path().join(name);
-        std::fs::write(&p, text).unwrap();
-        p.to_str().unwrap().to_string()
-    };
+    let write = |name: &str, text: &str| write_in(cfg.path(), name, text);
     let map = write("m.yaml", "42\n");
     let params = write("p.yaml", "filing_limit: -99999999999999999999\n");
     for (flag, file) in [("--map", &map), ("--params", &params)] {
@@ -496,11 +499,7 @@ fn a_params_file_names_its_line_and_may_be_empty() {
     let dir = catalogue_only();
     let d = dir.path().to_str().unwrap();
     let cfg = tempfile::tempdir().unwrap();
-    let write = |name: &str, text: &str| {
-        let p = cfg.path().join(name);
-        std::fs::write(&p, text).unwrap();
-        p.to_str().unwrap().to_string()
-    };
+    let write = |name: &str, text: &str| write_in(cfg.path(), name, text);
     for text in ["", "# 本地参数, 暂无调整\n", "params:\n"] {
         let p = write("empty.yaml", text);
         let out = run(&["audit", d, "--params", &p, "--fail-on", "never"], None);

@@ -34,10 +34,16 @@ fn fixture(dir: &std::path::Path) {
 }
 
 fn report(dir: &std::path::Path, format: &str) -> (i32, String, String) {
+    report_with(dir, &["--format", format])
+}
+
+/// `yimen report DIR --as-of 2025-12-31` with `extra` arguments.
+fn report_with(dir: &std::path::Path, extra: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
         .arg("report")
         .arg(dir)
-        .args(["--as-of", "2025-12-31", "--format", format])
+        .args(["--as-of", "2025-12-31"])
+        .args(extra)
         .output()
         .unwrap();
     (
@@ -178,15 +184,12 @@ fn a_partial_weights_file_keeps_the_other_defaults() {
     fixture(tmp.path());
     let w = tmp.path().join("w.yaml");
     std::fs::write(&w, "metrics: {M06: 3}\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
-        .arg("report")
-        .arg(tmp.path())
-        .args(["--as-of", "2025-12-31", "--format", "json"])
-        .args(["--weights", w.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (code, out, err) = report_with(
+        tmp.path(),
+        &["--format", "json", "--weights", w.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     let method = json["method"].to_string();
     assert!(
         method.contains("M01 2") && method.contains("M04 2") && method.contains("M06 3"),
@@ -467,21 +470,9 @@ fn shown_values_never_contradict_their_target_or_their_change() {
 fn a_period_without_cases_is_noted() {
     let tmp = tempfile::tempdir().unwrap();
     fixture(tmp.path());
-    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
-        .arg("report")
-        .arg(tmp.path())
-        .args([
-            "--as-of",
-            "2025-12-31",
-            "--period",
-            "2024",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    common::assert_success(&out);
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (code, out, err) = report_with(tmp.path(), &["--period", "2024", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     let notes = json["notes"].to_string();
     assert!(notes.contains("2024 年度内没有办件记录"), "{notes}");
 }
@@ -502,21 +493,9 @@ fn a_period_leaves_out_undated_records_and_says_how_many() {
          C4,P1,X局,原单位,2024-03-03 09:00:00,2024-03-20 10:00:00\n",
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
-        .arg("report")
-        .arg(tmp.path())
-        .args([
-            "--as-of",
-            "2025-12-31",
-            "--period",
-            "2025",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    common::assert_success(&out);
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (code, out, err) = report_with(tmp.path(), &["--period", "2025", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     let m07 = metric(&json, "M07", Some("X局"));
     assert_eq!(
         (
