@@ -338,6 +338,27 @@ impl Checker<'_> {
     }
 
     pub(super) fn test(&mut self, t: &ast::TestDecl, file: &str) -> TestDef {
+        let here = self.current;
+        let first = self
+            .test_names
+            .iter()
+            .find(|(f, n, _)| *f == here && *n == t.name.value)
+            .map(|(_, _, span)| *span);
+        if let Some(first) = first {
+            self.error(
+                PolicyError::new(
+                    ErrorCode::DuplicateName,
+                    t.name.span,
+                    format!("a test named \"{}\" is already in this file", t.name.value),
+                )
+                .label("second test of this name")
+                .related(first, "the first")
+                .help("give each test its own name: a failure is reported by it"),
+            );
+        } else {
+            self.test_names
+                .push((here, t.name.value.clone(), t.name.span));
+        }
         let mut def = TestDef {
             name: t.name.value.clone(),
             file: file.to_string(),
@@ -405,6 +426,17 @@ impl Checker<'_> {
                     });
                 }
             }
+        }
+        if def.expects.is_empty() {
+            self.error(
+                PolicyError::new(
+                    ErrorCode::MissingClause,
+                    t.name.span,
+                    format!("the test \"{}\" expects nothing, so it cannot fail", t.name.value),
+                )
+                .label("no `expect`")
+                .help("say what the fixtures must give: `expect H001 on [\"C1\"]`, `expect no H001`, `expect undetermined H003 on [\"C5\"]`"),
+            );
         }
         def
     }

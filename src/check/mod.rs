@@ -64,6 +64,9 @@ pub(crate) struct Checker<'a> {
     /// (an unknown dataset, a second `for`): their uses are not reported
     /// again as unknown names.
     pub(crate) reported_vars: Vec<String>,
+    /// Test names seen, per file, with their span (a name is what
+    /// `yimen test` reports a failure by).
+    pub(crate) test_names: Vec<(usize, String, Span)>,
 }
 
 impl Checker<'_> {
@@ -166,6 +169,7 @@ pub fn ast_to_ir(
         current_rule: None,
         fires_edges: Vec::new(),
         reported_vars: Vec::new(),
+        test_names: Vec::new(),
     };
     let mut policies = Vec::new();
     for (i, file) in files.iter().enumerate() {
