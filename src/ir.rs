@@ -46,6 +46,8 @@ pub struct PolicyInfo {
 pub struct ParamDef {
     pub name: String,
     pub ty: Type,
+    /// Declared `percent` (a decimal shown as a percentage in messages).
+    pub percent: bool,
     pub default: Option<Const>,
     pub docs: Vec<String>,
     pub file: String,

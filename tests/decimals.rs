@@ -104,3 +104,35 @@ rule R301 ratio {
     );
     assert!(json["findings"].as_array().unwrap().is_empty());
 }
+
+/// A `percent` parameter reads in a message as a percentage (`12.5%`), as
+/// it was written, not as the fraction it holds.
+#[test]
+fn a_percent_parameter_prints_as_a_percentage() {
+    let policies = common::policy_folder(
+        r#"policy p {
+  title "百分比"
+}
+
+param 减免上限: percent = 12.5%
+
+rule R302 waiver-share {
+  severity warning
+  cite dazu-2002 "三、(二)"
+  for fee in fees
+  require fee.waiver <= fee.amount * 减免上限
+  message "减免 {fee.waiver} 元, 超过收费的 {减免上限}"
+}
+"#,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("收费记录.csv"),
+        "收费流水号,办件编号,收费金额,减免金额\nF1,C1,100,20\nF2,C1,100,12.5\n",
+    )
+    .unwrap();
+    let json = common::audit_json(None, dir.path(), &[policies.path().to_path_buf()]);
+    let findings = json["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["message"], "减免 20 元, 超过收费的 12.5%");
+}

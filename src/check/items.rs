@@ -228,6 +228,7 @@ impl Checker<'_> {
             self.params.push(ParamDef {
                 name: p.name.name.clone(),
                 ty,
+                percent: p.ty.name.name == "percent",
                 default,
                 docs: p.docs.clone(),
                 file: name.to_string(),

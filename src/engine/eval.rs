@@ -693,6 +693,15 @@ impl<'a> Frame<'a> {
     /// A value as text for a message; unknown values show as `—` (an
     /// unknown count as the count known so far: "至少 n").
     pub fn text(&mut self, e: &IrExpr) -> String {
+        if let IrExpr::Param(i) = e {
+            if let (Some(p), Some(Some(Const::Value(Value::Decimal(x))))) =
+                (self.env.program.params.get(*i), self.env.params.get(*i))
+            {
+                if p.percent {
+                    return format!("{}%", crate::value::decimal_text(x * 100.0));
+                }
+            }
+        }
         if let (IrExpr::Agg { .. }, Some(g)) = (e, &self.group) {
             let slot = self.env.agg_slots.get(&(std::ptr::from_ref(e) as usize));
             if let Some(&s) = slot {
