@@ -598,3 +598,32 @@ fn a_score_is_the_weighted_metrics_less_the_deducted_points() {
         "{md}"
     );
 }
+
+/// A department the units register lists but with nothing to count (no
+/// item, no case) is listed, not scored, with the note that says so; one
+/// listed under a full-width spelling of a known name is not listed twice.
+#[test]
+fn a_stationed_department_with_nothing_to_count_is_listed() {
+    let tmp = tempfile::tempdir().unwrap();
+    fixture(tmp.path());
+    std::fs::write(
+        tmp.path().join("进驻单位.csv"),
+        "进驻单位,窗口类型\nX局,综合窗口\nＹ局,综合窗口\nF局,专窗\n",
+    )
+    .unwrap();
+    let (code, out, err) = report(tmp.path(), "json");
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let depts: Vec<&str> = json["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["dept"].as_str().unwrap())
+        .collect();
+    assert_eq!(depts, ["X局", "Y局", "F局"], "{}", json["departments"]);
+    let f = &json["departments"][2];
+    assert!(f["score"].is_null() && f["rank"].is_null(), "{f}");
+    assert!(json["notes"]
+        .to_string()
+        .contains("F局 没有可计算的考评指标"));
+}

@@ -128,7 +128,10 @@ pub fn audit_dir(
         inject(&mut data);
     }
     let runner = Runner::new(program, schema, &data, run_opts);
-    let mut audit = Audit::default();
+    let mut audit = Audit {
+        units: unit_names(schema, &data),
+        ..Audit::default()
+    };
     for ds in 0..schema.datasets.len() {
         if !streamed[ds] {
             runner.run_in_memory(ds, &mut audit);
@@ -242,4 +245,22 @@ impl InOrder {
         }
         self.next = 0;
     }
+}
+
+/// The departments of the units register, sorted, once each.
+fn unit_names(schema: &Schema, data: &Data) -> Vec<String> {
+    let Some(ds) = schema.dataset_index("units") else {
+        return Vec::new();
+    };
+    let Some(f) = schema.datasets[ds].field_index("dept") else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = data.tables[ds]
+        .iter()
+        .filter(|r| !r.values[f].is_missing())
+        .map(|r| r.values[f].to_string())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }

@@ -520,6 +520,17 @@ fn departments(
 fn department_names(metrics: &[MetricRow], audit: &Audit) -> Vec<String> {
     let mut names: Vec<String> = metrics.iter().filter_map(|m| m.dept.clone()).collect();
     names.extend(audit.findings.iter().filter_map(|f| f.dept.clone()));
+    // A stationed department with nothing to count is listed too (not
+    // scored), unless it is there under a spelling that matches.
+    let key = |n: &str| crate::read::normalize::value(n).into_owned();
+    let known: std::collections::BTreeSet<String> = names.iter().map(|n| key(n)).collect();
+    names.extend(
+        audit
+            .units
+            .iter()
+            .filter(|u| !known.contains(&key(u)))
+            .cloned(),
+    );
     names.sort();
     names.dedup();
     names
