@@ -205,9 +205,11 @@ impl SourceRegistry {
         let builtin = texts.len();
         for dir in dirs {
             for (name, text) in Self::dir_texts(dir)? {
-                if texts[..builtin]
+                // The same document again (a built-in one, or one of a
+                // folder read already): one document.
+                if texts
                     .iter()
-                    .any(|(n, t)| *n == name && *t == text)
+                    .any(|(n, t)| file_stem(n) == file_stem(&name) && *t == text)
                 {
                     continue;
                 }

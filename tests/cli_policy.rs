@@ -172,8 +172,23 @@ rule Q001 overdue-refusal {
 "#,
     )
     .unwrap();
+    std::fs::write(
+        region.join("s.yimen"),
+        "policy myxian2 {\n  title \"某县补充规则二\"\n}\n",
+    )
+    .unwrap();
     let r = region.to_str().unwrap();
     let (code, _, err) = yimen(&["check-policy", "@builtin", r]);
+    assert_eq!(code, 0, "{err}");
+    // Its files one by one, or the folder twice: its sources/ read once.
+    let (a, b) = (region.join("r.yimen"), region.join("s.yimen"));
+    let (code, _, err) = yimen(&[
+        "check-policy",
+        "@builtin",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        r,
+    ]);
     assert_eq!(code, 0, "{err}");
     let (code, out, err) = yimen(&["explain", "Q001", "--policy", "@builtin", "--policy", r]);
     assert_eq!(code, 0, "{err}");

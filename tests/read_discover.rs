@@ -176,6 +176,61 @@ fn a_table_taken_by_name_without_its_key_column_is_not_read() {
     );
 }
 
+/// One sheet of a workbook without its key column (a summary sheet taken
+/// by the workbook's name) is skipped with the reason; the workbook's other
+/// sheets are still read, whatever their order.
+#[test]
+fn a_keyless_sheet_does_not_stop_the_other_sheets() {
+    use rust_xlsxwriter::Workbook;
+    for summary_first in [true, false] {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut wb = Workbook::new();
+        let sheets: [(&str, &[&[&str]]); 2] = [
+            (
+                "汇总",
+                &[&["事项名称", "实施主体", "数量"], &["甲", "X局", "3"]],
+            ),
+            (
+                "明细",
+                &[
+                    &["事项编码", "事项名称", "事项类型", "实施主体"],
+                    &["A1", "甲", "行政许可", "X局"],
+                ],
+            ),
+        ];
+        let order: Vec<usize> = if summary_first {
+            vec![0, 1]
+        } else {
+            vec![1, 0]
+        };
+        for i in order {
+            let (name, rows) = sheets[i];
+            let ws = wb.add_worksheet().set_name(name).unwrap();
+            for (r, row) in rows.iter().enumerate() {
+                for (c, v) in row.iter().enumerate() {
+                    ws.write_string(r as u32, c as u16, *v).unwrap();
+                }
+            }
+        }
+        wb.save(tmp.path().join("事项目录.xlsx")).unwrap();
+        let disc = discover(tmp.path(), schema(), &ReadOptions::default()).unwrap();
+        let read: Vec<(&str, Option<&str>)> = disc
+            .sources
+            .iter()
+            .map(|s| (s.dataset.as_str(), s.sheet.as_deref()))
+            .collect();
+        assert_eq!(read, [("catalogue", Some("明细"))], "{summary_first}");
+        assert!(disc.errors.is_empty(), "{:?}", disc.errors);
+        let skipped: Vec<&str> = disc.skipped.iter().map(|k| k.reason.as_str()).collect();
+        assert!(
+            skipped
+                .iter()
+                .any(|r| r.contains("工作表 汇总") && r.contains("键列 事项编码")),
+            "{skipped:?}"
+        );
+    }
+}
+
 #[test]
 fn mapping_aliases_encodings_and_header_rows() {
     let tmp = tempfile::tempdir().unwrap();

@@ -216,14 +216,18 @@ pub(crate) fn load_policies(
         .filter(|p| p.as_os_str() != BUILTIN_POLICIES)
         .cloned()
         .collect();
-    let source_dirs: Vec<PathBuf> = local
+    // Each `sources/` folder once, however its policies were named (a
+    // folder, its files one by one, `./x` and `x`).
+    let mut source_dirs: Vec<PathBuf> = local
         .iter()
         .filter_map(|p| {
             let dir = if p.is_dir() { p.as_path() } else { p.parent()? };
             let s = dir.join("sources");
-            s.is_dir().then_some(s)
+            s.is_dir().then(|| std::fs::canonicalize(&s).unwrap_or(s))
         })
         .collect();
+    source_dirs.sort();
+    source_dirs.dedup();
     let registry = crate::sources::SourceRegistry::install_local(&source_dirs).map_err(|e| {
         let at = source_dirs.first().cloned().unwrap_or_default();
         io_error(&at, format!("本地文件登记 (sources/) 有误: {e}"))

@@ -216,25 +216,44 @@ impl Ctx<'_> {
             .and_then(|n| self.schema.dataset_index(n))
     }
 
+    /// The header and dataset of a table; `Ok(Err(Some(why)))`: it holds no
+    /// dataset (to skip); `Ok(Err(None))`: it is reported unreadable already
+    /// (a table without its key column: one sheet of a workbook, the others
+    /// still read).
     fn choose(
-        &self,
+        &mut self,
         rows: &[Vec<String>],
         sheet: Option<&str>,
         forced: Option<usize>,
         header_row: Option<usize>,
-    ) -> Result<Result<HeaderChoice, String>, ReadError> {
+    ) -> Result<Result<HeaderChoice, Option<String>>, ReadError> {
         let mut names = vec![self.name];
         names.extend(sheet);
         match header::choose(self.schema, self.matcher, rows, &names, forced, header_row) {
             Ok(c) => Ok(Ok(c)),
-            Err(HeaderFailure::NoMatch(why)) => Ok(Err(why)),
-            Err(HeaderFailure::Keyless(reason)) => Err(ReadError::Unreadable {
-                file: self.rel.to_string(),
-                reason: match sheet {
-                    Some(s) => format!("工作表 {s}: {reason}"),
-                    None => reason,
-                },
-            }),
+            Err(HeaderFailure::NoMatch(why)) => Ok(Err(Some(why))),
+            // A sheet of a workbook is taken by the workbook's name, which
+            // also names its summary sheets: without a key it is skipped
+            // with the reason. A file of one table so named, or a table a
+            // mapping assigns, is meant as the data: it is unreadable.
+            Err(HeaderFailure::Keyless(reason)) if sheet.is_some() && forced.is_none() => {
+                Ok(Err(Some(reason)))
+            }
+            Err(HeaderFailure::Keyless(reason)) => {
+                let err = ReadError::Unreadable {
+                    file: self.rel.to_string(),
+                    reason: match sheet {
+                        Some(s) => format!("工作表 {s}: {reason}"),
+                        None => reason,
+                    },
+                };
+                self.skips.push(Skipped {
+                    path: self.rel.to_string(),
+                    reason: err.reason(),
+                });
+                self.out.errors.push(err);
+                Ok(Err(None))
+            }
             Err(HeaderFailure::Ambiguous(candidates)) => Err(ReadError::AmbiguousHeader {
                 file: self.rel.to_string(),
                 sheet: sheet.map(str::to_string),
@@ -316,7 +335,8 @@ impl Ctx<'_> {
                         };
                         self.push_text(fmt, c, Some(p.encoding), p.delimiter, None, line);
                     }
-                    Err(why) => self.skip(None, "", &why),
+                    Err(Some(why)) => self.skip(None, "", &why),
+                    Err(None) => {}
                 }
             }
             Format::Xlsx | Format::Xls => {
@@ -335,7 +355,8 @@ impl Ctx<'_> {
                             let row = s.first_row + c.start as u32 + 1;
                             self.push(format, c, None, b',', Some(s.name.clone()), Some(row));
                         }
-                        Err(why) => self.skip(Some(&s.name), "工作表", &why),
+                        Err(Some(why)) => self.skip(Some(&s.name), "工作表", &why),
+                        Err(None) => {}
                     }
                 }
             }
@@ -357,7 +378,8 @@ impl Ctx<'_> {
                         None,
                         None,
                     ),
-                    Err(why) => self.skip(None, "", &why),
+                    Err(Some(why)) => self.skip(None, "", &why),
+                    Err(None) => {}
                 }
             }
             Format::Yaml | Format::Json => {
@@ -388,7 +410,8 @@ impl Ctx<'_> {
                             t.key.clone(),
                             None,
                         ),
-                        Err(why) => self.skip(key, "键", &why),
+                        Err(Some(why)) => self.skip(key, "键", &why),
+                        Err(None) => {}
                     }
                 }
             }
