@@ -104,7 +104,9 @@ pub fn inject_changes(schema: &Schema, old: &[CatalogueRow], data: &mut Data) {
     for (code, n) in &new_by {
         match old_by.iter().find(|(c, _)| c == code) {
             None => push("新增", None, Some(n), n, false),
-            Some((_, o)) if o.values != n.values => push("修改", Some(o), Some(n), n, false),
+            Some((_, o)) if !same_item(&o.values, &n.values) => {
+                push("修改", Some(o), Some(n), n, false);
+            }
             Some(_) => {}
         }
     }
@@ -113,6 +115,18 @@ pub fn inject_changes(schema: &Schema, old: &[CatalogueRow], data: &mut Data) {
             push("删除", Some(o), None, o, true);
         }
     }
+}
+
+/// The same item in both versions: every field equal, a value that is not
+/// known on one side (its column absent from that version's file, or
+/// unreadable) counting as equal to an empty one, so that adding an empty
+/// column to the export changes no item.
+fn same_item(old: &[Value], new: &[Value]) -> bool {
+    old.len() == new.len()
+        && old
+            .iter()
+            .zip(new)
+            .all(|(a, b)| a == b || (a.is_missing() && b.is_missing()))
 }
 
 /// `path` made absolute, the folder holding it (itself when a folder) and

@@ -136,3 +136,39 @@ rule R302 waiver-share {
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!(findings[0]["message"], "减免 20 元, 超过收费的 12.5%");
 }
+
+/// The fast path and the reference agree on what a division by zero notes,
+/// inside a group's aggregate too (the fast path hands such a record over).
+#[test]
+fn a_division_by_zero_notes_the_same_on_both_engines() {
+    let policies = common::policy_folder(
+        r#"policy p {
+  title "除法"
+}
+
+rule R303 grouped {
+  severity warning
+  cite dazu-2002 "三、(二)"
+  for fee in fees
+  group by fee.dept
+  require count(fee.amount / fee.waiver > 1 or fee.item_code == "Z") < 1
+}
+"#,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("收费记录.csv"),
+        "收费流水号,事项编码,开票部门,收费金额,减免金额\nF1,Z,X局,10,0\nF2,Y,X局,,2\n",
+    )
+    .unwrap();
+    let paths = [policies.path().to_path_buf()];
+    let fast = common::audit_json(None, dir.path(), &paths);
+    let reference = common::audit_json(Some("reference"), dir.path(), &paths);
+    assert_eq!(fast, reference);
+    let missing = fast["undetermined"][0]["missing"].to_string();
+    assert!(
+        missing.contains("waiver(除数为零)"),
+        "{}",
+        fast["undetermined"]
+    );
+}

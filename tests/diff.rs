@@ -265,3 +265,53 @@ fn d002_only_when_the_change_made_the_disclosure_incomplete() {
     assert!(found.contains(&("D002".into(), "A1".into())), "{found:?}");
     assert!(!found.contains(&("D002".into(), "A2".into())), "{found:?}");
 }
+
+/// An empty column added to the export changes no item (a value not known
+/// in the old file, for want of its column, is not a change to empty); a
+/// base revision whose folder holds no data (only `.gitkeep`) makes every
+/// item new, as a folder it did not have.
+#[test]
+fn an_added_empty_column_is_no_change_and_a_base_without_data_is_all_new() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (old, new) = (tmp.path().join("old"), tmp.path().join("new"));
+    std::fs::create_dir(&old).unwrap();
+    std::fs::create_dir(&new).unwrap();
+    let without_fee = |text: &str| {
+        text.lines()
+            .map(|l| l.rsplit_once(',').map_or(l, |(a, _)| a).to_string() + "\n")
+            .collect::<String>()
+    };
+    let v1 = format!(
+        "{HEADER}{}{}",
+        item("A1", "行政许可", "是", "", true),
+        item("A2", "公共服务", "是", "", true)
+    );
+    std::fs::write(old.join("事项目录.csv"), without_fee(&v1)).unwrap();
+    std::fs::write(new.join("事项目录.csv"), v1.replace(",不收费\n", ",\n")).unwrap();
+    let (code, json, err) = diff(tmp.path(), &[old.to_str().unwrap(), new.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        json["summary"]["records"]["catalogue_changes"].is_null(),
+        "{}",
+        json["summary"]
+    );
+    assert!(json["undetermined"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|u| u["dataset"] != "catalogue_changes"));
+
+    let repo = tempfile::tempdir().unwrap();
+    let cat = repo.path().join("cat");
+    std::fs::create_dir(&cat).unwrap();
+    std::fs::write(cat.join(".gitkeep"), "").unwrap();
+    git(repo.path(), &["init", "-q"]);
+    git(repo.path(), &["add", "."]);
+    git(repo.path(), &["commit", "-q", "-m", "placeholder"]);
+    std::fs::write(cat.join("事项目录.csv"), &v1).unwrap();
+    let (code, json, err) = diff(repo.path(), &["--base", "HEAD", "cat"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("旧版本 (HEAD) 中没有这些文件"), "{err}");
+    assert!(!err.contains("yimen-diff"), "{err}");
+    assert_eq!(json["summary"]["records"]["catalogue_changes"], 2);
+}

@@ -126,7 +126,10 @@ fn diff(args: &Args, tmp: &Path) -> u8 {
     };
     // A catalogue that the old version did not have at all (added by this
     // change): every item is new, and nothing was found before.
-    let old_is_empty = std::fs::read_dir(&old).is_ok_and(|mut d| d.next().is_none());
+    // (Git keeps no empty folder: a base holding only `.gitkeep` or a README
+    // has no data either.)
+    let old_is_empty = crate::read::discover(&old, schema, &p.read)
+        .is_ok_and(|d| d.sources.is_empty() && d.errors.is_empty());
     if old_is_empty {
         eprintln!(
             "旧版本{} 中没有这些文件: 全部事项按新增处理",

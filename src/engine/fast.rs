@@ -716,7 +716,15 @@ impl<'r> Fast<'r> {
                 let x = self.need(rule, a)?.known();
                 let y = self.need(rule, b)?.known();
                 match (x, y) {
-                    (Some(x), Some(y)) => arith(*op, x, y),
+                    (Some(x), Some(y)) => {
+                        let r = arith(*op, x, y);
+                        // Known operands without a result (a division by
+                        // zero, an overflow): the reference notes why.
+                        if matches!(r, F::Unknown) {
+                            self.saw_missing = true;
+                        }
+                        r
+                    }
                     _ => F::Unknown,
                 }
             }
@@ -919,11 +927,17 @@ impl<'r> Fast<'r> {
         if args.len() > vals.len() {
             return Err(Bail);
         }
+        // Every argument, as the reference evaluates them (each missing one
+        // is noted there).
+        let mut known = true;
         for (slot, a) in vals.iter_mut().zip(args) {
             match self.need(rule, a)? {
-                F::Unknown => return Ok(F::Unknown),
+                F::Unknown => known = false,
                 v => *slot = v,
             }
+        }
+        if !known {
+            return Ok(F::Unknown);
         }
         let cal = self.env.calendar;
         let date = |i: usize| vals[i].date();

@@ -279,22 +279,32 @@ pub(super) fn syntax_error(err: &Error<Rule>, text: &str) -> PolicyError {
 /// bracket comes, or a new top-level item starts while a bracket is open.
 /// Strings and `//` comments are skipped.
 fn unclosed(text: &str, at: usize, word: &str) -> Option<(char, usize)> {
+    #[derive(Clone, Copy)]
+    enum Frame {
+        Open(char, usize),
+        Str,
+        /// A `{…}` hole of a message template: code inside a string.
+        Hole,
+    }
     let at = at.min(text.len());
-    let mut open: Vec<(char, usize)> = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
     let mut chars = text[..at].char_indices().peekable();
     while let Some((i, c)) = chars.next() {
-        match c {
-            '"' => {
-                while let Some((_, d)) = chars.next() {
-                    match d {
-                        '\\' => {
-                            chars.next();
-                        }
-                        '"' | '\n' => break,
-                        _ => {}
-                    }
+        if matches!(stack.last(), Some(Frame::Str)) {
+            match c {
+                '\\' => {
+                    chars.next();
                 }
+                '"' | '\n' => {
+                    stack.pop();
+                }
+                '{' => stack.push(Frame::Hole),
+                _ => {}
             }
+            continue;
+        }
+        match c {
+            '"' => stack.push(Frame::Str),
             '/' if chars.peek().is_some_and(|&(_, d)| d == '/') => {
                 for (_, d) in chars.by_ref() {
                     if d == '\n' {
@@ -302,20 +312,30 @@ fn unclosed(text: &str, at: usize, word: &str) -> Option<(char, usize)> {
                     }
                 }
             }
-            '(' | '[' | '{' => open.push((c, i)),
+            '(' | '[' | '{' => stack.push(Frame::Open(c, i)),
+            '}' if matches!(stack.last(), Some(Frame::Hole)) => {
+                stack.pop();
+            }
             ')' | ']' | '}' => {
                 let want = match c {
                     ')' => '(',
                     ']' => '[',
                     _ => '{',
                 };
-                if open.last().is_some_and(|&(o, _)| o == want) {
-                    open.pop();
+                if matches!(stack.last(), Some(Frame::Open(o, _)) if *o == want) {
+                    stack.pop();
                 }
             }
             _ => {}
         }
     }
+    let open: Vec<(char, usize)> = stack
+        .iter()
+        .filter_map(|f| match f {
+            Frame::Open(c, i) => Some((*c, *i)),
+            _ => None,
+        })
+        .collect();
     let &(top, _) = open.last()?;
     let next = text[at..].chars().next();
     let consequence = match next {

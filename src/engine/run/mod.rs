@@ -40,7 +40,8 @@ pub struct RunOptions<'a> {
     pub calendar: &'a crate::calendar::Calendar,
     pub sources: &'a SourceRegistry,
     /// Only event records dated in this period (inclusive) are judged; records
-    /// without a date are kept. `None`: every record.
+    /// without a usable date are left out and counted (`Audit::undated`).
+    /// `None`: every record.
     pub period: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
 }
 
