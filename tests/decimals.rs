@@ -35,14 +35,11 @@ rule R403 listing {
 
 #[test]
 fn decimal_sums_and_differences_compare_and_print_as_reckoned() {
-    let policies = common::policy_folder(POLICY);
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("收费记录.csv"),
+    let json = audit_fees(
+        POLICY,
         "收费流水号,办件编号,收费金额,减免金额\nF1,C1,0.10,0\nF2,C1,0.20,0\nF3,C2,0.3,0.2\n",
-    )
-    .unwrap();
-    let json = common::audit_json(None, dir.path(), &[policies.path().to_path_buf()]);
+        None,
+    );
     let mut messages: Vec<String> = json["findings"]
         .as_array()
         .unwrap()
@@ -75,7 +72,7 @@ fn decimal_sums_and_differences_compare_and_print_as_reckoned() {
 /// field's name (an empty list read as "缺少" followed by nothing).
 #[test]
 fn a_division_by_zero_is_undetermined_and_named() {
-    let policies = common::policy_folder(
+    let json = audit_fees(
         r#"policy p {
   title "除法"
 }
@@ -87,14 +84,9 @@ rule R301 ratio {
   require fee.amount / fee.waiver > 1
 }
 "#,
-    );
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("收费记录.csv"),
         "收费流水号,办件编号,收费金额,减免金额\nF1,C1,10,0\nF2,C1,10,5\n",
-    )
-    .unwrap();
-    let json = common::audit_json(None, dir.path(), &[policies.path().to_path_buf()]);
+        None,
+    );
     let undetermined = json["undetermined"].as_array().unwrap();
     assert_eq!(undetermined.len(), 1, "{undetermined:?}");
     assert_eq!(undetermined[0]["key"], serde_json::json!(["F1"]));
@@ -109,7 +101,7 @@ rule R301 ratio {
 /// it was written, not as the fraction it holds.
 #[test]
 fn a_percent_parameter_prints_as_a_percentage() {
-    let policies = common::policy_folder(
+    let json = audit_fees(
         r#"policy p {
   title "百分比"
 }
@@ -124,14 +116,9 @@ rule R302 waiver-share {
   message "减免 {fee.waiver} 元, 超过收费的 {减免上限}"
 }
 "#,
-    );
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("收费记录.csv"),
         "收费流水号,办件编号,收费金额,减免金额\nF1,C1,100,20\nF2,C1,100,12.5\n",
-    )
-    .unwrap();
-    let json = common::audit_json(None, dir.path(), &[policies.path().to_path_buf()]);
+        None,
+    );
     let findings = json["findings"].as_array().unwrap();
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!(findings[0]["message"], "减免 20 元, 超过收费的 12.5%");
@@ -141,8 +128,7 @@ rule R302 waiver-share {
 /// inside a group's aggregate too (the fast path hands such a record over).
 #[test]
 fn a_division_by_zero_notes_the_same_on_both_engines() {
-    let policies = common::policy_folder(
-        r#"policy p {
+    let policy = r#"policy p {
   title "除法"
 }
 
@@ -153,17 +139,10 @@ rule R303 grouped {
   group by fee.dept
   require count(fee.amount / fee.waiver > 1 or fee.item_code == "Z") < 1
 }
-"#,
-    );
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("收费记录.csv"),
-        "收费流水号,事项编码,开票部门,收费金额,减免金额\nF1,Z,X局,10,0\nF2,Y,X局,,2\n",
-    )
-    .unwrap();
-    let paths = [policies.path().to_path_buf()];
-    let fast = common::audit_json(None, dir.path(), &paths);
-    let reference = common::audit_json(Some("reference"), dir.path(), &paths);
+"#;
+    let csv = "收费流水号,事项编码,开票部门,收费金额,减免金额\nF1,Z,X局,10,0\nF2,Y,X局,,2\n";
+    let fast = audit_fees(policy, csv, None);
+    let reference = audit_fees(policy, csv, Some("reference"));
     assert_eq!(fast, reference);
     let missing = fast["undetermined"][0]["missing"].to_string();
     assert!(
@@ -171,4 +150,13 @@ rule R303 grouped {
         "{}",
         fast["undetermined"]
     );
+}
+
+/// The audit JSON of a fee ledger `csv` (收费记录.csv) under `policy` alone,
+/// on the given engine.
+fn audit_fees(policy: &str, csv: &str, engine: Option<&str>) -> serde_json::Value {
+    let policies = common::policy_folder(policy);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("收费记录.csv"), csv).unwrap();
+    common::audit_json(engine, dir.path(), &[policies.path().to_path_buf()])
 }
