@@ -209,10 +209,7 @@ impl PolicyError {
     pub fn with_source(&self, src: &PolicySource) -> RenderedError {
         RenderedError {
             error: self.clone(),
-            src: CharColumns {
-                name: src.name.clone(),
-                text: Arc::clone(&src.text),
-            },
+            src: CharColumns { src: src.clone() },
         }
     }
 }
@@ -237,7 +234,12 @@ impl PolicySource {
         let offset = offset.min(self.text.len());
         let before = &self.text[..floor_char_boundary(&self.text, offset)];
         let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        // (A lone `\r` ends a line too, as miette draws it.)
+        let col = before
+            .rsplit(['\n', '\r'])
+            .next()
+            .map_or(0, |l| l.chars().count())
+            + 1;
         (line, col)
     }
 }
@@ -262,8 +264,7 @@ pub struct RenderedError {
 /// and the JSON diagnostics.
 #[derive(Debug)]
 struct CharColumns {
-    name: String,
-    text: Arc<String>,
+    src: PolicySource,
 }
 
 impl SourceCode for CharColumns {
@@ -274,19 +275,17 @@ impl SourceCode for CharColumns {
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let inner =
-            self.text
+            self.src
+                .text
                 .as_str()
                 .read_span(span, context_lines_before, context_lines_after)?;
         let column = if inner.column() == 0 {
             0
         } else {
-            let text = self.text.as_str();
-            let at = floor_char_boundary(text, span.offset().min(text.len()));
-            let line_start = text[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1);
-            text[line_start..at].chars().count()
+            self.src.line_col(span.offset()).1 - 1
         };
         Ok(Box::new(MietteSpanContents::new_named(
-            self.name.clone(),
+            self.src.name.clone(),
             inner.data(),
             *inner.span(),
             inner.line(),

@@ -23,6 +23,20 @@ pub struct PolicyErrors {
 }
 
 impl PolicyErrors {
+    /// One error of a file (or folder) that cannot be used: `why` in words.
+    pub fn unreadable(path: &Path, why: String) -> PolicyErrors {
+        PolicyErrors {
+            sources: vec![PolicySource::new(display_path(path), String::new())],
+            errors: vec![FileErrors {
+                file: 0,
+                errors: vec![
+                    PolicyError::new(ErrorCode::Io, crate::ast::Span::new(0, 0), why)
+                        .label("unreadable"),
+                ],
+            }],
+        }
+    }
+
     pub fn count(&self) -> usize {
         self.errors.iter().map(|f| f.errors.len()).sum()
     }
@@ -140,17 +154,8 @@ pub fn load_paths(
 
 /// The policy files under `paths` (files, or folders walked), read.
 pub fn read_paths(paths: &[PathBuf]) -> Result<Vec<PolicySource>, PolicyErrors> {
-    let files = collect_files(paths).map_err(|(p, why)| PolicyErrors {
-        sources: vec![PolicySource::new(display_path(&p), String::new())],
-        errors: vec![FileErrors {
-            file: 0,
-            errors: vec![PolicyError::new(
-                ErrorCode::Io,
-                crate::ast::Span::new(0, 0),
-                format!("cannot read {}: {why}", display_path(&p)),
-            )
-            .label("unreadable")],
-        }],
+    let files = collect_files(paths).map_err(|(p, why)| {
+        PolicyErrors::unreadable(&p, format!("cannot read {}: {why}", display_path(&p)))
     })?;
     read_sources(&files)
 }

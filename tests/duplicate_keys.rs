@@ -109,24 +109,7 @@ fn repeated_case_and_fee_ids_are_data_errors_naming_the_first_row() {
          P1,C3,K1,10,2025-03-03 09:00:00,政务服务中心,财政\n",
     )
     .unwrap();
-    let run = |threads: &str| {
-        let out = common::yimen(None)
-            .arg("audit")
-            .arg(dir.path())
-            .args([
-                "--as-of",
-                "2025-12-31",
-                "--format",
-                "json",
-                "--fail-on",
-                "never",
-            ])
-            .args(["--threads", threads])
-            .output()
-            .unwrap();
-        common::assert_success(&out);
-        out.stdout
-    };
+    let run = |threads: &str| common::audit_bytes(None, dir.path(), &[], &["--threads", threads]);
     let bytes = run("2");
     assert_eq!(bytes, run("1"), "the same at any thread count");
     let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();

@@ -198,18 +198,6 @@ pub(crate) fn load_policies(
     paths: &[PathBuf],
 ) -> Result<(Vec<PolicySource>, crate::ir::Program), PolicyErrors> {
     let schema = crate::schema::Schema::builtin();
-    let io_error = |path: &std::path::Path, why: String| PolicyErrors {
-        sources: vec![PolicySource::new(path.display().to_string(), String::new())],
-        errors: vec![crate::check::FileErrors {
-            file: 0,
-            errors: vec![crate::diagnostics::PolicyError::new(
-                crate::diagnostics::ErrorCode::Io,
-                crate::ast::Span::new(0, 0),
-                why,
-            )
-            .label("unreadable")],
-        }],
-    };
     let builtin = paths.is_empty() || paths.iter().any(|p| p.as_os_str() == BUILTIN_POLICIES);
     let local: Vec<PathBuf> = paths
         .iter()
@@ -230,7 +218,7 @@ pub(crate) fn load_policies(
     source_dirs.dedup();
     let registry = crate::sources::SourceRegistry::install_local(&source_dirs).map_err(|e| {
         let at = source_dirs.first().cloned().unwrap_or_default();
-        io_error(&at, format!("本地文件登记 (sources/) 有误: {e}"))
+        PolicyErrors::unreadable(&at, format!("本地文件登记 (sources/) 有误: {e}"))
     })?;
     let mut sources = if builtin {
         crate::builtin::sources()

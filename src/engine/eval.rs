@@ -375,10 +375,10 @@ impl<'a> Frame<'a> {
                         // Known values without a result: say why, in the
                         // place of a missing field's name.
                         let zero = *op == ArithOp::Div && num(&y) == Some(0.0);
-                        let why = if zero { "除数为零" } else { "计算溢出" };
-                        let note = match self.name_of(if zero { b } else { e }) {
-                            Some(n) if zero => format!("{n}({why})"),
-                            _ => format!("({why})"),
+                        let note = match self.name_of(b).filter(|_| zero) {
+                            Some(n) => format!("{n}(除数为零)"),
+                            None if zero => "(除数为零)".to_string(),
+                            None => "(计算溢出)".to_string(),
                         };
                         if !self.missing.contains(&note) {
                             self.missing.push(note);

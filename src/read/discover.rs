@@ -197,6 +197,17 @@ pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Disco
     Ok(d)
 }
 
+/// What a table's header says.
+enum Choice {
+    /// The table holds this dataset, with this header.
+    Table(HeaderChoice),
+    /// It holds no dataset: skipped, for this reason.
+    Skip(String),
+    /// It is unreadable and reported already (a table without its key
+    /// column; a workbook's other sheets are still read).
+    Reported,
+}
+
 struct Ctx<'a> {
     schema: &'a Schema,
     matcher: &'a HeaderMatcher,
@@ -216,28 +227,26 @@ impl Ctx<'_> {
             .and_then(|n| self.schema.dataset_index(n))
     }
 
-    /// The header and dataset of a table; `Ok(Err(Some(why)))`: it holds no
-    /// dataset (to skip); `Ok(Err(None))`: it is reported unreadable already
-    /// (a table without its key column: one sheet of a workbook, the others
-    /// still read).
+    /// The header and dataset of a table, or why it holds none (see
+    /// [`Choice`]).
     fn choose(
         &mut self,
         rows: &[Vec<String>],
         sheet: Option<&str>,
         forced: Option<usize>,
         header_row: Option<usize>,
-    ) -> Result<Result<HeaderChoice, Option<String>>, ReadError> {
+    ) -> Result<Choice, ReadError> {
         let mut names = vec![self.name];
         names.extend(sheet);
         match header::choose(self.schema, self.matcher, rows, &names, forced, header_row) {
-            Ok(c) => Ok(Ok(c)),
-            Err(HeaderFailure::NoMatch(why)) => Ok(Err(Some(why))),
+            Ok(c) => Ok(Choice::Table(c)),
+            Err(HeaderFailure::NoMatch(why)) => Ok(Choice::Skip(why)),
             // A sheet of a workbook is taken by the workbook's name, which
             // also names its summary sheets: without a key it is skipped
             // with the reason. A file of one table so named, or a table a
             // mapping assigns, is meant as the data: it is unreadable.
             Err(HeaderFailure::Keyless(reason)) if sheet.is_some() && forced.is_none() => {
-                Ok(Err(Some(reason)))
+                Ok(Choice::Skip(reason))
             }
             Err(HeaderFailure::Keyless(reason)) => {
                 let err = ReadError::Unreadable {
@@ -252,7 +261,7 @@ impl Ctx<'_> {
                     reason: err.reason(),
                 });
                 self.out.errors.push(err);
-                Ok(Err(None))
+                Ok(Choice::Reported)
             }
             Err(HeaderFailure::Ambiguous(candidates)) => Err(ReadError::AmbiguousHeader {
                 file: self.rel.to_string(),
@@ -326,7 +335,7 @@ impl Ctx<'_> {
                     Some(h) => Some(p.lines.iter().position(|&l| l == h).unwrap_or(usize::MAX)),
                 };
                 match self.choose(&p.rows, None, self.forced(None), hr)? {
-                    Ok(c) => {
+                    Choice::Table(c) => {
                         let line = p.lines.get(c.start).copied();
                         let fmt = if p.delimiter == b'\t' {
                             Format::Tsv
@@ -335,8 +344,8 @@ impl Ctx<'_> {
                         };
                         self.push_text(fmt, c, Some(p.encoding), p.delimiter, None, line);
                     }
-                    Err(Some(why)) => self.skip(None, "", &why),
-                    Err(None) => {}
+                    Choice::Skip(why) => self.skip(None, "", &why),
+                    Choice::Reported => {}
                 }
             }
             Format::Xlsx | Format::Xls => {
@@ -351,12 +360,12 @@ impl Ctx<'_> {
                             .unwrap_or(usize::MAX)
                     });
                     match self.choose(&s.rows, Some(&s.name), self.forced(None), hr)? {
-                        Ok(c) => {
+                        Choice::Table(c) => {
                             let row = s.first_row + c.start as u32 + 1;
                             self.push(format, c, None, b',', Some(s.name.clone()), Some(row));
                         }
-                        Err(Some(why)) => self.skip(Some(&s.name), "工作表", &why),
-                        Err(None) => {}
+                        Choice::Skip(why) => self.skip(Some(&s.name), "工作表", &why),
+                        Choice::Reported => {}
                     }
                 }
             }
@@ -366,7 +375,7 @@ impl Ctx<'_> {
                     return Ok(());
                 };
                 match self.choose(std::slice::from_ref(&p.keys), None, self.forced(None), None)? {
-                    Ok(c) => self.push(
+                    Choice::Table(c) => self.push(
                         format,
                         HeaderChoice {
                             start: 0,
@@ -378,8 +387,8 @@ impl Ctx<'_> {
                         None,
                         None,
                     ),
-                    Err(Some(why)) => self.skip(None, "", &why),
-                    Err(None) => {}
+                    Choice::Skip(why) => self.skip(None, "", &why),
+                    Choice::Reported => {}
                 }
             }
             Format::Yaml | Format::Json => {
@@ -398,7 +407,7 @@ impl Ctx<'_> {
                     let key = t.key.as_deref();
                     let forced = self.forced(key.filter(|k| self.schema.dataset(k).is_some()));
                     match self.choose(std::slice::from_ref(&t.columns), key, forced, None)? {
-                        Ok(c) => self.push(
+                        Choice::Table(c) => self.push(
                             format,
                             HeaderChoice {
                                 start: 0,
@@ -410,8 +419,8 @@ impl Ctx<'_> {
                             t.key.clone(),
                             None,
                         ),
-                        Err(Some(why)) => self.skip(key, "键", &why),
-                        Err(None) => {}
+                        Choice::Skip(why) => self.skip(key, "键", &why),
+                        Choice::Reported => {}
                     }
                 }
             }

@@ -222,11 +222,7 @@ pub(super) fn syntax_error(err: &Error<Rule>, text: &str) -> PolicyError {
                 }
             }
             if let Some((open, at)) = unclosed(text, start, word) {
-                let close = match open {
-                    '(' => ')',
-                    '[' => ']',
-                    _ => '}',
-                };
+                let close = closer(open);
                 e = e
                     .related(
                         Span::new(at, at + 1),
@@ -317,12 +313,7 @@ fn unclosed(text: &str, at: usize, word: &str) -> Option<(char, usize)> {
                 stack.pop();
             }
             ')' | ']' | '}' => {
-                let want = match c {
-                    ')' => '(',
-                    ']' => '[',
-                    _ => '{',
-                };
-                if matches!(stack.last(), Some(Frame::Open(o, _)) if *o == want) {
+                if matches!(stack.last(), Some(Frame::Open(o, _)) if closer(*o) == c) {
                     stack.pop();
                 }
             }
@@ -340,17 +331,19 @@ fn unclosed(text: &str, at: usize, word: &str) -> Option<(char, usize)> {
     let next = text[at..].chars().next();
     let consequence = match next {
         None => true,
-        Some(c @ (')' | ']' | '}')) => {
-            let matching = match top {
-                '(' => ')',
-                '[' => ']',
-                _ => '}',
-            };
-            c != matching
-        }
+        Some(c @ (')' | ']' | '}')) => c != closer(top),
         _ => matches!(word, "rule" | "metric" | "test" | "param" | "policy"),
     };
     consequence.then(|| *open.last().unwrap_or(&(top, 0)))
+}
+
+/// The bracket that closes `open` (`(`, `[` or `{`).
+fn closer(open: char) -> char {
+    match open {
+        '(' => ')',
+        '[' => ']',
+        _ => '}',
+    }
 }
 
 fn join_or(items: &[&str]) -> String {

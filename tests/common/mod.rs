@@ -22,6 +22,17 @@ pub fn yimen(engine: Option<&str>) -> std::process::Command {
 /// `yimen audit DIR --policy P... --as-of 2025-12-31 --format json` with the
 /// engine `YIMEN_ENGINE` names: its JSON, after asserting it exited 0.
 pub fn audit_json(engine: Option<&str>, dir: &Path, policies: &[PathBuf]) -> serde_json::Value {
+    serde_json::from_slice(&audit_bytes(engine, dir, policies, &[])).unwrap()
+}
+
+/// As [`audit_json`], with `extra` arguments: the JSON's bytes, to compare
+/// runs byte for byte.
+pub fn audit_bytes(
+    engine: Option<&str>,
+    dir: &Path,
+    policies: &[PathBuf],
+    extra: &[&str],
+) -> Vec<u8> {
     let mut cmd = yimen(engine);
     cmd.arg("audit").arg(dir);
     for p in policies {
@@ -36,10 +47,11 @@ pub fn audit_json(engine: Option<&str>, dir: &Path, policies: &[PathBuf]) -> ser
             "--fail-on",
             "never",
         ])
+        .args(extra)
         .output()
         .unwrap();
     assert_success(&out);
-    serde_json::from_slice(&out.stdout).unwrap()
+    out.stdout
 }
 
 /// Asserts that a command exited 0 (showing its stderr if not).
