@@ -63,6 +63,11 @@ fn a_broken_text_never_panics_and_always_points_somewhere() {
                 format!("{}@{}", &text[..i], &text[i..])
             };
             if let Err(errs) = yimen::syntax::text_to_ast(&broken) {
+                // One broken place is one broken item: the items after it
+                // are parsed again and not reported (at most the item the
+                // break ran into, an unclosed string or bracket).
+                let syntax = errs.iter().filter(|e| e.code == ErrorCode::Syntax).count();
+                assert!(syntax <= 1, "case {n}: {syntax} syntax errors for one break");
                 for e in errs {
                     assert!(
                         e.span.end <= broken.len(),
@@ -73,6 +78,30 @@ fn a_broken_text_never_panics_and_always_points_somewhere() {
             }
         }
     }
+}
+
+/// Every broken item of a file is reported, up to twenty: a file of
+/// thirty rules with a stray token each gives twenty syntax errors, one per
+/// rule, in order.
+#[test]
+fn syntax_errors_are_reported_item_by_item_up_to_twenty() {
+    let mut text = String::from("policy p {\n  title \"t\"\n}\n");
+    for i in 0..30 {
+        text.push_str(&format!(
+            "\nrule X{i:03} r {{\n  severity info\n  for s in staff\n  require s.id ) is not empty\n}}\n"
+        ));
+    }
+    let Err(errs) = yimen::syntax::text_to_ast(&text) else {
+        panic!("the broken file parsed");
+    };
+    assert_eq!(errs.len(), 20);
+    let lines: Vec<usize> = errs
+        .iter()
+        .map(|e| text[..e.span.start].matches('\n').count() + 1)
+        .collect();
+    let expected: Vec<usize> = (0..20).map(|i| 8 + 6 * i).collect();
+    assert_eq!(lines, expected);
+    assert!(errs.iter().all(|e| e.code == ErrorCode::Syntax));
 }
 
 /// Expressions nested or chained deeper than yimen evaluates are refused
