@@ -104,7 +104,7 @@ fn blank_broken_item(text: &mut [u8], starts: &[usize], at: usize) -> bool {
         let from = if before == 0 { 0 } else { starts[before - 1] };
         (from, starts.get(before).copied().unwrap_or(text.len()))
     };
-    if from >= to || text[from..to].iter().all(|b| b.is_ascii_whitespace()) {
+    if from >= to || text[from..to].iter().all(u8::is_ascii_whitespace) {
         return false;
     }
     for b in &mut text[from..to] {
