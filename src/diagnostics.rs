@@ -55,6 +55,9 @@ pub enum ErrorCode {
     TemplateUnknownField,
     /// A test expecting a code that no loaded rule has.
     UnknownExpectedCode,
+    /// A test expecting a finding whose key has the wrong number of values,
+    /// or a finding of a metric.
+    ExpectKeyArity,
     UnknownSource,
     UnknownClause,
     MissingClause,
@@ -100,6 +103,7 @@ impl ErrorCode {
             ErrorCode::UnknownSeverity => "yimen::unknown-severity",
             ErrorCode::TemplateUnknownField => "yimen::template-unknown-field",
             ErrorCode::UnknownExpectedCode => "yimen::unknown-expected-code",
+            ErrorCode::ExpectKeyArity => "yimen::expect-key-arity",
             ErrorCode::UnknownSource => "yimen::unknown-source",
             ErrorCode::UnknownClause => "yimen::unknown-clause",
             ErrorCode::MissingClause => "yimen::missing-clause",
@@ -138,6 +142,7 @@ impl ErrorCode {
         ErrorCode::UnknownSeverity,
         ErrorCode::TemplateUnknownField,
         ErrorCode::UnknownExpectedCode,
+        ErrorCode::ExpectKeyArity,
         ErrorCode::UnknownSource,
         ErrorCode::UnknownClause,
         ErrorCode::MissingClause,

@@ -296,21 +296,30 @@ impl Checker<'_> {
                 continue;
             }
             let mut dataset = None;
-            let mut is_group = false;
+            let mut group_len = None;
+            let mut key_clause_len = None;
             for c in &r.clauses {
                 match &c.kind {
                     ClauseKind::For { dataset: d, .. } => {
                         dataset = self.schema.dataset_index(&d.name);
                     }
-                    ClauseKind::GroupBy(_) => is_group = true,
+                    ClauseKind::GroupBy(g) => group_len = Some(g.len()),
+                    ClauseKind::Key(k) => key_clause_len = Some(k.len()),
                     _ => {}
                 }
             }
+            let record_key_len = dataset.map(|ds| {
+                let d = &self.schema.datasets[ds];
+                d.key.iter().filter(|k| d.field_index(k).is_some()).count()
+            });
+            let key_len = key_clause_len.or(group_len).or(record_key_len);
             self.rule_codes.push(RuleCodeInfo {
                 code: code.to_string(),
                 dataset,
-                is_group,
+                is_group: group_len.is_some(),
                 is_metric: r.kind == RuleKind::Metric,
+                key_len,
+                record_key_len,
                 file: file_idx,
                 span: r.code.span,
             });
@@ -409,6 +418,7 @@ impl Checker<'_> {
                     key,
                 } => {
                     self.expected_code(code);
+                    self.expected_key(code, Some(key), *undetermined, s.span);
                     let key = key.iter().map(|k| k.value.clone()).collect();
                     let code = code.name.clone();
                     def.expects.push(if *undetermined {
@@ -419,6 +429,7 @@ impl Checker<'_> {
                 }
                 TestStmtKind::ExpectNone { undetermined, code } => {
                     self.expected_code(code);
+                    self.expected_key(code, None, *undetermined, s.span);
                     let code = code.name.clone();
                     def.expects.push(if *undetermined {
                         Expectation::NoUndetermined { code }
@@ -440,6 +451,56 @@ impl Checker<'_> {
             );
         }
         def
+    }
+
+    /// An expected finding's key has as many values as the rule's findings
+    /// have (else the test could never pass; an undetermined verdict of a
+    /// group rule may also be keyed by its record), and a metric gives no
+    /// findings at all.
+    fn expected_key(
+        &mut self,
+        code: &ast::Ident,
+        key: Option<&[ast::StrLit]>,
+        undetermined: bool,
+        span: ast::Span,
+    ) {
+        let Some(rule) = self.rule_codes.iter().find(|r| r.code == code.name) else {
+            return;
+        };
+        if rule.is_metric {
+            let e = PolicyError::new(
+                ErrorCode::ExpectKeyArity,
+                code.span,
+                format!("`{}` is a metric: it gives a rate, not findings", code.name),
+            )
+            .label("a metric")
+            .help("a test expects findings of rules; check a metric with `yimen report` on the fixtures' export");
+            self.error(e);
+            return;
+        }
+        let (Some(n), Some(key)) = (rule.key_len, key) else {
+            return;
+        };
+        let by_record = undetermined && rule.is_group && rule.record_key_len == Some(key.len());
+        if key.len() != n && !by_record {
+            let values = |k: usize| if k == 1 { "value" } else { "values" };
+            let e = PolicyError::new(
+                ErrorCode::ExpectKeyArity,
+                span,
+                format!(
+                    "`{}` findings are keyed by {n} {}, this expectation gives {}",
+                    code.name,
+                    values(n),
+                    key.len()
+                ),
+            )
+            .label(format!("{} key {}", key.len(), values(key.len())))
+            .help(format!(
+                "write the key as the findings show it: {n} {} in `[…]`",
+                values(n)
+            ));
+            self.error(e);
+        }
     }
 
     fn expected_code(&mut self, code: &ast::Ident) {

@@ -44,6 +44,12 @@ pub(crate) struct RuleCodeInfo {
     pub dataset: Option<usize>,
     pub is_group: bool,
     pub is_metric: bool,
+    /// How many values a finding's key has (its `key` clause, its `group
+    /// by`, or its dataset's key), when the dataset is known.
+    pub key_len: Option<usize>,
+    /// How many values its dataset's key has: an undetermined member of a
+    /// group (its group key unknown) is keyed by its record.
+    pub record_key_len: Option<usize>,
     pub file: usize,
     pub span: Span,
 }
