@@ -236,6 +236,65 @@ fn html_report_has_every_department_and_metric_and_escapes_the_data() {
     );
 }
 
+/// With `--period`, the previous period's cases are judged as of a year
+/// before `--as-of` (its export was taken then): a case still open at the
+/// end of 2024, three working days after it was taken, was not overdue in
+/// that period's evaluation; `--compare-as-of` sets the date outright.
+#[test]
+fn compare_judges_the_previous_period_as_of_a_year_earlier() {
+    let now = tempfile::tempdir().unwrap();
+    let before = tempfile::tempdir().unwrap();
+    fixture(now.path());
+    fixture(before.path());
+    std::fs::write(
+        before.path().join("办件记录.csv"),
+        "办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n\
+         B1,A1,X局,中心窗口,2024-03-04 09:00:00,2024-03-04 10:00:00\n\
+         B2,P1,X局,中心窗口,2024-12-26 09:00:00,\n",
+    )
+    .unwrap();
+    let previous = |extra: &[&str]| {
+        let mut args = vec!["--period", "2025", "--format", "json", "--compare"];
+        let dir = before.path().to_str().unwrap();
+        args.push(dir);
+        args.extend_from_slice(extra);
+        let (code, out, err) = report_with(now.path(), &args);
+        assert_eq!(code, 0, "{err}");
+        let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let x = json["departments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["dept"] == "X局")
+            .unwrap()
+            .clone();
+        x["previous_score"].as_f64().unwrap()
+    };
+    // B2: 2024-12-27, -30, -31 are three working days, within P1's five.
+    let as_then = previous(&[]);
+    let as_stated = previous(&["--compare-as-of", "2024-12-31"]);
+    let as_now = previous(&["--compare-as-of", "2025-12-31"]);
+    assert_eq!(as_then, as_stated);
+    // Judged as of the current audit date, B2 would be a year overdue
+    // (H003, an error: two points deducted).
+    assert!((as_then - as_now - 2.0).abs() < 1e-9, "{as_then} vs {as_now}");
+    let (code, md, err) = report_with(
+        now.path(),
+        &["--period", "2025", "--compare", before.path().to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(md.contains("2024 年度 ("), "{md}");
+    assert!(md.contains("审计日期 2024-12-31)"), "{md}");
+    let (code, _, err) = report_with(now.path(), &["--compare-as-of", "2024-12-31"]);
+    assert_eq!(code, 2, "--compare-as-of without --compare: {err}");
+    let (code, _, err) = report_with(
+        now.path(),
+        &["--compare", before.path().to_str().unwrap(), "--compare-as-of", "2024-13-01"],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("--compare-as-of"), "{err}");
+}
+
 #[test]
 fn compare_gives_the_change_against_the_previous_period() {
     let now = tempfile::tempdir().unwrap();

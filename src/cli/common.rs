@@ -69,7 +69,7 @@ pub struct Prepared {
 
 /// A `YYYY-MM-DD` date of the years an audit can be about (1900-2100: not
 /// `+10000-01-01`, which chrono would accept).
-fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
+pub(super) fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
     let s = s.trim();
     if !s.starts_with(|c: char| c.is_ascii_digit()) {
         return None;

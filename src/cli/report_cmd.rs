@@ -27,6 +27,12 @@ pub struct Args {
     /// The previous period's export folder, for the trend.
     #[arg(long)]
     compare: Option<PathBuf>,
+    /// The audit date of the previous period (YYYY-MM-DD): its unfinished
+    /// cases are judged as of this day. Default: with --period, --as-of one
+    /// year earlier (the previous export was taken a year before); without
+    /// it, --as-of.
+    #[arg(long, requires = "compare")]
+    compare_as_of: Option<String>,
     /// A YAML file of weights and targets; every key optional: `metrics`
     /// (metric → weight; default 1, M01 and M04 2), `penalty_error` (2),
     /// `penalty_warning` (1), `penalty_info` (0), `max_penalty` (40),
@@ -74,7 +80,7 @@ pub fn run(args: &Args) -> u8 {
         },
         None => Weights::default(),
     };
-    let prepared = match prepare(&args.run.opts) {
+    let mut prepared = match prepare(&args.run.opts) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -107,6 +113,23 @@ pub fn run(args: &Args) -> u8 {
         eprintln!("错误: {} 中没有任何可用的数据集", args.run.dir.display());
         return 2;
     }
+    let current_as_of = prepared.as_of;
+    let previous_as_of = match &args.compare_as_of {
+        Some(s) => match super::common::parse_date(s) {
+            Some(d) => d,
+            None => {
+                eprintln!(
+                    "错误: --compare-as-of 应为 1900—2100 年间 YYYY-MM-DD 格式的日期, 而不是 {s:?}"
+                );
+                return 2;
+            }
+        },
+        // The previous period's export was taken a year before this one:
+        // its unfinished cases are judged as of then, not as of today
+        // (a case still open at the end of 2024 is not two years late).
+        None if args.period.is_some() => crate::calendar::add_years(current_as_of, -1),
+        None => current_as_of,
+    };
     let previous = match &args.compare {
         Some(dir) => {
             if !dir.is_dir() {
@@ -114,7 +137,10 @@ pub fn run(args: &Args) -> u8 {
                 return 2;
             }
             let prev_period = args.period.and_then(|y| year(y - 1));
-            match run_audit(&prepared, dir, prev_period, None, "上期 ") {
+            prepared.as_of = previous_as_of;
+            let run = run_audit(&prepared, dir, prev_period, None, "上期 ");
+            prepared.as_of = current_as_of;
+            match run {
                 Ok((a, prev_unreadable)) => {
                     // A file of the previous period that cannot be read
                     // fails the run as one of this period does (the report
@@ -137,8 +163,12 @@ pub fn run(args: &Args) -> u8 {
         args.period.map(|y| y.to_string()),
     );
     report.previous = args.compare.as_ref().map(|dir| match args.period {
-        Some(y) => format!("{} 年度 ({})", y - 1, dir.display()),
-        None => format!("{} 中的全部数据", dir.display()),
+        Some(y) => format!(
+            "{} 年度 ({}, 审计日期 {previous_as_of})",
+            y - 1,
+            dir.display()
+        ),
+        None => format!("{} 中的全部数据 (审计日期 {previous_as_of})", dir.display()),
     });
     let bytes = match args.format {
         ReportFormat::Json => crate::report::json::render(&report).into_bytes(),
