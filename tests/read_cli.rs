@@ -56,3 +56,45 @@ fn inspect_with_a_bad_mapping_names_the_line() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("第 4 行") && err.contains("kinds"), "{err}");
 }
+
+/// A `files` pattern of the mapping that no file used is a warning of both
+/// `inspect` and `audit` (a typo would otherwise change nothing, silently);
+/// a pattern with `[…]` is told that brackets match literally. Used
+/// patterns, and a pattern an earlier one shadows, are told apart.
+#[test]
+fn unused_mapping_patterns_are_warned_about() {
+    let tmp = tempfile::tempdir().unwrap();
+    let export = tmp.path().join("export");
+    std::fs::create_dir(&export).unwrap();
+    std::fs::write(
+        export.join("窗口人员-2025.csv"),
+        "工号,姓名,派驻单位\nS1,张三,民政局\n",
+    )
+    .unwrap();
+    let map = tmp.path().join("m.yaml");
+    std::fs::write(
+        &map,
+        "files:\n  \"窗口人员-*.csv\": { dataset: staff }\n  \"窗口人员-2025.csv\": { dataset: staff }\n  \"办件-202[45].csv\": { dataset: cases }\n",
+    )
+    .unwrap();
+    for command in ["inspect", "audit"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
+            .arg(command)
+            .arg(&export)
+            .arg("--map")
+            .arg(&map)
+            .args(if command == "inspect" {
+                &[][..]
+            } else {
+                &["--as-of", "2025-12-31", "--fail-on", "never"][..]
+            })
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{command}: {err}");
+        let warnings: Vec<&str> = err.lines().filter(|l| l.contains("警告: 映射文件")).collect();
+        assert_eq!(warnings.len(), 2, "{command}: {err}");
+        assert!(warnings[0].contains("\"窗口人员-2025.csv\"") && warnings[0].contains("前面的模式已先匹配"), "{err}");
+        assert!(warnings[1].contains("\"办件-202[45].csv\"") && warnings[1].contains("方括号"), "{err}");
+    }
+}

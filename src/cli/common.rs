@@ -198,6 +198,9 @@ pub fn run_audit(
         b.finish_and_clear();
     }
     let audit = result.map_err(fail)?;
+    for w in &audit.unused_patterns {
+        eprintln!("{label}警告: {w}");
+    }
     // Nothing is skipped silently (the data contract).
     for k in audit.skipped.iter().filter(|k| !k.unreadable) {
         eprintln!("{label}已跳过: {}: {}", k.file, k.reason);

@@ -40,6 +40,9 @@ pub fn run(args: &Args) -> u8 {
         },
     ) {
         Ok(r) => {
+            for w in &r.unused_patterns {
+                eprintln!("警告: {w}");
+            }
             let text = match args.format {
                 super::TextOrJson::Json => render_json(&r),
                 super::TextOrJson::Text => render_text(&r),

@@ -95,6 +95,10 @@ pub struct Audit {
     pub data_errors: Vec<DataError>,
     /// Files not read, in path order: nothing is dropped without being shown.
     pub skipped: Vec<SkippedFile>,
+    /// The mapping's `files` patterns that no file of the folder used, with
+    /// why (printed as warnings; a typo would otherwise go unnoticed).
+    #[serde(skip)]
+    pub unused_patterns: Vec<String>,
     pub summary: Summary,
     /// With `--baseline`: findings of the baseline that are gone (code, key).
     pub resolved: Vec<(String, Vec<String>)>,

@@ -80,6 +80,7 @@ pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Disco
             true
         });
     let mut pending_skips: Vec<Skipped> = Vec::new();
+    let mut used_patterns = vec![false; opts.mapping.as_ref().map_or(0, |m| m.files.len())];
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
@@ -149,7 +150,11 @@ pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Disco
             skip("映射文件".to_string());
             continue;
         }
-        let fmap: Option<&FileMapping> = opts.mapping.as_ref().and_then(|m| m.for_file(&rel));
+        let fmap: Option<&FileMapping> = opts.mapping.as_ref().and_then(|m| {
+            let i = m.file_index(&rel)?;
+            used_patterns[i] = true;
+            Some(&m.files[i])
+        });
         if fmap.is_some_and(|f| f.skip) {
             skip("映射文件要求跳过".to_string());
             continue;
@@ -194,6 +199,9 @@ pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Disco
     }
     pending_skips.sort_by(|a, b| a.path.cmp(&b.path));
     d.skipped = pending_skips;
+    if let Some(m) = &opts.mapping {
+        d.unused_patterns = m.unused_patterns(&used_patterns);
+    }
     Ok(d)
 }
 

@@ -51,6 +51,8 @@ pub struct FileInfo {
 pub struct InspectReport {
     pub files: Vec<FileInfo>,
     pub skipped: Vec<Skipped>,
+    /// The mapping's `files` patterns that no file used, with why.
+    pub unused_patterns: Vec<String>,
 }
 
 /// Counts of one table while it is read.
@@ -76,6 +78,7 @@ pub fn inspect(
     let mut report = InspectReport {
         files: Vec::new(),
         skipped: d.skipped,
+        unused_patterns: d.unused_patterns,
     };
     for src in &d.sources {
         let ds = schema.dataset(&src.dataset);

@@ -12,8 +12,9 @@
 //!       kind: { "1": 行政许可, "20": 公共服务 }
 //!       online_depth: { "Ⅳ": 全程网办 }
 //!       in_center: { 已进驻: 是, 未进驻: 否 }
-//! # Per-file settings, by glob on the path relative to the audited folder
-//! # (a pattern without `/` matches the file name); the first match wins.
+//! # Per-file settings, by glob (`*`, `?`) on the path relative to the audited
+//! # folder (a pattern without `/` matches the file name); the first match
+//! # wins; a pattern that no file used is a warning.
 //! files:
 //!   "广安/*目录*.csv": { dataset: catalogue, encoding: gbk }
 //!   "办件-2025.csv":   { dataset: cases, header_row: 3 }
@@ -275,14 +276,42 @@ impl Mapping {
     /// The settings for a file (path relative to the audited folder, `/`
     /// separators): the first pattern that matches.
     pub fn for_file(&self, rel: &str) -> Option<&FileMapping> {
+        self.file_index(rel).map(|i| &self.files[i])
+    }
+
+    /// The position in `files` of [`Mapping::for_file`]'s entry.
+    pub fn file_index(&self, rel: &str) -> Option<usize> {
         let name = rel.rsplit('/').next().unwrap_or(rel);
-        self.files.iter().find(|f| {
+        self.files.iter().position(|f| {
             if f.pattern.contains('/') {
                 normalize::glob(&f.pattern, rel)
             } else {
                 normalize::glob(&f.pattern, name)
             }
         })
+    }
+
+    /// Why the `files` patterns that no file of a folder used were not used
+    /// (`used[i]`: entry `i` was the first match of some file): a typo, a
+    /// file missing this time, or a pattern an earlier one shadows. Glob
+    /// syntax beyond `*` and `?` is named: it is matched literally.
+    pub fn unused_patterns(&self, used: &[bool]) -> Vec<String> {
+        self.files
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !used.get(*i).copied().unwrap_or(false))
+            .map(|(_, f)| {
+                let literal = if f.pattern.contains(['[', ']', '{', '}']) {
+                    " (模式只支持 * 与 ?, 方括号、花括号按字面匹配)"
+                } else {
+                    ""
+                };
+                format!(
+                    "映射文件 {} 的 files 中的 \"{}\" 没有用于任何文件: 没有文件与之匹配, 或前面的模式已先匹配{literal}",
+                    self.file, f.pattern
+                )
+            })
+            .collect()
     }
 
     /// Extra header aliases of a field.

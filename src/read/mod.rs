@@ -170,6 +170,9 @@ pub struct Discovery {
     pub skipped: Vec<Skipped>,
     /// Files that could not be read (each also in `skipped`).
     pub errors: Vec<ReadError>,
+    /// The mapping's `files` patterns that no file used, with why
+    /// ([`mapping::Mapping::unused_patterns`]).
+    pub unused_patterns: Vec<String>,
 }
 
 /// A file that cannot be read, or a mapping that cannot be used.
