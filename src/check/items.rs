@@ -478,7 +478,8 @@ impl Checker<'_> {
             self.error(e);
             return;
         }
-        let (Some(n), Some(key)) = (rule.key_len, key) else {
+        // (An unknown dataset is reported once, where the rule names it.)
+        let (Some(n), Some(key), Some(_)) = (rule.key_len, key, rule.dataset) else {
             return;
         };
         let by_record = undetermined && rule.is_group && rule.record_key_len == Some(key.len());

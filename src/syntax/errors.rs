@@ -270,11 +270,15 @@ pub(super) fn syntax_error(err: &Error<Rule>, text: &str) -> PolicyError {
     }
 }
 
-/// The opening bracket left unclosed where a syntax error is found, when
-/// the error looks like its consequence: the text ends, a different closing
-/// bracket comes, or a new top-level item starts while a bracket is open.
-/// Strings and `//` comments are skipped.
-fn unclosed(text: &str, at: usize, word: &str) -> Option<(char, usize)> {
+/// The brackets still open at byte `at` of `text` (outermost first, with
+/// their offsets), brackets in strings and comments not counted (the `{…}`
+/// holes of a message template are code). `on_line(offset, depth)` is
+/// called at the start of every line with the number of brackets open there.
+pub(super) fn open_brackets(
+    text: &str,
+    at: usize,
+    mut on_line: impl FnMut(usize, usize),
+) -> Vec<(char, usize)> {
     #[derive(Clone, Copy)]
     enum Frame {
         Open(char, usize),
@@ -284,14 +288,23 @@ fn unclosed(text: &str, at: usize, word: &str) -> Option<(char, usize)> {
     }
     let at = at.min(text.len());
     let mut stack: Vec<Frame> = Vec::new();
+    let mut depth = 0usize;
     let mut chars = text[..at].char_indices().peekable();
     while let Some((i, c)) = chars.next() {
+        if c == '\n' {
+            // (A string does not run past its line.)
+            while matches!(stack.last(), Some(Frame::Str | Frame::Hole)) {
+                stack.pop();
+            }
+            on_line(i + 1, depth);
+            continue;
+        }
         if matches!(stack.last(), Some(Frame::Str)) {
             match c {
                 '\\' => {
-                    chars.next();
+                    chars.next_if(|&(_, d)| d != '\n');
                 }
-                '"' | '\n' => {
+                '"' => {
                     stack.pop();
                 }
                 '{' => stack.push(Frame::Hole),
@@ -302,31 +315,40 @@ fn unclosed(text: &str, at: usize, word: &str) -> Option<(char, usize)> {
         match c {
             '"' => stack.push(Frame::Str),
             '/' if chars.peek().is_some_and(|&(_, d)| d == '/') => {
-                for (_, d) in chars.by_ref() {
-                    if d == '\n' {
-                        break;
-                    }
-                }
+                while chars.next_if(|&(_, d)| d != '\n').is_some() {}
             }
-            '(' | '[' | '{' => stack.push(Frame::Open(c, i)),
+            '(' | '[' | '{' => {
+                stack.push(Frame::Open(c, i));
+                depth += 1;
+            }
             '}' if matches!(stack.last(), Some(Frame::Hole)) => {
                 stack.pop();
             }
             ')' | ']' | '}' => {
                 if matches!(stack.last(), Some(Frame::Open(o, _)) if closer(*o) == c) {
                     stack.pop();
+                    depth -= 1;
                 }
             }
             _ => {}
         }
     }
-    let open: Vec<(char, usize)> = stack
+    stack
         .iter()
         .filter_map(|f| match f {
             Frame::Open(c, i) => Some((*c, *i)),
             _ => None,
         })
-        .collect();
+        .collect()
+}
+
+/// The opening bracket left unclosed where a syntax error is found, when
+/// the error looks like its consequence: the text ends, a different closing
+/// bracket comes, or a new top-level item starts while a bracket is open.
+/// Strings and `//` comments are skipped.
+fn unclosed(text: &str, at: usize, word: &str) -> Option<(char, usize)> {
+    let at = at.min(text.len());
+    let open = open_brackets(text, at, |_, _| {});
     let &(top, _) = open.last()?;
     let next = text[at..].chars().next();
     let consequence = match next {

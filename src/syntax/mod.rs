@@ -66,20 +66,26 @@ fn error_offset(e: &pest::error::Error<Rule>) -> usize {
 }
 
 /// Where top-level items may start: lines that begin, at their first
-/// column, with an item keyword followed by a space, or with a doc comment
-/// (`///`) after a line that is not one.
+/// column, with `rule`, `metric`, `test` or `policy` and a space, or a doc
+/// comment (`///`) after a line that is not one, whatever is left open
+/// before them (an unclosed `{` is a broken item, not a longer one); and
+/// `param` lines outside any bracket (inside a test, `param` sets one).
 fn item_starts(text: &str) -> Vec<usize> {
-    const KEYWORDS: [&str; 5] = ["policy", "param", "rule", "metric", "test"];
+    const ALWAYS: [&str; 4] = ["policy", "rule", "metric", "test"];
+    let mut depth_at = vec![0usize];
+    errors::open_brackets(text, text.len(), |_, depth| depth_at.push(depth));
     let mut starts = Vec::new();
     let mut offset = 0;
     let mut after_doc = false;
-    for line in text.split_inclusive('\n') {
+    for (n, line) in text.split_inclusive('\n').enumerate() {
         let doc = line.starts_with("///");
-        let keyword = KEYWORDS.iter().any(|k| {
+        let keyword = |k: &str| {
             line.strip_prefix(k)
                 .is_some_and(|rest| rest.starts_with([' ', '\t']))
-        });
-        if (doc || keyword) && !after_doc {
+        };
+        let top_level = depth_at.get(n).copied().unwrap_or(0) == 0;
+        let start = doc || ALWAYS.iter().any(|k| keyword(k)) || (top_level && keyword("param"));
+        if start && !after_doc {
             starts.push(offset);
         }
         after_doc = doc;
@@ -88,21 +94,23 @@ fn item_starts(text: &str) -> Vec<usize> {
     starts
 }
 
-/// Blanks the item that holds a syntax error at byte `at`: from the item
-/// start before it to the next item start after it (an error found right at
-/// an item start belongs to the item before it: an unclosed `{` is seen
-/// where the next item begins). `false` when nothing is left to blank.
+/// Blanks the item that holds a syntax error at byte `at`: from the start
+/// of the item where the outermost bracket still open at `at` was opened
+/// (an unclosed `{` makes the parser read on into the next items), or else
+/// of the item holding `at`, up to the next item start (`at` itself when an
+/// item starts there). `false` when nothing is left to blank.
 fn blank_broken_item(text: &mut [u8], starts: &[usize], at: usize) -> bool {
-    let before = starts.partition_point(|&s| s <= at);
-    let (from, to) = if before > 0 && starts[before - 1] == at {
-        // The item before the one starting here.
-        if before < 2 {
-            return false;
-        }
-        (starts[before - 2], at)
+    let opened = std::str::from_utf8(&text[..at.min(text.len())])
+        .ok()
+        .and_then(|t| errors::open_brackets(t, at, |_, _| {}).first().map(|&(_, i)| i));
+    let holder = opened.unwrap_or(at);
+    let before = starts.partition_point(|&s| s <= holder);
+    let from = if before == 0 { 0 } else { starts[before - 1] };
+    let to = if starts.binary_search(&at).is_ok() && at > from {
+        at
     } else {
-        let from = if before == 0 { 0 } else { starts[before - 1] };
-        (from, starts.get(before).copied().unwrap_or(text.len()))
+        let after = starts.partition_point(|&s| s <= at);
+        starts.get(after).copied().unwrap_or(text.len())
     };
     if from >= to || text[from..to].iter().all(u8::is_ascii_whitespace) {
         return false;
