@@ -58,9 +58,11 @@ fn inspect_with_a_bad_mapping_names_the_line() {
 }
 
 /// A `files` pattern of the mapping that no file used is a warning of both
-/// `inspect` and `audit` (a typo would otherwise change nothing, silently);
-/// a pattern with `[…]` is told that brackets match literally. Used
-/// patterns, and a pattern an earlier one shadows, are told apart.
+/// `inspect` and `audit` (a typo would otherwise change nothing, silently),
+/// saying why: no file matches, or an earlier pattern took its files; a
+/// pattern with `[…]` is told that brackets match literally. A pattern of
+/// lock files (skipped anyway) is used; `report --compare` warns only of a
+/// pattern that neither period used.
 #[test]
 fn unused_mapping_patterns_are_warned_about() {
     let tmp = tempfile::tempdir().unwrap();
@@ -71,30 +73,58 @@ fn unused_mapping_patterns_are_warned_about() {
         "工号,姓名,派驻单位\nS1,张三,民政局\n",
     )
     .unwrap();
+    std::fs::write(export.join("~$窗口人员-2025.csv"), "").unwrap();
     let map = tmp.path().join("m.yaml");
     std::fs::write(
         &map,
-        "files:\n  \"窗口人员-*.csv\": { dataset: staff }\n  \"窗口人员-2025.csv\": { dataset: staff }\n  \"办件-202[45].csv\": { dataset: cases }\n",
+        "files:\n  \"窗口人员-*.csv\": { dataset: staff }\n  \"窗口人员-2025.csv\": { dataset: staff }\n  \"办件-202[45].csv\": { dataset: cases }\n  \"~$*\": { skip: true }\n",
     )
     .unwrap();
-    for command in ["inspect", "audit"] {
+    let run = |command: &str, extra: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
             .arg(command)
             .arg(&export)
             .arg("--map")
             .arg(&map)
-            .args(if command == "inspect" {
-                &[][..]
-            } else {
-                &["--as-of", "2025-12-31", "--fail-on", "never"][..]
-            })
+            .args(extra)
             .output()
             .unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
         assert_eq!(out.status.code(), Some(0), "{command}: {err}");
-        let warnings: Vec<&str> = err.lines().filter(|l| l.contains("警告: 映射文件")).collect();
-        assert_eq!(warnings.len(), 2, "{command}: {err}");
-        assert!(warnings[0].contains("\"窗口人员-2025.csv\"") && warnings[0].contains("前面的模式已先匹配"), "{err}");
-        assert!(warnings[1].contains("\"办件-202[45].csv\"") && warnings[1].contains("方括号"), "{err}");
+        err.lines()
+            .filter(|l| l.contains("警告: 映射文件"))
+            .map(str::to_string)
+            .collect::<Vec<String>>()
+    };
+    for (command, extra) in [
+        ("inspect", &[][..]),
+        ("audit", &["--as-of", "2025-12-31", "--fail-on", "never"][..]),
+    ] {
+        let warnings = run(command, extra);
+        assert_eq!(warnings.len(), 2, "{command}: {warnings:?}");
+        assert!(
+            warnings[0].contains("\"窗口人员-2025.csv\" 没有用于任何文件: 与之匹配的文件都先匹配了前面的 \"窗口人员-*.csv\""),
+            "{warnings:?}"
+        );
+        assert!(
+            warnings[1].contains("\"办件-202[45].csv\" 没有用于任何文件: 没有文件与之匹配")
+                && warnings[1].contains("方括号"),
+            "{warnings:?}"
+        );
     }
+    // A previous period whose file the bracket pattern names literally.
+    let before = tmp.path().join("before");
+    std::fs::create_dir(&before).unwrap();
+    std::fs::write(
+        before.join("办件-202[45].csv"),
+        "办件编号,事项编码,受理部门,受理渠道,受理时间\nC1,A1,民政局,中心窗口,2024-03-04 09:00:00\n",
+    )
+    .unwrap();
+    std::fs::copy(export.join("窗口人员-2025.csv"), before.join("窗口人员-2024.csv")).unwrap();
+    let warnings = run(
+        "report",
+        &["--as-of", "2025-12-31", "--compare", before.to_str().unwrap()],
+    );
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("\"窗口人员-2025.csv\""), "{warnings:?}");
 }

@@ -293,6 +293,20 @@ fn compare_judges_the_previous_period_as_of_a_year_earlier() {
     );
     assert_eq!(code, 2);
     assert!(err.contains("--compare-as-of"), "{err}");
+    // A previous period later than its own audit date, as for --as-of.
+    let (code, _, err) = report_with(
+        now.path(),
+        &[
+            "--period",
+            "2025",
+            "--compare",
+            before.path().to_str().unwrap(),
+            "--compare-as-of",
+            "2023-06-30",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("上期考评年度 2024 晚于上期审计日期 2023-06-30"), "{err}");
 }
 
 #[test]

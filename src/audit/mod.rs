@@ -207,7 +207,7 @@ pub fn audit_dir(
             unreadable: true,
         }))
         .collect();
-    audit.unused_patterns.clone_from(&discovery.unused_patterns);
+    audit.pattern_use.clone_from(&discovery.pattern_use);
     // In path order; a workbook whose sheets fail alike is one entry.
     audit.skipped.sort();
     audit.skipped.dedup();

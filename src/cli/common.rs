@@ -105,15 +105,7 @@ pub fn prepare(opts: &RunOpts) -> Result<Prepared, u8> {
         Some(p) => Calendar::official().with_local_file(p).map_err(fail)?,
         None => Calendar::official().clone(),
     };
-    let (_, last) = calendar.covered_years();
-    if chrono::Datelike::year(&as_of) > last {
-        // Working days after the calendar's last listed year are counted
-        // Monday to Friday: the holidays of a year not yet published are
-        // not known (the State Council publishes them late in the year before).
-        eprintln!(
-            "警告: 工作日历只收录到 {last} 年的法定节假日与调休; 之后的日子按周一至周五计算工作日 (可用 --calendar 加入当年的安排)"
-        );
-    }
+    warn_past_calendar(&calendar, as_of);
     let mapping = super::load_mapping(opts.map.as_deref(), schema)?;
     Ok(Prepared {
         program,
@@ -142,6 +134,29 @@ pub fn not_a_folder(dir: &Path) -> String {
 /// reported on stderr (after `label`, when one audit of several is about,
 /// say, the old version). Returns the audit and whether any file was
 /// unreadable.
+/// Warns when an audit date lies after the calendar's last listed year.
+pub fn warn_past_calendar(calendar: &Calendar, as_of: chrono::NaiveDate) {
+    let (_, last) = calendar.covered_years();
+    if chrono::Datelike::year(&as_of) > last {
+        // Working days after the calendar's last listed year are counted
+        // Monday to Friday: the holidays of a year not yet published are
+        // not known (the State Council publishes them late in the year before).
+        eprintln!(
+            "警告: 工作日历只收录到 {last} 年的法定节假日与调休; 之后的日子按周一至周五计算工作日 (可用 --calendar 加入当年的安排)"
+        );
+    }
+}
+
+/// Warns of the mapping's `files` patterns that no file used (`uses`: over
+/// every folder the command read).
+pub fn warn_unused_patterns(p: &Prepared, uses: &[crate::read::mapping::PatternUse]) {
+    if let Some(m) = &p.read.mapping {
+        for w in m.unused_warnings(uses) {
+            eprintln!("警告: {w}");
+        }
+    }
+}
+
 pub fn run_audit(
     p: &Prepared,
     dir: &Path,
@@ -198,9 +213,6 @@ pub fn run_audit(
         b.finish_and_clear();
     }
     let audit = result.map_err(fail)?;
-    for w in &audit.unused_patterns {
-        eprintln!("{label}警告: {w}");
-    }
     // Nothing is skipped silently (the data contract).
     for k in audit.skipped.iter().filter(|k| !k.unreadable) {
         eprintln!("{label}已跳过: {}: {}", k.file, k.reason);

@@ -31,17 +31,16 @@ pub fn run(args: &Args) -> u8 {
         Ok(m) => m,
         Err(code) => return code,
     };
-    match inspect(
-        &args.dir,
-        schema,
-        &ReadOptions {
-            mapping,
-            strict: args.strict,
-        },
-    ) {
+    let opts = ReadOptions {
+        mapping,
+        strict: args.strict,
+    };
+    match inspect(&args.dir, schema, &opts) {
         Ok(r) => {
-            for w in &r.unused_patterns {
-                eprintln!("警告: {w}");
+            if let Some(m) = &opts.mapping {
+                for w in m.unused_warnings(&r.pattern_use) {
+                    eprintln!("警告: {w}");
+                }
             }
             let text = match args.format {
                 super::TextOrJson::Json => render_json(&r),

@@ -130,6 +130,18 @@ pub fn run(args: &Args) -> u8 {
         None if args.period.is_some() => crate::calendar::add_years(current_as_of, -1),
         None => current_as_of,
     };
+    if args.compare.is_some() {
+        if let Some(y) = args.period.filter(|&y| y - 1 > previous_as_of.year()) {
+            eprintln!(
+                "错误: 上期考评年度 {} 晚于上期审计日期 {previous_as_of} (--compare-as-of)",
+                y - 1
+            );
+            return 2;
+        }
+        if previous_as_of.year() > current_as_of.year() {
+            super::common::warn_past_calendar(&prepared.calendar, previous_as_of);
+        }
+    }
     let previous = match &args.compare {
         Some(dir) => {
             if !dir.is_dir() {
@@ -153,6 +165,18 @@ pub fn run(args: &Args) -> u8 {
         }
         None => None,
     };
+    // A pattern is unused when neither period's folder used it (a file
+    // name with a year in it serves one of them).
+    let uses: Vec<_> = match &previous {
+        Some(prev) => audit
+            .pattern_use
+            .iter()
+            .zip(&prev.pattern_use)
+            .map(|(a, b)| a.merge(*b))
+            .collect(),
+        None => audit.pattern_use.clone(),
+    };
+    super::common::warn_unused_patterns(&prepared, &uses);
     let mut report = build(
         &prepared.program,
         Schema::builtin(),

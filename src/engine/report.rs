@@ -95,10 +95,11 @@ pub struct Audit {
     pub data_errors: Vec<DataError>,
     /// Files not read, in path order: nothing is dropped without being shown.
     pub skipped: Vec<SkippedFile>,
-    /// The mapping's `files` patterns that no file of the folder used, with
-    /// why (printed as warnings; a typo would otherwise go unnoticed).
+    /// What became of each of the mapping's `files` patterns in the folder
+    /// (`audit` and `report` warn of those no file used: a typo would
+    /// otherwise go unnoticed).
     #[serde(skip)]
-    pub unused_patterns: Vec<String>,
+    pub pattern_use: Vec<crate::read::mapping::PatternUse>,
     pub summary: Summary,
     /// With `--baseline`: findings of the baseline that are gone (code, key).
     pub resolved: Vec<(String, Vec<String>)>,

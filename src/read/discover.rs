@@ -13,7 +13,7 @@
 use std::path::Path;
 
 use super::header::{self, HeaderChoice, HeaderFailure, HeaderMatcher};
-use super::mapping::FileMapping;
+use super::mapping::{FileMapping, PatternUse};
 use super::{jsonl, sheet, text, yaml};
 use super::{Discovery, Format, ReadError, ReadOptions, Skipped, SourceFile};
 use crate::schema::Schema;
@@ -80,7 +80,7 @@ pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Disco
             true
         });
     let mut pending_skips: Vec<Skipped> = Vec::new();
-    let mut used_patterns = vec![false; opts.mapping.as_ref().map_or(0, |m| m.files.len())];
+    d.pattern_use = vec![PatternUse::default(); opts.mapping.as_ref().map_or(0, |m| m.files.len())];
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
@@ -136,6 +136,12 @@ pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Disco
         let path = entry.path();
         let rel = rel_of(dir, path);
         let name = entry.file_name().to_string_lossy().into_owned();
+        // (Looked up before the files skipped anyway, so that a pattern
+        // naming lock files is not reported unused.)
+        let fmap: Option<&FileMapping> = opts
+            .mapping
+            .as_ref()
+            .and_then(|m| Some(&m.files[m.file_index(&rel, &mut d.pattern_use)?]));
         let mut skip = |reason: String| {
             pending_skips.push(Skipped {
                 path: rel.clone(),
@@ -150,11 +156,6 @@ pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Disco
             skip("映射文件".to_string());
             continue;
         }
-        let fmap: Option<&FileMapping> = opts.mapping.as_ref().and_then(|m| {
-            let i = m.file_index(&rel)?;
-            used_patterns[i] = true;
-            Some(&m.files[i])
-        });
         if fmap.is_some_and(|f| f.skip) {
             skip("映射文件要求跳过".to_string());
             continue;
@@ -199,9 +200,6 @@ pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Disco
     }
     pending_skips.sort_by(|a, b| a.path.cmp(&b.path));
     d.skipped = pending_skips;
-    if let Some(m) = &opts.mapping {
-        d.unused_patterns = m.unused_patterns(&used_patterns);
-    }
     Ok(d)
 }
 

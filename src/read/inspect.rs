@@ -51,8 +51,8 @@ pub struct FileInfo {
 pub struct InspectReport {
     pub files: Vec<FileInfo>,
     pub skipped: Vec<Skipped>,
-    /// The mapping's `files` patterns that no file used, with why.
-    pub unused_patterns: Vec<String>,
+    /// What became of each of the mapping's `files` patterns.
+    pub pattern_use: Vec<super::mapping::PatternUse>,
 }
 
 /// Counts of one table while it is read.
@@ -78,7 +78,7 @@ pub fn inspect(
     let mut report = InspectReport {
         files: Vec::new(),
         skipped: d.skipped,
-        unused_patterns: d.unused_patterns,
+        pattern_use: d.pattern_use,
     };
     for src in &d.sources {
         let ds = schema.dataset(&src.dataset);

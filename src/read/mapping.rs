@@ -54,6 +54,29 @@ pub struct DatasetMapping {
     pub values: BTreeMap<String, BTreeMap<String, String>>,
 }
 
+/// What became of a `files` pattern in one folder: the first match of some
+/// file, only ever matching files an earlier pattern took (which), or no
+/// file at all.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PatternUse {
+    #[default]
+    Unmatched,
+    Shadowed(usize),
+    Used,
+}
+
+impl PatternUse {
+    /// Over two folders (or files): used in either is used.
+    #[must_use]
+    pub fn merge(self, other: PatternUse) -> PatternUse {
+        match (self, other) {
+            (PatternUse::Used, _) | (_, PatternUse::Used) => PatternUse::Used,
+            (PatternUse::Shadowed(a), _) => PatternUse::Shadowed(a),
+            (_, b) => b,
+        }
+    }
+}
+
 /// Settings for the files a glob pattern matches.
 #[derive(Clone, Debug, Default)]
 pub struct FileMapping {
@@ -276,40 +299,58 @@ impl Mapping {
     /// The settings for a file (path relative to the audited folder, `/`
     /// separators): the first pattern that matches.
     pub fn for_file(&self, rel: &str) -> Option<&FileMapping> {
-        self.file_index(rel).map(|i| &self.files[i])
+        self.file_index(rel, &mut []).map(|i| &self.files[i])
     }
 
-    /// The position in `files` of [`Mapping::for_file`]'s entry.
-    pub fn file_index(&self, rel: &str) -> Option<usize> {
+    /// The position in `files` of [`Mapping::for_file`]'s entry, noting in
+    /// `uses` that it was used and that every later pattern matching the
+    /// file too was shadowed by it.
+    pub fn file_index(&self, rel: &str, uses: &mut [PatternUse]) -> Option<usize> {
         let name = rel.rsplit('/').next().unwrap_or(rel);
-        self.files.iter().position(|f| {
+        let mut matching = self.files.iter().enumerate().filter(|(_, f)| {
             if f.pattern.contains('/') {
                 normalize::glob(&f.pattern, rel)
             } else {
                 normalize::glob(&f.pattern, name)
             }
-        })
+        });
+        let (first, _) = matching.next()?;
+        if let Some(u) = uses.get_mut(first) {
+            *u = PatternUse::Used;
+        }
+        for (i, _) in matching {
+            if let Some(u) = uses.get_mut(i) {
+                *u = u.merge(PatternUse::Shadowed(first));
+            }
+        }
+        Some(first)
     }
 
-    /// Why the `files` patterns that no file of a folder used were not used
-    /// (`used[i]`: entry `i` was the first match of some file): a typo, a
-    /// file missing this time, or a pattern an earlier one shadows. Glob
-    /// syntax beyond `*` and `?` is named: it is matched literally.
-    pub fn unused_patterns(&self, used: &[bool]) -> Vec<String> {
+    /// A warning for each `files` pattern that no file used, saying why
+    /// (a typo or a file missing this time, or an earlier pattern matching
+    /// first); glob syntax beyond `*` and `?` is named: it matches literally.
+    pub fn unused_warnings(&self, uses: &[PatternUse]) -> Vec<String> {
         self.files
             .iter()
-            .enumerate()
-            .filter(|(i, _)| !used.get(*i).copied().unwrap_or(false))
-            .map(|(_, f)| {
+            .zip(uses)
+            .filter_map(|(f, u)| {
+                let why = match u {
+                    PatternUse::Used => return None,
+                    PatternUse::Shadowed(by) => format!(
+                        "与之匹配的文件都先匹配了前面的 \"{}\"",
+                        self.files.get(*by).map_or("", |b| b.pattern.as_str())
+                    ),
+                    PatternUse::Unmatched => "没有文件与之匹配".to_string(),
+                };
                 let literal = if f.pattern.contains(['[', ']', '{', '}']) {
                     " (模式只支持 * 与 ?, 方括号、花括号按字面匹配)"
                 } else {
                     ""
                 };
-                format!(
-                    "映射文件 {} 的 files 中的 \"{}\" 没有用于任何文件: 没有文件与之匹配, 或前面的模式已先匹配{literal}",
+                Some(format!(
+                    "映射文件 {} 的 files 中的 \"{}\" 没有用于任何文件: {why}{literal}",
                     self.file, f.pattern
-                )
+                ))
             })
             .collect()
     }

@@ -170,9 +170,8 @@ pub struct Discovery {
     pub skipped: Vec<Skipped>,
     /// Files that could not be read (each also in `skipped`).
     pub errors: Vec<ReadError>,
-    /// The mapping's `files` patterns that no file used, with why
-    /// ([`mapping::Mapping::unused_patterns`]).
-    pub unused_patterns: Vec<String>,
+    /// What became of each of the mapping's `files` patterns.
+    pub pattern_use: Vec<mapping::PatternUse>,
 }
 
 /// A file that cannot be read, or a mapping that cannot be used.
