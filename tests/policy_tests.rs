@@ -108,3 +108,63 @@ test "空字符串即空单元格" {
         .unwrap();
     common::assert_success(&out);
 }
+
+/// A `count` of a group with records whose condition is unknown lies in a
+/// range (the records known to hold, up to those plus the unknown ones): a
+/// comparison the whole range decides is decided, through `yimen test`.
+/// Dept A has one case known taken at 原单位 and one unknown: `== 0` is
+/// false whatever the unknown one is (a finding), `<= 1` is not decided.
+/// Dept B has none known and one unknown: `== 0` is not decided, `<= 1`
+/// holds. The count may stand on either side of the comparison.
+#[test]
+fn a_count_range_decides_what_it_can() {
+    let dir = common::policy_folder(
+        r#"policy p {
+  title "计数的范围"
+}
+
+rule K201 none-outside {
+  severity error
+  cite sandu-2018 "七、(六)"
+  for case in cases
+  group by case.dept
+  require count(case.channel == "原单位") == 0
+}
+
+rule K202 at-most-one-outside {
+  severity error
+  cite sandu-2018 "七、(六)"
+  for case in cases
+  group by case.dept
+  require count(case.channel == "原单位") <= 1
+}
+
+rule K203 at-most-one-outside-reversed {
+  severity error
+  cite sandu-2018 "七、(六)"
+  for case in cases
+  group by case.dept
+  require 1 >= count(case.channel == "原单位") and count() != 5
+}
+
+test "范围内外" {
+  cases { id: "C1", item_code: "A1", dept: "甲局", channel: "原单位" }
+  cases { id: "C2", item_code: "A1", dept: "甲局", channel: "" }
+  cases { id: "C3", item_code: "A1", dept: "乙局", channel: "中心窗口" }
+  cases { id: "C4", item_code: "A1", dept: "乙局", channel: "" }
+  expect K201 on ["甲局"]
+  expect undetermined K201 on ["乙局"]
+  expect no K202
+  expect undetermined K202 on ["甲局"]
+  expect no K203
+  expect undetermined K203 on ["甲局"]
+}
+"#,
+    );
+    let out = common::yimen(None)
+        .arg("test")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    common::assert_success(&out);
+}

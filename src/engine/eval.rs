@@ -61,10 +61,12 @@ pub struct Env<'a> {
 pub struct GroupView<'a> {
     pub keys: &'a [Value],
     pub aggs: &'a [Val],
-    /// Per aggregate slot: for a `count(cond)` that is unknown because some
-    /// records' `cond` is, the count of those where it is known to hold (a
-    /// message shows "至少 n", not "—").
-    pub floors: &'a [Option<u64>],
+    /// Per aggregate slot: for a `count` that is unknown because some
+    /// records' condition (or membership) is, the least and the greatest
+    /// count it can be. A comparison the whole range decides is decided
+    /// (`count(x) == 0` with one record known to hold is false, whatever the
+    /// unknown ones are); a message shows "至少 n", not "—".
+    pub bounds: &'a [Option<(u64, u64)>],
 }
 
 /// A field read while deciding, for the evidence of a finding.
@@ -407,6 +409,9 @@ impl<'a> Frame<'a> {
                         }
                     };
                 }
+                if let Some(v) = self.bounded_cmp(*op, a, b) {
+                    return v;
+                }
                 let x = self.need(a);
                 let y = self.need(b);
                 match (x, y) {
@@ -692,6 +697,56 @@ impl<'a> Frame<'a> {
 
     /// A value as text for a message; unknown values show as `—` (an
     /// unknown count as the count known so far: "至少 n").
+    /// The range of an unknown `count` of the current group (see
+    /// [`GroupView::bounds`]).
+    fn count_bounds(&self, e: &IrExpr) -> Option<(u64, u64)> {
+        let (IrExpr::Agg { .. }, Some(g)) = (e, &self.group) else {
+            return None;
+        };
+        let &s = self.env.agg_slots.get(&(std::ptr::from_ref(e) as usize))?;
+        match (g.aggs.get(s), g.bounds.get(s)) {
+            (Some(Val::Unknown), Some(Some(b))) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// A comparison of an unknown `count` with a known number, decided when
+    /// every count in its range gives the same answer; `None` otherwise
+    /// (then evaluated as usual: unknown).
+    fn bounded_cmp(&mut self, op: CmpOp, a: &IrExpr, b: &IrExpr) -> Option<Val> {
+        let (range, other, count_left) = match (self.count_bounds(a), self.count_bounds(b)) {
+            (Some(r), None) => (r, b, true),
+            (None, Some(r)) => (r, a, false),
+            _ => return None,
+        };
+        let Val::V(y @ (Value::Int(_) | Value::Decimal(_))) = self.eval(other) else {
+            return None;
+        };
+        let at = |n: u64| {
+            let n = Value::Int(i64::try_from(n).ok()?);
+            if count_left {
+                compare(op, &n, &y)
+            } else {
+                compare(op, &y, &n)
+            }
+        };
+        let (lo, hi) = range;
+        let decided = match op {
+            // Outside the range: never equal. Inside: unknown.
+            CmpOp::Eq | CmpOp::Ne => {
+                let below = compare(CmpOp::Lt, &y, &Value::Int(i64::try_from(lo).ok()?))?;
+                let above = compare(CmpOp::Gt, &y, &Value::Int(i64::try_from(hi).ok()?))?;
+                (below || above).then_some(op == CmpOp::Ne)?
+            }
+            // Monotone in the count: the two ends decide.
+            _ => {
+                let (l, h) = (at(lo)?, at(hi)?);
+                (l == h).then_some(l)?
+            }
+        };
+        Some(Val::V(Value::Bool(decided)))
+    }
+
     pub fn text(&mut self, e: &IrExpr) -> String {
         if let IrExpr::Param(i) = e {
             if let (Some(p), Some(Some(Const::Value(Value::Decimal(x))))) =
@@ -705,7 +760,8 @@ impl<'a> Frame<'a> {
         if let (IrExpr::Agg { .. }, Some(g)) = (e, &self.group) {
             let slot = self.env.agg_slots.get(&(std::ptr::from_ref(e) as usize));
             if let Some(&s) = slot {
-                if let (Some(Val::Unknown), Some(Some(n))) = (g.aggs.get(s), g.floors.get(s)) {
+                if let (Some(Val::Unknown), Some(Some((n, _)))) = (g.aggs.get(s), g.bounds.get(s))
+                {
                     return format!("至少 {n}");
                 }
             }

@@ -926,18 +926,19 @@ fn judge_group(env: &Env<'_>, rule: &RuleDef, plan: &AggPlan<'_>, g: &GroupAcc, 
         .zip(&g.aggs)
         .map(|((func, arg), acc)| acc.value(*func, arg.is_some()))
         .collect();
-    let floors: Vec<Option<u64>> = plan
+    let bounds: Vec<Option<(u64, u64)>> = plan
         .nodes
         .iter()
         .zip(&g.aggs)
         .map(|((func, arg), acc)| {
-            (*func == AggFunc::Count && arg.is_some() && acc.unknown > 0).then_some(acc.trues)
+            let known = if arg.is_some() { acc.trues } else { acc.n };
+            (*func == AggFunc::Count && acc.unknown > 0).then_some((known, known + acc.unknown))
         })
         .collect();
     let view = || GroupView {
         keys: &g.keys,
         aggs: &aggs,
-        floors: &floors,
+        bounds: &bounds,
     };
     let mut f = Frame::for_group(env, rule, view());
     let verdict = f.group_violation();
