@@ -80,7 +80,10 @@ fn broken_variants_point_somewhere(text: &str) {
                 // are parsed again and not reported (at most the item the
                 // break ran into, an unclosed string or bracket).
                 let syntax = errs.iter().filter(|e| e.code == ErrorCode::Syntax).count();
-                assert!(syntax <= 1, "case {n}: {syntax} syntax errors for one break");
+                assert!(
+                    syntax <= 1,
+                    "case {n}: {syntax} syntax errors for one break"
+                );
                 for e in errs {
                     assert!(
                         e.span.end <= broken.len(),

@@ -98,7 +98,10 @@ fn unused_mapping_patterns_are_warned_about() {
     };
     for (command, extra) in [
         ("inspect", &[][..]),
-        ("audit", &["--as-of", "2025-12-31", "--fail-on", "never"][..]),
+        (
+            "audit",
+            &["--as-of", "2025-12-31", "--fail-on", "never"][..],
+        ),
     ] {
         let warnings = run(command, extra);
         assert_eq!(warnings.len(), 2, "{command}: {warnings:?}");
@@ -120,11 +123,23 @@ fn unused_mapping_patterns_are_warned_about() {
         "办件编号,事项编码,受理部门,受理渠道,受理时间\nC1,A1,民政局,中心窗口,2024-03-04 09:00:00\n",
     )
     .unwrap();
-    std::fs::copy(export.join("窗口人员-2025.csv"), before.join("窗口人员-2024.csv")).unwrap();
+    std::fs::copy(
+        export.join("窗口人员-2025.csv"),
+        before.join("窗口人员-2024.csv"),
+    )
+    .unwrap();
     let warnings = run(
         "report",
-        &["--as-of", "2025-12-31", "--compare", before.to_str().unwrap()],
+        &[
+            "--as-of",
+            "2025-12-31",
+            "--compare",
+            before.to_str().unwrap(),
+        ],
     );
     assert_eq!(warnings.len(), 1, "{warnings:?}");
-    assert!(warnings[0].contains("\"窗口人员-2025.csv\""), "{warnings:?}");
+    assert!(
+        warnings[0].contains("\"窗口人员-2025.csv\""),
+        "{warnings:?}"
+    );
 }

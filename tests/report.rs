@@ -274,13 +274,24 @@ fn compare_judges_the_previous_period_as_of_a_year_earlier() {
     let as_then = previous(&[]);
     let as_stated = previous(&["--compare-as-of", "2024-12-31"]);
     let as_now = previous(&["--compare-as-of", "2025-12-31"]);
-    assert!((as_then - as_stated).abs() < 1e-9, "{as_then} vs {as_stated}");
+    assert!(
+        (as_then - as_stated).abs() < 1e-9,
+        "{as_then} vs {as_stated}"
+    );
     // Judged as of the current audit date, B2 would be a year overdue
     // (H003, an error: two points deducted).
-    assert!((as_then - as_now - 2.0).abs() < 1e-9, "{as_then} vs {as_now}");
+    assert!(
+        (as_then - as_now - 2.0).abs() < 1e-9,
+        "{as_then} vs {as_now}"
+    );
     let (code, md, err) = report_with(
         now.path(),
-        &["--period", "2025", "--compare", before.path().to_str().unwrap()],
+        &[
+            "--period",
+            "2025",
+            "--compare",
+            before.path().to_str().unwrap(),
+        ],
     );
     assert_eq!(code, 0, "{err}");
     assert!(md.contains("2024 年度 ("), "{md}");
@@ -289,7 +300,12 @@ fn compare_judges_the_previous_period_as_of_a_year_earlier() {
     assert_eq!(code, 2, "--compare-as-of without --compare: {err}");
     let (code, _, err) = report_with(
         now.path(),
-        &["--compare", before.path().to_str().unwrap(), "--compare-as-of", "2024-13-01"],
+        &[
+            "--compare",
+            before.path().to_str().unwrap(),
+            "--compare-as-of",
+            "2024-13-01",
+        ],
     );
     assert_eq!(code, 2);
     assert!(err.contains("--compare-as-of"), "{err}");
@@ -306,7 +322,10 @@ fn compare_judges_the_previous_period_as_of_a_year_earlier() {
         ],
     );
     assert_eq!(code, 2);
-    assert!(err.contains("上期考评年度 2024 晚于上期审计日期 2023-06-30"), "{err}");
+    assert!(
+        err.contains("上期考评年度 2024 晚于上期审计日期 2023-06-30"),
+        "{err}"
+    );
 }
 
 #[test]

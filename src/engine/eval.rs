@@ -760,8 +760,7 @@ impl<'a> Frame<'a> {
         if let (IrExpr::Agg { .. }, Some(g)) = (e, &self.group) {
             let slot = self.env.agg_slots.get(&(std::ptr::from_ref(e) as usize));
             if let Some(&s) = slot {
-                if let (Some(Val::Unknown), Some(Some((n, _)))) = (g.aggs.get(s), g.bounds.get(s))
-                {
+                if let (Some(Val::Unknown), Some(Some((n, _)))) = (g.aggs.get(s), g.bounds.get(s)) {
                     return format!("至少 {n}");
                 }
             }

@@ -102,7 +102,11 @@ fn item_starts(text: &str) -> Vec<usize> {
 fn blank_broken_item(text: &mut [u8], starts: &[usize], at: usize) -> bool {
     let opened = std::str::from_utf8(&text[..at.min(text.len())])
         .ok()
-        .and_then(|t| errors::open_brackets(t, at, |_, _| {}).first().map(|&(_, i)| i));
+        .and_then(|t| {
+            errors::open_brackets(t, at, |_, _| {})
+                .first()
+                .map(|&(_, i)| i)
+        });
     let holder = opened.unwrap_or(at);
     let before = starts.partition_point(|&s| s <= holder);
     let from = if before == 0 { 0 } else { starts[before - 1] };
