@@ -135,7 +135,7 @@ fn audit(args: &Args) -> u8 {
         Ok(x) => x,
         Err(code) => return code,
     };
-    super::common::warn_unused_patterns(&prepared, &audit.pattern_use);
+    super::common::warn_unused_patterns(prepared.read.mapping.as_ref(), &audit.pattern_use);
     if baseline.is_some() || !waivers.list.is_empty() {
         let t = triage(
             &audit.findings,

@@ -149,8 +149,11 @@ pub fn warn_past_calendar(calendar: &Calendar, as_of: chrono::NaiveDate) {
 
 /// Warns of the mapping's `files` patterns that no file used (`uses`: over
 /// every folder the command read).
-pub fn warn_unused_patterns(p: &Prepared, uses: &[crate::read::mapping::PatternUse]) {
-    if let Some(m) = &p.read.mapping {
+pub fn warn_unused_patterns(
+    mapping: Option<&crate::read::mapping::Mapping>,
+    uses: &[crate::read::mapping::PatternUse],
+) {
+    if let Some(m) = mapping {
         for w in m.unused_warnings(uses) {
             eprintln!("警告: {w}");
         }

@@ -37,11 +37,7 @@ pub fn run(args: &Args) -> u8 {
     };
     match inspect(&args.dir, schema, &opts) {
         Ok(r) => {
-            if let Some(m) = &opts.mapping {
-                for w in m.unused_warnings(&r.pattern_use) {
-                    eprintln!("警告: {w}");
-                }
-            }
+            super::common::warn_unused_patterns(opts.mapping.as_ref(), &r.pattern_use);
             let text = match args.format {
                 super::TextOrJson::Json => render_json(&r),
                 super::TextOrJson::Text => render_text(&r),

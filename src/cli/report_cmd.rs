@@ -176,7 +176,7 @@ pub fn run(args: &Args) -> u8 {
             .collect(),
         None => audit.pattern_use.clone(),
     };
-    super::common::warn_unused_patterns(&prepared, &uses);
+    super::common::warn_unused_patterns(prepared.read.mapping.as_ref(), &uses);
     let mut report = build(
         &prepared.program,
         Schema::builtin(),
