@@ -67,9 +67,19 @@ pub struct Prepared {
     pub threads: Option<usize>,
 }
 
+/// The audit date given to `flag` (`--as-of`, `--compare-as-of`); on a bad
+/// one, the error printed and exit code 2.
+pub(super) fn audit_date(flag: &str, s: &str) -> Result<chrono::NaiveDate, u8> {
+    parse_date(s).ok_or_else(|| {
+        fail(format!(
+            "{flag} 应为 1900—2100 年间 YYYY-MM-DD 格式的日期, 而不是 {s:?}"
+        ))
+    })
+}
+
 /// A `YYYY-MM-DD` date of the years an audit can be about (1900-2100: not
 /// `+10000-01-01`, which chrono would accept).
-pub(super) fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
+fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
     let s = s.trim();
     if !s.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
@@ -92,11 +102,7 @@ pub fn prepare(opts: &RunOpts) -> Result<Prepared, u8> {
         2u8
     })?;
     let as_of = match &opts.as_of {
-        Some(s) => parse_date(s).ok_or_else(|| {
-            fail(format!(
-                "--as-of 应为 1900—2100 年间 YYYY-MM-DD 格式的日期, 而不是 {s:?}"
-            ))
-        })?,
+        Some(s) => audit_date("--as-of", s)?,
         None => chrono::Local::now().date_naive(),
     };
     let params = crate::params::resolve(&program, opts.params_file.as_deref(), &opts.params)

@@ -115,15 +115,10 @@ pub fn run(args: &Args) -> u8 {
     }
     let current_as_of = prepared.as_of;
     let previous_as_of = match &args.compare_as_of {
-        Some(s) => {
-            let Some(d) = super::common::parse_date(s) else {
-                eprintln!(
-                    "错误: --compare-as-of 应为 1900—2100 年间 YYYY-MM-DD 格式的日期, 而不是 {s:?}"
-                );
-                return 2;
-            };
-            d
-        }
+        Some(s) => match super::common::audit_date("--compare-as-of", s) {
+            Ok(d) => d,
+            Err(code) => return code,
+        },
         // The previous period's export was taken a year before this one:
         // its unfinished cases are judged as of then, not as of today
         // (a case still open at the end of 2024 is not two years late).
