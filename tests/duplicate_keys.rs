@@ -113,7 +113,9 @@ fn repeated_case_and_fee_ids_are_data_errors_naming_the_first_row() {
     let bytes = run("2");
     assert_eq!(bytes, run("1"), "the same at any thread count");
     let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-    let errors: Vec<(String, u64, String)> = json["data_errors"]
+    // The value is the repeated key (in its matching form), though only
+    // hashes of the keys were kept while the files streamed.
+    let errors: Vec<(String, u64, String, String)> = json["data_errors"]
         .as_array()
         .unwrap()
         .iter()
@@ -121,6 +123,7 @@ fn repeated_case_and_fee_ids_are_data_errors_naming_the_first_row() {
             (
                 e["file"].as_str().unwrap().to_string(),
                 e["row"].as_u64().unwrap(),
+                e["value"].as_str().unwrap().to_string(),
                 e["message"].as_str().unwrap().to_string(),
             )
         })
@@ -129,22 +132,25 @@ fn repeated_case_and_fee_ids_are_data_errors_naming_the_first_row() {
         (
             "办件1.csv",
             5002,
+            "C10",
             "办件记录的键 (id) 与 办件1.csv 第 12 行相同;两行都已计入",
         ),
         (
             "办件2.csv",
             2,
+            "C4999",
             "办件记录的键 (id) 与 办件1.csv 第 5001 行相同;两行都已计入",
         ),
         (
             "收费记录.csv",
             4,
+            "P1",
             "收费记录的键 (id) 与 收费记录.csv 第 2 行相同;两行都已计入",
         ),
     ];
-    let expected: Vec<(String, u64, String)> = expected
+    let expected: Vec<(String, u64, String, String)> = expected
         .iter()
-        .map(|(f, r, m)| ((*f).to_string(), *r, (*m).to_string()))
+        .map(|(f, r, v, m)| ((*f).to_string(), *r, (*v).to_string(), (*m).to_string()))
         .collect();
     assert_eq!(errors, expected);
     assert_eq!(json["summary"]["data_errors"], 3);

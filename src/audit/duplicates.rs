@@ -44,12 +44,7 @@ pub(super) fn duplicate_keys(
             };
             match first.entry(key) {
                 std::collections::hash_map::Entry::Occupied(e) => {
-                    let text = e
-                        .key()
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ");
+                    let text = key_display(e.key());
                     let earlier = &rows[*e.get()];
                     let file = |r: &Row| data.files[r.file as usize].clone();
                     let (here, there) = (file(row), file(earlier));
@@ -246,9 +241,16 @@ impl StreamedKeys {
             .push(keys);
     }
 
+    /// The key fields (schema field indexes) whose repeats are checked.
+    pub(super) fn fields(&self) -> &[usize] {
+        &self.fields
+    }
+
     /// A data error for every record whose key an earlier record (by file and
-    /// row) has, naming that record.
-    pub(super) fn repeats(self, d: &Dataset, data: &Data) -> Vec<DataError> {
+    /// row) has, naming that record, with the place (file index, row) of the
+    /// record it is about. Its `value` (the key) is not known here: only
+    /// hashes were kept; [`key_text`] gives it from the record, read again.
+    pub(super) fn repeats(self, d: &Dataset, data: &Data) -> Vec<((u32, u32), DataError)> {
         let chunks = self
             .chunks
             .into_inner()
@@ -287,7 +289,7 @@ impl StreamedKeys {
                 let file = |p: u64| &data.files[(p >> 32) as usize];
                 let row = |p: u64| (p & 0xffff_ffff) as u32;
                 let (here, there) = (file(place), file(earlier));
-                DataError {
+                let error = DataError {
                     file: here.path.clone(),
                     sheet: here.sheet.clone(),
                     row: row(place),
@@ -301,8 +303,27 @@ impl StreamedKeys {
                         there.path,
                         row(earlier)
                     ),
-                }
+                };
+                (((place >> 32) as u32, row(place)), error)
             })
             .collect()
     }
+}
+
+/// The key of a record as a data error names it (`K1` or `民政局, K1`): each
+/// part in its matching form, as for a register held whole. `None` when a
+/// part is missing (such a record has no key to repeat).
+pub(super) fn key_text(fields: &[usize], values: &[Value]) -> Option<String> {
+    let key = fields
+        .iter()
+        .map(|&f| values.get(f).and_then(Key::of))
+        .collect::<Option<Vec<Key>>>()?;
+    Some(key_display(&key))
+}
+
+fn key_display(key: &[Key]) -> String {
+    key.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }

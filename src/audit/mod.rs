@@ -37,6 +37,49 @@ mod duplicates;
 
 const STRICT_STOP: &str = "--strict: 有文件无法读取或含数据错误, 审计中止";
 
+/// Fill in the key of each repeated-key error of a streamed dataset (its
+/// `value`): only hashes were kept while streaming, so the files holding
+/// repeats are read again, each record's key taken only at the rows named.
+/// This costs a second read of those files, and only when a key repeats; a
+/// file that cannot be read again leaves its values out (its errors were
+/// reported by the first read).
+fn name_repeated_keys(
+    repeats: &mut [((u32, u32), DataError)],
+    fields: &[usize],
+    sources: &[crate::read::SourceFile],
+    file_of: &[u32],
+    schema: &Schema,
+    opts: &ReadOptions,
+) {
+    use std::collections::{BTreeMap, BTreeSet};
+    if repeats.is_empty() {
+        return;
+    }
+    let wanted: BTreeSet<(u32, u32)> = repeats.iter().map(|(place, _)| *place).collect();
+    let found = std::sync::Mutex::new(BTreeMap::new());
+    for (si, src) in sources.iter().enumerate() {
+        let file = file_of[si];
+        if wanted.range((file, 0)..=(file, u32::MAX)).next().is_none() {
+            continue;
+        }
+        let _ = par_stream(src, schema, opts, DEFAULT_CHUNK_ROWS, |pc| {
+            let texts: Vec<((u32, u32), String)> = pc
+                .records
+                .into_iter()
+                .filter(|r| wanted.contains(&(file, r.row)))
+                .filter_map(|r| Some(((file, r.row), duplicates::key_text(fields, &r.values)?)))
+                .collect();
+            if let Ok(mut m) = found.lock() {
+                m.extend(texts);
+            }
+        });
+    }
+    let found = found.into_inner().unwrap_or_default();
+    for (place, error) in repeats {
+        error.value = found.get(place).cloned();
+    }
+}
+
 /// Audit `dir` with `program`. Errors: nothing recognisable in the folder,
 /// or (with `opts.strict`) a file that cannot be read.
 pub fn audit_dir(
@@ -184,7 +227,17 @@ pub fn audit_dir(
         }
         errors.extend(m.errors);
         if let Some(k) = keys {
-            errors.extend(k.repeats(&schema.datasets[ds], &data));
+            let fields = k.fields().to_vec();
+            let mut repeats = k.repeats(&schema.datasets[ds], &data);
+            name_repeated_keys(
+                &mut repeats,
+                &fields,
+                &discovery.sources,
+                &file_of,
+                schema,
+                opts,
+            );
+            errors.extend(repeats.into_iter().map(|(_, e)| e));
         }
         runner.finish_dataset(ds, [m.merged], &mut audit);
     }
