@@ -630,3 +630,83 @@ fn a_decided_group_message_shows_the_known_part_of_a_count() {
         "民政局 的事项 K1 中心受理 至少 2 件, 原单位受理 至少 1 件"
     );
 }
+
+/// A quote that opens a cell and is never closed would make the csv crate
+/// read every later line into that cell: the record ends at its line break
+/// instead, the rows after it are read as rows, and the quote is a data
+/// error (so `--strict` stops). A quote that another quote lines later
+/// closes, leaving text after it, merges those lines: reported with how
+/// many, the record kept. A row of the wrong width shows its text.
+#[test]
+fn stray_quotes_lose_no_row_silently() {
+    let day = "2025-03-03 09:00:00,2025-03-03 10:00:00";
+    let dir = export(&format!(
+        "C1,A1,区民政局,中心窗口,{day}\n\
+         C2,A1,区民政局,中心窗口,2025-03-03 09:00:00,\"2025-03-03 10:00:00\r\n\
+         C3,A1,区民政局,中心窗口,{day}\n\
+         C4,A1,区民政局,中心窗口,{day}\n"
+    ));
+    let json = audit(dir.path(), &[]);
+    assert_eq!(json["summary"]["records"]["cases"], 4, "{json:#}");
+    let errors = json["data_errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{json:#}");
+    assert_eq!(errors[0]["row"], 3);
+    assert_eq!(errors[0]["expected"], "成对的引号");
+    assert_eq!(
+        errors[0]["value"],
+        "C2,A1,区民政局,中心窗口,2025-03-03 09:00:00,2025-03-03 10:00:00"
+    );
+    assert!(errors[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("直到文件末尾都没有配对的结束引号"));
+    assert_eq!(run(dir.path(), &["--strict"]).status.code(), Some(2));
+
+    // Closed two lines later, with text after the closing quote: C2 and C3
+    // are one record (six cells, as the header), C4 is read.
+    let dir = export(&format!(
+        "C1,A1,区民政局,\"中心窗口,{day}\n\
+         C2,A1,区民政局,中心窗口,{day}\n\
+         C3,\"x\"y,A1,区民政局,中心窗口,{day}\n\
+         C4,A1,区民政局,中心窗口,{day}\n"
+    ));
+    let json = audit(dir.path(), &[]);
+    let errors = json["data_errors"].as_array().unwrap();
+    assert_eq!(json["summary"]["records"]["cases"], 1, "{json:#}");
+    assert_eq!(errors.len(), 1, "{json:#}");
+    assert_eq!(errors[0]["row"], 2);
+    assert_eq!(
+        errors[0]["message"],
+        "本行有 9 个单元格,表头有 6 列(单元格中的引号使本行延续到第 4 行, 共 3 行);已跳过此行"
+    );
+    assert_eq!(errors[0]["expected"], "6 个单元格");
+    assert!(errors[0]["value"]
+        .as_str()
+        .unwrap()
+        .starts_with("C1,A1,区民政局,中心窗口,"));
+
+    // The same merge with the header's width: kept, and reported.
+    let dir = export(&format!(
+        "C1,A1,区民政局,中心窗口,2025-03-03 09:00:00,\"2025-03-03 10:00:00\n\
+         C2,A1,区民政局,中心窗口,{day}\n\
+         C3,A1,区民政局,中心窗口,2025-03-03 09:00:00,\"2025-03-03 10:00:00\"x\n\
+         C4,A1,区民政局,中心窗口,{day}\n"
+    ));
+    let json = audit(dir.path(), &[]);
+    let errors = json["data_errors"].as_array().unwrap();
+    assert_eq!(json["summary"]["records"]["cases"], 2, "{json:#}");
+    // (The merged cell is no datetime: a data error of its own.)
+    assert_eq!(errors.len(), 2, "{json:#}");
+    let note = errors
+        .iter()
+        .find(|e| e["expected"] == "结束引号后紧跟分隔符或换行")
+        .unwrap();
+    assert_eq!(note["row"], 2);
+    assert!(
+        note["message"]
+            .as_str()
+            .unwrap()
+            .contains("本行与其后 2 行被读成了一条记录"),
+        "{json:#}"
+    );
+}

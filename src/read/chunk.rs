@@ -156,6 +156,25 @@ impl TablePlan {
             message,
         }
     }
+
+    /// A row error with the row's raw text (shortened) and what was expected.
+    fn bad_row(&self, row: u32, raw: &str, expected: String, message: String) -> DataError {
+        DataError {
+            value: Some(shorten(raw)),
+            expected: Some(expected),
+            ..self.row_error(row, message)
+        }
+    }
+}
+
+/// A row's text as a data error shows it: at most 200 characters.
+fn shorten(raw: &str) -> String {
+    const MAX: usize = 200;
+    let raw = raw.trim_end_matches(['\r', '\n']);
+    match raw.char_indices().nth(MAX) {
+        Some((at, _)) => format!("{}…", &raw[..at]),
+        None => raw.to_string(),
+    }
 }
 
 /// Raw text rows in one flat buffer: no allocation per row or cell.
@@ -171,6 +190,10 @@ pub(crate) struct FlatRows {
     /// Bytes between a cell's end and the next cell's start: 0, or 1 when
     /// the text's delimiters stay in `bytes` (see [`FlatRows::push_cells`]).
     gap: usize,
+    /// Rows (index, line breaks inside their cells) whose quotes the csv
+    /// crate read leniently (a closing quote followed by text): kept, and
+    /// reported.
+    pub quote_notes: Vec<(u32, u32)>,
 }
 
 impl FlatRows {
@@ -183,6 +206,7 @@ impl FlatRows {
             starts,
             lines: Vec::with_capacity(rows),
             gap: 0,
+            quote_notes: Vec::new(),
         }
     }
 
@@ -323,6 +347,21 @@ impl<'a> RowCells<'a> {
         &self.rows.bytes[start..end]
     }
 
+    /// The row's text as the file has it (cells decoded, rejoined by the
+    /// delimiter), for a data error about the whole row.
+    fn text(&self, enc: TextEncoding, delimiter: u8) -> String {
+        (0..self.len())
+            .map(|c| {
+                let raw = self.cell(c);
+                enc.decode(raw).map_or_else(
+                    || String::from_utf8_lossy(raw).into_owned(),
+                    Cow::into_owned,
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(&char::from(delimiter).to_string())
+    }
+
     fn all_blank(&self) -> bool {
         (0..self.len()).all(|c| self.cell(c).iter().all(u8::is_ascii_whitespace))
     }
@@ -437,7 +476,17 @@ pub fn parse_chunk(chunk: &Chunk) -> ParsedChunk {
     match &chunk.rows {
         Rows::Text(block) => {
             let rows = split_block(block, &super::text::builder(block.delimiter));
-            parse_text(plan, &rows, &mut out);
+            parse_text(plan, &rows, block.delimiter, &mut out);
+            if let (Some(row), Some(last)) = (block.unclosed_quote, rows.len().checked_sub(1)) {
+                let enc = plan.encoding.unwrap_or(TextEncoding::Utf8);
+                out.errors.push(plan.bad_row(
+                    row,
+                    &rows.row(last).text(enc, block.delimiter),
+                    "成对的引号".to_string(),
+                    "本行有一个引号 (\") 直到文件末尾都没有配对的结束引号;该单元格读到本行行尾为止, 其后各行照常读取"
+                        .to_string(),
+                ));
+            }
         }
         Rows::Json(rows) => parse_json(plan, rows, &mut out),
         Rows::Cells(rows) => parse_cells(plan, rows, &mut out),
@@ -613,7 +662,7 @@ impl<'a> ChunkText<'a> {
     }
 }
 
-fn parse_text(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
+fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut ParsedChunk) {
     let enc = plan.encoding.unwrap_or(TextEncoding::Utf8);
     let width = plan.n_columns;
     let decoded = ChunkText::new(rows, enc);
@@ -655,9 +704,13 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
             }
         })
         .collect();
+    let mut notes = rows.quote_notes.iter().peekable();
     for i in 0..rows.len() {
         let cells = rows.row(i);
         let line = rows.lines[i];
+        let stray_quote = notes
+            .next_if(|&&(k, _)| k as usize == i)
+            .map(|&(_, inner)| inner);
         if cells.len() != width {
             if cells.all_blank() {
                 out.blank_rows += 1;
@@ -667,10 +720,25 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
                 cells.len() > width && (width..cells.len()).all(|c| cells.cell(c).is_empty());
             if !extra_empty {
                 out.bad_rows += 1;
-                out.errors.push(plan.row_error(
-                    line,
+                let text = cells.text(enc, delimiter);
+                // A quote that opened a cell and closed lines later made
+                // one record of those lines: say how many.
+                let inner = text.matches('\n').count();
+                let span = if inner > 0 {
                     format!(
-                        "本行有 {} 个单元格,表头有 {width} 列;已跳过此行",
+                        "(单元格中的引号使本行延续到第 {} 行, 共 {} 行)",
+                        u64::from(line) + inner as u64,
+                        inner + 1
+                    )
+                } else {
+                    String::new()
+                };
+                out.errors.push(plan.bad_row(
+                    line,
+                    &text,
+                    format!("{width} 个单元格"),
+                    format!(
+                        "本行有 {} 个单元格,表头有 {width} 列{span};已跳过此行",
                         cells.len()
                     ),
                 ));
@@ -712,6 +780,19 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
                     .push(plan.error(line, Some(c), Some(text.into_owned()), bad));
             }
         }
+        if let Some(inner) = stray_quote {
+            let span = if inner > 0 {
+                format!(",且本行与其后 {inner} 行被读成了一条记录")
+            } else {
+                String::new()
+            };
+            out.errors.push(plan.bad_row(
+                line,
+                &cells.text(enc, delimiter),
+                "结束引号后紧跟分隔符或换行".to_string(),
+                format!("本行的引号不成对或位置不当 (结束引号后紧跟其他字符){span};已按 CSV 规则读取此行, 请核对"),
+            ));
+        }
         out.records.push(Record { row: line, values });
     }
 }
@@ -750,7 +831,12 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
             Ok(o) => o,
             Err(message) => {
                 out.bad_rows += 1;
-                out.errors.push(plan.row_error(line, message));
+                out.errors.push(plan.bad_row(
+                    line,
+                    &String::from_utf8_lossy(raw),
+                    "JSON 对象".to_string(),
+                    message,
+                ));
                 continue;
             }
         };

@@ -40,6 +40,12 @@ pub(crate) struct TextBlock {
     /// splits it; otherwise delimiters and line breaks do).
     pub quoted: bool,
     pub delimiter: u8,
+    /// The row of the block's last record when a quote in it opened a
+    /// cell that no quote closed before the end of the file: that record
+    /// was cut at the line break after the quote (the csv crate would have
+    /// read every later line into the cell), and the rows after it are read
+    /// as rows. The record is kept; the quote is a data error.
+    pub unclosed_quote: Option<u32>,
 }
 
 /// Cuts a text into blocks of whole records.
@@ -144,6 +150,7 @@ impl<R: Read> Cutter<R> {
         let mut records = 0;
         let mut newlines = 0u64;
         let mut quoted = false;
+        let mut unclosed_row = None;
         while records < max_records {
             let Some(i) = memchr3(b'"', b'\r', b'\n', &self.buf[pos..]) else {
                 pos = self.buf.len();
@@ -163,7 +170,26 @@ impl<R: Read> Cutter<R> {
             let at = pos + i;
             if self.buf[at] == b'"' {
                 quoted = true;
-                let end = self.quoted_end(seg)?;
+                let mut end = self.quoted_end(seg)?;
+                let unclosed = if self.eof && end == self.buf.len() {
+                    unclosed_quote(&self.buf[seg..end], self.delimiter)
+                } else {
+                    None
+                };
+                if let Some(q) = unclosed {
+                    // Cut the record at the first line break after the
+                    // quote, and the block after it, so that the csv
+                    // crate (which splits the block) cannot go on past it.
+                    let from = seg + q;
+                    end =
+                        memchr::memchr2(b'\r', b'\n', &self.buf[from..]).map_or(end, |i| from + i);
+                    let row = row_number(self.line + newlines);
+                    newlines += memchr_iter(b'\n', &self.buf[seg..end]).count() as u64;
+                    records += 1;
+                    seg = end;
+                    unclosed_row = Some(row);
+                    break;
+                }
                 newlines += memchr_iter(b'\n', &self.buf[seg..end]).count() as u64;
                 records += 1;
                 pos = end;
@@ -205,8 +231,76 @@ impl<R: Read> Cutter<R> {
             records,
             quoted,
             delimiter: self.delimiter,
+            unclosed_quote: unclosed_row,
         }))
     }
+}
+
+/// Whether a quote in `record` (one record's text as the csv crate read it)
+/// closed a quoted cell and something other than a delimiter or a line
+/// break follows it (`"通知"第3条`, or a quote left open that a quote lines
+/// later closed): the csv crate reads on, but the quotes are not where the
+/// writer meant them. `Some(line breaks inside the record's cells)` then.
+fn stray_quote(record: &[u8], delimiter: u8) -> Option<u32> {
+    let mut open = false;
+    let mut cell_start = true;
+    let mut stray = false;
+    let mut inner = 0u32;
+    let mut i = 0;
+    while i < record.len() {
+        let b = record[i];
+        if open {
+            if b == b'"' {
+                if record.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    open = false;
+                    let next = record.get(i + 1).copied();
+                    stray |= !matches!(next, None | Some(b'\r' | b'\n')) && next != Some(delimiter);
+                }
+            } else if b == b'\n' {
+                inner += 1;
+            }
+        } else if b == b'"' && cell_start {
+            open = true;
+        } else if matches!(b, b'\r' | b'\n') {
+            break;
+        }
+        cell_start = !open && b == delimiter;
+        i += 1;
+    }
+    stray.then_some(inner)
+}
+
+/// Where the quote that opened a cell no quote closes is in `record` (the
+/// text of one record as the csv crate reads it, up to the end of the
+/// input), or `None` when every quoted cell is closed. The csv crate's
+/// rules: a quote opens a quoted cell only at the start of a cell, `""`
+/// inside one is a quote, and a quote closes it.
+fn unclosed_quote(record: &[u8], delimiter: u8) -> Option<usize> {
+    let mut open: Option<usize> = None;
+    let mut cell_start = true;
+    let mut i = 0;
+    while i < record.len() {
+        let b = record[i];
+        if open.is_some() {
+            if b == b'"' {
+                if record.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    open = None;
+                }
+            }
+        } else if b == b'"' && cell_start {
+            open = Some(i);
+        } else if matches!(b, b'\r' | b'\n') {
+            // A line break outside quotes ends the record.
+            return None;
+        }
+        cell_start = open.is_none() && b == delimiter;
+        i += 1;
+    }
+    open
 }
 
 /// The records of a block, with their row numbers.
@@ -221,6 +315,7 @@ pub(crate) fn split_block(block: &TextBlock, csv: &csv::ReaderBuilder) -> FlatRo
         let mut rec = csv::ByteRecord::new();
         let mut line = block.first_line;
         let mut counted = 0;
+        let mut starts = Vec::with_capacity(block.records);
         // Reading a slice cannot fail, and the reader is flexible.
         while rdr.read_byte_record(&mut rec).unwrap_or(false) {
             let mut start = rec.position().map_or(0, |p| p.byte() as usize);
@@ -229,7 +324,15 @@ pub(crate) fn split_block(block: &TextBlock, csv: &csv::ReaderBuilder) -> FlatRo
             }
             line += memchr_iter(b'\n', &bytes[counted..start]).count() as u64;
             counted = start;
+            starts.push(start);
             rows.push_record(row_number(line), &rec);
+        }
+        // The records whose quotes the csv crate read leniently.
+        for (i, &start) in starts.iter().enumerate() {
+            let end = starts.get(i + 1).copied().unwrap_or(bytes.len());
+            if let Some(inner) = stray_quote(&bytes[start..end], block.delimiter) {
+                rows.quote_notes.push((i as u32, inner));
+            }
         }
         rows
     } else {
