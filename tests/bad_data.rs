@@ -659,7 +659,7 @@ fn stray_quotes_lose_no_row_silently() {
     assert!(errors[0]["message"]
         .as_str()
         .unwrap()
-        .contains("直到文件末尾都没有配对的结束引号"));
+        .contains("没有配对的结束引号"));
     assert_eq!(run(dir.path(), &["--strict"]).status.code(), Some(2));
 
     // Closed two lines later, with text after the closing quote: C2 and C3

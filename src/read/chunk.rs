@@ -483,7 +483,7 @@ pub fn parse_chunk(chunk: &Chunk) -> ParsedChunk {
                     row,
                     &rows.row(last).text(enc, block.delimiter),
                     "成对的引号".to_string(),
-                    "本行有一个引号 (\") 直到文件末尾都没有配对的结束引号;该单元格读到本行行尾为止, 其后各行照常读取"
+                    "本行有一个引号 (\") 没有配对的结束引号 (直到文件末尾, 或 16 MiB 之内);该单元格读到本行行尾为止, 其后各行照常读取"
                         .to_string(),
                 ));
             }

@@ -28,6 +28,11 @@ use super::chunk::FlatRows;
 /// the next block's buffer, so this is kept near a block's size.
 const READ: usize = 64 << 10;
 
+/// A record longer than this is taken to hold a quote that is never
+/// closed (no cell of an export is 16 MiB): it is cut as at the end of the
+/// input, rather than read whole into memory.
+const MAX_RECORD: usize = 16 << 20;
+
 /// Raw text of whole records, as cut by the reading thread.
 #[derive(Debug)]
 pub(crate) struct TextBlock {
@@ -41,7 +46,8 @@ pub(crate) struct TextBlock {
     pub quoted: bool,
     pub delimiter: u8,
     /// The row of the block's last record when a quote in it opened a
-    /// cell that no quote closed before the end of the file: that record
+    /// cell that no quote closed before the end of the file (or within
+    /// `MAX_RECORD` bytes): that record
     /// was cut at the line break after the quote (the csv crate would have
     /// read every later line into the cell), and the rows after it are read
     /// as rows. The record is kept; the quote is a data error.
@@ -123,6 +129,7 @@ impl<R: Read> Cutter<R> {
                 R::OutputFull | R::OutputEndsFull => {}
                 // The one-byte first read is used up.
                 R::InputEmpty if at < self.buf.len() => {}
+                R::InputEmpty if at - from > MAX_RECORD => return Ok(at),
                 R::InputEmpty if self.eof => {
                     // Input is over: an empty input ends the last record.
                     let _ = self
@@ -171,7 +178,7 @@ impl<R: Read> Cutter<R> {
             if self.buf[at] == b'"' {
                 quoted = true;
                 let mut end = self.quoted_end(seg)?;
-                let unclosed = if self.eof && end == self.buf.len() {
+                let unclosed = if end == self.buf.len() && (self.eof || end - seg > MAX_RECORD) {
                     unclosed_quote(&self.buf[seg..end], self.delimiter)
                 } else {
                     None

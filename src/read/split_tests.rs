@@ -227,3 +227,30 @@ fn random_texts_cut_and_split_as_the_csv_crate_reads() {
         }
     }
 }
+
+/// A quote never closed ends its record at its line break, and the block
+/// with it, whether the input ends (a row number for the data error) or
+/// the record grows past `MAX_RECORD` bytes first (rather than be read
+/// whole into memory): the rows after it are rows.
+#[test]
+fn a_quote_never_closed_ends_its_record_at_the_line_break() {
+    let rows = super::MAX_RECORD / 4 + 100_000;
+    let mut text = b"a,b\n1,\"x\n".to_vec();
+    for _ in 0..rows {
+        text.extend_from_slice(b"y,z\n");
+    }
+    text.extend_from_slice(b"2,\"open");
+    let mut cutter = Cutter::new(&text[..], b',');
+    let first = cutter.next_block(10, 1 << 30).unwrap().unwrap();
+    assert_eq!((first.records, first.unclosed_quote), (2, Some(2)));
+    let rest = split_block(&first, &builder(b','));
+    assert_eq!(rest.row(1).cell(1), b"x");
+    let mut records = 0;
+    let mut unclosed = Vec::new();
+    while let Some(block) = cutter.next_block(100_000, 1 << 30).unwrap() {
+        records += block.records;
+        unclosed.extend(block.unclosed_quote);
+    }
+    assert_eq!(records, rows + 1);
+    assert_eq!(unclosed, [u32::try_from(rows).unwrap() + 3]);
+}
