@@ -719,3 +719,48 @@ fn a_stationed_department_with_nothing_to_count_is_listed() {
         .to_string()
         .contains("F局 没有可计算的考评指标"));
 }
+
+/// A case or item whose department is empty counts for the centre and in
+/// no department: the notes say how many per metric and which findings,
+/// and the summary's count of findings includes them.
+#[test]
+fn records_without_a_department_are_counted_and_noted() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("事项目录.csv"),
+        "事项编码,事项名称,事项类型,实施主体,是否进驻中心,办件类型,承诺办结时限,法定办结时限\n\
+         A,甲事项,行政许可,甲局,是,承诺件,5,10\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("办件记录.csv"),
+        "办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n\
+         c1,A,甲局,中心窗口,2025-03-03 09:00:00,2025-03-03 10:00:00\n\
+         c2,A,,原单位,2025-03-03 09:00:00,2025-03-03 10:00:00\n",
+    )
+    .unwrap();
+    let (code, out, err) = report(dir.path(), "json");
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(metric(&json, "M07", None)["denominator"], 2);
+    assert_eq!(metric(&json, "M07", Some("甲局"))["denominator"], 1);
+    assert_eq!(json["unassigned_findings"], 1);
+    let notes: Vec<&str> = json["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert!(
+        notes.contains(&"部分记录的部门为空（办件的受理部门、事项的实施主体等），计入全中心的指标，未计入任何部门：M04 1 条、M05 1 条、M07 1 条"),
+        "{notes:#?}"
+    );
+    assert!(
+        notes.contains(
+            &"有 1 处问题未注明部门（H001 1 处），计入问题总数，未计入任何部门的问题数和扣分"
+        ),
+        "{notes:#?}"
+    );
+    let (_, md, _) = report(dir.path(), "md");
+    assert!(md.contains("发现问题 1 处（其中 1 处未注明部门）"), "{md}");
+}

@@ -72,7 +72,12 @@ pub fn previous_rank_and_score(d: &super::DeptRow) -> (String, String) {
 
 /// The first line of the summary: departments, findings, the 优秀.
 pub fn summary_line(r: &Report) -> (String, Vec<&str>) {
-    let findings: u64 = r.departments.iter().map(|d| d.findings).sum();
+    let findings: u64 =
+        r.departments.iter().map(|d| d.findings).sum::<u64>() + r.unassigned_findings;
+    let unassigned = match r.unassigned_findings {
+        0 => String::new(),
+        n => format!("（其中 {n} 处未注明部门）"),
+    };
     let scored = r.departments.iter().filter(|d| d.score.is_some()).count();
     let excellent: Vec<&str> = r
         .departments
@@ -82,7 +87,7 @@ pub fn summary_line(r: &Report) -> (String, Vec<&str>) {
         .collect();
     (
         format!(
-            "参评部门 {} 个（计得分 {scored} 个），发现问题 {findings} 处。评为优秀的部门（不超过计得分部门的 {}%，三都县2018年方案 七、（二））：",
+            "参评部门 {} 个（计得分 {scored} 个），发现问题 {findings} 处{unassigned}。评为优秀的部门（不超过计得分部门的 {}%，三都县2018年方案 七、（二））：",
             r.departments.len(),
             super::share_text(r.excellence_share)
         ),

@@ -190,6 +190,9 @@ pub struct Report {
     pub excellence_share: f64,
     pub metrics: Vec<MetricRow>,
     pub departments: Vec<DeptRow>,
+    /// Findings without a department (a case or item whose department is
+    /// empty): in the total, in no department's row or penalty.
+    pub unassigned_findings: u64,
     pub notes: Vec<String>,
     pub policies: Vec<String>,
     pub calendar: String,
@@ -348,6 +351,7 @@ pub fn build(
     }
     let names = department_names(&metrics, audit);
     fill_departments(&mut metrics, &names);
+    notes.extend(unassigned_notes(audit, &metrics));
     notes.extend(period_notes(
         schema,
         program,
@@ -377,6 +381,7 @@ pub fn build(
         excellence_share: weights.excellence_share,
         metrics,
         departments,
+        unassigned_findings: audit.findings.iter().filter(|f| f.dept.is_none()).count() as u64,
         notes,
         policies: program
             .policies
@@ -569,6 +574,44 @@ fn fill_departments(metrics: &mut Vec<MetricRow>, names: &[String]) {
         }
     }
     *metrics = out;
+}
+
+/// Records and findings without a department (its cell empty) count for
+/// the centre and in no department: say how many, rather than leave the
+/// department rows short of the centre's without a word.
+fn unassigned_notes(audit: &Audit, metrics: &[MetricRow]) -> Vec<String> {
+    let mut notes = Vec::new();
+    let mut short = Vec::new();
+    for centre in metrics.iter().filter(|m| m.dept.is_none()) {
+        let in_depts: u64 = metrics
+            .iter()
+            .filter(|m| m.id == centre.id && m.dept.is_some())
+            .map(|m| m.denominator + m.undetermined)
+            .sum();
+        let n = (centre.denominator + centre.undetermined).saturating_sub(in_depts);
+        if n > 0 {
+            short.push(format!("{} {n} 条", centre.id));
+        }
+    }
+    if !short.is_empty() {
+        notes.push(format!(
+            "部分记录的部门为空（办件的受理部门、事项的实施主体等），计入全中心的指标，未计入任何部门：{}",
+            short.join("、")
+        ));
+    }
+    let mut codes: BTreeMap<&str, u64> = BTreeMap::new();
+    for f in audit.findings.iter().filter(|f| f.dept.is_none()) {
+        *codes.entry(f.code.as_str()).or_default() += 1;
+    }
+    if !codes.is_empty() {
+        let n: u64 = codes.values().sum();
+        let detail: Vec<String> = codes.iter().map(|(c, k)| format!("{c} {k} 处")).collect();
+        notes.push(format!(
+            "有 {n} 处问题未注明部门（{}），计入问题总数，未计入任何部门的问题数和扣分",
+            detail.join("、")
+        ));
+    }
+    notes
 }
 
 /// With `--period`: an event dataset with records none of which falls in
