@@ -710,3 +710,34 @@ fn stray_quotes_lose_no_row_silently() {
         "{json:#}"
     );
 }
+
+/// A dated lookup whose candidate has a validity date that does not parse
+/// is unknown: the verdict names that bound as the missing value.
+#[test]
+fn an_unparsable_validity_date_is_named_as_missing() {
+    let dir = folder(&[
+        (
+            "事项目录.csv",
+            "事项编码,事项名称,事项类型,实施主体,是否进驻中心,办件类型\nA,甲,行政许可,甲局,是,即办件\n",
+        ),
+        (
+            "办件记录.csv",
+            "办件编号,事项编码,受理部门,受理渠道,受理时间,决定人角色\n\
+             k1,A,甲局,中心窗口,2025-03-03 09:00:00,首席代表\n",
+        ),
+        (
+            "窗口授权.csv",
+            "授权单位,事项编码,授权级别,是否授权审批专用章,生效日期,失效日期\n甲局,A,决定,是,2025-13-01,\n",
+        ),
+    ]);
+    let json = audit(dir.path(), &[]);
+    let missing: Vec<(&str, &serde_json::Value)> = json["undetermined"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["code"] == "A001" || u["code"] == "A002")
+        .map(|u| (u["code"].as_str().unwrap(), &u["missing"]))
+        .collect();
+    let want = serde_json::json!(["authorizations.valid_from"]);
+    assert_eq!(missing, [("A001", &want), ("A002", &want)], "{json:#}");
+}

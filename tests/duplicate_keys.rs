@@ -198,3 +198,41 @@ fn a_repeated_register_key_says_which_row_lookups_take() {
         "{messages:?}"
     );
 }
+
+/// Two authorisations of the same department and item, both without a
+/// start of validity ("valid since ever"), repeat a key: a data error, since
+/// a lookup would take the first of them whatever the second says.
+#[test]
+fn authorisations_both_without_a_start_repeat_their_key() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("窗口授权.csv"),
+        "授权单位,事项编码,授权级别,是否授权审批专用章,生效日期,失效日期\n\
+         民政局,A1,无,是,,\n\
+         民政局,A1,决定,否,,\n\
+         民政局,A2,决定,否,,\n\
+         民政局,A2,决定,否,2025-01-01,\n",
+    )
+    .unwrap();
+    let json = common::audit_json(None, dir.path(), &[]);
+    let errors: Vec<(u64, &str, &str)> = json["data_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_u64().unwrap(),
+                e["value"].as_str().unwrap(),
+                e["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [(
+            3,
+            "民政局, A1, （空）",
+            "窗口授权的键 (dept, item_code, valid_from) 与 窗口授权.csv 第 2 行重复;查找时按有效期取行, 生效日期相同的取文件顺序中的第一行"
+        )]
+    );
+}

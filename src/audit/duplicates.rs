@@ -32,12 +32,19 @@ pub(super) fn duplicate_keys(
             continue;
         };
         let rows = &data.tables[ds];
+        // An empty start of validity is a value ("valid since ever"): two
+        // rows of the same department and item both without one repeat.
+        let valid_from = d.valid.as_ref().and_then(|(from, _)| d.field_index(from));
+        let part = |f: usize, v: &Value| match v {
+            Value::Empty if Some(f) == valid_from => Some(Key::Str(EMPTY_BOUND.into())),
+            v => Key::of(v),
+        };
         let mut first: rustc_hash::FxHashMap<Vec<Key>, usize> = rustc_hash::FxHashMap::default();
         for (i, row) in rows.iter().enumerate() {
             // A key with a part missing is no key to repeat.
             let Some(key) = fields
                 .iter()
-                .map(|&f| row.values.get(f).and_then(Key::of))
+                .map(|&f| row.values.get(f).and_then(|v| part(f, v)))
                 .collect::<Option<Vec<Key>>>()
             else {
                 continue;
@@ -62,7 +69,7 @@ pub(super) fn duplicate_keys(
                             there.path,
                             earlier.row,
                             if d.valid.is_some() {
-                                "查找时按有效期取行"
+                                "查找时按有效期取行, 生效日期相同的取文件顺序中的第一行"
                             } else {
                                 "查找时取文件顺序中的第一行"
                             }
@@ -77,6 +84,10 @@ pub(super) fn duplicate_keys(
     }
     out
 }
+
+/// How an empty start of validity shows in a repeated key (a date field
+/// never holds this text, so it cannot meet a real value).
+const EMPTY_BOUND: &str = "（空）";
 
 /// The key fields of dataset `ds` whose repeats are data errors: `None`
 /// when it has no key or a rule reports its repeated keys as findings.

@@ -549,14 +549,52 @@ impl<'a> Frame<'a> {
         } else {
             let h = index.get(&key, on, &self.env.data.tables[dataset]);
             if let Some(c) = self.cache {
-                c.borrow_mut().push((dataset, key, on, h));
+                c.borrow_mut().push((dataset, key.clone(), on, h));
             }
             h
         };
         match hit {
             Hit::Row(r) => Val::Rec(dataset, r),
             Hit::None => Val::Nothing,
-            Hit::Unknown => Val::Unknown,
+            Hit::Unknown => {
+                self.unknown_validity(dataset, index.candidates(&key));
+                Val::Unknown
+            }
+        }
+    }
+
+    /// A dated lookup is unknown when a candidate's validity bound does not
+    /// parse: name those bounds as missing, and their rows as evidence.
+    fn unknown_validity(&mut self, dataset: usize, candidates: &[u32]) {
+        let ds = &self.env.schema.datasets[dataset];
+        let Some((from, to)) = &ds.valid else {
+            return;
+        };
+        let bounds: Vec<usize> = [from, to]
+            .into_iter()
+            .filter_map(|f| ds.field_index(f))
+            .collect();
+        for &r in candidates {
+            let values = &self.env.data.tables[dataset][r as usize].values;
+            for &f in &bounds {
+                if !matches!(values[f], Value::Invalid) {
+                    continue;
+                }
+                let name = format!("{}.{}", ds.name, ds.fields[f].name);
+                if !self.missing.contains(&name) {
+                    self.missing.push(name);
+                }
+                if let Some(t) = &mut self.touched {
+                    let touched = Touched {
+                        record: Some((dataset, r)),
+                        field: f,
+                        dataset,
+                    };
+                    if !t.contains(&touched) {
+                        t.push(touched);
+                    }
+                }
+            }
         }
     }
 
