@@ -217,6 +217,16 @@ impl Schema {
                         rf.ty
                     ))
                 })?;
+                if let Some(u) = &rf.unit {
+                    if !matches!(ty, FieldType::Int | FieldType::Decimal)
+                        || crate::read::cell::unit_kind(u).is_none()
+                    {
+                        return Err(invalid(format!(
+                            "field `{fname}`: unit `{u}` (a number field's unit: {})",
+                            crate::read::cell::unit_marks()
+                        )));
+                    }
+                }
                 if ty == FieldType::Enum && rf.values.is_empty() {
                     return Err(invalid(format!("enum field `{fname}` has no values")));
                 }

@@ -144,6 +144,46 @@ fn numbers_with_separators_and_units() {
     assert_eq!(parse(inv, "1,200"), Ok(Value::Decimal(1200.0)));
 }
 
+/// A number carries a unit of its field's kind only: money in a money
+/// field, a quantity (days, counts) in any other; another kind is a data
+/// error naming the unit (`5万元` is no number of working days).
+#[test]
+fn a_unit_of_another_kind_is_no_number() {
+    let days = field("catalogue", "promised_days");
+    assert_eq!(parse(days, "5天"), Ok(Value::Int(5)));
+    assert_eq!(parse(days, "5日"), Ok(Value::Int(5)));
+    let bad = parse(days, "5万元").unwrap_err();
+    assert_eq!(bad.expected, "int");
+    assert_eq!(bad.message, "单位“万元”不适用于本字段(本字段以工作日计)");
+    assert!(parse(days, "5元").is_err());
+    let fee = field("fees", "amount");
+    assert_eq!(parse(fee, "5元"), Ok(Value::Decimal(5.0)));
+    assert_eq!(
+        parse(fee, "5天").unwrap_err().message,
+        "单位“天”不适用于本字段(本字段以元计)"
+    );
+    assert!(parse(fee, "2个工作日").is_err());
+    // A rate is no number: no word about the unit.
+    assert_eq!(
+        parse(field("catalogue", "fee_min"), "10元/件")
+            .unwrap_err()
+            .message,
+        "无法识别的数值"
+    );
+    let staff = field("units", "front_staff");
+    assert_eq!(parse(staff, "12人"), Ok(Value::Int(12)));
+    assert!(parse(staff, "12元").is_err());
+    assert_eq!(
+        parse(staff, "12天"),
+        Ok(Value::Int(12)),
+        "quantities not told apart"
+    );
+    assert_eq!(parse(field("units", "windows"), "3个"), Ok(Value::Int(3)));
+    let suspended = field("cases", "suspended_days");
+    assert_eq!(parse(suspended, "3天"), Ok(Value::Int(3)));
+    assert!(parse(suspended, "3万元").is_err());
+}
+
 #[test]
 fn defaults_fill_empty_cells() {
     let f = field("cases", "suspended_days");
@@ -248,4 +288,23 @@ fn spreadsheet_cells_keep_their_types() {
     assert!(p("units", "windows")
         .parse_data(&Data::Error(calamine::CellErrorType::NA))
         .is_err());
+}
+
+/// A schema's unit is a known mark, on a number field.
+#[test]
+fn a_schema_unit_is_a_known_mark_of_a_number_field() {
+    let schema = |field: &str| {
+        format!("datasets:\n  t:\n    title: T\n    key: [a]\n    fields:\n      a: {field}\n")
+    };
+    for bad in ["{ type: int, unit: 公斤 }", "{ type: string, unit: 元 }"] {
+        let err = Schema::from_yaml("s.yaml", &schema(bad))
+            .err()
+            .unwrap_or_else(|| panic!("{bad} accepted"))
+            .to_string();
+        assert!(
+            err.contains("a number field's unit: 万元、元、个工作日"),
+            "{err}"
+        );
+    }
+    assert!(Schema::from_yaml("s.yaml", &schema("{ type: decimal, unit: 万元 }")).is_ok());
 }

@@ -354,12 +354,16 @@ impl CellParser {
                 Some(Number::Float(x)) => float_to_int(x)
                     .map(Value::Int)
                     .ok_or_else(|| self.bad("不是整数")),
-                None => Err(self.bad("无法识别的整数")),
+                None => Err(self.bad(
+                    &wrong_unit(t, self.unit.as_deref()).unwrap_or_else(|| "无法识别的整数".into()),
+                )),
             },
             FieldType::Decimal => match parse_number(t, self.unit.as_deref()) {
                 Some(Number::Int(n)) => Ok(Value::Decimal(n as f64)),
                 Some(Number::Float(x)) => Ok(Value::Decimal(x)),
-                None => Err(self.bad("无法识别的数值")),
+                None => Err(self.bad(
+                    &wrong_unit(t, self.unit.as_deref()).unwrap_or_else(|| "无法识别的数值".into()),
+                )),
             },
             FieldType::Date => match parse_datetime(t) {
                 Ok(dt) => Ok(Value::Date(dt.date())),
@@ -527,8 +531,49 @@ const UNITS: &[&str] = &[
     "件",
 ];
 
-/// A number with optional `¥`, thousands separators and a trailing unit;
-/// money units are scaled to `field_unit` (default 元).
+/// The kinds of unit, each with its marks: a number may carry a mark of
+/// its field's kind only. Money and quantities: `5万元` is no number of
+/// working days, `5天` no amount; the quantities are not told apart (an
+/// export writes `3天` for a count as often as `3人`, and the data contract
+/// lists 天 and 个工作日 for numbers at large).
+const UNIT_KINDS: &[&[&str]] = &[
+    &["万元", "元"],
+    &["个工作日", "工作日", "天", "日", "个", "人", "件"],
+];
+
+/// The kind of a unit mark (an index into [`UNIT_KINDS`]); `None` for an
+/// unknown mark.
+pub fn unit_kind(mark: &str) -> Option<usize> {
+    UNIT_KINDS.iter().position(|k| k.contains(&mark))
+}
+
+/// The unit marks a schema may give a field, for its error message.
+pub fn unit_marks() -> String {
+    UNIT_KINDS
+        .iter()
+        .flat_map(|k| k.iter())
+        .copied()
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+/// Why `t` is no number of a field in `field_unit`, when it is a number
+/// with a unit of another kind: for the data error.
+fn wrong_unit(t: &str, field_unit: Option<&str>) -> Option<String> {
+    let fu = field_unit?;
+    let n = normalize::value(t);
+    if n.contains('/') {
+        // A rate (`10元/件`), not a number with a unit.
+        return None;
+    }
+    let mark = UNITS.iter().find(|u| n.trim_end().ends_with(**u))?;
+    (unit_kind(mark) != unit_kind(fu))
+        .then(|| format!("单位“{mark}”不适用于本字段(本字段以{fu}计)"))
+}
+
+/// A number with optional `¥`, thousands separators and a trailing unit of
+/// the kind of `field_unit` (any kind when the field has none); money
+/// units are scaled to `field_unit` (default 元).
 #[allow(clippy::many_single_char_names)] // t(ext), n(ormalised), s, c(leaned), x
 pub fn parse_number(t: &str, field_unit: Option<&str>) -> Option<Number> {
     // Plain numbers: digits, an optional sign and one decimal point.
@@ -554,6 +599,9 @@ pub fn parse_number(t: &str, field_unit: Option<&str>) -> Option<Number> {
     let mut money: Option<&str> = None;
     for u in UNITS {
         if let Some(rest) = s.strip_suffix(u) {
+            if field_unit.is_some_and(|fu| unit_kind(fu) != unit_kind(u)) {
+                return None;
+            }
             if *u == "万元" || *u == "元" {
                 money = Some(u);
             }
