@@ -113,6 +113,25 @@ fn dates_take_the_date_of_a_datetime() {
     );
 }
 
+/// A date outside 1900-2100 is a typo (`0025` for `2025`), not a date
+/// before every rule's time: a data error, in text and as an Excel serial.
+#[test]
+fn a_date_outside_1900_to_2100_is_a_data_error() {
+    let f = field("cases", "accepted_at");
+    let bad = parse(f, "0025-03-03 09:00:00").unwrap_err();
+    assert_eq!(bad.message, "年份超出 1900-2100, 可能是录入错误");
+    assert_eq!(bad.expected, "datetime");
+    assert!(parse(f, "2205/3/3").is_err());
+    assert!(parse(f, "1900-01-01 00:00:00").is_ok());
+    assert!(parse(f, "2100-12-31").is_ok());
+    let birth = field("staff", "birth_date");
+    assert!(parse(birth, "1899-12-31").is_err());
+    // An Excel time without a date (0.5 is 12:00 on 1899-12-30).
+    let p = CellParser::new(field("cases", "accepted_at"), None);
+    assert!(p.parse_data(&calamine::Data::Float(0.5)).is_err());
+    assert!(p.parse_data(&calamine::Data::Float(45_719.375)).is_ok());
+}
+
 #[test]
 fn numbers_with_separators_and_units() {
     let days = field("catalogue", "legal_days");

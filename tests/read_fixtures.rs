@@ -447,3 +447,21 @@ fn jsonl_keys_first_seen_after_the_sampled_lines_are_read() {
     assert_eq!(errors[0].column.as_deref(), Some("减免金额"));
     assert_eq!(errors[0].value.as_deref(), Some("不详"));
 }
+
+/// A workbook saved with the 1904 date system (old Mac Excel) counts its
+/// date cells from 1904: read 1,462 days later than a 1900 workbook's.
+#[test]
+fn xlsx_of_the_1904_date_system() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/xlsx1904");
+    let found = discover(&dir, schema(), &ReadOptions::default()).unwrap();
+    let src = found
+        .sources
+        .into_iter()
+        .next()
+        .expect("the workbook is discovered");
+    let (records, errors) = read_table(&src, schema(), &ReadOptions::default()).unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(rec(&src, &records[0], "published_at"), d(2025, 3, 3));
+    assert_eq!(rec(&src, &records[0], "filed_at"), d(2025, 3, 4));
+    assert_eq!(rec(&src, &records[1], "published_at"), d(2025, 3, 1));
+}

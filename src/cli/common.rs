@@ -86,7 +86,7 @@ fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
     }
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .ok()
-        .filter(|d| (1900..=2100).contains(&chrono::Datelike::year(d)))
+        .filter(|d| crate::read::cell::YEARS.contains(&chrono::Datelike::year(d)))
 }
 
 fn fail(e: impl std::fmt::Display) -> u8 {

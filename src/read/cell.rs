@@ -390,10 +390,9 @@ impl CellParser {
             Data::Int(n) => self.parse_float(*n as f64, d),
             Data::Float(x) => self.parse_float(*x, d),
             Data::DateTime(x) => match self.ty {
-                FieldType::Date | FieldType::DateTime | FieldType::Int | FieldType::Decimal => {
-                    self.parse_float(x.as_f64(), d)
-                }
-                _ => match excel_serial(x.as_f64()) {
+                FieldType::Date | FieldType::DateTime => self.parse_float(serial_1900(x), d),
+                FieldType::Int | FieldType::Decimal => self.parse_float(x.as_f64(), d),
+                _ => match excel_serial(serial_1900(x)) {
                     Some(dt) => self.parse(&format_datetime(dt)),
                     None => Err(self.bad("无效的 Excel 日期")),
                 },
@@ -408,11 +407,15 @@ impl CellParser {
                 .ok_or_else(|| self.bad("不是整数")),
             FieldType::Decimal => Ok(Value::Decimal(x)),
             FieldType::Date => excel_serial(x)
+                .ok_or("无法识别的日期")
+                .and_then(plausible)
                 .map(|dt| Value::Date(dt.date()))
-                .ok_or_else(|| self.bad("无法识别的日期")),
+                .map_err(|m| self.bad(m)),
             FieldType::DateTime => excel_serial(x)
+                .ok_or("无法识别的日期时间")
+                .and_then(plausible)
                 .map(Value::DateTime)
-                .ok_or_else(|| self.bad("无法识别的日期时间")),
+                .map_err(|m| self.bad(m)),
             FieldType::Bool | FieldType::String | FieldType::Enum => self.parse(&data_text(d)),
         }
     }
@@ -659,6 +662,24 @@ fn thousands_grouped(s: &str) -> bool {
 
 /// Converts an Excel serial (days since 1899-12-30, with Excel's phantom
 /// 1900-02-29) to a datetime, rounded to the second.
+/// The serial number of a date cell counted from 1900, as
+/// [`excel_serial`] takes it: a workbook saved with the 1904 date system
+/// (`<workbookPr date1904="1"/>`, old Mac Excel) counts from 1904-01-01,
+/// 1,462 days later. (calamine keeps the flag in the cell but gives it no
+/// getter: a cell equal to itself made with the flag set is one.)
+fn serial_1900(x: &calamine::ExcelDateTime) -> f64 {
+    use calamine::{ExcelDateTime, ExcelDateTimeType};
+    let v = x.as_f64();
+    let of_1904 = [ExcelDateTimeType::DateTime, ExcelDateTimeType::TimeDelta]
+        .into_iter()
+        .any(|t| *x == ExcelDateTime::new(v, t, true));
+    if of_1904 {
+        v + 1462.0
+    } else {
+        v
+    }
+}
+
 pub fn excel_serial(x: f64) -> Option<NaiveDateTime> {
     if !x.is_finite() || !(0.0..2_958_466.0).contains(&x) {
         return None;
@@ -684,6 +705,20 @@ pub fn parse_datetime(t: &str) -> Result<NaiveDateTime, &'static str> {
     match fast_numeric(t.as_bytes()) {
         Some(dt) => Ok(dt),
         None => datetime_by_tokens(t),
+    }
+    .and_then(plausible)
+}
+
+/// The years a date of an export may have (the range `--as-of` takes): a
+/// date outside them (`0025-03-03`, `2205-03-03`) is a typo, and taken as
+/// written it would put its record before or after every rule's time.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
+
+fn plausible(dt: NaiveDateTime) -> Result<NaiveDateTime, &'static str> {
+    if YEARS.contains(&chrono::Datelike::year(&dt)) {
+        Ok(dt)
+    } else {
+        Err("年份超出 1900-2100, 可能是录入错误")
     }
 }
 
