@@ -179,7 +179,7 @@ impl<R: Read> Cutter<R> {
                 quoted = true;
                 let mut end = self.quoted_end(seg)?;
                 let unclosed = if end == self.buf.len() && (self.eof || end - seg > MAX_RECORD) {
-                    unclosed_quote(&self.buf[seg..end], self.delimiter)
+                    quotes(&self.buf[seg..end], self.delimiter).open
                 } else {
                     None
                 };
@@ -243,71 +243,55 @@ impl<R: Read> Cutter<R> {
     }
 }
 
-/// Whether a quote in `record` (one record's text as the csv crate read it)
-/// closed a quoted cell and something other than a delimiter or a line
-/// break follows it (`"通知"第3条`, or a quote left open that a quote lines
-/// later closed): the csv crate reads on, but the quotes are not where the
-/// writer meant them. `Some(line breaks inside the record's cells)` then.
-fn stray_quote(record: &[u8], delimiter: u8) -> Option<u32> {
-    let mut open = false;
+/// What the quotes of one record did (`record`: its text as the csv crate
+/// reads it, up to the first line break outside quotes or the end).
+struct Quotes {
+    /// Where the quote is that opened a cell no quote closed.
+    open: Option<usize>,
+    /// A quote closed a cell and something other than a delimiter or a
+    /// line break follows it (`"通知"第3条`, or a quote left open that a
+    /// quote lines later closed): the csv crate reads on, but the quotes
+    /// are not where the writer meant them.
+    stray: bool,
+    /// Line breaks inside quoted cells.
+    inner: u32,
+}
+
+/// The csv crate's rules: a quote opens a quoted cell only at the start of
+/// a cell, `""` inside one is a quote, a quote closes it, and a line break
+/// outside quotes ends the record.
+fn quotes(record: &[u8], delimiter: u8) -> Quotes {
+    let mut q = Quotes {
+        open: None,
+        stray: false,
+        inner: 0,
+    };
     let mut cell_start = true;
-    let mut stray = false;
-    let mut inner = 0u32;
     let mut i = 0;
     while i < record.len() {
         let b = record[i];
-        if open {
+        if q.open.is_some() {
             if b == b'"' {
                 if record.get(i + 1) == Some(&b'"') {
                     i += 1;
                 } else {
-                    open = false;
+                    q.open = None;
                     let next = record.get(i + 1).copied();
-                    stray |= !matches!(next, None | Some(b'\r' | b'\n')) && next != Some(delimiter);
+                    q.stray |=
+                        !matches!(next, None | Some(b'\r' | b'\n')) && next != Some(delimiter);
                 }
             } else if b == b'\n' {
-                inner += 1;
+                q.inner += 1;
             }
         } else if b == b'"' && cell_start {
-            open = true;
+            q.open = Some(i);
         } else if matches!(b, b'\r' | b'\n') {
             break;
         }
-        cell_start = !open && b == delimiter;
+        cell_start = q.open.is_none() && b == delimiter;
         i += 1;
     }
-    stray.then_some(inner)
-}
-
-/// Where the quote that opened a cell no quote closes is in `record` (the
-/// text of one record as the csv crate reads it, up to the end of the
-/// input), or `None` when every quoted cell is closed. The csv crate's
-/// rules: a quote opens a quoted cell only at the start of a cell, `""`
-/// inside one is a quote, and a quote closes it.
-fn unclosed_quote(record: &[u8], delimiter: u8) -> Option<usize> {
-    let mut open: Option<usize> = None;
-    let mut cell_start = true;
-    let mut i = 0;
-    while i < record.len() {
-        let b = record[i];
-        if open.is_some() {
-            if b == b'"' {
-                if record.get(i + 1) == Some(&b'"') {
-                    i += 1;
-                } else {
-                    open = None;
-                }
-            }
-        } else if b == b'"' && cell_start {
-            open = Some(i);
-        } else if matches!(b, b'\r' | b'\n') {
-            // A line break outside quotes ends the record.
-            return None;
-        }
-        cell_start = open.is_none() && b == delimiter;
-        i += 1;
-    }
-    open
+    q
 }
 
 /// The records of a block, with their row numbers.
@@ -337,8 +321,9 @@ pub(crate) fn split_block(block: &TextBlock, csv: &csv::ReaderBuilder) -> FlatRo
         // The records whose quotes the csv crate read leniently.
         for (i, &start) in starts.iter().enumerate() {
             let end = starts.get(i + 1).copied().unwrap_or(bytes.len());
-            if let Some(inner) = stray_quote(&bytes[start..end], block.delimiter) {
-                rows.quote_notes.push((i as u32, inner));
+            let q = quotes(&bytes[start..end], block.delimiter);
+            if q.stray {
+                rows.quote_notes.push((i as u32, q.inner));
             }
         }
         rows
