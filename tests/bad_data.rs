@@ -163,6 +163,47 @@ fn a_yaml_item_that_is_not_a_record_is_a_bad_row_not_a_lost_list() {
 }
 
 #[test]
+fn yaml_nan_and_infinity_are_not_amounts() {
+    let dir = export("C1,A1,区民政局,中心窗口,2025-03-01 09:30:00,2025-03-02 09:30:00\n");
+    std::fs::write(
+        dir.path().join("收费记录.yaml"),
+        "- {收费流水号: F1, 事项编码: A1, 收费金额: .nan, 缴费时间: 2025-03-03 10:00:00}\n\
+         - {收费流水号: F2, 事项编码: A1, 收费金额: .inf, 缴费时间: 2025-03-03 10:00:00}\n\
+         - {收费流水号: F3, 事项编码: A1, 收费金额: -.inf, 缴费时间: 2025-03-03 10:00:00}\n",
+    )
+    .unwrap();
+    let json = audit(dir.path(), &[]);
+    assert_eq!(json["summary"]["records"]["fees"], 3);
+    let errors = json["data_errors"].as_array().unwrap();
+    let rows: Vec<_> = errors
+        .iter()
+        .filter(|e| e["column"] == "收费金额")
+        .map(|e| (e["row"].as_u64().unwrap(), e["expected"].as_str().unwrap()))
+        .collect();
+    assert_eq!(rows, [(1, "decimal"), (2, "decimal"), (3, "decimal")], "{errors:?}");
+    // Not a finding on an amount no one can read (F003 fires on fees above
+    // zero of free items): undetermined, naming the amount.
+    let findings = json["findings"].as_array().unwrap();
+    assert!(
+        findings.iter().all(|f| f["code"] != "F003"),
+        "{findings:?}"
+    );
+    let f003: Vec<_> = json["undetermined"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["code"] == "F003")
+        .map(|u| u["missing"].clone())
+        .collect();
+    assert_eq!(f003.len(), 3, "{f003:?}");
+    assert!(
+        f003.iter()
+            .all(|m| m.as_array().unwrap().contains(&serde_json::json!("amount"))),
+        "{f003:?}"
+    );
+}
+
+#[test]
 fn a_duplicate_key_in_a_small_dataset_is_reported() {
     let dir = export("C1,A1,区民政局,中心窗口,2025-03-01 09:30:00,2025-03-02 09:30:00\n");
     std::fs::write(

@@ -405,7 +405,10 @@ impl CellParser {
             FieldType::Int => float_to_int(x)
                 .map(Value::Int)
                 .ok_or_else(|| self.bad("不是整数")),
-            FieldType::Decimal => Ok(Value::Decimal(x)),
+            // YAML's `.nan` and `.inf` are numbers to the YAML reader, not
+            // amounts: no comparison could decide on them.
+            FieldType::Decimal if x.is_finite() => Ok(Value::Decimal(x)),
+            FieldType::Decimal => Err(self.bad("无法识别的数值")),
             FieldType::Date => excel_serial(x)
                 .ok_or("无法识别的日期")
                 .and_then(plausible)
