@@ -126,10 +126,12 @@ fn metric_values_are_exact_with_zero_denominators_and_undetermined_records() {
     check("M07", Some("X局"), 1, 2, 0);
     check("M07", Some("Y局"), 0, 0, 1);
     check("M07", None, 1, 2, 1);
-    // Ranking: the excellence quota is at most 20% (sandu-2018 七(二)),
-    // rounded down: none of two departments.
+    // Ranking: the excellence quota is 20% (sandu-2018 七(二)), rounded
+    // down, at least one (issue 7): the first of two departments.
     let depts = json["departments"].as_array().unwrap();
-    assert_eq!(depts.iter().filter(|d| d["excellent"] == true).count(), 0);
+    let excellent: Vec<_> = depts.iter().filter(|d| d["excellent"] == true).collect();
+    assert_eq!(excellent.len(), 1, "{depts:?}");
+    assert_eq!(excellent[0]["rank"], 1);
     assert_eq!(depts[0]["rank"], 1);
 }
 
@@ -176,6 +178,25 @@ fn a_malformed_weights_file_is_exit_2() {
     }
 }
 
+/// A region that rates no department 优秀 says so with a share of zero (the
+/// "at least one" of the default quota does not override it).
+#[test]
+fn an_excellence_share_of_zero_rates_no_department() {
+    let tmp = tempfile::tempdir().unwrap();
+    fixture(tmp.path());
+    let w = tmp.path().join("w.yaml");
+    std::fs::write(&w, "excellence_share: 0\n").unwrap();
+    let (code, out, err) = report_with(
+        tmp.path(),
+        &["--format", "json", "--weights", w.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let depts = json["departments"].as_array().unwrap();
+    assert_eq!(depts[0]["rank"], 1);
+    assert!(depts.iter().all(|d| d["excellent"] == false), "{depts:?}");
+}
+
 /// A weights file that weighs one metric leaves the others at their defaults
 /// (M01 and M04 weigh 2): the method states them.
 #[test]
@@ -195,6 +216,9 @@ fn a_partial_weights_file_keeps_the_other_defaults() {
         method.contains("M01 2") && method.contains("M04 2") && method.contains("M06 3"),
         "{method}"
     );
+    // Which clauses (issue 7): each metric's and each rule's.
+    assert!(method.contains("M04 按时办结率：gangnan-2017 四、(六)"), "{method}");
+    assert!(method.contains("H001 "), "{method}");
 }
 
 #[test]
@@ -457,6 +481,118 @@ fn a_missing_dataset_makes_its_metrics_na_with_the_reason_and_no_data_is_an_erro
     let empty = tempfile::tempdir().unwrap();
     let (code, _, _) = report(empty.path(), "json");
     assert_eq!(code, 2);
+}
+
+/// A lookup the metric needs into a dataset the export lacks: the metric is
+/// n/a (its records undetermined) and the report names the missing dataset
+/// (M02 looks up the authorisations; M04 asks H003, which looks up the
+/// catalogue).
+#[test]
+fn a_metric_is_na_for_a_missing_lookup_dataset_and_says_which() {
+    let tmp = tempfile::tempdir().unwrap();
+    fixture(tmp.path());
+    std::fs::remove_file(tmp.path().join("窗口授权.csv")).unwrap();
+    let (code, out, err) = report(tmp.path(), "json");
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let m02 = metric(&json, "M02", None);
+    assert!(m02["value"].is_null(), "{m02}");
+    assert!(m02["note"].as_str().unwrap().contains("authorizations"), "{m02}");
+    assert!(json["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n.as_str().unwrap().starts_with("M02") && n.as_str().unwrap().contains("窗口授权")));
+    // A metric that does not need it says nothing of it.
+    assert!(metric(&json, "M04", None)["note"].is_null());
+
+    std::fs::remove_file(tmp.path().join("事项目录.csv")).unwrap();
+    let (code, out, err) = report(tmp.path(), "json");
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let m04 = metric(&json, "M04", None);
+    assert!(m04["value"].is_null(), "{m04}");
+    assert!(m04["note"].as_str().unwrap().contains("catalogue"), "{m04}");
+}
+
+/// One department under several spellings (full- and half-width brackets,
+/// a non-breaking space): one row in the ranking, with every finding's
+/// deduction, and one row per metric (data contract: such forms are
+/// normalised before matching).
+#[test]
+fn spellings_of_one_department_are_one_department() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("事项目录.csv"),
+        "事项编码,事项名称,事项类型,实施主体,是否进驻中心,办件类型,法定办结时限,承诺办结时限,网办深度\n\
+         N1,事项1,行政许可,民政局(本级),是,承诺件,20,10,全程网办\n\
+         N2,事项2,行政许可,民政局（本级）,否,承诺件,20,10,全程网办\n\
+         N3,事项3,行政许可,民政局\u{a0}(本级),是,承诺件,20,10,全程网办\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("办件记录.csv"),
+        "办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n\
+         C1,N1,民政局（本级）,中心窗口,2025-11-03 09:00:00,2025-11-03 10:00:00\n\
+         C2,N1,民政局(本级),原单位,2025-11-03 09:00:00,2025-11-03 10:00:00\n",
+    )
+    .unwrap();
+    let (code, out, err) = report(tmp.path(), "json");
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let depts = json["departments"].as_array().unwrap();
+    assert_eq!(depts.len(), 1, "{depts:?}");
+    let d = &depts[0];
+    // H001 (C2 at 原单位, under `民政局(本级)`), H002 (both ways, under
+    // `民政局（本级）`): every finding counts, whatever spelling its record has.
+    let audit = common::yimen(None)
+        .arg("audit")
+        .arg(tmp.path())
+        .args(["--as-of", "2025-12-31", "--format", "json", "--fail-on", "never"])
+        .output()
+        .unwrap();
+    let audit: serde_json::Value = serde_json::from_slice(&audit.stdout).unwrap();
+    let findings = audit["findings"].as_array().unwrap().len();
+    assert_eq!(findings, 2, "{audit}");
+    assert_eq!(d["findings"], findings, "{d}");
+    let name = d["dept"].as_str().unwrap();
+    for m in json["metrics"].as_array().unwrap() {
+        assert!(m["dept"].is_null() || m["dept"] == name, "{m}");
+    }
+    // M01 has the three items of the one department (N2, not in the
+    // centre without an exemption column, undetermined).
+    let m01 = metric(&json, "M01", Some(name));
+    assert_eq!(m01["denominator"], 2, "{m01}");
+    assert_eq!(m01["undetermined"], 1, "{m01}");
+}
+
+/// A target the weights file sets for a metric whose policy has none is
+/// checked, as at least that value.
+#[test]
+fn a_target_from_the_weights_file_is_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    fixture(tmp.path());
+    let w = tmp.path().join("w.yaml");
+    std::fs::write(&w, "targets: {M04: 0.9}\n").unwrap();
+    let (code, out, err) = report_with(
+        tmp.path(),
+        &["--format", "json", "--weights", w.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let m04 = metric(&json, "M04", Some("X局"));
+    assert_eq!(m04["target"], 0.9, "{m04}");
+    assert_eq!(m04["target_op"], ">=", "{m04}");
+    let missed = m04["value"].as_f64().unwrap() < 0.9;
+    assert_eq!(m04["target_missed"], missed, "{m04}");
+    assert!(missed, "the fixture's X局 has an overdue case: {m04}");
+    let x = json["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["dept"] == "X局")
+        .unwrap();
+    assert!(x["targets_missed"].to_string().contains("M04"), "{x}");
 }
 
 /// Six departments with equal scores share rank 1; the quota (one of six)

@@ -87,7 +87,7 @@ pub fn summary_line(r: &Report) -> (String, Vec<&str>) {
         .collect();
     (
         format!(
-            "参评部门 {} 个（计得分 {scored} 个），发现问题 {findings} 处{unassigned}。评为优秀的部门（不超过计得分部门的 {}%，三都县2018年方案 七、（二））：",
+            "参评部门 {} 个（计得分 {scored} 个），发现问题 {findings} 处{unassigned}。评为优秀的部门（计得分部门的 {}%，向下取整，至少 1 个，三都县2018年方案 七、（二））：",
             r.departments.len(),
             super::share_text(r.excellence_share)
         ),

@@ -210,6 +210,37 @@ fn meets(op: CmpOp, value: f64, target: f64) -> bool {
     }
 }
 
+/// The datasets a metric reads: its own, those it looks up, and those of
+/// the rules it asks with `fires` (and theirs), in schema order.
+fn needed_datasets(program: &crate::ir::Program, rule: &RuleDef) -> Vec<usize> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut rules = vec![rule];
+    let mut visited = std::collections::BTreeSet::new();
+    while let Some(r) = rules.pop() {
+        if !visited.insert(r.code.as_str()) {
+            continue;
+        }
+        seen.insert(r.dataset);
+        for e in r.exprs() {
+            e.any(&mut |x| {
+                match x {
+                    crate::ir::IrExpr::Lookup { dataset, .. } => {
+                        seen.insert(*dataset);
+                    }
+                    crate::ir::IrExpr::Fires(i) => {
+                        if let Some(t) = program.rules.get(*i) {
+                            rules.push(t);
+                        }
+                    }
+                    _ => {}
+                }
+                false
+            });
+        }
+    }
+    seen.into_iter().collect()
+}
+
 fn lower_is_better(rule: &RuleDef) -> bool {
     matches!(rule.target, Some((CmpOp::Le | CmpOp::Lt, _)))
 }
@@ -302,16 +333,34 @@ pub fn build(
         previous?
             .metrics
             .iter()
-            .find(|m| m.id == id && &m.dept == dept)
+            .find(|m| m.id == id && same_dept_opt(m.dept.as_deref(), dept.as_deref()))
             .and_then(|m| m.value)
     };
     for m in &audit.metrics {
         let Some(rule) = program.rule(&m.id) else {
             continue;
         };
-        let ds = &schema.datasets[rule.dataset];
-        let empty = audit.summary.records.get(&ds.name).copied().unwrap_or(0) == 0;
-        let note = empty.then(|| format!("导出中没有{}（{}），无法计算", ds.title, ds.name));
+        let records = |d: usize| {
+            let name = &schema.datasets[d].name;
+            audit.summary.records.get(name).copied().unwrap_or(0)
+        };
+        // The metric's own dataset without records, or a dataset it (or a
+        // rule it asks with `fires`) looks up, when the metric could not
+        // count every record: the export's gap is the reason.
+        let absent: Vec<&crate::schema::Dataset> = needed_datasets(program, rule)
+            .into_iter()
+            .filter(|&d| records(d) == 0)
+            .filter(|&d| d == rule.dataset || m.value.is_none() || m.undetermined > 0)
+            .map(|d| &schema.datasets[d])
+            .collect();
+        let empty = !absent.is_empty();
+        let note = empty.then(|| {
+            let named: Vec<String> = absent
+                .iter()
+                .map(|ds| format!("{}（{}）", ds.title, ds.name))
+                .collect();
+            format!("导出中没有{}，无法计算", named.join("、"))
+        });
         if let (true, None) = (empty, &m.dept) {
             notes.push(format!(
                 "{} {}: {}",
@@ -321,7 +370,12 @@ pub fn build(
             ));
         }
         let target = weights.targets.get(&m.id).copied().or(m.target);
-        let op = rule.target.map(|(op, _)| op);
+        // A target the weights file gives a metric its policy sets none for:
+        // at least (the report scores such a metric as higher-is-better).
+        let op = rule
+            .target
+            .map(|(op, _)| op)
+            .or(target.map(|_| CmpOp::Ge));
         let missed =
             matches!((m.value, target, op), (Some(v), Some(t), Some(op)) if !meets(op, v, t));
         let previous = prev_value(&m.id, &m.dept);
@@ -367,7 +421,7 @@ pub fn build(
         // The previous period scored and ranked the same way, from its own audit.
         let before = build(program, schema, prev, None, weights, as_of, None).departments;
         for d in &mut departments {
-            if let Some(b) = before.iter().find(|b| b.dept == d.dept) {
+            if let Some(b) = before.iter().find(|b| same_dept(&b.dept, &d.dept)) {
                 d.previous_score = b.score;
                 d.previous_rank = b.rank;
             }
@@ -409,7 +463,7 @@ fn departments(
             let fs: Vec<_> = audit
                 .findings
                 .iter()
-                .filter(|f| f.dept.as_deref() == Some(dept.as_str()))
+                .filter(|f| f.dept.as_deref().is_some_and(|d| same_dept(d, &dept)))
                 .collect();
             let mut by_family = BTreeMap::new();
             for f in &fs {
@@ -484,10 +538,13 @@ fn departments(
         (None, None) => a.dept.cmp(&b.dept),
     });
     let scored = rows.iter().filter(|r| r.score.is_some()).count();
-    // "At most" the share of the scored departments: rounded down (none of
-    // fewer than five at 20%); the epsilon keeps 0.29 × 100 from flooring
-    // to 28.
-    let quota = ((scored as f64 * weights.excellence_share + 1e-9).floor() as usize).min(scored);
+    // The share of the scored departments, rounded down and at least one
+    // (issue 7; sandu-2018 七、(二) caps 优秀 at 20%: one of two to four
+    // departments is the least a ranking can honour); a share of zero names
+    // none. The epsilon keeps 0.29 × 100 from flooring to 28.
+    let share = weights.excellence_share;
+    let floor = (scored as f64 * share + 1e-9).floor() as usize;
+    let quota = if share > 0.0 { floor.max(1) } else { 0 }.min(scored);
     let mut i = 0;
     while i < scored {
         // A group of equal scores: one rank; 优秀 only if the whole group
@@ -522,23 +579,50 @@ fn departments(
 
 /// The departments of the report: every department with a metric row or a
 /// finding.
+///
+/// Names that match (`区民政局（本级）`, `区民政局(本级)`: the data contract's
+/// normalised form) are one department, under the name its metrics show
+/// (the earliest record's spelling), else its findings' first in order; a
+/// stationed department with nothing to count is listed too (not scored),
+/// unless it is there under a spelling that matches.
 fn department_names(metrics: &[MetricRow], audit: &Audit) -> Vec<String> {
-    let mut names: Vec<String> = metrics.iter().filter_map(|m| m.dept.clone()).collect();
-    names.extend(audit.findings.iter().filter_map(|f| f.dept.clone()));
-    // A stationed department with nothing to count is listed too (not
-    // scored), unless it is there under a spelling that matches.
-    let key = |n: &str| crate::read::normalize::value(n).into_owned();
-    let known: std::collections::BTreeSet<String> = names.iter().map(|n| key(n)).collect();
-    names.extend(
-        audit
-            .units
-            .iter()
-            .filter(|u| !known.contains(&key(u)))
-            .cloned(),
-    );
+    let mut metric_names: Vec<&str> = metrics.iter().filter_map(|m| m.dept.as_deref()).collect();
+    metric_names.sort_unstable();
+    let mut finding_names: Vec<&str> = audit
+        .findings
+        .iter()
+        .filter_map(|f| f.dept.as_deref())
+        .collect();
+    finding_names.sort_unstable();
+    let mut by_key: BTreeMap<String, &str> = BTreeMap::new();
+    for n in metric_names
+        .into_iter()
+        .chain(finding_names)
+        .chain(audit.units.iter().map(String::as_str))
+    {
+        by_key.entry(dept_key(n)).or_insert(n);
+    }
+    let mut names: Vec<String> = by_key.into_values().map(str::to_string).collect();
     names.sort();
-    names.dedup();
     names
+}
+
+/// A department's name in its matching form.
+fn dept_key(name: &str) -> String {
+    crate::read::normalize::value(name).into_owned()
+}
+
+/// Two spellings of one department.
+fn same_dept(a: &str, b: &str) -> bool {
+    a == b || dept_key(a) == dept_key(b)
+}
+
+fn same_dept_opt(a: Option<&str>, b: Option<&str>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => same_dept(a, b),
+        (None, None) => true,
+        _ => false,
+    }
 }
 
 /// Every metric gets a row for every department, n/a where the
@@ -557,8 +641,16 @@ fn fill_departments(metrics: &mut Vec<MetricRow>, names: &[String]) {
         };
         out.push(centre.clone());
         for name in names {
-            match rows.iter().find(|m| m.dept.as_deref() == Some(name)) {
-                Some(m) => out.push(m.clone()),
+            // (Under the report's name for it: two metrics may have met
+            // the department first under two spellings.)
+            match rows
+                .iter()
+                .find(|m| m.dept.as_deref().is_some_and(|d| same_dept(d, name)))
+            {
+                Some(m) => out.push(MetricRow {
+                    dept: Some(name.clone()),
+                    ..m.clone()
+                }),
                 None => out.push(MetricRow {
                     dept: Some(name.clone()),
                     numerator: 0,
@@ -691,12 +783,12 @@ fn previous_notes(names: &[String], previous: &Audit, metrics: &[MetricRow]) -> 
     before.dedup();
     let gone: Vec<&str> = before
         .iter()
-        .filter(|d| !now.contains(d))
+        .filter(|d| !now.iter().any(|n| same_dept(n, d)))
         .map(String::as_str)
         .collect();
     let new: Vec<&str> = now
         .iter()
-        .filter(|d| !before.contains(d))
+        .filter(|d| !before.iter().any(|b| same_dept(b, d)))
         .map(String::as_str)
         .collect();
     if !gone.is_empty() {
@@ -740,7 +832,36 @@ fn method(weights: &Weights, program: &Program) -> Vec<String> {
         ),
         "得分保留一位小数；得分相同者名次并列".to_string(),
         format!(
-            "优秀名额：计得分部门数 × {share}%，向下取整（三都县2018年方案 七、（二）：不超过 20%）；并列者须全部在名额内才评为优秀"
+            "优秀名额：计得分部门数 × {share}%，向下取整，至少 1 个（三都县2018年方案 七、（二）：优秀比例不超过 20%）；并列者须全部在名额内才评为优秀"
         ),
+        clause_line("各指标依据的条款", program, crate::ast::RuleKind::Metric),
+        clause_line("问题扣分所依据规则的条款", program, crate::ast::RuleKind::Rule),
     ]
+}
+
+/// The clauses the metrics (or the rules) of the run cite, code by code
+/// (`M04 按时办结率：gangnan-2017 四、(六)`).
+fn clause_line(label: &str, program: &Program, kind: crate::ast::RuleKind) -> String {
+    let items: Vec<String> = program
+        .rules
+        .iter()
+        .filter(|r| r.kind == kind)
+        .map(|r| {
+            let cites: Vec<String> = r
+                .cites
+                .iter()
+                .map(|c| format!("{} {}", c.source, c.clause))
+                .collect();
+            format!(
+                "{} {}：{}",
+                r.code,
+                r.title.as_deref().unwrap_or(&r.name),
+                if cites.is_empty() { "无".to_string() } else { cites.join("、") }
+            )
+        })
+        .collect();
+    format!(
+        "{label}（条文见 yimen explain 编码）：{}",
+        if items.is_empty() { "无".to_string() } else { items.join("；") }
+    )
 }
