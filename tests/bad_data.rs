@@ -203,6 +203,80 @@ fn yaml_nan_and_infinity_are_not_amounts() {
     );
 }
 
+/// Records of keys may name one field by different aliases from record to
+/// record (`办件编号` / `申办流水号`, `事项编码` / `实施编码`): every record's
+/// value is read, in JSON Lines (also past the lines sampled for keys) and
+/// in YAML; a bad value under the other alias is a data error naming it.
+#[test]
+fn records_of_keys_may_name_a_field_by_any_of_its_aliases() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("事项目录.yaml"),
+        "- {事项编码: A1, 事项名称: 事项一, 实施主体: 区民政局, 是否进驻中心: 是, 承诺办结时限: 10}\n\
+         - {实施编码: A2, 事项名称: 事项二, 实施部门: 区人社局, 是否进驻大厅: 否, 承诺办结时限: 10}\n",
+    )
+    .unwrap();
+    let mut lines: Vec<String> = (0..1500)
+        .map(|i| {
+            format!(
+                r#"{{"办件编号":"C{i}","事项编码":"A1","受理部门":"区民政局","受理渠道":"中心窗口","受理时间":"2025-03-03 09:00:00"}}"#
+            )
+        })
+        .collect();
+    lines.push(
+        r#"{"申办流水号":"L1","实施编码":"A2","受理部门":"区人社局","受理渠道":"中心窗口","受理时间":"2025-03-03 09:00:00"}"#
+            .to_string(),
+    );
+    lines.push(
+        r#"{"办件编号":"","申办流水号":"L2","事项编码":"A1","受理部门":"区民政局","受理渠道":"中心窗口","受理时间":"2025-03-03 09:00:00"}"#
+            .to_string(),
+    );
+    lines.push(
+        r#"{"办件编号":"L3","事项编码":"A1","受理部门":"区民政局","受理方式":"邮寄","受理时间":"2025-03-03 09:00:00"}"#
+            .to_string(),
+    );
+    std::fs::write(dir.path().join("办件记录.jsonl"), lines.join("\n") + "\n").unwrap();
+    let json = audit(dir.path(), &[]);
+    assert_eq!(json["summary"]["records"]["catalogue"], 2);
+    assert_eq!(json["summary"]["records"]["cases"], 1503);
+    // L1's item is A2 (read as 实施编码): found in the catalogue, so H006
+    // (item not in the catalogue) does not fire; A2 (read as 实施编码, with
+    // 实施部门 and 是否进驻大厅) is not in the centre, so E001 names it.
+    let findings = json["findings"].as_array().unwrap();
+    let codes: Vec<(&str, String)> = findings
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap(), f["key"].to_string()))
+        .collect();
+    assert!(!codes.iter().any(|(c, _)| *c == "H006"), "{codes:?}");
+    let keys: Vec<String> = json["undetermined"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(findings)
+        .map(|f| f["key"].to_string())
+        .collect();
+    let odd: Vec<&String> = keys.iter().filter(|k| !k.starts_with(r#"["C"#)).collect();
+    for k in [r#"["L1"]"#, r#"["L2"]"#, r#"["A2"]"#] {
+        assert!(odd.iter().any(|x| *x == k), "{k} not read: {odd:?}");
+    }
+    // An empty id is never a key: L2 took its id from 申办流水号.
+    assert!(!odd.iter().any(|x| *x == r#"[""]"#), "{odd:?}");
+    let errors = json["data_errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["column"], "受理方式");
+    assert_eq!(errors[0]["value"], "邮寄");
+    assert_eq!(errors[0]["row"], 1503);
+    // inspect lists no alias as an unmapped column.
+    let out = common::yimen(None)
+        .args(["inspect", dir.path().to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    let inspect: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for f in inspect["files"].as_array().unwrap() {
+        assert_eq!(f["unmapped_columns"], serde_json::json!([]), "{f}");
+    }
+}
+
 #[test]
 fn a_duplicate_key_in_a_small_dataset_is_reported() {
     let dir = export("C1,A1,区民政局,中心窗口,2025-03-01 09:30:00,2025-03-02 09:30:00\n");

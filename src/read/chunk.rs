@@ -51,6 +51,15 @@ pub(crate) struct TablePlan {
     /// later that names a field no column feeds is read into that field
     /// (normalised alias → field), not dropped.
     pub late_keys: HashMap<String, usize>,
+    /// Records of keys (JSON Lines, YAML, JSON): every header key of the
+    /// dataset's fields (normalised alias → field). One record may name a
+    /// field by another alias than the column that feeds it (`实施编码` where
+    /// the first records wrote `事项编码`): its value is read when the
+    /// column's key is absent or empty in that record, not dropped.
+    pub alias_fields: HashMap<String, usize>,
+    /// Records of keys: (column, field) of the columns no field is mapped
+    /// to whose key is another alias of a mapped field.
+    pub alt_columns: Vec<(usize, usize)>,
 }
 
 impl TablePlan {
@@ -60,6 +69,7 @@ impl TablePlan {
         mapping: Option<&super::Mapping>,
     ) -> Option<TablePlan> {
         let ds = schema.dataset(&source.dataset)?;
+        let alias_fields = Self::alias_fields(source, schema, mapping);
         let parsers = ds
             .fields
             .iter()
@@ -102,7 +112,40 @@ impl TablePlan {
                 .map(|(i, Column { header, .. })| (super::normalize::key(header), i))
                 .collect(),
             late_keys: Self::late_keys(source, schema, mapping),
+            alias_fields: alias_fields.clone(),
+            alt_columns: source
+                .columns
+                .iter()
+                .enumerate()
+                .filter(|(_, col)| col.field.is_none())
+                .filter_map(|(c, col)| {
+                    alias_fields
+                        .get(&super::normalize::key(&col.header))
+                        .map(|&f| (c, f))
+                })
+                .collect(),
         })
+    }
+
+    /// See [`TablePlan::alias_fields`].
+    fn alias_fields(
+        source: &SourceFile,
+        schema: &Schema,
+        mapping: Option<&super::Mapping>,
+    ) -> HashMap<String, usize> {
+        let Some(ds) = schema.dataset_index(&source.dataset) else {
+            return HashMap::new();
+        };
+        if !matches!(
+            source.format,
+            super::Format::Jsonl | super::Format::Yaml | super::Format::Json
+        ) {
+            return HashMap::new();
+        }
+        super::header::HeaderMatcher::new(schema, mapping)
+            .keys(ds)
+            .map(|(k, f)| (k.to_string(), f))
+            .collect()
     }
 
     /// JSON Lines: the header keys of the fields no column of `source`
@@ -844,13 +887,26 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
         let mut present = vec![false; plan.headers.len()];
         // Keys naming a field, and those with a value.
         let (mut mapped, mut filled) = (0usize, 0usize);
+        // Values under another alias of a field a column feeds: (field,
+        // column, key, value), read after the record's own keys.
+        let mut alts: Vec<(usize, Option<usize>, &String, &serde_json::Value)> = Vec::new();
         for (k, v) in &obj {
             let key = super::normalize::key(k);
             let has_value = !v.is_null() && v.as_str().is_none_or(|t| !t.trim().is_empty());
+            let alt = |c: Option<usize>| {
+                plan.alias_fields
+                    .get(&key)
+                    .filter(|_| c.is_none_or(|c| !plan.active.iter().any(|(ac, _)| *ac == c)))
+                    .map(|&f| (f, c, k, v))
+            };
             let Some(&c) = plan.keys.get(&key) else {
                 // A key the sampled lines did not have: read it if it names
-                // a field no column feeds.
-                if let Some(&f) = plan.late_keys.get(&key) {
+                // a field no column feeds, or as another alias of one.
+                if let Some(a) = alt(None).filter(|_| !plan.late_keys.contains_key(&key)) {
+                    mapped += 1;
+                    filled += usize::from(has_value);
+                    alts.push(a);
+                } else if let Some(&f) = plan.late_keys.get(&key) {
                     mapped += 1;
                     filled += usize::from(has_value);
                     let d = json_data(v);
@@ -868,6 +924,11 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
             };
             present[c] = true;
             let Some(&(_, f)) = plan.active.iter().find(|(ac, _)| *ac == c) else {
+                if let Some(a) = alt(Some(c)) {
+                    mapped += 1;
+                    filled += usize::from(has_value);
+                    alts.push(a);
+                }
                 continue;
             };
             mapped += 1;
@@ -897,9 +958,31 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
             out.blank_rows += 1;
             continue;
         }
+        // Another alias fills a field its column left absent or empty (the
+        // first such key in the record's order).
+        let mut alt_filled = vec![false; plan.n_fields];
+        for (f, c, k, v) in alts {
+            if alt_filled[f] || values[f] != Value::Empty {
+                continue;
+            }
+            let d = json_data(v);
+            if matches!(d, Data::Empty) {
+                continue;
+            }
+            alt_filled[f] = true;
+            match plan.parsers[f].parse_data(&d) {
+                Ok(val) => values[f] = val,
+                Err(bad) => {
+                    values[f] = Value::Invalid;
+                    let mut e = plan.error(line, c, Some(data_text(&d)), bad);
+                    e.column = Some(k.clone());
+                    out.errors.push(e);
+                }
+            }
+        }
         // Fields whose key is absent get their default, like an empty cell.
         for &(c, f) in &plan.active {
-            if !present[c] {
+            if !present[c] && !alt_filled[f] {
                 if let Ok(v) = plan.parsers[f].parse("") {
                     values[f] = v;
                 }
@@ -949,15 +1032,33 @@ fn parse_cells(plan: &TablePlan, rows: &[CellRow], out: &mut ParsedChunk) {
             continue;
         }
         let mut values = empty_values(plan.n_fields);
+        let blank = |d: &Data| match d {
+            Data::Empty => true,
+            Data::String(s) => super::normalize::trim(s).is_empty(),
+            _ => false,
+        };
         for &(c, f) in &plan.active {
             let parser = &plan.parsers[f];
-            let d = r.cells.get(c).unwrap_or(&Data::Empty);
+            let mut d = r.cells.get(c).unwrap_or(&Data::Empty);
+            let mut col = c;
+            // A record of keys (YAML) that names the field by another alias.
+            if blank(d) {
+                if let Some((ac, ad)) = plan
+                    .alt_columns
+                    .iter()
+                    .filter(|(_, af)| *af == f)
+                    .filter_map(|&(ac, _)| r.cells.get(ac).map(|ad| (ac, ad)))
+                    .find(|(_, ad)| !blank(ad))
+                {
+                    (col, d) = (ac, ad);
+                }
+            }
             match parser.parse_data(d) {
                 Ok(v) => values[f] = v,
                 Err(bad) => {
                     values[f] = Value::Invalid;
                     out.errors
-                        .push(plan.error(r.row, Some(c), Some(data_text(d)), bad));
+                        .push(plan.error(r.row, Some(col), Some(data_text(d)), bad));
                 }
             }
         }

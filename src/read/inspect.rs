@@ -119,6 +119,7 @@ pub fn inspect(
             .iter()
             .filter_map(|c| a.per_col.get(&c.header).map(|n| (c.header.clone(), *n)))
             .collect();
+        let fields = src.column_fields(schema, opts.mapping.as_ref());
         report.files.push(FileInfo {
             path: src.rel.clone(),
             dataset: src.dataset.clone(),
@@ -127,12 +128,19 @@ pub fn inspect(
             sheet: src.sheet.clone(),
             header_row: src.header_row,
             rows: a.rows,
-            unmapped_columns: src.unmapped_columns(),
+            unmapped_columns: src
+                .columns
+                .iter()
+                .zip(&fields)
+                .filter(|(c, f)| f.is_none() && !c.header.is_empty())
+                .map(|(c, _)| c.header.clone())
+                .collect(),
             errors: a.errors,
             columns: src
                 .columns
                 .iter()
-                .map(|c| (c.header.clone(), c.field.and_then(field_name)))
+                .zip(&fields)
+                .map(|(c, f)| (c.header.clone(), f.and_then(field_name)))
                 .collect(),
             missing_required: src.missing_required.clone(),
             bad_rows: a.bad,
