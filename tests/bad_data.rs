@@ -277,6 +277,58 @@ fn records_of_keys_may_name_a_field_by_any_of_its_aliases() {
     }
 }
 
+/// Numbers written without quotes where a field is text keep every digit:
+/// JSON Lines ids past 64 bits or a double's precision are two ids, not one
+/// rounded twice (no false repeated key); `1.10` stays `1.10`; a YAML
+/// integer past 64 bits is a value, not a file YAML cannot read.
+#[test]
+fn unquoted_numbers_in_text_fields_keep_their_digits() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("事项目录.yaml"),
+        "- {事项编码: 20250301000000123456, 事项名称: 事项一, 实施主体: 区民政局}\n\
+         - {事项编码: 12345678901234567890, 事项名称: 事项二, 实施主体: 区民政局}\n\
+         - {事项编码: A1, 事项名称: 事项三, 实施主体: 区民政局}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("办件记录.jsonl"),
+        [
+            r#"{"办件编号":20250301000000123456,"事项编码":"A1","受理部门":"区民政局","受理渠道":"原单位","受理时间":"2025-03-03 09:00:00"}"#,
+            r#"{"办件编号":20250301000000123457,"事项编码":"A1","受理部门":"区民政局","受理渠道":"原单位","受理时间":"2025-03-03 09:00:00"}"#,
+            r#"{"办件编号":"C3","事项编码":1.10,"受理部门":"区民政局","受理渠道":"原单位","受理时间":"2025-03-03 09:00:00"}"#,
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let json = audit(dir.path(), &[]);
+    assert_eq!(json["data_errors"], serde_json::json!([]));
+    assert_eq!(json["summary"]["records"]["catalogue"], 3);
+    let keys: Vec<String> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(json["undetermined"].as_array().unwrap())
+        .map(|f| f["key"][0].as_str().unwrap_or_default().to_string())
+        .collect();
+    for k in [
+        "20250301000000123456",
+        "20250301000000123457",
+        "12345678901234567890",
+    ] {
+        assert!(keys.iter().any(|x| x == k), "{k}: {keys:?}");
+    }
+    // C3's item code, as written: not in the catalogue.
+    let h006: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "H006")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(h006.iter().any(|m| m.contains("1.10")), "{h006:?}");
+}
+
 #[test]
 fn a_duplicate_key_in_a_small_dataset_is_reported() {
     let dir = export("C1,A1,区民政局,中心窗口,2025-03-01 09:30:00,2025-03-02 09:30:00\n");
@@ -368,6 +420,36 @@ fn a_file_with_a_row_in_another_encoding_is_read_and_the_row_reported() {
         );
         assert_eq!(json["summary"]["records"]["catalogue"], 3, "{json:#}");
     }
+}
+
+/// A UTF-8 row in a GBK file whose bytes GBK decodes without an error, into
+/// other characters (`营业执照` → `钀ヤ笟鎵х収`, `财政局` → `璐㈡斂灞€`): its
+/// cells are data errors naming the UTF-8 text, never values read silently
+/// under a department that does not exist.
+#[test]
+fn a_utf8_row_that_gbk_would_misread_is_reported() {
+    let dir = export("C1,A1,区民政局,中心窗口,2025-03-01 09:30:00,2025-03-02 09:30:00\n");
+    let gbk = |t: &str| encoding_rs::GB18030.encode(t).0.into_owned();
+    let mut bytes = gbk("事项编码,事项名称,实施主体,是否进驻中心,法定办结时限,承诺办结时限\n");
+    bytes.extend(gbk("A1,事项一,民政局,是,20,10\n"));
+    bytes.extend("A9,营业执照,财政局,是,20,10\n".as_bytes());
+    bytes.extend(gbk("A3,局中,民政局,是,20,10\n"));
+    std::fs::write(dir.path().join("事项目录.csv"), bytes).unwrap();
+    let json = audit(dir.path(), &[]);
+    assert_eq!(json["summary"]["records"]["catalogue"], 3, "{json:#}");
+    let errors = json["data_errors"].as_array().unwrap();
+    let cells: Vec<(u64, &str)> = errors
+        .iter()
+        .map(|e| (e["row"].as_u64().unwrap(), e["column"].as_str().unwrap()))
+        .collect();
+    // (Every cell beyond ASCII: 是 too.)
+    assert_eq!(
+        cells,
+        [(3, "事项名称"), (3, "实施主体"), (3, "是否进驻中心")],
+        "{errors:?}"
+    );
+    let message = errors[1]["message"].as_str().unwrap();
+    assert!(message.contains("UTF-8") && message.contains("「财政局」"), "{message}");
 }
 
 /// Old Mac line breaks (a lone `\r`, Excel's "CSV (Macintosh)"): rows are

@@ -592,12 +592,15 @@ impl<'a> ChunkText<'a> {
                 simdutf8::basic::from_utf8(&rows.bytes).map_or(ChunkText::PerCell, ChunkText::Utf8)
             }
             TextEncoding::Gbk | TextEncoding::Gb18030 => {
-                if let Some(t) = Self::decode_joined(rows) {
-                    return t;
+                let utf8 = Self::utf8_rows(rows);
+                if utf8.is_none() {
+                    if let Some(t) = Self::decode_joined(rows) {
+                        return t;
+                    }
                 }
                 let mut text = String::with_capacity(rows.bytes.len() + rows.bytes.len() / 2);
                 let mut ends = Vec::with_capacity(rows.ends.len());
-                let mut bad = vec![false; rows.ends.len()];
+                let mut bad = utf8.unwrap_or_else(|| vec![false; rows.ends.len()]);
                 // Decoding into the big string's spare capacity would make
                 // encoding_rs touch every page of it on each call: decode
                 // into a small scratch buffer and append.
@@ -606,7 +609,9 @@ impl<'a> ChunkText<'a> {
                 for (j, &end) in rows.ends.iter().enumerate() {
                     let raw = &rows.bytes[start..end as usize];
                     start = rows.next_start(end);
-                    if raw.is_ascii() {
+                    if bad[j] {
+                        // (A cell of a UTF-8 row: reported, not decoded.)
+                    } else if raw.is_ascii() {
                         // ASCII is ASCII in GBK.
                         text.push_str(std::str::from_utf8(raw).unwrap_or_default());
                     } else {
@@ -638,6 +643,44 @@ impl<'a> ChunkText<'a> {
                 }
             }
         }
+    }
+
+    /// In a GBK file, the rows written in UTF-8 (pasted in from another
+    /// system): GBK decodes most UTF-8 text without an error, into other
+    /// characters (`营业执照` → `钀ヤ笟鎵х収`), so a row is taken as UTF-8
+    /// when its bytes are valid UTF-8 with at least two characters beyond
+    /// ASCII (Chinese text in GBK almost never is: `局`, `中`, any character
+    /// whose first byte is 0xB0-0xC1 or whose second is not 0x80-0xBF
+    /// breaks it). Per cell: set for the non-ASCII cells of such rows;
+    /// `None` when there are none.
+    fn utf8_rows(rows: &FlatRows) -> Option<Vec<bool>> {
+        let mut marks: Option<Vec<bool>> = None;
+        for i in 0..rows.len() {
+            let (a, b) = (rows.starts[i] as usize, rows.starts[i + 1] as usize);
+            if a == b {
+                continue;
+            }
+            let from = if a == 0 {
+                0
+            } else {
+                rows.next_start(rows.ends[a - 1])
+            };
+            let bytes = &rows.bytes[from..rows.ends[b - 1] as usize];
+            let wide = bytes.iter().filter(|&&c| c >= 0x80).count();
+            if wide < 6 || simdutf8::basic::from_utf8(bytes).is_err() {
+                continue;
+            }
+            let m = marks.get_or_insert_with(|| vec![false; rows.ends.len()]);
+            for (j, mark) in m.iter_mut().enumerate().take(b).skip(a) {
+                let start = if j == 0 {
+                    0
+                } else {
+                    rows.next_start(rows.ends[j - 1])
+                };
+                *mark = !rows.bytes[start..rows.ends[j] as usize].is_ascii();
+            }
+        }
+        marks
     }
 
     /// The fast path for GBK: the cells joined with a unit separator
@@ -844,9 +887,20 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
 /// with what it reads as in the other common one (a row pasted in from a
 /// GBK system into a UTF-8 file, or the other way round).
 fn undecodable(raw: &[u8], enc: TextEncoding) -> String {
-    let other = match enc {
-        TextEncoding::Gbk | TextEncoding::Gb18030 => TextEncoding::Utf8,
-        _ => TextEncoding::Gb18030,
+    let gbk = matches!(enc, TextEncoding::Gbk | TextEncoding::Gb18030);
+    if gbk {
+        if let (Ok(text), Some(garbled)) = (std::str::from_utf8(raw), enc.decode(raw)) {
+            return format!(
+                "本行是 UTF-8 编码, 与文件其余部分 ({}) 不同: 按 UTF-8 读作「{text}」(按 {} 则为「{garbled}」);未读入",
+                enc.name(),
+                enc.name()
+            );
+        }
+    }
+    let other = if gbk {
+        TextEncoding::Utf8
+    } else {
+        TextEncoding::Gb18030
     };
     match other.decode(raw) {
         Some(text) => format!(
@@ -1006,11 +1060,23 @@ pub(crate) fn json_data(v: &serde_json::Value) -> Data {
     match v {
         serde_json::Value::Null => Data::Empty,
         serde_json::Value::Bool(b) => Data::Bool(*b),
-        serde_json::Value::Number(n) => n
-            .as_i64()
-            .map(Data::Int)
-            .or_else(|| n.as_f64().map(Data::Float))
-            .unwrap_or_else(|| Data::String(n.to_string())),
+        // A number is read as written (serde_json keeps its text): an
+        // integer of 64 bits as one, a number a double holds exactly as
+        // that double, any other (`20250301000000123456`, `1.10`) as its
+        // text, which a text field keeps digit for digit and a number field
+        // parses, so that no digit is lost silently.
+        serde_json::Value::Number(n) => {
+            let text = n.to_string();
+            if let Some(i) = n.as_i64() {
+                Data::Int(i)
+            } else if let Some(x) = n.as_f64().filter(|x| {
+                x.is_finite() && (x.to_string() == text || text.contains(['e', 'E']))
+            }) {
+                Data::Float(x)
+            } else {
+                Data::String(text)
+            }
+        }
         serde_json::Value::String(s) => Data::String(s.clone()),
         other => Data::String(other.to_string()),
     }

@@ -35,6 +35,10 @@ fn cell(v: &serde_yaml::Value) -> Data {
     match v {
         serde_yaml::Value::Null => Data::Empty,
         serde_yaml::Value::Bool(b) => Data::Bool(*b),
+        // (An integer past i64, as its digits: a double would round it.)
+        serde_yaml::Value::Number(n) if n.is_u64() && n.as_i64().is_none() => {
+            Data::String(n.to_string())
+        }
         serde_yaml::Value::Number(n) => n
             .as_i64()
             .map(Data::Int)
@@ -118,11 +122,10 @@ pub(crate) fn load(
     if text.trim().is_empty() {
         return Ok(None);
     }
-    let doc: serde_yaml::Value =
-        serde_yaml::from_str(&text).map_err(|e| ReadError::Unreadable {
-            file: rel.to_string(),
-            reason: format!("YAML/JSON 语法错误: {e}"),
-        })?;
+    let Lenient(doc) = serde_yaml::from_str(&text).map_err(|e| ReadError::Unreadable {
+        file: rel.to_string(),
+        reason: format!("YAML/JSON 语法错误: {e}"),
+    })?;
     let mut tables = Vec::new();
     match &doc {
         serde_yaml::Value::Sequence(items) => tables.extend(table(None, items)),
@@ -136,6 +139,98 @@ pub(crate) fn load(
         _ => {}
     }
     Ok(Some((enc, tables)))
+}
+
+/// A YAML document as `serde_yaml::Value`, except that an integer too big
+/// for 64 bits (`20250301000000123456`, an id or a code written without
+/// quotes) is kept as its text: `serde_yaml::Value` refuses it, which made
+/// the whole file unreadable for one cell.
+struct Lenient(serde_yaml::Value);
+
+impl<'de> serde::Deserialize<'de> for Lenient {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(LenientVisitor).map(Lenient)
+    }
+}
+
+struct LenientVisitor;
+
+impl<'de> serde::de::Visitor<'de> for LenientVisitor {
+    type Value = serde_yaml::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a YAML value")
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Self::Value, E> {
+        Ok(serde_yaml::Value::Bool(b))
+    }
+
+    fn visit_i64<E>(self, n: i64) -> Result<Self::Value, E> {
+        Ok(serde_yaml::Value::Number(n.into()))
+    }
+
+    fn visit_u64<E>(self, n: u64) -> Result<Self::Value, E> {
+        Ok(serde_yaml::Value::Number(n.into()))
+    }
+
+    fn visit_i128<E>(self, n: i128) -> Result<Self::Value, E> {
+        Ok(serde_yaml::Value::String(n.to_string()))
+    }
+
+    fn visit_u128<E>(self, n: u128) -> Result<Self::Value, E> {
+        Ok(serde_yaml::Value::String(n.to_string()))
+    }
+
+    fn visit_f64<E>(self, x: f64) -> Result<Self::Value, E> {
+        Ok(serde_yaml::Value::Number(x.into()))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+        Ok(serde_yaml::Value::String(s.to_string()))
+    }
+
+    fn visit_string<E>(self, s: String) -> Result<Self::Value, E> {
+        Ok(serde_yaml::Value::String(s))
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_yaml::Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_yaml::Value::Null)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(LenientVisitor)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Lenient(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(serde_yaml::Value::Sequence(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut m = serde_yaml::Mapping::new();
+        while let Some((Lenient(k), Lenient(v))) = map.next_entry()? {
+            m.insert(k, v);
+        }
+        Ok(serde_yaml::Value::Mapping(m))
+    }
+
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
+        use serde::de::VariantAccess;
+        let (tag, contents): (String, _) = data.variant()?;
+        let Lenient(value) = contents.newtype_variant()?;
+        Ok(serde_yaml::Value::Tagged(Box::new(serde_yaml::value::TaggedValue {
+            tag: serde_yaml::value::Tag::new(tag),
+            value,
+        })))
+    }
 }
 
 pub(crate) fn stream(
