@@ -180,14 +180,15 @@ fn yaml_nan_and_infinity_are_not_amounts() {
         .filter(|e| e["column"] == "收费金额")
         .map(|e| (e["row"].as_u64().unwrap(), e["expected"].as_str().unwrap()))
         .collect();
-    assert_eq!(rows, [(1, "decimal"), (2, "decimal"), (3, "decimal")], "{errors:?}");
+    assert_eq!(
+        rows,
+        [(1, "decimal"), (2, "decimal"), (3, "decimal")],
+        "{errors:?}"
+    );
     // Not a finding on an amount no one can read (F003 fires on fees above
     // zero of free items): undetermined, naming the amount.
     let findings = json["findings"].as_array().unwrap();
-    assert!(
-        findings.iter().all(|f| f["code"] != "F003"),
-        "{findings:?}"
-    );
+    assert!(findings.iter().all(|f| f["code"] != "F003"), "{findings:?}");
     let f003: Vec<_> = json["undetermined"]
         .as_array()
         .unwrap()
@@ -449,7 +450,10 @@ fn a_utf8_row_that_gbk_would_misread_is_reported() {
         "{errors:?}"
     );
     let message = errors[1]["message"].as_str().unwrap();
-    assert!(message.contains("UTF-8") && message.contains("「财政局」"), "{message}");
+    assert!(
+        message.contains("UTF-8") && message.contains("「财政局」"),
+        "{message}"
+    );
 }
 
 /// Old Mac line breaks (a lone `\r`, Excel's "CSV (Macintosh)"): rows are

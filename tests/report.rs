@@ -217,7 +217,10 @@ fn a_partial_weights_file_keeps_the_other_defaults() {
         "{method}"
     );
     // Which clauses (issue 7): each metric's and each rule's.
-    assert!(method.contains("M04 按时办结率：gangnan-2017 四、(六)"), "{method}");
+    assert!(
+        method.contains("M04 按时办结率：gangnan-2017 四、(六)"),
+        "{method}"
+    );
     assert!(method.contains("H001 "), "{method}");
 }
 
@@ -497,12 +500,15 @@ fn a_metric_is_na_for_a_missing_lookup_dataset_and_says_which() {
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     let m02 = metric(&json, "M02", None);
     assert!(m02["value"].is_null(), "{m02}");
-    assert!(m02["note"].as_str().unwrap().contains("authorizations"), "{m02}");
-    assert!(json["notes"]
-        .as_array()
+    assert!(
+        m02["note"].as_str().unwrap().contains("authorizations"),
+        "{m02}"
+    );
+    assert!(json["notes"].as_array().unwrap().iter().any(|n| n
+        .as_str()
         .unwrap()
-        .iter()
-        .any(|n| n.as_str().unwrap().starts_with("M02") && n.as_str().unwrap().contains("窗口授权")));
+        .starts_with("M02")
+        && n.as_str().unwrap().contains("窗口授权")));
     // A metric that does not need it says nothing of it.
     assert!(metric(&json, "M04", None)["note"].is_null());
 
@@ -548,7 +554,14 @@ fn spellings_of_one_department_are_one_department() {
     let audit = common::yimen(None)
         .arg("audit")
         .arg(tmp.path())
-        .args(["--as-of", "2025-12-31", "--format", "json", "--fail-on", "never"])
+        .args([
+            "--as-of",
+            "2025-12-31",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ])
         .output()
         .unwrap();
     let audit: serde_json::Value = serde_json::from_slice(&audit.stdout).unwrap();

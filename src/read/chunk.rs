@@ -111,7 +111,7 @@ impl TablePlan {
                 // full-width forms), so that `"失效日期 "` finds its column.
                 .map(|(i, Column { header, .. })| (super::normalize::key(header), i))
                 .collect(),
-            late_keys: Self::late_keys(source, schema, mapping),
+            late_keys: Self::late_keys(source, &alias_fields),
             alias_fields: alias_fields.clone(),
             alt_columns: source
                 .columns
@@ -148,25 +148,21 @@ impl TablePlan {
             .collect()
     }
 
-    /// JSON Lines: the header keys of the fields no column of `source`
-    /// feeds (see [`TablePlan::late_keys`]); other formats have every column
-    /// in their header.
+    /// JSON Lines: the header keys (`alias_fields`) of the fields no column
+    /// of `source` feeds (see [`TablePlan::late_keys`]); other formats have
+    /// every column in their header.
     fn late_keys(
         source: &SourceFile,
-        schema: &Schema,
-        mapping: Option<&super::Mapping>,
+        alias_fields: &HashMap<String, usize>,
     ) -> HashMap<String, usize> {
-        let Some(ds) = schema.dataset_index(&source.dataset) else {
-            return HashMap::new();
-        };
         if source.format != super::Format::Jsonl {
             return HashMap::new();
         }
         let fed: Vec<usize> = source.columns.iter().filter_map(|c| c.field).collect();
-        super::header::HeaderMatcher::new(schema, mapping)
-            .keys(ds)
+        alias_fields
+            .iter()
             .filter(|(_, f)| !fed.contains(f))
-            .map(|(k, f)| (k.to_string(), f))
+            .map(|(k, &f)| (k.clone(), f))
             .collect()
     }
 
@@ -1069,9 +1065,10 @@ pub(crate) fn json_data(v: &serde_json::Value) -> Data {
             let text = n.to_string();
             if let Some(i) = n.as_i64() {
                 Data::Int(i)
-            } else if let Some(x) = n.as_f64().filter(|x| {
-                x.is_finite() && (x.to_string() == text || text.contains(['e', 'E']))
-            }) {
+            } else if let Some(x) = n
+                .as_f64()
+                .filter(|x| x.is_finite() && (x.to_string() == text || text.contains(['e', 'E'])))
+            {
                 Data::Float(x)
             } else {
                 Data::String(text)

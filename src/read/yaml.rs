@@ -226,10 +226,12 @@ impl<'de> serde::de::Visitor<'de> for LenientVisitor {
         use serde::de::VariantAccess;
         let (tag, contents): (String, _) = data.variant()?;
         let Lenient(value) = contents.newtype_variant()?;
-        Ok(serde_yaml::Value::Tagged(Box::new(serde_yaml::value::TaggedValue {
-            tag: serde_yaml::value::Tag::new(tag),
-            value,
-        })))
+        Ok(serde_yaml::Value::Tagged(Box::new(
+            serde_yaml::value::TaggedValue {
+                tag: serde_yaml::value::Tag::new(tag),
+                value,
+            },
+        )))
     }
 }
 

@@ -372,10 +372,7 @@ pub fn build(
         let target = weights.targets.get(&m.id).copied().or(m.target);
         // A target the weights file gives a metric its policy sets none for:
         // at least (the report scores such a metric as higher-is-better).
-        let op = rule
-            .target
-            .map(|(op, _)| op)
-            .or(target.map(|_| CmpOp::Ge));
+        let op = rule.target.map(|(op, _)| op).or(target.map(|_| CmpOp::Ge));
         let missed =
             matches!((m.value, target, op), (Some(v), Some(t), Some(op)) if !meets(op, v, t));
         let previous = prev_value(&m.id, &m.dept);
@@ -856,12 +853,20 @@ fn clause_line(label: &str, program: &Program, kind: crate::ast::RuleKind) -> St
                 "{} {}：{}",
                 r.code,
                 r.title.as_deref().unwrap_or(&r.name),
-                if cites.is_empty() { "无".to_string() } else { cites.join("、") }
+                if cites.is_empty() {
+                    "无".to_string()
+                } else {
+                    cites.join("、")
+                }
             )
         })
         .collect();
     format!(
         "{label}（条文见 yimen explain 编码）：{}",
-        if items.is_empty() { "无".to_string() } else { items.join("；") }
+        if items.is_empty() {
+            "无".to_string()
+        } else {
+            items.join("；")
+        }
     )
 }
