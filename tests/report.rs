@@ -53,6 +53,21 @@ fn report_with(dir: &std::path::Path, extra: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// `yimen report` of the fixture with `weights` (a YAML text) as
+/// `--weights`, as JSON, asserting it exited 0.
+fn weighted_report(weights: &str) -> serde_json::Value {
+    let tmp = tempfile::tempdir().unwrap();
+    fixture(tmp.path());
+    let w = tmp.path().join("w.yaml");
+    std::fs::write(&w, weights).unwrap();
+    let (code, out, err) = report_with(
+        tmp.path(),
+        &["--format", "json", "--weights", w.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str(&out).unwrap()
+}
+
 fn metric<'a>(json: &'a serde_json::Value, id: &str, dept: Option<&str>) -> &'a serde_json::Value {
     json["metrics"]
         .as_array()
@@ -182,16 +197,7 @@ fn a_malformed_weights_file_is_exit_2() {
 /// "at least one" of the default quota does not override it).
 #[test]
 fn an_excellence_share_of_zero_rates_no_department() {
-    let tmp = tempfile::tempdir().unwrap();
-    fixture(tmp.path());
-    let w = tmp.path().join("w.yaml");
-    std::fs::write(&w, "excellence_share: 0\n").unwrap();
-    let (code, out, err) = report_with(
-        tmp.path(),
-        &["--format", "json", "--weights", w.to_str().unwrap()],
-    );
-    assert_eq!(code, 0, "{err}");
-    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let json = weighted_report("excellence_share: 0\n");
     let depts = json["departments"].as_array().unwrap();
     assert_eq!(depts[0]["rank"], 1);
     assert!(depts.iter().all(|d| d["excellent"] == false), "{depts:?}");
@@ -201,16 +207,7 @@ fn an_excellence_share_of_zero_rates_no_department() {
 /// (M01 and M04 weigh 2): the method states them.
 #[test]
 fn a_partial_weights_file_keeps_the_other_defaults() {
-    let tmp = tempfile::tempdir().unwrap();
-    fixture(tmp.path());
-    let w = tmp.path().join("w.yaml");
-    std::fs::write(&w, "metrics: {M06: 3}\n").unwrap();
-    let (code, out, err) = report_with(
-        tmp.path(),
-        &["--format", "json", "--weights", w.to_str().unwrap()],
-    );
-    assert_eq!(code, 0, "{err}");
-    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let json = weighted_report("metrics: {M06: 3}\n");
     let method = json["method"].to_string();
     assert!(
         method.contains("M01 2") && method.contains("M04 2") && method.contains("M06 3"),
@@ -551,20 +548,7 @@ fn spellings_of_one_department_are_one_department() {
     let d = &depts[0];
     // H001 (C2 at 原单位, under `民政局(本级)`), H002 (both ways, under
     // `民政局（本级）`): every finding counts, whatever spelling its record has.
-    let audit = common::yimen(None)
-        .arg("audit")
-        .arg(tmp.path())
-        .args([
-            "--as-of",
-            "2025-12-31",
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-        ])
-        .output()
-        .unwrap();
-    let audit: serde_json::Value = serde_json::from_slice(&audit.stdout).unwrap();
+    let audit = common::audit_json(None, tmp.path(), &[]);
     let findings = audit["findings"].as_array().unwrap().len();
     assert_eq!(findings, 2, "{audit}");
     assert_eq!(d["findings"], findings, "{d}");
@@ -583,16 +567,7 @@ fn spellings_of_one_department_are_one_department() {
 /// checked, as at least that value.
 #[test]
 fn a_target_from_the_weights_file_is_checked() {
-    let tmp = tempfile::tempdir().unwrap();
-    fixture(tmp.path());
-    let w = tmp.path().join("w.yaml");
-    std::fs::write(&w, "targets: {M04: 0.9}\n").unwrap();
-    let (code, out, err) = report_with(
-        tmp.path(),
-        &["--format", "json", "--weights", w.to_str().unwrap()],
-    );
-    assert_eq!(code, 0, "{err}");
-    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let json = weighted_report("targets: {M04: 0.9}\n");
     let m04 = metric(&json, "M04", Some("X局"));
     assert_eq!(m04["target"], 0.9, "{m04}");
     assert_eq!(m04["target_op"], ">=", "{m04}");

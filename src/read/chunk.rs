@@ -112,19 +112,47 @@ impl TablePlan {
                 .map(|(i, Column { header, .. })| (super::normalize::key(header), i))
                 .collect(),
             late_keys: Self::late_keys(source, &alias_fields),
-            alias_fields: alias_fields.clone(),
-            alt_columns: source
-                .columns
-                .iter()
-                .enumerate()
-                .filter(|(_, col)| col.field.is_none())
-                .filter_map(|(c, col)| {
-                    alias_fields
-                        .get(&super::normalize::key(&col.header))
-                        .map(|&f| (c, f))
-                })
-                .collect(),
+            alt_columns: Self::alt_columns(source, &alias_fields),
+            alias_fields,
         })
+    }
+
+    /// See [`TablePlan::alt_columns`].
+    fn alt_columns(
+        source: &SourceFile,
+        alias_fields: &HashMap<String, usize>,
+    ) -> Vec<(usize, usize)> {
+        source
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, col)| col.field.is_none())
+            .filter_map(|(c, col)| {
+                alias_fields
+                    .get(&super::normalize::key(&col.header))
+                    .map(|&f| (c, f))
+            })
+            .collect()
+    }
+
+    /// Per column of `source`, the field it feeds: its own, or in records
+    /// of keys the field whose other alias it is (see
+    /// [`TablePlan::alt_columns`]). Without building the parsers.
+    pub fn column_fields(
+        source: &SourceFile,
+        schema: &Schema,
+        mapping: Option<&super::Mapping>,
+    ) -> Vec<Option<usize>> {
+        let alts = Self::alt_columns(source, &Self::alias_fields(source, schema, mapping));
+        source
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(c, col)| {
+                col.field
+                    .or_else(|| alts.iter().find(|(ac, _)| *ac == c).map(|&(_, f)| f))
+            })
+            .collect()
     }
 
     /// See [`TablePlan::alias_fields`].
@@ -1079,6 +1107,15 @@ pub(crate) fn json_data(v: &serde_json::Value) -> Data {
     }
 }
 
+/// A sheet or YAML cell with nothing in it (empty, or only spaces).
+fn blank_cell(d: &Data) -> bool {
+    match d {
+        Data::Empty => true,
+        Data::String(s) => super::normalize::trim(s).is_empty(),
+        _ => false,
+    }
+}
+
 fn parse_cells(plan: &TablePlan, rows: &[CellRow], out: &mut ParsedChunk) {
     for r in rows {
         if let Some(why) = &r.unreadable {
@@ -1086,32 +1123,23 @@ fn parse_cells(plan: &TablePlan, rows: &[CellRow], out: &mut ParsedChunk) {
             out.errors.push(plan.row_error(r.row, why.clone()));
             continue;
         }
-        if r.cells.iter().all(|d| match d {
-            Data::Empty => true,
-            Data::String(s) => super::normalize::trim(s).is_empty(),
-            _ => false,
-        }) {
+        if r.cells.iter().all(blank_cell) {
             out.blank_rows += 1;
             continue;
         }
         let mut values = empty_values(plan.n_fields);
-        let blank = |d: &Data| match d {
-            Data::Empty => true,
-            Data::String(s) => super::normalize::trim(s).is_empty(),
-            _ => false,
-        };
         for &(c, f) in &plan.active {
             let parser = &plan.parsers[f];
             let mut d = r.cells.get(c).unwrap_or(&Data::Empty);
             let mut col = c;
             // A record of keys (YAML) that names the field by another alias.
-            if blank(d) {
+            if blank_cell(d) {
                 if let Some((ac, ad)) = plan
                     .alt_columns
                     .iter()
                     .filter(|(_, af)| *af == f)
                     .filter_map(|&(ac, _)| r.cells.get(ac).map(|ad| (ac, ad)))
-                    .find(|(_, ad)| !blank(ad))
+                    .find(|(_, ad)| !blank_cell(ad))
                 {
                     (col, d) = (ac, ad);
                 }

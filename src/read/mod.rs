@@ -164,20 +164,7 @@ impl SourceFile {
     /// (JSON Lines, YAML, JSON) the field whose other alias it is (read
     /// where a record leaves that field's column absent or empty).
     pub fn column_fields(&self, schema: &Schema, mapping: Option<&Mapping>) -> Vec<Option<usize>> {
-        let plan = chunk::TablePlan::new(self, schema, mapping);
-        self.columns
-            .iter()
-            .enumerate()
-            .map(|(c, col)| {
-                col.field.or_else(|| {
-                    plan.as_ref()?
-                        .alt_columns
-                        .iter()
-                        .find(|(ac, _)| *ac == c)
-                        .map(|&(_, f)| f)
-                })
-            })
-            .collect()
+        chunk::TablePlan::column_fields(self, schema, mapping)
     }
 }
 

@@ -454,13 +454,22 @@ fn departments(
     weights: &Weights,
     notes: &mut Vec<String>,
 ) -> Vec<DeptRow> {
+    // Each finding's department in its matching form, once.
+    let finding_keys: Vec<Option<String>> = audit
+        .findings
+        .iter()
+        .map(|f| f.dept.as_deref().map(dept_key))
+        .collect();
     let mut rows: Vec<DeptRow> = names
         .into_iter()
         .map(|dept| {
+            let key = dept_key(&dept);
             let fs: Vec<_> = audit
                 .findings
                 .iter()
-                .filter(|f| f.dept.as_deref().is_some_and(|d| same_dept(d, &dept)))
+                .zip(&finding_keys)
+                .filter(|(_, k)| k.as_ref() == Some(&key))
+                .map(|(f, _)| f)
                 .collect();
             let mut by_family = BTreeMap::new();
             for f in &fs {
