@@ -114,3 +114,110 @@ fn a_long_sheet_streams_like_its_csv() {
     assert_eq!(e.value.as_deref(), Some("下周一"));
     assert_eq!(c.errors.len(), 1);
 }
+
+/// A catalogue sheet as county offices lay it out: a title merged across
+/// the table, a section row merged across it (`一、行政许可`), the
+/// department merged down over its items, and a blank row inside that
+/// merge. The merged department is every covered item's; the section row
+/// is no item: reported at its row, not read as an item coded
+/// `一、行政许可`; the blank row stays blank.
+#[test]
+fn merged_cells_in_data_rows_are_filled_down_and_a_section_row_is_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let headers = [
+        "事项编码",
+        "事项名称",
+        "事项类型",
+        "实施主体",
+        "是否进驻中心",
+        "承诺办结时限",
+    ];
+    let last = headers.len() as u16 - 1;
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet().set_name("事项目录").unwrap();
+    let plain = Format::new();
+    ws.merge_range(0, 0, 0, last, "2025年政务服务事项目录", &plain)
+        .unwrap();
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string(1, c as u16, *h).unwrap();
+    }
+    ws.merge_range(2, 0, 2, last, "一、行政许可", &plain)
+        .unwrap();
+    let items = [
+        ["A1", "食品经营许可", "行政许可", "", "是", "5"],
+        ["A2", "药品零售许可", "行政许可", "", "是", "10"],
+        ["", "", "", "", "", ""],
+        ["A3", "医疗器械经营备案", "行政许可", "", "否", "3"],
+        ["B1", "建筑工程施工许可", "行政许可", "区住建局", "是", "7"],
+    ];
+    for (i, item) in items.iter().enumerate() {
+        for (c, v) in item.iter().enumerate() {
+            if !v.is_empty() {
+                ws.write_string(3 + i as u32, c as u16, *v).unwrap();
+            }
+        }
+    }
+    // 实施主体 merged over rows 4-7 (A1, A2, the blank row, A3).
+    ws.merge_range(3, 3, 6, 3, "区市场监管局", &plain).unwrap();
+    wb.save(tmp.path().join("事项目录.xlsx")).unwrap();
+
+    let src = discover(tmp.path(), Schema::builtin(), &ReadOptions::default())
+        .expect("discover")
+        .sources
+        .into_iter()
+        .find(|s| s.dataset == "catalogue")
+        .expect("the catalogue");
+    assert_eq!(src.header_row, Some(2));
+    let t = read_table_full(&src, Schema::builtin(), &ReadOptions::default()).expect("read");
+    let dept = Schema::builtin()
+        .dataset("catalogue")
+        .unwrap()
+        .field_index("dept")
+        .unwrap();
+    let got: Vec<(u32, String)> = t
+        .records
+        .iter()
+        .map(|r| (r.row, r.values[dept].to_string()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (4, "区市场监管局".to_string()),
+            (5, "区市场监管局".to_string()),
+            (7, "区市场监管局".to_string()),
+            (8, "区住建局".to_string()),
+        ]
+    );
+    assert_eq!(t.blank_rows, 1, "row 6 is blank, merge or not");
+    assert_eq!(t.bad_rows, 1);
+
+    // Through the audit: the section row is a data error at row 3, and no
+    // rule sees an item coded `一、行政许可`.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yimen"))
+        .arg("audit")
+        .arg(tmp.path())
+        .args([
+            "--as-of",
+            "2025-12-31",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors = json["data_errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["row"], 3);
+    assert_eq!(errors[0]["sheet"], "事项目录");
+    let message = errors[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("一、行政许可") && message.contains("6 列"),
+        "{message}"
+    );
+    let text = json.to_string();
+    assert!(!text.contains("[\"一、行政许可\"]"), "{text}");
+    assert_eq!(json["summary"]["records"]["catalogue"], 4);
+}

@@ -1108,7 +1108,7 @@ pub(crate) fn json_data(v: &serde_json::Value) -> Data {
 }
 
 /// A sheet or YAML cell with nothing in it (empty, or only spaces).
-fn blank_cell(d: &Data) -> bool {
+pub(crate) fn blank_cell(d: &Data) -> bool {
     match d {
         Data::Empty => true,
         Data::String(s) => super::normalize::trim(s).is_empty(),

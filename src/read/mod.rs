@@ -31,6 +31,7 @@ pub mod header;
 pub mod inspect;
 mod jsonl;
 pub mod mapping;
+mod merged;
 pub mod normalize;
 mod sheet;
 mod split;

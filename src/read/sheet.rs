@@ -14,7 +14,8 @@
 //!
 //! In both, a sheet's rows run from its first row holding a non-empty cell,
 //! blank rows between included (they are counted as blank, not skipped
-//! silently).
+//! silently), and merged cells in the data rows are filled or reported
+//! ([`super::merged`]).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -24,6 +25,7 @@ use calamine::{open_workbook_auto, Data, DataRef, Range, Reader, Sheets, Xlsx, X
 use super::cell::data_text;
 use super::chunk::{CellRow, Chunk, Emitter, Rows, TablePlan};
 use super::header::SCAN_ROWS;
+use super::merged::Merges;
 use super::{ReadError, SourceFile};
 
 /// The first rows of one sheet.
@@ -191,7 +193,13 @@ pub(crate) fn stream(
                     .worksheet_range(&name)
                     .map_err(|e| sheet_err(rel, &name, &e))
             })?;
-            stream_range(&range, source, plan, chunk_rows, f)
+            // (Of the other formats, calamine gives the merged cells of `.xls`.)
+            let dims = match other {
+                Sheets::Xls(x) => x.worksheet_merge_cells(&name).unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            let merges = Merges::new(&dims, range.start().map_or(0, |(_, c)| c));
+            stream_range(&range, merges, source, plan, chunk_rows, f)
         }
     }
 }
@@ -213,19 +221,27 @@ fn stream_xlsx<RS: std::io::Read + std::io::Seek>(
     let mut first_row: Option<u32> = None;
     // The row being filled: its 0-based sheet row and cells.
     let mut current: Option<(u32, Vec<Data>)> = None;
-    let mut push = |row: u32, cells: Vec<Data>, rows: &mut Vec<CellRow>| -> Result<(), ReadError> {
-        rows.push(CellRow {
-            row: row + 1,
-            cells,
-            unreadable: None,
-        });
-        total += 1;
-        if rows.len() >= chunk_rows {
-            let full = std::mem::replace(rows, Vec::with_capacity(chunk_rows.min(65_536)));
-            out.emit(Rows::Cells(full))?;
-        }
-        Ok(())
-    };
+    let dims = guarded(&source.rel, || match x.worksheet_merge_cells(&name) {
+        Some(Ok(d)) => Ok(d),
+        None => Ok(Vec::new()),
+        Some(Err(e)) => Err(err(&e)),
+    })?;
+    let mut merges = Merges::new(&dims, 0);
+    let mut push =
+        |row: u32, mut cells: Vec<Data>, rows: &mut Vec<CellRow>| -> Result<(), ReadError> {
+            let unreadable = merges.apply(row, &mut cells);
+            rows.push(CellRow {
+                row: row + 1,
+                cells,
+                unreadable,
+            });
+            total += 1;
+            if rows.len() >= chunk_rows {
+                let full = std::mem::replace(rows, Vec::with_capacity(chunk_rows.min(65_536)));
+                out.emit(Rows::Cells(full))?;
+            }
+            Ok(())
+        };
     let (name_ref, err_ref) = (&name, &err);
     let opened = guarded(&source.rel, move || {
         match x.worksheet_cells_reader(name_ref) {
@@ -288,6 +304,7 @@ fn put(row: &mut Vec<Data>, c: usize, d: Data) {
 /// A sheet read whole (`.xls`, `.xlsb`, `.ods`), its rows handed on in chunks.
 fn stream_range(
     range: &Range<Data>,
+    mut merges: Merges,
     source: &SourceFile,
     plan: &Arc<TablePlan>,
     chunk_rows: usize,
@@ -298,10 +315,13 @@ fn stream_range(
     let mut total = 0u64;
     let mut rows = Vec::with_capacity(chunk_rows.min(65_536));
     for (i, r) in range.rows().enumerate().skip(source.data_skip) {
+        let row = first_row + i as u32;
+        let mut cells = r.to_vec();
+        let unreadable = merges.apply(row, &mut cells);
         rows.push(CellRow {
-            row: first_row + i as u32 + 1,
-            cells: r.to_vec(),
-            unreadable: None,
+            row: row + 1,
+            cells,
+            unreadable,
         });
         total += 1;
         if rows.len() >= chunk_rows {
