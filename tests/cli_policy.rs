@@ -100,6 +100,28 @@ fn fmt_check_reports_and_fmt_writes() {
     assert_eq!(code, 0);
 }
 
+/// Old Mac line breaks (a lone `\r`) end a comment as the grammar reads
+/// them: the file formats as its `\n` twin does, comments kept, instead of
+/// being refused as a formatter bug.
+#[test]
+fn fmt_reads_a_lone_carriage_return_as_a_line_break() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "policy x {  title \"t\" }\n// kept\nrule X001 r {\n  severity error // why\n  cite gangnan-2017 \"四、(六)\"\n  for c in cases\n  require c.id is not empty\n}\n";
+    let (cr, lf) = (dir.path().join("cr.yimen"), dir.path().join("lf.yimen"));
+    std::fs::write(&cr, text.replace('\n', "\r")).unwrap();
+    std::fs::write(&lf, text).unwrap();
+    for p in [&cr, &lf] {
+        let (code, out, err) = yimen(&["fmt", p.to_str().unwrap()]);
+        assert_eq!(code, 0, "{out}{err}");
+    }
+    let formatted = std::fs::read_to_string(&lf).unwrap();
+    assert!(
+        formatted.contains("// kept") && formatted.contains("// why"),
+        "{formatted}"
+    );
+    assert_eq!(std::fs::read_to_string(&cr).unwrap(), formatted);
+}
+
 #[test]
 fn fmt_refuses_a_file_that_does_not_parse_and_leaves_it_alone() {
     let dir = tempfile::tempdir().unwrap();

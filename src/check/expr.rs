@@ -222,13 +222,29 @@ impl Checker<'_> {
                 let mut vt = Type::Null;
                 for (k, v) in entries {
                     let (_, t) = self.check_expr(k, scope);
-                    kt = kt.join(&t).unwrap_or(Type::Error);
+                    kt = self.join_entry(kt, &t, k, "keys");
                     let (_, t) = self.check_expr(v, scope);
-                    vt = vt.join(&t).unwrap_or(Type::Error);
+                    vt = self.join_entry(vt, &t, v, "values");
                 }
                 (IrExpr::Const(c), Type::Map(Box::new(kt), Box::new(vt)))
             }
         }
+    }
+
+    /// The type of a map's keys (or values) so far joined with entry `e`'s
+    /// type `t`; an entry of another type is an error (and the map's type
+    /// stays the one of its other entries).
+    fn join_entry(&mut self, so_far: Type, t: &Type, e: &ast::Expr, what: &str) -> Type {
+        if let Some(j) = so_far.join(t) {
+            return j;
+        }
+        let (a, b) = (self.ty(&so_far), self.ty(t));
+        self.type_error(
+            e,
+            format!("a map holds {what} of one type: {a} and {b} are mixed"),
+            format!("this is {b}"),
+        );
+        so_far
     }
 
     fn literal(lit: &Literal) -> (IrExpr, Type) {

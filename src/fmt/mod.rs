@@ -29,6 +29,16 @@ const WIDTH: usize = 100;
 /// Format a policy text. Errors: the text does not parse, or (a bug) the
 /// formatted text would mean something else.
 pub fn format_text(text: &str) -> Result<String, Vec<PolicyError>> {
+    // Old Mac line breaks (a lone `\r`) end lines and comments as `\n` does
+    // (the grammar's NEWLINE): as `\n`, byte for byte, so spans keep their
+    // meaning and every line count below sees them.
+    let unified;
+    let text = if text.contains('\r') {
+        unified = lone_cr_as_lf(text);
+        unified.as_str()
+    } else {
+        text
+    };
     let ast = text_to_ast(text)?;
     let comments = comments::collect(text);
     let out = format_ast(&ast, text, &comments);
@@ -55,6 +65,20 @@ pub fn format_text(text: &str) -> Result<String, Vec<PolicyError>> {
         return Err(check("comments would be lost or reordered"));
     }
     Ok(out)
+}
+
+/// `text` with each `\r` that no `\n` follows replaced by `\n`.
+fn lone_cr_as_lf(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        out.push(if c == '\r' && b.get(i + 1) != Some(&b'\n') {
+            '\n'
+        } else {
+            c
+        });
+    }
+    out
 }
 
 /// Where comments attach: before/after a node (by its start offset) or

@@ -25,7 +25,7 @@ pub fn collect(text: &str) -> Vec<Comment> {
         if in_string {
             match b {
                 b'\\' => i += 2,
-                b'"' | b'\n' => {
+                b'"' | b'\n' | b'\r' => {
                     in_string = false;
                     i += 1;
                 }
@@ -39,7 +39,8 @@ pub fn collect(text: &str) -> Vec<Comment> {
                 i += 1;
             }
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
+                // To the line's end: `\n`, `\r\n` or a lone `\r` (old Mac).
+                let end = text[i..].find(['\n', '\r']).map_or(text.len(), |n| i + n);
                 let is_doc = text[i..].starts_with("///") && !text[i..].starts_with("////");
                 if !is_doc {
                     out.push(Comment {
