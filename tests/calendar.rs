@@ -567,18 +567,22 @@ fn generation_errors() {
 
 #[test]
 fn add_years_and_months_clamp() {
-    assert_eq!(add_years(date("2024-02-29"), 1), date("2025-02-28"));
-    assert_eq!(add_years(date("2024-02-29"), 4), date("2028-02-29"));
-    assert_eq!(add_years(date("2024-02-29"), -1), date("2023-02-28"));
-    assert_eq!(add_years(date("2025-06-15"), 0), date("2025-06-15"));
-    assert_eq!(add_years(date("2025-06-15"), -45), date("1980-06-15"));
-    assert_eq!(add_months(date("2025-01-31"), 1), date("2025-02-28"));
-    assert_eq!(add_months(date("2024-01-31"), 1), date("2024-02-29"));
-    assert_eq!(add_months(date("2025-03-31"), -1), date("2025-02-28"));
-    assert_eq!(add_months(date("2025-01-31"), -2), date("2024-11-30"));
-    assert_eq!(add_months(date("2025-01-15"), 12), date("2026-01-15"));
-    assert_eq!(add_months(date("2025-11-30"), 3), date("2026-02-28"));
-    assert_eq!(add_months(date("2025-05-31"), 0), date("2025-05-31"));
+    assert_eq!(add_years(date("2024-02-29"), 1), Some(date("2025-02-28")));
+    assert_eq!(add_years(date("2024-02-29"), 4), Some(date("2028-02-29")));
+    assert_eq!(add_years(date("2024-02-29"), -1), Some(date("2023-02-28")));
+    assert_eq!(add_years(date("2025-06-15"), 0), Some(date("2025-06-15")));
+    assert_eq!(add_years(date("2025-06-15"), -45), Some(date("1980-06-15")));
+    assert_eq!(add_months(date("2025-01-31"), 1), Some(date("2025-02-28")));
+    assert_eq!(add_months(date("2024-01-31"), 1), Some(date("2024-02-29")));
+    assert_eq!(add_months(date("2025-03-31"), -1), Some(date("2025-02-28")));
+    assert_eq!(add_months(date("2025-01-31"), -2), Some(date("2024-11-30")));
+    assert_eq!(add_months(date("2025-01-15"), 12), Some(date("2026-01-15")));
+    assert_eq!(add_months(date("2025-11-30"), 3), Some(date("2026-02-28")));
+    assert_eq!(add_months(date("2025-05-31"), 0), Some(date("2025-05-31")));
+    // Past the ends of the calendar: no date (a rule reports an overflow).
+    assert_eq!(add_years(date("2025-06-15"), i64::MAX), None);
+    assert_eq!(add_months(date("2025-06-15"), -9_000_000_000_000), None);
+    assert_eq!(add_years(date("2025-06-15"), 300_000), None);
 }
 
 #[test]

@@ -354,8 +354,9 @@ fn output_writes_through_links_and_to_pipes() {
     assert!(made.contains("\"findings\""));
 }
 
-/// Date arithmetic past the calendar's ends is unknown (`add_days`) or
-/// saturates (`add_months`, `add_years`), never a crash.
+/// Date arithmetic past the calendar's ends (`add_days`, `add_months`,
+/// `add_years`) is undetermined, noted as an overflow as integer arithmetic
+/// is, never a crash and never a date made up at the calendar's end.
 #[test]
 fn huge_date_offsets_do_not_crash() {
     let policies = common::policy_folder(
@@ -363,7 +364,9 @@ fn huge_date_offsets_do_not_crash() {
          rule X001 a {\n  severity info\n  cite gangnan-2017 \"四、(六)\"\n  for s in staff\n  \
          require add_days(s.start_date, 200000000000000) > s.start_date\n}\n\
          rule X002 b {\n  severity info\n  cite gangnan-2017 \"四、(六)\"\n  for s in staff\n  \
-         require add_months(s.start_date, 9000000000000) > s.start_date\n}\n",
+         require add_months(s.start_date, 9000000000000) > s.start_date\n}\n\
+         rule X003 c {\n  severity info\n  cite gangnan-2017 \"四、(六)\"\n  for s in staff\n  \
+         require year(add_years(s.start_date, -9223372036854775807)) > 0\n}\n",
     );
     let policies = policies.path().to_path_buf();
     let dir = tempfile::tempdir().unwrap();
@@ -384,8 +387,11 @@ fn huge_date_offsets_do_not_crash() {
                 .map(|f| f["code"].as_str().unwrap().to_string())
                 .collect()
         };
-        assert_eq!(codes("undetermined"), ["X001"], "{json}");
+        assert_eq!(codes("undetermined"), ["X001", "X002", "X003"], "{json}");
         assert!(codes("findings").is_empty(), "{json}");
+        for u in json["undetermined"].as_array().unwrap() {
+            assert_eq!(u["missing"], serde_json::json!(["(计算溢出)"]), "{u}");
+        }
     }
 }
 

@@ -3,35 +3,21 @@
 use chrono::{Datelike, Months, NaiveDate};
 
 /// `d` plus `n` months (negative `n` goes back), clamped to the last day of the resulting
-/// month: 2025-01-31 + 1 month = 2025-02-28. Saturates at chrono's `NaiveDate::MIN`/`MAX`.
-pub fn add_months(d: NaiveDate, n: i32) -> NaiveDate {
-    let months = Months::new(n.unsigned_abs());
-    let moved = if n >= 0 {
+/// month: 2025-01-31 + 1 month = 2025-02-28. `None` past the ends of chrono's calendar (an
+/// overflow, which a rule reports as such).
+pub fn add_months(d: NaiveDate, n: i64) -> Option<NaiveDate> {
+    let months = Months::new(u32::try_from(n.unsigned_abs()).ok()?);
+    if n >= 0 {
         d.checked_add_months(months)
     } else {
         d.checked_sub_months(months)
-    };
-    moved.unwrap_or(if n >= 0 {
-        NaiveDate::MAX
-    } else {
-        NaiveDate::MIN
-    })
+    }
 }
 
 /// `d` plus `n` years (negative `n` goes back); February 29 becomes February 28 in a common
-/// year (2024-02-29 + 1 year = 2025-02-28). Saturates at chrono's `NaiveDate::MIN`/`MAX`.
-/// A count of years or months as `add_years`/`add_months` take it: beyond
-/// `i32` it saturates, as they do at the ends of the calendar.
-pub fn saturate(n: i64) -> i32 {
-    i32::try_from(n).unwrap_or(if n < 0 { i32::MIN } else { i32::MAX })
-}
-
-pub fn add_years(d: NaiveDate, n: i32) -> NaiveDate {
-    match n.checked_mul(12) {
-        Some(months) => add_months(d, months),
-        None if n >= 0 => NaiveDate::MAX,
-        None => NaiveDate::MIN,
-    }
+/// year (2024-02-29 + 1 year = 2025-02-28). `None` past the ends of chrono's calendar.
+pub fn add_years(d: NaiveDate, n: i64) -> Option<NaiveDate> {
+    add_months(d, n.checked_mul(12)?)
 }
 
 /// The number of full years completed on `on` by a person born on `birth`: exactly 45 on the
@@ -102,10 +88,11 @@ mod tests {
     }
 
     #[test]
-    fn saturates_instead_of_panicking() {
-        assert_eq!(add_months(NaiveDate::MAX, 1), NaiveDate::MAX);
-        assert_eq!(add_months(NaiveDate::MIN, -1), NaiveDate::MIN);
-        assert_eq!(add_years(NaiveDate::MAX, i32::MAX), NaiveDate::MAX);
-        assert_eq!(add_years(NaiveDate::MIN, i32::MIN), NaiveDate::MIN);
+    fn past_the_ends_of_the_calendar_is_none_not_a_panic() {
+        assert_eq!(add_months(NaiveDate::MAX, 1), None);
+        assert_eq!(add_months(NaiveDate::MIN, -1), None);
+        assert_eq!(add_years(NaiveDate::MAX, i64::MAX), None);
+        assert_eq!(add_years(NaiveDate::MIN, i64::MIN), None);
+        assert_eq!(add_months(NaiveDate::MIN, i64::MIN), None);
     }
 }

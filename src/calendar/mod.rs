@@ -29,7 +29,7 @@ use std::sync::OnceLock;
 
 use chrono::{Datelike, NaiveDate};
 
-pub use dates::{add_months, add_years, age_in_full_years, saturate};
+pub use dates::{add_months, add_years, age_in_full_years};
 pub use files::table_from_holiday_cn_dir;
 
 /// The official calendar table, generated from holiday-cn (see the first line of the file).

@@ -122,7 +122,9 @@ pub fn run(args: &Args) -> u8 {
         // The previous period's export was taken a year before this one:
         // its unfinished cases are judged as of then, not as of today
         // (a case still open at the end of 2024 is not two years late).
-        None if args.period.is_some() => crate::calendar::add_years(current_as_of, -1),
+        None if args.period.is_some() => {
+            crate::calendar::add_years(current_as_of, -1).unwrap_or(current_as_of)
+        }
         None => current_as_of,
     };
     if args.compare.is_some() {

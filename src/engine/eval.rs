@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use super::data::Data;
 use super::index::{Hit, Index, Key};
 use crate::ast::{CmpOp, IsTest};
-use crate::calendar::{add_months, add_years, age_in_full_years, saturate, Calendar};
+use crate::calendar::{add_months, add_years, age_in_full_years, Calendar};
 use crate::ir::{AggFunc, ArithOp, Const, Func, IrExpr, Program, RuleDef};
 use crate::schema::Schema;
 use crate::value::Value;
@@ -216,6 +216,14 @@ impl<'a> Frame<'a> {
         }
     }
 
+    /// Note why a value is unknown, in the place of a missing field's name
+    /// (`(计算溢出)`, `amount(除数为零)`).
+    fn note(&mut self, why: &str) {
+        if !self.missing.iter().any(|m| m == why) {
+            self.missing.push(why.to_string());
+        }
+    }
+
     fn miss(&mut self, e: &IrExpr) {
         if let Some(n) = self.name_of(e) {
             if !self.missing.contains(&n) {
@@ -382,9 +390,7 @@ impl<'a> Frame<'a> {
                             None if zero => "(除数为零)".to_string(),
                             None => "(计算溢出)".to_string(),
                         };
-                        if !self.missing.contains(&note) {
-                            self.missing.push(note);
-                        }
+                        self.note(&note);
                         Val::Unknown
                     },
                     Val::V,
@@ -642,11 +648,11 @@ impl<'a> Frame<'a> {
                 _ => None,
             },
             Func::AddYears => match (date(0), int(1)) {
-                (Some(d), Some(n)) => Some(Value::Date(add_years(d, saturate(n)))),
+                (Some(d), Some(n)) => add_years(d, n).map(Value::Date),
                 _ => None,
             },
             Func::AddMonths => match (date(0), int(1)) {
-                (Some(d), Some(n)) => Some(Value::Date(add_months(d, saturate(n)))),
+                (Some(d), Some(n)) => add_months(d, n).map(Value::Date),
                 _ => None,
             },
             Func::AddDays => match (date(0), int(1)) {
@@ -667,6 +673,15 @@ impl<'a> Frame<'a> {
             },
             Func::Coalesce => None,
         };
+        if out.is_none()
+            && matches!(func, Func::AddYears | Func::AddMonths | Func::AddDays)
+            && date(0).is_some()
+            && int(1).is_some()
+        {
+            // Known arguments without a result: past the calendar's ends,
+            // noted as an arithmetic overflow is.
+            self.note("(计算溢出)");
+        }
         out.map_or(Val::Unknown, Val::V)
     }
 

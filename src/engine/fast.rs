@@ -24,7 +24,7 @@ use super::eval::Env;
 use super::index::{Hit, Key};
 use super::shared_lookups::SharedLookups;
 use crate::ast::{CmpOp, IsTest};
-use crate::calendar::{add_months, add_years, age_in_full_years, saturate};
+use crate::calendar::{add_months, add_years, age_in_full_years};
 use crate::ir::{ArithOp, Const, Func, IrExpr, RuleDef};
 use crate::value::{same_text, Value};
 
@@ -963,11 +963,11 @@ impl<'r> Fast<'r> {
                 _ => F::Unknown,
             },
             Func::AddYears => match (date(0), int(1)) {
-                (Some(d), Some(n)) => F::day(add_years(d, saturate(n))),
+                (Some(d), Some(n)) => add_years(d, n).map_or(F::Unknown, F::day),
                 _ => F::Unknown,
             },
             Func::AddMonths => match (date(0), int(1)) {
-                (Some(d), Some(n)) => F::day(add_months(d, saturate(n))),
+                (Some(d), Some(n)) => add_months(d, n).map_or(F::Unknown, F::day),
                 _ => F::Unknown,
             },
             Func::AddDays => match (date(0), int(1)) {
