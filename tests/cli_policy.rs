@@ -160,7 +160,29 @@ fn explain_prints_the_rule_its_parameters_and_every_cited_clause() {
         out.contains("考评指标") && !out.contains("严重程度"),
         "{out}"
     );
-    assert!(out.contains("不按依据文件的施行日期筛选"), "{out}");
+    assert!(
+        out.contains("考评期内的全部办件记录") && out.contains("依据文件的施行日期不用于筛选"),
+        "{out}"
+    );
+    // A metric of a policy with its own `effective` date says it counts
+    // records from then on, without contradicting itself.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("m.yimen");
+    std::fs::write(
+        &p,
+        "policy m {\n  title \"t\"\n  effective 2025-02-01\n}\n\n\
+         metric M91 finished-rate {\n  title \"办结率\"\n  cite gangnan-2017 \"四、(六)\"\n  \
+         for case in cases\n  ratio case.finished_at is not none\n}\n",
+    )
+    .unwrap();
+    let (code, out, err) = yimen(&["explain", "M91", "--policy", p.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("考评期内其政策生效后的办件记录")
+            && out.contains("适用于 accepted_at 在 2025-02-01 及以后")
+            && !out.contains("全部"),
+        "{out}"
+    );
 }
 
 /// A region adds its rules to the shipped ones (`--policy @builtin`), using

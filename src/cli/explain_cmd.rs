@@ -70,9 +70,16 @@ pub fn explain(program: &Program, rule: &RuleDef, sources: &SourceRegistry) -> S
     if rule.kind == crate::ast::RuleKind::Metric {
         let _ = writeln!(out, "考评指标    来源: {}", rule.file);
         if ds.event_date.is_some() {
+            // The cited documents' in-force dates do not filter a metric; its
+            // policy's own `effective` date does (the line below says so).
+            let scope = if rule.effective_from.is_some() {
+                "考评期内其政策生效后的"
+            } else {
+                "考评期内的全部"
+            };
             let _ = writeln!(
                 out,
-                "统计考评期内的全部{} (yimen report --period 年度), 不按依据文件的施行日期筛选",
+                "统计{scope}{} (yimen report --period 年度); 依据文件的施行日期不用于筛选",
                 ds.title
             );
         }
