@@ -247,3 +247,47 @@ rule Q001 overdue-refusal {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("myxian-2025"), "{err}");
 }
+
+/// Chinese identifiers work everywhere: a rule named in Chinese, citing a
+/// local document whose id is Chinese, is checked, explained and audited
+/// (the finding names the rule and the document as written).
+#[test]
+fn a_rule_and_a_document_may_be_named_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let region = dir.path().join("本县");
+    std::fs::create_dir_all(region.join("sources")).unwrap();
+    std::fs::write(
+        region.join("sources/本县-2025.yaml"),
+        "id: 本县-2025\ntitle: \"本县政务服务管理规定\"\nissuer: \"本县人民政府\"\nnumber: null\nissued: 2025-01-01\nin_force: 2025-01-01\nseed: null\nnote: \"test\"\nclauses:\n  - id: \"一、\"\n    text: \"进驻事项一律在中心受理。\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        region.join("r.yimen"),
+        "policy 本县 {\n  title \"本县补充规则\"\n}\n\n\
+         rule Z001 体外循环 {\n  severity error\n  cite 本县-2025 \"一、\"\n  for 办件 in cases\n  \
+         require 办件.channel != \"原单位\"\n}\n",
+    )
+    .unwrap();
+    let r = region.to_str().unwrap();
+    let (code, _, err) = yimen(&["check-policy", r]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = yimen(&["explain", "Z001", "--policy", r]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("体外循环") && out.contains("进驻事项一律在中心受理"),
+        "{out}"
+    );
+    let export = dir.path().join("export");
+    std::fs::create_dir_all(&export).unwrap();
+    std::fs::write(
+        export.join("办件.csv"),
+        "办件编号,事项编码,受理部门,受理渠道,受理时间\nC1,A1,民政局,原单位,2025-03-03 09:00:00\nC2,A1,民政局,中心窗口,2025-03-03 10:00:00\n",
+    )
+    .unwrap();
+    let json = common::audit_json(None, &export, &[region.clone()]);
+    let findings = json["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{json}");
+    assert_eq!(findings[0]["rule"], "体外循环");
+    assert_eq!(findings[0]["key"], serde_json::json!(["C1"]));
+    assert_eq!(findings[0]["cite"][0]["policy"], "本县-2025", "{json}");
+}

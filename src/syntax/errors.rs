@@ -23,7 +23,7 @@ pub(super) fn describe(rule: Rule) -> &'static str {
         Rule::header_field => "a header field (title, issuer, number, issued, effective)",
         Rule::type_expr => "a type (bool, int, decimal, string, date, datetime, list<…>, map<…, …>)",
         Rule::code => "a code such as `H001` or `M01`",
-        Rule::rule_name => "a kebab-case name such as `dual-track`",
+        Rule::rule_name => "a kebab-case name such as `dual-track` (or Chinese words, `体外循环`)",
         Rule::title_clause => "`title`",
         Rule::severity_clause => "`severity`",
         Rule::cite_clause => "`cite`",
