@@ -284,7 +284,7 @@ fn a_rule_and_a_document_may_be_named_in_chinese() {
         "办件编号,事项编码,受理部门,受理渠道,受理时间\nC1,A1,民政局,原单位,2025-03-03 09:00:00\nC2,A1,民政局,中心窗口,2025-03-03 10:00:00\n",
     )
     .unwrap();
-    let json = common::audit_json(None, &export, &[region.clone()]);
+    let json = common::audit_json(None, &export, std::slice::from_ref(&region));
     let findings = json["findings"].as_array().unwrap();
     assert_eq!(findings.len(), 1, "{json}");
     assert_eq!(findings[0]["rule"], "体外循环");
