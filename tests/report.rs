@@ -888,3 +888,35 @@ fn records_without_a_department_are_counted_and_noted() {
     let (_, md, _) = report(dir.path(), "md");
     assert!(md.contains("发现问题 1 处（其中 1 处未注明部门）"), "{md}");
 }
+
+/// A department the catalogue names (公安局, implementing only a 行政处罚
+/// item outside the centre), with no case, no finding and no unit row, is
+/// still a department of the evaluation: listed, n/a in every metric, not
+/// scored.
+#[test]
+fn a_department_only_the_catalogue_names_is_listed_with_nothing_to_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("事项目录.csv"),
+        "事项编码,事项名称,事项类型,实施主体,是否进驻中心,不进驻批准文号,办件类型,网办深度\n\
+         K1,甲许可,行政许可,民政局,是,,即办件,全程网办\n\
+         G1,处罚,行政处罚,公安局,否,,承诺件,不能网办\n",
+    )
+    .unwrap();
+    let (code, out, err) = report(tmp.path(), "json");
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let depts: Vec<&str> = json["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["dept"].as_str().unwrap())
+        .collect();
+    assert!(
+        depts.contains(&"公安局") && depts.contains(&"民政局"),
+        "{depts:?}"
+    );
+    let m01 = metric(&json, "M01", Some("公安局"));
+    assert_eq!(m01["denominator"], 0, "{m01}");
+    assert!(m01["value"].is_null(), "{m01}");
+}

@@ -172,7 +172,7 @@ pub fn audit_dir(
     }
     let runner = Runner::new(program, schema, &data, run_opts);
     let mut audit = Audit {
-        units: unit_names(schema, &data),
+        departments: register_departments(schema, &data),
         ..Audit::default()
     };
     for ds in 0..schema.datasets.len() {
@@ -301,18 +301,21 @@ impl InOrder {
     }
 }
 
-/// The departments of the units register, sorted, once each.
-fn unit_names(schema: &Schema, data: &Data) -> Vec<String> {
-    let Some(ds) = schema.dataset_index("units") else {
-        return Vec::new();
-    };
-    let Some(f) = schema.datasets[ds].field_index("dept") else {
-        return Vec::new();
-    };
-    let mut names: Vec<String> = data.tables[ds]
+/// The departments the registers held in memory name (进驻单位, the
+/// catalogue's 实施主体, the staff's and authorisations' units), sorted,
+/// once each: the departments of the centre, also those with nothing to
+/// count.
+fn register_departments(schema: &Schema, data: &Data) -> Vec<String> {
+    let mut names: Vec<String> = schema
+        .datasets
         .iter()
-        .filter(|r| !r.values[f].is_missing())
-        .map(|r| r.values[f].to_string())
+        .zip(&data.tables)
+        .filter_map(|(ds, rows)| ds.field_index("dept").map(|f| (f, rows)))
+        .flat_map(|(f, rows)| {
+            rows.iter()
+                .filter(move |r| !r.values[f].is_missing())
+                .map(move |r| r.values[f].to_string())
+        })
         .collect();
     names.sort();
     names.dedup();

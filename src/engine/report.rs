@@ -103,10 +103,11 @@ pub struct Audit {
     pub summary: Summary,
     /// With `--baseline`: findings of the baseline that are gone (code, key).
     pub resolved: Vec<(String, Vec<String>)>,
-    /// The departments the units register lists (进驻单位), for the report
-    /// to list a stationed department with nothing to count.
+    /// The departments the registers held in memory name (units,
+    /// catalogue, staff, authorisations), for the report to list a
+    /// department with nothing to count.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub units: Vec<String>,
+    pub departments: Vec<String>,
     /// With a period (`report --period`): per dataset, the records whose
     /// event date is missing or unreadable, left out since the period cannot
     /// place them.

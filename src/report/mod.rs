@@ -604,7 +604,7 @@ fn department_names(metrics: &[MetricRow], audit: &Audit) -> Vec<String> {
     for n in metric_names
         .into_iter()
         .chain(finding_names)
-        .chain(audit.units.iter().map(String::as_str))
+        .chain(audit.departments.iter().map(String::as_str))
     {
         by_key.entry(dept_key(n)).or_insert(n);
     }
