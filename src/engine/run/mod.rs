@@ -695,29 +695,16 @@ fn distinct_rows(ds: &crate::schema::Dataset, rows: &[Row]) -> Vec<bool> {
 fn evidence_of(env: &Env<'_>, row: &Row, touched: &[Touched]) -> Vec<Evidence> {
     let data = env.data;
     let file = &data.files[row.file as usize];
-    let mut out = Vec::new();
-    for t in touched {
-        let (r, values) = match t.record {
-            None => (row, &row.values),
-            Some((ds, ri)) => {
-                let lr = &data.tables[ds][ri as usize];
-                (lr, &lr.values)
-            }
-        };
-        let f = &data.files[r.file as usize];
-        let v = &values[t.field];
-        out.push(Evidence {
-            file: f.path.clone(),
-            sheet: f.sheet.clone(),
-            row: r.row,
-            field: Some(env.schema.datasets[t.dataset].fields[t.field].name.clone()),
-            value: if v.is_missing() {
-                None
-            } else {
-                Some(v.to_string())
-            },
-        });
-    }
+    let mut out: Vec<Evidence> = touched
+        .iter()
+        .map(|t| {
+            let r = match t.record {
+                None => row,
+                Some((ds, ri)) => &data.tables[ds][ri as usize],
+            };
+            field_evidence(env, r, t)
+        })
+        .collect();
     if out.is_empty() {
         out.push(Evidence {
             file: file.path.clone(),
@@ -728,6 +715,23 @@ fn evidence_of(env: &Env<'_>, row: &Row, touched: &[Touched]) -> Vec<Evidence> {
         });
     }
     out
+}
+
+/// Field `t.field` of record `r` (the one `t` read) as evidence.
+fn field_evidence(env: &Env<'_>, r: &Row, t: &Touched) -> Evidence {
+    let f = &env.data.files[r.file as usize];
+    let v = &r.values[t.field];
+    Evidence {
+        file: f.path.clone(),
+        sheet: f.sheet.clone(),
+        row: r.row,
+        field: Some(env.schema.datasets[t.dataset].fields[t.field].name.clone()),
+        value: if v.is_missing() {
+            None
+        } else {
+            Some(v.to_string())
+        },
+    }
 }
 
 fn record_key(env: &Env<'_>, rule: &RuleDef, frame: &mut Frame<'_>, row: &Row) -> Vec<String> {
@@ -940,10 +944,10 @@ fn judge_group(env: &Env<'_>, rule: &RuleDef, plan: &AggPlan<'_>, g: &GroupAcc, 
         aggs: &aggs,
         bounds: &bounds,
     };
-    let mut f = Frame::for_group(env, rule, view());
+    let mut f = Frame::for_group(env, rule, view()).track();
     let verdict = f.group_violation();
     let ds_name = env.schema.datasets[rule.report_dataset].name.clone();
-    let evidence: Vec<Evidence> = g
+    let mut evidence: Vec<Evidence> = g
         .rows
         .iter()
         .map(|&(file, row)| {
@@ -957,6 +961,13 @@ fn judge_group(env: &Env<'_>, rule: &RuleDef, plan: &AggPlan<'_>, g: &GroupAcc, 
             }
         })
         .collect();
+    // The records the group's verdict looked up (E002's 进驻单位 row that
+    // says 未进驻), with the fields it read.
+    for t in f.touched.take().unwrap_or_default() {
+        if let Some((ds, r)) = t.record {
+            evidence.push(field_evidence(env, &env.data.tables[ds][r as usize], &t));
+        }
+    }
     let key: Vec<String> = match &rule.key {
         Some(keys) => keys.iter().map(|k| f.text(k)).collect(),
         None => g.keys.iter().map(ToString::to_string).collect(),
