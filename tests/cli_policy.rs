@@ -152,7 +152,15 @@ fn explain_prints_the_rule_its_parameters_and_every_cited_clause() {
     }
     let (code, _, err) = yimen(&["explain", "H020"]);
     assert_eq!(code, 2);
-    assert!(err.contains("did you mean"), "{err}");
+    assert!(err.contains("是否要查 H002"), "{err}");
+    // By the rule's name, as JSON's `rule` field gives it; a misspelt name
+    // gets the name it is closest to.
+    let (code, out, err) = yimen(&["explain", "dual-track"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("H002 dual-track"), "{out}");
+    let (code, _, err) = yimen(&["explain", "dual-trak"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("是否要查 dual-track"), "{err}");
     // A metric: no severity, and it says which records it counts.
     let (code, out, err) = yimen(&["explain", "M04"]);
     assert_eq!(code, 0, "{err}");

@@ -10,7 +10,7 @@ use crate::sources::SourceRegistry;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// A rule or metric code, such as H002 or M04.
+    /// A rule or metric code, such as H002 or M04, or its name (dual-track).
     code: String,
     /// Policy files or directories; default: the policies that ship with yimen.
     /// `@builtin` names the shipped policies, so that a region adds its own:
@@ -115,7 +115,9 @@ pub fn explain(program: &Program, rule: &RuleDef, sources: &SourceRegistry) -> S
                 out,
                 "  {} = {}{}",
                 p.name,
-                p.default.as_ref().map(show_const).unwrap_or_default(),
+                p.default
+                    .as_ref()
+                    .map_or_else(|| "(无默认值, 须以 --param 给出)".to_string(), show_const),
                 if p.docs.is_empty() {
                     String::new()
                 } else {
@@ -146,12 +148,17 @@ pub fn run(args: &Args) -> u8 {
             return 2;
         }
     };
-    let code = args.code.trim().to_uppercase();
-    let Some(rule) = program.rule(&code) else {
+    // A code (`H002`, `h002`) or a rule's name (`dual-track`, as JSON's
+    // `rule` field has it).
+    let asked = args.code.trim();
+    let code = asked.to_uppercase();
+    let by_name = || program.rules.iter().find(|r| r.name == asked);
+    let Some(rule) = program.rule(&code).or_else(by_name) else {
         let help = did_you_mean(&code, program.rules.iter().map(|r| r.code.as_str()))
-            .map(|s| format!(" (did you mean {s}?)"))
+            .or_else(|| did_you_mean(asked, program.rules.iter().map(|r| r.name.as_str())))
+            .map(|s| format!(" (是否要查 {s}?)"))
             .unwrap_or_default();
-        eprintln!("错误: 没有代码为 {code} 的规则或指标{help}");
+        eprintln!("错误: 没有代码或名称为 {asked} 的规则或指标{help}");
         return 2;
     };
     match super::emit(explain(&program, rule, SourceRegistry::active()), None) {
