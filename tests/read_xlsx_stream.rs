@@ -3,6 +3,8 @@
 //! starting below a title and right of column A), blank rows counted, and a
 //! bad cell reported at its row.
 
+mod common;
+
 use std::path::Path;
 
 use rust_xlsxwriter::{Format, Workbook};
@@ -193,21 +195,7 @@ fn merged_cells_in_data_rows_are_filled_down_and_a_section_row_is_reported() {
 
     // Through the audit: the section row is a data error at row 3, and no
     // rule sees an item coded `一、行政许可`.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yimen"))
-        .arg("audit")
-        .arg(tmp.path())
-        .args([
-            "--as-of",
-            "2025-12-31",
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = common::audit_json(None, tmp.path(), &[]);
     let errors = json["data_errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0]["row"], 3);

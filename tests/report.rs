@@ -37,6 +37,23 @@ fn report(dir: &std::path::Path, format: &str) -> (i32, String, String) {
     report_with(dir, &["--format", format])
 }
 
+/// `yimen report DIR --format json`, asserting it exited 0.
+fn json_report(dir: &std::path::Path) -> serde_json::Value {
+    let (code, out, err) = report(dir, "json");
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str(&out).unwrap()
+}
+
+/// The departments of a JSON report, in its order.
+fn dept_names(json: &serde_json::Value) -> Vec<&str> {
+    json["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["dept"].as_str().unwrap())
+        .collect()
+}
+
 /// `yimen report DIR --as-of 2025-12-31` with `extra` arguments.
 fn report_with(dir: &std::path::Path, extra: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
@@ -827,15 +844,8 @@ fn a_stationed_department_with_nothing_to_count_is_listed() {
         "进驻单位,窗口类型\nX局,综合窗口\nＹ局,综合窗口\nF局,专窗\n",
     )
     .unwrap();
-    let (code, out, err) = report(tmp.path(), "json");
-    assert_eq!(code, 0, "{err}");
-    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let depts: Vec<&str> = json["departments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["dept"].as_str().unwrap())
-        .collect();
+    let json = json_report(tmp.path());
+    let depts = dept_names(&json);
     assert_eq!(depts, ["X局", "Y局", "F局"], "{}", json["departments"]);
     let f = &json["departments"][2];
     assert!(f["score"].is_null() && f["rank"].is_null(), "{f}");
@@ -903,15 +913,8 @@ fn a_department_only_the_catalogue_names_is_listed_with_nothing_to_count() {
          G1,处罚,行政处罚,公安局,否,,承诺件,不能网办\n",
     )
     .unwrap();
-    let (code, out, err) = report(tmp.path(), "json");
-    assert_eq!(code, 0, "{err}");
-    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let depts: Vec<&str> = json["departments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["dept"].as_str().unwrap())
-        .collect();
+    let json = json_report(tmp.path());
+    let depts = dept_names(&json);
     assert!(
         depts.contains(&"公安局") && depts.contains(&"民政局"),
         "{depts:?}"

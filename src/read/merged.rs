@@ -14,7 +14,7 @@
 
 use calamine::{Data, Dimensions};
 
-use super::chunk::blank_cell;
+use super::chunk::{blank_cell, CellRow};
 
 /// The merged regions of one sheet, applied row by row in sheet order.
 #[derive(Debug, Default)]
@@ -52,9 +52,20 @@ impl Merges {
         Merges { regions }
     }
 
+    /// Data row `row` (0-based sheet row; rows come in order) with the
+    /// regions applied, as the chunk parser takes it (rows numbered from 1).
+    pub(crate) fn row(&mut self, row: u32, mut cells: Vec<Data>) -> CellRow {
+        let unreadable = self.apply(row, &mut cells);
+        CellRow {
+            row: row + 1,
+            cells,
+            unreadable,
+        }
+    }
+
     /// Apply the regions to data row `row` (0-based sheet row; rows come in
     /// order): fills its covered cells, or returns why it is no record.
-    pub(crate) fn apply(&mut self, row: u32, cells: &mut Vec<Data>) -> Option<String> {
+    fn apply(&mut self, row: u32, cells: &mut Vec<Data>) -> Option<String> {
         if self.regions.is_empty() {
             return None;
         }

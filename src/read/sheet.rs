@@ -227,21 +227,15 @@ fn stream_xlsx<RS: std::io::Read + std::io::Seek>(
         Some(Err(e)) => Err(err(&e)),
     })?;
     let mut merges = Merges::new(&dims, 0);
-    let mut push =
-        |row: u32, mut cells: Vec<Data>, rows: &mut Vec<CellRow>| -> Result<(), ReadError> {
-            let unreadable = merges.apply(row, &mut cells);
-            rows.push(CellRow {
-                row: row + 1,
-                cells,
-                unreadable,
-            });
-            total += 1;
-            if rows.len() >= chunk_rows {
-                let full = std::mem::replace(rows, Vec::with_capacity(chunk_rows.min(65_536)));
-                out.emit(Rows::Cells(full))?;
-            }
-            Ok(())
-        };
+    let mut push = |row: u32, cells: Vec<Data>, rows: &mut Vec<CellRow>| -> Result<(), ReadError> {
+        rows.push(merges.row(row, cells));
+        total += 1;
+        if rows.len() >= chunk_rows {
+            let full = std::mem::replace(rows, Vec::with_capacity(chunk_rows.min(65_536)));
+            out.emit(Rows::Cells(full))?;
+        }
+        Ok(())
+    };
     let (name_ref, err_ref) = (&name, &err);
     let opened = guarded(&source.rel, move || {
         match x.worksheet_cells_reader(name_ref) {
@@ -315,14 +309,7 @@ fn stream_range(
     let mut total = 0u64;
     let mut rows = Vec::with_capacity(chunk_rows.min(65_536));
     for (i, r) in range.rows().enumerate().skip(source.data_skip) {
-        let row = first_row + i as u32;
-        let mut cells = r.to_vec();
-        let unreadable = merges.apply(row, &mut cells);
-        rows.push(CellRow {
-            row: row + 1,
-            cells,
-            unreadable,
-        });
+        rows.push(merges.row(first_row + i as u32, r.to_vec()));
         total += 1;
         if rows.len() >= chunk_rows {
             let full = std::mem::replace(&mut rows, Vec::with_capacity(chunk_rows.min(65_536)));
