@@ -70,6 +70,11 @@ impl Merges {
             return None;
         }
         self.regions.retain(|r| r.bottom >= row);
+        // Sorted by top row: none covers this row yet (the common case
+        // between merges), nothing to look at.
+        if self.regions.first().is_none_or(|r| r.top > row) {
+            return None;
+        }
         let filled: Vec<usize> = (0..cells.len())
             .filter(|&c| !blank_cell(&cells[c]))
             .collect();
