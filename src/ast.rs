@@ -376,4 +376,9 @@ pub enum Literal {
     Date(chrono::NaiveDate),
     DateTime(chrono::NaiveDateTime),
     None,
+    /// A literal whose text is no value (a date that does not exist, a
+    /// number past 64 bits), kept as written; its error is reported by the
+    /// converter, and the checker types it as an error so that the rest of
+    /// the file is still checked without a cascade.
+    Invalid(String),
 }

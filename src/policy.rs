@@ -10,7 +10,7 @@ use crate::check::{ast_to_ir, Citations, FileErrors};
 use crate::diagnostics::{ErrorCode, PolicyError, PolicySource};
 use crate::ir::Program;
 use crate::schema::Schema;
-use crate::syntax::text_to_ast;
+use crate::syntax::text_to_ast_recovering;
 
 /// The file extension of policy files.
 pub const EXTENSION: &str = "yimen";
@@ -122,23 +122,46 @@ pub fn load_sources(
 ) -> Result<(Vec<PolicySource>, Program), PolicyErrors> {
     let mut asts = Vec::new();
     let mut errors = Vec::new();
+    let mut syntax_failed = false;
     for (i, src) in sources.iter().enumerate() {
-        match text_to_ast(&src.text) {
-            Ok(ast) => asts.push(ast),
-            Err(errs) => errors.push(FileErrors {
+        let (ast, errs) = text_to_ast_recovering(&src.text);
+        match ast {
+            Some(ast) => asts.push(ast),
+            None => syntax_failed = true,
+        }
+        if !errs.is_empty() {
+            errors.push(FileErrors {
                 file: i,
                 errors: errs,
-            }),
+            });
         }
     }
-    if !errors.is_empty() {
+    if syntax_failed {
         // Checking a set with a file missing would report names that file defines
         // as unknown; report the syntax errors first.
         return Err(PolicyErrors { sources, errors });
     }
+    // A file whose only errors are literals that are no value is checked
+    // too (its bad literals typed as errors): every error of it is reported.
     match ast_to_ir(&sources, &asts, schema, citations) {
-        Ok(program) => Ok((sources, program)),
-        Err(errors) => Err(PolicyErrors { sources, errors }),
+        Ok(program) if errors.is_empty() => Ok((sources, program)),
+        Ok(_) => Err(PolicyErrors { sources, errors }),
+        Err(checked) => {
+            let merged = !errors.is_empty();
+            for file in checked {
+                match errors.iter_mut().find(|f| f.file == file.file) {
+                    Some(f) => {
+                        f.errors.extend(file.errors);
+                        f.errors.sort_by_key(|e| e.span.start);
+                    }
+                    None => errors.push(file),
+                }
+            }
+            if merged {
+                errors.sort_by_key(|f| f.file);
+            }
+            Err(PolicyErrors { sources, errors })
+        }
     }
 }
 

@@ -111,6 +111,32 @@ impl Dataset {
     pub fn field_names(&self) -> impl Iterator<Item = &str> {
         self.fields.iter().map(|f| f.name.as_str())
     }
+
+    /// The field a column header names (`受理时间` → `accepted_at`): one of
+    /// its aliases, or, for a Chinese word of two characters or more, the
+    /// first field with an alias that holds it. Policies name fields, not
+    /// headers; this is what a "did you mean" offers a policy author who
+    /// wrote the header.
+    pub fn field_for_header(&self, text: &str) -> Option<&str> {
+        let exact = self
+            .fields
+            .iter()
+            .find(|f| f.aliases.iter().any(|a| a == text));
+        exact
+            .or_else(|| {
+                chinese_word(text).then(|| {
+                    self.fields
+                        .iter()
+                        .find(|f| f.aliases.iter().any(|a| a.contains(text)))
+                })?
+            })
+            .map(|f| f.name.as_str())
+    }
+}
+
+/// Two characters or more, none of them ASCII.
+fn chinese_word(text: &str) -> bool {
+    text.chars().count() >= 2 && !text.chars().any(|c| c.is_ascii())
 }
 
 #[derive(Clone, Debug)]
@@ -299,6 +325,31 @@ impl Schema {
 
     pub fn dataset_names(&self) -> impl Iterator<Item = &str> {
         self.datasets.iter().map(|d| d.name.as_str())
+    }
+
+    /// The dataset a Chinese name means (`办件记录`, `办件` → `cases`): its
+    /// title, a word of its title, or a word its file patterns look for
+    /// (`*收费*`) held in the name. Derived datasets (made by yimen) are
+    /// offered only for their exact title.
+    pub fn dataset_for_title(&self, text: &str) -> Option<&str> {
+        if let Some(d) = self.datasets.iter().find(|d| d.title == text) {
+            return Some(&d.name);
+        }
+        if !chinese_word(text) {
+            return None;
+        }
+        let exported = || self.datasets.iter().filter(|d| !d.derived);
+        exported()
+            .find(|d| d.title.contains(text))
+            .or_else(|| {
+                exported().find(|d| {
+                    d.file_patterns.iter().any(|p| {
+                        let word = p.trim_matches('*');
+                        chinese_word(word) && text.contains(word)
+                    })
+                })
+            })
+            .map(|d| d.name.as_str())
     }
 }
 

@@ -299,3 +299,55 @@ fn a_rule_and_a_document_may_be_named_in_chinese() {
     assert_eq!(findings[0]["key"], serde_json::json!(["C1"]));
     assert_eq!(findings[0]["cite"][0]["policy"], "本县-2025", "{json}");
 }
+
+/// An author who writes what the export shows (a dataset's Chinese title,
+/// a column header), a type name of another language, full-width signs, or
+/// a code without its zeros, is told what yimen calls it.
+#[test]
+fn names_from_the_export_other_languages_and_full_width_signs_get_a_did_you_mean() {
+    let dir = tempfile::tempdir().unwrap();
+    let names = dir.path().join("names.yimen");
+    std::fs::write(
+        &names,
+        "policy p {\n  title \"t\"\n}\n\nparam limit: integer = 3\n\n\
+         rule X001 chinese-names {\n  severity error\n  cite gangnan-2017 \"四、(六)\"\n  \
+         for c in 办件记录\n  require c.dept == \"a\"\n}\n\n\
+         rule X002 header-names {\n  severity error\n  cite gangnan-2017 \"四、(六)\"\n  \
+         for c in cases\n  require c.受理时间 is empty\n}\n",
+    )
+    .unwrap();
+    let (code, out, _) = yimen(&[
+        "check-policy",
+        "--error-format",
+        "json",
+        "@builtin",
+        names.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let helps: Vec<&str> = json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["help"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(helps.len(), 3, "{helps:?}");
+    assert_eq!(helps[0], "did you mean `int`?");
+    assert!(helps[1].ends_with("did you mean `cases`?"), "{helps:?}");
+    assert!(helps[2].ends_with("did you mean `accepted_at`?"), "{helps:?}");
+
+    let wide = dir.path().join("wide.yimen");
+    std::fs::write(
+        &wide,
+        "policy p {\n  title \"t\"\n}\n\nrule X003 wide {\n  severity error\n  \
+         cite gangnan-2017 \"四、(六)\"\n  for c in cases\n  require c.suspended_days ＞＝ 0\n}\n",
+    )
+    .unwrap();
+    let (code, _, err) = yimen(&["check-policy", "@builtin", wide.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("write it half-width, `>=`"), "{err}");
+
+    let (code, _, err) = yimen(&["explain", "h3"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("是否要查 H003?"), "{err}");
+}

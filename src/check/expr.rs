@@ -260,6 +260,8 @@ impl Checker<'_> {
             Literal::Date(d) => (Value::Date(*d), Type::Date),
             Literal::DateTime(d) => (Value::DateTime(*d), Type::DateTime),
             Literal::None => (Value::Empty, Type::Null),
+            // Reported by the converter; typed as an error, so not again.
+            Literal::Invalid(_) => (Value::Invalid, Type::Error),
         };
         (IrExpr::Const(Const::Value(v)), t)
     }
@@ -406,8 +408,7 @@ impl Checker<'_> {
                         t,
                     )
                 } else {
-                    let help = did_you_mean(&field.name, dataset.field_names())
-                        .map(|s| format!("did you mean `{s}`?"));
+                    let help = super::items::field_hint(dataset, &field.name);
                     let code = Self::unknown(scope, ErrorCode::UnknownField);
                     self.error(
                         PolicyError::new(
@@ -459,13 +460,13 @@ impl Checker<'_> {
                     return self.lookup(e, ds, keys, valid_on, scope);
                 }
                 {
-                    let help = did_you_mean(
+                    let help = super::items::dataset_hint(
+                        self.schema,
                         &id.name,
                         self.schema
                             .dataset_names()
                             .chain(self.params.iter().map(|p| p.name.as_str())),
-                    )
-                    .map(|s| format!("did you mean `{s}`?"));
+                    );
                     self.error(
                         PolicyError::new(
                             ErrorCode::UnknownDataset,

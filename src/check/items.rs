@@ -6,7 +6,7 @@ use crate::ast::{
 };
 use crate::diagnostics::{did_you_mean, suggestion, ErrorCode, PolicyError};
 use crate::ir::{Const, Expectation, ParamDef, PolicyInfo, TestDef};
-use crate::schema::FieldType;
+use crate::schema::{Dataset, FieldType, Schema};
 use crate::value::Value;
 
 use super::expr::{Ctx, Scope};
@@ -81,6 +81,8 @@ impl Checker<'_> {
                 ("number", Literal::Str(s)) => info.number = Some(s.clone()),
                 ("issued", Literal::Date(d)) => info.issued = Some(*d),
                 ("effective", Literal::Date(d)) => info.effective = Some(*d),
+                // Reported when converted.
+                ("title" | "issuer" | "number" | "issued" | "effective", Literal::Invalid(_)) => {}
                 ("title" | "issuer" | "number", _) => self.type_error(
                     &f.value,
                     format!("the header's `{n}` is a string"),
@@ -124,6 +126,7 @@ impl Checker<'_> {
                 .label("not a type")
                 .help(
                     suggestion(n, TYPES)
+                        .or_else(|| type_of_other_languages(n).map(|t| format!("did you mean `{t}`?")))
                         .unwrap_or_else(|| format!("the types are: {}", TYPES.join(", "))),
                 ),
             );
@@ -327,15 +330,13 @@ impl Checker<'_> {
     }
 
     pub(super) fn unknown_dataset(&mut self, id: &ast::Ident) {
-        let help = did_you_mean(&id.name, self.schema.dataset_names()).map_or_else(
-            || {
+        let help = dataset_hint(self.schema, &id.name, self.schema.dataset_names())
+            .unwrap_or_else(|| {
                 format!(
                     "the datasets are: {}",
                     self.schema.dataset_names().collect::<Vec<_>>().join(", ")
                 )
-            },
-            |s| format!("did you mean `{s}`?"),
-        );
+            });
         self.error(
             PolicyError::new(
                 ErrorCode::UnknownDataset,
@@ -538,8 +539,7 @@ impl Checker<'_> {
         for (name, e) in fields {
             let Some(fi) = self.schema.datasets[ds].field_index(&name.name) else {
                 let d = &self.schema.datasets[ds];
-                let help = did_you_mean(&name.name, d.field_names())
-                    .map(|s| format!("did you mean `{s}`?"));
+                let help = field_hint(d, &name.name);
                 let msg = format!("dataset `{}` has no field `{}`", d.name, name.name);
                 self.error(
                     PolicyError::new(ErrorCode::UnknownField, name.span, msg)
@@ -613,5 +613,62 @@ impl Checker<'_> {
             }
         }
         Some((ds, values))
+    }
+}
+
+/// "Did you mean" for a field name that is not one: a field spelled
+/// nearly so, or the field whose column header the author wrote.
+pub(super) fn field_hint(d: &Dataset, name: &str) -> Option<String> {
+    did_you_mean(name, d.field_names())
+        .map(|s| format!("did you mean `{s}`?"))
+        .or_else(|| {
+            d.field_for_header(name).map(|f| {
+                format!("`{name}` is a column header; a policy names the field: did you mean `{f}`?")
+            })
+        })
+}
+
+/// "Did you mean" for a dataset name that is not one: a name spelled
+/// nearly so (among `names`), or the dataset whose Chinese title the
+/// author wrote.
+pub(super) fn dataset_hint<'a>(
+    schema: &Schema,
+    name: &str,
+    names: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    did_you_mean(name, names)
+        .map(|s| format!("did you mean `{s}`?"))
+        .or_else(|| {
+            schema.dataset_for_title(name).map(|d| {
+                format!("`{name}` is a dataset's Chinese title; a policy names the dataset: did you mean `{d}`?")
+            })
+        })
+}
+
+/// The yimen type for a type name of other languages, or a truncated one
+/// (`integer`, `integr`, `float`, `text`, `boolean`, `timestamp`).
+fn type_of_other_languages(name: &str) -> Option<&'static str> {
+    let n = name.to_ascii_lowercase();
+    let starts = |p: &[&str]| p.iter().any(|p| n.starts_with(p));
+    if starts(&["int", "i64", "i32", "long", "整数"]) {
+        Some("int")
+    } else if starts(&["float", "double", "real", "num", "dec", "f64", "money", "小数", "金额"]) {
+        Some("decimal")
+    } else if starts(&["str", "text", "varchar", "char", "文本", "字符"]) {
+        Some("string")
+    } else if starts(&["bool", "布尔"]) {
+        Some("bool")
+    } else if starts(&["timestamp", "time", "时间"]) {
+        Some("datetime")
+    } else if starts(&["日期"]) {
+        Some("date")
+    } else if starts(&["百分", "percentage", "pct"]) {
+        Some("percent")
+    } else if starts(&["array", "vec", "列表"]) {
+        Some("list")
+    } else if starts(&["dict", "hash", "object", "映射"]) {
+        Some("map")
+    } else {
+        None
     }
 }

@@ -154,7 +154,8 @@ pub fn run(args: &Args) -> u8 {
     let code = asked.to_uppercase();
     let by_name = || program.rules.iter().find(|r| r.name == asked);
     let Some(rule) = program.rule(&code).or_else(by_name) else {
-        let help = did_you_mean(&code, program.rules.iter().map(|r| r.code.as_str()))
+        let help = padded_code(&code, |c| program.rule(c).is_some())
+            .or_else(|| did_you_mean(&code, program.rules.iter().map(|r| r.code.as_str())))
             .or_else(|| did_you_mean(asked, program.rules.iter().map(|r| r.name.as_str())))
             .map(|s| format!(" (是否要查 {s}?)"))
             .unwrap_or_default();
@@ -165,4 +166,19 @@ pub fn run(args: &Args) -> u8 {
         Ok(()) => 0,
         Err(code) => code,
     }
+}
+
+/// A code written without its leading zeros (`H1` → `H001`, `M4` →
+/// `M04`), when a rule or metric has it.
+fn padded_code(code: &str, exists: impl Fn(&str) -> bool) -> Option<String> {
+    let mut chars = code.chars();
+    let letter = chars.next().filter(char::is_ascii_uppercase)?;
+    let digits = chars.as_str();
+    let n: u32 = digits
+        .parse()
+        .ok()
+        .filter(|_| digits.bytes().all(|b| b.is_ascii_digit()))?;
+    [format!("{letter}{n:03}"), format!("{letter}{n:02}")]
+        .into_iter()
+        .find(|c| c != code && exists(c))
 }

@@ -74,6 +74,7 @@ fn literal(l: &Literal) -> String {
         Literal::Date(d) => d.format("%Y-%m-%d").to_string(),
         Literal::DateTime(d) => d.format("%Y-%m-%dT%H:%M:%S").to_string(),
         Literal::None => "none".into(),
+        Literal::Invalid(text) => text.clone(),
     }
 }
 

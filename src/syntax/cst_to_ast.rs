@@ -227,9 +227,11 @@ fn depth_of<'a>(e: &'a Expr) -> usize {
     deepest
 }
 
-pub(super) fn file(
-    mut pairs: Pairs<'_, Rule>,
-) -> std::result::Result<PolicyFile, Vec<PolicyError>> {
+/// The file's AST, when the conversion went through, with the errors of
+/// literals that are no value (a date that does not exist …): the tree then
+/// holds them as [`Literal::Invalid`], so that the checker can still check
+/// the rest. `None` (with the internal error) when it did not.
+pub(super) fn file(mut pairs: Pairs<'_, Rule>) -> (Option<PolicyFile>, Vec<PolicyError>) {
     let mut ctx = Ctx::default();
     let result = (|| {
         let file = pairs
@@ -250,11 +252,10 @@ pub(super) fn file(
         Ok(PolicyFile { items })
     })();
     match result {
-        Ok(f) if ctx.errors.is_empty() => Ok(f),
-        Ok(_) => Err(ctx.errors),
+        Ok(f) => (Some(f), ctx.errors),
         Err(e) => {
             ctx.errors.push(e);
-            Err(ctx.errors)
+            (None, ctx.errors)
         }
     }
 }
@@ -793,7 +794,7 @@ impl Ctx {
                         )
                         .label("does not fit in 64 bits"),
                     );
-                    Literal::Int(0)
+                    Literal::Invalid(text.to_string())
                 }
             }
             Rule::decimal_lit => Literal::Decimal(text.to_string()),
@@ -805,7 +806,7 @@ impl Ctx {
                     Literal::Date(d)
                 } else {
                     self.errors.push(bad_date(span, text, "date"));
-                    Literal::None
+                    Literal::Invalid(text.to_string())
                 }
             }
             Rule::datetime_lit => {
@@ -813,7 +814,7 @@ impl Ctx {
                     Literal::DateTime(d)
                 } else {
                     self.errors.push(bad_date(span, text, "datetime"));
-                    Literal::None
+                    Literal::Invalid(text.to_string())
                 }
             }
             other => return Err(internal(span, &format!("literal {other:?}"))),

@@ -247,6 +247,8 @@ pub(super) fn syntax_error(err: &Error<Rule>, text: &str) -> PolicyError {
                 };
                 if let Some(h) = hint {
                     e = e.help(h);
+                } else if let Some(h) = full_width_hint(rest) {
+                    e = e.help(h);
                 }
             }
             if e.help.is_none() && text[start.min(text.len())..].starts_with("///") {
@@ -374,4 +376,27 @@ fn join_or(items: &[&str]) -> String {
         [one] => (*one).to_string(),
         [init @ .., last] => format!("{} or {last}", init.join(", ")),
     }
+}
+
+/// For text that starts with full-width forms of ASCII signs (`！=`,
+/// `＞＝`, `［`), the half-width text to write instead.
+fn full_width_hint(rest: &str) -> Option<String> {
+    let wide: String = rest
+        .chars()
+        .take_while(|c| ('\u{FF01}'..='\u{FF5E}').contains(c) || *c == '\u{3000}')
+        .take(3)
+        .collect();
+    if wide.is_empty() {
+        return None;
+    }
+    let narrow: String = wide
+        .chars()
+        .map(|c| match c {
+            '\u{3000}' => ' ',
+            c => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        })
+        .collect();
+    Some(format!(
+        "`{wide}` is written with full-width characters: write it half-width, `{narrow}`"
+    ))
 }

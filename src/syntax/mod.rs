@@ -28,6 +28,18 @@ pub(crate) struct YimenParser;
 /// again, up to [`MAX_SYNTAX_ERRORS`] times (see [`blank_broken_item`]).
 /// Literal errors (a date that does not exist …) are all collected.
 pub fn text_to_ast(text: &str) -> Result<PolicyFile, Vec<PolicyError>> {
+    match text_to_ast_recovering(text) {
+        (Some(file), errors) if errors.is_empty() => Ok(file),
+        (_, errors) => Err(errors),
+    }
+}
+
+/// Like [`text_to_ast`], but a file whose only errors are literals that
+/// are no value (a date that does not exist, a number past 64 bits) still
+/// has its AST, those literals held as [`crate::ast::Literal::Invalid`], so
+/// that the checker reports the file's other errors too. `None` after a
+/// syntax error.
+pub fn text_to_ast_recovering(text: &str) -> (Option<PolicyFile>, Vec<PolicyError>) {
     let first = match YimenParser::parse(Rule::file, text) {
         Ok(pairs) => return cst_to_ast::file(pairs),
         Err(e) => e,
@@ -53,7 +65,7 @@ pub fn text_to_ast(text: &str) -> Result<PolicyFile, Vec<PolicyError>> {
             }
         }
     }
-    Err(found)
+    (None, found)
 }
 
 /// At most this many syntax errors are reported per file.
