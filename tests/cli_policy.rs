@@ -334,7 +334,10 @@ fn names_from_the_export_other_languages_and_full_width_signs_get_a_did_you_mean
     assert_eq!(helps.len(), 3, "{helps:?}");
     assert_eq!(helps[0], "did you mean `int`?");
     assert!(helps[1].ends_with("did you mean `cases`?"), "{helps:?}");
-    assert!(helps[2].ends_with("did you mean `accepted_at`?"), "{helps:?}");
+    assert!(
+        helps[2].ends_with("did you mean `accepted_at`?"),
+        "{helps:?}"
+    );
 
     let wide = dir.path().join("wide.yimen");
     std::fs::write(

@@ -126,7 +126,9 @@ impl Checker<'_> {
                 .label("not a type")
                 .help(
                     suggestion(n, TYPES)
-                        .or_else(|| type_of_other_languages(n).map(|t| format!("did you mean `{t}`?")))
+                        .or_else(|| {
+                            type_of_other_languages(n).map(|t| format!("did you mean `{t}`?"))
+                        })
                         .unwrap_or_else(|| format!("the types are: {}", TYPES.join(", "))),
                 ),
             );
@@ -330,8 +332,8 @@ impl Checker<'_> {
     }
 
     pub(super) fn unknown_dataset(&mut self, id: &ast::Ident) {
-        let help = dataset_hint(self.schema, &id.name, self.schema.dataset_names())
-            .unwrap_or_else(|| {
+        let help =
+            dataset_hint(self.schema, &id.name, self.schema.dataset_names()).unwrap_or_else(|| {
                 format!(
                     "the datasets are: {}",
                     self.schema.dataset_names().collect::<Vec<_>>().join(", ")
@@ -623,7 +625,9 @@ pub(super) fn field_hint(d: &Dataset, name: &str) -> Option<String> {
         .map(|s| format!("did you mean `{s}`?"))
         .or_else(|| {
             d.field_for_header(name).map(|f| {
-                format!("`{name}` is a column header; a policy names the field: did you mean `{f}`?")
+                format!(
+                    "`{name}` is a column header; a policy names the field: did you mean `{f}`?"
+                )
             })
         })
 }
@@ -652,7 +656,9 @@ fn type_of_other_languages(name: &str) -> Option<&'static str> {
     let starts = |p: &[&str]| p.iter().any(|p| n.starts_with(p));
     if starts(&["int", "i64", "i32", "long", "整数"]) {
         Some("int")
-    } else if starts(&["float", "double", "real", "num", "dec", "f64", "money", "小数", "金额"]) {
+    } else if starts(&[
+        "float", "double", "real", "num", "dec", "f64", "money", "小数", "金额",
+    ]) {
         Some("decimal")
     } else if starts(&["str", "text", "varchar", "char", "文本", "字符"]) {
         Some("string")

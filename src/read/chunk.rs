@@ -224,6 +224,16 @@ impl TablePlan {
         }
     }
 
+    /// A totals row (`合计` …): not a record, reported with its text.
+    fn totals_row(&self, row: u32, raw: &str, label: &str) -> DataError {
+        self.bad_row(
+            row,
+            raw,
+            "一条记录".to_string(),
+            format!("本行是「{label}」行, 汇总其上各行, 不是一条记录;未读入"),
+        )
+    }
+
     /// A row error with the row's raw text (shortened) and what was expected.
     fn bad_row(&self, row: u32, raw: &str, expected: String, message: String) -> DataError {
         DataError {
@@ -431,6 +441,22 @@ impl<'a> RowCells<'a> {
 
     fn all_blank(&self) -> bool {
         (0..self.len()).all(|c| self.cell(c).iter().all(u8::is_ascii_whitespace))
+    }
+
+    /// The label of a totals row (`合计` …) in the row's first cell with
+    /// content. A first cell that starts with ASCII (an id, a code: every
+    /// record of most exports) is not decoded.
+    fn totals_label(&self, enc: TextEncoding) -> Option<&'static str> {
+        let (raw, first) = (0..self.len()).find_map(|c| {
+            let raw = self.cell(c);
+            raw.iter()
+                .find(|b| !b.is_ascii_whitespace())
+                .map(|&first| (raw, first))
+        })?;
+        if first.is_ascii() {
+            return None;
+        }
+        totals_label(&enc.decode(raw)?)
     }
 }
 
@@ -815,9 +841,18 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
         })
         .collect();
     let mut notes = rows.quote_notes.iter().peekable();
+    let totals = totals_rows(rows, enc);
+    let mut totals = totals.iter().peekable();
     for i in 0..rows.len() {
         let cells = rows.row(i);
         let line = rows.lines[i];
+        if let Some(&(_, label)) = totals.next_if(|&&(k, _)| k == i) {
+            notes.next_if(|&&(k, _)| k as usize == i);
+            out.bad_rows += 1;
+            out.errors
+                .push(plan.totals_row(line, &cells.text(enc, delimiter), label));
+            continue;
+        }
         let stray_quote = notes
             .next_if(|&&(k, _)| k as usize == i)
             .map(|&(_, inner)| inner);
@@ -905,6 +940,25 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
         }
         out.records.push(Record { row: line, values });
     }
+}
+
+/// The totals rows (`合计` …) of a chunk: index and label. A pass of its
+/// own, so that the rare case costs the loop over records one comparison.
+fn totals_rows(rows: &FlatRows, enc: TextEncoding) -> Vec<(usize, &'static str)> {
+    (0..rows.len())
+        .filter_map(|i| {
+            let cells = rows.row(i);
+            // Most records start with an id or a code: one byte decides.
+            if rows
+                .bytes
+                .get(cells.first)
+                .is_some_and(u8::is_ascii_alphanumeric)
+            {
+                return None;
+            }
+            cells.totals_label(enc).map(|label| (i, label))
+        })
+        .collect()
 }
 
 /// The message for a cell that does not decode in its file's encoding,
@@ -1127,6 +1181,17 @@ fn parse_cells(plan: &TablePlan, rows: &[CellRow], out: &mut ParsedChunk) {
             out.blank_rows += 1;
             continue;
         }
+        let label = match r.cells.iter().find(|d| !blank_cell(d)) {
+            Some(Data::String(s)) => totals_label(s),
+            _ => None,
+        };
+        if let Some(label) = label {
+            out.bad_rows += 1;
+            let text: Vec<String> = r.cells.iter().map(data_text).collect();
+            out.errors
+                .push(plan.totals_row(r.row, &text.join(","), label));
+            continue;
+        }
         let mut values = empty_values(plan.n_fields);
         for &(c, f) in &plan.active {
             let parser = &plan.parsers[f];
@@ -1155,4 +1220,24 @@ fn parse_cells(plan: &TablePlan, rows: &[CellRow], out: &mut ParsedChunk) {
         }
         out.records.push(Record { row: r.row, values });
     }
+}
+
+/// The label of a totals row (`合计`, `总计`, `小计`, `共计`, `累计`,
+/// `总合计`, with any spaces inside and a colon after, or `合计：1,234 元`),
+/// when `cell`, the first cell of a row with content, is one. Exports of the
+/// fee ledger and case system often end a table with such a row: it sums
+/// the records above and is not one of them.
+fn totals_label(cell: &str) -> Option<&'static str> {
+    const LABELS: [&str; 6] = ["总合计", "合计", "总计", "小计", "共计", "累计"];
+    let is_space = super::normalize::is_space;
+    let first = cell.trim_start_matches(is_space).chars().next()?;
+    if first.is_ascii() {
+        return None;
+    }
+    let text: String = cell.chars().filter(|&c| !is_space(c)).collect();
+    LABELS.into_iter().find(|label| {
+        text.strip_prefix(label).is_some_and(|rest| {
+            rest.is_empty() || rest.starts_with([':', '：']) || rest.starts_with(['(', '（'])
+        })
+    })
 }
