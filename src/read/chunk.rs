@@ -444,18 +444,20 @@ impl<'a> RowCells<'a> {
     }
 
     /// The label of a totals row (`合计` …) in the row's first cell with
-    /// content. A first cell that starts with ASCII (an id, a code: every
-    /// record of most exports) is not decoded.
+    /// content. A row that starts with an id or a code (every record of
+    /// most exports) is decided by its first byte, nothing decoded.
     fn totals_label(&self, enc: TextEncoding) -> Option<&'static str> {
-        let (raw, first) = (0..self.len()).find_map(|c| {
-            let raw = self.cell(c);
-            raw.iter()
-                .find(|b| !b.is_ascii_whitespace())
-                .map(|&first| (raw, first))
-        })?;
-        if first.is_ascii() {
+        if self
+            .rows
+            .bytes
+            .get(self.first)
+            .is_some_and(u8::is_ascii_alphanumeric)
+        {
             return None;
         }
+        let raw = (0..self.len())
+            .map(|c| self.cell(c))
+            .find(|raw| !raw.iter().all(u8::is_ascii_whitespace))?;
         totals_label(&enc.decode(raw)?)
     }
 }
@@ -946,18 +948,7 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
 /// own, so that the rare case costs the loop over records one comparison.
 fn totals_rows(rows: &FlatRows, enc: TextEncoding) -> Vec<(usize, &'static str)> {
     (0..rows.len())
-        .filter_map(|i| {
-            let cells = rows.row(i);
-            // Most records start with an id or a code: one byte decides.
-            if rows
-                .bytes
-                .get(cells.first)
-                .is_some_and(u8::is_ascii_alphanumeric)
-            {
-                return None;
-            }
-            cells.totals_label(enc).map(|label| (i, label))
-        })
+        .filter_map(|i| rows.row(i).totals_label(enc).map(|label| (i, label)))
         .collect()
 }
 
