@@ -454,7 +454,20 @@ impl<'r> Fast<'r> {
     /// Note that per-record rule `ri` passes the current record (its guard
     /// excluded it), for `fires(...)` of other rules.
     pub fn passed(&mut self, ri: usize) {
-        self.verdicts[ri] = Some((Some(false), false));
+        self.passed_with(ri, false);
+    }
+
+    /// Note that per-record rule `ri` passes the current record, and
+    /// whether the reference evaluator notes a missing value doing so (an
+    /// outcome replayed from an earlier record, see `run::memo`).
+    pub fn passed_with(&mut self, ri: usize, missing: bool) {
+        self.verdicts[ri] = Some((Some(false), missing));
+    }
+
+    /// Whether evaluating per-record rule `ri` on the current record noted
+    /// a missing value (`false` before it is evaluated).
+    pub fn noted_missing(&self, ri: usize) -> bool {
+        self.verdicts[ri].is_some_and(|(_, missing)| missing)
     }
 
     /// The verdict of a per-record rule: `Some(true)` = a violation.
@@ -561,6 +574,12 @@ impl<'r> Fast<'r> {
             return Err(Bail);
         }
         Ok(v)
+    }
+
+    /// Whether the rule applies to the current record: its event date is
+    /// not before the rule's in-force date (or either is unknown).
+    pub fn applies(&mut self, rule: &RuleDef) -> bool {
+        self.applicable(rule)
     }
 
     fn applicable(&mut self, rule: &RuleDef) -> bool {

@@ -7,7 +7,8 @@ use rustc_hash::FxHashMap as HashMap;
 
 #[cfg(debug_assertions)]
 use super::eval_metric;
-use super::{merge_group, AggInput, GroupAcc, MetricAcc, Partial, Runner, GROUP_EVIDENCE};
+use super::memo::{Memo, MemoKey, Outcome};
+use super::{merge_group, AggInput, AggPlan, GroupAcc, MetricAcc, Partial, Runner, GROUP_EVIDENCE};
 use crate::ast::RuleKind;
 use crate::engine::data::Row;
 #[cfg(debug_assertions)]
@@ -59,38 +60,45 @@ impl FastChunk<'_> {
 impl Runner<'_> {
     /// One rule on one record on the fast path: done when the record passes
     /// (or is counted, for metrics and groups); a [`Bail`] sends it to the
-    /// reference evaluator, which reports. Debug builds check every verdict
-    /// against the reference.
+    /// reference evaluator, which reports. A record whose read values the
+    /// rule's [`Memo`] has seen replays the outcome found then. Debug builds
+    /// check every verdict against the reference.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the state of one chunk, borrowed apart"
+    )]
     pub(super) fn fast_row<'r>(
         &'r self,
         fast: &mut Fast<'r>,
         acc: &mut FastChunk<'r>,
+        memo: &mut Memo<'r>,
         ri: usize,
         rule: &'r RuleDef,
         row: &'r Row,
         slot: usize,
     ) -> Result<(), Bail> {
+        let key = match &self.memo_fields[ri] {
+            Some(fields) if !memo.is_off() => MemoKey::of(fast.applies(rule), fields, &row.values),
+            _ => None,
+        };
+        if let Some(outcome) = key.as_ref().and_then(|k| memo.get(k)) {
+            return self.replay(fast, acc, ri, rule, row, slot, outcome);
+        }
         match rule.kind {
             RuleKind::Metric => {
                 let counted = fast.metric(rule)?;
-                #[cfg(debug_assertions)]
-                self.check_metric(rule, row, counted.as_ref());
-                if let Some((per, verdict)) = counted {
-                    let acc = acc.metrics[slot].entry(per).or_default();
-                    match verdict {
-                        Some(b) => {
-                            acc.denominator += 1;
-                            acc.numerator += u64::from(b);
-                        }
-                        None => acc.undetermined += 1,
-                    }
+                self.count(acc, rule, row, slot, counted.as_ref());
+                if let Some(k) = key {
+                    memo.keep(k, Outcome::Counted(counted));
                 }
                 Ok(())
             }
             RuleKind::Rule if rule.is_group() => {
                 if !fast.group_member(rule, &mut acc.keys)? {
-                    #[cfg(debug_assertions)]
-                    self.check_verdict(rule, row, |f| !f.applicable() || f.member() == Some(false));
+                    self.not_member(rule, row);
+                    if let Some(k) = key {
+                        memo.keep(k, Outcome::Member(None));
+                    }
                     return Ok(());
                 }
                 let plan = &self.agg_plans[&ri];
@@ -110,33 +118,112 @@ impl Runner<'_> {
                         (_, Some(a)) => AggInput::Value(Some(fast.group_value(rule, a)?)),
                     });
                 }
-                let groups = &mut acc.groups[slot];
-                let group = if let Some(g) = groups.get_mut(acc.keys.as_slice()) {
+                let FastChunk {
+                    keys,
+                    inputs,
+                    groups,
+                    ..
+                } = acc;
+                let groups = &mut groups[slot];
+                let group = if let Some(g) = groups.get_mut(keys.as_slice()) {
                     g
                 } else {
-                    groups.entry(acc.keys.clone()).or_insert_with(|| {
+                    groups.entry(keys.clone()).or_insert_with(|| {
                         GroupAcc::new(fast.group_values(), (row.file, row.row), plan.nodes.len())
                     })
                 };
-                if group.rows.len() < GROUP_EVIDENCE {
-                    group.rows.push((row.file, row.row));
-                }
-                for (i, ((func, _), input)) in
-                    plan.nodes.iter().zip(acc.inputs.drain(..)).enumerate()
-                {
-                    group.aggs[i].add(*func, Some(true), input, (row.file, row.row));
+                add_to_group(group, plan, inputs, row);
+                if let Some(k) = key {
+                    memo.keep(k, Outcome::Member(Some((keys.clone(), inputs.clone()))));
                 }
                 Ok(())
             }
             RuleKind::Rule => match fast.violation(ri, rule)? {
                 Some(false) => {
-                    #[cfg(debug_assertions)]
-                    self.check_verdict(rule, row, |f| f.violation() == Some(false));
+                    self.check_pass(rule, row);
+                    if let Some(k) = key {
+                        let missing = fast.noted_missing(ri);
+                        memo.keep(k, Outcome::Passed { missing });
+                    }
                     Ok(())
                 }
                 _ => Err(Bail),
             },
         }
+    }
+
+    /// Apply the outcome a record with the same read values had.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the state of one chunk, borrowed apart"
+    )]
+    fn replay<'r>(
+        &'r self,
+        fast: &mut Fast<'r>,
+        acc: &mut FastChunk<'r>,
+        ri: usize,
+        rule: &'r RuleDef,
+        row: &'r Row,
+        slot: usize,
+        outcome: &Outcome<'r>,
+    ) -> Result<(), Bail> {
+        match outcome {
+            Outcome::Passed { missing } => {
+                fast.passed_with(ri, *missing);
+                self.check_pass(rule, row);
+            }
+            Outcome::Counted(counted) => self.count(acc, rule, row, slot, counted.as_ref()),
+            Outcome::Member(None) => self.not_member(rule, row),
+            Outcome::Member(Some((keys, inputs))) => {
+                // (The group was made when the outcome was kept; were it
+                // not there, the reference evaluator takes the record.)
+                let group = acc.groups[slot].get_mut(keys.as_slice()).ok_or(Bail)?;
+                add_to_group(group, &self.agg_plans[&ri], inputs, row);
+            }
+        }
+        Ok(())
+    }
+
+    /// Count a record for a metric (`None`: not counted).
+    fn count<'r>(
+        &self,
+        acc: &mut FastChunk<'r>,
+        rule: &RuleDef,
+        row: &Row,
+        slot: usize,
+        counted: Option<&(Option<BKey<'r>>, Option<bool>)>,
+    ) {
+        #[cfg(debug_assertions)]
+        self.check_metric(rule, row, counted);
+        #[cfg(not(debug_assertions))]
+        let _ = (self, rule, row);
+        if let Some((per, verdict)) = counted {
+            let acc = acc.metrics[slot].entry(*per).or_default();
+            match verdict {
+                Some(b) => {
+                    acc.denominator += 1;
+                    acc.numerator += u64::from(*b);
+                }
+                None => acc.undetermined += 1,
+            }
+        }
+    }
+
+    /// Debug builds: the reference evaluator finds the record no member of
+    /// the group rule.
+    fn not_member(&self, rule: &RuleDef, row: &Row) {
+        #[cfg(debug_assertions)]
+        self.check_verdict(rule, row, |f| !f.applicable() || f.member() == Some(false));
+        #[cfg(not(debug_assertions))]
+        let _ = (self, rule, row);
+    }
+
+    /// Debug builds: the reference evaluator passes the record.
+    fn check_pass(&self, rule: &RuleDef, row: &Row) {
+        #[cfg(debug_assertions)]
+        self.check_verdict(rule, row, |f| f.violation() == Some(false));
+        #[cfg(not(debug_assertions))]
+        let _ = (self, rule, row);
     }
 
     /// Whether the rule's [`super::Guard`] excludes the record: then the
@@ -207,5 +294,16 @@ impl Runner<'_> {
             "fast path disagrees with the reference on {} at row {}",
             rule.code, row.row
         );
+    }
+}
+
+/// Add a member record's aggregate inputs to its group.
+fn add_to_group(group: &mut GroupAcc, plan: &AggPlan<'_>, inputs: &[AggInput], row: &Row) {
+    let at = (row.file, row.row);
+    if group.rows.len() < GROUP_EVIDENCE {
+        group.rows.push(at);
+    }
+    for (agg, ((func, _), input)) in group.aggs.iter_mut().zip(plan.nodes.iter().zip(inputs)) {
+        agg.add(*func, Some(true), input.clone(), at);
     }
 }

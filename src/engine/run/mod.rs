@@ -26,6 +26,7 @@ use guard::Guard;
 
 mod fast_path;
 mod guard;
+mod memo;
 
 pub const CHUNK: usize = 4096;
 /// Evidence rows kept per group finding.
@@ -292,6 +293,32 @@ impl AggPlan<'_> {
     }
 }
 
+/// The aggregates of every group rule (by program rule index), and the
+/// slot of each aggregate node (by address).
+fn agg_plans(
+    program: &Program,
+) -> (
+    std::collections::HashMap<usize, usize>,
+    HashMap<usize, AggPlan<'_>>,
+) {
+    let mut agg_slots = std::collections::HashMap::new();
+    let mut agg_plans: HashMap<usize, AggPlan<'_>> = HashMap::default();
+    for (ri, rule) in program.rules.iter().enumerate() {
+        if rule.is_group() {
+            let mut plan = AggPlan {
+                nodes: Vec::new(),
+                same_as: Vec::new(),
+            };
+            for e in group_level_exprs(rule) {
+                collect_aggs(e, &mut agg_slots, &mut plan);
+            }
+            plan.link_same_arguments();
+            agg_plans.insert(ri, plan);
+        }
+    }
+    (agg_slots, agg_plans)
+}
+
 fn collect_aggs<'p>(
     e: &'p IrExpr,
     slots: &mut std::collections::HashMap<usize, usize>,
@@ -355,6 +382,9 @@ pub struct Runner<'a> {
     shared_lookups: SharedLookups,
     /// Each rule's guard (by program rule index), on the fast path.
     guards: Vec<Option<Guard>>,
+    /// The record fields each rule reads (by program rule index), when its
+    /// outcomes can be replayed by them (see [`memo`]).
+    memo_fields: Vec<Option<Vec<usize>>>,
 }
 
 impl Partial {
@@ -405,21 +435,7 @@ impl<'a> Runner<'a> {
             .enumerate()
             .map(|(i, ds)| data.provided[i].then(|| Index::build(ds, &data.tables[i])))
             .collect();
-        let mut agg_slots = std::collections::HashMap::new();
-        let mut agg_plans: HashMap<usize, AggPlan<'a>> = HashMap::default();
-        for (ri, rule) in program.rules.iter().enumerate() {
-            if rule.is_group() {
-                let mut plan = AggPlan {
-                    nodes: Vec::new(),
-                    same_as: Vec::new(),
-                };
-                for e in group_level_exprs(rule) {
-                    collect_aggs(e, &mut agg_slots, &mut plan);
-                }
-                plan.link_same_arguments();
-                agg_plans.insert(ri, plan);
-            }
-        }
+        let (agg_slots, agg_plans) = agg_plans(program);
         let rules = (0..schema.datasets.len())
             .map(|d| {
                 program
@@ -430,6 +446,12 @@ impl<'a> Runner<'a> {
                     .collect()
             })
             .collect();
+        let event_field: Vec<Option<usize>> = schema
+            .datasets
+            .iter()
+            .map(|d| d.event_date.as_ref().and_then(|n| d.field_index(n)))
+            .collect();
+        let memo_fields = memo::fields_of_rules(program, &agg_plans);
         Runner {
             env: Env {
                 program,
@@ -440,11 +462,7 @@ impl<'a> Runner<'a> {
                 as_of: opts.as_of,
                 calendar: opts.calendar,
                 agg_slots,
-                event_field: schema
-                    .datasets
-                    .iter()
-                    .map(|d| d.event_date.as_ref().and_then(|n| d.field_index(n)))
-                    .collect(),
+                event_field,
             },
             agg_plans,
             rules,
@@ -453,6 +471,7 @@ impl<'a> Runner<'a> {
             fast: std::env::var_os("YIMEN_ENGINE").is_none_or(|v| v != "reference"),
             shared_lookups: SharedLookups::new(program),
             guards: program.rules.iter().map(Guard::of).collect(),
+            memo_fields,
         }
     }
 
@@ -493,6 +512,9 @@ impl<'a> Runner<'a> {
             (
                 Fast::new(&self.env, &self.shared_lookups),
                 FastChunk::new(self.rules[ds].len()),
+                std::iter::repeat_with(memo::Memo::default)
+                    .take(self.rules[ds].len())
+                    .collect::<Vec<_>>(),
             )
         });
         let event = self.env.event_field[ds].filter(|_| self.period.is_some());
@@ -516,16 +538,18 @@ impl<'a> Runner<'a> {
                 }
             }
             cache.borrow_mut().clear();
-            if let Some((f, _)) = &mut fast {
+            if let Some((f, _, _)) = &mut fast {
                 f.record(&row.values);
             }
             for (slot, (ri, rule)) in self.rules[ds].iter().enumerate() {
                 if rule.distinct && first_of_key.is_some_and(|f| !f[i]) {
                     continue;
                 }
-                if let Some((f, acc)) = &mut fast {
+                if let Some((f, acc, memos)) = &mut fast {
                     if self.guard_excludes(f, *ri, rule, row)
-                        || self.fast_row(f, acc, *ri, rule, row, slot).is_ok()
+                        || self
+                            .fast_row(f, acc, &mut memos[slot], *ri, rule, row, slot)
+                            .is_ok()
                     {
                         continue;
                     }
@@ -543,7 +567,7 @@ impl<'a> Runner<'a> {
                 );
             }
         }
-        if let Some((_, acc)) = fast {
+        if let Some((_, acc, _)) = fast {
             acc.fold_into(&mut p);
         }
         p.rows = rows.len() as u64;
