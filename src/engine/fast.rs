@@ -315,6 +315,12 @@ impl std::hash::Hash for BKey<'_> {
     }
 }
 
+/// The borrowed key of a record's value, as a group or metric key of the
+/// fast path holds it (`None`: empty or unreadable).
+pub fn value_bkey(v: &Value) -> Option<BKey<'_>> {
+    F::of(v).bkey()
+}
+
 impl<'r> F<'r> {
     /// The borrowed key of a known scalar (as [`F::key`]).
     fn bkey(self) -> Option<BKey<'r>> {

@@ -7,13 +7,13 @@ use rustc_hash::FxHashMap as HashMap;
 
 #[cfg(debug_assertions)]
 use super::eval_metric;
-use super::memo::{Memo, MemoKey, Outcome};
+use super::memo::{Memo, MemoPlan, Outcome};
 use super::{merge_group, AggInput, AggPlan, GroupAcc, MetricAcc, Partial, Runner, GROUP_EVIDENCE};
 use crate::ast::RuleKind;
 use crate::engine::data::Row;
 #[cfg(debug_assertions)]
 use crate::engine::eval::Frame;
-use crate::engine::fast::{BKey, Bail, Fast};
+use crate::engine::fast::{value_bkey, BKey, Bail, Fast};
 use crate::engine::index::Key;
 use crate::ir::{AggFunc, RuleDef};
 
@@ -71,34 +71,41 @@ impl Runner<'_> {
         &'r self,
         fast: &mut Fast<'r>,
         acc: &mut FastChunk<'r>,
-        memo: &mut Memo<'r>,
+        memo: &mut Memo,
         ri: usize,
         rule: &'r RuleDef,
         row: &'r Row,
         slot: usize,
     ) -> Result<(), Bail> {
-        let key = match &self.memo_fields[ri] {
-            Some(fields) if !memo.is_off() => MemoKey::of(fast.applies(rule), fields, &row.values),
-            _ => None,
-        };
-        if let Some(outcome) = key.as_ref().and_then(|k| memo.get(k)) {
-            return self.replay(fast, acc, ri, rule, row, slot, outcome);
+        let plan = self.memo_plans[ri].as_ref().filter(|_| memo.is_on());
+        let key = plan.and_then(|p| {
+            let applies = fast.applies(rule);
+            Memo::hash(applies, &p.fields, &row.values).map(|h| (p, h, applies))
+        });
+        if let Some((p, h, applies)) = key {
+            if let Some(outcome) = memo.get(h, applies, &p.fields, &row.values) {
+                return self.replay(fast, acc, p, ri, rule, row, slot, outcome);
+            }
         }
+        let keep = |memo: &mut Memo, outcome: Outcome| {
+            if let Some((p, h, applies)) = key {
+                memo.keep(h, applies, &p.fields, &row.values, outcome);
+            }
+        };
         match rule.kind {
             RuleKind::Metric => {
                 let counted = fast.metric(rule)?;
                 self.count(acc, rule, row, slot, counted.as_ref());
-                if let Some(k) = key {
-                    memo.keep(k, Outcome::Counted(counted));
-                }
+                keep(
+                    memo,
+                    counted.map_or(Outcome::NotCounted, |(_, v)| Outcome::Counted(v)),
+                );
                 Ok(())
             }
             RuleKind::Rule if rule.is_group() => {
                 if !fast.group_member(rule, &mut acc.keys)? {
                     self.not_member(rule, row);
-                    if let Some(k) = key {
-                        memo.keep(k, Outcome::Member(None));
-                    }
+                    keep(memo, Outcome::Member(None));
                     return Ok(());
                 }
                 let plan = &self.agg_plans[&ri];
@@ -133,18 +140,14 @@ impl Runner<'_> {
                     })
                 };
                 add_to_group(group, plan, inputs, row);
-                if let Some(k) = key {
-                    memo.keep(k, Outcome::Member(Some((keys.clone(), inputs.clone()))));
-                }
+                keep(memo, Outcome::Member(Some(inputs.as_slice().into())));
                 Ok(())
             }
             RuleKind::Rule => match fast.violation(ri, rule)? {
                 Some(false) => {
                     self.check_pass(rule, row);
-                    if let Some(k) = key {
-                        let missing = fast.noted_missing(ri);
-                        memo.keep(k, Outcome::Passed { missing });
-                    }
+                    let missing = fast.noted_missing(ri);
+                    keep(memo, Outcome::Passed { missing });
                     Ok(())
                 }
                 _ => Err(Bail),
@@ -152,7 +155,8 @@ impl Runner<'_> {
         }
     }
 
-    /// Apply the outcome a record with the same read values had.
+    /// Apply the outcome a record with the same read values had, with this
+    /// record's `per` and group keys.
     #[allow(
         clippy::too_many_arguments,
         reason = "the state of one chunk, borrowed apart"
@@ -161,24 +165,42 @@ impl Runner<'_> {
         &'r self,
         fast: &mut Fast<'r>,
         acc: &mut FastChunk<'r>,
+        memo: &MemoPlan,
         ri: usize,
         rule: &'r RuleDef,
         row: &'r Row,
         slot: usize,
-        outcome: &Outcome<'r>,
+        outcome: &Outcome,
     ) -> Result<(), Bail> {
         match outcome {
             Outcome::Passed { missing } => {
                 fast.passed_with(ri, *missing);
                 self.check_pass(rule, row);
             }
-            Outcome::Counted(counted) => self.count(acc, rule, row, slot, counted.as_ref()),
+            Outcome::NotCounted => self.count(acc, rule, row, slot, None),
+            Outcome::Counted(verdict) => {
+                let per = memo.per.and_then(|f| value_bkey(&row.values[f]));
+                self.count(acc, rule, row, slot, Some(&(per, *verdict)));
+            }
             Outcome::Member(None) => self.not_member(rule, row),
-            Outcome::Member(Some((keys, inputs))) => {
-                // (The group was made when the outcome was kept; were it
-                // not there, the reference evaluator takes the record.)
-                let group = acc.groups[slot].get_mut(keys.as_slice()).ok_or(Bail)?;
-                add_to_group(group, &self.agg_plans[&ri], inputs, row);
+            Outcome::Member(Some(inputs)) => {
+                let FastChunk { keys, groups, .. } = acc;
+                keys.clear();
+                for &f in &memo.group {
+                    // (Known when the outcome was kept: the values are the same.)
+                    keys.push(value_bkey(&row.values[f]).ok_or(Bail)?);
+                }
+                let plan = &self.agg_plans[&ri];
+                let groups = &mut groups[slot];
+                let group = if let Some(g) = groups.get_mut(keys.as_slice()) {
+                    g
+                } else {
+                    groups.entry(keys.clone()).or_insert_with(|| {
+                        let values = memo.group.iter().map(|&f| row.values[f].clone());
+                        GroupAcc::new(values.collect(), (row.file, row.row), plan.nodes.len())
+                    })
+                };
+                add_to_group(group, plan, inputs, row);
             }
         }
         Ok(())
@@ -304,6 +326,6 @@ fn add_to_group(group: &mut GroupAcc, plan: &AggPlan<'_>, inputs: &[AggInput], r
         group.rows.push(at);
     }
     for (agg, ((func, _), input)) in group.aggs.iter_mut().zip(plan.nodes.iter().zip(inputs)) {
-        agg.add(*func, Some(true), input.clone(), at);
+        agg.add(*func, Some(true), input, at);
     }
 }

@@ -1,46 +1,70 @@
-//! Outcomes of a rule remembered by the identity of the values it reads.
+//! Outcomes of a rule remembered by the values it reads.
 //!
 //! Many rules over the case log read only columns with few distinct values
 //! (`case.item_code`, `case.dept`, `case.channel`): `H006` asks whether the
 //! item code is in the catalogue, `M07` whether the case of an item in the
-//! centre was taken at 原单位, `H002` which group a case joins. The reader
-//! gives equal texts of such a column one shared string per chunk, so two
-//! records whose read fields hold the same strings (by address), the same
-//! numbers, flags or dates, get the same outcome: the second one replays the
-//! first one's instead of evaluating the rule again.
+//! centre was taken at 原单位, `H002` which group a case joins and what it
+//! adds to it. Two records with the same values of the fields a rule reads
+//! get the same outcome: the later one replays the earlier one's instead of
+//! evaluating the rule again. A memo outlives its chunk (a worker takes one
+//! from the run's [`MemoPool`] for each chunk and gives it back), so a value
+//! seen once in the file is evaluated once per worker, not once per chunk.
 //!
 //! Invariant: a replayed outcome is the one the fast evaluator computes for
-//! the record. The key holds every record field the per-record part of the
-//! rule reads (its filters, `let`s, `require`, `per`, `ratio`, group keys and
-//! aggregate arguments, and the event date when the rule has an in-force
-//! date); a rule that reads the record any other way (`fires`, the record
-//! itself) has no memo. Everything else the fast evaluator reads (the lookup
-//! datasets, parameters, the audit date, the calendar) is the same for the
-//! whole run. Only clean outcomes are kept (a pass, a count, a membership);
-//! anything else is evaluated afresh, and debug builds check every replay
-//! against the reference evaluator.
+//! the record. The key holds the content of every record field the
+//! per-record part of the rule reads (its filters, `let`s, `require`, `per`,
+//! `ratio`, group keys and aggregate arguments) and whether the rule applies
+//! to the record (by its in-force date); a rule that reads the record any
+//! other way (`fires`, the record itself), reads a date and time (too many
+//! values to pay), or has a `per` or a group key that is not a field of the
+//! record has no memo. An outcome holds nothing of the record it came from:
+//! `per` and group keys are read from the replaying record. Everything else
+//! the fast evaluator reads (the lookup datasets, parameters, the audit
+//! date, the calendar) is the same for the whole run. Only clean outcomes
+//! are kept (a pass, a count, a membership); anything else is evaluated
+//! afresh, and debug builds check every replay against the reference
+//! evaluator. Which memo a chunk gets never changes an outcome, so output
+//! stays the same at any thread count.
 
-use rustc_hash::FxHashMap as HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
+
+use rustc_hash::{FxHashMap as HashMap, FxHasher};
 
 use super::AggPlan;
 use crate::engine::eval::AggInput;
-use crate::engine::fast::BKey;
 use crate::ir::{IrExpr, Program, RuleDef};
+use crate::schema::{FieldType, Schema};
 use crate::value::Value;
 
 /// The most fields a memo key holds; a rule reading more has no memo.
 const MAX_FIELDS: usize = 4;
 
-/// Entries a memo keeps per chunk (of 2,048 records, see
-/// `read::DEFAULT_CHUNK_ROWS`): past this, fewer than half the records
-/// could replay an outcome, and the memo stops for the rest of the chunk.
-const MAX_ENTRIES: usize = 1024;
+/// Outcomes a memo keeps; past this, it replays what it has and keeps no
+/// more.
+const MAX_ENTRIES: usize = 4096;
 
-/// [`fields_read`] of every rule of `program` (by rule index).
-pub(super) fn fields_of_rules(
+/// Lookups after which a memo that replays fewer than half of them stops
+/// (the rule's values are too varied for replays to pay).
+const TRIAL: u64 = 8192;
+
+/// How a rule's memo is keyed and its outcomes replayed.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct MemoPlan {
+    /// The record fields the rule's per-record part reads, in field order.
+    pub fields: Vec<usize>,
+    /// A metric's `per` field (`None`: no `per`).
+    pub per: Option<usize>,
+    /// A group rule's key fields, in `group by` order.
+    pub group: Vec<usize>,
+}
+
+/// The memo plan of every rule of `program` (by rule index).
+pub(super) fn plans(
     program: &Program,
+    schema: &Schema,
     agg_plans: &HashMap<usize, AggPlan<'_>>,
-) -> Vec<Option<Vec<usize>>> {
+) -> Vec<Option<MemoPlan>> {
     program
         .rules
         .iter()
@@ -50,15 +74,21 @@ pub(super) fn fields_of_rules(
                 .get(&ri)
                 .map(|p| p.nodes.iter().filter_map(|(_, a)| *a).collect())
                 .unwrap_or_default();
-            fields_read(rule, &agg_args)
+            plan(rule, schema, &agg_args)
         })
         .collect()
 }
 
-/// The record fields a rule's per-record part reads, when it can have a
-/// memo: `None` when it reads more than [`MAX_FIELDS`] or reads the record
-/// otherwise than by field.
-pub(super) fn fields_read(rule: &RuleDef, agg_args: &[&IrExpr]) -> Option<Vec<usize>> {
+/// A record field, when `e` is one.
+fn record_field(e: &IrExpr) -> Option<usize> {
+    match e {
+        IrExpr::Field { base, field, .. } if matches!(**base, IrExpr::Var) => Some(*field),
+        _ => None,
+    }
+}
+
+/// The memo plan of a rule, or `None` when it can have no memo.
+fn plan(rule: &RuleDef, schema: &Schema, agg_args: &[&IrExpr]) -> Option<MemoPlan> {
     let mut exprs: Vec<&IrExpr> = rule
         .lets
         .iter()
@@ -77,98 +107,193 @@ pub(super) fn fields_read(rule: &RuleDef, agg_args: &[&IrExpr]) -> Option<Vec<us
         exprs.extend(&rule.ratio);
     }
     let mut fields = Vec::new();
-    let mut stack = exprs;
-    while let Some(e) = stack.pop() {
-        match e {
-            IrExpr::Field { base, field, .. } if matches!(**base, IrExpr::Var) => {
-                if !fields.contains(field) {
-                    fields.push(*field);
-                }
-                continue;
+    while let Some(e) = exprs.pop() {
+        if let Some(field) = record_field(e) {
+            if !fields.contains(&field) {
+                fields.push(field);
             }
-            IrExpr::Var | IrExpr::Fires(_) => return None,
-            _ => {}
+            continue;
         }
-        stack.extend(e.children());
+        if matches!(e, IrExpr::Var | IrExpr::Fires(_)) {
+            return None;
+        }
+        exprs.extend(e.children());
     }
     fields.sort_unstable();
-    (fields.len() <= MAX_FIELDS).then_some(fields)
-}
-
-/// The identity of a record's values of a rule's fields, and whether the
-/// rule applies to the record (its event date is not before the rule's
-/// in-force date).
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub(super) struct MemoKey {
-    applies: bool,
-    tags: [u8; MAX_FIELDS],
-    words: [u64; MAX_FIELDS],
-}
-
-impl MemoKey {
-    /// `None` when a value has no cheap identity (a date and time).
-    pub(super) fn of(applies: bool, fields: &[usize], values: &[Value]) -> Option<MemoKey> {
-        let mut key = MemoKey {
-            applies,
-            tags: [0; MAX_FIELDS],
-            words: [0; MAX_FIELDS],
-        };
-        for (i, &f) in fields.iter().enumerate() {
-            let (tag, word) = match values.get(f)? {
-                Value::Empty => (1, 0),
-                Value::Invalid => (2, 0),
-                // By address: equal addresses are equal texts.
-                Value::Str(s) => (3, std::sync::Arc::as_ptr(s).cast::<u8>() as u64),
-                Value::Int(n) => (4, *n as u64),
-                Value::Decimal(x) => (5, x.to_bits()),
-                Value::Bool(b) => (6, u64::from(*b)),
-                Value::Date(d) => (7, i64::from(chrono::Datelike::num_days_from_ce(d)) as u64),
-                Value::DateTime(_) => return None,
-            };
-            key.tags[i] = tag;
-            key.words[i] = word;
-        }
-        Some(key)
+    let types = &schema.datasets.get(rule.dataset)?.fields;
+    let date_time = |f: &usize| types.get(*f).is_none_or(|t| t.ty == FieldType::DateTime);
+    if fields.len() > MAX_FIELDS || fields.iter().any(date_time) {
+        return None;
     }
+    let per = match &rule.per {
+        Some(e) => Some(record_field(e)?),
+        None => None,
+    };
+    let group = rule
+        .group_by
+        .iter()
+        .map(record_field)
+        .collect::<Option<Vec<usize>>>()?;
+    Some(MemoPlan { fields, per, group })
 }
 
-/// What the fast evaluator found for a record, to replay.
-#[derive(Clone)]
-pub(super) enum Outcome<'r> {
+/// What the fast evaluator found for a record, to replay. Nothing in it is
+/// of the record it came from.
+pub(super) enum Outcome {
     /// A per-record rule passes; whether the reference would have noted a
     /// missing value (for `fires` of other rules).
     Passed { missing: bool },
-    /// A metric: not counted (`None`), or its `per` key and verdict.
-    Counted(Option<(Option<BKey<'r>>, Option<bool>)>),
-    /// A group rule: not a member (`None`), or the group and the inputs of
-    /// its aggregates.
-    Member(Option<(Vec<BKey<'r>>, Vec<AggInput>)>),
+    /// A metric does not count the record.
+    NotCounted,
+    /// A metric counts the record, with this verdict (`None`: undetermined).
+    Counted(Option<bool>),
+    /// A group rule: not a member (`None`), or the inputs of its aggregates.
+    Member(Option<Box<[AggInput]>>),
 }
 
-/// The memo of one rule over one chunk.
+struct Entry {
+    applies: bool,
+    values: Box<[Value]>,
+    outcome: Outcome,
+}
+
+/// The memo of one rule, keyed by the content of the values it reads.
 #[derive(Default)]
-pub(super) struct Memo<'r> {
-    outcomes: HashMap<MemoKey, Outcome<'r>>,
-    /// Too many distinct values in this chunk: no more memo.
+pub(super) struct Memo {
+    entries: HashMap<u64, Entry>,
+    lookups: u64,
+    hits: u64,
     off: bool,
 }
 
-impl<'r> Memo<'r> {
-    pub(super) fn get(&self, key: &MemoKey) -> Option<&Outcome<'r>> {
-        self.outcomes.get(key)
+/// Do two values of a key hold the same content?
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Str(x), Value::Str(y)) => Arc::ptr_eq(x, y) || x == y,
+        (Value::Decimal(x), Value::Decimal(y)) => x.to_bits() == y.to_bits(),
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Date(x), Value::Date(y)) => x == y,
+        (Value::Empty, Value::Empty) | (Value::Invalid, Value::Invalid) => true,
+        _ => false,
+    }
+}
+
+impl Memo {
+    /// The hash of a record's values of `fields`; `None` when one has no
+    /// key (a date and time, which the plan excludes; or no such field).
+    pub(super) fn hash(applies: bool, fields: &[usize], values: &[Value]) -> Option<u64> {
+        let mut h = FxHasher::default();
+        applies.hash(&mut h);
+        for &f in fields {
+            match values.get(f)? {
+                Value::Empty => h.write_u8(1),
+                Value::Invalid => h.write_u8(2),
+                Value::Str(s) => {
+                    h.write_u8(3);
+                    s.hash(&mut h);
+                }
+                Value::Int(n) => {
+                    h.write_u8(4);
+                    h.write_i64(*n);
+                }
+                Value::Decimal(x) => {
+                    h.write_u8(5);
+                    h.write_u64(x.to_bits());
+                }
+                Value::Bool(b) => {
+                    h.write_u8(6);
+                    h.write_u8(u8::from(*b));
+                }
+                Value::Date(d) => {
+                    h.write_u8(7);
+                    d.hash(&mut h);
+                }
+                Value::DateTime(_) => return None,
+            }
+        }
+        Some(h.finish())
     }
 
-    pub(super) fn is_off(&self) -> bool {
-        self.off
+    /// The outcome kept for these values, if any.
+    pub(super) fn get(
+        &mut self,
+        hash: u64,
+        applies: bool,
+        fields: &[usize],
+        values: &[Value],
+    ) -> Option<&Outcome> {
+        self.lookups += 1;
+        let e = self.entries.get(&hash)?;
+        let hit = e.applies == applies
+            && fields
+                .iter()
+                .zip(e.values.iter())
+                .all(|(&f, kept)| same(&values[f], kept));
+        if !hit {
+            return None;
+        }
+        self.hits += 1;
+        Some(&e.outcome)
     }
 
-    pub(super) fn keep(&mut self, key: MemoKey, outcome: Outcome<'r>) {
-        if self.outcomes.len() >= MAX_ENTRIES {
+    /// Whether the memo is still used.
+    pub(super) fn is_on(&mut self) -> bool {
+        if !self.off && self.lookups >= TRIAL && self.hits * 2 < self.lookups {
             self.off = true;
-            self.outcomes = HashMap::default();
+            self.entries = HashMap::default();
+        }
+        !self.off
+    }
+
+    /// Keep the outcome found for these values (unless another set of
+    /// values has the same hash, or the memo is full).
+    pub(super) fn keep(
+        &mut self,
+        hash: u64,
+        applies: bool,
+        fields: &[usize],
+        values: &[Value],
+        outcome: Outcome,
+    ) {
+        if self.entries.len() >= MAX_ENTRIES {
             return;
         }
-        self.outcomes.insert(key, outcome);
+        self.entries.entry(hash).or_insert_with(|| Entry {
+            applies,
+            values: fields.iter().map(|&f| values[f].clone()).collect(),
+            outcome,
+        });
+    }
+}
+
+/// The memos of a run, kept between chunks: a worker takes a set for a
+/// chunk's rules and gives it back when done.
+#[derive(Default)]
+pub(super) struct MemoPool {
+    free: Mutex<Vec<(usize, Vec<Memo>)>>,
+}
+
+impl MemoPool {
+    /// A set of memos for the `rules` rules of dataset `ds`.
+    pub(super) fn take(&self, ds: usize, rules: usize) -> Vec<Memo> {
+        let mut free = self
+            .free
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match free.iter().position(|(d, _)| *d == ds) {
+            Some(i) => free.swap_remove(i).1,
+            None => std::iter::repeat_with(Memo::default).take(rules).collect(),
+        }
+    }
+
+    /// Give a set back.
+    pub(super) fn put(&self, ds: usize, memos: Vec<Memo>) {
+        let mut free = self
+            .free
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        free.push((ds, memos));
     }
 }
 

@@ -1,8 +1,8 @@
-//! Which fields key a rule's memo, and what a key tells apart.
+//! Which fields key a rule's memo, and what its keys tell apart.
 
 use std::sync::Arc;
 
-use super::{fields_of_rules, MemoKey};
+use super::{plans, Memo, MemoPlan, Outcome};
 use crate::diagnostics::PolicySource;
 use crate::ir::Program;
 use crate::schema::Schema;
@@ -70,14 +70,24 @@ fn program() -> Program {
         .1
 }
 
+/// The memo plan of rule `code`.
+fn plan_of(p: &Program, code: &str) -> Option<MemoPlan> {
+    let (_, aggs) = super::super::agg_plans(p);
+    let mut all = plans(p, Schema::builtin(), &aggs);
+    let ri = p.rules.iter().position(|r| r.code == code).expect("rule");
+    all.swap_remove(ri)
+}
+
 /// The memo fields of rule `code`, by name.
 fn fields(p: &Program, code: &str) -> Option<Vec<String>> {
-    let (_, plans) = super::super::agg_plans(p);
-    let all = fields_of_rules(p, &plans);
     let ri = p.rules.iter().position(|r| r.code == code).expect("rule");
     let dataset = &Schema::builtin().datasets[p.rules[ri].dataset];
-    all[ri].as_ref().map(|fs| {
-        let mut names: Vec<String> = fs.iter().map(|&f| dataset.fields[f].name.clone()).collect();
+    plan_of(p, code).map(|plan| {
+        let mut names: Vec<String> = plan
+            .fields
+            .iter()
+            .map(|&f| dataset.fields[f].name.clone())
+            .collect();
         names.sort_unstable();
         names
     })
@@ -100,11 +110,9 @@ fn a_memo_is_keyed_by_what_the_verdict_reads_not_by_the_message() {
         Some(names(&["channel", "dept", "item_code", "joint"]))
     );
     assert_eq!(fields(&p, "M91"), Some(names(&["dept", "joint"])));
-    // The date a dated lookup is made on is read, so it keys the memo.
-    assert_eq!(
-        fields(&p, "X003"),
-        Some(names(&["accepted_at", "dept", "item_code"]))
-    );
+    // A date and time (the day a dated lookup is made on) has too many
+    // values for a memo to pay.
+    assert_eq!(fields(&p, "X003"), None);
 }
 
 #[test]
@@ -119,24 +127,57 @@ fn a_rule_that_reads_another_rule_or_too_many_fields_has_no_memo() {
 }
 
 #[test]
-fn keys_tell_values_apart_by_identity_and_give_up_on_date_times() {
-    let shared: Arc<str> = Arc::from("GA040003");
-    let copy: Arc<str> = Arc::from("GA040003");
-    let a = vec![Value::Str(Arc::clone(&shared)), Value::Bool(true)];
-    let b = vec![Value::Str(Arc::clone(&shared)), Value::Bool(true)];
-    let c = vec![Value::Str(copy), Value::Bool(true)];
-    let d = vec![Value::Str(shared), Value::Bool(false)];
-    let key = |v: &[Value], applies: bool| MemoKey::of(applies, &[0, 1], v).expect("a key");
-    assert!(key(&a, true) == key(&b, true), "the same shared text");
-    // Equal texts held apart: two keys (a miss, never a wrong replay).
-    assert!(key(&a, true) != key(&c, true));
-    assert!(key(&a, true) != key(&d, true));
-    assert!(key(&a, true) != key(&a, false), "in force or not");
+fn per_and_group_keys_are_read_from_the_replaying_record() {
+    let p = program();
+    let cases = Schema::builtin()
+        .datasets
+        .iter()
+        .find(|d| d.name == "cases")
+        .expect("cases");
+    let field = |n: &str| cases.field_index(n).expect("field");
+    let m = plan_of(&p, "M91").expect("a memo");
+    assert_eq!(m.per, Some(field("dept")));
+    let g = plan_of(&p, "X002").expect("a memo");
+    assert_eq!(g.group, vec![field("dept"), field("item_code")]);
+}
+
+#[test]
+fn an_outcome_is_replayed_for_the_same_content_only() {
+    let code = |s: &str| Value::Str(Arc::from(s));
+    let a = vec![code("GA040003"), Value::Bool(true)];
+    // The same texts held apart (as in another chunk): the same key.
+    let b = vec![code("GA040003"), Value::Bool(true)];
+    let other_code = vec![code("GA040004"), Value::Bool(true)];
+    let other_flag = vec![code("GA040003"), Value::Bool(false)];
+    let fields = [0, 1];
+    let hash = |v: &[Value], applies: bool| Memo::hash(applies, &fields, v).expect("a hash");
+    let mut memo = Memo::default();
+    memo.keep(
+        hash(&a, true),
+        true,
+        &fields,
+        &a,
+        Outcome::Passed { missing: true },
+    );
+    let replayed = |memo: &mut Memo, v: &[Value], applies: bool| {
+        matches!(
+            memo.get(hash(v, applies), applies, &fields, v),
+            Some(Outcome::Passed { missing: true })
+        )
+    };
+    assert!(replayed(&mut memo, &b, true));
+    assert!(!replayed(&mut memo, &other_code, true));
+    assert!(!replayed(&mut memo, &other_flag, true));
+    assert!(!replayed(&mut memo, &a, false), "in force or not");
+    // Empty and unreadable are told apart; a date and time has no key.
+    let empty = [Value::Empty];
+    let invalid = [Value::Invalid];
+    assert_ne!(
+        Memo::hash(true, &[0], &empty),
+        Memo::hash(true, &[0], &invalid)
+    );
     let when = chrono::NaiveDate::from_ymd_opt(2025, 3, 3)
         .and_then(|d| d.and_hms_opt(9, 0, 0))
         .expect("a date");
-    assert!(MemoKey::of(true, &[0], &[Value::DateTime(when)]).is_none());
-    let one = MemoKey::of(true, &[0], &[Value::Empty]);
-    let other = MemoKey::of(true, &[0], &[Value::Invalid]);
-    assert!(one.is_some() && one != other, "empty and unreadable differ");
+    assert_eq!(Memo::hash(true, &[0], &[Value::DateTime(when)]), None);
 }

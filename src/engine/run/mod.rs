@@ -93,12 +93,12 @@ impl AggAcc {
     }
 
     /// Add one record (at `at`: file, row) to the accumulator.
-    fn add(&mut self, func: AggFunc, member: Option<bool>, input: AggInput, at: (u32, u32)) {
+    fn add(&mut self, func: AggFunc, member: Option<bool>, input: &AggInput, at: (u32, u32)) {
         let certain = member == Some(true);
         if func == AggFunc::First {
             if self.first.as_ref().is_none_or(|(mine, _)| at < *mine) {
                 let v = match input {
-                    AggInput::Value(Some(v)) if certain => Some(v),
+                    AggInput::Value(Some(v)) if certain => Some(v.clone()),
                     _ => None,
                 };
                 self.first = Some((at, v));
@@ -113,7 +113,7 @@ impl AggAcc {
                     self.unknown += 1;
                 }
             }
-            AggInput::Cond(c) => {
+            &AggInput::Cond(c) => {
                 let matters = match func {
                     AggFunc::Any | AggFunc::Count => c != Some(false),
                     AggFunc::All => c != Some(true),
@@ -129,7 +129,7 @@ impl AggAcc {
             AggInput::Value(v) => match (certain, v) {
                 (true, Some(v)) => {
                     self.n += 1;
-                    match &v {
+                    match v {
                         Value::Int(n) => self.sum += *n as f64,
                         Value::Decimal(x) => {
                             self.sum += x;
@@ -140,11 +140,11 @@ impl AggAcc {
                     let lt = |a: &Value, b: &Value| {
                         super::eval::compare(crate::ast::CmpOp::Lt, a, b).unwrap_or(false)
                     };
-                    if self.min.as_ref().is_none_or(|m| lt(&v, m)) {
+                    if self.min.as_ref().is_none_or(|m| lt(v, m)) {
                         self.min = Some(v.clone());
                     }
-                    if self.max.as_ref().is_none_or(|m| lt(m, &v)) {
-                        self.max = Some(v);
+                    if self.max.as_ref().is_none_or(|m| lt(m, v)) {
+                        self.max = Some(v.clone());
                     }
                 }
                 _ => self.unknown += 1,
@@ -382,9 +382,11 @@ pub struct Runner<'a> {
     shared_lookups: SharedLookups,
     /// Each rule's guard (by program rule index), on the fast path.
     guards: Vec<Option<Guard>>,
-    /// The record fields each rule reads (by program rule index), when its
-    /// outcomes can be replayed by them (see [`memo`]).
-    memo_fields: Vec<Option<Vec<usize>>>,
+    /// How each rule's outcomes are remembered and replayed (by program
+    /// rule index; `None`: they are not, see [`memo`]).
+    memo_plans: Vec<Option<memo::MemoPlan>>,
+    /// The memos, between the chunks that use them.
+    memo_pool: memo::MemoPool,
 }
 
 impl Partial {
@@ -451,7 +453,7 @@ impl<'a> Runner<'a> {
             .iter()
             .map(|d| d.event_date.as_ref().and_then(|n| d.field_index(n)))
             .collect();
-        let memo_fields = memo::fields_of_rules(program, &agg_plans);
+        let memo_plans = memo::plans(program, schema, &agg_plans);
         Runner {
             env: Env {
                 program,
@@ -471,7 +473,8 @@ impl<'a> Runner<'a> {
             fast: std::env::var_os("YIMEN_ENGINE").is_none_or(|v| v != "reference"),
             shared_lookups: SharedLookups::new(program),
             guards: program.rules.iter().map(Guard::of).collect(),
-            memo_fields,
+            memo_plans,
+            memo_pool: memo::MemoPool::default(),
         }
     }
 
@@ -512,9 +515,7 @@ impl<'a> Runner<'a> {
             (
                 Fast::new(&self.env, &self.shared_lookups),
                 FastChunk::new(self.rules[ds].len()),
-                std::iter::repeat_with(memo::Memo::default)
-                    .take(self.rules[ds].len())
-                    .collect::<Vec<_>>(),
+                self.memo_pool.take(ds, self.rules[ds].len()),
             )
         });
         let event = self.env.event_field[ds].filter(|_| self.period.is_some());
@@ -567,7 +568,8 @@ impl<'a> Runner<'a> {
                 );
             }
         }
-        if let Some((_, acc, _)) = fast {
+        if let Some((_, acc, memos)) = fast {
+            self.memo_pool.put(ds, memos);
             acc.fold_into(&mut p);
         }
         p.rows = rows.len() as u64;
@@ -908,7 +910,7 @@ fn eval_group_row(
     }
     for (i, (func, arg)) in plan.nodes.iter().enumerate() {
         let input = f.agg_arg(*func, *arg);
-        acc.aggs[i].add(*func, member, input, (row.file, row.row));
+        acc.aggs[i].add(*func, member, &input, (row.file, row.row));
     }
     for m in f.missing.drain(..) {
         if !acc.missing.contains(&m) {
