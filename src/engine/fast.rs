@@ -647,6 +647,39 @@ impl<'r> Fast<'r> {
     fn value_of(&mut self, rule: &'r RuleDef, e: &'r IrExpr) -> R<F<'r>> {
         match e {
             IrExpr::Const(Const::Value(v)) => Ok(F::of(v)),
+            IrExpr::LetRef(i) => match self.lets[self.base + i] {
+                Some(v) => Ok(v),
+                None => self.eval(rule, e),
+            },
+            IrExpr::Is {
+                negated,
+                test,
+                expr,
+            } if matches!(&**expr, IrExpr::Field { base, .. } if matches!(**base, IrExpr::Var)) => {
+                let IrExpr::Field { field, .. } = &**expr else {
+                    return self.eval(rule, e);
+                };
+                let v = self.values.get(*field).map_or(F::Empty, F::of);
+                Ok(self.is(v, *test, *negated))
+            }
+            // `date(x)` of a field of the record (as `Self::call` computes it).
+            IrExpr::Call {
+                func: Func::Date,
+                args,
+            } if args.len() == 1
+                && matches!(&args[0], IrExpr::Field { base, .. } if matches!(**base, IrExpr::Var)) =>
+            {
+                let IrExpr::Field { field, .. } = &args[0] else {
+                    return self.eval(rule, e);
+                };
+                Ok(match self.values.get(*field).map_or(F::Empty, F::of) {
+                    F::Empty | F::Invalid => {
+                        self.saw_missing = true;
+                        F::Unknown
+                    }
+                    v => v.day_number().map_or(F::Unknown, F::Date),
+                })
+            }
             IrExpr::Field { base, field, .. } => match **base {
                 IrExpr::Var => Ok(self.values.get(*field).map_or(F::Empty, F::of)),
                 IrExpr::LetRef(i) => match self.lets[self.base + i] {
@@ -777,18 +810,8 @@ impl<'r> Fast<'r> {
                 test,
                 expr,
             } => {
-                let is = match self.value_of(rule, expr)? {
-                    F::Nothing | F::Empty => true,
-                    F::Str(s) => s.trim().is_empty() && *test == IsTest::Empty,
-                    F::List(l) => l.is_empty() && *test == IsTest::Empty,
-                    F::Invalid => {
-                        self.saw_missing = true;
-                        return Ok(F::Unknown);
-                    }
-                    F::Unknown => return Ok(F::Unknown),
-                    _ => false,
-                };
-                F::bool(is != *negated)
+                let v = self.value_of(rule, expr)?;
+                self.is(v, *test, *negated)
             }
             IrExpr::If(c, t, f) => match self.tri(rule, c)? {
                 Some(true) => self.eval(rule, t)?,
@@ -796,6 +819,23 @@ impl<'r> Fast<'r> {
                 None => F::Unknown,
             },
         })
+    }
+
+    /// `v is [not] none|empty`.
+    #[inline]
+    fn is(&mut self, v: F<'r>, test: IsTest, negated: bool) -> F<'r> {
+        let is = match v {
+            F::Nothing | F::Empty => true,
+            F::Str(s) => s.trim().is_empty() && test == IsTest::Empty,
+            F::List(l) => l.is_empty() && test == IsTest::Empty,
+            F::Invalid => {
+                self.saw_missing = true;
+                return F::Unknown;
+            }
+            F::Unknown => return F::Unknown,
+            _ => false,
+        };
+        F::bool(is != negated)
     }
 
     /// The verdict of another rule on the current record.
