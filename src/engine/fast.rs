@@ -407,7 +407,7 @@ pub struct Fast<'r> {
     candidates: rustc_hash::FxHashMap<KeyIdentity, &'r [u32]>,
     /// The current record's event day (by the field it was read from), as
     /// [`Fast::applicable`] reads it.
-    event_day: Option<(usize, Option<i64>)>,
+    event_day: Option<(usize, Option<NaiveDate>)>,
     key_buf: Vec<Key>,
     group_key: Vec<F<'r>>,
     /// Verdicts of the record's rules, by program rule index, with whether
@@ -599,12 +599,17 @@ impl<'r> Fast<'r> {
         let day = match self.event_day {
             Some((field, day)) if field == f => day,
             _ => {
-                let day = self.values.get(f).map(F::of).and_then(F::day_number);
+                let day = match self.values.get(f) {
+                    Some(Value::Date(d)) => Some(*d),
+                    Some(Value::DateTime(d)) => Some(d.date()),
+                    _ => None,
+                };
                 self.event_day = Some((f, day));
                 day
             }
         };
-        day.is_none_or(|d| d >= i64::from(from.num_days_from_ce()))
+        // (Dates compare as they are: no day number to compute per rule.)
+        day.is_none_or(|d| d >= from)
     }
 
     fn all_of(&mut self, rule: &'r RuleDef, conditions: &'r [IrExpr]) -> R<Option<bool>> {
