@@ -22,8 +22,9 @@
 //! the fast evaluator reads (the lookup datasets, parameters, the audit
 //! date, the calendar) is the same for the whole run. Only clean outcomes
 //! are kept (a pass, a count, a membership); anything else is evaluated
-//! afresh, and debug builds check every replay against the reference
-//! evaluator. Which memo a chunk gets never changes an outcome, so output
+//! afresh. Debug builds check every replayed pass, count and exclusion
+//! against the reference evaluator (a group member's contribution is not
+//! checked, on a replay as on the fresh path). Which memo a chunk gets never changes an outcome, so output
 //! stays the same at any thread count.
 
 use std::hash::{Hash, Hasher};
@@ -70,10 +71,13 @@ pub(super) fn plans(
         .iter()
         .enumerate()
         .map(|(ri, rule)| {
-            let agg_args: Vec<&IrExpr> = agg_plans
-                .get(&ri)
-                .map(|p| p.nodes.iter().filter_map(|(_, a)| *a).collect())
-                .unwrap_or_default();
+            let agg_args: Vec<&IrExpr> = match agg_plans.get(&ri) {
+                Some(p) => p.nodes.iter().filter_map(|(_, a)| *a).collect(),
+                // (A group rule without its aggregates: no key can hold
+                // what they read.)
+                None if rule.is_group() => return None,
+                None => Vec::new(),
+            };
             plan(rule, schema, &agg_args)
         })
         .collect()
@@ -89,12 +93,10 @@ fn record_field(e: &IrExpr) -> Option<usize> {
 
 /// The memo plan of a rule, or `None` when it can have no memo.
 fn plan(rule: &RuleDef, schema: &Schema, agg_args: &[&IrExpr]) -> Option<MemoPlan> {
-    let mut exprs: Vec<&IrExpr> = rule
-        .lets
-        .iter()
-        .filter(|l| !l.group_level)
-        .map(|l| &l.expr)
-        .collect();
+    // Every `let`, group-level ones too: the checker keeps those from
+    // reading the record, but an aggregate's argument may name one, and a
+    // key holding more fields than needed is still right.
+    let mut exprs: Vec<&IrExpr> = rule.lets.iter().map(|l| &l.expr).collect();
     exprs.extend(&rule.filters);
     exprs.extend(&rule.group_by);
     if rule.is_group() {
