@@ -584,11 +584,7 @@ impl<'r> Fast<'r> {
 
     /// Whether the rule applies to the current record: its event date is
     /// not before the rule's in-force date (or either is unknown).
-    pub fn applies(&mut self, rule: &RuleDef) -> bool {
-        self.applicable(rule)
-    }
-
-    fn applicable(&mut self, rule: &RuleDef) -> bool {
+    pub fn applicable(&mut self, rule: &RuleDef) -> bool {
         let Some(from) = rule.effective_from else {
             return true;
         };

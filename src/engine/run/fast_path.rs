@@ -16,6 +16,7 @@ use crate::engine::eval::Frame;
 use crate::engine::fast::{value_bkey, BKey, Bail, Fast};
 use crate::engine::index::Key;
 use crate::ir::{AggFunc, RuleDef};
+use crate::value::Value;
 
 /// What the fast path accumulates over one chunk: groups and metric
 /// counts keyed by values borrowed from the chunk's records (no reference
@@ -79,7 +80,7 @@ impl Runner<'_> {
     ) -> Result<(), Bail> {
         let plan = self.memo_plans[ri].as_ref().filter(|_| memo.is_on());
         let key = plan.and_then(|p| {
-            let applies = fast.applies(rule);
+            let applies = fast.applicable(rule);
             Memo::hash(applies, &p.fields, &row.values).map(|h| (p, h, applies))
         });
         if let Some((p, h, applies)) = key {
@@ -131,15 +132,9 @@ impl Runner<'_> {
                     groups,
                     ..
                 } = acc;
-                let groups = &mut groups[slot];
-                let group = if let Some(g) = groups.get_mut(keys.as_slice()) {
-                    g
-                } else {
-                    groups.entry(keys.clone()).or_insert_with(|| {
-                        GroupAcc::new(fast.group_values(), (row.file, row.row), plan.nodes.len())
-                    })
-                };
-                add_to_group(group, plan, inputs, row);
+                add_member(&mut groups[slot], keys, plan, inputs, row, || {
+                    fast.group_values()
+                });
                 keep(memo, Outcome::Member(Some(inputs.as_slice().into())));
                 Ok(())
             }
@@ -191,16 +186,9 @@ impl Runner<'_> {
                     keys.push(value_bkey(&row.values[f]).ok_or(Bail)?);
                 }
                 let plan = &self.agg_plans[&ri];
-                let groups = &mut groups[slot];
-                let group = if let Some(g) = groups.get_mut(keys.as_slice()) {
-                    g
-                } else {
-                    groups.entry(keys.clone()).or_insert_with(|| {
-                        let values = memo.group.iter().map(|&f| row.values[f].clone());
-                        GroupAcc::new(values.collect(), (row.file, row.row), plan.nodes.len())
-                    })
-                };
-                add_to_group(group, plan, inputs, row);
+                add_member(&mut groups[slot], keys, plan, inputs, row, || {
+                    memo.group.iter().map(|&f| row.values[f].clone()).collect()
+                });
             }
         }
         Ok(())
@@ -270,14 +258,10 @@ impl Runner<'_> {
                 #[cfg(debug_assertions)]
                 self.check_metric(rule, row, None);
             }
-            RuleKind::Rule if rule.is_group() => {
-                #[cfg(debug_assertions)]
-                self.check_verdict(rule, row, |f| !f.applicable() || f.member() == Some(false));
-            }
+            RuleKind::Rule if rule.is_group() => self.not_member(rule, row),
             RuleKind::Rule => {
                 fast.passed(ri);
-                #[cfg(debug_assertions)]
-                self.check_verdict(rule, row, |f| f.violation() == Some(false));
+                self.check_pass(rule, row);
             }
         }
         true
@@ -319,9 +303,24 @@ impl Runner<'_> {
     }
 }
 
-/// Add a member record's aggregate inputs to its group.
-fn add_to_group(group: &mut GroupAcc, plan: &AggPlan<'_>, inputs: &[AggInput], row: &Row) {
+/// Add a member record's aggregate inputs to the group of `keys`, made
+/// with the key values `values` gives when the chunk has no such group yet.
+fn add_member<'r>(
+    groups: &mut HashMap<Vec<BKey<'r>>, GroupAcc>,
+    keys: &[BKey<'r>],
+    plan: &AggPlan<'_>,
+    inputs: &[AggInput],
+    row: &Row,
+    values: impl FnOnce() -> Vec<Value>,
+) {
     let at = (row.file, row.row);
+    let group = if let Some(g) = groups.get_mut(keys) {
+        g
+    } else {
+        groups
+            .entry(keys.to_vec())
+            .or_insert_with(|| GroupAcc::new(values(), at, plan.nodes.len()))
+    };
     if group.rows.len() < GROUP_EVIDENCE {
         group.rows.push(at);
     }
