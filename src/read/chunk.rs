@@ -279,7 +279,8 @@ impl FlatRows {
         starts.push(0);
         FlatRows {
             bytes: Vec::with_capacity(bytes),
-            ends: Vec::with_capacity(rows * 8),
+            // (Room for sixteen cells a row: a case log has fifteen.)
+            ends: Vec::with_capacity(rows * 16),
             starts,
             lines: Vec::with_capacity(rows),
             gap: 0,

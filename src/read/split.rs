@@ -89,18 +89,18 @@ impl<R: Read> Cutter<R> {
             // and a block's buffer should not be twice what it holds.
             self.buf.reserve_exact(READ.max(old / 2));
         }
-        self.buf.resize(old + READ, 0);
-        let n = loop {
-            match self.input.read(&mut self.buf[old..]) {
-                Ok(n) => break n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    self.buf.truncate(old);
-                    return Err(e);
-                }
+        // Into the spare capacity as it is: no zeroing of bytes the read
+        // overwrites anyway (`read_to_end` retries an interrupted read).
+        let n = match (&mut self.input)
+            .take(READ as u64)
+            .read_to_end(&mut self.buf)
+        {
+            Ok(n) => n,
+            Err(e) => {
+                self.buf.truncate(old);
+                return Err(e);
             }
         };
-        self.buf.truncate(old + n);
         self.eof = n == 0;
         Ok(())
     }

@@ -36,7 +36,7 @@ use super::AggPlan;
 use crate::engine::eval::AggInput;
 use crate::ir::{IrExpr, Program, RuleDef};
 use crate::schema::{FieldType, Schema};
-use crate::value::Value;
+use crate::value::{same_text, Value};
 
 /// The most fields a memo key holds; a rule reading more has no memo.
 const MAX_FIELDS: usize = 4;
@@ -171,7 +171,7 @@ pub(super) struct Memo {
 /// Do two values of a key hold the same content?
 fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::Str(x), Value::Str(y)) => Arc::ptr_eq(x, y) || x == y,
+        (Value::Str(x), Value::Str(y)) => Arc::ptr_eq(x, y) || same_text(x, y),
         (Value::Decimal(x), Value::Decimal(y)) => x.to_bits() == y.to_bits(),
         (Value::Int(x), Value::Int(y)) => x == y,
         (Value::Bool(x), Value::Bool(y)) => x == y,
