@@ -843,7 +843,7 @@ impl<'a> Frame<'a> {
 }
 
 /// One record's contribution to an aggregate.
-#[derive(Clone)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum AggInput {
     Present,
     Cond(Option<bool>),

@@ -132,6 +132,7 @@ impl Runner<'_> {
                     groups,
                     ..
                 } = acc;
+                self.check_member(rule, row, keys, plan, inputs);
                 add_member(&mut groups[slot], keys, plan, inputs, row, || {
                     fast.group_values()
                 });
@@ -186,6 +187,7 @@ impl Runner<'_> {
                     keys.push(value_bkey(&row.values[f]).ok_or(Bail)?);
                 }
                 let plan = &self.agg_plans[&ri];
+                self.check_member(rule, row, keys, plan, inputs);
                 add_member(&mut groups[slot], keys, plan, inputs, row, || {
                     memo.group.iter().map(|&f| row.values[f].clone()).collect()
                 });
@@ -234,6 +236,49 @@ impl Runner<'_> {
         self.check_verdict(rule, row, |f| f.violation() == Some(false));
         #[cfg(not(debug_assertions))]
         let _ = (self, rule, row);
+    }
+
+    /// Debug builds: the reference evaluator finds the record a member of
+    /// the group of `keys`, with no value missing, contributing `inputs` to
+    /// the group's aggregates (on the fresh path and on a replay alike).
+    fn check_member(
+        &self,
+        rule: &RuleDef,
+        row: &Row,
+        keys: &[BKey<'_>],
+        plan: &AggPlan<'_>,
+        inputs: &[AggInput],
+    ) {
+        #[cfg(debug_assertions)]
+        {
+            let mut f = Frame::new(&self.env, rule, &row.values);
+            let disagree = |what: &str| {
+                format!(
+                    "fast path disagrees with the reference on {} at row {}: {what}",
+                    rule.code, row.row
+                )
+            };
+            assert!(f.applicable(), "{}", disagree("in force"));
+            assert_eq!(f.member(), Some(true), "{}", disagree("member"));
+            let reference: Vec<Option<Key>> = rule
+                .group_by
+                .iter()
+                .map(|g| f.need(g).as_ref().and_then(Key::of))
+                .collect();
+            let fast: Vec<Option<Key>> = keys.iter().map(|k| Some(k.to_key())).collect();
+            assert_eq!(reference, fast, "{}", disagree("group key"));
+            for ((func, arg), input) in plan.nodes.iter().zip(inputs) {
+                assert_eq!(
+                    &f.agg_arg(*func, *arg),
+                    input,
+                    "{}",
+                    disagree("aggregate input")
+                );
+            }
+            assert!(f.missing.is_empty(), "{}", disagree("missing values"));
+        }
+        #[cfg(not(debug_assertions))]
+        let _ = (self, rule, row, keys, plan, inputs);
     }
 
     /// Whether the rule's [`super::Guard`] excludes the record: then the
@@ -328,3 +373,7 @@ fn add_member<'r>(
         agg.add(*func, Some(true), input, at);
     }
 }
+
+#[cfg(all(test, debug_assertions))]
+#[path = "fast_path_tests.rs"]
+mod tests;

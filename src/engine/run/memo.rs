@@ -22,10 +22,10 @@
 //! the fast evaluator reads (the lookup datasets, parameters, the audit
 //! date, the calendar) is the same for the whole run. Only clean outcomes
 //! are kept (a pass, a count, a membership); anything else is evaluated
-//! afresh. Debug builds check every replayed pass, count and exclusion
-//! against the reference evaluator (a group member's contribution is not
-//! checked, on a replay as on the fresh path). Which memo a chunk gets never changes an outcome, so output
-//! stays the same at any thread count.
+//! afresh. Debug builds check every replayed outcome against the reference
+//! evaluator, as on the fresh path: a pass, a count, an exclusion, and a
+//! group member's key and aggregate inputs. Which memo a chunk gets never
+//! changes an outcome, so output stays the same at any thread count.
 
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};

@@ -1,0 +1,133 @@
+//! The debug check of a group member's contribution: it holds for what the
+//! fast path computes, and it fails when a key or an input is wrong.
+
+use std::sync::Arc;
+
+use super::super::{AggInput, RunOptions, Runner};
+use crate::calendar::Calendar;
+use crate::diagnostics::PolicySource;
+use crate::engine::data::{Data, Row};
+use crate::engine::fast::{BKey, Fast};
+use crate::ir::{AggFunc, Program};
+use crate::schema::Schema;
+use crate::sources::SourceRegistry;
+use crate::value::Value;
+
+const POLICY: &str = r#"
+policy p { title "t" issuer "i" }
+rule X002 dual {
+  title "b"
+  severity error
+  cite gangnan-2017 "四、(六)"
+  for case in cases
+  group by case.dept, case.item_code
+  require not (any(case.channel == "原单位") and count() > 1)
+  message "{case.dept} {count(case.joint)}"
+}
+"#;
+
+fn program() -> Program {
+    let sources = vec![PolicySource::new("p.yimen", POLICY)];
+    crate::policy::load_sources(sources, Schema::builtin(), None)
+        .expect("the test policy loads")
+        .1
+}
+
+/// One case of 市监局's item A1, taken at 原单位, not joint.
+fn data() -> Data {
+    let schema = Schema::builtin();
+    let ds = schema.dataset_index("cases").expect("cases");
+    let cases = &schema.datasets[ds];
+    let mut values = vec![Value::Empty; cases.fields.len()];
+    let text = |s: &str| Value::Str(Arc::from(s));
+    for (name, v) in [
+        ("id", text("C1")),
+        ("dept", text("市监局")),
+        ("item_code", text("A1")),
+        ("channel", text("原单位")),
+        ("joint", Value::Bool(false)),
+    ] {
+        values[cases.field_index(name).expect("a field")] = v;
+    }
+    let mut data = Data::new(schema.datasets.len());
+    let file = data.add_file("cases.csv", None);
+    data.push(
+        ds,
+        Row {
+            file,
+            row: 2,
+            values,
+        },
+    );
+    data
+}
+
+/// Run `check` with the runner, the rule, the row and the group key and
+/// aggregate inputs the fast path computes for it.
+fn with_member(check: impl FnOnce(&Runner<'_>, usize, &Row, Vec<BKey<'_>>, Vec<AggInput>)) {
+    let program = program();
+    let data = data();
+    let opts = RunOptions {
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 6, 30).expect("a date"),
+        params: Vec::new(),
+        calendar: Calendar::official(),
+        sources: SourceRegistry::builtin(),
+        period: None,
+    };
+    let runner = Runner::new(&program, Schema::builtin(), &data, &opts);
+    let ri = 0;
+    let rule = &program.rules[ri];
+    let row = &data.tables[rule.dataset][0];
+    let mut fast = Fast::new(&runner.env, &runner.shared_lookups);
+    fast.record(&row.values);
+    let mut keys = Vec::new();
+    assert_eq!(fast.group_member(rule, &mut keys), Ok(true));
+    let inputs = runner.agg_plans[&ri]
+        .nodes
+        .iter()
+        .map(|&(func, arg)| match (func, arg) {
+            (_, None) => AggInput::Present,
+            (AggFunc::Count | AggFunc::Any | AggFunc::All | AggFunc::Ratio, Some(a)) => {
+                AggInput::Cond(Some(fast.group_cond(rule, a).expect("known")))
+            }
+            (_, Some(a)) => AggInput::Value(Some(fast.group_value(rule, a).expect("known"))),
+        })
+        .collect();
+    check(&runner, ri, row, keys, inputs);
+}
+
+#[test]
+fn the_fast_path_s_contribution_passes_the_check() {
+    with_member(|runner, ri, row, keys, inputs| {
+        // any(channel == 原单位): true; count(): present; count(joint): false.
+        assert!(inputs.contains(&AggInput::Cond(Some(true))));
+        assert!(inputs.contains(&AggInput::Present));
+        assert!(inputs.contains(&AggInput::Cond(Some(false))));
+        let rule = &runner.env.program.rules[ri];
+        runner.check_member(rule, row, &keys, &runner.agg_plans[&ri], &inputs);
+    });
+}
+
+#[test]
+#[should_panic(expected = "aggregate input")]
+fn a_wrong_aggregate_input_fails_the_check() {
+    with_member(|runner, ri, row, keys, mut inputs| {
+        let flipped = inputs
+            .iter()
+            .position(|i| *i == AggInput::Cond(Some(true)))
+            .expect("a true condition");
+        inputs[flipped] = AggInput::Cond(Some(false));
+        let rule = &runner.env.program.rules[ri];
+        runner.check_member(rule, row, &keys, &runner.agg_plans[&ri], &inputs);
+    });
+}
+
+#[test]
+#[should_panic(expected = "group key")]
+fn a_wrong_group_key_fails_the_check() {
+    with_member(|runner, ri, row, mut keys, inputs| {
+        keys[1] = BKey::Int(7);
+        let rule = &runner.env.program.rules[ri];
+        runner.check_member(rule, row, &keys, &runner.agg_plans[&ri], &inputs);
+    });
+}
