@@ -106,7 +106,8 @@ fn repeated_case_and_fee_ids_are_data_errors_naming_the_first_row() {
         "收费流水号,办件编号,事项编码,收费金额,收费时间,收费地点,收款单位\n\
          P1,C1,K1,10,2025-03-03 09:00:00,政务服务中心,财政\n\
          P2,C2,K1,10,2025-03-03 09:00:00,政务服务中心,财政\n\
-         P1,C3,K1,10,2025-03-03 09:00:00,政务服务中心,财政\n",
+         P1,C3,K1,10,2025-03-03 09:00:00,政务服务中心,财政\n\
+         P1,C4,K1,10,2025-03-03 09:00:00,政务服务中心,财政\n",
     )
     .unwrap();
     let run = |threads: &str| common::audit_bytes(None, dir.path(), &[], &["--threads", threads]);
@@ -147,13 +148,20 @@ fn repeated_case_and_fee_ids_are_data_errors_naming_the_first_row() {
             "P1",
             "收费记录的键 (id) 与 收费记录.csv 第 2 行相同;两行都已计入",
         ),
+        // A key three times: each repeat names the first row.
+        (
+            "收费记录.csv",
+            5,
+            "P1",
+            "收费记录的键 (id) 与 收费记录.csv 第 2 行相同;两行都已计入",
+        ),
     ];
     let expected: Vec<(String, u64, String, String)> = expected
         .iter()
         .map(|(f, r, v, m)| ((*f).to_string(), *r, (*v).to_string(), (*m).to_string()))
         .collect();
     assert_eq!(errors, expected);
-    assert_eq!(json["summary"]["data_errors"], 3);
+    assert_eq!(json["summary"]["data_errors"], 4);
     assert_eq!(json["summary"]["records"]["cases"], 5003);
 }
 

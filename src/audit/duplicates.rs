@@ -270,16 +270,33 @@ impl StreamedKeys {
         let mut pairs: Vec<(u64, u64)> = (0..PARTS)
             .into_par_iter()
             .flat_map_iter(|part| {
-                // (hash, place), place = file << 32 | row.
-                let mut all: Vec<(u64, u64)> = Vec::new();
+                let range = |c: &ChunkKeys| c.starts[part] as usize..c.starts[part + 1] as usize;
+                // The hashes alone first (8 bytes to sort, not 16): most
+                // parts repeat none, and then no place is looked at.
+                let mut hashes: Vec<u64> =
+                    Vec::with_capacity(chunks.iter().map(|c| range(c).len()).sum());
                 for c in chunks {
-                    let (from, to) = (c.starts[part] as usize, c.starts[part + 1] as usize);
-                    all.extend(
-                        c.hashes[from..to]
-                            .iter()
-                            .zip(&c.rows[from..to])
-                            .map(|(&h, &r)| (h, (u64::from(c.file) << 32) | u64::from(r))),
-                    );
+                    hashes.extend_from_slice(&c.hashes[range(c)]);
+                }
+                hashes.sort_unstable();
+                let mut repeated: Vec<u64> = hashes
+                    .windows(2)
+                    .filter(|w| w[0] == w[1])
+                    .map(|w| w[0])
+                    .collect();
+                repeated.dedup();
+                // (hash, place), place = file << 32 | row, of the repeated hashes.
+                let mut all: Vec<(u64, u64)> = Vec::new();
+                if !repeated.is_empty() {
+                    for c in chunks {
+                        all.extend(
+                            c.hashes[range(c)]
+                                .iter()
+                                .zip(&c.rows[range(c)])
+                                .filter(|(h, _)| repeated.binary_search(h).is_ok())
+                                .map(|(&h, &r)| (h, (u64::from(c.file) << 32) | u64::from(r))),
+                        );
+                    }
                 }
                 all.sort_unstable();
                 let mut out = Vec::new();
