@@ -815,8 +815,8 @@ impl<'r> Fast<'r> {
                 self.is(v, *test, *negated)
             }
             IrExpr::If(c, t, f) => match self.tri(rule, c)? {
-                Some(true) => self.eval(rule, t)?,
-                Some(false) => self.eval(rule, f)?,
+                Some(true) => self.value_of(rule, t)?,
+                Some(false) => self.value_of(rule, f)?,
                 None => F::Unknown,
             },
         })
