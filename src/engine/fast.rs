@@ -970,11 +970,14 @@ impl<'r> Fast<'r> {
             });
             h
         };
-        Ok(match hit {
-            Hit::Row(r) => F::rec(dataset, r),
-            Hit::None => F::Nothing,
-            Hit::Unknown => F::Unknown,
-        })
+        match hit {
+            Hit::Row(r) => Ok(F::rec(dataset, r)),
+            Hit::None => Ok(F::Nothing),
+            // A candidate's validity does not read (bad data, rare): the
+            // reference names the unreadable bounds it saw, even where an
+            // `or` swallows the unknown, so it decides.
+            Hit::Unknown => Err(Bail),
+        }
     }
 
     #[inline(never)]

@@ -1,0 +1,70 @@
+//! A group member's contribution (its group key and aggregate inputs) on the
+//! fast path: the same as the reference evaluator's, missing values noted
+//! included. The debug build under test checks every member against the
+//! reference as it is added (`check_member` in `src/engine/run/fast_path.rs`),
+//! so a disagreement fails the audit itself; the JSON is also compared with
+//! the reference evaluator's, byte for byte.
+
+mod common;
+
+const POLICY: &str = r#"/// 组成员
+policy members {
+  title "组成员"
+  issuer "yimen"
+}
+
+/// 有效期读不出的授权, 被 or 的另一边吞掉
+rule X001 grouped {
+  title "分组"
+  severity error
+  cite gangnan-2017 "四、(六)"
+  for case in cases
+  group by case.dept
+  require not any(authorizations[case.dept, case.item_code] valid_on date(case.accepted_at) is none or case.joint)
+  message "{case.dept} {count()}"
+}
+"#;
+
+#[test]
+fn a_dated_lookup_with_an_unreadable_validity_is_noted_as_the_reference_notes_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("事项目录.csv"),
+        "事项编码,事项名称,事项类型,实施主体,是否进驻中心\nK1,甲,行政许可,市监局,是\n",
+    )
+    .unwrap();
+    // The one authorisation of 市监局 for K1 has a start date that is no date:
+    // whether it is valid on a case's day is not known.
+    std::fs::write(
+        tmp.path().join("窗口授权.csv"),
+        "授权单位,事项编码,授权级别,生效日期,失效日期\n市监局,K1,决定,2025-13-45,\n",
+    )
+    .unwrap();
+    // A joint case (the unknown is swallowed by `or`) and a case that is not
+    // (the unknown stays unknown).
+    std::fs::write(
+        tmp.path().join("办件记录.csv"),
+        "办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间,是否联办\n\
+         C1,K1,市监局,综合窗口,2025-03-03 09:00:00,2025-03-03 10:00:00,是\n\
+         C2,K1,市监局,综合窗口,2025-03-04 09:00:00,2025-03-04 10:00:00,否\n",
+    )
+    .unwrap();
+    let policies = common::policy_folder(POLICY);
+    let paths = [policies.path().to_path_buf()];
+    let fast = common::audit_bytes(None, tmp.path(), &paths, &[]);
+    let reference = common::audit_bytes(Some("reference"), tmp.path(), &paths, &[]);
+    assert_eq!(
+        String::from_utf8_lossy(&fast),
+        String::from_utf8_lossy(&reference)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&fast).unwrap();
+    // The joint case makes `any` hold: a finding, whatever C2 is.
+    let x001: Vec<&serde_json::Value> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "X001")
+        .collect();
+    assert_eq!(x001.len(), 1, "{json}");
+    assert_eq!(x001[0]["key"], serde_json::json!(["市监局"]));
+}
