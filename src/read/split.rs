@@ -58,6 +58,9 @@ pub(crate) struct TextBlock {
 pub(crate) struct Cutter<R> {
     input: R,
     buf: Vec<u8>,
+    /// Bytes read at a time ([`READ`]; tests make it small, so that records
+    /// straddle reads).
+    read: usize,
     eof: bool,
     /// The line number of `buf[0]`.
     line: u64,
@@ -72,6 +75,7 @@ impl<R: Read> Cutter<R> {
         Cutter {
             input,
             buf: Vec::with_capacity(2 * READ),
+            read: READ,
             eof: false,
             line: 1,
             delimiter,
@@ -81,18 +85,25 @@ impl<R: Read> Cutter<R> {
         }
     }
 
+    /// The cutter reading `read` bytes at a time.
+    #[cfg(test)]
+    pub(crate) fn with_read(mut self, read: usize) -> Self {
+        self.read = read.max(1);
+        self
+    }
+
     /// Reads more input onto `buf`; sets `eof` when there is none.
     fn fill(&mut self) -> std::io::Result<()> {
         let old = self.buf.len();
-        if self.buf.capacity() - old < READ {
+        if self.buf.capacity() - old < self.read {
             // Grow by half (not double): blocks are about the same size,
             // and a block's buffer should not be twice what it holds.
-            self.buf.reserve_exact(READ.max(old / 2));
+            self.buf.reserve_exact(self.read.max(old / 2));
         }
         // Into the spare capacity as it is: no zeroing of bytes the read
         // overwrites anyway (`read_to_end` retries an interrupted read).
         let n = match (&mut self.input)
-            .take(READ as u64)
+            .take(self.read as u64)
             .read_to_end(&mut self.buf)
         {
             Ok(n) => n,
@@ -226,7 +237,7 @@ impl<R: Read> Cutter<R> {
         }
         // Cut at `seg`; the rest starts the next block.
         // The next block is likely as long as this one.
-        let mut next = Vec::with_capacity(seg.max(self.buf.len() - seg) + READ);
+        let mut next = Vec::with_capacity(seg.max(self.buf.len() - seg) + self.read);
         next.extend_from_slice(&self.buf[seg..]);
         self.buf.truncate(seg);
         let bytes = std::mem::replace(&mut self.buf, next);

@@ -78,7 +78,7 @@ fn cut(text: &[u8], n: usize, max_bytes: usize) -> (Records, usize) {
             Ok(k)
         }
     }
-    let mut cutter = Cutter::new(Trickle(text), b',');
+    let mut cutter = Cutter::new(Trickle(text), b',').with_read(7);
     let mut out = Vec::new();
     let mut blocks = 0;
     while let Some(block) = cutter.next_block(n, max_bytes).unwrap() {
