@@ -22,3 +22,12 @@ mod shared_lookups;
 pub use data::{Data, FileRef, Row};
 pub use report::{Audit, DataError, Evidence, Finding, MetricValue, Undetermined};
 pub use run::{run, Partial, RunOptions, Runner};
+
+/// The checked program of one policy file's text (engine unit tests).
+#[cfg(test)]
+pub(crate) fn test_program(text: &str) -> crate::ir::Program {
+    let sources = vec![crate::diagnostics::PolicySource::new("p.yimen", text)];
+    crate::policy::load_sources(sources, crate::schema::Schema::builtin(), None)
+        .expect("the test policy loads")
+        .1
+}

@@ -1,9 +1,7 @@
 //! Which lookups the fast path shares across rules.
 
 use super::SharedLookups;
-use crate::diagnostics::PolicySource;
 use crate::ir::{IrExpr, Program};
-use crate::schema::Schema;
 
 const POLICY: &str = r#"
 policy p { title "t" issuer "i" }
@@ -30,10 +28,7 @@ rule X002 b {
 "#;
 
 fn program() -> Program {
-    let sources = vec![PolicySource::new("p.yimen", POLICY)];
-    crate::policy::load_sources(sources, Schema::builtin(), None)
-        .expect("the test policy loads")
-        .1
+    crate::engine::test_program(POLICY)
 }
 
 /// The `let` expressions of rule `code`, by name.

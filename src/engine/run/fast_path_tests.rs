@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use super::super::{AggInput, RunOptions, Runner};
 use crate::calendar::Calendar;
-use crate::diagnostics::PolicySource;
 use crate::engine::data::{Data, Row};
 use crate::engine::fast::{BKey, Fast};
 use crate::ir::{AggFunc, Program};
@@ -27,10 +26,7 @@ rule X002 dual {
 "#;
 
 fn program() -> Program {
-    let sources = vec![PolicySource::new("p.yimen", POLICY)];
-    crate::policy::load_sources(sources, Schema::builtin(), None)
-        .expect("the test policy loads")
-        .1
+    crate::engine::test_program(POLICY)
 }
 
 /// One case of 市监局's item A1, taken at 原单位, not joint.

@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use super::{plans, Memo, MemoPlan, Outcome};
-use crate::diagnostics::PolicySource;
 use crate::ir::Program;
 use crate::schema::Schema;
 use crate::value::Value;
@@ -64,10 +63,7 @@ metric M91 share {
 "#;
 
 fn program() -> Program {
-    let sources = vec![PolicySource::new("p.yimen", POLICY)];
-    crate::policy::load_sources(sources, Schema::builtin(), None)
-        .expect("the test policy loads")
-        .1
+    crate::engine::test_program(POLICY)
 }
 
 /// The memo plan of rule `code`.
