@@ -1,5 +1,6 @@
 //! The debug check of a group member's contribution: it holds for what the
-//! fast path computes, and it fails when a key or an input is wrong.
+//! fast path computes, and it fails when a key or an input is wrong, when
+//! the record is no member, or when the reference notes a missing value.
 
 use std::sync::Arc;
 
@@ -22,6 +23,25 @@ rule X002 dual {
   group by case.dept, case.item_code
   require not (any(case.channel == "原单位") and count() > 1)
   message "{case.dept} {count(case.joint)}"
+}
+rule X003 joint-only {
+  title "c"
+  severity error
+  cite gangnan-2017 "四、(六)"
+  for case in cases
+  when case.joint
+  group by case.dept
+  require count() > 0
+  message "{case.dept}"
+}
+rule X004 results {
+  title "d"
+  severity error
+  cite gangnan-2017 "四、(六)"
+  for case in cases
+  group by case.dept
+  require count(case.result == "准予") > 0
+  message "{case.dept}"
 }
 "#;
 
@@ -58,9 +78,8 @@ fn data() -> Data {
     data
 }
 
-/// Run `check` with the runner, the rule, the row and the group key and
-/// aggregate inputs the fast path computes for it.
-fn with_member(check: impl FnOnce(&Runner<'_>, usize, &Row, Vec<BKey<'_>>, Vec<AggInput>)) {
+/// Run `check` with a runner over [`data`] and the row.
+fn with_runner(check: impl FnOnce(&Runner<'_>, &Row)) {
     let program = program();
     let data = data();
     let opts = RunOptions {
@@ -71,25 +90,48 @@ fn with_member(check: impl FnOnce(&Runner<'_>, usize, &Row, Vec<BKey<'_>>, Vec<A
         period: None,
     };
     let runner = Runner::new(&program, Schema::builtin(), &data, &opts);
-    let ri = 0;
-    let rule = &program.rules[ri];
-    let row = &data.tables[rule.dataset][0];
-    let mut fast = Fast::new(&runner.env, &runner.shared_lookups);
-    fast.record(&row.values);
-    let mut keys = Vec::new();
-    assert_eq!(fast.group_member(rule, &mut keys), Ok(true));
-    let inputs = runner.agg_plans[&ri]
-        .nodes
-        .iter()
-        .map(|&(func, arg)| match (func, arg) {
-            (_, None) => AggInput::Present,
-            (AggFunc::Count | AggFunc::Any | AggFunc::All | AggFunc::Ratio, Some(a)) => {
-                AggInput::Cond(Some(fast.group_cond(rule, a).expect("known")))
-            }
-            (_, Some(a)) => AggInput::Value(Some(fast.group_value(rule, a).expect("known"))),
-        })
-        .collect();
-    check(&runner, ri, row, keys, inputs);
+    let row = &data.tables[program.rules[0].dataset][0];
+    check(&runner, row);
+}
+
+/// Run `check` with the runner, the rule (X002), the row and the group key
+/// and aggregate inputs the fast path computes for it.
+fn with_member(check: impl FnOnce(&Runner<'_>, usize, &Row, Vec<BKey<'_>>, Vec<AggInput>)) {
+    with_runner(|runner, row| {
+        let ri = 0;
+        let rule = &runner.env.program.rules[ri];
+        let mut fast = Fast::new(&runner.env, &runner.shared_lookups);
+        fast.record(&row.values);
+        let mut keys = Vec::new();
+        assert_eq!(fast.group_member(rule, &mut keys), Ok(true));
+        let inputs = runner.agg_plans[&ri]
+            .nodes
+            .iter()
+            .map(|&(func, arg)| match (func, arg) {
+                (_, None) => AggInput::Present,
+                (AggFunc::Count | AggFunc::Any | AggFunc::All | AggFunc::Ratio, Some(a)) => {
+                    AggInput::Cond(Some(fast.group_cond(rule, a).expect("known")))
+                }
+                (_, Some(a)) => AggInput::Value(Some(fast.group_value(rule, a).expect("known"))),
+            })
+            .collect();
+        check(runner, ri, row, keys, inputs);
+    });
+}
+
+/// The check of rule `ri` on the row, with the group key 市监局 and `inputs`.
+fn check_dept_member(ri: usize, inputs: &[AggInput]) {
+    with_runner(|runner, row| {
+        let dept = &row.values[Schema::builtin().datasets[runner.env.program.rules[ri].dataset]
+            .field_index("dept")
+            .expect("dept")];
+        let Value::Str(dept) = dept else {
+            panic!("a department")
+        };
+        let keys = [BKey::Str(dept)];
+        let rule = &runner.env.program.rules[ri];
+        runner.check_member(rule, row, &keys, &runner.agg_plans[&ri], inputs);
+    });
 }
 
 #[test]
@@ -126,4 +168,19 @@ fn a_wrong_group_key_fails_the_check() {
         let rule = &runner.env.program.rules[ri];
         runner.check_member(rule, row, &keys, &runner.agg_plans[&ri], &inputs);
     });
+}
+
+#[test]
+#[should_panic(expected = "member")]
+fn a_record_its_when_excludes_fails_the_check() {
+    // X003 has only joint cases; the row is not joint.
+    check_dept_member(1, &[AggInput::Present]);
+}
+
+#[test]
+#[should_panic(expected = "missing values")]
+fn a_contribution_the_reference_finds_a_value_missing_for_fails_the_check() {
+    // X004 counts the cases with result 准予; the row has no result: the
+    // same unknown input on both sides, but the reference notes it.
+    check_dept_member(2, &[AggInput::Cond(None)]);
 }
