@@ -801,45 +801,52 @@ impl<'a> ChunkText<'a> {
     }
 }
 
+/// How [`parse_text`] reads one active column of a chunk.
+struct ColumnParse<'p, 't> {
+    /// The column in the row, and the field it fills.
+    c: usize,
+    f: usize,
+    parser: &'p CellParser,
+    cache: Option<StrCache<'t>>,
+    local: Option<Vec<Arc<str>>>,
+    empty: Option<Value>,
+}
+
 fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut ParsedChunk) {
     let enc = plan.encoding.unwrap_or(TextEncoding::Utf8);
     let width = plan.n_columns;
     let decoded = ChunkText::new(rows, enc);
-    // Per active column: a cache of shared values for plain string fields
-    // (departments, item codes repeat; ids do not, and their cache stops
-    // growing at the limit).
-    let mut caches: Vec<Option<StrCache<'_>>> = plan
+    // Per active column: its column and field, its parser, a cache of
+    // shared values for plain string fields (departments, item codes
+    // repeat; ids do not, and their cache stops growing at the limit), an
+    // enum's labels for this chunk, and what an empty cell becomes (optional
+    // columns are empty in most rows: no call per cell then). One struct per
+    // column, walked in step with the row's cells.
+    let mut cols: Vec<ColumnParse<'_, '_>> = plan
         .active
         .iter()
-        .map(|&(_, f)| plan.parsers[f].is_plain_string().then(StrCache::default))
-        .collect();
-    let locals: Vec<Option<Vec<Arc<str>>>> = plan
-        .active
-        .iter()
-        .map(|&(_, f)| {
-            plan.parsers[f]
-                .is_enum()
-                .then(|| plan.parsers[f].local_labels())
-        })
-        .collect();
-    // What an empty cell becomes in each active column, as its parser says
-    // (optional columns are empty in most rows: no call per cell then).
-    let empties: Vec<Option<Value>> = plan
-        .active
-        .iter()
-        .enumerate()
-        .map(|(k, &(_, f))| {
+        .map(|&(c, f)| {
             let parser = &plan.parsers[f];
+            let mut cache = parser.is_plain_string().then(StrCache::default);
+            let local = parser.is_enum().then(|| parser.local_labels());
             let mut v = Value::Empty;
-            match &mut caches[k] {
+            let empty = match &mut cache {
                 Some(cache) => {
                     parser.parse_shared_into("", cache, CACHE_LIMIT, &mut v);
                     Some(v)
                 }
                 None => parser
-                    .parse_into("", locals[k].as_deref(), &mut v)
+                    .parse_into("", local.as_deref(), &mut v)
                     .ok()
                     .map(|()| v),
+            };
+            ColumnParse {
+                c,
+                f,
+                parser,
+                cache,
+                local,
+                empty,
             }
         })
         .collect();
@@ -897,15 +904,16 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
             continue;
         }
         let mut values = empty_values(plan.n_fields);
-        for (k, &(c, f)) in plan.active.iter().enumerate() {
+        for col in &mut cols {
+            let (c, f) = (col.c, col.f);
             let (raw, raw_start) = cells.cell_at(c);
             if raw.is_empty() {
-                if let Some(v) = &empties[k] {
+                if let Some(v) = &col.empty {
                     values[f] = v.clone();
                     continue;
                 }
             }
-            let parser = &plan.parsers[f];
+            let parser = col.parser;
             let Some(text) = decoded.cell(cells.a + c, raw, raw_start, enc) else {
                 values[f] = Value::Invalid;
                 out.errors.push(plan.error(
@@ -919,11 +927,11 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
                 ));
                 continue;
             };
-            if let (Some(cache), Cow::Borrowed(t)) = (&mut caches[k], &text) {
+            if let (Some(cache), Cow::Borrowed(t)) = (&mut col.cache, &text) {
                 parser.parse_shared_into(t, cache, CACHE_LIMIT, &mut values[f]);
                 continue;
             }
-            if let Err(bad) = parser.parse_into(&text, locals[k].as_deref(), &mut values[f]) {
+            if let Err(bad) = parser.parse_into(&text, col.local.as_deref(), &mut values[f]) {
                 out.errors
                     .push(plan.error(line, Some(c), Some(text.into_owned()), bad));
             }
