@@ -110,22 +110,7 @@ impl Runner<'_> {
                     return Ok(());
                 }
                 let plan = &self.agg_plans[&ri];
-                acc.inputs.clear();
-                for (i, (func, arg)) in plan.nodes.iter().enumerate() {
-                    if let Some(j) = plan.same_as[i] {
-                        let input = acc.inputs[j].clone();
-                        acc.inputs.push(input);
-                        continue;
-                    }
-                    acc.inputs.push(match (func, arg) {
-                        (_, None) => AggInput::Present,
-                        (
-                            AggFunc::Count | AggFunc::Any | AggFunc::All | AggFunc::Ratio,
-                            Some(a),
-                        ) => AggInput::Cond(Some(fast.group_cond(rule, a)?)),
-                        (_, Some(a)) => AggInput::Value(Some(fast.group_value(rule, a)?)),
-                    });
-                }
+                member_inputs(fast, rule, plan, &mut acc.inputs)?;
                 let FastChunk {
                     keys,
                     inputs,
@@ -354,6 +339,34 @@ impl Runner<'_> {
             rule.code, row.row
         );
     }
+}
+
+/// The aggregate inputs of the group member `fast` holds (after
+/// [`Fast::group_member`]), into `inputs`: each aggregate's argument once
+/// (an aggregate with the same argument as an earlier one reuses its
+/// input); anything unknown is a [`Bail`].
+fn member_inputs<'r>(
+    fast: &mut Fast<'r>,
+    rule: &'r RuleDef,
+    plan: &AggPlan<'r>,
+    inputs: &mut Vec<AggInput>,
+) -> Result<(), Bail> {
+    inputs.clear();
+    for (i, (func, arg)) in plan.nodes.iter().enumerate() {
+        if let Some(j) = plan.same_as[i] {
+            let input = inputs[j].clone();
+            inputs.push(input);
+            continue;
+        }
+        inputs.push(match (func, arg) {
+            (_, None) => AggInput::Present,
+            (AggFunc::Count | AggFunc::Any | AggFunc::All | AggFunc::Ratio, Some(a)) => {
+                AggInput::Cond(Some(fast.group_cond(rule, a)?))
+            }
+            (_, Some(a)) => AggInput::Value(Some(fast.group_value(rule, a)?)),
+        });
+    }
+    Ok(())
 }
 
 /// Add a member record's aggregate inputs to the group of `keys`, made

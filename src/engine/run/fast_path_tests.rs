@@ -7,8 +7,8 @@ use std::sync::Arc;
 use super::super::{AggInput, RunOptions, Runner};
 use crate::calendar::Calendar;
 use crate::engine::data::{Data, Row};
-use crate::engine::fast::{BKey, Fast};
-use crate::ir::{AggFunc, Program};
+use crate::engine::fast::{value_bkey, BKey, Fast};
+use crate::ir::Program;
 use crate::schema::Schema;
 use crate::sources::SourceRegistry;
 use crate::value::Value;
@@ -104,17 +104,9 @@ fn with_member(check: impl FnOnce(&Runner<'_>, usize, &Row, Vec<BKey<'_>>, Vec<A
         fast.record(&row.values);
         let mut keys = Vec::new();
         assert_eq!(fast.group_member(rule, &mut keys), Ok(true));
-        let inputs = runner.agg_plans[&ri]
-            .nodes
-            .iter()
-            .map(|&(func, arg)| match (func, arg) {
-                (_, None) => AggInput::Present,
-                (AggFunc::Count | AggFunc::Any | AggFunc::All | AggFunc::Ratio, Some(a)) => {
-                    AggInput::Cond(Some(fast.group_cond(rule, a).expect("known")))
-                }
-                (_, Some(a)) => AggInput::Value(Some(fast.group_value(rule, a).expect("known"))),
-            })
-            .collect();
+        let mut inputs = Vec::new();
+        super::member_inputs(&mut fast, rule, &runner.agg_plans[&ri], &mut inputs)
+            .expect("every input known");
         check(runner, ri, row, keys, inputs);
     });
 }
@@ -122,14 +114,11 @@ fn with_member(check: impl FnOnce(&Runner<'_>, usize, &Row, Vec<BKey<'_>>, Vec<A
 /// The check of rule `ri` on the row, with the group key 市监局 and `inputs`.
 fn check_dept_member(ri: usize, inputs: &[AggInput]) {
     with_runner(|runner, row| {
-        let dept = &row.values[Schema::builtin().datasets[runner.env.program.rules[ri].dataset]
-            .field_index("dept")
-            .expect("dept")];
-        let Value::Str(dept) = dept else {
-            panic!("a department")
-        };
-        let keys = [BKey::Str(dept)];
         let rule = &runner.env.program.rules[ri];
+        let dept = Schema::builtin().datasets[rule.dataset]
+            .field_index("dept")
+            .expect("dept");
+        let keys = [value_bkey(&row.values[dept]).expect("a department")];
         runner.check_member(rule, row, &keys, &runner.agg_plans[&ri], inputs);
     });
 }
