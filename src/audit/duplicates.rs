@@ -271,19 +271,20 @@ impl StreamedKeys {
             .into_par_iter()
             .flat_map_iter(|part| {
                 let range = |c: &ChunkKeys| c.starts[part] as usize..c.starts[part + 1] as usize;
-                // The hashes alone first (8 bytes to sort, not 16): most
-                // parts repeat none, and then no place is looked at.
-                let mut hashes: Vec<u64> =
-                    Vec::with_capacity(chunks.iter().map(|c| range(c).len()).sum());
+                // The hashes alone first, into a set (a cost linear in the
+                // number of records, where sorting them was not): most parts
+                // repeat none, and then no place is looked at.
+                let mut seen: rustc_hash::FxHashSet<u64> = rustc_hash::FxHashSet::default();
+                seen.reserve(chunks.iter().map(|c| range(c).len()).sum());
+                let mut repeated: Vec<u64> = Vec::new();
                 for c in chunks {
-                    hashes.extend_from_slice(&c.hashes[range(c)]);
+                    for &h in &c.hashes[range(c)] {
+                        if !seen.insert(h) {
+                            repeated.push(h);
+                        }
+                    }
                 }
-                hashes.sort_unstable();
-                let mut repeated: Vec<u64> = hashes
-                    .windows(2)
-                    .filter(|w| w[0] == w[1])
-                    .map(|w| w[0])
-                    .collect();
+                repeated.sort_unstable();
                 repeated.dedup();
                 // (hash, place), place = file << 32 | row, of the repeated hashes.
                 let mut all: Vec<(u64, u64)> = Vec::new();
