@@ -233,6 +233,15 @@ impl CellParser {
         local: Option<&[Arc<str>]>,
         out: &mut Value,
     ) -> Result<(), BadCell> {
+        // The commonest datetime, every digit in its place, read without
+        // the layers of `parse` (which would read it the same way: such a
+        // text has nothing to trim and is no placeholder).
+        if self.ty == FieldType::DateTime && self.exact.is_empty() && local.is_none() {
+            if let Some(dt) = fixed_width(raw.as_bytes()).and_then(|dt| plausible(dt).ok()) {
+                *out = Value::DateTime(dt);
+                return Ok(());
+            }
+        }
         let parsed = match local {
             Some(l) => self.parse_local(raw, l),
             None => self.parse(raw),
@@ -843,16 +852,18 @@ fn fast_numeric(b: &[u8]) -> Option<NaiveDateTime> {
 /// [`fast_numeric`] for the commonest exports, every digit in its place:
 /// `YYYY-MM-DD`, `YYYY-MM-DD HH:MM` and `YYYY-MM-DD HH:MM:SS` (or with `/`,
 /// or `T`). `None` for anything else.
+#[inline]
 fn fixed_width(b: &[u8]) -> Option<NaiveDateTime> {
-    let num = |at: usize, n: usize| -> Option<u32> {
-        b.get(at..at + n)?.iter().try_fold(0u32, |v, &c| {
-            c.is_ascii_digit().then(|| v * 10 + u32::from(c - b'0'))
-        })
+    // Two ASCII digits at `i` as a number (the caller checked the length).
+    let two = |i: usize| -> Option<u32> {
+        let (x, y) = (b[i].wrapping_sub(b'0'), b[i + 1].wrapping_sub(b'0'));
+        (x < 10 && y < 10).then(|| u32::from(x) * 10 + u32::from(y))
     };
     if !matches!(b.len(), 10 | 16 | 19) || !matches!(b[4], b'-' | b'/') || b[7] != b[4] {
         return None;
     }
-    let date = NaiveDate::from_ymd_opt(num(0, 4)? as i32, num(5, 2)?, num(8, 2)?)?;
+    let year = two(0)? * 100 + two(2)?;
+    let date = NaiveDate::from_ymd_opt(year as i32, two(5)?, two(8)?)?;
     if b.len() == 10 {
         return Some(date.and_time(NaiveTime::MIN));
     }
@@ -863,11 +874,11 @@ fn fixed_width(b: &[u8]) -> Option<NaiveDateTime> {
         if b[16] != b':' {
             return None;
         }
-        num(17, 2)?
+        two(17)?
     } else {
         0
     };
-    Some(date.and_time(NaiveTime::from_hms_opt(num(11, 2)?, num(14, 2)?, sec)?))
+    Some(date.and_time(NaiveTime::from_hms_opt(two(11)?, two(14)?, sec)?))
 }
 
 /// The number in `min..=max` ASCII digits of `b` from `at`, and where it ends.
