@@ -412,7 +412,11 @@ pub struct Fast<'r> {
     group_key: Vec<F<'r>>,
     /// Verdicts of the record's rules, by program rule index, with whether
     /// the reference evaluator would have noted a missing value.
-    verdicts: Vec<Option<(Option<bool>, bool)>>,
+    /// Stamped with the record's number: an entry of another record is no
+    /// verdict (no clearing of every rule's entry per record).
+    verdicts: Vec<(u32, Option<bool>, bool)>,
+    /// The current record's number in the chunk, from 1.
+    record_no: u32,
     /// The reference evaluator would have noted a missing value.
     saw_missing: bool,
     depth: u8,
@@ -433,7 +437,8 @@ impl<'r> Fast<'r> {
             event_day: None,
             key_buf: Vec::new(),
             group_key: Vec::new(),
-            verdicts: vec![None; env.program.rules.len()],
+            verdicts: vec![(0, None, false); env.program.rules.len()],
+            record_no: 0,
             saw_missing: false,
             depth: 0,
         }
@@ -446,7 +451,12 @@ impl<'r> Fast<'r> {
         self.looked.clear();
         self.looked_keys.clear();
         self.memo.iter_mut().for_each(|v| *v = None);
-        self.verdicts.iter_mut().for_each(|v| *v = None);
+        self.record_no = self.record_no.wrapping_add(1);
+        if self.record_no == 0 {
+            // (Four billion records in one chunk: stamps start again.)
+            self.verdicts.iter_mut().for_each(|v| v.0 = 0);
+            self.record_no = 1;
+        }
     }
 
     /// Start a rule on the current record.
@@ -467,23 +477,35 @@ impl<'r> Fast<'r> {
     /// whether the reference evaluator notes a missing value doing so (an
     /// outcome replayed from an earlier record, see `run::memo`).
     pub fn passed_with(&mut self, ri: usize, missing: bool) {
-        self.verdicts[ri] = Some((Some(false), missing));
+        self.set_verdict(ri, (Some(false), missing));
+    }
+
+    /// The verdict of rule `ri` on the current record, if computed.
+    #[inline]
+    fn verdict_of(&self, ri: usize) -> Option<(Option<bool>, bool)> {
+        let (no, v, missing) = self.verdicts[ri];
+        (no == self.record_no).then_some((v, missing))
+    }
+
+    #[inline]
+    fn set_verdict(&mut self, ri: usize, (v, missing): (Option<bool>, bool)) {
+        self.verdicts[ri] = (self.record_no, v, missing);
     }
 
     /// Whether evaluating per-record rule `ri` on the current record noted
     /// a missing value (`false` before it is evaluated).
     pub fn noted_missing(&self, ri: usize) -> bool {
-        self.verdicts[ri].is_some_and(|(_, missing)| missing)
+        self.verdict_of(ri).is_some_and(|(_, missing)| missing)
     }
 
     /// The verdict of a per-record rule: `Some(true)` = a violation.
     pub fn violation(&mut self, ri: usize, rule: &'r RuleDef) -> R<Option<bool>> {
-        if let Some((v, _)) = self.verdicts[ri] {
+        if let Some((v, _)) = self.verdict_of(ri) {
             return Ok(v);
         }
         self.begin(rule);
         let v = self.verdict(rule)?;
-        self.verdicts[ri] = Some((v, self.saw_missing));
+        self.set_verdict(ri, (v, self.saw_missing));
         Ok(v)
     }
 
@@ -846,7 +868,7 @@ impl<'r> Fast<'r> {
             return Ok(F::Unknown);
         }
         let target = &self.env.program.rules[idx];
-        let (v, inner_missing) = if let Some(cached) = self.verdicts[idx] {
+        let (v, inner_missing) = if let Some(cached) = self.verdict_of(idx) {
             cached
         } else {
             let (base, len, outer_missing) = (self.base, self.lets.len(), self.saw_missing);
@@ -860,7 +882,7 @@ impl<'r> Fast<'r> {
             self.lets.truncate(len);
             let inner = (v?, self.saw_missing);
             self.saw_missing = outer_missing;
-            self.verdicts[idx] = Some(inner);
+            self.set_verdict(idx, inner);
             inner
         };
         // The reference evaluator keeps the inner rule's missing values; an
