@@ -195,6 +195,9 @@ pub enum ArithOp {
 }
 
 #[derive(Clone, Debug, PartialEq)]
+// (A tag byte of its own: matching it is one load, not a decoding of the
+// niche in a vector's capacity, on every node the evaluators visit.)
+#[repr(u8)]
 pub enum IrExpr {
     Const(Const),
     /// The record ranged over.
