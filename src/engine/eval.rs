@@ -844,6 +844,7 @@ impl<'a> Frame<'a> {
 
 /// One record's contribution to an aggregate.
 #[derive(Clone, Debug, PartialEq)]
+#[repr(u8)]
 pub enum AggInput {
     Present,
     Cond(Option<bool>),

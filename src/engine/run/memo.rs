@@ -141,6 +141,7 @@ fn plan(rule: &RuleDef, schema: &Schema, agg_args: &[&IrExpr]) -> Option<MemoPla
 
 /// What the fast evaluator found for a record, to replay. Nothing in it is
 /// of the record it came from.
+#[repr(u8)]
 pub(super) enum Outcome {
     /// A per-record rule passes; whether the reference would have noted a
     /// missing value (for `fires` of other rules).
