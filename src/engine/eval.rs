@@ -844,6 +844,7 @@ impl<'a> Frame<'a> {
 
 /// One record's contribution to an aggregate.
 #[derive(Clone, Debug, PartialEq)]
+// (A tag byte of its own, as `IrExpr`: matched for every group member.)
 #[repr(u8)]
 pub enum AggInput {
     Present,

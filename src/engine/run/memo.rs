@@ -141,6 +141,7 @@ fn plan(rule: &RuleDef, schema: &Schema, agg_args: &[&IrExpr]) -> Option<MemoPla
 
 /// What the fast evaluator found for a record, to replay. Nothing in it is
 /// of the record it came from.
+// (A tag byte of its own, as `IrExpr`: matched on every replay.)
 #[repr(u8)]
 pub(super) enum Outcome {
     /// A per-record rule passes; whether the reference would have noted a
