@@ -93,7 +93,26 @@ impl AggAcc {
     }
 
     /// Add one record (at `at`: file, row) to the accumulator.
+    #[inline]
     fn add(&mut self, func: AggFunc, member: Option<bool>, input: &AggInput, at: (u32, u32)) {
+        // The commonest input, a known condition of a certain member, in
+        // place; the rest out of line.
+        if let (AggInput::Cond(Some(c)), Some(true), false) =
+            (input, member, func == AggFunc::First)
+        {
+            if *c {
+                self.trues += 1;
+            } else {
+                self.falses += 1;
+            }
+            return;
+        }
+        self.add_any(func, member, input, at);
+    }
+
+    /// [`Self::add`], for every input.
+    #[inline(never)]
+    fn add_any(&mut self, func: AggFunc, member: Option<bool>, input: &AggInput, at: (u32, u32)) {
         let certain = member == Some(true);
         if func == AggFunc::First {
             if self.first.as_ref().is_none_or(|(mine, _)| at < *mine) {
