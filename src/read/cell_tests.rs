@@ -1,6 +1,6 @@
 //! The positional date reader agrees with the general one, and `parse_into` with `parse`.
 
-use super::{datetime_by_tokens, fast_numeric};
+use super::{datetime_by_tokens, fast_numeric, fixed_width};
 
 #[test]
 fn positional_datetimes_agree_with_the_tokenizer() {
@@ -63,9 +63,20 @@ fn positional_datetimes_agree_with_the_tokenizer() {
             assert_eq!(Ok(dt), general, "{t:?}");
         }
     }
-    // The shapes it is for are read on the fast path.
+    // The shapes it is for are read on the fast path, the fixed-width ones
+    // by the word reader.
     for t in ["2025-03-01", "2025/8/11 16:40", "2025-03-01 09:30:00"] {
         assert!(fast_numeric(t.as_bytes()).is_some(), "{t:?}");
+    }
+    for t in [
+        "2025-03-01",
+        "2025/03/01 16:40",
+        "2025-12-31T23:59:58",
+        "1999-01-09 07:08",
+    ] {
+        let dt = fixed_width(t.as_bytes());
+        assert!(dt.is_some(), "{t:?}");
+        assert_eq!(dt.ok_or("none"), datetime_by_tokens(t), "{t:?}");
     }
 }
 
@@ -113,7 +124,8 @@ fn random_datetimes_agree_with_the_tokenizer() {
             // One byte replaced by a digit, a letter or a separator.
             let i = next(t.len() as u64) as usize;
             if t.is_char_boundary(i) && t.is_char_boundary(i + 1) {
-                let c = ["0", "9", "x", ":", "-", " "][next(6) as usize];
+                let c = ["0", "9", "x", ":", "-", " ", ";", "?", "/", "@", "年", "０"]
+                    [next(12) as usize];
                 t.replace_range(i..=i, c);
             }
         }
