@@ -415,7 +415,8 @@ pub struct Fast<'r> {
     /// Stamped with the record's number: an entry of another record is no
     /// verdict (no clearing of every rule's entry per record).
     verdicts: Vec<(u32, Option<bool>, bool)>,
-    /// The current record's number in the chunk, from 1.
+    /// The current record's number in the chunk; never 0, the stamp of an
+    /// entry no record has set.
     record_no: u32,
     /// The reference evaluator would have noted a missing value.
     saw_missing: bool,
@@ -438,7 +439,7 @@ impl<'r> Fast<'r> {
             key_buf: Vec::new(),
             group_key: Vec::new(),
             verdicts: vec![(0, None, false); env.program.rules.len()],
-            record_no: 0,
+            record_no: 1,
             saw_missing: false,
             depth: 0,
         }
@@ -478,6 +479,12 @@ impl<'r> Fast<'r> {
     /// outcome replayed from an earlier record, see `run::memo`).
     pub fn passed_with(&mut self, ri: usize, missing: bool) {
         self.set_verdict(ri, (Some(false), missing));
+    }
+
+    /// Tests: go on from record number `n` (to reach the numbers' wrap).
+    #[cfg(test)]
+    pub fn set_record_no(&mut self, n: u32) {
+        self.record_no = n;
     }
 
     /// The verdict of rule `ri` on the current record, if computed.

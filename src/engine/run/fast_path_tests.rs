@@ -1,6 +1,7 @@
 //! The debug check of a group member's contribution: it holds for what the
 //! fast path computes, and it fails when a key or an input is wrong, when
 //! the record is no member, or when the reference notes a missing value.
+//! And a record's verdicts are its own (stamped with its number).
 
 use std::sync::Arc;
 
@@ -172,4 +173,28 @@ fn a_contribution_the_reference_finds_a_value_missing_for_fails_the_check() {
     // X004 counts the cases with result 准予; the row has no result: the
     // same unknown input on both sides, but the reference notes it.
     check_dept_member(2, &[AggInput::Cond(None)]);
+}
+
+/// A verdict kept for one record is not the next record's, also where the
+/// record numbers that stamp the verdicts wrap around.
+#[test]
+fn a_record_s_verdicts_are_forgotten_at_the_next_record() {
+    with_runner(|runner, row| {
+        let ri = 0;
+        let mut fast = Fast::new(&runner.env, &runner.shared_lookups);
+        fast.record(&row.values);
+        fast.passed_with(ri, true);
+        assert!(fast.noted_missing(ri));
+        fast.record(&row.values);
+        assert!(!fast.noted_missing(ri));
+        // A verdict stamped 1, then four billion records later the number
+        // is 1 again: the stamps were cleared on the way.
+        fast.set_record_no(1);
+        fast.passed_with(ri, true);
+        fast.set_record_no(u32::MAX);
+        fast.record(&row.values);
+        assert!(!fast.noted_missing(ri));
+        fast.passed_with(ri, true);
+        assert!(fast.noted_missing(ri));
+    });
 }
