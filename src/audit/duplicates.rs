@@ -153,8 +153,8 @@ fn reports_duplicate_keys(program: &Program, ds: usize, fields: &[usize]) -> boo
     })
 }
 
-/// The final check sorts the hashes in this many parts (by their top
-/// bits), in parallel, each gathered from every chunk.
+/// The final check looks for repeated hashes in this many parts (by their
+/// top bits), in parallel, each gathered from every chunk.
 const PARTS: usize = 256;
 
 fn part_of(hash: u64) -> usize {
