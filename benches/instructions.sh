@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The instructions yimen's audit executes (callgrind, one thread): the measure
+# of a speed change where wall time moves by ±20% from run to run. Needs
+# valgrind.
+#
+#   bash benches/instructions.sh               # every shipped policy, and reading alone
+#   bash benches/instructions.sh H003 M05      # and each of these rules alone
+#   CASES=50000 WORK=/tmp/ins bash benches/instructions.sh
+#
+# It builds yimen in release mode, generates a clean export (`yimen generate
+# --plain --clean --seed 1`, 200k cases by default) and audits it under
+# callgrind: with every shipped policy; with none (the schema and parameters
+# only: reading, typing and start-up); and with each named rule or metric alone
+# (its file's policy header, the schema and the parameters). It prints each
+# run's instructions, per case, and per case above reading alone. The same
+# binary and export give the same counts to within 0.1% (the reading thread's
+# hand-offs vary), so two builds compare closely; at small CASES the start-up
+# and per-chunk costs weigh on the per-case figures.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CASES=${CASES:-200000}
+WORK=${WORK:-$(mktemp -d)}
+AS_OF=2026-06-30
+if ! command -v valgrind > /dev/null; then
+  echo "instructions.sh: valgrind is needed (apt-get install valgrind)" >&2
+  exit 2
+fi
+cargo build --release --quiet
+bin=./target/release/yimen
+if [ ! -f "$WORK/export/cases.csv" ]; then
+  "$bin" generate "$WORK/export" --cases "$CASES" --plain --clean --seed 1 > /dev/null
+fi
+
+# A policy folder with rule or metric $1 alone (or none, for "-") in $2.
+policy_of() {
+  rm -rf "$2"
+  mkdir -p "$2"
+  cp policies/schema.yaml policies/params.yimen "$2/"
+  [ "$1" = "-" ] && return
+  local file
+  file=$(grep -lE "^(rule|metric) $1 " policies/*.yimen | head -1 || true)
+  if [ -z "$file" ]; then
+    echo "instructions.sh: no rule or metric $1 in policies/" >&2
+    exit 2
+  fi
+  awk -v code="$1" '
+    /^policy / { p = 1 }
+    p { print }
+    p && /^}/ { p = 0 }
+    $0 ~ "^(rule|metric) " code " " { r = 1 }
+    r { print }
+    r && /^}/ { r = 0 }
+  ' "$file" > "$2/one.yimen"
+}
+
+# Audit under callgrind: label, then yimen's policy arguments; prints the count.
+count() {
+  local label=$1
+  shift
+  valgrind --tool=callgrind --callgrind-out-file="$WORK/$label.callgrind" \
+    "$bin" audit "$WORK/export" "$@" --threads 1 --as-of "$AS_OF" \
+    --format json --output "$WORK/$label.json" --fail-on never 2> "$WORK/$label.log"
+  grep -o 'Collected : [0-9]*' "$WORK/$label.log" | grep -o '[0-9]*$'
+}
+
+sep() { # 1234567 -> 1,234,567
+  echo "$1" | sed -e ':a' -e 's/\B[0-9]\{3\}\>/,&/' -e 'ta'
+}
+
+row() { # label, instructions, instructions of reading alone
+  printf '%-10s %15s instructions %9s per case %9s per case above reading\n' "$1" \
+    "$(sep "$2")" "$(sep $(($2 / CASES)))" "$(sep $((($2 - $3) / CASES)))"
+}
+
+policy_of - "$WORK/policy-none"
+reading=$(count reading --policy "$WORK/policy-none")
+all=$(count all)
+echo "$CASES cases, one thread, --as-of $AS_OF (callgrind output and JSON in $WORK)"
+row reading "$reading" "$reading"
+row all "$all" "$reading"
+for code in "$@"; do
+  policy_of "$code" "$WORK/policy-$code"
+  row "$code" "$(count "$code" --policy "$WORK/policy-$code")" "$reading"
+done
