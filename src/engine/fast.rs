@@ -547,7 +547,7 @@ impl<'r> Fast<'r> {
             return Ok(None);
         }
         let per = match &rule.per {
-            Some(e) => self.eval(rule, e)?.bkey(),
+            Some(e) => self.value_of(rule, e)?.bkey(),
             None => None,
         };
         let ratio = match &rule.ratio {
