@@ -679,7 +679,7 @@ impl<'r> Fast<'r> {
             IrExpr::Const(Const::Value(v)) => Ok(F::of(v)),
             IrExpr::LetRef(i) => match self.lets[self.base + i] {
                 Some(v) => Ok(v),
-                None => self.eval(rule, e),
+                None => self.let_value(rule, *i),
             },
             IrExpr::Is {
                 negated,
@@ -712,14 +712,33 @@ impl<'r> Fast<'r> {
             }
             IrExpr::Field { base, field, .. } => match **base {
                 IrExpr::Var => Ok(self.values.get(*field).map_or(F::Empty, F::of)),
+                // `item.in_center`: the let computed here on its first use,
+                // a looked-up record's field read in place.
                 IrExpr::LetRef(i) => match self.lets[self.base + i] {
                     Some(F::Rec(r)) => Ok(self.field_of(r, *field)),
-                    _ => self.eval(rule, e),
+                    None => match self.let_value(rule, i)? {
+                        F::Rec(r) => Ok(self.field_of(r, *field)),
+                        _ => self.eval(rule, e),
+                    },
+                    Some(_) => self.eval(rule, e),
                 },
                 _ => self.eval(rule, e),
             },
             _ => self.eval(rule, e),
         }
+    }
+
+    /// The value of `let` `i` of the rule, computed and kept on its first use
+    /// for the current record.
+    fn let_value(&mut self, rule: &'r RuleDef, i: usize) -> R<F<'r>> {
+        // (A `let` of a lookup, `let item = catalogue[…]` in most rules, goes
+        // to the lookup without another pass through `eval`.)
+        let v = match &rule.lets[i].expr {
+            lookup @ IrExpr::Lookup { .. } => self.shared_lookup(rule, lookup)?,
+            expr => self.eval(rule, expr)?,
+        };
+        self.lets[self.base + i] = Some(v);
+        Ok(v)
     }
 
     /// Field `field` of the looked-up record `rec` (as `F::Rec` holds it).
@@ -738,15 +757,10 @@ impl<'r> Fast<'r> {
                 Some(c) => F::of_const(c),
                 None => F::Empty,
             },
-            IrExpr::LetRef(i) => {
-                let slot = self.base + *i;
-                if let Some(v) = self.lets[slot] {
-                    return Ok(v);
-                }
-                let v = self.eval(rule, &rule.lets[*i].expr)?;
-                self.lets[slot] = Some(v);
-                v
-            }
+            IrExpr::LetRef(i) => match self.lets[self.base + *i] {
+                Some(v) => v,
+                None => self.let_value(rule, *i)?,
+            },
             IrExpr::Field { base, field, .. } => match self.eval(rule, base)? {
                 F::Var => self.values.get(*field).map_or(F::Empty, F::of),
                 F::Rec(r) => self.field_of(r, *field),
