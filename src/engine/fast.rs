@@ -482,7 +482,7 @@ impl<'r> Fast<'r> {
     }
 
     /// Tests: go on from record number `n` (to reach the numbers' wrap).
-    #[cfg(test)]
+    #[cfg(all(test, debug_assertions))]
     pub fn set_record_no(&mut self, n: u32) {
         self.record_no = n;
     }
