@@ -107,11 +107,8 @@ fn full_width_forms_and_odd_spaces_match_in_lookups_groups_and_duplicates() {
     }
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let keys = |code: &str| -> Vec<serde_json::Value> {
-        json["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|f| f["code"] == code)
+        common::with_code(&json, "findings", code)
+            .into_iter()
             .map(|f| f["key"].clone())
             .collect()
     };
@@ -189,11 +186,8 @@ fn yaml_nan_and_infinity_are_not_amounts() {
     // zero of free items): undetermined, naming the amount.
     let findings = json["findings"].as_array().unwrap();
     assert!(findings.iter().all(|f| f["code"] != "F003"), "{findings:?}");
-    let f003: Vec<_> = json["undetermined"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|u| u["code"] == "F003")
+    let f003: Vec<_> = common::with_code(&json, "undetermined", "F003")
+        .into_iter()
         .map(|u| u["missing"].clone())
         .collect();
     assert_eq!(f003.len(), 3, "{f003:?}");
@@ -320,11 +314,8 @@ fn unquoted_numbers_in_text_fields_keep_their_digits() {
         assert!(keys.iter().any(|x| x == k), "{k}: {keys:?}");
     }
     // C3's item code, as written: not in the catalogue.
-    let h006: Vec<&str> = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == "H006")
+    let h006: Vec<&str> = common::with_code(&json, "findings", "H006")
+        .into_iter()
         .map(|f| f["message"].as_str().unwrap())
         .collect();
     assert!(h006.iter().any(|m| m.contains("1.10")), "{h006:?}");
@@ -476,12 +467,7 @@ fn a_file_with_lone_carriage_returns_numbers_its_rows_by_line() {
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0]["row"], 3);
     assert_eq!(errors[0]["value"], "2025-13-01 09:30:00");
-    let h001: Vec<&serde_json::Value> = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == "H001")
-        .collect();
+    let h001: Vec<&serde_json::Value> = common::with_code(&json, "findings", "H001");
     assert_eq!(h001.len(), 1, "{json:#}");
     assert_eq!(h001[0]["key"], serde_json::json!(["C3"]));
     assert_eq!(h001[0]["evidence"][0]["row"], 5);
@@ -522,12 +508,7 @@ fn lone_carriage_returns_mix_with_encodings_and_quoted_cells() {
     .unwrap();
     let out = run(dir.path(), &[]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let h001: Vec<&serde_json::Value> = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == "H001")
-        .collect();
+    let h001: Vec<&serde_json::Value> = common::with_code(&json, "findings", "H001");
     assert_eq!(h001.len(), 1, "{json:#}");
     assert_eq!(h001[0]["evidence"][0]["row"], 3);
 }

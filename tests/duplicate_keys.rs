@@ -26,12 +26,7 @@ fn a_duplicated_item_is_one_finding_with_both_rows() {
     )
     .unwrap();
     let json = audit(dir.path(), &["params", "entry", "catalogue"]);
-    let e001: Vec<&serde_json::Value> = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == "E001")
-        .collect();
+    let e001: Vec<&serde_json::Value> = common::with_code(&json, "findings", "E001");
     assert_eq!(e001.len(), 1, "{e001:?}");
     assert_eq!(e001[0]["key"], serde_json::json!(["K1"]));
     let mut rows: Vec<u64> = e001[0]["evidence"]
@@ -58,13 +53,11 @@ fn a_duplicated_code_takes_the_department_of_its_first_row() {
     )
     .unwrap();
     let json = audit(dir.path(), &["params", "catalogue"]);
-    let c002: Vec<(&serde_json::Value, &serde_json::Value)> = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == "C002")
-        .map(|f| (&f["key"], &f["dept"]))
-        .collect();
+    let c002: Vec<(&serde_json::Value, &serde_json::Value)> =
+        common::with_code(&json, "findings", "C002")
+            .into_iter()
+            .map(|f| (&f["key"], &f["dept"]))
+            .collect();
     // K3's first row has no department: the finding has none (it is still a
     // finding: the count is known).
     assert_eq!(

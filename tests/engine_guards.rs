@@ -123,11 +123,8 @@ fn audit(dir: &std::path::Path, engine: Option<&str>) -> serde_json::Value {
 
 /// The keys (ids, or groups) of the entries of `list` with `code`.
 fn keys(json: &serde_json::Value, list: &str, code: &str) -> Vec<String> {
-    json[list]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == code)
+    common::with_code(json, list, code)
+        .into_iter()
         .map(|f| {
             f["key"]
                 .as_array()

@@ -56,7 +56,7 @@ fn the_example_county_fires_every_rule_with_evidence_and_clause_text() {
     validate("findings.schema.json", &json);
     let findings = json["findings"].as_array().unwrap();
     for c in ALL_CODES {
-        let f: Vec<&serde_json::Value> = findings.iter().filter(|f| f["code"] == *c).collect();
+        let f = common::with_code(&json, "findings", c);
         assert!(!f.is_empty(), "{c} does not fire on the example county");
         for f in f {
             assert!(

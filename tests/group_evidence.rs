@@ -20,12 +20,7 @@ fn a_group_finding_cites_the_record_it_looked_up() {
     )
     .unwrap();
     let json = common::audit_json(None, tmp.path(), &[]);
-    let e002: Vec<&serde_json::Value> = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == "E002")
-        .collect();
+    let e002: Vec<&serde_json::Value> = common::with_code(&json, "findings", "E002");
     let by_key = |k: &str| {
         e002.iter()
             .find(|f| f["key"][0] == k)

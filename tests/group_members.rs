@@ -59,12 +59,7 @@ fn a_dated_lookup_with_an_unreadable_validity_is_noted_as_the_reference_notes_it
     );
     let json: serde_json::Value = serde_json::from_slice(&fast).unwrap();
     // The joint case makes `any` hold: a finding, whatever C2 is.
-    let x001: Vec<&serde_json::Value> = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == "X001")
-        .collect();
+    let x001: Vec<&serde_json::Value> = common::with_code(&json, "findings", "X001");
     assert_eq!(x001.len(), 1, "{json}");
     assert_eq!(x001[0]["key"], serde_json::json!(["市监局"]));
 }

@@ -34,11 +34,8 @@ fn audit(dir: &std::path::Path, extra: &[&str], as_of: &str) -> (i32, serde_json
 }
 
 fn h001(json: &serde_json::Value) -> Vec<(String, String)> {
-    json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == "H001")
+    common::with_code(json, "findings", "H001")
+        .into_iter()
         .map(|f| {
             (
                 f["key"][0].as_str().unwrap().to_string(),
@@ -73,12 +70,7 @@ fn baseline_classifies_new_persisting_and_resolved() {
             ("C3".to_string(), "new".to_string())
         ]
     );
-    let resolved: Vec<&serde_json::Value> = json["resolved"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["code"] == "H001")
-        .collect();
+    let resolved: Vec<&serde_json::Value> = common::with_code(&json, "resolved", "H001");
     assert_eq!(resolved.len(), 1);
     assert_eq!(resolved[0]["key"][0], "C1");
 }

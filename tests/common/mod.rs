@@ -131,3 +131,18 @@ pub fn policy_folder(text: &str) -> tempfile::TempDir {
     std::fs::write(dir.path().join("p.yimen"), text).unwrap();
     dir
 }
+
+/// The entries of the audit JSON's `list` (`findings`, `undetermined`,
+/// `resolved` …) with rule code `code`, in the JSON's order.
+pub fn with_code<'a>(
+    json: &'a serde_json::Value,
+    list: &str,
+    code: &str,
+) -> Vec<&'a serde_json::Value> {
+    json[list]
+        .as_array()
+        .unwrap_or_else(|| panic!("no `{list}` list in {json}"))
+        .iter()
+        .filter(|e| e["code"] == code)
+        .collect()
+}
