@@ -468,6 +468,60 @@ fn chunks_parse_to_the_same_records_as_a_whole_read() {
     );
 }
 
+/// The item code of each parsed record of `chunks`, as its `Arc`.
+fn item_codes(chunks: &[yimen::read::Chunk]) -> Vec<std::sync::Arc<str>> {
+    chunks
+        .iter()
+        .flat_map(|c| parse_chunk(c).records)
+        .map(|r| {
+            match &r.values[schema()
+                .dataset("cases")
+                .unwrap()
+                .field_index("item_code")
+                .unwrap()]
+            {
+                Value::Str(s) => s.clone(),
+                v => panic!("item code {v:?}"),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn equal_texts_of_a_column_share_one_string_across_a_thread_s_chunks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut text = String::from("办件编号,事项编码,受理部门\n");
+    for i in 0..2000 {
+        writeln!(text, "GA{i},A{},区民政局", i % 3).unwrap();
+    }
+    write(tmp.path(), "办件.csv", text.as_bytes());
+    // The same table in GBK (cells decoded into a chunk's own text).
+    let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+    fs::create_dir(tmp.path().join("gbk")).unwrap();
+    write(&tmp.path().join("gbk"), "办件.csv", &gbk);
+    for dir in [tmp.path().to_path_buf(), tmp.path().join("gbk")] {
+        let d = discover(&dir, schema(), &ReadOptions::default()).unwrap();
+        let src = &d.sources[0];
+        let mut chunks = Vec::new();
+        stream_chunks::<ReadError>(src, schema(), &ReadOptions::default(), 250, |c| {
+            chunks.push(c);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(chunks.len(), 8, "{}", dir.display());
+        let codes = item_codes(&chunks);
+        assert_eq!(codes.len(), 2000);
+        // Record 0 (chunk 0) and record 1998 (chunk 7) hold `A0`: one string.
+        assert_eq!(&*codes[1998], "A0");
+        assert!(
+            std::sync::Arc::ptr_eq(&codes[0], &codes[1998]),
+            "{}: a later chunk allocated `A0` again",
+            dir.display()
+        );
+        assert!(!std::sync::Arc::ptr_eq(&codes[0], &codes[1]));
+    }
+}
+
 #[test]
 fn output_is_the_same_at_any_thread_count() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/read");

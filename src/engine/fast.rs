@@ -345,7 +345,7 @@ impl<'r> F<'r> {
 
 /// The identity of a lookup's key values within one chunk: the dataset and
 /// each key by the address of its text (the reader gives equal texts of a
-/// column one shared string per chunk) or by its integer. Equal identities
+/// column one shared string per worker) or by its integer. Equal identities
 /// mean equal keys; unequal ones may still be equal keys (a miss of the
 /// memo, not a wrong answer).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]

@@ -38,28 +38,20 @@ use crate::value::{same_text, Value};
 /// one chunk).
 type FastMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
-/// Shared string values of one column within a chunk. It gives up on a
-/// column whose values rarely repeat (ids): after 256 lookups with fewer
+/// Shared string values of one column: one `Arc` per distinct text, so
+/// equal values of the column share their string (and the rules compare
+/// them by address first). A chunk's parse takes a column's cache from the
+/// file's pool and gives it back (see `TablePlan::take_caches`), so equal
+/// texts share one string across the chunks a worker reads. It gives up on
+/// a column whose values rarely repeat (ids): after 256 lookups with fewer
 /// than half hits it stops looking.
 #[derive(Debug, Default)]
-pub struct StrCache<'t> {
-    map: FastMap<Text<'t>, Arc<str>>,
-    lookups: u32,
-    hits: u32,
+pub struct StrCache {
+    set: rustc_hash::FxHashSet<Arc<str>>,
+    lookups: u64,
+    hits: u64,
     off: bool,
 }
-
-/// A cell's text as a key of [`StrCache`], compared with [`same_text`].
-#[derive(Clone, Copy, Debug, Hash)]
-struct Text<'t>(&'t str);
-
-impl PartialEq for Text<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        same_text(self.0, other.0)
-    }
-}
-
-impl Eq for Text<'_> {}
 
 /// A value that does not parse as its field's type.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -182,7 +174,7 @@ impl CellParser {
     /// through `cache` (one allocation per distinct value, not per cell).
     /// The cache stops growing at `limit` entries (a key-like column).
     #[inline]
-    pub fn parse_shared<'t>(&self, raw: &'t str, cache: &mut StrCache<'t>, limit: usize) -> Value {
+    pub fn parse_shared(&self, raw: &str, cache: &mut StrCache, limit: usize) -> Value {
         let t = normalize::trim(raw);
         if t.is_empty() {
             return self.empty();
@@ -191,17 +183,17 @@ impl CellParser {
             return Value::Str(Arc::from(t));
         }
         cache.lookups += 1;
-        if let Some(v) = cache.map.get(&Text(t)) {
+        if let Some(v) = cache.set.get(t) {
             cache.hits += 1;
             return Value::Str(v.clone());
         }
         if cache.lookups >= 256 && cache.hits * 2 < cache.lookups {
             cache.off = true;
-            cache.map = FastMap::default();
+            cache.set = rustc_hash::FxHashSet::default();
         }
         let v: Arc<str> = Arc::from(t);
-        if !cache.off && cache.map.len() < limit {
-            cache.map.insert(Text(t), v.clone());
+        if !cache.off && cache.set.len() < limit {
+            cache.set.insert(v.clone());
         }
         Value::Str(v)
     }
@@ -213,10 +205,10 @@ impl CellParser {
     /// back in one wide load): about 5% of a one-thread audit's samples
     /// (`perf record`), of which writing in place removes about half.
     #[inline(never)]
-    pub fn parse_shared_into<'t>(
+    pub fn parse_shared_into(
         &self,
-        raw: &'t str,
-        cache: &mut StrCache<'t>,
+        raw: &str,
+        cache: &mut StrCache,
         limit: usize,
         out: &mut Value,
     ) {
