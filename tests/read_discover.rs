@@ -523,6 +523,57 @@ fn equal_texts_of_a_column_share_one_string_across_a_thread_s_chunks() {
 }
 
 #[test]
+fn chunks_with_and_without_quotes_parsed_one_after_another_keep_their_cells() {
+    // One thread parses every chunk, reusing the buffers of the one before:
+    // chunks with quotes (split by the csv crate) and without (split at the
+    // delimiters) follow each other.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut text = String::from("办件编号,事项编码,不予理由\n");
+    let reason = |i: usize| {
+        if i % 500 == 7 {
+            format!("第{i}号,材料不全")
+        } else {
+            format!("x{i}")
+        }
+    };
+    for i in 0..2000 {
+        let r = reason(i);
+        if r.contains(',') {
+            writeln!(text, "GA{i},A{},\"{r}\"", i % 7).unwrap();
+        } else {
+            writeln!(text, "GA{i},A{},{r}", i % 7).unwrap();
+        }
+    }
+    write(tmp.path(), "办件.csv", text.as_bytes());
+    let d = discover(tmp.path(), schema(), &ReadOptions::default()).unwrap();
+    let src = &d.sources[0];
+    let mut chunks = Vec::new();
+    stream_chunks::<ReadError>(src, schema(), &ReadOptions::default(), 200, |c| {
+        chunks.push(c);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(chunks.len(), 10);
+    let cases = schema().dataset("cases").unwrap();
+    let (id, why) = (
+        cases.field_index("id").unwrap(),
+        cases.field_index("refusal_reason").unwrap(),
+    );
+    let mut n = 0;
+    for c in &chunks {
+        let p = parse_chunk(c);
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        for r in p.records {
+            assert_eq!(r.row as usize, n + 2);
+            assert_eq!(r.values[id], Value::Str(format!("GA{n}").into()));
+            assert_eq!(r.values[why], Value::Str(reason(n).into()), "row {}", r.row);
+            n += 1;
+        }
+    }
+    assert_eq!(n, 2000);
+}
+
+#[test]
 fn output_is_the_same_at_any_thread_count() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/read");
     let a = render_json(&inspect(&dir, schema(), &ReadOptions::default()).unwrap());

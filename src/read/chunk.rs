@@ -21,7 +21,7 @@ use super::cell::{data_text, BadCell, CellParser, StrCache};
 const CACHE_LIMIT: usize = 4096;
 use super::encoding::TextEncoding;
 use super::header::Column;
-use super::split::{split_block, TextBlock};
+use super::split::{split_block_reusing, TextBlock};
 use super::{DataError, ReadError, Record, SourceFile};
 use crate::schema::Schema;
 use crate::value::Value;
@@ -30,6 +30,40 @@ use crate::value::Value;
 /// A string cache per active column of a table (`None`: the column is not
 /// a plain string).
 type ColumnCaches = Vec<Option<StrCache>>;
+
+/// What a worker keeps between the chunks of a file (its string caches,
+/// its buffers), by thread. A thread gets back only what it gave: two cores
+/// counting references to the same strings pass their cache lines back and
+/// forth (about 10% slower on two cores), and a buffer freed and allocated
+/// anew for every chunk costs a page fault, and the zeroing of a fresh
+/// (huge) page, each time. What a thread keeps changes no value.
+#[derive(Debug)]
+pub(crate) struct PerThread<T>(Mutex<Vec<(Option<usize>, T)>>);
+
+impl<T> Default for PerThread<T> {
+    fn default() -> Self {
+        PerThread(Mutex::new(Vec::new()))
+    }
+}
+
+impl<T> PerThread<T> {
+    /// What this thread gave back last, if anything.
+    pub fn take(&self) -> Option<T> {
+        let me = rayon::current_thread_index();
+        let mut kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let i = kept.iter().position(|(t, _)| *t == me)?;
+        Some(kept.swap_remove(i).1)
+    }
+
+    /// Keep `v` for this thread's next [`PerThread::take`].
+    pub fn put(&self, v: T) {
+        let me = rayon::current_thread_index();
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((me, v));
+    }
+}
 
 #[derive(Debug)]
 pub(crate) struct TablePlan {
@@ -64,9 +98,11 @@ pub(crate) struct TablePlan {
     /// Records of keys: (column, field) of the columns no field is mapped
     /// to whose key is another alias of a mapped field.
     pub alt_columns: Vec<(usize, usize)>,
-    /// Sets of string caches of the active columns, by the thread (rayon
-    /// worker) that uses them (see [`TablePlan::take_caches`]).
-    str_caches: Mutex<Vec<(Option<usize>, ColumnCaches)>>,
+    /// The string caches of the active columns, per worker (see
+    /// [`TablePlan::take_caches`]).
+    str_caches: PerThread<ColumnCaches>,
+    /// A worker's buffer of split rows, for its next chunk.
+    spare_rows: PerThread<FlatRows>,
 }
 
 impl TablePlan {
@@ -121,39 +157,21 @@ impl TablePlan {
             late_keys: Self::late_keys(source, &alias_fields),
             alt_columns: Self::alt_columns(source, &alias_fields),
             alias_fields,
-            str_caches: Mutex::default(),
+            str_caches: PerThread::default(),
+            spare_rows: PerThread::default(),
         })
     }
 
-    /// A set of string caches of the active columns (`None`: a column that
-    /// is not a plain string) for one chunk's parse: the set this thread
-    /// used for the file's earlier chunks, so that a worker's chunks share
-    /// their strings. Never another thread's: two cores counting references
-    /// to the same strings would pass their cache lines back and forth
-    /// (about 10% slower on two cores). Which set a chunk gets changes no
-    /// value.
+    /// The string caches of the active columns for one chunk's parse: the
+    /// ones this thread used for the file's earlier chunks, so that a
+    /// worker's chunks share their strings.
     fn take_caches(&self) -> ColumnCaches {
-        let me = rayon::current_thread_index();
-        let mut pool = self
-            .str_caches
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        match pool.iter().position(|(t, _)| *t == me) {
-            Some(i) => pool.swap_remove(i).1,
-            None => self
-                .active
+        self.str_caches.take().unwrap_or_else(|| {
+            self.active
                 .iter()
                 .map(|&(_, f)| self.parsers[f].is_plain_string().then(StrCache::default))
-                .collect(),
-        }
-    }
-
-    /// Give this thread's set back for its next chunk.
-    fn put_caches(&self, caches: ColumnCaches) {
-        self.str_caches
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push((rayon::current_thread_index(), caches));
+                .collect()
+        })
     }
 
     /// See [`TablePlan::alt_columns`].
@@ -327,11 +345,32 @@ impl FlatRows {
         }
     }
 
-    /// An empty buffer for [`FlatRows::push_cells`].
-    pub fn with_capacity_separated(rows: usize, bytes: usize) -> FlatRows {
+    /// [`FlatRows::with_capacity`], emptying `spare` (an earlier chunk's)
+    /// rather than allocating when there is one.
+    pub fn reusing(spare: Option<FlatRows>, rows: usize, bytes: usize) -> FlatRows {
+        let Some(mut r) = spare else {
+            return FlatRows::with_capacity(rows, bytes);
+        };
+        r.bytes.clear();
+        r.bytes.reserve(bytes);
+        r.ends.clear();
+        r.ends.reserve(rows * 16);
+        r.starts.clear();
+        r.starts.reserve(rows + 1);
+        r.starts.push(0);
+        r.lines.clear();
+        r.lines.reserve(rows);
+        r.gap = 0;
+        r.quote_notes.clear();
+        r
+    }
+
+    /// An empty buffer for [`FlatRows::push_cells`] (emptying `spare` when
+    /// there is one).
+    pub fn reusing_separated(spare: Option<FlatRows>, rows: usize, bytes: usize) -> FlatRows {
         FlatRows {
             gap: 1,
-            ..FlatRows::with_capacity(rows, bytes + rows)
+            ..FlatRows::reusing(spare, rows, bytes + rows)
         }
     }
 
@@ -354,7 +393,7 @@ impl FlatRows {
 
     /// A record of `text` without quotes, its cells separated by
     /// `delimiter` (for a buffer made by
-    /// [`FlatRows::with_capacity_separated`]): the bytes are copied whole,
+    /// [`FlatRows::reusing_separated`]): the bytes are copied whole,
     /// delimiters included, and one more delimiter closes the record, so
     /// that every cell starts one byte after the previous one ends.
     pub fn push_cells(&mut self, line: u32, text: &[u8], delimiter: u8) {
@@ -610,7 +649,8 @@ pub fn parse_chunk(chunk: &Chunk) -> ParsedChunk {
     };
     match &chunk.rows {
         Rows::Text(block) => {
-            let rows = split_block(block, &super::text::builder(block.delimiter));
+            let builder = super::text::builder(block.delimiter);
+            let rows = split_block_reusing(block, &builder, plan.spare_rows.take());
             parse_text(plan, &rows, block.delimiter, &mut out);
             if let (Some(row), Some(last)) = (block.unclosed_quote, rows.len().checked_sub(1)) {
                 let enc = plan.encoding.unwrap_or(TextEncoding::Utf8);
@@ -622,6 +662,7 @@ pub fn parse_chunk(chunk: &Chunk) -> ParsedChunk {
                         .to_string(),
                 ));
             }
+            plan.spare_rows.put(rows);
         }
         Rows::Json(rows) => parse_json(plan, rows, &mut out),
         Rows::Cells(rows) => parse_cells(plan, rows, &mut out),
@@ -990,7 +1031,8 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
         }
         out.records.push(Record { row: line, values });
     }
-    plan.put_caches(cols.into_iter().map(|c| c.cache).collect());
+    plan.str_caches
+        .put(cols.into_iter().map(|c| c.cache).collect());
 }
 
 /// The totals rows (`合计` …) of a chunk: index and label. A pass of its

@@ -306,10 +306,21 @@ fn quotes(record: &[u8], delimiter: u8) -> Quotes {
 }
 
 /// The records of a block, with their row numbers.
+#[cfg(test)]
 pub(crate) fn split_block(block: &TextBlock, csv: &csv::ReaderBuilder) -> FlatRows {
+    split_block_reusing(block, csv, None)
+}
+
+/// [`split_block`] into `spare` (an earlier block's buffers) when there is
+/// one.
+pub(crate) fn split_block_reusing(
+    block: &TextBlock,
+    csv: &csv::ReaderBuilder,
+    spare: Option<FlatRows>,
+) -> FlatRows {
     let bytes = &block.bytes;
     if block.quoted {
-        let mut rows = FlatRows::with_capacity(block.records, bytes.len());
+        let mut rows = FlatRows::reusing(spare, block.records, bytes.len());
         let mut rdr = csv.from_reader(OneByteFirst {
             rest: bytes.as_slice(),
             first: true,
@@ -339,7 +350,7 @@ pub(crate) fn split_block(block: &TextBlock, csv: &csv::ReaderBuilder) -> FlatRo
         }
         rows
     } else {
-        let mut rows = FlatRows::with_capacity_separated(block.records, bytes.len());
+        let mut rows = FlatRows::reusing_separated(spare, block.records, bytes.len());
         let mut line = block.first_line;
         let mut start = 0;
         for end in memchr2_iter(b'\r', b'\n', bytes).chain(std::iter::once(bytes.len())) {
