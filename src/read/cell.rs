@@ -24,6 +24,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use calamine::Data;
@@ -44,10 +45,13 @@ type FastMap<K, V> = rustc_hash::FxHashMap<K, V>;
 /// file's pool and gives it back (see `TablePlan::take_caches`), so equal
 /// texts share one string across the chunks a worker reads. It gives up on
 /// a column whose values rarely repeat (ids): after 256 lookups with fewer
-/// than half hits it stops looking.
+/// than half hits it stops looking. Texts are kept by their hash and
+/// compared with [`same_text`] (inline, where a set of strings would call
+/// `memcmp` for every cell); of two texts with the same hash, the first
+/// is shared and the other is not.
 #[derive(Debug, Default)]
 pub struct StrCache {
-    set: rustc_hash::FxHashSet<Arc<str>>,
+    by_hash: FastMap<u64, Arc<str>>,
     lookups: u64,
     hits: u64,
     off: bool,
@@ -183,17 +187,24 @@ impl CellParser {
             return Value::Str(Arc::from(t));
         }
         cache.lookups += 1;
-        if let Some(v) = cache.set.get(t) {
+        let h = {
+            let mut h = rustc_hash::FxHasher::default();
+            t.hash(&mut h);
+            h.finish()
+        };
+        let kept = cache.by_hash.get(&h);
+        if let Some(v) = kept.filter(|v| same_text(v, t)) {
             cache.hits += 1;
             return Value::Str(v.clone());
         }
+        let taken = kept.is_some();
         if cache.lookups >= 256 && cache.hits * 2 < cache.lookups {
             cache.off = true;
-            cache.set = rustc_hash::FxHashSet::default();
+            cache.by_hash = FastMap::default();
         }
         let v: Arc<str> = Arc::from(t);
-        if !cache.off && cache.set.len() < limit {
-            cache.set.insert(v.clone());
+        if !cache.off && !taken && cache.by_hash.len() < limit {
+            cache.by_hash.insert(h, v.clone());
         }
         Value::Str(v)
     }
