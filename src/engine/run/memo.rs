@@ -272,32 +272,36 @@ impl Memo {
 }
 
 /// The memos of a run, kept between chunks: a worker takes a set for a
-/// chunk's rules and gives it back when done.
+/// chunk's rules and gives it back when done. A worker gets back its own
+/// set: the strings it kept are the ones its reader shares (see
+/// `read::chunk::PerThread`), so its replays compare them by address.
 #[derive(Default)]
 pub(super) struct MemoPool {
-    free: Mutex<Vec<(usize, Vec<Memo>)>>,
+    free: Mutex<Vec<(usize, Option<usize>, Vec<Memo>)>>,
 }
 
 impl MemoPool {
     /// A set of memos for the `rules` rules of dataset `ds`.
     pub(super) fn take(&self, ds: usize, rules: usize) -> Vec<Memo> {
+        let me = rayon::current_thread_index();
         let mut free = self
             .free
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        match free.iter().position(|(d, _)| *d == ds) {
-            Some(i) => free.swap_remove(i).1,
+        match free.iter().position(|(d, t, _)| *d == ds && *t == me) {
+            Some(i) => free.swap_remove(i).2,
             None => std::iter::repeat_with(Memo::default).take(rules).collect(),
         }
     }
 
     /// Give a set back.
     pub(super) fn put(&self, ds: usize, memos: Vec<Memo>) {
+        let me = rayon::current_thread_index();
         let mut free = self
             .free
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        free.push((ds, memos));
+        free.push((ds, me, memos));
     }
 }
 
