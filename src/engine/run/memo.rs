@@ -277,7 +277,16 @@ impl Memo {
 /// `read::chunk::PerThread`), so its replays compare them by address.
 #[derive(Default)]
 pub(super) struct MemoPool {
-    free: Mutex<Vec<(usize, Option<usize>, Vec<Memo>)>>,
+    free: Mutex<Vec<MemoSet>>,
+}
+
+/// The memos of one dataset's rules, as the worker that used them gave
+/// them back.
+struct MemoSet {
+    ds: usize,
+    /// The rayon thread (`None`: a thread outside the pool).
+    thread: Option<usize>,
+    memos: Vec<Memo>,
 }
 
 impl MemoPool {
@@ -288,8 +297,8 @@ impl MemoPool {
             .free
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        match free.iter().position(|(d, t, _)| *d == ds && *t == me) {
-            Some(i) => free.swap_remove(i).2,
+        match free.iter().position(|s| s.ds == ds && s.thread == me) {
+            Some(i) => free.swap_remove(i).memos,
             None => std::iter::repeat_with(Memo::default).take(rules).collect(),
         }
     }
@@ -301,7 +310,11 @@ impl MemoPool {
             .free
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        free.push((ds, me, memos));
+        free.push(MemoSet {
+            ds,
+            thread: me,
+            memos,
+        });
     }
 }
 
