@@ -468,21 +468,19 @@ fn chunks_parse_to_the_same_records_as_a_whole_read() {
     );
 }
 
-/// The item code of each parsed record of `chunks`, as its `Arc`.
-fn item_codes(chunks: &[yimen::read::Chunk]) -> Vec<std::sync::Arc<str>> {
+/// The value of `field` in each parsed record of `chunks`, as its `Arc`.
+fn texts_of(chunks: &[yimen::read::Chunk], field: &str) -> Vec<std::sync::Arc<str>> {
+    let f = schema()
+        .dataset("cases")
+        .unwrap()
+        .field_index(field)
+        .unwrap();
     chunks
         .iter()
         .flat_map(|c| parse_chunk(c).records)
-        .map(|r| {
-            match &r.values[schema()
-                .dataset("cases")
-                .unwrap()
-                .field_index("item_code")
-                .unwrap()]
-            {
-                Value::Str(s) => s.clone(),
-                v => panic!("item code {v:?}"),
-            }
+        .map(|r| match &r.values[f] {
+            Value::Str(s) => s.clone(),
+            v => panic!("{field} {v:?}"),
         })
         .collect()
 }
@@ -490,9 +488,10 @@ fn item_codes(chunks: &[yimen::read::Chunk]) -> Vec<std::sync::Arc<str>> {
 #[test]
 fn equal_texts_of_a_column_share_one_string_across_a_thread_s_chunks() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut text = String::from("办件编号,事项编码,受理部门\n");
+    let mut text = String::from("办件编号,事项编码,受理部门,受理渠道\n");
     for i in 0..2000 {
-        writeln!(text, "GA{i},A{},区民政局", i % 3).unwrap();
+        let channel = if i % 2 == 0 { "综合窗口" } else { "网上" };
+        writeln!(text, "GA{i},A{},区民政局,{channel}", i % 3).unwrap();
     }
     write(tmp.path(), "办件.csv", text.as_bytes());
     // The same table in GBK (cells decoded into a chunk's own text).
@@ -509,7 +508,7 @@ fn equal_texts_of_a_column_share_one_string_across_a_thread_s_chunks() {
         })
         .unwrap();
         assert_eq!(chunks.len(), 8, "{}", dir.display());
-        let codes = item_codes(&chunks);
+        let codes = texts_of(&chunks, "item_code");
         assert_eq!(codes.len(), 2000);
         // Record 0 (chunk 0) and record 1998 (chunk 7) hold `A0`: one string.
         assert_eq!(&*codes[1998], "A0");
@@ -519,6 +518,14 @@ fn equal_texts_of_a_column_share_one_string_across_a_thread_s_chunks() {
             dir.display()
         );
         assert!(!std::sync::Arc::ptr_eq(&codes[0], &codes[1]));
+        // An enum's label too (the worker's own copy of it).
+        let channels = texts_of(&chunks, "channel");
+        assert_eq!(&*channels[1998], "综合窗口");
+        assert!(
+            std::sync::Arc::ptr_eq(&channels[0], &channels[1998]),
+            "{}: a later chunk has its own copy of the label",
+            dir.display()
+        );
     }
 }
 

@@ -349,7 +349,7 @@ impl CellParser {
         self.ty == FieldType::Enum
     }
 
-    /// Fresh copies of an enum's labels, for one chunk: values parsed with
+    /// Fresh copies of an enum's labels, for one worker: values parsed with
     /// [`CellParser::parse_local`] share these, so threads parsing
     /// different chunks never contend on one reference count.
     pub fn local_labels(&self) -> Vec<Arc<str>> {

@@ -26,10 +26,17 @@ use super::{DataError, ReadError, Record, SourceFile};
 use crate::schema::Schema;
 use crate::value::Value;
 
-/// What parsing a table needs, compiled once per source.
-/// A string cache per active column of a table (`None`: the column is not
-/// a plain string).
-type ColumnCaches = Vec<Option<StrCache>>;
+/// What a worker shares between the values of an active column: a plain
+/// string column's cache of strings, an enum's labels (its own copies, so
+/// that threads never count references to the same label).
+#[derive(Debug, Default)]
+struct ColumnShare {
+    cache: Option<StrCache>,
+    local: Option<Vec<Arc<str>>>,
+}
+
+/// A [`ColumnShare`] per active column of a table.
+type ColumnCaches = Vec<ColumnShare>;
 
 /// What a worker keeps between the chunks of a file (its string caches,
 /// its buffers), by thread. A thread gets back only what it gave: two cores
@@ -65,6 +72,7 @@ impl<T> PerThread<T> {
     }
 }
 
+/// What parsing a table needs, compiled once per source.
 #[derive(Debug)]
 pub(crate) struct TablePlan {
     pub file: String,
@@ -98,8 +106,8 @@ pub(crate) struct TablePlan {
     /// Records of keys: (column, field) of the columns no field is mapped
     /// to whose key is another alias of a mapped field.
     pub alt_columns: Vec<(usize, usize)>,
-    /// The string caches of the active columns, per worker (see
-    /// [`TablePlan::take_caches`]).
+    /// The shared strings and labels of the active columns, per worker
+    /// (see [`TablePlan::take_caches`]).
     str_caches: PerThread<ColumnCaches>,
     /// A worker's buffer of split rows, for its next chunk.
     spare_rows: PerThread<FlatRows>,
@@ -162,14 +170,21 @@ impl TablePlan {
         })
     }
 
-    /// The string caches of the active columns for one chunk's parse: the
-    /// ones this thread used for the file's earlier chunks, so that a
-    /// worker's chunks share their strings.
+    /// The shared strings and labels of the active columns for one
+    /// chunk's parse: the ones this thread used for the file's earlier
+    /// chunks, so that a worker's chunks share their strings (and the
+    /// memos find them by address).
     fn take_caches(&self) -> ColumnCaches {
         self.str_caches.take().unwrap_or_else(|| {
             self.active
                 .iter()
-                .map(|&(_, f)| self.parsers[f].is_plain_string().then(StrCache::default))
+                .map(|&(_, f)| {
+                    let parser = &self.parsers[f];
+                    ColumnShare {
+                        cache: parser.is_plain_string().then(StrCache::default),
+                        local: parser.is_enum().then(|| parser.local_labels()),
+                    }
+                })
                 .collect()
         })
     }
@@ -899,16 +914,15 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
     // Per active column: its column and field, its parser, a cache of
     // shared values for plain string fields (departments, item codes
     // repeat; ids do not, and their cache stops growing at the limit), an
-    // enum's labels for this chunk, and what an empty cell becomes (optional
+    // enum's labels for this worker, and what an empty cell becomes (optional
     // columns are empty in most rows: no call per cell then). One struct per
     // column, walked in step with the row's cells.
     let mut cols: Vec<ColumnParse<'_>> = plan
         .active
         .iter()
         .zip(plan.take_caches())
-        .map(|(&(c, f), mut cache)| {
+        .map(|(&(c, f), ColumnShare { mut cache, local })| {
             let parser = &plan.parsers[f];
-            let local = parser.is_enum().then(|| parser.local_labels());
             let mut v = Value::Empty;
             let empty = match &mut cache {
                 Some(cache) => {
@@ -1031,8 +1045,14 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
         }
         out.records.push(Record { row: line, values });
     }
-    plan.str_caches
-        .put(cols.into_iter().map(|c| c.cache).collect());
+    plan.str_caches.put(
+        cols.into_iter()
+            .map(|c| ColumnShare {
+                cache: c.cache,
+                local: c.local,
+            })
+            .collect(),
+    );
 }
 
 /// The totals rows (`合计` …) of a chunk: index and label. A pass of its
