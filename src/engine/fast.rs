@@ -415,6 +415,10 @@ pub struct Fast<'r> {
     /// Stamped with the record's number: an entry of another record is no
     /// verdict (no clearing of every rule's entry per record).
     verdicts: Vec<(u32, Option<bool>, bool)>,
+    /// `date(x)` of a field of the record, by field, stamped with the
+    /// record's number: rules read the same dates (`H003` and `H004` both
+    /// `date(case.finished_at)`), computed once per record.
+    days: Vec<(u32, i64)>,
     /// The current record's number in the chunk; never 0, the stamp of an
     /// entry no record has set.
     record_no: u32,
@@ -439,6 +443,7 @@ impl<'r> Fast<'r> {
             key_buf: Vec::new(),
             group_key: Vec::new(),
             verdicts: vec![(0, None, false); env.program.rules.len()],
+            days: Vec::new(),
             record_no: 1,
             saw_missing: false,
             depth: 0,
@@ -456,6 +461,7 @@ impl<'r> Fast<'r> {
         if self.record_no == 0 {
             // (Four billion records in one chunk: stamps start again.)
             self.verdicts.iter_mut().for_each(|v| v.0 = 0);
+            self.days.iter_mut().for_each(|v| v.0 = 0);
             self.record_no = 1;
         }
     }
@@ -702,12 +708,27 @@ impl<'r> Fast<'r> {
                 let IrExpr::Field { field, .. } = &args[0] else {
                     return self.eval(rule, e);
                 };
-                Ok(match self.values.get(*field).map_or(F::Empty, F::of) {
+                let f = *field;
+                if let Some(&(stamp, day)) = self.days.get(f) {
+                    if stamp == self.record_no {
+                        return Ok(F::Date(day));
+                    }
+                }
+                Ok(match self.values.get(f).map_or(F::Empty, F::of) {
                     F::Empty | F::Invalid => {
                         self.saw_missing = true;
                         F::Unknown
                     }
-                    v => v.day_number().map_or(F::Unknown, F::Date),
+                    v => match v.day_number() {
+                        Some(day) => {
+                            if f >= self.days.len() {
+                                self.days.resize(f + 1, (0, 0));
+                            }
+                            self.days[f] = (self.record_no, day);
+                            F::Date(day)
+                        }
+                        None => F::Unknown,
+                    },
                 })
             }
             IrExpr::Field { base, field, .. } => match **base {

@@ -1,7 +1,7 @@
 //! The debug check of a group member's contribution: it holds for what the
 //! fast path computes, and it fails when a key or an input is wrong, when
 //! the record is no member, or when the reference notes a missing value.
-//! And a record's verdicts are its own (stamped with its number).
+//! And a record's verdicts and dates are its own (stamped with its number).
 
 use std::sync::Arc;
 
@@ -197,4 +197,59 @@ fn a_record_s_verdicts_are_forgotten_at_the_next_record() {
         fast.passed_with(ri, true);
         assert!(fast.noted_missing(ri));
     });
+}
+
+/// `date(x)` of a record's field is computed once per record and kept for
+/// the other rules: never for the next record, also where the record
+/// numbers wrap around.
+#[test]
+fn a_record_s_dates_are_forgotten_at_the_next_record() {
+    let program = crate::engine::test_program(
+        r#"
+policy p { title "t" issuer "i" }
+rule X010 early {
+  title "e"
+  severity error
+  cite gangnan-2017 "四、(六)"
+  for case in cases
+  require days(date(case.accepted_at), as_of) > 480
+  message "{case.id}"
+}
+"#,
+    );
+    let data = data();
+    let opts = RunOptions {
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 6, 30).expect("a date"),
+        params: Vec::new(),
+        calendar: Calendar::official(),
+        sources: SourceRegistry::builtin(),
+        period: None,
+    };
+    let runner = Runner::new(&program, Schema::builtin(), &data, &opts);
+    let cases = &Schema::builtin().datasets[program.rules[0].dataset];
+    let at = cases.field_index("accepted_at").expect("accepted_at");
+    let on = |y: i32, m: u32, d: u32| {
+        let mut values = data.tables[program.rules[0].dataset][0].values.clone();
+        values[at] = Value::DateTime(
+            chrono::NaiveDate::from_ymd_opt(y, m, d)
+                .and_then(|d| d.and_hms_opt(9, 30, 0))
+                .expect("a date"),
+        );
+        values
+    };
+    let (early, late) = (on(2025, 2, 1), on(2025, 4, 1));
+    let rule = &program.rules[0];
+    let mut fast = Fast::new(&runner.env, &runner.shared_lookups);
+    fast.record(&early);
+    assert_eq!(fast.violation(0, rule), Ok(Some(false)));
+    fast.record(&late);
+    assert_eq!(fast.violation(0, rule), Ok(Some(true)));
+    // A date kept at record number 1, then four billion records later the
+    // number is 1 again: the stamps were cleared on the way.
+    fast.set_record_no(0);
+    fast.record(&early);
+    assert_eq!(fast.violation(0, rule), Ok(Some(false)));
+    fast.set_record_no(u32::MAX);
+    fast.record(&late);
+    assert_eq!(fast.violation(0, rule), Ok(Some(true)));
 }
