@@ -468,6 +468,17 @@ fn chunks_parse_to_the_same_records_as_a_whole_read() {
     );
 }
 
+/// The raw chunks of `src`, `rows` records each.
+fn chunks_of(src: &yimen::read::SourceFile, rows: usize) -> Vec<yimen::read::Chunk> {
+    let mut chunks = Vec::new();
+    stream_chunks::<ReadError>(src, schema(), &ReadOptions::default(), rows, |c| {
+        chunks.push(c);
+        Ok(())
+    })
+    .unwrap();
+    chunks
+}
+
 /// The value of `field` in each parsed record of `chunks`, as its `Arc`.
 fn texts_of(chunks: &[yimen::read::Chunk], field: &str) -> Vec<std::sync::Arc<str>> {
     let f = schema()
@@ -501,12 +512,7 @@ fn equal_texts_of_a_column_share_one_string_across_a_thread_s_chunks() {
     for dir in [tmp.path().to_path_buf(), tmp.path().join("gbk")] {
         let d = discover(&dir, schema(), &ReadOptions::default()).unwrap();
         let src = &d.sources[0];
-        let mut chunks = Vec::new();
-        stream_chunks::<ReadError>(src, schema(), &ReadOptions::default(), 250, |c| {
-            chunks.push(c);
-            Ok(())
-        })
-        .unwrap();
+        let chunks = chunks_of(src, 250);
         assert_eq!(chunks.len(), 8, "{}", dir.display());
         let codes = texts_of(&chunks, "item_code");
         assert_eq!(codes.len(), 2000);
@@ -554,12 +560,7 @@ fn chunks_with_and_without_quotes_parsed_one_after_another_keep_their_cells() {
     write(tmp.path(), "办件.csv", text.as_bytes());
     let d = discover(tmp.path(), schema(), &ReadOptions::default()).unwrap();
     let src = &d.sources[0];
-    let mut chunks = Vec::new();
-    stream_chunks::<ReadError>(src, schema(), &ReadOptions::default(), 200, |c| {
-        chunks.push(c);
-        Ok(())
-    })
-    .unwrap();
+    let chunks = chunks_of(src, 200);
     assert_eq!(chunks.len(), 10);
     let cases = schema().dataset("cases").unwrap();
     let (id, why) = (

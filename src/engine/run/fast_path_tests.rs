@@ -79,17 +79,23 @@ fn data() -> Data {
     data
 }
 
-/// Run `check` with a runner over [`data`] and the row.
-fn with_runner(check: impl FnOnce(&Runner<'_>, &Row)) {
-    let program = program();
-    let data = data();
-    let opts = RunOptions {
+/// The options of the tests' runs: the audit date 2026-06-30, the official
+/// calendar, no parameters, no period.
+fn options() -> RunOptions<'static> {
+    RunOptions {
         as_of: chrono::NaiveDate::from_ymd_opt(2026, 6, 30).expect("a date"),
         params: Vec::new(),
         calendar: Calendar::official(),
         sources: SourceRegistry::builtin(),
         period: None,
-    };
+    }
+}
+
+/// Run `check` with a runner over [`data`] and the row.
+fn with_runner(check: impl FnOnce(&Runner<'_>, &Row)) {
+    let program = program();
+    let data = data();
+    let opts = options();
     let runner = Runner::new(&program, Schema::builtin(), &data, &opts);
     let row = &data.tables[program.rules[0].dataset][0];
     check(&runner, row);
@@ -218,13 +224,7 @@ rule X010 early {
 "#,
     );
     let data = data();
-    let opts = RunOptions {
-        as_of: chrono::NaiveDate::from_ymd_opt(2026, 6, 30).expect("a date"),
-        params: Vec::new(),
-        calendar: Calendar::official(),
-        sources: SourceRegistry::builtin(),
-        period: None,
-    };
+    let opts = options();
     let runner = Runner::new(&program, Schema::builtin(), &data, &opts);
     let cases = &Schema::builtin().datasets[program.rules[0].dataset];
     let at = cases.field_index("accepted_at").expect("accepted_at");
