@@ -16,6 +16,7 @@ pub mod generate;
 pub mod ir;
 pub mod output;
 pub mod params;
+pub mod per_thread;
 pub mod policy;
 pub mod quiet;
 pub mod read;

@@ -11,7 +11,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use calamine::Data;
 
@@ -23,6 +23,7 @@ use super::encoding::TextEncoding;
 use super::header::Column;
 use super::split::{split_block_reusing, TextBlock};
 use super::{DataError, ReadError, Record, SourceFile};
+use crate::per_thread::PerThread;
 use crate::schema::Schema;
 use crate::value::Value;
 
@@ -37,40 +38,6 @@ struct ColumnShare {
 
 /// A [`ColumnShare`] per active column of a table.
 type ColumnCaches = Vec<ColumnShare>;
-
-/// What a worker keeps between the chunks of a file (its string caches,
-/// its buffers), by thread. A thread gets back only what it gave: two cores
-/// counting references to the same strings pass their cache lines back and
-/// forth (about 10% slower on two cores), and a buffer freed and allocated
-/// anew for every chunk costs a page fault, and the zeroing of a fresh
-/// (huge) page, each time. What a thread keeps changes no value.
-#[derive(Debug)]
-pub(crate) struct PerThread<T>(Mutex<Vec<(Option<usize>, T)>>);
-
-impl<T> Default for PerThread<T> {
-    fn default() -> Self {
-        PerThread(Mutex::new(Vec::new()))
-    }
-}
-
-impl<T> PerThread<T> {
-    /// What this thread gave back last, if anything.
-    pub fn take(&self) -> Option<T> {
-        let me = rayon::current_thread_index();
-        let mut kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        let i = kept.iter().position(|(t, _)| *t == me)?;
-        Some(kept.swap_remove(i).1)
-    }
-
-    /// Keep `v` for this thread's next [`PerThread::take`].
-    pub fn put(&self, v: T) {
-        let me = rayon::current_thread_index();
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push((me, v));
-    }
-}
 
 /// What parsing a table needs, compiled once per source.
 #[derive(Debug)]

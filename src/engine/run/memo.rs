@@ -28,13 +28,14 @@
 //! changes an outcome, so output stays the same at any thread count.
 
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use rustc_hash::{FxHashMap as HashMap, FxHasher};
 
 use super::AggPlan;
 use crate::engine::eval::AggInput;
 use crate::ir::{IrExpr, Program, RuleDef};
+use crate::per_thread::PerThread;
 use crate::schema::{FieldType, Schema};
 use crate::value::{same_text, Value};
 
@@ -274,47 +275,32 @@ impl Memo {
 /// The memos of a run, kept between chunks: a worker takes a set for a
 /// chunk's rules and gives it back when done. A worker gets back its own
 /// set: the strings it kept are the ones its reader shares (see
-/// `read::chunk::PerThread`), so its replays compare them by address.
-#[derive(Default)]
+/// [`PerThread`]), so its replays compare them by address.
 pub(super) struct MemoPool {
-    free: Mutex<Vec<MemoSet>>,
-}
-
-/// The memos of one dataset's rules, as the worker that used them gave
-/// them back.
-struct MemoSet {
-    ds: usize,
-    /// The rayon thread (`None`: a thread outside the pool).
-    thread: Option<usize>,
-    memos: Vec<Memo>,
+    /// By dataset.
+    sets: Vec<PerThread<Vec<Memo>>>,
 }
 
 impl MemoPool {
+    /// A pool for a schema of `datasets` datasets.
+    pub(super) fn new(datasets: usize) -> Self {
+        MemoPool {
+            sets: std::iter::repeat_with(PerThread::default)
+                .take(datasets)
+                .collect(),
+        }
+    }
+
     /// A set of memos for the `rules` rules of dataset `ds`.
     pub(super) fn take(&self, ds: usize, rules: usize) -> Vec<Memo> {
-        let me = rayon::current_thread_index();
-        let mut free = self
-            .free
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        match free.iter().position(|s| s.ds == ds && s.thread == me) {
-            Some(i) => free.swap_remove(i).memos,
-            None => std::iter::repeat_with(Memo::default).take(rules).collect(),
-        }
+        self.sets[ds]
+            .take()
+            .unwrap_or_else(|| std::iter::repeat_with(Memo::default).take(rules).collect())
     }
 
     /// Give a set back.
     pub(super) fn put(&self, ds: usize, memos: Vec<Memo>) {
-        let me = rayon::current_thread_index();
-        let mut free = self
-            .free
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        free.push(MemoSet {
-            ds,
-            thread: me,
-            memos,
-        });
+        self.sets[ds].put(memos);
     }
 }
 

@@ -493,7 +493,7 @@ impl<'a> Runner<'a> {
             shared_lookups: SharedLookups::new(program),
             guards: program.rules.iter().map(Guard::of).collect(),
             memo_plans,
-            memo_pool: memo::MemoPool::default(),
+            memo_pool: memo::MemoPool::new(schema.datasets.len()),
         }
     }
 
