@@ -7,7 +7,8 @@ use std::sync::{Mutex, PoisonError};
 /// counting references to the same strings pass their cache lines back and
 /// forth (about 10% slower on two cores), and a buffer freed and allocated
 /// anew for every chunk costs a page fault, and the zeroing of a fresh
-/// (huge) page, each time. What a thread keeps changes no value.
+/// (huge) page, each time. What a thread keeps changes no value. Threads
+/// outside the rayon pool share one slot.
 #[derive(Debug)]
 pub struct PerThread<T>(Mutex<Vec<(Option<usize>, T)>>);
 

@@ -314,28 +314,17 @@ pub(crate) struct FlatRows {
 
 impl FlatRows {
     pub fn with_capacity(rows: usize, bytes: usize) -> FlatRows {
-        let mut starts = Vec::with_capacity(rows + 1);
-        starts.push(0);
-        FlatRows {
-            bytes: Vec::with_capacity(bytes),
-            // (Room for sixteen cells a row: a case log has fifteen.)
-            ends: Vec::with_capacity(rows * 16),
-            starts,
-            lines: Vec::with_capacity(rows),
-            gap: 0,
-            quote_notes: Vec::new(),
-        }
+        FlatRows::reusing(None, rows, bytes)
     }
 
     /// [`FlatRows::with_capacity`], emptying `spare` (an earlier chunk's)
     /// rather than allocating when there is one.
     pub fn reusing(spare: Option<FlatRows>, rows: usize, bytes: usize) -> FlatRows {
-        let Some(mut r) = spare else {
-            return FlatRows::with_capacity(rows, bytes);
-        };
+        let mut r = spare.unwrap_or_default();
         r.bytes.clear();
         r.bytes.reserve(bytes);
         r.ends.clear();
+        // (Room for sixteen cells a row: a case log has fifteen.)
         r.ends.reserve(rows * 16);
         r.starts.clear();
         r.starts.reserve(rows + 1);
@@ -869,8 +858,9 @@ struct ColumnParse<'p> {
     c: usize,
     f: usize,
     parser: &'p CellParser,
-    cache: Option<StrCache>,
-    local: Option<Vec<Arc<str>>>,
+    /// The worker's shared strings or labels of the column, given back at
+    /// the chunk's end.
+    share: ColumnShare,
     empty: Option<Value>,
 }
 
@@ -888,16 +878,16 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
         .active
         .iter()
         .zip(plan.take_caches())
-        .map(|(&(c, f), ColumnShare { mut cache, local })| {
+        .map(|(&(c, f), mut share)| {
             let parser = &plan.parsers[f];
             let mut v = Value::Empty;
-            let empty = match &mut cache {
+            let empty = match &mut share.cache {
                 Some(cache) => {
                     parser.parse_shared_into("", cache, CACHE_LIMIT, &mut v);
                     Some(v)
                 }
                 None => parser
-                    .parse_into("", local.as_deref(), &mut v)
+                    .parse_into("", share.local.as_deref(), &mut v)
                     .ok()
                     .map(|()| v),
             };
@@ -905,8 +895,7 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
                 c,
                 f,
                 parser,
-                cache,
-                local,
+                share,
                 empty,
             }
         })
@@ -988,11 +977,11 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
                 ));
                 continue;
             };
-            if let Some(cache) = &mut col.cache {
+            if let Some(cache) = &mut col.share.cache {
                 parser.parse_shared_into(&text, cache, CACHE_LIMIT, &mut values[f]);
                 continue;
             }
-            if let Err(bad) = parser.parse_into(&text, col.local.as_deref(), &mut values[f]) {
+            if let Err(bad) = parser.parse_into(&text, col.share.local.as_deref(), &mut values[f]) {
                 out.errors
                     .push(plan.error(line, Some(c), Some(text.into_owned()), bad));
             }
@@ -1012,14 +1001,8 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
         }
         out.records.push(Record { row: line, values });
     }
-    plan.str_caches.put(
-        cols.into_iter()
-            .map(|c| ColumnShare {
-                cache: c.cache,
-                local: c.local,
-            })
-            .collect(),
-    );
+    plan.str_caches
+        .put(cols.into_iter().map(|c| c.share).collect());
 }
 
 /// The totals rows (`合计` …) of a chunk: index and label. A pass of its
