@@ -8,7 +8,8 @@ use rustc_hash::FxHashMap as HashMap;
 #[cfg(debug_assertions)]
 use super::eval_metric;
 use super::memo::{Memo, MemoPlan, Outcome};
-use super::{merge_group, AggInput, AggPlan, GroupAcc, MetricAcc, Partial, Runner, GROUP_EVIDENCE};
+use super::metric_counts::MetricCounts;
+use super::{merge_group, AggInput, AggPlan, GroupAcc, Partial, Runner, GROUP_EVIDENCE};
 use crate::ast::RuleKind;
 use crate::engine::data::Row;
 #[cfg(debug_assertions)]
@@ -25,7 +26,7 @@ pub(super) struct FastChunk<'r> {
     keys: Vec<BKey<'r>>,
     inputs: Vec<AggInput>,
     groups: Vec<HashMap<Vec<BKey<'r>>, GroupAcc>>,
-    metrics: Vec<HashMap<Option<BKey<'r>>, MetricAcc>>,
+    metrics: Vec<MetricCounts<'r>>,
 }
 
 impl FastChunk<'_> {
@@ -34,7 +35,9 @@ impl FastChunk<'_> {
             keys: Vec::new(),
             inputs: Vec::new(),
             groups: vec![HashMap::default(); rules],
-            metrics: vec![HashMap::default(); rules],
+            metrics: std::iter::repeat_with(MetricCounts::default)
+                .take(rules)
+                .collect(),
         }
     }
 
@@ -48,7 +51,7 @@ impl FastChunk<'_> {
             }
         }
         for (slot, metrics) in self.metrics.into_iter().enumerate() {
-            for (k, acc) in metrics {
+            for (k, acc) in metrics.into_counts() {
                 p.metrics[slot]
                     .entry(k.map(BKey::to_key))
                     .or_default()
@@ -195,7 +198,7 @@ impl Runner<'_> {
         #[cfg(not(debug_assertions))]
         let _ = (self, rule, row);
         if let Some((per, verdict)) = counted {
-            let acc = acc.metrics[slot].entry(*per).or_default();
+            let acc = acc.metrics[slot].of(*per);
             match verdict {
                 Some(b) => {
                     acc.denominator += 1;

@@ -27,6 +27,7 @@ use guard::Guard;
 mod fast_path;
 mod guard;
 mod memo;
+mod metric_counts;
 
 pub const CHUNK: usize = 4096;
 /// Evidence rows kept per group finding.

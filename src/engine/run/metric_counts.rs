@@ -1,0 +1,71 @@
+//! A metric's counts over one chunk, by `per` key, as the fast path keeps
+//! them (keys borrowed from the chunk's records).
+
+use rustc_hash::FxHashMap as HashMap;
+
+use super::MetricAcc;
+use crate::engine::fast::BKey;
+
+/// A metric's counts in one chunk, by `per` key. Most metrics count per
+/// department: a key that is a text is found first by its string's address
+/// in a small table of recent keys (a dozen departments fit), without
+/// hashing the key for every record; any other key, and a text the table
+/// does not hold, through the map.
+pub(super) struct MetricCounts<'r> {
+    places: HashMap<Option<BKey<'r>>, usize>,
+    keys: Vec<Option<BKey<'r>>>,
+    accs: Vec<MetricAcc>,
+    /// (address of a key's string, its place), by the address's bits.
+    recent: [(usize, usize); RECENT],
+}
+
+/// Entries of [`MetricCounts::recent`] (a power of two).
+const RECENT: usize = 64;
+
+impl Default for MetricCounts<'_> {
+    fn default() -> Self {
+        MetricCounts {
+            places: HashMap::default(),
+            keys: Vec::new(),
+            accs: Vec::new(),
+            recent: [(0, 0); RECENT],
+        }
+    }
+}
+
+impl<'r> MetricCounts<'r> {
+    /// The counts of `key`, new ones if it has none yet.
+    pub(super) fn of(&mut self, key: Option<BKey<'r>>) -> &mut MetricAcc {
+        // (The chunk's strings outlive its counts: no other string can
+        // take a key's address meanwhile.)
+        let addr = match key {
+            Some(BKey::Str(s)) => Some(std::sync::Arc::as_ptr(s).cast::<u8>() as usize),
+            _ => None,
+        };
+        if let Some(a) = addr {
+            let (at, i) = self.recent[(a >> 4) % RECENT];
+            if at == a {
+                return &mut self.accs[i];
+            }
+        }
+        let next = self.keys.len();
+        let i = *self.places.entry(key).or_insert(next);
+        if i == next {
+            self.keys.push(key);
+            self.accs.push(MetricAcc::default());
+        }
+        if let Some(a) = addr {
+            self.recent[(a >> 4) % RECENT] = (a, i);
+        }
+        &mut self.accs[i]
+    }
+
+    /// The keys and their counts, in the order first counted.
+    pub(super) fn into_counts(self) -> impl Iterator<Item = (Option<BKey<'r>>, MetricAcc)> {
+        self.keys.into_iter().zip(self.accs)
+    }
+}
+
+#[cfg(test)]
+#[path = "metric_counts_tests.rs"]
+mod tests;

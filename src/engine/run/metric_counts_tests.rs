@@ -1,0 +1,78 @@
+//! A metric's counts by key: each key keeps its own, however the table of
+//! recent keys shares its slots.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+use super::MetricCounts;
+use crate::engine::fast::BKey;
+
+#[test]
+fn every_key_keeps_its_own_counts_past_the_table_of_recent_keys() {
+    // 300 departments, more than the table has slots (their addresses
+    // share slots), a record without a department, and a key that is no
+    // text.
+    let texts: Vec<Arc<str>> = (0..300).map(|i| Arc::from(format!("部门{i}"))).collect();
+    let day = NaiveDate::from_ymd_opt(2025, 1, 1).expect("a date");
+    let (none, date) = (texts.len(), texts.len() + 1);
+    let mut counts = MetricCounts::default();
+    let mut expected = vec![0u64; texts.len() + 2];
+    let mut x: u64 = 7;
+    for _ in 0..20_000 {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        // (One key more often than the others, as departments are.)
+        let k = if x % 7 == 0 {
+            3
+        } else {
+            (x >> 33) as usize % (texts.len() + 2)
+        };
+        let key = match k {
+            k if k == none => None,
+            k if k == date => Some(BKey::Date(day)),
+            i => Some(BKey::Str(&texts[i])),
+        };
+        let acc = counts.of(key);
+        acc.denominator += 1;
+        acc.numerator += u64::from(k % 2 == 0);
+        expected[k] += 1;
+    }
+    let mut seen = vec![false; expected.len()];
+    for (key, acc) in counts.into_counts() {
+        let k = match key {
+            None => none,
+            Some(BKey::Date(_)) => date,
+            Some(BKey::Str(s)) => texts
+                .iter()
+                .position(|t| Arc::ptr_eq(t, s))
+                .expect("one of the texts"),
+            Some(other) => panic!("a key never counted: {other:?}"),
+        };
+        assert!(!seen[k], "key {k} counted in two places");
+        seen[k] = true;
+        assert_eq!(acc.denominator, expected[k], "key {k}");
+        let odd = k % 2 == 1;
+        assert_eq!(acc.numerator, if odd { 0 } else { expected[k] }, "key {k}");
+    }
+    let counted = expected.iter().filter(|&&n| n > 0).count();
+    assert_eq!(seen.iter().filter(|&&s| s).count(), counted);
+}
+
+#[test]
+fn the_same_text_in_two_strings_is_two_keys_until_the_chunk_is_folded() {
+    // Keys are told apart by their strings here (as the map of the keys
+    // is): the fold at the chunk's end makes them one by content.
+    let a: Arc<str> = Arc::from("人社局");
+    let b: Arc<str> = Arc::from("人社局");
+    let mut counts = MetricCounts::default();
+    counts.of(Some(BKey::Str(&a))).denominator += 1;
+    counts.of(Some(BKey::Str(&b))).denominator += 2;
+    counts.of(Some(BKey::Str(&a))).denominator += 4;
+    let got: Vec<u64> = counts
+        .into_counts()
+        .map(|(_, acc)| acc.denominator)
+        .collect();
+    assert_eq!(got, vec![5, 2]);
+}
