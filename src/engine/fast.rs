@@ -380,6 +380,17 @@ impl KeyIdentity {
     }
 }
 
+/// Slots of [`Fast::recent`] (a power of two).
+const RECENT: usize = 512;
+
+/// The slot of a table of `slots` (a power of two) that a string's address
+/// picks: its bits above the allocator's 16-byte grain, so that strings
+/// allocated one after another (a column's distinct texts) take slots one
+/// after another.
+pub(crate) fn address_slot(addr: usize, slots: usize) -> usize {
+    (addr >> 4) & (slots - 1)
+}
+
 /// One lookup made for the current record.
 struct Looked {
     dataset: usize,
@@ -405,6 +416,11 @@ pub struct Fast<'r> {
     /// values: a record whose item code is the same shared string as an
     /// earlier record's finds the same rows without hashing its text.
     candidates: rustc_hash::FxHashMap<KeyIdentity, &'r [u32]>,
+    /// Undated lookups by one text key (`catalogue[case.item_code]`), by
+    /// the address of the key's string: (address, dataset, answer), in the
+    /// slot the address picks. The chunk's strings outlive the evaluator,
+    /// so no other string takes a kept address.
+    recent: Box<[(usize, usize, Hit); RECENT]>,
     /// The current record's event day (by the field it was read from), as
     /// [`Fast::applicable`] reads it.
     event_day: Option<(usize, Option<NaiveDate>)>,
@@ -439,6 +455,7 @@ impl<'r> Fast<'r> {
             looked: Vec::new(),
             looked_keys: Vec::new(),
             candidates: rustc_hash::FxHashMap::default(),
+            recent: Box::new([(0, 0, Hit::None); RECENT]),
             event_day: None,
             key_buf: Vec::new(),
             group_key: Vec::new(),
@@ -994,6 +1011,24 @@ impl<'r> Fast<'r> {
             return Ok(F::Unknown);
         };
         let keys_now = start..self.looked_keys.len();
+        // One text key, no date: the answer for the key's string.
+        let text = match &self.looked_keys[keys_now.clone()] {
+            [F::Str(s)] if on.is_none() => {
+                let addr = Arc::as_ptr(s).cast::<u8>() as usize;
+                let slot = address_slot(addr, RECENT);
+                match self.recent[slot] {
+                    (a, ds, hit) if a == addr && ds == dataset => {
+                        self.looked_keys.truncate(start);
+                        return Ok(match hit {
+                            Hit::Row(r) => F::rec(dataset, r),
+                            _ => F::Nothing,
+                        });
+                    }
+                    _ => Some((addr, slot)),
+                }
+            }
+            _ => None,
+        };
         let cached = self.looked.iter().find(|l| {
             l.dataset == dataset
                 && l.on == on
@@ -1026,6 +1061,9 @@ impl<'r> Fast<'r> {
                 c
             };
             let h = index.pick(candidates, on, &self.env.data.tables[dataset]);
+            if let (Some((addr, slot)), Hit::Row(_) | Hit::None) = (text, h) {
+                self.recent[slot] = (addr, dataset, h);
+            }
             self.looked.push(Looked {
                 dataset,
                 keys: keys_now,

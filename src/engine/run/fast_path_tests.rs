@@ -253,3 +253,77 @@ rule X010 early {
     fast.record(&late);
     assert_eq!(fast.violation(0, rule), Ok(Some(true)));
 }
+
+/// A lookup by one text key is remembered by the address of the key's
+/// string, in a table whose slots more distinct keys share than it has:
+/// every record still finds its own row, or none.
+#[test]
+fn a_lookup_remembered_by_its_key_s_string_finds_each_record_s_own_row() {
+    let program = crate::engine::test_program(
+        r#"
+policy p { title "t" issuer "i" }
+rule X011 named {
+  title "n"
+  severity error
+  cite gangnan-2017 "四、(六)"
+  for case in cases
+  let item = catalogue[case.item_code]
+  require item is not none and item.name == case.dept
+  message "{case.id}"
+}
+"#,
+    );
+    let schema = Schema::builtin();
+    let (cat, cases) = (
+        schema.dataset_index("catalogue").expect("catalogue"),
+        schema.dataset_index("cases").expect("cases"),
+    );
+    let field = |ds: usize, name: &str| schema.datasets[ds].field_index(name).expect("a field");
+    // 700 items (more than the table's slots), and 50 codes it lacks; each
+    // code one shared string, as the reader gives a column's texts.
+    let codes: Vec<Arc<str>> = (0..750).map(|i| Arc::from(format!("I{i:04}"))).collect();
+    let names: Vec<Arc<str>> = (0..700).map(|i| Arc::from(format!("事项{i}"))).collect();
+    let mut data = Data::new(schema.datasets.len());
+    let file = data.add_file("事项目录.csv", None);
+    for (i, name) in names.iter().enumerate() {
+        let mut values = vec![Value::Empty; schema.datasets[cat].fields.len()];
+        values[field(cat, "code")] = Value::Str(codes[i].clone());
+        values[field(cat, "name")] = Value::Str(name.clone());
+        data.push(
+            cat,
+            Row {
+                file,
+                row: i as u32 + 2,
+                values,
+            },
+        );
+    }
+    let opts = options();
+    let runner = Runner::new(&program, schema, &data, &opts);
+    let rule = &program.rules[0];
+    let mut fast = Fast::new(&runner.env, &runner.shared_lookups);
+    let wrong: Arc<str> = Arc::from("别的部门");
+    let mut x: u64 = 11;
+    let records: Vec<(Vec<Value>, bool)> = (0..6_000)
+        .map(|_| {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let k = (x >> 33) as usize % codes.len();
+            let named = x % 5 != 0;
+            let mut values = vec![Value::Empty; schema.datasets[cases].fields.len()];
+            values[field(cases, "item_code")] = Value::Str(codes[k].clone());
+            let dept = if named && k < names.len() {
+                &names[k]
+            } else {
+                &wrong
+            };
+            values[field(cases, "dept")] = Value::Str(dept.clone());
+            (values, !(named && k < names.len()))
+        })
+        .collect();
+    for (values, violation) in &records {
+        fast.record(values);
+        assert_eq!(fast.violation(0, rule), Ok(Some(*violation)));
+    }
+}

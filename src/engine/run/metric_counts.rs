@@ -4,7 +4,7 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use super::MetricAcc;
-use crate::engine::fast::BKey;
+use crate::engine::fast::{address_slot, BKey};
 
 /// A metric's counts in one chunk, by `per` key. Most metrics count per
 /// department: a key that is a text is found first by its string's address
@@ -43,7 +43,7 @@ impl<'r> MetricCounts<'r> {
             _ => None,
         };
         if let Some(a) = addr {
-            let (at, i) = self.recent[(a >> 4) % RECENT];
+            let (at, i) = self.recent[address_slot(a, RECENT)];
             if at == a {
                 return &mut self.accs[i];
             }
@@ -55,7 +55,7 @@ impl<'r> MetricCounts<'r> {
             self.accs.push(MetricAcc::default());
         }
         if let Some(a) = addr {
-            self.recent[(a >> 4) % RECENT] = (a, i);
+            self.recent[address_slot(a, RECENT)] = (a, i);
         }
         &mut self.accs[i]
     }
