@@ -82,18 +82,15 @@ impl Runner<'_> {
         slot: usize,
     ) -> Result<(), Bail> {
         let plan = self.memo_plans[ri].as_ref().filter(|_| memo.is_on());
-        let key = plan.and_then(|p| {
-            let applies = fast.applicable(rule);
-            Memo::hash(applies, &p.fields, &row.values).map(|h| (p, h, applies))
-        });
-        if let Some((p, h, applies)) = key {
-            if let Some(outcome) = memo.get(h, applies, &p.fields, &row.values) {
+        let key = plan.map(|p| (p, fast.applicable(rule)));
+        if let Some((p, applies)) = key {
+            if let Some(outcome) = memo.get(applies, &p.fields, &row.values) {
                 return self.replay(fast, acc, p, ri, rule, row, slot, outcome);
             }
         }
         let keep = |memo: &mut Memo, outcome: Outcome| {
-            if let Some((p, h, applies)) = key {
-                memo.keep(h, applies, &p.fields, &row.values, outcome);
+            if let Some((p, applies)) = key {
+                memo.keep(applies, &p.fields, &row.values, outcome);
             }
         };
         match rule.kind {

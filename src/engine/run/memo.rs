@@ -156,19 +156,85 @@ pub(super) enum Outcome {
     Member(Option<Box<[AggInput]>>),
 }
 
+/// A kept outcome, the values it was found for, and their identity.
 struct Entry {
     applies: bool,
+    /// The values' [`Identity`]: the strings' addresses are the kept
+    /// strings', which `values` keeps taken.
+    identity: Identity,
     values: Box<[Value]>,
     outcome: Outcome,
 }
 
+/// Slots of a memo's table of recent keys (a power of two).
+const SLOTS: usize = 1024;
+
 /// The memo of one rule, keyed by the content of the values it reads.
+///
+/// A record's values are looked for first by their identity (a text by the
+/// address of its string, the reader sharing one string per distinct text
+/// of a column) in a table of slots, each naming a kept entry: no hashing
+/// of the texts and one entry read. A record whose identity the table does
+/// not name is looked for by the content of its values.
 #[derive(Default)]
 pub(super) struct Memo {
-    entries: HashMap<u64, Entry>,
+    /// The hash of the values' content → the entry's place in `kept`.
+    entries: HashMap<u64, u32>,
+    kept: Vec<Entry>,
+    /// By the identity's slot: the place of an entry in `kept`, plus one
+    /// (0: none). Empty until the first entry is kept.
+    slots: Vec<u32>,
     lookups: u64,
     hits: u64,
     off: bool,
+}
+
+/// Each value of a key as one word and its kind (a text: the address of
+/// its string). Equal identities mean equal content, as long as the
+/// strings of one of them are alive; equal content may still have another
+/// identity (the same text in another string).
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Identity {
+    kinds: [u8; MAX_FIELDS],
+    words: [u64; MAX_FIELDS],
+}
+
+impl Identity {
+    /// `None` when a value has no key (a date and time, or no such field)
+    /// or there are more than [`MAX_FIELDS`] fields.
+    #[inline]
+    fn of(fields: &[usize], values: &[Value]) -> Option<Identity> {
+        if fields.len() > MAX_FIELDS {
+            return None;
+        }
+        let mut id = Identity {
+            kinds: [0; MAX_FIELDS],
+            words: [0; MAX_FIELDS],
+        };
+        for (i, &f) in fields.iter().enumerate() {
+            (id.kinds[i], id.words[i]) = match values.get(f)? {
+                Value::Empty => (1, 0),
+                Value::Invalid => (2, 0),
+                Value::Str(s) => (3, Arc::as_ptr(s).cast::<u8>() as u64),
+                Value::Int(n) => (4, *n as u64),
+                Value::Decimal(x) => (5, x.to_bits()),
+                Value::Bool(b) => (6, u64::from(*b)),
+                Value::Date(d) => (7, i64::from(chrono::Datelike::num_days_from_ce(d)) as u64),
+                Value::DateTime(_) => return None,
+            };
+        }
+        Some(id)
+    }
+
+    /// Its slot in a memo's table (with whether the rule applies).
+    #[inline]
+    fn slot(&self, applies: bool) -> usize {
+        let mut h = u64::from(applies);
+        for (&k, &w) in self.kinds.iter().zip(&self.words) {
+            h = (h.rotate_left(5) ^ w ^ u64::from(k)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+        (h >> (64 - SLOTS.trailing_zeros())) as usize
+    }
 }
 
 /// Do two values of a key hold the same content?
@@ -223,13 +289,23 @@ impl Memo {
     /// The outcome kept for these values, if any.
     pub(super) fn get(
         &mut self,
-        hash: u64,
         applies: bool,
         fields: &[usize],
         values: &[Value],
     ) -> Option<&Outcome> {
         self.lookups += 1;
-        let e = self.entries.get(&hash)?;
+        let identity = Identity::of(fields, values)?;
+        let slot = identity.slot(applies);
+        let named = self.slots.get(slot).and_then(|&p| p.checked_sub(1));
+        if let Some(i) = named {
+            let e = &self.kept[i as usize];
+            if e.applies == applies && e.identity == identity {
+                self.hits += 1;
+                return Some(&self.kept[i as usize].outcome);
+            }
+        }
+        let i = *self.entries.get(&Self::hash(applies, fields, values)?)?;
+        let e = &self.kept[i as usize];
         let hit = e.applies == applies
             && fields
                 .iter()
@@ -239,7 +315,13 @@ impl Memo {
             return None;
         }
         self.hits += 1;
-        Some(&e.outcome)
+        // (Only the entry's own strings may name it: another string of the
+        // same text may be gone, its address another text's, by the time
+        // a record brings that address again.)
+        if e.identity == identity {
+            self.slots[slot] = i + 1;
+        }
+        Some(&self.kept[i as usize].outcome)
     }
 
     /// Whether the memo is still used.
@@ -247,6 +329,8 @@ impl Memo {
         if !self.off && self.lookups >= TRIAL && self.hits * 2 < self.lookups {
             self.off = true;
             self.entries = HashMap::default();
+            self.kept = Vec::new();
+            self.slots = Vec::new();
         }
         !self.off
     }
@@ -255,20 +339,35 @@ impl Memo {
     /// values has the same hash, or the memo is full).
     pub(super) fn keep(
         &mut self,
-        hash: u64,
         applies: bool,
         fields: &[usize],
         values: &[Value],
         outcome: Outcome,
     ) {
-        if self.entries.len() >= MAX_ENTRIES {
+        if self.kept.len() >= MAX_ENTRIES {
             return;
         }
-        self.entries.entry(hash).or_insert_with(|| Entry {
+        let (Some(hash), Some(identity)) = (
+            Self::hash(applies, fields, values),
+            Identity::of(fields, values),
+        ) else {
+            return;
+        };
+        let place = self.kept.len() as u32;
+        if *self.entries.entry(hash).or_insert(place) != place {
+            return;
+        }
+        self.kept.push(Entry {
             applies,
+            // (The kept values are the record's strings: its identity.)
+            identity,
             values: fields.iter().map(|&f| values[f].clone()).collect(),
             outcome,
         });
+        if self.slots.is_empty() {
+            self.slots = vec![0; SLOTS];
+        }
+        self.slots[identity.slot(applies)] = place + 1;
     }
 }
 

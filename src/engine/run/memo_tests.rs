@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use super::{plans, Memo, MemoPlan, Outcome};
+use crate::engine::eval::AggInput;
 use crate::ir::Program;
 use crate::schema::Schema;
 use crate::value::Value;
@@ -146,21 +147,15 @@ fn an_outcome_is_replayed_for_the_same_content_only() {
     let other_code = vec![code("GA040004"), Value::Bool(true)];
     let other_flag = vec![code("GA040003"), Value::Bool(false)];
     let fields = [0, 1];
-    let hash = |v: &[Value], applies: bool| Memo::hash(applies, &fields, v).expect("a hash");
     let mut memo = Memo::default();
-    memo.keep(
-        hash(&a, true),
-        true,
-        &fields,
-        &a,
-        Outcome::Passed { missing: true },
-    );
+    memo.keep(true, &fields, &a, Outcome::Passed { missing: true });
     let replayed = |memo: &mut Memo, v: &[Value], applies: bool| {
         matches!(
-            memo.get(hash(v, applies), applies, &fields, v),
+            memo.get(applies, &fields, v),
             Some(Outcome::Passed { missing: true })
         )
     };
+    assert!(replayed(&mut memo, &a, true));
     assert!(replayed(&mut memo, &b, true));
     assert!(!replayed(&mut memo, &other_code, true));
     assert!(!replayed(&mut memo, &other_flag, true));
@@ -172,8 +167,57 @@ fn an_outcome_is_replayed_for_the_same_content_only() {
         Memo::hash(true, &[0], &empty),
         Memo::hash(true, &[0], &invalid)
     );
+    memo.keep(true, &[0], &empty, Outcome::NotCounted);
+    assert!(memo.get(true, &[0], &invalid).is_none());
     let when = chrono::NaiveDate::from_ymd_opt(2025, 3, 3)
         .and_then(|d| d.and_hms_opt(9, 0, 0))
         .expect("a date");
     assert_eq!(Memo::hash(true, &[0], &[Value::DateTime(when)]), None);
+    memo.keep(true, &[0], &[Value::DateTime(when)], Outcome::NotCounted);
+    assert!(memo.get(true, &[0], &[Value::DateTime(when)]).is_none());
+}
+
+/// More keys than the memo's table of recent keys has slots: each key
+/// replays its own outcome, found by its strings or, held apart, by its
+/// content.
+#[test]
+fn each_key_replays_its_own_outcome_past_the_table_of_recent_keys() {
+    let n = 3_000;
+    let keys: Vec<Vec<Value>> = (0..n)
+        .map(|k| {
+            vec![
+                Value::Str(Arc::from(format!("GA{k:06}"))),
+                Value::Bool(k % 3 == 0),
+            ]
+        })
+        .collect();
+    let fields = [0, 1];
+    let outcome = |k: i64| Outcome::Member(Some(vec![AggInput::Value(Some(Value::Int(k)))].into()));
+    let mut memo = Memo::default();
+    for (k, v) in keys.iter().enumerate() {
+        memo.keep(true, &fields, v, outcome(k as i64));
+    }
+    let own = |memo: &mut Memo, v: &[Value], k: usize| match memo.get(true, &fields, v) {
+        Some(Outcome::Member(Some(inputs))) => {
+            inputs.as_ref() == [AggInput::Value(Some(Value::Int(k as i64)))]
+        }
+        _ => false,
+    };
+    // In another order than kept, twice (the second time from the slots
+    // the first time named).
+    for _ in 0..2 {
+        for k in (0..n).map(|i| (i * 7) % n) {
+            assert!(own(&mut memo, &keys[k], k), "key {k}");
+            let apart = vec![
+                Value::Str(Arc::from(format!("GA{k:06}"))),
+                keys[k][1].clone(),
+            ];
+            assert!(own(&mut memo, &apart, k), "key {k} held apart");
+            let flipped = vec![keys[k][0].clone(), Value::Bool(k % 3 != 0)];
+            assert!(
+                memo.get(true, &fields, &flipped).is_none(),
+                "key {k} flipped"
+            );
+        }
+    }
 }
