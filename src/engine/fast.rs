@@ -278,11 +278,6 @@ impl BKey<'_> {
             BKey::DateTime(d) => Key::DateTime(*d),
         }
     }
-
-    /// The string's address (identity), for hashing and equality.
-    fn addr(s: &Arc<str>) -> usize {
-        Arc::as_ptr(s).cast::<u8>() as usize
-    }
 }
 
 impl PartialEq for BKey<'_> {
@@ -305,7 +300,7 @@ impl std::hash::Hash for BKey<'_> {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         std::mem::discriminant(self).hash(state);
         match self {
-            BKey::Str(s) => BKey::addr(s).hash(state),
+            BKey::Str(s) => text_address(s).hash(state),
             BKey::Int(n) => n.hash(state),
             BKey::Dec(bits) => bits.hash(state),
             BKey::Bool(b) => b.hash(state),
@@ -368,7 +363,7 @@ impl KeyIdentity {
         };
         for (i, k) in keys.iter().enumerate() {
             id.words[i] = match k {
-                F::Str(s) => Arc::as_ptr(s).cast::<u8>() as u64,
+                F::Str(s) => text_address(s) as u64,
                 F::Int(n) => {
                     id.ints |= 1 << i;
                     *n as u64
@@ -382,6 +377,13 @@ impl KeyIdentity {
 
 /// Slots of [`Fast::recent`] (a power of two).
 const RECENT: usize = 512;
+
+/// A string's address: its identity while it is alive (the reader shares
+/// one string per distinct text of a column in a worker), for the tables
+/// keyed by it.
+pub(crate) fn text_address(s: &Arc<str>) -> usize {
+    Arc::as_ptr(s).cast::<u8>() as usize
+}
 
 /// The slot of a table of `slots` (a power of two) that a string's address
 /// picks: its bits above the allocator's 16-byte grain, so that strings
@@ -1014,7 +1016,7 @@ impl<'r> Fast<'r> {
         // One text key, no date: the answer for the key's string.
         let text = match &self.looked_keys[keys_now.clone()] {
             [F::Str(s)] if on.is_none() => {
-                let addr = Arc::as_ptr(s).cast::<u8>() as usize;
+                let addr = text_address(s);
                 let slot = address_slot(addr, RECENT);
                 match self.recent[slot] {
                     (a, ds, hit) if a == addr && ds == dataset => {

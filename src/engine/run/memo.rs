@@ -34,6 +34,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHasher};
 
 use super::AggPlan;
 use crate::engine::eval::AggInput;
+use crate::engine::fast::text_address;
 use crate::ir::{IrExpr, Program, RuleDef};
 use crate::per_thread::PerThread;
 use crate::schema::{FieldType, Schema};
@@ -215,7 +216,7 @@ impl Identity {
             (id.kinds[i], id.words[i]) = match values.get(f)? {
                 Value::Empty => (1, 0),
                 Value::Invalid => (2, 0),
-                Value::Str(s) => (3, Arc::as_ptr(s).cast::<u8>() as u64),
+                Value::Str(s) => (3, text_address(s) as u64),
                 Value::Int(n) => (4, *n as u64),
                 Value::Decimal(x) => (5, x.to_bits()),
                 Value::Bool(b) => (6, u64::from(*b)),

@@ -4,7 +4,7 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use super::MetricAcc;
-use crate::engine::fast::{address_slot, BKey};
+use crate::engine::fast::{address_slot, text_address, BKey};
 
 /// A metric's counts in one chunk, by `per` key. Most metrics count per
 /// department: a key that is a text is found first by its string's address
@@ -39,7 +39,7 @@ impl<'r> MetricCounts<'r> {
         // (The chunk's strings outlive its counts: no other string can
         // take a key's address meanwhile.)
         let addr = match key {
-            Some(BKey::Str(s)) => Some(std::sync::Arc::as_ptr(s).cast::<u8>() as usize),
+            Some(BKey::Str(s)) => Some(text_address(s)),
             _ => None,
         };
         if let Some(a) = addr {
