@@ -3,7 +3,8 @@
 use std::process::ExitCode;
 
 /// mimalloc, as ruff does: an audit allocates and frees a record's values
-/// and strings by the million, across worker threads.
+/// and strings by the million, across worker threads. Built without
+/// transparent huge pages (the `no_thp` feature, see Cargo.toml).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
