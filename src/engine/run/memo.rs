@@ -167,8 +167,12 @@ struct Entry {
     outcome: Outcome,
 }
 
-/// Slots of a memo's table of recent keys (a power of two).
-const SLOTS: usize = 1024;
+/// Slots of a memo's table of recent keys (a power of two). Keys share a
+/// slot less the more slots there are: 1,024 slots for the 528 keys of
+/// `H002` on a generated export sent one lookup in seven to the content
+/// hash, 4,096 one in thirty (-0.8% instructions on the audit; 16 KiB a
+/// memo).
+const SLOTS: usize = 4096;
 
 /// The memo of one rule, keyed by the content of the values it reads.
 ///
