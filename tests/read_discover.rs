@@ -535,6 +535,35 @@ fn equal_texts_of_a_column_share_one_string_across_a_thread_s_chunks() {
     }
 }
 
+/// A real catalogue's thousand item codes: the first few hundred cells of
+/// the column are all first sightings, and the cache still shares every
+/// code from its second sighting on (it gives up only on a column with
+/// more distinct texts than it holds, such as the ids).
+#[test]
+fn a_column_of_a_thousand_codes_shares_each_code_s_string_from_its_second_sighting() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut text = String::from("办件编号,事项编码,受理部门,受理渠道\n");
+    for i in 0..4000 {
+        writeln!(text, "GA{i},511A{:06}-1-00,区民政局,网上", i % 1000).unwrap();
+    }
+    write(tmp.path(), "办件.csv", text.as_bytes());
+    let d = discover(tmp.path(), schema(), &ReadOptions::default()).unwrap();
+    let chunks = chunks_of(&d.sources[0], 250);
+    let codes = texts_of(&chunks, "item_code");
+    assert_eq!(codes.len(), 4000);
+    for i in 1000..4000 {
+        assert_eq!(codes[i], codes[i % 1000]);
+        assert!(
+            std::sync::Arc::ptr_eq(&codes[i], &codes[i % 1000]),
+            "record {i} has its own string of {}",
+            codes[i]
+        );
+    }
+    // The ids (no text repeats) are each their own string.
+    let ids = texts_of(&chunks, "id");
+    assert!(!std::sync::Arc::ptr_eq(&ids[0], &ids[1]));
+}
+
 #[test]
 fn chunks_with_and_without_quotes_parsed_one_after_another_keep_their_cells() {
     // One thread parses every chunk, reusing the buffers of the one before:

@@ -17,7 +17,8 @@ use calamine::Data;
 
 use super::cell::{data_text, BadCell, CellParser, StrCache};
 
-/// Distinct values a column's cache holds per chunk.
+/// Distinct values a column's cache holds (for the chunks of a file a
+/// worker reads).
 const CACHE_LIMIT: usize = 4096;
 use super::encoding::TextEncoding;
 use super::header::Column;
