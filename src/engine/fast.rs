@@ -22,6 +22,7 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
 use super::eval::Env;
 use super::index::{Hit, Key};
+use super::recent_lookups::RecentLookups;
 use super::shared_lookups::SharedLookups;
 use crate::ast::{CmpOp, IsTest};
 use crate::calendar::{add_months, add_years, age_in_full_years};
@@ -375,9 +376,6 @@ impl KeyIdentity {
     }
 }
 
-/// Slots of [`Fast::recent`] (a power of two).
-const RECENT: usize = 512;
-
 /// A string's address: its identity while it is alive (the reader shares
 /// one string per distinct text of a column in a worker), for the tables
 /// keyed by it.
@@ -419,10 +417,8 @@ pub struct Fast<'r> {
     /// earlier record's finds the same rows without hashing its text.
     candidates: rustc_hash::FxHashMap<KeyIdentity, &'r [u32]>,
     /// Undated lookups by one text key (`catalogue[case.item_code]`), by
-    /// the address of the key's string: (address, dataset, answer), in the
-    /// slot the address picks. The chunk's strings outlive the evaluator,
-    /// so no other string takes a kept address.
-    recent: Box<[(usize, usize, Hit); RECENT]>,
+    /// the address of the key's string, kept across a worker's chunks.
+    recent: RecentLookups,
     /// The current record's event day (by the field it was read from), as
     /// [`Fast::applicable`] reads it.
     event_day: Option<(usize, Option<NaiveDate>)>,
@@ -446,7 +442,15 @@ pub struct Fast<'r> {
 }
 
 impl<'r> Fast<'r> {
+    /// A fast evaluator with no lookups remembered (tests).
+    #[cfg(all(test, debug_assertions))]
     pub fn new(env: &'r Env<'r>, shared: &'r SharedLookups) -> Self {
+        Self::with_recent(env, shared, RecentLookups::default())
+    }
+
+    /// The fast evaluator of a chunk, going on with the lookups the
+    /// worker's earlier chunks remembered (see [`Fast::into_recent`]).
+    pub fn with_recent(env: &'r Env<'r>, shared: &'r SharedLookups, recent: RecentLookups) -> Self {
         Fast {
             env,
             shared,
@@ -457,7 +461,7 @@ impl<'r> Fast<'r> {
             looked: Vec::new(),
             looked_keys: Vec::new(),
             candidates: rustc_hash::FxHashMap::default(),
-            recent: Box::new([(0, 0, Hit::None); RECENT]),
+            recent,
             event_day: None,
             key_buf: Vec::new(),
             group_key: Vec::new(),
@@ -467,6 +471,11 @@ impl<'r> Fast<'r> {
             saw_missing: false,
             depth: 0,
         }
+    }
+
+    /// The lookups remembered, for the worker's next chunk.
+    pub fn into_recent(self) -> RecentLookups {
+        self.recent
     }
 
     /// Start a record: forget what was computed for the previous one.
@@ -1014,20 +1023,16 @@ impl<'r> Fast<'r> {
         };
         let keys_now = start..self.looked_keys.len();
         // One text key, no date: the answer for the key's string.
-        let text = match &self.looked_keys[keys_now.clone()] {
+        let text = match self.looked_keys[keys_now.clone()] {
             [F::Str(s)] if on.is_none() => {
-                let addr = text_address(s);
-                let slot = address_slot(addr, RECENT);
-                match self.recent[slot] {
-                    (a, ds, hit) if a == addr && ds == dataset => {
-                        self.looked_keys.truncate(start);
-                        return Ok(match hit {
-                            Hit::Row(r) => F::rec(dataset, r),
-                            _ => F::Nothing,
-                        });
-                    }
-                    _ => Some((addr, slot)),
+                if let Some(hit) = self.recent.get(dataset, s) {
+                    self.looked_keys.truncate(start);
+                    return Ok(match hit {
+                        Hit::Row(r) => F::rec(dataset, r),
+                        _ => F::Nothing,
+                    });
                 }
+                Some(s)
             }
             _ => None,
         };
@@ -1063,8 +1068,8 @@ impl<'r> Fast<'r> {
                 c
             };
             let h = index.pick(candidates, on, &self.env.data.tables[dataset]);
-            if let (Some((addr, slot)), Hit::Row(_) | Hit::None) = (text, h) {
-                self.recent[slot] = (addr, dataset, h);
+            if let (Some(s), Hit::Row(_) | Hit::None) = (text, h) {
+                self.recent.keep(dataset, s, h);
             }
             self.looked.push(Looked {
                 dataset,

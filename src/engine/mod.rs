@@ -15,6 +15,7 @@ pub mod data;
 pub mod eval;
 mod fast;
 pub mod index;
+pub(crate) mod recent_lookups;
 pub mod report;
 pub mod run;
 mod shared_lookups;

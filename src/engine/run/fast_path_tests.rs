@@ -9,6 +9,7 @@ use super::super::{AggInput, RunOptions, Runner};
 use crate::calendar::Calendar;
 use crate::engine::data::{Data, Row};
 use crate::engine::fast::{value_bkey, BKey, Fast};
+use crate::engine::recent_lookups::RecentLookups;
 use crate::ir::Program;
 use crate::schema::Schema;
 use crate::sources::SourceRegistry;
@@ -254,13 +255,10 @@ rule X010 early {
     assert_eq!(fast.violation(0, rule), Ok(Some(true)));
 }
 
-/// A lookup by one text key is remembered by the address of the key's
-/// string, in a table whose slots more distinct keys share than it has:
-/// every record still finds its own row, or none.
-#[test]
-fn a_lookup_remembered_by_its_key_s_string_finds_each_record_s_own_row() {
-    let program = crate::engine::test_program(
-        r#"
+/// A rule reading `catalogue[case.item_code]`: an item's name is the
+/// department of its cases (a violation otherwise, and for a code the
+/// catalogue lacks).
+const NAMED: &str = r#"
 policy p { title "t" issuer "i" }
 rule X011 named {
   title "n"
@@ -271,24 +269,29 @@ rule X011 named {
   require item is not none and item.name == case.dept
   message "{case.id}"
 }
-"#,
-    );
-    let schema = Schema::builtin();
-    let (cat, cases) = (
-        schema.dataset_index("catalogue").expect("catalogue"),
-        schema.dataset_index("cases").expect("cases"),
-    );
-    let field = |ds: usize, name: &str| schema.datasets[ds].field_index(name).expect("a field");
-    // 700 items (more than the table's slots), and 50 codes it lacks; each
-    // code one shared string, as the reader gives a column's texts.
-    let codes: Vec<Arc<str>> = (0..750).map(|i| Arc::from(format!("I{i:04}"))).collect();
-    let names: Vec<Arc<str>> = (0..700).map(|i| Arc::from(format!("事项{i}"))).collect();
+"#;
+
+/// Items of [`NAMED`]'s catalogue: more than the slots of the table of
+/// lookups by a key's string (4,096), and codes it lacks.
+const ITEMS: usize = 5_000;
+const MISSING: usize = 250;
+
+/// The code and the name of item `i`.
+fn item(i: usize) -> (String, String) {
+    (format!("I{i:05}"), format!("事项{i}"))
+}
+
+/// A catalogue of [`ITEMS`] items.
+fn named_catalogue(schema: &Schema) -> Data {
+    let cat = schema.dataset_index("catalogue").expect("catalogue");
+    let field = |name: &str| schema.datasets[cat].field_index(name).expect("a field");
     let mut data = Data::new(schema.datasets.len());
     let file = data.add_file("事项目录.csv", None);
-    for (i, name) in names.iter().enumerate() {
+    for i in 0..ITEMS {
+        let (code, name) = item(i);
         let mut values = vec![Value::Empty; schema.datasets[cat].fields.len()];
-        values[field(cat, "code")] = Value::Str(codes[i].clone());
-        values[field(cat, "name")] = Value::Str(name.clone());
+        values[field("code")] = Value::Str(Arc::from(code));
+        values[field("name")] = Value::Str(Arc::from(name));
         data.push(
             cat,
             Row {
@@ -298,32 +301,100 @@ rule X011 named {
             },
         );
     }
+    data
+}
+
+/// `n` cases of random codes (of [`ITEMS`] and [`MISSING`] more), each
+/// code one string of `strings` (as the reader shares a column's texts),
+/// with whether [`NAMED`] finds a violation; `x` is the random state.
+fn named_cases(
+    schema: &Schema,
+    strings: &[(Arc<str>, Arc<str>)],
+    n: usize,
+    x: &mut u64,
+) -> Vec<(Vec<Value>, bool)> {
+    let cases = schema.dataset_index("cases").expect("cases");
+    let field = |name: &str| schema.datasets[cases].field_index(name).expect("a field");
+    let wrong: Arc<str> = Arc::from("别的部门");
+    (0..n)
+        .map(|_| {
+            *x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let k = (*x >> 33) as usize % strings.len();
+            let named = *x % 5 != 0;
+            let mut values = vec![Value::Empty; schema.datasets[cases].fields.len()];
+            values[field("item_code")] = Value::Str(strings[k].0.clone());
+            let dept = if named && k < ITEMS {
+                &strings[k].1
+            } else {
+                &wrong
+            };
+            values[field("dept")] = Value::Str(dept.clone());
+            (values, !(named && k < ITEMS))
+        })
+        .collect()
+}
+
+/// Fresh strings of every code and name (missing codes with no item), by
+/// item, made from item `first` on (and around).
+fn named_strings(first: usize) -> Vec<(Arc<str>, Arc<str>)> {
+    let n = ITEMS + MISSING;
+    let mut made: Vec<Option<(Arc<str>, Arc<str>)>> = vec![None; n];
+    for j in 0..n {
+        let i = (first + j) % n;
+        let (code, name) = item(i);
+        made[i] = Some((Arc::from(code), Arc::from(name)));
+    }
+    made.into_iter()
+        .map(|m| m.expect("every item made"))
+        .collect()
+}
+
+/// A lookup by one text key is remembered by the address of the key's
+/// string, in a table whose slots more distinct keys share than it has:
+/// every record still finds its own row, or none.
+#[test]
+fn a_lookup_remembered_by_its_key_s_string_finds_each_record_s_own_row() {
+    let program = crate::engine::test_program(NAMED);
+    let schema = Schema::builtin();
+    let data = named_catalogue(schema);
     let opts = options();
     let runner = Runner::new(&program, schema, &data, &opts);
     let rule = &program.rules[0];
     let mut fast = Fast::new(&runner.env, &runner.shared_lookups);
-    let wrong: Arc<str> = Arc::from("别的部门");
-    let mut x: u64 = 11;
-    let records: Vec<(Vec<Value>, bool)> = (0..6_000)
-        .map(|_| {
-            x = x
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            let k = (x >> 33) as usize % codes.len();
-            let named = x % 5 != 0;
-            let mut values = vec![Value::Empty; schema.datasets[cases].fields.len()];
-            values[field(cases, "item_code")] = Value::Str(codes[k].clone());
-            let dept = if named && k < names.len() {
-                &names[k]
-            } else {
-                &wrong
-            };
-            values[field(cases, "dept")] = Value::Str(dept.clone());
-            (values, !(named && k < names.len()))
-        })
-        .collect();
+    let strings = named_strings(0);
+    let records = named_cases(schema, &strings, 12_000, &mut 11);
     for (values, violation) in &records {
         fast.record(values);
         assert_eq!(fast.violation(0, rule), Ok(Some(*violation)));
+    }
+}
+
+/// A worker's later chunk goes on with the lookups its earlier chunks
+/// remembered: the strings of the earlier chunk are gone by then (but for
+/// those the table keeps), and the later chunk's strings, some at their
+/// addresses, hold other codes. Each record finds its own row.
+#[test]
+fn lookups_remembered_across_a_worker_s_chunks_answer_for_each_later_string() {
+    let program = crate::engine::test_program(NAMED);
+    let schema = Schema::builtin();
+    let data = named_catalogue(schema);
+    let opts = options();
+    let runner = Runner::new(&program, schema, &data, &opts);
+    let rule = &program.rules[0];
+    let mut recent = RecentLookups::default();
+    let mut x = 7;
+    for _ in 0..4 {
+        // Each chunk's strings made anew, in another order (freed strings'
+        // addresses go to other texts).
+        let strings = named_strings((x >> 40) as usize);
+        let records = named_cases(schema, &strings, 6_000, &mut x);
+        let mut fast = Fast::with_recent(&runner.env, &runner.shared_lookups, recent);
+        for (values, violation) in &records {
+            fast.record(values);
+            assert_eq!(fast.violation(0, rule), Ok(Some(*violation)));
+        }
+        recent = fast.into_recent();
     }
 }

@@ -15,10 +15,12 @@ use super::data::{Data, Row};
 use super::eval::{AggInput, Env, Frame, GroupView, LookupCache, Touched, Val};
 use super::fast::Fast;
 use super::index::{Index, Key};
+use super::recent_lookups::RecentLookups;
 use super::report::{Audit, CiteOut, Evidence, Finding, MetricValue, Undetermined};
 use super::shared_lookups::SharedLookups;
 use crate::ast::RuleKind;
 use crate::ir::{AggFunc, Const, IrExpr, Program, RuleDef, TemplatePiece};
+use crate::per_thread::PerThread;
 use crate::sources::SourceRegistry;
 use crate::value::Value;
 use fast_path::FastChunk;
@@ -407,6 +409,8 @@ pub struct Runner<'a> {
     memo_plans: Vec<Option<memo::MemoPlan>>,
     /// The memos, between the chunks that use them.
     memo_pool: memo::MemoPool,
+    /// The fast path's lookups by one text key, between a worker's chunks.
+    recent_lookups: PerThread<RecentLookups>,
 }
 
 impl Partial {
@@ -495,6 +499,7 @@ impl<'a> Runner<'a> {
             guards: program.rules.iter().map(Guard::of).collect(),
             memo_plans,
             memo_pool: memo::MemoPool::new(schema.datasets.len()),
+            recent_lookups: PerThread::default(),
         }
     }
 
@@ -533,7 +538,11 @@ impl<'a> Runner<'a> {
         let cache = LookupCache::default();
         let mut fast = self.fast.then(|| {
             (
-                Fast::new(&self.env, &self.shared_lookups),
+                Fast::with_recent(
+                    &self.env,
+                    &self.shared_lookups,
+                    self.recent_lookups.take().unwrap_or_default(),
+                ),
                 FastChunk::new(self.rules[ds].len()),
                 self.memo_pool.take(ds, self.rules[ds].len()),
             )
@@ -588,7 +597,8 @@ impl<'a> Runner<'a> {
                 );
             }
         }
-        if let Some((_, acc, memos)) = fast {
+        if let Some((f, acc, memos)) = fast {
+            self.recent_lookups.put(f.into_recent());
             self.memo_pool.put(ds, memos);
             acc.fold_into(&mut p);
         }
