@@ -4,7 +4,7 @@
 //! The reader gives the equal texts of a column one shared string per worker
 //! (up to its cache's limit), so the records of a worker's chunks bring the
 //! same few thousand item codes as the same strings, chunk after chunk. A
-//! table kept for the chunk only started empty 2,048 rows at a time and,
+//! table kept for the chunk only started empty a chunk at a time and,
 //! with a real catalogue's thousand items, met most codes for the first time
 //! in every chunk: the index was asked again, hashing the text.
 //!

@@ -307,11 +307,16 @@ pub fn small_file(path: &std::path::Path) -> std::io::Result<String> {
 }
 
 /// Rows per chunk that suits the engine: large enough to amortise the
-/// hand-over and the per-chunk groups, small enough that a chunk's records
-/// are still in the cache when the rules read them after parsing (2,048
-/// rows against 16,384: about 13% less CPU and 40% of the peak memory on a
-/// 2M-case audit; 1,024 is slower again).
-pub const DEFAULT_CHUNK_ROWS: usize = 2_048;
+/// hand-over and the per-chunk groups (a group rule over a real catalogue's
+/// thousand items meets most of its groups in every chunk, and each chunk's
+/// groups are folded into the dataset's), small enough that a chunk's
+/// records are still in the cache when the rules read them after parsing.
+/// 8,192 rows against 2,048 (2026-12, two cores): 2M cases of the real
+/// catalogue 1.97 -> 1.59-1.96 s, 10M generated cases 4.2 -> 4.05 s, 8%
+/// and 1.5% fewer instructions, peak RSS +20-25 MB (4,096 lay between).
+/// Earlier, with less shared per worker, 16,384 rows cost 13% more CPU than
+/// 2,048.
+pub const DEFAULT_CHUNK_ROWS: usize = 8_192;
 
 fn plan_for(
     source: &SourceFile,
