@@ -6,6 +6,7 @@
 #   bash benches/instructions.sh               # every shipped policy, and reading alone
 #   bash benches/instructions.sh H003 M05      # and each of these rules alone
 #   CASES=50000 WORK=/tmp/ins bash benches/instructions.sh
+#   REAL=1 WORK=/tmp/insr bash benches/instructions.sh   # the real catalogue
 #
 # It builds yimen in release mode, generates a clean export (`yimen generate
 # --plain --clean --seed 1`, 200k cases by default) and audits it under
@@ -28,7 +29,14 @@ fi
 cargo build --release --quiet
 bin=./target/release/yimen
 if [ ! -f "$WORK/export/cases.csv" ]; then
-  "$bin" generate "$WORK/export" --cases "$CASES" --plain --clean --seed 1 > /dev/null
+  # REAL=1: the items of the real published catalogue (1,135, in the
+  # shared data), where the generated catalogue has 144: what depends on
+  # the number of distinct items (memos, lookups, groups) shows there.
+  real=()
+  if [ -n "${REAL:-}" ]; then
+    real=(--real-catalogue ../shared/data/real/guangan-catalogue.csv --depts 1000 --items-per-dept 1000)
+  fi
+  "$bin" generate "$WORK/export" --cases "$CASES" --plain --clean --seed 1 "${real[@]}" > /dev/null
 fi
 
 # A policy folder with rule or metric $1 alone (or none, for "-") in $2.
