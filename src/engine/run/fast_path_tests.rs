@@ -10,7 +10,7 @@ use crate::calendar::Calendar;
 use crate::engine::data::{Data, Row};
 use crate::engine::fast::{value_bkey, BKey, Fast};
 use crate::engine::recent_lookups::RecentLookups;
-use crate::ir::Program;
+use crate::ir::{Program, RuleDef};
 use crate::schema::Schema;
 use crate::sources::SourceRegistry;
 use crate::value::Value;
@@ -351,24 +351,36 @@ fn named_strings(first: usize) -> Vec<(Arc<str>, Arc<str>)> {
         .collect()
 }
 
-/// A lookup by one text key is remembered by the address of the key's
-/// string, in a table whose slots more distinct keys share than it has:
-/// every record still finds its own row, or none.
-#[test]
-fn a_lookup_remembered_by_its_key_s_string_finds_each_record_s_own_row() {
+/// Run `check` with a runner of [`NAMED`] over [`named_catalogue`], and
+/// its rule.
+fn with_named(check: impl FnOnce(&Runner<'_>, &RuleDef)) {
     let program = crate::engine::test_program(NAMED);
     let schema = Schema::builtin();
     let data = named_catalogue(schema);
     let opts = options();
     let runner = Runner::new(&program, schema, &data, &opts);
-    let rule = &program.rules[0];
-    let mut fast = Fast::new(&runner.env, &runner.shared_lookups);
-    let strings = named_strings(0);
-    let records = named_cases(schema, &strings, 12_000, &mut 11);
-    for (values, violation) in &records {
+    check(&runner, &program.rules[0]);
+}
+
+/// Each of `records` judged by the fast path as [`named_cases`] expects.
+fn judge_named<'r>(fast: &mut Fast<'r>, rule: &'r RuleDef, records: &'r [(Vec<Value>, bool)]) {
+    for (values, violation) in records {
         fast.record(values);
         assert_eq!(fast.violation(0, rule), Ok(Some(*violation)));
     }
+}
+
+/// A lookup by one text key is remembered by the address of the key's
+/// string, in a table whose slots more distinct keys share than it has:
+/// every record still finds its own row, or none.
+#[test]
+fn a_lookup_remembered_by_its_key_s_string_finds_each_record_s_own_row() {
+    with_named(|runner, rule| {
+        let strings = named_strings(0);
+        let records = named_cases(Schema::builtin(), &strings, 12_000, &mut 11);
+        let mut fast = Fast::new(&runner.env, &runner.shared_lookups);
+        judge_named(&mut fast, rule, &records);
+    });
 }
 
 /// A worker's later chunk goes on with the lookups its earlier chunks
@@ -377,24 +389,17 @@ fn a_lookup_remembered_by_its_key_s_string_finds_each_record_s_own_row() {
 /// addresses, hold other codes. Each record finds its own row.
 #[test]
 fn lookups_remembered_across_a_worker_s_chunks_answer_for_each_later_string() {
-    let program = crate::engine::test_program(NAMED);
-    let schema = Schema::builtin();
-    let data = named_catalogue(schema);
-    let opts = options();
-    let runner = Runner::new(&program, schema, &data, &opts);
-    let rule = &program.rules[0];
-    let mut recent = RecentLookups::default();
-    let mut x = 7;
-    for _ in 0..4 {
-        // Each chunk's strings made anew, in another order (freed strings'
-        // addresses go to other texts).
-        let strings = named_strings((x >> 40) as usize);
-        let records = named_cases(schema, &strings, 6_000, &mut x);
-        let mut fast = Fast::with_recent(&runner.env, &runner.shared_lookups, recent);
-        for (values, violation) in &records {
-            fast.record(values);
-            assert_eq!(fast.violation(0, rule), Ok(Some(*violation)));
+    with_named(|runner, rule| {
+        let mut recent = RecentLookups::default();
+        let mut x = 7;
+        for _ in 0..4 {
+            // Each chunk's strings made anew, in another order (freed
+            // strings' addresses go to other texts).
+            let strings = named_strings((x >> 40) as usize);
+            let records = named_cases(Schema::builtin(), &strings, 6_000, &mut x);
+            let mut fast = Fast::with_recent(&runner.env, &runner.shared_lookups, recent);
+            judge_named(&mut fast, rule, &records);
+            recent = fast.into_recent();
         }
-        recent = fast.into_recent();
-    }
+    });
 }
