@@ -279,10 +279,11 @@ impl MetricAcc {
 
 /// Add a group's partial aggregates to `groups` (merging with what is there).
 fn merge_group(groups: &mut HashMap<Vec<Key>, GroupAcc>, key: Vec<Key>, acc: GroupAcc) {
-    match groups.get_mut(&key) {
-        Some(m) => m.merge(acc),
-        None => {
-            groups.insert(key, acc);
+    // (One hash of the key, found or not.)
+    match groups.entry(key) {
+        std::collections::hash_map::Entry::Occupied(m) => m.into_mut().merge(acc),
+        std::collections::hash_map::Entry::Vacant(v) => {
+            v.insert(acc);
         }
     }
 }
