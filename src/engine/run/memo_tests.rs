@@ -177,9 +177,9 @@ fn an_outcome_is_replayed_for_the_same_content_only() {
     assert!(memo.get(true, &[0], &[Value::DateTime(when)]).is_none());
 }
 
-/// As many keys as the memo keeps, and as its table of recent keys has
-/// slots (so that many keys share a slot): each key replays its own
-/// outcome, found by its strings or, held apart, by its content.
+/// As many keys as the memo keeps, at least as many as its table of recent
+/// keys has slots (so that many keys share a slot): each key replays its
+/// own outcome, found by its strings or, held apart, by its content.
 #[test]
 fn each_key_replays_its_own_outcome_past_the_table_of_recent_keys() {
     let n = super::MAX_ENTRIES;
