@@ -241,12 +241,23 @@ impl CellParser {
         local: Option<&[Arc<str>]>,
         out: &mut Value,
     ) -> Result<(), BadCell> {
-        // The commonest datetime, every digit in its place, read without
-        // the layers of `parse` (which would read it the same way: such a
-        // text has nothing to trim and is no placeholder).
-        if self.ty == FieldType::DateTime && self.exact.is_empty() && local.is_none() {
-            if let Some(dt) = fixed_width(raw.as_bytes()).and_then(|dt| plausible(dt).ok()) {
-                *out = Value::DateTime(dt);
+        // The commonest dates and datetimes (`2025-03-01 09:30:00`, and the
+        // spreadsheet's `2025/3/1 9:30`), read by position without the
+        // layers of `parse` (which would read them the same way: such a text
+        // has nothing to trim and is no placeholder).
+        if matches!(self.ty, FieldType::DateTime | FieldType::Date)
+            && self.exact.is_empty()
+            && local.is_none()
+        {
+            let b = raw.as_bytes();
+            // (The fixed-width reader inlined here, the other forms called.)
+            let dt = fixed_width(b).or_else(|| by_position(b));
+            if let Some(dt) = dt.and_then(|dt| plausible(dt).ok()) {
+                *out = if self.ty == FieldType::Date {
+                    Value::Date(dt.date())
+                } else {
+                    Value::DateTime(dt)
+                };
                 return Ok(());
             }
         }
@@ -850,9 +861,13 @@ fn datetime_by_tokens(t: &str) -> Result<NaiveDateTime, &'static str> {
 /// general reader then decides, with its messages. So this path never
 /// changes a verdict, only its cost.
 fn fast_numeric(b: &[u8]) -> Option<NaiveDateTime> {
-    if let Some(dt) = fixed_width(b) {
-        return Some(dt);
-    }
+    fixed_width(b).or_else(|| by_position(b))
+}
+
+/// [`fast_numeric`]'s forms whose numbers may have fewer digits
+/// (`2025/3/1 9:30`), read number by number.
+#[inline(never)]
+fn by_position(b: &[u8]) -> Option<NaiveDateTime> {
     let (year, at) = digits(b, 0, 4, 4)?;
     let sep = *b.get(at)?;
     if sep != b'-' && sep != b'/' {

@@ -138,23 +138,29 @@ fn random_datetimes_agree_with_the_tokenizer() {
     assert!(fast_count > 5_000, "{fast_count}");
 }
 
-/// `parse_into` reads the commonest datetimes without `parse`'s layers: it
-/// gives what `parse` gives, on every shape (the fast one, near misses,
-/// padded, empty, impossible, out of range).
+/// `parse_into` reads the commonest dates and datetimes without `parse`'s
+/// layers: it gives what `parse` gives, for a datetime and a date field, on
+/// every shape (the fast ones, near misses, padded, empty, impossible, out
+/// of range).
 #[test]
 fn parse_into_datetimes_agree_with_parse() {
     use crate::schema::{Field, FieldType};
+    for ty in [FieldType::DateTime, FieldType::Date] {
+        let field = Field {
+            name: "accepted_at".into(),
+            ty,
+            aliases: vec!["受理时间".into()],
+            values: Vec::new(),
+            value_aliases: std::collections::BTreeMap::new(),
+            default: None,
+            unit: None,
+        };
+        parse_into_agrees_on_datetimes(&super::CellParser::new(&field, None));
+    }
+}
+
+fn parse_into_agrees_on_datetimes(parser: &super::CellParser) {
     use crate::value::Value;
-    let field = Field {
-        name: "accepted_at".into(),
-        ty: FieldType::DateTime,
-        aliases: vec!["受理时间".into()],
-        values: Vec::new(),
-        value_aliases: std::collections::BTreeMap::new(),
-        default: None,
-        unit: None,
-    };
-    let parser = super::CellParser::new(&field, None);
     for t in [
         "2025-03-01 09:30:00",
         "2025-03-01",
@@ -168,6 +174,20 @@ fn parse_into_datetimes_agree_with_parse() {
         "2101-01-01",
         "0000-01-01",
         "2025/8/11 16:40",
+        "2025/8/1 9:05",
+        "2025/8/1 9:05:07",
+        "2025-8-1 9:05",
+        "2025/8/1",
+        "2025/8/1T9:05",
+        "2025/2/30 10:00",
+        "2025/8/11 16:60",
+        "2025/8/11 16:40:5x",
+        "2025/8/11  16:40",
+        "2025/8-11 16:40",
+        "2025/123/1 16:40",
+        "1899/12/31 9:00",
+        "２０２５/8/11 16:40",
+        "2025年8月11日 16:40",
         "/",
         "",
         "无",
