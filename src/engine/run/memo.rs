@@ -210,7 +210,11 @@ struct Identity {
 impl Identity {
     /// `None` when a value has no key (a date and time, or no such field)
     /// or there are more than [`MAX_FIELDS`] fields.
-    #[inline]
+    #[allow(
+        clippy::inline_always,
+        reason = "measured: called out of line, its 40-byte answer went through memory (-0.9% instructions on the audit inlined)"
+    )]
+    #[inline(always)]
     fn of(fields: &[usize], values: &[Value]) -> Option<Identity> {
         if fields.len() > MAX_FIELDS {
             return None;
