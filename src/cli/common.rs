@@ -135,11 +135,6 @@ pub fn not_a_folder(dir: &Path) -> String {
     }
 }
 
-/// Audit `dir` with a prepared run: on a pool of the asked number of
-/// workers, with a progress bar on a terminal, skipped and unreadable files
-/// reported on stderr (after `label`, when one audit of several is about,
-/// say, the old version). Returns the audit and whether any file was
-/// unreadable.
 /// Warns when an audit date lies after the calendar's last listed year.
 pub fn warn_past_calendar(calendar: &Calendar, as_of: chrono::NaiveDate) {
     let (_, last) = calendar.covered_years();
@@ -166,6 +161,11 @@ pub fn warn_unused_patterns(
     }
 }
 
+/// Audit `dir` with a prepared run: on a pool of the asked number of
+/// workers, with a progress bar on a terminal, skipped and unreadable files
+/// reported on stderr (after `label`, when one audit of several is about,
+/// say, the old version). Returns the audit and whether any file was
+/// unreadable.
 pub fn run_audit(
     p: &Prepared,
     dir: &Path,

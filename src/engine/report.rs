@@ -1,9 +1,12 @@
 //! What an audit produces: findings, undetermined verdicts, metric values,
 //! data errors and a summary. Serialises exactly to the findings contract.
 
-use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
+
+use crate::read::normalize;
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Evidence {
@@ -122,6 +125,44 @@ impl Audit {
     /// Sort everything by a stable key and fill in the summary. After this
     /// the audit is the same whatever order the workers finished in.
     pub fn finish(&mut self) {
+        self.sort_findings();
+        // Records that share a key (a duplicated item code, C002: equal in
+        // the matching form, `A1` and `Ａ１`) are one finding of a rule: the
+        // earliest record's, with every record's evidence. Records without
+        // a key (an empty key cell) share none.
+        merge_same_key(
+            &mut self.findings,
+            |f| (&f.code, &f.key, &mut f.evidence),
+            |_, _| {},
+        );
+        merge_same_key(
+            &mut self.undetermined,
+            |u| (&u.code, &u.key, &mut u.evidence),
+            |first, later| {
+                for m in &later.missing {
+                    if !first.missing.contains(m) {
+                        first.missing.push(m.clone());
+                    }
+                }
+            },
+        );
+        // (A merge keeps the earliest record's key text, which may sort
+        // elsewhere.)
+        self.sort_findings();
+        self.data_errors.sort();
+        self.metrics
+            .sort_by(|a, b| (&a.id, &a.dept).cmp(&(&b.id, &b.dept)));
+        self.summary.findings.clear();
+        for f in &self.findings {
+            *self.summary.findings.entry(f.code.clone()).or_default() += 1;
+        }
+        self.summary.undetermined = self.undetermined.len() as u64;
+        self.summary.data_errors = self.data_errors.len() as u64;
+    }
+
+    /// Findings and undetermined verdicts in their output order: by code,
+    /// key, evidence.
+    fn sort_findings(&mut self) {
         self.findings.sort_by(|a, b| {
             (&a.code, &a.key, &a.evidence, &a.message).cmp(&(
                 &b.code,
@@ -138,45 +179,55 @@ impl Audit {
                 &b.missing,
             ))
         });
-        // Records that share a key (a duplicated item code, C002) are one
-        // finding of a rule: the first record's, with every record's
-        // evidence.
-        self.findings.dedup_by(|later, first| {
-            let same = later.code == first.code && later.key == first.key;
-            if same {
-                merge_evidence(&mut first.evidence, &later.evidence);
-            }
-            same
-        });
-        self.undetermined.dedup_by(|later, first| {
-            let same = later.code == first.code && later.key == first.key;
-            if same {
-                merge_evidence(&mut first.evidence, &later.evidence);
-                for m in &later.missing {
-                    if !first.missing.contains(m) {
-                        first.missing.push(m.clone());
-                    }
-                }
-            }
-            same
-        });
-        self.data_errors.sort();
-        self.metrics
-            .sort_by(|a, b| (&a.id, &a.dept).cmp(&(&b.id, &b.dept)));
-        self.summary.findings.clear();
-        for f in &self.findings {
-            *self.summary.findings.entry(f.code.clone()).or_default() += 1;
-        }
-        self.summary.undetermined = self.undetermined.len() as u64;
-        self.summary.data_errors = self.data_errors.len() as u64;
     }
 }
 
-/// Adds to `into` the evidence of `from` it does not hold yet.
-fn merge_evidence(into: &mut Vec<Evidence>, from: &[Evidence]) {
-    for e in from {
-        if !into.contains(e) {
-            into.push(e.clone());
+/// Merges, in `items` sorted by code, key and evidence, the items of one
+/// code whose keys are equal in their matching form
+/// ([`normalize::value`]): the one with the earliest evidence stays, with
+/// its key's text and message, and takes the others' evidence (in order)
+/// and whatever `merge` adds. A key with an empty part names no record
+/// and merges with none.
+fn merge_same_key<T>(
+    items: &mut Vec<T>,
+    parts: impl Fn(&mut T) -> (&String, &Vec<String>, &mut Vec<Evidence>),
+    merge: impl Fn(&mut T, &T),
+) {
+    let mut first_of: HashMap<(String, Vec<String>), usize> = HashMap::new();
+    let mut kept: Vec<T> = Vec::with_capacity(items.len());
+    for mut item in items.drain(..) {
+        let (code, key, _) = parts(&mut item);
+        if key.iter().any(|k| normalize::value(k).is_empty()) {
+            kept.push(item);
+            continue;
+        }
+        let matching: Vec<String> = key
+            .iter()
+            .map(|k| normalize::value(k).into_owned())
+            .collect();
+        match first_of.entry((code.clone(), matching)) {
+            Entry::Vacant(v) => {
+                v.insert(kept.len());
+                kept.push(item);
+            }
+            Entry::Occupied(o) => {
+                let first = &mut kept[*o.get()];
+                // (Sorted by key text first: `Ａ１` of row 2 comes after
+                // `A1` of row 5, and is the earlier record.)
+                if parts(&mut item).2 < parts(first).2 {
+                    std::mem::swap(first, &mut item);
+                }
+                merge(first, &item);
+                let later = std::mem::take(parts(&mut item).2);
+                let evidence = parts(first).2;
+                for e in later {
+                    if !evidence.contains(&e) {
+                        evidence.push(e);
+                    }
+                }
+                evidence.sort();
+            }
         }
     }
+    *items = kept;
 }
