@@ -185,8 +185,9 @@ impl Audit {
 /// Merges, in `items` sorted by code, key and evidence, the items of one
 /// code whose keys are equal in their matching form
 /// ([`normalize::value`]): the one with the earliest evidence stays, with
-/// its key's text and message, and takes the others' evidence (in order)
-/// and whatever `merge` adds. A key with an empty part names no record
+/// its key's text and message, and takes the others' evidence after its
+/// own (each record's in the order the rule read it) and whatever `merge`
+/// adds. A key with an empty part names no record
 /// and merges with none.
 fn merge_same_key<T>(
     items: &mut Vec<T>,
@@ -225,7 +226,6 @@ fn merge_same_key<T>(
                         evidence.push(e);
                     }
                 }
-                evidence.sort();
             }
         }
     }
