@@ -923,3 +923,34 @@ fn an_unparsable_validity_date_is_named_as_missing() {
     let want = serde_json::json!(["authorizations.valid_from"]);
     assert_eq!(missing, [("A001", &want), ("A002", &want)], "{json:#}");
 }
+
+/// A placeholder for "nothing" in a text field is no text: an item kept out
+/// of the centre with `不进驻批准文号` `－`, `NULL` or `/` has no approval
+/// number (E001), as one with an empty cell; a real number passes.
+#[test]
+fn a_placeholder_approval_number_is_no_approval_number() {
+    let dir = folder(&[(
+        "事项目录.csv",
+        "事项编码,事项名称,事项类型,实施主体,是否进驻中心,不进驻批准文号\n\
+         A1,甲,行政许可,民政局,否,－\n\
+         A2,乙,行政许可,民政局,否,NULL\n\
+         A3,丙,行政许可,民政局,否,/\n\
+         A4,丁,行政许可,民政局,否,\n\
+         A5,戊,行政许可,民政局,否,广府函〔2019〕12号\n",
+    )]);
+    let json = audit(dir.path(), &[]);
+    let keys: Vec<&serde_json::Value> = common::with_code(&json, "findings", "E001")
+        .into_iter()
+        .map(|f| &f["key"])
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            &serde_json::json!(["A1"]),
+            &serde_json::json!(["A2"]),
+            &serde_json::json!(["A3"]),
+            &serde_json::json!(["A4"])
+        ],
+        "{json:#}"
+    );
+}

@@ -271,8 +271,37 @@ fn strings_are_trimmed_not_rewritten() {
         parse(f, " 企业投资项目备案（技术改造）\u{a0}"),
         Ok(Value::str("企业投资项目备案（技术改造）"))
     );
-    assert_eq!(parse(f, "-"), Ok(Value::str("-")));
+    assert_eq!(parse(f, "-1"), Ok(Value::str("-1")));
+    assert_eq!(parse(f, "无"), Ok(Value::str("无")));
     assert_eq!(parse(f, "\u{3000}"), Ok(Value::Empty));
+}
+
+/// A placeholder for "nothing" (`NULL`, `\N`, `-`, `—`, `/`, …) is an empty
+/// cell in a text field as in a typed one (`不进驻批准文号` `－` is no
+/// approval number, as `备案日期` `－` is no date), read one cell at a time or
+/// through a column's shared strings.
+#[test]
+fn placeholders_are_empty_in_text_fields_too() {
+    use yimen::read::cell::StrCache;
+    let text = field("catalogue", "exemption_ref");
+    let day = field("changes", "filed_at");
+    let parser = CellParser::new(text, None);
+    let mut cache = StrCache::default();
+    for t in [
+        "NULL", "null", "\\N", "-", "--", "—", "——", "/", "／", "－", " － ",
+    ] {
+        assert_eq!(parse(text, t), Ok(Value::Empty), "{t:?}");
+        assert_eq!(parse(day, t), Ok(Value::Empty), "{t:?}");
+        assert_eq!(
+            parser.parse_shared(t, &mut cache, 16),
+            Value::Empty,
+            "{t:?}"
+        );
+    }
+    assert_eq!(
+        parser.parse_shared("国函〔2019〕1号", &mut cache, 16),
+        Value::str("国函〔2019〕1号")
+    );
 }
 
 #[test]

@@ -189,6 +189,9 @@ impl CellParser {
             return self.empty();
         }
         if cache.off {
+            if is_placeholder(t) {
+                return self.empty();
+            }
             return Value::Str(Arc::from(t));
         }
         cache.lookups += 1;
@@ -201,6 +204,10 @@ impl CellParser {
         if let Some(v) = kept.filter(|v| same_text(v, t)) {
             cache.hits += 1;
             return Value::Str(v.clone());
+        }
+        // (A placeholder is never kept: a text found kept is none.)
+        if is_placeholder(t) {
+            return self.empty();
         }
         let taken = kept.is_some();
         if cache.by_hash.len() >= limit && cache.hits * 2 < cache.lookups {
@@ -322,6 +329,9 @@ impl CellParser {
                     if let Some((_, r)) = self.alias(t) {
                         return Ok(Value::Str(r.clone()));
                     }
+                }
+                if is_placeholder(t) {
+                    return Ok(self.empty());
                 }
                 Ok(Value::Str(Arc::from(t)))
             }
@@ -542,12 +552,19 @@ fn float_to_int(x: f64) -> Option<i64> {
     }
 }
 
-/// Whether a typed cell holds a database/typist placeholder for "nothing".
+/// Whether a cell holds a database's or a typist's placeholder for
+/// "nothing" (`NULL`, `\N`, `-`, `—`, `/`, …): read as an empty cell in a
+/// field of any type (`不进驻批准文号` `－` is no approval number, as `备案日期`
+/// `－` is no date). Words are not placeholders: `无` may be content
+/// (`申请材料: 无`, no documents needed).
+#[inline]
 fn is_placeholder(t: &str) -> bool {
-    matches!(
-        t,
-        "NULL" | "null" | "Null" | "\\N" | "-" | "--" | "—" | "——" | "/" | "／" | "－"
-    )
+    // (At most six bytes: most cells are longer, and done in one test.)
+    t.len() <= 6
+        && matches!(
+            t,
+            "NULL" | "null" | "Null" | "\\N" | "-" | "--" | "—" | "——" | "/" | "／" | "－"
+        )
 }
 
 /// 是/否 and their usual variants.
