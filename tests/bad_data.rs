@@ -954,3 +954,36 @@ fn a_placeholder_approval_number_is_no_approval_number() {
         "{json:#}"
     );
 }
+
+/// A negative count of days is no count: `特别程序天数 -1` is a data error
+/// naming its cell, and H003, which needs it, is undetermined for the case
+/// (not a finding reckoned with a day taken off, nor a pass).
+#[test]
+fn a_negative_count_of_days_is_a_data_error_and_leaves_the_rule_undetermined() {
+    let dir = folder(&[
+        (
+            "事项目录.csv",
+            "事项编码,事项名称,是否进驻中心,法定办结时限,承诺办结时限\nA1,事项一,是,20,10\n",
+        ),
+        (
+            "办件记录.csv",
+            "办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间,特别程序天数\n\
+             C1,A1,民政局,中心窗口,2025-03-03 09:00:00,2025-03-20 09:00:00,-1\n\
+             C2,A1,民政局,中心窗口,2025-03-03 09:00:00,2025-03-20 09:00:00,0\n",
+        ),
+    ]);
+    let json = audit(dir.path(), &[]);
+    let errors = json["data_errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{json:#}");
+    assert_eq!(errors[0]["row"], 2);
+    assert_eq!(errors[0]["column"], "特别程序天数");
+    assert_eq!(errors[0]["value"], "-1");
+    let h003 = |part: &str| -> Vec<serde_json::Value> {
+        common::with_code(&json, part, "H003")
+            .into_iter()
+            .map(|f| f["key"].clone())
+            .collect()
+    };
+    assert_eq!(h003("findings"), [serde_json::json!(["C2"])]);
+    assert_eq!(h003("undetermined"), [serde_json::json!(["C1"])]);
+}

@@ -163,6 +163,38 @@ fn numbers_with_separators_and_units() {
     assert_eq!(parse(inv, "1,200"), Ok(Value::Decimal(1200.0)));
 }
 
+/// A count of days or pieces is never negative (`特别程序天数 -1` would hide
+/// a day of delay): a data error, in a text cell, a spreadsheet number, or
+/// through the cell parsers' in-place path; an amount of money may be
+/// negative (a reversal).
+#[test]
+fn a_negative_count_is_a_data_error() {
+    let suspended = field("cases", "suspended_days");
+    let windows = field("units", "windows");
+    for (f, t) in [
+        (suspended, "-1"),
+        (suspended, "-2天"),
+        (suspended, "-1.0"),
+        (windows, "-3"),
+    ] {
+        let bad = parse(f, t).unwrap_err();
+        assert_eq!(bad.expected, "int", "{t:?}");
+        assert!(bad.message.contains("不能为负数"), "{t:?}: {}", bad.message);
+        let p = CellParser::new(f, None);
+        let mut out = Value::Empty;
+        assert!(p.parse_into(t, None, &mut out).is_err(), "{t:?}");
+        assert_eq!(out, Value::Invalid, "{t:?}");
+    }
+    let p = CellParser::new(suspended, None);
+    assert!(p.parse_data(&calamine::Data::Float(-1.0)).is_err());
+    assert_eq!(p.parse_data(&calamine::Data::Float(0.0)), Ok(Value::Int(0)));
+    assert_eq!(parse(suspended, "0"), Ok(Value::Int(0)));
+    assert_eq!(
+        parse(field("fees", "amount"), "-20"),
+        Ok(Value::Decimal(-20.0))
+    );
+}
+
 /// A number carries a unit of its field's kind only: money in a money
 /// field, a quantity (days, counts) in any other; another kind is a data
 /// error naming the unit (`5万元` is no number of working days).

@@ -77,8 +77,10 @@ pub struct BadCell {
 pub struct CellParser {
     ty: FieldType,
     header: String,
-    /// Money unit of the field (`元`, `万元`), for scaling.
+    /// The field's unit (`元`, `万元` for scaling; `工作日`, `个`: a count).
     unit: Option<String>,
+    /// Counted in days or pieces: no negative number (see [`COUNTS`]).
+    count: bool,
     /// Enum: raw text → (label index, label). Other types: raw text →
     /// (unused, replacement text).
     exact: FastMap<Box<str>, (usize, Arc<str>)>,
@@ -109,6 +111,7 @@ impl CellParser {
             ty: field.ty,
             header: field.header().to_string(),
             unit: field.unit.clone(),
+            count: field.unit.as_deref().and_then(unit_kind) == Some(COUNTS),
             exact: FastMap::default(),
             normalized: FastMap::default(),
             labels: Vec::new(),
@@ -291,8 +294,10 @@ impl CellParser {
             }
             (FieldType::Int, None) if self.exact.is_empty() && !t.is_empty() => {
                 if let Some(Number::Int(n)) = parse_number(t, self.unit.as_deref()) {
-                    *out = Value::Int(n);
-                    return Ok(());
+                    if n >= 0 || !self.count {
+                        *out = Value::Int(n);
+                        return Ok(());
+                    }
                 }
             }
             _ => {}
@@ -417,10 +422,10 @@ impl CellParser {
                 .map(Value::Bool)
                 .ok_or_else(|| self.bad("无法识别的是/否值")),
             FieldType::Int => match parse_number(t, self.unit.as_deref()) {
-                Some(Number::Int(n)) => Ok(Value::Int(n)),
+                Some(Number::Int(n)) => self.int(n),
                 Some(Number::Float(x)) => float_to_int(x)
-                    .map(Value::Int)
-                    .ok_or_else(|| self.bad("不是整数")),
+                    .ok_or_else(|| self.bad("不是整数"))
+                    .and_then(|n| self.int(n)),
                 None => Err(self.bad(
                     &wrong_unit(t, self.unit.as_deref()).unwrap_or_else(|| "无法识别的整数".into()),
                 )),
@@ -470,8 +475,8 @@ impl CellParser {
     fn parse_float(&self, x: f64, d: &Data) -> Result<Value, BadCell> {
         match self.ty {
             FieldType::Int => float_to_int(x)
-                .map(Value::Int)
-                .ok_or_else(|| self.bad("不是整数")),
+                .ok_or_else(|| self.bad("不是整数"))
+                .and_then(|n| self.int(n)),
             // YAML's `.nan` and `.inf` are numbers to the YAML reader, not
             // amounts: no comparison could decide on them.
             FieldType::Decimal if x.is_finite() => Ok(Value::Decimal(x)),
@@ -488,6 +493,15 @@ impl CellParser {
                 .map_err(|m| self.bad(m)),
             FieldType::Bool | FieldType::String | FieldType::Enum => self.parse(&data_text(d)),
         }
+    }
+
+    /// An integer of the field: a count of days or pieces is never negative.
+    fn int(&self, n: i64) -> Result<Value, BadCell> {
+        if n < 0 && self.count {
+            let unit = self.unit.as_deref().unwrap_or_default();
+            return Err(self.bad(&format!("不能为负数(本字段以{unit}计)")));
+        }
+        Ok(Value::Int(n))
     }
 
     fn bad(&self, what: &str) -> BadCell {
@@ -620,6 +634,11 @@ const UNIT_KINDS: &[&[&str]] = &[
     &["万元", "元"],
     &["个工作日", "工作日", "天", "日", "个", "人", "件"],
 ];
+
+/// The kind of [`UNIT_KINDS`] that counts (days, pieces): a field counted
+/// so holds no negative number (`特别程序天数 -1` would hide a day of delay),
+/// where an amount of money may be negative (a reversal).
+const COUNTS: usize = 1;
 
 /// The kind of a unit mark (an index into [`UNIT_KINDS`]); `None` for an
 /// unknown mark.
