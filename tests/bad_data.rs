@@ -272,6 +272,40 @@ fn records_of_keys_may_name_a_field_by_any_of_its_aliases() {
     }
 }
 
+/// A record of keys that names one field twice (`受理时间` and `受理时间 `,
+/// one key once normalised) with two values: the first is read, the other
+/// is a data error naming its key and value, not dropped silently; the same
+/// value twice is no error.
+#[test]
+fn two_keys_of_one_field_with_two_values_are_reported() {
+    let line = |id: &str, second: &str| {
+        format!(
+            r#"{{"办件编号":"{id}","事项编码":"A1","受理部门":"区民政局","受理渠道":"中心窗口","受理时间":"2025-03-03 09:00:00","受理时间 ":"{second}"}}"#
+        )
+    };
+    let dir = folder(&[
+        (
+            "事项目录.csv",
+            "事项编码,事项名称,是否进驻中心,法定办结时限,承诺办结时限\nA1,事项一,是,20,10\n",
+        ),
+        (
+            "办件记录.jsonl",
+            &format!(
+                "{}\n{}\n",
+                line("C1", "2010-03-01 09:00:00"),
+                line("C2", "2025-03-03 09:00:00")
+            ),
+        ),
+    ]);
+    let json = audit(dir.path(), &[]);
+    let errors = json["data_errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{json:#}");
+    assert_eq!(errors[0]["row"], 1);
+    assert_eq!(errors[0]["column"], "受理时间 ");
+    assert_eq!(errors[0]["value"], "2010-03-01 09:00:00");
+    assert_eq!(json["summary"]["records"]["cases"], 2);
+}
+
 /// Numbers written without quotes where a field is text keep every digit:
 /// JSON Lines ids past 64 bits or a double's precision are two ids, not one
 /// rounded twice (no false repeated key); `1.10` stays `1.10`; a YAML

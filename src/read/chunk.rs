@@ -1144,14 +1144,25 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
             continue;
         }
         // Another alias fills a field its column left absent or empty (the
-        // first such key in the record's order).
+        // first such key in the record's order). One that brings another
+        // value for a field already filled is reported, not dropped.
         let mut alt_filled = vec![false; plan.n_fields];
         for (f, c, k, v) in alts {
-            if alt_filled[f] || values[f] != Value::Empty {
-                continue;
-            }
             let d = json_data(v);
             if matches!(d, Data::Empty) {
+                continue;
+            }
+            if alt_filled[f] || values[f] != Value::Empty {
+                if plan.parsers[f].parse_data(&d).ok().as_ref() != Some(&values[f]) {
+                    let bad = BadCell {
+                        expected: plan.parsers[f].field_type().as_str(),
+                        message: "本记录另有一个键也对应此字段, 取值不同; 已取先读到的值, 此值未用"
+                            .to_string(),
+                    };
+                    let mut e = plan.error(line, c, Some(data_text(&d)), bad);
+                    e.column = Some(k.clone());
+                    out.errors.push(e);
+                }
                 continue;
             }
             alt_filled[f] = true;
