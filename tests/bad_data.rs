@@ -847,6 +847,29 @@ fn a_decided_group_message_shows_the_known_part_of_a_count() {
     );
 }
 
+/// A quote never closed in a middle cell merges the rest of its line into
+/// that cell, so the row has too few cells and is skipped: one data error
+/// for the row, saying both, not two (the counts are of rows).
+#[test]
+fn an_unclosed_quote_that_leaves_a_row_short_is_one_error() {
+    let day = "2025-03-03 09:00:00,2025-03-03 10:00:00";
+    let dir = export(&format!(
+        "C1,A1,区民政局,中心窗口,{day}\n\
+         C2,A1,\"区民政局,中心窗口,{day}\n\
+         C3,A1,区民政局,中心窗口,{day}\n"
+    ));
+    let json = audit(dir.path(), &[]);
+    assert_eq!(json["summary"]["records"]["cases"], 2, "{json:#}");
+    let errors = json["data_errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{json:#}");
+    assert_eq!(json["summary"]["data_errors"], 1);
+    assert_eq!(errors[0]["row"], 3);
+    assert_eq!(errors[0]["expected"], "成对的引号");
+    let message = errors[0]["message"].as_str().unwrap();
+    assert!(message.contains("没有配对的结束引号"), "{message}");
+    assert!(message.contains("已跳过此行"), "{message}");
+}
+
 /// A quote that opens a cell and is never closed would make the csv crate
 /// read every later line into that cell: the record ends at its line break
 /// instead, the rows after it are read as rows, and the quote is a data

@@ -626,12 +626,27 @@ pub fn parse_chunk(chunk: &Chunk) -> ParsedChunk {
             parse_text(plan, &rows, block.delimiter, &mut out);
             if let (Some(row), Some(last)) = (block.unclosed_quote, rows.len().checked_sub(1)) {
                 let enc = plan.encoding.unwrap_or(TextEncoding::Utf8);
+                // The quote merged the rest of its line into one cell: when
+                // that left the row the wrong number of cells, the row was
+                // reported and skipped for it; one error says both.
+                let skipped = out.errors.last().is_some_and(|e| {
+                    e.row == row
+                        && e.column.is_none()
+                        && e.expected.as_deref() == Some(&format!("{} 个单元格", plan.n_columns))
+                });
+                let what = if skipped {
+                    out.errors.pop();
+                    "该单元格读到本行行尾为止, 本行的单元格数因此与表头不符, 已跳过此行"
+                } else {
+                    "该单元格读到本行行尾为止"
+                };
                 out.errors.push(plan.bad_row(
                     row,
                     &rows.row(last).text(enc, block.delimiter),
                     "成对的引号".to_string(),
-                    "本行有一个引号 (\") 没有配对的结束引号 (直到文件末尾, 或 16 MiB 之内);该单元格读到本行行尾为止, 其后各行照常读取"
-                        .to_string(),
+                    format!(
+                        "本行有一个引号 (\") 没有配对的结束引号 (直到文件末尾, 或 16 MiB 之内);{what};其后各行照常读取"
+                    ),
                 ));
             }
             plan.spare_rows.put(rows);
