@@ -283,7 +283,7 @@ fn two_keys_of_one_field_with_two_values_are_reported() {
             r#"{{"办件编号":"{id}","事项编码":"A1","受理部门":"区民政局","受理渠道":"中心窗口","受理时间":"2025-03-03 09:00:00","受理时间 ":"{second}"}}"#
         )
     };
-    let dir = folder(&[
+    let dir = common::folder(&[
         (
             "事项目录.csv",
             "事项编码,事项名称,是否进驻中心,法定办结时限,承诺办结时限\nA1,事项一,是,20,10\n",
@@ -550,13 +550,6 @@ fn lone_carriage_returns_mix_with_encodings_and_quoted_cells() {
 /// A register given with its header and no rows is provided and empty: a
 /// lookup into it finds nothing (A002, E002, H006 fire). A register not given
 /// at all leaves those rules undetermined.
-fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        std::fs::write(dir.path().join(name), text).unwrap();
-    }
-    dir
-}
 
 #[test]
 fn an_empty_register_is_provided_and_a_missing_one_is_not() {
@@ -589,7 +582,7 @@ fn an_empty_register_is_provided_and_a_missing_one_is_not() {
         v.sort();
         v
     };
-    let given = folder(&[
+    let given = common::folder(&[
         catalogue,
         cases,
         ("窗口授权.csv", "授权单位,事项编码,授权级别\n"),
@@ -603,7 +596,7 @@ fn an_empty_register_is_provided_and_a_missing_one_is_not() {
         json["undetermined"]
     );
     assert_eq!(json["summary"]["records"]["authorizations"], 0);
-    let empty_catalogue = folder(&[
+    let empty_catalogue = common::folder(&[
         (
             "事项目录.csv",
             "事项编码,事项名称,事项类型,实施主体,是否进驻中心\n",
@@ -614,7 +607,7 @@ fn an_empty_register_is_provided_and_a_missing_one_is_not() {
     assert_eq!(verdicts(&json, "findings"), ["H006 C1"]);
     // A register whose every row failed to read is not "empty": its lookups
     // stay unknown (the rows may hold the item).
-    let unread = folder(&[
+    let unread = common::folder(&[
         (
             "事项目录.csv",
             "事项编码,事项名称,事项类型,实施主体,是否进驻中心\nK9,甲,行政许可\n",
@@ -628,7 +621,7 @@ fn an_empty_register_is_provided_and_a_missing_one_is_not() {
         json["findings"]
     );
     assert_eq!(verdicts(&json, "undetermined"), ["H006 C1"]);
-    let missing = folder(&[catalogue, cases]);
+    let missing = common::folder(&[catalogue, cases]);
     let json = audit(missing.path(), &[]);
     assert_eq!(verdicts(&json, "findings"), ["H006 C1"]);
     assert_eq!(verdicts(&json, "undetermined"), ["A002 K1", "E002 民政局"]);
@@ -639,7 +632,7 @@ fn an_empty_register_is_provided_and_a_missing_one_is_not() {
 /// every rule); `{}` is a blank row.
 #[test]
 fn a_json_line_without_any_field_is_a_data_error() {
-    let dir = folder(&[
+    let dir = common::folder(&[
         (
             "事项目录.csv",
             "事项编码,事项名称,事项类型,实施主体,是否进驻中心\nK1,甲,行政许可,民政局,是\n",
@@ -722,7 +715,7 @@ fn a_column_the_file_lacks_is_not_known_except_validity_bounds() {
          C1,K1,民政局,中心窗口,2025-03-03 09:00:00,不予,首席代表,是\n\
          C2,K1,民政局,中心窗口,2025-03-03 09:00:00,准予,窗口人员,是\n";
     let changes_without = "调整编号,事项编码,调整类型,公布日期\nG1,K1,新增,2025-03-03\n";
-    let lacking = folder(&[
+    let lacking = common::folder(&[
         catalogue,
         auth,
         ("办件.csv", cases_without),
@@ -740,7 +733,7 @@ fn a_column_the_file_lacks_is_not_known_except_validity_bounds() {
         ["C001 G1 filed_at", "H005 C1 refusal_reason"]
     );
     // The same columns present and empty: empty cells are values.
-    let with_empty = folder(&[
+    let with_empty = common::folder(&[
         catalogue,
         auth,
         (
@@ -766,7 +759,7 @@ fn a_column_the_file_lacks_is_not_known_except_validity_bounds() {
     assert!(verdicts(&json, "undetermined").is_empty());
     // Records of keys may leave out the key of an empty value: in JSON Lines
     // and YAML an absent key is an empty cell.
-    let keyed = folder(&[
+    let keyed = common::folder(&[
         catalogue,
         auth,
         (
@@ -791,7 +784,7 @@ fn a_column_the_file_lacks_is_not_known_except_validity_bounds() {
 /// only the first: `age(birth_date, start_date)` with both unparsable.
 #[test]
 fn undetermined_names_every_missing_argument() {
-    let dir = folder(&[(
+    let dir = common::folder(&[(
         "窗口人员.csv",
         "工号,姓名,出生日期,进驻日期,是否中层以上干部,是否中级以上职称\n\
          R1,张三,xx,yy,否,否\n\
@@ -820,7 +813,7 @@ fn undetermined_names_every_missing_argument() {
 /// shows what is known of a count ("至少 2"), not "—".
 #[test]
 fn a_decided_group_message_shows_the_known_part_of_a_count() {
-    let dir = folder(&[
+    let dir = common::folder(&[
         (
             "事项目录.csv",
             "事项编码,事项名称,事项类型,实施主体,是否进驻中心\nK1,甲,行政许可,民政局,是\n",
@@ -954,7 +947,7 @@ fn stray_quotes_lose_no_row_silently() {
 /// is unknown: the verdict names that bound as the missing value.
 #[test]
 fn an_unparsable_validity_date_is_named_as_missing() {
-    let dir = folder(&[
+    let dir = common::folder(&[
         (
             "事项目录.csv",
             "事项编码,事项名称,事项类型,实施主体,是否进驻中心,办件类型\nA,甲,行政许可,甲局,是,即办件\n",
@@ -986,7 +979,7 @@ fn an_unparsable_validity_date_is_named_as_missing() {
 /// number (E001), as one with an empty cell; a real number passes.
 #[test]
 fn a_placeholder_approval_number_is_no_approval_number() {
-    let dir = folder(&[(
+    let dir = common::folder(&[(
         "事项目录.csv",
         "事项编码,事项名称,事项类型,实施主体,是否进驻中心,不进驻批准文号\n\
          A1,甲,行政许可,民政局,否,－\n\
@@ -1017,7 +1010,7 @@ fn a_placeholder_approval_number_is_no_approval_number() {
 /// (not a finding reckoned with a day taken off, nor a pass).
 #[test]
 fn a_negative_count_of_days_is_a_data_error_and_leaves_the_rule_undetermined() {
-    let dir = folder(&[
+    let dir = common::folder(&[
         (
             "事项目录.csv",
             "事项编码,事项名称,是否进驻中心,法定办结时限,承诺办结时限\nA1,事项一,是,20,10\n",

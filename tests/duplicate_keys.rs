@@ -14,33 +14,6 @@ fn audit(dir: &std::path::Path, policies: &[&str]) -> serde_json::Value {
     common::audit_json(None, dir, &paths)
 }
 
-#[test]
-fn a_duplicated_item_is_one_finding_with_both_rows() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("事项目录.csv"),
-        "事项编码,事项名称,事项类型,实施主体,是否进驻中心,不进驻批准文号\n\
-         K1,甲事项,行政许可,民政局,否,\n\
-         K2,乙事项,行政许可,民政局,是,\n\
-         K1,甲事项,行政许可,民政局,否,\n",
-    )
-    .unwrap();
-    let json = audit(dir.path(), &["params", "entry", "catalogue"]);
-    let e001: Vec<&serde_json::Value> = common::with_code(&json, "findings", "E001");
-    assert_eq!(e001.len(), 1, "{e001:?}");
-    assert_eq!(e001[0]["key"], serde_json::json!(["K1"]));
-    let mut rows: Vec<u64> = e001[0]["evidence"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["row"].as_u64().unwrap())
-        .collect();
-    rows.dedup();
-    assert_eq!(rows, [2, 4]);
-    assert_eq!(json["summary"]["findings"]["E001"], 1);
-    assert_eq!(json["summary"]["findings"]["C002"], 1);
-}
-
 /// The findings of rule `code` as (key, the rows of its evidence).
 fn keys_and_rows(json: &serde_json::Value, code: &str) -> Vec<(serde_json::Value, Vec<u64>)> {
     common::with_code(json, "findings", code)
@@ -59,21 +32,40 @@ fn keys_and_rows(json: &serde_json::Value, code: &str) -> Vec<(serde_json::Value
         .collect()
 }
 
+#[test]
+fn a_duplicated_item_is_one_finding_with_both_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("事项目录.csv"),
+        "事项编码,事项名称,事项类型,实施主体,是否进驻中心,不进驻批准文号\n\
+         K1,甲事项,行政许可,民政局,否,\n\
+         K2,乙事项,行政许可,民政局,是,\n\
+         K1,甲事项,行政许可,民政局,否,\n",
+    )
+    .unwrap();
+    let json = audit(dir.path(), &["params", "entry", "catalogue"]);
+    assert_eq!(
+        keys_and_rows(&json, "E001"),
+        [(serde_json::json!(["K1"]), vec![2, 4])],
+        "{json:#}"
+    );
+    assert_eq!(json["summary"]["findings"]["E001"], 1);
+    assert_eq!(json["summary"]["findings"]["C002"], 1);
+}
+
 /// Codes equal in their matching form (`K1`, `Ｋ１`, ` K1`) are one item,
 /// as C002 says: one finding of a rule, keyed by the earliest row's text,
 /// with every row's evidence, whichever text sorts first.
 #[test]
 fn codes_equal_once_normalised_are_one_finding_keyed_by_the_earliest_row() {
-    let dir = tempfile::tempdir().unwrap();
     let header = "事项编码,事项名称,事项类型,实施主体,是否进驻中心,不进驻批准文号\n";
-    std::fs::write(
-        dir.path().join("事项目录.csv"),
-        format!(
+    let dir = common::folder(&[(
+        "事项目录.csv",
+        &format!(
             "{header}Ｋ１,甲事项,行政许可,民政局,否,\nK2,乙事项,行政许可,民政局,是,\n\
              K1,甲事项,行政许可,民政局,否,\n K1 ,甲事项,行政许可,民政局,否,\n"
         ),
-    )
-    .unwrap();
+    )]);
     let json = audit(dir.path(), &["params", "entry", "catalogue"]);
     assert_eq!(
         keys_and_rows(&json, "E001"),
@@ -88,15 +80,13 @@ fn codes_equal_once_normalised_are_one_finding_keyed_by_the_earliest_row() {
 /// are two findings, not one.
 #[test]
 fn records_without_a_key_are_not_merged() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("事项目录.csv"),
+    let dir = common::folder(&[(
+        "事项目录.csv",
         "事项编码,事项名称,事项类型,实施主体,是否进驻中心,不进驻批准文号\n\
          ,甲事项,行政许可,民政局,否,\n\
          K2,乙事项,行政许可,民政局,是,\n\
          ,丙事项,行政许可,民政局,否,\n",
-    )
-    .unwrap();
+    )]);
     let json = audit(dir.path(), &["params", "entry", "catalogue"]);
     assert_eq!(
         keys_and_rows(&json, "E001"),

@@ -146,3 +146,12 @@ pub fn with_code<'a>(
         .filter(|e| e["code"] == code)
         .collect()
 }
+
+/// A temporary folder holding `files` (name, text).
+pub fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    dir
+}
