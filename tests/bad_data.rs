@@ -306,6 +306,47 @@ fn two_keys_of_one_field_with_two_values_are_reported() {
     assert_eq!(json["summary"]["records"]["cases"], 2);
 }
 
+/// As above when the lines the reader samples for its columns have only
+/// the first key: a later record with both is still read by its first
+/// value, the second reported; a blank or a placeholder under the second
+/// key is nothing to report.
+#[test]
+fn a_second_key_first_seen_after_the_sampled_lines_is_reported() {
+    let line = |id: &str, extra: &str| {
+        format!(
+            r#"{{"办件编号":"{id}","事项编码":"A1","受理部门":"区民政局","受理渠道":"中心窗口","受理时间":"2025-03-03 09:00:00"{extra}}}"#
+        )
+    };
+    let mut lines: Vec<String> = (0..300).map(|i| line(&format!("C{i}"), "")).collect();
+    lines.push(line("D1", r#","受理时间 ":"2010-03-01 09:00:00""#));
+    lines.push(line("D2", r#","受理时间 ":"  ""#));
+    lines.push(line("D3", r#","受理时间 ":"-""#));
+    let dir = common::folder(&[
+        (
+            "事项目录.csv",
+            "事项编码,事项名称,是否进驻中心,法定办结时限,承诺办结时限\nA1,事项一,是,20,10\n",
+        ),
+        ("办件记录.jsonl", &(lines.join("\n") + "\n")),
+    ]);
+    let json = audit(dir.path(), &[]);
+    let errors = json["data_errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["row"], 301);
+    assert_eq!(errors[0]["column"], "受理时间 ");
+    assert_eq!(errors[0]["value"], "2010-03-01 09:00:00");
+    assert_eq!(json["summary"]["records"]["cases"], 303);
+    // D1 was read as accepted on 2025-03-03, as C0 (not in 2010): the same
+    // working days used by the audit date.
+    let h003 = |id: &str| {
+        common::with_code(&json, "findings", "H003")
+            .into_iter()
+            .find(|f| f["key"] == serde_json::json!([id]))
+            .map(|f| f["message"].as_str().unwrap().replacen(id, "", 1))
+    };
+    assert!(h003("C0").is_some(), "{json:#}");
+    assert_eq!(h003("D1"), h003("C0"));
+}
+
 /// Numbers written without quotes where a field is text keep every digit:
 /// JSON Lines ids past 64 bits or a double's precision are two ids, not one
 /// rounded twice (no false repeated key); `1.10` stays `1.10`; a YAML

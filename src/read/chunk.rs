@@ -1090,6 +1090,9 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
         // Values under another alias of a field a column feeds: (field,
         // column, key, value), read after the record's own keys.
         let mut alts: Vec<(usize, Option<usize>, &String, &serde_json::Value)> = Vec::new();
+        // Fields whose column's key is blank in the record (a default may
+        // have filled them): another alias's value is read.
+        let mut own_blank = vec![false; plan.n_fields];
         for (k, v) in &obj {
             let key = super::normalize::key(k);
             let has_value = !v.is_null() && v.as_str().is_none_or(|t| !t.trim().is_empty());
@@ -1122,6 +1125,18 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
                 }
                 continue;
             };
+            if present[c] {
+                // A second key of this column (the same once normalised,
+                // `受理时间 ` after `受理时间`): read as another alias, after
+                // the record's own keys, so that a second value is reported.
+                let field = plan.active.iter().find(|(ac, _)| *ac == c).map(|&(_, f)| f);
+                if let Some(f) = field.or_else(|| plan.alias_fields.get(&key).copied()) {
+                    mapped += 1;
+                    filled += usize::from(has_value);
+                    alts.push((f, Some(c), k, v));
+                }
+                continue;
+            }
             present[c] = true;
             let Some(&(_, f)) = plan.active.iter().find(|(ac, _)| *ac == c) else {
                 if let Some(a) = alt(Some(c)) {
@@ -1134,6 +1149,7 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
             mapped += 1;
             filled += usize::from(has_value);
             let d = json_data(v);
+            own_blank[f] = blank_cell(&d);
             match plan.parsers[f].parse_data(&d) {
                 Ok(val) => values[f] = val,
                 Err(bad) => {
@@ -1164,11 +1180,14 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
         let mut alt_filled = vec![false; plan.n_fields];
         for (f, c, k, v) in alts {
             let d = json_data(v);
-            if matches!(d, Data::Empty) {
+            let parsed = plan.parsers[f].parse_data(&d);
+            // (A blank or a placeholder under another key gives nothing.)
+            if blank_cell(&d) || parsed == Ok(Value::Empty) {
                 continue;
             }
-            if alt_filled[f] || values[f] != Value::Empty {
-                if plan.parsers[f].parse_data(&d).ok().as_ref() != Some(&values[f]) {
+            if alt_filled[f] || (values[f] != Value::Empty && !own_blank[f]) {
+                // (Two unreadable values were reported as such already.)
+                if parsed.unwrap_or(Value::Invalid) != values[f] {
                     let bad = BadCell {
                         expected: plan.parsers[f].field_type().as_str(),
                         message: "本记录另有一个键也对应此字段, 取值不同; 已取先读到的值, 此值未用"
@@ -1181,7 +1200,7 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
                 continue;
             }
             alt_filled[f] = true;
-            match plan.parsers[f].parse_data(&d) {
+            match parsed {
                 Ok(val) => values[f] = val,
                 Err(bad) => {
                     values[f] = Value::Invalid;
