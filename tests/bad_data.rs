@@ -347,6 +347,38 @@ fn a_second_key_first_seen_after_the_sampled_lines_is_reported() {
     assert_eq!(h003("D1"), h003("C0"));
 }
 
+/// The same in a YAML list of records: a second value for a field under
+/// another of its keys is a data error, the first value read.
+#[test]
+fn a_yaml_record_with_two_values_for_one_field_is_reported() {
+    let record = |id: &str, second: &str| {
+        format!(
+            "- {{办件编号: {id}, 事项编码: A1, 受理部门: 区民政局, 受理渠道: 中心窗口, 受理时间: \"2025-03-03 09:00:00\", \"受理时间 \": \"{second}\"}}\n"
+        )
+    };
+    let dir = common::folder(&[
+        (
+            "事项目录.csv",
+            "事项编码,事项名称,是否进驻中心,法定办结时限,承诺办结时限\nA1,事项一,是,20,10\n",
+        ),
+        (
+            "办件记录.yaml",
+            &format!(
+                "{}{}{}",
+                record("C1", "2010-03-01 09:00:00"),
+                record("C2", "2025-03-03 09:00:00"),
+                record("C3", "  ")
+            ),
+        ),
+    ]);
+    let json = audit(dir.path(), &[]);
+    let errors = json["data_errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["row"], 1);
+    assert_eq!(errors[0]["value"], "2010-03-01 09:00:00");
+    assert_eq!(json["summary"]["records"]["cases"], 3);
+}
+
 /// Numbers written without quotes where a field is text keep every digit:
 /// JSON Lines ids past 64 bits or a double's precision are two ids, not one
 /// rounded twice (no false repeated key); `1.10` stays `1.10`; a YAML

@@ -1188,12 +1188,7 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
             if alt_filled[f] || (values[f] != Value::Empty && !own_blank[f]) {
                 // (Two unreadable values were reported as such already.)
                 if parsed.unwrap_or(Value::Invalid) != values[f] {
-                    let bad = BadCell {
-                        expected: plan.parsers[f].field_type().as_str(),
-                        message: "本记录另有一个键也对应此字段, 取值不同; 已取先读到的值, 此值未用"
-                            .to_string(),
-                    };
-                    let mut e = plan.error(line, c, Some(data_text(&d)), bad);
+                    let mut e = plan.error(line, c, Some(data_text(&d)), second_value(plan, f));
                     e.column = Some(k.clone());
                     out.errors.push(e);
                 }
@@ -1259,6 +1254,15 @@ pub(crate) fn json_data(v: &serde_json::Value) -> Data {
     }
 }
 
+/// The data error of a record of keys that gives field `f` a second value
+/// under another of its keys (the first is read).
+fn second_value(plan: &TablePlan, f: usize) -> BadCell {
+    BadCell {
+        expected: plan.parsers[f].field_type().as_str(),
+        message: "本记录另有一个键也对应此字段, 取值不同; 已取先读到的值, 此值未用".to_string(),
+    }
+}
+
 /// A sheet or YAML cell with nothing in it (empty, or only spaces).
 pub(crate) fn blank_cell(d: &Data) -> bool {
     match d {
@@ -1313,6 +1317,26 @@ fn parse_cells(plan: &TablePlan, rows: &[CellRow], out: &mut ParsedChunk) {
                     values[f] = Value::Invalid;
                     out.errors
                         .push(plan.error(r.row, Some(col), Some(data_text(d)), bad));
+                }
+            }
+            // Another alias of the field with another value: reported, not
+            // dropped (a blank or a placeholder is no value).
+            for &(ac, af) in &plan.alt_columns {
+                let Some(ad) = r
+                    .cells
+                    .get(ac)
+                    .filter(|ad| af == f && ac != col && !blank_cell(ad))
+                else {
+                    continue;
+                };
+                let other = parser.parse_data(ad).unwrap_or(Value::Invalid);
+                if other != Value::Empty && other != values[f] {
+                    out.errors.push(plan.error(
+                        r.row,
+                        Some(ac),
+                        Some(data_text(ad)),
+                        second_value(plan, f),
+                    ));
                 }
             }
         }
