@@ -74,6 +74,20 @@ fn codes_equal_once_normalised_are_one_finding_keyed_by_the_earliest_row() {
     );
     assert_eq!(json["summary"]["findings"]["E001"], 1);
     assert_eq!(json["summary"]["findings"]["C002"], 1);
+    // The records' evidence in file order, whatever order their texts sort in.
+    let dir = common::folder(&[(
+        "事项目录.csv",
+        &format!(
+            "{header}K1,甲事项,行政许可,民政局,否,\nＫ１,甲事项,行政许可,民政局,否,\n\
+             \u{3000}K1,甲事项,行政许可,民政局,否,\n"
+        ),
+    )]);
+    let json = audit(dir.path(), &["params", "entry", "catalogue"]);
+    assert_eq!(
+        keys_and_rows(&json, "E001"),
+        [(serde_json::json!(["K1"]), vec![2, 3, 4])],
+        "{json:#}"
+    );
 }
 
 /// A record without its key (an empty code) names no item: two such rows
@@ -293,5 +307,43 @@ fn authorisations_both_without_a_start_repeat_their_key() {
             "民政局, A1, （空）",
             "窗口授权的键 (dept, item_code, valid_from) 与 窗口授权.csv 第 2 行重复;查找时按有效期取行, 生效日期相同的取文件顺序中的第一行"
         )]
+    );
+}
+
+/// A rule's own `key` clause over a missing value gives an empty key part,
+/// as a dataset's key does, so two cases without an id are two findings
+/// (not one keyed `["—"]`).
+#[test]
+fn a_key_clause_over_missing_values_merges_nothing() {
+    let policies = common::policy_folder(
+        r#"
+policy p { title "t" issuer "i" }
+rule X001 outside {
+  title "a"
+  severity error
+  cite gangnan-2017 "四、(六)"
+  for case in cases
+  when case.channel == "原单位"
+  require false
+  key case.id
+  message "办件 {case.id}"
+}
+"#,
+    );
+    let dir = common::folder(&[(
+        "办件记录.csv",
+        "办件编号,事项编码,受理部门,受理渠道,受理时间\n\
+         ,A1,民政局,原单位,2025-03-03 09:00:00\n\
+         C2,A1,民政局,中心窗口,2025-03-03 09:00:00\n\
+         ,A1,民政局,原单位,2025-03-04 09:00:00\n",
+    )]);
+    let json = common::audit_json(None, dir.path(), &[policies.path().to_path_buf()]);
+    assert_eq!(
+        keys_and_rows(&json, "X001"),
+        [
+            (serde_json::json!([""]), vec![2]),
+            (serde_json::json!([""]), vec![4])
+        ],
+        "{json:#}"
     );
 }

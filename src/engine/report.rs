@@ -132,12 +132,14 @@ impl Audit {
         // a key (an empty key cell) share none.
         merge_same_key(
             &mut self.findings,
-            |f| (&f.code, &f.key, &mut f.evidence),
+            |f| (&f.code, &f.key, &f.evidence),
+            |f| &mut f.evidence,
             |_, _| {},
         );
         merge_same_key(
             &mut self.undetermined,
-            |u| (&u.code, &u.key, &mut u.evidence),
+            |u| (&u.code, &u.key, &u.evidence),
+            |u| &mut u.evidence,
             |first, later| {
                 for m in &later.missing {
                     if !first.missing.contains(m) {
@@ -182,52 +184,54 @@ impl Audit {
     }
 }
 
-/// Merges, in `items` sorted by code, key and evidence, the items of one
-/// code whose keys are equal in their matching form
-/// ([`normalize::value`]): the one with the earliest evidence stays, with
-/// its key's text and message, and takes the others' evidence after its
-/// own (each record's in the order the rule read it) and whatever `merge`
-/// adds. A key with an empty part names no record
-/// and merges with none.
+/// Merges the items of one code whose keys are equal in their matching
+/// form ([`normalize::value`]): the one with the earliest evidence stays,
+/// with its key's text and message, and takes the others' evidence after
+/// its own, record by record in file order (each record's in the order the
+/// rule read it), and whatever `merge` adds. A key with an empty part names
+/// no record and merges with none. The result does not depend on the
+/// order of `items`, except for items equal in code, key and evidence.
 fn merge_same_key<T>(
     items: &mut Vec<T>,
-    parts: impl Fn(&mut T) -> (&String, &Vec<String>, &mut Vec<Evidence>),
+    parts: impl Fn(&T) -> (&String, &Vec<String>, &Vec<Evidence>),
+    evidence_of: impl Fn(&mut T) -> &mut Vec<Evidence>,
     merge: impl Fn(&mut T, &T),
 ) {
-    let mut first_of: HashMap<(String, Vec<String>), usize> = HashMap::new();
-    let mut kept: Vec<T> = Vec::with_capacity(items.len());
-    for mut item in items.drain(..) {
-        let (code, key, _) = parts(&mut item);
+    let mut group_of: HashMap<(String, Vec<String>), usize> = HashMap::new();
+    let mut groups: Vec<Vec<T>> = Vec::with_capacity(items.len());
+    for item in items.drain(..) {
+        let (code, key, _) = parts(&item);
         if key.iter().any(|k| normalize::value(k).is_empty()) {
-            kept.push(item);
+            groups.push(vec![item]);
             continue;
         }
         let matching: Vec<String> = key
             .iter()
             .map(|k| normalize::value(k).into_owned())
             .collect();
-        match first_of.entry((code.clone(), matching)) {
+        match group_of.entry((code.clone(), matching)) {
             Entry::Vacant(v) => {
-                v.insert(kept.len());
-                kept.push(item);
+                v.insert(groups.len());
+                groups.push(vec![item]);
             }
-            Entry::Occupied(o) => {
-                let first = &mut kept[*o.get()];
-                // (Sorted by key text first: `Ａ１` of row 2 comes after
-                // `A1` of row 5, and is the earlier record.)
-                if parts(&mut item).2 < parts(first).2 {
-                    std::mem::swap(first, &mut item);
-                }
-                merge(first, &item);
-                let later = std::mem::take(parts(&mut item).2);
-                let evidence = parts(first).2;
-                for e in later {
-                    if !evidence.contains(&e) {
-                        evidence.push(e);
-                    }
+            Entry::Occupied(o) => groups[*o.get()].push(item),
+        }
+    }
+    for mut group in groups {
+        group.sort_by(|a, b| parts(a).2.cmp(parts(b).2));
+        let mut records = group.into_iter();
+        let Some(mut first) = records.next() else {
+            continue;
+        };
+        for mut later in records {
+            merge(&mut first, &later);
+            let evidence = evidence_of(&mut first);
+            for e in std::mem::take(evidence_of(&mut later)) {
+                if !evidence.contains(&e) {
+                    evidence.push(e);
                 }
             }
         }
+        items.push(first);
     }
-    *items = kept;
 }
