@@ -45,6 +45,13 @@ fn run(dir: &Path, extra: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// The audit's only data error (asserting there is exactly one).
+fn only_data_error(json: &serde_json::Value) -> &serde_json::Value {
+    let errors = json["data_errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{json:#}");
+    &errors[0]
+}
+
 #[test]
 fn strict_stops_at_bad_data_in_a_streamed_case_log() {
     let dir = export(
@@ -298,11 +305,10 @@ fn two_keys_of_one_field_with_two_values_are_reported() {
         ),
     ]);
     let json = audit(dir.path(), &[]);
-    let errors = json["data_errors"].as_array().unwrap();
-    assert_eq!(errors.len(), 1, "{json:#}");
-    assert_eq!(errors[0]["row"], 1);
-    assert_eq!(errors[0]["column"], "受理时间 ");
-    assert_eq!(errors[0]["value"], "2010-03-01 09:00:00");
+    let error = only_data_error(&json);
+    assert_eq!(error["row"], 1);
+    assert_eq!(error["column"], "受理时间 ");
+    assert_eq!(error["value"], "2010-03-01 09:00:00");
     assert_eq!(json["summary"]["records"]["cases"], 2);
 }
 
@@ -329,11 +335,10 @@ fn a_second_key_first_seen_after_the_sampled_lines_is_reported() {
         ("办件记录.jsonl", &(lines.join("\n") + "\n")),
     ]);
     let json = audit(dir.path(), &[]);
-    let errors = json["data_errors"].as_array().unwrap();
-    assert_eq!(errors.len(), 1, "{errors:?}");
-    assert_eq!(errors[0]["row"], 301);
-    assert_eq!(errors[0]["column"], "受理时间 ");
-    assert_eq!(errors[0]["value"], "2010-03-01 09:00:00");
+    let error = only_data_error(&json);
+    assert_eq!(error["row"], 301);
+    assert_eq!(error["column"], "受理时间 ");
+    assert_eq!(error["value"], "2010-03-01 09:00:00");
     assert_eq!(json["summary"]["records"]["cases"], 303);
     // D1 was read as accepted on 2025-03-03, as C0 (not in 2010): the same
     // working days used by the audit date.
@@ -372,10 +377,9 @@ fn a_yaml_record_with_two_values_for_one_field_is_reported() {
         ),
     ]);
     let json = audit(dir.path(), &[]);
-    let errors = json["data_errors"].as_array().unwrap();
-    assert_eq!(errors.len(), 1, "{errors:?}");
-    assert_eq!(errors[0]["row"], 1);
-    assert_eq!(errors[0]["value"], "2010-03-01 09:00:00");
+    let error = only_data_error(&json);
+    assert_eq!(error["row"], 1);
+    assert_eq!(error["value"], "2010-03-01 09:00:00");
     assert_eq!(json["summary"]["records"]["cases"], 3);
 }
 
@@ -1096,11 +1100,10 @@ fn a_negative_count_of_days_is_a_data_error_and_leaves_the_rule_undetermined() {
         ),
     ]);
     let json = audit(dir.path(), &[]);
-    let errors = json["data_errors"].as_array().unwrap();
-    assert_eq!(errors.len(), 1, "{json:#}");
-    assert_eq!(errors[0]["row"], 2);
-    assert_eq!(errors[0]["column"], "特别程序天数");
-    assert_eq!(errors[0]["value"], "-1");
+    let error = only_data_error(&json);
+    assert_eq!(error["row"], 2);
+    assert_eq!(error["column"], "特别程序天数");
+    assert_eq!(error["value"], "-1");
     let h003 = |part: &str| -> Vec<serde_json::Value> {
         common::with_code(&json, part, "H003")
             .into_iter()
