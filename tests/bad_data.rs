@@ -5,20 +5,21 @@ mod common;
 
 use std::path::Path;
 
-/// A folder with a one-item catalogue and a case log, `cases` its rows.
+/// A one-item catalogue (A1, in the centre, 10 promised working days).
+const CATALOGUE: (&str, &str) = (
+    "事项目录.csv",
+    "事项编码,事项名称,是否进驻中心,法定办结时限,承诺办结时限\nA1,事项一,是,20,10\n",
+);
+
+/// A folder with the one-item [`CATALOGUE`] and a case log, `cases` its rows.
 fn export(cases: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("事项目录.csv"),
-        "事项编码,事项名称,是否进驻中心,法定办结时限,承诺办结时限\nA1,事项一,是,20,10\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("办件记录.csv"),
-        format!("办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n{cases}"),
-    )
-    .unwrap();
-    dir
+    common::folder(&[
+        CATALOGUE,
+        (
+            "办件记录.csv",
+            &format!("办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n{cases}"),
+        ),
+    ])
 }
 
 /// The audit's JSON, the run required to succeed.
@@ -291,10 +292,7 @@ fn two_keys_of_one_field_with_two_values_are_reported() {
         )
     };
     let dir = common::folder(&[
-        (
-            "事项目录.csv",
-            "事项编码,事项名称,是否进驻中心,法定办结时限,承诺办结时限\nA1,事项一,是,20,10\n",
-        ),
+        CATALOGUE,
         (
             "办件记录.jsonl",
             &format!(
@@ -327,13 +325,7 @@ fn a_second_key_first_seen_after_the_sampled_lines_is_reported() {
     lines.push(line("D1", r#","受理时间 ":"2010-03-01 09:00:00""#));
     lines.push(line("D2", r#","受理时间 ":"  ""#));
     lines.push(line("D3", r#","受理时间 ":"-""#));
-    let dir = common::folder(&[
-        (
-            "事项目录.csv",
-            "事项编码,事项名称,是否进驻中心,法定办结时限,承诺办结时限\nA1,事项一,是,20,10\n",
-        ),
-        ("办件记录.jsonl", &(lines.join("\n") + "\n")),
-    ]);
+    let dir = common::folder(&[CATALOGUE, ("办件记录.jsonl", &(lines.join("\n") + "\n"))]);
     let json = audit(dir.path(), &[]);
     let error = only_data_error(&json);
     assert_eq!(error["row"], 301);
@@ -362,10 +354,7 @@ fn a_yaml_record_with_two_values_for_one_field_is_reported() {
         )
     };
     let dir = common::folder(&[
-        (
-            "事项目录.csv",
-            "事项编码,事项名称,是否进驻中心,法定办结时限,承诺办结时限\nA1,事项一,是,20,10\n",
-        ),
+        CATALOGUE,
         (
             "办件记录.yaml",
             &format!(
@@ -1088,10 +1077,7 @@ fn a_placeholder_approval_number_is_no_approval_number() {
 #[test]
 fn a_negative_count_of_days_is_a_data_error_and_leaves_the_rule_undetermined() {
     let dir = common::folder(&[
-        (
-            "事项目录.csv",
-            "事项编码,事项名称,是否进驻中心,法定办结时限,承诺办结时限\nA1,事项一,是,20,10\n",
-        ),
+        CATALOGUE,
         (
             "办件记录.csv",
             "办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间,特别程序天数\n\
