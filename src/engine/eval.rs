@@ -800,7 +800,14 @@ impl<'a> Frame<'a> {
         Some(Val::V(Value::Bool(decided)))
     }
 
+    /// `e` as a message shows it (a missing value as "—").
     pub fn text(&mut self, e: &IrExpr) -> String {
+        self.text_or(e, "—")
+    }
+
+    /// `e` as a message or a finding's key shows it, a missing value as
+    /// `missing` (a key holds "", as a dataset's own key does).
+    pub fn text_or(&mut self, e: &IrExpr, missing: &str) -> String {
         if let IrExpr::Param(i) = e {
             if let (Some(p), Some(Some(Const::Value(Value::Decimal(x))))) =
                 (self.env.program.params.get(*i), self.env.params.get(*i))
@@ -819,7 +826,7 @@ impl<'a> Frame<'a> {
             }
         }
         match self.eval(e) {
-            Val::V(Value::Empty | Value::Invalid) | Val::Unknown | Val::Nothing => "—".into(),
+            Val::V(Value::Empty | Value::Invalid) | Val::Unknown | Val::Nothing => missing.into(),
             Val::V(v) => v.to_string(),
             Val::List(l) => l
                 .iter()

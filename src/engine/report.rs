@@ -201,14 +201,14 @@ fn merge_same_key<T>(
     let mut groups: Vec<Vec<T>> = Vec::with_capacity(items.len());
     for item in items.drain(..) {
         let (code, key, _) = parts(&item);
-        if key.iter().any(|k| normalize::value(k).is_empty()) {
-            groups.push(vec![item]);
-            continue;
-        }
         let matching: Vec<String> = key
             .iter()
             .map(|k| normalize::value(k).into_owned())
             .collect();
+        if matching.iter().any(String::is_empty) {
+            groups.push(vec![item]);
+            continue;
+        }
         match group_of.entry((code.clone(), matching)) {
             Entry::Vacant(v) => {
                 v.insert(groups.len());

@@ -632,7 +632,7 @@ pub fn parse_chunk(chunk: &Chunk) -> ParsedChunk {
                 let skipped = out.errors.last().is_some_and(|e| {
                     e.row == row
                         && e.column.is_none()
-                        && e.expected.as_deref() == Some(&format!("{} 个单元格", plan.n_columns))
+                        && e.expected.as_deref() == Some(&cells_expected(plan.n_columns))
                 });
                 let what = if skipped {
                     out.errors.pop();
@@ -957,7 +957,7 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
                 out.errors.push(plan.bad_row(
                     line,
                     &text,
-                    format!("{width} 个单元格"),
+                    cells_expected(width),
                     format!(
                         "本行有 {} 个单元格,表头有 {width} 列{span};已跳过此行",
                         cells.len()
@@ -1252,6 +1252,12 @@ pub(crate) fn json_data(v: &serde_json::Value) -> Data {
         serde_json::Value::String(s) => Data::String(s.clone()),
         other => Data::String(other.to_string()),
     }
+}
+
+/// What a row of the wrong width was expected to have (its data error's
+/// `expected`, by which an unclosed quote's error recognises it).
+fn cells_expected(width: usize) -> String {
+    format!("{width} 个单元格")
 }
 
 /// The data error of a record of keys that gives field `f` a second value

@@ -793,7 +793,9 @@ fn field_evidence(env: &Env<'_>, r: &Row, t: &Touched) -> Evidence {
 
 fn record_key(env: &Env<'_>, rule: &RuleDef, frame: &mut Frame<'_>, row: &Row) -> Vec<String> {
     if let (Some(keys), false) = (&rule.key, rule.is_group()) {
-        return keys.iter().map(|k| key_text(frame, k)).collect();
+        // (A missing value is "": `Audit::finish` merges such a key with
+        // no other.)
+        return keys.iter().map(|k| frame.text_or(k, "")).collect();
     }
     let ds = &env.schema.datasets[rule.dataset];
     ds.key
@@ -801,16 +803,6 @@ fn record_key(env: &Env<'_>, rule: &RuleDef, frame: &mut Frame<'_>, row: &Row) -
         .filter_map(|k| ds.field_index(k))
         .map(|f| row.values[f].to_string())
         .collect()
-}
-
-/// A value of a `key` clause as a finding's key holds it: its text, or ""
-/// when it is missing, as a dataset's own key (a message shows "—"), which
-/// `Audit::finish` merges with no other finding.
-fn key_text(frame: &mut Frame<'_>, e: &IrExpr) -> String {
-    match frame.eval(e) {
-        Val::V(Value::Empty | Value::Invalid) | Val::Unknown | Val::Nothing => String::new(),
-        _ => frame.text(e),
-    }
 }
 
 fn message(rule: &RuleDef, frame: &mut Frame<'_>) -> String {
@@ -1036,7 +1028,7 @@ fn judge_group(env: &Env<'_>, rule: &RuleDef, plan: &AggPlan<'_>, g: &GroupAcc, 
         }
     }
     let key: Vec<String> = match &rule.key {
-        Some(keys) => keys.iter().map(|k| key_text(&mut f, k)).collect(),
+        Some(keys) => keys.iter().map(|k| f.text_or(k, "")).collect(),
         None => g.keys.iter().map(ToString::to_string).collect(),
     };
     match verdict {
