@@ -48,6 +48,10 @@ pub(crate) struct TablePlan {
     pub encoding: Option<TextEncoding>,
     pub n_fields: usize,
     pub n_columns: usize,
+    /// The header's cells up to its last one with a name: a text row may
+    /// leave out the unnamed columns after it (a header saved with trailing
+    /// empty cells, rows without them).
+    pub named_width: usize,
     /// (column, field) of the mapped columns.
     pub active: Vec<(usize, usize)>,
     pub headers: Vec<String>,
@@ -101,6 +105,11 @@ impl TablePlan {
             encoding: source.encoding.map(TextEncoding::cell_encoding),
             n_fields: ds.fields.len(),
             n_columns: source.columns.len(),
+            named_width: source
+                .columns
+                .iter()
+                .rposition(|c| c.field.is_some() || !super::normalize::trim(&c.header).is_empty())
+                .map_or(0, |c| c + 1),
             active: source
                 .columns
                 .iter()
@@ -271,6 +280,17 @@ impl TablePlan {
             raw,
             "一条记录".to_string(),
             format!("本行是「{label}」行, 汇总其上各行, 不是一条记录;未读入"),
+        )
+    }
+
+    /// A row with content only outside the recognised columns (see
+    /// [`no_value`]): not a record, reported with its text.
+    fn valueless_row(&self, row: u32, raw: &str) -> DataError {
+        self.bad_row(
+            row,
+            raw,
+            "一条记录 (至少一个已识别的列有值)".to_string(),
+            "本行已识别的各列都是空的 (内容只在未识别的列中, 如表尾的制表人、备注, 或只有占位符), 不是一条记录;未读入".to_string(),
         )
     }
 
@@ -490,8 +510,17 @@ impl<'a> RowCells<'a> {
             .join(&char::from(delimiter).to_string())
     }
 
-    fn all_blank(&self) -> bool {
-        (0..self.len()).all(|c| self.cell(c).iter().all(u8::is_ascii_whitespace))
+    /// No cell has content: spaces only, the non-breaking and full-width
+    /// ones too (which values are normalised of), as in a sheet.
+    fn all_blank(&self, enc: TextEncoding) -> bool {
+        (0..self.len()).all(|c| {
+            let raw = self.cell(c);
+            raw.iter().all(u8::is_ascii_whitespace)
+                || (!raw.first().is_some_and(u8::is_ascii_graphic)
+                    && enc
+                        .decode(raw)
+                        .is_some_and(|t| super::normalize::trim(&t).is_empty()))
+        })
     }
 
     /// The label of a totals row (`合计` …) in the row's first cell with
@@ -933,13 +962,15 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
             .next_if(|&&(k, _)| k as usize == i)
             .map(|&(_, inner)| inner);
         if cells.len() != width {
-            if cells.all_blank() {
+            if cells.all_blank(enc) {
                 out.blank_rows += 1;
                 continue;
             }
             let extra_empty =
                 cells.len() > width && (width..cells.len()).all(|c| cells.cell(c).is_empty());
-            if !extra_empty {
+            // (Only unnamed columns left out: no field reads them.)
+            let short_of_unnamed = cells.len() < width && cells.len() >= plan.named_width;
+            if !extra_empty && !short_of_unnamed {
                 out.bad_rows += 1;
                 let text = cells.text(enc, delimiter);
                 // A quote that opened a cell and closed lines later made
@@ -965,7 +996,7 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
                 ));
                 continue;
             }
-        } else if cells.all_blank() {
+        } else if cells.all_blank(enc) {
             out.blank_rows += 1;
             continue;
         }
@@ -1014,6 +1045,12 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
                 "结束引号后紧跟分隔符或换行".to_string(),
                 format!("本行的引号不成对或位置不当 (结束引号后紧跟其他字符){span};已按 CSV 规则读取此行, 请核对"),
             ));
+        }
+        if no_value(&values) {
+            out.bad_rows += 1;
+            out.errors
+                .push(plan.valueless_row(line, &cells.text(enc, delimiter)));
+            continue;
         }
         out.records.push(Record { row: line, values });
     }
@@ -1346,8 +1383,23 @@ fn parse_cells(plan: &TablePlan, rows: &[CellRow], out: &mut ParsedChunk) {
                 }
             }
         }
+        if no_value(&values) {
+            out.bad_rows += 1;
+            let text: Vec<String> = r.cells.iter().map(data_text).collect();
+            out.errors.push(plan.valueless_row(r.row, &text.join(",")));
+            continue;
+        }
         out.records.push(Record { row: r.row, values });
     }
+}
+
+/// A row whose recognised columns are all empty (or placeholders), its
+/// content only in columns of no field (a footer's 制表人, a note): not a
+/// record (it would be one without a key, undetermined for every rule),
+/// but not a blank row either. (A unreadable value is a value: its record
+/// is kept and the cell reported.)
+fn no_value(values: &[Value]) -> bool {
+    values.iter().all(|v| *v == Value::Empty)
 }
 
 /// The label of a totals row (`合计`, `总计`, `小计`, `共计`, `累计`,

@@ -1,0 +1,156 @@
+//! Rows that are not quite records: rows of odd spaces only are blank rows,
+//! a row whose content is all outside the recognised columns (a footer) is
+//! reported and not read, and a header saved with trailing unnamed columns
+//! does not make every shorter row a wrong-width row.
+
+mod common;
+
+use rust_xlsxwriter::Workbook;
+
+const CATALOGUE: (&str, &str) = (
+    "事项目录.csv",
+    "事项编码,事项名称,是否进驻中心,法定办结时限,承诺办结时限\nA1,事项一,是,20,10\n",
+);
+
+fn audit(dir: &std::path::Path) -> serde_json::Value {
+    let out = common::yimen(None)
+        .arg("audit")
+        .arg(dir)
+        .args([
+            "--as-of",
+            "2025-12-31",
+            "--fail-on",
+            "never",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    common::assert_success(&out);
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The keys of the audit's findings and undetermined verdicts.
+fn keys(json: &serde_json::Value) -> Vec<String> {
+    ["findings", "undetermined"]
+        .iter()
+        .flat_map(|list| json[*list].as_array().unwrap().iter())
+        .map(|f| f["key"].to_string())
+        .collect()
+}
+
+#[test]
+fn rows_of_non_breaking_or_full_width_spaces_are_blank_rows() {
+    let dir = common::folder(&[
+        CATALOGUE,
+        (
+            "办件记录.csv",
+            "办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n\
+             C1,A1,民政局,中心窗口,2025-03-03 09:00:00,2025-03-04 09:00:00\n\
+             \u{a0},,,,,\n\
+             \u{3000}, \u{a0},,,,\n\
+             \u{a0}\n",
+        ),
+    ]);
+    let json = audit(dir.path());
+    assert_eq!(json["summary"]["records"]["cases"], 1, "{json:#}");
+    assert_eq!(json["data_errors"].as_array().unwrap().len(), 0, "{json:#}");
+    assert!(
+        keys(&json).iter().all(|k| k != "[\"\"]"),
+        "a blank row was read as a record without a key: {json:#}"
+    );
+}
+
+#[test]
+fn a_row_with_content_only_outside_the_recognised_columns_is_reported_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(CATALOGUE.0), CATALOGUE.1).unwrap();
+    // A sheet with a numbering column and a footer written into it.
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let rows: [&[&str]; 4] = [
+        &[
+            "序号",
+            "办件编号",
+            "事项编码",
+            "受理部门",
+            "受理渠道",
+            "受理时间",
+        ],
+        &["1", "C1", "A1", "民政局", "中心窗口", "2025-03-03 09:00:00"],
+        &["2", "C2", "A1", "民政局", "原单位", "2025-03-03 10:00:00"],
+        &["制表人：张三  审核：李四"],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32, c as u16, *v).unwrap();
+        }
+    }
+    wb.save(dir.path().join("办件记录.xlsx")).unwrap();
+    // A CSV register whose last rows hold a note and placeholders only.
+    std::fs::write(
+        dir.path().join("收费记录.csv"),
+        "收费流水号,办件编号,事项编码,收费金额,收费时间,收费地点,备注\n\
+         F1,C1,A1,10.00,2025-03-03 09:40:00,政务服务中心,\n\
+         ,,,,,,以上数据截至 2025 年 3 月\n\
+         -,NULL,/,,—,,\n",
+    )
+    .unwrap();
+    let json = audit(dir.path());
+    let records = &json["summary"]["records"];
+    assert_eq!(records["cases"], 2, "{json:#}");
+    assert_eq!(records["fees"], 1, "{json:#}");
+    let errors: Vec<(&str, u64, &str)> = json["data_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["file"].as_str().unwrap(),
+                e["row"].as_u64().unwrap(),
+                e["value"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            ("办件记录.xlsx", 4, "制表人：张三  审核：李四"),
+            ("收费记录.csv", 3, ",,,,,,以上数据截至 2025 年 3 月"),
+            ("收费记录.csv", 4, "-,NULL,/,,—,,"),
+        ],
+        "{json:#}"
+    );
+    assert!(
+        json["data_errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("已识别的各列都是空的"),
+        "{json:#}"
+    );
+    assert!(keys(&json).iter().all(|k| k != "[\"\"]"), "{json:#}");
+}
+
+#[test]
+fn a_header_with_trailing_unnamed_columns_reads_rows_without_them() {
+    let dir = common::folder(&[
+        CATALOGUE,
+        (
+            "办件记录.csv",
+            "办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间,,,\n\
+             C1,A1,民政局,中心窗口,2025-03-03 09:00:00,2025-03-04 09:00:00\n\
+             C2,A1,民政局,原单位,2025-03-03 09:00:00,2025-03-04 09:00:00,,,\n\
+             C3,A1,民政局,中心窗口,2025-03-03 09:00:00,2025-03-04 09:00:00,,\n\
+             C4,A1,民政局,中心窗口,2025-03-03 09:00:00\n",
+        ),
+    ]);
+    let json = audit(dir.path());
+    assert_eq!(json["summary"]["records"]["cases"], 3, "{json:#}");
+    // A row short of a named column is still the wrong width.
+    let errors = json["data_errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{json:#}");
+    assert_eq!(errors[0]["row"], 5);
+    let h001: Vec<&serde_json::Value> = common::with_code(&json, "findings", "H001");
+    assert_eq!(h001.len(), 1, "{json:#}");
+    assert_eq!(h001[0]["key"], serde_json::json!(["C2"]));
+}
