@@ -81,6 +81,10 @@ pub struct CellParser {
     unit: Option<String>,
     /// Counted in days or pieces: no negative number (see [`COUNTS`]).
     count: bool,
+    /// The money unit the column's header gives its numbers (`投资额(元)`
+    /// for a field in 万元), when it is not the field's: a number without a
+    /// unit of its own is in it, and scaled.
+    column_unit: Option<&'static str>,
     /// Enum: raw text → (label index, label). Other types: raw text →
     /// (unused, replacement text).
     exact: FastMap<Box<str>, (usize, Arc<str>)>,
@@ -112,6 +116,7 @@ impl CellParser {
             header: field.header().to_string(),
             unit: field.unit.clone(),
             count: field.unit.as_deref().and_then(unit_kind) == Some(COUNTS),
+            column_unit: None,
             exact: FastMap::default(),
             normalized: FastMap::default(),
             labels: Vec::new(),
@@ -318,6 +323,35 @@ impl CellParser {
         }
     }
 
+    /// The parser of a column whose header gives the unit `mark` (`(元)`):
+    /// a money field in another money unit scales the column's numbers
+    /// that carry no unit of their own.
+    #[must_use]
+    pub fn with_column_unit(mut self, mark: &str) -> CellParser {
+        let money = |u: &str| unit_kind(u) == Some(MONEY);
+        if self.ty == FieldType::Decimal
+            && money(mark)
+            && self.unit.as_deref().is_some_and(|u| money(u) && u != mark)
+        {
+            self.column_unit = UNITS.iter().copied().find(|u| *u == mark);
+        }
+        self
+    }
+
+    /// A number of this field's column (see [`Self::with_column_unit`]).
+    fn number(&self, t: &str) -> Option<Number> {
+        match self.column_unit {
+            Some(cu)
+                if !UNITS
+                    .iter()
+                    .any(|u| normalize::value(t).trim_end().ends_with(u)) =>
+            {
+                parse_number(&format!("{t}{cu}"), self.unit.as_deref())
+            }
+            _ => parse_number(t, self.unit.as_deref()),
+        }
+    }
+
     fn empty(&self) -> Value {
         self.default.clone().unwrap_or(Value::Empty)
     }
@@ -430,7 +464,7 @@ impl CellParser {
                     &wrong_unit(t, self.unit.as_deref()).unwrap_or_else(|| "无法识别的整数".into()),
                 )),
             },
-            FieldType::Decimal => match parse_number(t, self.unit.as_deref()) {
+            FieldType::Decimal => match self.number(t) {
                 Some(Number::Int(n)) => Ok(Value::Decimal(n as f64)),
                 Some(Number::Float(x)) => Ok(Value::Decimal(x)),
                 None => Err(self.bad(
@@ -479,7 +513,14 @@ impl CellParser {
                 .and_then(|n| self.int(n)),
             // YAML's `.nan` and `.inf` are numbers to the YAML reader, not
             // amounts: no comparison could decide on them.
-            FieldType::Decimal if x.is_finite() => Ok(Value::Decimal(x)),
+            FieldType::Decimal if x.is_finite() => Ok(Value::Decimal(match self.column_unit {
+                Some(_) => match self.number(&x.to_string()) {
+                    Some(Number::Int(n)) => n as f64,
+                    Some(Number::Float(y)) => y,
+                    None => x,
+                },
+                None => x,
+            })),
             FieldType::Decimal => Err(self.bad("无法识别的数值")),
             FieldType::Date => excel_serial(x)
                 .ok_or("无法识别的日期")
@@ -639,6 +680,9 @@ const UNIT_KINDS: &[&[&str]] = &[
 /// so holds no negative number (`特别程序天数 -1` would hide a day of delay),
 /// where an amount of money may be negative (a reversal).
 const COUNTS: usize = 1;
+
+/// The kind of [`UNIT_KINDS`] that is money (scaled between 元 and 万元).
+const MONEY: usize = 0;
 
 /// The kind of a unit mark (an index into [`UNIT_KINDS`]); `None` for an
 /// unknown mark.

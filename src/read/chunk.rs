@@ -93,11 +93,19 @@ impl TablePlan {
     ) -> Option<TablePlan> {
         let ds = schema.dataset(&source.dataset)?;
         let alias_fields = Self::alias_fields(source, schema, mapping);
-        let parsers = ds
+        let mut parsers: Vec<CellParser> = ds
             .fields
             .iter()
             .map(|f| CellParser::new(f, mapping.and_then(|m| m.values(&ds.name, &f.name))))
             .collect();
+        // A header with a unit after the field's name (`投资额(元)`): the
+        // column's numbers are in it.
+        for col in &source.columns {
+            let key = super::normalize::key(&col.header);
+            if let (Some(f), Some((_, mark))) = (col.field, super::header::split_unit(&key)) {
+                parsers[f] = parsers[f].clone().with_column_unit(mark);
+            }
+        }
         Some(TablePlan {
             file: source.rel.clone(),
             sheet: source.sheet.clone(),

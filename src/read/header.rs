@@ -12,15 +12,17 @@
 //! `前台`/`后台` gives `进驻人数(前台)`), is scored against every dataset;
 //! the best score wins, the earliest row on a tie, a single row before a
 //! pair. A dataset is a candidate only when all its `required` fields are
-//! present; between candidates of equal score the schema's file-name
-//! patterns decide, else the header is ambiguous. When no dataset has its
-//! required fields, a file whose name matches exactly one dataset's
+//! present, and only when no other dataset matches more columns; between
+//! candidates of equal score the schema's file-name patterns decide, else
+//! the header is ambiguous. When no dataset is taken so, a file whose name
+//! matches exactly one dataset's
 //! patterns, with at least two of its columns, is read as that dataset (the
 //! missing required columns are reported). A dataset named by the mapping
 //! skips all of this but the row search.
 
 use std::collections::HashMap;
 
+use super::cell::unit_kind;
 use super::mapping::Mapping;
 use super::normalize;
 use crate::schema::Schema;
@@ -41,6 +43,21 @@ pub struct Column {
 pub struct HeaderMatcher {
     /// Per dataset (schema order): alias key → (field, priority).
     tables: Vec<HashMap<String, (usize, usize)>>,
+    /// Per dataset: each field's unit kind (see [`unit_kind`]).
+    unit_kinds: Vec<Vec<Option<usize>>>,
+}
+
+/// Priority of a header that names a field with a unit after it
+/// (`实收金额(元)`): after the field's aliases and the mapping's.
+const WITH_UNIT: usize = 500;
+
+/// A header key's trailing unit, `(元)`, `(天)`, `(人)`: the key before it
+/// and the unit mark.
+pub fn split_unit(key: &str) -> Option<(&str, &str)> {
+    let inner = key.strip_suffix(')')?;
+    let open = inner.rfind('(')?;
+    let mark = &inner[open + 1..];
+    unit_kind(mark).map(|_| (&inner[..open], mark))
 }
 
 impl HeaderMatcher {
@@ -69,7 +86,17 @@ impl HeaderMatcher {
                 t
             })
             .collect();
-        HeaderMatcher { tables }
+        let unit_kinds = schema
+            .datasets
+            .iter()
+            .map(|ds| {
+                ds.fields
+                    .iter()
+                    .map(|f| f.unit.as_deref().and_then(unit_kind))
+                    .collect()
+            })
+            .collect();
+        HeaderMatcher { tables, unit_kinds }
     }
 
     /// Every header key (normalised alias) of dataset `ds` with its field.
@@ -87,9 +114,18 @@ impl HeaderMatcher {
             return vec![None; alts.len()];
         };
         let mut hits: Vec<(usize, usize, usize)> = Vec::new(); // (prio, col, field)
+        let kinds = &self.unit_kinds[ds];
         for (c, a) in alts.iter().enumerate() {
             if let Some((f, p)) = a.iter().find_map(|h| table.get(h).copied()) {
                 hits.push((p, c, f));
+            } else if let Some((f, p)) = a.iter().find_map(|h| {
+                // A field's header with a unit of the field's kind after
+                // it (money or a count of days, pieces, people).
+                let (base, mark) = split_unit(h)?;
+                let (f, p) = table.get(base).copied()?;
+                (kinds[f].is_some() && kinds[f] == unit_kind(mark)).then_some((f, p))
+            }) {
+                hits.push((WITH_UNIT + p, c, f));
             }
         }
         hits.sort_unstable();
@@ -339,7 +375,12 @@ fn choose_any(
         });
     }
     let ok: Vec<&Cand> = cands.iter().filter(|c| c.required_ok).collect();
-    if let Some(best) = ok.first() {
+    // A dataset with its required columns is taken unless another matches
+    // more columns without them: a fee ledger lacking its amount column
+    // still has its case number and item code (what a case log requires),
+    // and is a fee ledger with a column missing, not a case log.
+    let outscored = |best: &&&Cand| cands.first().is_some_and(|any| any.score > best.score);
+    if let Some(best) = ok.first().filter(|b| !outscored(b)) {
         let mut tied: Vec<usize> = ok
             .iter()
             .filter(|c| c.score == best.score)
