@@ -388,3 +388,32 @@ fn a_schema_unit_is_a_known_mark_of_a_number_field() {
     }
     assert!(Schema::from_yaml("s.yaml", &schema("{ type: decimal, unit: 万元 }")).is_ok());
 }
+
+#[test]
+fn a_time_with_its_utc_offset_is_taken_to_beijing_time() {
+    let f = field("cases", "accepted_at");
+    for (t, expected) in [
+        ("2025-03-01T09:30:00+08:00", "2025-03-01 09:30:00"),
+        ("2025-03-01 09:30:00 +0800", "2025-03-01 09:30:00"),
+        ("2025-03-01T09:30+08", "2025-03-01 09:30:00"),
+        ("2025-03-01T01:30:00Z", "2025-03-01 09:30:00"),
+        // Late in the day in UTC is the next day in Beijing.
+        ("2025-03-01T20:00:00Z", "2025-03-02 04:00:00"),
+        ("2025-03-01T09:30:00-05:00", "2025-03-01 22:30:00"),
+        ("2025-03-01T09:30:00.000+08:00", "2025-03-01 09:30:00"),
+    ] {
+        assert_eq!(parse(f, t), Ok(dt(expected)), "{t:?}");
+    }
+    // A span of time, an offset out of range, a date alone: no offsets.
+    for t in [
+        "2025-03-01 09:30-10:00",
+        "2025-03-01T09:30:00+25:00",
+        "2025-03-01T09:30:00+8",
+    ] {
+        assert!(parse(f, t).is_err(), "{t:?} read as {:?}", parse(f, t));
+    }
+    assert_eq!(
+        parse(field("staff", "birth_date"), "1975-06-01"),
+        Ok(date(1975, 6, 1))
+    );
+}

@@ -844,9 +844,60 @@ enum Tok {
 pub fn parse_datetime(t: &str) -> Result<NaiveDateTime, &'static str> {
     match fast_numeric(t.as_bytes()) {
         Some(dt) => Ok(dt),
-        None => datetime_by_tokens(t),
+        None => match utc_offset(t) {
+            // A time with its offset (`2025-03-01T09:30:00+08:00`, `…Z`):
+            // the centre's time, Beijing time (UTC+8), as every other time
+            // of an export is.
+            Some((local, minutes)) => datetime_by_tokens(local).map(|dt| {
+                dt + chrono::TimeDelta::minutes(i64::from(BEIJING_OFFSET_MINUTES - minutes))
+            }),
+            None => datetime_by_tokens(t),
+        },
     }
     .and_then(plausible)
+}
+
+/// Beijing time's offset from UTC, in minutes.
+const BEIJING_OFFSET_MINUTES: i32 = 8 * 60;
+
+/// A date and time with a UTC offset after its time (`Z`, `+08:00`,
+/// `+0800`, `-05`): the text before it and the offset in minutes. A date
+/// alone (`2025-03-01`, whose `-01` is no offset) has none, and neither has
+/// a time without seconds or `T` (`09:30-10:00`).
+fn utc_offset(t: &str) -> Option<(&str, i32)> {
+    let t = t.trim();
+    let b = t.as_bytes();
+    if let Some(rest) = t.strip_suffix(['Z', 'z']) {
+        return (rest.contains(':') && rest.ends_with(|c: char| c.is_ascii_digit()))
+            .then_some((rest, 0));
+    }
+    let sign_at = t.rfind(['+', '-'])?;
+    let (local, offset) = (t[..sign_at].trim_end(), &t[sign_at + 1..]);
+    // (An ISO time, with its `T` or its seconds: `09:30-10:00` is a span of
+    // time, no offset.)
+    let iso = local.contains(['T', 't']) || local.matches(':').count() == 2;
+    if !iso || !local.ends_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let digits: String = offset.chars().filter(|&c| c != ':').collect();
+    let shape_ok = matches!(offset.len(), 2 | 4 | 5)
+        && digits.bytes().all(|c| c.is_ascii_digit())
+        && (offset.len() != 5 || offset.as_bytes()[2] == b':')
+        && matches!(digits.len(), 2 | 4);
+    if !shape_ok {
+        return None;
+    }
+    let hours: i32 = digits[..2].parse().ok()?;
+    let minutes: i32 = digits
+        .get(2..)
+        .filter(|m| !m.is_empty())
+        .map_or(Ok(0), str::parse)
+        .ok()?;
+    if hours > 14 || minutes > 59 {
+        return None;
+    }
+    let sign = if b[sign_at] == b'-' { -1 } else { 1 };
+    Some((local, sign * (hours * 60 + minutes)))
 }
 
 /// The years a date of an export may have (the range `--as-of` takes): a
