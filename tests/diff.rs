@@ -315,3 +315,35 @@ fn an_added_empty_column_is_no_change_and_a_base_without_data_is_all_new() {
     assert!(!err.contains("yimen-diff"), "{err}");
     assert_eq!(json["summary"]["records"]["catalogue_changes"], 2);
 }
+
+#[test]
+fn the_old_versions_unreadable_files_and_bad_values_are_not_dropped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (old, new) = (tmp.path().join("old"), tmp.path().join("new"));
+    std::fs::create_dir(&old).unwrap();
+    std::fs::create_dir(&new).unwrap();
+    let good = item("A2", "公共服务", "是", "", true);
+    // Row 2 of the old catalogue: 是否进驻中心 unreadable.
+    let bad = item("A1", "行政许可", "可能", "", true);
+    std::fs::write(old.join("事项目录.csv"), format!("{HEADER}{bad}{good}")).unwrap();
+    let fixed = item("A1", "行政许可", "是", "", true);
+    std::fs::write(new.join("事项目录.csv"), format!("{HEADER}{fixed}{good}")).unwrap();
+    let (code, json, stderr) = diff(tmp.path(), &["old", "new"]);
+    assert_eq!(code, 0, "{stderr}");
+    // The report is of the new version; the old one's error is shown.
+    assert_eq!(json["data_errors"], serde_json::json!([]));
+    assert!(
+        stderr.contains("旧版本 数据错误: 事项目录.csv 第 2 行 是否进驻中心"),
+        "{stderr}"
+    );
+    // --strict stops at it, and says it is the old version's.
+    let (code, _, stderr) = diff(tmp.path(), &["old", "new", "--strict"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("错误: 旧版本 --strict"), "{stderr}");
+    // An unreadable file in the old version is exit 2, as in the new one.
+    std::fs::write(old.join("事项目录.csv"), format!("{HEADER}{fixed}{good}")).unwrap();
+    std::fs::write(old.join("junk.csv"), b"\x00\x01bin").unwrap();
+    let (code, _, stderr) = diff(tmp.path(), &["old", "new"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("旧版本 错误: junk.csv"), "{stderr}");
+}

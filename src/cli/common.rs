@@ -221,7 +221,7 @@ pub fn run_audit(
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let audit = result.map_err(fail)?;
+    let audit = result.map_err(|e| fail(format!("{label}{e}")))?;
     // Nothing is skipped silently (the data contract).
     for k in audit.skipped.iter().filter(|k| !k.unreadable) {
         eprintln!("{label}已跳过: {}: {}", k.file, k.reason);

@@ -97,6 +97,28 @@ pub fn run(args: &Args) -> u8 {
     result
 }
 
+/// The old version's data errors, on standard error: the report is of the
+/// new version (its files, its rows), but a value the old one could not
+/// read changes what counts as introduced, and nothing is dropped unshown.
+fn report_old_errors(errors: &[crate::read::DataError]) {
+    const SHOWN: usize = 20;
+    for e in errors.iter().take(SHOWN) {
+        eprintln!(
+            "旧版本 数据错误: {}",
+            crate::output::text::data_error_line(e)
+        );
+    }
+    if errors.len() > SHOWN {
+        eprintln!("旧版本 数据错误: … 另有 {} 处", errors.len() - SHOWN);
+    }
+    if !errors.is_empty() {
+        eprintln!(
+            "旧版本共有 {} 处数据错误: 其中的记录无法与新版本比较, 相关发现可能被算作本次变更引入",
+            errors.len()
+        );
+    }
+}
+
 fn tempfile_dir() -> Result<PathBuf, String> {
     let base = std::env::temp_dir().join(format!("yimen-diff-{}", std::process::id()));
     std::fs::create_dir_all(&base).map_err(|e| format!("无法创建临时目录: {e}"))?;
@@ -145,14 +167,16 @@ fn diff(args: &Args, tmp: &Path) -> u8 {
             run_audit(&p, &old, None, Some(&capture), "旧版本 ")
         }
     };
-    let audits = old_audit().and_then(|(before, _)| {
+    let audits = old_audit().and_then(|(before, old_unreadable)| {
+        report_old_errors(&before.data_errors);
         let old_rows = std::mem::take(
             &mut *captured
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         );
         let inject = |data: &mut crate::engine::Data| inject_changes(schema, &old_rows, data);
-        run_audit(&p, &new, None, Some(&inject), "").map(|(after, u)| (before, after, u))
+        run_audit(&p, &new, None, Some(&inject), "")
+            .map(|(after, u)| (before, after, u || old_unreadable))
     });
     let (before, mut after, unreadable) = match audits {
         Ok(x) => x,

@@ -114,30 +114,7 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
     if !a.data_errors.is_empty() {
         let _ = writeln!(out, "\n== 数据错误 ({} 处) ==", a.data_errors.len());
         for e in a.data_errors.iter().take(50) {
-            // A row's error (wrong cell count, a duplicate key) has no
-            // column or expected type: say only what applies.
-            let mut line = format!("  {}", e.file);
-            if let Some(sheet) = &e.sheet {
-                let _ = write!(line, " [{sheet}]");
-            }
-            let _ = write!(line, " 第 {} 行", e.row);
-            if let Some(c) = &e.column {
-                let _ = write!(line, " {c}");
-            }
-            let _ = write!(line, ": {}", e.message);
-            match (&e.value, &e.expected) {
-                (Some(v), Some(x)) => {
-                    let _ = write!(line, " (值 {v:?}, 应为 {x})");
-                }
-                (Some(v), None) => {
-                    let _ = write!(line, " (值 {v:?})");
-                }
-                (None, Some(x)) => {
-                    let _ = write!(line, " (应为 {x})");
-                }
-                (None, None) => {}
-            }
-            let _ = writeln!(out, "{line}");
+            let _ = writeln!(out, "  {}", data_error_line(e));
         }
         if a.data_errors.len() > 50 {
             let _ = writeln!(
@@ -216,4 +193,32 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
         }
     }
     out
+}
+
+/// One data error on one line: file, sheet, row, column, what is wrong, the
+/// value and what was expected. A row's error (wrong cell count, a
+/// duplicate key) has no column or expected type: only what applies.
+pub(crate) fn data_error_line(e: &crate::read::DataError) -> String {
+    let mut line = e.file.clone();
+    if let Some(sheet) = &e.sheet {
+        let _ = write!(line, " [{sheet}]");
+    }
+    let _ = write!(line, " 第 {} 行", e.row);
+    if let Some(c) = &e.column {
+        let _ = write!(line, " {c}");
+    }
+    let _ = write!(line, ": {}", e.message);
+    match (&e.value, &e.expected) {
+        (Some(v), Some(x)) => {
+            let _ = write!(line, " (值 {v:?}, 应为 {x})");
+        }
+        (Some(v), None) => {
+            let _ = write!(line, " (值 {v:?})");
+        }
+        (None, Some(x)) => {
+            let _ = write!(line, " (应为 {x})");
+        }
+        (None, None) => {}
+    }
+    line
 }
