@@ -196,6 +196,8 @@ fn a_malformed_weights_file_is_exit_2() {
         ("excellence_share: 0.5\n", "excellence_share"),
         ("metrics: {M99: 5}\n", "没有指标 M99"),
         ("targets: {M066: 0.9}\n", "是否想写 M06"),
+        // A ratio written as a percentage: no value could reach it.
+        ("targets: {M06: 95}\n", "95% 写作 0.95"),
     ] {
         std::fs::write(&w, text).unwrap();
         let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
@@ -708,6 +710,27 @@ fn a_period_without_cases_is_noted() {
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     let notes = json["notes"].to_string();
     assert!(notes.contains("2024 年度内没有办件记录"), "{notes}");
+    // The previous period of a year with cases, compared: the same note for
+    // that period.
+    let (code, out, err) = report_with(
+        tmp.path(),
+        &[
+            "--period",
+            "2025",
+            "--format",
+            "json",
+            "--compare",
+            tmp.path().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let notes = json["notes"].to_string();
+    assert!(
+        notes.contains("上期数据：2024 年度内没有办件记录"),
+        "{notes}"
+    );
+    assert!(!notes.contains("2025 年度内没有"), "{notes}");
 }
 
 /// With `--period`, a case without a usable acceptance time cannot be placed

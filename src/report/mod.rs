@@ -98,6 +98,15 @@ impl Weights {
                 return Err(format!("权重文件 {file}: {k} 的值 {v} 应为非负数"));
             }
         }
+        // A metric is a ratio: a target of 95 meant 95%, which no value reaches.
+        for (k, v) in &w.targets {
+            if *v > 1.0 {
+                return Err(format!(
+                    "权重文件 {file}: targets 中 {k} 的目标 {v} 应为 0 到 1 之间的比率 ({v}% 写作 {})",
+                    v / 100.0
+                ));
+            }
+        }
         // sandu-2018 七、(二): 优秀 for at most 20%.
         if !(0.0..=0.2 + 1e-9).contains(&w.excellence_share) {
             return Err(format!(
@@ -403,15 +412,44 @@ pub fn build(
     let names = department_names(&metrics, audit);
     fill_departments(&mut metrics, &names);
     notes.extend(unassigned_notes(audit, &metrics));
+    let counted: Vec<Counted<'_>> = metrics
+        .iter()
+        .map(|m| {
+            (
+                m.id.as_str(),
+                m.dept.is_none(),
+                m.denominator + m.undetermined,
+            )
+        })
+        .collect();
     notes.extend(period_notes(
         schema,
         program,
         audit,
-        &metrics,
+        &counted,
         period.as_deref(),
     ));
     if let Some(prev) = previous {
         notes.extend(previous_notes(&names, prev, &metrics));
+        // The previous year, as the current one: a year without records.
+        let year = period.as_deref().and_then(|p| p.parse::<i32>().ok());
+        let before = year.map(|y| (y - 1).to_string());
+        let counted: Vec<Counted<'_>> = prev
+            .metrics
+            .iter()
+            .map(|m| {
+                (
+                    m.id.as_str(),
+                    m.dept.is_none(),
+                    m.denominator + m.undetermined,
+                )
+            })
+            .collect();
+        notes.extend(
+            period_notes(schema, program, prev, &counted, before.as_deref())
+                .into_iter()
+                .map(|n| format!("上期数据：{n}")),
+        );
     }
     let mut departments = departments(program, audit, names, &metrics, weights, &mut notes);
     if let Some(prev) = previous {
@@ -712,6 +750,10 @@ fn unassigned_notes(audit: &Audit, metrics: &[MetricRow]) -> Vec<String> {
     notes
 }
 
+/// A metric's id, whether its row is the whole centre's, and the records
+/// it counted (decided or undetermined).
+type Counted<'a> = (&'a str, bool, u64);
+
 /// With `--period`: an event dataset with records none of which falls in
 /// the year leaves its metrics empty; say so rather than rank on the rest
 /// silently.
@@ -719,7 +761,7 @@ fn period_notes(
     schema: &Schema,
     program: &Program,
     audit: &Audit,
-    metrics: &[MetricRow],
+    metrics: &[Counted<'_>],
     period: Option<&str>,
 ) -> Vec<String> {
     let Some(p) = period else {
@@ -742,24 +784,22 @@ fn period_notes(
             ));
         }
         let read = audit.summary.records.get(&ds.name).copied().unwrap_or(0);
-        let centre: Vec<&MetricRow> = metrics
+        let centre: Vec<&str> = metrics
             .iter()
-            .filter(|m| {
-                m.dept.is_none() && program.rule(&m.id).is_some_and(|r| r.dataset == ds_index)
+            .filter(|(id, whole, _)| {
+                *whole && program.rule(id).is_some_and(|r| r.dataset == ds_index)
             })
+            .map(|(id, _, _)| *id)
             .collect();
-        if read > 0
-            && !centre.is_empty()
-            && centre.iter().all(|m| m.denominator + m.undetermined == 0)
-        {
+        let none_counted = metrics
+            .iter()
+            .filter(|(id, whole, _)| *whole && centre.contains(id))
+            .all(|(_, _, n)| *n == 0);
+        if read > 0 && !centre.is_empty() && none_counted {
             notes.push(format!(
                 "{p} 年度内没有{}（导出中的 {read} 条记录都不在该年度），{} 无法计算",
                 ds.title,
-                centre
-                    .iter()
-                    .map(|m| m.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join("、")
+                centre.join("、")
             ));
         }
     }
