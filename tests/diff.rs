@@ -290,8 +290,8 @@ fn an_added_empty_column_is_no_change_and_a_base_without_data_is_all_new() {
     std::fs::write(new.join("事项目录.csv"), v1.replace(",不收费\n", ",\n")).unwrap();
     let (code, json, err) = diff(tmp.path(), &[old.to_str().unwrap(), new.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
-    assert!(
-        json["summary"]["records"]["catalogue_changes"].is_null(),
+    assert_eq!(
+        json["summary"]["records"]["catalogue_changes"], 0,
         "{}",
         json["summary"]
     );
@@ -346,4 +346,11 @@ fn the_old_versions_unreadable_files_and_bad_values_are_not_dropped() {
     let (code, _, stderr) = diff(tmp.path(), &["old", "new"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("旧版本 错误: junk.csv"), "{stderr}");
+    // No change: the change set is there, empty.
+    let (code, json, stderr) = diff(tmp.path(), &["new", "new"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        json["summary"]["records"]["catalogue_changes"], 0,
+        "{json:#}"
+    );
 }

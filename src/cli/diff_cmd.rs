@@ -202,6 +202,12 @@ fn diff(args: &Args, tmp: &Path) -> u8 {
         .data_errors
         .retain(|e| !before.data_errors.contains(e));
     after.finish();
+    // The change set is a dataset of the report even when empty (no change).
+    after
+        .summary
+        .records
+        .entry(change_ds.to_string())
+        .or_insert(0);
     let doc = AuditDoc {
         audit: &after,
         as_of: p.as_of,
