@@ -521,6 +521,22 @@ impl<'a> RowCells<'a> {
     /// No cell has content: spaces only, the non-breaking and full-width
     /// ones too (which values are normalised of), as in a sheet.
     fn all_blank(&self, enc: TextEncoding) -> bool {
+        // (Most rows start with an id or a code: decided by one byte.)
+        let first_end = self.rows.ends.get(self.a).map_or(0, |&e| e as usize);
+        if first_end > self.first
+            && self
+                .rows
+                .bytes
+                .get(self.first)
+                .is_some_and(u8::is_ascii_graphic)
+        {
+            return false;
+        }
+        self.all_blank_cells(enc)
+    }
+
+    #[inline(never)]
+    fn all_blank_cells(&self, enc: TextEncoding) -> bool {
         (0..self.len()).all(|c| {
             let raw = self.cell(c);
             raw.iter().all(u8::is_ascii_whitespace)
@@ -1055,9 +1071,7 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
             ));
         }
         if no_value(&values) {
-            out.bad_rows += 1;
-            out.errors
-                .push(plan.valueless_row(line, &cells.text(enc, delimiter)));
+            valueless(plan, out, line, &cells, enc, delimiter);
             continue;
         }
         out.records.push(Record { row: line, values });
@@ -1401,13 +1415,30 @@ fn parse_cells(plan: &TablePlan, rows: &[CellRow], out: &mut ParsedChunk) {
     }
 }
 
+/// Report a row of [`parse_text`] that [`no_value`] finds (out of the
+/// loop over rows: a rare case).
+#[cold]
+#[inline(never)]
+fn valueless(
+    plan: &TablePlan,
+    out: &mut ParsedChunk,
+    line: u32,
+    cells: &RowCells<'_>,
+    enc: TextEncoding,
+    delimiter: u8,
+) {
+    out.bad_rows += 1;
+    out.errors
+        .push(plan.valueless_row(line, &cells.text(enc, delimiter)));
+}
+
 /// A row whose recognised columns are all empty (or placeholders), its
 /// content only in columns of no field (a footer's 制表人, a note): not a
 /// record (it would be one without a key, undetermined for every rule),
 /// but not a blank row either. (A unreadable value is a value: its record
 /// is kept and the cell reported.)
 fn no_value(values: &[Value]) -> bool {
-    values.iter().all(|v| *v == Value::Empty)
+    values.iter().all(|v| matches!(v, Value::Empty))
 }
 
 /// The label of a totals row (`合计`, `总计`, `小计`, `共计`, `累计`,
