@@ -150,11 +150,15 @@ const NAMES: &[&str] = &[
 ];
 
 /// The authorisation of item `k`: none for items outside the centre and
-/// (with violations) every 53rd, 初审 for every 9th, else 决定.
+/// (with violations) every 53rd, 初审 for every 9th, else 决定. In a clean
+/// export an item that is not 即办件 although it needs neither a site check
+/// nor collective study is 初审 too: were the window given 决定 for it, it
+/// would have to be an immediate item (A003, gangnan-2017 四、(二)). With
+/// violations such items keep 决定, and A003 fires on them.
 fn auth_level(k: usize, it: &Item, v: bool) -> Option<&'static str> {
     if !it.in_center || (v && k % 53 == 7) {
         None
-    } else if k % 9 == 4 {
+    } else if k % 9 == 4 || (!v && !it.immediate && !it.site_check && !it.collective) {
         Some("初审")
     } else {
         Some("决定")
