@@ -11,7 +11,7 @@ mod write;
 
 use std::path::Path;
 
-use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
 
 use crate::calendar::Calendar;
 pub use rng::Rng;
@@ -565,17 +565,23 @@ pub fn generate(dir: &Path, opts: &GenOptions) -> std::io::Result<GenSummary> {
         let surnames = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴"];
         let given = ["静", "伟", "芳", "敏", "磊", "洋", "勇", "艳", "杰", "娟"];
         let mut n = 0;
+        let start = NaiveDate::from_ymd_opt(2023, 3, 1).unwrap_or_default();
+        // Born in one of 20 years from 1975 (so that some non-cadres are over
+        // 45 on their start date, S001, besides the one injected below), or in
+        // a clean export from the year that makes them at most 45 on it (born
+        // 1978-01-01 is 45 on 2023-03-01). The same draws either way, so that
+        // the rest of a clean export does not change with this.
+        let first_year = if v { 1975 } else { start.year() - 45 };
         for (di, d) in depts.iter().enumerate() {
             for r in 0..3 {
                 n += 1;
                 let role = ["首席代表", "前台", "首席审批员"][r];
                 let mut birth = NaiveDate::from_ymd_opt(
-                    1975 + rng.below(20) as i32,
+                    first_year + rng.below(20) as i32,
                     1 + rng.below(12),
                     1 + rng.below(28),
                 )
                 .unwrap_or_default();
-                let start = NaiveDate::from_ymd_opt(2023, 3, 1).unwrap_or_default();
                 let mut est = "公务员";
                 let mut rank = if r == 2 { "副职" } else { "一般" };
                 let (mut end, mut reason) = (String::new(), String::new());
