@@ -809,7 +809,17 @@ pub fn generate(dir: &Path, opts: &GenOptions) -> std::io::Result<GenSummary> {
             result = "退回";
         }
         let fin = if finished {
-            let d = add_workdays(cal, day, used);
+            let mut d = add_workdays(cal, day, used);
+            if !v {
+                // A clean case is finished by the export's date (the year's
+                // end): an unfinished one would be overdue (H003) at a later
+                // audit date. Never shortened in 2025; in some years (2022,
+                // 2023, 2028) the last cases would otherwise run past it.
+                while d > as_of && used > 0 {
+                    used -= 1;
+                    d = add_workdays(cal, day, used);
+                }
+            }
             let t = if used == 0 {
                 accepted + Duration::minutes(30 + i64::from(rng.below(60)))
             } else {
