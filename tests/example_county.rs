@@ -6,12 +6,6 @@ mod common;
 
 use std::process::Command;
 
-const ALL_CODES: &[&str] = &[
-    "E001", "E002", "E003", "H001", "H002", "H003", "H004", "H005", "H006", "A001", "A002", "A003",
-    "A004", "F001", "F002", "F003", "F004", "F005", "P001", "P002", "C001", "C002", "S001", "S002",
-    "S003", "S004", "J001", "J002",
-];
-
 fn audit(dir: &std::path::Path, extra: &[&str]) -> (i32, String) {
     audit_with(dir, extra, None)
 }
@@ -55,7 +49,7 @@ fn the_example_county_fires_every_rule_with_evidence_and_clause_text() {
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     validate("findings.schema.json", &json);
     let findings = json["findings"].as_array().unwrap();
-    for c in ALL_CODES {
+    for c in common::ALL_CODES {
         let f = common::with_code(&json, "findings", c);
         assert!(!f.is_empty(), "{c} does not fire on the example county");
         for f in f {

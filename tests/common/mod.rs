@@ -64,6 +64,14 @@ pub fn assert_success(out: &std::process::Output) {
     );
 }
 
+/// The codes of the rules that apply to an export (not the change rules
+/// D001-D003 of `yimen diff`).
+pub const ALL_CODES: &[&str] = &[
+    "E001", "E002", "E003", "H001", "H002", "H003", "H004", "H005", "H006", "A001", "A002", "A003",
+    "A004", "F001", "F002", "F003", "F004", "F005", "P001", "P002", "C001", "C002", "S001", "S002",
+    "S003", "S004", "J001", "J002",
+];
+
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
