@@ -4,7 +4,9 @@
 //! The same seed and options give the same files byte for byte. Most records
 //! are clean; violations of every rule are injected at known rates (and at
 //! least once each when `violations` is on), so that an audit of the output
-//! exercises every rule.
+//! exercises every rule. With `violations` off (`--clean`) no rule fires and
+//! none is undetermined, at any audit date from the start of the
+//! authorisations (1 January 2025) on (`tests/generate_clean.rs`).
 
 mod rng;
 mod write;
