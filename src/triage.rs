@@ -139,6 +139,8 @@ pub struct Status {
     pub key: Vec<String>,
     /// new, persisting or waived.
     pub status: &'static str,
+    /// With a baseline: new or persisting, whether waived or not.
+    pub baseline: Option<&'static str>,
     pub waiver: Option<Waiver>,
 }
 
@@ -199,10 +201,14 @@ pub fn triage(
     let mut t = Triage::default();
     let mut used = vec![false; waivers.list.len()];
     for f in findings {
-        let mut status = match baseline {
-            Some(b) if b.iter().any(|(c, k)| *c == f.code && *k == f.key) => "persisting",
-            _ => "new",
-        };
+        let in_baseline = baseline.map(|b| {
+            if b.iter().any(|(c, k)| *c == f.code && *k == f.key) {
+                "persisting"
+            } else {
+                "new"
+            }
+        });
+        let mut status = in_baseline.unwrap_or("new");
         let mut waiver = None;
         for (i, (w, expires)) in waivers.list.iter().enumerate() {
             if matches(w, f) {
@@ -218,6 +224,7 @@ pub fn triage(
             code: f.code.clone(),
             key: f.key.clone(),
             status,
+            baseline: in_baseline,
             waiver,
         });
     }

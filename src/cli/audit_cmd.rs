@@ -145,6 +145,7 @@ fn audit(args: &Args) -> u8 {
         );
         for (f, s) in audit.findings.iter_mut().zip(t.statuses) {
             f.status = Some(s.status);
+            f.baseline = s.baseline;
             f.waiver = s.waiver;
         }
         audit.resolved = t.resolved;

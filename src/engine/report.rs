@@ -42,6 +42,11 @@ pub struct Finding {
     /// The waiver that applies, when waived.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waiver: Option<crate::triage::Waiver>,
+    /// With `--baseline`: new or persisting, a waived finding too (its
+    /// `status` says only waived). Not serialised: the contract's JSON has
+    /// the one `status`; SARIF, `JUnit`, GitHub, CSV and xlsx show both.
+    #[serde(skip)]
+    pub baseline: Option<&'static str>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

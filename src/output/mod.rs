@@ -255,6 +255,7 @@ pub(crate) mod fixture {
                     cite: vec![cite.clone()],
                     status: None,
                     waiver: None,
+                    baseline: None,
                     evidence: vec![
                         ev("exports/办件.csv", 3, "channel", "原单位"),
                         ev("exports/事项, 目录.csv", 7, "in_center", "true"),
@@ -271,6 +272,7 @@ pub(crate) mod fixture {
                     cite: vec![cite],
                     status: None,
                     waiver: None,
+                    baseline: None,
                     evidence: vec![Evidence {
                         file: "事项目录.xlsx".into(),
                         sheet: Some("目录".into()),
@@ -290,6 +292,7 @@ pub(crate) mod fixture {
                     cite: vec![],
                     status: None,
                     waiver: None,
+                    baseline: None,
                     evidence: vec![],
                 },
             ],

@@ -973,6 +973,7 @@ fn eval_record(env: &Env<'_>, rule: &RuleDef, row: &Row, p: &mut Partial, f: &mu
                 evidence: evidence_of(env, row, &touched),
                 status: None,
                 waiver: None,
+                baseline: None,
             });
         }
         None => {
@@ -1045,6 +1046,7 @@ fn judge_group(env: &Env<'_>, rule: &RuleDef, plan: &AggPlan<'_>, g: &GroupAcc, 
             evidence,
             status: None,
             waiver: None,
+            baseline: None,
         }),
         None => audit.undetermined.push(Undetermined {
             code: rule.code.clone(),
