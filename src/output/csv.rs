@@ -1,6 +1,13 @@
 //! `--format csv`: one row per finding, UTF-8 with a byte order mark so
-//! Excel opens the Chinese text correctly, headers in Chinese.
+//! Excel opens the Chinese text correctly, headers in Chinese. The last
+//! columns say what `--baseline` and `--waivers` made of it (基线状态 新增 or
+//! 持续; 豁免状态 已豁免 with the waiver's reason, approval and expiry). With
+//! them, the findings are followed by one row per resolved finding of the
+//! baseline (基线状态 已整改) and one per waiver that did not apply
+//! (豁免状态 已过期 or 未匹配, its key patterns under 键), so that the file
+//! says everything the text report does.
 
+use super::triage::{self as tri, RESOLVED, RESOLVED_NOTE};
 use super::{cites_short, evidence_values, key_text, severity_label, AuditDoc};
 
 const HEADER: [&str; 13] = [
@@ -36,13 +43,64 @@ pub(crate) fn defuse(s: &str) -> String {
     }
 }
 
+/// A row that is not a finding: `code`, `key` and `note` (under 说明), the
+/// rule's names, `severity` and `dataset` when known, the triage `cells`.
+fn other_row(
+    doc: &AuditDoc<'_>,
+    code: &str,
+    key: String,
+    note: &str,
+    with_rule_facts: bool,
+    cells: [String; 6],
+) -> Vec<String> {
+    let rule = doc.program.rule(code);
+    let title = rule.and_then(|r| r.title.clone()).unwrap_or_default();
+    let (severity, dataset) = match rule {
+        Some(r) if with_rule_facts => (
+            severity_label(r.severity.as_str()),
+            tri::rule_dataset(doc, code).unwrap_or_default(),
+        ),
+        _ => ("", ""),
+    };
+    let mut row = vec![
+        code.to_string(),
+        title,
+        severity.to_string(),
+        dataset.to_string(),
+        key,
+        String::new(),
+        note.to_string(),
+    ];
+    // 依据, the evidence's file, sheet, row and values: none.
+    row.extend(std::iter::repeat_n(String::new(), 5));
+    row.push(rule.map(|r| r.name.clone()).unwrap_or_default());
+    row.extend(cells);
+    row
+}
+
+/// The rows after the findings: resolved findings of the baseline (a
+/// finding's code, severity and dataset), then waivers that did not apply
+/// (a waiver's code and key patterns).
+fn triage_rows(doc: &AuditDoc<'_>) -> Vec<Vec<String>> {
+    let resolved = doc.audit.resolved.iter().map(|(code, key)| {
+        let cells = tri::cells(RESOLVED, "", None);
+        other_row(doc, code, key.join(" / "), RESOLVED_NOTE, true, cells)
+    });
+    let waivers = tri::unapplied(doc).into_iter().map(|(state, note, w)| {
+        let cells = tri::cells("", state, Some(w));
+        other_row(doc, &w.code, tri::waiver_key(w), note, false, cells)
+    });
+    resolved.chain(waivers).collect()
+}
+
 pub fn render(doc: &AuditDoc<'_>) -> Result<Vec<u8>, String> {
     let mut buf: Vec<u8> = "\u{FEFF}".as_bytes().to_vec();
     {
         let mut w = ::csv::WriterBuilder::new()
             .terminator(::csv::Terminator::CRLF)
             .from_writer(&mut buf);
-        w.write_record(HEADER).map_err(|e| e.to_string())?;
+        w.write_record(HEADER.iter().chain(&tri::COLUMNS))
+            .map_err(|e| e.to_string())?;
         for f in &doc.audit.findings {
             let title = doc
                 .program
@@ -65,6 +123,11 @@ pub fn render(doc: &AuditDoc<'_>) -> Result<Vec<u8>, String> {
                 evidence_values(f),
                 f.rule.clone(),
             ];
+            let triage = tri::finding_cells(f);
+            w.write_record(row.iter().chain(&triage).map(|c| defuse(c)))
+                .map_err(|e| e.to_string())?;
+        }
+        for row in triage_rows(doc) {
             w.write_record(row.iter().map(|c| defuse(c)))
                 .map_err(|e| e.to_string())?;
         }
@@ -97,7 +160,8 @@ mod tests {
             .headers()
             .map(|h| h.iter().map(String::from).collect())
             .unwrap_or_default();
-        assert_eq!(header, HEADER);
+        assert_eq!(header[..13], HEADER);
+        assert_eq!(header[13..], tri::COLUMNS);
         let rows: Vec<::csv::StringRecord> = r.records().filter_map(Result::ok).collect();
         assert_eq!(rows.len(), 3);
         assert_eq!(&rows[0][0], "H001");

@@ -8,6 +8,7 @@ pub mod junit;
 pub(crate) mod markup;
 pub mod sarif;
 pub mod text;
+pub(crate) mod triage;
 pub mod xlsx;
 
 use crate::ast::RuleKind;
@@ -92,8 +93,9 @@ pub fn render(format: AuditFormat, doc: &AuditDoc<'_>) -> Result<Vec<u8>, String
 }
 
 /// The rules a report lists: every rule of the program (not the metrics), in
-/// code order, then any code that fired without being in the program, so a
-/// report always describes every code it mentions.
+/// code order, then any code that fired (or, with a baseline, was resolved)
+/// without being in the program, so a report always describes every code it
+/// mentions.
 pub(crate) fn reported_codes<'a>(doc: &'a AuditDoc<'_>) -> Vec<(&'a str, Option<&'a RuleDef>)> {
     let program: &'a Program = doc.program;
     let mut out: Vec<(&str, Option<&RuleDef>)> = program
@@ -103,9 +105,14 @@ pub(crate) fn reported_codes<'a>(doc: &'a AuditDoc<'_>) -> Vec<(&'a str, Option<
         .map(|r| (r.code.as_str(), Some(r)))
         .collect();
     let audit: &'a crate::engine::Audit = doc.audit;
-    for f in &audit.findings {
-        if !out.iter().any(|(c, _)| *c == f.code) {
-            out.push((f.code.as_str(), program.rule(&f.code)));
+    let mentioned = audit
+        .findings
+        .iter()
+        .map(|f| &f.code)
+        .chain(audit.resolved.iter().map(|(code, _)| code));
+    for code in mentioned {
+        if !out.iter().any(|(c, _)| *c == code) {
+            out.push((code.as_str(), program.rule(code)));
         }
     }
     out.sort_by(|a, b| a.0.cmp(b.0));

@@ -3,6 +3,11 @@
 //! and data error counts, the rules with their titles), one sheet per rule
 //! code that fired with every finding, its evidence and the clause text, and
 //! sheets of the undetermined verdicts and data errors when there are any.
+//! A rule sheet's last columns are the CSV's: the finding's baseline state
+//! (`--baseline`: 新增, 持续) and its waiver (`--waivers`: 已豁免, reason,
+//! approval, expiry); the resolved findings of the baseline (已整改) and the
+//! waivers that did not apply (豁免登记: expired, stale) have sheets of their
+//! own, and the summary counts each state.
 //! Every sheet has a frozen header row, a filter, and column widths that fit
 //! Chinese text. The document creation time is the audit date, so the same
 //! audit gives the same bytes.
@@ -14,6 +19,7 @@ use rust_xlsxwriter::{
     DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
 };
 
+use super::triage::{self as tri, NEW, PERSISTING, RESOLVED, WAIVED};
 use super::{
     cites_long, cites_short, display_width, evidence_values, findings_of, key_text, reported_codes,
     severity_label, AuditDoc,
@@ -25,6 +31,10 @@ pub const SUMMARY: &str = "汇总";
 pub const UNDETERMINED: &str = "无法判定";
 /// The sheet of data errors (present when there are any).
 pub const DATA_ERRORS: &str = "数据错误";
+/// The sheet of the baseline's resolved findings (present when there are any).
+pub const RESOLVED_SHEET: &str = "已整改";
+/// The sheet of the waivers that did not apply (present when there are any).
+pub const WAIVERS: &str = "豁免登记";
 /// Label of a finding without a department.
 const NO_DEPT: &str = "(未注明部门)";
 /// Excel's limit on the characters of a cell.
@@ -213,6 +223,7 @@ fn summary(ws: &mut Worksheet, doc: &AuditDoc<'_>, fmt: &Formats) -> Result<(), 
     for (dataset, n) in &a.summary.records {
         facts.push((format!("读取记录: {dataset}"), Cell::from(*n)));
     }
+    facts.extend(triage_facts(doc));
     for (label, value) in &facts {
         ws.write_string_with_format(r, 0, label, &fmt.bold)?;
         write_cell(ws, r, 1, value, None)?;
@@ -244,13 +255,43 @@ fn summary(ws: &mut Worksheet, doc: &AuditDoc<'_>, fmt: &Formats) -> Result<(), 
     set_widths(ws, &widths)
 }
 
+/// The summary's counts of `--baseline` and `--waivers` states, when given.
+fn triage_facts(doc: &AuditDoc<'_>) -> Vec<(String, Cell)> {
+    let a = doc.audit;
+    let count = |label: &str| {
+        a.findings
+            .iter()
+            .filter(|f| tri::baseline_label(f) == label)
+            .count()
+    };
+    let mut facts = Vec::new();
+    if tri::has_baseline(doc) {
+        facts.push((format!("基线: {NEW}"), Cell::from(count(NEW))));
+        facts.push((format!("基线: {PERSISTING}"), Cell::from(count(PERSISTING))));
+        facts.push((format!("基线: {RESOLVED}"), Cell::from(a.resolved.len())));
+    }
+    if tri::has_waivers(doc) {
+        let waived = a.findings.iter().filter(|f| f.waiver.is_some()).count();
+        facts.push((format!("豁免: {WAIVED}"), Cell::from(waived)));
+        facts.push((
+            "豁免: 已过期的豁免".into(),
+            Cell::from(a.expired_waivers.len()),
+        ));
+        facts.push((
+            "豁免: 未匹配的豁免".into(),
+            Cell::from(a.stale_waivers.len()),
+        ));
+    }
+    facts
+}
+
 fn rule_sheet(
     ws: &mut Worksheet,
     doc: &AuditDoc<'_>,
     code: &str,
     fmt: &Formats,
 ) -> Result<(), XlsxError> {
-    let header = header(&[
+    let mut header = header(&[
         "键",
         "部门",
         "数据集",
@@ -263,11 +304,12 @@ fn rule_sheet(
         "依据",
         "条款原文",
     ]);
+    header.extend(tri::COLUMNS.map(String::from));
     let rows = findings_of(doc, code)
         .into_iter()
         .map(|f| {
             let first = f.evidence.first();
-            vec![
+            let mut row = vec![
                 Cell::from(key_text(f)),
                 Cell::from(f.dept.clone().unwrap_or_default()),
                 Cell::from(f.dataset.as_str()),
@@ -281,7 +323,9 @@ fn rule_sheet(
                 Cell::from(evidence_values(f)),
                 Cell::from(cites_short(f)),
                 Cell::from(cites_long(f)),
-            ]
+            ];
+            row.extend(tri::finding_cells(f).map(text_or_empty));
+            row
         })
         .collect();
     let widths = write_table(ws, 0, &Table { header, rows }, fmt)?;
@@ -355,6 +399,62 @@ fn data_error_sheet(
     set_widths(ws, &widths)
 }
 
+/// A text cell, or an empty one for empty text.
+fn text_or_empty(s: String) -> Cell {
+    if s.is_empty() {
+        Cell::Empty
+    } else {
+        Cell::Text(s)
+    }
+}
+
+/// The resolved findings of the baseline: code, title, dataset, key.
+fn resolved_sheet(ws: &mut Worksheet, doc: &AuditDoc<'_>, fmt: &Formats) -> Result<(), XlsxError> {
+    let header = header(&["规则代码", "规则名称", "数据集", "键", tri::COLUMNS[0]]);
+    let rows = doc
+        .audit
+        .resolved
+        .iter()
+        .map(|(code, key)| {
+            let title = doc.program.rule(code).and_then(|r| r.title.clone());
+            vec![
+                Cell::from(code.as_str()),
+                text_or_empty(title.unwrap_or_default()),
+                text_or_empty(tri::rule_dataset(doc, code).unwrap_or_default().into()),
+                Cell::from(key.join(" / ")),
+                Cell::from(RESOLVED),
+            ]
+        })
+        .collect();
+    let widths = write_table(ws, 0, &Table { header, rows }, fmt)?;
+    ws.set_freeze_panes(1, 0)?;
+    set_widths(ws, &widths)
+}
+
+/// The waivers that did not apply: expired, then stale.
+fn waiver_sheet(ws: &mut Worksheet, doc: &AuditDoc<'_>, fmt: &Formats) -> Result<(), XlsxError> {
+    let mut header = header(&["规则代码", "键"]);
+    header.extend(tri::COLUMNS[1..].iter().map(|c| (*c).to_string()));
+    header.push("说明".into());
+    let rows = tri::unapplied(doc)
+        .into_iter()
+        .map(|(state, note, w)| {
+            let mut row = vec![Cell::from(w.code.as_str()), Cell::from(tri::waiver_key(w))];
+            row.extend(
+                tri::cells("", state, Some(w))
+                    .into_iter()
+                    .skip(1)
+                    .map(text_or_empty),
+            );
+            row.push(Cell::from(note));
+            row
+        })
+        .collect();
+    let widths = write_table(ws, 0, &Table { header, rows }, fmt)?;
+    ws.set_freeze_panes(1, 0)?;
+    set_widths(ws, &widths)
+}
+
 fn workbook(doc: &AuditDoc<'_>) -> Result<Vec<u8>, XlsxError> {
     let fmt = Formats {
         header: Format::new()
@@ -384,6 +484,12 @@ fn workbook(doc: &AuditDoc<'_>) -> Result<Vec<u8>, XlsxError> {
     }
     if !doc.audit.data_errors.is_empty() {
         data_error_sheet(wb.add_worksheet().set_name(DATA_ERRORS)?, doc, &fmt)?;
+    }
+    if !doc.audit.resolved.is_empty() {
+        resolved_sheet(wb.add_worksheet().set_name(RESOLVED_SHEET)?, doc, &fmt)?;
+    }
+    if !tri::unapplied(doc).is_empty() {
+        waiver_sheet(wb.add_worksheet().set_name(WAIVERS)?, doc, &fmt)?;
     }
     wb.save_to_buffer()
 }
