@@ -2,12 +2,17 @@
 //! finding (`::error file=…,line=…,title=CODE::message`), which the runner
 //! turns into annotations on the export file. Warnings are `::warning`,
 //! info `::notice`; undetermined verdicts and data errors are `::notice` and
-//! `::warning` lines after the findings.
+//! `::warning` lines after the findings. With `--baseline` the title says
+//! whether a finding is new or persisting (`H001 (新增)`); a waived finding
+//! is only a `::notice` (`H001 (已豁免)`) whose message names the waiver.
+//! Resolved findings and waivers that did not apply are `::notice` lines
+//! last.
 
 use std::fmt::Write as _;
 
+use super::triage::{self as tri, RESOLVED, WAIVED};
 use super::{cites_short, AuditDoc};
-use crate::engine::report::Evidence;
+use crate::engine::report::{Evidence, Finding};
 
 /// Escape the message of a workflow command (GitHub's `escapeData`).
 pub(crate) fn escape_data(s: &str) -> String {
@@ -49,14 +54,32 @@ fn command(
     );
 }
 
+/// A finding's title: its code, with its baseline state and whether it is
+/// waived when there is anything to say (`H001 (持续、已豁免)`).
+fn finding_title(f: &Finding) -> String {
+    let states: Vec<&str> = [
+        tri::baseline_label(f),
+        if f.waiver.is_some() { WAIVED } else { "" },
+    ]
+    .into_iter()
+    .filter(|s| !s.is_empty())
+    .collect();
+    if states.is_empty() {
+        f.code.clone()
+    } else {
+        format!("{} ({})", f.code, states.join("、"))
+    }
+}
+
 pub fn render(doc: &AuditDoc<'_>) -> String {
     let a = doc.audit;
     let prefix = doc.location_prefix.as_str();
     let mut out = String::new();
     for f in &a.findings {
+        // A waived finding is no violation: a notice at most.
         let kind = match f.severity {
-            "error" => "error",
-            "warning" => "warning",
+            "error" if f.waiver.is_none() => "error",
+            "warning" if f.waiver.is_none() => "warning",
             _ => "notice",
         };
         let mut message = f.message.clone();
@@ -67,11 +90,14 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
         if !cites.is_empty() {
             message.push_str(&format!(" (依据 {cites})"));
         }
+        if let Some(w) = &f.waiver {
+            message.push_str(&format!(" {WAIVED}: {}", tri::waiver_text(w)));
+        }
         command(
             &mut out,
             kind,
             f.evidence.first().map(|e| (e, prefix)),
-            &f.code,
+            &finding_title(f),
             &message,
         );
     }
@@ -111,6 +137,26 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
             Some((&at, prefix)),
             "数据错误",
             &message,
+        );
+    }
+    for (code, key) in &a.resolved {
+        let title = format!("{code} ({RESOLVED})");
+        command(
+            &mut out,
+            "notice",
+            None,
+            &title,
+            &tri::resolved_text(doc, code, key),
+        );
+    }
+    for (state, note, w) in tri::unapplied(doc) {
+        let title = format!("豁免{state}");
+        command(
+            &mut out,
+            "notice",
+            None,
+            &title,
+            &tri::unapplied_text(note, w),
         );
     }
     out

@@ -58,6 +58,14 @@ pub(crate) fn baseline_label(f: &Finding) -> &'static str {
     }
 }
 
+/// A waiver in one line: `reason (approved_by, approval_ref, 有效至 expires)`.
+pub(crate) fn waiver_text(w: &Waiver) -> String {
+    format!(
+        "{} ({}, {}, 有效至 {})",
+        w.reason, w.approved_by, w.approval_ref, w.expires
+    )
+}
+
 /// A waiver's key patterns, as a finding's key is shown.
 pub(crate) fn waiver_key(w: &Waiver) -> String {
     w.key.join(" / ")
@@ -98,6 +106,23 @@ pub(crate) fn unapplied<'a>(
         .iter()
         .map(|w| (STALE, "豁免未匹配任何发现", w));
     expired.chain(stale).collect()
+}
+
+/// A resolved finding in a sentence: `已整改: cases [C1] 基线中有, 本次未发现`.
+pub(crate) fn resolved_text(doc: &AuditDoc<'_>, code: &str, key: &[String]) -> String {
+    let dataset = rule_dataset(doc, code).unwrap_or_default();
+    format!("{RESOLVED}: {dataset} [{}] {RESOLVED_NOTE}", key.join(", "))
+}
+
+/// A waiver that did not apply in a sentence, after what it means (`note`
+/// of [`unapplied`]): `豁免已过期, 不再适用: H001 [C3] reason (…)`.
+pub(crate) fn unapplied_text(note: &str, w: &Waiver) -> String {
+    format!(
+        "{note}: {} [{}] {}",
+        w.code,
+        w.key.join(", "),
+        waiver_text(w)
+    )
 }
 
 /// The dataset a rule reports its findings against (a resolved finding
