@@ -3,9 +3,20 @@
 //! result per finding located at its first evidence row, one `open` result
 //! (not enough data to decide) per undetermined verdict, and the data errors
 //! as tool execution notifications.
+//!
+//! With `--baseline`, every finding's result has its `baselineState` (`new`,
+//! or `unchanged` for a persisting one) and each resolved finding of the
+//! baseline is a result of its own, `absent`. Undetermined verdicts have
+//! none: the baseline compares findings only (SARIF asks for the state on
+//! every result of a run that has one; they are the exception). With
+//! `--waivers`, every result has `suppressions` (SARIF: all or none): empty,
+//! or for a waived finding one `external`, `accepted` suppression whose
+//! justification is the waiver's reason and approval; waivers that did not
+//! apply (expired, stale) are notifications.
 
 use serde_json::{json, Map, Value};
 
+use super::triage as tri;
 use super::{findings_of, reported_codes, AuditDoc};
 use crate::engine::report::{Evidence, Finding, Undetermined};
 use crate::ir::RuleDef;
@@ -143,7 +154,48 @@ fn descriptor(code: &str, rule: Option<&RuleDef>) -> Value {
     Value::Object(d)
 }
 
-fn finding(f: &Finding, rule_index: usize, prefix: &str) -> Value {
+/// What `--baseline` and `--waivers` add to the results of a run.
+#[derive(Clone, Copy)]
+struct Marks {
+    /// Every finding has a `baselineState`.
+    baseline: bool,
+    /// Every result has `suppressions`.
+    waivers: bool,
+}
+
+impl Marks {
+    /// Add `suppressions` (when waivers were applied) to a result: the
+    /// waiver that covers it, or none.
+    fn suppress(self, r: &mut Map<String, Value>, waiver: Option<&crate::triage::Waiver>) {
+        if !self.waivers {
+            return;
+        }
+        let list: Vec<Value> = waiver
+            .map(|w| {
+                json!({
+                    "kind": "external",
+                    "status": "accepted",
+                    "justification": tri::waiver_text(w),
+                    "properties": {
+                        "approved_by": w.approved_by,
+                        "approval_ref": w.approval_ref,
+                        "expires": w.expires,
+                        "key": w.key,
+                    },
+                })
+            })
+            .into_iter()
+            .collect();
+        r.insert("suppressions".into(), Value::Array(list));
+    }
+}
+
+/// The fingerprint by which a finding is the same across audits.
+fn fingerprint(code: &str, dataset: &str, key: &[String]) -> Value {
+    json!({ "yimenFindingKey/v1": format!("{code}|{dataset}|{}", key.join("|")) })
+}
+
+fn finding(f: &Finding, rule_index: usize, prefix: &str, marks: Marks) -> Value {
     let (primary, related) = locations(&f.evidence, prefix);
     let mut r = Map::new();
     r.insert("ruleId".into(), json!(f.code));
@@ -159,8 +211,17 @@ fn finding(f: &Finding, rule_index: usize, prefix: &str) -> Value {
     }
     r.insert(
         "partialFingerprints".into(),
-        json!({ "yimenFindingKey/v1": format!("{}|{}|{}", f.code, f.dataset, f.key.join("|")) }),
+        fingerprint(&f.code, &f.dataset, &f.key),
     );
+    if marks.baseline {
+        let state = if f.baseline == Some("persisting") {
+            "unchanged"
+        } else {
+            "new"
+        };
+        r.insert("baselineState".into(), json!(state));
+    }
+    marks.suppress(&mut r, f.waiver.as_ref());
     r.insert(
         "properties".into(),
         json!({
@@ -175,7 +236,43 @@ fn finding(f: &Finding, rule_index: usize, prefix: &str) -> Value {
     Value::Object(r)
 }
 
-fn undetermined(u: &Undetermined, rule_index: Option<usize>, prefix: &str) -> Value {
+/// A finding of the baseline that is gone: `absent`, without a location
+/// (the baseline keeps only its code and key).
+fn resolved(
+    doc: &AuditDoc<'_>,
+    code: &str,
+    key: &[String],
+    rule_index: Option<usize>,
+    marks: Marks,
+) -> Value {
+    let dataset = tri::rule_dataset(doc, code).unwrap_or_default();
+    let mut r = Map::new();
+    r.insert("ruleId".into(), json!(code));
+    if let Some(i) = rule_index {
+        r.insert("ruleIndex".into(), json!(i));
+    }
+    r.insert("kind".into(), json!("fail"));
+    if let Some(rule) = doc.program.rule(code) {
+        r.insert("level".into(), json!(level(rule.severity.as_str())));
+    }
+    r.insert(
+        "message".into(),
+        json!({ "text": tri::resolved_text(doc, code, key) }),
+    );
+    r.insert(
+        "partialFingerprints".into(),
+        fingerprint(code, dataset, key),
+    );
+    r.insert("baselineState".into(), json!("absent"));
+    marks.suppress(&mut r, None);
+    r.insert(
+        "properties".into(),
+        json!({ "key": key, "dataset": dataset, "resolved": true }),
+    );
+    Value::Object(r)
+}
+
+fn undetermined(u: &Undetermined, rule_index: Option<usize>, prefix: &str, marks: Marks) -> Value {
     let (primary, related) = locations(&u.evidence, prefix);
     let mut r = Map::new();
     r.insert("ruleId".into(), json!(u.code));
@@ -194,6 +291,7 @@ fn undetermined(u: &Undetermined, rule_index: Option<usize>, prefix: &str) -> Va
     if !related.is_empty() {
         r.insert("relatedLocations".into(), Value::Array(related));
     }
+    marks.suppress(&mut r, None);
     r.insert(
         "properties".into(),
         json!({
@@ -210,16 +308,28 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
     let codes = reported_codes(doc);
     let index_of = |code: &str| codes.iter().position(|(c, _)| *c == code);
     let rules: Vec<Value> = codes.iter().map(|(c, r)| descriptor(c, *r)).collect();
+    let marks = Marks {
+        baseline: tri::has_baseline(doc),
+        waivers: tri::has_waivers(doc),
+    };
     let mut results = Vec::new();
     for (i, (code, _)) in codes.iter().enumerate() {
         for f in findings_of(doc, code) {
-            results.push(finding(f, i, &doc.location_prefix));
+            results.push(finding(f, i, &doc.location_prefix, marks));
         }
     }
-    for u in &doc.audit.undetermined {
-        results.push(undetermined(u, index_of(&u.code), &doc.location_prefix));
+    for (code, key) in &doc.audit.resolved {
+        results.push(resolved(doc, code, key, index_of(code), marks));
     }
-    let notifications: Vec<Value> = doc
+    for u in &doc.audit.undetermined {
+        results.push(undetermined(
+            u,
+            index_of(&u.code),
+            &doc.location_prefix,
+            marks,
+        ));
+    }
+    let mut notifications: Vec<Value> = doc
         .audit
         .data_errors
         .iter()
@@ -244,6 +354,17 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
             })
         })
         .collect();
+    for (state, note, w) in tri::unapplied(doc) {
+        let mut n = json!({
+            "level": "note",
+            "message": { "text": tri::unapplied_text(note, w) },
+            "properties": { "waiver": w, "state": state },
+        });
+        if let (Some(i), Some(o)) = (index_of(&w.code), n.as_object_mut()) {
+            o.insert("associatedRule".into(), json!({ "id": w.code, "index": i }));
+        }
+        notifications.push(n);
+    }
     let s = &doc.audit.summary;
     let log = json!({
         "$schema": SCHEMA,
