@@ -4,9 +4,17 @@
 //! findings (so every rule appears), one skipped testcase per undetermined
 //! verdict (an audit never passes a record whose data is missing), and a
 //! `数据错误` suite with one erroring testcase per data error.
+//!
+//! With `--baseline` a finding's testcase has a property `基线状态` (新增 or
+//! 持续, also in the failure's text), and each resolved finding of the
+//! baseline is a passing testcase of its rule's suite (`基线状态` 已整改),
+//! named as its failing one was. A waived finding is skipped, not failed,
+//! the waiver's reason and approval its message; waivers that did not apply
+//! (expired, stale) are skipped testcases of a `豁免登记` suite.
 
 use std::fmt::Write as _;
 
+use super::triage::{self as tri, RESOLVED, WAIVED};
 use super::{cites_long, evidence_values, findings_of, key_text, reported_codes, AuditDoc};
 use crate::engine::report::{Finding, Undetermined};
 
@@ -32,7 +40,26 @@ fn testcase_name(dataset: &str, key: &[String]) -> String {
     format!("{dataset} [{}]", key.join(", "))
 }
 
-fn failure(out: &mut String, code: &str, f: &Finding) {
+/// A testcase's properties, if any: `(name, value)` pairs.
+fn properties(out: &mut String, props: &[(&str, &str)]) {
+    let props: Vec<&(&str, &str)> = props.iter().filter(|(_, v)| !v.is_empty()).collect();
+    if props.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "      <properties>");
+    for (name, value) in props {
+        let _ = writeln!(
+            out,
+            "        <property name=\"{}\" value=\"{}\"/>",
+            attr(name),
+            attr(value)
+        );
+    }
+    let _ = writeln!(out, "      </properties>");
+}
+
+/// A finding's testcase: failing, or skipped when a waiver covers it.
+fn finding_case(out: &mut String, code: &str, f: &Finding) {
     let name = testcase_name(&f.dataset, &f.key);
     let file = f
         .evidence
@@ -44,6 +71,12 @@ fn failure(out: &mut String, code: &str, f: &Finding) {
         "    <testcase classname=\"{}\" name=\"{}\"{file}>",
         attr(code),
         attr(&name)
+    );
+    let baseline = tri::baseline_label(f);
+    let waived = if f.waiver.is_some() { WAIVED } else { "" };
+    properties(
+        out,
+        &[(tri::COLUMNS[0], baseline), (tri::COLUMNS[1], waived)],
     );
     let mut body = format!("{}\n", f.message);
     body.push_str(&format!("键: {}\n", key_text(f)));
@@ -62,14 +95,70 @@ fn failure(out: &mut String, code: &str, f: &Finding) {
     if !cites.is_empty() {
         body.push_str(&format!("依据:\n{cites}\n"));
     }
+    if !baseline.is_empty() {
+        body.push_str(&format!("基线状态: {baseline}\n"));
+    }
+    if let Some(w) = &f.waiver {
+        let _ = writeln!(
+            out,
+            "      <skipped message=\"{}\">{}</skipped>",
+            attr(&format!("{WAIVED}: {}", tri::waiver_text(w))),
+            escape(&body)
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "      <failure message=\"{}\" type=\"{}\">{}</failure>",
+            attr(&f.message),
+            attr(f.severity),
+            escape(&body)
+        );
+    }
+    let _ = writeln!(out, "    </testcase>");
+}
+
+/// A finding of the baseline that is gone: a passing testcase, named as the
+/// finding's was.
+fn resolved_case(out: &mut String, doc: &AuditDoc<'_>, code: &str, key: &[String]) {
+    let dataset = tri::rule_dataset(doc, code).unwrap_or_default();
     let _ = writeln!(
         out,
-        "      <failure message=\"{}\" type=\"{}\">{}</failure>",
-        attr(&f.message),
-        attr(f.severity),
-        escape(&body)
+        "    <testcase classname=\"{}\" name=\"{}\">",
+        attr(code),
+        attr(&testcase_name(dataset, key))
     );
+    properties(out, &[(tri::COLUMNS[0], RESOLVED)]);
     let _ = writeln!(out, "    </testcase>");
+}
+
+/// The waivers that did not apply: a suite of skipped testcases.
+fn waiver_suite(out: &mut String, doc: &AuditDoc<'_>) -> usize {
+    let list = tri::unapplied(doc);
+    if list.is_empty() {
+        return 0;
+    }
+    let n = list.len();
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"豁免登记\" tests=\"{n}\" failures=\"0\" errors=\"0\" skipped=\"{n}\">"
+    );
+    for (state, note, w) in list {
+        let name = format!("{} [{}] {}", w.code, w.key.join(", "), w.approval_ref);
+        let _ = writeln!(
+            out,
+            "    <testcase classname=\"豁免登记\" name=\"{}\">",
+            attr(&name)
+        );
+        properties(out, &[(tri::COLUMNS[1], state)]);
+        let _ = writeln!(
+            out,
+            "      <skipped message=\"{}\"/>",
+            attr(&format!("{note}: {}", tri::waiver_text(w)))
+        );
+        let _ = writeln!(out, "    </testcase>");
+    }
+    let _ = writeln!(out, "  </testsuite>");
+    n
 }
 
 fn skipped(out: &mut String, code: &str, u: &Undetermined) {
@@ -98,20 +187,30 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
         } else {
             format!("{code} {title}")
         };
+        let resolved: Vec<&Vec<String>> = a
+            .resolved
+            .iter()
+            .filter(|(c, _)| c == code)
+            .map(|(_, key)| key)
+            .collect();
+        let waived = findings.iter().filter(|f| f.waiver.is_some()).count();
+        let failed = findings.len() - waived;
         let passing = usize::from(findings.is_empty());
-        let n = findings.len() + passing + undetermined.len();
+        let n = findings.len() + passing + undetermined.len() + resolved.len();
+        let skipped_here = undetermined.len() + waived;
         tests += n;
-        failures += findings.len();
-        skips += undetermined.len();
+        failures += failed;
+        skips += skipped_here;
         let _ = writeln!(
             body,
-            "  <testsuite name=\"{}\" tests=\"{n}\" failures=\"{}\" errors=\"0\" skipped=\"{}\">",
+            "  <testsuite name=\"{}\" tests=\"{n}\" failures=\"{failed}\" errors=\"0\" skipped=\"{skipped_here}\">",
             attr(&name),
-            findings.len(),
-            undetermined.len()
         );
         for f in &findings {
-            failure(&mut body, code, f);
+            finding_case(&mut body, code, f);
+        }
+        for key in resolved {
+            resolved_case(&mut body, doc, code, key);
         }
         if passing == 1 {
             let _ = writeln!(
@@ -159,6 +258,9 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
             let _ = writeln!(body, "    </testcase>");
         }
     }
+    let unapplied = waiver_suite(&mut body, doc);
+    tests += unapplied;
+    skips += unapplied;
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
