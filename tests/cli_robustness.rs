@@ -565,3 +565,29 @@ fn a_parameter_value_an_enum_field_never_holds_is_refused() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+/// Negating the least 64-bit integer overflows as `+`, `-` and `*` do:
+/// undetermined, noted as an overflow, never a wrapped value that decides.
+#[test]
+fn negating_the_least_integer_is_an_overflow_not_a_wrap() {
+    let policies = common::policy_folder(
+        "policy p { title \"t\" }\n\
+         rule X001 a {\n  severity info\n  cite gangnan-2017 \"四、(六)\"\n  for s in staff\n  \
+         let x = year(s.start_date) - 2024 - 9223372036854775807 - 1\n  \
+         require -x < 0\n}\n",
+    );
+    let policies = policies.path().to_path_buf();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("窗口人员.csv"),
+        "工号,姓名,派驻单位,进驻日期\nS1,张三,民政局,2024-03-01\n",
+    )
+    .unwrap();
+    for engine in [None, Some("reference")] {
+        let json = common::audit_json(engine, dir.path(), std::slice::from_ref(&policies));
+        assert!(json["findings"].as_array().unwrap().is_empty(), "{json}");
+        let undetermined = json["undetermined"].as_array().unwrap();
+        assert_eq!(undetermined.len(), 1, "{json}");
+        assert_eq!(undetermined[0]["missing"], serde_json::json!(["(计算溢出)"]));
+    }
+}

@@ -350,7 +350,14 @@ impl<'a> Frame<'a> {
                 .tri(inner)
                 .map_or(Val::Unknown, |b| Val::V(Value::Bool(!b))),
             IrExpr::Neg(inner) => match self.need(inner) {
-                Some(Value::Int(n)) => Val::V(Value::Int(-n)),
+                Some(Value::Int(n)) => n.checked_neg().map_or_else(
+                    || {
+                        // (The least 64-bit integer has no negative.)
+                        self.note("(计算溢出)");
+                        Val::Unknown
+                    },
+                    |m| Val::V(Value::Int(m)),
+                ),
                 Some(Value::Decimal(x)) => Val::V(Value::Decimal(-x)),
                 _ => Val::Unknown,
             },

@@ -837,7 +837,14 @@ impl<'r> Fast<'r> {
             IrExpr::Fires(idx) => self.fires(*idx)?,
             IrExpr::Not(inner) => F::tri(self.tri(rule, inner)?.map(|b| !b)),
             IrExpr::Neg(inner) => match self.need(rule, inner)? {
-                F::Int(n) => F::Int(-n),
+                F::Int(n) => match n.checked_neg() {
+                    Some(m) => F::Int(m),
+                    None => {
+                        // (As an overflow of `Arith`: the reference notes it.)
+                        self.saw_missing = true;
+                        F::Unknown
+                    }
+                },
                 F::Dec(x) => F::dec(-f64::from_bits(x)),
                 _ => F::Unknown,
             },
