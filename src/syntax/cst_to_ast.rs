@@ -797,8 +797,26 @@ impl Ctx {
                     Literal::Invalid(text.to_string())
                 }
             }
-            Rule::decimal_lit => Literal::Decimal(text.to_string()),
-            Rule::percent_lit => Literal::Percent(text.trim_end_matches('%').to_string()),
+            Rule::decimal_lit | Rule::percent_lit => {
+                let digits = text.trim_end_matches('%');
+                if digits.parse::<f64>().is_ok_and(f64::is_finite) {
+                    if pair.as_rule() == Rule::decimal_lit {
+                        Literal::Decimal(text.to_string())
+                    } else {
+                        Literal::Percent(digits.to_string())
+                    }
+                } else {
+                    self.errors.push(
+                        PolicyError::new(
+                            ErrorCode::BadLiteral,
+                            span,
+                            format!("the number {} is too large", abbreviated(text)),
+                        )
+                        .label("beyond what a decimal holds"),
+                    );
+                    Literal::Invalid(text.to_string())
+                }
+            }
             Rule::bool_lit => Literal::Bool(text == "true"),
             Rule::none_lit => Literal::None,
             Rule::date_lit => {
@@ -894,6 +912,18 @@ impl Ctx {
             span: span_of(pair),
         })
     }
+}
+
+/// A literal in a message: in backquotes, by its ends when long (a number
+/// of hundreds of digits).
+fn abbreviated(text: &str) -> String {
+    let n = text.chars().count();
+    if n <= 24 {
+        return format!("`{text}`");
+    }
+    let head: String = text.chars().take(10).collect();
+    let tail: String = text.chars().skip(n - 6).collect();
+    format!("`{head}…{tail}` ({n} characters)")
 }
 
 fn bad_date(span: Span, text: &str, what: &str) -> PolicyError {
