@@ -837,14 +837,15 @@ impl<'r> Fast<'r> {
             IrExpr::Fires(idx) => self.fires(*idx)?,
             IrExpr::Not(inner) => F::tri(self.tri(rule, inner)?.map(|b| !b)),
             IrExpr::Neg(inner) => match self.need(rule, inner)? {
-                F::Int(n) => match n.checked_neg() {
-                    Some(m) => F::Int(m),
-                    None => {
+                F::Int(n) => {
+                    if let Some(m) = n.checked_neg() {
+                        F::Int(m)
+                    } else {
                         // (As an overflow of `Arith`: the reference notes it.)
                         self.saw_missing = true;
                         F::Unknown
                     }
-                },
+                }
                 F::Dec(x) => F::dec(-f64::from_bits(x)),
                 _ => F::Unknown,
             },
