@@ -118,3 +118,13 @@ fn formatting_escapes_control_characters() {
     );
     assert_eq!(text_to_ast(text).unwrap(), text_to_ast(&out).unwrap());
 }
+
+/// A comment after a block's opening or closing brace is printed where it
+/// was (it moved to the opening brace, then inside the block, and with any
+/// other comment in the file fmt refused the file).
+#[test]
+fn comments_after_braces_stay_after_them() {
+    let path = common::root().join("tests/corpus/valid/comments_at_braces.yimen");
+    let text = std::fs::read_to_string(path).unwrap();
+    assert_eq!(format_text(&text).unwrap(), text);
+}

@@ -88,12 +88,15 @@ struct Attached {
     leading: HashMap<usize, Vec<String>>,
     trailing: HashMap<usize, String>,
     closing: HashMap<usize, Vec<String>>,
+    /// After a block's closing brace, on its line (by the block's end).
+    after_close: HashMap<usize, String>,
     end_of_file: Vec<String>,
 }
 
 #[derive(Clone, Copy)]
 enum Anchor {
-    Node(Span),
+    /// A block, and where its head (`rule X001 name {`) is.
+    Node(Span, usize),
     /// A node printed whole (a clause, a header field, a test statement, a
     /// parameter): a comment inside it moves above it.
     Leaf(Span),
@@ -105,18 +108,18 @@ fn anchors(ast: &PolicyFile) -> Vec<Anchor> {
     for item in &ast.items {
         match item {
             Item::Policy(h) => {
-                out.push(Anchor::Node(h.span));
+                out.push(Anchor::Node(h.span, h.id.span.start));
                 out.extend(h.fields.iter().map(|f| Anchor::Leaf(f.span)));
                 out.push(Anchor::Close(h.span));
             }
             Item::Param(p) => out.push(Anchor::Leaf(p.span)),
             Item::Rule(r) => {
-                out.push(Anchor::Node(r.span));
+                out.push(Anchor::Node(r.span, r.code.span.start));
                 out.extend(r.clauses.iter().map(|c| Anchor::Leaf(c.span)));
                 out.push(Anchor::Close(r.span));
             }
             Item::Test(t) => {
-                out.push(Anchor::Node(t.span));
+                out.push(Anchor::Node(t.span, t.name.span.start));
                 out.extend(t.stmts.iter().map(|s| Anchor::Leaf(s.span)));
                 out.push(Anchor::Close(t.span));
             }
@@ -145,15 +148,40 @@ fn attach(ast: &PolicyFile, text: &str, comments: &[Comment]) -> Attached {
             att.leading.entry(s.start).or_default().push(c.text.clone());
             continue;
         }
-        // Trailing: the last node ending on this line, before the comment.
-        let trailing = anchors.iter().rev().find_map(|a| match a {
-            Anchor::Node(s) | Anchor::Leaf(s)
-                if s.end <= c.span.start && line_of(text, s.end) == line =>
-            {
-                Some(*s)
-            }
+        // After a block's closing brace on its line (`} // …`): there.
+        let closed = anchors.iter().rev().find_map(|a| match a {
+            Anchor::Close(s) if s.end <= c.span.start && line_of(text, s.end) == line => Some(*s),
             _ => None,
         });
+        if let Some(s) = closed {
+            if let std::collections::hash_map::Entry::Vacant(e) = att.after_close.entry(s.end) {
+                e.insert(c.text.clone());
+                continue;
+            }
+        }
+        // Trailing: the last clause ending on this line before the comment,
+        // or the block whose opening brace is on this line (`rule … { // …`).
+        let trailing = anchors
+            .iter()
+            .rev()
+            .find_map(|a| match a {
+                Anchor::Leaf(s) if s.end <= c.span.start && line_of(text, s.end) == line => {
+                    Some(*s)
+                }
+                _ => None,
+            })
+            .or_else(|| {
+                anchors.iter().find_map(|a| match a {
+                    Anchor::Node(s, head)
+                        if *head < c.span.start
+                            && c.span.end <= s.end
+                            && line_of(text, *head) == line =>
+                    {
+                        Some(*s)
+                    }
+                    _ => None,
+                })
+            });
         if let Some(s) = trailing {
             if let std::collections::hash_map::Entry::Vacant(e) = att.trailing.entry(s.start) {
                 e.insert(c.text.clone());
@@ -162,11 +190,11 @@ fn attach(ast: &PolicyFile, text: &str, comments: &[Comment]) -> Attached {
         }
         // Leading: the first node or closing brace after the comment.
         let next = anchors.iter().find(|a| match a {
-            Anchor::Node(s) | Anchor::Leaf(s) => s.start >= c.span.end,
+            Anchor::Node(s, _) | Anchor::Leaf(s) => s.start >= c.span.end,
             Anchor::Close(s) => s.end > c.span.end,
         });
         match next {
-            Some(Anchor::Node(s) | Anchor::Leaf(s)) => {
+            Some(Anchor::Node(s, _) | Anchor::Leaf(s)) => {
                 att.leading.entry(s.start).or_default().push(c.text.clone());
             }
             Some(Anchor::Close(s)) => att.closing.entry(s.end).or_default().push(c.text.clone()),
@@ -209,7 +237,12 @@ impl Out<'_> {
                 self.buf.push('\n');
             }
         }
-        self.buf.push_str("}\n");
+        self.buf.push('}');
+        if let Some(c) = self.att.after_close.get(&span.end) {
+            self.buf.push(' ');
+            self.buf.push_str(c);
+        }
+        self.buf.push('\n');
     }
 
     fn docs(&mut self, docs: &[String]) {
