@@ -588,6 +588,9 @@ fn negating_the_least_integer_is_an_overflow_not_a_wrap() {
         assert!(json["findings"].as_array().unwrap().is_empty(), "{json}");
         let undetermined = json["undetermined"].as_array().unwrap();
         assert_eq!(undetermined.len(), 1, "{json}");
-        assert_eq!(undetermined[0]["missing"], serde_json::json!(["(计算溢出)"]));
+        assert_eq!(
+            undetermined[0]["missing"],
+            serde_json::json!(["(计算溢出)"])
+        );
     }
 }
