@@ -207,6 +207,21 @@ impl Checker<'_> {
                     "say what the rule ranges over: `for case in cases`",
                 );
             }
+            // What needs no dataset is still checked: an unknown one hides
+            // no other error of the rule.
+            for c in &r.clauses {
+                match &c.kind {
+                    ClauseKind::Severity(id) => {
+                        self.severity(id);
+                    }
+                    ClauseKind::Cite(list) => {
+                        for ci in list {
+                            self.citation(ci);
+                        }
+                    }
+                    _ => {}
+                }
+            }
             return None;
         };
         if !is_metric
@@ -254,22 +269,11 @@ impl Checker<'_> {
             let scope = scope_of(var.as_ref(), &lets_info, final_ctx, &group_keys);
             match &c.kind {
                 ClauseKind::Title(s) => title = Some(s.value.clone()),
-                ClauseKind::Severity(id) => match Severity::parse(&id.name) {
-                    Some(s) => severity = Some(s),
-                    None => self.error(
-                        PolicyError::new(
-                            ErrorCode::UnknownSeverity,
-                            id.span,
-                            format!("unknown severity `{}`", id.name),
-                        )
-                        .label("not a severity")
-                        .help(
-                            suggestion(&id.name, SEVERITIES).unwrap_or_else(|| {
-                                "the severities are: error, warning, info".into()
-                            }),
-                        ),
-                    ),
-                },
+                ClauseKind::Severity(id) => {
+                    if let Some(s) = self.severity(id) {
+                        severity = Some(s);
+                    }
+                }
                 ClauseKind::Cite(list) => {
                     for ci in list {
                         if let Some(cite) = self.citation(ci) {
@@ -429,6 +433,26 @@ impl Checker<'_> {
             .label(format!("`{clause}` missing"))
             .help(help),
         );
+    }
+
+    /// A `severity` clause's level, or its error.
+    fn severity(&mut self, id: &ast::Ident) -> Option<Severity> {
+        let s = Severity::parse(&id.name);
+        if s.is_none() {
+            self.error(
+                PolicyError::new(
+                    ErrorCode::UnknownSeverity,
+                    id.span,
+                    format!("unknown severity `{}`", id.name),
+                )
+                .label("not a severity")
+                .help(
+                    suggestion(&id.name, SEVERITIES)
+                        .unwrap_or_else(|| "the severities are: error, warning, info".into()),
+                ),
+            );
+        }
+        s
     }
 
     fn citation(&mut self, ci: &ast::Citation) -> Option<Cite> {
