@@ -13,21 +13,7 @@ const CATALOGUE: (&str, &str) = (
 );
 
 fn audit(dir: &std::path::Path) -> serde_json::Value {
-    let out = common::yimen(None)
-        .arg("audit")
-        .arg(dir)
-        .args([
-            "--as-of",
-            "2025-12-31",
-            "--fail-on",
-            "never",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    common::assert_success(&out);
-    serde_json::from_slice(&out.stdout).unwrap()
+    common::audit_json(None, dir, &[])
 }
 
 /// The keys of the audit's findings and undetermined verdicts.

@@ -11,6 +11,16 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The columns csv and xlsx append for the baseline state and the waiver.
+const TRIAGE_COLUMNS: [&str; 6] = [
+    "基线状态",
+    "豁免状态",
+    "豁免理由",
+    "豁免批准单位",
+    "豁免批准文号",
+    "豁免有效至",
+];
+
 const AS_OF: &str = "2025-06-30";
 const APPROVAL: &str = "区政务办函〔2025〕5号";
 
@@ -124,17 +134,7 @@ fn csv_has_the_baseline_state_and_the_waiver_in_its_last_columns() {
     // The thirteen columns of old, in their order, then the new ones.
     assert_eq!(header[0], "规则代码");
     assert_eq!(header[12], "规则标识");
-    assert_eq!(
-        header[13..],
-        [
-            "基线状态",
-            "豁免状态",
-            "豁免理由",
-            "豁免批准单位",
-            "豁免批准文号",
-            "豁免有效至"
-        ]
-    );
+    assert_eq!(header[13..], TRIAGE_COLUMNS);
     let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
     let row = |code: &str, key: &str| {
         rows.iter()
@@ -196,14 +196,7 @@ fn sarif_has_baseline_states_and_suppressions_and_validates() {
     let s = Setup::new();
     let text = s.report("sarif");
     let sarif: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let schema_path = common::root().join("../shared/data/sarif/sarif-schema-2.1.0.json");
-    let schema: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(&sarif)
-        .map(|e| format!("{e} at {}", e.instance_path))
-        .collect();
+    let errors = common::sarif_schema_errors(&sarif);
     assert!(errors.is_empty(), "{errors:#?}");
 
     let run = &sarif["runs"][0];
@@ -359,17 +352,7 @@ fn the_workbook_has_the_columns_and_sheets_of_the_triage() {
             .collect()
     };
     let h001 = rows(&book.worksheet_range("H001").unwrap());
-    assert_eq!(
-        h001[0][11..],
-        [
-            "基线状态",
-            "豁免状态",
-            "豁免理由",
-            "豁免批准单位",
-            "豁免批准文号",
-            "豁免有效至"
-        ]
-    );
+    assert_eq!(h001[0][11..], TRIAGE_COLUMNS);
     let c2 = h001.iter().find(|r| r[0] == "C2").unwrap();
     assert_eq!((&*c2[11], &*c2[12], &*c2[15]), ("持续", "已豁免", APPROVAL));
     let c3 = h001.iter().find(|r| r[0] == "C3").unwrap();

@@ -412,21 +412,15 @@ pub fn build(
     let names = department_names(&metrics, audit);
     fill_departments(&mut metrics, &names);
     notes.extend(unassigned_notes(audit, &metrics));
-    let counted: Vec<Counted<'_>> = metrics
-        .iter()
-        .map(|m| {
-            (
-                m.id.as_str(),
-                m.dept.is_none(),
-                m.denominator + m.undetermined,
-            )
-        })
-        .collect();
     notes.extend(period_notes(
         schema,
         program,
         audit,
-        &counted,
+        &counted(
+            metrics
+                .iter()
+                .map(|m| (&m.id, &m.dept, m.denominator, m.undetermined)),
+        ),
         period.as_deref(),
     ));
     if let Some(prev) = previous {
@@ -434,17 +428,11 @@ pub fn build(
         // The previous year, as the current one: a year without records.
         let year = period.as_deref().and_then(|p| p.parse::<i32>().ok());
         let before = year.map(|y| (y - 1).to_string());
-        let counted: Vec<Counted<'_>> = prev
-            .metrics
-            .iter()
-            .map(|m| {
-                (
-                    m.id.as_str(),
-                    m.dept.is_none(),
-                    m.denominator + m.undetermined,
-                )
-            })
-            .collect();
+        let counted = counted(
+            prev.metrics
+                .iter()
+                .map(|m| (&m.id, &m.dept, m.denominator, m.undetermined)),
+        );
         notes.extend(
             period_notes(schema, program, prev, &counted, before.as_deref())
                 .into_iter()
@@ -753,6 +741,15 @@ fn unassigned_notes(audit: &Audit, metrics: &[MetricRow]) -> Vec<String> {
 /// A metric's id, whether its row is the whole centre's, and the records
 /// it counted (decided or undetermined).
 type Counted<'a> = (&'a str, bool, u64);
+
+/// [`Counted`] of metric rows given as (id, department, denominator,
+/// undetermined): the report's rows and an audit's values alike.
+fn counted<'a>(
+    rows: impl Iterator<Item = (&'a String, &'a Option<String>, u64, u64)>,
+) -> Vec<Counted<'a>> {
+    rows.map(|(id, dept, d, u)| (id.as_str(), dept.is_none(), d + u))
+        .collect()
+}
 
 /// With `--period`: an event dataset with records none of which falls in
 /// the year leaves its metrics empty; say so rather than rank on the rest

@@ -163,3 +163,16 @@ pub fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
     }
     dir
 }
+
+/// How `sarif` departs from the official SARIF 2.1.0 schema (in
+/// `../shared/data/sarif/`): nothing when it conforms.
+pub fn sarif_schema_errors(sarif: &serde_json::Value) -> Vec<String> {
+    let schema_path = root().join("../shared/data/sarif/sarif-schema-2.1.0.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    validator
+        .iter_errors(sarif)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect()
+}
