@@ -300,6 +300,22 @@ impl Checker<'_> {
                 self.error(e);
                 continue;
             }
+            if let Some(prev) = self.rule_codes.iter().find(|p| p.name == name).cloned() {
+                let place = self.place(prev.file, prev.name_span);
+                let mut e = PolicyError::new(
+                    ErrorCode::DuplicateName,
+                    r.name.span,
+                    format!("the name `{name}` is already the name of {}", prev.code),
+                )
+                .label("second use")
+                .help(format!(
+                    "a name identifies one rule (`yimen explain {name}`); the first use is at {place}"
+                ));
+                if prev.file == file_idx {
+                    e = e.related(prev.name_span, "first use");
+                }
+                self.error(e);
+            }
             let mut dataset = None;
             let mut group_len = None;
             let mut key_clause_len = None;
@@ -327,6 +343,8 @@ impl Checker<'_> {
                 record_key_len,
                 file: file_idx,
                 span: r.code.span,
+                name: name.to_string(),
+                name_span: r.name.span,
             });
         }
     }

@@ -52,6 +52,9 @@ pub(crate) struct RuleCodeInfo {
     pub record_key_len: Option<usize>,
     pub file: usize,
     pub span: Span,
+    /// The rule's kebab-case name and where it is written.
+    pub name: String,
+    pub name_span: Span,
 }
 
 pub(crate) struct Checker<'a> {
