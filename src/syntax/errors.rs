@@ -150,9 +150,15 @@ pub(super) fn describe(rule: Rule) -> &'static str {
 
 /// The plain word a keyword-like rule stands for, for "did you mean".
 fn keyword_word(rule: Rule) -> Option<&'static str> {
+    // (A file starts with its policy header.)
+    if rule == Rule::file {
+        return Some("policy");
+    }
+    // The keyword in backquotes: `` `require` ``, ``a `rule` ``, ``a `param` declaration``.
     let d = describe(rule);
-    let w = d.strip_prefix('`')?.strip_suffix('`')?;
-    (!w.contains(' ') && w.chars().all(|c| c.is_ascii_alphabetic() || c == '_')).then_some(w)
+    let (_, rest) = d.split_once('`')?;
+    let (w, _) = rest.split_once('`')?;
+    (!w.is_empty() && w.chars().all(|c| c.is_ascii_alphabetic() || c == '_')).then_some(w)
 }
 
 /// The word (identifier-like run) that starts at `pos`.
