@@ -238,7 +238,11 @@ pub(super) fn syntax_error(err: &Error<Rule>, text: &str) -> PolicyError {
             }
             if e.help.is_none() {
                 let rest = &text[start.min(text.len())..];
-                let hint = if rest.starts_with(['“', '”', '‘', '’', '\'']) {
+                let line = rest.split('\n').next().unwrap_or("");
+                let hint = if line.starts_with('"') && !line[1..].contains('"') {
+                    // (A string may not span lines.)
+                    Some("this string is not closed: add the closing `\"` on the same line")
+                } else if rest.starts_with(['“', '”', '‘', '’', '\'']) {
                     Some("strings are written in straight double quotes: \"…\"")
                 } else if rest.starts_with("&&") {
                     Some("write `and`")
