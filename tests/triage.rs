@@ -140,3 +140,69 @@ fn malformed_baseline_or_waivers_exit_2() {
     assert_eq!(code, 2);
     assert!(err.contains("expires"), "{err}");
 }
+
+/// In the text report, new and persisting are said only against a
+/// baseline: with waivers alone a finding not waived is shown without a
+/// state (its JSON status is `new`, as the contract's enum has it).
+#[test]
+fn text_says_new_only_against_a_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    export(
+        dir.path(),
+        "C1,A1,X局,原单位,2025-03-03 09:00:00,2025-03-03 10:00:00\n\
+         C2,A1,X局,原单位,2025-03-03 09:00:00,2025-03-03 10:00:00\n",
+    );
+    let w = dir.path().join("waivers.yaml");
+    std::fs::write(
+        &w,
+        "waivers:\n  - code: H001\n    key: [\"C1\"]\n    reason: 试点\n    approved_by: 区政务办\n    approval_ref: 区政务办函〔2025〕5号\n    expires: 2025-12-31\n",
+    )
+    .unwrap();
+    let text = |extra: &[&str]| -> Vec<String> {
+        let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
+            .arg("audit")
+            .arg(dir.path())
+            .args([
+                "--as-of",
+                "2025-06-30",
+                "--format",
+                "text",
+                "--fail-on",
+                "never",
+            ])
+            .args(["--waivers", w.to_str().unwrap()])
+            .args(extra)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .filter(|l| l.contains("· ") && (l.contains("C1") || l.contains("C2")))
+            .filter(|l| l.contains("原单位"))
+            .map(str::to_string)
+            .collect()
+    };
+    let lines = text(&[]);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("[已豁免]") && l.contains("C1")),
+        "{lines:?}"
+    );
+    assert!(lines.iter().all(|l| !l.contains("[新增]")), "{lines:?}");
+    // Against a baseline (an earlier run's JSON, without C2's finding), C2 is new.
+    let (_, before, _) = audit(dir.path(), &[], "2025-06-30");
+    let mut before = before;
+    let findings = before["findings"].as_array_mut().unwrap();
+    findings.retain(|f| f["key"][0] != "C2");
+    let b = dir.path().join("before.json");
+    std::fs::write(&b, before.to_string()).unwrap();
+    let lines = text(&["--baseline", b.to_str().unwrap()]);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("[新增]") && l.contains("C2")),
+        "{lines:?}"
+    );
+}

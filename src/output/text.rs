@@ -40,10 +40,12 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
             let sev = fs.first().map_or("", |f| f.severity);
             let _ = writeln!(out, "  [{code} {sev}] {title} ({} 处)", fs.len());
             for f in fs {
-                let status = match f.status {
-                    Some("new") => "[新增] ",
-                    Some("persisting") => "[持续] ",
-                    Some("waived") => "[已豁免] ",
+                // (New or persisting only against a baseline: with waivers
+                // alone, every finding not waived has the status `new`.)
+                let status = match (f.status, f.baseline) {
+                    (Some("waived"), _) => "[已豁免] ",
+                    (_, Some("new")) => "[新增] ",
+                    (_, Some("persisting")) => "[持续] ",
                     _ => "",
                 };
                 let _ = writeln!(out, "    · {status}{}", f.message);
