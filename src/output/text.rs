@@ -42,19 +42,18 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
             for f in fs {
                 // (New or persisting only against a baseline: with waivers
                 // alone, every finding not waived has the status `new`.)
-                let status = match (f.status, f.baseline) {
-                    (Some("waived"), _) => "[已豁免] ",
-                    (_, Some("new")) => "[新增] ",
-                    (_, Some("persisting")) => "[持续] ",
-                    _ => "",
+                let status = match f.waiver {
+                    Some(_) => super::triage::WAIVED,
+                    None => super::triage::baseline_label(f),
+                };
+                let status = if status.is_empty() {
+                    String::new()
+                } else {
+                    format!("[{status}] ")
                 };
                 let _ = writeln!(out, "    · {status}{}", f.message);
                 if let Some(w) = &f.waiver {
-                    let _ = writeln!(
-                        out,
-                        "      豁免: {} ({}, {}, 有效至 {})",
-                        w.reason, w.approved_by, w.approval_ref, w.expires
-                    );
+                    let _ = writeln!(out, "      豁免: {}", super::triage::waiver_text(w));
                 }
                 if let Some(e) = f.evidence.first() {
                     let fields: Vec<String> = f
