@@ -150,8 +150,10 @@ impl Checker<'_> {
             ExprKind::Neg(inner) => {
                 let (ir, t) = self.check_expr(inner, scope);
                 if !t.is_numeric() {
-                    let t = self.ty(&t);
-                    self.type_error(inner, format!("cannot negate {t}"), "not a number".into());
+                    let shown = self.ty(&t);
+                    self.type_error(inner, format!("cannot negate {shown}"), "not a number".into());
+                    // (Reported once: what contains it is not checked against it.)
+                    return (IrExpr::Neg(Box::new(ir)), Type::Error);
                 }
                 (IrExpr::Neg(Box::new(ir)), t)
             }
@@ -988,8 +990,13 @@ impl Checker<'_> {
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
                 let (l, lt) = self.check_expr(lhs, scope);
                 let (r, rt) = self.check_expr(rhs, scope);
+                // An operand in error (reported here or below) makes the
+                // result an error too, so that what contains it is not
+                // reported again (`date(x) + 1 > as_of`: one mistake).
+                let mut wrong = lt == Type::Error || rt == Type::Error;
                 for (side, t) in [(lhs, &lt), (rhs, &rt)] {
                     if !t.is_numeric() {
+                        wrong = true;
                         let t = self.ty(t);
                         let help = if matches!(t.as_str(), "date" | "datetime") {
                             Some(
@@ -1010,7 +1017,9 @@ impl Checker<'_> {
                         );
                     }
                 }
-                let ty = if op != BinOp::Div && lt == Type::Int && rt == Type::Int {
+                let ty = if wrong {
+                    Type::Error
+                } else if op != BinOp::Div && lt == Type::Int && rt == Type::Int {
                     Type::Int
                 } else {
                     Type::Decimal
