@@ -1,5 +1,6 @@
 //! Rows that are not quite records: rows of odd spaces only are blank rows,
-//! a row whose content is all outside the recognised columns (a footer) is
+//! a row whose content is all outside the recognised columns (a footer) or
+//! in one of them alone (a footer or a title in the first column) is
 //! reported and not read, and a header saved with trailing unnamed columns
 //! does not make every shorter row a wrong-width row.
 
@@ -139,4 +140,105 @@ fn a_header_with_trailing_unnamed_columns_reads_rows_without_them() {
     let h001: Vec<&serde_json::Value> = common::with_code(&json, "findings", "H001");
     assert_eq!(h001.len(), 1, "{json:#}");
     assert_eq!(h001[0]["key"], serde_json::json!(["C2"]));
+}
+
+/// The (file, row) of an audit's data errors whose message holds `part`.
+fn errors_saying<'a>(json: &'a serde_json::Value, part: &str) -> Vec<(&'a str, u64)> {
+    json["data_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["message"].as_str().unwrap().contains(part))
+        .map(|e| (e["file"].as_str().unwrap(), e["row"].as_u64().unwrap()))
+        .collect()
+}
+
+#[test]
+fn a_case_log_footer_is_no_case_though_an_empty_day_count_reads_as_zero() {
+    // 特别程序天数 empty = 0: the footer's row held that 0 and was a case
+    // keyed "" (undetermined for every case rule).
+    let dir = common::folder(&[
+        CATALOGUE,
+        (
+            "办件记录.csv",
+            "办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间,特别程序天数,\n\
+             C1,A1,民政局,中心窗口,2025-03-03 09:00:00,2025-03-04 09:00:00,,\n\
+             ,,,,,,,制表人:张三\n",
+        ),
+    ]);
+    let json = audit(dir.path());
+    assert_eq!(json["summary"]["records"]["cases"], 1, "{json:#}");
+    assert_eq!(
+        errors_saying(&json, "已识别的各列都是空的"),
+        [("办件记录.csv", 3)],
+        "{json:#}"
+    );
+    assert!(keys(&json).iter().all(|k| k != "[\"\"]"), "{json:#}");
+}
+
+#[test]
+fn a_row_with_one_recognised_value_alone_is_reported_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(CATALOGUE.0), CATALOGUE.1).unwrap();
+    // A sheet has no width: a footer in the first column is one cell.
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let rows: [&[&str]; 5] = [
+        &["办件编号", "事项编码", "受理部门", "受理渠道", "受理时间"],
+        &["C1", "A1", "民政局", "中心窗口", "2025-03-03 09:00:00"],
+        &[],
+        &["制表人:张三"],
+        &["", "", "", "", "制表日期:2026年1月5日"],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            if !v.is_empty() {
+                ws.write_string(r as u32, c as u16, *v).unwrap();
+            }
+        }
+    }
+    wb.save(dir.path().join("办件记录.xlsx")).unwrap();
+    // A CSV saved by a spreadsheet writes the row out to the full width.
+    std::fs::write(
+        dir.path().join("收费记录.csv"),
+        "收费流水号,办件编号,事项编码,收费金额,收费时间\n\
+         F1,C1,A1,10.00,2025-03-03 09:40:00\n\
+         制表人:张三,,,,\n\
+         F2,C1,A1,,\n",
+    )
+    .unwrap();
+    let json = audit(dir.path());
+    let records = &json["summary"]["records"];
+    assert_eq!(records["cases"], 1, "{json:#}");
+    // Two values are a record, however few (F2 has an id and an item).
+    assert_eq!(records["fees"], 2, "{json:#}");
+    assert_eq!(
+        errors_saying(&json, "只有一列有值"),
+        [
+            ("办件记录.xlsx", 4),
+            ("办件记录.xlsx", 5),
+            ("收费记录.csv", 3)
+        ],
+        "{json:#}"
+    );
+    assert!(
+        keys(&json).iter().all(|k| !k.contains("制表")),
+        "a footer was read as a record: {json:#}"
+    );
+}
+
+#[test]
+fn a_json_lines_record_with_one_key_is_a_record() {
+    // Records of keys leave out what is empty: one value is a record there.
+    let dir = common::folder(&[
+        CATALOGUE,
+        (
+            "办件记录.jsonl",
+            "{\"办件编号\": \"C1\", \"事项编码\": \"A1\", \"受理时间\": \"2025-03-03 09:00:00\"}\n\
+             {\"办件编号\": \"C2\"}\n",
+        ),
+    ]);
+    let json = audit(dir.path());
+    assert_eq!(json["summary"]["records"]["cases"], 2, "{json:#}");
+    assert!(errors_saying(&json, "只有一列有值").is_empty(), "{json:#}");
 }

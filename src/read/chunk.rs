@@ -63,6 +63,12 @@ pub(crate) struct TablePlan {
     /// means); in records of keys (JSON Lines, YAML, JSON) every field does,
     /// since a record may leave out the key of an empty value.
     pub absent_is_empty: Vec<bool>,
+    /// Per field: what an empty cell reads as (`Empty`, or the field's
+    /// default: `suspended_days` empty = 0). A row whose fields all hold
+    /// this holds no value (see [`no_record`]).
+    pub empty_cell: Vec<Value>,
+    /// Records of keys (JSON Lines, YAML, JSON), not rows of a table.
+    pub records_of_keys: bool,
     /// JSON keys (and YAML keys) → column.
     pub keys: HashMap<String, usize>,
     /// JSON Lines: the keys are sampled from the first lines; a key first seen
@@ -106,7 +112,16 @@ impl TablePlan {
                 parsers[f] = parsers[f].clone().with_column_unit(mark);
             }
         }
+        let empty_cell = parsers
+            .iter()
+            .map(|p| p.parse("").unwrap_or(Value::Empty))
+            .collect();
         Some(TablePlan {
+            empty_cell,
+            records_of_keys: matches!(
+                source.format,
+                super::Format::Jsonl | super::Format::Yaml | super::Format::Json
+            ),
             file: source.rel.clone(),
             sheet: source.sheet.clone(),
             // Cells of UTF-16 files are kept transcoded to UTF-8.
@@ -291,15 +306,23 @@ impl TablePlan {
         )
     }
 
-    /// A row with content only outside the recognised columns (see
-    /// [`no_value`]): not a record, reported with its text.
-    fn valueless_row(&self, row: u32, raw: &str) -> DataError {
-        self.bad_row(
-            row,
-            raw,
-            "一条记录 (至少一个已识别的列有值)".to_string(),
-            "本行已识别的各列都是空的 (内容只在未识别的列中, 如表尾的制表人、备注, 或只有占位符), 不是一条记录;未读入".to_string(),
-        )
+    /// A row with content only outside the recognised columns, or in one of
+    /// them alone (see [`no_record`]): not a record, reported with its text.
+    fn valueless_row(&self, row: u32, raw: &str, why: NoRecord) -> DataError {
+        let (expected, message) = match why {
+            NoRecord::Valueless => (
+                "一条记录 (至少一个已识别的列有值)".to_string(),
+                "本行已识别的各列都是空的 (内容只在未识别的列中, 如表尾的制表人、备注, 或只有占位符), 不是一条记录;未读入".to_string(),
+            ),
+            NoRecord::Lone => (
+                "一条记录 (至少两个已识别的列有值)".to_string(),
+                format!(
+                    "本行在 {} 个已识别的列中只有一列有值, 像是标题、表尾 (制表人、制表日期) 或说明, 不是一条记录;未读入",
+                    self.active.len()
+                ),
+            ),
+        };
+        self.bad_row(row, raw, expected, message)
     }
 
     /// A row error with the row's raw text (shortened) and what was expected.
@@ -1070,8 +1093,8 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
                 format!("本行的引号不成对或位置不当 (结束引号后紧跟其他字符){span};已按 CSV 规则读取此行, 请核对"),
             ));
         }
-        if no_value(&values) {
-            valueless(plan, out, line, &cells, enc, delimiter);
+        if let Some(why) = no_record(plan, &values) {
+            valueless(plan, out, line, &cells, enc, delimiter, why);
             continue;
         }
         out.records.push(Record { row: line, values });
@@ -1405,17 +1428,18 @@ fn parse_cells(plan: &TablePlan, rows: &[CellRow], out: &mut ParsedChunk) {
                 }
             }
         }
-        if no_value(&values) {
+        if let Some(why) = no_record(plan, &values) {
             out.bad_rows += 1;
             let text: Vec<String> = r.cells.iter().map(data_text).collect();
-            out.errors.push(plan.valueless_row(r.row, &text.join(",")));
+            out.errors
+                .push(plan.valueless_row(r.row, &text.join(","), why));
             continue;
         }
         out.records.push(Record { row: r.row, values });
     }
 }
 
-/// Report a row of [`parse_text`] that [`no_value`] finds (out of the
+/// Report a row of [`parse_text`] that [`no_record`] finds (out of the
 /// loop over rows: a rare case).
 #[cold]
 #[inline(never)]
@@ -1426,19 +1450,46 @@ fn valueless(
     cells: &RowCells<'_>,
     enc: TextEncoding,
     delimiter: u8,
+    why: NoRecord,
 ) {
     out.bad_rows += 1;
     out.errors
-        .push(plan.valueless_row(line, &cells.text(enc, delimiter)));
+        .push(plan.valueless_row(line, &cells.text(enc, delimiter), why));
 }
 
 /// A row whose recognised columns are all empty (or placeholders), its
 /// content only in columns of no field (a footer's 制表人, a note): not a
 /// record (it would be one without a key, undetermined for every rule),
 /// but not a blank row either. (A unreadable value is a value: its record
-/// is kept and the cell reported.)
-fn no_value(values: &[Value]) -> bool {
-    values.iter().all(|v| matches!(v, Value::Empty))
+/// is kept and the cell reported.) A field with a default counts as empty
+/// when it holds what an empty cell reads as (`特别程序天数` empty = 0: the
+/// case log's footer is no case with `suspended_days` 0).
+///
+/// In a table whose header maps three columns or more, a row with one value
+/// alone (`制表人:张三` in the first column, `一、行政许可` not merged
+/// across, a note) is no record either: it would be one judged on nothing,
+/// undetermined for every rule (a CSV saved by Excel writes such a row out
+/// to the full width; a sheet has no width). Records of keys (JSON Lines,
+/// YAML) leave out what is empty: one value is a record there.
+fn no_record(plan: &TablePlan, values: &[Value]) -> Option<NoRecord> {
+    let mut held = values
+        .iter()
+        .zip(&plan.empty_cell)
+        .filter(|(v, empty)| !matches!(v, Value::Empty) && v != empty);
+    match (held.next(), held.next()) {
+        (None, _) => Some(NoRecord::Valueless),
+        (Some(_), None) if !plan.records_of_keys && plan.active.len() >= 3 => Some(NoRecord::Lone),
+        _ => None,
+    }
+}
+
+/// Why a row is not a record (see [`no_record`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum NoRecord {
+    /// Its recognised columns are all empty.
+    Valueless,
+    /// One recognised column alone has a value.
+    Lone,
 }
 
 /// The label of a totals row (`合计`, `总计`, `小计`, `共计`, `累计`,
