@@ -151,7 +151,11 @@ impl Checker<'_> {
                 let (ir, t) = self.check_expr(inner, scope);
                 if !t.is_numeric() {
                     let shown = self.ty(&t);
-                    self.type_error(inner, format!("cannot negate {shown}"), "not a number".into());
+                    self.type_error(
+                        inner,
+                        format!("cannot negate {shown}"),
+                        "not a number".into(),
+                    );
                     // (Reported once: what contains it is not checked against it.)
                     return (IrExpr::Neg(Box::new(ir)), Type::Error);
                 }

@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use calamine::Data;
+use calamine::{CellErrorType, Data};
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 
 use super::normalize;
@@ -488,6 +488,7 @@ impl CellParser {
         match d {
             Data::Empty => Ok(self.empty()),
             Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => self.parse(s),
+            Data::Error(CellErrorType::GettingData) => Err(self.bad(NO_RESULT)),
             Data::Error(e) => Err(self.bad(&format!("单元格错误 {e}"))),
             Data::Bool(b) => match self.ty {
                 FieldType::Bool => Ok(Value::Bool(*b)),
@@ -579,9 +580,15 @@ pub fn data_text(d: &Data) -> String {
         Data::DateTime(x) => {
             excel_serial(x.as_f64()).map_or_else(|| float_text(x.as_f64()), format_datetime)
         }
+        Data::Error(CellErrorType::GettingData) => "(公式, 无计算结果)".to_string(),
         Data::Error(e) => format!("{e}"),
     }
 }
+
+/// The message for a formula cell saved without its result (the sheet
+/// reader gives it as `#GETTING_DATA`, the error Excel shows for a value
+/// still to come).
+pub(crate) const NO_RESULT: &str = "单元格是公式, 但文件中没有保存它的计算结果 (由程序生成、未经 Excel 计算并保存), 无法读出其值;请在 Excel 中打开并保存后重新导出";
 
 fn float_text(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {

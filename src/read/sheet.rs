@@ -17,6 +17,7 @@
 //! silently), and merged cells in the data rows are filled or reported
 //! ([`super::merged`]).
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -248,18 +249,33 @@ fn stream_xlsx<RS: std::io::Read + std::io::Seek>(
     let Some(mut cells) = opened else {
         return Ok(0);
     };
+    // The sheet's formula cells, read on the first cell element without a
+    // value (see `no_result`).
+    let mut formulas: Option<HashSet<(u32, u32)>> = None;
     while let Some(cell) = guarded(&source.rel, || cells.next_cell().map_err(|e| err(&e)))? {
-        if matches!(cell.get_value(), DataRef::Empty) {
-            continue;
-        }
         let (r, c) = cell.get_position();
+        // (A formula saved as `<f>…</f><v/>` reads as an empty string.)
+        let value: Data = if matches!(cell.get_value(), DataRef::Empty)
+            || matches!(cell.get_value(), DataRef::String(s) if s.is_empty())
+        {
+            let formulas = match &formulas {
+                Some(f) => f,
+                None => formulas.insert(formula_cells(source, &name)?),
+            };
+            if !formulas.contains(&(r, c)) {
+                continue;
+            }
+            no_result()
+        } else {
+            cell.get_value().clone().into()
+        };
         let first = *first_row.get_or_insert(r);
         if r.saturating_sub(first) < source.data_skip as u32 {
             continue;
         }
         match &mut current {
             Some((cr, row)) if *cr == r => {
-                put(row, c as usize, cell.get_value().clone().into());
+                put(row, c as usize, value);
                 continue;
             }
             _ => {}
@@ -276,7 +292,7 @@ fn stream_xlsx<RS: std::io::Read + std::io::Seek>(
             push(blank, Vec::new(), &mut rows)?;
         }
         let mut row = Vec::new();
-        put(&mut row, c as usize, cell.get_value().clone().into());
+        put(&mut row, c as usize, value);
         current = Some((r, row));
     }
     if let Some((cr, row)) = current.take() {
@@ -286,6 +302,37 @@ fn stream_xlsx<RS: std::io::Read + std::io::Seek>(
         out.emit(Rows::Cells(rows))?;
     }
     Ok(total)
+}
+
+/// What a formula cell saved without its result reads as: no value, an
+/// error the cell parser reports (see `super::cell::NO_RESULT`). A workbook written
+/// by a program (openpyxl, a report generator) keeps the formula only, and
+/// the value is what Excel would compute on opening it: reading it as an
+/// empty cell would make an unfinished case of a finished one.
+fn no_result() -> Data {
+    Data::Error(calamine::CellErrorType::GettingData)
+}
+
+/// The positions (0-based row, column) of the formula cells of sheet
+/// `name`: a second pass over the sheet, made only for a sheet with a cell
+/// element without a value (Excel saves every formula's result, so a sheet
+/// it saved never needs it).
+fn formula_cells(source: &SourceFile, name: &str) -> Result<HashSet<(u32, u32)>, ReadError> {
+    let rel = &source.rel;
+    guarded(rel, || {
+        let mut wb: Xlsx<_> = calamine::open_workbook(&source.path)
+            .map_err(|e| open_err(rel, &calamine::Error::Xlsx(e)))?;
+        let mut cells = wb
+            .worksheet_cells_reader(name)
+            .map_err(|e| sheet_err(rel, name, &e))?;
+        let mut found = HashSet::new();
+        while let Some(cell) = cells.next_formula().map_err(|e| sheet_err(rel, name, &e))? {
+            if !cell.get_value().is_empty() {
+                found.insert(cell.get_position());
+            }
+        }
+        Ok(found)
+    })
 }
 
 fn put(row: &mut Vec<Data>, c: usize, d: Data) {
