@@ -946,3 +946,121 @@ fn a_department_only_the_catalogue_names_is_listed_with_nothing_to_count() {
     assert_eq!(m01["denominator"], 0, "{m01}");
     assert!(m01["value"].is_null(), "{m01}");
 }
+
+/// Departments are grouped in their matching form but shown as the export
+/// wrote them: `民政局（本级）` (full-width brackets, in every record) is never
+/// shown as `民政局(本级)`, its matching form, in any table or format; a
+/// department only the units register names keeps its text too.
+#[test]
+fn departments_keep_the_exports_spelling_in_every_format() {
+    use calamine::Reader as _;
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("cases.csv"),
+        "办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间,办理结果\n\
+         C1,A1,民政局（本级）,中心窗口,2025-01-02 09:00:00,2025-01-02 10:00:00,准予\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("事项目录.csv"),
+        "事项编码,事项名称,事项类型,实施主体,是否进驻中心,不进驻批准文号,办件类型\n\
+         A1,许可,行政许可,民政局（本级）,否,,即办件\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("进驻单位.csv"),
+        "进驻单位,窗口类型\n财政局（本级）,综合窗口\n",
+    )
+    .unwrap();
+    let json = json_report(tmp.path());
+    assert_eq!(
+        dept_names(&json),
+        ["民政局（本级）", "财政局（本级）"],
+        "{}",
+        json["departments"]
+    );
+    for m in json["metrics"].as_array().unwrap() {
+        assert!(
+            m["dept"].is_null() || m["dept"] == "民政局（本级）" || m["dept"] == "财政局（本级）",
+            "{m}"
+        );
+    }
+    for format in ["md", "html"] {
+        let (code, out, err) = report(tmp.path(), format);
+        assert_eq!(code, 0, "{err}");
+        assert!(!out.contains("(本级)"), "{format}: {out}");
+        assert!(out.contains("民政局（本级）"), "{format}: {out}");
+    }
+    // The 优秀 line names it as the tables do.
+    let md = report(tmp.path(), "md").1;
+    assert!(md.contains("评为优秀的部门"), "{md}");
+    assert!(
+        md.lines()
+            .filter(|l| l.contains("评为优秀的部门"))
+            .all(|l| l.contains("民政局（本级）")),
+        "{md}"
+    );
+    let path = tmp.path().join("考评.xlsx");
+    let (code, _, err) = report_with(
+        tmp.path(),
+        &["--format", "xlsx", "--output", path.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{err}");
+    let mut wb = calamine::open_workbook_auto(&path).unwrap();
+    for sheet in wb.sheet_names() {
+        let range = wb.worksheet_range(&sheet).unwrap();
+        for cell in range.used_cells() {
+            let text = cell.2.to_string();
+            assert!(!text.contains("(本级)"), "{sheet}: {text}");
+        }
+    }
+}
+
+/// A department written two ways is shown as its earliest record (by file
+/// and row) wrote it, whatever order the workers count its records in:
+/// the same at one thread and two, over several chunks.
+#[test]
+fn a_department_written_two_ways_is_shown_as_its_earliest_record_at_any_thread_count() {
+    use std::fmt::Write as _;
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("事项目录.csv"),
+        "事项编码,事项名称,事项类型,实施主体,是否进驻中心,不进驻批准文号,办件类型\n\
+         A1,许可,行政许可,民政局（本级）,是,,即办件\n",
+    )
+    .unwrap();
+    let mut cases =
+        String::from("办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间,办理结果\n");
+    for i in 0..12_000 {
+        // The first record full-width, the others in the matching form.
+        let dept = if i == 0 {
+            "民政局（本级）"
+        } else {
+            "民政局(本级)"
+        };
+        writeln!(
+            cases,
+            "C{i},A1,{dept},中心窗口,2025-01-02 09:00:00,2025-01-02 10:00:00,准予"
+        )
+        .unwrap();
+    }
+    std::fs::write(tmp.path().join("办件记录.csv"), cases).unwrap();
+    let run = |threads: &str| {
+        let (code, out, err) = report_with(tmp.path(), &["--format", "json", "--threads", threads]);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let one = run("1");
+    assert_eq!(one, run("2"));
+    let json: serde_json::Value = serde_json::from_str(&one).unwrap();
+    assert_eq!(
+        dept_names(&json),
+        ["民政局（本级）"],
+        "{}",
+        json["departments"]
+    );
+    // Every case counted under it (decided or undetermined).
+    let m04 = metric(&json, "M04", Some("民政局（本级）"));
+    let counted = m04["denominator"].as_u64().unwrap() + m04["undetermined"].as_u64().unwrap();
+    assert_eq!(counted, 12_000, "{m04}");
+}

@@ -303,10 +303,11 @@ impl InOrder {
 
 /// The departments the registers held in memory name (进驻单位, the
 /// catalogue's 实施主体, the staff's and authorisations' units), sorted,
-/// once each: the departments of the centre, also those with nothing to
-/// count.
+/// once each (names that match in their normalised form are one
+/// department, under its earliest record's text, by file and row): the
+/// departments of the centre, also those with nothing to count.
 fn register_departments(schema: &Schema, data: &Data) -> Vec<String> {
-    let mut names: Vec<String> = schema
+    let mut placed: Vec<((u32, u32), &crate::value::Value)> = schema
         .datasets
         .iter()
         .zip(&data.tables)
@@ -314,10 +315,16 @@ fn register_departments(schema: &Schema, data: &Data) -> Vec<String> {
         .flat_map(|(f, rows)| {
             rows.iter()
                 .filter(move |r| !r.values[f].is_missing())
-                .map(move |r| r.values[f].to_string())
+                .map(move |r| ((r.file, r.row), &r.values[f]))
         })
         .collect();
+    placed.sort_by_key(|(at, _)| *at);
+    let mut seen = std::collections::HashSet::new();
+    let mut names: Vec<String> = placed
+        .into_iter()
+        .map(|(_, v)| v.to_string())
+        .filter(|n| seen.insert(crate::read::normalize::value(n).into_owned()))
+        .collect();
     names.sort();
-    names.dedup();
     names
 }

@@ -72,6 +72,10 @@ pub struct MetricValue {
     pub value: Option<f64>,
     pub undetermined: u64,
     pub target: Option<f64>,
+    /// The place (file, row) of the earliest record counted under `dept`,
+    /// whose text `dept` is (`None`: the centre, or a key that is no text).
+    #[serde(skip)]
+    pub first_at: Option<(u32, u32)>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]

@@ -613,23 +613,37 @@ fn departments(
 /// finding.
 ///
 /// Names that match (`区民政局（本级）`, `区民政局(本级)`: the data contract's
-/// normalised form) are one department, under the name its metrics show
-/// (the earliest record's spelling), else its findings' first in order; a
-/// stationed department with nothing to count is listed too (not scored),
-/// unless it is there under a spelling that matches.
+/// normalised form) are one department, shown as the export wrote it: under
+/// the name its metrics show (the earliest counted record's text, by file
+/// and row), else its findings' (the one with the earliest evidence), else
+/// the registers' (their earliest record's); a stationed department with
+/// nothing to count is listed too (not scored), unless it is there under a
+/// spelling that matches.
 fn department_names(metrics: &[MetricRow], audit: &Audit) -> Vec<String> {
-    let mut metric_names: Vec<&str> = metrics.iter().filter_map(|m| m.dept.as_deref()).collect();
+    let mut by_key: BTreeMap<String, &str> = BTreeMap::new();
+    // (Metrics without a place, a key that is no text, after the others.)
+    let mut metric_names: Vec<((u32, u32), &str)> = audit
+        .metrics
+        .iter()
+        .filter(|m| metrics.iter().any(|r| r.id == m.id))
+        .filter_map(|m| {
+            Some((
+                m.first_at.unwrap_or((u32::MAX, u32::MAX)),
+                m.dept.as_deref()?,
+            ))
+        })
+        .collect();
     metric_names.sort_unstable();
-    let mut finding_names: Vec<&str> = audit
+    let mut finding_names: Vec<(Option<&crate::engine::Evidence>, &str)> = audit
         .findings
         .iter()
-        .filter_map(|f| f.dept.as_deref())
+        .filter_map(|f| Some((f.evidence.iter().min(), f.dept.as_deref()?)))
         .collect();
     finding_names.sort_unstable();
-    let mut by_key: BTreeMap<String, &str> = BTreeMap::new();
     for n in metric_names
         .into_iter()
-        .chain(finding_names)
+        .map(|(_, n)| n)
+        .chain(finding_names.into_iter().map(|(_, n)| n))
         .chain(audit.departments.iter().map(String::as_str))
     {
         by_key.entry(dept_key(n)).or_insert(n);

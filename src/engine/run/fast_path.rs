@@ -193,9 +193,9 @@ impl Runner<'_> {
         #[cfg(debug_assertions)]
         self.check_metric(rule, row, counted);
         #[cfg(not(debug_assertions))]
-        let _ = (self, rule, row);
+        let _ = (self, rule);
         if let Some((per, verdict)) = counted {
-            let acc = acc.metrics[slot].of(*per);
+            let acc = acc.metrics[slot].of(*per, (row.file, row.row));
             match verdict {
                 Some(b) => {
                     acc.denominator += 1;
@@ -327,7 +327,7 @@ impl Runner<'_> {
     ) {
         let mut m = HashMap::default();
         let mut f = Frame::new(&self.env, rule, &row.values);
-        eval_metric(rule, &mut f, &mut m);
+        eval_metric(rule, &mut f, &mut m, (row.file, row.row));
         let reference = m
             .into_iter()
             .next()

@@ -34,8 +34,9 @@ impl Default for MetricCounts<'_> {
 }
 
 impl<'r> MetricCounts<'r> {
-    /// The counts of `key`, new ones if it has none yet.
-    pub(super) fn of(&mut self, key: Option<BKey<'r>>) -> &mut MetricAcc {
+    /// The counts of `key`, new ones if it has none yet, for the record at
+    /// `at` (file, row): a text key keeps its earliest record's text.
+    pub(super) fn of(&mut self, key: Option<BKey<'r>>, at: (u32, u32)) -> &mut MetricAcc {
         // (The chunk's strings outlive its counts: no other string can
         // take a key's address meanwhile.)
         let addr = match key {
@@ -43,9 +44,9 @@ impl<'r> MetricCounts<'r> {
             _ => None,
         };
         if let Some(a) = addr {
-            let (at, i) = self.recent[address_slot(a, RECENT)];
-            if at == a {
-                return &mut self.accs[i];
+            let (slot_address, i) = self.recent[address_slot(a, RECENT)];
+            if slot_address == a {
+                return noted(&mut self.accs[i], key, at);
             }
         }
         let next = self.keys.len();
@@ -57,13 +58,21 @@ impl<'r> MetricCounts<'r> {
         if let Some(a) = addr {
             self.recent[address_slot(a, RECENT)] = (a, i);
         }
-        &mut self.accs[i]
+        noted(&mut self.accs[i], key, at)
     }
 
     /// The keys and their counts, in the order first counted.
     pub(super) fn into_counts(self) -> impl Iterator<Item = (Option<BKey<'r>>, MetricAcc)> {
         self.keys.into_iter().zip(self.accs)
     }
+}
+
+/// `acc`, with the text of `key` noted for the record at `at`.
+fn noted<'a>(acc: &'a mut MetricAcc, key: Option<BKey<'_>>, at: (u32, u32)) -> &'a mut MetricAcc {
+    if let Some(BKey::Str(s)) = key {
+        acc.note_text(at, s);
+    }
+    acc
 }
 
 #[cfg(test)]

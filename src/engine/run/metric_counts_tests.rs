@@ -34,7 +34,7 @@ fn every_key_keeps_its_own_counts_past_the_table_of_recent_keys() {
             k if k == date => Some(BKey::Date(day)),
             i => Some(BKey::Str(&texts[i])),
         };
-        let acc = counts.of(key);
+        let acc = counts.of(key, (0, 0));
         acc.denominator += 1;
         acc.numerator += u64::from(k % 2 == 0);
         expected[k] += 1;
@@ -67,12 +67,28 @@ fn the_same_text_in_two_strings_is_two_keys_until_the_chunk_is_folded() {
     let a: Arc<str> = Arc::from("人社局");
     let b: Arc<str> = Arc::from("人社局");
     let mut counts = MetricCounts::default();
-    counts.of(Some(BKey::Str(&a))).denominator += 1;
-    counts.of(Some(BKey::Str(&b))).denominator += 2;
-    counts.of(Some(BKey::Str(&a))).denominator += 4;
+    counts.of(Some(BKey::Str(&a)), (0, 2)).denominator += 1;
+    counts.of(Some(BKey::Str(&b)), (0, 3)).denominator += 2;
+    counts.of(Some(BKey::Str(&a)), (0, 4)).denominator += 4;
     let got: Vec<u64> = counts
         .into_counts()
         .map(|(_, acc)| acc.denominator)
         .collect();
     assert_eq!(got, vec![5, 2]);
+}
+
+#[test]
+fn a_key_keeps_the_text_of_its_earliest_record() {
+    // Found through the table of recent keys or the map, a key notes the
+    // earliest place it is counted at, whatever order the records come in.
+    let a: Arc<str> = Arc::from("民政局（本级）");
+    let mut counts = MetricCounts::default();
+    counts.of(Some(BKey::Str(&a)), (1, 9)).denominator += 1;
+    counts.of(Some(BKey::Str(&a)), (0, 7)).denominator += 1;
+    counts.of(Some(BKey::Str(&a)), (1, 2)).denominator += 1;
+    let got: Vec<_> = counts
+        .into_counts()
+        .map(|(_, acc)| acc.first.map(|(at, t)| (at, t.to_string())))
+        .collect();
+    assert_eq!(got, vec![Some(((0, 7), "民政局（本级）".to_string()))]);
 }

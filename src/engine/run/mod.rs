@@ -6,6 +6,7 @@
 //! byte-identical at any thread count.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -267,6 +268,11 @@ struct MetricAcc {
     numerator: u64,
     denominator: u64,
     undetermined: u64,
+    /// A text `per` key as its earliest counted record (by place: file,
+    /// row) wrote it: records whose keys match only once normalised
+    /// (`民政局（本级）`, `民政局(本级)`) are counted together, under the
+    /// export's text, whatever order they meet in.
+    first: Option<((u32, u32), Arc<str>)>,
 }
 
 impl MetricAcc {
@@ -274,6 +280,17 @@ impl MetricAcc {
         self.numerator += o.numerator;
         self.denominator += o.denominator;
         self.undetermined += o.undetermined;
+        if let Some((at, text)) = &o.first {
+            self.note_text(*at, text);
+        }
+    }
+
+    /// The key's text in the record at `at`, kept if that record is the
+    /// earliest so far.
+    fn note_text(&mut self, at: (u32, u32), text: &Arc<str>) {
+        if self.first.as_ref().is_none_or(|(first, _)| at < *first) {
+            self.first = Some((at, Arc::clone(text)));
+        }
     }
 }
 
@@ -653,10 +670,18 @@ impl<'a> Runner<'a> {
                 }
             }
             if rule.kind == RuleKind::Metric {
+                // A department under its earliest record's text (keys that
+                // differ in their matching form have different texts).
                 let m: BTreeMap<Option<String>, MetricAcc> =
                     std::mem::take(&mut merged.metrics[slot])
                         .into_iter()
-                        .map(|(k, v)| (k.map(|k| k.to_string()), v))
+                        .map(|(k, v)| {
+                            let text = k.map(|k| match &v.first {
+                                Some((_, text)) => text.to_string(),
+                                None => k.to_string(),
+                            });
+                            (text, v)
+                        })
                         .collect();
                 let m = &m;
                 let total = m.values().fold(MetricAcc::default(), |mut t, a| {
@@ -729,6 +754,7 @@ fn cites(program: &Program, code: &str, sources: &SourceRegistry) -> Vec<CiteOut
 fn metric_value(rule: &RuleDef, dept: Option<String>, acc: &MetricAcc) -> MetricValue {
     MetricValue {
         id: rule.code.clone(),
+        first_at: dept.as_ref().and(acc.first.as_ref()).map(|(at, _)| *at),
         dept,
         numerator: acc.numerator,
         denominator: acc.denominator,
@@ -844,7 +870,7 @@ fn eval_row(
 ) -> Vec<Option<Val>> {
     let mut f = Frame::with_lets(env, rule, &row.values, lets).with_cache(cache);
     match rule.kind {
-        RuleKind::Metric => eval_metric(rule, &mut f, &mut p.metrics[slot]),
+        RuleKind::Metric => eval_metric(rule, &mut f, &mut p.metrics[slot], (row.file, row.row)),
         RuleKind::Rule if rule.is_group() => {
             eval_group_row(env, ri, rule, row, slot, agg_plans, p, &mut f);
         }
@@ -853,7 +879,13 @@ fn eval_row(
     f.into_lets()
 }
 
-fn eval_metric(rule: &RuleDef, f: &mut Frame<'_>, metrics: &mut HashMap<Option<Key>, MetricAcc>) {
+/// Count the record at `at` (file, row) for a metric.
+fn eval_metric(
+    rule: &RuleDef,
+    f: &mut Frame<'_>,
+    metrics: &mut HashMap<Option<Key>, MetricAcc>,
+    at: (u32, u32),
+) {
     if !f.applicable() {
         return;
     }
@@ -861,15 +893,25 @@ fn eval_metric(rule: &RuleDef, f: &mut Frame<'_>, metrics: &mut HashMap<Option<K
     if member == Some(false) {
         return;
     }
-    let dept = rule.per.as_ref().and_then(|e| match f.eval(e) {
-        Val::V(v) => Key::of(&v),
-        _ => None,
-    });
+    let (dept, text) = match rule.per.as_ref().map(|e| f.eval(e)) {
+        Some(Val::V(v)) => {
+            let key = Key::of(&v);
+            let text = match v {
+                Value::Str(s) if key.is_some() => Some(s),
+                _ => None,
+            };
+            (key, text)
+        }
+        _ => (None, None),
+    };
     let verdict = match (member, rule.ratio.as_ref().map(|r| f.tri(r))) {
         (Some(true), Some(Some(b))) => Some(b),
         _ => None,
     };
     let acc = metrics.entry(dept).or_default();
+    if let Some(text) = &text {
+        acc.note_text(at, text);
+    }
     match verdict {
         Some(b) => {
             acc.denominator += 1;
