@@ -425,7 +425,7 @@ fn compare_gives_the_change_against_the_previous_period() {
     let md = String::from_utf8(out.stdout).unwrap();
     assert!(
         md.contains(
-            "| 名次 | 部门 | 得分 | 问题数 | 扣分 | 等次 | 未达标指标 | 上期名次 | 上期得分 |"
+            "| 名次 | 部门 | 得分 | 问题数 | 指标得分 | 扣分 | 等次 | 未达标指标 | 上期名次 | 上期得分 |"
         ),
         "{md}"
     );
@@ -816,6 +816,34 @@ fn a_score_is_the_weighted_metrics_less_the_deducted_points() {
     let (code, out, err) = report(tmp.path(), "json");
     assert_eq!(code, 0, "{err}");
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(recomputed_scores(&json, 2.0), 2);
+    let (_, md, _) = report(tmp.path(), "md");
+    assert!(
+        md.contains("| 名次 | 部门 | 得分 | 问题数 | 指标得分 | 扣分 | 等次 | 未达标指标 |"),
+        "{md}"
+    );
+}
+
+/// A number as shown with one decimal ("32.5"), in tenths (325).
+fn tenths(shown: &str) -> i64 {
+    let (whole, tenth) = shown.split_once('.').unwrap_or((shown, "0"));
+    assert_eq!(tenth.len(), 1, "not one decimal: {shown}");
+    let negative = whole.starts_with('-');
+    let n =
+        whole.trim_start_matches('-').parse::<i64>().unwrap() * 10 + tenth.parse::<i64>().unwrap();
+    if negative {
+        -n
+    } else {
+        n
+    }
+}
+
+/// Checks every scored department of a JSON report: its weighted value is
+/// the weighted average of its metric values × 100 (M01 and M04 weigh 2,
+/// each error costs `per_error`) to one decimal, and its score is that
+/// value less its penalty, exactly as the JSON prints them. The
+/// departments checked.
+fn recomputed_scores(json: &serde_json::Value, per_error: f64) -> usize {
     let mut checked = 0;
     for d in json["departments"].as_array().unwrap() {
         let Some(score) = d["score"].as_f64() else {
@@ -838,21 +866,129 @@ fn a_score_is_the_weighted_metrics_less_the_deducted_points() {
             sum += w * if lower { 1.0 - v } else { v };
             wsum += w;
         }
+        let weighted = d["weighted"].as_f64().unwrap();
+        assert!((sum / wsum * 100.0 - weighted).abs() <= 0.05 + 1e-9, "{d}");
         let penalty = d["penalty"].as_f64().unwrap();
         assert!(penalty > 0.0, "{d}");
-        assert!(
-            (sum / wsum * 100.0 - penalty - score).abs() < 0.051,
-            "{}: {sum}/{wsum} - {penalty} != {score}",
+        let errors = d["findings"].as_f64().unwrap();
+        assert!((errors * per_error - penalty).abs() <= 0.05 + 1e-9, "{d}");
+        // As printed: "99.9" − "0.8" is "99.1".
+        let shown = |v: &serde_json::Value| tenths(&v.to_string());
+        assert_eq!(
+            shown(&d["score"]),
+            shown(&d["weighted"]) - shown(&d["penalty"]),
+            "{}: {weighted} - {penalty} != {score}",
             d["dept"]
         );
         checked += 1;
     }
-    assert_eq!(checked, 2);
-    let (_, md, _) = report(tmp.path(), "md");
-    assert!(
-        md.contains("| 名次 | 部门 | 得分 | 问题数 | 扣分 | 等次 | 未达标指标 |"),
-        "{md}"
+    checked
+}
+
+/// Deducted points that are no whole tenth (3 × 0.25 = 0.75, shown 0.8):
+/// the score is what the report shows less what it shows deducted, in
+/// every format, never a value computed from the unrounded penalty.
+#[test]
+fn a_score_can_be_recomputed_from_the_shown_parts_in_every_format() {
+    use calamine::{DataType as _, Reader as _};
+    let tmp = tempfile::tempdir().unwrap();
+    fixture(tmp.path());
+    // X局 has four error findings (1.5 points), Y局 two (0.75, shown 0.8).
+    let w = tmp.path().join("w.yaml");
+    std::fs::write(&w, "penalty_error: 0.375\n").unwrap();
+    let weights = ["--weights", w.to_str().unwrap()];
+    let run = |format: &str| {
+        let (code, out, err) =
+            report_with(tmp.path(), &[&["--format", format], &weights[..]].concat());
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let json: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
+    assert_eq!(recomputed_scores(&json, 0.375), 2);
+    let y = &json["departments"].as_array().unwrap()[1];
+    assert_eq!(
+        (
+            &y["dept"],
+            y["weighted"].to_string(),
+            y["penalty"].to_string(),
+            y["score"].to_string()
+        ),
+        (
+            &serde_json::json!("Y局"),
+            "33.3".into(),
+            "0.8".into(),
+            "32.5".into()
+        ),
+        "{y}"
     );
+    // The ranking table's 得分, 指标得分 and 扣分, by department.
+    let expected: Vec<(String, [i64; 3])> = json["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let t = |k: &str| tenths(&d[k].to_string());
+            (
+                d["dept"].as_str().unwrap().to_string(),
+                [t("score"), t("weighted"), t("penalty")],
+            )
+        })
+        .collect();
+    let md = run("md");
+    for (dept, [score, weighted, penalty]) in &expected {
+        let row = md
+            .lines()
+            .find(|l| l.starts_with('|') && l.split('|').nth(2).map(str::trim) == Some(dept))
+            .unwrap_or_else(|| panic!("no row for {dept}: {md}"));
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        assert_eq!(
+            [tenths(cells[3]), tenths(cells[5]), tenths(cells[6])],
+            [*score, *weighted, *penalty],
+            "{row}"
+        );
+        assert_eq!(score, &(weighted - penalty), "{row}");
+    }
+    let html = run("html");
+    for (dept, [score, weighted, penalty]) in &expected {
+        let row = html
+            .lines()
+            .find(|l| {
+                // (The ranking's row: the rank before the department.)
+                l.starts_with("<tr><td class=\"n\">")
+                    && l.contains(&format!("</td><td>{dept}</td>"))
+            })
+            .unwrap_or_else(|| panic!("no row for {dept}: {html}"));
+        let cells: Vec<&str> = row
+            .split("<td")
+            .skip(1)
+            .map(|c| &c[c.find('>').unwrap() + 1..c.find("</td>").unwrap()])
+            .collect();
+        assert_eq!(
+            [tenths(cells[2]), tenths(cells[4]), tenths(cells[5])],
+            [*score, *weighted, *penalty],
+            "{row}"
+        );
+    }
+    let path = tmp.path().join("考评.xlsx");
+    let (code, _, err) = report_with(
+        tmp.path(),
+        &[
+            &["--format", "xlsx", "--output", path.to_str().unwrap()],
+            &weights[..],
+        ]
+        .concat(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let mut wb = calamine::open_workbook_auto(&path).unwrap();
+    let ranking = wb.worksheet_range("得分排名").unwrap();
+    let rows: Vec<_> = ranking.rows().collect();
+    assert_eq!(rows[0][4], "指标得分", "{:?}", rows[0]);
+    assert_eq!(rows[0][5], "扣分", "{:?}", rows[0]);
+    for (dept, [score, weighted, penalty]) in &expected {
+        let row = rows.iter().find(|r| r[1] == dept.as_str()).unwrap();
+        let t = |c: usize| (row[c].get_float().unwrap() * 10.0).round() as i64;
+        assert_eq!([t(2), t(4), t(5)], [*score, *weighted, *penalty], "{row:?}");
+    }
 }
 
 /// A department the units register lists but with nothing to count (no

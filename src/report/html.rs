@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use super::md::{
     change, op_text, pct, pct_against, previous, previous_rank_and_score, rank_and_score,
-    summary_line,
+    summary_line, weighted,
 };
 use super::{MetricRow, Report, FAMILIES};
 
@@ -201,7 +201,7 @@ pub fn render(r: &Report) -> String {
     let compared = r.previous.is_some();
     let _ = writeln!(
         out,
-        "</section>\n<section><h2>三、部门得分与排名</h2>\n<table><thead><tr><th>名次</th><th>部门</th><th>得分</th><th>问题数</th><th>扣分</th><th>等次</th><th>未达标指标</th>{}</tr></thead><tbody>",
+        "</section>\n<section><h2>三、部门得分与排名</h2>\n<table><thead><tr><th>名次</th><th>部门</th><th>得分</th><th>问题数</th><th>指标得分</th><th>扣分</th><th>等次</th><th>未达标指标</th>{}</tr></thead><tbody>",
         if compared { "<th>上期名次</th><th>上期得分</th>" } else { "" }
     );
     for d in &r.departments {
@@ -214,11 +214,12 @@ pub fn render(r: &Report) -> String {
         };
         let _ = writeln!(
             out,
-            "<tr><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{:.1}</td><td>{}</td><td>{}</td>{more}</tr>",
+            "<tr><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{:.1}</td><td>{}</td><td>{}</td>{more}</tr>",
             rank,
             esc(&d.dept),
             score,
             d.findings,
+            weighted(d),
             d.penalty,
             if d.excellent { "<span class=\"excellent\">优秀</span>" } else { "" },
             esc(&d.targets_missed.join("、"))

@@ -60,6 +60,12 @@ pub fn rank_and_score(d: &super::DeptRow) -> (String, String) {
     )
 }
 
+/// A department's weighted metric values as shown ("—" when not scored).
+pub fn weighted(d: &super::DeptRow) -> String {
+    d.weighted
+        .map_or_else(|| "—".to_string(), |w| format!("{w:.1}"))
+}
+
 /// A department's rank and score in the previous period ("—" for none).
 pub fn previous_rank_and_score(d: &super::DeptRow) -> (String, String) {
     (
@@ -181,9 +187,9 @@ pub fn render(r: &Report) -> String {
     };
     let _ = writeln!(
         out,
-        "| 名次 | 部门 | 得分 | 问题数 | 扣分 | 等次 | 未达标指标 |{more_head}"
+        "| 名次 | 部门 | 得分 | 问题数 | 指标得分 | 扣分 | 等次 | 未达标指标 |{more_head}"
     );
-    let _ = writeln!(out, "|---:|---|---:|---:|---:|---|---|{more_rule}");
+    let _ = writeln!(out, "|---:|---|---:|---:|---:|---:|---|---|{more_rule}");
     for d in &r.departments {
         let (rank, score) = rank_and_score(d);
         let more = if compared {
@@ -194,11 +200,12 @@ pub fn render(r: &Report) -> String {
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {:.1} | {} | {} |{more}",
+            "| {} | {} | {} | {} | {} | {:.1} | {} | {} |{more}",
             rank,
             cell(&d.dept),
             score,
             d.findings,
+            weighted(d),
             d.penalty,
             if d.excellent { "优秀" } else { "" },
             cell(&d.targets_missed.join("、"))

@@ -167,8 +167,12 @@ pub struct DeptRow {
     pub findings: u64,
     /// Findings per family name (进驻, 办理 …).
     pub by_family: BTreeMap<String, u64>,
-    /// Points deducted for the findings (by severity, capped): with the
-    /// metric values and the method's weights, the score can be recomputed.
+    /// The weighted average of the department's metric values × 100, to
+    /// one decimal (`None`: no metric has a value): the score before the
+    /// deduction.
+    pub weighted: Option<f64>,
+    /// Points deducted for the findings (by severity, capped), to one
+    /// decimal: the score is `weighted − penalty`, exactly as both are shown.
     pub penalty: f64,
     pub worst: Vec<WorstCase>,
     /// `None`: no metric of the department has a value, so it is not scored
@@ -543,14 +547,18 @@ fn departments(
                     targets_missed.push(format!("{} {}", m.id, m.name));
                 }
             }
-            // (+ 0.0: a score that rounds to zero from below shows 0.0, not -0.0.)
-            let score =
-                (wsum > 0.0).then(|| ((sum / wsum * 100.0 - penalty) * 10.0).round() / 10.0 + 0.0);
+            // The parts as shown (one decimal), and the score their
+            // difference, so that it can be recomputed from what is shown:
+            // in tenths, so that 99.9 − 0.8 is 99.1, not 99.10000000000001.
+            let weighted = (wsum > 0.0).then(|| tenths(sum / wsum * 100.0));
+            let penalty = tenths(penalty);
+            let score = weighted.map(|w| tenths_sub(w, penalty));
             DeptRow {
                 dept,
                 findings: fs.len() as u64,
                 by_family,
-                penalty: (penalty * 10.0).round() / 10.0 + 0.0,
+                weighted,
+                penalty,
                 worst,
                 score,
                 rank: None,
@@ -607,6 +615,17 @@ fn departments(
         ));
     }
     rows
+}
+
+/// `x` to one decimal (half away from zero), as the report shows it; + 0.0:
+/// a value that rounds to zero from below shows 0.0, not -0.0.
+fn tenths(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0 + 0.0
+}
+
+/// `a − b` of two values to one decimal, exactly to one decimal.
+fn tenths_sub(a: f64, b: f64) -> f64 {
+    ((a * 10.0).round() - (b * 10.0).round()) / 10.0 + 0.0
 }
 
 /// The departments of the report: every department with a metric row or a
@@ -879,7 +898,7 @@ fn method(weights: &Weights, program: &Program) -> Vec<String> {
     let share = share_text(weights.excellence_share);
     vec![
         format!(
-            "得分 = 部门各项考评指标数值的加权平均 × 100 − 问题扣分；越低越好的指标（{}）取 1 − 数值；分母为零（n/a）的指标不计入加权；没有任何可计算指标的部门不计得分",
+            "得分 = 指标得分 − 问题扣分，指标得分为部门各项考评指标数值的加权平均 × 100；越低越好的指标（{}）取 1 − 数值；分母为零（n/a）的指标不计入加权；没有任何可计算指标的部门不计得分",
             if lower.is_empty() { "无".to_string() } else { lower.join("、") }
         ),
         format!("指标权重：{}；未列出的指标权重为 1", ws.join("，")),
@@ -887,7 +906,7 @@ fn method(weights: &Weights, program: &Program) -> Vec<String> {
             "问题扣分：每处错误 {} 分，每处警告 {} 分，每处提示 {} 分，合计最多扣 {} 分",
             weights.penalty_error, weights.penalty_warning, weights.penalty_info, weights.max_penalty
         ),
-        "得分保留一位小数；得分相同者名次并列".to_string(),
+        "指标得分和扣分各保留一位小数，得分为两者之差；得分相同者名次并列".to_string(),
         format!(
             "优秀名额：计得分部门数 × {share}%，向下取整，至少 1 个（三都县2018年方案 七、（二）：优秀比例不超过 20%）；并列者须全部在名额内才评为优秀"
         ),

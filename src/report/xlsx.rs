@@ -101,13 +101,14 @@ fn build(r: &Report) -> Result<Vec<u8>, XlsxError> {
         "部门",
         "得分",
         "问题数",
+        "指标得分",
         "扣分",
         "等次",
         "未达标指标",
         "上期名次",
         "上期得分",
     ];
-    let names = if compared { &all[..] } else { &all[..7] };
+    let names = if compared { &all[..] } else { &all[..8] };
     header(ws, names, &bold)?;
     let mut text_rows = vec![names.iter().map(|s| (*s).to_string()).collect::<Vec<_>>()];
     for (i, d) in r.departments.iter().enumerate() {
@@ -122,21 +123,26 @@ fn build(r: &Report) -> Result<Vec<u8>, XlsxError> {
             None => ws.write_string(row, 2, "不计分")?,
         };
         ws.write_number(row, 3, d.findings as f64)?;
-        ws.write_number_with_format(row, 4, d.penalty, &score)?;
-        ws.write_string(row, 5, if d.excellent { "优秀" } else { "" })?;
+        match d.weighted {
+            Some(v) => ws.write_number_with_format(row, 4, v, &score)?,
+            None => ws.write_string(row, 4, "—")?,
+        };
+        ws.write_number_with_format(row, 5, d.penalty, &score)?;
+        ws.write_string(row, 6, if d.excellent { "优秀" } else { "" })?;
         let missed = d.targets_missed.join("、");
-        ws.write_string(row, 6, &missed)?;
+        ws.write_string(row, 7, &missed)?;
         if compared {
             if let Some(rank) = d.previous_rank {
-                ws.write_number(row, 7, rank as f64)?;
+                ws.write_number(row, 8, rank as f64)?;
             }
             if let Some(v) = d.previous_score {
-                ws.write_number_with_format(row, 8, v, &score)?;
+                ws.write_number_with_format(row, 9, v, &score)?;
             }
         }
         text_rows.push(vec![
             String::new(),
             d.dept.clone(),
+            String::new(),
             String::new(),
             String::new(),
             String::new(),
