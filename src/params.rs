@@ -264,10 +264,11 @@ pub fn resolve(
             file: fname.clone(),
             message: e.to_string(),
         })?;
-        let doc: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| ParamError::File {
-            file: fname.clone(),
-            message: crate::read::yaml_message(&e),
-        })?;
+        let doc: serde_yaml::Value =
+            crate::read::yaml_from_str(&text).map_err(|e| ParamError::File {
+                file: fname.clone(),
+                message: crate::read::yaml_message(&e),
+            })?;
         let body = doc.get("params").unwrap_or(&doc);
         // An empty file (or one of comments only) sets nothing: a regional
         // settings file starts as a template.

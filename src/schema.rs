@@ -217,7 +217,7 @@ impl Schema {
             file: file.to_string(),
             message: e.to_string(),
         };
-        let raw: RawSchema = serde_yaml::from_str(text).map_err(yaml_err)?;
+        let raw: RawSchema = crate::read::yaml_from_str(text).map_err(yaml_err)?;
         let mut datasets = Vec::new();
         for (name, value) in raw.datasets {
             let name = yaml_key(&name).ok_or_else(|| SchemaError::Yaml {

@@ -389,7 +389,7 @@ impl SourceRegistry {
 
 /// Parse and validate one source file.
 fn parse_source(file: &str, text: &str) -> Result<Source, SourceError> {
-    let raw: RawSource = serde_yaml::from_str(text).map_err(|source| {
+    let raw: RawSource = crate::read::yaml_from_str(text).map_err(|source| {
         let location = source.location();
         SourceError::Yaml {
             file: file.to_owned(),

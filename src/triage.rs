@@ -59,6 +59,9 @@ pub struct Waivers {
 
 impl Waivers {
     pub fn from_yaml(file: &str, text: &str) -> Result<Waivers, String> {
+        // (Before the shape: a repeated key would be "no shape matched".)
+        crate::read::yaml_keys_once(text)
+            .map_err(|e| format!("豁免登记 {file}: {}", crate::read::yaml_message(&e)))?;
         let waivers = match serde_yaml::from_str::<WaiverFile>(text) {
             Ok(WaiverFile::Keyed(k)) => k.waivers,
             Ok(WaiverFile::List(l)) => l,

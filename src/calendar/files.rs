@@ -148,7 +148,7 @@ pub(super) fn read_local_file(
         holiday_cn_days(path, file)
     } else {
         let file: LocalYamlFile =
-            serde_yaml::from_str(&text).map_err(|source| CalendarError::Yaml {
+            crate::read::yaml_from_str(&text).map_err(|source| CalendarError::Yaml {
                 path: path.to_path_buf(),
                 source,
             })?;

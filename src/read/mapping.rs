@@ -151,7 +151,7 @@ impl Mapping {
                 ..Mapping::default()
             });
         }
-        let raw: RawMapping = serde_yaml::from_str(text).map_err(|e| {
+        let raw: RawMapping = super::yaml_from_str(text).map_err(|e| {
             err(
                 e.location().map(|l| l.line()),
                 format!(

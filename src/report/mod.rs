@@ -76,7 +76,7 @@ impl Weights {
     /// The weights of a `--weights` file. A metric the file does not weigh
     /// keeps its default weight (`metrics: {M06: 3}` leaves M01 and M04 at 2).
     pub fn from_yaml(file: &str, text: &str) -> Result<Weights, String> {
-        let mut w: Weights = serde_yaml::from_str(text)
+        let mut w: Weights = crate::read::yaml_from_str(text)
             .map_err(|e| format!("权重文件 {file}: {}", crate::read::yaml_message(&e)))?;
         for (k, v) in Weights::default().metrics {
             w.metrics.entry(k).or_insert(v);
