@@ -17,7 +17,7 @@ const CATALOGUE: (&str, &str) = (
 );
 
 /// Rewrites the workbook at `path` with every formula's saved result taken
-/// out (rust_xlsxwriter saves a result with each formula).
+/// out (`rust_xlsxwriter` saves a result with each formula).
 fn drop_formula_results(path: &Path) {
     let mut zin = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
     let mut entries = Vec::new();

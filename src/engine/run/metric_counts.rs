@@ -35,7 +35,9 @@ impl Default for MetricCounts<'_> {
 
 impl<'r> MetricCounts<'r> {
     /// The counts of `key`, new ones if it has none yet, for the record at
-    /// `at` (file, row): a text key keeps its earliest record's text.
+    /// `at` (file, row): a text key keeps its earliest record's text. (A
+    /// chunk's records come in row order: the record that makes a key's
+    /// counts is its earliest in the chunk, and no later one is noted.)
     pub(super) fn of(&mut self, key: Option<BKey<'r>>, at: (u32, u32)) -> &mut MetricAcc {
         // (The chunk's strings outlive its counts: no other string can
         // take a key's address meanwhile.)
@@ -46,33 +48,29 @@ impl<'r> MetricCounts<'r> {
         if let Some(a) = addr {
             let (slot_address, i) = self.recent[address_slot(a, RECENT)];
             if slot_address == a {
-                return noted(&mut self.accs[i], key, at);
+                return &mut self.accs[i];
             }
         }
         let next = self.keys.len();
         let i = *self.places.entry(key).or_insert(next);
         if i == next {
             self.keys.push(key);
-            self.accs.push(MetricAcc::default());
+            let mut acc = MetricAcc::default();
+            if let Some(BKey::Str(s)) = key {
+                acc.note_text(at, s);
+            }
+            self.accs.push(acc);
         }
         if let Some(a) = addr {
             self.recent[address_slot(a, RECENT)] = (a, i);
         }
-        noted(&mut self.accs[i], key, at)
+        &mut self.accs[i]
     }
 
     /// The keys and their counts, in the order first counted.
     pub(super) fn into_counts(self) -> impl Iterator<Item = (Option<BKey<'r>>, MetricAcc)> {
         self.keys.into_iter().zip(self.accs)
     }
-}
-
-/// `acc`, with the text of `key` noted for the record at `at`.
-fn noted<'a>(acc: &'a mut MetricAcc, key: Option<BKey<'_>>, at: (u32, u32)) -> &'a mut MetricAcc {
-    if let Some(BKey::Str(s)) = key {
-        acc.note_text(at, s);
-    }
-    acc
 }
 
 #[cfg(test)]

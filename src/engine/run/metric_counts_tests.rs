@@ -79,16 +79,21 @@ fn the_same_text_in_two_strings_is_two_keys_until_the_chunk_is_folded() {
 
 #[test]
 fn a_key_keeps_the_text_of_its_earliest_record() {
-    // Found through the table of recent keys or the map, a key notes the
-    // earliest place it is counted at, whatever order the records come in.
+    // A chunk's records come in row order: a key's counts note the record
+    // that made them, and folding two chunks' counts keeps the earlier.
     let a: Arc<str> = Arc::from("民政局（本级）");
-    let mut counts = MetricCounts::default();
-    counts.of(Some(BKey::Str(&a)), (1, 9)).denominator += 1;
-    counts.of(Some(BKey::Str(&a)), (0, 7)).denominator += 1;
-    counts.of(Some(BKey::Str(&a)), (1, 2)).denominator += 1;
-    let got: Vec<_> = counts
-        .into_counts()
-        .map(|(_, acc)| acc.first.map(|(at, t)| (at, t.to_string())))
-        .collect();
-    assert_eq!(got, vec![Some(((0, 7), "民政局（本级）".to_string()))]);
+    let b: Arc<str> = Arc::from("民政局(本级)");
+    let mut later = MetricCounts::default();
+    later.of(Some(BKey::Str(&b)), (1, 2)).denominator += 1;
+    later.of(Some(BKey::Str(&b)), (1, 9)).denominator += 1;
+    let mut earlier = MetricCounts::default();
+    earlier.of(Some(BKey::Str(&a)), (0, 7)).denominator += 1;
+    earlier.of(Some(BKey::Str(&a)), (0, 8)).denominator += 1;
+    let (_, mut folded) = later.into_counts().next().unwrap();
+    assert_eq!(folded.first.as_ref().map(|(at, _)| *at), Some((1, 2)));
+    let (_, first) = earlier.into_counts().next().unwrap();
+    folded.absorb(&first);
+    let got = folded.first.map(|(at, t)| (at, t.to_string()));
+    assert_eq!(got, Some(((0, 7), "民政局（本级）".to_string())));
+    assert_eq!(folded.denominator, 4);
 }
