@@ -778,3 +778,105 @@ fn utf16_unicode_text_exports() {
     );
     assert_eq!(records[1].values[0], Value::str("GA2"));
 }
+
+/// The reasons `discover` gives for what it skipped, by path.
+fn skip_reasons(dir: &Path, opts: &ReadOptions) -> Vec<(String, String)> {
+    discover(dir, schema(), opts)
+        .unwrap()
+        .skipped
+        .iter()
+        .map(|s| (s.path.clone(), s.reason.clone()))
+        .collect()
+}
+
+#[test]
+fn a_header_below_the_rows_looked_at_is_named_and_found_by_its_header_row() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    for i in 1..=40 {
+        writeln!(text, "填报说明第 {i} 条").unwrap();
+    }
+    text.push_str("事项编码,事项名称,事项类型,实施主体,是否进驻中心\nA1,甲,行政许可,民政局,是\n");
+    write(tmp.path(), "目录.csv", text.as_bytes());
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for r in 0..50u32 {
+        ws.write_string(r, 0, format!("封面第 {} 行", r + 1))
+            .unwrap();
+    }
+    for (c, h) in ["办件编号", "事项编码", "受理部门"].iter().enumerate() {
+        ws.write_string(50, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["C1", "A1", "民政局"].iter().enumerate() {
+        ws.write_string(51, c as u16, *v).unwrap();
+    }
+    wb.save(tmp.path().join("办件.xlsx")).unwrap();
+
+    // Without a header row: skipped, saying where to give it.
+    let reasons = skip_reasons(tmp.path(), &ReadOptions::default());
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    assert!(
+        reasons
+            .iter()
+            .all(|(_, r)| r.contains("前 30 行中没有表头") && r.contains("header_row")),
+        "{reasons:?}"
+    );
+    // With it, however far below the rows looked at: read.
+    let text = "files:\n  \"目录.csv\": { header_row: 41 }\n  \"办件.xlsx\": { header_row: 51 }\n";
+    let opts = ReadOptions {
+        mapping: Some(Mapping::from_yaml("mapping.yaml", text, schema()).unwrap()),
+        strict: true,
+    };
+    let disc = discover(tmp.path(), schema(), &opts).unwrap();
+    assert!(disc.skipped.is_empty(), "{:?}", disc.skipped);
+    let rows: Vec<(String, String, u32)> = disc
+        .sources
+        .iter()
+        .map(|s| {
+            let (records, errors) = read_table(s, schema(), &opts).unwrap();
+            assert!(errors.is_empty(), "{errors:?}");
+            (s.rel.clone(), s.dataset.clone(), records[0].row)
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("办件.xlsx".to_string(), "cases".to_string(), 52),
+            ("目录.csv".to_string(), "catalogue".to_string(), 42),
+        ]
+    );
+}
+
+#[test]
+fn a_hidden_sheet_is_listed_as_skipped_not_read() {
+    // An old copy of the catalogue, hidden beside the current one: its rows
+    // would be repeated items.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    for (name, hidden) in [("事项目录", false), ("旧版目录", true)] {
+        let ws = wb.add_worksheet().set_name(name).unwrap();
+        for (c, h) in ["事项编码", "事项名称", "事项类型", "实施主体"]
+            .iter()
+            .enumerate()
+        {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        for (c, v) in ["A1", "甲", "行政许可", "民政局"].iter().enumerate() {
+            ws.write_string(1, c as u16, *v).unwrap();
+        }
+        if hidden {
+            ws.set_hidden(true);
+        }
+    }
+    wb.save(tmp.path().join("目录.xlsx")).unwrap();
+    let disc = discover(tmp.path(), schema(), &ReadOptions::default()).unwrap();
+    let read: Vec<Option<&str>> = disc.sources.iter().map(|s| s.sheet.as_deref()).collect();
+    assert_eq!(read, [Some("事项目录")]);
+    let reasons = skip_reasons(tmp.path(), &ReadOptions::default());
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    assert_eq!(reasons[0].0, "目录.xlsx");
+    assert!(
+        reasons[0].1.starts_with("工作表 旧版目录: 隐藏的工作表"),
+        "{reasons:?}"
+    );
+}

@@ -331,7 +331,13 @@ impl Ctx<'_> {
         let header_row = self.fmap.and_then(|f| f.header_row);
         match format {
             Format::Csv | Format::Tsv => {
-                let Some(p) = text::probe(self.path, self.rel, format == Format::Tsv, forced_enc)?
+                let Some(p) = text::probe(
+                    self.path,
+                    self.rel,
+                    format == Format::Tsv,
+                    forced_enc,
+                    super::header::scan_rows(header_row),
+                )?
                 else {
                     self.skip(None, "", "空文件(没有内容)");
                     return Ok(());
@@ -355,7 +361,15 @@ impl Ctx<'_> {
                 }
             }
             Format::Xlsx | Format::Xls => {
-                for s in sheet::probe(self.path, self.rel)? {
+                for s in sheet::probe(self.path, self.rel, super::header::scan_rows(header_row))? {
+                    if s.hidden {
+                        self.skip(
+                            Some(&s.name),
+                            "工作表",
+                            "隐藏的工作表, 未读取 (多为旧数据或下拉选项;若其中是要检查的数据, 请在 Excel 中取消隐藏)",
+                        );
+                        continue;
+                    }
                     if s.empty {
                         self.skip(Some(&s.name), "工作表", "空工作表");
                         continue;

@@ -30,6 +30,12 @@ use crate::schema::Schema;
 /// How many rows the header search looks at.
 pub const SCAN_ROWS: usize = 30;
 
+/// The rows to sample for a header: [`SCAN_ROWS`], or down to the header
+/// row a mapping gives (1-based), however far below.
+pub fn scan_rows(header_row: Option<u32>) -> usize {
+    header_row.map_or(SCAN_ROWS, |h| SCAN_ROWS.max(h as usize + 1))
+}
+
 /// A column of a table: its header as in the file and the field it feeds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Column {
@@ -416,6 +422,11 @@ fn choose_any(
         }
     }
     Err(HeaderFailure::NoMatch(match cands.first() {
+        // A long preamble (a cover page, notes) may put the header below the
+        // rows looked at: say where to give it.
+        None if header_row.is_none() && rows.len() >= SCAN_ROWS => format!(
+            "前 {SCAN_ROWS} 行中没有表头 (没有任何列能对应到已知数据集的字段);若表头在更下面, 请在映射文件 (--map) 的 files 中为此文件写 header_row: 表头所在行号"
+        ),
         None => "表头没有任何列能对应到已知数据集的字段".to_string(),
         Some(c) => {
             let ds = &schema.datasets[c.ds];

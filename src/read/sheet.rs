@@ -21,11 +21,12 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use calamine::{open_workbook_auto, Data, DataRef, Range, Reader, Sheets, Xlsx, XlsxError};
+use calamine::{
+    open_workbook_auto, Data, DataRef, Range, Reader, SheetVisible, Sheets, Xlsx, XlsxError,
+};
 
 use super::cell::data_text;
 use super::chunk::{CellRow, Chunk, Emitter, Rows, TablePlan};
-use super::header::SCAN_ROWS;
 use super::merged::Merges;
 use super::{ReadError, SourceFile};
 
@@ -37,6 +38,8 @@ pub(crate) struct SheetProbe {
     /// 0-based sheet row of the range's first row.
     pub first_row: u32,
     pub empty: bool,
+    /// Hidden in the workbook (not read).
+    pub hidden: bool,
 }
 
 fn open_err(rel: &str, e: &calamine::Error) -> ReadError {
@@ -58,17 +61,37 @@ fn guarded<T>(rel: &str, f: impl FnOnce() -> Result<T, ReadError>) -> Result<T, 
 }
 
 /// Opens a workbook and samples every sheet.
-pub(crate) fn probe(path: &Path, rel: &str) -> Result<Vec<SheetProbe>, ReadError> {
-    guarded(rel, || probe_inner(path, rel))
+/// The sheets of a workbook, each with its first `scan` rows (see
+/// [`super::header::scan_rows`]).
+pub(crate) fn probe(path: &Path, rel: &str, scan: usize) -> Result<Vec<SheetProbe>, ReadError> {
+    guarded(rel, || probe_inner(path, rel, scan))
 }
 
-fn probe_inner(path: &Path, rel: &str) -> Result<Vec<SheetProbe>, ReadError> {
+fn probe_inner(path: &Path, rel: &str, scan: usize) -> Result<Vec<SheetProbe>, ReadError> {
     precheck(path, rel)?;
     let mut wb = open_workbook_auto(path).map_err(|e| open_err(rel, &e))?;
     let mut out = Vec::new();
+    // A hidden sheet (an old copy of the data, the lists of a form's
+    // drop-downs) is not read: its rows would be taken as records.
+    let hidden: Vec<String> = wb
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.visible != SheetVisible::Visible)
+        .map(|s| s.name.clone())
+        .collect();
     for name in wb.sheet_names() {
+        if hidden.contains(&name) {
+            out.push(SheetProbe {
+                name,
+                rows: Vec::new(),
+                first_row: 0,
+                empty: false,
+                hidden: true,
+            });
+            continue;
+        }
         if let Sheets::Xlsx(x) = &mut wb {
-            out.push(probe_xlsx(x, &name).map_err(|e| sheet_err(rel, &name, &e))?);
+            out.push(probe_xlsx(x, &name, scan).map_err(|e| sheet_err(rel, &name, &e))?);
             continue;
         }
         let range = wb
@@ -77,7 +100,7 @@ fn probe_inner(path: &Path, rel: &str) -> Result<Vec<SheetProbe>, ReadError> {
         let first_row = range.start().map_or(0, |(r, _)| r);
         let rows: Vec<Vec<String>> = range
             .rows()
-            .take(SCAN_ROWS)
+            .take(scan)
             .map(|r| r.iter().map(data_text).collect())
             .collect();
         let empty = range.is_empty() || range.used_cells().next().is_none();
@@ -86,6 +109,7 @@ fn probe_inner(path: &Path, rel: &str) -> Result<Vec<SheetProbe>, ReadError> {
             rows,
             first_row,
             empty,
+            hidden: false,
         });
     }
     Ok(out)
@@ -103,6 +127,7 @@ fn sheet_err(rel: &str, name: &str, e: &dyn std::fmt::Display) -> ReadError {
 fn probe_xlsx<RS: std::io::Read + std::io::Seek>(
     x: &mut Xlsx<RS>,
     name: &str,
+    scan: usize,
 ) -> Result<SheetProbe, XlsxError> {
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut first_row = None;
@@ -115,6 +140,7 @@ fn probe_xlsx<RS: std::io::Read + std::io::Seek>(
                 rows,
                 first_row: 0,
                 empty: true,
+                hidden: false,
             })
         }
         Err(e) => return Err(e),
@@ -126,7 +152,7 @@ fn probe_xlsx<RS: std::io::Read + std::io::Seek>(
         let (r, c) = cell.get_position();
         let first = *first_row.get_or_insert(r);
         let i = r.saturating_sub(first) as usize;
-        if i >= SCAN_ROWS {
+        if i >= scan {
             break;
         }
         if rows.len() <= i {
@@ -149,6 +175,7 @@ fn probe_xlsx<RS: std::io::Read + std::io::Seek>(
         empty: first_row.is_none(),
         rows,
         first_row: first_row.unwrap_or(0),
+        hidden: false,
     })
 }
 

@@ -30,12 +30,14 @@ pub(crate) struct TextProbe {
 }
 
 /// Samples a text file: encoding (unless forced), delimiter and the first
-/// rows decoded. `Ok(None)` for a file with no content.
+/// `scan` rows decoded (see [`super::header::scan_rows`]). `Ok(None)` for a
+/// file with no content.
 pub(crate) fn probe(
     path: &Path,
     rel: &str,
     tab: bool,
     forced: Option<TextEncoding>,
+    scan: usize,
 ) -> Result<Option<TextProbe>, ReadError> {
     let io = |e: std::io::Error| ReadError::Io {
         file: rel.to_string(),
@@ -83,7 +85,7 @@ pub(crate) fn probe(
     let mut rows = Vec::new();
     let mut lines = Vec::new();
     let mut rec = csv::ByteRecord::new();
-    while rows.len() < SCAN_ROWS {
+    while rows.len() < scan {
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {
                 let start = rec.position().map_or(1, csv::Position::line);
@@ -111,7 +113,7 @@ pub(crate) fn probe(
             }
         }
     }
-    if !complete && rows.len() < SCAN_ROWS && rows.len() > 1 {
+    if !complete && rows.len() < scan && rows.len() > 1 {
         // The last record may be cut by the end of the sample.
         rows.pop();
         lines.pop();
