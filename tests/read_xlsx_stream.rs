@@ -200,6 +200,8 @@ fn merged_cells_in_data_rows_are_filled_down_and_a_section_row_is_reported() {
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0]["row"], 3);
     assert_eq!(errors[0]["sheet"], "事项目录");
+    // The raw value, as every row error has it.
+    assert_eq!(errors[0]["value"], "一、行政许可", "{errors:?}");
     let message = errors[0]["message"].as_str().unwrap();
     assert!(
         message.contains("一、行政许可") && message.contains("6 列"),

@@ -1364,7 +1364,14 @@ fn parse_cells(plan: &TablePlan, rows: &[CellRow], out: &mut ParsedChunk) {
     for r in rows {
         if let Some(why) = &r.unreadable {
             out.bad_rows += 1;
-            out.errors.push(plan.row_error(r.row, why.clone()));
+            // (With the row's text, as every row error shows it.)
+            let text: Vec<String> = r.cells.iter().map(data_text).collect();
+            let text = text.join(",");
+            let mut error = plan.row_error(r.row, why.clone());
+            if !text.trim_matches(',').is_empty() {
+                error.value = Some(shorten(&text));
+            }
+            out.errors.push(error);
             continue;
         }
         if r.cells.iter().all(blank_cell) {
