@@ -452,7 +452,10 @@ fn xlsx_report_reopens_with_the_expected_sheets() {
         .unwrap();
     common::assert_success(&out);
     let mut wb = calamine::open_workbook_auto(&path).unwrap();
-    assert_eq!(wb.sheet_names(), ["指标", "得分排名", "问题分布", "说明"]);
+    assert_eq!(
+        wb.sheet_names(),
+        ["指标", "得分排名", "问题分布", "典型问题", "说明"]
+    );
     let metrics = wb.worksheet_range("指标").unwrap();
     let rows: Vec<_> = metrics.rows().collect();
     // A header and one row per metric value; values are numbers, n/a is "n/a".
@@ -469,6 +472,30 @@ fn xlsx_report_reopens_with_the_expected_sheets() {
         ranking.rows().count(),
         json["departments"].as_array().unwrap().len() + 1
     );
+    // The worst cases the md and html list, a row each (as the JSON has them).
+    let worst: Vec<(String, String, String)> = json["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| {
+            d["worst"].as_array().unwrap().iter().map(move |w| {
+                (
+                    d["dept"].as_str().unwrap().to_string(),
+                    w["code"].as_str().unwrap().to_string(),
+                    w["message"].as_str().unwrap().to_string(),
+                )
+            })
+        })
+        .collect();
+    assert!(!worst.is_empty(), "{json:#}");
+    let sheet: Vec<(String, String, String)> = wb
+        .worksheet_range("典型问题")
+        .unwrap()
+        .rows()
+        .skip(1)
+        .map(|r| (r[0].to_string(), r[1].to_string(), r[3].to_string()))
+        .collect();
+    assert_eq!(sheet, worst);
     // A workbook is never written to a terminal.
     let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
         .arg("report")
@@ -1199,4 +1226,23 @@ fn a_department_written_two_ways_is_shown_as_its_earliest_record_at_any_thread_c
     let m04 = metric(&json, "M04", Some("民政局（本级）"));
     let counted = m04["denominator"].as_u64().unwrap() + m04["undetermined"].as_u64().unwrap();
     assert_eq!(counted, 12_000, "{m04}");
+}
+
+#[test]
+fn a_department_name_with_markdown_marks_stays_literal_in_the_md() {
+    // X局 renamed `X*局_甲`: in bold and in the 优秀 line its marks would
+    // open emphasis; in a list a line break would end the item.
+    let tmp = tempfile::tempdir().unwrap();
+    fixture(tmp.path());
+    for name in ["事项目录.csv", "窗口授权.csv", "办件记录.csv"] {
+        let path = tmp.path().join(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace("X局", "X*局_甲")).unwrap();
+    }
+    let (code, md, err) = report(tmp.path(), "md");
+    assert_eq!(code, 0, "{err}");
+    assert!(md.contains("**X\\*局\\_甲** 典型问题"), "{md}");
+    assert!(!md.contains("**X*局_甲**"), "{md}");
+    // Table cells keep the name (a `|` alone is what breaks a table).
+    assert!(md.contains("| X*局_甲 |"), "{md}");
 }

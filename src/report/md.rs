@@ -105,6 +105,23 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
+/// Text from the export in running Markdown (a department's name in bold,
+/// in a list): on one line, its emphasis and code marks literal.
+fn inline(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' | '\r' => out.push(' '),
+            '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' | '|' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 pub fn render(r: &Report) -> String {
     let mut out = String::new();
     let title = r.period.as_ref().map_or_else(
@@ -124,7 +141,11 @@ pub fn render(r: &Report) -> String {
         if excellent.is_empty() {
             "无".to_string()
         } else {
-            excellent.join("、")
+            excellent
+                .iter()
+                .map(|d| inline(d))
+                .collect::<Vec<_>>()
+                .join("、")
         }
     );
     for n in &r.notes {
@@ -229,9 +250,9 @@ pub fn render(r: &Report) -> String {
         );
     }
     for d in r.departments.iter().filter(|d| !d.worst.is_empty()) {
-        let _ = writeln!(out, "\n**{}** 典型问题:\n", d.dept);
+        let _ = writeln!(out, "\n**{}** 典型问题:\n", inline(&d.dept));
         for w in &d.worst {
-            let _ = writeln!(out, "- [{}] {}", w.code, cell(&w.message));
+            let _ = writeln!(out, "- [{}] {}", w.code, inline(&w.message));
         }
     }
     let _ = writeln!(out, "\n## 五、方法\n");

@@ -175,6 +175,27 @@ fn build(r: &Report) -> Result<Vec<u8>, XlsxError> {
     }
     widths(ws, &text_rows)?;
 
+    // 典型问题: each department's worst cases, as the md and html list them.
+    let ws = wb.add_worksheet();
+    ws.set_name("典型问题")?;
+    let names = ["部门", "规则", "键", "问题"];
+    header(ws, &names, &bold)?;
+    let mut text_rows = vec![names.iter().map(|s| (*s).to_string()).collect::<Vec<_>>()];
+    for (d, w) in r
+        .departments
+        .iter()
+        .flat_map(|d| d.worst.iter().map(move |w| (d, w)))
+    {
+        let row = text_rows.len() as u32;
+        let key = w.key.join(" / ");
+        for (c, v) in [&d.dept, &w.code, &key, &w.message].into_iter().enumerate() {
+            ws.write_string(row, c as u16, v)?;
+        }
+        text_rows.push(vec![d.dept.clone(), w.code.clone(), key]);
+    }
+    widths(ws, &text_rows)?;
+    ws.set_column_width(3, 80)?;
+
     // 说明: what the tables do not say: period, dates, notes, method.
     let ws = wb.add_worksheet();
     ws.set_name("说明")?;
