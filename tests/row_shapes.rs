@@ -242,3 +242,26 @@ fn a_json_lines_record_with_one_key_is_a_record() {
     assert_eq!(json["summary"]["records"]["cases"], 2, "{json:#}");
     assert!(errors_saying(&json, "只有一列有值").is_empty(), "{json:#}");
 }
+
+#[test]
+fn a_key_alone_is_a_record_unless_it_reads_as_a_line_of_text() {
+    // A unit of the register with nothing filled in but its name is a
+    // unit; a section title in the key's column (`一、区直部门`) is not.
+    let dir = common::folder(&[
+        CATALOGUE,
+        (
+            "进驻单位.csv",
+            "进驻单位,部门类型,窗口类型,设窗口数,前台人数,后台人数\n\
+             一、区直部门,,,,,\n\
+             区民政局,县直部门,常驻窗口,2,3,1\n\
+             区人社局,,,,,\n",
+        ),
+    ]);
+    let json = audit(dir.path());
+    assert_eq!(json["summary"]["records"]["units"], 2, "{json:#}");
+    assert_eq!(
+        errors_saying(&json, "只有一列有值"),
+        [("进驻单位.csv", 2)],
+        "{json:#}"
+    );
+}

@@ -69,6 +69,8 @@ pub(crate) struct TablePlan {
     pub empty_cell: Vec<Value>,
     /// Records of keys (JSON Lines, YAML, JSON), not rows of a table.
     pub records_of_keys: bool,
+    /// Per field: part of the dataset's key.
+    pub key_field: Vec<bool>,
     /// JSON keys (and YAML keys) → column.
     pub keys: HashMap<String, usize>,
     /// JSON Lines: the keys are sampled from the first lines; a key first seen
@@ -118,6 +120,7 @@ impl TablePlan {
             .collect();
         Some(TablePlan {
             empty_cell,
+            key_field: ds.fields.iter().map(|f| ds.key.contains(&f.name)).collect(),
             records_of_keys: matches!(
                 source.format,
                 super::Format::Jsonl | super::Format::Yaml | super::Format::Json
@@ -1476,16 +1479,28 @@ fn valueless(
 /// alone (`制表人:张三` in the first column, `一、行政许可` not merged
 /// across, a note) is no record either: it would be one judged on nothing,
 /// undetermined for every rule (a CSV saved by Excel writes such a row out
-/// to the full width; a sheet has no width). Records of keys (JSON Lines,
-/// YAML) leave out what is empty: one value is a record there.
+/// to the full width; a sheet has no width). A key alone stays a record (a
+/// unit of the register with nothing else filled in) unless it reads as a
+/// line of text, no key: with a colon, an enumeration comma or a space
+/// inside. Records of keys (JSON Lines, YAML) leave out what is empty: one
+/// value is a record there.
 fn no_record(plan: &TablePlan, values: &[Value]) -> Option<NoRecord> {
     let mut held = values
         .iter()
         .zip(&plan.empty_cell)
-        .filter(|(v, empty)| !matches!(v, Value::Empty) && v != empty);
+        .enumerate()
+        .filter(|(_, (v, empty))| !matches!(v, Value::Empty) && *v != *empty);
     match (held.next(), held.next()) {
         (None, _) => Some(NoRecord::Valueless),
-        (Some(_), None) if !plan.records_of_keys && plan.active.len() >= 3 => Some(NoRecord::Lone),
+        (Some((f, (v, _))), None) if !plan.records_of_keys && plan.active.len() >= 3 => {
+            let text_line = || match v {
+                Value::Str(s) => s
+                    .trim()
+                    .contains([':', '：', '、', ' ', '\u{3000}', '\u{a0}']),
+                _ => false,
+            };
+            (!plan.key_field[f] || text_line()).then_some(NoRecord::Lone)
+        }
         _ => None,
     }
 }
