@@ -36,11 +36,13 @@ pub fn catalogue_rows(schema: &Schema, data: &Data) -> Vec<CatalogueRow> {
         .collect()
 }
 
-/// Each code's first row.
+/// Each code's first row, by the code's matching form (`Ａ１` is item `A1`,
+/// as an audit matches it: a code retyped in full width is the same item,
+/// neither removed nor added).
 fn by_code(rows: &[CatalogueRow], code: usize) -> Vec<(String, &CatalogueRow)> {
     let mut out: Vec<(String, &CatalogueRow)> = Vec::new();
     for r in rows {
-        let c = r.values[code].to_string();
+        let c = crate::read::normalize::value(&r.values[code].to_string()).into_owned();
         if !c.is_empty() && !out.iter().any(|(k, _)| *k == c) {
             out.push((c, r));
         }
@@ -117,16 +119,33 @@ pub fn inject_changes(schema: &Schema, old: &[CatalogueRow], data: &mut Data) {
     }
 }
 
-/// The same item in both versions: every field equal, a value that is not
-/// known on one side (its column absent from that version's file, or
-/// unreadable) counting as equal to an empty one, so that adding an empty
-/// column to the export changes no item.
+/// The same item in both versions: every field equal (a text in its
+/// matching form: `民政局（本级）` retyped `民政局(本级)` changes nothing), a
+/// value that is not known on one side (its column absent from that
+/// version's file, or unreadable) counting as equal to an empty one, so that
+/// adding an empty column to the export changes no item.
 fn same_item(old: &[Value], new: &[Value]) -> bool {
+    let same_text = |a: &Value, b: &Value| match (a, b) {
+        (Value::Str(a), Value::Str(b)) => {
+            crate::read::normalize::value(a) == crate::read::normalize::value(b)
+        }
+        _ => false,
+    };
     old.len() == new.len()
         && old
             .iter()
             .zip(new)
-            .all(|(a, b)| a == b || (a.is_missing() && b.is_missing()))
+            .all(|(a, b)| a == b || same_text(a, b) || (a.is_missing() && b.is_missing()))
+}
+
+/// Two findings' keys are one key: equal part by part in their matching
+/// form (an old finding keyed `A1` is the new one keyed `Ａ１`, a duplicated
+/// code reported under whichever row came first).
+pub fn same_key(a: &[String], b: &[String]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| {
+            x == y || crate::read::normalize::value(x) == crate::read::normalize::value(y)
+        })
 }
 
 /// `path` made absolute, the folder holding it (itself when a folder) and

@@ -354,3 +354,51 @@ fn the_old_versions_unreadable_files_and_bad_values_are_not_dropped() {
         "{json:#}"
     );
 }
+
+#[test]
+fn a_code_retyped_in_full_width_is_the_same_item_and_no_old_finding_is_new() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (old, new) = (tmp.path().join("old"), tmp.path().join("new"));
+    std::fs::create_dir(&old).unwrap();
+    std::fs::create_dir(&new).unwrap();
+    // Old: A1 in the centre; a code repeated in full width (C002 keyed A1,
+    // the first row's text).
+    let v1 = format!(
+        "{HEADER}{}{}",
+        item("A1", "行政许可", "是", "", true),
+        item("Ａ１", "行政许可", "是", "", true).replace("Ａ１事项", "A1事项")
+    );
+    std::fs::write(old.join("事项目录.csv"), &v1).unwrap();
+    // The rows swapped: nothing changed, the repeated code now first in
+    // full width (C002 keyed Ａ１).
+    let mut lines: Vec<&str> = v1.lines().collect();
+    lines.swap(1, 2);
+    std::fs::write(new.join("事项目录.csv"), lines.join("\n") + "\n").unwrap();
+    let (code, json, err) = diff(tmp.path(), &[old.to_str().unwrap(), new.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}\n{json:#}");
+    assert_eq!(
+        json["summary"]["records"]["catalogue_changes"], 0,
+        "{json:#}"
+    );
+    assert!(keys(&json).is_empty(), "{json:#}");
+
+    // The code retyped in full width and the item withdrawn without an
+    // approval: one modified item, D001, not a removal and an addition.
+    let v2 = format!(
+        "{HEADER}{}",
+        item("Ａ１", "行政许可", "否", "", true).replace("Ａ１事项", "A1事项")
+    );
+    let v1 = format!("{HEADER}{}", item("A1", "行政许可", "是", "", true));
+    std::fs::write(old.join("事项目录.csv"), v1).unwrap();
+    std::fs::write(new.join("事项目录.csv"), v2).unwrap();
+    let (code, json, err) = diff(tmp.path(), &[old.to_str().unwrap(), new.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}\n{json:#}");
+    assert_eq!(
+        json["summary"]["records"]["catalogue_changes"], 1,
+        "{json:#}"
+    );
+    assert!(
+        keys(&json).contains(&("D001".to_string(), "Ａ１".to_string())),
+        "{json:#}"
+    );
+}

@@ -189,14 +189,14 @@ fn diff(args: &Args, tmp: &Path) -> u8 {
             || !before
                 .findings
                 .iter()
-                .any(|b| b.code == f.code && b.key == f.key)
+                .any(|b| b.code == f.code && crate::diff::same_key(&b.key, &f.key))
     });
     after.undetermined.retain(|u| {
         u.dataset == change_ds
             || !before
                 .undetermined
                 .iter()
-                .any(|b| b.code == u.code && b.key == u.key)
+                .any(|b| b.code == u.code && crate::diff::same_key(&b.key, &u.key))
     });
     after
         .data_errors
