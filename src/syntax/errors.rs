@@ -196,6 +196,11 @@ pub(super) fn syntax_error(err: &Error<Rule>, text: &str) -> PolicyError {
     } else {
         format!("`{word}`")
     };
+    if matches!(err.variant, ErrorVariant::ParsingError { .. }) {
+        if let Some(e) = super::headers::broken_header(text, start, word) {
+            return e;
+        }
+    }
     match &err.variant {
         ErrorVariant::ParsingError {
             positives,

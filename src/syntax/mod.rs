@@ -10,6 +10,7 @@
 pub mod comments;
 mod cst_to_ast;
 mod errors;
+mod headers;
 
 use pest::Parser;
 
