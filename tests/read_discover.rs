@@ -880,3 +880,30 @@ fn a_hidden_sheet_is_listed_as_skipped_not_read() {
         "{reasons:?}"
     );
 }
+
+#[test]
+fn a_csv_given_a_workbook_s_extension_is_named_as_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "目录.xlsx",
+        "事项编码,事项名称\nA1,甲\n".as_bytes(),
+    );
+    write(tmp.path(), "坏.xlsx", b"PK\x03\x04\x00\x01broken");
+    let reasons = skip_reasons(tmp.path(), &ReadOptions::default());
+    let reason = |name: &str| {
+        reasons
+            .iter()
+            .find(|(p, _)| p == name)
+            .map(|(_, r)| r.clone())
+            .unwrap_or_default()
+    };
+    assert!(
+        reason("目录.xlsx").contains("可能是改了扩展名的 CSV"),
+        "{reasons:?}"
+    );
+    // A broken workbook is not called text.
+    let broken = reason("坏.xlsx");
+    assert!(broken.contains("不是有效的 Excel 工作簿"), "{reasons:?}");
+    assert!(!broken.contains("CSV"), "{reasons:?}");
+}

@@ -42,11 +42,28 @@ pub(crate) struct SheetProbe {
     pub hidden: bool,
 }
 
-fn open_err(rel: &str, e: &calamine::Error) -> ReadError {
+fn open_err(path: &Path, rel: &str, e: &calamine::Error) -> ReadError {
+    let hint = if looks_like_text(path) {
+        ";文件内容是文本, 不是工作簿: 可能是改了扩展名的 CSV, 请改回 .csv"
+    } else {
+        ""
+    };
     ReadError::Unreadable {
         file: rel.to_string(),
-        reason: format!("不是有效的 Excel 工作簿或已损坏({e})"),
+        reason: format!("不是有效的 Excel 工作簿或已损坏({e}){hint}"),
     }
+}
+
+/// Whether the file's first bytes are text (UTF-8, GBK: no control bytes
+/// but line breaks and tabs), as a CSV given a workbook's extension is.
+fn looks_like_text(path: &Path) -> bool {
+    let mut head = Vec::with_capacity(4096);
+    let read = std::fs::File::open(path)
+        .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, 4096), &mut head));
+    read.is_ok_and(|n| n > 0)
+        && head
+            .iter()
+            .all(|&b| b >= 0x20 || matches!(b, b'\n' | b'\r' | b'\t'))
 }
 
 /// Runs a calamine call, turning a panic on a malformed workbook into an
@@ -69,7 +86,7 @@ pub(crate) fn probe(path: &Path, rel: &str, scan: usize) -> Result<Vec<SheetProb
 
 fn probe_inner(path: &Path, rel: &str, scan: usize) -> Result<Vec<SheetProbe>, ReadError> {
     precheck(path, rel)?;
-    let mut wb = open_workbook_auto(path).map_err(|e| open_err(rel, &e))?;
+    let mut wb = open_workbook_auto(path).map_err(|e| open_err(path, rel, &e))?;
     let mut out = Vec::new();
     // A hidden sheet (an old copy of the data, the lists of a form's
     // drop-downs) is not read: its rows would be taken as records.
@@ -210,7 +227,7 @@ pub(crate) fn stream(
     let rel = &source.rel;
     let mut wb = guarded(rel, || {
         precheck(&source.path, rel)?;
-        open_workbook_auto(&source.path).map_err(|e| open_err(rel, &e))
+        open_workbook_auto(&source.path).map_err(|e| open_err(&source.path, rel, &e))
     })?;
     let name = source.sheet.clone().unwrap_or_default();
     match &mut wb {
@@ -348,7 +365,7 @@ fn formula_cells(source: &SourceFile, name: &str) -> Result<HashSet<(u32, u32)>,
     let rel = &source.rel;
     guarded(rel, || {
         let mut wb: Xlsx<_> = calamine::open_workbook(&source.path)
-            .map_err(|e| open_err(rel, &calamine::Error::Xlsx(e)))?;
+            .map_err(|e| open_err(&source.path, rel, &calamine::Error::Xlsx(e)))?;
         let mut cells = wb
             .worksheet_cells_reader(name)
             .map_err(|e| sheet_err(rel, name, &e))?;
