@@ -40,10 +40,11 @@ pub fn catalogue_rows(schema: &Schema, data: &Data) -> Vec<CatalogueRow> {
 /// as an audit matches it: a code retyped in full width is the same item,
 /// neither removed nor added).
 fn by_code(rows: &[CatalogueRow], code: usize) -> Vec<(String, &CatalogueRow)> {
+    let mut seen = std::collections::HashSet::new();
     let mut out: Vec<(String, &CatalogueRow)> = Vec::new();
     for r in rows {
         let c = crate::read::normalize::value(&r.values[code].to_string()).into_owned();
-        if !c.is_empty() && !out.iter().any(|(k, _)| *k == c) {
+        if !c.is_empty() && seen.insert(c.clone()) {
             out.push((c, r));
         }
     }
@@ -103,17 +104,21 @@ pub fn inject_changes(schema: &Schema, old: &[CatalogueRow], data: &mut Data) {
             },
         );
     };
+    // (Looked up by code, not searched: a catalogue has thousands of items.)
+    let old_of: std::collections::HashMap<&str, &CatalogueRow> =
+        old_by.iter().map(|(c, r)| (c.as_str(), *r)).collect();
+    let new_of: std::collections::HashSet<&str> = new_by.iter().map(|(c, _)| c.as_str()).collect();
     for (code, n) in &new_by {
-        match old_by.iter().find(|(c, _)| c == code) {
+        match old_of.get(code.as_str()) {
             None => push("新增", None, Some(n), n, false),
-            Some((_, o)) if !same_item(&o.values, &n.values) => {
+            Some(o) if !same_item(&o.values, &n.values) => {
                 push("修改", Some(o), Some(n), n, false);
             }
             Some(_) => {}
         }
     }
     for (code, o) in &old_by {
-        if !new_by.iter().any(|(c, _)| c == code) {
+        if !new_of.contains(code.as_str()) {
             push("删除", Some(o), None, o, true);
         }
     }
@@ -138,14 +143,16 @@ fn same_item(old: &[Value], new: &[Value]) -> bool {
             .all(|(a, b)| a == b || same_text(a, b) || (a.is_missing() && b.is_missing()))
 }
 
-/// Two findings' keys are one key: equal part by part in their matching
-/// form (an old finding keyed `A1` is the new one keyed `Ａ１`, a duplicated
-/// code reported under whichever row came first).
-pub fn same_key(a: &[String], b: &[String]) -> bool {
-    a.len() == b.len()
-        && a.iter().zip(b).all(|(x, y)| {
-            x == y || crate::read::normalize::value(x) == crate::read::normalize::value(y)
-        })
+/// A finding's rule code and key in their matching form: an old finding
+/// keyed `A1` is the new one keyed `Ａ１` (a duplicated code reported under
+/// whichever row came first).
+pub fn matching_key(code: &str, key: &[String]) -> (String, Vec<String>) {
+    (
+        code.to_string(),
+        key.iter()
+            .map(|k| crate::read::normalize::value(k).into_owned())
+            .collect(),
+    )
 }
 
 /// `path` made absolute, the folder holding it (itself when a folder) and

@@ -184,23 +184,28 @@ fn diff(args: &Args, tmp: &Path) -> u8 {
     };
     // Only what the change introduced: the change rules, and findings the old version did not have.
     let change_ds = "catalogue_changes";
+    let matching_key = crate::diff::matching_key;
+    // (By code and key in their matching form, in a set: an export's
+    // undetermined verdicts may number in the hundreds of thousands.)
+    let old_findings: std::collections::HashSet<_> = before
+        .findings
+        .iter()
+        .map(|b| matching_key(&b.code, &b.key))
+        .collect();
     after.findings.retain(|f| {
-        f.dataset == change_ds
-            || !before
-                .findings
-                .iter()
-                .any(|b| b.code == f.code && crate::diff::same_key(&b.key, &f.key))
+        f.dataset == change_ds || !old_findings.contains(&matching_key(&f.code, &f.key))
     });
+    let old_undetermined: std::collections::HashSet<_> = before
+        .undetermined
+        .iter()
+        .map(|b| matching_key(&b.code, &b.key))
+        .collect();
     after.undetermined.retain(|u| {
-        u.dataset == change_ds
-            || !before
-                .undetermined
-                .iter()
-                .any(|b| b.code == u.code && crate::diff::same_key(&b.key, &u.key))
+        u.dataset == change_ds || !old_undetermined.contains(&matching_key(&u.code, &u.key))
     });
-    after
-        .data_errors
-        .retain(|e| !before.data_errors.contains(e));
+    let old_errors: std::collections::BTreeSet<&crate::read::DataError> =
+        before.data_errors.iter().collect();
+    after.data_errors.retain(|e| !old_errors.contains(e));
     after.finish();
     // The change set is a dataset of the report even when empty (no change).
     after
