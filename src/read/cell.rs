@@ -498,6 +498,12 @@ impl CellParser {
             Data::Float(x) => self.parse_float(*x, d),
             Data::DateTime(x) => match self.ty {
                 FieldType::Date | FieldType::DateTime => self.parse_float(serial_1900(x), d),
+                // A day count or an amount formatted as a date shows as a
+                // date in Excel (45717 as 2025-03-01): its serial number is
+                // no count the sheet's reader meant. A duration format
+                // (`[h]:mm`) stays its number of days.
+                FieldType::Int | FieldType::Decimal if !is_duration(x) => Err(self
+                    .bad("单元格是日期格式, 显示为日期而不是数值;请把该列设为数值格式后重新导出")),
                 FieldType::Int | FieldType::Decimal => self.parse_float(x.as_f64(), d),
                 _ => match excel_serial(serial_1900(x)) {
                     Some(dt) => self.parse(&format_datetime(dt)),
@@ -578,7 +584,8 @@ pub fn data_text(d: &Data) -> String {
         Data::Float(x) => float_text(*x),
         Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
         Data::DateTime(x) => {
-            excel_serial(x.as_f64()).map_or_else(|| float_text(x.as_f64()), format_datetime)
+            let serial = serial_1900(x);
+            excel_serial(serial).map_or_else(|| float_text(x.as_f64()), format_datetime)
         }
         Data::Error(CellErrorType::GettingData) => "(公式, 无计算结果)".to_string(),
         Data::Error(e) => format!("{e}"),
@@ -814,6 +821,16 @@ fn thousands_grouped(s: &str) -> bool {
 /// (`<workbookPr date1904="1"/>`, old Mac Excel) counts from 1904-01-01,
 /// 1,462 days later. (calamine keeps the flag in the cell but gives it no
 /// getter: a cell equal to itself made with the flag set is one.)
+/// Whether a date cell has a duration format (`[h]:mm`), not a date's
+/// (calamine tells it only with its `dates` feature).
+fn is_duration(x: &calamine::ExcelDateTime) -> bool {
+    use calamine::{ExcelDateTime, ExcelDateTimeType};
+    let v = x.as_f64();
+    [false, true]
+        .into_iter()
+        .any(|of_1904| *x == ExcelDateTime::new(v, ExcelDateTimeType::TimeDelta, of_1904))
+}
+
 fn serial_1900(x: &calamine::ExcelDateTime) -> f64 {
     use calamine::{ExcelDateTime, ExcelDateTimeType};
     let v = x.as_f64();
