@@ -210,10 +210,24 @@ pub fn repository_prefix(path: &Path) -> Option<String> {
     Some(prefix)
 }
 
+/// The files under `path` as they were at a git revision, written out by
+/// [`checkout_revision`].
+pub struct Checkout {
+    /// The folder they were written into.
+    pub dir: PathBuf,
+    /// Files read under their former names (old, new; from the repository's
+    /// root): `path` had no file at the revision, and git finds these
+    /// renamed to paths under it since.
+    pub renamed: Vec<(String, String)>,
+}
+
 /// Write the files under `path` as they were at git revision `rev` into
 /// `dest` (the same layout relative to `path`). `path` is a folder or a file
-/// in a git working tree.
-pub fn checkout_revision(path: &Path, rev: &str, dest: &Path) -> Result<PathBuf, String> {
+/// in a git working tree. When nothing was there at `rev`, the files renamed
+/// since into `path` (as git detects renames between `rev` and the working
+/// tree) are written under their new names: a catalogue renamed by the change
+/// is compared with what it was, not taken as all new.
+pub fn checkout_revision(path: &Path, rev: &str, dest: &Path) -> Result<Checkout, String> {
     std::fs::create_dir_all(dest).map_err(|e| e.to_string())?;
     let tree = InTree::new(path)?;
     let (abs, git) = (&tree.abs, |args: &[&str]| tree.git(args));
@@ -256,13 +270,31 @@ pub fn checkout_revision(path: &Path, rev: &str, dest: &Path) -> Result<PathBuf,
             .map(|p| p.to_string_lossy().replace('\\', "/"))
             .unwrap_or_default()
     };
-    for name in list.split(|b| *b == 0).filter(|n| !n.is_empty()) {
-        let name = String::from_utf8_lossy(name).to_string();
+    let mut files: Vec<(String, String)> = list
+        .split(|b| *b == 0)
+        .filter(|n| !n.is_empty())
+        .map(|n| {
+            let n = String::from_utf8_lossy(n).to_string();
+            (n.clone(), n)
+        })
+        .collect();
+    let mut renamed = Vec::new();
+    if files.is_empty() {
+        let status = git(&["diff", "--find-renames", "--name-status", "-z", rev, "--"])?;
+        let under =
+            |new: &str| rel_s.is_empty() || new == rel_s || new.starts_with(&format!("{rel_s}/"));
+        renamed = renames(&status)
+            .into_iter()
+            .filter(|(_, new)| under(new))
+            .collect();
+        files.clone_from(&renamed);
+    }
+    for (name, as_name) in &files {
         let bytes = git(&["show", &format!("{rev}:{name}")])?;
         let sub = if base.is_empty() {
-            name.as_str()
+            as_name.as_str()
         } else {
-            name.strip_prefix(&format!("{base}/")).unwrap_or(&name)
+            as_name.strip_prefix(&format!("{base}/")).unwrap_or(as_name)
         };
         let target = dest.join(sub);
         if let Some(parent) = target.parent() {
@@ -270,5 +302,32 @@ pub fn checkout_revision(path: &Path, rev: &str, dest: &Path) -> Result<PathBuf,
         }
         std::fs::write(&target, bytes).map_err(|e| e.to_string())?;
     }
-    Ok(dest.to_path_buf())
+    Ok(Checkout {
+        dir: dest.to_path_buf(),
+        renamed,
+    })
+}
+
+/// The renames (old, new) in `git diff --name-status -z` output: entries
+/// `R<score>\0old\0new\0` among `X\0path\0` (and `C<score>`, copies, with
+/// two paths, not renames).
+fn renames(status: &[u8]) -> Vec<(String, String)> {
+    let mut fields = status
+        .split(|b| *b == 0)
+        .map(|f| String::from_utf8_lossy(f).to_string());
+    let mut out = Vec::new();
+    while let Some(kind) = fields.next() {
+        if kind.is_empty() {
+            break;
+        }
+        let two_paths = kind.starts_with('R') || kind.starts_with('C');
+        let first = fields.next().unwrap_or_default();
+        if two_paths {
+            let second = fields.next().unwrap_or_default();
+            if kind.starts_with('R') {
+                out.push((first, second));
+            }
+        }
+    }
+    out
 }

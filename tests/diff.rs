@@ -402,3 +402,39 @@ fn a_code_retyped_in_full_width_is_the_same_item_and_no_old_finding_is_new() {
         "{json:#}"
     );
 }
+
+/// A catalogue renamed by the change (a file, then its folder) is compared
+/// with what it was under its former name, as git finds the rename: not
+/// taken as a catalogue added with every item new (which hid A1's
+/// withdrawal: nothing is "withdrawn" from a catalogue that did not exist).
+#[test]
+fn a_renamed_catalogue_is_compared_with_its_former_self() {
+    let tmp = repo();
+    git(
+        tmp.path(),
+        &["mv", "catalogue/事项目录.csv", "catalogue/目录2025.csv"],
+    );
+    let cat = tmp.path().join("catalogue");
+    write_v2(&cat);
+    std::fs::rename(cat.join("事项目录.csv"), cat.join("目录2025.csv")).unwrap();
+    git(tmp.path(), &["commit", "-q", "-am", "renamed, v2"]);
+    let expect = [
+        ("D001".to_string(), "A1".to_string()),
+        ("D002".to_string(), "A3".to_string()),
+        ("E001".to_string(), "A1".to_string()),
+        ("P001".to_string(), "A3".to_string()),
+    ];
+    let (code, json, err) = diff(tmp.path(), &["--base", "HEAD~1", "catalogue/目录2025.csv"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(keys(&json), expect, "{err}");
+    assert!(
+        err.contains("按改名前的文件 catalogue/事项目录.csv 比较"),
+        "{err}"
+    );
+    assert!(!err.contains("全部事项按新增处理"), "{err}");
+    // The folder renamed, not yet committed (a rename staged by `git mv`).
+    git(tmp.path(), &["mv", "catalogue", "目录"]);
+    let (code, json, err) = diff(tmp.path(), &["--base", "HEAD~1", "目录"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(keys(&json), expect, "{err}");
+}

@@ -55,7 +55,10 @@ fn dirs(args: &Args, tmp: &Path) -> Result<(PathBuf, PathBuf), String> {
             let path = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
             let new = as_dir(&path, &tmp.join("new"))?;
             let old = checkout_revision(&path, rev, &tmp.join("old"))?;
-            Ok((old, new))
+            for (from, to) in &old.renamed {
+                eprintln!("旧版本 ({rev}) 中没有 {to}: 按改名前的文件 {from} 比较");
+            }
+            Ok((old.dir, new))
         }
         (None, [old, new]) => Ok((
             as_dir(old, &tmp.join("old"))?,
