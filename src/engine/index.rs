@@ -120,34 +120,46 @@ impl Index {
         let (Some(on), Some((from_f, to_f))) = (on, self.valid) else {
             return candidates.first().map_or(Hit::None, |&r| Hit::Row(r));
         };
+        // Each row's start (`None`: open; `Err`: unreadable) and whether it
+        // is valid on `on` (`None`: unknown, a bound unreadable). A row one
+        // readable bound rules out is out, whatever the other holds.
         let mut best: Option<(Option<NaiveDate>, u32)> = None;
-        let mut unknown = false;
+        // The rows that may be valid, unknown: (their start, file order).
+        let mut maybe: Vec<(Result<Option<NaiveDate>, ()>, u32)> = Vec::new();
         for &r in candidates {
             let values = &rows[r as usize].values;
             let from = match &values[from_f] {
-                Value::Empty => None,
-                Value::Date(d) => Some(*d),
-                _ => {
-                    unknown = true;
-                    continue;
-                }
+                Value::Empty => Ok(None),
+                Value::Date(d) => Ok(Some(*d)),
+                _ => Err(()),
             };
+            let from_ok = from.map(|f| f.is_none_or(|f| f <= on));
             let to_ok = match &values[to_f] {
-                Value::Empty => true,
-                Value::Date(d) => *d >= on,
-                _ => {
-                    unknown = true;
-                    continue;
-                }
+                Value::Empty => Ok(true),
+                Value::Date(d) => Ok(*d >= on),
+                _ => Err(()),
             };
-            if from.is_none_or(|f| f <= on) && to_ok && best.is_none_or(|(bf, _)| from > bf) {
-                best = Some((from, r));
+            match (from_ok, to_ok) {
+                (Ok(false), _) | (_, Ok(false)) => {}
+                (Ok(true), Ok(true)) => {
+                    let from = from.unwrap_or_default();
+                    if best.is_none_or(|(bf, _)| from > bf) {
+                        best = Some((from, r));
+                    }
+                }
+                _ => maybe.push((from, r)),
             }
         }
-        match best {
-            Some((_, r)) => Hit::Row(r),
-            None if unknown => Hit::Unknown,
-            None => Hit::None,
+        // A row that may be valid decides the lookup when, valid, it would
+        // be the one found: its start later than the best's (or unknown), or
+        // the same and earlier in the file.
+        let beats = |&(from, r): &(Result<Option<NaiveDate>, ()>, u32)| match (from, best) {
+            (Err(()), _) | (_, None) => true,
+            (Ok(f), Some((bf, br))) => f > bf || (f == bf && r < br),
+        };
+        if maybe.iter().any(beats) {
+            return Hit::Unknown;
         }
+        best.map_or(Hit::None, |(_, r)| Hit::Row(r))
     }
 }
