@@ -8,6 +8,7 @@
 //! test for emptiness (`x is empty`) see `Empty` as a value and `Invalid` as
 //! unknown.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -79,6 +80,38 @@ pub fn compare_numbers(x: f64, y: f64) -> Option<std::cmp::Ordering> {
     } else {
         x.partial_cmp(&y)
     }
+}
+
+/// Whether two texts match: equal, or equal in their normalised form
+/// (full-width forms half-width, stray and non-breaking spaces dropped:
+/// `招商局（本级）` matches `招商局(本级)`), as the data contract has values
+/// matched; as lookups and groups match them.
+#[inline]
+pub fn text_eq(a: &str, b: &str) -> bool {
+    same_text(a, b) || {
+        let (x, y) = (
+            crate::read::normalize::value(a),
+            crate::read::normalize::value(b),
+        );
+        // Neither changed by normalising: they differ (most unequal texts).
+        !(matches!(x, Cow::Borrowed(t) if t.len() == a.len())
+            && matches!(y, Cow::Borrowed(t) if t.len() == b.len()))
+            && x == y
+    }
+}
+
+/// How two texts order: by their normalised forms, so that texts that
+/// match ([`text_eq`]) are equal.
+pub fn text_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    if same_text(a, b) {
+        return std::cmp::Ordering::Equal;
+    }
+    crate::read::normalize::value(a).cmp(&crate::read::normalize::value(b))
+}
+
+/// Whether text `a` contains text `b`, both in their normalised form.
+pub fn text_contains(a: &str, b: &str) -> bool {
+    a.contains(b) || crate::read::normalize::value(a).contains(&*crate::read::normalize::value(b))
 }
 
 /// Whether two texts are equal: `a == b`, faster for the short texts cells

@@ -1099,3 +1099,59 @@ fn a_negative_count_of_days_is_a_data_error_and_leaves_the_rule_undetermined() {
     assert_eq!(h003("findings"), [serde_json::json!(["C2"])]);
     assert_eq!(h003("undetermined"), [serde_json::json!(["C1"])]);
 }
+
+/// A text compared in a rule (`==`, `!=`, `in` a list or a map's keys, a
+/// map's key, `contains`) matches in its normalised form, as lookups and
+/// groups already did: `招商局（本级）`, `招商局 (本级)` and
+/// `招商局\u{a0}(本级)` are the lead department `招商局(本级)` (J001 fired on
+/// each), `Ａ１` is the code `A1`. Both engines.
+#[test]
+fn texts_compared_in_rules_match_in_their_normalised_form() {
+    let dir = common::folder(&[
+        CATALOGUE,
+        (
+            "办件记录.csv",
+            "办件编号,事项编码,受理部门,受理渠道,受理时间,是否联办,牵头部门,项目类型,投资额(万元)\n\
+             J1,A1,招商局,中心窗口,2025-03-03 09:00:00,是,招商局（本级）,招商引资,2000\n\
+             J2,A1,招商局,中心窗口,2025-03-03 09:00:00,是,招商局(本级),招商引资,2000\n\
+             J3,A1,招商局,中心窗口,2025-03-03 09:00:00,是,招商局 (本级),招商引资,2000\n\
+             J4,Ａ１,招商局,中心窗口,2025-03-03 09:00:00,是,招商局\u{a0}(本级),招商引资,2000\n\
+             J5,A2,发改局,中心窗口,2025-03-03 09:00:00,是,发改局,招商引资,2000\n",
+        ),
+    ]);
+    let policy = common::policy_folder(
+        "policy t {\n  title \"t\"\n  issuer \"t\"\n}\n\
+         rule X901 texts {\n  title \"x\"\n  severity error\n  cite gangnan-2017 \"四、(六)\"\n\
+         \x20 for case in cases\n\
+         \x20 let depts = {\"招商局(本级)\": \"A1\"}\n\
+         \x20 require case.item_code == \"A1\" and case.lead_dept in [\"招商局(本级)\"]\n\
+         \x20   and case.lead_dept in depts and depts[case.lead_dept] == case.item_code\n\
+         \x20   and contains(case.lead_dept, \"局(本\")\n\
+         \x20 message \"{case.id}\"\n}\n",
+    );
+    let param = r#"lead_for={"招商引资":"招商局(本级)"}"#;
+    for engine in [None, Some("reference")] {
+        let run = |policies: &[std::path::PathBuf], extra: &[&str]| -> serde_json::Value {
+            serde_json::from_slice(&common::audit_bytes(engine, dir.path(), policies, extra))
+                .unwrap()
+        };
+        let keys = |json: &serde_json::Value, code: &str| -> Vec<serde_json::Value> {
+            common::with_code(json, "findings", code)
+                .into_iter()
+                .map(|f| f["key"].clone())
+                .collect()
+        };
+        let shipped = run(&[], &["--param", param]);
+        assert_eq!(
+            keys(&shipped, "J001"),
+            [serde_json::json!(["J5"])],
+            "{engine:?}"
+        );
+        let user = run(&common::yimen_files(policy.path()), &[]);
+        assert_eq!(
+            keys(&user, "X901"),
+            [serde_json::json!(["J5"])],
+            "{engine:?}"
+        );
+    }
+}

@@ -115,7 +115,7 @@ fn num(v: &Value) -> Option<f64> {
 pub fn compare(op: CmpOp, a: &Value, b: &Value) -> Option<bool> {
     let ord = match (a, b) {
         (Value::Int(x), Value::Int(y)) => x.cmp(y),
-        (Value::Str(x), Value::Str(y)) => x.cmp(y),
+        (Value::Str(x), Value::Str(y)) => crate::value::text_cmp(x, y),
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
         (Value::Date(x), Value::Date(y)) => x.cmp(y),
         (Value::DateTime(x), Value::DateTime(y)) => x.cmp(y),
@@ -675,7 +675,9 @@ impl<'a> Frame<'a> {
                 _ => None,
             },
             Func::Contains => match (&vals[0], &vals[1]) {
-                (Value::Str(a), Value::Str(b)) => Some(Value::Bool(a.contains(&**b))),
+                (Value::Str(a), Value::Str(b)) => {
+                    Some(Value::Bool(crate::value::text_contains(a, b)))
+                }
                 _ => None,
             },
             Func::Coalesce => None,

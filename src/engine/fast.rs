@@ -27,7 +27,7 @@ use super::shared_lookups::SharedLookups;
 use crate::ast::{CmpOp, IsTest};
 use crate::calendar::{add_months, add_years, age_in_full_years};
 use crate::ir::{ArithOp, Const, Func, IrExpr, RuleDef};
-use crate::value::{same_text, Value};
+use crate::value::{text_cmp, text_contains, text_eq, Value};
 
 /// This path cannot decide: evaluate with the reference evaluator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -198,9 +198,9 @@ fn compare(op: CmpOp, a: F<'_>, b: F<'_>) -> Option<bool> {
             } else if matches!(op, CmpOp::Eq | CmpOp::Ne) {
                 // Equality first looks at the lengths: most unequal labels
                 // differ there, and no byte is compared.
-                return Some(same_text(x, y) == (op == CmpOp::Eq));
+                return Some(text_eq(x, y) == (op == CmpOp::Eq));
             } else {
-                x.cmp(y)
+                text_cmp(x, y)
             }
         }
         (F::True | F::False, F::True | F::False) => a.as_bool().cmp(&b.as_bool()),
@@ -220,7 +220,7 @@ fn equal(a: F<'_>, b: F<'_>) -> bool {
 /// Two lookup key values are the same key.
 fn same_key(a: F<'_>, b: F<'_>) -> bool {
     match (a, b) {
-        (F::Str(x), F::Str(y)) => Arc::ptr_eq(x, y) || same_text(x, y),
+        (F::Str(x), F::Str(y)) => Arc::ptr_eq(x, y) || text_eq(x, y),
         _ => a.key() == b.key(),
     }
 }
@@ -1173,7 +1173,7 @@ impl<'r> Fast<'r> {
                 _ => F::Unknown,
             },
             Func::Contains => match (vals[0], vals[1]) {
-                (F::Str(a), F::Str(b)) => F::bool(a.contains(&**b)),
+                (F::Str(a), F::Str(b)) => F::bool(text_contains(a, b)),
                 _ => F::Unknown,
             },
             Func::Coalesce => F::Unknown,

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use crate::ast::{CmpOp, IsTest};
 use crate::ir::{Const, IrExpr, RuleDef};
-use crate::value::{same_text, Value};
+use crate::value::{text_eq, Value};
 
 /// A rule's first condition, when it is one of these shapes.
 #[derive(Clone, Debug)]
@@ -79,7 +79,7 @@ impl Guard {
     pub(super) fn excludes(&self, values: &[Value]) -> bool {
         match self {
             Guard::Text { field, text, eq } => match values.get(*field) {
-                Some(Value::Str(s)) => (Arc::ptr_eq(s, text) || same_text(s, text)) != *eq,
+                Some(Value::Str(s)) => (Arc::ptr_eq(s, text) || text_eq(s, text)) != *eq,
                 _ => false,
             },
             Guard::Is {
