@@ -36,6 +36,18 @@ pub enum ParamError {
     File { file: String, message: String },
     #[error("参数 `{0}` 没有默认值, 须用 --param 或参数文件给出")]
     NoValue(String),
+    #[error(
+        "参数 `{name}` 是百分比, {value} 不是比例: 写 {value}% (即 {meant}) 或 0 到 1 之间的小数"
+    )]
+    PercentOverOne {
+        name: String,
+        value: String,
+        meant: String,
+    },
+    #[error("参数 `{name}` 是百分比, 不能为负数: {value}")]
+    NegativePercent { name: String, value: String },
+    #[error("参数 `{0}` 用 --param 给出了两次: 只能给一次")]
+    GivenTwice(String),
     #[error("参数 `{name}` 的值 {value:?} 不是 {field} 的取值, 与它比较永远不会成立 (应为 {labels} 之一){}", suggestion.as_ref().map(|s| format!("; 是否想写 {s}?")).unwrap_or_default())]
     NotALabel {
         name: String,
@@ -128,6 +140,34 @@ fn const_from_cli(raw: &str, ty: &Type) -> Option<Const> {
         }
     }
     scalar_from_text(raw, ty).map(Const::Value)
+}
+
+/// A `percent` parameter's value, as given in `raw`: a ratio (`0.3`) or a
+/// percentage (`30%`); a bare number above 1 (`30`, meant as 30%, read
+/// 3000%) and a negative one are errors.
+fn check_percent(program: &Program, i: usize, raw: &str, value: &Const) -> Result<(), ParamError> {
+    let p = &program.params[i];
+    let Const::Value(Value::Decimal(x)) = value else {
+        return Ok(());
+    };
+    if !p.percent {
+        return Ok(());
+    }
+    let raw = raw.trim();
+    if *x < 0.0 {
+        return Err(ParamError::NegativePercent {
+            name: p.name.clone(),
+            value: raw.to_string(),
+        });
+    }
+    if *x > 1.0 && !raw.ends_with('%') {
+        return Err(ParamError::PercentOverOne {
+            name: p.name.clone(),
+            value: raw.to_string(),
+            meant: format!("{}", x / 100.0),
+        });
+    }
+    Ok(())
 }
 
 fn find(program: &Program, name: &str) -> Result<usize, ParamError> {
@@ -258,6 +298,7 @@ pub fn resolve(
 ) -> Result<Vec<Option<Const>>, ParamError> {
     let mut values: Vec<Option<Const>> = program.params.iter().map(|p| p.default.clone()).collect();
     let mut given = vec![false; values.len()];
+    let mut on_cli = vec![false; values.len()];
     if let Some(path) = file {
         let fname = path.display().to_string();
         let text = crate::read::small_file(path).map_err(|e| ParamError::File {
@@ -295,18 +336,19 @@ pub fn resolve(
             let i = find(program, &name).map_err(in_file)?;
             given[i] = true;
             let ty = &program.params[i].ty;
-            values[i] = Some(
-                const_from_yaml(v, ty)
-                    .ok_or_else(|| ParamError::BadValue {
-                        name: name.clone(),
-                        expected: type_name(ty),
-                        value: serde_yaml::to_string(v)
-                            .unwrap_or_default()
-                            .trim()
-                            .to_string(),
-                    })
-                    .map_err(in_file)?,
-            );
+            let shown = serde_yaml::to_string(v)
+                .unwrap_or_default()
+                .trim()
+                .to_string();
+            let value = const_from_yaml(v, ty)
+                .ok_or_else(|| ParamError::BadValue {
+                    name: name.clone(),
+                    expected: type_name(ty),
+                    value: shown.clone(),
+                })
+                .map_err(in_file)?;
+            check_percent(program, i, &shown, &value).map_err(in_file)?;
+            values[i] = Some(value);
         }
     }
     for arg in cli {
@@ -315,13 +357,21 @@ pub fn resolve(
             .ok_or_else(|| ParamError::BadSyntax(arg.clone()))?;
         let name = name.trim();
         let i = find(program, name)?;
+        // (The file's value is overridden; a second `--param` of the same
+        // name is a mistake, not an override: which one was meant?)
+        if on_cli[i] {
+            return Err(ParamError::GivenTwice(name.to_string()));
+        }
+        on_cli[i] = true;
         given[i] = true;
         let ty = &program.params[i].ty;
-        values[i] = Some(const_from_cli(raw, ty).ok_or_else(|| ParamError::BadValue {
+        let value = const_from_cli(raw, ty).ok_or_else(|| ParamError::BadValue {
             name: name.to_string(),
             expected: type_name(ty),
             value: raw.to_string(),
-        })?);
+        })?;
+        check_percent(program, i, raw, &value)?;
+        values[i] = Some(value);
     }
     for (i, v) in values.iter().enumerate() {
         if v.is_none() {

@@ -161,3 +161,72 @@ fn audit_fees(policy: &str, csv: &str, engine: Option<&str>) -> serde_json::Valu
     std::fs::write(dir.path().join("收费记录.csv"), csv).unwrap();
     common::audit_json(engine, dir.path(), &[policies.path().to_path_buf()])
 }
+
+/// A `percent` parameter given as a bare number above 1 (`30`, meant as
+/// 30%) is refused with the two ways to write it (it was read as 3000%, and
+/// the rule never fired); a negative one too. `30%` and `0.3` are the same.
+/// A parameter given twice with `--param` is refused (which was meant?).
+#[test]
+fn a_percent_parameter_refuses_a_bare_number_above_one() {
+    let policies = common::policy_folder(
+        "policy p {\n  title \"百分比\"\n}\n\nparam 减免上限: percent = 12.5%\n\n\
+         rule R302 waiver-share {\n  severity warning\n  cite dazu-2002 \"三、(二)\"\n\
+         \x20 for fee in fees\n  require fee.waiver <= fee.amount * 减免上限\n\
+         \x20 message \"减免 {fee.waiver} 元, 超过收费的 {减免上限}\"\n}\n",
+    );
+    let dir = common::folder(&[(
+        "收费记录.csv",
+        "收费流水号,办件编号,收费金额,减免金额\nF1,C1,100,20\nF2,C1,100,40\n",
+    )]);
+    let run = |extra: &[&str]| {
+        common::yimen(None)
+            .arg("audit")
+            .arg(dir.path())
+            .arg("--policy")
+            .arg(policies.path())
+            .args([
+                "--as-of",
+                "2025-12-31",
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+            ])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    for given in ["减免上限=30%", "减免上限=0.3"] {
+        let out = run(&["--param", given]);
+        common::assert_success(&out);
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let keys: Vec<_> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["key"].clone())
+            .collect();
+        assert_eq!(keys, [serde_json::json!(["F2"])], "{given}");
+    }
+    let file = dir.path().join("params.yaml");
+    std::fs::write(&file, "# 本地参数\n减免上限: 30\n").unwrap();
+    for (extra, needles) in [
+        (vec!["--param", "减免上限=30"], vec!["30%", "0.3"]),
+        (vec!["--param", "减免上限=-5%"], vec!["不能为负数"]),
+        (
+            vec!["--params", file.to_str().unwrap()],
+            vec!["params.yaml", "第 2 行", "30%"],
+        ),
+        (
+            vec!["--param", "减免上限=30%", "--param", "减免上限=40%"],
+            vec!["两次"],
+        ),
+    ] {
+        let out = run(&extra);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {err}");
+        for n in needles {
+            assert!(err.contains(n), "{extra:?}: {n} in {err}");
+        }
+    }
+}
