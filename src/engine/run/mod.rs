@@ -967,9 +967,12 @@ fn eval_group_row(
         if let Some(v) = f.need(g) {
             key_values.push(v);
         } else {
-            // A record without its group key: report it by its own key.
-            let u = undetermined_row(env, rule, row, f, rule.dataset);
-            p.undetermined.push(u);
+            // A record without its group key could be in any group: unless
+            // it decides nothing, it is undetermined, by its own key.
+            if !decides_nothing(env, rule, &agg_plans[&ri], member, row, f, &key_values) {
+                let u = undetermined_row(env, rule, row, f, rule.dataset);
+                p.undetermined.push(u);
+            }
             return;
         }
     }
@@ -992,6 +995,52 @@ fn eval_group_row(
             acc.missing.push(m);
         }
     }
+}
+
+/// Whether a record whose group key is missing changes no group's verdict,
+/// whichever group it is in: each aggregate's input leaves the aggregate as
+/// it is (a false condition for `any` and `count`, a true one for `all`),
+/// and a group of it alone (a key no other record has) passes. H002: a case
+/// taken online without its department is neither a centre nor a 原单位
+/// case of any department.
+fn decides_nothing(
+    env: &Env<'_>,
+    rule: &RuleDef,
+    plan: &AggPlan<'_>,
+    member: Option<bool>,
+    row: &Row,
+    f: &mut Frame<'_>,
+    known_keys: &[Value],
+) -> bool {
+    let at = (row.file, row.row);
+    let mut alone = GroupAcc::new(Vec::new(), at, plan.nodes.len());
+    for (i, (func, arg)) in plan.nodes.iter().enumerate() {
+        let input = f.agg_arg(*func, *arg);
+        let neutral = matches!(
+            (func, &input),
+            (AggFunc::Any | AggFunc::Count, AggInput::Cond(Some(false)))
+                | (AggFunc::All, AggInput::Cond(Some(true)))
+        );
+        if !neutral {
+            return false;
+        }
+        alone.aggs[i].add(*func, member, &input, at);
+    }
+    let mut keys = known_keys.to_vec();
+    keys.resize(rule.group_by.len(), Value::Empty);
+    let aggs: Vec<Val> = plan
+        .nodes
+        .iter()
+        .zip(&alone.aggs)
+        .map(|((func, arg), acc)| acc.value(*func, arg.is_some()))
+        .collect();
+    let bounds = vec![None; aggs.len()];
+    let view = GroupView {
+        keys: &keys,
+        aggs: &aggs,
+        bounds: &bounds,
+    };
+    Frame::for_group(env, rule, view).group_violation() == Some(false)
 }
 
 fn eval_record(env: &Env<'_>, rule: &RuleDef, row: &Row, p: &mut Partial, f: &mut Frame<'_>) {

@@ -1,0 +1,51 @@
+//! A record without its group key could be in any group: it is undetermined
+//! (by its own key) only when it could change a group's verdict. A case
+//! taken online without its department is neither a centre nor a 原单位
+//! case of any department (H002), an authorisation row of 初审 without its
+//! department grants no 决定 (A004): no verdict; they were undetermined.
+
+mod common;
+
+fn undetermined(json: &serde_json::Value, code: &str) -> Vec<String> {
+    common::with_code(json, "undetermined", code)
+        .iter()
+        .map(|u| u["key"].to_string())
+        .collect()
+}
+
+#[test]
+fn a_record_without_its_group_key_is_undetermined_only_if_it_could_matter() {
+    let dir = common::folder(&[
+        (
+            "事项目录.csv",
+            "事项编码,事项名称,事项类型,实施主体,是否进驻中心,办件类型,承诺办结时限\n\
+             A2,x,行政许可,D,是,承诺件,10\n",
+        ),
+        (
+            "办件记录.csv",
+            "办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n\
+             n3,A2,,网上,2025-03-03 09:00,2025-03-04 09:00\n\
+             n4,ZZ,,网上,2025-03-03 09:00,2025-03-04 09:00\n\
+             n5,A2,D,中心窗口,2025-03-03 09:00,2025-03-04 09:00\n\
+             n6,A2,,原单位,2025-03-03 09:00,2025-03-04 09:00\n",
+        ),
+        (
+            "窗口授权.csv",
+            "授权单位,事项编码,授权级别,是否授权审批专用章,生效日期,失效日期\n\
+             ,A2,初审,否,2025-01-01,\n\
+             ,A2,决定,否,2025-01-01,\n\
+             D,A2,决定,是,2025-01-01,\n",
+        ),
+    ]);
+    let fast = common::audit_json(None, dir.path(), &[]);
+    let reference = common::audit_json(Some("reference"), dir.path(), &[]);
+    assert_eq!(fast["undetermined"], reference["undetermined"]);
+    assert_eq!(fast["findings"], reference["findings"]);
+    // n6, taken at 原单位, may be D's: D's item A2 may be handled on two
+    // tracks. n3 and n4, online, change no department's verdict.
+    assert_eq!(undetermined(&fast, "H002"), [r#"["n6"]"#]);
+    // The 决定 row without a seal may be any department's; the 初审 one
+    // grants no 决定.
+    assert_eq!(undetermined(&fast, "A004"), [r#"["","A2","2025-01-01"]"#]);
+    assert!(common::with_code(&fast, "findings", "A004").is_empty());
+}
