@@ -88,16 +88,36 @@ pub fn compare_numbers(x: f64, y: f64) -> Option<std::cmp::Ordering> {
 /// matched; as lookups and groups match them.
 #[inline]
 pub fn text_eq(a: &str, b: &str) -> bool {
-    same_text(a, b) || {
-        let (x, y) = (
-            crate::read::normalize::value(a),
-            crate::read::normalize::value(b),
-        );
-        // Neither changed by normalising: they differ (most unequal texts).
-        !(matches!(x, Cow::Borrowed(t) if t.len() == a.len())
-            && matches!(y, Cow::Borrowed(t) if t.len() == b.len()))
-            && x == y
+    use crate::read::normalize::plain_start;
+    if same_text(a, b) {
+        return true;
     }
+    // Most unequal texts (labels, codes) differ in a first or last
+    // character that normalising keeps (no space, no full-width form): they
+    // differ normalised too, and nothing is scanned.
+    if let (Some(&p), Some(&q)) = (a.as_bytes().first(), b.as_bytes().first()) {
+        if p != q && plain_start(p) && plain_start(q) {
+            return false;
+        }
+    }
+    text_eq_slow(a, b)
+}
+
+/// [`text_eq`] past its first test, out of line (its calls and their frame
+/// cost more than the first test on the hot path).
+#[inline(never)]
+fn text_eq_slow(a: &str, b: &str) -> bool {
+    use crate::read::normalize::{half_width, is_space, value};
+    let kept = |c: Option<char>| c.is_none_or(|c| !is_space(c) && half_width(c) == c);
+    let (c, d) = (a.chars().next_back(), b.chars().next_back());
+    if c != d && kept(c) && kept(d) {
+        return false;
+    }
+    let (x, y) = (value(a), value(b));
+    // Neither changed by normalising: they differ.
+    let unchanged = matches!(x, Cow::Borrowed(t) if t.len() == a.len())
+        && matches!(y, Cow::Borrowed(t) if t.len() == b.len());
+    !unchanged && x == y
 }
 
 /// How two texts order: by their normalised forms, so that texts that

@@ -1,7 +1,8 @@
 //! `same_text` against `==` on every pair of lengths and every position of
-//! a difference.
+//! a difference; `text_eq` against equality of the normalised forms.
 
-use super::same_text;
+use super::{same_text, text_eq};
+use crate::read::normalize::value;
 
 #[test]
 fn same_text_is_equality() {
@@ -26,4 +27,50 @@ fn same_text_is_equality() {
     }
     assert!(same_text("原单位", "原单位"));
     assert!(!same_text("中心窗口", "综合窗口"));
+}
+
+/// `text_eq`'s shortcuts (a first or last character normalising keeps)
+/// never decide otherwise than comparing the normalised forms, on texts
+/// with spaces, full-width forms and zero-width characters at either end
+/// and inside.
+#[test]
+fn text_eq_is_equality_of_normalised_forms() {
+    let texts = [
+        "",
+        " ",
+        "\u{a0}",
+        "\u{3000}",
+        "\u{200b}",
+        "A1",
+        "Ａ１",
+        " A1",
+        "A1 ",
+        "A１",
+        "a b",
+        "ab",
+        "中心窗口",
+        "原单位",
+        "综合窗口",
+        "招商局（本级）",
+        "招商局(本级)",
+        "招商局 (本级)",
+        "招商局\u{a0}(本级)",
+        "计经委",
+        "计 经委",
+        "\u{a0}计经委",
+        "计经委\u{3000}",
+        "（一）",
+        "(一)",
+        "\u{feff}A1",
+        "John\u{a0}\u{a0}Smith",
+        "John Smith",
+        "JohnSmith",
+    ];
+    for a in texts {
+        for b in texts {
+            assert_eq!(text_eq(a, b), value(a) == value(b), "{a:?} {b:?}");
+        }
+    }
+    assert!(text_eq("招商局（本级）", "招商局 (本级)"));
+    assert!(!text_eq("a b", "ab"));
 }

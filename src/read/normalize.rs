@@ -50,7 +50,7 @@ fn trim_spaces(s: &str) -> &str {
     reason = "measured: left to the inliner, the cell parsers stopped inlining it when unrelated code changed"
 )]
 #[inline(always)]
-fn plain_start(a: u8) -> bool {
+pub(crate) fn plain_start(a: u8) -> bool {
     if a.is_ascii() {
         return !matches!(a, b' ' | b'\t'..=b'\r');
     }
