@@ -1,5 +1,6 @@
 //! `--format text`: for a person. Findings grouped by department and rule,
-//! each with its message, evidence and citation, then a summary.
+//! each with its message, evidence (each value under the file and row it
+//! comes from) and citation, then a summary.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -7,11 +8,59 @@ use std::fmt::Write as _;
 use super::AuditDoc;
 use crate::engine::report::{Evidence, Finding};
 
-fn place(e: &Evidence) -> String {
+/// A file as the evidence names it, with its sheet: `事项目录.xlsx [目录]`.
+fn file_text(e: &Evidence) -> String {
     match &e.sheet {
-        Some(s) => format!("{} [{s}] 第 {} 行", e.file, e.row),
-        None => format!("{} 第 {} 行", e.file, e.row),
+        Some(s) => format!("{} [{s}]", e.file),
+        None => e.file.clone(),
     }
+}
+
+/// The evidence of a finding or an undetermined verdict, exactly the
+/// entries the JSON gives, each value under the place (file, sheet, row) it
+/// comes from: `办件记录.csv 第 25 行  dept=区教科体局, item_code=A1;
+/// 窗口授权.csv 第 6 行  level=初审`. Places come in the order of their first
+/// entry, the values of a place in the entries' order; places without a
+/// value that follow one another in one file are one list of rows
+/// (`办件记录.csv 第 38、180、204 行`, a group's records).
+fn evidence_text(evidence: &[Evidence]) -> String {
+    let mut places: Vec<(&Evidence, Vec<String>)> = Vec::new();
+    for e in evidence {
+        let i = places
+            .iter()
+            .position(|(p, _)| p.file == e.file && p.sheet == e.sheet && p.row == e.row)
+            .unwrap_or_else(|| {
+                places.push((e, Vec::new()));
+                places.len() - 1
+            });
+        if let Some(field) = &e.field {
+            places[i]
+                .1
+                .push(format!("{field}={}", e.value.as_deref().unwrap_or("")));
+        }
+    }
+    let mut parts: Vec<String> = Vec::new();
+    let mut rows: Vec<u32> = Vec::new();
+    for (n, (p, fields)) in places.iter().enumerate() {
+        if fields.is_empty() {
+            rows.push(p.row);
+            let next_joins = places
+                .get(n + 1)
+                .is_some_and(|(q, f)| f.is_empty() && q.file == p.file && q.sheet == p.sheet);
+            if !next_joins {
+                let list: Vec<String> = rows.drain(..).map(|r| r.to_string()).collect();
+                parts.push(format!("{} 第 {} 行", file_text(p), list.join("、")));
+            }
+        } else {
+            parts.push(format!(
+                "{} 第 {} 行  {}",
+                file_text(p),
+                p.row,
+                fields.join(", ")
+            ));
+        }
+    }
+    parts.join("; ")
 }
 
 pub fn render(doc: &AuditDoc<'_>) -> String {
@@ -55,28 +104,8 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
                 if let Some(w) = &f.waiver {
                     let _ = writeln!(out, "      豁免: {}", super::triage::waiver_text(w));
                 }
-                if let Some(e) = f.evidence.first() {
-                    let fields: Vec<String> = f
-                        .evidence
-                        .iter()
-                        .filter_map(|e| {
-                            Some(format!(
-                                "{}={}",
-                                e.field.as_ref()?,
-                                e.value.as_deref().unwrap_or("")
-                            ))
-                        })
-                        .collect();
-                    let _ = writeln!(
-                        out,
-                        "      证据: {}{}",
-                        place(e),
-                        if fields.is_empty() {
-                            String::new()
-                        } else {
-                            format!("  {}", fields.join(", "))
-                        }
-                    );
+                if !f.evidence.is_empty() {
+                    let _ = writeln!(out, "      证据: {}", evidence_text(&f.evidence));
                 }
                 let cites: Vec<String> = f
                     .cite
@@ -101,7 +130,7 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
                 u.dataset,
                 u.key.join(", "),
                 u.missing.join(", "),
-                u.evidence.first().map(place).unwrap_or_default()
+                evidence_text(&u.evidence)
             );
         }
         if a.undetermined.len() > 50 {

@@ -1,0 +1,170 @@
+//! `--format text`: a finding's evidence (and an undetermined verdict's)
+//! shows every value under the file and row it comes from, as the JSON gives
+//! them: a value looked up in another file (A001's authorisation level, in
+//! 窗口授权.csv) is not shown as if it were in the record's row.
+
+mod common;
+
+use std::path::Path;
+
+fn audit(dir: &Path, policies: &[&Path], format: &str) -> String {
+    let mut cmd = common::yimen(None);
+    cmd.arg("audit").arg(dir);
+    for p in policies {
+        cmd.arg("--policy").arg(p);
+    }
+    let out = cmd
+        .args(["--as-of", "2025-12-31", "--fail-on", "never"])
+        .args(["--format", format])
+        .output()
+        .unwrap();
+    common::assert_success(&out);
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The `证据:` line under the finding whose message is `message`.
+fn evidence_line<'a>(text: &'a str, message: &str) -> &'a str {
+    let lines: Vec<&str> = text.lines().collect();
+    let at: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].trim_start().strip_prefix("· ") == Some(message))
+        .collect();
+    assert_eq!(at.len(), 1, "finding {message:?} once in\n{text}");
+    lines[at[0] + 1..]
+        .iter()
+        .take_while(|l| !l.trim_start().starts_with("· "))
+        .find_map(|l| l.trim_start().strip_prefix("证据: "))
+        .unwrap_or_else(|| panic!("no evidence under {message:?} in\n{text}"))
+}
+
+/// Whether the text's evidence `line` shows the JSON evidence entry `e`:
+/// a part (`; `) at its file, sheet and row, holding its `field=value`; one
+/// without a field, a part of its file naming its row (alone or in a list).
+fn shows(line: &str, e: &serde_json::Value) -> bool {
+    let file = match e["sheet"].as_str() {
+        Some(sheet) => format!("{} [{sheet}]", e["file"].as_str().unwrap()),
+        None => e["file"].as_str().unwrap().to_string(),
+    };
+    let row = e["row"].as_u64().unwrap().to_string();
+    line.split("; ").any(|part| {
+        let Some(rest) = part.strip_prefix(&format!("{file} 第 ")) else {
+            return false;
+        };
+        let Some((rows, fields)) = rest.split_once(" 行") else {
+            return false;
+        };
+        match e["field"].as_str() {
+            Some(field) => {
+                let pair = format!("{field}={}", e["value"].as_str().unwrap_or(""));
+                rows == row && fields.trim_start().split(", ").any(|p| p == pair)
+            }
+            None => rows.split('、').any(|r| r == row),
+        }
+    })
+}
+
+#[test]
+fn a_value_looked_up_in_another_file_is_shown_under_that_file_and_row() {
+    let dir = common::root().join("examples/guangan");
+    let text = audit(&dir, &[], "text");
+    // A001: the case is row 25 of the case log; the authorisation it looked
+    // up (区教科体局, only 初审 for this item) is row 6 of 窗口授权.csv.
+    assert_eq!(
+        evidence_line(
+            &text,
+            "办件 GA20250000024 由首席代表决定, 但受理当日无决定权授权"
+        ),
+        "办件记录.csv 第 25 行  decider_role=首席代表, dept=区教科体局, \
+         item_code=512B0053300007-511602000000-000-115113010833722043-1-00, \
+         accepted_at=2025-09-22 10:08:00; 窗口授权.csv 第 6 行  level=初审",
+    );
+    // H001: 已进驻 is the catalogue's row (a sheet of a workbook), not the case's.
+    assert_eq!(
+        evidence_line(
+            &text,
+            "办件 GA20250000204 的事项 511A0014300003-511602000000-000-2222222222222-1-00\
+             (道路货物运输企业设立子公司经营许可)已进驻中心, 却在原单位受理"
+        ),
+        "办件记录.csv 第 205 行  channel=原单位, \
+         item_code=511A0014300003-511602000000-000-2222222222222-1-00; \
+         事项目录.xlsx [事项目录] 第 82 行  in_center=是",
+    );
+    // H002: a group's records, every row the JSON gives, not the first alone.
+    assert_eq!(
+        evidence_line(
+            &text,
+            "区交通运输局 的事项 511A0014300003-511602000000-000-2222222222222-1-00 \
+             中心受理 4 件, 原单位受理 1 件"
+        ),
+        "办件记录.csv 第 38、180、204、205、215 行",
+    );
+
+    // Every finding of the example: each JSON evidence entry is shown at
+    // its own file and row.
+    let json: serde_json::Value = serde_json::from_str(&audit(&dir, &[], "json")).unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    assert!(findings.len() > 50, "{json}");
+    for f in findings {
+        let line = evidence_line(&text, f["message"].as_str().unwrap());
+        for e in f["evidence"].as_array().unwrap() {
+            assert!(
+                shows(line, e),
+                "{} {}: {e} not in {line:?}",
+                f["code"],
+                f["key"]
+            );
+        }
+    }
+}
+
+const GROUP_POLICY: &str = r#"/// 分组
+policy grouped {
+  title "分组"
+  issuer "yimen"
+}
+
+/// 每个事项的办件都在 2025 年受理
+rule X204 accepted-this-year {
+  title "受理时间"
+  severity error
+  cite gangnan-2017 "四、(六)"
+  for case in cases
+  group by case.item_code
+  require all(date(case.accepted_at) >= 2025-01-01)
+  message "{case.item_code} {count()} 件"
+}
+"#;
+
+#[test]
+fn an_undetermined_group_shows_every_row_it_names() {
+    let export = common::folder(&[
+        (
+            "事项目录.csv",
+            "事项编码,事项名称,事项类型,实施主体,是否进驻中心\nA1,甲,行政许可,市监局,是\n",
+        ),
+        (
+            "办件记录.csv",
+            "办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n\
+             C1,A1,市监局,综合窗口,2025-03-03 09:00:00,2025-03-03 10:00:00\n\
+             C2,A1,市监局,综合窗口,,2025-03-04 10:00:00\n",
+        ),
+    ]);
+    let policies = common::policy_folder(GROUP_POLICY);
+    let json: serde_json::Value =
+        serde_json::from_str(&audit(export.path(), &[policies.path()], "json")).unwrap();
+    let x204 = common::with_code(&json, "undetermined", "X204");
+    assert_eq!(x204.len(), 1, "{json}");
+    assert_eq!(
+        x204[0]["evidence"],
+        serde_json::json!([
+            { "file": "办件记录.csv", "row": 2, "field": null, "value": null },
+            { "file": "办件记录.csv", "row": 3, "field": null, "value": null },
+        ])
+    );
+    // Row 3 lacks 受理时间: the text names it, not row 2 alone.
+    let text = audit(export.path(), &[policies.path()], "text");
+    assert!(
+        text.lines()
+            .any(|l| l == "  [X204] cases [A1] 缺少 accepted_at  (办件记录.csv 第 2、3 行)"),
+        "{text}"
+    );
+}
