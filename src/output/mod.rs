@@ -12,7 +12,7 @@ pub(crate) mod triage;
 pub mod xlsx;
 
 use crate::ast::RuleKind;
-use crate::engine::report::Finding;
+use crate::engine::report::{Evidence, Finding};
 use crate::ir::{Program, RuleDef};
 
 /// The findings of an audit with what the writers need to say about it.
@@ -153,25 +153,58 @@ pub(crate) fn cites_long(f: &Finding) -> String {
         .join("\n")
 }
 
-/// The evidence of a finding as `field=value` pairs; a pair from another
-/// place than the first evidence row is prefixed with its file and row.
+/// A file as the evidence names it, with its sheet: `事项目录.xlsx [目录]`.
+pub(crate) fn file_text(e: &Evidence) -> String {
+    match &e.sheet {
+        Some(s) => format!("{} [{s}]", e.file),
+        None => e.file.clone(),
+    }
+}
+
+/// The places (file, sheet, row) of `evidence`, in the order of their
+/// first entry, each with its `field=value` pairs in the entries' order.
+pub(crate) fn evidence_places(evidence: &[Evidence]) -> Vec<(&Evidence, Vec<String>)> {
+    let mut places: Vec<(&Evidence, Vec<String>)> = Vec::new();
+    for e in evidence {
+        let i = places
+            .iter()
+            .position(|(p, _)| p.file == e.file && p.sheet == e.sheet && p.row == e.row)
+            .unwrap_or_else(|| {
+                places.push((e, Vec::new()));
+                places.len() - 1
+            });
+        if let Some(field) = &e.field {
+            places[i]
+                .1
+                .push(format!("{field}={}", e.value.as_deref().unwrap_or("")));
+        }
+    }
+    places
+}
+
+/// The evidence of a finding as `field=value` pairs: those of the first
+/// evidence row first, then each other place's after its file and row
+/// (`窗口授权.csv 第 6 行 level=初审; seal=否`): a value belongs to the last
+/// place named before it, or to the first row.
 pub(crate) fn evidence_values(f: &Finding) -> String {
-    let first = f.evidence.first();
-    f.evidence
-        .iter()
-        .filter_map(|e| {
-            let field = e.field.as_ref()?;
-            let value = e.value.as_deref().unwrap_or("");
-            let same =
-                first.is_some_and(|p| p.file == e.file && p.sheet == e.sheet && p.row == e.row);
-            Some(if same {
-                format!("{field}={value}")
-            } else {
-                format!("{} 第 {} 行 {field}={value}", e.file, e.row)
-            })
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
+    let places = evidence_places(&f.evidence);
+    let mut parts = Vec::new();
+    for (n, (p, fields)) in places.iter().enumerate() {
+        if fields.is_empty() {
+            continue;
+        }
+        if n == 0 {
+            parts.push(fields.join("; "));
+        } else {
+            parts.push(format!(
+                "{} 第 {} 行 {}",
+                file_text(p),
+                p.row,
+                fields.join("; ")
+            ));
+        }
+    }
+    parts.join("; ")
 }
 
 /// The text a person sees for a finding's key.

@@ -8,14 +8,6 @@ use std::fmt::Write as _;
 use super::AuditDoc;
 use crate::engine::report::{Evidence, Finding};
 
-/// A file as the evidence names it, with its sheet: `事项目录.xlsx [目录]`.
-fn file_text(e: &Evidence) -> String {
-    match &e.sheet {
-        Some(s) => format!("{} [{s}]", e.file),
-        None => e.file.clone(),
-    }
-}
-
 /// The evidence of a finding or an undetermined verdict, exactly the
 /// entries the JSON gives, each value under the place (file, sheet, row) it
 /// comes from: `办件记录.csv 第 25 行  dept=区教科体局, item_code=A1;
@@ -24,21 +16,7 @@ fn file_text(e: &Evidence) -> String {
 /// value that follow one another in one file are one list of rows
 /// (`办件记录.csv 第 38、180、204 行`, a group's records).
 fn evidence_text(evidence: &[Evidence]) -> String {
-    let mut places: Vec<(&Evidence, Vec<String>)> = Vec::new();
-    for e in evidence {
-        let i = places
-            .iter()
-            .position(|(p, _)| p.file == e.file && p.sheet == e.sheet && p.row == e.row)
-            .unwrap_or_else(|| {
-                places.push((e, Vec::new()));
-                places.len() - 1
-            });
-        if let Some(field) = &e.field {
-            places[i]
-                .1
-                .push(format!("{field}={}", e.value.as_deref().unwrap_or("")));
-        }
-    }
+    let places = super::evidence_places(evidence);
     let mut parts: Vec<String> = Vec::new();
     let mut rows: Vec<u32> = Vec::new();
     for (n, (p, fields)) in places.iter().enumerate() {
@@ -49,12 +27,12 @@ fn evidence_text(evidence: &[Evidence]) -> String {
                 .is_some_and(|(q, f)| f.is_empty() && q.file == p.file && q.sheet == p.sheet);
             if !next_joins {
                 let list: Vec<String> = rows.drain(..).map(|r| r.to_string()).collect();
-                parts.push(format!("{} 第 {} 行", file_text(p), list.join("、")));
+                parts.push(format!("{} 第 {} 行", super::file_text(p), list.join("、")));
             }
         } else {
             parts.push(format!(
                 "{} 第 {} 行  {}",
-                file_text(p),
+                super::file_text(p),
                 p.row,
                 fields.join(", ")
             ));
