@@ -49,3 +49,36 @@ fn a_record_without_its_group_key_is_undetermined_only_if_it_could_matter() {
     assert_eq!(undetermined(&fast, "A004"), [r#"["","A2","2025-01-01"]"#]);
     assert!(common::with_code(&fast, "findings", "A004").is_empty());
 }
+
+/// A group's undetermined verdict names, besides its first rows, the
+/// records whose contribution is unknown (row 9, the eighth case, without
+/// its 受理时间); it named the first five rows only, none of them the one
+/// to mend.
+#[test]
+fn a_groups_undetermined_verdict_names_the_records_it_could_not_count() {
+    let mut cases = String::from("办件编号,事项编码,受理部门,受理渠道,受理时间\n");
+    for i in 1..=7 {
+        cases.push_str(&format!("C{i},A1,D,中心窗口,2025-03-0{i} 09:00\n"));
+    }
+    cases.push_str("C8,A1,D,中心窗口,\n");
+    let dir = common::folder(&[("办件记录.csv", &cases)]);
+    let policy = common::policy_folder(
+        "policy t {\n  title \"t\"\n}\n\
+         rule X204 dated {\n  title \"x\"\n  severity error\n  cite gangnan-2017 \"四、(六)\"\n\
+         \x20 for case in cases\n  group by case.dept\n\
+         \x20 require all(date(case.accepted_at) >= 2025-01-01)\n  message \"{case.dept}\"\n}\n",
+    );
+    for engine in [None, Some("reference")] {
+        let json = common::audit_json(engine, dir.path(), &common::yimen_files(policy.path()));
+        let u = common::with_code(&json, "undetermined", "X204");
+        assert_eq!(u.len(), 1, "{json:#}");
+        let rows: Vec<u64> = u[0]["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["row"].as_u64().unwrap())
+            .collect();
+        assert_eq!(rows, [2, 3, 4, 5, 6, 9], "{engine:?}");
+        assert_eq!(u[0]["missing"], serde_json::json!(["accepted_at"]));
+    }
+}

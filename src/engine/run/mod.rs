@@ -223,6 +223,10 @@ struct GroupAcc {
     aggs: Vec<AggAcc>,
     /// Fields missing in records whose contribution is unknown.
     missing: Vec<String>,
+    /// The places of the first records (by place) whose contribution is
+    /// unknown: an undetermined verdict's evidence names them, wherever
+    /// they are in the group.
+    unknown_rows: Vec<(u32, u32)>,
 }
 
 impl GroupAcc {
@@ -239,6 +243,7 @@ impl GroupAcc {
                 aggs
             ],
             missing: Vec::new(),
+            unknown_rows: Vec::new(),
         }
     }
 
@@ -256,10 +261,15 @@ impl GroupAcc {
             }
         }
         self.missing.sort();
-        self.rows.extend(o.rows);
-        self.rows.sort_unstable();
-        self.rows.dedup();
-        self.rows.truncate(GROUP_EVIDENCE);
+        for (mine, theirs) in [
+            (&mut self.rows, o.rows),
+            (&mut self.unknown_rows, o.unknown_rows),
+        ] {
+            mine.extend(theirs);
+            mine.sort_unstable();
+            mine.dedup();
+            mine.truncate(GROUP_EVIDENCE);
+        }
     }
 }
 
@@ -986,9 +996,14 @@ fn eval_group_row(
     if acc.rows.len() < GROUP_EVIDENCE {
         acc.rows.push((row.file, row.row));
     }
+    let mut unknown = member.is_none();
     for (i, (func, arg)) in plan.nodes.iter().enumerate() {
         let input = f.agg_arg(*func, *arg);
+        unknown |= matches!(input, AggInput::Cond(None) | AggInput::Value(None));
         acc.aggs[i].add(*func, member, &input, (row.file, row.row));
+    }
+    if (unknown || !f.missing.is_empty()) && acc.unknown_rows.len() < GROUP_EVIDENCE {
+        acc.unknown_rows.push((row.file, row.row));
     }
     for m in f.missing.drain(..) {
         if !acc.missing.contains(&m) {
@@ -1098,8 +1113,14 @@ fn judge_group(env: &Env<'_>, rule: &RuleDef, plan: &AggPlan<'_>, g: &GroupAcc, 
     let mut f = Frame::for_group(env, rule, view()).track();
     let verdict = f.group_violation();
     let ds_name = env.schema.datasets[rule.report_dataset].name.clone();
-    let mut evidence: Vec<Evidence> = g
-        .rows
+    // An undetermined verdict names the records it could not count too.
+    let mut rows = g.rows.clone();
+    if verdict.is_none() {
+        rows.extend(&g.unknown_rows);
+        rows.sort_unstable();
+        rows.dedup();
+    }
+    let mut evidence: Vec<Evidence> = rows
         .iter()
         .map(|&(file, row)| {
             let fr = &env.data.files[file as usize];
