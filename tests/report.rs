@@ -1246,3 +1246,46 @@ fn a_department_name_with_markdown_marks_stays_literal_in_the_md() {
     // Table cells keep the name (a `|` alone is what breaks a table).
     assert!(md.contains("| X*局_甲 |"), "{md}");
 }
+
+/// The report's calendar line says what was counted with: a local calendar
+/// added with `--calendar` (it named only the built-in one), and for an
+/// audit date past the last year listed, that later days were counted
+/// Monday to Friday.
+#[test]
+fn the_calendar_line_names_a_local_calendar_and_days_past_it() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let cal = dir.path().join("本地日历.yaml");
+    std::fs::write(&cal, "days:\n  - {date: 2027-02-05, off: true}\n").unwrap();
+    let line = |as_of: &str, extra: &[&str]| -> String {
+        let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
+            .arg("report")
+            .arg(dir.path())
+            .args(["--as-of", as_of, "--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        json["calendar"].as_str().unwrap().to_string()
+    };
+    let plain = line("2025-12-31", &[]);
+    assert!(plain.ends_with("年），内置"), "{plain}");
+    let local = line("2027-12-31", &["--calendar", cal.to_str().unwrap()]);
+    assert!(
+        local.contains("另加本地日历") && local.contains("本地日历.yaml"),
+        "{local}"
+    );
+    assert!(local.contains("合计收录至 2027 年"), "{local}");
+    assert!(!local.contains("周一至周五"), "{local}");
+    let past = line("2028-06-30", &[]);
+    assert!(
+        past.contains("年之后的日子按周一至周五计算工作日"),
+        "{past}"
+    );
+}

@@ -183,6 +183,11 @@ pub fn run(args: &Args) -> u8 {
         prepared.as_of,
         args.period.map(|y| y.to_string()),
     );
+    report.calendar = crate::report::calendar_text(
+        &prepared.calendar,
+        args.run.opts.calendar.as_deref(),
+        prepared.as_of,
+    );
     report.previous = args.compare.as_ref().map(|dir| match args.period {
         Some(y) => format!(
             "{} 年度 ({}, 审计日期 {previous_as_of})",

@@ -9,6 +9,7 @@ pub mod md;
 pub mod xlsx;
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
@@ -469,11 +470,35 @@ pub fn build(
             .iter()
             .map(|p| format!("{}（{}）", p.title.clone().unwrap_or_default(), p.file))
             .collect(),
-        calendar: format!(
-            "国务院办公厅公布的法定节假日与调休安排（holiday-cn，收录至 {} 年），内置",
-            crate::calendar::Calendar::official().covered_years().1
-        ),
+        calendar: calendar_text(crate::calendar::Calendar::official(), None, as_of),
     }
+}
+
+/// The report's line on the working-day calendar it counted with: the
+/// official one built in, a local file added (`--calendar`), and, for an
+/// audit date after the last year listed, that later days were counted
+/// Monday to Friday.
+pub fn calendar_text(
+    calendar: &crate::calendar::Calendar,
+    local: Option<&std::path::Path>,
+    as_of: chrono::NaiveDate,
+) -> String {
+    use chrono::Datelike;
+    let official = crate::calendar::Calendar::official().covered_years().1;
+    let mut text =
+        format!("国务院办公厅公布的法定节假日与调休安排（holiday-cn，收录至 {official} 年），内置");
+    let last = calendar.covered_years().1;
+    if let Some(path) = local {
+        let _ = write!(
+            text,
+            "；另加本地日历 {}（合计收录至 {last} 年）",
+            path.display()
+        );
+    }
+    if as_of.year() > last {
+        let _ = write!(text, "；{last} 年之后的日子按周一至周五计算工作日");
+    }
+    text
 }
 
 fn departments(
