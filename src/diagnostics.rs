@@ -413,13 +413,19 @@ where
     I: IntoIterator<Item = &'a str>,
 {
     let mut best: Option<(f64, &str)> = None;
+    let w = word.to_lowercase();
+    let long = w.chars().count() > 2;
     for cand in candidates {
         if cand == word {
             continue;
         }
-        let score = strsim::normalized_damerau_levenshtein(word, cand);
+        // Case aside (`AGE_LIMIT` is `age_limit`), and a word that begins a
+        // name (`on-time` for `on-time-rate`) is close.
+        let c = cand.to_lowercase();
+        let score = strsim::normalized_damerau_levenshtein(&w, &c);
         let close = score >= 0.6
-            || strsim::damerau_levenshtein(word, cand) <= 2 && word.chars().count() > 2;
+            || strsim::damerau_levenshtein(&w, &c) <= 2 && long
+            || long && c.starts_with(&w);
         if close && best.is_none_or(|(b, _)| score > b) {
             best = Some((score, cand));
         }

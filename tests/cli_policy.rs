@@ -161,6 +161,14 @@ fn explain_prints_the_rule_its_parameters_and_every_cited_clause() {
     let (code, _, err) = yimen(&["explain", "dual-trak"]);
     assert_eq!(code, 2);
     assert!(err.contains("是否要查 dual-track"), "{err}");
+    // The start of a name is close to it (`on-time` is `on-time-rate`'s).
+    let (code, _, err) = yimen(&["explain", "on-time"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("是否要查 on-time-rate"), "{err}");
+    // Case aside: a parameter written in capitals.
+    let (code, _, err) = yimen(&["audit", "no-such-dir", "--param", "AGE_LIMIT=44"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("did you mean `age_limit`"), "{err}");
     // A metric: no severity, and it says which records it counts.
     let (code, out, err) = yimen(&["explain", "M04"]);
     assert_eq!(code, 0, "{err}");
