@@ -143,3 +143,156 @@ fn unused_mapping_patterns_are_warned_about() {
         "{warnings:?}"
     );
 }
+
+/// The case log and catalogue of a small export: C1 accepted at the
+/// department's own office (H001), C2 in the centre.
+const CASES: &str = "办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\nC1,A1,民政局,原单位,2025-03-03 09:00:00,2025-03-03 10:00:00\nC2,A1,民政局,中心窗口,2025-03-03 09:00:00,2025-03-03 10:00:00\n";
+const CATALOGUE: &str = "事项编码,事项名称,事项类型,实施主体,是否进驻中心,不进驻批准文号\nA1,婚姻登记,行政确认,民政局,是,\n";
+
+/// `yimen COMMAND DIR --map MAP --as-of 2025-12-31 --fail-on never ARGS`:
+/// its exit code and standard output.
+fn run_mapped(command: &str, dir: &Path, map: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_yimen"));
+    cmd.arg(command).arg(dir).arg("--map").arg(map);
+    if command != "inspect" {
+        cmd.args(["--as-of", "2025-12-31"]);
+    }
+    if command == "audit" {
+        cmd.args(["--fail-on", "never"]);
+    }
+    let out = cmd.args(args).output().unwrap();
+    (out.status.code(), String::from_utf8(out.stdout).unwrap())
+}
+
+/// The audit's `skipped` entry of `file`: its reason and `unreadable`.
+fn audit_skipped(json: &str, file: &str) -> (String, bool) {
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    let k = v["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["file"] == file)
+        .unwrap_or_else(|| panic!("{file} not in {}", v["skipped"]));
+    (
+        k["reason"].as_str().unwrap().to_string(),
+        k["unreadable"].as_bool().unwrap(),
+    )
+}
+
+/// A file the mapping assigns to a dataset, none of whose columns fits it
+/// (its header row off by one, its encoding given wrong), is unreadable:
+/// exit 2 in `audit` and `report`, not a clean audit with every case
+/// dropped. The reason says what was expected, which row was looked at and
+/// what it held, and where the header is or that the encoding may be wrong.
+#[test]
+fn a_file_the_mapping_assigns_that_no_column_fits_is_unreadable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let export = tmp.path().join("export");
+    std::fs::create_dir(&export).unwrap();
+    std::fs::write(export.join("办件.csv"), CASES).unwrap();
+    std::fs::write(export.join("目录.csv"), CATALOGUE).unwrap();
+    let map = tmp.path().join("m.yaml");
+    std::fs::write(
+        &map,
+        "files:\n  \"办件.csv\": { dataset: cases, header_row: 2 }\n",
+    )
+    .unwrap();
+    let (code, json) = run_mapped("audit", &export, &map, &["--format", "json"]);
+    assert_eq!(code, Some(2), "{json}");
+    let (reason, unreadable) = audit_skipped(&json, "办件.csv");
+    assert!(unreadable, "{reason}");
+    for part in [
+        "映射文件 (--map) 指定为 cases",
+        "必需列 办件编号、事项编码",
+        "键列 办件编号",
+        "(header_row: 2) 为 “C1, A1, 民政局, 原单位,",
+        "第 1 行才是 cases 的表头",
+        "header_row: 2 改为 1",
+    ] {
+        assert!(reason.contains(part), "{part}: {reason}");
+    }
+    let (code, _) = run_mapped("report", &export, &map, &["--format", "json"]);
+    assert_eq!(code, Some(2));
+
+    // A GBK case log the mapping calls UTF-8.
+    let (gbk, _, _) = encoding_rs::GBK.encode(CASES);
+    std::fs::write(export.join("办件.csv"), &gbk).unwrap();
+    std::fs::write(
+        &map,
+        "files:\n  \"办件.csv\": { dataset: cases, encoding: utf-8 }\n",
+    )
+    .unwrap();
+    let (code, json) = run_mapped("audit", &export, &map, &["--format", "json"]);
+    assert_eq!(code, Some(2), "{json}");
+    let (reason, unreadable) = audit_skipped(&json, "办件.csv");
+    assert!(unreadable, "{reason}");
+    assert!(
+        reason.contains("第一个非空行 (第 1 行)")
+            && reason.contains("encoding: utf-8")
+            && reason.contains("编码可能不对"),
+        "{reason}"
+    );
+    // Without the encoding, the same file is read.
+    std::fs::write(&map, "files:\n  \"办件.csv\": { dataset: cases }\n").unwrap();
+    let (code, json) = run_mapped("audit", &export, &map, &["--format", "json"]);
+    assert_eq!(code, Some(0), "{json}");
+    assert!(json.contains("\"H001\""), "{json}");
+}
+
+/// Only the mapping's word makes such a file unreadable: a file whose name
+/// suggests a dataset (`*办件*`) without a column of it is skipped, as is a
+/// notes sheet beside the data sheet of a workbook the mapping assigns; a
+/// mapped workbook none of whose sheets fits is unreadable.
+#[test]
+fn a_name_or_a_notes_sheet_without_a_fitting_column_stays_skipped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let export = tmp.path().join("export");
+    std::fs::create_dir(&export).unwrap();
+    std::fs::write(export.join("目录.csv"), CATALOGUE).unwrap();
+    std::fs::write(
+        export.join("办件说明.csv"),
+        "序号,说明\n1,本表由政务服务中心导出\n",
+    )
+    .unwrap();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let data = wb.add_worksheet().set_name("办件").unwrap();
+    for (r, line) in CASES.lines().enumerate() {
+        for (c, v) in line.split(',').enumerate() {
+            data.write_string(r as u32, c as u16, v).unwrap();
+        }
+    }
+    let notes = wb.add_worksheet().set_name("填表说明").unwrap();
+    notes.write_string(0, 0, "本表按月报送").unwrap();
+    wb.save(export.join("办件.xlsx")).unwrap();
+    let map = tmp.path().join("m.yaml");
+    std::fs::write(&map, "files:\n  \"办件.xlsx\": { dataset: cases }\n").unwrap();
+    let (code, json) = run_mapped("audit", &export, &map, &["--format", "json"]);
+    assert_eq!(code, Some(0), "{json}");
+    assert!(json.contains("\"H001\""), "{json}");
+    let (reason, unreadable) = audit_skipped(&json, "办件说明.csv");
+    assert!(
+        !unreadable && reason == "表头没有任何列能对应到已知数据集的字段",
+        "{reason}"
+    );
+    let (reason, unreadable) = audit_skipped(&json, "办件.xlsx");
+    assert!(
+        !unreadable && reason.starts_with("工作表 填表说明: 映射文件 (--map) 指定为 cases"),
+        "{reason}"
+    );
+
+    std::fs::write(
+        &map,
+        "files:\n  \"办件.xlsx\": { dataset: cases, header_row: 2 }\n",
+    )
+    .unwrap();
+    let (code, json) = run_mapped("audit", &export, &map, &["--format", "json"]);
+    assert_eq!(code, Some(2), "{json}");
+    let (reason, unreadable) = audit_skipped(&json, "办件.xlsx");
+    assert!(unreadable, "{reason}");
+    assert!(
+        reason.contains("工作表 办件: 映射文件 (--map) 指定为 cases")
+            && reason.contains("header_row: 2 改为 1")
+            && reason.contains("工作表 填表说明: "),
+        "{reason}"
+    );
+}

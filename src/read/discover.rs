@@ -8,11 +8,13 @@
 //! `*.part`, `*.crdownload`), pipes, sockets and devices, the mapping file
 //! itself, files the mapping says to skip, unsupported types, empty files,
 //! tables that match no dataset, and files that cannot be read (these also
-//! give a [`ReadError`]).
+//! give a [`ReadError`]). A file the mapping assigns to a dataset that no
+//! column of any of its tables fits is one that cannot be read (the user
+//! said it holds the data); a file only named like a dataset is skipped.
 
 use std::path::Path;
 
-use super::header::{self, HeaderChoice, HeaderFailure, HeaderMatcher};
+use super::header::{self, HeaderChoice, HeaderFailure, HeaderMatcher, Unfit};
 use super::mapping::{FileMapping, PatternUse};
 use super::{jsonl, sheet, text, yaml};
 use super::{Discovery, Format, ReadError, ReadOptions, Skipped, SourceFile};
@@ -212,6 +214,11 @@ enum Choice {
     /// It is unreadable and reported already (a table without its key
     /// column; a workbook's other sheets are still read).
     Reported,
+    /// A dataset was named (by the mapping, or a YAML file's key) and no
+    /// column fits it; the text says what was looked at and expected.
+    /// Named by the mapping, a file none of whose tables is read so is
+    /// unreadable ([`Ctx::settle_unfit`]); otherwise skipped.
+    Unfit(String),
 }
 
 struct Ctx<'a> {
@@ -233,11 +240,18 @@ impl Ctx<'_> {
             .and_then(|n| self.schema.dataset_index(n))
     }
 
+    /// Whether the mapping names this file's dataset.
+    fn mapped(&self) -> bool {
+        self.fmap.is_some_and(|f| f.dataset.is_some())
+    }
+
     /// The header and dataset of a table, or why it holds none (see
-    /// [`Choice`]).
+    /// [`Choice`]). `lines` gives the row number of each of `rows` (none
+    /// for the keys of JSON Lines and YAML records).
     fn choose(
         &mut self,
         rows: &[Vec<String>],
+        lines: Option<&[u32]>,
         sheet: Option<&str>,
         forced: Option<usize>,
         header_row: Option<usize>,
@@ -247,6 +261,7 @@ impl Ctx<'_> {
         match header::choose(self.schema, self.matcher, rows, &names, forced, header_row) {
             Ok(c) => Ok(Choice::Table(c)),
             Err(HeaderFailure::NoMatch(why)) => Ok(Choice::Skip(why)),
+            Err(HeaderFailure::Unfit(u)) => Ok(Choice::Unfit(self.unfit_reason(&u, rows, lines))),
             // A sheet of a workbook is taken by the workbook's name, which
             // also names its summary sheets: without a key it is skipped
             // with the reason. A file of one table so named, or a table a
@@ -255,18 +270,10 @@ impl Ctx<'_> {
                 Ok(Choice::Skip(reason))
             }
             Err(HeaderFailure::Keyless(reason)) => {
-                let err = ReadError::Unreadable {
-                    file: self.rel.to_string(),
-                    reason: match sheet {
-                        Some(s) => format!("工作表 {s}: {reason}"),
-                        None => reason,
-                    },
-                };
-                self.skips.push(Skipped {
-                    path: self.rel.to_string(),
-                    reason: err.reason(),
+                self.unreadable(match sheet {
+                    Some(s) => format!("工作表 {s}: {reason}"),
+                    None => reason,
                 });
-                self.out.errors.push(err);
                 Ok(Choice::Reported)
             }
             Err(HeaderFailure::Ambiguous(candidates)) => Err(ReadError::AmbiguousHeader {
@@ -274,6 +281,126 @@ impl Ctx<'_> {
                 sheet: sheet.map(str::to_string),
                 candidates,
             }),
+        }
+    }
+
+    /// Reports the file as unreadable, for `reason`.
+    fn unreadable(&mut self, reason: String) {
+        let err = ReadError::Unreadable {
+            file: self.rel.to_string(),
+            reason,
+        };
+        self.skips.push(Skipped {
+            path: self.rel.to_string(),
+            reason: err.reason(),
+        });
+        self.out.errors.push(err);
+    }
+
+    /// Why no column of a table fits the dataset it was told to hold:
+    /// what was expected, the row looked at and what it held, and a hint
+    /// when the mapping gave the header row or the encoding.
+    fn unfit_reason(&self, u: &Unfit, rows: &[Vec<String>], lines: Option<&[u32]>) -> String {
+        let ds = &self.schema.datasets[u.dataset];
+        let header_of = |f: &String| {
+            ds.field(f)
+                .map_or_else(|| f.clone(), |f| f.header().to_string())
+        };
+        let required: Vec<String> = ds.required.iter().map(header_of).collect();
+        let key: Vec<String> = ds
+            .key
+            .iter()
+            .filter(|k| ds.required.contains(k))
+            .map(header_of)
+            .collect();
+        let by = if self.mapped() {
+            "映射文件 (--map) 指定"
+        } else {
+            "按键名"
+        };
+        let mut out = format!(
+            "{by}为 {} {}, 但表头没有任何列能对上它的字段 (应有必需列 {}, 其中键列 {}, 或它们的别名)",
+            ds.name,
+            ds.title,
+            required.join("、"),
+            key.join("、")
+        );
+        let line = |i: usize| lines.and_then(|l| l.get(i).copied());
+        // (JSON Lines and YAML have no header row.)
+        let header_row = self
+            .fmap
+            .and_then(|f| f.header_row)
+            .filter(|_| lines.is_some());
+        let looked_at = u.looked_at.and_then(|i| Some((i, rows.get(i)?)));
+        match (looked_at, header_row, lines) {
+            (Some((_, row)), _, None) => {
+                out.push_str(&format!(";记录的键为 “{}”", shown(row)));
+            }
+            (Some((_, row)), Some(h), Some(_)) => out.push_str(&format!(
+                ";映射文件指定的表头行 (header_row: {h}) 为 “{}”",
+                shown(row)
+            )),
+            (Some((i, row)), None, Some(_)) => {
+                out.push_str(&format!(
+                    ";前 {} 行中都没有, 第一个非空行 (第 {} 行) 为 “{}”",
+                    rows.len(),
+                    line(i).map_or_else(|| (i + 1).to_string(), |l| l.to_string()),
+                    shown(row)
+                ));
+            }
+            (None, Some(h), _) => out.push_str(&format!(
+                ";映射文件指定的表头行 (header_row: {h}) 为空或不在文件中"
+            )),
+            (None, None, _) => out.push_str(";表中没有非空行"),
+        }
+        if let Some(h) = header_row {
+            match u.found_at.and_then(line) {
+                Some(l) => out.push_str(&format!(
+                    ";第 {l} 行才是 {} 的表头: 请把映射文件中的 header_row: {h} 改为 {l}",
+                    ds.name
+                )),
+                None => out.push_str(&format!(
+                    ";请核对映射文件中的 header_row: {h} 是否为表头所在的行号"
+                )),
+            }
+        } else if lines.is_some() && rows.len() >= header::SCAN_ROWS {
+            out.push_str(&format!(
+                ";若表头在第 {} 行以下, 请在映射文件中为此文件写 header_row: 表头所在行号",
+                header::SCAN_ROWS
+            ));
+        }
+        let text = !matches!(format_of(self.name), Some(Format::Xlsx | Format::Xls));
+        if let Some(enc) = self.fmap.and_then(|f| f.encoding).filter(|_| text) {
+            out.push_str(&format!(
+                ";映射文件指定了编码 encoding: {}, 编码可能不对 (如 GBK 文件写成 utf-8, 表头会读成乱码): 请核对, 或删去 encoding 由 yimen 自动识别",
+                enc.name()
+            ));
+        }
+        out
+    }
+
+    /// The tables of a file that no column fitted (each labelled with its
+    /// sheet or key): a file the mapping assigns, none of whose tables was
+    /// read, is unreadable (the user said it holds the dataset); otherwise
+    /// each is skipped with its reason (a workbook's notes sheet, a YAML
+    /// key naming a dataset).
+    fn settle_unfit(&mut self, unfit: Vec<(Option<String>, String)>, what: &str, read_any: bool) {
+        if unfit.is_empty() {
+            return;
+        }
+        if self.mapped() && !read_any {
+            let reasons: Vec<String> = unfit
+                .into_iter()
+                .map(|(label, why)| match label {
+                    Some(l) => format!("{what} {l}: {why}"),
+                    None => why,
+                })
+                .collect();
+            self.unreadable(reasons.join("; "));
+        } else {
+            for (label, why) in unfit {
+                self.skip(label.as_deref(), what, &why);
+            }
         }
     }
 
@@ -346,7 +473,7 @@ impl Ctx<'_> {
                     None => None,
                     Some(h) => Some(p.lines.iter().position(|&l| l == h).unwrap_or(usize::MAX)),
                 };
-                match self.choose(&p.rows, None, self.forced(None), hr)? {
+                match self.choose(&p.rows, Some(&p.lines), None, self.forced(None), hr)? {
                     Choice::Table(c) => {
                         let line = p.lines.get(c.start).copied();
                         let fmt = if p.delimiter == b'\t' {
@@ -357,10 +484,13 @@ impl Ctx<'_> {
                         self.push_text(fmt, c, Some(p.encoding), p.delimiter, None, line);
                     }
                     Choice::Skip(why) => self.skip(None, "", &why),
+                    Choice::Unfit(why) => self.settle_unfit(vec![(None, why)], "", false),
                     Choice::Reported => {}
                 }
             }
             Format::Xlsx | Format::Xls => {
+                let mut unfit = Vec::new();
+                let mut read_any = false;
                 for s in sheet::probe(self.path, self.rel, super::header::scan_rows(header_row))? {
                     if s.hidden {
                         self.skip(
@@ -379,22 +509,40 @@ impl Ctx<'_> {
                             .checked_sub(1 + s.first_row as usize)
                             .unwrap_or(usize::MAX)
                     });
-                    match self.choose(&s.rows, Some(&s.name), self.forced(None), hr)? {
+                    let lines: Vec<u32> = (0..s.rows.len() as u32)
+                        .map(|i| s.first_row + i + 1)
+                        .collect();
+                    match self.choose(
+                        &s.rows,
+                        Some(&lines),
+                        Some(&s.name),
+                        self.forced(None),
+                        hr,
+                    )? {
                         Choice::Table(c) => {
                             let row = s.first_row + c.start as u32 + 1;
                             self.push(format, c, None, b',', Some(s.name.clone()), Some(row));
+                            read_any = true;
                         }
                         Choice::Skip(why) => self.skip(Some(&s.name), "工作表", &why),
-                        Choice::Reported => {}
+                        Choice::Unfit(why) => unfit.push((Some(s.name.clone()), why)),
+                        Choice::Reported => read_any = true,
                     }
                 }
+                self.settle_unfit(unfit, "工作表", read_any);
             }
             Format::Jsonl => {
                 let Some(p) = jsonl::probe(self.path, self.rel, forced_enc)? else {
                     self.skip(None, "", "空文件(没有内容)");
                     return Ok(());
                 };
-                match self.choose(std::slice::from_ref(&p.keys), None, self.forced(None), None)? {
+                match self.choose(
+                    std::slice::from_ref(&p.keys),
+                    None,
+                    None,
+                    self.forced(None),
+                    None,
+                )? {
                     Choice::Table(c) => self.push(
                         format,
                         HeaderChoice {
@@ -408,6 +556,7 @@ impl Ctx<'_> {
                         None,
                     ),
                     Choice::Skip(why) => self.skip(None, "", &why),
+                    Choice::Unfit(why) => self.settle_unfit(vec![(None, why)], "", false),
                     Choice::Reported => {}
                 }
             }
@@ -423,28 +572,57 @@ impl Ctx<'_> {
                         "内容不是记录列表(应为对象列表,或以数据集名为键的对象列表)",
                     );
                 }
+                let mut unfit = Vec::new();
+                let mut read_any = false;
                 for t in tables {
                     let key = t.key.as_deref();
                     let forced = self.forced(key.filter(|k| self.schema.dataset(k).is_some()));
-                    match self.choose(std::slice::from_ref(&t.columns), key, forced, None)? {
-                        Choice::Table(c) => self.push(
-                            format,
-                            HeaderChoice {
-                                start: 0,
-                                height: 0,
-                                ..c
-                            },
-                            Some(enc),
-                            b',',
-                            t.key.clone(),
-                            None,
-                        ),
+                    match self.choose(std::slice::from_ref(&t.columns), None, key, forced, None)? {
+                        Choice::Table(c) => {
+                            self.push(
+                                format,
+                                HeaderChoice {
+                                    start: 0,
+                                    height: 0,
+                                    ..c
+                                },
+                                Some(enc),
+                                b',',
+                                t.key.clone(),
+                                None,
+                            );
+                            read_any = true;
+                        }
                         Choice::Skip(why) => self.skip(key, "键", &why),
-                        Choice::Reported => {}
+                        Choice::Unfit(why) => unfit.push((t.key.clone(), why)),
+                        Choice::Reported => read_any = true,
                     }
                 }
+                self.settle_unfit(unfit, "键", read_any);
             }
         }
         Ok(())
     }
+}
+
+/// A row as a reason shows it: its cells up to the last with content, at
+/// most eight, each of at most 24 characters.
+fn shown(row: &[String]) -> String {
+    let cells: Vec<&str> = row.iter().map(|c| super::normalize::trim(c)).collect();
+    let end = cells
+        .iter()
+        .rposition(|c| !c.is_empty())
+        .map_or(0, |i| i + 1);
+    let mut out: Vec<String> = cells[..end]
+        .iter()
+        .take(8)
+        .map(|c| match c.char_indices().nth(24) {
+            Some((at, _)) => format!("{}…", &c[..at]),
+            None => (*c).to_string(),
+        })
+        .collect();
+    if end > 8 {
+        out.push("…".to_string());
+    }
+    out.join(", ")
 }

@@ -18,7 +18,8 @@
 //! matches exactly one dataset's
 //! patterns, with at least two of its columns, is read as that dataset (the
 //! missing required columns are reported). A dataset named by the mapping
-//! skips all of this but the row search.
+//! skips all of this but the row search; when no column fits it, the
+//! failure says which row was looked at ([`Unfit`]).
 
 use std::collections::HashMap;
 
@@ -171,6 +172,24 @@ pub enum HeaderFailure {
     /// The file name or a mapping says which dataset, but the header lacks
     /// a column of its key; the text says which.
     Keyless(String),
+    /// A dataset was named (by the mapping, or by a YAML file's key), but
+    /// no column of the header looked at is one of its fields.
+    Unfit(Unfit),
+}
+
+/// What the header search saw when no column fitted the dataset it was
+/// told to find (see [`HeaderFailure::Unfit`]); row indexes are into the
+/// scanned rows, which the caller turns into the file's row numbers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unfit {
+    pub dataset: usize,
+    /// The row looked at as the header: the header row given, or the
+    /// first row with content; `None` when the given one is not among the
+    /// rows (blank or past the end) or no row has content.
+    pub looked_at: Option<usize>,
+    /// With a header row given: the first row where the dataset's header
+    /// is found when any row may be it.
+    pub found_at: Option<usize>,
 }
 
 struct Variant {
@@ -375,9 +394,25 @@ fn choose_any(
             missing_required,
         }
     };
-    if forced.is_some() {
+    if let Some(dataset) = forced {
         return cands.first().map(finish).ok_or_else(|| {
-            HeaderFailure::NoMatch("映射文件指定的数据集没有任何列能对上表头".to_string())
+            let looked_at = match header_row {
+                Some(h) => (h < rows.len()).then_some(h),
+                None => rows
+                    .iter()
+                    .position(|r| r.iter().any(|c| !normalize::trim(c).is_empty())),
+            };
+            // A header row off by one: say where the header is.
+            let found_at = header_row.and_then(|_| {
+                choose_any(schema, matcher, rows, names, forced, None)
+                    .ok()
+                    .map(|c| c.start)
+            });
+            HeaderFailure::Unfit(Unfit {
+                dataset,
+                looked_at,
+                found_at,
+            })
         });
     }
     let ok: Vec<&Cand> = cands.iter().filter(|c| c.required_ok).collect();
