@@ -296,3 +296,49 @@ fn a_name_or_a_notes_sheet_without_a_fitting_column_stays_skipped() {
         "{reason}"
     );
 }
+
+/// `inspect --format json` says which skipped files could not be read, as
+/// the audit's `skipped` does, so that a script tells a corrupt or misread
+/// ledger from a README; the JSON still follows the inspect contract.
+#[test]
+fn inspect_json_flags_unreadable_skipped_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let export = tmp.path().join("export");
+    std::fs::create_dir(&export).unwrap();
+    std::fs::write(export.join("办件.csv"), CASES).unwrap();
+    std::fs::write(export.join("目录.csv"), CATALOGUE).unwrap();
+    std::fs::write(export.join("收费.csv"), b"\x00\x01\x02binary\x00").unwrap();
+    std::fs::write(export.join("说明.pdf"), b"%PDF-1.4").unwrap();
+    let map = tmp.path().join("m.yaml");
+    std::fs::write(
+        &map,
+        "files:\n  \"办件.csv\": { dataset: cases, header_row: 2 }\n",
+    )
+    .unwrap();
+    let (_, json) = run_mapped("inspect", &export, &map, &["--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let skipped: Vec<(&str, bool)> = v["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            (
+                k["path"].as_str().unwrap(),
+                k["unreadable"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        skipped,
+        [("办件.csv", true), ("收费.csv", true), ("说明.pdf", false)],
+        "{json}"
+    );
+    let contract: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/contracts/inspect.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(jsonschema::is_valid(&contract, &v));
+}

@@ -96,6 +96,7 @@ pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Disco
                             r if r.is_empty() => "符号链接循环(指回审计的文件夹)".to_string(),
                             r => format!("符号链接循环(指回 {r})"),
                         },
+                        unreadable: false,
                     });
                     continue;
                 }
@@ -119,6 +120,7 @@ pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Disco
                 pending_skips.push(Skipped {
                     path,
                     reason: err.reason(),
+                    unreadable: true,
                 });
                 d.errors.push(err);
                 continue;
@@ -132,6 +134,7 @@ pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Disco
             pending_skips.push(Skipped {
                 path: rel_of(dir, entry.path()),
                 reason: "不是普通文件".to_string(),
+                unreadable: false,
             });
             continue;
         }
@@ -148,6 +151,7 @@ pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Disco
             pending_skips.push(Skipped {
                 path: rel.clone(),
                 reason,
+                unreadable: false,
             });
         };
         if let Some(r) = temp_reason(&name) {
@@ -190,6 +194,7 @@ pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Disco
             pending_skips.push(Skipped {
                 path: rel.clone(),
                 reason: e.reason(),
+                unreadable: true,
             });
             d.errors.push(e);
         }
@@ -198,6 +203,7 @@ pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Disco
         pending_skips.push(Skipped {
             path: h,
             reason: "隐藏目录".to_string(),
+            unreadable: false,
         });
     }
     pending_skips.sort_by(|a, b| a.path.cmp(&b.path));
@@ -293,6 +299,7 @@ impl Ctx<'_> {
         self.skips.push(Skipped {
             path: self.rel.to_string(),
             reason: err.reason(),
+            unreadable: true,
         });
         self.out.errors.push(err);
     }
@@ -412,6 +419,7 @@ impl Ctx<'_> {
         self.skips.push(Skipped {
             path: self.rel.to_string(),
             reason,
+            unreadable: false,
         });
     }
 

@@ -3,7 +3,9 @@
 //! errors per column) and what was skipped and why. A user's first command
 //! on a new export.
 //!
-//! The JSON form follows `contracts/inspect.schema.json` exactly.
+//! The JSON form follows `contracts/inspect.schema.json`; a skipped entry
+//! also says whether the file could not be read (`unreadable`, as in the
+//! audit's `skipped`), which the contract's open objects allow.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -109,6 +111,7 @@ pub fn inspect(
             report.skipped.push(Skipped {
                 path: src.rel.clone(),
                 reason: e.reason(),
+                unreadable: true,
             });
             continue;
         }

@@ -100,6 +100,9 @@ pub struct DataError {
 pub struct Skipped {
     pub path: String,
     pub reason: String,
+    /// It could not be read (it has a [`ReadError`]), as opposed to holding
+    /// no dataset (a README, a lock file): what `audit` fails on.
+    pub unreadable: bool,
 }
 
 /// File formats.
