@@ -342,3 +342,49 @@ fn inspect_json_flags_unreadable_skipped_files() {
     .unwrap();
     assert!(jsonschema::is_valid(&contract, &v));
 }
+
+/// `inspect --strict` stops, exit 2, at a file it could not read however
+/// discovery found it so, as `audit --strict` does: a mapped file no column
+/// fits, a file taken by its name without its key column.
+#[test]
+fn inspect_strict_stops_at_a_file_read_as_unreadable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let export = tmp.path().join("export");
+    std::fs::create_dir(&export).unwrap();
+    std::fs::write(export.join("办件.csv"), CASES).unwrap();
+    let map = tmp.path().join("m.yaml");
+    std::fs::write(
+        &map,
+        "files:\n  \"办件.csv\": { dataset: cases, header_row: 2 }\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
+        .arg("inspect")
+        .arg(&export)
+        .arg("--map")
+        .arg(&map)
+        .arg("--strict")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("办件.csv: 无法读取") && err.contains("header_row"),
+        "{err}"
+    );
+
+    std::fs::write(
+        export.join("办件.csv"),
+        "事项编码,受理时间,受理渠道\nA1,2025-03-01,网上\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
+        .arg("inspect")
+        .arg(&export)
+        .arg("--strict")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("键列 办件编号"), "{err}");
+}

@@ -77,6 +77,12 @@ pub fn inspect(
     opts: &ReadOptions,
 ) -> Result<InspectReport, ReadError> {
     let d = discover(dir, schema, opts)?;
+    // Discovery goes on past a table it reports unreadable (without its key
+    // column, or not fitting the dataset the mapping names); `strict`
+    // stops there, as `audit` does.
+    if let Some(e) = d.errors.first().filter(|_| opts.strict) {
+        return Err(e.clone());
+    }
     let mut report = InspectReport {
         files: Vec::new(),
         skipped: d.skipped,
