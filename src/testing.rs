@@ -100,7 +100,9 @@ fn fmt_key(k: &[String]) -> String {
 
 /// The differences between what the audit found and what the test expects.
 /// For every code an expectation names, the findings (or undetermined
-/// verdicts) of that code must be exactly the expected ones.
+/// verdicts) of that code must be exactly the expected ones; a code whose
+/// findings are expected has no undetermined verdict unless the test
+/// expects some.
 pub fn compare(audit: &Audit, expects: &[Expectation]) -> Vec<String> {
     let mut out = Vec::new();
     let mut finding_codes = BTreeSet::new();
@@ -141,6 +143,22 @@ pub fn compare(audit: &Audit, expects: &[Expectation]) -> Vec<String> {
         }
         for k in actual.difference(&expected) {
             out.push(format!("unexpected {code} on {}", fmt_key(k)));
+        }
+        // A fixture decides the rules it tests: an undetermined verdict
+        // would make `expect no` pass without deciding anything (a near
+        // miss that misses a field), unless the test expects it.
+        if !undet_codes.contains(code) {
+            for u in audit.undetermined.iter().filter(|u| &u.code == code) {
+                if expected.contains(&u.key) {
+                    continue; // reported above, with its missing fields
+                }
+                out.push(format!(
+                    "unexpected undetermined {code} on {} (missing {}): give the fixture the fields, or write `expect undetermined {code} on {}`",
+                    fmt_key(&u.key),
+                    u.missing.join(", "),
+                    fmt_key(&u.key)
+                ));
+            }
         }
     }
     for code in &undet_codes {

@@ -168,3 +168,47 @@ fn passes_its_tests(dir: &tempfile::TempDir) {
         .unwrap();
     common::assert_success(&out);
 }
+
+/// A test's near miss that the fixture does not decide fails: `expect no
+/// K301` passed while K301 was undetermined on its only case (the item
+/// missing from the fixture), deciding nothing. Expecting the verdict
+/// (`expect undetermined K301 on ["N1"]`) passes.
+#[test]
+fn an_undecided_near_miss_fails_unless_expected() {
+    let policy = |expect: &str| {
+        common::policy_folder(&format!(
+            r#"policy p {{
+  title "近似情形"
+}}
+
+rule K301 immediate {{
+  severity warning
+  cite sandu-2018 "五、(二)1"
+  for case in cases
+  let item = catalogue[case.item_code]
+  require item.handling_type != "即办件"
+}}
+
+test "目录里没有事项" {{
+  cases {{ id: "N1", item_code: "A1" }}
+  {expect}
+}}
+"#
+        ))
+    };
+    let vacuous = policy("expect no K301");
+    let out = common::yimen(None)
+        .arg("test")
+        .arg(vacuous.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("unexpected undetermined K301 on [\"N1\"] (missing catalogue"),
+        "{text}"
+    );
+    passes_its_tests(&policy(
+        "expect no K301\n  expect undetermined K301 on [\"N1\"]",
+    ));
+}
