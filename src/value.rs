@@ -52,14 +52,25 @@ impl fmt::Display for Value {
     }
 }
 
-/// A decimal as a person reads it: at most ten decimal places, without
-/// trailing zeros, so that binary noise (`0.1 + 0.2` is
-/// `0.30000000000000004` in `f64`) never shows: `0.3`, `1.5`, `0.3333333333`.
+/// A decimal as a person reads it: at most ten decimal places and fifteen
+/// significant digits (what `f64` holds exactly), without trailing zeros,
+/// so that binary noise (`0.1 + 0.2` is `0.30000000000000004` in `f64`,
+/// `1234567.89` is `1234567.889999999897…`) never shows: `0.3`, `1.5`,
+/// `0.3333333333`, `1234567.89`.
 pub fn decimal_text(x: f64) -> String {
     if !x.is_finite() || x.abs() >= 1e15 {
         return format!("{x}");
     }
-    let t = format!("{x:.10}");
+    // Digits before the point (at least one: `0.5`); one place at least,
+    // so that the zeros trimmed below are after a point.
+    let whole = x.abs().trunc();
+    let whole_digits = if whole < 1.0 {
+        1
+    } else {
+        whole.to_string().len()
+    };
+    let places = 15usize.saturating_sub(whole_digits).clamp(1, 10);
+    let t = format!("{x:.places$}");
     let t = t.trim_end_matches('0').trim_end_matches('.');
     if t == "-0" {
         "0".to_string()

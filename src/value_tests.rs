@@ -1,7 +1,8 @@
 //! `same_text` against `==` on every pair of lengths and every position of
-//! a difference; `text_eq` against equality of the normalised forms.
+//! a difference; `text_eq` against equality of the normalised forms;
+//! `decimal_text` on amounts whose binary form is not their decimal one.
 
-use super::{same_text, text_eq};
+use super::{decimal_text, same_text, text_eq};
 use crate::read::normalize::value;
 
 #[test]
@@ -73,4 +74,31 @@ fn text_eq_is_equality_of_normalised_forms() {
     }
     assert!(text_eq("招商局（本级）", "招商局 (本级)"));
     assert!(!text_eq("a b", "ab"));
+}
+
+/// A decimal prints as written, whatever its size: an amount of millions
+/// with cents (`1234567.89` is `1234567.889999999897…` in binary) showed
+/// as `1234567.8899999999`; arithmetic noise never shows; an amount of
+/// fifteen digits keeps its last zero.
+#[test]
+fn decimal_text_shows_what_was_written() {
+    for written in [
+        "1234567.89",
+        "6539906.55",
+        "99999999.99",
+        "0.3",
+        "1.5",
+        "0.3333333333",
+        "-2500.05",
+        "123456789012.34",
+        "100000000000000",
+        "0",
+    ] {
+        let x: f64 = written.parse().unwrap();
+        assert_eq!(decimal_text(x), written, "{written}");
+    }
+    assert_eq!(decimal_text(0.1 + 0.2), "0.3");
+    assert_eq!(decimal_text(0.57 * 10_000.0), "5700");
+    assert_eq!(decimal_text(-0.000_000_000_01), "0");
+    assert_eq!(decimal_text(1.0 / 3.0), "0.3333333333");
 }

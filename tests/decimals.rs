@@ -230,3 +230,48 @@ fn a_percent_parameter_refuses_a_bare_number_above_one() {
         }
     }
 }
+
+/// An amount of millions with cents prints as written in messages and
+/// evidence (`1234567.89` showed as `1234567.8899999999`, its binary form
+/// to ten places), with or without thousands separators and unit.
+#[test]
+fn an_amount_of_millions_prints_as_written() {
+    let policy = r#"policy p {
+  title "金额"
+}
+
+rule R404 big-fee {
+  severity info
+  cite dazu-2002 "三、(二)"
+  for fee in fees
+  require fee.amount < 1000000
+  message "收取 {fee.amount} 元"
+}
+"#;
+    let json = audit_fees(
+        policy,
+        "收费流水号,办件编号,收费金额\nF1,C1,\"1,234,567.89\"\nF2,C1,6539906.55元\nF3,C1,99999999.99\n",
+        None,
+    );
+    let shown: Vec<(String, String)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["message"].as_str().unwrap().to_string(),
+                f["evidence"][0]["value"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("收取 1234567.89 元".to_string(), "1234567.89".to_string()),
+            ("收取 6539906.55 元".to_string(), "6539906.55".to_string()),
+            ("收取 99999999.99 元".to_string(), "99999999.99".to_string()),
+        ],
+        "{}",
+        json["findings"]
+    );
+}
