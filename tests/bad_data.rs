@@ -1155,3 +1155,76 @@ fn texts_compared_in_rules_match_in_their_normalised_form() {
         );
     }
 }
+
+/// A currency sign before a day count (`￥3` in 特别程序天数) is a data
+/// error, not three days taken off the delay; H003 is undetermined. The CSV
+/// report lists the undetermined verdict and the data error after the
+/// findings (it listed findings only: the bad row was in no column of it).
+#[test]
+fn a_currency_sign_in_a_day_count_is_a_data_error_listed_in_the_csv() {
+    let dir = common::folder(&[
+        CATALOGUE,
+        (
+            "办件记录.csv",
+            "办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间,特别程序天数\n\
+             C1,A1,民政局,中心窗口,2025-03-03 09:00,2025-03-20 10:00,￥3\n",
+        ),
+    ]);
+    let json = audit(dir.path(), &[]);
+    let e = only_data_error(&json);
+    assert_eq!(e["column"], "特别程序天数");
+    assert_eq!(e["value"], "￥3");
+    assert_eq!(e["row"], 2);
+    let h003: Vec<&serde_json::Value> = json["undetermined"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["code"] == "H003")
+        .collect();
+    assert_eq!(h003.len(), 1, "{json:#}");
+    assert_eq!(h003[0]["missing"], serde_json::json!(["suspended_days"]));
+    let codes: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(!codes.contains(&"H003"), "{codes:?}");
+
+    let out = common::yimen(None)
+        .arg("audit")
+        .arg(dir.path())
+        .args([
+            "--as-of",
+            "2025-12-31",
+            "--fail-on",
+            "never",
+            "--format",
+            "csv",
+        ])
+        .output()
+        .unwrap();
+    common::assert_success(&out);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut rows = ::csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let rows: Vec<::csv::StringRecord> = rows.records().map(Result::unwrap).collect();
+    let tail: Vec<(&str, &str, &str, &str, &str)> = rows
+        .iter()
+        .filter(|r| &r[0] == "H003" || &r[2] == "数据错误")
+        .map(|r| (&r[0], &r[2], &r[6], &r[10], &r[11]))
+        .collect();
+    assert_eq!(
+        tail,
+        [
+            ("H003", "无法判定", "无法判定: 缺少 suspended_days", "2", ""),
+            (
+                "",
+                "数据错误",
+                "货币符号“￥”不适用于本字段(本字段以天计) (应为 int)",
+                "2",
+                "特别程序天数=￥3"
+            ),
+        ]
+    );
+    assert_eq!(rows.last().map(|r| &r[2]), Some("数据错误"));
+}

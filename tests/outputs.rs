@@ -209,7 +209,7 @@ fn github_files_are_named_from_the_working_directory() {
 }
 
 #[test]
-fn csv_has_a_bom_and_one_row_per_finding() {
+fn csv_has_a_bom_and_one_row_per_finding_then_the_undetermined_and_data_errors() {
     let bytes = report("csv");
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
     let mut r = csv::Reader::from_reader(&bytes[3..]);
@@ -218,10 +218,31 @@ fn csv_has_a_bom_and_one_row_per_finding() {
     assert_eq!(&header[1], "规则名称");
     let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
     let json = contract();
-    assert_eq!(rows.len(), count(&json, "findings"));
+    let findings = count(&json, "findings");
+    let undetermined = count(&json, "undetermined");
+    let errors = count(&json, "data_errors");
+    assert!(undetermined > 0, "the example has undetermined verdicts");
+    assert_eq!(rows.len(), findings + undetermined + errors);
     for (row, f) in rows.iter().zip(json["findings"].as_array().unwrap()) {
         assert_eq!(&row[0], f["code"].as_str().unwrap());
         assert_eq!(&row[6], f["message"].as_str().unwrap());
+    }
+    for (row, u) in rows[findings..]
+        .iter()
+        .zip(json["undetermined"].as_array().unwrap())
+    {
+        assert_eq!(
+            (&row[0], &row[2]),
+            (u["code"].as_str().unwrap(), "无法判定")
+        );
+    }
+    for (row, e) in rows[findings + undetermined..]
+        .iter()
+        .zip(json["data_errors"].as_array().unwrap())
+    {
+        assert_eq!(&row[2], "数据错误");
+        assert_eq!(&row[8], e["file"].as_str().unwrap());
+        assert_eq!(row[10], e["row"].to_string());
     }
     insta::assert_snapshot!("guangan_csv", String::from_utf8(bytes).unwrap());
 }

@@ -233,6 +233,22 @@ fn a_unit_of_another_kind_is_no_number() {
     let suspended = field("cases", "suspended_days");
     assert_eq!(parse(suspended, "3天"), Ok(Value::Int(3)));
     assert!(parse(suspended, "3万元").is_err());
+    // A currency sign is money's mark too: `￥3` is no three days.
+    for t in ["￥3", "¥10", " ￥1,200.00", "¥5天"] {
+        let bad = parse(suspended, t).unwrap_err();
+        assert!(
+            bad.message.starts_with("货币符号“")
+                && bad.message.ends_with("不适用于本字段(本字段以天计)"),
+            "{t:?}: {}",
+            bad.message
+        );
+    }
+    assert_eq!(
+        parse(days, "￥10").unwrap_err().message,
+        "货币符号“￥”不适用于本字段(本字段以工作日计)"
+    );
+    assert_eq!(parse(fee, "￥1,200.50"), Ok(Value::Decimal(1200.5)));
+    assert_eq!(parse(fee, "¥5"), Ok(Value::Decimal(5.0)));
 }
 
 #[test]

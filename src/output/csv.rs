@@ -5,10 +5,19 @@
 //! them, the findings are followed by one row per resolved finding of the
 //! baseline (基线状态 已整改) and one per waiver that did not apply
 //! (豁免状态 已过期 or 未匹配, its key patterns under 键), so that the file
-//! says everything the text report does.
+//! says everything the text report does. Last come the undetermined
+//! verdicts (严重程度 无法判定, the missing fields under 说明) and the data
+//! errors (严重程度 数据错误, the column and raw value under 证据值): a CSV
+//! handed on says what the audit could not decide and which rows it could
+//! not read, as every other format does.
 
 use super::triage::{self as tri, RESOLVED, RESOLVED_NOTE};
-use super::{cites_short, evidence_values, key_text, severity_label, AuditDoc};
+use super::{cites_short, evidence_text, evidence_values, key_text, severity_label, AuditDoc};
+
+/// 严重程度 of an undetermined verdict's row.
+const UNDETERMINED: &str = "无法判定";
+/// 严重程度 of a data error's row.
+const DATA_ERROR: &str = "数据错误";
 
 const HEADER: [&str; 13] = [
     "规则代码",
@@ -93,6 +102,61 @@ fn triage_rows(doc: &AuditDoc<'_>) -> Vec<Vec<String>> {
     resolved.chain(waivers).collect()
 }
 
+/// The rows of the undetermined verdicts, then of the data errors, with
+/// the triage columns empty.
+fn unknown_rows(doc: &AuditDoc<'_>) -> Vec<Vec<String>> {
+    let a = doc.audit;
+    let undetermined = a.undetermined.iter().map(|u| {
+        let rule = doc.program.rule(&u.code);
+        let first = u.evidence.first();
+        vec![
+            u.code.clone(),
+            rule.and_then(|r| r.title.clone()).unwrap_or_default(),
+            UNDETERMINED.to_string(),
+            u.dataset.clone(),
+            u.key.join(" / "),
+            String::new(),
+            format!("无法判定: 缺少 {}", u.missing.join(", ")),
+            String::new(),
+            first.map(|e| e.file.clone()).unwrap_or_default(),
+            first.and_then(|e| e.sheet.clone()).unwrap_or_default(),
+            first.map(|e| e.row.to_string()).unwrap_or_default(),
+            evidence_text(&u.evidence),
+            rule.map(|r| r.name.clone()).unwrap_or_default(),
+        ]
+    });
+    let errors = a.data_errors.iter().map(|e| {
+        let message = match &e.expected {
+            Some(x) => format!("{} (应为 {x})", e.message),
+            None => e.message.clone(),
+        };
+        let value = match (&e.column, &e.value) {
+            (Some(c), v) => format!("{c}={}", v.as_deref().unwrap_or("")),
+            (None, Some(v)) => v.clone(),
+            (None, None) => String::new(),
+        };
+        let mut row = vec![String::new(), String::new(), DATA_ERROR.to_string()];
+        row.extend(std::iter::repeat_n(String::new(), 3));
+        row.extend([
+            message,
+            String::new(),
+            e.file.clone(),
+            e.sheet.clone().unwrap_or_default(),
+            e.row.to_string(),
+            value,
+            String::new(),
+        ]);
+        row
+    });
+    undetermined
+        .chain(errors)
+        .map(|mut row| {
+            row.extend(std::iter::repeat_n(String::new(), tri::COLUMNS.len()));
+            row
+        })
+        .collect()
+}
+
 pub fn render(doc: &AuditDoc<'_>) -> Result<Vec<u8>, String> {
     let mut buf: Vec<u8> = "\u{FEFF}".as_bytes().to_vec();
     {
@@ -127,7 +191,7 @@ pub fn render(doc: &AuditDoc<'_>) -> Result<Vec<u8>, String> {
             w.write_record(row.iter().chain(&triage).map(|c| defuse(c)))
                 .map_err(|e| e.to_string())?;
         }
-        for row in triage_rows(doc) {
+        for row in triage_rows(doc).into_iter().chain(unknown_rows(doc)) {
             w.write_record(row.iter().map(|c| defuse(c)))
                 .map_err(|e| e.to_string())?;
         }
@@ -163,7 +227,8 @@ mod tests {
         assert_eq!(header[..13], HEADER);
         assert_eq!(header[13..], tri::COLUMNS);
         let rows: Vec<::csv::StringRecord> = r.records().filter_map(Result::ok).collect();
-        assert_eq!(rows.len(), 3);
+        // Three findings, one undetermined verdict, one data error.
+        assert_eq!(rows.len(), 5);
         assert_eq!(&rows[0][0], "H001");
         assert_eq!(&rows[0][2], "错误");
         assert_eq!(
@@ -178,5 +243,33 @@ mod tests {
         assert_eq!(&rows[1][6], "'=SUM(A1)");
         assert_eq!(&rows[1][9], "目录");
         assert_eq!(&rows[2][4], "P1 / x");
+        let undetermined: Vec<&str> = rows[3].iter().take(13).collect();
+        assert_eq!(
+            undetermined,
+            [
+                "H003",
+                "超过承诺时限办结",
+                "无法判定",
+                "cases",
+                "C9",
+                "",
+                "无法判定: 缺少 finished_at",
+                "",
+                "exports/办件.csv",
+                "",
+                "11",
+                "id=C9",
+                "overdue",
+            ]
+        );
+        let error: Vec<&str> = rows[4].iter().collect();
+        assert_eq!(error[2], "数据错误");
+        assert_eq!(error[6], "不是日期 (应为 datetime)");
+        assert_eq!(
+            error[8..12],
+            ["exports/办件.csv", "", "9", "受理时间=2025-13-01"]
+        );
+        assert_eq!(error.len(), 19);
+        assert!(error.iter().skip(12).all(|c| c.is_empty()));
     }
 }

@@ -187,7 +187,12 @@ pub(crate) fn evidence_places(evidence: &[Evidence]) -> Vec<(&Evidence, Vec<Stri
 /// (`窗口授权.csv 第 6 行 level=初审; seal=否`): a value belongs to the last
 /// place named before it, or to the first row.
 pub(crate) fn evidence_values(f: &Finding) -> String {
-    let places = evidence_places(&f.evidence);
+    evidence_text(&f.evidence)
+}
+
+/// [`evidence_values`] of any evidence list (an undetermined verdict's).
+pub(crate) fn evidence_text(evidence: &[Evidence]) -> String {
+    let places = evidence_places(evidence);
     let mut parts = Vec::new();
     for (n, (p, fields)) in places.iter().enumerate() {
         if fields.is_empty() {

@@ -719,6 +719,11 @@ pub fn unit_marks() -> String {
 fn wrong_unit(t: &str, field_unit: Option<&str>) -> Option<String> {
     let fu = field_unit?;
     let n = normalize::value(t);
+    if let Some(sign) = currency_sign(&n) {
+        if unit_kind(fu) != Some(MONEY) {
+            return Some(format!("货币符号“{sign}”不适用于本字段(本字段以{fu}计)"));
+        }
+    }
     if n.contains('/') {
         // A rate (`10元/件`), not a number with a unit.
         return None;
@@ -752,6 +757,10 @@ pub fn parse_number(t: &str, field_unit: Option<&str>) -> Option<Number> {
         }
     }
     let n: Cow<'_, str> = normalize::value(t);
+    if currency_sign(&n).is_some() && field_unit.is_some_and(|fu| unit_kind(fu) != Some(MONEY)) {
+        // `￥3` is money, not three days.
+        return None;
+    }
     let mut s: &str = n.trim_start_matches(['¥', '￥']).trim();
     let mut money: Option<&str> = None;
     for u in UNITS {
@@ -799,6 +808,14 @@ pub fn parse_number(t: &str, field_unit: Option<&str>) -> Option<Number> {
     }
     let x: f64 = c.parse().ok()?;
     Some(Number::Float(x * scale))
+}
+
+/// The currency sign a number starts with (`¥`, `￥`), if any.
+fn currency_sign(n: &str) -> Option<char> {
+    n.trim_start()
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '¥' | '￥'))
 }
 
 /// Commas in a number group its whole part by thousands (`1,234,567.5`):
