@@ -388,3 +388,73 @@ fn inspect_strict_stops_at_a_file_read_as_unreadable() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("键列 办件编号"), "{err}");
 }
+
+/// `inspect --format json` says per file what its text form says: each
+/// column's field, the required fields without a column, bad and blank
+/// rows, value errors per column and the first of them in full (it gave
+/// only a count of errors, so a script could not tell what was wrong).
+#[test]
+fn inspect_json_names_columns_missing_fields_and_value_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("办件记录.csv"),
+        "办件编号,受理部门,受理时间,备注\nC1,民政局,2025-13-01,x\n\nC2,民政局,2025-03-03,y,多余\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
+        .arg("inspect")
+        .arg(dir.path())
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = &v["files"][0];
+    assert_eq!(
+        f["columns"],
+        serde_json::json!([
+            {"header": "办件编号", "field": "id"},
+            {"header": "受理部门", "field": "dept"},
+            {"header": "受理时间", "field": "accepted_at"},
+            {"header": "备注", "field": null}
+        ])
+    );
+    assert_eq!(f["missing_required"], serde_json::json!(["item_code"]));
+    assert_eq!(
+        (f["bad_rows"].as_u64(), f["blank_rows"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(
+        f["column_errors"],
+        serde_json::json!([{"column": "受理时间", "errors": 1}])
+    );
+    let first = &f["sample_errors"][0];
+    assert_eq!(
+        (
+            &first["row"],
+            &first["column"],
+            &first["value"],
+            &first["expected"]
+        ),
+        (
+            &serde_json::json!(2),
+            &serde_json::json!("受理时间"),
+            &serde_json::json!("2025-13-01"),
+            &serde_json::json!("datetime")
+        )
+    );
+    assert_eq!(f["errors"], 2, "{f:#}");
+    assert_eq!(f["sample_errors"].as_array().map(Vec::len), Some(2));
+    let contract: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/contracts/inspect.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(jsonschema::is_valid(&contract, &v));
+}

@@ -184,6 +184,29 @@ struct JsonFile<'a> {
     rows: u64,
     unmapped_columns: &'a [String],
     errors: u64,
+    /// Beyond the contract (its objects are open): what the text form says.
+    columns: Vec<JsonColumn<'a>>,
+    missing_required: &'a [String],
+    bad_rows: u64,
+    blank_rows: u64,
+    column_errors: Vec<JsonColumnErrors<'a>>,
+    /// The first data errors (at most twenty), in row order; `errors`
+    /// counts them all.
+    sample_errors: &'a [DataError],
+}
+
+/// A column of the header and the field it feeds (`null`: none).
+#[derive(Serialize)]
+struct JsonColumn<'a> {
+    header: &'a str,
+    field: Option<&'a str>,
+}
+
+/// Value errors of one column.
+#[derive(Serialize)]
+struct JsonColumnErrors<'a> {
+    column: &'a str,
+    errors: u64,
 }
 
 /// The inspect contract's JSON (pretty-printed, with a final newline).
@@ -202,6 +225,26 @@ pub fn render_json(r: &InspectReport) -> String {
                 rows: f.rows,
                 unmapped_columns: &f.unmapped_columns,
                 errors: f.errors,
+                columns: f
+                    .columns
+                    .iter()
+                    .map(|(header, field)| JsonColumn {
+                        header,
+                        field: field.as_deref(),
+                    })
+                    .collect(),
+                missing_required: &f.missing_required,
+                bad_rows: f.bad_rows,
+                blank_rows: f.blank_rows,
+                column_errors: f
+                    .column_errors
+                    .iter()
+                    .map(|(column, errors)| JsonColumnErrors {
+                        column,
+                        errors: *errors,
+                    })
+                    .collect(),
+                sample_errors: &f.sample_errors,
             })
             .collect(),
         skipped: &r.skipped,
