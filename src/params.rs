@@ -83,8 +83,8 @@ fn scalar_from_text(raw: &str, ty: &Type) -> Option<Value> {
         },
         Type::Int => Value::Int(s.parse().ok()?),
         Type::Decimal => match s.strip_suffix('%') {
-            Some(p) => Value::Decimal(p.trim().parse::<f64>().ok()? / 100.0),
-            None => Value::Decimal(s.parse().ok()?),
+            Some(p) => Value::Decimal(plain_decimal(p.trim())? / 100.0),
+            None => Value::Decimal(plain_decimal(s)?),
         },
         Type::Str | Type::Enum(..) => Value::str(s.trim_matches('"')),
         Type::Date => Value::Date(chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?),
@@ -95,6 +95,19 @@ fn scalar_from_text(raw: &str, ty: &Type) -> Option<Value> {
         ),
         _ => return None,
     })
+}
+
+/// A decimal written as digits with an optional sign and point (`1000`,
+/// `-0.5`, `.5`): not `NaN`, `inf` or an exponent (`1e400` is infinite,
+/// `1e-400` zero), which `f64`'s parser takes and no rule could use.
+fn plain_decimal(s: &str) -> Option<f64> {
+    let body = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let digits = body.bytes().filter(u8::is_ascii_digit).count();
+    let points = body.bytes().filter(|&b| b == b'.').count();
+    if digits == 0 || points > 1 || digits + points != body.len() {
+        return None;
+    }
+    s.parse::<f64>().ok().filter(|x| x.is_finite())
 }
 
 fn yaml_scalar_text(v: &serde_yaml::Value) -> Option<String> {
@@ -134,6 +147,11 @@ fn const_from_yaml(v: &serde_yaml::Value, ty: &Type) -> Option<Const> {
 /// A `--param` value: a literal of the language (`50`, `90%`, `["a", "b"]`,
 /// `{"基建": "发改局"}`), or bare text for a string parameter.
 fn const_from_cli(raw: &str, ty: &Type) -> Option<Const> {
+    if !matches!(ty, Type::List(_) | Type::Map(..)) {
+        // A scalar as written: YAML would take `0x10` for 16 and `1e-400`
+        // for 0.
+        return scalar_from_text(raw, ty).map(Const::Value);
+    }
     if let Ok(v) = serde_yaml::from_str::<serde_yaml::Value>(raw) {
         if let Some(c) = const_from_yaml(&v, ty) {
             return Some(c);

@@ -221,6 +221,15 @@ fn a_percent_parameter_refuses_a_bare_number_above_one() {
             vec!["--param", "减免上限=30%", "--param", "减免上限=40%"],
             vec!["两次"],
         ),
+        // No number a rule could use: not a number, infinite, or an
+        // exponent past f64 (1e400 is infinite, 1e-400 zero).
+        (vec!["--param", "减免上限=NaN"], vec!["减免上限", "NaN"]),
+        (vec!["--param", "减免上限=inf"], vec!["减免上限", "inf"]),
+        (vec!["--param", "减免上限=1e400"], vec!["减免上限", "1e400"]),
+        (
+            vec!["--param", "减免上限=1e-400"],
+            vec!["减免上限", "1e-400"],
+        ),
     ] {
         let out = run(&extra);
         let err = String::from_utf8_lossy(&out.stderr);
