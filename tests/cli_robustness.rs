@@ -1,7 +1,8 @@
 //! What a user meets at the edges of the command line: bounded thread
 //! counts, output that cannot be written, missing folders, empty policy
 //! folders, files that cannot be read shown in the JSON and the report,
-//! row errors rendered without empty parts, a waiver register as a list.
+//! row errors rendered without empty parts, a waiver register as a list,
+//! an output that would replace an export refused.
 
 use std::path::Path;
 
@@ -592,5 +593,60 @@ fn negating_the_least_integer_is_an_overflow_not_a_wrap() {
             undetermined[0]["missing"],
             serde_json::json!(["(计算溢出)"])
         );
+    }
+}
+
+/// `--output` naming a data file of the folder read (the case log) is
+/// refused before any work, the export left as it was: the report replaced
+/// it, and the next audit had no cases. Through a symbolic link too. A new
+/// report in the folder, or a file there that is no data, may be written.
+#[test]
+fn an_output_that_would_replace_an_export_is_refused() {
+    let dir = catalogue_only();
+    let d = dir.path().to_str().unwrap();
+    let catalogue = dir.path().join("事项目录.csv");
+    let before = std::fs::read(&catalogue).unwrap();
+    let link = tempfile::tempdir().unwrap();
+    let linked = link.path().join("out.csv");
+    std::os::unix::fs::symlink(&catalogue, &linked).unwrap();
+    for (command, output) in [
+        ("audit", catalogue.to_str().unwrap()),
+        ("audit", linked.to_str().unwrap()),
+        ("report", catalogue.to_str().unwrap()),
+    ] {
+        let out = run(
+            &[command, d, "--as-of", "2025-12-31", "--output", output],
+            None,
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{command} {output}: {}",
+            stderr(&out)
+        );
+        assert!(stderr(&out).contains("报告会覆盖它"), "{}", stderr(&out));
+        assert_eq!(std::fs::read(&catalogue).unwrap(), before);
+    }
+    let notes = write_in(dir.path(), "说明.md", "备注");
+    for output in [
+        dir.path().join("审计.json").to_str().unwrap(),
+        notes.as_str(),
+    ] {
+        let out = run(
+            &[
+                "audit",
+                d,
+                "--as-of",
+                "2025-12-31",
+                "--fail-on",
+                "never",
+                "--format",
+                "json",
+                "--output",
+                output,
+            ],
+            None,
+        );
+        assert_eq!(out.status.code(), Some(0), "{output}: {}", stderr(&out));
     }
 }

@@ -66,12 +66,17 @@ pub fn run_cmd(args: &Args) -> u8 {
 }
 
 /// Refuse, before any work, an output the format cannot go to: a binary
-/// format without `--output`, or an output path that is a directory or lies
-/// in a folder that does not exist.
+/// format without `--output`, an output path that is a directory or lies
+/// in a folder that does not exist, or a data file of the folders or files
+/// read (`inputs`), which the report would replace.
 pub(crate) fn check_output(
     format: AuditFormat,
     output: Option<&std::path::Path>,
+    inputs: &[&std::path::Path],
 ) -> Result<(), String> {
+    if let Some(path) = output {
+        not_an_input(path, inputs)?;
+    }
     let Some(path) = output else {
         if format.is_binary() {
             return Err(
@@ -90,6 +95,38 @@ pub(crate) fn check_output(
                 "无法写入 {}: 目录 {} 不存在",
                 path.display(),
                 dir.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// An existing file at `output` that is one of `inputs` or lies in one of
+/// them, and is read as data there (a CSV, a workbook …), is refused:
+/// writing the report would replace an export (`--output 导出/办件.csv`).
+pub(crate) fn not_an_input(
+    output: &std::path::Path,
+    inputs: &[&std::path::Path],
+) -> Result<(), String> {
+    let Ok(target) = std::fs::canonicalize(output) else {
+        return Ok(());
+    };
+    let is_data = target
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(crate::read::is_data_file_name);
+    if !target.is_file() || !is_data {
+        return Ok(());
+    }
+    for input in inputs {
+        let Ok(root) = std::fs::canonicalize(input) else {
+            continue;
+        };
+        if target == root || target.starts_with(&root) {
+            return Err(format!(
+                "无法写入 {}: 这是被读取的数据文件 (在 {} 中), 报告会覆盖它; 请把报告写到别处",
+                output.display(),
+                input.display()
             ));
         }
     }
@@ -116,7 +153,7 @@ fn load_triage(args: &Args) -> Result<(Option<Vec<BaselineKey>>, Waivers), Strin
 }
 
 fn audit(args: &Args) -> u8 {
-    if let Err(e) = check_output(args.format, args.output.as_deref()) {
+    if let Err(e) = check_output(args.format, args.output.as_deref(), &[&args.run.dir]) {
         eprintln!("错误: {e}");
         return 2;
     }

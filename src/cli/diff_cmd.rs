@@ -84,7 +84,8 @@ fn new_folder(args: &Args) -> PathBuf {
 }
 
 pub fn run(args: &Args) -> u8 {
-    if let Err(e) = super::audit_cmd::check_output(args.format, args.output.as_deref()) {
+    let inputs: Vec<&Path> = args.paths.iter().map(PathBuf::as_path).collect();
+    if let Err(e) = super::audit_cmd::check_output(args.format, args.output.as_deref(), &inputs) {
         eprintln!("错误: {e}");
         return 2;
     }

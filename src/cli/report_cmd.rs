@@ -67,6 +67,14 @@ pub fn run(args: &Args) -> u8 {
         eprintln!("错误: --format xlsx 需要 --output FILE (工作簿不能写到终端)");
         return 2;
     }
+    if let Some(output) = &args.output {
+        let mut inputs = vec![args.run.dir.as_path()];
+        inputs.extend(args.compare.as_deref());
+        if let Err(e) = super::audit_cmd::not_an_input(output, &inputs) {
+            eprintln!("错误: {e}");
+            return 2;
+        }
+    }
     let weights = match &args.weights {
         Some(p) => match crate::read::small_file(p)
             .map_err(|e| format!("无法读取 {}: {e}", p.display()))
