@@ -398,7 +398,7 @@ fn inspect_json_names_columns_missing_fields_and_value_errors() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("办件记录.csv"),
-        "办件编号,受理部门,受理时间,备注\nC1,民政局,2025-13-01,x\n\nC2,民政局,2025-03-03,y,多余\n",
+        "办件编号,受理部门,受理时间,备注\nC1,民政局,2025-13-01,x\n,,,\nC2,民政局,2025-03-03,y,多余\n",
     )
     .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
