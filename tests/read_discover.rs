@@ -334,6 +334,18 @@ fn bad_mapping_files_name_the_line() {
             Some(2),
             "unknown field",
         ),
+        // A header another field has (in the schema, or earlier in the
+        // file) would be ignored: the column silently not remapped.
+        (
+            "datasets:\n  cases:\n    headers:\n      channel: 受理时间\n",
+            Some(4),
+            "表头 `受理时间` 已对应数据集 cases 的字段 `accepted_at`",
+        ),
+        (
+            "datasets:\n  catalogue:\n    headers:\n      dept: 承办单位\n      name: [办理项目, 承办单位]\n",
+            Some(5),
+            "已对应数据集 catalogue 的字段 `dept`, 不能再对应字段 `name`",
+        ),
         ("datasets: [1, 2\n", Some(1), ""),
         ("colums: {}\n", Some(1), "unknown field"),
     ];
@@ -352,6 +364,13 @@ fn bad_mapping_files_name_the_line() {
         }
     }
     assert!(Mapping::from_yaml("m.yaml", "", s).is_ok());
+    // A field's own alias again, in another width, is no clash.
+    assert!(Mapping::from_yaml(
+        "m.yaml",
+        "datasets:\n  cases:\n    headers:\n      accepted_at: [受理时间, 受理日期]\n",
+        s
+    )
+    .is_ok());
 }
 
 #[test]

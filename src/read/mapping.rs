@@ -197,6 +197,32 @@ impl Mapping {
                 }
                 dm.headers.insert(field, list);
             }
+            // A header names one field: an alias another field already has
+            // (in the schema or earlier in this file) would be ignored
+            // (the first field keeps it), the column silently not remapped.
+            let mut claimed: BTreeMap<String, String> = BTreeMap::new();
+            for f in &ds.fields {
+                for a in f.aliases.iter().chain(std::iter::once(&f.name)) {
+                    claimed
+                        .entry(normalize::key(a))
+                        .or_insert_with(|| f.name.clone());
+                }
+            }
+            for (field, list) in &dm.headers {
+                for h in list {
+                    let owner = claimed
+                        .entry(normalize::key(h))
+                        .or_insert_with(|| field.clone());
+                    if owner != field {
+                        return Err(err(
+                            line_of(text, &["datasets:", &ds_name, "headers:", field]),
+                            format!(
+                                "表头 `{h}` 已对应数据集 {ds_name} 的字段 `{owner}`, 不能再对应字段 `{field}`(一个表头只对应一个字段)"
+                            ),
+                        ));
+                    }
+                }
+            }
             for (field, values) in rd.values {
                 let Some(f) = ds.field(&field) else {
                     return Err(err(
