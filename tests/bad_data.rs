@@ -960,30 +960,37 @@ fn stray_quotes_lose_no_row_silently() {
         .contains("没有配对的结束引号"));
     assert_eq!(run(dir.path(), &["--strict"]).status.code(), Some(2));
 
-    // Closed two lines later, with text after the closing quote: C2 and C3
-    // are one record (six cells, as the header), C4 is read.
+    // A quote left open that a quote two lines later closes with text after
+    // it (`"x"y`: no cell's end either) merges no lines: C1's cell is read
+    // to its line's end, which leaves it short (skipped, one error naming
+    // the other quote's line), C2 and C4 are read, and so is C3, its quotes
+    // read on one line as the csv crate reads them, noted.
     let dir = export(&format!(
         "C1,A1,区民政局,\"中心窗口,{day}\n\
          C2,A1,区民政局,中心窗口,{day}\n\
-         C3,\"x\"y,A1,区民政局,中心窗口,{day}\n\
+         C3,A1,\"区民政局\"x,中心窗口,{day}\n\
          C4,A1,区民政局,中心窗口,{day}\n"
     ));
     let json = audit(dir.path(), &[]);
     let errors = json["data_errors"].as_array().unwrap();
-    assert_eq!(json["summary"]["records"]["cases"], 1, "{json:#}");
-    assert_eq!(errors.len(), 1, "{json:#}");
-    assert_eq!(errors[0]["row"], 2);
+    assert_eq!(json["summary"]["records"]["cases"], 3, "{json:#}");
+    assert_eq!(errors.len(), 2, "{json:#}");
+    assert_eq!(errors[0]["row"], 2, "{json:#}");
+    assert_eq!(errors[0]["expected"], "成对的引号");
     assert_eq!(
         errors[0]["message"],
-        "本行有 9 个单元格,表头有 6 列(单元格中的引号使本行延续到第 4 行, 共 3 行);已跳过此行"
+        "本行有一个引号 (\") 不成对: 下一个引号在第 4 行, 其后紧跟其他字符, 不是单元格的结束引号;\
+         该单元格读到本行行尾为止, 本行的单元格数因此与表头不符, 已跳过此行;其后各行照常读取"
     );
-    assert_eq!(errors[0]["expected"], "6 个单元格");
     assert!(errors[0]["value"]
         .as_str()
         .unwrap()
         .starts_with("C1,A1,区民政局,中心窗口,"));
+    assert_eq!(errors[1]["row"], 4, "{json:#}");
+    assert_eq!(errors[1]["expected"], "结束引号后紧跟分隔符或换行");
 
-    // The same merge with the header's width: kept, and reported.
+    // The same quotes in the last column: each row is kept (its cell read
+    // to its line's end holds its value) and reported.
     let dir = export(&format!(
         "C1,A1,区民政局,中心窗口,2025-03-03 09:00:00,\"2025-03-03 10:00:00\n\
          C2,A1,区民政局,中心窗口,{day}\n\
@@ -992,21 +999,74 @@ fn stray_quotes_lose_no_row_silently() {
     ));
     let json = audit(dir.path(), &[]);
     let errors = json["data_errors"].as_array().unwrap();
-    assert_eq!(json["summary"]["records"]["cases"], 2, "{json:#}");
-    // (The merged cell is no datetime: a data error of its own.)
-    assert_eq!(errors.len(), 2, "{json:#}");
-    let note = errors
-        .iter()
-        .find(|e| e["expected"] == "结束引号后紧跟分隔符或换行")
-        .unwrap();
-    assert_eq!(note["row"], 2);
+    assert_eq!(json["summary"]["records"]["cases"], 4, "{json:#}");
+    let rows: Vec<_> = errors.iter().map(|e| e["row"].as_u64().unwrap()).collect();
+    // (C3's `"…"x` is one line: read as the csv crate reads it, noted; its
+    // cell is no datetime.)
+    assert!(rows.contains(&2) && rows.contains(&4), "{json:#}");
+    assert!(errors[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("下一个引号在第 4 行"));
     assert!(
-        note["message"]
-            .as_str()
-            .unwrap()
-            .contains("本行与其后 2 行被读成了一条记录"),
+        !errors
+            .iter()
+            .any(|e| e["message"].as_str().unwrap().contains("被读成了一条记录")),
         "{json:#}"
     );
+}
+
+/// Two stray quotes far apart in a generated export (the fuzzer's case):
+/// the first was closed by the second 190 lines later, and the 190 lines,
+/// having the header's width, were one record. Each quote now ends its row
+/// at its line's end, and every other line is a record.
+#[test]
+fn two_stray_quotes_far_apart_merge_no_lines() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p1");
+    let out = common::yimen(None)
+        .arg("generate")
+        .arg(&dir)
+        .args(["--cases", "300", "--seed", "1", "--plain"])
+        .output()
+        .unwrap();
+    common::assert_success(&out);
+    let path = dir.join("cases.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.split("\r\n").map(str::to_string).collect();
+    // (Lines 11 and 201: the header is line 1.)
+    for i in [10, 200] {
+        assert!(lines[i].contains(",区"), "{}", lines[i]);
+        lines[i] = lines[i].replacen(",区", ",\"区", 1);
+    }
+    std::fs::write(&path, lines.join("\r\n")).unwrap();
+    let json = audit(&dir, &[]);
+    let records = json["summary"]["records"]["cases"].as_u64().unwrap();
+    let quotes: Vec<_> = json["data_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["expected"] == "成对的引号")
+        .collect();
+    assert_eq!(
+        quotes.iter().map(|e| e["row"].clone()).collect::<Vec<_>>(),
+        [11, 201],
+        "{json:#}"
+    );
+    assert!(quotes[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("下一个引号在第 201 行"));
+    assert!(quotes[1]["message"]
+        .as_str()
+        .unwrap()
+        .contains("没有配对的结束引号"));
+    // Every row a record or a row reported as skipped: none merged away.
+    let skipped = quotes
+        .iter()
+        .filter(|e| e["message"].as_str().unwrap().contains("已跳过此行"))
+        .count() as u64;
+    assert_eq!(records + skipped, 300, "{json:#}");
 }
 
 /// A dated lookup whose candidate has a validity date that does not parse

@@ -703,7 +703,8 @@ pub fn parse_chunk(chunk: &Chunk) -> ParsedChunk {
             let builder = super::text::builder(block.delimiter);
             let rows = split_block_reusing(block, &builder, plan.spare_rows.take());
             parse_text(plan, &rows, block.delimiter, &mut out);
-            if let (Some(row), Some(last)) = (block.unclosed_quote, rows.len().checked_sub(1)) {
+            if let (Some(quote), Some(last)) = (block.unclosed_quote, rows.len().checked_sub(1)) {
+                let row = quote.row;
                 let enc = plan.encoding.unwrap_or(TextEncoding::Utf8);
                 // The quote merged the rest of its line into one cell: when
                 // that left the row the wrong number of cells, the row was
@@ -719,13 +720,17 @@ pub fn parse_chunk(chunk: &Chunk) -> ParsedChunk {
                 } else {
                     "该单元格读到本行行尾为止"
                 };
+                let why = match quote.closed_on {
+                    None => "没有配对的结束引号 (直到文件末尾, 或 16 MiB 之内)".to_string(),
+                    Some(line) => format!(
+                        "不成对: 下一个引号在第 {line} 行, 其后紧跟其他字符, 不是单元格的结束引号"
+                    ),
+                };
                 out.errors.push(plan.bad_row(
                     row,
                     &rows.row(last).text(enc, block.delimiter),
                     "成对的引号".to_string(),
-                    format!(
-                        "本行有一个引号 (\") 没有配对的结束引号 (直到文件末尾, 或 16 MiB 之内);{what};其后各行照常读取"
-                    ),
+                    format!("本行有一个引号 (\") {why};{what};其后各行照常读取"),
                 ));
             }
             plan.spare_rows.put(rows);

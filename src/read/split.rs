@@ -45,13 +45,25 @@ pub(crate) struct TextBlock {
     /// splits it; otherwise delimiters and line breaks do).
     pub quoted: bool,
     pub delimiter: u8,
-    /// The row of the block's last record when a quote in it opened a
-    /// cell that no quote closed before the end of the file (or within
-    /// `MAX_RECORD` bytes): that record
-    /// was cut at the line break after the quote (the csv crate would have
-    /// read every later line into the cell), and the rows after it are read
-    /// as rows. The record is kept; the quote is a data error.
-    pub unclosed_quote: Option<u32>,
+    /// The block's last record when a quote in it opened a cell that no
+    /// quote closes as a cell ends (see [`OpenQuote`]): that record was
+    /// cut at the line break after the quote (the csv crate would have read
+    /// the later lines into the cell), and the rows after it are read as
+    /// rows. The record is kept; the quote is a data error.
+    pub unclosed_quote: Option<OpenQuote>,
+}
+
+/// A quote that opened a cell and was not closed as a cell ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct OpenQuote {
+    /// The row of the record holding it.
+    pub row: u32,
+    /// `None`: no quote closed it before the end of the file (or within
+    /// `MAX_RECORD` bytes). `Some(line)`: the next quote, on a later line,
+    /// is followed by other text than a delimiter or a line break, so it
+    /// was no cell's end either (two stray quotes far apart would have
+    /// made one record of every line between them).
+    pub closed_on: Option<u32>,
 }
 
 /// Cuts a text into blocks of whole records.
@@ -188,24 +200,44 @@ impl<R: Read> Cutter<R> {
             let at = pos + i;
             if self.buf[at] == b'"' {
                 quoted = true;
-                let mut end = self.quoted_end(seg)?;
-                let unclosed = if end == self.buf.len() && (self.eof || end - seg > MAX_RECORD) {
-                    quotes(&self.buf[seg..end], self.delimiter).open
+                let end = self.quoted_end(seg)?;
+                let at_end = end == self.buf.len() && (self.eof || end - seg > MAX_RECORD);
+                // Only a record over more than one line, or one still open
+                // at the end of the input, can hold a quote to cut at: one
+                // `memchr2` over a well-quoted one-line record, no more.
+                let cut = if at_end || inner_line_break(&self.buf[seg..end]) {
+                    let q = quotes(&self.buf[seg..end], self.delimiter);
+                    match q.stray_span {
+                        Some((open, close)) => Some((open, Some(close))),
+                        None => q.open.filter(|_| at_end).map(|open| (open, None)),
+                    }
                 } else {
                     None
                 };
-                if let Some(q) = unclosed {
+                if let Some((q, close)) = cut {
                     // Cut the record at the first line break after the
                     // quote, and the block after it, so that the csv
                     // crate (which splits the block) cannot go on past it.
+                    // The quote's cell is read as the csv crate reads a
+                    // quote never closed: to its line's end (a cell opened
+                    // in the last column so loses only its quote; one in
+                    // a middle column leaves the row short, reported and
+                    // skipped with its text). Taking the quote as a
+                    // character instead would keep a record whose cell
+                    // holds a quote that is no part of its value, and
+                    // read the quote otherwise than a quote never closed.
                     let from = seg + q;
-                    end =
+                    let cut =
                         memchr::memchr2(b'\r', b'\n', &self.buf[from..]).map_or(end, |i| from + i);
                     let row = row_number(self.line + newlines);
-                    newlines += memchr_iter(b'\n', &self.buf[seg..end]).count() as u64;
+                    let closed_on = close.map(|c| {
+                        let inner = memchr_iter(b'\n', &self.buf[seg..seg + c]).count() as u64;
+                        row_number(self.line + newlines + inner)
+                    });
+                    newlines += memchr_iter(b'\n', &self.buf[seg..cut]).count() as u64;
                     records += 1;
-                    seg = end;
-                    unclosed_row = Some(row);
+                    seg = cut;
+                    unclosed_row = Some(OpenQuote { row, closed_on });
                     break;
                 }
                 newlines += memchr_iter(b'\n', &self.buf[seg..end]).count() as u64;
@@ -266,6 +298,11 @@ struct Quotes {
     stray: bool,
     /// Line breaks inside quoted cells.
     inner: u32,
+    /// The first quoted cell over more than one line whose closing quote
+    /// is followed by other text than a delimiter or a line break (where
+    /// its quotes are): a quote left open that a stray quote lines later
+    /// closed.
+    stray_span: Option<(usize, usize)>,
 }
 
 /// The csv crate's rules: a quote opens a quoted cell only at the start of
@@ -276,26 +313,35 @@ fn quotes(record: &[u8], delimiter: u8) -> Quotes {
         open: None,
         stray: false,
         inner: 0,
+        stray_span: None,
     };
     let mut cell_start = true;
+    // A line break since the open quote.
+    let mut spans = false;
     let mut i = 0;
     while i < record.len() {
         let b = record[i];
-        if q.open.is_some() {
+        if let Some(open) = q.open {
             if b == b'"' {
                 if record.get(i + 1) == Some(&b'"') {
                     i += 1;
                 } else {
                     q.open = None;
                     let next = record.get(i + 1).copied();
-                    q.stray |=
+                    let stray =
                         !matches!(next, None | Some(b'\r' | b'\n')) && next != Some(delimiter);
+                    q.stray |= stray;
+                    if stray && spans && q.stray_span.is_none() {
+                        q.stray_span = Some((open, i));
+                    }
                 }
-            } else if b == b'\n' {
-                q.inner += 1;
+            } else if matches!(b, b'\r' | b'\n') {
+                spans = true;
+                q.inner += u32::from(b == b'\n');
             }
         } else if b == b'"' && cell_start {
             q.open = Some(i);
+            spans = false;
         } else if matches!(b, b'\r' | b'\n') {
             break;
         }
@@ -303,6 +349,16 @@ fn quotes(record: &[u8], delimiter: u8) -> Quotes {
         i += 1;
     }
     q
+}
+
+/// Whether a record (its text as [`quotes`] takes it) has a line break
+/// before the one that ends it: a quoted cell over more than one line.
+fn inner_line_break(record: &[u8]) -> bool {
+    let body = record
+        .iter()
+        .rposition(|&b| !matches!(b, b'\r' | b'\n'))
+        .map_or(0, |i| i + 1);
+    memchr::memchr2(b'\r', b'\n', &record[..body]).is_some()
 }
 
 /// The records of a block, with their row numbers.

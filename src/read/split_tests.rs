@@ -9,10 +9,37 @@ use crate::read::text::builder;
 type Records = Vec<(u32, Vec<Vec<u8>>)>;
 
 /// The records of `text` as the csv crate reads it in one go, except that
-/// a quote that no quote closes before the end ends its record at the line
-/// break after it, and reading goes on with the next line.
+/// a quote that opens a cell and that no quote closes as a cell ends (none
+/// closes it before the end, or the next quote, on a later line, is
+/// followed by other text than a delimiter or a line break) ends its record
+/// at the line break after it, and reading goes on with the next line.
 fn whole(text: &[u8]) -> Records {
     whole_from(text, 0)
+}
+
+/// Where the quote is that opened the first quoted cell over more than one
+/// line whose closing quote is followed by other text than a delimiter or
+/// a line break, by the same walk as [`open_at_end`].
+fn stray_span(text: &[u8]) -> Option<usize> {
+    let (mut open, mut spans, mut cell_start, mut i) = (None, false, true, 0);
+    while i < text.len() {
+        let b = text[i];
+        match open {
+            Some(_) if b == b'"' && text.get(i + 1) == Some(&b'"') => i += 1,
+            Some(q) if b == b'"' => {
+                if spans && !matches!(text.get(i + 1), None | Some(b',' | b'\r' | b'\n')) {
+                    return Some(q);
+                }
+                open = None;
+            }
+            Some(_) => spans |= b == b'\r' || b == b'\n',
+            None if b == b'"' && cell_start => (open, spans) = (Some(i), false),
+            None => {}
+        }
+        cell_start = open.is_none() && matches!(b, b',' | b'\r' | b'\n');
+        i += 1;
+    }
+    None
 }
 
 /// Where the quote is that opened a cell still open at the end of `text`,
@@ -37,7 +64,7 @@ fn open_at_end(text: &[u8]) -> Option<usize> {
 }
 
 fn whole_from(text: &[u8], lines_before: u32) -> Records {
-    if let Some(q) = open_at_end(text) {
+    if let Some(q) = stray_span(text).or_else(|| open_at_end(text)) {
         if let Some(cut) = text[q..]
             .iter()
             .position(|&b| b == b'\r' || b == b'\n')
@@ -111,6 +138,13 @@ const TEXTS: &[&str] = &[
     "a,\"b\"\n\u{feff}\"c\",d\n",
     "a,b\n\u{feff}\"x\ny\",c\n1,2\n",
     "a,b\n\u{feff}c,d\n\u{feff}\n",
+    // A quote left open that a stray quote lines later closes: the first
+    // ends its record at its line break, the second is a quote never
+    // closed; a legitimate multi-line cell before it in the record stays.
+    "1,\"x,2\n3,4\n5,\"y,6\n7,8\n",
+    "1,\"x\n3,4\n5,\"y\"z,6\n7,8\n",
+    "a,\"b\nc\",\"d\ne\"f,g\nh,i\r\n",
+    "a,\"b\r\nc\"\"\"d\r\ne,f\r\n",
     // Runs of empty lines longer than a block.
     "a,b\n\n\r\n\n\n\r\r\n\n\n\n\n1,2\n\n\n\n\n\n\n\n\n\n",
 ];
@@ -126,8 +160,10 @@ fn cuts_and_splits_as_the_csv_crate_reads() {
                     got, want,
                     "{text:?} in blocks of {n} records, {max_bytes} bytes"
                 );
-                // (A quote left open to the end also ends its block.)
-                if max_bytes > 3 && open_at_end(text.as_bytes()).is_none() {
+                // (A quote left open, to the end or closed by a stray
+                // quote, also ends its block.)
+                let cut = open_at_end(text.as_bytes()).or(stray_span(text.as_bytes()));
+                if max_bytes > 3 && cut.is_none() {
                     assert_eq!(blocks, want.len().div_ceil(n), "{text:?}: blocks of {n}");
                 }
             }
@@ -242,14 +278,17 @@ fn a_quote_never_closed_ends_its_record_at_the_line_break() {
     text.extend_from_slice(b"2,\"open");
     let mut cutter = Cutter::new(&text[..], b',');
     let first = cutter.next_block(10, 1 << 30).unwrap().unwrap();
-    assert_eq!((first.records, first.unclosed_quote), (2, Some(2)));
+    assert_eq!(
+        (first.records, first.unclosed_quote.map(|q| q.row)),
+        (2, Some(2))
+    );
     let rest = split_block(&first, &builder(b','));
     assert_eq!(rest.row(1).cell(1), b"x");
     let mut records = 0;
     let mut unclosed = Vec::new();
     while let Some(block) = cutter.next_block(100_000, 1 << 30).unwrap() {
         records += block.records;
-        unclosed.extend(block.unclosed_quote);
+        unclosed.extend(block.unclosed_quote.map(|q| q.row));
     }
     assert_eq!(records, rows + 1);
     assert_eq!(unclosed, [u32::try_from(rows).unwrap() + 3]);
