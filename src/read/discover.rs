@@ -64,6 +64,33 @@ fn format_of(name: &str) -> Option<Format> {
     })
 }
 
+/// The reason a file of no data type is skipped.
+fn unsupported(name: &str) -> String {
+    let ext = name
+        .rsplit_once('.')
+        .map_or_else(|| "无扩展名".to_string(), |(_, e)| format!(".{e}"));
+    format!("不支持的文件类型({ext})")
+}
+
+/// Why a symbolic link the walk could not follow is skipped, when it is
+/// one that leads nowhere (its target missing, or a loop of links) and its
+/// name is no data file's (temporary, hidden, or of no data type): `None`
+/// for anything else, which stays unreadable (a folder or a link to one
+/// without permission, a link named `办件记录.csv`).
+fn unsupported_broken_link(path: &Path) -> Option<String> {
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link || std::fs::metadata(path).is_ok() {
+        return None;
+    }
+    let name = path.file_name()?.to_string_lossy();
+    if let Some(r) = temp_reason(&name) {
+        return Some(format!("{r}(无法打开的符号链接)"));
+    }
+    format_of(&name)
+        .is_none()
+        .then(|| format!("{}(无法打开的符号链接)", unsupported(&name)))
+}
+
 /// Finds the tables of `dir` and the datasets they hold.
 pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Discovery, ReadError> {
     let mut d = Discovery::default();
@@ -102,6 +129,18 @@ pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Disco
                             r if r.is_empty() => "符号链接循环(指回审计的文件夹)".to_string(),
                             r => format!("符号链接循环(指回 {r})"),
                         },
+                        unreadable: false,
+                    });
+                    continue;
+                }
+                // A link that leads nowhere (dangling, or a loop of links)
+                // under a name of no data file (`loop1`) is skipped, as a
+                // file of that name would be: it is no table the export
+                // gives. Named as a data file, it is unreadable.
+                if let Some(reason) = e.path().and_then(unsupported_broken_link) {
+                    pending_skips.push(Skipped {
+                        path,
+                        reason,
                         unreadable: false,
                     });
                     continue;
@@ -173,10 +212,7 @@ pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Disco
             continue;
         }
         let Some(format) = format_of(&name) else {
-            let ext = name
-                .rsplit_once('.')
-                .map_or_else(|| "无扩展名".to_string(), |(_, e)| format!(".{e}"));
-            skip(format!("不支持的文件类型({ext})"));
+            skip(unsupported(&name));
             continue;
         };
         if entry.metadata().is_ok_and(|m| m.len() == 0) {
@@ -505,7 +541,16 @@ impl Ctx<'_> {
             Format::Xlsx | Format::Xls => {
                 let mut unfit = Vec::new();
                 let mut read_any = false;
-                for s in sheet::probe(self.path, self.rel, super::header::scan_rows(header_row))? {
+                let sheets =
+                    sheet::probe(self.path, self.rel, super::header::scan_rows(header_row))?;
+                if sheets.is_empty() {
+                    // (A zip that is a workbook in name only: no sheet
+                    // listed in `xl/workbook.xml`, or no such part.) The
+                    // file was meant to hold data: not a silent nothing.
+                    self.unreadable("工作簿中没有工作表 (工作簿结构异常或已损坏)".to_string());
+                    return Ok(());
+                }
+                for s in sheets {
                     if s.hidden {
                         self.skip(
                             Some(&s.name),

@@ -1,0 +1,182 @@
+//! Files that cannot be read as what their name says are listed, never
+//! passed over silently: a workbook without sheets is unreadable; a
+//! symbolic link that leads nowhere is unreadable when named as a data file
+//! and skipped, as a plain file of that name would be, otherwise.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::Output;
+
+use rust_xlsxwriter::Workbook;
+
+const CATALOGUE: (&str, &str) = (
+    "事项目录.csv",
+    "事项编码,事项名称,是否进驻中心,法定办结时限,承诺办结时限\nA1,事项一,是,20,10\n",
+);
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    common::yimen(None)
+        .arg(args[0])
+        .arg(dir)
+        .args(&args[1..])
+        .output()
+        .unwrap()
+}
+
+fn audit(dir: &Path) -> Output {
+    run(
+        dir,
+        &[
+            "audit",
+            "--as-of",
+            "2025-12-31",
+            "--fail-on",
+            "never",
+            "--format",
+            "json",
+        ],
+    )
+}
+
+/// The `skipped` entries of a JSON output: (path, reason, unreadable). The
+/// audit names the path `file`, inspect `path`.
+fn skipped(out: &Output) -> Vec<(String, String, bool)> {
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    json["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let path = s.get("file").or_else(|| s.get("path")).unwrap();
+            (
+                path.as_str().unwrap().to_string(),
+                s["reason"].as_str().unwrap().to_string(),
+                s["unreadable"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Writes a one-sheet workbook to `path`, then each of its zip entries as
+/// `edit(name, bytes)` gives it (`None`: left out).
+fn workbook_edited(path: &Path, edit: impl Fn(&str, Vec<u8>) -> Option<Vec<u8>>) {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "办件编号").unwrap();
+    ws.write_string(1, 0, "C1").unwrap();
+    wb.save(path).unwrap();
+    let mut zin = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut entries = Vec::new();
+    for i in 0..zin.len() {
+        let mut f = zin.by_index(i).unwrap();
+        let mut bytes = Vec::new();
+        f.read_to_end(&mut bytes).unwrap();
+        let name = f.name().to_string();
+        if let Some(bytes) = edit(&name, bytes) {
+            entries.push((name, bytes));
+        }
+    }
+    let mut zout = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for (name, bytes) in entries {
+        zout.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zout.write_all(&bytes).unwrap();
+    }
+    zout.finish().unwrap();
+}
+
+#[test]
+fn a_workbook_without_sheets_is_unreadable() {
+    let empty_sheets = |name: &str, bytes: Vec<u8>| {
+        if name != "xl/workbook.xml" {
+            return Some(bytes);
+        }
+        let text = String::from_utf8(bytes).unwrap();
+        let (start, end) = (
+            text.find("<sheets>").unwrap(),
+            text.find("</sheets>").unwrap(),
+        );
+        Some(
+            format!(
+                "{}<sheets/>{}",
+                &text[..start],
+                &text[end + "</sheets>".len()..]
+            )
+            .into_bytes(),
+        )
+    };
+    let no_workbook_part =
+        |name: &str, bytes: Vec<u8>| (name != "xl/workbook.xml").then_some(bytes);
+    for (what, edit) in [
+        (
+            "<sheets/>",
+            &empty_sheets as &dyn Fn(&str, Vec<u8>) -> Option<Vec<u8>>,
+        ),
+        ("no xl/workbook.xml", &no_workbook_part),
+    ] {
+        let dir = common::folder(&[CATALOGUE]);
+        workbook_edited(&dir.path().join("办件记录.xlsx"), edit);
+        let out = run(dir.path(), &["inspect", "--format", "json"]);
+        assert!(out.status.success(), "{what}");
+        let listed = skipped(&out);
+        assert!(
+            listed
+                .iter()
+                .any(|(p, r, u)| p == "办件记录.xlsx" && *u && !r.is_empty()),
+            "{what}: {listed:?}"
+        );
+        let out = audit(dir.path());
+        assert_eq!(out.status.code(), Some(2), "{what}");
+        let listed = skipped(&out);
+        let entry = listed.iter().find(|(p, _, _)| p == "办件记录.xlsx");
+        assert!(entry.is_some_and(|(_, _, u)| *u), "{what}: {listed:?}");
+        if what == "<sheets/>" {
+            let reason = &entry.unwrap().1;
+            assert!(reason.contains("工作簿中没有工作表"), "{reason}");
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_broken_link_is_unreadable_only_when_named_as_a_data_file() {
+    use std::os::unix::fs::symlink;
+    let dir = common::folder(&[CATALOGUE]);
+    let d = dir.path();
+    symlink(d.join("loop2"), d.join("loop1")).unwrap();
+    symlink(d.join("loop1"), d.join("loop2")).unwrap();
+    symlink(d.join("gone"), d.join("dangling")).unwrap();
+    let out = audit(d);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed = skipped(&out);
+    for name in ["loop1", "loop2", "dangling"] {
+        assert!(
+            listed
+                .iter()
+                .any(|(p, r, u)| p == name && !*u && r.contains("不支持的文件类型")),
+            "{name}: {listed:?}"
+        );
+    }
+
+    // Named as a data file, the same links are files that could not be read.
+    symlink(d.join("b.csv"), d.join("a.csv")).unwrap();
+    symlink(d.join("a.csv"), d.join("b.csv")).unwrap();
+    symlink(d.join("gone.csv"), d.join("办件记录.csv")).unwrap();
+    let out = audit(d);
+    assert_eq!(out.status.code(), Some(2));
+    let listed = skipped(&out);
+    for name in ["a.csv", "b.csv", "办件记录.csv"] {
+        assert!(
+            listed.iter().any(|(p, _, u)| p == name && *u),
+            "{name}: {listed:?}"
+        );
+    }
+}
