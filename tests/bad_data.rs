@@ -372,6 +372,138 @@ fn a_yaml_record_with_two_values_for_one_field_is_reported() {
     assert_eq!(json["summary"]["records"]["cases"], 3);
 }
 
+/// The same key written twice in one JSON Lines record (serde_json's maps
+/// keep the last value silently): as with two aliases of a field, the first
+/// value is read and another value is a data error naming the key; the same
+/// value twice is nothing to report. Also past the sampled lines.
+#[test]
+fn a_key_written_twice_in_a_json_lines_record_is_reported() {
+    let mut lines: Vec<String> = vec![
+        r#"{"办件编号":"K2","事项编码":"A1","受理部门":"区民政局","受理时间":"2025-03-03 09:00:00","受理渠道":"网上","受理渠道":"原单位"}"#.to_string(),
+        r#"{"办件编号":"K3","办件编号":"K3b","事项编码":"A1","受理部门":"区民政局","受理渠道":"网上","受理时间":"2025-03-03 09:00:00"}"#.to_string(),
+        r#"{"办件编号":"K4","办件编号":"K4","事项编码":"A1","受理部门":"区民政局","受理渠道":"网上","受理时间":"2025-03-03 09:00:00"}"#.to_string(),
+        r#"{"办件编号":"","办件编号":"K5","事项编码":"A1","受理部门":"区民政局","受理渠道":"网上","受理时间":"2025-03-03 09:00:00"}"#.to_string(),
+    ];
+    for i in 0..300 {
+        lines.push(format!(
+            r#"{{"办件编号":"C{i}","事项编码":"A1","受理部门":"区民政局","受理渠道":"网上","受理时间":"2025-03-03 09:00:00"}}"#
+        ));
+    }
+    // 办结时间 first seen past the sampled lines, twice in one record.
+    lines.push(
+        r#"{"办件编号":"K6","事项编码":"A1","受理部门":"区民政局","受理渠道":"网上","受理时间":"2025-03-03 09:00:00","办结时间":"2025-03-04 09:00:00","办结时间":"2025-09-04 09:00:00"}"#.to_string(),
+    );
+    let dir = common::folder(&[CATALOGUE, ("办件记录.jsonl", &(lines.join("\n") + "\n"))]);
+    let json = audit(dir.path(), &[]);
+    let errors: Vec<(u64, &str, &str)> = json["data_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert!(
+                e["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("另有一个键也对应此字段"),
+                "{e}"
+            );
+            (
+                e["row"].as_u64().unwrap(),
+                e["column"].as_str().unwrap(),
+                e["value"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (1, "受理渠道", "原单位"),
+            (2, "办件编号", "K3b"),
+            (305, "办结时间", "2025-09-04 09:00:00"),
+        ]
+    );
+    assert_eq!(json["summary"]["records"]["cases"], 305);
+    // The first value is read: K3 (not K3b), K5 (the first was empty), K2
+    // 网上 (H001 is about cases taken at the original unit: not K2's).
+    let keys: Vec<String> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(json["undetermined"].as_array().unwrap())
+        .map(|f| f["key"][0].as_str().unwrap_or_default().to_string())
+        .collect();
+    for k in ["K2", "K3", "K4", "K5", "K6"] {
+        assert!(keys.iter().any(|x| x == k), "{k}: {keys:?}");
+    }
+    assert!(!keys.iter().any(|x| x == "K3b"), "{keys:?}");
+    assert!(
+        common::with_code(&json, "findings", "H001")
+            .iter()
+            .all(|f| f["key"] != serde_json::json!(["K2"])),
+        "{json:#}"
+    );
+}
+
+/// A value that is an object or an array is no value of a field: a data
+/// error at its row and key with the JSON as written, the field unknown (a
+/// rule needing it undetermined), never a key `{"x":"K4"}` or an item code
+/// `["GA010001"]` not in the catalogue.
+#[test]
+fn an_object_or_array_value_is_a_data_error_not_its_text() {
+    let dir = common::folder(&[
+        CATALOGUE,
+        (
+            "办件记录.jsonl",
+            concat!(
+                r#"{"办件编号":{"x":"K4"},"事项编码":"A1","受理部门":"区民政局","受理渠道":"网上","受理时间":"2025-03-03 09:00:00"}"#,
+                "\n",
+                r#"{"办件编号":"K5","事项编码":["GA010001"],"受理部门":"区民政局","受理渠道":"网上","受理时间":"2025-03-03 09:00:00"}"#,
+                "\n",
+            ),
+        ),
+    ]);
+    let json = audit(dir.path(), &[]);
+    let errors: Vec<(&str, u64, &str, &str)> = json["data_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert!(e["message"].as_str().unwrap().contains("不是单个值"), "{e}");
+            (
+                e["file"].as_str().unwrap(),
+                e["row"].as_u64().unwrap(),
+                e["column"].as_str().unwrap(),
+                e["value"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            ("办件记录.jsonl", 1, "办件编号", r#"{"x":"K4"}"#),
+            ("办件记录.jsonl", 2, "事项编码", r#"["GA010001"]"#),
+        ]
+    );
+    assert_eq!(json["summary"]["records"]["cases"], 2);
+    let keys: Vec<String> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(json["undetermined"].as_array().unwrap())
+        .map(|f| f["key"].to_string())
+        .collect();
+    assert!(!keys.iter().any(|k| k.contains("K4")), "{keys:?}");
+    assert!(
+        common::with_code(&json, "findings", "H006").is_empty(),
+        "{json:#}"
+    );
+    let h006 = common::with_code(&json, "undetermined", "H006");
+    assert!(
+        h006.iter().any(|u| u["key"] == serde_json::json!(["K5"])),
+        "{json:#}"
+    );
+}
+
 /// Numbers written without quotes where a field is text keep every digit:
 /// JSON Lines ids past 64 bits or a double's precision are two ids, not one
 /// rounded twice (no false repeated key); `1.10` stays `1.10`; a YAML

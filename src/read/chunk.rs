@@ -1157,7 +1157,8 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
             .decode(raw)
             .ok_or_else(|| format!("无法按 {} 编码解码", enc.name()))
             .and_then(|t| {
-                serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&t)
+                serde_json::from_str::<JsonEntries>(&t)
+                    .map(|e| e.0)
                     .map_err(|e| format!("不是 JSON 对象: {e}"))
             });
         let obj = match obj {
@@ -1183,6 +1184,8 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
         // Fields whose column's key is blank in the record (a default may
         // have filled them): another alias's value is read.
         let mut own_blank = vec![false; plan.n_fields];
+        // Fields read from a key first seen after the sampled lines.
+        let mut late_read = vec![false; plan.n_fields];
         for (k, v) in &obj {
             let key = super::normalize::key(k);
             let has_value = !v.is_null() && v.as_str().is_none_or(|t| !t.trim().is_empty());
@@ -1202,8 +1205,16 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
                 } else if let Some(&f) = plan.late_keys.get(&key) {
                     mapped += 1;
                     filled += usize::from(has_value);
+                    if late_read[f] {
+                        // The field's key again (the same key, or another
+                        // alias): read as another alias, as below.
+                        alts.push((f, None, k, v));
+                        continue;
+                    }
+                    late_read[f] = true;
                     let d = json_data(v);
-                    match plan.parsers[f].parse_data(&d) {
+                    own_blank[f] = blank_cell(&d);
+                    match parse_json_value(plan, f, v, &d) {
                         Ok(val) => values[f] = val,
                         Err(bad) => {
                             values[f] = Value::Invalid;
@@ -1216,9 +1227,10 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
                 continue;
             };
             if present[c] {
-                // A second key of this column (the same once normalised,
-                // `受理时间 ` after `受理时间`): read as another alias, after
-                // the record's own keys, so that a second value is reported.
+                // A second key of this column (the same key written twice,
+                // or the same once normalised, `受理时间 ` after `受理时间`):
+                // read as another alias, after the record's own keys, so
+                // that a second value is reported.
                 let field = plan.active.iter().find(|(ac, _)| *ac == c).map(|&(_, f)| f);
                 if let Some(f) = field.or_else(|| plan.alias_fields.get(&key).copied()) {
                     mapped += 1;
@@ -1240,7 +1252,7 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
             filled += usize::from(has_value);
             let d = json_data(v);
             own_blank[f] = blank_cell(&d);
-            match plan.parsers[f].parse_data(&d) {
+            match parse_json_value(plan, f, v, &d) {
                 Ok(val) => values[f] = val,
                 Err(bad) => {
                     values[f] = Value::Invalid;
@@ -1251,7 +1263,7 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
         }
         if mapped == 0 && !obj.is_empty() {
             // Keys, none of them a field's: not a record of this dataset.
-            let keys: Vec<&str> = obj.keys().map(String::as_str).collect();
+            let keys: Vec<&str> = obj.iter().map(|(k, _)| k.as_str()).collect();
             out.bad_rows += 1;
             out.errors.push(plan.row_error(
                 line,
@@ -1270,7 +1282,7 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
         let mut alt_filled = vec![false; plan.n_fields];
         for (f, c, k, v) in alts {
             let d = json_data(v);
-            let parsed = plan.parsers[f].parse_data(&d);
+            let parsed = parse_json_value(plan, f, v, &d);
             // (A blank or a placeholder under another key gives nothing.)
             if blank_cell(&d) || parsed == Ok(Value::Empty) {
                 continue;
@@ -1304,6 +1316,60 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
             }
         }
         out.records.push(Record { row: line, values });
+    }
+}
+
+/// A JSON object's members in the order written, a key written twice
+/// included (`serde_json::Map` keeps the last value of a repeated key
+/// silently). Values are read as `serde_json::Value`, numbers with their
+/// text (`arbitrary_precision`).
+struct JsonEntries(Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::Deserialize<'de> for JsonEntries {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(JsonEntriesVisitor)
+    }
+}
+
+struct JsonEntriesVisitor;
+
+impl<'de> serde::de::Visitor<'de> for JsonEntriesVisitor {
+    type Value = JsonEntries;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<JsonEntries, A::Error> {
+        let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(16));
+        while let Some(entry) = map.next_entry()? {
+            entries.push(entry);
+        }
+        Ok(JsonEntries(entries))
+    }
+}
+
+/// A JSON value of field `f` (`d` its cell): an object or an array is no
+/// value of a field, a data error, not its text.
+fn parse_json_value(
+    plan: &TablePlan,
+    f: usize,
+    v: &serde_json::Value,
+    d: &Data,
+) -> Result<Value, BadCell> {
+    match v {
+        serde_json::Value::Object(_) => Err(not_single(plan, f, "JSON 对象")),
+        serde_json::Value::Array(_) => Err(not_single(plan, f, "JSON 数组")),
+        _ => plan.parsers[f].parse_data(d),
+    }
+}
+
+/// The data error of a value of field `f` that is a `kind` (an object, a
+/// list), not one value.
+pub(crate) fn not_single(plan: &TablePlan, f: usize, kind: &str) -> BadCell {
+    BadCell {
+        expected: plan.parsers[f].field_type().as_str(),
+        message: format!("不是单个值, 是一个{kind};此字段无法读取"),
     }
 }
 
