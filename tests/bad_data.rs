@@ -504,6 +504,168 @@ fn an_object_or_array_value_is_a_data_error_not_its_text() {
     );
 }
 
+/// YAML as JSON Lines: a key written twice in one record is read by its
+/// first value, another value a data error naming the key (the same value
+/// twice passes); a list or a mapping as a field's value is a data error
+/// (不是单个值), the field unknown, never its text.
+#[test]
+fn a_yaml_record_with_a_key_twice_or_a_list_value_is_reported() {
+    let record = |fields: &str| {
+        format!(
+            "- {{{fields}, 事项编码: A1, 受理部门: 区民政局, 受理时间: \"2025-03-03 09:00:00\"}}\n"
+        )
+    };
+    let dir = common::folder(&[
+        CATALOGUE,
+        (
+            "办件记录.yaml",
+            &[
+                record("办件编号: K2, 办件编号: K2b, 受理渠道: 网上"),
+                record("办件编号: K3, 受理渠道: 网上, 受理渠道: 网上"),
+                record("办件编号: K4, 受理渠道: 网上, 受理方式: 原单位"),
+                record("办件编号: {x: K5}, 受理渠道: 网上"),
+                record("办件编号: K6, 受理渠道: [网上, 原单位]"),
+            ]
+            .concat(),
+        ),
+    ]);
+    let json = audit(dir.path(), &[]);
+    let errors: Vec<(u64, &str, &str, &str)> = json["data_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_u64().unwrap(),
+                e["column"].as_str().unwrap(),
+                e["value"].as_str().unwrap(),
+                e["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let second = "本记录另有一个键也对应此字段, 取值不同; 已取先读到的值, 此值未用";
+    assert_eq!(errors.len(), 4, "{errors:#?}");
+    assert_eq!(errors[0], (1, "办件编号", "K2b", second));
+    assert_eq!(errors[1], (3, "受理方式", "原单位", second));
+    assert_eq!(
+        (errors[2].0, errors[2].1, errors[2].2),
+        (4, "办件编号", "{x: K5}")
+    );
+    assert!(errors[2].3.contains("不是单个值"), "{errors:#?}");
+    assert_eq!(
+        (errors[3].0, errors[3].1, errors[3].2),
+        (5, "受理渠道", "[网上, 原单位]")
+    );
+    assert!(errors[3].3.contains("不是单个值"), "{errors:#?}");
+    assert_eq!(json["summary"]["records"]["cases"], 5);
+    let keys: Vec<String> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(json["undetermined"].as_array().unwrap())
+        .map(|f| f["key"][0].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(keys.iter().any(|k| k == "K2"), "{keys:?}");
+    assert!(
+        !keys.iter().any(|k| k == "K2b" || k.contains("K5")),
+        "{keys:?}"
+    );
+}
+
+/// YAML reads `0x1F`, `0o17` and `+12` as numbers: in a text field their
+/// text is kept as written, as `012` and `1_000` are (not `31`); in a
+/// number field a hexadecimal or octal number is a data error (no export
+/// writes a count or an amount so: it is a mistyped value, not 31 days).
+/// `1.10` keeps its last zero in a text field.
+#[test]
+fn yaml_hex_and_octal_numbers_keep_their_text() {
+    let record = |id: &str, item: &str, days: &str| {
+        format!(
+            "- {{办件编号: {id}, 事项编码: {item}, 受理部门: 区民政局, 受理渠道: 网上, 受理时间: \"2025-03-03 09:00:00\", 特别程序天数: {days}}}\n"
+        )
+    };
+    let dir = common::folder(&[
+        CATALOGUE,
+        (
+            "办件记录.yaml",
+            &[
+                record("0x1F", "A1", "0"),
+                record("0o17", "A1", "0"),
+                record("+12", "1.10", "0"),
+                record("K4", "A1", "0x1F"),
+            ]
+            .concat(),
+        ),
+    ]);
+    let json = audit(dir.path(), &[]);
+    let keys: Vec<String> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(json["undetermined"].as_array().unwrap())
+        .map(|f| f["key"][0].as_str().unwrap_or_default().to_string())
+        .collect();
+    for k in ["0x1F", "0o17", "+12", "K4"] {
+        assert!(keys.iter().any(|x| x == k), "{k}: {keys:?}");
+    }
+    assert!(!keys.iter().any(|x| x == "31" || x == "15"), "{keys:?}");
+    let h006: Vec<&str> = common::with_code(&json, "findings", "H006")
+        .into_iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(h006.iter().any(|m| m.contains("1.10")), "{h006:?}");
+    let error = only_data_error(&json);
+    assert_eq!(error["row"], 4);
+    assert_eq!(error["column"], "特别程序天数");
+    assert_eq!(error["value"], "0x1F");
+}
+
+/// A YAML list whose items are mostly not records, or a record with a key
+/// that is not text (`~`, `[1]`), lost the whole file (内容不是记录列表).
+/// Now, as in JSON Lines, an item that is not a record is a bad row at its
+/// position and the others are read; a key that is not text is read as its
+/// text (a key of no field).
+#[test]
+fn a_yaml_list_keeps_its_records_past_odd_items_and_keys() {
+    let record = |id: &str, extra: &str| {
+        format!(
+            "- {{{extra}办件编号: {id}, 事项编码: A1, 受理部门: 区民政局, 受理渠道: 网上, 受理时间: \"2025-03-03 09:00:00\"}}\n"
+        )
+    };
+    let dir = common::folder(&[
+        CATALOGUE,
+        (
+            "办件记录.yaml",
+            &[
+                "- a\n- b\n- c\n- [d]\n".to_string(),
+                record("X1", "~: 2, "),
+                record("X2", "[1]: 2, "),
+                record("X3", "1: 2, "),
+            ]
+            .concat(),
+        ),
+    ]);
+    let json = audit(dir.path(), &[]);
+    assert_eq!(json["summary"]["records"]["cases"], 3, "{json:#}");
+    let rows: Vec<u64> = json["data_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["row"].as_u64().unwrap())
+        .collect();
+    assert_eq!(rows, [1, 2, 3, 4]);
+    let keys: Vec<String> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(json["undetermined"].as_array().unwrap())
+        .map(|f| f["key"][0].as_str().unwrap_or_default().to_string())
+        .collect();
+    for k in ["X1", "X2", "X3"] {
+        assert!(keys.iter().any(|x| x == k), "{k}: {keys:?}");
+    }
+}
+
 /// Numbers written without quotes where a field is text keep every digit:
 /// JSON Lines ids past 64 bits or a double's precision are two ids, not one
 /// rounded twice (no false repeated key); `1.10` stays `1.10`; a YAML

@@ -600,6 +600,20 @@ pub(crate) struct CellRow {
     /// Why the row could not be read as a record (a YAML list item that is
     /// not a mapping): a bad row, reported and counted.
     pub unreadable: Option<String>,
+    /// Values of a record of keys (YAML) that its cells do not show, by
+    /// column (none in a sheet).
+    pub odd: Vec<(usize, OddCell)>,
+}
+
+/// A value of a YAML record its row's cells do not show.
+#[derive(Debug)]
+pub(crate) enum OddCell {
+    /// The column's cell is a list or a mapping (this kind), not a value:
+    /// its text is in the cell.
+    Compound(&'static str),
+    /// The column's key again in the record, with this value (and its kind
+    /// when it is a list or a mapping); the cell holds the first.
+    Repeat(Data, Option<&'static str>),
 }
 
 #[derive(Debug)]
@@ -1466,21 +1480,31 @@ fn parse_cells(plan: &TablePlan, rows: &[CellRow], out: &mut ParsedChunk) {
         let mut values = empty_values(plan.n_fields);
         for &(c, f) in &plan.active {
             let parser = &plan.parsers[f];
-            let mut d = r.cells.get(c).unwrap_or(&Data::Empty);
-            let mut col = c;
-            // A record of keys (YAML) that names the field by another alias.
-            if blank_cell(d) {
-                if let Some((ac, ad)) = plan
-                    .alt_columns
-                    .iter()
-                    .filter(|(_, af)| *af == f)
-                    .filter_map(|&(ac, _)| r.cells.get(ac).map(|ad| (ac, ad)))
-                    .find(|(_, ad)| !blank_cell(ad))
-                {
-                    (col, d) = (ac, ad);
+            let own = r.cells.get(c).unwrap_or(&Data::Empty);
+            if r.odd.is_empty() && plan.alt_columns.is_empty() {
+                // (A sheet's cell, or a record of keys that names each
+                // field once.)
+                match parser.parse_data(own) {
+                    Ok(v) => values[f] = v,
+                    Err(bad) => {
+                        values[f] = Value::Invalid;
+                        out.errors
+                            .push(plan.error(r.row, Some(c), Some(data_text(own)), bad));
+                    }
                 }
+                continue;
             }
-            match parser.parse_data(d) {
+            // A record of keys (YAML) may name the field under another
+            // alias, or its key twice: the first value is read (its own
+            // column's, unless blank).
+            let given = field_values(plan, r, c, f);
+            let pick = given.iter().position(|g| !blank_cell(g.1)).unwrap_or(0);
+            let (col, d, kind) = given[pick];
+            let parsed = match kind {
+                Some(kind) => Err(not_single(plan, f, kind)),
+                None => parser.parse_data(d),
+            };
+            match parsed {
                 Ok(v) => values[f] = v,
                 Err(bad) => {
                     values[f] = Value::Invalid;
@@ -1488,17 +1512,16 @@ fn parse_cells(plan: &TablePlan, rows: &[CellRow], out: &mut ParsedChunk) {
                         .push(plan.error(r.row, Some(col), Some(data_text(d)), bad));
                 }
             }
-            // Another alias of the field with another value: reported, not
-            // dropped (a blank or a placeholder is no value).
-            for &(ac, af) in &plan.alt_columns {
-                let Some(ad) = r
-                    .cells
-                    .get(ac)
-                    .filter(|ad| af == f && ac != col && !blank_cell(ad))
-                else {
+            // Another value of the field: reported, not dropped (a blank or
+            // a placeholder is no value).
+            for (i, &(ac, ad, kind)) in given.iter().enumerate() {
+                if i == pick || blank_cell(ad) {
                     continue;
+                }
+                let other = match kind {
+                    Some(_) => Value::Invalid,
+                    None => parser.parse_data(ad).unwrap_or(Value::Invalid),
                 };
-                let other = parser.parse_data(ad).unwrap_or(Value::Invalid);
                 if other != Value::Empty && other != values[f] {
                     out.errors.push(plan.error(
                         r.row,
@@ -1518,6 +1541,46 @@ fn parse_cells(plan: &TablePlan, rows: &[CellRow], out: &mut ParsedChunk) {
         }
         out.records.push(Record { row: r.row, values });
     }
+}
+
+/// The values a record of keys gives field `f` (column `c` feeds it), in
+/// order: its column's cell, the same key again, then each other alias's
+/// cell and its repeats; with the column and, for a list or a mapping, its
+/// kind.
+fn field_values<'r>(
+    plan: &TablePlan,
+    r: &'r CellRow,
+    c: usize,
+    f: usize,
+) -> Vec<(usize, &'r Data, Option<&'static str>)> {
+    let mut given = Vec::new();
+    let columns = std::iter::once(c).chain(
+        plan.alt_columns
+            .iter()
+            .filter(|&&(_, af)| af == f)
+            .map(|&(ac, _)| ac),
+    );
+    for col in columns {
+        let Some(d) = r.cells.get(col) else {
+            continue;
+        };
+        let kind = r.odd.iter().find_map(|(oc, odd)| match odd {
+            OddCell::Compound(kind) if *oc == col => Some(*kind),
+            _ => None,
+        });
+        given.push((col, d, kind));
+        for (oc, odd) in &r.odd {
+            if let OddCell::Repeat(d, kind) = odd {
+                if *oc == col {
+                    given.push((col, d, *kind));
+                }
+            }
+        }
+    }
+    if given.is_empty() {
+        given.push((c, &Data::Empty, None));
+    }
+    given
 }
 
 /// Report a row of [`parse_text`] that [`no_record`] finds (out of the

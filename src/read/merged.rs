@@ -60,6 +60,7 @@ impl Merges {
             row: row + 1,
             cells,
             unreadable,
+            odd: Vec::new(),
         }
     }
 

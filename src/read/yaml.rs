@@ -3,13 +3,19 @@
 //! of records (`catalogue: [...]`, `units: [...]`), each key read as a table
 //! like a sheet (a key that names a dataset decides the dataset). Row
 //! numbers are the 1-based positions of the records in their list.
+//!
+//! The file is read into [`Node`]s, not `serde_yaml::Value`: a mapping keeps
+//! a key written twice (the value `serde_yaml` would keep silently is the
+//! last), and a number keeps its text as written (`0x1F`, `1.10`), for a
+//! text field to keep it.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
 use calamine::Data;
 
-use super::chunk::{CellRow, Chunk, Emitter, Rows, TablePlan};
+use super::chunk::{CellRow, Chunk, Emitter, OddCell, Rows, TablePlan};
 use super::encoding::TextEncoding;
 use super::{ReadError, SourceFile};
 
@@ -22,79 +28,158 @@ pub(crate) struct YamlTable {
     pub rows: Vec<CellRow>,
 }
 
-fn scalar_text(v: &serde_yaml::Value) -> Option<String> {
-    match v {
-        serde_yaml::Value::String(s) => Some(s.clone()),
-        serde_yaml::Value::Number(n) => Some(n.to_string()),
-        serde_yaml::Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
+/// A YAML node as read.
+#[derive(Clone, Debug)]
+enum Node {
+    Null,
+    Bool(bool),
+    /// A number: its cell (an integer past 64 bits as its digits), and its
+    /// text as written when a second reading gave it (see [`raw_numbers`]).
+    Number(Data, Option<String>),
+    Str(String),
+    Seq(Vec<Node>),
+    /// Every key in the order written, a repeated one included.
+    Map(Vec<(Node, Node)>),
+    /// A value with a tag (`!Tag x`): read as its value.
+    Tagged(Box<Node>),
 }
 
-fn cell(v: &serde_yaml::Value) -> Data {
-    match v {
-        serde_yaml::Value::Null => Data::Empty,
-        serde_yaml::Value::Bool(b) => Data::Bool(*b),
-        // (An integer past i64, as its digits: a double would round it.)
-        serde_yaml::Value::Number(n) if n.is_u64() && n.as_i64().is_none() => {
-            Data::String(n.to_string())
+impl Node {
+    /// A list or a mapping: no value of one field. Its kind, in words.
+    fn compound(&self) -> Option<&'static str> {
+        match self {
+            Node::Seq(_) => Some("列表 (数组)"),
+            Node::Map(_) => Some("映射 (对象)"),
+            Node::Tagged(t) => t.compound(),
+            _ => None,
         }
-        serde_yaml::Value::Number(n) => n
-            .as_i64()
-            .map(Data::Int)
-            .or_else(|| n.as_f64().map(Data::Float))
-            .unwrap_or_else(|| Data::String(n.to_string())),
-        serde_yaml::Value::String(s) => Data::String(s.clone()),
-        serde_yaml::Value::Tagged(t) => cell(&t.value),
-        other => Data::String(
-            serde_yaml::to_string(other)
-                .unwrap_or_default()
-                .trim()
-                .to_string(),
-        ),
     }
-}
 
-/// A list of records as a table: `None` unless most items are mappings
-/// (then it is no table of records). An item that is not a mapping is a
-/// bad row of the table, reported, not a reason to drop the others.
-fn table(key: Option<String>, items: &[serde_yaml::Value]) -> Option<YamlTable> {
-    let mut columns: Vec<String> = Vec::new();
-    let mut maps = Vec::new();
-    for it in items {
-        let m = it.as_mapping();
-        for k in m.into_iter().flat_map(serde_yaml::Mapping::keys) {
-            let k = scalar_text(k)?;
-            if !columns.contains(&k) {
-                columns.push(k);
+    /// The node as one line of text, as a key, a message or a data error
+    /// shows it (a list and a mapping in flow style).
+    fn text(&self) -> String {
+        match self {
+            Node::Null => "~".to_string(),
+            Node::Bool(b) => b.to_string(),
+            Node::Number(d, text) => text.clone().unwrap_or_else(|| super::cell::data_text(d)),
+            Node::Str(s) => s.clone(),
+            Node::Seq(items) => {
+                let items: Vec<String> = items.iter().map(Node::text).collect();
+                format!("[{}]", items.join(", "))
             }
+            Node::Map(entries) => {
+                let entries: Vec<String> = entries
+                    .iter()
+                    .map(|(k, v)| format!("{}: {}", k.text(), v.text()))
+                    .collect();
+                format!("{{{}}}", entries.join(", "))
+            }
+            Node::Tagged(t) => t.text(),
         }
-        maps.push(m);
     }
-    let mappings = maps.iter().filter(|m| m.is_some()).count();
-    if mappings == 0 || mappings * 2 < maps.len() {
+
+    /// The node as a cell (a list or a mapping as its text: [`Node::compound`]
+    /// says it is none).
+    fn cell(&self) -> Data {
+        match self {
+            Node::Null => Data::Empty,
+            Node::Bool(b) => Data::Bool(*b),
+            // A number is read as written, as JSON Lines reads it: an
+            // integer as one, a double that prints as written (or in
+            // exponent form) as that double, any other (`0x1F`, `0o17`,
+            // `+12`, `1.10`) as its text, which a text field keeps and a
+            // number field parses (`0x1F` is no amount: a data error).
+            Node::Number(d, Some(text)) => match d {
+                Data::Int(i) if i.to_string() == *text => d.clone(),
+                Data::Float(x)
+                    if !x.is_finite() || x.to_string() == *text || text.contains(['e', 'E']) =>
+                {
+                    d.clone()
+                }
+                _ => Data::String(text.clone()),
+            },
+            Node::Number(d, None) => d.clone(),
+            Node::Str(s) => Data::String(s.clone()),
+            Node::Tagged(t) => t.cell(),
+            Node::Seq(_) | Node::Map(_) => Data::String(self.text()),
+        }
+    }
+
+    /// A float anywhere in the node: its text may differ from the double's.
+    fn has_float(&self) -> bool {
+        match self {
+            Node::Number(Data::Float(_), _) => true,
+            Node::Seq(items) => items.iter().any(Node::has_float),
+            Node::Map(entries) => entries.iter().any(|(k, v)| k.has_float() || v.has_float()),
+            Node::Tagged(t) => t.has_float(),
+            _ => false,
+        }
+    }
+}
+
+/// A list of records as a table: `None` when no item is a mapping (then it
+/// is no table of records). An item that is not a mapping is a bad row of
+/// the table, reported, not a reason to drop the others. A key that is not
+/// text (`1`, `~`, `[a]`) is read as its text, a column of no field unless
+/// it names one. A key written twice in one record keeps both values: the
+/// first is read, another is reported as a second value of the field.
+fn table(key: Option<String>, items: &[Node]) -> Option<YamlTable> {
+    if !items.iter().any(|it| matches!(it, Node::Map(_))) {
         return None;
     }
-    let rows = maps
+    let mut columns: Vec<String> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for it in items {
+        if let Node::Map(entries) = it {
+            for (k, _) in entries {
+                let k = k.text();
+                if !index.contains_key(&k) {
+                    index.insert(k.clone(), columns.len());
+                    columns.push(k);
+                }
+            }
+        }
+    }
+    let rows = items
         .iter()
         .enumerate()
-        .map(|(i, m)| {
+        .map(|(i, it)| {
+            let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            let Node::Map(entries) = it else {
+                return CellRow {
+                    row,
+                    cells: vec![Data::Empty; columns.len()],
+                    unreadable: Some(format!(
+                        "第 {} 项不是一条记录(键: 值), 是 {:?};已跳过此项",
+                        i + 1,
+                        it.text()
+                    )),
+                    odd: Vec::new(),
+                };
+            };
             let mut cells = vec![Data::Empty; columns.len()];
-            for (k, v) in m.iter().flat_map(|m| m.iter()) {
-                if let Some(c) = scalar_text(k).and_then(|k| columns.iter().position(|x| *x == k)) {
-                    cells[c] = cell(v);
+            let mut seen = vec![false; columns.len()];
+            let mut odd = Vec::new();
+            for (k, v) in entries {
+                let Some(&c) = index.get(&k.text()) else {
+                    continue;
+                };
+                let compound = v.compound();
+                if seen[c] {
+                    odd.push((c, OddCell::Repeat(v.cell(), compound)));
+                    continue;
+                }
+                seen[c] = true;
+                cells[c] = v.cell();
+                if let Some(kind) = compound {
+                    odd.push((c, OddCell::Compound(kind)));
                 }
             }
             CellRow {
-                row: i as u32 + 1,
+                row,
                 cells,
-                unreadable: m.is_none().then(|| {
-                    format!(
-                        "第 {} 项不是一条记录(键: 值), 是 {:?};已跳过此项",
-                        i + 1,
-                        serde_yaml::to_string(&items[i]).unwrap_or_default().trim()
-                    )
-                }),
+                unreadable: None,
+                odd,
             }
         })
         .collect();
@@ -122,17 +207,32 @@ pub(crate) fn load(
     if text.trim().is_empty() {
         return Ok(None);
     }
-    let Lenient(doc) = serde_yaml::from_str(&text).map_err(|e| ReadError::Unreadable {
+    let Lenient(mut doc) = serde_yaml::from_str(&text).map_err(|e| ReadError::Unreadable {
         file: rel.to_string(),
         reason: format!("YAML/JSON 语法错误: {e}"),
     })?;
-    let mut tables = Vec::new();
+    if doc.has_float() || may_hide_digits(&text) {
+        raw_numbers(&text, &mut doc);
+    }
+    let mut tables: Vec<YamlTable> = Vec::new();
     match &doc {
-        serde_yaml::Value::Sequence(items) => tables.extend(table(None, items)),
-        serde_yaml::Value::Mapping(m) => {
-            for (k, v) in m {
-                if let (Some(k), serde_yaml::Value::Sequence(items)) = (scalar_text(k), v) {
-                    tables.extend(table(Some(k), items));
+        Node::Seq(items) => tables.extend(table(None, items)),
+        Node::Map(entries) => {
+            for (k, v) in entries {
+                if let Node::Seq(items) = v {
+                    let key = k.text();
+                    if tables
+                        .iter()
+                        .any(|t| t.key.as_deref() == Some(key.as_str()))
+                    {
+                        return Err(ReadError::Unreadable {
+                            file: rel.to_string(),
+                            reason: format!(
+                                "顶层的键「{key}」出现了不止一次, 无法确定读哪一个列表"
+                            ),
+                        });
+                    }
+                    tables.extend(table(Some(key), items));
                 }
             }
         }
@@ -141,11 +241,127 @@ pub(crate) fn load(
     Ok(Some((enc, tables)))
 }
 
-/// A YAML document as `serde_yaml::Value`, except that an integer too big
-/// for 64 bits (`20250301000000123456`, an id or a code written without
-/// quotes) is kept as its text: `serde_yaml::Value` refuses it, which made
-/// the whole file unreadable for one cell.
-struct Lenient(serde_yaml::Value);
+/// The text may hold a number whose digits its value does not show: a
+/// plain scalar starting `0x`, `0o`, `0b`, `+` or `-0` (`0x1F` is read as
+/// 31). Decimal integers print as written.
+fn may_hide_digits(text: &str) -> bool {
+    let b = text.as_bytes();
+    (0..b.len()).any(|i| {
+        let starts = |p: &[u8]| b[i..].starts_with(p);
+        (starts(b"0x") || starts(b"0o") || starts(b"0b") || starts(b"+") || starts(b"-0"))
+            && (i == 0
+                || matches!(
+                    b[i - 1],
+                    b' ' | b'\t' | b'\n' | b'\r' | b'[' | b'{' | b',' | b':'
+                ))
+    })
+}
+
+/// Reads `text` a second time along the nodes of the first reading, each
+/// number's scalar as a string: its text as written. (`serde_yaml` gives a
+/// number's value only; a string's reading of the same scalar gives its
+/// text.) A reading that does not follow the first leaves the numbers it
+/// did not reach as they are.
+fn raw_numbers(text: &str, doc: &mut Node) {
+    let de = serde_yaml::Deserializer::from_str(text);
+    let _ = serde::de::DeserializeSeed::deserialize(Guided(doc), de);
+}
+
+/// One node of the second reading (see [`raw_numbers`]).
+struct Guided<'a>(&'a mut Node);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Guided<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        match self.0 {
+            Node::Number(_, text) => {
+                *text = Some(d.deserialize_str(RawText)?);
+                Ok(())
+            }
+            Node::Seq(items) => d.deserialize_seq(GuidedSeq(items)),
+            Node::Map(entries) => d.deserialize_map(GuidedMap(entries)),
+            Node::Tagged(inner) => d.deserialize_any(GuidedTag(inner)),
+            _ => d.deserialize_ignored_any(serde::de::IgnoredAny).map(drop),
+        }
+    }
+}
+
+/// A scalar's text.
+struct RawText;
+
+impl serde::de::Visitor<'_> for RawText {
+    type Value = String;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a scalar")
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<String, E> {
+        Ok(s.to_string())
+    }
+}
+
+struct GuidedSeq<'a>(&'a mut [Node]);
+
+impl<'de> serde::de::Visitor<'de> for GuidedSeq<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a sequence")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        for item in self.0 {
+            if seq.next_element_seed(Guided(item))?.is_none() {
+                return Err(serde::de::Error::custom("sequence changed"));
+            }
+        }
+        Ok(())
+    }
+}
+
+struct GuidedMap<'a>(&'a mut [(Node, Node)]);
+
+impl<'de> serde::de::Visitor<'de> for GuidedMap<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a mapping")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        for (k, v) in self.0 {
+            if map.next_key_seed(Guided(k))?.is_none() {
+                return Err(serde::de::Error::custom("mapping changed"));
+            }
+            map.next_value_seed(Guided(v))?;
+        }
+        Ok(())
+    }
+}
+
+struct GuidedTag<'a>(&'a mut Node);
+
+impl<'de> serde::de::Visitor<'de> for GuidedTag<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a tagged value")
+    }
+
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<(), A::Error> {
+        use serde::de::VariantAccess;
+        let (serde::de::IgnoredAny, contents) = data.variant()?;
+        contents.newtype_variant_seed(Guided(self.0))
+    }
+}
+
+/// A YAML document as [`Node`]s. An integer too big for 64 bits
+/// (`20250301000000123456`, an id or a code written without quotes) is
+/// kept as its digits (`serde_yaml::Value` refuses it, which made the whole
+/// file unreadable for one cell).
+struct Lenient(Node);
 
 impl<'de> serde::Deserialize<'de> for Lenient {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -156,82 +372,81 @@ impl<'de> serde::Deserialize<'de> for Lenient {
 struct LenientVisitor;
 
 impl<'de> serde::de::Visitor<'de> for LenientVisitor {
-    type Value = serde_yaml::Value;
+    type Value = Node;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a YAML value")
     }
 
-    fn visit_bool<E>(self, b: bool) -> Result<Self::Value, E> {
-        Ok(serde_yaml::Value::Bool(b))
+    fn visit_bool<E>(self, b: bool) -> Result<Node, E> {
+        Ok(Node::Bool(b))
     }
 
-    fn visit_i64<E>(self, n: i64) -> Result<Self::Value, E> {
-        Ok(serde_yaml::Value::Number(n.into()))
+    fn visit_i64<E>(self, n: i64) -> Result<Node, E> {
+        Ok(Node::Number(Data::Int(n), None))
     }
 
-    fn visit_u64<E>(self, n: u64) -> Result<Self::Value, E> {
-        Ok(serde_yaml::Value::Number(n.into()))
+    fn visit_u64<E>(self, n: u64) -> Result<Node, E> {
+        // (An integer past i64, as its digits: a double would round it.)
+        Ok(Node::Number(
+            i64::try_from(n).map_or_else(|_| Data::String(n.to_string()), Data::Int),
+            None,
+        ))
     }
 
-    fn visit_i128<E>(self, n: i128) -> Result<Self::Value, E> {
-        Ok(serde_yaml::Value::String(n.to_string()))
+    fn visit_i128<E>(self, n: i128) -> Result<Node, E> {
+        Ok(Node::Number(Data::String(n.to_string()), None))
     }
 
-    fn visit_u128<E>(self, n: u128) -> Result<Self::Value, E> {
-        Ok(serde_yaml::Value::String(n.to_string()))
+    fn visit_u128<E>(self, n: u128) -> Result<Node, E> {
+        Ok(Node::Number(Data::String(n.to_string()), None))
     }
 
-    fn visit_f64<E>(self, x: f64) -> Result<Self::Value, E> {
-        Ok(serde_yaml::Value::Number(x.into()))
+    fn visit_f64<E>(self, x: f64) -> Result<Node, E> {
+        Ok(Node::Number(Data::Float(x), None))
     }
 
-    fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
-        Ok(serde_yaml::Value::String(s.to_string()))
+    fn visit_str<E>(self, s: &str) -> Result<Node, E> {
+        Ok(Node::Str(s.to_string()))
     }
 
-    fn visit_string<E>(self, s: String) -> Result<Self::Value, E> {
-        Ok(serde_yaml::Value::String(s))
+    fn visit_string<E>(self, s: String) -> Result<Node, E> {
+        Ok(Node::Str(s))
     }
 
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(serde_yaml::Value::Null)
+    fn visit_unit<E>(self) -> Result<Node, E> {
+        Ok(Node::Null)
     }
 
-    fn visit_none<E>(self) -> Result<Self::Value, E> {
-        Ok(serde_yaml::Value::Null)
+    fn visit_none<E>(self) -> Result<Node, E> {
+        Ok(Node::Null)
     }
 
-    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
         d.deserialize_any(LenientVisitor)
     }
 
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
         let mut items = Vec::new();
         while let Some(Lenient(v)) = seq.next_element()? {
             items.push(v);
         }
-        Ok(serde_yaml::Value::Sequence(items))
+        Ok(Node::Seq(items))
     }
 
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut m = serde_yaml::Mapping::new();
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+        let mut entries = Vec::new();
         while let Some((Lenient(k), Lenient(v))) = map.next_entry()? {
-            m.insert(k, v);
+            entries.push((k, v));
         }
-        Ok(serde_yaml::Value::Mapping(m))
+        Ok(Node::Map(entries))
     }
 
-    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<Node, A::Error> {
         use serde::de::VariantAccess;
-        let (tag, contents): (String, _) = data.variant()?;
+        let (serde::de::IgnoredAny, contents) = data.variant()?;
         let Lenient(value) = contents.newtype_variant()?;
-        Ok(serde_yaml::Value::Tagged(Box::new(
-            serde_yaml::value::TaggedValue {
-                tag: serde_yaml::value::Tag::new(tag),
-                value,
-            },
-        )))
+        Ok(Node::Tagged(Box::new(value)))
     }
 }
 
