@@ -666,6 +666,41 @@ fn a_yaml_list_keeps_its_records_past_odd_items_and_keys() {
     }
 }
 
+/// A JSON Lines file whose first line is a record of more than the 1 MiB
+/// sampled for its keys (a long 不予理由) was refused: "前 100 行中没有
+/// JSON 对象". The first line is sampled whole, up to 16 MiB; a longer one
+/// is reported as a line too long.
+#[test]
+fn a_json_lines_file_with_a_long_first_record_is_read() {
+    let line = |id: &str, reason: &str| {
+        format!(
+            r#"{{"办件编号":"{id}","事项编码":"A1","受理部门":"区民政局","受理渠道":"网上","受理时间":"2025-03-03 09:00:00","办理结果":"不予","不予理由":"{reason}"}}"#
+        )
+    };
+    let long = "理".repeat(400_000);
+    let dir = common::folder(&[
+        CATALOGUE,
+        (
+            "办件记录.jsonl",
+            &format!("{}\n{}\n", line("L1", &long), line("L2", "不符合条件")),
+        ),
+    ]);
+    let json = audit(dir.path(), &[]);
+    assert_eq!(json["summary"]["records"]["cases"], 2);
+    assert_eq!(json["data_errors"], serde_json::json!([]));
+
+    let longer = "x".repeat(17 << 20);
+    std::fs::write(
+        dir.path().join("办件记录.jsonl"),
+        format!("{}\n{}\n", line("L1", &longer), line("L2", "不符合条件")),
+    )
+    .unwrap();
+    let out = run(dir.path(), &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("行太长"), "{err}");
+    assert!(!err.contains("没有 JSON 对象"), "{err}");
+}
+
 /// Numbers written without quotes where a field is text keep every digit:
 /// JSON Lines ids past 64 bits or a double's precision are two ids, not one
 /// rounded twice (no false repeated key); `1.10` stays `1.10`; a YAML

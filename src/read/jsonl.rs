@@ -15,6 +15,22 @@ use super::{ReadError, SourceFile};
 /// Lines sampled for keys.
 const KEY_LINES: usize = 100;
 
+/// Bytes sampled for keys, unless the first line is longer.
+const SAMPLE: u64 = 1 << 20;
+
+/// The longest first line sampled whole (no record of an export is
+/// 16 MiB; a longer line is reported as too long).
+const MAX_LINE: u64 = 16 << 20;
+
+/// `sample` holds a whole line with content (a line break after
+/// something other than white space).
+fn holds_a_line(sample: &[u8]) -> bool {
+    sample
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .is_some_and(|start| sample[start..].contains(&b'\n'))
+}
+
 pub(crate) struct JsonProbe {
     pub encoding: TextEncoding,
     /// The keys in order of first appearance.
@@ -31,18 +47,34 @@ pub(crate) fn probe(
         message: e.to_string(),
     };
     let mut sample = Vec::new();
-    File::open(path)
-        .map_err(io)?
-        .take(1 << 20)
+    let mut file = BufReader::new(File::open(path).map_err(io)?);
+    (&mut file)
+        .take(SAMPLE)
         .read_to_end(&mut sample)
         .map_err(io)?;
+    // The whole first line at least (one record of a megabyte, a long
+    // 不予理由, is no reason to find no object), up to MAX_LINE.
+    let whole = sample.len() < SAMPLE as usize;
+    if !whole && !holds_a_line(&sample) {
+        (&mut file)
+            .take(MAX_LINE - SAMPLE)
+            .read_until(b'\n', &mut sample)
+            .map_err(io)?;
+        if !holds_a_line(&sample) && sample.len() >= MAX_LINE as usize {
+            return Err(ReadError::Unreadable {
+                file: rel.to_string(),
+                reason: format!(
+                    "第一行超过 {} MiB 仍未结束, 行太长, 不像 JSON Lines (每行一个 JSON 对象)",
+                    MAX_LINE >> 20
+                ),
+            });
+        }
+    }
     let enc = match forced {
         Some(e) => e,
-        None => encoding::detect(&sample, sample.len() < 1 << 20).map_err(|_| {
-            ReadError::UnknownEncoding {
-                file: rel.to_string(),
-                detail: "JSON Lines 应为 UTF-8".into(),
-            }
+        None => encoding::detect(&sample, whole).map_err(|_| ReadError::UnknownEncoding {
+            file: rel.to_string(),
+            detail: "JSON Lines 应为 UTF-8".into(),
         })?,
     };
     if enc.is_utf16() {
@@ -68,7 +100,6 @@ pub(crate) fn probe(
                     }
                 }
             }
-            Err(_) if objects == 0 && sample.len() < 1 << 20 => {}
             Err(_) => {}
         }
     }
