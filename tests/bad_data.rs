@@ -372,7 +372,7 @@ fn a_yaml_record_with_two_values_for_one_field_is_reported() {
     assert_eq!(json["summary"]["records"]["cases"], 3);
 }
 
-/// The same key written twice in one JSON Lines record (serde_json's maps
+/// The same key written twice in one JSON Lines record (`serde_json`'s maps
 /// keep the last value silently): as with two aliases of a field, the first
 /// value is read and another value is a data error naming the key; the same
 /// value twice is nothing to report. Also past the sampled lines.

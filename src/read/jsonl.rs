@@ -91,16 +91,14 @@ pub(crate) fn probe(
         .filter(|l| !l.trim().is_empty())
         .take(KEY_LINES.max(SCAN_ROWS))
     {
-        match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(line) {
-            Ok(obj) => {
-                objects += 1;
-                for k in obj.keys() {
-                    if !keys.contains(k) {
-                        keys.push(k.clone());
-                    }
+        // (A line that is no object is a bad row when the file is read.)
+        if let Ok(obj) = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(line) {
+            objects += 1;
+            for k in obj.keys() {
+                if !keys.contains(k) {
+                    keys.push(k.clone());
                 }
             }
-            Err(_) => {}
         }
     }
     if objects == 0 {
