@@ -1080,6 +1080,15 @@ impl Checker<'_> {
     ) -> (IrExpr, Type) {
         let (l, lt) = self.check_expr(lhs, scope);
         let (r, rt) = self.check_expr(rhs, scope);
+        let ir = IrExpr::Cmp(op, Box::new(l), Box::new(r));
+        if lt == Type::Null || rt == Type::Null {
+            self.none_compared(e, op, lhs, rhs, &lt);
+            return (ir, Type::Bool);
+        }
+        if lt != Type::Error && rt != Type::Error && (lt.is_collection() || rt.is_collection()) {
+            self.collection_compared(e, op, (lhs, &lt), (rhs, &rt));
+            return (ir, Type::Bool);
+        }
         if lt.comparable(&rt) {
             self.check_enum_literal(&lt, rhs);
             self.check_enum_literal(&rt, lhs);
@@ -1115,7 +1124,96 @@ impl Checker<'_> {
                 .help_opt(help),
             );
         }
-        (IrExpr::Cmp(op, Box::new(l), Box::new(r)), Type::Bool)
+        (ir, Type::Bool)
+    }
+
+    /// `x == none`, `x != none`, `none < 1`: a missing value compares with
+    /// nothing, so the comparison would be undetermined on every record.
+    fn none_compared(&mut self, e: &Expr, op: CmpOp, lhs: &Expr, rhs: &Expr, lt: &Type) {
+        let other = if *lt == Type::Null { rhs } else { lhs };
+        let x = if Self::const_value(other).is_some() {
+            "x".to_string()
+        } else {
+            crate::fmt::expr_to_string(other)
+        };
+        let help = match op {
+            CmpOp::Eq => format!("to test for a missing value, write `{x} is none`"),
+            CmpOp::Ne => format!("to test for a present value, write `{x} is not none`"),
+            _ => format!(
+                "`none` has no order; test for a missing value with `{x} is none` or `{x} is not none`"
+            ),
+        };
+        self.error(
+            PolicyError::new(
+                ErrorCode::TypeMismatch,
+                e.span,
+                format!(
+                    "`{}` with `none` is never true or false: `none` is a missing value, and a comparison with a missing value is unknown",
+                    op.as_str()
+                ),
+            )
+            .label("compared with `none`")
+            .help(help),
+        );
+    }
+
+    /// A list, map or record on either side of a comparison: they are no
+    /// single values, and neither evaluator compares them.
+    fn collection_compared(
+        &mut self,
+        e: &Expr,
+        op: CmpOp,
+        (lhs, lt): (&Expr, &Type),
+        (rhs, rt): (&Expr, &Type),
+    ) {
+        let (a, b) = (self.ty(lt), self.ty(rt));
+        let (coll, coll_ty, other, other_ty) = if lt.is_collection() {
+            (lhs, lt, rhs, rt)
+        } else {
+            (rhs, rt, lhs, lt)
+        };
+        let what = match coll_ty {
+            Type::List(_) => "lists",
+            Type::Map(..) => "maps",
+            _ => "records",
+        };
+        let (c, o) = (
+            crate::fmt::expr_to_string(coll),
+            crate::fmt::expr_to_string(other),
+        );
+        let ne = op == CmpOp::Ne;
+        let help = match (coll_ty, other_ty) {
+            (Type::List(_), t) if !t.is_collection() && matches!(op, CmpOp::Eq | CmpOp::Ne) => {
+                format!(
+                    "to test whether a value is one of the list's, write `{o} {}in {c}`",
+                    if ne { "not " } else { "" }
+                )
+            }
+            (Type::List(_), _) => {
+                "to test whether a value is one of a list's, write `x in list`".to_string()
+            }
+            (Type::Map(..), _) => format!("look a value up in the map: `{c}[key]`"),
+            (Type::Record(ds), _) => {
+                let d = &self.schema.datasets[*ds];
+                match d.key.first() {
+                    Some(k) => format!("compare a field of the record: did you mean `{c}.{k}`?"),
+                    None => "compare a field of the record".to_string(),
+                }
+            }
+            _ => String::new(),
+        };
+        self.error(
+            PolicyError::new(
+                ErrorCode::TypeMismatch,
+                e.span,
+                format!(
+                    "cannot compare {a} with {b}: {what} are not compared with `{}`",
+                    op.as_str()
+                ),
+            )
+            .label(format!("{a} {} {b}", op.as_str()))
+            .help(help),
+        );
     }
 
     fn in_test(

@@ -47,6 +47,12 @@ impl Type {
         matches!(self, Type::Str | Type::Enum(..))
     }
 
+    /// A list, a map or a record: no single value, so neither compared
+    /// nor shown in a message.
+    pub fn is_collection(&self) -> bool {
+        matches!(self, Type::List(_) | Type::Map(..) | Type::Record(_))
+    }
+
     fn lenient(&self) -> bool {
         matches!(self, Type::Null | Type::Error)
     }
@@ -62,7 +68,8 @@ impl Type {
             (Type::Bool, Type::Bool)
             | (Type::Date, Type::Date)
             | (Type::DateTime, Type::DateTime) => true,
-            (Type::List(a), Type::List(b)) => a.comparable(b),
+            // Lists, maps and records are no single values: `[1] == [1]`
+            // would be undetermined on every record.
             _ => false,
         }
     }
