@@ -74,6 +74,8 @@ pub enum ErrorCode {
     TooDeep,
     /// A bug in yimen (a grammar drift): report it.
     Internal,
+    /// A division by a literal zero (`x / 0`).
+    DivisionByZero,
 }
 
 impl ErrorCode {
@@ -114,6 +116,7 @@ impl ErrorCode {
             ErrorCode::FormatChangedAst => "yimen::format-changed-ast",
             ErrorCode::TooDeep => "yimen::too-deep",
             ErrorCode::Internal => "yimen::internal",
+            ErrorCode::DivisionByZero => "yimen::division-by-zero",
         }
     }
 
@@ -153,6 +156,7 @@ impl ErrorCode {
         ErrorCode::FormatChangedAst,
         ErrorCode::TooDeep,
         ErrorCode::Internal,
+        ErrorCode::DivisionByZero,
     ];
 }
 

@@ -1,6 +1,6 @@
 //! Typing and resolving expressions.
 
-use crate::ast::{self, BinOp, CmpOp, Expr, ExprKind, Literal};
+use crate::ast::{self, BinOp, CmpOp, Expr, ExprKind, Literal, Span};
 use crate::diagnostics::{did_you_mean, ErrorCode, PolicyError};
 use crate::ir::{AggFunc, ArithOp, Const, Func, IrExpr};
 use crate::value::Value;
@@ -1021,6 +1021,18 @@ impl Checker<'_> {
                         );
                     }
                 }
+                if op == BinOp::Div && !wrong && Self::is_literal_zero(rhs) {
+                    wrong = true;
+                    self.error(
+                        PolicyError::new(
+                            ErrorCode::DivisionByZero,
+                            Span::new(lhs.span.end, rhs.span.end),
+                            "division by zero",
+                        )
+                        .label("the divisor is zero")
+                        .help("a division by zero has no value: the rule would be undetermined on every record"),
+                    );
+                }
                 let ty = if wrong {
                     Type::Error
                 } else if op != BinOp::Div && lt == Type::Int && rt == Type::Int {
@@ -1036,6 +1048,15 @@ impl Checker<'_> {
                 };
                 (IrExpr::Arith(aop, Box::new(l), Box::new(r)), ty)
             }
+        }
+    }
+
+    /// A literal zero (`0`, `0.0`, `0%`, `(-0)`).
+    fn is_literal_zero(e: &Expr) -> bool {
+        match Self::const_value(e) {
+            Some(Const::Value(Value::Int(n))) => n == 0,
+            Some(Const::Value(Value::Decimal(x))) => x == 0.0,
+            _ => false,
         }
     }
 
