@@ -226,6 +226,7 @@ impl Checker<'_> {
                 };
                 let mut kt = Type::Null;
                 let mut vt = Type::Null;
+                self.repeated_map_keys(entries, &c);
                 for (k, v) in entries {
                     let (_, t) = self.check_expr(k, scope);
                     kt = self.join_entry(kt, &t, k, "keys");
@@ -233,6 +234,33 @@ impl Checker<'_> {
                     vt = self.join_entry(vt, &t, v, "values");
                 }
                 (IrExpr::Const(c), Type::Map(Box::new(kt), Box::new(vt)))
+            }
+        }
+    }
+
+    /// A key given twice in a map literal (equal in its matching form, as
+    /// lookups compare texts): only the first would ever be found.
+    fn repeated_map_keys(&mut self, entries: &[(Expr, Expr)], c: &Const) {
+        let Const::Map(pairs) = c else { return };
+        for (i, (k, _)) in pairs.iter().enumerate() {
+            let first = pairs[..i]
+                .iter()
+                .position(|(p, _)| crate::engine::eval::compare(CmpOp::Eq, p, k) == Some(true));
+            if let Some(f) = first {
+                let key = &entries[i].0;
+                self.error(
+                    PolicyError::new(
+                        ErrorCode::DuplicateName,
+                        key.span,
+                        format!(
+                            "the key {} is given twice in this map",
+                            crate::fmt::expr_to_string(key)
+                        ),
+                    )
+                    .label("given again")
+                    .related(entries[f].0.span, "first")
+                    .help("a map has one value per key: only the first would ever be found; remove one"),
+                );
             }
         }
     }

@@ -398,9 +398,27 @@ impl Checker<'_> {
             fixtures: Vec::new(),
             expects: Vec::new(),
         };
+        let mut as_of_at: Option<ast::Span> = None;
+        let mut params_at: Vec<(&str, ast::Span)> = Vec::new();
         for s in &t.stmts {
             match &s.kind {
                 TestStmtKind::AsOf(e) => {
+                    if let Some(first) = as_of_at {
+                        self.error(
+                            PolicyError::new(
+                                ErrorCode::DuplicateClause,
+                                s.span,
+                                format!("`as_of` is given twice in the test \"{}\"", t.name.value),
+                            )
+                            .label("second")
+                            .related(first, "first")
+                            .help(
+                                "a test runs on one audit date: remove one, or write another test",
+                            ),
+                        );
+                        continue;
+                    }
+                    as_of_at = Some(s.span);
                     if let Some(Const::Value(Value::Date(d))) =
                         self.const_of_type(e, &Type::Date, "`as_of`")
                     {
@@ -408,6 +426,23 @@ impl Checker<'_> {
                     }
                 }
                 TestStmtKind::Param { name, value } => {
+                    if let Some(&(_, first)) = params_at.iter().find(|(n, _)| *n == name.name) {
+                        self.error(
+                            PolicyError::new(
+                                ErrorCode::DuplicateClause,
+                                s.span,
+                                format!(
+                                    "the parameter `{}` is set twice in the test \"{}\"",
+                                    name.name, t.name.value
+                                ),
+                            )
+                            .label("second")
+                            .related(first, "first")
+                            .help("a test gives a parameter one value: remove one, or write another test"),
+                        );
+                        continue;
+                    }
+                    params_at.push((&name.name, s.span));
                     let Some(i) = self.param_index(&name.name) else {
                         let help =
                             did_you_mean(&name.name, self.params.iter().map(|p| p.name.as_str()))
@@ -556,8 +591,26 @@ impl Checker<'_> {
         };
         let nfields = self.schema.datasets[ds].fields.len();
         let mut values = vec![Value::Empty; nfields];
+        let mut given: Vec<(usize, ast::Span)> = Vec::new();
         for (name, e) in fields {
-            let Some(fi) = self.schema.datasets[ds].field_index(&name.name) else {
+            let fi = self.schema.datasets[ds].field_index(&name.name);
+            if let Some(&(_, first)) = given.iter().find(|(f, _)| Some(*f) == fi) {
+                self.error(
+                    PolicyError::new(
+                        ErrorCode::DuplicateName,
+                        name.span,
+                        format!(
+                            "`{}` is already given in this `{}` record",
+                            name.name, dataset.name
+                        ),
+                    )
+                    .label("given again")
+                    .related(first, "first")
+                    .help("a record has one value per field: remove one"),
+                );
+                continue;
+            }
+            let Some(fi) = fi else {
                 let d = &self.schema.datasets[ds];
                 let help = field_hint(d, &name.name);
                 let msg = format!("dataset `{}` has no field `{}`", d.name, name.name);
@@ -568,6 +621,7 @@ impl Checker<'_> {
                 );
                 continue;
             };
+            given.push((fi, name.span));
             let field_ty = Type::of_field(self.schema, ds, fi);
             // A date is accepted for a datetime field (midnight).
             let want = if field_ty == Type::DateTime
