@@ -94,6 +94,20 @@ impl Checker<'_> {
         self.error(PolicyError::new(ErrorCode::TypeMismatch, e.span, message).label(label));
     }
 
+    pub(super) fn type_error_help(
+        &mut self,
+        e: &Expr,
+        message: String,
+        label: String,
+        help: String,
+    ) {
+        self.error(
+            PolicyError::new(ErrorCode::TypeMismatch, e.span, message)
+                .label(label)
+                .help(help),
+        );
+    }
+
     fn ty(&self, t: &Type) -> String {
         t.display(self.schema).to_string()
     }

@@ -290,7 +290,8 @@ impl Checker<'_> {
                         match part {
                             TemplatePart::Text(s) => message.push(TemplatePiece::Text(s.clone())),
                             TemplatePart::Hole(e) => {
-                                let (ir, _) = self.check_expr(e, &tscope);
+                                let (ir, ty) = self.check_expr(e, &tscope);
+                                self.check_hole(e, &ty);
                                 message.push(TemplatePiece::Hole(ir));
                             }
                         }
@@ -416,6 +417,34 @@ impl Checker<'_> {
             ratio,
             target,
         })
+    }
+
+    /// A message hole shows one value, or a list of them (joined with
+    /// `、`); a record or a map has no text of its own (it would print `…`).
+    fn check_hole(&mut self, e: &ast::Expr, ty: &Type) {
+        let shown = ty.display(self.schema).to_string();
+        let text = crate::fmt::expr_to_string(e);
+        let help = match ty {
+            Type::Record(ds) => {
+                let d = &self.schema.datasets[*ds];
+                Some(d.key.first().map_or_else(
+                    || format!("name one of its fields: `{text}.…`"),
+                    |k| format!("name one of its fields: did you mean `{text}.{k}`?"),
+                ))
+            }
+            Type::Map(..) => Some(format!("show one of its values: `{text}[key]`")),
+            Type::List(t) if t.is_collection() => {
+                Some("show a list of single values, or one value of its items".to_string())
+            }
+            _ => None,
+        };
+        let Some(help) = help else { return };
+        self.type_error_help(
+            e,
+            format!("a message shows values, but `{text}` is {shown}, which has no text"),
+            "not a single value".into(),
+            help,
+        );
     }
 
     fn missing(&mut self, r: &RuleDecl, clause: &str, help: &str) {
