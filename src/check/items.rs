@@ -178,9 +178,24 @@ impl Checker<'_> {
             group_keys: &[],
             template: false,
         };
-        let (_, t) = self.check_expr(e, &scope);
         let Some(c) = Self::const_value(e) else {
-            if t != Type::Error {
+            // Not typed: a name here (a parameter included) is no mistake
+            // of its own, only the reason the value is no literal.
+            if let Some(text) = date_written_as_subtraction(e)
+                .filter(|_| matches!(want, Type::Date | Type::DateTime))
+            {
+                self.error(
+                    PolicyError::new(
+                        ErrorCode::BadLiteral,
+                        e.span,
+                        format!("`{text}` is not a valid date"),
+                    )
+                    .label("not a date")
+                    .help(
+                        "write a date as year-month-day with a four-digit year, such as 2025-03-01",
+                    ),
+                );
+            } else if !has_invalid_literal(e) {
                 self.type_error(
                     e,
                     format!("{what} must be a literal value"),
@@ -189,6 +204,7 @@ impl Checker<'_> {
             }
             return None;
         };
+        let (_, t) = self.check_expr(e, &scope);
         if !t.fits(want) {
             let (a, b) = (
                 t.display(self.schema).to_string(),
@@ -205,6 +221,47 @@ impl Checker<'_> {
             (Const::Value(Value::Int(n)), Type::Decimal) => Const::Value(Value::Decimal(n as f64)),
             (c, _) => c,
         })
+    }
+
+    /// A `percent` parameter's value in the policy, refused as `--param`
+    /// refuses it (`params::check_percent`): a negative one, and a bare
+    /// number above 1 (`30`, meant as 30%, would be 3000%).
+    fn percent_fits(&mut self, e: &ast::Expr, c: &Const, what: &str) -> bool {
+        let Const::Value(Value::Decimal(x)) = c else {
+            return true;
+        };
+        let text = crate::fmt::expr_to_string(e);
+        if *x < 0.0 {
+            self.error(
+                PolicyError::new(
+                    ErrorCode::BadLiteral,
+                    e.span,
+                    format!("{what} is a percent, which cannot be negative: {text}"),
+                )
+                .label("negative")
+                .help("write a percentage such as 30%, or a ratio between 0 and 1 such as 0.3"),
+            );
+            return false;
+        }
+        if *x > 1.0 && !is_percent_literal(e) {
+            let meant = crate::value::decimal_text(x / 100.0);
+            self.error(
+                PolicyError::new(
+                    ErrorCode::BadLiteral,
+                    e.span,
+                    format!(
+                        "{what} is a percent, and {text} is no ratio: it would mean {}%",
+                        crate::value::decimal_text(x * 100.0)
+                    ),
+                )
+                .label("a ratio above 1")
+                .help(format!(
+                    "write {text}% (that is {meant}), or a ratio between 0 and 1"
+                )),
+            );
+            return false;
+        }
+        true
     }
 
     pub(super) fn declare_params(&mut self, file: &PolicyFile, name: &str) {
@@ -226,14 +283,16 @@ impl Checker<'_> {
                 continue;
             }
             let ty = self.resolve_type(&p.ty);
-            let default = match &p.default {
-                Some(d) => self.const_of_type(d, &ty, &format!("the default of `{}`", p.name.name)),
-                None => None,
-            };
+            let percent = p.ty.name.name == "percent";
+            let default = p.default.as_ref().and_then(|d| {
+                let what = format!("the default of `{}`", p.name.name);
+                let c = self.const_of_type(d, &ty, &what)?;
+                (!percent || self.percent_fits(d, &c, &what)).then_some(c)
+            });
             self.params.push(ParamDef {
                 name: p.name.name.clone(),
                 ty,
-                percent: p.ty.name.name == "percent",
+                percent,
                 default,
                 docs: p.docs.clone(),
                 file: name.to_string(),
@@ -459,9 +518,14 @@ impl Checker<'_> {
                         continue;
                     };
                     let ty = self.params[i].ty.clone();
-                    if let Some(c) = self.const_of_type(value, &ty, &format!("`{}`", name.name)) {
-                        def.params.push((i, c));
+                    let what = format!("`{}`", name.name);
+                    let Some(c) = self.const_of_type(value, &ty, &what) else {
+                        continue;
+                    };
+                    if self.params[i].percent && !self.percent_fits(value, &c, &what) {
+                        continue;
                     }
+                    def.params.push((i, c));
                 }
                 TestStmtKind::Fixture { dataset, fields } => {
                     if let Some(rec) = self.fixture(dataset, fields) {
@@ -687,6 +751,75 @@ impl Checker<'_> {
             }
         }
         Some((ds, values))
+    }
+}
+
+/// `204-03-01` or `2025-12-731`: three whole numbers joined by `-`, which
+/// the grammar reads as subtractions since no date has that form; the text
+/// as written (leading zeros of month and day restored).
+fn date_written_as_subtraction(e: &ast::Expr) -> Option<String> {
+    let int = |e: &ast::Expr| match e.kind {
+        ExprKind::Lit(Literal::Int(n)) => Some(n),
+        _ => None,
+    };
+    let ExprKind::Binary {
+        op: ast::BinOp::Sub,
+        lhs,
+        rhs,
+    } = &e.kind
+    else {
+        return None;
+    };
+    let ExprKind::Binary {
+        op: ast::BinOp::Sub,
+        lhs: y,
+        rhs: m,
+    } = &lhs.kind
+    else {
+        return None;
+    };
+    Some(format!("{}-{:02}-{:02}", int(y)?, int(m)?, int(rhs)?))
+}
+
+/// A percentage as written, `30%` (in parentheses, negated or not).
+fn is_percent_literal(e: &ast::Expr) -> bool {
+    match &e.kind {
+        ExprKind::Lit(lit) => matches!(lit, Literal::Percent(_)),
+        ExprKind::Paren(x) | ExprKind::Neg(x) => is_percent_literal(x),
+        _ => false,
+    }
+}
+
+/// Whether a literal that is no value (`2025-02-30`, reported when the
+/// AST is built) stands anywhere in `e`.
+fn has_invalid_literal(e: &ast::Expr) -> bool {
+    match &e.kind {
+        ExprKind::Lit(lit) => matches!(lit, Literal::Invalid(_)),
+        ExprKind::Name(_) | ExprKind::AsOf | ExprKind::Code(_) => false,
+        ExprKind::Field(x, _)
+        | ExprKind::Not(x)
+        | ExprKind::Neg(x)
+        | ExprKind::Paren(x)
+        | ExprKind::Is { expr: x, .. } => has_invalid_literal(x),
+        ExprKind::Index {
+            base,
+            keys,
+            valid_on,
+        } => {
+            has_invalid_literal(base)
+                || keys.iter().any(has_invalid_literal)
+                || valid_on.as_deref().is_some_and(has_invalid_literal)
+        }
+        ExprKind::Call { args: xs, .. } | ExprKind::List(xs) => xs.iter().any(has_invalid_literal),
+        ExprKind::Binary { lhs, rhs, .. }
+        | ExprKind::Cmp { lhs, rhs, .. }
+        | ExprKind::In { lhs, rhs, .. } => has_invalid_literal(lhs) || has_invalid_literal(rhs),
+        ExprKind::If { cond, then, els } => {
+            has_invalid_literal(cond) || has_invalid_literal(then) || has_invalid_literal(els)
+        }
+        ExprKind::Map(entries) => entries
+            .iter()
+            .any(|(k, v)| has_invalid_literal(k) || has_invalid_literal(v)),
     }
 }
 
