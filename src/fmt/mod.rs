@@ -148,6 +148,16 @@ fn attach(ast: &PolicyFile, text: &str, comments: &[Comment]) -> Attached {
             att.leading.entry(s.start).or_default().push(c.text.clone());
             continue;
         }
+        // Inside a block's head, before its name (`rule // …⏎X901 r {`):
+        // above the block, before any comment after its `{`.
+        let in_head = anchors.iter().find_map(|a| match a {
+            Anchor::Node(s, head) if s.start < c.span.start && c.span.end <= *head => Some(*s),
+            _ => None,
+        });
+        if let Some(s) = in_head {
+            att.leading.entry(s.start).or_default().push(c.text.clone());
+            continue;
+        }
         // After a block's closing brace on its line (`} // …`): there.
         let closed = anchors.iter().rev().find_map(|a| match a {
             Anchor::Close(s) if s.end <= c.span.start && line_of(text, s.end) == line => Some(*s),
