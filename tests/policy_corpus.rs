@@ -128,3 +128,31 @@ fn comments_after_braces_stay_after_them() {
     let text = std::fs::read_to_string(path).unwrap();
     assert_eq!(format_text(&text).unwrap(), text);
 }
+
+/// A comment in a message template's hole was dropped without a word, and
+/// one in an item's head before its name, with another after its `{`, made
+/// the formatter refuse the file: each is kept, in order.
+#[test]
+fn comments_in_template_holes_and_item_heads_are_kept() {
+    let path = common::root().join("tests/corpus/valid/comments_in_holes_and_heads.yimen");
+    let text = std::fs::read_to_string(path).unwrap();
+    let out = format_text(&text).unwrap_or_else(|e| panic!("{e:?}"));
+    let wanted = [
+        "// in the header's head",
+        "// after the header's brace",
+        "// in the rule's head",
+        "// after the rule's brace",
+        "// which case",
+        "// after the message",
+        "// in the test's head",
+        "// after the test's brace",
+    ];
+    let mut at = 0;
+    for c in wanted {
+        let Some(n) = out[at..].find(c) else {
+            panic!("{c:?} lost or moved past another comment:\n{out}");
+        };
+        at += n + c.len();
+    }
+    assert!(out.contains("http://example.org/{case.item_code}"), "{out}");
+}

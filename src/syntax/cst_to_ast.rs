@@ -26,7 +26,7 @@ fn span_of(pair: &Pair<'_, Rule>) -> Span {
             text = trimmed;
             break;
         }
-        match super::comments::collect(trimmed).last() {
+        match super::comments::collect_lexical(trimmed).last() {
             Some(c) if c.span.end >= trimmed.len() => text = &trimmed[..c.span.start],
             _ => {
                 text = trimmed;
