@@ -83,15 +83,55 @@ fn error_offset(e: &pest::error::Error<Rule>) -> usize {
 /// comment (`///`) after a line that is not one, whatever is left open
 /// before them (an unclosed `{` is a broken item, not a longer one); and
 /// `param` lines outside any bracket (inside a test, `param` sets one).
+///
+/// A doc comment starts an item only where one may: not after an item's
+/// bare keyword (`rule⏎/// …⏎H902 b {`) and not before an indented line or
+/// a closing brace (a `///` at the first column of a rule's body); such a
+/// misplaced one is part of the item around it, one error with it.
 fn item_starts(text: &str) -> Vec<usize> {
     const ALWAYS: [&str; 4] = ["policy", "rule", "metric", "test"];
     let mut depth_at = vec![0usize];
     errors::open_brackets(text, text.len(), |_, depth| depth_at.push(depth));
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    // A line that holds no token: blank, or a `//` comment alone.
+    let empty = |l: &str| {
+        let t = l.trim();
+        t.is_empty() || (t.starts_with("//") && !t.starts_with("///")) || t.starts_with("////")
+    };
+    let bare_keyword = |l: &str| {
+        let code = l.split("//").next().unwrap_or("").trim();
+        ALWAYS.contains(&code) || code == "param"
+    };
+    // For each line, the next line (after it) and the last line (before
+    // it) that holds code, doc comments skipped.
+    let code = |l: &&str| !empty(l) && !l.starts_with("///");
+    let mut next_code = vec![None; lines.len()];
+    for n in (0..lines.len().saturating_sub(1)).rev() {
+        next_code[n] = if code(&lines[n + 1]) {
+            Some(n + 1)
+        } else {
+            next_code[n + 1]
+        };
+    }
+    let mut last_code = vec![None; lines.len()];
+    for n in 1..lines.len() {
+        last_code[n] = if code(&lines[n - 1]) {
+            Some(n - 1)
+        } else {
+            last_code[n - 1]
+        };
+    }
+    let doc_may_start = |n: usize| {
+        let after = next_code[n].map(|i: usize| lines[i]);
+        let before = last_code[n].map(|i: usize| lines[i]);
+        after.is_none_or(|l| !l.starts_with(char::is_whitespace) && !l.starts_with('}'))
+            && !before.is_some_and(bare_keyword)
+    };
     let mut starts = Vec::new();
     let mut offset = 0;
     let mut after_doc = false;
-    for (n, line) in text.split_inclusive('\n').enumerate() {
-        let doc = line.starts_with("///");
+    for (n, line) in lines.iter().enumerate() {
+        let doc = line.starts_with("///") && doc_may_start(n);
         let keyword = |k: &str| {
             line.strip_prefix(k)
                 .is_some_and(|rest| rest.starts_with([' ', '\t']))
