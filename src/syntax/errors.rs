@@ -192,12 +192,24 @@ pub(super) fn syntax_error(err: &Error<Rule>, text: &str) -> PolicyError {
         text[start.min(text.len())..]
             .chars()
             .next()
-            .map_or_else(|| "the end of the file".to_string(), |c| format!("`{c}`"))
+            .map_or_else(|| "the end of the file".to_string(), char_name)
     } else {
         format!("`{word}`")
     };
-    if matches!(err.variant, ErrorVariant::ParsingError { .. }) {
+    if let ErrorVariant::ParsingError { positives, .. } = &err.variant {
         if let Some(e) = super::headers::broken_header(text, start, word) {
+            return e;
+        }
+        if let Some(e) = bad_escape(text, start) {
+            return e;
+        }
+        if let Some(e) = unmatched_closer(text, start) {
+            return e;
+        }
+        if let Some(e) = trailing_comma(text, start, word) {
+            return e;
+        }
+        if let Some(e) = misspelt_prefix_keyword(text, start, word, positives) {
             return e;
         }
     }
@@ -244,7 +256,9 @@ pub(super) fn syntax_error(err: &Error<Rule>, text: &str) -> PolicyError {
             if e.help.is_none() {
                 let rest = &text[start.min(text.len())..];
                 let line = rest.split('\n').next().unwrap_or("");
-                let hint = if line.starts_with('"') && !line[1..].contains('"') {
+                let hint = if (line.starts_with('"') && !line[1..].contains('"'))
+                    || (rest.starts_with(['\n', '\r']) && string_open_at(text, start))
+                {
                     // (A string may not span lines.)
                     Some("this string is not closed: add the closing `\"` on the same line")
                 } else if rest.starts_with(['“', '”', '‘', '’', '\'']) {
@@ -359,6 +373,237 @@ pub(super) fn open_brackets(
         .collect()
 }
 
+/// How a message names a character: in backquotes when it shows, by its
+/// code point when it does not (a line break, a no-break space, a
+/// zero-width space, a control character), so that no message holds a raw
+/// line break or an invisible character between backquotes.
+fn char_name(c: char) -> String {
+    let name = match c {
+        '\n' | '\r' => return "a line break".to_string(),
+        '\t' => Some("tab"),
+        '\u{0}' => Some("NUL"),
+        '\u{A0}' => Some("no-break space"),
+        '\u{AD}' => Some("soft hyphen"),
+        '\u{200B}' => Some("zero-width space"),
+        '\u{200C}' => Some("zero-width non-joiner"),
+        '\u{200D}' => Some("zero-width joiner"),
+        '\u{2028}' => Some("line separator"),
+        '\u{2029}' => Some("paragraph separator"),
+        '\u{2060}' => Some("word joiner"),
+        '\u{FEFF}' => Some("zero-width no-break space"),
+        _ => None,
+    };
+    let invisible = (c.is_whitespace() && c != ' ')
+        || matches!(c, '\u{AD}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}');
+    match name {
+        Some(n) => format!("U+{:04X} ({n})", u32::from(c)),
+        None if c.is_control() => format!("U+{:04X} (a control character)", u32::from(c)),
+        None if invisible => format!("U+{:04X} (an invisible character)", u32::from(c)),
+        None => format!("`{c}`"),
+    }
+}
+
+/// Whether a string (or message template) is open at byte `at`: its line
+/// up to `at` holds an unclosed `"`.
+fn string_open_at(text: &str, at: usize) -> bool {
+    let at = at.min(text.len());
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let mut open = false;
+    let mut chars = text[line_start..at].chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if open => {
+                chars.next();
+            }
+            '"' => open = !open,
+            '/' if !open && chars.as_str().starts_with('/') => return false,
+            _ => {}
+        }
+    }
+    open
+}
+
+/// An unknown escape (`"\q"`) where the parser stops: at the string's
+/// opening quote, or at the backslash in a template.
+fn bad_escape(text: &str, at: usize) -> Option<PolicyError> {
+    let rest = text.get(at..)?;
+    let line = rest.split(['\n', '\r']).next().unwrap_or("");
+    let (from, body) = if let Some(b) = line.strip_prefix('"') {
+        (at + 1, b)
+    } else if line.starts_with('\\') && string_open_at(text, at) {
+        (at, line)
+    } else {
+        return None;
+    };
+    let mut chars = body.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => return None,
+            '\\' => {
+                let after = &body[i + 1..];
+                let len = escape_len(after)?;
+                if len > 0 {
+                    for _ in after[..len].chars() {
+                        chars.next();
+                    }
+                    continue;
+                }
+                let shown: String = after.chars().take(1).collect();
+                let span = Span::new(from + i, from + i + 1 + shown.len());
+                let what = after.chars().next().map_or_else(
+                    || "a backslash at the end of the line".to_string(),
+                    |c| {
+                        if c.is_control() || c.is_whitespace() {
+                            format!("a backslash before {}", char_name(c))
+                        } else {
+                            format!("`\\{c}`")
+                        }
+                    },
+                );
+                return Some(
+                    PolicyError::new(ErrorCode::Syntax, span, format!("unknown escape {what}"))
+                        .label("not an escape")
+                        .help("the escapes are \\\", \\\\, \\n, \\t, \\{, \\} and \\u{…}; write `\\\\` for a backslash"),
+                );
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The length of a known escape after its backslash (`n`, `u{3000}`), 0 for
+/// an unknown one; `None` at the end of the text.
+fn escape_len(after: &str) -> Option<usize> {
+    let c = after.chars().next()?;
+    Some(match c {
+        '"' | '\\' | 'n' | 't' | '{' | '}' => 1,
+        'u' => {
+            let hex = after
+                .strip_prefix("u{")
+                .map(|h| h.chars().take_while(char::is_ascii_hexdigit).count());
+            match hex {
+                Some(n @ 1..=6) if after[2 + n..].starts_with('}') => 3 + n,
+                _ => 0,
+            }
+        }
+        _ => 0,
+    })
+}
+
+/// A closing bracket with no opening one before it (`require (a))`).
+fn unmatched_closer(text: &str, at: usize) -> Option<PolicyError> {
+    let c = text.get(at..)?.chars().next()?;
+    if !matches!(c, ')' | ']' | '}') {
+        return None;
+    }
+    let open = open_brackets(text, at, |_, _| {});
+    if open.iter().any(|&(o, _)| closer(o) == c) {
+        return None;
+    }
+    let opener = match c {
+        ')' => '(',
+        ']' => '[',
+        _ => '{',
+    };
+    Some(
+        PolicyError::new(
+            ErrorCode::Syntax,
+            Span::new(at, at + 1),
+            format!("unmatched `{c}`"),
+        )
+        .label(format!("no `{opener}` is open here"))
+        .help(format!(
+            "remove this `{c}`, or add the `{opener}` it closes"
+        )),
+    )
+}
+
+/// The words that start a clause or a test statement.
+const CLAUSE_WORDS: [&str; 18] = [
+    "title", "severity", "cite", "for", "let", "when", "group", "require", "message", "dept",
+    "key", "dataset", "per", "ratio", "target", "as_of", "expect", "param",
+];
+
+/// Whether the line holding byte `at` starts, before `at`, with nothing or
+/// with a clause's keyword alone (`for ` in `for case in cases`), where
+/// the error lies at `word`.
+fn at_clause_start(text: &str, at: usize, word: &str) -> Option<usize> {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let head = text[line_start..at].trim();
+    let clause = if head.is_empty() {
+        CLAUSE_WORDS.contains(&word)
+    } else {
+        CLAUSE_WORDS.contains(&head)
+    };
+    clause.then_some(line_start)
+}
+
+/// A comma at the end of a line before a clause (`cite a "一、",⏎for …`):
+/// the error is the comma, not the clause.
+fn trailing_comma(text: &str, at: usize, word: &str) -> Option<PolicyError> {
+    let line_start = at_clause_start(text, at.min(text.len()), word)?;
+    let before = text[..line_start].trim_end();
+    if !before.ends_with(',') || string_open_at(text, before.len()) {
+        return None;
+    }
+    let comma = before.len() - 1;
+    Some(
+        PolicyError::new(
+            ErrorCode::Syntax,
+            Span::new(comma, comma + 1),
+            "a comma with nothing after it",
+        )
+        .label("remove this comma")
+        .help("a comma separates two items of a list; after the last one there is none"),
+    )
+}
+
+/// A misspelt `not` or `if` before an operand (`require nto case.joint`):
+/// the parser took it for a name and stops at the operand after it.
+fn misspelt_prefix_keyword(
+    text: &str,
+    at: usize,
+    word: &str,
+    positives: &[Rule],
+) -> Option<PolicyError> {
+    if word.is_empty()
+        || !positives
+            .iter()
+            .any(|r| matches!(r, Rule::mul_op | Rule::kw_and))
+    {
+        return None;
+    }
+    let before = &text[..at];
+    let gap = before.len() - before.trim_end_matches([' ', '\t']).len();
+    if gap == 0 {
+        return None;
+    }
+    let end = at - gap;
+    let prev_start = before[..end]
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| c.is_alphanumeric() || c == '_')
+        .last()
+        .map(|(i, _)| i)?;
+    let prev = &before[prev_start..end];
+    if before[..prev_start].ends_with('.')
+        || prev.chars().next().is_some_and(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let s = did_you_mean(prev, ["not", "if"])?;
+    Some(
+        PolicyError::new(
+            ErrorCode::Syntax,
+            Span::new(prev_start, end),
+            format!("unknown word `{prev}` before `{word}`"),
+        )
+        .label("not a keyword")
+        .help(format!("did you mean `{s}`?")),
+    )
+}
+
 /// The opening bracket left unclosed where a syntax error is found, when
 /// the error looks like its consequence: the text ends, a different closing
 /// bracket comes, or a new top-level item starts while a bracket is open.
@@ -371,7 +616,14 @@ fn unclosed(text: &str, at: usize, word: &str) -> Option<(char, usize)> {
     let consequence = match next {
         None => true,
         Some(c @ (')' | ']' | '}')) => c != closer(top),
-        _ => matches!(word, "rule" | "metric" | "test" | "param" | "policy"),
+        _ => {
+            matches!(word, "rule" | "metric" | "test" | "param" | "policy")
+                // (A clause's keyword at the start of a line, inside a
+                // parenthesis or a list: the clause before it is unfinished.)
+                || (matches!(top, '(' | '[')
+                    && text[..at].rfind('\n').is_some_and(|i| text[i + 1..at].trim().is_empty())
+                    && CLAUSE_WORDS.contains(&word))
+        }
     };
     consequence.then(|| *open.last().unwrap_or(&(top, 0)))
 }
