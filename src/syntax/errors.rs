@@ -548,6 +548,10 @@ fn trailing_comma(text: &str, at: usize, word: &str) -> Option<PolicyError> {
         return None;
     }
     let comma = before.len() - 1;
+    // (Within a clause of an item, not in a record or list left open.)
+    if open_brackets(text, comma, |_, _| {}).len() > 1 {
+        return None;
+    }
     Some(
         PolicyError::new(
             ErrorCode::Syntax,
