@@ -7,6 +7,13 @@ use std::process::Command;
 use yimen::read::{inspect, render_json, ReadOptions};
 use yimen::schema::Schema;
 
+/// The inspect contract's JSON Schema.
+fn inspect_contract() -> serde_json::Value {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/contracts/inspect.schema.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
 #[test]
 fn inspect_json_from_the_binary() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/read");
@@ -25,13 +32,7 @@ fn inspect_json_from_the_binary() {
     let lib = render_json(&inspect(&dir, Schema::builtin(), &ReadOptions::default()).unwrap());
     assert_eq!(stdout, lib);
     let value: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    let contract: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/contracts/inspect.schema.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let contract = inspect_contract();
     assert!(jsonschema::is_valid(&contract, &value));
     assert_eq!(value["files"].as_array().map(Vec::len), Some(12));
 }
@@ -333,13 +334,7 @@ fn inspect_json_flags_unreadable_skipped_files() {
         [("办件.csv", true), ("收费.csv", true), ("说明.pdf", false)],
         "{json}"
     );
-    let contract: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/contracts/inspect.schema.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let contract = inspect_contract();
     assert!(jsonschema::is_valid(&contract, &v));
 }
 
@@ -449,12 +444,6 @@ fn inspect_json_names_columns_missing_fields_and_value_errors() {
     );
     assert_eq!(f["errors"], 2, "{f:#}");
     assert_eq!(f["sample_errors"].as_array().map(Vec::len), Some(2));
-    let contract: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/contracts/inspect.schema.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let contract = inspect_contract();
     assert!(jsonschema::is_valid(&contract, &v));
 }
