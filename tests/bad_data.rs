@@ -46,6 +46,17 @@ fn run(dir: &Path, extra: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// The first key value of every finding and undetermined verdict.
+fn verdict_keys(json: &serde_json::Value) -> Vec<String> {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(json["undetermined"].as_array().unwrap())
+        .map(|f| f["key"][0].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
 /// The audit's only data error (asserting there is exactly one).
 fn only_data_error(json: &serde_json::Value) -> &serde_json::Value {
     let errors = json["data_errors"].as_array().unwrap();
@@ -425,13 +436,7 @@ fn a_key_written_twice_in_a_json_lines_record_is_reported() {
     assert_eq!(json["summary"]["records"]["cases"], 305);
     // The first value is read: K3 (not K3b), K5 (the first was empty), K2
     // 网上 (H001 is about cases taken at the original unit: not K2's).
-    let keys: Vec<String> = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .chain(json["undetermined"].as_array().unwrap())
-        .map(|f| f["key"][0].as_str().unwrap_or_default().to_string())
-        .collect();
+    let keys = verdict_keys(&json);
     for k in ["K2", "K3", "K4", "K5", "K6"] {
         assert!(keys.iter().any(|x| x == k), "{k}: {keys:?}");
     }
@@ -558,13 +563,7 @@ fn a_yaml_record_with_a_key_twice_or_a_list_value_is_reported() {
     );
     assert!(errors[3].3.contains("不是单个值"), "{errors:#?}");
     assert_eq!(json["summary"]["records"]["cases"], 5);
-    let keys: Vec<String> = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .chain(json["undetermined"].as_array().unwrap())
-        .map(|f| f["key"][0].as_str().unwrap_or_default().to_string())
-        .collect();
+    let keys = verdict_keys(&json);
     assert!(keys.iter().any(|k| k == "K2"), "{keys:?}");
     assert!(
         !keys.iter().any(|k| k == "K2b" || k.contains("K5")),
@@ -598,13 +597,7 @@ fn yaml_hex_and_octal_numbers_keep_their_text() {
         ),
     ]);
     let json = audit(dir.path(), &[]);
-    let keys: Vec<String> = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .chain(json["undetermined"].as_array().unwrap())
-        .map(|f| f["key"][0].as_str().unwrap_or_default().to_string())
-        .collect();
+    let keys = verdict_keys(&json);
     for k in ["0x1F", "0o17", "+12", "K4"] {
         assert!(keys.iter().any(|x| x == k), "{k}: {keys:?}");
     }
@@ -654,13 +647,7 @@ fn a_yaml_list_keeps_its_records_past_odd_items_and_keys() {
         .map(|e| e["row"].as_u64().unwrap())
         .collect();
     assert_eq!(rows, [1, 2, 3, 4]);
-    let keys: Vec<String> = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .chain(json["undetermined"].as_array().unwrap())
-        .map(|f| f["key"][0].as_str().unwrap_or_default().to_string())
-        .collect();
+    let keys = verdict_keys(&json);
     for k in ["X1", "X2", "X3"] {
         assert!(keys.iter().any(|x| x == k), "{k}: {keys:?}");
     }
@@ -728,13 +715,7 @@ fn unquoted_numbers_in_text_fields_keep_their_digits() {
     let json = audit(dir.path(), &[]);
     assert_eq!(json["data_errors"], serde_json::json!([]));
     assert_eq!(json["summary"]["records"]["catalogue"], 3);
-    let keys: Vec<String> = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .chain(json["undetermined"].as_array().unwrap())
-        .map(|f| f["key"][0].as_str().unwrap_or_default().to_string())
-        .collect();
+    let keys = verdict_keys(&json);
     for k in [
         "20250301000000123456",
         "20250301000000123457",
