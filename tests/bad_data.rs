@@ -1598,3 +1598,39 @@ fn a_currency_sign_in_a_day_count_is_a_data_error_listed_in_the_csv() {
     );
     assert_eq!(rows.last().map(|r| &r[2]), Some("数据错误"));
 }
+
+/// A quoted cell over two lines with spaces after its closing quote is one
+/// cell, as the csv crate reads it, not a stray quote: the row is a record
+/// and nothing is reported (the stray-quote cut took it for two rows, one
+/// a data error, the other too short).
+#[test]
+fn a_multi_line_cell_with_spaces_after_its_quote_is_one_cell() {
+    let dir = common::folder(&[
+        CATALOGUE,
+        (
+            "办件记录.csv",
+            "办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间,不予理由\n\
+             C1,A1,民政局,中心窗口,2025-03-03 09:00,2025-03-03 10:00,\"多行\n备注\" \n\
+             C2,A1,民政局,中心窗口,2025-03-03 09:00,2025-03-03 10:00,\"第一行\n第二行\" ,\n",
+        ),
+    ]);
+    // The same separated by tabs: a tab after the quote is the delimiter.
+    let tabs = common::folder(&[
+        CATALOGUE,
+        (
+            "办件记录.txt",
+            "办件编号\t事项编码\t受理部门\t受理渠道\t受理时间\t办结时间\t不予理由\t备注\n\
+             C1\tA1\t民政局\t中心窗口\t2025-03-03 09:00\t2025-03-03 10:00\t\"多行\n备注\" \tx\n\
+             C2\tA1\t民政局\t中心窗口\t2025-03-03 09:00\t2025-03-03 10:00\t\"第一行\n第二行\"\ty\n",
+        ),
+    ]);
+    for dir in [&dir, &tabs] {
+        let json = audit(dir.path(), &[]);
+        assert_eq!(json["summary"]["records"]["cases"], 2, "{json:#}");
+        assert!(
+            json["data_errors"].as_array().unwrap().is_empty(),
+            "{}",
+            json["data_errors"]
+        );
+    }
+}

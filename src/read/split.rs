@@ -327,7 +327,14 @@ fn quotes(record: &[u8], delimiter: u8) -> Quotes {
                     i += 1;
                 } else {
                     q.open = None;
-                    let next = record.get(i + 1).copied();
+                    // Spaces after a closing quote (`"多行⏎备注" ,x`) do
+                    // not make it stray: the csv crate reads them into the
+                    // cell, whose lines stay one cell. (A tab is a space
+                    // unless it is the delimiter.)
+                    let next = record[i + 1..]
+                        .iter()
+                        .find(|&&c| c != b' ' && (c != b'\t' || c == delimiter))
+                        .copied();
                     let stray =
                         !matches!(next, None | Some(b'\r' | b'\n')) && next != Some(delimiter);
                     q.stray |= stray;

@@ -19,7 +19,7 @@ fn whole(text: &[u8]) -> Records {
 
 /// Where the quote is that opened the first quoted cell over more than one
 /// line whose closing quote is followed by other text than a delimiter or
-/// a line break, by the same walk as [`open_at_end`].
+/// a line break (spaces after it aside), by the same walk as [`open_at_end`].
 fn stray_span(text: &[u8]) -> Option<usize> {
     let (mut open, mut spans, mut cell_start, mut i) = (None, false, true, 0);
     while i < text.len() {
@@ -27,7 +27,8 @@ fn stray_span(text: &[u8]) -> Option<usize> {
         match open {
             Some(_) if b == b'"' && text.get(i + 1) == Some(&b'"') => i += 1,
             Some(q) if b == b'"' => {
-                if spans && !matches!(text.get(i + 1), None | Some(b',' | b'\r' | b'\n')) {
+                let after = text[i + 1..].iter().find(|&&c| c != b' ' && c != b'\t');
+                if spans && !matches!(after, None | Some(b',' | b'\r' | b'\n')) {
                     return Some(q);
                 }
                 open = None;
@@ -145,6 +146,10 @@ const TEXTS: &[&str] = &[
     "1,\"x\n3,4\n5,\"y\"z,6\n7,8\n",
     "a,\"b\nc\",\"d\ne\"f,g\nh,i\r\n",
     "a,\"b\r\nc\"\"\"d\r\ne,f\r\n",
+    // Spaces after the closing quote of a cell over lines: one cell, as
+    // the csv crate reads it, not a stray quote.
+    "a,\"b\nc\" ,d\n1,2\n",
+    "a,\"b\nc\" \t\n1,2\n",
     // Runs of empty lines longer than a block.
     "a,b\n\n\r\n\n\n\r\r\n\n\n\n\n1,2\n\n\n\n\n\n\n\n\n\n",
 ];
