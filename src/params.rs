@@ -74,11 +74,16 @@ fn type_name(t: &Type) -> String {
 
 /// A scalar of the wanted type from text (a YAML scalar or a `--param` value).
 fn scalar_from_text(raw: &str, ty: &Type) -> Option<Value> {
+    // One pair of quotes around the value is YAML's, not the value's.
     let s = raw.trim();
+    let s = ['"', '\'']
+        .iter()
+        .find_map(|&q| s.strip_prefix(q).and_then(|t| t.strip_suffix(q)))
+        .unwrap_or(s);
     Some(match ty {
         Type::Bool => match s {
-            "true" | "是" | "1" => Value::Bool(true),
-            "false" | "否" | "0" => Value::Bool(false),
+            "true" | "True" | "TRUE" | "是" | "1" => Value::Bool(true),
+            "false" | "False" | "FALSE" | "否" | "0" => Value::Bool(false),
             _ => return None,
         },
         Type::Int => Value::Int(s.parse().ok()?),
@@ -86,7 +91,7 @@ fn scalar_from_text(raw: &str, ty: &Type) -> Option<Value> {
             Some(p) => Value::Decimal(plain_decimal(p.trim())? / 100.0),
             None => Value::Decimal(plain_decimal(s)?),
         },
-        Type::Str | Type::Enum(..) => Value::str(s.trim_matches('"')),
+        Type::Str | Type::Enum(..) => Value::str(s),
         Type::Date => Value::Date(chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?),
         Type::DateTime => Value::DateTime(
             chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S")

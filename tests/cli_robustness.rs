@@ -650,3 +650,68 @@ fn an_output_that_would_replace_an_export_is_refused() {
         assert_eq!(out.status.code(), Some(0), "{output}: {}", stderr(&out));
     }
 }
+
+/// `--param` scalars in the forms YAML gives them: `True`/`FALSE` for a
+/// bool, a text or a date in single or double quotes (read as written
+/// since `--param` stopped going through YAML for scalars, they were
+/// refused or kept their quotes).
+#[test]
+fn a_scalar_parameter_takes_yaml_forms() {
+    let policies = common::policy_folder(
+        "policy p { title \"t\" }\n\
+         param 开关: bool = false\n\
+         param 名称: string = \"无\"\n\
+         param 起始: date = 2020-01-01\n\
+         rule X001 a {\n  severity info\n  cite gangnan-2017 \"四、(六)\"\n  for s in staff\n  \
+         require not 开关 or s.start_date < 起始\n  \
+         message \"{名称} {起始}\"\n}\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("窗口人员.csv"),
+        "工号,姓名,派驻单位,进驻日期\nS1,张三,民政局,2024-03-01\n",
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    let p = policies.path().to_str().unwrap();
+    for (flag, name, since) in [
+        ("开关=True", "名称='甲 乙'", "起始='2024-01-01'"),
+        ("开关=TRUE", "名称=\"甲 乙\"", "起始=\"2024-01-01\""),
+        ("开关=true", "名称=甲 乙", "起始=2024-01-01"),
+    ] {
+        let out = run(
+            &[
+                "audit",
+                d,
+                "--policy",
+                p,
+                "--as-of",
+                "2025-12-31",
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+                "--param",
+                flag,
+                "--param",
+                name,
+                "--param",
+                since,
+            ],
+            None,
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{flag} {name} {since}: {}",
+            stderr(&out)
+        );
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            json["findings"][0]["message"], "甲 乙 2024-01-01",
+            "{flag} {name} {since}: {json}"
+        );
+    }
+    let out = run(&["audit", d, "--policy", p, "--param", "开关=Yes"], None);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
