@@ -177,20 +177,39 @@ fn check_percent(program: &Program, i: usize, raw: &str, value: &Const) -> Resul
         return Ok(());
     }
     let raw = raw.trim();
-    if *x < 0.0 {
-        return Err(ParamError::NegativePercent {
+    match percent_misfit(*x, raw.ends_with('%')) {
+        Some(PercentMisfit::Negative) => Err(ParamError::NegativePercent {
             name: p.name.clone(),
             value: raw.to_string(),
-        });
-    }
-    if *x > 1.0 && !raw.ends_with('%') {
-        return Err(ParamError::PercentOverOne {
+        }),
+        Some(PercentMisfit::OverOne) => Err(ParamError::PercentOverOne {
             name: p.name.clone(),
             value: raw.to_string(),
             meant: format!("{}", x / 100.0),
-        });
+        }),
+        None => Ok(()),
     }
-    Ok(())
+}
+
+/// Why a `percent` value is refused, wherever it is given (`--param`, a
+/// parameters file, the policy's default, a test).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PercentMisfit {
+    /// Below zero.
+    Negative,
+    /// Above 1 written without `%` (`30`, meant as 30%, would be 3000%).
+    OverOne,
+}
+
+/// The misfit of percent value `x`, `with_sign` when written with `%`.
+pub(crate) fn percent_misfit(x: f64, with_sign: bool) -> Option<PercentMisfit> {
+    if x < 0.0 {
+        Some(PercentMisfit::Negative)
+    } else if x > 1.0 && !with_sign {
+        Some(PercentMisfit::OverOne)
+    } else {
+        None
+    }
 }
 
 fn find(program: &Program, name: &str) -> Result<usize, ParamError> {

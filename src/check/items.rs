@@ -224,14 +224,15 @@ impl Checker<'_> {
     }
 
     /// A `percent` parameter's value in the policy, refused as `--param`
-    /// refuses it (`params::check_percent`): a negative one, and a bare
+    /// refuses it (`params::percent_misfit`): a negative one, and a bare
     /// number above 1 (`30`, meant as 30%, would be 3000%).
     fn percent_fits(&mut self, e: &ast::Expr, c: &Const, what: &str) -> bool {
         let Const::Value(Value::Decimal(x)) = c else {
             return true;
         };
         let text = crate::fmt::expr_to_string(e);
-        if *x < 0.0 {
+        let misfit = crate::params::percent_misfit(*x, is_percent_literal(e));
+        if misfit == Some(crate::params::PercentMisfit::Negative) {
             self.error(
                 PolicyError::new(
                     ErrorCode::BadLiteral,
@@ -243,7 +244,7 @@ impl Checker<'_> {
             );
             return false;
         }
-        if *x > 1.0 && !is_percent_literal(e) {
+        if misfit == Some(crate::params::PercentMisfit::OverOne) {
             let meant = crate::value::decimal_text(x / 100.0);
             self.error(
                 PolicyError::new(
