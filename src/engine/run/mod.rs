@@ -325,6 +325,18 @@ struct AggPlan<'p> {
 }
 
 impl AggPlan<'_> {
+    /// Each aggregate's value from its accumulator (a group's, or one
+    /// record's alone).
+    fn values(&self, accs: &[AggAcc]) -> Vec<Val> {
+        self.nodes
+            .iter()
+            .zip(accs)
+            .map(|((func, arg), acc)| acc.value(*func, arg.is_some()))
+            .collect()
+    }
+}
+
+impl AggPlan<'_> {
     fn link_same_arguments(&mut self) {
         self.same_as = (0..self.nodes.len())
             .map(|i| {
@@ -1043,12 +1055,7 @@ fn decides_nothing(
     }
     let mut keys = known_keys.to_vec();
     keys.resize(rule.group_by.len(), Value::Empty);
-    let aggs: Vec<Val> = plan
-        .nodes
-        .iter()
-        .zip(&alone.aggs)
-        .map(|((func, arg), acc)| acc.value(*func, arg.is_some()))
-        .collect();
+    let aggs = plan.values(&alone.aggs);
     let bounds = vec![None; aggs.len()];
     let view = GroupView {
         keys: &keys,
@@ -1090,12 +1097,7 @@ fn eval_record(env: &Env<'_>, rule: &RuleDef, row: &Row, p: &mut Partial, f: &mu
 }
 
 fn judge_group(env: &Env<'_>, rule: &RuleDef, plan: &AggPlan<'_>, g: &GroupAcc, audit: &mut Audit) {
-    let aggs: Vec<Val> = plan
-        .nodes
-        .iter()
-        .zip(&g.aggs)
-        .map(|((func, arg), acc)| acc.value(*func, arg.is_some()))
-        .collect();
+    let aggs = plan.values(&g.aggs);
     let bounds: Vec<Option<(u64, u64)>> = plan
         .nodes
         .iter()
