@@ -632,21 +632,10 @@ fn an_output_that_would_replace_an_export_is_refused() {
         dir.path().join("审计.json").to_str().unwrap(),
         notes.as_str(),
     ] {
-        let out = run(
-            &[
-                "audit",
-                d,
-                "--as-of",
-                "2025-12-31",
-                "--fail-on",
-                "never",
-                "--format",
-                "json",
-                "--output",
-                output,
-            ],
-            None,
-        );
+        let out = common::audit_command(None, dir.path(), &[])
+            .args(["--output", output])
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(0), "{output}: {}", stderr(&out));
     }
 }
@@ -674,39 +663,19 @@ fn a_scalar_parameter_takes_yaml_forms() {
     .unwrap();
     let d = dir.path().to_str().unwrap();
     let p = policies.path().to_str().unwrap();
+    let policy = [policies.path().to_path_buf()];
     for (flag, name, since) in [
         ("开关=True", "名称='甲 乙'", "起始='2024-01-01'"),
         ("开关=TRUE", "名称=\"甲 乙\"", "起始=\"2024-01-01\""),
         ("开关=true", "名称=甲 乙", "起始=2024-01-01"),
     ] {
-        let out = run(
-            &[
-                "audit",
-                d,
-                "--policy",
-                p,
-                "--as-of",
-                "2025-12-31",
-                "--format",
-                "json",
-                "--fail-on",
-                "never",
-                "--param",
-                flag,
-                "--param",
-                name,
-                "--param",
-                since,
-            ],
+        let json = serde_json::from_slice::<serde_json::Value>(&common::audit_bytes(
             None,
-        );
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{flag} {name} {since}: {}",
-            stderr(&out)
-        );
-        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            dir.path(),
+            &policy,
+            &["--param", flag, "--param", name, "--param", since],
+        ))
+        .unwrap();
         assert_eq!(
             json["findings"][0]["message"], "甲 乙 2024-01-01",
             "{flag} {name} {since}: {json}"

@@ -178,20 +178,9 @@ fn a_percent_parameter_refuses_a_bare_number_above_one() {
         "收费记录.csv",
         "收费流水号,办件编号,收费金额,减免金额\nF1,C1,100,20\nF2,C1,100,40\n",
     )]);
+    let policies = [policies.path().to_path_buf()];
     let run = |extra: &[&str]| {
-        common::yimen(None)
-            .arg("audit")
-            .arg(dir.path())
-            .arg("--policy")
-            .arg(policies.path())
-            .args([
-                "--as-of",
-                "2025-12-31",
-                "--format",
-                "json",
-                "--fail-on",
-                "never",
-            ])
+        common::audit_command(None, dir.path(), &policies)
             .args(extra)
             .output()
             .unwrap()

@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::io::{Read, Write};
 use std::path::Path;
 use std::process::Output;
 
@@ -26,18 +25,7 @@ fn run(dir: &Path, args: &[&str]) -> Output {
 }
 
 fn audit(dir: &Path) -> Output {
-    run(
-        dir,
-        &[
-            "audit",
-            "--as-of",
-            "2025-12-31",
-            "--fail-on",
-            "never",
-            "--format",
-            "json",
-        ],
-    )
+    common::audit_command(None, dir, &[]).output().unwrap()
 }
 
 /// The `skipped` entries of a JSON output: (path, reason, unreadable). The
@@ -68,24 +56,7 @@ fn workbook_edited(path: &Path, edit: impl Fn(&str, Vec<u8>) -> Option<Vec<u8>>)
     ws.write_string(0, 0, "办件编号").unwrap();
     ws.write_string(1, 0, "C1").unwrap();
     wb.save(path).unwrap();
-    let mut zin = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
-    let mut entries = Vec::new();
-    for i in 0..zin.len() {
-        let mut f = zin.by_index(i).unwrap();
-        let mut bytes = Vec::new();
-        f.read_to_end(&mut bytes).unwrap();
-        let name = f.name().to_string();
-        if let Some(bytes) = edit(&name, bytes) {
-            entries.push((name, bytes));
-        }
-    }
-    let mut zout = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
-    for (name, bytes) in entries {
-        zout.start_file(name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        zout.write_all(&bytes).unwrap();
-    }
-    zout.finish().unwrap();
+    common::rewrite_zip_entries(path, edit);
 }
 
 #[test]

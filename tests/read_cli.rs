@@ -66,9 +66,7 @@ fn inspect_with_a_bad_mapping_names_the_line() {
 /// pattern that neither period used.
 #[test]
 fn unused_mapping_patterns_are_warned_about() {
-    let tmp = tempfile::tempdir().unwrap();
-    let export = tmp.path().join("export");
-    std::fs::create_dir(&export).unwrap();
+    let (tmp, export) = export_dir();
     std::fs::write(
         export.join("窗口人员-2025.csv"),
         "工号,姓名,派驻单位\nS1,张三,民政局\n",
@@ -165,6 +163,25 @@ fn run_mapped(command: &str, dir: &Path, map: &Path, args: &[&str]) -> (Option<i
     (out.status.code(), String::from_utf8(out.stdout).unwrap())
 }
 
+/// A temporary folder with an empty `export` folder in it (the mapping
+/// file goes beside it).
+fn export_dir() -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let export = tmp.path().join("export");
+    std::fs::create_dir(&export).unwrap();
+    (tmp, export)
+}
+
+/// The reason `file` is skipped as unreadable by `audit` under `map`,
+/// asserting exit 2.
+fn unreadable_in_audit(export: &Path, map: &Path, file: &str) -> String {
+    let (code, json) = run_mapped("audit", export, map, &["--format", "json"]);
+    assert_eq!(code, Some(2), "{json}");
+    let (reason, unreadable) = audit_skipped(&json, file);
+    assert!(unreadable, "{reason}");
+    reason
+}
+
 /// The audit's `skipped` entry of `file`: its reason and `unreadable`.
 fn audit_skipped(json: &str, file: &str) -> (String, bool) {
     let v: serde_json::Value = serde_json::from_str(json).unwrap();
@@ -187,9 +204,7 @@ fn audit_skipped(json: &str, file: &str) -> (String, bool) {
 /// what it held, and where the header is or that the encoding may be wrong.
 #[test]
 fn a_file_the_mapping_assigns_that_no_column_fits_is_unreadable() {
-    let tmp = tempfile::tempdir().unwrap();
-    let export = tmp.path().join("export");
-    std::fs::create_dir(&export).unwrap();
+    let (tmp, export) = export_dir();
     std::fs::write(export.join("办件.csv"), CASES).unwrap();
     std::fs::write(export.join("目录.csv"), CATALOGUE).unwrap();
     let map = tmp.path().join("m.yaml");
@@ -198,10 +213,7 @@ fn a_file_the_mapping_assigns_that_no_column_fits_is_unreadable() {
         "files:\n  \"办件.csv\": { dataset: cases, header_row: 2 }\n",
     )
     .unwrap();
-    let (code, json) = run_mapped("audit", &export, &map, &["--format", "json"]);
-    assert_eq!(code, Some(2), "{json}");
-    let (reason, unreadable) = audit_skipped(&json, "办件.csv");
-    assert!(unreadable, "{reason}");
+    let reason = unreadable_in_audit(&export, &map, "办件.csv");
     for part in [
         "映射文件 (--map) 指定为 cases",
         "必需列 办件编号、事项编码",
@@ -223,10 +235,7 @@ fn a_file_the_mapping_assigns_that_no_column_fits_is_unreadable() {
         "files:\n  \"办件.csv\": { dataset: cases, encoding: utf-8 }\n",
     )
     .unwrap();
-    let (code, json) = run_mapped("audit", &export, &map, &["--format", "json"]);
-    assert_eq!(code, Some(2), "{json}");
-    let (reason, unreadable) = audit_skipped(&json, "办件.csv");
-    assert!(unreadable, "{reason}");
+    let reason = unreadable_in_audit(&export, &map, "办件.csv");
     assert!(
         reason.contains("第一个非空行 (第 1 行)")
             && reason.contains("encoding: utf-8")
@@ -246,9 +255,7 @@ fn a_file_the_mapping_assigns_that_no_column_fits_is_unreadable() {
 /// mapped workbook none of whose sheets fits is unreadable.
 #[test]
 fn a_name_or_a_notes_sheet_without_a_fitting_column_stays_skipped() {
-    let tmp = tempfile::tempdir().unwrap();
-    let export = tmp.path().join("export");
-    std::fs::create_dir(&export).unwrap();
+    let (tmp, export) = export_dir();
     std::fs::write(export.join("目录.csv"), CATALOGUE).unwrap();
     std::fs::write(
         export.join("办件说明.csv"),
@@ -286,10 +293,7 @@ fn a_name_or_a_notes_sheet_without_a_fitting_column_stays_skipped() {
         "files:\n  \"办件.xlsx\": { dataset: cases, header_row: 2 }\n",
     )
     .unwrap();
-    let (code, json) = run_mapped("audit", &export, &map, &["--format", "json"]);
-    assert_eq!(code, Some(2), "{json}");
-    let (reason, unreadable) = audit_skipped(&json, "办件.xlsx");
-    assert!(unreadable, "{reason}");
+    let reason = unreadable_in_audit(&export, &map, "办件.xlsx");
     assert!(
         reason.contains("工作表 办件: 映射文件 (--map) 指定为 cases")
             && reason.contains("header_row: 2 改为 1")
@@ -303,9 +307,7 @@ fn a_name_or_a_notes_sheet_without_a_fitting_column_stays_skipped() {
 /// ledger from a README; the JSON still follows the inspect contract.
 #[test]
 fn inspect_json_flags_unreadable_skipped_files() {
-    let tmp = tempfile::tempdir().unwrap();
-    let export = tmp.path().join("export");
-    std::fs::create_dir(&export).unwrap();
+    let (tmp, export) = export_dir();
     std::fs::write(export.join("办件.csv"), CASES).unwrap();
     std::fs::write(export.join("目录.csv"), CATALOGUE).unwrap();
     std::fs::write(export.join("收费.csv"), b"\x00\x01\x02binary\x00").unwrap();
@@ -343,9 +345,7 @@ fn inspect_json_flags_unreadable_skipped_files() {
 /// fits, a file taken by its name without its key column.
 #[test]
 fn inspect_strict_stops_at_a_file_read_as_unreadable() {
-    let tmp = tempfile::tempdir().unwrap();
-    let export = tmp.path().join("export");
-    std::fs::create_dir(&export).unwrap();
+    let (tmp, export) = export_dir();
     std::fs::write(export.join("办件.csv"), CASES).unwrap();
     let map = tmp.path().join("m.yaml");
     std::fs::write(

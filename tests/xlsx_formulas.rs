@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::io::{Read, Write};
 use std::path::Path;
 
 use rust_xlsxwriter::{Formula, Workbook};
@@ -18,23 +17,7 @@ const CATALOGUE: (&str, &str) = (
 
 /// Rewrites each entry of the workbook at `path` by `edit(name, bytes)`.
 fn rewrite_entries(path: &Path, edit: impl Fn(&str, Vec<u8>) -> Vec<u8>) {
-    let mut zin = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
-    let mut entries = Vec::new();
-    for i in 0..zin.len() {
-        let mut f = zin.by_index(i).unwrap();
-        let mut bytes = Vec::new();
-        f.read_to_end(&mut bytes).unwrap();
-        let name = f.name().to_string();
-        let bytes = edit(&name, bytes);
-        entries.push((name, bytes));
-    }
-    let mut zout = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
-    for (name, bytes) in entries {
-        zout.start_file(name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        zout.write_all(&bytes).unwrap();
-    }
-    zout.finish().unwrap();
+    common::rewrite_zip_entries(path, |name, bytes| Some(edit(name, bytes)));
 }
 
 /// Rewrites the workbook at `path` with every formula's saved result taken

@@ -33,25 +33,36 @@ pub fn audit_bytes(
     policies: &[PathBuf],
     extra: &[&str],
 ) -> Vec<u8> {
-    let mut cmd = yimen(engine);
-    cmd.arg("audit").arg(dir);
-    for p in policies {
-        cmd.arg("--policy").arg(p);
-    }
-    let out = cmd
-        .args([
-            "--as-of",
-            "2025-12-31",
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-        ])
+    let out = audit_command(engine, dir, policies)
         .args(extra)
         .output()
         .unwrap();
     assert_success(&out);
     out.stdout
+}
+
+/// `yimen audit DIR --policy P... --as-of 2025-12-31 --format json
+/// --fail-on never`, to add arguments to and run (its exit code not
+/// asserted).
+pub fn audit_command(
+    engine: Option<&str>,
+    dir: &Path,
+    policies: &[PathBuf],
+) -> std::process::Command {
+    let mut cmd = yimen(engine);
+    cmd.arg("audit").arg(dir);
+    for p in policies {
+        cmd.arg("--policy").arg(p);
+    }
+    cmd.args([
+        "--as-of",
+        "2025-12-31",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ]);
+    cmd
 }
 
 /// Asserts that a command exited 0 (showing its stderr if not).
@@ -175,4 +186,28 @@ pub fn sarif_schema_errors(sarif: &serde_json::Value) -> Vec<String> {
         .iter_errors(sarif)
         .map(|e| format!("{e} at {}", e.instance_path))
         .collect()
+}
+
+/// Rewrites each zip entry of the file (a workbook) at `path` as
+/// `edit(name, bytes)` gives it (`None`: left out).
+pub fn rewrite_zip_entries(path: &Path, edit: impl Fn(&str, Vec<u8>) -> Option<Vec<u8>>) {
+    use std::io::{Read, Write};
+    let mut zin = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut entries = Vec::new();
+    for i in 0..zin.len() {
+        let mut f = zin.by_index(i).unwrap();
+        let mut bytes = Vec::new();
+        f.read_to_end(&mut bytes).unwrap();
+        let name = f.name().to_string();
+        if let Some(bytes) = edit(&name, bytes) {
+            entries.push((name, bytes));
+        }
+    }
+    let mut zout = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for (name, bytes) in entries {
+        zout.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zout.write_all(&bytes).unwrap();
+    }
+    zout.finish().unwrap();
 }
