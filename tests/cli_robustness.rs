@@ -599,7 +599,8 @@ fn negating_the_least_integer_is_an_overflow_not_a_wrap() {
 /// `--output` naming a data file of the folder read (the case log) is
 /// refused before any work, the export left as it was: the report replaced
 /// it, and the next audit had no cases. Through a symbolic link too. A new
-/// report in the folder, or a file there that is no data, may be written.
+/// report in the folder, or a file there that is no data (an earlier
+/// report), may be written.
 #[test]
 fn an_output_that_would_replace_an_export_is_refused() {
     let dir = catalogue_only();
@@ -628,16 +629,62 @@ fn an_output_that_would_replace_an_export_is_refused() {
         assert_eq!(std::fs::read(&catalogue).unwrap(), before);
     }
     let notes = write_in(dir.path(), "说明.md", "备注");
-    for output in [
-        dir.path().join("审计.json").to_str().unwrap(),
-        notes.as_str(),
+    // A report written into the folder is skipped by the next audit as
+    // holding no dataset, and may be written again (it was refused as a
+    // data file on the second run).
+    for (output, format) in [
+        (dir.path().join("审计.json"), "json"),
+        (dir.path().join("审计.txt"), "text"),
+        (dir.path().join("审计.csv"), "csv"),
+        (std::path::PathBuf::from(&notes), "text"),
     ] {
-        let out = common::audit_command(None, dir.path(), &[])
-            .args(["--output", output])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{output}: {}", stderr(&out));
+        for _ in 0..2 {
+            let out = run(
+                &[
+                    "audit",
+                    d,
+                    "--as-of",
+                    "2025-12-31",
+                    "--fail-on",
+                    "never",
+                    "--format",
+                    format,
+                    "--output",
+                    output.to_str().unwrap(),
+                ],
+                None,
+            );
+            assert_eq!(out.status.code(), Some(0), "{output:?}: {}", stderr(&out));
+        }
     }
+    // A file of the folder that cannot be read is not replaced either.
+    let broken = write_in(dir.path(), "办件.xlsx", "not a workbook");
+    let out = common::audit_command(None, dir.path(), &[])
+        .args(["--output", broken.as_str()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("报告会覆盖它"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&broken).unwrap(), b"not a workbook");
+    // `yimen diff OLD NEW` given files: the output cannot be one of them.
+    let old = tempfile::tempdir().unwrap();
+    let old_catalogue = old.path().join("事项目录.csv");
+    std::fs::write(&old_catalogue, &before).unwrap();
+    let out = run(
+        &[
+            "diff",
+            old_catalogue.to_str().unwrap(),
+            catalogue.to_str().unwrap(),
+            "--as-of",
+            "2025-12-31",
+            "--output",
+            catalogue.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("报告会覆盖它"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&catalogue).unwrap(), before);
 }
 
 /// `--param` scalars in the forms YAML gives them: `True`/`FALSE` for a

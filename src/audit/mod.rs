@@ -31,9 +31,33 @@ pub struct Hooks<'h> {
     pub inject: Option<&'h Inject<'h>>,
     /// Called after each file with (files done, files in all, file name).
     pub progress: Option<&'h Progress<'h>>,
+    /// The file the caller will write its report to (`--output`): the
+    /// audit stops before reading anything when that file is one it reads
+    /// (a dataset's file, or one it could not read), which the report
+    /// would replace. A file it skips as holding no dataset (an earlier
+    /// report written into the folder) may be replaced.
+    pub output: Option<&'h Path>,
 }
 
 mod duplicates;
+
+/// The refusal of an output file that the audit of `dir` reads.
+fn output_read(dir: &Path, discovery: &crate::read::Discovery, output: &Path) -> Option<String> {
+    let target = std::fs::canonicalize(output).ok()?;
+    let same = |p: &Path| std::fs::canonicalize(p).is_ok_and(|p| p == target);
+    let read = discovery.sources.iter().any(|s| same(&s.path))
+        || discovery
+            .skipped
+            .iter()
+            .any(|k| k.unreadable && same(&dir.join(&k.path)));
+    read.then(|| {
+        format!(
+            "无法写入 {}: 这是被读取的数据文件 (在 {} 中), 报告会覆盖它; 请把报告写到别处",
+            output.display(),
+            dir.display()
+        )
+    })
+}
 
 const STRICT_STOP: &str = "--strict: 有文件无法读取或含数据错误, 审计中止";
 
@@ -91,6 +115,9 @@ pub fn audit_dir(
     hooks: &Hooks<'_>,
 ) -> Result<Audit, String> {
     let discovery = discover(dir, schema, opts).map_err(|e| e.to_string())?;
+    if let Some(e) = hooks.output.and_then(|o| output_read(dir, &discovery, o)) {
+        return Err(e);
+    }
     let mut unreadable: Vec<ReadError> = discovery.errors.clone();
     if opts.strict && !unreadable.is_empty() {
         let all: Vec<String> = unreadable.iter().map(ToString::to_string).collect();

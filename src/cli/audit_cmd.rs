@@ -67,8 +67,8 @@ pub fn run_cmd(args: &Args) -> u8 {
 
 /// Refuse, before any work, an output the format cannot go to: a binary
 /// format without `--output`, an output path that is a directory or lies
-/// in a folder that does not exist, or a data file of the folders or files
-/// read (`inputs`), which the report would replace.
+/// in a folder that does not exist, or one of the files given to read
+/// (`inputs`), which the report would replace.
 pub(crate) fn check_output(
     format: AuditFormat,
     output: Option<&std::path::Path>,
@@ -101,9 +101,12 @@ pub(crate) fn check_output(
     Ok(())
 }
 
-/// An existing file at `output` that is one of `inputs` or lies in one of
-/// them, and is read as data there (a CSV, a workbook …), is refused:
-/// writing the report would replace an export (`--output 导出/办件.csv`).
+/// An output that is itself one of the files given to read (`yimen diff
+/// old.csv new.csv --output new.csv`) is refused before any work; a file
+/// inside a folder read is refused by the audit once it knows the file is
+/// read as data (`Hooks::output`), so that a report written into the
+/// folder earlier (and skipped there as holding no dataset) may be written
+/// again.
 pub(crate) fn not_an_input(
     output: &std::path::Path,
     inputs: &[&std::path::Path],
@@ -111,24 +114,14 @@ pub(crate) fn not_an_input(
     let Ok(target) = std::fs::canonicalize(output) else {
         return Ok(());
     };
-    let is_data = target
-        .file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(crate::read::is_data_file_name);
-    if !target.is_file() || !is_data {
-        return Ok(());
-    }
-    for input in inputs {
-        let Ok(root) = std::fs::canonicalize(input) else {
-            continue;
-        };
-        if target == root || target.starts_with(&root) {
-            return Err(format!(
-                "无法写入 {}: 这是被读取的数据文件 (在 {} 中), 报告会覆盖它; 请把报告写到别处",
-                output.display(),
-                input.display()
-            ));
-        }
+    let given = inputs
+        .iter()
+        .any(|input| std::fs::canonicalize(input).is_ok_and(|root| root == target));
+    if given && target.is_file() {
+        return Err(format!(
+            "无法写入 {}: 这是被读取的数据文件, 报告会覆盖它; 请把报告写到别处",
+            output.display()
+        ));
     }
     Ok(())
 }
@@ -153,7 +146,7 @@ fn load_triage(args: &Args) -> Result<(Option<Vec<BaselineKey>>, Waivers), Strin
 }
 
 fn audit(args: &Args) -> u8 {
-    if let Err(e) = check_output(args.format, args.output.as_deref(), &[&args.run.dir]) {
+    if let Err(e) = check_output(args.format, args.output.as_deref(), &[]) {
         eprintln!("错误: {e}");
         return 2;
     }
@@ -168,7 +161,14 @@ fn audit(args: &Args) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let (mut audit, unreadable) = match run_audit(&prepared, &args.run.dir, None, None, "") {
+    let (mut audit, unreadable) = match run_audit(
+        &prepared,
+        &args.run.dir,
+        None,
+        None,
+        "",
+        args.output.as_deref(),
+    ) {
         Ok(x) => x,
         Err(code) => return code,
     };

@@ -172,6 +172,7 @@ pub fn run_audit(
     period: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
     inject: Option<&Inject<'_>>,
     label: &str,
+    output: Option<&Path>,
 ) -> Result<(Audit, bool), u8> {
     if !dir.is_dir() {
         return Err(fail(not_a_folder(dir)));
@@ -207,6 +208,7 @@ pub fn run_audit(
     let hooks = Hooks {
         inject,
         progress: Some(&progress),
+        output,
     };
     let result = pool.install(|| {
         audit_dir(

@@ -168,7 +168,14 @@ fn diff(args: &Args, tmp: &Path) -> u8 {
         if old_is_empty {
             Ok((crate::engine::Audit::default(), false))
         } else {
-            run_audit(&p, &old, None, Some(&capture), "旧版本 ")
+            run_audit(
+                &p,
+                &old,
+                None,
+                Some(&capture),
+                "旧版本 ",
+                args.output.as_deref(),
+            )
         }
     };
     let audits = old_audit().and_then(|(before, old_unreadable)| {
@@ -179,7 +186,7 @@ fn diff(args: &Args, tmp: &Path) -> u8 {
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         );
         let inject = |data: &mut crate::engine::Data| inject_changes(schema, &old_rows, data);
-        run_audit(&p, &new, None, Some(&inject), "")
+        run_audit(&p, &new, None, Some(&inject), "", args.output.as_deref())
             .map(|(after, u)| (before, after, u || old_unreadable))
     });
     let (before, mut after, unreadable) = match audits {

@@ -67,14 +67,6 @@ pub fn run(args: &Args) -> u8 {
         eprintln!("错误: --format xlsx 需要 --output FILE (工作簿不能写到终端)");
         return 2;
     }
-    if let Some(output) = &args.output {
-        let mut inputs = vec![args.run.dir.as_path()];
-        inputs.extend(args.compare.as_deref());
-        if let Err(e) = super::audit_cmd::not_an_input(output, &inputs) {
-            eprintln!("错误: {e}");
-            return 2;
-        }
-    }
     let weights = match &args.weights {
         Some(p) => match crate::read::small_file(p)
             .map_err(|e| format!("无法读取 {}: {e}", p.display()))
@@ -113,7 +105,14 @@ pub fn run(args: &Args) -> u8 {
         return 2;
     }
     let period = args.period.and_then(year);
-    let (audit, mut unreadable) = match run_audit(&prepared, &args.run.dir, period, None, "") {
+    let (audit, mut unreadable) = match run_audit(
+        &prepared,
+        &args.run.dir,
+        period,
+        None,
+        "",
+        args.output.as_deref(),
+    ) {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -155,7 +154,14 @@ pub fn run(args: &Args) -> u8 {
             }
             let prev_period = args.period.and_then(|y| year(y - 1));
             prepared.as_of = previous_as_of;
-            let run = run_audit(&prepared, dir, prev_period, None, "上期 ");
+            let run = run_audit(
+                &prepared,
+                dir,
+                prev_period,
+                None,
+                "上期 ",
+                args.output.as_deref(),
+            );
             prepared.as_of = current_as_of;
             match run {
                 Ok((a, prev_unreadable)) => {
