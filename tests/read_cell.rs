@@ -63,20 +63,24 @@ fn datetimes_in_every_form() {
         "2025年3月1日9:30",
         "２０２５－０３－０１　０９：３０：００",
         "20250301093000",
-        "45717.395833333336",
         "2025-03-01 09:30:00.000",
     ] {
         assert_eq!(parse(f, t), Ok(want.clone()), "{t:?}");
     }
     // Date-only forms are midnight.
-    for t in [
-        "2025年3月1日",
-        "2025-03-01",
-        "2025/3/1",
-        "20250301",
-        "45717",
-    ] {
+    for t in ["2025年3月1日", "2025-03-01", "2025/3/1", "20250301"] {
         assert_eq!(parse(f, t), Ok(dt("2025-03-01 00:00:00")), "{t:?}");
+    }
+    // A number written as text is no date: the contract reads Excel serial
+    // numbers in xlsx number cells only (`1` was read as 1900-01-01).
+    for t in ["45717", "45717.395833333336", "1", "12345", "2025.3", "0"] {
+        let bad = parse(f, t).unwrap_err();
+        assert_eq!(bad.expected, "datetime", "{t:?}");
+        assert!(
+            bad.message.starts_with("数字不是日期"),
+            "{t:?}: {}",
+            bad.message
+        );
     }
     for t in [
         "2025-13-01",
@@ -104,7 +108,12 @@ fn dates_take_the_date_of_a_datetime() {
     assert_eq!(parse(f, "1975-06-01"), Ok(date(1975, 6, 1)));
     assert_eq!(parse(f, "1975/6/1 00:00:00"), Ok(date(1975, 6, 1)));
     assert_eq!(parse(f, "1975年6月1日"), Ok(date(1975, 6, 1)));
-    assert_eq!(parse(f, "27546"), Ok(date(1975, 6, 1)));
+    assert!(parse(f, "27546").is_err());
+    // (As an xlsx number cell it is 1975-06-01.)
+    assert_eq!(
+        CellParser::new(f, None).parse_data(&calamine::Data::Float(27546.0)),
+        Ok(date(1975, 6, 1))
+    );
     assert_eq!(parse(f, "1975-02-29").unwrap_err().message, "日期不存在");
     assert_eq!(parse(f, "1975-02-29").unwrap_err().expected, "date");
     assert_eq!(

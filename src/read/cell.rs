@@ -11,7 +11,8 @@
 //!   unit (`5000元` in a 万元 field is 0.5; a field without a unit is in 元);
 //! - dates and datetimes: `2025-03-01 09:30:00`, `2025/3/1 9:30`,
 //!   `2025-03-01T09:30:00(.fff)`, `2025.3.1`, `2025年3月1日( 9时30分)`,
-//!   `20250301`, `20250301093000`, and Excel serial numbers; a date field
+//!   `20250301`, `20250301093000`; Excel serial numbers in a workbook's
+//!   number cells (as text, `45717` is no date: a data error); a date field
 //!   takes the date of a datetime, a datetime field takes a date as midnight;
 //! - enums: a label, or a value alias of the schema or the mapping, matched
 //!   exactly first, then with full-width/half-width, whitespace and ASCII case
@@ -954,6 +955,10 @@ fn plausible(dt: NaiveDateTime) -> Result<NaiveDateTime, &'static str> {
     }
 }
 
+/// A number written as text where a date goes.
+const NUMBER_NOT_DATE: &str =
+    "数字不是日期 (Excel 日期序列号只在 xlsx 的数值单元格中识别, 文本中请写 2025-03-01 等日期格式)";
+
 /// [`parse_datetime`]'s general reader: the text as tokens (numbers and
 /// separators), then the forms.
 fn datetime_by_tokens(t: &str) -> Result<NaiveDateTime, &'static str> {
@@ -1011,16 +1016,14 @@ fn datetime_by_tokens(t: &str) -> Result<NaiveDateTime, &'static str> {
     }
     let toks = &toks[..len];
     match toks {
-        // An Excel serial: up to 7 integer digits, an optional fraction.
+        // A number alone (an Excel serial, `45717`, a bare year, `1`): the
+        // data contract reads Excel serial numbers in xlsx cells, where the
+        // cell says it is a number (see `parse_data`); as text it is no
+        // date (`1` in 进驻日期 was read as 1900-01-01).
         [Tok::Num(_, k)] | [Tok::Num(_, k), Tok::Sep('.'), Tok::Num(_, _)]
             if *k <= 7 && dots <= 1 =>
         {
-            let x: f64 = s.parse().map_err(|_| BAD)?;
-            if *k == 4 && toks.len() == 1 {
-                // A bare year is not a date.
-                return Err(BAD);
-            }
-            excel_serial(x).ok_or(BAD)
+            Err(NUMBER_NOT_DATE)
         }
         [Tok::Num(_, 8)] => compact(s).ok_or(BAD),
         _ => ymd_hms(toks),
