@@ -731,3 +731,28 @@ fn a_scalar_parameter_takes_yaml_forms() {
     let out = run(&["audit", d, "--policy", p, "--param", "开关=Yes"], None);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
+
+/// Without `--as-of` the audit date is today in Beijing time, whatever the
+/// machine's time zone: a CI runner keeping UTC (or any zone) judged
+/// unfinished work a day early before 08:00 in Beijing.
+#[test]
+fn the_default_audit_date_is_today_in_beijing() {
+    let dir = catalogue_only();
+    let beijing = || (chrono::Utc::now() + chrono::TimeDelta::hours(8)).date_naive();
+    for tz in ["Etc/GMT+12", "Etc/GMT-14", "UTC"] {
+        let before = beijing();
+        let out = common::yimen(None)
+            .env("TZ", tz)
+            .args(["audit", dir.path().to_str().unwrap(), "--format", "json"])
+            .args(["--fail-on", "never"])
+            .output()
+            .unwrap();
+        let after = beijing();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let as_of = json["as_of"].as_str().unwrap().to_string();
+        assert!(
+            [before.to_string(), after.to_string()].contains(&as_of),
+            "TZ={tz}: {as_of}, Beijing {before}"
+        );
+    }
+}

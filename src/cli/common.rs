@@ -35,7 +35,9 @@ pub struct RunOpts {
     /// A mapping file: extra header and value aliases, per-file dataset and encoding.
     #[arg(long)]
     pub map: Option<PathBuf>,
-    /// The audit date (YYYY-MM-DD), for rules about unfinished work; default: today.
+    /// The audit date (YYYY-MM-DD): unfinished cases are judged as of it, and
+    /// authorisations, staff and units as they stand on it; default: today in
+    /// Beijing time (UTC+8), whatever the machine's time zone.
     #[arg(long = "as-of")]
     pub as_of: Option<String>,
     /// Override a parameter: name=value (repeatable).
@@ -94,6 +96,13 @@ fn fail(e: impl std::fmt::Display) -> u8 {
     2
 }
 
+/// Today in Beijing time (UTC+8), the centres' time: a CI runner keeps
+/// UTC, where before 08:00 in Beijing it is still yesterday, and unfinished
+/// cases and authorisations would be judged a day early.
+fn beijing_today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::TimeDelta::hours(8)).date_naive()
+}
+
 /// Check the options; on error print it and return the exit code (2).
 pub fn prepare(opts: &RunOpts) -> Result<Prepared, u8> {
     let schema = Schema::builtin();
@@ -103,7 +112,7 @@ pub fn prepare(opts: &RunOpts) -> Result<Prepared, u8> {
     })?;
     let as_of = match &opts.as_of {
         Some(s) => audit_date("--as-of", s)?,
-        None => chrono::Local::now().date_naive(),
+        None => beijing_today(),
     };
     let params = crate::params::resolve(&program, opts.params_file.as_deref(), &opts.params)
         .map_err(fail)?;
