@@ -13,8 +13,8 @@ use crate::testing::run_all;
 pub struct Args {
     /// Policy files or directories; default: the policies that ship with yimen.
     /// `@builtin` names the shipped policies, so that a region adds its own:
-    /// `--policy @builtin --policy 本地规则/`. Documents in a `sources/`
-    /// folder beside the policies can be cited besides the built-in ones.
+    /// `yimen test @builtin 本地规则/`. Documents in a `sources/` folder
+    /// beside the policies can be cited besides the built-in ones.
     paths: Vec<std::path::PathBuf>,
 }
 
