@@ -12,6 +12,7 @@
 //! waivers:
 //!   - code: H001
 //!     key: ["GA2025*"]          # one pattern per key value; * and ? wildcards
+//!                               # (a finding of one key value: `key: GA2025*`)
 //!     reason: 试点期间由原单位受理
 //!     approved_by: 区政务服务管理办公室
 //!     approval_ref: 区政务办函〔2025〕5号
@@ -26,12 +27,29 @@ use crate::engine::Finding;
 #[serde(deny_unknown_fields)]
 pub struct Waiver {
     pub code: String,
+    /// One pattern per value of the finding's key; a single pattern may
+    /// be written without the list's brackets.
+    #[serde(deserialize_with = "one_or_more")]
     pub key: Vec<String>,
     pub reason: String,
     pub approved_by: String,
     pub approval_ref: String,
     /// YYYY-MM-DD; the waiver applies up to and including this day.
     pub expires: String,
+}
+
+/// A list of texts, or one text for a list of one.
+fn one_or_more<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMore {
+        One(String),
+        More(Vec<String>),
+    }
+    Ok(match OneOrMore::deserialize(d)? {
+        OneOrMore::One(s) => vec![s],
+        OneOrMore::More(v) => v,
+    })
 }
 
 /// The register: `waivers:` holding the list, or the list itself.
@@ -66,16 +84,24 @@ impl Waivers {
             Ok(WaiverFile::Keyed(k)) => k.waivers,
             Ok(WaiverFile::List(l)) => l,
             // An untagged enum's error says only that nothing matched: the
-            // keyed form's own error names the field and the line.
-            Err(_) => match serde_yaml::from_str::<Keyed>(text) {
-                Ok(k) => k.waivers,
-                Err(e) => {
-                    return Err(format!(
-                        "豁免登记 {file}: {WAIVER_SHAPE} ({})",
-                        crate::read::yaml_message(&e)
-                    ));
-                }
-            },
+            // error of the form the file has (a list, or `waivers:` over
+            // one) names the field and the line.
+            Err(_) => {
+                let list = matches!(
+                    serde_yaml::from_str::<serde_yaml::Value>(text),
+                    Ok(serde_yaml::Value::Sequence(_))
+                );
+                let e = if list {
+                    serde_yaml::from_str::<Vec<Waiver>>(text).err()
+                } else {
+                    serde_yaml::from_str::<Keyed>(text).err()
+                };
+                return Err(format!(
+                    "豁免登记 {file}: {WAIVER_SHAPE}{}",
+                    e.map(|e| format!(" ({})", crate::read::yaml_message(&e)))
+                        .unwrap_or_default()
+                ));
+            }
         };
         let mut list = Vec::new();
         for (i, w) in waivers.into_iter().enumerate() {

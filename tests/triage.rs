@@ -141,6 +141,41 @@ fn malformed_baseline_or_waivers_exit_2() {
     assert!(err.contains("expires"), "{err}");
 }
 
+/// A waiver register written as a bare list, with a one-value key written
+/// without brackets (`key: C1`), applies; a mistake in a bare list is named
+/// at its item and line (it was blamed on the list's shape: "expected a
+/// mapping").
+#[test]
+fn a_bare_list_of_waivers_with_a_plain_key() {
+    let dir = tempfile::tempdir().unwrap();
+    export(
+        dir.path(),
+        "C1,A1,X局,原单位,2025-03-03 09:00:00,2025-03-03 10:00:00\n",
+    );
+    let w = dir.path().join("waivers.yaml");
+    let entry = "- code: H001\n  key: \"C*\"\n  reason: 试点\n  approved_by: 区政务办\n  approval_ref: 区政务办函〔2025〕5号\n";
+    std::fs::write(&w, format!("{entry}  expires: 2025-06-30\n")).unwrap();
+    let (_, json, err) = audit(
+        dir.path(),
+        &["--waivers", w.to_str().unwrap()],
+        "2025-06-30",
+    );
+    assert_eq!(
+        h001(&json),
+        [("C1".to_string(), "waived".to_string())],
+        "{err}"
+    );
+    std::fs::write(&w, format!("{entry}  expire: 2025-06-30\n")).unwrap();
+    let (code, _, err) = audit(
+        dir.path(),
+        &["--waivers", w.to_str().unwrap()],
+        "2025-06-30",
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("expire") && err.contains("line"), "{err}");
+    assert!(!err.contains("expected a mapping"), "{err}");
+}
+
 /// In the text report, new and persisting are said only against a
 /// baseline: with waivers alone a finding not waived is shown without a
 /// state (its JSON status is `new`, as the contract's enum has it).
