@@ -431,6 +431,26 @@ fn local_holiday_cn_json_calendar_overrides_and_extends() {
     );
 }
 
+/// Either form takes either key for a day off (`off`, holiday-cn's
+/// `isOffDay`), and a JSON day may leave out its name as a YAML one may:
+/// a YAML file written with holiday-cn's key was refused.
+#[test]
+fn local_calendars_take_either_key_for_a_day_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = dir.path().join("local.yaml");
+    std::fs::write(
+        &yaml,
+        "days:\n  - {date: 2025-05-06, isOffDay: true, name: 地方假日}\n",
+    )
+    .unwrap();
+    let json = dir.path().join("local.json");
+    std::fs::write(&json, r#"{"days": [{"date": "2025-05-06", "off": true}]}"#).unwrap();
+    for path in [yaml, json] {
+        let local = Calendar::official().with_local_file(&path).unwrap();
+        assert!(!local.is_workday(date("2025-05-06")), "{path:?}");
+    }
+}
+
 #[test]
 fn local_file_errors_name_the_file_and_the_problem() {
     let dir = tempfile::tempdir().unwrap();

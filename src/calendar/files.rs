@@ -48,9 +48,12 @@ struct HolidayCnFile {
 
 #[derive(Deserialize)]
 struct HolidayCnDay {
+    /// (A local file written in JSON may leave it out, as in YAML.)
+    #[serde(default)]
     name: String,
     date: DateField,
-    #[serde(rename = "isOffDay")]
+    /// holiday-cn's key; `off`, the local YAML's, is taken too.
+    #[serde(rename = "isOffDay", alias = "off")]
     is_off_day: bool,
 }
 
@@ -64,6 +67,8 @@ struct LocalYamlFile {
 #[serde(deny_unknown_fields)]
 struct LocalYamlDay {
     date: DateField,
+    /// `isOffDay`, holiday-cn's key, is taken too.
+    #[serde(alias = "isOffDay")]
     off: bool,
     #[serde(default)]
     name: String,

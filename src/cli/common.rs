@@ -46,7 +46,11 @@ pub struct RunOpts {
     /// A YAML file of parameter values (a region's settings).
     #[arg(long = "params")]
     pub params_file: Option<PathBuf>,
-    /// A local calendar (holiday-cn JSON or YAML) added to the official one.
+    /// A local calendar added to the official one: YAML
+    /// (`days: [{date: 2025-05-06, off: true, name: 地方假日}]`, `off: false`
+    /// for a working day) or JSON in holiday-cn's form (`{"days": [{"name":
+    /// …, "date": …, "isOffDay": true}]}`); either key name is taken in
+    /// either form.
     #[arg(long)]
     pub calendar: Option<PathBuf>,
     /// Worker threads, 1 to 256 (default: one per core). The output does
