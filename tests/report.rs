@@ -198,6 +198,8 @@ fn a_malformed_weights_file_is_exit_2() {
         ("targets: {M066: 0.9}\n", "是否想写 M06"),
         // A ratio written as a percentage: no value could reach it.
         ("targets: {M06: 95}\n", "95% 写作 0.95"),
+        ("targets: {M06: 九成}\n", "应为比率 (0.95) 或百分数 (95%)"),
+        ("excellence_share: 30%\n", "excellence_share"),
     ] {
         std::fs::write(&w, text).unwrap();
         let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
@@ -613,6 +615,11 @@ fn spellings_of_one_department_are_one_department() {
 /// checked, as at least that value.
 #[test]
 fn a_target_from_the_weights_file_is_checked() {
+    // (As a percent parameter is written, too: `90%`.)
+    assert_eq!(
+        weighted_report("targets: {M04: 90%}\nexcellence_share: 10%\n")["departments"],
+        weighted_report("targets: {M04: 0.9}\nexcellence_share: 0.1\n")["departments"]
+    );
     let json = weighted_report("targets: {M04: 0.9}\n");
     let m04 = metric(&json, "M04", Some("X局"));
     assert_eq!(m04["target"], 0.9, "{m04}");

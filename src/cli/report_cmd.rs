@@ -36,7 +36,8 @@ pub struct Args {
     /// A YAML file of weights and targets; every key optional: `metrics`
     /// (metric → weight; default 1, M01 and M04 2), `penalty_error` (2),
     /// `penalty_warning` (1), `penalty_info` (0), `max_penalty` (40),
-    /// `excellence_share` (0.2), `targets` (metric → target, e.g. `M06: 0.95`).
+    /// `excellence_share` (0.2, at most 0.2: sandu-2018 七、(二)), `targets`
+    /// (metric → target, e.g. `M06: 0.95` or `M06: 95%`).
     #[arg(long)]
     weights: Option<PathBuf>,
     /// md (default), html (one self-contained file, printable on A4), xlsx (needs --output) or json.

@@ -42,9 +42,47 @@ pub struct Weights {
     pub penalty_warning: f64,
     pub penalty_info: f64,
     pub max_penalty: f64,
+    /// A ratio, `0.2` or `20%`.
+    #[serde(deserialize_with = "ratio")]
     pub excellence_share: f64,
-    /// Targets that replace the policies' (`M06: 0.95`).
+    /// Targets that replace the policies' (`M06: 0.95`, or `M06: 95%` as a
+    /// percent parameter is written).
+    #[serde(deserialize_with = "ratios")]
     pub targets: BTreeMap<String, f64>,
+}
+
+/// A ratio as a number (`0.95`) or a percentage (`95%`, `95％`).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RatioText {
+    Number(f64),
+    Text(String),
+}
+
+impl RatioText {
+    fn value<E: serde::de::Error>(self) -> Result<f64, E> {
+        match self {
+            RatioText::Number(x) => Ok(x),
+            RatioText::Text(t) => t
+                .trim()
+                .strip_suffix(['%', '％'])
+                .and_then(|n| n.trim().parse::<f64>().ok())
+                .filter(|x| x.is_finite())
+                .map(|x| x / 100.0)
+                .ok_or_else(|| E::custom(format!("`{t}` 应为比率 (0.95) 或百分数 (95%)"))),
+        }
+    }
+}
+
+fn ratio<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    RatioText::deserialize(d)?.value()
+}
+
+fn ratios<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, f64>, D::Error> {
+    BTreeMap::<String, RatioText>::deserialize(d)?
+        .into_iter()
+        .map(|(k, v)| v.value().map(|v| (k, v)))
+        .collect()
 }
 
 impl Default for Weights {
