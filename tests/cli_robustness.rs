@@ -756,3 +756,39 @@ fn the_default_audit_date_is_today_in_beijing() {
         );
     }
 }
+
+/// `generate` into a folder holding an earlier export in the other form
+/// (`--plain` CSV, then mixed formats) is refused before anything is
+/// written, naming the files: both exports were read together (C002 on
+/// every item, duplicate cases). Regenerating the same form in place
+/// works, and says which files it wrote.
+#[test]
+fn generate_refuses_a_folder_with_other_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("ex");
+    let d = d.to_str().unwrap();
+    let plain = ["generate", d, "--cases", "10", "--plain"];
+    for _ in 0..2 {
+        let out = run(&plain, None);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    let before: Vec<_> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    let out = run(&["generate", d, "--cases", "10"], None);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("事项目录.csv"), "{}", stderr(&out));
+    let after: Vec<_> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(before.len(), after.len(), "nothing written");
+    // Every file the run says it wrote is one it planned (the check's list).
+    let out = run(&plain, None);
+    let said = stderr(&out);
+    for name in ["事项目录.csv", "进驻单位.csv", "cases.csv", "收费记录.csv"] {
+        assert!(said.contains(name), "{said}");
+    }
+    assert_eq!(after.len(), 7);
+}

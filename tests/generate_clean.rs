@@ -132,3 +132,23 @@ fn the_same_seed_gives_the_same_bytes() {
         assert!(fa == fb, "two runs with seed 3 {extra:?} differ");
     }
 }
+
+/// The files `generate` writes are the ones `planned_files` names (the
+/// list `yimen generate` checks a folder against), in both forms.
+#[test]
+fn generate_writes_the_planned_files() {
+    for mixed in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let opts = yimen::generate::GenOptions {
+            cases: 20,
+            mixed_formats: mixed,
+            ..yimen::generate::GenOptions::default()
+        };
+        let summary = yimen::generate::generate(dir.path(), &opts).unwrap();
+        assert_eq!(
+            summary.files,
+            yimen::generate::planned_files(&opts),
+            "{mixed}"
+        );
+    }
+}

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::generate::{generate, read_real_items, select_items, GenOptions};
+use crate::generate::{generate, planned_files, read_real_items, select_items, GenOptions};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -58,6 +58,10 @@ pub fn run(args: &Args) -> u8 {
         mixed_formats: !args.plain,
         ..GenOptions::default()
     };
+    if let Err(e) = no_other_data(&args.dir, &opts) {
+        eprintln!("错误: {e}");
+        return 2;
+    }
     match generate(&args.dir, &opts) {
         Ok(s) => {
             eprintln!(
@@ -75,4 +79,46 @@ pub fn run(args: &Args) -> u8 {
             2
         }
     }
+}
+
+/// A folder that already holds data files other than those this run writes
+/// (an earlier export in the other form: `事项目录.xlsx` beside the
+/// `事项目录.csv` of `--plain`) is refused before anything is written: an
+/// audit reads every data file of the folder, and the two exports mixed
+/// gave C002 on every item and duplicate cases. The files this run writes
+/// are replaced, so that regenerating an export in place works.
+fn no_other_data(dir: &std::path::Path, opts: &GenOptions) -> Result<(), String> {
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    let planned = planned_files(opts);
+    let mut others: Vec<String> = walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .ok()?
+                .to_string_lossy()
+                .into_owned();
+            let name = e.file_name().to_str()?;
+            (crate::read::is_data_file_name(name) && !planned.contains(&rel.as_str()))
+                .then_some(rel)
+        })
+        .collect();
+    if others.is_empty() {
+        return Ok(());
+    }
+    let n = others.len();
+    others.truncate(5);
+    Err(format!(
+        "{} 中已有 {n} 个其他数据文件 ({}{}): 审计会把它们与生成的导出一并读取; 请换一个空目录, 或先删除它们",
+        dir.display(),
+        others.join("、"),
+        if n > 5 { " …" } else { "" }
+    ))
 }

@@ -318,6 +318,34 @@ fn build_items(opts: &GenOptions, rng: &mut Rng) -> Vec<Item> {
 }
 
 /// Generate an export folder in `dir`.
+/// The files [`generate`] writes with these options, in the order it
+/// writes them.
+#[must_use]
+pub fn planned_files(opts: &GenOptions) -> [&'static str; 7] {
+    let mixed = opts.mixed_formats;
+    [
+        if mixed {
+            "事项目录.xlsx"
+        } else {
+            "事项目录.csv"
+        },
+        if mixed {
+            "进驻单位.xlsx"
+        } else {
+            "进驻单位.csv"
+        },
+        "窗口授权.csv",
+        "窗口人员.csv",
+        "目录调整记录.csv",
+        if mixed {
+            "办件记录.csv"
+        } else {
+            "cases.csv"
+        },
+        "收费记录.csv",
+    ]
+}
+
 pub fn generate(dir: &Path, opts: &GenOptions) -> std::io::Result<GenSummary> {
     std::fs::create_dir_all(dir)?;
     let cal = Calendar::official();

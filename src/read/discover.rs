@@ -44,6 +44,12 @@ fn temp_reason(name: &str) -> Option<&'static str> {
     None
 }
 
+/// Whether a file of this name is read as data when it lies in an
+/// audited folder (by its extension).
+pub(crate) fn is_data_file_name(name: &str) -> bool {
+    format_of(name).is_some()
+}
+
 fn format_of(name: &str) -> Option<Format> {
     let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())?;
     Some(match ext.as_str() {

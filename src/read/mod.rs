@@ -48,6 +48,7 @@ use serde::Serialize;
 
 pub use chunk::{parse_chunk, Chunk, ParsedChunk};
 pub use discover::discover;
+pub(crate) use discover::is_data_file_name;
 pub use encoding::TextEncoding;
 pub use header::Column;
 pub use inspect::{inspect, render_json, render_text, FileInfo, InspectReport};
