@@ -78,6 +78,10 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, (PathBuf, String
     }
     out.sort();
     out.dedup();
+    // One file named twice (`local` and `./local/`, a folder and a file in
+    // it): once, by its canonical path.
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
     Ok(out)
 }
 

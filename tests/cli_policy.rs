@@ -25,6 +25,26 @@ fn shipped_policies_check_with_exit_0() {
     assert!(err.contains("31 条规则"), "{err}");
 }
 
+/// Policies named twice (`@builtin` and the shipped folder; a folder as
+/// `policies` and `./policies/`, and one of its files) are loaded once: every
+/// code of them was reported as used twice, "first" in the same file.
+#[test]
+fn policies_named_twice_load_once() {
+    for args in [
+        &["check-policy", "@builtin", "policies"][..],
+        &[
+            "check-policy",
+            "policies",
+            "./policies/",
+            "policies/handling.yimen",
+        ],
+    ] {
+        let (code, _, err) = yimen(args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert!(err.contains("31 条规则"), "{args:?}: {err}");
+    }
+}
+
 #[test]
 fn a_near_miss_field_name_gives_exit_2_and_did_you_mean_at_the_line() {
     let dir = tempfile::tempdir().unwrap();

@@ -226,7 +226,14 @@ pub(crate) fn load_policies(
         Vec::new()
     };
     if !local.is_empty() {
-        sources.extend(crate::policy::read_paths(&local)?);
+        // A file whose text is already loaded (the shipped policies named
+        // both as `@builtin` and by their folder) defines nothing new:
+        // loading it again made every code of it a duplicate.
+        for s in crate::policy::read_paths(&local)? {
+            if !sources.iter().any(|t| t.text == s.text) {
+                sources.push(s);
+            }
+        }
     }
     crate::policy::load_sources(sources, schema, Some(registry))
 }
