@@ -792,3 +792,31 @@ fn generate_refuses_a_folder_with_other_data() {
     }
     assert_eq!(after.len(), 7);
 }
+
+/// A rule that looks cases up (a region's fee rule finding each fee's
+/// case) makes the audit hold the case log whole instead of streaming it:
+/// said on stderr, naming the rule, since memory then grows with the
+/// number of cases. The shipped policies stream and say nothing of it.
+#[test]
+fn holding_a_streamed_dataset_whole_is_said() {
+    let policies = common::policy_folder(
+        "policy p { title \"t\" }\n\
+         rule X001 fee-of-a-refused-case {\n  severity info\n  cite gangnan-2017 \"四、(六)\"\n  \
+         for fee in fees\n  let c = cases[fee.case_id]\n  \
+         require c is none or c.result != \"不予\"\n}\n",
+    );
+    let dir = catalogue_only();
+    let out = common::audit_command(None, dir.path(), &[policies.path().to_path_buf()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("X001 查找 cases 的记录") && stderr(&out).contains("整个读入内存"),
+        "{}",
+        stderr(&out)
+    );
+    let out = common::audit_command(None, dir.path(), &[])
+        .output()
+        .unwrap();
+    assert!(!stderr(&out).contains("整个读入内存"), "{}", stderr(&out));
+}

@@ -552,12 +552,26 @@ impl<'a> Runner<'a> {
     /// Can dataset `ds` be streamed in chunks? Not when a lookup needs it
     /// whole or a rule over it takes each key once (`distinct`).
     pub fn streamable(program: &Program, ds: usize) -> bool {
-        !program.rules.iter().any(|r| {
-            (r.dataset == ds && r.distinct)
-                || r.exprs().any(|e| {
-                    e.any(&mut |n| matches!(n, IrExpr::Lookup { dataset, .. } if *dataset == ds))
-                })
-        })
+        Self::holding_whole(program, ds).is_empty()
+    }
+
+    /// The codes of the rules that make dataset `ds` be held whole rather
+    /// than streamed: they look its records up, or count its keys once
+    /// (`distinct`).
+    pub fn holding_whole(program: &Program, ds: usize) -> Vec<&str> {
+        program
+            .rules
+            .iter()
+            .filter(|r| {
+                (r.dataset == ds && r.distinct)
+                    || r.exprs().any(|e| {
+                        e.any(
+                            &mut |n| matches!(n, IrExpr::Lookup { dataset, .. } if *dataset == ds),
+                        )
+                    })
+            })
+            .map(|r| r.code.as_str())
+            .collect()
     }
 
     fn empty_partial(&self, ds: usize) -> Partial {
