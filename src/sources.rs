@@ -16,6 +16,10 @@ use std::sync::OnceLock;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+/// The most characters of child clauses a citation shows with its clause
+/// ([`SourceRegistry::cited_text`]).
+pub const CHILDREN_SHOWN: usize = 400;
+
 /// One source document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
@@ -326,6 +330,48 @@ impl SourceRegistry {
     /// The clause `clause` (normalised first) of source `source`.
     pub fn clause(&self, source: &str, clause: &str) -> Option<&Clause> {
         self.source(source)?.clause(clause)
+    }
+
+    /// The text a citation of `clause` shows: the clause's own text, and
+    /// its direct children's when its own text is only a heading (gangnan-2017
+    /// 二、 is 调整范围, its content in 二、(一) and 二、(二)) or its children
+    /// are numbered points (dazu-2002 二、(四): which department leads which
+    /// joint case is in 二、(四)1-4), each after its marker, as the document
+    /// reads; at most [`CHILDREN_SHOWN`] characters of children, else the
+    /// clause's own text alone.
+    pub fn cited_text(&self, source: &str, clause: &str) -> Option<String> {
+        let src = self.source(source)?;
+        let parent = src.clause(clause)?;
+        let children: Vec<(&str, &str)> = src
+            .clauses
+            .iter()
+            .filter_map(|c| {
+                let rest = c.id.strip_prefix(parent.id.as_str())?;
+                let point = !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit());
+                let sub =
+                    rest.starts_with('(') && rest.ends_with(')') && rest.matches('(').count() == 1;
+                (point || sub).then_some((rest, c.text.trim()))
+            })
+            .collect();
+        let heading = !parent.text.contains(['。', '；', ';', '：', ':']);
+        let points = !children.is_empty()
+            && children
+                .iter()
+                .all(|(m, _)| m.bytes().all(|b| b.is_ascii_digit()));
+        let size: usize = children.iter().map(|(_, t)| t.chars().count()).sum();
+        if children.is_empty() || !(heading || points) || size > CHILDREN_SHOWN {
+            return Some(parent.text.clone());
+        }
+        let mut text = parent.text.trim().to_string();
+        for (marker, t) in children {
+            let marker = if marker.starts_with('(') {
+                marker.to_string()
+            } else {
+                format!("{marker}.")
+            };
+            text.push_str(&format!(" {marker} {t}"));
+        }
+        Some(text)
     }
 
     /// The known source id closest to `id` ("did you mean"), or `None` if none is close.

@@ -457,3 +457,36 @@ fn from_dir_reads_yaml_files_and_reports_io_problems() {
     let err = SourceRegistry::from_dir(dir.path()).unwrap_err();
     assert!(matches!(err, SourceError::ReadFile { .. }), "{err:?}");
 }
+
+/// A citation of a clause that is only a heading shows its subsections
+/// (gangnan-2017 二、 is 调整范围; E001 cites it for what 二、(一) says), one
+/// whose points are numbered shows them (dazu-2002 二、(四): the lead of
+/// each kind of joint case, J001's substance), and a clause with a body and
+/// subsections shows its own text alone.
+#[test]
+fn a_cited_heading_shows_its_children() {
+    let reg = SourceRegistry::builtin();
+    let e001 = reg.cited_text("gangnan-2017", "二、").unwrap();
+    assert!(
+        e001.starts_with("调整范围 (一) 区本级各有关单位实施的行政许可事项"),
+        "{e001}"
+    );
+    assert!(e001.contains(" (二) 凡面向群众"), "{e001}");
+    let j001 = reg.cited_text("dazu-2002", "二、(四)").unwrap();
+    assert!(
+        j001.contains(" 1. 招商引资项目联办件的受理责任单位为县招商局"),
+        "{j001}"
+    );
+    assert!(
+        j001.contains(" 4. 外商投资企业联办件的受理责任单位为县贸易局"),
+        "{j001}"
+    );
+    let h003 = reg.cited_text("gangnan-2017", "四、(六)").unwrap();
+    assert_eq!(h003, reg.clause("gangnan-2017", "四、(六)").unwrap().text);
+    // Through `yimen explain`, which shows what findings cite.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yimen"))
+        .args(["explain", "E001"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("(一) 区本级"));
+}

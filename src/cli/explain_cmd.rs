@@ -131,8 +131,8 @@ pub fn explain(program: &Program, rule: &RuleDef, sources: &SourceRegistry) -> S
         let src = sources.source(&c.source);
         let title = src.map(|s| s.title.as_str()).unwrap_or_default();
         let _ = writeln!(out, "\n  {} {}  《{title}》", c.source, c.clause);
-        if let Some(cl) = sources.clause(&c.source, &c.clause) {
-            for line in cl.text.lines() {
+        if let Some(text) = sources.cited_text(&c.source, &c.clause) {
+            for line in text.lines() {
                 let _ = writeln!(out, "    {line}");
             }
         }

@@ -107,8 +107,8 @@ fn help_text(rule: &RuleDef) -> String {
             .map(|s| format!("《{}》", s.title))
             .unwrap_or_default();
         let text = registry
-            .clause(&c.source, &c.clause)
-            .map(|cl| cl.text.trim().to_string())
+            .cited_text(&c.source, &c.clause)
+            .map(|t| t.trim().to_string())
             .unwrap_or_default();
         parts.push(format!("{} {title} {}: {text}", c.source, c.clause));
     }

@@ -777,10 +777,7 @@ fn cites(program: &Program, code: &str, sources: &SourceRegistry) -> Vec<CiteOut
                 .map(|c| CiteOut {
                     policy: c.source.clone(),
                     clause: c.clause.clone(),
-                    text: sources
-                        .clause(&c.source, &c.clause)
-                        .map(|cl| cl.text.clone())
-                        .unwrap_or_default(),
+                    text: sources.cited_text(&c.source, &c.clause).unwrap_or_default(),
                 })
                 .collect()
         })
