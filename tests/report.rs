@@ -1296,3 +1296,42 @@ fn the_calendar_line_names_a_local_calendar_and_days_past_it() {
         "{past}"
     );
 }
+
+/// A metric without `per` is the centre's alone: its one row, no n/a row for
+/// every department, and its records are not noted as lacking a department
+/// (the note blamed the export for cells that were filled).
+#[test]
+fn a_metric_without_per_is_the_centres_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    fixture(tmp.path());
+    let policies = common::policy_folder(
+        "policy p { title \"t\" }\n\
+         metric M90 centre-share {\n  title \"中心受理占比\"\n  cite gangnan-2017 \"四、(六)\"\n  \
+         for case in cases\n  ratio case.channel == \"中心窗口\"\n}\n",
+    );
+    let local = policies.path().to_str().unwrap();
+    let (code, out, err) = report_with(
+        tmp.path(),
+        &[
+            "--format", "json", "--policy", "@builtin", "--policy", local,
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rows: Vec<&serde_json::Value> = json["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["id"] == "M90")
+        .collect();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(rows[0]["dept"].is_null());
+    assert_eq!(
+        (
+            rows[0]["numerator"].as_u64(),
+            rows[0]["denominator"].as_u64()
+        ),
+        (Some(2), Some(3))
+    );
+    assert!(!out.contains("M90 3 条"), "{out}");
+}

@@ -453,8 +453,16 @@ pub fn build(
         });
     }
     let names = department_names(&metrics, audit);
-    fill_departments(&mut metrics, &names);
-    notes.extend(unassigned_notes(audit, &metrics));
+    // A metric without `per` is the centre's alone: no department rows, and
+    // its records are not "without a department".
+    let centre_only: Vec<&str> = program
+        .rules
+        .iter()
+        .filter(|r| r.kind == crate::ast::RuleKind::Metric && r.per.is_none())
+        .map(|r| r.code.as_str())
+        .collect();
+    fill_departments(&mut metrics, &names, &centre_only);
+    notes.extend(unassigned_notes(audit, &metrics, &centre_only));
     notes.extend(period_notes(
         schema,
         program,
@@ -753,16 +761,20 @@ fn same_dept_opt(a: Option<&str>, b: Option<&str>) -> bool {
     }
 }
 
-/// Every metric gets a row for every department, n/a where the
+/// Every metric with `per` gets a row for every department, n/a where the
 /// department has nothing to count, so that no department is missing from
-/// a metric's table. Rows stay in the order: centre, then departments by
+/// a metric's table (one without `per` is the centre's alone). Rows stay in the order: centre, then departments by
 /// name.
-fn fill_departments(metrics: &mut Vec<MetricRow>, names: &[String]) {
+fn fill_departments(metrics: &mut Vec<MetricRow>, names: &[String], centre_only: &[&str]) {
     let mut ids: Vec<String> = metrics.iter().map(|m| m.id.clone()).collect();
     ids.dedup();
     let mut out = Vec::with_capacity(metrics.len());
     for id in ids {
         let rows: Vec<MetricRow> = metrics.iter().filter(|m| m.id == id).cloned().collect();
+        if centre_only.contains(&id.as_str()) {
+            out.extend(rows);
+            continue;
+        }
         let Some(centre) = rows.iter().find(|m| m.dept.is_none()).cloned() else {
             out.extend(rows);
             continue;
@@ -799,10 +811,13 @@ fn fill_departments(metrics: &mut Vec<MetricRow>, names: &[String]) {
 /// Records and findings without a department (its cell empty) count for
 /// the centre and in no department: say how many, rather than leave the
 /// department rows short of the centre's without a word.
-fn unassigned_notes(audit: &Audit, metrics: &[MetricRow]) -> Vec<String> {
+fn unassigned_notes(audit: &Audit, metrics: &[MetricRow], centre_only: &[&str]) -> Vec<String> {
     let mut notes = Vec::new();
     let mut short = Vec::new();
-    for centre in metrics.iter().filter(|m| m.dept.is_none()) {
+    let centres = metrics
+        .iter()
+        .filter(|m| m.dept.is_none() && !centre_only.contains(&m.id.as_str()));
+    for centre in centres {
         let in_depts: u64 = metrics
             .iter()
             .filter(|m| m.id == centre.id && m.dept.is_some())
