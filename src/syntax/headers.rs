@@ -94,6 +94,11 @@ pub(super) fn broken_header(text: &str, start: usize, word: &str) -> Option<Poli
                 if word == "policy" {
                     "a policy header is `policy name {`; its title goes inside: `title \"…\"`"
                         .to_string()
+                } else if found.starts_with(['"', '“']) && word != "test" {
+                    // (design.md's illustration writes `metric M04 name "按时办结率" {`.)
+                    format!(
+                        "an item is written {form} … `}}`; its title goes inside: `title {found}`"
+                    )
                 } else {
                     format!("an item is written {form} … `}}`")
                 },
