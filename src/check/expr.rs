@@ -392,9 +392,27 @@ impl Checker<'_> {
         }
         candidates.extend(scope.lets.iter().map(|l| l.name.as_str()));
         candidates.extend(self.params.iter().map(|p| p.name.as_str()));
+        let code = Self::unknown(scope, ErrorCode::UnknownName);
+        // A `let` further down: known only in the clauses after it.
+        let in_item = self.item_at.is_some_and(|(file, span)| {
+            file == self.current && span.start <= id.span.start && id.span.end <= span.end
+        });
+        let later = self
+            .item_lets
+            .iter()
+            .find(|(l, at)| in_item && l == n && at.start > id.span.start)
+            .map(|(_, at)| *at);
+        if let Some(at) = later {
+            self.error(
+                PolicyError::new(code, id.span, format!("`{n}` is used before its `let`"))
+                    .label("used here")
+                    .related(at, "defined here, later")
+                    .help("a `let` is known in the clauses after it: move it above this use"),
+            );
+            return (IrExpr::Const(Const::Value(Value::Empty)), Type::Error);
+        }
         let help =
             did_you_mean(n, candidates.iter().copied()).map(|s| format!("did you mean `{s}`?"));
-        let code = Self::unknown(scope, ErrorCode::UnknownName);
         self.error(
             PolicyError::new(code, id.span, format!("unknown name `{n}`"))
                 .label("not a variable, `let`, parameter or dataset")

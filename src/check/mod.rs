@@ -73,6 +73,11 @@ pub(crate) struct Checker<'a> {
     /// (an unknown dataset, a second `for`): their uses are not reported
     /// again as unknown names.
     pub(crate) reported_vars: Vec<String>,
+    /// Every `let` of the rule being checked, with its name's span, and the
+    /// rule's file and span: a name used before its `let` in that rule is
+    /// told where the `let` is.
+    pub(crate) item_lets: Vec<(String, Span)>,
+    pub(crate) item_at: Option<(usize, Span)>,
     /// Test names seen, per file, with their span (a name is what
     /// `yimen test` reports a failure by).
     pub(crate) test_names: Vec<(usize, String, Span)>,
@@ -178,6 +183,8 @@ pub fn ast_to_ir(
         current_rule: None,
         fires_edges: Vec::new(),
         reported_vars: Vec::new(),
+        item_lets: Vec::new(),
+        item_at: None,
         test_names: Vec::new(),
     };
     let mut policies = Vec::new();

@@ -30,6 +30,15 @@ impl Checker<'_> {
         let what = if is_metric { "metric" } else { "rule" };
         let here = self.current;
         self.reported_vars.clear();
+        self.item_at = Some((here, r.span));
+        self.item_lets = r
+            .clauses
+            .iter()
+            .filter_map(|c| match &c.kind {
+                ClauseKind::Let { name, .. } => Some((name.name.clone(), name.span)),
+                _ => None,
+            })
+            .collect();
         self.current_rule = self
             .rule_codes
             .iter()
@@ -126,6 +135,21 @@ impl Checker<'_> {
                             )
                             .label("defined again")
                             .help("give the `let` another name"),
+                        );
+                    } else if self.param_index(&name.name).is_some() {
+                        // The `let` would hide the parameter in this rule:
+                        // `--param` would silently not reach it.
+                        self.error(
+                            PolicyError::new(
+                                ErrorCode::DuplicateName,
+                                name.span,
+                                format!("`{}` is a parameter", name.name),
+                            )
+                            .label("hides the parameter")
+                            .help(format!(
+                                "give the `let` another name: under this one it would hide the parameter in this {what}, and `--param {}=…` would not change it",
+                                name.name
+                            )),
                         );
                     }
                     let scope = scope_of(var.as_ref(), &lets_info, ctx, &group_keys);
