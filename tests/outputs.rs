@@ -119,14 +119,16 @@ fn junit_is_well_formed_with_one_suite_per_rule() {
     }
     assert_eq!(depth, 0);
     let program_rules = 31;
-    assert_eq!(
-        suites, program_rules,
-        "one suite per rule (no data errors here)"
-    );
+    // One suite per rule (no data errors here), and 读取文件 with the
+    // folder's README, skipped.
+    assert_eq!(suites, program_rules + 1);
+    assert!(text.contains(
+        "<testsuite name=\"读取文件\" tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"1\">"
+    ));
     let findings = count(&json, "findings");
     let undetermined = count(&json, "undetermined");
     assert_eq!(failures, findings);
-    assert_eq!(skipped, undetermined);
+    assert_eq!(skipped, undetermined + 1);
     // A rule with neither a finding nor an undetermined verdict (the catalogue
     // change rules, which need `yimen diff`) has one passing case.
     let mut with_outcome: Vec<&str> = ["findings", "undetermined"]
@@ -143,7 +145,7 @@ fn junit_is_well_formed_with_one_suite_per_rule() {
     with_outcome.dedup();
     assert_eq!(
         cases,
-        findings + undetermined + (program_rules - with_outcome.len())
+        findings + undetermined + (program_rules - with_outcome.len()) + 1
     );
     let head = text.lines().nth(1).unwrap();
     assert!(head.contains(&format!("failures=\"{findings}\"")), "{head}");
@@ -156,9 +158,14 @@ fn github_commands_one_line_per_finding() {
     let json = contract();
     let lines: Vec<&str> = text.lines().collect();
     let n = count(&json, "findings");
+    // Then one notice naming the files skipped: the README.
     assert_eq!(
         lines.len(),
-        n + count(&json, "undetermined") + count(&json, "data_errors")
+        n + count(&json, "undetermined") + count(&json, "data_errors") + 1
+    );
+    assert_eq!(
+        lines.last().unwrap(),
+        &"::notice title=已跳过的文件::1 个文件不含可识别的数据集, 未读取: README.md (不支持的文件类型(.md))"
     );
     for (line, f) in lines.iter().zip(json["findings"].as_array().unwrap()) {
         let kind = match f["severity"].as_str().unwrap() {
@@ -222,7 +229,13 @@ fn csv_has_a_bom_and_one_row_per_finding_then_the_undetermined_and_data_errors()
     let undetermined = count(&json, "undetermined");
     let errors = count(&json, "data_errors");
     assert!(undetermined > 0, "the example has undetermined verdicts");
-    assert_eq!(rows.len(), findings + undetermined + errors);
+    // Last, the file skipped: the README.
+    assert_eq!(rows.len(), findings + undetermined + errors + 1);
+    let last = rows.last().unwrap();
+    assert_eq!(
+        (&last[2], &last[6], &last[8]),
+        ("已跳过", "不支持的文件类型(.md)", "README.md")
+    );
     for (row, f) in rows.iter().zip(json["findings"].as_array().unwrap()) {
         assert_eq!(&row[0], f["code"].as_str().unwrap());
         assert_eq!(&row[6], f["message"].as_str().unwrap());
@@ -261,6 +274,7 @@ fn the_workbook_reopens_with_its_sheets_and_rows() {
     let mut expected = vec!["汇总".to_string()];
     expected.extend(fired.keys().cloned());
     expected.push("无法判定".to_string());
+    expected.push("未读取的文件".to_string());
     assert_eq!(book.sheet_names(), expected);
     for (code, n) in fired {
         let range = book.worksheet_range(code).unwrap();

@@ -6,13 +6,18 @@
 //! baseline (基线状态 已整改) and one per waiver that did not apply
 //! (豁免状态 已过期 or 未匹配, its key patterns under 键), so that the file
 //! says everything the text report does. Last come the undetermined
-//! verdicts (严重程度 无法判定, the missing fields under 说明) and the data
-//! errors (严重程度 数据错误, the column and raw value under 证据值): a CSV
-//! handed on says what the audit could not decide and which rows it could
-//! not read, as every other format does.
+//! verdicts (严重程度 无法判定, the missing fields under 说明), the data
+//! errors (严重程度 数据错误, the column and raw value under 证据值) and the
+//! files not read (严重程度 无法读取, then 已跳过 for a file holding no
+//! dataset: the file under 证据文件, the reason under 说明): a CSV handed on
+//! says what the audit could not decide and what it could not read, as
+//! every other format does.
 
 use super::triage::{self as tri, RESOLVED, RESOLVED_NOTE};
-use super::{cites_short, evidence_text, evidence_values, key_text, severity_label, AuditDoc};
+use super::{
+    cites_short, evidence_text, evidence_values, files_not_read, key_text, severity_label,
+    AuditDoc, SKIPPED_FILE, UNREADABLE_FILE,
+};
 
 /// 严重程度 of an undetermined verdict's row.
 const UNDETERMINED: &str = "无法判定";
@@ -102,8 +107,8 @@ fn triage_rows(doc: &AuditDoc<'_>) -> Vec<Vec<String>> {
     resolved.chain(waivers).collect()
 }
 
-/// The rows of the undetermined verdicts, then of the data errors, with
-/// the triage columns empty.
+/// The rows of the undetermined verdicts, then of the data errors, then of
+/// the files not read, with the triage columns empty.
 fn unknown_rows(doc: &AuditDoc<'_>) -> Vec<Vec<String>> {
     let a = doc.audit;
     let undetermined = a.undetermined.iter().map(|u| {
@@ -148,8 +153,19 @@ fn unknown_rows(doc: &AuditDoc<'_>) -> Vec<Vec<String>> {
         ]);
         row
     });
+    let (unreadable, skipped) = files_not_read(doc);
+    let unreadable = unreadable.into_iter().map(|k| (UNREADABLE_FILE, k));
+    let skipped = skipped.into_iter().map(|k| (SKIPPED_FILE, k));
+    let files = unreadable.chain(skipped).map(|(label, k)| {
+        let mut row = vec![String::new(), String::new(), label.to_string()];
+        row.extend(std::iter::repeat_n(String::new(), 3));
+        row.extend([k.reason.clone(), String::new(), k.file.clone()]);
+        row.extend(std::iter::repeat_n(String::new(), 4));
+        row
+    });
     undetermined
         .chain(errors)
+        .chain(files)
         .map(|mut row| {
             row.extend(std::iter::repeat_n(String::new(), tri::COLUMNS.len()));
             row

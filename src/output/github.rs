@@ -2,7 +2,9 @@
 //! finding (`::error file=…,line=…,title=CODE::message`), which the runner
 //! turns into annotations on the export file. Warnings are `::warning`,
 //! info `::notice`; undetermined verdicts and data errors are `::notice` and
-//! `::warning` lines after the findings. With `--baseline` the title says
+//! `::warning` lines after the findings, then an `::error` for each file
+//! that could not be read (at the file) and one `::notice` naming the files
+//! skipped as holding no dataset. With `--baseline` the title says
 //! whether a finding is new or persisting (`H001 (新增)`); a waived finding
 //! is only a `::notice` (`H001 (已豁免)`) whose message names the waiver.
 //! Resolved findings and waivers that did not apply are `::notice` lines
@@ -68,6 +70,41 @@ fn finding_title(f: &Finding) -> String {
         f.code.clone()
     } else {
         format!("{} ({})", f.code, states.join("、"))
+    }
+}
+
+/// An `::error` at each file that could not be read, then one `::notice`
+/// listing the files skipped as holding no dataset (one line, not an
+/// annotation per README).
+fn files_not_read(out: &mut String, doc: &AuditDoc<'_>) {
+    let (unreadable, skipped) = super::files_not_read(doc);
+    for k in unreadable {
+        let at = Evidence {
+            file: k.file.clone(),
+            sheet: None,
+            row: 0,
+            field: None,
+            value: None,
+        };
+        command(
+            out,
+            "error",
+            Some((&at, doc.location_prefix.as_str())),
+            "无法读取的文件",
+            &super::file_not_read_text(k),
+        );
+    }
+    if !skipped.is_empty() {
+        let list: Vec<String> = skipped
+            .iter()
+            .map(|k| format!("{} ({})", k.file, k.reason))
+            .collect();
+        let message = format!(
+            "{} 个文件不含可识别的数据集, 未读取: {}",
+            skipped.len(),
+            list.join("; ")
+        );
+        command(out, "notice", None, "已跳过的文件", &message);
     }
 }
 
@@ -139,6 +176,7 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
             &message,
         );
     }
+    files_not_read(&mut out, doc);
     for (code, key) in &a.resolved {
         let title = format!("{code} ({RESOLVED})");
         command(

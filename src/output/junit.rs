@@ -2,8 +2,10 @@
 //! `<testsuite>` per rule (named by code and title), one failing
 //! `<testcase>` per finding, one passing testcase for a rule without
 //! findings (so every rule appears), one skipped testcase per undetermined
-//! verdict (an audit never passes a record whose data is missing), and a
-//! `数据错误` suite with one erroring testcase per data error.
+//! verdict (an audit never passes a record whose data is missing), a
+//! `数据错误` suite with one erroring testcase per data error, and a
+//! `读取文件` suite of the files not read: a failing testcase per file that
+//! could not be read, a skipped one per file holding no dataset.
 //!
 //! With `--baseline` a finding's testcase has a property `基线状态` (新增 or
 //! 持续, also in the failure's text), and each resolved finding of the
@@ -19,6 +21,9 @@ use super::{cites_long, evidence_values, findings_of, key_text, reported_codes, 
 use crate::engine::report::{Finding, Undetermined};
 
 use super::markup::escape;
+
+/// The suite (and class) of the files not read.
+const FILES: &str = "读取文件";
 
 /// Escape text for an attribute: as content, with line breaks kept as
 /// character references (a parser would otherwise normalise them to spaces).
@@ -161,6 +166,44 @@ fn waiver_suite(out: &mut String, doc: &AuditDoc<'_>) -> usize {
     n
 }
 
+/// The files not read, as the suite `读取文件`: a failing testcase per
+/// file that could not be read (its reason the failure), then a skipped
+/// one per file holding no dataset. Returns (testcases, failures).
+fn files_suite(out: &mut String, doc: &AuditDoc<'_>) -> (usize, usize) {
+    let (unreadable, skipped) = super::files_not_read(doc);
+    let (n, failed) = (unreadable.len() + skipped.len(), unreadable.len());
+    if n == 0 {
+        return (0, 0);
+    }
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"{FILES}\" tests=\"{n}\" failures=\"{failed}\" errors=\"0\" skipped=\"{}\">",
+        n - failed
+    );
+    for k in unreadable.into_iter().chain(skipped) {
+        let _ = writeln!(
+            out,
+            "    <testcase classname=\"{FILES}\" name=\"{}\" file=\"{}\">",
+            attr(&k.file),
+            attr(&k.file)
+        );
+        let text = super::file_not_read_text(k);
+        if k.unreadable {
+            let _ = writeln!(
+                out,
+                "      <failure message=\"{}\" type=\"unreadable-file\">{}</failure>",
+                attr(&text),
+                escape(&text)
+            );
+        } else {
+            let _ = writeln!(out, "      <skipped message=\"{}\"/>", attr(&text));
+        }
+        let _ = writeln!(out, "    </testcase>");
+    }
+    let _ = writeln!(out, "  </testsuite>");
+    (n, failed)
+}
+
 fn skipped(out: &mut String, code: &str, u: &Undetermined) {
     let message = format!("无法判定: 缺少 {}", u.missing.join(", "));
     let _ = writeln!(
@@ -258,6 +301,10 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
             let _ = writeln!(body, "    </testcase>");
         }
     }
+    let (files, unreadable) = files_suite(&mut body, doc);
+    tests += files;
+    failures += unreadable;
+    skips += files - unreadable;
     let unapplied = waiver_suite(&mut body, doc);
     tests += unapplied;
     skips += unapplied;

@@ -12,7 +12,7 @@ pub(crate) mod triage;
 pub mod xlsx;
 
 use crate::ast::RuleKind;
-use crate::engine::report::{Evidence, Finding};
+use crate::engine::report::{Evidence, Finding, SkippedFile};
 use crate::ir::{Program, RuleDef};
 
 /// The findings of an audit with what the writers need to say about it.
@@ -123,6 +123,33 @@ pub(crate) fn reported_codes<'a>(doc: &'a AuditDoc<'_>) -> Vec<(&'a str, Option<
 pub(crate) fn findings_of<'a>(doc: &'a AuditDoc<'_>, code: &str) -> Vec<&'a Finding> {
     let audit: &'a crate::engine::Audit = doc.audit;
     audit.findings.iter().filter(|f| f.code == code).collect()
+}
+
+/// What a report calls a file that could not be read (the CSV's 严重程度,
+/// the workbook's 状态).
+pub(crate) const UNREADABLE_FILE: &str = "无法读取";
+/// What a report calls a file skipped as holding no dataset.
+pub(crate) const SKIPPED_FILE: &str = "已跳过";
+
+/// The files the audit did not read: those it could not read, then those
+/// skipped as holding no dataset, each in path order.
+pub(crate) fn files_not_read<'a>(
+    doc: &'a AuditDoc<'_>,
+) -> (Vec<&'a SkippedFile>, Vec<&'a SkippedFile>) {
+    let audit: &'a crate::engine::Audit = doc.audit;
+    audit.skipped.iter().partition(|k| k.unreadable)
+}
+
+/// A file not read in one line, as the command says it on stderr: `窗口授权.xlsx:
+/// 无法读取: …` for one that could not be read (its reason says what
+/// failed), `已跳过: README.md: 不支持的文件类型(.md)` for one holding no
+/// dataset.
+pub(crate) fn file_not_read_text(k: &SkippedFile) -> String {
+    if k.unreadable {
+        format!("{}: {}", k.file, k.reason)
+    } else {
+        format!("{SKIPPED_FILE}: {}: {}", k.file, k.reason)
+    }
 }
 
 /// Chinese label of a severity.

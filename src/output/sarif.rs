@@ -2,7 +2,9 @@
 //! DevOps) reads it. One `reportingDescriptor` per rule of the program, one
 //! result per finding located at its first evidence row, one `open` result
 //! (not enough data to decide) per undetermined verdict, and the data errors
-//! as tool execution notifications.
+//! and the files not read as tool execution notifications (a file that
+//! could not be read an `error`, one skipped as holding no dataset a
+//! `note`, each located at the file).
 //!
 //! With `--baseline`, every finding's result has its `baselineState` (`new`,
 //! or `unchanged` for a persisting one) and each resolved finding of the
@@ -304,6 +306,33 @@ fn undetermined(u: &Undetermined, rule_index: Option<usize>, prefix: &str, marks
     Value::Object(r)
 }
 
+/// The files not read, as notifications: those that could not be read
+/// (`error`), then those skipped as holding no dataset (`note`), each
+/// located at the file, its reason the message.
+fn file_notifications(doc: &AuditDoc<'_>) -> Vec<Value> {
+    let (unreadable, skipped) = super::files_not_read(doc);
+    let unreadable = unreadable.into_iter().map(|k| ("error", k));
+    let skipped = skipped.into_iter().map(|k| ("note", k));
+    unreadable
+        .chain(skipped)
+        .map(|(level, k)| {
+            let at = Evidence {
+                file: k.file.clone(),
+                sheet: None,
+                row: 0,
+                field: None,
+                value: None,
+            };
+            json!({
+                "level": level,
+                "message": { "text": super::file_not_read_text(k) },
+                "locations": [location(&at, &doc.location_prefix)],
+                "properties": { "file": k.file, "unreadable": k.unreadable },
+            })
+        })
+        .collect()
+}
+
 pub fn render(doc: &AuditDoc<'_>) -> String {
     let codes = reported_codes(doc);
     let index_of = |code: &str| codes.iter().position(|(c, _)| *c == code);
@@ -354,6 +383,7 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
             })
         })
         .collect();
+    notifications.extend(file_notifications(doc));
     for (state, note, w) in tri::unapplied(doc) {
         let mut n = json!({
             "level": "note",

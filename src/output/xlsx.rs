@@ -2,7 +2,10 @@
 //! sheet (汇总: findings per department × rule code, the totals, undetermined
 //! and data error counts, the rules with their titles), one sheet per rule
 //! code that fired with every finding, its evidence and the clause text, and
-//! sheets of the undetermined verdicts and data errors when there are any.
+//! sheets of the undetermined verdicts, the data errors and the files not
+//! read (未读取的文件: those that could not be read, then those skipped as
+//! holding no dataset, each with its reason) when there are any. The
+//! summary counts the files not read.
 //! A rule sheet's last columns are the CSV's: the finding's baseline state
 //! (`--baseline`: 新增, 持续) and its waiver (`--waivers`: 已豁免, reason,
 //! approval, expiry); the resolved findings of the baseline (已整改) and the
@@ -21,8 +24,8 @@ use rust_xlsxwriter::{
 
 use super::triage::{self as tri, NEW, PERSISTING, RESOLVED, WAIVED};
 use super::{
-    cites_long, cites_short, display_width, evidence_values, findings_of, key_text, reported_codes,
-    severity_label, AuditDoc,
+    cites_long, cites_short, display_width, evidence_values, files_not_read, findings_of, key_text,
+    reported_codes, severity_label, AuditDoc, SKIPPED_FILE, UNREADABLE_FILE,
 };
 
 /// The summary sheet's name.
@@ -31,6 +34,8 @@ pub const SUMMARY: &str = "汇总";
 pub const UNDETERMINED: &str = "无法判定";
 /// The sheet of data errors (present when there are any).
 pub const DATA_ERRORS: &str = "数据错误";
+/// The sheet of the files not read (present when there are any).
+pub const FILES_NOT_READ: &str = "未读取的文件";
 /// The sheet of the baseline's resolved findings (present when there are any).
 pub const RESOLVED_SHEET: &str = "已整改";
 /// The sheet of the waivers that did not apply (present when there are any).
@@ -223,6 +228,13 @@ fn summary(ws: &mut Worksheet, doc: &AuditDoc<'_>, fmt: &Formats) -> Result<(), 
     for (dataset, n) in &a.summary.records {
         facts.push((format!("读取记录: {dataset}"), Cell::from(*n)));
     }
+    let (unreadable, skipped) = files_not_read(doc);
+    if !unreadable.is_empty() {
+        facts.push(("无法读取的文件".into(), Cell::from(unreadable.len())));
+    }
+    if !skipped.is_empty() {
+        facts.push(("已跳过的文件".into(), Cell::from(skipped.len())));
+    }
     facts.extend(triage_facts(doc));
     for (label, value) in &facts {
         ws.write_string_with_format(r, 0, label, &fmt.bold)?;
@@ -399,6 +411,28 @@ fn data_error_sheet(
     set_widths(ws, &widths)
 }
 
+/// The files not read: those that could not be read, then those skipped
+/// as holding no dataset, each with its reason.
+fn files_sheet(ws: &mut Worksheet, doc: &AuditDoc<'_>, fmt: &Formats) -> Result<(), XlsxError> {
+    let header = header(&["文件", "状态", "原因"]);
+    let (unreadable, skipped) = files_not_read(doc);
+    let unreadable = unreadable.into_iter().map(|k| (UNREADABLE_FILE, k));
+    let skipped = skipped.into_iter().map(|k| (SKIPPED_FILE, k));
+    let rows = unreadable
+        .chain(skipped)
+        .map(|(label, k)| {
+            vec![
+                Cell::from(k.file.as_str()),
+                Cell::from(label),
+                Cell::from(k.reason.as_str()),
+            ]
+        })
+        .collect();
+    let widths = write_table(ws, 0, &Table { header, rows }, fmt)?;
+    ws.set_freeze_panes(1, 0)?;
+    set_widths(ws, &widths)
+}
+
 /// A text cell, or an empty one for empty text.
 fn text_or_empty(s: String) -> Cell {
     if s.is_empty() {
@@ -484,6 +518,9 @@ fn workbook(doc: &AuditDoc<'_>) -> Result<Vec<u8>, XlsxError> {
     }
     if !doc.audit.data_errors.is_empty() {
         data_error_sheet(wb.add_worksheet().set_name(DATA_ERRORS)?, doc, &fmt)?;
+    }
+    if !doc.audit.skipped.is_empty() {
+        files_sheet(wb.add_worksheet().set_name(FILES_NOT_READ)?, doc, &fmt)?;
     }
     if !doc.audit.resolved.is_empty() {
         resolved_sheet(wb.add_worksheet().set_name(RESOLVED_SHEET)?, doc, &fmt)?;
