@@ -3,9 +3,12 @@
 //! authorisation ledger that is a broken workbook (`窗口授权.xlsx`, `PK…`):
 //! every format names the file and why it could not be read (csv a row,
 //! xlsx a sheet and a count in 汇总, sarif an `error` notification at the
-//! file, junit a failing testcase, github an `::error` at the file). Files
-//! skipped as holding no dataset are listed too, where the format has a
-//! place for them.
+//! file, junit a failing testcase, github an `::error` at the file), the
+//! verdicts that needed the ledger say it could not be read
+//! (`authorizations(无法读取)`, not `(未提供)`), and the summary tells a
+//! dataset not given (`未提供`) from one unreadable (`无法读取`) and from one
+//! given with no rows (`0`). Files skipped as holding no dataset are listed
+//! too, where the format has a place for them.
 
 mod common;
 
@@ -92,9 +95,12 @@ fn the_workbook_lists_the_unreadable_file_and_counts_it() {
     assert_eq!([cell(1, 0), cell(1, 1)], [LEDGER, "无法读取"]);
     assert!(cell(1, 2).contains(BROKEN));
     assert_eq!(files.height(), 2);
-    // 汇总: the count.
+    // 汇总: the count, and the ledger's records as unreadable, not 0.
     let facts = summary_facts(&mut book);
     assert_eq!(facts["无法读取的文件"], "1");
+    assert_eq!(facts["读取记录: authorizations"], "无法读取");
+    assert_eq!(facts["读取记录: units"], "未提供");
+    assert_eq!(facts["读取记录: catalogue"], "1");
 }
 
 /// The label and value pairs of the workbook's 汇总 sheet (its first two
@@ -168,6 +174,129 @@ fn github_annotates_the_unreadable_file_with_an_error() {
 }
 
 #[test]
+fn verdicts_that_need_an_unreadable_ledger_say_it_could_not_be_read() {
+    let dir = broken_ledger();
+    let json: serde_json::Value = serde_json::from_str(&stdout(dir.path(), "json", 2)).unwrap();
+    let missing = |code: &str| -> Vec<String> {
+        json["undetermined"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["code"] == code)
+            .map(|u| serde_json::from_value(u["missing"].clone()).unwrap())
+            .unwrap_or_default()
+    };
+    assert_eq!(missing("A002"), ["authorizations(无法读取)"]);
+    // A register not given at all is still not given.
+    assert_eq!(missing("E002"), ["units(未提供)"]);
+    let text = stdout(dir.path(), "text", 2);
+    assert!(
+        text.contains("[A002] catalogue [A1] 缺少 authorizations(无法读取)"),
+        "{text}"
+    );
+    assert!(!text.contains("authorizations(未提供)"), "{text}");
+    let csv = stdout(dir.path(), "csv", 2);
+    assert!(
+        csv.contains("无法判定: 缺少 authorizations(无法读取)"),
+        "{csv}"
+    );
+}
+
+/// The `读取记录` line of the text summary.
+fn records_line(text: &str) -> &str {
+    text.lines()
+        .find(|l| l.trim_start().starts_with("读取记录:"))
+        .unwrap()
+        .trim()
+}
+
+#[test]
+fn the_summary_tells_not_given_from_unreadable_from_empty() {
+    const HEADER_ONLY: &str = "授权单位,事项编码,授权级别,是否授权审批专用章,生效日期,失效日期\n";
+    let alone = common::folder(&[("事项目录.csv", CATALOGUE)]);
+    let empty = common::folder(&[("事项目录.csv", CATALOGUE), ("窗口授权.csv", HEADER_ONLY)]);
+    let broken = broken_ledger();
+    let not_given = stdout(alone.path(), "text", 0);
+    assert_eq!(
+        records_line(&not_given),
+        "读取记录: authorizations 未提供, cases 未提供, catalogue 1, changes 未提供, fees 未提供, staff 未提供, units 未提供"
+    );
+    // Given with no rows: 0, and the ledger's rule decides (A002 finds
+    // the item without authorisation).
+    let header_only = stdout(empty.path(), "text", 1);
+    assert!(
+        records_line(&header_only).starts_with("读取记录: authorizations 0, cases 未提供"),
+        "{header_only}"
+    );
+    assert!(header_only.contains("[A002 error]"), "{header_only}");
+    let unreadable = stdout(broken.path(), "text", 2);
+    assert!(
+        records_line(&unreadable).starts_with("读取记录: authorizations 无法读取, cases 未提供"),
+        "{unreadable}"
+    );
+    // The JSON keeps `records` as the contract pins it (0 for each), and
+    // says why beside it, in `not_read`.
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(common::root().join("../shared/contracts/findings.schema.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for (dir, exit, authorizations) in [
+        (alone.path(), 0, Some("not_given")),
+        (empty.path(), 1, None),
+        (broken.path(), 2, Some("unreadable")),
+    ] {
+        let json: serde_json::Value = serde_json::from_str(&stdout(dir, "json", exit)).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&json)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        let summary = &json["summary"];
+        assert_eq!(summary["records"]["authorizations"], 0);
+        assert_eq!(
+            summary["not_read"]["authorizations"].as_str(),
+            authorizations
+        );
+        assert_eq!(summary["not_read"]["units"], "not_given");
+        assert!(summary["not_read"].get("catalogue").is_none());
+    }
+}
+
+#[test]
+fn a_broken_file_whose_name_names_no_dataset_may_be_any() {
+    let dir = common::folder(&[("事项目录.csv", CATALOGUE)]);
+    std::fs::write(dir.path().join("data.xlsx"), b"PK\x03\x04garbage").unwrap();
+    let text = stdout(dir.path(), "text", 2);
+    assert!(
+        text.contains("缺少 authorizations(未提供或无法读取)"),
+        "{text}"
+    );
+    assert!(
+        records_line(&text).starts_with("读取记录: authorizations 未提供或无法读取"),
+        "{text}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(dir.path(), "json", 2)).unwrap();
+    assert_eq!(
+        json["summary"]["not_read"]["units"],
+        "not_given_or_unreadable"
+    );
+}
+
+#[test]
+fn a_ledger_whose_every_row_is_a_data_error_is_unreadable_not_absent() {
+    let ledger = "授权单位,事项编码,授权级别,是否授权审批专用章,生效日期,失效日期\n民政局,A1,决定,是,2020-01-01,,x,y\n";
+    let dir = common::folder(&[("事项目录.csv", CATALOGUE), ("窗口授权.csv", ledger)]);
+    let text = stdout(dir.path(), "text", 0);
+    assert!(text.contains("缺少 authorizations(无法读取)"), "{text}");
+    assert!(
+        records_line(&text).starts_with("读取记录: authorizations 无法读取"),
+        "{text}"
+    );
+}
+
+#[test]
 fn files_holding_no_dataset_are_listed_where_the_format_has_a_place() {
     let dir = common::folder(&[("事项目录.csv", CATALOGUE), ("说明.md", "导出说明\n")]);
     std::fs::write(dir.path().join(LEDGER), b"PK\x03\x04garbage").unwrap();
@@ -231,4 +360,48 @@ fn files_holding_no_dataset_are_listed_where_the_format_has_a_place() {
         .collect();
     assert_eq!(row, ["说明.md", "已跳过", reason]);
     assert_eq!(summary_facts(&mut book)["已跳过的文件"], "1");
+}
+
+#[test]
+fn the_report_says_a_metric_lacks_an_unreadable_ledger() {
+    let dir = broken_ledger();
+    let out = common::yimen(None)
+        .arg("report")
+        .arg(dir.path())
+        .args(["--as-of", "2025-12-31", "--format", "md"])
+        .output()
+        .unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        md.contains("M02 授权到位率: 窗口授权（authorizations）无法读取，无法计算"),
+        "{md}"
+    );
+    // A dataset not given is still said to be missing from the export.
+    assert!(md.contains("导出中没有办件记录（cases），无法计算"), "{md}");
+}
+
+/// How the text summary shows the case log read from `log` (`cases 0`).
+fn cases_shown(log: &str) -> String {
+    let dir = common::folder(&[("事项目录.csv", CATALOGUE), ("办件记录.csv", log)]);
+    let out = audit(dir.path(), "text", &["--fail-on", "never"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    records_line(&text)
+        .split(", ")
+        .find(|d| d.starts_with("cases "))
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn the_streamed_case_log_is_told_the_same_way() {
+    const HEADER: &str = "办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n";
+    // Its header alone: 0; its one row a data error: unreadable.
+    assert_eq!(cases_shown(HEADER), "cases 0");
+    let bad = format!("{HEADER}C1,A1,民政局,窗口,2025-03-03 09:00:00,x,y,z\n");
+    assert_eq!(cases_shown(&bad), "cases 无法读取");
+    // A broken workbook named as the case log.
+    let dir = common::folder(&[("事项目录.csv", CATALOGUE)]);
+    std::fs::write(dir.path().join("办件记录.xlsx"), b"PK\x03\x04garbage").unwrap();
+    let text = stdout(dir.path(), "text", 2);
+    assert!(records_line(&text).contains(", cases 无法读取, "), "{text}");
 }

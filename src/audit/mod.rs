@@ -39,6 +39,7 @@ pub struct Hooks<'h> {
     pub output: Option<&'h Path>,
 }
 
+mod absence;
 mod duplicates;
 
 /// The refusal of an output file that the audit of `dir` reads.
@@ -140,6 +141,7 @@ pub fn audit_dir(
         .map(|(i, d)| d.streamed && Runner::streamable(program, i))
         .collect();
     let mut data = Data::new(schema.datasets.len());
+    let mut reading = absence::Reading::new(schema, opts, &discovery);
     let mut errors: Vec<DataError> = Vec::new();
     let file_of: Vec<u32> = discovery
         .sources
@@ -177,6 +179,7 @@ pub fn audit_dir(
                 if table.errors.is_empty() {
                     data.provided[ds] = true;
                 }
+                reading.read(ds, table.records.len() as u64, table.errors.len());
                 for r in table.records {
                     data.push(
                         ds,
@@ -189,9 +192,16 @@ pub fn audit_dir(
                 }
                 errors.extend(table.errors);
             }
-            Err(e) => fail(e, &mut unreadable)?,
+            Err(e) => {
+                reading.failed(ds);
+                fail(e, &mut unreadable)?;
+            }
         }
         tick(&src.rel);
+    }
+    // (A streamed dataset is never looked up: its absence is the summary's.)
+    for (ds, absence) in data.absence.iter_mut().enumerate() {
+        *absence = reading.absence(ds).unwrap_or_default();
     }
     errors.extend(duplicate_keys(program, schema, &data, &streamed));
     if let Some(inject) = hooks.inject {
@@ -217,6 +227,7 @@ pub fn audit_dir(
                 continue;
             }
             let file = file_of[si];
+            let before = merged.lock().map(|m| (m.merged.rows(), m.errors.len()));
             let result = par_stream(src, schema, opts, DEFAULT_CHUNK_ROWS, |pc| {
                 let rows: Vec<Row> = pc
                     .records
@@ -237,8 +248,13 @@ pub fn audit_dir(
             });
             if let Ok(mut m) = merged.lock() {
                 m.end_of_source();
+                if let Ok((rows_before, errors_before)) = before {
+                    let rows = m.merged.rows() - rows_before;
+                    reading.read(ds, rows, m.errors.len() - errors_before);
+                }
             }
             if let Err(e) = result {
+                reading.failed(ds);
                 fail(e, &mut unreadable)?;
             }
             tick(&src.rel);
@@ -288,6 +304,13 @@ pub fn audit_dir(
         }))
         .collect();
     audit.pattern_use.clone_from(&discovery.pattern_use);
+    audit.summary.not_read = schema
+        .datasets
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| !d.derived)
+        .filter_map(|(ds, d)| Some((d.name.clone(), reading.absence(ds)?)))
+        .collect();
     // In path order; a workbook whose sheets fail alike is one entry.
     audit.skipped.sort();
     audit.skipped.dedup();

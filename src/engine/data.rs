@@ -27,6 +27,41 @@ pub struct Data {
     /// with no records). A lookup into a dataset not provided is unknown; into
     /// one provided without records, it finds nothing.
     pub provided: Vec<bool>,
+    /// Per dataset not `provided`: why it has nothing to look into (not
+    /// given, or given and not read), which an undetermined verdict names
+    /// (`authorizations(无法读取)`).
+    pub absence: Vec<Absence>,
+}
+
+/// Why a dataset has no records the audit could use: the export does not
+/// give it, or gives it in a file that could not be read.
+/// In the JSON (`summary.not_read`): `not_given`, `unreadable`,
+/// `not_given_or_unreadable`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Absence {
+    /// No file of the export holds it.
+    #[default]
+    NotGiven,
+    /// A file that holds it (by its header, its name or the mapping) could
+    /// not be read, or none of its rows could.
+    Unreadable,
+    /// No file holds it, but a file that could not be read may: one whose
+    /// name and mapping name no dataset, or several.
+    #[serde(rename = "not_given_or_unreadable")]
+    MaybeUnreadable,
+}
+
+impl Absence {
+    /// How outputs write it after the dataset's name (`authorizations(无法读取)`)
+    /// and in place of its record count.
+    pub fn label(self) -> &'static str {
+        match self {
+            Absence::NotGiven => "未提供",
+            Absence::Unreadable => "无法读取",
+            Absence::MaybeUnreadable => "未提供或无法读取",
+        }
+    }
 }
 
 impl Data {
@@ -35,6 +70,7 @@ impl Data {
             files: Vec::new(),
             tables: vec![Vec::new(); datasets],
             provided: vec![false; datasets],
+            absence: vec![Absence::NotGiven; datasets],
         }
     }
 

@@ -544,8 +544,13 @@ impl<'a> Frame<'a> {
         }
         let Some(index) = self.env.indexes.get(dataset).and_then(Option::as_ref) else {
             // The export has no records of this dataset at all: whether a
-            // match exists is not known (never "no match").
-            let name = format!("{}(未提供)", self.env.schema.datasets[dataset].name);
+            // match exists is not known (never "no match"). Not given, or
+            // given in a file that could not be read.
+            let name = format!(
+                "{}({})",
+                self.env.schema.datasets[dataset].name,
+                self.env.data.absence[dataset].label()
+            );
             if !self.missing.contains(&name) {
                 self.missing.push(name);
             }

@@ -84,6 +84,12 @@ pub struct Summary {
     pub findings: BTreeMap<String, u64>,
     pub undetermined: u64,
     pub data_errors: u64,
+    /// The datasets the audit has nothing of, each with why: not given, or
+    /// given in a file that could not be read (beyond the contract, whose
+    /// summary allows more keys; `records` counts them 0, as a header-only
+    /// file's).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub not_read: BTreeMap<String, crate::engine::Absence>,
 }
 
 /// A file of the export folder that the audit did not read (or not to

@@ -152,6 +152,40 @@ pub(crate) fn file_not_read_text(k: &SkippedFile) -> String {
     }
 }
 
+/// The records read of each dataset, as a summary shows them: the count,
+/// or why there are none when the export does not give the dataset
+/// (`未提供`) or gives it in a file that could not be read (`无法读取`), so
+/// that neither reads as a register given with no rows (`0`).
+pub(crate) fn records_shown<'a>(doc: &'a AuditDoc<'_>) -> Vec<(&'a str, RecordsShown)> {
+    let s: &'a crate::engine::report::Summary = &doc.audit.summary;
+    s.records
+        .iter()
+        .map(|(name, n)| {
+            let shown = match s.not_read.get(name) {
+                Some(a) => RecordsShown::Absent(a.label()),
+                None => RecordsShown::Count(*n),
+            };
+            (name.as_str(), shown)
+        })
+        .collect()
+}
+
+/// A dataset's entry in [`records_shown`].
+pub(crate) enum RecordsShown {
+    Count(u64),
+    /// Why the dataset has no records: [`crate::engine::Absence::label`].
+    Absent(&'static str),
+}
+
+impl std::fmt::Display for RecordsShown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RecordsShown::Count(n) => write!(f, "{n}"),
+            RecordsShown::Absent(label) => f.write_str(label),
+        }
+    }
+}
+
 /// Chinese label of a severity.
 pub(crate) fn severity_label(severity: &str) -> &'static str {
     match severity {

@@ -162,7 +162,10 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
         }
     }
     let s = &a.summary;
-    let records: Vec<String> = s.records.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    let records: Vec<String> = super::records_shown(doc)
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect();
     let findings: Vec<String> = s.findings.iter().map(|(k, v)| format!("{k} {v}")).collect();
     let _ = writeln!(out, "\n汇总");
     let _ = writeln!(out, "  读取记录: {}", records.join(", "));

@@ -5,7 +5,8 @@
 //! sheets of the undetermined verdicts, the data errors and the files not
 //! read (未读取的文件: those that could not be read, then those skipped as
 //! holding no dataset, each with its reason) when there are any. The
-//! summary counts the files not read.
+//! summary gives each dataset's records, or why it has none (未提供,
+//! 无法读取), and counts the files not read.
 //! A rule sheet's last columns are the CSV's: the finding's baseline state
 //! (`--baseline`: 新增, 持续) and its waiver (`--waivers`: 已豁免, reason,
 //! approval, expiry); the resolved findings of the baseline (已整改) and the
@@ -25,7 +26,8 @@ use rust_xlsxwriter::{
 use super::triage::{self as tri, NEW, PERSISTING, RESOLVED, WAIVED};
 use super::{
     cites_long, cites_short, display_width, evidence_values, files_not_read, findings_of, key_text,
-    reported_codes, severity_label, AuditDoc, SKIPPED_FILE, UNREADABLE_FILE,
+    records_shown, reported_codes, severity_label, AuditDoc, RecordsShown, SKIPPED_FILE,
+    UNREADABLE_FILE,
 };
 
 /// The summary sheet's name.
@@ -225,8 +227,12 @@ fn summary(ws: &mut Worksheet, doc: &AuditDoc<'_>, fmt: &Formats) -> Result<(), 
         ("无法判定".into(), Cell::from(a.summary.undetermined)),
         ("数据错误".into(), Cell::from(a.summary.data_errors)),
     ];
-    for (dataset, n) in &a.summary.records {
-        facts.push((format!("读取记录: {dataset}"), Cell::from(*n)));
+    for (dataset, n) in records_shown(doc) {
+        let cell = match n {
+            RecordsShown::Count(n) => Cell::from(n),
+            RecordsShown::Absent(label) => Cell::from(label),
+        };
+        facts.push((format!("读取记录: {dataset}"), cell));
     }
     let (unreadable, skipped) = files_not_read(doc);
     if !unreadable.is_empty() {

@@ -370,6 +370,30 @@ fn data_notes(audit: &Audit) -> Vec<String> {
     notes
 }
 
+/// Why a metric could not be computed: the datasets it needs that the
+/// export has no records of (`导出中没有窗口授权（authorizations）`), and
+/// those given in a file that could not be read, named so
+/// (`窗口授权（authorizations）无法读取`): a ledger that failed to read is
+/// not one the export lacks.
+fn absent_note(audit: &Audit, absent: &[&crate::schema::Dataset]) -> String {
+    use crate::engine::Absence;
+    let named = |ds: &crate::schema::Dataset| format!("{}（{}）", ds.title, ds.name);
+    let mut lacking = Vec::new();
+    let mut parts = Vec::new();
+    for ds in absent {
+        match audit.summary.not_read.get(&ds.name) {
+            Some(a @ (Absence::Unreadable | Absence::MaybeUnreadable)) => {
+                parts.push(format!("{}{}", named(ds), a.label()));
+            }
+            Some(Absence::NotGiven) | None => lacking.push(named(ds)),
+        }
+    }
+    if !lacking.is_empty() {
+        parts.insert(0, format!("导出中没有{}", lacking.join("、")));
+    }
+    format!("{}，无法计算", parts.join("，"))
+}
+
 pub fn build(
     program: &Program,
     schema: &Schema,
@@ -406,13 +430,7 @@ pub fn build(
             .map(|d| &schema.datasets[d])
             .collect();
         let empty = !absent.is_empty();
-        let note = empty.then(|| {
-            let named: Vec<String> = absent
-                .iter()
-                .map(|ds| format!("{}（{}）", ds.title, ds.name))
-                .collect();
-            format!("导出中没有{}，无法计算", named.join("、"))
-        });
+        let note = empty.then(|| absent_note(audit, &absent));
         if let (true, None) = (empty, &m.dept) {
             notes.push(format!(
                 "{} {}: {}",
