@@ -159,6 +159,125 @@ test "范围内外" {
     passes_its_tests(&dir);
 }
 
+/// A ratio, a max and a min with unknown contributions lie in a range
+/// too, and a comparison the whole range decides is decided; they were
+/// undetermined whenever one contribution was unknown. 甲局: three cases
+/// known taken at 原单位 and one without its channel: the ratio is at
+/// least 75% (a finding); 乙局: one of four, the fifth unknown, at most 40%
+/// (passes); 丙局: one known of two, between 50% and 100% (undetermined).
+/// The max is at least the greatest known amount, the min at most the
+/// least; an equality outside that is decided too. A case whose membership is unknown (`when` on an empty result)
+/// counts only if it may be a member: as a 原单位 case it may raise the
+/// ratio, never lower it.
+#[test]
+fn a_ratio_max_or_min_range_decides_what_it_can() {
+    let dir = common::policy_folder(
+        r#"policy p {
+  title "比例与极值的范围"
+}
+
+rule K211 mostly-outside {
+  severity error
+  cite sandu-2018 "七、(六)"
+  for case in cases
+  group by case.dept
+  require ratio(case.channel == "原单位") <= 50%
+}
+
+rule K212 mostly-outside-when {
+  severity error
+  cite sandu-2018 "七、(六)"
+  for case in cases
+  when case.result != "撤回"
+  group by case.dept
+  require 50% >= ratio(case.channel == "原单位")
+}
+
+rule K213 fee-too-high {
+  severity error
+  cite sandu-2018 "七、(六)"
+  for fee in fees
+  group by fee.dept
+  require max(fee.amount) <= 1000
+}
+
+rule K214 fee-too-low {
+  severity error
+  cite sandu-2018 "七、(六)"
+  for fee in fees
+  group by fee.dept
+  require min(fee.amount) >= 10
+}
+
+rule K215 fee-not-100 {
+  severity error
+  cite sandu-2018 "七、(六)"
+  for fee in fees
+  group by fee.dept
+  require max(fee.amount) != 100
+}
+
+test "比例的范围" {
+  cases { id: "C1", item_code: "A1", dept: "甲局", channel: "原单位" }
+  cases { id: "C2", item_code: "A1", dept: "甲局", channel: "原单位" }
+  cases { id: "C3", item_code: "A1", dept: "甲局", channel: "原单位" }
+  cases { id: "C4", item_code: "A1", dept: "甲局", channel: "" }
+  cases { id: "C5", item_code: "A1", dept: "乙局", channel: "原单位" }
+  cases { id: "C6", item_code: "A1", dept: "乙局", channel: "中心窗口" }
+  cases { id: "C7", item_code: "A1", dept: "乙局", channel: "中心窗口" }
+  cases { id: "C8", item_code: "A1", dept: "乙局", channel: "中心窗口" }
+  cases { id: "C9", item_code: "A1", dept: "乙局", channel: "" }
+  cases { id: "D1", item_code: "A1", dept: "丙局", channel: "原单位" }
+  cases { id: "D2", item_code: "A1", dept: "丙局", channel: "" }
+  expect K211 on ["甲局"]
+  expect undetermined K211 on ["丙局"]
+}
+
+test "成员未知的办件" {
+  cases { id: "C1", item_code: "A1", dept: "甲局", channel: "原单位", result: "准予" }
+  cases { id: "C2", item_code: "A1", dept: "甲局", channel: "原单位", result: "准予" }
+  cases { id: "C3", item_code: "A1", dept: "甲局", channel: "中心窗口", result: "准予" }
+  cases { id: "C4", item_code: "A1", dept: "甲局", channel: "原单位", result: "" }
+  cases { id: "C5", item_code: "A1", dept: "乙局", channel: "原单位", result: "准予" }
+  cases { id: "C6", item_code: "A1", dept: "乙局", channel: "原单位", result: "准予" }
+  cases { id: "C7", item_code: "A1", dept: "乙局", channel: "中心窗口", result: "准予" }
+  cases { id: "C8", item_code: "A1", dept: "乙局", channel: "中心窗口", result: "" }
+  cases { id: "C9", item_code: "A1", dept: "丙局", channel: "原单位", result: "" }
+  expect K212 on ["甲局"]
+  expect undetermined K212 on ["乙局"]
+  expect undetermined K212 on ["丙局"]
+}
+
+test "最大与最小的范围" {
+  fees { id: "F1", dept: "甲局", amount: 5000 }
+  fees { id: "F2", dept: "甲局" }
+  fees { id: "F3", dept: "乙局", amount: 500 }
+  fees { id: "F4", dept: "乙局" }
+  fees { id: "F5", dept: "丙局", amount: 1 }
+  fees { id: "F6", dept: "丙局" }
+  fees { id: "F7", dept: "丁局", amount: 20 }
+  fees { id: "F8", dept: "丁局" }
+  fees { id: "F9", dept: "戊局" }
+  expect K213 on ["甲局"]
+  expect undetermined K213 on ["乙局"]
+  expect undetermined K213 on ["丙局"]
+  expect undetermined K213 on ["丁局"]
+  expect undetermined K213 on ["戊局"]
+  expect K214 on ["丙局"]
+  expect undetermined K214 on ["甲局"]
+  expect undetermined K214 on ["乙局"]
+  expect undetermined K214 on ["丁局"]
+  expect undetermined K214 on ["戊局"]
+  expect no K215
+  expect undetermined K215 on ["丙局"]
+  expect undetermined K215 on ["丁局"]
+  expect undetermined K215 on ["戊局"]
+}
+"#,
+    );
+    passes_its_tests(&dir);
+}
+
 /// `yimen test DIR` passes.
 fn passes_its_tests(dir: &tempfile::TempDir) {
     let out = common::yimen(None)

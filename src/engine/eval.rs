@@ -2,6 +2,7 @@
 //! Kleene's three-valued logic: a value the expression needs and the record
 //! lacks makes the result unknown, and the missing fields are remembered.
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -61,12 +62,25 @@ pub struct Env<'a> {
 pub struct GroupView<'a> {
     pub keys: &'a [Value],
     pub aggs: &'a [Val],
-    /// Per aggregate slot: for a `count` that is unknown because some
-    /// records' condition (or membership) is, the least and the greatest
-    /// count it can be. A comparison the whole range decides is decided
+    /// Per aggregate slot: for an aggregate that is unknown because some
+    /// records' contribution (or membership) is, the values it can still
+    /// take (see [`Range`]). A comparison the whole range decides is decided
     /// (`count(x) == 0` with one record known to hold is false, whatever the
     /// unknown ones are); a message shows "至少 n", not "—".
-    pub bounds: &'a [Option<(u64, u64)>],
+    pub bounds: &'a [Option<Range>],
+}
+
+/// The values an unknown aggregate can take, whatever its unknown
+/// contributions turn out to be: at least `lo` and at most `hi` (`None`:
+/// no bound on that side). A `count` lies between the members known to
+/// hold and those plus the unknown ones; a `ratio` between its value with
+/// every unknown record a member that fails and with every one that may
+/// hold holding; a `max` is at least the greatest known value, a `min` at
+/// most the least.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Range {
+    pub lo: Option<Value>,
+    pub hi: Option<Value>,
 }
 
 /// A field read while deciding, for the evidence of a finding.
@@ -113,7 +127,12 @@ fn num(v: &Value) -> Option<f64> {
 
 /// Do two known values compare as `op` says?
 pub fn compare(op: CmpOp, a: &Value, b: &Value) -> Option<bool> {
-    let ord = match (a, b) {
+    ordering(a, b).map(|ord| holds(op, ord))
+}
+
+/// How two known values compare (`None`: they do not, a text and a number).
+pub fn ordering(a: &Value, b: &Value) -> Option<Ordering> {
+    Some(match (a, b) {
         (Value::Int(x), Value::Int(y)) => x.cmp(y),
         (Value::Str(x), Value::Str(y)) => crate::value::text_cmp(x, y),
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
@@ -122,13 +141,11 @@ pub fn compare(op: CmpOp, a: &Value, b: &Value) -> Option<bool> {
         (Value::Date(x), Value::DateTime(y)) => x.and_time(chrono::NaiveTime::MIN).cmp(y),
         (Value::DateTime(x), Value::Date(y)) => x.cmp(&y.and_time(chrono::NaiveTime::MIN)),
         _ => crate::value::compare_numbers(num(a)?, num(b)?)?,
-    };
-    Some(holds(op, ord))
+    })
 }
 
 /// Does an ordering satisfy `op`?
-pub fn holds(op: CmpOp, ord: std::cmp::Ordering) -> bool {
-    use std::cmp::Ordering;
+pub fn holds(op: CmpOp, ord: Ordering) -> bool {
     match op {
         CmpOp::Eq => ord == Ordering::Equal,
         CmpOp::Ne => ord != Ordering::Equal,
@@ -762,53 +779,51 @@ impl<'a> Frame<'a> {
         self.judge(member)
     }
 
-    /// A value as text for a message; unknown values show as `—` (an
-    /// unknown count as the count known so far: "至少 n").
-    /// The range of an unknown `count` of the current group (see
-    /// [`GroupView::bounds`]).
-    fn count_bounds(&self, e: &IrExpr) -> Option<(u64, u64)> {
-        let (IrExpr::Agg { .. }, Some(g)) = (e, &self.group) else {
+    /// The range of an unknown aggregate of the current group (see
+    /// [`GroupView::bounds`]), with the aggregate's function.
+    fn agg_range(&self, e: &IrExpr) -> Option<(AggFunc, Range)> {
+        let (IrExpr::Agg { func, .. }, Some(g)) = (e, &self.group) else {
             return None;
         };
         let &s = self.env.agg_slots.get(&(std::ptr::from_ref(e) as usize))?;
         match (g.aggs.get(s), g.bounds.get(s)) {
-            (Some(Val::Unknown), Some(Some(b))) => Some(*b),
+            (Some(Val::Unknown), Some(Some(r))) => Some((*func, r.clone())),
             _ => None,
         }
     }
 
-    /// A comparison of an unknown `count` with a known number, decided when
-    /// every count in its range gives the same answer; `None` otherwise
-    /// (then evaluated as usual: unknown).
+    /// A comparison of an unknown aggregate with a known value, decided
+    /// when every value in the aggregate's range gives the same answer;
+    /// `None` otherwise (then evaluated as usual: unknown).
     fn bounded_cmp(&mut self, op: CmpOp, a: &IrExpr, b: &IrExpr) -> Option<Val> {
-        let (range, other, count_left) = match (self.count_bounds(a), self.count_bounds(b)) {
-            (Some(r), None) => (r, b, true),
-            (None, Some(r)) => (r, a, false),
+        let (range, other, agg_left) = match (self.agg_range(a), self.agg_range(b)) {
+            (Some((_, r)), None) => (r, b, true),
+            (None, Some((_, r))) => (r, a, false),
             _ => return None,
         };
-        let Val::V(y @ (Value::Int(_) | Value::Decimal(_))) = self.eval(other) else {
-            return None;
+        let y = match self.eval(other) {
+            Val::V(y) if !y.is_missing() => y,
+            _ => return None,
         };
-        let at = |n: u64| {
-            let n = Value::Int(i64::try_from(n).ok()?);
-            if count_left {
-                compare(op, &n, &y)
-            } else {
-                compare(op, &y, &n)
-            }
+        // How the aggregate compares with `y` at an end of its range; an
+        // end without a bound is beyond every value.
+        let end = |bound: Option<&Value>, beyond: Ordering| match bound {
+            Some(v) => ordering(v, &y),
+            None => Some(beyond),
         };
-        let (lo, hi) = range;
+        let (lo, hi) = (
+            end(range.lo.as_ref(), Ordering::Less)?,
+            end(range.hi.as_ref(), Ordering::Greater)?,
+        );
         let decided = match op {
             // Outside the range: never equal. Inside: unknown.
             CmpOp::Eq | CmpOp::Ne => {
-                let below = compare(CmpOp::Lt, &y, &Value::Int(i64::try_from(lo).ok()?))?;
-                let above = compare(CmpOp::Gt, &y, &Value::Int(i64::try_from(hi).ok()?))?;
-                (below || above).then_some(op == CmpOp::Ne)?
+                (lo == Ordering::Greater || hi == Ordering::Less).then_some(op == CmpOp::Ne)?
             }
-            // Monotone in the count: the two ends decide.
+            // Monotone in the aggregate: the two ends decide.
             _ => {
-                let (l, h) = (at(lo)?, at(hi)?);
-                (l == h).then_some(l)?
+                let at = |ord: Ordering| holds(op, if agg_left { ord } else { ord.reverse() });
+                (at(lo) == at(hi)).then_some(at(lo))?
             }
         };
         Some(Val::V(Value::Bool(decided)))
@@ -831,12 +846,16 @@ impl<'a> Frame<'a> {
                 }
             }
         }
-        if let (IrExpr::Agg { .. }, Some(g)) = (e, &self.group) {
-            let slot = self.env.agg_slots.get(&(std::ptr::from_ref(e) as usize));
-            if let Some(&s) = slot {
-                if let (Some(Val::Unknown), Some(Some((n, _)))) = (g.aggs.get(s), g.bounds.get(s)) {
-                    return format!("至少 {n}");
-                }
+        // An unknown aggregate with a range shows it: a count the count
+        // known so far ("至少 n"), a ratio both ends, a max or min its
+        // known extreme.
+        if let Some((func, range)) = self.agg_range(e) {
+            match (range.lo, range.hi) {
+                (Some(lo), _) if func == AggFunc::Count => return format!("至少 {lo}"),
+                (Some(lo), Some(hi)) => return format!("{lo} 至 {hi}"),
+                (Some(lo), None) => return format!("至少 {lo}"),
+                (None, Some(hi)) => return format!("至多 {hi}"),
+                (None, None) => {}
             }
         }
         match self.eval(e) {

@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap as HashMap;
 use rayon::prelude::*;
 
 use super::data::{Data, Row};
-use super::eval::{AggInput, Env, Frame, GroupView, LookupCache, Touched, Val};
+use super::eval::{AggInput, Env, Frame, GroupView, LookupCache, Range, Touched, Val};
 use super::fast::Fast;
 use super::index::{Index, Key};
 use super::recent_lookups::RecentLookups;
@@ -58,6 +58,13 @@ struct AggAcc {
     trues: u64,
     falses: u64,
     unknown: u64,
+    /// `ratio`, among the records counted in `unknown`: those that may be
+    /// members holding (their condition not known to fail), those that may
+    /// be members failing (not known to hold), and the certain members (a
+    /// group may have no member at all without one, or a known record).
+    may_hold: u64,
+    may_fail: u64,
+    unknown_members: u64,
     sum: f64,
     all_int: bool,
     min: Option<Value>,
@@ -74,6 +81,9 @@ impl AggAcc {
         self.trues += o.trues;
         self.falses += o.falses;
         self.unknown += o.unknown;
+        self.may_hold += o.may_hold;
+        self.may_fail += o.may_fail;
+        self.unknown_members += o.unknown_members;
         self.sum += o.sum;
         self.all_int &= o.all_int;
         for (mine, theirs, op) in [
@@ -145,7 +155,14 @@ impl AggAcc {
                 match (certain, c) {
                     (true, Some(true)) => self.trues += 1,
                     (true, Some(false)) => self.falses += 1,
-                    _ if matters => self.unknown += 1,
+                    _ if matters => {
+                        self.unknown += 1;
+                        if func == AggFunc::Ratio {
+                            self.may_hold += u64::from(c != Some(false));
+                            self.may_fail += u64::from(c != Some(true));
+                            self.unknown_members += u64::from(certain);
+                        }
+                    }
                     _ => {}
                 }
             }
@@ -208,6 +225,40 @@ impl AggAcc {
             AggFunc::Min => self.min.clone().map_or(Val::Unknown, Val::V),
             AggFunc::Max => self.max.clone().map_or(Val::Unknown, Val::V),
         }
+    }
+
+    /// The values the aggregate can take while some contributions are
+    /// unknown (see [`Range`]): `None` when it is known, or could be
+    /// anything (a `sum`; a `ratio` or `max` of a group that may have no
+    /// member with a known value).
+    fn range(&self, func: AggFunc, has_arg: bool) -> Option<Range> {
+        if self.unknown == 0 {
+            return None;
+        }
+        let (lo, hi) = match func {
+            AggFunc::Count => {
+                let known = if has_arg { self.trues } else { self.n };
+                let int = |n: u64| i64::try_from(n).ok().map(Value::Int);
+                (int(known), int(known + self.unknown))
+            }
+            AggFunc::Ratio => {
+                // Each unknown record as a member that fails (least) or, if
+                // it may hold, as one that holds and otherwise none (most).
+                let (t, f) = (self.trues, self.falses);
+                if t + f + self.unknown_members == 0 {
+                    return None;
+                }
+                let ratio = |n: u64, d: u64| Some(Value::Decimal(n as f64 / d as f64));
+                (
+                    ratio(t, t + f + self.may_fail),
+                    ratio(t + self.may_hold, t + f + self.may_hold),
+                )
+            }
+            AggFunc::Max => (Some(self.max.clone()?), None),
+            AggFunc::Min => (None, Some(self.min.clone()?)),
+            AggFunc::Sum | AggFunc::Any | AggFunc::All | AggFunc::First => return None,
+        };
+        Some(Range { lo, hi })
     }
 }
 
@@ -1109,14 +1160,11 @@ fn eval_record(env: &Env<'_>, rule: &RuleDef, row: &Row, p: &mut Partial, f: &mu
 
 fn judge_group(env: &Env<'_>, rule: &RuleDef, plan: &AggPlan<'_>, g: &GroupAcc, audit: &mut Audit) {
     let aggs = plan.values(&g.aggs);
-    let bounds: Vec<Option<(u64, u64)>> = plan
+    let bounds: Vec<Option<Range>> = plan
         .nodes
         .iter()
         .zip(&g.aggs)
-        .map(|((func, arg), acc)| {
-            let known = if arg.is_some() { acc.trues } else { acc.n };
-            (*func == AggFunc::Count && acc.unknown > 0).then_some((known, known + acc.unknown))
-        })
+        .map(|((func, arg), acc)| acc.range(*func, arg.is_some()))
         .collect();
     let view = || GroupView {
         keys: &g.keys,
