@@ -88,14 +88,16 @@ fn a_value_looked_up_in_another_file_is_shown_under_that_file_and_row() {
          item_code=511A0014300003-511602000000-000-2222222222222-1-00; \
          事项目录.xlsx [事项目录] 第 82 行  in_center=是",
     );
-    // H002: a group's records, every row the JSON gives, not the first alone.
+    // H002: a group's records, every row the JSON gives, not the first
+    // alone: its first five and the centre cases after them (222, 252);
+    // the line below says how many it has.
     assert_eq!(
         evidence_line(
             &text,
             "区交通运输局 的事项 511A0014300003-511602000000-000-2222222222222-1-00 \
              中心受理 4 件, 原单位受理 1 件"
         ),
-        "办件记录.csv 第 38、180、204、205、215 行",
+        "办件记录.csv 第 38、180、204、205、215、222、252 行",
     );
 
     // Every finding of the example: each JSON evidence entry is shown at

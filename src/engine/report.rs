@@ -18,6 +18,32 @@ pub struct Evidence {
     pub value: Option<String>,
 }
 
+/// How many records a group has and how many of them a group verdict's
+/// evidence lists (it lists those that decide it, and the group's first
+/// ones, a bounded number).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct GroupRows {
+    pub total: u64,
+    pub listed: u64,
+}
+
+impl GroupRows {
+    /// Whether the evidence lists every record of the group (then the
+    /// JSON leaves the count out), or it is no group's.
+    #[allow(clippy::ref_option, reason = "serde's skip_serializing_if")]
+    pub fn all_listed(rows: &Option<GroupRows>) -> bool {
+        rows.is_none_or(|r| r.listed >= r.total)
+    }
+
+    /// The count of two groups whose verdicts merged (one key).
+    fn add(rows: &mut Option<GroupRows>, other: Option<GroupRows>) {
+        if let (Some(r), Some(o)) = (rows.as_mut(), other) {
+            r.total += o.total;
+            r.listed += o.listed;
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CiteOut {
     pub policy: String,
@@ -36,6 +62,11 @@ pub struct Finding {
     pub message: String,
     pub cite: Vec<CiteOut>,
     pub evidence: Vec<Evidence>,
+    /// A group rule's: how many records the group has and how many the
+    /// evidence lists; in the JSON (beyond the contract, which allows more
+    /// keys) only when it lists fewer.
+    #[serde(skip_serializing_if = "GroupRows::all_listed")]
+    pub group_rows: Option<GroupRows>,
     /// With `--baseline` or `--waivers`: new, persisting or waived.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<&'static str>,
@@ -56,6 +87,9 @@ pub struct Undetermined {
     pub key: Vec<String>,
     pub missing: Vec<String>,
     pub evidence: Vec<Evidence>,
+    /// As a finding's.
+    #[serde(skip_serializing_if = "GroupRows::all_listed")]
+    pub group_rows: Option<GroupRows>,
 }
 
 /// A cell or row that could not be read: the reader's type, reported as is.
@@ -149,13 +183,14 @@ impl Audit {
             &mut self.findings,
             |f| (&f.code, &f.key, &f.evidence),
             |f| &mut f.evidence,
-            |_, _| {},
+            |first, later| GroupRows::add(&mut first.group_rows, later.group_rows),
         );
         merge_same_key(
             &mut self.undetermined,
             |u| (&u.code, &u.key, &u.evidence),
             |u| &mut u.evidence,
             |first, later| {
+                GroupRows::add(&mut first.group_rows, later.group_rows);
                 for m in &later.missing {
                     if !first.missing.contains(m) {
                         first.missing.push(m.clone());

@@ -362,6 +362,7 @@ pub(crate) mod fixture {
                     status: None,
                     waiver: None,
                     baseline: None,
+                    group_rows: None,
                     evidence: vec![
                         ev("exports/办件.csv", 3, "channel", "原单位"),
                         ev("exports/事项, 目录.csv", 7, "in_center", "true"),
@@ -379,6 +380,7 @@ pub(crate) mod fixture {
                     status: None,
                     waiver: None,
                     baseline: None,
+                    group_rows: None,
                     evidence: vec![Evidence {
                         file: "事项目录.xlsx".into(),
                         sheet: Some("目录".into()),
@@ -399,6 +401,7 @@ pub(crate) mod fixture {
                     status: None,
                     waiver: None,
                     baseline: None,
+                    group_rows: None,
                     evidence: vec![],
                 },
             ],
@@ -408,6 +411,7 @@ pub(crate) mod fixture {
                 key: vec!["C9".into()],
                 missing: vec!["finished_at".into()],
                 evidence: vec![ev("exports/办件.csv", 11, "id", "C9")],
+                group_rows: None,
             }],
             data_errors: vec![DataError {
                 file: "exports/办件.csv".into(),

@@ -1,12 +1,13 @@
 //! `--format text`: for a person. Findings grouped by department and rule,
 //! each with its message, evidence (each value under the file and row it
-//! comes from) and citation, then a summary.
+//! comes from; for a group that has more rows than it lists, how many:
+//! `行数: 共 7 行, 列出 6 行`) and citation, then a summary.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::AuditDoc;
-use crate::engine::report::{Evidence, Finding};
+use crate::engine::report::{Evidence, Finding, GroupRows};
 
 /// The evidence of a finding or an undetermined verdict, exactly the
 /// entries the JSON gives, each value under the place (file, sheet, row) it
@@ -39,6 +40,13 @@ fn evidence_text(evidence: &[Evidence]) -> String {
         }
     }
     parts.join("; ")
+}
+
+/// For a group whose evidence lists some of its records, how many it has
+/// and lists (`共 1000 行, 列出 12 行`); `None` when it lists them all.
+fn rows_listed(rows: Option<&GroupRows>) -> Option<String> {
+    rows.filter(|r| r.listed < r.total)
+        .map(|r| format!("共 {} 行, 列出 {} 行", r.total, r.listed))
 }
 
 pub fn render(doc: &AuditDoc<'_>) -> String {
@@ -85,6 +93,9 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
                 if !f.evidence.is_empty() {
                     let _ = writeln!(out, "      证据: {}", evidence_text(&f.evidence));
                 }
+                if let Some(n) = rows_listed(f.group_rows.as_ref()) {
+                    let _ = writeln!(out, "      行数: {n}");
+                }
                 let cites: Vec<String> = f
                     .cite
                     .iter()
@@ -103,12 +114,15 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
         for u in a.undetermined.iter().take(50) {
             let _ = writeln!(
                 out,
-                "  [{}] {} [{}] 缺少 {}  ({})",
+                "  [{}] {} [{}] 缺少 {}  ({}){}",
                 u.code,
                 u.dataset,
                 u.key.join(", "),
                 u.missing.join(", "),
-                evidence_text(&u.evidence)
+                evidence_text(&u.evidence),
+                rows_listed(u.group_rows.as_ref())
+                    .map(|n| format!("  {n}"))
+                    .unwrap_or_default()
             );
         }
         if a.undetermined.len() > 50 {

@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap as HashMap;
 use super::eval_metric;
 use super::memo::{Memo, MemoPlan, Outcome};
 use super::metric_counts::MetricCounts;
-use super::{merge_group, AggInput, AggPlan, GroupAcc, Partial, Runner, GROUP_EVIDENCE};
+use super::{merge_group, AggInput, AggPlan, GroupAcc, Partial, Runner};
 use crate::ast::RuleKind;
 use crate::engine::data::Row;
 #[cfg(debug_assertions)]
@@ -385,11 +385,9 @@ fn add_member<'r>(
     } else {
         groups
             .entry(keys.to_vec())
-            .or_insert_with(|| GroupAcc::new(values(), at, plan.nodes.len()))
+            .or_insert_with(|| GroupAcc::new(values(), at, &plan.keeps))
     };
-    if group.rows.len() < GROUP_EVIDENCE {
-        group.rows.push(at);
-    }
+    group.add_record(at);
     for (agg, ((func, _), input)) in group.aggs.iter_mut().zip(plan.nodes.iter().zip(inputs)) {
         agg.add(*func, Some(true), input, at);
     }

@@ -1,11 +1,135 @@
 //! A group's accumulators: each aggregate's partial value ([`AggAcc`])
 //! and the group's key and evidence rows ([`GroupAcc`]), mergeable in any
 //! order with the same result.
+//!
+//! The evidence of a group's verdict is the records that decide it: each
+//! aggregate the verdict reads (in `require`, or a `when` after `group by`)
+//! keeps the first records (by place:
+//! file, row) that make its value what it is ([`Keep`]), the group its
+//! first member records and the first whose contribution is unknown. Each
+//! list is bounded, so memory grows with the groups, not their records, and
+//! the first places of a whole are the first of its parts' first places:
+//! the lists are the same however the records are chunked and merged.
 
-use super::{Range, Val, GROUP_EVIDENCE};
+use super::{Range, Val};
 use crate::engine::eval::AggInput;
 use crate::ir::AggFunc;
 use crate::value::Value;
+
+/// A group's first member records kept as evidence, and the first records
+/// whose contribution is unknown.
+pub(super) const GROUP_EVIDENCE: usize = 5;
+/// The records kept per side of an aggregate's condition (`any`, `all`,
+/// `ratio`): enough to show what holds.
+const DECIDING_ROWS: usize = 5;
+/// The records a `count` keeps (those it counts): every repeated row of a
+/// duplicated item code (C002) up to this many.
+const COUNTED_ROWS: usize = 20;
+
+/// Which of its records an aggregate keeps as the evidence of its group's
+/// verdict: those that make its value what it is. An aggregate the verdict
+/// does not read (a message's) keeps none.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) enum Keep {
+    #[default]
+    Nothing,
+    /// The records whose condition holds (`any`).
+    Holding,
+    /// The records whose condition fails (`all`).
+    Failing,
+    /// Both sides (`ratio`, which either may decide).
+    Both,
+    /// The records counted (`count(c)`: those that hold; `count()`: every
+    /// member), more of them.
+    Counted,
+    /// The record with the least value (`min`).
+    Least,
+    /// The record with the greatest value (`max`).
+    Greatest,
+}
+
+impl Keep {
+    /// What an aggregate of `func` in the rule's `require` keeps.
+    pub(super) fn of(func: AggFunc) -> Keep {
+        match func {
+            AggFunc::Any => Keep::Holding,
+            AggFunc::All => Keep::Failing,
+            AggFunc::Ratio => Keep::Both,
+            AggFunc::Count => Keep::Counted,
+            AggFunc::Min => Keep::Least,
+            AggFunc::Max => Keep::Greatest,
+            AggFunc::Sum | AggFunc::First => Keep::Nothing,
+        }
+    }
+
+    fn holding(self) -> bool {
+        matches!(self, Keep::Holding | Keep::Both | Keep::Counted)
+    }
+
+    fn failing(self) -> bool {
+        matches!(self, Keep::Failing | Keep::Both)
+    }
+
+    /// How many records each side keeps.
+    fn cap(self) -> usize {
+        if self == Keep::Counted {
+            COUNTED_ROWS
+        } else {
+            DECIDING_ROWS
+        }
+    }
+}
+
+/// Keep `at` among the first `cap` places of `rows` (sorted, distinct),
+/// whatever order places come in. In order (a chunk's records), a full list
+/// costs one comparison.
+#[inline]
+fn keep_first(rows: &mut Vec<(u32, u32)>, at: (u32, u32), cap: usize) {
+    match rows.last() {
+        Some(&last) if at <= last => {
+            if let Err(i) = rows.binary_search(&at) {
+                rows.insert(i, at);
+                rows.truncate(cap);
+            }
+        }
+        _ if rows.len() < cap => rows.push(at),
+        _ => {}
+    }
+}
+
+/// The first `cap` places of two such lists.
+fn merge_first(mine: &mut Vec<(u32, u32)>, theirs: &[(u32, u32)], cap: usize) {
+    if theirs.is_empty() {
+        return;
+    }
+    mine.extend_from_slice(theirs);
+    mine.sort_unstable();
+    mine.dedup();
+    mine.truncate(cap);
+}
+
+/// Whether `a` is below `b` (a value of the same field; `false` for values
+/// that do not compare).
+fn less(a: &Value, b: &Value) -> bool {
+    crate::engine::eval::compare(crate::ast::CmpOp::Lt, a, b).unwrap_or(false)
+}
+
+/// Keep `(v, at)` in `slot` if `v` is more extreme (`better(v, kept)`),
+/// or as extreme and earlier: the earliest record with the extreme value,
+/// whatever order records come in.
+fn keep_extreme(
+    slot: &mut Option<(Value, (u32, u32))>,
+    v: &Value,
+    at: (u32, u32),
+    better: impl Fn(&Value, &Value) -> bool,
+) {
+    let take = slot
+        .as_ref()
+        .is_none_or(|(m, m_at)| better(v, m) || (!better(m, v) && at < *m_at));
+    if take {
+        *slot = Some((v.clone(), at));
+    }
+}
 
 /// An aggregate accumulator: mergeable, order-independent (`first` keeps
 /// the record with the smallest place).
@@ -24,12 +148,21 @@ pub(super) struct AggAcc {
     unknown_members: u64,
     sum: f64,
     all_int: bool,
-    min: Option<Value>,
-    max: Option<Value>,
+    /// The least and greatest known values, each with the place of the
+    /// earliest record holding it.
+    min: Option<(Value, (u32, u32))>,
+    max: Option<(Value, (u32, u32))>,
     /// `first(x)`: the earliest record's place (file, row) and its value
     /// (`None`: unknown, or the record's membership is). Order-independent
     /// because the place decides, not the order of adding.
     first: Option<((u32, u32), Option<Value>)>,
+    /// Which records this aggregate keeps as evidence.
+    keep: Keep,
+    /// The first certain members (by place) whose condition holds (or,
+    /// for `count()`, every first member), when `keep` says so.
+    held: Vec<(u32, u32)>,
+    /// The first certain members whose condition fails, when `keep` says so.
+    failed: Vec<(u32, u32)>,
 }
 
 impl AggAcc {
@@ -43,19 +176,15 @@ impl AggAcc {
         self.unknown_members += o.unknown_members;
         self.sum += o.sum;
         self.all_int &= o.all_int;
-        for (mine, theirs, op) in [
-            (&mut self.min, &o.min, crate::ast::CmpOp::Lt),
-            (&mut self.max, &o.max, crate::ast::CmpOp::Gt),
-        ] {
-            if let Some(t) = theirs {
-                let better = mine
-                    .as_ref()
-                    .is_none_or(|m| crate::engine::eval::compare(op, t, m).unwrap_or(false));
-                if better {
-                    *mine = Some(t.clone());
-                }
-            }
+        if let Some((v, at)) = &o.min {
+            keep_extreme(&mut self.min, v, *at, less);
         }
+        if let Some((v, at)) = &o.max {
+            keep_extreme(&mut self.max, v, *at, |a, b| less(b, a));
+        }
+        let cap = self.keep.cap();
+        merge_first(&mut self.held, &o.held, cap);
+        merge_first(&mut self.failed, &o.failed, cap);
         if let Some((at, v)) = &o.first {
             if self.first.as_ref().is_none_or(|(mine, _)| at < mine) {
                 self.first = Some((*at, v.clone()));
@@ -77,14 +206,26 @@ impl AggAcc {
         if let (AggInput::Cond(Some(c)), Some(true), false) =
             (input, member, func == AggFunc::First)
         {
-            if *c {
-                self.trues += 1;
-            } else {
-                self.falses += 1;
-            }
+            self.add_known(*c, at);
             return;
         }
         self.add_any(func, member, input, at);
+    }
+
+    /// A certain member's known condition, kept as evidence if `keep` says so.
+    #[inline]
+    fn add_known(&mut self, c: bool, at: (u32, u32)) {
+        if c {
+            self.trues += 1;
+            if self.keep.holding() {
+                keep_first(&mut self.held, at, self.keep.cap());
+            }
+        } else {
+            self.falses += 1;
+            if self.keep.failing() {
+                keep_first(&mut self.failed, at, self.keep.cap());
+            }
+        }
     }
 
     /// [`Self::add`], for every input.
@@ -105,6 +246,9 @@ impl AggAcc {
             AggInput::Present => {
                 if certain {
                     self.n += 1;
+                    if self.keep.holding() {
+                        keep_first(&mut self.held, at, self.keep.cap());
+                    }
                 } else {
                     self.unknown += 1;
                 }
@@ -116,8 +260,7 @@ impl AggAcc {
                     _ => true,
                 };
                 match (certain, c) {
-                    (true, Some(true)) => self.trues += 1,
-                    (true, Some(false)) => self.falses += 1,
+                    (true, Some(c)) => self.add_known(c, at),
                     _ if matters => {
                         self.unknown += 1;
                         if func == AggFunc::Ratio {
@@ -140,15 +283,8 @@ impl AggAcc {
                         }
                         _ => {}
                     }
-                    let lt = |a: &Value, b: &Value| {
-                        crate::engine::eval::compare(crate::ast::CmpOp::Lt, a, b).unwrap_or(false)
-                    };
-                    if self.min.as_ref().is_none_or(|m| lt(v, m)) {
-                        self.min = Some(v.clone());
-                    }
-                    if self.max.as_ref().is_none_or(|m| lt(m, v)) {
-                        self.max = Some(v.clone());
-                    }
+                    keep_extreme(&mut self.min, v, at, less);
+                    keep_extreme(&mut self.max, v, at, |a, b| less(b, a));
                 }
                 _ => self.unknown += 1,
             },
@@ -185,9 +321,24 @@ impl AggAcc {
                     Val::V(Value::Decimal(self.sum))
                 }
             }
-            AggFunc::Min => self.min.clone().map_or(Val::Unknown, Val::V),
-            AggFunc::Max => self.max.clone().map_or(Val::Unknown, Val::V),
+            AggFunc::Min => self.min.clone().map_or(Val::Unknown, |(v, _)| Val::V(v)),
+            AggFunc::Max => self.max.clone().map_or(Val::Unknown, |(v, _)| Val::V(v)),
         }
+    }
+
+    /// The places of the records this aggregate keeps as evidence (see
+    /// [`Keep`]).
+    fn evidence(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        let extreme = match self.keep {
+            Keep::Least => self.min.as_ref(),
+            Keep::Greatest => self.max.as_ref(),
+            _ => None,
+        };
+        self.held
+            .iter()
+            .chain(&self.failed)
+            .copied()
+            .chain(extreme.map(|(_, at)| *at))
     }
 
     /// The values the aggregate can take while some contributions are
@@ -217,8 +368,8 @@ impl AggAcc {
                     ratio(t + self.may_hold, t + f + self.may_hold),
                 )
             }
-            AggFunc::Max => (Some(self.max.clone()?), None),
-            AggFunc::Min => (None, Some(self.min.clone()?)),
+            AggFunc::Max => (Some(self.max.clone()?.0), None),
+            AggFunc::Min => (None, Some(self.min.clone()?.0)),
             AggFunc::Sum | AggFunc::Any | AggFunc::All | AggFunc::First => return None,
         };
         Some(Range { lo, hi })
@@ -233,32 +384,70 @@ pub(super) struct GroupAcc {
     pub(super) keys: Vec<Value>,
     /// The place (file, row) of the record `keys` come from.
     pub(super) keys_at: (u32, u32),
-    pub(super) rows: Vec<(u32, u32)>,
+    /// How many records the group has (members, and records whose
+    /// membership is unknown).
+    records: u64,
+    /// The places of its first records.
+    rows: Vec<(u32, u32)>,
     pub(super) aggs: Vec<AggAcc>,
     /// Fields missing in records whose contribution is unknown.
     pub(super) missing: Vec<String>,
     /// The places of the first records (by place) whose contribution is
     /// unknown: an undetermined verdict's evidence names them, wherever
     /// they are in the group.
-    pub(super) unknown_rows: Vec<(u32, u32)>,
+    unknown_rows: Vec<(u32, u32)>,
 }
 
 impl GroupAcc {
-    pub(super) fn new(keys: Vec<Value>, keys_at: (u32, u32), aggs: usize) -> Self {
+    /// A group of the key values `keys` (from the record at `keys_at`),
+    /// for aggregates keeping `keeps`.
+    pub(super) fn new(keys: Vec<Value>, keys_at: (u32, u32), keeps: &[Keep]) -> Self {
         GroupAcc {
             keys,
             keys_at,
+            records: 0,
             rows: Vec::new(),
-            aggs: vec![
-                AggAcc {
+            aggs: keeps
+                .iter()
+                .map(|&keep| AggAcc {
                     all_int: true,
+                    keep,
                     ..AggAcc::default()
-                };
-                aggs
-            ],
+                })
+                .collect(),
             missing: Vec::new(),
             unknown_rows: Vec::new(),
         }
+    }
+
+    /// Count the record at `at` in the group (before adding its inputs to
+    /// the aggregates).
+    #[inline]
+    pub(super) fn add_record(&mut self, at: (u32, u32)) {
+        self.records += 1;
+        keep_first(&mut self.rows, at, GROUP_EVIDENCE);
+    }
+
+    /// Note that the record at `at` contributes something unknown.
+    pub(super) fn add_unknown(&mut self, at: (u32, u32)) {
+        keep_first(&mut self.unknown_rows, at, GROUP_EVIDENCE);
+    }
+
+    /// The places of the records a verdict's evidence names (sorted,
+    /// distinct): the group's first records, those each aggregate keeps
+    /// and, for an undetermined verdict (`unknown`), the first whose
+    /// contribution is unknown; and how many records the group has.
+    pub(super) fn evidence_rows(&self, unknown: bool) -> (Vec<(u32, u32)>, u64) {
+        let mut rows = self.rows.clone();
+        for a in &self.aggs {
+            rows.extend(a.evidence());
+        }
+        if unknown {
+            rows.extend(&self.unknown_rows);
+        }
+        rows.sort_unstable();
+        rows.dedup();
+        (rows, self.records)
     }
 
     pub(super) fn merge(&mut self, o: GroupAcc) {
@@ -275,14 +464,12 @@ impl GroupAcc {
             }
         }
         self.missing.sort();
-        for (mine, theirs) in [
-            (&mut self.rows, o.rows),
-            (&mut self.unknown_rows, o.unknown_rows),
-        ] {
-            mine.extend(theirs);
-            mine.sort_unstable();
-            mine.dedup();
-            mine.truncate(GROUP_EVIDENCE);
-        }
+        self.records += o.records;
+        merge_first(&mut self.rows, &o.rows, GROUP_EVIDENCE);
+        merge_first(&mut self.unknown_rows, &o.unknown_rows, GROUP_EVIDENCE);
     }
 }
+
+#[cfg(test)]
+#[path = "group_acc_tests.rs"]
+mod tests;

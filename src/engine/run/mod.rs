@@ -17,7 +17,7 @@ use super::eval::{AggInput, Env, Frame, GroupView, LookupCache, Range, Touched, 
 use super::fast::Fast;
 use super::index::{Index, Key};
 use super::recent_lookups::RecentLookups;
-use super::report::{Audit, CiteOut, Evidence, Finding, MetricValue, Undetermined};
+use super::report::{Audit, CiteOut, Evidence, Finding, GroupRows, MetricValue, Undetermined};
 use super::shared_lookups::SharedLookups;
 use crate::ast::RuleKind;
 use crate::ir::{AggFunc, Const, IrExpr, Program, RuleDef, TemplatePiece};
@@ -25,7 +25,7 @@ use crate::per_thread::PerThread;
 use crate::sources::SourceRegistry;
 use crate::value::Value;
 use fast_path::FastChunk;
-use group_acc::{AggAcc, GroupAcc};
+use group_acc::{AggAcc, GroupAcc, Keep};
 use guard::Guard;
 
 mod fast_path;
@@ -35,8 +35,6 @@ mod memo;
 mod metric_counts;
 
 pub const CHUNK: usize = 4096;
-/// Evidence rows kept per group finding.
-const GROUP_EVIDENCE: usize = 5;
 
 /// Settings of one audit run.
 #[derive(Clone)]
@@ -101,6 +99,9 @@ struct AggPlan<'p> {
     /// `count(x)` in one rule), whose input the fast path reuses instead of
     /// evaluating the argument again.
     same_as: Vec<Option<usize>>,
+    /// Per node: which of its records it keeps as the evidence of the
+    /// group's verdict (nothing unless the verdict reads it).
+    keeps: Vec<Keep>,
 }
 
 impl AggPlan<'_> {
@@ -149,11 +150,13 @@ fn agg_plans(
             let mut plan = AggPlan {
                 nodes: Vec::new(),
                 same_as: Vec::new(),
+                keeps: Vec::new(),
             };
             for e in group_level_exprs(rule) {
                 collect_aggs(e, &mut agg_slots, &mut plan);
             }
             plan.link_same_arguments();
+            plan.keeps = deciding_keeps(rule, &agg_slots, &plan);
             agg_plans.insert(ri, plan);
         }
     }
@@ -175,6 +178,39 @@ fn collect_aggs<'p>(
         }
         stack.extend(e.children());
     }
+}
+
+/// What each aggregate of a group rule keeps as evidence ([`Keep`]): the
+/// aggregates the verdict reads (the rule's `require` and the `when`s after
+/// `group by`), directly or through a group-level `let`, keep the records
+/// that make their value; the others (a message's, a `dept`'s) nothing.
+fn deciding_keeps(
+    rule: &RuleDef,
+    slots: &std::collections::HashMap<usize, usize>,
+    plan: &AggPlan<'_>,
+) -> Vec<Keep> {
+    let mut keeps = vec![Keep::Nothing; plan.nodes.len()];
+    let mut lets_seen = vec![false; rule.lets.len()];
+    let mut stack: Vec<&IrExpr> = rule.require.iter().chain(&rule.group_filters).collect();
+    while let Some(e) = stack.pop() {
+        match e {
+            IrExpr::Agg { func, .. } => {
+                if let Some(&slot) = slots.get(&(std::ptr::from_ref(e) as usize)) {
+                    keeps[slot] = Keep::of(*func);
+                }
+            }
+            IrExpr::LetRef(i) => {
+                if let (Some(l), Some(seen)) = (rule.lets.get(*i), lets_seen.get_mut(*i)) {
+                    if l.group_level && !*seen {
+                        *seen = true;
+                        stack.push(&l.expr);
+                    }
+                }
+            }
+            _ => stack.extend(e.children()),
+        }
+    }
+    keeps
 }
 
 fn group_level_exprs(rule: &RuleDef) -> Vec<&IrExpr> {
@@ -753,6 +789,7 @@ fn undetermined_row(
             field: None,
             value: None,
         }],
+        group_rows: None,
     }
 }
 
@@ -792,20 +829,19 @@ fn eval_group_row(
         return;
     };
     let plan = &agg_plans[&ri];
+    let at = (row.file, row.row);
     let acc = p.groups[slot]
         .entry(keys)
-        .or_insert_with(|| GroupAcc::new(key_values, (row.file, row.row), plan.nodes.len()));
-    if acc.rows.len() < GROUP_EVIDENCE {
-        acc.rows.push((row.file, row.row));
-    }
+        .or_insert_with(|| GroupAcc::new(key_values, at, &plan.keeps));
+    acc.add_record(at);
     let mut unknown = member.is_none();
     for (i, (func, arg)) in plan.nodes.iter().enumerate() {
         let input = f.agg_arg(*func, *arg);
         unknown |= matches!(input, AggInput::Cond(None) | AggInput::Value(None));
-        acc.aggs[i].add(*func, member, &input, (row.file, row.row));
+        acc.aggs[i].add(*func, member, &input, at);
     }
-    if (unknown || !f.missing.is_empty()) && acc.unknown_rows.len() < GROUP_EVIDENCE {
-        acc.unknown_rows.push((row.file, row.row));
+    if unknown || !f.missing.is_empty() {
+        acc.add_unknown(at);
     }
     for m in f.missing.drain(..) {
         if !acc.missing.contains(&m) {
@@ -830,7 +866,7 @@ fn decides_nothing(
     known_keys: &[Value],
 ) -> bool {
     let at = (row.file, row.row);
-    let mut alone = GroupAcc::new(Vec::new(), at, plan.nodes.len());
+    let mut alone = GroupAcc::new(Vec::new(), at, &plan.keeps);
     for (i, (func, arg)) in plan.nodes.iter().enumerate() {
         let input = f.agg_arg(*func, *arg);
         let neutral = matches!(
@@ -874,6 +910,7 @@ fn eval_record(env: &Env<'_>, rule: &RuleDef, row: &Row, p: &mut Partial, f: &mu
                 message: message(rule, &mut t),
                 cite: Vec::new(),
                 evidence: evidence_of(env, row, &touched),
+                group_rows: None,
                 status: None,
                 waiver: None,
                 baseline: None,
@@ -901,14 +938,17 @@ fn judge_group(env: &Env<'_>, rule: &RuleDef, plan: &AggPlan<'_>, g: &GroupAcc, 
     };
     let mut f = Frame::for_group(env, rule, view()).track();
     let verdict = f.group_violation();
-    let ds_name = env.schema.datasets[rule.report_dataset].name.clone();
-    // An undetermined verdict names the records it could not count too.
-    let mut rows = g.rows.clone();
-    if verdict.is_none() {
-        rows.extend(&g.unknown_rows);
-        rows.sort_unstable();
-        rows.dedup();
+    if verdict == Some(false) {
+        return;
     }
+    let ds_name = env.schema.datasets[rule.report_dataset].name.clone();
+    // The group's first records, those that decide its aggregates and, for
+    // an undetermined verdict, those it could not count.
+    let (rows, records) = g.evidence_rows(verdict.is_none());
+    let group_rows = Some(GroupRows {
+        total: records,
+        listed: rows.len() as u64,
+    });
     let mut evidence: Vec<Evidence> = rows
         .iter()
         .map(|&(file, row)| {
@@ -945,6 +985,7 @@ fn judge_group(env: &Env<'_>, rule: &RuleDef, plan: &AggPlan<'_>, g: &GroupAcc, 
             message: message(rule, &mut f),
             cite: Vec::new(),
             evidence,
+            group_rows,
             status: None,
             waiver: None,
             baseline: None,
@@ -964,6 +1005,7 @@ fn judge_group(env: &Env<'_>, rule: &RuleDef, plan: &AggPlan<'_>, g: &GroupAcc, 
                 m
             },
             evidence,
+            group_rows,
         }),
     }
 }
