@@ -125,6 +125,11 @@ fn sarif_notifies_an_error_at_the_unreadable_file() {
         .unwrap();
     assert_eq!(notes.len(), 1, "{notes:#?}");
     assert_eq!(notes[0]["level"], "error");
+    // The run ends with exit 2: it did not succeed.
+    assert_eq!(
+        sarif["runs"][0]["invocations"][0]["executionSuccessful"],
+        false
+    );
     let text = notes[0]["message"]["text"].as_str().unwrap();
     assert!(
         text.starts_with(&format!("{LEDGER}: 无法读取: {BROKEN}")),

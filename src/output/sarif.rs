@@ -395,6 +395,9 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
         }
         notifications.push(n);
     }
+    // A file that could not be read ends the run with exit 2: the run did
+    // not succeed, though its results are reported (SARIF 3.20.14).
+    let succeeded = super::files_not_read(doc).0.is_empty();
     let s = &doc.audit.summary;
     let log = json!({
         "$schema": SCHEMA,
@@ -407,7 +410,7 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
                 "rules": rules,
             } },
             "invocations": [{
-                "executionSuccessful": true,
+                "executionSuccessful": succeeded,
                 "toolExecutionNotifications": notifications,
             }],
             "columnKind": "unicodeCodePoints",
