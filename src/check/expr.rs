@@ -411,8 +411,13 @@ impl Checker<'_> {
             );
             return (IrExpr::Const(Const::Value(Value::Empty)), Type::Error);
         }
-        let help =
-            did_you_mean(n, candidates.iter().copied()).map(|s| format!("did you mean `{s}`?"));
+        let help = did_you_mean(n, candidates.iter().copied())
+            .map(|s| format!("did you mean `{s}`?"))
+            .or_else(|| {
+                // A name in Chinese is a text that lost its quotes
+                // (`case.channel != 原单位`): names are written in ASCII.
+                (!n.is_ascii()).then(|| format!("a text is written in double quotes: \"{n}\""))
+            });
         self.error(
             PolicyError::new(code, id.span, format!("unknown name `{n}`"))
                 .label("not a variable, `let`, parameter or dataset")
@@ -1192,6 +1197,15 @@ impl Checker<'_> {
                     if t.is_stringy() =>
                 {
                     Some("write a date literal without quotes: 2025-03-01".to_string())
+                }
+                (Type::Bool, t) | (t, Type::Bool) if t.is_stringy() => {
+                    // `item.in_center == "是"`: the export's 是/否 are read
+                    // as a yes/no value.
+                    let flag = if lt == Type::Bool { lhs } else { rhs };
+                    let x = crate::fmt::expr_to_string(flag);
+                    Some(format!(
+                        "`{x}` is a yes/no value (the export's 是/否 are read as one): write `{x}` for 是 and `not {x}` for 否"
+                    ))
                 }
                 _ => None,
             };

@@ -280,6 +280,9 @@ pub(super) fn syntax_error(err: &Error<Rule>, text: &str) -> PolicyError {
                     e = e.help(h);
                 }
             }
+            if e.help.is_none() && word == "on" && after_expect_no(text, start) {
+                e = e.help("`expect no CODE` takes no records: it says the test has no finding of that code at all; `expect CODE on [\"…\"]` names the records it finds, and the findings must then be exactly those");
+            }
             if e.help.is_none() && text[start.min(text.len())..].starts_with("///") {
                 e = e.help("`///` is a doc comment and may stand only before a rule, metric, param, test or policy header; use `//` for a comment");
             }
@@ -299,6 +302,16 @@ pub(super) fn syntax_error(err: &Error<Rule>, text: &str) -> PolicyError {
             PolicyError::new(ErrorCode::Syntax, span, message.clone()).label("here")
         }
     }
+}
+
+/// Whether the line before byte `at` reads `expect no [undetermined] CODE`.
+fn after_expect_no(text: &str, at: usize) -> bool {
+    let line_start = text[..at.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let words: Vec<&str> = text[line_start..at].split_whitespace().collect();
+    matches!(
+        words.as_slice(),
+        ["expect", "no", _] | ["expect", "no", "undetermined", _]
+    )
 }
 
 /// The brackets still open at byte `at` of `text` (outermost first, with
