@@ -251,6 +251,27 @@ pub enum TestStmtKind {
         undetermined: bool,
         code: Ident,
     },
+    /// `expect CODE [for "dept"] = N / D | P% [undetermined U]`: a metric's
+    /// value.
+    ExpectMetric {
+        code: Ident,
+        dept: Option<StrLit>,
+        value: ExpectedRate,
+        /// `undetermined U`, with its span.
+        undetermined: Option<(u64, Span)>,
+        /// The span of the value.
+        value_span: Span,
+    },
+}
+
+/// An expected metric value as written.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExpectedRate {
+    /// `N / D`: the records counted in the numerator and the denominator.
+    Counts { numerator: u64, denominator: u64 },
+    /// `P%`: the percentage as written (digits and point, without `%`),
+    /// matched to as many decimals as it has.
+    Percent(String),
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -262,12 +262,39 @@ pub struct TestDef {
     pub expects: Vec<Expectation>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Expectation {
-    Finding { code: String, key: Vec<String> },
-    Undetermined { code: String, key: Vec<String> },
-    NoFinding { code: String },
-    NoUndetermined { code: String },
+    Finding {
+        code: String,
+        key: Vec<String>,
+    },
+    Undetermined {
+        code: String,
+        key: Vec<String>,
+    },
+    NoFinding {
+        code: String,
+    },
+    NoUndetermined {
+        code: String,
+    },
+    /// A metric's value, the centre's (`dept` `None`) or a department's,
+    /// and how many of its records are undetermined.
+    Metric {
+        code: String,
+        dept: Option<String>,
+        rate: ExpectedRate,
+        undetermined: u64,
+    },
+}
+
+/// An expected metric value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExpectedRate {
+    /// Records in the numerator and the denominator (`0 / 0`: n/a).
+    Counts { numerator: u64, denominator: u64 },
+    /// A percentage, matched to `decimals` decimals.
+    Percent { percent: f64, decimals: usize },
 }
 
 impl IrExpr {

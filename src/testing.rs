@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::calendar::Calendar;
 use crate::engine::{run, Audit, Data, Row, RunOptions};
-use crate::ir::{Const, Expectation, Program, TestDef};
+use crate::ir::{Const, Expectation, ExpectedRate, Program, TestDef};
 use crate::schema::Schema;
 use crate::sources::SourceRegistry;
 
@@ -115,6 +115,18 @@ pub fn compare(audit: &Audit, expects: &[Expectation]) -> Vec<String> {
             Expectation::Undetermined { code, .. } | Expectation::NoUndetermined { code } => {
                 undet_codes.insert(code.clone());
             }
+            Expectation::Metric {
+                code,
+                dept,
+                rate,
+                undetermined,
+            } => out.extend(compare_metric(
+                audit,
+                code,
+                dept.as_deref(),
+                rate,
+                *undetermined,
+            )),
         }
     }
     for code in &finding_codes {
@@ -142,7 +154,13 @@ pub fn compare(audit: &Audit, expects: &[Expectation]) -> Vec<String> {
             out.push(format!("expected {code} on {}, not found{why}", fmt_key(k)));
         }
         for k in actual.difference(&expected) {
-            out.push(format!("unexpected {code} on {}", fmt_key(k)));
+            // Its message says why the rule found it.
+            let why = audit
+                .findings
+                .iter()
+                .find(|f| &f.code == code && &f.key == k)
+                .map_or(String::new(), |f| format!(": {}", f.message));
+            out.push(format!("unexpected {code} on {}{why}", fmt_key(k)));
         }
         // A fixture decides the rules it tests: an undetermined verdict
         // would make `expect no` pass without deciding anything (a near
@@ -184,6 +202,66 @@ pub fn compare(audit: &Audit, expects: &[Expectation]) -> Vec<String> {
         for k in actual.difference(&expected) {
             out.push(format!("unexpected undetermined {code} on {}", fmt_key(k)));
         }
+    }
+    out
+}
+
+/// The difference between a metric's value and the expected one. A
+/// department no record was counted under has `0 / 0`.
+fn compare_metric(
+    audit: &Audit,
+    code: &str,
+    dept: Option<&str>,
+    rate: &ExpectedRate,
+    undetermined: u64,
+) -> Vec<String> {
+    let (numerator, denominator, undet) = audit
+        .metrics
+        .iter()
+        .find(|m| m.id == code && m.dept.as_deref() == dept)
+        .map_or((0, 0, 0), |m| (m.numerator, m.denominator, m.undetermined));
+    let whose = dept.map_or(String::new(), |d| format!(" for \"{d}\""));
+    let written = match rate {
+        ExpectedRate::Counts {
+            numerator,
+            denominator,
+        } => format!("{numerator} / {denominator}"),
+        ExpectedRate::Percent { percent, decimals } => format!("{percent:.decimals$}%"),
+    };
+    let matches = match rate {
+        ExpectedRate::Counts {
+            numerator: n,
+            denominator: d,
+        } => (*n, *d) == (numerator, denominator),
+        ExpectedRate::Percent { percent, decimals } => {
+            denominator > 0 && {
+                let actual = numerator as f64 * 100.0 / denominator as f64;
+                format!("{actual:.decimals$}") == format!("{percent:.decimals$}")
+            }
+        }
+    };
+    let mut out = Vec::new();
+    if !matches {
+        let actual = if denominator == 0 {
+            "0 / 0 (n/a: nothing counted)".to_string()
+        } else {
+            let p = numerator as f64 * 100.0 / denominator as f64;
+            format!("{numerator} / {denominator} ({p:.1}%)")
+        };
+        out.push(format!("expected {code}{whose} = {written}, got {actual}"));
+    }
+    if undet != undetermined {
+        let undet_text = |n: u64| {
+            if n == 1 {
+                "record".to_string()
+            } else {
+                "records".to_string()
+            }
+        };
+        out.push(format!(
+            "{code}{whose}: {undet} {} undetermined, the test expects {undetermined}: give the fixture the fields, or write `expect {code}{whose} = {written} undetermined {undet}`",
+            undet_text(undet)
+        ));
     }
     out
 }

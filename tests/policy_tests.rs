@@ -331,3 +331,64 @@ test "目录里没有事项" {{
         "expect no K301\n  expect undetermined K301 on [\"N1\"]",
     ));
 }
+
+/// A metric's value is tested as records counted or as a percentage, the
+/// centre's or a department's; a wrong value, an undetermined record the
+/// test does not expect and an unexpected finding each fail with what the
+/// engine gave (an unexpected finding with its message).
+#[test]
+fn metric_values_are_tested_and_a_failure_says_what_was_found() {
+    let policy = |expects: &str| {
+        common::policy_folder(&format!(
+            r#"policy p {{
+  title "指标"
+}}
+
+rule K401 outside {{
+  severity error
+  cite gangnan-2017 "四、(六)"
+  for case in cases
+  require case.channel != "原单位"
+  message "办件 {{case.id}} 在原单位受理"
+}}
+
+metric M41 finished {{
+  cite gangnan-2017 "四、(二)"
+  for case in cases
+  per case.dept
+  ratio case.channel == "中心窗口"
+}}
+
+test "三件" {{
+  cases {{ id: "C1", dept: "民政局", channel: "中心窗口" }}
+  cases {{ id: "C2", dept: "民政局", channel: "原单位" }}
+  cases {{ id: "C3", dept: "人社局", channel: "中心窗口" }}
+  cases {{ id: "C4", dept: "人社局" }}
+  {expects}
+}}
+"#
+        ))
+    };
+    passes_its_tests(&policy(
+        "expect K401 on [\"C2\"]\n  expect undetermined K401 on [\"C4\"]\n  expect M41 = 2 / 3 undetermined 1\n  expect M41 = 66.7% undetermined 1\n  expect M41 for \"民政局\" = 50%\n  expect M41 for \"人社局\" = 1 / 1 undetermined 1\n  expect M41 for \"税务局\" = 0 / 0",
+    ));
+    let failing = policy(
+        "expect no K401\n  expect undetermined K401 on [\"C4\"]\n  expect M41 = 2 / 4\n  expect M41 = 66.6% undetermined 1\n  expect M41 for \"税务局\" = 0%",
+    );
+    let out = common::yimen(None)
+        .arg("test")
+        .arg(failing.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    for line in [
+        "unexpected K401 on [\"C2\"]: 办件 C2 在原单位受理",
+        "expected M41 = 2 / 4, got 2 / 3 (66.7%)",
+        "M41: 1 record undetermined, the test expects 0: give the fixture the fields, or write `expect M41 = 2 / 4 undetermined 1`",
+        "expected M41 = 66.6%, got 2 / 3 (66.7%)",
+        "expected M41 for \"税务局\" = 0%, got 0 / 0 (n/a: nothing counted)",
+    ] {
+        assert!(text.contains(line), "missing {line:?} in:\n{text}");
+    }
+}

@@ -5,7 +5,7 @@ use crate::ast::{
     self, ClauseKind, ExprKind, Item, Literal, PolicyFile, RuleKind, TestStmtKind, TypeExpr,
 };
 use crate::diagnostics::{did_you_mean, suggestion, ErrorCode, PolicyError};
-use crate::ir::{Const, Expectation, ParamDef, PolicyInfo, TestDef};
+use crate::ir::{Const, Expectation, ExpectedRate, ParamDef, PolicyInfo, TestDef};
 use crate::schema::{Dataset, FieldType, Schema};
 use crate::value::Value;
 
@@ -379,8 +379,10 @@ impl Checker<'_> {
             let mut dataset = None;
             let mut group_len = None;
             let mut key_clause_len = None;
+            let mut has_per = false;
             for c in &r.clauses {
                 match &c.kind {
+                    ClauseKind::Per(_) => has_per = true,
                     ClauseKind::For { dataset: d, .. } => {
                         dataset = self.schema.dataset_index(&d.name);
                     }
@@ -399,6 +401,7 @@ impl Checker<'_> {
                 dataset,
                 is_group: group_len.is_some(),
                 is_metric: r.kind == RuleKind::Metric,
+                has_per,
                 key_len,
                 record_key_len,
                 file: file_idx,
@@ -548,6 +551,25 @@ impl Checker<'_> {
                         Expectation::Finding { code, key }
                     });
                 }
+                TestStmtKind::ExpectMetric {
+                    code,
+                    dept,
+                    value,
+                    undetermined,
+                    value_span,
+                } => {
+                    self.expected_code(code);
+                    if let Some(rate) =
+                        self.expected_metric(code, dept.as_ref(), value, *value_span)
+                    {
+                        def.expects.push(Expectation::Metric {
+                            code: code.name.clone(),
+                            dept: dept.as_ref().map(|d| d.value.clone()),
+                            rate,
+                            undetermined: undetermined.map_or(0, |(n, _)| n),
+                        });
+                    }
+                }
                 TestStmtKind::ExpectNone { undetermined, code } => {
                     self.expected_code(code);
                     self.expected_key(code, None, *undetermined, s.span);
@@ -595,7 +617,10 @@ impl Checker<'_> {
                 format!("`{}` is a metric: it gives a rate, not findings", code.name),
             )
             .label("a metric")
-            .help("a test expects findings of rules; check a metric with `yimen report` on the fixtures' export");
+            .help(format!(
+                "expect its value: `expect {0} = 2 / 3` (records counted, numerator / denominator) or `expect {0} = 50%`",
+                code.name
+            ));
             self.error(e);
             return;
         }
@@ -622,6 +647,92 @@ impl Checker<'_> {
                 values(n)
             ));
             self.error(e);
+        }
+    }
+
+    /// An expected metric value names a metric (a department only of one
+    /// with `per`) and a value a rate can have.
+    fn expected_metric(
+        &mut self,
+        code: &ast::Ident,
+        dept: Option<&ast::StrLit>,
+        value: &ast::ExpectedRate,
+        value_span: ast::Span,
+    ) -> Option<ExpectedRate> {
+        let rule = self.rule_codes.iter().find(|r| r.code == code.name)?;
+        if !rule.is_metric {
+            let e = PolicyError::new(
+                ErrorCode::ExpectKeyArity,
+                code.span,
+                format!("`{}` is a rule: it gives findings, not a rate", code.name),
+            )
+            .label("a rule")
+            .help(format!(
+                "expect its findings: `expect {0} on [\"…\"]`, or `expect no {0}`",
+                code.name
+            ));
+            self.error(e);
+            return None;
+        }
+        if let (Some(d), false) = (dept, rule.has_per) {
+            let e = PolicyError::new(
+                ErrorCode::ExpectKeyArity,
+                d.span,
+                format!(
+                    "`{}` has no `per`: it gives the centre's value alone",
+                    code.name
+                ),
+            )
+            .label("no department's value to compare")
+            .help(format!(
+                "expect the centre's value: `expect {} = …`",
+                code.name
+            ));
+            self.error(e);
+            return None;
+        }
+        match value {
+            ast::ExpectedRate::Counts {
+                numerator,
+                denominator,
+            } => {
+                if numerator > denominator {
+                    self.error(
+                        PolicyError::new(
+                            ErrorCode::BadLiteral,
+                            value_span,
+                            format!("{numerator} / {denominator}: the numerator counts records of the denominator, so it is at most {denominator}"),
+                        )
+                        .label("more counted than there are")
+                        .help("write the records the ratio holds for, then all the records counted: `2 / 3`"),
+                    );
+                    return None;
+                }
+                Some(ExpectedRate::Counts {
+                    numerator: *numerator,
+                    denominator: *denominator,
+                })
+            }
+            ast::ExpectedRate::Percent(digits) => {
+                let decimals = digits.split_once('.').map_or(0, |(_, f)| f.len());
+                match digits.parse::<f64>() {
+                    Ok(p) if p <= 100.0 => Some(ExpectedRate::Percent {
+                        percent: p,
+                        decimals,
+                    }),
+                    _ => {
+                        self.error(
+                            PolicyError::new(
+                                ErrorCode::BadLiteral,
+                                value_span,
+                                format!("{digits}% is not a rate: a metric's value lies between 0% and 100%"),
+                            )
+                            .label("beyond 100%"),
+                        );
+                        None
+                    }
+                }
+            }
         }
     }
 

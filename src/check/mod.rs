@@ -44,6 +44,8 @@ pub(crate) struct RuleCodeInfo {
     pub dataset: Option<usize>,
     pub is_group: bool,
     pub is_metric: bool,
+    /// A metric with a `per` clause: its value is given per department too.
+    pub has_per: bool,
     /// How many values a finding's key has (its `key` clause, its `group
     /// by`, or its dataset's key), when the dataset is known.
     pub key_len: Option<usize>,

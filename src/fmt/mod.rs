@@ -441,6 +441,29 @@ fn test(out: &mut Out<'_>, t: &TestDecl) {
                 if *undetermined { "undetermined " } else { "" },
                 code.name
             ),
+            TestStmtKind::ExpectMetric {
+                code,
+                dept,
+                value,
+                undetermined,
+                ..
+            } => {
+                let mut line = format!("expect {}", code.name);
+                if let Some(d) = dept {
+                    line.push_str(&format!(" for {}", quote(&d.value)));
+                }
+                match value {
+                    crate::ast::ExpectedRate::Counts {
+                        numerator,
+                        denominator,
+                    } => line.push_str(&format!(" = {numerator} / {denominator}")),
+                    crate::ast::ExpectedRate::Percent(p) => line.push_str(&format!(" = {p}%")),
+                }
+                if let Some((n, _)) = undetermined {
+                    line.push_str(&format!(" undetermined {n}"));
+                }
+                line
+            }
         };
         out.buf.push_str("  ");
         out.buf.push_str(&line);

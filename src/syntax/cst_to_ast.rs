@@ -5,9 +5,9 @@ use pest::iterators::{Pair, Pairs};
 
 use super::Rule;
 use crate::ast::{
-    BinOp, Citation, Clause, ClauseKind, CmpOp, Expr, ExprKind, HeaderField, Ident, IsTest, Item,
-    Literal, ParamDecl, PolicyFile, PolicyHeader, RuleDecl, RuleKind, Span, StrLit, Template,
-    TemplatePart, TestDecl, TestStmt, TestStmtKind, TypeExpr,
+    BinOp, Citation, Clause, ClauseKind, CmpOp, ExpectedRate, Expr, ExprKind, HeaderField, Ident,
+    IsTest, Item, Literal, ParamDecl, PolicyFile, PolicyHeader, RuleDecl, RuleKind, Span, StrLit,
+    Template, TemplatePart, TestDecl, TestStmt, TestStmtKind, TypeExpr,
 };
 use crate::diagnostics::{ErrorCode, PolicyError};
 
@@ -482,6 +482,13 @@ impl Ctx {
                 }
                 Rule::expect_stmt => {
                     let inner = sc.any("an expectation")?;
+                    if inner.as_rule() == Rule::expect_metric {
+                        stmts.push(TestStmt {
+                            kind: self.expect_metric(&inner)?,
+                            span: span_of(&s),
+                        });
+                        continue;
+                    }
                     let mut ic = Cursor::new(&inner);
                     let undetermined = ic.optional(Rule::undetermined).is_some();
                     let code = Self::ident(&ic.expect(Rule::code)?);
@@ -775,6 +782,63 @@ impl Ctx {
             _ => return self.literal(pair),
         };
         Ok(Expr { kind, span })
+    }
+
+    /// `expect CODE [for "dept"] = N / D | P% [undetermined U]`.
+    fn expect_metric(&mut self, pair: &Pair<'_, Rule>) -> Result<TestStmtKind> {
+        let mut c = Cursor::new(pair);
+        let code = Self::ident(&c.expect(Rule::code)?);
+        let dept = match c.optional(Rule::metric_dept) {
+            Some(d) => Some(self.string(&Cursor::new(&d).expect(Rule::string_lit)?)?),
+            None => None,
+        };
+        let v = c.any("a metric value")?;
+        let value_span = span_of(&v);
+        let value = match v.as_rule() {
+            Rule::fraction => {
+                let mut fc = Cursor::new(&v);
+                let numerator = self.count(&fc.expect(Rule::int_lit)?);
+                let denominator = self.count(&fc.expect(Rule::int_lit)?);
+                ExpectedRate::Counts {
+                    numerator,
+                    denominator,
+                }
+            }
+            Rule::percent_lit => {
+                ExpectedRate::Percent(v.as_str().trim_end_matches('%').to_string())
+            }
+            other => return Err(internal(value_span, &format!("metric value {other:?}"))),
+        };
+        let undetermined = match c.optional(Rule::metric_undetermined) {
+            Some(u) => {
+                let n = Cursor::new(&u).expect(Rule::int_lit)?;
+                Some((self.count(&n), span_of(&n)))
+            }
+            None => None,
+        };
+        Ok(TestStmtKind::ExpectMetric {
+            code,
+            dept,
+            value,
+            undetermined,
+            value_span,
+        })
+    }
+
+    /// A count of records written in a test (`2` in `2 / 3`).
+    fn count(&mut self, pair: &Pair<'_, Rule>) -> u64 {
+        let text = pair.as_str();
+        text.parse::<u64>().unwrap_or_else(|_| {
+            self.errors.push(
+                PolicyError::new(
+                    ErrorCode::BadLiteral,
+                    span_of(pair),
+                    format!("the number `{text}` is too large"),
+                )
+                .label("does not fit in 64 bits"),
+            );
+            0
+        })
     }
 
     fn literal(&mut self, pair: &Pair<'_, Rule>) -> Result<Expr> {

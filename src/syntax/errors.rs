@@ -47,7 +47,10 @@ pub(super) fn describe(rule: Rule) -> &'static str {
         Rule::fixture => "a fixture record such as `cases { id: \"C1\" }`",
         Rule::field_init => "a field such as `id: \"C1\"`",
         Rule::expect_stmt => "`expect`",
-        Rule::expect_none | Rule::expect_some => "an expectation",
+        Rule::expect_none | Rule::expect_some | Rule::expect_metric => "an expectation",
+        Rule::metric_dept => "`for \"department\"`",
+        Rule::fraction => "a count such as `2 / 3`",
+        Rule::metric_undetermined => "`undetermined N`",
         Rule::undetermined => "`undetermined`",
         Rule::key_list => "a key list such as `[\"C1\"]`",
         Rule::expr
