@@ -68,6 +68,9 @@ pub enum ErrorCode {
     BadFires,
     /// A file that cannot be read.
     Io,
+    /// A document of a `sources/` folder beside the policies that is not a
+    /// valid source document.
+    BadSourceFile,
     /// The formatter would have changed the meaning of the file.
     FormatChangedAst,
     /// An expression nested (or chained) deeper than yimen evaluates.
@@ -113,6 +116,7 @@ impl ErrorCode {
             ErrorCode::MisplacedClause => "yimen::misplaced-clause",
             ErrorCode::BadFires => "yimen::bad-fires",
             ErrorCode::Io => "yimen::io",
+            ErrorCode::BadSourceFile => "yimen::bad-source-file",
             ErrorCode::FormatChangedAst => "yimen::format-changed-ast",
             ErrorCode::TooDeep => "yimen::too-deep",
             ErrorCode::Internal => "yimen::internal",
@@ -153,6 +157,7 @@ impl ErrorCode {
         ErrorCode::MisplacedClause,
         ErrorCode::BadFires,
         ErrorCode::Io,
+        ErrorCode::BadSourceFile,
         ErrorCode::FormatChangedAst,
         ErrorCode::TooDeep,
         ErrorCode::Internal,

@@ -130,6 +130,116 @@ pub enum SourceError {
     },
 }
 
+/// A local source document that cannot be used: its path as shown, its
+/// text (empty when it could not be read) and why.
+#[derive(Debug)]
+pub struct SourceFileError {
+    pub file: String,
+    pub text: String,
+    pub error: SourceError,
+}
+
+impl SourceError {
+    /// Where in `text`, the file's, the error lies (byte offsets), when it
+    /// can be told: a YAML error's line and column, a bad date's or empty
+    /// field's key, a clause id.
+    pub fn span_in(&self, text: &str) -> Option<(usize, usize)> {
+        match self {
+            // A field left out is no place in the file.
+            SourceError::Yaml { source, .. } if source.to_string().starts_with("missing field") => {
+                None
+            }
+            SourceError::Yaml {
+                line: Some(l),
+                column: Some(c),
+                ..
+            } => {
+                let start = line_start(text, *l)?;
+                let line = text[start..].split('\n').next().unwrap_or("");
+                let at = line
+                    .char_indices()
+                    .nth(c.saturating_sub(1))
+                    .map_or(line.len(), |(i, _)| i);
+                Some(word_span(text, start + at))
+            }
+            SourceError::InvalidDate { field, .. } => top_level_value(text, field),
+            SourceError::EmptyField { field, .. } => top_level_value(text, field),
+            SourceError::IdMismatch { .. } | SourceError::DuplicateSource { .. } => {
+                top_level_value(text, "id")
+            }
+            SourceError::NonCanonicalClause { clause, .. } => {
+                clause_id_spans(text, clause).first().copied()
+            }
+            SourceError::DuplicateClause { clause, .. } => {
+                clause_id_spans(text, clause).get(1).copied()
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The byte offset of 1-based line `n`.
+fn line_start(text: &str, n: usize) -> Option<usize> {
+    if n <= 1 {
+        return Some(0);
+    }
+    text.match_indices('\n').nth(n - 2).map(|(i, _)| i + 1)
+}
+
+/// From `at` to the end of its word (at least one character, unless at the end).
+fn word_span(text: &str, at: usize) -> (usize, usize) {
+    let rest = &text[at..];
+    let len = rest
+        .find(|c: char| c.is_whitespace() || c == ':')
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| rest.chars().next().map_or(0, char::len_utf8));
+    (at, at + len)
+}
+
+/// The value (or, when empty, the key) of a top-level `key:` line.
+fn top_level_value(text: &str, key: &str) -> Option<(usize, usize)> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some(rest) = line.strip_prefix(key).and_then(|r| r.strip_prefix(':')) {
+            let value = rest.trim();
+            let start = if value.is_empty() {
+                offset
+            } else {
+                offset + key.len() + 1 + rest.find(value).unwrap_or(0)
+            };
+            let end = if value.is_empty() {
+                offset + key.len()
+            } else {
+                start + value.len()
+            };
+            return Some((start, end));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// Every `- id: CLAUSE` (quoted or not) of the clause list, in order.
+fn clause_id_spans(text: &str, clause: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if let Some(rest) = trimmed
+            .strip_prefix("- id:")
+            .or_else(|| trimmed.strip_prefix("id:"))
+        {
+            let value = rest.trim();
+            if value.trim_matches(['"', '\'']) == clause {
+                let start = offset + line.find(value).unwrap_or(0);
+                out.push((start, start + value.len()));
+            }
+        }
+        offset += line.len();
+    }
+    out
+}
+
 /// The YAML shape of a source file, before validation.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -201,14 +311,31 @@ impl SourceRegistry {
     /// beside a region's policies), made the run's registry. A local file
     /// identical to a built-in one (the repository's own `policies/sources`)
     /// is the same document; any other reuse of an id is an error.
-    pub fn install_local(dirs: &[PathBuf]) -> Result<&'static SourceRegistry, SourceError> {
+    ///
+    /// Every local file is checked: the errors of all of them are returned,
+    /// each with its file's text, so that each can be shown where it lies.
+    pub fn install_local(
+        dirs: &[PathBuf],
+    ) -> Result<&'static SourceRegistry, Vec<SourceFileError>> {
         let mut texts: Vec<(String, String)> = BUILTIN_FILES
             .iter()
             .map(|(name, text)| ((*name).to_owned(), (*text).to_owned()))
             .collect();
         let builtin = texts.len();
+        let mut errors = Vec::new();
         for dir in dirs {
-            for (name, text) in Self::dir_texts(dir)? {
+            let in_dir = match Self::dir_texts(dir) {
+                Ok(t) => t,
+                Err(error) => {
+                    errors.push(SourceFileError {
+                        file: dir.display().to_string(),
+                        text: String::new(),
+                        error,
+                    });
+                    continue;
+                }
+            };
+            for (name, text) in in_dir {
                 // The same document again (a built-in one, or one of a
                 // folder read already): one document.
                 if texts
@@ -220,10 +347,45 @@ impl SourceRegistry {
                 texts.push((format!("{}/{name}", dir.display()), text));
             }
         }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
         if texts.len() == builtin {
             return Ok(Self::active());
         }
-        let reg = Self::from_yaml_texts(&texts)?;
+        let mut sources: BTreeMap<String, Source> = BTreeMap::new();
+        let mut files: BTreeMap<String, String> = BTreeMap::new();
+        for (file, text) in &texts {
+            let source = match parse_source(file, text) {
+                Ok(s) => s,
+                Err(error) => {
+                    errors.push(SourceFileError {
+                        file: file.clone(),
+                        text: text.clone(),
+                        error,
+                    });
+                    continue;
+                }
+            };
+            if let Some(first_file) = files.get(&source.id) {
+                errors.push(SourceFileError {
+                    file: file.clone(),
+                    text: text.clone(),
+                    error: SourceError::DuplicateSource {
+                        id: source.id,
+                        file: file.clone(),
+                        first_file: first_file.clone(),
+                    },
+                });
+                continue;
+            }
+            files.insert(source.id.clone(), file.clone());
+            sources.insert(source.id.clone(), source);
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let reg = SourceRegistry { sources };
         Ok(ACTIVE.get_or_init(|| reg))
     }
 

@@ -382,3 +382,36 @@ fn names_from_the_export_other_languages_and_full_width_signs_get_a_did_you_mean
     assert_eq!(code, 2);
     assert!(err.contains("是否要查 H003?"), "{err}");
 }
+
+/// Every broken document of a `sources/` folder is reported, each in its
+/// file at the line at fault (a mistyped key, a date that is none), with
+/// the format as help; exit 2.
+#[test]
+fn every_broken_source_document_is_shown_where_it_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let region = dir.path().join("本地规则");
+    std::fs::create_dir_all(region.join("sources")).unwrap();
+    std::fs::write(
+        region.join("sources/a-2024.yaml"),
+        "id: a-2024\ntitle: \"甲\"\nissuer: \"县政府\"\nissued: 2024-13-01\nin_force: 2024-02-01\nclauses:\n  - id: \"一、\"\n    text: 进驻\n",
+    )
+    .unwrap();
+    std::fs::write(
+        region.join("sources/b-2023.yaml"),
+        "id: b-2023\ntitle: \"乙\"\nissuer: \"县政府\"\nissued: 2023-01-01\nin_force: 2023-01-01\nclauses:\n  - id: \"一、\"\n    txt: 进驻\n",
+    )
+    .unwrap();
+    std::fs::write(region.join("r.yimen"), "policy r {\n  title \"补充\"\n}\n").unwrap();
+    let (code, _, err) = yimen(&["check-policy", "@builtin", region.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err.matches("yimen::bad-source-file").count(), 2, "{err}");
+    for shown in [
+        "a-2024.yaml:4:9]",
+        "issued: 2024-13-01",
+        "b-2023.yaml:8:5]",
+        "txt: 进驻",
+        "named after its id",
+    ] {
+        assert!(err.contains(shown), "missing {shown:?} in:\n{err}");
+    }
+}

@@ -30,10 +30,12 @@ fn every_error_case_is_reported_and_pinned() {
         }
         insta::assert_snapshot!(name, common::render_all(&errs));
     }
-    // Codes that no policy text can produce: I/O (tested through the CLI),
-    // and the two internal safety nets (a formatter or grammar bug).
+    // Codes that no policy text can produce: I/O and a bad source document
+    // (tested through the CLI), and the two internal safety nets (a
+    // formatter or grammar bug).
     let untestable = [
         ErrorCode::Io,
+        ErrorCode::BadSourceFile,
         ErrorCode::FormatChangedAst,
         ErrorCode::Internal,
     ];

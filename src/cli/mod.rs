@@ -216,10 +216,8 @@ pub(crate) fn load_policies(
         .collect();
     source_dirs.sort();
     source_dirs.dedup();
-    let registry = crate::sources::SourceRegistry::install_local(&source_dirs).map_err(|e| {
-        let at = source_dirs.first().cloned().unwrap_or_default();
-        PolicyErrors::unreadable(&at, format!("本地文件登记 (sources/) 有误: {e}"))
-    })?;
+    let registry =
+        crate::sources::SourceRegistry::install_local(&source_dirs).map_err(source_file_errors)?;
     let mut sources = if builtin {
         crate::builtin::sources()
     } else {
@@ -236,4 +234,33 @@ pub(crate) fn load_policies(
         }
     }
     crate::policy::load_sources(sources, schema, Some(registry))
+}
+
+/// The documents of `sources/` folders that cannot be used, each error in
+/// its file, at the place it names when it can be told.
+fn source_file_errors(errors: Vec<crate::sources::SourceFileError>) -> PolicyErrors {
+    use crate::check::FileErrors;
+    use crate::diagnostics::{ErrorCode, PolicyError, PolicySource};
+    let mut out = PolicyErrors {
+        sources: Vec::new(),
+        errors: Vec::new(),
+    };
+    for (i, e) in errors.into_iter().enumerate() {
+        let span = e.error.span_in(&e.text);
+        let (start, end) = span.unwrap_or((0, 0));
+        let error = PolicyError::new(
+            ErrorCode::BadSourceFile,
+            crate::ast::Span::new(start, end),
+            format!("本地文件登记 (sources/) 有误: {}", e.error),
+        )
+        .label(if span.is_some() { "这里" } else { "这个文件" })
+        .help("a source document is a YAML file named after its id (`local-2024.yaml`): `id`, `title`, `issuer`, `issued` and `in_force` (YYYY-MM-DD) and `clauses` (each `- id: \"一、\"` with its `text`); `number`, `seed` and `note` may be left out");
+        out.sources
+            .push(PolicySource::new(e.file.replace('\\', "/"), e.text));
+        out.errors.push(FileErrors {
+            file: i,
+            errors: vec![error],
+        });
+    }
+    out
 }
