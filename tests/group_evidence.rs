@@ -97,7 +97,7 @@ fn a_group_finding_names_the_rows_that_decide_it_and_how_many_it_has() {
     let text = String::from_utf8(text.stdout).unwrap();
     assert!(
         text.contains(
-            "      证据: 办件记录.csv 第 2、3、4、5、6、8 行\n      行数: 共 7 行, 列出 6 行\n"
+            "      证据: 办件记录.csv 第 2、3、4、5、6、8 行\n      组内记录: 共 7 行, 证据列出其中 6 行\n"
         ),
         "{text}"
     );

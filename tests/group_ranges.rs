@@ -79,3 +79,121 @@ fn a_ratio_max_or_min_with_unknown_contributions_decides_by_its_range() {
         serde_json::to_string_pretty(&verdicts).unwrap()
     );
 }
+
+const EDGES: &str = r#"policy p {
+  title "范围的边界"
+}
+
+rule K231 at-least-two {
+  severity error
+  cite sandu-2018 "七、(六)"
+  for case in cases
+  when case.result != "撤回"
+  group by case.dept
+  require count() >= 2
+  message "{case.dept} 件数 {count()}"
+}
+
+rule K232 needs-centre {
+  severity error
+  cite sandu-2018 "七、(六)"
+  for case in cases
+  when case.result != "撤回"
+  group by case.dept
+  require any(case.channel == "中心窗口")
+  message "{case.dept} 无中心受理"
+}
+
+rule K233 count-through-let {
+  severity error
+  cite sandu-2018 "七、(六)"
+  for case in cases
+  when case.result != "撤回"
+  group by case.dept
+  let n = count()
+  require n <= 1
+  message "{case.dept} 件数 {n}"
+}
+
+rule K234 ratio-through-let {
+  severity error
+  cite sandu-2018 "七、(六)"
+  for case in cases
+  when case.result != "撤回"
+  group by case.dept
+  let r = ratio(case.channel == "原单位")
+  require r <= 50%
+  message "{case.dept} 原单位受理比例 {r}"
+}
+
+rule K235 some-centre-share {
+  severity error
+  cite sandu-2018 "七、(六)"
+  for case in cases
+  when case.result != "撤回"
+  group by case.dept
+  require ratio(case.channel == "中心窗口") != 0%
+  message "{case.dept} 中心受理比例 {ratio(case.channel == "中心窗口")}"
+}
+"#;
+
+/// The edges of a range: a group none of whose records is certainly a
+/// member may have no member at all, so it violates nothing for certain
+/// (丁局: its one case has no 办理结果, and K231's count, at least 0, and
+/// K232's any, false so far, would have made findings); a range decides
+/// through a group-level `let` as it does written in the `require`
+/// (K233, K234); 甲局 has certain members, none at the centre, and the
+/// case whose membership is unknown was not at the centre either (K232 a
+/// finding); a ratio whose range is one value is that value (甲局's
+/// centre share is 0 whether C3 is a member or not: K235 a finding,
+/// its message showing 0, not "0 至 0").
+#[test]
+fn a_range_decides_through_lets_and_single_values_but_not_for_a_group_that_may_be_empty() {
+    let dir = common::folder(&[(
+        "办件记录.csv",
+        "办件编号,事项编码,受理部门,受理渠道,受理时间,办理结果\n\
+         C1,A1,甲局,原单位,2025-03-03 09:00,准予\n\
+         C2,A1,甲局,原单位,2025-03-03 09:00,准予\n\
+         C3,A1,甲局,原单位,2025-03-03 09:00,\n\
+         C4,A1,丁局,原单位,2025-03-03 09:00,\n",
+    )]);
+    let policy = common::policy_folder(EDGES);
+    let paths = common::yimen_files(policy.path());
+    let fast = common::audit_bytes(None, dir.path(), &paths, &[]);
+    let reference = common::audit_bytes(Some("reference"), dir.path(), &paths, &[]);
+    assert_eq!(
+        String::from_utf8_lossy(&fast),
+        String::from_utf8_lossy(&reference)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&fast).unwrap();
+    let verdicts = |what: &str| -> Vec<String> {
+        json[what]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| {
+                let msg = v["message"]
+                    .as_str()
+                    .map_or(String::new(), |m| format!(" {m}"));
+                format!(
+                    "{} {}{msg}",
+                    v["code"].as_str().unwrap(),
+                    v["key"][0].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        verdicts("findings"),
+        [
+            "K232 甲局 甲局 无中心受理",
+            "K233 甲局 甲局 件数 至少 2",
+            "K234 甲局 甲局 原单位受理比例 1",
+            "K235 甲局 甲局 中心受理比例 0",
+        ]
+    );
+    assert_eq!(
+        verdicts("undetermined"),
+        ["K231 丁局", "K232 丁局", "K234 丁局", "K235 丁局"]
+    );
+}

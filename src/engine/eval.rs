@@ -782,6 +782,15 @@ impl<'a> Frame<'a> {
     /// The range of an unknown aggregate of the current group (see
     /// [`GroupView::bounds`]), with the aggregate's function.
     fn agg_range(&self, e: &IrExpr) -> Option<(AggFunc, Range)> {
+        // Through a group-level `let` (`let r = ratio(…)`, `require r <= 50%`).
+        if let IrExpr::LetRef(i) = e {
+            let def = self.rule.lets.get(*i)?;
+            return if def.group_level {
+                self.agg_range(&def.expr)
+            } else {
+                None
+            };
+        }
         let (IrExpr::Agg { func, .. }, Some(g)) = (e, &self.group) else {
             return None;
         };

@@ -1,7 +1,7 @@
 //! `--format text`: for a person. Findings grouped by department and rule,
 //! each with its message, evidence (each value under the file and row it
 //! comes from; for a group that has more rows than it lists, how many:
-//! `行数: 共 7 行, 列出 6 行`) and citation, then a summary.
+//! `组内记录: 共 7 行, 证据列出其中 6 行`) and citation, then a summary.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -46,7 +46,7 @@ fn evidence_text(evidence: &[Evidence]) -> String {
 /// and lists (`共 1000 行, 列出 12 行`); `None` when it lists them all.
 fn rows_listed(rows: Option<&GroupRows>) -> Option<String> {
     rows.filter(|r| r.listed < r.total)
-        .map(|r| format!("共 {} 行, 列出 {} 行", r.total, r.listed))
+        .map(|r| format!("共 {} 行, 证据列出其中 {} 行", r.total, r.listed))
 }
 
 pub fn render(doc: &AuditDoc<'_>) -> String {
@@ -94,7 +94,7 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
                     let _ = writeln!(out, "      证据: {}", evidence_text(&f.evidence));
                 }
                 if let Some(n) = rows_listed(f.group_rows.as_ref()) {
-                    let _ = writeln!(out, "      行数: {n}");
+                    let _ = writeln!(out, "      组内记录: {n}");
                 }
                 let cites: Vec<String> = f
                     .cite

@@ -387,7 +387,7 @@ fn add_member<'r>(
             .entry(keys.to_vec())
             .or_insert_with(|| GroupAcc::new(values(), at, &plan.keeps))
     };
-    group.add_record(at);
+    group.add_record(at, Some(true));
     for (agg, ((func, _), input)) in group.aggs.iter_mut().zip(plan.nodes.iter().zip(inputs)) {
         agg.add(*func, Some(true), input, at);
     }

@@ -298,6 +298,12 @@ impl AggAcc {
                 Some((_, Some(v))) => Val::V(v.clone()),
                 _ => Val::Unknown,
             },
+            // A ratio whose range is one value is that value (0 when no
+            // record may hold, 1 when none may fail).
+            AggFunc::Ratio if self.unknown > 0 => match self.ratio_range() {
+                Some((lo, hi)) if lo == hi => Val::V(lo),
+                _ => Val::Unknown,
+            },
             _ if self.unknown > 0 && !matches!(func, AggFunc::Any | AggFunc::All) => Val::Unknown,
             AggFunc::Count if has_arg => Val::V(Value::Int(self.trues as i64)),
             AggFunc::Count => Val::V(Value::Int(self.n as i64)),
@@ -356,23 +362,35 @@ impl AggAcc {
                 (int(known), int(known + self.unknown))
             }
             AggFunc::Ratio => {
-                // Each unknown record as a member that fails (least) or, if
-                // it may hold, as one that holds and otherwise none (most).
-                let (t, f) = (self.trues, self.falses);
-                if t + f + self.unknown_members == 0 {
-                    return None;
+                let (lo, hi) = self.ratio_range()?;
+                if lo == hi {
+                    return None; // known: see `value`
                 }
-                let ratio = |n: u64, d: u64| Some(Value::Decimal(n as f64 / d as f64));
-                (
-                    ratio(t, t + f + self.may_fail),
-                    ratio(t + self.may_hold, t + f + self.may_hold),
-                )
+                (Some(lo), Some(hi))
             }
             AggFunc::Max => (Some(self.max.clone()?.0), None),
             AggFunc::Min => (None, Some(self.min.clone()?.0)),
             AggFunc::Sum | AggFunc::Any | AggFunc::All | AggFunc::First => return None,
         };
         Some(Range { lo, hi })
+    }
+}
+
+impl AggAcc {
+    /// A ratio's least and greatest values while some contributions are
+    /// unknown: each unknown record as a member that fails (least) or, if
+    /// it may hold, as one that holds and otherwise none (most). `None`
+    /// for a group that may have no member with a known condition.
+    fn ratio_range(&self) -> Option<(Value, Value)> {
+        let (t, f) = (self.trues, self.falses);
+        if t + f + self.unknown_members == 0 {
+            return None;
+        }
+        let ratio = |n: u64, d: u64| Value::Decimal(n as f64 / d as f64);
+        Some((
+            ratio(t, t + f + self.may_fail),
+            ratio(t + self.may_hold, t + f + self.may_hold),
+        ))
     }
 }
 
@@ -387,6 +405,9 @@ pub(super) struct GroupAcc {
     /// How many records the group has (members, and records whose
     /// membership is unknown).
     records: u64,
+    /// How many of them are certainly members: a group without one may
+    /// have no member at all, so its violation is not certain.
+    pub(super) certain: u64,
     /// The places of its first records.
     rows: Vec<(u32, u32)>,
     pub(super) aggs: Vec<AggAcc>,
@@ -406,6 +427,7 @@ impl GroupAcc {
             keys,
             keys_at,
             records: 0,
+            certain: 0,
             rows: Vec::new(),
             aggs: keeps
                 .iter()
@@ -421,10 +443,11 @@ impl GroupAcc {
     }
 
     /// Count the record at `at` in the group (before adding its inputs to
-    /// the aggregates).
+    /// the aggregates), a certain member or not (`member`).
     #[inline]
-    pub(super) fn add_record(&mut self, at: (u32, u32)) {
+    pub(super) fn add_record(&mut self, at: (u32, u32), member: Option<bool>) {
         self.records += 1;
+        self.certain += u64::from(member == Some(true));
         keep_first(&mut self.rows, at, GROUP_EVIDENCE);
     }
 
@@ -465,6 +488,7 @@ impl GroupAcc {
         }
         self.missing.sort();
         self.records += o.records;
+        self.certain += o.certain;
         merge_first(&mut self.rows, &o.rows, GROUP_EVIDENCE);
         merge_first(&mut self.unknown_rows, &o.unknown_rows, GROUP_EVIDENCE);
     }

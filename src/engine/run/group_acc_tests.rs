@@ -37,7 +37,7 @@ fn group(records: &[u32]) -> GroupAcc {
     for &i in records {
         let at = (i / 100, i % 100);
         let (cond, value, member) = record(i);
-        g.add_record(at);
+        g.add_record(at, member);
         for (acc, func) in g.aggs.iter_mut().zip(FUNCS) {
             let input = match func {
                 AggFunc::Count => AggInput::Present,

@@ -833,7 +833,7 @@ fn eval_group_row(
     let acc = p.groups[slot]
         .entry(keys)
         .or_insert_with(|| GroupAcc::new(key_values, at, &plan.keeps));
-    acc.add_record(at);
+    acc.add_record(at, member);
     let mut unknown = member.is_none();
     for (i, (func, arg)) in plan.nodes.iter().enumerate() {
         let input = f.agg_arg(*func, *arg);
@@ -937,7 +937,12 @@ fn judge_group(env: &Env<'_>, rule: &RuleDef, plan: &AggPlan<'_>, g: &GroupAcc, 
         bounds: &bounds,
     };
     let mut f = Frame::for_group(env, rule, view()).track();
-    let verdict = f.group_violation();
+    let mut verdict = f.group_violation();
+    // A group none of whose records is certainly a member may have no
+    // member at all: then there is no group to violate anything.
+    if verdict == Some(true) && g.certain == 0 {
+        verdict = None;
+    }
     if verdict == Some(false) {
         return;
     }
