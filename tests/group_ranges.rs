@@ -56,20 +56,12 @@ fn a_ratio_max_or_min_with_unknown_contributions_decides_by_its_range() {
              F6,丙局,,2025-03-03 09:00\n",
         ),
     ]);
-    let policy = common::policy_folder(POLICY);
-    let paths = common::yimen_files(policy.path());
-    let fast = common::audit_bytes(None, dir.path(), &paths, &[]);
-    let reference = common::audit_bytes(Some("reference"), dir.path(), &paths, &[]);
-    assert_eq!(
-        String::from_utf8_lossy(&fast),
-        String::from_utf8_lossy(&reference)
-    );
+    let json = audit_both_ways(dir.path(), POLICY);
     // 甲局: three of four known cases taken at 原单位, one more whose
     // membership is unknown (no 办理结果) and one whose channel is: at
     // least 60%, a finding. 乙局: one of one known, one unknown: at least
     // 50%, undetermined. Fees: 甲局's max is at least 5000, 乙局's min at
     // most 1 (findings); 丙局's 500 decides neither.
-    let json: serde_json::Value = serde_json::from_slice(&fast).unwrap();
     let verdicts = serde_json::json!({
         "findings": json["findings"],
         "undetermined": json["undetermined"],
@@ -78,6 +70,20 @@ fn a_ratio_max_or_min_with_unknown_contributions_decides_by_its_range() {
         "group_ranges",
         serde_json::to_string_pretty(&verdicts).unwrap()
     );
+}
+
+/// The JSON audit of `dir` under `policy`, the same byte for byte from the
+/// fast path and the reference evaluator.
+fn audit_both_ways(dir: &std::path::Path, policy: &str) -> serde_json::Value {
+    let policy = common::policy_folder(policy);
+    let paths = common::yimen_files(policy.path());
+    let fast = common::audit_bytes(None, dir, &paths, &[]);
+    let reference = common::audit_bytes(Some("reference"), dir, &paths, &[]);
+    assert_eq!(
+        String::from_utf8_lossy(&fast),
+        String::from_utf8_lossy(&reference)
+    );
+    serde_json::from_slice(&fast).unwrap()
 }
 
 const EDGES: &str = r#"policy p {
@@ -157,15 +163,7 @@ fn a_range_decides_through_lets_and_single_values_but_not_for_a_group_that_may_b
          C3,A1,甲局,原单位,2025-03-03 09:00,\n\
          C4,A1,丁局,原单位,2025-03-03 09:00,\n",
     )]);
-    let policy = common::policy_folder(EDGES);
-    let paths = common::yimen_files(policy.path());
-    let fast = common::audit_bytes(None, dir.path(), &paths, &[]);
-    let reference = common::audit_bytes(Some("reference"), dir.path(), &paths, &[]);
-    assert_eq!(
-        String::from_utf8_lossy(&fast),
-        String::from_utf8_lossy(&reference)
-    );
-    let json: serde_json::Value = serde_json::from_slice(&fast).unwrap();
+    let json = audit_both_ways(dir.path(), EDGES);
     let verdicts = |what: &str| -> Vec<String> {
         json[what]
             .as_array()

@@ -18,6 +18,19 @@ pub struct Evidence {
     pub value: Option<String>,
 }
 
+impl Evidence {
+    /// A whole file, no row of it (a file that could not be read).
+    pub fn whole_file(file: &str) -> Evidence {
+        Evidence {
+            file: file.to_string(),
+            sheet: None,
+            row: 0,
+            field: None,
+            value: None,
+        }
+    }
+}
+
 /// How many records a group has and how many of them a group verdict's
 /// evidence lists (it lists those that decide it, and the group's first
 /// ones, a bounded number).

@@ -79,13 +79,7 @@ fn finding_title(f: &Finding) -> String {
 fn files_not_read(out: &mut String, doc: &AuditDoc<'_>) {
     let (unreadable, skipped) = super::files_not_read(doc);
     for k in unreadable {
-        let at = Evidence {
-            file: k.file.clone(),
-            sheet: None,
-            row: 0,
-            field: None,
-            value: None,
-        };
+        let at = Evidence::whole_file(&k.file);
         command(
             out,
             "error",

@@ -316,13 +316,7 @@ fn file_notifications(doc: &AuditDoc<'_>) -> Vec<Value> {
     unreadable
         .chain(skipped)
         .map(|(level, k)| {
-            let at = Evidence {
-                file: k.file.clone(),
-                sheet: None,
-                row: 0,
-                field: None,
-                value: None,
-            };
+            let at = Evidence::whole_file(&k.file);
             json!({
                 "level": level,
                 "message": { "text": super::file_not_read_text(k) },
