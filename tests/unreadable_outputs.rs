@@ -152,8 +152,10 @@ fn junit_fails_a_testcase_for_the_unreadable_file() {
         .unwrap_or_else(|| panic!("no 读取文件 suite: {xml}"));
     assert!(suite
         .starts_with("name=\"读取文件\" tests=\"1\" failures=\"1\" errors=\"0\" skipped=\"0\">"));
+    // Its file as sarif and github name it: the folder, then the name.
+    let name = dir.path().file_name().unwrap().to_str().unwrap();
     assert!(suite.contains(&format!(
-        "<testcase classname=\"读取文件\" name=\"{LEDGER}\" file=\"{LEDGER}\">"
+        "<testcase classname=\"读取文件\" name=\"{LEDGER}\" file=\"{name}/{LEDGER}\">"
     )));
     assert!(suite.contains(&format!("<failure message=\"{LEDGER}: 无法读取: {BROKEN}")));
     // The totals count it; the document is well-formed.
@@ -333,12 +335,13 @@ fn files_holding_no_dataset_are_listed_where_the_format_has_a_place() {
         format!("已跳过: 说明.md: {reason}")
     );
     // junit: a skipped testcase in the same suite.
+    let name = dir.path().file_name().unwrap().to_str().unwrap();
     let xml = stdout(dir.path(), "junit", 2);
     assert!(xml.contains(
         "<testsuite name=\"读取文件\" tests=\"2\" failures=\"1\" errors=\"0\" skipped=\"1\">"
     ));
     assert!(xml.contains(&format!(
-        "<testcase classname=\"读取文件\" name=\"说明.md\" file=\"说明.md\">\n      <skipped message=\"已跳过: 说明.md: {reason}\"/>"
+        "<testcase classname=\"读取文件\" name=\"说明.md\" file=\"{name}/说明.md\">\n      <skipped message=\"已跳过: 说明.md: {reason}\"/>"
     )));
     // github: one notice naming them, after the error.
     let text = stdout(dir.path(), "github", 2);

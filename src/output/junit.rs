@@ -13,6 +13,11 @@
 //! named as its failing one was. A waived finding is skipped, not failed,
 //! the waiver's reason and approval its message; waivers that did not apply
 //! (expired, stale) are skipped testcases of a `豁免登记` suite.
+//!
+//! A testcase's `file` is as `sarif` and `github` name files: the export
+//! folder as seen from the working directory before the file's name
+//! ([`AuditDoc::location_prefix`]), so that GitLab links it in the
+//! repository.
 
 use std::fmt::Write as _;
 
@@ -64,12 +69,12 @@ fn properties(out: &mut String, props: &[(&str, &str)]) {
 }
 
 /// A finding's testcase: failing, or skipped when a waiver covers it.
-fn finding_case(out: &mut String, code: &str, f: &Finding) {
+fn finding_case(out: &mut String, code: &str, f: &Finding, prefix: &str) {
     let name = testcase_name(&f.dataset, &f.key);
     let file = f
         .evidence
         .first()
-        .map(|e| format!(" file=\"{}\"", attr(&e.file)))
+        .map(|e| format!(" file=\"{}\"", attr(&format!("{prefix}{}", e.file))))
         .unwrap_or_default();
     let _ = writeln!(
         out,
@@ -185,7 +190,7 @@ fn files_suite(out: &mut String, doc: &AuditDoc<'_>) -> (usize, usize) {
             out,
             "    <testcase classname=\"{FILES}\" name=\"{}\" file=\"{}\">",
             attr(&k.file),
-            attr(&k.file)
+            attr(&format!("{}{}", doc.location_prefix, k.file))
         );
         let text = super::file_not_read_text(k);
         if k.unreadable {
@@ -250,7 +255,7 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
             attr(&name),
         );
         for f in &findings {
-            finding_case(&mut body, code, f);
+            finding_case(&mut body, code, f, &doc.location_prefix);
         }
         for key in resolved {
             resolved_case(&mut body, doc, code, key);
@@ -290,7 +295,7 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
                 body,
                 "    <testcase classname=\"数据错误\" name=\"{}\" file=\"{}\">",
                 attr(&name),
-                attr(&e.file)
+                attr(&format!("{}{}", doc.location_prefix, e.file))
             );
             let _ = writeln!(
                 body,
