@@ -293,8 +293,10 @@ pub enum Expectation {
 pub enum ExpectedRate {
     /// Records in the numerator and the denominator (`0 / 0`: n/a).
     Counts { numerator: u64, denominator: u64 },
-    /// A percentage, matched to `decimals` decimals.
-    Percent { percent: f64, decimals: usize },
+    /// A percentage as written, `scaled` = the percentage times
+    /// 10^`decimals` (66.7% is 667 with 1 decimal), matched to as many
+    /// decimals (see `testing::percent_matches`).
+    Percent { scaled: u64, decimals: u32 },
 }
 
 impl IrExpr {

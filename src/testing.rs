@@ -207,7 +207,9 @@ pub fn compare(audit: &Audit, expects: &[Expectation]) -> Vec<String> {
 }
 
 /// The difference between a metric's value and the expected one. A
-/// department no record was counted under has `0 / 0`.
+/// department is matched as the engine groups departments (in normalised
+/// form: `ＡＢ` is `AB`); one no record was counted under has `0 / 0`, and a
+/// failure then lists the departments there are.
 fn compare_metric(
     audit: &Audit,
     code: &str,
@@ -215,10 +217,12 @@ fn compare_metric(
     rate: &ExpectedRate,
     undetermined: u64,
 ) -> Vec<String> {
+    let norm = |s: &str| crate::read::normalize::value(s).into_owned();
+    let wanted = dept.map(norm);
     let (numerator, denominator, undet) = audit
         .metrics
         .iter()
-        .find(|m| m.id == code && m.dept.as_deref() == dept)
+        .find(|m| m.id == code && m.dept.as_deref().map(norm) == wanted)
         .map_or((0, 0, 0), |m| (m.numerator, m.denominator, m.undetermined));
     let whose = dept.map_or(String::new(), |d| format!(" for \"{d}\""));
     let written = match rate {
@@ -226,44 +230,104 @@ fn compare_metric(
             numerator,
             denominator,
         } => format!("{numerator} / {denominator}"),
-        ExpectedRate::Percent { percent, decimals } => format!("{percent:.decimals$}%"),
+        ExpectedRate::Percent { scaled, decimals } => percent_text(*scaled, *decimals),
     };
     let matches = match rate {
         ExpectedRate::Counts {
             numerator: n,
             denominator: d,
         } => (*n, *d) == (numerator, denominator),
-        ExpectedRate::Percent { percent, decimals } => {
-            denominator > 0 && {
-                let actual = numerator as f64 * 100.0 / denominator as f64;
-                format!("{actual:.decimals$}") == format!("{percent:.decimals$}")
-            }
+        ExpectedRate::Percent { scaled, decimals } => {
+            percent_matches(numerator, denominator, *scaled, *decimals)
         }
     };
     let mut out = Vec::new();
     if !matches {
         let actual = if denominator == 0 {
-            "0 / 0 (n/a: nothing counted)".to_string()
+            let depts: Vec<&str> = audit
+                .metrics
+                .iter()
+                .filter(|m| m.id == code)
+                .filter_map(|m| m.dept.as_deref())
+                .collect();
+            if dept.is_some() && !depts.is_empty() {
+                format!(
+                    "0 / 0 (n/a: nothing counted under it; the departments counted are {})",
+                    depts.join(", ")
+                )
+            } else {
+                "0 / 0 (n/a: nothing counted)".to_string()
+            }
         } else {
-            let p = numerator as f64 * 100.0 / denominator as f64;
+            let p = numerator as f64 / denominator as f64 * 100.0;
             format!("{numerator} / {denominator} ({p:.1}%)")
         };
         out.push(format!("expected {code}{whose} = {written}, got {actual}"));
     }
     if undet != undetermined {
-        let undet_text = |n: u64| {
-            if n == 1 {
-                "record".to_string()
-            } else {
-                "records".to_string()
-            }
+        let records = if undet == 1 { "record" } else { "records" };
+        // The line that would pass: the value found when the written one
+        // failed too.
+        let value = if matches {
+            written.clone()
+        } else {
+            format!("{numerator} / {denominator}")
+        };
+        let how = if undet > undetermined {
+            "give the fixture the fields, or write"
+        } else {
+            "the fixture decides more of its records than that; write"
         };
         out.push(format!(
-            "{code}{whose}: {undet} {} undetermined, the test expects {undetermined}: give the fixture the fields, or write `expect {code}{whose} = {written} undetermined {undet}`",
-            undet_text(undet)
+            "{code}{whose}: {undet} {records} undetermined, the test expects {undetermined}: {how} `expect {code}{whose} = {value} undetermined {undet}`"
         ));
     }
     out
+}
+
+/// `scaled` / 10^`decimals` as a percentage (`667`, 1 → `66.7%`).
+fn percent_text(scaled: u64, decimals: u32) -> String {
+    let unit = 10u64.pow(decimals);
+    if decimals == 0 {
+        format!("{scaled}%")
+    } else {
+        format!(
+            "{}.{:0width$}%",
+            scaled / unit,
+            scaled % unit,
+            width = decimals as usize
+        )
+    }
+}
+
+/// Whether `numerator / denominator` is the percentage written (`scaled` /
+/// 10^`decimals`) to the decimals written: rounded half up exactly, or as
+/// the report shows it (its binary value formatted, which a value copied
+/// from the report must match). `0%` and `100%` are exact: a metric one
+/// record short of 100% is not 100%. `0 / 0` (n/a) is no percentage.
+pub fn percent_matches(numerator: u64, denominator: u64, scaled: u64, decimals: u32) -> bool {
+    if denominator == 0 {
+        return false;
+    }
+    let unit = 10u128.pow(decimals);
+    let whole = u128::from(scaled);
+    if whole == 0 {
+        return numerator == 0;
+    }
+    if whole == 100 * unit {
+        return numerator == denominator;
+    }
+    // round_half_up(n * 100 * unit / d) == whole, in integers:
+    // (2 whole - 1) d <= 2 n 100 unit < (2 whole + 1) d.
+    let (n, d) = (u128::from(numerator), u128::from(denominator));
+    let x = 2 * n * 100 * unit;
+    let exact = (2 * whole - 1) * d <= x && x < (2 * whole + 1) * d;
+    let shown = format!(
+        "{:.*}%",
+        decimals as usize,
+        numerator as f64 / denominator as f64 * 100.0
+    );
+    exact || shown == percent_text(scaled, decimals)
 }
 
 /// Run every test block of a program, in order.

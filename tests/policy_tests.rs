@@ -385,10 +385,99 @@ test "三件" {{
     for line in [
         "unexpected K401 on [\"C2\"]: 办件 C2 在原单位受理",
         "expected M41 = 2 / 4, got 2 / 3 (66.7%)",
-        "M41: 1 record undetermined, the test expects 0: give the fixture the fields, or write `expect M41 = 2 / 4 undetermined 1`",
+        "M41: 1 record undetermined, the test expects 0: give the fixture the fields, or write `expect M41 = 2 / 3 undetermined 1`",
         "expected M41 = 66.6%, got 2 / 3 (66.7%)",
-        "expected M41 for \"税务局\" = 0%, got 0 / 0 (n/a: nothing counted)",
+        "expected M41 for \"税务局\" = 0%, got 0 / 0 (n/a: nothing counted under it; the departments counted are 人社局, 民政局)",
     ] {
         assert!(text.contains(line), "missing {line:?} in:\n{text}");
     }
+}
+
+/// A percentage matches a metric's value rounded half up to the decimals
+/// written, or as the report shows it (its binary value formatted: 23/80
+/// shows 28.7%); 0% and 100% are exact.
+#[test]
+fn a_percentage_matches_to_the_decimals_written() {
+    use yimen::testing::percent_matches;
+    // (numerator, denominator, scaled, decimals, matches)
+    for (n, d, s, dec, ok) in [
+        (1, 8, 13, 0, true),  // 12.5% rounds half up to 13%
+        (1, 8, 125, 1, true), // 12.5%
+        (1, 8, 12, 0, true),  // a tie: the report's formatting shows 12%
+        (1, 8, 14, 0, false),
+        (3, 8, 38, 0, true),  // 37.5%
+        (2, 3, 667, 1, true), // 66.666…%
+        (2, 3, 666, 1, false),
+        (2, 3, 67, 0, true),
+        (23, 80, 288, 1, true), // 28.75% exactly: half up
+        (23, 80, 287, 1, true), // as the report shows it
+        (23, 80, 289, 1, false),
+        (199, 200, 100, 0, false), // one record short of 100% is not 100%
+        (200, 200, 100, 0, true),
+        (200, 200, 1000, 1, true),
+        (1, 1000, 0, 0, false), // 0.1% is not 0%
+        (0, 5, 0, 0, true),
+        (0, 0, 0, 0, false), // n/a is no percentage
+    ] {
+        assert_eq!(
+            percent_matches(n, d, s, dec),
+            ok,
+            "{n} / {d} against {s} at {dec} decimals"
+        );
+    }
+}
+
+/// A department is matched as the engine groups departments (normalised:
+/// `ＡＢ` is `AB`); one nothing was counted under fails listing those there
+/// are; a refused metric expectation is its only error (not also "the test
+/// expects nothing").
+#[test]
+fn a_metric_expectation_names_departments_as_the_engine_groups_them() {
+    let policy = |expects: &str| {
+        common::policy_folder(&format!(
+            r#"policy p {{
+  title "指标"
+}}
+
+metric M42 centre {{
+  cite gangnan-2017 "四、(二)"
+  for case in cases
+  per case.dept
+  ratio case.channel == "中心窗口"
+}}
+
+test "部门" {{
+  cases {{ id: "C1", dept: "ＡＢ", channel: "中心窗口" }}
+  cases {{ id: "C2", dept: "AB", channel: "原单位" }}
+  {expects}
+}}
+"#
+        ))
+    };
+    passes_its_tests(&policy("expect M42 for \"AB\" = 1 / 2"));
+    let typo = policy("expect M42 for \"BA\" = 1 / 2");
+    let out = common::yimen(None)
+        .arg("test")
+        .arg(typo.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("expected M42 for \"BA\" = 1 / 2, got 0 / 0 (n/a: nothing counted under it; the departments counted are ＡＢ)"),
+        "{text}"
+    );
+    let refused = policy("expect M42 = 3 / 2");
+    let out = common::yimen(None)
+        .arg("check-policy")
+        .arg(refused.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(err.matches("  × ").count(), 1, "{err}");
+    assert!(
+        err.contains("the numerator counts records of the denominator"),
+        "{err}"
+    );
 }

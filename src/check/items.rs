@@ -591,7 +591,17 @@ impl Checker<'_> {
                 }
             }
         }
-        if def.expects.is_empty() {
+        // (An expectation the checker refused is reported already: the
+        // test does expect something.)
+        let expects_something = t.stmts.iter().any(|s| {
+            matches!(
+                s.kind,
+                TestStmtKind::Expect { .. }
+                    | TestStmtKind::ExpectNone { .. }
+                    | TestStmtKind::ExpectMetric { .. }
+            )
+        });
+        if !expects_something {
             self.error(
                 PolicyError::new(
                     ErrorCode::MissingClause,
@@ -724,11 +734,29 @@ impl Checker<'_> {
             }
             ast::ExpectedRate::Percent(digits) => {
                 let decimals = digits.split_once('.').map_or(0, |(_, f)| f.len());
-                match digits.parse::<f64>() {
-                    Ok(p) if p <= 100.0 => Some(ExpectedRate::Percent {
-                        percent: p,
-                        decimals,
+                let scaled = digits.replace('.', "").parse::<u64>().ok();
+                let within = u32::try_from(decimals).ok().filter(|&d| d <= 6);
+                match (scaled, within) {
+                    (Some(s), Some(d)) if s <= 100 * 10u64.pow(d) => Some(ExpectedRate::Percent {
+                        scaled: s,
+                        decimals: d,
                     }),
+                    (_, None) => {
+                        self.error(
+                            PolicyError::new(
+                                ErrorCode::BadLiteral,
+                                value_span,
+                                format!(
+                                    "{digits}%: a metric's value is matched to at most 6 decimals"
+                                ),
+                            )
+                            .label("too many decimals")
+                            .help(
+                                "write the records counted instead, exactly: `expect M04 = 2 / 3`",
+                            ),
+                        );
+                        None
+                    }
                     _ => {
                         self.error(
                             PolicyError::new(
