@@ -324,8 +324,8 @@ impl SourceRegistry {
         let builtin = texts.len();
         let mut errors = Vec::new();
         for dir in dirs {
-            let in_dir = match Self::dir_texts(dir) {
-                Ok(t) => t,
+            let paths = match Self::dir_paths(dir) {
+                Ok(p) => p,
                 Err(error) => {
                     errors.push(SourceFileError {
                         file: dir.display().to_string(),
@@ -335,7 +335,20 @@ impl SourceRegistry {
                     continue;
                 }
             };
-            for (name, text) in in_dir {
+            for path in paths {
+                // A file that cannot be read is reported at itself, and
+                // the folder's other files are checked all the same.
+                let (name, text) = match Self::read_text(&path) {
+                    Ok(nt) => nt,
+                    Err(error) => {
+                        errors.push(SourceFileError {
+                            file: path.display().to_string(),
+                            text: String::new(),
+                            error,
+                        });
+                        continue;
+                    }
+                };
                 // The same document again (a built-in one, or one of a
                 // folder read already): one document.
                 if texts
@@ -347,10 +360,7 @@ impl SourceRegistry {
                 texts.push((format!("{}/{name}", dir.display()), text));
             }
         }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        if texts.len() == builtin {
+        if texts.len() == builtin && errors.is_empty() {
             return Ok(Self::active());
         }
         let mut sources: BTreeMap<String, Source> = BTreeMap::new();
@@ -412,6 +422,15 @@ impl SourceRegistry {
     /// `(file name, text)` of every `*.yaml`/`*.yml` file of `dir`, in
     /// file-name order.
     fn dir_texts(dir: &Path) -> Result<Vec<(String, String)>, SourceError> {
+        Self::dir_paths(dir)?
+            .iter()
+            .map(|p| Self::read_text(p))
+            .collect()
+    }
+
+    /// The `*.yaml`/`*.yml` files of `dir`, in file-name order; an error
+    /// when it holds none.
+    fn dir_paths(dir: &Path) -> Result<Vec<PathBuf>, SourceError> {
         let read_dir_err = |source| SourceError::ReadDir {
             path: dir.to_path_buf(),
             source,
@@ -433,18 +452,19 @@ impl SourceRegistry {
             });
         }
         paths.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
-        let mut texts = Vec::with_capacity(paths.len());
-        for path in paths {
-            let text = std::fs::read_to_string(&path).map_err(|source| SourceError::ReadFile {
-                path: path.clone(),
-                source,
-            })?;
-            let name = path
-                .file_name()
-                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-            texts.push((name, text));
-        }
-        Ok(texts)
+        Ok(paths)
+    }
+
+    /// A source file's name and text.
+    fn read_text(path: &Path) -> Result<(String, String), SourceError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SourceError::ReadFile {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let name = path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        Ok((name, text))
     }
 
     /// Build a registry from `(file name, YAML content)` pairs, validated in the given order.
@@ -509,7 +529,11 @@ impl SourceRegistry {
             .iter()
             .filter_map(|c| {
                 let rest = c.id.strip_prefix(parent.id.as_str())?;
-                let point = !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit());
+                // Digits after a number continue it (`一、(一)10` is no
+                // point of `一、(一)1`).
+                let point = !rest.is_empty()
+                    && rest.bytes().all(|b| b.is_ascii_digit())
+                    && !parent.id.ends_with(|c: char| c.is_ascii_digit());
                 let sub =
                     rest.starts_with('(') && rest.ends_with(')') && rest.matches('(').count() == 1;
                 (point || sub).then_some((rest, c.text.trim()))

@@ -402,9 +402,16 @@ fn every_broken_source_document_is_shown_where_it_is_wrong() {
     )
     .unwrap();
     std::fs::write(region.join("r.yimen"), "policy r {\n  title \"补充\"\n}\n").unwrap();
+    // One that is not text at all (GBK) hides neither.
+    std::fs::write(
+        region.join("sources/c-2022.yaml"),
+        b"id: c-2022\ntitle: \xff\xd2\n",
+    )
+    .unwrap();
     let (code, _, err) = yimen(&["check-policy", "@builtin", region.to_str().unwrap()]);
     assert_eq!(code, 2, "{err}");
-    assert_eq!(err.matches("yimen::bad-source-file").count(), 2, "{err}");
+    assert_eq!(err.matches("yimen::bad-source-file").count(), 3, "{err}");
+    assert!(err.contains("stream did not contain valid UTF-8"), "{err}");
     for shown in [
         "a-2024.yaml:4:9]",
         "issued: 2024-13-01",

@@ -490,3 +490,20 @@ fn a_cited_heading_shows_its_children() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("(一) 区本级"));
 }
+
+/// Points 10 and above are not points of point 1: `一、(一)10` continues
+/// the number, it is no child of `一、(一)1`, whose citation shows its own
+/// text; the parent `一、(一)` shows all twelve.
+#[test]
+fn a_cited_point_does_not_take_the_points_after_it_for_its_own() {
+    let mut text = String::from(
+        "id: pts-2020\ntitle: \"点\"\nissuer: \"县政府\"\nissued: 2020-01-02\nin_force: 2020-02-03\nclauses:\n  - id: \"一、\"\n    text: \"总则\"\n  - id: \"一、(一)\"\n    text: \"各项要求\"\n",
+    );
+    for i in 1..=12 {
+        text.push_str(&format!("  - id: \"一、(一){i}\"\n    text: \"第{i}项\"\n"));
+    }
+    let reg = one("pts-2020.yaml", &text).unwrap();
+    assert_eq!(reg.cited_text("pts-2020", "一、(一)1").unwrap(), "第1项");
+    let all = reg.cited_text("pts-2020", "一、(一)").unwrap();
+    assert!(all.ends_with(" 11. 第11项 12. 第12项"), "{all}");
+}

@@ -254,7 +254,7 @@ fn source_file_errors(errors: Vec<crate::sources::SourceFileError>) -> PolicyErr
             format!("本地文件登记 (sources/) 有误: {}", e.error),
         )
         .label(if span.is_some() { "这里" } else { "这个文件" })
-        .help("a source document is a YAML file named after its id (`local-2024.yaml`): `id`, `title`, `issuer`, `issued` and `in_force` (YYYY-MM-DD) and `clauses` (each `- id: \"一、\"` with its `text`); `number`, `seed` and `note` may be left out");
+        .help("a source document is a YAML file in UTF-8 named after its id (`local-2024.yaml`): `id`, `title`, `issuer`, `issued` and `in_force` (YYYY-MM-DD) and `clauses` (each `- id: \"一、\"` with its `text`); `number`, `seed` and `note` may be left out");
         out.sources
             .push(PolicySource::new(e.file.replace('\\', "/"), e.text));
         out.errors.push(FileErrors {
