@@ -82,3 +82,76 @@ fn a_groups_undetermined_verdict_names_the_records_it_could_not_count() {
         assert_eq!(u[0]["missing"], serde_json::json!(["accepted_at"]));
     }
 }
+
+/// A group's violation that a record without its group key could overturn
+/// is not certain: 甲局's one case at 原单位 fails `any(centre)` and
+/// `count() >= 2`, but C2, a centre case whose department is missing, may
+/// be 甲局's (both undetermined, naming the missing department; C2 too, by
+/// its own key). A violation no such record can overturn stands: H002's
+/// two tracks of D stay a finding beside a key-less 原单位 case, which
+/// could only add a track.
+#[test]
+fn a_group_violation_a_keyless_record_could_overturn_is_undetermined() {
+    let policy = common::policy_folder(
+        r#"policy p {
+  title "无分组键"
+}
+
+rule K241 needs-centre {
+  severity error
+  cite sandu-2018 "七、(六)"
+  for case in cases
+  group by case.dept
+  require any(case.channel == "中心窗口")
+}
+
+rule K242 at-least-two {
+  severity error
+  cite sandu-2018 "七、(六)"
+  for case in cases
+  group by case.dept
+  require count() >= 2
+}
+"#,
+    );
+    let dir = common::folder(&[
+        (
+            "事项目录.csv",
+            "事项编码,事项名称,事项类型,实施主体,是否进驻中心,办件类型,承诺办结时限\n\
+             A2,x,行政许可,D,是,承诺件,10\n",
+        ),
+        (
+            "办件记录.csv",
+            "办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n\
+             C1,A2,甲局,原单位,2025-03-03 09:00,2025-03-04 09:00\n\
+             C2,A2,,中心窗口,2025-03-03 09:00,2025-03-04 09:00\n\
+             D1,A2,D,中心窗口,2025-03-03 09:00,2025-03-04 09:00\n\
+             D2,A2,D,原单位,2025-03-03 09:00,2025-03-04 09:00\n",
+        ),
+    ]);
+    let mut paths = common::yimen_files(policy.path());
+    paths.extend(common::yimen_files(&common::root().join("policies")));
+    for engine in [None, Some("reference")] {
+        let json: serde_json::Value =
+            serde_json::from_slice(&common::audit_bytes(engine, dir.path(), &paths, &[])).unwrap();
+        for code in ["K241", "K242"] {
+            assert!(
+                common::with_code(&json, "findings", code).is_empty(),
+                "{code}: {json:#}"
+            );
+            let und = common::with_code(&json, "undetermined", code);
+            let keys: Vec<String> = und.iter().map(|u| u["key"].to_string()).collect();
+            assert!(
+                keys.contains(&r#"["甲局"]"#.to_string()),
+                "{code}: {keys:?}"
+            );
+            let group = und.iter().find(|u| u["key"][0] == "甲局").unwrap();
+            assert_eq!(group["missing"], serde_json::json!(["dept"]), "{code}");
+        }
+        let h002: Vec<String> = common::with_code(&json, "findings", "H002")
+            .iter()
+            .map(|f| f["key"].to_string())
+            .collect();
+        assert_eq!(h002, [r#"["D","A2"]"#], "{engine:?}");
+    }
+}

@@ -511,10 +511,16 @@ impl<'a> Runner<'a> {
                         .into_iter()
                         .collect();
                 groups.sort_by(|a, b| a.0.cmp(&b.0));
+                // The records without a group key that may change a verdict
+                // (keyed by no value: first after sorting).
+                let unplaced = match groups.first() {
+                    Some((k, _)) if k.is_empty() => Some(groups.remove(0).1),
+                    _ => None,
+                };
                 let plan = &self.agg_plans[ri];
                 let before = audit.findings.len();
                 for (_, g) in groups {
-                    judge_group(&self.env, rule, plan, &g, audit);
+                    judge_group(&self.env, rule, plan, &g, unplaced.as_ref(), audit);
                 }
                 for f in &mut audit.findings[before..] {
                     f.cite = cites(self.env.program, &f.code, self.sources);
@@ -821,6 +827,7 @@ fn eval_group_row(
             if !decides_nothing(env, rule, &agg_plans[&ri], member, row, f, &key_values) {
                 let u = undetermined_row(env, rule, row, f, rule.dataset);
                 p.undetermined.push(u);
+                add_unplaced(&agg_plans[&ri], row, slot, p, f);
             }
             return;
         }
@@ -843,6 +850,29 @@ fn eval_group_row(
     if unknown || !f.missing.is_empty() {
         acc.add_unknown(at);
     }
+    for m in f.missing.drain(..) {
+        if !acc.missing.contains(&m) {
+            acc.missing.push(m);
+        }
+    }
+}
+
+/// A record whose group key is missing and which may change a group's
+/// verdict, added to the rule's group of such records (keyed by no value,
+/// which no group's key is; each may be a member of any group, or of
+/// none): a violation of a group that it could overturn is not certain
+/// ([`judge_group`]).
+fn add_unplaced(plan: &AggPlan<'_>, row: &Row, slot: usize, p: &mut Partial, f: &mut Frame<'_>) {
+    let at = (row.file, row.row);
+    let acc = p.groups[slot]
+        .entry(Vec::new())
+        .or_insert_with(|| GroupAcc::new(Vec::new(), at, &plan.keeps));
+    acc.add_record(at, None);
+    for (i, (func, arg)) in plan.nodes.iter().enumerate() {
+        let input = f.agg_arg(*func, *arg);
+        acc.aggs[i].add(*func, None, &input, at);
+    }
+    acc.add_unknown(at);
     for m in f.missing.drain(..) {
         if !acc.missing.contains(&m) {
             acc.missing.push(m);
@@ -891,6 +921,15 @@ fn decides_nothing(
     Frame::for_group(env, rule, view).group_violation() == Some(false)
 }
 
+/// Each aggregate's range (see [`Range`]) in the group `g`.
+fn bounds_of(plan: &AggPlan<'_>, g: &GroupAcc) -> Vec<Option<Range>> {
+    plan.nodes
+        .iter()
+        .zip(&g.aggs)
+        .map(|((func, arg), acc)| acc.range(*func, arg.is_some()))
+        .collect()
+}
+
 fn eval_record(env: &Env<'_>, rule: &RuleDef, row: &Row, p: &mut Partial, f: &mut Frame<'_>) {
     match f.violation() {
         Some(false) => {}
@@ -923,14 +962,37 @@ fn eval_record(env: &Env<'_>, rule: &RuleDef, row: &Row, p: &mut Partial, f: &mu
     }
 }
 
-fn judge_group(env: &Env<'_>, rule: &RuleDef, plan: &AggPlan<'_>, g: &GroupAcc, audit: &mut Audit) {
+fn judge_group(
+    env: &Env<'_>,
+    rule: &RuleDef,
+    plan: &AggPlan<'_>,
+    g: &GroupAcc,
+    unplaced: Option<&GroupAcc>,
+    audit: &mut Audit,
+) {
+    // A violation stands only if the records without a group key, each of
+    // which may be in this group or not, cannot overturn it: judged again
+    // with them as possible members.
+    let with_unplaced = |g: &GroupAcc| {
+        unplaced.and_then(|u| {
+            let mut all = g.clone();
+            all.merge(u.clone());
+            // (The group's own key, not the key-less records'.)
+            all.keys.clone_from(&g.keys);
+            all.keys_at = g.keys_at;
+            let aggs = plan.values(&all.aggs);
+            let bounds = bounds_of(plan, &all);
+            let view = GroupView {
+                keys: &g.keys,
+                aggs: &aggs,
+                bounds: &bounds,
+            };
+            let v = Frame::for_group(env, rule, view).group_violation();
+            (v != Some(true)).then_some(all)
+        })
+    };
     let aggs = plan.values(&g.aggs);
-    let bounds: Vec<Option<Range>> = plan
-        .nodes
-        .iter()
-        .zip(&g.aggs)
-        .map(|((func, arg), acc)| acc.range(*func, arg.is_some()))
-        .collect();
+    let bounds = bounds_of(plan, g);
     let view = || GroupView {
         keys: &g.keys,
         aggs: &aggs,
@@ -943,6 +1005,15 @@ fn judge_group(env: &Env<'_>, rule: &RuleDef, plan: &AggPlan<'_>, g: &GroupAcc, 
     if verdict == Some(true) && g.certain == 0 {
         verdict = None;
     }
+    let overturnable = if verdict == Some(true) {
+        with_unplaced(g)
+    } else {
+        None
+    };
+    if overturnable.is_some() {
+        verdict = None;
+    }
+    let g = overturnable.as_ref().unwrap_or(g);
     if verdict == Some(false) {
         return;
     }
