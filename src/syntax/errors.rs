@@ -286,6 +286,14 @@ pub(super) fn syntax_error(err: &Error<Rule>, text: &str) -> PolicyError {
             if e.help.is_none() && word == "on" && after_expect_no(text, start) {
                 e = e.help("`expect no CODE` takes no records: it says the test has no finding of that code at all; `expect CODE on [\"…\"]` names the records it finds, and the findings must then be exactly those");
             }
+            if word != "on"
+                && in_expect_line(text, start)
+                && e.help.as_deref().is_none_or(|h| h == "compare with `==`")
+            {
+                // (`=` in an expectation is no comparison.)
+                e.help = None;
+                e = e.help("an expectation is `expect H001 on [\"C1\"]`, `expect no H001`, `expect undetermined H003 on [\"C5\"]`, or a metric's value: `expect M04 = 2 / 3`, `expect M04 for \"民政局\" = 50% undetermined 1`");
+            }
             if e.help.is_none() && text[start.min(text.len())..].starts_with("///") {
                 e = e.help("`///` is a doc comment and may stand only before a rule, metric, param, test or policy header; use `//` for a comment");
             }
@@ -305,6 +313,16 @@ pub(super) fn syntax_error(err: &Error<Rule>, text: &str) -> PolicyError {
             PolicyError::new(ErrorCode::Syntax, span, message.clone()).label("here")
         }
     }
+}
+
+/// Whether byte `at` lies after `expect` on an expectation's line.
+fn in_expect_line(text: &str, at: usize) -> bool {
+    let at = at.min(text.len());
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    text[line_start..at]
+        .trim_start()
+        .strip_prefix("expect")
+        .is_some_and(|rest| rest.starts_with(char::is_whitespace))
 }
 
 /// Whether the line before byte `at` reads `expect no [undetermined] CODE`.
