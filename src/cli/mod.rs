@@ -52,6 +52,12 @@ enum Command {
     /// Format policy files canonically (comments kept).
     Fmt(fmt_cmd::Args),
     /// Run the `test` blocks of the policies through the engine.
+    ///
+    /// A test's expectations: `expect H001 on ["C1"]` (the findings of a
+    /// code are exactly those expected), `expect no H002`, `expect
+    /// undetermined H003 on ["C5"]`, and a metric's value: `expect M04 = 2 /
+    /// 3` (records counted), `expect M04 for "民政局" = 50%` (to the decimals
+    /// written), with `undetermined N` when some of its records are.
     Test(test_cmd::Args),
     /// Write a deterministic, realistic export folder (examples, tests, benchmarks).
     Generate(generate_cmd::Args),
