@@ -219,11 +219,12 @@ fn compare_metric(
 ) -> Vec<String> {
     let norm = |s: &str| crate::read::normalize::value(s).into_owned();
     let wanted = dept.map(norm);
-    let (numerator, denominator, undet) = audit
+    let found = audit
         .metrics
         .iter()
-        .find(|m| m.id == code && m.dept.as_deref().map(norm) == wanted)
-        .map_or((0, 0, 0), |m| (m.numerator, m.denominator, m.undetermined));
+        .find(|m| m.id == code && m.dept.as_deref().map(norm) == wanted);
+    let (numerator, denominator, undet) =
+        found.map_or((0, 0, 0), |m| (m.numerator, m.denominator, m.undetermined));
     let whose = dept.map_or(String::new(), |d| format!(" for \"{d}\""));
     let written = match rate {
         ExpectedRate::Counts {
@@ -250,7 +251,7 @@ fn compare_metric(
                 .filter(|m| m.id == code)
                 .filter_map(|m| m.dept.as_deref())
                 .collect();
-            if dept.is_some() && !depts.is_empty() {
+            if found.is_none() && dept.is_some() && !depts.is_empty() {
                 format!(
                     "0 / 0 (n/a: nothing counted under it; the departments counted are {})",
                     depts.join(", ")

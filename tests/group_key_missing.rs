@@ -155,3 +155,63 @@ rule K242 at-least-two {
         assert_eq!(h002, [r#"["D","A2"]"#], "{engine:?}");
     }
 }
+
+/// A record missing part of its group key may join only the groups its
+/// known values match: C2 is 乙局's, so (甲局, A2)'s one case stays a
+/// finding of `count() >= 2` (it was undetermined); (乙局, A2) with C3
+/// alone may gain C2 and is undetermined. The undetermined verdict lists
+/// the group's own row and then the key-less one that could join it (its
+/// own rows all listed: the key-less one is no row of the group).
+#[test]
+fn a_record_missing_part_of_its_key_may_join_only_the_groups_it_matches() {
+    let policy = common::policy_folder(
+        r#"policy p {
+  title "部分分组键"
+}
+
+rule K251 at-least-two {
+  severity error
+  cite sandu-2018 "七、(六)"
+  for case in cases
+  group by case.dept, case.item_code
+  require count() >= 2
+}
+"#,
+    );
+    let dir = common::folder(&[(
+        "办件记录.csv",
+        "办件编号,事项编码,受理部门,受理渠道,受理时间\n\
+         C1,A2,甲局,原单位,2025-03-03 09:00\n\
+         C2,,乙局,中心窗口,2025-03-03 09:00\n\
+         C3,A2,乙局,原单位,2025-03-03 09:00\n",
+    )]);
+    let paths = common::yimen_files(policy.path());
+    for engine in [None, Some("reference")] {
+        let json: serde_json::Value =
+            serde_json::from_slice(&common::audit_bytes(engine, dir.path(), &paths, &[])).unwrap();
+        let keys = |what: &str| -> Vec<String> {
+            common::with_code(&json, what, "K251")
+                .iter()
+                .map(|v| v["key"].to_string())
+                .collect()
+        };
+        assert_eq!(keys("findings"), [r#"["甲局","A2"]"#], "{engine:?}");
+        assert_eq!(
+            keys("undetermined"),
+            [r#"["C2"]"#, r#"["乙局","A2"]"#],
+            "{engine:?}"
+        );
+        let und = common::with_code(&json, "undetermined", "K251");
+        let group = und.iter().find(|u| u["key"][0] == "乙局").unwrap();
+        let rows: Vec<u64> = group["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["row"].as_u64().unwrap())
+            .collect();
+        assert_eq!(rows, [4, 3], "own row first, then the one that may join");
+        // (Its one row listed: no `group_rows`, which says a list was cut.)
+        assert!(group["group_rows"].is_null(), "{group:#}");
+        assert_eq!(group["missing"], serde_json::json!(["item_code"]));
+    }
+}

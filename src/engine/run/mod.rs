@@ -242,6 +242,10 @@ pub struct Partial {
     findings: Vec<Finding>,
     undetermined: Vec<Undetermined>,
     groups: Vec<HashMap<Vec<Key>, GroupAcc>>,
+    /// Per group rule: the records without their whole group key that may
+    /// change a verdict, gathered by the key values they have (`None` where
+    /// missing); each may be a member of any group those values match.
+    unplaced: Vec<HashMap<Vec<Option<Key>>, GroupAcc>>,
     metrics: Vec<HashMap<Option<Key>, MetricAcc>>,
 }
 
@@ -292,6 +296,20 @@ impl Partial {
         for (slot, g) in p.groups.into_iter().enumerate() {
             for (k, acc) in g {
                 merge_group(&mut self.groups[slot], k, acc);
+            }
+        }
+        if self.unplaced.len() < p.unplaced.len() {
+            self.unplaced
+                .resize_with(p.unplaced.len(), HashMap::default);
+        }
+        for (slot, u) in p.unplaced.into_iter().enumerate() {
+            for (k, acc) in u {
+                match self.unplaced[slot].entry(k) {
+                    std::collections::hash_map::Entry::Occupied(m) => m.into_mut().merge(acc),
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(acc);
+                    }
+                }
             }
         }
         for (slot, m) in p.metrics.into_iter().enumerate() {
@@ -393,6 +411,7 @@ impl<'a> Runner<'a> {
         let n = self.rules[ds].len();
         Partial {
             groups: vec![HashMap::default(); n],
+            unplaced: vec![HashMap::default(); n],
             metrics: vec![HashMap::default(); n],
             ..Partial::default()
         }
@@ -511,16 +530,29 @@ impl<'a> Runner<'a> {
                         .into_iter()
                         .collect();
                 groups.sort_by(|a, b| a.0.cmp(&b.0));
-                // The records without a group key that may change a verdict
-                // (keyed by no value: first after sorting).
-                let unplaced = match groups.first() {
-                    Some((k, _)) if k.is_empty() => Some(groups.remove(0).1),
-                    _ => None,
-                };
+                let mut unplaced: Vec<(Vec<Option<Key>>, GroupAcc)> = merged
+                    .unplaced
+                    .get_mut(slot)
+                    .map(std::mem::take)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .collect();
+                unplaced.sort_by(|a, b| a.0.cmp(&b.0));
                 let plan = &self.agg_plans[ri];
                 let before = audit.findings.len();
-                for (_, g) in groups {
-                    judge_group(&self.env, rule, plan, &g, unplaced.as_ref(), audit);
+                for (key, g) in groups {
+                    // The records without their whole key that may be in it.
+                    let may_join: Vec<&GroupAcc> = unplaced
+                        .iter()
+                        .filter(|(known, _)| {
+                            known
+                                .iter()
+                                .zip(&key)
+                                .all(|(k, g)| k.as_ref().is_none_or(|k| k == g))
+                        })
+                        .map(|(_, acc)| acc)
+                        .collect();
+                    judge_group(&self.env, rule, plan, &g, &may_join, audit);
                 }
                 for f in &mut audit.findings[before..] {
                     f.cite = cites(self.env.program, &f.code, self.sources);
@@ -827,7 +859,7 @@ fn eval_group_row(
             if !decides_nothing(env, rule, &agg_plans[&ri], member, row, f, &key_values) {
                 let u = undetermined_row(env, rule, row, f, rule.dataset);
                 p.undetermined.push(u);
-                add_unplaced(&agg_plans[&ri], row, slot, p, f);
+                add_unplaced(rule, &agg_plans[&ri], row, slot, p, f);
             }
             return;
         }
@@ -857,15 +889,28 @@ fn eval_group_row(
     }
 }
 
-/// A record whose group key is missing and which may change a group's
-/// verdict, added to the rule's group of such records (keyed by no value,
-/// which no group's key is; each may be a member of any group, or of
-/// none): a violation of a group that it could overturn is not certain
-/// ([`judge_group`]).
-fn add_unplaced(plan: &AggPlan<'_>, row: &Row, slot: usize, p: &mut Partial, f: &mut Frame<'_>) {
+/// A record with its group key missing, or part of it, which may change a
+/// group's verdict: gathered with the rule's other such records that have
+/// the same key values (`None` where missing). It may be a member of any
+/// group whose key those values match, or of none: a violation of such a
+/// group that it could overturn is not certain ([`judge_group`]).
+fn add_unplaced(
+    rule: &RuleDef,
+    plan: &AggPlan<'_>,
+    row: &Row,
+    slot: usize,
+    p: &mut Partial,
+    f: &mut Frame<'_>,
+) {
     let at = (row.file, row.row);
-    let acc = p.groups[slot]
-        .entry(Vec::new())
+    // (Each key evaluated again: the record's missing fields are noted.)
+    let known: Vec<Option<Key>> = rule
+        .group_by
+        .iter()
+        .map(|g| f.need(g).as_ref().and_then(Key::of))
+        .collect();
+    let acc = p.unplaced[slot]
+        .entry(known)
         .or_insert_with(|| GroupAcc::new(Vec::new(), at, &plan.keeps));
     acc.add_record(at, None);
     for (i, (func, arg)) in plan.nodes.iter().enumerate() {
@@ -967,30 +1012,9 @@ fn judge_group(
     rule: &RuleDef,
     plan: &AggPlan<'_>,
     g: &GroupAcc,
-    unplaced: Option<&GroupAcc>,
+    may_join: &[&GroupAcc],
     audit: &mut Audit,
 ) {
-    // A violation stands only if the records without a group key, each of
-    // which may be in this group or not, cannot overturn it: judged again
-    // with them as possible members.
-    let with_unplaced = |g: &GroupAcc| {
-        unplaced.and_then(|u| {
-            let mut all = g.clone();
-            all.merge(u.clone());
-            // (The group's own key, not the key-less records'.)
-            all.keys.clone_from(&g.keys);
-            all.keys_at = g.keys_at;
-            let aggs = plan.values(&all.aggs);
-            let bounds = bounds_of(plan, &all);
-            let view = GroupView {
-                keys: &g.keys,
-                aggs: &aggs,
-                bounds: &bounds,
-            };
-            let v = Frame::for_group(env, rule, view).group_violation();
-            (v != Some(true)).then_some(all)
-        })
-    };
     let aggs = plan.values(&g.aggs);
     let bounds = bounds_of(plan, g);
     let view = || GroupView {
@@ -1005,26 +1029,47 @@ fn judge_group(
     if verdict == Some(true) && g.certain == 0 {
         verdict = None;
     }
-    let overturnable = if verdict == Some(true) {
-        with_unplaced(g)
-    } else {
-        None
-    };
-    if overturnable.is_some() {
-        verdict = None;
+    // A violation stands only if the records without their whole group key
+    // that may be in this group (each may or may not be) cannot overturn
+    // it: judged again with them as possible members.
+    let mut overturned_by: Vec<&GroupAcc> = Vec::new();
+    if verdict == Some(true) && !may_join.is_empty() {
+        let mut all = g.clone();
+        for u in may_join {
+            all.merge((*u).clone());
+        }
+        let aggs = plan.values(&all.aggs);
+        let bounds = bounds_of(plan, &all);
+        let view = GroupView {
+            keys: &g.keys,
+            aggs: &aggs,
+            bounds: &bounds,
+        };
+        if Frame::for_group(env, rule, view).group_violation() != Some(true) {
+            verdict = None;
+            overturned_by.extend(may_join);
+        }
     }
-    let g = overturnable.as_ref().unwrap_or(g);
     if verdict == Some(false) {
         return;
     }
     let ds_name = env.schema.datasets[rule.report_dataset].name.clone();
     // The group's first records, those that decide its aggregates and, for
     // an undetermined verdict, those it could not count.
-    let (rows, records) = g.evidence_rows(verdict.is_none());
+    let (mut rows, records) = g.evidence_rows(verdict.is_none());
     let group_rows = Some(GroupRows {
         total: records,
         listed: rows.len() as u64,
     });
+    // Then the first records without their whole key that could overturn
+    // a violation (not the group's own: not counted in `group_rows`).
+    let mut joining: Vec<(u32, u32)> = overturned_by
+        .iter()
+        .flat_map(|u| u.evidence_rows(true).0)
+        .collect();
+    joining.sort_unstable();
+    joining.truncate(group_acc::GROUP_EVIDENCE);
+    rows.extend(joining);
     let mut evidence: Vec<Evidence> = rows
         .iter()
         .map(|&(file, row)| {
@@ -1072,7 +1117,11 @@ fn judge_group(
             key,
             missing: {
                 let mut m = g.missing.clone();
-                for x in &f.missing {
+                for x in f
+                    .missing
+                    .iter()
+                    .chain(overturned_by.iter().flat_map(|u| &u.missing))
+                {
                     if !m.contains(x) {
                         m.push(x.clone());
                     }
