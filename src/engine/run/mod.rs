@@ -541,18 +541,21 @@ impl<'a> Runner<'a> {
                 let plan = &self.agg_plans[ri];
                 let before = audit.findings.len();
                 for (key, g) in groups {
-                    // The records without their whole key that may be in it.
-                    let may_join: Vec<&GroupAcc> = unplaced
-                        .iter()
-                        .filter(|(known, _)| {
-                            known
-                                .iter()
-                                .zip(&key)
-                                .all(|(k, g)| k.as_ref().is_none_or(|k| k == g))
-                        })
-                        .map(|(_, acc)| acc)
-                        .collect();
-                    judge_group(&self.env, rule, plan, &g, &may_join, audit);
+                    // The records without their whole key that may be in it
+                    // (looked for only when a violation needs them).
+                    let may_join = || -> Vec<&GroupAcc> {
+                        unplaced
+                            .iter()
+                            .filter(|(known, _)| {
+                                known
+                                    .iter()
+                                    .zip(&key)
+                                    .all(|(k, g)| k.as_ref().is_none_or(|k| k == g))
+                            })
+                            .map(|(_, acc)| acc)
+                            .collect()
+                    };
+                    judge_group(&self.env, rule, plan, &g, may_join, audit);
                 }
                 for f in &mut audit.findings[before..] {
                     f.cite = cites(self.env.program, &f.code, self.sources);
@@ -1007,12 +1010,12 @@ fn eval_record(env: &Env<'_>, rule: &RuleDef, row: &Row, p: &mut Partial, f: &mu
     }
 }
 
-fn judge_group(
+fn judge_group<'g>(
     env: &Env<'_>,
     rule: &RuleDef,
     plan: &AggPlan<'_>,
     g: &GroupAcc,
-    may_join: &[&GroupAcc],
+    may_join: impl FnOnce() -> Vec<&'g GroupAcc>,
     audit: &mut Audit,
 ) {
     let aggs = plan.values(&g.aggs);
@@ -1033,9 +1036,14 @@ fn judge_group(
     // that may be in this group (each may or may not be) cannot overturn
     // it: judged again with them as possible members.
     let mut overturned_by: Vec<&GroupAcc> = Vec::new();
-    if verdict == Some(true) && !may_join.is_empty() {
+    let may_join = if verdict == Some(true) {
+        may_join()
+    } else {
+        Vec::new()
+    };
+    if !may_join.is_empty() {
         let mut all = g.clone();
-        for u in may_join {
+        for u in &may_join {
             all.merge((*u).clone());
         }
         let aggs = plan.values(&all.aggs);
