@@ -374,9 +374,7 @@ impl AggAcc {
         };
         Some(Range { lo, hi })
     }
-}
 
-impl AggAcc {
     /// A ratio's least and greatest values while some contributions are
     /// unknown: each unknown record as a member that fails (least) or, if
     /// it may hold, as one that holds and otherwise none (most). `None`

@@ -82,7 +82,7 @@ impl MetricAcc {
 }
 
 /// Add a group's partial aggregates to `groups` (merging with what is there).
-fn merge_group(groups: &mut HashMap<Vec<Key>, GroupAcc>, key: Vec<Key>, acc: GroupAcc) {
+fn merge_group<K: Eq + std::hash::Hash>(groups: &mut HashMap<K, GroupAcc>, key: K, acc: GroupAcc) {
     // (One hash of the key, found or not.)
     match groups.entry(key) {
         std::collections::hash_map::Entry::Occupied(m) => m.into_mut().merge(acc),
@@ -304,12 +304,7 @@ impl Partial {
         }
         for (slot, u) in p.unplaced.into_iter().enumerate() {
             for (k, acc) in u {
-                match self.unplaced[slot].entry(k) {
-                    std::collections::hash_map::Entry::Occupied(m) => m.into_mut().merge(acc),
-                    std::collections::hash_map::Entry::Vacant(v) => {
-                        v.insert(acc);
-                    }
-                }
+                merge_group(&mut self.unplaced[slot], k, acc);
             }
         }
         for (slot, m) in p.metrics.into_iter().enumerate() {
