@@ -139,6 +139,17 @@ pub struct SourceFileError {
     pub error: SourceError,
 }
 
+impl SourceFileError {
+    /// A file or folder that could not be read: no text to show.
+    fn unread(path: &Path, error: SourceError) -> Self {
+        SourceFileError {
+            file: path.display().to_string(),
+            text: String::new(),
+            error,
+        }
+    }
+}
+
 impl SourceError {
     /// Where in `text`, the file's, the error lies (byte offsets), when it
     /// can be told: a YAML error's line and column, a bad date's or empty
@@ -327,11 +338,7 @@ impl SourceRegistry {
             let paths = match Self::dir_paths(dir) {
                 Ok(p) => p,
                 Err(error) => {
-                    errors.push(SourceFileError {
-                        file: dir.display().to_string(),
-                        text: String::new(),
-                        error,
-                    });
+                    errors.push(SourceFileError::unread(dir, error));
                     continue;
                 }
             };
@@ -341,11 +348,7 @@ impl SourceRegistry {
                 let (name, text) = match Self::read_text(&path) {
                     Ok(nt) => nt,
                     Err(error) => {
-                        errors.push(SourceFileError {
-                            file: path.display().to_string(),
-                            text: String::new(),
-                            error,
-                        });
+                        errors.push(SourceFileError::unread(&path, error));
                         continue;
                     }
                 };
@@ -363,39 +366,18 @@ impl SourceRegistry {
         if texts.len() == builtin && errors.is_empty() {
             return Ok(Self::active());
         }
-        let mut sources: BTreeMap<String, Source> = BTreeMap::new();
-        let mut files: BTreeMap<String, String> = BTreeMap::new();
-        for (file, text) in &texts {
-            let source = match parse_source(file, text) {
-                Ok(s) => s,
-                Err(error) => {
-                    errors.push(SourceFileError {
-                        file: file.clone(),
-                        text: text.clone(),
-                        error,
-                    });
-                    continue;
-                }
-            };
-            if let Some(first_file) = files.get(&source.id) {
-                errors.push(SourceFileError {
-                    file: file.clone(),
-                    text: text.clone(),
-                    error: SourceError::DuplicateSource {
-                        id: source.id,
-                        file: file.clone(),
-                        first_file: first_file.clone(),
-                    },
-                });
-                continue;
+        let (reg, parse_errors) = Self::parse_all(&texts);
+        errors.extend(parse_errors.into_iter().map(|(i, error)| {
+            let (file, text) = &texts[i];
+            SourceFileError {
+                file: file.clone(),
+                text: text.clone(),
+                error,
             }
-            files.insert(source.id.clone(), file.clone());
-            sources.insert(source.id.clone(), source);
-        }
+        }));
         if !errors.is_empty() {
             return Err(errors);
         }
-        let reg = SourceRegistry { sources };
         Ok(ACTIVE.get_or_init(|| reg))
     }
 
@@ -472,21 +454,43 @@ impl SourceRegistry {
     /// Each file must describe one source whose id equals the file name without its
     /// `.yaml`/`.yml` extension; clause ids must be canonical and unique within the source.
     pub fn from_yaml_texts(texts: &[(String, String)]) -> Result<SourceRegistry, SourceError> {
+        let (registry, errors) = Self::parse_all(texts);
+        match errors.into_iter().next() {
+            Some((_, e)) => Err(e),
+            None => Ok(registry),
+        }
+    }
+
+    /// Every text parsed, in order: the sources of those that are valid
+    /// (the first file of an id), and each other one's error with its
+    /// index in `texts`.
+    fn parse_all(texts: &[(String, String)]) -> (SourceRegistry, Vec<(usize, SourceError)>) {
         let mut sources: BTreeMap<String, Source> = BTreeMap::new();
         let mut files: BTreeMap<String, String> = BTreeMap::new();
-        for (file, text) in texts {
-            let source = parse_source(file, text)?;
+        let mut errors = Vec::new();
+        for (i, (file, text)) in texts.iter().enumerate() {
+            let source = match parse_source(file, text) {
+                Ok(s) => s,
+                Err(e) => {
+                    errors.push((i, e));
+                    continue;
+                }
+            };
             if let Some(first_file) = files.get(&source.id) {
-                return Err(SourceError::DuplicateSource {
-                    id: source.id,
-                    file: file.clone(),
-                    first_file: first_file.clone(),
-                });
+                errors.push((
+                    i,
+                    SourceError::DuplicateSource {
+                        id: source.id,
+                        file: file.clone(),
+                        first_file: first_file.clone(),
+                    },
+                ));
+                continue;
             }
             files.insert(source.id.clone(), file.clone());
             sources.insert(source.id.clone(), source);
         }
-        Ok(SourceRegistry { sources })
+        (SourceRegistry { sources }, errors)
     }
 
     /// The source with the given id.
