@@ -6,6 +6,10 @@
 
 mod common;
 
+/// One in-centre item, A2, of department D.
+const CATALOGUE: &str = "事项编码,事项名称,事项类型,实施主体,是否进驻中心,办件类型,承诺办结时限\n\
+                         A2,x,行政许可,D,是,承诺件,10\n";
+
 fn undetermined(json: &serde_json::Value, code: &str) -> Vec<String> {
     common::with_code(json, "undetermined", code)
         .iter()
@@ -16,11 +20,7 @@ fn undetermined(json: &serde_json::Value, code: &str) -> Vec<String> {
 #[test]
 fn a_record_without_its_group_key_is_undetermined_only_if_it_could_matter() {
     let dir = common::folder(&[
-        (
-            "事项目录.csv",
-            "事项编码,事项名称,事项类型,实施主体,是否进驻中心,办件类型,承诺办结时限\n\
-             A2,x,行政许可,D,是,承诺件,10\n",
-        ),
+        ("事项目录.csv", CATALOGUE),
         (
             "办件记录.csv",
             "办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n\
@@ -115,11 +115,7 @@ rule K242 at-least-two {
 "#,
     );
     let dir = common::folder(&[
-        (
-            "事项目录.csv",
-            "事项编码,事项名称,事项类型,实施主体,是否进驻中心,办件类型,承诺办结时限\n\
-             A2,x,行政许可,D,是,承诺件,10\n",
-        ),
+        ("事项目录.csv", CATALOGUE),
         (
             "办件记录.csv",
             "办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n\
