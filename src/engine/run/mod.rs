@@ -256,7 +256,9 @@ pub struct Runner<'a> {
     env: Env<'a>,
     agg_plans: HashMap<usize, AggPlan<'a>>,
     rules: Vec<Vec<(usize, &'a RuleDef)>>,
-    sources: &'a SourceRegistry,
+    /// Each rule's citations with their text, made once: a finding gets a
+    /// copy (finding the text scans its document's clauses).
+    cites: HashMap<String, Vec<CiteOut>>,
     period: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
     /// Decide passing records on the fast path (off with `YIMEN_ENGINE=reference`).
     fast: bool,
@@ -360,7 +362,11 @@ impl<'a> Runner<'a> {
             },
             agg_plans,
             rules,
-            sources: opts.sources,
+            cites: program
+                .rules
+                .iter()
+                .map(|r| (r.code.clone(), cites(r, opts.sources)))
+                .collect(),
             period: opts.period,
             fast: std::env::var_os("YIMEN_ENGINE").is_none_or(|v| v != "reference"),
             shared_lookups: SharedLookups::new(program),
@@ -400,6 +406,11 @@ impl<'a> Runner<'a> {
             })
             .map(|r| r.code.as_str())
             .collect()
+    }
+
+    /// The citations of rule `code`, as its findings show them.
+    fn cites_of(&self, code: &str) -> Vec<CiteOut> {
+        self.cites.get(code).cloned().unwrap_or_default()
     }
 
     fn empty_partial(&self, ds: usize) -> Partial {
@@ -514,7 +525,7 @@ impl<'a> Runner<'a> {
             *audit.undated.entry(dataset.name.clone()).or_default() += merged.undated;
         }
         for f in &mut merged.findings {
-            f.cite = cites(self.env.program, &f.code, self.sources);
+            f.cite = self.cites_of(&f.code);
         }
         audit.findings.extend(merged.findings);
         audit.undetermined.extend(merged.undetermined);
@@ -553,7 +564,7 @@ impl<'a> Runner<'a> {
                     judge_group(&self.env, rule, plan, &g, may_join, audit);
                 }
                 for f in &mut audit.findings[before..] {
-                    f.cite = cites(self.env.program, &f.code, self.sources);
+                    f.cite = self.cites_of(&f.code);
                 }
             }
             if rule.kind == RuleKind::Metric {
@@ -619,20 +630,15 @@ pub fn run(
     audit
 }
 
-fn cites(program: &Program, code: &str, sources: &SourceRegistry) -> Vec<CiteOut> {
-    program
-        .rule(code)
-        .map(|r| {
-            r.cites
-                .iter()
-                .map(|c| CiteOut {
-                    policy: c.source.clone(),
-                    clause: c.clause.clone(),
-                    text: sources.cited_text(&c.source, &c.clause).unwrap_or_default(),
-                })
-                .collect()
+fn cites(rule: &RuleDef, sources: &SourceRegistry) -> Vec<CiteOut> {
+    rule.cites
+        .iter()
+        .map(|c| CiteOut {
+            policy: c.source.clone(),
+            clause: c.clause.clone(),
+            text: sources.cited_text(&c.source, &c.clause).unwrap_or_default(),
         })
-        .unwrap_or_default()
+        .collect()
 }
 
 fn metric_value(rule: &RuleDef, dept: Option<String>, acc: &MetricAcc) -> MetricValue {
