@@ -439,7 +439,7 @@ impl SourceRegistry {
 
     /// A source file's name and text.
     fn read_text(path: &Path) -> Result<(String, String), SourceError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SourceError::ReadFile {
+        let text = crate::read::small_file(path).map_err(|source| SourceError::ReadFile {
             path: path.to_path_buf(),
             source,
         })?;

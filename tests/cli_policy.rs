@@ -411,7 +411,7 @@ fn every_broken_source_document_is_shown_where_it_is_wrong() {
     let (code, _, err) = yimen(&["check-policy", "@builtin", region.to_str().unwrap()]);
     assert_eq!(code, 2, "{err}");
     assert_eq!(err.matches("yimen::bad-source-file").count(), 3, "{err}");
-    assert!(err.contains("stream did not contain valid UTF-8"), "{err}");
+    assert!(err.contains("不是 UTF-8 编码的文本"), "{err}");
     for shown in [
         "a-2024.yaml:4:9]",
         "issued: 2024-13-01",
