@@ -41,7 +41,7 @@ fn command(
     if let Some((e, prefix)) = at {
         props.push(format!(
             "file={}",
-            escape_property(&format!("{prefix}{}", e.file).replace('\\', "/"))
+            escape_property(&super::located(prefix, &e.file))
         ));
         if e.row >= 1 {
             props.push(format!("line={}", e.row));

@@ -74,7 +74,7 @@ fn finding_case(out: &mut String, code: &str, f: &Finding, prefix: &str) {
     let file = f
         .evidence
         .first()
-        .map(|e| format!(" file=\"{}\"", attr(&format!("{prefix}{}", e.file))))
+        .map(|e| format!(" file=\"{}\"", attr(&super::located(prefix, &e.file))))
         .unwrap_or_default();
     let _ = writeln!(
         out,
@@ -190,7 +190,7 @@ fn files_suite(out: &mut String, doc: &AuditDoc<'_>) -> (usize, usize) {
             out,
             "    <testcase classname=\"{FILES}\" name=\"{}\" file=\"{}\">",
             attr(&k.file),
-            attr(&format!("{}{}", doc.location_prefix, k.file))
+            attr(&super::located(&doc.location_prefix, &k.file))
         );
         let text = super::file_not_read_text(k);
         if k.unreadable {
@@ -295,7 +295,7 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
                 body,
                 "    <testcase classname=\"数据错误\" name=\"{}\" file=\"{}\">",
                 attr(&name),
-                attr(&format!("{}{}", doc.location_prefix, e.file))
+                attr(&super::located(&doc.location_prefix, &e.file))
             );
             let _ = writeln!(
                 body,

@@ -21,11 +21,18 @@ pub struct AuditDoc<'a> {
     pub as_of: chrono::NaiveDate,
     pub program: &'a crate::ir::Program,
     /// What the writers that locate files in a repository (`github`,
-    /// `sarif`) put before a file name, which is relative to the export
+    /// `sarif`, `junit`) put before a file name, which is relative to the export
     /// folder: the folder as seen from the working directory (in CI, the
     /// repository's root), `/`-separated and ending in `/`; empty when the
     /// folder is the working directory. See [`location_prefix`].
     pub location_prefix: String,
+}
+
+/// A file of the export (named relative to the folder) as the writers that
+/// locate files in a repository name it (`sarif`, `github`, `junit`): after
+/// [`AuditDoc::location_prefix`], `/`-separated.
+pub(crate) fn located(prefix: &str, file: &str) -> String {
+    format!("{prefix}{file}").replace('\\', "/")
 }
 
 /// The export folder `dir` as seen from the working directory, as

@@ -53,7 +53,7 @@ fn location(e: &Evidence, prefix: &str) -> Value {
     let mut physical = Map::new();
     physical.insert(
         "artifactLocation".into(),
-        json!({ "uri": uri(&format!("{prefix}{}", e.file)) }),
+        json!({ "uri": uri(&super::located(prefix, &e.file)) }),
     );
     if e.row >= 1 {
         physical.insert("region".into(), json!({ "startLine": e.row }));
