@@ -15,7 +15,7 @@
 
 use super::triage::{self as tri, RESOLVED, RESOLVED_NOTE};
 use super::{
-    cites_short, evidence_text, evidence_values, files_not_read, key_text, severity_label,
+    cites_short, evidence_text, evidence_values, files_not_read_in_order, key_text, severity_label,
     AuditDoc, SKIPPED_FILE, UNREADABLE_FILE,
 };
 
@@ -153,10 +153,12 @@ fn unknown_rows(doc: &AuditDoc<'_>) -> Vec<Vec<String>> {
         ]);
         row
     });
-    let (unreadable, skipped) = files_not_read(doc);
-    let unreadable = unreadable.into_iter().map(|k| (UNREADABLE_FILE, k));
-    let skipped = skipped.into_iter().map(|k| (SKIPPED_FILE, k));
-    let files = unreadable.chain(skipped).map(|(label, k)| {
+    let files = files_not_read_in_order(doc).map(|k| {
+        let label = if k.unreadable {
+            UNREADABLE_FILE
+        } else {
+            SKIPPED_FILE
+        };
         let mut row = vec![String::new(), String::new(), label.to_string()];
         row.extend(std::iter::repeat_n(String::new(), 3));
         row.extend([k.reason.clone(), String::new(), k.file.clone()]);

@@ -147,6 +147,16 @@ pub(crate) fn files_not_read<'a>(
     audit.skipped.iter().partition(|k| k.unreadable)
 }
 
+/// The files not read in the order the formats list them: those that could
+/// not be read, then those skipped as holding no dataset (`unreadable` tells
+/// them apart).
+pub(crate) fn files_not_read_in_order<'a>(
+    doc: &'a AuditDoc<'_>,
+) -> impl Iterator<Item = &'a SkippedFile> {
+    let (unreadable, skipped) = files_not_read(doc);
+    unreadable.into_iter().chain(skipped)
+}
+
 /// A file not read in one line, as the command says it on stderr: `窗口授权.xlsx:
 /// 无法读取: …` for one that could not be read (its reason says what
 /// failed), `已跳过: README.md: 不支持的文件类型(.md)` for one holding no

@@ -310,12 +310,9 @@ fn undetermined(u: &Undetermined, rule_index: Option<usize>, prefix: &str, marks
 /// (`error`), then those skipped as holding no dataset (`note`), each
 /// located at the file, its reason the message.
 fn file_notifications(doc: &AuditDoc<'_>) -> Vec<Value> {
-    let (unreadable, skipped) = super::files_not_read(doc);
-    let unreadable = unreadable.into_iter().map(|k| ("error", k));
-    let skipped = skipped.into_iter().map(|k| ("note", k));
-    unreadable
-        .chain(skipped)
-        .map(|(level, k)| {
+    super::files_not_read_in_order(doc)
+        .map(|k| {
+            let level = if k.unreadable { "error" } else { "note" };
             let at = Evidence::whole_file(&k.file);
             json!({
                 "level": level,

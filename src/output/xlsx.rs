@@ -25,9 +25,9 @@ use rust_xlsxwriter::{
 
 use super::triage::{self as tri, NEW, PERSISTING, RESOLVED, WAIVED};
 use super::{
-    cites_long, cites_short, display_width, evidence_values, files_not_read, findings_of, key_text,
-    records_shown, reported_codes, severity_label, AuditDoc, RecordsShown, SKIPPED_FILE,
-    UNREADABLE_FILE,
+    cites_long, cites_short, display_width, evidence_values, files_not_read,
+    files_not_read_in_order, findings_of, key_text, records_shown, reported_codes, severity_label,
+    AuditDoc, RecordsShown, SKIPPED_FILE, UNREADABLE_FILE,
 };
 
 /// The summary sheet's name.
@@ -421,12 +421,13 @@ fn data_error_sheet(
 /// as holding no dataset, each with its reason.
 fn files_sheet(ws: &mut Worksheet, doc: &AuditDoc<'_>, fmt: &Formats) -> Result<(), XlsxError> {
     let header = header(&["文件", "状态", "原因"]);
-    let (unreadable, skipped) = files_not_read(doc);
-    let unreadable = unreadable.into_iter().map(|k| (UNREADABLE_FILE, k));
-    let skipped = skipped.into_iter().map(|k| (SKIPPED_FILE, k));
-    let rows = unreadable
-        .chain(skipped)
-        .map(|(label, k)| {
+    let rows = files_not_read_in_order(doc)
+        .map(|k| {
+            let label = if k.unreadable {
+                UNREADABLE_FILE
+            } else {
+                SKIPPED_FILE
+            };
             vec![
                 Cell::from(k.file.as_str()),
                 Cell::from(label),
