@@ -815,6 +815,22 @@ fn holding_a_streamed_dataset_whole_is_said() {
         "{}",
         stderr(&out)
     );
+    // Once per command: `report --compare` audits two folders.
+    let out = common::yimen(None)
+        .args(["report"])
+        .arg(dir.path())
+        .arg("--compare")
+        .arg(dir.path())
+        .args(["--as-of", "2025-12-31", "--policy"])
+        .arg(policies.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        stderr(&out).matches("整个读入内存").count(),
+        1,
+        "{}",
+        stderr(&out)
+    );
     let out = common::audit_command(None, dir.path(), &[])
         .output()
         .unwrap();

@@ -111,12 +111,12 @@ fn beijing_today() -> chrono::NaiveDate {
 /// audit hold whole (a region's rule looking cases up by id) is said on
 /// stderr: memory then grows with the number of its records, where it is
 /// otherwise bounded by the registers and the groups.
-fn warn_held_whole(program: &crate::ir::Program, label: &str) {
+fn warn_held_whole(program: &crate::ir::Program) {
     for (i, d) in Schema::builtin().datasets.iter().enumerate() {
         let codes = crate::engine::Runner::holding_whole(program, i);
         if d.streamed && !codes.is_empty() {
             eprintln!(
-                "{label}注意: {} 查找 {} 的记录 (或按键去重), 该数据集将整个读入内存而不是分块流式处理: 内存随其记录数增长 (数百万条时可达数 GB)",
+                "注意: {} 查找 {} 的记录 (或按键去重), 该数据集将整个读入内存而不是分块流式处理: 内存随其记录数增长 (数百万条时可达数 GB)",
                 codes.join("、"),
                 d.name
             );
@@ -143,6 +143,8 @@ pub fn prepare(opts: &RunOpts) -> Result<Prepared, u8> {
     };
     warn_past_calendar(&calendar, as_of);
     let mapping = super::load_mapping(opts.map.as_deref(), schema)?;
+    // Once per command, however many audits it runs (diff, report --compare).
+    warn_held_whole(&program);
     Ok(Prepared {
         program,
         as_of,
@@ -207,7 +209,6 @@ pub fn run_audit(
     if !dir.is_dir() {
         return Err(fail(not_a_folder(dir)));
     }
-    warn_held_whole(&p.program, label);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(p.threads.unwrap_or(0))
         // The evaluators recurse over expressions (at most `MAX_DEPTH` deep).
