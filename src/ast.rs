@@ -257,8 +257,8 @@ pub enum TestStmtKind {
         code: Ident,
         dept: Option<StrLit>,
         value: ExpectedRate,
-        /// `undetermined U`, with its span.
-        undetermined: Option<(u64, Span)>,
+        /// `undetermined U`.
+        undetermined: Option<u64>,
         /// The span of the value.
         value_span: Span,
     },

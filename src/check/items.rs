@@ -195,15 +195,6 @@ impl Checker<'_> {
                         "write a date as year-month-day with a four-digit year, such as 2025-03-01",
                     ),
                 );
-            } else if what == "a target" && matches!(e.kind, ast::ExprKind::Name(_)) {
-                // A region's target is no parameter: the report's weights
-                // file sets it.
-                self.type_error_help(
-                    e,
-                    format!("{what} must be a literal value"),
-                    "not a literal".into(),
-                    "write the target as a value (`target >= 90%`); a region sets its own with `yimen report --weights F` (`targets: { M06: 95% }`), not with a parameter".into(),
-                );
             } else if !has_invalid_literal(e) {
                 self.type_error(
                     e,
@@ -575,7 +566,7 @@ impl Checker<'_> {
                             code: code.name.clone(),
                             dept: dept.as_ref().map(|d| d.value.clone()),
                             rate,
-                            undetermined: undetermined.map_or(0, |(n, _)| n),
+                            undetermined: undetermined.unwrap_or(0),
                         });
                     }
                 }

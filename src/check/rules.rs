@@ -342,6 +342,18 @@ impl Checker<'_> {
                         None => self.unknown_dataset(id),
                     }
                 }
+                ClauseKind::Target { value, .. }
+                    if is_metric && matches!(value.kind, ast::ExprKind::Name(_)) =>
+                {
+                    // A region's target is no parameter: the report's
+                    // weights file sets it.
+                    self.type_error_help(
+                        value,
+                        "a target must be a literal value".into(),
+                        "not a literal".into(),
+                        "write the target as a value (`target >= 90%`); a region sets its own with `yimen report --weights F` (`targets: { M06: 95% }`), not with a parameter".into(),
+                    );
+                }
                 ClauseKind::Target { op, value } if is_metric => {
                     if let Some(Const::Value(v)) =
                         self.const_of_type(value, &Type::Decimal, "a target")

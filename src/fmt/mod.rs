@@ -459,7 +459,7 @@ fn test(out: &mut Out<'_>, t: &TestDecl) {
                     } => line.push_str(&format!(" = {numerator} / {denominator}")),
                     crate::ast::ExpectedRate::Percent(p) => line.push_str(&format!(" = {p}%")),
                 }
-                if let Some((n, _)) = undetermined {
+                if let Some(n) = undetermined {
                     line.push_str(&format!(" undetermined {n}"));
                 }
                 line

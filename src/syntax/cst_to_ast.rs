@@ -84,6 +84,16 @@ fn is_keyword(rule: Rule) -> bool {
     )
 }
 
+/// An integer written beyond 64 bits.
+fn too_large_integer(span: Span, text: &str) -> PolicyError {
+    PolicyError::new(
+        ErrorCode::BadLiteral,
+        span,
+        format!("the number `{text}` is too large"),
+    )
+    .label("does not fit in 64 bits")
+}
+
 fn internal(span: Span, what: &str) -> PolicyError {
     PolicyError::new(
         ErrorCode::Internal,
@@ -812,7 +822,7 @@ impl Ctx {
         let undetermined = match c.optional(Rule::metric_undetermined) {
             Some(u) => {
                 let n = Cursor::new(&u).expect(Rule::int_lit)?;
-                Some((self.count(&n), span_of(&n)))
+                Some(self.count(&n))
             }
             None => None,
         };
@@ -829,14 +839,7 @@ impl Ctx {
     fn count(&mut self, pair: &Pair<'_, Rule>) -> u64 {
         let text = pair.as_str();
         text.parse::<u64>().unwrap_or_else(|_| {
-            self.errors.push(
-                PolicyError::new(
-                    ErrorCode::BadLiteral,
-                    span_of(pair),
-                    format!("the number `{text}` is too large"),
-                )
-                .label("does not fit in 64 bits"),
-            );
+            self.errors.push(too_large_integer(span_of(pair), text));
             0
         })
     }
@@ -850,14 +853,7 @@ impl Ctx {
                 if let Ok(n) = text.parse::<i64>() {
                     Literal::Int(n)
                 } else {
-                    self.errors.push(
-                        PolicyError::new(
-                            ErrorCode::BadLiteral,
-                            span,
-                            format!("the number `{text}` is too large"),
-                        )
-                        .label("does not fit in 64 bits"),
-                    );
+                    self.errors.push(too_large_integer(span, text));
                     Literal::Invalid(text.to_string())
                 }
             }

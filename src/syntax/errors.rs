@@ -270,7 +270,11 @@ pub(super) fn syntax_error(err: &Error<Rule>, text: &str) -> PolicyError {
                     Some("write `and`")
                 } else if rest.starts_with("||") {
                     Some("write `or`")
-                } else if rest.starts_with('=') && !rest.starts_with("==") {
+                } else if rest.starts_with('=')
+                    && !rest.starts_with("==")
+                    && !in_expect_line(text, start)
+                {
+                    // (In an expectation `=` is no comparison: see below.)
                     Some("compare with `==`")
                 } else if rest.starts_with(['；', '，', '：', '（', '）']) {
                     Some("a full-width punctuation mark: write it half-width (`;` `,` `:` `(` `)`)")
@@ -286,12 +290,7 @@ pub(super) fn syntax_error(err: &Error<Rule>, text: &str) -> PolicyError {
             if e.help.is_none() && word == "on" && after_expect_no(text, start) {
                 e = e.help("`expect no CODE` takes no records: it says the test has no finding of that code at all; `expect CODE on [\"…\"]` names the records it finds, and the findings must then be exactly those");
             }
-            if word != "on"
-                && in_expect_line(text, start)
-                && e.help.as_deref().is_none_or(|h| h == "compare with `==`")
-            {
-                // (`=` in an expectation is no comparison.)
-                e.help = None;
+            if e.help.is_none() && word != "on" && in_expect_line(text, start) {
                 e = e.help("an expectation is `expect H001 on [\"C1\"]`, `expect no H001`, `expect undetermined H003 on [\"C5\"]`, or a metric's value: `expect M04 = 2 / 3`, `expect M04 for \"民政局\" = 50% undetermined 1`");
             }
             if e.help.is_none() && text[start.min(text.len())..].starts_with("///") {
