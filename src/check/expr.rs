@@ -393,14 +393,12 @@ impl Checker<'_> {
         candidates.extend(scope.lets.iter().map(|l| l.name.as_str()));
         candidates.extend(self.params.iter().map(|p| p.name.as_str()));
         let code = Self::unknown(scope, ErrorCode::UnknownName);
-        // A `let` further down: known only in the clauses after it.
-        let in_item = self.item_at.is_some_and(|(file, span)| {
-            file == self.current && span.start <= id.span.start && id.span.end <= span.end
-        });
+        // A `let` further down the rule being checked: known only in the
+        // clauses after it.
         let later = self
             .item_lets
             .iter()
-            .find(|(l, at)| in_item && l == n && at.start > id.span.start)
+            .find(|(l, at)| l == n && at.start > id.span.start)
             .map(|(_, at)| *at);
         if let Some(at) = later {
             self.error(

@@ -75,11 +75,9 @@ pub(crate) struct Checker<'a> {
     /// (an unknown dataset, a second `for`): their uses are not reported
     /// again as unknown names.
     pub(crate) reported_vars: Vec<String>,
-    /// Every `let` of the rule being checked, with its name's span, and the
-    /// rule's file and span: a name used before its `let` in that rule is
-    /// told where the `let` is.
+    /// Every `let` of the rule being checked, with its name's span (empty
+    /// outside a rule).
     pub(crate) item_lets: Vec<(String, Span)>,
-    pub(crate) item_at: Option<(usize, Span)>,
     /// Test names seen, per file, with their span (a name is what
     /// `yimen test` reports a failure by).
     pub(crate) test_names: Vec<(usize, String, Span)>,
@@ -186,7 +184,6 @@ pub fn ast_to_ir(
         fires_edges: Vec::new(),
         reported_vars: Vec::new(),
         item_lets: Vec::new(),
-        item_at: None,
         test_names: Vec::new(),
     };
     let mut policies = Vec::new();

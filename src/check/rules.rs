@@ -26,11 +26,8 @@ impl Checker<'_> {
         policy_effective: Option<chrono::NaiveDate>,
         file: &str,
     ) -> Option<RuleDef> {
-        let is_metric = r.kind == RuleKind::Metric;
-        let what = if is_metric { "metric" } else { "rule" };
-        let here = self.current;
-        self.reported_vars.clear();
-        self.item_at = Some((here, r.span));
+        // Every `let` of the rule, known while it is checked: a name used
+        // before its `let` is told where the `let` is.
         self.item_lets = r
             .clauses
             .iter()
@@ -39,6 +36,22 @@ impl Checker<'_> {
                 _ => None,
             })
             .collect();
+        let def = self.rule_body(r, policy, policy_effective, file);
+        self.item_lets.clear();
+        def
+    }
+
+    fn rule_body(
+        &mut self,
+        r: &RuleDecl,
+        policy: &str,
+        policy_effective: Option<chrono::NaiveDate>,
+        file: &str,
+    ) -> Option<RuleDef> {
+        let is_metric = r.kind == RuleKind::Metric;
+        let what = if is_metric { "metric" } else { "rule" };
+        let here = self.current;
+        self.reported_vars.clear();
         self.current_rule = self
             .rule_codes
             .iter()
