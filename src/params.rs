@@ -105,7 +105,7 @@ fn scalar_from_text(raw: &str, ty: &Type) -> Option<Value> {
 /// A decimal written as digits with an optional sign and point (`1000`,
 /// `-0.5`, `.5`): not `NaN`, `inf` or an exponent (`1e400` is infinite,
 /// `1e-400` zero), which `f64`'s parser takes and no rule could use.
-fn plain_decimal(s: &str) -> Option<f64> {
+pub(crate) fn plain_decimal(s: &str) -> Option<f64> {
     let body = s.strip_prefix(['-', '+']).unwrap_or(s);
     let digits = body.bytes().filter(u8::is_ascii_digit).count();
     let points = body.bytes().filter(|&b| b == b'.').count();

@@ -199,6 +199,7 @@ fn a_malformed_weights_file_is_exit_2() {
         // A ratio written as a percentage: no value could reach it.
         ("targets: {M06: 95}\n", "95% 写作 0.95"),
         ("targets: {M06: 九成}\n", "应为比率 (0.95) 或百分数 (95%)"),
+        ("targets: {M06: 1e3%}\n", "应为比率 (0.95) 或百分数 (95%)"),
         ("excellence_share: 30%\n", "excellence_share"),
     ] {
         std::fs::write(&w, text).unwrap();

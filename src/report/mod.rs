@@ -66,8 +66,8 @@ impl RatioText {
             RatioText::Text(t) => t
                 .trim()
                 .strip_suffix(['%', '％'])
-                .and_then(|n| n.trim().parse::<f64>().ok())
-                .filter(|x| x.is_finite())
+                // (Written as `--param` takes a number: no `1e3`, `NaN`.)
+                .and_then(|n| crate::params::plain_decimal(n.trim()))
                 .map(|x| x / 100.0)
                 .ok_or_else(|| E::custom(format!("`{t}` 应为比率 (0.95) 或百分数 (95%)"))),
         }
