@@ -114,7 +114,7 @@ pub fn read_sources(files: &[PathBuf]) -> Result<Vec<PolicySource>, PolicyErrors
     }
 }
 
-fn display_path(p: &Path) -> String {
+pub(crate) fn display_path(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
 }
 

@@ -261,8 +261,10 @@ fn source_file_errors(errors: Vec<crate::sources::SourceFileError>) -> PolicyErr
         )
         .label(if span.is_some() { "这里" } else { "这个文件" })
         .help("a source document is a YAML file in UTF-8 named after its id (`local-2024.yaml`): `id`, `title`, `issuer`, `issued` and `in_force` (YYYY-MM-DD) and `clauses` (each `- id: \"一、\"` with its `text`); `number`, `seed` and `note` may be left out");
-        out.sources
-            .push(PolicySource::new(e.file.replace('\\', "/"), e.text));
+        out.sources.push(PolicySource::new(
+            crate::policy::display_path(std::path::Path::new(&e.file)),
+            e.text,
+        ));
         out.errors.push(FileErrors {
             file: i,
             errors: vec![error],
