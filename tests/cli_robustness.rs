@@ -791,6 +791,26 @@ fn generate_refuses_a_folder_with_other_data() {
         assert!(said.contains(name), "{said}");
     }
     assert_eq!(after.len(), 7);
+    // What the audit would skip does not stand in the way: an Office lock
+    // file, a file in a hidden folder, an empty file.
+    let other = dir.path().join("other");
+    std::fs::create_dir_all(other.join(".git")).unwrap();
+    std::fs::write(other.join("~$事项目录.xlsx"), "lock").unwrap();
+    std::fs::write(other.join(".git").join("cases.csv"), "a,b\n1,2\n").unwrap();
+    std::fs::write(other.join("旧导出.csv"), "").unwrap();
+    let o = other.to_str().unwrap();
+    let out = run(&["generate", o, "--cases", "10"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let audit = run(
+        &["audit", o, "--as-of", "2025-12-31", "--fail-on", "never"],
+        None,
+    );
+    assert_eq!(audit.status.code(), Some(0), "{}", stderr(&audit));
+    // A data file the audit would read is still refused.
+    std::fs::write(other.join("旧导出.csv"), "办件编号\nX1\n").unwrap();
+    let out = run(&["generate", o, "--cases", "10"], None);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("旧导出.csv"), "{}", stderr(&out));
 }
 
 /// A rule that looks cases up (a region's fee rule finding each fee's

@@ -92,12 +92,19 @@ fn no_other_data(dir: &std::path::Path, opts: &GenOptions) -> Result<(), String>
         return Ok(());
     }
     let planned = planned_files(opts);
+    // The files an audit of the folder would read: as discovery walks it
+    // (links followed, hidden folders, temporary files and empty files
+    // skipped).
     let mut others: Vec<String> = walkdir::WalkDir::new(dir)
+        .follow_links(true)
         .min_depth(1)
         .sort_by_file_name()
         .into_iter()
+        .filter_entry(|e| {
+            !(e.file_type().is_dir() && e.file_name().to_string_lossy().starts_with('.'))
+        })
         .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
+        .filter(|e| e.file_type().is_file() && e.metadata().is_ok_and(|m| m.len() > 0))
         .filter_map(|e| {
             let rel = e
                 .path()

@@ -45,9 +45,11 @@ fn temp_reason(name: &str) -> Option<&'static str> {
 }
 
 /// Whether a file of this name is read as data when it lies in an
-/// audited folder (by its extension).
+/// audited folder: a data type's extension, and no temporary or hidden
+/// file's name (which [`discover`] skips, as it skips hidden folders and
+/// empty files).
 pub(crate) fn is_data_file_name(name: &str) -> bool {
-    format_of(name).is_some()
+    temp_reason(name).is_none() && format_of(name).is_some()
 }
 
 fn format_of(name: &str) -> Option<Format> {
