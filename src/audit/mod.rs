@@ -175,10 +175,8 @@ pub fn audit_dir(
             Ok(table) => {
                 // A file read as the dataset provides it, even without rows
                 // (a header-only register: nothing in it); one whose rows all
-                // failed does not (its lookups stay unknown, not "no match").
-                if table.errors.is_empty() {
-                    data.provided[ds] = true;
-                }
+                // failed does not (its lookups stay unknown, not "no match"):
+                // `Reading` decides, below.
                 reading.read(ds, table.records.len() as u64, table.errors.len());
                 for r in table.records {
                     data.push(
@@ -201,7 +199,7 @@ pub fn audit_dir(
     }
     // (A streamed dataset is never looked up: its absence is the summary's.)
     for (ds, absence) in data.absence.iter_mut().enumerate() {
-        *absence = reading.absence(ds).unwrap_or_default();
+        *absence = reading.absence(ds);
     }
     errors.extend(duplicate_keys(program, schema, &data, &streamed));
     if let Some(inject) = hooks.inject {

@@ -23,14 +23,13 @@ pub struct Row {
 pub struct Data {
     pub files: Vec<FileRef>,
     pub tables: Vec<Vec<Row>>,
-    /// Per dataset: the export provides it (a file was read as it, even one
-    /// with no records). A lookup into a dataset not provided is unknown; into
-    /// one provided without records, it finds nothing.
-    pub provided: Vec<bool>,
-    /// Per dataset not `provided`: why it has nothing to look into (not
-    /// given, or given and not read), which an undetermined verdict names
-    /// (`authorizations(无法读取)`).
-    pub absence: Vec<Absence>,
+    /// Per dataset: `None` when the export provides it (a file was read as
+    /// it, even one with no records), else why it has nothing to look into
+    /// (not given, or given and not read), which an undetermined verdict
+    /// names (`authorizations(无法读取)`). A lookup into a dataset not
+    /// provided is unknown; into one provided without records, it finds
+    /// nothing.
+    pub absence: Vec<Option<Absence>>,
 }
 
 /// Why a dataset has no records the audit could use: the export does not
@@ -69,8 +68,7 @@ impl Data {
         Data {
             files: Vec::new(),
             tables: vec![Vec::new(); datasets],
-            provided: vec![false; datasets],
-            absence: vec![Absence::NotGiven; datasets],
+            absence: vec![Some(Absence::NotGiven); datasets],
         }
     }
 
@@ -87,8 +85,13 @@ impl Data {
         (self.files.len() - 1) as u32
     }
 
+    /// The export provides `dataset` (see [`Data::absence`]).
+    pub fn provided(&self, dataset: usize) -> bool {
+        self.absence[dataset].is_none()
+    }
+
     pub fn push(&mut self, dataset: usize, row: Row) {
-        self.provided[dataset] = true;
+        self.absence[dataset] = None;
         self.tables[dataset].push(row);
     }
 }

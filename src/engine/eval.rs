@@ -566,7 +566,7 @@ impl<'a> Frame<'a> {
             let name = format!(
                 "{}({})",
                 self.env.schema.datasets[dataset].name,
-                self.env.data.absence[dataset].label()
+                self.env.data.absence[dataset].unwrap_or_default().label()
             );
             if !self.missing.contains(&name) {
                 self.missing.push(name);

@@ -329,7 +329,7 @@ impl<'a> Runner<'a> {
             .datasets
             .iter()
             .enumerate()
-            .map(|(i, ds)| data.provided[i].then(|| Index::build(ds, &data.tables[i])))
+            .map(|(i, ds)| data.provided(i).then(|| Index::build(ds, &data.tables[i])))
             .collect();
         let (agg_slots, agg_plans) = agg_plans(program);
         let rules = (0..schema.datasets.len())
