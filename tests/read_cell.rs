@@ -165,6 +165,26 @@ fn numbers_with_separators_and_units() {
     assert!(parse(fee, "12,3456").is_err());
     assert!(parse(fee, "1,000,00").is_err());
     assert!(parse(fee, "NaN").is_err());
+    // Spaces and underscores group thousands too, one kind in a number,
+    // and nothing groups after the point: the others are no numbers, not
+    // the digits run together (`1 5` was 15, `1.234,50` was 1.2345).
+    assert_eq!(parse(fee, "1 200"), Ok(Value::Decimal(1200.0)));
+    assert_eq!(parse(fee, "1 234 567.5元"), Ok(Value::Decimal(1_234_567.5)));
+    assert_eq!(parse(days, "1_000"), Ok(Value::Int(1000)));
+    for bad in [
+        "1.234,50",
+        "0.1,5",
+        "1 5",
+        "3 5元",
+        "1_0",
+        "1,234 567",
+        "1.5 00",
+    ] {
+        assert_eq!(parse(fee, bad).unwrap_err().expected, "decimal", "{bad:?}");
+    }
+    for bad in ["2 0", "1 5天", "1_0"] {
+        assert_eq!(parse(days, bad).unwrap_err().expected, "int", "{bad:?}");
+    }
     // investment is in 万元: 元 values are scaled down.
     let inv = field("cases", "investment");
     assert_eq!(parse(inv, "500万元"), Ok(Value::Decimal(500.0)));

@@ -819,15 +819,28 @@ fn currency_sign(n: &str) -> Option<char> {
         .filter(|c| matches!(c, '¥' | '￥'))
 }
 
-/// Commas in a number group its whole part by thousands (`1,234,567.5`):
-/// `1,00` or `12,3456` is no number (a decimal comma, a typo), not 100.
+/// Separators in a number (commas, spaces or underscores, one kind) group
+/// its whole part by thousands (`1,234,567.5`, `1 200`): `1,00` or
+/// `12,3456` is no number (a decimal comma, a typo), not 100.
 fn thousands_grouped(s: &str) -> bool {
-    if !s.contains(',') {
-        return true;
+    let separator = |c: char| matches!(c, ',' | ' ' | '_');
+    let (whole, fraction) = s.split_once('.').unwrap_or((s, ""));
+    // After the point nothing groups: `1.234,50` (a decimal comma after a
+    // point for thousands) and `0.1,5` are no numbers.
+    if fraction.contains(separator) {
+        return false;
     }
-    let whole = s.split('.').next().unwrap_or(s);
     let whole = whole.trim_start_matches(['-', '+']);
-    let mut groups = whole.split(',');
+    let mut kinds = whole.chars().filter(|&c| separator(c));
+    let Some(kind) = kinds.next() else {
+        return true;
+    };
+    // One kind of separator, between groups of three digits: `1 5` and
+    // `1_0` are no numbers (not 15 and 10), nor is `1,234 567`.
+    if kinds.any(|c| c != kind) {
+        return false;
+    }
+    let mut groups = whole.split(kind);
     let first = groups.next().unwrap_or("");
     (1..=3).contains(&first.len()) && groups.all(|g| g.len() == 3)
 }
