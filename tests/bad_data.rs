@@ -178,6 +178,54 @@ fn a_yaml_item_that_is_not_a_record_is_a_bad_row_not_a_lost_list() {
     assert_eq!(errors[0]["row"], 3);
 }
 
+/// A record of keys (JSON Lines, YAML) has no date cells: a number where a
+/// date goes is a data error, not an Excel serial (which only a workbook's
+/// number cell is): `45717` was read as 2025-03-01 and `1` as 1900-01-01.
+/// Digits that read as a date (`20250303`) are one, as in a CSV. A yes/no
+/// where a number goes is reported as the file writes it (`true`, not a
+/// workbook's `TRUE`).
+#[test]
+fn a_number_in_a_record_of_keys_is_no_date_serial() {
+    let dir = export("C1,A1,区民政局,中心窗口,2025-03-01 09:30:00,2025-03-02 09:30:00\n");
+    std::fs::write(
+        dir.path().join("收费记录.yaml"),
+        "- {收费流水号: F1, 事项编码: A1, 收费金额: 5, 缴费时间: 45717}\n\
+         - {收费流水号: F2, 事项编码: A1, 收费金额: 5, 缴费时间: 1}\n\
+         - {收费流水号: F3, 事项编码: A1, 收费金额: 5, 缴费时间: 20250303}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("窗口人员.jsonl"),
+        "{\"工号\":\"S1\",\"姓名\":\"甲\",\"所属部门\":\"区民政局\",\"出生日期\":45717,\"进驻日期\":\"2020-01-01\"}\n\
+         {\"工号\":\"S2\",\"姓名\":\"乙\",\"所属部门\":\"区民政局\",\"出生日期\":\"1980-01-01\",\"进驻日期\":true}\n",
+    )
+    .unwrap();
+    let json = audit(dir.path(), &[]);
+    let errors = json["data_errors"].as_array().unwrap();
+    let got: Vec<(&str, u64, &str, &str)> = errors
+        .iter()
+        .map(|e| {
+            (
+                e["file"].as_str().unwrap(),
+                e["row"].as_u64().unwrap(),
+                e["column"].as_str().unwrap(),
+                e["value"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("收费记录.yaml", 1, "缴费时间", "45717"),
+            ("收费记录.yaml", 2, "缴费时间", "1"),
+            ("窗口人员.jsonl", 1, "出生日期", "45717"),
+            ("窗口人员.jsonl", 2, "进驻日期", "true"),
+        ],
+        "{errors:?}"
+    );
+    assert_eq!(json["summary"]["records"]["fees"], 3);
+}
+
 #[test]
 fn yaml_nan_and_infinity_are_not_amounts() {
     let dir = export("C1,A1,区民政局,中心窗口,2025-03-01 09:30:00,2025-03-02 09:30:00\n");

@@ -25,7 +25,7 @@ use super::header::Column;
 use super::split::{split_block_reusing, TextBlock};
 use super::{DataError, ReadError, Record, SourceFile};
 use crate::per_thread::PerThread;
-use crate::schema::Schema;
+use crate::schema::{FieldType, Schema};
 use crate::value::Value;
 
 /// What a worker shares between the values of an active column: a plain
@@ -267,6 +267,32 @@ impl TablePlan {
             .filter(|(_, f)| !fed.contains(f))
             .map(|(k, &f)| (k.clone(), f))
             .collect()
+    }
+
+    /// A cell of field `f`. A record of keys (JSON Lines, YAML) has no date
+    /// cells: a number where a date goes is read as its text (a data error
+    /// unless it reads as a date, `20250301`), not as an Excel serial,
+    /// which only a workbook's number cell is (`45717` was 2025-03-01, `1`
+    /// 1900-01-01).
+    fn parse_cell(&self, f: usize, d: &Data) -> Result<Value, BadCell> {
+        let parser = &self.parsers[f];
+        if self.records_of_keys
+            && matches!(parser.field_type(), FieldType::Date | FieldType::DateTime)
+            && matches!(d, Data::Int(_) | Data::Float(_))
+        {
+            return parser.parse(&data_text(d));
+        }
+        parser.parse_data(d)
+    }
+
+    /// A cell's raw value as its file writes it, for a data error: a
+    /// record of keys writes a yes/no `true` or `false` (a workbook's
+    /// `TRUE`, `FALSE`).
+    fn cell_text(&self, d: &Data) -> String {
+        match d {
+            Data::Bool(b) if self.records_of_keys => b.to_string(),
+            _ => data_text(d),
+        }
     }
 
     fn error(
@@ -1232,7 +1258,7 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
                         Ok(val) => values[f] = val,
                         Err(bad) => {
                             values[f] = Value::Invalid;
-                            let mut e = plan.error(line, None, Some(data_text(&d)), bad);
+                            let mut e = plan.error(line, None, Some(plan.cell_text(&d)), bad);
                             e.column = Some(k.clone());
                             out.errors.push(e);
                         }
@@ -1271,7 +1297,7 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
                 Err(bad) => {
                     values[f] = Value::Invalid;
                     out.errors
-                        .push(plan.error(line, Some(c), Some(data_text(&d)), bad));
+                        .push(plan.error(line, Some(c), Some(plan.cell_text(&d)), bad));
                 }
             }
         }
@@ -1304,7 +1330,8 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
             if alt_filled[f] || (values[f] != Value::Empty && !own_blank[f]) {
                 // (Two unreadable values were reported as such already.)
                 if parsed.unwrap_or(Value::Invalid) != values[f] {
-                    let mut e = plan.error(line, c, Some(data_text(&d)), second_value(plan, f));
+                    let mut e =
+                        plan.error(line, c, Some(plan.cell_text(&d)), second_value(plan, f));
                     e.column = Some(k.clone());
                     out.errors.push(e);
                 }
@@ -1315,7 +1342,7 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
                 Ok(val) => values[f] = val,
                 Err(bad) => {
                     values[f] = Value::Invalid;
-                    let mut e = plan.error(line, c, Some(data_text(&d)), bad);
+                    let mut e = plan.error(line, c, Some(plan.cell_text(&d)), bad);
                     e.column = Some(k.clone());
                     out.errors.push(e);
                 }
@@ -1374,7 +1401,7 @@ fn parse_json_value(
     match v {
         serde_json::Value::Object(_) => Err(not_single(plan, f, "JSON 对象")),
         serde_json::Value::Array(_) => Err(not_single(plan, f, "JSON 数组")),
-        _ => plan.parsers[f].parse_data(d),
+        _ => plan.parse_cell(f, d),
     }
 }
 
@@ -1479,17 +1506,16 @@ fn parse_cells(plan: &TablePlan, rows: &[CellRow], out: &mut ParsedChunk) {
         }
         let mut values = empty_values(plan.n_fields);
         for &(c, f) in &plan.active {
-            let parser = &plan.parsers[f];
             let own = r.cells.get(c).unwrap_or(&Data::Empty);
             if r.odd.is_empty() && plan.alt_columns.is_empty() {
                 // (A sheet's cell, or a record of keys that names each
                 // field once.)
-                match parser.parse_data(own) {
+                match plan.parse_cell(f, own) {
                     Ok(v) => values[f] = v,
                     Err(bad) => {
                         values[f] = Value::Invalid;
                         out.errors
-                            .push(plan.error(r.row, Some(c), Some(data_text(own)), bad));
+                            .push(plan.error(r.row, Some(c), Some(plan.cell_text(own)), bad));
                     }
                 }
                 continue;
@@ -1502,14 +1528,14 @@ fn parse_cells(plan: &TablePlan, rows: &[CellRow], out: &mut ParsedChunk) {
             let (col, d, kind) = given[pick];
             let parsed = match kind {
                 Some(kind) => Err(not_single(plan, f, kind)),
-                None => parser.parse_data(d),
+                None => plan.parse_cell(f, d),
             };
             match parsed {
                 Ok(v) => values[f] = v,
                 Err(bad) => {
                     values[f] = Value::Invalid;
                     out.errors
-                        .push(plan.error(r.row, Some(col), Some(data_text(d)), bad));
+                        .push(plan.error(r.row, Some(col), Some(plan.cell_text(d)), bad));
                 }
             }
             // Another value of the field: reported, not dropped (a blank or
@@ -1520,13 +1546,13 @@ fn parse_cells(plan: &TablePlan, rows: &[CellRow], out: &mut ParsedChunk) {
                 }
                 let other = match kind {
                     Some(_) => Value::Invalid,
-                    None => parser.parse_data(ad).unwrap_or(Value::Invalid),
+                    None => plan.parse_cell(f, ad).unwrap_or(Value::Invalid),
                 };
                 if other != Value::Empty && other != values[f] {
                     out.errors.push(plan.error(
                         r.row,
                         Some(ac),
-                        Some(data_text(ad)),
+                        Some(plan.cell_text(ad)),
                         second_value(plan, f),
                     ));
                 }
