@@ -190,19 +190,31 @@ impl Triage {
 }
 
 /// Findings of a baseline file (a previous `--format json`): code and key.
-pub fn baseline_keys(file: &str, text: &str) -> Result<Vec<(String, Vec<String>)>, String> {
-    let v: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("基线文件 {file}: 不是 JSON: {e}"))?;
-    let list = v
-        .get("findings")
-        .and_then(|f| f.as_array())
-        .ok_or_else(|| {
-            format!("基线文件 {file}: 没有 findings 列表 (应为 yimen audit --format json 的输出)")
-        })?;
-    let mut out = Vec::new();
-    for (i, f) in list.iter().enumerate() {
-        let code = f.get("code").and_then(|c| c.as_str());
-        let key = f.get("key").and_then(|k| k.as_array()).map(|k| {
+pub fn baseline_keys(
+    file: &str,
+    reader: impl std::io::Read,
+) -> Result<Vec<(String, Vec<String>)>, String> {
+    /// What a baseline is read for: each finding's code and key (the rest
+    /// of the report, its evidence, is skipped as it streams by: a county's
+    /// year gives a report of hundreds of megabytes).
+    #[derive(serde::Deserialize)]
+    struct Report {
+        findings: Option<Vec<Entry>>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        code: Option<serde_json::Value>,
+        key: Option<serde_json::Value>,
+    }
+    let report: Report = serde_json::from_reader(std::io::BufReader::new(reader))
+        .map_err(|e| format!("基线文件 {file}: 不是 JSON 对象: {e}"))?;
+    let list = report.findings.ok_or_else(|| {
+        format!("基线文件 {file}: 没有 findings 列表 (应为 yimen audit --format json 的输出)")
+    })?;
+    let mut out = Vec::with_capacity(list.len());
+    for (i, f) in list.into_iter().enumerate() {
+        let code = f.code.as_ref().and_then(|c| c.as_str());
+        let key = f.key.as_ref().and_then(|k| k.as_array()).map(|k| {
             k.iter()
                 .map(|x| x.as_str().map(str::to_string))
                 .collect::<Option<Vec<_>>>()

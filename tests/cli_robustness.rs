@@ -452,7 +452,6 @@ fn configuration_files_are_bounded() {
     let tmp = tmp.to_str().unwrap();
     for (flag, file) in [
         ("--params", "/dev/zero"),
-        ("--baseline", "/dev/zero"),
         ("--map", "/dev/zero"),
         ("--calendar", "/dev/zero"),
         ("--waivers", "/dev/zero"),
@@ -464,6 +463,17 @@ fn configuration_files_are_bounded() {
         assert!(
             err.contains("不是配置或规则文件") || err.contains("是文件夹"),
             "{flag} {file}: {err}"
+        );
+    }
+    // A baseline is a previous report, read as it streams, without the
+    // limit: an endless file fails at its first byte, a folder is refused.
+    for file in ["/dev/zero", tmp] {
+        let out = run(&["audit", d, "--baseline", file], None);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{file}: {err}");
+        assert!(
+            err.contains("不是 JSON") || err.contains("是文件夹"),
+            "{file}: {err}"
         );
     }
 }

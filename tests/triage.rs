@@ -73,6 +73,18 @@ fn baseline_classifies_new_persisting_and_resolved() {
     let resolved: Vec<&serde_json::Value> = common::with_code(&json, "resolved", "H001");
     assert_eq!(resolved.len(), 1);
     assert_eq!(resolved[0]["key"][0], "C1");
+    // A previous report is no configuration file: one past 64 MiB (a
+    // county's year of findings and their evidence) is read all the same.
+    let text = serde_json::to_string(&old).unwrap();
+    let big = format!("{{\"pad\":\"{}\",{}", "x".repeat(65 << 20), &text[1..]);
+    std::fs::write(&base, big).unwrap();
+    let (code, again, err) = audit(
+        now.path(),
+        &["--baseline", base.to_str().unwrap()],
+        "2025-06-30",
+    );
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(again, json);
 }
 
 #[test]

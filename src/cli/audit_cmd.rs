@@ -135,7 +135,13 @@ fn load_triage(args: &Args) -> Result<(Option<Vec<BaselineKey>>, Waivers), Strin
         crate::read::small_file(p).map_err(|e| format!("无法读取 {}: {e}", p.display()))
     };
     let baseline = match &args.baseline {
-        Some(p) => Some(baseline_keys(&p.display().to_string(), &read(p)?)?),
+        // A previous report, not a configuration file: no size limit (a
+        // county's year of findings passes 64 MiB), read as it streams.
+        Some(p) => {
+            let file =
+                crate::read::open_file(p).map_err(|e| format!("无法读取 {}: {e}", p.display()))?;
+            Some(baseline_keys(&p.display().to_string(), file)?)
+        }
         None => None,
     };
     let waivers = match &args.waivers {

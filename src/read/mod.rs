@@ -307,22 +307,30 @@ pub(crate) fn repeated_key(message: &str) -> Option<String> {
 }
 
 /// The largest configuration or policy file yimen reads (a mapping,
-/// parameters, weights, a calendar, a baseline, waivers, a policy).
+/// parameters, weights, a calendar, waivers, a policy; not a baseline, a
+/// previous report read as it streams).
 pub const SMALL_FILE_LIMIT: u64 = 64 << 20;
+
+/// A file opened for reading, its failures in words (`文件不存在`); a
+/// folder is refused.
+pub fn open_file(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    use std::io::{Error, ErrorKind};
+    if path.is_dir() {
+        return Err(Error::other("是文件夹, 不是文件"));
+    }
+    std::fs::File::open(path).map_err(|e| match e.kind() {
+        ErrorKind::NotFound => Error::new(ErrorKind::NotFound, "文件不存在"),
+        ErrorKind::PermissionDenied => Error::new(ErrorKind::PermissionDenied, "没有读取权限"),
+        _ => e,
+    })
+}
 
 /// A configuration or policy file as text: a folder, a file larger than
 /// [`SMALL_FILE_LIMIT`] (`/dev/zero`) or one that is not UTF-8 is an error
 /// in plain words, not an endless read.
 pub fn small_file(path: &std::path::Path) -> std::io::Result<String> {
     use std::io::{Error, ErrorKind, Read as _};
-    if path.is_dir() {
-        return Err(Error::other("是文件夹, 不是文件"));
-    }
-    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
-        ErrorKind::NotFound => Error::new(ErrorKind::NotFound, "文件不存在"),
-        ErrorKind::PermissionDenied => Error::new(ErrorKind::PermissionDenied, "没有读取权限"),
-        _ => e,
-    })?;
+    let file = open_file(path)?;
     let mut bytes = Vec::new();
     file.take(SMALL_FILE_LIMIT + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > SMALL_FILE_LIMIT {
