@@ -157,24 +157,26 @@ fn csv_has_the_baseline_state_and_the_waiver_in_its_last_columns() {
 }
 
 #[test]
-fn github_shows_a_waived_finding_as_a_notice_and_the_state_in_the_title() {
+fn github_shows_a_waived_finding_as_a_notice_and_the_state_in_the_message() {
     let s = Setup::new();
     let text = s.report("github");
     let c2: Vec<&str> = text.lines().filter(|l| l.contains("办件 C2")).collect();
     assert_eq!(c2.len(), 1, "{text}");
+    // The title is the code alone, as issue 6 writes it (`title=CODE`): a
+    // step reads it as the rule; the state begins the message.
     assert!(
-        c2[0].starts_with("::notice ") && c2[0].contains("title=H001 (持续、已豁免)::"),
+        c2[0].starts_with("::notice ") && c2[0].contains("title=H001::【持续、已豁免】办件 C2"),
         "{}",
         c2[0]
     );
     assert!(c2[0].contains(APPROVAL), "{}", c2[0]);
     let c3 = text.lines().find(|l| l.contains("办件 C3")).unwrap();
     assert!(
-        c3.starts_with("::error ") && c3.contains("title=H001 (新增)::"),
+        c3.starts_with("::error ") && c3.contains("title=H001::【新增】办件 C3"),
         "{c3}"
     );
     assert!(
-        text.contains("::notice title=H001 (已整改)::已整改: cases [C1]"),
+        text.contains("::notice title=H001::已整改: cases [C1]"),
         "{text}"
     );
     assert!(text.contains("::notice title=豁免已过期::"), "{text}");

@@ -4,15 +4,17 @@
 //! info `::notice`; undetermined verdicts and data errors are `::notice` and
 //! `::warning` lines after the findings, then an `::error` for each file
 //! that could not be read (at the file) and one `::notice` naming the files
-//! skipped as holding no dataset. With `--baseline` the title says
-//! whether a finding is new or persisting (`H001 (新增)`); a waived finding
-//! is only a `::notice` (`H001 (已豁免)`) whose message names the waiver.
-//! Resolved findings and waivers that did not apply are `::notice` lines
-//! last.
+//! skipped as holding no dataset. The title of a finding is its code
+//! alone, whatever else is said (a step reads it as the rule): with
+//! `--baseline` the message starts with whether a finding is new or
+//! persisting (`【新增】`); a waived finding is only a `::notice`
+//! (`【已豁免】`) whose message names the waiver. Resolved findings
+//! (`title=H001`, `已整改: …`) and waivers that did not apply are
+//! `::notice` lines last.
 
 use std::fmt::Write as _;
 
-use super::triage::{self as tri, RESOLVED, WAIVED};
+use super::triage::{self as tri, WAIVED};
 use super::{cites_short, AuditDoc};
 use crate::engine::report::{Evidence, Finding};
 
@@ -56,9 +58,9 @@ fn command(
     );
 }
 
-/// A finding's title: its code, with its baseline state and whether it is
-/// waived when there is anything to say (`H001 (持续、已豁免)`).
-fn finding_title(f: &Finding) -> String {
+/// What a finding's message starts with: its baseline state and whether
+/// it is waived, when there is anything to say (`【持续、已豁免】`).
+fn finding_states(f: &Finding) -> String {
     let states: Vec<&str> = [
         tri::baseline_label(f),
         if f.waiver.is_some() { WAIVED } else { "" },
@@ -67,9 +69,9 @@ fn finding_title(f: &Finding) -> String {
     .filter(|s| !s.is_empty())
     .collect();
     if states.is_empty() {
-        f.code.clone()
+        String::new()
     } else {
-        format!("{} ({})", f.code, states.join("、"))
+        format!("【{}】", states.join("、"))
     }
 }
 
@@ -113,7 +115,8 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
             "warning" if f.waiver.is_none() => "warning",
             _ => "notice",
         };
-        let mut message = f.message.clone();
+        let mut message = finding_states(f);
+        message.push_str(&f.message);
         if let Some(d) = &f.dept {
             message.push_str(&format!(" [{d}]"));
         }
@@ -128,7 +131,7 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
             &mut out,
             kind,
             f.evidence.first().map(|e| (e, prefix)),
-            &finding_title(f),
+            &f.code,
             &message,
         );
     }
@@ -172,12 +175,11 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
     }
     files_not_read(&mut out, doc);
     for (code, key) in &a.resolved {
-        let title = format!("{code} ({RESOLVED})");
         command(
             &mut out,
             "notice",
             None,
-            &title,
+            code,
             &tri::resolved_text(doc, code, key),
         );
     }
