@@ -173,10 +173,10 @@ fn markdown_report_is_pinned() {
     fixture(tmp.path());
     let (code, out, err) = report(tmp.path(), "md");
     assert_eq!(code, 0, "{err}");
-    // The rule catalogue: a zero denominator "shows n/a, never 0% or 100%".
+    // Issue 7: a zero denominator "shows "—" (n/a), never 0% or 100%".
     assert!(
-        out.contains("| Y局 | 0 | 0 | n/a |"),
-        "zero denominators show n/a"
+        out.contains("| Y局 | 0 | 0 | — |"),
+        "zero denominators show —"
     );
     insta::assert_snapshot!("report_fixture_md", out);
 }
@@ -275,10 +275,10 @@ fn html_report_has_every_department_and_metric_and_escapes_the_data() {
     assert!(html.contains("aria-label=\"M01 "), "charts named by metric");
     assert!(html.contains(">100%</text>"), "charts have a scale");
     assert!(html.contains("@page { size: A4"));
-    // A zero denominator reads n/a, as in the Markdown.
+    // A zero denominator reads —, as in the Markdown.
     assert!(
-        html.contains("<td class=\"n\">0</td><td class=\"n\">0</td><td class=\"n\">n/a</td>"),
-        "zero denominators show n/a"
+        html.contains("<td class=\"n\">0</td><td class=\"n\">0</td><td class=\"n\">—</td>"),
+        "zero denominators show —"
     );
 }
 
@@ -461,7 +461,7 @@ fn xlsx_report_reopens_with_the_expected_sheets() {
     );
     let metrics = wb.worksheet_range("指标").unwrap();
     let rows: Vec<_> = metrics.rows().collect();
-    // A header and one row per metric value; values are numbers, n/a is "n/a".
+    // A header and one row per metric value; values are numbers, n/a is "—".
     let json_out = report(tmp.path(), "json").1;
     let json: serde_json::Value = serde_json::from_str(&json_out).unwrap();
     assert_eq!(rows.len(), json["metrics"].as_array().unwrap().len() + 1);

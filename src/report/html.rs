@@ -102,7 +102,7 @@ fn metric_chart(rows: &[&MetricRow]) -> String {
             None => {
                 let _ = write!(
                     svg,
-                    r##"<text x="{}" y="{}" font-size="10" fill="#777">n/a（分母为零）</text>"##,
+                    r##"<text x="{}" y="{}" font-size="10" fill="#777">—（分母为零）</text>"##,
                     label_w + 4,
                     y + bar_h - 3
                 );
@@ -255,7 +255,7 @@ pub fn render(r: &Report) -> String {
     }
     let _ = write!(out, "<li>依据的规则：{}</li>", esc(&r.policies.join("；")));
     let _ = write!(out, "<li>工作日历：{}</li>", esc(&r.calendar));
-    out.push_str("<li>分母为零的指标记为 n/a（不适用），不记为 0% 或 100%；缺少必要数据的记录不计入分子分母，单独列出。</li>");
+    out.push_str("<li>分母为零的指标记为 —（不适用，n/a），不记为 0% 或 100%；缺少必要数据的记录不计入分子分母，单独列出。</li>");
     out.push_str("</ul></section>\n</body>\n</html>\n");
     out
 }

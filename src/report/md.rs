@@ -5,10 +5,10 @@ use std::fmt::Write as _;
 
 use super::{Report, FAMILIES};
 
-/// A percentage as people read it; a zero denominator as "n/a" (the rule
-/// catalogue: "never 0% or 100%").
+/// A percentage as people read it; a zero denominator as "—" (issue 7:
+/// "a zero denominator shows "—" (n/a), never 0% or 100%").
 pub fn pct(v: Option<f64>) -> String {
-    v.map_or_else(|| "n/a".to_string(), |v| format!("{:.1}%", v * 100.0))
+    v.map_or_else(|| "—".to_string(), |v| format!("{:.1}%", v * 100.0))
 }
 
 /// The previous period's value: "—" when there is none to show.
@@ -261,6 +261,6 @@ pub fn render(r: &Report) -> String {
     }
     let _ = writeln!(out, "- 依据的规则：{}", r.policies.join("；"));
     let _ = writeln!(out, "- 工作日历：{}", r.calendar);
-    let _ = writeln!(out, "- 分母为零的指标记为 n/a（不适用），不记为 0% 或 100%；缺少必要数据的记录不计入分子分母，单独列出。");
+    let _ = writeln!(out, "- 分母为零的指标记为 —（不适用，n/a），不记为 0% 或 100%；缺少必要数据的记录不计入分子分母，单独列出。");
     out
 }

@@ -994,7 +994,7 @@ fn method(weights: &Weights, program: &Program) -> Vec<String> {
     let share = share_text(weights.excellence_share);
     vec![
         format!(
-            "得分 = 指标得分 − 问题扣分，指标得分为部门各项考评指标数值的加权平均 × 100；越低越好的指标（{}）取 1 − 数值；分母为零（n/a）的指标不计入加权；没有任何可计算指标的部门不计得分",
+            "得分 = 指标得分 − 问题扣分，指标得分为部门各项考评指标数值的加权平均 × 100；越低越好的指标（{}）取 1 − 数值；分母为零（—）的指标不计入加权；没有任何可计算指标的部门不计得分",
             if lower.is_empty() { "无".to_string() } else { lower.join("、") }
         ),
         format!("指标权重：{}；未列出的指标权重为 1", ws.join("，")),

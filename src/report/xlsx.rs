@@ -69,7 +69,7 @@ fn build(r: &Report) -> Result<Vec<u8>, XlsxError> {
         ws.write_number(row, 4, m.denominator as f64)?;
         match m.value {
             Some(v) => ws.write_number_with_format(row, 5, v, &pct)?,
-            None => ws.write_string(row, 5, "n/a")?,
+            None => ws.write_string(row, 5, "—")?,
         };
         ws.write_number(row, 6, m.undetermined as f64)?;
         if let Some(t) = m.target {
