@@ -156,12 +156,36 @@ impl Checker<'_> {
             "string" => Type::Str,
             "date" => Type::Date,
             "datetime" => Type::DateTime,
-            "list" => Type::List(Box::new(self.resolve_type(&t.args[0]))),
+            "list" => Type::List(Box::new(self.element_type(&t.args[0], n))),
             _ => Type::Map(
-                Box::new(self.resolve_type(&t.args[0])),
-                Box::new(self.resolve_type(&t.args[1])),
+                Box::new(self.element_type(&t.args[0], n)),
+                Box::new(self.element_type(&t.args[1], n)),
             ),
         }
+    }
+
+    /// A type argument of a list or a map: a single value's type. A list or
+    /// a map of lists or maps (`map<string, list<string>>`) is no type a
+    /// value can be given in (a default, `--param`, `--params`), so it is
+    /// refused here, not at run time.
+    fn element_type(&mut self, t: &TypeExpr, outer: &str) -> Type {
+        let ty = self.resolve_type(t);
+        if matches!(ty, Type::List(_) | Type::Map(..)) {
+            self.error(
+                PolicyError::new(
+                    ErrorCode::UnknownType,
+                    t.span,
+                    format!(
+                        "a {outer} holds single values, not a `{}`",
+                        t.name.name
+                    ),
+                )
+                .label("a list or map inside a list or map")
+                .help("a parameter is a single value, a list of single values (list<string>) or a map from single values to single values (map<string, int>); a rule needing more uses several parameters"),
+            );
+            return Type::Error;
+        }
+        ty
     }
 
     /// A constant of the wanted type, or an error at `e`.
