@@ -241,6 +241,21 @@ impl<'a> Frame<'a> {
         }
     }
 
+    /// A map without the key a value was needed for (`limit_for[case.dept]`
+    /// of a department the parameter leaves out): named with the key
+    /// (`limit_for[民政局]`), as a missing field is.
+    fn map_miss(&mut self, e: &IrExpr) {
+        let IrExpr::MapGet { map, key } = e else {
+            return;
+        };
+        let name = self.name_of(map).unwrap_or_else(|| "映射".to_string());
+        let key = match self.eval(key) {
+            Val::V(v) => v.to_string(),
+            _ => String::new(),
+        };
+        self.note(&format!("{name}[{key}]"));
+    }
+
     fn miss(&mut self, e: &IrExpr) {
         if let Some(n) = self.name_of(e) {
             if !self.missing.contains(&n) {
@@ -281,6 +296,10 @@ impl<'a> Frame<'a> {
         match self.eval(e) {
             Val::V(Value::Empty | Value::Invalid) => {
                 self.miss(e);
+                None
+            }
+            Val::Nothing => {
+                self.map_miss(e);
                 None
             }
             Val::V(v) => Some(v),

@@ -690,6 +690,11 @@ impl<'r> Fast<'r> {
                 self.saw_missing = true;
                 F::Unknown
             }
+            // (A map without the key: the reference names it.)
+            F::Nothing if matches!(e, IrExpr::MapGet { .. }) => {
+                self.saw_missing = true;
+                F::Unknown
+            }
             v @ (F::Str(_)
             | F::Int(_)
             | F::Dec(_)
