@@ -195,3 +195,92 @@ fn a_range_decides_through_lets_and_single_values_but_not_for_a_group_that_may_b
         ["K231 丁局", "K232 丁局", "K234 丁局", "K235 丁局"]
     );
 }
+
+const ARITHMETIC: &str = r#"policy p {
+  title "范围的运算"
+}
+
+rule K241 none-outside-plus-zero {
+  severity error
+  cite sandu-2018 "七、(六)"
+  for case in cases
+  when case.result != "撤回"
+  group by case.dept
+  require count(case.channel == "原单位") + 0 < 1
+  message "{case.dept}"
+}
+
+rule K242 outside-a-third {
+  severity error
+  cite sandu-2018 "七、(六)"
+  for case in cases
+  when case.result != "撤回"
+  group by case.dept
+  require count(case.channel == "原单位") * 3 < count()
+  message "{case.dept}"
+}
+
+rule K243 one-through-let {
+  severity error
+  cite sandu-2018 "七、(六)"
+  for case in cases
+  when case.result != "撤回"
+  group by case.dept
+  let n = count()
+  require n - 1 <= 0
+  message "{case.dept}"
+}
+
+rule K244 undecided {
+  severity error
+  cite sandu-2018 "七、(六)"
+  for case in cases
+  when case.result != "撤回"
+  group by case.dept
+  require count(case.channel == "原单位") - 2 < 1
+  message "{case.dept}"
+}
+"#;
+
+/// A range decides through arithmetic as it does bare: `count(x) + 0 < 1`
+/// as `count(x) < 1` (甲局's count of 原单位 cases is 2 or 3, C3's
+/// membership unknown: a finding, not undetermined); `count(x) * 3 <
+/// count()` with both sides ranges (6 to 9 against 2 to 3); through a
+/// group-level `let` and a subtraction. What the range does not decide
+/// stays undetermined (K244: 0 or 1 against 1). 丁局, whose one case may
+/// not be a member, violates nothing for certain (K241, K242), and passes
+/// what every count from 0 to 1 passes (K243, K244).
+#[test]
+fn a_range_decides_through_arithmetic() {
+    let dir = common::folder(&[(
+        "办件记录.csv",
+        "办件编号,事项编码,受理部门,受理渠道,受理时间,办理结果\n\
+         C1,A1,甲局,原单位,2025-03-03 09:00,准予\n\
+         C2,A1,甲局,原单位,2025-03-03 09:00,准予\n\
+         C3,A1,甲局,原单位,2025-03-03 09:00,\n\
+         C4,A1,丁局,原单位,2025-03-03 09:00,\n",
+    )]);
+    let json = audit_both_ways(dir.path(), ARITHMETIC);
+    let verdicts = |what: &str| -> Vec<String> {
+        json[what]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| {
+                format!(
+                    "{} {}",
+                    v["code"].as_str().unwrap(),
+                    v["key"][0].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        verdicts("findings"),
+        ["K241 甲局", "K242 甲局", "K243 甲局"]
+    );
+    assert_eq!(
+        verdicts("undetermined"),
+        ["K241 丁局", "K242 丁局", "K244 甲局"]
+    );
+}

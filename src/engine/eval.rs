@@ -83,6 +83,68 @@ pub struct Range {
     pub hi: Option<Value>,
 }
 
+/// A [`Range`] of numbers, its missing ends infinite, for arithmetic on
+/// ranges ([`Frame::unknown_range`]).
+#[derive(Clone, Copy, Debug)]
+struct Interval {
+    lo: f64,
+    hi: f64,
+}
+
+impl Interval {
+    fn point(x: f64) -> Interval {
+        Interval { lo: x, hi: x }
+    }
+
+    /// `None` when an end is no number (a date's `max`).
+    fn of_range(r: &Range) -> Option<Interval> {
+        let end = |v: &Option<Value>, none: f64| match v {
+            Some(v) => num(v).filter(|x| !x.is_nan()),
+            None => Some(none),
+        };
+        Some(Interval {
+            lo: end(&r.lo, f64::NEG_INFINITY)?,
+            hi: end(&r.hi, f64::INFINITY)?,
+        })
+    }
+
+    fn into_range(self) -> Range {
+        let end = |x: f64| x.is_finite().then_some(Value::Decimal(x));
+        Range {
+            lo: end(self.lo),
+            hi: end(self.hi),
+        }
+    }
+
+    /// The interval of `self op other`; `None` when it is not one (a
+    /// divisor that may be zero, an infinite end times zero).
+    fn arith(self, op: ArithOp, other: Interval) -> Option<Interval> {
+        let (lo, hi) = match op {
+            ArithOp::Add => (self.lo + other.lo, self.hi + other.hi),
+            ArithOp::Sub => (self.lo - other.hi, self.hi - other.lo),
+            ArithOp::Mul | ArithOp::Div => {
+                if op == ArithOp::Div && other.lo <= 0.0 && other.hi >= 0.0 {
+                    return None;
+                }
+                let f = |a: f64, b: f64| if op == ArithOp::Mul { a * b } else { a / b };
+                let ends = [
+                    f(self.lo, other.lo),
+                    f(self.lo, other.hi),
+                    f(self.hi, other.lo),
+                    f(self.hi, other.hi),
+                ];
+                let lo = ends.iter().copied().fold(f64::INFINITY, f64::min);
+                let hi = ends.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                if ends.iter().any(|x| x.is_nan()) {
+                    return None;
+                }
+                (lo, hi)
+            }
+        };
+        (!lo.is_nan() && !hi.is_nan()).then_some(Interval { lo, hi })
+    }
+}
+
 /// A field read while deciding, for the evidence of a finding.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Touched {
@@ -820,14 +882,82 @@ impl<'a> Frame<'a> {
         }
     }
 
-    /// A comparison of an unknown aggregate with a known value, decided
-    /// when every value in the aggregate's range gives the same answer;
-    /// `None` otherwise (then evaluated as usual: unknown).
+    /// The values `e` can take when it is unknown for the unknown
+    /// contributions of the current group's aggregates: an aggregate's
+    /// range (through a group-level `let` too, see [`Frame::agg_range`]),
+    /// and arithmetic on such a range and a known number or another range
+    /// (`count(x) + 1`, `count(x) * 3`, `let n = count()`, `n - 1`). The
+    /// interval is computed end by end, as if the two sides varied apart:
+    /// it may be wider than the values the group can give (both sides
+    /// counting the same records), never narrower, so what it decides is
+    /// decided. Numbers only; `None` when nothing of `e` has a range.
+    fn unknown_range(&mut self, e: &IrExpr) -> Option<Range> {
+        if let Some((_, r)) = self.agg_range(e) {
+            return Some(r);
+        }
+        match e {
+            IrExpr::LetRef(i) => {
+                let def = self.rule.lets.get(*i)?;
+                if def.group_level {
+                    self.unknown_range(&def.expr)
+                } else {
+                    None
+                }
+            }
+            IrExpr::Arith(op, a, b) => {
+                let (ra, rb) = (self.unknown_range(a), self.unknown_range(b));
+                if ra.is_none() && rb.is_none() {
+                    return None;
+                }
+                let x = match ra {
+                    Some(r) => Interval::of_range(&r)?,
+                    None => Interval::point(self.known_number(a)?),
+                };
+                let y = match rb {
+                    Some(r) => Interval::of_range(&r)?,
+                    None => Interval::point(self.known_number(b)?),
+                };
+                x.arith(*op, y).map(Interval::into_range)
+            }
+            _ => None,
+        }
+    }
+
+    /// `e`'s value as a number, when it is a known one.
+    fn known_number(&mut self, e: &IrExpr) -> Option<f64> {
+        match self.eval(e) {
+            Val::V(v) => num(&v).filter(|x| x.is_finite()),
+            _ => None,
+        }
+    }
+
+    /// A comparison with an unknown aggregate (or arithmetic on one, see
+    /// [`Frame::unknown_range`]) on one side or both, decided when every
+    /// value in the ranges gives the same answer; `None` otherwise (then
+    /// evaluated as usual: unknown).
     fn bounded_cmp(&mut self, op: CmpOp, a: &IrExpr, b: &IrExpr) -> Option<Val> {
-        let (range, other, agg_left) = match (self.agg_range(a), self.agg_range(b)) {
-            (Some((_, r)), None) => (r, b, true),
-            (None, Some((_, r))) => (r, a, false),
-            _ => return None,
+        let (ra, rb) = (self.unknown_range(a), self.unknown_range(b));
+        let (range, other, agg_left) = match (ra, rb) {
+            (Some(r), None) => (r, b, true),
+            (None, Some(r)) => (r, a, false),
+            (Some(x), Some(y)) => {
+                // Two ranges: the orderings the two can have.
+                let (x, y) = (Interval::of_range(&x)?, Interval::of_range(&y)?);
+                let possible = [
+                    (Ordering::Less, x.lo < y.hi),
+                    (Ordering::Equal, x.lo <= y.hi && y.lo <= x.hi),
+                    (Ordering::Greater, x.hi > y.lo),
+                ];
+                let mut answers = possible
+                    .iter()
+                    .filter(|(_, can)| *can)
+                    .map(|(ord, _)| holds(op, *ord));
+                let first = answers.next()?;
+                return answers
+                    .all(|h| h == first)
+                    .then_some(Val::V(Value::Bool(first)));
+            }
+            (None, None) => return None,
         };
         let y = match self.eval(other) {
             Val::V(y) if !y.is_missing() => y,
