@@ -284,3 +284,89 @@ fn a_range_decides_through_arithmetic() {
         ["K241 丁局", "K242 丁局", "K244 甲局"]
     );
 }
+
+const POSSIBLE_MEMBERS: &str = r#"policy p {
+  title "可能的成员"
+}
+
+rule K251 max-fee {
+  severity error
+  cite sandu-2018 "七、(六)"
+  for fee in fees
+  let item = catalogue[fee.item_code]
+  when item.fee
+  group by fee.dept
+  require max(fee.amount) <= 100
+  message "{fee.dept} 最高 {max(fee.amount)}"
+}
+
+rule K252 min-fee {
+  severity error
+  cite sandu-2018 "七、(六)"
+  for fee in fees
+  let item = catalogue[fee.item_code]
+  when item.fee
+  group by fee.dept
+  require min(fee.amount) >= 6
+  message "{fee.dept} 最低 {min(fee.amount)}"
+}
+
+rule K253 total {
+  severity error
+  cite sandu-2018 "七、(六)"
+  for fee in fees
+  let item = catalogue[fee.item_code]
+  when item.fee
+  group by fee.dept
+  require sum(fee.amount) <= 10
+  message "{fee.dept} 合计 {sum(fee.amount)}"
+}
+"#;
+
+/// A record whose membership is unknown (its item's 是否收费 is empty) but
+/// whose value is known bounds a `max`, `min` and `sum` on both sides: Y's
+/// max is 5 or 7 and passes `<= 100` (it was undetermined, as if the 7
+/// could be anything), its min is 5 whether the 7 joins or not (a finding
+/// of `>= 6`, showing 5), its sum 5 to 12 decides nothing against 10. In
+/// Z a possible member's amount is unknown: its max has no upper bound,
+/// its min no lower one, its sum neither.
+#[test]
+fn possible_members_with_known_values_bound_max_min_and_sum() {
+    let dir = common::folder(&[
+        (
+            "事项目录.csv",
+            "事项编码,事项名称,是否收费,实施主体\nK1,k1,是,X\nK3,k3,,X\n",
+        ),
+        (
+            "收费记录.csv",
+            "收费流水号,事项编码,开票部门,收费金额,收费时间\n\
+             f5,K1,Y,5,2025-03-01 09:00:00\n\
+             f6,K3,Y,7,2025-05-01 09:00:00\n\
+             f7,K1,Z,50,2025-03-01 09:00:00\n\
+             f8,K3,Z,,2025-05-01 09:00:00\n",
+        ),
+    ]);
+    let json = audit_both_ways(dir.path(), POSSIBLE_MEMBERS);
+    let verdicts = |what: &str| -> Vec<String> {
+        json[what]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| {
+                let msg = v["message"]
+                    .as_str()
+                    .map_or(String::new(), |m| format!(" {m}"));
+                format!(
+                    "{} {}{msg}",
+                    v["code"].as_str().unwrap(),
+                    v["key"][0].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(verdicts("findings"), ["K252 Y Y 最低 5"]);
+    assert_eq!(
+        verdicts("undetermined"),
+        ["K251 Z", "K252 Z", "K253 Y", "K253 Z"]
+    );
+}

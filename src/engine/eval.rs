@@ -76,7 +76,10 @@ pub struct GroupView<'a> {
 /// hold and those plus the unknown ones; a `ratio` between its value with
 /// every unknown record a member that fails and with every one that may
 /// hold holding; a `max` is at least the greatest known value, a `min` at
-/// most the least.
+/// most the least, and bounded on the other side too when every record
+/// that may join has a known value; a `sum` then lies between the
+/// members' sum plus the negative and plus the positive values that may
+/// join (`group_acc::AggAcc::value_range`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Range {
     pub lo: Option<Value>,

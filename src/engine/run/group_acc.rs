@@ -156,6 +156,19 @@ pub(super) struct AggAcc {
     /// (`None`: unknown, or the record's membership is). Order-independent
     /// because the place decides, not the order of adding.
     first: Option<((u32, u32), Option<Value>)>,
+    /// `max`, `min`, `sum` over records whose membership is unknown and
+    /// whose value is known: their least and greatest values, and the sums
+    /// of their positive and of their negative values (what they may add);
+    /// whether one of those is a decimal. With no record whose value is
+    /// unknown (`unknown_values`), the aggregate is bounded on both sides.
+    maybe_min: Option<(Value, (u32, u32))>,
+    maybe_max: Option<(Value, (u32, u32))>,
+    maybe_pos: f64,
+    maybe_neg: f64,
+    maybe_decimal: bool,
+    /// Records (members or not) whose value is unknown: the aggregate may
+    /// be anything on the side they could push it.
+    unknown_values: u64,
     /// Which records this aggregate keeps as evidence.
     keep: Keep,
     /// The first certain members (by place) whose condition holds (or,
@@ -176,6 +189,16 @@ impl AggAcc {
         self.unknown_members += o.unknown_members;
         self.sum += o.sum;
         self.all_int &= o.all_int;
+        self.maybe_pos += o.maybe_pos;
+        self.maybe_neg += o.maybe_neg;
+        self.maybe_decimal |= o.maybe_decimal;
+        self.unknown_values += o.unknown_values;
+        if let Some((v, at)) = &o.maybe_min {
+            keep_extreme(&mut self.maybe_min, v, *at, less);
+        }
+        if let Some((v, at)) = &o.maybe_max {
+            keep_extreme(&mut self.maybe_max, v, *at, |a, b| less(b, a));
+        }
         if let Some((v, at)) = &o.min {
             keep_extreme(&mut self.min, v, *at, less);
         }
@@ -286,8 +309,33 @@ impl AggAcc {
                     keep_extreme(&mut self.min, v, at, less);
                     keep_extreme(&mut self.max, v, at, |a, b| less(b, a));
                 }
-                _ => self.unknown += 1,
+                (false, Some(v)) => {
+                    // A possible member with a known value.
+                    self.unknown += 1;
+                    match v {
+                        Value::Int(n) => self.add_maybe(*n as f64),
+                        Value::Decimal(x) => {
+                            self.add_maybe(*x);
+                            self.maybe_decimal = true;
+                        }
+                        _ => {}
+                    }
+                    keep_extreme(&mut self.maybe_min, v, at, less);
+                    keep_extreme(&mut self.maybe_max, v, at, |a, b| less(b, a));
+                }
+                (_, None) => {
+                    self.unknown += 1;
+                    self.unknown_values += 1;
+                }
             },
+        }
+    }
+
+    fn add_maybe(&mut self, x: f64) {
+        if x > 0.0 {
+            self.maybe_pos += x;
+        } else {
+            self.maybe_neg += x;
         }
     }
 
@@ -304,6 +352,14 @@ impl AggAcc {
                 Some((lo, hi)) if lo == hi => Val::V(lo),
                 _ => Val::Unknown,
             },
+            // So is a max, min or sum whose possible members change
+            // nothing (a max whose other records may hold smaller values).
+            AggFunc::Max | AggFunc::Min | AggFunc::Sum if self.unknown > 0 => {
+                match self.value_range(func) {
+                    Some((Some(lo), Some(hi))) if lo == hi => Val::V(lo),
+                    _ => Val::Unknown,
+                }
+            }
             _ if self.unknown > 0 && !matches!(func, AggFunc::Any | AggFunc::All) => Val::Unknown,
             AggFunc::Count if has_arg => Val::V(Value::Int(self.trues as i64)),
             AggFunc::Count => Val::V(Value::Int(self.n as i64)),
@@ -368,11 +424,77 @@ impl AggAcc {
                 }
                 (Some(lo), Some(hi))
             }
-            AggFunc::Max => (Some(self.max.clone()?.0), None),
-            AggFunc::Min => (None, Some(self.min.clone()?.0)),
-            AggFunc::Sum | AggFunc::Any | AggFunc::All | AggFunc::First => return None,
+            AggFunc::Max | AggFunc::Min | AggFunc::Sum => {
+                let (lo, hi) = self.value_range(func)?;
+                if lo.is_some() && lo == hi {
+                    return None; // known: see `value`
+                }
+                (lo, hi)
+            }
+            AggFunc::Any | AggFunc::All | AggFunc::First => return None,
         };
         Some(Range { lo, hi })
+    }
+
+    /// The least and greatest values of a `max`, `min` or `sum` while some
+    /// records' membership or value is unknown (`None` on a side without
+    /// a bound): a `max` is at least its certain members' greatest value,
+    /// and at most the greatest of any record that may be a member when
+    /// every such record's value is known; a `min` likewise; a `sum` lies
+    /// between its certain members' sum plus every negative value that may
+    /// join and plus every positive one, when all are known. `None` for a
+    /// `max` or `min` without a certain member's value, or a `sum` with
+    /// any value unknown.
+    fn value_range(&self, func: AggFunc) -> Option<(Option<Value>, Option<Value>)> {
+        let bounded = self.unknown_values == 0;
+        let either = |a: &Option<(Value, (u32, u32))>,
+                      b: &Option<(Value, (u32, u32))>,
+                      pick_b: fn(&Value, &Value) -> bool| {
+            match (a, b) {
+                (Some((x, _)), Some((y, _))) if pick_b(y, x) => Some(y.clone()),
+                (Some((x, _)), _) => Some(x.clone()),
+                (None, Some((y, _))) => Some(y.clone()),
+                (None, None) => None,
+            }
+        };
+        Some(match func {
+            AggFunc::Max => {
+                let certain = self.max.clone()?.0;
+                let hi = if bounded {
+                    either(&self.max, &self.maybe_max, |y, x| less(x, y))
+                } else {
+                    None
+                };
+                (Some(certain), hi)
+            }
+            AggFunc::Min => {
+                let certain = self.min.clone()?.0;
+                let lo = if bounded {
+                    either(&self.min, &self.maybe_min, less)
+                } else {
+                    None
+                };
+                (lo, Some(certain))
+            }
+            AggFunc::Sum => {
+                if !bounded {
+                    return None;
+                }
+                let int = self.all_int && !self.maybe_decimal;
+                let v = |x: f64| {
+                    if int {
+                        Value::Int(x as i64)
+                    } else {
+                        Value::Decimal(x)
+                    }
+                };
+                (
+                    Some(v(self.sum + self.maybe_neg)),
+                    Some(v(self.sum + self.maybe_pos)),
+                )
+            }
+            _ => return None,
+        })
     }
 
     /// A ratio's least and greatest values while some contributions are
