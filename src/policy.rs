@@ -127,30 +127,47 @@ pub fn load_sources(
     let mut asts = Vec::new();
     let mut errors = Vec::new();
     let mut syntax_failed = false;
+    let mut whole = true;
     for (i, src) in sources.iter().enumerate() {
-        let (ast, errs) = text_to_ast_recovering(&src.text);
-        match ast {
-            Some(ast) => asts.push(ast),
-            None => syntax_failed = true,
+        let parsed = text_to_ast_recovering(&src.text);
+        match (parsed.ast, parsed.rest) {
+            (Some(ast), _) => asts.push(ast),
+            (None, Some(rest)) => {
+                syntax_failed = true;
+                asts.push(rest);
+            }
+            (None, None) => {
+                syntax_failed = true;
+                whole = false;
+            }
         }
-        if !errs.is_empty() {
+        if !parsed.errors.is_empty() {
             errors.push(FileErrors {
                 file: i,
-                errors: errs,
+                errors: parsed.errors,
             });
         }
     }
-    if syntax_failed {
-        // Checking a set with a file missing would report names that file defines
-        // as unknown; report the syntax errors first.
+    if !whole {
+        // A file of which nothing could be kept: checking the others would
+        // report the names it defines as unknown. The syntax errors first.
         return Err(PolicyErrors { sources, errors });
     }
     // A file whose only errors are literals that are no value is checked
-    // too (its bad literals typed as errors): every error of it is reported.
+    // too (its bad literals typed as errors), and so is what parses of a
+    // file with syntax errors (its broken items left out): every error of
+    // it is reported, but those that a left-out item may cause (a name it
+    // defines, a code it has, the policy header it is) are not.
     match ast_to_ir(&sources, &asts, schema, citations) {
         Ok(program) if errors.is_empty() => Ok((sources, program)),
         Ok(_) => Err(PolicyErrors { sources, errors }),
-        Err(checked) => {
+        Err(mut checked) => {
+            if syntax_failed {
+                for file in &mut checked {
+                    file.errors.retain(|e| !may_stem_from_a_broken_item(e.code));
+                }
+                checked.retain(|f| !f.errors.is_empty());
+            }
             let merged = !errors.is_empty();
             for file in checked {
                 match errors.iter_mut().find(|f| f.file == file.file) {
@@ -167,6 +184,22 @@ pub fn load_sources(
             Err(PolicyErrors { sources, errors })
         }
     }
+}
+
+/// Whether an error of the checker may be due to an item left out for its
+/// syntax error (see [`load_sources`]): a name, parameter, rule code or
+/// policy header it would have defined.
+fn may_stem_from_a_broken_item(code: crate::diagnostics::ErrorCode) -> bool {
+    use crate::diagnostics::ErrorCode as E;
+    matches!(
+        code,
+        E::UnknownName
+            | E::UnknownParameter
+            | E::BadFires
+            | E::UnknownExpectedCode
+            | E::PolicyHeader
+            | E::Internal
+    )
 }
 
 /// Collect, read, parse and check the policies named by `paths`.

@@ -30,32 +30,64 @@ pub(crate) struct YimenParser;
 /// Literal errors (a date that does not exist …) are all collected.
 pub fn text_to_ast(text: &str) -> Result<PolicyFile, Vec<PolicyError>> {
     match text_to_ast_recovering(text) {
-        (Some(file), errors) if errors.is_empty() => Ok(file),
-        (_, errors) => Err(errors),
+        Recovered {
+            ast: Some(file),
+            errors,
+            ..
+        } if errors.is_empty() => Ok(file),
+        Recovered { errors, .. } => Err(errors),
     }
 }
 
-/// Like [`text_to_ast`], but a file whose only errors are literals that
-/// are no value (a date that does not exist, a number past 64 bits) still
-/// has its AST, those literals held as [`crate::ast::Literal::Invalid`], so
-/// that the checker reports the file's other errors too. `None` after a
-/// syntax error.
-pub fn text_to_ast_recovering(text: &str) -> (Option<PolicyFile>, Vec<PolicyError>) {
+/// What [`text_to_ast_recovering`] makes of a file.
+pub struct Recovered {
+    /// The file's AST; `None` after a syntax error. A file whose only
+    /// errors are literals that are no value (a date that does not exist,
+    /// a number past 64 bits) has its AST, those literals held as
+    /// [`crate::ast::Literal::Invalid`], so that the checker reports the
+    /// file's other errors too.
+    pub ast: Option<PolicyFile>,
+    pub errors: Vec<PolicyError>,
+    /// After syntax errors: the AST of the file without the items that
+    /// hold them (each blanked out), when the rest parses, so that the
+    /// checker can still report the other items' errors.
+    pub rest: Option<PolicyFile>,
+}
+
+/// Like [`text_to_ast`], keeping what can be kept of a file with errors
+/// (see [`Recovered`]).
+pub fn text_to_ast_recovering(text: &str) -> Recovered {
     let first = match YimenParser::parse(Rule::file, text) {
-        Ok(pairs) => return cst_to_ast::file(pairs),
+        Ok(pairs) => {
+            let (ast, errors) = cst_to_ast::file(pairs);
+            return Recovered {
+                ast,
+                errors,
+                rest: None,
+            };
+        }
         Err(e) => e,
     };
     let mut found = vec![errors::syntax_error(&first, text)];
     let starts = item_starts(text);
     let mut blanked = text.as_bytes().to_vec();
     let mut at = error_offset(&first);
+    let mut rest_ast = None;
     while found.len() < MAX_SYNTAX_ERRORS && blank_broken_item(&mut blanked, &starts, at) {
-        // Only ASCII spaces replace whole items' bytes: still UTF-8.
+        // Only ASCII spaces replace whole items' bytes: still UTF-8, and
+        // every offset (every span) the same as in the text.
         let Ok(rest) = std::str::from_utf8(&blanked) else {
             break;
         };
         match YimenParser::parse(Rule::file, rest) {
-            Ok(_) => break,
+            Ok(pairs) => {
+                // (A literal error in the rest is reported when checked:
+                // kept only when the rest converts cleanly.)
+                if let (Some(ast), errs) = cst_to_ast::file(pairs) {
+                    rest_ast = errs.is_empty().then_some(ast);
+                }
+                break;
+            }
             Err(e) => {
                 let next = error_offset(&e);
                 if next <= at {
@@ -66,7 +98,11 @@ pub fn text_to_ast_recovering(text: &str) -> (Option<PolicyFile>, Vec<PolicyErro
             }
         }
     }
-    (None, found)
+    Recovered {
+        ast: None,
+        errors: found,
+        rest: rest_ast,
+    }
 }
 
 /// At most this many syntax errors are reported per file.
