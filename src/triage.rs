@@ -155,10 +155,18 @@ fn glob(pattern: &str, text: &str) -> bool {
     p[pi..].iter().all(|c| *c == '*')
 }
 
+/// A waiver's key patterns match a finding's key in their matching form
+/// (`区民政局(本级)` waives `区民政局（本级）`, `Ｋ01` waives `K01`), as records
+/// match: which spelling a finding's key takes depends on which of its
+/// records comes first.
 fn matches(w: &Waiver, f: &Finding) -> bool {
+    use crate::read::normalize::value;
     w.code == f.code
         && w.key.len() == f.key.len()
-        && w.key.iter().zip(&f.key).all(|(p, k)| glob(p, k))
+        && w.key
+            .iter()
+            .zip(&f.key)
+            .all(|(p, k)| glob(&value(p), &value(k)))
 }
 
 /// A finding's place in the triage.
@@ -239,11 +247,18 @@ pub fn triage(
     waivers: &Waivers,
     as_of: chrono::NaiveDate,
 ) -> Triage {
+    use crate::diff::matching_key;
+    use std::collections::HashSet;
     let mut t = Triage::default();
     let mut used = vec![false; waivers.list.len()];
+    // Keys compare in their matching form: the same finding is keyed
+    // `区民政局(本级)` or `区民政局（本级）` as one record or the other comes
+    // first in the export.
+    let base: Option<HashSet<(String, Vec<String>)>> =
+        baseline.map(|b| b.iter().map(|(c, k)| matching_key(c, k)).collect());
     for f in findings {
-        let in_baseline = baseline.map(|b| {
-            if b.iter().any(|(c, k)| *c == f.code && *k == f.key) {
+        let in_baseline = base.as_ref().map(|b| {
+            if b.contains(&matching_key(&f.code, &f.key)) {
                 "persisting"
             } else {
                 "new"
@@ -277,10 +292,14 @@ pub fn triage(
         }
     }
     if let Some(b) = baseline {
+        let now: HashSet<(String, Vec<String>)> = findings
+            .iter()
+            .map(|f| matching_key(&f.code, &f.key))
+            .collect();
+        let mut listed = HashSet::new();
         for (c, k) in b {
-            if !findings.iter().any(|f| f.code == *c && f.key == *k)
-                && !t.resolved.contains(&(c.clone(), k.clone()))
-            {
+            let m = matching_key(c, k);
+            if !now.contains(&m) && listed.insert(m) {
                 t.resolved.push((c.clone(), k.clone()));
             }
         }

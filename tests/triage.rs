@@ -253,3 +253,60 @@ fn text_says_new_only_against_a_baseline() {
         "{lines:?}"
     );
 }
+
+/// A finding's key is the text of its earliest record: the same finding is
+/// keyed `Ｃ２` in one export and `C2` in the next when the rows change
+/// order. The baseline and the waivers match keys in their matching form
+/// (full-width half-width, stray spaces gone), as records match: it is
+/// persisting, not new and resolved at once, and a waiver written in
+/// either width applies.
+#[test]
+fn baseline_and_waiver_keys_match_in_their_normalised_form() {
+    let dir = tempfile::tempdir().unwrap();
+    export(
+        dir.path(),
+        "C1,A1,X局,原单位,2025-03-03 09:00:00,2025-03-03 10:00:00\nC2,A1,X局,原单位,2025-03-04 09:00:00,2025-03-04 10:00:00\n",
+    );
+    let (_, old, _) = audit(dir.path(), &[], "2025-06-30");
+    let wide = serde_json::to_string(&old)
+        .unwrap()
+        .replace("\"C2\"", "\"Ｃ２ \"");
+    let base = dir.path().join("baseline.json");
+    std::fs::write(&base, wide).unwrap();
+    let w = dir.path().join("waivers.yaml");
+    std::fs::write(
+        &w,
+        "waivers:\n  - code: H001\n    key: [\"Ｃ１\"]\n    reason: 试点\n    approved_by: 区政务办\n    approval_ref: 区政务办函〔2025〕5号\n    expires: 2026-06-30\n",
+    )
+    .unwrap();
+    let (_, json, err) = audit(
+        dir.path(),
+        &[
+            "--baseline",
+            base.to_str().unwrap(),
+            "--waivers",
+            w.to_str().unwrap(),
+        ],
+        "2025-06-30",
+    );
+    let mut got = h001(&json);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("C1".to_string(), "waived".to_string()),
+            ("C2".to_string(), "persisting".to_string())
+        ],
+        "{err}"
+    );
+    assert!(
+        json["resolved"].as_array().is_none_or(Vec::is_empty),
+        "{}",
+        json["resolved"]
+    );
+    assert!(
+        json["stale_waivers"].as_array().is_none_or(Vec::is_empty),
+        "{}",
+        json["stale_waivers"]
+    );
+}
