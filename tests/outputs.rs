@@ -372,3 +372,63 @@ fn an_unknown_format_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("pdf"));
 }
+
+/// One department written two ways (`区民政局（本级）`, `区民政局(本级)`) is one
+/// department in the per-department summaries, as the engine groups it and
+/// the report counts it: one text section, one workbook 汇总 row, shown as
+/// its first finding writes it.
+#[test]
+fn a_department_written_two_ways_is_one_in_the_summaries() {
+    let dir = common::folder(&[
+        (
+            "事项目录.csv",
+            "事项编码,事项名称,事项类型,实施主体,是否进驻中心,承诺办结时限\nA1,甲许可,行政许可,区民政局（本级）,是,5\n",
+        ),
+        (
+            "办件记录.csv",
+            "办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n\
+             C1,A1,区民政局（本级）,原单位,2025-03-03 09:00:00,2025-03-03 10:00:00\n\
+             C2,A1,区民政局(本级),原单位,2025-03-04 09:00:00,2025-03-04 10:00:00\n",
+        ),
+    ]);
+    let run = |format: &str, out: Option<&Path>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_yimen"));
+        cmd.arg("audit").arg(dir.path()).args([
+            "--as-of",
+            "2025-12-31",
+            "--fail-on",
+            "never",
+            "--format",
+            format,
+        ]);
+        if let Some(p) = out {
+            cmd.arg("--output").arg(p);
+        }
+        let o = cmd.output().unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let text = run("text", None);
+    let sections: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("== 区民政局"))
+        .collect();
+    assert_eq!(sections, ["== 区民政局（本级） (2 处) =="], "{text}");
+    let out = tempfile::tempdir().unwrap();
+    let book = out.path().join("a.xlsx");
+    run("xlsx", Some(&book));
+    use calamine::Reader as _;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&book).unwrap();
+    let summary = wb.worksheet_range("汇总").unwrap();
+    let rows: Vec<String> = summary
+        .rows()
+        .filter_map(|r| r.first().map(ToString::to_string))
+        .filter(|c| c.starts_with("区民政局"))
+        .collect();
+    assert_eq!(rows, ["区民政局（本级）"]);
+}

@@ -204,6 +204,23 @@ impl std::fmt::Display for RecordsShown {
 }
 
 /// Chinese label of a severity.
+/// Each finding's department as the per-department summaries (text,
+/// workbook) group it: departments match in their matching form, as the
+/// engine groups them (`区民政局(本级)` and `区民政局（本级）` are one), each
+/// shown as the first finding naming it writes it; `none` for a finding
+/// without one. By the findings' index.
+pub(crate) fn dept_labels<'a>(findings: &'a [Finding], none: &'a str) -> Vec<&'a str> {
+    let mut shown: std::collections::HashMap<std::borrow::Cow<'a, str>, &'a str> =
+        std::collections::HashMap::new();
+    findings
+        .iter()
+        .map(|f| match f.dept.as_deref() {
+            Some(d) => *shown.entry(crate::read::normalize::value(d)).or_insert(d),
+            None => none,
+        })
+        .collect()
+}
+
 pub(crate) fn severity_label(severity: &str) -> &'static str {
     match severity {
         "error" => "错误",

@@ -58,9 +58,10 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
         doc.as_of.format("%Y-%m-%d")
     );
     let mut by_dept: BTreeMap<&str, BTreeMap<&str, Vec<&Finding>>> = BTreeMap::new();
-    for f in &a.findings {
+    let depts = super::dept_labels(&a.findings, "(未注明部门)");
+    for (f, dept) in a.findings.iter().zip(depts) {
         by_dept
-            .entry(f.dept.as_deref().unwrap_or("(未注明部门)"))
+            .entry(dept)
             .or_default()
             .entry(&f.code)
             .or_default()

@@ -184,9 +184,10 @@ fn summary(ws: &mut Worksheet, doc: &AuditDoc<'_>, fmt: &Formats) -> Result<(), 
         .into_iter()
         .collect();
     let mut per_dept: BTreeMap<&str, BTreeMap<&str, u64>> = BTreeMap::new();
-    for f in &a.findings {
+    let depts = super::dept_labels(&a.findings, NO_DEPT);
+    for (f, dept) in a.findings.iter().zip(depts) {
         *per_dept
-            .entry(f.dept.as_deref().unwrap_or(NO_DEPT))
+            .entry(dept)
             .or_default()
             .entry(f.code.as_str())
             .or_default() += 1;
