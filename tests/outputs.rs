@@ -422,9 +422,8 @@ fn a_department_written_two_ways_is_one_in_the_summaries() {
     let out = tempfile::tempdir().unwrap();
     let book = out.path().join("a.xlsx");
     run("xlsx", Some(&book));
-    use calamine::Reader as _;
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&book).unwrap();
-    let summary = wb.worksheet_range("汇总").unwrap();
+    let summary = calamine::Reader::worksheet_range(&mut wb, "汇总").unwrap();
     let rows: Vec<String> = summary
         .rows()
         .filter_map(|r| r.first().map(ToString::to_string))
