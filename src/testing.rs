@@ -323,11 +323,8 @@ pub fn percent_matches(numerator: u64, denominator: u64, scaled: u64, decimals: 
     let (n, d) = (u128::from(numerator), u128::from(denominator));
     let x = 2 * n * 100 * unit;
     let exact = (2 * whole - 1) * d <= x && x < (2 * whole + 1) * d;
-    let shown = format!(
-        "{:.*}%",
-        decimals as usize,
-        numerator as f64 / denominator as f64 * 100.0
-    );
+    let shown =
+        crate::report::md::percent(numerator as f64 / denominator as f64, decimals as usize);
     exact || shown == percent_text(scaled, decimals)
 }
 

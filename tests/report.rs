@@ -223,6 +223,15 @@ fn an_excellence_share_of_zero_rates_no_department() {
     let depts = json["departments"].as_array().unwrap();
     assert_eq!(depts[0]["rank"], 1);
     assert!(depts.iter().all(|d| d["excellent"] == false), "{depts:?}");
+    // The method and the summary say so, not "at least one".
+    let tmp = tempfile::tempdir().unwrap();
+    fixture(tmp.path());
+    let w = tmp.path().join("w.yaml");
+    std::fs::write(&w, "excellence_share: 0\n").unwrap();
+    let (code, md, err) = report_with(tmp.path(), &["--weights", w.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!md.contains("至少 1 个"), "{md}");
+    assert_eq!(md.matches("优秀比例为 0，不评优秀").count(), 2, "{md}");
 }
 
 /// A weights file that weighs one metric leaves the others at their defaults
@@ -716,6 +725,19 @@ fn shown_values_never_contradict_their_target_or_their_change() {
         .find(|l| l.starts_with("| 全中心"))
         .unwrap();
     assert!(line.contains("0.02%") && line.contains("未达标"), "{line}");
+    // So does the html's chart, and the workbook's cell format.
+    let (_, html, _) = report(now.path(), "html");
+    assert!(html.contains(">0.02%</text>"), "the chart's label");
+    let book = now.path().join("r.xlsx");
+    let (code, _, err) = report_with(
+        now.path(),
+        &["--format", "xlsx", "--output", book.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{err}");
+    let sheet = common::unzip_entry(&book, "xl/worksheets/sheet1.xml");
+    let styles = common::unzip_entry(&book, "xl/styles.xml");
+    assert!(styles.contains("formatCode=\"0.00%\""), "{styles}");
+    assert!(!sheet.is_empty());
     let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
         .arg("report")
         .arg(now.path())
@@ -1335,4 +1357,80 @@ fn a_metric_without_per_is_the_centres_alone() {
         (Some(2), Some(3))
     );
     assert!(!out.contains("M90 3 条"), "{out}");
+}
+
+/// A region's own rule (a code outside the families) is counted in a 其他
+/// column of the findings tables, so that each row adds up to its total,
+/// in md, html and the workbook as in the JSON's `by_family`; a value on
+/// an exact tie of its last decimal (1/16 = 6.25%) is rounded as the
+/// scores are and a spreadsheet shows it: 6.3%, in every format.
+#[test]
+fn a_regions_rule_has_its_column_and_ties_round_alike() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut cases = String::from("办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n");
+    for i in 0..16 {
+        let finished = if i == 0 {
+            "2025-03-03 10:00:00"
+        } else {
+            "2025-03-20 10:00:00"
+        };
+        cases.push_str(&format!(
+            "C{i},A1,X局,中心窗口,2025-03-03 09:00:00,{finished}\n"
+        ));
+    }
+    std::fs::write(
+        tmp.path().join("事项目录.csv"),
+        "事项编码,事项名称,事项类型,实施主体,是否进驻中心,办件类型,承诺办结时限\nA1,甲许可,行政许可,X局,是,承诺件,30\n",
+    )
+    .unwrap();
+    std::fs::write(tmp.path().join("办件记录.csv"), cases).unwrap();
+    let policies = common::policy_folder(
+        "policy p { title \"本地\" }\n\
+         rule X001 local {\n  severity error\n  cite gangnan-2017 \"四、(六)\"\n  \
+         for case in cases\n  require case.id != \"C3\"\n  message \"{case.id}\"\n}\n",
+    );
+    let p = policies.path().to_str().unwrap();
+    let args =
+        |format: &'static str| vec!["--policy", "@builtin", "--policy", p, "--format", format];
+    let (code, md, err) = report_with(tmp.path(), &args("md"));
+    assert_eq!(code, 0, "{err}");
+    let table = md
+        .lines()
+        .skip_while(|l| !l.starts_with("## 四、问题清单"))
+        .take(5)
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(table.contains("| 其他 | 合计 |"), "{table}");
+    let row = table.lines().find(|l| l.starts_with("| X局")).unwrap();
+    let cells: Vec<u64> = row
+        .split('|')
+        .filter_map(|c| c.trim().parse().ok())
+        .collect();
+    let (total, parts) = cells.split_last().unwrap();
+    assert_eq!(parts.iter().sum::<u64>(), *total, "{row}");
+    assert_eq!(parts.last(), Some(&1), "{row}");
+    let m05 = md
+        .lines()
+        .skip_while(|l| !l.starts_with("### M05"))
+        .find(|l| l.starts_with("| X局"))
+        .unwrap();
+    assert!(m05.contains("| 6.3% |"), "{m05}");
+    let (_, html, _) = report_with(tmp.path(), &args("html"));
+    assert!(html.contains("<th>其他</th>"), "html");
+    assert!(html.contains(">6.3%<") && !html.contains(">6.2%<"), "html");
+    let book = tmp.path().join("r.xlsx");
+    let mut xargs = args("xlsx");
+    xargs.extend(["--output", book.to_str().unwrap()]);
+    let (code, _, err) = report_with(tmp.path(), &xargs);
+    assert_eq!(code, 0, "{err}");
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&book).unwrap();
+    let sheet = calamine::Reader::worksheet_range(&mut wb, "问题分布").unwrap();
+    let header: Vec<String> = sheet
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(header.contains(&"其他".to_string()), "{header:?}");
 }

@@ -9,7 +9,7 @@ use super::md::{
     change, op_text, pct, pct_against, previous, previous_rank_and_score, rank_and_score,
     summary_line, weighted,
 };
-use super::{MetricRow, Report, FAMILIES};
+use super::{MetricRow, Report};
 
 /// Escape text for HTML content and attribute values (the markup escaper
 /// the `JUnit` writer uses too).
@@ -96,7 +96,9 @@ fn metric_chart(rows: &[&MetricRow]) -> String {
                     r#"<text x="{}" y="{}" font-size="10">{}</text>"#,
                     f64::from(label_w) + w + 4.0,
                     y + bar_h - 3,
-                    esc(&pct(Some(v)))
+                    // (As the table shows it: more decimals where one would
+                    // show a missed target reached.)
+                    esc(&pct_against(m))
                 );
             }
             None => {
@@ -226,13 +228,14 @@ pub fn render(r: &Report) -> String {
         );
     }
     out.push_str("</tbody></table></section>\n<section><h2>四、问题清单</h2>\n<table><thead><tr><th>部门</th>");
-    for (_, f) in FAMILIES {
+    let fams = super::family_columns(r);
+    for f in &fams {
         let _ = write!(out, "<th>{f}</th>");
     }
     out.push_str("<th>合计</th></tr></thead><tbody>\n");
     for d in &r.departments {
         let _ = write!(out, "<tr><td>{}</td>", esc(&d.dept));
-        for (_, f) in FAMILIES {
+        for f in &fams {
             let _ = write!(
                 out,
                 "<td class=\"n\">{}</td>",

@@ -3,34 +3,50 @@
 
 use std::fmt::Write as _;
 
-use super::{Report, FAMILIES};
+use super::Report;
 
 /// A percentage as people read it; a zero denominator as "—" (issue 7:
 /// "a zero denominator shows "—" (n/a), never 0% or 100%").
 pub fn pct(v: Option<f64>) -> String {
-    v.map_or_else(|| "—".to_string(), |v| format!("{:.1}%", v * 100.0))
+    v.map_or_else(|| "—".to_string(), |v| percent(v, 1))
+}
+
+/// A ratio as a percentage to `decimals` places, a half rounded away from
+/// zero (6.25% to one place is 6.3%), as the scores are rounded and as a
+/// spreadsheet shows the number (`0.0%`): every format shows one text.
+pub fn percent(v: f64, decimals: usize) -> String {
+    let scale = 10f64.powi(i32::try_from(decimals).unwrap_or(0));
+    let x = (v * 100.0 * scale).round() / scale;
+    format!("{x:.decimals$}%")
+}
+
+/// The decimals [`pct_against`] shows a metric's value with.
+pub fn decimals_against(m: &super::MetricRow) -> usize {
+    let (Some(v), Some(t)) = (m.value, m.target) else {
+        return 1;
+    };
+    for decimals in 1..=4 {
+        if !m.target_missed || percent(v, decimals) != percent(t, decimals) {
+            return decimals;
+        }
+    }
+    4
 }
 
 /// The previous period's value: "—" when there is none to show.
 pub fn previous(m: &super::MetricRow) -> String {
     m.previous
-        .map_or_else(|| "—".to_string(), |v| format!("{:.1}%", v * 100.0))
+        .map_or_else(|| "—".to_string(), |v| percent(v, 1))
 }
 
 /// A metric's value as shown beside its target: with more decimals where
 /// one would show it equal to a target it misses (0.03% against "<= 0%"
 /// must not read "0.0%，未达标").
 pub fn pct_against(m: &super::MetricRow) -> String {
-    let (Some(v), Some(t)) = (m.value, m.target) else {
-        return pct(m.value);
-    };
-    for decimals in 1..=4 {
-        let shown = format!("{:.*}%", decimals, v * 100.0);
-        if !m.target_missed || shown != format!("{:.*}%", decimals, t * 100.0) {
-            return shown;
-        }
+    match m.value {
+        Some(v) => percent(v, decimals_against(m)),
+        None => pct(None),
     }
-    format!("{:.4}%", v * 100.0)
 }
 
 /// A target's comparison as a reader writes it (≥, ≤).
@@ -93,9 +109,9 @@ pub fn summary_line(r: &Report) -> (String, Vec<&str>) {
         .collect();
     (
         format!(
-            "参评部门 {} 个（计得分 {scored} 个），发现问题 {findings} 处{unassigned}。评为优秀的部门（计得分部门的 {}%，向下取整，至少 1 个，三都县2018年方案 七、（二））：",
+            "参评部门 {} 个（计得分 {scored} 个），发现问题 {findings} 处{unassigned}。评为优秀的部门（{}，三都县2018年方案 七、（二））：",
             r.departments.len(),
-            super::share_text(r.excellence_share)
+            super::quota_text(r.excellence_share)
         ),
         excellent,
     )
@@ -233,7 +249,7 @@ pub fn render(r: &Report) -> String {
         );
     }
     let _ = writeln!(out, "\n## 四、问题清单\n");
-    let fams: Vec<&str> = FAMILIES.iter().map(|(_, n)| *n).collect();
+    let fams = super::family_columns(r);
     let _ = writeln!(out, "| 部门 | {} | 合计 |", fams.join(" | "));
     let _ = writeln!(out, "|---|{}---:|", "---:|".repeat(fams.len()));
     for d in &r.departments {

@@ -30,6 +30,23 @@ pub const FAMILIES: &[(char, &str)] = &[
     ('J', "并联"),
 ];
 
+/// The columns of the findings-by-family tables: the families, and 其他
+/// when a department has findings of a code outside them (a region's own
+/// rule, `X001`), so that a row adds up to its total.
+pub fn family_columns(r: &Report) -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = FAMILIES.iter().map(|(_, n)| *n).collect();
+    if r.departments
+        .iter()
+        .any(|d| d.by_family.contains_key(OTHER_FAMILY))
+    {
+        names.push(OTHER_FAMILY);
+    }
+    names
+}
+
+/// The family of a code outside [`FAMILIES`].
+pub const OTHER_FAMILY: &str = "其他";
+
 /// Weights and targets of the scores (`--weights FILE`, YAML). Defaults:
 /// every metric weighs 1 except 按时办结率 (M04) and 进驻率 (M01), which weigh 2;
 /// an error finding costs 2 points, a warning 1, at most 40 points in all;
@@ -302,6 +319,16 @@ fn lower_is_better(rule: &RuleDef) -> bool {
 /// way `{:.1}` rounds), so that changes are differences of shown values.
 fn shown_points(x: f64) -> f64 {
     format!("{:.1}", x * 100.0).parse().unwrap_or(x * 100.0)
+}
+
+/// How the 优秀 quota is counted, in words: a share of the scored
+/// departments rounded down and at least one; none with a share of 0.
+pub fn quota_text(share: f64) -> String {
+    if share > 0.0 {
+        format!("计得分部门数 × {}%，向下取整，至少 1 个", share_text(share))
+    } else {
+        "优秀比例为 0，不评优秀".to_string()
+    }
 }
 
 /// A share as a percentage without trailing zeros (0.07 → "7", 0.125 → "12.5").
@@ -597,7 +624,7 @@ fn departments(
                     .chars()
                     .next()
                     .and_then(|c| FAMILIES.iter().find(|(l, _)| *l == c))
-                    .map_or("其他", |(_, n)| n);
+                    .map_or(OTHER_FAMILY, |(_, n)| n);
                 *by_family.entry(fam.to_string()).or_insert(0) += 1;
             }
             let mut worst: Vec<_> = fs.iter().filter(|f| f.severity == "error").collect();
@@ -991,7 +1018,6 @@ fn method(weights: &Weights, program: &Program) -> Vec<String> {
         .iter()
         .map(|(k, v)| format!("{k} {v}"))
         .collect();
-    let share = share_text(weights.excellence_share);
     vec![
         format!(
             "得分 = 指标得分 − 问题扣分，指标得分为部门各项考评指标数值的加权平均 × 100；越低越好的指标（{}）取 1 − 数值；分母为零（—）的指标不计入加权；没有任何可计算指标的部门不计得分",
@@ -1004,7 +1030,8 @@ fn method(weights: &Weights, program: &Program) -> Vec<String> {
         ),
         "指标得分和扣分各保留一位小数，得分为两者之差；得分相同者名次并列".to_string(),
         format!(
-            "优秀名额：计得分部门数 × {share}%，向下取整，至少 1 个（三都县2018年方案 七、（二）：优秀比例不超过 20%）；并列者须全部在名额内才评为优秀"
+            "优秀名额：{}（三都县2018年方案 七、（二）：优秀比例不超过 20%）；并列者须全部在名额内才评为优秀",
+            quota_text(weights.excellence_share)
         ),
         clause_line("各指标依据的条款", program, crate::ast::RuleKind::Metric),
         clause_line("问题扣分所依据规则的条款", program, crate::ast::RuleKind::Rule),

@@ -3,7 +3,7 @@
 
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
-use super::{Report, FAMILIES};
+use super::Report;
 use crate::output::display_width;
 
 fn widths(ws: &mut Worksheet, rows: &[Vec<String>]) -> Result<(), XlsxError> {
@@ -68,7 +68,15 @@ fn build(r: &Report) -> Result<Vec<u8>, XlsxError> {
         ws.write_number(row, 3, m.numerator as f64)?;
         ws.write_number(row, 4, m.denominator as f64)?;
         match m.value {
-            Some(v) => ws.write_number_with_format(row, 5, v, &pct)?,
+            // With the decimals the md and html show: a value that misses
+            // its target is never displayed as the target.
+            Some(v) => match super::md::decimals_against(m) {
+                1 => ws.write_number_with_format(row, 5, v, &pct)?,
+                d => {
+                    let f = Format::new().set_num_format(format!("0.{}%", "0".repeat(d)));
+                    ws.write_number_with_format(row, 5, v, &f)?
+                }
+            },
             None => ws.write_string(row, 5, "—")?,
         };
         ws.write_number(row, 6, m.undetermined as f64)?;
@@ -156,21 +164,22 @@ fn build(r: &Report) -> Result<Vec<u8>, XlsxError> {
     let ws = wb.add_worksheet();
     ws.set_name("问题分布")?;
     let mut names: Vec<&str> = vec!["部门"];
-    names.extend(FAMILIES.iter().map(|(_, n)| *n));
+    let fams = super::family_columns(r);
+    names.extend(&fams);
     names.push("合计");
     header(ws, &names, &bold)?;
     let mut text_rows = vec![names.iter().map(|s| (*s).to_string()).collect::<Vec<_>>()];
     for (i, d) in r.departments.iter().enumerate() {
         let row = (i + 1) as u32;
         ws.write_string(row, 0, &d.dept)?;
-        for (c, (_, f)) in FAMILIES.iter().enumerate() {
+        for (c, f) in fams.iter().enumerate() {
             ws.write_number(
                 row,
                 (c + 1) as u16,
                 d.by_family.get(*f).copied().unwrap_or(0) as f64,
             )?;
         }
-        ws.write_number(row, (FAMILIES.len() + 1) as u16, d.findings as f64)?;
+        ws.write_number(row, (fams.len() + 1) as u16, d.findings as f64)?;
         text_rows.push(vec![d.dept.clone()]);
     }
     widths(ws, &text_rows)?;

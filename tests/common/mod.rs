@@ -211,3 +211,15 @@ pub fn rewrite_zip_entries(path: &Path, edit: impl Fn(&str, Vec<u8>) -> Option<V
     }
     zout.finish().unwrap();
 }
+
+/// The text of the entry `name` of a zip file (a workbook's part).
+pub fn unzip_entry(path: &Path, name: &str) -> String {
+    use std::io::Read as _;
+    let mut zin = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut text = String::new();
+    zin.by_name(name)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
