@@ -926,3 +926,52 @@ fn a_csv_given_a_workbook_s_extension_is_named_as_text() {
     assert!(broken.contains("不是有效的 Excel 工作簿"), "{reasons:?}");
     assert!(!broken.contains("CSV"), "{reasons:?}");
 }
+
+/// A case log that carries its items' columns (事项名称, 实施主体, 承诺办结时限,
+/// 法定办结时限: six a catalogue knows, against four of a case log) is a case
+/// log: it has a case log's required columns and its acceptance time, which
+/// no register has. Read as a catalogue it gave C002 on every item and no
+/// case was checked.
+#[test]
+fn a_case_log_with_item_columns_is_a_case_log() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("事项目录.csv"),
+        "事项编码,事项名称,事项类型,实施主体,是否进驻中心,承诺办结时限\nA1,甲许可,行政许可,X局,是,10\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("导出.csv"),
+        "受理编号,事项编码,事项名称,实施主体,办件类型,承诺办结时限,法定办结时限,受理时间,办结时间\n\
+         C1,A1,甲许可,X局,承诺件,10,20,2025/3/3 9:30,2025/3/5 10:00\n\
+         C2,A1,甲许可,X局,承诺件,10,20,2025/3/4 9:30,2025/3/25 10:00\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yimen"))
+        .arg("audit")
+        .arg(dir.path())
+        .args([
+            "--as-of",
+            "2025-12-31",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["summary"]["records"]["cases"], 2, "{json}");
+    assert_eq!(json["summary"]["records"]["catalogue"], 1, "{json}");
+    let codes: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(!codes.contains(&"C002"), "{codes:?}");
+    assert!(
+        codes.contains(&"H003"),
+        "C2 took 15 working days: {codes:?}"
+    );
+}

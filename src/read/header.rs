@@ -421,6 +421,30 @@ fn choose_any(
     // still has its case number and item code (what a case log requires),
     // and is a fee ledger with a column missing, not a case log.
     let outscored = |best: &&&Cand| cands.first().is_some_and(|any| any.score > best.score);
+    // A header with an event dataset's required columns and its event date
+    // (a case log's 受理时间) holds events, not a register that happens to
+    // match more columns: a case log carrying its items' 事项名称, 实施主体,
+    // 承诺办结时限 is no catalogue (a register has no acceptance time).
+    let has_event = |c: &&Cand| {
+        let ds = &schema.datasets[c.ds];
+        ds.event_date
+            .as_deref()
+            .and_then(|f| ds.field_index(f))
+            .is_some_and(|fi| c.fields.contains(&Some(fi)))
+    };
+    let standing = |c: &&&Cand| schema.datasets[c.ds].event_date.is_none();
+    if let (Some(_), Some(events)) = (
+        ok.first().filter(standing),
+        ok.iter().find(|c| has_event(c)),
+    ) {
+        let rivals = ok
+            .iter()
+            .filter(|c| has_event(c) && c.score == events.score && c.ds != events.ds)
+            .count();
+        if rivals == 0 {
+            return Ok(finish(events));
+        }
+    }
     if let Some(best) = ok.first().filter(|b| !outscored(b)) {
         let mut tied: Vec<usize> = ok
             .iter()
