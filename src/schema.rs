@@ -73,6 +73,10 @@ pub struct Field {
     /// The value of an empty cell, as text to parse (e.g. `0`).
     pub default: Option<String>,
     pub unit: Option<String>,
+    /// A text that says there is nothing (`无`, `暂无`, `没有`) is an empty
+    /// cell: a document number or a reason, where such a word is no
+    /// content (`不进驻批准文号: 无` is no approval).
+    pub none_words: bool,
 }
 
 impl Field {
@@ -199,6 +203,8 @@ struct RawField {
     default: Option<String>,
     #[serde(default)]
     unit: Option<String>,
+    #[serde(default)]
+    none_words: bool,
 }
 
 impl Schema {
@@ -271,6 +277,7 @@ impl Schema {
                     value_aliases: rf.value_aliases,
                     default: rf.default,
                     unit: rf.unit,
+                    none_words: rf.none_words,
                 });
             }
             let ds = Dataset {

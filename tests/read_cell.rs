@@ -381,6 +381,39 @@ fn placeholders_are_empty_in_text_fields_too() {
     );
 }
 
+/// In a document number's or a reason's column (`none_words` in the
+/// schema) a word saying there is nothing is an empty cell: `不进驻批准文号:
+/// 无` is no approval (E001 fires), `不予理由: 暂无` no reason (H005).
+/// Elsewhere a word is content: `申请材料: 无` (no documents needed).
+#[test]
+fn a_word_for_nothing_is_empty_where_it_is_no_content() {
+    use yimen::read::cell::StrCache;
+    for (ds, f) in [
+        ("catalogue", "exemption_ref"),
+        ("changes", "approval_ref"),
+        ("fees", "waiver_ref"),
+        ("cases", "refusal_reason"),
+        ("authorizations", "doc_ref"),
+    ] {
+        let field = field(ds, f);
+        let parser = CellParser::new(field, None);
+        let mut cache = StrCache::default();
+        for t in ["无", "暂无", " 没有 ", "无批文"] {
+            assert_eq!(parse(field, t), Ok(Value::Empty), "{f} {t:?}");
+            assert_eq!(
+                parser.parse_shared(t, &mut cache, 16),
+                Value::Empty,
+                "{f} {t:?}"
+            );
+        }
+        assert_eq!(parse(field, "无锡市政府函"), Ok(Value::str("无锡市政府函")));
+    }
+    assert_eq!(
+        parse(field("catalogue", "materials"), "无"),
+        Ok(Value::str("无"))
+    );
+}
+
 #[test]
 fn spreadsheet_cells_keep_their_types() {
     use calamine::Data;

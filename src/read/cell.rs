@@ -97,6 +97,8 @@ pub struct CellParser {
     /// scan that is cheaper than hashing when there are few.
     label_texts: Vec<(Box<str>, usize)>,
     default: Option<Value>,
+    /// See [`Field::none_words`].
+    none_words: bool,
 }
 
 /// An enum with at most this many labels is matched by scanning them first.
@@ -123,6 +125,7 @@ impl CellParser {
             labels: Vec::new(),
             label_texts: Vec::new(),
             default: None,
+            none_words: field.none_words,
         };
         let add = |p: &mut CellParser, raw: &str, target: (usize, Arc<str>)| {
             p.exact.insert(raw.into(), target.clone());
@@ -188,6 +191,13 @@ impl CellParser {
         self.ty == FieldType::String && self.exact.is_empty()
     }
 
+    /// A placeholder, or in a field of [`Field::none_words`] a word saying
+    /// there is nothing: an empty cell.
+    #[inline]
+    fn says_nothing(&self, t: &str) -> bool {
+        is_placeholder(t) || (self.none_words && is_none_word(t))
+    }
+
     /// [`CellParser::parse`] for a plain string field, sharing equal values
     /// through `cache` (one allocation per distinct value, not per cell).
     /// The cache stops growing at `limit` entries (a key-like column).
@@ -198,7 +208,7 @@ impl CellParser {
             return self.empty();
         }
         if cache.off {
-            if is_placeholder(t) {
+            if self.says_nothing(t) {
                 return self.empty();
             }
             return Value::Str(Arc::from(t));
@@ -215,7 +225,7 @@ impl CellParser {
             return Value::Str(v.clone());
         }
         // (A placeholder is never kept: a text found kept is none.)
-        if is_placeholder(t) {
+        if self.says_nothing(t) {
             return self.empty();
         }
         let taken = kept.is_some();
@@ -370,7 +380,7 @@ impl CellParser {
                         return Ok(Value::Str(r.clone()));
                     }
                 }
-                if is_placeholder(t) {
+                if self.says_nothing(t) {
                     return Ok(self.empty());
                 }
                 Ok(Value::Str(Arc::from(t)))
@@ -634,6 +644,16 @@ fn is_placeholder(t: &str) -> bool {
         && matches!(
             t,
             "NULL" | "null" | "Null" | "\\N" | "-" | "--" | "—" | "——" | "/" | "／" | "－"
+        )
+}
+
+/// A word saying there is nothing (in a document number's or a reason's
+/// column, see [`Field::none_words`]).
+fn is_none_word(t: &str) -> bool {
+    t.len() <= 12
+        && matches!(
+            &*normalize::value(t),
+            "无" | "暂无" | "没有" | "无文号" | "无批文" | "无理由" | "未说明"
         )
 }
 
