@@ -154,6 +154,7 @@ fn parse_into_datetimes_agree_with_parse() {
             value_aliases: std::collections::BTreeMap::new(),
             default: None,
             unit: None,
+            none_words: false,
         };
         parse_into_agrees_on_datetimes(&super::CellParser::new(&field, None));
     }
@@ -219,6 +220,7 @@ fn parse_into_enums_yes_no_and_integers_agree_with_parse() {
             .collect(),
         default: None,
         unit: unit.map(Into::into),
+        none_words: false,
     };
     let mapping: BTreeMap<String, String> = [
         ("现场".to_string(), "窗口".to_string()),
