@@ -170,3 +170,64 @@ fn an_undetermined_group_shows_every_row_it_names() {
         "{text}"
     );
 }
+
+/// An undetermined verdict for a looked-up record's empty cell names that
+/// record's row after its own (the item is listed, its 承诺办结时限 is
+/// empty: 事项目录.csv row 2), so that it is told from a lookup that found
+/// nothing (an item not listed), which names the record's row alone; both
+/// miss `catalogue.promised_days`. In the JSON as in the text.
+#[test]
+fn an_empty_looked_up_cell_names_its_row() {
+    let dir = common::folder(&[
+        (
+            "事项目录.csv",
+            "事项编码,事项名称,事项类型,实施主体,是否进驻中心,承诺办结时限\nA1,甲许可,行政许可,X局,是,\n",
+        ),
+        (
+            "办件记录.csv",
+            "办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n\
+             C1,A1,X局,中心窗口,2025-03-03 09:00:00,2025-03-10 09:00:00\n\
+             C2,ZZ9,X局,中心窗口,2025-03-03 09:00:00,2025-03-10 09:00:00\n",
+        ),
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&audit(dir.path(), &[], "json")).unwrap();
+    let h003 = common::with_code(&json, "undetermined", "H003");
+    let places: Vec<(String, Vec<(String, u64)>)> = h003
+        .iter()
+        .map(|u| {
+            assert_eq!(u["missing"], serde_json::json!(["catalogue.promised_days"]));
+            (
+                u["key"][0].as_str().unwrap().to_string(),
+                u["evidence"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| {
+                        (
+                            e["file"].as_str().unwrap().to_string(),
+                            e["row"].as_u64().unwrap(),
+                        )
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        places,
+        [
+            (
+                "C1".to_string(),
+                vec![
+                    ("办件记录.csv".to_string(), 2),
+                    ("事项目录.csv".to_string(), 2)
+                ]
+            ),
+            ("C2".to_string(), vec![("办件记录.csv".to_string(), 3)]),
+        ]
+    );
+    let text = audit(dir.path(), &[], "text");
+    assert!(
+        text.contains("[H003] cases [C1] 缺少 catalogue.promised_days  (办件记录.csv 第 2 行; 事项目录.csv 第 2 行  promised_days=)"),
+        "{text}"
+    );
+}

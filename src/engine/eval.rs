@@ -170,6 +170,11 @@ pub struct Frame<'a> {
     pub group: Option<GroupView<'a>>,
     lets: Vec<Option<Val>>,
     pub missing: Vec<String>,
+    /// The looked-up records whose empty or unreadable field made a value
+    /// unknown (`catalogue.promised_days` of an item that is listed): an
+    /// undetermined verdict names their rows, so that a listed item's empty
+    /// cell is told from an item not listed, which has none.
+    pub missing_at: Vec<Touched>,
     pub touched: Option<Vec<Touched>>,
     depth: u8,
 }
@@ -247,6 +252,7 @@ impl<'a> Frame<'a> {
             group: None,
             lets,
             missing: Vec::new(),
+            missing_at: Vec::new(),
             touched: None,
             depth: 0,
         }
@@ -325,6 +331,26 @@ impl<'a> Frame<'a> {
         if let Some(n) = self.name_of(e) {
             if !self.missing.contains(&n) {
                 self.missing.push(n);
+            }
+        }
+        if let IrExpr::Field {
+            base,
+            dataset,
+            field,
+        } = e
+        {
+            if !matches!(**base, IrExpr::Var) {
+                // (The lookup again: cached, and only on this rare path.)
+                if let Val::Rec(ds, row) = self.eval(base) {
+                    let at = Touched {
+                        record: Some((ds, row)),
+                        field: *field,
+                        dataset: *dataset,
+                    };
+                    if !self.missing_at.contains(&at) {
+                        self.missing_at.push(at);
+                    }
+                }
             }
         }
     }

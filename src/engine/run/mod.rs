@@ -819,18 +819,26 @@ fn undetermined_row(
     dataset: usize,
 ) -> Undetermined {
     let file = &env.data.files[row.file as usize];
+    let mut evidence = vec![Evidence {
+        file: file.path.clone(),
+        sheet: file.sheet.clone(),
+        row: row.row,
+        field: None,
+        value: None,
+    }];
+    // The looked-up rows whose empty field is missing (an item that is
+    // listed, its 承诺办结时限 empty), after the record's own row.
+    for t in &f.missing_at {
+        if let Some((ds, ri)) = t.record {
+            evidence.push(field_evidence(env, &env.data.tables[ds][ri as usize], t));
+        }
+    }
     Undetermined {
         code: rule.code.clone(),
         dataset: env.schema.datasets[dataset].name.clone(),
         key: record_key(env, rule, f, row),
         missing: f.missing.clone(),
-        evidence: vec![Evidence {
-            file: file.path.clone(),
-            sheet: file.sheet.clone(),
-            row: row.row,
-            field: None,
-            value: None,
-        }],
+        evidence,
         group_rows: None,
     }
 }
