@@ -36,19 +36,40 @@ pub fn catalogue_rows(schema: &Schema, data: &Data) -> Vec<CatalogueRow> {
         .collect()
 }
 
-/// Each code's first row, by the code's matching form (`Ａ１` is item `A1`,
-/// as an audit matches it: a code retyped in full width is the same item,
-/// neither removed nor added).
-fn by_code(rows: &[CatalogueRow], code: usize) -> Vec<(String, &CatalogueRow)> {
-    let mut seen = std::collections::HashSet::new();
-    let mut out: Vec<(String, &CatalogueRow)> = Vec::new();
+/// Each code's rows (its first row first), by the code's matching form
+/// (`Ａ１` is item `A1`, as an audit matches it: a code retyped in full
+/// width is the same item, neither removed nor added), in the order of
+/// their first rows.
+fn by_code(rows: &[CatalogueRow], code: usize) -> Vec<(String, Vec<&CatalogueRow>)> {
+    let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut out: Vec<(String, Vec<&CatalogueRow>)> = Vec::new();
     for r in rows {
         let c = crate::read::normalize::value(&r.values[code].to_string()).into_owned();
-        if !c.is_empty() && seen.insert(c.clone()) {
-            out.push((c, r));
+        if c.is_empty() {
+            continue;
+        }
+        match at.get(&c) {
+            Some(&i) => out[i].1.push(r),
+            None => {
+                at.insert(c.clone(), out.len());
+                out.push((c, vec![r]));
+            }
         }
     }
     out
+}
+
+/// The rows of a code listed more than once hold the same items in both
+/// versions, whatever their order: each new row is, one to one, an old row.
+fn same_rows(old: &[&CatalogueRow], new: &[&CatalogueRow]) -> bool {
+    if old.len() != new.len() {
+        return false;
+    }
+    let mut taken = vec![false; old.len()];
+    new.iter().all(|n| {
+        let found = (0..old.len()).find(|&i| !taken[i] && same_item(&old[i].values, &n.values));
+        found.map(|i| taken[i] = true).is_some()
+    })
 }
 
 /// Add the change records between `old` and the catalogue in `data`, as the
@@ -105,21 +126,26 @@ pub fn inject_changes(schema: &Schema, old: &[CatalogueRow], data: &mut Data) {
         );
     };
     // (Looked up by code, not searched: a catalogue has thousands of items.)
-    let old_of: std::collections::HashMap<&str, &CatalogueRow> =
-        old_by.iter().map(|(c, r)| (c.as_str(), *r)).collect();
+    let old_of: std::collections::HashMap<&str, &Vec<&CatalogueRow>> =
+        old_by.iter().map(|(c, r)| (c.as_str(), r)).collect();
     let new_of: std::collections::HashSet<&str> = new_by.iter().map(|(c, _)| c.as_str()).collect();
-    for (code, n) in &new_by {
+    for (code, ns) in &new_by {
+        let n = ns[0];
         match old_of.get(code.as_str()) {
             None => push("新增", None, Some(n), n, false),
-            Some(o) if !same_item(&o.values, &n.values) => {
-                push("修改", Some(o), Some(n), n, false);
+            // A code listed twice whose rows only changed places (or
+            // order within the code) is unchanged: its first row alone
+            // made a withdrawal of `A1 是, A1 否` swapped.
+            Some(os) if ns.len() > 1 && same_rows(os, ns) => {}
+            Some(os) if !same_item(&os[0].values, &n.values) => {
+                push("修改", Some(os[0]), Some(n), n, false);
             }
             Some(_) => {}
         }
     }
-    for (code, o) in &old_by {
+    for (code, os) in &old_by {
         if !new_of.contains(code.as_str()) {
-            push("删除", Some(o), None, o, true);
+            push("删除", Some(os[0]), None, os[0], true);
         }
     }
 }

@@ -184,6 +184,28 @@ fn annotations_name_files_from_the_repository_root() {
             .all(|l| l.contains("file=catalogue/事项目录.csv,")),
         "{text}"
     );
+    // The file named bare, from its own folder: named from the root too.
+    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
+        .current_dir(&cat)
+        .args([
+            "diff",
+            "--base",
+            "HEAD",
+            "事项目录.csv",
+            "--as-of",
+            "2025-12-31",
+        ])
+        .args(["--format", "github"])
+        .output()
+        .unwrap();
+    let bare = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        bare.lines()
+            .filter(|l| l.starts_with("::error"))
+            .all(|l| l.contains("file=catalogue/事项目录.csv,")),
+        "{bare}"
+    );
+    assert!(bare.lines().any(|l| l.starts_with("::error")), "{bare}");
     let outside = tempfile::tempdir().unwrap();
     let (code, _, err) = diff(outside.path(), &["--base", "HEAD", "."]);
     assert_eq!(code, 2);
@@ -437,4 +459,53 @@ fn a_renamed_catalogue_is_compared_with_its_former_self() {
     let (code, json, err) = diff(tmp.path(), &["--base", "HEAD~1", "目录"]);
     assert_eq!(code, 1, "{err}");
     assert_eq!(keys(&json), expect, "{err}");
+}
+
+/// A code listed twice whose rows only changed places is unchanged: its
+/// first row alone made `A1 是, A1 否` swapped a withdrawal (D001) and
+/// `A2 10, A2 30` swapped raised promised days (D003), exit 1 for a change
+/// that changed nothing.
+#[test]
+fn a_duplicated_codes_rows_swapped_are_no_change() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (old, new) = (tmp.path().join("old"), tmp.path().join("new"));
+    std::fs::create_dir(&old).unwrap();
+    std::fs::create_dir(&new).unwrap();
+    let rows = [
+        item("A1", "行政许可", "是", "", true),
+        item("A1", "行政许可", "否", "", true),
+        item("A2", "行政许可", "是", "", true),
+        item("A2", "行政许可", "是", "", true).replace(",20,10,", ",20,30,"),
+    ];
+    std::fs::write(
+        old.join("事项目录.csv"),
+        format!("{HEADER}{}", rows.concat()),
+    )
+    .unwrap();
+    let swapped = [&rows[1], &rows[0], &rows[3], &rows[2]];
+    std::fs::write(
+        new.join("事项目录.csv"),
+        format!(
+            "{HEADER}{}",
+            swapped.iter().map(|r| r.as_str()).collect::<String>()
+        ),
+    )
+    .unwrap();
+    let (code, json, err) = diff(tmp.path(), &["old", "new"]);
+    assert_eq!(code, 0, "{err} {json}");
+    assert_eq!(json["summary"]["records"]["catalogue_changes"], 0, "{json}");
+    // A row of it changed is a change of the item.
+    std::fs::write(
+        new.join("事项目录.csv"),
+        format!(
+            "{HEADER}{}{}{}{}",
+            rows[1],
+            rows[0].replace(",是,", ",否,"),
+            rows[2],
+            rows[3]
+        ),
+    )
+    .unwrap();
+    let (_, json, _) = diff(tmp.path(), &["old", "new"]);
+    assert_eq!(json["summary"]["records"]["catalogue_changes"], 1, "{json}");
 }

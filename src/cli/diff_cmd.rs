@@ -79,7 +79,10 @@ fn new_folder(args: &Args) -> PathBuf {
     if path.is_dir() {
         path
     } else {
-        path.parent().map(Path::to_path_buf).unwrap_or_default()
+        // (A bare file name's parent is `""`: the working directory.)
+        path.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
     }
 }
 
