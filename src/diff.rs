@@ -48,12 +48,11 @@ fn by_code(rows: &[CatalogueRow], code: usize) -> Vec<(String, Vec<&CatalogueRow
         if c.is_empty() {
             continue;
         }
-        match at.get(&c) {
-            Some(&i) => out[i].1.push(r),
-            None => {
-                at.insert(c.clone(), out.len());
-                out.push((c, vec![r]));
-            }
+        if let Some(&i) = at.get(&c) {
+            out[i].1.push(r);
+        } else {
+            at.insert(c.clone(), out.len());
+            out.push((c, vec![r]));
         }
     }
     out
