@@ -128,8 +128,10 @@ pub fn load_sources(
     let mut errors = Vec::new();
     let mut syntax_failed = false;
     let mut whole = true;
+    let mut left_out: Vec<String> = Vec::new();
     for (i, src) in sources.iter().enumerate() {
         let parsed = text_to_ast_recovering(&src.text);
+        left_out.extend(parsed.left_out);
         match (parsed.ast, parsed.rest) {
             (Some(ast), _) => asts.push(ast),
             (None, Some(rest)) => {
@@ -163,8 +165,10 @@ pub fn load_sources(
         Ok(_) => Err(PolicyErrors { sources, errors }),
         Err(mut checked) => {
             if syntax_failed {
+                let names_one = |m: &str| left_out.iter().any(|n| m.contains(&format!("`{n}`")));
                 for file in &mut checked {
-                    file.errors.retain(|e| !may_stem_from_a_broken_item(e.code));
+                    file.errors
+                        .retain(|e| !may_stem_from_a_broken_item(e.code) && !names_one(&e.message));
                 }
                 checked.retain(|f| !f.errors.is_empty());
             }
@@ -188,7 +192,8 @@ pub fn load_sources(
 
 /// Whether an error of the checker may be due to an item left out for its
 /// syntax error (see [`load_sources`]): a name, parameter, rule code or
-/// policy header it would have defined.
+/// policy header it would have defined. (So may one naming a left-out
+/// item, `{limit}` in a template, `lim[…]` read as a dataset.)
 fn may_stem_from_a_broken_item(code: crate::diagnostics::ErrorCode) -> bool {
     use crate::diagnostics::ErrorCode as E;
     matches!(

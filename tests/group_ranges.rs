@@ -370,3 +370,107 @@ fn possible_members_with_known_values_bound_max_min_and_sum() {
         ["K251 Z", "K252 Z", "K253 Y", "K253 Z"]
     );
 }
+
+/// Two ranges compare as their values do, within `compare_numbers`'s
+/// tolerance: a count of 1 to 2 against a sum of 2.000000001 to 3.000000001
+/// may be equal (2 against 2.000000001), so `<` is not decided (it was
+/// passed); with the unknown collector known the group is a finding.
+/// A chain of group `let`s each using the one before twice is walked once
+/// per `let` (2^40 walks would never end).
+#[test]
+fn two_ranges_compare_within_the_tolerance_and_let_chains_are_walked_once() {
+    const TWO: &str = r#"policy p {
+  title "两个范围"
+}
+
+rule S091 two-ranges {
+  severity error
+  cite sandu-2018 "七、(六)"
+  for fee in fees
+  when fee.place == "原单位"
+  group by fee.dept
+  require count(fee.collector == "财政") < sum(fee.amount)
+  message "{fee.dept}"
+}
+
+rule S092 chain {
+  severity error
+  cite sandu-2018 "七、(六)"
+  for fee in fees
+  when fee.place == "原单位"
+  group by fee.dept
+  let a0 = count()
+  let a1 = a0 + a0
+  let a2 = a1 + a1
+  let a3 = a2 + a2
+  let a4 = a3 + a3
+  let a5 = a4 + a4
+  let a6 = a5 + a5
+  let a7 = a6 + a6
+  let a8 = a7 + a7
+  let a9 = a8 + a8
+  let a10 = a9 + a9
+  let a11 = a10 + a10
+  let a12 = a11 + a11
+  let a13 = a12 + a12
+  let a14 = a13 + a13
+  let a15 = a14 + a14
+  let a16 = a15 + a15
+  let a17 = a16 + a16
+  let a18 = a17 + a17
+  let a19 = a18 + a18
+  let a20 = a19 + a19
+  let a21 = a20 + a20
+  let a22 = a21 + a21
+  let a23 = a22 + a22
+  let a24 = a23 + a23
+  let a25 = a24 + a24
+  let a26 = a25 + a25
+  let a27 = a26 + a26
+  let a28 = a27 + a27
+  let a29 = a28 + a28
+  let a30 = a29 + a29
+  let a31 = a30 + a30
+  let a32 = a31 + a31
+  let a33 = a32 + a32
+  let a34 = a33 + a33
+  let a35 = a34 + a34
+  let a36 = a35 + a35
+  let a37 = a36 + a36
+  let a38 = a37 + a37
+  let a39 = a38 + a38
+  let a40 = a39 + a39
+  require a40 >= 0
+  message "{fee.dept}"
+}
+"#;
+    let fees = |f2: &str, f3: &str| {
+        format!(
+            "收费流水号,收费部门,收费金额,收费时间,收费地点,收款单位\n\
+             F1,甲局,2.000000001,2025-03-03 09:00,原单位,财政\n\
+             F2,甲局,0,2025-03-03 09:00,原单位,{f2}\n\
+             F3,甲局,1,2025-03-03 09:00,{f3},部门\n"
+        )
+    };
+    let dir = common::folder(&[("收费记录.csv", &fees("", ""))]);
+    let json = audit_both_ways(dir.path(), TWO);
+    assert!(json["findings"].as_array().unwrap().is_empty(), "{json}");
+    let undetermined: Vec<&str> = json["undetermined"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(undetermined, ["S091"], "{json}");
+    // The completion that contradicts a pass: F2 collected by 财政, F3
+    // taken elsewhere: 2 against 2.000000001, equal.
+    let dir = common::folder(&[("收费记录.csv", &fees("财政", "政务服务中心"))]);
+    let json = audit_both_ways(dir.path(), TWO);
+    let found: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(found, ["S091"], "{json}");
+}

@@ -20,6 +20,16 @@ rule X001 dept-limit {
   message "办件 {case.id}"
 }
 
+rule X003 dept-limit-through-let {
+  title "超过部门时限"
+  severity info
+  cite gangnan-2017 "四、(六)"
+  for case in cases
+  let lim = limit_for[case.dept]
+  require workdays(case.accepted_at, case.finished_at) <= lim
+  message "办件 {case.id}"
+}
+
 rule X002 dept-listed {
   title "部门有时限"
   severity info
@@ -51,6 +61,13 @@ fn a_map_without_the_key_names_it_in_the_undetermined_verdict() {
     assert_eq!(undetermined[0]["key"][0], "C2");
     assert_eq!(
         undetermined[0]["missing"],
+        serde_json::json!(["limit_for[区人社局]"])
+    );
+    // Through a `let` as written in the `require`.
+    let through_let = common::with_code(&json, "undetermined", "X003");
+    assert_eq!(through_let.len(), 1, "{json}");
+    assert_eq!(
+        through_let[0]["missing"],
         serde_json::json!(["limit_for[区人社局]"])
     );
     // `is none` asks whether there is an entry: decided, nothing missing.

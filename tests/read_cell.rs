@@ -171,6 +171,11 @@ fn numbers_with_separators_and_units() {
     assert_eq!(parse(fee, "1 200"), Ok(Value::Decimal(1200.0)));
     assert_eq!(parse(fee, "1 234 567.5元"), Ok(Value::Decimal(1_234_567.5)));
     assert_eq!(parse(days, "1_000"), Ok(Value::Int(1000)));
+    // A space after the sign or a run of spaces is one space, as in text
+    // beyond ASCII (`1  200元`).
+    assert_eq!(parse(fee, "- 500"), Ok(Value::Decimal(-500.0)));
+    assert_eq!(parse(fee, "1  200"), Ok(Value::Decimal(1200.0)));
+    assert_eq!(parse(fee, "1  200元"), Ok(Value::Decimal(1200.0)));
     for bad in [
         "1.234,50",
         "0.1,5",

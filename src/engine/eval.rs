@@ -176,6 +176,8 @@ pub struct Frame<'a> {
     /// cell is told from an item not listed, which has none.
     pub missing_at: Vec<Touched>,
     pub touched: Option<Vec<Touched>>,
+    /// [`Frame::unknown_range`] of each group-level `let` met so far.
+    let_ranges: std::collections::HashMap<usize, Option<Range>>,
     depth: u8,
 }
 
@@ -254,6 +256,7 @@ impl<'a> Frame<'a> {
             missing: Vec::new(),
             missing_at: Vec::new(),
             touched: None,
+            let_ranges: std::collections::HashMap::new(),
             depth: 0,
         }
     }
@@ -316,6 +319,14 @@ impl<'a> Frame<'a> {
     /// of a department the parameter leaves out): named with the key
     /// (`limit_for[民政局]`), as a missing field is.
     fn map_miss(&mut self, e: &IrExpr) {
+        // (Through a `let` that is one: `let lim = limit_for[case.dept]`.)
+        let e = match e {
+            IrExpr::LetRef(i) => match self.rule.lets.get(*i) {
+                Some(def) => &def.expr,
+                None => return,
+            },
+            e => e,
+        };
         let IrExpr::MapGet { map, key } = e else {
             return;
         };
@@ -927,11 +938,17 @@ impl<'a> Frame<'a> {
         match e {
             IrExpr::LetRef(i) => {
                 let def = self.rule.lets.get(*i)?;
-                if def.group_level {
-                    self.unknown_range(&def.expr)
-                } else {
-                    None
+                if !def.group_level {
+                    return None;
                 }
+                // Once per `let` (a chain of lets each using the one before
+                // twice would otherwise be walked 2^n times).
+                if let Some(r) = self.let_ranges.get(i) {
+                    return r.clone();
+                }
+                let r = self.unknown_range(&def.expr);
+                self.let_ranges.insert(*i, r.clone());
+                r
             }
             IrExpr::Arith(op, a, b) => {
                 let (ra, rb) = (self.unknown_range(a), self.unknown_range(b));
@@ -972,10 +989,24 @@ impl<'a> Frame<'a> {
             (Some(x), Some(y)) => {
                 // Two ranges: the orderings the two can have.
                 let (x, y) = (Interval::of_range(&x)?, Interval::of_range(&y)?);
+                // Through `compare_numbers`, as the values compare: ends
+                // within its tolerance are equal (an infinite end compares
+                // as beyond every number).
+                let cmp = |a: f64, b: f64| {
+                    if a.is_infinite() || b.is_infinite() {
+                        a.partial_cmp(&b)
+                    } else {
+                        crate::value::compare_numbers(a, b)
+                    }
+                };
+                let (lo_hi, hi_lo) = (cmp(x.lo, y.hi)?, cmp(x.hi, y.lo)?);
                 let possible = [
-                    (Ordering::Less, x.lo < y.hi),
-                    (Ordering::Equal, x.lo <= y.hi && y.lo <= x.hi),
-                    (Ordering::Greater, x.hi > y.lo),
+                    (Ordering::Less, lo_hi == Ordering::Less),
+                    (
+                        Ordering::Equal,
+                        lo_hi != Ordering::Greater && hi_lo != Ordering::Less,
+                    ),
+                    (Ordering::Greater, hi_lo == Ordering::Greater),
                 ];
                 let mut answers = possible
                     .iter()

@@ -187,6 +187,18 @@ impl<'r> F<'r> {
     }
 }
 
+/// A map lookup (`limit_for[case.dept]`), or a `let` of one.
+fn is_map_get(rule: &RuleDef, e: &IrExpr) -> bool {
+    match e {
+        IrExpr::MapGet { .. } => true,
+        IrExpr::LetRef(i) => rule
+            .lets
+            .get(*i)
+            .is_some_and(|d| matches!(d.expr, IrExpr::MapGet { .. })),
+        _ => false,
+    }
+}
+
 /// Do two known scalars compare as `op` says? (as [`super::eval::compare`])
 fn compare(op: CmpOp, a: F<'_>, b: F<'_>) -> Option<bool> {
     use std::cmp::Ordering;
@@ -690,8 +702,9 @@ impl<'r> Fast<'r> {
                 self.saw_missing = true;
                 F::Unknown
             }
-            // (A map without the key: the reference names it.)
-            F::Nothing if matches!(e, IrExpr::MapGet { .. }) => {
+            // (A map without the key, or a `let` of one: the reference
+            // names it.)
+            F::Nothing if is_map_get(rule, e) => {
                 self.saw_missing = true;
                 F::Unknown
             }

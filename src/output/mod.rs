@@ -203,7 +203,6 @@ impl std::fmt::Display for RecordsShown {
     }
 }
 
-/// Chinese label of a severity.
 /// Each finding's department as the per-department summaries (text,
 /// workbook) group it: departments match in their matching form, as the
 /// engine groups them (`区民政局(本级)` and `区民政局（本级）` are one), each
@@ -221,6 +220,7 @@ pub(crate) fn dept_labels<'a>(findings: &'a [Finding], none: &'a str) -> Vec<&'a
         .collect()
 }
 
+/// Chinese label of a severity.
 pub(crate) fn severity_label(severity: &str) -> &'static str {
     match severity {
         "error" => "错误",

@@ -850,7 +850,8 @@ fn thousands_grouped(s: &str) -> bool {
     if fraction.contains(separator) {
         return false;
     }
-    let whole = whole.trim_start_matches(['-', '+']);
+    // (A space after the sign is none: `- 500`.)
+    let whole = whole.trim_start_matches(['-', '+']).trim_start();
     let mut kinds = whole.chars().filter(|&c| separator(c));
     let Some(kind) = kinds.next() else {
         return true;
@@ -860,7 +861,8 @@ fn thousands_grouped(s: &str) -> bool {
     if kinds.any(|c| c != kind) {
         return false;
     }
-    let mut groups = whole.split(kind);
+    // (A run of spaces is one, as normalisation makes it in other text.)
+    let mut groups = whole.split(kind).filter(|g| kind != ' ' || !g.is_empty());
     let first = groups.next().unwrap_or("");
     (1..=3).contains(&first.len()) && groups.all(|g| g.len() == 3)
 }

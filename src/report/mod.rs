@@ -315,10 +315,11 @@ fn lower_is_better(rule: &RuleDef) -> bool {
 }
 
 /// Build the report from an audit (and the audit of the previous period).
-/// A share in percentage points as the report shows it (one decimal, the
-/// way `{:.1}` rounds), so that changes are differences of shown values.
+/// A share in percentage points as the report shows it (one decimal, a
+/// half away from zero: `md::percent`), so that changes are differences of
+/// shown values.
 fn shown_points(x: f64) -> f64 {
-    format!("{:.1}", x * 100.0).parse().unwrap_or(x * 100.0)
+    (x * 100.0 * 10.0).round() / 10.0
 }
 
 /// How the 优秀 quota is counted, in words: a share of the scored

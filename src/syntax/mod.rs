@@ -52,6 +52,38 @@ pub struct Recovered {
     /// hold them (each blanked out), when the rest parses, so that the
     /// checker can still report the other items' errors.
     pub rest: Option<PolicyFile>,
+    /// The names the left-out items would define (a `param`'s name, a
+    /// rule's or metric's code and name): the rest's errors that name one
+    /// may be due to its absence.
+    pub left_out: Vec<String>,
+}
+
+/// The names defined by the items blanked out of `text` (see
+/// [`Recovered::left_out`]): each line the blanking emptied that starts
+/// an item.
+fn left_out_names(text: &str, blanked: &[u8]) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let end = at + line.len();
+        let emptied = blanked
+            .get(at..end)
+            .is_some_and(|b| b.iter().all(u8::is_ascii_whitespace))
+            && !line.trim().is_empty();
+        at = end;
+        if !emptied {
+            continue;
+        }
+        let mut words = line
+            .split(|c: char| c.is_whitespace() || matches!(c, ':' | '=' | '{'))
+            .filter(|w| !w.is_empty());
+        match words.next() {
+            Some("param") => names.extend(words.next().map(str::to_string)),
+            Some("rule" | "metric") => names.extend(words.take(2).map(str::to_string)),
+            _ => {}
+        }
+    }
+    names
 }
 
 /// Like [`text_to_ast`], keeping what can be kept of a file with errors
@@ -64,6 +96,7 @@ pub fn text_to_ast_recovering(text: &str) -> Recovered {
                 ast,
                 errors,
                 rest: None,
+                left_out: Vec::new(),
             };
         }
         Err(e) => e,
@@ -102,6 +135,7 @@ pub fn text_to_ast_recovering(text: &str) -> Recovered {
         ast: None,
         errors: found,
         rest: rest_ast,
+        left_out: left_out_names(text, &blanked),
     }
 }
 

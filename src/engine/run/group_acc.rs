@@ -405,8 +405,8 @@ impl AggAcc {
 
     /// The values the aggregate can take while some contributions are
     /// unknown (see [`Range`]): `None` when it is known, or could be
-    /// anything (a `sum`; a `ratio` or `max` of a group that may have no
-    /// member with a known value).
+    /// anything (a `sum` with a value unknown; a `ratio` or `max` of a
+    /// group that may have no member with a known value).
     pub(super) fn range(&self, func: AggFunc, has_arg: bool) -> Option<Range> {
         if self.unknown == 0 {
             return None;
