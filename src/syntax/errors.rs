@@ -270,6 +270,12 @@ pub(super) fn syntax_error(err: &Error<Rule>, text: &str) -> PolicyError {
                     Some("write `and`")
                 } else if rest.starts_with("||") {
                     Some("write `or`")
+                } else if let Some(form) = (rest.starts_with('=') && !rest.starts_with("=="))
+                    .then(|| declaration_with_its_equals(text, start))
+                    .flatten()
+                {
+                    // (`param x: int = = 3`: no comparison was meant.)
+                    Some(form)
                 } else if rest.starts_with('=')
                     && !rest.starts_with("==")
                     && !in_expect_line(text, start)
@@ -311,6 +317,24 @@ pub(super) fn syntax_error(err: &Error<Rule>, text: &str) -> PolicyError {
         ErrorVariant::CustomError { message } => {
             PolicyError::new(ErrorCode::Syntax, span, message.clone()).label("here")
         }
+    }
+}
+
+/// The form of a `param` or `let` whose `=` comes just before byte `at`
+/// (`let l = = 3`: a second `=` there is a slip, not a comparison; in
+/// `let l = a = 3` it is one, and `None` leaves that hint).
+fn declaration_with_its_equals(text: &str, at: usize) -> Option<&'static str> {
+    let at = at.min(text.len());
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let before = text[line_start..at].trim_start();
+    if !before.trim_end().ends_with('=') {
+        return None;
+    }
+    let word = before.split_whitespace().next()?;
+    match word {
+        "param" => Some("a parameter's default follows one `=`: `param NAME: TYPE = VALUE`"),
+        "let" => Some("a `let` takes one `=`: `let NAME = EXPRESSION`"),
+        _ => None,
     }
 }
 
