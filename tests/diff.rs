@@ -509,3 +509,64 @@ fn a_duplicated_codes_rows_swapped_are_no_change() {
     let (_, json, _) = diff(tmp.path(), &["old", "new"]);
     assert_eq!(json["summary"]["records"]["catalogue_changes"], 1, "{json}");
 }
+
+/// Every field of the catalogue has its old value in the change set
+/// (`before_<field>`), so a region's own rule can ask of any field what it
+/// was: here the department that implements an item, its kind and its
+/// legal days (only seven fields had one).
+#[test]
+fn a_regions_rule_reads_any_fields_old_value() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (old, new, local) = (
+        tmp.path().join("old"),
+        tmp.path().join("new"),
+        tmp.path().join("local"),
+    );
+    for d in [&old, &new, &local] {
+        std::fs::create_dir(d).unwrap();
+    }
+    let a1 = item("A1", "行政许可", "是", "", true);
+    let a2 = item("A2", "公共服务", "是", "", true);
+    std::fs::write(old.join("事项目录.csv"), format!("{HEADER}{a1}{a2}")).unwrap();
+    let moved = a1.replace(",X局,", ",Y局,").replace(",行政许可,", ",行政确认,");
+    let cut = a2.replace(",20,10,", ",15,10,");
+    std::fs::write(new.join("事项目录.csv"), format!("{HEADER}{moved}{cut}")).unwrap();
+    std::fs::write(
+        local.join("moves.yimen"),
+        r#"policy local_moves {
+  title "本地: 目录变更"
+}
+
+rule L001 dept-or-kind-changed {
+  title "事项变更实施主体或类型"
+  severity warning
+  cite gangnan-2017 "四、(六)"
+  for ch in catalogue_changes
+  when ch.change_kind == "修改"
+  require ch.dept == ch.before_dept and ch.kind == ch.before_kind and ch.legal_days == ch.before_legal_days
+  message "事项 {ch.code}: 实施主体 {ch.before_dept} → {ch.dept}, 类型 {ch.before_kind} → {ch.kind}, 法定时限 {ch.before_legal_days} → {ch.legal_days}"
+}
+"#,
+    )
+    .unwrap();
+    let (code, json, err) = diff(
+        tmp.path(),
+        &["old", "new", "--policy", "@builtin", "--policy", "local"],
+    );
+    assert_eq!(code, 0, "{err} {json}");
+    let messages: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "L001")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "事项 A1: 实施主体 X局 → Y局, 类型 行政许可 → 行政确认, 法定时限 20 → 20",
+            "事项 A2: 实施主体 X局 → X局, 类型 公共服务 → 公共服务, 法定时限 20 → 15",
+        ],
+        "{json}"
+    );
+}
