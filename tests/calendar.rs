@@ -86,9 +86,9 @@ fn embedded_table_equals_a_fresh_generation_from_holiday_cn() {
 fn embedded_table_parses_and_official_calendar_loads() {
     let table = include_str!("../src/calendar/holidays.tsv");
     let parsed = Calendar::from_table(table).unwrap();
-    assert_eq!(parsed.covered_years(), (2006, 2026));
+    assert_eq!(parsed.covered_years(), (2007, 2026));
     let cal = Calendar::official();
-    assert_eq!(cal.covered_years(), (2006, 2026));
+    assert_eq!(cal.covered_years(), (2007, 2026));
     // The same instance every time (parsed once).
     assert!(std::ptr::eq(cal, Calendar::official()));
     // Every data line of the table became an entry.
@@ -402,13 +402,22 @@ fn local_holiday_cn_json_calendar_overrides_and_extends() {
     std::fs::write(
         &path,
         r#"{"year": 2031, "days": [
-            {"name": "元旦", "date": "2031-01-01", "isOffDay": true},
-            {"name": "测试", "date": "2025-05-07", "isOffDay": true}
+            {"name": "元旦", "date": "2031-01-01", "isOffDay": true}
         ]}"#,
     )
     .unwrap();
-    let local = Calendar::official().with_local_file(&path).unwrap();
-    assert_eq!(local.covered_years(), (2006, 2031));
+    let extra = dir.path().join("extra.json");
+    std::fs::write(
+        &extra,
+        r#"{"days": [{"name": "测试", "date": "2025-05-07", "isOffDay": true}]}"#,
+    )
+    .unwrap();
+    let local = Calendar::official()
+        .with_local_file(&path)
+        .unwrap()
+        .with_local_file(&extra)
+        .unwrap();
+    assert_eq!(local.covered_years(), (2007, 2031));
     assert!(!local.is_workday(date("2031-01-01"))); // a Wednesday
     assert!(Calendar::official().is_workday(date("2031-01-01")));
     assert!(!local.is_workday(date("2025-05-07")));
@@ -423,7 +432,8 @@ fn local_holiday_cn_json_calendar_overrides_and_extends() {
     let twice = local.with_local_file(&sniffed).unwrap();
     assert!(!twice.is_workday(date("2050-01-03"))); // a Monday, beyond the default dense range
     assert!(!twice.is_workday(date("2031-01-01")));
-    assert_eq!(twice.covered_years(), (2006, 2050));
+    // (A file that says no year settles none: 2050 stays unknown.)
+    assert_eq!(twice.covered_years(), (2007, 2031));
     // Beyond the last listed day, the count stays exact.
     assert_eq!(
         twice.workdays(date("2049-12-31"), date("2060-12-31")),
@@ -566,7 +576,7 @@ fn generation_errors() {
     let table = table_from_holiday_cn_dir(dir.path()).unwrap();
     assert_eq!(
         table.lines().skip(1).collect::<Vec<_>>(),
-        ["2029-12-31\toff\ta", "2030-01-01\toff\tb"]
+        ["# notices: 2029 2030", "2029-12-31\toff\ta", "2030-01-01\toff\tb"]
     );
     assert!(table.starts_with("# generated from holiday-cn 2029-2030;"));
 
@@ -630,4 +640,132 @@ fn calendar_is_shareable_across_threads() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Calendar>();
     assert_send_sync::<CalendarError>();
+}
+
+/// Working days are counted only over days a held notice settles: a year
+/// whose holidays are not published (2027, 2006), and 29-31 December of
+/// the last year held (the next year's 元旦 notice has moved those days,
+/// 2007-12-29 and 2018-12-29 among them), give the year of the notice
+/// missing, not a Monday-to-Friday guess.
+#[test]
+fn working_days_over_days_no_notice_settles_are_unknown() {
+    let cal = Calendar::official();
+    let n = |d: &str| i64::from(chrono::Datelike::num_days_from_ce(&date(d)));
+    assert_eq!(cal.known_workdays(n("2026-12-01"), n("2026-12-28")), Ok(19));
+    assert_eq!(cal.known_workdays(n("2026-12-01"), n("2026-12-29")), Err(2027));
+    assert_eq!(cal.known_workdays(n("2027-01-05"), n("2027-03-01")), Err(2027));
+    assert_eq!(cal.known_workdays(n("2027-03-01"), n("2027-01-05")), Err(2027));
+    // The span is the days after the first date: 2006-12-31 itself is not counted.
+    assert_eq!(cal.known_workdays(n("2006-12-31"), n("2007-01-05")), Ok(2));
+    assert_eq!(cal.known_workdays(n("2006-06-01"), n("2007-01-05")), Err(2006));
+    // No day counted, none unknown.
+    assert_eq!(cal.known_workdays(n("2030-05-05"), n("2030-05-05")), Ok(0));
+    // A late December day of a year held, before the next year's notice
+    // and after it.
+    assert_eq!(cal.known_workdays(n("2025-12-26"), n("2026-01-05")), Ok(5));
+    assert!(cal.is_known(date("2026-12-28")));
+    assert!(!cal.is_known(date("2026-12-29")));
+    assert!(!cal.is_known(date("2006-12-31")));
+
+    // A local file saying it is the 2027 notice settles 2027 and the end of 2026.
+    let dir = tempfile::tempdir().unwrap();
+    let notice = dir.path().join("2027.yaml");
+    std::fs::write(
+        &notice,
+        "year: 2027\ndays:\n  - {date: 2027-01-01, off: true, name: 元旦}\n",
+    )
+    .unwrap();
+    let with = cal.with_local_file(&notice).unwrap();
+    assert_eq!(with.covered_years(), (2007, 2027));
+    assert_eq!(with.known_workdays(n("2026-12-28"), n("2027-01-04")), Ok(4));
+    assert_eq!(with.known_workdays(n("2027-12-01"), n("2027-12-31")), Err(2028));
+    // A local holiday alone does not.
+    let holiday = dir.path().join("local.yaml");
+    std::fs::write(&holiday, "days:\n  - {date: 2027-04-09, off: true, name: 三月三}\n").unwrap();
+    let with = cal.with_local_file(&holiday).unwrap();
+    assert_eq!(with.covered_years(), (2007, 2026));
+    assert_eq!(with.known_workdays(n("2027-04-01"), n("2027-04-30")), Err(2027));
+    // A notice's days lie in its year or around its 元旦.
+    let wrong = dir.path().join("wrong.json");
+    std::fs::write(
+        &wrong,
+        r#"{"year": 2026, "days": [{"name": "x", "date": "2025-05-07", "isOffDay": true}]}"#,
+    )
+    .unwrap();
+    let err = cal.with_local_file(&wrong).unwrap_err().to_string();
+    assert!(err.contains("date 2025-05-07 is not in the notice of year 2026"), "{err}");
+    // An empty notice (holiday-cn's file of a year not yet published) settles nothing.
+    let empty = dir.path().join("2027.json");
+    std::fs::write(&empty, r#"{"year": 2027, "papers": [], "days": []}"#).unwrap();
+    assert_eq!(cal.with_local_file(&empty).unwrap().covered_years(), (2007, 2026));
+}
+
+/// Through the audit: a time limit counted over days of 2027, whose holidays
+/// the calendar does not hold, is undetermined naming the notice missing
+/// (it was a finding counted Monday to Friday, said only on stderr); a case
+/// whose span ends before 29 December 2026 is decided; the 2027 notice
+/// given with `--calendar` decides the others.
+#[test]
+fn the_audit_leaves_a_time_limit_over_an_unpublished_year_undetermined() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("事项目录.csv"),
+        "事项编码,事项名称,事项类型,实施主体,是否进驻中心,承诺办结时限\nP35,测试事项,行政许可,区民政局,是,35\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("办件记录.csv"),
+        "办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n\
+         Y27,P35,区民政局,中心窗口,2027-01-05 09:00:00,\n\
+         Y26,P35,区民政局,中心窗口,2026-10-09 09:00:00,2026-12-20 10:00:00\n\
+         Y26b,P35,区民政局,中心窗口,2026-11-05 09:00:00,2026-12-30 10:00:00\n",
+    )
+    .unwrap();
+    let audit = |extra: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_yimen"))
+            .arg("audit")
+            .arg(dir.path())
+            .args(["--as-of", "2027-03-01", "--format", "json", "--fail-on", "never"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let h003 = |list: &str| -> Vec<String> {
+            json[list]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["code"] == "H003")
+                .map(|f| {
+                    let missing = f["missing"].as_array().map_or(String::new(), |m| {
+                        m.iter().map(|v| v.as_str().unwrap()).collect::<Vec<_>>().join(",")
+                    });
+                    format!("{} {missing}", f["key"][0].as_str().unwrap()).trim().to_string()
+                })
+                .collect()
+        };
+        (
+            h003("findings"),
+            h003("undetermined"),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (found, undetermined, err) = audit(&[]);
+    assert_eq!(found, ["Y26"]);
+    assert_eq!(
+        undetermined,
+        ["Y26b 工作日历(2027年未收录)", "Y27 工作日历(2027年未收录)"]
+    );
+    assert!(err.contains("2027 年安排未收录"), "{err}");
+    let notice = dir.path().join("2027.yaml");
+    std::fs::write(
+        &notice,
+        "year: 2027\ndays:\n  - {date: 2027-01-01, off: true, name: 元旦}\n  - {date: 2027-02-08, off: true, name: 春节}\n",
+    )
+    .unwrap();
+    let (found, undetermined, err) = audit(&["--calendar", notice.to_str().unwrap()]);
+    assert_eq!(found, ["Y26", "Y26b", "Y27"]);
+    assert!(undetermined.is_empty(), "{undetermined:?}");
+    assert!(!err.contains("未收录"), "{err}");
 }

@@ -263,14 +263,16 @@ fn report_periods_and_compare_folders_are_checked() {
     assert!(stderr(&out).contains("--compare"), "{}", stderr(&out));
 }
 
-/// An audit date after the last year the calendar lists holidays for is
-/// warned about (those days are counted Monday to Friday); a local calendar
-/// covering it silences the warning.
+/// An audit date the calendar does not know (a year whose holidays are not
+/// published) is warned about (working days over such days are
+/// undetermined); a local calendar giving that year's notice silences it.
 #[test]
 fn an_audit_date_beyond_the_calendar_is_warned_about() {
     let dir = export();
     let d = dir.path().to_str().unwrap();
-    let warned = |out: &std::process::Output| stderr(out).contains("工作日历只收录到");
+    let warned = |out: &std::process::Output| {
+        stderr(out).contains("年安排未收录: 跨越这些日子的工作日计算记为无法判定")
+    };
     let out = run(
         &["audit", d, "--as-of", "2025-12-31", "--fail-on", "never"],
         None,

@@ -1279,14 +1279,21 @@ fn a_department_name_with_markdown_marks_stays_literal_in_the_md() {
 
 /// The report's calendar line says what was counted with: a local calendar
 /// added with `--calendar` (it named only the built-in one), and for an
-/// audit date past the last year listed, that later days were counted
-/// Monday to Friday.
+/// audit date the calendar does not know, that working days over such days
+/// are undetermined. A local file makes a year known only when it says it
+/// is that year's notice (`year: 2027`): one local holiday did.
 #[test]
 fn the_calendar_line_names_a_local_calendar_and_days_past_it() {
     let dir = tempfile::tempdir().unwrap();
     fixture(dir.path());
     let cal = dir.path().join("本地日历.yaml");
-    std::fs::write(&cal, "days:\n  - {date: 2027-02-05, off: true}\n").unwrap();
+    std::fs::write(
+        &cal,
+        "year: 2027\ndays:\n  - {date: 2027-02-05, off: true}\n",
+    )
+    .unwrap();
+    let holiday = dir.path().join("三月三.yaml");
+    std::fs::write(&holiday, "days:\n  - {date: 2027-04-09, off: true, name: 三月三}\n").unwrap();
     let line = |as_of: &str, extra: &[&str]| -> String {
         let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
             .arg("report")
@@ -1306,18 +1313,23 @@ fn the_calendar_line_names_a_local_calendar_and_days_past_it() {
     };
     let plain = line("2025-12-31", &[]);
     assert!(plain.ends_with("年），内置"), "{plain}");
-    let local = line("2027-12-31", &["--calendar", cal.to_str().unwrap()]);
+    let local = line("2027-12-20", &["--calendar", cal.to_str().unwrap()]);
     assert!(
         local.contains("另加本地日历") && local.contains("本地日历.yaml"),
         "{local}"
     );
     assert!(local.contains("合计收录至 2027 年"), "{local}");
-    assert!(!local.contains("周一至周五"), "{local}");
-    let past = line("2028-06-30", &[]);
+    assert!(!local.contains("无法判定"), "{local}");
+    let one_day = line("2027-12-20", &["--calendar", holiday.to_str().unwrap()]);
+    assert!(one_day.contains("合计收录至 2026 年"), "{one_day}");
     assert!(
-        past.contains("年之后的日子按周一至周五计算工作日"),
-        "{past}"
+        one_day.contains("2026 年之后的法定节假日与调休未收录，跨越其中日子的工作日计算记为无法判定"),
+        "{one_day}"
     );
+    let past = line("2028-06-30", &[]);
+    assert!(past.contains("2026 年之后的法定节假日与调休未收录"), "{past}");
+    let before = line("2005-06-30", &[]);
+    assert!(before.contains("2007 年之前的法定节假日与调休未收录"), "{before}");
 }
 
 /// A metric without `per` is the centre's alone: its one row, no n/a row for

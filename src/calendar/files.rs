@@ -1,6 +1,6 @@
 //! Calendar sources: the `holidays.tsv` table, holiday-cn JSON files and local YAML files.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -57,9 +57,12 @@ struct HolidayCnDay {
     is_off_day: bool,
 }
 
-/// A local YAML calendar: `days: [{date: 2025-05-06, off: true, name: 地方假日}]`.
+/// A local YAML calendar: `days: [{date: 2025-05-06, off: true, name: 地方假日}]`,
+/// with `year: 2027` when its days are that year's whole national arrangement.
 #[derive(Deserialize)]
 struct LocalYamlFile {
+    #[serde(default)]
+    year: Option<i32>,
     days: Vec<LocalYamlDay>,
 }
 
@@ -133,11 +136,41 @@ fn holiday_cn_days(
     )
 }
 
+/// The year a file's days are the notice of, checked against them: a notice
+/// lists days of its year and, for its 元旦, 29-31 December of the year
+/// before (the 2007 notice made 2006-12-30 a working day; no notice of
+/// 2007-2026 listed any other day outside its year). A file of no days
+/// gives no year: a notice not yet published (holiday-cn's `2027.json`
+/// before it is).
+fn notice_year(
+    path: &Path,
+    year: Option<i32>,
+    days: &BTreeMap<NaiveDate, DayException>,
+) -> Result<Option<i32>, CalendarError> {
+    let Some(year) = year else {
+        return Ok(None);
+    };
+    let of_notice = |d: &NaiveDate| {
+        d.year() == year || (d.year() == year - 1 && d.month() == 12 && d.day() >= 29)
+    };
+    if let Some(d) = days.keys().find(|d| !of_notice(d)) {
+        return Err(CalendarError::Content {
+            path: path.to_path_buf(),
+            message: format!(
+                "date {d} is not in the notice of year {year} (`year`), which lists days of {year} and, for its 元旦, 29-31 December of {}",
+                year - 1
+            ),
+        });
+    }
+    Ok((!days.is_empty()).then_some(year))
+}
+
 /// Reads a user's local calendar: holiday-cn JSON or the YAML format (see
-/// [`super::Calendar::with_local_file`]).
+/// [`super::Calendar::with_local_file`]), with the year whose notice it is
+/// when it says one (`year`) and lists days.
 pub(super) fn read_local_file(
     path: &Path,
-) -> Result<BTreeMap<NaiveDate, DayException>, CalendarError> {
+) -> Result<(BTreeMap<NaiveDate, DayException>, Option<i32>), CalendarError> {
     let text = read_to_string(path)?;
     let extension = path
         .extension()
@@ -150,14 +183,18 @@ pub(super) fn read_local_file(
     };
     if is_json {
         let file = parse_holiday_cn(path, &text)?;
-        holiday_cn_days(path, file)
+        let year = file.year;
+        let days = holiday_cn_days(path, file)?;
+        let year = notice_year(path, year, &days)?;
+        Ok((days, year))
     } else {
         let file: LocalYamlFile =
             crate::read::yaml_from_str(&text).map_err(|source| CalendarError::Yaml {
                 path: path.to_path_buf(),
                 source,
             })?;
-        collect_days(
+        let year = file.year;
+        let days = collect_days(
             path,
             file.days.into_iter().map(|d| {
                 (
@@ -168,15 +205,24 @@ pub(super) fn read_local_file(
                     },
                 )
             }),
-        )
+        )?;
+        let year = notice_year(path, year, &days)?;
+        Ok((days, year))
     }
 }
 
-/// Parses a table in the `holidays.tsv` format.
+/// A calendar source's listed days.
+type Days = BTreeMap<NaiveDate, DayException>;
+
+/// The comment line of a table naming the years whose notices it holds.
+const NOTICES_LINE: &str = "# notices:";
+
+/// Parses a table in the `holidays.tsv` format: its days, and the years
+/// whose notices it holds when a `# notices: 2007 2008 …` line says so.
 pub(super) fn parse_table(
     tsv: &str,
     source_name: &str,
-) -> Result<BTreeMap<NaiveDate, DayException>, CalendarError> {
+) -> Result<(Days, Option<BTreeSet<i32>>), CalendarError> {
     let error = |line: usize, message: String| CalendarError::Table {
         source_name: source_name.to_owned(),
         line,
@@ -184,9 +230,21 @@ pub(super) fn parse_table(
     };
     let mut map = BTreeMap::new();
     let mut lines_of = BTreeMap::new();
+    let mut notices = None;
     for (i, raw) in tsv.lines().enumerate() {
         let line_no = i + 1;
         let line = raw.trim_end_matches('\r');
+        if let Some(text) = line.strip_prefix(NOTICES_LINE) {
+            let years: Result<BTreeSet<i32>, _> =
+                text.split_whitespace().map(str::parse::<i32>).collect();
+            notices = Some(years.map_err(|_| {
+                error(
+                    line_no,
+                    format!("expected years after `{NOTICES_LINE}`, found `{text}`"),
+                )
+            })?);
+            continue;
+        }
         if line.trim().is_empty() || line.starts_with('#') {
             continue;
         }
@@ -225,7 +283,7 @@ pub(super) fn parse_table(
             },
         );
     }
-    Ok(map)
+    Ok((map, notices))
 }
 
 /// Generates the `holidays.tsv` table from a directory of holiday-cn files (`*.json`, one per
@@ -263,6 +321,7 @@ pub fn table_from_holiday_cn_dir(dir: &Path) -> Result<String, CalendarError> {
             });
         };
         let days = holiday_cn_days(&path, file)?;
+        notice_year(&path, Some(year), &days)?;
         if let Some((other, _)) = files.get(&year) {
             return Err(CalendarError::Content {
                 message: format!("year {year} is also given by {}", other.display()),
@@ -279,6 +338,13 @@ pub fn table_from_holiday_cn_dir(dir: &Path) -> Result<String, CalendarError> {
         });
     };
 
+    // The years whose notice is published: a file of no days (holiday-cn
+    // writes the next year's before its notice) is none.
+    let published: Vec<String> = files
+        .iter()
+        .filter(|(_, (_, days))| !days.is_empty())
+        .map(|(y, _)| y.to_string())
+        .collect();
     // Ascending years: a later file's entry replaces an earlier one's.
     let mut merged: BTreeMap<NaiveDate, DayException> = BTreeMap::new();
     for (path, days) in files.into_values() {
@@ -302,7 +368,8 @@ pub fn table_from_holiday_cn_dir(dir: &Path) -> Result<String, CalendarError> {
         format!("{first_year}-{last_year}")
     };
     let mut out = format!(
-        "# generated from holiday-cn {years}; do not edit: regenerate with {REGENERATE_COMMAND}\n"
+        "# generated from holiday-cn {years}; do not edit: regenerate with {REGENERATE_COMMAND}\n{NOTICES_LINE} {}\n",
+        published.join(" ")
     );
     for (date, day) in &merged {
         let status = if day.off { "off" } else { "work" };

@@ -22,7 +22,7 @@
 mod dates;
 mod files;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -100,9 +100,20 @@ pub enum CalendarError {
 }
 
 /// A working-day calendar: the listed exceptions plus a precomputed rank table.
+///
+/// Invariant: a day is *known* when the notice that settles it is held: the
+/// notice of its year, and for 29-31 December also the next year's (every
+/// 元旦 arrangement that moved a December day, 2006-2026, moved one of those
+/// three). Counting over a day not known is [`Calendar::known_workdays`]'s
+/// error, never a Monday-to-Friday guess: a year's holidays are unknown
+/// until the State Council publishes them.
 #[derive(Clone)]
 pub struct Calendar {
     exceptions: BTreeMap<NaiveDate, DayException>,
+    /// The years whose notice the calendar holds.
+    notices: BTreeSet<i32>,
+    /// The known days, as runs of day numbers (first, last), ascending.
+    known: Vec<(i64, i64)>,
     /// Day number (`num_days_from_ce`) of the first day of the dense range.
     first_day: i64,
     /// `rank[i]` = rank of day `first_day + i` (see the module documentation).
@@ -134,6 +145,26 @@ fn day_number(d: NaiveDate) -> i64 {
     i64::from(d.num_days_from_ce())
 }
 
+/// The days the notices of `years` settle (see [`Calendar`]'s invariant), as
+/// ascending runs of day numbers.
+fn known_runs(years: &BTreeSet<i32>) -> Vec<(i64, i64)> {
+    let mut runs: Vec<(i64, i64)> = Vec::new();
+    for &y in years {
+        let (Some(first), Some(last)) = (
+            NaiveDate::from_ymd_opt(y, 1, 1),
+            NaiveDate::from_ymd_opt(y, 12, if years.contains(&(y + 1)) { 31 } else { 28 }),
+        ) else {
+            continue;
+        };
+        let (first, last) = (day_number(first), day_number(last));
+        match runs.last_mut() {
+            Some(run) if run.1 + 1 == first => run.1 = last,
+            _ => runs.push((first, last)),
+        }
+    }
+    runs
+}
+
 impl Calendar {
     /// The official national calendar embedded in yimen, parsed once.
     pub fn official() -> &'static Self {
@@ -155,22 +186,33 @@ impl Calendar {
     }
 
     fn from_table_named(tsv: &str, source_name: &str) -> Result<Self, CalendarError> {
-        let exceptions = files::parse_table(tsv, source_name)?;
-        Ok(Self::from_exceptions(exceptions))
+        let (exceptions, notices) = files::parse_table(tsv, source_name)?;
+        // (A table without its `# notices:` line: the years it lists days of.)
+        let notices = notices.unwrap_or_else(|| exceptions.keys().map(Datelike::year).collect());
+        Ok(Self::from_exceptions(exceptions, notices))
     }
 
     /// A copy of this calendar with a user's local calendar layered on top: the file is either
     /// holiday-cn JSON (`.json`, or content starting with `{`) or YAML (`.yaml`/`.yml`, or any
     /// other content): `days: [{date: 2025-05-06, off: true, name: 地方假日}]` (`name` is
     /// optional). A local entry replaces the entry of the same date, if any.
+    ///
+    /// The file's days settle a year not yet known only when it says it is that
+    /// year's notice: holiday-cn's `year`, or `year: 2027` in YAML. A local
+    /// holiday alone (`壮族三月三`) does not make the rest of its year known.
     pub fn with_local_file(&self, path: &Path) -> Result<Self, CalendarError> {
-        let local = files::read_local_file(path)?;
+        let (local, year) = files::read_local_file(path)?;
         let mut exceptions = self.exceptions.clone();
         exceptions.extend(local);
-        Ok(Self::from_exceptions(exceptions))
+        let mut notices = self.notices.clone();
+        notices.extend(year);
+        Ok(Self::from_exceptions(exceptions, notices))
     }
 
-    fn from_exceptions(exceptions: BTreeMap<NaiveDate, DayException>) -> Self {
+    fn from_exceptions(
+        exceptions: BTreeMap<NaiveDate, DayException>,
+        notices: BTreeSet<i32>,
+    ) -> Self {
         let dense_first = NaiveDate::from_ymd_opt(DENSE_FIRST_YEAR, 1, 1);
         let dense_last = NaiveDate::from_ymd_opt(DENSE_LAST_YEAR, 12, 31);
         let mut first = dense_first.map_or(0, day_number);
@@ -201,8 +243,11 @@ impl Calendar {
             rank.push(r as i32);
         }
         let tail_correction = r - weekday_rank(last);
+        let known = known_runs(&notices);
         Self {
             exceptions,
+            notices,
+            known,
             first_day: first,
             rank,
             tail_correction,
@@ -240,16 +285,49 @@ impl Calendar {
         self.rank_of(b) - self.rank_of(a)
     }
 
-    /// The first and last year holding any listed day. For the official calendar the first
-    /// year is 2006 (the 2007 notice made 2006-12-30/31 working days). A calendar without any
-    /// listed day returns the empty range `(i32::MAX, i32::MIN)`, so no year tests as covered.
+    /// The first and last year whose notice the calendar holds (the official one:
+    /// 2007-2026). A calendar without any returns the empty range `(i32::MAX, i32::MIN)`.
     pub fn covered_years(&self) -> (i32, i32) {
-        match (
-            self.exceptions.first_key_value(),
-            self.exceptions.last_key_value(),
-        ) {
-            (Some((first, _)), Some((last, _))) => (first.year(), last.year()),
+        match (self.notices.first(), self.notices.last()) {
+            (Some(&first), Some(&last)) => (first, last),
             _ => (i32::MAX, i32::MIN),
+        }
+    }
+
+    /// [`Calendar::workdays`] on day numbers when every day counted (`a < d <= b`, or
+    /// `b < d <= a`) is known; else the year of the first notice missing (2027 for
+    /// 2026-12-30, whose status the 2027 notice may change).
+    #[inline]
+    pub fn known_workdays(&self, a: i64, b: i64) -> Result<i64, i32> {
+        let (lo, hi) = if a <= b { (a + 1, b) } else { (b + 1, a) };
+        if lo > hi || self.known.iter().any(|&(f, l)| f <= lo && hi <= l) {
+            return Ok(self.workdays_between_day_numbers(a, b));
+        }
+        // The first day of the span not known.
+        let mut d = lo;
+        for &(f, l) in &self.known {
+            if f <= d && d <= l {
+                d = l + 1;
+            }
+        }
+        Err(self.missing_notice(d))
+    }
+
+    /// Whether day `d` is known (see the type's invariant).
+    pub fn is_known(&self, d: NaiveDate) -> bool {
+        let n = day_number(d);
+        self.known.iter().any(|&(f, l)| f <= n && n <= l)
+    }
+
+    /// The notice that settles day number `n`: its year's, or the next year's for a
+    /// late December day of a year whose notice is held.
+    fn missing_notice(&self, n: i64) -> i32 {
+        let d = NaiveDate::from_num_days_from_ce_opt(i32::try_from(n).unwrap_or(i32::MAX))
+            .unwrap_or(NaiveDate::MAX);
+        if self.notices.contains(&d.year()) {
+            d.year() + 1
+        } else {
+            d.year()
         }
     }
 

@@ -50,7 +50,9 @@ pub struct RunOpts {
     /// (`days: [{date: 2025-05-06, off: true, name: 地方假日}]`, `off: false`
     /// for a working day) or JSON in holiday-cn's form (`{"days": [{"name":
     /// …, "date": …, "isOffDay": true}]}`); either key name is taken in
-    /// either form.
+    /// either form. With `year: 2027` (holiday-cn's `year`) its days are that
+    /// year's national arrangement: working days over a year no notice gives
+    /// (shipped: 2007-2026) are undetermined.
     #[arg(long)]
     pub calendar: Option<PathBuf>,
     /// Worker threads, 1 to 256 (default: one per core). The output does
@@ -167,17 +169,22 @@ pub fn not_a_folder(dir: &Path) -> String {
     }
 }
 
-/// Warns when an audit date lies after the calendar's last listed year.
+/// Warns when the audit date is a day the calendar does not know (a year
+/// whose holidays are not yet published, or late December before the next
+/// year's notice): working days counted over it are undetermined.
 pub fn warn_past_calendar(calendar: &Calendar, as_of: chrono::NaiveDate) {
-    let (_, last) = calendar.covered_years();
-    if chrono::Datelike::year(&as_of) > last {
-        // Working days after the calendar's last listed year are counted
-        // Monday to Friday: the holidays of a year not yet published are
-        // not known (the State Council publishes them late in the year before).
-        eprintln!(
-            "警告: 工作日历只收录到 {last} 年的法定节假日与调休; 之后的日子按周一至周五计算工作日 (可用 --calendar 加入当年的安排)"
-        );
+    if calendar.is_known(as_of) {
+        return;
     }
+    let (first, last) = calendar.covered_years();
+    let year = if chrono::Datelike::year(&as_of) < first {
+        chrono::Datelike::year(&as_of)
+    } else {
+        last + 1
+    };
+    eprintln!(
+        "警告: 工作日历收录 {first}-{last} 年的法定节假日与调休, 审计日 {as_of} 所需的 {year} 年安排未收录: 跨越这些日子的工作日计算记为无法判定 (可用 --calendar 加入国务院办公厅的安排: holiday-cn 的 {year}.json, 或写明 year: {year} 的 YAML)"
+    );
 }
 
 /// Warns of the mapping's `files` patterns that no file used (`uses`: over

@@ -786,9 +786,22 @@ impl<'a> Frame<'a> {
         };
         let out = match func {
             Func::Date => date(0).map(Value::Date),
-            Func::Workdays => Some(Value::Int(
-                cal.workdays(date(0).unwrap_or_default(), date(1).unwrap_or_default()),
-            )),
+            // Over a day whose status no notice held settles (a year not
+            // yet published): unknown, naming the notice.
+            // (The checker gives it dates; anything else counts from the
+            // default date, as before, and is as unknown as that is.)
+            Func::Workdays => {
+                let day = |i: usize| {
+                    i64::from(chrono::Datelike::num_days_from_ce(&date(i).unwrap_or_default()))
+                };
+                match cal.known_workdays(day(0), day(1)) {
+                    Ok(n) => Some(Value::Int(n)),
+                    Err(year) => {
+                        self.note(&format!("工作日历({year}年未收录)"));
+                        None
+                    }
+                }
+            }
             Func::Days => match (date(0), date(1)) {
                 (Some(a), Some(b)) => Some(Value::Int((b - a).num_days())),
                 _ => None,

@@ -1152,11 +1152,11 @@ impl<'r> Fast<'r> {
         let day = |i: usize| vals[i].day_number();
         Ok(match func {
             Func::Date => day(0).map_or(F::Unknown, F::Date),
+            // A span over days the calendar does not know: the reference
+            // evaluator says which notice is missing.
             Func::Workdays => match (day(0), day(1)) {
-                (Some(a), Some(b)) => F::Int(cal.workdays_between_day_numbers(a, b)),
-                // As the reference evaluator: a non-date argument counts
-                // from the default date.
-                _ => F::Int(cal.workdays(date(0).unwrap_or_default(), date(1).unwrap_or_default())),
+                (Some(a), Some(b)) => F::Int(cal.known_workdays(a, b).map_err(|_| Bail)?),
+                _ => return Err(Bail),
             },
             Func::Days => match (day(0), day(1)) {
                 (Some(a), Some(b)) => F::Int(b - a),

@@ -568,8 +568,8 @@ pub fn build(
 
 /// The report's line on the working-day calendar it counted with: the
 /// official one built in, a local file added (`--calendar`), and, for an
-/// audit date after the last year listed, that later days were counted
-/// Monday to Friday.
+/// audit date the calendar does not know, that working days counted over
+/// such days are undetermined.
 pub fn calendar_text(
     calendar: &crate::calendar::Calendar,
     local: Option<&std::path::Path>,
@@ -587,8 +587,17 @@ pub fn calendar_text(
             path.display()
         );
     }
-    if as_of.year() > last {
-        let _ = write!(text, "；{last} 年之后的日子按周一至周五计算工作日");
+    if !calendar.is_known(as_of) {
+        let (first, _) = calendar.covered_years();
+        let when = if as_of.year() < first {
+            format!("{first} 年之前")
+        } else {
+            format!("{last} 年之后")
+        };
+        let _ = write!(
+            text,
+            "；{when}的法定节假日与调休未收录，跨越其中日子的工作日计算记为无法判定"
+        );
     }
     text
 }
