@@ -694,6 +694,13 @@ fn working_days_over_days_no_notice_settles_are_unknown() {
     .unwrap();
     let err = cal.with_local_file(&wrong).unwrap_err().to_string();
     assert!(err.contains("date 2025-05-07 is not in the notice of year 2026"), "{err}");
+    // The range an unsettled count lies in: each unknown day may be a
+    // working day or not (2026-12-29..31 are Tuesday to Thursday).
+    let u = cal.workdays_bounds(n("2026-12-20"), n("2026-12-31")).unwrap_err();
+    assert_eq!((u.least, u.most, u.year), (6, 9, 2027));
+    let u = cal.workdays_bounds(n("2026-12-31"), n("2026-12-20")).unwrap_err();
+    assert_eq!((u.least, u.most), (-9, -6));
+    assert_eq!(cal.workdays_bounds(n("2026-12-20"), n("2026-12-28")), Ok(6));
     // An empty notice (holiday-cn's file of a year not yet published) settles nothing.
     let empty = dir.path().join("2027.json");
     std::fs::write(&empty, r#"{"year": 2027, "papers": [], "days": []}"#).unwrap();
@@ -703,8 +710,9 @@ fn working_days_over_days_no_notice_settles_are_unknown() {
 /// Through the audit: a time limit counted over days of 2027, whose holidays
 /// the calendar does not hold, is undetermined naming the notice missing
 /// (it was a finding counted Monday to Friday, said only on stderr); a case
-/// whose span ends before 29 December 2026 is decided; the 2027 notice
-/// given with `--calendar` decides the others.
+/// whose span ends before 29 December 2026 is decided, and so is one whose
+/// verdict holds however 29-31 December fall; the 2027 notice given with
+/// `--calendar` decides the others.
 #[test]
 fn the_audit_leaves_a_time_limit_over_an_unpublished_year_undetermined() {
     let dir = tempfile::tempdir().unwrap();
@@ -752,12 +760,13 @@ fn the_audit_leaves_a_time_limit_over_an_unpublished_year_undetermined() {
         )
     };
     let (found, undetermined, err) = audit(&[]);
-    assert_eq!(found, ["Y26"]);
-    assert_eq!(
-        undetermined,
-        ["Y26b 工作日历(2027年未收录)", "Y27 工作日历(2027年未收录)"]
+    // (Y26b ends on 30 December: overdue however 29-30 December fall.)
+    assert_eq!(found, ["Y26", "Y26b"]);
+    assert_eq!(undetermined, ["Y27 工作日历(2027年未收录)"]);
+    assert!(
+        err.contains("审计日 2027-03-01 所需的 2027 年的法定节假日与调休安排未收录"),
+        "{err}"
     );
-    assert!(err.contains("2027 年安排未收录"), "{err}");
     let notice = dir.path().join("2027.yaml");
     std::fs::write(
         &notice,
@@ -768,4 +777,72 @@ fn the_audit_leaves_a_time_limit_over_an_unpublished_year_undetermined() {
     assert_eq!(found, ["Y26", "Y26b", "Y27"]);
     assert!(undetermined.is_empty(), "{undetermined:?}");
     assert!(!err.contains("未收录"), "{err}");
+}
+
+/// At the year's end, before the next year's notice: a count over 29-31
+/// December takes a few values (each of those days may be made a holiday
+/// or not), and a verdict that holds for every one stands: Y26b is overdue
+/// however they fall (its message gives the count as a range), Y26c is on
+/// time however they fall, Y26d is overdue only if they are working days
+/// (undetermined). The on-time rate counts the two decided and leaves the
+/// third out, as undetermined.
+#[test]
+fn a_verdict_that_holds_however_the_unsettled_days_fall_stands() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("事项目录.csv"),
+        "事项编码,事项名称,事项类型,实施主体,是否进驻中心,承诺办结时限\nP35,测试事项,行政许可,区民政局,是,35\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("办件记录.csv"),
+        "办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n\
+         Y26b,P35,区民政局,中心窗口,2026-11-05 09:00:00,2026-12-30 10:00:00\n\
+         Y26c,P35,区民政局,中心窗口,2026-11-13 09:00:00,2026-12-31 10:00:00\n\
+         Y26d,P35,区民政局,中心窗口,2026-11-10 09:00:00,2026-12-31 10:00:00\n",
+    )
+    .unwrap();
+    let run = |command: &str| -> serde_json::Value {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_yimen"))
+            .arg(command)
+            .arg(dir.path())
+            .args(["--as-of", "2026-12-31", "--format", "json"])
+            .args(if command == "audit" { &["--fail-on", "never"][..] } else { &[][..] })
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let json = run("audit");
+    let of = |list: &str| -> Vec<String> {
+        json[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "H003")
+            .map(|f| format!("{} {}", f["key"][0].as_str().unwrap(), f["message"].as_str().unwrap_or("")).trim().to_string())
+            .collect()
+    };
+    assert_eq!(
+        of("findings"),
+        ["Y26b 办件 Y26b 用时 37 至 39 个工作日, 超过承诺时限 35 个工作日"]
+    );
+    assert_eq!(of("undetermined"), ["Y26d"]);
+    let missing = &json["undetermined"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "H003")
+        .unwrap()["missing"];
+    assert_eq!(missing, &serde_json::json!(["工作日历(2027年未收录)"]));
+    let report = run("report");
+    let m04 = report["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == "M04" && m["dept"] == "区民政局")
+        .unwrap()
+        .to_string();
+    assert!(m04.contains("\"undetermined\":1"), "{m04}");
+    assert!(m04.contains("\"numerator\":1") && m04.contains("\"denominator\":2"), "{m04}");
 }

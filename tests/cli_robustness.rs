@@ -265,13 +265,14 @@ fn report_periods_and_compare_folders_are_checked() {
 
 /// An audit date the calendar does not know (a year whose holidays are not
 /// published) is warned about (working days over such days are
-/// undetermined); a local calendar giving that year's notice silences it.
+/// undetermined); a local calendar giving that year's notice silences it
+/// only when no year between is missing.
 #[test]
 fn an_audit_date_beyond_the_calendar_is_warned_about() {
     let dir = export();
     let d = dir.path().to_str().unwrap();
     let warned = |out: &std::process::Output| {
-        stderr(out).contains("年安排未收录: 跨越这些日子的工作日计算记为无法判定")
+        stderr(out).contains("安排未收录: 涉及未收录日子的工作日计数记为无法判定")
     };
     let out = run(
         &["audit", d, "--as-of", "2025-12-31", "--fail-on", "never"],
@@ -300,8 +301,31 @@ fn an_audit_date_beyond_the_calendar_is_warned_about() {
     ];
     let cal = cal.to_str().unwrap().to_string();
     args.push(&cal);
+    // The 2031 notice alone leaves 2027-2030 unknown, which a case of 2026
+    // still open is counted over: said, naming them.
     let out = run(&args, None);
+    assert!(warned(&out), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("工作日历收录 2007-2026、2031 年的安排, 审计日 2031-03-02 所需的 2027-2030 年的法定节假日与调休安排未收录"),
+        "{}",
+        stderr(&out)
+    );
+    // Held through the audit date: nothing to say.
+    let out = run(
+        &["audit", d, "--as-of", "2026-06-01", "--fail-on", "never", "--calendar", &cal],
+        None,
+    );
     assert!(!warned(&out), "{}", stderr(&out));
+    // 29-31 December wait for the next year's notice, said so.
+    let out = run(
+        &["audit", d, "--as-of", "2026-12-30", "--fail-on", "never"],
+        None,
+    );
+    assert!(
+        stderr(&out).contains("所需的 2027 年的法定节假日与调休安排（2026 年 12 月 29-31 日待 2027 年元旦的安排确定）未收录"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 /// `--output` through a symbolic link writes the link's target and keeps

@@ -1323,13 +1323,18 @@ fn the_calendar_line_names_a_local_calendar_and_days_past_it() {
     let one_day = line("2027-12-20", &["--calendar", holiday.to_str().unwrap()]);
     assert!(one_day.contains("合计收录至 2026 年"), "{one_day}");
     assert!(
-        one_day.contains("2026 年之后的法定节假日与调休未收录，跨越其中日子的工作日计算记为无法判定"),
+        one_day.contains("；2027 年的法定节假日与调休安排未收录，涉及未收录日子的工作日计数记为无法判定（无论如何安排结论都不变的除外）"),
         "{one_day}"
     );
     let past = line("2028-06-30", &[]);
-    assert!(past.contains("2026 年之后的法定节假日与调休未收录"), "{past}");
+    assert!(past.contains("；2027-2028 年的法定节假日与调休安排未收录"), "{past}");
     let before = line("2005-06-30", &[]);
-    assert!(before.contains("2007 年之前的法定节假日与调休未收录"), "{before}");
+    assert!(before.contains("；2005 年的法定节假日与调休安排未收录"), "{before}");
+    let year_end = line("2026-12-31", &[]);
+    assert!(
+        year_end.contains("；2027 年的法定节假日与调休安排（2026 年 12 月 29-31 日待 2027 年元旦的安排确定）未收录"),
+        "{year_end}"
+    );
 }
 
 /// A metric without `per` is the centre's alone: its one row, no n/a row for

@@ -289,14 +289,16 @@ pub(super) fn parse_table(
 /// Generates the `holidays.tsv` table from a directory of holiday-cn files (`*.json`, one per
 /// year; other files are ignored).
 ///
-/// A year's file can list days of the neighbouring years (2007.json lists 2006-12-30/31). If
-/// two files list the same date, the file of the later year wins, as the later notice. (The
+/// A year's file can list 29-31 December of the year before (2007.json lists 2006-12-30/31),
+/// no other day outside its year. If two files list the same date, the file of the later
+/// year wins, as the later notice. (The
 /// holiday-cn data of 2007-2027 has no such overlap: each date is listed by one file only.) A
 /// date listed twice in the same file, two files of the same year, a file without `year` or a
 /// name containing a tab or a line break is an error.
 ///
-/// The output starts with a comment line naming the years and the regeneration command, then
-/// one line per date, sorted: `YYYY-MM-DD<TAB>off|work<TAB>name`.
+/// The output starts with a comment line naming the years and the regeneration command and a
+/// `# notices:` line naming the years whose notice is published (a file of no days is
+/// none), then one line per date, sorted: `YYYY-MM-DD<TAB>off|work<TAB>name`.
 pub fn table_from_holiday_cn_dir(dir: &Path) -> Result<String, CalendarError> {
     let io_error = |source| CalendarError::Io {
         path: dir.to_path_buf(),

@@ -23,7 +23,7 @@ mod dates;
 mod files;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -69,7 +69,7 @@ pub enum CalendarError {
     },
     /// A JSON file is not in the holiday-cn format (the message carries line and column).
     #[error(
-        "{}: 不是 holiday-cn 格式的日历文件 (应为 {{\"year\": YYYY, \"days\": [{{\"name\": \"…\", \"date\": \"YYYY-MM-DD\", \"isOffDay\": true|false}}, …]}}): {source}",
+        "{}: 不是 holiday-cn 格式的日历文件 (应为 {{\"days\": [{{\"name\": \"…\", \"date\": \"YYYY-MM-DD\", \"isOffDay\": true|false}}, …]}}, 是某年国务院办公厅通知的全部安排时再写 \"year\": YYYY): {source}",
         path.display()
     )]
     Json {
@@ -79,7 +79,7 @@ pub enum CalendarError {
     },
     /// A YAML file is not a local calendar (the message carries line and column).
     #[error(
-        "{}: 不是本地日历文件 (应为 `days: [{{date: YYYY-MM-DD, off: true|false, name: …}}, …]`): {source}",
+        "{}: 不是本地日历文件 (应为 `days: [{{date: YYYY-MM-DD, off: true|false, name: …}}, …]`, 是某年国务院办公厅通知的全部安排时再写 `year: YYYY`): {source}",
         path.display()
     )]
     Yaml {
@@ -97,6 +97,16 @@ pub enum CalendarError {
     /// A file parsed but its content is inconsistent (a date listed twice, a missing year, …).
     #[error("{}: {message}", path.display())]
     Content { path: PathBuf, message: String },
+}
+
+/// A count of working days over days no held notice settles
+/// ([`Calendar::workdays_bounds`]): it lies in `least..=most`, and `year`'s
+/// notice (the first missing) would settle it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Unsettled {
+    pub least: i64,
+    pub most: i64,
+    pub year: i32,
 }
 
 /// A working-day calendar: the listed exceptions plus a precomputed rank table.
@@ -145,6 +155,14 @@ fn day_number(d: NaiveDate) -> i64 {
     i64::from(d.num_days_from_ce())
 }
 
+/// Runs of years in words: `2007-2026、2028`.
+fn years_text(runs: &[(i32, i32)]) -> String {
+    runs.iter()
+        .map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") })
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
 /// The days the notices of `years` settle (see [`Calendar`]'s invariant), as
 /// ascending runs of day numbers.
 fn known_runs(years: &BTreeSet<i32>) -> Vec<(i64, i64)> {
@@ -179,16 +197,24 @@ impl Calendar {
     }
 
     /// Builds a calendar from a table in the `holidays.tsv` format: one line per listed day,
-    /// `YYYY-MM-DD<TAB>off|work<TAB>name`; blank lines and lines starting with `#` are ignored.
-    /// A date listed twice is an error.
+    /// `YYYY-MM-DD<TAB>off|work<TAB>name`; a `# notices: 2007 2008 …` line names the years
+    /// whose notices it holds (without it: those of the days it lists, 29-31 December
+    /// counting for the next year); other lines starting with `#`, and blank lines, are
+    /// ignored. A date listed twice is an error.
     pub fn from_table(tsv: &str) -> Result<Self, CalendarError> {
         Self::from_table_named(tsv, "calendar table")
     }
 
     fn from_table_named(tsv: &str, source_name: &str) -> Result<Self, CalendarError> {
         let (exceptions, notices) = files::parse_table(tsv, source_name)?;
-        // (A table without its `# notices:` line: the years it lists days of.)
-        let notices = notices.unwrap_or_else(|| exceptions.keys().map(Datelike::year).collect());
+        // (A table without its `# notices:` line: the notices of the days it
+        // lists, 29-31 December being the next year's.)
+        let notices = notices.unwrap_or_else(|| {
+            exceptions
+                .keys()
+                .map(|d| d.year() + i32::from(d.month() == 12 && d.day() >= 29))
+                .collect()
+        });
         Ok(Self::from_exceptions(exceptions, notices))
     }
 
@@ -313,10 +339,101 @@ impl Calendar {
         Err(self.missing_notice(d))
     }
 
+    /// [`Calendar::known_workdays`], or when days of the span are not known, the
+    /// range the count lies in: each such day may be a working day or not,
+    /// whatever its weekday (a notice may make a Saturday one).
+    pub fn workdays_bounds(&self, a: i64, b: i64) -> Result<i64, Unsettled> {
+        let year = match self.known_workdays(a, b) {
+            Ok(n) => return Ok(n),
+            Err(year) => year,
+        };
+        let (lo, hi) = if a <= b { (a + 1, b) } else { (b + 1, a) };
+        // The unknown stretches of the span: their days, and what the rank
+        // counted of them.
+        let (mut days, mut counted) = (0_i64, 0_i64);
+        let mut stretch = |from: i64, to: i64| {
+            if from <= to {
+                days += to - from + 1;
+                counted += self.rank_of(to) - self.rank_of(from - 1);
+            }
+        };
+        let mut cur = lo;
+        for &(f, l) in &self.known {
+            if l < cur {
+                continue;
+            }
+            if f > hi {
+                break;
+            }
+            stretch(cur, f - 1);
+            cur = l + 1;
+        }
+        stretch(cur, hi);
+        let known = self.rank_of(hi) - self.rank_of(lo - 1) - counted;
+        let (least, most) = if a <= b {
+            (known, known + days)
+        } else {
+            (-(known + days), -known)
+        };
+        Err(Unsettled { least, most, year })
+    }
+
     /// Whether day `d` is known (see the type's invariant).
     pub fn is_known(&self, d: NaiveDate) -> bool {
         let n = day_number(d);
         self.known.iter().any(|&(f, l)| f <= n && n <= l)
+    }
+
+    /// The years whose notices are held, as runs (`2007-2026、2028`).
+    pub fn held_years_text(&self) -> String {
+        let mut runs: Vec<(i32, i32)> = Vec::new();
+        for &y in &self.notices {
+            match runs.last_mut() {
+                Some(r) if r.1 + 1 == y => r.1 = y,
+                _ => runs.push((y, y)),
+            }
+        }
+        years_text(&runs)
+    }
+
+    /// The notices missing for counting working days up to `as_of`: every year
+    /// from the first held one (or `as_of`'s, if earlier) through the one that
+    /// settles `as_of` (the next year's for 29-31 December) that is not held.
+    /// Empty when `as_of` and every day between the held years and it are known.
+    pub fn missing_notices(&self, as_of: NaiveDate) -> Vec<i32> {
+        let last = if self.is_known(as_of) {
+            as_of.year()
+        } else {
+            self.missing_notice(day_number(as_of))
+        };
+        let first = self.notices.first().map_or(as_of.year(), |&f| f.min(as_of.year()));
+        (first..=last).filter(|y| !self.notices.contains(y)).collect()
+    }
+
+    /// What the calendar lacks for an audit dated `as_of`, in words (`2027 年的法定节假日与调休安排`,
+    /// with why for 29-31 December), or `None` when it lacks nothing.
+    pub fn missing_text(&self, as_of: NaiveDate) -> Option<String> {
+        let missing = self.missing_notices(as_of);
+        if missing.is_empty() {
+            return None;
+        }
+        let mut runs: Vec<(i32, i32)> = Vec::new();
+        for &y in &missing {
+            match runs.last_mut() {
+                Some(r) if r.1 + 1 == y => r.1 = y,
+                _ => runs.push((y, y)),
+            }
+        }
+        let mut text = format!("{} 年的法定节假日与调休安排", years_text(&runs));
+        if !self.is_known(as_of) && self.notices.contains(&as_of.year()) {
+            let _ = write!(
+                text,
+                "（{} 年 12 月 29-31 日待 {} 年元旦的安排确定）",
+                as_of.year(),
+                as_of.year() + 1
+            );
+        }
+        Some(text)
     }
 
     /// The notice that settles day number `n`: its year's, or the next year's for a

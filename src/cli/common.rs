@@ -169,21 +169,22 @@ pub fn not_a_folder(dir: &Path) -> String {
     }
 }
 
-/// Warns when the audit date is a day the calendar does not know (a year
-/// whose holidays are not yet published, or late December before the next
-/// year's notice): working days counted over it are undetermined.
+/// Warns when the calendar lacks a notice needed to count working days up
+/// to the audit date (a year whose holidays are not yet published, a year
+/// between the held ones, or for 29-31 December the next year's): counts
+/// over such days are undetermined unless the verdict holds however they fall.
 pub fn warn_past_calendar(calendar: &Calendar, as_of: chrono::NaiveDate) {
-    if calendar.is_known(as_of) {
+    let Some(text) = calendar.missing_text(as_of) else {
         return;
-    }
-    let (first, last) = calendar.covered_years();
-    let year = if chrono::Datelike::year(&as_of) < first {
-        chrono::Datelike::year(&as_of)
-    } else {
-        last + 1
+    };
+    let missing = calendar.missing_notices(as_of);
+    let how = match missing.as_slice() {
+        [y] if *y >= 2007 => format!("holiday-cn 的 {y}.json, 或写明 year: {y} 的 YAML"),
+        _ => "每年一个文件: holiday-cn 的年度 JSON, 或写明 year 的 YAML".to_string(),
     };
     eprintln!(
-        "警告: 工作日历收录 {first}-{last} 年的法定节假日与调休, 审计日 {as_of} 所需的 {year} 年安排未收录: 跨越这些日子的工作日计算记为无法判定 (可用 --calendar 加入国务院办公厅的安排: holiday-cn 的 {year}.json, 或写明 year: {year} 的 YAML)"
+        "警告: 工作日历收录 {} 年的安排, 审计日 {as_of} 所需的 {text}未收录: 涉及未收录日子的工作日计数记为无法判定, 无论这些日子如何安排结论都不变的除外 (可用 --calendar 加入国务院办公厅的安排: {how})",
+        calendar.held_years_text()
     );
 }
 

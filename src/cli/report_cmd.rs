@@ -143,7 +143,9 @@ pub fn run(args: &Args) -> u8 {
             );
             return 2;
         }
-        if previous_as_of.year() > current_as_of.year() {
+        if prepared.calendar.missing_notices(previous_as_of)
+            != prepared.calendar.missing_notices(current_as_of)
+        {
             super::common::warn_past_calendar(&prepared.calendar, previous_as_of);
         }
     }

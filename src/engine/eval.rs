@@ -179,7 +179,18 @@ pub struct Frame<'a> {
     /// [`Frame::unknown_range`] of each group-level `let` met so far.
     let_ranges: std::collections::HashMap<usize, Option<Range>>,
     depth: u8,
+    /// The value each `workdays` call over days no notice settles takes in
+    /// this evaluation (by the call's identity), see [`Frame::settled`].
+    picks: Vec<(usize, i64)>,
+    /// The `workdays` calls met over days no notice settles, not picked:
+    /// (identity, least, most).
+    unsettled: Vec<(usize, i64, i64)>,
 }
+
+/// The most evaluations [`Frame::settled`] makes of one judgement (the
+/// product of the values each unsettled count may take): 29-31 December
+/// before the next year's notice leave at most four values a count.
+const MAX_SETTLINGS: u64 = 16;
 
 fn to_date(v: &Value) -> Option<NaiveDate> {
     match v {
@@ -258,7 +269,72 @@ impl<'a> Frame<'a> {
             touched: None,
             let_ranges: std::collections::HashMap::new(),
             depth: 0,
+            picks: Vec::new(),
+            unsettled: Vec::new(),
         }
+    }
+
+    /// `judge` of this frame; when it is unknown because working days were
+    /// counted over days no notice settles (29-31 December before the next
+    /// year's notice) and those counts can take few values, `judge` of the
+    /// record with each of them: the value they all give, or unknown. A
+    /// count over a year not published takes too many: unknown, as before.
+    pub fn settled<T: PartialEq>(&mut self, judge: impl Fn(&mut Frame<'a>) -> Option<T>) -> Option<T> {
+        let first = judge(self);
+        if first.is_some() || self.unsettled.is_empty() {
+            return first;
+        }
+        let counts: Vec<(usize, i64, u64)> = self
+            .unsettled
+            .iter()
+            .map(|&(id, least, most)| (id, least, u64::try_from(most - least + 1).unwrap_or(u64::MAX)))
+            .collect();
+        let all = counts
+            .iter()
+            .try_fold(1_u64, |n, &(.., k)| n.checked_mul(k))
+            .filter(|&n| n <= MAX_SETTLINGS)?;
+        let mut agreed = None;
+        for mut k in 0..all {
+            let mut g = Frame::new(self.env, self.rule, self.values);
+            g.cache = self.cache;
+            g.depth = self.depth;
+            g.picks = counts
+                .iter()
+                .map(|&(id, least, n)| {
+                    let pick = least + i64::try_from(k % n).unwrap_or(0);
+                    k /= n;
+                    (id, pick)
+                })
+                .collect();
+            let v = judge(&mut g)?;
+            if !g.unsettled.is_empty() {
+                return None;
+            }
+            match &agreed {
+                Some(a) if *a != v => return None,
+                Some(_) => {}
+                None => agreed = Some(v),
+            }
+        }
+        // Decided: the notices missing are not why anything is unknown.
+        self.missing.retain(|m| !m.starts_with("工作日历("));
+        agreed
+    }
+
+    /// Each unsettled count met at its least (`false`) or most (`true`)
+    /// value: what a finding decided by [`Frame::settled`] shows.
+    pub fn extreme_picks(&self, most: bool) -> Vec<(usize, i64)> {
+        self.unsettled
+            .iter()
+            .map(|&(id, least, top)| (id, if most { top } else { least }))
+            .collect()
+    }
+
+    /// This frame with unsettled counts taking the values `picks` gives.
+    #[must_use]
+    pub fn with_picks(mut self, picks: Vec<(usize, i64)>) -> Self {
+        self.picks = picks;
+        self
     }
 
     pub fn for_group(env: &'a Env<'a>, rule: &'a RuleDef, group: GroupView<'a>) -> Self {
@@ -476,7 +552,7 @@ impl<'a> Frame<'a> {
                 let rule = &self.env.program.rules[*idx];
                 let mut inner = Frame::new(self.env, rule, self.values);
                 inner.depth = self.depth + 1;
-                let v = inner.violation();
+                let v = inner.settled(Frame::violation);
                 for m in inner.missing {
                     if !self.missing.contains(&m) {
                         self.missing.push(m);
@@ -790,18 +866,29 @@ impl<'a> Frame<'a> {
             // yet published): unknown, naming the notice.
             // (The checker gives it dates; anything else counts from the
             // default date, as before, and is as unknown as that is.)
-            Func::Workdays => {
-                let day = |i: usize| {
-                    i64::from(chrono::Datelike::num_days_from_ce(&date(i).unwrap_or_default()))
-                };
-                match cal.known_workdays(day(0), day(1)) {
-                    Ok(n) => Some(Value::Int(n)),
-                    Err(year) => {
-                        self.note(&format!("工作日历({year}年未收录)"));
-                        None
+            Func::Workdays => match (date(0), date(1)) {
+                (Some(a), Some(b)) => {
+                    let day = |d: NaiveDate| i64::from(chrono::Datelike::num_days_from_ce(&d));
+                    match cal.workdays_bounds(day(a), day(b)) {
+                        Ok(n) => Some(Value::Int(n)),
+                        Err(u) => {
+                            // (A call is known by its arguments' place in the IR.)
+                            let id = args.as_ptr() as usize;
+                            if let Some(&(_, n)) = self.picks.iter().find(|(i, _)| *i == id) {
+                                Some(Value::Int(n))
+                            } else {
+                                if !self.unsettled.iter().any(|(i, ..)| *i == id) {
+                                    self.unsettled.push((id, u.least, u.most));
+                                }
+                                self.note(&format!("工作日历({}年未收录)", u.year));
+                                None
+                            }
+                        }
                     }
                 }
-            }
+                // (The checker gives it dates or datetimes.)
+                _ => None,
+            },
             Func::Days => match (date(0), date(1)) {
                 (Some(a), Some(b)) => Some(Value::Int((b - a).num_days())),
                 _ => None,

@@ -575,28 +575,22 @@ pub fn calendar_text(
     local: Option<&std::path::Path>,
     as_of: chrono::NaiveDate,
 ) -> String {
-    use chrono::Datelike;
     let official = crate::calendar::Calendar::official().covered_years().1;
     let mut text =
         format!("国务院办公厅公布的法定节假日与调休安排（holiday-cn，收录至 {official} 年），内置");
-    let last = calendar.covered_years().1;
     if let Some(path) = local {
-        let _ = write!(
-            text,
-            "；另加本地日历 {}（合计收录至 {last} 年）",
-            path.display()
-        );
-    }
-    if !calendar.is_known(as_of) {
-        let (first, _) = calendar.covered_years();
-        let when = if as_of.year() < first {
-            format!("{first} 年之前")
+        let held = calendar.held_years_text();
+        let held = if held.contains('、') {
+            format!("合计收录 {held} 年")
         } else {
-            format!("{last} 年之后")
+            format!("合计收录至 {} 年", calendar.covered_years().1)
         };
+        let _ = write!(text, "；另加本地日历 {}（{held}）", path.display());
+    }
+    if let Some(missing) = calendar.missing_text(as_of) {
         let _ = write!(
             text,
-            "；{when}的法定节假日与调休未收录，跨越其中日子的工作日计算记为无法判定"
+            "；{missing}未收录，涉及未收录日子的工作日计数记为无法判定（无论如何安排结论都不变的除外）"
         );
     }
     text

@@ -326,14 +326,18 @@ pub(super) fn syntax_error(err: &Error<Rule>, text: &str) -> PolicyError {
 fn declaration_with_its_equals(text: &str, at: usize) -> Option<&'static str> {
     let at = at.min(text.len());
     let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let before = text[line_start..at].trim_start();
-    if !before.trim_end().ends_with('=') {
+    let before = text[line_start..at].trim();
+    // Nothing but the declaration before: its one `=` at the end (a
+    // comparison before it, `let l = a == = 3`, has another).
+    if !before.ends_with('=') || before.matches('=').count() != 1 {
         return None;
     }
-    let word = before.split_whitespace().next()?;
-    match word {
-        "param" => Some("a parameter's default follows one `=`: `param NAME: TYPE = VALUE`"),
-        "let" => Some("a `let` takes one `=`: `let NAME = EXPRESSION`"),
+    let words: Vec<&str> = before.split_whitespace().collect();
+    match words.as_slice() {
+        ["param", ..] if before.contains(':') => {
+            Some("a parameter's default follows one `=`: `param NAME: TYPE = VALUE`")
+        }
+        ["let", _, "="] => Some("a `let` takes one `=`: `let NAME = EXPRESSION`"),
         _ => None,
     }
 }

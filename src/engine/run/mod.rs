@@ -735,6 +735,29 @@ fn message(rule: &RuleDef, frame: &mut Frame<'_>) -> String {
     out
 }
 
+/// [`message`] of a finding whose working days lie in a range: each hole as
+/// `least` shows it, or `least 至 most` where the two differ.
+fn message_between(rule: &RuleDef, least: &mut Frame<'_>, most: &mut Frame<'_>) -> String {
+    if rule.message.is_empty() {
+        return message(rule, least);
+    }
+    let mut out = String::new();
+    for p in &rule.message {
+        match p {
+            TemplatePiece::Text(t) => out.push_str(t),
+            TemplatePiece::Hole(e) => {
+                let (a, b) = (least.text(e), most.text(e));
+                out.push_str(&a);
+                if a != b {
+                    out.push_str(" 至 ");
+                    out.push_str(&b);
+                }
+            }
+        }
+    }
+    out
+}
+
 fn dept_of(rule: &RuleDef, frame: &mut Frame<'_>) -> Option<String> {
     let d = rule.dept.as_ref()?;
     match frame.eval(d) {
@@ -779,8 +802,14 @@ fn eval_metric(
     if !f.applicable() {
         return;
     }
-    let member = f.member();
-    if member == Some(false) {
+    // (Membership and the ratio's condition judged together: a count of
+    // working days over days no notice settles may decide both.)
+    let judged = f.settled(|g| match g.member() {
+        Some(false) => Some(None),
+        Some(true) => g.rule.ratio.as_ref().and_then(|r| g.tri(r)).map(Some),
+        None => None,
+    });
+    if judged == Some(None) {
         return;
     }
     let (dept, text) = match rule.per.as_ref().map(|e| f.eval(e)) {
@@ -794,10 +823,7 @@ fn eval_metric(
         }
         _ => (None, None),
     };
-    let verdict = match (member, rule.ratio.as_ref().map(|r| f.tri(r))) {
-        (Some(true), Some(Some(b))) => Some(b),
-        _ => None,
-    };
+    let verdict = judged.flatten();
     let acc = metrics.entry(dept).or_default();
     if let Some(text) = &text {
         acc.note_text(at, text);
@@ -988,14 +1014,26 @@ fn bounds_of(plan: &AggPlan<'_>, g: &GroupAcc) -> Vec<Option<Range>> {
 }
 
 fn eval_record(env: &Env<'_>, rule: &RuleDef, row: &Row, p: &mut Partial, f: &mut Frame<'_>) {
-    match f.violation() {
+    match f.settled(Frame::violation) {
         Some(false) => {}
         Some(true) => {
-            // Evaluate again, tracking the fields read, for the evidence.
-            let mut t = Frame::new(env, rule, &row.values).track();
+            // Evaluate again, tracking the fields read, for the evidence (a
+            // count over days no notice settles at its least, and shown
+            // between its least and most: `用时 36 至 38 个工作日`).
+            let mut t = Frame::new(env, rule, &row.values)
+                .track()
+                .with_picks(f.extreme_picks(false));
             t.violation();
             let touched = t.touched.take().unwrap_or_default();
             let key = record_key(env, rule, &mut t, row);
+            let most = f.extreme_picks(true);
+            let message = if most.is_empty() {
+                message(rule, &mut t)
+            } else {
+                let mut m = Frame::new(env, rule, &row.values).with_picks(most);
+                m.violation();
+                message_between(rule, &mut t, &mut m)
+            };
             p.findings.push(Finding {
                 code: rule.code.clone(),
                 rule: rule.name.clone(),
@@ -1003,7 +1041,7 @@ fn eval_record(env: &Env<'_>, rule: &RuleDef, row: &Row, p: &mut Partial, f: &mu
                 dataset: env.schema.datasets[rule.report_dataset].name.clone(),
                 key,
                 dept: dept_of(rule, &mut t),
-                message: message(rule, &mut t),
+                message,
                 cite: Vec::new(),
                 evidence: evidence_of(env, row, &touched),
                 group_rows: None,
