@@ -9,8 +9,8 @@
 //! probe reads only its first rows, and a long sheet is handed on in chunks
 //! as it is read, so memory does not grow with its rows. Its columns are
 //! the sheet's own (column A is 0), in the probe and in the stream alike.
-//! Other workbooks (`.xls`, `.xlsb`, `.ods`) have no cell streaming in
-//! calamine and are read whole (a sheet is at most 1,048,576 rows).
+//! An `.xls` workbook has no cell streaming in calamine and is read whole
+//! (a sheet is at most 65,536 rows). (Discovery takes no `.xlsb` or `.ods`.)
 //!
 //! In both, a sheet's rows run from its first row holding a non-empty cell,
 //! blank rows between included (they are counted as blank, not skipped
@@ -386,7 +386,7 @@ fn put(row: &mut Vec<Data>, c: usize, d: Data) {
     row[c] = d;
 }
 
-/// A sheet read whole (`.xls`, `.xlsb`, `.ods`), its rows handed on in chunks.
+/// A sheet read whole (`.xls`), its rows handed on in chunks.
 fn stream_range(
     range: &Range<Data>,
     mut merges: Merges,
