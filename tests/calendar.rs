@@ -777,6 +777,35 @@ fn the_audit_leaves_a_time_limit_over_an_unpublished_year_undetermined() {
     assert_eq!(found, ["Y26", "Y26b", "Y27"]);
     assert!(undetermined.is_empty(), "{undetermined:?}");
     assert!(!err.contains("未收录"), "{err}");
+    // A county's own day besides the notice: `--calendar` again, both layered.
+    let local = dir.path().join("本地.yaml");
+    std::fs::write(&local, "days:\n  - {date: 2026-12-18, off: true, name: 地方假日}\n").unwrap();
+    let message = |extra: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_yimen"))
+            .arg("audit")
+            .arg(dir.path())
+            .args(["--as-of", "2027-03-01", "--format", "json", "--fail-on", "never"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == "H003" && f["key"][0] == "Y26")
+            .map(|f| f["message"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    let notice = notice.to_str().unwrap();
+    assert_eq!(
+        message(&["--calendar", notice]),
+        "办件 Y26 用时 51 个工作日, 超过承诺时限 35 个工作日"
+    );
+    assert_eq!(
+        message(&["--calendar", notice, "--calendar", local.to_str().unwrap()]),
+        "办件 Y26 用时 50 个工作日, 超过承诺时限 35 个工作日"
+    );
 }
 
 /// At the year's end, before the next year's notice: a count over 29-31

@@ -481,3 +481,52 @@ test "部门" {{
         "{err}"
     );
 }
+
+/// A test dated in a year whose notice yimen does not ship is undetermined
+/// (working days over 2027 unknown), and `yimen test --calendar` gives the
+/// notice: the region's test passes with it.
+#[test]
+fn a_test_over_an_unshipped_year_takes_a_calendar() {
+    let dir = common::policy_folder(
+        r#"policy p {
+  title "2027 年的时限"
+}
+
+rule K401 late {
+  severity warning
+  cite gangnan-2017 "四、(六)"
+  for case in cases
+  require workdays(case.accepted_at, case.finished_at) <= 3
+}
+
+test "春节前受理, 节后办结" {
+  as_of 2027-03-01
+  cases { id: "C1", accepted_at: 2027-02-04T09:00:00, finished_at: 2027-02-15T09:00:00 }
+  expect no K401
+}
+"#,
+    );
+    let out = common::yimen(None)
+        .arg("test")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("工作日历(2027年未收录)"), "{text}");
+    let calendars = tempfile::tempdir().unwrap();
+    let notice = calendars.path().join("2027.yaml");
+    std::fs::write(
+        &notice,
+        "year: 2027\ndays:\n  - {date: 2027-02-05, off: true, name: 春节}\n  - {date: 2027-02-08, off: true, name: 春节}\n  - {date: 2027-02-09, off: true, name: 春节}\n  - {date: 2027-02-10, off: true, name: 春节}\n  - {date: 2027-02-11, off: true, name: 春节}\n  - {date: 2027-02-12, off: true, name: 春节}\n",
+    )
+    .unwrap();
+    let out = common::yimen(None)
+        .arg("test")
+        .arg(dir.path())
+        .arg("--calendar")
+        .arg(&notice)
+        .output()
+        .unwrap();
+    common::assert_success(&out);
+}

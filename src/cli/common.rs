@@ -52,9 +52,10 @@ pub struct RunOpts {
     /// …, "date": …, "isOffDay": true}]}`); either key name is taken in
     /// either form. With `year: 2027` (holiday-cn's `year`) its days are that
     /// year's national arrangement: working days over a year no notice gives
-    /// (shipped: 2007-2026) are undetermined.
+    /// (shipped: 2007-2026) are undetermined. Repeatable (a year's notice
+    /// each, a county's own days): later files override earlier ones.
     #[arg(long)]
-    pub calendar: Option<PathBuf>,
+    pub calendar: Vec<PathBuf>,
     /// Worker threads, 1 to 256 (default: one per core). The output does
     /// not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
@@ -139,10 +140,7 @@ pub fn prepare(opts: &RunOpts) -> Result<Prepared, u8> {
     };
     let params = crate::params::resolve(&program, opts.params_file.as_deref(), &opts.params)
         .map_err(fail)?;
-    let calendar = match &opts.calendar {
-        Some(p) => Calendar::official().with_local_file(p).map_err(fail)?,
-        None => Calendar::official().clone(),
-    };
+    let calendar = load_calendar(&opts.calendar).map_err(fail)?;
     warn_past_calendar(&calendar, as_of);
     let mapping = super::load_mapping(opts.map.as_deref(), schema)?;
     // Once per command, however many audits it runs (diff, report --compare).
@@ -167,6 +165,13 @@ pub fn not_a_folder(dir: &Path) -> String {
     } else {
         format!("{} 不存在", dir.display())
     }
+}
+
+/// The official calendar with the local files layered on it, in order.
+pub fn load_calendar(paths: &[PathBuf]) -> Result<Calendar, crate::calendar::CalendarError> {
+    paths
+        .iter()
+        .try_fold(Calendar::official().clone(), |cal, p| cal.with_local_file(p))
 }
 
 /// Warns when the calendar lacks a notice needed to count working days up

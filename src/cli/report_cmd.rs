@@ -202,7 +202,7 @@ pub fn run(args: &Args) -> u8 {
     );
     report.calendar = crate::report::calendar_text(
         &prepared.calendar,
-        args.run.opts.calendar.as_deref(),
+        &args.run.opts.calendar,
         prepared.as_of,
     );
     report.previous = args.compare.as_ref().map(|dir| match args.period {

@@ -562,7 +562,7 @@ pub fn build(
             .iter()
             .map(|p| format!("{}（{}）", p.title.clone().unwrap_or_default(), p.file))
             .collect(),
-        calendar: calendar_text(crate::calendar::Calendar::official(), None, as_of),
+        calendar: calendar_text(crate::calendar::Calendar::official(), &[], as_of),
     }
 }
 
@@ -572,20 +572,21 @@ pub fn build(
 /// such days are undetermined.
 pub fn calendar_text(
     calendar: &crate::calendar::Calendar,
-    local: Option<&std::path::Path>,
+    local: &[std::path::PathBuf],
     as_of: chrono::NaiveDate,
 ) -> String {
     let official = crate::calendar::Calendar::official().covered_years().1;
     let mut text =
         format!("国务院办公厅公布的法定节假日与调休安排（holiday-cn，收录至 {official} 年），内置");
-    if let Some(path) = local {
+    if !local.is_empty() {
         let held = calendar.held_years_text();
         let held = if held.contains('、') {
             format!("合计收录 {held} 年")
         } else {
             format!("合计收录至 {} 年", calendar.covered_years().1)
         };
-        let _ = write!(text, "；另加本地日历 {}（{held}）", path.display());
+        let names: Vec<String> = local.iter().map(|p| p.display().to_string()).collect();
+        let _ = write!(text, "；另加本地日历 {}（{held}）", names.join("、"));
     }
     if let Some(missing) = calendar.missing_text(as_of) {
         let _ = write!(
