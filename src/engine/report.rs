@@ -61,7 +61,9 @@ impl GroupRows {
 pub struct CiteOut {
     pub policy: String,
     pub clause: String,
-    pub text: String,
+    /// The clause's text, shared by every finding of the rule (a clause runs
+    /// to a kilobyte, and a county's year has tens of thousands of findings).
+    pub text: std::sync::Arc<str>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -636,7 +636,10 @@ fn cites(rule: &RuleDef, sources: &SourceRegistry) -> Vec<CiteOut> {
         .map(|c| CiteOut {
             policy: c.source.clone(),
             clause: c.clause.clone(),
-            text: sources.cited_text(&c.source, &c.clause).unwrap_or_default(),
+            text: sources
+                .cited_text(&c.source, &c.clause)
+                .unwrap_or_default()
+                .into(),
         })
         .collect()
 }
