@@ -576,7 +576,11 @@ fn generation_errors() {
     let table = table_from_holiday_cn_dir(dir.path()).unwrap();
     assert_eq!(
         table.lines().skip(1).collect::<Vec<_>>(),
-        ["# notices: 2029 2030", "2029-12-31\toff\ta", "2030-01-01\toff\tb"]
+        [
+            "# notices: 2029 2030",
+            "2029-12-31\toff\ta",
+            "2030-01-01\toff\tb"
+        ]
     );
     assert!(table.starts_with("# generated from holiday-cn 2029-2030;"));
 
@@ -652,12 +656,24 @@ fn working_days_over_days_no_notice_settles_are_unknown() {
     let cal = Calendar::official();
     let n = |d: &str| i64::from(chrono::Datelike::num_days_from_ce(&date(d)));
     assert_eq!(cal.known_workdays(n("2026-12-01"), n("2026-12-28")), Ok(19));
-    assert_eq!(cal.known_workdays(n("2026-12-01"), n("2026-12-29")), Err(2027));
-    assert_eq!(cal.known_workdays(n("2027-01-05"), n("2027-03-01")), Err(2027));
-    assert_eq!(cal.known_workdays(n("2027-03-01"), n("2027-01-05")), Err(2027));
+    assert_eq!(
+        cal.known_workdays(n("2026-12-01"), n("2026-12-29")),
+        Err(2027)
+    );
+    assert_eq!(
+        cal.known_workdays(n("2027-01-05"), n("2027-03-01")),
+        Err(2027)
+    );
+    assert_eq!(
+        cal.known_workdays(n("2027-03-01"), n("2027-01-05")),
+        Err(2027)
+    );
     // The span is the days after the first date: 2006-12-31 itself is not counted.
     assert_eq!(cal.known_workdays(n("2006-12-31"), n("2007-01-05")), Ok(2));
-    assert_eq!(cal.known_workdays(n("2006-06-01"), n("2007-01-05")), Err(2006));
+    assert_eq!(
+        cal.known_workdays(n("2006-06-01"), n("2007-01-05")),
+        Err(2006)
+    );
     // No day counted, none unknown.
     assert_eq!(cal.known_workdays(n("2030-05-05"), n("2030-05-05")), Ok(0));
     // A late December day of a year held, before the next year's notice
@@ -678,13 +694,23 @@ fn working_days_over_days_no_notice_settles_are_unknown() {
     let with = cal.with_local_file(&notice).unwrap();
     assert_eq!(with.covered_years(), (2007, 2027));
     assert_eq!(with.known_workdays(n("2026-12-28"), n("2027-01-04")), Ok(4));
-    assert_eq!(with.known_workdays(n("2027-12-01"), n("2027-12-31")), Err(2028));
+    assert_eq!(
+        with.known_workdays(n("2027-12-01"), n("2027-12-31")),
+        Err(2028)
+    );
     // A local holiday alone does not.
     let holiday = dir.path().join("local.yaml");
-    std::fs::write(&holiday, "days:\n  - {date: 2027-04-09, off: true, name: 三月三}\n").unwrap();
+    std::fs::write(
+        &holiday,
+        "days:\n  - {date: 2027-04-09, off: true, name: 三月三}\n",
+    )
+    .unwrap();
     let with = cal.with_local_file(&holiday).unwrap();
     assert_eq!(with.covered_years(), (2007, 2026));
-    assert_eq!(with.known_workdays(n("2027-04-01"), n("2027-04-30")), Err(2027));
+    assert_eq!(
+        with.known_workdays(n("2027-04-01"), n("2027-04-30")),
+        Err(2027)
+    );
     // A notice's days lie in its year or around its 元旦.
     let wrong = dir.path().join("wrong.json");
     std::fs::write(
@@ -693,18 +719,62 @@ fn working_days_over_days_no_notice_settles_are_unknown() {
     )
     .unwrap();
     let err = cal.with_local_file(&wrong).unwrap_err().to_string();
-    assert!(err.contains("date 2025-05-07 is not in the notice of year 2026"), "{err}");
+    assert!(
+        err.contains("date 2025-05-07 is not in the notice of year 2026"),
+        "{err}"
+    );
     // The range an unsettled count lies in: each unknown day may be a
     // working day or not (2026-12-29..31 are Tuesday to Thursday).
-    let u = cal.workdays_bounds(n("2026-12-20"), n("2026-12-31")).unwrap_err();
+    let u = cal
+        .workdays_bounds(n("2026-12-20"), n("2026-12-31"))
+        .unwrap_err();
     assert_eq!((u.least, u.most, u.year), (6, 9, 2027));
-    let u = cal.workdays_bounds(n("2026-12-31"), n("2026-12-20")).unwrap_err();
+    let u = cal
+        .workdays_bounds(n("2026-12-31"), n("2026-12-20"))
+        .unwrap_err();
     assert_eq!((u.least, u.most), (-9, -6));
     assert_eq!(cal.workdays_bounds(n("2026-12-20"), n("2026-12-28")), Ok(6));
     // An empty notice (holiday-cn's file of a year not yet published) settles nothing.
     let empty = dir.path().join("2027.json");
     std::fs::write(&empty, r#"{"year": 2027, "papers": [], "days": []}"#).unwrap();
-    assert_eq!(cal.with_local_file(&empty).unwrap().covered_years(), (2007, 2026));
+    assert_eq!(
+        cal.with_local_file(&empty).unwrap().covered_years(),
+        (2007, 2026)
+    );
+}
+
+/// An export of item P35 (35 working days promised) and the case log rows
+/// `cases` (id, accepted, finished).
+fn p35_export(cases: &[(&str, &str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("事项目录.csv"),
+        "事项编码,事项名称,事项类型,实施主体,是否进驻中心,承诺办结时限\nP35,测试事项,行政许可,区民政局,是,35\n",
+    )
+    .unwrap();
+    let mut log = String::from("办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n");
+    for (id, accepted, finished) in cases {
+        log.push_str(&format!(
+            "{id},P35,区民政局,中心窗口,{accepted},{finished}\n"
+        ));
+    }
+    std::fs::write(dir.path().join("办件记录.csv"), log).unwrap();
+    dir
+}
+
+/// `yimen COMMAND DIR --format json ARGS…`, which must exit 0: its JSON and
+/// its standard error.
+fn json_of(command: &str, dir: &std::path::Path, args: &[&str]) -> (serde_json::Value, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yimen"))
+        .arg(command)
+        .arg(dir)
+        .args(["--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    (serde_json::from_slice(&out.stdout).unwrap(), err)
 }
 
 /// Through the audit: a time limit counted over days of 2027, whose holidays
@@ -715,30 +785,15 @@ fn working_days_over_days_no_notice_settles_are_unknown() {
 /// `--calendar` decides the others.
 #[test]
 fn the_audit_leaves_a_time_limit_over_an_unpublished_year_undetermined() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("事项目录.csv"),
-        "事项编码,事项名称,事项类型,实施主体,是否进驻中心,承诺办结时限\nP35,测试事项,行政许可,区民政局,是,35\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("办件记录.csv"),
-        "办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n\
-         Y27,P35,区民政局,中心窗口,2027-01-05 09:00:00,\n\
-         Y26,P35,区民政局,中心窗口,2026-10-09 09:00:00,2026-12-20 10:00:00\n\
-         Y26b,P35,区民政局,中心窗口,2026-11-05 09:00:00,2026-12-30 10:00:00\n",
-    )
-    .unwrap();
+    let dir = p35_export(&[
+        ("Y27", "2027-01-05 09:00:00", ""),
+        ("Y26", "2026-10-09 09:00:00", "2026-12-20 10:00:00"),
+        ("Y26b", "2026-11-05 09:00:00", "2026-12-30 10:00:00"),
+    ]);
     let audit = |extra: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_yimen"))
-            .arg("audit")
-            .arg(dir.path())
-            .args(["--as-of", "2027-03-01", "--format", "json", "--fail-on", "never"])
-            .args(extra)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(0));
-        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut args = vec!["--as-of", "2027-03-01", "--fail-on", "never"];
+        args.extend(extra);
+        let (json, err) = json_of("audit", dir.path(), &args);
         let h003 = |list: &str| -> Vec<String> {
             json[list]
                 .as_array()
@@ -747,17 +802,18 @@ fn the_audit_leaves_a_time_limit_over_an_unpublished_year_undetermined() {
                 .filter(|f| f["code"] == "H003")
                 .map(|f| {
                     let missing = f["missing"].as_array().map_or(String::new(), |m| {
-                        m.iter().map(|v| v.as_str().unwrap()).collect::<Vec<_>>().join(",")
+                        m.iter()
+                            .map(|v| v.as_str().unwrap())
+                            .collect::<Vec<_>>()
+                            .join(",")
                     });
-                    format!("{} {missing}", f["key"][0].as_str().unwrap()).trim().to_string()
+                    format!("{} {missing}", f["key"][0].as_str().unwrap())
+                        .trim()
+                        .to_string()
                 })
                 .collect()
         };
-        (
-            h003("findings"),
-            h003("undetermined"),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        (h003("findings"), h003("undetermined"), err)
     };
     let (found, undetermined, err) = audit(&[]);
     // (Y26b ends on 30 December: overdue however 29-30 December fall.)
@@ -779,16 +835,15 @@ fn the_audit_leaves_a_time_limit_over_an_unpublished_year_undetermined() {
     assert!(!err.contains("未收录"), "{err}");
     // A county's own day besides the notice: `--calendar` again, both layered.
     let local = dir.path().join("本地.yaml");
-    std::fs::write(&local, "days:\n  - {date: 2026-12-18, off: true, name: 地方假日}\n").unwrap();
+    std::fs::write(
+        &local,
+        "days:\n  - {date: 2026-12-18, off: true, name: 地方假日}\n",
+    )
+    .unwrap();
     let message = |extra: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_yimen"))
-            .arg("audit")
-            .arg(dir.path())
-            .args(["--as-of", "2027-03-01", "--format", "json", "--fail-on", "never"])
-            .args(extra)
-            .output()
-            .unwrap();
-        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut args = vec!["--as-of", "2027-03-01", "--fail-on", "never"];
+        args.extend(extra);
+        let (json, _) = json_of("audit", dir.path(), &args);
         json["findings"]
             .as_array()
             .unwrap()
@@ -817,30 +872,17 @@ fn the_audit_leaves_a_time_limit_over_an_unpublished_year_undetermined() {
 /// third out, as undetermined.
 #[test]
 fn a_verdict_that_holds_however_the_unsettled_days_fall_stands() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("事项目录.csv"),
-        "事项编码,事项名称,事项类型,实施主体,是否进驻中心,承诺办结时限\nP35,测试事项,行政许可,区民政局,是,35\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("办件记录.csv"),
-        "办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n\
-         Y26b,P35,区民政局,中心窗口,2026-11-05 09:00:00,2026-12-30 10:00:00\n\
-         Y26c,P35,区民政局,中心窗口,2026-11-13 09:00:00,2026-12-31 10:00:00\n\
-         Y26d,P35,区民政局,中心窗口,2026-11-10 09:00:00,2026-12-31 10:00:00\n",
-    )
-    .unwrap();
+    let dir = p35_export(&[
+        ("Y26b", "2026-11-05 09:00:00", "2026-12-30 10:00:00"),
+        ("Y26c", "2026-11-13 09:00:00", "2026-12-31 10:00:00"),
+        ("Y26d", "2026-11-10 09:00:00", "2026-12-31 10:00:00"),
+    ]);
     let run = |command: &str| -> serde_json::Value {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_yimen"))
-            .arg(command)
-            .arg(dir.path())
-            .args(["--as-of", "2026-12-31", "--format", "json"])
-            .args(if command == "audit" { &["--fail-on", "never"][..] } else { &[][..] })
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice(&out.stdout).unwrap()
+        let mut args = vec!["--as-of", "2026-12-31"];
+        if command == "audit" {
+            args.extend(["--fail-on", "never"]);
+        }
+        json_of(command, dir.path(), &args).0
     };
     let json = run("audit");
     let of = |list: &str| -> Vec<String> {
@@ -849,7 +891,15 @@ fn a_verdict_that_holds_however_the_unsettled_days_fall_stands() {
             .unwrap()
             .iter()
             .filter(|f| f["code"] == "H003")
-            .map(|f| format!("{} {}", f["key"][0].as_str().unwrap(), f["message"].as_str().unwrap_or("")).trim().to_string())
+            .map(|f| {
+                format!(
+                    "{} {}",
+                    f["key"][0].as_str().unwrap(),
+                    f["message"].as_str().unwrap_or("")
+                )
+                .trim()
+                .to_string()
+            })
             .collect()
     };
     assert_eq!(
@@ -873,5 +923,8 @@ fn a_verdict_that_holds_however_the_unsettled_days_fall_stands() {
         .unwrap()
         .to_string();
     assert!(m04.contains("\"undetermined\":1"), "{m04}");
-    assert!(m04.contains("\"numerator\":1") && m04.contains("\"denominator\":2"), "{m04}");
+    assert!(
+        m04.contains("\"numerator\":1") && m04.contains("\"denominator\":2"),
+        "{m04}"
+    );
 }

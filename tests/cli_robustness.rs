@@ -312,7 +312,16 @@ fn an_audit_date_beyond_the_calendar_is_warned_about() {
     );
     // Held through the audit date: nothing to say.
     let out = run(
-        &["audit", d, "--as-of", "2026-06-01", "--fail-on", "never", "--calendar", &cal],
+        &[
+            "audit",
+            d,
+            "--as-of",
+            "2026-06-01",
+            "--fail-on",
+            "never",
+            "--calendar",
+            &cal,
+        ],
         None,
     );
     assert!(!warned(&out), "{}", stderr(&out));

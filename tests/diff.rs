@@ -528,7 +528,9 @@ fn a_regions_rule_reads_any_fields_old_value() {
     let a1 = item("A1", "行政许可", "是", "", true);
     let a2 = item("A2", "公共服务", "是", "", true);
     std::fs::write(old.join("事项目录.csv"), format!("{HEADER}{a1}{a2}")).unwrap();
-    let moved = a1.replace(",X局,", ",Y局,").replace(",行政许可,", ",行政确认,");
+    let moved = a1
+        .replace(",X局,", ",Y局,")
+        .replace(",行政许可,", ",行政确认,");
     let cut = a2.replace(",20,10,", ",15,10,");
     std::fs::write(new.join("事项目录.csv"), format!("{HEADER}{moved}{cut}")).unwrap();
     std::fs::write(

@@ -1293,7 +1293,11 @@ fn the_calendar_line_names_a_local_calendar_and_days_past_it() {
     )
     .unwrap();
     let holiday = dir.path().join("三月三.yaml");
-    std::fs::write(&holiday, "days:\n  - {date: 2027-04-09, off: true, name: 三月三}\n").unwrap();
+    std::fs::write(
+        &holiday,
+        "days:\n  - {date: 2027-04-09, off: true, name: 三月三}\n",
+    )
+    .unwrap();
     let line = |as_of: &str, extra: &[&str]| -> String {
         let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
             .arg("report")
@@ -1327,9 +1331,15 @@ fn the_calendar_line_names_a_local_calendar_and_days_past_it() {
         "{one_day}"
     );
     let past = line("2028-06-30", &[]);
-    assert!(past.contains("；2027-2028 年的法定节假日与调休安排未收录"), "{past}");
+    assert!(
+        past.contains("；2027-2028 年的法定节假日与调休安排未收录"),
+        "{past}"
+    );
     let before = line("2005-06-30", &[]);
-    assert!(before.contains("；2005 年的法定节假日与调休安排未收录"), "{before}");
+    assert!(
+        before.contains("；2005 年的法定节假日与调休安排未收录"),
+        "{before}"
+    );
     let year_end = line("2026-12-31", &[]);
     assert!(
         year_end.contains("；2027 年的法定节假日与调休安排（2026 年 12 月 29-31 日待 2027 年元旦的安排确定）未收录"),

@@ -158,7 +158,13 @@ fn day_number(d: NaiveDate) -> i64 {
 /// Runs of years in words: `2007-2026、2028`.
 fn years_text(runs: &[(i32, i32)]) -> String {
     runs.iter()
-        .map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") })
+        .map(|&(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            }
+        })
         .collect::<Vec<_>>()
         .join("、")
 }
@@ -406,8 +412,13 @@ impl Calendar {
         } else {
             self.missing_notice(day_number(as_of))
         };
-        let first = self.notices.first().map_or(as_of.year(), |&f| f.min(as_of.year()));
-        (first..=last).filter(|y| !self.notices.contains(y)).collect()
+        let first = self
+            .notices
+            .first()
+            .map_or(as_of.year(), |&f| f.min(as_of.year()));
+        (first..=last)
+            .filter(|y| !self.notices.contains(y))
+            .collect()
     }
 
     /// What the calendar lacks for an audit dated `as_of`, in words (`2027 年的法定节假日与调休安排`,

@@ -171,7 +171,9 @@ pub fn not_a_folder(dir: &Path) -> String {
 pub fn load_calendar(paths: &[PathBuf]) -> Result<Calendar, crate::calendar::CalendarError> {
     paths
         .iter()
-        .try_fold(Calendar::official().clone(), |cal, p| cal.with_local_file(p))
+        .try_fold(Calendar::official().clone(), |cal, p| {
+            cal.with_local_file(p)
+        })
 }
 
 /// Warns when the calendar lacks a notice needed to count working days up

@@ -200,11 +200,8 @@ pub fn run(args: &Args) -> u8 {
         prepared.as_of,
         args.period.map(|y| y.to_string()),
     );
-    report.calendar = crate::report::calendar_text(
-        &prepared.calendar,
-        &args.run.opts.calendar,
-        prepared.as_of,
-    );
+    report.calendar =
+        crate::report::calendar_text(&prepared.calendar, &args.run.opts.calendar, prepared.as_of);
     report.previous = args.compare.as_ref().map(|dir| match args.period {
         Some(y) => format!(
             "{} 年度 ({}, 审计日期 {previous_as_of})",

@@ -279,7 +279,10 @@ impl<'a> Frame<'a> {
     /// year's notice) and those counts can take few values, `judge` of the
     /// record with each of them: the value they all give, or unknown. A
     /// count over a year not published takes too many: unknown, as before.
-    pub fn settled<T: PartialEq>(&mut self, judge: impl Fn(&mut Frame<'a>) -> Option<T>) -> Option<T> {
+    pub fn settled<T: PartialEq>(
+        &mut self,
+        judge: impl Fn(&mut Frame<'a>) -> Option<T>,
+    ) -> Option<T> {
         let first = judge(self);
         if first.is_some() || self.unsettled.is_empty() {
             return first;
@@ -287,7 +290,13 @@ impl<'a> Frame<'a> {
         let counts: Vec<(usize, i64, u64)> = self
             .unsettled
             .iter()
-            .map(|&(id, least, most)| (id, least, u64::try_from(most - least + 1).unwrap_or(u64::MAX)))
+            .map(|&(id, least, most)| {
+                (
+                    id,
+                    least,
+                    u64::try_from(most - least + 1).unwrap_or(u64::MAX),
+                )
+            })
             .collect();
         let all = counts
             .iter()
