@@ -685,13 +685,16 @@ fn working_days_over_days_no_notice_settles_are_unknown() {
 
     // A local file saying it is the 2027 notice settles 2027 and the end of 2026.
     let dir = tempfile::tempdir().unwrap();
-    let notice = dir.path().join("2027.yaml");
-    std::fs::write(
-        &notice,
+    let layered = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        cal.with_local_file(&path)
+    };
+    let with = layered(
+        "2027.yaml",
         "year: 2027\ndays:\n  - {date: 2027-01-01, off: true, name: 元旦}\n",
     )
     .unwrap();
-    let with = cal.with_local_file(&notice).unwrap();
     assert_eq!(with.covered_years(), (2007, 2027));
     assert_eq!(with.known_workdays(n("2026-12-28"), n("2027-01-04")), Ok(4));
     assert_eq!(
@@ -699,26 +702,23 @@ fn working_days_over_days_no_notice_settles_are_unknown() {
         Err(2028)
     );
     // A local holiday alone does not.
-    let holiday = dir.path().join("local.yaml");
-    std::fs::write(
-        &holiday,
+    let with = layered(
+        "local.yaml",
         "days:\n  - {date: 2027-04-09, off: true, name: 三月三}\n",
     )
     .unwrap();
-    let with = cal.with_local_file(&holiday).unwrap();
     assert_eq!(with.covered_years(), (2007, 2026));
     assert_eq!(
         with.known_workdays(n("2027-04-01"), n("2027-04-30")),
         Err(2027)
     );
     // A notice's days lie in its year or around its 元旦.
-    let wrong = dir.path().join("wrong.json");
-    std::fs::write(
-        &wrong,
+    let err = layered(
+        "wrong.json",
         r#"{"year": 2026, "days": [{"name": "x", "date": "2025-05-07", "isOffDay": true}]}"#,
     )
-    .unwrap();
-    let err = cal.with_local_file(&wrong).unwrap_err().to_string();
+    .unwrap_err()
+    .to_string();
     assert!(
         err.contains("date 2025-05-07 is not in the notice of year 2026"),
         "{err}"
@@ -735,12 +735,8 @@ fn working_days_over_days_no_notice_settles_are_unknown() {
     assert_eq!((u.least, u.most), (-9, -6));
     assert_eq!(cal.workdays_bounds(n("2026-12-20"), n("2026-12-28")), Ok(6));
     // An empty notice (holiday-cn's file of a year not yet published) settles nothing.
-    let empty = dir.path().join("2027.json");
-    std::fs::write(&empty, r#"{"year": 2027, "papers": [], "days": []}"#).unwrap();
-    assert_eq!(
-        cal.with_local_file(&empty).unwrap().covered_years(),
-        (2007, 2026)
-    );
+    let empty = layered("2027.json", r#"{"year": 2027, "papers": [], "days": []}"#);
+    assert_eq!(empty.unwrap().covered_years(), (2007, 2026));
 }
 
 /// An export of item P35 (35 working days promised) and the case log rows
