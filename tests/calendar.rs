@@ -1,5 +1,7 @@
 //! The working-day calendar, through the public API, on the real holiday-cn data.
 
+mod common;
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
@@ -791,11 +793,8 @@ fn the_audit_leaves_a_time_limit_over_an_unpublished_year_undetermined() {
         args.extend(extra);
         let (json, err) = json_of("audit", dir.path(), &args);
         let h003 = |list: &str| -> Vec<String> {
-            json[list]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter(|f| f["code"] == "H003")
+            common::with_code(&json, list, "H003")
+                .into_iter()
                 .map(|f| {
                     let missing = f["missing"].as_array().map_or(String::new(), |m| {
                         m.iter()
@@ -882,11 +881,8 @@ fn a_verdict_that_holds_however_the_unsettled_days_fall_stands() {
     };
     let json = run("audit");
     let of = |list: &str| -> Vec<String> {
-        json[list]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|f| f["code"] == "H003")
+        common::with_code(&json, list, "H003")
+            .into_iter()
             .map(|f| {
                 format!(
                     "{} {}",

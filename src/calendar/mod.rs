@@ -155,8 +155,15 @@ fn day_number(d: NaiveDate) -> i64 {
     i64::from(d.num_days_from_ce())
 }
 
-/// Runs of years in words: `2007-2026、2028`.
-fn years_text(runs: &[(i32, i32)]) -> String {
+/// Ascending years in words, as runs: `2007-2026、2028`.
+fn years_text(years: impl IntoIterator<Item = i32>) -> String {
+    let mut runs: Vec<(i32, i32)> = Vec::new();
+    for y in years {
+        match runs.last_mut() {
+            Some(r) if r.1 + 1 == y => r.1 = y,
+            _ => runs.push((y, y)),
+        }
+    }
     runs.iter()
         .map(|&(a, b)| {
             if a == b {
@@ -392,14 +399,7 @@ impl Calendar {
 
     /// The years whose notices are held, as runs (`2007-2026、2028`).
     pub fn held_years_text(&self) -> String {
-        let mut runs: Vec<(i32, i32)> = Vec::new();
-        for &y in &self.notices {
-            match runs.last_mut() {
-                Some(r) if r.1 + 1 == y => r.1 = y,
-                _ => runs.push((y, y)),
-            }
-        }
-        years_text(&runs)
+        years_text(self.notices.iter().copied())
     }
 
     /// The notices missing for counting working days up to `as_of`: every year
@@ -428,14 +428,10 @@ impl Calendar {
         if missing.is_empty() {
             return None;
         }
-        let mut runs: Vec<(i32, i32)> = Vec::new();
-        for &y in &missing {
-            match runs.last_mut() {
-                Some(r) if r.1 + 1 == y => r.1 = y,
-                _ => runs.push((y, y)),
-            }
-        }
-        let mut text = format!("{} 年的法定节假日与调休安排", years_text(&runs));
+        let mut text = format!(
+            "{} 年的法定节假日与调休安排",
+            years_text(missing.iter().copied())
+        );
         if !self.is_known(as_of) && self.notices.contains(&as_of.year()) {
             let _ = write!(
                 text,

@@ -192,6 +192,10 @@ pub struct Frame<'a> {
 /// before the next year's notice leave at most four values a count.
 const MAX_SETTLINGS: u64 = 16;
 
+/// How a missing notice is named among a verdict's missing values
+/// (`工作日历(2027年未收录)`), and found again when enumeration decides.
+const CALENDAR_NOTE: &str = "工作日历(";
+
 fn to_date(v: &Value) -> Option<NaiveDate> {
     match v {
         Value::Date(d) => Some(*d),
@@ -326,7 +330,7 @@ impl<'a> Frame<'a> {
             }
         }
         // Decided: the notices missing are not why anything is unknown.
-        self.missing.retain(|m| !m.starts_with("工作日历("));
+        self.missing.retain(|m| !m.starts_with(CALENDAR_NOTE));
         agreed
     }
 
@@ -889,7 +893,7 @@ impl<'a> Frame<'a> {
                                 if !self.unsettled.iter().any(|(i, ..)| *i == id) {
                                     self.unsettled.push((id, u.least, u.most));
                                 }
-                                self.note(&format!("工作日历({}年未收录)", u.year));
+                                self.note(&format!("{CALENDAR_NOTE}{}年未收录)", u.year));
                                 None
                             }
                         }
