@@ -208,14 +208,25 @@ fn national_day_2025() {
     assert_eq!(cal.workdays(date("2025-09-30"), date("2025-10-09")), 1);
 }
 
+/// The rule catalogue: `workdays(a, b)` is the number of working days d with
+/// date(a) < d <= date(b); with b before a no day is one, so the count is 0,
+/// not the days counted backwards.
 #[test]
-fn reversed_interval_is_negative() {
+fn reversed_interval_counts_no_day() {
     let cal = official();
-    assert_eq!(cal.workdays(date("2025-02-05"), date("2025-01-24")), -3);
-    assert_eq!(cal.workdays(date("2025-10-13"), date("2025-09-26")), -7);
-    assert_eq!(cal.workdays(date("2045-03-10"), date("1999-03-10")), {
-        -cal.workdays(date("1999-03-10"), date("2045-03-10"))
-    });
+    assert_eq!(cal.workdays(date("2025-02-05"), date("2025-01-24")), 0);
+    assert_eq!(cal.workdays(date("2025-10-13"), date("2025-09-26")), 0);
+    assert_eq!(cal.workdays(date("2045-03-10"), date("1999-03-10")), 0);
+    // Even over days no notice settles: no day is counted, so none is unknown.
+    let span = |a: &str, b: &str| {
+        cal.known_workdays(
+            i64::from(date(a).num_days_from_ce()),
+            i64::from(date(b).num_days_from_ce()),
+        )
+    };
+    assert_eq!(span("2027-03-10", "2027-01-04"), Ok(0));
+    assert_eq!(span("2026-12-31", "2026-12-29"), Ok(0));
+    assert!(span("2027-01-04", "2027-03-10").is_err());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -311,7 +322,7 @@ fn additive_and_exact_across_the_dense_range_boundaries() {
         let (ab, bc, ac) = (cal.workdays(a, b), cal.workdays(b, c), cal.workdays(a, c));
         assert_eq!(ac, ab + bc, "{a} {b} {c}");
         assert_eq!(ac, reference(a, c), "{a} -> {c}");
-        assert_eq!(cal.workdays(c, a), -ac);
+        assert_eq!(cal.workdays(c, a), 0, "{c} -> {a}");
     }
     // The boundaries themselves, day by day.
     for (f, l) in [
@@ -666,10 +677,8 @@ fn working_days_over_days_no_notice_settles_are_unknown() {
         cal.known_workdays(n("2027-01-05"), n("2027-03-01")),
         Err(2027)
     );
-    assert_eq!(
-        cal.known_workdays(n("2027-03-01"), n("2027-01-05")),
-        Err(2027)
-    );
+    // Backwards no day is counted, so none is unknown.
+    assert_eq!(cal.known_workdays(n("2027-03-01"), n("2027-01-05")), Ok(0));
     // The span is the days after the first date: 2006-12-31 itself is not counted.
     assert_eq!(cal.known_workdays(n("2006-12-31"), n("2007-01-05")), Ok(2));
     assert_eq!(
@@ -731,10 +740,8 @@ fn working_days_over_days_no_notice_settles_are_unknown() {
         .workdays_bounds(n("2026-12-20"), n("2026-12-31"))
         .unwrap_err();
     assert_eq!((u.least, u.most, u.year), (6, 9, 2027));
-    let u = cal
-        .workdays_bounds(n("2026-12-31"), n("2026-12-20"))
-        .unwrap_err();
-    assert_eq!((u.least, u.most), (-9, -6));
+    // Backwards: no day counted, none unknown.
+    assert_eq!(cal.workdays_bounds(n("2026-12-31"), n("2026-12-20")), Ok(0));
     assert_eq!(cal.workdays_bounds(n("2026-12-20"), n("2026-12-28")), Ok(6));
     // An empty notice (holiday-cn's file of a year not yet published) settles nothing.
     let empty = layered("2027.json", r#"{"year": 2027, "papers": [], "days": []}"#);

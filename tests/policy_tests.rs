@@ -530,3 +530,46 @@ test "春节前受理, 节后办结" {
         .unwrap();
     common::assert_success(&out);
 }
+
+/// `workdays(a, b)` counts the working days d with a < d <= b (the rule
+/// catalogue): with b before a none is, so the count is 0, not the days
+/// counted backwards, and it is known even over a year no notice settles.
+#[test]
+fn workdays_backwards_counts_no_day() {
+    let dir = common::policy_folder(
+        r#"policy p {
+  title "倒序的日期"
+}
+
+rule K402 backwards {
+  severity warning
+  cite gangnan-2017 "四、(六)"
+  for case in cases
+  require workdays(case.accepted_at, case.finished_at) >= 0
+}
+
+rule K403 forwards {
+  severity warning
+  cite gangnan-2017 "四、(六)"
+  for case in cases
+  require workdays(case.accepted_at, case.finished_at) > 0
+}
+
+test "办结时间早于受理时间" {
+  as_of 2027-06-01
+  cases { id: "C1", accepted_at: 2025-03-20T09:00:00, finished_at: 2025-03-10T09:00:00 }
+  cases { id: "C2", accepted_at: 2027-03-10T09:00:00, finished_at: 2027-01-04T09:00:00 }
+  cases { id: "C3", accepted_at: 2025-03-10T09:00:00, finished_at: 2025-03-20T09:00:00 }
+  expect no K402
+  expect K403 on ["C1"]
+  expect K403 on ["C2"]
+}
+"#,
+    );
+    let out = common::yimen(None)
+        .arg("test")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    common::assert_success(&out);
+}

@@ -4,7 +4,8 @@
 //! calendar of the People's Republic of China: Monday to Friday are working days unless a
 //! State Council notice makes them holidays, Saturday and Sunday are rest days unless a notice
 //! makes them adjusted working days (调休). A case accepted and finished on the same day took 0
-//! working days; `workdays(b, a) == -workdays(a, b)`.
+//! working days; one "finished" before it was accepted took 0 too (no day lies between:
+//! `workdays(b, a) == 0` for `a <= b`, as the rule catalogue defines it).
 //!
 //! The official exceptions are embedded in the binary (`holidays.tsv`, generated from the
 //! holiday-cn data by `examples/gen_calendar.rs`; `tests/calendar.rs` proves that the embedded
@@ -312,7 +313,10 @@ impl Calendar {
         self.rank_of(n) - self.rank_of(n - 1) == 1
     }
 
-    /// The number of working days `d` with `a < d <= b`; `-workdays(b, a)` when `b < a`.
+    /// The number of working days `d` with `a < d <= b`, as the rule catalogue
+    /// defines `workdays(a, b)`: 0 when `b` is not after `a` (no day lies
+    /// between them; a case "finished" before it was accepted took no working
+    /// day, it did not give any back).
     #[inline]
     pub fn workdays(&self, a: NaiveDate, b: NaiveDate) -> i64 {
         self.workdays_between_day_numbers(day_number(a), day_number(b))
@@ -321,7 +325,8 @@ impl Calendar {
     /// [`Calendar::workdays`] on day numbers (`NaiveDate::num_days_from_ce`).
     #[inline]
     pub fn workdays_between_day_numbers(&self, a: i64, b: i64) -> i64 {
-        self.rank_of(b) - self.rank_of(a)
+        // (The rank never falls: for `b <= a` the difference is 0 or less.)
+        (self.rank_of(b) - self.rank_of(a)).max(0)
     }
 
     /// The first and last year whose notice the calendar holds (the official one:
@@ -333,12 +338,13 @@ impl Calendar {
         }
     }
 
-    /// [`Calendar::workdays`] on day numbers when every day counted (`a < d <= b`, or
-    /// `b < d <= a`) is known; else the year of the first notice missing (2027 for
-    /// 2026-12-30, whose status the 2027 notice may change).
+    /// [`Calendar::workdays`] on day numbers when every day counted (`a < d <= b`)
+    /// is known (none is when `b <= a`: the count is 0 whatever the calendar);
+    /// else the year of the first notice missing (2027 for 2026-12-30, whose
+    /// status the 2027 notice may change).
     #[inline]
     pub fn known_workdays(&self, a: i64, b: i64) -> Result<i64, i32> {
-        let (lo, hi) = if a <= b { (a + 1, b) } else { (b + 1, a) };
+        let (lo, hi) = (a + 1, b);
         if lo > hi || self.known.iter().any(|&(f, l)| f <= lo && hi <= l) {
             return Ok(self.workdays_between_day_numbers(a, b));
         }
@@ -360,7 +366,8 @@ impl Calendar {
             Ok(n) => return Ok(n),
             Err(year) => year,
         };
-        let (lo, hi) = if a <= b { (a + 1, b) } else { (b + 1, a) };
+        // (`a < b` here: an empty span is known.)
+        let (lo, hi) = (a + 1, b);
         // The unknown stretches of the span: their days, and what the rank
         // counted of them.
         let (mut days, mut counted) = (0_i64, 0_i64);
@@ -383,12 +390,11 @@ impl Calendar {
         }
         stretch(cur, hi);
         let known = self.rank_of(hi) - self.rank_of(lo - 1) - counted;
-        let (least, most) = if a <= b {
-            (known, known + days)
-        } else {
-            (-(known + days), -known)
-        };
-        Err(Unsettled { least, most, year })
+        Err(Unsettled {
+            least: known,
+            most: known + days,
+            year,
+        })
     }
 
     /// Whether day `d` is known (see the type's invariant).
