@@ -151,3 +151,74 @@ fn a_broken_link_is_unreadable_only_when_named_as_a_data_file() {
         );
     }
 }
+
+/// A case log whose sheet breaks off before its first record is delivered
+/// (a truncated export) gives no record: its dataset is unreadable, as a
+/// register that fails to read is (`cases(无法读取)`, the report's metrics
+/// on it not computed because it could not be read), not given with none.
+#[test]
+fn a_streamed_file_failing_before_its_records_leaves_its_dataset_unreadable() {
+    let dir = common::folder(&[CATALOGUE]);
+    let path = dir.path().join("办件记录.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let header = ["办件编号", "事项编码", "受理部门", "受理渠道", "受理时间"];
+    for (c, text) in header.iter().enumerate() {
+        ws.write_string(0, c as u16, *text).unwrap();
+    }
+    // Past what discovery reads of the sheet to find its header, fewer
+    // than a chunk of records.
+    for r in 1..5000_u32 {
+        let row = [
+            &format!("C{r}"),
+            "A1",
+            "区民政局",
+            "中心窗口",
+            "2025-03-03 09:00:00",
+        ];
+        for (c, text) in row.iter().enumerate() {
+            ws.write_string(r, c as u16, *text).unwrap();
+        }
+    }
+    wb.save(&path).unwrap();
+    // The sheet's XML cut off inside a row after the records.
+    common::rewrite_zip_entries(&path, |name, bytes| {
+        if !name.starts_with("xl/worksheets/") {
+            return Some(bytes);
+        }
+        let text = String::from_utf8(bytes).unwrap();
+        let cut = text.find("</sheetData>").unwrap();
+        Some(
+            format!(
+                "{}<row r=\"5001\"><c r=\"A5001\" t=\"str\"><v>C5000</x></c>",
+                &text[..cut]
+            )
+            .into_bytes(),
+        )
+    });
+    let out = audit(dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let listed = skipped(&out);
+    assert!(
+        listed.iter().any(|(p, _, u)| p == "办件记录.xlsx" && *u),
+        "{listed:?}"
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["summary"]["not_read"]["cases"], "unreadable", "{json}");
+    let report = run(
+        dir.path(),
+        &[
+            "report",
+            "--as-of",
+            "2025-12-31",
+            "--period",
+            "2025",
+            "--format",
+            "md",
+        ],
+    );
+    assert_eq!(report.status.code(), Some(2));
+    let md = String::from_utf8_lossy(&report.stdout);
+    assert!(!md.contains("导出中没有办件记录"), "{md}");
+    assert!(md.contains("M04 按时办结率"), "{md}");
+}

@@ -248,7 +248,14 @@ pub fn audit_dir(
                 m.end_of_source();
                 if let Ok((rows_before, errors_before)) = before {
                     let rows = m.merged.rows() - rows_before;
-                    reading.read(ds, rows, m.errors.len() - errors_before);
+                    // A file that failed before giving a record gives
+                    // nothing (as a held one that fails): its dataset is
+                    // unreadable, not given with no records. One that gave
+                    // records first gives those (each finding's evidence is
+                    // a row read); the file is listed as unreadable.
+                    if result.is_ok() || rows > 0 {
+                        reading.read(ds, rows, m.errors.len() - errors_before);
+                    }
                 }
             }
             if let Err(e) = result {
