@@ -1461,3 +1461,39 @@ fn a_regions_rule_has_its_column_and_ties_round_alike() {
         .collect();
     assert!(header.contains(&"其他".to_string()), "{header:?}");
 }
+
+/// An export whose registers and logs are given with their headers alone is
+/// given and empty (as the audit has it): the report is written, every
+/// metric without a denominator and saying why, not refused as an export
+/// without any dataset (exit 2), which an empty folder still is.
+#[test]
+fn an_export_of_headers_alone_is_reported_with_no_denominators() {
+    let tmp = tempfile::tempdir().unwrap();
+    fixture(tmp.path());
+    for entry in std::fs::read_dir(tmp.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let header = text.lines().next().unwrap();
+        std::fs::write(&path, format!("{header}\n")).unwrap();
+    }
+    let (code, out, err) = report(tmp.path(), "json");
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("只有表头"), "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(common::root().join("../shared/contracts/metrics.schema.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(validator.is_valid(&json), "{out}");
+    for id in ["M01", "M04"] {
+        let m = metric(&json, id, None);
+        assert!(m["value"].is_null(), "{m}");
+        assert_eq!(m["denominator"], 0, "{m}");
+    }
+    let (code, md, _) = report(tmp.path(), "md");
+    assert_eq!(code, 0);
+    assert!(md.contains("办件记录（cases）只有表头而没有记录"), "{md}");
+    assert!(!md.contains("导出中没有"), "{md}");
+}

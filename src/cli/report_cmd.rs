@@ -117,9 +117,19 @@ pub fn run(args: &Args) -> u8 {
         Ok(x) => x,
         Err(code) => return code,
     };
-    if audit.summary.records.values().all(|n| *n == 0) {
+    // No dataset given at all (an empty folder, the wrong one): nothing to
+    // evaluate. Registers given with their headers alone are given and
+    // empty: their metrics have no denominator (`—`), as the audit has them.
+    let given = |name: &String| !audit.summary.not_read.contains_key(name);
+    if !audit.summary.records.keys().any(given) {
         eprintln!("错误: {} 中没有任何可用的数据集", args.run.dir.display());
         return 2;
+    }
+    if audit.summary.records.values().all(|n| *n == 0) {
+        eprintln!(
+            "警告: {} 中的数据集只有表头, 没有任何记录: 各项指标均无分母",
+            args.run.dir.display()
+        );
     }
     let current_as_of = prepared.as_of;
     let previous_as_of = match &args.compare_as_of {

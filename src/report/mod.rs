@@ -399,22 +399,28 @@ fn data_notes(audit: &Audit) -> Vec<String> {
 }
 
 /// Why a metric could not be computed: the datasets it needs that the
-/// export has no records of (`导出中没有窗口授权（authorizations）`), and
+/// export does not give (`导出中没有窗口授权（authorizations）`), or gives
+/// with their header alone (`…只有表头而没有记录`), and
 /// those given in a file that could not be read, named so
 /// (`窗口授权（authorizations）无法读取`): a ledger that failed to read is
 /// not one the export lacks.
 fn absent_note(audit: &Audit, absent: &[&crate::schema::Dataset]) -> String {
     use crate::engine::Absence;
     let named = |ds: &crate::schema::Dataset| format!("{}（{}）", ds.title, ds.name);
-    let mut lacking = Vec::new();
+    let (mut lacking, mut empty) = (Vec::new(), Vec::new());
     let mut parts = Vec::new();
     for ds in absent {
         match audit.summary.not_read.get(&ds.name) {
             Some(a @ (Absence::Unreadable | Absence::MaybeUnreadable)) => {
                 parts.push(format!("{}{}", named(ds), a.label()));
             }
-            Some(Absence::NotGiven) | None => lacking.push(named(ds)),
+            Some(Absence::NotGiven) => lacking.push(named(ds)),
+            // (Given with its header alone: it is there, with no record.)
+            None => empty.push(named(ds)),
         }
+    }
+    if !empty.is_empty() {
+        parts.insert(0, format!("{}只有表头而没有记录", empty.join("、")));
     }
     if !lacking.is_empty() {
         parts.insert(0, format!("导出中没有{}", lacking.join("、")));
