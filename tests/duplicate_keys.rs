@@ -347,3 +347,55 @@ rule X001 outside {
         "{json:#}"
     );
 }
+
+/// A repeated key's data error gives the row's own text (the data contract's
+/// raw value) and the key's column as the file heads it: keys match in
+/// their normalised form (`Ｄ２` repeats `D2`), the error shows `Ｄ２`, in a
+/// streamed case log and in a register held whole alike.
+#[test]
+fn a_repeated_key_is_shown_as_its_row_writes_it_with_its_column() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("事项目录.csv"),
+        "事项编码,事项名称,事项类型,实施主体,是否进驻中心\nI6,甲事项,行政许可,民政局,是\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("办件记录.csv"),
+        "办件流水号,事项编码,受理部门,受理渠道,受理时间\n\
+         D2,I6,民政局,中心窗口,2025-03-03 09:00:00\n\
+         Ｄ２,I6,民政局,中心窗口,2025-03-03 09:00:00\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("窗口授权.csv"),
+        "授权单位,事项编码,授权级别,生效日期\n民政局,I6,决定,2025-01-01\n民政局,Ｉ６,决定,2025-01-01\n",
+    )
+    .unwrap();
+    let json = common::audit_json(None, dir.path(), &[]);
+    let errors: Vec<(&str, u64, &str, &str)> = json["data_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["file"].as_str().unwrap(),
+                e["row"].as_u64().unwrap(),
+                e["column"].as_str().unwrap_or("(none)"),
+                e["value"].as_str().unwrap_or("(none)"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            ("办件记录.csv", 3, "办件流水号", "Ｄ２"),
+            (
+                "窗口授权.csv",
+                3,
+                "授权单位, 事项编码, 生效日期",
+                "民政局, Ｉ６, 2025-01-01"
+            ),
+        ]
+    );
+}

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use crate::engine::index::Key;
 use crate::engine::{Data, DataError, Row};
 use crate::ir::Program;
-use crate::read::normalize;
+use crate::read::{normalize, SourceFile};
 use crate::schema::{Dataset, Schema};
 use crate::value::Value;
 
@@ -22,6 +22,7 @@ pub(super) fn duplicate_keys(
     schema: &Schema,
     data: &Data,
     streamed: &[bool],
+    sources: &[SourceFile],
 ) -> Vec<DataError> {
     let mut out = Vec::new();
     for (ds, d) in schema.datasets.iter().enumerate() {
@@ -51,15 +52,25 @@ pub(super) fn duplicate_keys(
             };
             match first.entry(key) {
                 std::collections::hash_map::Entry::Occupied(e) => {
-                    let text = key_display(e.key());
+                    // (As this row writes it: the key matched in its
+                    // normalised form, `Ｄ２` repeating `D2`.)
+                    let text = fields
+                        .iter()
+                        .map(|&f| match row.values.get(f) {
+                            Some(Value::Empty) => EMPTY_BOUND.to_string(),
+                            v => v.map(ToString::to_string).unwrap_or_default(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ");
                     let earlier = &rows[*e.get()];
                     let file = |r: &Row| data.files[r.file as usize].clone();
                     let (here, there) = (file(row), file(earlier));
+                    let column = key_column(sources, &here.path, here.sheet.as_deref(), &fields);
                     out.push(DataError {
                         file: here.path,
                         sheet: here.sheet,
                         row: row.row,
-                        column: None,
+                        column,
                         value: Some(text),
                         expected: None,
                         message: format!(
@@ -340,19 +351,42 @@ impl StreamedKeys {
 }
 
 /// The key of a record as a data error names it (`K1` or `民政局, K1`): each
-/// part in its matching form, as for a register held whole. `None` when a
-/// part is missing (such a record has no key to repeat).
+/// part as the record writes it (the data contract's raw value: keys match
+/// in their normalised form, `Ｄ２` repeats `D2`, but the error shows the
+/// row's own text). `None` when a part is missing (such a record has no
+/// key to repeat).
 pub(super) fn key_text(fields: &[usize], values: &[Value]) -> Option<String> {
-    let key = fields
+    let parts = fields
         .iter()
-        .map(|&f| values.get(f).and_then(Key::of))
-        .collect::<Option<Vec<Key>>>()?;
-    Some(key_display(&key))
+        .map(|&f| {
+            let v = values.get(f)?;
+            Key::of(v)?;
+            Some(v.to_string())
+        })
+        .collect::<Option<Vec<String>>>()?;
+    Some(parts.join(", "))
 }
 
-fn key_display(key: &[Key]) -> String {
-    key.iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
+/// The header(s) of a key's column(s) in the file (or sheet) `path` as it
+/// writes them (`办件编号`; `授权单位, 事项编码, 生效日期`), for a repeated
+/// key's data error; `None` when the file is not among `sources`.
+pub(super) fn key_column(
+    sources: &[SourceFile],
+    path: &str,
+    sheet: Option<&str>,
+    fields: &[usize],
+) -> Option<String> {
+    let src = sources
+        .iter()
+        .find(|s| s.rel == path && s.sheet.as_deref() == sheet)?;
+    let headers: Vec<&str> = fields
+        .iter()
+        .filter_map(|&f| {
+            src.columns
+                .iter()
+                .find(|c| c.field == Some(f))
+                .map(|c| c.header.as_str())
+        })
+        .collect();
+    (!headers.is_empty()).then(|| headers.join(", "))
 }

@@ -63,7 +63,7 @@ fn output_read(dir: &Path, discovery: &crate::read::Discovery, output: &Path) ->
 const STRICT_STOP: &str = "--strict: 有文件无法读取或含数据错误, 审计中止";
 
 /// Fill in the key of each repeated-key error of a streamed dataset (its
-/// `value`): only hashes were kept while streaming, so the files holding
+/// `value` as the row writes it, and its `column`): only hashes were kept while streaming, so the files holding
 /// repeats are read again, each record's key taken only at the rows named.
 /// This costs a second read of those files, and only when a key repeats; a
 /// file that cannot be read again leaves its values out (its errors were
@@ -102,6 +102,7 @@ fn name_repeated_keys(
     let found = found.into_inner().unwrap_or_default();
     for (place, error) in repeats {
         error.value = found.get(place).cloned();
+        error.column = duplicates::key_column(sources, &error.file, error.sheet.as_deref(), fields);
     }
 }
 
@@ -201,7 +202,13 @@ pub fn audit_dir(
     for (ds, absence) in data.absence.iter_mut().enumerate() {
         *absence = reading.absence(ds);
     }
-    errors.extend(duplicate_keys(program, schema, &data, &streamed));
+    errors.extend(duplicate_keys(
+        program,
+        schema,
+        &data,
+        &streamed,
+        &discovery.sources,
+    ));
     if let Some(inject) = hooks.inject {
         inject(&mut data);
     }
