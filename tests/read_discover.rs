@@ -440,6 +440,38 @@ fn crlf_quoted_newlines_and_blank_lines_keep_line_numbers() {
     }
 }
 
+/// A title line saved with `\n` above a header and rows saved with `\r\n`
+/// (the title added in another editor): the header is found on its own
+/// line, which `header_row` in the mapping then names, and the rows keep
+/// their line numbers. (The line break was judged by the file's first line:
+/// the header was said to be on line 1, and `header_row: 2` refused.)
+#[test]
+fn a_title_line_with_another_line_break_keeps_the_header_s_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "cases.csv",
+        "2025年办件统计表\n办件编号,事项编码\r\nGA1,A1\r\nGA2,A1\r\n".as_bytes(),
+    );
+    let d = discover(tmp.path(), schema(), &ReadOptions::default()).unwrap();
+    assert_eq!(d.sources[0].header_row, Some(2));
+    let text = "files:\n  \"cases.csv\": { dataset: cases, header_row: 2 }\n";
+    let opts = ReadOptions {
+        mapping: Some(Mapping::from_yaml("m.yaml", text, schema()).unwrap()),
+        strict: true,
+    };
+    let d = discover(tmp.path(), schema(), &opts).unwrap();
+    assert!(
+        d.errors.is_empty() && d.skipped.is_empty(),
+        "{:?}",
+        d.skipped
+    );
+    let (records, errors) = read_table(&d.sources[0], schema(), &opts).unwrap();
+    assert!(errors.is_empty());
+    let rows: Vec<u32> = records.iter().map(|r| r.row).collect();
+    assert_eq!(rows, [3, 4]);
+}
+
 #[test]
 fn chunks_parse_to_the_same_records_as_a_whole_read() {
     let tmp = tempfile::tempdir().unwrap();

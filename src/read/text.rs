@@ -80,7 +80,6 @@ pub(crate) fn probe(
         body
     };
     let delimiter = if tab || detect_tab(body) { b'\t' } else { b',' };
-    let crlf_body = crlf(body);
     let mut rdr = builder(delimiter).from_reader(body);
     let mut rows = Vec::new();
     let mut lines = Vec::new();
@@ -90,8 +89,17 @@ pub(crate) fn probe(
             Ok(true) => {
                 let start = rec.position().map_or(1, csv::Position::line);
                 let after = rdr.position();
-                let unterminated = after.byte() == body.len() as u64 && !body.ends_with(b"\n");
-                let term = u64::from(!crlf_body && !unterminated);
+                // Whether the record's `\n` was read with it, judged record
+                // by record: a title line saved with `\n` above a header
+                // and rows with `\r\n` (a line added in another editor)
+                // mixes both in one file.
+                let term = u64::from(
+                    usize::try_from(after.byte())
+                        .ok()
+                        .and_then(|b| b.checked_sub(1))
+                        .and_then(|b| body.get(b))
+                        == Some(&b'\n'),
+                );
                 lines.push(record_line(start, after.line(), &rec, term));
                 rows.push(
                     rec.iter()
@@ -307,12 +315,6 @@ impl<R: Read> Read for CrToLf<R> {
 }
 
 /// Whether the text uses `\r\n` line breaks (judged by the first one).
-fn crlf(body: &[u8]) -> bool {
-    body.iter()
-        .position(|&b| b == b'\n')
-        .is_some_and(|i| i > 0 && body[i - 1] == b'\r')
-}
-
 fn count_byte(bytes: &[u8], b: u8) -> usize {
     bytes.iter().fold(0, |n, &x| n + usize::from(x == b))
 }
