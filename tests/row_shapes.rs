@@ -265,3 +265,53 @@ fn a_key_alone_is_a_record_unless_it_reads_as_a_line_of_text() {
         "{json:#}"
     );
 }
+
+/// An empty line (nothing before its line break) is a blank row too, in
+/// CSV (`\n`, `\r\n`, a lone `\r`, after a quoted record) and JSON Lines,
+/// so that a file's lines add up: header, records, blank rows and rows
+/// not read (an empty line was in no count).
+#[test]
+fn empty_lines_are_counted_as_blank_rows() {
+    let header = "办件编号,事项编码,受理部门,受理渠道,受理时间";
+    let row = |id: &str| format!("{id},A1,民政局,中心窗口,2025-03-03 09:00:00");
+    let cases = [
+        (
+            "lf.csv",
+            format!("{header}\n{}\n\n{}\n\n\n", row("C1"), row("C2")),
+            3,
+        ),
+        (
+            "crlf.csv",
+            format!(
+                "{header}\r\n{}\r\n\r\nC2,A1,民政局,\"中心窗口\",2025-03-03 09:00:00\r\n\r\n{}\r\n",
+                row("C1"),
+                row("C3")
+            ),
+            2,
+        ),
+        ("cr.csv", format!("{header}\r{}\r\r{}\r", row("C1"), row("C2")), 1),
+        (
+            "办件.jsonl",
+            "{\"办件编号\":\"L1\",\"事项编码\":\"A1\"}\n\n  \n{\"办件编号\":\"L2\",\"事项编码\":\"A1\"}\n"
+                .to_string(),
+            2,
+        ),
+    ];
+    for (name, text, blank) in cases {
+        let dir = common::folder(&[CATALOGUE, (name, text.as_str())]);
+        let out = common::yimen(None)
+            .args(["inspect", "--format", "json"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let file = json["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == name)
+            .unwrap_or_else(|| panic!("{name}: {json:#}"));
+        assert_eq!(file["blank_rows"], blank, "{name}: {file:#}");
+        assert_eq!(file["errors"], 0, "{name}: {file:#}");
+    }
+}

@@ -743,6 +743,7 @@ pub fn parse_chunk(chunk: &Chunk) -> ParsedChunk {
             let builder = super::text::builder(block.delimiter);
             let rows = split_block_reusing(block, &builder, plan.spare_rows.take());
             parse_text(plan, &rows, block.delimiter, &mut out);
+            out.blank_rows += block.empty_lines;
             if let (Some(quote), Some(last)) = (block.unclosed_quote, rows.len().checked_sub(1)) {
                 let row = quote.row;
                 let enc = plan.encoding.unwrap_or(TextEncoding::Utf8);
@@ -1193,6 +1194,11 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
     for i in 0..rows.len() {
         let line = rows.lines[i];
         let raw = rows.row(i).cell(0);
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            // An empty line: no record, counted.
+            out.blank_rows += 1;
+            continue;
+        }
         let obj = enc
             .decode(raw)
             .ok_or_else(|| format!("无法按 {} 编码解码", enc.name()))

@@ -143,11 +143,11 @@ pub(crate) fn stream(
         if line == 1 {
             text = &text[enc.bom_len(text)..];
         }
-        if text.iter().all(u8::is_ascii_whitespace) {
-            continue;
+        // (A line of spaces only is a blank row: kept for its count.)
+        if !text.iter().all(u8::is_ascii_whitespace) {
+            total += 1;
         }
         rows.push_line(line, text);
-        total += 1;
         if rows.len() >= chunk_rows || rows.byte_len() >= MAX_CHUNK_BYTES {
             let full = std::mem::replace(
                 &mut rows,

@@ -41,6 +41,9 @@ pub(crate) struct TextBlock {
     pub first_line: u64,
     /// The records in the block (empty lines are none).
     pub records: usize,
+    /// The empty lines among them (no byte before their line break): no
+    /// records, counted as blank rows, so that a table's lines add up.
+    pub empty_lines: u64,
     /// Whether a record in the block holds a quote (then the csv crate
     /// splits it; otherwise delimiters and line breaks do).
     pub quoted: bool,
@@ -76,6 +79,8 @@ pub(crate) struct Cutter<R> {
     eof: bool,
     /// The line number of `buf[0]`.
     line: u64,
+    /// The byte before `buf[0]` (0 at the start).
+    before: u8,
     delimiter: u8,
     core: csv_core::Reader,
     scratch: Vec<u8>,
@@ -90,6 +95,7 @@ impl<R: Read> Cutter<R> {
             read: READ,
             eof: false,
             line: 1,
+            before: 0,
             delimiter,
             core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
             scratch: vec![0; 1 << 12],
@@ -179,6 +185,7 @@ impl<R: Read> Cutter<R> {
         let mut seg = 0;
         let mut records = 0;
         let mut newlines = 0u64;
+        let mut empty_lines = 0u64;
         let mut quoted = false;
         let mut unclosed_row = None;
         while records < max_records {
@@ -246,6 +253,15 @@ impl<R: Read> Cutter<R> {
             } else {
                 if at > seg {
                     records += 1;
+                } else {
+                    // A line with nothing before its break: one whose
+                    // break follows another line's (`\n`, or a lone `\r`
+                    // before a `\r`), not the `\n` of a `\r\n` nor the
+                    // break after a quoted record's closing quote.
+                    let prev = at.checked_sub(1).map_or(self.before, |p| self.buf[p]);
+                    if prev == b'\n' || (prev == b'\r' && self.buf[at] == b'\r') {
+                        empty_lines += 1;
+                    }
                 }
                 newlines += u64::from(self.buf[at] == b'\n');
                 pos = at + 1;
@@ -257,6 +273,7 @@ impl<R: Read> Cutter<R> {
                 }
                 // Only empty lines so far: drop them (counting their
                 // lines) rather than hold a long run of them.
+                self.before = self.buf[seg - 1];
                 self.buf.drain(..seg);
                 self.line += newlines;
                 newlines = 0;
@@ -266,6 +283,9 @@ impl<R: Read> Cutter<R> {
         }
         if records == 0 {
             return Ok(None);
+        }
+        if seg > 0 {
+            self.before = self.buf[seg - 1];
         }
         // Cut at `seg`; the rest starts the next block.
         // The next block is likely as long as this one.
@@ -279,6 +299,7 @@ impl<R: Read> Cutter<R> {
             bytes,
             first_line,
             records,
+            empty_lines,
             quoted,
             delimiter: self.delimiter,
             unclosed_quote: unclosed_row,
