@@ -307,6 +307,24 @@ impl Checker<'_> {
                 );
                 continue;
             }
+            if self.schema.dataset(&p.name.name).is_some() {
+                // Under a dataset's name the parameter would take the place
+                // of the dataset in every policy loaded (`units[item.dept]`
+                // in the shipped ones), each use an error far from here.
+                self.error(
+                    PolicyError::new(
+                        ErrorCode::DuplicateName,
+                        p.name.span,
+                        format!("`{}` is the name of a dataset", p.name.name),
+                    )
+                    .label("hides the dataset")
+                    .help(format!(
+                        "give the parameter another name: under this one every lookup `{}[…]` of the loaded policies, the shipped ones too, would read the parameter",
+                        p.name.name
+                    )),
+                );
+                continue;
+            }
             let ty = self.resolve_type(&p.ty);
             let percent = p.ty.name.name == "percent";
             let default = p.default.as_ref().and_then(|d| {
