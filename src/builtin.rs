@@ -58,3 +58,53 @@ pub fn sources() -> Vec<PolicySource> {
         .map(|(n, t)| PolicySource::new(*n, *t))
         .collect()
 }
+
+/// The rule codes and parameter names the shipped policies define: a
+/// region's policy checked or run without them (`yimen audit --policy
+/// local/`, `check-policy local/`) that uses one is told to load them
+/// (`@builtin`), not offered a near name of its own.
+pub struct ShippedNames {
+    pub codes: Vec<String>,
+    pub params: Vec<String>,
+}
+
+/// [`ShippedNames`], read once from the shipped texts (their syntax only:
+/// a test keeps them free of errors).
+pub fn shipped_names() -> &'static ShippedNames {
+    static NAMES: std::sync::OnceLock<ShippedNames> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut names = ShippedNames {
+            codes: Vec::new(),
+            params: Vec::new(),
+        };
+        for (_, text) in POLICIES {
+            let Ok(file) = crate::syntax::text_to_ast(text) else {
+                continue;
+            };
+            for item in file.items {
+                match item {
+                    crate::ast::Item::Rule(r) => names.codes.push(r.code.name),
+                    crate::ast::Item::Param(p) => names.params.push(p.name.name),
+                    _ => {}
+                }
+            }
+        }
+        names
+    })
+}
+
+/// The help for a rule code or parameter `name` that the loaded policies
+/// lack and the shipped ones define (`what`: "rule" or "parameter").
+pub fn not_loaded_help(name: &str) -> Option<String> {
+    let names = shipped_names();
+    let what = if names.codes.iter().any(|c| c == name) {
+        "a rule"
+    } else if names.params.iter().any(|p| p == name) {
+        "a parameter"
+    } else {
+        return None;
+    };
+    Some(format!(
+        "`{name}` is {what} of the shipped policies, which are not loaded: load them beside yours with `@builtin` (`yimen check-policy @builtin DIR`, `yimen test @builtin DIR`, `--policy @builtin --policy DIR` for audit, report and diff)"
+    ))
+}

@@ -422,3 +422,28 @@ fn every_broken_source_document_is_shown_where_it_is_wrong() {
         assert!(err.contains(shown), "missing {shown:?} in:\n{err}");
     }
 }
+
+/// A region's policy checked without the shipped ones that uses their
+/// names (a parameter, a rule code in `fires` and in a test) is told to
+/// load them with `@builtin`, and checks cleanly beside them.
+#[test]
+fn shipped_names_without_builtin_say_to_load_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("local.yimen");
+    std::fs::write(
+        &path,
+        "policy l {\n  title \"本地\"\n}\n\nmetric M21 on-time {\n  title \"按时办结率\"\n  for case in cases\n  when case.channel in centre_channels\n  ratio not fires(H003)\n}\n",
+    )
+    .unwrap();
+    let local = path.to_str().unwrap();
+    let (code, _, err) = yimen(&["check-policy", local]);
+    assert_eq!(code, 2, "{err}");
+    for name in ["centre_channels", "H003"] {
+        let at = err
+            .find(&format!("`{name}` is a"))
+            .unwrap_or_else(|| panic!("{err}"));
+        assert!(err[at..].contains("@builtin"), "{err}");
+    }
+    let (code, _, err) = yimen(&["check-policy", "@builtin", local]);
+    assert_eq!(code, 0, "{err}");
+}

@@ -409,8 +409,10 @@ impl Checker<'_> {
             );
             return (IrExpr::Const(Const::Value(Value::Empty)), Type::Error);
         }
-        let help = did_you_mean(n, candidates.iter().copied())
-            .map(|s| format!("did you mean `{s}`?"))
+        let help = crate::builtin::not_loaded_help(n)
+            .or_else(|| {
+                did_you_mean(n, candidates.iter().copied()).map(|s| format!("did you mean `{s}`?"))
+            })
             .or_else(|| {
                 // A name in Chinese is a text that lost its quotes
                 // (`case.channel != 原单位`): names are written in ASCII.
@@ -996,8 +998,10 @@ impl Checker<'_> {
             return err;
         };
         let Some(idx) = self.rule_codes.iter().position(|r| r.code == code.name) else {
-            let help = did_you_mean(&code.name, self.rule_codes.iter().map(|r| r.code.as_str()))
-                .map(|s| format!("did you mean `{s}`?"));
+            let help = crate::builtin::not_loaded_help(&code.name).or_else(|| {
+                did_you_mean(&code.name, self.rule_codes.iter().map(|r| r.code.as_str()))
+                    .map(|s| format!("did you mean `{s}`?"))
+            });
             self.error(
                 PolicyError::new(
                     ErrorCode::BadFires,

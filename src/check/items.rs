@@ -810,8 +810,10 @@ impl Checker<'_> {
         if self.rule_codes.iter().any(|r| r.code == code.name) {
             return;
         }
-        let help = did_you_mean(&code.name, self.rule_codes.iter().map(|r| r.code.as_str()))
-            .map(|s| format!("did you mean `{s}`?"));
+        let help = crate::builtin::not_loaded_help(&code.name).or_else(|| {
+            did_you_mean(&code.name, self.rule_codes.iter().map(|r| r.code.as_str()))
+                .map(|s| format!("did you mean `{s}`?"))
+        });
         self.error(
             PolicyError::new(
                 ErrorCode::UnknownExpectedCode,
