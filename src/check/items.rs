@@ -890,6 +890,26 @@ impl Checker<'_> {
                 continue;
             }
             let field = &self.schema.datasets[ds].fields[fi];
+            if matches!(v, Value::Int(n) if n < 0)
+                && crate::read::cell::is_count_unit(field.unit.as_deref())
+            {
+                // As in an export, where such a cell is a data error: a
+                // test must not pin what no audit can see.
+                let unit = field.unit.as_deref().unwrap_or_default();
+                self.error(
+                    PolicyError::new(
+                        ErrorCode::BadLiteral,
+                        e.span,
+                        format!("`{}` counts {unit} and is never negative", name.name),
+                    )
+                    .label("a negative count")
+                    .help(format!(
+                        "in an export a negative `{}` is a data error, the rules needing it undetermined (not a count taken off): give 0 or more",
+                        name.name
+                    )),
+                );
+                continue;
+            }
             let v = match (v, field.ty) {
                 (Value::Date(d), FieldType::DateTime) => {
                     Value::DateTime(d.and_time(chrono::NaiveTime::MIN))

@@ -118,7 +118,7 @@ impl CellParser {
             ty: field.ty,
             header: field.header().to_string(),
             unit: field.unit.clone(),
-            count: field.unit.as_deref().and_then(unit_kind) == Some(COUNTS),
+            count: is_count_unit(field.unit.as_deref()),
             column_unit: None,
             exact: FastMap::default(),
             normalized: FastMap::default(),
@@ -723,6 +723,13 @@ const MONEY: usize = 0;
 /// unknown mark.
 pub fn unit_kind(mark: &str) -> Option<usize> {
     UNIT_KINDS.iter().position(|k| k.contains(&mark))
+}
+
+/// Whether a field of unit `unit` counts days or pieces, so that a
+/// negative number of it is no value (a data error in an export, an error
+/// in a test's fixture).
+pub fn is_count_unit(unit: Option<&str>) -> bool {
+    unit.and_then(unit_kind) == Some(COUNTS)
 }
 
 /// The unit marks a schema may give a field, for its error message.
