@@ -291,6 +291,18 @@ pub(super) fn syntax_error(err: &Error<Rule>, text: &str) -> PolicyError {
                     e = e.help(h);
                 } else if let Some(h) = full_width_hint(rest) {
                     e = e.help(h);
+                } else if let Some((at, wide)) = full_width_later_on_line(text, start) {
+                    // (`param x：int`: the parser stopped before it, at the
+                    // item or the name, whose words are right.)
+                    let narrow = half_width(wide);
+                    e = e
+                        .related(
+                            Span::new(at, at + wide.len_utf8()),
+                            format!("full-width `{wide}`"),
+                        )
+                        .help(format!(
+                            "`{wide}` is a full-width punctuation mark: write it half-width, `{narrow}`"
+                        ));
                 }
             }
             if e.help.is_none() && word == "on" && after_expect_no(text, start) {
@@ -710,6 +722,43 @@ fn join_or(items: &[&str]) -> String {
     }
 }
 
+/// The first full-width form of an ASCII sign (`：`, `，`, `｛`) on the line
+/// of byte `start`, after it and outside double-quoted strings: where an
+/// IME's punctuation broke a line the parser gave up on earlier.
+fn full_width_later_on_line(text: &str, start: usize) -> Option<(usize, char)> {
+    let start = start.min(text.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, c) in text[line_start..line_end].char_indices() {
+        let at = line_start + i;
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        if c == '"' {
+            in_string = true;
+        } else if at >= start && ('\u{FF01}'..='\u{FF5E}').contains(&c) {
+            return Some((at, c));
+        }
+    }
+    None
+}
+
+/// The half-width form of a full-width ASCII sign (`：` → `:`).
+fn half_width(c: char) -> char {
+    match c {
+        '\u{3000}' => ' ',
+        c => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+    }
+}
+
 /// For text that starts with full-width forms of ASCII signs (`！=`,
 /// `＞＝`, `［`), the half-width text to write instead.
 fn full_width_hint(rest: &str) -> Option<String> {
@@ -721,13 +770,7 @@ fn full_width_hint(rest: &str) -> Option<String> {
     if wide.is_empty() {
         return None;
     }
-    let narrow: String = wide
-        .chars()
-        .map(|c| match c {
-            '\u{3000}' => ' ',
-            c => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-        })
-        .collect();
+    let narrow: String = wide.chars().map(half_width).collect();
     Some(format!(
         "`{wide}` is written with full-width characters: write it half-width, `{narrow}`"
     ))
