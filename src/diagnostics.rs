@@ -232,14 +232,24 @@ impl PolicyError {
 #[derive(Clone, Debug)]
 pub struct PolicySource {
     pub name: String,
+    /// The text without a byte order mark (an editor's on Windows), so that
+    /// columns on the first line count from its first character.
     pub text: Arc<String>,
+    /// The file began with a byte order mark (which the formatter drops).
+    pub bom: bool,
 }
 
 impl PolicySource {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        let mut text = text.into();
+        let bom = text.starts_with('\u{FEFF}');
+        if bom {
+            text.drain(..'\u{FEFF}'.len_utf8());
+        }
         PolicySource {
             name: name.into(),
-            text: Arc::new(text.into()),
+            text: Arc::new(text),
+            bom,
         }
     }
 

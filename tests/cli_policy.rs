@@ -447,3 +447,30 @@ fn shipped_names_without_builtin_say_to_load_it() {
     let (code, _, err) = yimen(&["check-policy", "@builtin", local]);
     assert_eq!(code, 0, "{err}");
 }
+
+/// A policy saved with a byte order mark (a Windows editor): columns on its
+/// first line count from its first character (the mark made `polcy` column
+/// 2), and `fmt` rewrites it without the mark (`--check` lists it).
+#[test]
+fn a_byte_order_mark_moves_no_column_and_fmt_drops_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.yimen");
+    std::fs::write(&bad, "\u{feff}polcy p {\r\n  title \"x\"\r\n}\r\n").unwrap();
+    let (code, out, err) = yimen(&[
+        "check-policy",
+        bad.to_str().unwrap(),
+        "--error-format",
+        "json",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.contains("\"line\":1,\"column\":1,"), "{out}");
+    let good = dir.path().join("good.yimen");
+    let text = "policy p {\n  title \"x\"\n}\n";
+    std::fs::write(&good, format!("\u{feff}{text}")).unwrap();
+    let path = good.to_str().unwrap();
+    let (code, out, _) = yimen(&["fmt", "--check", path]);
+    assert_eq!(code, 1, "{out}");
+    let (code, out, err) = yimen(&["fmt", path]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(std::fs::read_to_string(&good).unwrap(), text);
+}

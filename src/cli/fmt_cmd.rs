@@ -36,7 +36,8 @@ pub fn run(args: &Args) -> u8 {
     let mut report = String::new();
     for (path, src) in files.iter().zip(&sources) {
         match format_text(&src.text) {
-            Ok(out) if out == *src.text => {}
+            // (A byte order mark is not canonical: the file is rewritten without.)
+            Ok(out) if out == *src.text && !src.bom => {}
             Ok(out) => {
                 if args.check {
                     report.push_str(&format!("未格式化 (would reformat): {}\n", src.name));
