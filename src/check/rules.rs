@@ -18,6 +18,38 @@ const METRIC_ONLY: &[&str] = &["per", "ratio", "target"];
 const SEVERITIES: &[&str] = &["error", "warning", "info"];
 
 impl Checker<'_> {
+    /// A message's text with a hole in an IME's full-width braces
+    /// (`｛case.id｝`): it would print as written, the value lost from every
+    /// finding; a name or field path inside is taken as a hole meant.
+    fn full_width_holes(&mut self, text: &str, span: Span) {
+        let mut rest = text;
+        while let Some(open) = rest.find('｛') {
+            let after = &rest[open + '｛'.len_utf8()..];
+            let Some(close) = after.find('｝') else {
+                return;
+            };
+            let inner = after[..close].trim();
+            let path = inner.split('.').all(|p| {
+                p.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                    && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            });
+            if !inner.is_empty() && path {
+                self.error(
+                    PolicyError::new(
+                        ErrorCode::Syntax,
+                        span,
+                        format!("`｛{inner}｝` is a hole in full-width braces"),
+                    )
+                    .label("printed as written, not its value")
+                    .help(format!(
+                        "write the braces half-width: `{{{inner}}}` (a brace meant as text is written `\\{{` and `\\}}`)"
+                    )),
+                );
+            }
+            rest = &after[close + '｝'.len_utf8()..];
+        }
+    }
+
     #[allow(clippy::too_many_lines)]
     pub(super) fn rule(
         &mut self,
@@ -325,7 +357,10 @@ impl Checker<'_> {
                     };
                     for part in &t.parts {
                         match part {
-                            TemplatePart::Text(s) => message.push(TemplatePiece::Text(s.clone())),
+                            TemplatePart::Text(s) => {
+                                self.full_width_holes(s, t.span);
+                                message.push(TemplatePiece::Text(s.clone()));
+                            }
                             TemplatePart::Hole(e) => {
                                 let (ir, ty) = self.check_expr(e, &tscope);
                                 self.check_hole(e, &ty);
