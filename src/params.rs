@@ -365,32 +365,46 @@ pub fn resolve(
                     message: "应为参数名到值的映射 (a map of parameter names to values)".into(),
                 })?,
         };
+        // Every entry is checked: the errors of a file are reported
+        // together, one line each, not one per run.
+        let mut problems: Vec<String> = Vec::new();
         for (k, v) in &map {
             let name = yaml_scalar_text(k).unwrap_or_default();
-            // Errors in the file name the file and the line of the name.
-            let in_file = |e: ParamError| ParamError::File {
-                file: fname.clone(),
-                message: match line_of_key(&text, &name) {
-                    Some(line) => format!("第 {line} 行: {e}"),
-                    None => e.to_string(),
-                },
+            // Errors in the file name the line of the name.
+            let at_line = |e: ParamError| match line_of_key(&text, &name) {
+                Some(line) => format!("第 {line} 行: {e}"),
+                None => e.to_string(),
             };
-            let i = find(program, &name).map_err(in_file)?;
+            let i = match find(program, &name) {
+                Ok(i) => i,
+                Err(e) => {
+                    problems.push(at_line(e));
+                    continue;
+                }
+            };
             given[i] = true;
             let ty = &program.params[i].ty;
             let shown = serde_yaml::to_string(v)
                 .unwrap_or_default()
                 .trim()
                 .to_string();
-            let value = const_from_yaml(v, ty)
+            let checked = const_from_yaml(v, ty)
                 .ok_or_else(|| ParamError::BadValue {
                     name: name.clone(),
                     expected: type_name(ty),
                     value: shown.clone(),
                 })
-                .map_err(in_file)?;
-            check_percent(program, i, &shown, &value).map_err(in_file)?;
-            values[i] = Some(value);
+                .and_then(|value| check_percent(program, i, &shown, &value).map(|()| value));
+            match checked {
+                Ok(value) => values[i] = Some(value),
+                Err(e) => problems.push(at_line(e)),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(ParamError::File {
+                message: problems.join(&format!("\n参数文件 {fname}: ")),
+                file: fname,
+            });
         }
     }
     for arg in cli {

@@ -573,6 +573,22 @@ fn a_params_file_names_its_line_and_may_be_empty() {
         err.contains("type.yaml") && err.contains("第 2 行"),
         "{err}"
     );
+    // Every error of the file at once, each at its line (it took a run each).
+    let p = write(
+        "several.yaml",
+        "age_limt: 55\nfiling_limit: 十天\nsenior_age_limit: 50\ncentre_channel: [中心窗口]\n",
+    );
+    let out = run(&["audit", d, "--params", &p], None);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    for line in [
+        "第 1 行: 未知参数 `age_limt`",
+        "第 2 行: 参数 `filing_limit`",
+        "第 4 行: 未知参数 `centre_channel`",
+    ] {
+        assert!(err.contains(line), "{line}: {err}");
+    }
+    assert!(!err.contains("第 3 行"), "{err}");
 }
 
 /// A parameter compared with an enum field takes only the field's labels: a
