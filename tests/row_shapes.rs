@@ -290,6 +290,8 @@ fn empty_lines_are_counted_as_blank_rows() {
             2,
         ),
         ("cr.csv", format!("{header}\r{}\r\r{}\r", row("C1"), row("C2")), 1),
+        // A header alone, then empty lines: a block of no record.
+        ("header_only.csv", format!("{header}\n\n\r\n"), 2),
         (
             "办件.jsonl",
             "{\"办件编号\":\"L1\",\"事项编码\":\"A1\"}\n\n  \n{\"办件编号\":\"L2\",\"事项编码\":\"A1\"}\n"

@@ -79,7 +79,8 @@ pub(crate) struct Cutter<R> {
     eof: bool,
     /// The line number of `buf[0]`.
     line: u64,
-    /// The byte before `buf[0]` (0 at the start).
+    /// The byte before `buf[0]` (a line break at the start: the first line
+    /// starts there).
     before: u8,
     delimiter: u8,
     core: csv_core::Reader,
@@ -95,7 +96,7 @@ impl<R: Read> Cutter<R> {
             read: READ,
             eof: false,
             line: 1,
-            before: 0,
+            before: b'\n',
             delimiter,
             core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
             scratch: vec![0; 1 << 12],
@@ -282,7 +283,23 @@ impl<R: Read> Cutter<R> {
             }
         }
         if records == 0 {
-            return Ok(None);
+            if empty_lines == 0 {
+                return Ok(None);
+            }
+            // Only empty lines to the end (after a full block, or a header
+            // alone): a block of no record, for their count.
+            self.buf.clear();
+            let first_line = self.line;
+            self.line += newlines;
+            return Ok(Some(TextBlock {
+                bytes: Vec::new(),
+                first_line,
+                records: 0,
+                empty_lines,
+                quoted: false,
+                delimiter: self.delimiter,
+                unclosed_quote: None,
+            }));
         }
         if seg > 0 {
             self.before = self.buf[seg - 1];

@@ -109,8 +109,11 @@ fn cut(text: &[u8], n: usize, max_bytes: usize) -> (Records, usize) {
     let mut cutter = Cutter::new(Trickle(text), b',').with_read(7);
     let mut out = Vec::new();
     let mut blocks = 0;
+    let mut empty = 0;
     while let Some(block) = cutter.next_block(n, max_bytes).unwrap() {
-        blocks += 1;
+        // (A last block of empty lines alone holds no record.)
+        blocks += usize::from(block.records > 0);
+        empty += block.empty_lines;
         let rows = split_block(&block, &builder(b','));
         assert_eq!(rows.len(), block.records, "records counted by the cutter");
         for i in 0..rows.len() {
@@ -119,7 +122,33 @@ fn cut(text: &[u8], n: usize, max_bytes: usize) -> (Records, usize) {
             out.push((rows.line(i), cells));
         }
     }
+    EMPTY.with(|e| e.set(empty));
     (out, blocks)
+}
+
+thread_local! {
+    /// The empty lines the cutter counted in the last [`cut`].
+    static EMPTY: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// The empty lines of a text without quotes, counted naively: lines (ended
+/// by `\r\n`, `\r` or `\n`) with nothing before their break.
+fn empty_lines(text: &[u8]) -> u64 {
+    let (mut n, mut start, mut i) = (0, 0, 0);
+    while i < text.len() {
+        if matches!(text[i], b'\r' | b'\n') {
+            n += u64::from(i == start);
+            i += if text[i] == b'\r' && text.get(i + 1) == Some(&b'\n') {
+                2
+            } else {
+                1
+            };
+            start = i;
+        } else {
+            i += 1;
+        }
+    }
+    n
 }
 
 const TEXTS: &[&str] = &[
@@ -165,6 +194,13 @@ fn cuts_and_splits_as_the_csv_crate_reads() {
                     got, want,
                     "{text:?} in blocks of {n} records, {max_bytes} bytes"
                 );
+                if !text.contains('"') {
+                    assert_eq!(
+                        EMPTY.with(std::cell::Cell::get),
+                        empty_lines(text.as_bytes()),
+                        "{text:?}: empty lines in blocks of {n} records, {max_bytes} bytes"
+                    );
+                }
                 // (A quote left open, to the end or closed by a stray
                 // quote, also ends its block.)
                 let cut = open_at_end(text.as_bytes()).or(stray_span(text.as_bytes()));
