@@ -343,7 +343,7 @@ pub fn resolve(
     let mut on_cli = vec![false; values.len()];
     if let Some(path) = file {
         let fname = path.display().to_string();
-        let text = crate::read::small_file(path).map_err(|e| ParamError::File {
+        let text = crate::read::small_config_file(path).map_err(|e| ParamError::File {
             file: fname.clone(),
             message: e.to_string(),
         })?;

@@ -439,10 +439,11 @@ impl SourceRegistry {
 
     /// A source file's name and text.
     fn read_text(path: &Path) -> Result<(String, String), SourceError> {
-        let text = crate::read::small_file(path).map_err(|source| SourceError::ReadFile {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text =
+            crate::read::small_config_file(path).map_err(|source| SourceError::ReadFile {
+                path: path.to_path_buf(),
+                source,
+            })?;
         let name = path
             .file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned());

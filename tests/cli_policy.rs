@@ -474,3 +474,40 @@ fn a_byte_order_mark_moves_no_column_and_fmt_drops_it() {
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(std::fs::read_to_string(&good).unwrap(), text);
 }
+
+/// Configuration files saved with a byte order mark (Windows Notepad's
+/// UTF-8) are read as without it: a region's `sources/` document was read
+/// as missing its fields (`missing field title`), and a `--params` file's
+/// error lost its line.
+#[test]
+fn configuration_files_with_a_byte_order_mark_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let region = dir.path().join("local");
+    std::fs::create_dir_all(region.join("sources")).unwrap();
+    std::fs::write(
+        region.join("sources/myxian-2025.yaml"),
+        "\u{feff}id: myxian-2025\ntitle: \"某县办法\"\nissuer: \"某县人民政府\"\nissued: 2025-01-01\nin_force: 2025-01-01\nclauses:\n  - id: \"一、\"\n    text: \"超期办件须说明理由。\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        region.join("r.yimen"),
+        "policy myxian {\n  title \"某县补充规则\"\n}\n\nrule Q001 refusal {\n  severity warning\n  cite myxian-2025 \"一、\"\n  for case in cases\n  require case.result != \"不予\"\n}\n",
+    )
+    .unwrap();
+    let (code, _, err) = yimen(&["check-policy", region.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let export = common::folder(&[(
+        "事项目录.csv",
+        "事项编码,事项名称,是否进驻中心\nA1,事项一,是\n",
+    )]);
+    let params = dir.path().join("p.yaml");
+    std::fs::write(&params, "\u{feff}age_limt: 50\n").unwrap();
+    let (code, _, err) = yimen(&[
+        "audit",
+        export.path().to_str().unwrap(),
+        "--params",
+        params.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("第 1 行: 未知参数 `age_limt`"), "{err}");
+}

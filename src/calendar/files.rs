@@ -100,7 +100,7 @@ fn collect_days(
 }
 
 fn read_to_string(path: &Path) -> Result<String, CalendarError> {
-    let text = crate::read::small_file(path).map_err(|source| CalendarError::Io {
+    let text = crate::read::small_config_file(path).map_err(|source| CalendarError::Io {
         path: path.to_path_buf(),
         source,
     })?;

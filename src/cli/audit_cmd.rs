@@ -132,7 +132,7 @@ type BaselineKey = (String, Vec<String>);
 /// Read `--baseline` and `--waivers` before any data is.
 fn load_triage(args: &Args) -> Result<(Option<Vec<BaselineKey>>, Waivers), String> {
     let read = |p: &std::path::Path| {
-        crate::read::small_file(p).map_err(|e| format!("无法读取 {}: {e}", p.display()))
+        crate::read::small_config_file(p).map_err(|e| format!("无法读取 {}: {e}", p.display()))
     };
     let baseline = match &args.baseline {
         // A previous report, not a configuration file: no size limit (a

@@ -69,7 +69,7 @@ pub fn run(args: &Args) -> u8 {
         return 2;
     }
     let weights = match &args.weights {
-        Some(p) => match crate::read::small_file(p)
+        Some(p) => match crate::read::small_config_file(p)
             .map_err(|e| format!("无法读取 {}: {e}", p.display()))
             .and_then(|t| Weights::from_yaml(&p.display().to_string(), &t))
         {

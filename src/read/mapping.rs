@@ -130,7 +130,7 @@ impl Mapping {
     /// Reads and validates a mapping file.
     pub fn load(path: &Path, schema: &Schema) -> Result<Mapping, ReadError> {
         let file = path.display().to_string();
-        let text = super::small_file(path).map_err(|e| ReadError::BadMapping {
+        let text = super::small_config_file(path).map_err(|e| ReadError::BadMapping {
             file: file.clone(),
             line: None,
             message: format!("无法读取: {e}"),

@@ -325,9 +325,22 @@ pub fn open_file(path: &std::path::Path) -> std::io::Result<std::fs::File> {
     })
 }
 
+/// A configuration file as text, without the byte order mark a Windows
+/// editor saves (which would make a YAML file's first key another text:
+/// a region's `sources/` document read as missing its fields); see
+/// [`small_file`].
+pub fn small_config_file(path: &std::path::Path) -> std::io::Result<String> {
+    let mut text = small_file(path)?;
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(text)
+}
+
 /// A configuration or policy file as text: a folder, a file larger than
 /// [`SMALL_FILE_LIMIT`] (`/dev/zero`) or one that is not UTF-8 is an error
-/// in plain words, not an endless read.
+/// in plain words, not an endless read. (A policy keeps its byte order
+/// mark here: `PolicySource` drops it, and `fmt` rewrites the file.)
 pub fn small_file(path: &std::path::Path) -> std::io::Result<String> {
     use std::io::{Error, ErrorKind, Read as _};
     let file = open_file(path)?;
