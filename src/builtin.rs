@@ -59,12 +59,12 @@ pub fn sources() -> Vec<PolicySource> {
         .collect()
 }
 
-/// The rule codes and parameter names the shipped policies define: a
-/// region's policy checked or run without them (`yimen audit --policy
-/// local/`, `check-policy local/`) that uses one is told to load them
-/// (`@builtin`), not offered a near name of its own.
+/// The rule and metric codes and the parameter names the shipped policies
+/// define: a region's policy checked or run without them (`yimen audit
+/// --policy local/`, `check-policy local/`) that uses one is told to load
+/// them (`@builtin`), not offered a near name of its own.
 pub struct ShippedNames {
-    pub codes: Vec<String>,
+    pub codes: Vec<(String, crate::ast::RuleKind)>,
     pub params: Vec<String>,
 }
 
@@ -83,7 +83,7 @@ pub fn shipped_names() -> &'static ShippedNames {
             };
             for item in file.items {
                 match item {
-                    crate::ast::Item::Rule(r) => names.codes.push(r.code.name),
+                    crate::ast::Item::Rule(r) => names.codes.push((r.code.name, r.kind)),
                     crate::ast::Item::Param(p) => names.params.push(p.name.name),
                     _ => {}
                 }
@@ -93,16 +93,15 @@ pub fn shipped_names() -> &'static ShippedNames {
     })
 }
 
-/// The help for a rule code or parameter `name` that the loaded policies
-/// lack and the shipped ones define (`what`: "rule" or "parameter").
+/// The help for a rule or metric code or a parameter `name` that the
+/// loaded policies lack and the shipped ones define.
 pub fn not_loaded_help(name: &str) -> Option<String> {
     let names = shipped_names();
-    let what = if names.codes.iter().any(|c| c == name) {
-        "a rule"
-    } else if names.params.iter().any(|p| p == name) {
-        "a parameter"
-    } else {
-        return None;
+    let what = match names.codes.iter().find(|(c, _)| c == name) {
+        Some((_, crate::ast::RuleKind::Rule)) => "a rule",
+        Some((_, crate::ast::RuleKind::Metric)) => "a metric",
+        None if names.params.iter().any(|p| p == name) => "a parameter",
+        None => return None,
     };
     Some(format!(
         "`{name}` is {what} of the shipped policies, which are not loaded: load them beside yours with `@builtin` (`yimen check-policy @builtin DIR`, `yimen test @builtin DIR`, `--policy @builtin --policy DIR` for audit, report and diff)"

@@ -446,6 +446,14 @@ fn shipped_names_without_builtin_say_to_load_it() {
     }
     let (code, _, err) = yimen(&["check-policy", "@builtin", local]);
     assert_eq!(code, 0, "{err}");
+    // Loaded, a code written as a value is told to be asked with `fires`.
+    std::fs::write(&path, "policy l {\n  title \"本地\"\n}\n\nmetric M21 on-time {\n  title \"按时办结率\"\n  for case in cases\n  ratio not H003\n}\n").unwrap();
+    let (code, _, err) = yimen(&["check-policy", "@builtin", local]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("`fires(H003)`") && !err.contains("not loaded"),
+        "{err}"
+    );
 }
 
 /// A policy saved with a byte order mark (a Windows editor): columns on its

@@ -82,6 +82,15 @@ fn unparen(e: &Expr) -> &Expr {
 }
 
 impl Checker<'_> {
+    /// The help for a rule code no loaded rule has: the shipped policies'
+    /// (not loaded), or a near code of the loaded ones.
+    pub(super) fn unknown_code_help(&self, code: &str) -> Option<String> {
+        crate::builtin::not_loaded_help(code).or_else(|| {
+            did_you_mean(code, self.rule_codes.iter().map(|r| r.code.as_str()))
+                .map(|s| format!("did you mean `{s}`?"))
+        })
+    }
+
     fn unknown(scope: &Scope<'_>, code: ErrorCode) -> ErrorCode {
         if scope.template {
             ErrorCode::TemplateUnknownField
@@ -409,7 +418,15 @@ impl Checker<'_> {
             );
             return (IrExpr::Const(Const::Value(Value::Empty)), Type::Error);
         }
-        let help = crate::builtin::not_loaded_help(n)
+        let code_help = if self.rule_codes.iter().any(|r| r.code == n) {
+            // (A code is no value: whether its rule fires is.)
+            Some(format!(
+                "`{n}` is a rule code: `fires({n})` says whether it fires on the record"
+            ))
+        } else {
+            crate::builtin::not_loaded_help(n)
+        };
+        let help = code_help
             .or_else(|| {
                 did_you_mean(n, candidates.iter().copied()).map(|s| format!("did you mean `{s}`?"))
             })
@@ -998,10 +1015,7 @@ impl Checker<'_> {
             return err;
         };
         let Some(idx) = self.rule_codes.iter().position(|r| r.code == code.name) else {
-            let help = crate::builtin::not_loaded_help(&code.name).or_else(|| {
-                did_you_mean(&code.name, self.rule_codes.iter().map(|r| r.code.as_str()))
-                    .map(|s| format!("did you mean `{s}`?"))
-            });
+            let help = self.unknown_code_help(&code.name);
             self.error(
                 PolicyError::new(
                     ErrorCode::BadFires,

@@ -810,10 +810,7 @@ impl Checker<'_> {
         if self.rule_codes.iter().any(|r| r.code == code.name) {
             return;
         }
-        let help = crate::builtin::not_loaded_help(&code.name).or_else(|| {
-            did_you_mean(&code.name, self.rule_codes.iter().map(|r| r.code.as_str()))
-                .map(|s| format!("did you mean `{s}`?"))
-        });
+        let help = self.unknown_code_help(&code.name);
         self.error(
             PolicyError::new(
                 ErrorCode::UnknownExpectedCode,
