@@ -722,9 +722,11 @@ fn join_or(items: &[&str]) -> String {
     }
 }
 
-/// The first full-width form of an ASCII sign (`：`, `，`, `｛`) on the line
-/// of byte `start`, after it and outside double-quoted strings: where an
-/// IME's punctuation broke a line the parser gave up on earlier.
+/// The first full-width form of an ASCII punctuation mark (`：`, `，`,
+/// `｛`; not a digit or letter) on the line of byte `start`, after it,
+/// outside double-quoted strings and before a `//` comment (Chinese
+/// comments are full of them): where an IME's punctuation broke a line the
+/// parser gave up on earlier.
 fn full_width_later_on_line(text: &str, start: usize) -> Option<(usize, char)> {
     let start = start.min(text.len());
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
@@ -744,7 +746,12 @@ fn full_width_later_on_line(text: &str, start: usize) -> Option<(usize, char)> {
         }
         if c == '"' {
             in_string = true;
-        } else if at >= start && ('\u{FF01}'..='\u{FF5E}').contains(&c) {
+        } else if c == '/' && text[at..].starts_with("//") {
+            return None;
+        } else if at >= start
+            && ('\u{FF01}'..='\u{FF5E}').contains(&c)
+            && !half_width(c).is_ascii_alphanumeric()
+        {
             return Some((at, c));
         }
     }
