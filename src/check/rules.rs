@@ -20,8 +20,10 @@ const SEVERITIES: &[&str] = &["error", "warning", "info"];
 impl Checker<'_> {
     /// A message's text with a hole in an IME's full-width braces
     /// (`｛case.id｝`): it would print as written, the value lost from every
-    /// finding; a name or field path inside is taken as a hole meant.
-    fn full_width_holes(&mut self, text: &str, span: Span) {
+    /// finding. Taken as a hole meant only when what is inside is a name
+    /// or field path whose name is known here (the `for` variable, a `let`,
+    /// a parameter): `属于｛A｝类` stays text.
+    fn full_width_holes(&mut self, text: &str, span: Span, scope: &Scope<'_>) {
         let mut rest = text;
         while let Some(open) = rest.find('｛') {
             let after = &rest[open + '｛'.len_utf8()..];
@@ -33,7 +35,11 @@ impl Checker<'_> {
                 p.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
                     && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
             });
-            if !inner.is_empty() && path {
+            let first = inner.split('.').next().unwrap_or_default();
+            let known = scope.var.is_some_and(|(v, _)| v == first)
+                || scope.lets.iter().any(|l| l.name == first)
+                || self.param_index(first).is_some();
+            if !inner.is_empty() && path && known {
                 self.error(
                     PolicyError::new(
                         ErrorCode::Syntax,
@@ -358,7 +364,7 @@ impl Checker<'_> {
                     for part in &t.parts {
                         match part {
                             TemplatePart::Text(s) => {
-                                self.full_width_holes(s, t.span);
+                                self.full_width_holes(s, t.span, &tscope);
                                 message.push(TemplatePiece::Text(s.clone()));
                             }
                             TemplatePart::Hole(e) => {
