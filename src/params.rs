@@ -401,8 +401,10 @@ pub fn resolve(
             }
         }
         if !problems.is_empty() {
+            // One error a line, each written as the command writes an
+            // error (`错误: ` before the first).
             return Err(ParamError::File {
-                message: problems.join(&format!("\n参数文件 {fname}: ")),
+                message: problems.join(&format!("\n错误: 参数文件 {fname}: ")),
                 file: fname,
             });
         }

@@ -586,7 +586,12 @@ fn a_params_file_names_its_line_and_may_be_empty() {
         "第 2 行: 参数 `filing_limit`",
         "第 4 行: 未知参数 `centre_channel`",
     ] {
-        assert!(err.contains(line), "{line}: {err}");
+        // Each on its own line, written as an error.
+        let shown = err.lines().find(|l| l.contains(line));
+        assert!(
+            shown.is_some_and(|l| l.starts_with("错误: 参数文件 ")),
+            "{line}: {err}"
+        );
     }
     assert!(!err.contains("第 3 行"), "{err}");
 }
