@@ -1478,7 +1478,7 @@ fn an_export_of_headers_alone_is_reported_with_no_denominators() {
     }
     let (code, out, err) = report(tmp.path(), "json");
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("只有表头"), "{err}");
+    assert!(err.contains("没有任何记录"), "{err}");
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     let schema: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(common::root().join("../shared/contracts/metrics.schema.json"))

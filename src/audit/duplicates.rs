@@ -52,16 +52,7 @@ pub(super) fn duplicate_keys(
             };
             match first.entry(key) {
                 std::collections::hash_map::Entry::Occupied(e) => {
-                    // (As this row writes it: the key matched in its
-                    // normalised form, `Ｄ２` repeating `D2`.)
-                    let text = fields
-                        .iter()
-                        .map(|&f| match row.values.get(f) {
-                            Some(Value::Empty) => EMPTY_BOUND.to_string(),
-                            v => v.map(ToString::to_string).unwrap_or_default(),
-                        })
-                        .collect::<Vec<_>>()
-                        .join(", ");
+                    let text = key_text(&fields, &row.values, valid_from);
                     let earlier = &rows[*e.get()];
                     let file = |r: &Row| data.files[r.file as usize].clone();
                     let (here, there) = (file(row), file(earlier));
@@ -71,7 +62,7 @@ pub(super) fn duplicate_keys(
                         sheet: here.sheet,
                         row: row.row,
                         column,
-                        value: Some(text),
+                        value: text,
                         expected: None,
                         message: format!(
                             "{}的键 ({}) 与 {} 第 {} 行重复;{}",
@@ -350,18 +341,22 @@ impl StreamedKeys {
     }
 }
 
-/// The key of a record as a data error names it (`K1` or `民政局, K1`): each
-/// part as the record writes it (the data contract's raw value: keys match
-/// in their normalised form, `Ｄ２` repeats `D2`, but the error shows the
-/// row's own text). `None` when a part is missing (such a record has no
-/// key to repeat).
-pub(super) fn key_text(fields: &[usize], values: &[Value]) -> Option<String> {
+/// The key of a record as a data error names it (`K1` or `民政局, K1`): a
+/// text part as the record writes it (the data contract's raw value: keys
+/// match in their normalised form, `Ｄ２` repeats `D2`, but the error shows
+/// the row's own text), a date in its one form, an empty start of validity
+/// (`valid_from`, the field of one) as `（空）`. `None` when another part is
+/// missing (such a record has no key to repeat).
+pub(super) fn key_text(
+    fields: &[usize],
+    values: &[Value],
+    valid_from: Option<usize>,
+) -> Option<String> {
     let parts = fields
         .iter()
-        .map(|&f| {
-            let v = values.get(f)?;
-            Key::of(v)?;
-            Some(v.to_string())
+        .map(|&f| match values.get(f)? {
+            Value::Empty if Some(f) == valid_from => Some(EMPTY_BOUND.to_string()),
+            v => Key::of(v).map(|_| v.to_string()),
         })
         .collect::<Option<Vec<String>>>()?;
     Some(parts.join(", "))

@@ -92,7 +92,12 @@ fn name_repeated_keys(
                 .records
                 .into_iter()
                 .filter(|r| wanted.contains(&(file, r.row)))
-                .filter_map(|r| Some(((file, r.row), duplicates::key_text(fields, &r.values)?)))
+                .filter_map(|r| {
+                    Some((
+                        (file, r.row),
+                        duplicates::key_text(fields, &r.values, None)?,
+                    ))
+                })
                 .collect();
             if let Ok(mut m) = found.lock() {
                 m.extend(texts);

@@ -127,7 +127,7 @@ pub fn run(args: &Args) -> u8 {
     }
     if audit.summary.records.values().all(|n| *n == 0) {
         eprintln!(
-            "警告: {} 中的数据集只有表头, 没有任何记录: 各项指标均无分母",
+            "警告: {} 中没有任何记录: 各项指标均无分母",
             args.run.dir.display()
         );
     }

@@ -314,7 +314,6 @@ impl<R: Read> Read for CrToLf<R> {
     }
 }
 
-/// Whether the text uses `\r\n` line breaks (judged by the first one).
 fn count_byte(bytes: &[u8], b: u8) -> usize {
     bytes.iter().fold(0, |n, &x| n + usize::from(x == b))
 }
