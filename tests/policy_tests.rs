@@ -280,11 +280,7 @@ test "最大与最小的范围" {
 
 /// `yimen test DIR` passes.
 fn passes_its_tests(dir: &tempfile::TempDir) {
-    let out = common::yimen(None)
-        .arg("test")
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = yimen_test(dir.path());
     common::assert_success(&out);
 }
 
@@ -506,11 +502,7 @@ test "春节前受理, 节后办结" {
 }
 "#,
     );
-    let out = common::yimen(None)
-        .arg("test")
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = yimen_test(dir.path());
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("工作日历(2027年未收录)"), "{text}");
@@ -566,10 +558,11 @@ test "办结时间早于受理时间" {
 }
 "#,
     );
-    let out = common::yimen(None)
-        .arg("test")
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = yimen_test(dir.path());
     common::assert_success(&out);
+}
+
+/// `yimen test DIR`.
+fn yimen_test(dir: &std::path::Path) -> std::process::Output {
+    common::yimen(None).arg("test").arg(dir).output().unwrap()
 }

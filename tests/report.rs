@@ -85,6 +85,17 @@ fn weighted_report(weights: &str) -> serde_json::Value {
     serde_json::from_str(&out).unwrap()
 }
 
+/// The report's JSON validates against the metrics contract's schema.
+fn assert_metrics_contract(json: &serde_json::Value, out: &str) {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(common::root().join("../shared/contracts/metrics.schema.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(validator.is_valid(json), "{out}");
+}
+
 fn metric<'a>(json: &'a serde_json::Value, id: &str, dept: Option<&str>) -> &'a serde_json::Value {
     json["metrics"]
         .as_array()
@@ -101,13 +112,7 @@ fn metric_values_are_exact_with_zero_denominators_and_undetermined_records() {
     let (code, out, err) = report(tmp.path(), "json");
     assert_eq!(code, 0, "{err}");
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let schema: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(common::root().join("../shared/contracts/metrics.schema.json"))
-            .unwrap(),
-    )
-    .unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    assert!(validator.is_valid(&json), "{out}");
+    assert_metrics_contract(&json, &out);
     let check = |id: &str, dept: Option<&str>, num: u64, den: u64, undetermined: u64| {
         let m = metric(&json, id, dept);
         assert_eq!(
@@ -1480,13 +1485,7 @@ fn an_export_of_headers_alone_is_reported_with_no_denominators() {
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("没有任何记录"), "{err}");
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let schema: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(common::root().join("../shared/contracts/metrics.schema.json"))
-            .unwrap(),
-    )
-    .unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    assert!(validator.is_valid(&json), "{out}");
+    assert_metrics_contract(&json, &out);
     for id in ["M01", "M04"] {
         let m = metric(&json, id, None);
         assert!(m["value"].is_null(), "{m}");
