@@ -291,34 +291,49 @@ pub fn check_enum_values(
     values: &[Option<Const>],
     given: &[bool],
 ) -> Result<(), ParamError> {
-    for (i, u) in enum_uses(program, schema) {
-        if !given.get(i).copied().unwrap_or(false) {
-            continue;
+    let uses = enum_uses(program, schema);
+    for (i, value) in values.iter().enumerate() {
+        if given.get(i).copied().unwrap_or(false) {
+            if let Some(e) = not_a_label(program, schema, &uses, i, value.as_ref()) {
+                return Err(e);
+            }
         }
-        let (d, f, keys) = match u {
+    }
+    Ok(())
+}
+
+/// The first value of parameter `i` that an enum field it is compared with
+/// (`uses`, from [`enum_uses`]) can never hold.
+fn not_a_label(
+    program: &Program,
+    schema: &Schema,
+    uses: &[(usize, EnumUse)],
+    i: usize,
+    value: Option<&Const>,
+) -> Option<ParamError> {
+    for (_, u) in uses.iter().filter(|(p, _)| *p == i) {
+        let (d, f, keys) = match *u {
             EnumUse::Values(d, f) => (d, f, false),
             EnumUse::Keys(d, f) => (d, f, true),
         };
         let field = &schema.datasets[d].fields[f];
-        let texts: Vec<String> = match (&values[i], keys) {
+        let texts: Vec<String> = match (value, keys) {
             (Some(Const::Value(Value::Str(s))), false) => vec![s.to_string()],
             (Some(Const::List(l)), false) => l.iter().map(ToString::to_string).collect(),
             (Some(Const::Map(m)), true) => m.iter().map(|(k, _)| k.to_string()).collect(),
             _ => Vec::new(),
         };
-        for t in texts {
-            if !field.values.contains(&t) {
-                return Err(ParamError::NotALabel {
-                    name: program.params[i].name.clone(),
-                    value: t.clone(),
-                    field: format!("{}.{}", schema.datasets[d].name, field.name),
-                    labels: field.values.join("、"),
-                    suggestion: did_you_mean(&t, field.values.iter().map(String::as_str)),
-                });
-            }
+        if let Some(t) = texts.into_iter().find(|t| !field.values.contains(t)) {
+            return Some(ParamError::NotALabel {
+                name: program.params[i].name.clone(),
+                field: format!("{}.{}", schema.datasets[d].name, field.name),
+                labels: field.values.join("、"),
+                suggestion: did_you_mean(&t, field.values.iter().map(String::as_str)),
+                value: t,
+            });
         }
     }
-    Ok(())
+    None
 }
 
 /// The 1-based line of the first `name:` key in a YAML text.
@@ -368,6 +383,7 @@ pub fn resolve(
         // Every entry is checked: the errors of a file are reported
         // together, one line each, not one per run.
         let mut problems: Vec<String> = Vec::new();
+        let uses = enum_uses(program, Schema::builtin());
         for (k, v) in &map {
             let name = yaml_scalar_text(k).unwrap_or_default();
             // Errors in the file name the line of the name.
@@ -395,6 +411,14 @@ pub fn resolve(
                     value: shown.clone(),
                 })
                 .and_then(|value| check_percent(program, i, &shown, &value).map(|()| value));
+            // (A value an enum field never holds is the file's error too,
+            // at its line.)
+            let checked = checked.and_then(|value| {
+                match not_a_label(program, Schema::builtin(), &uses, i, Some(&value)) {
+                    Some(e) => Err(e),
+                    None => Ok(value),
+                }
+            });
             match checked {
                 Ok(value) => values[i] = Some(value),
                 Err(e) => problems.push(at_line(e)),

@@ -576,7 +576,7 @@ fn a_params_file_names_its_line_and_may_be_empty() {
     // Every error of the file at once, each at its line (it took a run each).
     let p = write(
         "several.yaml",
-        "age_limt: 55\nfiling_limit: 十天\nsenior_age_limit: 50\ncentre_channel: [中心窗口]\n",
+        "age_limt: 55\nfiling_limit: 十天\nsenior_age_limit: 50\ncentre_channel: [中心窗口]\ncentre_channels: [大厅]\n",
     );
     let out = run(&["audit", d, "--params", &p], None);
     let err = stderr(&out);
@@ -585,6 +585,7 @@ fn a_params_file_names_its_line_and_may_be_empty() {
         "第 1 行: 未知参数 `age_limt`",
         "第 2 行: 参数 `filing_limit`",
         "第 4 行: 未知参数 `centre_channel`",
+        "第 5 行: 参数 `centre_channels` 的值 \"大厅\" 不是 cases.channel 的取值",
     ] {
         // Each on its own line, written as an error.
         let shown = err.lines().find(|l| l.contains(line));
