@@ -157,7 +157,7 @@ fn const_from_cli(raw: &str, ty: &Type) -> Option<Const> {
         // for 0.
         return scalar_from_text(raw, ty).map(Const::Value);
     }
-    if let Ok(v) = serde_yaml::from_str::<serde_yaml::Value>(raw) {
+    if let Ok(v) = serde_yaml::from_str::<serde_yaml::Value>(&crate::read::bounded_yaml(raw)) {
         if let Some(c) = const_from_yaml(&v, ty) {
             return Some(c);
         }

@@ -77,6 +77,7 @@ pub struct Waivers {
 
 impl Waivers {
     pub fn from_yaml(file: &str, text: &str) -> Result<Waivers, String> {
+        let text = &*crate::read::bounded_yaml(text);
         // (Before the shape: a repeated key would be "no shape matched".)
         crate::read::yaml_keys_once(text)
             .map_err(|e| format!("豁免登记 {file}: {}", crate::read::yaml_message(&e)))?;

@@ -222,3 +222,35 @@ fn a_streamed_file_failing_before_its_records_leaves_its_dataset_unreadable() {
     assert!(!md.contains("导出中没有办件记录"), "{md}");
     assert!(md.contains("M04 按时办结率"), "{md}");
 }
+
+/// A YAML or JSON file nested 100,000 levels deep (a corrupt or hostile
+/// export) is unreadable at once: libyaml's scanner took time quadratic in
+/// the depth (80,000 levels: 47 s, an audit in CI hanging), though the
+/// reading refused it in the end.
+#[test]
+fn a_data_file_nested_very_deeply_is_unreadable_at_once() {
+    let dir = common::folder(&[CATALOGUE]);
+    let n = 100_000;
+    std::fs::write(
+        dir.path().join("进驻单位.json"),
+        format!("{}{}\n", "[".repeat(n), "]".repeat(n)),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("窗口人员.yaml"),
+        format!("{}1{}\n", "{a: ".repeat(n), "}".repeat(n)),
+    )
+    .unwrap();
+    // (Without the cut this run takes minutes: no timing is asserted.)
+    let out = audit(dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let listed = skipped(&out);
+    for name in ["进驻单位.json", "窗口人员.yaml"] {
+        assert!(
+            listed
+                .iter()
+                .any(|(p, r, u)| p == name && *u && r.contains("recursion limit")),
+            "{name}: {listed:?}"
+        );
+    }
+}

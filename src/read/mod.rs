@@ -53,7 +53,7 @@ pub use encoding::TextEncoding;
 pub use header::Column;
 pub use inspect::{inspect, render_json, render_text, FileInfo, InspectReport};
 pub use mapping::Mapping;
-pub use yaml_keys::{yaml_from_str, yaml_keys_once};
+pub use yaml_keys::{bounded_yaml, yaml_from_str, yaml_keys_once};
 
 use crate::schema::Schema;
 use crate::value::Value;

@@ -207,10 +207,12 @@ pub(crate) fn load(
     if text.trim().is_empty() {
         return Ok(None);
     }
-    let Lenient(mut doc) = serde_yaml::from_str(&text).map_err(|e| ReadError::Unreadable {
-        file: rel.to_string(),
-        reason: format!("YAML/JSON 语法错误: {e}"),
-    })?;
+    // (Nested too deeply, it is refused at once: see `bounded_yaml`.)
+    let Lenient(mut doc) =
+        serde_yaml::from_str(&super::bounded_yaml(&text)).map_err(|e| ReadError::Unreadable {
+            file: rel.to_string(),
+            reason: format!("YAML/JSON 语法错误: {e}"),
+        })?;
     if doc.has_float() || may_hide_digits(&text) {
         raw_numbers(&text, &mut doc);
     }
