@@ -460,11 +460,15 @@ impl Ctx<'_> {
             Some(s) => format!("{what} {s}: {reason}"),
             None => reason.to_string(),
         };
-        self.skips.push(Skipped {
+        let skipped = Skipped {
             path: self.rel.to_string(),
             reason,
             unreadable: false,
-        });
+        };
+        // (A workbook listing one sheet thousands of times: one entry.)
+        if self.skips.last() != Some(&skipped) {
+            self.skips.push(skipped);
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -553,6 +557,14 @@ impl Ctx<'_> {
                     return Ok(());
                 }
                 for s in sheets {
+                    if s.repeated {
+                        self.skip(
+                            Some(&s.name),
+                            "工作表",
+                            "与前面的工作表同名, 未读取 (同一工作簿中工作表不能重名: 工作簿结构异常或已损坏;前一个已读取)",
+                        );
+                        continue;
+                    }
                     if s.hidden {
                         self.skip(
                             Some(&s.name),

@@ -40,6 +40,10 @@ pub(crate) struct SheetProbe {
     pub empty: bool,
     /// Hidden in the workbook (not read).
     pub hidden: bool,
+    /// Named as an earlier sheet of the workbook (not read: Excel allows
+    /// no two sheets one name, and a damaged or generated workbook listing
+    /// one part many times would have its rows read as many times).
+    pub repeated: bool,
 }
 
 fn open_err(path: &Path, rel: &str, e: &calamine::Error) -> ReadError {
@@ -96,7 +100,19 @@ fn probe_inner(path: &Path, rel: &str, scan: usize) -> Result<Vec<SheetProbe>, R
         .filter(|s| s.visible != SheetVisible::Visible)
         .map(|s| s.name.clone())
         .collect();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     for name in wb.sheet_names() {
+        if !seen.insert(name.clone()) {
+            out.push(SheetProbe {
+                name,
+                rows: Vec::new(),
+                first_row: 0,
+                empty: false,
+                hidden: false,
+                repeated: true,
+            });
+            continue;
+        }
         if hidden.contains(&name) {
             out.push(SheetProbe {
                 name,
@@ -104,6 +120,7 @@ fn probe_inner(path: &Path, rel: &str, scan: usize) -> Result<Vec<SheetProbe>, R
                 first_row: 0,
                 empty: false,
                 hidden: true,
+                repeated: false,
             });
             continue;
         }
@@ -127,6 +144,7 @@ fn probe_inner(path: &Path, rel: &str, scan: usize) -> Result<Vec<SheetProbe>, R
             first_row,
             empty,
             hidden: false,
+            repeated: false,
         });
     }
     Ok(out)
@@ -158,6 +176,7 @@ fn probe_xlsx<RS: std::io::Read + std::io::Seek>(
                 first_row: 0,
                 empty: true,
                 hidden: false,
+                repeated: false,
             })
         }
         Err(e) => return Err(e),
@@ -193,6 +212,7 @@ fn probe_xlsx<RS: std::io::Read + std::io::Seek>(
         rows,
         first_row: first_row.unwrap_or(0),
         hidden: false,
+        repeated: false,
     })
 }
 
