@@ -314,3 +314,54 @@ fn a_json_lines_record_of_many_keys_is_read_in_linear_time() {
     assert!(out.status.success());
     assert!(skipped(&out).iter().any(|(p, _, u)| p == "c.jsonl" && !*u));
 }
+
+/// A cell placed past Excel's last column or row (a damaged or hostile
+/// workbook) makes its sheet unreadable, said so: the reader allocated rows
+/// and columns up to it (`ZZZZZZ3`: 7.7 GB, an abort; `A500000000`: an
+/// abort in the audit, minutes in inspect).
+#[test]
+fn a_cell_past_excel_s_last_column_or_row_is_unreadable() {
+    for at in ["ZZZZZZ3", "A500000000"] {
+        let dir = common::folder(&[CATALOGUE]);
+        let path = dir.path().join("办件记录.xlsx");
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, text) in ["办件编号", "事项编码", "受理部门", "受理渠道", "受理时间"]
+            .iter()
+            .enumerate()
+        {
+            ws.write_string(0, c as u16, *text).unwrap();
+        }
+        ws.write_string(1, 0, "C1").unwrap();
+        wb.save(&path).unwrap();
+        let row: String = at.chars().filter(char::is_ascii_digit).collect();
+        common::rewrite_zip_entries(&path, |name, bytes| {
+            if !name.starts_with("xl/worksheets/") {
+                return Some(bytes);
+            }
+            let text = String::from_utf8(bytes).unwrap();
+            let cut = text.find("</sheetData>").unwrap();
+            Some(
+                format!(
+                    "{}<row r=\"{row}\"><c r=\"{at}\" t=\"inlineStr\"><is><t>x</t></is></c></row>{}",
+                    &text[..cut],
+                    &text[cut..]
+                )
+                .into_bytes(),
+            )
+        });
+        for args in [
+            &["inspect", "--format", "json"][..],
+            &["audit", "--format", "json"],
+        ] {
+            let out = run(dir.path(), args);
+            let listed = skipped(&out);
+            assert!(
+                listed.iter().any(|(p, r, u)| p == "办件记录.xlsx"
+                    && *u
+                    && r.contains("超出 Excel 工作表的范围")),
+                "{at} {args:?}: {listed:?}"
+            );
+        }
+    }
+}

@@ -150,6 +150,22 @@ fn probe_inner(path: &Path, rel: &str, scan: usize) -> Result<Vec<SheetProbe>, R
     Ok(out)
 }
 
+/// A cell placed past Excel's last row or column (`ZZZZZZ3`,
+/// `A500000000`: a damaged or hostile file) is no cell: the sheet is
+/// unreadable, rather than rows and columns allocated up to it (84 GB).
+fn outside_a_sheet(r: u32, c: u32) -> Result<(), String> {
+    const ROWS: u32 = 1_048_576;
+    const COLUMNS: u32 = 16_384;
+    if r < ROWS && c < COLUMNS {
+        return Ok(());
+    }
+    Err(format!(
+        "有单元格位于第 {} 行第 {} 列, 超出 Excel 工作表的范围 (最多 {ROWS} 行、{COLUMNS} 列): 工作簿结构异常或已损坏",
+        u64::from(r) + 1,
+        u64::from(c) + 1
+    ))
+}
+
 fn sheet_err(rel: &str, name: &str, e: &dyn std::fmt::Display) -> ReadError {
     ReadError::Unreadable {
         file: rel.to_string(),
@@ -163,7 +179,7 @@ fn probe_xlsx<RS: std::io::Read + std::io::Seek>(
     x: &mut Xlsx<RS>,
     name: &str,
     scan: usize,
-) -> Result<SheetProbe, XlsxError> {
+) -> Result<SheetProbe, String> {
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut first_row = None;
     let mut cells = match x.worksheet_cells_reader(name) {
@@ -179,13 +195,14 @@ fn probe_xlsx<RS: std::io::Read + std::io::Seek>(
                 repeated: false,
             })
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.to_string()),
     };
-    while let Some(cell) = cells.next_cell()? {
+    while let Some(cell) = cells.next_cell().map_err(|e| e.to_string())? {
         if matches!(cell.get_value(), DataRef::Empty) {
             continue;
         }
         let (r, c) = cell.get_position();
+        outside_a_sheet(r, c)?;
         let first = *first_row.get_or_insert(r);
         let i = r.saturating_sub(first) as usize;
         if i >= scan {
@@ -318,6 +335,7 @@ fn stream_xlsx<RS: std::io::Read + std::io::Seek>(
     let mut formulas: Option<HashSet<(u32, u32)>> = None;
     while let Some(cell) = guarded(&source.rel, || cells.next_cell().map_err(|e| err(&e)))? {
         let (r, c) = cell.get_position();
+        outside_a_sheet(r, c).map_err(|m| sheet_err(&source.rel, &name, &m))?;
         // (A formula saved as `<f>…</f><v/>` reads as an empty string.)
         let value: Data = if matches!(cell.get_value(), DataRef::Empty)
             || matches!(cell.get_value(), DataRef::String(s) if s.is_empty())
