@@ -59,6 +59,31 @@ fn workbook_edited(path: &Path, edit: impl Fn(&str, Vec<u8>) -> Option<Vec<u8>>)
     common::rewrite_zip_entries(path, edit);
 }
 
+/// Writes a case log workbook to `path`: its header, then `n` records
+/// (`C1`, `C2`, … of item `A1`), for the tests that then break its parts.
+fn case_log_xlsx(path: &Path, n: u32) {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let header = ["办件编号", "事项编码", "受理部门", "受理渠道", "受理时间"];
+    for (c, text) in header.iter().enumerate() {
+        ws.write_string(0, c as u16, *text).unwrap();
+    }
+    for r in 1..=n {
+        let id = format!("C{r}");
+        let row = [
+            id.as_str(),
+            "A1",
+            "区民政局",
+            "中心窗口",
+            "2025-03-03 09:00:00",
+        ];
+        for (c, text) in row.iter().enumerate() {
+            ws.write_string(r, c as u16, *text).unwrap();
+        }
+    }
+    wb.save(path).unwrap();
+}
+
 #[test]
 fn a_workbook_without_sheets_is_unreadable() {
     let empty_sheets = |name: &str, bytes: Vec<u8>| {
@@ -160,27 +185,9 @@ fn a_broken_link_is_unreadable_only_when_named_as_a_data_file() {
 fn a_streamed_file_failing_before_its_records_leaves_its_dataset_unreadable() {
     let dir = common::folder(&[CATALOGUE]);
     let path = dir.path().join("办件记录.xlsx");
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    let header = ["办件编号", "事项编码", "受理部门", "受理渠道", "受理时间"];
-    for (c, text) in header.iter().enumerate() {
-        ws.write_string(0, c as u16, *text).unwrap();
-    }
     // Past what discovery reads of the sheet to find its header, fewer
     // than a chunk of records.
-    for r in 1..5000_u32 {
-        let row = [
-            &format!("C{r}"),
-            "A1",
-            "区民政局",
-            "中心窗口",
-            "2025-03-03 09:00:00",
-        ];
-        for (c, text) in row.iter().enumerate() {
-            ws.write_string(r, c as u16, *text).unwrap();
-        }
-    }
-    wb.save(&path).unwrap();
+    case_log_xlsx(&path, 4999);
     // The sheet's XML cut off inside a row after the records.
     common::rewrite_zip_entries(&path, |name, bytes| {
         if !name.starts_with("xl/worksheets/") {
@@ -263,18 +270,7 @@ fn a_data_file_nested_very_deeply_is_unreadable_at_once() {
 fn a_sheet_listed_again_under_its_name_is_read_once() {
     let dir = common::folder(&[CATALOGUE]);
     let path = dir.path().join("办件记录.xlsx");
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    let rows = [
-        ["办件编号", "事项编码", "受理部门", "受理渠道", "受理时间"],
-        ["C1", "A1", "区民政局", "中心窗口", "2025-03-03 09:00:00"],
-    ];
-    for (r, row) in rows.iter().enumerate() {
-        for (c, text) in row.iter().enumerate() {
-            ws.write_string(r as u32, c as u16, *text).unwrap();
-        }
-    }
-    wb.save(&path).unwrap();
+    case_log_xlsx(&path, 1);
     common::rewrite_zip_entries(&path, |name, bytes| {
         if name != "xl/workbook.xml" {
             return Some(bytes);
@@ -324,16 +320,7 @@ fn a_cell_past_excel_s_last_column_or_row_is_unreadable() {
     for at in ["ZZZZZZ3", "A500000000"] {
         let dir = common::folder(&[CATALOGUE]);
         let path = dir.path().join("办件记录.xlsx");
-        let mut wb = Workbook::new();
-        let ws = wb.add_worksheet();
-        for (c, text) in ["办件编号", "事项编码", "受理部门", "受理渠道", "受理时间"]
-            .iter()
-            .enumerate()
-        {
-            ws.write_string(0, c as u16, *text).unwrap();
-        }
-        ws.write_string(1, 0, "C1").unwrap();
-        wb.save(&path).unwrap();
+        case_log_xlsx(&path, 1);
         let row: String = at.chars().filter(char::is_ascii_digit).collect();
         common::rewrite_zip_entries(&path, |name, bytes| {
             if !name.starts_with("xl/worksheets/") {
