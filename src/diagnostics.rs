@@ -237,6 +237,54 @@ pub struct PolicySource {
     pub text: Arc<String>,
     /// The file began with a byte order mark (which the formatter drops).
     pub bom: bool,
+    /// Where each line begins: the offsets after every `\n`, and those
+    /// after a lone `\r` (which miette takes for a line break too), so that
+    /// placing an error is a search, not a count from the file's start (a
+    /// file of 20,000 faulty rules took minutes to report).
+    lines: Arc<LineIndex>,
+}
+
+#[derive(Debug, Default)]
+struct LineIndex {
+    /// Offsets just after each `\n`.
+    newlines: Vec<usize>,
+    /// Offsets just after each `\r` not followed by `\n`.
+    lone_cr: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> Self {
+        let b = text.as_bytes();
+        let mut index = LineIndex::default();
+        for i in memchr::memchr2_iter(b'\n', b'\r', b) {
+            if b[i] == b'\n' {
+                index.newlines.push(i + 1);
+            } else if b.get(i + 1) != Some(&b'\n') {
+                index.lone_cr.push(i + 1);
+            }
+        }
+        index
+    }
+
+    /// The `\n` line breaks at or before `offset` (a line starting at
+    /// `offset` counts its break).
+    fn newlines_before(&self, offset: usize) -> usize {
+        self.newlines.partition_point(|&s| s <= offset)
+    }
+
+    /// The line breaks miette counts (`\n`, `\r\n`, a lone `\r`) at or
+    /// before `offset`.
+    fn breaks_before(&self, offset: usize) -> usize {
+        self.newlines_before(offset) + self.lone_cr.partition_point(|&s| s <= offset)
+    }
+
+    /// Where the `\n`-line holding `offset` begins.
+    fn line_start(&self, offset: usize) -> usize {
+        match self.newlines_before(offset) {
+            0 => 0,
+            n => self.newlines[n - 1],
+        }
+    }
 }
 
 impl PolicySource {
@@ -246,25 +294,53 @@ impl PolicySource {
         if bom {
             text.drain(..'\u{FEFF}'.len_utf8());
         }
+        let lines = Arc::new(LineIndex::new(&text));
         PolicySource {
             name: name.into(),
             text: Arc::new(text),
             bom,
+            lines,
         }
     }
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
-        let before = &self.text[..floor_char_boundary(&self.text, offset)];
-        let line = before.matches('\n').count() + 1;
+        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let line = self.lines.newlines_before(offset) + 1;
+        let before = &self.text[self.lines.line_start(offset)..offset];
         // (A lone `\r` ends a line too, as miette draws it.)
-        let col = before
-            .rsplit(['\n', '\r'])
-            .next()
-            .map_or(0, |l| l.chars().count())
-            + 1;
+        let col = before.rsplit('\r').next().map_or(0, |l| l.chars().count()) + 1;
         (line, col)
+    }
+
+    /// The text miette looks at for `span`: whole `\n`-lines from
+    /// `before` lines above the span's to `after` lines below its end
+    /// (and one more each way, for a lone `\r`), with the offset it
+    /// begins at and the line breaks before it as miette counts them.
+    fn window(&self, span: &SourceSpan, before: usize, after: usize) -> (usize, &str, usize) {
+        let text = self.text.as_str();
+        let first = self.lines.newlines_before(span.offset().min(text.len()));
+        let last = self
+            .lines
+            .newlines_before((span.offset() + span.len()).min(text.len()));
+        let start = match first.saturating_sub(before + 1) {
+            0 => 0,
+            n => self.lines.newlines[n - 1],
+        };
+        let end = self
+            .lines
+            .newlines
+            .get(last + after + 1)
+            .copied()
+            .unwrap_or(text.len());
+        // (A `\r\n` split by `start` would count twice: `start` follows a
+        // `\n`, so it never splits one.)
+        let breaks = if start == 0 {
+            0
+        } else {
+            self.lines.breaks_before(start)
+        };
+        (start, &text[start..end], breaks)
     }
 }
 
@@ -298,23 +374,26 @@ impl SourceCode for CharColumns {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner =
+        // miette reads a text from its start to find a span's lines: the
+        // lines around it are given instead, and its answer moved back.
+        let (start, window, breaks) =
             self.src
-                .text
-                .as_str()
-                .read_span(span, context_lines_before, context_lines_after)?;
+                .window(span, context_lines_before, context_lines_after);
+        let local = SourceSpan::new((span.offset().saturating_sub(start)).into(), span.len());
+        let inner = window.read_span(&local, context_lines_before, context_lines_after)?;
         let column = if inner.column() == 0 {
             0
         } else {
             self.src.line_col(span.offset()).1 - 1
         };
+        let at = SourceSpan::new((inner.span().offset() + start).into(), inner.span().len());
         Ok(Box::new(MietteSpanContents::new_named(
             self.src.name.clone(),
             inner.data(),
-            *inner.span(),
-            inner.line(),
+            at,
+            inner.line() + breaks,
             column,
-            inner.line_count(),
+            inner.line_count() + breaks,
         )))
     }
 }
@@ -456,3 +535,7 @@ where
 pub fn suggestion(word: &str, candidates: &[&str]) -> Option<String> {
     did_you_mean(word, candidates.iter().copied()).map(|c| format!("did you mean `{c}`?"))
 }
+
+#[cfg(test)]
+#[path = "diagnostics_tests.rs"]
+mod tests;
