@@ -418,7 +418,7 @@ impl Checker<'_> {
             );
             return (IrExpr::Const(Const::Value(Value::Empty)), Type::Error);
         }
-        let code_help = if self.rule_codes.iter().any(|r| r.code == n) {
+        let code_help = if self.rule_index(n).is_some() {
             // (A code is no value: whether its rule fires is.)
             Some(format!(
                 "`{n}` is a rule code: `fires({n})` says whether it fires on the record"
@@ -1014,7 +1014,7 @@ impl Checker<'_> {
             );
             return err;
         };
-        let Some(idx) = self.rule_codes.iter().position(|r| r.code == code.name) else {
+        let Some(idx) = self.rule_index(&code.name) else {
             let help = self.unknown_code_help(&code.name);
             self.error(
                 PolicyError::new(

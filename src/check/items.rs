@@ -385,7 +385,7 @@ impl Checker<'_> {
                     )),
                 );
             }
-            if let Some(prev) = self.rule_codes.iter().find(|p| p.code == code).cloned() {
+            if let Some(prev) = self.rule_index(code).map(|i| self.rule_codes[i].clone()) {
                 let place = self.place(prev.file, prev.span);
                 let mut e = PolicyError::new(
                     ErrorCode::DuplicateCode,
@@ -402,7 +402,7 @@ impl Checker<'_> {
                 self.error(e);
                 continue;
             }
-            if let Some(prev) = self.rule_codes.iter().find(|p| p.name == name).cloned() {
+            if let Some(prev) = self.rule_named(name).cloned() {
                 let place = self.place(prev.file, prev.name_span);
                 let mut e = PolicyError::new(
                     ErrorCode::DuplicateName,
@@ -438,7 +438,7 @@ impl Checker<'_> {
                 d.key.iter().filter(|k| d.field_index(k).is_some()).count()
             });
             let key_len = key_clause_len.or(group_len).or(record_key_len);
-            self.rule_codes.push(RuleCodeInfo {
+            self.declare_rule(RuleCodeInfo {
                 code: code.to_string(),
                 dataset,
                 is_group: group_len.is_some(),
@@ -659,7 +659,7 @@ impl Checker<'_> {
         undetermined: bool,
         span: ast::Span,
     ) {
-        let Some(rule) = self.rule_codes.iter().find(|r| r.code == code.name) else {
+        let Some(rule) = self.rule_index(&code.name).map(|i| &self.rule_codes[i]) else {
             return;
         };
         if rule.is_metric {
@@ -711,7 +711,7 @@ impl Checker<'_> {
         value: &ast::ExpectedRate,
         value_span: ast::Span,
     ) -> Option<ExpectedRate> {
-        let rule = self.rule_codes.iter().find(|r| r.code == code.name)?;
+        let rule = &self.rule_codes[self.rule_index(&code.name)?];
         if !rule.is_metric {
             let e = PolicyError::new(
                 ErrorCode::ExpectKeyArity,
@@ -807,7 +807,7 @@ impl Checker<'_> {
     }
 
     fn expected_code(&mut self, code: &ast::Ident) {
-        if self.rule_codes.iter().any(|r| r.code == code.name) {
+        if self.rule_index(&code.name).is_some() {
             return;
         }
         let help = self.unknown_code_help(&code.name);

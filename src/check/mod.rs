@@ -11,6 +11,8 @@ mod items;
 mod rules;
 pub mod types;
 
+use std::collections::HashMap;
+
 use crate::ast::{PolicyFile, Span};
 use crate::diagnostics::{ErrorCode, PolicyError, PolicySource};
 use crate::ir::{ParamDef, Program};
@@ -64,6 +66,10 @@ pub(crate) struct Checker<'a> {
     pub citations: Option<&'a dyn Citations>,
     pub params: Vec<ParamDef>,
     pub rule_codes: Vec<RuleCodeInfo>,
+    /// Each code's index in `rule_codes` (codes there are unique).
+    code_index: HashMap<String, usize>,
+    /// Each name's first index in `rule_codes`.
+    name_index: HashMap<String, usize>,
     pub sources: &'a [PolicySource],
     errors: Vec<(usize, PolicyError)>,
     pub(crate) current: usize,
@@ -86,6 +92,24 @@ pub(crate) struct Checker<'a> {
 impl Checker<'_> {
     pub(crate) fn error(&mut self, e: PolicyError) {
         self.errors.push((self.current, e));
+    }
+
+    /// The rule or metric declared with `code` (its index in `rule_codes`).
+    pub(crate) fn rule_index(&self, code: &str) -> Option<usize> {
+        self.code_index.get(code).copied()
+    }
+
+    /// The rule or metric declared first with `name`.
+    pub(crate) fn rule_named(&self, name: &str) -> Option<&RuleCodeInfo> {
+        self.name_index.get(name).map(|&i| &self.rule_codes[i])
+    }
+
+    /// Declares a rule or metric (its code not yet declared).
+    pub(crate) fn declare_rule(&mut self, info: RuleCodeInfo) {
+        let i = self.rule_codes.len();
+        self.code_index.insert(info.code.clone(), i);
+        self.name_index.entry(info.name.clone()).or_insert(i);
+        self.rule_codes.push(info);
     }
 
     pub(crate) fn param_index(&self, name: &str) -> Option<usize> {
@@ -177,6 +201,8 @@ pub fn ast_to_ir(
         citations,
         params: Vec::new(),
         rule_codes: Vec::new(),
+        code_index: HashMap::new(),
+        name_index: HashMap::new(),
         sources,
         errors: Vec::new(),
         current: 0,
@@ -224,9 +250,14 @@ pub fn ast_to_ir(
         // so remap them.
         let order: Vec<String> = checker.rule_codes.iter().map(|r| r.code.clone()).collect();
         rules.sort_by(|a, b| a.code.cmp(&b.code));
+        let sorted: HashMap<&str, usize> = rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.code.as_str(), i))
+            .collect();
         let remap: Vec<usize> = order
             .iter()
-            .map(|c| rules.iter().position(|r| &r.code == c).unwrap_or(0))
+            .map(|c| sorted.get(c.as_str()).copied().unwrap_or(0))
             .collect();
         for r in &mut rules {
             rules::remap_fires(r, &remap);

@@ -91,9 +91,8 @@ impl Checker<'_> {
         let here = self.current;
         self.reported_vars.clear();
         self.current_rule = self
-            .rule_codes
-            .iter()
-            .position(|c| c.code == r.code.name && c.file == here);
+            .rule_index(&r.code.name)
+            .filter(|&i| self.rule_codes[i].file == here);
         // Clauses that may appear once.
         let mut seen: HashMap<&'static str, Span> = HashMap::new();
         for c in &r.clauses {
