@@ -11,7 +11,7 @@ use std::path::Path;
 use duplicates::{duplicate_keys, StreamedKeys};
 
 use crate::engine::report::SkippedFile;
-use crate::engine::{Audit, Data, DataError, Partial, Row, RunOptions, Runner};
+use crate::engine::{Audit, Data, DataError, Partial, Row, RunOptions, Runner, UnreadRow};
 use crate::ir::Program;
 use crate::read::{
     discover, par_stream, read_table_full, ReadError, ReadOptions, DEFAULT_CHUNK_ROWS,
@@ -195,6 +195,11 @@ pub fn audit_dir(
                     );
                 }
                 errors.extend(table.errors);
+                data.unread[ds].extend(table.unread.into_iter().map(|u| UnreadRow {
+                    file: file_of[si],
+                    row: u.row,
+                    texts: u.texts,
+                }));
             }
             Err(e) => {
                 reading.failed(ds);

@@ -30,6 +30,19 @@ pub struct Data {
     /// provided is unknown; into one provided without records, it finds
     /// nothing.
     pub absence: Vec<Option<Absence>>,
+    /// Per dataset held whole: its rows that could not be read as records
+    /// (each a data error), with their texts. A lookup of a key that one of
+    /// them may hold is unknown, not "no match".
+    pub unread: Vec<Vec<UnreadRow>>,
+}
+
+/// A row of a held dataset that was not read as a record: where it is and
+/// the texts of its cells.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnreadRow {
+    pub file: u32,
+    pub row: u32,
+    pub texts: Vec<String>,
 }
 
 /// Why a dataset has no records the audit could use: the export does not
@@ -69,6 +82,7 @@ impl Data {
             files: Vec::new(),
             tables: vec![Vec::new(); datasets],
             absence: vec![Some(Absence::NotGiven); datasets],
+            unread: vec![Vec::new(); datasets],
         }
     }
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-use super::data::Data;
+use super::data::{Absence, Data};
 use super::index::{Hit, Index, Key};
 use crate::ast::{CmpOp, IsTest};
 use crate::calendar::{add_months, add_years, age_in_full_years, Calendar};
@@ -802,8 +802,32 @@ impl<'a> Frame<'a> {
             Hit::Row(r) => Val::Rec(dataset, r),
             Hit::None => Val::Nothing,
             Hit::Unknown => {
-                self.unknown_validity(dataset, index.candidates(&key));
+                let candidates = index.candidates(&key);
+                self.unknown_validity(dataset, candidates);
+                self.unread_rows(dataset, &index.unread_places(candidates));
                 Val::Unknown
+            }
+        }
+    }
+
+    /// A lookup is unknown when a row that could not be read may hold its
+    /// key: name each such row as missing (`units(无法读取: 进驻单位.csv 第 3 行)`).
+    fn unread_rows(&mut self, dataset: usize, places: &[(u32, u32)]) {
+        for &(file, row) in places {
+            let f = &self.env.data.files[file as usize];
+            let sheet = f
+                .sheet
+                .as_ref()
+                .map(|s| format!(" [{s}]"))
+                .unwrap_or_default();
+            let name = format!(
+                "{}({}: {}{sheet} 第 {row} 行)",
+                self.env.schema.datasets[dataset].name,
+                Absence::Unreadable.label(),
+                f.path
+            );
+            if !self.missing.contains(&name) {
+                self.missing.push(name);
             }
         }
     }
@@ -820,7 +844,11 @@ impl<'a> Frame<'a> {
             .filter_map(|f| ds.field_index(f))
             .collect();
         for &r in candidates {
-            let values = &self.env.data.tables[dataset][r as usize].values;
+            // (An unread row has no values: `unread_rows` names it.)
+            let Some(row) = self.env.data.tables[dataset].get(r as usize) else {
+                continue;
+            };
+            let values = &row.values;
             for &f in &bounds {
                 if !matches!(values[f], Value::Invalid) {
                     continue;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-use super::data::Row;
+use super::data::{Row, UnreadRow};
 use crate::read::normalize;
 use crate::schema::Dataset;
 use crate::value::Value;
@@ -78,12 +78,43 @@ pub enum Hit {
 }
 
 pub struct Index {
+    /// Each key's rows in file order; after them, as `rows + k`, the
+    /// unread rows (k-th of `unread`) that may hold it.
     map: HashMap<Vec<Key>, Vec<u32>>,
     valid: Option<(usize, usize)>,
+    /// The records indexed: an id from `rows` on is an unread row.
+    rows: u32,
+    /// The unread rows' places (file, row).
+    unread: Vec<(u32, u32)>,
+    /// Unread rows holding so many texts that the keys they may hold were
+    /// not listed: they may hold any.
+    wild: Vec<u32>,
+}
+
+/// Past this many key combinations an unread row is taken to hold any key.
+const UNREAD_KEYS_LIMIT: usize = 4096;
+
+/// The keys an unread row's texts may give a field: each text in its
+/// matching form, and as a whole number when it reads as one.
+fn unread_keys(texts: &[String]) -> Vec<Key> {
+    let mut keys: Vec<Key> = Vec::new();
+    for t in texts {
+        let norm = normalize::value(t);
+        if norm.is_empty() {
+            continue;
+        }
+        if let Ok(n) = norm.parse::<i64>() {
+            keys.push(Key::Int(n));
+        }
+        keys.push(Key::Str(Arc::from(norm.as_ref())));
+    }
+    keys.sort();
+    keys.dedup();
+    keys
 }
 
 impl Index {
-    pub fn build(dataset: &Dataset, rows: &[Row]) -> Index {
+    pub fn build(dataset: &Dataset, rows: &[Row], unread: &[UnreadRow]) -> Index {
         let fields: Vec<usize> = dataset
             .lookup
             .iter()
@@ -100,7 +131,56 @@ impl Index {
                 map.entry(key).or_default().push(i as u32);
             }
         }
-        Index { map, valid }
+        // A row that could not be read may hold any key its texts make:
+        // each combination of them, one for each key field.
+        let n = rows.len() as u32;
+        let mut wild = Vec::new();
+        for (k, u) in unread.iter().enumerate() {
+            let id = n + k as u32;
+            let keys = unread_keys(&u.texts);
+            let combinations = keys
+                .len()
+                .checked_pow(fields.len() as u32)
+                .unwrap_or(usize::MAX);
+            if combinations > UNREAD_KEYS_LIMIT {
+                wild.push(id);
+                continue;
+            }
+            let mut tuple = vec![0usize; fields.len()];
+            for _ in 0..combinations {
+                let key: Vec<Key> = tuple.iter().map(|&t| keys[t].clone()).collect();
+                let ids = map.entry(key).or_default();
+                if ids.last() != Some(&id) {
+                    ids.push(id);
+                }
+                // The next combination (an odometer over the texts).
+                for digit in tuple.iter_mut().rev() {
+                    *digit += 1;
+                    if *digit < keys.len() {
+                        break;
+                    }
+                    *digit = 0;
+                }
+            }
+        }
+        Index {
+            map,
+            valid,
+            rows: n,
+            unread: unread.iter().map(|u| (u.file, u.row)).collect(),
+            wild,
+        }
+    }
+
+    /// The places (file, row) of the unread rows among `candidates` (as
+    /// [`Index::candidates`] gives them), and of those that may hold any key.
+    pub fn unread_places(&self, candidates: &[u32]) -> Vec<(u32, u32)> {
+        candidates
+            .iter()
+            .chain(&self.wild)
+            .filter_map(|&r| r.checked_sub(self.rows))
+            .map(|k| self.unread[k as usize])
+            .collect()
     }
 
     /// The row for `key`: the first in file order, or with `on`, among the
@@ -115,10 +195,17 @@ impl Index {
     }
 
     /// Among `candidates` (as [`Index::candidates`] gives them), the row a
-    /// lookup finds (see [`Index::get`]).
+    /// lookup finds (see [`Index::get`]). A row that could not be read and
+    /// may hold the key makes "no match" unknown; with a date, any answer
+    /// (it may be valid then, with a later start).
     pub fn pick(&self, candidates: &[u32], on: Option<NaiveDate>, rows: &[Row]) -> Hit {
         let (Some(on), Some((from_f, to_f))) = (on, self.valid) else {
-            return candidates.first().map_or(Hit::None, |&r| Hit::Row(r));
+            return match candidates.first() {
+                Some(&r) if r < self.rows => Hit::Row(r),
+                Some(_) => Hit::Unknown,
+                None if self.wild.is_empty() => Hit::None,
+                None => Hit::Unknown,
+            };
         };
         // Each row's start (`None`: open; `Err`: unreadable) and whether it
         // is valid on `on` (`None`: unknown, a bound unreadable). A row one
@@ -126,7 +213,11 @@ impl Index {
         let mut best: Option<(Option<NaiveDate>, u32)> = None;
         // The rows that may be valid, unknown: (their start, file order).
         let mut maybe: Vec<(Result<Option<NaiveDate>, ()>, u32)> = Vec::new();
-        for &r in candidates {
+        for &r in candidates.iter().chain(&self.wild) {
+            if r >= self.rows {
+                maybe.push((Err(()), r));
+                continue;
+            }
             let values = &rows[r as usize].values;
             let from = match &values[from_f] {
                 Value::Empty => Ok(None),

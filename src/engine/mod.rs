@@ -20,7 +20,7 @@ pub mod report;
 pub mod run;
 mod shared_lookups;
 
-pub use data::{Absence, Data, FileRef, Row};
+pub use data::{Absence, Data, FileRef, Row, UnreadRow};
 pub use report::{Audit, DataError, Evidence, Finding, MetricValue, Undetermined};
 pub use run::{run, Partial, RunOptions, Runner};
 

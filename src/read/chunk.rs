@@ -558,6 +558,11 @@ impl<'a> RowCells<'a> {
     /// The row's text as the file has it (cells decoded, rejoined by the
     /// delimiter), for a data error about the whole row.
     fn text(&self, enc: TextEncoding, delimiter: u8) -> String {
+        self.texts(enc).join(&char::from(delimiter).to_string())
+    }
+
+    /// Each cell's text (decoded, or as far as it decodes).
+    fn texts(&self, enc: TextEncoding) -> Vec<String> {
         (0..self.len())
             .map(|c| {
                 let raw = self.cell(c);
@@ -566,8 +571,7 @@ impl<'a> RowCells<'a> {
                     Cow::into_owned,
                 )
             })
-            .collect::<Vec<_>>()
-            .join(&char::from(delimiter).to_string())
+            .collect()
     }
 
     /// No cell has content: spaces only, the non-breaking and full-width
@@ -728,6 +732,36 @@ pub struct ParsedChunk {
     pub bad_rows: u64,
     /// Rows with no content at all (not records, not errors).
     pub blank_rows: u64,
+    /// The texts of the rows skipped (`bad_rows`), for lookups: a key a
+    /// skipped row may hold is not known to be absent.
+    pub unread: Vec<Unread>,
+}
+
+/// A row not read as a record (its error is among the chunk's errors):
+/// its line or row, and the texts it holds (its cells; for a JSON line
+/// that does not parse, the pieces between its quotes and punctuation).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Unread {
+    pub row: u32,
+    pub texts: Vec<String>,
+}
+
+impl ParsedChunk {
+    /// Counts a row skipped, keeping its texts.
+    fn skipped(&mut self, row: u32, texts: Vec<String>) {
+        self.bad_rows += 1;
+        self.unread.push(Unread { row, texts });
+    }
+}
+
+/// The pieces of a JSON line that did not parse: what lies between its
+/// quotes, colons, commas and brackets.
+fn json_pieces(raw: &str) -> Vec<String> {
+    raw.split(['"', ',', ':', '{', '}', '[', ']'])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// Parses a chunk: pure, so it can run on any thread.
@@ -1049,7 +1083,7 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
         let line = rows.lines[i];
         if let Some(&(_, label)) = totals.next_if(|&&(k, _)| k == i) {
             notes.next_if(|&&(k, _)| k as usize == i);
-            out.bad_rows += 1;
+            out.skipped(line, cells.texts(enc));
             out.errors
                 .push(plan.totals_row(line, &cells.text(enc, delimiter), label));
             continue;
@@ -1067,7 +1101,7 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
             // (Only unnamed columns left out: no field reads them.)
             let short_of_unnamed = cells.len() < width && cells.len() >= plan.named_width;
             if !extra_empty && !short_of_unnamed {
-                out.bad_rows += 1;
+                out.skipped(line, cells.texts(enc));
                 let text = cells.text(enc, delimiter);
                 // A quote that opened a cell and closed lines later made
                 // one record of those lines: say how many.
@@ -1210,7 +1244,7 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
         let obj = match obj {
             Ok(o) => o,
             Err(message) => {
-                out.bad_rows += 1;
+                out.skipped(line, json_pieces(&String::from_utf8_lossy(raw)));
                 out.errors.push(plan.bad_row(
                     line,
                     &String::from_utf8_lossy(raw),
@@ -1310,7 +1344,7 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
         if mapped == 0 && !obj.is_empty() {
             // Keys, none of them a field's: not a record of this dataset.
             let keys: Vec<&str> = obj.iter().map(|(k, _)| k.as_str()).collect();
-            out.bad_rows += 1;
+            out.skipped(line, json_pieces(&String::from_utf8_lossy(raw)));
             out.errors.push(plan.row_error(
                 line,
                 format!("本行的键 ({}) 都不是本表的字段;已跳过此行", keys.join(", ")),
@@ -1484,10 +1518,10 @@ pub(crate) fn blank_cell(d: &Data) -> bool {
 fn parse_cells(plan: &TablePlan, rows: &[CellRow], out: &mut ParsedChunk) {
     for r in rows {
         if let Some(why) = &r.unreadable {
-            out.bad_rows += 1;
             // (With the row's text, as every row error shows it.)
-            let text: Vec<String> = r.cells.iter().map(data_text).collect();
-            let text = text.join(",");
+            let texts: Vec<String> = r.cells.iter().map(data_text).collect();
+            let text = texts.join(",");
+            out.skipped(r.row, texts);
             let mut error = plan.row_error(r.row, why.clone());
             if !text.trim_matches(',').is_empty() {
                 error.value = Some(shorten(&text));
@@ -1504,10 +1538,10 @@ fn parse_cells(plan: &TablePlan, rows: &[CellRow], out: &mut ParsedChunk) {
             _ => None,
         };
         if let Some(label) = label {
-            out.bad_rows += 1;
             let text: Vec<String> = r.cells.iter().map(data_text).collect();
             out.errors
                 .push(plan.totals_row(r.row, &text.join(","), label));
+            out.skipped(r.row, text);
             continue;
         }
         let mut values = empty_values(plan.n_fields);
@@ -1565,10 +1599,10 @@ fn parse_cells(plan: &TablePlan, rows: &[CellRow], out: &mut ParsedChunk) {
             }
         }
         if let Some(why) = no_record(plan, &values) {
-            out.bad_rows += 1;
             let text: Vec<String> = r.cells.iter().map(data_text).collect();
             out.errors
                 .push(plan.valueless_row(r.row, &text.join(","), why));
+            out.skipped(r.row, text);
             continue;
         }
         out.records.push(Record { row: r.row, values });
@@ -1628,7 +1662,7 @@ fn valueless(
     delimiter: u8,
     why: NoRecord,
 ) {
-    out.bad_rows += 1;
+    out.skipped(line, cells.texts(enc));
     out.errors
         .push(plan.valueless_row(line, &cells.text(enc, delimiter), why));
 }

@@ -46,7 +46,7 @@ use std::sync::{Arc, Mutex};
 use rayon::iter::{ParallelBridge, ParallelIterator};
 use serde::Serialize;
 
-pub use chunk::{parse_chunk, Chunk, ParsedChunk};
+pub use chunk::{parse_chunk, Chunk, ParsedChunk, Unread};
 pub use discover::discover;
 pub(crate) use discover::is_data_file_name;
 pub use encoding::TextEncoding;
@@ -464,6 +464,8 @@ pub struct Table {
     pub errors: Vec<DataError>,
     pub bad_rows: u64,
     pub blank_rows: u64,
+    /// The rows skipped, with their texts (see [`chunk::Unread`]).
+    pub unread: Vec<chunk::Unread>,
 }
 
 /// Reads a whole table (parsing in parallel).
@@ -495,6 +497,7 @@ pub fn read_table_full(
         t.errors.extend(p.errors);
         t.bad_rows += p.bad_rows;
         t.blank_rows += p.blank_rows;
+        t.unread.extend(p.unread);
     }
     if opts.strict {
         if let Some(e) = t.errors.first() {

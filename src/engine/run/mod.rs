@@ -329,7 +329,10 @@ impl<'a> Runner<'a> {
             .datasets
             .iter()
             .enumerate()
-            .map(|(i, ds)| data.provided(i).then(|| Index::build(ds, &data.tables[i])))
+            .map(|(i, ds)| {
+                data.provided(i)
+                    .then(|| Index::build(ds, &data.tables[i], &data.unread[i]))
+            })
             .collect();
         let (agg_slots, agg_plans) = agg_plans(program);
         let rules = (0..schema.datasets.len())

@@ -1,0 +1,230 @@
+//! A row of a register that could not be read (a wrong number of cells, a
+//! JSON line that does not parse) is a data error; a lookup of a key that
+//! row may hold is then unknown, never "no match": the item is not said to
+//! be missing from the catalogue, the department not stationed, the
+//! authorisation absent, when the row that would say otherwise was not read.
+
+mod common;
+
+use std::path::Path;
+
+/// The catalogue (K1 in the centre; K3's row one cell short), the units
+/// (民政局's row one cell long), the authorisations (民政局's for K1 one cell
+/// long), and two cases, each of a key only a skipped row holds.
+fn export(catalogue_k3: &str, units_mz: &str, auth_k1: &str) -> tempfile::TempDir {
+    common::folder(&[
+        (
+            "事项目录.csv",
+            &format!("事项编码,事项名称,事项类型,实施主体,是否进驻中心\nK1,甲,行政许可,民政局,是\n{catalogue_k3}\n"),
+        ),
+        (
+            "进驻单位.csv",
+            &format!("进驻单位,窗口类型,设窗口数\n{units_mz}\n人社局,常驻窗口,2\n"),
+        ),
+        (
+            "窗口授权.csv",
+            &format!("授权单位,事项编码,授权级别,是否授权审批专用章,生效日期,失效日期\n{auth_k1}\n人社局,K9,决定,是,,\n"),
+        ),
+        (
+            "办件记录.csv",
+            "办件编号,事项编码,受理部门,受理渠道,受理时间,决定人角色\n\
+             C1,K1,民政局,中心窗口,2025-03-03,首席代表\n\
+             C2,K3,民政局,中心窗口,2025-03-03,窗口人员\n",
+        ),
+    ])
+}
+
+fn skipped_rows() -> tempfile::TempDir {
+    export(
+        "K3,丙,行政许可,民政局",
+        "民政局,常驻窗口,2,备注",
+        "民政局,K1,决定,是,,,备注",
+    )
+}
+
+/// (code, key, missing) of every finding (missing empty) and undetermined
+/// verdict of `codes`.
+fn verdicts(json: &serde_json::Value, codes: &[&str]) -> Vec<(String, String, Vec<String>)> {
+    let mut out = Vec::new();
+    for (list, undetermined) in [("findings", false), ("undetermined", true)] {
+        for v in json[list].as_array().unwrap() {
+            let code = v["code"].as_str().unwrap();
+            if !codes.contains(&code) {
+                continue;
+            }
+            let key: Vec<&str> = v["key"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| k.as_str().unwrap())
+                .collect();
+            let missing = if undetermined {
+                v["missing"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|m| m.as_str().unwrap().to_string())
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            out.push((code.to_string(), key.join("/"), missing));
+        }
+    }
+    out
+}
+
+fn audit(engine: Option<&str>, dir: &Path) -> serde_json::Value {
+    common::audit_json(engine, dir, &[])
+}
+
+const CODES: [&str; 5] = ["E002", "A001", "A002", "A003", "H006"];
+
+#[test]
+fn a_key_only_a_skipped_row_holds_is_not_known_to_be_absent() {
+    let dir = skipped_rows();
+    let json = audit(None, dir.path());
+    let unread =
+        |ds: &str, file: &str, row: u32| vec![format!("{ds}(无法读取: {file} 第 {row} 行)")];
+    let auth = unread("authorizations", "窗口授权.csv", 2);
+    let mut a003 = auth.clone();
+    a003.extend(["site_check", "collective", "handling_type"].map(String::from));
+    assert_eq!(
+        verdicts(&json, &CODES),
+        vec![
+            ("A001".into(), "C1".into(), auth.clone()),
+            ("A002".into(), "K1".into(), auth),
+            ("A003".into(), "K1".into(), a003),
+            (
+                "E002".into(),
+                "民政局".into(),
+                unread("units", "进驻单位.csv", 2)
+            ),
+            (
+                "H006".into(),
+                "C2".into(),
+                unread("catalogue", "事项目录.csv", 3)
+            ),
+        ],
+    );
+    // The rows are still reported, each once.
+    let rows: Vec<u64> = json["data_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["row"].as_u64().unwrap())
+        .collect();
+    assert_eq!(rows, [3, 2, 2], "{json:#}");
+    // The reference evaluator says the same.
+    assert_eq!(audit(Some("reference"), dir.path()), json);
+    validate(&json);
+}
+
+#[test]
+fn a_skipped_row_of_other_keys_leaves_absence_certain() {
+    // The skipped rows hold other keys (K4, 公安局, K5): K3, 民政局 and the
+    // authorisation of K1 are missing for certain.
+    let dir = export(
+        "K4,丙,行政许可,民政局",
+        "公安局,常驻窗口,2,备注",
+        "民政局,K5,决定,是,,,备注",
+    );
+    let json = audit(None, dir.path());
+    let certain: Vec<(String, String, Vec<String>)> =
+        verdicts(&json, &["E002", "A001", "A002", "H006"]);
+    assert_eq!(
+        certain,
+        vec![
+            ("A001".into(), "C1".into(), vec![]),
+            ("A002".into(), "K1".into(), vec![]),
+            ("E002".into(), "民政局".into(), vec![]),
+            ("H006".into(), "C2".into(), vec![]),
+        ],
+    );
+    assert_eq!(audit(Some("reference"), dir.path()), json);
+}
+
+#[test]
+fn rows_read_whole_give_the_verdicts_their_values_make() {
+    // The same rows with the right number of cells: K3 is in the catalogue,
+    // 民政局 stationed, its authorisation of K1 a decision's; K3, in the
+    // centre, has no authorisation (certain: every row was read).
+    let dir = export(
+        "K3,丙,行政许可,民政局,是",
+        "民政局,常驻窗口,2",
+        "民政局,K1,决定,是,,",
+    );
+    let json = audit(None, dir.path());
+    assert_eq!(
+        verdicts(&json, &["E002", "A001", "A002", "H006"]),
+        vec![("A002".into(), "K3".into(), vec![])]
+    );
+    assert!(
+        json["data_errors"].as_array().unwrap().is_empty(),
+        "{json:#}"
+    );
+}
+
+#[test]
+fn a_json_line_that_does_not_parse_may_hold_the_key() {
+    let dir = common::folder(&[
+        (
+            "事项目录.jsonl",
+            "{\"事项编码\": \"K1\", \"事项名称\": \"甲\", \"是否进驻中心\": \"是\"}\n\
+             {\"事项编码\": \"K3\", \"事项名称\": \"丙\", \"是否进驻中心\": \"是\"\n",
+        ),
+        (
+            "办件记录.csv",
+            "办件编号,事项编码,受理部门,受理渠道,受理时间\n\
+             C2,K3,民政局,中心窗口,2025-03-03\n\
+             C4,K4,民政局,中心窗口,2025-03-03\n",
+        ),
+    ]);
+    let json = audit(None, dir.path());
+    assert_eq!(
+        verdicts(&json, &["H006"]),
+        vec![
+            ("H006".into(), "C4".into(), vec![]),
+            (
+                "H006".into(),
+                "C2".into(),
+                vec!["catalogue(无法读取: 事项目录.jsonl 第 2 行)".into()]
+            ),
+        ],
+    );
+    validate(&json);
+}
+
+#[test]
+fn a_dated_lookup_with_a_skipped_row_of_its_key_is_unknown() {
+    // 民政局's authorisation of K1 is valid on the case's date, but a
+    // skipped row of the same pair may be one with a later start (the one
+    // the lookup would find): unknown, as with a validity date that does
+    // not read.
+    let dir = export(
+        "K3,丙,行政许可,民政局,是",
+        "民政局,常驻窗口,2",
+        "民政局,K1,决定,是,2025-01-01,\n民政局,K1,受理,否,2025-02-01,,备注",
+    );
+    let json = audit(None, dir.path());
+    assert_eq!(
+        verdicts(&json, &["A001"]),
+        vec![(
+            "A001".into(),
+            "C1".into(),
+            vec!["authorizations(无法读取: 窗口授权.csv 第 3 行)".into()]
+        )],
+    );
+    assert_eq!(audit(Some("reference"), dir.path()), json);
+}
+
+fn validate(json: &serde_json::Value) {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(common::root().join("../shared/contracts/findings.schema.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(json).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}
