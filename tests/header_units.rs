@@ -139,3 +139,50 @@ fn a_fee_ledger_without_its_amount_column_is_no_case_log() {
         "{reason}"
     );
 }
+
+/// The F003 messages of an export of a catalogue of one free item and a
+/// fee ledger `ledger` (file name and text).
+fn free_item_fees(ledger: (&str, &str)) -> Vec<String> {
+    let dir = common::folder(&[
+        (
+            "事项目录.csv",
+            "事项编码,事项名称,实施主体,是否收费\nA1,证,民政局,否\n",
+        ),
+        ledger,
+    ]);
+    let mut m = messages(&run(dir.path(), "audit"), "findings", "F003");
+    m.sort();
+    m
+}
+
+#[test]
+fn a_record_of_keys_may_name_a_field_with_a_unit_whatever_the_other_records_write() {
+    // Each record names the amount its own way: with a unit, without, in
+    // 万元; each value read in its own key's unit (the first record's key
+    // does not set the unit of the others).
+    let expected = [
+        "收费 P1: 事项 A1 公布为免费, 却收取 60 元",
+        "收费 P2: 事项 A1 公布为免费, 却收取 60 元",
+        "收费 P3: 事项 A1 公布为免费, 却收取 70 元",
+    ];
+    let jsonl = "{\"收费流水号\":\"P1\",\"事项编码\":\"A1\",\"收费金额(万元)\":0.006}\n\
+                 {\"收费流水号\":\"P2\",\"事项编码\":\"A1\",\"实收金额\":60}\n\
+                 {\"收费流水号\":\"P3\",\"事项编码\":\"A1\",\"实收金额（元）\":70}\n";
+    assert_eq!(free_item_fees(("收费记录.jsonl", jsonl)), expected);
+    let yaml = "- 收费流水号: P1\n  事项编码: A1\n  收费金额(万元): 0.006\n\
+                - 收费流水号: P2\n  事项编码: A1\n  实收金额: 60\n\
+                - 收费流水号: P3\n  事项编码: A1\n  实收金额(元): 70\n";
+    assert_eq!(free_item_fees(("收费记录.yaml", yaml)), expected);
+    // A key first seen after the records sampled for the header.
+    let mut late = String::new();
+    for i in 0..300 {
+        late.push_str(&format!(
+            "{{\"收费流水号\":\"Q{i}\",\"事项编码\":\"A9\"}}\n"
+        ));
+    }
+    late.push_str("{\"收费流水号\":\"P1\",\"事项编码\":\"A1\",\"收费金额(万元)\":0.006}\n");
+    assert_eq!(
+        free_item_fees(("收费记录.jsonl", &late)),
+        ["收费 P1: 事项 A1 公布为免费, 却收取 60 元"]
+    );
+}

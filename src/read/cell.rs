@@ -725,6 +725,11 @@ pub fn unit_kind(mark: &str) -> Option<usize> {
     UNIT_KINDS.iter().position(|k| k.contains(&mark))
 }
 
+/// The unit marks of a kind (see [`unit_kind`]).
+pub fn unit_marks_of(kind: usize) -> &'static [&'static str] {
+    UNIT_KINDS.get(kind).copied().unwrap_or_default()
+}
+
 /// Whether a field of unit `unit` counts days or pieces, so that a
 /// negative number of it is no value (a data error in an export, an error
 /// in a test's fixture).

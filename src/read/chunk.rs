@@ -57,6 +57,9 @@ pub(crate) struct TablePlan {
     pub headers: Vec<String>,
     /// Per field.
     pub parsers: Vec<CellParser>,
+    /// Per field: its parser before a column's unit (`(万元)`) is applied,
+    /// for a value under another key (see [`TablePlan::parse_key_cell`]).
+    base_parsers: Vec<CellParser>,
     /// Per field: without a column in the file it reads as empty, not as
     /// unknown. In a table (CSV, sheet) only the bounds of a validity range
     /// do (a register without them records no time limit, as an empty bound
@@ -106,6 +109,7 @@ impl TablePlan {
             .iter()
             .map(|f| CellParser::new(f, mapping.and_then(|m| m.values(&ds.name, &f.name))))
             .collect();
+        let base_parsers = parsers.clone();
         // A header with a unit after the field's name (`投资额(元)`): the
         // column's numbers are in it.
         for col in &source.columns {
@@ -144,6 +148,7 @@ impl TablePlan {
                 .collect(),
             headers: source.columns.iter().map(|c| c.header.clone()).collect(),
             parsers,
+            base_parsers,
             absent_is_empty: ds
                 .fields
                 .iter()
@@ -245,10 +250,7 @@ impl TablePlan {
         ) {
             return HashMap::new();
         }
-        super::header::HeaderMatcher::new(schema, mapping)
-            .keys(ds)
-            .map(|(k, f)| (k.to_string(), f))
-            .collect()
+        super::header::HeaderMatcher::new(schema, mapping).keys_with_units(ds)
     }
 
     /// JSON Lines: the header keys (`alias_fields`) of the fields no column
@@ -275,7 +277,24 @@ impl TablePlan {
     /// which only a workbook's number cell is (`45717` was 2025-03-01, `1`
     /// 1900-01-01).
     fn parse_cell(&self, f: usize, d: &Data) -> Result<Value, BadCell> {
-        let parser = &self.parsers[f];
+        self.parse_cell_with(&self.parsers[f], d)
+    }
+
+    /// A value of field `f` under `key` in a record of keys, where `key` is
+    /// not the header of the column that feeds the field (another alias, a
+    /// key first seen after the sampled records): read in the unit `key`
+    /// gives (`收费金额(万元)`), or the field's own, not the column's.
+    fn parse_key_cell(&self, f: usize, key: &str, d: &Data) -> Result<Value, BadCell> {
+        let key = super::normalize::key(key);
+        match super::header::split_unit(&key) {
+            Some((_, mark)) => {
+                self.parse_cell_with(&self.base_parsers[f].clone().with_column_unit(mark), d)
+            }
+            None => self.parse_cell_with(&self.base_parsers[f], d),
+        }
+    }
+
+    fn parse_cell_with(&self, parser: &CellParser, d: &Data) -> Result<Value, BadCell> {
         if self.records_of_keys
             && matches!(parser.field_type(), FieldType::Date | FieldType::DateTime)
             && matches!(d, Data::Int(_) | Data::Float(_))
@@ -1294,7 +1313,7 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
                     late_read[f] = true;
                     let d = json_data(v);
                     own_blank[f] = blank_cell(&d);
-                    match parse_json_value(plan, f, v, &d) {
+                    match parse_json_value(plan, f, v, &d, Some(k)) {
                         Ok(val) => values[f] = val,
                         Err(bad) => {
                             values[f] = Value::Invalid;
@@ -1332,7 +1351,7 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
             filled += usize::from(has_value);
             let d = json_data(v);
             own_blank[f] = blank_cell(&d);
-            match parse_json_value(plan, f, v, &d) {
+            match parse_json_value(plan, f, v, &d, None) {
                 Ok(val) => values[f] = val,
                 Err(bad) => {
                     values[f] = Value::Invalid;
@@ -1362,7 +1381,7 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
         let mut alt_filled = vec![false; plan.n_fields];
         for (f, c, k, v) in alts {
             let d = json_data(v);
-            let parsed = parse_json_value(plan, f, v, &d);
+            let parsed = parse_json_value(plan, f, v, &d, Some(k));
             // (A blank or a placeholder under another key gives nothing.)
             if blank_cell(&d) || parsed == Ok(Value::Empty) {
                 continue;
@@ -1437,11 +1456,13 @@ fn parse_json_value(
     f: usize,
     v: &serde_json::Value,
     d: &Data,
+    key: Option<&str>,
 ) -> Result<Value, BadCell> {
-    match v {
-        serde_json::Value::Object(_) => Err(not_single(plan, f, "JSON 对象")),
-        serde_json::Value::Array(_) => Err(not_single(plan, f, "JSON 数组")),
-        _ => plan.parse_cell(f, d),
+    match (v, key) {
+        (serde_json::Value::Object(_), _) => Err(not_single(plan, f, "JSON 对象")),
+        (serde_json::Value::Array(_), _) => Err(not_single(plan, f, "JSON 数组")),
+        (_, None) => plan.parse_cell(f, d),
+        (_, Some(key)) => plan.parse_key_cell(f, key, d),
     }
 }
 
@@ -1566,9 +1587,17 @@ fn parse_cells(plan: &TablePlan, rows: &[CellRow], out: &mut ParsedChunk) {
             let given = field_values(plan, r, c, f);
             let pick = given.iter().position(|g| !blank_cell(g.1)).unwrap_or(0);
             let (col, d, kind) = given[pick];
+            // (Another alias's value in its own key's unit.)
+            let parse_at = |col: usize, d: &Data| {
+                if col == c {
+                    plan.parse_cell(f, d)
+                } else {
+                    plan.parse_key_cell(f, &plan.headers[col], d)
+                }
+            };
             let parsed = match kind {
                 Some(kind) => Err(not_single(plan, f, kind)),
-                None => plan.parse_cell(f, d),
+                None => parse_at(col, d),
             };
             match parsed {
                 Ok(v) => values[f] = v,
@@ -1586,7 +1615,7 @@ fn parse_cells(plan: &TablePlan, rows: &[CellRow], out: &mut ParsedChunk) {
                 }
                 let other = match kind {
                     Some(_) => Value::Invalid,
-                    None => plan.parse_cell(f, ad).unwrap_or(Value::Invalid),
+                    None => parse_at(ac, ad).unwrap_or(Value::Invalid),
                 };
                 if other != Value::Empty && other != values[f] {
                     out.errors.push(plan.error(

@@ -114,6 +114,27 @@ impl HeaderMatcher {
             .flat_map(|t| t.iter().map(|(k, &(f, _))| (k.as_str(), f)))
     }
 
+    /// Every header key of dataset `ds` with its field, as [`Self::keys`],
+    /// and each followed by a unit of its field's kind (`收费金额(元)`,
+    /// `收费金额(万元)`), as [`Self::assign`] takes them: for records of
+    /// keys, where any record may name a field by any of them.
+    pub fn keys_with_units(&self, ds: usize) -> HashMap<String, usize> {
+        let mut out = HashMap::new();
+        for (k, f) in self.keys(ds) {
+            if let Some(kind) = self.unit_kinds[ds][f] {
+                for mark in super::cell::unit_marks_of(kind) {
+                    out.entry(normalize::key(&format!("{k}({mark})")))
+                        .or_insert(f);
+                }
+            }
+        }
+        // (A key that is itself an alias keeps its own field.)
+        for (k, f) in self.keys(ds) {
+            out.insert(k.to_string(), f);
+        }
+        out
+    }
+
     /// Assigns fields of dataset `ds` to columns. Each column gives its
     /// alternatives as [`normalize::key`]s (the first that matches counts).
     pub fn assign(&self, ds: usize, alts: &[Vec<String>]) -> Vec<Option<usize>> {
