@@ -1682,3 +1682,26 @@ fn a_multi_line_cell_with_spaces_after_its_quote_is_one_cell() {
         );
     }
 }
+
+/// The summary counts the rows its data errors are on as well as the
+/// errors (the data contract: counts of such rows appear in every
+/// summary): a row with two unreadable cells is one row.
+#[test]
+fn the_summary_counts_the_rows_of_its_data_errors() {
+    let dir = export(
+        "C1,A1,区民政局,中心窗口,2025-13-01 09:30:00,2025-02-30 09:30:00\n\
+         C2,A1,区民政局,中心窗口,2025-03-01 09:30:00,2025-03-02 09:30:00\n\
+         C3,A1,区民政局,中心窗口,2025-03-01 09:30:00,2025-03-02 09:30:00,多余\n",
+    );
+    let json = audit(dir.path(), &[]);
+    assert_eq!(json["summary"]["data_errors"], 3, "{json:#}");
+    assert_eq!(json["summary"]["data_error_rows"], 2, "{json:#}");
+    let out = common::yimen(None)
+        .arg("audit")
+        .arg(dir.path())
+        .args(["--as-of", "2025-12-31", "--fail-on", "never"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("  数据错误: 3 处 (在 2 行中)\n"), "{text}");
+}

@@ -133,6 +133,10 @@ pub struct Summary {
     pub findings: BTreeMap<String, u64>,
     pub undetermined: u64,
     pub data_errors: u64,
+    /// The rows those data errors are on (a row with two unreadable cells
+    /// counts once), as the data contract asks a summary to count them
+    /// (beyond the contract's keys, which it allows).
+    pub data_error_rows: u64,
     /// The datasets the audit has nothing of, each with why: not given, or
     /// given in a file that could not be read (beyond the contract, whose
     /// summary allows more keys; `records` counts them 0, as a header-only
@@ -225,6 +229,14 @@ impl Audit {
         }
         self.summary.undetermined = self.undetermined.len() as u64;
         self.summary.data_errors = self.data_errors.len() as u64;
+        // (Sorted: a row's errors are next to each other.)
+        let mut rows: Vec<(&str, Option<&str>, u32)> = self
+            .data_errors
+            .iter()
+            .map(|e| (e.file.as_str(), e.sheet.as_deref(), e.row))
+            .collect();
+        rows.dedup();
+        self.summary.data_error_rows = rows.len() as u64;
     }
 
     /// Findings and undetermined verdicts in their output order: by code,

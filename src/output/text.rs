@@ -195,7 +195,15 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
         }
     );
     let _ = writeln!(out, "  无法判定: {} 项", s.undetermined);
-    let _ = writeln!(out, "  数据错误: {} 处", s.data_errors);
+    if s.data_errors > 0 {
+        let _ = writeln!(
+            out,
+            "  数据错误: {} 处 (在 {} 行中)",
+            s.data_errors, s.data_error_rows
+        );
+    } else {
+        let _ = writeln!(out, "  数据错误: 0 处");
+    }
     if !a.skipped.is_empty() {
         let unreadable = a.skipped.iter().filter(|k| k.unreadable).count();
         let _ = writeln!(

@@ -227,6 +227,10 @@ fn summary(ws: &mut Worksheet, doc: &AuditDoc<'_>, fmt: &Formats) -> Result<(), 
         ("发现".into(), Cell::from(a.findings.len())),
         ("无法判定".into(), Cell::from(a.summary.undetermined)),
         ("数据错误".into(), Cell::from(a.summary.data_errors)),
+        (
+            "含数据错误的行".into(),
+            Cell::from(a.summary.data_error_rows),
+        ),
     ];
     for (dataset, n) in records_shown(doc) {
         let cell = match n {
