@@ -91,6 +91,8 @@ fn output_that_cannot_be_written_is_an_error_not_a_panic() {
     let d = dir.path().to_str().unwrap();
     for args in [
         vec!["audit", d, "--as-of", "2025-12-31"],
+        // (The JSON is written as it is serialised: a failure midway too.)
+        vec!["audit", d, "--as-of", "2025-12-31", "--format", "json"],
         vec!["inspect", d],
         vec!["explain", "H001"],
         vec!["test"],

@@ -201,14 +201,7 @@ fn audit(args: &Args) -> u8 {
         program: &prepared.program,
         location_prefix: crate::output::location_prefix(&args.run.dir),
     };
-    let report = match crate::output::render(args.format, &doc) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("错误: {e}");
-            return 2;
-        }
-    };
-    if let Err(code) = super::emit(&report, args.output.as_deref()) {
+    if let Err(code) = super::common::write_audit(args.format, &doc, args.output.as_deref()) {
         return code;
     }
     args.fail_on.exit_code(&audit.findings, unreadable)

@@ -281,3 +281,24 @@ pub fn run_audit(
     let unreadable = audit.skipped.iter().any(|k| k.unreadable);
     Ok((audit, unreadable))
 }
+
+/// Writes an audit's document in `format` to `output` (standard output
+/// without one): the JSON as it is serialised (a million data errors make
+/// hundreds of megabytes, never held whole), the other formats rendered
+/// first. The exit code on failure (2), its message printed.
+pub(crate) fn write_audit(
+    format: crate::output::AuditFormat,
+    doc: &crate::output::AuditDoc<'_>,
+    output: Option<&std::path::Path>,
+) -> Result<(), u8> {
+    if format == crate::output::AuditFormat::Json {
+        return super::emit_with(&mut |w| crate::output::json::write(doc, w), output);
+    }
+    match crate::output::render(format, doc) {
+        Ok(report) => super::emit(&report, output),
+        Err(e) => {
+            eprintln!("错误: {e}");
+            Err(2)
+        }
+    }
+}

@@ -240,14 +240,7 @@ fn diff(args: &Args, tmp: &Path) -> u8 {
             .and_then(|_| crate::diff::repository_prefix(&new_folder(args)))
             .unwrap_or_else(|| crate::output::location_prefix(&new_folder(args))),
     };
-    let bytes = match crate::output::render(args.format, &doc) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("错误: {e}");
-            return 2;
-        }
-    };
-    if let Err(code) = super::emit(&bytes, args.output.as_deref()) {
+    if let Err(code) = super::common::write_audit(args.format, &doc, args.output.as_deref()) {
         return code;
     }
     args.fail_on.exit_code(&after.findings, unreadable)

@@ -77,10 +77,24 @@ pub fn run(args: &Args) -> u8 {
 /// redirected to), is appended to directly: renaming over it would replace
 /// it with a file. A folder is an error before anything is written.
 pub(crate) fn write_atomically(path: &Path, contents: impl AsRef<[u8]>) -> std::io::Result<()> {
-    write_through(path, contents.as_ref(), 0)
+    let contents = contents.as_ref();
+    write_atomically_with(path, &mut |w| w.write_all(contents))
 }
 
-fn write_through(path: &Path, contents: &[u8], links: u8) -> std::io::Result<()> {
+/// As [`write_atomically`], the contents written by `write` into the file
+/// (through a buffer), so that a large output is never held whole.
+pub(crate) fn write_atomically_with(
+    path: &Path,
+    write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    write_through(path, write, 0)
+}
+
+fn write_through(
+    path: &Path,
+    contents: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    links: u8,
+) -> std::io::Result<()> {
     use std::io::Write as _;
     let stream = path.starts_with("/dev")
         || path.starts_with("/proc")
@@ -90,8 +104,8 @@ fn write_through(path: &Path, contents: &[u8], links: u8) -> std::io::Result<()>
         return Err(std::io::Error::other("是文件夹, 不是文件"));
     }
     if stream || meta.as_ref().is_ok_and(|m| !m.is_file()) {
-        let mut f = std::fs::OpenOptions::new().append(true).open(path)?;
-        return f.write_all(contents).and_then(|()| f.flush());
+        let mut f = std::io::BufWriter::new(std::fs::OpenOptions::new().append(true).open(path)?);
+        return contents(&mut f).and_then(|()| f.flush());
     }
     if let Ok(target) = std::fs::read_link(path) {
         if links >= 16 {
@@ -113,7 +127,13 @@ fn write_through(path: &Path, contents: &[u8], links: u8) -> std::io::Result<()>
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.yimen.tmp", std::process::id()));
-    let written = std::fs::write(&tmp, contents).and_then(|()| std::fs::rename(&tmp, path));
+    let written = std::fs::File::create(&tmp)
+        .and_then(|f| {
+            let mut w = std::io::BufWriter::new(f);
+            contents(&mut w)?;
+            w.flush()
+        })
+        .and_then(|()| std::fs::rename(&tmp, path));
     if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }

@@ -89,16 +89,25 @@ pub(crate) fn load_mapping(
 
 /// Write a report to `--output` (atomically) or standard output.
 pub(crate) fn emit(text: impl AsRef<[u8]>, output: Option<&std::path::Path>) -> Result<(), u8> {
-    use std::io::Write as _;
     let text = text.as_ref();
+    emit_with(&mut |w| w.write_all(text), output)
+}
+
+/// As [`emit`], the output written by `write` as it goes (through a
+/// buffer), never held whole.
+pub(crate) fn emit_with(
+    write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    output: Option<&std::path::Path>,
+) -> Result<(), u8> {
+    use std::io::Write as _;
     if let Some(p) = output {
-        return fmt_cmd::write_atomically(p, text).map_err(|e| {
+        return fmt_cmd::write_atomically_with(p, write).map_err(|e| {
             eprintln!("错误: 无法写入 {}: {e}", p.display());
             2
         });
     }
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text).and_then(|()| out.flush()) {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    match write(&mut out).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         // The reader went away (`yimen audit … | head`): it has what it
         // wanted, nothing to say.

@@ -35,6 +35,18 @@ struct Resolved<'a> {
 }
 
 pub fn render(doc: &AuditDoc<'_>) -> String {
+    let mut out = Vec::new();
+    // (Writing into memory fails only if serialising does: not for these
+    // types.)
+    match write(doc, &mut out) {
+        Ok(()) => String::from_utf8(out).unwrap_or_default(),
+        Err(e) => format!("{{\"error\": \"{e}\"}}\n"),
+    }
+}
+
+/// The findings contract's JSON written to `w` as it is serialised, never
+/// held whole (a million data errors make hundreds of megabytes).
+pub fn write(doc: &AuditDoc<'_>, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let c = Contract {
         yimen: env!("CARGO_PKG_VERSION"),
         as_of: doc.as_of.format("%Y-%m-%d").to_string(),
@@ -56,8 +68,6 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
         expired_waivers: &doc.audit.expired_waivers,
         stale_waivers: &doc.audit.stale_waivers,
     };
-    let mut s =
-        serde_json::to_string_pretty(&c).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    s.push('\n');
-    s
+    serde_json::to_writer_pretty(&mut *w, &c)?;
+    w.write_all(b"\n")
 }
