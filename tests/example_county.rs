@@ -29,25 +29,13 @@ fn audit_with(dir: &std::path::Path, extra: &[&str], engine: Option<&str>) -> (i
     )
 }
 
-pub fn validate(contract: &str, json: &serde_json::Value) {
-    let path = common::root().join("../shared/contracts").join(contract);
-    let schema: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(json)
-        .map(|e| format!("{e} at {}", e.instance_path))
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
-}
-
 #[test]
 fn the_example_county_fires_every_rule_with_evidence_and_clause_text() {
     let dir = common::root().join("examples/guangan");
     let (code, out) = audit(&dir, &[]);
     assert_eq!(code, 1, "findings at error severity exit 1");
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
-    validate("findings.schema.json", &json);
+    common::assert_contract("findings.schema.json", &json);
     let findings = json["findings"].as_array().unwrap();
     for c in common::ALL_CODES {
         let f = common::with_code(&json, "findings", c);

@@ -223,3 +223,17 @@ pub fn unzip_entry(path: &Path, name: &str) -> String {
         .unwrap();
     text
 }
+
+/// Asserts that `json` follows the contract `contract` of `../shared/contracts`
+/// (`findings.schema.json`, `metrics.schema.json`, `inspect.schema.json`).
+pub fn assert_contract(contract: &str, json: &serde_json::Value) {
+    let path = root().join("../shared/contracts").join(contract);
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(json)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
