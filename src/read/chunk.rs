@@ -766,10 +766,20 @@ pub struct Unread {
 }
 
 impl ParsedChunk {
-    /// Counts a row skipped, keeping its texts.
+    /// Counts a row skipped, keeping its texts. (Out of line: rare, and
+    /// kept out of the loops over records.)
+    #[cold]
+    #[inline(never)]
     fn skipped(&mut self, row: u32, texts: Vec<String>) {
         self.bad_rows += 1;
         self.unread.push(Unread { row, texts });
+    }
+
+    /// [`ParsedChunk::skipped`] for a row of a text table.
+    #[cold]
+    #[inline(never)]
+    fn skipped_cells(&mut self, row: u32, cells: &RowCells<'_>, enc: TextEncoding) {
+        self.skipped(row, cells.texts(enc));
     }
 }
 
@@ -1102,7 +1112,7 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
         let line = rows.lines[i];
         if let Some(&(_, label)) = totals.next_if(|&&(k, _)| k == i) {
             notes.next_if(|&&(k, _)| k as usize == i);
-            out.skipped(line, cells.texts(enc));
+            out.skipped_cells(line, &cells, enc);
             out.errors
                 .push(plan.totals_row(line, &cells.text(enc, delimiter), label));
             continue;
@@ -1120,7 +1130,7 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
             // (Only unnamed columns left out: no field reads them.)
             let short_of_unnamed = cells.len() < width && cells.len() >= plan.named_width;
             if !extra_empty && !short_of_unnamed {
-                out.skipped(line, cells.texts(enc));
+                out.skipped_cells(line, &cells, enc);
                 let text = cells.text(enc, delimiter);
                 // A quote that opened a cell and closed lines later made
                 // one record of those lines: say how many.
@@ -1691,7 +1701,7 @@ fn valueless(
     delimiter: u8,
     why: NoRecord,
 ) {
-    out.skipped(line, cells.texts(enc));
+    out.skipped_cells(line, cells, enc);
     out.errors
         .push(plan.valueless_row(line, &cells.text(enc, delimiter), why));
 }
