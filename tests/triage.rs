@@ -299,6 +299,18 @@ fn baseline_and_waiver_keys_match_in_their_normalised_form() {
         ],
         "{err}"
     );
+    // A waived finding keeps its state against the baseline beside its
+    // status, as the other formats show it.
+    let baseline: Vec<(&str, &str)> = common::with_code(&json, "findings", "H001")
+        .iter()
+        .map(|f| {
+            (
+                f["key"][0].as_str().unwrap(),
+                f["baseline"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(baseline, [("C1", "persisting"), ("C2", "persisting")]);
     assert!(
         json["resolved"].as_array().is_none_or(Vec::is_empty),
         "{}",

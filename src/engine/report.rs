@@ -89,9 +89,10 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waiver: Option<crate::triage::Waiver>,
     /// With `--baseline`: new or persisting, a waived finding too (its
-    /// `status` says only waived). Not serialised: the contract's JSON has
-    /// the one `status`; SARIF, `JUnit`, GitHub, CSV and xlsx show both.
-    #[serde(skip)]
+    /// `status` says only waived, as the contract's one `status` can). In
+    /// the JSON beyond the contract's keys (which it allows); SARIF,
+    /// `JUnit`, GitHub, CSV and xlsx show both too.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<&'static str>,
 }
 
