@@ -1007,3 +1007,66 @@ fn a_case_log_with_item_columns_is_a_case_log() {
         "C2 took 15 working days: {codes:?}"
     );
 }
+
+/// A register in an encoding yimen does not read (Big5) decodes as GBK
+/// without an error and its header as other characters: skipped, the
+/// reason saying the file is not UTF-8 and how its first row read; the
+/// dataset its name gives is "not given or unreadable", never "not given".
+#[test]
+fn a_register_in_an_encoding_not_read_may_hold_the_dataset_its_name_gives() {
+    let text =
+        "授權單位,事項編碼,授權級別,是否授權審批專用章,生效日期\n民政局,K1,決定,是,2025-01-01\n";
+    let (big5, _, unmappable) = encoding_rs::BIG5.encode(text);
+    assert!(!unmappable);
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    write(d, "窗口授权.csv", &big5);
+    write(
+        d,
+        "事项目录.csv",
+        "事项编码,事项名称,实施主体\nK1,甲,民政局\n".as_bytes(),
+    );
+    // An unsupported file named as the dataset holds nothing of it.
+    write(d, "授权说明.md", "说明".as_bytes());
+    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
+        .arg("audit")
+        .arg(d)
+        .args([
+            "--as-of",
+            "2025-12-31",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["summary"]["not_read"]["authorizations"], "not_given_or_unreadable",
+        "{json:#}"
+    );
+    let skipped = json["skipped"].as_array().unwrap();
+    let reason = skipped
+        .iter()
+        .find(|k| k["file"] == "窗口授权.csv")
+        .and_then(|k| k["reason"].as_str())
+        .unwrap();
+    assert!(
+        reason.contains("文件不是 UTF-8, 已按 gbk 读取, 第一行读作「") && reason.contains("Big5"),
+        "{reason}"
+    );
+    // The same register in GBK is read.
+    let (gbk, _, _) = encoding_rs::GBK.encode(
+        "授权单位,事项编码,授权级别,是否授权审批专用章,生效日期\n民政局,K1,决定,是,2025-01-01\n",
+    );
+    write(d, "窗口授权.csv", &gbk);
+    let disc = discover(d, schema(), &ReadOptions::default()).unwrap();
+    assert!(disc.headerless.is_empty(), "{:?}", disc.skipped);
+    assert!(disc.sources.iter().any(|s| s.dataset == "authorizations"));
+}

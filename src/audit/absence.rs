@@ -31,6 +31,14 @@ impl Reading {
             unreadable: vec![false; n],
             maybe: vec![false; n],
         };
+        // A data file named as one dataset in which no header was found
+        // may hold it, unrecognised (an encoding yimen does not read): not
+        // "not given".
+        for rel in &discovery.headerless {
+            if let [ds] = name_datasets(schema, rel).as_slice() {
+                r.maybe[*ds] = true;
+            }
+        }
         for e in &discovery.errors {
             match file_datasets(schema, opts, e).as_slice() {
                 [ds] => r.unreadable[*ds] = true,
@@ -99,6 +107,11 @@ fn file_datasets(schema: &Schema, opts: &ReadOptions, e: &ReadError) -> Vec<usiz
     if let Some(ds) = mapped {
         return vec![ds];
     }
+    name_datasets(schema, rel)
+}
+
+/// The datasets whose file-name patterns the name of `rel` matches.
+fn name_datasets(schema: &Schema, rel: &str) -> Vec<usize> {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     schema
         .datasets

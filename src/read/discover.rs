@@ -455,6 +455,15 @@ impl Ctx<'_> {
         }
     }
 
+    /// [`Ctx::skip`] for a table no header of which fits a dataset
+    /// (see [`super::Discovery::headerless`]).
+    fn skip_headerless(&mut self, sheet: Option<&str>, what: &str, reason: &str) {
+        self.skip(sheet, what, reason);
+        if self.out.headerless.last().map(String::as_str) != Some(self.rel) {
+            self.out.headerless.push(self.rel.to_string());
+        }
+    }
+
     fn skip(&mut self, sheet: Option<&str>, what: &str, reason: &str) {
         let reason = match sheet {
             Some(s) => format!("{what} {s}: {reason}"),
@@ -539,7 +548,10 @@ impl Ctx<'_> {
                         };
                         self.push_text(fmt, c, Some(p.encoding), p.delimiter, None, line);
                     }
-                    Choice::Skip(why) => self.skip(None, "", &why),
+                    Choice::Skip(why) => {
+                        let why = why + &not_utf8_hint(p.encoding, forced_enc, &p.rows);
+                        self.skip_headerless(None, "", &why);
+                    }
                     Choice::Unfit(why) => self.settle_unfit(vec![(None, why)], "", false),
                     Choice::Reported => {}
                 }
@@ -597,7 +609,7 @@ impl Ctx<'_> {
                             self.push(format, c, None, b',', Some(s.name.clone()), Some(row));
                             read_any = true;
                         }
-                        Choice::Skip(why) => self.skip(Some(&s.name), "工作表", &why),
+                        Choice::Skip(why) => self.skip_headerless(Some(&s.name), "工作表", &why),
                         Choice::Unfit(why) => unfit.push((Some(s.name.clone()), why)),
                         Choice::Reported => read_any = true,
                     }
@@ -628,7 +640,11 @@ impl Ctx<'_> {
                         None,
                         None,
                     ),
-                    Choice::Skip(why) => self.skip(None, "", &why),
+                    Choice::Skip(why) => {
+                        let why = why
+                            + &not_utf8_hint(p.encoding, forced_enc, std::slice::from_ref(&p.keys));
+                        self.skip_headerless(None, "", &why);
+                    }
                     Choice::Unfit(why) => self.settle_unfit(vec![(None, why)], "", false),
                     Choice::Reported => {}
                 }
@@ -666,7 +682,7 @@ impl Ctx<'_> {
                             );
                             read_any = true;
                         }
-                        Choice::Skip(why) => self.skip(key, "键", &why),
+                        Choice::Skip(why) => self.skip_headerless(key, "键", &why),
                         Choice::Unfit(why) => unfit.push((t.key.clone(), why)),
                         Choice::Reported => read_any = true,
                     }
@@ -698,4 +714,34 @@ fn shown(row: &[String]) -> String {
         out.push("…".to_string());
     }
     out.join(", ")
+}
+
+/// For a text file read in GBK or GB18030 because it is not UTF-8 (no
+/// encoding given by the mapping) and in which no header was found: that
+/// another encoding (Big5, Shift-JIS) would read as such without an error
+/// and its header as other characters, with the first row as read.
+fn not_utf8_hint(
+    enc: super::TextEncoding,
+    forced: Option<super::TextEncoding>,
+    rows: &[Vec<String>],
+) -> String {
+    use super::TextEncoding;
+    if forced.is_some() || !matches!(enc, TextEncoding::Gbk | TextEncoding::Gb18030) {
+        return String::new();
+    }
+    let first = rows
+        .iter()
+        .map(|r| r.join(","))
+        .find(|r| !r.trim_matches([',', ' ']).is_empty())
+        .unwrap_or_default();
+    let shown: String = first.chars().take(60).collect();
+    let more = if first.chars().count() > 60 {
+        "…"
+    } else {
+        ""
+    };
+    format!(
+        ";文件不是 UTF-8, 已按 {} 读取, 第一行读作「{shown}{more}」: 若文件是 yimen 不读的编码 (如 Big5), 表头会读成乱码, 请另存为 UTF-8 或 GBK",
+        enc.name()
+    )
 }

@@ -184,6 +184,11 @@ pub struct Discovery {
     pub skipped: Vec<Skipped>,
     /// Files that could not be read (each also in `skipped`).
     pub errors: Vec<ReadError>,
+    /// Data files (or a sheet or key of one) skipped because no header in
+    /// them fits a dataset (each also in `skipped`): one named as a dataset
+    /// may hold it, unrecognised (an encoding yimen does not read, a header
+    /// written otherwise).
+    pub headerless: Vec<String>,
     /// What became of each of the mapping's `files` patterns.
     pub pattern_use: Vec<mapping::PatternUse>,
 }
