@@ -796,10 +796,12 @@ fn a_period_without_cases_is_noted() {
 }
 
 /// With `--period`, a case without a usable acceptance time cannot be placed
-/// in the year: it is left out of every metric and counted in a note ("only
-/// event records dated in it are counted"), not counted as if in the year.
+/// in the year: it is not counted as if in the year, but undetermined in
+/// each metric whose population it is in (its department's row, where the
+/// evaluation reads it: a metric needs its date to decide), and the note
+/// says how many.
 #[test]
-fn a_period_leaves_out_undated_records_and_says_how_many() {
+fn a_period_counts_undated_records_undetermined_and_says_how_many() {
     let tmp = tempfile::tempdir().unwrap();
     fixture(tmp.path());
     std::fs::write(
@@ -821,12 +823,16 @@ fn a_period_leaves_out_undated_records_and_says_how_many() {
             m07["denominator"].as_u64(),
             m07["undetermined"].as_u64()
         ),
-        (Some(0), Some(1), Some(0)),
+        (Some(0), Some(1), Some(2)),
         "{m07}"
     );
+    // M05 (every case) too; M04 only the finished ones (both are).
+    for id in ["M04", "M05"] {
+        assert_eq!(metric(&json, id, Some("X局"))["undetermined"], 2, "{id}");
+    }
     let notes = json["notes"].to_string();
     assert!(
-        notes.contains("有 2 条记录的受理时间为空或无法识别，无法确定是否属于 2025 年度"),
+        notes.contains("有 2 条记录的受理时间为空或无法识别，无法确定是否属于 2025 年度，未计入问题统计，在其所属的指标中计为无法判定"),
         "{notes}"
     );
 }

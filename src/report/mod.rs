@@ -944,7 +944,7 @@ fn period_notes(
                 .and_then(|f| ds.field(f))
                 .map_or("", crate::schema::Field::header);
             notes.push(format!(
-                "{}中有 {n} 条记录的{field}为空或无法识别，无法确定是否属于 {p} 年度，未计入指标和问题统计",
+                "{}中有 {n} 条记录的{field}为空或无法识别，无法确定是否属于 {p} 年度，未计入问题统计，在其所属的指标中计为无法判定",
                 ds.title
             ));
         }

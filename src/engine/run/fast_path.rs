@@ -327,7 +327,7 @@ impl Runner<'_> {
     ) {
         let mut m = HashMap::default();
         let mut f = Frame::new(&self.env, rule, &row.values);
-        eval_metric(rule, &mut f, &mut m, (row.file, row.row));
+        eval_metric(rule, &mut f, &mut m, (row.file, row.row), false);
         let reference = m
             .into_iter()
             .next()

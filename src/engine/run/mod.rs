@@ -460,6 +460,7 @@ impl<'a> Runner<'a> {
                     Some(_) => continue,
                     None => {
                         p.undated += 1;
+                        self.undated_metrics(ds, row, i, first_of_key, &cache, &mut p);
                         continue;
                     }
                 }
@@ -501,6 +502,38 @@ impl<'a> Runner<'a> {
         }
         p.rows = rows.len() as u64;
         p
+    }
+
+    /// A record without a usable date, which a period cannot place: no
+    /// rule judges it, but each metric whose population it is in (for all
+    /// that is known) counts it undetermined in its department's row, where
+    /// the evaluation reads it (a case of 原单位 without its date would
+    /// otherwise leave M07 at 0% with nothing undetermined).
+    fn undated_metrics(
+        &self,
+        ds: usize,
+        row: &Row,
+        i: usize,
+        first_of_key: Option<&[bool]>,
+        cache: &LookupCache,
+        p: &mut Partial,
+    ) {
+        for (slot, (_, rule)) in self.rules[ds].iter().enumerate() {
+            if rule.kind != RuleKind::Metric || rule.distinct && first_of_key.is_some_and(|f| !f[i])
+            {
+                continue;
+            }
+            cache.borrow_mut().clear();
+            let mut f =
+                Frame::with_lets(&self.env, rule, &row.values, Vec::new()).with_cache(cache);
+            eval_metric(
+                rule,
+                &mut f,
+                &mut p.metrics[slot],
+                (row.file, row.row),
+                true,
+            );
+        }
     }
 
     /// Merge the partials of dataset `ds` (in chunk order) and judge its
@@ -789,7 +822,15 @@ fn eval_row(
 ) -> Vec<Option<Val>> {
     let mut f = Frame::with_lets(env, rule, &row.values, lets).with_cache(cache);
     match rule.kind {
-        RuleKind::Metric => eval_metric(rule, &mut f, &mut p.metrics[slot], (row.file, row.row)),
+        RuleKind::Metric => {
+            eval_metric(
+                rule,
+                &mut f,
+                &mut p.metrics[slot],
+                (row.file, row.row),
+                false,
+            );
+        }
         RuleKind::Rule if rule.is_group() => {
             eval_group_row(env, ri, rule, row, slot, agg_plans, p, &mut f);
         }
@@ -798,12 +839,14 @@ fn eval_row(
     f.into_lets()
 }
 
-/// Count the record at `at` (file, row) for a metric.
+/// Count the record at `at` (file, row) for a metric; an `undated` one
+/// (see [`Runner::undated_metrics`]) undetermined when it is a member.
 fn eval_metric(
     rule: &RuleDef,
     f: &mut Frame<'_>,
     metrics: &mut HashMap<Option<Key>, MetricAcc>,
     at: (u32, u32),
+    undated: bool,
 ) {
     if !f.applicable() {
         return;
@@ -829,7 +872,7 @@ fn eval_metric(
         }
         _ => (None, None),
     };
-    let verdict = judged.flatten();
+    let verdict = judged.flatten().filter(|_| !undated);
     let acc = metrics.entry(dept).or_default();
     if let Some(text) = &text {
         acc.note_text(at, text);
