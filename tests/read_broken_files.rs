@@ -352,3 +352,47 @@ fn a_cell_past_excel_s_last_column_or_row_is_unreadable() {
         }
     }
 }
+
+/// A workbook one part of which declares that it unpacks to hundreds of
+/// megabytes from a few kilobytes (a decompression bomb: a damaged or
+/// hostile file of a megabyte made the reader allocate gigabytes and
+/// abort) is unreadable at once, said so with the part and its sizes;
+/// an ordinary workbook is read.
+#[test]
+fn a_workbook_part_that_would_unpack_like_a_bomb_is_unreadable() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("办件记录.xlsx");
+    case_log_xlsx(&path, 3);
+    std::fs::write(
+        dir.path().join("事项目录.csv"),
+        "事项编码,事项名称,实施主体\nA1,甲,区民政局\n",
+    )
+    .unwrap();
+    assert_eq!(audit(dir.path()).status.code(), Some(0));
+    // The central directory's entry of the sheet: its unpacked size (at
+    // offset 24 of the entry) made 512 MiB.
+    let mut bytes = std::fs::read(&path).unwrap();
+    let name = b"xl/worksheets/sheet1.xml";
+    let entry = (0..bytes.len() - 46 - name.len())
+        .find(|&i| bytes[i..].starts_with(b"PK\x01\x02") && bytes[i + 46..].starts_with(name))
+        .expect("the sheet's central directory entry");
+    bytes[entry + 24..entry + 28].copy_from_slice(&(512u32 << 20).to_le_bytes());
+    std::fs::write(&path, bytes).unwrap();
+    let audited = audit(dir.path());
+    assert_eq!(audited.status.code(), Some(2));
+    for out in [audited, run(dir.path(), &["inspect", "--format", "json"])] {
+        let skipped = skipped(&out);
+        let (file, reason, unreadable) = skipped
+            .iter()
+            .find(|s| s.0 == "办件记录.xlsx")
+            .unwrap_or_else(|| panic!("{skipped:?}"));
+        assert_eq!(file, "办件记录.xlsx");
+        assert!(unreadable);
+        assert!(
+            reason.starts_with(
+                "无法读取: 工作簿的部件 xl/worksheets/sheet1.xml 解压后有 512 MB, 是压缩后的 "
+            ) && reason.ends_with("倍, 像是压缩炸弹 (损坏或恶意的文件), 未读取"),
+            "{reason}"
+        );
+    }
+}

@@ -233,13 +233,27 @@ fn probe_xlsx<RS: std::io::Read + std::io::Seek>(
     })
 }
 
-/// Checks an old `.xls` (compound file) before calamine trusts its sizes.
+/// A part of a workbook past this size (unpacked)…
+const PART_LIMIT: u64 = 256 << 20;
+/// …and packed more than this many times smaller is taken for a bomb: an
+/// Excel sheet of a million rows unpacks to a few hundred megabytes, at
+/// ten to fifty times its packed size.
+const PART_RATIO: u64 = 200;
+
+/// Checks an old `.xls` (compound file) before calamine trusts its sizes,
+/// and the parts of an `.xlsx` (a zip) before calamine unpacks them.
 fn precheck(path: &Path, rel: &str) -> Result<(), ReadError> {
     let mut head = [0u8; 8];
-    let is_cfb = std::fs::File::open(path)
+    let read_head = std::fs::File::open(path)
         .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
-        .is_ok()
-        && head == *b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+        .is_ok();
+    if read_head && head.starts_with(b"PK\x03\x04") {
+        return zip_precheck(path).map_err(|reason| ReadError::Unreadable {
+            file: rel.to_string(),
+            reason,
+        });
+    }
+    let is_cfb = read_head && head == *b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
     if !is_cfb {
         return Ok(());
     }
@@ -251,6 +265,34 @@ fn precheck(path: &Path, rel: &str) -> Result<(), ReadError> {
         file: rel.to_string(),
         reason: format!("旧版 Excel 文件已损坏({why})"),
     })
+}
+
+/// Refuses a workbook a part of which declares an unpacked size that
+/// only a decompression bomb has (see [`PART_LIMIT`], [`PART_RATIO`]): a
+/// damaged or hostile file of a megabyte that would unpack to gigabytes.
+/// A zip calamine cannot read is left for calamine to report.
+fn zip_precheck(path: &Path) -> Result<(), String> {
+    let Ok(file) = std::fs::File::open(path) else {
+        return Ok(());
+    };
+    let Ok(mut zip) = zip_parts::ZipArchive::new(std::io::BufReader::new(file)) else {
+        return Ok(());
+    };
+    for i in 0..zip.len() {
+        let Ok(part) = zip.by_index_raw(i) else {
+            continue;
+        };
+        let (size, packed) = (part.size(), part.compressed_size().max(1));
+        if size > PART_LIMIT && size / packed > PART_RATIO {
+            return Err(format!(
+                "工作簿的部件 {} 解压后有 {} MB, 是压缩后的 {} 倍, 像是压缩炸弹 (损坏或恶意的文件), 未读取",
+                part.name(),
+                size >> 20,
+                size / packed
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Streams the data rows of one sheet in chunks.
