@@ -1,6 +1,8 @@
 //! Discovery, dataset decisions, the mapping file, strictness, streaming
 //! and determinism.
 
+mod common;
+
 use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
@@ -1028,25 +1030,7 @@ fn a_register_in_an_encoding_not_read_may_hold_the_dataset_its_name_gives() {
     );
     // An unsupported file named as the dataset holds nothing of it.
     write(d, "授权说明.md", "说明".as_bytes());
-    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
-        .arg("audit")
-        .arg(d)
-        .args([
-            "--as-of",
-            "2025-12-31",
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = common::audit_json(None, d, &[]);
     assert_eq!(
         json["summary"]["not_read"]["authorizations"], "not_given_or_unreadable",
         "{json:#}"
