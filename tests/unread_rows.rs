@@ -217,3 +217,66 @@ fn a_dated_lookup_with_a_skipped_row_of_its_key_is_unknown() {
     );
     assert_eq!(audit(Some("reference"), dir.path()), json);
 }
+
+/// A quote that opened a cell and closed lines later made one skipped row
+/// of those lines: the keys of the lines it swallowed may be held too
+/// (a review: K4's line inside it was called not in the catalogue).
+#[test]
+fn the_lines_an_open_quote_swallowed_may_hold_keys() {
+    let dir = common::folder(&[
+        (
+            "事项目录.csv",
+            "事项编码,事项名称,事项类型,实施主体,是否进驻中心\n\
+             K1,甲,行政许可,民政局,是\n\
+             K3,\"丙,行政许可,民政局,是\n\
+             K4,丁,行政许可,民政局,是\n\
+             K5,戊\",民政局,是\n",
+        ),
+        (
+            "办件记录.csv",
+            "办件编号,事项编码,受理部门,受理渠道,受理时间\n\
+             C3,K3,民政局,中心窗口,2025-03-03\n\
+             C4,K4,民政局,中心窗口,2025-03-03\n\
+             C9,K9,民政局,中心窗口,2025-03-03\n",
+        ),
+    ]);
+    let json = audit(None, dir.path());
+    let h006: Vec<(String, String, usize)> = verdicts(&json, &["H006"])
+        .into_iter()
+        .map(|(c, k, m)| (c, k, m.len()))
+        .collect();
+    assert_eq!(
+        h006,
+        [
+            ("H006".to_string(), "C9".to_string(), 0),
+            ("H006".to_string(), "C3".to_string(), 1),
+            ("H006".to_string(), "C4".to_string(), 1),
+        ]
+    );
+}
+
+/// A JSON line that does not parse is read for its keys with its escapes
+/// undone (`\u6c11\u653f\u5c40`, as Python's json.dumps writes 民政局).
+#[test]
+fn a_broken_json_line_s_escaped_texts_may_hold_keys() {
+    let dir = common::folder(&[
+        (
+            "进驻单位.jsonl",
+            "{\"进驻单位\": \"人社局\", \"窗口类型\": \"常驻窗口\"}\n\
+             {\"\\u8fdb\\u9a7b\\u5355\\u4f4d\": \"\\u6c11\\u653f\\u5c40\", \"窗口类型\": \"常驻窗口\"\n",
+        ),
+        (
+            "事项目录.csv",
+            "事项编码,事项名称,事项类型,实施主体,是否进驻中心\nK1,甲,行政许可,民政局,是\n",
+        ),
+    ]);
+    let json = audit(None, dir.path());
+    assert_eq!(
+        verdicts(&json, &["E002"]),
+        [(
+            "E002".to_string(),
+            "民政局".to_string(),
+            vec!["units(无法读取: 进驻单位.jsonl 第 2 行)".to_string()]
+        )]
+    );
+}

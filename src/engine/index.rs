@@ -98,7 +98,16 @@ const UNREAD_KEYS_LIMIT: usize = 4096;
 /// matching form, and as a whole number when it reads as one.
 fn unread_keys(texts: &[String]) -> Vec<Key> {
     let mut keys: Vec<Key> = Vec::new();
-    for t in texts {
+    // Each text whole, and its pieces between line breaks and separators:
+    // a quote that opened a cell and closed lines later put whole lines,
+    // their keys inside, in one text.
+    let pieces = texts.iter().flat_map(|t| {
+        std::iter::once(t.as_str()).chain(
+            t.split(['\n', '\r', ',', '\t', '"'])
+                .filter(move |p| p.len() < t.len()),
+        )
+    });
+    for t in pieces {
         let norm = normalize::value(t);
         if norm.is_empty() {
             continue;

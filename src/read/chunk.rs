@@ -789,7 +789,15 @@ fn json_pieces(raw: &str) -> Vec<String> {
     raw.split(['"', ',', ':', '{', '}', '[', ']'])
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .map(str::to_string)
+        .map(|t| {
+            // (`\u6c11` escapes, as Python's json.dumps writes Chinese.)
+            if t.contains('\\') {
+                serde_json::from_str::<String>(&format!("\"{t}\""))
+                    .unwrap_or_else(|_| t.to_string())
+            } else {
+                t.to_string()
+            }
+        })
         .collect()
 }
 
