@@ -60,6 +60,9 @@ pub(crate) struct TablePlan {
     /// Per field: its parser before a column's unit (`(万元)`) is applied,
     /// for a value under another key (see [`TablePlan::parse_key_cell`]).
     base_parsers: Vec<CellParser>,
+    /// Records of keys: the parser of each header key with a unit after it
+    /// (`收费金额(万元)`), made once (see [`TablePlan::parse_key_cell`]).
+    unit_key_parsers: HashMap<String, CellParser>,
     /// Per field: without a column in the file it reads as empty, not as
     /// unknown. In a table (CSV, sheet) only the bounds of a validity range
     /// do (a register without them records no time limit, as an empty bound
@@ -110,6 +113,13 @@ impl TablePlan {
             .map(|f| CellParser::new(f, mapping.and_then(|m| m.values(&ds.name, &f.name))))
             .collect();
         let base_parsers = parsers.clone();
+        let unit_key_parsers = alias_fields
+            .iter()
+            .filter_map(|(k, &f)| {
+                let (_, mark) = super::header::split_unit(k)?;
+                Some((k.clone(), base_parsers[f].clone().with_column_unit(mark)))
+            })
+            .collect();
         // A header with a unit after the field's name (`投资额(元)`): the
         // column's numbers are in it.
         for col in &source.columns {
@@ -149,6 +159,7 @@ impl TablePlan {
             headers: source.columns.iter().map(|c| c.header.clone()).collect(),
             parsers,
             base_parsers,
+            unit_key_parsers,
             absent_is_empty: ds
                 .fields
                 .iter()
@@ -284,14 +295,13 @@ impl TablePlan {
     /// not the header of the column that feeds the field (another alias, a
     /// key first seen after the sampled records): read in the unit `key`
     /// gives (`收费金额(万元)`), or the field's own, not the column's.
+    /// (Every such key is one of `alias_fields`.)
     fn parse_key_cell(&self, f: usize, key: &str, d: &Data) -> Result<Value, BadCell> {
-        let key = super::normalize::key(key);
-        match super::header::split_unit(&key) {
-            Some((_, mark)) => {
-                self.parse_cell_with(&self.base_parsers[f].clone().with_column_unit(mark), d)
-            }
-            None => self.parse_cell_with(&self.base_parsers[f], d),
-        }
+        let parser = self
+            .unit_key_parsers
+            .get(&super::normalize::key(key))
+            .unwrap_or(&self.base_parsers[f]);
+        self.parse_cell_with(parser, d)
     }
 
     fn parse_cell_with(&self, parser: &CellParser, d: &Data) -> Result<Value, BadCell> {
