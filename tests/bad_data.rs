@@ -688,12 +688,7 @@ fn a_yaml_list_keeps_its_records_past_odd_items_and_keys() {
     ]);
     let json = audit(dir.path(), &[]);
     assert_eq!(json["summary"]["records"]["cases"], 3, "{json:#}");
-    let rows: Vec<u64> = json["data_errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["row"].as_u64().unwrap())
-        .collect();
+    let rows = common::data_error_rows(&json);
     assert_eq!(rows, [1, 2, 3, 4]);
     let keys = verdict_keys(&json);
     for k in ["X1", "X2", "X3"] {

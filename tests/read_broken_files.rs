@@ -48,6 +48,19 @@ fn skipped(out: &Output) -> Vec<(String, String, bool)> {
         .collect()
 }
 
+/// Rewrites the sheet of the workbook at `path` as `edit(text, cut)` gives
+/// it, `cut` the place of its `</sheetData>`.
+fn sheet_edited(path: &Path, edit: impl Fn(&str, usize) -> String) {
+    common::rewrite_zip_entries(path, |name, bytes| {
+        if !name.starts_with("xl/worksheets/") {
+            return Some(bytes);
+        }
+        let text = String::from_utf8(bytes).unwrap();
+        let cut = text.find("</sheetData>").unwrap();
+        Some(edit(&text, cut).into_bytes())
+    });
+}
+
 /// Writes a one-sheet workbook to `path`, then each of its zip entries as
 /// `edit(name, bytes)` gives it (`None`: left out).
 fn workbook_edited(path: &Path, edit: impl Fn(&str, Vec<u8>) -> Option<Vec<u8>>) {
@@ -189,18 +202,10 @@ fn a_streamed_file_failing_before_its_records_leaves_its_dataset_unreadable() {
     // than a chunk of records.
     case_log_xlsx(&path, 4999);
     // The sheet's XML cut off inside a row after the records.
-    common::rewrite_zip_entries(&path, |name, bytes| {
-        if !name.starts_with("xl/worksheets/") {
-            return Some(bytes);
-        }
-        let text = String::from_utf8(bytes).unwrap();
-        let cut = text.find("</sheetData>").unwrap();
-        Some(
-            format!(
-                "{}<row r=\"5001\"><c r=\"A5001\" t=\"str\"><v>C5000</x></c>",
-                &text[..cut]
-            )
-            .into_bytes(),
+    sheet_edited(&path, |text, cut| {
+        format!(
+            "{}<row r=\"5001\"><c r=\"A5001\" t=\"str\"><v>C5000</x></c>",
+            &text[..cut]
         )
     });
     let out = audit(dir.path());
@@ -322,19 +327,11 @@ fn a_cell_past_excel_s_last_column_or_row_is_unreadable() {
         let path = dir.path().join("办件记录.xlsx");
         case_log_xlsx(&path, 1);
         let row: String = at.chars().filter(char::is_ascii_digit).collect();
-        common::rewrite_zip_entries(&path, |name, bytes| {
-            if !name.starts_with("xl/worksheets/") {
-                return Some(bytes);
-            }
-            let text = String::from_utf8(bytes).unwrap();
-            let cut = text.find("</sheetData>").unwrap();
-            Some(
-                format!(
-                    "{}<row r=\"{row}\"><c r=\"{at}\" t=\"inlineStr\"><is><t>x</t></is></c></row>{}",
-                    &text[..cut],
-                    &text[cut..]
-                )
-                .into_bytes(),
+        sheet_edited(&path, |text, cut| {
+            format!(
+                "{}<row r=\"{row}\"><c r=\"{at}\" t=\"inlineStr\"><is><t>x</t></is></c></row>{}",
+                &text[..cut],
+                &text[cut..]
             )
         });
         for args in [
@@ -360,14 +357,9 @@ fn a_cell_past_excel_s_last_column_or_row_is_unreadable() {
 /// an ordinary workbook is read.
 #[test]
 fn a_workbook_part_that_would_unpack_like_a_bomb_is_unreadable() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::folder(&[CATALOGUE]);
     let path = dir.path().join("办件记录.xlsx");
     case_log_xlsx(&path, 3);
-    std::fs::write(
-        dir.path().join("事项目录.csv"),
-        "事项编码,事项名称,实施主体\nA1,甲,区民政局\n",
-    )
-    .unwrap();
     assert_eq!(audit(dir.path()).status.code(), Some(0));
     // The central directory's entry of the sheet: its unpacked size (at
     // offset 24 of the entry) made 512 MiB.

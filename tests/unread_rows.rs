@@ -108,12 +108,7 @@ fn a_key_only_a_skipped_row_holds_is_not_known_to_be_absent() {
         ],
     );
     // The rows are still reported, each once.
-    let rows: Vec<u64> = json["data_errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["row"].as_u64().unwrap())
-        .collect();
+    let rows = common::data_error_rows(&json);
     assert_eq!(rows, [3, 2, 2], "{json:#}");
     // The reference evaluator says the same.
     assert_eq!(audit(Some("reference"), dir.path()), json);

@@ -237,3 +237,13 @@ pub fn assert_contract(contract: &str, json: &serde_json::Value) {
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
 }
+
+/// The rows of an audit's data errors, in their order.
+pub fn data_error_rows(json: &serde_json::Value) -> Vec<u64> {
+    json["data_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["row"].as_u64().unwrap())
+        .collect()
+}
