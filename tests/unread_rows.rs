@@ -275,3 +275,117 @@ fn a_broken_json_line_s_escaped_texts_may_hold_keys() {
         )]
     );
 }
+
+/// The units given by `进驻单位.csv` (人社局 alone) and `other`, a second
+/// file of the export; a case of 民政局, so that E002 asks whether it is
+/// stationed. The audit's JSON and its exit code.
+fn units_beside(other: (&str, &[u8])) -> (serde_json::Value, Option<i32>) {
+    let dir = common::folder(&[
+        (
+            "事项目录.csv",
+            "事项编码,事项名称,事项类型,实施主体,是否进驻中心\nK1,甲,行政许可,民政局,是\n",
+        ),
+        (
+            "进驻单位.csv",
+            "进驻单位,窗口类型,设窗口数\n人社局,常驻窗口,2\n",
+        ),
+        (
+            "办件记录.csv",
+            "办件编号,事项编码,受理部门,受理渠道,受理时间,决定人角色\n\
+             C1,K1,民政局,中心窗口,2025-03-03,首席代表\n",
+        ),
+    ]);
+    std::fs::write(dir.path().join(other.0), other.1).unwrap();
+    let run = |engine| {
+        let out = common::audit_command(engine, dir.path(), &[])
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (json, out.status.code())
+    };
+    let (json, code) = run(None);
+    // The reference evaluator says the same.
+    assert_eq!(run(Some("reference")).0, json);
+    common::assert_contract("findings.schema.json", &json);
+    (json, code)
+}
+
+#[test]
+fn a_file_of_a_register_that_could_not_be_read_may_hold_any_key() {
+    // `进驻单位2.xlsx` is no workbook: 民政局 may be stationed in it.
+    let (json, code) = units_beside(("进驻单位2.xlsx", b"not a zip at all"));
+    assert_eq!(code, Some(2), "an unreadable file is exit 2");
+    assert_eq!(
+        verdicts(&json, &["E002"]),
+        vec![(
+            "E002".into(),
+            "民政局".into(),
+            vec!["units(无法读取: 进驻单位2.xlsx)".into()]
+        )],
+    );
+    // The units are given (a file was read): the summary counts its row.
+    assert_eq!(json["summary"]["records"]["units"], 1, "{json:#}");
+}
+
+#[test]
+fn a_file_named_as_a_register_without_a_header_that_fits_may_hold_any_key() {
+    // Big5 `進駐單位` headers: read as GBK, no header fits; its name names
+    // the units.
+    let big5: &[u8] = b"\xb6\x69\xb7\x72\xb3\xe6\xa6\xec,\xb5\xa1\xa4\x66\xc3\xfe\xab\xac\n";
+    let (json, _) = units_beside(("进驻单位2.csv", big5));
+    assert_eq!(
+        verdicts(&json, &["E002"]),
+        vec![(
+            "E002".into(),
+            "民政局".into(),
+            vec!["units(无法读取: 进驻单位2.csv)".into()]
+        )],
+    );
+}
+
+#[test]
+fn a_broken_file_whose_name_names_no_register_leaves_lookups_certain() {
+    // `说明.xlsx` may be anything: the units' lookups stay certain.
+    let (json, code) = units_beside(("说明.xlsx", b"not a zip at all"));
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        verdicts(&json, &["E002"]),
+        vec![("E002".into(), "民政局".into(), vec![])],
+    );
+}
+
+#[test]
+fn a_skipped_row_s_texts_are_read_through_the_mapping_s_value_aliases() {
+    // The mapping reads 县民政局 as 民政局: the units row of 县民政局, one
+    // cell long, may say 民政局 is stationed.
+    let dir = export(
+        "K3,丙,行政许可,民政局,是",
+        "县民政局,常驻窗口,2,备注",
+        "民政局,K1,决定,是,,",
+    );
+    let map = dir.path().join("mapping.yaml");
+    std::fs::write(
+        &map,
+        "datasets:\n  units:\n    values:\n      dept: { 县民政局: 民政局 }\n",
+    )
+    .unwrap();
+    let run = |engine| {
+        let out = common::audit_command(engine, dir.path(), &[])
+            .arg("--map")
+            .arg(&map)
+            .output()
+            .unwrap();
+        common::assert_success(&out);
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let json = run(None);
+    assert_eq!(
+        verdicts(&json, &["E002"]),
+        vec![(
+            "E002".into(),
+            "民政局".into(),
+            vec!["units(无法读取: 进驻单位.csv 第 2 行)".into()]
+        )],
+    );
+    assert_eq!(run(Some("reference")), json);
+}

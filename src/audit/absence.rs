@@ -19,6 +19,10 @@ pub(super) struct Reading {
     /// A file that could not be read may hold it (its name and the mapping
     /// name no dataset, or several).
     maybe: Vec<bool>,
+    /// The files (path, sheet) not read that hold or may hold it: by their
+    /// header, the mapping or their name; not those whose name names no
+    /// dataset (a broken `说明.xlsx` is not taken to hold every register).
+    files: Vec<Vec<(String, Option<String>)>>,
 }
 
 impl Reading {
@@ -30,6 +34,7 @@ impl Reading {
             given: vec![false; n],
             unreadable: vec![false; n],
             maybe: vec![false; n],
+            files: vec![Vec::new(); n],
         };
         // A data file named as one dataset in which no header was found
         // may hold it, unrecognised (an encoding yimen does not read): not
@@ -37,10 +42,15 @@ impl Reading {
         for rel in &discovery.headerless {
             if let [ds] = name_datasets(schema, rel).as_slice() {
                 r.maybe[*ds] = true;
+                r.not_read(*ds, rel, None);
             }
         }
         for e in &discovery.errors {
-            match file_datasets(schema, opts, e).as_slice() {
+            let datasets = file_datasets(schema, opts, e);
+            for &ds in &datasets {
+                r.not_read(ds, e.file(), e.sheet());
+            }
+            match datasets.as_slice() {
                 [ds] => r.unreadable[*ds] = true,
                 [] => {
                     for (ds, d) in schema.datasets.iter().enumerate() {
@@ -68,8 +78,22 @@ impl Reading {
     }
 
     /// A file of `ds` could not be read (to its end).
-    pub(super) fn failed(&mut self, ds: usize) {
+    pub(super) fn failed(&mut self, ds: usize, rel: &str, sheet: Option<&str>) {
         self.unreadable[ds] = true;
+        self.not_read(ds, rel, sheet);
+    }
+
+    fn not_read(&mut self, ds: usize, rel: &str, sheet: Option<&str>) {
+        let f = (rel.to_string(), sheet.map(str::to_string));
+        if !self.files[ds].contains(&f) {
+            self.files[ds].push(f);
+        }
+    }
+
+    /// The files (path, sheet) that hold or may hold `ds` and were not read,
+    /// in the order met.
+    pub(super) fn files_not_read(&self, ds: usize) -> &[(String, Option<String>)] {
+        &self.files[ds]
     }
 
     /// Why `ds` is absent; `None` when it is given.

@@ -197,12 +197,12 @@ pub fn audit_dir(
                 errors.extend(table.errors);
                 data.unread[ds].extend(table.unread.into_iter().map(|u| UnreadRow {
                     file: file_of[si],
-                    row: u.row,
+                    row: Some(u.row),
                     texts: u.texts,
                 }));
             }
             Err(e) => {
-                reading.failed(ds);
+                reading.failed(ds, &src.rel, src.sheet.as_deref());
                 fail(e, &mut unreadable)?;
             }
         }
@@ -211,6 +211,23 @@ pub fn audit_dir(
     // (A streamed dataset is never looked up: its absence is the summary's.)
     for (ds, absence) in data.absence.iter_mut().enumerate() {
         *absence = reading.absence(ds);
+    }
+    // A held dataset given by one file and not read from another that
+    // holds it (or may: no header fits it, its name names the dataset):
+    // the other may hold any key, so a lookup that misses is unknown,
+    // naming that file (`units(无法读取: 进驻单位2.csv)`).
+    for ds in 0..schema.datasets.len() {
+        if streamed[ds] || !data.provided(ds) {
+            continue;
+        }
+        for (rel, sheet) in reading.files_not_read(ds) {
+            let file = data.add_file(rel.clone(), sheet.clone());
+            data.unread[ds].push(UnreadRow {
+                file,
+                row: None,
+                texts: Vec::new(),
+            });
+        }
     }
     errors.extend(duplicate_keys(
         program,
@@ -276,7 +293,7 @@ pub fn audit_dir(
                 }
             }
             if let Err(e) = result {
-                reading.failed(ds);
+                reading.failed(ds, &src.rel, src.sheet.as_deref());
                 fail(e, &mut unreadable)?;
             }
             tick(&src.rel);

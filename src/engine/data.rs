@@ -37,11 +37,13 @@ pub struct Data {
 }
 
 /// A row of a held dataset that was not read as a record: where it is and
-/// the texts of its cells.
+/// the texts of its cells. `row: None` is a whole file of the dataset that
+/// could not be read (or in which no header was found, though its name
+/// names the dataset), beside others that were: it may hold any key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnreadRow {
     pub file: u32,
-    pub row: u32,
+    pub row: Option<u32>,
     pub texts: Vec<String>,
 }
 

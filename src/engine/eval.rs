@@ -811,8 +811,9 @@ impl<'a> Frame<'a> {
     }
 
     /// A lookup is unknown when a row that could not be read may hold its
-    /// key: name each such row as missing (`units(无法读取: 进驻单位.csv 第 3 行)`).
-    fn unread_rows(&mut self, dataset: usize, places: &[(u32, u32)]) {
+    /// key: name each such row as missing (`units(无法读取: 进驻单位.csv 第 3 行)`),
+    /// or the file not read (`units(无法读取: 进驻单位2.csv)`).
+    fn unread_rows(&mut self, dataset: usize, places: &[(u32, Option<u32>)]) {
         for &(file, row) in places {
             let f = &self.env.data.files[file as usize];
             let sheet = f
@@ -820,8 +821,9 @@ impl<'a> Frame<'a> {
                 .as_ref()
                 .map(|s| format!(" [{s}]"))
                 .unwrap_or_default();
+            let row = row.map(|r| format!(" 第 {r} 行")).unwrap_or_default();
             let name = format!(
-                "{}({}: {}{sheet} 第 {row} 行)",
+                "{}({}: {}{sheet}{row})",
                 self.env.schema.datasets[dataset].name,
                 Absence::Unreadable.label(),
                 f.path

@@ -84,8 +84,8 @@ pub struct Index {
     valid: Option<(usize, usize)>,
     /// The records indexed: an id from `rows` on is an unread row.
     rows: u32,
-    /// The unread rows' places (file, row).
-    unread: Vec<(u32, u32)>,
+    /// The unread rows' places (file, row; `None`: the whole file).
+    unread: Vec<(u32, Option<u32>)>,
     /// Unread rows holding so many texts that the keys they may hold were
     /// not listed: they may hold any.
     wild: Vec<u32>,
@@ -146,6 +146,11 @@ impl Index {
         let mut wild = Vec::new();
         for (k, u) in unread.iter().enumerate() {
             let id = n + k as u32;
+            if u.row.is_none() {
+                // A whole file not read may hold any key.
+                wild.push(id);
+                continue;
+            }
             let keys = unread_keys(&u.texts);
             let combinations = keys
                 .len()
@@ -183,7 +188,7 @@ impl Index {
 
     /// The places (file, row) of the unread rows among `candidates` (as
     /// [`Index::candidates`] gives them), and of those that may hold any key.
-    pub fn unread_places(&self, candidates: &[u32]) -> Vec<(u32, u32)> {
+    pub fn unread_places(&self, candidates: &[u32]) -> Vec<(u32, Option<u32>)> {
         candidates
             .iter()
             .chain(&self.wild)

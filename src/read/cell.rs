@@ -413,6 +413,13 @@ impl CellParser {
         }
     }
 
+    /// What a value alias (the schema's or the mapping's) makes of `raw`,
+    /// when one does (`县民政局` → `民政局`).
+    pub fn alias_target(&self, raw: &str) -> Option<&str> {
+        self.alias(normalize::trim(raw))
+            .map(|(_, target)| &**target)
+    }
+
     fn alias(&self, t: &str) -> Option<&(usize, Arc<str>)> {
         if let Some(v) = self.exact.get(t) {
             return Some(v);

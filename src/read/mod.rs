@@ -247,6 +247,15 @@ impl ReadError {
             | ReadError::BadData { file, .. } => file,
         }
     }
+
+    /// The sheet the error is about, when it names one.
+    pub fn sheet(&self) -> Option<&str> {
+        match self {
+            ReadError::AmbiguousHeader { sheet, .. } => sheet.as_deref(),
+            ReadError::BadData { error, .. } => error.sheet.as_deref(),
+            _ => None,
+        }
+    }
 }
 
 /// Totals of one streamed source.
@@ -473,6 +482,44 @@ pub struct Table {
     pub unread: Vec<chunk::Unread>,
 }
 
+/// Adds to each skipped row's texts what the value aliases (the schema's
+/// and the mapping's) make of them: a row whose `县民政局` the mapping
+/// reads as 民政局 may hold 民政局's key.
+fn with_alias_targets(
+    unread: &mut [chunk::Unread],
+    source: &SourceFile,
+    schema: &Schema,
+    opts: &ReadOptions,
+) {
+    let Some(ds) = schema.dataset(&source.dataset) else {
+        return;
+    };
+    if unread.is_empty() {
+        return;
+    }
+    let parsers: Vec<cell::CellParser> = ds
+        .fields
+        .iter()
+        .map(|f| {
+            let extra = opts
+                .mapping
+                .as_ref()
+                .and_then(|m| m.values(&ds.name, &f.name));
+            cell::CellParser::new(f, extra)
+        })
+        .collect();
+    for u in unread {
+        let targets: Vec<String> = u
+            .texts
+            .iter()
+            .flat_map(|t| parsers.iter().filter_map(move |p| p.alias_target(t)))
+            .filter(|target| !u.texts.iter().any(|t| t == target))
+            .map(str::to_string)
+            .collect();
+        u.texts.extend(targets);
+    }
+}
+
 /// Reads a whole table (parsing in parallel).
 pub fn read_table(
     source: &SourceFile,
@@ -504,6 +551,7 @@ pub fn read_table_full(
         t.blank_rows += p.blank_rows;
         t.unread.extend(p.unread);
     }
+    with_alias_targets(&mut t.unread, source, schema, opts);
     if opts.strict {
         if let Some(e) = t.errors.first() {
             return Err(ReadError::BadData {
