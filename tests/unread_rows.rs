@@ -389,3 +389,29 @@ fn a_skipped_row_s_texts_are_read_through_the_mapping_s_value_aliases() {
     );
     assert_eq!(run(Some("reference")), json);
 }
+
+#[test]
+fn a_sheet_of_notes_beside_a_register_s_sheet_holds_no_key() {
+    // `进驻单位2.xlsx`: a sheet of units (公安局), and a sheet of notes no
+    // header fits: the notes are not taken to hold 民政局.
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("units.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let units = wb.add_worksheet();
+    for (c, text) in ["进驻单位", "窗口类型", "设窗口数"].iter().enumerate() {
+        units.write_string(0, c as u16, *text).unwrap();
+    }
+    for (c, text) in ["公安局", "常驻窗口", "1"].iter().enumerate() {
+        units.write_string(1, c as u16, *text).unwrap();
+    }
+    let notes = wb.add_worksheet().set_name("填报说明").unwrap();
+    notes.write_string(0, 0, "本表由各进驻单位填报").unwrap();
+    wb.save(&path).unwrap();
+    let (json, code) = units_beside(("进驻单位2.xlsx", &std::fs::read(&path).unwrap()));
+    assert_eq!(code, Some(0), "{json:#}");
+    assert_eq!(json["summary"]["records"]["units"], 2, "{json:#}");
+    assert_eq!(
+        verdicts(&json, &["E002"]),
+        vec![("E002".into(), "民政局".into(), vec![])],
+    );
+}

@@ -39,7 +39,12 @@ impl Reading {
         // A data file named as one dataset in which no header was found
         // may hold it, unrecognised (an encoding yimen does not read): not
         // "not given".
+        // (Not a workbook of which a sheet was read: its other sheets are
+        // notes, not the register.)
         for rel in &discovery.headerless {
+            if discovery.sources.iter().any(|s| s.rel == *rel) {
+                continue;
+            }
             if let [ds] = name_datasets(schema, rel).as_slice() {
                 r.maybe[*ds] = true;
                 r.not_read(*ds, rel, None);
