@@ -388,3 +388,53 @@ fn a_workbook_part_that_would_unpack_like_a_bomb_is_unreadable() {
         );
     }
 }
+
+/// A workbook whose shared strings unpack to more than 256 MB from a few
+/// hundred kilobytes while its zip headers declare one megabyte (a crafted
+/// bomb: the reader held gigabytes) is unreadable: the part is measured as
+/// it unpacks, not taken at its word.
+#[test]
+fn a_workbook_part_that_understates_its_size_is_measured() {
+    let dir = common::folder(&[CATALOGUE]);
+    let path = dir.path().join("办件记录.xlsx");
+    case_log_xlsx(&path, 1);
+    let name = "xl/sharedStrings.xml";
+    common::rewrite_zip_entries(&path, |part, bytes| {
+        if part != name {
+            return Some(bytes);
+        }
+        let text = String::from_utf8(bytes).unwrap();
+        let at = text.find("<t>").expect("a shared string") + 3;
+        let mut out = text[..at].as_bytes().to_vec();
+        out.resize(out.len() + (257 << 20), b'A');
+        out.extend_from_slice(text[at..].as_bytes());
+        Some(out)
+    });
+    // The sizes its local header (offset 22) and central directory entry
+    // (offset 24) declare: one megabyte.
+    let mut bytes = std::fs::read(&path).unwrap();
+    for (signature, offset, name_at) in [(b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)] {
+        let entry = (0..bytes.len() - name_at - name.len())
+            .find(|&i| {
+                bytes[i..].starts_with(signature)
+                    && bytes[i + name_at..].starts_with(name.as_bytes())
+            })
+            .expect("the part's header");
+        bytes[entry + offset..entry + offset + 4].copy_from_slice(&(1u32 << 20).to_le_bytes());
+    }
+    std::fs::write(&path, bytes).unwrap();
+    let audited = audit(dir.path());
+    assert_eq!(audited.status.code(), Some(2));
+    let skipped = skipped(&audited);
+    let (_, reason, unreadable) = skipped
+        .iter()
+        .find(|s| s.0 == "办件记录.xlsx")
+        .unwrap_or_else(|| panic!("{skipped:?}"));
+    assert!(unreadable);
+    assert!(
+        reason.starts_with(
+            "无法读取: 工作簿的部件 xl/sharedStrings.xml 解压后超过 256 MB, 是压缩后的 "
+        ) && reason.ends_with("倍以上, 像是压缩炸弹 (损坏或恶意的文件), 未读取"),
+        "{reason}"
+    );
+}
