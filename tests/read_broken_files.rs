@@ -403,11 +403,14 @@ fn a_workbook_part_that_understates_its_size_is_measured() {
         if part != name {
             return Some(bytes);
         }
-        let text = String::from_utf8(bytes).unwrap();
-        let at = text.find("<t>").expect("a shared string") + 3;
-        let mut out = text[..at].as_bytes().to_vec();
+        let at = bytes
+            .windows(3)
+            .position(|w| w == b"<t>")
+            .expect("a shared string")
+            + 3;
+        let mut out = bytes[..at].to_vec();
         out.resize(out.len() + (257 << 20), b'A');
-        out.extend_from_slice(text[at..].as_bytes());
+        out.extend_from_slice(&bytes[at..]);
         Some(out)
     });
     // The sizes its local header (offset 22) and central directory entry
