@@ -415,3 +415,71 @@ fn a_sheet_of_notes_beside_a_register_s_sheet_holds_no_key() {
         vec![("E002".into(), "民政局".into(), vec![])],
     );
 }
+
+#[test]
+fn a_skipped_row_of_too_many_texts_to_list_may_hold_any_key() {
+    // An authorisation row of 70 cells: its texts make 4,900 pairs, more
+    // than are listed; none is 民政局's K1, yet the row may hold it.
+    let cells: Vec<String> = (0..70).map(|i| format!("备注{i}")).collect();
+    let dir = export(
+        "K3,丙,行政许可,民政局,是",
+        "民政局,常驻窗口,2",
+        &cells.join(","),
+    );
+    let json = audit(None, dir.path());
+    assert_eq!(
+        verdicts(&json, &["A001"]),
+        vec![(
+            "A001".into(),
+            "C1".into(),
+            vec!["authorizations(无法读取: 窗口授权.csv 第 2 行)".into()]
+        )],
+    );
+    assert_eq!(audit(Some("reference"), dir.path()), json);
+}
+
+#[test]
+fn a_workbook_s_title_row_may_hold_a_key() {
+    // 进驻单位.xlsx: 人社局's row, then a row of 民政局 alone merged
+    // across (read as a title, not a record): 民政局 may be stationed.
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("units.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (r, row) in [
+        ["进驻单位", "窗口类型", "设窗口数"],
+        ["人社局", "常驻窗口", "2"],
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (c, text) in row.iter().enumerate() {
+            ws.write_string(r as u32, c as u16, *text).unwrap();
+        }
+    }
+    ws.merge_range(2, 0, 2, 2, "民政局", &rust_xlsxwriter::Format::new())
+        .unwrap();
+    wb.save(&path).unwrap();
+    let dir = common::folder(&[
+        (
+            "事项目录.csv",
+            "事项编码,事项名称,事项类型,实施主体,是否进驻中心\nK1,甲,行政许可,民政局,是\n",
+        ),
+        (
+            "办件记录.csv",
+            "办件编号,事项编码,受理部门,受理渠道,受理时间,决定人角色\n\
+             C1,K1,民政局,中心窗口,2025-03-03,首席代表\n",
+        ),
+    ]);
+    std::fs::copy(&path, dir.path().join("进驻单位.xlsx")).unwrap();
+    let json = audit(None, dir.path());
+    assert_eq!(
+        verdicts(&json, &["E002"]),
+        vec![(
+            "E002".into(),
+            "民政局".into(),
+            vec!["units(无法读取: 进驻单位.xlsx [Sheet1] 第 3 行)".into()]
+        )],
+    );
+    assert_eq!(audit(Some("reference"), dir.path()), json);
+}
