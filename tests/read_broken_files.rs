@@ -441,3 +441,90 @@ fn a_workbook_part_that_understates_its_size_is_measured() {
         "{reason}"
     );
 }
+
+/// A compound file (OLE2) of 512-byte sectors: its header, a FAT sector
+/// and one directory sector holding the root and a stream named `stream`
+/// (empty), as Excel saves a workbook encrypted with a password
+/// (`EncryptedPackage`, beside `EncryptionInfo`).
+fn compound_file(stream: &str) -> Vec<u8> {
+    const FREE: u32 = 0xFFFF_FFFF;
+    const END: u32 = 0xFFFF_FFFE;
+    let mut b = vec![0u8; 512 * 3];
+    let put = |b: &mut [u8], at: usize, v: u32| b[at..at + 4].copy_from_slice(&v.to_le_bytes());
+    b[..8].copy_from_slice(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1");
+    b[24..26].copy_from_slice(&0x3Eu16.to_le_bytes());
+    b[26..28].copy_from_slice(&3u16.to_le_bytes());
+    b[28..30].copy_from_slice(&0xFFFEu16.to_le_bytes());
+    b[30..32].copy_from_slice(&9u16.to_le_bytes());
+    b[32..34].copy_from_slice(&6u16.to_le_bytes());
+    put(&mut b, 44, 1); // one FAT sector
+    put(&mut b, 48, 1); // the directory at sector 1
+    put(&mut b, 56, 4096);
+    put(&mut b, 60, END); // no mini FAT
+    put(&mut b, 68, END); // no DIFAT sectors
+    put(&mut b, 76, 0); // the FAT at sector 0
+    for i in 1..109 {
+        put(&mut b, 76 + 4 * i, FREE);
+    }
+    // The FAT (sector 0, at 512): itself, the directory's end, free.
+    put(&mut b, 512, 0xFFFF_FFFD);
+    put(&mut b, 516, END);
+    for i in 2..128 {
+        put(&mut b, 512 + 4 * i, FREE);
+    }
+    // The directory (sector 1, at 1024).
+    let entry = |b: &mut [u8], at: usize, name: &str, kind: u8, child: u32| {
+        let utf16: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        b[at..at + utf16.len()].copy_from_slice(&utf16);
+        b[at + 64..at + 66].copy_from_slice(&(utf16.len() as u16 + 2).to_le_bytes());
+        b[at + 66] = kind;
+        b[at + 67] = 1; // black
+        put(b, at + 68, FREE);
+        put(b, at + 72, FREE);
+        put(b, at + 76, child);
+        put(b, at + 116, END);
+    };
+    entry(&mut b, 1024, "Root Entry", 5, 1);
+    entry(&mut b, 1024 + 128, stream, 2, FREE);
+    for k in 2..4 {
+        let at = 1024 + 128 * k;
+        put(&mut b, at + 68, FREE);
+        put(&mut b, at + 72, FREE);
+        put(&mut b, at + 76, FREE);
+    }
+    b
+}
+
+/// A workbook saved with a password to open it is unreadable, said so in
+/// words a clerk acts on (calamine's `Workbook is password protected`
+/// was shown inside 不是有效的 Excel 工作簿或已损坏).
+#[test]
+fn a_workbook_with_a_password_to_open_it_says_so() {
+    let dir = common::folder(&[CATALOGUE]);
+    std::fs::write(
+        dir.path().join("办件记录.xlsx"),
+        compound_file("EncryptedPackage"),
+    )
+    .unwrap();
+    let audited = audit(dir.path());
+    assert_eq!(audited.status.code(), Some(2));
+    let first = skipped(&audited);
+    let (_, reason, unreadable) = first
+        .iter()
+        .find(|s| s.0 == "办件记录.xlsx")
+        .unwrap_or_else(|| panic!("{first:?}"));
+    assert!(unreadable);
+    assert_eq!(
+        reason,
+        "无法读取: 工作簿设有打开密码(已加密), 无法读取其内容: 请在 Excel 中取消密码 (文件 → 信息 → 保护工作簿 → 用密码进行加密, 清空密码) 后另存, 再审计"
+    );
+    // A compound file without it is no workbook, as before.
+    std::fs::write(dir.path().join("办件记录.xlsx"), compound_file("Other")).unwrap();
+    let listed = skipped(&audit(dir.path()));
+    assert!(
+        listed
+            .iter()
+            .any(|s| s.0 == "办件记录.xlsx" && s.2 && !s.1.contains("密码")),
+        "{listed:?}"
+    );
+}

@@ -47,6 +47,16 @@ pub(crate) struct SheetProbe {
 }
 
 fn open_err(path: &Path, rel: &str, e: &calamine::Error) -> ReadError {
+    if matches!(
+        e,
+        calamine::Error::Xlsx(XlsxError::Password)
+            | calamine::Error::Xls(calamine::XlsError::Password)
+    ) {
+        return ReadError::Unreadable {
+            file: rel.to_string(),
+            reason: ENCRYPTED.to_string(),
+        };
+    }
     let hint = if looks_like_text(path) {
         ";文件内容是文本, 不是工作簿: 可能是改了扩展名的 CSV, 请改回 .csv"
     } else {
@@ -57,6 +67,10 @@ fn open_err(path: &Path, rel: &str, e: &calamine::Error) -> ReadError {
         reason: format!("不是有效的 Excel 工作簿或已损坏({e}){hint}"),
     }
 }
+
+/// Why a workbook saved with a password to open it is not read, and what
+/// to do (its parts are encrypted: nothing in it can be read).
+const ENCRYPTED: &str = "工作簿设有打开密码(已加密), 无法读取其内容: 请在 Excel 中取消密码 (文件 → 信息 → 保护工作簿 → 用密码进行加密, 清空密码) 后另存, 再审计";
 
 /// Whether the file's first bytes are text (UTF-8, GBK: no control bytes
 /// but line breaks and tabs), as a CSV given a workbook's extension is.
