@@ -58,6 +58,9 @@ fn dirs(args: &Args, tmp: &Path) -> Result<(PathBuf, PathBuf), String> {
             for (from, to) in &old.renamed {
                 eprintln!("旧版本 ({rev}) 中没有 {to}: 按改名前的文件 {from} 比较");
             }
+            for why in &old.left_out {
+                eprintln!("旧版本 ({rev}) 中 {why}");
+            }
             Ok((old.dir, new))
         }
         (None, [old, new]) => Ok((
@@ -99,9 +102,7 @@ pub fn run(args: &Args) -> u8 {
             return 2;
         }
     };
-    let result = diff(args, &tmp);
-    let _ = std::fs::remove_dir_all(&tmp);
-    result
+    diff(args, tmp.path())
 }
 
 /// The old version's data errors, on standard error: the report is of the
@@ -126,10 +127,13 @@ fn report_old_errors(errors: &[crate::read::DataError]) {
     }
 }
 
-fn tempfile_dir() -> Result<PathBuf, String> {
-    let base = std::env::temp_dir().join(format!("yimen-diff-{}", std::process::id()));
-    std::fs::create_dir_all(&base).map_err(|e| format!("无法创建临时目录: {e}"))?;
-    Ok(base)
+/// A fresh folder of its own for the two versions, removed when dropped
+/// (a folder named by the process id alone could hold a former run's files).
+fn tempfile_dir() -> Result<tempfile::TempDir, String> {
+    tempfile::Builder::new()
+        .prefix("yimen-diff-")
+        .tempdir()
+        .map_err(|e| format!("无法创建临时目录: {e}"))
 }
 
 fn diff(args: &Args, tmp: &Path) -> u8 {

@@ -1,6 +1,8 @@
 //! Shared helpers for the integration tests.
 #![allow(dead_code)]
 
+pub mod git_catalogue;
+
 use std::path::{Path, PathBuf};
 
 use yimen::diagnostics::{render_human, PolicySource};
