@@ -490,3 +490,49 @@ rule L001 dept-or-kind-changed {
         "{json}"
     );
 }
+
+/// An item modified with its promised days empty before and after (renamed
+/// here) has had no promised days raised: D003 was undetermined for it
+/// (`before_promised_days is empty` made it apply, and its empty
+/// `promised_days` could not be compared). One whose promised days the
+/// change emptied is no raise either; one given days where it had none is.
+#[test]
+fn d003_only_when_the_change_set_promised_days() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (old, new) = (tmp.path().join("old"), tmp.path().join("new"));
+    std::fs::create_dir(&old).unwrap();
+    std::fs::create_dir(&new).unwrap();
+    let no_days = |code: &str| item(code, "行政许可", "是", "", true).replace(",20,10,", ",20,,");
+    let v1 = format!(
+        "{HEADER}{}{}{}",
+        no_days("A1"),
+        item("A2", "行政许可", "是", "", true),
+        no_days("A3")
+    );
+    let v2 = format!(
+        "{HEADER}{}{}{}",
+        no_days("A1").replace("A1事项", "A1事项(更名)"),
+        no_days("A2"),
+        item("A3", "行政许可", "是", "", true).replace(",20,10,", ",20,30,")
+    );
+    std::fs::write(old.join("事项目录.csv"), v1).unwrap();
+    std::fs::write(new.join("事项目录.csv"), v2).unwrap();
+    let (code, json, err) = diff(tmp.path(), &["old", "new"]);
+    assert_eq!(code, 1, "{err}\n{json:#}");
+    assert_eq!(
+        json["summary"]["records"]["catalogue_changes"], 3,
+        "{json:#}"
+    );
+    let d003_undetermined: Vec<_> = json["undetermined"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["code"] == "D003")
+        .collect();
+    assert!(d003_undetermined.is_empty(), "{json:#}");
+    let d003: Vec<_> = keys(&json)
+        .into_iter()
+        .filter(|(c, _)| c == "D003")
+        .collect();
+    assert_eq!(d003, [("D003".to_string(), "A3".to_string())], "{json:#}");
+}
