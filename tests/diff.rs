@@ -283,9 +283,50 @@ fn the_old_versions_unreadable_files_and_bad_values_are_not_dropped() {
     // An unreadable file in the old version is exit 2, as in the new one.
     std::fs::write(old.join("事项目录.csv"), format!("{HEADER}{fixed}{good}")).unwrap();
     std::fs::write(old.join("junk.csv"), b"\x00\x01bin").unwrap();
-    let (code, _, stderr) = diff(tmp.path(), &["old", "new"]);
+    let (code, json, stderr) = diff(tmp.path(), &["old", "new"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("旧版本 错误: junk.csv"), "{stderr}");
+    // ... and the report says so: the file is listed, not only on stderr
+    // (SARIF said `executionSuccessful: true`, the JSON's `skipped` was empty).
+    let skipped = &json["skipped"];
+    assert_eq!(skipped.as_array().map(Vec::len), Some(1), "{json:#}");
+    assert_eq!(skipped[0]["file"], "junk.csv", "{json:#}");
+    assert_eq!(skipped[0]["unreadable"], true, "{json:#}");
+    assert!(
+        skipped[0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("旧版本 (old): "),
+        "{json:#}"
+    );
+    let sarif = Command::new(env!("CARGO_BIN_EXE_yimen"))
+        .current_dir(tmp.path())
+        .args([
+            "diff",
+            "old",
+            "new",
+            "--as-of",
+            "2025-12-31",
+            "--format",
+            "sarif",
+        ])
+        .output()
+        .unwrap();
+    let sarif: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    assert_eq!(
+        sarif["runs"][0]["invocations"][0]["executionSuccessful"], false,
+        "{sarif:#}"
+    );
+    // An old version of which no file can be read: nothing to compare
+    // with, said of the folder the user named (not a temporary one).
+    std::fs::remove_file(old.join("事项目录.csv")).unwrap();
+    let (code, _, stderr) = diff(tmp.path(), &["old", "new"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("错误: 旧版本 (old) 中没有可以读取的导出数据, 无法比较"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("yimen-diff"), "{stderr}");
     // No change: the change set is there, empty.
     let (code, json, stderr) = diff(tmp.path(), &["new", "new"]);
     assert_eq!(code, 0, "{stderr}");

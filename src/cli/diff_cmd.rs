@@ -136,6 +136,32 @@ fn tempfile_dir() -> Result<tempfile::TempDir, String> {
         .map_err(|e| format!("无法创建临时目录: {e}"))
 }
 
+/// The old version's files that could not be read, listed in the report
+/// with the new version's (exit 2 says the comparison is incomplete; a
+/// report that listed nothing, SARIF's `executionSuccessful: true`, said
+/// otherwise): under their names in the folder, the reason starting with
+/// `旧版本`. A file the new version could not read either is listed once.
+fn add_old_unreadable(
+    after: &mut crate::engine::Audit,
+    before: &crate::engine::Audit,
+    rev_part: &str,
+) {
+    for k in before.skipped.iter().filter(|k| k.unreadable) {
+        if after
+            .skipped
+            .iter()
+            .any(|a| a.unreadable && a.file == k.file)
+        {
+            continue;
+        }
+        after.skipped.push(crate::engine::report::SkippedFile {
+            file: k.file.clone(),
+            reason: format!("旧版本{rev_part}: {}", k.reason),
+            unreadable: true,
+        });
+    }
+}
+
 fn diff(args: &Args, tmp: &Path) -> u8 {
     let (old, new) = match dirs(args, tmp) {
         Ok(x) => x,
@@ -161,15 +187,31 @@ fn diff(args: &Args, tmp: &Path) -> u8 {
     // change): every item is new, and nothing was found before.
     // (Git keeps no empty folder: a base holding only `.gitkeep` or a README
     // has no data either.)
-    let old_is_empty = crate::read::discover(&old, schema, &p.read)
+    let old_discovery = crate::read::discover(&old, schema, &p.read);
+    let old_is_empty = old_discovery
+        .as_ref()
         .is_ok_and(|d| d.sources.is_empty() && d.errors.is_empty());
+    // The old version as the user named it: the revision, or the OLD path.
+    let rev_part = match (&args.base, args.paths.as_slice()) {
+        (Some(rev), _) => format!(" ({rev})"),
+        (None, [old, _]) => format!(" ({})", old.display()),
+        _ => String::new(),
+    };
     if old_is_empty {
-        eprintln!(
-            "旧版本{} 中没有这些文件: 全部事项按新增处理",
-            args.base
-                .as_ref()
-                .map_or(String::new(), |rev| format!(" ({rev})"))
-        );
+        eprintln!("旧版本{rev_part} 中没有这些文件: 全部事项按新增处理");
+    }
+    // Files in the old version, none of them readable: nothing to compare
+    // with (named as the user knows them, not by the temporary folder).
+    if let Some(d) = old_discovery
+        .as_ref()
+        .ok()
+        .filter(|d| d.sources.is_empty() && !d.errors.is_empty())
+    {
+        eprintln!("错误: 旧版本{rev_part} 中没有可以读取的导出数据, 无法比较:");
+        for e in &d.errors {
+            eprintln!("  {e}");
+        }
+        return 2;
     }
     let old_audit = || {
         if old_is_empty {
@@ -224,6 +266,7 @@ fn diff(args: &Args, tmp: &Path) -> u8 {
     let old_errors: std::collections::BTreeSet<&crate::read::DataError> =
         before.data_errors.iter().collect();
     after.data_errors.retain(|e| !old_errors.contains(e));
+    add_old_unreadable(&mut after, &before, &rev_part);
     after.finish();
     // The change set is a dataset of the report even when empty (no change).
     after
