@@ -577,3 +577,39 @@ fn d003_only_when_the_change_set_promised_days() {
         .collect();
     assert_eq!(d003, [("D003".to_string(), "A3".to_string())], "{json:#}");
 }
+
+/// An old data error moved down by rows inserted above it is not new (it
+/// was compared with its row: every old error below an inserted item was
+/// reported as introduced); the same bad value in one more row is one new
+/// error.
+#[test]
+fn an_old_data_error_moved_by_inserted_rows_is_not_new() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (old, new) = (tmp.path().join("old"), tmp.path().join("new"));
+    std::fs::create_dir(&old).unwrap();
+    std::fs::create_dir(&new).unwrap();
+    let bad = |code: &str| item(code, "行政许可", "是", "", true).replace(",20,10,", ",二十,10,");
+    let added = item("A0", "行政许可", "是", "", true);
+    std::fs::write(old.join("事项目录.csv"), format!("{HEADER}{}", bad("A1"))).unwrap();
+    std::fs::write(
+        new.join("事项目录.csv"),
+        format!("{HEADER}{added}{}", bad("A1")),
+    )
+    .unwrap();
+    let (code, json, err) = diff(tmp.path(), &["old", "new"]);
+    assert_eq!(code, 0, "{err}\n{json:#}");
+    assert_eq!(json["data_errors"], serde_json::json!([]), "{json:#}");
+    std::fs::write(
+        new.join("事项目录.csv"),
+        format!("{HEADER}{added}{}{}", bad("A1"), bad("A2")),
+    )
+    .unwrap();
+    let (_, json, err) = diff(tmp.path(), &["old", "new"]);
+    let rows: Vec<_> = json["data_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["row"].clone(), e["value"].clone()))
+        .collect();
+    assert_eq!(rows, [(4.into(), "二十".into())], "{err}\n{json:#}");
+}

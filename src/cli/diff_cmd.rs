@@ -263,9 +263,7 @@ fn diff(args: &Args, tmp: &Path) -> u8 {
     after.undetermined.retain(|u| {
         u.dataset == change_ds || !old_undetermined.contains(&matching_key(&u.code, &u.key))
     });
-    let old_errors: std::collections::BTreeSet<&crate::read::DataError> =
-        before.data_errors.iter().collect();
-    after.data_errors.retain(|e| !old_errors.contains(e));
+    crate::diff::drop_old_errors(&mut after.data_errors, &before.data_errors);
     add_old_unreadable(&mut after, &before, &rev_part);
     after.finish();
     // The change set is a dataset of the report even when empty (no change).
