@@ -613,3 +613,53 @@ fn an_old_data_error_moved_by_inserted_rows_is_not_new() {
         .collect();
     assert_eq!(rows, [(4.into(), "二十".into())], "{err}\n{json:#}");
 }
+
+/// A withdrawal whose approval the same change files in the 目录调整记录
+/// (a 撤出中心 record with its 批准文号) rather than as the catalogue's
+/// 不进驻批准文号 is approved: D001 called it unapproved, though E003, on
+/// the register, was satisfied.
+#[test]
+fn d001_takes_the_approval_filed_in_the_changes_register() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (old, new) = (tmp.path().join("old"), tmp.path().join("new"));
+    std::fs::create_dir(&old).unwrap();
+    std::fs::create_dir(&new).unwrap();
+    std::fs::write(
+        old.join("事项目录.csv"),
+        format!("{HEADER}{}", item("A1", "行政许可", "是", "", true)),
+    )
+    .unwrap();
+    std::fs::write(
+        new.join("事项目录.csv"),
+        format!("{HEADER}{}", item("A1", "行政许可", "否", "", true)),
+    )
+    .unwrap();
+    let register = |approval: &str| {
+        format!("调整编号,事项编码,调整类型,公布日期,备案日期,批准文号\nT1,Ａ１,撤出中心,2025-03-01,2025-03-05,{approval}\n")
+    };
+    std::fs::write(
+        new.join("目录调整记录.csv"),
+        register("县政府函〔2025〕7号"),
+    )
+    .unwrap();
+    let (_, json, err) = diff(tmp.path(), &["old", "new"]);
+    // (E001 is the catalogue's own rule: its 不进驻批准文号 is still empty.)
+    assert_eq!(
+        keys(&json),
+        [("E001".to_string(), "A1".to_string())],
+        "{err}\n{json:#}"
+    );
+    // The record without its approval: D001, and E003 on the register.
+    std::fs::write(new.join("目录调整记录.csv"), register("")).unwrap();
+    let (code, json, err) = diff(tmp.path(), &["old", "new"]);
+    assert_eq!(code, 1, "{err}\n{json:#}");
+    assert_eq!(
+        keys(&json),
+        [
+            ("D001".to_string(), "A1".to_string()),
+            ("E001".to_string(), "A1".to_string()),
+            ("E003".to_string(), "T1".to_string())
+        ],
+        "{json:#}"
+    );
+}

@@ -91,6 +91,7 @@ pub fn inject_changes(schema: &Schema, old: &[CatalogueRow], data: &mut Data) {
     };
     let old_by = by_code(old, code_f);
     let new_by = by_code(new, code_f);
+    let approvals = withdrawal_approvals(schema, data);
     let field = |row: Option<&CatalogueRow>, name: &str| -> Value {
         match (row, cat.field_index(name)) {
             (Some(r), Some(f)) => r.values[f].clone(),
@@ -107,6 +108,13 @@ pub fn inject_changes(schema: &Schema, old: &[CatalogueRow], data: &mut Data) {
             .iter()
             .map(|f| match f.name.as_str() {
                 "change_kind" => Value::str(kind),
+                "register_approval_ref" => {
+                    let code = field(after.or(before), "code").to_string();
+                    approvals
+                        .get(crate::read::normalize::value(&code).as_ref())
+                        .cloned()
+                        .unwrap_or(Value::Empty)
+                }
                 n if n.starts_with("before_") => field(before, &n["before_".len()..]),
                 n => field(after.or(before), n),
             })
@@ -149,6 +157,34 @@ pub fn inject_changes(schema: &Schema, old: &[CatalogueRow], data: &mut Data) {
             push("删除", Some(os[0]), None, os[0], true);
         }
     }
+}
+
+/// The approval number of each item's first 撤出中心 record that has one
+/// in the changes register (目录调整记录) held in `data`, by the item code's
+/// matching form: the approval of a withdrawal may be filed there, in the
+/// same change, rather than as the catalogue's 不进驻批准文号.
+fn withdrawal_approvals(schema: &Schema, data: &Data) -> std::collections::HashMap<String, Value> {
+    let mut out = std::collections::HashMap::new();
+    let Some(ds) = schema.dataset_index("changes") else {
+        return out;
+    };
+    let d = &schema.datasets[ds];
+    let (Some(code), Some(kind), Some(approval)) = (
+        d.field_index("item_code"),
+        d.field_index("change_type"),
+        d.field_index("approval_ref"),
+    ) else {
+        return out;
+    };
+    for r in &data.tables[ds] {
+        let (c, k, a) = (&r.values[code], &r.values[kind], &r.values[approval]);
+        if c.is_missing() || a.is_missing() || *k != Value::str("撤出中心") {
+            continue;
+        }
+        let c = crate::read::normalize::value(&c.to_string()).into_owned();
+        out.entry(c).or_insert_with(|| a.clone());
+    }
+    out
 }
 
 /// The same item in both versions: every field equal (a text in its
