@@ -528,3 +528,43 @@ fn a_workbook_with_a_password_to_open_it_says_so() {
         "{listed:?}"
     );
 }
+
+/// calamine's errors reach the user in words a clerk acts on, calamine's
+/// own English after them as the technical detail: a cell holding an error
+/// value Excel does not write (`#BOGUS`, a generator's invention) was
+/// `工作表 Sheet1 无法读取(Unsupported cell error value '#BOGUS')`.
+#[test]
+fn a_workbook_calamine_cannot_read_is_described_in_words() {
+    let dir = common::folder(&[CATALOGUE]);
+    let path = dir.path().join("办件记录.xlsx");
+    case_log_xlsx(&path, 1);
+    sheet_edited(&path, |text, cut| {
+        format!(
+            "{}<row r=\"3\"><c r=\"A3\" t=\"e\"><v>#BOGUS</v></c></row>{}",
+            &text[..cut],
+            &text[cut..]
+        )
+    });
+    let out = audit(dir.path());
+    let listed = skipped(&out);
+    let reason = listed
+        .iter()
+        .find(|(p, _, u)| p == "办件记录.xlsx" && *u)
+        .map_or_else(|| panic!("{listed:?}"), |(_, r, _)| r.clone());
+    assert!(
+        reason.contains(
+            "工作表 Sheet1 无法读取: 工作簿中有单元格的错误值 \"#BOGUS\" 无法识别 (Excel 的错误值为 #N/A、#DIV/0!、#VALUE! 等): 请在 Excel 中改正该单元格后另存 (技术信息: Unsupported cell error value '#BOGUS')"
+        ),
+        "{reason}"
+    );
+    // A file cut short (a download that stopped): not a complete zip.
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+    let listed = skipped(&audit(dir.path()));
+    assert!(
+        listed.iter().any(|(p, r, u)| p == "办件记录.xlsx"
+            && *u
+            && r.contains("不是有效的 Excel 工作簿或已损坏: 文件不是完整的 .xlsx 压缩包")),
+        "{listed:?}"
+    );
+}

@@ -36,6 +36,7 @@ pub mod normalize;
 mod sheet;
 mod split;
 mod text;
+mod workbook_errors;
 mod yaml;
 mod yaml_keys;
 

@@ -28,6 +28,7 @@ use calamine::{
 use super::cell::data_text;
 use super::chunk::{CellRow, Chunk, Emitter, Rows, TablePlan};
 use super::merged::Merges;
+use super::workbook_errors::{workbook_error, xlsx_error};
 use super::{ReadError, SourceFile};
 
 /// The first rows of one sheet.
@@ -57,14 +58,14 @@ fn open_err(path: &Path, rel: &str, e: &calamine::Error) -> ReadError {
             reason: ENCRYPTED.to_string(),
         };
     }
-    let hint = if looks_like_text(path) {
-        ";文件内容是文本, 不是工作簿: 可能是改了扩展名的 CSV, 请改回 .csv"
+    let reason = if looks_like_text(path) {
+        format!("不是有效的 Excel 工作簿: 文件内容是文本, 不是工作簿: 可能是改了扩展名的 CSV, 请改回 .csv (技术信息: {e})")
     } else {
-        ""
+        format!("不是有效的 Excel 工作簿或已损坏: {}", workbook_error(e))
     };
     ReadError::Unreadable {
         file: rel.to_string(),
-        reason: format!("不是有效的 Excel 工作簿或已损坏({e}){hint}"),
+        reason,
     }
 }
 
@@ -90,7 +91,10 @@ fn guarded<T>(rel: &str, f: impl FnOnce() -> Result<T, ReadError>) -> Result<T, 
     crate::quiet::quietly(f).unwrap_or_else(|_| {
         Err(ReadError::Unreadable {
             file: rel.to_string(),
-            reason: "工作簿结构异常,解析失败".to_string(),
+            reason: format!(
+                "工作簿结构异常, 解析失败: 可能已损坏或不是 Excel 保存的; {}",
+                super::workbook_errors::RESAVE
+            ),
         })
     })
 }
@@ -144,7 +148,7 @@ fn probe_inner(path: &Path, rel: &str, scan: usize) -> Result<Vec<SheetProbe>, R
         }
         let range = wb
             .worksheet_range(&name)
-            .map_err(|e| sheet_err(rel, &name, &e))?;
+            .map_err(|e| sheet_err(rel, &name, &workbook_error(&e)))?;
         let first_row = range.start().map_or(0, |(r, _)| r);
         let rows: Vec<Vec<String>> = range
             .rows()
@@ -180,10 +184,11 @@ fn outside_a_sheet(r: u32, c: u32) -> Result<(), String> {
     ))
 }
 
-fn sheet_err(rel: &str, name: &str, e: &dyn std::fmt::Display) -> ReadError {
+/// A sheet that could not be read, `why` in words (see [`xlsx_error`]).
+fn sheet_err(rel: &str, name: &str, why: &str) -> ReadError {
     ReadError::Unreadable {
         file: rel.to_string(),
-        reason: format!("工作表 {name} 无法读取({e})"),
+        reason: format!("工作表 {name} 无法读取: {why}"),
     }
 }
 
@@ -209,9 +214,9 @@ fn probe_xlsx<RS: std::io::Read + std::io::Seek>(
                 repeated: false,
             })
         }
-        Err(e) => return Err(e.to_string()),
+        Err(e) => return Err(xlsx_error(&e)),
     };
-    while let Some(cell) = cells.next_cell().map_err(|e| e.to_string())? {
+    while let Some(cell) = cells.next_cell().map_err(|e| xlsx_error(&e))? {
         if matches!(cell.get_value(), DataRef::Empty) {
             continue;
         }
@@ -355,7 +360,7 @@ pub(crate) fn stream(
             let range = guarded(rel, || {
                 other
                     .worksheet_range(&name)
-                    .map_err(|e| sheet_err(rel, &name, &e))
+                    .map_err(|e| sheet_err(rel, &name, &workbook_error(&e)))
             })?;
             // (Of the other formats, calamine gives the merged cells of `.xls`.)
             let dims = match other {
@@ -378,7 +383,7 @@ fn stream_xlsx<RS: std::io::Read + std::io::Seek>(
     f: &mut dyn FnMut(Chunk) -> Result<(), ReadError>,
 ) -> Result<u64, ReadError> {
     let name = source.sheet.clone().unwrap_or_default();
-    let err = |e: &XlsxError| sheet_err(&source.rel, &name, e);
+    let err = |e: &XlsxError| sheet_err(&source.rel, &name, &xlsx_error(e));
     let mut out = Emitter::new(plan, f);
     let mut total = 0u64;
     let mut rows = Vec::with_capacity(chunk_rows.min(65_536));
@@ -488,9 +493,12 @@ fn formula_cells(source: &SourceFile, name: &str) -> Result<HashSet<(u32, u32)>,
             .map_err(|e| open_err(&source.path, rel, &calamine::Error::Xlsx(e)))?;
         let mut cells = wb
             .worksheet_cells_reader(name)
-            .map_err(|e| sheet_err(rel, name, &e))?;
+            .map_err(|e| sheet_err(rel, name, &xlsx_error(&e)))?;
         let mut found = HashSet::new();
-        while let Some(cell) = cells.next_formula().map_err(|e| sheet_err(rel, name, &e))? {
+        while let Some(cell) = cells
+            .next_formula()
+            .map_err(|e| sheet_err(rel, name, &xlsx_error(&e)))?
+        {
             if !cell.get_value().is_empty() {
                 found.insert(cell.get_position());
             }

@@ -1,0 +1,109 @@
+//! calamine's errors in words a clerk acts on: what is wrong with the
+//! workbook and what to do, in Chinese, with calamine's own (English) text
+//! after it as the technical detail for whoever repairs the file.
+
+use calamine::{XlsError, XlsxError};
+
+/// What to do with a workbook that is damaged or was not written by Excel.
+pub(crate) const RESAVE: &str = "请用 Excel 或 WPS 打开后另存为 .xlsx, 或重新导出";
+
+/// A workbook that could not be opened or read, in words.
+pub(crate) fn workbook_error(e: &calamine::Error) -> String {
+    let words = match e {
+        calamine::Error::Xlsx(x) => return xlsx_error(x),
+        calamine::Error::Xls(x) => xls_words(x),
+        calamine::Error::Io(_) => io_words(),
+        calamine::Error::Vba(_) => format!("工作簿中的宏 (VBA) 部分已损坏: {RESAVE}"),
+        _ => format!("工作簿已损坏或格式不受支持: {RESAVE}"),
+    };
+    with_detail(&words, e)
+}
+
+/// An `.xlsx` error (opening the workbook or reading a sheet), in words.
+pub(crate) fn xlsx_error(e: &XlsxError) -> String {
+    let words = match e {
+        XlsxError::Io(_) => io_words(),
+        XlsxError::Zip(_) => format!(
+            "文件不是完整的 .xlsx 压缩包 (.xlsx 是 zip 格式): 可能下载或复制不完整、已损坏, 或不是 Excel 文件; {RESAVE}"
+        ),
+        XlsxError::Xml(_)
+        | XlsxError::XmlAttr(_)
+        | XlsxError::XmlAttribute(_)
+        | XlsxError::XmlEof(_)
+        | XlsxError::UnexpectedNode(_)
+        | XlsxError::Unexpected(_)
+        | XlsxError::Encoding(_) => format!(
+            "工作簿内部的 XML 内容格式错误 (可能不是 Excel 保存的, 或已损坏): {RESAVE}"
+        ),
+        XlsxError::FileNotFound(part) => {
+            format!("工作簿缺少必需的部件 {part}: 可能已损坏或不是 Excel 保存的; {RESAVE}")
+        }
+        XlsxError::RelationshipNotFound => {
+            format!("工作簿缺少部件之间的关系信息 (_rels): 可能已损坏; {RESAVE}")
+        }
+        XlsxError::Parse(_)
+        | XlsxError::ParseFloat(_)
+        | XlsxError::ParseInt(_)
+        | XlsxError::Alphanumeric(_)
+        | XlsxError::NumericColumn(_)
+        | XlsxError::RangeWithoutColumnComponent
+        | XlsxError::RangeWithoutRowComponent
+        | XlsxError::DimensionCount(_) => format!(
+            "工作簿中有单元格的位置或数值写法无法解析 (可能不是 Excel 保存的): {RESAVE}"
+        ),
+        XlsxError::CellTAttribute(t) => {
+            format!("工作簿中有单元格的类型 \"{t}\" 无法识别 (可能不是 Excel 保存的): {RESAVE}")
+        }
+        XlsxError::CellError(v) => format!(
+            "工作簿中有单元格的错误值 \"{v}\" 无法识别 (Excel 的错误值为 #N/A、#DIV/0!、#VALUE! 等): 请在 Excel 中改正该单元格后另存"
+        ),
+        XlsxError::Unrecognized { typ, val } => {
+            format!("工作簿中的 {typ} \"{val}\" 无法识别 (可能不是 Excel 保存的): {RESAVE}")
+        }
+        XlsxError::WorksheetNotFound(name) | XlsxError::NotAWorksheet(name) => {
+            format!("工作表 {name} 在工作簿中找不到或不是普通工作表: 可能已损坏; {RESAVE}")
+        }
+        _ => format!("工作簿已损坏或格式不受支持: {RESAVE}"),
+    };
+    with_detail(&words, e)
+}
+
+fn xls_words(e: &XlsError) -> String {
+    match e {
+        XlsError::Io(_) => io_words(),
+        XlsError::Cfb(_) => format!(
+            "旧版 Excel 文件 (.xls) 的内部结构已损坏, 或不是 .xls 文件: 可能下载或复制不完整; {RESAVE}"
+        ),
+        _ => format!("旧版 Excel 文件 (.xls) 的内容已损坏或格式不受支持: {RESAVE}"),
+    }
+}
+
+fn io_words() -> String {
+    "读取文件时出错 (文件可能正被其他程序占用, 或没有读取权限): 请关闭占用它的程序后重试"
+        .to_string()
+}
+
+fn with_detail(words: &str, e: &dyn std::fmt::Display) -> String {
+    format!("{words} (技术信息: {e})")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{workbook_error, xlsx_error};
+    use calamine::XlsxError;
+
+    #[test]
+    fn every_error_is_in_words_with_calamine_s_text_after() {
+        let e = xlsx_error(&XlsxError::CellError("#BOGUS".into()));
+        assert!(
+            e.starts_with("工作簿中有单元格的错误值 \"#BOGUS\" 无法识别"),
+            "{e}"
+        );
+        assert!(
+            e.ends_with("(技术信息: Unsupported cell error value '#BOGUS')"),
+            "{e}"
+        );
+        let e = workbook_error(&calamine::Error::Msg("x"));
+        assert!(e.starts_with("工作簿已损坏或格式不受支持"), "{e}");
+    }
+}
