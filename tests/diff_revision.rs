@@ -184,3 +184,100 @@ fn a_submodule_in_the_folder_is_named_and_left_out() {
     assert_eq!(code, 1, "{err}");
     assert_eq!(keys(&json), v2_findings(), "{err}");
 }
+
+/// The catalogue folder is itself a link, re-pointed by the change
+/// (`catalogue -> data/2024`, then `data/2025`): the old version is what
+/// the link led to at the revision, not today's target at the revision
+/// (which did not exist: every item was new, A1's withdrawal unseen).
+/// A link whose text goes through a linked folder (`../current/…` with
+/// `current -> data/2024`) is followed as the system follows it (it was
+/// exit 2, the file "not in the repository").
+#[cfg(unix)]
+#[test]
+fn links_are_followed_as_the_system_follows_them() {
+    let v1 = v1();
+    let tmp = repo_with(&[("data/2024/事项目录.csv", &v1)]);
+    let root = tmp.path();
+    std::os::unix::fs::symlink("data/2024", root.join("catalogue")).unwrap();
+    std::os::unix::fs::symlink("data/2024", root.join("current")).unwrap();
+    std::fs::create_dir(root.join("via")).unwrap();
+    std::os::unix::fs::symlink("../current/事项目录.csv", root.join("via/事项目录.csv")).unwrap();
+    commit(root, "v1");
+    let (code, json, err) = diff(root, &["--base", "HEAD", "via"]);
+    assert_eq!((code, keys(&json)), (0, vec![]), "{err}");
+    std::fs::create_dir_all(root.join("data/2025")).unwrap();
+    write_v2(&root.join("data/2025"));
+    std::fs::remove_file(root.join("catalogue")).unwrap();
+    std::os::unix::fs::symlink("data/2025", root.join("catalogue")).unwrap();
+    let (code, json, err) = diff(root, &["--base", "HEAD", "catalogue"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(keys(&json), v2_findings(), "{err}");
+    assert!(!err.contains("全部事项按新增处理"), "{err}");
+}
+
+/// A filter that fails (an LFS object of the revision not fetched) is an
+/// error naming the file: the stored form (a pointer) was read in its place
+/// and every item taken as new.
+#[test]
+fn a_filter_that_fails_is_an_error_not_the_stored_form() {
+    let v1 = v1();
+    let tmp = repo_with(&[
+        ("catalogue/事项目录.csv", &v1),
+        (".gitattributes", "*.csv filter=b64\n"),
+    ]);
+    let root = tmp.path();
+    git(root, &["config", "filter.b64.clean", "base64"]);
+    git(root, &["config", "filter.b64.smudge", "base64 -d"]);
+    git(root, &["config", "filter.b64.required", "true"]);
+    commit(root, "v1");
+    git(root, &["config", "filter.b64.smudge", "false"]);
+    write_v2(&root.join("catalogue"));
+    let (code, _, err) = diff(root, &["--base", "HEAD", "catalogue"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("无法取出旧版本 (HEAD) 的文件 catalogue/事项目录.csv"),
+        "{err}"
+    );
+}
+
+/// A file whose name is not UTF-8 (a zip made on Windows unpacks to GBK
+/// names) beside the catalogue: its name was mangled and git asked for a
+/// file that does not exist (exit 2). A link of the old version that leads
+/// nowhere, named as a data file, is listed in the report as unreadable,
+/// as the audit lists it in a working tree (the diff stopped without one).
+/// A user's `diff.relative` does not hide a rename into the folder.
+#[cfg(unix)]
+#[test]
+fn odd_names_dangling_links_and_a_users_git_configuration() {
+    use std::os::unix::ffi::OsStrExt;
+    let v1 = v1();
+    let tmp = repo_with(&[("catalogue/事项目录.csv", &v1)]);
+    let root = tmp.path();
+    let gbk = std::ffi::OsStr::from_bytes(b"\xcb\xb5\xc3\xf7.txt");
+    std::fs::write(root.join("catalogue").join(gbk), "说明\n").unwrap();
+    std::os::unix::fs::symlink("../gone/办件记录.csv", root.join("catalogue/办件记录.csv"))
+        .unwrap();
+    commit(root, "v1");
+    std::fs::remove_file(root.join("catalogue/办件记录.csv")).unwrap();
+    let (code, json, err) = diff(root, &["--base", "HEAD", "catalogue"]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(keys(&json), vec![], "{err}");
+    let skipped = json["skipped"].as_array().unwrap();
+    assert!(
+        skipped.iter().any(|k| k["file"] == "办件记录.csv"
+            && k["unreadable"] == true
+            && k["reason"].as_str().unwrap().starts_with("旧版本 (HEAD): ")),
+        "{json:#}"
+    );
+    // A rename into the folder, with diff.relative set in the repository.
+    git(root, &["rm", "-q", "--cached", "catalogue/办件记录.csv"]);
+    git(root, &["commit", "-q", "-m", "no link"]);
+    git(root, &["mv", "catalogue/事项目录.csv", "目录.csv"]);
+    git(root, &["commit", "-q", "-m", "moved out"]);
+    git(root, &["mv", "目录.csv", "catalogue/事项目录.csv"]);
+    git(root, &["config", "diff.relative", "true"]);
+    write_v2(&root.join("catalogue"));
+    let (code, json, err) = diff(root, &["--base", "HEAD", "catalogue"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(keys(&json), v2_findings(), "{err}");
+}

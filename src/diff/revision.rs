@@ -1,17 +1,121 @@
 //! The files of a catalogue folder as they were at a git revision
-//! (`yimen diff --base REV`): listed from the revision's tree, their bytes
-//! as a checkout would write them (LFS and other filters applied), symbolic
-//! links followed within the tree, submodules named and left out, and files
-//! renamed into the folder since read under their new names.
+//! (`yimen diff --base REV`), written out as a checkout of REV would write
+//! them: listed from the revision's tree, their bytes through the
+//! repository's filters as REV's attributes name them (a Git LFS pointer
+//! becomes its content), symbolic links followed within the tree as the
+//! system follows them (a link through a linked folder too; one that leaves
+//! the repository or leads nowhere written as a link, for the audit's walk
+//! to treat as it treats such a link in the working tree), submodules named
+//! and left out, and files renamed since from outside the folder into it
+//! read under their new names.
+//!
+//! Paths stay the bytes git gives (a name need not be UTF-8: a zip made on
+//! Windows unpacks to GBK names), shown lossily only in messages.
 
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
-/// How many links in a row a symbolic link may go through before it is
-/// taken to be a loop.
-const MAX_LINK_HOPS: usize = 8;
+/// How many links in a row one chain may go through before it is taken to
+/// be a loop (the system allows 40; loops through folders are caught by
+/// the ancestors rule, not by this).
+const MAX_LINK_HOPS: usize = 16;
 
-/// `path` made absolute, the folder holding it (itself when a folder) and
-/// `git` run in that folder (its stdout, or its stderr as the error).
+/// A path from the repository's root, `/`-separated, as git lists it.
+type RepoPath = Vec<u8>;
+
+/// The path as an argument or a file name.
+#[cfg(unix)]
+fn os(bytes: &[u8]) -> OsString {
+    use std::os::unix::ffi::OsStrExt;
+    OsStr::from_bytes(bytes).to_os_string()
+}
+
+#[cfg(not(unix))]
+fn os(bytes: &[u8]) -> OsString {
+    OsString::from(String::from_utf8_lossy(bytes).into_owned())
+}
+
+/// A file system path as repository path bytes.
+#[cfg(unix)]
+fn bytes_of(p: &Path) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    p.as_os_str().as_bytes().to_vec()
+}
+
+#[cfg(not(unix))]
+fn bytes_of(p: &Path) -> Vec<u8> {
+    p.to_string_lossy().replace('\\', "/").into_bytes()
+}
+
+/// The path for a message.
+fn shown(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// `path` is `folder` or inside it (`""` the root holds everything).
+fn under(path: &[u8], folder: &[u8]) -> bool {
+    folder.is_empty()
+        || path == folder
+        || (path.starts_with(folder) && path.get(folder.len()) == Some(&b'/'))
+}
+
+/// `path` from inside `folder` (itself when it is not inside).
+fn within<'a>(path: &'a [u8], folder: &[u8]) -> &'a [u8] {
+    if folder.is_empty() {
+        path
+    } else if path.len() > folder.len() && under(path, folder) {
+        &path[folder.len() + 1..]
+    } else {
+        path
+    }
+}
+
+fn join(folder: &[u8], name: &[u8]) -> RepoPath {
+    if folder.is_empty() {
+        return name.to_vec();
+    }
+    let mut out = folder.to_vec();
+    out.push(b'/');
+    out.extend_from_slice(name);
+    out
+}
+
+/// The folder holding `path` (`""` at the root).
+fn parent(path: &[u8]) -> &[u8] {
+    path.iter()
+        .rposition(|b| *b == b'/')
+        .map_or(&[][..], |i| &path[..i])
+}
+
+fn pieces(path: &[u8]) -> Vec<RepoPath> {
+    path.split(|b| *b == b'/')
+        .filter(|p| !p.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
+/// The folders from `top` (itself included; `""` the repository's root)
+/// down to the one holding `path`.
+fn folders(top: &[u8], path: &[u8]) -> Vec<RepoPath> {
+    let mut out = vec![top.to_vec()];
+    let rest = if under(path, top) && path != top {
+        within(path, top)
+    } else {
+        &[][..]
+    };
+    let mut names = pieces(rest);
+    names.pop();
+    for name in names {
+        let next = join(out.last().map_or(&[][..], Vec::as_slice), &name);
+        out.push(next);
+    }
+    out
+}
+
+/// `path` made absolute (its last part not resolved when it is a symbolic
+/// link: a catalogue folder that is a link is looked up as the link at the
+/// revision, not as what it leads to today), the folder `git` runs in, and
+/// `git` run there (its stdout, or its stderr as the error).
 struct InTree {
     abs: PathBuf,
     dir: PathBuf,
@@ -19,8 +123,20 @@ struct InTree {
 
 impl InTree {
     fn new(path: &Path) -> Result<InTree, String> {
-        let abs =
-            std::fs::canonicalize(path).map_err(|e| format!("无法读取 {}: {e}", path.display()))?;
+        let unreadable = |e: std::io::Error| format!("无法读取 {}: {e}", path.display());
+        let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        if let (true, Some(name)) = (is_link, path.file_name()) {
+            let parent = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let parent = std::fs::canonicalize(parent).map_err(unreadable)?;
+            return Ok(InTree {
+                abs: parent.join(name),
+                dir: parent,
+            });
+        }
+        let abs = std::fs::canonicalize(path).map_err(unreadable)?;
         let dir = if abs.is_dir() {
             abs.clone()
         } else {
@@ -29,7 +145,11 @@ impl InTree {
         Ok(InTree { abs, dir })
     }
 
-    fn git(&self, args: &[&str]) -> Result<Vec<u8>, String> {
+    fn git<I, S>(&self, args: I) -> Result<Vec<u8>, String>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
         let out = std::process::Command::new("git")
             .arg("-C")
             .arg(&self.dir)
@@ -45,8 +165,17 @@ impl InTree {
 
     /// The root of the working tree holding the folder.
     fn top(&self) -> Result<PathBuf, String> {
-        let top = self.git(&["rev-parse", "--show-toplevel"])?;
+        let top = self.git(["rev-parse", "--show-toplevel"])?;
         std::fs::canonicalize(String::from_utf8_lossy(&top).trim()).map_err(|e| e.to_string())
+    }
+
+    /// The folder `path` names (itself, or a file's folder).
+    fn folder(&self) -> &Path {
+        if self.abs.is_dir() {
+            &self.abs
+        } else {
+            self.abs.parent().unwrap_or(&self.abs)
+        }
     }
 }
 
@@ -56,7 +185,7 @@ impl InTree {
 pub fn repository_prefix(path: &Path) -> Option<String> {
     let tree = InTree::new(path).ok()?;
     let top = tree.top().ok()?;
-    let rel = tree.dir.strip_prefix(top).ok()?;
+    let rel = tree.folder().strip_prefix(top).ok()?;
     let mut prefix = String::new();
     for c in rel.components() {
         prefix.push_str(&c.as_os_str().to_string_lossy());
@@ -75,17 +204,32 @@ pub struct Checkout {
     /// to a name under it.
     pub renamed: Vec<(String, String)>,
     /// What was under `path` at the revision and is not compared, with why
-    /// (a submodule), for the user to see.
+    /// (a submodule, a loop of links), for the user to see.
     pub left_out: Vec<String>,
 }
 
 /// One entry of `git ls-tree`: its mode (`100644`, `120000` a symbolic
 /// link, `160000` a submodule), type (`blob`, `tree`, `commit`) and path
 /// from the repository's root.
+#[derive(Clone)]
 struct TreeEntry {
     mode: String,
     kind: String,
-    path: String,
+    path: RepoPath,
+}
+
+impl TreeEntry {
+    fn root() -> TreeEntry {
+        TreeEntry {
+            mode: "040000".into(),
+            kind: "tree".into(),
+            path: Vec::new(),
+        }
+    }
+
+    fn is_link(&self) -> bool {
+        self.mode == "120000"
+    }
 }
 
 /// The entries of `git ls-tree -z` output (`<mode> <type> <object>\t<path>\0`).
@@ -94,73 +238,53 @@ fn tree_entries(listing: &[u8]) -> Vec<TreeEntry> {
         .split(|b| *b == 0)
         .filter(|e| !e.is_empty())
         .filter_map(|e| {
-            let e = String::from_utf8_lossy(e);
-            let (meta, path) = e.split_once('\t')?;
+            let tab = e.iter().position(|b| *b == b'\t')?;
+            let meta = String::from_utf8_lossy(&e[..tab]);
             let mut meta = meta.split(' ');
             Some(TreeEntry {
                 mode: meta.next()?.to_string(),
                 kind: meta.next()?.to_string(),
-                path: path.to_string(),
+                path: e[tab + 1..].to_vec(),
             })
         })
         .collect()
 }
 
-/// The path a symbolic link at `link` with the text `target` leads to,
-/// from the repository's root; `None` when it leaves the repository (an
-/// absolute path, or `..` above the root).
-fn link_target(link: &str, target: &str) -> Option<String> {
-    if target.starts_with('/') || target.starts_with('\\') {
-        return None;
-    }
-    let mut parts: Vec<&str> = link.split('/').collect();
-    parts.pop();
-    for piece in target.split(['/', '\\']) {
-        match piece {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    Some(parts.join("/"))
-}
-
-/// The folders from `top` (itself included; `""` the repository's root)
-/// down to the one holding `path`.
-fn folders(top: &str, path: &str) -> Vec<String> {
-    let rest = if top.is_empty() {
-        path
-    } else {
-        path.strip_prefix(&format!("{top}/")).unwrap_or("")
-    };
-    let mut out = vec![top.to_string()];
-    let mut pieces: Vec<&str> = rest.split('/').collect();
-    pieces.pop();
-    for piece in pieces {
-        let last = out.last().cloned().unwrap_or_default();
-        out.push(if last.is_empty() {
-            piece.to_string()
-        } else {
-            format!("{last}/{piece}")
-        });
-    }
-    out
+/// Where a symbolic link's text leads, walked part by part through the
+/// revision's tree as the system walks it (a link met on the way is
+/// followed, and a `..` after it is taken from where it led).
+enum Lead {
+    /// To this path of the tree (it may itself be a link, or missing).
+    To(RepoPath),
+    /// Out of the repository (an absolute text, or `..` above the root).
+    Outside,
+    /// Through something that is not a folder, or missing, at the revision.
+    Nowhere,
 }
 
 /// A file to write: the path its bytes are read from at the revision and
 /// the path (from the repository's root) it is written under.
 struct Wanted {
-    from: String,
-    as_name: String,
+    from: RepoPath,
+    as_name: RepoPath,
 }
 
 /// What a checkout writes and what it leaves out.
 #[derive(Default)]
 struct Collected {
     wanted: Vec<Wanted>,
+    /// Links that lead nowhere in the revision's tree, or out of it, to
+    /// write as links: (name, target).
+    links: Vec<(RepoPath, LinkTarget)>,
     left_out: Vec<String>,
+}
+
+/// What a link that does not lead into the revision's tree is written as.
+enum LinkTarget {
+    /// Nothing (missing at the revision).
+    Missing,
+    /// Where it leads outside the repository, as a checkout would resolve it.
+    Outside(OsString),
 }
 
 /// Where the revision's tree is read, for one checkout.
@@ -170,129 +294,226 @@ struct AtRevision<'a> {
 }
 
 impl AtRevision<'_> {
-    fn ls(&self, spec: &str, recursive: bool) -> Result<Vec<TreeEntry>, String> {
-        let mut args = vec!["ls-tree", "-z", "--full-tree"];
+    fn object(&self, path: &[u8]) -> OsString {
+        let mut o = OsString::from(format!("{}:", self.rev));
+        o.push(os(path));
+        o
+    }
+
+    fn ls(&self, spec: &[u8], recursive: bool) -> Result<Vec<TreeEntry>, String> {
+        let spec = if spec.is_empty() { b"." } else { spec };
+        let mut args: Vec<OsString> = vec!["ls-tree".into(), "-z".into(), "--full-tree".into()];
         if recursive {
-            args.push("-r");
+            args.push("-r".into());
         }
-        args.extend([self.rev, "--", spec]);
+        args.extend([self.rev.into(), "--".into(), os(spec)]);
         Ok(tree_entries(&self.tree.git(&args)?))
     }
 
-    /// The bytes of a file as a checkout writes them: through the
-    /// repository's filters (a Git LFS pointer becomes its content).
-    fn contents(&self, path: &str) -> Result<Vec<u8>, String> {
-        let object = format!("{}:{path}", self.rev);
+    /// The entry at `path` exactly (the root for `""`).
+    fn entry(&self, path: &[u8]) -> Result<Option<TreeEntry>, String> {
+        if path.is_empty() {
+            return Ok(Some(TreeEntry::root()));
+        }
+        Ok(self.ls(path, false)?.into_iter().find(|e| e.path == path))
+    }
+
+    fn link_text(&self, path: &[u8]) -> Result<Vec<u8>, String> {
+        let object = self.object(path);
         self.tree
-            .git(&["cat-file", "--filters", &object])
-            .or_else(|_| self.tree.git(&["cat-file", "blob", &object]))
+            .git([OsStr::new("cat-file"), OsStr::new("blob"), &object])
+    }
+
+    /// The bytes of a file as a checkout writes them: through the filters
+    /// the revision's attributes name (a Git LFS pointer becomes its
+    /// content). A filter that fails is an error, never the stored form read
+    /// in its place (an LFS object not fetched would be a pointer compared
+    /// as the catalogue). Git before 2.40 has no `--attr-source`: the
+    /// working tree's attributes are taken there.
+    fn contents(&self, path: &[u8]) -> Result<Vec<u8>, String> {
+        let object = self.object(path);
+        let attr = OsString::from(format!("--attr-source={}", self.rev));
+        let filtered = |with_attr: bool| {
+            let mut args: Vec<&OsStr> = Vec::new();
+            if with_attr {
+                args.push(&attr);
+            }
+            args.extend([OsStr::new("cat-file"), OsStr::new("--filters"), &object]);
+            self.tree.git(args)
+        };
+        filtered(true)
+            .or_else(|e| {
+                if e.contains("attr-source") {
+                    filtered(false)
+                } else {
+                    Err(e)
+                }
+            })
+            .map_err(|e| format!("无法取出旧版本 ({}) 的文件 {}: {e}", self.rev, shown(path)))
+    }
+
+    /// Where the link at `link` with the text `text` leads.
+    fn lead(&self, link: &[u8], text: &[u8], hops: &mut usize) -> Result<Lead, String> {
+        if text.starts_with(b"/") {
+            return Ok(Lead::Outside);
+        }
+        let steps: Vec<&[u8]> = text
+            .split(|b| *b == b'/')
+            .filter(|p| !p.is_empty() && *p != b".")
+            .collect();
+        let mut at = pieces(parent(link));
+        for (i, step) in steps.iter().enumerate() {
+            if *step == b"..".as_slice() {
+                if at.pop().is_none() {
+                    return Ok(Lead::Outside);
+                }
+                continue;
+            }
+            at.push(step.to_vec());
+            if i + 1 == steps.len() {
+                break;
+            }
+            // A folder on the way, or a link to one.
+            let here = at.join(&b'/');
+            let Some(e) = self.entry(&here)? else {
+                return Ok(Lead::Nowhere);
+            };
+            if e.is_link() {
+                if *hops == 0 {
+                    return Ok(Lead::Nowhere);
+                }
+                *hops -= 1;
+                let inner = self.link_text(&here)?;
+                match self.lead(&here, &inner, hops)? {
+                    Lead::To(p) => at = pieces(&p),
+                    other => return Ok(other),
+                }
+            } else if e.kind != "tree" {
+                return Ok(Lead::Nowhere);
+            }
+        }
+        Ok(Lead::To(at.join(&b'/')))
     }
 
     /// The files a tree entry stands for, each with the name it is written
     /// under: a file itself; a symbolic link, what it leads to within the
-    /// tree (a file, or a folder's files under the link's name).
+    /// tree (a file, or a folder's files under the link's name), or the link
+    /// itself when it leads nowhere or out of the repository.
     /// `ancestors` are the folders (their real paths) the entry is inside,
     /// from the compared one down: a link to one of them is a loop, left
-    /// out as the audit's walk leaves it.
+    /// out as the audit's walk leaves it. Each chain of links has its own
+    /// budget of hops.
     fn resolve(
         &self,
         entry: &TreeEntry,
-        as_name: &str,
-        ancestors: &[String],
-        hops: usize,
+        as_name: &[u8],
+        ancestors: &[RepoPath],
+        top: &Path,
         out: &mut Collected,
     ) -> Result<(), String> {
-        let (mut path, mut mode, mut kind) =
-            (entry.path.clone(), entry.mode.clone(), entry.kind.clone());
-        for hop in 0..=hops {
-            if kind == "tree" {
-                if ancestors.contains(&path) {
+        let mut at = entry.clone();
+        let mut hops = MAX_LINK_HOPS;
+        loop {
+            if at.kind == "commit" {
+                out.left_out.push(format!(
+                    "{} 是子模块 (submodule), 不比较其中的文件",
+                    shown(as_name)
+                ));
+                return Ok(());
+            }
+            if at.kind == "tree" {
+                if ancestors.contains(&at.path) {
                     out.left_out.push(format!(
-                        "{as_name} 是指向其上级目录的符号链接 (循环), 不比较"
+                        "{} 是指向其上级目录的符号链接 (循环), 不比较",
+                        shown(as_name)
                     ));
                     return Ok(());
                 }
-                let spec = if path.is_empty() { "." } else { path.as_str() };
-                for e in self.ls(spec, true)? {
-                    if e.kind != "blob" {
-                        continue;
-                    }
-                    let sub = if path.is_empty() {
-                        e.path.as_str()
-                    } else {
-                        e.path.strip_prefix(&format!("{path}/")).unwrap_or(&e.path)
-                    };
+                for e in self.ls(&at.path, true)? {
                     let mut inner = ancestors.to_vec();
-                    inner.extend(folders(&path, &e.path));
-                    self.resolve(&e, &format!("{as_name}/{sub}"), &inner, hops - hop, out)?;
+                    inner.extend(folders(&at.path, &e.path));
+                    let name = join(as_name, within(&e.path, &at.path));
+                    self.resolve(&e, &name, &inner, top, out)?;
                 }
                 return Ok(());
             }
-            if mode != "120000" {
+            if !at.is_link() {
                 out.wanted.push(Wanted {
-                    from: path,
-                    as_name: as_name.to_string(),
+                    from: at.path,
+                    as_name: as_name.to_vec(),
                 });
                 return Ok(());
             }
-            let text = self
-                .tree
-                .git(&["cat-file", "blob", &format!("{}:{path}", self.rev)])?;
-            let text = String::from_utf8_lossy(&text).to_string();
-            let Some(target) = link_target(&path, &text) else {
-                return self.unresolved(as_name, &text);
+            let text = self.link_text(&at.path)?;
+            let lead = if hops == 0 {
+                Lead::Nowhere
+            } else {
+                hops -= 1;
+                self.lead(&at.path, &text, &mut hops)?
             };
-            if target.is_empty() {
-                (path, mode, kind) = (target, "040000".into(), "tree".into());
-                continue;
-            }
-            let mut found = self.ls(&target, false)?;
-            if found.len() != 1 {
-                return self.unresolved(as_name, &text);
-            }
-            let next = found.remove(0);
-            (path, mode, kind) = (next.path, next.mode, next.kind);
+            let next = match lead {
+                Lead::To(p) => self.entry(&p)?,
+                Lead::Nowhere => None,
+                Lead::Outside => {
+                    // As a checkout resolves it: from the link's folder on disk.
+                    let mut target = top.join(os(parent(&at.path)));
+                    target.push(os(&text));
+                    out.links.push((
+                        as_name.to_vec(),
+                        LinkTarget::Outside(target.into_os_string()),
+                    ));
+                    return Ok(());
+                }
+            };
+            let Some(next) = next else {
+                out.links.push((as_name.to_vec(), LinkTarget::Missing));
+                return Ok(());
+            };
+            at = next;
         }
-        self.unresolved(as_name, "(符号链接层数过多)")
-    }
-
-    /// A symbolic link that leads nowhere in the revision's tree: an error
-    /// when its name is a data file's (its content cannot be compared), left
-    /// out otherwise, as the audit skips a broken link of no data type.
-    fn unresolved(&self, as_name: &str, target: &str) -> Result<(), String> {
-        let name = as_name.rsplit('/').next().unwrap_or(as_name);
-        if crate::read::is_data_file_name(name) {
-            return Err(format!(
-                "旧版本 ({}) 中的符号链接 {as_name} 指向 {target}, 该版本的仓库中没有这个文件, 无法比较",
-                self.rev
-            ));
-        }
-        Ok(())
     }
 }
 
 /// The renames (old, new) in `git diff --name-status -z` output: entries
 /// `R<score>\0old\0new\0` among `X\0path\0` (and `C<score>`, copies, with
 /// two paths, not renames).
-fn renames(status: &[u8]) -> Vec<(String, String)> {
-    let mut fields = status
-        .split(|b| *b == 0)
-        .map(|f| String::from_utf8_lossy(f).to_string());
+fn renames(status: &[u8]) -> Vec<(RepoPath, RepoPath)> {
+    let mut fields = status.split(|b| *b == 0).map(<[u8]>::to_vec);
     let mut out = Vec::new();
     while let Some(kind) = fields.next() {
         if kind.is_empty() {
             break;
         }
-        let two_paths = kind.starts_with('R') || kind.starts_with('C');
+        let two_paths = kind.starts_with(b"R") || kind.starts_with(b"C");
         let first = fields.next().unwrap_or_default();
         if two_paths {
             let second = fields.next().unwrap_or_default();
-            if kind.starts_with('R') {
+            if kind.starts_with(b"R") {
                 out.push((first, second));
             }
         }
     }
     out
+}
+
+/// Write a link that does not lead into the revision's tree as a link, for
+/// the audit's walk to treat as it treats one in the working tree (one that
+/// leads nowhere is unreadable under a data file's name, skipped otherwise).
+#[cfg(unix)]
+fn write_link(at: &Path, target: &LinkTarget) -> Result<(), String> {
+    let target = match target {
+        LinkTarget::Missing => OsString::from(".yimen-missing-link-target"),
+        LinkTarget::Outside(t) => t.clone(),
+    };
+    std::os::unix::fs::symlink(target, at).map_err(|e| e.to_string())
+}
+
+#[cfg(not(unix))]
+fn write_link(at: &Path, _: &LinkTarget) -> Result<(), String> {
+    Err(format!(
+        "旧版本中的符号链接 {} 无法在本系统上还原, 无法比较",
+        at.display()
+    ))
 }
 
 /// Write the files under `path` as they were at git revision `rev` into
@@ -310,7 +531,7 @@ pub fn checkout_revision(path: &Path, rev: &str, dest: &Path) -> Result<Checkout
             path.display()
         )
     })?;
-    tree.git(&[
+    tree.git([
         "rev-parse",
         "--verify",
         "--quiet",
@@ -321,117 +542,63 @@ pub fn checkout_revision(path: &Path, rev: &str, dest: &Path) -> Result<Checkout
         .abs
         .strip_prefix(&top)
         .map_err(|_| format!("{} 不在 git 仓库中", path.display()))?;
-    let rel_s = rel.to_string_lossy().replace('\\', "/");
-    let spec = if rel_s.is_empty() {
-        "."
-    } else {
-        rel_s.as_str()
-    };
+    let rel = bytes_of(rel);
+    let is_dir = tree.abs.is_dir();
     let at = AtRevision { tree: &tree, rev };
     let mut got = Collected::default();
-    for entry in at.ls(spec, true)? {
-        if entry.kind == "commit" {
-            got.left_out.push(format!(
-                "{} 是子模块 (submodule), 不比较其中的文件",
-                entry.path
-            ));
-            continue;
-        }
-        let ancestors = if tree.abs.is_dir() {
-            folders(&rel_s, &entry.path)
+    for entry in at.ls(&rel, true)? {
+        let ancestors = if is_dir {
+            folders(&rel, &entry.path)
         } else {
             Vec::new()
         };
         let name = entry.path.clone();
-        at.resolve(&entry, &name, &ancestors, MAX_LINK_HOPS, &mut got)?;
+        at.resolve(&entry, &name, &ancestors, &top, &mut got)?;
     }
-    let Collected {
-        mut wanted,
-        left_out,
-    } = got;
-    let under = |p: &str| rel_s.is_empty() || p == rel_s || p.starts_with(&format!("{rel_s}/"));
-    let status = tree.git(&["diff", "--find-renames", "--name-status", "-z", rev, "--"])?;
-    let renamed: Vec<(String, String)> = renames(&status)
+    // (`diff.relative` in a user's configuration would make the paths
+    // relative to the folder git runs in.)
+    let status = tree.git([
+        "-c",
+        "diff.relative=false",
+        "diff",
+        "--find-renames",
+        "--name-status",
+        "-z",
+        rev,
+        "--",
+    ])?;
+    let renamed: Vec<(RepoPath, RepoPath)> = renames(&status)
         .into_iter()
-        .filter(|(old, new)| under(new) && !under(old) && !wanted.iter().any(|w| w.as_name == *new))
+        .filter(|(old, new)| {
+            under(new, &rel) && !under(old, &rel) && !got.wanted.iter().any(|w| w.as_name == *new)
+        })
         .collect();
-    wanted.extend(renamed.iter().map(|(old, new)| Wanted {
+    got.wanted.extend(renamed.iter().map(|(old, new)| Wanted {
         from: old.clone(),
         as_name: new.clone(),
     }));
-    let base = if tree.abs.is_dir() {
-        rel_s.clone()
-    } else {
-        rel.parent()
-            .map(|p| p.to_string_lossy().replace('\\', "/"))
-            .unwrap_or_default()
-    };
-    for w in &wanted {
-        let bytes = at.contents(&w.from)?;
-        let sub = if base.is_empty() {
-            w.as_name.as_str()
-        } else {
-            w.as_name
-                .strip_prefix(&format!("{base}/"))
-                .unwrap_or(&w.as_name)
-        };
-        let target = dest.join(sub);
+    let base = if is_dir { &rel[..] } else { parent(&rel) };
+    let place = |name: &[u8]| -> Result<PathBuf, String> {
+        let target = dest.join(os(within(name, base)));
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
         }
-        std::fs::write(&target, bytes).map_err(|e| e.to_string())?;
+        Ok(target)
+    };
+    for w in &got.wanted {
+        let bytes = at.contents(&w.from)?;
+        std::fs::write(place(&w.as_name)?, bytes).map_err(|e| e.to_string())?;
+    }
+    for (name, target) in &got.links {
+        write_link(&place(name)?, target)?;
     }
     Ok(Checkout {
         dir: dest.to_path_buf(),
-        renamed,
-        left_out,
+        renamed: renamed.iter().map(|(o, n)| (shown(o), shown(n))).collect(),
+        left_out: got.left_out,
     })
 }
 
 #[cfg(test)]
-mod tests {
-    use super::{folders, link_target, renames, tree_entries};
-
-    #[test]
-    fn folders_run_from_the_top_down_to_the_files_own() {
-        assert_eq!(folders("a", "a/b/c/x.csv"), ["a", "a/b", "a/b/c"]);
-        assert_eq!(folders("", "b/x.csv"), ["", "b"]);
-        assert_eq!(folders("", "x.csv"), [""]);
-    }
-
-    #[test]
-    fn a_link_is_followed_from_its_folder() {
-        assert_eq!(
-            link_target("a/b/l.csv", "../c/x.csv").as_deref(),
-            Some("a/c/x.csv")
-        );
-        assert_eq!(link_target("l.csv", "./x.csv").as_deref(), Some("x.csv"));
-        assert_eq!(link_target("l.csv", "../x.csv"), None);
-        assert_eq!(link_target("a/l.csv", "/etc/x.csv"), None);
-    }
-
-    #[test]
-    fn tree_entries_keep_mode_and_type() {
-        let e = tree_entries(
-            b"100644 blob 0123\ta/x.csv\x00120000 blob 4567\tl.csv\x00160000 commit 89ab\ttools\x00",
-        );
-        let kinds: Vec<_> = e
-            .iter()
-            .map(|e| (e.mode.as_str(), e.kind.as_str(), e.path.as_str()))
-            .collect();
-        assert_eq!(
-            kinds,
-            [
-                ("100644", "blob", "a/x.csv"),
-                ("120000", "blob", "l.csv"),
-                ("160000", "commit", "tools")
-            ]
-        );
-    }
-
-    #[test]
-    fn renames_skip_copies_and_single_paths() {
-        let r = renames(b"M\0a.csv\0R100\0old.csv\0new/a.csv\0C90\0x\0y\0D\0z\0");
-        assert_eq!(r, [("old.csv".to_string(), "new/a.csv".to_string())]);
-    }
-}
+#[path = "revision_tests.rs"]
+mod tests;
