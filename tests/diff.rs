@@ -663,3 +663,34 @@ fn d001_takes_the_approval_filed_in_the_changes_register() {
         "{json:#}"
     );
 }
+
+/// An old error fixed on one item and the same bad value brought in on
+/// another is a new error: matched without rows alone, A7's error was taken
+/// for A1's old one and dropped.
+#[test]
+fn the_same_bad_value_on_another_item_is_a_new_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (old, new) = (tmp.path().join("old"), tmp.path().join("new"));
+    std::fs::create_dir(&old).unwrap();
+    std::fs::create_dir(&new).unwrap();
+    let good = |code: &str| item(code, "行政许可", "是", "", true);
+    let bad = |code: &str| good(code).replace(",20,10,", ",二十,10,");
+    std::fs::write(
+        old.join("事项目录.csv"),
+        format!("{HEADER}{}{}", bad("A1"), good("A2")),
+    )
+    .unwrap();
+    std::fs::write(
+        new.join("事项目录.csv"),
+        format!("{HEADER}{}{}{}", good("A1"), good("A2"), bad("A7")),
+    )
+    .unwrap();
+    let (_, json, err) = diff(tmp.path(), &["old", "new"]);
+    let rows: Vec<_> = json["data_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["row"].clone(), e["value"].clone()))
+        .collect();
+    assert_eq!(rows, [(4.into(), "二十".into())], "{err}\n{json:#}");
+}

@@ -234,11 +234,16 @@ fn diff(args: &Args, tmp: &Path) -> u8 {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         );
-        let inject = |data: &mut crate::engine::Data| inject_changes(schema, &old_rows, data);
+        let inject = |data: &mut crate::engine::Data| {
+            inject_changes(schema, &old_rows, data);
+            if let Ok(mut c) = captured.lock() {
+                *c = catalogue_rows(schema, data);
+            }
+        };
         run_audit(&p, &new, None, Some(&inject), "", args.output.as_deref())
-            .map(|(after, u)| (before, after, u || old_unreadable))
+            .map(|(after, u)| (before, after, u || old_unreadable, old_rows))
     });
-    let (before, mut after, unreadable) = match audits {
+    let (before, mut after, unreadable, old_rows) = match audits {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -263,7 +268,18 @@ fn diff(args: &Args, tmp: &Path) -> u8 {
     after.undetermined.retain(|u| {
         u.dataset == change_ds || !old_undetermined.contains(&matching_key(&u.code, &u.key))
     });
-    crate::diff::drop_old_errors(&mut after.data_errors, &before.data_errors);
+    let new_rows = std::mem::take(
+        &mut *captured
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    crate::diff::drop_old_errors(
+        schema,
+        &mut after.data_errors,
+        &before.data_errors,
+        &old_rows,
+        &new_rows,
+    );
     add_old_unreadable(&mut after, &before, &rev_part);
     after.finish();
     // The change set is a dataset of the report even when empty (no change).

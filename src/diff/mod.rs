@@ -2,8 +2,10 @@
 //! catalogue compared item by item (by code, each code's first row), as
 //! records of the `catalogue_changes` dataset that policies range over.
 
+mod errors;
 mod revision;
 
+pub use errors::drop_old_errors;
 pub use revision::{checkout_revision, repository_prefix, Checkout};
 
 use crate::engine::{Data, Row};
@@ -216,48 +218,4 @@ pub fn matching_key(code: &str, key: &[String]) -> (String, Vec<String>) {
             .map(|k| crate::read::normalize::value(k).into_owned())
             .collect(),
     )
-}
-
-/// A data error as the two versions are matched on: everything but its row
-/// (and the numbers in its message, which name rows: `与第 3 行重复`), so
-/// that rows inserted above it do not make an old error new.
-fn error_identity(e: &crate::read::DataError) -> impl std::hash::Hash + Eq + '_ {
-    let mut message = String::with_capacity(e.message.len());
-    let mut in_number = false;
-    for c in e.message.chars() {
-        if c.is_ascii_digit() {
-            if !in_number {
-                message.push('#');
-            }
-            in_number = true;
-        } else {
-            message.push(c);
-            in_number = false;
-        }
-    }
-    (&e.file, &e.sheet, &e.column, &e.value, &e.expected, message)
-}
-
-/// Drop from the new version's data errors those the old version had:
-/// matched by [`error_identity`], each old error accounting for one new
-/// one (a value now wrong in two rows, where it was in one, is one new
-/// error).
-pub fn drop_old_errors(after: &mut Vec<crate::read::DataError>, before: &[crate::read::DataError]) {
-    let mut old: std::collections::HashMap<_, usize> = std::collections::HashMap::new();
-    for e in before {
-        *old.entry(error_identity(e)).or_default() += 1;
-    }
-    let keep: Vec<bool> = after
-        .iter()
-        .map(|e| match old.get_mut(&error_identity(e)) {
-            Some(n) if *n > 0 => {
-                *n -= 1;
-                false
-            }
-            _ => true,
-        })
-        .collect();
-    drop(old);
-    let mut keep = keep.into_iter();
-    after.retain(|_| keep.next().unwrap_or(true));
 }
