@@ -662,6 +662,44 @@ fn d001_takes_the_approval_filed_in_the_changes_register() {
         ],
         "{json:#}"
     );
+    // A record of the change that could not be read (a comma inside its
+    // 批准文号 made a cell too many) may hold the approval: D001 is
+    // undetermined, not a finding.
+    std::fs::write(
+        new.join("目录调整记录.csv"),
+        "调整编号,事项编码,调整类型,公布日期,备案日期,批准文号\nT1,A1,撤出中心,2025-03-01,2025-03-05,县政府函,〔2025〕7号\n",
+    )
+    .unwrap();
+    let (_, json, err) = diff(tmp.path(), &["old", "new"]);
+    assert!(
+        !keys(&json).contains(&("D001".to_string(), "A1".to_string())),
+        "{err}\n{json:#}"
+    );
+    let undetermined: Vec<_> = json["undetermined"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| (u["code"].as_str().unwrap(), u["key"][0].as_str().unwrap()))
+        .collect();
+    assert!(undetermined.contains(&("D001", "A1")), "{json:#}");
+    // A record the register held before the change (an earlier withdrawal,
+    // approved then) is not this change's approval.
+    std::fs::write(
+        old.join("目录调整记录.csv"),
+        register("县政府函〔2019〕3号"),
+    )
+    .unwrap();
+    std::fs::write(
+        new.join("目录调整记录.csv"),
+        register("县政府函〔2019〕3号"),
+    )
+    .unwrap();
+    let (code, json, err) = diff(tmp.path(), &["old", "new"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        keys(&json).contains(&("D001".to_string(), "A1".to_string())),
+        "{json:#}"
+    );
 }
 
 /// An old error fixed on one item and the same bad value brought in on

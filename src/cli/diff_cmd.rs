@@ -178,7 +178,12 @@ fn diff(args: &Args, tmp: &Path) -> u8 {
     // The old catalogue as the old audit read it; the change set is derived
     // from it and the new one inside the new audit (each file read once).
     let captured = std::sync::Mutex::new(Vec::new());
+    // The old changes register's ids: its records are not of this change.
+    let old_change_ids = std::sync::Mutex::new(crate::diff::ChangeIds::default());
     let capture = |data: &mut crate::engine::Data| {
+        if let Ok(mut ids) = old_change_ids.lock() {
+            *ids = crate::diff::change_ids(schema, data);
+        }
         if let Ok(mut c) = captured.lock() {
             *c = catalogue_rows(schema, data);
         }
@@ -234,8 +239,13 @@ fn diff(args: &Args, tmp: &Path) -> u8 {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         );
+        let old_ids = std::mem::take(
+            &mut *old_change_ids
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
         let inject = |data: &mut crate::engine::Data| {
-            inject_changes(schema, &old_rows, data);
+            inject_changes(schema, &old_rows, &old_ids, data);
             if let Ok(mut c) = captured.lock() {
                 *c = catalogue_rows(schema, data);
             }

@@ -2,9 +2,11 @@
 //! catalogue compared item by item (by code, each code's first row), as
 //! records of the `catalogue_changes` dataset that policies range over.
 
+mod approvals;
 mod errors;
 mod revision;
 
+pub use approvals::{change_ids, ChangeIds};
 pub use errors::drop_old_errors;
 pub use revision::{checkout_revision, repository_prefix, Checkout};
 
@@ -78,7 +80,14 @@ fn same_rows(old: &[&CatalogueRow], new: &[&CatalogueRow]) -> bool {
 /// Add the change records between `old` and the catalogue in `data`, as the
 /// `catalogue_changes` dataset. Removed items are placed at their old row
 /// (the file name prefixed with `旧版:`).
-pub fn inject_changes(schema: &Schema, old: &[CatalogueRow], data: &mut Data) {
+/// `old_change_ids` are the ids of the old version's changes register (a
+/// record among them is not of this change).
+pub fn inject_changes(
+    schema: &Schema,
+    old: &[CatalogueRow],
+    old_change_ids: &ChangeIds,
+    data: &mut Data,
+) {
     let new = &catalogue_rows(schema, data);
     let (Some(cat_i), Some(ch_i)) = (
         schema.dataset_index("catalogue"),
@@ -93,7 +102,7 @@ pub fn inject_changes(schema: &Schema, old: &[CatalogueRow], data: &mut Data) {
     };
     let old_by = by_code(old, code_f);
     let new_by = by_code(new, code_f);
-    let approvals = withdrawal_approvals(schema, data);
+    let approvals = approvals::Approvals::of(schema, data, old_change_ids);
     let field = |row: Option<&CatalogueRow>, name: &str| -> Value {
         match (row, cat.field_index(name)) {
             (Some(r), Some(f)) => r.values[f].clone(),
@@ -110,13 +119,7 @@ pub fn inject_changes(schema: &Schema, old: &[CatalogueRow], data: &mut Data) {
             .iter()
             .map(|f| match f.name.as_str() {
                 "change_kind" => Value::str(kind),
-                "register_approval_ref" => {
-                    let code = field(after.or(before), "code").to_string();
-                    approvals
-                        .get(crate::read::normalize::value(&code).as_ref())
-                        .cloned()
-                        .unwrap_or(Value::Empty)
-                }
+                "register_approval_ref" => approvals.of_code(&field(after.or(before), "code")),
                 n if n.starts_with("before_") => field(before, &n["before_".len()..]),
                 n => field(after.or(before), n),
             })
@@ -159,34 +162,6 @@ pub fn inject_changes(schema: &Schema, old: &[CatalogueRow], data: &mut Data) {
             push("删除", Some(os[0]), None, os[0], true);
         }
     }
-}
-
-/// The approval number of each item's first 撤出中心 record that has one
-/// in the changes register (目录调整记录) held in `data`, by the item code's
-/// matching form: the approval of a withdrawal may be filed there, in the
-/// same change, rather than as the catalogue's 不进驻批准文号.
-fn withdrawal_approvals(schema: &Schema, data: &Data) -> std::collections::HashMap<String, Value> {
-    let mut out = std::collections::HashMap::new();
-    let Some(ds) = schema.dataset_index("changes") else {
-        return out;
-    };
-    let d = &schema.datasets[ds];
-    let (Some(code), Some(kind), Some(approval)) = (
-        d.field_index("item_code"),
-        d.field_index("change_type"),
-        d.field_index("approval_ref"),
-    ) else {
-        return out;
-    };
-    for r in &data.tables[ds] {
-        let (c, k, a) = (&r.values[code], &r.values[kind], &r.values[approval]);
-        if c.is_missing() || a.is_missing() || *k != Value::str("撤出中心") {
-            continue;
-        }
-        let c = crate::read::normalize::value(&c.to_string()).into_owned();
-        out.entry(c).or_insert_with(|| a.clone());
-    }
-    out
 }
 
 /// The same item in both versions: every field equal (a text in its

@@ -96,7 +96,7 @@ const UNREAD_KEYS_LIMIT: usize = 4096;
 
 /// The keys an unread row's texts may give a field: each text in its
 /// matching form, and as a whole number when it reads as one.
-fn unread_keys(texts: &[String]) -> Vec<Key> {
+pub(crate) fn unread_keys(texts: &[String]) -> Vec<Key> {
     let mut keys: Vec<Key> = Vec::new();
     // Each text whole, and its pieces between line breaks and separators:
     // a quote that opened a cell and closed lines later put whole lines,

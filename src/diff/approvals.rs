@@ -1,0 +1,124 @@
+//! The approvals a change files in the 目录调整记录 (the changes register)
+//! for the items it withdraws from the centre: `register_approval_ref` of
+//! `catalogue_changes`, which D001 reads beside the catalogue's
+//! 不进驻批准文号.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::engine::index::{unread_keys, Key};
+use crate::engine::{Absence, Data};
+use crate::schema::Schema;
+use crate::value::Value;
+
+/// The change type of a withdrawal from the centre.
+const WITHDRAWAL: &str = "撤出中心";
+
+fn matching(text: &str) -> String {
+    crate::read::normalize::value(text).into_owned()
+}
+
+/// The ids (in matching form) of a changes register: the old version's,
+/// whose records are not of the change.
+#[derive(Debug, Default)]
+pub struct ChangeIds(HashSet<String>);
+
+/// The ids of the changes register held in `data`.
+pub fn change_ids(schema: &Schema, data: &Data) -> ChangeIds {
+    let Some(ds) = schema.dataset_index("changes") else {
+        return ChangeIds::default();
+    };
+    let Some(id) = schema.datasets[ds].field_index("id") else {
+        return ChangeIds::default();
+    };
+    ChangeIds(
+        data.tables[ds]
+            .iter()
+            .filter(|r| !r.values[id].is_missing())
+            .map(|r| matching(&r.values[id].to_string()))
+            .collect(),
+    )
+}
+
+/// Each item's approval filed with this change, and the items whose
+/// approval is unknown.
+#[derive(Default)]
+pub(super) struct Approvals {
+    /// The 批准文号 of the item's first 撤出中心 record of the change that
+    /// has one.
+    by_code: HashMap<String, Value>,
+    /// Items a record of which could not be read (its type or approval
+    /// unreadable, or a row not read that may name the item).
+    unknown: HashSet<String>,
+    /// A file of the register could not be read: any item's record may be
+    /// in it.
+    all_unknown: bool,
+}
+
+impl Approvals {
+    /// The approvals of the changes register held in `data`, leaving out
+    /// the records whose id is among `old_ids` (filed before the change).
+    pub(super) fn of(schema: &Schema, data: &Data, old_ids: &ChangeIds) -> Approvals {
+        let mut out = Approvals::default();
+        let Some(ds) = schema.dataset_index("changes") else {
+            return out;
+        };
+        let d = &schema.datasets[ds];
+        let (Some(id), Some(code), Some(kind), Some(approval)) = (
+            d.field_index("id"),
+            d.field_index("item_code"),
+            d.field_index("change_type"),
+            d.field_index("approval_ref"),
+        ) else {
+            return out;
+        };
+        out.all_unknown = matches!(
+            data.absence[ds],
+            Some(Absence::Unreadable | Absence::MaybeUnreadable)
+        );
+        for r in &data.tables[ds] {
+            let (c, k, a) = (&r.values[code], &r.values[kind], &r.values[approval]);
+            if c.is_missing() || old_ids.0.contains(&matching(&r.values[id].to_string())) {
+                continue;
+            }
+            let c = matching(&c.to_string());
+            let may_withdraw = *k == Value::str(WITHDRAWAL) || *k == Value::Invalid;
+            match a {
+                Value::Empty => {}
+                Value::Invalid if may_withdraw => {
+                    out.unknown.insert(c);
+                }
+                _ if *k == Value::str(WITHDRAWAL) => {
+                    out.by_code.entry(c).or_insert_with(|| a.clone());
+                }
+                _ if may_withdraw => {
+                    out.unknown.insert(c);
+                }
+                _ => {}
+            }
+        }
+        for u in &data.unread[ds] {
+            if u.row.is_none() {
+                out.all_unknown = true;
+                continue;
+            }
+            for key in unread_keys(&u.texts) {
+                if let Key::Str(s) = key {
+                    out.unknown.insert(s.to_string());
+                }
+            }
+        }
+        out
+    }
+
+    /// The approval of the item with code `code`: its 批准文号, `Invalid`
+    /// when a record of the change that may hold one could not be read,
+    /// `Empty` when none does.
+    pub(super) fn of_code(&self, code: &Value) -> Value {
+        let code = matching(&code.to_string());
+        match self.by_code.get(&code) {
+            Some(v) => v.clone(),
+            None if self.all_unknown || self.unknown.contains(&code) => Value::Invalid,
+            None => Value::Empty,
+        }
+    }
+}
