@@ -474,3 +474,40 @@ rule S092 chain {
         .collect();
     assert_eq!(found, ["S091"], "{json}");
 }
+
+/// A group's `sum` is the same whichever evaluator adds which member and in
+/// what order: three amounts near 10^11, one of them (its 减免金额 empty)
+/// added on the reference path and two on the fast path, summed
+/// `b + (a + c)` to 1023384380394.2201, where the reference's `(a + b) + c`
+/// gave 1023384380394.22: the rule at that very threshold passed on one
+/// path and failed on the other (the differential fuzzer's finding).
+#[test]
+fn a_sum_does_not_depend_on_the_order_of_adding() {
+    let dir = common::folder(&[(
+        "收费记录.csv",
+        "收费流水号,收费部门,收费金额,收款单位,减免金额\n\
+         PJ1,区民政局,129584177260.04,财政,0\n\
+         PJ2,区民政局,129584177260.04,财政,\n\
+         PJ3,区民政局,764216025874.14,财政,0\n",
+    )]);
+    let json = audit_both_ways(
+        dir.path(),
+        r#"policy p {
+  title "求和"
+}
+
+rule Z201 fee-sum {
+  severity info
+  cite dazu-2002 "三、(二)"
+  for fee in fees
+  when fee.waiver >= 0 or fee.collector == "财政"
+  group by fee.dept
+  require sum(fee.amount) != 1023384380394.22
+  message "{fee.dept}: 合计 {sum(fee.amount)}"
+}
+"#,
+    );
+    let z201 = common::with_code(&json, "findings", "Z201");
+    assert_eq!(z201.len(), 1, "{json:#}");
+    assert_eq!(z201[0]["message"], "区民政局: 合计 1023384380394.22");
+}

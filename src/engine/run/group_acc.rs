@@ -11,6 +11,7 @@
 //! the first places of a whole are the first of its parts' first places:
 //! the lists are the same however the records are chunked and merged.
 
+use super::exact_sum::ExactSum;
 use super::{Range, Val};
 use crate::engine::eval::AggInput;
 use crate::ir::AggFunc;
@@ -146,7 +147,7 @@ pub(super) struct AggAcc {
     may_hold: u64,
     may_fail: u64,
     unknown_members: u64,
-    sum: f64,
+    sum: ExactSum,
     all_int: bool,
     /// The least and greatest known values, each with the place of the
     /// earliest record holding it.
@@ -163,8 +164,8 @@ pub(super) struct AggAcc {
     /// unknown (`unknown_values`), the aggregate is bounded on both sides.
     maybe_min: Option<(Value, (u32, u32))>,
     maybe_max: Option<(Value, (u32, u32))>,
-    maybe_pos: f64,
-    maybe_neg: f64,
+    maybe_pos: ExactSum,
+    maybe_neg: ExactSum,
     maybe_decimal: bool,
     /// Records (members or not) whose value is unknown: the aggregate may
     /// be anything on the side they could push it.
@@ -187,10 +188,10 @@ impl AggAcc {
         self.may_hold += o.may_hold;
         self.may_fail += o.may_fail;
         self.unknown_members += o.unknown_members;
-        self.sum += o.sum;
+        self.sum.merge(&o.sum);
         self.all_int &= o.all_int;
-        self.maybe_pos += o.maybe_pos;
-        self.maybe_neg += o.maybe_neg;
+        self.maybe_pos.merge(&o.maybe_pos);
+        self.maybe_neg.merge(&o.maybe_neg);
         self.maybe_decimal |= o.maybe_decimal;
         self.unknown_values += o.unknown_values;
         if let Some((v, at)) = &o.maybe_min {
@@ -299,9 +300,9 @@ impl AggAcc {
                 (true, Some(v)) => {
                     self.n += 1;
                     match v {
-                        Value::Int(n) => self.sum += *n as f64,
+                        Value::Int(n) => self.sum.add_int(*n),
                         Value::Decimal(x) => {
-                            self.sum += x;
+                            self.sum.add_decimal(*x);
                             self.all_int = false;
                         }
                         _ => {}
@@ -313,9 +314,19 @@ impl AggAcc {
                     // A possible member with a known value.
                     self.unknown += 1;
                     match v {
-                        Value::Int(n) => self.add_maybe(*n as f64),
+                        Value::Int(n) => {
+                            if *n > 0 {
+                                self.maybe_pos.add_int(*n);
+                            } else {
+                                self.maybe_neg.add_int(*n);
+                            }
+                        }
                         Value::Decimal(x) => {
-                            self.add_maybe(*x);
+                            if *x > 0.0 {
+                                self.maybe_pos.add_decimal(*x);
+                            } else {
+                                self.maybe_neg.add_decimal(*x);
+                            }
                             self.maybe_decimal = true;
                         }
                         _ => {}
@@ -328,14 +339,6 @@ impl AggAcc {
                     self.unknown_values += 1;
                 }
             },
-        }
-    }
-
-    fn add_maybe(&mut self, x: f64) {
-        if x > 0.0 {
-            self.maybe_pos += x;
-        } else {
-            self.maybe_neg += x;
         }
     }
 
@@ -378,9 +381,9 @@ impl AggAcc {
             }
             AggFunc::Sum => {
                 if self.all_int {
-                    Val::V(Value::Int(self.sum as i64))
+                    Val::V(Value::Int(self.sum.int()))
                 } else {
-                    Val::V(Value::Decimal(self.sum))
+                    Val::V(Value::Decimal(self.sum.decimal()))
                 }
             }
             AggFunc::Min => self.min.clone().map_or(Val::Unknown, |(v, _)| Val::V(v)),
@@ -481,16 +484,16 @@ impl AggAcc {
                     return None;
                 }
                 let int = self.all_int && !self.maybe_decimal;
-                let v = |x: f64| {
+                let v = |x: ExactSum| {
                     if int {
-                        Value::Int(x as i64)
+                        Value::Int(x.int())
                     } else {
-                        Value::Decimal(x)
+                        Value::Decimal(x.decimal())
                     }
                 };
                 (
-                    Some(v(self.sum + self.maybe_neg)),
-                    Some(v(self.sum + self.maybe_pos)),
+                    Some(v(self.sum.plus(&self.maybe_neg))),
+                    Some(v(self.sum.plus(&self.maybe_pos))),
                 )
             }
             _ => return None,

@@ -28,6 +28,7 @@ use fast_path::FastChunk;
 use group_acc::{AggAcc, GroupAcc, Keep};
 use guard::Guard;
 
+mod exact_sum;
 mod fast_path;
 mod group_acc;
 mod guard;
