@@ -553,9 +553,27 @@ fn a_workbook_calamine_cannot_read_is_described_in_words() {
         .map_or_else(|| panic!("{listed:?}"), |(_, r, _)| r.clone());
     assert!(
         reason.contains(
-            "工作表 Sheet1 无法读取: 工作簿中有单元格的错误值 \"#BOGUS\" 无法识别 (Excel 的错误值为 #N/A、#DIV/0!、#VALUE! 等): 请在 Excel 中改正该单元格后另存 (技术信息: Unsupported cell error value '#BOGUS')"
+            "工作表 Sheet1 无法读取: 工作簿中有单元格的错误值 \"#BOGUS\" 无法识别 (Excel 的错误值为 #N/A、#DIV/0!、#VALUE! 等): 请在 Excel 中改正该单元格后另存 (技术信息: Unsupported cell error value '#BOGUS') (出错位置在单元格 E2 之后)"
         ),
         "{reason}"
+    );
+    // Past the rows the discovery looks at: found while streaming, the
+    // place named after the last cell read.
+    case_log_xlsx(&path, 40);
+    sheet_edited(&path, |text, cut| {
+        format!(
+            "{}<row r=\"42\"><c r=\"C42\" t=\"e\"><v>#BOGUS</v></c></row>{}",
+            &text[..cut],
+            &text[cut..]
+        )
+    });
+    let listed = skipped(&audit(dir.path()));
+    assert!(
+        listed.iter().any(|(p, r, u)| p == "办件记录.xlsx"
+            && *u
+            && r.contains("无法识别")
+            && r.ends_with("(出错位置在单元格 E41 之后)")),
+        "{listed:?}"
     );
     // A file cut short (a download that stopped): not a complete zip.
     let bytes = std::fs::read(&path).unwrap();

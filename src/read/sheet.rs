@@ -28,7 +28,7 @@ use calamine::{
 use super::cell::data_text;
 use super::chunk::{CellRow, Chunk, Emitter, Rows, TablePlan};
 use super::merged::Merges;
-use super::workbook_errors::{workbook_error, xlsx_error};
+use super::workbook_errors::{after_cell, workbook_error, xlsx_error};
 use super::{ReadError, SourceFile};
 
 /// The first rows of one sheet.
@@ -216,7 +216,14 @@ fn probe_xlsx<RS: std::io::Read + std::io::Seek>(
         }
         Err(e) => return Err(xlsx_error(&e)),
     };
-    while let Some(cell) = cells.next_cell().map_err(|e| xlsx_error(&e))? {
+    let mut last = None;
+    while let Some(cell) = {
+        let at = last;
+        cells
+            .next_cell()
+            .map_err(|e| format!("{}{}", xlsx_error(&e), after_cell(at)))?
+    } {
+        last = Some(cell.get_position());
         if matches!(cell.get_value(), DataRef::Empty) {
             continue;
         }
@@ -384,6 +391,13 @@ fn stream_xlsx<RS: std::io::Read + std::io::Seek>(
 ) -> Result<u64, ReadError> {
     let name = source.sheet.clone().unwrap_or_default();
     let err = |e: &XlsxError| sheet_err(&source.rel, &name, &xlsx_error(e));
+    let err_after = |e: &XlsxError, last: Option<(u32, u32)>| {
+        sheet_err(
+            &source.rel,
+            &name,
+            &format!("{}{}", xlsx_error(e), after_cell(last)),
+        )
+    };
     let mut out = Emitter::new(plan, f);
     let mut total = 0u64;
     let mut rows = Vec::with_capacity(chunk_rows.min(65_536));
@@ -420,8 +434,15 @@ fn stream_xlsx<RS: std::io::Read + std::io::Seek>(
     // The sheet's formula cells, read on the first cell element without a
     // value (see `no_result`).
     let mut formulas: Option<HashSet<(u32, u32)>> = None;
-    while let Some(cell) = guarded(&source.rel, || cells.next_cell().map_err(|e| err(&e)))? {
+    let mut last: Option<(u32, u32)> = None;
+    while let Some(cell) = {
+        let at = last;
+        guarded(&source.rel, || {
+            cells.next_cell().map_err(|e| err_after(&e, at))
+        })?
+    } {
         let (r, c) = cell.get_position();
+        last = Some((r, c));
         outside_a_sheet(r, c).map_err(|m| sheet_err(&source.rel, &name, &m))?;
         // (A formula saved as `<f>…</f><v/>` reads as an empty string.)
         let value: Data = if matches!(cell.get_value(), DataRef::Empty)

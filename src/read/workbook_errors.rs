@@ -68,6 +68,32 @@ pub(crate) fn xlsx_error(e: &XlsxError) -> String {
     with_detail(&words, e)
 }
 
+/// Where reading a sheet failed: after the last cell read (0-based row and
+/// column), in Excel's notation (` (出错位置在单元格 B17 之后)`), or at its
+/// start.
+pub(crate) fn after_cell(last: Option<(u32, u32)>) -> String {
+    match last {
+        Some((r, c)) => format!(
+            " (出错位置在单元格 {}{} 之后)",
+            column_letters(c),
+            u64::from(r) + 1
+        ),
+        None => " (出错位置在工作表开头)".to_string(),
+    }
+}
+
+/// Excel's letters of a 0-based column (`0` → `A`, `27` → `AB`).
+fn column_letters(c: u32) -> String {
+    let mut n = u64::from(c) + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rem = u8::try_from((n - 1) % 26).unwrap_or(0);
+        letters.push(char::from(b'A' + rem));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect()
+}
+
 fn xls_words(e: &XlsError) -> String {
     match e {
         XlsError::Io(_) => io_words(),
@@ -89,7 +115,16 @@ fn with_detail(words: &str, e: &dyn std::fmt::Display) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{workbook_error, xlsx_error};
+    use super::{after_cell, column_letters, workbook_error, xlsx_error};
+
+    #[test]
+    fn cells_are_named_as_excel_names_them() {
+        assert_eq!(column_letters(0), "A");
+        assert_eq!(column_letters(25), "Z");
+        assert_eq!(column_letters(27), "AB");
+        assert_eq!(column_letters(16_383), "XFD");
+        assert_eq!(after_cell(Some((16, 1))), " (出错位置在单元格 B17 之后)");
+    }
     use calamine::XlsxError;
 
     #[test]
