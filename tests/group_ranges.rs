@@ -488,7 +488,10 @@ fn a_sum_does_not_depend_on_the_order_of_adding() {
         "收费流水号,收费部门,收费金额,收款单位,减免金额\n\
          PJ1,区民政局,129584177260.04,财政,0\n\
          PJ2,区民政局,129584177260.04,财政,\n\
-         PJ3,区民政局,764216025874.14,财政,0\n",
+         PJ3,区民政局,764216025874.14,财政,0\n\
+         PJ4,一个成员,134364244112.4,财政,0\n\
+         PJ5,巨额,1000000000000000000000000000000.00,财政,0\n\
+         PJ6,巨额,1000000000000000000000000000000.00,财政,0\n",
     )]);
     let json = audit_both_ways(
         dir.path(),
@@ -505,9 +508,25 @@ rule Z201 fee-sum {
   require sum(fee.amount) != 1023384380394.22
   message "{fee.dept}: 合计 {sum(fee.amount)}"
 }
+
+// A sum of one member is that member's value (it was 134364244112.40002,
+// its units taken from `x * 1e10`), and a huge sum is not saturated.
+rule Z202 one-member {
+  severity info
+  cite dazu-2002 "三、(二)"
+  for fee in fees
+  when fee.dept != "区民政局"
+  group by fee.dept
+  require sum(fee.amount) == 134364244112.4 or sum(fee.amount) > 1000000000000000000000000000000.0
+  message "{fee.dept}: 合计 {sum(fee.amount)}"
+}
 "#,
     );
     let z201 = common::with_code(&json, "findings", "Z201");
     assert_eq!(z201.len(), 1, "{json:#}");
     assert_eq!(z201[0]["message"], "区民政局: 合计 1023384380394.22");
+    assert!(
+        common::with_code(&json, "findings", "Z202").is_empty(),
+        "{json:#}"
+    );
 }
