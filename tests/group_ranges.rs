@@ -530,3 +530,40 @@ rule Z202 one-member {
         "{json:#}"
     );
 }
+
+/// A group's `max` is the same whichever evaluator keeps which member:
+/// values within a rule's tolerance of each other (1.0, 1.0000000009,
+/// 1.0000000018: each equal to the next, the first not to the last) kept
+/// 1 on the fast path and 1.0000000018 on the reference (the review's
+/// finding); the extreme is now kept in exact order.
+#[test]
+fn a_max_does_not_depend_on_the_order_of_adding() {
+    let dir = common::folder(&[(
+        "收费记录.csv",
+        "收费流水号,收费部门,收费金额,收款单位,减免金额\n\
+         PJ1,区民政局,1.0,财政,\n\
+         PJ2,区民政局,1.0000000009,财政,0\n\
+         PJ3,区民政局,1.0000000018,财政,0\n",
+    )]);
+    let json = audit_both_ways(
+        dir.path(),
+        r#"policy p {
+  title "最大"
+}
+
+rule Z301 fee-max {
+  severity info
+  cite dazu-2002 "三、(二)"
+  for fee in fees
+  when fee.waiver >= 0 or fee.collector == "财政"
+  group by fee.dept
+  require max(fee.amount) > 1.0000000005
+  message "{fee.dept}: 最大 {max(fee.amount)}"
+}
+"#,
+    );
+    assert!(
+        common::with_code(&json, "findings", "Z301").is_empty(),
+        "{json:#}"
+    );
+}

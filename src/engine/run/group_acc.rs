@@ -111,8 +111,19 @@ fn merge_first(mine: &mut Vec<(u32, u32)>, theirs: &[(u32, u32)], cap: usize) {
 
 /// Whether `a` is below `b` (a value of the same field; `false` for values
 /// that do not compare).
+/// The order extremes are kept in: exact for numbers (a rule's comparison
+/// allows a relative 1e-9, which is not transitive: 1.0, 1.0000000009 and
+/// 1.0000000018 kept a different maximum in a different order of adding,
+/// on the fast path and the reference), the values' own order otherwise.
+#[allow(clippy::cast_precision_loss)]
 fn less(a: &Value, b: &Value) -> bool {
-    crate::engine::eval::compare(crate::ast::CmpOp::Lt, a, b).unwrap_or(false)
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => x < y,
+        (Value::Decimal(x), Value::Decimal(y)) => x.total_cmp(y).is_lt(),
+        (Value::Int(x), Value::Decimal(y)) => (*x as f64).total_cmp(y).is_lt(),
+        (Value::Decimal(x), Value::Int(y)) => x.total_cmp(&(*y as f64)).is_lt(),
+        _ => crate::engine::eval::compare(crate::ast::CmpOp::Lt, a, b).unwrap_or(false),
+    }
 }
 
 /// Keep `(v, at)` in `slot` if `v` is more extreme (`better(v, kept)`),
