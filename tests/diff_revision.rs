@@ -209,10 +209,12 @@ fn links_are_followed_as_the_system_follows_them() {
     write_v2(&root.join("data/2025"));
     std::fs::remove_file(root.join("catalogue")).unwrap();
     std::os::unix::fs::symlink("data/2025", root.join("catalogue")).unwrap();
-    let (code, json, err) = diff(root, &["--base", "HEAD", "catalogue"]);
-    assert_eq!(code, 1, "{err}");
-    assert_eq!(keys(&json), v2_findings(), "{err}");
-    assert!(!err.contains("全部事项按新增处理"), "{err}");
+    for path in ["catalogue", "catalogue/"] {
+        let (code, json, err) = diff(root, &["--base", "HEAD", path]);
+        assert_eq!(code, 1, "{path}: {err}");
+        assert_eq!(keys(&json), v2_findings(), "{path}: {err}");
+        assert!(!err.contains("全部事项按新增处理"), "{path}: {err}");
+    }
 }
 
 /// A filter that fails (an LFS object of the revision not fetched) is an

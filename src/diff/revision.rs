@@ -124,6 +124,9 @@ struct InTree {
 impl InTree {
     fn new(path: &Path) -> Result<InTree, String> {
         let unreadable = |e: std::io::Error| format!("无法读取 {}: {e}", path.display());
+        // (`cat/`, as tab completion types it, would be what the link
+        // leads to: a trailing separator follows it.)
+        let path: &Path = &path.components().collect::<PathBuf>();
         let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
         if let (true, Some(name)) = (is_link, path.file_name()) {
             let parent = path
