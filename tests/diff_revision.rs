@@ -176,7 +176,7 @@ fn a_submodule_in_the_folder_is_named_and_left_out() {
     let (code, json, err) = diff(root, &["--base", "HEAD", "catalogue"]);
     assert_eq!((code, keys(&json)), (0, vec![]), "{err}");
     assert!(
-        err.contains("catalogue/tools 是子模块 (submodule), 不比较其中的文件"),
+        err.contains("catalogue/tools 是未检出的子模块 (submodule), 不比较其中的文件"),
         "{err}"
     );
     write_v2(&root.join("catalogue"));
@@ -282,4 +282,50 @@ fn odd_names_dangling_links_and_a_users_git_configuration() {
     let (code, json, err) = diff(root, &["--base", "HEAD", "catalogue"]);
     assert_eq!(code, 1, "{err}");
     assert_eq!(keys(&json), v2_findings(), "{err}");
+}
+
+/// A submodule checked out inside the folder: the new version's audit reads
+/// its working copy, so the old version holds it as the revision records it
+/// (it was left out: every item of it was new, and an unchanged repository
+/// reported D002 and P001 as introduced).
+#[test]
+fn a_checked_out_submodule_is_compared_at_its_recorded_commit() {
+    let town = format!(
+        "{HEADER}{}{}",
+        item("B1", "行政许可", "是", "", true),
+        item("B2", "公共服务", "是", "", true)
+    );
+    let src = repo_with(&[("乡镇目录.csv", &town)]);
+    commit(src.path(), "town v1");
+    let v1 = v1();
+    let tmp = repo_with(&[("catalogue/事项目录.csv", &v1)]);
+    let root = tmp.path();
+    git(
+        root,
+        &[
+            "-c",
+            "protocol.file.allow=always",
+            "submodule",
+            "add",
+            "-q",
+            src.path().to_str().unwrap(),
+            "catalogue/mod",
+        ],
+    );
+    commit(root, "v1 with the towns");
+    let (code, json, err) = diff(root, &["--base", "HEAD", "catalogue"]);
+    assert_eq!((code, keys(&json)), (0, vec![]), "{err}");
+    // B1 withdrawn in the submodule's working copy.
+    let town2 = town.replace("B1,B1事项,行政许可,X局,是", "B1,B1事项,行政许可,X局,否");
+    std::fs::write(root.join("catalogue/mod/乡镇目录.csv"), town2).unwrap();
+    let (code, json, err) = diff(root, &["--base", "HEAD", "catalogue"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        keys(&json),
+        [
+            ("D001".to_string(), "B1".to_string()),
+            ("E001".to_string(), "B1".to_string())
+        ],
+        "{err}"
+    );
 }

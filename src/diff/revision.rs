@@ -218,6 +218,8 @@ pub struct Checkout {
 struct TreeEntry {
     mode: String,
     kind: String,
+    /// The object's id (a submodule's: its recorded commit).
+    object: String,
     path: RepoPath,
 }
 
@@ -226,6 +228,7 @@ impl TreeEntry {
         TreeEntry {
             mode: "040000".into(),
             kind: "tree".into(),
+            object: String::new(),
             path: Vec::new(),
         }
     }
@@ -247,6 +250,7 @@ fn tree_entries(listing: &[u8]) -> Vec<TreeEntry> {
             Some(TreeEntry {
                 mode: meta.next()?.to_string(),
                 kind: meta.next()?.to_string(),
+                object: meta.next()?.to_string(),
                 path: e[tab + 1..].to_vec(),
             })
         })
@@ -270,6 +274,9 @@ enum Lead {
 struct Wanted {
     from: RepoPath,
     as_name: RepoPath,
+    /// The submodule (its working folder and recorded commit) the file is
+    /// read from; `None`: the repository itself.
+    submodule: Option<(PathBuf, String)>,
 }
 
 /// What a checkout writes and what it leaves out.
@@ -290,10 +297,13 @@ enum LinkTarget {
     Outside(OsString),
 }
 
-/// Where the revision's tree is read, for one checkout.
+/// Where the revision's tree is read, for one checkout (or a submodule's
+/// tree at the commit the revision records).
 struct AtRevision<'a> {
     tree: &'a InTree,
     rev: &'a str,
+    /// The submodule this is, for the files it lists.
+    submodule: Option<(PathBuf, String)>,
 }
 
 impl AtRevision<'_> {
@@ -353,6 +363,50 @@ impl AtRevision<'_> {
                 }
             })
             .map_err(|e| format!("无法取出旧版本 ({}) 的文件 {}: {e}", self.rev, shown(path)))
+    }
+
+    /// A submodule at `at` (written under `as_name`): its files as the
+    /// commit the revision records holds them, when it is checked out here
+    /// (the new version's audit reads its working copy); named and left out
+    /// when it is not (the working tree holds nothing of it either).
+    fn submodule(
+        &self,
+        at: &TreeEntry,
+        as_name: &[u8],
+        top: &Path,
+        out: &mut Collected,
+    ) -> Result<(), String> {
+        let dir = top.join(os(&at.path));
+        if !dir.join(".git").exists() {
+            out.left_out.push(format!(
+                "{} 是未检出的子模块 (submodule), 不比较其中的文件",
+                shown(as_name)
+            ));
+            return Ok(());
+        }
+        let tree = InTree {
+            abs: dir.clone(),
+            dir: dir.clone(),
+        };
+        tree.git(["cat-file", "-e", &format!("{}^{{commit}}", at.object)])
+            .map_err(|_| {
+                format!(
+                    "子模块 {} 中没有旧版本 ({}) 记录的提交 {}: 请先 git submodule update --init (或在子模块中 git fetch) 再比较",
+                    shown(as_name),
+                    self.rev,
+                    at.object
+                )
+            })?;
+        let sub = AtRevision {
+            tree: &tree,
+            rev: &at.object,
+            submodule: Some((dir.clone(), at.object.clone())),
+        };
+        for e in sub.ls(b"", true)? {
+            let name = join(as_name, &e.path);
+            sub.resolve(&e, &name, &[], &dir, out)?;
+        }
+        Ok(())
     }
 
     /// Where the link at `link` with the text `text` leads.
@@ -418,11 +472,7 @@ impl AtRevision<'_> {
         let mut hops = MAX_LINK_HOPS;
         loop {
             if at.kind == "commit" {
-                out.left_out.push(format!(
-                    "{} 是子模块 (submodule), 不比较其中的文件",
-                    shown(as_name)
-                ));
-                return Ok(());
+                return self.submodule(&at, as_name, top, out);
             }
             if at.kind == "tree" {
                 if ancestors.contains(&at.path) {
@@ -444,6 +494,7 @@ impl AtRevision<'_> {
                 out.wanted.push(Wanted {
                     from: at.path,
                     as_name: as_name.to_vec(),
+                    submodule: self.submodule.clone(),
                 });
                 return Ok(());
             }
@@ -547,7 +598,11 @@ pub fn checkout_revision(path: &Path, rev: &str, dest: &Path) -> Result<Checkout
         .map_err(|_| format!("{} 不在 git 仓库中", path.display()))?;
     let rel = bytes_of(rel);
     let is_dir = tree.abs.is_dir();
-    let at = AtRevision { tree: &tree, rev };
+    let at = AtRevision {
+        tree: &tree,
+        rev,
+        submodule: None,
+    };
     let mut got = Collected::default();
     for entry in at.ls(&rel, true)? {
         let ancestors = if is_dir {
@@ -579,6 +634,7 @@ pub fn checkout_revision(path: &Path, rev: &str, dest: &Path) -> Result<Checkout
     got.wanted.extend(renamed.iter().map(|(old, new)| Wanted {
         from: old.clone(),
         as_name: new.clone(),
+        submodule: None,
     }));
     let base = if is_dir { &rel[..] } else { parent(&rel) };
     let place = |name: &[u8]| -> Result<PathBuf, String> {
@@ -589,7 +645,21 @@ pub fn checkout_revision(path: &Path, rev: &str, dest: &Path) -> Result<Checkout
         Ok(target)
     };
     for w in &got.wanted {
-        let bytes = at.contents(&w.from)?;
+        let bytes = match &w.submodule {
+            None => at.contents(&w.from)?,
+            Some((dir, commit)) => {
+                let sub = InTree {
+                    abs: dir.clone(),
+                    dir: dir.clone(),
+                };
+                AtRevision {
+                    tree: &sub,
+                    rev: commit,
+                    submodule: None,
+                }
+                .contents(&w.from)?
+            }
+        };
         std::fs::write(place(&w.as_name)?, bytes).map_err(|e| e.to_string())?;
     }
     for (name, target) in &got.links {
