@@ -700,6 +700,18 @@ fn d001_takes_the_approval_filed_in_the_changes_register() {
         keys(&json).contains(&("D001".to_string(), "A1".to_string())),
         "{json:#}"
     );
+    // Nor is a record without an id the old register held already, nor a
+    // row of it that could not be read then either (it made D001
+    // undetermined).
+    let old_register = "调整编号,事项编码,调整类型,公布日期,备案日期,批准文号\n,A1,撤出中心,2019-03-01,2019-03-05,县政府函〔2019〕3号\nT0,A1,撤出中心,2019-03-01,2019-03-05,县政府函,〔2019〕4号\n";
+    std::fs::write(old.join("目录调整记录.csv"), old_register).unwrap();
+    std::fs::write(new.join("目录调整记录.csv"), old_register).unwrap();
+    let (code, json, err) = diff(tmp.path(), &["old", "new"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        keys(&json).contains(&("D001".to_string(), "A1".to_string())),
+        "{json:#}"
+    );
 }
 
 /// An old error fixed on one item and the same bad value brought in on

@@ -1054,3 +1054,43 @@ fn a_register_in_an_encoding_not_read_may_hold_the_dataset_its_name_gives() {
     assert!(disc.headerless.is_empty(), "{:?}", disc.skipped);
     assert!(disc.sources.iter().any(|s| s.dataset == "authorizations"));
 }
+
+/// A file whose name names two datasets (`目录调整记录`: the catalogue's 目录
+/// and the changes register's 调整) and whose header lacks the changes
+/// register's 调整编号 may hold the register its header came closest to:
+/// changes is "not given or unreadable", not "not given" (D001 took the
+/// register as given nothing and called a withdrawal filed there
+/// unapproved).
+#[test]
+fn a_name_naming_two_datasets_names_the_one_the_header_came_closest_to() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    write(
+        d,
+        "事项目录.csv",
+        "事项编码,事项名称,实施主体\nK1,甲,民政局\n".as_bytes(),
+    );
+    write(
+        d,
+        "目录调整记录.csv",
+        "事项编码,调整类型,公布日期,批准文号\nK1,撤出中心,2025-06-01,县政府函〔2025〕9号\n"
+            .as_bytes(),
+    );
+    let json = common::audit_json(None, d, &[]);
+    assert_eq!(
+        json["summary"]["not_read"]["changes"], "not_given_or_unreadable",
+        "{json:#}"
+    );
+    assert!(
+        json["skipped"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k["file"] == "目录调整记录.csv"
+                && k["reason"]
+                    .as_str()
+                    .unwrap()
+                    .contains("最接近 changes 目录调整记录,缺少必需列 调整编号")),
+        "{json:#}"
+    );
+}

@@ -41,13 +41,21 @@ impl Reading {
         // "not given".
         // (Not a workbook of which a sheet was read: its other sheets are
         // notes, not the register.)
-        for rel in &discovery.headerless {
+        // A name naming several datasets (`目录调整记录`: the catalogue's
+        // 目录 and the changes' 调整) names the one the header came closest
+        // to.
+        for (rel, closest) in &discovery.headerless {
             if discovery.sources.iter().any(|s| s.rel == *rel) {
                 continue;
             }
-            if let [ds] = name_datasets(schema, rel).as_slice() {
-                r.maybe[*ds] = true;
-                r.not_read(*ds, rel, None);
+            let named = name_datasets(schema, rel);
+            let ds = match named.as_slice() {
+                [ds] => Some(*ds),
+                _ => closest.filter(|c| named.contains(c)),
+            };
+            if let Some(ds) = ds {
+                r.maybe[ds] = true;
+                r.not_read(ds, rel, None);
             }
         }
         for e in &discovery.errors {

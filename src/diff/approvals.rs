@@ -17,26 +17,62 @@ fn matching(text: &str) -> String {
     crate::read::normalize::value(text).into_owned()
 }
 
-/// The ids (in matching form) of a changes register: the old version's,
-/// whose records are not of the change.
+/// What a changes register held before the change, to tell the records
+/// the change added: the ids (in matching form), and, counted, the records
+/// without an id (by their content) and the rows that could not be read (by
+/// their texts).
 #[derive(Debug, Default)]
-pub struct ChangeIds(HashSet<String>);
+pub struct ChangeIds {
+    ids: HashSet<String>,
+    without_id: HashMap<String, usize>,
+    unread: HashMap<String, usize>,
+}
 
-/// The ids of the changes register held in `data`.
+/// A record without an id, by its content in matching form.
+fn content(values: &[Value]) -> String {
+    values
+        .iter()
+        .map(|v| matching(&v.to_string()))
+        .collect::<Vec<_>>()
+        .join("\u{1f}")
+}
+
+/// A row that could not be read, by its texts.
+fn texts(t: &[String]) -> String {
+    t.join("\u{1f}")
+}
+
+/// Take one of `key` from `counts`, if any is left.
+fn take(counts: &mut HashMap<String, usize>, key: &str) -> bool {
+    match counts.get_mut(key) {
+        Some(n) if *n > 0 => {
+            *n -= 1;
+            true
+        }
+        _ => false,
+    }
+}
+
+/// What the changes register held in `data` holds.
 pub fn change_ids(schema: &Schema, data: &Data) -> ChangeIds {
+    let mut out = ChangeIds::default();
     let Some(ds) = schema.dataset_index("changes") else {
-        return ChangeIds::default();
+        return out;
     };
     let Some(id) = schema.datasets[ds].field_index("id") else {
-        return ChangeIds::default();
+        return out;
     };
-    ChangeIds(
-        data.tables[ds]
-            .iter()
-            .filter(|r| !r.values[id].is_missing())
-            .map(|r| matching(&r.values[id].to_string()))
-            .collect(),
-    )
+    for r in &data.tables[ds] {
+        if r.values[id].is_missing() {
+            *out.without_id.entry(content(&r.values)).or_default() += 1;
+        } else {
+            out.ids.insert(matching(&r.values[id].to_string()));
+        }
+    }
+    for u in data.unread[ds].iter().filter(|u| u.row.is_some()) {
+        *out.unread.entry(texts(&u.texts)).or_default() += 1;
+    }
+    out
 }
 
 /// Each item's approval filed with this change, and the items whose
@@ -57,7 +93,7 @@ pub(super) struct Approvals {
 impl Approvals {
     /// The approvals of the changes register held in `data`, leaving out
     /// the records whose id is among `old_ids` (filed before the change).
-    pub(super) fn of(schema: &Schema, data: &Data, old_ids: &ChangeIds) -> Approvals {
+    pub(super) fn of(schema: &Schema, data: &Data, old: &ChangeIds) -> Approvals {
         let mut out = Approvals::default();
         let Some(ds) = schema.dataset_index("changes") else {
             return out;
@@ -75,9 +111,17 @@ impl Approvals {
             data.absence[ds],
             Some(Absence::Unreadable | Absence::MaybeUnreadable)
         );
+        let mut without_id = old.without_id.clone();
+        let mut unread = old.unread.clone();
         for r in &data.tables[ds] {
             let (c, k, a) = (&r.values[code], &r.values[kind], &r.values[approval]);
-            if c.is_missing() || old_ids.0.contains(&matching(&r.values[id].to_string())) {
+            // A record the register held before is not of this change.
+            let earlier = if r.values[id].is_missing() {
+                take(&mut without_id, &content(&r.values))
+            } else {
+                old.ids.contains(&matching(&r.values[id].to_string()))
+            };
+            if c.is_missing() || earlier {
                 continue;
             }
             let c = matching(&c.to_string());
@@ -99,6 +143,11 @@ impl Approvals {
         for u in &data.unread[ds] {
             if u.row.is_none() {
                 out.all_unknown = true;
+                continue;
+            }
+            // (A row the old register could not read either is not of
+            // this change.)
+            if take(&mut unread, &texts(&u.texts)) {
                 continue;
             }
             for key in unread_keys(&u.texts) {

@@ -259,8 +259,9 @@ pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Disco
 enum Choice {
     /// The table holds this dataset, with this header.
     Table(HeaderChoice),
-    /// It holds no dataset: skipped, for this reason.
-    Skip(String),
+    /// It holds no dataset: skipped, for this reason; the dataset (index)
+    /// its header came closest to.
+    Skip(String, Option<usize>),
     /// It is unreadable and reported already (a table without its key
     /// column; a workbook's other sheets are still read).
     Reported,
@@ -310,14 +311,14 @@ impl Ctx<'_> {
         names.extend(sheet);
         match header::choose(self.schema, self.matcher, rows, &names, forced, header_row) {
             Ok(c) => Ok(Choice::Table(c)),
-            Err(HeaderFailure::NoMatch(why)) => Ok(Choice::Skip(why)),
+            Err(HeaderFailure::NoMatch { why, closest }) => Ok(Choice::Skip(why, closest)),
             Err(HeaderFailure::Unfit(u)) => Ok(Choice::Unfit(self.unfit_reason(&u, rows, lines))),
             // A sheet of a workbook is taken by the workbook's name, which
             // also names its summary sheets: without a key it is skipped
             // with the reason. A file of one table so named, or a table a
             // mapping assigns, is meant as the data: it is unreadable.
             Err(HeaderFailure::Keyless(reason)) if sheet.is_some() && forced.is_none() => {
-                Ok(Choice::Skip(reason))
+                Ok(Choice::Skip(reason, None))
             }
             Err(HeaderFailure::Keyless(reason)) => {
                 self.unreadable(match sheet {
@@ -457,10 +458,17 @@ impl Ctx<'_> {
 
     /// [`Ctx::skip`] for a table no header of which fits a dataset
     /// (see [`super::Discovery::headerless`]).
-    fn skip_headerless(&mut self, sheet: Option<&str>, what: &str, reason: &str) {
+    fn skip_headerless(
+        &mut self,
+        sheet: Option<&str>,
+        what: &str,
+        reason: &str,
+        closest: Option<usize>,
+    ) {
         self.skip(sheet, what, reason);
-        if self.out.headerless.last().map(String::as_str) != Some(self.rel) {
-            self.out.headerless.push(self.rel.to_string());
+        let entry = (self.rel.to_string(), closest);
+        if !self.out.headerless.contains(&entry) {
+            self.out.headerless.push(entry);
         }
     }
 
@@ -548,9 +556,9 @@ impl Ctx<'_> {
                         };
                         self.push_text(fmt, c, Some(p.encoding), p.delimiter, None, line);
                     }
-                    Choice::Skip(why) => {
+                    Choice::Skip(why, closest) => {
                         let why = why + &not_utf8_hint(p.encoding, forced_enc, &p.rows);
-                        self.skip_headerless(None, "", &why);
+                        self.skip_headerless(None, "", &why, closest);
                     }
                     Choice::Unfit(why) => self.settle_unfit(vec![(None, why)], "", false),
                     Choice::Reported => {}
@@ -609,7 +617,9 @@ impl Ctx<'_> {
                             self.push(format, c, None, b',', Some(s.name.clone()), Some(row));
                             read_any = true;
                         }
-                        Choice::Skip(why) => self.skip_headerless(Some(&s.name), "工作表", &why),
+                        Choice::Skip(why, closest) => {
+                            self.skip_headerless(Some(&s.name), "工作表", &why, closest);
+                        }
                         Choice::Unfit(why) => unfit.push((Some(s.name.clone()), why)),
                         Choice::Reported => read_any = true,
                     }
@@ -640,10 +650,10 @@ impl Ctx<'_> {
                         None,
                         None,
                     ),
-                    Choice::Skip(why) => {
+                    Choice::Skip(why, closest) => {
                         let why = why
                             + &not_utf8_hint(p.encoding, forced_enc, std::slice::from_ref(&p.keys));
-                        self.skip_headerless(None, "", &why);
+                        self.skip_headerless(None, "", &why, closest);
                     }
                     Choice::Unfit(why) => self.settle_unfit(vec![(None, why)], "", false),
                     Choice::Reported => {}
@@ -682,7 +692,9 @@ impl Ctx<'_> {
                             );
                             read_any = true;
                         }
-                        Choice::Skip(why) => self.skip_headerless(key, "键", &why),
+                        Choice::Skip(why, closest) => {
+                            self.skip_headerless(key, "键", &why, closest);
+                        }
                         Choice::Unfit(why) => unfit.push((t.key.clone(), why)),
                         Choice::Reported => read_any = true,
                     }

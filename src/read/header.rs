@@ -186,8 +186,9 @@ pub struct HeaderChoice {
 /// Why no header was settled on.
 #[derive(Clone, Debug)]
 pub enum HeaderFailure {
-    /// No dataset fits; the text says what came closest.
-    NoMatch(String),
+    /// No dataset fits; the text says what came closest, and `closest`
+    /// which dataset (by index) that is.
+    NoMatch { why: String, closest: Option<usize> },
     /// Several datasets fit equally well.
     Ambiguous(Vec<String>),
     /// The file name or a mapping says which dataset, but the header lacks
@@ -501,7 +502,10 @@ fn choose_any(
             return Ok(finish(c));
         }
     }
-    Err(HeaderFailure::NoMatch(match cands.first() {
+    let closest = cands.first().map(|c| c.ds);
+    Err(HeaderFailure::NoMatch {
+        closest,
+        why: match cands.first() {
         // A long preamble (a cover page, notes) may put the header below the
         // rows looked at: say where to give it.
         None if header_row.is_none() && rows.len() >= SCAN_ROWS => format!(
@@ -526,5 +530,6 @@ fn choose_any(
                 missing.join("、")
             )
         }
-    }))
+    },
+    })
 }

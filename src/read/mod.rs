@@ -188,8 +188,10 @@ pub struct Discovery {
     /// Data files (or a sheet or key of one) skipped because no header in
     /// them fits a dataset (each also in `skipped`): one named as a dataset
     /// may hold it, unrecognised (an encoding yimen does not read, a header
-    /// written otherwise).
-    pub headerless: Vec<String>,
+    /// written otherwise). With each, the dataset its header came closest
+    /// to (a name naming several datasets, `目录调整记录`, is taken to name
+    /// that one).
+    pub headerless: Vec<(String, Option<usize>)>,
     /// What became of each of the mapping's `files` patterns.
     pub pattern_use: Vec<mapping::PatternUse>,
 }
