@@ -612,6 +612,25 @@ fn an_old_data_error_moved_by_inserted_rows_is_not_new() {
         .map(|e| (e["row"].clone(), e["value"].clone()))
         .collect();
     assert_eq!(rows, [(4.into(), "二十".into())], "{err}\n{json:#}");
+    // In another register, by its record's key: a change filed above an old
+    // bad date (a register listing the newest first).
+    let head = "调整编号,事项编码,调整类型,公布日期,备案日期,批准文号\n";
+    let t1 = "T1,A1,调整,2025-13-45,2025-03-05,县政府函〔2025〕1号\n";
+    let t2 = "T2,A2,调整,2025-04-01,2025-04-05,县政府函〔2025〕2号\n";
+    std::fs::write(old.join("目录调整记录.csv"), format!("{head}{t1}")).unwrap();
+    std::fs::write(new.join("目录调整记录.csv"), format!("{head}{t2}{t1}")).unwrap();
+    let (_, json, err) = diff(tmp.path(), &["old", "new"]);
+    let files: Vec<_> = json["data_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["file"].clone(), e["row"].clone()))
+        .collect();
+    assert_eq!(
+        files,
+        [("事项目录.csv".into(), 4.into())],
+        "{err}\n{json:#}"
+    );
 }
 
 /// A withdrawal whose approval the same change files in the 目录调整记录

@@ -162,6 +162,14 @@ fn add_old_unreadable(
     }
 }
 
+/// What the old audit's hook takes from the data it read.
+#[derive(Default)]
+struct Taken {
+    rows: Vec<crate::diff::CatalogueRow>,
+    change_ids: crate::diff::ChangeIds,
+    keys: crate::diff::RowKeys,
+}
+
 fn diff(args: &Args, tmp: &Path) -> u8 {
     let (old, new) = match dirs(args, tmp) {
         Ok(x) => x,
@@ -175,17 +183,19 @@ fn diff(args: &Args, tmp: &Path) -> u8 {
         Err(code) => return code,
     };
     let schema = Schema::builtin();
-    // The old catalogue as the old audit read it; the change set is derived
-    // from it and the new one inside the new audit (each file read once).
-    let captured = std::sync::Mutex::new(Vec::new());
-    // The old changes register's ids: its records are not of this change.
-    let old_change_ids = std::sync::Mutex::new(crate::diff::ChangeIds::default());
+    // What the old audit read that the comparison needs: its catalogue
+    // rows (the change set is derived from them and the new ones inside the
+    // new audit: each file read once), its changes register (records not
+    // of this change) and the keys of its registers' rows (data errors
+    // matched by record).
+    let old_taken = std::sync::Mutex::new(Taken::default());
     let capture = |data: &mut crate::engine::Data| {
-        if let Ok(mut ids) = old_change_ids.lock() {
-            *ids = crate::diff::change_ids(schema, data);
-        }
-        if let Ok(mut c) = captured.lock() {
-            *c = catalogue_rows(schema, data);
+        if let Ok(mut t) = old_taken.lock() {
+            *t = Taken {
+                rows: catalogue_rows(schema, data),
+                change_ids: crate::diff::change_ids(schema, data),
+                keys: crate::diff::row_keys(schema, data),
+            };
         }
     };
     // A catalogue that the old version did not have at all (added by this
@@ -234,26 +244,26 @@ fn diff(args: &Args, tmp: &Path) -> u8 {
     };
     let audits = old_audit().and_then(|(before, old_unreadable)| {
         report_old_errors(&before.data_errors);
-        let old_rows = std::mem::take(
-            &mut *captured
+        let old = std::mem::take(
+            &mut *old_taken
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         );
-        let old_ids = std::mem::take(
-            &mut *old_change_ids
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        );
+        let new_keys = std::sync::Mutex::new(crate::diff::RowKeys::default());
         let inject = |data: &mut crate::engine::Data| {
-            inject_changes(schema, &old_rows, &old_ids, data);
-            if let Ok(mut c) = captured.lock() {
-                *c = catalogue_rows(schema, data);
+            inject_changes(schema, &old.rows, &old.change_ids, data);
+            if let Ok(mut k) = new_keys.lock() {
+                *k = crate::diff::row_keys(schema, data);
             }
         };
-        run_audit(&p, &new, None, Some(&inject), "", args.output.as_deref())
-            .map(|(after, u)| (before, after, u || old_unreadable, old_rows))
+        run_audit(&p, &new, None, Some(&inject), "", args.output.as_deref()).map(|(after, u)| {
+            let new_keys = new_keys
+                .into_inner()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            (before, after, u || old_unreadable, old.keys, new_keys)
+        })
     });
-    let (before, mut after, unreadable, old_rows) = match audits {
+    let (before, mut after, unreadable, old_keys, new_keys) = match audits {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -278,17 +288,11 @@ fn diff(args: &Args, tmp: &Path) -> u8 {
     after.undetermined.retain(|u| {
         u.dataset == change_ds || !old_undetermined.contains(&matching_key(&u.code, &u.key))
     });
-    let new_rows = std::mem::take(
-        &mut *captured
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner),
-    );
     crate::diff::drop_old_errors(
-        schema,
         &mut after.data_errors,
         &before.data_errors,
-        &old_rows,
-        &new_rows,
+        &old_keys,
+        &new_keys,
     );
     add_old_unreadable(&mut after, &before, &rev_part);
     after.finish();

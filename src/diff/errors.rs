@@ -1,45 +1,60 @@
 //! The data errors a change introduced: the new version's, less those the
-//! old version had, matched without their row numbers where a row can be
-//! told by its content, so that rows inserted above an old error do not
-//! make it new, while the same bad value on another item stays new.
+//! old version had, matched by their row's record (its key) where a row
+//! can be told by its content, so that rows inserted above an old error do
+//! not make it new, while the same bad value on another record stays new.
 
 use std::collections::HashMap;
 
-use super::CatalogueRow;
 use crate::read::DataError;
 use crate::schema::Schema;
 
 /// Where an error is, as the two versions are matched on.
 #[derive(Hash, PartialEq, Eq)]
 enum Place<'a> {
-    /// On the catalogue row of this item (its code in matching form).
-    Item(&'a str),
+    /// On the row of a register held whole with this key (its dataset and
+    /// key values in matching form): the catalogue's item, a change's id.
+    Record(&'a str),
     /// On a row not read, whose text the error's value is: the text tells
     /// the row.
     RowText,
-    /// Elsewhere (another register's cell, a catalogue row without its
-    /// code): at this row exactly.
+    /// Elsewhere (a row without its key, a streamed dataset's row): at this
+    /// row exactly.
     Row(u32),
 }
 
-/// The item code of each catalogue row by its place (file, sheet, row).
-type Codes<'a> = HashMap<(&'a str, Option<&'a str>, u32), String>;
+/// The key of each row of the registers held whole, by its place (file,
+/// sheet, row): taken from one version's data, as its audit read it.
+#[derive(Debug, Default)]
+pub struct RowKeys(HashMap<(String, Option<String>, u32), String>);
 
-fn codes<'a>(schema: &Schema, rows: &'a [CatalogueRow]) -> Codes<'a> {
-    let code = schema
-        .dataset_index("catalogue")
-        .and_then(|ds| schema.datasets[ds].field_index("code"));
+/// The keys of the rows of the registers held in `data` (the streamed case
+/// log and fee ledger are not held: their rows match by row).
+pub fn row_keys(schema: &Schema, data: &crate::engine::Data) -> RowKeys {
     let mut out = HashMap::new();
-    let Some(code) = code else {
-        return out;
-    };
-    for r in rows {
-        let c = crate::read::normalize::value(&r.values[code].to_string()).into_owned();
-        if !c.is_empty() {
-            out.insert((r.file.as_str(), r.sheet.as_deref(), r.row), c);
+    for (ds, d) in schema.datasets.iter().enumerate() {
+        if d.derived || d.streamed {
+            continue;
+        }
+        let fields: Vec<usize> = d.key.iter().filter_map(|k| d.field_index(k)).collect();
+        if fields.is_empty() {
+            continue;
+        }
+        for r in &data.tables[ds] {
+            let key: Vec<String> = fields
+                .iter()
+                .map(|&f| crate::read::normalize::value(&r.values[f].to_string()).into_owned())
+                .collect();
+            if key.iter().any(String::is_empty) {
+                continue;
+            }
+            let f = &data.files[r.file as usize];
+            out.insert(
+                (f.path.clone(), f.sheet.clone(), r.row),
+                format!("{}\u{1f}{}", d.name, key.join("\u{1f}")),
+            );
         }
     }
-    out
+    RowKeys(out)
 }
 
 /// An error's message with the numbers in it masked: they name rows
@@ -73,9 +88,9 @@ struct Identity<'a> {
     message: String,
 }
 
-fn identity<'a>(e: &'a DataError, codes: &'a Codes<'_>) -> Identity<'a> {
-    let place = match codes.get(&(e.file.as_str(), e.sheet.as_deref(), e.row)) {
-        Some(c) => Place::Item(c),
+fn identity<'a>(e: &'a DataError, keys: &'a RowKeys) -> Identity<'a> {
+    let place = match keys.0.get(&(e.file.clone(), e.sheet.clone(), e.row)) {
+        Some(k) => Place::Record(k),
         None if e.column.is_none() && e.value.is_some() => Place::RowText,
         None => Place::Row(e.row),
     };
@@ -92,24 +107,22 @@ fn identity<'a>(e: &'a DataError, codes: &'a Codes<'_>) -> Identity<'a> {
 
 /// Drop from the new version's data errors those the old version had,
 /// each old error accounting for one new one (a value wrong in two rows of
-/// one item, where it was in one, is one new error). `old_rows` and
-/// `new_rows` are the two versions' catalogue rows, which tell an error's
-/// item.
+/// one item, where it was in one, is one new error). `old_keys` and
+/// `new_keys` are the two versions' [`row_keys`], which tell an error's
+/// record.
 pub fn drop_old_errors(
-    schema: &Schema,
     after: &mut Vec<DataError>,
     before: &[DataError],
-    old_rows: &[CatalogueRow],
-    new_rows: &[CatalogueRow],
+    old_keys: &RowKeys,
+    new_keys: &RowKeys,
 ) {
-    let (old_codes, new_codes) = (codes(schema, old_rows), codes(schema, new_rows));
     let mut old: HashMap<_, usize> = HashMap::new();
     for e in before {
-        *old.entry(identity(e, &old_codes)).or_default() += 1;
+        *old.entry(identity(e, old_keys)).or_default() += 1;
     }
     let keep: Vec<bool> = after
         .iter()
-        .map(|e| match old.get_mut(&identity(e, &new_codes)) {
+        .map(|e| match old.get_mut(&identity(e, new_keys)) {
             Some(n) if *n > 0 => {
                 *n -= 1;
                 false

@@ -7,7 +7,7 @@ mod errors;
 mod revision;
 
 pub use approvals::{change_ids, ChangeIds};
-pub use errors::drop_old_errors;
+pub use errors::{drop_old_errors, row_keys, RowKeys};
 pub use revision::{checkout_revision, repository_prefix, Checkout};
 
 use crate::engine::{Data, Row};
