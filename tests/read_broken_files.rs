@@ -586,3 +586,38 @@ fn a_workbook_calamine_cannot_read_is_described_in_words() {
         "{listed:?}"
     );
 }
+
+/// A workbook given another format's extension says what it really is and
+/// what to do: a web page saved as `.xls` (some systems export HTML tables
+/// so; it was told to rename to .csv, which would not help), an `.xlsx`
+/// named `.xls` (called a damaged `.xls`), an old `.xls` named `.xlsx`.
+#[test]
+fn a_workbook_under_another_formats_extension_says_what_it_is() {
+    let dir = common::folder(&[CATALOGUE]);
+    std::fs::write(
+        dir.path().join("办件记录.xls"),
+        "<html><body><table><tr><td>办件编号</td></tr><tr><td>C1</td></tr></table></body></html>\n",
+    )
+    .unwrap();
+    case_log_xlsx(&dir.path().join("收费记录.xls"), 1);
+    std::fs::write(dir.path().join("进驻单位.xlsx"), compound_file("Workbook")).unwrap();
+    let listed = skipped(&audit(dir.path()));
+    let reason = |name: &str| {
+        listed
+            .iter()
+            .find(|(p, _, u)| p == name && *u)
+            .map_or_else(|| panic!("{name}: {listed:?}"), |(_, r, _)| r.clone())
+    };
+    assert!(
+        reason("办件记录.xls").contains("文件内容是网页表格 (HTML"),
+        "{listed:?}"
+    );
+    assert!(
+        reason("收费记录.xls").contains("文件实际是 .xlsx 格式 (zip), 扩展名却是 .xls"),
+        "{listed:?}"
+    );
+    assert!(
+        reason("进驻单位.xlsx").contains("文件实际是旧版 Office 格式 (如 .xls), 扩展名却是 .xlsx"),
+        "{listed:?}"
+    );
+}

@@ -58,7 +58,17 @@ fn open_err(path: &Path, rel: &str, e: &calamine::Error) -> ReadError {
             reason: ENCRYPTED.to_string(),
         };
     }
-    let reason = if looks_like_text(path) {
+    let head = file_head(path);
+    let xls = path
+        .extension()
+        .is_some_and(|x| x.eq_ignore_ascii_case("xls"));
+    let reason = if head.starts_with(b"PK\x03\x04") && xls {
+        format!("文件实际是 .xlsx 格式 (zip), 扩展名却是 .xls: 请把扩展名改为 .xlsx 后再审计 (技术信息: {e})")
+    } else if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) && !xls {
+        format!("文件实际是旧版 Office 格式 (如 .xls), 扩展名却是 .xlsx: 若是旧版 Excel 文件, 请把扩展名改为 .xls 后再审计 (技术信息: {e})")
+    } else if is_html(&head) {
+        format!("不是 Excel 工作簿: 文件内容是网页表格 (HTML; 一些系统导出的 .xls 实为网页): 请用 Excel 打开后另存为 .xlsx 再审计 (技术信息: {e})")
+    } else if looks_like_text(&head) {
         format!("不是有效的 Excel 工作簿: 文件内容是文本, 不是工作簿: 可能是改了扩展名的 CSV, 请改回 .csv (技术信息: {e})")
     } else {
         format!("不是有效的 Excel 工作簿或已损坏: {}", workbook_error(e))
@@ -73,16 +83,29 @@ fn open_err(path: &Path, rel: &str, e: &calamine::Error) -> ReadError {
 /// to do (its parts are encrypted: nothing in it can be read).
 const ENCRYPTED: &str = "工作簿设有打开密码(已加密), 无法读取其内容: 请在 Excel 中取消密码 (文件 → 信息 → 保护工作簿 → 用密码进行加密, 清空密码) 后另存, 再审计";
 
-/// Whether the file's first bytes are text (UTF-8, GBK: no control bytes
-/// but line breaks and tabs), as a CSV given a workbook's extension is.
-fn looks_like_text(path: &Path) -> bool {
+/// The first 4 KiB of a file (empty when it cannot be read).
+fn file_head(path: &Path) -> Vec<u8> {
     let mut head = Vec::with_capacity(4096);
-    let read = std::fs::File::open(path)
+    let _ = std::fs::File::open(path)
         .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, 4096), &mut head));
-    read.is_ok_and(|n| n > 0)
+    head
+}
+
+/// Whether a file's first bytes are text (UTF-8, GBK: no control bytes
+/// but line breaks and tabs), as a CSV given a workbook's extension is.
+fn looks_like_text(head: &[u8]) -> bool {
+    !head.is_empty()
         && head
             .iter()
             .all(|&b| b >= 0x20 || matches!(b, b'\n' | b'\r' | b'\t'))
+}
+
+/// Whether a file's first bytes are a web page's (`<html`, `<table`, or a
+/// `<!DOCTYPE` or `<?xml` before them): what some systems export as `.xls`.
+fn is_html(head: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    text.starts_with('<') && (text.contains("<html") || text.contains("<table"))
 }
 
 /// Runs a calamine call, turning a panic on a malformed workbook into an
