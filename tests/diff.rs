@@ -6,7 +6,7 @@ mod common;
 
 use std::process::Command;
 
-use common::git_catalogue::{diff, git, item, keys, repo, write_v2, HEADER};
+use common::git_catalogue::{diff, git, item, keys, old_and_new, repo, write_v2, HEADER};
 
 #[test]
 fn a_withdrawal_without_approval_and_an_incomplete_new_item_are_reported() {
@@ -177,10 +177,7 @@ fn a_catalogue_added_by_the_change_is_all_new_and_a_missing_path_is_named() {
 /// does not (that is P001's, an old finding).
 #[test]
 fn d002_only_when_the_change_made_the_disclosure_incomplete() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (old, new) = (tmp.path().join("old"), tmp.path().join("new"));
-    std::fs::create_dir(&old).unwrap();
-    std::fs::create_dir(&new).unwrap();
+    let (tmp, old, new) = old_and_new();
     std::fs::write(
         old.join("事项目录.csv"),
         format!(
@@ -212,10 +209,7 @@ fn d002_only_when_the_change_made_the_disclosure_incomplete() {
 /// item new, as a folder it did not have.
 #[test]
 fn an_added_empty_column_is_no_change_and_a_base_without_data_is_all_new() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (old, new) = (tmp.path().join("old"), tmp.path().join("new"));
-    std::fs::create_dir(&old).unwrap();
-    std::fs::create_dir(&new).unwrap();
+    let (tmp, old, new) = old_and_new();
     let without_fee = |text: &str| {
         text.lines()
             .map(|l| l.rsplit_once(',').map_or(l, |(a, _)| a).to_string() + "\n")
@@ -258,10 +252,7 @@ fn an_added_empty_column_is_no_change_and_a_base_without_data_is_all_new() {
 
 #[test]
 fn the_old_versions_unreadable_files_and_bad_values_are_not_dropped() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (old, new) = (tmp.path().join("old"), tmp.path().join("new"));
-    std::fs::create_dir(&old).unwrap();
-    std::fs::create_dir(&new).unwrap();
+    let (tmp, old, new) = old_and_new();
     let good = item("A2", "公共服务", "是", "", true);
     // Row 2 of the old catalogue: 是否进驻中心 unreadable.
     let bad = item("A1", "行政许可", "可能", "", true);
@@ -338,10 +329,7 @@ fn the_old_versions_unreadable_files_and_bad_values_are_not_dropped() {
 
 #[test]
 fn a_code_retyped_in_full_width_is_the_same_item_and_no_old_finding_is_new() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (old, new) = (tmp.path().join("old"), tmp.path().join("new"));
-    std::fs::create_dir(&old).unwrap();
-    std::fs::create_dir(&new).unwrap();
+    let (tmp, old, new) = old_and_new();
     // Old: A1 in the centre; a code repeated in full width (C002 keyed A1,
     // the first row's text).
     let v1 = format!(
@@ -426,10 +414,7 @@ fn a_renamed_catalogue_is_compared_with_its_former_self() {
 /// that changed nothing.
 #[test]
 fn a_duplicated_codes_rows_swapped_are_no_change() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (old, new) = (tmp.path().join("old"), tmp.path().join("new"));
-    std::fs::create_dir(&old).unwrap();
-    std::fs::create_dir(&new).unwrap();
+    let (tmp, old, new) = old_and_new();
     let rows = [
         item("A1", "行政许可", "是", "", true),
         item("A1", "行政许可", "否", "", true),
@@ -539,10 +524,7 @@ rule L001 dept-or-kind-changed {
 /// change emptied is no raise either; one given days where it had none is.
 #[test]
 fn d003_only_when_the_change_set_promised_days() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (old, new) = (tmp.path().join("old"), tmp.path().join("new"));
-    std::fs::create_dir(&old).unwrap();
-    std::fs::create_dir(&new).unwrap();
+    let (tmp, old, new) = old_and_new();
     let no_days = |code: &str| item(code, "行政许可", "是", "", true).replace(",20,10,", ",20,,");
     let v1 = format!(
         "{HEADER}{}{}{}",
@@ -584,10 +566,7 @@ fn d003_only_when_the_change_set_promised_days() {
 /// error.
 #[test]
 fn an_old_data_error_moved_by_inserted_rows_is_not_new() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (old, new) = (tmp.path().join("old"), tmp.path().join("new"));
-    std::fs::create_dir(&old).unwrap();
-    std::fs::create_dir(&new).unwrap();
+    let (tmp, old, new) = old_and_new();
     let bad = |code: &str| item(code, "行政许可", "是", "", true).replace(",20,10,", ",二十,10,");
     let added = item("A0", "行政许可", "是", "", true);
     std::fs::write(old.join("事项目录.csv"), format!("{HEADER}{}", bad("A1"))).unwrap();
@@ -639,10 +618,7 @@ fn an_old_data_error_moved_by_inserted_rows_is_not_new() {
 /// the register, was satisfied.
 #[test]
 fn d001_takes_the_approval_filed_in_the_changes_register() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (old, new) = (tmp.path().join("old"), tmp.path().join("new"));
-    std::fs::create_dir(&old).unwrap();
-    std::fs::create_dir(&new).unwrap();
+    let (tmp, old, new) = old_and_new();
     std::fs::write(
         old.join("事项目录.csv"),
         format!("{HEADER}{}", item("A1", "行政许可", "是", "", true)),
@@ -738,10 +714,7 @@ fn d001_takes_the_approval_filed_in_the_changes_register() {
 /// for A1's old one and dropped.
 #[test]
 fn the_same_bad_value_on_another_item_is_a_new_error() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (old, new) = (tmp.path().join("old"), tmp.path().join("new"));
-    std::fs::create_dir(&old).unwrap();
-    std::fs::create_dir(&new).unwrap();
+    let (tmp, old, new) = old_and_new();
     let good = |code: &str| item(code, "行政许可", "是", "", true);
     let bad = |code: &str| good(code).replace(",20,10,", ",二十,10,");
     std::fs::write(

@@ -119,19 +119,26 @@ fn a_catalogue_reached_through_symbolic_links_is_compared_through_them() {
     }
 }
 
-/// A catalogue stored through a filter, as Git LFS stores one (the
-/// repository holds a pointer, a checkout writes the content): the old
-/// version was read as stored (here base64 text), not as checked out.
-#[test]
-fn a_catalogue_stored_through_a_filter_is_read_as_checked_out() {
+/// A repository of v1 whose CSV files are stored through a filter (base64,
+/// standing in for Git LFS), not yet committed.
+fn filtered_repo() -> tempfile::TempDir {
     let v1 = v1();
     let tmp = repo_with(&[
         ("catalogue/事项目录.csv", &v1),
         (".gitattributes", "*.csv filter=b64\n"),
     ]);
+    git(tmp.path(), &["config", "filter.b64.clean", "base64"]);
+    git(tmp.path(), &["config", "filter.b64.smudge", "base64 -d"]);
+    tmp
+}
+
+/// A catalogue stored through a filter, as Git LFS stores one (the
+/// repository holds a pointer, a checkout writes the content): the old
+/// version was read as stored (here base64 text), not as checked out.
+#[test]
+fn a_catalogue_stored_through_a_filter_is_read_as_checked_out() {
+    let tmp = filtered_repo();
     let root = tmp.path();
-    git(root, &["config", "filter.b64.clean", "base64"]);
-    git(root, &["config", "filter.b64.smudge", "base64 -d"]);
     commit(root, "v1");
     let stored = std::process::Command::new("git")
         .arg("-C")
@@ -222,14 +229,8 @@ fn links_are_followed_as_the_system_follows_them() {
 /// and every item taken as new.
 #[test]
 fn a_filter_that_fails_is_an_error_not_the_stored_form() {
-    let v1 = v1();
-    let tmp = repo_with(&[
-        ("catalogue/事项目录.csv", &v1),
-        (".gitattributes", "*.csv filter=b64\n"),
-    ]);
+    let tmp = filtered_repo();
     let root = tmp.path();
-    git(root, &["config", "filter.b64.clean", "base64"]);
-    git(root, &["config", "filter.b64.smudge", "base64 -d"]);
     git(root, &["config", "filter.b64.required", "true"]);
     commit(root, "v1");
     git(root, &["config", "filter.b64.smudge", "false"]);

@@ -88,3 +88,13 @@ pub fn keys(json: &serde_json::Value) -> Vec<(String, String)> {
     k.sort();
     k
 }
+
+/// A temporary folder holding the empty folders `old` and `new`, for
+/// `yimen diff old new` (run in the temporary folder).
+pub fn old_and_new() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let (old, new) = (tmp.path().join("old"), tmp.path().join("new"));
+    std::fs::create_dir(&old).unwrap();
+    std::fs::create_dir(&new).unwrap();
+    (tmp, old, new)
+}
