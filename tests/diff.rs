@@ -8,6 +8,20 @@ use std::process::Command;
 
 use common::git_catalogue::{diff, git, item, keys, old_and_new, repo, write_v2, HEADER};
 
+/// Two fields of each data error of a diff's JSON, in order.
+fn error_fields(
+    json: &serde_json::Value,
+    a: &str,
+    b: &str,
+) -> Vec<(serde_json::Value, serde_json::Value)> {
+    json["data_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e[a].clone(), e[b].clone()))
+        .collect()
+}
+
 #[test]
 fn a_withdrawal_without_approval_and_an_incomplete_new_item_are_reported() {
     let tmp = repo();
@@ -584,13 +598,11 @@ fn an_old_data_error_moved_by_inserted_rows_is_not_new() {
     )
     .unwrap();
     let (_, json, err) = diff(tmp.path(), &["old", "new"]);
-    let rows: Vec<_> = json["data_errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| (e["row"].clone(), e["value"].clone()))
-        .collect();
-    assert_eq!(rows, [(4.into(), "二十".into())], "{err}\n{json:#}");
+    assert_eq!(
+        error_fields(&json, "row", "value"),
+        [(4.into(), "二十".into())],
+        "{err}\n{json:#}"
+    );
     // In another register, by its record's key: a change filed above an old
     // bad date (a register listing the newest first).
     let head = "调整编号,事项编码,调整类型,公布日期,备案日期,批准文号\n";
@@ -599,14 +611,8 @@ fn an_old_data_error_moved_by_inserted_rows_is_not_new() {
     std::fs::write(old.join("目录调整记录.csv"), format!("{head}{t1}")).unwrap();
     std::fs::write(new.join("目录调整记录.csv"), format!("{head}{t2}{t1}")).unwrap();
     let (_, json, err) = diff(tmp.path(), &["old", "new"]);
-    let files: Vec<_> = json["data_errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| (e["file"].clone(), e["row"].clone()))
-        .collect();
     assert_eq!(
-        files,
+        error_fields(&json, "file", "row"),
         [("事项目录.csv".into(), 4.into())],
         "{err}\n{json:#}"
     );
@@ -728,11 +734,9 @@ fn the_same_bad_value_on_another_item_is_a_new_error() {
     )
     .unwrap();
     let (_, json, err) = diff(tmp.path(), &["old", "new"]);
-    let rows: Vec<_> = json["data_errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| (e["row"].clone(), e["value"].clone()))
-        .collect();
-    assert_eq!(rows, [(4.into(), "二十".into())], "{err}\n{json:#}");
+    assert_eq!(
+        error_fields(&json, "row", "value"),
+        [(4.into(), "二十".into())],
+        "{err}\n{json:#}"
+    );
 }
