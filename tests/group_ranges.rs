@@ -567,3 +567,57 @@ rule Z301 fee-max {
         "{json:#}"
     );
 }
+
+/// Past 2^53, an integer and a decimal compare exactly when a group's
+/// extreme is kept (as floats, 2^53 and 2^53 + 1 both equalled the decimal
+/// 2^53, and the two evaluators kept different maxima), and a sum of terms
+/// beyond 10^17 is exact too (they were added as floats, in each path's
+/// order: 17123456789012345… on one, …356… on the other). The
+/// differential fuzzer's findings on this session's fixes.
+#[test]
+fn extremes_and_sums_past_two_to_the_fifty_three_are_exact() {
+    let dir = common::folder(&[(
+        "收费记录.csv",
+        "收费流水号,收费部门,收费金额,收款单位,减免金额,收费地点\n\
+         PJ1,区民政局,1,财政,,原单位\n\
+         PJ2,区民政局,9007199254740992,部门,0,原单位\n\
+         PJ3,区民政局,1,财政,0,政务服务中心\n\
+         PJ4,区财政局,1000000000000000000000000000000,财政,,原单位\n\
+         PJ5,区财政局,-1000000000000000000000000000000,部门,0,原单位\n\
+         PJ6,区财政局,17123456789012345000000000000,财政,0,原单位\n",
+    )]);
+    let json = audit_both_ways(
+        dir.path(),
+        r#"policy p {
+  title "精确"
+}
+
+rule Z501 mixed-max {
+  severity info
+  cite dazu-2002 "三、(二)"
+  for fee in fees
+  when fee.dept == "区民政局" and (fee.waiver >= 0 or fee.collector == "财政")
+  group by fee.dept
+  require max(if fee.collector == "财政" then (if fee.place == "原单位" then 9007199254740992 else 9007199254740993) else fee.amount) != 9007199254740993
+  message "最大 {max(if fee.collector == "财政" then (if fee.place == "原单位" then 9007199254740992 else 9007199254740993) else fee.amount)}"
+}
+
+rule Z502 huge-sum {
+  severity info
+  cite dazu-2002 "三、(二)"
+  for fee in fees
+  when fee.dept == "区财政局" and (fee.waiver >= 0 or fee.collector == "财政")
+  group by fee.dept
+  require sum(fee.amount) <= 17123456789012350000000000000.0
+  message "合计 {sum(fee.amount)}"
+}
+"#,
+    );
+    let z501 = common::with_code(&json, "findings", "Z501");
+    assert_eq!(z501.len(), 1, "{json:#}");
+    assert_eq!(z501[0]["message"], "最大 9007199254740993");
+    assert!(
+        common::with_code(&json, "findings", "Z502").is_empty(),
+        "{json:#}"
+    );
+}

@@ -3,71 +3,102 @@
 //! in whatever order the records reach each, and floating-point addition is
 //! not associative (`(a + b) + c` and `b + (a + c)` of three amounts near
 //! 10^11 differ in the fourth decimal place, which flipped a comparison at
-//! a threshold between the two evaluators). Each term is kept as a whole
-//! number of 10^-10 read from its shortest decimal text (the text an
-//! export's decimal was read from, at most ten places: exact), and the
-//! total is converted once, from its decimal text, at the end: a sum of
-//! one term is that term.
+//! a threshold between the two evaluators). A term is kept exactly: below
+//! 10^17 as a whole number of 10^-18 read from its shortest decimal text
+//! (an exported decimal has at most ten places), above it as the whole
+//! number it is (a float that large has no fraction); the total is
+//! converted once, from its decimal text, at the end: a sum of one term is
+//! that term.
 
-/// Units of a term: 10^-10.
-const PLACES: usize = 10;
-const SCALE: i128 = 10_000_000_000;
+use std::cmp::Ordering;
+
+/// Places kept below the point, and their scale.
+const PLACES: usize = 18;
+const SCALE: i128 = 1_000_000_000_000_000_000;
+/// Terms at or above this magnitude are whole numbers (beyond 2^53).
+const WHOLE: f64 = 1e17;
+/// Terms at or above this magnitude do not fit in an i128: added as
+/// floats (no export or computation of a county's holds such numbers).
+const HUGE: f64 = 1.7e38;
 
 /// A sum of integers and decimals, the same whatever the order of adding.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub(super) struct ExactSum {
-    /// The terms, in units of 10^-10.
+    /// Whole numbers: the integer terms and the decimal terms of 10^17 or
+    /// more, and what the fractional part carried over.
+    whole: i128,
+    /// The other terms, in units of 10^-18.
     units: i128,
-    /// The sum of the terms that are not finite or too large for `units`
-    /// (beyond some 10^27): added as floats, the same in any order only
-    /// when there is one such term (an export holds no such amounts).
+    /// The terms beyond an i128 and what overflowed (infinities, NaN).
     rest: Option<f64>,
 }
 
-/// A finite decimal as units of 10^-10, from its shortest decimal text
-/// (a figure past the tenth place rounds half away from zero); `None`
-/// beyond the range of `units`.
-fn units_of(x: f64) -> Option<i128> {
+/// A finite decimal below 10^17 as units of 10^-18, from its shortest
+/// decimal text (a figure past the 18th place rounds half away from zero).
+fn units_of(x: f64) -> i128 {
     let text = format!("{}", x.abs());
     let (whole, frac) = text.split_once('.').unwrap_or((&text, ""));
-    let mut units: i128 = whole.parse::<i128>().ok()?.checked_mul(SCALE)?;
+    let mut units = whole.parse::<i128>().unwrap_or(0) * SCALE;
     let digits = frac.as_bytes();
     let mut place = SCALE / 10;
     for d in digits.iter().take(PLACES) {
-        units = units.checked_add(i128::from(d - b'0') * place)?;
+        units += i128::from(d - b'0') * place;
         place /= 10;
     }
     if digits.get(PLACES).is_some_and(|d| *d >= b'5') {
-        units = units.checked_add(1)?;
+        units += 1;
     }
-    Some(if x < 0.0 { -units } else { units })
+    if x < 0.0 {
+        -units
+    } else {
+        units
+    }
 }
 
 impl ExactSum {
     pub(super) fn add_int(&mut self, n: i64) {
-        self.add_units(Some(i128::from(n) * SCALE), n as f64);
+        self.add_whole(i128::from(n));
     }
 
     pub(super) fn add_decimal(&mut self, x: f64) {
-        self.add_units(x.is_finite().then(|| units_of(x)).flatten(), x);
+        if !x.is_finite() || x.abs() >= HUGE {
+            self.add_rest(x);
+        } else if x.abs() >= WHOLE {
+            // (A float this large is a whole number, within an i128.)
+            #[allow(clippy::cast_possible_truncation)]
+            self.add_whole(x as i128);
+        } else {
+            self.add_units(units_of(x));
+        }
     }
 
-    fn add_units(&mut self, units: Option<i128>, x: f64) {
-        match units.and_then(|u| self.units.checked_add(u)) {
-            Some(total) => self.units = total,
-            None => self.rest = Some(self.rest.map_or(x, |r| r + x)),
+    fn add_whole(&mut self, n: i128) {
+        match self.whole.checked_add(n) {
+            Some(w) => self.whole = w,
+            #[allow(clippy::cast_precision_loss)]
+            None => self.add_rest(n as f64),
         }
+    }
+
+    fn add_units(&mut self, u: i128) {
+        if let Some(total) = self.units.checked_add(u) {
+            self.units = total;
+        } else {
+            // Carry the whole part over (|u| < 10^35: then it fits).
+            self.add_whole(self.units / SCALE);
+            self.units = self.units % SCALE + u;
+        }
+    }
+
+    fn add_rest(&mut self, x: f64) {
+        self.rest = Some(self.rest.map_or(x, |r| r + x));
     }
 
     pub(super) fn merge(&mut self, o: &ExactSum) {
-        if let Some(total) = self.units.checked_add(o.units) {
-            self.units = total;
-        } else {
-            let x = decimal_of(o.units);
-            self.rest = Some(self.rest.map_or(x, |r| r + x));
-        }
+        self.add_whole(o.whole);
+        self.add_units(o.units);
         if let Some(x) = o.rest {
-            self.rest = Some(self.rest.map_or(x, |r| r + x));
+            self.add_rest(x);
         }
     }
 
@@ -77,31 +108,45 @@ impl ExactSum {
         self
     }
 
+    /// The whole part and the fraction (in units, `0..SCALE`) of the exact
+    /// total; `None` when the whole part overflows.
+    fn parts(&self) -> Option<(i128, i128)> {
+        let whole = self.whole.checked_add(self.units.div_euclid(SCALE))?;
+        Some((whole, self.units.rem_euclid(SCALE)))
+    }
+
     /// The total as a decimal, rounded once from its exact value.
+    #[allow(clippy::cast_precision_loss)]
     pub(super) fn decimal(&self) -> f64 {
-        let exact = decimal_of(self.units);
+        let exact = match self.parts() {
+            Some((whole, frac)) => decimal_of(whole, frac),
+            None => self.whole as f64 + (self.units as f64) / 1e18,
+        };
         self.rest.map_or(exact, |r| r + exact)
     }
 
     /// The total of integer terms as an integer (saturating at i64).
+    #[allow(clippy::cast_possible_truncation)]
     pub(super) fn int(&self) -> i64 {
-        if let Some(r) = self.rest {
-            #[allow(clippy::cast_possible_truncation)]
-            return (r + decimal_of(self.units)) as i64;
+        if self.rest.is_some() {
+            return self.decimal() as i64;
         }
-        let whole = self.units / SCALE;
+        let whole = self.parts().map_or(self.whole, |(w, _)| w);
         i64::try_from(whole).unwrap_or(if whole < 0 { i64::MIN } else { i64::MAX })
     }
 }
 
-/// Units of 10^-10 as the nearest float, through their decimal text.
-fn decimal_of(units: i128) -> f64 {
-    let sign = if units < 0 { "-" } else { "" };
-    let abs = units.unsigned_abs();
-    let scale = SCALE.unsigned_abs();
-    format!("{sign}{}.{:010}", abs / scale, abs % scale)
-        .parse()
-        .unwrap_or(f64::NAN)
+/// `whole + frac / 10^18` (`frac` in `0..SCALE`) as the nearest float,
+/// through its decimal text.
+fn decimal_of(whole: i128, frac: i128) -> f64 {
+    let text = match (whole.cmp(&0), frac) {
+        (Ordering::Less, f) if f > 0 => {
+            // -3 + 0.25 = -2.75
+            format!("-{}.{:018}", -(whole + 1), SCALE - f)
+        }
+        _ => format!("{whole}.{frac:018}"),
+    };
+    text.parse().unwrap_or(f64::NAN)
 }
 
 // Exact equality of floats is what these tests are about.
@@ -125,8 +170,15 @@ mod tests {
         assert_ne!((a + b) + c, b + (a + c));
         let ab_c = of(&[a, b]).plus(&of(&[c]));
         let b_ac = of(&[b]).plus(&of(&[a, c]));
-        assert_eq!(ab_c, b_ac);
+        assert_eq!(ab_c.decimal(), b_ac.decimal());
         assert_eq!(ab_c.decimal(), 1_023_384_380_394.22);
+        // Beyond 10^17, and beyond the units' carry.
+        let (x, y, z) = (1e30, -1e30, 1.712_345_678_901_234_5e28);
+        assert_eq!(
+            of(&[x, y]).plus(&of(&[z])).decimal(),
+            of(&[x]).plus(&of(&[y, z])).decimal()
+        );
+        assert_eq!(of(&[x, y, z]).decimal(), z);
     }
 
     #[test]
@@ -138,21 +190,23 @@ mod tests {
     }
 
     #[test]
-    fn one_term_is_its_own_sum_and_large_amounts_stay_exact() {
+    fn one_term_is_its_own_sum() {
         for x in [
             134_364_244_112.4,
             0.1,
             -2.5,
+            -0.25,
             1e-10,
+            4e-11,
             999_999_999_999.99,
             1e25,
+            -1e30,
+            0.123_456_789_05,
         ] {
-            assert_eq!(of(&[x]).decimal(), x);
+            assert_eq!(of(&[x]).decimal(), x, "{x}");
         }
-        // Beyond the units' range: added as floats, not saturated.
-        let huge = of(&[1e30, 1e30]).decimal();
-        assert_eq!(huge, 2e30);
-        assert_eq!(of(&[0.123_456_789_05]).decimal(), 0.123_456_789_1);
+        assert_eq!(of(&[1e30, 1e30]).decimal(), 2e30);
+        assert_eq!(of(&[-3.0, 0.25]).decimal(), -2.75);
     }
 
     #[test]

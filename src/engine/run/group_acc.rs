@@ -115,14 +115,34 @@ fn merge_first(mine: &mut Vec<(u32, u32)>, theirs: &[(u32, u32)], cap: usize) {
 /// allows a relative 1e-9, which is not transitive: 1.0, 1.0000000009 and
 /// 1.0000000018 kept a different maximum in a different order of adding,
 /// on the fast path and the reference), the values' own order otherwise.
-#[allow(clippy::cast_precision_loss)]
 fn less(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => x < y,
         (Value::Decimal(x), Value::Decimal(y)) => x.total_cmp(y).is_lt(),
-        (Value::Int(x), Value::Decimal(y)) => (*x as f64).total_cmp(y).is_lt(),
-        (Value::Decimal(x), Value::Int(y)) => x.total_cmp(&(*y as f64)).is_lt(),
+        (Value::Int(x), Value::Decimal(y)) => int_vs_decimal(*x, *y).is_lt(),
+        (Value::Decimal(x), Value::Int(y)) => int_vs_decimal(*y, *x).is_gt(),
         _ => crate::engine::eval::compare(crate::ast::CmpOp::Lt, a, b).unwrap_or(false),
+    }
+}
+
+/// An integer against a decimal, exactly (an integer past 2^53 made a
+/// float would equal its neighbours: 2^53 and 2^53 + 1 both equal to the
+/// decimal 2^53, an order that is not transitive). NaN is above all.
+#[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
+fn int_vs_decimal(x: i64, y: f64) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    if y.is_nan() || y >= 9_223_372_036_854_775_808.0 {
+        return Ordering::Less;
+    }
+    if y < -9_223_372_036_854_775_808.0 {
+        return Ordering::Greater;
+    }
+    // (Within i64's range a float's floor converts exactly.)
+    let floor = y.floor();
+    let whole = floor as i64;
+    match x.cmp(&whole) {
+        Ordering::Equal if y > floor => Ordering::Less,
+        other => other,
     }
 }
 
