@@ -4,6 +4,7 @@
 
 mod approvals;
 mod errors;
+mod repo_path;
 mod revision;
 
 pub use approvals::{change_ids, ChangeIds};

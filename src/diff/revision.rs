@@ -15,6 +15,10 @@
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
+use super::repo_path::{
+    bytes_of, folders, join, os, parent, pieces, shown, under, within, RepoPath,
+};
+
 /// How many links in a row one chain may go through before it is taken to
 /// be a loop (the system allows 40; loops through folders are caught by
 /// the ancestors rule, not by this).
@@ -22,98 +26,6 @@ const MAX_LINK_HOPS: usize = 16;
 
 /// How many git processes read the old version's files at once.
 const GIT_PROCESSES: usize = 8;
-
-/// A path from the repository's root, `/`-separated, as git lists it.
-type RepoPath = Vec<u8>;
-
-/// The path as an argument or a file name.
-#[cfg(unix)]
-fn os(bytes: &[u8]) -> OsString {
-    use std::os::unix::ffi::OsStrExt;
-    OsStr::from_bytes(bytes).to_os_string()
-}
-
-#[cfg(not(unix))]
-fn os(bytes: &[u8]) -> OsString {
-    OsString::from(String::from_utf8_lossy(bytes).into_owned())
-}
-
-/// A file system path as repository path bytes.
-#[cfg(unix)]
-fn bytes_of(p: &Path) -> Vec<u8> {
-    use std::os::unix::ffi::OsStrExt;
-    p.as_os_str().as_bytes().to_vec()
-}
-
-#[cfg(not(unix))]
-fn bytes_of(p: &Path) -> Vec<u8> {
-    p.to_string_lossy().replace('\\', "/").into_bytes()
-}
-
-/// The path for a message.
-fn shown(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// `path` is `folder` or inside it (`""` the root holds everything).
-fn under(path: &[u8], folder: &[u8]) -> bool {
-    folder.is_empty()
-        || path == folder
-        || (path.starts_with(folder) && path.get(folder.len()) == Some(&b'/'))
-}
-
-/// `path` from inside `folder` (itself when it is not inside).
-fn within<'a>(path: &'a [u8], folder: &[u8]) -> &'a [u8] {
-    if folder.is_empty() {
-        path
-    } else if path.len() > folder.len() && under(path, folder) {
-        &path[folder.len() + 1..]
-    } else {
-        path
-    }
-}
-
-fn join(folder: &[u8], name: &[u8]) -> RepoPath {
-    if folder.is_empty() {
-        return name.to_vec();
-    }
-    let mut out = folder.to_vec();
-    out.push(b'/');
-    out.extend_from_slice(name);
-    out
-}
-
-/// The folder holding `path` (`""` at the root).
-fn parent(path: &[u8]) -> &[u8] {
-    path.iter()
-        .rposition(|b| *b == b'/')
-        .map_or(&[][..], |i| &path[..i])
-}
-
-fn pieces(path: &[u8]) -> Vec<RepoPath> {
-    path.split(|b| *b == b'/')
-        .filter(|p| !p.is_empty())
-        .map(<[u8]>::to_vec)
-        .collect()
-}
-
-/// The folders from `top` (itself included; `""` the repository's root)
-/// down to the one holding `path`.
-fn folders(top: &[u8], path: &[u8]) -> Vec<RepoPath> {
-    let mut out = vec![top.to_vec()];
-    let rest = if under(path, top) && path != top {
-        within(path, top)
-    } else {
-        &[][..]
-    };
-    let mut names = pieces(rest);
-    names.pop();
-    for name in names {
-        let next = join(out.last().map_or(&[][..], Vec::as_slice), &name);
-        out.push(next);
-    }
-    out
-}
 
 /// `path` made absolute (its last part not resolved when it is a symbolic
 /// link: a catalogue folder that is a link is looked up as the link at the
