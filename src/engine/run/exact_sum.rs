@@ -15,6 +15,8 @@ use std::cmp::Ordering;
 /// Places kept below the point, and their scale.
 const PLACES: usize = 18;
 const SCALE: i128 = 1_000_000_000_000_000_000;
+/// `units_of`'s shortcut holds for amounts below 2^39, in 10^-4.
+const FAST_LIMIT: f64 = 5_497_558_138_880_000.0;
 /// Terms at or above this magnitude are whole numbers (beyond 2^53).
 const WHOLE: f64 = 1e17;
 /// Terms at or above this magnitude do not fit in an i128: added as
@@ -37,11 +39,13 @@ pub(super) struct ExactSum {
 /// decimal text (a figure past the 18th place rounds half away from zero).
 fn units_of(x: f64) -> i128 {
     // Most amounts have at most four places: when x is the float nearest
-    // to k / 10^4, that is its shortest text (floats below 2^53 / 10^4 lie
-    // far closer together than 10^-4), without formatting it.
+    // to k / 10^4, that is its shortest text, without formatting it, as
+    // long as floats lie closer together than 10^-4 (below 2^39, 6.1e-5
+    // apart; from 2^39 to 2^53 / 10^4 two 4-place decimals may share a
+    // float, and the nearer is not always the shorter).
     let k = (x * 1e4).round();
     #[allow(clippy::cast_possible_truncation, clippy::float_cmp)]
-    if k.abs() < 9_007_199_254_740_992.0 && k / 1e4 == x {
+    if k.abs() < FAST_LIMIT && k / 1e4 == x {
         return (k as i128) * (SCALE / 10_000);
     }
     units_of_text(x)
@@ -97,9 +101,10 @@ impl ExactSum {
         if let Some(total) = self.units.checked_add(u) {
             self.units = total;
         } else {
-            // Carry the whole part over (|u| < 10^35: then it fits).
+            // Carry both whole parts over: the fractions then fit.
             self.add_whole(self.units / SCALE);
-            self.units = self.units % SCALE + u;
+            self.add_whole(u / SCALE);
+            self.units = self.units % SCALE + u % SCALE;
         }
     }
 
@@ -231,12 +236,33 @@ mod tests {
             x ^= x >> 7;
             x ^= x << 17;
             let places = i32::try_from(x % 5).unwrap();
-            let digits = i64::try_from((x >> 8) % 10_000_000_000_000).unwrap();
+            let digits = i64::try_from((x >> 8) % 10_000_000_000_000_000).unwrap();
             let sign = if x & 1 == 0 { 1.0 } else { -1.0 };
             #[allow(clippy::cast_precision_loss)]
             let v = sign * digits as f64 / 10f64.powi(places);
             assert_eq!(super::units_of(v), super::units_of_text(v), "{v}");
         }
+    }
+
+    #[test]
+    fn a_carry_of_two_large_parts_fits() {
+        // (Two chunks whose fractional units are near i128's end: merging
+        // them overflowed the carry.)
+        let mut a = of(&[0.7]);
+        let units = ExactSum {
+            units: i128::MAX - 5,
+            ..ExactSum::default()
+        };
+        a.merge(&units);
+        a.merge(&units);
+        let expected = 2.0 * (i128::MAX - 5) as f64 / 1e18 + 0.7;
+        assert!(
+            (a.decimal() - expected).abs() / expected < 1e-12,
+            "{}",
+            a.decimal()
+        );
+        // Amounts from 2^39 on, where two 4-place decimals may share a float.
+        assert_eq!(of(&[721_630_924_386.68; 10]).decimal(), 7_216_309_243_866.8);
     }
 
     #[test]

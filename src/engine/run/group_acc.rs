@@ -118,10 +118,22 @@ fn merge_first(mine: &mut Vec<(u32, u32)>, theirs: &[(u32, u32)], cap: usize) {
 fn less(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => x < y,
-        (Value::Decimal(x), Value::Decimal(y)) => x.total_cmp(y).is_lt(),
+        (Value::Decimal(x), Value::Decimal(y)) => canonical(*x).total_cmp(&canonical(*y)).is_lt(),
         (Value::Int(x), Value::Decimal(y)) => int_vs_decimal(*x, *y).is_lt(),
         (Value::Decimal(x), Value::Int(y)) => int_vs_decimal(*y, *x).is_gt(),
         _ => crate::engine::eval::compare(crate::ast::CmpOp::Lt, a, b).unwrap_or(false),
+    }
+}
+
+/// A decimal for ordering: -0 as 0 (an integer 0 ties with both), any
+/// NaN as the positive one (above every number, as against an integer).
+fn canonical(x: f64) -> f64 {
+    if x.is_nan() {
+        f64::NAN
+    } else if x == 0.0 {
+        0.0
+    } else {
+        x
     }
 }
 
