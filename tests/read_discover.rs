@@ -1093,4 +1093,17 @@ fn a_name_naming_two_datasets_names_the_one_the_header_came_closest_to() {
                     .contains("最接近 changes 目录调整记录,缺少必需列 调整编号")),
         "{json:#}"
     );
+    // A data dictionary so named, one cell of which (调整编号) is a field's
+    // header, names nothing.
+    std::fs::remove_file(d.join("目录调整记录.csv")).unwrap();
+    write(
+        d,
+        "目录调整说明.csv",
+        "字段名,含义\n调整编号,每条调整的编号\n调整类型,新增或撤出中心等\n".as_bytes(),
+    );
+    let json = common::audit_json(None, d, &[]);
+    assert_eq!(
+        json["summary"]["not_read"]["changes"], "not_given",
+        "{json:#}"
+    );
 }

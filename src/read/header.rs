@@ -502,7 +502,8 @@ fn choose_any(
             return Ok(finish(c));
         }
     }
-    let closest = cands.first().map(|c| c.ds);
+    // (One matching cell, a data dictionary's `调整编号` row, names nothing.)
+    let closest = cands.first().filter(|c| c.score >= 2).map(|c| c.ds);
     Err(HeaderFailure::NoMatch {
         closest,
         why: match cands.first() {
