@@ -24,6 +24,10 @@ use super::repo_path::{
 /// the ancestors rule, not by this).
 const MAX_LINK_HOPS: usize = 16;
 
+/// The git here has no `--attr-source` (before 2.40): found on the first
+/// file that failed for it.
+static NO_ATTR_SOURCE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// How many git processes read the old version's files at once.
 const GIT_PROCESSES: usize = 8;
 
@@ -269,9 +273,12 @@ impl AtRevision<'_> {
             args.extend([OsStr::new("cat-file"), OsStr::new("--filters"), &object]);
             self.tree.git(args)
         };
-        filtered(true)
+        // (Learnt once: on an older git every file would fail first.)
+        let with_attr = !NO_ATTR_SOURCE.load(std::sync::atomic::Ordering::Relaxed);
+        filtered(with_attr)
             .or_else(|e| {
-                if e.contains("attr-source") {
+                if with_attr && e.contains("attr-source") {
+                    NO_ATTR_SOURCE.store(true, std::sync::atomic::Ordering::Relaxed);
                     filtered(false)
                 } else {
                     Err(e)

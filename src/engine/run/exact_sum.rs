@@ -24,7 +24,7 @@ const WHOLE: f64 = 1e17;
 const HUGE: f64 = 1.7e38;
 
 /// A sum of integers and decimals, the same whatever the order of adding.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default)]
 pub(super) struct ExactSum {
     /// Whole numbers: the integer terms and the decimal terms of 10^17 or
     /// more, and what the fractional part carried over.
