@@ -25,5 +25,6 @@ pub mod schema;
 pub mod sources;
 pub mod syntax;
 pub mod testing;
+pub mod text;
 pub mod triage;
 pub mod value;

@@ -8,9 +8,9 @@
 //! test for emptiness (`x is empty`) see `Empty` as a value and `Invalid` as
 //! unknown.
 
+use crate::text::Text;
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
@@ -18,7 +18,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 pub enum Value {
     Empty,
     Invalid,
-    Str(Arc<str>),
+    Str(Text),
     Int(i64),
     Decimal(f64),
     Bool(bool),
@@ -33,7 +33,7 @@ impl Value {
     }
 
     pub fn str(s: &str) -> Value {
-        Value::Str(Arc::from(s))
+        Value::Str(Text::from(s))
     }
 }
 

@@ -532,8 +532,8 @@ fn chunks_of(src: &yimen::read::SourceFile, rows: usize) -> Vec<yimen::read::Chu
     chunks
 }
 
-/// The value of `field` in each parsed record of `chunks`, as its `Arc`.
-fn texts_of(chunks: &[yimen::read::Chunk], field: &str) -> Vec<std::sync::Arc<str>> {
+/// The value of `field` in each parsed record of `chunks`, as its `Text`.
+fn texts_of(chunks: &[yimen::read::Chunk], field: &str) -> Vec<yimen::text::Text> {
     let f = schema()
         .dataset("cases")
         .unwrap()
@@ -572,16 +572,16 @@ fn equal_texts_of_a_column_share_one_string_across_a_thread_s_chunks() {
         // Record 0 (chunk 0) and record 1998 (chunk 7) hold `A0`: one string.
         assert_eq!(&*codes[1998], "A0");
         assert!(
-            std::sync::Arc::ptr_eq(&codes[0], &codes[1998]),
+            yimen::text::Text::ptr_eq(&codes[0], &codes[1998]),
             "{}: a later chunk allocated `A0` again",
             dir.display()
         );
-        assert!(!std::sync::Arc::ptr_eq(&codes[0], &codes[1]));
+        assert!(!yimen::text::Text::ptr_eq(&codes[0], &codes[1]));
         // An enum's label too (the worker's own copy of it).
         let channels = texts_of(&chunks, "channel");
         assert_eq!(&*channels[1998], "综合窗口");
         assert!(
-            std::sync::Arc::ptr_eq(&channels[0], &channels[1998]),
+            yimen::text::Text::ptr_eq(&channels[0], &channels[1998]),
             "{}: a later chunk has its own copy of the label",
             dir.display()
         );
@@ -607,14 +607,14 @@ fn a_column_of_a_thousand_codes_shares_each_code_s_string_from_its_second_sighti
     for i in 1000..4000 {
         assert_eq!(codes[i], codes[i % 1000]);
         assert!(
-            std::sync::Arc::ptr_eq(&codes[i], &codes[i % 1000]),
+            yimen::text::Text::ptr_eq(&codes[i], &codes[i % 1000]),
             "record {i} has its own string of {}",
             codes[i]
         );
     }
     // The ids (no text repeats) are each their own string.
     let ids = texts_of(&chunks, "id");
-    assert!(!std::sync::Arc::ptr_eq(&ids[0], &ids[1]));
+    assert!(!yimen::text::Text::ptr_eq(&ids[0], &ids[1]));
 }
 
 #[test]

@@ -16,8 +16,6 @@
 //! run; `YIMEN_ENGINE=reference` turns this path off, and a test compares the
 //! two on whole exports).
 
-use std::sync::Arc;
-
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
 use super::eval::Env;
@@ -27,6 +25,7 @@ use super::shared_lookups::SharedLookups;
 use crate::ast::{CmpOp, IsTest};
 use crate::calendar::{add_months, add_years, age_in_full_years};
 use crate::ir::{ArithOp, Const, Func, IrExpr, RuleDef};
+use crate::text::Text;
 use crate::value::{text_cmp, text_contains, text_eq, Value};
 
 /// This path cannot decide: evaluate with the reference evaluator.
@@ -52,7 +51,7 @@ enum F<'r> {
     False,
     /// A looked-up record: dataset (high 32 bits) and row.
     Rec(u64),
-    Str(&'r Arc<str>),
+    Str(&'r Text),
     Int(i64),
     /// An `f64`, by its bits.
     Dec(u64),
@@ -176,7 +175,7 @@ impl<'r> F<'r> {
     /// The owned value of a known scalar.
     fn value(self) -> Option<Value> {
         Some(match self {
-            F::Str(s) => Value::Str(Arc::clone(s)),
+            F::Str(s) => Value::Str(s.clone()),
             F::Int(n) => Value::Int(n),
             F::Dec(x) => Value::Decimal(f64::from_bits(x)),
             F::True | F::False => Value::Bool(matches!(self, F::True)),
@@ -205,7 +204,7 @@ fn compare(op: CmpOp, a: F<'_>, b: F<'_>) -> Option<bool> {
     let ord = match (a, b) {
         (F::Int(x), F::Int(y)) => x.cmp(&y),
         (F::Str(x), F::Str(y)) => {
-            if Arc::ptr_eq(x, y) {
+            if Text::ptr_eq(x, y) {
                 Ordering::Equal
             } else if matches!(op, CmpOp::Eq | CmpOp::Ne) {
                 // Equality first looks at the lengths: most unequal labels
@@ -232,7 +231,7 @@ fn equal(a: F<'_>, b: F<'_>) -> bool {
 /// Two lookup key values are the same key.
 fn same_key(a: F<'_>, b: F<'_>) -> bool {
     match (a, b) {
-        (F::Str(x), F::Str(y)) => Arc::ptr_eq(x, y) || text_eq(x, y),
+        (F::Str(x), F::Str(y)) => Text::ptr_eq(x, y) || text_eq(x, y),
         _ => a.key() == b.key(),
     }
 }
@@ -265,13 +264,13 @@ fn arith<'r>(op: ArithOp, a: F<'r>, b: F<'r>) -> F<'r> {
 /// A group or metric key borrowed from the chunk's records, for the
 /// accumulators of one chunk: a whole decimal is the integer (as in the owned
 /// [`Key`]), and a string is keyed by *identity*, not content: the reader
-/// shares one `Arc` per distinct value of a column in a chunk, so a key costs
+/// shares one string per distinct value of a column in a chunk, so a key costs
 /// one pointer to hash and compare. Two equal strings held apart become two
 /// entries, which [`BKey::to_key`] makes one again when the chunk's
 /// accumulators are folded by content.
 #[derive(Clone, Copy, Debug)]
 pub enum BKey<'r> {
-    Str(&'r Arc<str>),
+    Str(&'r Text),
     Int(i64),
     Dec(u64),
     Bool(bool),
@@ -296,7 +295,7 @@ impl BKey<'_> {
 impl PartialEq for BKey<'_> {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
-            (BKey::Str(a), BKey::Str(b)) => Arc::ptr_eq(a, b),
+            (BKey::Str(a), BKey::Str(b)) => Text::ptr_eq(a, b),
             (BKey::Int(a), BKey::Int(b)) => a == b,
             (BKey::Dec(a), BKey::Dec(b)) => a == b,
             (BKey::Bool(a), BKey::Bool(b)) => a == b,
@@ -391,8 +390,8 @@ impl KeyIdentity {
 /// A string's address: its identity while it is alive (the reader shares
 /// one string per distinct text of a column in a worker), for the tables
 /// keyed by it.
-pub(crate) fn text_address(s: &Arc<str>) -> usize {
-    Arc::as_ptr(s).cast::<u8>() as usize
+pub(crate) fn text_address(s: &Text) -> usize {
+    s.address()
 }
 
 /// The slot of a table of `slots` (a power of two) that a string's address

@@ -2,19 +2,19 @@
 //! built once over the small datasets.
 
 use rustc_hash::FxHashMap as HashMap;
-use std::sync::Arc;
 
 use chrono::NaiveDate;
 
 use super::data::{Row, UnreadRow};
 use crate::read::normalize;
 use crate::schema::Dataset;
+use crate::text::Text;
 use crate::value::Value;
 
 /// A hashable key value.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Key {
-    Str(Arc<str>),
+    Str(Text),
     Int(i64),
     /// A decimal that is not a whole number, by its bits.
     Dec(u64),
@@ -41,10 +41,10 @@ impl Key {
     /// forms, no stray spaces), so that `Ａ１` finds `A1` and `区住建局（人防办）`
     /// meets `区住建局(人防办)` in lookups, groups and duplicates, while
     /// values keep their text as the export wrote it.
-    pub fn text(s: &Arc<str>) -> Key {
+    pub fn text(s: &Text) -> Key {
         match normalize::value(s) {
-            std::borrow::Cow::Borrowed(t) if t.len() == s.len() => Key::Str(Arc::clone(s)),
-            t => Key::Str(Arc::from(t.as_ref())),
+            std::borrow::Cow::Borrowed(t) if t.len() == s.len() => Key::Str(s.clone()),
+            t => Key::Str(Text::from(t.as_ref())),
         }
     }
 
@@ -115,7 +115,7 @@ pub(crate) fn unread_keys(texts: &[String]) -> Vec<Key> {
         if let Ok(n) = norm.parse::<i64>() {
             keys.push(Key::Int(n));
         }
-        keys.push(Key::Str(Arc::from(norm.as_ref())));
+        keys.push(Key::Str(Text::from(norm.as_ref())));
     }
     keys.sort();
     keys.dedup();

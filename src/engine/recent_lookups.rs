@@ -13,10 +13,9 @@
 //! allocated there. A slot taken by another key drops its string; its
 //! address is then named by no slot.
 
-use std::sync::Arc;
-
 use super::fast::{address_slot, text_address};
 use super::index::Hit;
+use crate::text::Text;
 
 /// Slots of the table (a power of two): the keys of a real catalogue (about
 /// a thousand item codes) mostly in slots of their own.
@@ -29,7 +28,7 @@ pub struct RecentLookups {
     answers: Vec<(usize, usize, Hit)>,
     /// By slot: the key string itself, kept alive while its address names
     /// the slot.
-    strings: Vec<Option<Arc<str>>>,
+    strings: Vec<Option<Text>>,
 }
 
 impl Default for RecentLookups {
@@ -44,7 +43,7 @@ impl Default for RecentLookups {
 impl RecentLookups {
     /// The answer kept for `key` in `dataset`, if any.
     #[inline]
-    pub fn get(&self, dataset: usize, key: &Arc<str>) -> Option<Hit> {
+    pub fn get(&self, dataset: usize, key: &Text) -> Option<Hit> {
         let addr = text_address(key);
         match self.answers[address_slot(addr, SLOTS)] {
             (a, ds, hit) if a == addr && ds == dataset => Some(hit),
@@ -54,10 +53,10 @@ impl RecentLookups {
 
     /// Keep `hit`, the answer for `key` in `dataset` (a string of the
     /// record being evaluated, cloned to be kept).
-    pub fn keep(&mut self, dataset: usize, key: &Arc<str>, hit: Hit) {
+    pub fn keep(&mut self, dataset: usize, key: &Text, hit: Hit) {
         let addr = text_address(key);
         let slot = address_slot(addr, SLOTS);
         self.answers[slot] = (addr, dataset, hit);
-        self.strings[slot] = Some(Arc::clone(key));
+        self.strings[slot] = Some(key.clone());
     }
 }

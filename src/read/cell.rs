@@ -26,13 +26,13 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
 
 use calamine::{CellErrorType, Data};
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 
 use super::normalize;
 use crate::schema::{Field, FieldType};
+use crate::text::{intern, Text};
 use crate::value::{same_text, Value};
 
 /// The alias tables and value caches are hit once per cell: `FxHash`, not
@@ -57,7 +57,7 @@ type FastMap<K, V> = rustc_hash::FxHashMap<K, V>;
 /// is shared and the other is not.
 #[derive(Debug, Default)]
 pub struct StrCache {
-    by_hash: FastMap<u64, Arc<str>>,
+    by_hash: FastMap<u64, Text>,
     lookups: u64,
     hits: u64,
     off: bool,
@@ -88,10 +88,10 @@ pub struct CellParser {
     column_unit: Option<&'static str>,
     /// Enum: raw text → (label index, label). Other types: raw text →
     /// (unused, replacement text).
-    exact: FastMap<Box<str>, (usize, Arc<str>)>,
+    exact: FastMap<Box<str>, (usize, Text)>,
     /// The same, keyed by [`normalize::key`].
-    normalized: FastMap<String, (usize, Arc<str>)>,
-    labels: Vec<Arc<str>>,
+    normalized: FastMap<String, (usize, Text)>,
+    labels: Vec<Text>,
     /// Enum: the labels as written, with the label index `exact` gives
     /// them (a mapping may send a label's text to another label), for a
     /// scan that is cheaper than hashing when there are few.
@@ -127,16 +127,12 @@ impl CellParser {
             default: None,
             none_words: field.none_words,
         };
-        let add = |p: &mut CellParser, raw: &str, target: (usize, Arc<str>)| {
+        let add = |p: &mut CellParser, raw: &str, target: (usize, Text)| {
             p.exact.insert(raw.into(), target.clone());
             p.normalized.insert(normalize::key(raw), target);
         };
         if field.ty == FieldType::Enum {
-            let mut labels: Vec<Arc<str>> = field
-                .values
-                .iter()
-                .map(|v| Arc::<str>::from(v.as_str()))
-                .collect();
+            let mut labels: Vec<Text> = field.values.iter().map(|v| intern(v)).collect();
             for (i, l) in labels.clone().into_iter().enumerate() {
                 add(&mut p, &l.clone(), (i, l));
             }
@@ -151,7 +147,7 @@ impl CellParser {
                     .iter()
                     .position(|l| **l == **target)
                     .unwrap_or_else(|| {
-                        labels.push(Arc::from(target.as_str()));
+                        labels.push(intern(target));
                         labels.len() - 1
                     });
                 add(&mut p, raw, (i, labels[i].clone()));
@@ -169,7 +165,7 @@ impl CellParser {
                 .iter()
                 .chain(extra.into_iter().flatten())
             {
-                add(&mut p, raw, (usize::MAX, Arc::from(target.as_str())));
+                add(&mut p, raw, (usize::MAX, intern(target)));
             }
         }
         if let Some(d) = &field.default {
@@ -211,7 +207,7 @@ impl CellParser {
             if self.says_nothing(t) {
                 return self.empty();
             }
-            return Value::Str(Arc::from(t));
+            return Value::Str(Text::from(t));
         }
         cache.lookups += 1;
         let h = {
@@ -233,8 +229,11 @@ impl CellParser {
             cache.off = true;
             cache.by_hash = FastMap::default();
         }
-        let v: Arc<str> = Arc::from(t);
-        if !cache.off && !taken && cache.by_hash.len() < limit {
+        let keep = !cache.off && !taken && cache.by_hash.len() < limit;
+        // (A text kept for the column repeats: interned, so that its
+        // clones copy a pointer.)
+        let v = if keep { intern(t) } else { Text::from(t) };
+        if keep {
             cache.by_hash.insert(h, v.clone());
         }
         Value::Str(v)
@@ -264,7 +263,7 @@ impl CellParser {
     pub fn parse_into(
         &self,
         raw: &str,
-        local: Option<&[Arc<str>]>,
+        local: Option<&[Text]>,
         out: &mut Value,
     ) -> Result<(), BadCell> {
         // The commonest dates and datetimes (`2025-03-01 09:30:00`, and the
@@ -383,7 +382,7 @@ impl CellParser {
                 if self.says_nothing(t) {
                     return Ok(self.empty());
                 }
-                Ok(Value::Str(Arc::from(t)))
+                Ok(Value::Str(Text::from(t)))
             }
             FieldType::Enum => {
                 if let Some((_, label)) = self.alias(t) {
@@ -420,7 +419,7 @@ impl CellParser {
             .map(|(_, target)| &**target)
     }
 
-    fn alias(&self, t: &str) -> Option<&(usize, Arc<str>)> {
+    fn alias(&self, t: &str) -> Option<&(usize, Text)> {
         if let Some(v) = self.exact.get(t) {
             return Some(v);
         }
@@ -435,14 +434,14 @@ impl CellParser {
     /// Fresh copies of an enum's labels, for one worker: values parsed with
     /// [`CellParser::parse_local`] share these, so threads parsing
     /// different chunks never contend on one reference count.
-    pub fn local_labels(&self) -> Vec<Arc<str>> {
-        self.labels.iter().map(|l| Arc::from(&**l)).collect()
+    pub fn local_labels(&self) -> Vec<Text> {
+        self.labels.clone()
     }
 
     /// [`CellParser::parse`] for an enum, giving labels from `local`
     /// (from [`CellParser::local_labels`]).
     #[inline]
-    pub fn parse_local(&self, raw: &str, local: &[Arc<str>]) -> Result<Value, BadCell> {
+    pub fn parse_local(&self, raw: &str, local: &[Text]) -> Result<Value, BadCell> {
         let t = normalize::trim(raw);
         if t.is_empty() {
             return Ok(self.empty());
@@ -465,7 +464,7 @@ impl CellParser {
             return Ok(self.empty());
         }
         match self.ty {
-            FieldType::String => Ok(Value::Str(Arc::from(t))),
+            FieldType::String => Ok(Value::Str(Text::from(t))),
             FieldType::Enum => self
                 .alias(t)
                 .map(|(_, l)| Value::Str(l.clone()))

@@ -26,6 +26,7 @@ use super::split::{split_block_reusing, TextBlock};
 use super::{DataError, ReadError, Record, SourceFile};
 use crate::per_thread::PerThread;
 use crate::schema::{FieldType, Schema};
+use crate::text::Text;
 use crate::value::Value;
 
 /// What a worker shares between the values of an active column: a plain
@@ -34,7 +35,7 @@ use crate::value::Value;
 #[derive(Debug, Default)]
 struct ColumnShare {
     cache: Option<StrCache>,
-    local: Option<Vec<Arc<str>>>,
+    local: Option<Vec<Text>>,
 }
 
 /// A [`ColumnShare`] per active column of a table.

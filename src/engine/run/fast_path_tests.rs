@@ -3,7 +3,7 @@
 //! the record is no member, or when the reference notes a missing value.
 //! And a record's verdicts and dates are its own (stamped with its number).
 
-use std::sync::Arc;
+use crate::text::Text;
 
 use super::super::{AggInput, RunOptions, Runner};
 use crate::calendar::Calendar;
@@ -57,7 +57,7 @@ fn data() -> Data {
     let ds = schema.dataset_index("cases").expect("cases");
     let cases = &schema.datasets[ds];
     let mut values = vec![Value::Empty; cases.fields.len()];
-    let text = |s: &str| Value::Str(Arc::from(s));
+    let text = |s: &str| Value::Str(Text::from(s));
     for (name, v) in [
         ("id", text("C1")),
         ("dept", text("市监局")),
@@ -290,8 +290,8 @@ fn named_catalogue(schema: &Schema) -> Data {
     for i in 0..ITEMS {
         let (code, name) = item(i);
         let mut values = vec![Value::Empty; schema.datasets[cat].fields.len()];
-        values[field("code")] = Value::Str(Arc::from(code));
-        values[field("name")] = Value::Str(Arc::from(name));
+        values[field("code")] = Value::Str(Text::from(code));
+        values[field("name")] = Value::Str(Text::from(name));
         data.push(
             cat,
             Row {
@@ -309,13 +309,13 @@ fn named_catalogue(schema: &Schema) -> Data {
 /// with whether [`NAMED`] finds a violation; `x` is the random state.
 fn named_cases(
     schema: &Schema,
-    strings: &[(Arc<str>, Arc<str>)],
+    strings: &[(Text, Text)],
     n: usize,
     x: &mut u64,
 ) -> Vec<(Vec<Value>, bool)> {
     let cases = schema.dataset_index("cases").expect("cases");
     let field = |name: &str| schema.datasets[cases].field_index(name).expect("a field");
-    let wrong: Arc<str> = Arc::from("别的部门");
+    let wrong: Text = Text::from("别的部门");
     (0..n)
         .map(|_| {
             *x = x
@@ -338,13 +338,13 @@ fn named_cases(
 
 /// Fresh strings of every code and name (missing codes with no item), by
 /// item, made from item `first` on (and around).
-fn named_strings(first: usize) -> Vec<(Arc<str>, Arc<str>)> {
+fn named_strings(first: usize) -> Vec<(Text, Text)> {
     let n = ITEMS + MISSING;
-    let mut made: Vec<Option<(Arc<str>, Arc<str>)>> = vec![None; n];
+    let mut made: Vec<Option<(Text, Text)>> = vec![None; n];
     for j in 0..n {
         let i = (first + j) % n;
         let (code, name) = item(i);
-        made[i] = Some((Arc::from(code), Arc::from(name)));
+        made[i] = Some((Text::from(code), Text::from(name)));
     }
     made.into_iter()
         .map(|m| m.expect("every item made"))

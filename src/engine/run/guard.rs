@@ -14,21 +14,16 @@
 //! is evaluated as before. Debug builds check every exclusion against the
 //! reference evaluator.
 
-use std::sync::Arc;
-
 use crate::ast::{CmpOp, IsTest};
 use crate::ir::{Const, IrExpr, RuleDef};
+use crate::text::Text;
 use crate::value::{text_eq, Value};
 
 /// A rule's first condition, when it is one of these shapes.
 #[derive(Clone, Debug)]
 pub(super) enum Guard {
     /// `field == "text"` (`eq`) or `field != "text"`.
-    Text {
-        field: usize,
-        text: Arc<str>,
-        eq: bool,
-    },
+    Text { field: usize, text: Text, eq: bool },
     /// `field is [not] none|empty`.
     Is {
         field: usize,
@@ -79,7 +74,7 @@ impl Guard {
     pub(super) fn excludes(&self, values: &[Value]) -> bool {
         match self {
             Guard::Text { field, text, eq } => match values.get(*field) {
-                Some(Value::Str(s)) => (Arc::ptr_eq(s, text) || text_eq(s, text)) != *eq,
+                Some(Value::Str(s)) => (Text::ptr_eq(s, text) || text_eq(s, text)) != *eq,
                 _ => false,
             },
             Guard::Is {
@@ -110,9 +105,9 @@ fn record_field(e: &IrExpr) -> Option<usize> {
     }
 }
 
-fn text_const(e: &IrExpr) -> Option<Arc<str>> {
+fn text_const(e: &IrExpr) -> Option<Text> {
     match e {
-        IrExpr::Const(Const::Value(Value::Str(s))) => Some(Arc::clone(s)),
+        IrExpr::Const(Const::Value(Value::Str(s))) => Some(s.clone()),
         _ => None,
     }
 }

@@ -28,7 +28,6 @@
 //! changes an outcome, so output stays the same at any thread count.
 
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
 
 use rustc_hash::{FxHashMap as HashMap, FxHasher};
 
@@ -38,6 +37,7 @@ use crate::engine::fast::text_address;
 use crate::ir::{IrExpr, Program, RuleDef};
 use crate::per_thread::PerThread;
 use crate::schema::{FieldType, Schema};
+use crate::text::Text;
 use crate::value::{same_text, Value};
 
 /// The most fields a memo key holds; a rule reading more has no memo.
@@ -252,7 +252,7 @@ impl Identity {
 /// Do two values of a key hold the same content?
 fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::Str(x), Value::Str(y)) => Arc::ptr_eq(x, y) || same_text(x, y),
+        (Value::Str(x), Value::Str(y)) => Text::ptr_eq(x, y) || same_text(x, y),
         (Value::Decimal(x), Value::Decimal(y)) => x.to_bits() == y.to_bits(),
         (Value::Int(x), Value::Int(y)) => x == y,
         (Value::Bool(x), Value::Bool(y)) => x == y,

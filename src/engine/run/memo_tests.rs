@@ -1,6 +1,6 @@
 //! Which fields key a rule's memo, and what its keys tell apart.
 
-use std::sync::Arc;
+use crate::text::Text;
 
 use super::{plans, Memo, MemoPlan, Outcome};
 use crate::engine::eval::AggInput;
@@ -140,7 +140,7 @@ fn per_and_group_keys_are_read_from_the_replaying_record() {
 
 #[test]
 fn an_outcome_is_replayed_for_the_same_content_only() {
-    let code = |s: &str| Value::Str(Arc::from(s));
+    let code = |s: &str| Value::Str(Text::from(s));
     let a = vec![code("GA040003"), Value::Bool(true)];
     // The same texts held apart (as in another chunk): the same key.
     let b = vec![code("GA040003"), Value::Bool(true)];
@@ -187,7 +187,7 @@ fn each_key_replays_its_own_outcome_past_the_table_of_recent_keys() {
     let keys: Vec<Vec<Value>> = (0..n)
         .map(|k| {
             vec![
-                Value::Str(Arc::from(format!("GA{k:06}"))),
+                Value::Str(Text::from(format!("GA{k:06}"))),
                 Value::Bool(k % 3 == 0),
             ]
         })
@@ -210,7 +210,7 @@ fn each_key_replays_its_own_outcome_past_the_table_of_recent_keys() {
         for k in (0..n).map(|i| (i * 7) % n) {
             assert!(own(&mut memo, &keys[k], k), "key {k}");
             let apart = vec![
-                Value::Str(Arc::from(format!("GA{k:06}"))),
+                Value::Str(Text::from(format!("GA{k:06}"))),
                 keys[k][1].clone(),
             ];
             assert!(own(&mut memo, &apart, k), "key {k} held apart");

@@ -1,7 +1,7 @@
 //! A metric's counts by key: each key keeps its own, however the table of
 //! recent keys shares its slots.
 
-use std::sync::Arc;
+use crate::text::Text;
 
 use chrono::NaiveDate;
 
@@ -13,7 +13,7 @@ fn every_key_keeps_its_own_counts_past_the_table_of_recent_keys() {
     // 300 departments, more than the table has slots (their addresses
     // share slots), a record without a department, and a key that is no
     // text.
-    let texts: Vec<Arc<str>> = (0..300).map(|i| Arc::from(format!("部门{i}"))).collect();
+    let texts: Vec<Text> = (0..300).map(|i| Text::from(format!("部门{i}"))).collect();
     let day = NaiveDate::from_ymd_opt(2025, 1, 1).expect("a date");
     let (none, date) = (texts.len(), texts.len() + 1);
     let mut counts = MetricCounts::default();
@@ -46,7 +46,7 @@ fn every_key_keeps_its_own_counts_past_the_table_of_recent_keys() {
             Some(BKey::Date(_)) => date,
             Some(BKey::Str(s)) => texts
                 .iter()
-                .position(|t| Arc::ptr_eq(t, s))
+                .position(|t| Text::ptr_eq(t, s))
                 .expect("one of the texts"),
             Some(other) => panic!("a key never counted: {other:?}"),
         };
@@ -64,8 +64,8 @@ fn every_key_keeps_its_own_counts_past_the_table_of_recent_keys() {
 fn the_same_text_in_two_strings_is_two_keys_until_the_chunk_is_folded() {
     // Keys are told apart by their strings here (as the map of the keys
     // is): the fold at the chunk's end makes them one by content.
-    let a: Arc<str> = Arc::from("人社局");
-    let b: Arc<str> = Arc::from("人社局");
+    let a: Text = Text::from("人社局");
+    let b: Text = Text::from("人社局");
     let mut counts = MetricCounts::default();
     counts.of(Some(BKey::Str(&a)), (0, 2)).denominator += 1;
     counts.of(Some(BKey::Str(&b)), (0, 3)).denominator += 2;
@@ -81,8 +81,8 @@ fn the_same_text_in_two_strings_is_two_keys_until_the_chunk_is_folded() {
 fn a_key_keeps_the_text_of_its_earliest_record() {
     // A chunk's records come in row order: a key's counts note the record
     // that made them, and folding two chunks' counts keeps the earlier.
-    let a: Arc<str> = Arc::from("民政局（本级）");
-    let b: Arc<str> = Arc::from("民政局(本级)");
+    let a: Text = Text::from("民政局（本级）");
+    let b: Text = Text::from("民政局(本级)");
     let mut later = MetricCounts::default();
     later.of(Some(BKey::Str(&b)), (1, 2)).denominator += 1;
     later.of(Some(BKey::Str(&b)), (1, 9)).denominator += 1;

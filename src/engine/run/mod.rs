@@ -6,7 +6,6 @@
 //! byte-identical at any thread count.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -23,6 +22,7 @@ use crate::ast::RuleKind;
 use crate::ir::{AggFunc, Const, IrExpr, Program, RuleDef, TemplatePiece};
 use crate::per_thread::PerThread;
 use crate::sources::SourceRegistry;
+use crate::text::Text;
 use crate::value::Value;
 use fast_path::FastChunk;
 use group_acc::{AggAcc, GroupAcc, Keep};
@@ -60,7 +60,7 @@ struct MetricAcc {
     /// row) wrote it: records whose keys match only once normalised
     /// (`民政局（本级）`, `民政局(本级)`) are counted together, under the
     /// export's text, whatever order they meet in.
-    first: Option<((u32, u32), Arc<str>)>,
+    first: Option<((u32, u32), Text)>,
 }
 
 impl MetricAcc {
@@ -75,9 +75,9 @@ impl MetricAcc {
 
     /// The key's text in the record at `at`, kept if that record is the
     /// earliest so far.
-    fn note_text(&mut self, at: (u32, u32), text: &Arc<str>) {
+    fn note_text(&mut self, at: (u32, u32), text: &Text) {
         if self.first.as_ref().is_none_or(|(first, _)| at < *first) {
-            self.first = Some((at, Arc::clone(text)));
+            self.first = Some((at, text.clone()));
         }
     }
 }
