@@ -18,11 +18,12 @@
 //! compare, hash and order by content.
 
 use std::borrow::Borrow;
-use std::collections::HashSet;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::ops::Deref;
 use std::sync::{Arc, Mutex, PoisonError};
+
+use rustc_hash::FxHashSet;
 
 /// A text: interned for the life of the process, or reference-counted.
 #[derive(Clone)]
@@ -33,18 +34,48 @@ pub enum Text {
     Shared(Arc<str>),
 }
 
-/// The most bytes the interned texts of a process take (each counted with
-/// [`ENTRY_COST`] bytes of bookkeeping).
+/// The most bytes the interned texts of a process take (their blocks and
+/// bookkeeping).
 pub const INTERN_BUDGET: usize = 32 << 20;
 
-/// What an interned text costs beyond its bytes: its set entry and its
-/// allocation's header, about.
-const ENTRY_COST: usize = 32;
+/// Interned texts are laid one after another in blocks of this size, each
+/// at a multiple of [`GRAIN`] bytes: a column's texts sit together, and
+/// the tables keyed by a text's address (`engine::fast::address_slot`,
+/// by its bits above 16 bytes) give consecutive texts consecutive slots.
+const BLOCK: usize = 64 << 10;
+const GRAIN: usize = 16;
 
-/// The interned texts and the bytes they take.
+/// What an interned text costs beyond its bytes (its set entry), about.
+const ENTRY_COST: usize = 16;
+
+/// The interned texts, the free end of the current block and the bytes
+/// taken (blocks, texts of their own and entries).
 struct Interned {
-    set: HashSet<&'static str>,
+    set: FxHashSet<&'static str>,
+    free: &'static mut [u8],
     bytes: usize,
+}
+
+impl Interned {
+    /// A copy of `s` (not empty) that lives as long as the process.
+    fn place(&mut self, s: &str) -> &'static str {
+        let n = s.len().div_ceil(GRAIN) * GRAIN;
+        if n > BLOCK / 4 {
+            self.bytes += n;
+            return Box::leak(Box::from(s));
+        }
+        if self.free.len() < n {
+            self.free = Box::leak(vec![0u8; BLOCK].into_boxed_slice());
+            self.bytes += BLOCK;
+        }
+        let (piece, rest) = std::mem::take(&mut self.free).split_at_mut(n);
+        self.free = rest;
+        let piece = &mut piece[..s.len()];
+        piece.copy_from_slice(s.as_bytes());
+        let piece: &'static [u8] = piece;
+        // (The bytes of a `str`: always text.)
+        std::str::from_utf8(piece).unwrap_or_else(|_| Box::leak(Box::from(s)))
+    }
 }
 
 static INTERNED: Mutex<Option<Interned>> = Mutex::new(None);
@@ -54,21 +85,26 @@ static INTERNED: Mutex<Option<Interned>> = Mutex::new(None);
 /// reference-counted. For texts that repeat: each distinct one is kept
 /// until the process ends.
 pub fn intern(s: &str) -> Text {
+    if s.is_empty() {
+        // (Not in a block: an empty text there would have the address of
+        // the next text.)
+        return Text::Kept("");
+    }
     let mut guard = INTERNED.lock().unwrap_or_else(PoisonError::into_inner);
     let interned = guard.get_or_insert_with(|| Interned {
-        set: HashSet::new(),
+        set: FxHashSet::default(),
+        free: &mut [],
         bytes: 0,
     });
     if let Some(&kept) = interned.set.get(s) {
         return Text::Kept(kept);
     }
-    let cost = s.len() + ENTRY_COST;
-    if interned.bytes + cost > INTERN_BUDGET {
+    if interned.bytes + BLOCK + s.len() + ENTRY_COST > INTERN_BUDGET {
         return Text::Shared(Arc::from(s));
     }
-    let kept: &'static str = Box::leak(Box::from(s));
+    let kept = interned.place(s);
     interned.set.insert(kept);
-    interned.bytes += cost;
+    interned.bytes += ENTRY_COST;
     Text::Kept(kept)
 }
 
@@ -195,6 +231,24 @@ mod tests {
         assert_eq!(a.cmp(&Text::from("区人社局")), "区民政局".cmp("区人社局"));
         assert_eq!(format!("{a:?}"), format!("{:?}", "区民政局"));
         assert_eq!(a.address(), b.address());
+    }
+
+    #[test]
+    fn interned_texts_lie_sixteen_bytes_apart_or_more() {
+        // (The tables keyed by a text's address take its bits above 16
+        // bytes: two texts sharing them would share a slot.)
+        let texts: Vec<Text> = (0..100).map(|i| intern(&format!("GA{i:06}"))).collect();
+        let mut addresses: Vec<usize> = texts.iter().map(Text::address).collect();
+        addresses.sort_unstable();
+        assert!(addresses.windows(2).all(|w| w[1] - w[0] >= 16));
+        for (i, t) in texts.iter().enumerate() {
+            assert_eq!(t.as_str(), format!("GA{i:06}"));
+        }
+        // A long text, and the empty one (at no block's next address).
+        let long = "长".repeat(BLOCK);
+        assert_eq!(intern(&long).as_str(), long);
+        assert_eq!(intern("").as_str(), "");
+        assert!(!addresses.contains(&intern("").address()));
     }
 
     #[test]

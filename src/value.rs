@@ -32,8 +32,11 @@ impl Value {
         matches!(self, Value::Empty | Value::Invalid)
     }
 
+    /// A text constant (a policy's literal, a label, a parameter's value):
+    /// interned ([`crate::text::intern`]), so that it meets the reader's
+    /// texts of a column as the same string, compared without reading it.
     pub fn str(s: &str) -> Value {
-        Value::Str(Text::from(s))
+        Value::Str(crate::text::intern(s))
     }
 }
 
