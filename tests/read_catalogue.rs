@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use yimen::read::{discover, inspect, read_table, Mapping, ReadOptions};
+use yimen::read::{discover, inspect, read_table, read_table_full, Mapping, ReadOptions};
 use yimen::schema::Schema;
 use yimen::value::Value;
 
@@ -95,4 +95,51 @@ fn guangan_inspect() {
         (f.rows, f.errors, f.encoding.as_deref(), f.header_row),
         (1135, 0, Some("utf-8"), Some(1))
     );
+}
+
+/// The real catalogue's item names of more than 128 bytes (Python's csv).
+const LONG_NAMES: usize = 9;
+
+/// A register held whole is read by every worker (a lookup's values go
+/// into each case's verdict): its short texts are interned, one string
+/// for the process (no reference count that two cores update in turn);
+/// a long text (a name of more than 128 bytes) is not.
+#[test]
+fn the_short_texts_of_a_register_held_whole_are_interned() {
+    let schema = Schema::builtin();
+    let mapping = Mapping::from_yaml("mapping.yaml", MAPPING, schema).unwrap();
+    let opts = ReadOptions {
+        mapping: Some(mapping),
+        strict: true,
+    };
+    let tmp = folder();
+    let d = discover(tmp.path(), schema, &opts).unwrap();
+    let table = read_table_full(&d.sources[0], schema, &opts).unwrap();
+    assert_eq!(table.records.len(), 1135);
+    let ds = schema.dataset("catalogue").unwrap();
+    let text = |r: &yimen::read::Record, f: &str| match &r.values[ds.field_index(f).unwrap()] {
+        Value::Str(s) => s.clone(),
+        other => panic!("row {}: {f} {other:?}", r.row),
+    };
+    let (mut long, mut short) = (0, 0);
+    for r in &table.records {
+        for f in ["code", "dept", "kind", "name"] {
+            let t = text(r, f);
+            if t.len() > 128 {
+                assert!(!t.is_interned(), "row {}: {f}", r.row);
+                long += 1;
+            } else {
+                assert!(t.is_interned(), "row {}: {f} {t}", r.row);
+                short += 1;
+            }
+        }
+    }
+    // (Cross-checked with Python: item names of more than 128 bytes.)
+    assert_eq!((long, short), (LONG_NAMES, 4 * 1135 - LONG_NAMES));
+    // Two items of one department: one string.
+    let dept = |i: usize| text(&table.records[i], "dept");
+    let (a, b) = (0..1135)
+        .find_map(|i| (i + 1..1135).find(|&j| dept(j) == dept(i)).map(|j| (i, j)))
+        .expect("two items of one department");
+    assert!(yimen::text::Text::ptr_eq(&dept(a), &dept(b)));
 }

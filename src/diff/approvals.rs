@@ -113,6 +113,7 @@ impl Approvals {
         );
         let mut without_id = old.without_id.clone();
         let mut unread = old.unread.clone();
+        let withdrawal = Value::str(WITHDRAWAL);
         for r in &data.tables[ds] {
             let (c, k, a) = (&r.values[code], &r.values[kind], &r.values[approval]);
             // A record the register held before is not of this change.
@@ -125,13 +126,13 @@ impl Approvals {
                 continue;
             }
             let c = matching(&c.to_string());
-            let may_withdraw = *k == Value::str(WITHDRAWAL) || *k == Value::Invalid;
+            let may_withdraw = *k == withdrawal || *k == Value::Invalid;
             match a {
                 Value::Empty => {}
                 Value::Invalid if may_withdraw => {
                     out.unknown.insert(c);
                 }
-                _ if *k == Value::str(WITHDRAWAL) => {
+                _ if *k == withdrawal => {
                     out.by_code.entry(c).or_insert_with(|| a.clone());
                 }
                 _ if may_withdraw => {

@@ -229,11 +229,8 @@ impl CellParser {
             cache.off = true;
             cache.by_hash = FastMap::default();
         }
-        let keep = !cache.off && !taken && cache.by_hash.len() < limit;
-        // (A text kept for the column repeats: interned, so that its
-        // clones copy a pointer.)
-        let v = if keep { intern(t) } else { Text::from(t) };
-        if keep {
+        let v = Text::from(t);
+        if !cache.off && !taken && cache.by_hash.len() < limit {
             cache.by_hash.insert(h, v.clone());
         }
         Value::Str(v)
@@ -435,7 +432,18 @@ impl CellParser {
     /// [`CellParser::parse_local`] share these, so threads parsing
     /// different chunks never contend on one reference count.
     pub fn local_labels(&self) -> Vec<Text> {
-        self.labels.clone()
+        // (Interned labels are one string for all; past the process's
+        // interning budget, fresh copies.)
+        self.labels
+            .iter()
+            .map(|l| {
+                if l.is_interned() {
+                    l.clone()
+                } else {
+                    Text::from(&**l)
+                }
+            })
+            .collect()
     }
 
     /// [`CellParser::parse`] for an enum, giving labels from `local`

@@ -533,6 +533,25 @@ pub fn read_table(
 }
 
 /// [`read_table`] with the row counts.
+/// The longest text of a table held whole that [`intern_held_texts`]
+/// interns (a long free text, 审批内容, is rarely read per case).
+const HELD_TEXT_INTERNED: usize = 128;
+
+/// Intern the short texts of a table held whole: every worker reads them
+/// (a lookup's values are cloned into each case's verdict), and a
+/// reference count that two cores update in turn moves its cache line
+/// between them on every clone (measured: 3% of the audit's wall time at
+/// two threads).
+fn intern_held_texts(records: &mut [Record]) {
+    for v in records.iter_mut().flat_map(|r| r.values.iter_mut()) {
+        if let Value::Str(s) = v {
+            if s.len() <= HELD_TEXT_INTERNED && !s.is_interned() {
+                *v = Value::Str(crate::text::intern(s));
+            }
+        }
+    }
+}
+
 pub fn read_table_full(
     source: &SourceFile,
     schema: &Schema,
@@ -555,6 +574,7 @@ pub fn read_table_full(
         t.unread.extend(p.unread);
     }
     with_alias_targets(&mut t.unread, source, schema, opts);
+    intern_held_texts(&mut t.records);
     if opts.strict {
         if let Some(e) = t.errors.first() {
             return Err(ReadError::BadData {
