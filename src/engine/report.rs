@@ -199,13 +199,13 @@ impl Audit {
         // the matching form, `A1` and `Ａ１`) are one finding of a rule: the
         // earliest record's, with every record's evidence. Records without
         // a key (an empty key cell) share none.
-        merge_same_key(
+        let merged_findings = merge_same_key(
             &mut self.findings,
             |f| (&f.code, &f.key, &f.evidence),
             |f| &mut f.evidence,
             |first, later| GroupRows::add(&mut first.group_rows, later.group_rows),
         );
-        merge_same_key(
+        let merged_undetermined = merge_same_key(
             &mut self.undetermined,
             |u| (&u.code, &u.key, &u.evidence),
             |u| &mut u.evidence,
@@ -220,7 +220,9 @@ impl Audit {
         );
         // (A merge keeps the earliest record's key text, which may sort
         // elsewhere.)
-        self.sort_findings();
+        if merged_findings || merged_undetermined {
+            self.sort_findings();
+        }
         self.data_errors.sort();
         self.metrics
             .sort_by(|a, b| (&a.id, &a.dept).cmp(&(&b.id, &b.dept)));
@@ -269,12 +271,19 @@ impl Audit {
 /// rule read it), and whatever `merge` adds. A key with an empty part names
 /// no record and merges with none. The result does not depend on the
 /// order of `items`, except for items equal in code, key and evidence.
+///
+/// Returns whether two items may have shared a key (then `items` was
+/// rebuilt); most audits have none, and a dirty export's million
+/// undetermined verdicts are then left in place, unsorted again.
 fn merge_same_key<T>(
     items: &mut Vec<T>,
     parts: impl Fn(&T) -> (&String, &Vec<String>, &Vec<Evidence>),
     evidence_of: impl Fn(&mut T) -> &mut Vec<Evidence>,
     merge: impl Fn(&mut T, &T),
-) {
+) -> bool {
+    if !any_shared_key(items, &parts) {
+        return false;
+    }
     let mut group_of: HashMap<(String, Vec<String>), usize> = HashMap::new();
     let mut groups: Vec<Vec<T>> = Vec::with_capacity(items.len());
     for item in items.drain(..) {
@@ -312,4 +321,33 @@ fn merge_same_key<T>(
         }
         items.push(first);
     }
+    true
+}
+
+/// Whether two items of one code may share a key in its matching form: by
+/// 64-bit hashes of the code and the key (two keys that only share a hash
+/// take the full merge, which finds them apart).
+fn any_shared_key<T>(
+    items: &[T],
+    parts: impl Fn(&T) -> (&String, &Vec<String>, &Vec<Evidence>),
+) -> bool {
+    use std::hash::{Hash, Hasher};
+    let mut seen: rustc_hash::FxHashSet<u64> = rustc_hash::FxHashSet::default();
+    seen.reserve(items.len());
+    for item in items {
+        let (code, key, _) = parts(item);
+        let mut h = rustc_hash::FxHasher::default();
+        code.hash(&mut h);
+        let mut empty_part = false;
+        for k in key {
+            let matching = normalize::value(k);
+            empty_part |= matching.is_empty();
+            matching.hash(&mut h);
+        }
+        // (A key with an empty part merges with none.)
+        if !empty_part && !seen.insert(h.finish()) {
+            return true;
+        }
+    }
+    false
 }
