@@ -21,7 +21,6 @@
 //! without bound. Which form a text takes never changes a result: texts
 //! compare, hash and order by content.
 
-use std::borrow::Borrow;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::ops::Deref;
@@ -162,18 +161,6 @@ impl Deref for Text {
     }
 }
 
-impl AsRef<str> for Text {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl Borrow<str> for Text {
-    fn borrow(&self) -> &str {
-        self.as_str()
-    }
-}
-
 impl From<&str> for Text {
     /// A reference-counted text (use [`intern`] for one that repeats); the
     /// empty text is the interned one.
@@ -214,7 +201,7 @@ impl Ord for Text {
 }
 
 impl Hash for Text {
-    /// As its `str` hashes (so that `Borrow<str>` lookups find it).
+    /// As its `str` hashes.
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.as_str().hash(state);
     }

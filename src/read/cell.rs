@@ -40,7 +40,7 @@ use crate::value::{same_text, Value};
 /// one chunk).
 type FastMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
-/// Shared string values of one column: one `Arc` per distinct text, so
+/// Shared string values of one column: one `Text` per distinct text, so
 /// equal values of the column share their string (and the rules compare
 /// them by address first). A chunk's parse takes a column's cache from the
 /// file's pool and gives it back (see `TablePlan::take_caches`), so equal
@@ -428,12 +428,12 @@ impl CellParser {
         self.ty == FieldType::Enum
     }
 
-    /// Fresh copies of an enum's labels, for one worker: values parsed with
-    /// [`CellParser::parse_local`] share these, so threads parsing
-    /// different chunks never contend on one reference count.
+    /// An enum's labels for one worker: values parsed with
+    /// [`CellParser::parse_local`] share these. The labels are interned (no
+    /// reference count); past the process's interning budget each worker
+    /// gets fresh copies, so that threads parsing different chunks never
+    /// contend on one count.
     pub fn local_labels(&self) -> Vec<Text> {
-        // (Interned labels are one string for all; past the process's
-        // interning budget, fresh copies.)
         self.labels
             .iter()
             .map(|l| {
