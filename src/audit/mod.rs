@@ -10,7 +10,7 @@ use std::path::Path;
 
 use duplicates::{duplicate_keys, StreamedKeys};
 
-use crate::engine::report::SkippedFile;
+use crate::engine::report::{append, SkippedFile};
 use crate::engine::{Audit, Data, DataError, Partial, Row, RunOptions, Runner, UnreadRow};
 use crate::ir::Program;
 use crate::read::{
@@ -307,7 +307,7 @@ pub fn audit_dir(
             };
             fail(bad, &mut unreadable)?;
         }
-        errors.extend(m.errors);
+        append(&mut errors, m.errors);
         if let Some(k) = keys {
             let fields = k.fields().to_vec();
             let mut repeats = k.repeats(&schema.datasets[ds], &data);
@@ -374,7 +374,7 @@ impl InOrder {
         self.pending.insert(index, (p, errors));
         while let Some((p, errors)) = self.pending.remove(&self.next) {
             self.merged.absorb(p);
-            self.errors.extend(errors);
+            append(&mut self.errors, errors);
             self.next += 1;
         }
     }
@@ -384,7 +384,7 @@ impl InOrder {
     fn end_of_source(&mut self) {
         for (_, (p, errors)) in std::mem::take(&mut self.pending) {
             self.merged.absorb(p);
-            self.errors.extend(errors);
+            append(&mut self.errors, errors);
         }
         self.next = 0;
     }

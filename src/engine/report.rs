@@ -1,6 +1,7 @@
 //! What an audit produces: findings, undetermined verdicts, metric values,
 //! data errors and a summary. Serialises exactly to the findings contract.
 
+use std::cmp::Ordering;
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
@@ -245,22 +246,29 @@ impl Audit {
     /// Findings and undetermined verdicts in their output order: by code,
     /// key, evidence.
     fn sort_findings(&mut self) {
-        sort_by_places(&mut self.findings, |a, b| {
-            (&a.code, &a.key, &a.evidence, &a.message).cmp(&(
-                &b.code,
-                &b.key,
-                &b.evidence,
-                &b.message,
-            ))
-        });
-        sort_by_places(&mut self.undetermined, |a, b| {
-            (&a.code, &a.key, &a.evidence, &a.missing).cmp(&(
-                &b.code,
-                &b.key,
-                &b.evidence,
-                &b.missing,
-            ))
-        });
+        sort_by_code(
+            &mut self.findings,
+            |f| &f.code,
+            |a, b| (&a.key, &a.evidence, &a.message).cmp(&(&b.key, &b.evidence, &b.message)),
+        );
+        sort_by_code(
+            &mut self.undetermined,
+            |u| &u.code,
+            |a, b| (&a.key, &a.evidence, &a.missing).cmp(&(&b.key, &b.evidence, &b.missing)),
+        );
+    }
+}
+
+/// Appends `items` to `to`, taking the vector itself when `to` is empty:
+/// `extend` copied a chunk's or a dataset's findings, verdicts and data
+/// errors into a fresh vector at each merge (a dirty export's 1.56 million
+/// verdicts, 225 MB, copied three times, the last ones under the lock the
+/// workers hand their chunks in through).
+pub(crate) fn append<T>(to: &mut Vec<T>, items: Vec<T>) {
+    if to.is_empty() {
+        *to = items;
+    } else {
+        to.extend(items);
     }
 }
 
@@ -268,11 +276,56 @@ impl Audit {
 /// each item once: a finding or a data error is 100-200 bytes, and a
 /// dirty export's million of them were moved at every step of the sort,
 /// with a scratch copy of half of them (about 200 MB).
-fn sort_by_places<T>(items: &mut [T], cmp: impl Fn(&T, &T) -> std::cmp::Ordering) {
+fn sort_by_places<T>(items: &mut [T], cmp: impl Fn(&T, &T) -> Ordering) {
     let mut order: Vec<usize> = (0..items.len()).collect();
     order.sort_by(|&a, &b| cmp(&items[a], &items[b]));
-    // Item `order[k]` goes to place `k`: each cycle of the permutation
-    // followed once, by swaps; a place done points to itself.
+    put_in_order(items, order);
+}
+
+/// [`sort_by_places`] by code, then by `rest`: the places are first put in
+/// the order of their codes' ranks (a stable counting sort), then each
+/// code's places sorted by `rest`. Findings come record by record, the
+/// codes of a record's verdicts interleaved (`H003`, `H004`, `M05` of one
+/// row, then of the next): sorted whole, the sort found no run of sorted
+/// items in them and every comparison began with two codes; one code's
+/// verdicts are mostly in order already (a dirty export's 1.56 million
+/// undetermined verdicts took 1.5 of the audit's 9 seconds to sort).
+fn sort_by_code<T>(
+    items: &mut [T],
+    code: impl Fn(&T) -> &String,
+    rest: impl Fn(&T, &T) -> Ordering,
+) {
+    let ranks: Vec<usize> = {
+        let mut codes: Vec<&String> = items.iter().map(&code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        items
+            .iter()
+            .map(|item| codes.binary_search(&code(item)).unwrap_or_default())
+            .collect()
+    };
+    let mut starts = vec![0usize; ranks.iter().max().map_or(0, |&r| r + 1) + 1];
+    for &r in &ranks {
+        starts[r + 1] += 1;
+    }
+    for k in 1..starts.len() {
+        starts[k] += starts[k - 1];
+    }
+    let mut order = vec![0usize; items.len()];
+    let mut next = starts.clone();
+    for (i, &r) in ranks.iter().enumerate() {
+        order[next[r]] = i;
+        next[r] += 1;
+    }
+    for span in starts.windows(2) {
+        order[span[0]..span[1]].sort_by(|&a, &b| rest(&items[a], &items[b]));
+    }
+    put_in_order(items, order);
+}
+
+/// Moves item `order[k]` to place `k`, each item once: each cycle of the
+/// permutation followed once, by swaps; a place done points to itself.
+fn put_in_order<T>(items: &mut [T], mut order: Vec<usize>) {
     for start in 0..order.len() {
         let mut k = start;
         while order[k] != start {
@@ -375,7 +428,7 @@ fn any_shared_key<T>(
 
 #[cfg(test)]
 mod tests {
-    use super::sort_by_places;
+    use super::{sort_by_code, sort_by_places};
 
     /// As the standard stable sort: equal items keep their order.
     #[test]
@@ -392,6 +445,28 @@ mod tests {
             expected.sort_by_key(|a| a.0);
             let mut got = items;
             sort_by_places(&mut got, |a, b| a.0.cmp(&b.0));
+            assert_eq!(got, expected, "{n} items");
+        }
+    }
+
+    /// As the standard stable sort by code, then the rest: equal items keep
+    /// their order, codes interleaved as a record's verdicts are.
+    #[test]
+    fn sorting_by_code_is_the_stable_sort_by_code_then_the_rest() {
+        let codes = ["M05", "H003", "H10", "H004", "C002"];
+        let mut seed = 11u64;
+        for n in [0, 1, 2, 3, 10, 257, 5000] {
+            let items: Vec<(String, u8, usize)> = (0..n)
+                .map(|i| {
+                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    let code = codes[(seed >> 61) as usize % codes.len()].to_string();
+                    (code, (seed >> 40) as u8 % 4, i)
+                })
+                .collect();
+            let mut expected = items.clone();
+            expected.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+            let mut got = items;
+            sort_by_code(&mut got, |a| &a.0, |a, b| a.1.cmp(&b.1));
             assert_eq!(got, expected, "{n} items");
         }
     }

@@ -16,7 +16,9 @@ use super::eval::{AggInput, Env, Frame, GroupView, LookupCache, Range, Touched, 
 use super::fast::Fast;
 use super::index::{Index, Key};
 use super::recent_lookups::RecentLookups;
-use super::report::{Audit, CiteOut, Evidence, Finding, GroupRows, MetricValue, Undetermined};
+use super::report::{
+    append, Audit, CiteOut, Evidence, Finding, GroupRows, MetricValue, Undetermined,
+};
 use super::shared_lookups::SharedLookups;
 use crate::ast::RuleKind;
 use crate::ir::{AggFunc, Const, IrExpr, Program, RuleDef, TemplatePiece};
@@ -288,8 +290,8 @@ impl Partial {
     pub fn absorb(&mut self, p: Partial) {
         self.rows += p.rows;
         self.undated += p.undated;
-        self.findings.extend(p.findings);
-        self.undetermined.extend(p.undetermined);
+        append(&mut self.findings, p.findings);
+        append(&mut self.undetermined, p.undetermined);
         if self.groups.len() < p.groups.len() {
             self.groups.resize_with(p.groups.len(), HashMap::default);
         }
@@ -564,8 +566,8 @@ impl<'a> Runner<'a> {
         for f in &mut merged.findings {
             f.cite = self.cites_of(&f.code);
         }
-        audit.findings.extend(merged.findings);
-        audit.undetermined.extend(merged.undetermined);
+        append(&mut audit.findings, merged.findings);
+        append(&mut audit.undetermined, merged.undetermined);
         for (slot, (ri, rule)) in rules.iter().enumerate() {
             if rule.is_group() {
                 let mut groups: Vec<(Vec<Key>, GroupAcc)> =
