@@ -296,13 +296,24 @@ fn sort_by_code<T>(
     rest: impl Fn(&T, &T) -> Ordering,
 ) {
     let ranks: Vec<usize> = {
-        let mut codes: Vec<&String> = items.iter().map(&code).collect();
-        codes.sort_unstable();
-        codes.dedup();
-        items
+        // Each item's code by its order of first meeting, then those
+        // numbers mapped to the codes' ranks (a rule's code is met a million
+        // times, the distinct ones are few).
+        let mut met: HashMap<&String, usize> = HashMap::new();
+        let firsts: Vec<usize> = items
             .iter()
-            .map(|item| codes.binary_search(&code(item)).unwrap_or_default())
-            .collect()
+            .map(|item| {
+                let n = met.len();
+                *met.entry(code(item)).or_insert(n)
+            })
+            .collect();
+        let mut codes: Vec<(&String, usize)> = met.into_iter().collect();
+        codes.sort_unstable();
+        let mut rank_of_first = vec![0; codes.len()];
+        for (rank, &(_, first)) in codes.iter().enumerate() {
+            rank_of_first[first] = rank;
+        }
+        firsts.into_iter().map(|f| rank_of_first[f]).collect()
     };
     let mut starts = vec![0usize; ranks.iter().max().map_or(0, |&r| r + 1) + 1];
     for &r in &ranks {
