@@ -204,5 +204,11 @@ fn audit(args: &Args) -> u8 {
     if let Err(code) = super::common::write_audit(args.format, &doc, args.output.as_deref()) {
         return code;
     }
-    args.fail_on.exit_code(&audit.findings, unreadable)
+    let code = args.fail_on.exit_code(&audit.findings, unreadable);
+    // The audit's last use: the process ends after this command, and the
+    // system takes its memory back at once, where freeing a dirty export's
+    // millions of findings, verdicts and data errors one allocation at a
+    // time took half a second (1M cases with an unreadable 受理时间).
+    std::mem::forget(audit);
+    code
 }
