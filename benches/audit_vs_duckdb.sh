@@ -4,16 +4,21 @@
 #
 #   bash benches/audit_vs_duckdb.sh            # 10M cases (about 1.2 GB of CSV)
 #   CASES=1000000 bash benches/audit_vs_duckdb.sh
+#   RUNS=5 bash benches/audit_vs_duckdb.sh     # rounds (default 3)
 #
 # It builds yimen in release mode, generates a clean export with
 # `yimen generate --plain --clean` (violations would make the report, not the
 # checks, dominate), installs DuckDB with pip into benches/.venv, and prints
-# for each: wall time, rows/s and peak RSS, then the ratios. The references
+# for each: wall time, rows/s and peak RSS, then the ratios. The three run in
+# turn, RUNS rounds of them (a shared VM's speed moves by 5-20% from minute to
+# minute): each round's figures and ratios, then the medians of the rounds
+# and the ratios of those medians. The references
 # run three checks (see duckdb_checks.py and handwritten_pass.rs); yimen runs
 # every shipped rule and metric (31 rules, 7 metrics).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CASES=${CASES:-10000000}
+RUNS=${RUNS:-3}
 WORK=${WORK:-$(mktemp -d)}
 HOLIDAYS=${HOLIDAYS:-../shared/data/holiday-cn}
 AS_OF=2025-12-31
@@ -41,22 +46,48 @@ measure() { # label, command...
   echo "$label $wall $rss"
 }
 
-y=$(measure yimen ./target/release/yimen audit "$WORK/export" --as-of "$AS_OF" --format json --fail-on never)
-d=$(measure duckdb benches/.venv/bin/python benches/duckdb_checks.py "$WORK/export" "$HOLIDAYS" "$AS_OF")
-h=$(measure handwritten "$handwritten" "$WORK/export" "$AS_OF")
+rounds=()
+for round in $(seq 1 "$RUNS"); do
+  y=$(measure yimen ./target/release/yimen audit "$WORK/export" --as-of "$AS_OF" --format json --fail-on never)
+  d=$(measure duckdb benches/.venv/bin/python benches/duckdb_checks.py "$WORK/export" "$HOLIDAYS" "$AS_OF")
+  h=$(measure handwritten "$handwritten" "$WORK/export" "$AS_OF")
+  rounds+=("$y;$d;$h")
+done
 cat "$WORK/duckdb.out" "$WORK/handwritten.out"
-python3 - "$CASES" "$size" "$y" "$d" "$h" <<'PY'
+python3 - "$CASES" "$size" "${rounds[@]}" <<'PY'
+import statistics
 import sys
+
 cases, size = int(sys.argv[1]), int(sys.argv[2])
-rows = {}
+rounds = []
 for arg in sys.argv[3:]:
-    label, wall, rss = arg.split()
-    rows[label] = (float(wall), int(rss))
-for label, (wall, rss) in rows.items():
-    print(f"{label:11} wall {wall:8.2f} s  {cases / wall:12,.0f} rows/s  {size / wall / 1e6:8.1f} MB/s  peak RSS {rss / 1024:8.1f} MiB")
-yw, yr = rows["yimen"]
-dw, dr = rows["duckdb"]
-hw, _ = rows["handwritten"]
-print(f"ratio       yimen/duckdb wall {yw / dw:.2f}x (target <= 0.20), peak RSS {yr / dr:.2f}x (target <= 1.00)")
-print(f"ratio       yimen/handwritten wall {yw / hw:.2f}x (target <= 1.50)")
+    rows = {}
+    for part in arg.split(";"):
+        label, wall, rss = part.split()
+        rows[label] = (float(wall), int(rss))
+    rounds.append(rows)
+
+
+def show(title, rows):
+    print(title)
+    for label, (wall, rss) in rows.items():
+        print(f"  {label:11} wall {wall:8.2f} s  {cases / wall:12,.0f} rows/s  {size / wall / 1e6:8.1f} MB/s  peak RSS {rss / 1024:8.1f} MiB")
+    yw, yr = rows["yimen"]
+    dw, dr = rows["duckdb"]
+    hw, _ = rows["handwritten"]
+    print(f"  ratio       yimen/duckdb wall {yw / dw:.2f}x (target <= 0.20), peak RSS {yr / dr:.2f}x (target <= 1.00)")
+    print(f"  ratio       yimen/handwritten wall {yw / hw:.2f}x (target <= 1.50)")
+
+
+for i, rows in enumerate(rounds, 1):
+    show(f"round {i} of {len(rounds)}", rows)
+if len(rounds) > 1:
+    median = {
+        label: (
+            statistics.median(r[label][0] for r in rounds),
+            int(statistics.median(r[label][1] for r in rounds)),
+        )
+        for label in rounds[0]
+    }
+    show(f"median of {len(rounds)} rounds (wall and peak RSS each the median)", median)
 PY
