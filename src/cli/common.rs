@@ -291,8 +291,16 @@ pub(crate) fn write_audit(
     doc: &crate::output::AuditDoc<'_>,
     output: Option<&std::path::Path>,
 ) -> Result<(), u8> {
-    if format == crate::output::AuditFormat::Json {
-        return super::emit_with(&mut |w| crate::output::json::write(doc, w), output);
+    // (The formats a dirty export makes gigabytes of are written as they
+    // are serialised, never held whole.)
+    match format {
+        crate::output::AuditFormat::Json => {
+            return super::emit_with(&mut |w| crate::output::json::write(doc, w), output);
+        }
+        crate::output::AuditFormat::Sarif => {
+            return super::emit_with(&mut |w| crate::output::sarif::write(doc, w), output);
+        }
+        _ => {}
     }
     match crate::output::render(format, doc) {
         Ok(report) => super::emit(&report, output),
