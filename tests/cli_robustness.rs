@@ -91,10 +91,11 @@ fn output_that_cannot_be_written_is_an_error_not_a_panic() {
     let d = dir.path().to_str().unwrap();
     for args in [
         vec!["audit", d, "--as-of", "2025-12-31"],
-        // (The JSON and SARIF are written as they are serialised: a failure
-        // midway too.)
+        // (The JSON, SARIF and CSV are written as they are serialised: a
+        // failure midway too.)
         vec!["audit", d, "--as-of", "2025-12-31", "--format", "json"],
         vec!["audit", d, "--as-of", "2025-12-31", "--format", "sarif"],
+        vec!["audit", d, "--as-of", "2025-12-31", "--format", "csv"],
         vec!["inspect", d],
         vec!["explain", "H001"],
         vec!["test"],

@@ -300,6 +300,9 @@ pub(crate) fn write_audit(
         crate::output::AuditFormat::Sarif => {
             return super::emit_with(&mut |w| crate::output::sarif::write(doc, w), output);
         }
+        crate::output::AuditFormat::Csv => {
+            return super::emit_with(&mut |w| crate::output::csv::write(doc, w), output);
+        }
         _ => {}
     }
     match crate::output::render(format, doc) {

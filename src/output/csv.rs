@@ -108,8 +108,10 @@ fn triage_rows(doc: &AuditDoc<'_>) -> Vec<Vec<String>> {
 }
 
 /// The rows of the undetermined verdicts, then of the data errors, then of
-/// the files not read, with the triage columns empty.
-fn unknown_rows(doc: &AuditDoc<'_>) -> Vec<Vec<String>> {
+/// the files not read, with the triage columns empty, made one at a time as
+/// they are written (a dirty export's millions of them, built whole, took
+/// 2 GB).
+fn unknown_rows<'a>(doc: &'a AuditDoc<'a>) -> impl Iterator<Item = Vec<String>> + 'a {
     let a = doc.audit;
     let undetermined = a.undetermined.iter().map(|u| {
         let rule = doc.program.rule(&u.code);
@@ -165,56 +167,55 @@ fn unknown_rows(doc: &AuditDoc<'_>) -> Vec<Vec<String>> {
         row.extend(std::iter::repeat_n(String::new(), 4));
         row
     });
-    undetermined
-        .chain(errors)
-        .chain(files)
-        .map(|mut row| {
-            row.extend(std::iter::repeat_n(String::new(), tri::COLUMNS.len()));
-            row
-        })
-        .collect()
+    undetermined.chain(errors).chain(files).map(|mut row| {
+        row.extend(std::iter::repeat_n(String::new(), tri::COLUMNS.len()));
+        row
+    })
 }
 
-pub fn render(doc: &AuditDoc<'_>) -> Result<Vec<u8>, String> {
-    let mut buf: Vec<u8> = "\u{FEFF}".as_bytes().to_vec();
-    {
-        let mut w = ::csv::WriterBuilder::new()
-            .terminator(::csv::Terminator::CRLF)
-            .from_writer(&mut buf);
-        w.write_record(HEADER.iter().chain(&tri::COLUMNS))
-            .map_err(|e| e.to_string())?;
-        for f in &doc.audit.findings {
-            let title = doc
-                .program
-                .rule(&f.code)
-                .and_then(|r| r.title.clone())
-                .unwrap_or_default();
-            let first = f.evidence.first();
-            let row = [
-                f.code.clone(),
-                title,
-                severity_label(f.severity).to_string(),
-                f.dataset.clone(),
-                key_text(f),
-                f.dept.clone().unwrap_or_default(),
-                f.message.clone(),
-                cites_short(f),
-                first.map(|e| e.file.clone()).unwrap_or_default(),
-                first.and_then(|e| e.sheet.clone()).unwrap_or_default(),
-                first.map(|e| e.row.to_string()).unwrap_or_default(),
-                evidence_values(f),
-                f.rule.clone(),
-            ];
-            let triage = tri::finding_cells(f);
-            w.write_record(row.iter().chain(&triage).map(|c| defuse(c)))
-                .map_err(|e| e.to_string())?;
-        }
-        for row in triage_rows(doc).into_iter().chain(unknown_rows(doc)) {
-            w.write_record(row.iter().map(|c| defuse(c)))
-                .map_err(|e| e.to_string())?;
-        }
-        w.flush().map_err(|e| e.to_string())?;
+/// The CSV written to `w` row by row, never held whole.
+pub fn write(doc: &AuditDoc<'_>, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    w.write_all("\u{FEFF}".as_bytes())?;
+    let mut w = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::CRLF)
+        .buffer_capacity(1 << 16)
+        .from_writer(w);
+    w.write_record(HEADER.iter().chain(&tri::COLUMNS))?;
+    for f in &doc.audit.findings {
+        let title = doc
+            .program
+            .rule(&f.code)
+            .and_then(|r| r.title.clone())
+            .unwrap_or_default();
+        let first = f.evidence.first();
+        let row = [
+            f.code.clone(),
+            title,
+            severity_label(f.severity).to_string(),
+            f.dataset.clone(),
+            key_text(f),
+            f.dept.clone().unwrap_or_default(),
+            f.message.clone(),
+            cites_short(f),
+            first.map(|e| e.file.clone()).unwrap_or_default(),
+            first.and_then(|e| e.sheet.clone()).unwrap_or_default(),
+            first.map(|e| e.row.to_string()).unwrap_or_default(),
+            evidence_values(f),
+            f.rule.clone(),
+        ];
+        let triage = tri::finding_cells(f);
+        w.write_record(row.iter().chain(&triage).map(|c| defuse(c)))?;
     }
+    for row in triage_rows(doc).into_iter().chain(unknown_rows(doc)) {
+        w.write_record(row.iter().map(|c| defuse(c)))?;
+    }
+    w.flush()
+}
+
+/// The CSV's bytes (see [`write`]).
+pub fn render(doc: &AuditDoc<'_>) -> Result<Vec<u8>, String> {
+    let mut buf = Vec::new();
+    write(doc, &mut buf).map_err(|e| e.to_string())?;
     Ok(buf)
 }
 
