@@ -13,7 +13,8 @@
 //! waivers that did not apply (豁免登记: expired, stale) have sheets of their
 //! own, and the summary counts each state.
 //! Every sheet has a frozen header row, a filter, and column widths that fit
-//! Chinese text. The document creation time is the audit date, so the same
+//! Chinese text. A table longer than a sheet holds (Excel: 1,048,576 rows)
+//! goes on in sheets named after it, `无法判定 (2)`, `无法判定 (3)` …. The document creation time is the audit date, so the same
 //! audit gives the same bytes.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -173,6 +174,55 @@ fn set_widths(ws: &mut Worksheet, widths: &[usize]) -> Result<(), XlsxError> {
     Ok(())
 }
 
+/// Data rows a sheet holds below its header (Excel's limit: 1,048,576 rows).
+const SHEET_ROWS: usize = 1_048_575;
+
+/// `table` on a new sheet `name`, and when it has more rows than a sheet
+/// holds, the rest on sheets `name (2)`, `name (3)` … after it, each with the
+/// header row frozen, a filter and its own column widths (a dirty export's
+/// 1.5 million undetermined verdicts made the whole workbook fail at
+/// Excel's row limit).
+fn table_sheets(
+    wb: &mut Workbook,
+    name: &str,
+    table: Table,
+    fmt: &Formats,
+) -> Result<(), XlsxError> {
+    paged_sheets(wb, name, table, fmt, SHEET_ROWS)
+}
+
+/// [`table_sheets`] with `per_sheet` data rows a sheet.
+fn paged_sheets(
+    wb: &mut Workbook,
+    name: &str,
+    table: Table,
+    fmt: &Formats,
+    per_sheet: usize,
+) -> Result<(), XlsxError> {
+    let Table { header, mut rows } = table;
+    let mut page = 1;
+    loop {
+        let rest = rows.split_off(rows.len().min(per_sheet));
+        let ws = if page == 1 {
+            wb.add_worksheet().set_name(name)?
+        } else {
+            wb.add_worksheet().set_name(format!("{name} ({page})"))?
+        };
+        let page_table = Table {
+            header: header.clone(),
+            rows,
+        };
+        let widths = write_table(ws, 0, &page_table, fmt)?;
+        ws.set_freeze_panes(1, 0)?;
+        set_widths(ws, &widths)?;
+        if rest.is_empty() {
+            return Ok(());
+        }
+        rows = rest;
+        page += 1;
+    }
+}
+
 fn summary(ws: &mut Worksheet, doc: &AuditDoc<'_>, fmt: &Formats) -> Result<(), XlsxError> {
     let a = doc.audit;
     let fired: Vec<&str> = a
@@ -309,7 +359,7 @@ fn triage_facts(doc: &AuditDoc<'_>) -> Vec<(String, Cell)> {
 }
 
 fn rule_sheet(
-    ws: &mut Worksheet,
+    wb: &mut Workbook,
     doc: &AuditDoc<'_>,
     code: &str,
     fmt: &Formats,
@@ -351,13 +401,11 @@ fn rule_sheet(
             row
         })
         .collect();
-    let widths = write_table(ws, 0, &Table { header, rows }, fmt)?;
-    ws.set_freeze_panes(1, 0)?;
-    set_widths(ws, &widths)
+    table_sheets(wb, code, Table { header, rows }, fmt)
 }
 
 fn undetermined_sheet(
-    ws: &mut Worksheet,
+    wb: &mut Workbook,
     doc: &AuditDoc<'_>,
     fmt: &Formats,
 ) -> Result<(), XlsxError> {
@@ -389,16 +437,10 @@ fn undetermined_sheet(
             ]
         })
         .collect();
-    let widths = write_table(ws, 0, &Table { header, rows }, fmt)?;
-    ws.set_freeze_panes(1, 0)?;
-    set_widths(ws, &widths)
+    table_sheets(wb, UNDETERMINED, Table { header, rows }, fmt)
 }
 
-fn data_error_sheet(
-    ws: &mut Worksheet,
-    doc: &AuditDoc<'_>,
-    fmt: &Formats,
-) -> Result<(), XlsxError> {
+fn data_error_sheet(wb: &mut Workbook, doc: &AuditDoc<'_>, fmt: &Formats) -> Result<(), XlsxError> {
     let header = header(&["文件", "工作表", "行", "列", "值", "应为", "说明"]);
     let rows = doc
         .audit
@@ -417,14 +459,12 @@ fn data_error_sheet(
             ]
         })
         .collect();
-    let widths = write_table(ws, 0, &Table { header, rows }, fmt)?;
-    ws.set_freeze_panes(1, 0)?;
-    set_widths(ws, &widths)
+    table_sheets(wb, DATA_ERRORS, Table { header, rows }, fmt)
 }
 
 /// The files not read: those that could not be read, then those skipped
 /// as holding no dataset, each with its reason.
-fn files_sheet(ws: &mut Worksheet, doc: &AuditDoc<'_>, fmt: &Formats) -> Result<(), XlsxError> {
+fn files_sheet(wb: &mut Workbook, doc: &AuditDoc<'_>, fmt: &Formats) -> Result<(), XlsxError> {
     let header = header(&["文件", "状态", "原因"]);
     let rows = files_not_read_in_order(doc)
         .map(|k| {
@@ -440,9 +480,7 @@ fn files_sheet(ws: &mut Worksheet, doc: &AuditDoc<'_>, fmt: &Formats) -> Result<
             ]
         })
         .collect();
-    let widths = write_table(ws, 0, &Table { header, rows }, fmt)?;
-    ws.set_freeze_panes(1, 0)?;
-    set_widths(ws, &widths)
+    table_sheets(wb, FILES_NOT_READ, Table { header, rows }, fmt)
 }
 
 /// A text cell, or an empty one for empty text.
@@ -455,7 +493,7 @@ fn text_or_empty(s: String) -> Cell {
 }
 
 /// The resolved findings of the baseline: code, title, dataset, key.
-fn resolved_sheet(ws: &mut Worksheet, doc: &AuditDoc<'_>, fmt: &Formats) -> Result<(), XlsxError> {
+fn resolved_sheet(wb: &mut Workbook, doc: &AuditDoc<'_>, fmt: &Formats) -> Result<(), XlsxError> {
     let header = header(&["规则代码", "规则名称", "数据集", "键", tri::COLUMNS[0]]);
     let rows = doc
         .audit
@@ -472,13 +510,11 @@ fn resolved_sheet(ws: &mut Worksheet, doc: &AuditDoc<'_>, fmt: &Formats) -> Resu
             ]
         })
         .collect();
-    let widths = write_table(ws, 0, &Table { header, rows }, fmt)?;
-    ws.set_freeze_panes(1, 0)?;
-    set_widths(ws, &widths)
+    table_sheets(wb, RESOLVED_SHEET, Table { header, rows }, fmt)
 }
 
 /// The waivers that did not apply: expired, then stale.
-fn waiver_sheet(ws: &mut Worksheet, doc: &AuditDoc<'_>, fmt: &Formats) -> Result<(), XlsxError> {
+fn waiver_sheet(wb: &mut Workbook, doc: &AuditDoc<'_>, fmt: &Formats) -> Result<(), XlsxError> {
     let mut header = header(&["规则代码", "键"]);
     header.extend(tri::COLUMNS[1..].iter().map(|c| (*c).to_string()));
     header.push("说明".into());
@@ -496,9 +532,7 @@ fn waiver_sheet(ws: &mut Worksheet, doc: &AuditDoc<'_>, fmt: &Formats) -> Result
             row
         })
         .collect();
-    let widths = write_table(ws, 0, &Table { header, rows }, fmt)?;
-    ws.set_freeze_panes(1, 0)?;
-    set_widths(ws, &widths)
+    table_sheets(wb, WAIVERS, Table { header, rows }, fmt)
 }
 
 fn workbook(doc: &AuditDoc<'_>) -> Result<Vec<u8>, XlsxError> {
@@ -523,22 +557,22 @@ fn workbook(doc: &AuditDoc<'_>) -> Result<Vec<u8>, XlsxError> {
     wb.set_properties(&props);
     summary(wb.add_worksheet().set_name(SUMMARY)?, doc, &fmt)?;
     for code in doc.audit.summary.findings.keys() {
-        rule_sheet(wb.add_worksheet().set_name(code.as_str())?, doc, code, &fmt)?;
+        rule_sheet(&mut wb, doc, code, &fmt)?;
     }
     if !doc.audit.undetermined.is_empty() {
-        undetermined_sheet(wb.add_worksheet().set_name(UNDETERMINED)?, doc, &fmt)?;
+        undetermined_sheet(&mut wb, doc, &fmt)?;
     }
     if !doc.audit.data_errors.is_empty() {
-        data_error_sheet(wb.add_worksheet().set_name(DATA_ERRORS)?, doc, &fmt)?;
+        data_error_sheet(&mut wb, doc, &fmt)?;
     }
     if !doc.audit.skipped.is_empty() {
-        files_sheet(wb.add_worksheet().set_name(FILES_NOT_READ)?, doc, &fmt)?;
+        files_sheet(&mut wb, doc, &fmt)?;
     }
     if !doc.audit.resolved.is_empty() {
-        resolved_sheet(wb.add_worksheet().set_name(RESOLVED_SHEET)?, doc, &fmt)?;
+        resolved_sheet(&mut wb, doc, &fmt)?;
     }
     if !tri::unapplied(doc).is_empty() {
-        waiver_sheet(wb.add_worksheet().set_name(WAIVERS)?, doc, &fmt)?;
+        waiver_sheet(&mut wb, doc, &fmt)?;
     }
     wb.save_to_buffer()
 }
@@ -586,6 +620,41 @@ mod tests {
             sum.get_value((4, 3)).map(ToString::to_string),
             Some("3".into())
         );
+    }
+
+    /// A table longer than a sheet holds goes on in sheets after it, each
+    /// with the header and its share of the rows, in order.
+    #[test]
+    fn a_long_table_goes_on_in_numbered_sheets() {
+        let fmt = Formats {
+            header: Format::new(),
+            wrap: Format::new(),
+            bold: Format::new(),
+        };
+        let mut wb = Workbook::new();
+        let rows = (1..=5u64).map(|n| vec![Cell::from(n)]).collect();
+        let table = Table {
+            header: header(&["行"]),
+            rows,
+        };
+        assert!(paged_sheets(&mut wb, UNDETERMINED, table, &fmt, 2).is_ok());
+        let bytes = wb.save_to_buffer().unwrap_or_default();
+        let mut book: Xlsx<_> = match Xlsx::new(std::io::Cursor::new(bytes)) {
+            Ok(b) => b,
+            Err(e) => panic!("the workbook does not read: {e}"),
+        };
+        assert_eq!(
+            book.sheet_names(),
+            ["无法判定", "无法判定 (2)", "无法判定 (3)"]
+        );
+        let mut seen = Vec::new();
+        for name in book.sheet_names() {
+            let range = book.worksheet_range(&name).unwrap_or_default();
+            let cells: Vec<String> = range.rows().map(|r| r[0].to_string()).collect();
+            assert_eq!(cells[0], "行", "{name}");
+            seen.extend(cells.into_iter().skip(1));
+        }
+        assert_eq!(seen, ["1", "2", "3", "4", "5"]);
     }
 
     #[test]
