@@ -235,6 +235,10 @@ pub fn run(args: &Args) -> u8 {
     if let Err(code) = super::emit(&bytes, args.output.as_deref()) {
         return code;
     }
+    // The audits' last use: left to the system at exit, as `audit` does
+    // (freeing a dirty export's millions of items one at a time).
+    std::mem::forget(audit);
+    std::mem::forget(previous);
     if unreadable {
         2
     } else {
