@@ -115,6 +115,42 @@ fn output_that_cannot_be_written_is_an_error_not_a_panic() {
     }
 }
 
+/// A reader that goes away (`yimen audit … | head`) has what it wanted:
+/// no error, the exit code the findings make, in every format written as it
+/// is serialised (the csv crate's error of its own once hid the closed pipe:
+/// exit 2, 无法写入标准输出).
+#[test]
+fn a_reader_that_goes_away_is_no_failure() {
+    use std::io::Read as _;
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export");
+    let export = export.to_str().unwrap();
+    let made = common::yimen(None)
+        .args(["generate", export, "--cases", "5000", "--seed", "1"])
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", stderr(&made));
+    for format in ["json", "sarif", "csv"] {
+        let mut child = common::yimen(None)
+            .args(["audit", export, "--as-of", "2025-12-31", "--format", format])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut first = [0u8; 100];
+        stdout.read_exact(&mut first).unwrap();
+        drop(stdout);
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{format}: {}", stderr(&out));
+        assert!(
+            !stderr(&out).contains("无法写入"),
+            "{format}: {}",
+            stderr(&out)
+        );
+    }
+}
+
 #[test]
 fn a_missing_folder_is_an_error_for_every_command() {
     let missing = "/nonexistent/yimen-export";

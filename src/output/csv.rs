@@ -173,8 +173,24 @@ fn unknown_rows<'a>(doc: &'a AuditDoc<'a>) -> impl Iterator<Item = Vec<String>> 
     })
 }
 
+/// A CSV writer's error as the writing's own: the csv crate wraps an I/O
+/// error in one of its own, of kind `Other`, and a reader that went away
+/// (`yimen audit … --format csv | head`) was then reported as a failure
+/// to write.
+fn io_error(e: ::csv::Error) -> std::io::Error {
+    let text = e.to_string();
+    match e.into_kind() {
+        ::csv::ErrorKind::Io(e) => e,
+        _ => std::io::Error::other(text),
+    }
+}
+
 /// The CSV written to `w` row by row, never held whole.
 pub fn write(doc: &AuditDoc<'_>, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    write_rows(doc, w).map_err(io_error)
+}
+
+fn write_rows(doc: &AuditDoc<'_>, w: &mut dyn std::io::Write) -> Result<(), ::csv::Error> {
     w.write_all("\u{FEFF}".as_bytes())?;
     let mut w = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::CRLF)
@@ -209,7 +225,7 @@ pub fn write(doc: &AuditDoc<'_>, w: &mut dyn std::io::Write) -> std::io::Result<
     for row in triage_rows(doc).into_iter().chain(unknown_rows(doc)) {
         w.write_record(row.iter().map(|c| defuse(c)))?;
     }
-    w.flush()
+    Ok(w.flush()?)
 }
 
 /// The CSV's bytes (see [`write`]).

@@ -472,11 +472,18 @@ pub fn write(doc: &AuditDoc<'_>, w: &mut dyn std::io::Write) -> std::io::Result<
             },
         }],
     });
-    let run = &log["runs"][0];
+    let (Some(results_at), Some(notifications_at)) = (
+        log.pointer("/runs/0/results"),
+        log.pointer("/runs/0/invocations/0/toolExecutionNotifications"),
+    ) else {
+        return Err(std::io::Error::other(
+            "内部错误: SARIF 日志缺少 results 或 toolExecutionNotifications 的位置",
+        ));
+    };
     let streamed = Streamed {
         value: &log,
-        results_at: &run["results"],
-        notifications_at: &run["invocations"][0]["toolExecutionNotifications"],
+        results_at,
+        notifications_at,
         doc,
         codes: &codes,
         marks,

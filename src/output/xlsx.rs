@@ -14,8 +14,9 @@
 //! own, and the summary counts each state.
 //! Every sheet has a frozen header row, a filter, and column widths that fit
 //! Chinese text. A table longer than a sheet holds (Excel: 1,048,576 rows)
-//! goes on in sheets named after it, `无法判定 (2)`, `无法判定 (3)` …. The document creation time is the audit date, so the same
-//! audit gives the same bytes.
+//! goes on in sheets named after it, `无法判定 (2)`, `无法判定 (3)` ….
+//! The document creation time is the audit date, so the same audit gives
+//! the same bytes.
 
 use std::collections::{BTreeMap, BTreeSet};
 
