@@ -130,9 +130,15 @@ fn a_reader_that_goes_away_is_no_failure() {
         .output()
         .unwrap();
     assert!(made.status.success(), "{}", stderr(&made));
-    for format in ["json", "sarif", "csv"] {
+    for (format, to) in [
+        ("json", None),
+        ("sarif", None),
+        ("csv", None),
+        ("json", Some("/dev/stdout")),
+    ] {
         let mut child = common::yimen(None)
             .args(["audit", export, "--as-of", "2025-12-31", "--format", format])
+            .args(to.map(|p| ["--output", p]).into_iter().flatten())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()

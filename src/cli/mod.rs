@@ -101,10 +101,16 @@ pub(crate) fn emit_with(
 ) -> Result<(), u8> {
     use std::io::Write as _;
     if let Some(p) = output {
-        return fmt_cmd::write_atomically_with(p, write).map_err(|e| {
-            eprintln!("错误: 无法写入 {}: {e}", p.display());
-            2
-        });
+        return match fmt_cmd::write_atomically_with(p, write) {
+            Ok(()) => Ok(()),
+            // A pipe given as the output (`--output /dev/stdout | head`, a
+            // named pipe) whose reader went away: as for standard output.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            Err(e) => {
+                eprintln!("错误: 无法写入 {}: {e}", p.display());
+                Err(2)
+            }
+        };
     }
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     match write(&mut out).and_then(|()| out.flush()) {
