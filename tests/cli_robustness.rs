@@ -91,11 +91,12 @@ fn output_that_cannot_be_written_is_an_error_not_a_panic() {
     let d = dir.path().to_str().unwrap();
     for args in [
         vec!["audit", d, "--as-of", "2025-12-31"],
-        // (The JSON, SARIF and CSV are written as they are serialised: a
+        // (JSON, SARIF, CSV and JUnit are written as they are made: a
         // failure midway too.)
         vec!["audit", d, "--as-of", "2025-12-31", "--format", "json"],
         vec!["audit", d, "--as-of", "2025-12-31", "--format", "sarif"],
         vec!["audit", d, "--as-of", "2025-12-31", "--format", "csv"],
+        vec!["audit", d, "--as-of", "2025-12-31", "--format", "junit"],
         vec!["inspect", d],
         vec!["explain", "H001"],
         vec!["test"],
@@ -134,6 +135,7 @@ fn a_reader_that_goes_away_is_no_failure() {
         ("json", None),
         ("sarif", None),
         ("csv", None),
+        ("junit", None),
         ("json", Some("/dev/stdout")),
     ] {
         let mut child = common::yimen(None)

@@ -303,6 +303,9 @@ pub(crate) fn write_audit(
         crate::output::AuditFormat::Csv => {
             return super::emit_with(&mut |w| crate::output::csv::write(doc, w), output);
         }
+        crate::output::AuditFormat::Junit => {
+            return super::emit_with(&mut |w| crate::output::junit::write(doc, w), output);
+        }
         _ => {}
     }
     match crate::output::render(format, doc) {

@@ -51,7 +51,7 @@ fn testcase_name(dataset: &str, key: &[String]) -> String {
 }
 
 /// A testcase's properties, if any: `(name, value)` pairs.
-fn properties(out: &mut String, props: &[(&str, &str)]) {
+fn properties(out: &mut dyn std::fmt::Write, props: &[(&str, &str)]) {
     let props: Vec<&(&str, &str)> = props.iter().filter(|(_, v)| !v.is_empty()).collect();
     if props.is_empty() {
         return;
@@ -69,7 +69,7 @@ fn properties(out: &mut String, props: &[(&str, &str)]) {
 }
 
 /// A finding's testcase: failing, or skipped when a waiver covers it.
-fn finding_case(out: &mut String, code: &str, f: &Finding, prefix: &str) {
+fn finding_case(out: &mut dyn std::fmt::Write, code: &str, f: &Finding, prefix: &str) {
     let name = testcase_name(&f.dataset, &f.key);
     let file = f
         .evidence
@@ -129,7 +129,7 @@ fn finding_case(out: &mut String, code: &str, f: &Finding, prefix: &str) {
 
 /// A finding of the baseline that is gone: a passing testcase, named as the
 /// finding's was.
-fn resolved_case(out: &mut String, doc: &AuditDoc<'_>, code: &str, key: &[String]) {
+fn resolved_case(out: &mut dyn std::fmt::Write, doc: &AuditDoc<'_>, code: &str, key: &[String]) {
     let dataset = tri::rule_dataset(doc, code).unwrap_or_default();
     let _ = writeln!(
         out,
@@ -141,13 +141,14 @@ fn resolved_case(out: &mut String, doc: &AuditDoc<'_>, code: &str, key: &[String
     let _ = writeln!(out, "    </testcase>");
 }
 
-/// The waivers that did not apply: a suite of skipped testcases.
-fn waiver_suite(out: &mut String, doc: &AuditDoc<'_>) -> usize {
+/// The waivers that did not apply: a suite of skipped testcases (written
+/// when `out` is given). Returns its testcases.
+fn waiver_suite(out: Option<&mut (dyn std::fmt::Write + '_)>, doc: &AuditDoc<'_>) -> usize {
     let list = tri::unapplied(doc);
-    if list.is_empty() {
-        return 0;
-    }
     let n = list.len();
+    let (Some(out), false) = (out, list.is_empty()) else {
+        return n;
+    };
     let _ = writeln!(
         out,
         "  <testsuite name=\"豁免登记\" tests=\"{n}\" failures=\"0\" errors=\"0\" skipped=\"{n}\">"
@@ -173,13 +174,14 @@ fn waiver_suite(out: &mut String, doc: &AuditDoc<'_>) -> usize {
 
 /// The files not read, as the suite `读取文件`: a failing testcase per
 /// file that could not be read (its reason the failure), then a skipped
-/// one per file holding no dataset. Returns (testcases, failures).
-fn files_suite(out: &mut String, doc: &AuditDoc<'_>) -> (usize, usize) {
+/// one per file holding no dataset (written when `out` is given). Returns
+/// (testcases, failures).
+fn files_suite(out: Option<&mut (dyn std::fmt::Write + '_)>, doc: &AuditDoc<'_>) -> (usize, usize) {
     let (unreadable, skipped) = super::files_not_read(doc);
     let (n, failed) = (unreadable.len() + skipped.len(), unreadable.len());
-    if n == 0 {
-        return (0, 0);
-    }
+    let (Some(out), false) = (out, n == 0) else {
+        return (n, failed);
+    };
     let _ = writeln!(
         out,
         "  <testsuite name=\"{FILES}\" tests=\"{n}\" failures=\"{failed}\" errors=\"0\" skipped=\"{}\">",
@@ -209,7 +211,7 @@ fn files_suite(out: &mut String, doc: &AuditDoc<'_>) -> (usize, usize) {
     (n, failed)
 }
 
-fn skipped(out: &mut String, code: &str, u: &Undetermined) {
+fn skipped(out: &mut dyn std::fmt::Write, code: &str, u: &Undetermined) {
     let message = format!("无法判定: 缺少 {}", u.missing.join(", "));
     let _ = writeln!(
         out,
@@ -221,9 +223,14 @@ fn skipped(out: &mut String, code: &str, u: &Undetermined) {
     let _ = writeln!(out, "    </testcase>");
 }
 
-pub fn render(doc: &AuditDoc<'_>) -> String {
+/// The suites, written to `out` when given, and their totals: (testcases,
+/// failures, errors, skipped). Counted first without `out`, so that the
+/// root element, which carries the totals, is written before them.
+fn suites(
+    doc: &AuditDoc<'_>,
+    mut out: Option<&mut (dyn std::fmt::Write + '_)>,
+) -> (usize, usize, usize, usize) {
     let a = doc.audit;
-    let mut body = String::new();
     let (mut tests, mut failures, mut skips) = (0usize, 0usize, 0usize);
     for (code, rule) in reported_codes(doc) {
         let findings = findings_of(doc, code);
@@ -249,16 +256,19 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
         tests += n;
         failures += failed;
         skips += skipped_here;
+        let Some(body) = out.as_deref_mut() else {
+            continue;
+        };
         let _ = writeln!(
             body,
             "  <testsuite name=\"{}\" tests=\"{n}\" failures=\"{failed}\" errors=\"0\" skipped=\"{skipped_here}\">",
             attr(&name),
         );
         for f in &findings {
-            finding_case(&mut body, code, f, &doc.location_prefix);
+            finding_case(body, code, f, &doc.location_prefix);
         }
         for key in resolved {
-            resolved_case(&mut body, doc, code, key);
+            resolved_case(body, doc, code, key);
         }
         if passing == 1 {
             let _ = writeln!(
@@ -269,13 +279,13 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
             );
         }
         for u in undetermined {
-            skipped(&mut body, code, u);
+            skipped(body, code, u);
         }
         let _ = writeln!(body, "  </testsuite>");
     }
     let errors = a.data_errors.len();
-    if errors > 0 {
-        tests += errors;
+    tests += errors;
+    if let (Some(body), true) = (out.as_deref_mut(), errors > 0) {
         let _ = writeln!(
             body,
             "  <testsuite name=\"数据错误\" tests=\"{errors}\" failures=\"0\" errors=\"{errors}\" skipped=\"0\">"
@@ -306,28 +316,102 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
             let _ = writeln!(body, "    </testcase>");
         }
     }
-    let (files, unreadable) = files_suite(&mut body, doc);
+    let (files, unreadable) = files_suite(out.as_deref_mut(), doc);
     tests += files;
     failures += unreadable;
     skips += files - unreadable;
-    let unapplied = waiver_suite(&mut body, doc);
+    let unapplied = waiver_suite(out, doc);
     tests += unapplied;
     skips += unapplied;
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    (tests, failures, errors, skips)
+}
+
+/// `fmt::Write` onto an `io::Write`, keeping the first error.
+struct IoText<W: std::io::Write> {
+    w: W,
+    error: Option<std::io::Error>,
+}
+
+impl<W: std::io::Write> std::fmt::Write for IoText<W> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        if self.error.is_some() {
+            return Err(std::fmt::Error);
+        }
+        self.w.write_all(s.as_bytes()).map_err(|e| {
+            self.error = Some(e);
+            std::fmt::Error
+        })
+    }
+}
+
+/// The `JUnit` XML written to `w` as it is made, never held whole: the
+/// suites are counted first (the root element carries the totals), then
+/// written (a dirty export's 2.5 million testcases took 1.2 GB as text).
+pub fn write(doc: &AuditDoc<'_>, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let (tests, failures, errors, skips) = suites(doc, None);
+    let mut out = IoText {
+        w: std::io::BufWriter::with_capacity(1 << 16, w),
+        error: None,
+    };
+    let _ = writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
     let _ = writeln!(
         out,
         "<testsuites name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skips}\">",
         attr(&format!("yimen 合规检查 {}", doc.as_of.format("%Y-%m-%d")))
     );
-    out.push_str(&body);
-    out.push_str("</testsuites>\n");
-    out
+    suites(doc, Some(&mut out));
+    let _ = out.write_str("</testsuites>\n");
+    if let Some(e) = out.error {
+        return Err(e);
+    }
+    std::io::Write::flush(&mut out.w)
+}
+
+/// The `JUnit` XML as text (see [`write`]).
+pub fn render(doc: &AuditDoc<'_>) -> String {
+    let mut out = Vec::new();
+    match write(doc, &mut out) {
+        Ok(()) => String::from_utf8(out).unwrap_or_default(),
+        Err(e) => format!("<!-- {e} -->\n"),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::output::fixture;
+
+    /// The root's totals (counted before the suites are written) are the
+    /// sums of the suites' own.
+    #[test]
+    fn the_root_totals_are_the_suites_sums() {
+        let (program, audit) = (fixture::program(), fixture::audit());
+        let doc = fixture::doc(&program, &audit);
+        let xml = render(&doc);
+        let count = |line: &str, name: &str| -> usize {
+            let at = line
+                .find(&format!(" {name}=\""))
+                .map_or(0, |i| i + name.len() + 3);
+            line[at..]
+                .split('"')
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(usize::MAX)
+        };
+        let root = xml
+            .lines()
+            .find(|l| l.starts_with("<testsuites"))
+            .unwrap_or("");
+        let suites: Vec<&str> = xml
+            .lines()
+            .filter(|l| l.trim_start().starts_with("<testsuite "))
+            .collect();
+        assert!(suites.len() > 2, "{xml}");
+        for name in ["tests", "failures", "errors", "skipped"] {
+            let sum: usize = suites.iter().map(|l| count(l, name)).sum();
+            assert_eq!(count(root, name), sum, "{name}: {xml}");
+        }
+    }
 
     #[test]
     fn escapes_markup_and_control_characters() {
