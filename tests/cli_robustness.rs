@@ -91,12 +91,13 @@ fn output_that_cannot_be_written_is_an_error_not_a_panic() {
     let d = dir.path().to_str().unwrap();
     for args in [
         vec!["audit", d, "--as-of", "2025-12-31"],
-        // (JSON, SARIF, CSV and JUnit are written as they are made: a
-        // failure midway too.)
+        // (JSON, SARIF, CSV, JUnit and GitHub's commands are written as they
+        // are made: a failure midway too.)
         vec!["audit", d, "--as-of", "2025-12-31", "--format", "json"],
         vec!["audit", d, "--as-of", "2025-12-31", "--format", "sarif"],
         vec!["audit", d, "--as-of", "2025-12-31", "--format", "csv"],
         vec!["audit", d, "--as-of", "2025-12-31", "--format", "junit"],
+        vec!["audit", d, "--as-of", "2025-12-31", "--format", "github"],
         vec!["inspect", d],
         vec!["explain", "H001"],
         vec!["test"],
@@ -136,6 +137,7 @@ fn a_reader_that_goes_away_is_no_failure() {
         ("sarif", None),
         ("csv", None),
         ("junit", None),
+        ("github", None),
         ("json", Some("/dev/stdout")),
     ] {
         let mut child = common::yimen(None)

@@ -306,6 +306,9 @@ pub(crate) fn write_audit(
         crate::output::AuditFormat::Junit => {
             return super::emit_with(&mut |w| crate::output::junit::write(doc, w), output);
         }
+        crate::output::AuditFormat::Github => {
+            return super::emit_with(&mut |w| crate::output::github::write(doc, w), output);
+        }
         _ => {}
     }
     match crate::output::render(format, doc) {

@@ -12,8 +12,6 @@
 //! (`title=H001`, `已整改: …`) and waivers that did not apply are
 //! `::notice` lines last.
 
-use std::fmt::Write as _;
-
 use super::triage::{self as tri, WAIVED};
 use super::{cites_short, AuditDoc};
 use crate::engine::report::{Evidence, Finding};
@@ -33,7 +31,7 @@ pub(crate) fn escape_property(s: &str) -> String {
 /// One workflow command; `prefix` goes before the evidence file (see
 /// [`AuditDoc::location_prefix`]).
 fn command(
-    out: &mut String,
+    out: &mut dyn std::fmt::Write,
     kind: &str,
     at: Option<(&Evidence, &str)>,
     title: &str,
@@ -78,7 +76,7 @@ fn finding_states(f: &Finding) -> String {
 /// An `::error` at each file that could not be read, then one `::notice`
 /// listing the files skipped as holding no dataset (one line, not an
 /// annotation per README).
-fn files_not_read(out: &mut String, doc: &AuditDoc<'_>) {
+fn files_not_read(out: &mut dyn std::fmt::Write, doc: &AuditDoc<'_>) {
     let (unreadable, skipped) = super::files_not_read(doc);
     for k in unreadable {
         let at = Evidence::whole_file(&k.file);
@@ -104,10 +102,23 @@ fn files_not_read(out: &mut String, doc: &AuditDoc<'_>) {
     }
 }
 
+/// The workflow commands, one a line, written to `w` as they are made.
+pub fn write(doc: &AuditDoc<'_>, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut out = super::IoText::new(w);
+    commands(doc, &mut out);
+    out.finish()
+}
+
+/// The workflow commands as text (see [`write`]).
 pub fn render(doc: &AuditDoc<'_>) -> String {
+    let mut out = String::new();
+    commands(doc, &mut out);
+    out
+}
+
+fn commands(doc: &AuditDoc<'_>, out: &mut dyn std::fmt::Write) {
     let a = doc.audit;
     let prefix = doc.location_prefix.as_str();
-    let mut out = String::new();
     for f in &a.findings {
         // A waived finding is no violation: a notice at most.
         let kind = match f.severity {
@@ -128,7 +139,7 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
             message.push_str(&format!(" {WAIVED}: {}", tri::waiver_text(w)));
         }
         command(
-            &mut out,
+            out,
             kind,
             f.evidence.first().map(|e| (e, prefix)),
             &f.code,
@@ -143,7 +154,7 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
             u.missing.join(", ")
         );
         command(
-            &mut out,
+            out,
             "notice",
             u.evidence.first().map(|e| (e, prefix)),
             &u.code,
@@ -165,18 +176,12 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
             e.value.as_deref().unwrap_or(""),
             e.expected.as_deref().unwrap_or("")
         );
-        command(
-            &mut out,
-            "warning",
-            Some((&at, prefix)),
-            "数据错误",
-            &message,
-        );
+        command(out, "warning", Some((&at, prefix)), "数据错误", &message);
     }
-    files_not_read(&mut out, doc);
+    files_not_read(out, doc);
     for (code, key) in &a.resolved {
         command(
-            &mut out,
+            out,
             "notice",
             None,
             code,
@@ -185,15 +190,8 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
     }
     for (state, note, w) in tri::unapplied(doc) {
         let title = format!("豁免{state}");
-        command(
-            &mut out,
-            "notice",
-            None,
-            &title,
-            &tri::unapplied_text(note, w),
-        );
+        command(out, "notice", None, &title, &tri::unapplied_text(note, w));
     }
-    out
 }
 
 #[cfg(test)]

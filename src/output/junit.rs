@@ -326,33 +326,12 @@ fn suites(
     (tests, failures, errors, skips)
 }
 
-/// `fmt::Write` onto an `io::Write`, keeping the first error.
-struct IoText<W: std::io::Write> {
-    w: W,
-    error: Option<std::io::Error>,
-}
-
-impl<W: std::io::Write> std::fmt::Write for IoText<W> {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        if self.error.is_some() {
-            return Err(std::fmt::Error);
-        }
-        self.w.write_all(s.as_bytes()).map_err(|e| {
-            self.error = Some(e);
-            std::fmt::Error
-        })
-    }
-}
-
 /// The `JUnit` XML written to `w` as it is made, never held whole: the
 /// suites are counted first (the root element carries the totals), then
 /// written (a dirty export's 2.5 million testcases took 1.2 GB as text).
 pub fn write(doc: &AuditDoc<'_>, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let (tests, failures, errors, skips) = suites(doc, None);
-    let mut out = IoText {
-        w: std::io::BufWriter::with_capacity(1 << 16, w),
-        error: None,
-    };
+    let mut out = super::IoText::new(w);
     let _ = writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
     let _ = writeln!(
         out,
@@ -361,10 +340,7 @@ pub fn write(doc: &AuditDoc<'_>, w: &mut dyn std::io::Write) -> std::io::Result<
     );
     suites(doc, Some(&mut out));
     let _ = out.write_str("</testsuites>\n");
-    if let Some(e) = out.error {
-        return Err(e);
-    }
-    std::io::Write::flush(&mut out.w)
+    out.finish()
 }
 
 /// The `JUnit` XML as text (see [`write`]).

@@ -127,6 +127,43 @@ pub(crate) fn reported_codes<'a>(doc: &'a AuditDoc<'_>) -> Vec<(&'a str, Option<
 }
 
 /// The findings of one code, in report order.
+/// Text written (`fmt::Write`) onto an `io::Write` through a buffer, for the
+/// writers that make their output piece by piece: the first error is kept
+/// (later writes fail at once) and given back by [`IoText::finish`].
+pub(crate) struct IoText<'w> {
+    w: std::io::BufWriter<&'w mut dyn std::io::Write>,
+    error: Option<std::io::Error>,
+}
+
+impl<'w> IoText<'w> {
+    pub(crate) fn new(w: &'w mut dyn std::io::Write) -> IoText<'w> {
+        IoText {
+            w: std::io::BufWriter::with_capacity(1 << 16, w),
+            error: None,
+        }
+    }
+
+    /// The first error, or the flush's.
+    pub(crate) fn finish(mut self) -> std::io::Result<()> {
+        match self.error.take() {
+            Some(e) => Err(e),
+            None => std::io::Write::flush(&mut self.w),
+        }
+    }
+}
+
+impl std::fmt::Write for IoText<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        if self.error.is_some() {
+            return Err(std::fmt::Error);
+        }
+        std::io::Write::write_all(&mut self.w, s.as_bytes()).map_err(|e| {
+            self.error = Some(e);
+            std::fmt::Error
+        })
+    }
+}
+
 pub(crate) fn findings_of<'a>(doc: &'a AuditDoc<'_>, code: &str) -> Vec<&'a Finding> {
     let audit: &'a crate::engine::Audit = doc.audit;
     audit.findings.iter().filter(|f| f.code == code).collect()
