@@ -345,11 +345,7 @@ pub fn write(doc: &AuditDoc<'_>, w: &mut dyn std::io::Write) -> std::io::Result<
 
 /// The `JUnit` XML as text (see [`write`]).
 pub fn render(doc: &AuditDoc<'_>) -> String {
-    let mut out = Vec::new();
-    match write(doc, &mut out) {
-        Ok(()) => String::from_utf8(out).unwrap_or_default(),
-        Err(e) => format!("<!-- {e} -->\n"),
-    }
+    super::rendered(|w| write(doc, w)).unwrap_or_else(|e| format!("<!-- {e} -->\n"))
 }
 
 #[cfg(test)]

@@ -127,6 +127,16 @@ pub(crate) fn reported_codes<'a>(doc: &'a AuditDoc<'_>) -> Vec<(&'a str, Option<
 }
 
 /// The findings of one code, in report order.
+/// What a writer that writes as it goes makes, as text (written into
+/// memory, which fails only on an internal error).
+pub(crate) fn rendered(
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> std::io::Result<String> {
+    let mut out = Vec::new();
+    write(&mut out)?;
+    String::from_utf8(out).map_err(std::io::Error::other)
+}
+
 /// Text written (`fmt::Write`) onto an `io::Write` through a buffer, for the
 /// writers that make their output piece by piece: the first error is kept
 /// (later writes fail at once) and given back by [`IoText::finish`].

@@ -496,11 +496,7 @@ pub fn write(doc: &AuditDoc<'_>, w: &mut dyn std::io::Write) -> std::io::Result<
 
 /// The SARIF log as text (see [`write`]).
 pub fn render(doc: &AuditDoc<'_>) -> String {
-    let mut out = Vec::new();
-    match write(doc, &mut out) {
-        Ok(()) => String::from_utf8(out).unwrap_or_default(),
-        Err(e) => format!("{{\"error\": \"{e}\"}}\n"),
-    }
+    super::rendered(|w| write(doc, w)).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}\n"))
 }
 
 #[cfg(test)]
