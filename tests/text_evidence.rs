@@ -231,3 +231,56 @@ fn an_empty_looked_up_cell_names_its_row() {
         "{text}"
     );
 }
+
+/// Where the text cuts a long list of undetermined verdicts or data errors
+/// (fifty lines), it says how they fall into kinds, the commonest first: a
+/// column whose every cell fails shows at once.
+#[test]
+fn a_cut_list_says_how_its_items_fall_into_kinds() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("事项目录.csv"),
+        "事项编码,事项名称,是否进驻中心,承诺办结时限\nA1,事项一,是,10\n",
+    )
+    .unwrap();
+    let mut cases = String::from("办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n");
+    for i in 0..60 {
+        cases.push_str(&format!(
+            "C{i},A1,区民政局,中心窗口,2025/13/45 25:61,2025-03-04 10:00\n"
+        ));
+    }
+    for i in 60..64 {
+        cases.push_str(&format!(
+            "C{i},A1,区民政局,中心窗口,2025-03-03 09:00,不详\n"
+        ));
+    }
+    std::fs::write(dir.path().join("办件记录.csv"), cases).unwrap();
+    let text = audit(dir.path(), &[], "text");
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let after = |title: &str| -> Vec<&str> {
+        let at = lines
+            .iter()
+            .position(|l| *l == title)
+            .unwrap_or_else(|| panic!("no {title} in\n{text}"));
+        lines[at + 1..]
+            .iter()
+            .copied()
+            .take_while(|l| l.starts_with(|c: char| c.is_ascii_digit()) || l.starts_with('…'))
+            .collect()
+    };
+    let errors = after("按文件、列与问题:");
+    assert!(
+        errors[0].starts_with("60 处  办件记录.csv 受理时间: "),
+        "{text}"
+    );
+    assert!(
+        errors[1].starts_with("4 处  办件记录.csv 办结时间: "),
+        "{text}"
+    );
+    assert_eq!(errors.len(), 2, "{text}");
+    let verdicts = after("按规则与所缺字段:");
+    assert!(
+        verdicts.contains(&"60 项  [H003] 缺少 accepted_at"),
+        "{text}"
+    );
+}

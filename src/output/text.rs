@@ -132,6 +132,14 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
                 "  … 另有 {} 项 (用 --format json 查看全部)",
                 a.undetermined.len() - 50
             );
+            let kinds = a.undetermined.iter().map(|u| (&u.code, &u.missing));
+            breakdown(
+                &mut out,
+                "按规则与所缺字段",
+                kinds,
+                "项",
+                |(code, missing)| format!("[{code}] 缺少 {}", missing.join(", ")),
+            );
         }
     }
     if !a.data_errors.is_empty() {
@@ -144,6 +152,26 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
                 out,
                 "  … 另有 {} 处 (用 --format json 查看全部)",
                 a.data_errors.len() - 50
+            );
+            let kinds = a
+                .data_errors
+                .iter()
+                .map(|e| (&e.file, &e.sheet, &e.column, &e.message));
+            breakdown(
+                &mut out,
+                "按文件、列与问题",
+                kinds,
+                "处",
+                |(file, sheet, column, message)| {
+                    let mut at = file.clone();
+                    if let Some(sheet) = sheet {
+                        let _ = write!(at, " [{sheet}]");
+                    }
+                    match column {
+                        Some(c) => format!("{at} {c}: {message}"),
+                        None => format!("{at} 整行: {message}"),
+                    }
+                },
             );
         }
     }
@@ -227,6 +255,38 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
         }
     }
     out
+}
+
+/// Where a list was cut, how its items fall into kinds (one `kinds` item
+/// per listed item), the commonest first: a column whose every cell fails,
+/// or a rule missing one field throughout, shows at once, not in the fifty
+/// lines of one kind the list kept.
+fn breakdown<K: std::hash::Hash + Eq + Ord + Copy>(
+    out: &mut String,
+    title: &str,
+    kinds: impl Iterator<Item = K>,
+    unit: &str,
+    text: impl Fn(K) -> String,
+) {
+    const SHOWN: usize = 10;
+    let mut counts: rustc_hash::FxHashMap<K, usize> = rustc_hash::FxHashMap::default();
+    for k in kinds {
+        *counts.entry(k).or_default() += 1;
+    }
+    let mut counts: Vec<(K, usize)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let _ = writeln!(out, "  {title}:");
+    for &(kind, n) in counts.iter().take(SHOWN) {
+        let _ = writeln!(out, "    {n} {unit}  {}", text(kind));
+    }
+    if counts.len() > SHOWN {
+        let rest: usize = counts[SHOWN..].iter().map(|(_, n)| n).sum();
+        let _ = writeln!(
+            out,
+            "    … 另有 {} 类, 共 {rest} {unit}",
+            counts.len() - SHOWN
+        );
+    }
 }
 
 /// One data error on one line: file, sheet, row, column, what is wrong, the
