@@ -237,12 +237,6 @@ fn an_empty_looked_up_cell_names_its_row() {
 /// column whose every cell fails shows at once.
 #[test]
 fn a_cut_list_says_how_its_items_fall_into_kinds() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("事项目录.csv"),
-        "事项编码,事项名称,是否进驻中心,承诺办结时限\nA1,事项一,是,10\n",
-    )
-    .unwrap();
     let mut cases = String::from("办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n");
     for i in 0..60 {
         cases.push_str(&format!(
@@ -254,7 +248,13 @@ fn a_cut_list_says_how_its_items_fall_into_kinds() {
             "C{i},A1,区民政局,中心窗口,2025-03-03 09:00,不详\n"
         ));
     }
-    std::fs::write(dir.path().join("办件记录.csv"), cases).unwrap();
+    let dir = common::folder(&[
+        (
+            "事项目录.csv",
+            "事项编码,事项名称,是否进驻中心,承诺办结时限\nA1,事项一,是,10\n",
+        ),
+        ("办件记录.csv", &cases),
+    ]);
     let text = audit(dir.path(), &[], "text");
     let lines: Vec<&str> = text.lines().map(str::trim).collect();
     let after = |title: &str| -> Vec<&str> {

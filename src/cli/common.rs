@@ -291,25 +291,8 @@ pub(crate) fn write_audit(
     doc: &crate::output::AuditDoc<'_>,
     output: Option<&std::path::Path>,
 ) -> Result<(), u8> {
-    // (The formats a dirty export makes gigabytes of are written as they
-    // are serialised, never held whole.)
-    match format {
-        crate::output::AuditFormat::Json => {
-            return super::emit_with(&mut |w| crate::output::json::write(doc, w), output);
-        }
-        crate::output::AuditFormat::Sarif => {
-            return super::emit_with(&mut |w| crate::output::sarif::write(doc, w), output);
-        }
-        crate::output::AuditFormat::Csv => {
-            return super::emit_with(&mut |w| crate::output::csv::write(doc, w), output);
-        }
-        crate::output::AuditFormat::Junit => {
-            return super::emit_with(&mut |w| crate::output::junit::write(doc, w), output);
-        }
-        crate::output::AuditFormat::Github => {
-            return super::emit_with(&mut |w| crate::output::github::write(doc, w), output);
-        }
-        _ => {}
+    if let Some(write) = crate::output::streamed(format) {
+        return super::emit_with(&mut |w| write(doc, w), output);
     }
     match crate::output::render(format, doc) {
         Ok(report) => super::emit(&report, output),

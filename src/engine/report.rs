@@ -295,7 +295,7 @@ fn sort_by_code<T>(
     code: impl Fn(&T) -> &String,
     rest: impl Fn(&T, &T) -> Ordering,
 ) {
-    let ranks: Vec<usize> = {
+    let (ranks, n_codes): (Vec<usize>, usize) = {
         // Each item's code by its order of first meeting, then those
         // numbers mapped to the codes' ranks (a rule's code is met a million
         // times, the distinct ones are few).
@@ -313,9 +313,10 @@ fn sort_by_code<T>(
         for (rank, &(_, first)) in codes.iter().enumerate() {
             rank_of_first[first] = rank;
         }
-        firsts.into_iter().map(|f| rank_of_first[f]).collect()
+        let ranks = firsts.into_iter().map(|f| rank_of_first[f]).collect();
+        (ranks, codes.len())
     };
-    let mut starts = vec![0usize; ranks.iter().max().map_or(0, |&r| r + 1) + 1];
+    let mut starts = vec![0usize; n_codes + 1];
     for &r in &ranks {
         starts[r + 1] += 1;
     }

@@ -1,8 +1,6 @@
 //! `--format json`: exactly the findings contract of `design.md`
 //! (`../shared/contracts/findings.schema.json`).
 
-use std::io::Write as _;
-
 use serde::Serialize;
 
 use super::AuditDoc;
@@ -36,14 +34,10 @@ struct Resolved<'a> {
     status: &'static str,
 }
 
+/// The findings contract's JSON as text (see [`write`]; writing into
+/// memory fails only if serialising does: not for these types).
 pub fn render(doc: &AuditDoc<'_>) -> String {
-    let mut out = Vec::new();
-    // (Writing into memory fails only if serialising does: not for these
-    // types.)
-    match write(doc, &mut out) {
-        Ok(()) => String::from_utf8(out).unwrap_or_default(),
-        Err(e) => format!("{{\"error\": \"{e}\"}}\n"),
-    }
+    super::rendered(|w| write(doc, w)).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}\n"))
 }
 
 /// The findings contract's JSON written to `w` as it is serialised, never
@@ -70,11 +64,5 @@ pub fn write(doc: &AuditDoc<'_>, w: &mut dyn std::io::Write) -> std::io::Result<
         expired_waivers: &doc.audit.expired_waivers,
         stale_waivers: &doc.audit.stale_waivers,
     };
-    // serde_json writes token by token: through a buffer of its own type,
-    // each write is a copy into it, not a call through `w`'s vtable (a
-    // dirty export's 700 MB of JSON: about a second less).
-    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, w);
-    serde_json::to_writer_pretty(&mut buffered, &c)?;
-    buffered.write_all(b"\n")?;
-    buffered.flush()
+    super::write_pretty_json(w, &c)
 }

@@ -436,7 +436,6 @@ impl serde::Serialize for Streamed<'_, '_> {
 
 /// The SARIF log written to `w` as it is serialised, never held whole.
 pub fn write(doc: &AuditDoc<'_>, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    use std::io::Write as _;
     let codes = reported_codes(doc);
     let rules: Vec<Value> = codes.iter().map(|(c, r)| descriptor(c, *r)).collect();
     let marks = Marks {
@@ -488,10 +487,7 @@ pub fn write(doc: &AuditDoc<'_>, w: &mut dyn std::io::Write) -> std::io::Result<
         codes: &codes,
         marks,
     };
-    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, w);
-    serde_json::to_writer_pretty(&mut buffered, &streamed)?;
-    buffered.write_all(b"\n")?;
-    buffered.flush()
+    super::write_pretty_json(w, &streamed)
 }
 
 /// The SARIF log as text (see [`write`]).
