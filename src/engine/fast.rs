@@ -18,6 +18,7 @@
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
+use super::data::Row;
 use super::eval::Env;
 use super::index::{Hit, Key};
 use super::recent_lookups::RecentLookups;
@@ -49,8 +50,8 @@ enum F<'r> {
     Var,
     True,
     False,
-    /// A looked-up record: dataset (high 32 bits) and row.
-    Rec(u64),
+    /// A looked-up record (a row of a register held whole).
+    Rec(&'r Row),
     Str(&'r Text),
     Int(i64),
     /// An `f64`, by its bits.
@@ -122,8 +123,15 @@ impl<'r> F<'r> {
         F::Date(i64::from(d.num_days_from_ce()))
     }
 
-    fn rec(dataset: usize, row: u32) -> F<'r> {
-        F::Rec(((dataset as u64) << 32) | u64::from(row))
+    /// Row `row` of a register held whole, held by reference: a field of
+    /// it is then one load away, not three (the data, its table, the row).
+    fn rec(rows: &'r [Row], row: u32) -> F<'r> {
+        F::Rec(&rows[row as usize])
+    }
+
+    /// Field `field` of the looked-up record `rec`.
+    fn field_of(rec: &'r Row, field: usize) -> F<'r> {
+        F::of(&rec.values[field])
     }
 
     fn date(self) -> Option<NaiveDate> {
@@ -781,9 +789,9 @@ impl<'r> Fast<'r> {
                 // `item.in_center`: the let computed here on its first use,
                 // a looked-up record's field read in place.
                 IrExpr::LetRef(i) => match self.lets[self.base + i] {
-                    Some(F::Rec(r)) => Ok(self.field_of(r, *field)),
+                    Some(F::Rec(r)) => Ok(F::field_of(r, *field)),
                     None => match self.let_value(rule, i)? {
-                        F::Rec(r) => Ok(self.field_of(r, *field)),
+                        F::Rec(r) => Ok(F::field_of(r, *field)),
                         _ => self.eval(rule, e),
                     },
                     Some(_) => self.eval(rule, e),
@@ -807,12 +815,6 @@ impl<'r> Fast<'r> {
         Ok(v)
     }
 
-    /// Field `field` of the looked-up record `rec` (as `F::Rec` holds it).
-    fn field_of(&self, rec: u64, field: usize) -> F<'r> {
-        let (ds, row) = ((rec >> 32) as usize, (rec & 0xffff_ffff) as usize);
-        F::of(&self.env.data.tables[ds][row].values[field])
-    }
-
     #[allow(clippy::too_many_lines)]
     fn eval(&mut self, rule: &'r RuleDef, e: &'r IrExpr) -> R<F<'r>> {
         Ok(match e {
@@ -829,7 +831,7 @@ impl<'r> Fast<'r> {
             },
             IrExpr::Field { base, field, .. } => match self.eval(rule, base)? {
                 F::Var => self.values.get(*field).map_or(F::Empty, F::of),
-                F::Rec(r) => self.field_of(r, *field),
+                F::Rec(r) => F::field_of(r, *field),
                 F::Nothing => {
                     self.saw_missing = true;
                     F::Unknown
@@ -1053,7 +1055,7 @@ impl<'r> Fast<'r> {
                 if let Some(hit) = self.recent.get(dataset, s) {
                     self.looked_keys.truncate(start);
                     return Ok(match hit {
-                        Hit::Row(r) => F::rec(dataset, r),
+                        Hit::Row(r) => F::rec(&self.env.data.tables[dataset], r),
                         _ => F::Nothing,
                     });
                 }
@@ -1105,7 +1107,7 @@ impl<'r> Fast<'r> {
             h
         };
         match hit {
-            Hit::Row(r) => Ok(F::rec(dataset, r)),
+            Hit::Row(r) => Ok(F::rec(&self.env.data.tables[dataset], r)),
             Hit::None => Ok(F::Nothing),
             // A candidate's validity does not read (bad data, rare): the
             // reference names the unreadable bounds it saw, even where an
