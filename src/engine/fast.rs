@@ -24,7 +24,7 @@ use super::index::{Hit, Key};
 use super::recent_lookups::RecentLookups;
 use super::shared_lookups::SharedLookups;
 use crate::ast::{CmpOp, IsTest};
-use crate::calendar::{add_months, add_years, age_in_full_years};
+use crate::calendar::{add_months, add_years, age_in_full_years, Calendar};
 use crate::ir::{ArithOp, Const, Func, IrExpr, RuleDef};
 use crate::text::Text;
 use crate::value::{text_cmp, text_contains, text_eq, Value};
@@ -34,6 +34,9 @@ use crate::value::{text_cmp, text_contains, text_eq, Value};
 pub struct Bail;
 
 type R<T> = Result<T, Bail>;
+
+#[path = "fast_batch.rs"]
+pub(super) mod batch;
 
 /// An evaluated expression, borrowed from the record, the data or the program.
 ///
@@ -267,6 +270,78 @@ fn arith<'r>(op: ArithOp, a: F<'r>, b: F<'r>) -> F<'r> {
             x / y
         }
     })
+}
+
+/// Function `func` of its known arguments (as [`super::eval`] computes it):
+/// `F::Unknown` when it has no value, a [`Bail`] when the reference must say
+/// why (a span of working days over days the calendar does not know).
+fn apply_func<'r>(cal: &Calendar, func: Func, vals: [F<'r>; 2]) -> R<F<'r>> {
+    let date = |i: usize| vals[i].date();
+    let int = |i: usize| match vals[i] {
+        F::Int(n) => Some(n),
+        _ => None,
+    };
+    let day = |i: usize| vals[i].day_number();
+    Ok(match func {
+        Func::Date => day(0).map_or(F::Unknown, F::Date),
+        // A span over days the calendar does not know: the reference
+        // evaluator says which notice is missing.
+        Func::Workdays => match (day(0), day(1)) {
+            (Some(a), Some(b)) => F::Int(cal.known_workdays(a, b).map_err(|_| Bail)?),
+            _ => return Err(Bail),
+        },
+        Func::Days => match (day(0), day(1)) {
+            (Some(a), Some(b)) => F::Int(b - a),
+            _ => F::Unknown,
+        },
+        Func::Age => match (date(0), date(1)) {
+            (Some(a), Some(b)) => F::Int(age_in_full_years(a, b)),
+            _ => F::Unknown,
+        },
+        Func::AddYears => match (date(0), int(1)) {
+            (Some(d), Some(n)) => add_years(d, n).map_or(F::Unknown, F::day),
+            _ => F::Unknown,
+        },
+        Func::AddMonths => match (date(0), int(1)) {
+            (Some(d), Some(n)) => add_months(d, n).map_or(F::Unknown, F::day),
+            _ => F::Unknown,
+        },
+        Func::AddDays => match (date(0), int(1)) {
+            (Some(d), Some(n)) => chrono::TimeDelta::try_days(n)
+                .and_then(|t| d.checked_add_signed(t))
+                .map_or(F::Unknown, F::day),
+            _ => F::Unknown,
+        },
+        Func::Year => date(0).map_or(F::Unknown, |d| {
+            F::Int(i64::from(chrono::Datelike::year(&d)))
+        }),
+        Func::Month => date(0).map_or(F::Unknown, |d| {
+            F::Int(i64::from(chrono::Datelike::month(&d)))
+        }),
+        Func::Len => match vals[0] {
+            F::Str(s) => F::Int(s.chars().count() as i64),
+            _ => F::Unknown,
+        },
+        Func::Contains => match (vals[0], vals[1]) {
+            (F::Str(a), F::Str(b)) => F::bool(text_contains(a, b)),
+            _ => F::Unknown,
+        },
+        Func::Coalesce => F::Unknown,
+    })
+}
+
+/// `v is [not] none|empty`: `F::Unknown` for a value not known (an invalid
+/// one is a missing value, which [`Fast::is`] notes).
+#[inline]
+fn is_test(v: F<'_>, test: IsTest, negated: bool) -> F<'_> {
+    let is = match v {
+        F::Nothing | F::Empty => true,
+        F::Str(s) => s.trim().is_empty() && test == IsTest::Empty,
+        F::List(l) => l.is_empty() && test == IsTest::Empty,
+        F::Invalid | F::Unknown => return F::Unknown,
+        _ => false,
+    };
+    F::bool(is != negated)
 }
 
 /// A group or metric key borrowed from the chunk's records, for the
@@ -511,6 +586,13 @@ impl<'r> Fast<'r> {
             self.days.iter_mut().for_each(|v| v.0 = 0);
             self.record_no = 1;
         }
+    }
+
+    /// The answer kept for an undated lookup of `dataset` by the one text
+    /// `key` (see [`RecentLookups`]), if any: what [`Self::lookup`] finds.
+    #[inline]
+    pub fn recent_hit(&self, dataset: usize, key: &Text) -> Option<Hit> {
+        self.recent.get(dataset, key)
     }
 
     /// Start a rule on the current record.
@@ -944,18 +1026,10 @@ impl<'r> Fast<'r> {
     /// `v is [not] none|empty`.
     #[inline]
     fn is(&mut self, v: F<'r>, test: IsTest, negated: bool) -> F<'r> {
-        let is = match v {
-            F::Nothing | F::Empty => true,
-            F::Str(s) => s.trim().is_empty() && test == IsTest::Empty,
-            F::List(l) => l.is_empty() && test == IsTest::Empty,
-            F::Invalid => {
-                self.saw_missing = true;
-                return F::Unknown;
-            }
-            F::Unknown => return F::Unknown,
-            _ => false,
-        };
-        F::bool(is != negated)
+        if matches!(v, F::Invalid) {
+            self.saw_missing = true;
+        }
+        is_test(v, test, negated)
     }
 
     /// The verdict of another rule on the current record.
@@ -1144,58 +1218,6 @@ impl<'r> Fast<'r> {
         if !known {
             return Ok(F::Unknown);
         }
-        let cal = self.env.calendar;
-        let date = |i: usize| vals[i].date();
-        let int = |i: usize| match vals[i] {
-            F::Int(n) => Some(n),
-            _ => None,
-        };
-        let day = |i: usize| vals[i].day_number();
-        Ok(match func {
-            Func::Date => day(0).map_or(F::Unknown, F::Date),
-            // A span over days the calendar does not know: the reference
-            // evaluator says which notice is missing.
-            Func::Workdays => match (day(0), day(1)) {
-                (Some(a), Some(b)) => F::Int(cal.known_workdays(a, b).map_err(|_| Bail)?),
-                _ => return Err(Bail),
-            },
-            Func::Days => match (day(0), day(1)) {
-                (Some(a), Some(b)) => F::Int(b - a),
-                _ => F::Unknown,
-            },
-            Func::Age => match (date(0), date(1)) {
-                (Some(a), Some(b)) => F::Int(age_in_full_years(a, b)),
-                _ => F::Unknown,
-            },
-            Func::AddYears => match (date(0), int(1)) {
-                (Some(d), Some(n)) => add_years(d, n).map_or(F::Unknown, F::day),
-                _ => F::Unknown,
-            },
-            Func::AddMonths => match (date(0), int(1)) {
-                (Some(d), Some(n)) => add_months(d, n).map_or(F::Unknown, F::day),
-                _ => F::Unknown,
-            },
-            Func::AddDays => match (date(0), int(1)) {
-                (Some(d), Some(n)) => chrono::TimeDelta::try_days(n)
-                    .and_then(|t| d.checked_add_signed(t))
-                    .map_or(F::Unknown, F::day),
-                _ => F::Unknown,
-            },
-            Func::Year => date(0).map_or(F::Unknown, |d| {
-                F::Int(i64::from(chrono::Datelike::year(&d)))
-            }),
-            Func::Month => date(0).map_or(F::Unknown, |d| {
-                F::Int(i64::from(chrono::Datelike::month(&d)))
-            }),
-            Func::Len => match vals[0] {
-                F::Str(s) => F::Int(s.chars().count() as i64),
-                _ => F::Unknown,
-            },
-            Func::Contains => match (vals[0], vals[1]) {
-                (F::Str(a), F::Str(b)) => F::bool(text_contains(a, b)),
-                _ => F::Unknown,
-            },
-            Func::Coalesce => F::Unknown,
-        })
+        apply_func(self.env.calendar, func, vals)
     }
 }

@@ -14,9 +14,10 @@ use crate::ast::RuleKind;
 use crate::engine::data::Row;
 #[cfg(debug_assertions)]
 use crate::engine::eval::Frame;
+use crate::engine::fast::batch;
 use crate::engine::fast::{value_bkey, BKey, Bail, Fast};
 use crate::engine::index::Key;
-use crate::ir::{AggFunc, RuleDef};
+use crate::ir::{AggFunc, IrExpr, RuleDef};
 use crate::value::Value;
 
 /// What the fast path accumulates over one chunk: groups and metric
@@ -133,6 +134,66 @@ impl Runner<'_> {
                 }
                 _ => Err(Bail),
             },
+        }
+    }
+
+    /// Apply the outcome a rule's kernel certified for a record (see
+    /// [`batch`]): a pass, or a metric's count with this record's `per` key.
+    /// Debug builds check it against the fast evaluator (and, as for any
+    /// pass or count, against the reference).
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the state of one chunk, borrowed apart"
+    )]
+    pub(super) fn certified<'r>(
+        &'r self,
+        fast: &mut Fast<'r>,
+        acc: &mut FastChunk<'r>,
+        ri: usize,
+        rule: &'r RuleDef,
+        row: &'r Row,
+        slot: usize,
+        outcome: u8,
+    ) {
+        if rule.kind == RuleKind::Metric {
+            // (A metric's `per` is a field of the record, or none: `Kernel::of`.)
+            let counted = (outcome != batch::PASS).then(|| {
+                let per = match &rule.per {
+                    Some(IrExpr::Field { field, .. }) => {
+                        row.values.get(*field).and_then(value_bkey)
+                    }
+                    _ => None,
+                };
+                (per, Some(outcome == batch::COUNTED_TRUE))
+            });
+            #[cfg(debug_assertions)]
+            assert_eq!(
+                fast.metric(rule),
+                Ok(counted),
+                "the kernel of {} disagrees with the fast path at row {}",
+                rule.code,
+                row.row
+            );
+            self.count(acc, rule, row, slot, counted.as_ref());
+        } else {
+            #[cfg(debug_assertions)]
+            {
+                assert_eq!(
+                    fast.violation(ri, rule),
+                    Ok(Some(false)),
+                    "the kernel of {} disagrees with the fast path at row {}",
+                    rule.code,
+                    row.row
+                );
+                assert!(
+                    !fast.noted_missing(ri),
+                    "the kernel of {} certified a pass the fast path notes a missing value in, at row {}",
+                    rule.code,
+                    row.row
+                );
+            }
+            fast.passed(ri);
+            self.check_pass(rule, row);
         }
     }
 

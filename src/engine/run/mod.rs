@@ -13,6 +13,7 @@ use rayon::prelude::*;
 
 use super::data::{Data, Row};
 use super::eval::{AggInput, Env, Frame, GroupView, LookupCache, Range, Touched, Val};
+use super::fast::batch::{self, Kernel};
 use super::fast::Fast;
 use super::index::{Index, Key};
 use super::recent_lookups::RecentLookups;
@@ -275,6 +276,13 @@ pub struct Runner<'a> {
     memo_pool: memo::MemoPool,
     /// The fast path's lookups by one text key, between a worker's chunks.
     recent_lookups: PerThread<RecentLookups>,
+    /// Each rule's batch kernel (by program rule index), on the fast path:
+    /// the rules and metrics without a memo whose outcome-deciding parts
+    /// compile (see [`batch`]).
+    kernels: Vec<Option<Kernel>>,
+    /// By dataset, by program rule index: the slot of a per-record rule
+    /// with a kernel (what `fires` of it reads).
+    kernel_slots: Vec<Vec<Option<usize>>>,
 }
 
 impl Partial {
@@ -338,7 +346,7 @@ impl<'a> Runner<'a> {
             })
             .collect();
         let (agg_slots, agg_plans) = agg_plans(program);
-        let rules = (0..schema.datasets.len())
+        let rules: Vec<Vec<(usize, &RuleDef)>> = (0..schema.datasets.len())
             .map(|d| {
                 program
                     .rules
@@ -354,6 +362,24 @@ impl<'a> Runner<'a> {
             .map(|d| d.event_date.as_ref().and_then(|n| d.field_index(n)))
             .collect();
         let memo_plans = memo::plans(program, schema, &agg_plans);
+        let kernels: Vec<Option<Kernel>> = program
+            .rules
+            .iter()
+            .zip(&memo_plans)
+            .map(|(rule, memo)| memo.is_none().then(|| Kernel::of(rule)).flatten())
+            .collect();
+        let kernel_slots = rules
+            .iter()
+            .map(|ds_rules| {
+                let mut slots = vec![None; program.rules.len()];
+                for (slot, (ri, _)) in ds_rules.iter().enumerate() {
+                    if kernels[*ri].as_ref().is_some_and(|k| !k.is_metric()) {
+                        slots[*ri] = Some(slot);
+                    }
+                }
+                slots
+            })
+            .collect();
         Runner {
             env: Env {
                 program,
@@ -380,6 +406,8 @@ impl<'a> Runner<'a> {
             memo_plans,
             memo_pool: memo::MemoPool::new(schema.datasets.len()),
             recent_lookups: PerThread::default(),
+            kernels,
+            kernel_slots,
         }
     }
 
@@ -448,6 +476,24 @@ impl<'a> Runner<'a> {
             )
         });
         let event = self.env.event_field[ds].filter(|_| self.period.is_some());
+        // The outcomes the rules' kernels certify, by slot and record.
+        let certified = match &fast {
+            Some((f, _, _)) => {
+                let kernels: Vec<Option<&Kernel>> = self.rules[ds]
+                    .iter()
+                    .map(|(ri, _)| self.kernels[*ri].as_ref())
+                    .collect();
+                batch::certify(
+                    &self.env,
+                    f,
+                    &kernels,
+                    &self.kernel_slots[ds],
+                    self.env.event_field[ds],
+                    rows,
+                )
+            }
+            None => Vec::new(),
+        };
         for (i, row) in rows.iter().enumerate() {
             if let (Some(f), Some((from, to))) = (event, self.period) {
                 let date = match &row.values[f] {
@@ -477,6 +523,13 @@ impl<'a> Runner<'a> {
                     continue;
                 }
                 if let Some((f, acc, memos)) = &mut fast {
+                    match certified.get(slot).and_then(|c| c.get(i)) {
+                        Some(&outcome) if outcome != batch::UNSURE => {
+                            self.certified(f, acc, *ri, rule, row, slot, outcome);
+                            continue;
+                        }
+                        _ => {}
+                    }
                     if self.guard_excludes(f, *ri, rule, row)
                         || self
                             .fast_row(f, acc, &mut memos[slot], *ri, rule, row, slot)
@@ -1241,3 +1294,7 @@ fn judge_group<'g>(
         }),
     }
 }
+
+#[cfg(test)]
+#[path = "batch_tests.rs"]
+mod batch_tests;

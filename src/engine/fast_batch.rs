@@ -1,0 +1,530 @@
+//! Batch kernels: the per-record part of a rule or metric evaluated over a
+//! chunk's records one operation at a time, each operation a loop over up to
+//! [`BATCH`] records, instead of the whole rule walked once per record.
+//!
+//! A kernel *certifies* the plain outcomes (a rule passes; a metric does
+//! not count the record, or counts it with a known verdict) and leaves
+//! every other record [`UNSURE`], for the fast evaluator and then the
+//! reference to decide as before. It computes each value as [`Fast`] does,
+//! through the same functions (`compare`, `arith`, `apply_func`, `is_test`,
+//! a lookup answered by the worker's recent lookups), with one difference:
+//! every operand is computed, where the fast evaluator stops at the first
+//! that decides. A value not known ([`F::Unknown`]) therefore stands for
+//! anything the fast evaluator would have noted (a missing value, a
+//! lookup it would make afresh, a span the calendar does not know), and an
+//! outcome that depends on one is never certified; it is ignored only
+//! where the fast evaluator never computes it (the right side of `and`
+//! after a false left side, of `or` after a true one, the branch of `if`
+//! not taken).
+//!
+//! Invariant: a certified outcome is the one the fast evaluator computes
+//! for the record, with no missing value noted (debug builds check every
+//! one against it, and the reference checks the fast path as before).
+//! Only rules and metrics without a memo (they read a date and time) get a
+//! kernel: the memo replays the others at less cost.
+
+use chrono::NaiveDate;
+
+use super::{apply_func, arith, compare, equal, is_test, Fast, F};
+use crate::ast::{CmpOp, IsTest, RuleKind};
+use crate::engine::data::Row;
+use crate::engine::eval::Env;
+use crate::engine::index::Hit;
+use crate::ir::{ArithOp, Const, Func, IrExpr, RuleDef};
+use crate::value::Value;
+
+/// What a kernel says of a record: nothing.
+pub const UNSURE: u8 = 0;
+/// A rule passes the record; a metric does not count it.
+pub const PASS: u8 = 1;
+/// A metric counts the record, its ratio's condition false.
+pub const COUNTED_FALSE: u8 = 2;
+/// A metric counts the record, its ratio's condition true.
+pub const COUNTED_TRUE: u8 = 3;
+
+/// Records an operation runs over at once: its operands' columns (16 bytes
+/// a value) stay in the level-1 and level-2 caches.
+const BATCH: usize = 1024;
+
+/// An expression compiled for a kernel (what [`IrExpr`] says, `let`s
+/// inlined).
+#[derive(Debug)]
+enum Node {
+    Const(Const),
+    Param(usize),
+    AsOf,
+    /// A field of the record.
+    Field(usize),
+    /// A field of a looked-up record.
+    RecField(Box<Node>, usize),
+    /// An undated lookup by one key.
+    Lookup {
+        dataset: usize,
+        key: Box<Node>,
+    },
+    Not(Box<Node>),
+    Neg(Box<Node>),
+    And(Box<Node>, Box<Node>),
+    Or(Box<Node>, Box<Node>),
+    Arith(ArithOp, Box<Node>, Box<Node>),
+    Cmp(CmpOp, Box<Node>, Box<Node>),
+    In {
+        negated: bool,
+        item: Box<Node>,
+        set: Box<Node>,
+    },
+    Is {
+        negated: bool,
+        test: IsTest,
+        expr: Box<Node>,
+    },
+    If(Box<Node>, Box<Node>, Box<Node>),
+    Call(Func, Vec<Node>),
+    /// The verdict of another rule (by program index), from its kernel.
+    Fires(usize),
+}
+
+impl Node {
+    /// `None` for what no kernel computes (a map, an aggregate, a dated
+    /// lookup or one by several keys, `coalesce`, the record itself).
+    fn of(rule: &RuleDef, e: &IrExpr) -> Option<Node> {
+        let node = |e: &IrExpr| Node::of(rule, e).map(Box::new);
+        Some(match e {
+            IrExpr::Const(c) => Node::Const(c.clone()),
+            IrExpr::Param(i) => Node::Param(*i),
+            IrExpr::AsOf => Node::AsOf,
+            IrExpr::Field { base, field, .. } => match **base {
+                IrExpr::Var => Node::Field(*field),
+                _ => Node::RecField(node(base)?, *field),
+            },
+            // (`let`s refer to earlier ones only: no circle.)
+            IrExpr::LetRef(i) => Node::of(rule, &rule.lets.get(*i)?.expr)?,
+            IrExpr::Lookup {
+                dataset,
+                keys,
+                valid_on: None,
+            } if keys.len() == 1 => Node::Lookup {
+                dataset: *dataset,
+                key: node(&keys[0])?,
+            },
+            IrExpr::Call { func, args } if *func != Func::Coalesce && args.len() <= 2 => {
+                Node::Call(
+                    *func,
+                    args.iter()
+                        .map(|a| Node::of(rule, a))
+                        .collect::<Option<_>>()?,
+                )
+            }
+            IrExpr::Fires(idx) => Node::Fires(*idx),
+            IrExpr::Not(a) => Node::Not(node(a)?),
+            IrExpr::Neg(a) => Node::Neg(node(a)?),
+            IrExpr::And(a, b) => Node::And(node(a)?, node(b)?),
+            IrExpr::Or(a, b) => Node::Or(node(a)?, node(b)?),
+            IrExpr::Arith(op, a, b) => Node::Arith(*op, node(a)?, node(b)?),
+            IrExpr::Cmp(op, a, b) => Node::Cmp(*op, node(a)?, node(b)?),
+            IrExpr::In { negated, item, set } => Node::In {
+                negated: *negated,
+                item: node(item)?,
+                set: node(set)?,
+            },
+            IrExpr::Is {
+                negated,
+                test,
+                expr,
+            } => Node::Is {
+                negated: *negated,
+                test: *test,
+                expr: node(expr)?,
+            },
+            IrExpr::If(c, t, f) => Node::If(node(c)?, node(t)?, node(f)?),
+            IrExpr::Var
+            | IrExpr::Lookup { .. }
+            | IrExpr::MapGet { .. }
+            | IrExpr::Call { .. }
+            | IrExpr::Agg { .. }
+            | IrExpr::GroupKey(_)
+            | IrExpr::List(_) => return None,
+        })
+    }
+}
+
+/// The kernel of a per-record rule or a metric.
+#[derive(Debug)]
+pub struct Kernel {
+    metric: bool,
+    effective_from: Option<NaiveDate>,
+    filters: Vec<Node>,
+    /// A rule's `require`, a metric's `ratio`.
+    test: Option<Node>,
+}
+
+impl Kernel {
+    /// The kernel of `rule`, when every part of it that decides a record's
+    /// outcome compiles (a group rule has none; a metric only with no `per`
+    /// or a `per` that is a field of the record, which the caller reads).
+    pub fn of(rule: &RuleDef) -> Option<Kernel> {
+        let metric = match rule.kind {
+            RuleKind::Metric => {
+                let per_ok = match &rule.per {
+                    None => true,
+                    Some(IrExpr::Field { base, .. }) => matches!(**base, IrExpr::Var),
+                    Some(_) => false,
+                };
+                if !per_ok || rule.ratio.is_none() {
+                    return None;
+                }
+                true
+            }
+            RuleKind::Rule if !rule.is_group() => false,
+            RuleKind::Rule => return None,
+        };
+        let test = if metric { &rule.ratio } else { &rule.require };
+        Some(Kernel {
+            metric,
+            effective_from: rule.effective_from,
+            filters: rule
+                .filters
+                .iter()
+                .map(|f| Node::of(rule, f))
+                .collect::<Option<_>>()?,
+            test: match test {
+                Some(t) => Some(Node::of(rule, t)?),
+                None => None,
+            },
+        })
+    }
+
+    /// Is this a metric's kernel?
+    pub fn is_metric(&self) -> bool {
+        self.metric
+    }
+}
+
+/// What the kernels of a chunk's rules see.
+struct Cx<'r, 'c> {
+    env: &'r Env<'r>,
+    fast: &'c Fast<'r>,
+    /// The records of the batch.
+    rows: &'r [Row],
+    /// Where the batch starts in the chunk.
+    offset: usize,
+    /// By slot: the outcomes certified so far (empty: none yet, or no
+    /// kernel).
+    done: &'c [Vec<u8>],
+    /// By program rule index: the slot of a per-record rule with a kernel.
+    slot_of: &'c [Option<usize>],
+}
+
+/// Columns of values, reused from one operation to the next.
+type Pool<'r> = Vec<Vec<F<'r>>>;
+
+/// The outcomes the kernels certify for a chunk's records: by slot (the
+/// dataset's rules in order), one byte per record ([`UNSURE`] …), empty
+/// for a rule without a kernel. `kernels` is by slot; `slot_of` maps a
+/// program rule index to the slot of a per-record rule with a kernel (for
+/// `fires`).
+pub fn certify<'r>(
+    env: &'r Env<'r>,
+    fast: &Fast<'r>,
+    kernels: &[Option<&'r Kernel>],
+    slot_of: &[Option<usize>],
+    event_field: Option<usize>,
+    rows: &'r [Row],
+) -> Vec<Vec<u8>> {
+    let mut done: Vec<Vec<u8>> = vec![Vec::new(); kernels.len()];
+    let mut pool: Pool<'r> = Vec::new();
+    for (slot, kernel) in kernels.iter().enumerate() {
+        let Some(k) = kernel else { continue };
+        let mut out = Vec::with_capacity(rows.len());
+        for (b, batch) in rows.chunks(BATCH).enumerate() {
+            let cx = Cx {
+                env,
+                fast,
+                rows: batch,
+                offset: b * BATCH,
+                done: &done,
+                slot_of,
+            };
+            k.outcomes(&cx, event_field, &mut pool, &mut out);
+        }
+        done[slot] = out;
+    }
+    done
+}
+
+impl Kernel {
+    /// The outcomes of the batch's records, appended to `out`.
+    fn outcomes<'r>(
+        &'r self,
+        cx: &Cx<'r, '_>,
+        event_field: Option<usize>,
+        pool: &mut Pool<'r>,
+        out: &mut Vec<u8>,
+    ) {
+        let start = out.len();
+        // Not in force for a record dated before the rule: passes, or is
+        // not counted (as `Fast::applicable`).
+        out.extend(cx.rows.iter().map(|row| {
+            let applies = match (self.effective_from, event_field) {
+                (Some(from), Some(f)) => match row.values.get(f) {
+                    Some(Value::Date(d)) => *d >= from,
+                    Some(Value::DateTime(d)) => d.date() >= from,
+                    _ => true,
+                },
+                _ => true,
+            };
+            // (Still open: `UNSURE` marks a record whose outcome is not
+            // decided yet, until the test below.)
+            if applies {
+                UNSURE
+            } else {
+                PASS
+            }
+        }));
+        let outcomes = &mut out[start..];
+        // Still open, by record: in force and every filter so far true.
+        let mut open: Vec<bool> = outcomes.iter().map(|&o| o == UNSURE).collect();
+        let mut col = take(pool);
+        for filter in &self.filters {
+            eval(filter, cx, pool, &mut col);
+            for ((o, still), v) in outcomes.iter_mut().zip(&mut open).zip(&col) {
+                if *still {
+                    match tri(*v) {
+                        Some(true) => {}
+                        // A filter false: the rule passes, the metric does
+                        // not count the record.
+                        Some(false) => {
+                            *o = PASS;
+                            *still = false;
+                        }
+                        // An earlier filter not known: the fast evaluator
+                        // goes on, noting it; not certified.
+                        None => *still = false,
+                    }
+                }
+            }
+        }
+        match &self.test {
+            Some(test) => eval(test, cx, pool, &mut col),
+            None => col.clear(),
+        }
+        for (j, (o, still)) in outcomes.iter_mut().zip(&open).enumerate() {
+            if !*still {
+                continue;
+            }
+            let v = if self.test.is_some() {
+                tri(col[j])
+            } else {
+                Some(true)
+            };
+            *o = match (self.metric, v) {
+                (false, Some(true)) => PASS,
+                (true, Some(true)) => COUNTED_TRUE,
+                (true, Some(false)) => COUNTED_FALSE,
+                _ => UNSURE,
+            };
+        }
+        pool.push(col);
+    }
+}
+
+fn take<'r>(pool: &mut Pool<'r>) -> Vec<F<'r>> {
+    let mut v = pool.pop().unwrap_or_default();
+    v.clear();
+    v
+}
+
+/// A known scalar, or `F::Unknown` (as `Fast::need`, which notes a
+/// missing value there).
+#[inline]
+fn need(v: F<'_>) -> F<'_> {
+    match v {
+        F::Str(_) | F::Int(_) | F::Dec(_) | F::True | F::False | F::Date(_) | F::DateTime(_) => v,
+        _ => F::Unknown,
+    }
+}
+
+#[inline]
+fn tri(v: F<'_>) -> Option<bool> {
+    need(v).as_bool()
+}
+
+/// The values of `node` for the batch's records, into `out` (cleared).
+#[allow(clippy::too_many_lines, reason = "one arm per operation")]
+fn eval<'r>(node: &'r Node, cx: &Cx<'r, '_>, pool: &mut Pool<'r>, out: &mut Vec<F<'r>>) {
+    out.clear();
+    let n = cx.rows.len();
+    // The operands' columns, from the pool.
+    let operand = |e: &'r Node, pool: &mut Pool<'r>| {
+        let mut c = take(pool);
+        eval(e, cx, pool, &mut c);
+        c
+    };
+    match node {
+        Node::Const(c) => out.resize(n, F::of_const(c)),
+        Node::Param(i) => {
+            let v = match &cx.env.params[*i] {
+                Some(c) => F::of_const(c),
+                None => F::Empty,
+            };
+            out.resize(n, v);
+        }
+        Node::AsOf => out.resize(n, F::day(cx.env.as_of)),
+        Node::Field(f) => out.extend(
+            cx.rows
+                .iter()
+                .map(|r| r.values.get(*f).map_or(F::Empty, F::of)),
+        ),
+        Node::RecField(base, f) => {
+            eval(base, cx, pool, out);
+            for v in out.iter_mut() {
+                *v = match *v {
+                    F::Rec(r) => F::field_of(r, *f),
+                    // (No record found: a missing value.)
+                    _ => F::Unknown,
+                };
+            }
+        }
+        Node::Lookup { dataset, key } => {
+            eval(key, cx, pool, out);
+            let rows = &cx.env.data.tables[*dataset];
+            for v in out.iter_mut() {
+                // The answer the worker's recent lookups keep (as
+                // `Fast::lookup` finds it first); a key not there is
+                // looked up by the fast evaluator.
+                *v = match need(*v) {
+                    F::Str(s) => match cx.fast.recent_hit(*dataset, s) {
+                        Some(Hit::Row(r)) => F::rec(rows, r),
+                        Some(_) => F::Nothing,
+                        None => F::Unknown,
+                    },
+                    _ => F::Unknown,
+                };
+            }
+        }
+        Node::Not(a) => {
+            eval(a, cx, pool, out);
+            for v in out.iter_mut() {
+                *v = F::tri(tri(*v).map(|b| !b));
+            }
+        }
+        Node::Neg(a) => {
+            eval(a, cx, pool, out);
+            for v in out.iter_mut() {
+                *v = match need(*v) {
+                    F::Int(x) => x.checked_neg().map_or(F::Unknown, F::Int),
+                    F::Dec(x) => F::dec(-f64::from_bits(x)),
+                    _ => F::Unknown,
+                };
+            }
+        }
+        Node::And(a, b) | Node::Or(a, b) => {
+            // The left side decides alone when false (`and`) or true
+            // (`or`): the right side is then not computed by the fast
+            // evaluator, and its value here not looked at.
+            let stop = matches!(node, Node::Or(..));
+            eval(a, cx, pool, out);
+            let right = operand(b, pool);
+            for (v, r) in out.iter_mut().zip(&right) {
+                *v = match tri(*v) {
+                    Some(l) if l == stop => F::bool(stop),
+                    Some(_) => F::tri(tri(*r)),
+                    None => F::Unknown,
+                };
+            }
+            pool.push(right);
+        }
+        Node::Arith(op, a, b) => {
+            eval(a, cx, pool, out);
+            let right = operand(b, pool);
+            for (v, r) in out.iter_mut().zip(&right) {
+                *v = match (need(*v), need(*r)) {
+                    (F::Unknown, _) | (_, F::Unknown) => F::Unknown,
+                    (x, y) => arith(*op, x, y),
+                };
+            }
+            pool.push(right);
+        }
+        Node::Cmp(op, a, b) => {
+            eval(a, cx, pool, out);
+            let right = operand(b, pool);
+            for (v, r) in out.iter_mut().zip(&right) {
+                *v = match (need(*v), need(*r)) {
+                    (F::Unknown, _) | (_, F::Unknown) => F::Unknown,
+                    (x, y) => F::tri(compare(*op, x, y)),
+                };
+            }
+            pool.push(right);
+        }
+        Node::In { negated, item, set } => {
+            eval(item, cx, pool, out);
+            let sets = operand(set, pool);
+            for (v, s) in out.iter_mut().zip(&sets) {
+                let x = need(*v);
+                *v = if matches!(x, F::Unknown) {
+                    F::Unknown
+                } else {
+                    match *s {
+                        F::List(l) => F::bool(l.iter().any(|e| equal(F::of(e), x)) != *negated),
+                        F::Map(m) => F::bool(m.iter().any(|(k, _)| equal(F::of(k), x)) != *negated),
+                        _ => F::Unknown,
+                    }
+                };
+            }
+            pool.push(sets);
+        }
+        Node::Is {
+            negated,
+            test,
+            expr,
+        } => {
+            eval(expr, cx, pool, out);
+            for v in out.iter_mut() {
+                *v = is_test(*v, *test, *negated);
+            }
+        }
+        Node::If(c, t, f) => {
+            eval(c, cx, pool, out);
+            let then = operand(t, pool);
+            let other = operand(f, pool);
+            for ((v, t), f) in out.iter_mut().zip(&then).zip(&other) {
+                *v = match tri(*v) {
+                    Some(true) => *t,
+                    Some(false) => *f,
+                    None => F::Unknown,
+                };
+            }
+            pool.push(then);
+            pool.push(other);
+        }
+        Node::Call(func, args) => {
+            let cols: Vec<Vec<F<'r>>> = args.iter().map(|a| operand(a, pool)).collect();
+            out.extend((0..n).map(|j| {
+                let mut vals = [F::Unknown; 2];
+                for (slot, c) in vals.iter_mut().zip(&cols) {
+                    match need(c[j]) {
+                        F::Unknown => return F::Unknown,
+                        v => *slot = v,
+                    }
+                }
+                // (A `Bail` of the fast evaluator: not certified.)
+                apply_func(cx.env.calendar, *func, vals).unwrap_or(F::Unknown)
+            }));
+            pool.extend(cols);
+        }
+        Node::Fires(idx) => {
+            let certified = cx
+                .slot_of
+                .get(*idx)
+                .copied()
+                .flatten()
+                .map(|s| cx.done[s].as_slice())
+                .filter(|d| !d.is_empty());
+            out.extend((0..n).map(|j| match certified {
+                // A pass certified, no missing value noted: `fires` false.
+                Some(d) if d[cx.offset + j] == PASS => F::False,
+                _ => F::Unknown,
+            }));
+        }
+    }
+}

@@ -1,0 +1,470 @@
+//! The batch kernels (`engine::fast::batch`) on records chosen to reach
+//! each of their edges: which rules get one, which records they certify
+//! (each certified outcome compared with the fast evaluator's), and a
+//! chunk's findings, undetermined verdicts and metric counts the same as
+//! the reference evaluator's.
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use super::{Partial, RunOptions, Runner};
+use crate::calendar::Calendar;
+use crate::engine::data::{Data, Row};
+use crate::engine::fast::batch::{self, Kernel, COUNTED_FALSE, COUNTED_TRUE, PASS, UNSURE};
+use crate::engine::fast::{value_bkey, Fast};
+use crate::ir::{Const, Program};
+use crate::schema::Schema;
+use crate::sources::SourceRegistry;
+use crate::text::Text;
+use crate::value::Value;
+
+const POLICY: &str = r#"
+policy p { title "t" issuer "i" }
+param centre_channels: list<string> = ["中心窗口", "综合窗口"]
+rule K001 overdue {
+  title "a"
+  severity error
+  cite gangnan-2017 "四、(六)"
+  for case in cases
+  let item = catalogue[case.item_code]
+  let end = if case.finished_at is none then as_of else date(case.finished_at)
+  let used = workdays(case.accepted_at, end) - case.suspended_days
+  require used <= item.promised_days
+  message "{case.id}"
+}
+rule K002 same-day {
+  title "b"
+  severity warning
+  cite gangnan-2017 "四、(六)"
+  for case in cases
+  let item = catalogue[case.item_code]
+  when item.handling_type == "即办件"
+  require case.finished_at is not none and date(case.finished_at) <= date(case.accepted_at)
+  message "{case.id}"
+}
+rule K003 channels {
+  title "c"
+  severity error
+  cite gangnan-2017 "四、(六)"
+  for case in cases
+  when case.finished_at is not none
+  require case.channel in centre_channels or not (-case.suspended_days < -3)
+  message "{case.id}"
+}
+metric M91 same-day-rate {
+  title "d"
+  cite gangnan-2017 "四、(六)"
+  for case in cases
+  per case.dept
+  ratio case.finished_at is not none and date(case.finished_at) == date(case.accepted_at)
+}
+metric M92 on-time-rate {
+  title "e"
+  cite gangnan-2017 "四、(六)"
+  for case in cases
+  when case.finished_at is not none
+  per case.dept
+  ratio not fires(K001)
+}
+rule K006 dated {
+  title "f"
+  severity error
+  cite gangnan-2017 "四、(六)"
+  for case in cases
+  let auth = authorizations[case.dept, case.item_code] valid_on date(case.accepted_at)
+  when case.finished_at is not none
+  require auth is not none
+  message "{case.id}"
+}
+rule K007 grouped {
+  title "g"
+  severity error
+  cite gangnan-2017 "四、(六)"
+  for case in cases
+  when case.finished_at is not none
+  group by case.dept
+  require count() < 100
+  message "{case.dept}"
+}
+"#;
+
+fn at(s: &str) -> Value {
+    Value::DateTime(NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("a date and time"))
+}
+
+fn text(s: &str) -> Value {
+    Value::Str(Text::from(s))
+}
+
+/// Catalogue items A1 (承诺件, 5 days), A2 (即办件, 0 days), A3 (no
+/// promised days); the cases of [`CASES`], one row each from row 2.
+fn data() -> Data {
+    let schema = Schema::builtin();
+    let mut data = Data::new(schema.datasets.len());
+    let cat = schema.dataset_index("catalogue").expect("catalogue");
+    let file = data.add_file("事项目录.csv", None);
+    for (i, (code, kind, days)) in [
+        ("A1", "承诺件", Value::Int(5)),
+        ("A2", "即办件", Value::Int(0)),
+        ("A3", "承诺件", Value::Empty),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let fields = &schema.datasets[cat];
+        let mut values = vec![Value::Empty; fields.fields.len()];
+        for (name, v) in [
+            ("code", text(code)),
+            ("name", text("事项")),
+            ("handling_type", text(kind)),
+            ("promised_days", days),
+        ] {
+            values[fields.field_index(name).expect("a field")] = v;
+        }
+        data.push(
+            cat,
+            Row {
+                file,
+                row: i as u32 + 2,
+                values,
+            },
+        );
+    }
+    let ds = schema.dataset_index("cases").expect("cases");
+    let file = data.add_file("cases.csv", None);
+    for (i, case) in CASES.iter().enumerate() {
+        let fields = &schema.datasets[ds];
+        let mut values = vec![Value::Empty; fields.fields.len()];
+        values[fields.field_index("id").expect("id")] = text(&format!("C{}", i + 1));
+        values[fields.field_index("suspended_days").expect("a field")] = Value::Int(0);
+        for (name, v) in &case.1 {
+            values[fields.field_index(name).expect("a field")] = v.clone();
+        }
+        data.push(
+            ds,
+            Row {
+                file,
+                row: i as u32 + 2,
+                values,
+            },
+        );
+    }
+    data
+}
+
+type Case = (&'static str, Vec<(&'static str, Value)>);
+
+/// Each case: what it reaches, and its values.
+static CASES: std::sync::LazyLock<Vec<Case>> = std::sync::LazyLock::new(|| {
+    let base = |item: &str, accepted: &str, finished: Option<&str>| {
+        let mut v = vec![
+            ("dept", text("市监局")),
+            ("item_code", text(item)),
+            ("channel", text("中心窗口")),
+            ("accepted_at", at(accepted)),
+        ];
+        if let Some(f) = finished {
+            v.push(("finished_at", at(f)));
+        }
+        v
+    };
+    let with = |mut v: Vec<(&'static str, Value)>, name: &'static str, x: Value| {
+        v.retain(|(n, _)| *n != name);
+        v.push((name, x));
+        v
+    };
+    vec![
+        (
+            "on time",
+            base("A1", "2025-03-03 09:00", Some("2025-03-05 10:00")),
+        ),
+        (
+            "overdue",
+            base("A1", "2025-03-03 09:00", Some("2025-03-20 10:00")),
+        ),
+        ("unfinished", base("A1", "2026-06-25 09:00", None)),
+        (
+            "finished invalid",
+            with(
+                base("A1", "2025-03-03 09:00", None),
+                "finished_at",
+                Value::Invalid,
+            ),
+        ),
+        (
+            "item not in the catalogue",
+            base("A9", "2025-03-03 09:00", Some("2025-03-04 10:00")),
+        ),
+        (
+            "no promised days",
+            base("A3", "2025-03-03 09:00", Some("2025-03-04 10:00")),
+        ),
+        (
+            "即办件 same day",
+            base("A2", "2025-03-03 09:00", Some("2025-03-03 16:00")),
+        ),
+        (
+            "即办件 next day",
+            base("A2", "2025-03-03 09:00", Some("2025-03-04 09:30")),
+        ),
+        (
+            "past the calendar",
+            base("A1", "2031-03-03 09:00", Some("2031-03-05 10:00")),
+        ),
+        (
+            "no acceptance",
+            with(
+                base("A1", "2025-03-03 09:00", Some("2025-03-05 10:00")),
+                "accepted_at",
+                Value::Empty,
+            ),
+        ),
+        (
+            "no department",
+            with(
+                base("A1", "2025-03-03 09:00", Some("2025-03-03 10:00")),
+                "dept",
+                Value::Empty,
+            ),
+        ),
+        (
+            "elsewhere, long suspended",
+            with(
+                with(
+                    base("A1", "2025-03-03 09:00", Some("2025-03-20 10:00")),
+                    "channel",
+                    text("原单位"),
+                ),
+                "suspended_days",
+                Value::Int(12),
+            ),
+        ),
+        (
+            "no channel",
+            with(
+                base("A1", "2025-03-03 09:00", Some("2025-03-04 10:00")),
+                "channel",
+                Value::Empty,
+            ),
+        ),
+        (
+            "elsewhere, short suspended",
+            with(
+                base("A1", "2025-03-03 09:00", Some("2025-03-04 10:00")),
+                "channel",
+                text("原单位"),
+            ),
+        ),
+    ]
+});
+
+fn options() -> RunOptions<'static> {
+    RunOptions {
+        as_of: NaiveDate::from_ymd_opt(2026, 6, 30).expect("a date"),
+        params: vec![Some(Const::List(std::sync::Arc::new(vec![
+            Value::str("中心窗口"),
+            Value::str("综合窗口"),
+        ])))],
+        calendar: Calendar::official(),
+        sources: SourceRegistry::builtin(),
+        period: None,
+    }
+}
+
+fn program() -> Program {
+    crate::engine::test_program(POLICY)
+}
+
+fn code_index(program: &Program, code: &str) -> usize {
+    program
+        .rules
+        .iter()
+        .position(|r| r.code == code)
+        .expect("a rule")
+}
+
+#[test]
+fn rules_and_metrics_without_a_memo_get_a_kernel_others_not() {
+    let program = program();
+    let has = |code: &str| Kernel::of(&program.rules[code_index(&program, code)]).is_some();
+    for code in ["K001", "K002", "K003", "M91", "M92"] {
+        assert!(has(code), "{code} has a kernel");
+    }
+    // A lookup by date and a group rule: none.
+    assert!(!has("K006"));
+    assert!(!has("K007"));
+}
+
+/// The outcomes the kernels certify for the cases, by code and case (the
+/// worker's recent lookups warmed by one chunk first), each compared with
+/// the fast evaluator's.
+#[test]
+fn the_kernels_certify_the_plain_outcomes_and_nothing_the_fast_path_would_not() {
+    let program = program();
+    let data = data();
+    let opts = options();
+    let runner = Runner::new(&program, Schema::builtin(), &data, &opts);
+    let ds = Schema::builtin().dataset_index("cases").expect("cases");
+    let rows = &data.tables[ds];
+    // The first chunk fills the recent lookups the kernels read.
+    runner.chunk(ds, rows, None);
+    let fast = Fast::with_recent(
+        &runner.env,
+        &runner.shared_lookups,
+        runner.recent_lookups.take().expect("kept by the chunk"),
+    );
+    let kernels: Vec<Option<&Kernel>> = runner.rules[ds]
+        .iter()
+        .map(|(ri, _)| runner.kernels[*ri].as_ref())
+        .collect();
+    let done = batch::certify(
+        &runner.env,
+        &fast,
+        &kernels,
+        &runner.kernel_slots[ds],
+        runner.env.event_field[ds],
+        rows,
+    );
+    let mut check = Fast::new(&runner.env, &runner.shared_lookups);
+    let mut seen = std::collections::BTreeMap::new();
+    for (slot, (ri, rule)) in runner.rules[ds].iter().enumerate() {
+        for (i, row) in rows.iter().enumerate() {
+            let outcome = done[slot].get(i).copied().unwrap_or(UNSURE);
+            seen.insert((rule.code.as_str(), CASES[i].0), outcome);
+            if outcome == UNSURE {
+                continue;
+            }
+            check.record(&row.values);
+            if runner.kernels[*ri].as_ref().is_some_and(Kernel::is_metric) {
+                let per = row.values[Schema::builtin().datasets[ds]
+                    .field_index("dept")
+                    .expect("dept")]
+                .clone();
+                let expected = match outcome {
+                    PASS => None,
+                    o => Some((value_bkey(&per), Some(o == COUNTED_TRUE))),
+                };
+                assert_eq!(
+                    check.metric(rule),
+                    Ok(expected),
+                    "{} {}",
+                    rule.code,
+                    CASES[i].0
+                );
+            } else {
+                assert_eq!(
+                    check.violation(*ri, rule),
+                    Ok(Some(false)),
+                    "{} {}",
+                    rule.code,
+                    CASES[i].0
+                );
+                assert!(!check.noted_missing(*ri), "{} {}", rule.code, CASES[i].0);
+            }
+        }
+    }
+    let expect = |code: &str, case: &str, outcome: u8| {
+        assert_eq!(seen[&(code, case)], outcome, "{code} on {case}");
+    };
+    // K001, overdue: passes when known; the unfinished case counts to the
+    // audit date (the `else` branch's missing date not looked at).
+    for case in ["on time", "unfinished", "即办件 same day", "no department"] {
+        expect("K001", case, PASS);
+    }
+    // A violation, a missing or invalid value, a key the catalogue lacks,
+    // a span the calendar does not know: the fast path and the reference.
+    for case in [
+        "overdue",
+        "finished invalid",
+        "item not in the catalogue",
+        "no promised days",
+        "past the calendar",
+        "no acceptance",
+    ] {
+        expect("K001", case, UNSURE);
+    }
+    // K002: not a 即办件 passes at the `when`, whatever the dates.
+    expect("K002", "overdue", PASS);
+    expect("K002", "unfinished", PASS);
+    expect("K002", "即办件 same day", PASS);
+    expect("K002", "即办件 next day", UNSURE);
+    expect("K002", "item not in the catalogue", UNSURE);
+    // K003: `or`'s left side decides when true; else `not`, `-` and `<`.
+    expect("K003", "on time", PASS);
+    expect("K003", "unfinished", PASS);
+    expect("K003", "elsewhere, short suspended", PASS);
+    expect("K003", "elsewhere, long suspended", UNSURE);
+    expect("K003", "finished invalid", UNSURE);
+    // (`or` true by its right side after an unknown left: a pass the fast
+    // path notes a missing value in.)
+    expect("K003", "no channel", UNSURE);
+    // M91: counted, true or false; `and` stops at an unfinished case.
+    expect("M91", "on time", COUNTED_FALSE);
+    expect("M91", "no department", COUNTED_TRUE);
+    expect("M91", "unfinished", COUNTED_FALSE);
+    expect("M91", "finished invalid", UNSURE);
+    expect("M91", "no acceptance", UNSURE);
+    // M92: not counted when unfinished; `fires(K001)` from K001's kernel.
+    expect("M92", "unfinished", PASS);
+    expect("M92", "on time", COUNTED_TRUE);
+    expect("M92", "overdue", UNSURE);
+    expect("M92", "no promised days", UNSURE);
+}
+
+/// Findings, undetermined verdicts and metric counts of a chunk (the second
+/// of a worker, its kernels certifying) are the reference evaluator's.
+#[test]
+fn a_chunk_s_results_with_kernels_are_the_reference_s() {
+    let program = program();
+    let data = data();
+    let opts = options();
+    let ds = Schema::builtin().dataset_index("cases").expect("cases");
+    let rows = &data.tables[ds];
+    let fast = Runner::new(&program, Schema::builtin(), &data, &opts);
+    fast.chunk(ds, rows, None);
+    let with_kernels = fast.chunk(ds, rows, None);
+    let mut reference = Runner::new(&program, Schema::builtin(), &data, &opts);
+    reference.set_fast_path(false);
+    let expected = reference.chunk(ds, rows, None);
+    let summary = |p: &Partial| {
+        let mut findings: Vec<String> = p
+            .findings
+            .iter()
+            .map(|f| format!("{} {:?} {}", f.code, f.key, f.message))
+            .collect();
+        findings.sort();
+        let mut undetermined: Vec<String> = p
+            .undetermined
+            .iter()
+            .map(|u| format!("{} {:?} {:?}", u.code, u.key, u.missing))
+            .collect();
+        undetermined.sort();
+        let metrics: Vec<String> = p
+            .metrics
+            .iter()
+            .map(|m| {
+                let mut rows: Vec<String> = m
+                    .iter()
+                    .map(|(k, a)| {
+                        format!("{k:?} {}/{} {}", a.numerator, a.denominator, a.undetermined)
+                    })
+                    .collect();
+                rows.sort();
+                rows.join("; ")
+            })
+            .collect();
+        (findings, undetermined, metrics)
+    };
+    let (findings, undetermined, metrics) = summary(&with_kernels);
+    assert_eq!(
+        (&findings, &undetermined, &metrics),
+        (
+            &summary(&expected).0,
+            &summary(&expected).1,
+            &summary(&expected).2
+        )
+    );
+    // (The cases reach findings, undetermined verdicts and counts alike.)
+    assert!(findings.iter().any(|f| f.starts_with("K001")));
+    assert!(undetermined.iter().any(|u| u.starts_with("K001")));
+    assert!(metrics.iter().any(|m| m.contains('/')));
+}
