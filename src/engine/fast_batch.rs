@@ -497,6 +497,14 @@ fn eval<'r>(node: &'r Node, cx: &Cx<'r, '_>, pool: &mut Pool<'r>, out: &mut Vec<
             pool.push(then);
             pool.push(other);
         }
+        // `date(x)`, the commonest call, without a call per record (as
+        // `apply_func` computes it).
+        Node::Call(Func::Date, args) if args.len() == 1 => {
+            eval(&args[0], cx, pool, out);
+            for v in out.iter_mut() {
+                *v = need(*v).day_number().map_or(F::Unknown, F::Date);
+            }
+        }
         Node::Call(func, args) => {
             let cols: Vec<Vec<F<'r>>> = args.iter().map(|a| operand(a, pool)).collect();
             out.extend((0..n).map(|j| {
