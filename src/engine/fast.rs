@@ -595,6 +595,33 @@ impl<'r> Fast<'r> {
         self.recent.get(dataset, key)
     }
 
+    /// Keep among the recent lookups the answer of an undated lookup of
+    /// `dataset` by the one text `key`, a string of a record (what
+    /// [`Self::lookup`] keeps when it makes that lookup), unless it is there:
+    /// a batch kernel reads lookups only from there, and a worker's first
+    /// chunk would find none.
+    pub fn remember_lookup(&mut self, dataset: usize, key: &Text) {
+        if self.recent.get(dataset, key).is_some() {
+            return;
+        }
+        let Some(index) = self.env.indexes.get(dataset).and_then(Option::as_ref) else {
+            return;
+        };
+        let Some(k) = F::Str(key).key() else {
+            return;
+        };
+        self.key_buf.clear();
+        self.key_buf.push(k);
+        let hit = index.pick(
+            index.candidates(&self.key_buf),
+            None,
+            &self.env.data.tables[dataset],
+        );
+        if matches!(hit, Hit::Row(_) | Hit::None) {
+            self.recent.keep(dataset, key, hit);
+        }
+    }
+
     /// Start a rule on the current record.
     fn begin(&mut self, rule: &RuleDef) {
         self.base = 0;

@@ -148,10 +148,47 @@ impl Node {
     }
 }
 
+impl Node {
+    /// The undated lookups by one field of the record (dataset, field)
+    /// under this node, into `out`.
+    fn lookups(&self, out: &mut Vec<(usize, usize)>) {
+        let under: Vec<&Node> = match self {
+            Node::Lookup { dataset, key } => {
+                if let Node::Field(f) = **key {
+                    if !out.contains(&(*dataset, f)) {
+                        out.push((*dataset, f));
+                    }
+                }
+                vec![key]
+            }
+            Node::Const(_) | Node::Param(_) | Node::AsOf | Node::Field(_) | Node::Fires(_) => {
+                Vec::new()
+            }
+            Node::RecField(a, _) | Node::Not(a) | Node::Neg(a) | Node::Is { expr: a, .. } => {
+                vec![a]
+            }
+            Node::And(a, b)
+            | Node::Or(a, b)
+            | Node::Arith(_, a, b)
+            | Node::Cmp(_, a, b)
+            | Node::In {
+                item: a, set: b, ..
+            } => vec![a, b],
+            Node::If(c, t, f) => vec![c, t, f],
+            Node::Call(_, args) => args.iter().collect(),
+        };
+        for n in under {
+            n.lookups(out);
+        }
+    }
+}
+
 /// The kernel of a per-record rule or a metric.
 #[derive(Debug)]
 pub struct Kernel {
     metric: bool,
+    /// The lookups by one field of the record it makes (dataset, field).
+    lookups: Vec<(usize, usize)>,
     effective_from: Option<NaiveDate>,
     filters: Vec<Node>,
     /// A rule's `require`, a metric's `ratio`.
@@ -179,18 +216,26 @@ impl Kernel {
             RuleKind::Rule => return None,
         };
         let test = if metric { &rule.ratio } else { &rule.require };
+        let filters: Vec<Node> = rule
+            .filters
+            .iter()
+            .map(|f| Node::of(rule, f))
+            .collect::<Option<_>>()?;
+        let test = match test {
+            Some(t) => Some(Node::of(rule, t)?),
+            None => None,
+        };
+        let mut lookups = Vec::new();
+        filters
+            .iter()
+            .chain(&test)
+            .for_each(|n| n.lookups(&mut lookups));
         Some(Kernel {
             metric,
+            lookups,
             effective_from: rule.effective_from,
-            filters: rule
-                .filters
-                .iter()
-                .map(|f| Node::of(rule, f))
-                .collect::<Option<_>>()?,
-            test: match test {
-                Some(t) => Some(Node::of(rule, t)?),
-                None => None,
-            },
+            filters,
+            test,
         })
     }
 
@@ -225,12 +270,30 @@ type Pool<'r> = Vec<Vec<F<'r>>>;
 /// `fires`).
 pub fn certify<'r>(
     env: &'r Env<'r>,
-    fast: &Fast<'r>,
+    fast: &mut Fast<'r>,
     kernels: &[Option<&'r Kernel>],
     slot_of: &[Option<usize>],
     event_field: Option<usize>,
     rows: &'r [Row],
 ) -> Vec<Vec<u8>> {
+    // The chunk's lookups by one text field, answered first (most are
+    // already, from the worker's earlier chunks).
+    let mut lookups: Vec<(usize, usize)> = Vec::new();
+    for k in kernels.iter().flatten() {
+        for l in &k.lookups {
+            if !lookups.contains(l) {
+                lookups.push(*l);
+            }
+        }
+    }
+    for &(dataset, f) in &lookups {
+        for row in rows {
+            if let Some(Value::Str(key)) = row.values.get(f) {
+                fast.remember_lookup(dataset, key);
+            }
+        }
+    }
+    let fast = &*fast;
     let mut done: Vec<Vec<u8>> = vec![Vec::new(); kernels.len()];
     let mut pool: Pool<'r> = Vec::new();
     for (slot, kernel) in kernels.iter().enumerate() {

@@ -294,9 +294,8 @@ fn rules_and_metrics_without_a_memo_get_a_kernel_others_not() {
     assert!(!has("K007"));
 }
 
-/// The outcomes the kernels certify for the cases, by code and case (the
-/// worker's recent lookups warmed by one chunk first), each compared with
-/// the fast evaluator's.
+/// The outcomes the kernels certify for the cases, by code and case (a
+/// worker's first chunk), each compared with the fast evaluator's.
 #[test]
 fn the_kernels_certify_the_plain_outcomes_and_nothing_the_fast_path_would_not() {
     let program = program();
@@ -305,20 +304,15 @@ fn the_kernels_certify_the_plain_outcomes_and_nothing_the_fast_path_would_not() 
     let runner = Runner::new(&program, Schema::builtin(), &data, &opts);
     let ds = Schema::builtin().dataset_index("cases").expect("cases");
     let rows = &data.tables[ds];
-    // The first chunk fills the recent lookups the kernels read.
-    runner.chunk(ds, rows, None);
-    let fast = Fast::with_recent(
-        &runner.env,
-        &runner.shared_lookups,
-        runner.recent_lookups.take().expect("kept by the chunk"),
-    );
+    // (A fresh worker: the kernels make the lookups they read first.)
+    let mut fast = Fast::new(&runner.env, &runner.shared_lookups);
     let kernels: Vec<Option<&Kernel>> = runner.rules[ds]
         .iter()
         .map(|(ri, _)| runner.kernels[*ri].as_ref())
         .collect();
     let done = batch::certify(
         &runner.env,
-        &fast,
+        &mut fast,
         &kernels,
         &runner.kernel_slots[ds],
         runner.env.event_field[ds],
@@ -410,8 +404,8 @@ fn the_kernels_certify_the_plain_outcomes_and_nothing_the_fast_path_would_not() 
     expect("M92", "no promised days", UNSURE);
 }
 
-/// Findings, undetermined verdicts and metric counts of a chunk (the second
-/// of a worker, its kernels certifying) are the reference evaluator's.
+/// Findings, undetermined verdicts and metric counts of a chunk, its
+/// kernels certifying, are the reference evaluator's.
 #[test]
 fn a_chunk_s_results_with_kernels_are_the_reference_s() {
     let program = program();
@@ -420,7 +414,6 @@ fn a_chunk_s_results_with_kernels_are_the_reference_s() {
     let ds = Schema::builtin().dataset_index("cases").expect("cases");
     let rows = &data.tables[ds];
     let fast = Runner::new(&program, Schema::builtin(), &data, &opts);
-    fast.chunk(ds, rows, None);
     let with_kernels = fast.chunk(ds, rows, None);
     let mut reference = Runner::new(&program, Schema::builtin(), &data, &opts);
     reference.set_fast_path(false);

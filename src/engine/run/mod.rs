@@ -477,7 +477,7 @@ impl<'a> Runner<'a> {
         });
         let event = self.env.event_field[ds].filter(|_| self.period.is_some());
         // The outcomes the rules' kernels certify, by slot and record.
-        let certified = match &fast {
+        let certified = match &mut fast {
             Some((f, _, _)) => {
                 let kernels: Vec<Option<&Kernel>> = self.rules[ds]
                     .iter()
