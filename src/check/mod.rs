@@ -179,6 +179,85 @@ impl Checker<'_> {
         }
     }
 
+    /// A verdict that goes through more than [`MAX_FIRES_DEPTH`] `fires`,
+    /// one inside another (K001 asks K002, which asks K003 …): both
+    /// evaluators stop there and leave it undetermined, so the chain is an
+    /// error at the `fires` of the rule that starts it (one no rule asks),
+    /// the longest chain named. (Circles are reported by
+    /// [`Self::fires_cycles`] and not followed here.)
+    fn fires_depth(&mut self) {
+        fn longest(
+            r: usize,
+            edges: &[(usize, usize, usize, Span)],
+            memo: &mut Vec<Option<usize>>,
+            on_path: &mut Vec<bool>,
+        ) -> usize {
+            if let Some(l) = memo[r] {
+                return l;
+            }
+            if on_path[r] {
+                return 0;
+            }
+            on_path[r] = true;
+            let l = edges
+                .iter()
+                .filter(|e| e.0 == r)
+                .map(|e| 1 + longest(e.1, edges, memo, on_path))
+                .max()
+                .unwrap_or(0);
+            on_path[r] = false;
+            memo[r] = Some(l);
+            l
+        }
+        let edges = self.fires_edges.clone();
+        let n = self.rule_codes.len();
+        let mut memo = vec![None; n];
+        let mut on_path = vec![false; n];
+        for root in 0..n {
+            if edges.iter().any(|e| e.1 == root) {
+                continue;
+            }
+            let depth = longest(root, &edges, &mut memo, &mut on_path);
+            if depth <= MAX_FIRES_DEPTH {
+                continue;
+            }
+            // The chain: from the root, each step to a rule whose own chain
+            // is the longest.
+            let mut chain = vec![root];
+            let mut at = root;
+            let mut first = None;
+            while let Some(&(_, to, file, span)) = edges.iter().find(|e| {
+                e.0 == at
+                    && 1 + longest(e.1, &edges, &mut memo, &mut on_path) == memo[at].unwrap_or(0)
+            }) {
+                first.get_or_insert((file, span));
+                chain.push(to);
+                at = to;
+            }
+            let Some((file, span)) = first else { continue };
+            let names: Vec<&str> = chain
+                .iter()
+                .map(|&i| self.rule_codes[i].code.as_str())
+                .collect();
+            let current = std::mem::replace(&mut self.current, file);
+            self.error(
+                PolicyError::new(
+                    ErrorCode::BadFires,
+                    span,
+                    format!(
+                        "`fires` goes {depth} deep: {}; at most {MAX_FIRES_DEPTH}",
+                        names.join(" → ")
+                    ),
+                )
+                .label("the chain of `fires` starts here")
+                .help(format!(
+                    "a verdict may go through at most {MAX_FIRES_DEPTH} `fires`, one inside another; decide a rule of the chain from the records instead"
+                )),
+            );
+            self.current = current;
+        }
+    }
+
     /// `file:line:col` of a span in another file, for cross-file messages.
     pub(crate) fn place(&self, file: usize, span: Span) -> String {
         let src = &self.sources[file];
@@ -186,6 +265,10 @@ impl Checker<'_> {
         format!("{}:{line}:{col}", src.name)
     }
 }
+
+/// The most `fires` a verdict may go through, one inside another (the
+/// checker refuses a longer chain; the evaluators stop past it).
+pub const MAX_FIRES_DEPTH: usize = 8;
 
 /// Check parsed policy files together (codes and parameters are global).
 ///
@@ -244,6 +327,7 @@ pub fn ast_to_ir(
         }
     }
     checker.fires_cycles();
+    checker.fires_depth();
     if checker.errors.is_empty() {
         // Rules are kept in code order so that every listing is deterministic;
         // `fires` indexes refer to `rule_codes`, which is in declaration order,
