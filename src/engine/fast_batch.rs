@@ -412,6 +412,28 @@ fn tri(v: F<'_>) -> Option<bool> {
     need(v).as_bool()
 }
 
+/// `f` of the known values of `a` and `b`, record by record, into `out`;
+/// unknown where either is not known (as `Fast::eval`'s `Arith` and `Cmp`).
+fn binary<'r>(
+    a: &'r Node,
+    b: &'r Node,
+    cx: &Cx<'r, '_>,
+    pool: &mut Pool<'r>,
+    out: &mut Vec<F<'r>>,
+    f: impl Fn(F<'r>, F<'r>) -> F<'r>,
+) {
+    eval(a, cx, pool, out);
+    let mut right = take(pool);
+    eval(b, cx, pool, &mut right);
+    for (v, r) in out.iter_mut().zip(&right) {
+        *v = match (need(*v), need(*r)) {
+            (F::Unknown, _) | (_, F::Unknown) => F::Unknown,
+            (x, y) => f(x, y),
+        };
+    }
+    pool.push(right);
+}
+
 /// The values of `node` for the batch's records, into `out` (cleared).
 #[allow(clippy::too_many_lines, reason = "one arm per operation")]
 fn eval<'r>(node: &'r Node, cx: &Cx<'r, '_>, pool: &mut Pool<'r>, out: &mut Vec<F<'r>>) {
@@ -497,28 +519,8 @@ fn eval<'r>(node: &'r Node, cx: &Cx<'r, '_>, pool: &mut Pool<'r>, out: &mut Vec<
             }
             pool.push(right);
         }
-        Node::Arith(op, a, b) => {
-            eval(a, cx, pool, out);
-            let right = operand(b, pool);
-            for (v, r) in out.iter_mut().zip(&right) {
-                *v = match (need(*v), need(*r)) {
-                    (F::Unknown, _) | (_, F::Unknown) => F::Unknown,
-                    (x, y) => arith(*op, x, y),
-                };
-            }
-            pool.push(right);
-        }
-        Node::Cmp(op, a, b) => {
-            eval(a, cx, pool, out);
-            let right = operand(b, pool);
-            for (v, r) in out.iter_mut().zip(&right) {
-                *v = match (need(*v), need(*r)) {
-                    (F::Unknown, _) | (_, F::Unknown) => F::Unknown,
-                    (x, y) => F::tri(compare(*op, x, y)),
-                };
-            }
-            pool.push(right);
-        }
+        Node::Arith(op, a, b) => binary(a, b, cx, pool, out, |x, y| arith(*op, x, y)),
+        Node::Cmp(op, a, b) => binary(a, b, cx, pool, out, |x, y| F::tri(compare(*op, x, y))),
         Node::In { negated, item, set } => {
             eval(item, cx, pool, out);
             let sets = operand(set, pool);
