@@ -3,7 +3,8 @@
 //! borrowed from the records), and, in debug builds, the check of every
 //! verdict against the reference evaluator.
 
-use rustc_hash::FxHashMap as HashMap;
+use indexmap::IndexMap;
+use rustc_hash::FxBuildHasher;
 
 #[cfg(debug_assertions)]
 use super::eval_metric;
@@ -20,13 +21,25 @@ use crate::engine::index::Key;
 use crate::ir::{AggFunc, IrExpr, RuleDef};
 use crate::value::Value;
 
+/// A chunk's groups of one rule by their key values, each at a fixed place
+/// (groups are only ever added).
+type Groups<'r> = IndexMap<Vec<BKey<'r>>, GroupAcc, FxBuildHasher>;
+
 /// What the fast path accumulates over one chunk: groups and metric
 /// counts keyed by values borrowed from the chunk's records (no reference
 /// counting per record), folded into the chunk's [`Partial`] at its end.
 pub(super) struct FastChunk<'r> {
     keys: Vec<BKey<'r>>,
     inputs: Vec<AggInput>,
-    groups: Vec<HashMap<Vec<BKey<'r>>, GroupAcc>>,
+    groups: Vec<Groups<'r>>,
+    /// By rule, then by memo entry: the place in `groups` (plus one; 0:
+    /// none yet) of the group the entry's records join in this chunk. The
+    /// entry's values hold the group key's fields, so a replay finds its
+    /// group without making and hashing the key again. (Its group by
+    /// content: a record whose key strings are others of the same texts,
+    /// which would make a group of their own until the chunk is folded,
+    /// joins the one the fold would merge them into.)
+    places: Vec<Vec<u32>>,
     metrics: Vec<MetricCounts<'r>>,
 }
 
@@ -35,7 +48,8 @@ impl FastChunk<'_> {
         FastChunk {
             keys: Vec::new(),
             inputs: Vec::new(),
-            groups: vec![HashMap::default(); rules],
+            groups: vec![Groups::default(); rules],
+            places: vec![Vec::new(); rules],
             metrics: std::iter::repeat_with(MetricCounts::default)
                 .take(rules)
                 .collect(),
@@ -85,8 +99,8 @@ impl Runner<'_> {
         let plan = self.memo_plans[ri].as_ref().filter(|_| memo.is_on());
         let key = plan.map(|p| (p, fast.applicable(rule)));
         if let Some((p, applies)) = key {
-            if let Some(outcome) = memo.get(applies, &p.fields, &row.values) {
-                return self.replay(fast, acc, p, ri, rule, row, slot, outcome);
+            if let Some((entry, outcome)) = memo.get(applies, &p.fields, &row.values) {
+                return self.replay(fast, acc, p, ri, rule, row, slot, (entry, outcome));
             }
         }
         let keep = |memo: &mut Memo, outcome: Outcome| {
@@ -119,9 +133,8 @@ impl Runner<'_> {
                     ..
                 } = acc;
                 self.check_member(rule, row, keys, plan, inputs);
-                add_member(&mut groups[slot], keys, plan, inputs, row, || {
-                    fast.group_values()
-                });
+                let g = group_of(&mut groups[slot], keys, plan, row, || fast.group_values());
+                add_member(&mut groups[slot][g], plan, inputs, row);
                 keep(memo, Outcome::Member(Some(inputs.as_slice().into())));
                 Ok(())
             }
@@ -212,7 +225,7 @@ impl Runner<'_> {
         rule: &'r RuleDef,
         row: &'r Row,
         slot: usize,
-        outcome: &Outcome,
+        (entry, outcome): (usize, &Outcome),
     ) -> Result<(), Bail> {
         match outcome {
             Outcome::Passed { missing } => {
@@ -226,17 +239,54 @@ impl Runner<'_> {
             }
             Outcome::Member(None) => self.not_member(rule, row),
             Outcome::Member(Some(inputs)) => {
-                let FastChunk { keys, groups, .. } = acc;
-                keys.clear();
-                for &f in &memo.group {
-                    // (Known when the outcome was kept: the values are the same.)
-                    keys.push(value_bkey(&row.values[f]).ok_or(Bail)?);
-                }
+                let FastChunk {
+                    keys,
+                    groups,
+                    places,
+                    ..
+                } = acc;
                 let plan = &self.agg_plans[&ri];
-                self.check_member(rule, row, keys, plan, inputs);
-                add_member(&mut groups[slot], keys, plan, inputs, row, || {
-                    memo.group.iter().map(|&f| row.values[f].clone()).collect()
-                });
+                let places = &mut places[slot];
+                let known = places.get(entry).and_then(|&p| p.checked_sub(1));
+                // (Debug builds make the key of a known group too, to check
+                // the record against the reference and the place against
+                // the key.)
+                if known.is_none() || cfg!(debug_assertions) {
+                    keys.clear();
+                    for &f in &memo.group {
+                        // (Known when the outcome was kept: the values are the same.)
+                        keys.push(value_bkey(&row.values[f]).ok_or(Bail)?);
+                    }
+                    self.check_member(rule, row, keys, plan, inputs);
+                }
+                let g = if let Some(g) = known {
+                    // (By content: the group may be keyed by another
+                    // string of the same text, one the chunk's fold would
+                    // make the same group.)
+                    debug_assert!(
+                        groups[slot].get_index(g as usize).is_some_and(|(k, _)| {
+                            k.len() == keys.len()
+                                && k.iter()
+                                    .zip(keys.iter())
+                                    .all(|(a, b)| a.to_key() == b.to_key())
+                        }),
+                        "memo entry {entry} of {} names another group",
+                        rule.code
+                    );
+                    g as usize
+                } else {
+                    let g = group_of(&mut groups[slot], keys, plan, row, || {
+                        memo.group.iter().map(|&f| row.values[f].clone()).collect()
+                    });
+                    if places.len() <= entry {
+                        places.resize(entry + 1, 0);
+                    }
+                    // (A chunk has fewer groups than `u32` counts; past
+                    // that, 0 would only leave the place unnamed.)
+                    places[entry] = u32::try_from(g + 1).unwrap_or(0);
+                    g
+                };
+                add_member(&mut groups[slot][g], plan, inputs, row);
             }
         }
         Ok(())
@@ -386,7 +436,7 @@ impl Runner<'_> {
         row: &Row,
         fast: Option<&(Option<BKey<'_>>, Option<bool>)>,
     ) {
-        let mut m = HashMap::default();
+        let mut m = rustc_hash::FxHashMap::default();
         let mut f = Frame::new(&self.env, rule, &row.values);
         eval_metric(rule, &mut f, &mut m, (row.file, row.row), false);
         let reference = m
@@ -430,24 +480,24 @@ fn member_inputs<'r>(
     Ok(())
 }
 
-/// Add a member record's aggregate inputs to the group of `keys`, made
-/// with the key values `values` gives when the chunk has no such group yet.
-fn add_member<'r>(
-    groups: &mut HashMap<Vec<BKey<'r>>, GroupAcc>,
+/// The place of the group of `keys`, made with the key values `values`
+/// gives (and `row` as its first place) when the chunk has no such group yet.
+fn group_of<'r>(
+    groups: &mut Groups<'r>,
     keys: &[BKey<'r>],
     plan: &AggPlan<'_>,
-    inputs: &[AggInput],
     row: &Row,
     values: impl FnOnce() -> Vec<Value>,
-) {
+) -> usize {
+    groups.get_index_of(keys).unwrap_or_else(|| {
+        let acc = GroupAcc::new(values(), (row.file, row.row), &plan.keeps);
+        groups.insert_full(keys.to_vec(), acc).0
+    })
+}
+
+/// Add a member record's aggregate inputs to its group.
+fn add_member(group: &mut GroupAcc, plan: &AggPlan<'_>, inputs: &[AggInput], row: &Row) {
     let at = (row.file, row.row);
-    let group = if let Some(g) = groups.get_mut(keys) {
-        g
-    } else {
-        groups
-            .entry(keys.to_vec())
-            .or_insert_with(|| GroupAcc::new(values(), at, &plan.keeps))
-    };
     group.add_record(at, Some(true));
     for (agg, ((func, _), input)) in group.aggs.iter_mut().zip(plan.nodes.iter().zip(inputs)) {
         agg.add(*func, Some(true), input, at);

@@ -304,13 +304,15 @@ impl Memo {
         Some(h.finish())
     }
 
-    /// The outcome kept for these values, if any.
+    /// The outcome kept for these values, if any, with the entry's place
+    /// (the same for the same values as long as the memo is on: entries are
+    /// only ever added).
     pub(super) fn get(
         &mut self,
         applies: bool,
         fields: &[usize],
         values: &[Value],
-    ) -> Option<&Outcome> {
+    ) -> Option<(usize, &Outcome)> {
         self.lookups += 1;
         let identity = Identity::of(fields, values)?;
         let slot = identity.slot(applies);
@@ -319,7 +321,7 @@ impl Memo {
             let e = &self.kept[i as usize];
             if e.applies == applies && e.identity == identity {
                 self.hits += 1;
-                return Some(&self.kept[i as usize].outcome);
+                return Some((i as usize, &self.kept[i as usize].outcome));
             }
         }
         let i = *self.entries.get(&Self::hash(applies, fields, values)?)?;
@@ -339,7 +341,7 @@ impl Memo {
         if e.identity == identity {
             self.slots[slot] = (i + 1) as u16;
         }
-        Some(&self.kept[i as usize].outcome)
+        Some((i as usize, &self.kept[i as usize].outcome))
     }
 
     /// Whether the memo is still used.

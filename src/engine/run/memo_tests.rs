@@ -152,7 +152,7 @@ fn an_outcome_is_replayed_for_the_same_content_only() {
     let replayed = |memo: &mut Memo, v: &[Value], applies: bool| {
         matches!(
             memo.get(applies, &fields, v),
-            Some(Outcome::Passed { missing: true })
+            Some((0, Outcome::Passed { missing: true }))
         )
     };
     assert!(replayed(&mut memo, &a, true));
@@ -199,8 +199,9 @@ fn each_key_replays_its_own_outcome_past_the_table_of_recent_keys() {
         memo.keep(true, &fields, v, outcome(k as i64));
     }
     let own = |memo: &mut Memo, v: &[Value], k: usize| match memo.get(true, &fields, v) {
-        Some(Outcome::Member(Some(inputs))) => {
-            inputs.as_ref() == [AggInput::Value(Some(Value::Int(k as i64)))]
+        // (Its place is where it was kept: the k-th.)
+        Some((place, Outcome::Member(Some(inputs)))) => {
+            place == k && inputs.as_ref() == [AggInput::Value(Some(Value::Int(k as i64)))]
         }
         _ => false,
     };
