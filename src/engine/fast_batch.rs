@@ -1,6 +1,9 @@
 //! Batch kernels: the per-record part of a rule or metric evaluated over a
 //! chunk's records one operation at a time, each operation a loop over up to
-//! [`BATCH`] records, instead of the whole rule walked once per record.
+//! [`BATCH`] records, instead of the whole rule walked once per record. Each
+//! filter, and then the test, runs over the records still open (in force,
+//! every filter before it true): a `when` that leaves out most records
+//! leaves the rest little to compute.
 //!
 //! A kernel *certifies* the plain outcomes (a rule passes; a metric does
 //! not count the record, or counts it with a known verdict) and leaves
@@ -253,6 +256,9 @@ struct Cx<'r, 'c> {
     rows: &'r [Row],
     /// Where the batch starts in the chunk.
     offset: usize,
+    /// The records an operation runs over, by their place in the batch
+    /// (`None`: all of them): those still open after the filters so far.
+    sel: Option<&'c [u32]>,
     /// By slot: the outcomes certified so far (empty: none yet, or no
     /// kernel).
     done: &'c [Vec<u8>],
@@ -305,6 +311,7 @@ pub fn certify<'r>(
                 fast,
                 rows: batch,
                 offset: b * BATCH,
+                sel: None,
                 done: &done,
                 slot_of,
             };
@@ -345,42 +352,52 @@ impl Kernel {
             }
         }));
         let outcomes = &mut out[start..];
-        // Still open, by record: in force and every filter so far true.
-        let mut open: Vec<bool> = outcomes.iter().map(|&o| o == UNSURE).collect();
+        // Still open, by place in the batch: in force and every filter so
+        // far true. Each filter, and the test, runs over these alone (a
+        // `when` that leaves out most records leaves the test little to do).
+        let mut open: Vec<u32> = (0u32..)
+            .zip(outcomes.iter())
+            .filter_map(|(j, &o)| (o == UNSURE).then_some(j))
+            .collect();
         let mut col = take(pool);
         for filter in &self.filters {
-            eval(filter, cx, pool, &mut col);
-            for ((o, still), v) in outcomes.iter_mut().zip(&mut open).zip(&col) {
-                if *still {
-                    match tri(*v) {
-                        Some(true) => {}
-                        // A filter false: the rule passes, the metric does
-                        // not count the record.
-                        Some(false) => {
-                            *o = PASS;
-                            *still = false;
-                        }
-                        // An earlier filter not known: the fast evaluator
-                        // goes on, noting it; not certified.
-                        None => *still = false,
+            if open.is_empty() {
+                break;
+            }
+            cx.over(&open).eval(filter, pool, &mut col);
+            let mut kept = 0;
+            for k in 0..open.len() {
+                let j = open[k] as usize;
+                match tri(col[k]) {
+                    Some(true) => {
+                        open[kept] = open[k];
+                        kept += 1;
                     }
+                    // A filter false: the rule passes, the metric does
+                    // not count the record.
+                    Some(false) => outcomes[j] = PASS,
+                    // An earlier filter not known: the fast evaluator
+                    // goes on, noting it; not certified.
+                    None => {}
                 }
             }
+            open.truncate(kept);
+        }
+        if open.is_empty() {
+            pool.push(col);
+            return;
         }
         match &self.test {
-            Some(test) => eval(test, cx, pool, &mut col),
+            Some(test) => cx.over(&open).eval(test, pool, &mut col),
             None => col.clear(),
         }
-        for (j, (o, still)) in outcomes.iter_mut().zip(&open).enumerate() {
-            if !*still {
-                continue;
-            }
+        for (k, &j) in open.iter().enumerate() {
             let v = if self.test.is_some() {
-                tri(col[j])
+                tri(col[k])
             } else {
                 Some(true)
             };
-            *o = match (self.metric, v) {
+            outcomes[j as usize] = match (self.metric, v) {
                 (false, Some(true)) => PASS,
                 (true, Some(true)) => COUNTED_TRUE,
                 (true, Some(false)) => COUNTED_FALSE,
@@ -388,6 +405,35 @@ impl Kernel {
             };
         }
         pool.push(col);
+    }
+}
+
+impl<'r, 'c> Cx<'r, 'c> {
+    /// The same batch, its operations run over the records at `sel`
+    /// (all of them when that is every record).
+    fn over<'s>(&self, sel: &'s [u32]) -> Cx<'r, 's>
+    where
+        'c: 's,
+    {
+        Cx {
+            env: self.env,
+            fast: self.fast,
+            rows: self.rows,
+            offset: self.offset,
+            sel: (sel.len() < self.rows.len()).then_some(sel),
+            done: self.done,
+            slot_of: self.slot_of,
+        }
+    }
+
+    /// How many records an operation runs over.
+    fn len(&self) -> usize {
+        self.sel.map_or(self.rows.len(), <[u32]>::len)
+    }
+
+    /// The values of `node` for the records, into `out` (cleared).
+    fn eval(&self, node: &'r Node, pool: &mut Pool<'r>, out: &mut Vec<F<'r>>) {
+        eval(node, self, pool, out);
     }
 }
 
@@ -438,7 +484,7 @@ fn binary<'r>(
 #[allow(clippy::too_many_lines, reason = "one arm per operation")]
 fn eval<'r>(node: &'r Node, cx: &Cx<'r, '_>, pool: &mut Pool<'r>, out: &mut Vec<F<'r>>) {
     out.clear();
-    let n = cx.rows.len();
+    let n = cx.len();
     // The operands' columns, from the pool.
     let operand = |e: &'r Node, pool: &mut Pool<'r>| {
         let mut c = take(pool);
@@ -455,11 +501,13 @@ fn eval<'r>(node: &'r Node, cx: &Cx<'r, '_>, pool: &mut Pool<'r>, out: &mut Vec<
             out.resize(n, v);
         }
         Node::AsOf => out.resize(n, F::day(cx.env.as_of)),
-        Node::Field(f) => out.extend(
-            cx.rows
-                .iter()
-                .map(|r| r.values.get(*f).map_or(F::Empty, F::of)),
-        ),
+        Node::Field(f) => {
+            let of = |r: &'r Row| r.values.get(*f).map_or(F::Empty, F::of);
+            match cx.sel {
+                None => out.extend(cx.rows.iter().map(of)),
+                Some(sel) => out.extend(sel.iter().map(|&j| of(&cx.rows[j as usize]))),
+            }
+        }
         Node::RecField(base, f) => {
             eval(base, cx, pool, out);
             for v in out.iter_mut() {
@@ -593,9 +641,10 @@ fn eval<'r>(node: &'r Node, cx: &Cx<'r, '_>, pool: &mut Pool<'r>, out: &mut Vec<
                 .flatten()
                 .map(|s| cx.done[s].as_slice())
                 .filter(|d| !d.is_empty());
-            out.extend((0..n).map(|j| match certified {
+            let place = |k: usize| cx.offset + cx.sel.map_or(k, |s| s[k] as usize);
+            out.extend((0..n).map(|k| match certified {
                 // A pass certified, no missing value noted: `fires` false.
-                Some(d) if d[cx.offset + j] == PASS => F::False,
+                Some(d) if d[place(k)] == PASS => F::False,
                 _ => F::Unknown,
             }));
         }
