@@ -566,3 +566,23 @@ test "办结时间早于受理时间" {
 fn yimen_test(dir: &std::path::Path) -> std::process::Output {
     common::yimen(None).arg("test").arg(dir).output().unwrap()
 }
+
+/// A chain of eight `fires`, one inside another (the most the checker
+/// allows), is evaluated to its last rule by the fast path and the
+/// reference alike: its test expects each rule's finding and nothing
+/// undetermined (an evaluator stopping one rule short leaves every rule
+/// of the chain undetermined).
+#[test]
+fn a_chain_of_eight_fires_is_evaluated_to_its_end() {
+    let path = common::root().join("tests/corpus/valid/fires_chain_of_eight.yimen");
+    for engine in [None, Some("reference")] {
+        let out = common::yimen(engine)
+            .arg("test")
+            .arg(&path)
+            .output()
+            .unwrap();
+        common::assert_success(&out);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("八层 fires 求值到底"), "{engine:?}: {text}");
+    }
+}

@@ -267,7 +267,8 @@ impl Checker<'_> {
 }
 
 /// The most `fires` a verdict may go through, one inside another (the
-/// checker refuses a longer chain; the evaluators stop past it).
+/// checker refuses a longer chain; the evaluators stop past it: a rule
+/// reached through this many `fires` is evaluated, its own `fires` not).
 pub const MAX_FIRES_DEPTH: usize = 8;
 
 /// Check parsed policy files together (codes and parameters are global).

@@ -559,7 +559,7 @@ impl<'a> Frame<'a> {
                 None => Val::Unknown,
             },
             IrExpr::Fires(idx) => {
-                if usize::from(self.depth) > crate::check::MAX_FIRES_DEPTH {
+                if usize::from(self.depth) >= crate::check::MAX_FIRES_DEPTH {
                     return Val::Unknown;
                 }
                 let rule = &self.env.program.rules[*idx];

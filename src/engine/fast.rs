@@ -1062,7 +1062,7 @@ impl<'r> Fast<'r> {
     /// The verdict of another rule on the current record.
     #[inline(never)]
     fn fires(&mut self, idx: usize) -> R<F<'r>> {
-        if usize::from(self.depth) > crate::check::MAX_FIRES_DEPTH {
+        if usize::from(self.depth) >= crate::check::MAX_FIRES_DEPTH {
             return Ok(F::Unknown);
         }
         let target = &self.env.program.rules[idx];
