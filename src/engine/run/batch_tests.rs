@@ -460,4 +460,12 @@ fn a_chunk_s_results_with_kernels_are_the_reference_s() {
     assert!(findings.iter().any(|f| f.starts_with("K001")));
     assert!(undetermined.iter().any(|u| u.starts_with("K001")));
     assert!(metrics.iter().any(|m| m.contains('/')));
+    // The same worker's later chunks, its lookups remembered from the
+    // first: of the same records (the strings it remembered them by), and
+    // of the same texts in other strings.
+    let later = self::data();
+    for (what, rows) in [("again", rows), ("other strings", &later.tables[ds])] {
+        let again = fast.chunk(ds, rows, None);
+        assert_eq!(summary(&again), summary(&expected), "{what}");
+    }
 }
