@@ -364,7 +364,7 @@ impl Kernel {
             if open.is_empty() {
                 break;
             }
-            cx.over(&open).eval(filter, pool, &mut col);
+            eval(filter, &cx.over(&open), pool, &mut col);
             let mut kept = 0;
             for k in 0..open.len() {
                 let j = open[k] as usize;
@@ -376,8 +376,8 @@ impl Kernel {
                     // A filter false: the rule passes, the metric does
                     // not count the record.
                     Some(false) => outcomes[j] = PASS,
-                    // An earlier filter not known: the fast evaluator
-                    // goes on, noting it; not certified.
+                    // The filter not known: the fast evaluator goes on,
+                    // noting it; not certified.
                     None => {}
                 }
             }
@@ -388,7 +388,7 @@ impl Kernel {
             return;
         }
         match &self.test {
-            Some(test) => cx.over(&open).eval(test, pool, &mut col),
+            Some(test) => eval(test, &cx.over(&open), pool, &mut col),
             None => col.clear(),
         }
         for (k, &j) in open.iter().enumerate() {
@@ -429,11 +429,6 @@ impl<'r, 'c> Cx<'r, 'c> {
     /// How many records an operation runs over.
     fn len(&self) -> usize {
         self.sel.map_or(self.rows.len(), <[u32]>::len)
-    }
-
-    /// The values of `node` for the records, into `out` (cleared).
-    fn eval(&self, node: &'r Node, pool: &mut Pool<'r>, out: &mut Vec<F<'r>>) {
-        eval(node, self, pool, out);
     }
 }
 
