@@ -98,9 +98,16 @@ fn keep_first(rows: &mut Vec<(u32, u32)>, at: (u32, u32), cap: usize) {
     }
 }
 
-/// The first `cap` places of two such lists.
+/// The first `cap` places of two such lists. Chunks merge in order, so
+/// their places mostly all come after mine: then mine takes what room is
+/// left, without sorting (a full list, nothing).
 fn merge_first(mine: &mut Vec<(u32, u32)>, theirs: &[(u32, u32)], cap: usize) {
-    if theirs.is_empty() {
+    let Some(&first) = theirs.first() else {
+        return;
+    };
+    if mine.last().is_none_or(|&last| last < first) {
+        let room = cap.saturating_sub(mine.len()).min(theirs.len());
+        mine.extend_from_slice(&theirs[..room]);
         return;
     }
     mine.extend_from_slice(theirs);
