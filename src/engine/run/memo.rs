@@ -159,15 +159,19 @@ pub(super) enum Outcome {
     Member(Option<Box<[AggInput]>>),
 }
 
-/// A kept outcome, the values it was found for, and their identity.
+/// A kept outcome and the identity of the values it was found for (the
+/// strings' addresses are the kept strings', which [`Memo`]'s `values`
+/// keeps taken). One cache line: a replay reads nothing else of it (the
+/// values, read only when the identity differs, are kept apart).
+#[repr(C, align(64))]
 struct Entry {
-    applies: bool,
-    /// The values' [`Identity`]: the strings' addresses are the kept
-    /// strings', which `values` keeps taken.
     identity: Identity,
-    values: Box<[Value]>,
     outcome: Outcome,
 }
+
+// (Its identity and outcome fill the line exactly on 64-bit targets.)
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(std::mem::size_of::<Entry>() == 64);
 
 /// Slots of a memo's table of recent keys (a power of two). Keys share a
 /// slot less the more slots there are: 1,024 slots for the 528 keys of
@@ -195,6 +199,8 @@ pub(super) struct Memo {
     /// The hash of the values' content → the entry's place in `kept`.
     entries: HashMap<u64, u32>,
     kept: Vec<Entry>,
+    /// By entry: the values its outcome was found for.
+    values: Vec<Box<[Value]>>,
     /// By the identity's slot: the place of an entry in `kept`, plus one
     /// (0: none). Empty until the first entry is kept.
     slots: Vec<u16>,
@@ -210,6 +216,8 @@ pub(super) struct Memo {
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct Identity {
     kinds: [u8; MAX_FIELDS],
+    /// Whether the rule applies to the record (by its in-force date).
+    applies: bool,
     words: [u64; MAX_FIELDS],
 }
 
@@ -221,12 +229,13 @@ impl Identity {
         reason = "measured: called out of line, its 40-byte answer went through memory (-0.9% instructions on the audit inlined)"
     )]
     #[inline(always)]
-    fn of(fields: &[usize], values: &[Value]) -> Option<Identity> {
+    fn of(applies: bool, fields: &[usize], values: &[Value]) -> Option<Identity> {
         if fields.len() > MAX_FIELDS {
             return None;
         }
         let mut id = Identity {
             kinds: [0; MAX_FIELDS],
+            applies,
             words: [0; MAX_FIELDS],
         };
         for (i, &f) in fields.iter().enumerate() {
@@ -244,10 +253,10 @@ impl Identity {
         Some(id)
     }
 
-    /// Its slot in a memo's table (with whether the rule applies).
+    /// Its slot in a memo's table.
     #[inline]
-    fn slot(&self, applies: bool) -> usize {
-        let mut h = u64::from(applies);
+    fn slot(&self) -> usize {
+        let mut h = u64::from(self.applies);
         for (&k, &w) in self.kinds.iter().zip(&self.words) {
             h = (h.rotate_left(5) ^ w ^ u64::from(k)).wrapping_mul(0x517c_c1b7_2722_0a95);
         }
@@ -314,22 +323,22 @@ impl Memo {
         values: &[Value],
     ) -> Option<(usize, &Outcome)> {
         self.lookups += 1;
-        let identity = Identity::of(fields, values)?;
-        let slot = identity.slot(applies);
+        let identity = Identity::of(applies, fields, values)?;
+        let slot = identity.slot();
         let named = self.slots.get(slot).and_then(|&p| p.checked_sub(1));
         if let Some(i) = named {
             let e = &self.kept[i as usize];
-            if e.applies == applies && e.identity == identity {
+            if e.identity == identity {
                 self.hits += 1;
                 return Some((i as usize, &self.kept[i as usize].outcome));
             }
         }
         let i = *self.entries.get(&Self::hash(applies, fields, values)?)?;
         let e = &self.kept[i as usize];
-        let hit = e.applies == applies
+        let hit = e.identity.applies == applies
             && fields
                 .iter()
-                .zip(e.values.iter())
+                .zip(self.values[i as usize].iter())
                 .all(|(&f, kept)| same(&values[f], kept));
         if !hit {
             return None;
@@ -350,6 +359,7 @@ impl Memo {
             self.off = true;
             self.entries = HashMap::default();
             self.kept = Vec::new();
+            self.values = Vec::new();
             self.slots = Vec::new();
         }
         !self.off
@@ -369,7 +379,7 @@ impl Memo {
         }
         let (Some(hash), Some(identity)) = (
             Self::hash(applies, fields, values),
-            Identity::of(fields, values),
+            Identity::of(applies, fields, values),
         ) else {
             return;
         };
@@ -377,17 +387,14 @@ impl Memo {
         if *self.entries.entry(hash).or_insert(place) != place {
             return;
         }
-        self.kept.push(Entry {
-            applies,
-            // (The kept values are the record's strings: its identity.)
-            identity,
-            values: fields.iter().map(|&f| values[f].clone()).collect(),
-            outcome,
-        });
+        self.kept.push(Entry { identity, outcome });
+        // (The kept values are the record's strings: its identity.)
+        self.values
+            .push(fields.iter().map(|&f| values[f].clone()).collect());
         if self.slots.is_empty() {
             self.slots = vec![0; SLOTS];
         }
-        self.slots[identity.slot(applies)] = (place + 1) as u16;
+        self.slots[identity.slot()] = (place + 1) as u16;
     }
 }
 
