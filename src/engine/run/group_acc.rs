@@ -106,6 +106,8 @@ fn merge_first(mine: &mut Vec<(u32, u32)>, theirs: &[(u32, u32)], cap: usize) {
         return;
     };
     if mine.last().is_none_or(|&last| last < first) {
+        // (Both lists hold at most `cap` places: keep_first and this keep them so.)
+        debug_assert!(mine.len() <= cap && theirs.len() <= cap);
         let room = cap.saturating_sub(mine.len()).min(theirs.len());
         mine.extend_from_slice(&theirs[..room]);
         return;

@@ -140,6 +140,12 @@ fn plan(rule: &RuleDef, schema: &Schema, agg_args: &[&IrExpr]) -> Option<MemoPla
         .iter()
         .map(record_field)
         .collect::<Option<Vec<usize>>>()?;
+    // (A replay joins the group its entry's first record joined, without
+    // making the key again: the key must hold the group's fields. It does,
+    // as `group_by` is read above; a plan that did not would have no memo.)
+    if !group.iter().all(|f| fields.contains(f)) {
+        return None;
+    }
     Some(MemoPlan { fields, per, group })
 }
 
