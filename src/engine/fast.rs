@@ -617,9 +617,7 @@ impl<'r> Fast<'r> {
             None,
             &self.env.data.tables[dataset],
         );
-        if matches!(hit, Hit::Row(_) | Hit::None) {
-            self.recent.keep(dataset, key, hit);
-        }
+        self.recent.keep(dataset, key, hit);
     }
 
     /// Start a rule on the current record.
@@ -1196,7 +1194,7 @@ impl<'r> Fast<'r> {
                 c
             };
             let h = index.pick(candidates, on, &self.env.data.tables[dataset]);
-            if let (Some(s), Hit::Row(_) | Hit::None) = (text, h) {
+            if let Some(s) = text {
                 self.recent.keep(dataset, s, h);
             }
             self.looked.push(Looked {

@@ -52,8 +52,13 @@ impl RecentLookups {
     }
 
     /// Keep `hit`, the answer for `key` in `dataset` (a string of the
-    /// record being evaluated, cloned to be kept).
+    /// record being evaluated, cloned to be kept), when it is one: a row or
+    /// none. An unknown answer (a candidate's validity unreadable) is not
+    /// kept: the lookup is made afresh, and the reference says why.
     pub fn keep(&mut self, dataset: usize, key: &Text, hit: Hit) {
+        if matches!(hit, Hit::Unknown) {
+            return;
+        }
         let addr = text_address(key);
         let slot = address_slot(addr, SLOTS);
         self.answers[slot] = (addr, dataset, hit);
