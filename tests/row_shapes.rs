@@ -177,6 +177,39 @@ fn a_case_log_footer_is_no_case_though_an_empty_day_count_reads_as_zero() {
 }
 
 #[test]
+fn a_day_count_that_reads_as_an_empty_cell_leaves_a_lone_value_no_record() {
+    // 特别程序天数 empty, or written 0, is what an empty cell reads as (a
+    // case's 0 days): with a footer in 受理部门 it is still one value
+    // alone, while a day count of 3 beside it makes two (a record).
+    let dir = common::folder(&[
+        CATALOGUE,
+        (
+            "办件记录.csv",
+            "办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间,特别程序天数\n\
+             C1,A1,民政局,中心窗口,2025-03-03 09:00:00,2025-03-04 09:00:00,\n\
+             ,,制表人:张三,,,,\n\
+             ,,审核人:李四,,,,0\n\
+             ,,民政局,,,,3\n",
+        ),
+    ]);
+    let json = audit(dir.path());
+    assert_eq!(json["summary"]["records"]["cases"], 2, "{json:#}");
+    // C1's empty day count is its 0: H003 is decided for it.
+    let undetermined_h003: Vec<&serde_json::Value> = json["undetermined"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["code"] == "H003" && u["key"][0] == "C1")
+        .collect();
+    assert!(undetermined_h003.is_empty(), "{json:#}");
+    assert_eq!(
+        errors_saying(&json, "只有一列有值"),
+        [("办件记录.csv", 3), ("办件记录.csv", 4)],
+        "{json:#}"
+    );
+}
+
+#[test]
 fn a_row_with_one_recognised_value_alone_is_reported_not_read() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join(CATALOGUE.0), CATALOGUE.1).unwrap();

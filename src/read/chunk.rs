@@ -1184,7 +1184,10 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
             let (raw, raw_start) = cells.cell_at(c);
             if raw.is_empty() {
                 if let Some(v) = &col.empty {
-                    values[f] = v.clone();
+                    // (The row's values start empty.)
+                    if !matches!(v, Value::Empty) {
+                        values[f] = v.clone();
+                    }
                     continue;
                 }
             }
@@ -1743,6 +1746,15 @@ fn valueless(
 /// inside. Records of keys (JSON Lines, YAML) leave out what is empty: one
 /// value is a record there.
 fn no_record(plan: &TablePlan, values: &[Value]) -> Option<NoRecord> {
+    // Most rows: two values in fields where an empty cell reads as empty
+    // (an id, an item code), found by their kind alone.
+    let mut surely_held = values
+        .iter()
+        .zip(&plan.empty_cell)
+        .filter(|(v, empty)| matches!(empty, Value::Empty) && !matches!(v, Value::Empty));
+    if surely_held.next().is_some() && surely_held.next().is_some() {
+        return None;
+    }
     let mut held = values
         .iter()
         .zip(&plan.empty_cell)
