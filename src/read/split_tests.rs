@@ -97,6 +97,11 @@ fn whole_from(text: &[u8], lines_before: u32) -> Records {
 /// The same through the cutter (blocks of `n` records, read in pieces of
 /// 7 bytes so that records straddle reads) and the splitter.
 fn cut(text: &[u8], n: usize, max_bytes: usize) -> (Records, usize) {
+    cut_reading(text, n, max_bytes, 7)
+}
+
+/// [`cut`], reading `read` bytes at a time.
+fn cut_reading(text: &[u8], n: usize, max_bytes: usize, read: usize) -> (Records, usize) {
     struct Trickle<'a>(&'a [u8]);
     impl std::io::Read for Trickle<'_> {
         fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -106,7 +111,7 @@ fn cut(text: &[u8], n: usize, max_bytes: usize) -> (Records, usize) {
             Ok(k)
         }
     }
-    let mut cutter = Cutter::new(Trickle(text), b',').with_read(7);
+    let mut cutter = Cutter::new(Trickle(text), b',').with_read(read);
     let mut out = Vec::new();
     let mut blocks = 0;
     let mut empty = 0;
@@ -333,4 +338,47 @@ fn a_quote_never_closed_ends_its_record_at_the_line_break() {
     }
     assert_eq!(records, rows + 1);
     assert_eq!(unclosed, [u32::try_from(rows).unwrap() + 3]);
+}
+
+/// Long runs of lines without a quote, `\r\n`, lone `\r` and empty lines
+/// among them, a quoted record over lines in between, and a file whose
+/// every cell is quoted: the same records and empty lines as the csv crate,
+/// in blocks of several sizes, read in pieces of a real read's size (64
+/// KiB, records and blocks ending anywhere in them) and of smaller ones.
+#[test]
+fn long_runs_without_quotes_cut_as_the_csv_crate_reads() {
+    use std::fmt::Write;
+    let lines = |from: usize, to: usize| -> String {
+        let mut text = String::new();
+        for i in from..to {
+            let end = match i % 97 {
+                0 => "\r\n",
+                1 => "\r",
+                2 => "\n\n",
+                3 => "\r\n\r\n",
+                _ => "\n",
+            };
+            let _ = write!(text, "GA{i},区住建局,2025-03-01{end}");
+        }
+        text
+    };
+    let plain = lines(0, 2000);
+    let with_quotes = lines(0, 1200) + "GA,\"多行\r\n备注\",x\n" + &lines(1200, 2000);
+    let mut quoted = String::new();
+    for i in 0..600 {
+        let _ = writeln!(quoted, "\"GA{i}\",\"区住建局\",\"2025\"");
+    }
+    for text in [plain, with_quotes, quoted] {
+        let want = whole(text.as_bytes());
+        for (n, read) in [(100_000, 64 << 10), (700, 64 << 10), (513, 4096), (64, 100)] {
+            let (got, _) = cut_reading(text.as_bytes(), n, 1 << 20, read);
+            assert_eq!(got, want, "blocks of {n}, reads of {read}");
+            if !text.contains('"') {
+                assert_eq!(
+                    EMPTY.with(std::cell::Cell::get),
+                    empty_lines(text.as_bytes())
+                );
+            }
+        }
+    }
 }
