@@ -239,56 +239,76 @@ impl Runner<'_> {
             }
             Outcome::Member(None) => self.not_member(rule, row),
             Outcome::Member(Some(inputs)) => {
-                let FastChunk {
-                    keys,
-                    groups,
-                    places,
-                    ..
-                } = acc;
-                let plan = &self.agg_plans[&ri];
-                let places = &mut places[slot];
-                let known = places.get(entry).and_then(|&p| p.checked_sub(1));
-                // (Debug builds make the key of a known group too, to check
-                // the record against the reference and the place against
-                // the key.)
-                if known.is_none() || cfg!(debug_assertions) {
-                    keys.clear();
-                    for &f in &memo.group {
-                        // (Known when the outcome was kept: the values are the same.)
-                        keys.push(value_bkey(&row.values[f]).ok_or(Bail)?);
-                    }
-                    self.check_member(rule, row, keys, plan, inputs);
-                }
-                let g = if let Some(g) = known {
-                    // (By content: the group may be keyed by another
-                    // string of the same text, one the chunk's fold would
-                    // make the same group.)
-                    debug_assert!(
-                        groups[slot].get_index(g as usize).is_some_and(|(k, _)| {
-                            k.len() == keys.len()
-                                && k.iter()
-                                    .zip(keys.iter())
-                                    .all(|(a, b)| a.to_key() == b.to_key())
-                        }),
-                        "memo entry {entry} of {} names another group",
-                        rule.code
-                    );
-                    g as usize
-                } else {
-                    let g = group_of(&mut groups[slot], keys, plan, row, || {
-                        memo.group.iter().map(|&f| row.values[f].clone()).collect()
-                    });
-                    if places.len() <= entry {
-                        places.resize(entry + 1, 0);
-                    }
-                    // (A chunk has fewer groups than `u32` counts; past
-                    // that, 0 would only leave the place unnamed.)
-                    places[entry] = u32::try_from(g + 1).unwrap_or(0);
-                    g
-                };
-                add_member(&mut groups[slot][g], plan, inputs, row);
+                self.replay_member(acc, memo, ri, rule, row, slot, entry, inputs)?;
             }
         }
+        Ok(())
+    }
+
+    /// [`Self::replay`] of a group member: the record joins the group the
+    /// chunk noted for the memo entry (found by its place, without making
+    /// the key), or the group of its key, noted for the entry's next replay.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the state of one chunk, borrowed apart"
+    )]
+    fn replay_member<'r>(
+        &'r self,
+        acc: &mut FastChunk<'r>,
+        memo: &MemoPlan,
+        ri: usize,
+        rule: &'r RuleDef,
+        row: &'r Row,
+        slot: usize,
+        entry: usize,
+        inputs: &[AggInput],
+    ) -> Result<(), Bail> {
+        let FastChunk {
+            keys,
+            groups,
+            places,
+            ..
+        } = acc;
+        let plan = &self.agg_plans[&ri];
+        let places = &mut places[slot];
+        let known = places.get(entry).and_then(|&p| p.checked_sub(1));
+        // (Debug builds make the key of a known group too, to check the
+        // record against the reference and the place against the key.)
+        if known.is_none() || cfg!(debug_assertions) {
+            keys.clear();
+            for &f in &memo.group {
+                // (Known when the outcome was kept: the values are the same.)
+                keys.push(value_bkey(&row.values[f]).ok_or(Bail)?);
+            }
+            self.check_member(rule, row, keys, plan, inputs);
+        }
+        let g = if let Some(g) = known {
+            // (By content: the group may be keyed by another string of the
+            // same text, one the chunk's fold would make the same group.)
+            debug_assert!(
+                groups[slot].get_index(g as usize).is_some_and(|(k, _)| {
+                    k.len() == keys.len()
+                        && k.iter()
+                            .zip(keys.iter())
+                            .all(|(a, b)| a.to_key() == b.to_key())
+                }),
+                "memo entry {entry} of {} names another group",
+                rule.code
+            );
+            g as usize
+        } else {
+            let g = group_of(&mut groups[slot], keys, plan, row, || {
+                memo.group.iter().map(|&f| row.values[f].clone()).collect()
+            });
+            if places.len() <= entry {
+                places.resize(entry + 1, 0);
+            }
+            // (A chunk has fewer groups than `u32` counts; past that, 0
+            // would only leave the place unnamed.)
+            places[entry] = u32::try_from(g + 1).unwrap_or(0);
+            g
+        };
+        add_member(&mut groups[slot][g], plan, inputs, row);
         Ok(())
     }
 
