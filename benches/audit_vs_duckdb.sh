@@ -9,7 +9,8 @@
 # It builds yimen in release mode, generates a clean export with
 # `yimen generate --plain --clean` (violations would make the report, not the
 # checks, dominate), installs DuckDB with pip into benches/.venv, and prints
-# for each: wall time, rows/s and peak RSS, then the ratios. The three run in
+# for each: wall time, rows/s, peak RSS and CPU seconds (user and system), then
+# the ratios (CPU time moves less than wall time on a shared VM). The three run in
 # turn, RUNS rounds of them (a shared VM's speed moves by 5-20% from minute to
 # minute): each round's figures and ratios, then the medians of the rounds
 # and the ratios of those medians. The references
@@ -41,9 +42,11 @@ measure() { # label, command...
   # generator may have pushed it out, and whichever ran first paid for the
   # disk (yimen, first, measured 5.4 s cold against 4.2 s warm).
   cat "$WORK"/export/* > /dev/null
-  /usr/bin/time -f "%e %M" -o "$WORK/$label.time" "$@" > "$WORK/$label.out"
-  read -r wall rss < "$WORK/$label.time"
-  echo "$label $wall $rss"
+  # (CPU seconds, user and system, beside the wall time: on a shared VM
+  # they move less from run to run than wall time does.)
+  /usr/bin/time -f "%e %M %U %S" -o "$WORK/$label.time" "$@" > "$WORK/$label.out"
+  read -r wall rss user sys < "$WORK/$label.time"
+  echo "$label $wall $rss $user $sys"
 }
 
 rounds=()
@@ -63,20 +66,20 @@ rounds = []
 for arg in sys.argv[3:]:
     rows = {}
     for part in arg.split(";"):
-        label, wall, rss = part.split()
-        rows[label] = (float(wall), int(rss))
+        label, wall, rss, user, sys_ = part.split()
+        rows[label] = (float(wall), int(rss), float(user) + float(sys_))
     rounds.append(rows)
 
 
 def show(title, rows):
     print(title)
-    for label, (wall, rss) in rows.items():
-        print(f"  {label:11} wall {wall:8.2f} s  {cases / wall:12,.0f} rows/s  {size / wall / 1e6:8.1f} MB/s  peak RSS {rss / 1024:8.1f} MiB")
-    yw, yr = rows["yimen"]
-    dw, dr = rows["duckdb"]
-    hw, _ = rows["handwritten"]
-    print(f"  ratio       yimen/duckdb wall {yw / dw:.2f}x (target <= 0.20), peak RSS {yr / dr:.2f}x (target <= 1.00)")
-    print(f"  ratio       yimen/handwritten wall {yw / hw:.2f}x (target <= 1.50)")
+    for label, (wall, rss, cpu) in rows.items():
+        print(f"  {label:11} wall {wall:8.2f} s  {cases / wall:12,.0f} rows/s  {size / wall / 1e6:8.1f} MB/s  peak RSS {rss / 1024:8.1f} MiB  cpu {cpu:6.2f} s")
+    yw, yr, yc = rows["yimen"]
+    dw, dr, dc = rows["duckdb"]
+    hw, _, hc = rows["handwritten"]
+    print(f"  ratio       yimen/duckdb wall {yw / dw:.2f}x (target <= 0.20), peak RSS {yr / dr:.2f}x (target <= 1.00), cpu {yc / dc:.2f}x")
+    print(f"  ratio       yimen/handwritten wall {yw / hw:.2f}x (target <= 1.50), cpu {yc / hc:.2f}x")
 
 
 for i, rows in enumerate(rounds, 1):
@@ -86,8 +89,9 @@ if len(rounds) > 1:
         label: (
             statistics.median(r[label][0] for r in rounds),
             int(statistics.median(r[label][1] for r in rounds)),
+            statistics.median(r[label][2] for r in rounds),
         )
         for label in rounds[0]
     }
-    show(f"median of {len(rounds)} rounds (wall and peak RSS each the median)", median)
+    show(f"median of {len(rounds)} rounds (wall, peak RSS and cpu each the median)", median)
 PY
