@@ -13,10 +13,12 @@
 # callgrind: with every shipped policy; with none (the schema and parameters
 # only: reading, typing and start-up); and with each named rule or metric alone
 # (its file's policy header, the schema and the parameters). It prints each
-# run's instructions, per case, and per case above reading alone. The same
-# binary and export give the same counts to within 0.1% (the reading thread's
-# hand-offs vary), so two builds compare closely; at small CASES the start-up
-# and per-chunk costs weigh on the per-case figures.
+# run's instructions, per case, and per case above reading alone, and the
+# instructions of the hand-written pass (benches/handwritten_pass.rs) on the
+# same export. The same binary and export give the same counts to within
+# 0.1% (the reading thread's hand-offs vary), so two builds compare closely;
+# at small CASES the start-up and per-chunk costs weigh on the per-case
+# figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CASES=${CASES:-200000}
@@ -83,9 +85,18 @@ row() { # label, instructions, instructions of reading alone
 policy_of - "$WORK/policy-none"
 reading=$(count reading --policy "$WORK/policy-none")
 all=$(count all)
+# The hand-written pass of the speed benchmark (three checks, both its
+# threads counted), on the same export: the yardstick of issue #4's 1.5x.
+cargo bench --no-run --quiet --bench handwritten_pass
+handwritten_bin=$(ls -t target/release/deps/handwritten_pass-* | grep -v '\.d$' | head -1)
+valgrind --tool=callgrind --callgrind-out-file="$WORK/handwritten.callgrind" \
+  "$handwritten_bin" "$WORK/export" "$AS_OF" > "$WORK/handwritten.out" 2> "$WORK/handwritten.log"
+handwritten=$(grep -o 'Collected : [0-9]*' "$WORK/handwritten.log" | grep -o '[0-9]*$')
 echo "$CASES cases, one thread, --as-of $AS_OF (callgrind output and JSON in $WORK)"
 row reading "$reading" "$reading"
 row all "$all" "$reading"
+printf '%-10s %15s instructions %9s per case (the speed benchmark\x27s reference)\n' \
+  handwritten "$(sep "$handwritten")" "$(sep $((handwritten / CASES)))"
 for code in "$@"; do
   policy_of "$code" "$WORK/policy-$code"
   row "$code" "$(count "$code" --policy "$WORK/policy-$code")" "$reading"
