@@ -26,7 +26,7 @@ fn load(dir: &Path, schema: &Schema) -> Data {
     let mut data = Data::new(schema.datasets.len());
     for src in &found.sources {
         let ds = schema.dataset_index(&src.dataset).expect("dataset");
-        let file = data.add_file(src.rel.clone(), src.sheet.clone());
+        let file = data.add_file(&src.rel, src.sheet.as_deref());
         let table = read_table_full(src, schema, &opts).expect("read");
         for r in table.records {
             data.push(

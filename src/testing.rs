@@ -35,7 +35,7 @@ pub const DEFAULT_TEST_AS_OF: chrono::NaiveDate =
 /// Build the engine's data from a test's fixture records.
 pub fn fixture_data(schema: &Schema, test: &TestDef) -> Data {
     let mut data = Data::new(schema.datasets.len());
-    let file = data.add_file(format!("{}#{}", test.file, test.name), None);
+    let file = data.add_file(&format!("{}#{}", test.file, test.name), None);
     let mut counts = vec![0u32; schema.datasets.len()];
     for (ds, values) in &test.fixtures {
         counts[*ds] += 1;

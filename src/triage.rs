@@ -162,7 +162,7 @@ fn glob(pattern: &str, text: &str) -> bool {
 /// records comes first.
 fn matches(w: &Waiver, f: &Finding) -> bool {
     use crate::read::normalize::value;
-    w.code == f.code
+    f.code == w.code
         && w.key.len() == f.key.len()
         && w.key
             .iter()
@@ -278,7 +278,7 @@ pub fn triage(
             }
         }
         t.statuses.push(Status {
-            code: f.code.clone(),
+            code: f.code.to_string(),
             key: f.key.clone(),
             status,
             baseline: in_baseline,

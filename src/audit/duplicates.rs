@@ -10,6 +10,7 @@ use crate::engine::{Data, DataError, Row};
 use crate::ir::Program;
 use crate::read::{normalize, SourceFile};
 use crate::schema::{Dataset, Schema};
+use crate::text::Text;
 use crate::value::Value;
 
 /// Rows of a dataset held whole whose key an earlier row already has:
@@ -64,7 +65,7 @@ pub(super) fn duplicate_keys(
                         column,
                         value: text,
                         expected: None,
-                        message: format!(
+                        message: Text::from(format!(
                             "{}的键 ({}) 与 {} 第 {} 行重复;{}",
                             d.title,
                             d.key.join(", "),
@@ -75,7 +76,7 @@ pub(super) fn duplicate_keys(
                             } else {
                                 "查找时取文件顺序中的第一行"
                             }
-                        ),
+                        )),
                     });
                 }
                 std::collections::hash_map::Entry::Vacant(e) => {
@@ -327,13 +328,13 @@ impl StreamedKeys {
                     column: None,
                     value: None,
                     expected: None,
-                    message: format!(
+                    message: Text::from(format!(
                         "{}的键 ({}) 与 {} 第 {} 行相同;两行都已计入",
                         d.title,
                         d.key.join(", "),
                         there.path,
                         row(earlier)
-                    ),
+                    )),
                 };
                 (((place >> 32) as u32, row(place)), error)
             })
@@ -370,7 +371,7 @@ pub(super) fn key_column(
     path: &str,
     sheet: Option<&str>,
     fields: &[usize],
-) -> Option<String> {
+) -> Option<Text> {
     let src = sources
         .iter()
         .find(|s| s.rel == path && s.sheet.as_deref() == sheet)?;
@@ -383,5 +384,5 @@ pub(super) fn key_column(
                 .map(|c| c.header.as_str())
         })
         .collect();
-    (!headers.is_empty()).then(|| headers.join(", "))
+    (!headers.is_empty()).then(|| crate::text::intern(&headers.join(", ")))
 }

@@ -152,7 +152,7 @@ pub fn audit_dir(
     let file_of: Vec<u32> = discovery
         .sources
         .iter()
-        .map(|src| data.add_file(src.rel.clone(), src.sheet.clone()))
+        .map(|src| data.add_file(&src.rel, src.sheet.as_deref()))
         .collect();
     let total = discovery.sources.len();
     let mut done = 0;
@@ -221,7 +221,7 @@ pub fn audit_dir(
             continue;
         }
         for (rel, sheet) in reading.files_not_read(ds) {
-            let file = data.add_file(rel.clone(), sheet.clone());
+            let file = data.add_file(rel, sheet.as_deref());
             data.unread[ds].push(UnreadRow {
                 file,
                 row: None,
@@ -302,7 +302,7 @@ pub fn audit_dir(
         // `--strict` stops at bad data in a streamed file as in a small one.
         if let (true, Some(e)) = (opts.strict, m.errors.first()) {
             let bad = ReadError::BadData {
-                file: e.file.clone(),
+                file: e.file.to_string(),
                 error: Box::new(e.clone()),
             };
             fail(bad, &mut unreadable)?;

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use crate::read::DataError;
 use crate::schema::Schema;
+use crate::text::Text;
 
 /// Where an error is, as the two versions are matched on.
 #[derive(Hash, PartialEq, Eq)]
@@ -25,7 +26,7 @@ enum Place<'a> {
 /// The key of each row of the registers held whole, by its place (file,
 /// sheet, row): taken from one version's data, as its audit read it.
 #[derive(Debug, Default)]
-pub struct RowKeys(HashMap<(String, Option<String>, u32), String>);
+pub struct RowKeys(HashMap<(Text, Option<Text>, u32), String>);
 
 /// The keys of the rows of the registers held in `data` (the streamed case
 /// log and fee ledger are not held: their rows match by row).

@@ -34,8 +34,8 @@ pub fn catalogue_rows(schema: &Schema, data: &Data) -> Vec<CatalogueRow> {
         .map(|r| {
             let f = &data.files[r.file as usize];
             CatalogueRow {
-                file: f.path.clone(),
-                sheet: f.sheet.clone(),
+                file: f.path.to_string(),
+                sheet: f.sheet.as_deref().map(str::to_string),
                 row: r.row,
                 values: r.values.clone(),
             }
@@ -130,7 +130,7 @@ pub fn inject_changes(
         } else {
             place.file.clone()
         };
-        let file = data.add_file(path, place.sheet.clone());
+        let file = data.add_file(&path, place.sheet.as_deref());
         data.push(
             ch_i,
             Row {

@@ -1,12 +1,15 @@
 //! The records an audit runs over, as the engine sees them.
 
+use crate::text::{intern, Text};
 use crate::value::Value;
 
 /// Where rows come from: a file (relative to the audited folder) and a sheet.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct FileRef {
-    pub path: String,
-    pub sheet: Option<String>,
+    /// Interned ([`crate::text::intern`]): every verdict's evidence
+    /// names its file, a copy of a pointer each.
+    pub path: Text,
+    pub sheet: Option<Text>,
 }
 
 /// One record: its place (file index into [`Data::files`], 1-based row as a
@@ -89,10 +92,10 @@ impl Data {
     }
 
     /// Register a file, returning its index.
-    pub fn add_file(&mut self, path: impl Into<String>, sheet: Option<String>) -> u32 {
+    pub fn add_file(&mut self, path: &str, sheet: Option<&str>) -> u32 {
         let f = FileRef {
-            path: path.into(),
-            sheet,
+            path: intern(path),
+            sheet: sheet.map(intern),
         };
         if let Some(i) = self.files.iter().position(|x| *x == f) {
             return i as u32;

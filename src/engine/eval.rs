@@ -14,6 +14,7 @@ use crate::ast::{CmpOp, IsTest};
 use crate::calendar::{add_months, add_years, age_in_full_years, Calendar};
 use crate::ir::{AggFunc, ArithOp, Const, Func, IrExpr, Program, RuleDef};
 use crate::schema::Schema;
+use crate::text::{intern, Text};
 use crate::value::Value;
 
 /// An evaluated expression.
@@ -56,6 +57,48 @@ pub struct Env<'a> {
     pub agg_slots: HashMap<usize, usize>,
     /// Per dataset, the index of its `event_date` field.
     pub event_field: Vec<Option<usize>>,
+    /// The names every verdict repeats, interned once.
+    pub names: Names,
+}
+
+/// The names a run's findings and undetermined verdicts repeat (a rule's
+/// code and name, a dataset's and a field's), interned once
+/// ([`crate::text::intern`]): a dirty export's million verdicts each copy
+/// a pointer where each held a string of its own.
+pub struct Names {
+    /// By rule code: the code and the rule's name.
+    rules: HashMap<String, (Text, Text)>,
+    /// Per dataset.
+    pub datasets: Vec<Text>,
+    /// Per dataset, per field.
+    pub fields: Vec<Vec<Text>>,
+}
+
+impl Names {
+    pub fn of(program: &Program, schema: &Schema) -> Names {
+        Names {
+            rules: program
+                .rules
+                .iter()
+                .map(|r| (r.code.clone(), (intern(&r.code), intern(&r.name))))
+                .collect(),
+            datasets: schema.datasets.iter().map(|d| intern(&d.name)).collect(),
+            fields: schema
+                .datasets
+                .iter()
+                .map(|d| d.fields.iter().map(|f| intern(&f.name)).collect())
+                .collect(),
+        }
+    }
+
+    /// A rule's code and name (interned here when the rule is not the
+    /// program's: never, in a run).
+    pub fn rule(&self, rule: &RuleDef) -> (Text, Text) {
+        match self.rules.get(&rule.code) {
+            Some((code, name)) => (code.clone(), name.clone()),
+            None => (intern(&rule.code), intern(&rule.name)),
+        }
+    }
 }
 
 /// The aggregates of one group, as the group-level clauses see them.

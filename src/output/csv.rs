@@ -117,16 +117,19 @@ fn unknown_rows<'a>(doc: &'a AuditDoc<'a>) -> impl Iterator<Item = Vec<String>> 
         let rule = doc.program.rule(&u.code);
         let first = u.evidence.first();
         vec![
-            u.code.clone(),
+            u.code.to_string(),
             rule.and_then(|r| r.title.clone()).unwrap_or_default(),
             UNDETERMINED.to_string(),
-            u.dataset.clone(),
+            u.dataset.to_string(),
             u.key.join(" / "),
             String::new(),
             format!("无法判定: 缺少 {}", u.missing.join(", ")),
             String::new(),
-            first.map(|e| e.file.clone()).unwrap_or_default(),
-            first.and_then(|e| e.sheet.clone()).unwrap_or_default(),
+            first.map(|e| e.file.to_string()).unwrap_or_default(),
+            first
+                .and_then(|e| e.sheet.as_deref())
+                .unwrap_or_default()
+                .to_string(),
             first.map(|e| e.row.to_string()).unwrap_or_default(),
             evidence_text(&u.evidence),
             rule.map(|r| r.name.clone()).unwrap_or_default(),
@@ -135,7 +138,7 @@ fn unknown_rows<'a>(doc: &'a AuditDoc<'a>) -> impl Iterator<Item = Vec<String>> 
     let errors = a.data_errors.iter().map(|e| {
         let message = match &e.expected {
             Some(x) => format!("{} (应为 {x})", e.message),
-            None => e.message.clone(),
+            None => e.message.to_string(),
         };
         let value = match (&e.column, &e.value) {
             (Some(c), v) => format!("{c}={}", v.as_deref().unwrap_or("")),
@@ -147,8 +150,8 @@ fn unknown_rows<'a>(doc: &'a AuditDoc<'a>) -> impl Iterator<Item = Vec<String>> 
         row.extend([
             message,
             String::new(),
-            e.file.clone(),
-            e.sheet.clone().unwrap_or_default(),
+            e.file.to_string(),
+            e.sheet.as_deref().unwrap_or_default().to_string(),
             e.row.to_string(),
             value,
             String::new(),
@@ -205,19 +208,22 @@ fn write_rows(doc: &AuditDoc<'_>, w: &mut dyn std::io::Write) -> Result<(), ::cs
             .unwrap_or_default();
         let first = f.evidence.first();
         let row = [
-            f.code.clone(),
+            f.code.to_string(),
             title,
             severity_label(f.severity).to_string(),
-            f.dataset.clone(),
+            f.dataset.to_string(),
             key_text(f),
             f.dept.clone().unwrap_or_default(),
             f.message.clone(),
             cites_short(f),
-            first.map(|e| e.file.clone()).unwrap_or_default(),
-            first.and_then(|e| e.sheet.clone()).unwrap_or_default(),
+            first.map(|e| e.file.to_string()).unwrap_or_default(),
+            first
+                .and_then(|e| e.sheet.as_deref())
+                .unwrap_or_default()
+                .to_string(),
             first.map(|e| e.row.to_string()).unwrap_or_default(),
             evidence_values(f),
-            f.rule.clone(),
+            f.rule.to_string(),
         ];
         let triage = tri::finding_cells(f);
         w.write_record(row.iter().chain(&triage).map(|c| defuse(c)))?;

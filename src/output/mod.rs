@@ -115,11 +115,11 @@ pub(crate) fn reported_codes<'a>(doc: &'a AuditDoc<'_>) -> Vec<(&'a str, Option<
     let mentioned = audit
         .findings
         .iter()
-        .map(|f| &f.code)
-        .chain(audit.resolved.iter().map(|(code, _)| code));
+        .map(|f| f.code.as_str())
+        .chain(audit.resolved.iter().map(|(code, _)| code.as_str()));
     for code in mentioned {
         if !out.iter().any(|(c, _)| *c == code) {
-            out.push((code.as_str(), program.rule(code)));
+            out.push((code, program.rule(code)));
         }
     }
     out.sort_by(|a, b| a.0.cmp(b.0));
@@ -332,7 +332,7 @@ pub(crate) fn cites_long(f: &Finding) -> String {
 pub(crate) fn file_text(e: &Evidence) -> String {
     match &e.sheet {
         Some(s) => format!("{} [{s}]", e.file),
-        None => e.file.clone(),
+        None => e.file.to_string(),
     }
 }
 

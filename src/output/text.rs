@@ -163,7 +163,7 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
                 kinds,
                 "处",
                 |(file, sheet, column, message)| {
-                    let mut at = file.clone();
+                    let mut at = file.to_string();
                     if let Some(sheet) = sheet {
                         let _ = write!(at, " [{sheet}]");
                     }
@@ -293,7 +293,7 @@ fn breakdown<K: std::hash::Hash + Eq + Ord + Copy>(
 /// value and what was expected. A row's error (wrong cell count, a
 /// duplicate key) has no column or expected type: only what applies.
 pub(crate) fn data_error_line(e: &crate::read::DataError) -> String {
-    let mut line = e.file.clone();
+    let mut line = e.file.to_string();
     if let Some(sheet) = &e.sheet {
         let _ = write!(line, " [{sheet}]");
     }

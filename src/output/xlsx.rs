@@ -448,14 +448,14 @@ fn data_error_sheet(wb: &mut Workbook, doc: &AuditDoc<'_>, fmt: &Formats) -> Res
         .data_errors
         .iter()
         .map(|e| {
-            let opt = |s: &Option<String>| s.as_deref().map_or(Cell::Empty, Cell::from);
+            let opt = |s: Option<&str>| s.map_or(Cell::Empty, Cell::from);
             vec![
                 Cell::from(e.file.as_str()),
-                opt(&e.sheet),
+                opt(e.sheet.as_deref()),
                 Cell::from(u64::from(e.row)),
-                opt(&e.column),
-                opt(&e.value),
-                opt(&e.expected),
+                opt(e.column.as_deref()),
+                opt(e.value.as_deref()),
+                opt(e.expected.as_deref()),
                 Cell::from(e.message.as_str()),
             ]
         })

@@ -68,8 +68,9 @@ pub struct StrCache {
 pub struct BadCell {
     /// The expected type, e.g. `datetime` (the field type's name).
     pub expected: &'static str,
-    /// What is wrong, in Chinese.
-    pub message: String,
+    /// What is wrong, in Chinese (interned: a column's unreadable cells
+    /// repeat a few messages).
+    pub message: Text,
 }
 
 /// A field's compiled parser: its type, labels and aliases (schema plus
@@ -580,7 +581,7 @@ impl CellParser {
     fn bad(&self, what: &str) -> BadCell {
         BadCell {
             expected: self.ty.as_str(),
-            message: what.to_string(),
+            message: crate::text::intern(what),
         }
     }
 
@@ -594,7 +595,10 @@ impl CellParser {
         }
         BadCell {
             expected: "enum",
-            message: format!("不是{}的可识别取值(应为 {labels} 之一)", self.header),
+            message: crate::text::intern(&format!(
+                "不是{}的可识别取值(应为 {labels} 之一)",
+                self.header
+            )),
         }
     }
 }

@@ -26,7 +26,7 @@ use super::split::{split_block_reusing, TextBlock};
 use super::{DataError, ReadError, Record, SourceFile};
 use crate::per_thread::PerThread;
 use crate::schema::{FieldType, Schema};
-use crate::text::Text;
+use crate::text::{intern, Text};
 use crate::value::Value;
 
 /// What a worker shares between the values of an active column: a plain
@@ -44,8 +44,10 @@ type ColumnCaches = Vec<ColumnShare>;
 /// What parsing a table needs, compiled once per source.
 #[derive(Debug)]
 pub(crate) struct TablePlan {
-    pub file: String,
-    pub sheet: Option<String>,
+    /// Interned, as are the headers: each of the file's data errors
+    /// names them.
+    pub file: Text,
+    pub sheet: Option<Text>,
     pub encoding: Option<TextEncoding>,
     pub n_fields: usize,
     pub n_columns: usize,
@@ -55,7 +57,7 @@ pub(crate) struct TablePlan {
     pub named_width: usize,
     /// (column, field) of the mapped columns.
     pub active: Vec<(usize, usize)>,
-    pub headers: Vec<String>,
+    pub headers: Vec<Text>,
     /// Per field.
     pub parsers: Vec<CellParser>,
     /// Per field: its parser before a column's unit (`(万元)`) is applied,
@@ -140,8 +142,8 @@ impl TablePlan {
                 source.format,
                 super::Format::Jsonl | super::Format::Yaml | super::Format::Json
             ),
-            file: source.rel.clone(),
-            sheet: source.sheet.clone(),
+            file: intern(&source.rel),
+            sheet: source.sheet.as_deref().map(intern),
             // Cells of UTF-16 files are kept transcoded to UTF-8.
             encoding: source.encoding.map(TextEncoding::cell_encoding),
             n_fields: ds.fields.len(),
@@ -157,7 +159,7 @@ impl TablePlan {
                 .enumerate()
                 .filter_map(|(c, col)| col.field.map(|f| (c, f)))
                 .collect(),
-            headers: source.columns.iter().map(|c| c.header.clone()).collect(),
+            headers: source.columns.iter().map(|c| intern(&c.header)).collect(),
             parsers,
             base_parsers,
             unit_key_parsers,
@@ -338,7 +340,7 @@ impl TablePlan {
             row,
             column: column.and_then(|c| self.headers.get(c).cloned()),
             value,
-            expected: Some(bad.expected.to_string()),
+            expected: Some(intern(bad.expected)),
             message: bad.message,
         }
     }
@@ -351,7 +353,7 @@ impl TablePlan {
             column: None,
             value: None,
             expected: None,
-            message,
+            message: Text::from(message),
         }
     }
 
@@ -360,7 +362,7 @@ impl TablePlan {
         self.bad_row(
             row,
             raw,
-            "一条记录".to_string(),
+            "一条记录",
             format!("本行是「{label}」行, 汇总其上各行, 不是一条记录;未读入"),
         )
     }
@@ -370,11 +372,11 @@ impl TablePlan {
     fn valueless_row(&self, row: u32, raw: &str, why: NoRecord) -> DataError {
         let (expected, message) = match why {
             NoRecord::Valueless => (
-                "一条记录 (至少一个已识别的列有值)".to_string(),
+                "一条记录 (至少一个已识别的列有值)",
                 "本行已识别的各列都是空的 (内容只在未识别的列中, 如表尾的制表人、备注, 或只有占位符), 不是一条记录;未读入".to_string(),
             ),
             NoRecord::Lone => (
-                "一条记录 (至少两个已识别的列有值)".to_string(),
+                "一条记录 (至少两个已识别的列有值)",
                 format!(
                     "本行在 {} 个已识别的列中只有一列有值, 像是标题、表尾 (制表人、制表日期) 或说明, 不是一条记录;未读入",
                     self.active.len()
@@ -385,10 +387,10 @@ impl TablePlan {
     }
 
     /// A row error with the row's raw text (shortened) and what was expected.
-    fn bad_row(&self, row: u32, raw: &str, expected: String, message: String) -> DataError {
+    fn bad_row(&self, row: u32, raw: &str, expected: &str, message: String) -> DataError {
         DataError {
             value: Some(shorten(raw)),
-            expected: Some(expected),
+            expected: Some(intern(expected)),
             ..self.row_error(row, message)
         }
     }
@@ -852,7 +854,7 @@ pub fn parse_chunk(chunk: &Chunk) -> ParsedChunk {
                 out.errors.push(plan.bad_row(
                     row,
                     &rows.row(last).text(enc, block.delimiter),
-                    "成对的引号".to_string(),
+                    "成对的引号",
                     format!("本行有一个引号 (\") {why};{what};其后各行照常读取"),
                 ));
             }
@@ -1166,7 +1168,7 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
                 out.errors.push(plan.bad_row(
                     line,
                     &text,
-                    cells_expected(width),
+                    &cells_expected(width),
                     format!(
                         "本行有 {} 个单元格,表头有 {width} 列{span};已跳过此行",
                         cells.len()
@@ -1201,7 +1203,7 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
                     Some(String::from_utf8_lossy(raw).into_owned()),
                     BadCell {
                         expected: parser.field_type().as_str(),
-                        message: undecodable(raw, enc),
+                        message: Text::from(undecodable(raw, enc)),
                     },
                 ));
                 continue;
@@ -1224,7 +1226,7 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
             out.errors.push(plan.bad_row(
                 line,
                 &cells.text(enc, delimiter),
-                "结束引号后紧跟分隔符或换行".to_string(),
+                "结束引号后紧跟分隔符或换行",
                 format!("本行的引号不成对或位置不当 (结束引号后紧跟其他字符){span};已按 CSV 规则读取此行, 请核对"),
             ));
         }
@@ -1300,7 +1302,7 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
                 out.errors.push(plan.bad_row(
                     line,
                     &String::from_utf8_lossy(raw),
-                    "JSON 对象".to_string(),
+                    "JSON 对象",
                     message,
                 ));
                 continue;
@@ -1351,7 +1353,7 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
                         Err(bad) => {
                             values[f] = Value::Invalid;
                             let mut e = plan.error(line, None, Some(plan.cell_text(&d)), bad);
-                            e.column = Some(k.clone());
+                            e.column = Some(intern(k));
                             out.errors.push(e);
                         }
                     }
@@ -1424,7 +1426,7 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
                 if parsed.unwrap_or(Value::Invalid) != values[f] {
                     let mut e =
                         plan.error(line, c, Some(plan.cell_text(&d)), second_value(plan, f));
-                    e.column = Some(k.clone());
+                    e.column = Some(intern(k));
                     out.errors.push(e);
                 }
                 continue;
@@ -1435,7 +1437,7 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
                 Err(bad) => {
                     values[f] = Value::Invalid;
                     let mut e = plan.error(line, c, Some(plan.cell_text(&d)), bad);
-                    e.column = Some(k.clone());
+                    e.column = Some(intern(k));
                     out.errors.push(e);
                 }
             }
@@ -1504,7 +1506,7 @@ fn parse_json_value(
 pub(crate) fn not_single(plan: &TablePlan, f: usize, kind: &str) -> BadCell {
     BadCell {
         expected: plan.parsers[f].field_type().as_str(),
-        message: format!("不是单个值, 是一个{kind};此字段无法读取"),
+        message: intern(&format!("不是单个值, 是一个{kind};此字段无法读取")),
     }
 }
 
@@ -1556,7 +1558,7 @@ fn cells_expected(width: usize) -> String {
 fn second_value(plan: &TablePlan, f: usize) -> BadCell {
     BadCell {
         expected: plan.parsers[f].field_type().as_str(),
-        message: "本记录另有一个键也对应此字段, 取值不同; 已取先读到的值, 此值未用".to_string(),
+        message: intern("本记录另有一个键也对应此字段, 取值不同; 已取先读到的值, 此值未用"),
     }
 }
 

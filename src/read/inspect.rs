@@ -100,7 +100,7 @@ pub fn inspect(
             a.blank += p.blank_rows;
             for e in &p.errors {
                 if let Some(c) = &e.column {
-                    *a.per_col.entry(c.clone()).or_insert(0) += 1;
+                    *a.per_col.entry(c.to_string()).or_insert(0) += 1;
                 }
             }
             a.samples.extend(

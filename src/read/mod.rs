@@ -57,6 +57,7 @@ pub use mapping::Mapping;
 pub use yaml_keys::{bounded_yaml, yaml_from_str, yaml_keys_once};
 
 use crate::schema::Schema;
+use crate::text::Text;
 use crate::value::Value;
 
 /// How to read.
@@ -81,20 +82,24 @@ pub struct Record {
 
 /// A cell or row that could not be read. Serialises as an entry of the
 /// findings contract's `data_errors`.
+///
+/// Its texts but the value repeat from error to error (a column whose
+/// every cell is unreadable gives a million errors): each is a [`Text`],
+/// interned where it is made, a copy of a pointer for every error.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct DataError {
     /// Relative to the audited folder, `/` separators.
-    pub file: String,
-    pub sheet: Option<String>,
+    pub file: Text,
+    pub sheet: Option<Text>,
     pub row: u32,
     /// The header as written in the file.
-    pub column: Option<String>,
+    pub column: Option<Text>,
     /// The raw value.
     pub value: Option<String>,
     /// The expected type (`datetime`, `int`, `enum` …).
-    pub expected: Option<String>,
+    pub expected: Option<Text>,
     /// What is wrong, in Chinese.
-    pub message: String,
+    pub message: Text,
 }
 
 /// A file (or a sheet of it) that was not read, and why (in Chinese).
@@ -578,7 +583,7 @@ pub fn read_table_full(
     if opts.strict {
         if let Some(e) = t.errors.first() {
             return Err(ReadError::BadData {
-                file: e.file.clone(),
+                file: e.file.to_string(),
                 error: Box::new(e.clone()),
             });
         }

@@ -353,7 +353,7 @@ fn data_notes(audit: &Audit) -> Vec<String> {
         for e in &audit.data_errors {
             let name = match &e.sheet {
                 Some(sheet) => format!("{}「{sheet}」", e.file),
-                None => e.file.clone(),
+                None => e.file.to_string(),
             };
             if files.last().is_none_or(|(f, ..)| *f != name) {
                 files.push((name, 0, 0, Vec::new()));
@@ -645,7 +645,7 @@ fn departments(
                 .into_iter()
                 .take(5)
                 .map(|f| WorstCase {
-                    code: f.code.clone(),
+                    code: f.code.to_string(),
                     key: f.key.clone(),
                     message: f.message.clone(),
                 })

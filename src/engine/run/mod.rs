@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap as HashMap;
 use rayon::prelude::*;
 
 use super::data::{Data, Row};
-use super::eval::{AggInput, Env, Frame, GroupView, LookupCache, Range, Touched, Val};
+use super::eval::{AggInput, Env, Frame, GroupView, LookupCache, Names, Range, Touched, Val};
 use super::fast::batch::{self, Kernel};
 use super::fast::Fast;
 use super::index::{Index, Key};
@@ -251,6 +251,25 @@ pub struct Partial {
     /// missing); each may be a member of any group those values match.
     unplaced: Vec<HashMap<Vec<Option<Key>>, GroupAcc>>,
     metrics: Vec<HashMap<Option<Key>, MetricAcc>>,
+    /// The missing names of this chunk's undetermined verdicts, one text
+    /// each (a column that is empty throughout names the same field in
+    /// every verdict).
+    missing_names: SharedTexts,
+}
+
+/// Texts made once and shared by the verdicts that repeat them.
+#[derive(Default)]
+struct SharedTexts(rustc_hash::FxHashSet<Text>);
+
+impl SharedTexts {
+    fn share(&mut self, s: &str) -> Text {
+        if let Some(t) = self.0.get(s) {
+            return t.clone();
+        }
+        let t = Text::from(s);
+        self.0.insert(t.clone());
+        t
+    }
 }
 
 /// The plan of a run, ready to evaluate chunks of any dataset: lookup
@@ -391,6 +410,7 @@ impl<'a> Runner<'a> {
                 calendar: opts.calendar,
                 agg_slots,
                 event_field,
+                names: Names::of(program, schema),
             },
             agg_plans,
             rules,
@@ -793,7 +813,7 @@ fn field_evidence(env: &Env<'_>, r: &Row, t: &Touched) -> Evidence {
         file: f.path.clone(),
         sheet: f.sheet.clone(),
         row: r.row,
-        field: Some(env.schema.datasets[t.dataset].fields[t.field].name.clone()),
+        field: Some(env.names.fields[t.dataset][t.field].clone()),
         value: if v.is_missing() {
             None
         } else {
@@ -942,13 +962,15 @@ fn eval_metric(
     }
 }
 
+/// The undetermined verdict of `rule` on `row`, into `p`.
 fn undetermined_row(
     env: &Env<'_>,
     rule: &RuleDef,
     row: &Row,
     f: &mut Frame<'_>,
     dataset: usize,
-) -> Undetermined {
+    p: &mut Partial,
+) {
     let file = &env.data.files[row.file as usize];
     let mut evidence = vec![Evidence {
         file: file.path.clone(),
@@ -964,14 +986,15 @@ fn undetermined_row(
             evidence.push(field_evidence(env, &env.data.tables[ds][ri as usize], t));
         }
     }
-    Undetermined {
-        code: rule.code.clone(),
-        dataset: env.schema.datasets[dataset].name.clone(),
+    let missing = f.missing.iter().map(|m| p.missing_names.share(m)).collect();
+    p.undetermined.push(Undetermined {
+        code: env.names.rule(rule).0,
+        dataset: env.names.datasets[dataset].clone(),
         key: record_key(env, rule, f, row),
-        missing: f.missing.clone(),
+        missing,
         evidence,
         group_rows: None,
-    }
+    });
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1000,8 +1023,7 @@ fn eval_group_row(
             // A record without its group key could be in any group: unless
             // it decides nothing, it is undetermined, by its own key.
             if !decides_nothing(env, rule, &agg_plans[&ri], member, row, f, &key_values) {
-                let u = undetermined_row(env, rule, row, f, rule.dataset);
-                p.undetermined.push(u);
+                undetermined_row(env, rule, row, f, rule.dataset, p);
                 add_unplaced(rule, &agg_plans[&ri], row, slot, p, f);
             }
             return;
@@ -1139,11 +1161,12 @@ fn eval_record(env: &Env<'_>, rule: &RuleDef, row: &Row, p: &mut Partial, f: &mu
                 m.violation();
                 message_between(rule, &mut t, &mut m)
             };
+            let (code, name) = env.names.rule(rule);
             p.findings.push(Finding {
-                code: rule.code.clone(),
-                rule: rule.name.clone(),
+                code,
+                rule: name,
                 severity: rule.severity.as_str(),
-                dataset: env.schema.datasets[rule.report_dataset].name.clone(),
+                dataset: env.names.datasets[rule.report_dataset].clone(),
                 key,
                 dept: dept_of(rule, &mut t),
                 message,
@@ -1156,8 +1179,7 @@ fn eval_record(env: &Env<'_>, rule: &RuleDef, row: &Row, p: &mut Partial, f: &mu
             });
         }
         None => {
-            let u = undetermined_row(env, rule, row, f, rule.report_dataset);
-            p.undetermined.push(u);
+            undetermined_row(env, rule, row, f, rule.report_dataset, p);
         }
     }
 }
@@ -1213,7 +1235,8 @@ fn judge_group<'g>(
     if verdict == Some(false) {
         return;
     }
-    let ds_name = env.schema.datasets[rule.report_dataset].name.clone();
+    let ds_name = env.names.datasets[rule.report_dataset].clone();
+    let (code, name) = env.names.rule(rule);
     // The group's first records, those that decide its aggregates and, for
     // an undetermined verdict, those it could not count.
     let (mut rows, records) = g.evidence_rows(verdict.is_none());
@@ -1257,8 +1280,8 @@ fn judge_group<'g>(
     match verdict {
         Some(false) => {}
         Some(true) => audit.findings.push(Finding {
-            code: rule.code.clone(),
-            rule: rule.name.clone(),
+            code,
+            rule: name,
             severity: rule.severity.as_str(),
             dataset: ds_name,
             key,
@@ -1272,7 +1295,7 @@ fn judge_group<'g>(
             baseline: None,
         }),
         None => audit.undetermined.push(Undetermined {
-            code: rule.code.clone(),
+            code,
             dataset: ds_name,
             key,
             missing: {
@@ -1287,7 +1310,7 @@ fn judge_group<'g>(
                     }
                 }
                 m.sort();
-                m
+                m.into_iter().map(Text::from).collect()
             },
             evidence,
             group_rows,
