@@ -15,6 +15,15 @@ use yimen::text::Text;
 
 /// A case log whose 受理时间 is unreadable in each of its three rows.
 fn export() -> tempfile::TempDir {
+    export_of(
+        "C1,A1,民政局,中心窗口,待补录,2025-03-01 10:00:00\n\
+         C2,A1,民政局,中心窗口,待补录,2025-03-02 10:00:00\n\
+         C3,A1,民政局,中心窗口,待补录,2025-03-03 10:00:00\n",
+    )
+}
+
+/// The one-item catalogue and a case log of `cases`.
+fn export_of(cases: &str) -> tempfile::TempDir {
     common::folder(&[
         (
             "事项目录.csv",
@@ -22,10 +31,7 @@ fn export() -> tempfile::TempDir {
         ),
         (
             "办件记录.csv",
-            "办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n\
-             C1,A1,民政局,中心窗口,待补录,2025-03-01 10:00:00\n\
-             C2,A1,民政局,中心窗口,待补录,2025-03-02 10:00:00\n\
-             C3,A1,民政局,中心窗口,待补录,2025-03-03 10:00:00\n",
+            &format!("办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n{cases}"),
         ),
     ])
 }
@@ -78,6 +84,31 @@ fn the_data_errors_of_a_column_share_their_texts() {
     one_string("message", errors.iter().map(|e| &e.message));
     assert_eq!(errors[0].file, "办件记录.csv");
     assert_eq!(errors[0].value.as_deref(), Some("待补录"));
+}
+
+/// An enum column's unreadable cells: its message (naming the labels) and
+/// its expected type are made once for the column, not for each cell.
+#[test]
+fn an_enum_column_s_data_errors_share_their_message() {
+    let tmp = export_of(
+        "C1,A1,民政局,网上大厅,2025-03-01 09:00:00,2025-03-01 10:00:00\n\
+         C2,A1,民政局,邮寄,2025-03-02 09:00:00,2025-03-02 10:00:00\n",
+    );
+    let a = audit(tmp.path());
+    let errors: Vec<_> = a
+        .data_errors
+        .iter()
+        .filter(|e| e.column.as_deref() == Some("受理渠道"))
+        .collect();
+    assert_eq!(errors.len(), 2, "{:?}", a.data_errors);
+    one_string("message", errors.iter().map(|e| &e.message));
+    one_string(
+        "expected",
+        errors.iter().filter_map(|e| e.expected.as_ref()),
+    );
+    assert!(errors[0].message.starts_with("不是受理渠道的可识别取值"));
+    assert!(errors[0].message.is_interned());
+    assert_eq!(errors[0].expected.as_deref(), Some("enum"));
 }
 
 #[test]

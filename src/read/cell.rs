@@ -66,8 +66,9 @@ pub struct StrCache {
 /// A value that does not parse as its field's type.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BadCell {
-    /// The expected type, e.g. `datetime` (the field type's name).
-    pub expected: &'static str,
+    /// The expected type, e.g. `datetime` (the field type's name; the
+    /// parser's [`CellParser::expected`]).
+    pub expected: Text,
     /// What is wrong, in Chinese (interned: a column's unreadable cells
     /// repeat a few messages).
     pub message: Text,
@@ -100,6 +101,11 @@ pub struct CellParser {
     default: Option<Value>,
     /// See [`Field::none_words`].
     none_words: bool,
+    /// The type's name, interned once: every data error of the column
+    /// names it.
+    expected: Text,
+    /// Enum: the data error's message (it names the labels), made once.
+    enum_message: Text,
 }
 
 /// An enum with at most this many labels is matched by scanning them first.
@@ -127,6 +133,8 @@ impl CellParser {
             label_texts: Vec::new(),
             default: None,
             none_words: field.none_words,
+            expected: intern(field.ty.as_str()),
+            enum_message: Text::default(),
         };
         let add = |p: &mut CellParser, raw: &str, target: (usize, Text)| {
             p.exact.insert(raw.into(), target.clone());
@@ -159,6 +167,7 @@ impl CellParser {
                     .filter_map(|l| p.exact.get(&**l).map(|&(i, _)| (Box::from(&**l), i)))
                     .collect();
             }
+            p.enum_message = enum_message(&p.header, &labels);
             p.labels = labels;
         } else {
             for (raw, target) in field
@@ -180,6 +189,11 @@ impl CellParser {
 
     pub fn field_type(&self) -> FieldType {
         self.ty
+    }
+
+    /// The type's name as a data error gives it (`datetime`), interned.
+    pub fn expected(&self) -> Text {
+        self.expected.clone()
     }
 
     /// A string field without value aliases: its value is the trimmed
@@ -580,27 +594,29 @@ impl CellParser {
 
     fn bad(&self, what: &str) -> BadCell {
         BadCell {
-            expected: self.ty.as_str(),
-            message: crate::text::intern(what),
+            expected: self.expected(),
+            message: intern(what),
         }
     }
 
     fn bad_enum(&self) -> BadCell {
-        let mut labels = String::new();
-        for (i, l) in self.labels.iter().enumerate() {
-            if i > 0 {
-                labels.push('、');
-            }
-            labels.push_str(l);
-        }
         BadCell {
-            expected: "enum",
-            message: crate::text::intern(&format!(
-                "不是{}的可识别取值(应为 {labels} 之一)",
-                self.header
-            )),
+            expected: self.expected(),
+            message: self.enum_message.clone(),
         }
     }
+}
+
+/// An enum's data error message: its header and labels.
+fn enum_message(header: &str, labels: &[Text]) -> Text {
+    let mut text = String::new();
+    for (i, l) in labels.iter().enumerate() {
+        if i > 0 {
+            text.push('、');
+        }
+        text.push_str(l);
+    }
+    intern(&format!("不是{header}的可识别取值(应为 {text} 之一)"))
 }
 
 /// The text of a spreadsheet cell as a person sees it (numbers without a

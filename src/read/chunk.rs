@@ -340,7 +340,7 @@ impl TablePlan {
             row,
             column: column.and_then(|c| self.headers.get(c).cloned()),
             value,
-            expected: Some(intern(bad.expected)),
+            expected: Some(bad.expected),
             message: bad.message,
         }
     }
@@ -1202,7 +1202,7 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
                     Some(c),
                     Some(String::from_utf8_lossy(raw).into_owned()),
                     BadCell {
-                        expected: parser.field_type().as_str(),
+                        expected: parser.expected(),
                         message: Text::from(undecodable(raw, enc)),
                     },
                 ));
@@ -1505,7 +1505,7 @@ fn parse_json_value(
 /// list), not one value.
 pub(crate) fn not_single(plan: &TablePlan, f: usize, kind: &str) -> BadCell {
     BadCell {
-        expected: plan.parsers[f].field_type().as_str(),
+        expected: plan.parsers[f].expected(),
         message: intern(&format!("不是单个值, 是一个{kind};此字段无法读取")),
     }
 }
@@ -1557,7 +1557,7 @@ fn cells_expected(width: usize) -> String {
 /// under another of its keys (the first is read).
 fn second_value(plan: &TablePlan, f: usize) -> BadCell {
     BadCell {
-        expected: plan.parsers[f].field_type().as_str(),
+        expected: plan.parsers[f].expected(),
         message: intern("本记录另有一个键也对应此字段, 取值不同; 已取先读到的值, 此值未用"),
     }
 }
