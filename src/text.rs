@@ -7,39 +7,43 @@
 //! bytes each (an audit of 10M cases 3% faster, a dirty export's peak
 //! memory a third lower).
 //!
-//! Most texts are reference-counted: the reader shares one string per
-//! distinct text of a column in each worker (`read::cell::StrCache`), so a
-//! worker's clones touch only its own counts. The texts every worker reads
-//! are interned for the life of the process instead ([`intern`]: static,
-//! so that a clone copies the pointer and counts nothing): the short texts
-//! of the registers held whole (a lookup's values go into each case's
-//! verdict, `read::read_table_full`), an enum's labels and a mapping's
-//! alias targets, a policy's text constants (`Value::str`), and the names
-//! a run's verdicts and data errors repeat (a rule's code, a file, a
-//! column, what was expected and what is wrong). An atomic
-//! count that two cores update in turn moves its cache line between them
-//! on every clone: interning those took 3% off the audit's wall time at
-//! two threads. (Interning the reader's per-worker texts too removed 8% of
-//! the samples that sat on atomic instructions and nothing of the wall
-//! time: those counts were not contended.)
+//! A text is reference-counted, or static (it lives until the process
+//! ends, and its clones count nothing: an atomic instruction each, however
+//! uncontended, is a barrier). The reader shares one string per distinct
+//! text of a column in each worker (`read::cell::StrCache`), and keeps it
+//! static from its second sighting on ([`Text::keep`]): the texts a column
+//! repeats (departments, item codes, channels) count nothing, its unique
+//! ones (case ids) are freed with their records (10M cases: 2-3% less
+//! wall and CPU time). The texts every worker reads are interned
+//! ([`intern`]: one static string per text for the process): the short
+//! texts of the registers held whole (a lookup's values go into each
+//! case's verdict, `read::read_table_full`), an enum's labels and a
+//! mapping's alias targets, a policy's text constants (`Value::str`), and
+//! the names a run's verdicts and data errors repeat (a rule's code, a
+//! file, a column, what was expected and what is wrong). An atomic count
+//! that two cores update in turn moves its cache line between them on
+//! every clone: interning those took 3% off the audit's wall time at two
+//! threads.
 //!
 //! Invariant: the interned texts of a process take at most
-//! [`INTERN_BUDGET`] bytes (counted with their bookkeeping); past it,
-//! [`intern`] gives reference-counted texts, so a process that audits
-//! export after export (a library user, the test suite) never grows
-//! without bound. Which form a text takes never changes a result: texts
-//! compare, hash and order by content.
+//! [`INTERN_BUDGET`] bytes and the kept ones at most [`KEPT_BUDGET`]
+//! (counted with their bookkeeping); past them, texts stay
+//! reference-counted, so a process that audits export after export (a
+//! library user, the test suite) never grows without bound. Which form a
+//! text takes never changes a result: texts compare, hash and order by
+//! content.
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::ops::Deref;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use arcstr::ArcStr;
 use rustc_hash::FxHashSet;
 
-/// A text: interned for the life of the process, or reference-counted.
-/// One pointer (`ArcStr`: its length and count sit before its bytes), so
+/// A text: static (interned or kept for the life of the process), or
+/// reference-counted. One pointer (`ArcStr`: its length and count sit before its bytes), so
 /// that a cell's value ([`crate::value::Value`]) takes 16 bytes, not 24.
 /// Its form is private: only [`intern`] and `From` make one, so that two
 /// live texts at one address are one text (the address tables rely on it).
@@ -55,6 +59,16 @@ pub const INTERN_BUDGET: usize = 32 << 20;
 /// more, and its entry in the set (an 8-byte pointer and a control byte,
 /// at most 7/8 of the buckets used, and the table a growth frees).
 const ENTRY_COST: usize = 64;
+
+/// The most bytes the texts a worker's reader keeps for the life of the
+/// process take ([`Text::keep`]), apart from [`INTERN_BUDGET`], so that
+/// they never leave the interned texts without room.
+pub const KEPT_BUDGET: usize = 16 << 20;
+
+/// The bytes [`Text::keep`] has kept (what a kept text costs beyond its
+/// bytes, as an interned one, [`ENTRY_COST`]: its header, the allocator's
+/// rounding, and nothing else counted apart).
+static KEPT_BYTES: AtomicUsize = AtomicUsize::new(0);
 
 /// The interned texts and the bytes they take.
 struct Interned {
@@ -93,16 +107,36 @@ pub fn intern(s: &str) -> Text {
 }
 
 impl Text {
+    /// Keep this text's string for the life of the process, while
+    /// [`KEPT_BUDGET`] lasts: from then on its clones, and those made
+    /// before, count nothing (an atomic instruction each, however
+    /// uncontended: a barrier). For a worker's string of a text its column
+    /// repeats (`read::cell::StrCache`, from its second sighting, so that
+    /// a column of unique ids keeps nothing).
+    #[inline]
+    pub fn keep(&self) {
+        if ArcStr::is_static(&self.0) {
+            return;
+        }
+        let cost = self.len() + ENTRY_COST;
+        let taken = KEPT_BYTES.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| {
+            (b + cost <= KEPT_BUDGET).then_some(b + cost)
+        });
+        if taken.is_ok() {
+            self.0.leak();
+        }
+    }
+
     /// The text as a string slice.
     #[inline]
     pub fn as_str(&self) -> &str {
         self.0.as_str()
     }
 
-    /// Interned ([`intern`]): it lives, at its address, until the process
-    /// ends.
+    /// Interned ([`intern`]) or kept ([`Text::keep`]): it lives, at its
+    /// address, until the process ends, and its clones count nothing.
     #[inline]
-    pub fn is_interned(&self) -> bool {
+    pub fn is_static(&self) -> bool {
         ArcStr::is_static(&self.0)
     }
 
@@ -235,7 +269,7 @@ mod tests {
     fn interned_texts_are_one_string_and_compare_by_content() {
         let a = intern("区民政局");
         let b = intern(&String::from("区民政局"));
-        if !a.is_interned() {
+        if !a.is_static() {
             // (Another test of this process took the whole budget.)
             return;
         }
@@ -259,7 +293,7 @@ mod tests {
         // (The tables keyed by a text's address take its bits above 16
         // bytes: two texts sharing them would share a slot.)
         let texts: Vec<Text> = (0..100).map(|i| intern(&format!("GA{i:06}"))).collect();
-        if !texts.iter().all(Text::is_interned) {
+        if !texts.iter().all(Text::is_static) {
             return;
         }
         let mut addresses: Vec<usize> = texts.iter().map(Text::address).collect();
@@ -276,11 +310,28 @@ mod tests {
     }
 
     #[test]
+    fn a_kept_text_is_static_with_the_clones_made_before() {
+        let t = Text::from("综合窗口");
+        let before = t.clone();
+        assert!(!t.is_static());
+        t.keep();
+        assert!(t.is_static() && before.is_static());
+        assert!(Text::ptr_eq(&t, &before));
+        assert_eq!(before.as_str(), "综合窗口");
+        drop(before);
+        assert_eq!(t.clone().as_str(), "综合窗口");
+        // One larger than the whole budget is never kept.
+        let big = Text::from("字".repeat(KEPT_BUDGET / 3 + 1));
+        big.keep();
+        assert!(!big.is_static());
+    }
+
+    #[test]
     fn past_the_budget_texts_are_reference_counted() {
         // One text larger than the whole budget is never interned.
         let big = "字".repeat(INTERN_BUDGET / 3 + 1);
-        assert!(!intern(&big).is_interned());
+        assert!(!intern(&big).is_static());
         assert_eq!(intern(&big).as_str(), big);
-        assert!(Text::from("").is_interned());
+        assert!(Text::from("").is_static());
     }
 }

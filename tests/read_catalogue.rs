@@ -126,10 +126,10 @@ fn the_short_texts_of_a_register_held_whole_are_interned() {
         for f in ["code", "dept", "kind", "name"] {
             let t = text(r, f);
             if t.len() > 128 {
-                assert!(!t.is_interned(), "row {}: {f}", r.row);
+                assert!(!t.is_static(), "row {}: {f}", r.row);
                 long += 1;
             } else {
-                assert!(t.is_interned(), "row {}: {f} {t}", r.row);
+                assert!(t.is_static(), "row {}: {f} {t}", r.row);
                 short += 1;
             }
         }

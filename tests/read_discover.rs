@@ -534,14 +534,20 @@ fn chunks_of(src: &yimen::read::SourceFile, rows: usize) -> Vec<yimen::read::Chu
 
 /// The value of `field` in each parsed record of `chunks`, as its `Text`.
 fn texts_of(chunks: &[yimen::read::Chunk], field: &str) -> Vec<yimen::text::Text> {
+    let records: Vec<yimen::read::Record> =
+        chunks.iter().flat_map(|c| parse_chunk(c).records).collect();
+    field_texts(&records, field)
+}
+
+/// The value of `field` in each of `records`, as its `Text`.
+fn field_texts(records: &[yimen::read::Record], field: &str) -> Vec<yimen::text::Text> {
     let f = schema()
         .dataset("cases")
         .unwrap()
         .field_index(field)
         .unwrap();
-    chunks
+    records
         .iter()
-        .flat_map(|c| parse_chunk(c).records)
         .map(|r| match &r.values[f] {
             Value::Str(s) => s.clone(),
             v => panic!("{field} {v:?}"),
@@ -567,7 +573,10 @@ fn equal_texts_of_a_column_share_one_string_across_a_thread_s_chunks() {
         let src = &d.sources[0];
         let chunks = chunks_of(src, 250);
         assert_eq!(chunks.len(), 8, "{}", dir.display());
-        let codes = texts_of(&chunks, "item_code");
+        // (Parsed once: a text the same worker reads again is seen twice.)
+        let records: Vec<yimen::read::Record> =
+            chunks.iter().flat_map(|c| parse_chunk(c).records).collect();
+        let codes = field_texts(&records, "item_code");
         assert_eq!(codes.len(), 2000);
         // Record 0 (chunk 0) and record 1998 (chunk 7) hold `A0`: one string.
         assert_eq!(&*codes[1998], "A0");
@@ -577,8 +586,13 @@ fn equal_texts_of_a_column_share_one_string_across_a_thread_s_chunks() {
             dir.display()
         );
         assert!(!yimen::text::Text::ptr_eq(&codes[0], &codes[1]));
+        // A text the column repeats is kept for the process (its clones
+        // count nothing); a unique one, an id, is not (nothing leaks).
+        assert!(codes[0].is_static() && codes[1998].is_static());
+        let ids = field_texts(&records, "id");
+        assert!(ids.iter().all(|id| !id.is_static()), "{}", dir.display());
         // An enum's label too (the worker's own copy of it).
-        let channels = texts_of(&chunks, "channel");
+        let channels = field_texts(&records, "channel");
         assert_eq!(&*channels[1998], "综合窗口");
         assert!(
             yimen::text::Text::ptr_eq(&channels[0], &channels[1998]),

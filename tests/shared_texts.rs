@@ -107,7 +107,7 @@ fn an_enum_column_s_data_errors_share_their_message() {
         errors.iter().filter_map(|e| e.expected.as_ref()),
     );
     assert!(errors[0].message.starts_with("不是受理渠道的可识别取值"));
-    assert!(errors[0].message.is_interned());
+    assert!(errors[0].message.is_static());
     assert_eq!(errors[0].expected.as_deref(), Some("enum"));
 }
 
@@ -127,8 +127,8 @@ fn the_undetermined_verdicts_of_a_rule_share_their_texts() {
     assert_eq!(h003[0].missing, ["accepted_at"]);
     // Made once for the run and copied by every worker: interned (a copy
     // is a pointer's, with no reference count that two cores update).
-    assert!(h003[0].code.is_interned() && h003[0].dataset.is_interned());
-    assert!(h003[0].evidence[0].file.is_interned());
+    assert!(h003[0].code.is_static() && h003[0].dataset.is_static());
+    assert!(h003[0].evidence[0].file.is_static());
     // Every rule's verdicts on the case log name it with the same string.
     let case_log: Vec<&Text> = a
         .undetermined

@@ -54,7 +54,8 @@ type FastMap<K, V> = rustc_hash::FxHashMap<K, V>;
 /// real catalogue's cases.) Texts are kept by their hash and
 /// compared with [`same_text`] (inline, where a set of strings would call
 /// `memcmp` for every cell); of two texts with the same hash, the first
-/// is shared and the other is not.
+/// is shared and the other is not. A text found again is kept static
+/// ([`Text::keep`]): its clones count nothing from then on.
 #[derive(Debug, Default)]
 pub struct StrCache {
     by_hash: FastMap<u64, Text>,
@@ -233,6 +234,8 @@ impl CellParser {
         let kept = cache.by_hash.get(&h);
         if let Some(v) = kept.filter(|v| same_text(v, t)) {
             cache.hits += 1;
+            // (A text seen twice: its clones count nothing from now on.)
+            v.keep();
             return Value::Str(v.clone());
         }
         // (A placeholder is never kept: a text found kept is none.)
@@ -452,7 +455,7 @@ impl CellParser {
         self.labels
             .iter()
             .map(|l| {
-                if l.is_interned() {
+                if l.is_static() {
                     l.clone()
                 } else {
                     Text::from(&**l)

@@ -550,7 +550,9 @@ const HELD_TEXT_INTERNED: usize = 128;
 fn intern_held_texts(records: &mut [Record]) {
     for v in records.iter_mut().flat_map(|r| r.values.iter_mut()) {
         if let Value::Str(s) = v {
-            if s.len() <= HELD_TEXT_INTERNED && !s.is_interned() {
+            // (Also a text a worker's reader kept static: interned, it is
+            // one string for the process, as a policy's constants are.)
+            if s.len() <= HELD_TEXT_INTERNED {
                 *v = Value::Str(crate::text::intern(s));
             }
         }
