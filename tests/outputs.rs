@@ -312,6 +312,29 @@ fn the_workbook_reopens_with_its_sheets_and_rows() {
     assert!(std::fs::read(&path).unwrap() == std::fs::read(&again).unwrap());
 }
 
+/// A workbook's sheets go out through temporary files: without a writable
+/// temporary directory the audit says so and exits 2, no panic, no file.
+#[test]
+fn a_workbook_without_a_writable_temporary_directory_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("审计.xlsx");
+    let missing = tmp.path().join("没有此目录");
+    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
+        .arg("audit")
+        .arg(common::root().join("examples/guangan"))
+        .args(["--as-of", "2025-12-31", "--format", "xlsx", "--output"])
+        .arg(&path)
+        .env("TMPDIR", &missing)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("无法生成 Excel 工作簿: 临时目录"), "{err}");
+    assert!(err.contains("没有此目录") && err.contains("TMPDIR"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!path.exists());
+}
+
 #[test]
 fn xlsx_needs_an_output_file() {
     let out = yimen(&["--format", "xlsx"], None);

@@ -454,6 +454,27 @@ fn compare_gives_the_change_against_the_previous_period() {
     assert!(!plain.contains("previous_score"));
 }
 
+/// The report's workbook, as the audit's, needs a writable temporary
+/// directory: without one, an error naming it and exit 2, not a panic.
+#[test]
+fn an_xlsx_report_without_a_writable_temporary_directory_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    fixture(tmp.path());
+    let path = tmp.path().join("考评.xlsx");
+    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
+        .arg("report")
+        .arg(tmp.path())
+        .args(["--as-of", "2025-12-31", "--format", "xlsx", "--output"])
+        .arg(&path)
+        .env("TMPDIR", tmp.path().join("没有此目录"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("临时目录") && !err.contains("panicked"), "{err}");
+    assert!(!path.exists());
+}
+
 #[test]
 fn xlsx_report_reopens_with_the_expected_sheets() {
     use calamine::{DataType as _, Reader as _};

@@ -234,5 +234,5 @@ fn build(r: &Report) -> Result<Vec<u8>, XlsxError> {
 }
 
 pub fn render(r: &Report) -> Result<Vec<u8>, String> {
-    build(r).map_err(|e| format!("无法生成工作簿：{e}"))
+    crate::output::xlsx::build_workbook(|| build(r)).map_err(|e| format!("无法生成工作簿：{e}"))
 }
