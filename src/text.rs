@@ -43,10 +43,11 @@ use arcstr::ArcStr;
 use rustc_hash::FxHashSet;
 
 /// A text: static (interned or kept for the life of the process), or
-/// reference-counted. One pointer (`ArcStr`: its length and count sit before its bytes), so
-/// that a cell's value ([`crate::value::Value`]) takes 16 bytes, not 24.
-/// Its form is private: only [`intern`] and `From` make one, so that two
-/// live texts at one address are one text (the address tables rely on it).
+/// reference-counted. One pointer (`ArcStr`: its length and count sit
+/// before its bytes), so that a cell's value ([`crate::value::Value`])
+/// takes 16 bytes, not 24. Its form is private: only [`intern`], `From`
+/// and [`Text::keep`] make or change one, so that two live texts at one
+/// address are one text (the address tables rely on it).
 #[derive(Clone)]
 pub struct Text(ArcStr);
 
