@@ -330,7 +330,10 @@ fn a_workbook_without_a_writable_temporary_directory_is_an_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("无法生成 Excel 工作簿: 临时目录"), "{err}");
-    assert!(err.contains("没有此目录") && err.contains("TMPDIR"), "{err}");
+    assert!(
+        err.contains("没有此目录") && err.contains("TMPDIR"),
+        "{err}"
+    );
     assert!(!err.contains("panicked"), "{err}");
     assert!(!path.exists());
 }

@@ -454,6 +454,23 @@ fn compare_gives_the_change_against_the_previous_period() {
     assert!(!plain.contains("previous_score"));
 }
 
+/// `yimen report DIR --format xlsx --output PATH`, with `TMPDIR` as given.
+fn xlsx_report(
+    dir: &std::path::Path,
+    path: &std::path::Path,
+    tmpdir: Option<&std::path::Path>,
+) -> std::process::Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_yimen"));
+    cmd.arg("report")
+        .arg(dir)
+        .args(["--as-of", "2025-12-31", "--format", "xlsx", "--output"])
+        .arg(path);
+    if let Some(t) = tmpdir {
+        cmd.env("TMPDIR", t);
+    }
+    cmd.output().unwrap()
+}
+
 /// The report's workbook, as the audit's, needs a writable temporary
 /// directory: without one, an error naming it and exit 2, not a panic.
 #[test]
@@ -461,17 +478,13 @@ fn an_xlsx_report_without_a_writable_temporary_directory_is_an_error() {
     let tmp = tempfile::tempdir().unwrap();
     fixture(tmp.path());
     let path = tmp.path().join("考评.xlsx");
-    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
-        .arg("report")
-        .arg(tmp.path())
-        .args(["--as-of", "2025-12-31", "--format", "xlsx", "--output"])
-        .arg(&path)
-        .env("TMPDIR", tmp.path().join("没有此目录"))
-        .output()
-        .unwrap();
+    let out = xlsx_report(tmp.path(), &path, Some(&tmp.path().join("没有此目录")));
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("临时目录") && !err.contains("panicked"), "{err}");
+    assert!(
+        err.contains("临时目录") && !err.contains("panicked"),
+        "{err}"
+    );
     assert!(!path.exists());
 }
 
@@ -481,13 +494,7 @@ fn xlsx_report_reopens_with_the_expected_sheets() {
     let tmp = tempfile::tempdir().unwrap();
     fixture(tmp.path());
     let path = tmp.path().join("考评.xlsx");
-    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
-        .arg("report")
-        .arg(tmp.path())
-        .args(["--as-of", "2025-12-31", "--format", "xlsx", "--output"])
-        .arg(&path)
-        .output()
-        .unwrap();
+    let out = xlsx_report(tmp.path(), &path, None);
     common::assert_success(&out);
     let mut wb = calamine::open_workbook_auto(&path).unwrap();
     assert_eq!(

@@ -666,22 +666,29 @@ mod tests {
         assert!(clause.contains("一律不得在原单位办理"), "{clause}");
         // The long tables' sheets (low-memory mode, each row made as it
         // is written): every verdict and error, in order.
-        let und = book.worksheet_range(UNDETERMINED).unwrap();
-        assert_eq!(und.height(), 1 + audit.undetermined.len());
-        for (i, u) in audit.undetermined.iter().enumerate() {
-            assert_eq!(
-                und.get_value((1 + i as u32, 0)).map(ToString::to_string),
-                Some(u.code.to_string())
-            );
-        }
-        let errors = book.worksheet_range(DATA_ERRORS).unwrap();
-        assert_eq!(errors.height(), 1 + audit.data_errors.len());
-        for (i, e) in audit.data_errors.iter().enumerate() {
-            assert_eq!(
-                errors.get_value((1 + i as u32, 6)).map(ToString::to_string),
-                Some(e.message.to_string())
-            );
-        }
+        let mut column = |sheet: &str, c: u32| -> Vec<String> {
+            let range = book.worksheet_range(sheet).unwrap();
+            (1..range.height() as u32)
+                .map(|r| {
+                    range
+                        .get_value((r, c))
+                        .map(ToString::to_string)
+                        .unwrap_or_default()
+                })
+                .collect()
+        };
+        let codes: Vec<String> = audit
+            .undetermined
+            .iter()
+            .map(|u| u.code.to_string())
+            .collect();
+        assert_eq!(column(UNDETERMINED, 0), codes);
+        let messages: Vec<String> = audit
+            .data_errors
+            .iter()
+            .map(|e| e.message.to_string())
+            .collect();
+        assert_eq!(column(DATA_ERRORS, 6), messages);
         let sum = book.worksheet_range(SUMMARY).unwrap();
         // 部门 H001 S001 合计; two departments and 未注明, then the total row.
         assert_eq!(
