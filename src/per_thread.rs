@@ -27,6 +27,12 @@ impl<T> PerThread<T> {
         Some(kept.swap_remove(i).1)
     }
 
+    /// Everything every thread gave back (and keeps no more).
+    pub fn drain(&self) -> Vec<T> {
+        let mut kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        kept.drain(..).map(|(_, v)| v).collect()
+    }
+
     /// Keep `v` for this thread's next [`PerThread::take`].
     pub fn put(&self, v: T) {
         let me = rayon::current_thread_index();

@@ -3,68 +3,51 @@
 //! borrowed from the records), and, in debug builds, the check of every
 //! verdict against the reference evaluator.
 
-use indexmap::IndexMap;
-use rustc_hash::FxBuildHasher;
-
 #[cfg(debug_assertions)]
 use super::eval_metric;
+use super::kept_groups::KeptGroups;
 use super::memo::{Memo, MemoPlan, Outcome};
 use super::metric_counts::MetricCounts;
-use super::{merge_group, AggInput, AggPlan, GroupAcc, Partial, Runner};
+use super::{AggInput, AggPlan, GroupAcc, Partial, Runner};
 use crate::ast::RuleKind;
 use crate::engine::data::Row;
 #[cfg(debug_assertions)]
 use crate::engine::eval::Frame;
 use crate::engine::fast::batch;
 use crate::engine::fast::{value_bkey, BKey, Bail, Fast};
+#[cfg(debug_assertions)]
 use crate::engine::index::Key;
 use crate::ir::{AggFunc, IrExpr, RuleDef};
+#[cfg(debug_assertions)]
 use crate::value::Value;
 
-/// A chunk's groups of one rule by their key values, each at a fixed place
-/// (groups are only ever added).
-type Groups<'r> = IndexMap<Vec<BKey<'r>>, GroupAcc, FxBuildHasher>;
-
-/// What the fast path accumulates over one chunk: groups and metric
-/// counts keyed by values borrowed from the chunk's records (no reference
-/// counting per record), folded into the chunk's [`Partial`] at its end.
+/// What the fast path accumulates over one chunk: metric counts keyed by
+/// values borrowed from the chunk's records (no reference counting per
+/// record), folded into the chunk's [`Partial`] at its end, and the
+/// worker's groups, kept across its chunks ([`KeptGroups`]).
 pub(super) struct FastChunk<'r> {
     keys: Vec<BKey<'r>>,
     inputs: Vec<AggInput>,
-    groups: Vec<Groups<'r>>,
-    /// By rule, then by memo entry: the place in `groups` (plus one; 0:
-    /// none yet) of the group the entry's records join in this chunk. The
-    /// entry's values hold the group key's fields, so a replay finds its
-    /// group without making and hashing the key again. (Its group by
-    /// content: a record whose key strings are others of the same texts,
-    /// which would make a group of their own until the chunk is folded,
-    /// joins the one the fold would merge them into.)
-    places: Vec<Vec<u32>>,
+    kept: KeptGroups,
     metrics: Vec<MetricCounts<'r>>,
 }
 
 impl FastChunk<'_> {
-    pub(super) fn new(rules: usize) -> Self {
+    pub(super) fn new(rules: usize, kept: KeptGroups) -> Self {
         FastChunk {
             keys: Vec::new(),
             inputs: Vec::new(),
-            groups: vec![Groups::default(); rules],
-            places: vec![Vec::new(); rules],
+            kept,
             metrics: std::iter::repeat_with(MetricCounts::default)
                 .take(rules)
                 .collect(),
         }
     }
 
-    /// Fold into the chunk's partial (where the reference evaluator may have
-    /// counted other records of the same groups).
-    pub(super) fn fold_into(self, p: &mut Partial) {
-        for (slot, groups) in self.groups.into_iter().enumerate() {
-            for (k, acc) in groups {
-                let key: Vec<Key> = k.into_iter().map(BKey::to_key).collect();
-                merge_group(&mut p.groups[slot], key, acc);
-            }
-        }
+    /// Fold the metric counts into the chunk's partial (where the
+    /// reference evaluator may have counted other records of the same
+    /// departments); the groups go back to the worker.
+    pub(super) fn fold_into(self, p: &mut Partial) -> KeptGroups {
         for (slot, metrics) in self.metrics.into_iter().enumerate() {
             for (k, acc) in metrics.into_counts() {
                 p.metrics[slot]
@@ -73,6 +56,9 @@ impl FastChunk<'_> {
                     .absorb(&acc);
             }
         }
+        let mut kept = self.kept;
+        kept.bound();
+        kept
     }
 }
 
@@ -127,14 +113,13 @@ impl Runner<'_> {
                 let plan = &self.agg_plans[&ri];
                 member_inputs(fast, rule, plan, &mut acc.inputs)?;
                 let FastChunk {
-                    keys,
-                    inputs,
-                    groups,
-                    ..
+                    keys, inputs, kept, ..
                 } = acc;
                 self.check_member(rule, row, keys, plan, inputs);
-                let g = group_of(&mut groups[slot], keys, plan, row, || fast.group_values());
-                add_member(&mut groups[slot][g], plan, inputs, row);
+                let g = kept.find_or_make(slot, keys, || {
+                    GroupAcc::new(fast.group_values(), (row.file, row.row), &plan.keeps)
+                });
+                add_member(kept.at(slot, g), plan, inputs, row);
                 keep(memo, Outcome::Member(Some(inputs.as_slice().into())));
                 Ok(())
             }
@@ -246,7 +231,7 @@ impl Runner<'_> {
     }
 
     /// [`Self::replay`] of a group member: the record joins the group the
-    /// chunk noted for the memo entry (found by its place, without making
+    /// worker noted for the memo entry (found by its place, without making
     /// the key), or the group of its key, noted for the entry's next replay.
     #[allow(
         clippy::too_many_arguments,
@@ -263,15 +248,9 @@ impl Runner<'_> {
         entry: usize,
         inputs: &[AggInput],
     ) -> Result<(), Bail> {
-        let FastChunk {
-            keys,
-            groups,
-            places,
-            ..
-        } = acc;
+        let FastChunk { keys, kept, .. } = acc;
         let plan = &self.agg_plans[&ri];
-        let places = &mut places[slot];
-        let known = places.get(entry).and_then(|&p| p.checked_sub(1));
+        let known = kept.places(slot).get(entry).and_then(|&p| p.checked_sub(1));
         // (Debug builds make the key of a known group too, to check the
         // record against the reference and the place against the key.)
         if known.is_none() || cfg!(debug_assertions) {
@@ -284,31 +263,28 @@ impl Runner<'_> {
         }
         let g = if let Some(g) = known {
             // (By content: the group may be keyed by another string of the
-            // same text, one the chunk's fold would make the same group.)
+            // same text, one the dataset's fold would make the same group.)
             debug_assert!(
-                groups[slot].get_index(g as usize).is_some_and(|(k, _)| {
-                    k.len() == keys.len()
-                        && k.iter()
-                            .zip(keys.iter())
-                            .all(|(a, b)| a.to_key() == b.to_key())
-                }),
+                kept.has_key(slot, g as usize, keys),
                 "memo entry {entry} of {} names another group",
                 rule.code
             );
             g as usize
         } else {
-            let g = group_of(&mut groups[slot], keys, plan, row, || {
-                memo.group.iter().map(|&f| row.values[f].clone()).collect()
+            let g = kept.find_or_make(slot, keys, || {
+                let values = memo.group.iter().map(|&f| row.values[f].clone()).collect();
+                GroupAcc::new(values, (row.file, row.row), &plan.keeps)
             });
+            let places = kept.places(slot);
             if places.len() <= entry {
                 places.resize(entry + 1, 0);
             }
-            // (A chunk has fewer groups than `u32` counts; past that, 0
+            // (A worker has fewer groups than `u32` counts; past that, 0
             // would only leave the place unnamed.)
             places[entry] = u32::try_from(g + 1).unwrap_or(0);
             g
         };
-        add_member(&mut groups[slot][g], plan, inputs, row);
+        add_member(kept.at(slot, g), plan, inputs, row);
         Ok(())
     }
 
@@ -498,21 +474,6 @@ fn member_inputs<'r>(
         });
     }
     Ok(())
-}
-
-/// The place of the group of `keys`, made with the key values `values`
-/// gives (and `row` as its first place) when the chunk has no such group yet.
-fn group_of<'r>(
-    groups: &mut Groups<'r>,
-    keys: &[BKey<'r>],
-    plan: &AggPlan<'_>,
-    row: &Row,
-    values: impl FnOnce() -> Vec<Value>,
-) -> usize {
-    groups.get_index_of(keys).unwrap_or_else(|| {
-        let acc = GroupAcc::new(values(), (row.file, row.row), &plan.keeps);
-        groups.insert_full(keys.to_vec(), acc).0
-    })
 }
 
 /// Add a member record's aggregate inputs to its group.

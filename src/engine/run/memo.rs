@@ -31,6 +31,7 @@ use std::hash::{Hash, Hasher};
 
 use rustc_hash::{FxHashMap as HashMap, FxHasher};
 
+use super::kept_groups::KeptGroups;
 use super::AggPlan;
 use crate::engine::eval::AggInput;
 use crate::engine::fast::text_address;
@@ -407,10 +408,11 @@ impl Memo {
 /// The memos of a run, kept between chunks: a worker takes a set for a
 /// chunk's rules and gives it back when done. A worker gets back its own
 /// set: the strings it kept are the ones its reader shares (see
-/// [`PerThread`]), so its replays compare them by address.
+/// [`PerThread`]), so its replays compare them by address. With the set go
+/// the worker's groups ([`KeptGroups`]), whose places its memo entries name.
 pub(super) struct MemoPool {
     /// By dataset.
-    sets: Vec<PerThread<Vec<Memo>>>,
+    sets: Vec<PerThread<(Vec<Memo>, KeptGroups)>>,
 }
 
 impl MemoPool {
@@ -423,16 +425,26 @@ impl MemoPool {
         }
     }
 
-    /// A set of memos for the `rules` rules of dataset `ds`.
-    pub(super) fn take(&self, ds: usize, rules: usize) -> Vec<Memo> {
-        self.sets[ds]
-            .take()
-            .unwrap_or_else(|| std::iter::repeat_with(Memo::default).take(rules).collect())
+    /// A set of memos for the `rules` rules of dataset `ds`, with the
+    /// worker's groups.
+    pub(super) fn take(&self, ds: usize, rules: usize) -> (Vec<Memo>, KeptGroups) {
+        self.sets[ds].take().unwrap_or_else(|| {
+            (
+                std::iter::repeat_with(Memo::default).take(rules).collect(),
+                KeptGroups::new(rules),
+            )
+        })
     }
 
     /// Give a set back.
-    pub(super) fn put(&self, ds: usize, memos: Vec<Memo>) {
-        self.sets[ds].put(memos);
+    pub(super) fn put(&self, ds: usize, memos: Vec<Memo>, groups: KeptGroups) {
+        self.sets[ds].put((memos, groups));
+    }
+
+    /// Every worker's groups of dataset `ds`, for the dataset's end (their
+    /// memos go with them: a later chunk of the dataset starts afresh).
+    pub(super) fn drain_groups(&self, ds: usize) -> Vec<KeptGroups> {
+        self.sets[ds].drain().into_iter().map(|(_, g)| g).collect()
     }
 }
 

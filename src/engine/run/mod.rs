@@ -35,6 +35,7 @@ mod exact_sum;
 mod fast_path;
 mod group_acc;
 mod guard;
+mod kept_groups;
 mod memo;
 mod metric_counts;
 
@@ -485,14 +486,15 @@ impl<'a> Runner<'a> {
         let mut lets = Vec::new();
         let cache = LookupCache::default();
         let mut fast = self.fast.then(|| {
+            let (memos, kept) = self.memo_pool.take(ds, self.rules[ds].len());
             (
                 Fast::with_recent(
                     &self.env,
                     &self.shared_lookups,
                     self.recent_lookups.take().unwrap_or_default(),
                 ),
-                FastChunk::new(self.rules[ds].len()),
-                self.memo_pool.take(ds, self.rules[ds].len()),
+                FastChunk::new(self.rules[ds].len(), kept),
+                memos,
             )
         });
         let event = self.env.event_field[ds].filter(|_| self.period.is_some());
@@ -573,8 +575,8 @@ impl<'a> Runner<'a> {
         }
         if let Some((f, acc, memos)) = fast {
             self.recent_lookups.put(f.into_recent());
-            self.memo_pool.put(ds, memos);
-            acc.fold_into(&mut p);
+            let kept = acc.fold_into(&mut p);
+            self.memo_pool.put(ds, memos, kept);
         }
         p.rows = rows.len() as u64;
         p
@@ -624,6 +626,11 @@ impl<'a> Runner<'a> {
         let mut merged = self.empty_partial(ds);
         for p in partials {
             merged.absorb(p);
+        }
+        // The groups the workers kept across their chunks (every chunk of
+        // the dataset is done: its partial came).
+        for kept in self.memo_pool.drain_groups(ds) {
+            kept.fold_into(&mut merged);
         }
         let dataset = &self.env.schema.datasets[ds];
         if merged.rows > 0 || !dataset.derived {
