@@ -222,3 +222,64 @@ fn each_aggregate_names_the_rows_that_make_its_value() {
         serde_json::to_string_pretty(&verdicts).unwrap()
     );
 }
+
+/// A group whose records lie in two files of the case log, over several
+/// chunks of each: one finding, its count and its deciding rows from both
+/// files, the same at any thread count and on the reference evaluator
+/// (each worker keeps its groups across its chunks and files, by the
+/// strings its reader shares, and they are folded by content at the end).
+#[test]
+fn a_group_over_two_files_and_their_chunks_is_one_finding() {
+    let header = "办件编号,事项编码,受理部门,受理渠道,受理时间\n";
+    let (mut first, mut second) = (String::from(header), String::from(header));
+    for i in 1..=12_000 {
+        let channel = if i == 10_000 {
+            "原单位"
+        } else {
+            "中心窗口"
+        };
+        first.push_str(&format!("C{i},A1,区民政局,{channel},2025-03-03 09:00\n"));
+        // (The second file's texts are the same, in other strings: each
+        // file's reader shares its own.)
+        let channel = if i == 11_000 {
+            "原单位"
+        } else {
+            "中心窗口"
+        };
+        second.push_str(&format!("E{i},A1,区民政局,{channel},2025-03-03 09:00\n"));
+    }
+    let dir = common::folder(&[("办件记录.csv", &first), ("办件记录2.csv", &second)]);
+    let policy = common::policy_folder(DECIDING_POLICY);
+    let paths = common::yimen_files(policy.path());
+    let one = common::audit_bytes(None, dir.path(), &paths, &["--threads", "1"]);
+    for (engine, threads) in [(None, "2"), (None, "4"), (Some("reference"), "2")] {
+        let other = common::audit_bytes(engine, dir.path(), &paths, &["--threads", threads]);
+        assert_eq!(
+            String::from_utf8_lossy(&one),
+            String::from_utf8_lossy(&other),
+            "{engine:?} {threads}"
+        );
+    }
+    let json: serde_json::Value = serde_json::from_slice(&one).unwrap();
+    let k231: Vec<&serde_json::Value> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "K231")
+        .collect();
+    assert_eq!(k231.len(), 1, "{k231:?}");
+    assert_eq!(k231[0]["message"], "区民政局 原单位受理 2 件");
+    // Each file's 原单位 case is among the rows that decide it (a row is
+    // its line: the header is line 1).
+    assert!(
+        rows_of(k231[0], "办件记录.csv").contains(&10_001),
+        "{}",
+        k231[0]
+    );
+    assert!(
+        rows_of(k231[0], "办件记录2.csv").contains(&11_001),
+        "{}",
+        k231[0]
+    );
+    assert_eq!(k231[0]["group_rows"]["total"], 24_000, "{}", k231[0]);
+}
