@@ -191,16 +191,7 @@ fn each_aggregate_names_the_rows_that_make_its_value() {
     let dir = common::folder(&[("办件记录.csv", &cases), ("收费记录.csv", &fees)]);
     let policy = common::policy_folder(DECIDING_POLICY);
     let paths = common::yimen_files(policy.path());
-    let one = common::audit_bytes(None, dir.path(), &paths, &["--threads", "1"]);
-    for (engine, threads) in [(None, "4"), (Some("reference"), "2")] {
-        let other = common::audit_bytes(engine, dir.path(), &paths, &["--threads", threads]);
-        assert_eq!(
-            String::from_utf8_lossy(&one),
-            String::from_utf8_lossy(&other),
-            "{engine:?} {threads}"
-        );
-    }
-    let json: serde_json::Value = serde_json::from_slice(&one).unwrap();
+    let json = same_at_any_thread_count(dir.path(), &paths);
     let verdicts: Vec<serde_json::Value> = json["findings"]
         .as_array()
         .unwrap()
@@ -221,6 +212,24 @@ fn each_aggregate_names_the_rows_that_make_its_value() {
         "group_evidence_deciding_rows",
         serde_json::to_string_pretty(&verdicts).unwrap()
     );
+}
+
+/// The audit's JSON at one thread, which two and four threads and the
+/// reference evaluator (at two) give byte for byte.
+fn same_at_any_thread_count(
+    dir: &std::path::Path,
+    paths: &[std::path::PathBuf],
+) -> serde_json::Value {
+    let one = common::audit_bytes(None, dir, paths, &["--threads", "1"]);
+    for (engine, threads) in [(None, "2"), (None, "4"), (Some("reference"), "2")] {
+        let other = common::audit_bytes(engine, dir, paths, &["--threads", threads]);
+        assert_eq!(
+            String::from_utf8_lossy(&one),
+            String::from_utf8_lossy(&other),
+            "{engine:?} {threads}"
+        );
+    }
+    serde_json::from_slice(&one).unwrap()
 }
 
 /// A group whose records lie in two files of the case log, over several
@@ -251,16 +260,7 @@ fn a_group_over_two_files_and_their_chunks_is_one_finding() {
     let dir = common::folder(&[("办件记录.csv", &first), ("办件记录2.csv", &second)]);
     let policy = common::policy_folder(DECIDING_POLICY);
     let paths = common::yimen_files(policy.path());
-    let one = common::audit_bytes(None, dir.path(), &paths, &["--threads", "1"]);
-    for (engine, threads) in [(None, "2"), (None, "4"), (Some("reference"), "2")] {
-        let other = common::audit_bytes(engine, dir.path(), &paths, &["--threads", threads]);
-        assert_eq!(
-            String::from_utf8_lossy(&one),
-            String::from_utf8_lossy(&other),
-            "{engine:?} {threads}"
-        );
-    }
-    let json: serde_json::Value = serde_json::from_slice(&one).unwrap();
+    let json = same_at_any_thread_count(dir.path(), &paths);
     let k231: Vec<&serde_json::Value> = json["findings"]
         .as_array()
         .unwrap()

@@ -120,9 +120,9 @@ impl<'a> Table<'a> {
     }
 
     /// A table of a row per item, each made by `row` when needed.
-    fn over<T: 'a>(
+    fn over<T>(
         header: Vec<String>,
-        items: Vec<T>,
+        items: &'a [T],
         row: impl Fn(&T) -> Vec<Cell> + 'a,
     ) -> Table<'a> {
         Table {
@@ -419,7 +419,8 @@ fn rule_sheet(
         "条款原文",
     ]);
     header.extend(tri::COLUMNS.map(String::from));
-    let table = Table::over(header, findings_of(doc, code), |f| {
+    let findings = findings_of(doc, code);
+    let table = Table::over(header, &findings, |f| {
         let first = f.evidence.first();
         let mut row = vec![
             Cell::from(key_text(f)),
@@ -456,8 +457,7 @@ fn undetermined_sheet(
         "工作表",
         "证据行",
     ]);
-    let items: Vec<_> = doc.audit.undetermined.iter().collect();
-    let table = Table::over(header, items, |u| {
+    let table = Table::over(header, &doc.audit.undetermined, |u| {
         let first = u.evidence.first();
         vec![
             Cell::from(u.code.as_str()),
@@ -476,8 +476,7 @@ fn undetermined_sheet(
 
 fn data_error_sheet(wb: &mut Workbook, doc: &AuditDoc<'_>, fmt: &Formats) -> Result<(), XlsxError> {
     let header = header(&["文件", "工作表", "行", "列", "值", "应为", "说明"]);
-    let items: Vec<_> = doc.audit.data_errors.iter().collect();
-    let table = Table::over(header, items, |e| {
+    let table = Table::over(header, &doc.audit.data_errors, |e| {
         let opt = |s: Option<&str>| s.map_or(Cell::Empty, Cell::from);
         vec![
             Cell::from(e.file.as_str()),
