@@ -20,7 +20,7 @@
 
 use std::io::Read;
 
-use memchr::{memchr2_iter, memchr3, memchr_iter};
+use memchr::{memchr, memchr2_iter, memchr_iter};
 
 use super::chunk::FlatRows;
 
@@ -172,6 +172,14 @@ impl<R: Read> Cutter<R> {
         }
     }
 
+    /// Drops `buf[..seg]`, empty lines only (their `newlines` line breaks
+    /// counted into `line`), rather than hold a long run of them.
+    fn drop_empty_lines(&mut self, seg: usize, newlines: &mut u64) {
+        self.before = self.buf[seg - 1];
+        self.buf.drain(..seg);
+        self.line += std::mem::take(newlines);
+    }
+
     /// The next block of at most `max_records` records (fewer when the
     /// block would pass `max_bytes`, but at least one), or `None` at the end.
     pub(crate) fn next_block(
@@ -189,69 +197,15 @@ impl<R: Read> Cutter<R> {
         let mut empty_lines = 0u64;
         let mut quoted = false;
         let mut unclosed_row = None;
-        while records < max_records {
-            let Some(i) = memchr3(b'"', b'\r', b'\n', &self.buf[pos..]) else {
-                pos = self.buf.len();
-                if self.eof {
-                    if seg < pos {
-                        records += 1;
-                        seg = pos;
-                    }
-                    break;
-                }
-                if seg >= max_bytes && records > 0 {
-                    break;
-                }
-                self.fill()?;
-                continue;
-            };
-            let at = pos + i;
-            if self.buf[at] == b'"' {
-                quoted = true;
-                let end = self.quoted_end(seg)?;
-                let at_end = end == self.buf.len() && (self.eof || end - seg > MAX_RECORD);
-                // Only a record over more than one line, or one still open
-                // at the end of the input, can hold a quote to cut at: one
-                // `memchr2` over a well-quoted one-line record, no more.
-                let cut = if at_end || inner_line_break(&self.buf[seg..end]) {
-                    let q = quotes(&self.buf[seg..end], self.delimiter);
-                    match q.stray_span {
-                        Some((open, close)) => Some((open, Some(close))),
-                        None => q.open.filter(|_| at_end).map(|open| (open, None)),
-                    }
-                } else {
-                    None
-                };
-                if let Some((q, close)) = cut {
-                    // Cut the record at the first line break after the
-                    // quote, and the block after it, so that the csv
-                    // crate (which splits the block) cannot go on past it.
-                    // The quote's cell is read as the csv crate reads a
-                    // quote never closed: to its line's end (a cell opened
-                    // in the last column so loses only its quote; one in
-                    // a middle column leaves the row short, reported and
-                    // skipped with its text). Taking the quote as a
-                    // character instead would keep a record whose cell
-                    // holds a quote that is no part of its value, and
-                    // read the quote otherwise than a quote never closed.
-                    let from = seg + q;
-                    let cut =
-                        memchr::memchr2(b'\r', b'\n', &self.buf[from..]).map_or(end, |i| from + i);
-                    let row = row_number(self.line + newlines);
-                    let closed_on = close.map(|c| {
-                        let inner = memchr_iter(b'\n', &self.buf[seg..seg + c]).count() as u64;
-                        row_number(self.line + newlines + inner)
-                    });
-                    newlines += memchr_iter(b'\n', &self.buf[seg..cut]).count() as u64;
-                    records += 1;
-                    seg = cut;
-                    unclosed_row = Some(OpenQuote { row, closed_on });
-                    break;
-                }
-                newlines += memchr_iter(b'\n', &self.buf[seg..end]).count() as u64;
-                records += 1;
-                pos = end;
-            } else {
+        'cut: while records < max_records {
+            // The line breaks before the next quote, found in one pass (a
+            // search started afresh at every line costs its set-up per
+            // line: a case log has one line in about 120 bytes).
+            let quote = memchr(b'"', &self.buf[pos..]).map(|i| pos + i);
+            let region = quote.unwrap_or(self.buf.len());
+            let mut dropped = false;
+            for i in memchr2_iter(b'\r', b'\n', &self.buf[pos..region]) {
+                let at = pos + i;
                 if at > seg {
                     records += 1;
                 } else {
@@ -265,21 +219,87 @@ impl<R: Read> Cutter<R> {
                     }
                 }
                 newlines += u64::from(self.buf[at] == b'\n');
-                pos = at + 1;
+                seg = at + 1;
+                if records >= max_records || (seg >= max_bytes && records > 0) {
+                    break 'cut;
+                }
+                if seg >= max_bytes {
+                    dropped = true;
+                    break;
+                }
             }
+            if dropped {
+                self.drop_empty_lines(seg, &mut newlines);
+                (pos, seg) = (0, 0);
+                continue;
+            }
+            // (`buf[seg..region]` holds no line break now.)
+            pos = region;
+            if quote.is_none() {
+                if self.eof {
+                    if seg < pos {
+                        records += 1;
+                        seg = pos;
+                    }
+                    break;
+                }
+                if seg >= max_bytes && records > 0 {
+                    break;
+                }
+                self.fill()?;
+                continue;
+            }
+            quoted = true;
+            let end = self.quoted_end(seg)?;
+            let at_end = end == self.buf.len() && (self.eof || end - seg > MAX_RECORD);
+            // Only a record over more than one line, or one still open
+            // at the end of the input, can hold a quote to cut at: one
+            // `memchr2` over a well-quoted one-line record, no more.
+            let cut = if at_end || inner_line_break(&self.buf[seg..end]) {
+                let q = quotes(&self.buf[seg..end], self.delimiter);
+                match q.stray_span {
+                    Some((open, close)) => Some((open, Some(close))),
+                    None => q.open.filter(|_| at_end).map(|open| (open, None)),
+                }
+            } else {
+                None
+            };
+            if let Some((q, close)) = cut {
+                // Cut the record at the first line break after the
+                // quote, and the block after it, so that the csv
+                // crate (which splits the block) cannot go on past it.
+                // The quote's cell is read as the csv crate reads a
+                // quote never closed: to its line's end (a cell opened
+                // in the last column so loses only its quote; one in
+                // a middle column leaves the row short, reported and
+                // skipped with its text). Taking the quote as a
+                // character instead would keep a record whose cell
+                // holds a quote that is no part of its value, and
+                // read the quote otherwise than a quote never closed.
+                let from = seg + q;
+                let cut =
+                    memchr::memchr2(b'\r', b'\n', &self.buf[from..]).map_or(end, |i| from + i);
+                let row = row_number(self.line + newlines);
+                let closed_on = close.map(|c| {
+                    let inner = memchr_iter(b'\n', &self.buf[seg..seg + c]).count() as u64;
+                    row_number(self.line + newlines + inner)
+                });
+                newlines += memchr_iter(b'\n', &self.buf[seg..cut]).count() as u64;
+                records += 1;
+                seg = cut;
+                unclosed_row = Some(OpenQuote { row, closed_on });
+                break;
+            }
+            newlines += memchr_iter(b'\n', &self.buf[seg..end]).count() as u64;
+            records += 1;
+            pos = end;
             seg = pos;
             if seg >= max_bytes {
                 if records > 0 {
                     break;
                 }
-                // Only empty lines so far: drop them (counting their
-                // lines) rather than hold a long run of them.
-                self.before = self.buf[seg - 1];
-                self.buf.drain(..seg);
-                self.line += newlines;
-                newlines = 0;
-                pos = 0;
-                seg = 0;
+                self.drop_empty_lines(seg, &mut newlines);
+                (pos, seg) = (0, 0);
             }
         }
         if records == 0 {
