@@ -900,6 +900,36 @@ fn a_utf8_row_that_gbk_would_misread_is_reported() {
     );
 }
 
+/// The same in a case log: a UTF-8 row of a GBK file whose channel is a
+/// label as written (`中心窗口`) and whose times are fixed-width ASCII. The
+/// times read in any encoding; the channel's bytes, which are the label's
+/// in UTF-8, are a data error, not the label (the cells of a UTF-8 text
+/// may be read from their bytes, those of a GBK one may not).
+#[test]
+fn a_label_in_a_utf8_row_of_a_gbk_case_log_is_reported() {
+    let dir = export("");
+    let gbk = |t: &str| encoding_rs::GB18030.encode(t).0.into_owned();
+    let mut bytes = gbk("办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n");
+    bytes.extend(gbk(
+        "C1,A1,区民政局,中心窗口,2025-03-03 09:30:00,2025-03-04 09:30:00\n",
+    ));
+    bytes.extend("C2,A1,区民政局,中心窗口,2025-03-03 09:30:00,2025-03-04 09:30:00\n".as_bytes());
+    std::fs::write(dir.path().join("办件记录.csv"), bytes).unwrap();
+    let json = audit(dir.path(), &[]);
+    assert_eq!(json["summary"]["records"]["cases"], 2, "{json:#}");
+    let errors = json["data_errors"].as_array().unwrap();
+    let cells: Vec<(u64, &str)> = errors
+        .iter()
+        .map(|e| (e["row"].as_u64().unwrap(), e["column"].as_str().unwrap()))
+        .collect();
+    assert_eq!(cells, [(3, "受理渠道"), (3, "受理部门")], "{errors:?}");
+    let message = errors[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("UTF-8") && message.contains("「中心窗口」"),
+        "{message}"
+    );
+}
+
 /// Old Mac line breaks (a lone `\r`, Excel's "CSV (Macintosh)"): rows are
 /// numbered by line as in any other file, in data errors and in evidence.
 #[test]

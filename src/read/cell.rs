@@ -99,6 +99,9 @@ pub struct CellParser {
     /// them (a mapping may send a label's text to another label), for a
     /// scan that is cheaper than hashing when there are few.
     label_texts: Vec<(Box<str>, usize)>,
+    /// Enum: the labels of `label_texts` that no trimming changes, as
+    /// bytes, for [`CellParser::parse_bytes_into`].
+    raw_labels: Vec<(Box<[u8]>, usize)>,
     default: Option<Value>,
     /// See [`Field::none_words`].
     none_words: bool,
@@ -132,6 +135,7 @@ impl CellParser {
             normalized: FastMap::default(),
             labels: Vec::new(),
             label_texts: Vec::new(),
+            raw_labels: Vec::new(),
             default: None,
             none_words: field.none_words,
             expected: intern(field.ty.as_str()),
@@ -166,6 +170,12 @@ impl CellParser {
                 p.label_texts = labels
                     .iter()
                     .filter_map(|l| p.exact.get(&**l).map(|&(i, _)| (Box::from(&**l), i)))
+                    .collect();
+                p.raw_labels = p
+                    .label_texts
+                    .iter()
+                    .filter(|(l, _)| normalize::trim(l) == &**l)
+                    .map(|(l, i)| (Box::from(l.as_bytes()), *i))
                     .collect();
             }
             p.enum_message = enum_message(&p.header, &labels);
@@ -269,6 +279,57 @@ impl CellParser {
         out: &mut Value,
     ) {
         *out = self.parse_shared(raw, cache, limit);
+    }
+
+    /// Whether [`CellParser::parse_bytes_into`] may read this column's
+    /// cells (`local`: the column has an enum's labels for the worker).
+    pub fn reads_bytes(&self, local: bool) -> bool {
+        match self.ty {
+            FieldType::DateTime | FieldType::Date => self.exact.is_empty() && !local,
+            FieldType::Enum => local && !self.raw_labels.is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The commonest cells read from their bytes, before any decoding, into
+    /// `out`: a date or datetime in fixed width (`2025-03-01 09:30:00`:
+    /// ASCII, the same bytes in every encoding a text file may have), and,
+    /// when the chunk's text is UTF-8 (`utf8`), an enum's label as written
+    /// (what [`CellParser::parse_local`] finds first for it). `false`:
+    /// nothing written, read the cell's decoded text as usual (which reads
+    /// these cells the same way).
+    #[inline]
+    pub fn parse_bytes_into(
+        &self,
+        raw: &[u8],
+        local: Option<&[Text]>,
+        utf8: bool,
+        out: &mut Value,
+    ) -> bool {
+        match (self.ty, local) {
+            (FieldType::DateTime | FieldType::Date, None) if self.exact.is_empty() => {
+                let Some(dt) = fixed_width(raw).and_then(|dt| plausible(dt).ok()) else {
+                    return false;
+                };
+                *out = if self.ty == FieldType::Date {
+                    Value::Date(dt.date())
+                } else {
+                    Value::DateTime(dt)
+                };
+                true
+            }
+            (FieldType::Enum, Some(l)) if utf8 => {
+                let label = self.raw_labels.iter().find(|(lt, _)| **lt == *raw);
+                match label.and_then(|&(_, i)| l.get(i)) {
+                    Some(v) => {
+                        *out = Value::Str(v.clone());
+                        true
+                    }
+                    None => false,
+                }
+            }
+            _ => false,
+        }
     }
 
     /// [`CellParser::parse_local`] (`local`: an enum's labels) or

@@ -1,4 +1,5 @@
-//! The positional date reader agrees with the general one, and `parse_into` with `parse`.
+//! The positional date reader agrees with the general one, and `parse_into`
+//! and `parse_bytes_into` with `parse`.
 
 use super::{datetime_by_tokens, fast_numeric, fixed_width};
 
@@ -197,6 +198,20 @@ fn parse_into_agrees_on_datetimes(parser: &super::CellParser) {
         let into = parser.parse_into(t, None, &mut out).map(|()| out.clone());
         let direct = parser.parse(t);
         assert_eq!(format!("{into:?}"), format!("{direct:?}"), "{t:?}");
+        // Read from the bytes: what `parse` gives, or nothing written.
+        let mut by_bytes = Value::Invalid;
+        if parser.parse_bytes_into(t.as_bytes(), None, false, &mut by_bytes) {
+            assert_eq!(direct.as_ref().ok(), Some(&by_bytes), "{t:?}");
+        } else {
+            assert_eq!(by_bytes, Value::Invalid, "{t:?}");
+            assert!(
+                !matches!(
+                    t,
+                    "2025-03-01 09:30:00" | "2025-03-01" | "2025-03-01T09:30:00"
+                ),
+                "{t:?} is read from its bytes"
+            );
+        }
     }
 }
 
@@ -260,6 +275,27 @@ fn parse_into_enums_yes_no_and_integers_agree_with_parse() {
                     if let (Ok(v), Err(_)) = (&into, &direct) {
                         panic!("{t:?}: {v:?} where parse fails");
                     }
+                    // Read from the bytes (of UTF-8 text): a label as
+                    // written, as `parse_local` reads it; nothing else.
+                    let mut by_bytes = Value::Invalid;
+                    let read = parser.parse_bytes_into(
+                        t.as_bytes(),
+                        local.as_deref(),
+                        true,
+                        &mut by_bytes,
+                    );
+                    if read {
+                        assert_eq!(direct.as_ref().ok(), Some(&by_bytes), "{ty:?} {t:?}");
+                    }
+                    let label = ty == FieldType::Enum && matches!(t, "窗口" | "网上");
+                    assert_eq!(read, label, "{ty:?} {t:?} read from its bytes");
+                    // (Not from the bytes of a text in another encoding.)
+                    assert!(!parser.parse_bytes_into(
+                        t.as_bytes(),
+                        local.as_deref(),
+                        false,
+                        &mut by_bytes
+                    ));
                 }
             }
         }

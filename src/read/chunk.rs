@@ -1083,6 +1083,9 @@ struct ColumnParse<'p> {
     c: usize,
     f: usize,
     parser: &'p CellParser,
+    /// Its commonest cells read from their bytes
+    /// ([`CellParser::parse_bytes_into`]).
+    by_bytes: bool,
     /// The worker's shared strings or labels of the column, given back at
     /// the chunk's end.
     share: ColumnShare,
@@ -1093,6 +1096,8 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
     let enc = plan.encoding.unwrap_or(TextEncoding::Utf8);
     let width = plan.n_columns;
     let decoded = ChunkText::new(rows, enc);
+    // (UTF-8 throughout: a cell's bytes are its text.)
+    let utf8 = matches!(decoded, ChunkText::Utf8(_));
     // Per active column: its column and field, its parser, a cache of
     // shared values for plain string fields (departments, item codes
     // repeat; ids do not, and their cache stops growing at the limit), an
@@ -1120,6 +1125,7 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
                 c,
                 f,
                 parser,
+                by_bytes: parser.reads_bytes(share.local.is_some()),
                 share,
                 empty,
             }
@@ -1182,39 +1188,37 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
         }
         let mut values = empty_values(plan.n_fields);
         for col in &mut cols {
-            let (c, f) = (col.c, col.f);
-            let (raw, raw_start) = cells.cell_at(c);
+            let (raw, raw_start) = cells.cell_at(col.c);
+            // (The row's values start empty, and no other column fills
+            // this field: a header maps a field once.)
+            let slot = &mut values[col.f];
+            if col.by_bytes
+                && col
+                    .parser
+                    .parse_bytes_into(raw, col.share.local.as_deref(), utf8, slot)
+            {
+                continue;
+            }
             if raw.is_empty() {
                 if let Some(v) = &col.empty {
-                    // (The row's values start empty, and no other column
-                    // fills this field: a header maps a field once.)
                     if !matches!(v, Value::Empty) {
-                        values[f] = v.clone();
+                        *slot = v.clone();
                     }
                     continue;
                 }
             }
-            let parser = col.parser;
-            let Some(text) = decoded.cell(cells.a + c, raw, raw_start, enc) else {
-                values[f] = Value::Invalid;
-                out.errors.push(plan.error(
-                    line,
-                    Some(c),
-                    Some(String::from_utf8_lossy(raw).into_owned()),
-                    BadCell {
-                        expected: parser.expected(),
-                        message: Text::from(undecodable(raw, enc)),
-                    },
-                ));
+            let Some(text) = decoded.cell(cells.a + col.c, raw, raw_start, enc) else {
+                undecodable_cell(plan, out, line, col, raw, enc, slot);
                 continue;
             };
             if let Some(cache) = &mut col.share.cache {
-                parser.parse_shared_into(&text, cache, CACHE_LIMIT, &mut values[f]);
-                continue;
-            }
-            if let Err(bad) = parser.parse_into(&text, col.share.local.as_deref(), &mut values[f]) {
-                out.errors
-                    .push(plan.error(line, Some(c), Some(text.into_owned()), bad));
+                col.parser
+                    .parse_shared_into(&text, cache, CACHE_LIMIT, slot);
+            } else if let Err(bad) = col
+                .parser
+                .parse_into(&text, col.share.local.as_deref(), slot)
+            {
+                bad_cell(plan, out, line, col.c, text, bad);
             }
         }
         if let Some(inner) = stray_quote {
@@ -1238,6 +1242,48 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
     }
     plan.str_caches
         .put(cols.into_iter().map(|c| c.share).collect());
+}
+
+/// A cell that does not decode in its file's encoding: `Invalid`, and a
+/// data error. (Out of the loop over a row's cells, as [`bad_cell`]: the
+/// rare paths kept apart leave the loop its registers.)
+#[cold]
+#[inline(never)]
+fn undecodable_cell(
+    plan: &TablePlan,
+    out: &mut ParsedChunk,
+    line: u32,
+    col: &ColumnParse<'_>,
+    raw: &[u8],
+    enc: TextEncoding,
+    slot: &mut Value,
+) {
+    *slot = Value::Invalid;
+    out.errors.push(plan.error(
+        line,
+        Some(col.c),
+        Some(String::from_utf8_lossy(raw).into_owned()),
+        BadCell {
+            expected: col.parser.expected(),
+            message: Text::from(undecodable(raw, enc)),
+        },
+    ));
+}
+
+/// A cell that does not read as its field's type: a data error (the
+/// parser has made its value `Invalid`).
+#[cold]
+#[inline(never)]
+fn bad_cell(
+    plan: &TablePlan,
+    out: &mut ParsedChunk,
+    line: u32,
+    c: usize,
+    text: Cow<'_, str>,
+    bad: BadCell,
+) {
+    out.errors
+        .push(plan.error(line, Some(c), Some(text.into_owned()), bad));
 }
 
 /// The totals rows (`合计` …) of a chunk: index and label. A pass of its
