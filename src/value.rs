@@ -153,7 +153,12 @@ pub fn text_contains(a: &str, b: &str) -> bool {
 /// overlapping machine words instead of calling `memcmp`.
 #[inline]
 pub fn same_text(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+    same_bytes(a.as_bytes(), b.as_bytes())
+}
+
+/// [`same_text`] of bytes (a cell's, before decoding).
+#[inline]
+pub fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if n != b.len() {
         return false;

@@ -33,7 +33,7 @@ use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use super::normalize;
 use crate::schema::{Field, FieldType};
 use crate::text::{intern, Text};
-use crate::value::{same_text, Value};
+use crate::value::{same_bytes, same_text, Value};
 
 /// The alias tables and value caches are hit once per cell: `FxHash`, not
 /// `SipHash` (whose `DoS` resistance buys nothing for keys from the schema and
@@ -319,7 +319,7 @@ impl CellParser {
                 true
             }
             (FieldType::Enum, Some(l)) if utf8 => {
-                let label = self.raw_labels.iter().find(|(lt, _)| **lt == *raw);
+                let label = self.raw_labels.iter().find(|(lt, _)| same_bytes(lt, raw));
                 match label.and_then(|&(_, i)| l.get(i)) {
                     Some(v) => {
                         *out = Value::Str(v.clone());
