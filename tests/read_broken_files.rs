@@ -200,12 +200,16 @@ fn a_streamed_file_failing_before_its_records_leaves_its_dataset_unreadable() {
     let path = dir.path().join("办件记录.xlsx");
     // Past what discovery reads of the sheet to find its header, fewer
     // than a chunk of records.
-    case_log_xlsx(&path, 4999);
+    let records = u32::try_from(yimen::read::DEFAULT_CHUNK_ROWS - 1).unwrap();
+    assert!(records > 1000);
+    case_log_xlsx(&path, records);
     // The sheet's XML cut off inside a row after the records.
+    let next = records + 2;
     sheet_edited(&path, |text, cut| {
         format!(
-            "{}<row r=\"5001\"><c r=\"A5001\" t=\"str\"><v>C5000</x></c>",
-            &text[..cut]
+            "{}<row r=\"{next}\"><c r=\"A{next}\" t=\"str\"><v>C{}</x></c>",
+            &text[..cut],
+            records + 1
         )
     });
     let out = audit(dir.path());

@@ -379,18 +379,18 @@ pub fn small_file(path: &std::path::Path) -> std::io::Result<String> {
 }
 
 /// Rows per chunk that suits the engine: large enough to amortise the
-/// hand-over and the per-chunk groups (a group rule over a real catalogue's
-/// thousand items meets most of its groups in every chunk, and each chunk's
-/// groups are folded into the dataset's), small enough that a chunk's
-/// records are still in the cache when the rules read them after parsing.
-/// 8,192 rows against 2,048 (2026-12, two cores): 2M cases of the real
-/// catalogue 1.97 -> 1.59-1.96 s, 10M generated cases 4.2 -> 4.05 s, 8%
-/// and 1.5% fewer instructions, peak RSS +20-25 MB (4,096 lay between).
-/// Measured again after the memos and lookups were kept per worker (wall
-/// time, alternated runs): 2M real-catalogue cases 1.82 s at 8,192 rows
-/// against 2.06 s at 2,048; generated cases equal. Earlier, with less shared
-/// per worker, 16,384 rows cost 13% more CPU than 2,048.
-pub const DEFAULT_CHUNK_ROWS: usize = 8_192;
+/// hand-over, small enough that a chunk's records are still in the cache
+/// (two megabytes of level 2 a core here) when the rules read them after
+/// parsing. 8,192 rows against 2,048 (2026-12, two cores): 2M cases of the
+/// real catalogue 1.97 -> 1.59-1.96 s, 10M generated cases 4.2 -> 4.05 s,
+/// when each chunk made and folded its own groups (a group rule over a real
+/// catalogue's thousand items meets most of its groups in every chunk).
+/// Since a worker keeps its memos and groups across its chunks, 4,096 rows
+/// (session 40, alternated runs): 10M generated cases 3.70-3.86 -> 3.66-3.79
+/// s, peak RSS 192-200 -> 185-188 MB; 1M real-catalogue cases 0.48-0.51 s
+/// either way (77 MB against 87); 2,048 no faster than 4,096. Earlier, with
+/// less shared per worker, 16,384 rows cost 13% more CPU than 2,048.
+pub const DEFAULT_CHUNK_ROWS: usize = 4_096;
 
 fn plan_for(
     source: &SourceFile,
