@@ -191,7 +191,7 @@ fn yimen_halves(dir: &Path) -> (f64, f64) {
     let mut parse_secs = 0.0;
     stream_chunks::<ReadError>(src, schema, &opts, DEFAULT_CHUNK_ROWS, |c| {
         let t2 = Instant::now();
-        n += parse_chunk(&c).records.len() as u64;
+        n += parse_chunk(c).records.len() as u64;
         parse_secs += t2.elapsed().as_secs_f64();
         Ok(())
     })

@@ -505,7 +505,7 @@ fn chunks_parse_to_the_same_records_as_a_whole_read() {
     );
     let mut records = Vec::new();
     let mut errors = Vec::new();
-    for c in &chunks {
+    for c in chunks {
         let p = parse_chunk(c);
         records.extend(p.records);
         errors.extend(p.errors);
@@ -532,11 +532,12 @@ fn chunks_of(src: &yimen::read::SourceFile, rows: usize) -> Vec<yimen::read::Chu
     chunks
 }
 
-/// The value of `field` in each parsed record of `chunks`, as its `Text`.
-fn texts_of(chunks: &[yimen::read::Chunk], field: &str) -> Vec<yimen::text::Text> {
-    let records: Vec<yimen::read::Record> =
-        chunks.iter().flat_map(|c| parse_chunk(c).records).collect();
-    field_texts(&records, field)
+/// The records of `chunks`, parsed in order (on this thread).
+fn records_of(chunks: Vec<yimen::read::Chunk>) -> Vec<yimen::read::Record> {
+    chunks
+        .into_iter()
+        .flat_map(|c| parse_chunk(c).records)
+        .collect()
 }
 
 /// The value of `field` in each of `records`, as its `Text`.
@@ -574,8 +575,7 @@ fn equal_texts_of_a_column_share_one_string_across_a_thread_s_chunks() {
         let chunks = chunks_of(src, 250);
         assert_eq!(chunks.len(), 8, "{}", dir.display());
         // (Parsed once: a text the same worker reads again is seen twice.)
-        let records: Vec<yimen::read::Record> =
-            chunks.iter().flat_map(|c| parse_chunk(c).records).collect();
+        let records = records_of(chunks);
         let codes = field_texts(&records, "item_code");
         assert_eq!(codes.len(), 2000);
         // Record 0 (chunk 0) and record 1998 (chunk 7) hold `A0`: one string.
@@ -615,8 +615,8 @@ fn a_column_of_a_thousand_codes_shares_each_code_s_string_from_its_second_sighti
     }
     write(tmp.path(), "办件.csv", text.as_bytes());
     let d = discover(tmp.path(), schema(), &ReadOptions::default()).unwrap();
-    let chunks = chunks_of(&d.sources[0], 250);
-    let codes = texts_of(&chunks, "item_code");
+    let records = records_of(chunks_of(&d.sources[0], 250));
+    let codes = field_texts(&records, "item_code");
     assert_eq!(codes.len(), 4000);
     for i in 1000..4000 {
         assert_eq!(codes[i], codes[i % 1000]);
@@ -627,7 +627,7 @@ fn a_column_of_a_thousand_codes_shares_each_code_s_string_from_its_second_sighti
         );
     }
     // The ids (no text repeats) are each their own string.
-    let ids = texts_of(&chunks, "id");
+    let ids = field_texts(&records, "id");
     assert!(!yimen::text::Text::ptr_eq(&ids[0], &ids[1]));
 }
 
@@ -664,7 +664,7 @@ fn chunks_with_and_without_quotes_parsed_one_after_another_keep_their_cells() {
         cases.field_index("refusal_reason").unwrap(),
     );
     let mut n = 0;
-    for c in &chunks {
+    for c in chunks {
         let p = parse_chunk(c);
         assert!(p.errors.is_empty(), "{:?}", p.errors);
         for r in p.records {

@@ -22,7 +22,7 @@ use super::cell::{data_text, BadCell, CellParser, StrCache};
 const CACHE_LIMIT: usize = 4096;
 use super::encoding::TextEncoding;
 use super::header::Column;
-use super::split::{split_block_reusing, TextBlock};
+use super::split::{row_number, split_block_reusing, TextBlock};
 use super::{DataError, ReadError, Record, SourceFile};
 use crate::per_thread::PerThread;
 use crate::schema::{FieldType, Schema};
@@ -414,10 +414,13 @@ pub(crate) struct FlatRows {
     ends: Vec<u32>,
     /// Index into `ends` of each row's first cell; one more than rows.
     starts: Vec<u32>,
+    /// Where each row's first cell starts in `bytes`.
+    firsts: Vec<u32>,
     /// The row number of each row.
     lines: Vec<u32>,
-    /// Bytes between a cell's end and the next cell's start: 0, or 1 when
-    /// the text's delimiters stay in `bytes` (see [`FlatRows::push_cells`]).
+    /// Bytes between a cell's end and the next cell's start in a row: 0,
+    /// or 1 when the text's delimiters stay in `bytes` (see
+    /// [`FlatRows::split_lines`]).
     gap: usize,
     /// Rows (index, line breaks inside their cells) whose quotes the csv
     /// crate read leniently (a closing quote followed by text): kept, and
@@ -442,6 +445,8 @@ impl FlatRows {
         r.starts.clear();
         r.starts.reserve(rows + 1);
         r.starts.push(0);
+        r.firsts.clear();
+        r.firsts.reserve(rows);
         r.lines.clear();
         r.lines.reserve(rows);
         r.gap = 0;
@@ -449,22 +454,14 @@ impl FlatRows {
         r
     }
 
-    /// An empty buffer for [`FlatRows::push_cells`] (emptying `spare` when
-    /// there is one).
-    pub fn reusing_separated(spare: Option<FlatRows>, rows: usize, bytes: usize) -> FlatRows {
-        FlatRows {
-            gap: 1,
-            ..FlatRows::reusing(spare, rows, bytes + rows)
-        }
-    }
-
-    /// Where the cell after the one ending at `end` starts.
+    /// Where the cell after the one ending at `end` in a row starts.
     fn next_start(&self, end: u32) -> usize {
         end as usize + self.gap
     }
 
     pub fn push_record(&mut self, line: u32, rec: &csv::ByteRecord) {
         let base = self.bytes.len();
+        self.firsts.push(base as u32);
         self.bytes.extend_from_slice(rec.as_slice());
         let mut end = base;
         for cell in rec {
@@ -475,45 +472,91 @@ impl FlatRows {
         self.lines.push(line);
     }
 
-    /// A record of `text` without quotes, its cells separated by
-    /// `delimiter` (for a buffer made by
-    /// [`FlatRows::reusing_separated`]): the bytes are copied whole,
-    /// delimiters included, and one more delimiter closes the record, so
-    /// that every cell starts one byte after the previous one ends.
-    pub fn push_cells(&mut self, line: u32, text: &[u8], delimiter: u8) {
+    /// The records of `bytes`, whole lines of text without quotes (a block
+    /// of them as the cutter gives it, moved in: no copy), split at
+    /// `delimiter` and at line breaks (`\n`, `\r`, `\r\n`; an empty line
+    /// is no record) in one pass, eight bytes at a time. The delimiters and
+    /// line breaks stay in `bytes`: a cell starts one byte after the one
+    /// before it in its row ends. `first_line` is the line number of the
+    /// first byte; `rows`, the number of records expected (for capacity).
+    pub fn split_lines(
+        spare: Option<FlatRows>,
+        bytes: Vec<u8>,
+        rows: usize,
+        first_line: u64,
+        delimiter: u8,
+    ) -> FlatRows {
         const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-        debug_assert_eq!(self.gap, 1);
-        let base = self.bytes.len();
-        self.bytes.extend_from_slice(text);
-        self.bytes.push(delimiter);
-        // Eight bytes at a time: a byte equal to the delimiter becomes a
-        // zero byte of `w`, and `zero` has the high bit of exactly those.
-        let pattern = u64::from_ne_bytes([delimiter; 8]);
-        let mut words = text.chunks_exact(8);
-        let mut at = base;
+        let mut r = FlatRows::reusing(spare, rows, 0);
+        r.bytes = bytes;
+        r.gap = 1;
+        let FlatRows {
+            bytes,
+            ends,
+            starts,
+            firsts,
+            lines,
+            ..
+        } = &mut r;
+        let mut line = first_line;
+        // Where the current line starts.
+        let mut start = 0usize;
+        let mut hit = |p: usize, b: u8| {
+            if b == delimiter {
+                ends.push(p as u32);
+                return;
+            }
+            if b != b'\n' && b != b'\r' {
+                // (Another byte below 0x0E: part of a cell.)
+                return;
+            }
+            if p > start {
+                ends.push(p as u32);
+                starts.push(ends.len() as u32);
+                firsts.push(start as u32);
+                lines.push(row_number(line));
+            }
+            line += u64::from(b == b'\n');
+            start = p + 1;
+        };
+        // A byte equal to the delimiter becomes a zero byte of `w ^ d`, and
+        // `zero` has the high bit of exactly those; `below` has the high bit
+        // of the bytes below 0x0E (line breaks are 0x0A and 0x0D; the
+        // others are rare in text, and skipped where found). Neither carries
+        // from one byte into the next.
+        let zero = |w: u64| !(((w & LOW7) + LOW7) | w | LOW7);
+        let below = |w: u64| !(((w & LOW7) + 0x7272_7272_7272_7272) | w | LOW7);
+        let d = u64::from_ne_bytes([delimiter; 8]);
+        let mut words = bytes.chunks_exact(8);
+        let mut at = 0;
         for word in &mut words {
-            let mut bytes = [0u8; 8];
-            bytes.copy_from_slice(word);
-            let w = u64::from_le_bytes(bytes) ^ pattern;
-            let mut zero = !(((w & LOW7) + LOW7) | w | LOW7);
-            while zero != 0 {
-                self.ends
-                    .push((at + (zero.trailing_zeros() / 8) as usize) as u32);
-                zero &= zero - 1;
+            let mut eight = [0u8; 8];
+            eight.copy_from_slice(word);
+            let w = u64::from_le_bytes(eight);
+            let mut found = zero(w ^ d) | below(w);
+            while found != 0 {
+                let k = (found.trailing_zeros() / 8) as usize;
+                hit(at + k, eight[k]);
+                found &= found - 1;
             }
             at += 8;
         }
         for (k, &b) in words.remainder().iter().enumerate() {
-            if b == delimiter {
-                self.ends.push((at + k) as u32);
-            }
+            hit(at + k, b);
         }
-        self.ends.push((base + text.len()) as u32);
-        self.starts.push(self.ends.len() as u32);
-        self.lines.push(line);
+        // The last line, without a line break.
+        let n = bytes.len();
+        if n > start {
+            ends.push(n as u32);
+            starts.push(ends.len() as u32);
+            firsts.push(start as u32);
+            lines.push(row_number(line));
+        }
+        r
     }
 
     pub fn push_line(&mut self, line: u32, text: &[u8]) {
+        self.firsts.push(self.bytes.len() as u32);
         self.bytes.extend_from_slice(text);
         self.ends.push(self.bytes.len() as u32);
         self.starts.push(self.ends.len() as u32);
@@ -534,15 +577,19 @@ impl FlatRows {
         self.lines[i]
     }
 
+    /// Every cell's bytes, row by row (cell `j` of the chunk is the `j`th).
+    fn cells(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        (0..self.len()).flat_map(move |i| {
+            let row = self.row(i);
+            (0..row.len()).map(move |c| row.cell(c))
+        })
+    }
+
     /// Cells of row `i` as (cell start offsets via `ends`).
     pub(super) fn row(&self, i: usize) -> RowCells<'_> {
         let a = self.starts[i] as usize;
         let b = self.starts[i + 1] as usize;
-        let first = if a == 0 {
-            0
-        } else {
-            self.next_start(self.ends[a - 1])
-        };
+        let first = self.firsts[i] as usize;
         RowCells {
             rows: self,
             a,
@@ -814,21 +861,25 @@ fn json_pieces(raw: &str) -> Vec<String> {
         .collect()
 }
 
-/// Parses a chunk: pure, so it can run on any thread.
-pub fn parse_chunk(chunk: &Chunk) -> ParsedChunk {
-    let plan = &*chunk.plan;
+/// Parses a chunk: pure, so it can run on any thread. (It takes the chunk:
+/// a text block's bytes become the records' buffer, not copied.)
+pub fn parse_chunk(chunk: Chunk) -> ParsedChunk {
     let mut out = ParsedChunk {
         index: chunk.index,
         records: Vec::with_capacity(chunk.len()),
         ..ParsedChunk::default()
     };
-    match &chunk.rows {
+    let Chunk { plan, rows, .. } = chunk;
+    let plan = &*plan;
+    match rows {
         Rows::Text(block) => {
-            let builder = super::text::builder(block.delimiter);
+            let (delimiter, empty_lines, unclosed) =
+                (block.delimiter, block.empty_lines, block.unclosed_quote);
+            let builder = super::text::builder(delimiter);
             let rows = split_block_reusing(block, &builder, plan.spare_rows.take());
-            parse_text(plan, &rows, block.delimiter, &mut out);
-            out.blank_rows += block.empty_lines;
-            if let (Some(quote), Some(last)) = (block.unclosed_quote, rows.len().checked_sub(1)) {
+            parse_text(plan, &rows, delimiter, &mut out);
+            out.blank_rows += empty_lines;
+            if let (Some(quote), Some(last)) = (unclosed, rows.len().checked_sub(1)) {
                 let row = quote.row;
                 let enc = plan.encoding.unwrap_or(TextEncoding::Utf8);
                 // The quote merged the rest of its line into one cell: when
@@ -853,15 +904,15 @@ pub fn parse_chunk(chunk: &Chunk) -> ParsedChunk {
                 };
                 out.errors.push(plan.bad_row(
                     row,
-                    &rows.row(last).text(enc, block.delimiter),
+                    &rows.row(last).text(enc, delimiter),
                     "成对的引号",
                     format!("本行有一个引号 (\") {why};{what};其后各行照常读取"),
                 ));
             }
             plan.spare_rows.put(rows);
         }
-        Rows::Json(rows) => parse_json(plan, rows, &mut out),
-        Rows::Cells(rows) => parse_cells(plan, rows, &mut out),
+        Rows::Json(rows) => parse_json(plan, &rows, &mut out),
+        Rows::Cells(rows) => parse_cells(plan, &rows, &mut out),
     }
     // A field with a default (`suspended_days`: empty = 0) and no column in
     // the file takes its default in every row. Any other field without a
@@ -934,10 +985,7 @@ impl<'a> ChunkText<'a> {
                 // encoding_rs touch every page of it on each call: decode
                 // into a small scratch buffer and append.
                 let mut scratch = [0u8; 1024];
-                let mut start = 0usize;
-                for (j, &end) in rows.ends.iter().enumerate() {
-                    let raw = &rows.bytes[start..end as usize];
-                    start = rows.next_start(end);
+                for (j, raw) in rows.cells().enumerate() {
                     if bad[j] {
                         // (A cell of a UTF-8 row: reported, not decoded.)
                     } else if raw.is_ascii() {
@@ -989,24 +1037,16 @@ impl<'a> ChunkText<'a> {
             if a == b {
                 continue;
             }
-            let from = if a == 0 {
-                0
-            } else {
-                rows.next_start(rows.ends[a - 1])
-            };
+            let from = rows.firsts[i] as usize;
             let bytes = &rows.bytes[from..rows.ends[b - 1] as usize];
             let wide = bytes.iter().filter(|&&c| c >= 0x80).count();
             if wide < 6 || simdutf8::basic::from_utf8(bytes).is_err() {
                 continue;
             }
             let m = marks.get_or_insert_with(|| vec![false; rows.ends.len()]);
-            for (j, mark) in m.iter_mut().enumerate().take(b).skip(a) {
-                let start = if j == 0 {
-                    0
-                } else {
-                    rows.next_start(rows.ends[j - 1])
-                };
-                *mark = !rows.bytes[start..rows.ends[j] as usize].is_ascii();
+            let row = rows.row(i);
+            for c in 0..row.len() {
+                m[a + c] = !row.cell(c).is_ascii();
             }
         }
         marks
@@ -1019,11 +1059,9 @@ impl<'a> ChunkText<'a> {
     fn decode_joined(rows: &FlatRows) -> Option<ChunkText<'static>> {
         const SEP: u8 = 0x1F;
         let mut joined = Vec::with_capacity(rows.bytes.len() + rows.ends.len());
-        let mut start = 0usize;
-        for &end in &rows.ends {
-            joined.extend_from_slice(&rows.bytes[start..end as usize]);
+        for raw in rows.cells() {
+            joined.extend_from_slice(raw);
             joined.push(SEP);
-            start = rows.next_start(end);
         }
         let text = encoding_rs::GB18030
             .decode_without_bom_handling_and_without_replacement(&joined)?

@@ -465,10 +465,8 @@ where
             })
         });
         rx.into_iter().par_bridge().for_each(|c| {
-            let parsed = parse_chunk(&c);
-            // The raw chunk goes before the records are used.
-            drop(c);
-            f(parsed);
+            // (The raw chunk is gone before the records are used.)
+            f(parse_chunk(c));
         });
         reader.join().unwrap_or_else(|_| {
             Err(ReadError::Aborted {

@@ -7,7 +7,8 @@
 //! is measured with `csv_core` itself, so the cuts are exactly where the csv
 //! crate's reader would be between two records. Splitting a block into
 //! cells, the expensive part, runs on the workers: a block without quotes
-//! by its delimiters and line breaks, a block with quotes by the csv crate.
+//! by its delimiters and line breaks (one pass over the block's own bytes,
+//! [`FlatRows::split_lines`]), a block with quotes by the csv crate.
 //!
 //! The csv crate's rules that this follows (reader settings of
 //! [`super::text`]: double quotes, no escape, no comment, `\r`, `\n` or
@@ -34,7 +35,7 @@ const READ: usize = 64 << 10;
 const MAX_RECORD: usize = 16 << 20;
 
 /// Raw text of whole records, as cut by the reading thread.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct TextBlock {
     pub bytes: Vec<u8>,
     /// The line number of the block's first byte.
@@ -429,62 +430,55 @@ fn inner_line_break(record: &[u8]) -> bool {
 /// The records of a block, with their row numbers.
 #[cfg(test)]
 pub(crate) fn split_block(block: &TextBlock, csv: &csv::ReaderBuilder) -> FlatRows {
-    split_block_reusing(block, csv, None)
+    split_block_reusing(block.clone(), csv, None)
 }
 
 /// [`split_block`] into `spare` (an earlier block's buffers) when there is
 /// one.
 pub(crate) fn split_block_reusing(
-    block: &TextBlock,
+    block: TextBlock,
     csv: &csv::ReaderBuilder,
     spare: Option<FlatRows>,
 ) -> FlatRows {
-    let bytes = &block.bytes;
-    if block.quoted {
-        let mut rows = FlatRows::reusing(spare, block.records, bytes.len());
-        let mut rdr = csv.from_reader(OneByteFirst {
-            rest: bytes.as_slice(),
-            first: true,
-        });
-        let mut rec = csv::ByteRecord::new();
-        let mut line = block.first_line;
-        let mut counted = 0;
-        let mut starts = Vec::with_capacity(block.records);
-        // Reading a slice cannot fail, and the reader is flexible.
-        while rdr.read_byte_record(&mut rec).unwrap_or(false) {
-            let mut start = rec.position().map_or(0, |p| p.byte() as usize);
-            while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
-                start += 1;
-            }
-            line += memchr_iter(b'\n', &bytes[counted..start]).count() as u64;
-            counted = start;
-            starts.push(start);
-            rows.push_record(row_number(line), &rec);
-        }
-        // The records whose quotes the csv crate read leniently.
-        for (i, &start) in starts.iter().enumerate() {
-            let end = starts.get(i + 1).copied().unwrap_or(bytes.len());
-            let q = quotes(&bytes[start..end], block.delimiter);
-            if q.stray {
-                rows.quote_notes.push((i as u32, q.inner));
-            }
-        }
-        rows
-    } else {
-        let mut rows = FlatRows::reusing_separated(spare, block.records, bytes.len());
-        let mut line = block.first_line;
-        let mut start = 0;
-        for end in memchr2_iter(b'\r', b'\n', bytes).chain(std::iter::once(bytes.len())) {
-            if end > start {
-                rows.push_cells(row_number(line), &bytes[start..end], block.delimiter);
-            }
-            if bytes.get(end) == Some(&b'\n') {
-                line += 1;
-            }
-            start = end + 1;
-        }
-        rows
+    if !block.quoted {
+        return FlatRows::split_lines(
+            spare,
+            block.bytes,
+            block.records,
+            block.first_line,
+            block.delimiter,
+        );
     }
+    let bytes = &block.bytes;
+    let mut rows = FlatRows::reusing(spare, block.records, bytes.len());
+    let mut rdr = csv.from_reader(OneByteFirst {
+        rest: bytes.as_slice(),
+        first: true,
+    });
+    let mut rec = csv::ByteRecord::new();
+    let mut line = block.first_line;
+    let mut counted = 0;
+    let mut starts = Vec::with_capacity(block.records);
+    // Reading a slice cannot fail, and the reader is flexible.
+    while rdr.read_byte_record(&mut rec).unwrap_or(false) {
+        let mut start = rec.position().map_or(0, |p| p.byte() as usize);
+        while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        line += memchr_iter(b'\n', &bytes[counted..start]).count() as u64;
+        counted = start;
+        starts.push(start);
+        rows.push_record(row_number(line), &rec);
+    }
+    // The records whose quotes the csv crate read leniently.
+    for (i, &start) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).copied().unwrap_or(bytes.len());
+        let q = quotes(&bytes[start..end], block.delimiter);
+        if q.stray {
+            rows.quote_notes.push((i as u32, q.inner));
+        }
+    }
+    rows
 }
 
 /// A slice whose first read gives one byte: the csv crate's reader drops a
@@ -509,7 +503,7 @@ impl Read for OneByteFirst<'_> {
     }
 }
 
-fn row_number(line: u64) -> u32 {
+pub(crate) fn row_number(line: u64) -> u32 {
     u32::try_from(line).unwrap_or(u32::MAX)
 }
 

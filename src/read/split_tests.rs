@@ -262,12 +262,16 @@ fn delimiters_at_every_offset_of_a_word() {
 #[test]
 fn random_texts_cut_and_split_as_the_csv_crate_reads() {
     // Texts of up to 40 pieces drawn from the bytes that matter (quotes,
-    // delimiters, line breaks, a BOM, a multi-byte character), by a fixed
-    // xorshift so that a failure reproduces.
+    // delimiters, line breaks, a BOM, a multi-byte character, control
+    // bytes below 0x0E that are no line break), by a fixed xorshift so that
+    // a failure reproduces.
     const PIECES: &[&[u8]] = &[
         b"a",
         b"bc",
         b",",
+        b"\t",
+        b"\x0c",
+        b"\x00",
         b"\"",
         b"\"\"",
         b"\r",
