@@ -46,6 +46,14 @@ fn run(dir: &Path, extra: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// The row and column of each data error.
+fn error_cells(errors: &[serde_json::Value]) -> Vec<(u64, &str)> {
+    errors
+        .iter()
+        .map(|e| (e["row"].as_u64().unwrap(), e["column"].as_str().unwrap()))
+        .collect()
+}
+
 /// The first key value of every finding and undetermined verdict.
 fn verdict_keys(json: &serde_json::Value) -> Vec<String> {
     json["findings"]
@@ -883,13 +891,9 @@ fn a_utf8_row_that_gbk_would_misread_is_reported() {
     let json = audit(dir.path(), &[]);
     assert_eq!(json["summary"]["records"]["catalogue"], 3, "{json:#}");
     let errors = json["data_errors"].as_array().unwrap();
-    let cells: Vec<(u64, &str)> = errors
-        .iter()
-        .map(|e| (e["row"].as_u64().unwrap(), e["column"].as_str().unwrap()))
-        .collect();
     // (Every cell beyond ASCII: 是 too.)
     assert_eq!(
-        cells,
+        error_cells(errors),
         [(3, "事项名称"), (3, "实施主体"), (3, "是否进驻中心")],
         "{errors:?}"
     );
@@ -918,11 +922,11 @@ fn a_label_in_a_utf8_row_of_a_gbk_case_log_is_reported() {
     let json = audit(dir.path(), &[]);
     assert_eq!(json["summary"]["records"]["cases"], 2, "{json:#}");
     let errors = json["data_errors"].as_array().unwrap();
-    let cells: Vec<(u64, &str)> = errors
-        .iter()
-        .map(|e| (e["row"].as_u64().unwrap(), e["column"].as_str().unwrap()))
-        .collect();
-    assert_eq!(cells, [(3, "受理渠道"), (3, "受理部门")], "{errors:?}");
+    assert_eq!(
+        error_cells(errors),
+        [(3, "受理渠道"), (3, "受理部门")],
+        "{errors:?}"
+    );
     let message = errors[0]["message"].as_str().unwrap();
     assert!(
         message.contains("UTF-8") && message.contains("「中心窗口」"),
