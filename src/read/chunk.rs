@@ -1230,13 +1230,6 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
             // (The row's values start empty, and no other column fills
             // this field: a header maps a field once.)
             let slot = &mut values[col.f];
-            if col.by_bytes
-                && col
-                    .parser
-                    .parse_bytes_into(raw, col.share.local.as_deref(), utf8, slot)
-            {
-                continue;
-            }
             if raw.is_empty() {
                 if let Some(v) = &col.empty {
                     if !matches!(v, Value::Empty) {
@@ -1244,6 +1237,12 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
                     }
                     continue;
                 }
+            } else if col.by_bytes
+                && col
+                    .parser
+                    .parse_bytes_into(raw, col.share.local.as_deref(), utf8, slot)
+            {
+                continue;
             }
             let Some(text) = decoded.cell(cells.a + col.c, raw, raw_start, enc) else {
                 undecodable_cell(plan, out, line, col, raw, enc, slot);
