@@ -6,7 +6,8 @@
 //! its verdict. This evaluator computes exactly the verdict of
 //! [`super::eval::Frame`] (Kleene's logic, the same coercions), but it never
 //! clones a cell, never allocates per record and shares, within one record,
-//! the lookups and the verdicts of `fires(...)` across rules. When a verdict
+//! the lookups and the verdicts of `fires(...)` (the runner makes each rule's
+//! visit to a record a record of its own: [`Fast::record`]). When a verdict
 //! is anything but a clean pass, or an expression is outside what this path
 //! handles ([`Bail`]), the caller runs the reference evaluator, which is the
 //! one that reports.
@@ -498,8 +499,9 @@ pub struct Fast<'r> {
     env: &'r Env<'r>,
     shared: &'r SharedLookups,
     /// The current record's shared lookups (by id): the value, and whether
-    /// computing it noted a missing value.
-    memo: Vec<Option<(F<'r>, bool)>>,
+    /// computing it noted a missing value, stamped with the record's number
+    /// as `verdicts` are.
+    memo: Vec<(u32, F<'r>, bool)>,
     values: &'r [Value],
     /// `let` values of the rules being evaluated (a stack: `fires` nests).
     lets: Vec<Option<F<'r>>>,
@@ -524,8 +526,8 @@ pub struct Fast<'r> {
     /// verdict (no clearing of every rule's entry per record).
     verdicts: Vec<(u32, Option<bool>, bool)>,
     /// `date(x)` of a field of the record, by field, stamped with the
-    /// record's number: rules read the same dates (`H003` and `H004` both
-    /// `date(case.finished_at)`), computed once per record.
+    /// record's number: computed once per record (a rule and the rules its
+    /// `fires` evaluates may read the same date).
     days: Vec<(u32, i64)>,
     /// The current record's number in the chunk; never 0, the stamp of an
     /// entry no record has set.
@@ -548,7 +550,7 @@ impl<'r> Fast<'r> {
         Fast {
             env,
             shared,
-            memo: vec![None; shared.count()],
+            memo: vec![(0, F::Unknown, false); shared.count()],
             values: &[],
             lets: Vec::new(),
             base: 0,
@@ -572,16 +574,18 @@ impl<'r> Fast<'r> {
         self.recent
     }
 
-    /// Start a record: forget what was computed for the previous one.
+    /// Start a record: forget what was computed for the previous one (a
+    /// few stores: the caches are stamped with the record's number).
+    #[inline]
     pub fn record(&mut self, values: &'r [Value]) {
         self.values = values;
         self.event_day = None;
         self.looked.clear();
         self.looked_keys.clear();
-        self.memo.iter_mut().for_each(|v| *v = None);
         self.record_no = self.record_no.wrapping_add(1);
         if self.record_no == 0 {
             // (Four billion records in one chunk: stamps start again.)
+            self.memo.iter_mut().for_each(|v| v.0 = 0);
             self.verdicts.iter_mut().for_each(|v| v.0 = 0);
             self.days.iter_mut().for_each(|v| v.0 = 0);
             self.record_no = 1;
@@ -628,15 +632,9 @@ impl<'r> Fast<'r> {
         self.saw_missing = false;
     }
 
-    /// Note that per-record rule `ri` passes the current record (its guard
-    /// excluded it), for `fires(...)` of other rules.
-    pub fn passed(&mut self, ri: usize) {
-        self.passed_with(ri, false);
-    }
-
-    /// Note that per-record rule `ri` passes the current record, and
-    /// whether the reference evaluator notes a missing value doing so (an
-    /// outcome replayed from an earlier record, see `run::memo`).
+    /// Tests: note that per-record rule `ri` passes the current record, and
+    /// whether the reference evaluator notes a missing value doing so.
+    #[cfg(all(test, debug_assertions))]
     pub fn passed_with(&mut self, ri: usize, missing: bool) {
         self.set_verdict(ri, (Some(false), missing));
     }
@@ -660,7 +658,8 @@ impl<'r> Fast<'r> {
     }
 
     /// Whether evaluating per-record rule `ri` on the current record noted
-    /// a missing value (`false` before it is evaluated).
+    /// a missing value (`false` before it is evaluated): debug builds' checks.
+    #[cfg(debug_assertions)]
     pub fn noted_missing(&self, ri: usize) -> bool {
         self.verdict_of(ri).is_some_and(|(_, missing)| missing)
     }
@@ -780,7 +779,7 @@ impl<'r> Fast<'r> {
         let Some(f) = self.env.event_field[rule.dataset] else {
             return true;
         };
-        // The record's event day, read once for all its rules.
+        // The record's event day, read once for the record.
         let day = match self.event_day {
             Some((field, day)) if field == f => day,
             _ => {
@@ -1102,7 +1101,8 @@ impl<'r> Fast<'r> {
         let Some(id) = self.shared.id(e) else {
             return self.lookup(rule, *dataset, keys, valid_on.as_deref());
         };
-        if let Some((v, missing)) = self.memo[id] {
+        let (no, v, missing) = self.memo[id];
+        if no == self.record_no {
             self.saw_missing |= missing;
             return Ok(v);
         }
@@ -1110,7 +1110,7 @@ impl<'r> Fast<'r> {
         let v = self.lookup(rule, *dataset, keys, valid_on.as_deref())?;
         let missing = self.saw_missing;
         self.saw_missing = outer || missing;
-        self.memo[id] = Some((v, missing));
+        self.memo[id] = (self.record_no, v, missing);
         Ok(v)
     }
 

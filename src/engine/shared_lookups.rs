@@ -1,10 +1,11 @@
-//! Lookups that several rules make on the same record.
+//! Lookups that a rule and the rules it reads (`fires`) make on the same record.
 //!
-//! Each rule binds its own `let item = catalogue[case.item_code]`, so one
-//! record makes the same lookup once per rule. A lookup whose keys depend
-//! only on the record (no `let`, no group, no other rule's verdict) gives the
-//! same answer in every rule: the fast path gives each distinct such lookup an
-//! id and computes it once per record.
+//! Each rule binds its own `let item = catalogue[case.item_code]`, so a rule
+//! that reads another's verdict makes the same lookup twice on one record. A
+//! lookup whose keys depend only on the record (no `let`, no group, no other
+//! rule's verdict) gives the same answer in every rule: the fast path gives
+//! each distinct such lookup an id and computes it once per record (a rule's
+//! visit to a record, see `Fast::record`).
 //!
 //! Invariant: two lookup nodes share an id only when they are structurally
 //! equal and read nothing but the record, constants, parameters and the audit

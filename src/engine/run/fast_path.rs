@@ -86,7 +86,7 @@ impl Runner<'_> {
         let key = plan.map(|p| (p, fast.applicable(rule)));
         if let Some((p, applies)) = key {
             if let Some((entry, outcome)) = memo.get(applies, &p.fields, &row.values) {
-                return self.replay(fast, acc, p, ri, rule, row, slot, (entry, outcome));
+                return self.replay(acc, p, ri, rule, row, slot, (entry, outcome));
             }
         }
         let keep = |memo: &mut Memo, outcome: Outcome| {
@@ -126,8 +126,7 @@ impl Runner<'_> {
             RuleKind::Rule => match fast.violation(ri, rule)? {
                 Some(false) => {
                     self.check_pass(rule, row);
-                    let missing = fast.noted_missing(ri);
-                    keep(memo, Outcome::Passed { missing });
+                    keep(memo, Outcome::Passed);
                     Ok(())
                 }
                 _ => Err(Bail),
@@ -138,10 +137,15 @@ impl Runner<'_> {
     /// Apply the outcome a rule's kernel certified for a record (see
     /// [`batch`]): a pass, or a metric's count with this record's `per` key.
     /// Debug builds check it against the fast evaluator (and, as for any
-    /// pass or count, against the reference).
+    /// pass or count, against the reference); release builds need neither
+    /// the evaluator nor the rule's index.
     #[allow(
         clippy::too_many_arguments,
         reason = "the state of one chunk, borrowed apart"
+    )]
+    #[cfg_attr(
+        not(debug_assertions),
+        allow(unused_variables, reason = "read by the debug builds' checks")
     )]
     pub(super) fn certified<'r>(
         &'r self,
@@ -153,6 +157,8 @@ impl Runner<'_> {
         slot: usize,
         outcome: u8,
     ) {
+        #[cfg(debug_assertions)]
+        fast.record(&row.values);
         if rule.kind == RuleKind::Metric {
             // (A metric's `per` is a field of the record, or none: `Kernel::of`.)
             let counted = (outcome != batch::PASS).then(|| {
@@ -190,7 +196,6 @@ impl Runner<'_> {
                     row.row
                 );
             }
-            fast.passed(ri);
             self.check_pass(rule, row);
         }
     }
@@ -203,7 +208,6 @@ impl Runner<'_> {
     )]
     fn replay<'r>(
         &'r self,
-        fast: &mut Fast<'r>,
         acc: &mut FastChunk<'r>,
         memo: &MemoPlan,
         ri: usize,
@@ -213,10 +217,7 @@ impl Runner<'_> {
         (entry, outcome): (usize, &Outcome),
     ) -> Result<(), Bail> {
         match outcome {
-            Outcome::Passed { missing } => {
-                fast.passed_with(ri, *missing);
-                self.check_pass(rule, row);
-            }
+            Outcome::Passed => self.check_pass(rule, row),
             Outcome::NotCounted => self.count(acc, rule, row, slot, None),
             Outcome::Counted(verdict) => {
                 let per = memo.per.and_then(|f| value_bkey(&row.values[f]));
@@ -385,13 +386,7 @@ impl Runner<'_> {
     /// rule passes it (its verdict is noted, for `fires`), the metric does
     /// not count it, the group rule does not have it. Debug builds check it
     /// against the reference.
-    pub(super) fn guard_excludes(
-        &self,
-        fast: &mut Fast<'_>,
-        ri: usize,
-        rule: &RuleDef,
-        row: &Row,
-    ) -> bool {
+    pub(super) fn guard_excludes(&self, ri: usize, rule: &RuleDef, row: &Row) -> bool {
         if !self.guards[ri]
             .as_ref()
             .is_some_and(|g| g.excludes(&row.values))
@@ -404,10 +399,7 @@ impl Runner<'_> {
                 self.check_metric(rule, row, None);
             }
             RuleKind::Rule if rule.is_group() => self.not_member(rule, row),
-            RuleKind::Rule => {
-                fast.passed(ri);
-                self.check_pass(rule, row);
-            }
+            RuleKind::Rule => self.check_pass(rule, row),
         }
         true
     }

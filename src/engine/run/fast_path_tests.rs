@@ -403,3 +403,45 @@ fn lookups_remembered_across_a_worker_s_chunks_answer_for_each_later_string() {
         }
     });
 }
+
+/// A record's shared lookup (computed once for its rules) is not the next
+/// record's, also where the record numbers that stamp it wrap around: each
+/// rule's visit to a record is a record of its own to the fast evaluator,
+/// and a stale lookup would judge a record by another's item.
+#[test]
+fn a_record_s_shared_lookups_are_forgotten_at_the_next_record() {
+    with_named(|runner, rule| {
+        let strings = named_strings(0);
+        let records = named_cases(Schema::builtin(), &strings, 200, &mut 3);
+        let cases = &Schema::builtin().datasets[rule.dataset];
+        let code = cases.field_index("item_code").expect("item_code");
+        // A violation of an item the catalogue has (its department is
+        // another's), and a pass of another item.
+        let known = |values: &[Value]| match &values[code] {
+            Value::Str(t) => t[1..].parse::<usize>().is_ok_and(|i| i < ITEMS),
+            _ => false,
+        };
+        let fail = records
+            .iter()
+            .find(|r| r.1 && known(&r.0))
+            .expect("a violation of a known item");
+        let pass = records
+            .iter()
+            .find(|r| !r.1 && r.0[code] != fail.0[code])
+            .expect("a pass of another item");
+        assert!(runner.shared_lookups.count() > 0, "the lookup is shared");
+        let mut fast = Fast::new(&runner.env, &runner.shared_lookups);
+        fast.record(&fail.0);
+        assert_eq!(fast.violation(0, rule), Ok(Some(true)));
+        fast.record(&pass.0);
+        assert_eq!(fast.violation(0, rule), Ok(Some(false)));
+        // The lookup kept at record number 1, then four billion records
+        // later the number is 1 again: the stamps were cleared on the way.
+        fast.set_record_no(0);
+        fast.record(&fail.0);
+        assert_eq!(fast.violation(0, rule), Ok(Some(true)));
+        fast.set_record_no(u32::MAX);
+        fast.record(&pass.0);
+        assert_eq!(fast.violation(0, rule), Ok(Some(false)));
+    });
+}

@@ -155,9 +155,8 @@ fn plan(rule: &RuleDef, schema: &Schema, agg_args: &[&IrExpr]) -> Option<MemoPla
 // (A tag byte of its own, as `IrExpr`: matched on every replay.)
 #[repr(u8)]
 pub(super) enum Outcome {
-    /// A per-record rule passes; whether the reference would have noted a
-    /// missing value (for `fires` of other rules).
-    Passed { missing: bool },
+    /// A per-record rule passes.
+    Passed,
     /// A metric does not count the record.
     NotCounted,
     /// A metric counts the record, with this verdict (`None`: undetermined).

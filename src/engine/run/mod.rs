@@ -516,8 +516,12 @@ impl<'a> Runner<'a> {
             }
             None => Vec::new(),
         };
-        for (i, row) in rows.iter().enumerate() {
-            if let (Some(f), Some((from, to))) = (event, self.period) {
+        // The records a period leaves out (and those it cannot place, whose
+        // metrics count them undetermined), found before any rule runs.
+        let mut out_of_period = Vec::new();
+        if let (Some(f), Some((from, to))) = (event, self.period) {
+            out_of_period = vec![false; rows.len()];
+            for (i, row) in rows.iter().enumerate() {
                 let date = match &row.values[f] {
                     Value::Date(d) => Some(*d),
                     Value::DateTime(d) => Some(d.date()),
@@ -528,38 +532,44 @@ impl<'a> Runner<'a> {
                 // (the report says how many).
                 match date {
                     Some(d) if d >= from && d <= to => {}
-                    Some(_) => continue,
+                    Some(_) => out_of_period[i] = true,
                     None => {
+                        out_of_period[i] = true;
                         p.undated += 1;
                         self.undated_metrics(ds, row, i, first_of_key, &cache, &mut p);
-                        continue;
                     }
                 }
             }
-            cache.borrow_mut().clear();
-            if let Some((f, _, _)) = &mut fast {
-                f.record(&row.values);
-            }
-            for (slot, (ri, rule)) in self.rules[ds].iter().enumerate() {
-                if rule.distinct && first_of_key.is_some_and(|f| !f[i]) {
+        }
+        // Rule by rule over the chunk's records: one rule's memo and
+        // accumulators stay in the cache while its records stream by.
+        for (slot, (ri, rule)) in self.rules[ds].iter().enumerate() {
+            let certified = certified.get(slot).map_or(&[][..], Vec::as_slice);
+            let first_of_key = first_of_key.filter(|_| rule.distinct);
+            for (i, row) in rows.iter().enumerate() {
+                if out_of_period.get(i) == Some(&true) || first_of_key.is_some_and(|f| !f[i]) {
                     continue;
                 }
                 if let Some((f, acc, memos)) = &mut fast {
-                    match certified.get(slot).and_then(|c| c.get(i)) {
-                        Some(&outcome) if outcome != batch::UNSURE => {
-                            self.certified(f, acc, *ri, rule, row, slot, outcome);
-                            continue;
-                        }
-                        _ => {}
+                    if let Some(&outcome) = certified.get(i).filter(|&&o| o != batch::UNSURE) {
+                        self.certified(f, acc, *ri, rule, row, slot, outcome);
+                        continue;
                     }
-                    if self.guard_excludes(f, *ri, rule, row)
-                        || self
-                            .fast_row(f, acc, &mut memos[slot], *ri, rule, row, slot)
-                            .is_ok()
+                    if self.guard_excludes(*ri, rule, row) {
+                        continue;
+                    }
+                    // (Each rule's visit to a record is a record of its own
+                    // to the fast evaluator: nothing it keeps for one
+                    // record outlives the visit.)
+                    f.record(&row.values);
+                    if self
+                        .fast_row(f, acc, &mut memos[slot], *ri, rule, row, slot)
+                        .is_ok()
                     {
                         continue;
                     }
                 }
+                cache.borrow_mut().clear();
                 lets = eval_row(
                     &self.env,
                     *ri,
