@@ -515,9 +515,6 @@ pub struct Fast<'r> {
     /// Undated lookups by one text key (`catalogue[case.item_code]`), by
     /// the address of the key's string, kept across a worker's chunks.
     recent: RecentLookups,
-    /// The current record's event day (by the field it was read from), as
-    /// [`Fast::applicable`] reads it.
-    event_day: Option<(usize, Option<NaiveDate>)>,
     key_buf: Vec<Key>,
     group_key: Vec<F<'r>>,
     /// Verdicts of the record's rules, by program rule index, with whether
@@ -558,7 +555,6 @@ impl<'r> Fast<'r> {
             looked_keys: Vec::new(),
             candidates: rustc_hash::FxHashMap::default(),
             recent,
-            event_day: None,
             key_buf: Vec::new(),
             group_key: Vec::new(),
             verdicts: vec![(0, None, false); env.program.rules.len()],
@@ -579,7 +575,6 @@ impl<'r> Fast<'r> {
     #[inline]
     pub fn record(&mut self, values: &'r [Value]) {
         self.values = values;
-        self.event_day = None;
         self.looked.clear();
         self.looked_keys.clear();
         self.record_no = self.record_no.wrapping_add(1);
@@ -779,21 +774,14 @@ impl<'r> Fast<'r> {
         let Some(f) = self.env.event_field[rule.dataset] else {
             return true;
         };
-        // The record's event day, read once for the record.
-        let day = match self.event_day {
-            Some((field, day)) if field == f => day,
-            _ => {
-                let day = match self.values.get(f) {
-                    Some(Value::Date(d)) => Some(*d),
-                    Some(Value::DateTime(d)) => Some(d.date()),
-                    _ => None,
-                };
-                self.event_day = Some((f, day));
-                day
-            }
-        };
-        // (Dates compare as they are: no day number to compute per rule.)
-        day.is_none_or(|d| d >= from)
+        // (Dates compare as they are: no day number to compute per rule.
+        // Read for each visit: a rule asks once, and a rule its `fires`
+        // evaluates once more.)
+        match self.values.get(f) {
+            Some(Value::Date(d)) => *d >= from,
+            Some(Value::DateTime(d)) => d.date() >= from,
+            _ => true,
+        }
     }
 
     fn all_of(&mut self, rule: &'r RuleDef, conditions: &'r [IrExpr]) -> R<Option<bool>> {
