@@ -517,7 +517,8 @@ pub struct Fast<'r> {
     recent: RecentLookups,
     key_buf: Vec<Key>,
     group_key: Vec<F<'r>>,
-    /// Verdicts of the record's rules, by program rule index, with whether
+    /// Verdicts on the record (the visiting rule's, and those of the rules
+    /// its `fires` evaluates), by program rule index, with whether
     /// the reference evaluator would have noted a missing value.
     /// Stamped with the record's number: an entry of another record is no
     /// verdict (no clearing of every rule's entry per record).

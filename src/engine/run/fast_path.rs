@@ -143,10 +143,6 @@ impl Runner<'_> {
         clippy::too_many_arguments,
         reason = "the state of one chunk, borrowed apart"
     )]
-    #[cfg_attr(
-        not(debug_assertions),
-        allow(unused_variables, reason = "read by the debug builds' checks")
-    )]
     pub(super) fn certified<'r>(
         &'r self,
         fast: &mut Fast<'r>,
@@ -159,6 +155,8 @@ impl Runner<'_> {
     ) {
         #[cfg(debug_assertions)]
         fast.record(&row.values);
+        #[cfg(not(debug_assertions))]
+        let _ = (fast, ri);
         if rule.kind == RuleKind::Metric {
             // (A metric's `per` is a field of the record, or none: `Kernel::of`.)
             let counted = (outcome != batch::PASS).then(|| {
@@ -383,7 +381,7 @@ impl Runner<'_> {
     }
 
     /// Whether the rule's [`super::Guard`] excludes the record: then the
-    /// rule passes it (its verdict is noted, for `fires`), the metric does
+    /// rule passes it, the metric does
     /// not count it, the group rule does not have it. Debug builds check it
     /// against the reference.
     pub(super) fn guard_excludes(&self, ri: usize, rule: &RuleDef, row: &Row) -> bool {
