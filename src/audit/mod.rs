@@ -270,10 +270,12 @@ pub fn audit_dir(
                         values: r.values,
                     })
                     .collect();
-                let partial = runner.chunk(ds, &rows, None);
+                // (The keys hashed first, while the chunk's texts are in
+                // the cache from their reading: case ids no rule reads.)
                 if let Some(k) = &keys {
                     k.add_chunk(file, &rows);
                 }
+                let partial = runner.chunk(ds, &rows, None);
                 if let Ok(mut m) = merged.lock() {
                     m.arrive(pc.index, partial, pc.errors);
                 }
