@@ -31,7 +31,7 @@ use chrono::NaiveDate;
 use super::{apply_func, arith, compare, equal, is_test, Fast, F};
 use crate::ast::{CmpOp, IsTest, RuleKind};
 use crate::engine::data::Row;
-use crate::engine::eval::Env;
+use crate::engine::eval::{holds, Env};
 use crate::engine::index::Hit;
 use crate::ir::{ArithOp, Const, Func, IrExpr, RuleDef};
 use crate::value::Value;
@@ -60,6 +60,17 @@ enum Node {
     Field(usize),
     /// A field of a looked-up record.
     RecField(Box<Node>, usize),
+    /// Field `field` of the record an undated lookup of `dataset` by field
+    /// `key` of the record finds (`item.promised_days`, `item` being
+    /// `catalogue[case.item_code]`): `RecField` of such a `Lookup`, in one
+    /// loop.
+    LookedUpField {
+        dataset: usize,
+        key: usize,
+        field: usize,
+    },
+    /// `date` of a field of the record, in one loop.
+    DateOfField(usize),
     /// An undated lookup by one key.
     Lookup {
         dataset: usize,
@@ -98,7 +109,23 @@ impl Node {
             IrExpr::AsOf => Node::AsOf,
             IrExpr::Field { base, field, .. } => match **base {
                 IrExpr::Var => Node::Field(*field),
-                _ => Node::RecField(node(base)?, *field),
+                _ => match Node::of(rule, base)? {
+                    Node::Lookup { dataset, key } => match *key {
+                        Node::Field(key) => Node::LookedUpField {
+                            dataset,
+                            key,
+                            field: *field,
+                        },
+                        key => Node::RecField(
+                            Box::new(Node::Lookup {
+                                dataset,
+                                key: Box::new(key),
+                            }),
+                            *field,
+                        ),
+                    },
+                    base => Node::RecField(Box::new(base), *field),
+                },
             },
             // (`let`s refer to earlier ones only: no circle.)
             IrExpr::LetRef(i) => Node::of(rule, &rule.lets.get(*i)?.expr)?,
@@ -111,12 +138,14 @@ impl Node {
                 key: node(&keys[0])?,
             },
             IrExpr::Call { func, args } if *func != Func::Coalesce && args.len() <= 2 => {
-                Node::Call(
-                    *func,
-                    args.iter()
-                        .map(|a| Node::of(rule, a))
-                        .collect::<Option<_>>()?,
-                )
+                let args: Vec<Node> = args
+                    .iter()
+                    .map(|a| Node::of(rule, a))
+                    .collect::<Option<_>>()?;
+                match (func, args.as_slice()) {
+                    (Func::Date, [Node::Field(f)]) => Node::DateOfField(*f),
+                    _ => Node::Call(*func, args),
+                }
             }
             IrExpr::Fires(idx) => Node::Fires(*idx),
             IrExpr::Not(a) => Node::Not(node(a)?),
@@ -164,9 +193,18 @@ impl Node {
                 }
                 vec![key]
             }
-            Node::Const(_) | Node::Param(_) | Node::AsOf | Node::Field(_) | Node::Fires(_) => {
+            Node::LookedUpField { dataset, key, .. } => {
+                if !out.contains(&(*dataset, *key)) {
+                    out.push((*dataset, *key));
+                }
                 Vec::new()
             }
+            Node::Const(_)
+            | Node::Param(_)
+            | Node::AsOf
+            | Node::Field(_)
+            | Node::DateOfField(_)
+            | Node::Fires(_) => Vec::new(),
             Node::RecField(a, _) | Node::Not(a) | Node::Neg(a) | Node::Is { expr: a, .. } => {
                 vec![a]
             }
@@ -430,6 +468,15 @@ impl<'r, 'c> Cx<'r, 'c> {
     fn len(&self) -> usize {
         self.sel.map_or(self.rows.len(), <[u32]>::len)
     }
+
+    /// `of` each record an operation runs over, appended to `out`.
+    #[inline]
+    fn gather(&self, out: &mut Vec<F<'r>>, of: impl Fn(&'r Row) -> F<'r>) {
+        match self.sel {
+            None => out.extend(self.rows.iter().map(of)),
+            Some(sel) => out.extend(sel.iter().map(|&j| of(&self.rows[j as usize]))),
+        }
+    }
 }
 
 fn take<'r>(pool: &mut Pool<'r>) -> Vec<F<'r>> {
@@ -496,13 +543,28 @@ fn eval<'r>(node: &'r Node, cx: &Cx<'r, '_>, pool: &mut Pool<'r>, out: &mut Vec<
             out.resize(n, v);
         }
         Node::AsOf => out.resize(n, F::day(cx.env.as_of)),
-        Node::Field(f) => {
-            let of = |r: &'r Row| r.values.get(*f).map_or(F::Empty, F::of);
-            match cx.sel {
-                None => out.extend(cx.rows.iter().map(of)),
-                Some(sel) => out.extend(sel.iter().map(|&j| of(&cx.rows[j as usize]))),
-            }
+        Node::Field(f) => cx.gather(out, |r| r.values.get(*f).map_or(F::Empty, F::of)),
+        // (What `RecField` of `Lookup` computes, in one loop.)
+        Node::LookedUpField {
+            dataset,
+            key,
+            field,
+        } => {
+            let rows = &cx.env.data.tables[*dataset];
+            cx.gather(out, |r| match r.values.get(*key) {
+                Some(Value::Str(s)) => match cx.fast.recent_hit(*dataset, s) {
+                    Some(Hit::Row(found)) => F::field_of(&rows[found as usize], *field),
+                    _ => F::Unknown,
+                },
+                _ => F::Unknown,
+            });
         }
+        // (What `Call(Date)` of `Field` computes, in one loop.)
+        Node::DateOfField(f) => cx.gather(out, |r| match r.values.get(*f) {
+            Some(Value::Date(d)) => F::day(*d),
+            Some(Value::DateTime(d)) => F::day(d.date()),
+            _ => F::Unknown,
+        }),
         Node::RecField(base, f) => {
             eval(base, cx, pool, out);
             for v in out.iter_mut() {
@@ -563,7 +625,12 @@ fn eval<'r>(node: &'r Node, cx: &Cx<'r, '_>, pool: &mut Pool<'r>, out: &mut Vec<
             pool.push(right);
         }
         Node::Arith(op, a, b) => binary(a, b, cx, pool, out, |x, y| arith(*op, x, y)),
-        Node::Cmp(op, a, b) => binary(a, b, cx, pool, out, |x, y| F::tri(compare(*op, x, y))),
+        // (Numbers and days compared in place, the rest by `compare`,
+        // which orders them the same way.)
+        Node::Cmp(op, a, b) => binary(a, b, cx, pool, out, |x, y| match (x, y) {
+            (F::Int(p), F::Int(q)) | (F::Date(p), F::Date(q)) => F::bool(holds(*op, p.cmp(&q))),
+            _ => F::tri(compare(*op, x, y)),
+        }),
         Node::In { negated, item, set } => {
             eval(item, cx, pool, out);
             let sets = operand(set, pool);

@@ -219,6 +219,14 @@ static CASES: std::sync::LazyLock<Vec<Case>> = std::sync::LazyLock::new(|| {
             ),
         ),
         (
+            "no item code",
+            with(
+                base("A1", "2025-03-03 09:00", Some("2025-03-05 10:00")),
+                "item_code",
+                Value::Empty,
+            ),
+        ),
+        (
             "no department",
             with(
                 base("A1", "2025-03-03 09:00", Some("2025-03-03 10:00")),
@@ -382,6 +390,10 @@ fn the_kernels_certify_the_plain_outcomes_and_nothing_the_fast_path_would_not() 
     expect("K002", "即办件 same day", PASS);
     expect("K002", "即办件 next day", UNSURE);
     expect("K002", "item not in the catalogue", UNSURE);
+    // (A lookup by an empty key: what the item's field compares with is
+    // not known.)
+    expect("K001", "no item code", UNSURE);
+    expect("K002", "no item code", UNSURE);
     // K003: `or`'s left side decides when true; else `not`, `-` and `<`.
     expect("K003", "on time", PASS);
     expect("K003", "unfinished", PASS);
