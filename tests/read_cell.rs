@@ -419,6 +419,36 @@ fn a_word_for_nothing_is_empty_where_it_is_no_content() {
     );
 }
 
+/// A column's shared strings: every cell reads back as its own text, and
+/// a text found again is one string from then on, among thousands of
+/// texts of every length, and long ones alike in their first and last
+/// eight bytes (those share a slot of the table of texts found again).
+#[test]
+fn shared_strings_read_every_text_as_itself() {
+    use yimen::read::cell::StrCache;
+    use yimen::text::Text;
+    let parser = CellParser::new(field("cases", "dept"), None);
+    let mut cache = StrCache::default();
+    let mut texts: Vec<String> = (0..3000).map(|i| format!("{i}")).collect();
+    texts.extend((0..3000).map(|i| format!("区{i}局")));
+    // (The same length, first and last eight bytes: only the middle differs.)
+    texts.extend((0..100).map(|i| format!("区自然资源{i:03}审批局")));
+    let mut seen: Vec<Option<Text>> = vec![None; texts.len()];
+    for round in 0..3 {
+        for (i, t) in texts.iter().enumerate() {
+            let Value::Str(got) = parser.parse_shared(t, &mut cache, 100_000) else {
+                panic!("{t:?} read as no text");
+            };
+            assert_eq!(got.as_str(), t, "round {round}");
+            if round == 2 {
+                let before = seen[i].as_ref().expect("seen in round 1");
+                assert!(Text::ptr_eq(before, &got), "{t:?} another string");
+            }
+            seen[i] = Some(got);
+        }
+    }
+}
+
 #[test]
 fn spreadsheet_cells_keep_their_types() {
     use calamine::Data;

@@ -56,12 +56,48 @@ type FastMap<K, V> = rustc_hash::FxHashMap<K, V>;
 /// `memcmp` for every cell); of two texts with the same hash, the first
 /// is shared and the other is not. A text found again is kept static
 /// ([`Text::keep`]): its clones count nothing from then on.
+///
+/// A text found again also takes a slot of a small table (`recent`), by a
+/// cheap mix of its length and first and last bytes: most cells of such a
+/// column are found there, one slot read and compared, without hashing
+/// the text and probing the map.
 #[derive(Debug, Default)]
 pub struct StrCache {
     by_hash: FastMap<u64, Text>,
+    /// [`RECENT_SLOTS`] slots (empty until a text is found again).
+    recent: Vec<Option<Text>>,
     lookups: u64,
     hits: u64,
     off: bool,
+}
+
+/// The slots of a [`StrCache`]'s table of texts found again (a power of
+/// two): a column's departments or item codes, mostly in slots of their
+/// own.
+const RECENT_SLOTS: usize = 1024;
+
+/// A text's slot in [`StrCache::recent`]: its length and its first and
+/// last eight bytes (or four, or all of a shorter one), mixed.
+#[inline]
+fn recent_slot(b: &[u8]) -> usize {
+    let n = b.len();
+    let word = |at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[at..at + 8]);
+        u64::from_le_bytes(w)
+    };
+    let half = |at: usize| {
+        let mut w = [0u8; 4];
+        w.copy_from_slice(&b[at..at + 4]);
+        u64::from(u32::from_le_bytes(w))
+    };
+    let (x, y) = match n {
+        8.. => (word(0), word(n - 8)),
+        4..=7 => (half(0), half(n - 4)),
+        _ => (b.iter().fold(0u64, |h, &c| h << 8 | u64::from(c)), 0),
+    };
+    let h = (x ^ y.rotate_left(29) ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (h >> (64 - RECENT_SLOTS.trailing_zeros())) as usize
 }
 
 /// A value that does not parse as its field's type.
@@ -236,6 +272,13 @@ impl CellParser {
             return Value::Str(Text::from(t));
         }
         cache.lookups += 1;
+        let slot = recent_slot(t.as_bytes());
+        if let Some(Some(v)) = cache.recent.get(slot) {
+            if same_text(v, t) {
+                cache.hits += 1;
+                return Value::Str(v.clone());
+            }
+        }
         let h = {
             let mut h = rustc_hash::FxHasher::default();
             t.hash(&mut h);
@@ -246,6 +289,10 @@ impl CellParser {
             cache.hits += 1;
             // (A text seen twice: its clones count nothing from now on.)
             v.keep();
+            if cache.recent.is_empty() {
+                cache.recent = vec![None; RECENT_SLOTS];
+            }
+            cache.recent[slot] = Some(v.clone());
             return Value::Str(v.clone());
         }
         // (A placeholder is never kept: a text found kept is none.)
@@ -256,6 +303,7 @@ impl CellParser {
         if cache.by_hash.len() >= limit && cache.hits * 2 < cache.lookups {
             cache.off = true;
             cache.by_hash = FastMap::default();
+            cache.recent = Vec::new();
         }
         let v = Text::from(t);
         if !cache.off && !taken && cache.by_hash.len() < limit {
