@@ -41,35 +41,50 @@ if [ ! -f "$WORK/export/cases.csv" ]; then
   "$bin" generate "$WORK/export" --cases "$CASES" --plain --clean --seed 1 "${real[@]}" > /dev/null
 fi
 
-# A policy folder with rule or metric $1 alone (or none, for "-") in $2.
+# A policy folder with rule or metric $1 alone (or none, for "-") in $2, and
+# the rules it names in `fires(…)`, theirs in turn (M04 reads H003's verdict):
+# each in a file of its own, after its policy file's header.
 policy_of() {
   rm -rf "$2"
   mkdir -p "$2"
   cp policies/schema.yaml policies/params.yimen "$2/"
   [ "$1" = "-" ] && return
-  local file
-  file=$(grep -lE "^(rule|metric) $1 " policies/*.yimen | head -1 || true)
-  if [ -z "$file" ]; then
-    echo "instructions.sh: no rule or metric $1 in policies/" >&2
-    exit 2
-  fi
-  awk -v code="$1" '
-    /^policy / { p = 1 }
-    p { print }
-    p && /^}/ { p = 0 }
-    $0 ~ "^(rule|metric) " code " " { r = 1 }
-    r { print }
-    r && /^}/ { r = 0 }
-  ' "$file" > "$2/one.yimen"
+  local todo=("$1") taken=" " code file
+  while [ ${#todo[@]} -gt 0 ]; do
+    code=${todo[0]}
+    todo=("${todo[@]:1}")
+    case "$taken" in *" $code "*) continue ;; esac
+    taken="$taken$code "
+    file=$(grep -lE "^(rule|metric) $code " policies/*.yimen | head -1 || true)
+    if [ -z "$file" ]; then
+      echo "instructions.sh: no rule or metric $code in policies/" >&2
+      exit 2
+    fi
+    awk -v code="$code" '
+      /^policy / { p = 1 }
+      p { print }
+      p && /^}/ { p = 0 }
+      $0 ~ "^(rule|metric) " code " " { r = 1 }
+      r { print }
+      r && /^}/ { r = 0 }
+    ' "$file" > "$2/one-$code.yimen"
+    for fired in $(grep -oE 'fires\([A-Z][0-9A-Z]*\)' "$2/one-$code.yimen" | sed -E 's/fires\((.*)\)/\1/' | sort -u); do
+      todo+=("$fired")
+    done
+  done
 }
 
 # Audit under callgrind: label, then yimen's policy arguments; prints the count.
 count() {
   local label=$1
   shift
-  valgrind --tool=callgrind --callgrind-out-file="$WORK/$label.callgrind" \
+  # (An audit that fails, a policy that does not check, counts nothing.)
+  if ! valgrind --tool=callgrind --callgrind-out-file="$WORK/$label.callgrind" \
     "$bin" audit "$WORK/export" "$@" --threads 1 --as-of "$AS_OF" \
-    --format json --output "$WORK/$label.json" --fail-on never 2> "$WORK/$label.log"
+    --format json --output "$WORK/$label.json" --fail-on never 2> "$WORK/$label.log"; then
+    echo "instructions.sh: the audit of $label failed (see $WORK/$label.log)" >&2
+    exit 2
+  fi
   grep -o 'Collected : [0-9]*' "$WORK/$label.log" | grep -o '[0-9]*$'
 }
 
@@ -99,5 +114,6 @@ printf '%-10s %15s instructions %9s per case (the speed benchmark\x27s reference
   handwritten "$(sep "$handwritten")" "$(sep $((handwritten / CASES)))"
 for code in "$@"; do
   policy_of "$code" "$WORK/policy-$code"
-  row "$code" "$(count "$code" --policy "$WORK/policy-$code")" "$reading"
+  n=$(count "$code" --policy "$WORK/policy-$code")
+  row "$code" "$n" "$reading"
 done
