@@ -33,7 +33,7 @@ use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use super::normalize;
 use crate::schema::{Field, FieldType};
 use crate::text::{intern, Text};
-use crate::value::{same_bytes, same_text, Value};
+use crate::value::{half_at, same_bytes, same_text, word_at, Value};
 
 /// The alias tables and value caches are hit once per cell: `FxHash`, not
 /// `SipHash` (whose `DoS` resistance buys nothing for keys from the schema and
@@ -81,19 +81,9 @@ const RECENT_SLOTS: usize = 1024;
 #[inline]
 fn recent_slot(b: &[u8]) -> usize {
     let n = b.len();
-    let word = |at: usize| {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&b[at..at + 8]);
-        u64::from_le_bytes(w)
-    };
-    let half = |at: usize| {
-        let mut w = [0u8; 4];
-        w.copy_from_slice(&b[at..at + 4]);
-        u64::from(u32::from_le_bytes(w))
-    };
     let (x, y) = match n {
-        8.. => (word(0), word(n - 8)),
-        4..=7 => (half(0), half(n - 4)),
+        8.. => (word_at(b, 0), word_at(b, n - 8)),
+        4..=7 => (u64::from(half_at(b, 0)), u64::from(half_at(b, n - 4))),
         _ => (b.iter().fold(0u64, |h, &c| h << 8 | u64::from(c)), 0),
     };
     let h = (x ^ y.rotate_left(29) ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
