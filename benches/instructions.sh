@@ -12,7 +12,8 @@
 # --plain --clean --seed 1`, 200k cases by default) and audits it under
 # callgrind: with every shipped policy; with none (the schema and parameters
 # only: reading, typing and start-up); and with each named rule or metric alone
-# (its file's policy header, the schema and the parameters). It prints each
+# (its file's policy header, the schema and the parameters, and the rules it
+# names in `fires(…)`: M04 counts with H003). It prints each
 # run's instructions, per case, and per case above reading alone, and the
 # instructions of the hand-written pass (benches/handwritten_pass.rs) on the
 # same export. The same binary and export give the same counts to within
