@@ -187,16 +187,12 @@ impl Node {
         let under: Vec<&Node> = match self {
             Node::Lookup { dataset, key } => {
                 if let Node::Field(f) = **key {
-                    if !out.contains(&(*dataset, f)) {
-                        out.push((*dataset, f));
-                    }
+                    push_new(out, (*dataset, f));
                 }
                 vec![key]
             }
             Node::LookedUpField { dataset, key, .. } => {
-                if !out.contains(&(*dataset, *key)) {
-                    out.push((*dataset, *key));
-                }
+                push_new(out, (*dataset, *key));
                 Vec::new()
             }
             Node::Const(_)
@@ -221,6 +217,13 @@ impl Node {
         for n in under {
             n.lookups(out);
         }
+    }
+}
+
+/// Add a lookup (dataset, field) to a list of distinct ones.
+fn push_new(out: &mut Vec<(usize, usize)>, lookup: (usize, usize)) {
+    if !out.contains(&lookup) {
+        out.push(lookup);
     }
 }
 
@@ -324,10 +327,8 @@ pub fn certify<'r>(
     // already, from the worker's earlier chunks).
     let mut lookups: Vec<(usize, usize)> = Vec::new();
     for k in kernels.iter().flatten() {
-        for l in &k.lookups {
-            if !lookups.contains(l) {
-                lookups.push(*l);
-            }
+        for &l in &k.lookups {
+            push_new(&mut lookups, l);
         }
     }
     for &(dataset, f) in &lookups {

@@ -75,6 +75,7 @@ pub struct StrCache {
 /// two): a column's departments or item codes, mostly in slots of their
 /// own.
 const RECENT_SLOTS: usize = 1024;
+const _: () = assert!(RECENT_SLOTS.is_power_of_two());
 
 /// A text's slot in [`StrCache::recent`]: its length and its first and
 /// last eight bytes (or four, or all of a shorter one), mixed.
