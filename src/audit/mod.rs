@@ -14,7 +14,7 @@ use crate::engine::report::{append, SkippedFile};
 use crate::engine::{Audit, Data, DataError, Partial, Row, RunOptions, Runner, UnreadRow};
 use crate::ir::Program;
 use crate::read::{
-    discover, par_stream, read_table_full, ReadError, ReadOptions, DEFAULT_CHUNK_ROWS,
+    discover, par_stream, read_table_full, recycle, ReadError, ReadOptions, DEFAULT_CHUNK_ROWS,
 };
 use crate::schema::Schema;
 
@@ -276,6 +276,7 @@ pub fn audit_dir(
                     k.add_chunk(file, &rows);
                 }
                 let partial = runner.chunk(ds, &rows, None);
+                recycle(rows.into_iter().map(|r| r.values));
                 if let Ok(mut m) = merged.lock() {
                     m.arrive(pc.index, partial, pc.errors);
                 }

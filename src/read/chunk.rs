@@ -1597,9 +1597,7 @@ pub(crate) fn not_single(plan: &TablePlan, f: usize, kind: &str) -> BadCell {
 /// `vec![Value::Empty; n]`, which clones the first element through `Value`'s
 /// `Clone` once per field.)
 fn empty_values(n: usize) -> Vec<Value> {
-    let mut v = Vec::with_capacity(n);
-    v.resize_with(n, || Value::Empty);
-    v
+    super::pool::values(n)
 }
 
 /// A JSON (or YAML) scalar as a spreadsheet cell.

@@ -33,6 +33,7 @@ mod jsonl;
 pub mod mapping;
 mod merged;
 pub mod normalize;
+mod pool;
 mod sheet;
 mod split;
 mod text;
@@ -54,6 +55,7 @@ pub use encoding::TextEncoding;
 pub use header::Column;
 pub use inspect::{inspect, render_json, render_text, FileInfo, InspectReport};
 pub use mapping::Mapping;
+pub use pool::recycle;
 pub use yaml_keys::{bounded_yaml, yaml_from_str, yaml_keys_once};
 
 use crate::schema::Schema;

@@ -1,0 +1,79 @@
+//! The value vectors of records, used again: a streamed dataset's chunk
+//! gives its records' vectors back when the rules are done with them
+//! ([`recycle`]), and the next chunk the worker parses takes them
+//! ([`values`]) where it would allocate one per record.
+//!
+//! Invariant: the pool is per thread (a rayon worker parses a chunk and
+//! runs its rules in one task, so what it gives back it takes again) and
+//! bounded ([`KEPT`] vectors), so that it never holds more than about two
+//! chunks' records.
+
+use std::cell::RefCell;
+
+use crate::value::Value;
+
+/// The most vectors a thread keeps: two chunks' records.
+const KEPT: usize = 2 * super::DEFAULT_CHUNK_ROWS;
+
+thread_local! {
+    static SPARE: RefCell<Vec<Vec<Value>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `n` empty values: a vector given back by [`recycle`] on this thread, or
+/// a new one.
+pub(crate) fn values(n: usize) -> Vec<Value> {
+    let mut v = SPARE
+        .try_with(|s| s.borrow_mut().pop())
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    v.reserve_exact(n);
+    v.resize_with(n, || Value::Empty);
+    v
+}
+
+/// Gives back the value vectors of records the caller is done with (their
+/// values are dropped here) for [`values`] to hand out again on this
+/// thread; beyond [`KEPT`], they are freed.
+pub fn recycle(rows: impl IntoIterator<Item = Vec<Value>>) {
+    let _ = SPARE.try_with(|s| {
+        let mut spare = s.borrow_mut();
+        for mut v in rows {
+            if spare.len() >= KEPT {
+                break;
+            }
+            v.clear();
+            spare.push(v);
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_vector_given_back_comes_again_empty_and_of_the_width_asked() {
+        let text = Value::str("区住建局");
+        recycle([
+            vec![text.clone(), Value::Int(3)],
+            vec![Value::Bool(true); 30],
+        ]);
+        // (Last in, first out: the wide one first, then the narrow one
+        // grown to the width asked.)
+        assert_eq!(values(5), vec![Value::Empty; 5]);
+        assert_eq!(values(5), vec![Value::Empty; 5]);
+        assert_eq!(values(2), vec![Value::Empty; 2]);
+    }
+
+    #[test]
+    fn a_thread_keeps_at_most_two_chunks_of_vectors() {
+        std::thread::spawn(|| {
+            recycle((0..KEPT + 10).map(|_| vec![Value::Int(1)]));
+            let kept = SPARE.with(|s| s.borrow().len());
+            assert_eq!(kept, KEPT);
+        })
+        .join()
+        .expect("the thread ends");
+    }
+}
