@@ -19,22 +19,27 @@ thread_local! {
     static SPARE: RefCell<Vec<Vec<Value>>> = const { RefCell::new(Vec::new()) };
 }
 
-/// `n` empty values: a vector given back by [`recycle`] on this thread, or
-/// a new one.
+/// `n` empty values: a vector given back by [`recycle`] on this thread
+/// (emptied there, in the pass that dropped its values: of the same
+/// width, as a streamed dataset's chunks are, it is handed out as it is),
+/// or a new one.
 pub(crate) fn values(n: usize) -> Vec<Value> {
     let mut v = SPARE
         .try_with(|s| s.borrow_mut().pop())
         .ok()
         .flatten()
         .unwrap_or_default();
-    v.reserve_exact(n);
-    v.resize_with(n, || Value::Empty);
+    if v.len() != n {
+        v.clear();
+        v.reserve_exact(n);
+        v.resize_with(n, || Value::Empty);
+    }
     v
 }
 
-/// Gives back the value vectors of records the caller is done with (their
-/// values are dropped here) for [`values`] to hand out again on this
-/// thread; beyond [`KEPT`], they are freed.
+/// Gives back the value vectors of records the caller is done with (each
+/// value is dropped here and its place left empty) for [`values`] to hand
+/// out again on this thread; beyond [`KEPT`], they are freed.
 pub fn recycle(rows: impl IntoIterator<Item = Vec<Value>>) {
     let _ = SPARE.try_with(|s| {
         let mut spare = s.borrow_mut();
@@ -42,7 +47,7 @@ pub fn recycle(rows: impl IntoIterator<Item = Vec<Value>>) {
             if spare.len() >= KEPT {
                 break;
             }
-            v.clear();
+            v.fill_with(|| Value::Empty);
             spare.push(v);
         }
     });
@@ -59,11 +64,16 @@ mod tests {
             vec![text.clone(), Value::Int(3)],
             vec![Value::Bool(true); 30],
         ]);
-        // (Last in, first out: the wide one first, then the narrow one
-        // grown to the width asked.)
+        // (Last in, first out: the wide one first, cut to the width asked,
+        // then the narrow one grown to it.)
         assert_eq!(values(5), vec![Value::Empty; 5]);
         assert_eq!(values(5), vec![Value::Empty; 5]);
-        assert_eq!(values(2), vec![Value::Empty; 2]);
+        recycle([vec![text, Value::Int(3)]]);
+        assert_eq!(
+            values(2),
+            vec![Value::Empty; 2],
+            "of the width asked, emptied"
+        );
     }
 
     #[test]
