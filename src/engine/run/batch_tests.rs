@@ -9,8 +9,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use super::{Partial, RunOptions, Runner};
 use crate::calendar::Calendar;
 use crate::engine::data::{Data, Row};
-use crate::engine::fast::batch::{self, Kernel, COUNTED_FALSE, COUNTED_TRUE, PASS, UNSURE};
-use crate::engine::fast::{value_bkey, Fast};
+use crate::engine::fast::batch::Kernel;
 use crate::ir::{Const, Program};
 use crate::schema::Schema;
 use crate::sources::SourceRegistry;
@@ -302,118 +301,127 @@ fn rules_and_metrics_without_a_memo_get_a_kernel_others_not() {
     assert!(!has("K007"));
 }
 
-/// The outcomes the kernels certify for the cases, by code and case (a
-/// worker's first chunk), each compared with the fast evaluator's.
-#[test]
-fn the_kernels_certify_the_plain_outcomes_and_nothing_the_fast_path_would_not() {
-    let program = program();
-    let data = data();
-    let opts = options();
-    let runner = Runner::new(&program, Schema::builtin(), &data, &opts);
-    let ds = Schema::builtin().dataset_index("cases").expect("cases");
-    let rows = &data.tables[ds];
-    // (A fresh worker: the kernels make the lookups they read first.)
-    let mut fast = Fast::new(&runner.env, &runner.shared_lookups);
-    let kernels: Vec<Option<&Kernel>> = runner.rules[ds]
-        .iter()
-        .map(|(ri, _)| runner.kernels[*ri].as_ref())
-        .collect();
-    let done = batch::certify(
-        &runner.env,
-        &mut fast,
-        &kernels,
-        &runner.kernel_slots[ds],
-        runner.env.event_field[ds],
-        rows,
-    );
-    let mut check = Fast::new(&runner.env, &runner.shared_lookups);
-    let mut seen = std::collections::BTreeMap::new();
-    for (slot, (ri, rule)) in runner.rules[ds].iter().enumerate() {
-        for (i, row) in rows.iter().enumerate() {
-            let outcome = done[slot].get(i).copied().unwrap_or(UNSURE);
-            seen.insert((rule.code.as_str(), CASES[i].0), outcome);
-            if outcome == UNSURE {
-                continue;
-            }
-            check.record(&row.values);
-            if runner.kernels[*ri].as_ref().is_some_and(Kernel::is_metric) {
-                let per = row.values[Schema::builtin().datasets[ds]
-                    .field_index("dept")
-                    .expect("dept")]
-                .clone();
-                let expected = match outcome {
-                    PASS => None,
-                    o => Some((value_bkey(&per), Some(o == COUNTED_TRUE))),
-                };
-                assert_eq!(
-                    check.metric(rule),
-                    Ok(expected),
-                    "{} {}",
-                    rule.code,
-                    CASES[i].0
-                );
-            } else {
-                assert_eq!(
-                    check.violation(*ri, rule),
-                    Ok(Some(false)),
-                    "{} {}",
-                    rule.code,
-                    CASES[i].0
-                );
-                assert!(!check.noted_missing(*ri), "{} {}", rule.code, CASES[i].0);
+/// The kernels' outcomes checked against the fast evaluator's notes, which
+/// only debug builds keep (`cargo test --release` builds without them).
+#[cfg(debug_assertions)]
+mod certified {
+    use super::*;
+    use crate::engine::fast::batch::{self, COUNTED_FALSE, COUNTED_TRUE, PASS, UNSURE};
+    use crate::engine::fast::{value_bkey, Fast};
+
+    /// The outcomes the kernels certify for the cases, by code and case (a
+    /// worker's first chunk), each compared with the fast evaluator's.
+    #[test]
+    fn the_kernels_certify_the_plain_outcomes_and_nothing_the_fast_path_would_not() {
+        let program = program();
+        let data = data();
+        let opts = options();
+        let runner = Runner::new(&program, Schema::builtin(), &data, &opts);
+        let ds = Schema::builtin().dataset_index("cases").expect("cases");
+        let rows = &data.tables[ds];
+        // (A fresh worker: the kernels make the lookups they read first.)
+        let mut fast = Fast::new(&runner.env, &runner.shared_lookups);
+        let kernels: Vec<Option<&Kernel>> = runner.rules[ds]
+            .iter()
+            .map(|(ri, _)| runner.kernels[*ri].as_ref())
+            .collect();
+        let done = batch::certify(
+            &runner.env,
+            &mut fast,
+            &kernels,
+            &runner.kernel_slots[ds],
+            runner.env.event_field[ds],
+            rows,
+        );
+        let mut check = Fast::new(&runner.env, &runner.shared_lookups);
+        let mut seen = std::collections::BTreeMap::new();
+        for (slot, (ri, rule)) in runner.rules[ds].iter().enumerate() {
+            for (i, row) in rows.iter().enumerate() {
+                let outcome = done[slot].get(i).copied().unwrap_or(UNSURE);
+                seen.insert((rule.code.as_str(), CASES[i].0), outcome);
+                if outcome == UNSURE {
+                    continue;
+                }
+                check.record(&row.values);
+                if runner.kernels[*ri].as_ref().is_some_and(Kernel::is_metric) {
+                    let per = row.values[Schema::builtin().datasets[ds]
+                        .field_index("dept")
+                        .expect("dept")]
+                    .clone();
+                    let expected = match outcome {
+                        PASS => None,
+                        o => Some((value_bkey(&per), Some(o == COUNTED_TRUE))),
+                    };
+                    assert_eq!(
+                        check.metric(rule),
+                        Ok(expected),
+                        "{} {}",
+                        rule.code,
+                        CASES[i].0
+                    );
+                } else {
+                    assert_eq!(
+                        check.violation(*ri, rule),
+                        Ok(Some(false)),
+                        "{} {}",
+                        rule.code,
+                        CASES[i].0
+                    );
+                    assert!(!check.noted_missing(*ri), "{} {}", rule.code, CASES[i].0);
+                }
             }
         }
+        let expect = |code: &str, case: &str, outcome: u8| {
+            assert_eq!(seen[&(code, case)], outcome, "{code} on {case}");
+        };
+        // K001, overdue: passes when known; the unfinished case counts to the
+        // audit date (the `else` branch's missing date not looked at).
+        for case in ["on time", "unfinished", "即办件 same day", "no department"] {
+            expect("K001", case, PASS);
+        }
+        // A violation, a missing or invalid value, a key the catalogue lacks,
+        // a span the calendar does not know: the fast path and the reference.
+        for case in [
+            "overdue",
+            "finished invalid",
+            "item not in the catalogue",
+            "no promised days",
+            "past the calendar",
+            "no acceptance",
+        ] {
+            expect("K001", case, UNSURE);
+        }
+        // K002: not a 即办件 passes at the `when`, whatever the dates.
+        expect("K002", "overdue", PASS);
+        expect("K002", "unfinished", PASS);
+        expect("K002", "即办件 same day", PASS);
+        expect("K002", "即办件 next day", UNSURE);
+        expect("K002", "item not in the catalogue", UNSURE);
+        // (A lookup by an empty key: what the item's field compares with is
+        // not known.)
+        expect("K001", "no item code", UNSURE);
+        expect("K002", "no item code", UNSURE);
+        // K003: `or`'s left side decides when true; else `not`, `-` and `<`.
+        expect("K003", "on time", PASS);
+        expect("K003", "unfinished", PASS);
+        expect("K003", "elsewhere, short suspended", PASS);
+        expect("K003", "elsewhere, long suspended", UNSURE);
+        expect("K003", "finished invalid", UNSURE);
+        // (`or` true by its right side after an unknown left: a pass the fast
+        // path notes a missing value in.)
+        expect("K003", "no channel", UNSURE);
+        // M91: counted, true or false; `and` stops at an unfinished case.
+        expect("M91", "on time", COUNTED_FALSE);
+        expect("M91", "no department", COUNTED_TRUE);
+        expect("M91", "unfinished", COUNTED_FALSE);
+        expect("M91", "finished invalid", UNSURE);
+        expect("M91", "no acceptance", UNSURE);
+        // M92: not counted when unfinished; `fires(K001)` from K001's kernel.
+        expect("M92", "unfinished", PASS);
+        expect("M92", "on time", COUNTED_TRUE);
+        expect("M92", "overdue", UNSURE);
+        expect("M92", "no promised days", UNSURE);
     }
-    let expect = |code: &str, case: &str, outcome: u8| {
-        assert_eq!(seen[&(code, case)], outcome, "{code} on {case}");
-    };
-    // K001, overdue: passes when known; the unfinished case counts to the
-    // audit date (the `else` branch's missing date not looked at).
-    for case in ["on time", "unfinished", "即办件 same day", "no department"] {
-        expect("K001", case, PASS);
-    }
-    // A violation, a missing or invalid value, a key the catalogue lacks,
-    // a span the calendar does not know: the fast path and the reference.
-    for case in [
-        "overdue",
-        "finished invalid",
-        "item not in the catalogue",
-        "no promised days",
-        "past the calendar",
-        "no acceptance",
-    ] {
-        expect("K001", case, UNSURE);
-    }
-    // K002: not a 即办件 passes at the `when`, whatever the dates.
-    expect("K002", "overdue", PASS);
-    expect("K002", "unfinished", PASS);
-    expect("K002", "即办件 same day", PASS);
-    expect("K002", "即办件 next day", UNSURE);
-    expect("K002", "item not in the catalogue", UNSURE);
-    // (A lookup by an empty key: what the item's field compares with is
-    // not known.)
-    expect("K001", "no item code", UNSURE);
-    expect("K002", "no item code", UNSURE);
-    // K003: `or`'s left side decides when true; else `not`, `-` and `<`.
-    expect("K003", "on time", PASS);
-    expect("K003", "unfinished", PASS);
-    expect("K003", "elsewhere, short suspended", PASS);
-    expect("K003", "elsewhere, long suspended", UNSURE);
-    expect("K003", "finished invalid", UNSURE);
-    // (`or` true by its right side after an unknown left: a pass the fast
-    // path notes a missing value in.)
-    expect("K003", "no channel", UNSURE);
-    // M91: counted, true or false; `and` stops at an unfinished case.
-    expect("M91", "on time", COUNTED_FALSE);
-    expect("M91", "no department", COUNTED_TRUE);
-    expect("M91", "unfinished", COUNTED_FALSE);
-    expect("M91", "finished invalid", UNSURE);
-    expect("M91", "no acceptance", UNSURE);
-    // M92: not counted when unfinished; `fires(K001)` from K001's kernel.
-    expect("M92", "unfinished", PASS);
-    expect("M92", "on time", COUNTED_TRUE);
-    expect("M92", "overdue", UNSURE);
-    expect("M92", "no promised days", UNSURE);
 }
 
 /// Findings, undetermined verdicts and metric counts of a chunk, its
