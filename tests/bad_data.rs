@@ -934,6 +934,32 @@ fn a_label_in_a_utf8_row_of_a_gbk_case_log_is_reported() {
     );
 }
 
+/// The same after the GBK rows named the department often enough for the
+/// worker to find it again by its bytes: the UTF-8 row's department, whose
+/// bytes are that text's in UTF-8, is still a data error (only the cells of
+/// a UTF-8 text are found by their bytes).
+#[test]
+fn a_department_found_again_is_not_taken_from_a_utf8_row_of_a_gbk_file() {
+    let dir = export("");
+    let gbk = |t: &str| encoding_rs::GB18030.encode(t).0.into_owned();
+    let mut bytes = gbk("办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n");
+    for id in ["C1", "C2", "C3", "C4"] {
+        bytes.extend(gbk(&format!(
+            "{id},A1,区民政局,中心窗口,2025-03-03 09:30:00,2025-03-04 09:30:00\n"
+        )));
+    }
+    bytes.extend("C5,A1,区民政局,原单位,2025-03-03 09:30:00,2025-03-04 09:30:00\n".as_bytes());
+    std::fs::write(dir.path().join("办件记录.csv"), bytes).unwrap();
+    let json = audit(dir.path(), &[]);
+    assert_eq!(json["summary"]["records"]["cases"], 5, "{json:#}");
+    let errors = json["data_errors"].as_array().unwrap();
+    assert_eq!(
+        error_cells(errors),
+        [(6, "受理渠道"), (6, "受理部门")],
+        "{errors:?}"
+    );
+}
+
 /// Old Mac line breaks (a lone `\r`, Excel's "CSV (Macintosh)"): rows are
 /// numbered by line as in any other file, in data errors and in evidence.
 #[test]

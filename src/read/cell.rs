@@ -91,6 +91,30 @@ fn recent_slot(b: &[u8]) -> usize {
     (h >> (64 - RECENT_SLOTS.trailing_zeros())) as usize
 }
 
+impl StrCache {
+    /// A cell of a UTF-8 chunk found in the table of texts found again by
+    /// its bytes as they are, before any decoding or trimming, into `out`:
+    /// what [`CellParser::parse_shared`] gives for it (a kept text is
+    /// trimmed and not empty, so bytes equal to one are the text that
+    /// trimming them gives, in its slot), counted as its lookups are.
+    /// `false`: nothing written, nothing counted. (Not for another
+    /// encoding: GBK bytes can equal the UTF-8 bytes of another text.)
+    #[inline]
+    pub fn found_again(&mut self, raw: &[u8], out: &mut Value) -> bool {
+        // (Empty until a text is found again, and when the cache is off.)
+        let Some(Some(v)) = self.recent.get(recent_slot(raw)) else {
+            return false;
+        };
+        if !same_bytes(v.as_bytes(), raw) {
+            return false;
+        }
+        self.lookups += 1;
+        self.hits += 1;
+        *out = Value::Str(v.clone());
+        true
+    }
+}
+
 /// A value that does not parse as its field's type.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BadCell {

@@ -1244,6 +1244,13 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
             {
                 continue;
             }
+            if utf8 {
+                if let Some(cache) = &mut col.share.cache {
+                    if cache.found_again(raw, slot) {
+                        continue;
+                    }
+                }
+            }
             let Some(text) = decoded.cell(cells.a + col.c, raw, raw_start, enc) else {
                 undecodable_cell(plan, out, line, col, raw, enc, slot);
                 continue;
