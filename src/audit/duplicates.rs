@@ -254,21 +254,25 @@ impl StreamedKeys {
             let mut blocks = part
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            for &(h, row) in run {
-                let open = blocks
+            let mut rest = run;
+            while !rest.is_empty() {
+                // The part's last block while it has room and is of this
+                // file, else a new one.
+                if !blocks
                     .last()
-                    .is_some_and(|b| b.file == file && b.hashes.len() < BLOCK);
-                if !open {
+                    .is_some_and(|b| b.file == file && b.hashes.len() < BLOCK)
+                {
                     blocks.push(Block {
                         file,
                         hashes: Vec::with_capacity(BLOCK),
                         rows: Vec::with_capacity(BLOCK),
                     });
                 }
-                if let Some(b) = blocks.last_mut() {
-                    b.hashes.push(h);
-                    b.rows.push(row);
-                }
+                let Some(b) = blocks.last_mut() else { break };
+                let (now, later) = rest.split_at((BLOCK - b.hashes.len()).min(rest.len()));
+                b.hashes.extend(now.iter().map(|&(h, _)| h));
+                b.rows.extend(now.iter().map(|&(_, row)| row));
+                rest = later;
             }
         }
     }

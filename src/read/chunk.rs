@@ -22,6 +22,7 @@ use super::cell::{data_text, BadCell, CellParser, StrCache};
 const CACHE_LIMIT: usize = 4096;
 use super::encoding::TextEncoding;
 use super::header::Column;
+use super::pool::empty_values;
 use super::split::{row_number, split_block_reusing, TextBlock};
 use super::{DataError, ReadError, Record, SourceFile};
 use crate::per_thread::PerThread;
@@ -1598,13 +1599,6 @@ pub(crate) fn not_single(plan: &TablePlan, f: usize, kind: &str) -> BadCell {
         expected: plan.parsers[f].expected(),
         message: intern(&format!("不是单个值, 是一个{kind};此字段无法读取")),
     }
-}
-
-/// A record's values before its cells are read: all empty. (Not
-/// `vec![Value::Empty; n]`, which clones the first element through `Value`'s
-/// `Clone` once per field.)
-fn empty_values(n: usize) -> Vec<Value> {
-    super::pool::values(n)
 }
 
 /// A JSON (or YAML) scalar as a spreadsheet cell.

@@ -1,7 +1,7 @@
 //! The value vectors of records, used again: a streamed dataset's chunk
 //! gives its records' vectors back when the rules are done with them
 //! ([`recycle`]), and the next chunk the worker parses takes them
-//! ([`values`]) where it would allocate one per record.
+//! ([`empty_values`]) where it would allocate one per record.
 //!
 //! Invariant: the pool is per thread (a rayon worker parses a chunk and
 //! runs its rules in one task, so what it gives back it takes again) and
@@ -19,11 +19,13 @@ thread_local! {
     static SPARE: RefCell<Vec<Vec<Value>>> = const { RefCell::new(Vec::new()) };
 }
 
-/// `n` empty values: a vector given back by [`recycle`] on this thread
-/// (emptied there, in the pass that dropped its values: of the same
-/// width, as a streamed dataset's chunks are, it is handed out as it is),
-/// or a new one.
-pub(crate) fn values(n: usize) -> Vec<Value> {
+/// A record's `n` values before its cells are read, all empty: a vector
+/// given back by [`recycle`] on this thread (emptied there, in the pass
+/// that dropped its values: of the same width, as a streamed dataset's
+/// chunks are, it is handed out as it is), or a new one. (A new one is
+/// filled by `resize_with`, not `vec![Value::Empty; n]`, which clones the
+/// first element through `Value`'s `Clone` once per field.)
+pub(crate) fn empty_values(n: usize) -> Vec<Value> {
     let mut v = SPARE
         .try_with(|s| s.borrow_mut().pop())
         .ok()
@@ -38,7 +40,7 @@ pub(crate) fn values(n: usize) -> Vec<Value> {
 }
 
 /// Gives back the value vectors of records the caller is done with (each
-/// value is dropped here and its place left empty) for [`values`] to hand
+/// value is dropped here and its place left empty) for [`empty_values`] to hand
 /// out again on this thread; beyond [`KEPT`], they are freed.
 pub fn recycle(rows: impl IntoIterator<Item = Vec<Value>>) {
     let _ = SPARE.try_with(|s| {
@@ -66,11 +68,11 @@ mod tests {
         ]);
         // (Last in, first out: the wide one first, cut to the width asked,
         // then the narrow one grown to it.)
-        assert_eq!(values(5), vec![Value::Empty; 5]);
-        assert_eq!(values(5), vec![Value::Empty; 5]);
+        assert_eq!(empty_values(5), vec![Value::Empty; 5]);
+        assert_eq!(empty_values(5), vec![Value::Empty; 5]);
         recycle([vec![text, Value::Int(3)]]);
         assert_eq!(
-            values(2),
+            empty_values(2),
             vec![Value::Empty; 2],
             "of the width asked, emptied"
         );
