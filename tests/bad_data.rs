@@ -911,15 +911,10 @@ fn a_utf8_row_that_gbk_would_misread_is_reported() {
 /// may be read from their bytes, those of a GBK one may not).
 #[test]
 fn a_label_in_a_utf8_row_of_a_gbk_case_log_is_reported() {
-    let dir = export("");
-    let gbk = |t: &str| encoding_rs::GB18030.encode(t).0.into_owned();
-    let mut bytes = gbk("办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n");
-    bytes.extend(gbk(
-        "C1,A1,区民政局,中心窗口,2025-03-03 09:30:00,2025-03-04 09:30:00\n",
-    ));
-    bytes.extend("C2,A1,区民政局,中心窗口,2025-03-03 09:30:00,2025-03-04 09:30:00\n".as_bytes());
-    std::fs::write(dir.path().join("办件记录.csv"), bytes).unwrap();
-    let json = audit(dir.path(), &[]);
+    let json = gbk_case_log_with_a_utf8_row(
+        &["C1,A1,区民政局,中心窗口,2025-03-03 09:30:00,2025-03-04 09:30:00\n".to_string()],
+        "C2,A1,区民政局,中心窗口,2025-03-03 09:30:00,2025-03-04 09:30:00\n",
+    );
     assert_eq!(json["summary"]["records"]["cases"], 2, "{json:#}");
     let errors = json["data_errors"].as_array().unwrap();
     assert_eq!(
@@ -940,17 +935,14 @@ fn a_label_in_a_utf8_row_of_a_gbk_case_log_is_reported() {
 /// a UTF-8 text are found by their bytes).
 #[test]
 fn a_department_found_again_is_not_taken_from_a_utf8_row_of_a_gbk_file() {
-    let dir = export("");
-    let gbk = |t: &str| encoding_rs::GB18030.encode(t).0.into_owned();
-    let mut bytes = gbk("办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n");
-    for id in ["C1", "C2", "C3", "C4"] {
-        bytes.extend(gbk(&format!(
-            "{id},A1,区民政局,中心窗口,2025-03-03 09:30:00,2025-03-04 09:30:00\n"
-        )));
-    }
-    bytes.extend("C5,A1,区民政局,原单位,2025-03-03 09:30:00,2025-03-04 09:30:00\n".as_bytes());
-    std::fs::write(dir.path().join("办件记录.csv"), bytes).unwrap();
-    let json = audit(dir.path(), &[]);
+    let gbk_rows: Vec<String> = ["C1", "C2", "C3", "C4"]
+        .iter()
+        .map(|id| format!("{id},A1,区民政局,中心窗口,2025-03-03 09:30:00,2025-03-04 09:30:00\n"))
+        .collect();
+    let json = gbk_case_log_with_a_utf8_row(
+        &gbk_rows,
+        "C5,A1,区民政局,原单位,2025-03-03 09:30:00,2025-03-04 09:30:00\n",
+    );
     assert_eq!(json["summary"]["records"]["cases"], 5, "{json:#}");
     let errors = json["data_errors"].as_array().unwrap();
     assert_eq!(
@@ -958,6 +950,20 @@ fn a_department_found_again_is_not_taken_from_a_utf8_row_of_a_gbk_file() {
         [(6, "受理渠道"), (6, "受理部门")],
         "{errors:?}"
     );
+}
+
+/// The audit of a case log in GBK whose rows `gbk_rows` are followed by
+/// one row written in UTF-8 (`utf8_row`), as pasted in from another system.
+fn gbk_case_log_with_a_utf8_row(gbk_rows: &[String], utf8_row: &str) -> serde_json::Value {
+    let dir = export("");
+    let gbk = |t: &str| encoding_rs::GB18030.encode(t).0.into_owned();
+    let mut bytes = gbk("办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n");
+    for row in gbk_rows {
+        bytes.extend(gbk(row));
+    }
+    bytes.extend(utf8_row.as_bytes());
+    std::fs::write(dir.path().join("办件记录.csv"), bytes).unwrap();
+    audit(dir.path(), &[])
 }
 
 /// Old Mac line breaks (a lone `\r`, Excel's "CSV (Macintosh)"): rows are
