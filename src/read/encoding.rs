@@ -166,7 +166,9 @@ pub fn detect(sample: &[u8], complete: bool) -> Result<TextEncoding, DetectError
     if memchr_nul(sample) {
         return Err(DetectError::Binary);
     }
-    match std::str::from_utf8(sample) {
+    // (The whole sample with SIMD: a case log's is megabytes, mostly
+    // Chinese text, where the scalar check is slowest.)
+    match simdutf8::compat::from_utf8(sample) {
         Ok(_) => return Ok(TextEncoding::Utf8),
         Err(e) if e.error_len().is_none() && !complete => return Ok(TextEncoding::Utf8),
         Err(_) if mostly(sample, complete, |l| std::str::from_utf8(l).is_ok()) => {
