@@ -92,26 +92,23 @@ fn recent_slot(b: &[u8]) -> usize {
 }
 
 impl StrCache {
-    /// A cell of a UTF-8 chunk found in the table of texts found again by
-    /// its bytes as they are, before any decoding or trimming, into `out`:
-    /// what [`CellParser::parse_shared`] gives for it (a kept text is
-    /// trimmed and not empty, so bytes equal to one are the text that
-    /// trimming them gives, in its slot), counted as its lookups are.
-    /// `false`: nothing written, nothing counted. (Not for another
-    /// encoding: GBK bytes can equal the UTF-8 bytes of another text.)
+    /// A text found in the table of texts found again by its bytes,
+    /// counted as a lookup and a hit; `None`: nothing counted. [`CellParser::parse_shared`] looks there first for
+    /// a trimmed text; the reader, for a cell of UTF-8 text by its bytes as
+    /// they are, before any decoding or trimming (a kept text is trimmed
+    /// and not empty, so bytes equal to one are the text trimming them
+    /// gives: what `parse_shared` gives for it). Not for another encoding:
+    /// GBK bytes can equal the UTF-8 bytes of another text.
     #[inline]
-    pub fn found_again(&mut self, raw: &[u8], out: &mut Value) -> bool {
+    pub fn found_again(&mut self, raw: &[u8]) -> Option<&Text> {
         // (Empty until a text is found again, and when the cache is off.)
-        let Some(Some(v)) = self.recent.get(recent_slot(raw)) else {
-            return false;
-        };
+        let v = self.recent.get(recent_slot(raw))?.as_ref()?;
         if !same_bytes(v.as_bytes(), raw) {
-            return false;
+            return None;
         }
         self.lookups += 1;
         self.hits += 1;
-        *out = Value::Str(v.clone());
-        true
+        Some(v)
     }
 }
 
@@ -286,14 +283,10 @@ impl CellParser {
             }
             return Value::Str(Text::from(t));
         }
-        cache.lookups += 1;
-        let slot = recent_slot(t.as_bytes());
-        if let Some(Some(v)) = cache.recent.get(slot) {
-            if same_text(v, t) {
-                cache.hits += 1;
-                return Value::Str(v.clone());
-            }
+        if let Some(v) = cache.found_again(t.as_bytes()) {
+            return Value::Str(v.clone());
         }
+        cache.lookups += 1;
         let h = {
             let mut h = rustc_hash::FxHasher::default();
             t.hash(&mut h);
@@ -307,7 +300,7 @@ impl CellParser {
             if cache.recent.is_empty() {
                 cache.recent = vec![None; RECENT_SLOTS];
             }
-            cache.recent[slot] = Some(v.clone());
+            cache.recent[recent_slot(t.as_bytes())] = Some(v.clone());
             return Value::Str(v.clone());
         }
         // (A placeholder is never kept: a text found kept is none.)

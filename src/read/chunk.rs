@@ -1247,7 +1247,8 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
             }
             if utf8 {
                 if let Some(cache) = &mut col.share.cache {
-                    if cache.found_again(raw, slot) {
+                    if let Some(v) = cache.found_again(raw) {
+                        *slot = Value::Str(v.clone());
                         continue;
                     }
                 }
