@@ -5,7 +5,10 @@
 //! The reading thread only looks for line breaks and quotes (`memchr`): a
 //! line break outside quotes ends a record, and a record that holds a quote
 //! is measured with `csv_core` itself, so the cuts are exactly where the csv
-//! crate's reader would be between two records. Splitting a block into
+//! crate's reader would be between two records. Lines are counted a piece
+//! (8 KiB) at a time when the piece's line breaks are all `\n` or all
+//! `\r\n` and none of its lines is empty (each line break then ends a
+//! record), and one by one otherwise and in the piece where the block ends. Splitting a block into
 //! cells, the expensive part, runs on the workers: a block without quotes
 //! by its delimiters and line breaks (one pass over the block's own bytes,
 //! [`FlatRows::split_lines`]), a block with quotes by the csv crate.
@@ -21,13 +24,18 @@
 
 use std::io::Read;
 
-use memchr::{memchr, memchr2_iter, memchr_iter};
+use memchr::{memchr, memchr2_iter, memchr_iter, memmem, memrchr};
 
 use super::chunk::FlatRows;
 
 /// Bytes read at a time. The bytes of an unfinished record are copied into
 /// the next block's buffer, so this is kept near a block's size.
 const READ: usize = 64 << 10;
+
+/// Bytes of lines without a quote counted at once when they are plain (a
+/// `\n` ends each, none is empty): the cut of a block falls in one such
+/// piece, counted line by line.
+const PIECE: usize = 8 << 10;
 
 /// A record longer than this is taken to hold a quote that is never
 /// closed (no cell of an export is 16 MiB): it is cut as at the end of the
@@ -77,6 +85,12 @@ pub(crate) struct Cutter<R> {
     /// Bytes read at a time ([`READ`]; tests make it small, so that records
     /// straddle reads).
     read: usize,
+    /// Bytes of plain lines counted at once ([`PIECE`]; tests make it
+    /// small).
+    piece: usize,
+    /// Find an empty line among plain ones (`\n`, `\r\n` line breaks).
+    empty_line: memmem::Finder<'static>,
+    crlf_empty_line: memmem::Finder<'static>,
     eof: bool,
     /// The line number of `buf[0]`.
     line: u64,
@@ -95,6 +109,9 @@ impl<R: Read> Cutter<R> {
             input,
             buf: Vec::with_capacity(2 * READ),
             read: READ,
+            piece: PIECE,
+            empty_line: memmem::Finder::new(b"\n\n"),
+            crlf_empty_line: memmem::Finder::new(b"\n\r"),
             eof: false,
             line: 1,
             before: b'\n',
@@ -110,6 +127,36 @@ impl<R: Read> Cutter<R> {
     pub(crate) fn with_read(mut self, read: usize) -> Self {
         self.read = read.max(1);
         self
+    }
+
+    /// The cutter counting plain lines `piece` bytes at a time.
+    #[cfg(test)]
+    pub(crate) fn with_piece(mut self, piece: usize) -> Self {
+        self.piece = piece.max(1);
+        self
+    }
+
+    /// The lines of `buf[from..to]` when they are plain: every line break
+    /// a `\n`, or every one a `\r\n`, and no line empty (`seg`: where
+    /// the current line starts). Then each line break ends a record: their
+    /// number and the place of the last `\n` (`None`: no line break).
+    fn plain_lines(&self, from: usize, to: usize, seg: usize) -> Option<(usize, Option<usize>)> {
+        let piece = &self.buf[from..to];
+        let Some(last) = memrchr(b'\n', piece) else {
+            return memchr(b'\r', piece).is_none().then_some((0, None));
+        };
+        if from == seg && matches!(piece[0], b'\r' | b'\n') {
+            return None;
+        }
+        let n = if memchr(b'\r', piece).is_none() {
+            if self.empty_line.find(piece).is_some() {
+                return None;
+            }
+            memchr_iter(b'\n', piece).count()
+        } else {
+            crlf_lines(piece, &self.crlf_empty_line)?
+        };
+        Some((n, Some(from + last)))
     }
 
     /// Reads more input onto `buf`; sets `eof` when there is none.
@@ -199,35 +246,60 @@ impl<R: Read> Cutter<R> {
         let mut quoted = false;
         let mut unclosed_row = None;
         'cut: while records < max_records {
-            // The line breaks before the next quote, found in one pass (a
-            // search started afresh at every line costs its set-up per
-            // line: a case log has one line in about 120 bytes).
+            // The line breaks before the next quote.
             let quote = memchr(b'"', &self.buf[pos..]).map(|i| pos + i);
             let region = quote.unwrap_or(self.buf.len());
             let mut dropped = false;
-            for i in memchr2_iter(b'\r', b'\n', &self.buf[pos..region]) {
-                let at = pos + i;
-                if at > seg {
-                    records += 1;
-                } else {
-                    // A line with nothing before its break: one whose
-                    // break follows another line's (`\n`, or a lone `\r`
-                    // before a `\r`), not the `\n` of a `\r\n` nor the
-                    // break after a quoted record's closing quote.
-                    let prev = at.checked_sub(1).map_or(self.before, |p| self.buf[p]);
-                    if prev == b'\n' || (prev == b'\r' && self.buf[at] == b'\r') {
-                        empty_lines += 1;
+            // Piece by piece: a piece of plain lines counted at once, any
+            // other line by line (a search per line costs its set-up per
+            // line: a case log has one line in about 120 bytes).
+            let mut from = pos;
+            'pieces: while from < region {
+                let to = region.min(from + self.piece);
+                if let Some((n, last)) = self.plain_lines(from, to, seg) {
+                    match last {
+                        None => {
+                            from = to;
+                            continue;
+                        }
+                        // (No cut among them: each line is a record, and
+                        // records and bytes stay under the block's.)
+                        Some(last) if records + n < max_records && last + 1 < max_bytes => {
+                            records += n;
+                            newlines += n as u64;
+                            seg = last + 1;
+                            from = to;
+                            continue;
+                        }
+                        Some(_) => {}
                     }
                 }
-                newlines += u64::from(self.buf[at] == b'\n');
-                seg = at + 1;
-                if records >= max_records || (seg >= max_bytes && records > 0) {
-                    break 'cut;
+                for i in memchr2_iter(b'\r', b'\n', &self.buf[from..to]) {
+                    let at = from + i;
+                    if at > seg {
+                        records += 1;
+                    } else {
+                        // A line with nothing before its break: one whose
+                        // break follows another line's (`\n`, or a lone
+                        // `\r` before a `\r`), not the `\n` of a `\r\n`
+                        // nor the break after a quoted record's closing
+                        // quote.
+                        let prev = at.checked_sub(1).map_or(self.before, |p| self.buf[p]);
+                        if prev == b'\n' || (prev == b'\r' && self.buf[at] == b'\r') {
+                            empty_lines += 1;
+                        }
+                    }
+                    newlines += u64::from(self.buf[at] == b'\n');
+                    seg = at + 1;
+                    if records >= max_records || (seg >= max_bytes && records > 0) {
+                        break 'cut;
+                    }
+                    if seg >= max_bytes {
+                        dropped = true;
+                        break 'pieces;
+                    }
                 }
-                if seg >= max_bytes {
-                    dropped = true;
-                    break;
-                }
+                from = to;
             }
             if dropped {
                 self.drop_empty_lines(seg, &mut newlines);
@@ -343,6 +415,23 @@ impl<R: Read> Cutter<R> {
             unclosed_quote: unclosed_row,
         }))
     }
+}
+
+/// The number of line breaks of `piece` when every one is a `\r\n`
+/// within it (a `\r` before each `\n`, a `\n` after each `\r`) and no
+/// line between two is empty (no `\n\r`). The pairs are checked in one
+/// pass over runs of 128 bytes, which the compiler turns into vector
+/// instructions; the rest is `memchr`'s.
+fn crlf_lines(piece: &[u8], empty_line: &memmem::Finder<'_>) -> Option<usize> {
+    let n = piece.len();
+    if n < 2 || piece[0] == b'\n' || piece[n - 1] == b'\r' {
+        return None;
+    }
+    let (firsts, seconds) = (&piece[..n - 1], &piece[1..]);
+    let unpaired = firsts.iter().zip(seconds).fold(0u8, |u, (&x, &y)| {
+        u | (u8::from(x == b'\r') ^ u8::from(y == b'\n'))
+    });
+    (unpaired == 0 && empty_line.find(piece).is_none()).then(|| memchr_iter(b'\r', piece).count())
 }
 
 /// What the quotes of one record did (`record`: its text as the csv crate

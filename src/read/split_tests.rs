@@ -100,8 +100,28 @@ fn cut(text: &[u8], n: usize, max_bytes: usize) -> (Records, usize) {
     cut_reading(text, n, max_bytes, 7)
 }
 
-/// [`cut`], reading `read` bytes at a time.
+/// [`cut`], reading `read` bytes at a time; the same records, blocks and
+/// empty lines whatever the pieces of plain lines counted at once (of 2
+/// and 13 bytes, and of the cutter's own size).
 fn cut_reading(text: &[u8], n: usize, max_bytes: usize, read: usize) -> (Records, usize) {
+    let got = cut_pieces(text, n, max_bytes, read, super::PIECE);
+    let empty = EMPTY.with(std::cell::Cell::get);
+    for piece in [2, 13] {
+        let other = cut_pieces(text, n, max_bytes, read, piece);
+        assert_eq!(other, got, "pieces of {piece} bytes");
+        assert_eq!(EMPTY.with(std::cell::Cell::get), empty, "pieces of {piece}");
+    }
+    got
+}
+
+/// [`cut_reading`] with pieces of plain lines of `piece` bytes.
+fn cut_pieces(
+    text: &[u8],
+    n: usize,
+    max_bytes: usize,
+    read: usize,
+    piece: usize,
+) -> (Records, usize) {
     struct Trickle<'a>(&'a [u8]);
     impl std::io::Read for Trickle<'_> {
         fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -111,7 +131,9 @@ fn cut_reading(text: &[u8], n: usize, max_bytes: usize, read: usize) -> (Records
             Ok(k)
         }
     }
-    let mut cutter = Cutter::new(Trickle(text), b',').with_read(read);
+    let mut cutter = Cutter::new(Trickle(text), b',')
+        .with_read(read)
+        .with_piece(piece);
     let mut out = Vec::new();
     let mut blocks = 0;
     let mut empty = 0;
@@ -345,7 +367,8 @@ fn a_quote_never_closed_ends_its_record_at_the_line_break() {
 }
 
 /// Long runs of lines without a quote, `\r\n`, lone `\r` and empty lines
-/// among them, a quoted record over lines in between, and a file whose
+/// among them, a quoted record over lines in between, runs of `\r\n` with
+/// empty lines, lone `\n` and lone `\r` among them, and a file whose
 /// every cell is quoted: the same records and empty lines as the csv crate,
 /// in blocks of several sizes, read in pieces of a real read's size (64
 /// KiB, records and blocks ending anywhere in them) and of smaller ones.
@@ -372,7 +395,19 @@ fn long_runs_without_quotes_cut_as_the_csv_crate_reads() {
     for i in 0..600 {
         let _ = writeln!(quoted, "\"GA{i}\",\"区住建局\",\"2025\"");
     }
-    for text in [plain, with_quotes, quoted] {
+    // Windows line breaks, with now and then an empty line, a lone `\n`
+    // or a lone `\r` among them.
+    let mut crlf = String::new();
+    for i in 0..3000 {
+        let end = match i % 331 {
+            0 => "\r\n\r\n",
+            1 => "\n",
+            2 => "\r",
+            _ => "\r\n",
+        };
+        let _ = write!(crlf, "GA{i},区住建局,2025-03-01{end}");
+    }
+    for text in [plain, with_quotes, quoted, crlf] {
         let want = whole(text.as_bytes());
         for (n, read) in [(100_000, 64 << 10), (700, 64 << 10), (513, 4096), (64, 100)] {
             let (got, _) = cut_reading(text.as_bytes(), n, 1 << 20, read);
