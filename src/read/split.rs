@@ -6,10 +6,10 @@
 //! line break outside quotes ends a record, and a record that holds a quote
 //! is measured with `csv_core` itself, so the cuts are exactly where the csv
 //! crate's reader would be between two records. Lines are counted a piece
-//! (8 KiB) at a time when the piece's line breaks are all `\n` or all
+//! ([`PIECE`]) at a time when the piece's line breaks are all `\n` or all
 //! `\r\n` and none of its lines is empty (each line break then ends a
-//! record), and one by one otherwise and in the piece where the block ends. Splitting a block into
-//! cells, the expensive part, runs on the workers: a block without quotes
+//! record), one by one otherwise and in the piece where the block ends.
+//! Splitting a block into cells, the expensive part, runs on the workers: a block without quotes
 //! by its delimiters and line breaks (one pass over the block's own bytes,
 //! [`FlatRows::split_lines`]), a block with quotes by the csv crate.
 //!
@@ -33,8 +33,8 @@ use super::chunk::FlatRows;
 const READ: usize = 64 << 10;
 
 /// Bytes of lines without a quote counted at once when they are plain (a
-/// `\n` ends each, none is empty): the cut of a block falls in one such
-/// piece, counted line by line.
+/// `\n` ends each, or a `\r\n` each, and none is empty); the piece where
+/// a block is cut is counted line by line.
 const PIECE: usize = 8 << 10;
 
 /// A record longer than this is taken to hold a quote that is never
@@ -88,8 +88,9 @@ pub(crate) struct Cutter<R> {
     /// Bytes of plain lines counted at once ([`PIECE`]; tests make it
     /// small).
     piece: usize,
-    /// Find an empty line among plain ones (`\n`, `\r\n` line breaks).
+    /// Finds an empty line among plain ones with `\n` line breaks.
     empty_line: memmem::Finder<'static>,
+    /// Finds an empty line among plain ones with `\r\n` line breaks.
     crlf_empty_line: memmem::Finder<'static>,
     eof: bool,
     /// The line number of `buf[0]`.
@@ -420,8 +421,9 @@ impl<R: Read> Cutter<R> {
 /// The number of line breaks of `piece` when every one is a `\r\n`
 /// within it (a `\r` before each `\n`, a `\n` after each `\r`) and no
 /// line between two is empty (no `\n\r`). The pairs are checked in one
-/// pass over runs of 128 bytes, which the compiler turns into vector
-/// instructions; the rest is `memchr`'s.
+/// pass, which the compiler turns into vector instructions (where runs of
+/// 128 bytes, or the empty lines looked for in the same pass, took more
+/// instructions); the rest is `memchr`'s.
 fn crlf_lines(piece: &[u8], empty_line: &memmem::Finder<'_>) -> Option<usize> {
     let n = piece.len();
     if n < 2 || piece[0] == b'\n' || piece[n - 1] == b'\r' {
