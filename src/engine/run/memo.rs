@@ -50,9 +50,13 @@ const MAX_FIELDS: usize = 4;
 /// every record.)
 const MAX_ENTRIES: usize = 16384;
 
-/// Lookups after which a memo that replays fewer than half of them stops
-/// (the rule's values are too varied for replays to pay).
+/// Lookups after which, and after every as many more, a memo that has
+/// replayed fewer than half of its lookups stops (the rule's values are too
+/// varied for replays to pay). A power of two: the count is tested by its
+/// low bits.
 const TRIAL: u64 = 8192;
+
+const _: () = assert!(TRIAL.is_power_of_two());
 
 /// How a rule's memo is keyed and its outcomes replayed.
 #[derive(Debug, PartialEq, Eq)]
@@ -228,14 +232,16 @@ struct Identity {
 }
 
 impl Identity {
-    /// `None` when a value has no key (a date and time, or no such field)
-    /// or there are more than [`MAX_FIELDS`] fields.
+    /// The identity of a record's values of `fields` and its slot in a
+    /// memo's table (a hash of the fields' kinds and words, one round a
+    /// field). `None` when a value has no key (a date and time, or no such
+    /// field) or there are more than [`MAX_FIELDS`] fields.
     #[allow(
         clippy::inline_always,
         reason = "measured: called out of line, its 40-byte answer went through memory (-0.9% instructions on the audit inlined)"
     )]
     #[inline(always)]
-    fn of(applies: bool, fields: &[usize], values: &[Value]) -> Option<Identity> {
+    fn of(applies: bool, fields: &[usize], values: &[Value]) -> Option<(Identity, usize)> {
         if fields.len() > MAX_FIELDS {
             return None;
         }
@@ -244,8 +250,9 @@ impl Identity {
             applies,
             words: [0; MAX_FIELDS],
         };
+        let mut h = u64::from(applies);
         for (i, &f) in fields.iter().enumerate() {
-            (id.kinds[i], id.words[i]) = match values.get(f)? {
+            let (k, w) = match values.get(f)? {
                 Value::Empty => (1, 0),
                 Value::Invalid => (2, 0),
                 Value::Str(s) => (3, text_address(s) as u64),
@@ -255,18 +262,10 @@ impl Identity {
                 Value::Date(d) => (7, i64::from(chrono::Datelike::num_days_from_ce(d)) as u64),
                 Value::DateTime(_) => return None,
             };
-        }
-        Some(id)
-    }
-
-    /// Its slot in a memo's table.
-    #[inline]
-    fn slot(&self) -> usize {
-        let mut h = u64::from(self.applies);
-        for (&k, &w) in self.kinds.iter().zip(&self.words) {
+            (id.kinds[i], id.words[i]) = (k, w);
             h = (h.rotate_left(5) ^ w ^ u64::from(k)).wrapping_mul(0x517c_c1b7_2722_0a95);
         }
-        (h >> (64 - SLOTS.trailing_zeros())) as usize
+        Some((id, (h >> (64 - SLOTS.trailing_zeros())) as usize))
     }
 }
 
@@ -329,8 +328,7 @@ impl Memo {
         values: &[Value],
     ) -> Option<(usize, &Outcome)> {
         self.lookups += 1;
-        let identity = Identity::of(applies, fields, values)?;
-        let slot = identity.slot();
+        let (identity, slot) = Identity::of(applies, fields, values)?;
         let named = self.slots.get(slot).and_then(|&p| p.checked_sub(1));
         if let Some(i) = named {
             let e = &self.kept[i as usize];
@@ -361,7 +359,13 @@ impl Memo {
 
     /// Whether the memo is still used.
     pub(super) fn is_on(&mut self) -> bool {
-        if !self.off && self.lookups >= TRIAL && self.hits * 2 < self.lookups {
+        // (Judged every `TRIAL` lookups: between, a test of the count's low
+        // bits.)
+        if self.lookups % TRIAL == 0
+            && self.lookups > 0
+            && !self.off
+            && self.hits * 2 < self.lookups
+        {
             self.off = true;
             self.entries = HashMap::default();
             self.kept = Vec::new();
@@ -383,7 +387,7 @@ impl Memo {
         if self.kept.len() >= MAX_ENTRIES {
             return;
         }
-        let (Some(hash), Some(identity)) = (
+        let (Some(hash), Some((identity, slot))) = (
             Self::hash(applies, fields, values),
             Identity::of(applies, fields, values),
         ) else {
@@ -400,7 +404,7 @@ impl Memo {
         if self.slots.is_empty() {
             self.slots = vec![0; SLOTS];
         }
-        self.slots[identity.slot()] = (place + 1) as u16;
+        self.slots[slot] = (place + 1) as u16;
     }
 }
 

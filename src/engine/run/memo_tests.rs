@@ -220,3 +220,42 @@ fn each_key_replays_its_own_outcome_past_the_table_of_recent_keys() {
         }
     }
 }
+
+/// A memo that replays fewer than half of its lookups stops at the end of a
+/// trial (`TRIAL` lookups, and every as many after), not before; one that
+/// replays more goes on.
+#[test]
+fn a_memo_that_replays_too_little_stops_at_the_end_of_a_trial() {
+    let trial = usize::try_from(super::TRIAL).unwrap();
+    let fields = [0];
+    let value = |k: usize| [Value::Int(k as i64)];
+    // Every lookup a new value, kept after it: no replay.
+    let mut varied = Memo::default();
+    for k in 0..trial {
+        assert!(varied.is_on(), "on before the trial's end, lookup {k}");
+        assert!(varied.get(true, &fields, &value(k)).is_none());
+        varied.keep(true, &fields, &value(k), Outcome::Passed);
+    }
+    assert!(!varied.is_on(), "off at the trial's end");
+    // Half of them replays (one value, then a new one), for three trials:
+    // never fewer than half.
+    let mut half = Memo::default();
+    half.keep(true, &fields, &value(0), Outcome::Passed);
+    for k in 0..3 * trial {
+        assert!(half.is_on(), "on at lookup {k}");
+        let v = if k % 2 == 0 { value(0) } else { value(k + 1) };
+        let _ = half.get(true, &fields, &v);
+    }
+    assert!(half.is_on());
+    // Replays for three quarters of a trial, then none: on through the
+    // second trial (fewer than half of all its lookups replayed from its
+    // middle on), off at its end.
+    let mut late = Memo::default();
+    late.keep(true, &fields, &value(0), Outcome::Passed);
+    for k in 0..2 * trial {
+        assert!(late.is_on(), "on at lookup {k}");
+        let v = if k < trial * 3 / 4 { value(0) } else { value(k + 1) };
+        let _ = late.get(true, &fields, &v);
+    }
+    assert!(!late.is_on(), "off at the second trial's end");
+}
