@@ -254,7 +254,11 @@ fn a_memo_that_replays_too_little_stops_at_the_end_of_a_trial() {
     late.keep(true, &fields, &value(0), Outcome::Passed);
     for k in 0..2 * trial {
         assert!(late.is_on(), "on at lookup {k}");
-        let v = if k < trial * 3 / 4 { value(0) } else { value(k + 1) };
+        let v = if k < trial * 3 / 4 {
+            value(0)
+        } else {
+            value(k + 1)
+        };
         let _ = late.get(true, &fields, &v);
     }
     assert!(!late.is_on(), "off at the second trial's end");
