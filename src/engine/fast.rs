@@ -769,16 +769,22 @@ impl<'r> Fast<'r> {
     /// Whether the rule applies to the current record: its event date is
     /// not before the rule's in-force date (or either is unknown).
     pub fn applicable(&mut self, rule: &RuleDef) -> bool {
+        Self::applies_to(self.env, rule, self.values)
+    }
+
+    /// Whether the rule applies to a record of `values` (as
+    /// [`Fast::applicable`] to the current one), without starting it.
+    pub fn applies_to(env: &Env<'_>, rule: &RuleDef, values: &[Value]) -> bool {
         let Some(from) = rule.effective_from else {
             return true;
         };
-        let Some(f) = self.env.event_field[rule.dataset] else {
+        let Some(f) = env.event_field[rule.dataset] else {
             return true;
         };
         // (Dates compare as they are: no day number to compute per rule.
         // Read for each visit: a rule asks once, and a rule its `fires`
         // evaluates once more.)
-        match self.values.get(f) {
+        match values.get(f) {
             Some(Value::Date(d)) => *d >= from,
             Some(Value::DateTime(d)) => d.date() >= from,
             _ => true,

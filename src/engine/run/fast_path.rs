@@ -83,12 +83,14 @@ impl Runner<'_> {
         slot: usize,
     ) -> Result<(), Bail> {
         let plan = self.memo_plans[ri].as_ref().filter(|_| memo.is_on());
-        let key = plan.map(|p| (p, fast.applicable(rule)));
+        let key = plan.map(|p| (p, Fast::applies_to(&self.env, rule, &row.values)));
         if let Some((p, applies)) = key {
             if let Some((entry, outcome)) = memo.get(applies, &p.fields, &row.values) {
                 return self.replay(acc, p, ri, rule, row, slot, (entry, outcome));
             }
         }
+        // (Started only when evaluated: a replay reads nothing of it.)
+        fast.record(&row.values);
         let keep = |memo: &mut Memo, outcome: Outcome| {
             if let Some((p, applies)) = key {
                 memo.keep(applies, &p.fields, &row.values, outcome);

@@ -559,9 +559,8 @@ impl<'a> Runner<'a> {
                         continue;
                     }
                     // (Each rule's visit to a record is a record of its own
-                    // to the fast evaluator: nothing it keeps for one
-                    // record outlives the visit.)
-                    f.record(&row.values);
+                    // to the fast evaluator, started by `fast_row`: nothing
+                    // it keeps for one record outlives the visit.)
                     if self
                         .fast_row(f, acc, &mut memos[slot], *ri, rule, row, slot)
                         .is_ok()
