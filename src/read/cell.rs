@@ -93,12 +93,13 @@ fn recent_slot(b: &[u8]) -> usize {
 
 impl StrCache {
     /// A text found in the table of texts found again by its bytes,
-    /// counted as a lookup and a hit; `None`: nothing counted. [`CellParser::parse_shared`] looks there first for
-    /// a trimmed text; the reader, for a cell of UTF-8 text by its bytes as
-    /// they are, before any decoding or trimming (a kept text is trimmed
-    /// and not empty, so bytes equal to one are the text trimming them
-    /// gives: what `parse_shared` gives for it). Not for another encoding:
-    /// GBK bytes can equal the UTF-8 bytes of another text.
+    /// counted as a lookup and a hit; `None`: nothing counted.
+    /// [`CellParser::parse_shared`] looks there first for a trimmed text;
+    /// the reader, for a cell of UTF-8 text by its bytes as they are,
+    /// before any decoding or trimming (a kept text is trimmed and not
+    /// empty, so bytes equal to one are the text trimming them gives: what
+    /// `parse_shared` gives for it). Not for another encoding: GBK bytes
+    /// can equal the UTF-8 bytes of another text.
     #[inline]
     pub fn found_again(&mut self, raw: &[u8]) -> Option<&Text> {
         // (Empty until a text is found again, and when the cache is off.)

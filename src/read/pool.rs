@@ -40,8 +40,8 @@ pub(crate) fn empty_values(n: usize) -> Vec<Value> {
 }
 
 /// Gives back the value vectors of records the caller is done with (each
-/// value is dropped here and its place left empty) for [`empty_values`] to hand
-/// out again on this thread; beyond [`KEPT`], they are freed.
+/// value is dropped here and its place left empty) for [`empty_values`] to
+/// hand out again on this thread; beyond [`KEPT`], they are freed.
 pub fn recycle(rows: impl IntoIterator<Item = Vec<Value>>) {
     let _ = SPARE.try_with(|s| {
         let mut spare = s.borrow_mut();
