@@ -24,6 +24,7 @@
 //! is a [`BadCell`] (the caller reports it and stores `Value::Invalid`).
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 
@@ -1328,9 +1329,43 @@ fn fixed_width(b: &[u8]) -> Option<NaiveDateTime> {
         let d = |j: u32| ((w[k] >> (8 * j)) & 0x0F) as u32;
         d(i) * 10 + d(i + 1)
     };
-    let date = NaiveDate::from_ymd_opt((two(0, 0) * 100 + two(0, 2)) as i32, two(0, 5), two(1, 0))?;
+    // The date part's bytes: the first word and the day's two digits.
+    let day = (w[1] & 0xFFFF) as u16;
+    let slot = day_slot(w[0], day);
+    let date = DAYS.with(|days| {
+        let (w0, d, date) = days[slot].get();
+        if w0 == w[0] && d == day {
+            return Some(date);
+        }
+        let date =
+            NaiveDate::from_ymd_opt((two(0, 0) * 100 + two(0, 2)) as i32, two(0, 5), two(1, 0))?;
+        days[slot].set((w[0], day, date));
+        Some(date)
+    })?;
     let time = NaiveTime::from_hms_opt(two(1, 3), two(1, 6), two(2, 1))?;
     Some(date.and_time(time))
+}
+
+/// The slots of [`DAYS`] (a power of two): a case log's dates are a few
+/// hundred days a year, mostly in slots of their own.
+const DAY_SLOTS: usize = 512;
+const _: () = assert!(DAY_SLOTS.is_power_of_two());
+
+/// The slot of [`DAYS`] of a date part's first word and day digits.
+#[inline]
+fn day_slot(w0: u64, day: u16) -> usize {
+    ((w0 ^ u64::from(day) << 48).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        >> (64 - DAY_SLOTS.trailing_zeros())) as usize
+}
+
+thread_local! {
+    /// The dates [`fixed_width`] read on this thread, by the bytes of
+    /// their date part (its first word and the day's two digits; an empty
+    /// slot's word is 0, which no date's is): a date found here is not
+    /// computed again from its digits by the calendar. The same bytes are
+    /// the same date, so a slot gives what computing them gives.
+    static DAYS: [Cell<(u64, u16, NaiveDate)>; DAY_SLOTS] =
+        const { [const { Cell::new((0, 0, NaiveDate::MIN)) }; DAY_SLOTS] };
 }
 
 /// The number in `min..=max` ASCII digits of `b` from `at`, and where it ends.

@@ -1,7 +1,9 @@
 //! The positional date reader agrees with the general one, and `parse_into`
 //! and `parse_bytes_into` with `parse`.
 
-use super::{datetime_by_tokens, fast_numeric, fixed_width};
+use chrono::NaiveDate;
+
+use super::{datetime_by_tokens, day_slot, fast_numeric, fixed_width};
 
 #[test]
 fn positional_datetimes_agree_with_the_tokenizer() {
@@ -79,6 +81,52 @@ fn positional_datetimes_agree_with_the_tokenizer() {
         assert!(dt.is_some(), "{t:?}");
         assert_eq!(dt.ok_or("none"), datetime_by_tokens(t), "{t:?}");
     }
+}
+
+#[test]
+fn a_date_read_again_is_the_date_of_its_own_bytes() {
+    // Every day of 1950-2099 (and its datetime, and with `/`), read slot by
+    // slot of the thread's table of dates read, twice: each is the date its
+    // bytes say, never the one its slot held before (a slot's dates share
+    // their year and month, or their day, with others of it).
+    let key = |t: &str| {
+        let b = t.as_bytes();
+        let mut w0 = [0u8; 8];
+        w0.copy_from_slice(&b[..8]);
+        day_slot(u64::from_le_bytes(w0), u16::from_le_bytes([b[8], b[9]]))
+    };
+    let first = NaiveDate::from_ymd_opt(1950, 1, 1).expect("a date");
+    let mut days: Vec<(NaiveDate, String)> = first
+        .iter_days()
+        .take_while(|d| chrono::Datelike::year(d) < 2100)
+        .map(|d| (d, d.format("%Y-%m-%d").to_string()))
+        .collect();
+    days.sort_by_key(|(_, t)| key(t));
+    let at = chrono::NaiveTime::from_hms_opt(8, 30, 0).expect("a time");
+    for _ in 0..2 {
+        for (d, t) in &days {
+            assert_eq!(
+                fixed_width(t.as_bytes()),
+                Some(d.and_time(chrono::NaiveTime::MIN)),
+                "{t}"
+            );
+            let slashed = t.replace('-', "/");
+            assert_eq!(
+                fixed_width(slashed.as_bytes()).map(|x| x.date()),
+                Some(*d),
+                "{slashed}"
+            );
+            let timed = format!("{t} 08:30:00");
+            assert_eq!(
+                fixed_width(timed.as_bytes()),
+                Some(d.and_time(at)),
+                "{timed}"
+            );
+        }
+    }
+    // A day that does not exist, after one that does: none.
+    assert!(fixed_width(b"2025-02-28").is_some());
+    assert_eq!(fixed_width(b"2025-02-29"), None);
 }
 
 #[test]
