@@ -87,8 +87,8 @@ fn positional_datetimes_agree_with_the_tokenizer() {
 fn a_date_read_again_is_the_date_of_its_own_bytes() {
     // Every day of 1950-2099 (and its datetime, and with `/`), read slot by
     // slot of the thread's table of dates read, twice: each is the date its
-    // bytes say, never the one its slot held before (a slot's dates share
-    // their year and month, or their day, with others of it).
+    // bytes say, never the one its slot held before (about a hundred days
+    // take each slot in turn).
     let key = |t: &str| {
         let b = t.as_bytes();
         let mut w0 = [0u8; 8];
