@@ -9,9 +9,10 @@
 //! ([`PIECE`]) at a time when the piece's line breaks are all `\n` or all
 //! `\r\n` and none of its lines is empty (each line break then ends a
 //! record), one by one otherwise and in the piece where the block ends.
-//! Splitting a block into cells, the expensive part, runs on the workers: a block without quotes
-//! by its delimiters and line breaks (one pass over the block's own bytes,
-//! [`FlatRows::split_lines`]), a block with quotes by the csv crate.
+//! Splitting a block into cells, the expensive part, runs on the workers:
+//! a block without quotes by its delimiters and line breaks (one pass over
+//! the block's own bytes, [`FlatRows::split_lines`]), a block with quotes
+//! by the csv crate.
 //!
 //! The csv crate's rules that this follows (reader settings of
 //! [`super::text`]: double quotes, no escape, no comment, `\r`, `\n` or
