@@ -22,7 +22,7 @@ use super::cell::{data_text, BadCell, CellParser, StrCache};
 const CACHE_LIMIT: usize = 4096;
 use super::encoding::TextEncoding;
 use super::header::Column;
-use super::pool::empty_values;
+use super::pool::{empty_values, Spares};
 use super::split::{row_number, split_block_reusing, TextBlock};
 use super::{DataError, ReadError, Record, SourceFile};
 use crate::per_thread::PerThread;
@@ -1171,6 +1171,7 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
         })
         .collect();
     let mut notes = rows.quote_notes.iter().peekable();
+    let mut spares = Spares::take();
     let totals = totals_rows(rows, enc);
     let mut totals = totals.iter().peekable();
     for i in 0..rows.len() {
@@ -1225,7 +1226,7 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
             out.blank_rows += 1;
             continue;
         }
-        let mut values = empty_values(plan.n_fields);
+        let mut values = spares.values(plan.n_fields);
         for col in &mut cols {
             let (raw, raw_start) = cells.cell_at(col.c);
             // (The row's values start empty, and no other column fills
