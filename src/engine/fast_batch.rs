@@ -681,6 +681,21 @@ fn eval<'r>(node: &'r Node, cx: &Cx<'r, '_>, pool: &mut Pool<'r>, out: &mut Vec<
                 *v = need(*v).day_number().map_or(F::Unknown, F::Date);
             }
         }
+        // `workdays(a, b)` (`apply_func`'s, without a call per record): a
+        // span the calendar does not know leaves the record to the fast
+        // evaluator, as any operand not a date does.
+        Node::Call(Func::Workdays, args) if args.len() == 2 => {
+            eval(&args[0], cx, pool, out);
+            let to = operand(&args[1], pool);
+            let cal = cx.env.calendar;
+            for (v, b) in out.iter_mut().zip(&to) {
+                *v = match (need(*v).day_number(), need(*b).day_number()) {
+                    (Some(a), Some(b)) => cal.known_workdays(a, b).map_or(F::Unknown, F::Int),
+                    _ => F::Unknown,
+                };
+            }
+            pool.push(to);
+        }
         Node::Call(func, args) => {
             let cols: Vec<Vec<F<'r>>> = args.iter().map(|a| operand(a, pool)).collect();
             out.extend((0..n).map(|j| {
