@@ -77,6 +77,10 @@ pub(crate) struct TablePlan {
     /// default: `suspended_days` empty = 0). A row whose fields all hold
     /// this holds no value (see [`no_record`]).
     pub empty_cell: Vec<Value>,
+    /// The first two fields whose empty cell reads as `Empty` (an id, an
+    /// item code): a row holding a value in both is a record, the
+    /// commonest answer of [`no_record`], found by two loads.
+    surely_two: Option<(usize, usize)>,
     /// Records of keys (JSON Lines, YAML, JSON), not rows of a table.
     pub records_of_keys: bool,
     /// Per field: part of the dataset's key.
@@ -132,12 +136,15 @@ impl TablePlan {
                 parsers[f] = parsers[f].clone().with_column_unit(mark);
             }
         }
-        let empty_cell = parsers
+        let empty_cell: Vec<Value> = parsers
             .iter()
             .map(|p| p.parse("").unwrap_or(Value::Empty))
             .collect();
+        let mut reads_empty = (0..empty_cell.len()).filter(|&f| empty_cell[f] == Value::Empty);
+        let surely_two = reads_empty.next().zip(reads_empty.next());
         Some(TablePlan {
             empty_cell,
+            surely_two,
             key_field: ds.fields.iter().map(|f| ds.key.contains(&f.name)).collect(),
             records_of_keys: matches!(
                 source.format,
@@ -1833,8 +1840,15 @@ fn valueless(
 /// inside. Records of keys (JSON Lines, YAML) leave out what is empty: one
 /// value is a record there.
 fn no_record(plan: &TablePlan, values: &[Value]) -> Option<NoRecord> {
+    if let Some((a, b)) = plan.surely_two {
+        let held = |f: usize| values.get(f).is_some_and(|v| !matches!(v, Value::Empty));
+        if held(a) && held(b) {
+            return None;
+        }
+    }
     // Most rows: two values in fields where an empty cell reads as empty
-    // (an id, an item code), found by their kind alone. (A pass of its own:
+    // (an id, an item code), found by their kind alone: the first two such
+    // fields, then any two. (A pass of its own:
     // folded into the filter below as `empty is Empty || v != empty`, it
     // saved half as many instructions, 1,074 against 1,054 million reading
     // 200k cases.)
