@@ -349,3 +349,59 @@ fn parse_into_enums_yes_no_and_integers_agree_with_parse() {
         }
     }
 }
+
+/// An enum's labels are read from their bytes whatever their length (the
+/// comparison takes texts of up to 3, 4 to 7, 8 to 16 and more bytes each
+/// its own way), each as the label `parse_local` gives; a text that differs
+/// from every label in one byte, or in its length, is not.
+#[test]
+fn enum_labels_of_every_length_are_read_from_their_bytes_and_nothing_else() {
+    use crate::schema::{Field, FieldType};
+    use crate::value::Value;
+    let labels = [
+        "A",
+        "是",
+        "网上",
+        "原单位",
+        "中心窗口",
+        "综合窗口",
+        "ABCDEFGHIJKLMNOP",
+        "政务服务中心窗口",
+    ];
+    let f = Field {
+        name: "f".into(),
+        ty: FieldType::Enum,
+        aliases: vec!["字段".into()],
+        values: labels.iter().map(|v| (*v).to_string()).collect(),
+        value_aliases: std::iter::empty().collect(),
+        default: None,
+        unit: None,
+        none_words: false,
+    };
+    let parser = super::CellParser::new(&f, None);
+    let local = parser.local_labels();
+    let others = [
+        "B",
+        "否",
+        "网下",
+        "原单元",
+        "中心大厅",
+        "综合窗囗",
+        "中心窗口 ",
+        "ABCDEFGHIJKLMNOQ",
+        "BBCDEFGHIJKLMNOP",
+        "ABCDEFGHIJKLMNOPQ",
+        "政务服务中心窗户",
+        "政务服务大厅窗口",
+        "",
+    ];
+    for t in labels.iter().chain(&others) {
+        let mut out = Value::Invalid;
+        let read = parser.parse_bytes_into(t.as_bytes(), Some(&local), true, &mut out);
+        assert_eq!(read, labels.contains(t), "{t:?} read from its bytes");
+        if read {
+            assert_eq!(Ok(out), parser.parse_local(t, &local), "{t:?}");
+            assert_eq!(parser.parse_local(t, &local), Ok(Value::str(t)), "{t:?}");
+        }
+    }
+}
