@@ -27,11 +27,20 @@ thread_local! {
 /// filled by `resize_with`, not `vec![Value::Empty; n]`, which clones the
 /// first element through `Value`'s `Clone` once per field.)
 pub(crate) fn empty_values(n: usize) -> Vec<Value> {
-    let mut v = SPARE
-        .try_with(|s| s.borrow_mut().pop())
-        .ok()
-        .flatten()
-        .unwrap_or_default();
+    of_width(
+        SPARE
+            .try_with(|s| s.borrow_mut().pop())
+            .ok()
+            .flatten()
+            .unwrap_or_default(),
+        n,
+    )
+}
+
+/// An emptied vector `v` (or a new one) as `n` empty values: as it is
+/// when it has that width.
+#[inline]
+fn of_width(mut v: Vec<Value>, n: usize) -> Vec<Value> {
     if v.len() != n {
         v.clear();
         v.reserve_exact(n);
@@ -61,13 +70,7 @@ impl Spares {
     /// vectors taken.
     #[inline]
     pub(crate) fn values(&mut self, n: usize) -> Vec<Value> {
-        let mut v = self.0.pop().unwrap_or_default();
-        if v.len() != n {
-            v.clear();
-            v.reserve_exact(n);
-            v.resize_with(n, || Value::Empty);
-        }
-        v
+        of_width(self.0.pop().unwrap_or_default(), n)
     }
 }
 
