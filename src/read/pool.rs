@@ -38,14 +38,22 @@ pub(crate) fn empty_values(n: usize) -> Vec<Value> {
 }
 
 /// An emptied vector `v` (or a new one) as `n` empty values: as it is
-/// when it has that width.
+/// when it has that width (the commonest case, inlined; the other apart).
 #[inline]
-fn of_width(mut v: Vec<Value>, n: usize) -> Vec<Value> {
-    if v.len() != n {
-        v.clear();
-        v.reserve_exact(n);
-        v.resize_with(n, || Value::Empty);
+fn of_width(v: Vec<Value>, n: usize) -> Vec<Value> {
+    if v.len() == n {
+        v
+    } else {
+        resized(v, n)
     }
+}
+
+#[cold]
+#[inline(never)]
+fn resized(mut v: Vec<Value>, n: usize) -> Vec<Value> {
+    v.clear();
+    v.reserve_exact(n);
+    v.resize_with(n, || Value::Empty);
     v
 }
 
