@@ -48,6 +48,8 @@ fn of_width(v: Vec<Value>, n: usize) -> Vec<Value> {
     }
 }
 
+/// [`of_width`] of a vector of another width: a new one, or one of
+/// another dataset's records.
 #[cold]
 #[inline(never)]
 fn resized(mut v: Vec<Value>, n: usize) -> Vec<Value> {
