@@ -22,7 +22,7 @@ use super::cell::{data_text, BadCell, CellParser, StrCache};
 const CACHE_LIMIT: usize = 4096;
 use super::encoding::TextEncoding;
 use super::header::Column;
-use super::pool::{empty_values, Spares};
+use super::pool::Spares;
 use super::split::{row_number, split_block_reusing, TextBlock};
 use super::{DataError, ReadError, Record, SourceFile};
 use crate::per_thread::PerThread;
@@ -1379,6 +1379,7 @@ fn undecodable(raw: &[u8], enc: TextEncoding) -> String {
 
 fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
     let enc = plan.encoding.unwrap_or(TextEncoding::Utf8);
+    let mut spares = Spares::take();
     for i in 0..rows.len() {
         let line = rows.lines[i];
         let raw = rows.row(i).cell(0);
@@ -1408,7 +1409,7 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
                 continue;
             }
         };
-        let mut values = empty_values(plan.n_fields);
+        let mut values = spares.values(plan.n_fields);
         let mut present = vec![false; plan.headers.len()];
         // Keys naming a field, and those with a value.
         let (mut mapped, mut filled) = (0usize, 0usize);
@@ -1663,6 +1664,7 @@ pub(crate) fn blank_cell(d: &Data) -> bool {
 }
 
 fn parse_cells(plan: &TablePlan, rows: &[CellRow], out: &mut ParsedChunk) {
+    let mut spares = Spares::take();
     for r in rows {
         if let Some(why) = &r.unreadable {
             // (With the row's text, as every row error shows it.)
@@ -1691,7 +1693,7 @@ fn parse_cells(plan: &TablePlan, rows: &[CellRow], out: &mut ParsedChunk) {
             out.skipped(r.row, text);
             continue;
         }
-        let mut values = empty_values(plan.n_fields);
+        let mut values = spares.values(plan.n_fields);
         for &(c, f) in &plan.active {
             let own = r.cells.get(c).unwrap_or(&Data::Empty);
             if r.odd.is_empty() && plan.alt_columns.is_empty() {

@@ -1,8 +1,7 @@
 //! The value vectors of records, used again: a streamed dataset's chunk
 //! gives its records' vectors back when the rules are done with them
-//! ([`recycle`]), and the next chunk the worker parses takes them
-//! ([`empty_values`]; a text chunk takes them all at once, [`Spares`])
-//! where it would allocate one per record.
+//! ([`recycle`]), and the next chunk the worker parses takes them, all at
+//! once ([`Spares`]), where it would allocate one per record.
 //!
 //! Invariant: the pool is per thread (a rayon worker parses a chunk and
 //! runs its rules in one task, so what it gives back it takes again) and
@@ -20,23 +19,6 @@ thread_local! {
     static SPARE: RefCell<Vec<Vec<Value>>> = const { RefCell::new(Vec::new()) };
 }
 
-/// A record's `n` values before its cells are read, all empty: a vector
-/// given back by [`recycle`] on this thread (emptied there, in the pass
-/// that dropped its values: of the same width, as a streamed dataset's
-/// chunks are, it is handed out as it is), or a new one. (A new one is
-/// filled by `resize_with`, not `vec![Value::Empty; n]`, which clones the
-/// first element through `Value`'s `Clone` once per field.)
-pub(crate) fn empty_values(n: usize) -> Vec<Value> {
-    of_width(
-        SPARE
-            .try_with(|s| s.borrow_mut().pop())
-            .ok()
-            .flatten()
-            .unwrap_or_default(),
-        n,
-    )
-}
-
 /// An emptied vector `v` (or a new one) as `n` empty values: as it is
 /// when it has that width (the commonest case, inlined; the other apart).
 #[inline]
@@ -49,7 +31,9 @@ fn of_width(v: Vec<Value>, n: usize) -> Vec<Value> {
 }
 
 /// [`of_width`] of a vector of another width: a new one, or one of
-/// another dataset's records.
+/// another dataset's records. (Filled by `resize_with`, not
+/// `vec![Value::Empty; n]`, which clones the first element through
+/// `Value`'s `Clone` once per field.)
 #[cold]
 #[inline(never)]
 fn resized(mut v: Vec<Value>, n: usize) -> Vec<Value> {
@@ -61,8 +45,8 @@ fn resized(mut v: Vec<Value>, n: usize) -> Vec<Value> {
 
 /// The spare vectors of this thread, taken for one chunk: its records
 /// take theirs here without reaching the thread's pool each time
-/// ([`Spares::values`], what [`empty_values`] gives), and what the chunk
-/// left is given back to the pool when it drops.
+/// ([`Spares::values`]), and what the chunk left is given back to the
+/// pool when it drops.
 pub(crate) struct Spares(Vec<Vec<Value>>);
 
 impl Spares {
@@ -76,8 +60,10 @@ impl Spares {
         )
     }
 
-    /// A record's `n` values, all empty: [`empty_values`] from the
-    /// vectors taken.
+    /// A record's `n` values before its cells are read, all empty: a
+    /// vector given back by [`recycle`] on this thread (emptied there, in
+    /// the pass that dropped its values: of the same width, as a streamed
+    /// dataset's chunks are, it is handed out as it is), or a new one.
     #[inline]
     pub(crate) fn values(&mut self, n: usize) -> Vec<Value> {
         of_width(self.0.pop().unwrap_or_default(), n)
@@ -102,8 +88,9 @@ impl Drop for Spares {
 }
 
 /// Gives back the value vectors of records the caller is done with (each
-/// value is dropped here and its place left empty) for [`empty_values`] to
-/// hand out again on this thread; beyond [`KEPT`], they are freed.
+/// value is dropped here and its place left empty) for the chunks this
+/// thread parses next to take again; beyond two chunks' worth, they are
+/// freed.
 pub fn recycle(rows: impl IntoIterator<Item = Vec<Value>>) {
     let _ = SPARE.try_with(|s| {
         let mut spare = s.borrow_mut();
@@ -130,11 +117,13 @@ mod tests {
         ]);
         // (Last in, first out: the wide one first, cut to the width asked,
         // then the narrow one grown to it.)
-        assert_eq!(empty_values(5), vec![Value::Empty; 5]);
-        assert_eq!(empty_values(5), vec![Value::Empty; 5]);
+        let mut spares = Spares::take();
+        assert_eq!(spares.values(5), vec![Value::Empty; 5]);
+        assert_eq!(spares.values(5), vec![Value::Empty; 5]);
+        drop(spares);
         recycle([vec![text, Value::Int(3)]]);
         assert_eq!(
-            empty_values(2),
+            Spares::take().values(2),
             vec![Value::Empty; 2],
             "of the width asked, emptied"
         );
