@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use calamine::Data;
 
+use super::bytemask;
 use super::cell::{data_text, BadCell, CellParser, StrCache};
 
 /// Distinct values a column's cache holds (for the chunks of a file a
@@ -483,7 +484,8 @@ impl FlatRows {
     /// The records of `bytes`, whole lines of text without quotes (a block
     /// of them as the cutter gives it, moved in: no copy), split at
     /// `delimiter` and at line breaks (`\n`, `\r`, `\r\n`; an empty line
-    /// is no record) in one pass, eight bytes at a time. The delimiters and
+    /// is no record) in one pass, sixteen bytes at a time
+    /// ([`bytemask::masks`]). The delimiters and
     /// line breaks stay in `bytes`: a cell starts one byte after the one
     /// before it in its row ends. `first_line` is the line number of the
     /// first byte; `rows`, the number of records expected (for capacity).
@@ -494,7 +496,6 @@ impl FlatRows {
         first_line: u64,
         delimiter: u8,
     ) -> FlatRows {
-        const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
         let mut r = FlatRows::reusing(spare, rows, 0);
         r.bytes = bytes;
         r.gap = 1;
@@ -527,29 +528,33 @@ impl FlatRows {
             line += u64::from(b == b'\n');
             start = p + 1;
         };
-        // A byte equal to the delimiter becomes a zero byte of `w ^ d`, and
-        // `zero` has the high bit of exactly those; `below` has the high bit
-        // of the bytes below 0x0E (line breaks are 0x0A and 0x0D; the
-        // others are rare in text, and skipped where found). Neither carries
-        // from one byte into the next.
-        let zero = |w: u64| !(((w & LOW7) + LOW7) | w | LOW7);
-        let below = |w: u64| !(((w & LOW7) + 0x7272_7272_7272_7272) | w | LOW7);
-        let d = u64::from_ne_bytes([delimiter; 8]);
-        let mut words = bytes.chunks_exact(8);
+        let mut blocks = bytes.chunks_exact(16);
         let mut at = 0;
-        for word in &mut words {
-            let mut eight = [0u8; 8];
-            eight.copy_from_slice(word);
-            let w = u64::from_le_bytes(eight);
-            let mut found = zero(w ^ d) | below(w);
-            while found != 0 {
-                let k = (found.trailing_zeros() / 8) as usize;
-                hit(at + k, eight[k]);
-                found &= found - 1;
+        for block in &mut blocks {
+            let mut sixteen = [0u8; 16];
+            sixteen.copy_from_slice(block);
+            let (delims, low) = bytemask::masks(sixteen, delimiter);
+            if low & !delims == 0 {
+                // (Most blocks: no line break, only cells' ends, each
+                // found without looking at its byte again.)
+                let mut found = delims;
+                while found != 0 {
+                    hit(at + found.trailing_zeros() as usize, delimiter);
+                    found &= found - 1;
+                }
+            } else {
+                // (A line break, or another byte below 0x0E, which `hit`
+                // leaves in its cell.)
+                let mut found = delims | low;
+                while found != 0 {
+                    let k = found.trailing_zeros() as usize;
+                    hit(at + k, sixteen[k]);
+                    found &= found - 1;
+                }
             }
-            at += 8;
+            at += 16;
         }
-        for (k, &b) in words.remainder().iter().enumerate() {
+        for (k, &b) in blocks.remainder().iter().enumerate() {
             hit(at + k, b);
         }
         // The last line, without a line break.

@@ -22,6 +22,7 @@
 //! [`Skipped`] entry (and a [`ReadError`] when it could not be read at all).
 //! No input makes this module panic.
 
+mod bytemask;
 pub mod cell;
 mod cfb;
 mod chunk;

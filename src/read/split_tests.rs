@@ -257,8 +257,8 @@ fn a_generated_export_cuts_as_the_csv_crate_reads() {
 #[test]
 fn delimiters_at_every_offset_of_a_word() {
     // Lines of 0 to 40 bytes with delimiters at changing offsets, so that
-    // the eight-byte scan meets them at every position, and a multi-byte
-    // character across word boundaries.
+    // the sixteen-byte scan meets them at every position, and a multi-byte
+    // character across block boundaries.
     let mut text = String::new();
     for n in 0..40 {
         let line: String = (0..n)
@@ -279,6 +279,60 @@ fn delimiters_at_every_offset_of_a_word() {
     let want = whole(text.as_bytes());
     let (got, _) = cut(text.as_bytes(), 16, 1 << 20);
     assert_eq!(got, want);
+}
+
+#[test]
+fn lines_split_at_each_delimiter_as_the_csv_crate_reads() {
+    // Lines without quotes split by `FlatRows::split_lines` at a comma, a
+    // tab (itself a byte below 0x0E, as the line breaks), a semicolon or a
+    // bar: the delimiter, the line breaks `\n`, `\r\n` and `\r`, a control
+    // byte that is part of a cell, the byte above the delimiter and a
+    // multi-byte character, at every offset of a sixteen-byte block.
+    for d in [b',', b'\t', b';', b'|'] {
+        let mut text = Vec::new();
+        for n in 0..48usize {
+            for i in 0..n {
+                match (i * 7 + n) % 6 {
+                    0 => text.push(d),
+                    1 => text.extend_from_slice("甲".as_bytes()),
+                    2 => text.push(d + 1),
+                    3 => text.push(0x0C),
+                    _ => text.push(b'x'),
+                }
+            }
+            text.extend_from_slice(match n % 4 {
+                0 => b"\n".as_slice(),
+                1 => b"\r\n",
+                2 => b"\r",
+                _ => b"\n\n",
+            });
+        }
+        let mut want = Vec::new();
+        let mut rdr = builder(d).from_reader(text.as_slice());
+        let mut rec = csv::ByteRecord::new();
+        while rdr.read_byte_record(&mut rec).unwrap() {
+            let mut start = rec.position().unwrap().byte() as usize;
+            while matches!(text.get(start), Some(b'\r' | b'\n')) {
+                start += 1;
+            }
+            // (A record's row number: the line its first byte is on, as
+            // `whole_from` counts it.)
+            #[allow(clippy::naive_bytecount)]
+            let line = 1 + text[..start].iter().filter(|&&b| b == b'\n').count() as u32;
+            want.push((line, rec.iter().map(<[u8]>::to_vec).collect::<Vec<_>>()));
+        }
+        let rows = crate::read::chunk::FlatRows::split_lines(None, text.clone(), 0, 1, d);
+        let got: Records = (0..rows.len())
+            .map(|i| {
+                let r = rows.row(i);
+                (
+                    rows.line(i),
+                    (0..r.len()).map(|c| r.cell(c).to_vec()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(got, want, "delimiter {d}");
+    }
 }
 
 #[test]
