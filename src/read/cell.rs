@@ -345,6 +345,7 @@ impl CellParser {
         match self.ty {
             FieldType::DateTime | FieldType::Date => self.exact.is_empty() && !local,
             FieldType::Enum => local && !self.raw_labels.is_empty(),
+            FieldType::Bool => self.exact.is_empty() && !local,
             _ => false,
         }
     }
@@ -353,7 +354,9 @@ impl CellParser {
     /// `out`: a date or datetime in fixed width (`2025-03-01 09:30:00`:
     /// ASCII, the same bytes in every encoding a text file may have), and,
     /// when the chunk's text is UTF-8 (`utf8`), an enum's label as written
-    /// (what [`CellParser::parse_local`] finds first for it). `false`:
+    /// (what [`CellParser::parse_local`] finds first for it) and a yes/no in
+    /// its commonest forms (`是`, `否`, `1`, `0`: what `parse_into` reads
+    /// first, when no mapping alias comes before). `false`:
     /// nothing written, read the cell's decoded text as usual (which reads
     /// these cells the same way).
     #[inline]
@@ -386,6 +389,13 @@ impl CellParser {
                     None => false,
                 }
             }
+            (FieldType::Bool, None) if utf8 && self.exact.is_empty() => match bool_bytes(raw) {
+                Some(b) => {
+                    *out = Value::Bool(b);
+                    true
+                }
+                None => false,
+            },
             _ => false,
         }
     }
@@ -811,6 +821,18 @@ fn is_none_word(t: &str) -> bool {
             &*normalize::value(t),
             "无" | "暂无" | "没有" | "无文号" | "无批文" | "无理由" | "未说明"
         )
+}
+
+/// The commonest yes/no cells as their UTF-8 bytes are, without trimming
+/// or decoding: what [`parse_bool`] reads them as (the first forms it
+/// tries); `None` for any other bytes.
+#[inline]
+fn bool_bytes(raw: &[u8]) -> Option<bool> {
+    match raw {
+        b"\xE6\x98\xAF" | b"1" | b"Y" | b"true" => Some(true),
+        b"\xE5\x90\xA6" | b"0" | b"N" | b"false" => Some(false),
+        _ => None,
+    }
 }
 
 /// 是/否 and their usual variants.

@@ -297,7 +297,7 @@ fn parse_into_enums_yes_no_and_integers_agree_with_parse() {
     let texts = [
         "窗口", "网上", " 网上 ", "线上", "现场", "邮寄", "是", "否", " 否", "Y", "yes", "×", "不",
         "也许", "12", " 7 ", "-3", "12天", "12.0", "12.5", "五", "1,200", "", " ", "/", "无", "1",
-        "0",
+        "0", "N", "true", "false", "TRUE", "是 ", "1 ", "y",
     ];
     for ty in [FieldType::Enum, FieldType::Bool, FieldType::Int] {
         for unit in [None, Some("天")] {
@@ -324,7 +324,9 @@ fn parse_into_enums_yes_no_and_integers_agree_with_parse() {
                         panic!("{t:?}: {v:?} where parse fails");
                     }
                     // Read from the bytes (of UTF-8 text): a label as
-                    // written, as `parse_local` reads it; nothing else.
+                    // written, as `parse_local` reads it, and a yes/no in
+                    // its commonest forms when no mapping alias may come
+                    // first; nothing else.
                     let mut by_bytes = Value::Invalid;
                     let read = parser.parse_bytes_into(
                         t.as_bytes(),
@@ -336,7 +338,10 @@ fn parse_into_enums_yes_no_and_integers_agree_with_parse() {
                         assert_eq!(direct.as_ref().ok(), Some(&by_bytes), "{ty:?} {t:?}");
                     }
                     let label = ty == FieldType::Enum && matches!(t, "窗口" | "网上");
-                    assert_eq!(read, label, "{ty:?} {t:?} read from its bytes");
+                    let yes_no = ty == FieldType::Bool
+                        && extra.is_none()
+                        && matches!(t, "是" | "否" | "Y" | "N" | "1" | "0" | "true" | "false");
+                    assert_eq!(read, label || yes_no, "{ty:?} {t:?} read from its bytes");
                     // (Not from the bytes of a text in another encoding.)
                     assert!(!parser.parse_bytes_into(
                         t.as_bytes(),
