@@ -20,6 +20,11 @@
 //! after a false left side, of `or` after a true one, the branch of `if`
 //! not taken).
 //!
+//! A column of the chunk's records that more than one place of its kernels
+//! reads (a field as it is, or its day: `case.finished_at`, `date(case.accepted_at)`,
+//! the operands of `workdays`) is computed once for the chunk, and each
+//! operation takes its batch's part of it.
+//!
 //! Invariant: a certified outcome is the one the fast evaluator computes
 //! for the record, with no missing value noted (debug builds check every
 //! one against it, and the reference checks the fast path as before).
@@ -144,6 +149,18 @@ impl Node {
                     .collect::<Option<_>>()?;
                 match (func, args.as_slice()) {
                     (Func::Date, [Node::Field(f)]) => Node::DateOfField(*f),
+                    // (`workdays` reads its operands' days: a field's day
+                    // is what it reads of it, and the column `date()` of
+                    // the field shares.)
+                    (Func::Workdays, _) => Node::Call(
+                        *func,
+                        args.into_iter()
+                            .map(|a| match a {
+                                Node::Field(f) => Node::DateOfField(f),
+                                a => a,
+                            })
+                            .collect(),
+                    ),
                     _ => Node::Call(*func, args),
                 }
             }
@@ -217,6 +234,102 @@ impl Node {
         for n in under {
             n.lookups(out);
         }
+    }
+}
+
+impl Node {
+    /// Each column of the record this node reads whole (a field as it is,
+    /// or its day), into `out`, as often as it does.
+    fn columns(&self, out: &mut Vec<Column>) {
+        match self {
+            Node::Field(f) => out.push(Column::Field(*f)),
+            Node::DateOfField(f) => out.push(Column::Day(*f)),
+            Node::Const(_)
+            | Node::Param(_)
+            | Node::AsOf
+            | Node::Fires(_)
+            | Node::LookedUpField { .. } => {}
+            Node::RecField(a, _)
+            | Node::Not(a)
+            | Node::Neg(a)
+            | Node::Is { expr: a, .. }
+            | Node::Lookup { key: a, .. } => a.columns(out),
+            Node::And(a, b)
+            | Node::Or(a, b)
+            | Node::Arith(_, a, b)
+            | Node::Cmp(_, a, b)
+            | Node::In {
+                item: a, set: b, ..
+            } => {
+                a.columns(out);
+                b.columns(out);
+            }
+            Node::If(c, t, f) => {
+                c.columns(out);
+                t.columns(out);
+                f.columns(out);
+            }
+            Node::Call(_, args) => args.iter().for_each(|a| a.columns(out)),
+        }
+    }
+}
+
+/// A column of a chunk's records that kernels read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Column {
+    /// A field, as it is.
+    Field(usize),
+    /// A field's day (`date()` of it).
+    Day(usize),
+}
+
+impl Column {
+    /// The column's value of a record.
+    #[inline]
+    fn of(self, r: &Row) -> F<'_> {
+        match self {
+            Column::Field(f) => r.values.get(f).map_or(F::Empty, F::of),
+            Column::Day(f) => match r.values.get(f) {
+                Some(Value::Date(d)) => F::day(*d),
+                Some(Value::DateTime(d)) => F::day(d.date()),
+                _ => F::Unknown,
+            },
+        }
+    }
+}
+
+/// The columns that more than one place of a chunk's kernels read, each
+/// computed once over the chunk's records (a date's day, a field's value,
+/// read from the record and converted once, not by every kernel again).
+#[derive(Default)]
+struct Shared<'r> {
+    columns: Vec<(Column, Vec<F<'r>>)>,
+}
+
+impl<'r> Shared<'r> {
+    fn of(kernels: &[Option<&'r Kernel>], rows: &'r [Row]) -> Shared<'r> {
+        let mut reads = Vec::new();
+        for k in kernels.iter().flatten() {
+            for n in k.filters.iter().chain(&k.test) {
+                n.columns(&mut reads);
+            }
+        }
+        let mut columns: Vec<(Column, Vec<F<'r>>)> = Vec::new();
+        for (i, &c) in reads.iter().enumerate() {
+            let again = reads[i + 1..].contains(&c);
+            if again && !columns.iter().any(|(d, _)| *d == c) {
+                columns.push((c, rows.iter().map(|r| c.of(r)).collect()));
+            }
+        }
+        Shared { columns }
+    }
+
+    #[inline]
+    fn get(&self, c: Column) -> Option<&[F<'r>]> {
+        self.columns
+            .iter()
+            .find(|(d, _)| *d == c)
+            .map(|(_, v)| v.as_slice())
     }
 }
 
@@ -305,6 +418,8 @@ struct Cx<'r, 'c> {
     done: &'c [Vec<u8>],
     /// By program rule index: the slot of a per-record rule with a kernel.
     slot_of: &'c [Option<usize>],
+    /// The columns computed once for the chunk.
+    shared: &'c Shared<'r>,
 }
 
 /// Columns of values, reused from one operation to the next.
@@ -339,6 +454,7 @@ pub fn certify<'r>(
         }
     }
     let fast = &*fast;
+    let shared = Shared::of(kernels, rows);
     let mut done: Vec<Vec<u8>> = vec![Vec::new(); kernels.len()];
     let mut pool: Pool<'r> = Vec::new();
     for (slot, kernel) in kernels.iter().enumerate() {
@@ -353,6 +469,7 @@ pub fn certify<'r>(
                 sel: None,
                 done: &done,
                 slot_of,
+                shared: &shared,
             };
             k.outcomes(&cx, event_field, &mut pool, &mut out);
         }
@@ -462,12 +579,29 @@ impl<'r, 'c> Cx<'r, 'c> {
             sel: (sel.len() < self.rows.len()).then_some(sel),
             done: self.done,
             slot_of: self.slot_of,
+            shared: self.shared,
         }
     }
 
     /// How many records an operation runs over.
     fn len(&self) -> usize {
         self.sel.map_or(self.rows.len(), <[u32]>::len)
+    }
+
+    /// Column `c` of each record an operation runs over, appended to
+    /// `out`: from the chunk's shared columns when it is one of them.
+    #[inline]
+    fn column(&self, out: &mut Vec<F<'r>>, c: Column) {
+        match self.shared.get(c) {
+            Some(col) => {
+                let col = &col[self.offset..self.offset + self.rows.len()];
+                match self.sel {
+                    None => out.extend_from_slice(col),
+                    Some(sel) => out.extend(sel.iter().map(|&j| col[j as usize])),
+                }
+            }
+            None => self.gather(out, |r| c.of(r)),
+        }
     }
 
     /// `of` each record an operation runs over, appended to `out`.
@@ -544,7 +678,7 @@ fn eval<'r>(node: &'r Node, cx: &Cx<'r, '_>, pool: &mut Pool<'r>, out: &mut Vec<
             out.resize(n, v);
         }
         Node::AsOf => out.resize(n, F::day(cx.env.as_of)),
-        Node::Field(f) => cx.gather(out, |r| r.values.get(*f).map_or(F::Empty, F::of)),
+        Node::Field(f) => cx.column(out, Column::Field(*f)),
         // (What `RecField` of `Lookup` computes, in one loop.)
         Node::LookedUpField {
             dataset,
@@ -561,11 +695,7 @@ fn eval<'r>(node: &'r Node, cx: &Cx<'r, '_>, pool: &mut Pool<'r>, out: &mut Vec<
             });
         }
         // (What `Call(Date)` of `Field` computes, in one loop.)
-        Node::DateOfField(f) => cx.gather(out, |r| match r.values.get(*f) {
-            Some(Value::Date(d)) => F::day(*d),
-            Some(Value::DateTime(d)) => F::day(d.date()),
-            _ => F::Unknown,
-        }),
+        Node::DateOfField(f) => cx.column(out, Column::Day(*f)),
         Node::RecField(base, f) => {
             eval(base, cx, pool, out);
             for v in out.iter_mut() {

@@ -422,6 +422,68 @@ mod certified {
         expect("M92", "overdue", UNSURE);
         expect("M92", "no promised days", UNSURE);
     }
+
+    /// Over a chunk of more than two batches, each record's certified
+    /// outcomes are those of the same values in a chunk of one: the
+    /// columns the kernels share (a case's day of acceptance and of
+    /// finishing, its finishing time, read by several) are read at each
+    /// batch's own place.
+    #[test]
+    fn the_outcomes_of_a_chunk_of_many_batches_are_each_record_s_own() {
+        let program = program();
+        let data = data();
+        let opts = options();
+        let runner = Runner::new(&program, Schema::builtin(), &data, &opts);
+        let ds = Schema::builtin().dataset_index("cases").expect("cases");
+        let kernels: Vec<Option<&Kernel>> = runner.rules[ds]
+            .iter()
+            .map(|(ri, _)| runner.kernels[*ri].as_ref())
+            .collect();
+        let certify = |rows: &[Row]| {
+            let mut fast = Fast::new(&runner.env, &runner.shared_lookups);
+            batch::certify(
+                &runner.env,
+                &mut fast,
+                &kernels,
+                &runner.kernel_slots[ds],
+                runner.env.event_field[ds],
+                rows,
+            )
+        };
+        let few = &data.tables[ds];
+        let one = certify(few);
+        let many = many_rows(few);
+        let all = certify(&many);
+        let n = few.len();
+        for (slot, (_, rule)) in runner.rules[ds].iter().enumerate() {
+            assert_eq!(all[slot].len(), one[slot].len() * many.len() / n);
+            for (k, &outcome) in all[slot].iter().enumerate() {
+                let i = (k * 7 + k / n) % n;
+                assert_eq!(
+                    outcome, one[slot][i],
+                    "{} on {} at {k}",
+                    rule.code, CASES[i].0
+                );
+            }
+        }
+    }
+}
+
+/// The cases repeated into a chunk of more than two batches (each copy a
+/// row of its own), in a different order in each copy so that a batch
+/// starts at every case.
+fn many_rows(rows: &[Row]) -> Vec<Row> {
+    let n = rows.len();
+    (0..2600)
+        .map(|k| {
+            let r = &rows[(k * 7 + k / n) % n];
+            Row {
+                file: r.file,
+                row: k as u32 + 2,
+                values: r.values.clone(),
+            }
+        })
+        .collect()
 }
 
 /// Findings, undetermined verdicts and metric counts of a chunk, its
@@ -480,6 +542,13 @@ fn a_chunk_s_results_with_kernels_are_the_reference_s() {
     assert!(findings.iter().any(|f| f.starts_with("K001")));
     assert!(undetermined.iter().any(|u| u.starts_with("K001")));
     assert!(metrics.iter().any(|m| m.contains('/')));
+    // A chunk of more than two batches, the reference's too.
+    let many = many_rows(rows);
+    assert_eq!(
+        summary(&fast.chunk(ds, &many, None)),
+        summary(&reference.chunk(ds, &many, None)),
+        "many batches"
+    );
     // The same worker's later chunks, its lookups remembered from the
     // first: of the same records (the strings it remembered them by), and
     // of the same texts in other strings.
