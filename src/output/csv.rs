@@ -234,7 +234,7 @@ fn write_rows(doc: &AuditDoc<'_>, w: &mut dyn std::io::Write) -> Result<(), ::cs
     Ok(w.flush()?)
 }
 
-/// The CSV's bytes (see [`write`]).
+/// The CSV's bytes (see [`write()`](fn@write)).
 pub fn render(doc: &AuditDoc<'_>) -> Result<Vec<u8>, String> {
     let mut buf = Vec::new();
     write(doc, &mut buf).map_err(|e| e.to_string())?;

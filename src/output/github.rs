@@ -109,7 +109,7 @@ pub fn write(doc: &AuditDoc<'_>, w: &mut dyn std::io::Write) -> std::io::Result<
     out.finish()
 }
 
-/// The workflow commands as text (see [`write`]).
+/// The workflow commands as text (see [`write()`](fn@write)).
 pub fn render(doc: &AuditDoc<'_>) -> String {
     let mut out = String::new();
     commands(doc, &mut out);

@@ -34,7 +34,7 @@ struct Resolved<'a> {
     status: &'static str,
 }
 
-/// The findings contract's JSON as text (see [`write`]; writing into
+/// The findings contract's JSON as text (see [`write()`](fn@write); writing into
 /// memory fails only if serialising does: not for these types).
 pub fn render(doc: &AuditDoc<'_>) -> String {
     super::rendered(|w| write(doc, w)).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}\n"))

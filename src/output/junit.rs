@@ -343,7 +343,7 @@ pub fn write(doc: &AuditDoc<'_>, w: &mut dyn std::io::Write) -> std::io::Result<
     out.finish()
 }
 
-/// The `JUnit` XML as text (see [`write`]).
+/// The `JUnit` XML as text (see [`write()`](fn@write)).
 pub fn render(doc: &AuditDoc<'_>) -> String {
     super::rendered(|w| write(doc, w)).unwrap_or_else(|e| format!("<!-- {e} -->\n"))
 }

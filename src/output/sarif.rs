@@ -490,7 +490,7 @@ pub fn write(doc: &AuditDoc<'_>, w: &mut dyn std::io::Write) -> std::io::Result<
     super::write_pretty_json(w, &streamed)
 }
 
-/// The SARIF log as text (see [`write`]).
+/// The SARIF log as text (see [`write()`](fn@write)).
 pub fn render(doc: &AuditDoc<'_>) -> String {
     super::rendered(|w| write(doc, w)).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}\n"))
 }

@@ -897,7 +897,7 @@ const COUNTS: usize = 1;
 /// The kind of [`UNIT_KINDS`] that is money (scaled between 元 and 万元).
 const MONEY: usize = 0;
 
-/// The kind of a unit mark (an index into [`UNIT_KINDS`]); `None` for an
+/// The kind of a unit mark (an index into `UNIT_KINDS`); `None` for an
 /// unknown mark.
 pub fn unit_kind(mark: &str) -> Option<usize> {
     UNIT_KINDS.iter().position(|k| k.contains(&mark))

@@ -13,7 +13,7 @@
 //!   runs on any rayon worker;
 //!   [`par_stream`] does both with a reader thread and the rayon pool;
 //! - [`read_table`] reads a whole table (small datasets);
-//! - [`inspect`] is `yimen inspect`.
+//! - [`inspect`](mod@inspect) is `yimen inspect`.
 //!
 //! Invariants: output order is deterministic (paths sorted, chunks merged by
 //! index); nothing read is dropped without a count: a cell that does not

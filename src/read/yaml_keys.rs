@@ -194,7 +194,7 @@ impl<'de> serde::de::Visitor<'de> for FreshKey<'_> {
 const MAX_FLOW_DEPTH: usize = 256;
 
 /// The text libyaml is to read: `text` itself, or, when its flow
-/// collections nest deeper than [`MAX_FLOW_DEPTH`], the text up to that
+/// collections nest deeper than `MAX_FLOW_DEPTH`, the text up to that
 /// opener with the open collections closed, which the reading refuses at
 /// once (`recursion limit exceeded`, at its place), as it refuses a file
 /// nested less deeply.

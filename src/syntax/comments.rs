@@ -22,7 +22,7 @@ pub struct Comment {
 /// not strings: `"{case.id // which case⏎}"` holds a comment.
 ///
 /// A text that parses is read through its syntax tree (see
-/// [`between_tokens`]); one that does not is scanned character by character
+/// `between_tokens`); one that does not is scanned character by character
 /// ([`collect_lexical`]).
 pub fn collect(text: &str) -> Vec<Comment> {
     match YimenParser::parse(Rule::file, text) {

@@ -5,7 +5,7 @@
 //! module: callers see [`crate::ast`] and [`PolicyError`]s only.
 //!
 //! Invariant: a grammar drift (a pair where the converter did not expect one)
-//! becomes an [`ErrorCode::Internal`] diagnostic, never a panic.
+//! becomes an [`ErrorCode::Internal`](crate::diagnostics::ErrorCode::Internal) diagnostic, never a panic.
 
 pub mod comments;
 mod cst_to_ast;
@@ -26,7 +26,7 @@ pub(crate) struct YimenParser;
 /// pest stops at the first syntax error; to report the others too, the
 /// top-level item holding it is blanked out (every byte but line ends
 /// becomes a space, so offsets keep their meaning) and the text parsed
-/// again, up to [`MAX_SYNTAX_ERRORS`] times (see [`blank_broken_item`]).
+/// again, up to `MAX_SYNTAX_ERRORS` times (see `blank_broken_item`).
 /// Literal errors (a date that does not exist …) are all collected.
 pub fn text_to_ast(text: &str) -> Result<PolicyFile, Vec<PolicyError>> {
     match text_to_ast_recovering(text) {
