@@ -21,9 +21,10 @@
 //! not taken).
 //!
 //! A column of the chunk's records that more than one place of its kernels
-//! reads (a field as it is, or its day: `case.finished_at`, `date(case.accepted_at)`,
-//! the operands of `workdays`) is computed once for the chunk, and each
-//! operation takes its batch's part of it.
+//! reads (a field as it is, or its day: `case.finished_at`,
+//! `date(case.accepted_at)`, the operands of `workdays`) is computed once
+//! for the chunk ([`Shared`]), and each operation takes its batch's part of
+//! it.
 //!
 //! Invariant: a certified outcome is the one the fast evaluator computes
 //! for the record, with no missing value noted (debug builds check every
@@ -198,62 +199,21 @@ impl Node {
 }
 
 impl Node {
-    /// The undated lookups by one field of the record (dataset, field)
-    /// under this node, into `out`.
-    fn lookups(&self, out: &mut Vec<(usize, usize)>) {
-        let under: Vec<&Node> = match self {
-            Node::Lookup { dataset, key } => {
-                if let Node::Field(f) = **key {
-                    push_new(out, (*dataset, f));
-                }
-                vec![key]
-            }
-            Node::LookedUpField { dataset, key, .. } => {
-                push_new(out, (*dataset, *key));
-                Vec::new()
-            }
+    /// `f` of each node directly under this one.
+    fn each_child<'n>(&'n self, mut f: impl FnMut(&'n Node)) {
+        match self {
             Node::Const(_)
             | Node::Param(_)
             | Node::AsOf
             | Node::Field(_)
             | Node::DateOfField(_)
-            | Node::Fires(_) => Vec::new(),
-            Node::RecField(a, _) | Node::Not(a) | Node::Neg(a) | Node::Is { expr: a, .. } => {
-                vec![a]
-            }
-            Node::And(a, b)
-            | Node::Or(a, b)
-            | Node::Arith(_, a, b)
-            | Node::Cmp(_, a, b)
-            | Node::In {
-                item: a, set: b, ..
-            } => vec![a, b],
-            Node::If(c, t, f) => vec![c, t, f],
-            Node::Call(_, args) => args.iter().collect(),
-        };
-        for n in under {
-            n.lookups(out);
-        }
-    }
-}
-
-impl Node {
-    /// Each column of the record this node reads whole (a field as it is,
-    /// or its day), into `out`, as often as it does.
-    fn columns(&self, out: &mut Vec<Column>) {
-        match self {
-            Node::Field(f) => out.push(Column::Field(*f)),
-            Node::DateOfField(f) => out.push(Column::Day(*f)),
-            Node::Const(_)
-            | Node::Param(_)
-            | Node::AsOf
-            | Node::Fires(_)
-            | Node::LookedUpField { .. } => {}
+            | Node::LookedUpField { .. }
+            | Node::Fires(_) => {}
             Node::RecField(a, _)
             | Node::Not(a)
             | Node::Neg(a)
             | Node::Is { expr: a, .. }
-            | Node::Lookup { key: a, .. } => a.columns(out),
+            | Node::Lookup { key: a, .. } => f(a),
             Node::And(a, b)
             | Node::Or(a, b)
             | Node::Arith(_, a, b)
@@ -261,16 +221,42 @@ impl Node {
             | Node::In {
                 item: a, set: b, ..
             } => {
-                a.columns(out);
-                b.columns(out);
+                f(a);
+                f(b);
             }
-            Node::If(c, t, f) => {
-                c.columns(out);
-                t.columns(out);
-                f.columns(out);
+            Node::If(c, t, e) => {
+                f(c);
+                f(t);
+                f(e);
             }
-            Node::Call(_, args) => args.iter().for_each(|a| a.columns(out)),
+            Node::Call(_, args) => args.iter().for_each(f),
         }
+    }
+
+    /// The undated lookups by one field of the record (dataset, field)
+    /// under this node, into `out`.
+    fn lookups(&self, out: &mut Vec<(usize, usize)>) {
+        match self {
+            Node::Lookup { dataset, key } => {
+                if let Node::Field(f) = **key {
+                    push_new(out, (*dataset, f));
+                }
+            }
+            Node::LookedUpField { dataset, key, .. } => push_new(out, (*dataset, *key)),
+            _ => {}
+        }
+        self.each_child(|n| n.lookups(out));
+    }
+
+    /// Each column of the record this node and those under it read whole
+    /// (a field as it is, or its day), into `out`, as often as they do.
+    fn columns(&self, out: &mut Vec<Column>) {
+        match self {
+            Node::Field(f) => out.push(Column::Field(*f)),
+            Node::DateOfField(f) => out.push(Column::Day(*f)),
+            _ => {}
+        }
+        self.each_child(|n| n.columns(out));
     }
 }
 

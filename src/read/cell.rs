@@ -355,8 +355,8 @@ impl CellParser {
     /// ASCII, the same bytes in every encoding a text file may have), and,
     /// when the chunk's text is UTF-8 (`utf8`), an enum's label as written
     /// (what [`CellParser::parse_local`] finds first for it) and a yes/no in
-    /// its commonest forms (`是`, `否`, `1`, `0`: what `parse_into` reads
-    /// first, when no mapping alias comes before). `false`:
+    /// the forms [`parse_bool`] tries first (`是`, `否`, `1`, `0`, …; when no
+    /// mapping alias comes before). `false`:
     /// nothing written, read the cell's decoded text as usual (which reads
     /// these cells the same way).
     #[inline]

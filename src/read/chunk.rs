@@ -485,9 +485,9 @@ impl FlatRows {
     /// of them as the cutter gives it, moved in: no copy), split at
     /// `delimiter` and at line breaks (`\n`, `\r`, `\r\n`; an empty line
     /// is no record) in one pass, sixteen bytes at a time
-    /// ([`bytemask::masks`]). The delimiters and
-    /// line breaks stay in `bytes`: a cell starts one byte after the one
-    /// before it in its row ends. `first_line` is the line number of the
+    /// ([`bytemask::masks`]). The delimiters and line breaks stay in
+    /// `bytes`: a cell starts one byte after the one before it in its row
+    /// ends. `first_line` is the line number of the
     /// first byte; `rows`, the number of records expected (for capacity).
     pub fn split_lines(
         spare: Option<FlatRows>,

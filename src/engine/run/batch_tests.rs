@@ -309,6 +309,25 @@ mod certified {
     use crate::engine::fast::batch::{self, COUNTED_FALSE, COUNTED_TRUE, PASS, UNSURE};
     use crate::engine::fast::{value_bkey, Fast};
 
+    /// The outcomes the kernels of dataset `ds`'s rules certify for `rows`,
+    /// by slot and record, as a fresh worker's chunk (the kernels make the
+    /// lookups they read first).
+    fn certify(runner: &Runner<'_>, ds: usize, rows: &[Row]) -> Vec<Vec<u8>> {
+        let mut fast = Fast::new(&runner.env, &runner.shared_lookups);
+        let kernels: Vec<Option<&Kernel>> = runner.rules[ds]
+            .iter()
+            .map(|(ri, _)| runner.kernels[*ri].as_ref())
+            .collect();
+        batch::certify(
+            &runner.env,
+            &mut fast,
+            &kernels,
+            &runner.kernel_slots[ds],
+            runner.env.event_field[ds],
+            rows,
+        )
+    }
+
     /// The outcomes the kernels certify for the cases, by code and case (a
     /// worker's first chunk), each compared with the fast evaluator's.
     #[test]
@@ -319,20 +338,7 @@ mod certified {
         let runner = Runner::new(&program, Schema::builtin(), &data, &opts);
         let ds = Schema::builtin().dataset_index("cases").expect("cases");
         let rows = &data.tables[ds];
-        // (A fresh worker: the kernels make the lookups they read first.)
-        let mut fast = Fast::new(&runner.env, &runner.shared_lookups);
-        let kernels: Vec<Option<&Kernel>> = runner.rules[ds]
-            .iter()
-            .map(|(ri, _)| runner.kernels[*ri].as_ref())
-            .collect();
-        let done = batch::certify(
-            &runner.env,
-            &mut fast,
-            &kernels,
-            &runner.kernel_slots[ds],
-            runner.env.event_field[ds],
-            rows,
-        );
+        let done = certify(&runner, ds, rows);
         let mut check = Fast::new(&runner.env, &runner.shared_lookups);
         let mut seen = std::collections::BTreeMap::new();
         for (slot, (ri, rule)) in runner.rules[ds].iter().enumerate() {
@@ -435,25 +441,10 @@ mod certified {
         let opts = options();
         let runner = Runner::new(&program, Schema::builtin(), &data, &opts);
         let ds = Schema::builtin().dataset_index("cases").expect("cases");
-        let kernels: Vec<Option<&Kernel>> = runner.rules[ds]
-            .iter()
-            .map(|(ri, _)| runner.kernels[*ri].as_ref())
-            .collect();
-        let certify = |rows: &[Row]| {
-            let mut fast = Fast::new(&runner.env, &runner.shared_lookups);
-            batch::certify(
-                &runner.env,
-                &mut fast,
-                &kernels,
-                &runner.kernel_slots[ds],
-                runner.env.event_field[ds],
-                rows,
-            )
-        };
         let few = &data.tables[ds];
-        let one = certify(few);
+        let one = certify(&runner, ds, few);
         let many = many_rows(few);
-        let all = certify(&many);
+        let all = certify(&runner, ds, &many);
         let n = few.len();
         for (slot, (_, rule)) in runner.rules[ds].iter().enumerate() {
             assert_eq!(all[slot].len(), one[slot].len() * many.len() / n);
