@@ -84,6 +84,15 @@ rule K007 grouped {
   require count() < 100
   message "{case.dept}"
 }
+rule K008 dual {
+  title "h"
+  severity error
+  cite gangnan-2017 "四、(六)"
+  for case in cases
+  group by case.dept, case.item_code
+  require not (any(case.channel in centre_channels) and any(case.channel == "原单位"))
+  message "{case.dept} {case.item_code} {count(case.channel == "原单位")}"
+}
 "#;
 
 fn at(s: &str) -> Value {
@@ -495,7 +504,12 @@ fn a_chunk_s_results_with_kernels_are_the_reference_s() {
         let mut findings: Vec<String> = p
             .findings
             .iter()
-            .map(|f| format!("{} {:?} {}", f.code, f.key, f.message))
+            .map(|f| {
+                format!(
+                    "{} {:?} {} {:?} {:?}",
+                    f.code, f.key, f.message, f.evidence, f.group_rows
+                )
+            })
             .collect();
         findings.sort();
         let mut undetermined: Vec<String> = p
@@ -548,4 +562,45 @@ fn a_chunk_s_results_with_kernels_are_the_reference_s() {
         let again = fast.chunk(ds, rows, None);
         assert_eq!(summary(&again), summary(&expected), "{what}");
     }
+}
+
+/// A group rule's members replayed from a memo entry join their group at
+/// the end of the rule's pass over a chunk (`run::pending`), many at once:
+/// the findings, their evidence and their groups' rows are the reference
+/// evaluator's, which adds each record itself (more members of an entry
+/// than any list of evidence keeps).
+#[test]
+fn group_members_replayed_from_a_memo_give_the_reference_s_findings() {
+    let program = program();
+    let mut data = data();
+    let opts = options();
+    let ds = Schema::builtin().dataset_index("cases").expect("cases");
+    data.tables[ds] = many_rows(&data.tables[ds]);
+    let audit = |fast: bool| {
+        let mut runner = Runner::new(&program, Schema::builtin(), &data, &opts);
+        runner.set_fast_path(fast);
+        let mut audit = crate::engine::Audit::default();
+        runner.run_in_memory(ds, &mut audit);
+        audit.finish();
+        let mut findings: Vec<String> = audit
+            .findings
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {:?} {} {:?} {:?}",
+                    f.code, f.key, f.message, f.evidence, f.group_rows
+                )
+            })
+            .collect();
+        findings.sort();
+        findings
+    };
+    let fast = audit(true);
+    assert_eq!(fast, audit(false));
+    // (Groups of both channels: a finding whose evidence names rows.)
+    assert!(
+        fast.iter()
+            .any(|f| f.starts_with("K008") && f.contains("row")),
+        "{fast:?}"
+    );
 }

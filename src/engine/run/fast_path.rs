@@ -44,6 +44,12 @@ impl FastChunk<'_> {
         }
     }
 
+    /// Add the members rule slot `slot`'s pass counted by memo entry to
+    /// their groups (at the end of each rule's pass over a chunk).
+    pub(super) fn flush_pending(&mut self, slot: usize) {
+        self.kept.flush_pending(slot);
+    }
+
     /// Fold the metric counts into the chunk's partial (where the
     /// reference evaluator may have counted other records of the same
     /// departments); the groups go back to the worker.
@@ -285,7 +291,10 @@ impl Runner<'_> {
             places[entry] = u32::try_from(g + 1).unwrap_or(0);
             g
         };
-        add_member(kept.at(slot, g), plan, inputs, row);
+        let at = (row.file, row.row);
+        if !kept.pending.add(entry, at) && !kept.pending.start(entry, g, inputs, plan, at) {
+            add_member(kept.at(slot, g), plan, inputs, row);
+        }
         Ok(())
     }
 

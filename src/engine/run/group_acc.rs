@@ -27,6 +27,13 @@ const DECIDING_ROWS: usize = 5;
 /// duplicated item code (C002) up to this many.
 const COUNTED_ROWS: usize = 20;
 
+// (A memo entry's members added at once keep this many first places.)
+const _: () = assert!(
+    COUNTED_ROWS <= super::pending::KEPT
+        && DECIDING_ROWS <= super::pending::KEPT
+        && GROUP_EVIDENCE <= super::pending::KEPT
+);
+
 /// Which of its records an aggregate keeps as the evidence of its group's
 /// verdict: those that make its value what it is. An aggregate the verdict
 /// does not read (a message's) keeps none.
@@ -300,6 +307,23 @@ impl AggAcc {
             self.falses += 1;
             if self.keep.failing() {
                 keep_first(&mut self.failed, at, self.keep.cap());
+            }
+        }
+    }
+
+    /// `n` certain members' known condition `c`, `firsts` the first places
+    /// among them (at least as many as a list keeps): what `n` calls of
+    /// [`Self::add_known`] make (see `pending`).
+    pub(super) fn add_known_n(&mut self, c: bool, n: u64, firsts: &[(u32, u32)]) {
+        let (count, keep, list) = if c {
+            (&mut self.trues, self.keep.holding(), &mut self.held)
+        } else {
+            (&mut self.falses, self.keep.failing(), &mut self.failed)
+        };
+        *count += n;
+        if keep {
+            for &at in firsts {
+                keep_first(list, at, self.keep.cap());
             }
         }
     }
@@ -620,6 +644,17 @@ impl GroupAcc {
     /// Count the record at `at` in the group (before adding its inputs to
     /// the aggregates), a certain member or not (`member`).
     #[inline]
+    /// `n` certain members, `firsts` the first places among them (at least
+    /// as many as a list keeps): what `n` calls of [`Self::add_record`]
+    /// make (see `pending`).
+    pub(super) fn add_records(&mut self, n: u64, firsts: &[(u32, u32)]) {
+        self.records += n;
+        self.certain += n;
+        for &at in firsts {
+            keep_first(&mut self.rows, at, GROUP_EVIDENCE);
+        }
+    }
+
     pub(super) fn add_record(&mut self, at: (u32, u32), member: Option<bool>) {
         self.records += 1;
         self.certain += u64::from(member == Some(true));

@@ -25,6 +25,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use indexmap::{Equivalent, IndexMap};
 use rustc_hash::{FxBuildHasher, FxHashMap as HashMap};
 
+use super::pending::Pending;
 use super::{merge_group, GroupAcc, Partial};
 use crate::engine::fast::BKey;
 use crate::engine::index::Key;
@@ -129,6 +130,10 @@ pub(super) struct KeptGroups {
     places: Vec<Vec<u32>>,
     /// By slot: groups folded by content when a rule kept too many.
     settled: Vec<HashMap<Vec<Key>, GroupAcc>>,
+    /// The current rule pass's members replayed from memo entries, waiting
+    /// to join their groups (empty between passes; kept with the groups so
+    /// that its buffers serve the worker's next chunks).
+    pub(super) pending: Pending,
 }
 
 impl KeptGroups {
@@ -142,7 +147,16 @@ impl KeptGroups {
             settled: std::iter::repeat_with(HashMap::default)
                 .take(rules)
                 .collect(),
+            pending: Pending::default(),
         }
+    }
+
+    /// Add the members rule slot `slot`'s pass counted by memo entry to
+    /// their groups (at the end of each rule's pass over a chunk).
+    pub(super) fn flush_pending(&mut self, slot: usize) {
+        let mut pending = std::mem::take(&mut self.pending);
+        pending.flush(self, slot);
+        self.pending = pending;
     }
 
     /// The place of the group of `keys` in slot `slot`, if kept.

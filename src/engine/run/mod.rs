@@ -38,6 +38,7 @@ mod guard;
 mod kept_groups;
 mod memo;
 mod metric_counts;
+mod pending;
 
 pub const CHUNK: usize = 4096;
 
@@ -580,6 +581,11 @@ impl<'a> Runner<'a> {
                     lets,
                     &cache,
                 );
+            }
+            // (The members this pass counted by memo entry join their
+            // groups now: see `pending`.)
+            if let Some((_, acc, _)) = &mut fast {
+                acc.flush_pending(slot);
             }
         }
         if let Some((f, acc, memos)) = fast {

@@ -1,0 +1,141 @@
+//! Group members replayed from a memo entry, added to their group once per
+//! entry and rule pass rather than once per record.
+//!
+//! A memo entry's members all join the same group with the same aggregate
+//! inputs. When every input is a known condition (`any(c)`, `count(c)`:
+//! what `AggAcc::add_known` takes), a member adds one to a few counters and
+//! keeps its place among the first ones: a pass over a chunk counts each
+//! entry's members and keeps its first places ([`KEPT`], as many as any
+//! list of evidence keeps), and adds them to the group when the pass ends
+//! ([`Pending::flush`]).
+//!
+//! Invariant: a group after a flush is the group the members' own adds
+//! would have made. Its counters are sums, and its lists of evidence keep
+//! the first places of a set whatever order they come in
+//! (`group_acc::keep_first`); a chunk's records come in order, so an
+//! entry's first [`KEPT`] places in the chunk hold every place of it that
+//! any list can keep.
+
+use super::kept_groups::KeptGroups;
+use super::{AggInput, AggPlan};
+use crate::ir::AggFunc;
+
+/// The most places a list of a group's evidence keeps
+/// (`group_acc::COUNTED_ROWS`; the others keep fewer).
+pub(super) const KEPT: usize = 20;
+
+/// The members of one memo entry in the current pass.
+struct Members {
+    entry: u32,
+    /// The group's place in the worker's groups of the rule.
+    group: u32,
+    /// The entry's inputs: bit `i` is aggregate `i`'s condition.
+    conds: u64,
+    n: u64,
+    firsts: [(u32, u32); KEPT],
+    kept: u8,
+}
+
+/// A rule pass's members by memo entry, waiting to be added to their
+/// groups.
+#[derive(Default)]
+pub(super) struct Pending {
+    /// By memo entry: its place in `list`, plus one (0: none this pass;
+    /// [`ONE_BY_ONE`]: its members are added one by one).
+    of_entry: Vec<u32>,
+    list: Vec<Members>,
+    /// The entries marked [`ONE_BY_ONE`] in this pass.
+    one_by_one: Vec<u32>,
+}
+
+/// An entry whose inputs are not all known conditions.
+const ONE_BY_ONE: u32 = u32::MAX;
+
+impl Pending {
+    /// Count a member at `at` of memo entry `entry` when the entry is
+    /// pending in this pass; `false` when it is not yet, or its members are
+    /// added one by one ([`Pending::start`] says which).
+    #[inline]
+    pub(super) fn add(&mut self, entry: usize, at: (u32, u32)) -> bool {
+        let Some(&k) = self.of_entry.get(entry) else {
+            return false;
+        };
+        let Some(m) = k.checked_sub(1).and_then(|k| self.list.get_mut(k as usize)) else {
+            return false;
+        };
+        m.n += 1;
+        if usize::from(m.kept) < KEPT {
+            m.firsts[usize::from(m.kept)] = at;
+            m.kept += 1;
+        }
+        true
+    }
+
+    /// The first member at `at` of memo entry `entry` in this pass, which
+    /// joins group `group` with `inputs`: pending, and `true`, when every
+    /// input is a known condition (`any(c)`, `count(c)`; at most 64 of
+    /// them); else `false`, and the entry's members are added one by one
+    /// for the rest of the pass too.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn start(
+        &mut self,
+        entry: usize,
+        group: usize,
+        inputs: &[AggInput],
+        plan: &AggPlan<'_>,
+        at: (u32, u32),
+    ) -> bool {
+        if self.of_entry.len() <= entry {
+            self.of_entry.resize(entry + 1, 0);
+        }
+        if self.of_entry[entry] == ONE_BY_ONE {
+            return false;
+        }
+        let conds = (inputs.len() <= 64 && plan.nodes.iter().all(|(f, _)| *f != AggFunc::First))
+            .then(|| {
+                inputs
+                    .iter()
+                    .enumerate()
+                    .try_fold(0u64, |bits, (i, input)| match input {
+                        AggInput::Cond(Some(c)) => Some(bits | u64::from(*c) << i),
+                        _ => None,
+                    })
+            })
+            .flatten();
+        let Some(conds) = conds else {
+            self.of_entry[entry] = ONE_BY_ONE;
+            self.one_by_one.push(entry as u32);
+            return false;
+        };
+        let mut firsts = [(0, 0); KEPT];
+        firsts[0] = at;
+        self.list.push(Members {
+            entry: entry as u32,
+            group: group as u32,
+            conds,
+            n: 1,
+            firsts,
+            kept: 1,
+        });
+        self.of_entry[entry] = self.list.len() as u32;
+        true
+    }
+
+    /// Add the pass's members of rule slot `slot` to their groups, and
+    /// start the next pass empty.
+    pub(super) fn flush(&mut self, kept: &mut KeptGroups, slot: usize) {
+        for e in self.one_by_one.drain(..) {
+            self.of_entry[e as usize] = 0;
+        }
+        for m in self.list.drain(..) {
+            self.of_entry[m.entry as usize] = 0;
+            let group = kept.at(slot, m.group as usize);
+            let firsts = &m.firsts[..usize::from(m.kept)];
+            group.add_records(m.n, firsts);
+            for (i, agg) in group.aggs.iter_mut().enumerate() {
+                agg.add_known_n(m.conds >> i & 1 == 1, m.n, firsts);
+            }
+        }
+    }
+}
