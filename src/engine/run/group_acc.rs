@@ -641,9 +641,6 @@ impl GroupAcc {
         }
     }
 
-    /// Count the record at `at` in the group (before adding its inputs to
-    /// the aggregates), a certain member or not (`member`).
-    #[inline]
     /// `n` certain members, `firsts` the first places among them (at least
     /// as many as a list keeps): what `n` calls of [`Self::add_record`]
     /// make (see `pending`).
@@ -655,6 +652,9 @@ impl GroupAcc {
         }
     }
 
+    /// Count the record at `at` in the group (before adding its inputs to
+    /// the aggregates), a certain member or not (`member`).
+    #[inline]
     pub(super) fn add_record(&mut self, at: (u32, u32), member: Option<bool>) {
         self.records += 1;
         self.certain += u64::from(member == Some(true));
