@@ -486,6 +486,22 @@ fn many_rows(rows: &[Row]) -> Vec<Row> {
         .collect()
 }
 
+/// Each finding as a line (its code, key, message, evidence and group
+/// rows), sorted.
+fn finding_lines(findings: &[crate::engine::Finding]) -> Vec<String> {
+    let mut lines: Vec<String> = findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {:?} {} {:?} {:?}",
+                f.code, f.key, f.message, f.evidence, f.group_rows
+            )
+        })
+        .collect();
+    lines.sort();
+    lines
+}
+
 /// Findings, undetermined verdicts and metric counts of a chunk, its
 /// kernels certifying, are the reference evaluator's.
 #[test]
@@ -501,17 +517,7 @@ fn a_chunk_s_results_with_kernels_are_the_reference_s() {
     reference.set_fast_path(false);
     let expected = reference.chunk(ds, rows, None);
     let summary = |p: &Partial| {
-        let mut findings: Vec<String> = p
-            .findings
-            .iter()
-            .map(|f| {
-                format!(
-                    "{} {:?} {} {:?} {:?}",
-                    f.code, f.key, f.message, f.evidence, f.group_rows
-                )
-            })
-            .collect();
-        findings.sort();
+        let findings = finding_lines(&p.findings);
         let mut undetermined: Vec<String> = p
             .undetermined
             .iter()
@@ -582,18 +588,7 @@ fn group_members_replayed_from_a_memo_give_the_reference_s_findings() {
         let mut audit = crate::engine::Audit::default();
         runner.run_in_memory(ds, &mut audit);
         audit.finish();
-        let mut findings: Vec<String> = audit
-            .findings
-            .iter()
-            .map(|f| {
-                format!(
-                    "{} {:?} {} {:?} {:?}",
-                    f.code, f.key, f.message, f.evidence, f.group_rows
-                )
-            })
-            .collect();
-        findings.sort();
-        findings
+        finding_lines(&audit.findings)
     };
     let fast = audit(true);
     assert_eq!(fast, audit(false));
