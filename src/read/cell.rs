@@ -351,8 +351,9 @@ impl CellParser {
     }
 
     /// The commonest cells read from their bytes, before any decoding, into
-    /// `out`: a date or datetime in fixed width (`2025-03-01 09:30:00`:
-    /// ASCII, the same bytes in every encoding a text file may have), and,
+    /// `out`: a date or datetime in the forms [`fast_numeric`] reads
+    /// (`2025-03-01 09:30:00`, `2025/8/11 16:40`: ASCII, the same bytes in
+    /// every encoding a text file may have), and,
     /// when the chunk's text is UTF-8 (`utf8`), an enum's label as written
     /// (what [`CellParser::parse_local`] finds first for it) and a yes/no in
     /// the forms [`parse_bool`] tries first (`是`, `否`, `1`, `0`, …; when no
@@ -369,7 +370,8 @@ impl CellParser {
     ) -> bool {
         match (self.ty, local) {
             (FieldType::DateTime | FieldType::Date, None) if self.exact.is_empty() => {
-                let Some(dt) = fixed_width(raw).and_then(|dt| plausible(dt).ok()) else {
+                let dt = fixed_width(raw).or_else(|| by_position(raw));
+                let Some(dt) = dt.and_then(|dt| plausible(dt).ok()) else {
                     return false;
                 };
                 *out = if self.ty == FieldType::Date {
@@ -1268,16 +1270,16 @@ fn fast_numeric(b: &[u8]) -> Option<NaiveDateTime> {
 /// (`2025/3/1 9:30`), read number by number.
 #[inline(never)]
 fn by_position(b: &[u8]) -> Option<NaiveDateTime> {
-    let (year, at) = digits(b, 0, 4, 4)?;
-    let sep = *b.get(at)?;
+    let year = four_digits(b)?;
+    let sep = *b.get(4)?;
     if sep != b'-' && sep != b'/' {
         return None;
     }
-    let (month, at) = digits(b, at + 1, 1, 2)?;
+    let (month, at) = one_or_two(b, 5)?;
     if b.get(at) != Some(&sep) {
         return None;
     }
-    let (day, at) = digits(b, at + 1, 1, 2)?;
+    let (day, at) = one_or_two(b, at + 1)?;
     let date = NaiveDate::from_ymd_opt(year as i32, month, day)?;
     if at == b.len() {
         return Some(date.and_time(NaiveTime::MIN));
@@ -1285,20 +1287,50 @@ fn by_position(b: &[u8]) -> Option<NaiveDateTime> {
     if !matches!(b[at], b' ' | b'T') {
         return None;
     }
-    let (h, at) = digits(b, at + 1, 1, 2)?;
+    let (h, at) = one_or_two(b, at + 1)?;
     if b.get(at) != Some(&b':') {
         return None;
     }
-    let (m, at) = digits(b, at + 1, 1, 2)?;
+    let (m, at) = one_or_two(b, at + 1)?;
     let (sec, at) = match b.get(at) {
         None => (0, at),
-        Some(b':') => digits(b, at + 1, 1, 2)?,
+        Some(b':') => one_or_two(b, at + 1)?,
         Some(_) => return None,
     };
     if at != b.len() {
         return None;
     }
     Some(date.and_time(NaiveTime::from_hms_opt(h, m, sec)?))
+}
+
+/// The number of `b`'s first four bytes, all ASCII digits.
+#[inline]
+fn four_digits(b: &[u8]) -> Option<u32> {
+    let d: &[u8; 4] = b.get(..4)?.try_into().ok()?;
+    let mut v = 0;
+    for &c in d {
+        let x = c.wrapping_sub(b'0');
+        if x > 9 {
+            return None;
+        }
+        v = v * 10 + u32::from(x);
+    }
+    Some(v)
+}
+
+/// The number of the one or two ASCII digits of `b` at `at` (two when the
+/// second byte is a digit too), and where it ends; `None` when `b[at]` is
+/// no digit.
+#[inline]
+fn one_or_two(b: &[u8], at: usize) -> Option<(u32, usize)> {
+    let first = u32::from(b.get(at)?.wrapping_sub(b'0'));
+    if first > 9 {
+        return None;
+    }
+    match b.get(at + 1).map(|c| u32::from(c.wrapping_sub(b'0'))) {
+        Some(second) if second <= 9 => Some((first * 10 + second, at + 2)),
+        _ => Some((first, at + 1)),
+    }
 }
 
 /// [`fast_numeric`] for the commonest exports, every digit in its place:
@@ -1388,17 +1420,6 @@ thread_local! {
     /// the same date, so a slot gives what computing them gives.
     static DAYS: [Cell<(u64, u16, NaiveDate)>; DAY_SLOTS] =
         const { [const { Cell::new((0, 0, NaiveDate::MIN)) }; DAY_SLOTS] };
-}
-
-/// The number in `min..=max` ASCII digits of `b` from `at`, and where it ends.
-fn digits(b: &[u8], at: usize, min: usize, max: usize) -> Option<(u32, usize)> {
-    let mut v = 0u32;
-    let mut i = at;
-    while i < b.len() && i - at < max && b[i].is_ascii_digit() {
-        v = v * 10 + u32::from(b[i] - b'0');
-        i += 1;
-    }
-    (i - at >= min).then_some((v, i))
 }
 
 /// `YYYYMMDD`, `YYYYMMDDHHMM`, `YYYYMMDDHHMMSS`.
