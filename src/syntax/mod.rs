@@ -11,6 +11,8 @@ pub mod comments;
 mod cst_to_ast;
 mod errors;
 mod headers;
+#[cfg(test)]
+mod keywords_tests;
 
 use pest::Parser;
 
