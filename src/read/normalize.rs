@@ -107,11 +107,20 @@ fn may_change(s: &str) -> bool {
 /// → `2025年3月1日`, `（一）` → `(一)`, `区\u{a0}民政局` → `区民政局`,
 /// `John\u{a0}\u{a0}Smith 张三` → `John Smith 张三`. Borrowed when nothing
 /// changes.
+#[inline]
 pub fn value(s: &str) -> Cow<'_, str> {
     // ASCII (ids, codes) is only trimmed; `is_ascii` reads a word at a time.
+    // (That test inlined where the value is asked for, the rest called: the
+    // repeated-key check asks it of every case id.)
     if s.is_ascii() {
         return Cow::Borrowed(trim(s));
     }
+    beyond_ascii(s)
+}
+
+/// [`value`] of a text with a byte beyond ASCII.
+#[inline(never)]
+fn beyond_ascii(s: &str) -> Cow<'_, str> {
     if !may_change(s) {
         return Cow::Borrowed(s);
     }
