@@ -164,7 +164,10 @@ fn repeated_case_and_fee_ids_are_data_errors_naming_the_first_row() {
     }
     one.push_str(&case("C10"));
     std::fs::write(dir.path().join("办件1.csv"), one).unwrap();
-    let two = format!("{header}{}{}", case("C4999 "), case("D1"));
+    // A repeat with a space after it, and one in full-width letters: keys
+    // are compared in their matching form, as lookups match them (the
+    // message shows the full-width key as its row writes it).
+    let two = format!("{header}{}{}{}", case("C4999 "), case("D1"), case("Ｃ17"));
     std::fs::write(dir.path().join("办件2.csv"), two).unwrap();
     std::fs::write(
         dir.path().join("收费记录.csv"),
@@ -208,6 +211,12 @@ fn repeated_case_and_fee_ids_are_data_errors_naming_the_first_row() {
             "办件记录的键 (id) 与 办件1.csv 第 5001 行相同;两行都已计入",
         ),
         (
+            "办件2.csv",
+            4,
+            "Ｃ17",
+            "办件记录的键 (id) 与 办件1.csv 第 19 行相同;两行都已计入",
+        ),
+        (
             "收费记录.csv",
             4,
             "P1",
@@ -226,8 +235,8 @@ fn repeated_case_and_fee_ids_are_data_errors_naming_the_first_row() {
         .map(|(f, r, v, m)| ((*f).to_string(), *r, (*v).to_string(), (*m).to_string()))
         .collect();
     assert_eq!(errors, expected);
-    assert_eq!(json["summary"]["data_errors"], 4);
-    assert_eq!(json["summary"]["records"]["cases"], 5003);
+    assert_eq!(json["summary"]["data_errors"], 5);
+    assert_eq!(json["summary"]["records"]["cases"], 5004);
 }
 
 /// A repeated key in a register held whole is a data error saying which row
