@@ -40,7 +40,8 @@ use crate::engine::data::Row;
 use crate::engine::eval::{holds, Env};
 use crate::engine::index::Hit;
 use crate::ir::{ArithOp, Const, Func, IrExpr, RuleDef};
-use crate::value::Value;
+use crate::text::Text;
+use crate::value::{text_eq, Value};
 
 /// What a kernel says of a record: nothing.
 pub const UNSURE: u8 = 0;
@@ -746,6 +747,11 @@ fn eval<'r>(node: &'r Node, cx: &Cx<'r, '_>, pool: &mut Pool<'r>, out: &mut Vec<
         // which orders them the same way.)
         Node::Cmp(op, a, b) => binary(a, b, cx, pool, out, |x, y| match (x, y) {
             (F::Int(p), F::Int(q)) | (F::Date(p), F::Date(q)) => F::bool(holds(*op, p.cmp(&q))),
+            // (A text's equality in the loop, as `compare` has it: the same
+            // string, or texts that match.)
+            (F::Str(p), F::Str(q)) if matches!(op, CmpOp::Eq | CmpOp::Ne) => {
+                F::bool((Text::ptr_eq(p, q) || text_eq(p, q)) == (*op == CmpOp::Eq))
+            }
             _ => F::tri(compare(*op, x, y)),
         }),
         Node::In { negated, item, set } => {
