@@ -351,7 +351,7 @@ impl CellParser {
     }
 
     /// The commonest cells read from their bytes, before any decoding, into
-    /// `out`: a date or datetime in the forms [`fast_numeric`] reads
+    /// `out`: a date or datetime in its commonest forms, read by position
     /// (`2025-03-01 09:30:00`, `2025/8/11 16:40`: ASCII, the same bytes in
     /// every encoding a text file may have), and,
     /// when the chunk's text is UTF-8 (`utf8`), an enum's label as written
