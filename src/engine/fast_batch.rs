@@ -22,9 +22,10 @@
 //!
 //! A column of the chunk's records that more than one place of its kernels
 //! reads (a field as it is, or its day: `case.finished_at`,
-//! `date(case.accepted_at)`, the operands of `workdays`) is computed once
-//! for the chunk ([`Shared`]), and each operation takes its batch's part of
-//! it.
+//! `date(case.accepted_at)`, the operands of `workdays`; or the record a
+//! lookup by a field finds: `catalogue[case.item_code]`, whose fields two
+//! rules read) is computed once for the chunk ([`Shared`]), and each
+//! operation takes its batch's part of it.
 //!
 //! Invariant: a certified outcome is the one the fast evaluator computes
 //! for the record, with no missing value noted (debug builds check every
@@ -250,11 +251,26 @@ impl Node {
     }
 
     /// Each column of the record this node and those under it read whole
-    /// (a field as it is, or its day), into `out`, as often as they do.
+    /// (a field as it is, its day, or the record a lookup by it finds),
+    /// into `out`, as often as they do.
     fn columns(&self, out: &mut Vec<Column>) {
         match self {
             Node::Field(f) => out.push(Column::Field(*f)),
             Node::DateOfField(f) => out.push(Column::Day(*f)),
+            Node::LookedUpField { dataset, key, .. } => out.push(Column::Found {
+                dataset: *dataset,
+                key: *key,
+            }),
+            Node::Lookup { dataset, key } => {
+                if let Node::Field(key) = **key {
+                    // (Its key field is read through the lookup's column.)
+                    out.push(Column::Found {
+                        dataset: *dataset,
+                        key,
+                    });
+                    return;
+                }
+            }
             _ => {}
         }
         self.each_child(|n| n.columns(out));
@@ -268,17 +284,36 @@ enum Column {
     Field(usize),
     /// A field's day (`date()` of it).
     Day(usize),
+    /// The record an undated lookup of `dataset` by field `key` finds
+    /// (`catalogue[case.item_code]`), as [`Node::Lookup`] has it: the
+    /// record, [`F::Nothing`], or not known.
+    Found { dataset: usize, key: usize },
 }
 
 impl Column {
     /// The column's value of a record.
-    #[inline]
-    fn of(self, r: &Row) -> F<'_> {
+    #[allow(
+        clippy::inline_always,
+        reason = "measured: left to the inliner, each record's value was a call"
+    )]
+    #[inline(always)]
+    fn of<'r>(self, r: &'r Row, env: &'r Env<'r>, fast: &Fast<'r>) -> F<'r> {
         match self {
             Column::Field(f) => r.values.get(f).map_or(F::Empty, F::of),
             Column::Day(f) => match r.values.get(f) {
                 Some(Value::Date(d)) => F::day(*d),
                 Some(Value::DateTime(d)) => F::day(d.date()),
+                _ => F::Unknown,
+            },
+            // The answer the worker's recent lookups keep (as
+            // `Fast::lookup` finds it first); a key not there is looked up
+            // by the fast evaluator.
+            Column::Found { dataset, key } => match r.values.get(key) {
+                Some(Value::Str(s)) => match fast.recent_hit(dataset, s) {
+                    Some(Hit::Row(found)) => F::rec(&env.data.tables[dataset], found),
+                    Some(_) => F::Nothing,
+                    None => F::Unknown,
+                },
                 _ => F::Unknown,
             },
         }
@@ -287,14 +322,20 @@ impl Column {
 
 /// The columns that more than one place of a chunk's kernels read, each
 /// computed once over the chunk's records (a date's day, a field's value,
-/// read from the record and converted once, not by every kernel again).
+/// read from the record and converted once, not by every kernel again; the
+/// record a lookup finds, looked up once).
 #[derive(Default)]
 struct Shared<'r> {
     columns: Vec<(Column, Vec<F<'r>>)>,
 }
 
 impl<'r> Shared<'r> {
-    fn of(kernels: &[Option<&'r Kernel>], rows: &'r [Row]) -> Shared<'r> {
+    fn of(
+        kernels: &[Option<&'r Kernel>],
+        rows: &'r [Row],
+        env: &'r Env<'r>,
+        fast: &Fast<'r>,
+    ) -> Shared<'r> {
         let mut reads = Vec::new();
         for k in kernels.iter().flatten() {
             for n in k.filters.iter().chain(&k.test) {
@@ -305,7 +346,7 @@ impl<'r> Shared<'r> {
         for (i, &c) in reads.iter().enumerate() {
             let again = reads[i + 1..].contains(&c);
             if again && !columns.iter().any(|(d, _)| *d == c) {
-                columns.push((c, rows.iter().map(|r| c.of(r)).collect()));
+                columns.push((c, rows.iter().map(|r| c.of(r, env, fast)).collect()));
             }
         }
         Shared { columns }
@@ -441,7 +482,7 @@ pub fn certify<'r>(
         }
     }
     let fast = &*fast;
-    let shared = Shared::of(kernels, rows);
+    let shared = Shared::of(kernels, rows, env, fast);
     let mut done: Vec<Vec<u8>> = vec![Vec::new(); kernels.len()];
     let mut pool: Pool<'r> = Vec::new();
     for (slot, kernel) in kernels.iter().enumerate() {
@@ -587,8 +628,24 @@ impl<'r, 'c> Cx<'r, 'c> {
                     Some(sel) => out.extend(sel.iter().map(|&j| col[j as usize])),
                 }
             }
-            None => self.gather(out, |r| c.of(r)),
+            None => self.gather(out, |r| c.of(r, self.env, self.fast)),
         }
+    }
+
+    /// `of` the shared column `c`'s value of each record an operation runs
+    /// over, appended to `out`; `false` when `c` is not shared (nothing
+    /// appended).
+    #[inline]
+    fn map_shared(&self, out: &mut Vec<F<'r>>, c: Column, of: impl Fn(F<'r>) -> F<'r>) -> bool {
+        let Some(col) = self.shared.get(c) else {
+            return false;
+        };
+        let col = &col[self.offset..self.offset + self.rows.len()];
+        match self.sel {
+            None => out.extend(col.iter().map(|&v| of(v))),
+            Some(sel) => out.extend(sel.iter().map(|&j| of(col[j as usize]))),
+        }
+        true
     }
 
     /// `of` each record an operation runs over, appended to `out`.
@@ -672,6 +729,17 @@ fn eval<'r>(node: &'r Node, cx: &Cx<'r, '_>, pool: &mut Pool<'r>, out: &mut Vec<
             key,
             field,
         } => {
+            let found = Column::Found {
+                dataset: *dataset,
+                key: *key,
+            };
+            let of = |v| match v {
+                F::Rec(r) => F::field_of(r, *field),
+                _ => F::Unknown,
+            };
+            if cx.map_shared(out, found, of) {
+                return;
+            }
             let rows = &cx.env.data.tables[*dataset];
             cx.gather(out, |r| match r.values.get(*key) {
                 Some(Value::Str(s)) => match cx.fast.recent_hit(*dataset, s) {
@@ -694,6 +762,17 @@ fn eval<'r>(node: &'r Node, cx: &Cx<'r, '_>, pool: &mut Pool<'r>, out: &mut Vec<
             }
         }
         Node::Lookup { dataset, key } => {
+            if let Node::Field(key) = **key {
+                // (The lookup by a field, which `Column::Found` computes.)
+                cx.column(
+                    out,
+                    Column::Found {
+                        dataset: *dataset,
+                        key,
+                    },
+                );
+                return;
+            }
             eval(key, cx, pool, out);
             let rows = &cx.env.data.tables[*dataset];
             for v in out.iter_mut() {

@@ -441,8 +441,8 @@ mod certified {
     /// Over a chunk of more than two batches, each record's certified
     /// outcomes are those of the same values in a chunk of one: the
     /// columns the kernels share (a case's day of acceptance and of
-    /// finishing, its finishing time, read by several) are read at each
-    /// batch's own place.
+    /// finishing, its finishing time, the catalogue item its code finds,
+    /// read by several) are read at each batch's own place.
     #[test]
     fn the_outcomes_of_a_chunk_of_many_batches_are_each_record_s_own() {
         let program = program();
