@@ -737,17 +737,9 @@ fn eval<'r>(node: &'r Node, cx: &Cx<'r, '_>, pool: &mut Pool<'r>, out: &mut Vec<
                 F::Rec(r) => F::field_of(r, *field),
                 _ => F::Unknown,
             };
-            if cx.map_shared(out, found, of) {
-                return;
+            if !cx.map_shared(out, found, of) {
+                cx.gather(out, |r| of(found.of(r, cx.env, cx.fast)));
             }
-            let rows = &cx.env.data.tables[*dataset];
-            cx.gather(out, |r| match r.values.get(*key) {
-                Some(Value::Str(s)) => match cx.fast.recent_hit(*dataset, s) {
-                    Some(Hit::Row(found)) => F::field_of(&rows[found as usize], *field),
-                    _ => F::Unknown,
-                },
-                _ => F::Unknown,
-            });
         }
         // (What `Call(Date)` of `Field` computes, in one loop.)
         Node::DateOfField(f) => cx.column(out, Column::Day(*f)),
