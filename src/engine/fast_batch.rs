@@ -35,14 +35,14 @@
 
 use chrono::NaiveDate;
 
-use super::{apply_func, arith, compare, equal, is_test, Fast, F};
+use super::{apply_func, arith, compare, equal, is_test, texts_match, Fast, F};
 use crate::ast::{CmpOp, IsTest, RuleKind};
 use crate::engine::data::Row;
 use crate::engine::eval::{holds, Env};
 use crate::engine::index::Hit;
 use crate::ir::{ArithOp, Const, Func, IrExpr, RuleDef};
 use crate::text::Text;
-use crate::value::{text_eq, Value};
+use crate::value::Value;
 
 /// What a kernel says of a record: nothing.
 pub const UNSURE: u8 = 0;
@@ -235,21 +235,6 @@ impl Node {
         }
     }
 
-    /// The undated lookups by one field of the record (dataset, field)
-    /// under this node, into `out`.
-    fn lookups(&self, out: &mut Vec<(usize, usize)>) {
-        match self {
-            Node::Lookup { dataset, key } => {
-                if let Node::Field(f) = **key {
-                    push_new(out, (*dataset, f));
-                }
-            }
-            Node::LookedUpField { dataset, key, .. } => push_new(out, (*dataset, *key)),
-            _ => {}
-        }
-        self.each_child(|n| n.lookups(out));
-    }
-
     /// Each column of the record this node and those under it read whole
     /// (a field as it is, its day, or the record a lookup by it finds),
     /// into `out`, as often as they do.
@@ -305,18 +290,23 @@ impl Column {
                 Some(Value::DateTime(d)) => F::day(d.date()),
                 _ => F::Unknown,
             },
-            // The answer the worker's recent lookups keep (as
-            // `Fast::lookup` finds it first); a key not there is looked up
-            // by the fast evaluator.
             Column::Found { dataset, key } => match r.values.get(key) {
-                Some(Value::Str(s)) => match fast.recent_hit(dataset, s) {
-                    Some(Hit::Row(found)) => F::rec(&env.data.tables[dataset], found),
-                    Some(_) => F::Nothing,
-                    None => F::Unknown,
-                },
+                Some(Value::Str(s)) => found(env, fast, dataset, s),
                 _ => F::Unknown,
             },
         }
+    }
+}
+
+/// What an undated lookup of `dataset` by the text `key` finds: the answer
+/// the worker's recent lookups keep (as `Fast::lookup` finds it first); a
+/// key not there is not known here (the fast evaluator looks it up).
+#[inline]
+fn found<'r>(env: &'r Env<'r>, fast: &Fast<'r>, dataset: usize, key: &Text) -> F<'r> {
+    match fast.recent_hit(dataset, key) {
+        Some(Hit::Row(r)) => F::rec(&env.data.tables[dataset], r),
+        Some(_) => F::Nothing,
+        None => F::Unknown,
     }
 }
 
@@ -410,11 +400,19 @@ impl Kernel {
             Some(t) => Some(Node::of(rule, t)?),
             None => None,
         };
-        let mut lookups = Vec::new();
+        // (The lookups by one field are the columns of the records they
+        // find.)
+        let mut columns = Vec::new();
         filters
             .iter()
             .chain(&test)
-            .for_each(|n| n.lookups(&mut lookups));
+            .for_each(|n| n.columns(&mut columns));
+        let mut lookups = Vec::new();
+        for c in columns {
+            if let Column::Found { dataset, key } = c {
+                push_new(&mut lookups, (dataset, key));
+            }
+        }
         Some(Kernel {
             metric,
             lookups,
@@ -766,17 +764,9 @@ fn eval<'r>(node: &'r Node, cx: &Cx<'r, '_>, pool: &mut Pool<'r>, out: &mut Vec<
                 return;
             }
             eval(key, cx, pool, out);
-            let rows = &cx.env.data.tables[*dataset];
             for v in out.iter_mut() {
-                // The answer the worker's recent lookups keep (as
-                // `Fast::lookup` finds it first); a key not there is
-                // looked up by the fast evaluator.
                 *v = match need(*v) {
-                    F::Str(s) => match cx.fast.recent_hit(*dataset, s) {
-                        Some(Hit::Row(r)) => F::rec(rows, r),
-                        Some(_) => F::Nothing,
-                        None => F::Unknown,
-                    },
+                    F::Str(s) => found(cx.env, cx.fast, *dataset, s),
                     _ => F::Unknown,
                 };
             }
@@ -818,10 +808,9 @@ fn eval<'r>(node: &'r Node, cx: &Cx<'r, '_>, pool: &mut Pool<'r>, out: &mut Vec<
         // which orders them the same way.)
         Node::Cmp(op, a, b) => binary(a, b, cx, pool, out, |x, y| match (x, y) {
             (F::Int(p), F::Int(q)) | (F::Date(p), F::Date(q)) => F::bool(holds(*op, p.cmp(&q))),
-            // (A text's equality in the loop, as `compare` has it: the same
-            // string, or texts that match.)
+            // (A text's equality in the loop, as `compare` has it.)
             (F::Str(p), F::Str(q)) if matches!(op, CmpOp::Eq | CmpOp::Ne) => {
-                F::bool((Text::ptr_eq(p, q) || text_eq(p, q)) == (*op == CmpOp::Eq))
+                F::bool(texts_match(p, q) == (*op == CmpOp::Eq))
             }
             _ => F::tri(compare(*op, x, y)),
         }),

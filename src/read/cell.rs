@@ -370,7 +370,7 @@ impl CellParser {
     ) -> bool {
         match (self.ty, local) {
             (FieldType::DateTime | FieldType::Date, None) if self.exact.is_empty() => {
-                let dt = fixed_width(raw).or_else(|| by_position(raw));
+                let dt = fast_numeric(raw);
                 let Some(dt) = dt.and_then(|dt| plausible(dt).ok()) else {
                     return false;
                 };
@@ -421,8 +421,7 @@ impl CellParser {
             && local.is_none()
         {
             let b = raw.as_bytes();
-            // (The fixed-width reader inlined here, the other forms called.)
-            let dt = fixed_width(b).or_else(|| by_position(b));
+            let dt = fast_numeric(b);
             if let Some(dt) = dt.and_then(|dt| plausible(dt).ok()) {
                 *out = if self.ty == FieldType::Date {
                     Value::Date(dt.date())
@@ -1261,7 +1260,9 @@ fn datetime_by_tokens(t: &str) -> Result<NaiveDateTime, &'static str> {
 /// `2025/3/1`, `2025-03-01 09:30:00`, `2025/3/1 9:30`, `2025-03-01T09:30`.
 /// `None` for anything else, a date that does not exist included: the
 /// general reader then decides, with its messages. So this path never
-/// changes a verdict, only its cost.
+/// changes a verdict, only its cost. (The fixed-width reader inlined
+/// where it is called, the other forms called.)
+#[inline]
 fn fast_numeric(b: &[u8]) -> Option<NaiveDateTime> {
     fixed_width(b).or_else(|| by_position(b))
 }
