@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use crate::engine::index::Key;
 use crate::engine::{Data, DataError, Row};
 use crate::ir::Program;
+use crate::per_thread::PerThread;
 use crate::read::{normalize, SourceFile};
 use crate::schema::{Dataset, Schema};
 use crate::text::Text;
@@ -176,12 +177,20 @@ const BLOCK: usize = 1024;
 /// a hash is repeated however its records are ordered, and the places of a
 /// repeated hash are sorted before the first is named.
 ///
+/// Each worker keeps parts of its own ([`PerThread`]), which [`repeats`]
+/// joins part by part: a chunk takes its thread's parts once, where a lock
+/// per part and chunk (256 a chunk, their cache lines passed between the
+/// cores) was a tenth of the worker's loop around the rules.
+///
 /// Two different keys share a 64-bit hash with a probability of about
 /// n²/2⁶⁵ (3 in a million for ten million records); such a pair would be
 /// reported as a repeat. The message names both rows, so a reader can check.
+///
+/// [`repeats`]: StreamedKeys::repeats
 pub(super) struct StreamedKeys {
     fields: Vec<usize>,
-    parts: Vec<std::sync::Mutex<Vec<Block>>>,
+    /// By worker: its blocks of each part.
+    parts: PerThread<Vec<Vec<Block>>>,
 }
 
 /// Hashes of one part and one file, with their records' rows.
@@ -197,7 +206,7 @@ impl StreamedKeys {
     pub(super) fn new(program: &Program, schema: &Schema, ds: usize) -> Option<StreamedKeys> {
         Some(StreamedKeys {
             fields: checked_key(program, schema, ds)?,
-            parts: (0..PARTS).map(|_| std::sync::Mutex::default()).collect(),
+            parts: PerThread::default(),
         })
     }
 
@@ -227,8 +236,8 @@ impl StreamedKeys {
     }
 
     /// Hash the keys of a chunk of `file` (on a worker) and add them to
-    /// their parts, grouped by part first (a counting sort: one pass to
-    /// count, one to place) so that each part is locked once a chunk.
+    /// their parts in this worker's blocks, grouped by part first (a
+    /// counting sort: one pass to count, one to place).
     pub(super) fn add_chunk(&self, file: u32, rows: &[Row]) {
         let pairs = self.hash_chunk(rows);
         let mut starts = [0u32; PARTS + 1];
@@ -245,16 +254,12 @@ impl StreamedKeys {
             placed[*slot as usize] = (h, row);
             *slot += 1;
         }
-        for (p, part) in self.parts.iter().enumerate() {
-            let run = &placed[starts[p] as usize..starts[p + 1] as usize];
-            if run.is_empty() {
-                continue;
-            }
-            // (A worker's panic elsewhere must not drop what is kept here.)
-            let mut blocks = part
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let mut rest = run;
+        let mut parts = self
+            .parts
+            .take()
+            .unwrap_or_else(|| (0..PARTS).map(|_| Vec::new()).collect());
+        for (p, blocks) in parts.iter_mut().enumerate() {
+            let mut rest = &placed[starts[p] as usize..starts[p + 1] as usize];
             while !rest.is_empty() {
                 // The part's last block while it has room and is of this
                 // file, else a new one.
@@ -275,6 +280,7 @@ impl StreamedKeys {
                 rest = later;
             }
         }
+        self.parts.put(parts);
     }
 
     /// The key fields (schema field indexes) whose repeats are checked.
@@ -287,14 +293,12 @@ impl StreamedKeys {
     /// record it is about. Its `value` (the key) is not known here: only
     /// hashes were kept; [`key_text`] gives it from the record, read again.
     pub(super) fn repeats(self, d: &Dataset, data: &Data) -> Vec<((u32, u32), DataError)> {
-        let parts: Vec<Vec<Block>> = self
-            .parts
-            .into_iter()
-            .map(|p| {
-                p.into_inner()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-            })
-            .collect();
+        let mut parts: Vec<Vec<Block>> = (0..PARTS).map(|_| Vec::new()).collect();
+        for kept in self.parts.drain() {
+            for (part, blocks) in parts.iter_mut().zip(kept) {
+                part.extend(blocks);
+            }
+        }
         let mut pairs: Vec<(u64, u64)> = parts
             .into_par_iter()
             .flat_map_iter(|blocks| {
@@ -411,3 +415,7 @@ pub(super) fn key_column(
         .collect();
     (!headers.is_empty()).then(|| crate::text::intern(&headers.join(", ")))
 }
+
+#[cfg(test)]
+#[path = "duplicates_tests.rs"]
+mod tests;
