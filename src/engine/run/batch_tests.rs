@@ -473,8 +473,13 @@ mod certified {
 /// row of its own), in a different order in each copy so that a batch
 /// starts at every case.
 fn many_rows(rows: &[Row]) -> Vec<Row> {
+    rows_of(rows, 2600)
+}
+
+/// `count` rows made of `rows` in a fixed mixed order, numbered from row 2.
+fn rows_of(rows: &[Row], count: usize) -> Vec<Row> {
     let n = rows.len();
-    (0..2600)
+    (0..count)
         .map(|k| {
             let r = &rows[(k * 7 + k / n) % n];
             Row {
@@ -598,4 +603,56 @@ fn group_members_replayed_from_a_memo_give_the_reference_s_findings() {
             .any(|f| f.starts_with("K008") && f.contains("row")),
         "{fast:?}"
     );
+}
+
+/// Two group rules whose memo entries count their members by entry
+/// (`pending`), over chunks enough that each worker's later passes take an
+/// entry's condition bits as read at its first member: the bits are the
+/// rule's own (the two rules' entries are the same values in the same
+/// order, their conditions in another: one rule's bits would be the
+/// other's wrong), and the findings the reference's.
+#[test]
+fn condition_bits_kept_by_memo_entry_are_each_rule_s_own_across_chunks() {
+    let program = crate::engine::test_program(
+        r#"
+policy p { title "t" issuer "i" }
+param centre_channels: list<string> = ["中心窗口", "综合窗口"]
+rule K008 dual {
+  title "h"
+  severity error
+  cite gangnan-2017 "四、(六)"
+  for case in cases
+  group by case.dept, case.item_code
+  require not (any(case.channel in centre_channels) and any(case.channel == "原单位"))
+  message "{case.dept} {case.item_code} {count(case.channel == "原单位")}"
+}
+rule K009 outside {
+  title "i"
+  severity error
+  cite gangnan-2017 "四、(六)"
+  for case in cases
+  group by case.dept, case.item_code
+  require not any(case.channel in centre_channels)
+  message "{case.dept} {case.item_code} {count(case.channel == "原单位")}"
+}
+"#,
+    );
+    let mut data = data();
+    let opts = options();
+    let ds = Schema::builtin().dataset_index("cases").expect("cases");
+    // (Four chunks of `run::CHUNK` records.)
+    data.tables[ds] = rows_of(&data.tables[ds], 4 * super::CHUNK - 100);
+    let audit = |fast: bool| {
+        let mut runner = Runner::new(&program, Schema::builtin(), &data, &opts);
+        runner.set_fast_path(fast);
+        let mut audit = crate::engine::Audit::default();
+        runner.run_in_memory(ds, &mut audit);
+        audit.finish();
+        finding_lines(&audit.findings)
+    };
+    let fast = audit(true);
+    assert_eq!(fast, audit(false));
+    for code in ["K008", "K009"] {
+        assert!(fast.iter().any(|f| f.starts_with(code)), "{code}: {fast:?}");
+    }
 }

@@ -292,7 +292,7 @@ impl Runner<'_> {
             g
         };
         let at = (row.file, row.row);
-        if !kept.pending.add(entry, at) && !kept.pending.start(entry, g, inputs, plan, at) {
+        if !kept.pending.add(entry, at) && !kept.pending.start(slot, entry, g, inputs, plan, at) {
             add_member(kept.at(slot, g), plan, inputs, row);
         }
         Ok(())
