@@ -13,7 +13,8 @@
 # the ratios (CPU time moves less than wall time on a shared VM). The three run in
 # turn, RUNS rounds of them (a shared VM's speed moves by 5-20% from minute to
 # minute): each round's figures and ratios, then the medians of the rounds
-# and the ratios of those medians. The references
+# and the ratios of those medians, then the median of each round's own ratios
+# (with the spread of the rounds' yimen/hand-written ratio). The references
 # run three checks (see duckdb_checks.py and handwritten_pass.rs); yimen runs
 # every shipped rule and metric (31 rules, 7 metrics).
 set -euo pipefail
@@ -71,15 +72,21 @@ for arg in sys.argv[3:]:
     rounds.append(rows)
 
 
+def x(a, b):
+    # (A tiny export's run may take 0.00 s of CPU time.)
+    return f"{a / b:.2f}x" if b > 0 else "n/a"
+
+
 def show(title, rows):
     print(title)
     for label, (wall, rss, cpu) in rows.items():
-        print(f"  {label:11} wall {wall:8.2f} s  {cases / wall:12,.0f} rows/s  {size / wall / 1e6:8.1f} MB/s  peak RSS {rss / 1024:8.1f} MiB  cpu {cpu:6.2f} s")
+        rate = f"{cases / wall:12,.0f} rows/s  {size / wall / 1e6:8.1f} MB/s" if wall > 0 else f"{'n/a':>12} rows/s  {'n/a':>8} MB/s"
+        print(f"  {label:11} wall {wall:8.2f} s  {rate}  peak RSS {rss / 1024:8.1f} MiB  cpu {cpu:6.2f} s")
     yw, yr, yc = rows["yimen"]
     dw, dr, dc = rows["duckdb"]
     hw, _, hc = rows["handwritten"]
-    print(f"  ratio       yimen/duckdb wall {yw / dw:.2f}x (target <= 0.20), peak RSS {yr / dr:.2f}x (target <= 1.00), cpu {yc / dc:.2f}x")
-    print(f"  ratio       yimen/handwritten wall {yw / hw:.2f}x (target <= 1.50), cpu {yc / hc:.2f}x")
+    print(f"  ratio       yimen/duckdb wall {x(yw, dw)} (target <= 0.20), peak RSS {x(yr, dr)} (target <= 1.00), cpu {x(yc, dc)}")
+    print(f"  ratio       yimen/handwritten wall {x(yw, hw)} (target <= 1.50), cpu {x(yc, hc)}")
 
 
 for i, rows in enumerate(rounds, 1):
@@ -94,4 +101,16 @@ if len(rounds) > 1:
         for label in rounds[0]
     }
     show(f"median of {len(rounds)} rounds (wall, peak RSS and cpu each the median)", median)
+    # Each round's ratios compare runs minutes apart; the medians above may
+    # take each tool's time from another round (a VM's slow minutes fall on
+    # one tool in one round and on another in the next).
+    def ratio(a, b, k):
+        own = [r[a][k] / r[b][k] for r in rounds if r[b][k] > 0]
+        return f"{statistics.median(own):.2f}x" if own else "n/a"
+
+    spread = [r["yimen"][0] / r["handwritten"][0] for r in rounds if r["handwritten"][0] > 0]
+    rounds_range = f" (rounds {min(spread):.2f}x to {max(spread):.2f}x)" if spread else ""
+    print(f"median of the {len(rounds)} rounds' own ratios")
+    print(f"  ratio       yimen/duckdb wall {ratio('yimen', 'duckdb', 0)}, peak RSS {ratio('yimen', 'duckdb', 1)}, cpu {ratio('yimen', 'duckdb', 2)}")
+    print(f"  ratio       yimen/handwritten wall {ratio('yimen', 'handwritten', 0)}{rounds_range}, cpu {ratio('yimen', 'handwritten', 2)}")
 PY
