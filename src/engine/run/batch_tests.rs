@@ -16,9 +16,37 @@ use crate::sources::SourceRegistry;
 use crate::text::Text;
 use crate::value::Value;
 
-const POLICY: &str = r#"
+/// The policy's header and the parameter its rules read.
+macro_rules! head {
+    () => {
+        r#"
 policy p { title "t" issuer "i" }
 param centre_channels: list<string> = ["中心窗口", "综合窗口"]
+"#
+    };
+}
+
+/// A group rule whose inputs are all known conditions (its members are
+/// counted by memo entry: `pending`).
+macro_rules! dual {
+    () => {
+        r#"
+rule K008 dual {
+  title "h"
+  severity error
+  cite gangnan-2017 "四、(六)"
+  for case in cases
+  group by case.dept, case.item_code
+  require not (any(case.channel in centre_channels) and any(case.channel == "原单位"))
+  message "{case.dept} {case.item_code} {count(case.channel == "原单位")}"
+}
+"#
+    };
+}
+
+const POLICY: &str = concat!(
+    head!(),
+    r#"
 rule K001 overdue {
   title "a"
   severity error
@@ -84,16 +112,9 @@ rule K007 grouped {
   require count() < 100
   message "{case.dept}"
 }
-rule K008 dual {
-  title "h"
-  severity error
-  cite gangnan-2017 "四、(六)"
-  for case in cases
-  group by case.dept, case.item_code
-  require not (any(case.channel in centre_channels) and any(case.channel == "原单位"))
-  message "{case.dept} {case.item_code} {count(case.channel == "原单位")}"
-}
-"#;
+"#,
+    dual!()
+);
 
 fn at(s: &str) -> Value {
     Value::DateTime(NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("a date and time"))
@@ -491,6 +512,18 @@ fn rows_of(rows: &[Row], count: usize) -> Vec<Row> {
         .collect()
 }
 
+/// The findings (as [`finding_lines`]) of `program` over dataset `ds` of
+/// `data` held in memory, by the fast path or by the reference alone.
+fn findings_in_memory(program: &Program, data: &Data, ds: usize, fast: bool) -> Vec<String> {
+    let opts = options();
+    let mut runner = Runner::new(program, Schema::builtin(), data, &opts);
+    runner.set_fast_path(fast);
+    let mut audit = crate::engine::Audit::default();
+    runner.run_in_memory(ds, &mut audit);
+    audit.finish();
+    finding_lines(&audit.findings)
+}
+
 /// Each finding as a line (its code, key, message, evidence and group
 /// rows), sorted.
 fn finding_lines(findings: &[crate::engine::Finding]) -> Vec<String> {
@@ -584,19 +617,10 @@ fn a_chunk_s_results_with_kernels_are_the_reference_s() {
 fn group_members_replayed_from_a_memo_give_the_reference_s_findings() {
     let program = program();
     let mut data = data();
-    let opts = options();
     let ds = Schema::builtin().dataset_index("cases").expect("cases");
     data.tables[ds] = many_rows(&data.tables[ds]);
-    let audit = |fast: bool| {
-        let mut runner = Runner::new(&program, Schema::builtin(), &data, &opts);
-        runner.set_fast_path(fast);
-        let mut audit = crate::engine::Audit::default();
-        runner.run_in_memory(ds, &mut audit);
-        audit.finish();
-        finding_lines(&audit.findings)
-    };
-    let fast = audit(true);
-    assert_eq!(fast, audit(false));
+    let fast = findings_in_memory(&program, &data, ds, true);
+    assert_eq!(fast, findings_in_memory(&program, &data, ds, false));
     // (Groups of both channels: a finding whose evidence names rows.)
     assert!(
         fast.iter()
@@ -613,19 +637,10 @@ fn group_members_replayed_from_a_memo_give_the_reference_s_findings() {
 /// other's wrong), and the findings the reference's.
 #[test]
 fn condition_bits_kept_by_memo_entry_are_each_rule_s_own_across_chunks() {
-    let program = crate::engine::test_program(
+    let program = crate::engine::test_program(concat!(
+        head!(),
+        dual!(),
         r#"
-policy p { title "t" issuer "i" }
-param centre_channels: list<string> = ["中心窗口", "综合窗口"]
-rule K008 dual {
-  title "h"
-  severity error
-  cite gangnan-2017 "四、(六)"
-  for case in cases
-  group by case.dept, case.item_code
-  require not (any(case.channel in centre_channels) and any(case.channel == "原单位"))
-  message "{case.dept} {case.item_code} {count(case.channel == "原单位")}"
-}
 rule K009 outside {
   title "i"
   severity error
@@ -635,23 +650,14 @@ rule K009 outside {
   require not any(case.channel in centre_channels)
   message "{case.dept} {case.item_code} {count(case.channel == "原单位")}"
 }
-"#,
-    );
+"#
+    ));
     let mut data = data();
-    let opts = options();
     let ds = Schema::builtin().dataset_index("cases").expect("cases");
     // (Four chunks of `run::CHUNK` records.)
     data.tables[ds] = rows_of(&data.tables[ds], 4 * super::CHUNK - 100);
-    let audit = |fast: bool| {
-        let mut runner = Runner::new(&program, Schema::builtin(), &data, &opts);
-        runner.set_fast_path(fast);
-        let mut audit = crate::engine::Audit::default();
-        runner.run_in_memory(ds, &mut audit);
-        audit.finish();
-        finding_lines(&audit.findings)
-    };
-    let fast = audit(true);
-    assert_eq!(fast, audit(false));
+    let fast = findings_in_memory(&program, &data, ds, true);
+    assert_eq!(fast, findings_in_memory(&program, &data, ds, false));
     for code in ["K008", "K009"] {
         assert!(fast.iter().any(|f| f.starts_with(code)), "{code}: {fast:?}");
     }
