@@ -7,6 +7,7 @@
 #   bash benches/instructions.sh H003 M05      # and each of these rules alone
 #   CASES=50000 WORK=/tmp/ins bash benches/instructions.sh
 #   REAL=1 WORK=/tmp/insr bash benches/instructions.sh   # the real catalogue
+#   RUNS=5 bash benches/instructions.sh        # each count the median of 5 runs
 #
 # It builds yimen in release mode, generates a clean export (`yimen generate
 # --plain --clean --seed 1`, 200k cases by default) and audits it under
@@ -19,12 +20,14 @@
 # same export. The same binary and export give the same counts to within
 # 0.1% on most VMs (the reading thread's hand-offs vary); on session 49's,
 # to within 0.6% (most likely the heap's random placement, under the tables
-# keyed by a string's address): compare the medians of a few runs there;
+# keyed by a string's address): compare the medians of a few runs there
+# (RUNS=5: each audit's count is then the median of five runs);
 # at small CASES the start-up and per-chunk costs weigh on the per-case
 # figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CASES=${CASES:-200000}
+RUNS=${RUNS:-1}
 WORK=${WORK:-$(mktemp -d)}
 AS_OF=2026-06-30
 if ! command -v valgrind > /dev/null; then
@@ -77,18 +80,23 @@ policy_of() {
   done
 }
 
-# Audit under callgrind: label, then yimen's policy arguments; prints the count.
+# Audit under callgrind: label, then yimen's policy arguments; prints the
+# count, the median of RUNS runs (the last run's callgrind output kept).
 count() {
   local label=$1
   shift
-  # (An audit that fails, a policy that does not check, counts nothing.)
-  if ! valgrind --tool=callgrind --callgrind-out-file="$WORK/$label.callgrind" \
-    "$bin" audit "$WORK/export" "$@" --threads 1 --as-of "$AS_OF" \
-    --format json --output "$WORK/$label.json" --fail-on never 2> "$WORK/$label.log"; then
-    echo "instructions.sh: the audit of $label failed (see $WORK/$label.log)" >&2
-    exit 2
-  fi
-  grep -o 'Collected : [0-9]*' "$WORK/$label.log" | grep -o '[0-9]*$'
+  local counts=()
+  for _ in $(seq 1 "$RUNS"); do
+    # (An audit that fails, a policy that does not check, counts nothing.)
+    if ! valgrind --tool=callgrind --callgrind-out-file="$WORK/$label.callgrind" \
+      "$bin" audit "$WORK/export" "$@" --threads 1 --as-of "$AS_OF" \
+      --format json --output "$WORK/$label.json" --fail-on never 2> "$WORK/$label.log"; then
+      echo "instructions.sh: the audit of $label failed (see $WORK/$label.log)" >&2
+      exit 2
+    fi
+    counts+=("$(grep -o 'Collected : [0-9]*' "$WORK/$label.log" | grep -o '[0-9]*$')")
+  done
+  printf '%s\n' "${counts[@]}" | sort -n | awk '{ c[NR] = $1 } END { print c[int((NR + 1) / 2)] }'
 }
 
 sep() { # 1234567 -> 1,234,567
@@ -110,7 +118,7 @@ handwritten_bin=$(ls -t target/release/deps/handwritten_pass-* | grep -v '\.d$' 
 valgrind --tool=callgrind --callgrind-out-file="$WORK/handwritten.callgrind" \
   "$handwritten_bin" "$WORK/export" "$AS_OF" > "$WORK/handwritten.out" 2> "$WORK/handwritten.log"
 handwritten=$(grep -o 'Collected : [0-9]*' "$WORK/handwritten.log" | grep -o '[0-9]*$')
-echo "$CASES cases, one thread, --as-of $AS_OF (callgrind output and JSON in $WORK)"
+echo "$CASES cases, one thread, --as-of $AS_OF, each audit the median of $RUNS run(s) (callgrind output and JSON in $WORK)"
 row reading "$reading" "$reading"
 row all "$all" "$reading"
 printf '%-10s %15s instructions %9s per case (the speed benchmark\x27s reference)\n' \
