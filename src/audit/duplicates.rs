@@ -165,6 +165,11 @@ fn part_of(hash: u64) -> usize {
     (hash >> 56) as usize
 }
 
+/// [`PARTS`] parts without a block yet.
+fn no_parts() -> Vec<Vec<Block>> {
+    (0..PARTS).map(|_| Vec::new()).collect()
+}
+
 /// The most hashes in a [`Block`]: 8 KiB of them, read in one sweep.
 const BLOCK: usize = 1024;
 
@@ -254,10 +259,7 @@ impl StreamedKeys {
             placed[*slot as usize] = (h, row);
             *slot += 1;
         }
-        let mut parts = self
-            .parts
-            .take()
-            .unwrap_or_else(|| (0..PARTS).map(|_| Vec::new()).collect());
+        let mut parts = self.parts.take().unwrap_or_else(no_parts);
         for (p, blocks) in parts.iter_mut().enumerate() {
             let mut rest = &placed[starts[p] as usize..starts[p + 1] as usize];
             while !rest.is_empty() {
@@ -293,7 +295,7 @@ impl StreamedKeys {
     /// record it is about. Its `value` (the key) is not known here: only
     /// hashes were kept; [`key_text`] gives it from the record, read again.
     pub(super) fn repeats(self, d: &Dataset, data: &Data) -> Vec<((u32, u32), DataError)> {
-        let mut parts: Vec<Vec<Block>> = (0..PARTS).map(|_| Vec::new()).collect();
+        let mut parts = no_parts();
         for kept in self.parts.drain() {
             for (part, blocks) in parts.iter_mut().zip(kept) {
                 part.extend(blocks);

@@ -131,20 +131,7 @@ impl Pending {
         if self.of_entry[entry] == ONE_BY_ONE {
             return false;
         }
-        if self.conds.len() <= slot {
-            self.conds.resize_with(slot + 1, Vec::new);
-        }
-        let known = &mut self.conds[slot];
-        if known.len() <= entry {
-            known.resize(entry + 1, 0);
-        }
-        if known[entry] == 0 {
-            known[entry] = conds_of(inputs, plan).map_or(MIXED, |bits| CONDS | bits);
-        }
-        let conds = Some(known[entry])
-            .filter(|&c| c != MIXED)
-            .map(|c| c & !CONDS);
-        let Some(conds) = conds else {
+        let Some(conds) = self.conds_of_entry(slot, entry, inputs, plan) else {
             self.of_entry[entry] = ONE_BY_ONE;
             self.one_by_one.push(entry as u32);
             return false;
@@ -161,6 +148,28 @@ impl Pending {
         });
         self.of_entry[entry] = self.list.len() as u32;
         true
+    }
+
+    /// Memo entry `entry` of rule slot `slot`'s inputs as condition bits
+    /// ([`conds_of`]), read from `inputs` the first time only.
+    fn conds_of_entry(
+        &mut self,
+        slot: usize,
+        entry: usize,
+        inputs: &[AggInput],
+        plan: &AggPlan<'_>,
+    ) -> Option<u64> {
+        if self.conds.len() <= slot {
+            self.conds.resize_with(slot + 1, Vec::new);
+        }
+        let known = &mut self.conds[slot];
+        if known.len() <= entry {
+            known.resize(entry + 1, 0);
+        }
+        if known[entry] == 0 {
+            known[entry] = conds_of(inputs, plan).map_or(MIXED, |bits| CONDS | bits);
+        }
+        (known[entry] != MIXED).then_some(known[entry] & !CONDS)
     }
 
     /// Add the pass's members of rule slot `slot` to their groups, and
