@@ -100,6 +100,10 @@ const ROWS: &[[&str; 7]] = &[
     ["C6", "火星窗口", "", "准予", "否", "", "基建"],
     ["C7", "中心窗口", "2025-03-05", "", "是", "发改局", ""],
     ["C8", "原单位", "2025-03-06 09:00", "准予", "否", "", ""],
+    // (G002 after G001: each rule pass compares the channel's texts with its
+    // own guard's text. Taking G001's answers, G002 would leave this case
+    // out as equal to 综合窗口.)
+    ["C9", "原单位", "", "准予", "否", "", ""],
 ];
 
 fn export() -> tempfile::TempDir {
@@ -149,8 +153,9 @@ fn guards_decide_as_the_reference_evaluator() {
     assert_eq!(keys(&fast, "findings", "G001"), ["C2"]);
     assert!(keys(&fast, "undetermined", "G001").is_empty());
     // Unknown channel (blank, not a channel), granted, and the finishing
-    // time bad or missing: unknown. 综合窗口 and refused cases are out.
-    assert!(keys(&fast, "findings", "G002").is_empty());
+    // time bad or missing: unknown. 综合窗口 and refused cases are out; 原单位,
+    // granted and not finished: a finding.
+    assert_eq!(keys(&fast, "findings", "G002"), ["C9"]);
     assert_eq!(keys(&fast, "undetermined", "G002"), ["C5", "C6"]);
     // A project kind and not joint; a blank kind is empty.
     assert_eq!(keys(&fast, "findings", "G003"), ["C6"]);
@@ -159,7 +164,7 @@ fn guards_decide_as_the_reference_evaluator() {
     // unknown.
     assert_eq!(keys(&fast, "findings", "G004"), ["C3"]);
     assert_eq!(keys(&fast, "undetermined", "G004"), ["C4", "C5"]);
-    // Three cases at 原单位 in one department, three of unknown channel: at
+    // Four cases at 原单位 in one department, three of unknown channel: at
     // least three, so `< 2` fails whatever the unknown ones are.
     assert_eq!(keys(&fast, "findings", "G005"), ["民政局"]);
     assert!(keys(&fast, "undetermined", "G005").is_empty());

@@ -5,6 +5,7 @@
 
 #[cfg(debug_assertions)]
 use super::eval_metric;
+use super::guard::TextsMet;
 use super::kept_groups::KeptGroups;
 use super::memo::{Memo, MemoPlan, Outcome};
 use super::metric_counts::MetricCounts;
@@ -395,10 +396,16 @@ impl Runner<'_> {
     /// rule passes it, the metric does
     /// not count it, the group rule does not have it. Debug builds check it
     /// against the reference.
-    pub(super) fn guard_excludes(&self, ri: usize, rule: &RuleDef, row: &Row) -> bool {
+    pub(super) fn guard_excludes(
+        &self,
+        ri: usize,
+        rule: &RuleDef,
+        row: &Row,
+        met: &mut TextsMet,
+    ) -> bool {
         if !self.guards[ri]
             .as_ref()
-            .is_some_and(|g| g.excludes(&row.values))
+            .is_some_and(|g| g.excludes(&row.values, met))
         {
             return false;
         }

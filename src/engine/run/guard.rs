@@ -15,6 +15,7 @@
 //! reference evaluator.
 
 use crate::ast::{CmpOp, IsTest};
+use crate::engine::fast::address_slot;
 use crate::ir::{Const, IrExpr, RuleDef};
 use crate::text::Text;
 use crate::value::{text_eq, Value};
@@ -70,11 +71,12 @@ impl Guard {
         }
     }
 
-    /// Whether the condition is certainly false on a record with `values`.
-    pub(super) fn excludes(&self, values: &[Value]) -> bool {
+    /// Whether the condition is certainly false on a record with `values`
+    /// (`met`: the texts this rule pass compared, see [`TextsMet`]).
+    pub(super) fn excludes(&self, values: &[Value], met: &mut TextsMet) -> bool {
         match self {
             Guard::Text { field, text, eq } => match values.get(*field) {
-                Some(Value::Str(s)) => (Text::ptr_eq(s, text) || text_eq(s, text)) != *eq,
+                Some(Value::Str(s)) => met.equal(s, text) != *eq,
                 _ => false,
             },
             Guard::Is {
@@ -97,6 +99,45 @@ impl Guard {
     }
 }
 
+/// Whether each text a rule pass's [`Guard::Text`] met equals its text, by
+/// the address of the text's string: a column's texts are a few strings
+/// the reader shares (`原单位`, `中心窗口`), each compared once a pass, where
+/// each record's comparison read both strings (a third of the guard's
+/// instructions on generated cases). A pass's records outlive it, so no
+/// other string takes an address it has met while it lasts: one table a
+/// pass, never kept beyond it.
+pub(super) struct TextsMet {
+    /// (address of a text's string, whether it equals the guard's text),
+    /// by the address's bits; address 0: no text.
+    slots: [(usize, bool); TEXTS_MET],
+}
+
+/// Slots of [`TextsMet`] (a power of two).
+const TEXTS_MET: usize = 16;
+
+impl Default for TextsMet {
+    fn default() -> Self {
+        TextsMet {
+            slots: [(0, false); TEXTS_MET],
+        }
+    }
+}
+
+impl TextsMet {
+    /// Whether `s` equals `text` in their matching form ([`text_eq`]).
+    #[inline]
+    fn equal(&mut self, s: &Text, text: &Text) -> bool {
+        let a = s.address();
+        let slot = &mut self.slots[address_slot(a, TEXTS_MET)];
+        if slot.0 == a {
+            return slot.1;
+        }
+        let equal = Text::ptr_eq(s, text) || text_eq(s, text);
+        *slot = (a, equal);
+        equal
+    }
+}
+
 /// `case.field`: the index of a field of the record ranged over.
 fn record_field(e: &IrExpr) -> Option<usize> {
     match e {
@@ -111,3 +152,7 @@ fn text_const(e: &IrExpr) -> Option<Text> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+#[path = "guard_tests.rs"]
+mod tests;

@@ -29,7 +29,7 @@ use crate::text::Text;
 use crate::value::Value;
 use fast_path::FastChunk;
 use group_acc::{AggAcc, GroupAcc, Keep};
-use guard::Guard;
+use guard::{Guard, TextsMet};
 
 mod exact_sum;
 mod fast_path;
@@ -547,6 +547,7 @@ impl<'a> Runner<'a> {
         for (slot, (ri, rule)) in self.rules[ds].iter().enumerate() {
             let certified = certified.get(slot).map_or(&[][..], Vec::as_slice);
             let first_of_key = first_of_key.filter(|_| rule.distinct);
+            let mut met = TextsMet::default();
             for (i, row) in rows.iter().enumerate() {
                 if out_of_period.get(i) == Some(&true) || first_of_key.is_some_and(|f| !f[i]) {
                     continue;
@@ -556,7 +557,7 @@ impl<'a> Runner<'a> {
                         self.certified(f, acc, *ri, rule, row, slot, outcome);
                         continue;
                     }
-                    if self.guard_excludes(*ri, rule, row) {
+                    if self.guard_excludes(*ri, rule, row, &mut met) {
                         continue;
                     }
                     // (Each rule's visit to a record is a record of its own
