@@ -548,6 +548,9 @@ impl<'a> Runner<'a> {
             let certified = certified.get(slot).map_or(&[][..], Vec::as_slice);
             let first_of_key = first_of_key.filter(|_| rule.distinct);
             let mut met = TextsMet::default();
+            if let Some((_, _, memos)) = &fast {
+                memos[slot].warm();
+            }
             for (i, row) in rows.iter().enumerate() {
                 if out_of_period.get(i) == Some(&true) || first_of_key.is_some_and(|f| !f[i]) {
                     continue;
