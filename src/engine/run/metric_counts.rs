@@ -38,19 +38,28 @@ impl<'r> MetricCounts<'r> {
     /// `at` (file, row): a text key keeps its earliest record's text. (A
     /// chunk's records come in row order: the record that makes a key's
     /// counts is its earliest in the chunk, and no later one is noted.)
+    #[allow(
+        clippy::inline_always,
+        reason = "measured: left to the inliner (or `#[inline]`), a call per counted record"
+    )]
+    #[inline(always)]
     pub(super) fn of(&mut self, key: Option<BKey<'r>>, at: (u32, u32)) -> &mut MetricAcc {
         // (The chunk's strings outlive its counts: no other string can
         // take a key's address meanwhile.)
-        let addr = match key {
-            Some(BKey::Str(s)) => Some(text_address(s)),
-            _ => None,
-        };
-        if let Some(a) = addr {
+        if let Some(BKey::Str(s)) = key {
+            let a = text_address(s);
             let (slot_address, i) = self.recent[address_slot(a, RECENT)];
             if slot_address == a {
                 return &mut self.accs[i];
             }
         }
+        self.found_or_made(key, at)
+    }
+
+    /// [`Self::of`] past the table of recent keys: the key's counts found
+    /// by content, or made.
+    #[inline(never)]
+    fn found_or_made(&mut self, key: Option<BKey<'r>>, at: (u32, u32)) -> &mut MetricAcc {
         let next = self.keys.len();
         let i = *self.places.entry(key).or_insert(next);
         if i == next {
@@ -61,7 +70,8 @@ impl<'r> MetricCounts<'r> {
             }
             self.accs.push(acc);
         }
-        if let Some(a) = addr {
+        if let Some(BKey::Str(s)) = key {
+            let a = text_address(s);
             self.recent[address_slot(a, RECENT)] = (a, i);
         }
         &mut self.accs[i]
