@@ -9,8 +9,11 @@
 //!   records that pass (nearly all of them);
 //! - `run`: the plan (one pass per dataset, aggregates as mergeable
 //!   accumulators) and its parallel execution;
-//! - `report`: the results, serialised by the output writers.
+//! - `report`: the results, serialised by the output writers;
+//! - `address_slots`: a small table of values by a string's address (a
+//!   metric's recent keys, a text guard's verdicts).
 
+mod address_slots;
 pub mod data;
 pub mod eval;
 mod fast;

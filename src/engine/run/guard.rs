@@ -15,7 +15,7 @@
 //! reference evaluator.
 
 use crate::ast::{CmpOp, IsTest};
-use crate::engine::fast::address_slot;
+use crate::engine::address_slots::AddressSlots;
 use crate::ir::{Const, IrExpr, RuleDef};
 use crate::text::Text;
 use crate::value::{text_eq, Value};
@@ -106,34 +106,25 @@ impl Guard {
 /// instructions on generated cases). A pass's records outlive it, so no
 /// other string takes an address it has met while it lasts: one table a
 /// pass, never kept beyond it.
+#[derive(Default)]
 pub(super) struct TextsMet {
-    /// (address of a text's string, whether it equals the guard's text),
-    /// by the address's bits; address 0: no text.
-    slots: [(usize, bool); TEXTS_MET],
+    /// Whether the text equals the guard's text, by its string's address.
+    slots: AddressSlots<bool, TEXTS_MET>,
 }
 
 /// Slots of [`TextsMet`] (a power of two).
 const TEXTS_MET: usize = 16;
-
-impl Default for TextsMet {
-    fn default() -> Self {
-        TextsMet {
-            slots: [(0, false); TEXTS_MET],
-        }
-    }
-}
 
 impl TextsMet {
     /// Whether `s` equals `text` in their matching form ([`text_eq`]).
     #[inline]
     fn equal(&mut self, s: &Text, text: &Text) -> bool {
         let a = s.address();
-        let slot = &mut self.slots[address_slot(a, TEXTS_MET)];
-        if slot.0 == a {
-            return slot.1;
+        if let Some(equal) = self.slots.get(a) {
+            return equal;
         }
         let equal = Text::ptr_eq(s, text) || text_eq(s, text);
-        *slot = (a, equal);
+        self.slots.put(a, equal);
         equal
     }
 }

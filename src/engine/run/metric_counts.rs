@@ -4,34 +4,25 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use super::MetricAcc;
-use crate::engine::fast::{address_slot, text_address, BKey};
+use crate::engine::address_slots::AddressSlots;
+use crate::engine::fast::{text_address, BKey};
 
 /// A metric's counts in one chunk, by `per` key. Most metrics count per
 /// department: a key that is a text is found first by its string's address
 /// in a small table of recent keys (a dozen departments fit), without
 /// hashing the key for every record; any other key, and a text the table
 /// does not hold, through the map.
+#[derive(Default)]
 pub(super) struct MetricCounts<'r> {
     places: HashMap<Option<BKey<'r>>, usize>,
     keys: Vec<Option<BKey<'r>>>,
     accs: Vec<MetricAcc>,
-    /// (address of a key's string, its place), by the address's bits.
-    recent: [(usize, usize); RECENT],
+    /// A key's place, by the address of its string.
+    recent: AddressSlots<usize, RECENT>,
 }
 
 /// Entries of [`MetricCounts::recent`] (a power of two).
 const RECENT: usize = 64;
-
-impl Default for MetricCounts<'_> {
-    fn default() -> Self {
-        MetricCounts {
-            places: HashMap::default(),
-            keys: Vec::new(),
-            accs: Vec::new(),
-            recent: [(0, 0); RECENT],
-        }
-    }
-}
 
 impl<'r> MetricCounts<'r> {
     /// The counts of `key`, new ones if it has none yet, for the record at
@@ -47,9 +38,7 @@ impl<'r> MetricCounts<'r> {
         // (The chunk's strings outlive its counts: no other string can
         // take a key's address meanwhile.)
         if let Some(BKey::Str(s)) = key {
-            let a = text_address(s);
-            let (slot_address, i) = self.recent[address_slot(a, RECENT)];
-            if slot_address == a {
+            if let Some(i) = self.recent.get(text_address(s)) {
                 return &mut self.accs[i];
             }
         }
@@ -71,8 +60,7 @@ impl<'r> MetricCounts<'r> {
             self.accs.push(acc);
         }
         if let Some(BKey::Str(s)) = key {
-            let a = text_address(s);
-            self.recent[address_slot(a, RECENT)] = (a, i);
+            self.recent.put(text_address(s), i);
         }
         &mut self.accs[i]
     }
