@@ -18,7 +18,7 @@
 # run's instructions, per case, and per case above reading alone, and the
 # instructions of the hand-written pass (benches/handwritten_pass.rs) on the
 # same export. The same binary and export give the same counts to within
-# 0.1% on most VMs (the reading thread's hand-offs vary); on session 49's,
+# 0.1% on most VMs; on session 49's,
 # to within 0.6% (most likely the heap's random placement, under the tables
 # keyed by a string's address): compare the medians of a few runs there
 # (RUNS=5: each audit's count is then the median of five runs);

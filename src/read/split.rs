@@ -1,8 +1,8 @@
-//! CSV and TSV text cut into blocks at record boundaries on the reading
-//! thread ([`Cutter`]), and blocks split into records on the workers
-//! ([`split_block`]).
+//! CSV and TSV text cut into blocks at record boundaries ([`Cutter`], by
+//! the worker that takes the block next, one worker at a time), and blocks
+//! split into records on the workers ([`split_block`]).
 //!
-//! The reading thread only looks for line breaks and quotes (`memchr`): a
+//! The cutter only looks for line breaks and quotes (`memchr`): a
 //! line break outside quotes ends a record, and a record that holds a quote
 //! is measured with `csv_core` itself, so the cuts are exactly where the csv
 //! crate's reader would be between two records. Lines are counted a piece
@@ -43,7 +43,7 @@ const PIECE: usize = 8 << 10;
 /// input, rather than read whole into memory.
 const MAX_RECORD: usize = 16 << 20;
 
-/// Raw text of whole records, as cut by the reading thread.
+/// Raw text of whole records, as the cutter cut them.
 #[derive(Clone, Debug)]
 pub(crate) struct TextBlock {
     pub bytes: Vec<u8>,

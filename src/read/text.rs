@@ -11,7 +11,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::Arc;
 
-use super::chunk::{Chunk, Emitter, Rows, TablePlan, MAX_CHUNK_BYTES};
+use super::chunk::{Chunk, Rows, TablePlan, MAX_CHUNK_BYTES};
 use super::encoding::{self, DetectError, TextEncoding};
 use super::header::SCAN_ROWS;
 use super::split::Cutter;
@@ -169,49 +169,101 @@ pub(crate) fn stream(
     chunk_rows: usize,
     f: &mut dyn FnMut(Chunk) -> Result<(), ReadError>,
 ) -> Result<u64, ReadError> {
-    let io = |e: std::io::Error| ReadError::Io {
-        file: source.rel.clone(),
-        message: e.to_string(),
-    };
-    let mut file = File::open(&source.path).map_err(io)?;
-    let enc = source.encoding.unwrap_or(TextEncoding::Utf8);
-    let mut head = [0u8; 4];
-    let n = read_up_to(&mut file, &mut head).map_err(io)?;
-    let bom = enc.bom_len(&head[..n]);
-    // UTF-16 is transcoded as it is read.
-    let mut input: Box<dyn Read> = if enc.is_utf16() {
-        file.seek(SeekFrom::Start(0)).map_err(io)?;
-        Box::new(encoding::Utf16Reader::new(file, enc))
-    } else {
-        file.seek(SeekFrom::Start(bom as u64)).map_err(io)?;
-        Box::new(file)
-    };
-    // A file whose lines end with a lone `\r` (old Mac exports, Excel's
-    // "CSV (Macintosh)") is read with `\n` for it, so that row numbers are
-    // lines as for any other file. Its first bytes decide, read apart.
-    if cr_only(&sniff(source, enc, bom).map_err(io)?) {
-        input = Box::new(CrToLf::new(input));
+    let mut chunks = TextChunks::open(source, plan, chunk_rows)?;
+    while let Some(chunk) = chunks.next_chunk()? {
+        f(chunk)?;
     }
-    let mut cutter = Cutter::new(input, source.delimiter);
-    let read_err = |e: std::io::Error| ReadError::Unreadable {
-        file: source.rel.clone(),
-        reason: e.to_string(),
-    };
-    if source.data_skip > 0 {
-        cutter
-            .next_block(source.data_skip, MAX_CHUNK_BYTES)
-            .map_err(read_err)?;
+    Ok(chunks.records)
+}
+
+/// The chunks of a text source, each cut when it is asked for: by the
+/// worker that parses it next (see [`super::par_stream`]), so that its bytes
+/// are read into the cache of the core that splits and types them, and no
+/// thread of its own takes a core's time from the workers.
+pub(crate) struct TextChunks {
+    cutter: Cutter<Box<dyn Read + Send>>,
+    plan: Arc<TablePlan>,
+    chunk_rows: usize,
+    rel: String,
+    /// The chunks given so far (the next one's index).
+    pub chunks: u64,
+    /// The raw rows given so far.
+    pub records: u64,
+}
+
+impl TextChunks {
+    /// Opens the source: its encoding's BOM skipped, UTF-16 transcoded,
+    /// lone `\r` line breaks read as `\n`, the rows before its header
+    /// (`data_skip`) passed.
+    pub(crate) fn open(
+        source: &SourceFile,
+        plan: &Arc<TablePlan>,
+        chunk_rows: usize,
+    ) -> Result<TextChunks, ReadError> {
+        let io = |e: std::io::Error| ReadError::Io {
+            file: source.rel.clone(),
+            message: e.to_string(),
+        };
+        let mut file = File::open(&source.path).map_err(io)?;
+        let enc = source.encoding.unwrap_or(TextEncoding::Utf8);
+        let mut head = [0u8; 4];
+        let n = read_up_to(&mut file, &mut head).map_err(io)?;
+        let bom = enc.bom_len(&head[..n]);
+        // UTF-16 is transcoded as it is read.
+        let mut input: Box<dyn Read + Send> = if enc.is_utf16() {
+            file.seek(SeekFrom::Start(0)).map_err(io)?;
+            Box::new(encoding::Utf16Reader::new(file, enc))
+        } else {
+            file.seek(SeekFrom::Start(bom as u64)).map_err(io)?;
+            Box::new(file)
+        };
+        // A file whose lines end with a lone `\r` (old Mac exports, Excel's
+        // "CSV (Macintosh)") is read with `\n` for it, so that row numbers are
+        // lines as for any other file. Its first bytes decide, read apart.
+        if cr_only(&sniff(source, enc, bom).map_err(io)?) {
+            input = Box::new(CrToLf::new(input));
+        }
+        let mut chunks = TextChunks {
+            cutter: Cutter::new(input, source.delimiter),
+            plan: Arc::clone(plan),
+            chunk_rows: chunk_rows.max(1),
+            rel: source.rel.clone(),
+            chunks: 0,
+            records: 0,
+        };
+        if source.data_skip > 0 {
+            chunks
+                .cutter
+                .next_block(source.data_skip, MAX_CHUNK_BYTES)
+                .map_err(|e| chunks.unreadable(&e))?;
+        }
+        Ok(chunks)
     }
-    let mut out = Emitter::new(plan, f);
-    let mut total = 0u64;
-    while let Some(block) = cutter
-        .next_block(chunk_rows, MAX_CHUNK_BYTES)
-        .map_err(read_err)?
-    {
-        total += block.records as u64;
-        out.emit(Rows::Text(block))?;
+
+    /// The next chunk, numbered in file order; `None` at the end.
+    pub(crate) fn next_chunk(&mut self) -> Result<Option<Chunk>, ReadError> {
+        let block = self
+            .cutter
+            .next_block(self.chunk_rows, MAX_CHUNK_BYTES)
+            .map_err(|e| self.unreadable(&e))?;
+        Ok(block.map(|block| {
+            self.records += block.records as u64;
+            let chunk = Chunk {
+                index: self.chunks,
+                plan: Arc::clone(&self.plan),
+                rows: Rows::Text(block),
+            };
+            self.chunks += 1;
+            chunk
+        }))
     }
-    Ok(total)
+
+    fn unreadable(&self, e: &std::io::Error) -> ReadError {
+        ReadError::Unreadable {
+            file: self.rel.clone(),
+            reason: e.to_string(),
+        }
+    }
 }
 
 /// The line a record starts on, from the csv crate's line count after the
