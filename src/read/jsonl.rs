@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::sync::Arc;
 
-use super::chunk::{Chunk, Emitter, FlatRows, Rows, TablePlan, MAX_CHUNK_BYTES};
+use super::chunk::{Chunk, FlatRows, Rows, TablePlan, MAX_CHUNK_BYTES};
 use super::encoding::{self, TextEncoding};
 use super::header::SCAN_ROWS;
 use super::{ReadError, SourceFile};
@@ -124,42 +124,87 @@ pub(crate) fn stream(
     chunk_rows: usize,
     f: &mut dyn FnMut(Chunk) -> Result<(), ReadError>,
 ) -> Result<u64, ReadError> {
-    let io = |e: std::io::Error| ReadError::Io {
-        file: source.rel.clone(),
-        message: e.to_string(),
-    };
-    let mut r = BufReader::with_capacity(1 << 20, File::open(&source.path).map_err(io)?);
-    let enc = source.encoding.unwrap_or(TextEncoding::Utf8);
-    let mut buf = Vec::new();
-    let mut line = 0u32;
-    let mut out = Emitter::new(plan, f);
-    let mut total = 0u64;
-    let mut rows = FlatRows::with_capacity(chunk_rows, chunk_rows * 256);
-    loop {
-        buf.clear();
-        if r.read_until(b'\n', &mut buf).map_err(io)? == 0 {
-            break;
-        }
-        line += 1;
-        let mut text: &[u8] = &buf;
-        if line == 1 {
-            text = &text[enc.bom_len(text)..];
-        }
-        // (A line of spaces only is a blank row: kept for its count.)
-        if !text.iter().all(u8::is_ascii_whitespace) {
-            total += 1;
-        }
-        rows.push_line(line, text);
-        if rows.len() >= chunk_rows || rows.byte_len() >= MAX_CHUNK_BYTES {
-            let full = std::mem::replace(
-                &mut rows,
-                FlatRows::with_capacity(chunk_rows, chunk_rows * 256),
-            );
-            out.emit(Rows::Json(full))?;
-        }
+    let mut chunks = JsonlChunks::open(source, plan, chunk_rows)?;
+    while let Some(chunk) = chunks.next_chunk()? {
+        f(chunk)?;
     }
-    if rows.len() > 0 {
-        out.emit(Rows::Json(rows))?;
+    Ok(chunks.records)
+}
+
+/// The chunks of a JSON Lines source, each read when it is asked for (by
+/// the worker that parses it next, as [`super::text::TextChunks`]).
+pub(crate) struct JsonlChunks {
+    input: BufReader<File>,
+    enc: TextEncoding,
+    plan: Arc<TablePlan>,
+    chunk_rows: usize,
+    rel: String,
+    buf: Vec<u8>,
+    line: u32,
+    /// The chunks given so far (the next one's index).
+    pub chunks: u64,
+    /// The lines with content given so far.
+    pub records: u64,
+}
+
+impl JsonlChunks {
+    pub(crate) fn open(
+        source: &SourceFile,
+        plan: &Arc<TablePlan>,
+        chunk_rows: usize,
+    ) -> Result<JsonlChunks, ReadError> {
+        let file = File::open(&source.path).map_err(|e| ReadError::Io {
+            file: source.rel.clone(),
+            message: e.to_string(),
+        })?;
+        Ok(JsonlChunks {
+            input: BufReader::with_capacity(1 << 20, file),
+            enc: source.encoding.unwrap_or(TextEncoding::Utf8),
+            plan: Arc::clone(plan),
+            chunk_rows: chunk_rows.max(1),
+            rel: source.rel.clone(),
+            buf: Vec::new(),
+            line: 0,
+            chunks: 0,
+            records: 0,
+        })
     }
-    Ok(total)
+
+    /// The next chunk of lines, numbered in file order; `None` at the end.
+    pub(crate) fn next_chunk(&mut self) -> Result<Option<Chunk>, ReadError> {
+        let mut rows = FlatRows::with_capacity(self.chunk_rows, self.chunk_rows * 256);
+        while rows.len() < self.chunk_rows && rows.byte_len() < MAX_CHUNK_BYTES {
+            self.buf.clear();
+            let n = self
+                .input
+                .read_until(b'\n', &mut self.buf)
+                .map_err(|e| ReadError::Io {
+                    file: self.rel.clone(),
+                    message: e.to_string(),
+                })?;
+            if n == 0 {
+                break;
+            }
+            self.line += 1;
+            let mut text: &[u8] = &self.buf;
+            if self.line == 1 {
+                text = &text[self.enc.bom_len(text)..];
+            }
+            // (A line of spaces only is a blank row: kept for its count.)
+            if !text.iter().all(u8::is_ascii_whitespace) {
+                self.records += 1;
+            }
+            rows.push_line(self.line, text);
+        }
+        if rows.len() == 0 {
+            return Ok(None);
+        }
+        let chunk = Chunk {
+            index: self.chunks,
+            plan: Arc::clone(&self.plan),
+            rows: Rows::Json(rows),
+        };
+        self.chunks += 1;
+        Ok(Some(chunk))
+    }
 }

@@ -11,8 +11,8 @@
 //!   with the file; a CSV is only cut at record boundaries there, and split
 //!   into cells by the worker, see `split`); [`parse_chunk`] is pure and
 //!   runs on any rayon worker;
-//!   [`par_stream`] does both on the rayon pool (a text's chunks cut by
-//!   the workers in turn, other formats read on a reader thread);
+//!   [`par_stream`] does both on the rayon pool (a text's or JSON Lines'
+//!   chunks read by the workers in turn, other formats on a reader thread);
 //! - [`read_table`] reads a whole table (small datasets);
 //! - [`inspect`](mod@inspect) is `yimen inspect`.
 //!
@@ -450,8 +450,9 @@ pub fn stream_chunks<E: From<ReadError>>(
 
 /// Reads `source` and parses its chunks on the rayon pool, calling `f`
 /// with each parsed chunk (in any order: merge by `ParsedChunk::index`). A
-/// CSV or TSV is cut by the workers themselves (`par_stream_text`); other
-/// formats are read on a reader thread. At most a few chunks are in flight.
+/// CSV, TSV or JSON Lines source is read by the workers themselves
+/// (`par_pull`); other formats on a reader thread. At most a few chunks
+/// are in flight.
 pub fn par_stream<F>(
     source: &SourceFile,
     schema: &Schema,
@@ -462,8 +463,26 @@ pub fn par_stream<F>(
 where
     F: Fn(ParsedChunk) + Sync + Send,
 {
-    if matches!(source.format, Format::Csv | Format::Tsv) {
-        return par_stream_text(source, schema, opts, chunk_rows, f);
+    match source.format {
+        Format::Csv | Format::Tsv => {
+            let plan = plan_for(source, schema, opts)?;
+            let mut chunks = text::TextChunks::open(source, &plan, chunk_rows)?;
+            par_pull(|| chunks.next_chunk(), f)?;
+            return Ok(StreamStats {
+                raw_rows: chunks.records,
+                chunks: chunks.chunks,
+            });
+        }
+        Format::Jsonl => {
+            let plan = plan_for(source, schema, opts)?;
+            let mut chunks = jsonl::JsonlChunks::open(source, &plan, chunk_rows)?;
+            par_pull(|| chunks.next_chunk(), f)?;
+            return Ok(StreamStats {
+                raw_rows: chunks.records,
+                chunks: chunks.chunks,
+            });
+        }
+        Format::Xlsx | Format::Xls | Format::Yaml | Format::Json => {}
     }
     let in_flight = rayon::current_num_threads().max(1) * 2;
     let (tx, rx) = sync_channel::<Chunk>(in_flight);
@@ -487,27 +506,22 @@ where
     })
 }
 
-/// [`par_stream`] of a text source: the workers take turns cutting its
-/// next chunk, each then parsing the chunk it cut (no reader thread: on a
-/// machine of few cores a third thread takes the workers' time, and the
-/// chunk it read is in another core's cache). At most one chunk a worker
-/// is in flight.
-fn par_stream_text<F>(
-    source: &SourceFile,
-    schema: &Schema,
-    opts: &ReadOptions,
-    chunk_rows: usize,
+/// The chunks `next` gives, each parsed and handed to `f` by the worker
+/// that took it: the workers take turns asking for the next chunk (a text
+/// or JSON Lines source is cut or read then, in its worker's cache), so no
+/// reader thread takes a core's time from them. At most one chunk a worker
+/// is in flight. The first error of `next` ends the stream and is returned.
+fn par_pull<F>(
+    mut next: impl FnMut() -> Result<Option<Chunk>, ReadError> + Send,
     f: F,
-) -> Result<StreamStats, ReadError>
+) -> Result<(), ReadError>
 where
     F: Fn(ParsedChunk) + Sync + Send,
 {
-    let plan = plan_for(source, schema, opts)?;
-    let mut chunks = text::TextChunks::open(source, &plan, chunk_rows)?;
     let mut failed = None;
     // (`par_bridge` asks for the next item under its lock: one worker
     // cuts at a time, in file order, so the chunks' indices are in order.)
-    std::iter::from_fn(|| match chunks.next_chunk() {
+    std::iter::from_fn(|| match next() {
         Ok(chunk) => chunk,
         Err(e) => {
             failed = Some(e);
@@ -516,13 +530,7 @@ where
     })
     .par_bridge()
     .for_each(|c| f(parse_chunk(c)));
-    match failed {
-        Some(e) => Err(e),
-        None => Ok(StreamStats {
-            raw_rows: chunks.records,
-            chunks: chunks.chunks,
-        }),
-    }
+    failed.map_or(Ok(()), Err)
 }
 
 /// A whole table: its records in file order and its data errors in row
