@@ -4,12 +4,14 @@
 //! a sequential read gives them), and the counts returned are the file's; a
 //! file gone after discovery is an I/O error, with no chunk given.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Mutex;
 
 use yimen::read::{
-    discover, par_stream, parse_chunk, stream_chunks, ReadError, ReadOptions, Record, SourceFile,
+    par_stream, parse_chunk, stream_chunks, ReadError, ReadOptions, Record, SourceFile,
 };
 use yimen::schema::Schema;
 
@@ -70,17 +72,6 @@ fn write_jsonl(dir: &Path) {
         }
     }
     std::fs::write(dir.join("cases.jsonl"), text).unwrap();
-}
-
-fn only_source(dir: &Path) -> SourceFile {
-    let found = discover(dir, Schema::builtin(), &ReadOptions::default()).expect("discover");
-    let mut cases: Vec<SourceFile> = found
-        .sources
-        .into_iter()
-        .filter(|s| s.dataset == "cases")
-        .collect();
-    assert_eq!(cases.len(), 1, "one case log");
-    cases.remove(0)
 }
 
 /// Per chunk index: its records, bad rows and blank rows.
@@ -167,7 +158,11 @@ fn a_csv_s_chunks_come_once_each_in_file_order_with_the_file_s_counts() {
     let tmp = tempfile::tempdir().unwrap();
     write_csv(tmp.path());
     // (A blank line is not a row cut: the chunk that holds it counts it.)
-    check_chunks(&only_source(tmp.path()), u64::from(ROWS), &data_lines());
+    check_chunks(
+        &common::only_cases_source(tmp.path()),
+        u64::from(ROWS),
+        &data_lines(),
+    );
 }
 
 #[test]
@@ -176,7 +171,11 @@ fn a_json_lines_log_s_chunks_come_once_each_in_file_order_with_its_counts() {
     write_jsonl(tmp.path());
     // (Line 1 is a record; a blank line is not counted.)
     let lines: Vec<u32> = std::iter::once(1).chain(data_lines()).collect();
-    check_chunks(&only_source(tmp.path()), u64::from(ROWS) + 1, &lines);
+    check_chunks(
+        &common::only_cases_source(tmp.path()),
+        u64::from(ROWS) + 1,
+        &lines,
+    );
 }
 
 #[test]
@@ -187,7 +186,7 @@ fn a_log_gone_after_discovery_is_an_io_error_and_gives_no_chunk() {
     ] {
         let tmp = tempfile::tempdir().unwrap();
         write(tmp.path());
-        let src = only_source(tmp.path());
+        let src = common::only_cases_source(tmp.path());
         std::fs::remove_file(tmp.path().join(name)).unwrap();
         let given = Mutex::new(0u32);
         let res = par_stream(

@@ -36,19 +36,8 @@ fn row(i: u32) -> [String; 5] {
     ]
 }
 
-fn only_source(dir: &Path) -> SourceFile {
-    let found = discover(dir, Schema::builtin(), &ReadOptions::default()).expect("discover");
-    let mut cases: Vec<SourceFile> = found
-        .sources
-        .into_iter()
-        .filter(|s| s.dataset == "cases")
-        .collect();
-    assert_eq!(cases.len(), 1, "one case log");
-    cases.remove(0)
-}
-
 fn read(dir: &Path) -> (SourceFile, Table) {
-    let src = only_source(dir);
+    let src = common::only_cases_source(dir);
     let t = read_table_full(&src, Schema::builtin(), &ReadOptions::default()).expect("read");
     (src, t)
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use super::chunk::{Chunk, FlatRows, Rows, TablePlan, MAX_CHUNK_BYTES};
 use super::encoding::{self, TextEncoding};
 use super::header::SCAN_ROWS;
-use super::{ReadError, SourceFile};
+use super::{Pulled, ReadError, SourceFile, StreamStats};
 
 /// Lines sampled for keys.
 const KEY_LINES: usize = 100;
@@ -128,7 +128,7 @@ pub(crate) fn stream(
     while let Some(chunk) = chunks.next_chunk()? {
         f(chunk)?;
     }
-    Ok(chunks.records)
+    Ok(chunks.stats().raw_rows)
 }
 
 /// The chunks of a JSON Lines source, each read when it is asked for (by
@@ -142,9 +142,9 @@ pub(crate) struct JsonlChunks {
     buf: Vec<u8>,
     line: u32,
     /// The chunks given so far (the next one's index).
-    pub chunks: u64,
+    chunks: u64,
     /// The lines with content given so far.
-    pub records: u64,
+    records: u64,
 }
 
 impl JsonlChunks {
@@ -169,9 +169,11 @@ impl JsonlChunks {
             records: 0,
         })
     }
+}
 
-    /// The next chunk of lines, numbered in file order; `None` at the end.
-    pub(crate) fn next_chunk(&mut self) -> Result<Option<Chunk>, ReadError> {
+impl Pulled for JsonlChunks {
+    /// The next chunk of lines.
+    fn next_chunk(&mut self) -> Result<Option<Chunk>, ReadError> {
         let mut rows = FlatRows::with_capacity(self.chunk_rows, self.chunk_rows * 256);
         while rows.len() < self.chunk_rows && rows.byte_len() < MAX_CHUNK_BYTES {
             self.buf.clear();
@@ -206,5 +208,12 @@ impl JsonlChunks {
         };
         self.chunks += 1;
         Ok(Some(chunk))
+    }
+
+    fn stats(&self) -> StreamStats {
+        StreamStats {
+            raw_rows: self.records,
+            chunks: self.chunks,
+        }
     }
 }

@@ -466,21 +466,11 @@ where
     match source.format {
         Format::Csv | Format::Tsv => {
             let plan = plan_for(source, schema, opts)?;
-            let mut chunks = text::TextChunks::open(source, &plan, chunk_rows)?;
-            par_pull(|| chunks.next_chunk(), f)?;
-            return Ok(StreamStats {
-                raw_rows: chunks.records,
-                chunks: chunks.chunks,
-            });
+            return par_pull(text::TextChunks::open(source, &plan, chunk_rows)?, f);
         }
         Format::Jsonl => {
             let plan = plan_for(source, schema, opts)?;
-            let mut chunks = jsonl::JsonlChunks::open(source, &plan, chunk_rows)?;
-            par_pull(|| chunks.next_chunk(), f)?;
-            return Ok(StreamStats {
-                raw_rows: chunks.records,
-                chunks: chunks.chunks,
-            });
+            return par_pull(jsonl::JsonlChunks::open(source, &plan, chunk_rows)?, f);
         }
         Format::Xlsx | Format::Xls | Format::Yaml | Format::Json => {}
     }
@@ -506,22 +496,28 @@ where
     })
 }
 
-/// The chunks `next` gives, each parsed and handed to `f` by the worker
-/// that took it: the workers take turns asking for the next chunk (a text
-/// or JSON Lines source is cut or read then, in its worker's cache), so no
-/// reader thread takes a core's time from them. At most one chunk a worker
-/// is in flight. The first error of `next` ends the stream and is returned.
-fn par_pull<F>(
-    mut next: impl FnMut() -> Result<Option<Chunk>, ReadError> + Send,
-    f: F,
-) -> Result<(), ReadError>
+/// A source whose chunks the workers read in turn ([`par_pull`]): a text
+/// (`text::TextChunks`) or JSON Lines (`jsonl::JsonlChunks`).
+pub(crate) trait Pulled: Send {
+    /// The next chunk, numbered in file order; `None` at the end.
+    fn next_chunk(&mut self) -> Result<Option<Chunk>, ReadError>;
+    /// The raw rows and the chunks given so far.
+    fn stats(&self) -> StreamStats;
+}
+
+/// The chunks of `source`, each parsed and handed to `f` by the worker
+/// that took it: the workers take turns asking for the next chunk (cut or
+/// read then, into its worker's cache), so no reader thread takes a core's
+/// time from them. At most one chunk a worker is in flight. The first error
+/// ends the stream and is returned.
+fn par_pull<F>(mut source: impl Pulled, f: F) -> Result<StreamStats, ReadError>
 where
     F: Fn(ParsedChunk) + Sync + Send,
 {
     let mut failed = None;
     // (`par_bridge` asks for the next item under its lock: one worker
-    // cuts at a time, in file order, so the chunks' indices are in order.)
-    std::iter::from_fn(|| match next() {
+    // reads at a time, in file order, so the chunks' indices are in order.)
+    std::iter::from_fn(|| match source.next_chunk() {
         Ok(chunk) => chunk,
         Err(e) => {
             failed = Some(e);
@@ -530,7 +526,7 @@ where
     })
     .par_bridge()
     .for_each(|c| f(parse_chunk(c)));
-    failed.map_or(Ok(()), Err)
+    failed.map_or_else(|| Ok(source.stats()), Err)
 }
 
 /// A whole table: its records in file order and its data errors in row

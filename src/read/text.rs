@@ -15,7 +15,7 @@ use super::chunk::{Chunk, Rows, TablePlan, MAX_CHUNK_BYTES};
 use super::encoding::{self, DetectError, TextEncoding};
 use super::header::SCAN_ROWS;
 use super::split::Cutter;
-use super::{ReadError, SourceFile};
+use super::{Pulled, ReadError, SourceFile, StreamStats};
 
 /// How much of a file the encoding and header detection read.
 const SAMPLE: u64 = 1 << 20;
@@ -173,7 +173,7 @@ pub(crate) fn stream(
     while let Some(chunk) = chunks.next_chunk()? {
         f(chunk)?;
     }
-    Ok(chunks.records)
+    Ok(chunks.stats().raw_rows)
 }
 
 /// The chunks of a text source, each cut when it is asked for: by the
@@ -186,9 +186,9 @@ pub(crate) struct TextChunks {
     chunk_rows: usize,
     rel: String,
     /// The chunks given so far (the next one's index).
-    pub chunks: u64,
+    chunks: u64,
     /// The raw rows given so far.
-    pub records: u64,
+    records: u64,
 }
 
 impl TextChunks {
@@ -240,8 +240,16 @@ impl TextChunks {
         Ok(chunks)
     }
 
-    /// The next chunk, numbered in file order; `None` at the end.
-    pub(crate) fn next_chunk(&mut self) -> Result<Option<Chunk>, ReadError> {
+    fn unreadable(&self, e: &std::io::Error) -> ReadError {
+        ReadError::Unreadable {
+            file: self.rel.clone(),
+            reason: e.to_string(),
+        }
+    }
+}
+
+impl Pulled for TextChunks {
+    fn next_chunk(&mut self) -> Result<Option<Chunk>, ReadError> {
         let block = self
             .cutter
             .next_block(self.chunk_rows, MAX_CHUNK_BYTES)
@@ -258,10 +266,10 @@ impl TextChunks {
         }))
     }
 
-    fn unreadable(&self, e: &std::io::Error) -> ReadError {
-        ReadError::Unreadable {
-            file: self.rel.clone(),
-            reason: e.to_string(),
+    fn stats(&self) -> StreamStats {
+        StreamStats {
+            raw_rows: self.records,
+            chunks: self.chunks,
         }
     }
 }

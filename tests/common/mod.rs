@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use yimen::diagnostics::{render_human, PolicySource};
 use yimen::policy::{load_sources, PolicyErrors};
+use yimen::read::{discover, ReadOptions, SourceFile};
 use yimen::schema::Schema;
 use yimen::sources::SourceRegistry;
 
@@ -248,4 +249,16 @@ pub fn data_error_rows(json: &serde_json::Value) -> Vec<u64> {
         .iter()
         .map(|e| e["row"].as_u64().unwrap())
         .collect()
+}
+
+/// The one case log discovery finds in `dir` (with the built-in schema).
+pub fn only_cases_source(dir: &Path) -> SourceFile {
+    let found = discover(dir, Schema::builtin(), &ReadOptions::default()).expect("discover");
+    let mut cases: Vec<SourceFile> = found
+        .sources
+        .into_iter()
+        .filter(|s| s.dataset == "cases")
+        .collect();
+    assert_eq!(cases.len(), 1, "one case log");
+    cases.remove(0)
 }
