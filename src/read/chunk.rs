@@ -750,10 +750,50 @@ pub(crate) enum Rows {
 /// must not make one chunk huge).
 pub(crate) const MAX_CHUNK_BYTES: usize = 64 << 20;
 
+/// The chunks of one source, numbered in file order as they are made,
+/// with the raw rows they hold counted: what every reader's chunks share
+/// ([`Emitter`] for a reader that hands them on, `text::TextChunks` and
+/// `jsonl::JsonlChunks` for those the workers pull).
+#[derive(Debug)]
+pub(crate) struct ChunkSeq {
+    plan: Arc<TablePlan>,
+    chunks: u64,
+    raw_rows: u64,
+}
+
+impl ChunkSeq {
+    pub(crate) fn new(plan: &Arc<TablePlan>) -> Self {
+        ChunkSeq {
+            plan: Arc::clone(plan),
+            chunks: 0,
+            raw_rows: 0,
+        }
+    }
+
+    /// The next chunk, of `rows` holding `raw_rows` raw data rows.
+    pub(crate) fn next(&mut self, rows: Rows, raw_rows: u64) -> Chunk {
+        let chunk = Chunk {
+            index: self.chunks,
+            plan: Arc::clone(&self.plan),
+            rows,
+        };
+        self.chunks += 1;
+        self.raw_rows += raw_rows;
+        chunk
+    }
+
+    /// The raw rows and the chunks made so far.
+    pub(crate) fn stats(&self) -> super::StreamStats {
+        super::StreamStats {
+            raw_rows: self.raw_rows,
+            chunks: self.chunks,
+        }
+    }
+}
+
 /// Hands the chunks of one source to the caller in order, numbered.
 pub(crate) struct Emitter<'f> {
-    plan: Arc<TablePlan>,
-    index: u64,
+    seq: ChunkSeq,
     f: &'f mut dyn FnMut(Chunk) -> Result<(), ReadError>,
 }
 
@@ -763,20 +803,14 @@ impl<'f> Emitter<'f> {
         f: &'f mut dyn FnMut(Chunk) -> Result<(), ReadError>,
     ) -> Self {
         Emitter {
-            plan: Arc::clone(plan),
-            index: 0,
+            seq: ChunkSeq::new(plan),
             f,
         }
     }
 
     pub(crate) fn emit(&mut self, rows: Rows) -> Result<(), ReadError> {
-        (self.f)(Chunk {
-            index: self.index,
-            plan: Arc::clone(&self.plan),
-            rows,
-        })?;
-        self.index += 1;
-        Ok(())
+        // (Its readers count their raw rows themselves.)
+        (self.f)(self.seq.next(rows, 0))
     }
 }
 

@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::sync::Arc;
 
-use super::chunk::{Chunk, FlatRows, Rows, TablePlan, MAX_CHUNK_BYTES};
+use super::chunk::{Chunk, ChunkSeq, FlatRows, Rows, TablePlan, MAX_CHUNK_BYTES};
 use super::encoding::{self, TextEncoding};
 use super::header::SCAN_ROWS;
 use super::{Pulled, ReadError, SourceFile, StreamStats};
@@ -136,15 +136,11 @@ pub(crate) fn stream(
 pub(crate) struct JsonlChunks {
     input: BufReader<File>,
     enc: TextEncoding,
-    plan: Arc<TablePlan>,
+    seq: ChunkSeq,
     chunk_rows: usize,
     rel: String,
     buf: Vec<u8>,
     line: u32,
-    /// The chunks given so far (the next one's index).
-    chunks: u64,
-    /// The lines with content given so far.
-    records: u64,
 }
 
 impl JsonlChunks {
@@ -160,13 +156,11 @@ impl JsonlChunks {
         Ok(JsonlChunks {
             input: BufReader::with_capacity(1 << 20, file),
             enc: source.encoding.unwrap_or(TextEncoding::Utf8),
-            plan: Arc::clone(plan),
+            seq: ChunkSeq::new(plan),
             chunk_rows: chunk_rows.max(1),
             rel: source.rel.clone(),
             buf: Vec::new(),
             line: 0,
-            chunks: 0,
-            records: 0,
         })
     }
 }
@@ -175,6 +169,9 @@ impl Pulled for JsonlChunks {
     /// The next chunk of lines.
     fn next_chunk(&mut self) -> Result<Option<Chunk>, ReadError> {
         let mut rows = FlatRows::with_capacity(self.chunk_rows, self.chunk_rows * 256);
+        // (The lines with content: a line of spaces only is a blank row,
+        // kept for its count.)
+        let mut raw = 0u64;
         while rows.len() < self.chunk_rows && rows.byte_len() < MAX_CHUNK_BYTES {
             self.buf.clear();
             let n = self
@@ -192,28 +189,16 @@ impl Pulled for JsonlChunks {
             if self.line == 1 {
                 text = &text[self.enc.bom_len(text)..];
             }
-            // (A line of spaces only is a blank row: kept for its count.)
-            if !text.iter().all(u8::is_ascii_whitespace) {
-                self.records += 1;
-            }
+            raw += u64::from(!text.iter().all(u8::is_ascii_whitespace));
             rows.push_line(self.line, text);
         }
         if rows.len() == 0 {
             return Ok(None);
         }
-        let chunk = Chunk {
-            index: self.chunks,
-            plan: Arc::clone(&self.plan),
-            rows: Rows::Json(rows),
-        };
-        self.chunks += 1;
-        Ok(Some(chunk))
+        Ok(Some(self.seq.next(Rows::Json(rows), raw)))
     }
 
     fn stats(&self) -> StreamStats {
-        StreamStats {
-            raw_rows: self.records,
-            chunks: self.chunks,
-        }
+        self.seq.stats()
     }
 }

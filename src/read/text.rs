@@ -11,7 +11,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::Arc;
 
-use super::chunk::{Chunk, Rows, TablePlan, MAX_CHUNK_BYTES};
+use super::chunk::{Chunk, ChunkSeq, Rows, TablePlan, MAX_CHUNK_BYTES};
 use super::encoding::{self, DetectError, TextEncoding};
 use super::header::SCAN_ROWS;
 use super::split::Cutter;
@@ -182,13 +182,9 @@ pub(crate) fn stream(
 /// thread of its own takes a core's time from the workers.
 pub(crate) struct TextChunks {
     cutter: Cutter<Box<dyn Read + Send>>,
-    plan: Arc<TablePlan>,
+    seq: ChunkSeq,
     chunk_rows: usize,
     rel: String,
-    /// The chunks given so far (the next one's index).
-    chunks: u64,
-    /// The raw rows given so far.
-    records: u64,
 }
 
 impl TextChunks {
@@ -225,11 +221,9 @@ impl TextChunks {
         }
         let mut chunks = TextChunks {
             cutter: Cutter::new(input, source.delimiter),
-            plan: Arc::clone(plan),
+            seq: ChunkSeq::new(plan),
             chunk_rows: chunk_rows.max(1),
             rel: source.rel.clone(),
-            chunks: 0,
-            records: 0,
         };
         if source.data_skip > 0 {
             chunks
@@ -255,22 +249,13 @@ impl Pulled for TextChunks {
             .next_block(self.chunk_rows, MAX_CHUNK_BYTES)
             .map_err(|e| self.unreadable(&e))?;
         Ok(block.map(|block| {
-            self.records += block.records as u64;
-            let chunk = Chunk {
-                index: self.chunks,
-                plan: Arc::clone(&self.plan),
-                rows: Rows::Text(block),
-            };
-            self.chunks += 1;
-            chunk
+            let raw = block.records as u64;
+            self.seq.next(Rows::Text(block), raw)
         }))
     }
 
     fn stats(&self) -> StreamStats {
-        StreamStats {
-            raw_rows: self.records,
-            chunks: self.chunks,
-        }
+        self.seq.stats()
     }
 }
 
