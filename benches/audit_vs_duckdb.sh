@@ -12,7 +12,8 @@
 # for each: wall time, rows/s, peak RSS and CPU seconds (user and system), then
 # the ratios (CPU time moves less than wall time on a shared VM). The three run in
 # turn, RUNS rounds of them (a shared VM's speed moves by 5-20% from minute to
-# minute): each round's figures and ratios, then the medians of the rounds
+# minute; yimen and the hand-written pass back to back, which of them first
+# alternating): each round's figures and ratios, then the medians of the rounds
 # and the ratios of those medians, then the median of each round's own ratios
 # (with the spread of the rounds' yimen/hand-written ratio). The references
 # run three checks (see duckdb_checks.py and handwritten_pass.rs); yimen runs
@@ -50,11 +51,22 @@ measure() { # label, command...
   echo "$label $wall $rss $user $sys"
 }
 
+yimen() { measure yimen ./target/release/yimen audit "$WORK/export" --as-of "$AS_OF" --format json --fail-on never; }
+hand() { measure handwritten "$handwritten" "$WORK/export" "$AS_OF"; }
 rounds=()
 for round in $(seq 1 "$RUNS"); do
-  y=$(measure yimen ./target/release/yimen audit "$WORK/export" --as-of "$AS_OF" --format json --fail-on never)
+  # yimen and the hand-written pass back to back, seconds apart rather than
+  # with DuckDB's quarter of a minute between them (the VM's speed drifts
+  # from minute to minute), the first of them alternating from round to
+  # round so that a drift within a pair favours neither.
+  if [ $((round % 2)) -eq 1 ]; then
+    y=$(yimen)
+    h=$(hand)
+  else
+    h=$(hand)
+    y=$(yimen)
+  fi
   d=$(measure duckdb benches/.venv/bin/python benches/duckdb_checks.py "$WORK/export" "$HOLIDAYS" "$AS_OF")
-  h=$(measure handwritten "$handwritten" "$WORK/export" "$AS_OF")
   rounds+=("$y;$d;$h")
 done
 cat "$WORK/duckdb.out" "$WORK/handwritten.out"
