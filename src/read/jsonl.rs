@@ -42,10 +42,7 @@ pub(crate) fn probe(
     rel: &str,
     forced: Option<TextEncoding>,
 ) -> Result<Option<JsonProbe>, ReadError> {
-    let io = |e: std::io::Error| ReadError::Io {
-        file: rel.to_string(),
-        message: e.to_string(),
-    };
+    let io = ReadError::io(rel);
     let mut sample = Vec::new();
     let mut file = BufReader::new(File::open(path).map_err(io)?);
     (&mut file)
@@ -149,10 +146,7 @@ impl JsonlChunks {
         plan: &Arc<TablePlan>,
         chunk_rows: usize,
     ) -> Result<JsonlChunks, ReadError> {
-        let file = File::open(&source.path).map_err(|e| ReadError::Io {
-            file: source.rel.clone(),
-            message: e.to_string(),
-        })?;
+        let file = File::open(&source.path).map_err(ReadError::io(&source.rel))?;
         Ok(JsonlChunks {
             input: BufReader::with_capacity(1 << 20, file),
             enc: source.encoding.unwrap_or(TextEncoding::Utf8),
@@ -177,10 +171,7 @@ impl Pulled for JsonlChunks {
             let n = self
                 .input
                 .read_until(b'\n', &mut self.buf)
-                .map_err(|e| ReadError::Io {
-                    file: self.rel.clone(),
-                    message: e.to_string(),
-                })?;
+                .map_err(ReadError::io(&self.rel))?;
             if n == 0 {
                 break;
             }

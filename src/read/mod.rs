@@ -236,6 +236,15 @@ pub enum ReadError {
 }
 
 impl ReadError {
+    /// What an I/O error reading `file` (relative to the audited folder)
+    /// becomes: for `map_err`.
+    pub(crate) fn io(file: &str) -> impl Fn(std::io::Error) -> ReadError + Copy + '_ {
+        move |e| ReadError::Io {
+            file: file.to_string(),
+            message: e.to_string(),
+        }
+    }
+
     /// The error without the file name (for a [`Skipped`] reason).
     pub fn reason(&self) -> String {
         let full = self.to_string();

@@ -306,10 +306,7 @@ fn precheck(path: &Path, rel: &str) -> Result<(), ReadError> {
     if !is_cfb {
         return Ok(());
     }
-    let bytes = std::fs::read(path).map_err(|e| ReadError::Io {
-        file: rel.to_string(),
-        message: e.to_string(),
-    })?;
+    let bytes = std::fs::read(path).map_err(ReadError::io(rel))?;
     super::cfb::check(&bytes).map_err(|why| ReadError::Unreadable {
         file: rel.to_string(),
         reason: format!("旧版 Excel 文件已损坏({why})"),

@@ -39,10 +39,7 @@ pub(crate) fn probe(
     forced: Option<TextEncoding>,
     scan: usize,
 ) -> Result<Option<TextProbe>, ReadError> {
-    let io = |e: std::io::Error| ReadError::Io {
-        file: rel.to_string(),
-        message: e.to_string(),
-    };
+    let io = ReadError::io(rel);
     let mut f = File::open(path).map_err(io)?;
     let mut sample = Vec::new();
     (&mut f).take(SAMPLE).read_to_end(&mut sample).map_err(io)?;
@@ -196,10 +193,7 @@ impl TextChunks {
         plan: &Arc<TablePlan>,
         chunk_rows: usize,
     ) -> Result<TextChunks, ReadError> {
-        let io = |e: std::io::Error| ReadError::Io {
-            file: source.rel.clone(),
-            message: e.to_string(),
-        };
+        let io = ReadError::io(&source.rel);
         let mut file = File::open(&source.path).map_err(io)?;
         let enc = source.encoding.unwrap_or(TextEncoding::Utf8);
         let mut head = [0u8; 4];

@@ -192,10 +192,7 @@ pub(crate) fn load(
     rel: &str,
     forced: Option<TextEncoding>,
 ) -> Result<Option<(TextEncoding, Vec<YamlTable>)>, ReadError> {
-    let bytes = std::fs::read(path).map_err(|e| ReadError::Io {
-        file: rel.to_string(),
-        message: e.to_string(),
-    })?;
+    let bytes = std::fs::read(path).map_err(ReadError::io(rel))?;
     let enc = match forced {
         Some(e) => e,
         None => super::encoding::detect(&bytes, true).map_err(|_| ReadError::UnknownEncoding {
