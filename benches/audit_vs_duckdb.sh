@@ -51,8 +51,8 @@ measure() { # label, command...
   echo "$label $wall $rss $user $sys"
 }
 
-yimen() { measure yimen ./target/release/yimen audit "$WORK/export" --as-of "$AS_OF" --format json --fail-on never; }
-hand() { measure handwritten "$handwritten" "$WORK/export" "$AS_OF"; }
+run_yimen() { measure yimen ./target/release/yimen audit "$WORK/export" --as-of "$AS_OF" --format json --fail-on never; }
+run_hand() { measure handwritten "$handwritten" "$WORK/export" "$AS_OF"; }
 rounds=()
 for round in $(seq 1 "$RUNS"); do
   # yimen and the hand-written pass back to back, seconds apart rather than
@@ -60,11 +60,11 @@ for round in $(seq 1 "$RUNS"); do
   # from minute to minute), the first of them alternating from round to
   # round so that a drift within a pair favours neither.
   if [ $((round % 2)) -eq 1 ]; then
-    y=$(yimen)
-    h=$(hand)
+    y=$(run_yimen)
+    h=$(run_hand)
   else
-    h=$(hand)
-    y=$(yimen)
+    h=$(run_hand)
+    y=$(run_yimen)
   fi
   d=$(measure duckdb benches/.venv/bin/python benches/duckdb_checks.py "$WORK/export" "$HOLIDAYS" "$AS_OF")
   rounds+=("$y;$d;$h")

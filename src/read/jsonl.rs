@@ -115,19 +115,6 @@ pub(crate) fn probe(
     }))
 }
 
-pub(crate) fn stream(
-    source: &SourceFile,
-    plan: &Arc<TablePlan>,
-    chunk_rows: usize,
-    f: &mut dyn FnMut(Chunk) -> Result<(), ReadError>,
-) -> Result<u64, ReadError> {
-    let mut chunks = JsonlChunks::open(source, plan, chunk_rows)?;
-    while let Some(chunk) = chunks.next_chunk()? {
-        f(chunk)?;
-    }
-    Ok(chunks.stats().raw_rows)
-}
-
 /// The chunks of a JSON Lines source, each read when it is asked for (by
 /// the worker that parses it next, as [`super::text::TextChunks`]).
 pub(crate) struct JsonlChunks {

@@ -446,9 +446,13 @@ pub fn stream_chunks<E: From<ReadError>>(
         })
     };
     let res = match source.format {
-        Format::Csv | Format::Tsv => text::stream(source, &plan, chunk_rows, &mut sink),
+        Format::Csv | Format::Tsv => {
+            text::TextChunks::open(source, &plan, chunk_rows).and_then(|c| c.drain(&mut sink))
+        }
         Format::Xlsx | Format::Xls => sheet::stream(source, &plan, chunk_rows, &mut sink),
-        Format::Jsonl => jsonl::stream(source, &plan, chunk_rows, &mut sink),
+        Format::Jsonl => {
+            jsonl::JsonlChunks::open(source, &plan, chunk_rows).and_then(|c| c.drain(&mut sink))
+        }
         Format::Yaml | Format::Json => yaml::stream(source, &plan, chunk_rows, &mut sink),
     };
     match res {
@@ -512,6 +516,17 @@ pub(crate) trait Pulled: Send {
     fn next_chunk(&mut self) -> Result<Option<Chunk>, ReadError>;
     /// The raw rows and the chunks given so far.
     fn stats(&self) -> StreamStats;
+
+    /// Every chunk to `f` in turn, on this thread; the raw rows read.
+    fn drain(mut self, f: &mut dyn FnMut(Chunk) -> Result<(), ReadError>) -> Result<u64, ReadError>
+    where
+        Self: Sized,
+    {
+        while let Some(chunk) = self.next_chunk()? {
+            f(chunk)?;
+        }
+        Ok(self.stats().raw_rows)
+    }
 }
 
 /// The chunks of `source`, each parsed and handed to `f` by the worker

@@ -159,20 +159,6 @@ pub(crate) fn builder(delimiter: u8) -> csv::ReaderBuilder {
     b
 }
 
-/// Streams the data rows of a text source in chunks of `chunk_rows`.
-pub(crate) fn stream(
-    source: &SourceFile,
-    plan: &Arc<TablePlan>,
-    chunk_rows: usize,
-    f: &mut dyn FnMut(Chunk) -> Result<(), ReadError>,
-) -> Result<u64, ReadError> {
-    let mut chunks = TextChunks::open(source, plan, chunk_rows)?;
-    while let Some(chunk) = chunks.next_chunk()? {
-        f(chunk)?;
-    }
-    Ok(chunks.stats().raw_rows)
-}
-
 /// The chunks of a text source, each cut when it is asked for: by the
 /// worker that parses it next (see [`super::par_stream`]), so that its bytes
 /// are read into the cache of the core that splits and types them, and no
