@@ -82,13 +82,21 @@ pub fn decimal_text(x: f64) -> String {
     }
 }
 
+/// The most by which two numbers that compare equal may differ: a tenth
+/// of the finest difference an export's amounts carry, a 分 in 万元
+/// (0.000001), so that 9,999,999.99 元 of investment (999.999999 万元) is
+/// below a threshold of 1,000 万元, where a relative billionth alone made
+/// them equal; still above the noise of one operation on amounts below a
+/// billion (half a unit in the last place of 10^9 is 6e-8).
+pub const FINEST_DIFFERENCE: f64 = 1e-7;
+
 /// How two numbers compare, where a decimal is involved: decimals are held
 /// as binary floating point, so values closer than the noise of its
-/// arithmetic (a billionth, relative, at most a millionth) are equal:
-/// `0.1 + 0.2 == 0.3`, and a sum of fees equal to a limit is not over it.
-/// Both evaluators compare numbers through this function.
+/// arithmetic (a billionth, relative, at most [`FINEST_DIFFERENCE`]) are
+/// equal: `0.1 + 0.2 == 0.3`, and a sum of fees equal to a limit is not
+/// over it. Both evaluators compare numbers through this function.
 pub fn compare_numbers(x: f64, y: f64) -> Option<std::cmp::Ordering> {
-    let tolerance = (1e-9 * x.abs().max(y.abs()).max(1.0)).min(1e-6);
+    let tolerance = (1e-9 * x.abs().max(y.abs()).max(1.0)).min(FINEST_DIFFERENCE);
     if (x - y).abs() <= tolerance {
         Some(std::cmp::Ordering::Equal)
     } else {

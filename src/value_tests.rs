@@ -1,9 +1,10 @@
 //! `same_text` against `==` on every pair of lengths and every position of
 //! a difference; `text_eq` against equality of the normalised forms;
 //! `decimal_text` on amounts whose binary form is not their decimal one;
-//! the size of a value.
+//! `compare_numbers` at a 分 and within arithmetic's noise; the size of a
+//! value.
 
-use super::{decimal_text, same_text, text_eq};
+use super::{compare_numbers, decimal_text, same_text, text_eq};
 use crate::read::normalize::value;
 
 #[test]
@@ -102,6 +103,34 @@ fn decimal_text_shows_what_was_written() {
     assert_eq!(decimal_text(0.57 * 10_000.0), "5700");
     assert_eq!(decimal_text(-0.000_000_000_01), "0");
     assert_eq!(decimal_text(1.0 / 3.0), "0.3333333333");
+}
+
+/// Numbers within arithmetic's noise compare equal, amounts a 分 apart
+/// never: 9,999,999.99 元 in 万元 is below 1,000 万元 (it was equal under
+/// a relative billionth), a difference that cancels millions is still equal
+/// to what it reckons.
+#[test]
+fn numbers_compare_as_reckoned_and_a_fen_apart_differ() {
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    let cases = [
+        (0.1 + 0.2, 0.3, Equal),
+        (1_000_000.1 - 1_000_000.0, 0.1, Equal),
+        (2.000_000_001, 2.0, Equal),
+        (9_999_999.99 / 10_000.0, 1000.0, Less),
+        (999.999_999, 1000.0, Less),
+        (100_000_000.01, 100_000_000.0, Greater),
+        (999_999_999.99, 1_000_000_000.0, Less),
+        (1000.0, 1000.0, Equal),
+    ];
+    for (x, y, want) in cases {
+        assert_eq!(compare_numbers(x, y), Some(want), "{x} against {y}");
+        assert_eq!(
+            compare_numbers(y, x),
+            Some(want.reverse()),
+            "{y} against {x}"
+        );
+    }
+    assert_eq!(compare_numbers(f64::NAN, 1.0), None);
 }
 
 /// A cell value takes 16 bytes, a text one pointer: a record of the case

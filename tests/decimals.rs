@@ -273,3 +273,33 @@ rule R404 big-fee {
         json["findings"]
     );
 }
+
+/// J002 (a big project not handled jointly) on an investment a 分 below
+/// 1,000 万元, written in 元 (9,999,999.99 元 is 999.999999 万元) or in
+/// 万元: no finding, where comparing within a relative billionth made it
+/// 1,000 万元; exactly 1,000 万元, in either unit, is a finding. Both
+/// engines, the shipped policies.
+#[test]
+fn an_investment_a_fen_below_the_threshold_is_below_it() {
+    let dir = common::folder(&[(
+        "办件记录.csv",
+        "办件编号,事项编码,受理部门,受理时间,是否联办,项目类型,投资额(万元)\n\
+         I1,A1,发改局,2025-03-03 09:00:00,否,基建,9999999.99元\n\
+         I2,A1,发改局,2025-03-03 09:00:00,否,基建,999.999999\n\
+         I3,A1,发改局,2025-03-03 09:00:00,否,基建,1000\n\
+         I4,A1,发改局,2025-03-03 09:00:00,否,基建,\"10,000,000元\"\n\
+         I5,A1,发改局,2025-03-03 09:00:00,否,基建,999.99\n",
+    )]);
+    for engine in [None, Some("reference")] {
+        let json = common::audit_json(engine, dir.path(), &[]);
+        let mut keys: Vec<String> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "J002")
+            .map(|f| f["key"][0].as_str().unwrap().to_string())
+            .collect();
+        keys.sort();
+        assert_eq!(keys, ["I3", "I4"], "{engine:?}");
+    }
+}
