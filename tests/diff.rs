@@ -165,8 +165,9 @@ fn a_catalogue_added_by_the_change_is_all_new_and_a_missing_path_is_named() {
     git(tmp.path(), &["add", "."]);
     git(tmp.path(), &["commit", "-q", "-m", "second catalogue"]);
     let (code, json, err) = diff(tmp.path(), &["--base", "HEAD~1", "catalogue2"]);
-    // (D002 and P001 are warnings: exit 0 under the default --fail-on error.)
-    assert_eq!(code, 0, "{err}");
+    // (D002 is an error: a new in-centre item needs its 六公开 fields, and
+    // the build fails under the default --fail-on error; P001 a warning.)
+    assert_eq!(code, 1, "{err}");
     assert!(err.contains("旧版本 (HEAD~1) 中没有这些文件"), "{err}");
     assert!(!err.contains("yimen-diff"), "no temporary path: {err}");
     assert_eq!(
@@ -211,7 +212,8 @@ fn d002_only_when_the_change_made_the_disclosure_incomplete() {
     )
     .unwrap();
     let (code, json, err) = diff(tmp.path(), &[old.to_str().unwrap(), new.to_str().unwrap()]);
-    assert_eq!(code, 0, "{err}");
+    // (D002 is an error: the change fails the build.)
+    assert_eq!(code, 1, "{err}");
     let found = keys(&json);
     assert!(found.contains(&("D002".into(), "A1".into())), "{found:?}");
     assert!(!found.contains(&("D002".into(), "A2".into())), "{found:?}");
