@@ -357,10 +357,14 @@ pub(crate) fn evidence_places(evidence: &[Evidence]) -> Vec<(&Evidence, Vec<Stri
     places
 }
 
-/// The evidence of a finding as `field=value` pairs: those of the first
-/// evidence row first, then each other place's after its file and row
-/// (`窗口授权.csv 第 6 行 level=初审; seal=否`): a value belongs to the last
-/// place named before it, or to the first row.
+/// The evidence of a finding beside its first row (the formats' 证据行
+/// column): that row's `field=value` pairs first, then each other place
+/// after its file and row (`窗口授权.csv 第 6 行 level=初审; seal=否`), a
+/// value belonging to the last place named before it, or to the first row.
+/// Places without a value are named too, those that follow one another in
+/// one file as one list of rows (a repeated code's second row,
+/// `事项目录.csv 第 9 行`; a group's records, `办件记录.csv 第 3、5 行`), so
+/// that no row of the evidence is left out.
 pub(crate) fn evidence_values(f: &Finding) -> String {
     evidence_text(&f.evidence)
 }
@@ -369,12 +373,21 @@ pub(crate) fn evidence_values(f: &Finding) -> String {
 pub(crate) fn evidence_text(evidence: &[Evidence]) -> String {
     let places = evidence_places(evidence);
     let mut parts = Vec::new();
+    let mut rows: Vec<String> = Vec::new();
     for (n, (p, fields)) in places.iter().enumerate() {
-        if fields.is_empty() {
-            continue;
-        }
         if n == 0 {
-            parts.push(fields.join("; "));
+            if !fields.is_empty() {
+                parts.push(fields.join("; "));
+            }
+        } else if fields.is_empty() {
+            rows.push(p.row.to_string());
+            let next_joins = places
+                .get(n + 1)
+                .is_some_and(|(q, f)| f.is_empty() && q.file == p.file && q.sheet == p.sheet);
+            if !next_joins {
+                parts.push(format!("{} 第 {} 行", file_text(p), rows.join("、")));
+                rows.clear();
+            }
         } else {
             parts.push(format!(
                 "{} 第 {} 行 {}",
