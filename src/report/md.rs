@@ -117,12 +117,9 @@ pub fn summary_line(r: &Report) -> (String, Vec<&str>) {
     )
 }
 
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
-}
-
 /// Text from the export in running Markdown (a department's name in bold,
-/// in a list): on one line, its emphasis and code marks literal.
+/// in a list, in a table's cell): on one line, its emphasis, code and
+/// table marks literal (`*甲局*` in a cell would render in italics).
 fn inline(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -203,7 +200,7 @@ pub fn render(r: &Report) -> String {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {} | {} | {} | {} |",
-                cell(m.dept.as_deref().unwrap_or("全中心")),
+                inline(m.dept.as_deref().unwrap_or("全中心")),
                 m.numerator,
                 m.denominator,
                 pct_against(m),
@@ -239,13 +236,13 @@ pub fn render(r: &Report) -> String {
             out,
             "| {} | {} | {} | {} | {} | {:.1} | {} | {} |{more}",
             rank,
-            cell(&d.dept),
+            inline(&d.dept),
             score,
             d.findings,
             weighted(d),
             d.penalty,
             if d.excellent { "优秀" } else { "" },
-            cell(&d.targets_missed.join("、"))
+            inline(&d.targets_missed.join("、"))
         );
     }
     let _ = writeln!(out, "\n## 四、问题清单\n");
@@ -260,7 +257,7 @@ pub fn render(r: &Report) -> String {
         let _ = writeln!(
             out,
             "| {} | {} | {} |",
-            cell(&d.dept),
+            inline(&d.dept),
             counts.join(" | "),
             d.findings
         );
