@@ -247,10 +247,11 @@ impl Checker<'_> {
         })
     }
 
-    /// A `percent` parameter's value in the policy, refused as `--param`
-    /// refuses it (`params::percent_misfit`): a negative one, and a bare
-    /// number above 1 (`30`, meant as 30%, would be 3000%).
-    fn percent_fits(&mut self, e: &ast::Expr, c: &Const, what: &str) -> bool {
+    /// A `percent` parameter's value in the policy (or a metric's target),
+    /// refused as `--param` refuses it (`params::percent_misfit`): a
+    /// negative one, and a bare number above 1 (`30`, meant as 30%, would
+    /// be 3000%).
+    pub(super) fn percent_fits(&mut self, e: &ast::Expr, c: &Const, what: &str) -> bool {
         let Const::Value(Value::Decimal(x)) = c else {
             return true;
         };

@@ -416,7 +416,14 @@ impl Checker<'_> {
                             Value::Decimal(x) => x,
                             _ => 0.0,
                         };
-                        target = Some((*op, x));
+                        // A ratio's target: 0% to 100% (`target >= 90`,
+                        // meant as 90%, was 9000%, never met).
+                        let fits =
+                            self.percent_fits(value, &Const::Value(Value::Decimal(x)), "a target")
+                                && self.target_at_most_all(value, x);
+                        if fits {
+                            target = Some((*op, x));
+                        }
                     }
                 }
                 _ => {}
@@ -534,6 +541,25 @@ impl Checker<'_> {
             "not a single value".into(),
             help,
         );
+    }
+
+    /// A metric's target as a percentage written above 100% (`target >=
+    /// 190%`): a ratio never reaches it, nor falls below it.
+    fn target_at_most_all(&mut self, e: &ast::Expr, x: f64) -> bool {
+        if x <= 1.0 {
+            return true;
+        }
+        let text = crate::fmt::expr_to_string(e);
+        self.error(
+            PolicyError::new(
+                ErrorCode::BadLiteral,
+                e.span,
+                format!("a target is a ratio, at most 100%: {text} is never met, or always"),
+            )
+            .label("above 100%")
+            .help("write a percentage between 0% and 100%, such as 90%"),
+        );
+        false
     }
 
     fn missing(&mut self, r: &RuleDecl, clause: &str, help: &str) {
