@@ -202,7 +202,9 @@ fn a_malformed_weights_file_is_exit_2() {
         ("metrics: {M99: 5}\n", "没有指标 M99"),
         ("targets: {M066: 0.9}\n", "是否想写 M06"),
         // A ratio written as a percentage: no value could reach it.
-        ("targets: {M06: 95}\n", "95% 写作 0.95"),
+        ("targets: {M06: 95}\n", "若指 95%, 写作 95% 或 0.95"),
+        // Above 100% as a percentage: named as written, not as 1.5%.
+        ("targets: {M06: 150%}\n", "目标 1.5 (即 150%) 超过 100%"),
         ("targets: {M06: 九成}\n", "应为比率 (0.95) 或百分数 (95%)"),
         ("targets: {M06: 1e3%}\n", "应为比率 (0.95) 或百分数 (95%)"),
         ("excellence_share: 30%\n", "excellence_share"),

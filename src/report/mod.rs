@@ -154,12 +154,19 @@ impl Weights {
                 return Err(format!("权重文件 {file}: {k} 的值 {v} 应为非负数"));
             }
         }
-        // A metric is a ratio: a target of 95 meant 95%, which no value reaches.
+        // A metric is a ratio: a target of 95 meant 95%, which no value
+        // reaches; one of 150% no value reaches either. (Which was written
+        // is not known here: the message names both readings.)
         for (k, v) in &w.targets {
             if *v > 1.0 {
+                let text = crate::value::decimal_text;
                 return Err(format!(
-                    "权重文件 {file}: targets 中 {k} 的目标 {v} 应为 0 到 1 之间的比率 ({v}% 写作 {})",
-                    v / 100.0
+                    "权重文件 {file}: targets 中 {k} 的目标 {} (即 {}%) 超过 100%, 没有指标值能达到: 目标应为 0% 到 100% 之间的比率 (若指 {}%, 写作 {}% 或 {})",
+                    text(*v),
+                    text(v * 100.0),
+                    text(*v),
+                    text(*v),
+                    text(v / 100.0)
                 ));
             }
         }
