@@ -91,8 +91,14 @@ pub(crate) fn check_output(
     let parent = path.parent().filter(|d| !d.as_os_str().is_empty());
     if let Some(dir) = parent {
         if !dir.is_dir() {
+            // (A file of that name is in the way, or nothing is there.)
+            let why = if dir.exists() {
+                "不是目录, 而是一个文件"
+            } else {
+                "不存在"
+            };
             return Err(format!(
-                "无法写入 {}: 目录 {} 不存在",
+                "无法写入 {}: 目录 {} {why}",
                 path.display(),
                 dir.display()
             ));
