@@ -79,6 +79,9 @@ pub enum ErrorCode {
     Internal,
     /// A division by a literal zero (`x / 0`).
     DivisionByZero,
+    /// A test expecting both no findings (or undetermined verdicts) of a
+    /// code and some.
+    ContradictoryExpect,
 }
 
 impl ErrorCode {
@@ -121,6 +124,7 @@ impl ErrorCode {
             ErrorCode::TooDeep => "yimen::too-deep",
             ErrorCode::Internal => "yimen::internal",
             ErrorCode::DivisionByZero => "yimen::division-by-zero",
+            ErrorCode::ContradictoryExpect => "yimen::contradictory-expect",
         }
     }
 
@@ -162,6 +166,7 @@ impl ErrorCode {
         ErrorCode::TooDeep,
         ErrorCode::Internal,
         ErrorCode::DivisionByZero,
+        ErrorCode::ContradictoryExpect,
     ];
 }
 

@@ -506,6 +506,8 @@ impl Checker<'_> {
         };
         let mut as_of_at: Option<ast::Span> = None;
         let mut params_at: Vec<(&str, ast::Span)> = Vec::new();
+        // Each code's expectations so far: (code, undetermined, none, where).
+        let mut expects_at: Vec<(&str, bool, bool, ast::Span)> = Vec::new();
         for s in &t.stmts {
             match &s.kind {
                 TestStmtKind::AsOf(e) => {
@@ -585,6 +587,7 @@ impl Checker<'_> {
                     key,
                 } => {
                     self.expected_code(code);
+                    self.contradicted(&mut expects_at, t, code, *undetermined, false, s.span);
                     self.expected_key(code, Some(key), *undetermined, s.span);
                     let key = key.iter().map(|k| k.value.clone()).collect();
                     let code = code.name.clone();
@@ -615,6 +618,7 @@ impl Checker<'_> {
                 }
                 TestStmtKind::ExpectNone { undetermined, code } => {
                     self.expected_code(code);
+                    self.contradicted(&mut expects_at, t, code, *undetermined, true, s.span);
                     self.expected_key(code, None, *undetermined, s.span);
                     let code = code.name.clone();
                     def.expects.push(if *undetermined {
@@ -647,6 +651,45 @@ impl Checker<'_> {
             );
         }
         def
+    }
+
+    /// An expectation of `code` that an earlier one of the same test
+    /// contradicts (`expect no H001` and `expect H001 on ["C1"]`; the same
+    /// with `undetermined`): no run could pass the test, and `yimen test`
+    /// would judge only one of them. `none`: this is an `expect no`.
+    fn contradicted<'t>(
+        &mut self,
+        seen: &mut Vec<(&'t str, bool, bool, ast::Span)>,
+        t: &ast::TestDecl,
+        code: &'t ast::Ident,
+        undetermined: bool,
+        none: bool,
+        span: ast::Span,
+    ) {
+        let other = seen
+            .iter()
+            .find(|&&(c, u, n, _)| c == code.name && u == undetermined && n != none);
+        if let Some(&(_, _, _, first)) = other {
+            let what = if undetermined {
+                "undetermined verdicts"
+            } else {
+                "findings"
+            };
+            self.error(
+                PolicyError::new(
+                    ErrorCode::ContradictoryExpect,
+                    span,
+                    format!(
+                        "the test \"{}\" expects both no {what} of {} and some",
+                        t.name.value, code.name
+                    ),
+                )
+                .label(if none { "expects none" } else { "expects some" })
+                .related(first, if none { "expects some" } else { "expects none" })
+                .help("no run can pass both: keep the one the fixtures should give"),
+            );
+        }
+        seen.push((&code.name, undetermined, none, span));
     }
 
     /// An expected finding's key has as many values as the rule's findings
