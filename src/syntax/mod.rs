@@ -107,8 +107,10 @@ pub fn text_to_ast_recovering(text: &str) -> Recovered {
     let starts = item_starts(text);
     let mut blanked = text.as_bytes().to_vec();
     let mut at = error_offset(&first);
+    let mut mid_item = !expects_an_item(&first);
     let mut rest_ast = None;
-    while found.len() < MAX_SYNTAX_ERRORS && blank_broken_item(&mut blanked, &starts, at) {
+    while found.len() < MAX_SYNTAX_ERRORS && blank_broken_item(&mut blanked, &starts, at, mid_item)
+    {
         // Only ASCII spaces replace whole items' bytes: still UTF-8, and
         // every offset (every span) the same as in the text.
         let Ok(rest) = std::str::from_utf8(&blanked) else {
@@ -116,11 +118,13 @@ pub fn text_to_ast_recovering(text: &str) -> Recovered {
         };
         match YimenParser::parse(Rule::file, rest) {
             Ok(pairs) => {
-                // (A literal error in the rest is reported when checked:
-                // kept only when the rest converts cleanly.)
-                if let (Some(ast), errs) = cst_to_ast::file(pairs) {
-                    rest_ast = errs.is_empty().then_some(ast);
-                }
+                // The rest's literals that are no value (a date that does
+                // not exist) are reported beside the syntax errors, held as
+                // invalid in its AST as in a file without syntax errors
+                // (they were lost: the rest left unchecked).
+                let (ast, errs) = cst_to_ast::file(pairs);
+                found.extend(errs);
+                rest_ast = ast;
                 break;
             }
             Err(e) => {
@@ -130,6 +134,7 @@ pub fn text_to_ast_recovering(text: &str) -> Recovered {
                 }
                 found.push(errors::syntax_error(&e, rest));
                 at = next;
+                mid_item = !expects_an_item(&e);
             }
         }
     }
@@ -143,6 +148,12 @@ pub fn text_to_ast_recovering(text: &str) -> Recovered {
 
 /// At most this many syntax errors are reported per file.
 const MAX_SYNTAX_ERRORS: usize = 20;
+
+/// Whether the parser, where it stopped, looked for an item (or the end
+/// of the file), not for the rest of one.
+fn expects_an_item(e: &pest::error::Error<Rule>) -> bool {
+    matches!(&e.variant, pest::error::ErrorVariant::ParsingError { positives, .. } if positives.contains(&Rule::EOI))
+}
 
 fn error_offset(e: &pest::error::Error<Rule>) -> usize {
     match e.location {
@@ -224,7 +235,7 @@ fn item_starts(text: &str) -> Vec<usize> {
 /// (an unclosed `{` makes the parser read on into the next items), or else
 /// of the item holding `at`, up to the next item start (`at` itself when an
 /// item starts there). `false` when nothing is left to blank.
-fn blank_broken_item(text: &mut [u8], starts: &[usize], at: usize) -> bool {
+fn blank_broken_item(text: &mut [u8], starts: &[usize], at: usize, mid_item: bool) -> bool {
     let opened = std::str::from_utf8(&text[..at.min(text.len())])
         .ok()
         .and_then(|t| {
@@ -233,7 +244,15 @@ fn blank_broken_item(text: &mut [u8], starts: &[usize], at: usize) -> bool {
                 .map(|&(_, i)| i)
         });
     let holder = opened.unwrap_or(at);
-    let before = starts.partition_point(|&s| s <= holder);
+    // An error at an item's first byte, no bracket open, where the parser
+    // looked for no item but the rest of one (`mid_item`), is the item
+    // before it left unfinished (`param j: decimal =`, its value looked for
+    // on the next line, `param k …`): that one is blanked, not the next.
+    let before = if mid_item && opened.is_none() && starts.binary_search(&at).is_ok() {
+        starts.partition_point(|&s| s < holder)
+    } else {
+        starts.partition_point(|&s| s <= holder)
+    };
     let from = if before == 0 { 0 } else { starts[before - 1] };
     let to = if starts.binary_search(&at).is_ok() && at > from {
         at
