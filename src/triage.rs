@@ -132,6 +132,77 @@ impl Waivers {
     }
 }
 
+impl Waivers {
+    /// Every waiver names a rule of `program` (a metric has no findings to
+    /// waive) with one key pattern per value of its findings' keys: a
+    /// misspelt code (`e001`) or a pattern too many waives nothing, and was
+    /// only reported stale.
+    pub fn check_against(&self, file: &str, program: &crate::ir::Program) -> Result<(), String> {
+        use crate::ast::RuleKind;
+        let rules = program.rules.iter().filter(|r| r.kind != RuleKind::Metric);
+        for (i, (w, _)) in self.list.iter().enumerate() {
+            let n = i + 1;
+            let Some(rule) = program.rule(&w.code) else {
+                let hint = crate::diagnostics::did_you_mean(
+                    &w.code,
+                    rules.clone().map(|r| r.code.as_str()),
+                )
+                .map_or(String::new(), |c| format!("; 是否想写 {c}?"));
+                return Err(format!(
+                    "豁免登记 {file}: 第 {n} 项的 code {} 不是已加载策略中的规则{hint}",
+                    w.code
+                ));
+            };
+            if rule.kind == RuleKind::Metric {
+                return Err(format!(
+                    "豁免登记 {file}: 第 {n} 项的 {} 是考评指标, 没有可豁免的发现",
+                    w.code
+                ));
+            }
+            let want = key_names(rule).len();
+            if w.key.len() != want {
+                return Err(format!(
+                    "豁免登记 {file}: 第 {n} 项的 key 有 {} 个值, 而 {} 的发现的键有 {want} 个值 ({} 的键为 [{}])",
+                    w.key.len(),
+                    w.code,
+                    w.code,
+                    key_names(rule).join(", ")
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What a rule's findings are keyed by (one name a value): its `key`
+/// clause's or its groups' fields, else its dataset's key fields.
+fn key_names(rule: &crate::ir::RuleDef) -> Vec<String> {
+    let schema = crate::schema::Schema::builtin();
+    let exprs = rule
+        .key
+        .as_ref()
+        .or((!rule.group_by.is_empty()).then_some(&rule.group_by));
+    if let Some(e) = exprs {
+        return e
+            .iter()
+            .map(|x| match x {
+                crate::ir::IrExpr::Field { dataset, field, .. } => schema
+                    .datasets
+                    .get(*dataset)
+                    .and_then(|d| d.fields.get(*field))
+                    .map_or_else(|| "…".to_string(), |f| f.name.clone()),
+                _ => "…".to_string(),
+            })
+            .collect();
+    }
+    let d = &schema.datasets[rule.report_dataset];
+    d.key
+        .iter()
+        .filter(|k| d.field_index(k).is_some())
+        .cloned()
+        .collect()
+}
+
 /// `*` and `?` wildcards, whole-string match.
 fn glob(pattern: &str, text: &str) -> bool {
     let p: Vec<char> = pattern.chars().collect();

@@ -151,6 +151,35 @@ fn malformed_baseline_or_waivers_exit_2() {
     );
     assert_eq!(code, 2);
     assert!(err.contains("expires"), "{err}");
+    // A waiver that could waive nothing: a misspelt code (it was only
+    // reported stale), a metric's, a key of the wrong number of values.
+    let waiver = |code: &str, key: &str| {
+        format!("waivers:\n  - code: {code}\n    key: {key}\n    reason: x\n    approved_by: y\n    approval_ref: z\n    expires: 2026-06-30\n")
+    };
+    for (text, says) in [
+        (
+            waiver("h001", "[C1]"),
+            "第 1 项的 code h001 不是已加载策略中的规则; 是否想写 H001?",
+        ),
+        (waiver("M04", "[X局]"), "M04 是考评指标, 没有可豁免的发现"),
+        (
+            waiver("H002", "[X局]"),
+            "key 有 1 个值, 而 H002 的发现的键有 2 个值 (H002 的键为 [dept, item_code])",
+        ),
+        (
+            waiver("H001", "[C1, A1]"),
+            "key 有 2 个值, 而 H001 的发现的键有 1 个值 (H001 的键为 [id])",
+        ),
+    ] {
+        std::fs::write(&w, text).unwrap();
+        let (code, _, err) = audit(
+            dir.path(),
+            &["--waivers", w.to_str().unwrap()],
+            "2025-06-30",
+        );
+        assert_eq!(code, 2, "{says}: {err}");
+        assert!(err.contains(says), "{says}: {err}");
+    }
 }
 
 /// A waiver register written as a bare list, with a one-value key written

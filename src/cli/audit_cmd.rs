@@ -173,6 +173,12 @@ fn audit(args: &Args) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
+    if let Some(p) = &args.waivers {
+        if let Err(e) = waivers.check_against(&p.display().to_string(), &prepared.program) {
+            eprintln!("错误: {e}");
+            return 2;
+        }
+    }
     let (mut audit, unreadable) = match run_audit(
         &prepared,
         &args.run.dir,
