@@ -499,10 +499,30 @@ fn xlsx_report_reopens_with_the_expected_sheets() {
     let out = xlsx_report(tmp.path(), &path, None);
     common::assert_success(&out);
     let mut wb = calamine::open_workbook_auto(&path).unwrap();
+    // Every metric value on one sheet, then each metric's table on its own
+    // (issue 7: "the same tables, one sheet each"), then the rest.
     assert_eq!(
         wb.sheet_names(),
-        ["指标", "得分排名", "问题分布", "典型问题", "说明"]
+        [
+            "指标",
+            "M01 进驻率",
+            "M02 授权到位率",
+            "M03 即办件率",
+            "M04 按时办结率",
+            "M05 现场办结率",
+            "M06 全程网办率",
+            "M07 厅外受理率",
+            "得分排名",
+            "问题分布",
+            "典型问题",
+            "说明"
+        ]
     );
+    let m01_sheet = wb.worksheet_range("M01 进驻率").unwrap();
+    let m01_rows: Vec<_> = m01_sheet.rows().collect();
+    assert_eq!(m01_rows[0][0], "部门");
+    let x = m01_rows.iter().find(|r| r[0] == "X局").unwrap();
+    assert_eq!(x[3].get_float(), Some(0.75));
     let metrics = wb.worksheet_range("指标").unwrap();
     let rows: Vec<_> = metrics.rows().collect();
     // A header and one row per metric value; values are numbers, n/a is "—".

@@ -1,5 +1,6 @@
-//! `yimen report --format xlsx`: the report's tables, one sheet each, numbers
-//! as numbers and percentages formatted as percentages.
+//! `yimen report --format xlsx`: the report's tables, one sheet each (every
+//! metric value in one filterable table, then each metric's own), numbers as
+//! numbers and percentages formatted as percentages.
 
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
@@ -28,23 +29,33 @@ fn header(ws: &mut Worksheet, names: &[&str], bold: &Format) -> Result<(), XlsxE
     Ok(())
 }
 
-fn build(r: &Report) -> Result<Vec<u8>, XlsxError> {
-    let mut wb = Workbook::new();
-    let date = chrono::NaiveDate::parse_from_str(&r.as_of, "%Y-%m-%d").unwrap_or_default();
-    let created = ExcelDateTime::from_ymd(
-        u16::try_from(chrono::Datelike::year(&date)).unwrap_or(2025),
-        chrono::Datelike::month(&date) as u8,
-        chrono::Datelike::day(&date) as u8,
-    )?;
-    wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
-    let bold = Format::new().set_bold();
-    let pct = Format::new().set_num_format("0.0%");
-    let score = Format::new().set_num_format("0.0");
+/// The formats the metric tables share.
+struct Formats {
+    bold: Format,
+    pct: Format,
+}
 
-    // 指标: every metric value.
-    let ws = wb.add_worksheet();
-    ws.set_name("指标")?;
-    let names = [
+/// A metric's sheet name: its id and name, without the characters a sheet
+/// name may not hold, at most Excel's 31 characters (the id, unique,
+/// first).
+fn metric_sheet_name(id: &str, name: &str) -> String {
+    let text: String = format!("{id} {name}")
+        .chars()
+        .filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\' | '\''))
+        .take(31)
+        .collect();
+    text.trim_end().to_string()
+}
+
+/// Metric values as a table on `ws`: with the metric's id and name first
+/// (`with_id`, the sheet of every metric) or without (a metric's own sheet).
+fn metric_table(
+    ws: &mut Worksheet,
+    metrics: &[&super::MetricRow],
+    with_id: bool,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let columns = [
         "指标",
         "名称",
         "部门",
@@ -57,48 +68,93 @@ fn build(r: &Report) -> Result<Vec<u8>, XlsxError> {
         "上期",
         "较上期（百分点）",
     ];
-    header(ws, &names, &bold)?;
+    let names = if with_id { &columns[..] } else { &columns[2..] };
+    header(ws, names, &f.bold)?;
+    // (The columns after the id and name, shifted by `at`.)
+    let at: u16 = if with_id { 2 } else { 0 };
     let mut text_rows = vec![names.iter().map(|s| (*s).to_string()).collect::<Vec<_>>()];
-    for (i, m) in r.metrics.iter().enumerate() {
+    for (i, m) in metrics.iter().enumerate() {
         let row = (i + 1) as u32;
         let dept = m.dept.clone().unwrap_or_else(|| "全中心".into());
-        ws.write_string(row, 0, &m.id)?;
-        ws.write_string(row, 1, &m.name)?;
-        ws.write_string(row, 2, &dept)?;
-        ws.write_number(row, 3, m.numerator as f64)?;
-        ws.write_number(row, 4, m.denominator as f64)?;
+        if with_id {
+            ws.write_string(row, 0, &m.id)?;
+            ws.write_string(row, 1, &m.name)?;
+        }
+        ws.write_string(row, at, &dept)?;
+        ws.write_number(row, at + 1, m.numerator as f64)?;
+        ws.write_number(row, at + 2, m.denominator as f64)?;
         match m.value {
             // With the decimals the md and html show: a value that misses
             // its target is never displayed as the target.
             Some(v) => match super::md::decimals_against(m) {
-                1 => ws.write_number_with_format(row, 5, v, &pct)?,
+                1 => ws.write_number_with_format(row, at + 3, v, &f.pct)?,
                 d => {
-                    let f = Format::new().set_num_format(format!("0.{}%", "0".repeat(d)));
-                    ws.write_number_with_format(row, 5, v, &f)?
+                    let pct = Format::new().set_num_format(format!("0.{}%", "0".repeat(d)));
+                    ws.write_number_with_format(row, at + 3, v, &pct)?
                 }
             },
-            None => ws.write_string(row, 5, "—")?,
+            None => ws.write_string(row, at + 3, "—")?,
         };
-        ws.write_number(row, 6, m.undetermined as f64)?;
+        ws.write_number(row, at + 4, m.undetermined as f64)?;
         if let Some(t) = m.target {
-            ws.write_number_with_format(row, 7, t, &pct)?;
+            ws.write_number_with_format(row, at + 5, t, &f.pct)?;
         }
         let reached = match (m.value, m.target) {
             (Some(_), Some(_)) if m.target_missed => "未达标",
             (Some(_), Some(_)) => "达标",
             _ => "—",
         };
-        ws.write_string(row, 8, reached)?;
+        ws.write_string(row, at + 6, reached)?;
         if let Some(p) = m.previous {
-            ws.write_number_with_format(row, 9, p, &pct)?;
+            ws.write_number_with_format(row, at + 7, p, &f.pct)?;
         }
         if let Some(c) = m.change_points {
-            ws.write_number(row, 10, c)?;
+            ws.write_number(row, at + 8, c)?;
         }
-        text_rows.push(vec![m.id.clone(), m.name.clone(), dept]);
+        text_rows.push(if with_id {
+            vec![m.id.clone(), m.name.clone(), dept]
+        } else {
+            vec![dept]
+        });
     }
-    ws.autofilter(0, 0, r.metrics.len() as u32, (names.len() - 1) as u16)?;
-    widths(ws, &text_rows)?;
+    ws.autofilter(0, 0, metrics.len() as u32, (names.len() - 1) as u16)?;
+    widths(ws, &text_rows)
+}
+
+fn build(r: &Report) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    let date = chrono::NaiveDate::parse_from_str(&r.as_of, "%Y-%m-%d").unwrap_or_default();
+    let created = ExcelDateTime::from_ymd(
+        u16::try_from(chrono::Datelike::year(&date)).unwrap_or(2025),
+        chrono::Datelike::month(&date) as u8,
+        chrono::Datelike::day(&date) as u8,
+    )?;
+    wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
+    let formats = Formats {
+        bold: Format::new().set_bold(),
+        pct: Format::new().set_num_format("0.0%"),
+    };
+    let bold = &formats.bold;
+    let score = Format::new().set_num_format("0.0");
+
+    // 指标: every metric value, one filterable table; then each metric's
+    // table on a sheet of its own, as the md and html have a table each.
+    let ws = wb.add_worksheet();
+    ws.set_name("指标")?;
+    let all: Vec<&super::MetricRow> = r.metrics.iter().collect();
+    metric_table(ws, &all, true, &formats)?;
+    let mut ids: Vec<&str> = Vec::new();
+    for m in &r.metrics {
+        if !ids.contains(&m.id.as_str()) {
+            ids.push(&m.id);
+        }
+    }
+    for id in ids {
+        let rows: Vec<&super::MetricRow> = r.metrics.iter().filter(|m| m.id == id).collect();
+        let ws = wb.add_worksheet();
+        ws.set_name(metric_sheet_name(id, &rows[0].name))?;
+        metric_table(ws, &rows, false, &formats)?;
+    }
 
     // 得分排名.
     let ws = wb.add_worksheet();
@@ -117,7 +173,7 @@ fn build(r: &Report) -> Result<Vec<u8>, XlsxError> {
         "上期得分",
     ];
     let names = if compared { &all[..] } else { &all[..8] };
-    header(ws, names, &bold)?;
+    header(ws, names, bold)?;
     let mut text_rows = vec![names.iter().map(|s| (*s).to_string()).collect::<Vec<_>>()];
     for (i, d) in r.departments.iter().enumerate() {
         let row = (i + 1) as u32;
@@ -167,7 +223,7 @@ fn build(r: &Report) -> Result<Vec<u8>, XlsxError> {
     let fams = super::family_columns(r);
     names.extend(&fams);
     names.push("合计");
-    header(ws, &names, &bold)?;
+    header(ws, &names, bold)?;
     let mut text_rows = vec![names.iter().map(|s| (*s).to_string()).collect::<Vec<_>>()];
     for (i, d) in r.departments.iter().enumerate() {
         let row = (i + 1) as u32;
@@ -188,7 +244,7 @@ fn build(r: &Report) -> Result<Vec<u8>, XlsxError> {
     let ws = wb.add_worksheet();
     ws.set_name("典型问题")?;
     let names = ["部门", "规则", "键", "问题"];
-    header(ws, &names, &bold)?;
+    header(ws, &names, bold)?;
     let mut text_rows = vec![names.iter().map(|s| (*s).to_string()).collect::<Vec<_>>()];
     for (d, w) in r
         .departments
@@ -225,7 +281,7 @@ fn build(r: &Report) -> Result<Vec<u8>, XlsxError> {
     lines.push(("工作日历".into(), r.calendar.clone()));
     lines.push(("依据的规则".into(), r.policies.join("; ")));
     for (i, (k, v)) in lines.iter().enumerate() {
-        ws.write_string_with_format(i as u32, 0, k, &bold)?;
+        ws.write_string_with_format(i as u32, 0, k, bold)?;
         ws.write_string(i as u32, 1, v)?;
     }
     ws.set_column_width(0, 12)?;
@@ -235,4 +291,21 @@ fn build(r: &Report) -> Result<Vec<u8>, XlsxError> {
 
 pub fn render(r: &Report) -> Result<Vec<u8>, String> {
     crate::output::xlsx::build_workbook(|| build(r)).map_err(|e| format!("无法生成工作簿：{e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    /// A sheet name keeps none of the characters Excel refuses in one and
+    /// at most 31 characters, the id first.
+    #[test]
+    fn a_metric_sheet_name_is_one_excel_takes() {
+        assert_eq!(super::metric_sheet_name("M01", "进驻率"), "M01 进驻率");
+        assert_eq!(
+            super::metric_sheet_name("M90", "[本地] 办件/时限: 达标*?'率"),
+            "M90 本地 办件时限 达标率"
+        );
+        let long = super::metric_sheet_name("M91", &"长".repeat(40));
+        assert_eq!(long.chars().count(), 31);
+        assert!(long.starts_with("M91 "));
+    }
 }
