@@ -519,3 +519,31 @@ fn configuration_files_with_a_byte_order_mark_are_read() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("第 1 行: 未知参数 `age_limt`"), "{err}");
 }
+
+/// A policy saved as GBK (an editor's default) is named as such, with the
+/// line its first such byte is on and how to mend it; bytes of no known
+/// encoding get the mending alone.
+#[test]
+fn a_policy_saved_as_gbk_says_so_and_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let gbk = dir.path().join("gbk.yimen");
+    let (text, _, _) = encoding_rs::GBK.encode("policy p {\n  title \"县级规则\"\n}\n");
+    std::fs::write(&gbk, &text).unwrap();
+    // (As JSON: the rendered message wraps at the terminal's width.)
+    let json = ["--error-format", "json"];
+    let (code, out, err) = yimen(&[&["check-policy", gbk.to_str().unwrap()][..], &json].concat());
+    assert_eq!(code, 2, "{err}");
+    assert!(out.contains("不是 UTF-8 编码的文本 (第 2 行起)"), "{out}");
+    assert!(
+        out.contains("文件像是 GBK 编码: 请在编辑器中以 UTF-8 编码另存"),
+        "{out}"
+    );
+    let other = dir.path().join("other.yimen");
+    std::fs::write(&other, b"policy p {\n  title \"\xff\"\n}\n").unwrap();
+    let (code, out, err) = yimen(&[&["check-policy", other.to_str().unwrap()][..], &json].concat());
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        out.contains("(第 2 行起); 请在编辑器中以 UTF-8 编码另存"),
+        "{out}"
+    );
+}

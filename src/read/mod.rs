@@ -387,8 +387,23 @@ pub fn small_file(path: &std::path::Path) -> std::io::Result<String> {
             SMALL_FILE_LIMIT >> 20
         )));
     }
-    String::from_utf8(bytes)
-        .map_err(|_| Error::new(ErrorKind::InvalidData, "不是 UTF-8 编码的文本"))
+    String::from_utf8(bytes).map_err(|e| {
+        // Where the first byte that is no UTF-8 is, and how to mend it (a
+        // policy or mapping saved as GBK by an editor's default).
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        let gbk = encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(bytes);
+        let hint = if gbk.is_some() {
+            "; 文件像是 GBK 编码: 请在编辑器中以 UTF-8 编码另存"
+        } else {
+            "; 请在编辑器中以 UTF-8 编码另存"
+        };
+        Error::new(
+            ErrorKind::InvalidData,
+            format!("不是 UTF-8 编码的文本 (第 {line} 行起){hint}"),
+        )
+    })
 }
 
 /// Rows per chunk that suits the engine: large enough to amortise the
