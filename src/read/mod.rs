@@ -392,7 +392,7 @@ pub fn small_file(path: &std::path::Path) -> std::io::Result<String> {
         // policy or mapping saved as GBK by an editor's default).
         let at = e.utf8_error().valid_up_to();
         let bytes = e.as_bytes();
-        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        let line = memchr::memchr_iter(b'\n', &bytes[..at]).count() + 1;
         let gbk = encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(bytes);
         let hint = if gbk.is_some() {
             "; 文件像是 GBK 编码: 请在编辑器中以 UTF-8 编码另存"
