@@ -284,6 +284,10 @@ pub(super) fn syntax_error(err: &Error<Rule>, text: &str) -> PolicyError {
                     Some("compare with `==`")
                 } else if rest.starts_with(['；', '，', '：', '（', '）']) {
                     Some("a full-width punctuation mark: write it half-width (`;` `,` `:` `(` `)`)")
+                } else if rest.starts_with('。') {
+                    Some("`。` is the Chinese full stop: a field is read with a half-width `.` (`case.channel`)")
+                } else if rest.starts_with('、') {
+                    Some("`、` is the Chinese enumeration comma: separate values with a half-width `,`")
                 } else {
                     None
                 };
