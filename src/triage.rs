@@ -130,9 +130,7 @@ impl Waivers {
         }
         Ok(Waivers { list })
     }
-}
 
-impl Waivers {
     /// Every waiver names a rule of `program` (a metric has no findings to
     /// waive) with one key pattern per value of its findings' keys: a
     /// misspelt code (`e001`) or a pattern too many waives nothing, and was
@@ -159,14 +157,15 @@ impl Waivers {
                     w.code
                 ));
             }
-            let want = key_names(rule).len();
-            if w.key.len() != want {
+            let names = key_names(rule);
+            if w.key.len() != names.len() {
                 return Err(format!(
-                    "豁免登记 {file}: 第 {n} 项的 key 有 {} 个值, 而 {} 的发现的键有 {want} 个值 ({} 的键为 [{}])",
+                    "豁免登记 {file}: 第 {n} 项的 key 有 {} 个值, 而 {} 的发现的键有 {} 个值 ({} 的键为 [{}])",
                     w.key.len(),
                     w.code,
+                    names.len(),
                     w.code,
-                    key_names(rule).join(", ")
+                    names.join(", ")
                 ));
             }
         }
