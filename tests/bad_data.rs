@@ -183,7 +183,41 @@ fn a_yaml_item_that_is_not_a_record_is_a_bad_row_not_a_lost_list() {
     let errors = json["data_errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0]["file"], "窗口人员.yaml");
-    assert_eq!(errors[0]["row"], 3);
+    // (The third item's line: the list starts under its key.)
+    assert_eq!(errors[0]["row"], 4);
+    assert!(
+        errors[0]["message"].as_str().unwrap().contains("第 3 项"),
+        "{errors:?}"
+    );
+}
+
+/// A YAML record's row is the line its item starts on, as a CSV's and a
+/// JSON Lines file's rows are lines (it was the record's position in the
+/// list: row 2 named a line inside the first record), in a finding's
+/// evidence and in a data error.
+#[test]
+fn a_yaml_record_s_row_is_the_line_its_item_starts_on() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("事项目录.csv"), CATALOGUE.1).unwrap();
+    std::fs::write(
+        dir.path().join("办件记录.yaml"),
+        "# 办件导出\n\
+         - 办件编号: C1\n  事项编码: A1\n  受理部门: 区民政局\n  受理渠道: 中心窗口\n  受理时间: 2025-03-01 09:30:00\n\
+         \n\
+         - 办件编号: C2\n  事项编码: A1\n  受理部门: 区民政局\n  受理渠道: 原单位\n  受理时间: 2025-03-01 09:30:00\n\
+         - 办件编号: C3\n  事项编码: A1\n  受理部门: 区民政局\n  受理渠道: 中心窗口\n  受理时间: 2025-13-01 09:30:00\n",
+    )
+    .unwrap();
+    let json = audit(dir.path(), &[]);
+    let h001 = common::with_code(&json, "findings", "H001");
+    assert_eq!(h001.len(), 1, "{}", json["findings"]);
+    assert_eq!(h001[0]["key"][0], "C2");
+    assert_eq!(h001[0]["evidence"][0]["file"], "办件记录.yaml");
+    assert_eq!(h001[0]["evidence"][0]["row"], 8);
+    let errors = json["data_errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["row"], 13, "{errors:?}");
+    assert_eq!(errors[0]["column"], "受理时间");
 }
 
 /// A record of keys (JSON Lines, YAML) has no date cells: a number where a

@@ -42,6 +42,7 @@ mod text;
 mod workbook_errors;
 mod yaml;
 mod yaml_keys;
+mod yaml_lines;
 
 use std::path::PathBuf;
 use std::sync::mpsc::sync_channel;

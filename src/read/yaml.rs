@@ -123,7 +123,10 @@ impl Node {
 /// text (`1`, `~`, `[a]`) is read as its text, a column of no field unless
 /// it names one. A key written twice in one record keeps both values: the
 /// first is read, another is reported as a second value of the field.
-fn table(key: Option<String>, items: &[Node]) -> Option<YamlTable> {
+///
+/// A record's row is the line its item starts on (`lines`, see
+/// [`super::yaml_lines`]), else its position in the list.
+fn table(key: Option<String>, items: &[Node], lines: Option<&[u32]>) -> Option<YamlTable> {
     if !items.iter().any(|it| matches!(it, Node::Map(_))) {
         return None;
     }
@@ -144,7 +147,9 @@ fn table(key: Option<String>, items: &[Node]) -> Option<YamlTable> {
         .iter()
         .enumerate()
         .map(|(i, it)| {
-            let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            let row = lines
+                .and_then(|l| l.get(i).copied())
+                .unwrap_or_else(|| u32::try_from(i + 1).unwrap_or(u32::MAX));
             let Node::Map(entries) = it else {
                 return CellRow {
                     row,
@@ -215,7 +220,11 @@ pub(crate) fn load(
     }
     let mut tables: Vec<YamlTable> = Vec::new();
     match &doc {
-        Node::Seq(items) => tables.extend(table(None, items)),
+        Node::Seq(items) => tables.extend(table(
+            None,
+            items,
+            super::yaml_lines::item_lines(&text, None, items.len()).as_deref(),
+        )),
         Node::Map(entries) => {
             for (k, v) in entries {
                 if let Node::Seq(items) = v {
@@ -231,7 +240,8 @@ pub(crate) fn load(
                             ),
                         });
                     }
-                    tables.extend(table(Some(key), items));
+                    let lines = super::yaml_lines::item_lines(&text, Some(&key), items.len());
+                    tables.extend(table(Some(key), items, lines.as_deref()));
                 }
             }
         }
