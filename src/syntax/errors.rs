@@ -11,6 +11,47 @@ use crate::ast::Span;
 use crate::diagnostics::{did_you_mean, ErrorCode, PolicyError};
 
 /// What a person calls a grammar rule.
+/// Where the parser looked for a clause of a rule or metric, only the
+/// clauses that item may have (a rule's error listed `per`, `ratio` and
+/// `target`, a metric's `require`), and the `}` that ends it, which the
+/// parser does not name.
+fn clauses_of_the_item(text: &str, start: usize, positives: &[Rule], expected: &mut Vec<&str>) {
+    const CLAUSES: [Rule; 6] = [
+        Rule::when_clause,
+        Rule::let_clause,
+        Rule::cite_clause,
+        Rule::kw_when,
+        Rule::kw_let,
+        Rule::kw_cite,
+    ];
+    if !positives.iter().any(|r| CLAUSES.contains(r)) {
+        return;
+    }
+    // The item the error is in: the last line before it that starts one.
+    let before = &text[..start.min(text.len())];
+    let item = before.lines().rev().find_map(|l| {
+        ["rule ", "metric ", "test ", "policy ", "param "]
+            .into_iter()
+            .find(|k| l.starts_with(k))
+    });
+    let not_here: &[&str] = match item {
+        Some("rule ") => &["`per`", "`ratio`", "`target`"],
+        Some("metric ") => &[
+            "`severity`",
+            "`require`",
+            "`message`",
+            "`group by`",
+            "`group`",
+            "`key`",
+            "`dept`",
+            "`dataset`",
+        ],
+        _ => return,
+    };
+    expected.retain(|e| !not_here.contains(e));
+    expected.push("`}`");
+}
+
 pub(super) fn describe(rule: Rule) -> &'static str {
     match rule {
         Rule::EOI => "end of file",
@@ -222,6 +263,7 @@ pub(super) fn syntax_error(err: &Error<Rule>, text: &str) -> PolicyError {
             negatives,
         } => {
             let mut expected: Vec<&str> = positives.iter().map(|r| describe(*r)).collect();
+            clauses_of_the_item(text, start, positives, &mut expected);
             expected.sort_unstable();
             expected.dedup();
             let expected_text = join_or(&expected);
