@@ -284,3 +284,48 @@ fn a_cut_list_says_how_its_items_fall_into_kinds() {
         "{text}"
     );
 }
+
+/// The text output quotes the clauses the findings break, once a rule,
+/// with each document's title, as the JSON's `cite` has their text (a
+/// supervision office writes its 通报 from it; the text named only
+/// `gangnan-2017 四、(六)`); rules without findings are not listed.
+#[test]
+fn the_text_quotes_each_broken_rule_s_clauses_once() {
+    let dir = common::root().join("examples/guangan");
+    let text = audit(&dir, &[], "text");
+    let json: serde_json::Value = serde_json::from_str(&audit(&dir, &[], "json")).unwrap();
+    let section = text
+        .split("== 所依据的条款 ==")
+        .nth(1)
+        .expect("a section of the clauses")
+        .split("\n== ")
+        .next()
+        .unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    let mut codes: Vec<&str> = findings
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    for code in &codes {
+        assert_eq!(
+            section.matches(&format!("  [{code}] ")).count(),
+            1,
+            "{code} once in {section}"
+        );
+    }
+    // Every clause a finding cites, with its text, under its document's title.
+    for f in findings {
+        for c in f["cite"].as_array().unwrap() {
+            let first_line = c["text"].as_str().unwrap().trim().lines().next().unwrap();
+            let head = format!("{} 《", c["policy"].as_str().unwrap());
+            assert!(section.contains(&head), "{head}");
+            assert!(section.contains(first_line), "{first_line}");
+        }
+    }
+    assert!(
+        !section.contains("[D001]"),
+        "a change rule fires only under diff"
+    );
+}

@@ -320,6 +320,27 @@ pub(crate) fn cites_short(f: &Finding) -> String {
 }
 
 /// The citations of a finding with the text of each clause, one per line.
+/// The clauses a rule cites, each with its document's title and the
+/// clause's text (`gangnan-2017 《港南区…通知》 四、(六): …`), as a 通报
+/// quotes them.
+pub(crate) fn clause_lines(rule: &RuleDef) -> Vec<String> {
+    let registry = crate::sources::SourceRegistry::active();
+    rule.cites
+        .iter()
+        .map(|c| {
+            let title = registry
+                .source(&c.source)
+                .map(|s| format!("《{}》", s.title))
+                .unwrap_or_default();
+            let text = registry
+                .cited_text(&c.source, &c.clause)
+                .map(|t| t.trim().to_string())
+                .unwrap_or_default();
+            format!("{} {title} {}: {text}", c.source, c.clause)
+        })
+        .collect()
+}
+
 pub(crate) fn cites_long(f: &Finding) -> String {
     f.cite
         .iter()

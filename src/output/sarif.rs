@@ -22,7 +22,6 @@ use super::triage as tri;
 use super::{findings_of, reported_codes, AuditDoc};
 use crate::engine::report::{Evidence, Finding, Undetermined};
 use crate::ir::RuleDef;
-use crate::sources::SourceRegistry;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -101,19 +100,7 @@ fn evidence_json(evidence: &[Evidence]) -> Value {
 }
 
 fn help_text(rule: &RuleDef) -> String {
-    let registry = SourceRegistry::active();
-    let mut parts = Vec::new();
-    for c in &rule.cites {
-        let title = registry
-            .source(&c.source)
-            .map(|s| format!("《{}》", s.title))
-            .unwrap_or_default();
-        let text = registry
-            .cited_text(&c.source, &c.clause)
-            .map(|t| t.trim().to_string())
-            .unwrap_or_default();
-        parts.push(format!("{} {title} {}: {text}", c.source, c.clause));
-    }
+    let parts = super::clause_lines(rule);
     if parts.is_empty() {
         rule.title.clone().unwrap_or_else(|| rule.code.clone())
     } else {

@@ -106,6 +106,24 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
             }
         }
     }
+    // The text of each clause the findings break, once a rule (the
+    // findings above name them by document and clause).
+    let mut fired: Vec<&str> = a.findings.iter().map(|f| &*f.code).collect();
+    fired.sort_unstable();
+    fired.dedup();
+    if !fired.is_empty() {
+        let _ = writeln!(out, "\n== 所依据的条款 ==");
+        for code in fired {
+            let Some(rule) = doc.program.rule(code) else {
+                continue;
+            };
+            let title = rule.title.as_deref().unwrap_or(&rule.name);
+            let _ = writeln!(out, "  [{code}] {title}");
+            for line in super::clause_lines(rule) {
+                let _ = writeln!(out, "    {}", line.replace('\n', "\n    "));
+            }
+        }
+    }
     if !a.undetermined.is_empty() {
         let _ = writeln!(
             out,
