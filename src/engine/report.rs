@@ -187,6 +187,9 @@ pub struct Audit {
     /// place them.
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub undated: std::collections::BTreeMap<String, u64>,
+    /// With a period: per dataset, the records dated outside it, left out.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub outside_period: std::collections::BTreeMap<String, u64>,
     /// With `--waivers`: waivers past their expiry, and waivers matching nothing.
     pub expired_waivers: Vec<crate::triage::Waiver>,
     pub stale_waivers: Vec<crate::triage::Waiver>,

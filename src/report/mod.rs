@@ -944,12 +944,12 @@ fn period_notes(
         if ds.event_date.is_none() {
             continue;
         }
+        let field = ds
+            .event_date
+            .as_deref()
+            .and_then(|f| ds.field(f))
+            .map_or("", crate::schema::Field::header);
         if let Some(n) = audit.undated.get(&ds.name) {
-            let field = ds
-                .event_date
-                .as_deref()
-                .and_then(|f| ds.field(f))
-                .map_or("", crate::schema::Field::header);
             notes.push(format!(
                 "{}中有 {n} 条记录的{field}为空或无法识别，无法确定是否属于 {p} 年度，未计入问题统计，在其所属的指标中计为无法判定",
                 ds.title
@@ -972,6 +972,12 @@ fn period_notes(
                 "{p} 年度内没有{}（导出中的 {read} 条记录都不在该年度），{} 无法计算",
                 ds.title,
                 centre.join("、")
+            ));
+        } else if let Some(n) = audit.outside_period.get(&ds.name) {
+            // (Nothing dropped unsaid: the records of other years.)
+            notes.push(format!(
+                "{}中有 {n} 条记录的{field}不在 {p} 年度，未计入本期的指标和问题统计",
+                ds.title
             ));
         }
     }

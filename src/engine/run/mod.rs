@@ -245,6 +245,8 @@ pub struct Partial {
     /// With a period: records whose event date is missing or unreadable, so
     /// that the period cannot place them (left out, counted).
     undated: u64,
+    /// With a period: records dated outside it (left out, counted).
+    outside: u64,
     findings: Vec<Finding>,
     undetermined: Vec<Undetermined>,
     groups: Vec<HashMap<Vec<Key>, GroupAcc>>,
@@ -319,6 +321,7 @@ impl Partial {
     pub fn absorb(&mut self, p: Partial) {
         self.rows += p.rows;
         self.undated += p.undated;
+        self.outside += p.outside;
         append(&mut self.findings, p.findings);
         append(&mut self.undetermined, p.undetermined);
         if self.groups.len() < p.groups.len() {
@@ -533,7 +536,10 @@ impl<'a> Runner<'a> {
                 // (the report says how many).
                 match date {
                     Some(d) if d >= from && d <= to => {}
-                    Some(_) => out_of_period[i] = true,
+                    Some(_) => {
+                        out_of_period[i] = true;
+                        p.outside += 1;
+                    }
                     None => {
                         out_of_period[i] = true;
                         p.undated += 1;
@@ -672,6 +678,12 @@ impl<'a> Runner<'a> {
         }
         if merged.undated > 0 {
             *audit.undated.entry(dataset.name.clone()).or_default() += merged.undated;
+        }
+        if merged.outside > 0 {
+            *audit
+                .outside_period
+                .entry(dataset.name.clone())
+                .or_default() += merged.outside;
         }
         for f in &mut merged.findings {
             f.cite = self.cites_of(&f.code);
