@@ -323,9 +323,16 @@ fn a_waiver_register_may_be_a_plain_list() {
 fn report_periods_and_compare_folders_are_checked() {
     let dir = export();
     let d = dir.path().to_str().unwrap();
-    let out = run(&["report", d, "--period", "abc"], None);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("应为四位年份"), "{}", stderr(&out));
+    // (A four-digit year out of range is told the range, not "four digits".)
+    for given in ["abc", "1901"] {
+        let out = run(&["report", d, "--period", given], None);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            stderr(&out).contains("应为 1990 到 2100 之间的四位年份"),
+            "{}",
+            stderr(&out)
+        );
+    }
     let out = run(
         &["report", d, "--as-of", "2025-12-31", "--period", "2030"],
         None,

@@ -53,7 +53,7 @@ fn parse_year(s: &str) -> Result<i32, String> {
         .parse::<i32>()
         .ok()
         .filter(|y| (1990..=2100).contains(y))
-        .ok_or_else(|| format!("应为四位年份, 如 2025 (a year such as 2025), 而不是 {s:?}"))
+        .ok_or_else(|| format!("应为 1990 到 2100 之间的四位年份, 如 2025 (a year from 1990 to 2100, such as 2025), 而不是 {s:?}"))
 }
 
 fn year(y: i32) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
