@@ -633,6 +633,26 @@ fn configuration_errors_name_no_rust_types() {
             assert!(!err.contains(rust), "{flag}: {err}");
         }
     }
+    // serde's words in Chinese, the place too (a file's `header_row: -1`
+    // said `invalid value: integer \`-1\`, expected u32`).
+    let map = write(
+        "m2.yaml",
+        "files:\n  \"*.csv\": {dataset: cases, header_row: -1}\n",
+    );
+    let out = run(&["audit", d, "--map", &map], None);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("值无效: 整数 `-1`, 应为 非负整数"), "{err}");
+    let map = write("m3.yaml", "datasets:\n  catalogue:\n    header: {}\n");
+    let err = stderr(&run(&["audit", d, "--map", &map], None));
+    assert!(
+        err.contains("未知的字段 `header`, 应为 `headers` 或 `values` (第 3 行第 5 列)"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("expected") && !err.contains("at line"),
+        "{err}"
+    );
 }
 
 /// A `--params` file: empty or comments only sets nothing (a regional

@@ -334,7 +334,7 @@ fn bad_mapping_files_name_the_line() {
         (
             "files:\n  a.csv: { datasets: cases }\n",
             Some(2),
-            "unknown field",
+            "未知的字段 `datasets`",
         ),
         // A header another field has (in the schema, or earlier in the
         // file) would be ignored: the column silently not remapped.
@@ -349,7 +349,7 @@ fn bad_mapping_files_name_the_line() {
             "已对应数据集 catalogue 的字段 `dept`, 不能再对应字段 `name`",
         ),
         ("datasets: [1, 2\n", Some(1), ""),
-        ("colums: {}\n", Some(1), "unknown field"),
+        ("colums: {}\n", Some(1), "未知的字段 `colums`"),
     ];
     for (text, line, needle) in cases {
         match Mapping::from_yaml("m.yaml", text, s) {

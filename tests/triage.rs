@@ -213,7 +213,7 @@ fn a_bare_list_of_waivers_with_a_plain_key() {
         "2025-06-30",
     );
     assert_eq!(code, 2);
-    assert!(err.contains("expire") && err.contains("line"), "{err}");
+    assert!(err.contains("expire") && err.contains("第 6 行"), "{err}");
     assert!(!err.contains("expected a mapping"), "{err}");
 }
 

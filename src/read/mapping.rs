@@ -282,7 +282,10 @@ impl Mapping {
             let rf: RawFile = serde_yaml::from_value(value).map_err(|e| {
                 err(
                     here(),
-                    format!("`{pattern}`: {e} (可用: dataset, encoding, header_row, skip)"),
+                    format!(
+                        "`{pattern}`: {} (可用: dataset, encoding, header_row, skip)",
+                        super::yaml_message(&e)
+                    ),
                 )
             })?;
             if let Some(d) = &rf.dataset {

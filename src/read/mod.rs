@@ -323,7 +323,74 @@ pub fn yaml_message(e: &serde_yaml::Error) -> String {
     ] {
         m = m.replace(rust, plain);
     }
-    m
+    serde_in_chinese(&m)
+}
+
+/// serde's words for what a configuration file got wrong, in Chinese, as
+/// yimen's own messages are (an invalid value, integer -1, where a
+/// non-negative integer goes: `值无效: 整数 -1, 应为非负整数`; a place
+/// `(第 3 行第 5 列)`); the names in backticks stay as written.
+fn serde_in_chinese(m: &str) -> String {
+    let mut m = m.to_string();
+    for (en, zh) in [
+        ("invalid value: ", "值无效: "),
+        ("invalid type: ", "类型不对: "),
+        ("invalid length ", "长度不对: "),
+        ("unknown field ", "未知的字段 "),
+        ("unknown variant ", "未知的取值 "),
+        ("missing field ", "缺少字段 "),
+        (", expected one of ", ", 应为以下之一: "),
+        (", expected ", ", 应为 "),
+        ("integer ", "整数 "),
+        ("floating point ", "小数 "),
+        ("string ", "文本 "),
+        ("boolean ", "是/否 "),
+        ("a non-negative integer", "非负整数"),
+        ("an integer", "整数"),
+        ("a number", "数"),
+        ("a mapping (key: value)", "映射 (键: 值)"),
+        ("a sequence", "列表"),
+        ("a string", "文本"),
+        ("a boolean", "是/否 (true/false)"),
+        ("a map", "映射"),
+        ("an empty value (~)", "空值 (~)"),
+        ("` or `", "` 或 `"),
+    ] {
+        m = m.replace(en, zh);
+    }
+    // Each ` at line 3 column 5` → ` (第 3 行第 5 列)`.
+    let mut out = String::with_capacity(m.len());
+    let mut rest = m.as_str();
+    while let Some(i) = rest.find(" at line ") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + " at line ".len()..];
+        let line: String = after.chars().take_while(char::is_ascii_digit).collect();
+        let tail = &after[line.len()..];
+        let column = tail
+            .strip_prefix(" column ")
+            .map(|t| {
+                t.chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect::<String>()
+            })
+            .filter(|c| !c.is_empty());
+        match (line.is_empty(), column) {
+            (false, Some(c)) => {
+                out.push_str(&format!(" (第 {line} 行第 {c} 列)"));
+                rest = &tail[" column ".len() + c.len()..];
+            }
+            (false, None) => {
+                out.push_str(&format!(" (第 {line} 行)"));
+                rest = tail;
+            }
+            (true, _) => {
+                out.push_str(" at line ");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The key a serde YAML error says is repeated (in `duplicate entry with
