@@ -491,7 +491,8 @@ fn local_file_errors_name_the_file_and_the_problem() {
         msg.contains("bad.yaml") && msg.contains("2025-5-6"),
         "{msg}"
     );
-    assert!(msg.contains("line 2"), "{msg}");
+    assert!(msg.contains("第 2 行"), "{msg}");
+    assert!(msg.contains("日期应写作 YYYY-MM-DD"), "{msg}");
 
     let typo = dir.path().join("typo.yml");
     std::fs::write(&typo, "days:\n  - {date: 2025-05-06, of: true}\n").unwrap();
@@ -505,7 +506,7 @@ fn local_file_errors_name_the_file_and_the_problem() {
     )
     .unwrap();
     let err = Calendar::official().with_local_file(&twice).unwrap_err();
-    assert!(err.to_string().contains("listed twice"), "{err}");
+    assert!(err.to_string().contains("列出了两次"), "{err}");
 
     let json = dir.path().join("bad.json");
     std::fs::write(
@@ -515,15 +516,12 @@ fn local_file_errors_name_the_file_and_the_problem() {
     .unwrap();
     let err = Calendar::official().with_local_file(&json).unwrap_err();
     assert!(matches!(err, CalendarError::Json { .. }), "{err:?}");
-    assert!(err.to_string().contains("line 1"), "{err}");
+    assert!(err.to_string().contains("第 1 行"), "{err}");
 
     let far = dir.path().join("far.yaml");
     std::fs::write(&far, "days:\n  - {date: 0205-05-06, off: true}\n").unwrap();
     let err = Calendar::official().with_local_file(&far).unwrap_err();
-    assert!(
-        err.to_string().contains("outside the supported years"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("不在支持的年份"), "{err}");
 }
 
 #[test]
@@ -731,7 +729,7 @@ fn working_days_over_days_no_notice_settles_are_unknown() {
     .unwrap_err()
     .to_string();
     assert!(
-        err.contains("date 2025-05-07 is not in the notice of year 2026"),
+        err.contains("日期 2025-05-07 不属于 2026 年的通知"),
         "{err}"
     );
     // The range an unsettled count lies in: each unknown day may be a

@@ -19,9 +19,9 @@ fn parse_exception_date(s: &str) -> Result<NaiveDate, String> {
     match parse_date(s) {
         Some(d) if (MIN_EXCEPTION_YEAR..=MAX_EXCEPTION_YEAR).contains(&d.year()) => Ok(d),
         Some(_) => Err(format!(
-            "date `{s}` is outside the supported years {MIN_EXCEPTION_YEAR}-{MAX_EXCEPTION_YEAR}"
+            "日期 `{s}` 不在支持的年份 {MIN_EXCEPTION_YEAR}-{MAX_EXCEPTION_YEAR} 之内"
         )),
-        None => Err(format!("expected a date YYYY-MM-DD, found `{s}`")),
+        None => Err(format!("日期应写作 YYYY-MM-DD, 而不是 `{s}`")),
     }
 }
 
@@ -89,7 +89,7 @@ fn collect_days(
             return Err(CalendarError::Content {
                 path: path.to_path_buf(),
                 message: format!(
-                    "date {date} is listed twice (entries {first} and {} of `days`)",
+                    "日期 {date} 列出了两次 (`days` 的第 {first} 项和第 {} 项): 一个日子只能有一种安排",
                     i + 1
                 ),
             });
@@ -157,7 +157,7 @@ fn notice_year(
         return Err(CalendarError::Content {
             path: path.to_path_buf(),
             message: format!(
-                "date {d} is not in the notice of year {year} (`year`), which lists days of {year} and, for its 元旦, 29-31 December of {}",
+                "日期 {d} 不属于 {year} 年的通知 (`year: {year}`): 一年的通知只安排 {year} 年的日子, 以及为元旦安排的 {} 年 12 月 29-31 日",
                 year - 1
             ),
         });

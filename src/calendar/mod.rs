@@ -70,8 +70,9 @@ pub enum CalendarError {
     },
     /// A JSON file is not in the holiday-cn format (the message carries line and column).
     #[error(
-        "{}: 不是 holiday-cn 格式的日历文件 (应为 {{\"days\": [{{\"name\": \"…\", \"date\": \"YYYY-MM-DD\", \"isOffDay\": true|false}}, …]}}, 是某年国务院办公厅通知的全部安排时再写 \"year\": YYYY): {source}",
-        path.display()
+        "{}: 不是 holiday-cn 格式的日历文件 (应为 {{\"days\": [{{\"name\": \"…\", \"date\": \"YYYY-MM-DD\", \"isOffDay\": true|false}}, …]}}, 是某年国务院办公厅通知的全部安排时再写 \"year\": YYYY): {}",
+        path.display(),
+        crate::read::serde_in_chinese(&source.to_string())
     )]
     Json {
         path: PathBuf,
@@ -80,8 +81,9 @@ pub enum CalendarError {
     },
     /// A YAML file is not a local calendar (the message carries line and column).
     #[error(
-        "{}: 不是本地日历文件 (应为 `days: [{{date: YYYY-MM-DD, off: true|false, name: …}}, …]`, 是某年国务院办公厅通知的全部安排时再写 `year: YYYY`): {source}",
-        path.display()
+        "{}: 不是本地日历文件 (应为 `days: [{{date: YYYY-MM-DD, off: true|false, name: …}}, …]`, 是某年国务院办公厅通知的全部安排时再写 `year: YYYY`): {}",
+        path.display(),
+        crate::read::yaml_message(source)
     )]
     Yaml {
         path: PathBuf,

@@ -330,7 +330,7 @@ pub fn yaml_message(e: &serde_yaml::Error) -> String {
 /// yimen's own messages are (an invalid value, integer -1, where a
 /// non-negative integer goes: `值无效: 整数 -1, 应为非负整数`; a place
 /// `(第 3 行第 5 列)`); the names in backticks stay as written.
-fn serde_in_chinese(m: &str) -> String {
+pub(crate) fn serde_in_chinese(m: &str) -> String {
     let mut m = m.to_string();
     for (en, zh) in [
         ("invalid value: ", "值无效: "),
@@ -341,10 +341,7 @@ fn serde_in_chinese(m: &str) -> String {
         ("missing field ", "缺少字段 "),
         (", expected one of ", ", 应为以下之一: "),
         (", expected ", ", 应为 "),
-        ("integer ", "整数 "),
-        ("floating point ", "小数 "),
-        ("string ", "文本 "),
-        ("boolean ", "是/否 "),
+        // (What was expected first: `a boolean` before `boolean `.)
         ("a non-negative integer", "非负整数"),
         ("an integer", "整数"),
         ("a number", "数"),
@@ -354,6 +351,10 @@ fn serde_in_chinese(m: &str) -> String {
         ("a boolean", "是/否 (true/false)"),
         ("a map", "映射"),
         ("an empty value (~)", "空值 (~)"),
+        ("integer ", "整数 "),
+        ("floating point ", "小数 "),
+        ("string ", "文本 "),
+        ("boolean ", "是/否 "),
         ("` or `", "` 或 `"),
     ] {
         m = m.replace(en, zh);
