@@ -242,6 +242,25 @@ fn a_file_the_mapping_assigns_that_no_column_fits_is_unreadable() {
             && reason.contains("编码可能不对"),
         "{reason}"
     );
+    // A UTF-8 case log the mapping calls GBK: read as GBK, most of its
+    // header is no column, some still is (ASCII and a few characters come
+    // through), its key column not: the hint too (it was left out there).
+    let utf8 = "办件编号,事项编码,受理部门,受理渠道,受理时间,决定人角色,投资额(万元)\n\
+                C1,A1,民政局,中心窗口,2025-03-03 09:00:00,窗口人员,\n";
+    std::fs::write(export.join("办件.csv"), utf8).unwrap();
+    std::fs::write(
+        &map,
+        "files:\n  \"办件.csv\": { dataset: cases, encoding: gbk }\n",
+    )
+    .unwrap();
+    let reason = unreadable_in_audit(&export, &map, "办件.csv");
+    assert!(
+        reason.contains("表头缺少键列 办件编号")
+            && reason.contains("encoding: gbk")
+            && reason.contains("编码可能不对"),
+        "{reason}"
+    );
+    std::fs::write(export.join("办件.csv"), &gbk).unwrap();
     // Without the encoding, the same file is read.
     std::fs::write(&map, "files:\n  \"办件.csv\": { dataset: cases }\n").unwrap();
     let (code, json) = run_mapped("audit", &export, &map, &["--format", "json"]);

@@ -321,6 +321,7 @@ impl Ctx<'_> {
                 Ok(Choice::Skip(reason, None))
             }
             Err(HeaderFailure::Keyless(reason)) => {
+                let reason = reason + &self.forced_encoding_hint();
                 self.unreadable(match sheet {
                     Some(s) => format!("工作表 {s}: {reason}"),
                     None => reason,
@@ -421,14 +422,22 @@ impl Ctx<'_> {
                 header::SCAN_ROWS
             ));
         }
+        out.push_str(&self.forced_encoding_hint());
+        out
+    }
+
+    /// For a text file whose encoding the mapping forced, that it may be
+    /// wrong (a header read in the wrong encoding fits no dataset, or only
+    /// in part: its key column unrecognised); else nothing.
+    fn forced_encoding_hint(&self) -> String {
         let text = !matches!(format_of(self.name), Some(Format::Xlsx | Format::Xls));
-        if let Some(enc) = self.fmap.and_then(|f| f.encoding).filter(|_| text) {
-            out.push_str(&format!(
+        match self.fmap.and_then(|f| f.encoding).filter(|_| text) {
+            Some(enc) => format!(
                 ";映射文件指定了编码 encoding: {}, 编码可能不对 (如 GBK 文件写成 utf-8, 表头会读成乱码): 请核对, 或删去 encoding 由 yimen 自动识别",
                 enc.name()
-            ));
+            ),
+            None => String::new(),
         }
-        out
     }
 
     /// The tables of a file that no column fitted (each labelled with its
