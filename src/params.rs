@@ -337,6 +337,31 @@ fn not_a_label(
 }
 
 /// The 1-based line of the first `name:` key in a YAML text.
+/// The text of a parameters file with each repeat of a name (one the YAML
+/// reader refuses, at its line) blanked to a comment, and an error for
+/// each, in the words [`crate::read::yaml_message`] gives the first.
+fn without_repeated_names(text: &str) -> (String, Vec<String>) {
+    let mut text = text.to_string();
+    let mut problems = Vec::new();
+    // (At most as many repeats as lines; each pass blanks one.)
+    for _ in 0..text.lines().count() {
+        let Err(e) = crate::read::yaml_keys_once(&text) else {
+            break;
+        };
+        let Some(line) = e.location().map(|l| l.line()) else {
+            break;
+        };
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        match lines.get_mut(line.wrapping_sub(1)) {
+            Some(l) if !l.trim_start().starts_with('#') => *l = format!("# {l}"),
+            _ => break,
+        }
+        problems.push(crate::read::yaml_message(&e));
+        text = lines.join("\n");
+    }
+    (text, problems)
+}
+
 fn line_of_key(text: &str, name: &str) -> Option<usize> {
     text.lines()
         .position(|l| {
@@ -362,10 +387,18 @@ pub fn resolve(
             file: fname.clone(),
             message: e.to_string(),
         })?;
+        // A name written twice is an error at its line, and the file's
+        // other errors are reported with it: each repeat's line is set
+        // aside and the rest read (a repeat whose value runs on over more
+        // lines leaves the rest unreadable: then the repeat alone).
+        let (text, mut problems) = without_repeated_names(&text);
         let doc: serde_yaml::Value =
             crate::read::yaml_from_str(&text).map_err(|e| ParamError::File {
                 file: fname.clone(),
-                message: crate::read::yaml_message(&e),
+                message: problems
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| crate::read::yaml_message(&e)),
             })?;
         let body = doc.get("params").unwrap_or(&doc);
         // An empty file (or one of comments only) sets nothing: a regional
@@ -382,7 +415,6 @@ pub fn resolve(
         };
         // Every entry is checked: the errors of a file are reported
         // together, one line each, not one per run.
-        let mut problems: Vec<String> = Vec::new();
         let uses = enum_uses(program, Schema::builtin());
         for (k, v) in &map {
             let name = yaml_scalar_text(k).unwrap_or_default();

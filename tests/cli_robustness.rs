@@ -706,6 +706,20 @@ fn a_params_file_names_its_line_and_may_be_empty() {
         );
     }
     assert!(!err.contains("第 3 行"), "{err}");
+    // A name written twice is one more error, not the only one (it hid
+    // every other).
+    let p = write(
+        "twice.yaml",
+        "age_limt: 40\nfiling_limit: 5\nsenior_age_limit: abc\nfiling_limit: 6\n",
+    );
+    let err = stderr(&run(&["audit", d, "--params", &p], None));
+    for line in [
+        "键 filing_limit 重复出现(第 4 行)",
+        "第 1 行: 未知参数 `age_limt`",
+        "第 3 行: 参数 `senior_age_limit` 应为 int",
+    ] {
+        assert!(err.contains(line), "{line}: {err}");
+    }
 }
 
 /// A parameter compared with an enum field takes only the field's labels: a
