@@ -566,6 +566,24 @@ fn generate_refuses_impossible_counts() {
         assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
         assert!(!stderr(&out).contains("panicked"));
     }
+    // `--depts` takes a real catalogue's departments: without one it was
+    // silently ignored.
+    let out = run(&["generate", d, "--depts", "5"], None);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--real-catalogue"),
+        "{}",
+        stderr(&out)
+    );
+    // A file where the folder goes is named as such (not `File exists`).
+    let file = write_in(dir.path(), "afile", "x");
+    let out = run(&["generate", &file, "--cases", "10"], None);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("已有同名的文件, 不是文件夹"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 /// A configuration file that never ends (`/dev/zero`) or is a folder is an

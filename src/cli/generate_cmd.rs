@@ -19,8 +19,10 @@ pub struct Args {
     /// (columns 实施主体, 事项名称, 事项编码, 事项类型).
     #[arg(long = "real-catalogue")]
     real_catalogue: Option<PathBuf>,
-    /// With --real-catalogue: how many of its departments to take (1-1000).
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    /// With --real-catalogue: how many of its departments to take (1-1000;
+    /// all it has when it has fewer). The generated catalogue has 12
+    /// departments.
+    #[arg(long, default_value_t = 10, requires = "real_catalogue", value_parser = clap::value_parser!(u16).range(1..=1000))]
     depts: u16,
     /// Items per department (taken from the real catalogue with
     /// --real-catalogue, else generated; 1-1000).
@@ -58,6 +60,13 @@ pub fn run(args: &Args) -> u8 {
         mixed_formats: !args.plain,
         ..GenOptions::default()
     };
+    if args.dir.exists() && !args.dir.is_dir() {
+        eprintln!(
+            "错误: 无法写入 {}: 已有同名的文件, 不是文件夹",
+            args.dir.display()
+        );
+        return 2;
+    }
     if let Err(e) = no_other_data(&args.dir, &opts) {
         eprintln!("错误: {e}");
         return 2;
