@@ -470,6 +470,9 @@ pub fn resolve(
             .split_once('=')
             .ok_or_else(|| ParamError::BadSyntax(arg.clone()))?;
         let name = name.trim();
+        if name.is_empty() {
+            return Err(ParamError::BadSyntax(arg.clone()));
+        }
         let i = find(program, name)?;
         // (The file's value is overridden; a second `--param` of the same
         // name is a mistake, not an override: which one was meant?)

@@ -547,3 +547,29 @@ fn a_policy_saved_as_gbk_says_so_and_where() {
         "{out}"
     );
 }
+
+/// `explain` of no code asks for one, of a code the shipped policies lack
+/// says where a region's rule comes from (`--policy`); `--param =5` is no
+/// parameter named "" but a malformed `--param`.
+#[test]
+fn explain_and_param_name_what_is_missing() {
+    let (code, _, err) = yimen(&["explain", ""]);
+    assert_eq!(code, 2);
+    assert!(err.contains("请给出规则或指标的代码"), "{err}");
+    let (code, _, err) = yimen(&["explain", "L001"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("本地策略中的规则请用 --policy 给出其文件夹"),
+        "{err}"
+    );
+    let (code, _, err) = yimen(&[
+        "audit",
+        "examples/guangan",
+        "--as-of",
+        "2025-12-31",
+        "--param",
+        "=5",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("`--param` 应写作 name=value"), "{err}");
+}

@@ -159,7 +159,17 @@ pub fn run(args: &Args) -> u8 {
             .or_else(|| did_you_mean(asked, program.rules.iter().map(|r| r.name.as_str())))
             .map(|s| format!(" (是否要查 {s}?)"))
             .unwrap_or_default();
-        eprintln!("错误: 没有代码或名称为 {asked} 的规则或指标{help}");
+        // (A region's own rule is in its policy folder, given with --policy.)
+        let local = if args.policies.is_empty() {
+            "; 本地策略中的规则请用 --policy 给出其文件夹"
+        } else {
+            ""
+        };
+        if asked.is_empty() {
+            eprintln!("错误: 请给出规则或指标的代码 (如 H001) 或名称 (如 dual-track)");
+        } else {
+            eprintln!("错误: 没有代码或名称为 {asked} 的规则或指标{help}{local}");
+        }
         return 2;
     };
     match super::emit(explain(&program, rule, SourceRegistry::active()), None) {
