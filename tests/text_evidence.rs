@@ -329,3 +329,38 @@ fn the_text_quotes_each_broken_rule_s_clauses_once() {
         "a change rule fires only under diff"
     );
 }
+
+/// The text output names what the run was given beyond the shipped
+/// settings (a parameter away from its default, a local calendar), so that
+/// a report says under which settings its findings hold; a parameter given
+/// its default value is no setting.
+#[test]
+fn the_text_names_the_run_s_own_settings() {
+    let dir = common::root().join("examples/guangan");
+    let cal = tempfile::tempdir().unwrap();
+    let file = cal.path().join("本地.yaml");
+    std::fs::write(
+        &file,
+        "days:\n  - {date: 2025-05-06, off: true, name: 地方假日}\n",
+    )
+    .unwrap();
+    let out = common::yimen(None)
+        .arg("audit")
+        .arg(&dir)
+        .args(["--as-of", "2025-12-31", "--fail-on", "never"])
+        .args(["--param", "age_limit=40", "--param", "filing_limit=10"])
+        .arg("--calendar")
+        .arg(&file)
+        .output()
+        .unwrap();
+    common::assert_success(&out);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = text.lines().nth(1).unwrap();
+    assert!(line.starts_with("本次设置: "), "{text}");
+    assert!(line.contains("参数 age_limit = 40 (默认 45)"), "{line}");
+    assert!(
+        line.contains("本地日历 ") && line.contains("本地.yaml"),
+        "{line}"
+    );
+    assert!(!line.contains("filing_limit"), "{line}");
+}

@@ -212,6 +212,7 @@ fn audit(args: &Args) -> u8 {
         as_of: prepared.as_of,
         program: &prepared.program,
         location_prefix: crate::output::location_prefix(&args.run.dir),
+        settings: super::common::settings(&prepared, &args.run.opts),
     };
     if let Err(code) = super::common::write_audit(args.format, &doc, args.output.as_deref()) {
         return code;

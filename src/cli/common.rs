@@ -158,6 +158,33 @@ pub fn prepare(opts: &RunOpts) -> Result<Prepared, u8> {
     })
 }
 
+/// What a run was given beyond the shipped settings, as the text output
+/// names it: each parameter whose value is not its default (`参数
+/// age_limit = 40 (默认 45)`), each local calendar file.
+pub fn settings(prepared: &Prepared, opts: &RunOpts) -> Vec<String> {
+    let show = super::explain_cmd::show_const;
+    let mut out: Vec<String> = prepared
+        .program
+        .params
+        .iter()
+        .zip(&prepared.params)
+        .filter(|(p, v)| v.is_some() && p.default != **v)
+        .map(|(p, v)| {
+            let now = v.as_ref().map_or_else(String::new, show);
+            match &p.default {
+                Some(d) => format!("参数 {} = {now} (默认 {})", p.name, show(d)),
+                None => format!("参数 {} = {now}", p.name),
+            }
+        })
+        .collect();
+    out.extend(
+        opts.calendar
+            .iter()
+            .map(|c| format!("本地日历 {}", c.display())),
+    );
+    out
+}
+
 /// What is wrong with an export folder argument that is not a folder.
 pub fn not_a_folder(dir: &Path) -> String {
     if dir.exists() {

@@ -314,6 +314,7 @@ fn diff(args: &Args, tmp: &Path) -> u8 {
             .as_ref()
             .and_then(|_| crate::diff::repository_prefix(&new_folder(args)))
             .unwrap_or_else(|| crate::output::location_prefix(&new_folder(args))),
+        settings: super::common::settings(&p, &args.opts),
     };
     if let Err(code) = super::common::write_audit(args.format, &doc, args.output.as_deref()) {
         return code;

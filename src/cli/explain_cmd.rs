@@ -36,7 +36,7 @@ fn params_used(rule: &RuleDef) -> Vec<usize> {
     out
 }
 
-fn show_const(c: &Const) -> String {
+pub(super) fn show_const(c: &Const) -> String {
     match c {
         Const::Value(v) => v.to_string(),
         Const::List(l) => format!(

@@ -26,6 +26,10 @@ pub struct AuditDoc<'a> {
     /// repository's root), `/`-separated and ending in `/`; empty when the
     /// folder is the working directory. See [`location_prefix`].
     pub location_prefix: String,
+    /// What the run was given beyond the shipped settings, for the text
+    /// output to say (a parameter set away from its default, a local
+    /// calendar file): the same findings come again only with them.
+    pub settings: Vec<String>,
 }
 
 /// A file of the export (named relative to the folder) as the writers that
@@ -463,6 +467,7 @@ pub(crate) mod fixture {
             as_of: chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap_or_default(),
             program,
             location_prefix: String::new(),
+            settings: Vec::new(),
         }
     }
 

@@ -57,6 +57,9 @@ pub fn render(doc: &AuditDoc<'_>) -> String {
         "yimen 合规检查  审计日期 {}",
         doc.as_of.format("%Y-%m-%d")
     );
+    if !doc.settings.is_empty() {
+        let _ = writeln!(out, "本次设置: {}", doc.settings.join("; "));
+    }
     let mut by_dept: BTreeMap<&str, BTreeMap<&str, Vec<&Finding>>> = BTreeMap::new();
     let depts = super::dept_labels(&a.findings, "(未注明部门)");
     for (f, dept) in a.findings.iter().zip(depts) {
