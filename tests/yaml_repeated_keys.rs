@@ -109,7 +109,7 @@ fn params_waivers_and_calendar_files_repeating_a_key_are_errors_at_the_repeat() 
         "days:\n  - date: 2025-10-11\n    off: true\n    off: false\n",
     );
     assert_eq!(code, Some(2), "{err}");
-    assert!(err.contains("off") && err.contains("line 4"), "{err}");
+    assert!(err.contains("键 off 重复出现(第 4 行)"), "{err}");
 }
 
 #[test]
