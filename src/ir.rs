@@ -62,6 +62,23 @@ pub enum Const {
     Map(std::sync::Arc<Vec<(Value, Value)>>),
 }
 
+impl std::fmt::Display for Const {
+    /// The constant as a person reads it (`explain`'s parameters, the
+    /// settings a run names): `45`, `[中心窗口, 综合窗口]`, `{基建: 住建局}`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let join = |parts: Vec<String>| parts.join(", ");
+        match self {
+            Const::Value(v) => write!(f, "{v}"),
+            Const::List(l) => write!(f, "[{}]", join(l.iter().map(ToString::to_string).collect())),
+            Const::Map(m) => write!(
+                f,
+                "{{{}}}",
+                join(m.iter().map(|(k, v)| format!("{k}: {v}")).collect())
+            ),
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
     Error,

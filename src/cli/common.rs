@@ -162,7 +162,6 @@ pub fn prepare(opts: &RunOpts) -> Result<Prepared, u8> {
 /// names it: each parameter whose value is not its default (`参数
 /// age_limit = 40 (默认 45)`), each local calendar file.
 pub fn settings(prepared: &Prepared, opts: &RunOpts) -> Vec<String> {
-    let show = super::explain_cmd::show_const;
     let mut out: Vec<String> = prepared
         .program
         .params
@@ -170,9 +169,9 @@ pub fn settings(prepared: &Prepared, opts: &RunOpts) -> Vec<String> {
         .zip(&prepared.params)
         .filter(|(p, v)| v.is_some() && p.default != **v)
         .map(|(p, v)| {
-            let now = v.as_ref().map_or_else(String::new, show);
+            let now = v.as_ref().map_or_else(String::new, ToString::to_string);
             match &p.default {
-                Some(d) => format!("参数 {} = {now} (默认 {})", p.name, show(d)),
+                Some(d) => format!("参数 {} = {now} (默认 {d})", p.name),
                 None => format!("参数 {} = {now}", p.name),
             }
         })

@@ -36,26 +36,6 @@ fn params_used(rule: &RuleDef) -> Vec<usize> {
     out
 }
 
-pub(super) fn show_const(c: &Const) -> String {
-    match c {
-        Const::Value(v) => v.to_string(),
-        Const::List(l) => format!(
-            "[{}]",
-            l.iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        Const::Map(m) => format!(
-            "{{{}}}",
-            m.iter()
-                .map(|(k, v)| format!("{k}: {v}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
-}
-
 /// The explanation of one rule, as printed.
 pub fn explain(program: &Program, rule: &RuleDef, sources: &SourceRegistry) -> String {
     let mut out = String::new();
@@ -115,9 +95,10 @@ pub fn explain(program: &Program, rule: &RuleDef, sources: &SourceRegistry) -> S
                 out,
                 "  {} = {}{}",
                 p.name,
-                p.default
-                    .as_ref()
-                    .map_or_else(|| "(无默认值, 须以 --param 给出)".to_string(), show_const),
+                p.default.as_ref().map_or_else(
+                    || "(无默认值, 须以 --param 给出)".to_string(),
+                    Const::to_string
+                ),
                 if p.docs.is_empty() {
                     String::new()
                 } else {
