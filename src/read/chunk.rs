@@ -487,11 +487,13 @@ impl FlatRows {
     /// is no record) in one pass, sixteen bytes at a time
     /// ([`bytemask::masks`]). The delimiters and line breaks stay in
     /// `bytes`: a cell starts one byte after the one before it in its row
-    /// ends. `first_line` is the line number of the
-    /// first byte; `rows`, the number of records expected (for capacity).
+    /// ends. The records start at `bytes[start]` (the bytes before it,
+    /// ASCII, are kept but read as no record); `first_line` is the line number
+    /// of that byte; `rows`, the number of records expected (for capacity).
     pub fn split_lines(
         spare: Option<FlatRows>,
         bytes: Vec<u8>,
+        start: usize,
         rows: usize,
         first_line: u64,
         delimiter: u8,
@@ -508,8 +510,9 @@ impl FlatRows {
             ..
         } = &mut r;
         let mut line = first_line;
+        let first = start;
         // Where the current line starts.
-        let mut start = 0usize;
+        let mut line_start = first;
         let mut hit = |p: usize, b: u8| {
             if b == delimiter {
                 ends.push(p as u32);
@@ -519,17 +522,17 @@ impl FlatRows {
                 // (Another byte below 0x0E: part of a cell.)
                 return;
             }
-            if p > start {
+            if p > line_start {
                 ends.push(p as u32);
                 starts.push(ends.len() as u32);
-                firsts.push(start as u32);
+                firsts.push(line_start as u32);
                 lines.push(row_number(line));
             }
             line += u64::from(b == b'\n');
-            start = p + 1;
+            line_start = p + 1;
         };
-        let mut blocks = bytes.chunks_exact(16);
-        let mut at = 0;
+        let mut blocks = bytes[first..].chunks_exact(16);
+        let mut at = first;
         for block in &mut blocks {
             let mut sixteen = [0u8; 16];
             sixteen.copy_from_slice(block);
@@ -559,10 +562,10 @@ impl FlatRows {
         }
         // The last line, without a line break.
         let n = bytes.len();
-        if n > start {
+        if n > line_start {
             ends.push(n as u32);
             starts.push(ends.len() as u32);
-            firsts.push(start as u32);
+            firsts.push(line_start as u32);
             lines.push(row_number(line));
         }
         r
@@ -840,7 +843,7 @@ impl Chunk {
     /// The raw bytes held (text rows), for throughput accounting.
     pub fn byte_len(&self) -> usize {
         match &self.rows {
-            Rows::Text(b) => b.bytes.len(),
+            Rows::Text(b) => b.bytes.len() - b.start,
             Rows::Json(r) => r.byte_len(),
             Rows::Cells(_) => 0,
         }

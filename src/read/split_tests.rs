@@ -321,7 +321,7 @@ fn lines_split_at_each_delimiter_as_the_csv_crate_reads() {
             let line = 1 + text[..start].iter().filter(|&&b| b == b'\n').count() as u32;
             want.push((line, rec.iter().map(<[u8]>::to_vec).collect::<Vec<_>>()));
         }
-        let rows = crate::read::chunk::FlatRows::split_lines(None, text.clone(), 0, 1, d);
+        let rows = crate::read::chunk::FlatRows::split_lines(None, text.clone(), 0, 0, 1, d);
         let got: Records = (0..rows.len())
             .map(|i| {
                 let r = rows.row(i);
@@ -474,4 +474,64 @@ fn long_runs_without_quotes_cut_as_the_csv_crate_reads() {
             }
         }
     }
+}
+
+/// After the first block, every read lands in the block's buffer at the
+/// input's own offset modulo a cache line (the kernel's copy crawls
+/// otherwise on some processors), whatever the length of the unfinished
+/// record carried over; and the blocks still hold the records as the csv
+/// crate reads them.
+#[test]
+fn reads_land_at_the_input_offset_modulo_a_cache_line() {
+    struct Placed<'a> {
+        rest: &'a [u8],
+        at: usize,
+        residues: Vec<usize>,
+    }
+    impl std::io::Read for Placed<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let k = buf.len().min(self.rest.len());
+            if k > 0 {
+                let residue = (buf.as_ptr() as usize).wrapping_sub(self.at) % super::LINE;
+                self.residues.push(residue);
+            }
+            buf[..k].copy_from_slice(&self.rest[..k]);
+            self.rest = &self.rest[k..];
+            self.at += k;
+            Ok(k)
+        }
+    }
+    // Lines of every length mod 64, so that the carried-over tails do too.
+    let mut text = Vec::new();
+    for i in 0..20_000usize {
+        text.extend_from_slice(format!("{i},{}\n", "x".repeat(i % 97)).as_bytes());
+    }
+    let offset = 3;
+    let input = Placed {
+        rest: &text,
+        at: offset,
+        residues: Vec::new(),
+    };
+    let mut cutter = Cutter::new(input, b',')
+        .at_offset(offset as u64)
+        .with_read(4096);
+    let mut got = Vec::new();
+    let mut first_reads = None;
+    while let Some(block) = cutter.next_block(37, 1 << 20).unwrap() {
+        first_reads.get_or_insert(cutter.input.residues.len());
+        let rows = split_block(&block, &builder(b','));
+        for i in 0..rows.len() {
+            let r = rows.row(i);
+            let cells: Vec<Vec<u8>> = (0..r.len()).map(|c| r.cell(c).to_vec()).collect();
+            got.push((rows.line(i), cells));
+        }
+    }
+    assert_eq!(got, whole(&text));
+    let later = &cutter.input.residues[first_reads.unwrap()..];
+    assert!(
+        later.len() > 100,
+        "{} reads after the first block",
+        later.len()
+    );
+    assert!(later.iter().all(|&r| r == 0), "{later:?}");
 }

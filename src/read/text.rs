@@ -186,12 +186,14 @@ impl TextChunks {
         let n = read_up_to(&mut file, &mut head).map_err(io)?;
         let bom = enc.bom_len(&head[..n]);
         // UTF-16 is transcoded as it is read.
-        let mut input: Box<dyn Read + Send> = if enc.is_utf16() {
+        // (The file's offset of the first byte read, where it is the
+        // file's own byte: the reads are placed by it.)
+        let (mut input, offset): (Box<dyn Read + Send>, u64) = if enc.is_utf16() {
             file.seek(SeekFrom::Start(0)).map_err(io)?;
-            Box::new(encoding::Utf16Reader::new(file, enc))
+            (Box::new(encoding::Utf16Reader::new(file, enc)), 0)
         } else {
             file.seek(SeekFrom::Start(bom as u64)).map_err(io)?;
-            Box::new(file)
+            (Box::new(file), bom as u64)
         };
         // A file whose lines end with a lone `\r` (old Mac exports, Excel's
         // "CSV (Macintosh)") is read with `\n` for it, so that row numbers are
@@ -200,7 +202,7 @@ impl TextChunks {
             input = Box::new(CrToLf::new(input));
         }
         let mut chunks = TextChunks {
-            cutter: Cutter::new(input, source.delimiter),
+            cutter: Cutter::new(input, source.delimiter).at_offset(offset),
             seq: ChunkSeq::new(plan),
             chunk_rows: chunk_rows.max(1),
             rel: source.rel.clone(),
