@@ -117,6 +117,10 @@ pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Disco
             true
         });
     let mut pending_skips: Vec<Skipped> = Vec::new();
+    // The files read so far, by identity: a file reached again under
+    // another name (a symbolic or hard link) is read once.
+    let mut read_files: std::collections::HashMap<FileId, String> =
+        std::collections::HashMap::new();
     d.pattern_use = vec![PatternUse::default(); opts.mapping.as_ref().map_or(0, |m| m.files.len())];
     for entry in walker {
         let entry = match entry {
@@ -221,6 +225,13 @@ pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Disco
             skip("空文件".to_string());
             continue;
         }
+        if let Some(id) = file_id(path) {
+            if let Some(first) = read_files.get(&id) {
+                skip(format!("与 {first} 是同一个文件(链接), 只读取一次"));
+                continue;
+            }
+            read_files.insert(id, rel.clone());
+        }
         let mut ctx = Ctx {
             schema,
             matcher: &matcher,
@@ -253,6 +264,30 @@ pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Disco
     pending_skips.sort_by(|a, b| a.path.cmp(&b.path));
     d.skipped = pending_skips;
     Ok(d)
+}
+
+/// What makes two paths one file: its device and inode where there are
+/// such, else its canonical path (which finds symbolic links only).
+#[derive(Debug, PartialEq, Eq, Hash)]
+enum FileId {
+    #[cfg_attr(not(unix), allow(dead_code))]
+    Inode(u64, u64),
+    #[cfg_attr(unix, allow(dead_code))]
+    Path(std::path::PathBuf),
+}
+
+fn file_id(path: &Path) -> Option<FileId> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path)
+            .ok()
+            .map(|m| FileId::Inode(m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::canonicalize(path).ok().map(FileId::Path)
+    }
 }
 
 /// What a table's header says.
