@@ -586,3 +586,52 @@ fn a_chain_of_eight_fires_is_evaluated_to_its_end() {
         assert!(text.contains("八层 fires 求值到底"), "{engine:?}: {text}");
     }
 }
+
+/// `len` of a list (a list parameter, a list written in the rule, one
+/// holding a record's fields) is its number of items, through `yimen test`,
+/// by the fast path and the reference evaluator alike: it was unknown on every record, naming no
+/// missing field. K401 fires on every case (three channels, not two),
+/// K402 on none.
+#[test]
+fn the_length_of_a_list_is_known() {
+    let dir = common::policy_folder(
+        r#"policy p {
+  title "列表长度"
+}
+
+param channels: list<string> = ["中心窗口", "综合窗口", "网上办理"]
+
+rule K401 three-channels {
+  severity warning
+  cite sandu-2018 "七、(六)"
+  for case in cases
+  require len(channels) == 2
+}
+
+rule K402 listed {
+  severity warning
+  cite sandu-2018 "七、(六)"
+  for case in cases
+  require len(["甲", "乙"]) + len([case.id, case.dept]) == 4 and len(case.id) == 2
+}
+
+test "列表的长度" {
+  cases { id: "L1", item_code: "A1", dept: "" }
+  cases { id: "L2", item_code: "A1", dept: "区民政局" }
+  expect K401 on ["L1"]
+  expect K401 on ["L2"]
+  expect no K402
+  expect no undetermined K401
+  expect no undetermined K402
+}
+"#,
+    );
+    for engine in [None, Some("reference")] {
+        let out = common::yimen(engine)
+            .arg("test")
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        common::assert_success(&out);
+    }
+}

@@ -927,6 +927,17 @@ impl<'a> Frame<'a> {
                 v => v,
             };
         }
+        // A list's length is known whatever its items hold (a list is no
+        // scalar value: the loop below would find it missing).
+        if func == Func::Len {
+            let n = match &args[0] {
+                IrExpr::List(items) => Some(items.len()),
+                e => self.peek_list(e).map(<[Value]>::len),
+            };
+            if let Some(n) = n {
+                return Val::V(Value::Int(i64::try_from(n).unwrap_or(i64::MAX)));
+            }
+        }
         // Every argument is evaluated, so that the missing list names each
         // missing one (`age(birth_date, start_date)` with both unparsable).
         let mut vals = Vec::with_capacity(args.len());

@@ -332,6 +332,7 @@ fn apply_func<'r>(cal: &Calendar, func: Func, vals: [F<'r>; 2]) -> R<F<'r>> {
         }),
         Func::Len => match vals[0] {
             F::Str(s) => F::Int(s.chars().count() as i64),
+            F::List(l) => F::Int(i64::try_from(l.len()).unwrap_or(i64::MAX)),
             _ => F::Unknown,
         },
         Func::Contains => match (vals[0], vals[1]) {
