@@ -1187,6 +1187,9 @@ impl Checker<'_> {
             self.none_compared(e, op, lhs, rhs, &lt);
             return (ir, Type::Bool);
         }
+        if self.blank_compared(e, op, lhs, rhs) {
+            return (ir, Type::Bool);
+        }
         if lt != Type::Error && rt != Type::Error && (lt.is_collection() || rt.is_collection()) {
             self.collection_compared(e, op, (lhs, &lt), (rhs, &rt));
             return (ir, Type::Bool);
@@ -1266,6 +1269,52 @@ impl Checker<'_> {
             .label("compared with `none`")
             .help(help),
         );
+    }
+
+    /// `case.refusal_reason == ""`, `item.fee_standard != " "`: a cell with
+    /// no text is read as an empty value, which compares with nothing, so
+    /// a field compared with a blank text is never true (`==`) or never
+    /// false (`!=`), and unknown on every empty cell. Whether reported.
+    fn blank_compared(&mut self, e: &Expr, op: CmpOp, lhs: &Expr, rhs: &Expr) -> bool {
+        fn unparen(e: &Expr) -> &Expr {
+            match &e.kind {
+                ExprKind::Paren(inner) => unparen(inner),
+                _ => e,
+            }
+        }
+        let blank = |x: &Expr| {
+            matches!(&unparen(x).kind, ExprKind::Lit(Literal::Str(t))
+                if crate::read::normalize::trim(t).is_empty())
+        };
+        let field = |x: &Expr| matches!(unparen(x).kind, ExprKind::Field(..));
+        let other = match (blank(lhs), blank(rhs)) {
+            (false, true) if field(lhs) => lhs,
+            (true, false) if field(rhs) => rhs,
+            _ => return false,
+        };
+        let (x, written) = (
+            crate::fmt::expr_to_string(unparen(other)),
+            if blank(lhs) { lhs } else { rhs },
+        );
+        let text = crate::fmt::expr_to_string(written);
+        let help = match op {
+            CmpOp::Eq => format!("to test for an empty cell, write `{x} is empty`"),
+            CmpOp::Ne => format!("to test for a cell with text, write `{x} is not empty`"),
+            _ => format!("test for an empty cell with `{x} is empty` or `{x} is not empty`"),
+        };
+        self.error(
+            PolicyError::new(
+                ErrorCode::TypeMismatch,
+                e.span,
+                format!(
+                    "`{}` with {text} is never decided on an empty cell: a cell with no text is read as an empty value, not as the text {text}, and a comparison with an empty value is unknown",
+                    op.as_str()
+                ),
+            )
+            .label(format!("compared with {text}"))
+            .help(help),
+        );
+        true
     }
 
     /// A list, map or record on either side of a comparison: they are no
