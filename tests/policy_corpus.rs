@@ -119,6 +119,20 @@ fn formatting_escapes_control_characters() {
     assert_eq!(text_to_ast(text).unwrap(), text_to_ast(&out).unwrap());
 }
 
+/// The blanks that are no space (no-break, ideographic, zero-width, the
+/// byte order mark) stay escapes, written as such or raw: `"\u{200B}"` was
+/// printed raw and read as `""`. The space and Chinese text stay as they are.
+#[test]
+fn formatting_escapes_blanks_other_than_the_space() {
+    let text = "policy p {\n  title \"\\u{200B}|\\u{A0}|\\u{3000}|\\u{FEFF}|\\u{2060}|\u{3000}| 一门\"\n}\n";
+    let out = format_text(text).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(
+        out,
+        "policy p {\n  title \"\\u{200B}|\\u{A0}|\\u{3000}|\\u{FEFF}|\\u{2060}|\\u{3000}| 一门\"\n}\n"
+    );
+    assert_eq!(text_to_ast(text).unwrap(), text_to_ast(&out).unwrap());
+}
+
 /// A comment after a block's opening or closing brace is printed where it
 /// was (it moved to the opening brace, then inside the block, and with any
 /// other comment in the file fmt refused the file).

@@ -23,9 +23,10 @@ fn escape_into(out: &mut String, s: &str, template: bool) {
             '\t' => out.push_str("\\t"),
             '{' if template => out.push_str("\\{"),
             '}' if template => out.push_str("\\}"),
-            // Other control characters (a CR cannot stand in a string) and
-            // the invisible bidirectional marks are written as escapes.
-            c if c.is_control() || is_bidi_control(c) => {
+            // Other control characters (a CR cannot stand in a string), the
+            // invisible bidirectional marks and the blanks other than the
+            // space are written as escapes.
+            c if c.is_control() || is_bidi_control(c) || is_unusual_blank(c) => {
                 out.push_str(&format!("\\u{{{:X}}}", u32::from(c)));
             }
             c => out.push(c),
@@ -37,6 +38,25 @@ fn escape_into(out: &mut String, s: &str, template: bool) {
 /// which can make source text read differently from what it is.
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The characters that show as nothing or as a space but are none: the
+/// no-break and other typographic spaces, the ideographic space `　`, the
+/// zero-width ones and the byte order mark. Written raw, `"\u{200B}"`
+/// would read as `""` and `"\u{3000}"` as `" "`.
+fn is_unusual_blank(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00A0}'
+            | '\u{00AD}'
+            | '\u{1680}'
+            | '\u{180E}'
+            | '\u{2000}'..='\u{200F}'
+            | '\u{2028}'..='\u{202F}'
+            | '\u{205F}'..='\u{2064}'
+            | '\u{3000}'
+            | '\u{FEFF}'
+    )
 }
 
 pub fn template_to_string(t: &Template) -> String {
