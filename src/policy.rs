@@ -40,6 +40,17 @@ impl PolicyErrors {
     pub fn count(&self) -> usize {
         self.errors.iter().map(|f| f.errors.len()).sum()
     }
+
+    /// `other`'s files and errors after these.
+    pub fn append(&mut self, other: PolicyErrors) {
+        let offset = self.sources.len();
+        self.sources.extend(other.sources);
+        self.errors
+            .extend(other.errors.into_iter().map(|f| FileErrors {
+                file: f.file + offset,
+                errors: f.errors,
+            }));
+    }
 }
 
 /// Every policy file named by `paths`: files as given, directories walked

@@ -324,10 +324,12 @@ impl SourceRegistry {
     /// is the same document; any other reuse of an id is an error.
     ///
     /// Every local file is checked: the errors of all of them are returned,
-    /// each with its file's text, so that each can be shown where it lies.
+    /// each with its file's text, so that each can be shown where it lies,
+    /// with the registry of the documents that could be used (nothing is
+    /// installed then), for checking the policies all the same.
     pub fn install_local(
         dirs: &[PathBuf],
-    ) -> Result<&'static SourceRegistry, Vec<SourceFileError>> {
+    ) -> Result<&'static SourceRegistry, (SourceRegistry, Vec<SourceFileError>)> {
         let mut texts: Vec<(String, String)> = BUILTIN_FILES
             .iter()
             .map(|(name, text)| ((*name).to_owned(), (*text).to_owned()))
@@ -366,6 +368,9 @@ impl SourceRegistry {
         if texts.len() == builtin && errors.is_empty() {
             return Ok(Self::active());
         }
+        if texts.len() == builtin {
+            return Err((Self::builtin().clone(), errors));
+        }
         let (reg, parse_errors) = Self::parse_all(&texts);
         errors.extend(parse_errors.into_iter().map(|(i, error)| {
             let (file, text) = &texts[i];
@@ -376,7 +381,7 @@ impl SourceRegistry {
             }
         }));
         if !errors.is_empty() {
-            return Err(errors);
+            return Err((reg, errors));
         }
         Ok(ACTIVE.get_or_init(|| reg))
     }

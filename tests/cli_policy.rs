@@ -423,6 +423,36 @@ fn every_broken_source_document_is_shown_where_it_is_wrong() {
     }
 }
 
+/// A broken document of a `sources/` folder no longer hides the policies'
+/// own errors: a mistyped field is reported beside it, checked against the
+/// documents that could be used, while a citation of the broken document
+/// itself is not reported again as an unknown source.
+#[test]
+fn a_broken_source_document_hides_no_policy_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let region = dir.path().join("本地规则");
+    std::fs::create_dir_all(region.join("sources")).unwrap();
+    std::fs::write(
+        region.join("sources/bad-2025.yaml"),
+        "id: bad-2025\ntitle: \"残缺\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        region.join("r.yimen"),
+        "policy r {\n  title \"补充\"\n}\n\nrule X101 outside {\n  severity error\n  \
+         cite bad-2025 \"一、\"\n  for case in cases\n  require case.chanel != \"原单位\"\n}\n\n\
+         rule X102 other {\n  severity error\n  cite gangnan-2017 \"四、(六)\"\n  \
+         for case in cases\n  require case.dept is not empty\n}\n",
+    )
+    .unwrap();
+    let (code, _, err) = yimen(&["check-policy", region.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err.matches("yimen::bad-source-file").count(), 1, "{err}");
+    assert!(err.contains("yimen::unknown-field"), "{err}");
+    assert!(err.contains("`channel`"), "{err}");
+    assert!(!err.contains("yimen::unknown-source"), "{err}");
+}
+
 /// A region's policy checked without the shipped ones that uses their
 /// names (a parameter, a rule code in `fires` and in a test) is told to
 /// load them with `@builtin`, and checks cleanly beside them.

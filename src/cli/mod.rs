@@ -237,8 +237,55 @@ pub(crate) fn load_policies(
         .collect();
     source_dirs.sort();
     source_dirs.dedup();
-    let registry =
-        crate::sources::SourceRegistry::install_local(&source_dirs).map_err(source_file_errors)?;
+    // A broken document of a `sources/` folder is reported with the
+    // policies' own errors, checked against the documents that could be
+    // used (it hid every other error).
+    let installed = crate::sources::SourceRegistry::install_local(&source_dirs);
+    let registry = match &installed {
+        Ok(r) => *r,
+        Err((usable, _)) => usable,
+    };
+    let loaded = load_checked(builtin, &local, schema, registry);
+    let Err((_, broken)) = installed else {
+        return loaded;
+    };
+    // The documents the broken files were to define (each is named after
+    // its id): a citation of one is no further error.
+    let meant: Vec<String> = broken
+        .iter()
+        .filter_map(|e| {
+            Some(
+                std::path::Path::new(&e.file)
+                    .file_stem()?
+                    .to_string_lossy()
+                    .into_owned(),
+            )
+        })
+        .collect();
+    let mut errors = source_file_errors(broken);
+    if let Err(mut policy) = loaded {
+        for f in &mut policy.errors {
+            f.errors.retain(|e| {
+                e.code != crate::diagnostics::ErrorCode::UnknownSource
+                    || !meant
+                        .iter()
+                        .any(|id| e.message == format!("unknown source document `{id}`"))
+            });
+        }
+        policy.errors.retain(|f| !f.errors.is_empty());
+        errors.append(policy);
+    }
+    Err(errors)
+}
+
+/// The policies (the shipped ones when `builtin`, and those of `local`)
+/// checked against `registry`.
+fn load_checked(
+    builtin: bool,
+    local: &[PathBuf],
+    schema: &crate::schema::Schema,
+    registry: &crate::sources::SourceRegistry,
+) -> Result<(Vec<PolicySource>, crate::ir::Program), PolicyErrors> {
     let mut sources = if builtin {
         crate::builtin::sources()
     } else {
@@ -248,7 +295,7 @@ pub(crate) fn load_policies(
         // A file whose text is already loaded (the shipped policies named
         // both as `@builtin` and by their folder) defines nothing new:
         // loading it again made every code of it a duplicate.
-        for s in crate::policy::read_paths(&local)? {
+        for s in crate::policy::read_paths(local)? {
             if !sources.iter().any(|t| t.text == s.text) {
                 sources.push(s);
             }
