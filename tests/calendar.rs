@@ -746,6 +746,42 @@ fn working_days_over_days_no_notice_settles_are_unknown() {
     assert_eq!(empty.unwrap().covered_years(), (2007, 2026));
 }
 
+/// A count over more unknown days than a fortnight (23 days of an
+/// unpublished year at the end of January's third week) is still decided
+/// when every count it may take gives one verdict: Y26c, unfinished since
+/// October 2026, is overdue however the 2027 notice falls (it was
+/// undetermined past sixteen values); Y26d, accepted in late November,
+/// may be on time or not and stays undetermined.
+#[test]
+fn a_verdict_every_count_of_three_unknown_weeks_gives_stands() {
+    let dir = p35_export(&[
+        ("Y26c", "2026-10-09 09:00:00", ""),
+        ("Y26d", "2026-11-20 09:00:00", ""),
+    ]);
+    let (json, _) = json_of(
+        "audit",
+        dir.path(),
+        &["--as-of", "2027-01-20", "--fail-on", "never"],
+    );
+    let found: Vec<(&str, &str)> = common::with_code(&json, "findings", "H003")
+        .into_iter()
+        .map(|f| {
+            (
+                f["key"][0].as_str().unwrap(),
+                f["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "Y26c");
+    assert!(found[0].1.contains(" 至 "), "{found:?}");
+    let undetermined: Vec<&str> = common::with_code(&json, "undetermined", "H003")
+        .into_iter()
+        .map(|f| f["key"][0].as_str().unwrap())
+        .collect();
+    assert_eq!(undetermined, ["Y26d"]);
+}
+
 /// An export of item P35 (35 working days promised) and the case log rows
 /// `cases` (id, accepted, finished).
 fn p35_export(cases: &[(&str, &str, &str)]) -> tempfile::TempDir {

@@ -232,8 +232,10 @@ pub struct Frame<'a> {
 
 /// The most evaluations [`Frame::settled`] makes of one judgement (the
 /// product of the values each unsettled count may take): 29-31 December
-/// before the next year's notice leave at most four values a count.
-const MAX_SETTLINGS: u64 = 16;
+/// before the next year's notice leave at most four values a count, and
+/// an audit in the first two months of a year whose notice is not yet
+/// held up to 64 (a count over its unknown days so far).
+const MAX_SETTLINGS: u64 = 64;
 
 /// How a missing notice is named among a verdict's missing values
 /// (`工作日历(2027年未收录)`), and found again when enumeration decides.
@@ -325,7 +327,8 @@ impl<'a> Frame<'a> {
     /// counted over days no notice settles (29-31 December before the next
     /// year's notice) and those counts can take few values, `judge` of the
     /// record with each of them: the value they all give, or unknown. A
-    /// count over a year not published takes too many: unknown, as before.
+    /// count that may take more than [`MAX_SETTLINGS`] values (over more
+    /// than two months of a year not published) stays unknown.
     pub fn settled<T: PartialEq>(
         &mut self,
         judge: impl Fn(&mut Frame<'a>) -> Option<T>,
