@@ -1800,3 +1800,72 @@ fn the_summary_counts_the_rows_of_its_data_errors() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("  数据错误: 3 处 (在 2 行中)\n"), "{text}");
 }
+
+/// A NUL byte in a few rows of a CSV (a database field's padding) makes
+/// those rows unreadable, each a data error naming its row, column and
+/// cell (`␀` for the byte), and the other rows are read: the whole log was
+/// dropped as "not a text file", naming no place. A quoted row too, and the
+/// padding at the file's end. NUL bytes in the first line, or a quarter of
+/// the bytes, are still no text file, the first one's place named.
+#[test]
+fn a_nul_byte_makes_its_row_unreadable_not_the_file() {
+    let mut log = b"\xE5\x8A\x9E\xE4\xBB\xB6\xE7\xBC\x96\xE5\x8F\xB7".to_vec(); // 办件编号
+    log.extend_from_slice(",事项编码,受理部门,受理渠道,受理时间\n".as_bytes());
+    log.extend_from_slice("C1,A1,区民政局,中心窗口,2025-03-03 09:00\n".as_bytes());
+    log.extend_from_slice("C2,A1,区民\0政局,中心窗口,2025-03-03 09:00\n".as_bytes());
+    log.extend_from_slice("C3,A1,\"区民政局\",中心窗口,2025-03-03 09:00\n".as_bytes());
+    log.extend_from_slice("C4,A1,\"区民\0政局\",中心窗口,2025-03-03 09:00\n".as_bytes());
+    log.extend_from_slice("C5,A1,区民政局,中心窗口,2025-03-03 09:00\n".as_bytes());
+    log.extend_from_slice(b"\0\0\0\0");
+    let dir = common::folder(&[CATALOGUE]);
+    std::fs::write(dir.path().join("办件记录.csv"), &log).unwrap();
+    let json = audit(dir.path(), &[]);
+    assert_eq!(json["summary"]["records"]["cases"], 3, "{json}");
+    let errors = json["data_errors"].as_array().unwrap();
+    assert_eq!(
+        error_cells(errors),
+        [(3, "受理部门"), (5, "受理部门"), (7, "办件编号")],
+        "{errors:?}"
+    );
+    assert_eq!(errors[0]["value"], "区民␀政局");
+    assert!(
+        errors[0]["message"].as_str().unwrap().contains("NUL"),
+        "{errors:?}"
+    );
+    // In the header: no text (a workbook renamed, UTF-16 without its BOM).
+    std::fs::write(
+        dir.path().join("办件记录.csv"),
+        b"PK\x03\x04\x14\x00\x06\x00\nC1,A1\n",
+    )
+    .unwrap();
+    let out = run(dir.path(), &[]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reason = json["skipped"][0]["reason"].as_str().unwrap();
+    assert!(reason.contains("第一个在第 1 行, 第 6 字节"), "{reason}");
+}
+
+/// A UTF-8 byte order mark before GBK text is an encoding the file does not
+/// have: unreadable, said so, exit 2 (the log was skipped as having no
+/// header among its first rows, exit 0); `encoding: gbk` in the mapping
+/// reads it.
+#[test]
+fn a_utf8_mark_before_gbk_text_is_named() {
+    let dir = common::folder(&[CATALOGUE]);
+    let (gbk, _, _) = encoding_rs::GB18030.encode(
+        "办件编号,事项编码,受理部门,受理渠道,受理时间\nC1,A1,区民政局,中心窗口,2025-03-03 09:00\n",
+    );
+    let marked = [&b"\xEF\xBB\xBF"[..], &gbk[..]].concat();
+    std::fs::write(dir.path().join("办件记录.csv"), &marked).unwrap();
+    let out = run(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reason = json["skipped"][0]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("字节顺序标记 (BOM) 开头, 其后的内容却不是 UTF-8"),
+        "{reason}"
+    );
+    let map = dir.path().join("../映射.yaml");
+    std::fs::write(&map, "files:\n  \"办件记录.csv\": { encoding: gbk }\n").unwrap();
+    let json = audit(dir.path(), &["--map", map.to_str().unwrap()]);
+    assert_eq!(json["summary"]["records"]["cases"], 1, "{json}");
+}

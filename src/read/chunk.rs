@@ -435,6 +435,9 @@ pub(crate) struct FlatRows {
     /// crate read leniently (a closing quote followed by text): kept, and
     /// reported.
     pub quote_notes: Vec<(u32, u32)>,
+    /// Rows (index) holding a NUL byte: no text a cell holds (a database
+    /// field's padding); each such row is reported and not read.
+    pub nul_rows: Vec<u32>,
 }
 
 impl FlatRows {
@@ -460,6 +463,7 @@ impl FlatRows {
         r.lines.reserve(rows);
         r.gap = 0;
         r.quote_notes.clear();
+        r.nul_rows.clear();
         r
     }
 
@@ -507,12 +511,15 @@ impl FlatRows {
             starts,
             firsts,
             lines,
+            nul_rows,
             ..
         } = &mut r;
         let mut line = first_line;
         let first = start;
         // Where the current line starts.
         let mut line_start = first;
+        // Whether the current line holds a NUL byte.
+        let mut nul = false;
         let mut hit = |p: usize, b: u8| {
             if b == delimiter {
                 ends.push(p as u32);
@@ -520,9 +527,13 @@ impl FlatRows {
             }
             if b != b'\n' && b != b'\r' {
                 // (Another byte below 0x0E: part of a cell.)
+                nul |= b == 0;
                 return;
             }
             if p > line_start {
+                if std::mem::take(&mut nul) {
+                    nul_rows.push(lines.len() as u32);
+                }
                 ends.push(p as u32);
                 starts.push(ends.len() as u32);
                 firsts.push(line_start as u32);
@@ -563,6 +574,9 @@ impl FlatRows {
         // The last line, without a line break.
         let n = bytes.len();
         if n > line_start {
+            if nul {
+                nul_rows.push(lines.len() as u32);
+            }
             ends.push(n as u32);
             starts.push(ends.len() as u32);
             firsts.push(line_start as u32);
@@ -1223,14 +1237,21 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
     let mut spares = Spares::take();
     let totals = totals_rows(rows, enc);
     let mut totals = totals.iter().peekable();
+    let mut nuls = rows.nul_rows.iter().peekable();
     for i in 0..rows.len() {
         let cells = rows.row(i);
         let line = rows.lines[i];
         if let Some(&(_, label)) = totals.next_if(|&&(k, _)| k == i) {
             notes.next_if(|&&(k, _)| k as usize == i);
+            nuls.next_if(|&&k| k as usize == i);
             out.skipped_cells(line, &cells, enc);
             out.errors
                 .push(plan.totals_row(line, &cells.text(enc, delimiter), label));
+            continue;
+        }
+        if nuls.next_if(|&&k| k as usize == i).is_some() {
+            notes.next_if(|&&(k, _)| k as usize == i);
+            nul_row(plan, out, line, &cells, enc);
             continue;
         }
         let stray_quote = notes
@@ -1846,6 +1867,41 @@ fn field_values<'r>(
         given.push((c, &Data::Empty, None));
     }
     given
+}
+
+/// Report a row of [`parse_text`] holding a NUL byte, and skip it: no
+/// cell's text holds one (a database field's padding, a file damaged in
+/// copying); the cell is named, its NUL bytes shown as `␀`.
+#[cold]
+#[inline(never)]
+fn nul_row(
+    plan: &TablePlan,
+    out: &mut ParsedChunk,
+    line: u32,
+    cells: &RowCells<'_>,
+    enc: TextEncoding,
+) {
+    let c = (0..cells.len())
+        .find(|&c| cells.cell(c).contains(&0))
+        .unwrap_or(0);
+    let raw = cells.cell(c);
+    let text = enc
+        .decode(raw)
+        .map_or_else(
+            || String::from_utf8_lossy(raw).into_owned(),
+            Cow::into_owned,
+        )
+        .replace('\0', "␀");
+    out.skipped_cells(line, cells, enc);
+    out.errors.push(plan.error(
+        line,
+        Some(c),
+        Some(text),
+        BadCell {
+            expected: intern("不含 NUL 字节的文字"),
+            message: intern("单元格含有 NUL 字节 (显示为 ␀), 不是文字;已跳过此行"),
+        },
+    ));
 }
 
 /// Report a row of [`parse_text`] that [`no_record`] finds (out of the

@@ -37,8 +37,13 @@ const GB18030_BOM: &[u8] = b"\x84\x31\x95\x33";
 /// Why a sample could not be given an encoding.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DetectError {
-    /// NUL bytes: not a text file.
+    /// NUL bytes in the first line, or in a quarter of the bytes: not a
+    /// text file (a workbook, UTF-16 without its BOM). A few NUL bytes
+    /// further down make their rows unreadable, not the file.
     Binary,
+    /// A UTF-8 byte order mark before text that is not UTF-8 (GBK, by a
+    /// program that put the mark before any text).
+    BomNotUtf8,
     /// Neither UTF-8 nor GB18030; `offset` is the first byte that fits neither.
     Unknown { offset: usize },
 }
@@ -151,8 +156,17 @@ impl TextEncoding {
 /// whether `sample` is the whole file (else a multi-byte sequence cut at the
 /// end of the sample is not an error).
 pub fn detect(sample: &[u8], complete: bool) -> Result<TextEncoding, DetectError> {
-    if sample.starts_with(UTF8_BOM) {
-        return Ok(TextEncoding::Utf8Bom);
+    if let Some(rest) = sample.strip_prefix(UTF8_BOM) {
+        let utf8 = match simdutf8::compat::from_utf8(rest) {
+            Ok(_) => true,
+            Err(e) if e.error_len().is_none() && !complete => true,
+            Err(_) => mostly(rest, complete, |l| std::str::from_utf8(l).is_ok()),
+        };
+        return if utf8 {
+            Ok(TextEncoding::Utf8Bom)
+        } else {
+            Err(DetectError::BomNotUtf8)
+        };
     }
     if sample.starts_with(GB18030_BOM) {
         return Ok(TextEncoding::Gb18030);
@@ -227,8 +241,17 @@ fn mostly(sample: &[u8], complete: bool, decodes: impl Fn(&[u8]) -> bool) -> boo
     first == Some(true) && utf8 > other
 }
 
+/// Whether NUL bytes say the sample is no text: one in its first line
+/// (a workbook's archive, UTF-16 without its BOM, where every other byte
+/// is one), or a quarter of its bytes.
 fn memchr_nul(b: &[u8]) -> bool {
-    b.contains(&0)
+    let Some(first) = memchr::memchr(0, b) else {
+        return false;
+    };
+    if !b[..first].contains(&b'\n') {
+        return true;
+    }
+    memchr::memchr_iter(0, b).count() * 4 > b.len()
 }
 
 /// Whether a GB18030 byte stream has a four-byte sequence (lead 0x81–0xFE,
@@ -332,6 +355,19 @@ mod tests {
         let (gb, _, _) = GB18030.encode("姓名,𠮷");
         assert_eq!(detect(&gb, true), Ok(TextEncoding::Gb18030));
         assert_eq!(detect(b"a\0b", true), Err(DetectError::Binary));
+        // A NUL further down, in a few rows: text (the rows are reported).
+        assert_eq!(
+            detect(b"a,b\n1,\0\n2,3\n4,5\n", true),
+            Ok(TextEncoding::Utf8)
+        );
+        assert_eq!(
+            detect(b"a,b\n\0\0\0\0\0\0\0", true),
+            Err(DetectError::Binary)
+        );
+        // A UTF-8 mark before GBK text.
+        let (gbk, _, _) = GB18030.encode("事项编码,事项名称\nA1,事项一\n");
+        let marked = [UTF8_BOM, &gbk[..]].concat();
+        assert_eq!(detect(&marked, true), Err(DetectError::BomNotUtf8));
         // A UTF-8 sequence cut by the sample's end is fine.
         let s = "事项".as_bytes();
         assert_eq!(detect(&s[..4], false), Ok(TextEncoding::Utf8));

@@ -603,6 +603,10 @@ pub(crate) fn split_block_reusing(
         line += memchr_iter(b'\n', &bytes[counted..start]).count() as u64;
         counted = start;
         starts.push(start);
+        if memchr(0, rec.as_slice()).is_some() {
+            rows.nul_rows
+                .push(u32::try_from(rows.len()).unwrap_or(u32::MAX));
+        }
         rows.push_record(row_number(line), &rec);
     }
     // The records whose quotes the csv crate read leniently.

@@ -20,6 +20,16 @@ use super::{Pulled, ReadError, SourceFile, StreamStats};
 /// How much of a file the encoding and header detection read.
 const SAMPLE: u64 = 1 << 20;
 
+/// Why a sample with NUL bytes is no text: where the first is.
+fn nul_reason(sample: &[u8]) -> String {
+    let at = memchr::memchr(0, sample).unwrap_or(0);
+    let line = 1 + memchr::memchr_iter(b'\n', &sample[..at]).count();
+    format!(
+        "含有 NUL 字节(第一个在第 {line} 行, 第 {} 字节),不是文本文件(可能是改了扩展名的 Excel 文件, 或没有字节顺序标记的 UTF-16 文本)",
+        at + 1
+    )
+}
+
 /// The first rows of a text table.
 pub(crate) struct TextProbe {
     pub encoding: TextEncoding,
@@ -49,7 +59,11 @@ pub(crate) fn probe(
         None => encoding::detect(&sample, complete).map_err(|e| match e {
             DetectError::Binary => ReadError::Unreadable {
                 file: rel.to_string(),
-                reason: "含有 NUL 字节,不是文本文件".into(),
+                reason: nul_reason(&sample),
+            },
+            DetectError::BomNotUtf8 => ReadError::UnknownEncoding {
+                file: rel.to_string(),
+                detail: "以 UTF-8 的字节顺序标记 (BOM) 开头, 其后的内容却不是 UTF-8(可能是 GBK);请另存为 UTF-8, 或在映射文件中指定 encoding".into(),
             },
             DetectError::Unknown { offset } => ReadError::UnknownEncoding {
                 file: rel.to_string(),
