@@ -118,35 +118,43 @@ fn output_that_cannot_be_written_is_an_error_not_a_panic() {
 }
 
 /// An `--output` whose folder is missing, or is a file, is refused before
-/// the audit, naming which (a file in the way was called a missing folder).
+/// the audit or the report, naming which (a file in the way was called a
+/// missing folder; the report said `No such file or directory (os error 2)`
+/// after its work).
 #[test]
 fn an_output_folder_that_is_a_file_or_missing_is_named() {
     let dir = export();
     let d = dir.path().to_str().unwrap();
     let out_dir = tempfile::tempdir().unwrap();
     let file = write_in(out_dir.path(), "afile", "x");
-    for (target, says) in [
-        (format!("{file}/x.json"), "不是目录, 而是一个文件"),
-        (
-            format!("{}/no-such/x.json", out_dir.path().display()),
-            "no-such 不存在",
-        ),
-    ] {
-        let out = run(
-            &[
-                "audit",
-                d,
-                "--as-of",
-                "2025-12-31",
-                "--format",
-                "json",
-                "--output",
-                &target,
-            ],
-            None,
-        );
-        assert_eq!(out.status.code(), Some(2), "{target}");
-        assert!(stderr(&out).contains(says), "{target}: {}", stderr(&out));
+    for command in ["audit", "report"] {
+        for (target, says) in [
+            (format!("{file}/x.json"), "不是目录, 而是一个文件"),
+            (
+                format!("{}/no-such/x.json", out_dir.path().display()),
+                "no-such 不存在",
+            ),
+        ] {
+            let out = run(
+                &[
+                    command,
+                    d,
+                    "--as-of",
+                    "2025-12-31",
+                    "--format",
+                    "json",
+                    "--output",
+                    &target,
+                ],
+                None,
+            );
+            assert_eq!(out.status.code(), Some(2), "{command} {target}");
+            assert!(
+                stderr(&out).contains(says),
+                "{command} {target}: {}",
+                stderr(&out)
+            );
+        }
     }
 }
 

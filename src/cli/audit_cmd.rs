@@ -85,6 +85,12 @@ pub(crate) fn check_output(
         }
         return Ok(());
     };
+    output_place(path)
+}
+
+/// Refuse an output path that is a directory or lies in a folder that does
+/// not exist (or is a file), before any work.
+pub(crate) fn output_place(path: &std::path::Path) -> Result<(), String> {
     if path.is_dir() {
         return Err(format!("无法写入 {}: 这是一个目录", path.display()));
     }

@@ -68,6 +68,12 @@ pub fn run(args: &Args) -> u8 {
         eprintln!("错误: --format xlsx 需要 --output FILE (工作簿不能写到终端)");
         return 2;
     }
+    if let Some(path) = &args.output {
+        if let Err(e) = super::audit_cmd::output_place(path) {
+            eprintln!("错误: {e}");
+            return 2;
+        }
+    }
     let weights = match &args.weights {
         Some(p) => match crate::read::small_config_file(p)
             .map_err(|e| format!("无法读取 {}: {e}", p.display()))
