@@ -303,3 +303,54 @@ fn an_investment_a_fen_below_the_threshold_is_below_it() {
         assert_eq!(keys, ["I3", "I4"], "{engine:?}");
     }
 }
+
+/// A decimal with more than fifteen significant digits is a data error
+/// (a binary float, as Excel, keeps fifteen: 12345678901234567.89 became
+/// 12345678901234568 and was shown so in the evidence); fifteen are kept
+/// as written, trailing and leading zeros not counted. An integer past 64
+/// bits is said to be out of range, not "not an integer".
+#[test]
+fn a_decimal_past_fifteen_digits_is_a_data_error() {
+    let json = audit_fees(
+        POLICY,
+        "收费流水号,办件编号,收费金额,减免金额\n\
+         F1,C1,12345678901234567.89,0\n\
+         F2,C2,1234567890123.45,0\n\
+         F3,C3,0.000000000012345,0\n\
+         F4,C4,12000000000000000000,0\n",
+        None,
+    );
+    let errors: Vec<(u64, &str, &str)> = json["data_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_u64().unwrap(),
+                e["value"].as_str().unwrap(),
+                e["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [(
+            2,
+            "12345678901234567.89",
+            "有效数字超过 15 位, 无法按原值计算 (Excel 也只保留 15 位有效数字)"
+        ),],
+        "{json}"
+    );
+    let dir = common::folder(&[(
+        "办件记录.csv",
+        "办件编号,事项编码,受理时间,特别程序天数\nC1,A1,2025-03-03,99999999999999999999\nC2,A1,2025-03-03,1.5\n",
+    )]);
+    let json = common::audit_json(None, dir.path(), &[]);
+    let messages: Vec<&str> = json["data_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages, ["整数超出范围", "不是整数"], "{json}");
+}

@@ -631,13 +631,28 @@ impl CellParser {
             FieldType::Int => match parse_number(t, self.unit.as_deref()) {
                 Some(Number::Int(n)) => self.int(n),
                 Some(Number::Float(x)) => float_to_int(x)
-                    .ok_or_else(|| self.bad("不是整数"))
+                    .ok_or_else(|| {
+                        // (Digits past 64 bits read as a float.)
+                        self.bad(if x.fract() == 0.0 {
+                            "整数超出范围"
+                        } else {
+                            "不是整数"
+                        })
+                    })
                     .and_then(|n| self.int(n)),
                 None => Err(self.bad(
                     &wrong_unit(t, self.unit.as_deref()).unwrap_or_else(|| "无法识别的整数".into()),
                 )),
             },
             FieldType::Decimal => match self.number(t) {
+                // A decimal is computed with, and shown as, a binary float:
+                // past fifteen significant digits it would no longer be the
+                // value written (12345678901234567.89 became
+                // 12345678901234568).
+                Some(_) if significant_digits(t) > MAX_DIGITS => {
+                    Err(self
+                        .bad("有效数字超过 15 位, 无法按原值计算 (Excel 也只保留 15 位有效数字)"))
+                }
                 Some(Number::Int(n)) => Ok(Value::Decimal(n as f64)),
                 Some(Number::Float(x)) => Ok(Value::Decimal(x)),
                 None => Err(self.bad(
@@ -1020,6 +1035,29 @@ pub fn parse_number(t: &str, field_unit: Option<&str>) -> Option<Number> {
     }
     let x: f64 = c.parse().ok()?;
     Some(Number::Float(x * scale))
+}
+
+/// The most significant digits a decimal cell may have: what a binary
+/// float holds exactly, and Excel keeps.
+const MAX_DIGITS: usize = 15;
+
+/// The significant digits of a number's text: its digits (half- or
+/// full-width) from the first to the last that is not zero.
+fn significant_digits(t: &str) -> usize {
+    let digits: Vec<u32> = t
+        .chars()
+        .filter_map(|c| match c {
+            '0'..='9' => c.to_digit(10),
+            '０'..='９' => Some(u32::from(c) - u32::from('０')),
+            _ => None,
+        })
+        .collect();
+    let first = digits.iter().position(|&d| d != 0);
+    let last = digits.iter().rposition(|&d| d != 0);
+    match (first, last) {
+        (Some(a), Some(b)) => b - a + 1,
+        _ => 0,
+    }
 }
 
 /// The currency sign a number starts with (`¥`, `￥`), if any.
