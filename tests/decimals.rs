@@ -304,11 +304,12 @@ fn an_investment_a_fen_below_the_threshold_is_below_it() {
     }
 }
 
-/// A decimal with more than fifteen significant digits is a data error
-/// (a binary float, as Excel, keeps fifteen: 12345678901234567.89 became
-/// 12345678901234568 and was shown so in the evidence); fifteen are kept
-/// as written, trailing and leading zeros not counted. An integer past 64
-/// bits is said to be out of range, not "not an integer".
+/// A decimal whose digits a binary float does not keep as written is a data
+/// error (past fifteen significant digits, or ten places:
+/// 12345678901234567.89 became 12345678901234568 and was shown so in the
+/// evidence); fifteen are kept as written, trailing and leading zeros not
+/// counted, and so is a larger whole number a float holds (2^53). An
+/// integer past 64 bits is said to be out of range, not "not an integer".
 #[test]
 fn a_decimal_past_fifteen_digits_is_a_data_error() {
     let json = audit_fees(
@@ -316,8 +317,9 @@ fn a_decimal_past_fifteen_digits_is_a_data_error() {
         "收费流水号,办件编号,收费金额,减免金额\n\
          F1,C1,12345678901234567.89,0\n\
          F2,C2,1234567890123.45,0\n\
-         F3,C3,0.000000000012345,0\n\
-         F4,C4,12000000000000000000,0\n",
+         F3,C3,12345.6789012345,0\n\
+         F4,C4,12000000000000000000,0\n\
+         F5,C5,9007199254740992,0.00000000001\n",
         None,
     );
     let errors: Vec<(u64, &str, &str)> = json["data_errors"]
@@ -337,7 +339,12 @@ fn a_decimal_past_fifteen_digits_is_a_data_error() {
         [(
             2,
             "12345678901234567.89",
-            "有效数字超过 15 位, 无法按原值计算 (Excel 也只保留 15 位有效数字)"
+            "有效数字超过 15 位 (或小数超过 10 位), 无法按原值计算 (Excel 也只保留 15 位有效数字)"
+        ),
+        (
+            6,
+            "0.00000000001",
+            "有效数字超过 15 位 (或小数超过 10 位), 无法按原值计算 (Excel 也只保留 15 位有效数字)"
         ),],
         "{json}"
     );

@@ -646,13 +646,13 @@ impl CellParser {
             },
             FieldType::Decimal => match self.number(t) {
                 // A decimal is computed with, and shown as, a binary float:
-                // past fifteen significant digits it would no longer be the
+                // one whose digits it does not keep (past fifteen
+                // significant ones, or ten places) would no longer be the
                 // value written (12345678901234567.89 became
                 // 12345678901234568).
-                Some(_) if significant_digits(t) > MAX_DIGITS => {
-                    Err(self
-                        .bad("有效数字超过 15 位, 无法按原值计算 (Excel 也只保留 15 位有效数字)"))
-                }
+                Some(n) if !keeps_digits(t, &n) => Err(self.bad(
+                    "有效数字超过 15 位 (或小数超过 10 位), 无法按原值计算 (Excel 也只保留 15 位有效数字)",
+                )),
                 Some(Number::Int(n)) => Ok(Value::Decimal(n as f64)),
                 Some(Number::Float(x)) => Ok(Value::Decimal(x)),
                 None => Err(self.bad(
@@ -1037,13 +1037,21 @@ pub fn parse_number(t: &str, field_unit: Option<&str>) -> Option<Number> {
     Some(Number::Float(x * scale))
 }
 
-/// The most significant digits a decimal cell may have: what a binary
-/// float holds exactly, and Excel keeps.
-const MAX_DIGITS: usize = 15;
+/// Whether a decimal read from `t` as `n` shows as written: the
+/// significant digits of `t` (half- or full-width, from the first to the
+/// last that is not zero) are those of the value as it prints
+/// ([`crate::value::decimal_text`]; a unit's scaling moves only the point).
+fn keeps_digits(t: &str, n: &Number) -> bool {
+    let x = match *n {
+        Number::Int(i) => i as f64,
+        Number::Float(x) => x,
+    };
+    significant(t) == significant(&crate::value::decimal_text(x))
+}
 
-/// The significant digits of a number's text: its digits (half- or
-/// full-width) from the first to the last that is not zero.
-fn significant_digits(t: &str) -> usize {
+/// The digits of a number's text from the first to the last that is not
+/// zero.
+fn significant(t: &str) -> Vec<u32> {
     let digits: Vec<u32> = t
         .chars()
         .filter_map(|c| match c {
@@ -1052,11 +1060,12 @@ fn significant_digits(t: &str) -> usize {
             _ => None,
         })
         .collect();
-    let first = digits.iter().position(|&d| d != 0);
-    let last = digits.iter().rposition(|&d| d != 0);
-    match (first, last) {
-        (Some(a), Some(b)) => b - a + 1,
-        _ => 0,
+    match (
+        digits.iter().position(|&d| d != 0),
+        digits.iter().rposition(|&d| d != 0),
+    ) {
+        (Some(a), Some(b)) => digits[a..=b].to_vec(),
+        _ => Vec::new(),
     }
 }
 
