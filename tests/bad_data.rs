@@ -1869,3 +1869,70 @@ fn a_utf8_mark_before_gbk_text_is_named() {
     let json = audit(dir.path(), &["--map", map.to_str().unwrap()]);
     assert_eq!(json["summary"]["records"]["cases"], 1, "{json}");
 }
+
+/// A header that gives a field two columns (the same name twice, or two
+/// aliases) has the second read where the first is blank, and a data error
+/// naming it where it holds another value: the second was left unread and
+/// listed as an unmapped column (a log whose first 受理渠道 was empty lost
+/// every channel). In a CSV and in a sheet alike.
+#[test]
+fn a_field_given_two_columns_reads_the_second_where_the_first_is_blank() {
+    let rows = [
+        [
+            "办件编号",
+            "事项编码",
+            "受理部门",
+            "受理渠道",
+            "受理时间",
+            "受理渠道",
+        ],
+        ["C1", "A1", "区民政局", "", "2025-03-03 09:00", "原单位"],
+        [
+            "C2",
+            "A1",
+            "区民政局",
+            "中心窗口",
+            "2025-03-03 09:00",
+            "中心窗口",
+        ],
+        [
+            "C3",
+            "A1",
+            "区民政局",
+            "中心窗口",
+            "2025-03-03 09:00",
+            "原单位",
+        ],
+        ["C4", "A1", "区民政局", "原单位", "2025-03-03 09:00", ""],
+    ];
+    let csv: String = rows.iter().map(|r| r.join(",") + "\n").collect();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let sheet = wb.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, *v).unwrap();
+        }
+    }
+    let xlsx = wb.save_to_buffer().unwrap();
+    for (name, bytes) in [("办件记录.csv", csv.into_bytes()), ("办件记录.xlsx", xlsx)] {
+        let dir = common::folder(&[CATALOGUE]);
+        std::fs::write(dir.path().join(name), &bytes).unwrap();
+        let json = audit(dir.path(), &[]);
+        let h001: Vec<&str> = common::with_code(&json, "findings", "H001")
+            .into_iter()
+            .map(|f| f["key"][0].as_str().unwrap())
+            .collect();
+        assert_eq!(h001, ["C1", "C4"], "{name}: {json}");
+        let errors = json["data_errors"].as_array().unwrap();
+        assert_eq!(error_cells(errors), [(4, "受理渠道")], "{name}: {errors:?}");
+        assert_eq!(errors[0]["value"], "原单位", "{name}");
+        assert_eq!(
+            errors[0]["message"], "本行另有一列也对应此字段, 取值不同; 已取先读到的值, 此值未用",
+            "{name}"
+        );
+        assert!(
+            common::with_code(&json, "undetermined", "H001").is_empty(),
+            "{name}: {json}"
+        );
+    }
+}

@@ -92,14 +92,18 @@ pub(crate) struct TablePlan {
     /// later that names a field no column feeds is read into that field
     /// (normalised alias → field), not dropped.
     pub late_keys: HashMap<String, usize>,
-    /// Records of keys (JSON Lines, YAML, JSON): every header key of the
-    /// dataset's fields (normalised alias → field). One record may name a
+    /// Every header key of the dataset's fields (normalised alias → field).
+    /// In records of keys (JSON Lines, YAML, JSON) one record may name a
     /// field by another alias than the column that feeds it (`实施编码` where
     /// the first records wrote `事项编码`): its value is read when the
     /// column's key is absent or empty in that record, not dropped.
     pub alias_fields: HashMap<String, usize>,
-    /// Records of keys: (column, field) of the columns no field is mapped
-    /// to whose key is another alias of a mapped field.
+    /// (column, field) of the columns no field is mapped to whose key is
+    /// another alias of a mapped field, or the same key again: in a table
+    /// (CSV, sheet) a header that gives a field two columns (`受理渠道`
+    /// twice, `事项编码` beside `实施编码`) has the second read in the rows
+    /// where the first is blank, and a data error where it holds another
+    /// value (it was left unread, named an unmapped column).
     pub alt_columns: Vec<(usize, usize)>,
     /// The shared strings and labels of the active columns, per worker
     /// (see [`TablePlan::take_caches`]).
@@ -267,12 +271,6 @@ impl TablePlan {
         let Some(ds) = schema.dataset_index(&source.dataset) else {
             return HashMap::new();
         };
-        if !matches!(
-            source.format,
-            super::Format::Jsonl | super::Format::Yaml | super::Format::Json
-        ) {
-            return HashMap::new();
-        }
         super::header::HeaderMatcher::new(schema, mapping).keys_with_units(ds)
     }
 
@@ -1338,6 +1336,9 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
                 bad_cell(plan, out, line, col.c, text, bad);
             }
         }
+        if !plan.alt_columns.is_empty() {
+            alt_cells(plan, out, line, &cells, enc, &mut values);
+        }
         if let Some(inner) = stray_quote {
             let span = if inner > 0 {
                 format!(",且本行与其后 {inner} 行被读成了一条记录")
@@ -1713,7 +1714,11 @@ fn cells_expected(width: usize) -> String {
 fn second_value(plan: &TablePlan, f: usize) -> BadCell {
     BadCell {
         expected: plan.parsers[f].expected(),
-        message: intern("本记录另有一个键也对应此字段, 取值不同; 已取先读到的值, 此值未用"),
+        message: intern(if plan.records_of_keys {
+            "本记录另有一个键也对应此字段, 取值不同; 已取先读到的值, 此值未用"
+        } else {
+            "本行另有一列也对应此字段, 取值不同; 已取先读到的值, 此值未用"
+        }),
     }
 }
 
@@ -1867,6 +1872,59 @@ fn field_values<'r>(
         given.push((c, &Data::Empty, None));
     }
     given
+}
+
+/// A CSV row's cells in the columns no field is mapped to whose header is
+/// another alias of a mapped field (or the same header again): read when
+/// the field's own column is blank in the row, else a data error when
+/// they hold another value (see [`TablePlan::alt_columns`]).
+#[cold]
+#[inline(never)]
+fn alt_cells(
+    plan: &TablePlan,
+    out: &mut ParsedChunk,
+    line: u32,
+    cells: &RowCells<'_>,
+    enc: TextEncoding,
+    values: &mut [Value],
+) {
+    let text = |c: usize| -> Option<String> {
+        let raw = cells.cell(c);
+        let t = enc.decode(raw).map_or_else(
+            || String::from_utf8_lossy(raw).into_owned(),
+            Cow::into_owned,
+        );
+        (!super::normalize::trim(&t).is_empty()).then_some(t)
+    };
+    for &(ac, f) in &plan.alt_columns {
+        if ac >= cells.len() {
+            continue;
+        }
+        let Some(alt) = text(ac) else {
+            continue;
+        };
+        let own_blank = plan
+            .active
+            .iter()
+            .find(|&&(_, af)| af == f)
+            .is_none_or(|&(c, _)| c >= cells.len() || text(c).is_none());
+        let parsed = plan.parse_key_cell(f, &plan.headers[ac], &Data::String(alt.clone()));
+        if own_blank {
+            match parsed {
+                Ok(v) => values[f] = v,
+                Err(bad) => {
+                    values[f] = Value::Invalid;
+                    out.errors.push(plan.error(line, Some(ac), Some(alt), bad));
+                }
+            }
+            continue;
+        }
+        let other = parsed.unwrap_or(Value::Invalid);
+        if other != Value::Empty && other != values[f] {
+            out.errors
+                .push(plan.error(line, Some(ac), Some(alt), second_value(plan, f)));
+        }
+    }
 }
 
 /// Report a row of [`parse_text`] holding a NUL byte, and skip it: no
