@@ -428,6 +428,34 @@ impl Checker<'_> {
         };
         let help = code_help
             .or_else(|| {
+                // `True`, `None`, `AND`: the words of the language are lower-case.
+                let lower = n.to_ascii_lowercase();
+                (lower != n
+                    && [
+                        "true", "false", "none", "and", "or", "not", "in", "is", "empty", "if",
+                        "then", "else", "as_of",
+                    ]
+                    .contains(&lower.as_str()))
+                .then(|| {
+                    format!("the words of the language are lower-case: did you mean `{lower}`?")
+                })
+            })
+            .or_else(|| {
+                // `ｃａｓｅ`: full-width letters (a Chinese input method's).
+                let narrow: String = n
+                    .chars()
+                    .map(|c| match c {
+                        '！'..='～' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+                        c => c,
+                    })
+                    .collect();
+                (narrow != n && narrow.is_ascii()).then(|| {
+                    format!(
+                        "`{n}` is written with full-width letters: write it half-width, `{narrow}`"
+                    )
+                })
+            })
+            .or_else(|| {
                 did_you_mean(n, candidates.iter().copied()).map(|s| format!("did you mean `{s}`?"))
             })
             .or_else(|| {

@@ -324,8 +324,18 @@ pub(super) fn syntax_error(err: &Error<Rule>, text: &str) -> PolicyError {
                 {
                     // (In an expectation `=` is no comparison: see below.)
                     Some("compare with `==`")
-                } else if rest.starts_with(['；', '，', '：', '（', '）']) {
-                    Some("a full-width punctuation mark: write it half-width (`;` `,` `:` `(` `)`)")
+                } else if rest.starts_with('；') {
+                    // (The language has no `;`: a clause ends with its line.)
+                    Some("`；` is a full-width semicolon, and yimen has no `;`: a clause ends with its line")
+                } else if let Some(wide) = rest.chars().next().filter(|c| "，：（）".contains(*c))
+                {
+                    // (A full-width mark, the half-width one named.)
+                    Some(match wide {
+                        '，' => "`，` is a full-width punctuation mark: write it half-width, `,`",
+                        '：' => "`：` is a full-width punctuation mark: write it half-width, `:`",
+                        '（' => "`（` is a full-width punctuation mark: write it half-width, `(`",
+                        _ => "`）` is a full-width punctuation mark: write it half-width, `)` (if it closes a `(`)",
+                    })
                 } else if rest.starts_with('。') {
                     Some("`。` is the Chinese full stop: a field is read with a half-width `.` (`case.channel`)")
                 } else if rest.starts_with('、') {
