@@ -1130,6 +1130,30 @@ impl Checker<'_> {
                         );
                     }
                 }
+                if !wrong && op != BinOp::Div {
+                    // (`9223372036854775807 + 1`: constant, and past 64 bits.)
+                    if let (Some(Some(Value::Int(a))), Some(Some(Value::Int(b)))) =
+                        (Self::fold(lhs), Self::fold(rhs))
+                    {
+                        let fits = match op {
+                            BinOp::Add => a.checked_add(b),
+                            BinOp::Sub => a.checked_sub(b),
+                            _ => a.checked_mul(b),
+                        };
+                        if fits.is_none() {
+                            wrong = true;
+                            self.error(
+                                PolicyError::new(
+                                    ErrorCode::BadLiteral,
+                                    Span::new(lhs.span.start, rhs.span.end),
+                                    "this constant expression does not fit a 64-bit integer",
+                                )
+                                .label("overflows")
+                                .help("it has no value: the rule would be undetermined on every record (计算溢出)"),
+                            );
+                        }
+                    }
+                }
                 if op == BinOp::Div && !wrong && Self::is_literal_zero(rhs) {
                     wrong = true;
                     self.error(
@@ -1160,12 +1184,60 @@ impl Checker<'_> {
         }
     }
 
-    /// A literal zero (`0`, `0.0`, `0%`, `(-0)`).
+    /// A constant zero (`0`, `0.0`, `0%`, `(-0)`, `1 - 1`).
     fn is_literal_zero(e: &Expr) -> bool {
-        match Self::const_value(e) {
-            Some(Const::Value(Value::Int(n))) => n == 0,
-            Some(Const::Value(Value::Decimal(x))) => x == 0.0,
+        match Self::fold(e) {
+            Some(Some(Value::Int(n))) => n == 0,
+            Some(Some(Value::Decimal(x))) => x == 0.0,
             _ => false,
+        }
+    }
+
+    /// The value of a constant number expression (literals, parentheses,
+    /// `-`, `+ - * /`): `None` when it is no constant number, `Some(None)`
+    /// when it has no value (past 64 bits, a division by zero).
+    #[allow(clippy::option_option)] // (Not constant; constant without a value; its value.)
+    fn fold(e: &Expr) -> Option<Option<Value>> {
+        match &e.kind {
+            ExprKind::Paren(inner) => Self::fold(inner),
+            ExprKind::Neg(inner) => Some(match Self::fold(inner)? {
+                Some(Value::Int(n)) => n.checked_neg().map(Value::Int),
+                Some(Value::Decimal(x)) => Some(Value::Decimal(-x)),
+                _ => None,
+            }),
+            ExprKind::Binary { op, lhs, rhs }
+                if matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div) =>
+            {
+                let (a, b) = (Self::fold(lhs)?, Self::fold(rhs)?);
+                let (Some(a), Some(b)) = (a, b) else {
+                    return Some(None);
+                };
+                let num = |v: &Value| match v {
+                    Value::Int(n) => Some(*n as f64),
+                    Value::Decimal(x) => Some(*x),
+                    _ => None,
+                };
+                Some(match (op, &a, &b) {
+                    (BinOp::Add, Value::Int(x), Value::Int(y)) => x.checked_add(*y).map(Value::Int),
+                    (BinOp::Sub, Value::Int(x), Value::Int(y)) => x.checked_sub(*y).map(Value::Int),
+                    (BinOp::Mul, Value::Int(x), Value::Int(y)) => x.checked_mul(*y).map(Value::Int),
+                    _ => {
+                        let (x, y) = (num(&a)?, num(&b)?);
+                        let v = match op {
+                            BinOp::Add => x + y,
+                            BinOp::Sub => x - y,
+                            BinOp::Mul => x * y,
+                            _ if y == 0.0 => return Some(None),
+                            _ => x / y,
+                        };
+                        Some(Value::Decimal(v))
+                    }
+                })
+            }
+            _ => match Self::const_value(e)? {
+                Const::Value(v @ (Value::Int(_) | Value::Decimal(_))) => Some(Some(v)),
+                _ => None,
+            },
         }
     }
 
