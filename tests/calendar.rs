@@ -782,6 +782,39 @@ fn a_verdict_every_count_of_three_unknown_weeks_gives_stands() {
     assert_eq!(undetermined, ["Y26d"]);
 }
 
+/// A count over days no notice settles written in a message hole of its
+/// own (not through the `let` the clause decided on) shows between its
+/// least and most, as the `let` does, through both evaluators: it showed
+/// "—".
+#[test]
+fn a_message_hole_counting_unsettled_days_shows_its_range() {
+    let dir = p35_export(&[("Y26b", "2026-11-05 09:00:00", "2026-12-30 10:00:00")]);
+    let policies = common::policy_folder(
+        r#"policy p {
+  title "区间"
+}
+
+rule K501 late {
+  severity warning
+  cite gangnan-2017 "四、(六)"
+  for case in cases
+  let used = workdays(case.accepted_at, case.finished_at)
+  require used <= 35
+  message "{used} / {workdays(case.accepted_at, case.finished_at)}"
+}
+"#,
+    );
+    for engine in [None, Some("reference")] {
+        let json = common::audit_json(engine, dir.path(), &[policies.path().to_path_buf()]);
+        let found = common::with_code(&json, "findings", "K501");
+        assert_eq!(found.len(), 1, "{json}");
+        let message = found[0]["message"].as_str().unwrap();
+        let (a, b) = message.split_once(" / ").unwrap();
+        assert!(a.contains(" 至 "), "{message}");
+        assert_eq!(a, b, "{engine:?}");
+    }
+}
+
 /// An export of item P35 (35 working days promised) and the case log rows
 /// `cases` (id, accepted, finished).
 fn p35_export(cases: &[(&str, &str, &str)]) -> tempfile::TempDir {

@@ -228,6 +228,10 @@ pub struct Frame<'a> {
     /// The `workdays` calls met over days no notice settles, not picked:
     /// (identity, least, most).
     unsettled: Vec<(usize, i64, i64)>,
+    /// For a finding's message: such a call that `picks` does not name (in
+    /// a message hole, not the clause that decided) at its least (`false`)
+    /// or most (`true`) count, as the picks are.
+    extremes: Option<bool>,
 }
 
 /// The most evaluations [`Frame::settled`] makes of one judgement (the
@@ -320,6 +324,7 @@ impl<'a> Frame<'a> {
             depth: 0,
             picks: Vec::new(),
             unsettled: Vec::new(),
+            extremes: None,
         }
     }
 
@@ -394,6 +399,19 @@ impl<'a> Frame<'a> {
     pub fn with_picks(mut self, picks: Vec<(usize, i64)>) -> Self {
         self.picks = picks;
         self
+    }
+
+    /// This frame, for a message, with the unsettled counts `picks` does
+    /// not name at their least (`false`) or most (`true`).
+    #[must_use]
+    pub fn with_extremes(mut self, most: bool) -> Self {
+        self.set_extremes(most);
+        self
+    }
+
+    /// See [`Frame::with_extremes`].
+    pub fn set_extremes(&mut self, most: bool) {
+        self.extremes = Some(most);
     }
 
     pub fn for_group(env: &'a Env<'a>, rule: &'a RuleDef, group: GroupView<'a>) -> Self {
@@ -976,6 +994,8 @@ impl<'a> Frame<'a> {
                             let id = args.as_ptr() as usize;
                             if let Some(&(_, n)) = self.picks.iter().find(|(i, _)| *i == id) {
                                 Some(Value::Int(n))
+                            } else if let Some(most) = self.extremes {
+                                Some(Value::Int(if most { u.most } else { u.least }))
                             } else {
                                 if !self.unsettled.iter().any(|(i, ..)| *i == id) {
                                     self.unsettled.push((id, u.least, u.most));

@@ -1206,7 +1206,12 @@ fn eval_record(env: &Env<'_>, rule: &RuleDef, row: &Row, p: &mut Partial, f: &mu
             let message = if most.is_empty() {
                 message(rule, &mut t)
             } else {
-                let mut m = Frame::new(env, rule, &row.values).with_picks(most);
+                // (A count in a message hole, not in the clause that
+                // decided, is shown between its own least and most.)
+                t.set_extremes(false);
+                let mut m = Frame::new(env, rule, &row.values)
+                    .with_picks(most)
+                    .with_extremes(true);
                 m.violation();
                 message_between(rule, &mut t, &mut m)
             };
