@@ -894,7 +894,10 @@ fn a_period_counts_undated_records_undetermined_and_says_how_many() {
 }
 
 /// The note about data errors names each file with its count and first rows,
-/// so that the author of the evaluation can find them.
+/// so that the author of the evaluation can find them, and says what each
+/// kind does: an unparsable value makes its record undetermined, a row not
+/// read counts nowhere (the note said both were undetermined; a row not read
+/// is in no metric's count of undetermined records).
 #[test]
 fn the_data_error_note_names_files_and_rows() {
     let tmp = tempfile::tempdir().unwrap();
@@ -925,7 +928,8 @@ fn the_data_error_note_names_files_and_rows() {
         .unwrap_or_else(|| panic!("{notes:?}"));
     assert!(
         note.contains("导出中有 9 处数据错误")
-            && note.contains("办件记录.csv 9 处（第 2、3、4、5、6 行 等）"),
+            && note.contains("办件记录.csv 9 处（第 2、3、4、5、6 行 等）")
+            && note.contains("无法解析的值使需要它的规则和指标对该记录记为无法判定，无法读取的行未读入，不计入任何规则和指标"),
         "{note}"
     );
 }

@@ -385,7 +385,7 @@ fn data_notes(audit: &Audit) -> Vec<String> {
             })
             .collect();
         notes.push(format!(
-            "导出中有 {} 处数据错误，在 {} 行中（无法解析的值或无法读取的行）：{}；需要这些值的规则和指标对相应记录记为无法判定，明细见 yimen audit 或 yimen inspect",
+            "导出中有 {} 处数据错误，在 {} 行中（无法解析的值或无法读取的行）：{}；无法解析的值使需要它的规则和指标对该记录记为无法判定，无法读取的行未读入，不计入任何规则和指标，明细见 yimen audit 或 yimen inspect",
             audit.summary.data_errors,
             audit.summary.data_error_rows,
             detail.join("；")
