@@ -1936,3 +1936,29 @@ fn a_field_given_two_columns_reads_the_second_where_the_first_is_blank() {
         );
     }
 }
+
+/// A lone `\r` ending a row among `\n` line breaks (a row edited on an old
+/// Mac) ends a line as an editor and a spreadsheet show it: the rows after
+/// it keep their numbers (a bad value on line 6 was reported on row 5), in a
+/// plain block and in one with quotes alike; inside a quoted cell a `\r` is
+/// text and no line.
+#[test]
+fn a_lone_carriage_return_among_line_feeds_is_a_line() {
+    for quote in ["", "\""] {
+        let dir = export(&format!(
+            "C1,A1,区民政局,中心窗口,2025-03-03 09:00,\r\
+             C2,A1,区民政局,{quote}中心窗口{quote},2025-03-03 09:00,\r\n\
+             C3,A1,区民政局,中心窗口,2025-03-03 09:00,\n\
+             C4,A1,区民政局,中心窗口,2025-03-03 09:00,\n\
+             C5,A1,区民政局,中心窗口,不详,\n"
+        ));
+        let json = audit(dir.path(), &[]);
+        assert_eq!(json["summary"]["records"]["cases"], 5, "{json}");
+        let errors = json["data_errors"].as_array().unwrap();
+        assert_eq!(
+            error_cells(errors),
+            [(6, "受理时间")],
+            "{quote:?}: {errors:?}"
+        );
+    }
+}

@@ -490,12 +490,14 @@ impl FlatRows {
     /// ([`bytemask::masks`]). The delimiters and line breaks stay in
     /// `bytes`: a cell starts one byte after the one before it in its row
     /// ends. The records start at `bytes[start]` (the bytes before it,
-    /// ASCII, are kept but read as no record); `first_line` is the line number
-    /// of that byte; `rows`, the number of records expected (for capacity).
+    /// ASCII, are kept but read as no record; `before`, the byte before the
+    /// block in its file); `first_line` is the line number of that byte;
+    /// `rows`, the number of records expected (for capacity). Lines are
+    /// counted as an editor shows them: a lone `\r` is one, a `\r\n` one.
     pub fn split_lines(
         spare: Option<FlatRows>,
         bytes: Vec<u8>,
-        start: usize,
+        (start, before): (usize, u8),
         rows: usize,
         first_line: u64,
         delimiter: u8,
@@ -537,7 +539,8 @@ impl FlatRows {
                 firsts.push(line_start as u32);
                 lines.push(row_number(line));
             }
-            line += u64::from(b == b'\n');
+            let prev = if p > first { bytes[p - 1] } else { before };
+            line += u64::from(b == b'\r' || prev != b'\r');
             line_start = p + 1;
         };
         let mut blocks = bytes[first..].chunks_exact(16);

@@ -57,6 +57,9 @@ pub(crate) struct TextBlock {
     /// than [`LINE`], ASCII) only place the reads (see [`LINE`]).
     pub bytes: Vec<u8>,
     pub start: usize,
+    /// The byte before `bytes[start]` (a line break at the file's start):
+    /// a `\n` there after a `\r` ends no further line.
+    pub before: u8,
     /// The line number of the block's first byte.
     pub first_line: u64,
     /// The records in the block (empty lines are none).
@@ -247,6 +250,15 @@ impl<R: Read> Cutter<R> {
         }
     }
 
+    /// The byte before `buf[at]` (`before` at the block's start).
+    fn byte_before(&self, at: usize) -> u8 {
+        if at > self.head {
+            self.buf[at - 1]
+        } else {
+            self.before
+        }
+    }
+
     /// Drops `buf[..seg]`, empty lines only (their `newlines` line breaks
     /// counted into `line`), rather than hold a long run of them.
     fn drop_empty_lines(&mut self, seg: usize, newlines: &mut u64) {
@@ -315,16 +327,15 @@ impl<R: Read> Cutter<R> {
                         // `\r` before a `\r`), not the `\n` of a `\r\n`
                         // nor the break after a quoted record's closing
                         // quote.
-                        let prev = if at > self.head {
-                            self.buf[at - 1]
-                        } else {
-                            self.before
-                        };
+                        let prev = self.byte_before(at);
                         if prev == b'\n' || (prev == b'\r' && self.buf[at] == b'\r') {
                             empty_lines += 1;
                         }
                     }
-                    newlines += u64::from(self.buf[at] == b'\n');
+                    // (A lone `\r` ends a line, as an editor and a
+                    // spreadsheet show it: each `\r` is counted, and the
+                    // `\n` of a `\r\n` not again.)
+                    newlines += u64::from(self.buf[at] == b'\r' || self.byte_before(at) != b'\r');
                     seg = at + 1;
                     if records >= max_records || (seg - self.head >= max_bytes && records > 0) {
                         break 'cut;
@@ -398,7 +409,10 @@ impl<R: Read> Cutter<R> {
                 unclosed_row = Some(OpenQuote { row, closed_on });
                 break;
             }
-            newlines += memchr_iter(b'\n', &self.buf[seg..end]).count() as u64;
+            // (Inside quotes a `\n` is a line, a `\r` not; the record's
+            // own `\r`, ending it, is, and the `\n` after it is not again.)
+            newlines += memchr_iter(b'\n', &self.buf[seg..end]).count() as u64
+                + u64::from(end > seg && self.buf[end - 1] == b'\r');
             records += 1;
             pos = end;
             seg = pos;
@@ -423,6 +437,7 @@ impl<R: Read> Cutter<R> {
             return Ok(Some(TextBlock {
                 bytes: Vec::new(),
                 start: 0,
+                before: b'\n',
                 first_line,
                 records: 0,
                 empty_lines,
@@ -431,6 +446,7 @@ impl<R: Read> Cutter<R> {
                 unclosed_quote: None,
             }));
         }
+        let before = self.before;
         if seg > self.head {
             self.before = self.buf[seg - 1];
         }
@@ -451,6 +467,7 @@ impl<R: Read> Cutter<R> {
         Ok(Some(TextBlock {
             bytes,
             start,
+            before,
             first_line,
             records,
             empty_lines,
@@ -578,7 +595,7 @@ pub(crate) fn split_block_reusing(
         return FlatRows::split_lines(
             spare,
             block.bytes,
-            block.start,
+            (block.start, block.before),
             block.records,
             block.first_line,
             block.delimiter,
@@ -592,7 +609,7 @@ pub(crate) fn split_block_reusing(
     });
     let mut rec = csv::ByteRecord::new();
     let mut line = block.first_line;
-    let mut counted = 0;
+    let mut counted = 0usize;
     let mut starts = Vec::with_capacity(block.records);
     // Reading a slice cannot fail, and the reader is flexible.
     while rdr.read_byte_record(&mut rec).unwrap_or(false) {
@@ -600,7 +617,18 @@ pub(crate) fn split_block_reusing(
         while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
             start += 1;
         }
-        line += memchr_iter(b'\n', &bytes[counted..start]).count() as u64;
+        // The line breaks since the last record's start: its `\n`s inside
+        // quotes, then the breaks ending it (and any empty lines), where a
+        // lone `\r` is a line and a `\r\n` one.
+        let run = bytes[counted..start]
+            .iter()
+            .rev()
+            .take_while(|&&b| b == b'\r' || b == b'\n')
+            .count();
+        let mid = start - run;
+        let prev = mid.checked_sub(1).map_or(block.before, |p| bytes[p]);
+        line += memchr_iter(b'\n', &bytes[counted..mid]).count() as u64
+            + line_breaks(&bytes[mid..start], prev);
         counted = start;
         starts.push(start);
         if memchr(0, rec.as_slice()).is_some() {
@@ -640,6 +668,19 @@ impl Read for OneByteFirst<'_> {
         self.rest = &self.rest[n..];
         Ok(n)
     }
+}
+
+/// The line breaks of `bytes`, line breaks only (between records), as a
+/// text editor and a spreadsheet count them: each `\n`, and each `\r` not
+/// followed by one (an old Mac line break among others), a `\r\n` one;
+/// `before` is the byte before `bytes`.
+fn line_breaks(bytes: &[u8], before: u8) -> u64 {
+    memchr2_iter(b'\r', b'\n', bytes)
+        .map(|i| {
+            let prev = i.checked_sub(1).map_or(before, |p| bytes[p]);
+            u64::from(bytes[i] == b'\r' || prev != b'\r')
+        })
+        .sum()
 }
 
 pub(crate) fn row_number(line: u64) -> u32 {
