@@ -1143,4 +1143,70 @@ fn a_file_linked_under_another_name_is_read_once() {
             "{skipped:?}"
         );
     }
+    // The hard link is the log: an --output naming it is refused, as the
+    // log's own name is (it was written over, the name being skipped).
+    let link = dir.path().join("备份/办件.csv");
+    let before = std::fs::read(&link).unwrap();
+    let out = run(
+        &[
+            "audit",
+            d,
+            "--as-of",
+            "2025-12-31",
+            "--output",
+            link.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("报告会覆盖它"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&link).unwrap(), before);
+}
+
+/// A link whose name sorts first but reads as no dataset (its header below
+/// the rows looked at, which the mapping settles for the file's own name)
+/// claims nothing: the file's own name reads it (the log was skipped under
+/// both names, the audit exiting 0 without its finding).
+#[test]
+fn a_link_read_as_no_dataset_leaves_the_file_to_its_own_name() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("事项目录.csv"),
+        "事项编码,事项名称,是否进驻中心,承诺办结时限\nA1,事项一,是,10\n",
+    )
+    .unwrap();
+    let mut log: String = (1..=36).map(|i| format!("说明第 {i} 行\n")).collect();
+    log.push_str(
+        "办件编号,事项编码,受理部门,受理渠道,受理时间\nC1,A1,区民政局,原单位,2025-03-03 09:00\n",
+    );
+    std::fs::write(dir.path().join("办件记录.csv"), log).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("办件记录.csv"), dir.path().join("a.csv")).unwrap();
+    let map_dir = tempfile::tempdir().unwrap();
+    let map = write_in(
+        map_dir.path(),
+        "map.yaml",
+        "files:\n  \"办件记录.csv\": { header_row: 37 }\n",
+    );
+    let d = dir.path().to_str().unwrap();
+    let out = run(
+        &[
+            "audit",
+            d,
+            "--map",
+            &map,
+            "--as-of",
+            "2025-12-31",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{json}");
+    assert_eq!(json["summary"]["records"]["cases"], 1, "{json}");
+    assert_eq!(
+        common::with_code(&json, "findings", "H001").len(),
+        1,
+        "{json}"
+    );
 }

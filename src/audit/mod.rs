@@ -44,8 +44,9 @@ mod duplicates;
 
 /// The refusal of an output file that the audit of `dir` reads.
 fn output_read(dir: &Path, discovery: &crate::read::Discovery, output: &Path) -> Option<String> {
-    let target = std::fs::canonicalize(output).ok()?;
-    let same = |p: &Path| std::fs::canonicalize(p).is_ok_and(|p| p == target);
+    // (By the file's identity: a hard link of a data file is that file.)
+    std::fs::metadata(output).ok()?;
+    let same = |p: &Path| crate::read::same_file(p, output);
     let read = discovery.sources.iter().any(|s| same(&s.path))
         || discovery
             .skipped

@@ -225,13 +225,14 @@ pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Disco
             skip("空文件".to_string());
             continue;
         }
-        if let Some(id) = file_id(path) {
-            if let Some(first) = read_files.get(&id) {
-                skip(format!("与 {first} 是同一个文件(链接), 只读取一次"));
-                continue;
-            }
-            read_files.insert(id, rel.clone());
+        // (A name read as no dataset, one the mapping does not settle,
+        // claims nothing: the file's own name may still read it.)
+        let id = file_id(path);
+        if let Some(first) = id.as_ref().and_then(|id| read_files.get(id)) {
+            skip(format!("与 {first} 是同一个文件(链接), 只读取一次"));
+            continue;
         }
+        let sources_before = d.sources.len();
         let mut ctx = Ctx {
             schema,
             matcher: &matcher,
@@ -242,7 +243,11 @@ pub fn discover(dir: &Path, schema: &Schema, opts: &ReadOptions) -> Result<Disco
             out: &mut d,
             skips: &mut pending_skips,
         };
-        if let Err(e) = ctx.file(format) {
+        let read = ctx.file(format);
+        if let Some(id) = id.filter(|_| d.sources.len() > sources_before) {
+            read_files.insert(id, rel.clone());
+        }
+        if let Err(e) = read {
             if opts.strict {
                 return Err(e);
             }
@@ -274,6 +279,11 @@ enum FileId {
     Inode(u64, u64),
     #[cfg_attr(unix, allow(dead_code))]
     Path(std::path::PathBuf),
+}
+
+/// Whether two paths are one file (through a symbolic or a hard link).
+pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
+    matches!((file_id(a), file_id(b)), (Some(x), Some(y)) if x == y)
 }
 
 fn file_id(path: &Path) -> Option<FileId> {

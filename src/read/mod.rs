@@ -54,6 +54,7 @@ use serde::Serialize;
 pub use chunk::{parse_chunk, Chunk, ParsedChunk, Unread};
 pub use discover::discover;
 pub(crate) use discover::is_data_file_name;
+pub(crate) use discover::same_file;
 pub use encoding::TextEncoding;
 pub use header::Column;
 pub use inspect::{inspect, render_json, render_text, FileInfo, InspectReport};
