@@ -1962,3 +1962,38 @@ fn a_lone_carriage_return_among_line_feeds_is_a_line() {
         );
     }
 }
+
+/// A register's key padded with NUL bytes (`A2\0\0\0`) is a row not read
+/// whose key may be `A2`: a case of A2 is undetermined, not "missing from
+/// the catalogue" (H006 fired on it). In a file of old Mac line breaks the
+/// NUL's row is not read either, where the whole file was no text.
+#[test]
+fn a_register_key_padded_with_nul_bytes_leaves_its_lookups_unknown() {
+    for br in ["\n", "\r"] {
+        let catalogue = format!(
+            "事项编码,事项名称,是否进驻中心,承诺办结时限{br}A1,事项一,是,10{br}A2\0\0\0,事项二,是,10{br}"
+        );
+        let dir = common::folder(&[
+            ("事项目录.csv", catalogue.as_str()),
+            (
+                "办件记录.csv",
+                "办件编号,事项编码,受理部门,受理渠道,受理时间\n\
+                 C1,A1,区民政局,中心窗口,2025-03-03 09:00\n\
+                 C2,A2,区民政局,中心窗口,2025-03-03 09:00\n",
+            ),
+        ]);
+        let json = audit(dir.path(), &[]);
+        assert_eq!(json["summary"]["records"]["catalogue"], 1, "{br:?}: {json}");
+        assert!(
+            common::with_code(&json, "findings", "H006").is_empty(),
+            "{br:?}: {json}"
+        );
+        let h006: Vec<&str> = common::with_code(&json, "undetermined", "H006")
+            .into_iter()
+            .map(|u| u["key"][0].as_str().unwrap())
+            .collect();
+        assert_eq!(h006, ["C2"], "{br:?}: {json}");
+        let errors = json["data_errors"].as_array().unwrap();
+        assert_eq!(error_cells(errors), [(3, "事项编码")], "{br:?}: {errors:?}");
+    }
+}

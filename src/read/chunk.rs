@@ -1953,7 +1953,14 @@ fn nul_row(
             Cow::into_owned,
         )
         .replace('\0', "␀");
-    out.skipped_cells(line, cells, enc);
+    // (The row's texts without their NUL bytes: a register's key padded
+    // with them, `A2\0\0`, may be the `A2` a lookup misses.)
+    let texts = cells
+        .texts(enc)
+        .into_iter()
+        .map(|t| t.replace('\0', ""))
+        .collect();
+    out.skipped(line, texts);
     out.errors.push(plan.error(
         line,
         Some(c),

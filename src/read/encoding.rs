@@ -248,7 +248,8 @@ fn memchr_nul(b: &[u8]) -> bool {
     let Some(first) = memchr::memchr(0, b) else {
         return false;
     };
-    if !b[..first].contains(&b'\n') {
+    // (A file of old Mac line breaks has `\r` alone.)
+    if !b[..first].contains(&b'\n') && !b[..first].contains(&b'\r') {
         return true;
     }
     memchr::memchr_iter(0, b).count() * 4 > b.len()

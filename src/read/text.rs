@@ -23,7 +23,13 @@ const SAMPLE: u64 = 1 << 20;
 /// Why a sample with NUL bytes is no text: where the first is.
 fn nul_reason(sample: &[u8]) -> String {
     let at = memchr::memchr(0, sample).unwrap_or(0);
-    let line = 1 + memchr::memchr_iter(b'\n', &sample[..at]).count();
+    let before = &sample[..at];
+    let breaks = match memchr::memchr_iter(b'\n', before).count() {
+        // (Old Mac line breaks: `\r` alone.)
+        0 => memchr::memchr_iter(b'\r', before).count(),
+        n => n,
+    };
+    let line = 1 + breaks;
     format!(
         "含有 NUL 字节(第一个在第 {line} 行, 第 {} 字节),不是文本文件(可能是改了扩展名的 Excel 文件, 或没有字节顺序标记的 UTF-16 文本)",
         at + 1
