@@ -1997,3 +1997,94 @@ fn a_register_key_padded_with_nul_bytes_leaves_its_lookups_unknown() {
         assert_eq!(error_cells(errors), [(3, "事项编码")], "{br:?}: {errors:?}");
     }
 }
+
+/// A field's second column: a placeholder in the first (`-`, `NULL`) is
+/// blank, so the second is read; of three columns the first with a value
+/// is read and a later other value reported; values equal as rules compare
+/// them (`Ａ１` and `A1`; 9267565.83 元 and 926.756583 万元) are no second
+/// value. In a CSV and a sheet alike (each was a false data error, or the
+/// last column won unsaid).
+#[test]
+fn a_second_column_compares_as_rules_do_and_skips_placeholders() {
+    let rows = [
+        [
+            "办件编号",
+            "事项编码",
+            "实施编码",
+            "受理部门",
+            "受理渠道",
+            "受理时间",
+            "受理渠道",
+            "受理渠道",
+            "投资额(万元)",
+            "投资额(元)",
+        ],
+        [
+            "C1",
+            "A1",
+            "Ａ１",
+            "区民政局",
+            "-",
+            "2025-03-03 09:00",
+            "原单位",
+            "",
+            "926.756583",
+            "9267565.83",
+        ],
+        [
+            "C2",
+            "A1",
+            "A1",
+            "区民政局",
+            "",
+            "2025-03-03 09:00",
+            "",
+            "原单位",
+            "",
+            "",
+        ],
+        [
+            "C3",
+            "A1",
+            "",
+            "区民政局",
+            "",
+            "2025-03-03 09:00",
+            "中心窗口",
+            "原单位",
+            "1",
+            "10000",
+        ],
+    ];
+    let csv: String = rows.iter().map(|r| r.join(",") + "\n").collect();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let sheet = wb.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, *v).unwrap();
+        }
+    }
+    let xlsx = wb.save_to_buffer().unwrap();
+    for (name, bytes) in [("办件记录.csv", csv.into_bytes()), ("办件记录.xlsx", xlsx)] {
+        let dir = common::folder(&[CATALOGUE]);
+        std::fs::write(dir.path().join(name), &bytes).unwrap();
+        let json = audit(dir.path(), &[]);
+        let h001: Vec<&str> = common::with_code(&json, "findings", "H001")
+            .into_iter()
+            .map(|f| f["key"][0].as_str().unwrap())
+            .collect();
+        assert_eq!(h001, ["C1", "C2"], "{name}: {json}");
+        let errors = json["data_errors"].as_array().unwrap();
+        let cells: Vec<(u64, &str, &str)> = errors
+            .iter()
+            .map(|e| {
+                (
+                    e["row"].as_u64().unwrap(),
+                    e["column"].as_str().unwrap(),
+                    e["value"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(cells, [(4, "受理渠道", "原单位")], "{name}: {errors:?}");
+    }
+}

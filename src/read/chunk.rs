@@ -1591,7 +1591,7 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
             }
             if alt_filled[f] || (values[f] != Value::Empty && !own_blank[f]) {
                 // (Two unreadable values were reported as such already.)
-                if parsed.unwrap_or(Value::Invalid) != values[f] {
+                if !crate::value::same_value(&parsed.unwrap_or(Value::Invalid), &values[f]) {
                     let mut e =
                         plan.error(line, c, Some(plan.cell_text(&d)), second_value(plan, f));
                     e.column = Some(intern(k));
@@ -1784,8 +1784,6 @@ fn parse_cells(plan: &TablePlan, rows: &[CellRow], out: &mut ParsedChunk) {
             // alias, or its key twice: the first value is read (its own
             // column's, unless blank).
             let given = field_values(plan, r, c, f);
-            let pick = given.iter().position(|g| !blank_cell(g.1)).unwrap_or(0);
-            let (col, d, kind) = given[pick];
             // (Another alias's value in its own key's unit.)
             let parse_at = |col: usize, d: &Data| {
                 if col == c {
@@ -1794,6 +1792,12 @@ fn parse_cells(plan: &TablePlan, rows: &[CellRow], out: &mut ParsedChunk) {
                     plan.parse_key_cell(f, &plan.headers[col], d)
                 }
             };
+            // (A placeholder, `-` or `NULL`, is as blank as an empty cell.)
+            let pick = given
+                .iter()
+                .position(|g| !blank_cell(g.1) && parse_at(g.0, g.1) != Ok(Value::Empty))
+                .unwrap_or(0);
+            let (col, d, kind) = given[pick];
             let parsed = match kind {
                 Some(kind) => Err(not_single(plan, f, kind)),
                 None => parse_at(col, d),
@@ -1816,7 +1820,7 @@ fn parse_cells(plan: &TablePlan, rows: &[CellRow], out: &mut ParsedChunk) {
                     Some(_) => Value::Invalid,
                     None => parse_at(ac, ad).unwrap_or(Value::Invalid),
                 };
-                if other != Value::Empty && other != values[f] {
+                if other != Value::Empty && !crate::value::same_value(&other, &values[f]) {
                     out.errors.push(plan.error(
                         r.row,
                         Some(ac),
@@ -1878,9 +1882,10 @@ fn field_values<'r>(
 }
 
 /// A CSV row's cells in the columns no field is mapped to whose header is
-/// another alias of a mapped field (or the same header again): read when
-/// the field's own column is blank in the row, else a data error when
-/// they hold another value (see [`TablePlan::alt_columns`]).
+/// another alias of a mapped field (or the same header again): the first
+/// with a value is read when the field's own column is blank (or holds a
+/// placeholder) in the row, and any later one holding another value is a
+/// data error (see [`TablePlan::alt_columns`]), as in a sheet.
 #[cold]
 #[inline(never)]
 fn alt_cells(
@@ -1891,28 +1896,38 @@ fn alt_cells(
     enc: TextEncoding,
     values: &mut [Value],
 ) {
-    let text = |c: usize| -> Option<String> {
+    let text = |c: usize| -> String {
         let raw = cells.cell(c);
-        let t = enc.decode(raw).map_or_else(
+        enc.decode(raw).map_or_else(
             || String::from_utf8_lossy(raw).into_owned(),
             Cow::into_owned,
-        );
-        (!super::normalize::trim(&t).is_empty()).then_some(t)
+        )
     };
+    // Whether a cell gives the field nothing: blank, or a placeholder.
+    let nothing = |f: usize, c: usize, t: &str| {
+        super::normalize::trim(t).is_empty()
+            || plan.parse_key_cell(f, &plan.headers[c], &Data::String(t.to_owned()))
+                == Ok(Value::Empty)
+    };
+    // Fields a second column filled in this row.
+    let mut filled: Vec<usize> = Vec::new();
     for &(ac, f) in &plan.alt_columns {
         if ac >= cells.len() {
             continue;
         }
-        let Some(alt) = text(ac) else {
+        let alt = text(ac);
+        if nothing(f, ac, &alt) {
             continue;
-        };
-        let own_blank = plan
-            .active
-            .iter()
-            .find(|&&(_, af)| af == f)
-            .is_none_or(|&(c, _)| c >= cells.len() || text(c).is_none());
+        }
+        let own_blank = !filled.contains(&f)
+            && plan
+                .active
+                .iter()
+                .find(|&&(_, af)| af == f)
+                .is_none_or(|&(c, _)| c >= cells.len() || nothing(f, c, &text(c)));
         let parsed = plan.parse_key_cell(f, &plan.headers[ac], &Data::String(alt.clone()));
         if own_blank {
+            filled.push(f);
             match parsed {
                 Ok(v) => values[f] = v,
                 Err(bad) => {
@@ -1923,7 +1938,7 @@ fn alt_cells(
             continue;
         }
         let other = parsed.unwrap_or(Value::Invalid);
-        if other != Value::Empty && other != values[f] {
+        if !crate::value::same_value(&other, &values[f]) {
             out.errors
                 .push(plan.error(line, Some(ac), Some(alt), second_value(plan, f)));
         }
