@@ -182,6 +182,19 @@ impl Checker<'_> {
                     // (Reported once: what contains it is not checked against it.)
                     return (IrExpr::Neg(Box::new(ir)), Type::Error);
                 }
+                // (`-(-9223372036854775807 - 1)`: constant, and past 64 bits.)
+                if matches!(Self::fold(inner), Some(Some(Value::Int(i64::MIN)))) {
+                    self.error(
+                        PolicyError::new(
+                            ErrorCode::BadLiteral,
+                            e.span,
+                            "this constant expression does not fit a 64-bit integer",
+                        )
+                        .label("overflows")
+                        .help("it has no value: the rule would be undetermined on every record (计算溢出)"),
+                    );
+                    return (IrExpr::Neg(Box::new(ir)), Type::Error);
+                }
                 (IrExpr::Neg(Box::new(ir)), t)
             }
             ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, scope),
