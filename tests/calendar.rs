@@ -783,9 +783,10 @@ fn a_verdict_every_count_of_three_unknown_weeks_gives_stands() {
 }
 
 /// A count over days no notice settles written in a message hole of its
-/// own (not through the `let` the clause decided on) shows between its
-/// least and most, as the `let` does, through both evaluators: it showed
-/// "—".
+/// own (not through the `let` the clause decided on), or in the message of
+/// a rule another clause decided, shows between its least and most, as the
+/// `let` does, through both evaluators (it showed "—"); a negated count
+/// shows its least first.
 #[test]
 fn a_message_hole_counting_unsettled_days_shows_its_range() {
     let dir = p35_export(&[("Y26b", "2026-11-05 09:00:00", "2026-12-30 10:00:00")]);
@@ -802,6 +803,14 @@ rule K501 late {
   require used <= 35
   message "{used} / {workdays(case.accepted_at, case.finished_at)}"
 }
+
+rule K502 centre {
+  severity warning
+  cite gangnan-2017 "四、(六)"
+  for case in cases
+  require case.channel == "原单位"
+  message "{workdays(case.accepted_at, case.finished_at)} / {0 - workdays(case.accepted_at, case.finished_at)}"
+}
 "#,
     );
     for engine in [None, Some("reference")] {
@@ -812,6 +821,14 @@ rule K501 late {
         let (a, b) = message.split_once(" / ").unwrap();
         assert!(a.contains(" 至 "), "{message}");
         assert_eq!(a, b, "{engine:?}");
+        // Decided by the channel, not the count: the hole still shows its
+        // range (it showed "—"), and a negated count its least first.
+        let found = common::with_code(&json, "findings", "K502");
+        assert_eq!(found.len(), 1, "{json}");
+        let message = found[0]["message"].as_str().unwrap();
+        let (a, b) = message.split_once(" / ").unwrap();
+        let (lo, hi) = a.split_once(" 至 ").unwrap();
+        assert_eq!(b, format!("-{hi} 至 -{lo}"), "{engine:?}: {message}");
     }
 }
 

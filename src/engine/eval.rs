@@ -232,6 +232,8 @@ pub struct Frame<'a> {
     /// a message hole, not the clause that decided) at its least (`false`)
     /// or most (`true`) count, as the picks are.
     extremes: Option<bool>,
+    /// Whether `extremes` gave a call its count.
+    extremes_used: bool,
 }
 
 /// The most evaluations [`Frame::settled`] makes of one judgement (the
@@ -325,6 +327,7 @@ impl<'a> Frame<'a> {
             picks: Vec::new(),
             unsettled: Vec::new(),
             extremes: None,
+            extremes_used: false,
         }
     }
 
@@ -412,6 +415,11 @@ impl<'a> Frame<'a> {
     /// See [`Frame::with_extremes`].
     pub fn set_extremes(&mut self, most: bool) {
         self.extremes = Some(most);
+    }
+
+    /// Whether a count took its value from [`Frame::with_extremes`].
+    pub fn extremes_used(&self) -> bool {
+        self.extremes_used
     }
 
     pub fn for_group(env: &'a Env<'a>, rule: &'a RuleDef, group: GroupView<'a>) -> Self {
@@ -995,6 +1003,7 @@ impl<'a> Frame<'a> {
                             if let Some(&(_, n)) = self.picks.iter().find(|(i, _)| *i == id) {
                                 Some(Value::Int(n))
                             } else if let Some(most) = self.extremes {
+                                self.extremes_used = true;
                                 Some(Value::Int(if most { u.most } else { u.least }))
                             } else {
                                 if !self.unsettled.iter().any(|(i, ..)| *i == id) {

@@ -910,7 +910,13 @@ fn message_between(rule: &RuleDef, least: &mut Frame<'_>, most: &mut Frame<'_>) 
         match p {
             TemplatePiece::Text(t) => out.push_str(t),
             TemplatePiece::Hole(e) => {
-                let (a, b) = (least.text(e), most.text(e));
+                let (mut a, mut b) = (least.text(e), most.text(e));
+                // (A count negated, or subtracted, is least at the most.)
+                if let (Ok(x), Ok(y)) = (a.parse::<f64>(), b.parse::<f64>()) {
+                    if x > y {
+                        std::mem::swap(&mut a, &mut b);
+                    }
+                }
                 out.push_str(&a);
                 if a != b {
                     out.push_str(" 至 ");
@@ -1203,12 +1209,13 @@ fn eval_record(env: &Env<'_>, rule: &RuleDef, row: &Row, p: &mut Partial, f: &mu
             let touched = t.touched.take().unwrap_or_default();
             let key = record_key(env, rule, &mut t, row);
             let most = f.extreme_picks(true);
-            let message = if most.is_empty() {
-                message(rule, &mut t)
+            // (A count in a message hole, not in the clause that decided,
+            // is shown between its own least and most, whatever decided.)
+            t.set_extremes(false);
+            let plain = message(rule, &mut t);
+            let message = if most.is_empty() && !t.extremes_used() {
+                plain
             } else {
-                // (A count in a message hole, not in the clause that
-                // decided, is shown between its own least and most.)
-                t.set_extremes(false);
                 let mut m = Frame::new(env, rule, &row.values)
                     .with_picks(most)
                     .with_extremes(true);
