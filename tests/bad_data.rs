@@ -1905,16 +1905,7 @@ fn a_field_given_two_columns_reads_the_second_where_the_first_is_blank() {
         ],
         ["C4", "A1", "区民政局", "原单位", "2025-03-03 09:00", ""],
     ];
-    let csv: String = rows.iter().map(|r| r.join(",") + "\n").collect();
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let sheet = wb.add_worksheet();
-    for (r, row) in rows.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            sheet.write_string(r as u32, c as u16, *v).unwrap();
-        }
-    }
-    let xlsx = wb.save_to_buffer().unwrap();
-    for (name, bytes) in [("办件记录.csv", csv.into_bytes()), ("办件记录.xlsx", xlsx)] {
+    for (name, bytes) in case_log_as_csv_and_xlsx(&rows) {
         let dir = common::folder(&[CATALOGUE]);
         std::fs::write(dir.path().join(name), &bytes).unwrap();
         let json = audit(dir.path(), &[]);
@@ -2056,16 +2047,7 @@ fn a_second_column_compares_as_rules_do_and_skips_placeholders() {
             "10000",
         ],
     ];
-    let csv: String = rows.iter().map(|r| r.join(",") + "\n").collect();
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let sheet = wb.add_worksheet();
-    for (r, row) in rows.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            sheet.write_string(r as u32, c as u16, *v).unwrap();
-        }
-    }
-    let xlsx = wb.save_to_buffer().unwrap();
-    for (name, bytes) in [("办件记录.csv", csv.into_bytes()), ("办件记录.xlsx", xlsx)] {
+    for (name, bytes) in case_log_as_csv_and_xlsx(&rows) {
         let dir = common::folder(&[CATALOGUE]);
         std::fs::write(dir.path().join(name), &bytes).unwrap();
         let json = audit(dir.path(), &[]);
@@ -2087,4 +2069,19 @@ fn a_second_column_compares_as_rules_do_and_skips_placeholders() {
             .collect();
         assert_eq!(cells, [(4, "受理渠道", "原单位")], "{name}: {errors:?}");
     }
+}
+
+/// The rows of a case log as `办件记录.csv` and as `办件记录.xlsx` (every
+/// cell a text), for tests that read both alike.
+fn case_log_as_csv_and_xlsx<const N: usize>(rows: &[[&str; N]]) -> [(&'static str, Vec<u8>); 2] {
+    let csv: String = rows.iter().map(|r| r.join(",") + "\n").collect();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let sheet = wb.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, *v).unwrap();
+        }
+    }
+    let xlsx = wb.save_to_buffer().unwrap();
+    [("办件记录.csv", csv.into_bytes()), ("办件记录.xlsx", xlsx)]
 }

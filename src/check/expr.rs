@@ -184,15 +184,7 @@ impl Checker<'_> {
                 }
                 // (`-(-9223372036854775807 - 1)`: constant, and past 64 bits.)
                 if matches!(Self::fold(inner), Some(Some(Value::Int(i64::MIN)))) {
-                    self.error(
-                        PolicyError::new(
-                            ErrorCode::BadLiteral,
-                            e.span,
-                            "this constant expression does not fit a 64-bit integer",
-                        )
-                        .label("overflows")
-                        .help("it has no value: the rule would be undetermined on every record (计算溢出)"),
-                    );
+                    self.overflow(e.span);
                     return (IrExpr::Neg(Box::new(ir)), Type::Error);
                 }
                 (IrExpr::Neg(Box::new(ir)), t)
@@ -1155,15 +1147,7 @@ impl Checker<'_> {
                         };
                         if fits.is_none() {
                             wrong = true;
-                            self.error(
-                                PolicyError::new(
-                                    ErrorCode::BadLiteral,
-                                    Span::new(lhs.span.start, rhs.span.end),
-                                    "this constant expression does not fit a 64-bit integer",
-                                )
-                                .label("overflows")
-                                .help("it has no value: the rule would be undetermined on every record (计算溢出)"),
-                            );
+                            self.overflow(Span::new(lhs.span.start, rhs.span.end));
                         }
                     }
                 }
@@ -1195,6 +1179,19 @@ impl Checker<'_> {
                 (IrExpr::Arith(aop, Box::new(l), Box::new(r)), ty)
             }
         }
+    }
+
+    /// Constant arithmetic at `span` past 64 bits.
+    fn overflow(&mut self, span: Span) {
+        self.error(
+            PolicyError::new(
+                ErrorCode::BadLiteral,
+                span,
+                "this constant expression does not fit a 64-bit integer",
+            )
+            .label("overflows")
+            .help("it has no value: the rule would be undetermined on every record (计算溢出)"),
+        );
     }
 
     /// A constant zero (`0`, `0.0`, `0%`, `(-0)`, `1 - 1`).
