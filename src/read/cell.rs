@@ -650,7 +650,7 @@ impl CellParser {
                 // significant ones, or ten places) would no longer be the
                 // value written (12345678901234567.89 became
                 // 12345678901234568).
-                Some(n) if !keeps_digits(t, &n) => Err(self.bad(
+                Some(n) if !keeps_digits(t, &n, self.column_unit.is_some()) => Err(self.bad(
                     "有效数字超过 15 位 (或小数超过 10 位), 无法按原值计算 (Excel 也只保留 15 位有效数字)",
                 )),
                 Some(Number::Int(n)) => Ok(Value::Decimal(n as f64)),
@@ -1041,12 +1041,39 @@ pub fn parse_number(t: &str, field_unit: Option<&str>) -> Option<Number> {
 /// significant digits of `t` (half- or full-width, from the first to the
 /// last that is not zero) are those of the value as it prints
 /// ([`crate::value::decimal_text`]; a unit's scaling moves only the point).
-fn keeps_digits(t: &str, n: &Number) -> bool {
+fn keeps_digits(t: &str, n: &Number, scaled: bool) -> bool {
+    // (Most cells: plain digits, unscaled, within fifteen significant
+    // digits and ten places, which a float keeps: no printing needed.)
+    if !scaled && plain_and_within(t) {
+        return true;
+    }
     let x = match *n {
         Number::Int(i) => i as f64,
         Number::Float(x) => x,
     };
     significant(t) == significant(&crate::value::decimal_text(x))
+}
+
+/// A plain decimal (`-12.50`: ASCII digits, a point) of at most fifteen
+/// significant digits and ten places.
+fn plain_and_within(t: &str) -> bool {
+    let body = t.strip_prefix('-').unwrap_or(t).as_bytes();
+    let (int, frac) = match body.iter().position(|&b| b == b'.') {
+        Some(p) => (&body[..p], &body[p + 1..]),
+        None => (body, &body[..0]),
+    };
+    if int.is_empty() || !int.iter().chain(frac).all(u8::is_ascii_digit) || frac.len() > 10 {
+        return false;
+    }
+    let digits = || int.iter().chain(frac);
+    let lead = digits().take_while(|&&b| b == b'0').count();
+    let trail = frac.iter().rev().take_while(|&&b| b == b'0').count();
+    let trail = if trail == frac.len() {
+        trail + int.iter().rev().take_while(|&&b| b == b'0').count()
+    } else {
+        trail
+    };
+    (int.len() + frac.len()).saturating_sub(lead + trail) <= 15
 }
 
 /// The digits of a number's text from the first to the last that is not

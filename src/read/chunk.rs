@@ -520,11 +520,10 @@ impl FlatRows {
         let mut line_start = first;
         // Whether the current line holds a NUL byte.
         let mut nul = false;
-        let mut hit = |p: usize, b: u8| {
-            if b == delimiter {
-                ends.push(p as u32);
-                return;
-            }
+        // A byte below 0x0E other than the delimiter: a line break ends a
+        // row (delimiters, most of the hits, are pushed where found, so
+        // that this, once a row, may stay out of the loop).
+        let mut low_byte = |ends: &mut Vec<u32>, p: usize, b: u8| {
             if b != b'\n' && b != b'\r' {
                 // (Another byte below 0x0E: part of a cell.)
                 nul |= b == 0;
@@ -554,23 +553,31 @@ impl FlatRows {
                 // found without looking at its byte again.)
                 let mut found = delims;
                 while found != 0 {
-                    hit(at + found.trailing_zeros() as usize, delimiter);
+                    ends.push((at + found.trailing_zeros() as usize) as u32);
                     found &= found - 1;
                 }
             } else {
-                // (A line break, or another byte below 0x0E, which `hit`
-                // leaves in its cell.)
+                // (A line break, or another byte below 0x0E, which
+                // `low_byte` leaves in its cell.)
                 let mut found = delims | low;
                 while found != 0 {
                     let k = found.trailing_zeros() as usize;
-                    hit(at + k, sixteen[k]);
+                    if sixteen[k] == delimiter {
+                        ends.push((at + k) as u32);
+                    } else {
+                        low_byte(ends, at + k, sixteen[k]);
+                    }
                     found &= found - 1;
                 }
             }
             at += 16;
         }
         for (k, &b) in blocks.remainder().iter().enumerate() {
-            hit(at + k, b);
+            if b == delimiter {
+                ends.push((at + k) as u32);
+            } else {
+                low_byte(ends, at + k, b);
+            }
         }
         // The last line, without a line break.
         let n = bytes.len();
