@@ -350,7 +350,7 @@ fn a_decimal_past_fifteen_digits_is_a_data_error() {
     );
     let dir = common::folder(&[(
         "办件记录.csv",
-        "办件编号,事项编码,受理时间,特别程序天数\nC1,A1,2025-03-03,99999999999999999999\nC2,A1,2025-03-03,1.5\n",
+        "办件编号,事项编码,受理时间,特别程序天数\nC1,A1,2025-03-03,99999999999999999999\nC2,A1,2025-03-03,1.5\nC3,A1,2025-03-03,12345678901234567890.5\n",
     )]);
     let json = common::audit_json(None, dir.path(), &[]);
     let messages: Vec<&str> = json["data_errors"]
@@ -359,5 +359,5 @@ fn a_decimal_past_fifteen_digits_is_a_data_error() {
         .iter()
         .map(|e| e["message"].as_str().unwrap())
         .collect();
-    assert_eq!(messages, ["整数超出范围", "不是整数"], "{json}");
+    assert_eq!(messages, ["整数超出范围", "不是整数", "不是整数"], "{json}");
 }

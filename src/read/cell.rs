@@ -633,7 +633,9 @@ impl CellParser {
                 Some(Number::Float(x)) => float_to_int(x)
                     .ok_or_else(|| {
                         // (Digits past 64 bits read as a float.)
-                        self.bad(if x.fract() == 0.0 {
+                        // (`99999999999999999999` is too large;
+                        // `12345678901234567890.5` no integer at all.)
+                        self.bad(if x.fract() == 0.0 && !has_fraction(t) {
                             "整数超出范围"
                         } else {
                             "不是整数"
@@ -1052,6 +1054,12 @@ fn keeps_digits(t: &str, n: &Number, scaled: bool) -> bool {
         Number::Float(x) => x,
     };
     significant(t) == significant(&crate::value::decimal_text(x))
+}
+
+/// Whether a number's text has digits other than zeros after its point.
+fn has_fraction(t: &str) -> bool {
+    t.split_once('.')
+        .is_some_and(|(_, frac)| frac.chars().any(|c| c.is_ascii_digit() && c != '0'))
 }
 
 /// A plain decimal (`-12.50`: ASCII digits, a point) of at most fifteen
