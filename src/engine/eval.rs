@@ -335,7 +335,7 @@ impl<'a> Frame<'a> {
     /// counted over days no notice settles (29-31 December before the next
     /// year's notice) and those counts can take few values, `judge` of the
     /// record with each of them: the value they all give, or unknown. A
-    /// count that may take more than [`MAX_SETTLINGS`] values (over more
+    /// count that may take more than `MAX_SETTLINGS` (64) values (over more
     /// than two months of a year not published) stays unknown.
     pub fn settled<T: PartialEq>(
         &mut self,
