@@ -25,6 +25,9 @@ pub(super) struct LetInfo {
     pub name: String,
     pub ty: Type,
     pub group_level: bool,
+    /// The `let`'s value when it is a constant number (`let z = 1 - 1`),
+    /// followed by the checks for a zero divisor and 64-bit overflow.
+    pub number: Option<Value>,
 }
 
 /// What names mean where an expression stands.
@@ -183,7 +186,7 @@ impl Checker<'_> {
                     return (IrExpr::Neg(Box::new(ir)), Type::Error);
                 }
                 // (`-(-9223372036854775807 - 1)`: constant, and past 64 bits.)
-                if matches!(Self::fold(inner), Some(Some(Value::Int(i64::MIN)))) {
+                if matches!(Self::fold(inner, scope), Some(Some(Value::Int(i64::MIN)))) {
                     self.overflow(e.span);
                     return (IrExpr::Neg(Box::new(ir)), Type::Error);
                 }
@@ -1138,7 +1141,7 @@ impl Checker<'_> {
                 if !wrong && op != BinOp::Div {
                     // (`9223372036854775807 + 1`: constant, and past 64 bits.)
                     if let (Some(Some(Value::Int(a))), Some(Some(Value::Int(b)))) =
-                        (Self::fold(lhs), Self::fold(rhs))
+                        (Self::fold(lhs, scope), Self::fold(rhs, scope))
                     {
                         let fits = match op {
                             BinOp::Add => a.checked_add(b),
@@ -1151,7 +1154,7 @@ impl Checker<'_> {
                         }
                     }
                 }
-                if op == BinOp::Div && !wrong && Self::is_literal_zero(rhs) {
+                if op == BinOp::Div && !wrong && Self::is_literal_zero(rhs, scope) {
                     wrong = true;
                     self.error(
                         PolicyError::new(
@@ -1194,9 +1197,9 @@ impl Checker<'_> {
         );
     }
 
-    /// A constant zero (`0`, `0.0`, `0%`, `(-0)`, `1 - 1`).
-    fn is_literal_zero(e: &Expr) -> bool {
-        match Self::fold(e) {
+    /// A constant zero (`0`, `0.0`, `0%`, `(-0)`, `1 - 1`, a `let` of one).
+    fn is_literal_zero(e: &Expr, scope: &Scope<'_>) -> bool {
+        match Self::fold(e, scope) {
             Some(Some(Value::Int(n))) => n == 0,
             Some(Some(Value::Decimal(x))) => x == 0.0,
             _ => false,
@@ -1204,13 +1207,24 @@ impl Checker<'_> {
     }
 
     /// The value of a constant number expression (literals, parentheses,
-    /// `-`, `+ - * /`): `None` when it is no constant number, `Some(None)`
-    /// when it has no value (past 64 bits, a division by zero).
+    /// `-`, `+ - * /`, the names of `let`s of such in `scope`): `None` when it
+    /// is no constant number, `Some(None)` when it has no value (past 64 bits,
+    /// a division by zero).
     #[allow(clippy::option_option)] // (Not constant; constant without a value; its value.)
-    fn fold(e: &Expr) -> Option<Option<Value>> {
+    pub(super) fn fold(e: &Expr, scope: &Scope<'_>) -> Option<Option<Value>> {
         match &e.kind {
-            ExprKind::Paren(inner) => Self::fold(inner),
-            ExprKind::Neg(inner) => Some(match Self::fold(inner)? {
+            ExprKind::Paren(inner) => Self::fold(inner, scope),
+            // (Names resolve as `name` resolves them: the record variable
+            // first, then the latest `let`.)
+            ExprKind::Name(id) if scope.var.is_none_or(|(v, _)| v != id.name) => scope
+                .lets
+                .iter()
+                .rev()
+                .find(|l| l.name == id.name)?
+                .number
+                .clone()
+                .map(Some),
+            ExprKind::Neg(inner) => Some(match Self::fold(inner, scope)? {
                 Some(Value::Int(n)) => n.checked_neg().map(Value::Int),
                 Some(Value::Decimal(x)) => Some(Value::Decimal(-x)),
                 _ => None,
@@ -1218,7 +1232,7 @@ impl Checker<'_> {
             ExprKind::Binary { op, lhs, rhs }
                 if matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div) =>
             {
-                let (a, b) = (Self::fold(lhs)?, Self::fold(rhs)?);
+                let (a, b) = (Self::fold(lhs, scope)?, Self::fold(rhs, scope)?);
                 let (Some(a), Some(b)) = (a, b) else {
                     return Some(None);
                 };

@@ -204,10 +204,16 @@ impl Checker<'_> {
                     }
                     let scope = scope_of(var.as_ref(), &lets_info, ctx, &group_keys);
                     let (ir, ty) = self.check_expr(value, &scope);
+                    // (A constant without a value was reported in the `let`.)
+                    let number = match Self::fold(value, &scope) {
+                        Some(Some(v)) if ty != Type::Error => Some(v),
+                        _ => None,
+                    };
                     lets_info.push(LetInfo {
                         name: name.name.clone(),
                         ty,
                         group_level: grouped,
+                        number,
                     });
                     lets.push(LetDef {
                         name: name.name.clone(),
