@@ -1844,6 +1844,38 @@ fn a_nul_byte_makes_its_row_unreadable_not_the_file() {
     assert!(reason.contains("第一个在第 1 行, 第 6 字节"), "{reason}");
 }
 
+/// A NUL byte in a column no field reads (an export's own `备注` column)
+/// loses no record: the row is read as any other, its unread cell never
+/// looked at; one in a read cell of the same row still makes it a data error.
+#[test]
+fn a_nul_byte_in_an_unread_column_keeps_its_row() {
+    let mut log = "办件编号,事项编码,受理部门,备注,受理渠道,受理时间\n"
+        .as_bytes()
+        .to_vec();
+    log.extend_from_slice("C1,A1,区民政局,,中心窗口,2025-03-03 09:00\n".as_bytes());
+    log.extend_from_slice("C2,A1,区民政局,补\0\0,中心窗口,2025-03-03 09:00\n".as_bytes());
+    log.extend_from_slice("C3,A1,区民\0政局,补\0,中心窗口,2025-03-03 09:00\n".as_bytes());
+    let dir = common::folder(&[CATALOGUE]);
+    std::fs::write(dir.path().join("办件记录.csv"), &log).unwrap();
+    let json = audit(dir.path(), &[]);
+    assert_eq!(json["summary"]["records"]["cases"], 2, "{json}");
+    let errors = json["data_errors"].as_array().unwrap();
+    assert_eq!(error_cells(errors), [(4, "受理部门")], "{errors:?}");
+    assert_eq!(errors[0]["value"], "区民␀政局");
+    // A second column of a field is read: a NUL there is a data error.
+    let mut log = "办件编号,事项编码,受理部门,受理渠道,受理时间,受理渠道\n"
+        .as_bytes()
+        .to_vec();
+    log.extend_from_slice("C1,A1,区民政局,,2025-03-03 09:00,中心\0窗口\n".as_bytes());
+    log.extend_from_slice("C2,A1,区民政局,中心窗口,2025-03-03 09:00,\n".as_bytes());
+    std::fs::write(dir.path().join("办件记录.csv"), &log).unwrap();
+    let json = audit(dir.path(), &[]);
+    assert_eq!(json["summary"]["records"]["cases"], 1, "{json}");
+    let errors = json["data_errors"].as_array().unwrap();
+    assert_eq!(errors[0]["row"], 2, "{errors:?}");
+    assert_eq!(errors[0]["value"], "中心␀窗口", "{errors:?}");
+}
+
 /// A UTF-8 byte order mark before GBK text is an encoding the file does not
 /// have: unreadable, said so, exit 2 (the log was skipped as having no
 /// header among its first rows, exit 0); `encoding: gbk` in the mapping

@@ -1257,7 +1257,8 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
                 .push(plan.totals_row(line, &cells.text(enc, delimiter), label));
             continue;
         }
-        if nuls.next_if(|&&k| k as usize == i).is_some() {
+        // (A NUL only in a column no field reads is never read: the row is.)
+        if nuls.next_if(|&&k| k as usize == i).is_some() && nul_read(plan, &cells).is_some() {
             notes.next_if(|&&(k, _)| k as usize == i);
             nul_row(plan, out, line, &cells, enc);
             continue;
@@ -1952,9 +1953,24 @@ fn alt_cells(
     }
 }
 
-/// Report a row of [`parse_text`] holding a NUL byte, and skip it: no
-/// cell's text holds one (a database field's padding, a file damaged in
-/// copying); the cell is named, its NUL bytes shown as `␀`.
+/// The first cell of a row holding a NUL byte that a field reads (its
+/// column or a second column of it), or past the header's width (a row
+/// that is no record either way).
+#[cold]
+#[inline(never)]
+fn nul_read(plan: &TablePlan, cells: &RowCells<'_>) -> Option<usize> {
+    let read = |c: usize| {
+        c >= plan.n_columns
+            || plan.active.iter().any(|&(ac, _)| ac == c)
+            || plan.alt_columns.iter().any(|&(ac, _)| ac == c)
+    };
+    (0..cells.len()).find(|&c| read(c) && cells.cell(c).contains(&0))
+}
+
+/// Report a row of [`parse_text`] holding a NUL byte in a cell a field
+/// reads, and skip it: no cell's text holds one (a database field's
+/// padding, a file damaged in copying); the cell is named, its NUL bytes
+/// shown as `␀`.
 #[cold]
 #[inline(never)]
 fn nul_row(
@@ -1964,9 +1980,7 @@ fn nul_row(
     cells: &RowCells<'_>,
     enc: TextEncoding,
 ) {
-    let c = (0..cells.len())
-        .find(|&c| cells.cell(c).contains(&0))
-        .unwrap_or(0);
+    let c = nul_read(plan, cells).unwrap_or(0);
     let raw = cells.cell(c);
     let text = enc
         .decode(raw)
