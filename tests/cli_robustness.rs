@@ -843,7 +843,11 @@ fn an_output_that_would_replace_an_export_is_refused() {
             "{command} {output}: {}",
             stderr(&out)
         );
-        assert!(stderr(&out).contains("报告会覆盖它"), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("这是被读取的数据文件"),
+            "{}",
+            stderr(&out)
+        );
         assert_eq!(std::fs::read(&catalogue).unwrap(), before);
     }
     let notes = write_in(dir.path(), "说明.md", "备注");
@@ -882,7 +886,12 @@ fn an_output_that_would_replace_an_export_is_refused() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("报告会覆盖它"), "{}", stderr(&out));
+    // (Named as what it is: not read.)
+    assert!(
+        stderr(&out).contains("这是无法读取的数据文件"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(std::fs::read(&broken).unwrap(), b"not a workbook");
     // `yimen diff OLD NEW` given files: the output cannot be one of them.
     let old = tempfile::tempdir().unwrap();

@@ -47,18 +47,23 @@ fn output_read(dir: &Path, discovery: &crate::read::Discovery, output: &Path) ->
     // (By the file's identity: a hard link of a data file is that file.)
     std::fs::metadata(output).ok()?;
     let same = |p: &Path| crate::read::same_file(p, output);
-    let read = discovery.sources.iter().any(|s| same(&s.path))
-        || discovery
-            .skipped
-            .iter()
-            .any(|k| k.unreadable && same(&dir.join(&k.path)));
-    read.then(|| {
-        format!(
-            "无法写入 {}: 这是被读取的数据文件 (在 {} 中), 报告会覆盖它; 请把报告写到别处",
-            output.display(),
-            dir.display()
-        )
-    })
+    let what = if discovery.sources.iter().any(|s| same(&s.path)) {
+        "这是被读取的数据文件"
+    } else if discovery
+        .skipped
+        .iter()
+        .any(|k| k.unreadable && same(&dir.join(&k.path)))
+    {
+        // (A data file this run could not read is still the export's.)
+        "这是无法读取的数据文件"
+    } else {
+        return None;
+    };
+    Some(format!(
+        "无法写入 {}: {what} (在 {} 中), 报告会覆盖它; 请把报告写到别处",
+        output.display(),
+        dir.display()
+    ))
 }
 
 const STRICT_STOP: &str = "--strict: 有文件无法读取或含数据错误, 审计中止";
