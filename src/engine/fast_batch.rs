@@ -646,6 +646,38 @@ impl<'r, 'c> Cx<'r, 'c> {
         true
     }
 
+    /// The value of `node` for every record when it is one and the same
+    /// (a constant, a parameter, the audit date).
+    #[inline]
+    fn scalar(&self, node: &'r Node) -> Option<F<'r>> {
+        Some(match node {
+            Node::Const(c) => F::of_const(c),
+            Node::Param(i) => self.env.params[*i].as_ref().map_or(F::Empty, F::of_const),
+            Node::AsOf => F::day(self.env.as_of),
+            _ => return None,
+        })
+    }
+
+    /// The values of `node` in place, when it is a shared column and the
+    /// operation runs over every record of the batch.
+    #[inline]
+    fn borrowed(&self, node: &Node) -> Option<&'c [F<'r>]> {
+        if self.sel.is_some() {
+            return None;
+        }
+        let c = match *node {
+            Node::Field(f) => Column::Field(f),
+            Node::DateOfField(f) => Column::Day(f),
+            Node::Lookup { dataset, ref key } => match **key {
+                Node::Field(key) => Column::Found { dataset, key },
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let col = self.shared.get(c)?;
+        Some(&col[self.offset..self.offset + self.rows.len()])
+    }
+
     /// `of` each record an operation runs over, appended to `out`.
     #[inline]
     fn gather(&self, out: &mut Vec<F<'r>>, of: impl Fn(&'r Row) -> F<'r>) {
@@ -687,16 +719,70 @@ fn binary<'r>(
     out: &mut Vec<F<'r>>,
     f: impl Fn(F<'r>, F<'r>) -> F<'r>,
 ) {
+    let both = |x: F<'r>, y: F<'r>| match (need(x), need(y)) {
+        (F::Unknown, _) | (_, F::Unknown) => F::Unknown,
+        (x, y) => f(x, y),
+    };
+    // A constant right side (`case.channel == "原单位"`, `x > 5`) is no
+    // column, and a shared column of every record is read where it is:
+    // neither is copied.
+    if let Some(y) = cx.scalar(b) {
+        match cx.borrowed(a) {
+            Some(xs) => {
+                out.clear();
+                out.extend(xs.iter().map(|&x| both(x, y)));
+            }
+            None => {
+                eval(a, cx, pool, out);
+                for v in out.iter_mut() {
+                    *v = both(*v, y);
+                }
+            }
+        }
+        return;
+    }
     eval(a, cx, pool, out);
-    let mut right = take(pool);
-    eval(b, cx, pool, &mut right);
-    for (v, r) in out.iter_mut().zip(&right) {
-        *v = match (need(*v), need(*r)) {
-            (F::Unknown, _) | (_, F::Unknown) => F::Unknown,
-            (x, y) => f(x, y),
-        };
+    let right = match cx.borrowed(b) {
+        Some(ys) => {
+            for (v, &r) in out.iter_mut().zip(ys) {
+                *v = both(*v, r);
+            }
+            return;
+        }
+        None => {
+            let mut right = take(pool);
+            eval(b, cx, pool, &mut right);
+            right
+        }
+    };
+    for (v, &r) in out.iter_mut().zip(&right) {
+        *v = both(*v, r);
     }
     pool.push(right);
+}
+
+/// `f` of `a`'s value of each record, into `out`: from a shared column in
+/// place when `a` is one (no copy of it first).
+#[inline]
+fn unary<'r>(
+    a: &'r Node,
+    cx: &Cx<'r, '_>,
+    pool: &mut Pool<'r>,
+    out: &mut Vec<F<'r>>,
+    f: impl Fn(F<'r>) -> F<'r>,
+) {
+    match cx.borrowed(a) {
+        Some(xs) => {
+            out.clear();
+            out.extend(xs.iter().map(|&x| f(x)));
+        }
+        None => {
+            eval(a, cx, pool, out);
+            for v in out.iter_mut() {
+                *v = f(*v);
+            }
+        }
+    }
 }
 
 /// The values of `node` for the batch's records, into `out` (cleared).
@@ -741,16 +827,11 @@ fn eval<'r>(node: &'r Node, cx: &Cx<'r, '_>, pool: &mut Pool<'r>, out: &mut Vec<
         }
         // (What `Call(Date)` of `Field` computes, in one loop.)
         Node::DateOfField(f) => cx.column(out, Column::Day(*f)),
-        Node::RecField(base, f) => {
-            eval(base, cx, pool, out);
-            for v in out.iter_mut() {
-                *v = match *v {
-                    F::Rec(r) => F::field_of(r, *f),
-                    // (No record found: a missing value.)
-                    _ => F::Unknown,
-                };
-            }
-        }
+        Node::RecField(base, f) => unary(base, cx, pool, out, |v| match v {
+            F::Rec(r) => F::field_of(r, *f),
+            // (No record found: a missing value.)
+            _ => F::Unknown,
+        }),
         Node::Lookup { dataset, key } => {
             if let Node::Field(key) = **key {
                 // (The lookup by a field, which `Column::Found` computes.)
@@ -771,22 +852,12 @@ fn eval<'r>(node: &'r Node, cx: &Cx<'r, '_>, pool: &mut Pool<'r>, out: &mut Vec<
                 };
             }
         }
-        Node::Not(a) => {
-            eval(a, cx, pool, out);
-            for v in out.iter_mut() {
-                *v = F::tri(tri(*v).map(|b| !b));
-            }
-        }
-        Node::Neg(a) => {
-            eval(a, cx, pool, out);
-            for v in out.iter_mut() {
-                *v = match need(*v) {
-                    F::Int(x) => x.checked_neg().map_or(F::Unknown, F::Int),
-                    F::Dec(x) => F::dec(-f64::from_bits(x)),
-                    _ => F::Unknown,
-                };
-            }
-        }
+        Node::Not(a) => unary(a, cx, pool, out, |v| F::tri(tri(v).map(|b| !b))),
+        Node::Neg(a) => unary(a, cx, pool, out, |v| match need(v) {
+            F::Int(x) => x.checked_neg().map_or(F::Unknown, F::Int),
+            F::Dec(x) => F::dec(-f64::from_bits(x)),
+            _ => F::Unknown,
+        }),
         Node::And(a, b) | Node::Or(a, b) => {
             // The left side decides alone when false (`and`) or true
             // (`or`): the right side is then not computed by the fast
@@ -815,19 +886,27 @@ fn eval<'r>(node: &'r Node, cx: &Cx<'r, '_>, pool: &mut Pool<'r>, out: &mut Vec<
             _ => F::tri(compare(*op, x, y)),
         }),
         Node::In { negated, item, set } => {
-            eval(item, cx, pool, out);
-            let sets = operand(set, pool);
-            for (v, s) in out.iter_mut().zip(&sets) {
-                let x = need(*v);
-                *v = if matches!(x, F::Unknown) {
+            let member = |v: F<'r>, s: F<'r>| {
+                let x = need(v);
+                if matches!(x, F::Unknown) {
                     F::Unknown
                 } else {
-                    match *s {
+                    match s {
                         F::List(l) => F::bool(l.iter().any(|e| equal(F::of(e), x)) != *negated),
                         F::Map(m) => F::bool(m.iter().any(|(k, _)| equal(F::of(k), x)) != *negated),
                         _ => F::Unknown,
                     }
-                };
+                }
+            };
+            // (A list constant or parameter: one set for every record.)
+            if let Some(s) = cx.scalar(set) {
+                unary(item, cx, pool, out, |v| member(v, s));
+                return;
+            }
+            eval(item, cx, pool, out);
+            let sets = operand(set, pool);
+            for (v, &s) in out.iter_mut().zip(&sets) {
+                *v = member(*v, s);
             }
             pool.push(sets);
         }
@@ -835,12 +914,7 @@ fn eval<'r>(node: &'r Node, cx: &Cx<'r, '_>, pool: &mut Pool<'r>, out: &mut Vec<
             negated,
             test,
             expr,
-        } => {
-            eval(expr, cx, pool, out);
-            for v in out.iter_mut() {
-                *v = is_test(*v, *test, *negated);
-            }
-        }
+        } => unary(expr, cx, pool, out, |v| is_test(v, *test, *negated)),
         Node::If(c, t, f) => {
             eval(c, cx, pool, out);
             let then = operand(t, pool);
@@ -857,24 +931,27 @@ fn eval<'r>(node: &'r Node, cx: &Cx<'r, '_>, pool: &mut Pool<'r>, out: &mut Vec<
         }
         // `date(x)`, the commonest call, without a call per record (as
         // `apply_func` computes it).
-        Node::Call(Func::Date, args) if args.len() == 1 => {
-            eval(&args[0], cx, pool, out);
-            for v in out.iter_mut() {
-                *v = need(*v).day_number().map_or(F::Unknown, F::Date);
-            }
-        }
+        Node::Call(Func::Date, args) if args.len() == 1 => unary(&args[0], cx, pool, out, |v| {
+            need(v).day_number().map_or(F::Unknown, F::Date)
+        }),
         // `workdays(a, b)` (`apply_func`'s, without a call per record): a
         // span the calendar does not know leaves the record to the fast
         // evaluator, as any operand not a date does.
         Node::Call(Func::Workdays, args) if args.len() == 2 => {
+            let cal = cx.env.calendar;
+            let span = |a: F<'r>, b: F<'r>| match (need(a).day_number(), need(b).day_number()) {
+                (Some(a), Some(b)) => cal.known_workdays(a, b).map_or(F::Unknown, F::Int),
+                _ => F::Unknown,
+            };
+            // (`workdays(x, as_of)`: one end for every record.)
+            if let Some(b) = cx.scalar(&args[1]) {
+                unary(&args[0], cx, pool, out, |a| span(a, b));
+                return;
+            }
             eval(&args[0], cx, pool, out);
             let to = operand(&args[1], pool);
-            let cal = cx.env.calendar;
-            for (v, b) in out.iter_mut().zip(&to) {
-                *v = match (need(*v).day_number(), need(*b).day_number()) {
-                    (Some(a), Some(b)) => cal.known_workdays(a, b).map_or(F::Unknown, F::Int),
-                    _ => F::Unknown,
-                };
+            for (v, &b) in out.iter_mut().zip(&to) {
+                *v = span(*v, b);
             }
             pool.push(to);
         }

@@ -102,6 +102,15 @@ rule K006 dated {
   require auth is not none
   message "{case.id}"
 }
+rule K009 open-long {
+  title "i"
+  severity warning
+  cite gangnan-2017 "四、(六)"
+  for case in cases
+  when case.suspended_days >= 0 and not (case.finished_at is not none)
+  require workdays(case.accepted_at, as_of) - case.suspended_days <= 30 and -case.suspended_days <= 0
+  message "{case.id}"
+}
 rule K007 grouped {
   title "g"
   severity error
@@ -323,7 +332,7 @@ fn code_index(program: &Program, code: &str) -> usize {
 fn rules_and_metrics_without_a_memo_get_a_kernel_others_not() {
     let program = program();
     let has = |code: &str| Kernel::of(&program.rules[code_index(&program, code)]).is_some();
-    for code in ["K001", "K002", "K003", "M91", "M92"] {
+    for code in ["K001", "K002", "K003", "K009", "M91", "M92"] {
         assert!(has(code), "{code} has a kernel");
     }
     // A lookup by date and a group rule: none.
