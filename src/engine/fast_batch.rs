@@ -727,34 +727,18 @@ fn binary<'r>(
     // column, and a shared column of every record is read where it is:
     // neither is copied.
     if let Some(y) = cx.scalar(b) {
-        match cx.borrowed(a) {
-            Some(xs) => {
-                out.clear();
-                out.extend(xs.iter().map(|&x| both(x, y)));
-            }
-            None => {
-                eval(a, cx, pool, out);
-                for v in out.iter_mut() {
-                    *v = both(*v, y);
-                }
-            }
-        }
+        unary(a, cx, pool, out, |x| both(x, y));
         return;
     }
     eval(a, cx, pool, out);
-    let right = match cx.borrowed(b) {
-        Some(ys) => {
-            for (v, &r) in out.iter_mut().zip(ys) {
-                *v = both(*v, r);
-            }
-            return;
+    if let Some(ys) = cx.borrowed(b) {
+        for (v, &r) in out.iter_mut().zip(ys) {
+            *v = both(*v, r);
         }
-        None => {
-            let mut right = take(pool);
-            eval(b, cx, pool, &mut right);
-            right
-        }
-    };
+        return;
+    }
+    let mut right = take(pool);
+    eval(b, cx, pool, &mut right);
     for (v, &r) in out.iter_mut().zip(&right) {
         *v = both(*v, r);
     }
@@ -771,17 +755,14 @@ fn unary<'r>(
     out: &mut Vec<F<'r>>,
     f: impl Fn(F<'r>) -> F<'r>,
 ) {
-    match cx.borrowed(a) {
-        Some(xs) => {
-            out.clear();
-            out.extend(xs.iter().map(|&x| f(x)));
-        }
-        None => {
-            eval(a, cx, pool, out);
-            for v in out.iter_mut() {
-                *v = f(*v);
-            }
-        }
+    if let Some(xs) = cx.borrowed(a) {
+        out.clear();
+        out.extend(xs.iter().map(|&x| f(x)));
+        return;
+    }
+    eval(a, cx, pool, out);
+    for v in out.iter_mut() {
+        *v = f(*v);
     }
 }
 
