@@ -1876,6 +1876,54 @@ fn a_nul_byte_in_an_unread_column_keeps_its_row() {
     assert_eq!(errors[0]["value"], "中心␀窗口", "{errors:?}");
 }
 
+/// A NUL character written as an escape (JSON Lines `\u0000`, YAML `"\0"`)
+/// is no text either, as a NUL byte in a CSV is not: a data error naming
+/// the key (the NUL shown as `␀`), the record read with that field unknown
+/// (a rule needing it undetermined), never a department `区民\0政局`.
+#[test]
+fn a_nul_character_in_a_record_of_keys_is_a_data_error() {
+    let catalogue = (
+        "事项目录.csv",
+        "事项编码,事项名称,事项类型,实施主体,是否进驻中心\nK1,甲,行政许可,民政局,是\n",
+    );
+    for (name, text) in [
+        (
+            "cases.jsonl",
+            "{\"办件编号\": \"C1\", \"事项编码\": \"K1\", \"受理渠道\": \"中心窗口\"}\n\
+             {\"办件编号\": \"C2\", \"事项编码\": \"K1\", \"受理渠道\": \"原\\u0000单位\"}\n",
+        ),
+        (
+            "cases.yaml",
+            "- 办件编号: C1\n  事项编码: K1\n  受理渠道: 中心窗口\n\
+             - 办件编号: C2\n  事项编码: K1\n  受理渠道: \"原\\0单位\"\n",
+        ),
+    ] {
+        let dir = common::folder(&[catalogue, (name, text)]);
+        let json = audit(dir.path(), &[]);
+        assert_eq!(json["summary"]["records"]["cases"], 2, "{name}: {json}");
+        let errors = json["data_errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 1, "{name}: {errors:?}");
+        assert_eq!(errors[0]["column"], "受理渠道", "{name}: {errors:?}");
+        assert_eq!(errors[0]["value"], "原␀单位", "{name}: {errors:?}");
+        assert!(
+            errors[0]["message"].as_str().unwrap().contains("NUL"),
+            "{name}: {errors:?}"
+        );
+        // H001 needs the channel: undetermined for C2, no finding.
+        let h001 = |list: &str| -> Vec<String> {
+            json[list]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|v| v["code"] == "H001")
+                .map(|v| v["key"][0].as_str().unwrap().to_owned())
+                .collect()
+        };
+        assert_eq!(h001("undetermined"), ["C2"], "{name}: {json}");
+        assert!(h001("findings").is_empty(), "{name}: {json}");
+    }
+}
+
 /// A UTF-8 byte order mark before GBK text is an encoding the file does not
 /// have: unreadable, said so, exit 2 (the log was skipped as having no
 /// header among its first rows, exit 0); `encoding: gbk` in the mapping

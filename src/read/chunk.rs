@@ -315,6 +315,16 @@ impl TablePlan {
     }
 
     fn parse_cell_with(&self, parser: &CellParser, d: &Data) -> Result<Value, BadCell> {
+        // (No text holds a NUL: a JSON `\u0000`, a YAML `\0`, an old
+        // workbook's padding. A CSV row holding one is not read at all,
+        // `nul_row`; a record of keys or a sheet's row keeps its other
+        // cells, the row's structure being whole.)
+        if matches!(d, Data::String(t) if t.contains('\0')) {
+            return Err(BadCell {
+                expected: intern("不含 NUL 字符的文字"),
+                message: intern("单元格含有 NUL 字符 (显示为 ␀), 不是文字;此字段无法读取"),
+            });
+        }
         if self.records_of_keys
             && matches!(parser.field_type(), FieldType::Date | FieldType::DateTime)
             && matches!(d, Data::Int(_) | Data::Float(_))
@@ -330,6 +340,7 @@ impl TablePlan {
     fn cell_text(&self, d: &Data) -> String {
         match d {
             Data::Bool(b) if self.records_of_keys => b.to_string(),
+            Data::String(t) if t.contains('\0') => t.replace('\0', "␀"),
             _ => data_text(d),
         }
     }
