@@ -1924,6 +1924,53 @@ fn a_nul_character_in_a_record_of_keys_is_a_data_error() {
     }
 }
 
+/// A register's record whose key cannot be read (`"K1\u0000"` in JSON
+/// Lines) may be the record a case's item is: its item is not called
+/// missing from the catalogue (H006 was a finding), the rules that look it
+/// up are undetermined naming the row, and the other items are judged.
+#[test]
+fn a_register_key_that_cannot_be_read_leaves_its_lookups_unknown() {
+    let dir = common::folder(&[
+        (
+            "catalogue.jsonl",
+            "{\"事项编码\": \"K1\\u0000\", \"事项名称\": \"甲\", \"事项类型\": \"行政许可\", \"实施主体\": \"民政局\", \"是否进驻中心\": \"是\"}\n\
+             {\"事项编码\": \"K2\", \"事项名称\": \"乙\", \"事项类型\": \"行政许可\", \"实施主体\": \"民政局\", \"是否进驻中心\": \"是\"}\n",
+        ),
+        (
+            "办件记录.csv",
+            "办件编号,事项编码,受理部门,受理渠道,受理时间\n\
+             C1,K1,民政局,原单位,2025-03-03 09:00\n\
+             C2,K2,民政局,原单位,2025-03-03 09:00\n\
+             C3,K3,民政局,中心窗口,2025-03-03 09:00\n",
+        ),
+    ]);
+    let json = audit(dir.path(), &[]);
+    let of = |list: &str, code: &str| -> Vec<String> {
+        json[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|v| v["code"] == code)
+            .map(|v| v["key"][0].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // K3 is in no record: still missing; K1 may be the unreadable one.
+    assert_eq!(of("findings", "H006"), ["C3"], "{json}");
+    assert!(
+        of("undetermined", "H006").contains(&"C1".to_owned()),
+        "{json}"
+    );
+    assert_eq!(of("findings", "H001"), ["C2"], "{json}");
+    let missing = json["undetermined"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["code"] == "H001" && v["key"][0] == "C1")
+        .map(|v| v["missing"].to_string())
+        .unwrap_or_default();
+    assert!(missing.contains("catalogue.jsonl 第 1 行"), "{missing}");
+}
+
 /// A UTF-8 byte order mark before GBK text is an encoding the file does not
 /// have: unreadable, said so, exit 2 (the log was skipped as having no
 /// header among its first rows, exit 0); `encoding: gbk` in the mapping

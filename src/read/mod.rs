@@ -650,6 +650,40 @@ pub struct Table {
     pub unread: Vec<chunk::Unread>,
 }
 
+/// A record of a register whose lookup key could not be read (a NUL in it,
+/// bytes of another encoding) may be the one a lookup looks for: its row is
+/// also an unread row, with the texts of its data errors (a NUL shown as
+/// `␀` left out), so that a lookup of any key they may give is unknown,
+/// never "no match" (the record stays, its other values read).
+fn unknown_keys(t: &mut Table, source: &SourceFile, schema: &Schema) {
+    let Some(ds) = schema.dataset(&source.dataset) else {
+        return;
+    };
+    // (The fields a lookup goes by: an authorisation's `valid_from` is in
+    // its key, not in its lookups, whose dates `valid_on` reads.)
+    let keys: Vec<usize> = ds.lookup.iter().filter_map(|k| ds.field_index(k)).collect();
+    for r in &t.records {
+        if !keys
+            .iter()
+            .any(|&f| matches!(r.values.get(f), Some(Value::Invalid)))
+        {
+            continue;
+        }
+        let texts = t
+            .errors
+            .iter()
+            .filter(|e| e.row == r.row)
+            .filter_map(|e| e.value.as_deref())
+            .map(|v| v.replace('␀', ""))
+            .chain(r.values.iter().filter_map(|v| match v {
+                Value::Str(s) => Some(s.to_string()),
+                _ => None,
+            }))
+            .collect();
+        t.unread.push(chunk::Unread { row: r.row, texts });
+    }
+}
+
 /// Adds to each skipped row's texts what the value aliases (the schema's
 /// and the mapping's) make of them: a row whose `县民政局` the mapping
 /// reads as 民政局 may hold 民政局's key.
@@ -740,6 +774,7 @@ pub fn read_table_full(
         t.blank_rows += p.blank_rows;
         t.unread.extend(p.unread);
     }
+    unknown_keys(&mut t, source, schema);
     with_alias_targets(&mut t.unread, source, schema, opts);
     intern_held_texts(&mut t.records);
     if opts.strict {
