@@ -1969,6 +1969,38 @@ fn a_register_key_that_cannot_be_read_leaves_its_lookups_unknown() {
         .map(|v| v["missing"].to_string())
         .unwrap_or_default();
     assert!(missing.contains("catalogue.jsonl 第 1 行"), "{missing}");
+    // A key pasted in from a GBK system into a UTF-8 register: what it
+    // reads as in GBK may be the item looked for.
+    let dir = common::folder(&[(
+        "办件记录.csv",
+        "办件编号,事项编码,受理部门,受理渠道,受理时间\n\
+         C1,民K1,民政局,原单位,2025-03-03 09:00\n\
+         C2,K2,民政局,原单位,2025-03-03 09:00\n",
+    )]);
+    let (gbk, _, _) = encoding_rs::GB18030.encode("民K1");
+    let catalogue = [
+        "事项编码,事项名称,事项类型,实施主体,是否进驻中心\n".as_bytes(),
+        &gbk,
+        ",甲,行政许可,民政局,是\nK2,乙,行政许可,民政局,是\n".as_bytes(),
+    ]
+    .concat();
+    std::fs::write(dir.path().join("事项目录.csv"), catalogue).unwrap();
+    let json = audit(dir.path(), &[]);
+    let of = |list: &str, code: &str| -> Vec<String> {
+        json[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|v| v["code"] == code)
+            .map(|v| v["key"][0].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(of("findings", "H006").is_empty(), "{json}");
+    assert!(
+        of("undetermined", "H006").contains(&"C1".to_owned()),
+        "{json}"
+    );
+    assert_eq!(of("findings", "H001"), ["C2"], "{json}");
 }
 
 /// A UTF-8 byte order mark before GBK text is an encoding the file does not

@@ -1408,6 +1408,20 @@ fn undecodable_cell(
             message: Text::from(undecodable(raw, enc)),
         },
     ));
+    // (What it reads as in the other common encoding may be a register's
+    // key, `民K1` pasted in from a GBK system: a lookup of it is unknown,
+    // not "no match", `read::unknown_keys`. The row itself is read.)
+    let other = if matches!(enc, TextEncoding::Gbk | TextEncoding::Gb18030) {
+        TextEncoding::Utf8
+    } else {
+        TextEncoding::Gb18030
+    };
+    if let Some(text) = other.decode(raw) {
+        out.unread.push(Unread {
+            row: line,
+            texts: vec![text.into_owned()],
+        });
+    }
 }
 
 /// A cell that does not read as its field's type: a data error (the
