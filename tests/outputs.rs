@@ -87,29 +87,44 @@ fn sarif_validates_against_the_schema_and_describes_every_code() {
     insta::assert_snapshot!("guangan_sarif", text);
 }
 
-#[test]
-fn junit_is_well_formed_with_one_suite_per_rule() {
-    let text = String::from_utf8(report("junit")).unwrap();
-    let json = contract();
-    // Well-formed: quick-xml reads it to the end with balanced tags.
-    let mut reader = quick_xml::Reader::from_str(&text);
+/// What a `JUnit` report holds, once read to its end by quick-xml with
+/// balanced, matching tags (it panics on any other).
+struct JunitCounts {
+    suites: usize,
+    cases: usize,
+    failures: usize,
+    errors: usize,
+    skipped: usize,
+}
+
+fn junit_counts(text: &str) -> JunitCounts {
+    let mut reader = quick_xml::Reader::from_str(text);
     reader.config_mut().check_end_names = true;
-    let (mut depth, mut suites, mut cases, mut failures, mut skipped) = (0i32, 0, 0, 0, 0);
+    let mut depth = 0i32;
+    let mut n = JunitCounts {
+        suites: 0,
+        cases: 0,
+        failures: 0,
+        errors: 0,
+        skipped: 0,
+    };
     loop {
         match reader.read_event().unwrap() {
             quick_xml::events::Event::Start(e) => {
                 depth += 1;
                 match e.name().as_ref() {
-                    b"testsuite" => suites += 1,
-                    b"testcase" => cases += 1,
-                    b"failure" => failures += 1,
+                    b"testsuite" => n.suites += 1,
+                    b"testcase" => n.cases += 1,
+                    b"failure" => n.failures += 1,
+                    b"error" => n.errors += 1,
                     _ => {}
                 }
             }
             quick_xml::events::Event::Empty(e) => match e.name().as_ref() {
-                b"testcase" => cases += 1,
-                b"skipped" => skipped += 1,
-                b"failure" => failures += 1,
+                b"testcase" => n.cases += 1,
+                b"skipped" => n.skipped += 1,
+                b"failure" => n.failures += 1,
+                b"error" => n.errors += 1,
                 _ => {}
             },
             quick_xml::events::Event::End(_) => depth -= 1,
@@ -117,7 +132,74 @@ fn junit_is_well_formed_with_one_suite_per_rule() {
             _ => {}
         }
     }
-    assert_eq!(depth, 0);
+    assert_eq!(depth, 0, "{text}");
+    n
+}
+
+/// With data errors the report is still well-formed: the `数据错误` suite,
+/// an erroring testcase per data error, was left open before the next.
+#[test]
+fn junit_with_data_errors_is_well_formed() {
+    let dir = common::folder(&[
+        (
+            "事项目录.csv",
+            "事项编码,事项名称,事项类型,实施主体,是否进驻中心\nA1,甲,行政许可,民政局,是\n",
+        ),
+        (
+            "办件记录.csv",
+            "办件编号,事项编码,受理部门,受理渠道,受理时间\n\
+             C1,A1,民政局,中心窗口,2025-13-45\n\
+             C2,A1,民政局,中心窗口,2025-03-03 09:00\n",
+        ),
+        ("说明.md", "备注"),
+    ]);
+    let out = Command::new(env!("CARGO_BIN_EXE_yimen"))
+        .arg("audit")
+        .arg(dir.path())
+        .args([
+            "--as-of",
+            "2025-12-31",
+            "--format",
+            "junit",
+            "--fail-on",
+            "never",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("<testsuite name=\"数据错误\" tests=\"1\""),
+        "{text}"
+    );
+    let counts = junit_counts(&text);
+    assert_eq!(counts.errors, 1, "{text}");
+    // The suite closed before 读取文件 (the notes file, skipped) opens.
+    let errors_at = text.find("name=\"数据错误\"").unwrap();
+    let files_at = text.find("name=\"读取文件\"").unwrap();
+    assert_eq!(
+        text[errors_at..files_at].matches("</testsuite>").count(),
+        1,
+        "{text}"
+    );
+}
+
+#[test]
+fn junit_is_well_formed_with_one_suite_per_rule() {
+    let text = String::from_utf8(report("junit")).unwrap();
+    let json = contract();
+    let JunitCounts {
+        suites,
+        cases,
+        failures,
+        skipped,
+        ..
+    } = junit_counts(&text);
     let program_rules = 31;
     // One suite per rule (no data errors here), and 读取文件 with the
     // folder's README, skipped.

@@ -315,6 +315,7 @@ fn suites(
             );
             let _ = writeln!(body, "    </testcase>");
         }
+        let _ = writeln!(body, "  </testsuite>");
     }
     let (files, unreadable) = files_suite(out.as_deref_mut(), doc);
     tests += files;
