@@ -1862,6 +1862,30 @@ fn a_nul_byte_in_an_unread_column_keeps_its_row() {
     let errors = json["data_errors"].as_array().unwrap();
     assert_eq!(error_cells(errors), [(4, "受理部门")], "{errors:?}");
     assert_eq!(errors[0]["value"], "区民␀政局");
+    // A row that is no record for another reason (a cell too many, its
+    // recognised cells empty, a totals row) shows its text with `␀`, never
+    // the raw byte.
+    let mut log = "办件编号,事项编码,受理部门,备注\n".as_bytes().to_vec();
+    log.extend_from_slice("C1,A1,区民政局,ok\n".as_bytes());
+    log.extend_from_slice("C2,A1,区民政局,x\0y,extra\n".as_bytes());
+    log.extend_from_slice(",,,\0\n".as_bytes());
+    log.extend_from_slice("合计,,,\0\n".as_bytes());
+    std::fs::write(dir.path().join("办件记录.csv"), &log).unwrap();
+    let out = run(dir.path(), &[]);
+    assert!(!out.stdout.contains(&0), "a raw NUL in the JSON");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["summary"]["records"]["cases"], 1, "{json}");
+    let values: Vec<&str> = json["data_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["value"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(values.len(), 3, "{values:?}");
+    assert!(
+        values.iter().all(|v| v.contains('␀') && !v.contains('\0')),
+        "{values:?}"
+    );
     // A second column of a field is read: a NUL there is a data error.
     let mut log = "办件编号,事项编码,受理部门,受理渠道,受理时间,受理渠道\n"
         .as_bytes()

@@ -686,20 +686,42 @@ impl<'a> RowCells<'a> {
     /// The row's text as the file has it (cells decoded, rejoined by the
     /// delimiter), for a data error about the whole row.
     fn text(&self, enc: TextEncoding, delimiter: u8) -> String {
-        self.texts(enc).join(&char::from(delimiter).to_string())
+        let text = (0..self.len())
+            .map(|c| self.decoded(c, enc))
+            .collect::<Vec<_>>()
+            .join(&char::from(delimiter).to_string());
+        // (A NUL byte in a cell no field reads, shown as `nul_row` shows
+        // one: never written raw into a report.)
+        if text.contains('\0') {
+            text.replace('\0', "␀")
+        } else {
+            text
+        }
     }
 
-    /// Each cell's text (decoded, or as far as it decodes).
+    /// Each cell's text (decoded, or as far as it decodes), without NUL
+    /// bytes (a key padded with them, `A2\0\0`, may be the `A2` a lookup
+    /// of the register looks for).
     fn texts(&self, enc: TextEncoding) -> Vec<String> {
         (0..self.len())
             .map(|c| {
-                let raw = self.cell(c);
-                enc.decode(raw).map_or_else(
-                    || String::from_utf8_lossy(raw).into_owned(),
-                    Cow::into_owned,
-                )
+                let t = self.decoded(c, enc);
+                if t.contains('\0') {
+                    t.replace('\0', "")
+                } else {
+                    t
+                }
             })
             .collect()
+    }
+
+    /// Cell `c`'s text (decoded, or as far as it decodes).
+    fn decoded(&self, c: usize, enc: TextEncoding) -> String {
+        let raw = self.cell(c);
+        enc.decode(raw).map_or_else(
+            || String::from_utf8_lossy(raw).into_owned(),
+            Cow::into_owned,
+        )
     }
 
     /// No cell has content: spaces only, the non-breaking and full-width
@@ -2014,14 +2036,8 @@ fn nul_row(
             Cow::into_owned,
         )
         .replace('\0', "␀");
-    // (The row's texts without their NUL bytes: a register's key padded
-    // with them, `A2\0\0`, may be the `A2` a lookup misses.)
-    let texts = cells
-        .texts(enc)
-        .into_iter()
-        .map(|t| t.replace('\0', ""))
-        .collect();
-    out.skipped(line, texts);
+    // (The row's texts without their NUL bytes: `RowCells::texts`.)
+    out.skipped(line, cells.texts(enc));
     out.errors.push(plan.error(
         line,
         Some(c),
