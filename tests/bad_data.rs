@@ -1934,18 +1934,28 @@ fn a_nul_character_in_a_record_of_keys_is_a_data_error() {
             "{name}: {errors:?}"
         );
         // H001 needs the channel: undetermined for C2, no finding.
-        let h001 = |list: &str| -> Vec<String> {
-            json[list]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter(|v| v["code"] == "H001")
-                .map(|v| v["key"][0].as_str().unwrap().to_owned())
-                .collect()
-        };
-        assert_eq!(h001("undetermined"), ["C2"], "{name}: {json}");
-        assert!(h001("findings").is_empty(), "{name}: {json}");
+        assert_eq!(
+            keys_of(&json, "undetermined", "H001"),
+            ["C2"],
+            "{name}: {json}"
+        );
+        assert!(
+            keys_of(&json, "findings", "H001").is_empty(),
+            "{name}: {json}"
+        );
     }
+}
+
+/// The first key of each item of `list` (`findings`, `undetermined`) of
+/// rule `code`.
+fn keys_of(json: &serde_json::Value, list: &str, code: &str) -> Vec<String> {
+    json[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["code"] == code)
+        .map(|v| v["key"][0].as_str().unwrap().to_owned())
+        .collect()
 }
 
 /// A register's record whose key cannot be read (`"K1\u0000"` in JSON
@@ -1969,22 +1979,13 @@ fn a_register_key_that_cannot_be_read_leaves_its_lookups_unknown() {
         ),
     ]);
     let json = audit(dir.path(), &[]);
-    let of = |list: &str, code: &str| -> Vec<String> {
-        json[list]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|v| v["code"] == code)
-            .map(|v| v["key"][0].as_str().unwrap().to_owned())
-            .collect()
-    };
     // K3 is in no record: still missing; K1 may be the unreadable one.
-    assert_eq!(of("findings", "H006"), ["C3"], "{json}");
+    assert_eq!(keys_of(&json, "findings", "H006"), ["C3"], "{json}");
     assert!(
-        of("undetermined", "H006").contains(&"C1".to_owned()),
+        keys_of(&json, "undetermined", "H006").contains(&"C1".to_owned()),
         "{json}"
     );
-    assert_eq!(of("findings", "H001"), ["C2"], "{json}");
+    assert_eq!(keys_of(&json, "findings", "H001"), ["C2"], "{json}");
     let missing = json["undetermined"]
         .as_array()
         .unwrap()
@@ -2010,21 +2011,12 @@ fn a_register_key_that_cannot_be_read_leaves_its_lookups_unknown() {
     .concat();
     std::fs::write(dir.path().join("事项目录.csv"), catalogue).unwrap();
     let json = audit(dir.path(), &[]);
-    let of = |list: &str, code: &str| -> Vec<String> {
-        json[list]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|v| v["code"] == code)
-            .map(|v| v["key"][0].as_str().unwrap().to_owned())
-            .collect()
-    };
-    assert!(of("findings", "H006").is_empty(), "{json}");
+    assert!(keys_of(&json, "findings", "H006").is_empty(), "{json}");
     assert!(
-        of("undetermined", "H006").contains(&"C1".to_owned()),
+        keys_of(&json, "undetermined", "H006").contains(&"C1".to_owned()),
         "{json}"
     );
-    assert_eq!(of("findings", "H001"), ["C2"], "{json}");
+    assert_eq!(keys_of(&json, "findings", "H001"), ["C2"], "{json}");
 }
 
 /// A UTF-8 byte order mark before GBK text is an encoding the file does not
