@@ -2017,6 +2017,30 @@ fn a_register_key_that_cannot_be_read_leaves_its_lookups_unknown() {
         "{json}"
     );
     assert_eq!(keys_of(&json, "findings", "H001"), ["C2"], "{json}");
+    // A lookup by two fields (an authorisation's department and item):
+    // the row's GBK department with its readable item is a key it may hold.
+    let (gbk, _, _) = encoding_rs::GB18030.encode("民政局");
+    let auth = [
+        "授权单位,事项编码,授权级别,生效日期,失效日期\n\
+         财政局,K7,决定,2025-01-01,2025-12-31\n\
+         财政局,K8,决定,2025-01-01,2025-12-31\n\
+         财政局,K9,决定,2025-01-01,2025-12-31\n"
+            .as_bytes(),
+        &gbk,
+        ",K2,决定,2025-01-01,2025-12-31\n".as_bytes(),
+    ]
+    .concat();
+    std::fs::write(dir.path().join("窗口授权.csv"), auth).unwrap();
+    std::fs::write(
+        dir.path().join("办件记录.csv"),
+        "办件编号,事项编码,受理部门,受理渠道,受理时间,决定人角色\n\
+         C1,K2,民政局,中心窗口,2025-03-03 09:00,首席代表\n\
+         C2,K3,民政局,中心窗口,2025-03-03 09:00,首席代表\n",
+    )
+    .unwrap();
+    let json = audit(dir.path(), &[]);
+    assert_eq!(keys_of(&json, "undetermined", "A001"), ["C1"], "{json}");
+    assert_eq!(keys_of(&json, "findings", "A001"), ["C2"], "{json}");
 }
 
 /// A UTF-8 byte order mark before GBK text is an encoding the file does not

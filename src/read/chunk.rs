@@ -1430,9 +1430,12 @@ fn undecodable_cell(
             message: Text::from(undecodable(raw, enc)),
         },
     ));
-    // (What it reads as in the other common encoding may be a register's
-    // key, `民K1` pasted in from a GBK system: a lookup of it is unknown,
-    // not "no match", `read::unknown_keys`. The row itself is read.)
+    // (What a key reads as in the other common encoding may be a
+    // register's key, `民K1` pasted in from a GBK system: a lookup of it is
+    // unknown, not "no match", `read::unknown_keys`. The row itself is read.)
+    if !plan.key_field[col.f] {
+        return;
+    }
     let other = if matches!(enc, TextEncoding::Gbk | TextEncoding::Gb18030) {
         TextEncoding::Utf8
     } else {

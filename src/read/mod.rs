@@ -652,9 +652,11 @@ pub struct Table {
 
 /// A record of a register whose lookup key could not be read (a NUL in it,
 /// bytes of another encoding) may be the one a lookup looks for: its row is
-/// also an unread row, with the texts of its data errors (a NUL shown as
-/// `␀` left out), so that a lookup of any key they may give is unknown,
-/// never "no match" (the record stays, its other values read).
+/// also an unread row, with the record's texts, its data errors' values (a
+/// NUL shown as `␀` left out) and what a cell reads as in the other common
+/// encoding (the reader's unread entry for that row), so that a lookup of
+/// any key they may give is unknown, never "no match" (the record stays,
+/// its other values read).
 fn unknown_keys(t: &mut Table, source: &SourceFile, schema: &Schema) {
     let Some(ds) = schema.dataset(&source.dataset) else {
         return;
@@ -662,26 +664,34 @@ fn unknown_keys(t: &mut Table, source: &SourceFile, schema: &Schema) {
     // (The fields a lookup goes by: an authorisation's `valid_from` is in
     // its key, not in its lookups, whose dates `valid_on` reads.)
     let keys: Vec<usize> = ds.lookup.iter().filter_map(|k| ds.field_index(k)).collect();
-    for r in &t.records {
-        if !keys
-            .iter()
+    let unknown = |r: &Record| {
+        keys.iter()
             .any(|&f| matches!(r.values.get(f), Some(Value::Invalid)))
-        {
-            continue;
-        }
-        let texts = t
-            .errors
-            .iter()
-            .filter(|e| e.row == r.row)
-            .filter_map(|e| e.value.as_deref())
-            .map(|v| v.replace('␀', ""))
-            .chain(r.values.iter().filter_map(|v| match v {
-                Value::Str(s) => Some(s.to_string()),
-                _ => None,
-            }))
-            .collect();
-        t.unread.push(chunk::Unread { row: r.row, texts });
+    };
+    if !t.records.iter().any(unknown) {
+        return;
     }
+    let mut said: std::collections::HashMap<u32, Vec<String>> = std::collections::HashMap::new();
+    for e in &t.errors {
+        if let Some(v) = &e.value {
+            said.entry(e.row).or_default().push(v.replace('␀', ""));
+        }
+    }
+    for u in &t.unread {
+        said.entry(u.row)
+            .or_default()
+            .extend(u.texts.iter().cloned());
+    }
+    let mut more = Vec::new();
+    for r in t.records.iter().filter(|r| unknown(r)) {
+        let mut texts = said.remove(&r.row).unwrap_or_default();
+        texts.extend(r.values.iter().filter_map(|v| match v {
+            Value::Str(s) => Some(s.to_string()),
+            _ => None,
+        }));
+        more.push(chunk::Unread { row: r.row, texts });
+    }
+    t.unread.extend(more);
 }
 
 /// Adds to each skipped row's texts what the value aliases (the schema's
