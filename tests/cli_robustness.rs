@@ -879,6 +879,33 @@ fn an_output_that_would_replace_an_export_is_refused() {
             assert_eq!(out.status.code(), Some(0), "{output:?}: {}", stderr(&out));
         }
     }
+    // `report --compare PREV`: an output among PREV's data files is refused
+    // before either folder is read (the current folder's notes file, which
+    // its reading lists as skipped, is not listed).
+    let prev = catalogue_only();
+    let prev_catalogue = prev.path().join("事项目录.csv");
+    let prev_before = std::fs::read(&prev_catalogue).unwrap();
+    let out = run(
+        &[
+            "report",
+            d,
+            "--compare",
+            prev.path().to_str().unwrap(),
+            "--as-of",
+            "2025-12-31",
+            "--output",
+            prev_catalogue.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("上期 无法写入") && stderr(&out).contains("这是被读取的数据文件"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("已跳过"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&prev_catalogue).unwrap(), prev_before);
     // A file of the folder that cannot be read is not replaced either.
     let broken = write_in(dir.path(), "办件.xlsx", "not a workbook");
     let out = common::audit_command(None, dir.path(), &[])

@@ -66,6 +66,19 @@ fn output_read(dir: &Path, discovery: &crate::read::Discovery, output: &Path) ->
     ))
 }
 
+/// The refusal of `output` when an audit of `dir` would read it as data,
+/// from discovery alone (the folder's headers, not its rows): `report
+/// --compare PREV` asks it of PREV before reading the current export.
+pub fn output_refusal(
+    dir: &Path,
+    schema: &Schema,
+    opts: &ReadOptions,
+    output: &Path,
+) -> Option<String> {
+    let discovery = discover(dir, schema, opts).ok()?;
+    output_read(dir, &discovery, output)
+}
+
 const STRICT_STOP: &str = "--strict: 有文件无法读取或含数据错误, 审计中止";
 
 /// Fill in the key of each repeated-key error of a streamed dataset (its

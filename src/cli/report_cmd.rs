@@ -112,6 +112,15 @@ pub fn run(args: &Args) -> u8 {
         return 2;
     }
     let period = args.period.and_then(year);
+    // An output among the previous period's data files is refused before
+    // either folder is read (the current one's audit refuses its own).
+    if let (Some(prev), Some(out)) = (&args.compare, &args.output) {
+        if let Some(e) = crate::audit::output_refusal(prev, Schema::builtin(), &prepared.read, out)
+        {
+            eprintln!("错误: 上期 {e}");
+            return 2;
+        }
+    }
     let (audit, mut unreadable) = match run_audit(
         &prepared,
         &args.run.dir,
