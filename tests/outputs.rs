@@ -166,12 +166,7 @@ fn junit_with_data_errors_is_well_formed() {
         ])
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
         text.contains("<testsuite name=\"数据错误\" tests=\"1\""),
