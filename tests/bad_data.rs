@@ -1994,6 +1994,29 @@ fn a_register_key_that_cannot_be_read_leaves_its_lookups_unknown() {
         .map(|v| v["missing"].to_string())
         .unwrap_or_default();
     assert!(missing.contains("catalogue.jsonl 第 1 行"), "{missing}");
+    // A raw NUL byte in a JSON line (no JSON at all): the line not read,
+    // what it holds without the NUL a key it may give, shown with `␀`.
+    std::fs::write(
+        dir.path().join("catalogue.jsonl"),
+        "{\"事项编码\": \"K2\", \"事项名称\": \"乙\", \"事项类型\": \"行政许可\", \"实施主体\": \"民政局\", \"是否进驻中心\": \"是\"}\n\
+         {\"事项编码\": \"K1\0\", \"事项名称\": \"甲\", \"事项类型\": \"行政许可\", \"实施主体\": \"民政局\", \"是否进驻中心\": \"是\"}\n",
+    )
+    .unwrap();
+    let out = run(dir.path(), &[]);
+    assert!(!out.stdout.contains(&0), "a raw NUL in the JSON");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(keys_of(&json, "findings", "H006"), ["C3"], "{json}");
+    assert!(
+        keys_of(&json, "undetermined", "H006").contains(&"C1".to_owned()),
+        "{json}"
+    );
+    assert!(
+        json["data_errors"][0]["value"]
+            .as_str()
+            .unwrap()
+            .contains("K1␀"),
+        "{json}"
+    );
     // A key pasted in from a GBK system into a UTF-8 register: what it
     // reads as in GBK may be the item looked for.
     let dir = common::folder(&[(

@@ -1524,13 +1524,13 @@ fn parse_json(plan: &TablePlan, rows: &FlatRows, out: &mut ParsedChunk) {
         let obj = match obj {
             Ok(o) => o,
             Err(message) => {
-                out.skipped(line, json_pieces(&String::from_utf8_lossy(raw)));
-                out.errors.push(plan.bad_row(
-                    line,
-                    &String::from_utf8_lossy(raw),
-                    "JSON 对象",
-                    message,
-                ));
+                // (A raw NUL byte, which JSON does not allow in a string:
+                // left out of the texts a lookup may match, `K3\0` being
+                // maybe `K3`, and shown as `␀`.)
+                let text = String::from_utf8_lossy(raw);
+                out.skipped(line, json_pieces(&text.replace('\0', "")));
+                out.errors
+                    .push(plan.bad_row(line, &text.replace('\0', "␀"), "JSON 对象", message));
                 continue;
             }
         };
