@@ -2066,6 +2066,41 @@ fn a_register_key_that_cannot_be_read_leaves_its_lookups_unknown() {
     assert_eq!(keys_of(&json, "findings", "A001"), ["C2"], "{json}");
 }
 
+/// A register key that gives no text at all (NUL bytes alone, in JSON
+/// Lines or in a CSV) may be any key: no item is called missing from that
+/// catalogue (each H006 undetermined, naming the row), the items it has
+/// are judged.
+#[test]
+fn a_register_key_of_nul_bytes_alone_may_be_any_key() {
+    let line = |code: &str, name: &str| {
+        format!(
+            "{{\"事项编码\": \"{code}\", \"事项名称\": \"{name}\", \"事项类型\": \"行政许可\", \"实施主体\": \"民政局\", \"是否进驻中心\": \"是\"}}\n"
+        )
+    };
+    let cases = "办件编号,事项编码,受理部门,受理渠道,受理时间\n\
+                 C1,K1,民政局,原单位,2025-03-03 09:00\n\
+                 C2,K2,民政局,原单位,2025-03-03 09:00\n";
+    let jsonl = line("K2", "乙") + &line("\\u0000\\u0000", "甲");
+    let csv = "事项编码,事项名称,事项类型,实施主体,是否进驻中心\n\
+               K2,乙,行政许可,民政局,是\n\
+               K3,丙,行政许可,民政局,是\n\
+               \0\0,甲,行政许可,民政局,是\n";
+    for (name, text) in [("catalogue.jsonl", jsonl.as_str()), ("事项目录.csv", csv)] {
+        let dir = common::folder(&[(name, text), ("办件记录.csv", cases)]);
+        let json = audit(dir.path(), &[]);
+        assert!(
+            keys_of(&json, "findings", "H006").is_empty(),
+            "{name}: {json}"
+        );
+        assert_eq!(
+            keys_of(&json, "undetermined", "H006"),
+            ["C1"],
+            "{name}: {json}"
+        );
+        assert_eq!(keys_of(&json, "findings", "H001"), ["C2"], "{name}: {json}");
+    }
+}
+
 /// A UTF-8 byte order mark before GBK text is an encoding the file does not
 /// have: unreadable, said so, exit 2 (the log was skipped as having no
 /// header among its first rows, exit 0); `encoding: gbk` in the mapping

@@ -218,6 +218,7 @@ pub fn audit_dir(
                     file: file_of[si],
                     row: Some(u.row),
                     texts: u.texts,
+                    any: u.any,
                 }));
             }
             Err(e) => {
@@ -245,6 +246,7 @@ pub fn audit_dir(
                 file,
                 row: None,
                 texts: Vec::new(),
+                any: true,
             });
         }
     }

@@ -48,6 +48,10 @@ pub struct UnreadRow {
     pub file: u32,
     pub row: Option<u32>,
     pub texts: Vec<String>,
+    /// A record whose lookup key could not be read and gives no text to
+    /// match (a formula without its result, a key of NUL bytes alone): it
+    /// may hold any key, as a whole file not read may.
+    pub any: bool,
 }
 
 /// Why a dataset has no records the audit could use: the export does not

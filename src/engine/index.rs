@@ -146,8 +146,9 @@ impl Index {
         let mut wild = Vec::new();
         for (k, u) in unread.iter().enumerate() {
             let id = n + k as u32;
-            if u.row.is_none() {
-                // A whole file not read may hold any key.
+            if u.row.is_none() || u.any {
+                // A whole file not read may hold any key, and so may a
+                // record whose key gave no text.
                 wild.push(id);
                 continue;
             }

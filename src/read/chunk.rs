@@ -321,7 +321,7 @@ impl TablePlan {
         // cells, the row's structure being whole.)
         if matches!(d, Data::String(t) if t.contains('\0')) {
             return Err(BadCell {
-                expected: intern("不含 NUL 字符的文字"),
+                expected: intern(NO_NUL),
                 message: intern("单元格含有 NUL 字符 (显示为 ␀), 不是文字;此字段无法读取"),
             });
         }
@@ -928,7 +928,13 @@ pub struct ParsedChunk {
 pub struct Unread {
     pub row: u32,
     pub texts: Vec<String>,
+    /// It may hold any key: see `engine::UnreadRow::any`.
+    pub any: bool,
 }
+
+/// What a data error expects of a cell holding a NUL character (a record
+/// of keys, a sheet): its value without the NUL is still a reading of it.
+pub(crate) const NO_NUL: &str = "不含 NUL 字符的文字";
 
 impl ParsedChunk {
     /// Counts a row skipped, keeping its texts. (Out of line: rare, and
@@ -937,7 +943,11 @@ impl ParsedChunk {
     #[inline(never)]
     fn skipped(&mut self, row: u32, texts: Vec<String>) {
         self.bad_rows += 1;
-        self.unread.push(Unread { row, texts });
+        self.unread.push(Unread {
+            row,
+            texts,
+            any: false,
+        });
     }
 
     /// [`ParsedChunk::skipped`] for a row of a text table.
@@ -1445,6 +1455,7 @@ fn undecodable_cell(
         out.unread.push(Unread {
             row: line,
             texts: vec![text.into_owned()],
+            any: false,
         });
     }
 }
@@ -2039,8 +2050,18 @@ fn nul_row(
             Cow::into_owned,
         )
         .replace('\0', "␀");
-    // (The row's texts without their NUL bytes: `RowCells::texts`.)
+    // (The row's texts without their NUL bytes: `RowCells::texts`. A key
+    // of NUL bytes alone gives no text: the row may hold any key.)
     out.skipped(line, cells.texts(enc));
+    let key = plan
+        .active
+        .iter()
+        .any(|&(ac, f)| ac == c && plan.key_field[f]);
+    if key && text.replace('␀', "").trim().is_empty() {
+        if let Some(u) = out.unread.last_mut() {
+            u.any = true;
+        }
+    }
     out.errors.push(plan.error(
         line,
         Some(c),

@@ -656,7 +656,8 @@ pub struct Table {
 /// NUL shown as `␀` left out) and what a cell reads as in the other common
 /// encoding (the reader's unread entry for that row), so that a lookup of
 /// any key they may give is unknown, never "no match" (the record stays,
-/// its other values read).
+/// its other values read); with no reading of the key (a formula without
+/// its result, NUL bytes alone) a lookup of any key.
 fn unknown_keys(t: &mut Table, source: &SourceFile, schema: &Schema) {
     let Some(ds) = schema.dataset(&source.dataset) else {
         return;
@@ -671,25 +672,38 @@ fn unknown_keys(t: &mut Table, source: &SourceFile, schema: &Schema) {
     if !t.records.iter().any(unknown) {
         return;
     }
-    let mut said: std::collections::HashMap<u32, Vec<String>> = std::collections::HashMap::new();
+    // By row: the texts its errors and the reader's unread entries give,
+    // and whether one of them reads the key (a NUL's cell without it, not
+    // empty; a cell of another encoding as that encoding reads it).
+    let mut said: std::collections::HashMap<u32, (Vec<String>, bool)> =
+        std::collections::HashMap::new();
     for e in &t.errors {
         if let Some(v) = &e.value {
-            said.entry(e.row).or_default().push(v.replace('␀', ""));
+            let text = v.replace('␀', "");
+            let (texts, read) = said.entry(e.row).or_default();
+            *read |= e.expected.as_deref() == Some(chunk::NO_NUL) && !text.trim().is_empty();
+            texts.push(text);
         }
     }
     for u in &t.unread {
-        said.entry(u.row)
-            .or_default()
-            .extend(u.texts.iter().cloned());
+        let (texts, read) = said.entry(u.row).or_default();
+        *read |= !u.texts.is_empty();
+        texts.extend(u.texts.iter().cloned());
     }
     let mut more = Vec::new();
     for r in t.records.iter().filter(|r| unknown(r)) {
-        let mut texts = said.remove(&r.row).unwrap_or_default();
+        let (mut texts, read) = said.remove(&r.row).unwrap_or_default();
         texts.extend(r.values.iter().filter_map(|v| match v {
             Value::Str(s) => Some(s.to_string()),
             _ => None,
         }));
-        more.push(chunk::Unread { row: r.row, texts });
+        // (No reading of the key at all, a formula without its result or a
+        // key of NUL bytes alone: it may be any key.)
+        more.push(chunk::Unread {
+            row: r.row,
+            texts,
+            any: !read,
+        });
     }
     t.unread.extend(more);
 }
