@@ -173,3 +173,51 @@ fn day_count_formatted_as_a_date(of_1904: bool, shown: &str) {
     assert_eq!(found.len(), 1, "{json:#}");
     assert_eq!(found[0]["key"], serde_json::json!(["C2"]));
 }
+
+/// A catalogue's item code written as a formula saved without its result
+/// has no text to match: the record may be any item, so no case's item is
+/// called missing from that catalogue (H006 was a finding for K1's cases).
+#[test]
+fn a_register_key_formula_without_its_result_may_be_any_key() {
+    let dir = common::folder(&[(
+        "办件记录.csv",
+        "办件编号,事项编码,受理部门,受理渠道,受理时间\n\
+         C1,K1,民政局,原单位,2025-03-03 09:00\n\
+         C2,K2,民政局,原单位,2025-03-03 09:00\n",
+    )]);
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in [
+        "事项编码",
+        "事项名称",
+        "事项类型",
+        "实施主体",
+        "是否进驻中心",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, name) in [(1u32, "甲"), (2, "乙")] {
+        for (c, v) in [name, "行政许可", "民政局", "是"].iter().enumerate() {
+            ws.write_string(r, c as u16 + 1, *v).unwrap();
+        }
+    }
+    ws.write_formula(1, 0, Formula::new("=\"K\"&\"1\""))
+        .unwrap();
+    ws.write_string(2, 0, "K2").unwrap();
+    let path = dir.path().join("事项目录.xlsx");
+    wb.save(&path).unwrap();
+    drop_formula_results(&path);
+
+    let json = common::audit_json(None, dir.path(), &[]);
+    assert!(
+        common::with_code(&json, "findings", "H006").is_empty(),
+        "{json:#}"
+    );
+    let h006 = common::with_code(&json, "undetermined", "H006");
+    assert_eq!(h006.len(), 1, "{json:#}");
+    assert_eq!(h006[0]["key"], serde_json::json!(["C1"]));
+    assert_eq!(common::with_code(&json, "findings", "H001").len(), 1);
+}
