@@ -2099,6 +2099,27 @@ fn a_register_key_of_nul_bytes_alone_may_be_any_key() {
         );
         assert_eq!(keys_of(&json, "findings", "H001"), ["C2"], "{name}: {json}");
     }
+    // A key named with a NUL (`"备注\u0000"`): inspect shows it with `␀`.
+    let dir = common::folder(&[
+        (
+            "事项目录.csv",
+            "事项编码,事项名称,事项类型,实施主体,是否进驻中心\nK1,甲,行政许可,民政局,是\n",
+        ),
+        (
+            "cases.jsonl",
+            "{\"办件编号\": \"C1\", \"事项编码\": \"K1\", \"备注\\u0000\": \"x\"}\n",
+        ),
+    ]);
+    let out = common::yimen(None)
+        .args(["inspect", dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.stdout.contains(&0), "a raw NUL in inspect's text");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("未对应列: 备注␀"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 /// A UTF-8 byte order mark before GBK text is an encoding the file does not

@@ -142,14 +142,14 @@ pub fn inspect(
                 .iter()
                 .zip(&fields)
                 .filter(|(c, f)| f.is_none() && !c.header.is_empty())
-                .map(|(c, _)| c.header.clone())
+                .map(|(c, _)| shown(&c.header))
                 .collect(),
             errors: a.errors,
             columns: src
                 .columns
                 .iter()
                 .zip(&fields)
-                .map(|(c, f)| (c.header.clone(), f.and_then(field_name)))
+                .map(|(c, f)| (shown(&c.header), f.and_then(field_name)))
                 .collect(),
             missing_required: src.missing_required.clone(),
             bad_rows: a.bad,
@@ -339,4 +339,10 @@ pub fn render_text(r: &InspectReport) -> String {
         }
     }
     s
+}
+
+/// A header as a report shows it: a NUL character (a JSON Lines key
+/// `"备注\u0000"`) as `␀`, never raw.
+fn shown(header: &str) -> String {
+    header.replace('\0', "␀")
 }
