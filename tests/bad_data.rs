@@ -1949,11 +1949,8 @@ fn a_nul_character_in_a_record_of_keys_is_a_data_error() {
 /// The first key of each item of `list` (`findings`, `undetermined`) of
 /// rule `code`.
 fn keys_of(json: &serde_json::Value, list: &str, code: &str) -> Vec<String> {
-    json[list]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|v| v["code"] == code)
+    common::with_code(json, list, code)
+        .into_iter()
         .map(|v| v["key"][0].as_str().unwrap().to_owned())
         .collect()
 }
@@ -2187,11 +2184,11 @@ fn a_field_given_two_columns_reads_the_second_where_the_first_is_blank() {
         let dir = common::folder(&[CATALOGUE]);
         std::fs::write(dir.path().join(name), &bytes).unwrap();
         let json = audit(dir.path(), &[]);
-        let h001: Vec<&str> = common::with_code(&json, "findings", "H001")
-            .into_iter()
-            .map(|f| f["key"][0].as_str().unwrap())
-            .collect();
-        assert_eq!(h001, ["C1", "C4"], "{name}: {json}");
+        assert_eq!(
+            keys_of(&json, "findings", "H001"),
+            ["C1", "C4"],
+            "{name}: {json}"
+        );
         let errors = json["data_errors"].as_array().unwrap();
         assert_eq!(error_cells(errors), [(4, "受理渠道")], "{name}: {errors:?}");
         assert_eq!(errors[0]["value"], "原单位", "{name}");
@@ -2329,11 +2326,11 @@ fn a_second_column_compares_as_rules_do_and_skips_placeholders() {
         let dir = common::folder(&[CATALOGUE]);
         std::fs::write(dir.path().join(name), &bytes).unwrap();
         let json = audit(dir.path(), &[]);
-        let h001: Vec<&str> = common::with_code(&json, "findings", "H001")
-            .into_iter()
-            .map(|f| f["key"][0].as_str().unwrap())
-            .collect();
-        assert_eq!(h001, ["C1", "C2"], "{name}: {json}");
+        assert_eq!(
+            keys_of(&json, "findings", "H001"),
+            ["C1", "C2"],
+            "{name}: {json}"
+        );
         let errors = json["data_errors"].as_array().unwrap();
         let cells: Vec<(u64, &str, &str)> = errors
             .iter()
