@@ -717,6 +717,61 @@ fn d001_takes_the_approval_filed_in_the_changes_register() {
     );
 }
 
+/// A changes-register record whose item code or id cannot be read (a NUL
+/// in JSON Lines) leaves D001 undetermined: with its code unreadable it may
+/// be A1's withdrawal (D001 was a finding), with its id unreadable it may be
+/// the withdrawal filed before the change (D001 passed on that approval).
+#[test]
+fn d001_is_undetermined_on_a_register_record_that_cannot_be_read() {
+    let (tmp, old, new) = old_and_new();
+    std::fs::write(
+        old.join("事项目录.csv"),
+        format!("{HEADER}{}", item("A1", "行政许可", "是", "", true)),
+    )
+    .unwrap();
+    std::fs::write(
+        new.join("事项目录.csv"),
+        format!("{HEADER}{}", item("A1", "行政许可", "否", "", true)),
+    )
+    .unwrap();
+    let record = |id: &str, code: &str, approval: &str| {
+        format!(
+            "{{\"调整编号\": \"{id}\", \"事项编码\": \"{code}\", \"调整类型\": \"撤出中心\", \"公布日期\": \"2025-03-01\", \"备案日期\": \"2025-03-05\", \"批准文号\": \"{approval}\"}}\n"
+        )
+    };
+    let d001 = |json: &serde_json::Value, list: &str| -> bool {
+        json[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["code"] == "D001" && v["key"][0] == "A1")
+    };
+    // The item code unreadable, the approval filed with this change.
+    std::fs::write(
+        new.join("目录调整记录.jsonl"),
+        record("T1", "A1\\u0000", "县政府函〔2025〕7号"),
+    )
+    .unwrap();
+    let (_, json, err) = diff(tmp.path(), &["old", "new"]);
+    assert!(!d001(&json, "findings"), "{err}\n{json:#}");
+    assert!(d001(&json, "undetermined"), "{err}\n{json:#}");
+    // The id unreadable, the record the register held before the change.
+    let earlier = record("T0", "A1", "县政府函〔2019〕3号");
+    std::fs::write(old.join("目录调整记录.jsonl"), &earlier).unwrap();
+    std::fs::write(
+        new.join("目录调整记录.jsonl"),
+        record("T0\\u0000", "A1", "县政府函〔2019〕3号"),
+    )
+    .unwrap();
+    let (_, json, err) = diff(tmp.path(), &["old", "new"]);
+    assert!(!d001(&json, "findings"), "{err}\n{json:#}");
+    assert!(d001(&json, "undetermined"), "{err}\n{json:#}");
+    // Read, it is the earlier record: D001.
+    std::fs::write(new.join("目录调整记录.jsonl"), &earlier).unwrap();
+    let (_, json, err) = diff(tmp.path(), &["old", "new"]);
+    assert!(d001(&json, "findings"), "{err}\n{json:#}");
+}
+
 /// An old error fixed on one item and the same bad value brought in on
 /// another is a new error: matched without rows alone, A7's error was taken
 /// for A1's old one and dropped.

@@ -116,6 +116,19 @@ impl Approvals {
         let withdrawal = Value::str(WITHDRAWAL);
         for r in &data.tables[ds] {
             let (c, k, a) = (&r.values[code], &r.values[kind], &r.values[approval]);
+            let may_withdraw = *k == withdrawal || *k == Value::Invalid;
+            // A record whose id or item code could not be read (a cell of
+            // another encoding, a NUL) may be a withdrawal of any item, or
+            // one filed before the change: its approval is unknown, never
+            // this change's or none.
+            if (may_withdraw && matches!(r.values[id], Value::Invalid)) || *c == Value::Invalid {
+                if *c == Value::Invalid {
+                    out.all_unknown |= may_withdraw;
+                } else if !c.is_missing() {
+                    out.unknown.insert(matching(&c.to_string()));
+                }
+                continue;
+            }
             // A record the register held before is not of this change.
             let earlier = if r.values[id].is_missing() {
                 take(&mut without_id, &content(&r.values))
@@ -126,7 +139,6 @@ impl Approvals {
                 continue;
             }
             let c = matching(&c.to_string());
-            let may_withdraw = *k == withdrawal || *k == Value::Invalid;
             match a {
                 Value::Empty => {}
                 Value::Invalid if may_withdraw => {
