@@ -624,19 +624,23 @@ fn an_old_data_error_moved_by_inserted_rows_is_not_new() {
 /// (a 撤出中心 record with its 批准文号) rather than as the catalogue's
 /// 不进驻批准文号 is approved: D001 called it unapproved, though E003, on
 /// the register, was satisfied.
+/// An old and a new version in which item A1 is withdrawn from the centre
+/// (its catalogue row's 是否进驻中心 是 → 否, no 不进驻批准文号).
+fn a1_withdrawn() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let (tmp, old, new) = old_and_new();
+    for (dir, in_center) in [(&old, "是"), (&new, "否")] {
+        std::fs::write(
+            dir.join("事项目录.csv"),
+            format!("{HEADER}{}", item("A1", "行政许可", in_center, "", true)),
+        )
+        .unwrap();
+    }
+    (tmp, old, new)
+}
+
 #[test]
 fn d001_takes_the_approval_filed_in_the_changes_register() {
-    let (tmp, old, new) = old_and_new();
-    std::fs::write(
-        old.join("事项目录.csv"),
-        format!("{HEADER}{}", item("A1", "行政许可", "是", "", true)),
-    )
-    .unwrap();
-    std::fs::write(
-        new.join("事项目录.csv"),
-        format!("{HEADER}{}", item("A1", "行政许可", "否", "", true)),
-    )
-    .unwrap();
+    let (tmp, old, new) = a1_withdrawn();
     let register = |approval: &str| {
         format!("调整编号,事项编码,调整类型,公布日期,备案日期,批准文号\nT1,Ａ１,撤出中心,2025-03-01,2025-03-05,{approval}\n")
     };
@@ -723,17 +727,7 @@ fn d001_takes_the_approval_filed_in_the_changes_register() {
 /// the withdrawal filed before the change (D001 passed on that approval).
 #[test]
 fn d001_is_undetermined_on_a_register_record_that_cannot_be_read() {
-    let (tmp, old, new) = old_and_new();
-    std::fs::write(
-        old.join("事项目录.csv"),
-        format!("{HEADER}{}", item("A1", "行政许可", "是", "", true)),
-    )
-    .unwrap();
-    std::fs::write(
-        new.join("事项目录.csv"),
-        format!("{HEADER}{}", item("A1", "行政许可", "否", "", true)),
-    )
-    .unwrap();
+    let (tmp, old, new) = a1_withdrawn();
     let record = |id: &str, code: &str, approval: &str| {
         format!(
             "{{\"调整编号\": \"{id}\", \"事项编码\": \"{code}\", \"调整类型\": \"撤出中心\", \"公布日期\": \"2025-03-01\", \"备案日期\": \"2025-03-05\", \"批准文号\": \"{approval}\"}}\n"
