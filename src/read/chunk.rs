@@ -942,12 +942,16 @@ impl ParsedChunk {
     #[cold]
     #[inline(never)]
     fn skipped(&mut self, row: u32, texts: Vec<String>) {
+        self.skipped_as(row, texts, false);
+    }
+
+    /// [`ParsedChunk::skipped`], the row possibly holding any key
+    /// ([`Unread::any`]).
+    #[cold]
+    #[inline(never)]
+    fn skipped_as(&mut self, row: u32, texts: Vec<String>, any: bool) {
         self.bad_rows += 1;
-        self.unread.push(Unread {
-            row,
-            texts,
-            any: false,
-        });
+        self.unread.push(Unread { row, texts, any });
     }
 
     /// [`ParsedChunk::skipped`] for a row of a text table.
@@ -2052,16 +2056,12 @@ fn nul_row(
         .replace('\0', "␀");
     // (The row's texts without their NUL bytes: `RowCells::texts`. A key
     // of NUL bytes alone gives no text: the row may hold any key.)
-    out.skipped(line, cells.texts(enc));
     let key = plan
         .active
         .iter()
         .any(|&(ac, f)| ac == c && plan.key_field[f]);
-    if key && text.replace('␀', "").trim().is_empty() {
-        if let Some(u) = out.unread.last_mut() {
-            u.any = true;
-        }
-    }
+    let any = key && text.replace('␀', "").trim().is_empty();
+    out.skipped_as(line, cells.texts(enc), any);
     out.errors.push(plan.error(
         line,
         Some(c),
