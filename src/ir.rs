@@ -363,6 +363,16 @@ impl IrExpr {
 impl RuleDef {
     /// Every expression of the rule: lets, filters, keys, require, message …
     pub fn exprs(&self) -> impl Iterator<Item = &IrExpr> {
+        self.judged_exprs()
+            .chain(self.message.iter().filter_map(|p| match p {
+                TemplatePiece::Hole(e) => Some(e),
+                TemplatePiece::Text(_) => None,
+            }))
+    }
+
+    /// Every expression that decides or places the rule's verdicts: all
+    /// but its message's holes.
+    pub fn judged_exprs(&self) -> impl Iterator<Item = &IrExpr> {
         self.lets
             .iter()
             .map(|l| &l.expr)
@@ -374,9 +384,5 @@ impl RuleDef {
             .chain(self.key.iter().flatten())
             .chain(&self.per)
             .chain(&self.ratio)
-            .chain(self.message.iter().filter_map(|p| match p {
-                TemplatePiece::Hole(e) => Some(e),
-                TemplatePiece::Text(_) => None,
-            }))
     }
 }

@@ -9,7 +9,7 @@ use crate::engine::index::Key;
 use crate::engine::{Data, DataError, Row};
 use crate::ir::Program;
 use crate::per_thread::PerThread;
-use crate::read::{normalize, SourceFile};
+use crate::read::{normalize, DeferredCells, SourceFile};
 use crate::schema::{Dataset, Schema};
 use crate::text::Text;
 use crate::value::Value;
@@ -217,13 +217,20 @@ impl StreamedKeys {
 
     /// The key hashes of a chunk's rows (on a worker), with their rows; a
     /// row whose key has a part missing has no key to repeat.
-    fn hash_chunk(&self, rows: &[Row]) -> Vec<(u64, u32)> {
+    fn hash_chunk(&self, rows: &[Row], deferred: Option<&DeferredCells>) -> Vec<(u64, u32)> {
         use std::hash::{BuildHasher, Hash, Hasher};
         let state = foldhash::quality::FixedState::with_seed(0x796d_656e);
         let mut out = Vec::with_capacity(rows.len());
-        'rows: for row in rows {
+        'rows: for (i, row) in rows.iter().enumerate() {
             let mut h = state.build_hasher();
             for &f in &self.fields {
+                // (A cell the reader kept as bytes: they are its matching
+                // form, as `normalize::value` of its text.)
+                let kept = deferred.filter(|d| d.field == f).and_then(|d| d.bytes(i));
+                if let Some(b) = kept {
+                    b.hash(&mut h);
+                    continue;
+                }
                 match row.values.get(f) {
                     // A text by its matching form, as `Key::text` (without
                     // making the key).
@@ -240,11 +247,12 @@ impl StreamedKeys {
         out
     }
 
-    /// Hash the keys of a chunk of `file` (on a worker) and add them to
+    /// Hash the keys of a chunk of `file` (on a worker; `deferred`: its
+    /// cells kept as bytes) and add them to
     /// their parts in this worker's blocks, grouped by part first (a
     /// counting sort: one pass to count, one to place).
-    pub(super) fn add_chunk(&self, file: u32, rows: &[Row]) {
-        let pairs = self.hash_chunk(rows);
+    pub(super) fn add_chunk(&self, file: u32, rows: &[Row], deferred: Option<&DeferredCells>) {
+        let pairs = self.hash_chunk(rows, deferred);
         let mut starts = [0u32; PARTS + 1];
         for &(h, _) in &pairs {
             starts[part_of(h) + 1] += 1;

@@ -43,9 +43,9 @@ fn a_key_repeated_in_chunks_of_two_workers_is_named_once_with_the_first_row() {
             rows.push(case("A7", 9000));
             rows
         };
-        keys.add_chunk(0, &rows);
+        keys.add_chunk(0, &rows, None);
     });
-    keys.add_chunk(0, &[case("B5", 9500), case("C1", 9501)]);
+    keys.add_chunk(0, &[case("B5", 9500), case("C1", 9501)], None);
     let mut data = Data::new(schema.datasets.len());
     data.add_file("办件.csv", None);
     let found: Vec<(u32, String)> = keys

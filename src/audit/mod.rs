@@ -14,7 +14,8 @@ use crate::engine::report::{append, SkippedFile};
 use crate::engine::{Audit, Data, DataError, Partial, Row, RunOptions, Runner, UnreadRow};
 use crate::ir::Program;
 use crate::read::{
-    discover, par_stream, read_table_full, recycle, ReadError, ReadOptions, DEFAULT_CHUNK_ROWS,
+    discover, par_stream, par_stream_deferring, read_table_full, recycle, ReadError, ReadOptions,
+    DEFAULT_CHUNK_ROWS,
 };
 use crate::schema::Schema;
 
@@ -275,13 +276,16 @@ pub fn audit_dir(
         // (memory holds the chunks in flight, not one partial per chunk).
         let merged = std::sync::Mutex::new(InOrder::default());
         let keys = StreamedKeys::new(program, schema, ds);
+        // (Its id, which no condition reads, is made a text only for the
+        // records reported: see `read::DeferredCells`.)
+        let defer = crate::engine::run::deferrable_field(program, schema, ds);
         for (si, src) in discovery.sources.iter().enumerate() {
             if schema.dataset_index(&src.dataset) != Some(ds) {
                 continue;
             }
             let file = file_of[si];
             let before = merged.lock().map(|m| (m.merged.rows(), m.errors.len()));
-            let result = par_stream(src, schema, opts, DEFAULT_CHUNK_ROWS, |pc| {
+            let result = par_stream_deferring(src, schema, opts, DEFAULT_CHUNK_ROWS, defer, |pc| {
                 let rows: Vec<Row> = pc
                     .records
                     .into_iter()
@@ -294,9 +298,9 @@ pub fn audit_dir(
                 // (The keys hashed first, while the chunk's texts are in
                 // the cache from their reading: case ids no rule reads.)
                 if let Some(k) = &keys {
-                    k.add_chunk(file, &rows);
+                    k.add_chunk(file, &rows, pc.deferred.as_ref());
                 }
-                let partial = runner.chunk(ds, &rows, None);
+                let partial = runner.chunk_deferred(ds, &rows, None, pc.deferred.as_ref());
                 recycle(rows.into_iter().map(|r| r.values));
                 if let Ok(mut m) = merged.lock() {
                     m.arrive(pc.index, partial, pc.errors);

@@ -270,6 +270,14 @@ impl CellParser {
         is_placeholder(t) || (self.none_words && is_none_word(t))
     }
 
+    /// [`CellParser::says_nothing`] of a cell of ASCII bytes (no word
+    /// saying there is nothing is ASCII: only a placeholder, of at most
+    /// six bytes).
+    #[inline]
+    pub(crate) fn says_nothing_ascii(&self, raw: &[u8]) -> bool {
+        raw.len() <= 6 && std::str::from_utf8(raw).is_ok_and(|t| self.says_nothing(t))
+    }
+
     /// [`CellParser::parse`] for a plain string field, sharing equal values
     /// through `cache` (one allocation per distinct value, not per cell).
     /// The cache stops growing at `limit` entries (a key-like column).

@@ -110,6 +110,9 @@ pub(crate) struct TablePlan {
     str_caches: PerThread<ColumnCaches>,
     /// A worker's buffer of split rows, for its next chunk.
     spare_rows: PerThread<FlatRows>,
+    /// The field whose plain cells are kept as bytes (see
+    /// [`super::DeferredCells`]), set by [`TablePlan::deferring`].
+    deferred: Option<usize>,
 }
 
 impl TablePlan {
@@ -202,7 +205,23 @@ impl TablePlan {
             alias_fields,
             str_caches: PerThread::default(),
             spare_rows: PerThread::default(),
+            deferred: None,
         })
+    }
+
+    /// This plan, keeping the cells of field `defer` as bytes where they
+    /// read as them (see [`super::DeferredCells`]): when its column is a
+    /// plain string of a text table (CSV, TSV), read from one column (not
+    /// also from a second one, whose cells are compared with it).
+    pub fn deferring(mut self, defer: Option<usize>) -> TablePlan {
+        self.deferred = defer.filter(|&f| {
+            !self.records_of_keys
+                && self.sheet.is_none()
+                && self.active.iter().any(|&(_, af)| af == f)
+                && self.parsers.get(f).is_some_and(CellParser::is_plain_string)
+                && !self.alt_columns.iter().any(|&(_, af)| af == f)
+        });
+        self
     }
 
     /// The shared strings and labels of the active columns for one
@@ -919,6 +938,9 @@ pub struct ParsedChunk {
     /// The texts of the rows skipped (`bad_rows`), for lookups: a key a
     /// skipped row may hold is not known to be absent.
     pub unread: Vec<Unread>,
+    /// The cells kept as bytes, an entry per record (see
+    /// [`super::par_stream_deferring`]); `None` when none were asked for.
+    pub deferred: Option<super::DeferredCells>,
 }
 
 /// A row not read as a record (its error is among the chunk's errors):
@@ -1239,6 +1261,8 @@ struct ColumnParse<'p> {
     /// The column in the row, and the field it fills.
     c: usize,
     f: usize,
+    /// Its plain cells are kept as bytes (see [`super::DeferredCells`]).
+    defer: bool,
     parser: &'p CellParser,
     /// Its commonest cells read from their bytes
     /// ([`CellParser::parse_bytes_into`]).
@@ -1281,6 +1305,7 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
             ColumnParse {
                 c,
                 f,
+                defer: plan.deferred == Some(f) && utf8,
                 parser,
                 by_bytes: parser.reads_bytes(share.local.is_some()),
                 share,
@@ -1293,6 +1318,10 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
     let totals = totals_rows(rows, enc);
     let mut totals = totals.iter().peekable();
     let mut nuls = rows.nul_rows.iter().peekable();
+    let mut deferred = plan
+        .deferred
+        .filter(|_| utf8)
+        .map(|f| super::DeferredCells::new(f, rows.len()));
     for i in 0..rows.len() {
         let cells = rows.row(i);
         let line = rows.lines[i];
@@ -1353,6 +1382,7 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
             continue;
         }
         let mut values = spares.values(plan.n_fields);
+        let mut kept: &[u8] = b"";
         for col in &mut cols {
             let (raw, raw_start) = cells.cell_at(col.c);
             // (The row's values start empty, and no other column fills
@@ -1365,6 +1395,10 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
                     }
                     continue;
                 }
+            } else if col.defer && keeps_as_bytes(col.parser, raw) {
+                *slot = super::DEFERRED;
+                kept = raw;
+                continue;
             } else if col.by_bytes
                 && col
                     .parser
@@ -1414,10 +1448,21 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
             valueless(plan, out, line, &cells, enc, delimiter, why);
             continue;
         }
+        if let Some(d) = &mut deferred {
+            d.push(kept);
+        }
         out.records.push(Record { row: line, values });
     }
+    out.deferred = deferred;
     plan.str_caches
         .put(cols.into_iter().map(|c| c.share).collect());
+}
+
+/// Whether a cell of a deferred column is kept as its bytes: it reads as
+/// them ([`super::DeferredCells::keeps`]) and is no placeholder.
+#[inline]
+fn keeps_as_bytes(parser: &CellParser, raw: &[u8]) -> bool {
+    super::DeferredCells::keeps(raw) && !parser.says_nothing_ascii(raw)
 }
 
 /// A cell that does not decode in its file's encoding: `Invalid`, and a

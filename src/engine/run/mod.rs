@@ -24,13 +24,17 @@ use super::shared_lookups::SharedLookups;
 use crate::ast::RuleKind;
 use crate::ir::{AggFunc, Const, IrExpr, Program, RuleDef, TemplatePiece};
 use crate::per_thread::PerThread;
+use crate::read::DeferredCells;
 use crate::sources::SourceRegistry;
 use crate::text::Text;
 use crate::value::Value;
+pub use deferral::deferrable_field;
+use deferral::Judged;
 use fast_path::FastChunk;
 use group_acc::{AggAcc, GroupAcc, Keep};
 use guard::{Guard, TextsMet};
 
+mod deferral;
 mod exact_sum;
 mod fast_path;
 mod group_acc;
@@ -486,6 +490,21 @@ impl<'a> Runner<'a> {
     /// `first_of_key[i]` says whether `rows[i]` is the first of its key (for
     /// `distinct`; `None`: every row counts). Pure: call it from any worker.
     pub fn chunk(&self, ds: usize, rows: &[Row], first_of_key: Option<&[bool]>) -> Partial {
+        self.chunk_deferred(ds, rows, first_of_key, None)
+    }
+
+    /// [`Runner::chunk`] of rows whose cells of one field the reader kept
+    /// as bytes (`deferred`, an entry per row: see
+    /// [`crate::read::par_stream_deferring`]), a field no rule's condition
+    /// reads ([`deferrable_field`]): made texts only for the records
+    /// reported, for their messages and keys.
+    pub fn chunk_deferred(
+        &self,
+        ds: usize,
+        rows: &[Row],
+        first_of_key: Option<&[bool]>,
+        deferred: Option<&DeferredCells>,
+    ) -> Partial {
         let mut p = self.empty_partial(ds);
         let mut lets = Vec::new();
         let cache = LookupCache::default();
@@ -591,11 +610,12 @@ impl<'a> Runner<'a> {
                     }
                 }
                 cache.borrow_mut().clear();
+                let kept = deferred.and_then(|d| Some((d.field, d.text(i)?)));
                 lets = eval_row(
                     &self.env,
                     *ri,
                     rule,
-                    row,
+                    Judged { row, kept },
                     slot,
                     &self.agg_plans,
                     &mut p,
@@ -871,7 +891,12 @@ fn field_evidence(env: &Env<'_>, r: &Row, t: &Touched) -> Evidence {
     }
 }
 
-fn record_key(env: &Env<'_>, rule: &RuleDef, frame: &mut Frame<'_>, row: &Row) -> Vec<String> {
+fn record_key(
+    env: &Env<'_>,
+    rule: &RuleDef,
+    frame: &mut Frame<'_>,
+    values: &[Value],
+) -> Vec<String> {
     if let (Some(keys), false) = (&rule.key, rule.is_group()) {
         // (A missing value is "": `Audit::finish` merges such a key with
         // no other.)
@@ -881,7 +906,7 @@ fn record_key(env: &Env<'_>, rule: &RuleDef, frame: &mut Frame<'_>, row: &Row) -
     ds.key
         .iter()
         .filter_map(|k| ds.field_index(k))
-        .map(|f| row.values[f].to_string())
+        .map(|f| values[f].to_string())
         .collect()
 }
 
@@ -944,13 +969,14 @@ fn eval_row(
     env: &Env<'_>,
     ri: usize,
     rule: &RuleDef,
-    row: &Row,
+    reported: Judged<'_>,
     slot: usize,
     agg_plans: &HashMap<usize, AggPlan<'_>>,
     p: &mut Partial,
     lets: Vec<Option<Val>>,
     cache: &LookupCache,
 ) -> Vec<Option<Val>> {
+    let row = reported.row;
     let mut f = Frame::with_lets(env, rule, &row.values, lets).with_cache(cache);
     match rule.kind {
         RuleKind::Metric => {
@@ -963,9 +989,9 @@ fn eval_row(
             );
         }
         RuleKind::Rule if rule.is_group() => {
-            eval_group_row(env, ri, rule, row, slot, agg_plans, p, &mut f);
+            eval_group_row(env, ri, rule, reported, slot, agg_plans, p, &mut f);
         }
-        RuleKind::Rule => eval_record(env, rule, row, p, &mut f),
+        RuleKind::Rule => eval_record(env, rule, reported, p, &mut f),
     }
     f.into_lets()
 }
@@ -1021,11 +1047,12 @@ fn eval_metric(
 fn undetermined_row(
     env: &Env<'_>,
     rule: &RuleDef,
-    row: &Row,
+    reported: Judged<'_>,
     f: &mut Frame<'_>,
     dataset: usize,
     p: &mut Partial,
 ) {
+    let row = reported.row;
     let file = &env.data.files[row.file as usize];
     let mut evidence = vec![Evidence {
         file: file.path.clone(),
@@ -1045,7 +1072,7 @@ fn undetermined_row(
     p.undetermined.push(Undetermined {
         code: env.names.rule(rule).0,
         dataset: env.names.datasets[dataset].clone(),
-        key: record_key(env, rule, f, row),
+        key: record_key(env, rule, f, &reported.values()),
         missing,
         evidence,
         group_rows: None,
@@ -1057,7 +1084,7 @@ fn eval_group_row(
     env: &Env<'_>,
     ri: usize,
     rule: &RuleDef,
-    row: &Row,
+    reported: Judged<'_>,
     slot: usize,
     agg_plans: &HashMap<usize, AggPlan<'_>>,
     p: &mut Partial,
@@ -1070,6 +1097,7 @@ fn eval_group_row(
     if member == Some(false) {
         return;
     }
+    let row = reported.row;
     let mut key_values = Vec::with_capacity(rule.group_by.len());
     for g in &rule.group_by {
         if let Some(v) = f.need(g) {
@@ -1078,7 +1106,7 @@ fn eval_group_row(
             // A record without its group key could be in any group: unless
             // it decides nothing, it is undetermined, by its own key.
             if !decides_nothing(env, rule, &agg_plans[&ri], member, row, f, &key_values) {
-                undetermined_row(env, rule, row, f, rule.dataset, p);
+                undetermined_row(env, rule, reported, f, rule.dataset, p);
                 add_unplaced(rule, &agg_plans[&ri], row, slot, p, f);
             }
             return;
@@ -1195,19 +1223,27 @@ fn bounds_of(plan: &AggPlan<'_>, g: &GroupAcc) -> Vec<Option<Range>> {
         .collect()
 }
 
-fn eval_record(env: &Env<'_>, rule: &RuleDef, row: &Row, p: &mut Partial, f: &mut Frame<'_>) {
+fn eval_record(
+    env: &Env<'_>,
+    rule: &RuleDef,
+    reported: Judged<'_>,
+    p: &mut Partial,
+    f: &mut Frame<'_>,
+) {
+    let row = reported.row;
     match f.settled(Frame::violation) {
         Some(false) => {}
         Some(true) => {
+            let values = reported.values();
             // Evaluate again, tracking the fields read, for the evidence (a
             // count over days no notice settles at its least, and shown
             // between its least and most: `用时 36 至 38 个工作日`).
-            let mut t = Frame::new(env, rule, &row.values)
+            let mut t = Frame::new(env, rule, &values)
                 .track()
                 .with_picks(f.extreme_picks(false));
             t.violation();
             let touched = t.touched.take().unwrap_or_default();
-            let key = record_key(env, rule, &mut t, row);
+            let key = record_key(env, rule, &mut t, &values);
             let most = f.extreme_picks(true);
             // (A count in a message hole, not in the clause that decided,
             // is shown between its own least and most, whatever decided.)
@@ -1216,7 +1252,7 @@ fn eval_record(env: &Env<'_>, rule: &RuleDef, row: &Row, p: &mut Partial, f: &mu
             let message = if most.is_empty() && !t.extremes_used() {
                 plain
             } else {
-                let mut m = Frame::new(env, rule, &row.values)
+                let mut m = Frame::new(env, rule, &values)
                     .with_picks(most)
                     .with_extremes(true);
                 m.violation();
@@ -1240,7 +1276,7 @@ fn eval_record(env: &Env<'_>, rule: &RuleDef, row: &Row, p: &mut Partial, f: &mu
             });
         }
         None => {
-            undetermined_row(env, rule, row, f, rule.report_dataset, p);
+            undetermined_row(env, rule, reported, f, rule.report_dataset, p);
         }
     }
 }

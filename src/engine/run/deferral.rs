@@ -1,0 +1,66 @@
+//! The field of a streamed dataset whose cells the reader may keep as
+//! bytes ([`crate::read::DeferredCells`]): its id, which the shipped
+//! policies read only in messages and keys. The engine makes such a cell
+//! a text only for a record it reports ([`Judged::values`]).
+
+use std::borrow::Cow;
+
+use super::Row;
+use crate::ir::{IrExpr, Program};
+use crate::schema::{FieldType, Schema};
+use crate::text::Text;
+use crate::value::Value;
+
+/// The field of dataset `ds` whose cells may be kept as bytes: its key,
+/// when that is one text field that nothing of the program reads but the
+/// holes of messages and a finding's own key. Not when any expression of
+/// any rule or metric reads it (a condition, a `let`, a group key, a
+/// department, a key of the rule's own), looks a record of `ds` up, or a
+/// rule takes each key once (`distinct`, which compares them).
+pub fn deferrable_field(program: &Program, schema: &Schema, ds: usize) -> Option<usize> {
+    let d = schema.datasets.get(ds)?;
+    let [key] = d.key.as_slice() else {
+        return None;
+    };
+    let field = d.field_index(key)?;
+    if d.fields[field].ty != FieldType::String {
+        return None;
+    }
+    let mut reads = |e: &IrExpr| match e {
+        IrExpr::Field {
+            dataset, field: f, ..
+        } => *dataset == ds && *f == field,
+        IrExpr::Lookup { dataset, .. } => *dataset == ds,
+        _ => false,
+    };
+    let read = program
+        .rules
+        .iter()
+        .any(|r| (r.dataset == ds && r.distinct) || r.judged_exprs().any(|e| e.any(&mut reads)));
+    (!read).then_some(field)
+}
+
+/// A record judged by a rule: its row, and the cell the reader kept as
+/// bytes (its field and text), if any.
+#[derive(Clone, Copy)]
+pub(super) struct Judged<'r> {
+    pub row: &'r Row,
+    pub kept: Option<(usize, &'r str)>,
+}
+
+impl<'r> Judged<'r> {
+    /// The record's values as reading its row whole gives them: with its
+    /// kept cell made a text (for a finding's message and key).
+    pub fn values(&self) -> Cow<'r, [Value]> {
+        match self.kept {
+            None => Cow::Borrowed(&self.row.values),
+            Some((field, text)) => {
+                let mut values = self.row.values.clone();
+                if let Some(v) = values.get_mut(field) {
+                    *v = Value::Str(Text::from(text));
+                }
+                Cow::Owned(values)
+            }
+        }
+    }
+}
