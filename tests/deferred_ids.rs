@@ -117,9 +117,9 @@ fn a_gbk_log_keeps_nothing() {
     assert!(records.iter().all(|(_, k)| k.is_none()));
 }
 
-/// The shipped policies read the case and fee ids only in messages and
-/// keys; a policy whose condition, `let`, own key or `distinct` reads the
-/// id does not have it deferred.
+/// The shipped policies read the case and fee ids only in record rules'
+/// messages; a policy whose condition, `let`, own key or group rule's
+/// message reads the id does not have it deferred.
 #[test]
 fn the_id_is_deferred_only_where_no_condition_reads_it() {
     let schema = Schema::builtin();
@@ -159,6 +159,7 @@ fn the_id_is_deferred_only_where_no_condition_reads_it() {
         "  let i = case.id\n  require case.channel != \"原单位\"",
         "  require case.channel != \"原单位\"\n  key case.id, case.item_code",
         "  require case.channel != \"原单位\" or contains(case.id, \"GA\")",
+        "  group by case.dept\n  require count() <= 1\n  message \"首件 {first(case.id)}\"",
     ] {
         assert_eq!(cases_of(rule(body)), None, "{body}");
     }
@@ -255,4 +256,31 @@ fn findings_and_repeats_show_the_ids_as_written() {
         )],
         "{json:#}"
     );
+}
+
+/// A group rule's message aggregates its records' ids as they are judged
+/// (`first(case.id)`): the ids are read, not kept as bytes.
+#[test]
+fn a_group_message_over_the_ids_shows_them() {
+    let dir = common::folder(&[(
+        "办件记录.csv",
+        &format!(
+            "{CASES_HEADER}GA1,K1,民政局,中心窗口,2025-03-03 09:00:00\n\
+             GA2,K1,民政局,中心窗口,2025-03-03 09:00:00\n"
+        ),
+    )]);
+    let policy = common::policy_folder(
+        "policy t {\n  title \"t\"\n  issuer \"t\"\n}\n\
+         rule X001 x {\n  title \"x\"\n  severity warning\n  cite gangnan-2017 \"四、(六)\"\n\
+         \x20 for case in cases\n  group by case.dept\n  require count() <= 1\n\
+         \x20 message \"首件 {first(case.id)}, 末件 {max(case.id)}\"\n}\n",
+    );
+    for engine in [None, Some("reference")] {
+        let json = common::audit_json(engine, dir.path(), &[policy.path().join("p.yimen")]);
+        let messages: Vec<&str> = common::with_code(&json, "findings", "X001")
+            .iter()
+            .map(|f| f["message"].as_str().unwrap())
+            .collect();
+        assert_eq!(messages, ["首件 GA1, 末件 GA2"], "{engine:?}");
+    }
 }

@@ -1,11 +1,13 @@
 //! The field of a streamed dataset whose cells the reader may keep as
 //! bytes ([`crate::read::DeferredCells`]): its id, which the shipped
-//! policies read only in messages and keys. The engine makes such a cell
-//! a text only for a record it reports ([`Judged::values`]).
+//! policies read only in record rules' messages (and the findings' keys
+//! are). The engine makes such a cell a text only for a record it reports
+//! ([`Judged::values`]).
 
 use std::borrow::Cow;
 
 use super::Row;
+use crate::ast::RuleKind;
 use crate::ir::{IrExpr, Program};
 use crate::schema::{FieldType, Schema};
 use crate::text::Text;
@@ -13,9 +15,10 @@ use crate::value::Value;
 
 /// The field of dataset `ds` whose cells may be kept as bytes: its key,
 /// when that is one text field that nothing of the program reads but the
-/// holes of messages and a finding's own key. Not when any expression of
-/// any rule or metric reads it (a condition, a `let`, a group key, a
-/// department, a key of the rule's own), looks a record of `ds` up, or a
+/// holes of record rules' messages. Not when any expression of any rule or
+/// metric reads it (a condition, a `let`, a group key, a department, a key
+/// of the rule's own, a group rule's or metric's message, whose aggregates
+/// the records feed as they are judged), looks a record of `ds` up, or a
 /// rule takes each key once (`distinct`, which compares them).
 pub fn deferrable_field(program: &Program, schema: &Schema, ds: usize) -> Option<usize> {
     let d = schema.datasets.get(ds)?;
@@ -33,10 +36,18 @@ pub fn deferrable_field(program: &Program, schema: &Schema, ds: usize) -> Option
         IrExpr::Lookup { dataset, .. } => *dataset == ds,
         _ => false,
     };
-    let read = program
-        .rules
-        .iter()
-        .any(|r| (r.dataset == ds && r.distinct) || r.judged_exprs().any(|e| e.any(&mut reads)));
+    // (A record rule's message is made from the record, given its kept
+    // cell; a group rule's, from aggregates its records feed as they are
+    // judged, so its holes read the cell as conditions do.)
+    let read = program.rules.iter().any(|r| {
+        let record_rule = r.kind == RuleKind::Rule && !r.is_group();
+        (r.dataset == ds && r.distinct)
+            || if record_rule {
+                r.judged_exprs().any(|e| e.any(&mut reads))
+            } else {
+                r.exprs().any(|e| e.any(&mut reads))
+            }
+    });
     (!read).then_some(field)
 }
 
