@@ -9,8 +9,8 @@ use std::borrow::Cow;
 use super::Row;
 use crate::ast::RuleKind;
 use crate::ir::{IrExpr, Program};
+use crate::read::DeferredCells;
 use crate::schema::{FieldType, Schema};
-use crate::text::Text;
 use crate::value::Value;
 
 /// The field of dataset `ds` whose cells may be kept as bytes: its key,
@@ -51,27 +51,28 @@ pub fn deferrable_field(program: &Program, schema: &Schema, ds: usize) -> Option
     (!read).then_some(field)
 }
 
-/// A record judged by a rule: its row, and the cell the reader kept as
-/// bytes (its field and text), if any.
+/// A record judged by a rule: its row, and the chunk's kept cells with
+/// the row's place among them, if the reader kept any.
 #[derive(Clone, Copy)]
 pub(super) struct Judged<'r> {
     pub row: &'r Row,
-    pub kept: Option<(usize, &'r str)>,
+    pub kept: Option<(&'r DeferredCells, usize)>,
 }
 
 impl<'r> Judged<'r> {
     /// The record's values as reading its row whole gives them: with its
     /// kept cell made a text (for a finding's message and key).
     pub fn values(&self) -> Cow<'r, [Value]> {
-        match self.kept {
-            None => Cow::Borrowed(&self.row.values),
-            Some((field, text)) => {
-                let mut values = self.row.values.clone();
-                if let Some(v) = values.get_mut(field) {
-                    *v = Value::Str(Text::from(text));
-                }
-                Cow::Owned(values)
-            }
+        let Some((cells, i)) = self.kept else {
+            return Cow::Borrowed(&self.row.values);
+        };
+        let Some(text) = cells.value(i) else {
+            return Cow::Borrowed(&self.row.values);
+        };
+        let mut values = self.row.values.clone();
+        if let Some(v) = values.get_mut(cells.field) {
+            *v = text;
         }
+        Cow::Owned(values)
     }
 }

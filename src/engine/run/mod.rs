@@ -610,7 +610,7 @@ impl<'a> Runner<'a> {
                     }
                 }
                 cache.borrow_mut().clear();
-                let kept = deferred.and_then(|d| Some((d.field, d.text(i)?)));
+                let kept = deferred.map(|d| (d, i));
                 lets = eval_row(
                     &self.env,
                     *ri,
