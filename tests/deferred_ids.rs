@@ -153,6 +153,16 @@ fn the_id_is_deferred_only_where_no_condition_reads_it() {
         id,
         "read in the message only"
     );
+    // A metric counting per id.
+    assert_eq!(
+        cases_of(
+            "policy t {\n  title \"t\"\n  issuer \"t\"\n}\n\
+             metric M91 m {\n  title \"m\"\n  cite gangnan-2017 \"四、(六)\"\n\
+             \x20 for case in cases\n  per case.id\n  ratio case.channel == \"原单位\"\n}\n"
+                .to_string()
+        ),
+        None
+    );
     for body in [
         "  require case.id != \"GA1\"",
         "  when case.id is not none\n  require case.channel != \"原单位\"",

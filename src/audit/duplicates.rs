@@ -221,6 +221,8 @@ impl StreamedKeys {
         use std::hash::{BuildHasher, Hash, Hasher};
         let state = foldhash::quality::FixedState::with_seed(0x796d_656e);
         let mut out = Vec::with_capacity(rows.len());
+        debug_assert!(deferred.is_none_or(|d| d.len() == rows.len()));
+        let deferred = deferred.filter(|d| self.fields.contains(&d.field));
         'rows: for (i, row) in rows.iter().enumerate() {
             let mut h = state.build_hasher();
             for &f in &self.fields {

@@ -276,8 +276,8 @@ pub fn audit_dir(
         // (memory holds the chunks in flight, not one partial per chunk).
         let merged = std::sync::Mutex::new(InOrder::default());
         let keys = StreamedKeys::new(program, schema, ds);
-        // (Its id, which no condition reads, is made a text only for the
-        // records reported: see `read::DeferredCells`.)
+        // (Its id, which nothing but record rules' messages reads, is made a
+        // text only for the records reported: see `read::DeferredCells`.)
         let defer = crate::engine::run::deferrable_field(program, schema, ds);
         for (si, src) in discovery.sources.iter().enumerate() {
             if schema.dataset_index(&src.dataset) != Some(ds) {

@@ -1,6 +1,6 @@
 //! Cells of one text field kept as bytes, not made into texts: a streamed
-//! dataset's id (`办件编号`), which no rule's condition reads, only the
-//! messages and keys of the few records reported. Making it a text for
+//! dataset's id (`办件编号`), which nothing but record rules' messages
+//! reads, and the keys of the few records reported. Making it a text for
 //! every record (an allocation while reading, a freeing and a cache miss
 //! on its count when the record's values are dropped) was about 7% of a
 //! 10M-case audit's samples (`perf`); its bytes are copied here instead,
@@ -10,8 +10,10 @@
 //! Invariant: a cell is kept here only when reading it would give exactly
 //! its bytes as a text (see [`DeferredCells::keeps`]), so the text made
 //! later is the one reading it would have made; the record's value of the
-//! field then holds [`DEFERRED`], which nothing reads (the caller asks for
-//! deferral only of a field no condition reads).
+//! field then holds [`DEFERRED`], which no rule reads (the caller asks for
+//! deferral only of a field nothing but record rules' messages reads), and
+//! the reader takes as a value held (`chunk::no_record`: the cell is not
+//! empty). The entries follow the chunk's records one for one.
 
 use crate::text::Text;
 use crate::value::Value;
@@ -75,7 +77,9 @@ impl DeferredCells {
     #[inline]
     pub(crate) fn push(&mut self, raw: &[u8]) {
         self.bytes.extend_from_slice(raw);
-        // (A chunk's bytes are far below 4 GiB: a block is cut at 16 MiB.)
+        // (At most 64 bytes a record, a chunk's records a few thousand: far
+        // below 4 GiB.)
+        debug_assert!(u32::try_from(self.bytes.len()).is_ok());
         self.ends
             .push(u32::try_from(self.bytes.len()).unwrap_or(u32::MAX));
     }

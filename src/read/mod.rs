@@ -570,7 +570,8 @@ where
     par_stream_deferring(source, schema, opts, chunk_rows, None, f)
 }
 
-/// [`par_stream`], the cells of field `defer` (a text no condition reads)
+/// [`par_stream`], the cells of field `defer` (a text nothing but record
+/// rules' messages reads, `engine::run::deferrable_field`)
 /// kept as bytes where they can be, not made texts: in
 /// [`ParsedChunk::deferred`] (a CSV or TSV; other formats read them all).
 pub fn par_stream_deferring<F>(

@@ -495,9 +495,9 @@ impl<'a> Runner<'a> {
 
     /// [`Runner::chunk`] of rows whose cells of one field the reader kept
     /// as bytes (`deferred`, an entry per row: see
-    /// [`crate::read::par_stream_deferring`]), a field no rule's condition
-    /// reads ([`deferrable_field`]): made texts only for the records
-    /// reported, for their messages and keys.
+    /// [`crate::read::par_stream_deferring`]), a field nothing but record
+    /// rules' messages reads ([`deferrable_field`]): made texts only for the
+    /// records reported, for their messages and keys.
     pub fn chunk_deferred(
         &self,
         ds: usize,
@@ -505,6 +505,7 @@ impl<'a> Runner<'a> {
         first_of_key: Option<&[bool]>,
         deferred: Option<&DeferredCells>,
     ) -> Partial {
+        debug_assert!(deferred.is_none_or(|d| d.len() == rows.len()));
         let mut p = self.empty_partial(ds);
         let mut lets = Vec::new();
         let cache = LookupCache::default();
@@ -969,14 +970,14 @@ fn eval_row(
     env: &Env<'_>,
     ri: usize,
     rule: &RuleDef,
-    reported: Judged<'_>,
+    judged: Judged<'_>,
     slot: usize,
     agg_plans: &HashMap<usize, AggPlan<'_>>,
     p: &mut Partial,
     lets: Vec<Option<Val>>,
     cache: &LookupCache,
 ) -> Vec<Option<Val>> {
-    let row = reported.row;
+    let row = judged.row;
     let mut f = Frame::with_lets(env, rule, &row.values, lets).with_cache(cache);
     match rule.kind {
         RuleKind::Metric => {
@@ -989,9 +990,9 @@ fn eval_row(
             );
         }
         RuleKind::Rule if rule.is_group() => {
-            eval_group_row(env, ri, rule, reported, slot, agg_plans, p, &mut f);
+            eval_group_row(env, ri, rule, judged, slot, agg_plans, p, &mut f);
         }
-        RuleKind::Rule => eval_record(env, rule, reported, p, &mut f),
+        RuleKind::Rule => eval_record(env, rule, judged, p, &mut f),
     }
     f.into_lets()
 }
@@ -1047,12 +1048,12 @@ fn eval_metric(
 fn undetermined_row(
     env: &Env<'_>,
     rule: &RuleDef,
-    reported: Judged<'_>,
+    judged: Judged<'_>,
     f: &mut Frame<'_>,
     dataset: usize,
     p: &mut Partial,
 ) {
-    let row = reported.row;
+    let row = judged.row;
     let file = &env.data.files[row.file as usize];
     let mut evidence = vec![Evidence {
         file: file.path.clone(),
@@ -1072,7 +1073,7 @@ fn undetermined_row(
     p.undetermined.push(Undetermined {
         code: env.names.rule(rule).0,
         dataset: env.names.datasets[dataset].clone(),
-        key: record_key(env, rule, f, &reported.values()),
+        key: record_key(env, rule, f, &judged.values()),
         missing,
         evidence,
         group_rows: None,
@@ -1084,7 +1085,7 @@ fn eval_group_row(
     env: &Env<'_>,
     ri: usize,
     rule: &RuleDef,
-    reported: Judged<'_>,
+    judged: Judged<'_>,
     slot: usize,
     agg_plans: &HashMap<usize, AggPlan<'_>>,
     p: &mut Partial,
@@ -1097,7 +1098,7 @@ fn eval_group_row(
     if member == Some(false) {
         return;
     }
-    let row = reported.row;
+    let row = judged.row;
     let mut key_values = Vec::with_capacity(rule.group_by.len());
     for g in &rule.group_by {
         if let Some(v) = f.need(g) {
@@ -1106,7 +1107,7 @@ fn eval_group_row(
             // A record without its group key could be in any group: unless
             // it decides nothing, it is undetermined, by its own key.
             if !decides_nothing(env, rule, &agg_plans[&ri], member, row, f, &key_values) {
-                undetermined_row(env, rule, reported, f, rule.dataset, p);
+                undetermined_row(env, rule, judged, f, rule.dataset, p);
                 add_unplaced(rule, &agg_plans[&ri], row, slot, p, f);
             }
             return;
@@ -1226,15 +1227,15 @@ fn bounds_of(plan: &AggPlan<'_>, g: &GroupAcc) -> Vec<Option<Range>> {
 fn eval_record(
     env: &Env<'_>,
     rule: &RuleDef,
-    reported: Judged<'_>,
+    judged: Judged<'_>,
     p: &mut Partial,
     f: &mut Frame<'_>,
 ) {
-    let row = reported.row;
+    let row = judged.row;
     match f.settled(Frame::violation) {
         Some(false) => {}
         Some(true) => {
-            let values = reported.values();
+            let values = judged.values();
             // Evaluate again, tracking the fields read, for the evidence (a
             // count over days no notice settles at its least, and shown
             // between its least and most: `用时 36 至 38 个工作日`).
@@ -1268,6 +1269,8 @@ fn eval_record(
                 dept: dept_of(rule, &mut t),
                 message,
                 cite: Vec::new(),
+                // (The fields the condition read: never a kept cell, see
+                // `deferrable_field`.)
                 evidence: evidence_of(env, row, &touched),
                 group_rows: None,
                 status: None,
@@ -1276,7 +1279,7 @@ fn eval_record(
             });
         }
         None => {
-            undetermined_row(env, rule, reported, f, rule.report_dataset, p);
+            undetermined_row(env, rule, judged, f, rule.report_dataset, p);
         }
     }
 }
