@@ -153,6 +153,13 @@ fn the_id_is_deferred_only_where_no_condition_reads_it() {
         id,
         "read in the message only"
     );
+    // A rule taking each case once (`distinct`: the log is held whole).
+    assert_eq!(
+        cases_of(
+            rule("  require case.channel != \"原单位\"").replace("in cases", "in distinct cases")
+        ),
+        None
+    );
     // A metric counting per id.
     assert_eq!(
         cases_of(

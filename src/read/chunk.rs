@@ -1285,6 +1285,11 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
     // enum's labels for this worker, and what an empty cell becomes (optional
     // columns are empty in most rows: no call per cell then). One struct per
     // column, walked in step with the row's cells.
+    // (A UTF-8 text's cells are their texts' bytes: only there kept as bytes.)
+    let mut deferred = plan
+        .deferred
+        .filter(|_| utf8)
+        .map(|f| super::DeferredCells::new(f, rows.len()));
     let mut cols: Vec<ColumnParse<'_>> = plan
         .active
         .iter()
@@ -1305,7 +1310,7 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
             ColumnParse {
                 c,
                 f,
-                defer: plan.deferred == Some(f) && utf8,
+                defer: deferred.as_ref().is_some_and(|d| d.field == f),
                 parser,
                 by_bytes: parser.reads_bytes(share.local.is_some()),
                 share,
@@ -1318,10 +1323,6 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
     let totals = totals_rows(rows, enc);
     let mut totals = totals.iter().peekable();
     let mut nuls = rows.nul_rows.iter().peekable();
-    let mut deferred = plan
-        .deferred
-        .filter(|_| utf8)
-        .map(|f| super::DeferredCells::new(f, rows.len()));
     for i in 0..rows.len() {
         let cells = rows.row(i);
         let line = rows.lines[i];

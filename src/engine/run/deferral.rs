@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use super::Row;
+use super::{Row, Runner};
 use crate::ast::RuleKind;
 use crate::ir::{IrExpr, Program};
 use crate::read::DeferredCells;
@@ -18,9 +18,13 @@ use crate::value::Value;
 /// holes of record rules' messages. Not when any expression of any rule or
 /// metric reads it (a condition, a `let`, a group key, a department, a key
 /// of the rule's own, a group rule's or metric's message, whose aggregates
-/// the records feed as they are judged), looks a record of `ds` up, or a
-/// rule takes each key once (`distinct`, which compares them).
+/// the records feed as they are judged), and only of a dataset streamed
+/// ([`Runner::streamable`]: none looks its records up or takes each key
+/// once).
 pub fn deferrable_field(program: &Program, schema: &Schema, ds: usize) -> Option<usize> {
+    if !Runner::streamable(program, ds) {
+        return None;
+    }
     let d = schema.datasets.get(ds)?;
     let [key] = d.key.as_slice() else {
         return None;
@@ -29,24 +33,17 @@ pub fn deferrable_field(program: &Program, schema: &Schema, ds: usize) -> Option
     if d.fields[field].ty != FieldType::String {
         return None;
     }
-    let mut reads = |e: &IrExpr| match e {
-        IrExpr::Field {
-            dataset, field: f, ..
-        } => *dataset == ds && *f == field,
-        IrExpr::Lookup { dataset, .. } => *dataset == ds,
-        _ => false,
-    };
+    let mut reads = |e: &IrExpr| matches!(e, IrExpr::Field { dataset, field: f, .. } if *dataset == ds && *f == field);
     // (A record rule's message is made from the record, given its kept
     // cell; a group rule's, from aggregates its records feed as they are
     // judged, so its holes read the cell as conditions do.)
     let read = program.rules.iter().any(|r| {
         let record_rule = r.kind == RuleKind::Rule && !r.is_group();
-        (r.dataset == ds && r.distinct)
-            || if record_rule {
-                r.judged_exprs().any(|e| e.any(&mut reads))
-            } else {
-                r.exprs().any(|e| e.any(&mut reads))
-            }
+        if record_rule {
+            r.judged_exprs().any(|e| e.any(&mut reads))
+        } else {
+            r.exprs().any(|e| e.any(&mut reads))
+        }
     });
     (!read).then_some(field)
 }
