@@ -30,13 +30,18 @@
 //! Invariant: a certified outcome is the one the fast evaluator computes
 //! for the record, with no missing value noted (debug builds check every
 //! one against it, and the reference checks the fast path as before).
-//! Only rules and metrics without a memo (they read a date and time) get a
-//! kernel: the memo replays the others at less cost.
+//! Rules and metrics without a memo (they read a date and time) get a
+//! kernel; of the others, the memo replays most at less cost, and only a
+//! rule (not a metric or a group rule) whose kernel reads nothing but
+//! columns its dataset's other kernels read gets one too (`H006`'s
+//! `catalogue[case.item_code] is not none`: a chunk it certifies wholly
+//! passed skips the rule's pass; `run::Runner::new`).
 
 use chrono::NaiveDate;
 
 use super::{apply_func, arith, compare, equal, is_test, texts_match, Fast, F};
 use crate::ast::{CmpOp, IsTest, RuleKind};
+use crate::engine::address_slots::TextsMet;
 use crate::engine::data::Row;
 use crate::engine::eval::{holds, Env};
 use crate::engine::index::Hit;
@@ -426,6 +431,26 @@ impl Kernel {
     pub fn is_metric(&self) -> bool {
         self.metric
     }
+
+    /// Whether every column of the records this kernel reads (a field, its
+    /// day, the record a lookup by a field finds) is one that one of
+    /// `others` reads too, so that a chunk computes it for them anyway.
+    pub fn reads_only_columns_of(&self, others: &[&Kernel]) -> bool {
+        let mut theirs = Vec::new();
+        for k in others {
+            k.columns(&mut theirs);
+        }
+        let mut mine = Vec::new();
+        self.columns(&mut mine);
+        mine.iter().all(|c| theirs.contains(c))
+    }
+
+    /// The columns its filters and test read, into `out`.
+    fn columns(&self, out: &mut Vec<Column>) {
+        for n in self.filters.iter().chain(&self.test) {
+            n.columns(out);
+        }
+    }
 }
 
 /// What the kernels of a chunk's rules see.
@@ -745,6 +770,16 @@ fn binary<'r>(
     pool.push(right);
 }
 
+/// Of a comparison's operands, the one that is not a text constant or
+/// parameter and that text, when the other is one.
+fn text_operand<'r>(cx: &Cx<'r, '_>, a: &'r Node, b: &'r Node) -> Option<(&'r Node, &'r Text)> {
+    match (cx.scalar(a), cx.scalar(b)) {
+        (None, Some(F::Str(t))) => Some((a, t)),
+        (Some(F::Str(t)), None) => Some((b, t)),
+        _ => None,
+    }
+}
+
 /// `f` of `a`'s value of each record, into `out`: from a shared column in
 /// place when `a` is one (no copy of it first).
 #[inline]
@@ -753,7 +788,7 @@ fn unary<'r>(
     cx: &Cx<'r, '_>,
     pool: &mut Pool<'r>,
     out: &mut Vec<F<'r>>,
-    f: impl Fn(F<'r>) -> F<'r>,
+    mut f: impl FnMut(F<'r>) -> F<'r>,
 ) {
     if let Some(xs) = cx.borrowed(a) {
         out.clear();
@@ -856,6 +891,21 @@ fn eval<'r>(node: &'r Node, cx: &Cx<'r, '_>, pool: &mut Pool<'r>, out: &mut Vec<
             pool.push(right);
         }
         Node::Arith(op, a, b) => binary(a, b, cx, pool, out, |x, y| arith(*op, x, y)),
+        // A field's or looked-up field's text compared with one text
+        // (`case.channel == "原单位"`, `item.handling_type == "即办件"`):
+        // each of the batch's few strings compared once.
+        Node::Cmp(op @ (CmpOp::Eq | CmpOp::Ne), a, b) if text_operand(cx, a, b).is_some() => {
+            let Some((x, text)) = text_operand(cx, a, b) else {
+                return;
+            };
+            let eq = *op == CmpOp::Eq;
+            let mut met = TextsMet::default();
+            unary(x, cx, pool, out, |v| match need(v) {
+                F::Str(s) => F::bool(met.equal(s, text) == eq),
+                F::Unknown => F::Unknown,
+                v => F::tri(compare(*op, v, F::Str(text))),
+            });
+        }
         // (Numbers and days compared in place, the rest by `compare`,
         // which orders them the same way.)
         Node::Cmp(op, a, b) => binary(a, b, cx, pool, out, |x, y| match (x, y) {

@@ -111,6 +111,39 @@ rule K009 open-long {
   require workdays(case.accepted_at, as_of) - case.suspended_days <= 30 and -case.suspended_days <= 0
   message "{case.id}"
 }
+rule K010 listed {
+  title "j"
+  severity error
+  cite gangnan-2017 "四、(六)"
+  for case in cases
+  require catalogue[case.item_code] is not none
+  message "{case.id}"
+}
+rule K011 listed-refused {
+  title "k"
+  severity error
+  cite gangnan-2017 "四、(六)"
+  for case in cases
+  when case.result == "不予"
+  require catalogue[case.item_code] is not none
+  message "{case.id}"
+}
+rule K012 outside-same-day {
+  title "l"
+  severity warning
+  cite gangnan-2017 "四、(六)"
+  for case in cases
+  when case.channel == "原单位"
+  require case.finished_at is not none and date(case.finished_at) <= date(case.accepted_at)
+  message "{case.id}"
+}
+metric M93 listed-rate {
+  title "m"
+  cite gangnan-2017 "四、(六)"
+  for case in cases
+  per case.dept
+  ratio catalogue[case.item_code] is not none
+}
 rule K007 grouped {
   title "g"
   severity error
@@ -300,6 +333,23 @@ static CASES: std::sync::LazyLock<Vec<Case>> = std::sync::LazyLock::new(|| {
                 text("原单位"),
             ),
         ),
+        // (原单位 in its matching form only: a trailing ideographic space.)
+        (
+            "elsewhere spaced, same day",
+            with(
+                base("A1", "2025-03-03 09:00", Some("2025-03-03 10:00")),
+                "channel",
+                text("原单位\u{3000}"),
+            ),
+        ),
+        (
+            "elsewhere spaced, next day",
+            with(
+                base("A1", "2025-03-03 09:00", Some("2025-03-04 10:00")),
+                "channel",
+                text("原单位\u{3000}"),
+            ),
+        ),
     ]
 });
 
@@ -338,6 +388,31 @@ fn rules_and_metrics_without_a_memo_get_a_kernel_others_not() {
     // A lookup by date and a group rule: none.
     assert!(!has("K006"));
     assert!(!has("K007"));
+}
+
+/// A rule a memo replays gets a kernel too when its kernel reads only the
+/// columns the other kernels of its dataset read (K010 reads the catalogue
+/// item K001 and K002 find): not when it reads one of its own (K011's
+/// result), nor a metric (M93) or a group rule (K008).
+#[test]
+fn a_memo_s_rule_gets_a_kernel_when_it_reads_only_other_kernels_columns() {
+    let program = program();
+    let data = data();
+    let opts = options();
+    let runner = Runner::new(&program, Schema::builtin(), &data, &opts);
+    let ri = |code: &str| code_index(&program, code);
+    for code in ["K010", "K011", "M93", "K008"] {
+        assert!(runner.memo_plans[ri(code)].is_some(), "{code} has a memo");
+        assert!(Kernel::of(&program.rules[ri(code)]).is_some() || code == "K008");
+    }
+    assert!(runner.kernels[ri("K010")].is_some());
+    for code in ["K011", "M93", "K008"] {
+        assert!(runner.kernels[ri(code)].is_none(), "{code}");
+    }
+    // (The memo-less rules keep theirs.)
+    for code in ["K001", "K002", "K012", "M91"] {
+        assert!(runner.kernels[ri(code)].is_some(), "{code}");
+    }
 }
 
 /// The kernels' outcomes checked against the fast evaluator's notes, which
@@ -455,6 +530,18 @@ mod certified {
         // (`or` true by its right side after an unknown left: a pass the fast
         // path notes a missing value in.)
         expect("K003", "no channel", UNSURE);
+        // K010: an item the catalogue has passes; one it lacks, or no item
+        // code, is left to the fast path.
+        expect("K010", "on time", PASS);
+        expect("K010", "item not in the catalogue", UNSURE);
+        expect("K010", "no item code", UNSURE);
+        // K012: a text compared with 原单位 once per string, in its matching
+        // form: the spaced channel is 原单位 too.
+        expect("K012", "on time", PASS);
+        expect("K012", "elsewhere spaced, same day", PASS);
+        expect("K012", "elsewhere spaced, next day", UNSURE);
+        expect("K012", "elsewhere, short suspended", UNSURE);
+        expect("K012", "no channel", UNSURE);
         // M91: counted, true or false; `and` stops at an unfinished case.
         expect("M91", "on time", COUNTED_FALSE);
         expect("M91", "no department", COUNTED_TRUE);
@@ -480,7 +567,12 @@ mod certified {
         let opts = options();
         let runner = Runner::new(&program, Schema::builtin(), &data, &opts);
         let ds = Schema::builtin().dataset_index("cases").expect("cases");
-        let few = &data.tables[ds];
+        // (One string per text, as the reader shares a column's: the
+        // lookups a worker remembers are kept by the key string's address,
+        // one a slot, and two of the cases' own strings of one item code
+        // taking one slot would leave one of them unknown (not certified)
+        // in one order of the records and the other in another.)
+        let few = &one_string_per_text(&data.tables[ds]);
         let one = certify(&runner, ds, few);
         let many = many_rows(few);
         let all = certify(&runner, ds, &many);
@@ -497,6 +589,31 @@ mod certified {
             }
         }
     }
+}
+
+/// `rows` with each text one string, shared by every row that holds it.
+#[cfg(debug_assertions)]
+fn one_string_per_text(rows: &[Row]) -> Vec<Row> {
+    let mut strings: std::collections::HashMap<String, Text> = std::collections::HashMap::new();
+    rows.iter()
+        .map(|r| Row {
+            file: r.file,
+            row: r.row,
+            values: r
+                .values
+                .iter()
+                .map(|v| match v {
+                    Value::Str(t) => Value::Str(
+                        strings
+                            .entry(t.to_string())
+                            .or_insert_with(|| t.clone())
+                            .clone(),
+                    ),
+                    v => v.clone(),
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 /// The cases repeated into a chunk of more than two batches (each copy a

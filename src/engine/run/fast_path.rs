@@ -5,12 +5,12 @@
 
 #[cfg(debug_assertions)]
 use super::eval_metric;
-use super::guard::TextsMet;
 use super::kept_groups::KeptGroups;
 use super::memo::{Memo, MemoPlan, Outcome};
 use super::metric_counts::MetricCounts;
 use super::{AggInput, AggPlan, GroupAcc, Partial, Runner};
 use crate::ast::RuleKind;
+use crate::engine::address_slots::TextsMet;
 use crate::engine::data::Row;
 #[cfg(debug_assertions)]
 use crate::engine::eval::Frame;

@@ -15,10 +15,10 @@
 //! reference evaluator.
 
 use crate::ast::{CmpOp, IsTest};
-use crate::engine::address_slots::AddressSlots;
+use crate::engine::address_slots::TextsMet;
 use crate::ir::{Const, IrExpr, RuleDef};
 use crate::text::Text;
-use crate::value::{text_eq, Value};
+use crate::value::Value;
 
 /// A rule's first condition, when it is one of these shapes.
 #[derive(Clone, Debug)]
@@ -99,36 +99,6 @@ impl Guard {
     }
 }
 
-/// Whether each text a rule pass's [`Guard::Text`] met equals its text, by
-/// the address of the text's string: a column's texts are a few strings
-/// the reader shares (`原单位`, `中心窗口`), each compared once a pass, where
-/// each record's comparison read both strings (a third of the guard's
-/// instructions on generated cases). A pass's records outlive it, so no
-/// other string takes an address it has met while it lasts: one table a
-/// pass, never kept beyond it.
-#[derive(Default)]
-pub(super) struct TextsMet {
-    /// Whether the text equals the guard's text, by its string's address.
-    slots: AddressSlots<bool, TEXTS_MET>,
-}
-
-/// Slots of [`TextsMet`] (a power of two).
-const TEXTS_MET: usize = 16;
-
-impl TextsMet {
-    /// Whether `s` equals `text` in their matching form ([`text_eq`]).
-    #[inline]
-    fn equal(&mut self, s: &Text, text: &Text) -> bool {
-        let a = s.address();
-        if let Some(equal) = self.slots.get(a) {
-            return equal;
-        }
-        let equal = Text::ptr_eq(s, text) || text_eq(s, text);
-        self.slots.put(a, equal);
-        equal
-    }
-}
-
 /// `case.field`: the index of a field of the record ranged over.
 fn record_field(e: &IrExpr) -> Option<usize> {
     match e {
@@ -143,7 +113,3 @@ fn text_const(e: &IrExpr) -> Option<Text> {
         _ => None,
     }
 }
-
-#[cfg(test)]
-#[path = "guard_tests.rs"]
-mod tests;

@@ -11,6 +11,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use rayon::prelude::*;
 
+use super::address_slots::TextsMet;
 use super::data::{Data, Row};
 use super::eval::{AggInput, Env, Frame, GroupView, LookupCache, Names, Range, Touched, Val};
 use super::fast::batch::{self, Kernel};
@@ -32,7 +33,7 @@ pub use deferral::deferrable_field;
 use deferral::Judged;
 use fast_path::FastChunk;
 use group_acc::{AggAcc, GroupAcc, Keep};
-use guard::{Guard, TextsMet};
+use guard::Guard;
 
 mod deferral;
 mod exact_sum;
@@ -390,12 +391,38 @@ impl<'a> Runner<'a> {
             .map(|d| d.event_date.as_ref().and_then(|n| d.field_index(n)))
             .collect();
         let memo_plans = memo::plans(program, schema, &agg_plans);
-        let kernels: Vec<Option<Kernel>> = program
+        let mut kernels: Vec<Option<Kernel>> = program
             .rules
             .iter()
             .zip(&memo_plans)
             .map(|(rule, memo)| memo.is_none().then(|| Kernel::of(rule)).flatten())
             .collect();
+        // A rule that a memo replays gets a kernel too when that kernel
+        // reads only columns the other kernels of its dataset read (H006's
+        // `catalogue[case.item_code]`, which H003 and H004 read): it costs
+        // a test a record over a column made anyway, and a chunk it
+        // certifies wholly passed skips the rule's pass (no memo lookup a
+        // record). A kernel reading a column of its own costs more than
+        // the memo; a metric's and a group's passes are never skipped.
+        let extra: Vec<(usize, Kernel)> = program
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|&(ri, r)| {
+                memo_plans[ri].is_some() && r.kind == RuleKind::Rule && !r.is_group()
+            })
+            .filter_map(|(ri, r)| {
+                let k = Kernel::of(r)?;
+                let others: Vec<&Kernel> = rules[r.dataset]
+                    .iter()
+                    .filter_map(|(rj, _)| kernels[*rj].as_ref())
+                    .collect();
+                k.reads_only_columns_of(&others).then_some((ri, k))
+            })
+            .collect();
+        for (ri, k) in extra {
+            kernels[ri] = Some(k);
+        }
         let kernel_slots = rules
             .iter()
             .map(|ds_rules| {
