@@ -414,6 +414,15 @@ impl Runner<'_> {
         {
             return false;
         }
+        self.excluded(rule, row);
+        true
+    }
+
+    /// A record the rule's guard excludes: the rule passes it, the metric
+    /// does not count it, the group rule does not have it; debug builds
+    /// check that against the reference.
+    #[inline]
+    pub(super) fn excluded(&self, rule: &RuleDef, row: &Row) {
         match rule.kind {
             RuleKind::Metric => {
                 #[cfg(debug_assertions)]
@@ -422,7 +431,6 @@ impl Runner<'_> {
             RuleKind::Rule if rule.is_group() => self.not_member(rule, row),
             RuleKind::Rule => self.check_pass(rule, row),
         }
-        true
     }
 
     /// Debug builds: the reference evaluator agrees with the fast path.

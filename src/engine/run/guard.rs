@@ -8,6 +8,11 @@
 //! where the evaluator would begin the rule, dispatch on the tree and
 //! convert the value.
 //!
+//! The guards of a chunk's rules that have no kernel are checked in one pass
+//! over its records ([`Exclusions`]), each record's fields read once for
+//! all of them, where each rule's pass read them again; a rule whose guard
+//! excludes every record of the chunk has no pass to make.
+//!
 //! Invariant: [`Guard::excludes`] is `true` only when the fast evaluator
 //! would find the condition `false` (known, not missing): for anything else
 //! (a missing or unparsable value, another type) it is `false` and the rule
@@ -16,6 +21,7 @@
 
 use crate::ast::{CmpOp, IsTest};
 use crate::engine::address_slots::TextsMet;
+use crate::engine::data::Row;
 use crate::ir::{Const, IrExpr, RuleDef};
 use crate::text::Text;
 use crate::value::Value;
@@ -99,6 +105,73 @@ impl Guard {
     }
 }
 
+/// The records of a chunk that the guards of its rules exclude, checked for
+/// up to 64 rules at once, record by record.
+pub(super) struct Exclusions {
+    /// By record: bit `k` set when the guard of the `k`th rule checked here
+    /// excludes it.
+    masks: Vec<u64>,
+    /// By slot (the dataset's rules in order): the rule's bit, 0 when its
+    /// guard is not checked here.
+    bits: Vec<u64>,
+    /// The bits of the rules whose guards exclude every record.
+    every: u64,
+}
+
+impl Exclusions {
+    /// Check the guards given by slot (`None`: none to check) on every
+    /// record of `rows`; past the 64th, guards are left unchecked.
+    pub(super) fn of(guards: &[Option<&Guard>], rows: &[Row]) -> Exclusions {
+        let mut bits = vec![0u64; guards.len()];
+        let mut checked: Vec<(&Guard, u64, TextsMet)> = Vec::new();
+        for (slot, g) in guards.iter().enumerate() {
+            if let Some(g) = g {
+                if checked.len() < 64 {
+                    bits[slot] = 1 << checked.len();
+                    checked.push((g, bits[slot], TextsMet::default()));
+                }
+            }
+        }
+        let mut every = !0u64;
+        let masks = if checked.is_empty() {
+            Vec::new()
+        } else {
+            rows.iter()
+                .map(|row| {
+                    let mut m = 0;
+                    for (g, bit, met) in &mut checked {
+                        if g.excludes(&row.values, met) {
+                            m |= *bit;
+                        }
+                    }
+                    every &= m;
+                    m
+                })
+                .collect()
+        };
+        Exclusions { masks, bits, every }
+    }
+
+    /// Whether the guard of the rule at `slot` was checked here.
+    #[inline]
+    pub(super) fn checked(&self, slot: usize) -> bool {
+        self.bits.get(slot).is_some_and(|&b| b != 0)
+    }
+
+    /// Whether the guard of the rule at `slot` (checked here) excludes
+    /// record `i`.
+    #[inline]
+    pub(super) fn excludes(&self, slot: usize, i: usize) -> bool {
+        self.masks[i] & self.bits[slot] != 0
+    }
+
+    /// Whether the guard of the rule at `slot` (checked here) excludes every
+    /// record.
+    pub(super) fn every(&self, slot: usize) -> bool {
+        self.checked(slot) && self.every & self.bits[slot] != 0
+    }
+}
+
 /// `case.field`: the index of a field of the record ranged over.
 fn record_field(e: &IrExpr) -> Option<usize> {
     match e {
@@ -113,3 +186,7 @@ fn text_const(e: &IrExpr) -> Option<Text> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+#[path = "guard_tests.rs"]
+mod tests;

@@ -33,7 +33,7 @@ pub use deferral::deferrable_field;
 use deferral::Judged;
 use fast_path::FastChunk;
 use group_acc::{AggAcc, GroupAcc, Keep};
-use guard::Guard;
+use guard::{Exclusions, Guard};
 
 mod deferral;
 mod exact_sum;
@@ -595,21 +595,40 @@ impl<'a> Runner<'a> {
                 }
             }
         }
+        // The guards of the rules without a kernel, checked for every
+        // record at once.
+        let exclusions = match &fast {
+            Some(_) => {
+                let guards: Vec<Option<&Guard>> = self.rules[ds]
+                    .iter()
+                    .enumerate()
+                    .map(|(slot, (ri, _))| {
+                        let kernel = certified.get(slot).is_some_and(|c| !c.is_empty());
+                        self.guards[*ri].as_ref().filter(|_| !kernel)
+                    })
+                    .collect();
+                Exclusions::of(&guards, rows)
+            }
+            None => Exclusions::of(&[], rows),
+        };
         // Rule by rule over the chunk's records: one rule's memo and
         // accumulators stay in the cache while its records stream by.
         for (slot, (ri, rule)) in self.rules[ds].iter().enumerate() {
             let certified = certified.get(slot).map_or(&[][..], Vec::as_slice);
-            // A rule's kernel that certified every record's pass leaves the
-            // pass nothing to do (a pass is no finding and counts nothing);
+            // A rule's kernel that certified every record's pass, or its
+            // guard that excludes every record, leaves the pass nothing to
+            // do (a pass or an exclusion is no finding and counts nothing);
             // debug builds still visit each, to check it against the
             // evaluators.
             if !cfg!(debug_assertions)
-                && rule.kind != RuleKind::Metric
-                && certified.len() == rows.len()
-                && certified.iter().all(|&o| o == batch::PASS)
+                && (rule.kind != RuleKind::Metric
+                    && certified.len() == rows.len()
+                    && certified.iter().all(|&o| o == batch::PASS)
+                    || exclusions.every(slot))
             {
                 continue;
             }
+            let guarded = exclusions.checked(slot);
             let first_of_key = first_of_key.filter(|_| rule.distinct);
             let mut met = TextsMet::default();
             if let Some((_, _, memos)) = &fast {
@@ -624,7 +643,12 @@ impl<'a> Runner<'a> {
                         self.certified(f, acc, *ri, rule, row, slot, outcome);
                         continue;
                     }
-                    if self.guard_excludes(*ri, rule, row, &mut met) {
+                    if guarded {
+                        if exclusions.excludes(slot, i) {
+                            self.excluded(rule, row);
+                            continue;
+                        }
+                    } else if self.guard_excludes(*ri, rule, row, &mut met) {
                         continue;
                     }
                     // (Each rule's visit to a record is a record of its own
