@@ -97,3 +97,33 @@ fn a_key_keeps_the_text_of_its_earliest_record() {
     assert_eq!(got, Some(((0, 7), "民政局（本级）".to_string())));
     assert_eq!(folded.denominator, 4);
 }
+
+/// A text key's entry in the table of recent keys: one address gives one
+/// entry and no other (none is the empty entry's 0); strings one after
+/// another (within 4 KiB) take slots one after another, and strings a multiple of 4 KiB
+/// apart (one allocator page's departments) take different slots, where
+/// the address alone gave them one.
+#[test]
+fn recent_keys_of_strings_pages_apart_take_different_slots() {
+    use super::{recent_key, RECENT};
+    use crate::engine::fast::address_slot;
+    let base = 0x0200_0092_7990_usize;
+    let slot = |a: usize| address_slot(recent_key(a), RECENT);
+    // (Unfolded, 8 KiB apart: one slot.)
+    assert_eq!(
+        address_slot(base, RECENT),
+        address_slot(base + 0x2000, RECENT)
+    );
+    for k in 1..16 {
+        assert_ne!(slot(base), slot(base + k * 0x1000), "{k} pages apart");
+    }
+    // (The 256 grains of one 4 KiB window.)
+    let window = base & !0xfff;
+    let run: std::collections::HashSet<usize> =
+        (0..RECENT).map(|i| slot(window + 16 * i)).collect();
+    assert_eq!(run.len(), RECENT, "a run of strings fills every slot");
+    let keys: std::collections::HashSet<usize> =
+        (1..100_000).map(|i| recent_key(base + 16 * i)).collect();
+    assert_eq!(keys.len(), 99_999);
+    assert!(!keys.contains(&0));
+}
