@@ -755,6 +755,19 @@ fn binary<'r>(
         unary(a, cx, pool, out, |x| both(x, y));
         return;
     }
+    // (A shared left side too: `date(case.finished_at) <= date(case.accepted_at)`.)
+    if let Some(xs) = cx.borrowed(a) {
+        out.clear();
+        if let Some(ys) = cx.borrowed(b) {
+            out.extend(xs.iter().zip(ys).map(|(&x, &y)| both(x, y)));
+            return;
+        }
+        eval(b, cx, pool, out);
+        for (v, &x) in out.iter_mut().zip(xs) {
+            *v = both(x, *v);
+        }
+        return;
+    }
     eval(a, cx, pool, out);
     if let Some(ys) = cx.borrowed(b) {
         for (v, &r) in out.iter_mut().zip(ys) {
