@@ -904,31 +904,31 @@ fn eval<'r>(node: &'r Node, cx: &Cx<'r, '_>, pool: &mut Pool<'r>, out: &mut Vec<
             pool.push(right);
         }
         Node::Arith(op, a, b) => binary(a, b, cx, pool, out, |x, y| arith(*op, x, y)),
-        // A field's or looked-up field's text compared with one text
-        // (`case.channel == "原单位"`, `item.handling_type == "即办件"`):
-        // each of the batch's few strings compared once.
-        Node::Cmp(op @ (CmpOp::Eq | CmpOp::Ne), a, b) if text_operand(cx, a, b).is_some() => {
-            let Some((x, text)) = text_operand(cx, a, b) else {
+        Node::Cmp(op, a, b) => {
+            // A field's or looked-up field's text compared with one text
+            // (`case.channel == "原单位"`, `item.handling_type == "即办件"`):
+            // each of the batch's few strings compared once.
+            if let (CmpOp::Eq | CmpOp::Ne, Some((x, text))) = (op, text_operand(cx, a, b)) {
+                let eq = *op == CmpOp::Eq;
+                let mut met = TextsMet::default();
+                unary(x, cx, pool, out, |v| match need(v) {
+                    F::Str(s) => F::bool(met.equal(s, text) == eq),
+                    F::Unknown => F::Unknown,
+                    v => F::tri(compare(*op, v, F::Str(text))),
+                });
                 return;
-            };
-            let eq = *op == CmpOp::Eq;
-            let mut met = TextsMet::default();
-            unary(x, cx, pool, out, |v| match need(v) {
-                F::Str(s) => F::bool(met.equal(s, text) == eq),
-                F::Unknown => F::Unknown,
-                v => F::tri(compare(*op, v, F::Str(text))),
+            }
+            // (Numbers and days compared in place, the rest by `compare`,
+            // which orders them the same way.)
+            binary(a, b, cx, pool, out, |x, y| match (x, y) {
+                (F::Int(p), F::Int(q)) | (F::Date(p), F::Date(q)) => F::bool(holds(*op, p.cmp(&q))),
+                // (A text's equality in the loop, as `compare` has it.)
+                (F::Str(p), F::Str(q)) if matches!(op, CmpOp::Eq | CmpOp::Ne) => {
+                    F::bool(texts_match(p, q) == (*op == CmpOp::Eq))
+                }
+                _ => F::tri(compare(*op, x, y)),
             });
         }
-        // (Numbers and days compared in place, the rest by `compare`,
-        // which orders them the same way.)
-        Node::Cmp(op, a, b) => binary(a, b, cx, pool, out, |x, y| match (x, y) {
-            (F::Int(p), F::Int(q)) | (F::Date(p), F::Date(q)) => F::bool(holds(*op, p.cmp(&q))),
-            // (A text's equality in the loop, as `compare` has it.)
-            (F::Str(p), F::Str(q)) if matches!(op, CmpOp::Eq | CmpOp::Ne) => {
-                F::bool(texts_match(p, q) == (*op == CmpOp::Eq))
-            }
-            _ => F::tri(compare(*op, x, y)),
-        }),
         Node::In { negated, item, set } => {
             let member = |v: F<'r>, s: F<'r>| {
                 let x = need(v);

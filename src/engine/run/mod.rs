@@ -601,10 +601,10 @@ impl<'a> Runner<'a> {
             Some(_) => {
                 let guards: Vec<Option<&Guard>> = self.rules[ds]
                     .iter()
-                    .enumerate()
-                    .map(|(slot, (ri, _))| {
-                        let kernel = certified.get(slot).is_some_and(|c| !c.is_empty());
-                        self.guards[*ri].as_ref().filter(|_| !kernel)
+                    .map(|(ri, _)| {
+                        self.guards[*ri]
+                            .as_ref()
+                            .filter(|_| self.kernels[*ri].is_none())
                     })
                     .collect();
                 Exclusions::of(&guards, rows)
