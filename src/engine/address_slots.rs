@@ -49,9 +49,10 @@ impl<V: Copy, const N: usize> AddressSlots<V, N> {
 /// each compared once, where each record's comparison read both strings
 /// (a third of a text guard's instructions on generated cases; a kernel's
 /// `text_eq` on Chinese texts that share their last character normalises
-/// both). Its owner is one rule pass's guard or one operation of a kernel
-/// over a batch: the records outlive it, so no other string takes an
-/// address it has met while it lasts (one table each, never kept beyond).
+/// both). Its owner is one guard over a chunk's records (`run::guard::
+/// Exclusions`) or over a rule pass's, or one operation of a kernel over a
+/// batch: the records outlive it, so no other string takes an address it
+/// has met while it lasts (one table each, never kept beyond).
 #[derive(Default)]
 pub(crate) struct TextsMet {
     /// Whether the text equals the one text, by its string's address.

@@ -123,12 +123,13 @@ impl Exclusions {
     /// record of `rows`; past the 64th, guards are left unchecked.
     pub(super) fn of(guards: &[Option<&Guard>], rows: &[Row]) -> Exclusions {
         let mut bits = vec![0u64; guards.len()];
-        let mut checked: Vec<(&Guard, u64, TextsMet)> = Vec::new();
+        // (The `k`th guard checked here has bit `1 << k`.)
+        let mut checked: Vec<(&Guard, TextsMet)> = Vec::new();
         for (slot, g) in guards.iter().enumerate() {
             if let Some(g) = g {
                 if checked.len() < 64 {
                     bits[slot] = 1 << checked.len();
-                    checked.push((g, bits[slot], TextsMet::default()));
+                    checked.push((g, TextsMet::default()));
                 }
             }
         }
@@ -139,9 +140,9 @@ impl Exclusions {
             rows.iter()
                 .map(|row| {
                     let mut m = 0;
-                    for (g, bit, met) in &mut checked {
+                    for (k, (g, met)) in checked.iter_mut().enumerate() {
                         if g.excludes(&row.values, met) {
-                            m |= *bit;
+                            m |= 1 << k;
                         }
                     }
                     every &= m;
