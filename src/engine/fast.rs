@@ -490,6 +490,13 @@ pub(crate) fn text_address(s: &Text) -> usize {
     s.address()
 }
 
+/// Whether a rule in force from `from` applies to every record of a chunk
+/// whose earliest event date is `earliest` ([`Fast::earliest_event`]; `None`:
+/// no record has one, and a record without one is judged).
+pub(crate) fn in_force_for_all(from: Option<NaiveDate>, earliest: Option<NaiveDate>) -> bool {
+    from.is_none_or(|from| earliest.is_none_or(|d| d >= from))
+}
+
 /// The slot of a table of `slots` (a power of two) that a string's address
 /// picks: its bits above the allocator's 16-byte grain, so that strings
 /// allocated one after another (a column's distinct texts) take slots one
@@ -801,6 +808,22 @@ impl<'r> Fast<'r> {
             Some(Value::DateTime(d)) => d.date() >= from,
             _ => true,
         }
+    }
+
+    /// The earliest event date among `rows`, whose event date is field
+    /// `event_field` (`None`: none has one): a rule in force on it applies
+    /// to every one of them ([`Fast::applies_to`], [`in_force_for_all`]),
+    /// so that a chunk's rule pass and kernels need not read each record's
+    /// date for it.
+    pub fn earliest_event(event_field: Option<usize>, rows: &[Row]) -> Option<NaiveDate> {
+        let f = event_field?;
+        rows.iter()
+            .filter_map(|r| match r.values.get(f) {
+                Some(Value::Date(d)) => Some(*d),
+                Some(Value::DateTime(d)) => Some(d.date()),
+                _ => None,
+            })
+            .min()
     }
 
     fn all_of(&mut self, rule: &'r RuleDef, conditions: &'r [IrExpr]) -> R<Option<bool>> {

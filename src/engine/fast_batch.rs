@@ -39,7 +39,7 @@
 
 use chrono::NaiveDate;
 
-use super::{apply_func, arith, compare, equal, is_test, texts_match, Fast, F};
+use super::{apply_func, arith, compare, equal, in_force_for_all, is_test, texts_match, Fast, F};
 use crate::ast::{CmpOp, IsTest, RuleKind};
 use crate::engine::address_slots::TextsMet;
 use crate::engine::data::Row;
@@ -480,13 +480,16 @@ type Pool<'r> = Vec<Vec<F<'r>>>;
 /// dataset's rules in order), one byte per record ([`UNSURE`] …), empty
 /// for a rule without a kernel. `kernels` is by slot; `slot_of` maps a
 /// program rule index to the slot of a per-record rule with a kernel (for
-/// `fires`).
+/// `fires`); `earliest` is the records' earliest event date
+/// ([`Fast::earliest_event`]: a kernel in force on it reads no record's
+/// date).
 pub fn certify<'r>(
     env: &'r Env<'r>,
     fast: &mut Fast<'r>,
     kernels: &[Option<&'r Kernel>],
     slot_of: &[Option<usize>],
     event_field: Option<usize>,
+    earliest: Option<NaiveDate>,
     rows: &'r [Row],
 ) -> Vec<Vec<u8>> {
     // The chunk's lookups by one text field, answered first (most are
@@ -511,6 +514,9 @@ pub fn certify<'r>(
     for (slot, kernel) in kernels.iter().enumerate() {
         let Some(k) = kernel else { continue };
         let mut out = Vec::with_capacity(rows.len());
+        // (A kernel in force before the chunk's earliest event date reads no
+        // record's date: in force for each.)
+        let event_field = event_field.filter(|_| !in_force_for_all(k.effective_from, earliest));
         for (b, batch) in rows.chunks(BATCH).enumerate() {
             let cx = Cx {
                 env,

@@ -438,6 +438,7 @@ mod certified {
             &kernels,
             &runner.kernel_slots[ds],
             runner.env.event_field[ds],
+            Fast::earliest_event(runner.env.event_field[ds], rows),
             rows,
         )
     }

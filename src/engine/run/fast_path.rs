@@ -73,8 +73,10 @@ impl Runner<'_> {
     /// One rule on one record on the fast path: done when the record passes
     /// (or is counted, for metrics and groups); a [`Bail`] sends it to the
     /// reference evaluator, which reports. A record whose read values the
-    /// rule's [`Memo`] has seen replays the outcome found then. Debug builds
-    /// check every verdict against the reference.
+    /// rule's [`Memo`] has seen replays the outcome found then (`all_apply`:
+    /// the rule is known to apply to every record of the chunk, see
+    /// [`Fast::earliest_event`]). Debug builds check every verdict against
+    /// the reference.
     #[allow(
         clippy::too_many_arguments,
         reason = "the state of one chunk, borrowed apart"
@@ -88,9 +90,16 @@ impl Runner<'_> {
         rule: &'r RuleDef,
         row: &'r Row,
         slot: usize,
+        all_apply: bool,
     ) -> Result<(), Bail> {
         let plan = self.memo_plans[ri].as_ref().filter(|_| memo.is_on());
-        let key = plan.map(|p| (p, Fast::applies_to(&self.env, rule, &row.values)));
+        debug_assert!(!all_apply || Fast::applies_to(&self.env, rule, &row.values));
+        let key = plan.map(|p| {
+            (
+                p,
+                all_apply || Fast::applies_to(&self.env, rule, &row.values),
+            )
+        });
         if let Some((p, applies)) = key {
             if let Some((entry, outcome)) = memo.get(applies, &p.fields, &row.values) {
                 return self.replay(acc, p, ri, rule, row, slot, (entry, outcome));
@@ -257,7 +266,9 @@ impl Runner<'_> {
         inputs: &[AggInput],
     ) -> Result<(), Bail> {
         let FastChunk { keys, kept, .. } = acc;
-        let plan = &self.agg_plans[&ri];
+        // (Looked up where needed: a member of a known group whose entry is
+        // pending, the common replay, needs no plan.)
+        let plan = || &self.agg_plans[&ri];
         let known = kept.places(slot).get(entry).and_then(|&p| p.checked_sub(1));
         // (Debug builds make the key of a known group too, to check the
         // record against the reference and the place against the key.)
@@ -267,7 +278,7 @@ impl Runner<'_> {
                 // (Known when the outcome was kept: the values are the same.)
                 keys.push(value_bkey(&row.values[f]).ok_or(Bail)?);
             }
-            self.check_member(rule, row, keys, plan, inputs);
+            self.check_member(rule, row, keys, plan(), inputs);
         }
         let g = if let Some(g) = known {
             // (By content: the group may be keyed by another string of the
@@ -281,7 +292,7 @@ impl Runner<'_> {
         } else {
             let g = kept.find_or_make(slot, keys, || {
                 let values = memo.group.iter().map(|&f| row.values[f].clone()).collect();
-                GroupAcc::new(values, (row.file, row.row), &plan.keeps)
+                GroupAcc::new(values, (row.file, row.row), &plan().keeps)
             });
             let places = kept.places(slot);
             if places.len() <= entry {
@@ -293,8 +304,8 @@ impl Runner<'_> {
             g
         };
         let at = (row.file, row.row);
-        if !kept.pending.add(entry, at) && !kept.pending.start(slot, entry, g, inputs, plan, at) {
-            add_member(kept.at(slot, g), plan, inputs, row);
+        if !kept.pending.add(entry, at) && !kept.pending.start(slot, entry, g, inputs, plan(), at) {
+            add_member(kept.at(slot, g), plan(), inputs, row);
         }
         Ok(())
     }

@@ -15,7 +15,7 @@ use super::address_slots::TextsMet;
 use super::data::{Data, Row};
 use super::eval::{AggInput, Env, Frame, GroupView, LookupCache, Names, Range, Touched, Val};
 use super::fast::batch::{self, Kernel};
-use super::fast::Fast;
+use super::fast::{in_force_for_all, Fast};
 use super::index::{Index, Key};
 use super::recent_lookups::RecentLookups;
 use super::report::{
@@ -549,6 +549,17 @@ impl<'a> Runner<'a> {
             )
         });
         let event = self.env.event_field[ds].filter(|_| self.period.is_some());
+        // The chunk's earliest event date, when a rule's in-force date asks
+        // (see `in_force_for_all`).
+        let earliest = if fast.is_some()
+            && self.rules[ds]
+                .iter()
+                .any(|(_, r)| r.effective_from.is_some())
+        {
+            Fast::earliest_event(self.env.event_field[ds], rows)
+        } else {
+            None
+        };
         // The outcomes the rules' kernels certify, by slot and record.
         let certified = match &mut fast {
             Some((f, _, _)) => {
@@ -562,6 +573,7 @@ impl<'a> Runner<'a> {
                     &kernels,
                     &self.kernel_slots[ds],
                     self.env.event_field[ds],
+                    earliest,
                     rows,
                 )
             }
@@ -629,6 +641,9 @@ impl<'a> Runner<'a> {
                 continue;
             }
             let guarded = exclusions.checked(slot);
+            // (A rule in force before the chunk's earliest event date applies
+            // to all its records: no record's date read for it.)
+            let all_apply = fast.is_some() && in_force_for_all(rule.effective_from, earliest);
             let first_of_key = first_of_key.filter(|_| rule.distinct);
             let mut met = TextsMet::default();
             if let Some((_, _, memos)) = &fast {
@@ -655,7 +670,7 @@ impl<'a> Runner<'a> {
                     // to the fast evaluator, started by `fast_row`: nothing
                     // it keeps for one record outlives the visit.)
                     if self
-                        .fast_row(f, acc, &mut memos[slot], *ri, rule, row, slot)
+                        .fast_row(f, acc, &mut memos[slot], *ri, rule, row, slot, all_apply)
                         .is_ok()
                     {
                         continue;
