@@ -133,23 +133,25 @@ impl Exclusions {
                 }
             }
         }
-        let mut every = !0u64;
-        let masks = if checked.is_empty() {
-            Vec::new()
-        } else {
-            rows.iter()
-                .map(|row| {
-                    let mut m = 0;
-                    for (k, (g, met)) in checked.iter_mut().enumerate() {
-                        if g.excludes(&row.values, met) {
-                            m |= 1 << k;
-                        }
-                    }
-                    every &= m;
-                    m
-                })
-                .collect()
-        };
+        if checked.is_empty() {
+            return Exclusions {
+                masks: Vec::new(),
+                bits,
+                every: !0,
+            };
+        }
+        // Guard by guard over the records: each loop tests one field one
+        // way, where a record's loop over the guards dispatched on each.
+        let mut masks = vec![0u64; rows.len()];
+        for (k, (g, met)) in checked.iter_mut().enumerate() {
+            let bit = 1u64 << k;
+            for (m, row) in masks.iter_mut().zip(rows) {
+                if g.excludes(&row.values, met) {
+                    *m |= bit;
+                }
+            }
+        }
+        let every = masks.iter().fold(!0u64, |every, &m| every & m);
         Exclusions { masks, bits, every }
     }
 
