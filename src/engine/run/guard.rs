@@ -8,10 +8,10 @@
 //! where the evaluator would begin the rule, dispatch on the tree and
 //! convert the value.
 //!
-//! The guards of a chunk's rules that have no kernel are checked in one pass
-//! over its records ([`Exclusions`]), each record's fields read once for
-//! all of them, where each rule's pass read them again; a rule whose guard
-//! excludes every record of the chunk has no pass to make.
+//! The guards of a chunk's rules that have no kernel are checked together
+//! before the rule passes ([`Exclusions`]: guard by guard over the records,
+//! each loop testing one field one way, a bit a guard), so that a rule
+//! whose guard excludes every record of the chunk has no pass to make.
 //!
 //! Invariant: [`Guard::excludes`] is `true` only when the fast evaluator
 //! would find the condition `false` (known, not missing): for anything else
