@@ -551,32 +551,29 @@ impl Kernel {
         // batch: in force and every filter so far true. Each filter, and
         // the test, runs over these alone (a `when` that leaves out most
         // records leaves the test little to do).
-        let mut open: Vec<u32> = match (self.effective_from, event_field) {
-            (Some(from), Some(f)) => {
-                out.extend(cx.rows.iter().map(|row| {
-                    let applies = match row.values.get(f) {
-                        Some(Value::Date(d)) => *d >= from,
-                        Some(Value::DateTime(d)) => d.date() >= from,
-                        _ => true,
-                    };
-                    // (Still open: `UNSURE` marks a record whose outcome is
-                    // not decided yet, until the test below.)
-                    if applies {
-                        UNSURE
-                    } else {
-                        PASS
-                    }
-                }));
-                (0u32..)
-                    .zip(&out[start..])
-                    .filter_map(|(j, &o)| (o == UNSURE).then_some(j))
-                    .collect()
-            }
+        let mut open: Vec<u32> = if let (Some(from), Some(f)) = (self.effective_from, event_field) {
+            out.extend(cx.rows.iter().map(|row| {
+                let applies = match row.values.get(f) {
+                    Some(Value::Date(d)) => *d >= from,
+                    Some(Value::DateTime(d)) => d.date() >= from,
+                    _ => true,
+                };
+                // (Still open: `UNSURE` marks a record whose outcome is
+                // not decided yet, until the test below.)
+                if applies {
+                    UNSURE
+                } else {
+                    PASS
+                }
+            }));
+            (0u32..)
+                .zip(&out[start..])
+                .filter_map(|(j, &o)| (o == UNSURE).then_some(j))
+                .collect()
+        } else {
             // (In force for every record: all open.)
-            _ => {
-                out.resize(start + n, UNSURE);
-                (0..u32::try_from(n).unwrap_or(u32::MAX)).collect()
-            }
+            out.resize(start + n, UNSURE);
+            (0..u32::try_from(n).unwrap_or(u32::MAX)).collect()
         };
         let outcomes = &mut out[start..];
         let mut col = take(pool);
