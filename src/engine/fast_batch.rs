@@ -289,16 +289,30 @@ impl Column {
     #[inline(always)]
     fn of<'r>(self, r: &'r Row, env: &'r Env<'r>, fast: &Fast<'r>) -> F<'r> {
         match self {
-            Column::Field(f) => r.values.get(f).map_or(F::Empty, F::of),
-            Column::Day(f) => match r.values.get(f) {
-                Some(Value::Date(d)) => F::day(*d),
-                Some(Value::DateTime(d)) => F::day(d.date()),
-                _ => F::Unknown,
-            },
+            Column::Field(f) => Self::field(r, f),
+            Column::Day(f) => Self::day(r, f),
             Column::Found { dataset, key } => match r.values.get(key) {
                 Some(Value::Str(s)) => found(env, fast, dataset, s),
                 _ => F::Unknown,
             },
+        }
+    }
+
+    /// [`Column::Field`]'s value of a record.
+    #[allow(clippy::inline_always, reason = "as `of`")]
+    #[inline(always)]
+    fn field(r: &Row, f: usize) -> F<'_> {
+        r.values.get(f).map_or(F::Empty, F::of)
+    }
+
+    /// [`Column::Day`]'s value of a record.
+    #[allow(clippy::inline_always, reason = "as `of`")]
+    #[inline(always)]
+    fn day(r: &Row, f: usize) -> F<'_> {
+        match r.values.get(f) {
+            Some(Value::Date(d)) => F::day(*d),
+            Some(Value::DateTime(d)) => F::day(d.date()),
+            _ => F::Unknown,
         }
     }
 }
@@ -341,7 +355,14 @@ impl<'r> Shared<'r> {
         for (i, &c) in reads.iter().enumerate() {
             let again = reads[i + 1..].contains(&c);
             if again && !columns.iter().any(|(d, _)| *d == c) {
-                columns.push((c, rows.iter().map(|r| c.of(r, env, fast)).collect()));
+                // (A loop of its own for each kind of column: no dispatch on
+                // the column a record.)
+                let column = match c {
+                    Column::Field(f) => rows.iter().map(|r| Column::field(r, f)).collect(),
+                    Column::Day(f) => rows.iter().map(|r| Column::day(r, f)).collect(),
+                    Column::Found { .. } => rows.iter().map(|r| c.of(r, env, fast)).collect(),
+                };
+                columns.push((c, column));
             }
         }
         Shared { columns }
