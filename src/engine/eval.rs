@@ -247,7 +247,8 @@ const MAX_SETTLINGS: u64 = 64;
 /// (`工作日历(2027年未收录)`), and found again when enumeration decides.
 const CALENDAR_NOTE: &str = "工作日历(";
 
-fn to_date(v: &Value) -> Option<NaiveDate> {
+/// A date's or a date and time's day (an event date, `date(x)`), else `None`.
+pub(crate) fn to_date(v: &Value) -> Option<NaiveDate> {
     match v {
         Value::Date(d) => Some(*d),
         Value::DateTime(d) => Some(d.date()),

@@ -20,7 +20,7 @@
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
 use super::data::Row;
-use super::eval::Env;
+use super::eval::{to_date, Env};
 use super::index::{Hit, Key};
 use super::recent_lookups::RecentLookups;
 use super::shared_lookups::SharedLookups;
@@ -803,11 +803,7 @@ impl<'r> Fast<'r> {
         // (Dates compare as they are: no day number to compute per rule.
         // Read for each visit: a rule asks once, and a rule its `fires`
         // evaluates once more.)
-        match values.get(f) {
-            Some(Value::Date(d)) => *d >= from,
-            Some(Value::DateTime(d)) => d.date() >= from,
-            _ => true,
-        }
+        values.get(f).and_then(to_date).is_none_or(|d| d >= from)
     }
 
     /// The earliest event date among `rows`, whose event date is field
@@ -818,11 +814,7 @@ impl<'r> Fast<'r> {
     pub fn earliest_event(event_field: Option<usize>, rows: &[Row]) -> Option<NaiveDate> {
         let f = event_field?;
         rows.iter()
-            .filter_map(|r| match r.values.get(f) {
-                Some(Value::Date(d)) => Some(*d),
-                Some(Value::DateTime(d)) => Some(d.date()),
-                _ => None,
-            })
+            .filter_map(|r| r.values.get(f).and_then(to_date))
             .min()
     }
 

@@ -43,7 +43,7 @@ use super::{apply_func, arith, compare, equal, in_force_for_all, is_test, texts_
 use crate::ast::{CmpOp, IsTest, RuleKind};
 use crate::engine::address_slots::TextsMet;
 use crate::engine::data::Row;
-use crate::engine::eval::{holds, Env};
+use crate::engine::eval::{holds, to_date, Env};
 use crate::engine::index::Hit;
 use crate::ir::{ArithOp, Const, Func, IrExpr, RuleDef};
 use crate::text::Text;
@@ -309,11 +309,7 @@ impl Column {
     #[allow(clippy::inline_always, reason = "as `of`")]
     #[inline(always)]
     fn day(r: &Row, f: usize) -> F<'_> {
-        match r.values.get(f) {
-            Some(Value::Date(d)) => F::day(*d),
-            Some(Value::DateTime(d)) => F::day(d.date()),
-            _ => F::Unknown,
-        }
+        r.values.get(f).and_then(to_date).map_or(F::Unknown, F::day)
     }
 }
 
@@ -574,11 +570,11 @@ impl Kernel {
         // records leaves the test little to do).
         let mut open: Vec<u32> = if let (Some(from), Some(f)) = (self.effective_from, event_field) {
             out.extend(cx.rows.iter().map(|row| {
-                let applies = match row.values.get(f) {
-                    Some(Value::Date(d)) => *d >= from,
-                    Some(Value::DateTime(d)) => d.date() >= from,
-                    _ => true,
-                };
+                let applies = row
+                    .values
+                    .get(f)
+                    .and_then(to_date)
+                    .is_none_or(|d| d >= from);
                 // (Still open: `UNSURE` marks a record whose outcome is
                 // not decided yet, until the test below.)
                 if applies {

@@ -13,7 +13,9 @@ use rayon::prelude::*;
 
 use super::address_slots::TextsMet;
 use super::data::{Data, Row};
-use super::eval::{AggInput, Env, Frame, GroupView, LookupCache, Names, Range, Touched, Val};
+use super::eval::{
+    to_date, AggInput, Env, Frame, GroupView, LookupCache, Names, Range, Touched, Val,
+};
 use super::fast::batch::{self, Kernel};
 use super::fast::{in_force_for_all, Fast};
 use super::index::{Index, Key};
@@ -585,11 +587,7 @@ impl<'a> Runner<'a> {
         if let (Some(f), Some((from, to))) = (event, self.period) {
             out_of_period = vec![false; rows.len()];
             for (i, row) in rows.iter().enumerate() {
-                let date = match &row.values[f] {
-                    Value::Date(d) => Some(*d),
-                    Value::DateTime(d) => Some(d.date()),
-                    _ => None,
-                };
+                let date = to_date(&row.values[f]);
                 // Only records dated in the period count; one without a
                 // usable date cannot be placed in it: left out and counted
                 // (the report says how many).
