@@ -3,7 +3,12 @@
 //! one (cases, fees) on hashes of its keys, since holding ten million case
 //! ids would cost more memory than the whole audit.
 
+use std::borrow::Cow;
+use std::hash::{Hash, Hasher};
+
 use rayon::prelude::*;
+
+use super::key_runs::{self, hasher, key_hash, text_part, Run, RunBuilder, Span};
 
 use crate::engine::index::Key;
 use crate::engine::{Data, DataError, Row};
@@ -196,6 +201,16 @@ pub(super) struct StreamedKeys {
     fields: Vec<usize>,
     /// By worker: its blocks of each part.
     parts: PerThread<Vec<Vec<Block>>>,
+    /// By worker: the spans of its chunks' keys, with the runs among them.
+    spans: PerThread<Vec<Span>>,
+}
+
+/// A record's key as the check reads it: the bytes of one text part (its
+/// matching form), or another key, or none (a part missing).
+enum KeyRead<'a> {
+    Text(Cow<'a, [u8]>),
+    Other,
+    Missing,
 }
 
 /// Hashes of one part and one file, with their records' rows.
@@ -212,31 +227,103 @@ impl StreamedKeys {
         Some(StreamedKeys {
             fields: checked_key(program, schema, ds)?,
             parts: PerThread::default(),
+            spans: PerThread::default(),
         })
     }
 
-    /// The key hashes of a chunk's rows (on a worker), with their rows; a
-    /// row whose key has a part missing has no key to repeat.
-    fn hash_chunk(&self, rows: &[Row], deferred: Option<&DeferredCells>) -> Vec<(u64, u32)> {
-        use std::hash::{BuildHasher, Hash, Hasher};
-        let state = foldhash::quality::FixedState::with_seed(0x796d_656e);
+    /// The key of record `i` of a chunk when it is one text (a one-field
+    /// key): a cell the reader kept as bytes (they are its matching form,
+    /// as `normalize::value` of its text) or a text's matching form.
+    #[inline]
+    fn one_text<'a>(
+        &self,
+        i: usize,
+        row: &'a Row,
+        deferred: Option<&'a DeferredCells>,
+    ) -> KeyRead<'a> {
+        let [f] = self.fields[..] else {
+            return KeyRead::Other;
+        };
+        if let Some(b) = deferred.filter(|d| d.field == f).and_then(|d| d.bytes(i)) {
+            return KeyRead::Text(Cow::Borrowed(b));
+        }
+        match row.values.get(f) {
+            Some(Value::Str(s)) => KeyRead::Text(match normalize::value(s) {
+                Cow::Borrowed(t) => Cow::Borrowed(t.as_bytes()),
+                Cow::Owned(t) => Cow::Owned(t.into_bytes()),
+            }),
+            Some(v) if Key::of(v).is_some() => KeyRead::Other,
+            _ => KeyRead::Missing,
+        }
+    }
+
+    /// A chunk's keys as a run, when they are texts rising strictly.
+    fn as_run(&self, file: u32, rows: &[Row], deferred: Option<&DeferredCells>) -> Option<Span> {
+        let mut run = RunBuilder::new(rows.len());
+        for (i, row) in rows.iter().enumerate() {
+            match self.one_text(i, row, deferred) {
+                KeyRead::Text(key) => {
+                    if !run.push(&key, row.row) {
+                        return None;
+                    }
+                }
+                KeyRead::Missing => {}
+                KeyRead::Other => return None,
+            }
+        }
+        run.finish(file)
+    }
+
+    /// The key hashes of a chunk's rows (on a worker), with their rows (a
+    /// row whose key has a part missing has no key to repeat), and the
+    /// span of its keys (`None`: it has none).
+    fn hash_chunk(
+        &self,
+        rows: &[Row],
+        deferred: Option<&DeferredCells>,
+    ) -> (Vec<(u64, u32)>, Option<Span>) {
         let mut out = Vec::with_capacity(rows.len());
-        debug_assert!(deferred.is_none_or(|d| d.len() == rows.len()));
         let deferred = deferred.filter(|d| self.fields.contains(&d.field));
+        // The lowest and highest key while every key is one text.
+        let mut bounds: Option<(Box<[u8]>, Box<[u8]>)> = None;
+        let mut texts = self.fields.len() == 1;
         'rows: for (i, row) in rows.iter().enumerate() {
-            let mut h = state.build_hasher();
+            if texts {
+                match self.one_text(i, row, deferred) {
+                    KeyRead::Text(key) => {
+                        bounds = Some(match bounds {
+                            None => (key.as_ref().into(), key.as_ref().into()),
+                            Some((low, high)) => (
+                                if key_runs::order(&key, &low).is_lt() {
+                                    key.as_ref().into()
+                                } else {
+                                    low
+                                },
+                                if key_runs::order(&key, &high).is_gt() {
+                                    key.as_ref().into()
+                                } else {
+                                    high
+                                },
+                            ),
+                        });
+                        out.push((key_hash(&key), row.row));
+                        continue;
+                    }
+                    KeyRead::Missing => continue,
+                    KeyRead::Other => texts = false,
+                }
+            }
+            let mut h = hasher();
             for &f in &self.fields {
-                // (A cell the reader kept as bytes: they are its matching
-                // form, as `normalize::value` of its text.)
                 let kept = deferred.filter(|d| d.field == f).and_then(|d| d.bytes(i));
                 if let Some(b) = kept {
-                    b.hash(&mut h);
+                    text_part(&mut h, b);
                     continue;
                 }
                 match row.values.get(f) {
                     // A text by its matching form, as `Key::text` (without
                     // making the key).
-                    Some(Value::Str(s)) => normalize::value(s).as_bytes().hash(&mut h),
+                    Some(Value::Str(s)) => text_part(&mut h, normalize::value(s).as_bytes()),
                     Some(v) => match Key::of(v) {
                         Some(k) => k.hash(&mut h),
                         None => continue 'rows,
@@ -246,7 +333,22 @@ impl StreamedKeys {
             }
             out.push((h.finish(), row.row));
         }
-        out
+        // (A chunk with a key of another kind, or of several parts, spans
+        // every key.)
+        let span = match bounds {
+            Some((low, high)) if texts => Some(Span {
+                low,
+                high: Some(high),
+                run: None,
+            }),
+            _ if out.is_empty() => None,
+            _ => Some(Span {
+                low: Box::default(),
+                high: None,
+                run: None,
+            }),
+        };
+        (out, span)
     }
 
     /// Hash the keys of a chunk of `file` (on a worker; `deferred`: its
@@ -254,7 +356,26 @@ impl StreamedKeys {
     /// their parts in this worker's blocks, grouped by part first (a
     /// counting sort: one pass to count, one to place).
     pub(super) fn add_chunk(&self, file: u32, rows: &[Row], deferred: Option<&DeferredCells>) {
-        let pairs = self.hash_chunk(rows, deferred);
+        debug_assert!(deferred.is_none_or(|d| d.len() == rows.len()));
+        if let Some(run) = self.as_run(file, rows, deferred) {
+            self.add_span(run);
+            return;
+        }
+        let (pairs, span) = self.hash_chunk(rows, deferred);
+        if let Some(span) = span {
+            self.add_span(span);
+        }
+        self.place(file, pairs);
+    }
+
+    fn add_span(&self, span: Span) {
+        let mut spans = self.spans.take().unwrap_or_default();
+        spans.push(span);
+        self.spans.put(spans);
+    }
+
+    /// Add a chunk's key hashes to their parts in this worker's blocks.
+    fn place(&self, file: u32, pairs: Vec<(u64, u32)>) {
         let mut starts = [0u32; PARTS + 1];
         for &(h, _) in &pairs {
             starts[part_of(h) + 1] += 1;
@@ -305,6 +426,17 @@ impl StreamedKeys {
     /// record it is about. Its `value` (the key) is not known here: only
     /// hashes were kept; [`key_text`] gives it from the record, read again.
     pub(super) fn repeats(self, d: &Dataset, data: &Data) -> Vec<((u32, u32), DataError)> {
+        // The runs that overlap another span join the hashed keys; the
+        // others hold no repeated key.
+        let mut spans: Vec<Span> = self.spans.drain().into_iter().flatten().collect();
+        let overlapping = key_runs::overlapping(&spans);
+        let runs: Vec<Run> = overlapping
+            .into_iter()
+            .filter_map(|i| spans[i].run.take())
+            .collect();
+        drop(spans);
+        runs.into_par_iter()
+            .for_each(|run| self.place(run.file, run.hashed()));
         let mut parts = no_parts();
         for kept in self.parts.drain() {
             for (part, blocks) in parts.iter_mut().zip(kept) {

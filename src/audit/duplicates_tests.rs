@@ -26,6 +26,7 @@ fn a_key_repeated_in_chunks_of_two_workers_is_named_once_with_the_first_row() {
     let keys = StreamedKeys {
         fields: vec![schema.datasets[ds].field_index("id").unwrap()],
         parts: PerThread::default(),
+        spans: PerThread::default(),
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(2)
@@ -35,7 +36,10 @@ fn a_key_repeated_in_chunks_of_two_workers_is_named_once_with_the_first_row() {
     // (outside the pool) a third.
     pool.broadcast(|ctx| {
         let rows: Vec<Row> = if ctx.index() == 0 {
-            (0..3000).map(|i| case(&format!("A{i}"), i + 2)).collect()
+            // (Falling, as the other: both chunks hashed.)
+            (0..3000)
+                .map(|i| case(&format!("A{}", 2999 - i), i + 2))
+                .collect()
         } else {
             let mut rows: Vec<Row> = (0..3000)
                 .map(|i| case(&format!("B{i}"), i + 5002))
@@ -46,6 +50,74 @@ fn a_key_repeated_in_chunks_of_two_workers_is_named_once_with_the_first_row() {
         keys.add_chunk(0, &rows, None);
     });
     keys.add_chunk(0, &[case("B5", 9500), case("C1", 9501)], None);
+    let mut data = Data::new(schema.datasets.len());
+    data.add_file("办件.csv", None);
+    let found: Vec<(u32, String)> = keys
+        .repeats(&schema.datasets[ds], &data)
+        .into_iter()
+        .map(|((_, row), e)| (row, e.message.to_string()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                9000,
+                "办件记录的键 (id) 与 办件.csv 第 2994 行相同;两行都已计入".to_string()
+            ),
+            (
+                9500,
+                "办件记录的键 (id) 与 办件.csv 第 5007 行相同;两行都已计入".to_string()
+            ),
+        ]
+    );
+}
+
+/// Chunks whose ids rise (zero-padded) are kept as runs: a run that
+/// overlaps a hashed chunk or another run is hashed at the end and its
+/// repeats found as a hashed chunk's; a run apart from every other span
+/// holds none.
+#[test]
+fn runs_that_overlap_are_hashed_at_the_end_and_their_repeats_named() {
+    let schema = Schema::builtin();
+    let ds = schema.dataset_index("cases").unwrap();
+    let keys = StreamedKeys {
+        fields: vec![schema.datasets[ds].field_index("id").unwrap()],
+        parts: PerThread::default(),
+        spans: PerThread::default(),
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    pool.broadcast(|ctx| {
+        let rows: Vec<Row> = if ctx.index() == 0 {
+            (0..3000)
+                .map(|i| case(&format!("A{i:04}"), i + 2))
+                .collect()
+        } else {
+            let mut rows: Vec<Row> = (0..3000)
+                .map(|i| case(&format!("B{i:04}"), i + 5002))
+                .collect();
+            // (Falling: this chunk is hashed, its span A0007 to B2999.)
+            rows.push(case("A0007", 9000));
+            rows
+        };
+        keys.add_chunk(0, &rows, None);
+    });
+    // A run within the second chunk's span, and one apart from all.
+    keys.add_chunk(0, &[case("B0005", 9500), case("C0001", 9501)], None);
+    keys.add_chunk(0, &[case("D1", 9600), case("D2", 9601)], None);
+    let runs = |keys: &StreamedKeys| {
+        let spans = keys.spans.drain().into_iter().flatten().collect::<Vec<_>>();
+        let n = spans.iter().filter(|s| s.run.is_some()).count();
+        for s in spans {
+            let mut kept = keys.spans.take().unwrap_or_default();
+            kept.push(s);
+            keys.spans.put(kept);
+        }
+        n
+    };
+    assert_eq!(runs(&keys), 3, "the chunks whose ids rise");
     let mut data = Data::new(schema.datasets.len());
     data.add_file("办件.csv", None);
     let found: Vec<(u32, String)> = keys

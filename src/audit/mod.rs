@@ -42,6 +42,7 @@ pub struct Hooks<'h> {
 
 mod absence;
 mod duplicates;
+mod key_runs;
 
 /// The refusal of an output file that the audit of `dir` reads.
 fn output_read(dir: &Path, discovery: &crate::read::Discovery, output: &Path) -> Option<String> {
