@@ -408,3 +408,110 @@ fn a_repeated_key_is_shown_as_its_row_writes_it_with_its_column() {
         ]
     );
 }
+
+/// The repeated-id check keeps a chunk whose ids rise as a run and hashes
+/// only the runs whose ids overlap another chunk's: every repeat is still
+/// named, with its first row, whether the log is in id order, grouped by
+/// department (each group rising, the groups' ids overlapping), shuffled,
+/// or numbered without padding (`X9` before `X10`); at any thread count.
+/// (The repeats come last, their first rows in chunks whose ids rise.)
+#[test]
+fn repeated_ids_are_named_in_every_order_of_the_log() {
+    let n = 12_000_usize;
+    let padded = |i: usize| format!("GA2025{i:07}");
+    let unpadded = |i: usize| format!("X{i}");
+    let repeats = [(n - 1, 5), (n - 2, 3_000), (n - 3, 9_000)];
+    for (name, id) in [
+        ("padded", &padded as &dyn Fn(usize) -> String),
+        ("unpadded", &unpadded),
+    ] {
+        let mut ids: Vec<String> = (0..n).map(id).collect();
+        for (i, j) in repeats {
+            ids[i] = ids[j].clone();
+        }
+        let dept = |i: usize| if i % 2 == 0 { "民政局" } else { "住建局" };
+        let in_order: Vec<usize> = (0..n).collect();
+        let mut grouped = in_order.clone();
+        grouped.sort_by_key(|&i| (dept(i), i));
+        let shuffled: Vec<usize> = (0..n).map(|k| k * 7_919 % n).collect();
+        for (order_name, order) in [
+            ("in order", in_order),
+            ("grouped", grouped),
+            ("shuffled", shuffled),
+        ] {
+            let rows: Vec<(&str, &str)> =
+                order.iter().map(|&i| (ids[i].as_str(), dept(i))).collect();
+            check_repeats(&format!("{name}, {order_name}"), &[&rows], repeats.len());
+        }
+    }
+}
+
+/// Two files of the case log, each in id order, the second starting with
+/// the first's last id: two runs that share one key, both hashed.
+#[test]
+fn a_run_ending_where_the_next_begins_is_checked() {
+    let ids: Vec<String> = (0..9_000).map(|i| format!("GA2025{i:07}")).collect();
+    let one: Vec<(&str, &str)> = ids[..5_000]
+        .iter()
+        .map(|i| (i.as_str(), "民政局"))
+        .collect();
+    let two: Vec<(&str, &str)> = ids[4_999..]
+        .iter()
+        .map(|i| (i.as_str(), "民政局"))
+        .collect();
+    check_repeats("two files", &[&one, &two], 1);
+}
+
+/// Audit files `办件1.csv`, `办件2.csv`, … of these (id, department) rows
+/// and check its repeated-id data errors against a model (each id after
+/// its first row names that row), the same at one and two threads.
+fn check_repeats(what: &str, files: &[&[(&str, &str)]], repeats: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("事项目录.csv"),
+        "事项编码,事项名称,事项类型,实施主体,是否进驻中心\nK1,甲事项,行政许可,民政局,是\n",
+    )
+    .unwrap();
+    let mut first: std::collections::HashMap<&str, (String, usize)> =
+        std::collections::HashMap::new();
+    let mut expected: Vec<(String, u64, String)> = Vec::new();
+    for (k, rows) in files.iter().enumerate() {
+        let file = format!("办件{}.csv", k + 1);
+        let mut text = String::from("办件编号,事项编码,受理部门,受理渠道,受理时间,办结时间\n");
+        for (r, &(id, dept)) in rows.iter().enumerate() {
+            text.push_str(&format!(
+                "{id},K1,{dept},中心窗口,2025-03-03 09:00:00,2025-03-03 10:00:00\n"
+            ));
+            let row = r + 2;
+            match first.get(id) {
+                Some((f, fr)) => expected.push((
+                    file.clone(),
+                    row as u64,
+                    format!("办件记录的键 (id) 与 {f} 第 {fr} 行相同;两行都已计入"),
+                )),
+                None => {
+                    first.insert(id, (file.clone(), row));
+                }
+            }
+        }
+        std::fs::write(dir.path().join(&file), text).unwrap();
+    }
+    assert_eq!(expected.len(), repeats, "{what}: the model");
+    let run = |threads: &str| common::audit_bytes(None, dir.path(), &[], &["--threads", threads]);
+    let bytes = run("2");
+    assert_eq!(bytes, run("1"), "{what}: the same at any thread count");
+    let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let found: Vec<(String, u64, String)> = json["data_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["file"].as_str().unwrap().to_string(),
+                e["row"].as_u64().unwrap(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(found, expected, "{what}");
+}
