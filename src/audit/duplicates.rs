@@ -8,7 +8,7 @@ use std::hash::{Hash, Hasher};
 
 use rayon::prelude::*;
 
-use super::key_runs::{self, hasher, key_hash, text_part, Run, RunBuilder, Span};
+use super::key_runs::{self, hasher, key_hash, text_part, Bounds, Run, RunBuilder, Span};
 
 use crate::engine::index::Key;
 use crate::engine::{Data, DataError, Row};
@@ -285,27 +285,13 @@ impl StreamedKeys {
         let mut out = Vec::with_capacity(rows.len());
         let deferred = deferred.filter(|d| self.fields.contains(&d.field));
         // The lowest and highest key while every key is one text.
-        let mut bounds: Option<(Box<[u8]>, Box<[u8]>)> = None;
+        let mut bounds = Bounds::default();
         let mut texts = self.fields.len() == 1;
         'rows: for (i, row) in rows.iter().enumerate() {
             if texts {
                 match self.one_text(i, row, deferred) {
                     KeyRead::Text(key) => {
-                        bounds = Some(match bounds {
-                            None => (key.as_ref().into(), key.as_ref().into()),
-                            Some((low, high)) => (
-                                if key_runs::order(&key, &low).is_lt() {
-                                    key.as_ref().into()
-                                } else {
-                                    low
-                                },
-                                if key_runs::order(&key, &high).is_gt() {
-                                    key.as_ref().into()
-                                } else {
-                                    high
-                                },
-                            ),
-                        });
+                        bounds.widen(&key);
                         out.push((key_hash(&key), row.row));
                         continue;
                     }
@@ -335,12 +321,8 @@ impl StreamedKeys {
         }
         // (A chunk with a key of another kind, or of several parts, spans
         // every key.)
-        let span = match bounds {
-            Some((low, high)) if texts => Some(Span {
-                low,
-                high: Some(high),
-                run: None,
-            }),
+        let span = match bounds.span() {
+            Some(span) if texts => Some(span),
             _ if out.is_empty() => None,
             _ => Some(Span {
                 low: Box::default(),

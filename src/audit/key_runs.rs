@@ -49,6 +49,35 @@ pub(super) struct Span {
     pub run: Option<Run>,
 }
 
+/// The lowest and highest of a hashed chunk's keys ([`order`]), as the
+/// span they make.
+#[derive(Default)]
+pub(super) struct Bounds(Option<Span>);
+
+impl Bounds {
+    /// Take in a key.
+    pub(super) fn widen(&mut self, key: &[u8]) {
+        let Some(span) = &mut self.0 else {
+            self.0 = Some(Span {
+                low: key.into(),
+                high: Some(key.into()),
+                run: None,
+            });
+            return;
+        };
+        if order(key, &span.low).is_lt() {
+            span.low = key.into();
+        } else if span.high.as_deref().is_some_and(|h| order(key, h).is_gt()) {
+            span.high = Some(key.into());
+        }
+    }
+
+    /// The span of the keys taken in (`None` when none was).
+    pub(super) fn span(self) -> Option<Span> {
+        self.0
+    }
+}
+
 /// A chunk's keys, rising strictly, front-coded, with their records' rows.
 pub(super) struct Run {
     pub file: u32,

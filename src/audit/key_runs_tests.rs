@@ -118,3 +118,16 @@ fn spans_that_touch_or_are_linked_overlap_and_the_others_not() {
     assert_eq!(overlapping(&with_other), (0..9).collect::<Vec<_>>());
     assert!(overlapping(&[span("A", Some("Z"))]).is_empty());
 }
+
+#[test]
+fn bounds_are_the_lowest_and_highest_key_in_the_runs_order() {
+    let mut b = Bounds::default();
+    assert!(Bounds::default().span().is_none());
+    for k in ["GA5", "GA10", "GA4", "GB1", "GA3"] {
+        b.widen(k.as_bytes());
+    }
+    let span = b.span().expect("keys taken");
+    assert_eq!(&*span.low, b"GA3");
+    assert_eq!(span.high.as_deref(), Some(&b"GA10"[..]));
+    assert!(span.run.is_none());
+}
