@@ -1,7 +1,8 @@
 //! Repeated keys: "a duplicate key is a finding, never a silent overwrite"
 //! (data contract). A dataset held whole is checked on its rows; a streamed
-//! one (cases, fees) on hashes of its keys, since holding ten million case
-//! ids would cost more memory than the whole audit.
+//! one (cases, fees) on runs of rising keys, front-coded ([`key_runs`]),
+//! and hashes of the other keys, since holding ten million case ids whole
+//! would cost more memory than the whole audit.
 
 use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
@@ -178,7 +179,10 @@ fn no_parts() -> Vec<Vec<Block>> {
 /// The most hashes in a [`Block`]: 8 KiB of them, read in one sweep.
 const BLOCK: usize = 1024;
 
-/// The keys of a streamed dataset's records, as 64-bit hashes with the
+/// The keys of a streamed dataset's records: a chunk's whose keys rise as
+/// a run ([`key_runs`]: two or three bytes a case id, hashed at the end
+/// only when its span overlaps another chunk's), every other chunk's as
+/// 64-bit hashes with the
 /// place (file, row) of each record: 12 bytes per record, however long its
 /// key, kept by part (the hash's top bits), each part's hashes in blocks of
 /// their own, so that the final check reads a part's hashes in order, not a
