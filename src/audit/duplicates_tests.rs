@@ -16,11 +16,9 @@ fn case(id: &str, row: u32) -> Row {
     }
 }
 
-/// A key in one worker's chunk and again in another's is a repeat, whichever
-/// worker read the first: every worker's parts reach the final check, which
-/// names the earlier row (and a key of one worker's chunk only is none).
-#[test]
-fn a_key_repeated_in_chunks_of_two_workers_is_named_once_with_the_first_row() {
+/// The repeated-id check of the case log, and a pool of two workers to add
+/// its chunks from.
+fn case_keys() -> (StreamedKeys, rayon::ThreadPool) {
     let schema = Schema::builtin();
     let ds = schema.dataset_index("cases").unwrap();
     let keys = StreamedKeys {
@@ -32,6 +30,28 @@ fn a_key_repeated_in_chunks_of_two_workers_is_named_once_with_the_first_row() {
         .num_threads(2)
         .build()
         .unwrap();
+    (keys, pool)
+}
+
+/// The repeats the final check names (the cases in `办件.csv`), as (row,
+/// message).
+fn named(keys: StreamedKeys) -> Vec<(u32, String)> {
+    let schema = Schema::builtin();
+    let ds = schema.dataset_index("cases").unwrap();
+    let mut data = Data::new(schema.datasets.len());
+    data.add_file("办件.csv", None);
+    keys.repeats(&schema.datasets[ds], &data)
+        .into_iter()
+        .map(|((_, row), e)| (row, e.message.to_string()))
+        .collect()
+}
+
+/// A key in one worker's chunk and again in another's is a repeat, whichever
+/// worker read the first: every worker's parts reach the final check, which
+/// names the earlier row (and a key of one worker's chunk only is none).
+#[test]
+fn a_key_repeated_in_chunks_of_two_workers_is_named_once_with_the_first_row() {
+    let (keys, pool) = case_keys();
     // Each of the pool's two workers adds one chunk; the calling thread
     // (outside the pool) a third.
     pool.broadcast(|ctx| {
@@ -50,15 +70,8 @@ fn a_key_repeated_in_chunks_of_two_workers_is_named_once_with_the_first_row() {
         keys.add_chunk(0, &rows, None);
     });
     keys.add_chunk(0, &[case("B5", 9500), case("C1", 9501)], None);
-    let mut data = Data::new(schema.datasets.len());
-    data.add_file("办件.csv", None);
-    let found: Vec<(u32, String)> = keys
-        .repeats(&schema.datasets[ds], &data)
-        .into_iter()
-        .map(|((_, row), e)| (row, e.message.to_string()))
-        .collect();
     assert_eq!(
-        found,
+        named(keys),
         [
             (
                 9000,
@@ -78,17 +91,7 @@ fn a_key_repeated_in_chunks_of_two_workers_is_named_once_with_the_first_row() {
 /// holds none.
 #[test]
 fn runs_that_overlap_are_hashed_at_the_end_and_their_repeats_named() {
-    let schema = Schema::builtin();
-    let ds = schema.dataset_index("cases").unwrap();
-    let keys = StreamedKeys {
-        fields: vec![schema.datasets[ds].field_index("id").unwrap()],
-        parts: PerThread::default(),
-        spans: PerThread::default(),
-    };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(2)
-        .build()
-        .unwrap();
+    let (keys, pool) = case_keys();
     pool.broadcast(|ctx| {
         let rows: Vec<Row> = if ctx.index() == 0 {
             (0..3000)
@@ -118,15 +121,8 @@ fn runs_that_overlap_are_hashed_at_the_end_and_their_repeats_named() {
         n
     };
     assert_eq!(runs(&keys), 3, "the chunks whose ids rise");
-    let mut data = Data::new(schema.datasets.len());
-    data.add_file("办件.csv", None);
-    let found: Vec<(u32, String)> = keys
-        .repeats(&schema.datasets[ds], &data)
-        .into_iter()
-        .map(|((_, row), e)| (row, e.message.to_string()))
-        .collect();
     assert_eq!(
-        found,
+        named(keys),
         [
             (
                 9000,
