@@ -105,6 +105,13 @@ impl Rows {
         }
     }
 
+    fn len(&self) -> usize {
+        match self {
+            Rows::From(_, n) => *n as usize,
+            Rows::Listed(rows) => rows.len(),
+        }
+    }
+
     fn get(&self, i: usize) -> u32 {
         match self {
             // (`i` < n, and first + n fits: `push` checked it.)
@@ -127,6 +134,11 @@ pub(super) struct RunBuilder {
 /// The longest key a run codes (its lengths are bytes).
 const LONGEST: usize = u8::MAX as usize;
 
+/// The most bytes a run keeps for its keys, on average a key after its
+/// first: past it (rising keys that share little, such as time-ordered
+/// random ids), the chunk is hashed, at 12 bytes a key.
+const CODED_MOST: usize = 8;
+
 impl RunBuilder {
     pub(super) fn new(capacity: usize) -> RunBuilder {
         RunBuilder {
@@ -138,7 +150,8 @@ impl RunBuilder {
     }
 
     /// Add the key of the record at `row`; `false` when it does not come
-    /// after the key before (or is longer than a run codes).
+    /// after the key before, is longer than a run codes, or the run's keys
+    /// take more than [`CODED_MOST`] bytes each.
     #[inline]
     pub(super) fn push(&mut self, key: &[u8], row: u32) -> bool {
         if key.len() > LONGEST {
@@ -170,7 +183,7 @@ impl RunBuilder {
         self.prev.truncate(shared);
         self.prev.extend_from_slice(rest);
         self.rows.push(row);
-        true
+        self.coded.len() <= 2 + LONGEST + CODED_MOST * self.rows.len()
     }
 
     /// The span of the keys pushed, as a run (`None` when none was).

@@ -73,6 +73,32 @@ fn keys_that_repeat_or_fall_or_are_too_long_make_no_run() {
     assert!(run_of(&[], None).is_none(), "no key, no span");
 }
 
+/// Rising keys that share little with each other (time-ordered random ids)
+/// would take more to keep as a run than as hashes: the chunk is hashed.
+#[test]
+fn rising_keys_that_share_little_make_no_run() {
+    // A key's tail from its number, scrambled (a multiplicative hash).
+    let tail = |i: u64| format!("{:016x}", i.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let uuid_like: Vec<String> = (0..100)
+        .map(|i| format!("0189{i:04x}-{}", tail(i)))
+        .collect();
+    let keys: Vec<&str> = uuid_like.iter().map(String::as_str).collect();
+    assert!(
+        run_of(&keys[..10], None).is_some(),
+        "within the first key's allowance"
+    );
+    assert!(run_of(&keys, None).is_none());
+    // Case ids in order keep two or three bytes each.
+    let ids: Vec<String> = (0..4096).map(|i| format!("GA2025{i:07}")).collect();
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let run = run_of(&ids, None).expect("a run").run.expect("a run");
+    assert!(
+        run.coded.len() <= 4 * ids.len(),
+        "{} bytes",
+        run.coded.len()
+    );
+}
+
 #[test]
 fn the_shared_prefix_is_found_eight_bytes_at_a_time_and_byte_by_byte() {
     for (a, b, n) in [
