@@ -1,18 +1,21 @@
-//! A streamed chunk whose keys rise strictly ([`order`]), kept as a run instead of
-//! hashed: its first and last key, and its keys front-coded (each as the
-//! length it shares with the key before, then the rest: two or three bytes
-//! for a case id after its neighbour). A case log exported in the order of
-//! its ids (or of its acceptance times, which its ids follow) is runs only,
-//! none of which overlaps another: no key can repeat, and none is hashed.
-//! Where spans overlap, the runs among them are decoded and hashed at the
-//! end ([`Run::hashed`]), exactly as their chunks' keys would have been
-//! ([`key_hash`]), and join the hashed chunks' check.
+//! A streamed chunk whose keys rise strictly ([`order`]), kept as a run
+//! instead of hashed: its first and last key, and its keys front-coded
+//! (each as the length it shares with the key before, then the rest: two
+//! or three bytes for a case id after its neighbour; a run past
+//! [`CODED_MOST`] bytes a key is hashed instead). A case log exported in
+//! the order of its ids (or of its acceptance times, which its ids follow)
+//! is runs only, none of which overlaps another: no key can repeat, and
+//! none is hashed. Where spans overlap, the runs among them are decoded
+//! and hashed at the end ([`Run::hashed`]), exactly as their chunks' keys
+//! would have been ([`key_hash`]), and join the hashed chunks' check.
 //!
 //! Invariant: the keys compared here are the bytes the hash check hashes
-//! (a kept cell's bytes, a text's matching form), compared byte by byte;
-//! two records can share a key only if the spans of their chunks (first
-//! to last key, both included) overlap, so a run that overlaps no other
-//! span holds no repeated key, and leaving it unhashed changes no result.
+//! (a kept cell's bytes, a text's matching form), in one total order
+//! ([`order`]: shorter first, then byte by byte) where equal means the
+//! same bytes; two records can share a key only if the spans of their
+//! chunks (lowest to highest key, both included) overlap, so a run that
+//! overlaps no other span holds no repeated key, and leaving it unhashed
+//! changes no result.
 
 use std::cmp::Ordering;
 use std::hash::{BuildHasher, Hash, Hasher};
