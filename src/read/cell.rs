@@ -1438,6 +1438,7 @@ fn fixed_width(b: &[u8]) -> Option<NaiveDateTime> {
     const ZEROS: u64 = 0x3030_3030_3030_3030;
     const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
     const SIX: u64 = 0x0606_0606_0606_0606;
+    const LOW: u64 = 0x0F0F_0F0F_0F0F_0F0F;
     // The digit places of each word (little-endian: byte i is bits 8i..).
     const DIGITS: [u64; 3] = [
         0x00FF_FF00_FFFF_FFFF,
@@ -1469,11 +1470,14 @@ fn fixed_width(b: &[u8]) -> Option<NaiveDateTime> {
     if digits(0) | digits(1) | digits(2) != 0 {
         return None;
     }
-    // The number of the two digits at `i` of word `k`.
-    let two = |k: usize, i: u32| {
-        let d = |j: u32| ((w[k] >> (8 * j)) & 0x0F) as u32;
-        d(i) * 10 + d(i + 1)
-    };
+    // Each word's two-digit numbers at once: byte `i` of `pairs[k]` is the
+    // number of the digits at `i` and `i + 1` (a byte's low nibble times 10
+    // plus the next one's: at most 165, so no byte carries into the next).
+    let pairs = w.map(|x| {
+        let d = x & LOW;
+        d * 10 + (d >> 8)
+    });
+    let two = |k: usize, i: u32| ((pairs[k] >> (8 * i)) & 0xFF) as u32;
     // The date part's bytes: the first word and the day's two digits.
     let day = (w[1] & 0xFFFF) as u16;
     let slot = day_slot(w[0], day);
