@@ -249,6 +249,21 @@ fn shared_prefix(a: &[u8], b: &[u8]) -> usize {
         }
         i += 8;
     }
+    // The rest, when eight bytes are shared by both: their last eight bytes
+    // (those before `i` are equal), else byte by byte.
+    if i < n && n >= 8 {
+        if let (Ok(x), Ok(y)) = (
+            <[u8; 8]>::try_from(&a[n - 8..n]),
+            <[u8; 8]>::try_from(&b[n - 8..n]),
+        ) {
+            let diff = u64::from_le_bytes(x) ^ u64::from_le_bytes(y);
+            return if diff == 0 {
+                n
+            } else {
+                n - 8 + (diff.trailing_zeros() / 8) as usize
+            };
+        }
+    }
     while i < n && a[i] == b[i] {
         i += 1;
     }

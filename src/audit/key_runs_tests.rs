@@ -108,8 +108,30 @@ fn the_shared_prefix_is_found_eight_bytes_at_a_time_and_byte_by_byte() {
         ("GA20250", "GA20251", 6),
         ("ABCDEFGHIJ", "ABCDEFGHIJKL", 10),
         ("XBCDEFGHIJ", "ABCDEFGHIJ", 0),
+        ("GA20250000001", "GA20250000001", 13),
+        ("GA2025000X001", "GA2025000Y001", 9),
+        ("GA2025000000X", "GA2025000000Y", 12),
     ] {
         assert_eq!(shared_prefix(a.as_bytes(), b.as_bytes()), n, "{a} {b}");
+    }
+    // Every place of a first difference, in keys of every length to 20
+    // (the last eight bytes read again past the first eight), against a
+    // count byte by byte.
+    for len in 0..=20 {
+        for at in 0..=len {
+            let a: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+            let mut b = a.clone();
+            if at < len {
+                b[at] = b'#';
+            }
+            for (x, y) in [(&a, &b), (&b, &a), (&a, &a)] {
+                let naive = x.iter().zip(y.iter()).take_while(|(p, q)| p == q).count();
+                assert_eq!(shared_prefix(x, y), naive, "{len} {at}");
+                let shorter = &y[..y.len().saturating_sub(3)];
+                let naive = x.iter().zip(shorter).take_while(|(p, q)| p == q).count();
+                assert_eq!(shared_prefix(x, shorter), naive, "{len} {at} shorter");
+            }
+        }
     }
 }
 
