@@ -152,6 +152,56 @@ impl Runner<'_> {
         }
     }
 
+    /// A metric's counts over a chunk whose every record its kernel decided
+    /// (`certified`, by record: none [`batch::UNSURE`]), in one loop over
+    /// the outcomes: what [`Runner::certified`] counts record by record.
+    /// Debug builds check each record as that does.
+    pub(super) fn count_certified<'r>(
+        &'r self,
+        fast: &mut Fast<'r>,
+        acc: &mut FastChunk<'r>,
+        rule: &'r RuleDef,
+        rows: &'r [Row],
+        slot: usize,
+        certified: &[u8],
+    ) {
+        debug_assert!(rule.kind == RuleKind::Metric && certified.len() == rows.len());
+        // (A metric's `per` is a field of the record, or none: `Kernel::of`.)
+        let per = match &rule.per {
+            Some(IrExpr::Field { field, .. }) => Some(*field),
+            _ => None,
+        };
+        let counts = &mut acc.metrics[slot];
+        for (row, &outcome) in rows.iter().zip(certified) {
+            debug_assert_ne!(outcome, batch::UNSURE);
+            #[cfg(debug_assertions)]
+            {
+                let counted = (outcome != batch::PASS).then(|| {
+                    let key = per.and_then(|f| row.values.get(f).and_then(value_bkey));
+                    (key, Some(outcome == batch::COUNTED_TRUE))
+                });
+                fast.record(&row.values);
+                assert_eq!(
+                    fast.metric(rule),
+                    Ok(counted),
+                    "the kernel of {} disagrees with the fast path at row {}",
+                    rule.code,
+                    row.row
+                );
+                self.check_metric(rule, row, counted.as_ref());
+            }
+            if outcome == batch::PASS {
+                continue;
+            }
+            let key = per.and_then(|f| row.values.get(f).and_then(value_bkey));
+            let counted = counts.of(key, (row.file, row.row));
+            counted.denominator += 1;
+            counted.numerator += u64::from(outcome == batch::COUNTED_TRUE);
+        }
+        #[cfg(not(debug_assertions))]
+        let _ = fast;
+    }
+
     /// Apply the outcome a rule's kernel certified for a record (see
     /// [`batch`]): a pass, or a metric's count with this record's `per` key.
     /// Debug builds check it against the fast evaluator (and, as for any

@@ -638,6 +638,21 @@ impl<'a> Runner<'a> {
             {
                 continue;
             }
+            // A metric whose kernel decided every record, none out of the
+            // period and none a repeat of a `distinct` key: counted in one
+            // loop over the outcomes.
+            if rule.kind == RuleKind::Metric
+                && out_of_period.is_empty()
+                && (first_of_key.is_none() || !rule.distinct)
+                && certified.len() == rows.len()
+                && !certified.contains(&batch::UNSURE)
+            {
+                if let Some((f, acc, _)) = &mut fast {
+                    self.count_certified(f, acc, rule, rows, slot, certified);
+                    acc.flush_pending(slot);
+                    continue;
+                }
+            }
             let guarded = exclusions.checked(slot);
             // (A rule in force before the chunk's earliest event date applies
             // to all its records: no record's date read for it.)
