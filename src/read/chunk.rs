@@ -1392,7 +1392,7 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
             if raw.is_empty() {
                 if let Some(v) = &col.empty {
                     if !matches!(v, Value::Empty) {
-                        *slot = v.clone();
+                        set_to(slot, v);
                     }
                     continue;
                 }
@@ -1457,6 +1457,23 @@ fn parse_text(plan: &TablePlan, rows: &FlatRows, delimiter: u8, out: &mut Parsed
     out.deferred = deferred;
     plan.str_caches
         .put(cols.into_iter().map(|c| c.share).collect());
+}
+
+/// `*slot = v.clone()`, a number, yes/no or date written from a register:
+/// `Value`'s derived clone copied such a value's seven bytes after its tag
+/// through the stack, in two overlapping four-byte stores read back at
+/// once (a store-forwarding stall for every empty cell of a column whose
+/// empty reads as a value, `0` days; perf: 6% of `parse_text`'s samples).
+#[inline]
+fn set_to(slot: &mut Value, v: &Value) {
+    match *v {
+        Value::Int(n) => *slot = Value::Int(n),
+        Value::Decimal(x) => *slot = Value::Decimal(x),
+        Value::Bool(b) => *slot = Value::Bool(b),
+        Value::Date(d) => *slot = Value::Date(d),
+        Value::DateTime(dt) => *slot = Value::DateTime(dt),
+        _ => *slot = v.clone(),
+    }
 }
 
 /// Whether a cell of a deferred column is kept as its bytes: it reads as
