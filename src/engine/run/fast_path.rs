@@ -181,13 +181,7 @@ impl Runner<'_> {
                     (key, Some(outcome == batch::COUNTED_TRUE))
                 });
                 fast.record(&row.values);
-                assert_eq!(
-                    fast.metric(rule),
-                    Ok(counted),
-                    "the kernel of {} disagrees with the fast path at row {}",
-                    rule.code,
-                    row.row
-                );
+                kernel_agrees(fast, rule, row, counted);
                 self.check_metric(rule, row, counted.as_ref());
             }
             if outcome == batch::PASS {
@@ -237,13 +231,7 @@ impl Runner<'_> {
                 (per, Some(outcome == batch::COUNTED_TRUE))
             });
             #[cfg(debug_assertions)]
-            assert_eq!(
-                fast.metric(rule),
-                Ok(counted),
-                "the kernel of {} disagrees with the fast path at row {}",
-                rule.code,
-                row.row
-            );
+            kernel_agrees(fast, rule, row, counted);
             self.count(acc, rule, row, slot, counted.as_ref());
         } else {
             #[cfg(debug_assertions)]
@@ -556,6 +544,24 @@ fn member_inputs<'r>(
         });
     }
     Ok(())
+}
+
+/// Debug builds: the count a metric's kernel certified for the record
+/// `fast` holds is the fast evaluator's.
+#[cfg(debug_assertions)]
+fn kernel_agrees<'r>(
+    fast: &mut Fast<'r>,
+    rule: &'r RuleDef,
+    row: &Row,
+    counted: Option<(Option<BKey<'r>>, Option<bool>)>,
+) {
+    assert_eq!(
+        fast.metric(rule),
+        Ok(counted),
+        "the kernel of {} disagrees with the fast path at row {}",
+        rule.code,
+        row.row
+    );
 }
 
 /// Add a member record's aggregate inputs to its group.
