@@ -193,7 +193,7 @@ impl Runner<'_> {
             counted.numerator += u64::from(outcome == batch::COUNTED_TRUE);
         }
         #[cfg(not(debug_assertions))]
-        let _ = fast;
+        let _ = (self, fast);
     }
 
     /// Apply the outcome a rule's kernel certified for a record (see
