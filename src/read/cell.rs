@@ -1339,14 +1339,14 @@ fn datetime_by_tokens(t: &str) -> Result<NaiveDateTime, &'static str> {
 
 /// [`fast_numeric`] of `b`, when its year is plausible, written into
 /// `out` (its day alone when `date_only`); `false`, nothing written,
-/// otherwise. (Out of line, its answer a flag: the value goes straight
-/// where it is kept. Called for an `Option` of the date and time, the
-/// reader loaded the answer back from the stack, in a wider load than the
-/// stores that wrote it: perf put a tenth of `parse_text`'s samples
-/// there.)
-/// (The fixed-width form apart from the others, which are called: merged
-/// into one `Option` first, the two wrote it to the stack in four-byte
-/// pieces that were read back as eight, the same stall again.)
+/// otherwise.
+///
+/// Out of line, its answer a flag, the value written where it is kept, and
+/// the fixed-width form (inlined) kept apart from the others (called): an
+/// `Option` of the date and time, returned or merged from both forms, went
+/// through the stack in four-byte stores that were loaded back as eight
+/// at once, a store-forwarding stall a cell (perf: a tenth of
+/// `parse_text`'s samples).
 #[inline(never)]
 fn numeric_into(b: &[u8], date_only: bool, out: &mut Value) -> bool {
     let put = |dt: NaiveDateTime, out: &mut Value| {
