@@ -182,11 +182,10 @@ const BLOCK: usize = 1024;
 /// The keys of a streamed dataset's records: a chunk's whose keys rise as
 /// a run ([`key_runs`]: two or three bytes a case id, hashed at the end
 /// only when its span overlaps another chunk's), every other chunk's as
-/// 64-bit hashes with the
-/// place (file, row) of each record: 12 bytes per record, however long its
-/// key, kept by part (the hash's top bits), each part's hashes in blocks of
-/// their own, so that the final check reads a part's hashes in order, not a
-/// few from each chunk's (measured: those scattered reads were half of the
+/// 64-bit hashes with the place (file, row) of each record: 12 bytes per
+/// record, however long its key, kept by part (the hash's top bits), each
+/// part's hashes in blocks of their own, so that the final check reads a
+/// part's hashes in order, not a few from each chunk's (measured: those scattered reads were half of the
 /// check's time). The result does not depend on the order chunks arrive in:
 /// a hash is repeated however its records are ordered, and the places of a
 /// repeated hash are sorted before the first is named.

@@ -20,6 +20,8 @@
 use std::cmp::Ordering;
 use std::hash::{BuildHasher, Hash, Hasher};
 
+use crate::value::word_at;
+
 /// The seed of the key hashes (fixed: the check's result never depends on
 /// it, but runs are reproducible).
 const SEED: u64 = 0x796d_656e;
@@ -231,38 +233,22 @@ pub(super) fn order(a: &[u8], b: &[u8]) -> Ordering {
     a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
-/// How many leading bytes `a` and `b` share (eight at a time).
+/// How many leading bytes `a` and `b` share (eight at a time; past the
+/// last whole eight, their last eight bytes, those before being equal).
 #[inline]
 fn shared_prefix(a: &[u8], b: &[u8]) -> usize {
     let n = a.len().min(b.len());
     let mut i = 0;
     while i + 8 <= n {
-        let (Ok(x), Ok(y)) = (
-            <[u8; 8]>::try_from(&a[i..i + 8]),
-            <[u8; 8]>::try_from(&b[i..i + 8]),
-        ) else {
-            break;
-        };
-        let diff = u64::from_le_bytes(x) ^ u64::from_le_bytes(y);
+        let diff = word_at(a, i) ^ word_at(b, i);
         if diff != 0 {
             return i + (diff.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
-    // The rest, when eight bytes are shared by both: their last eight bytes
-    // (those before `i` are equal), else byte by byte.
     if i < n && n >= 8 {
-        if let (Ok(x), Ok(y)) = (
-            <[u8; 8]>::try_from(&a[n - 8..n]),
-            <[u8; 8]>::try_from(&b[n - 8..n]),
-        ) {
-            let diff = u64::from_le_bytes(x) ^ u64::from_le_bytes(y);
-            return if diff == 0 {
-                n
-            } else {
-                n - 8 + (diff.trailing_zeros() / 8) as usize
-            };
-        }
+        let diff = word_at(a, n - 8) ^ word_at(b, n - 8);
+        return n - 8 + (diff.trailing_zeros() / 8).min(8) as usize;
     }
     while i < n && a[i] == b[i] {
         i += 1;

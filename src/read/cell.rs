@@ -418,17 +418,9 @@ impl CellParser {
         if matches!(self.ty, FieldType::DateTime | FieldType::Date)
             && self.exact.is_empty()
             && local.is_none()
+            && numeric_into(raw.as_bytes(), self.ty == FieldType::Date, out)
         {
-            let b = raw.as_bytes();
-            let dt = fast_numeric(b);
-            if let Some(dt) = dt.and_then(|dt| plausible(dt).ok()) {
-                *out = if self.ty == FieldType::Date {
-                    Value::Date(dt.date())
-                } else {
-                    Value::DateTime(dt)
-                };
-                return Ok(());
-            }
+            return Ok(());
         }
         // The other common cells, written in place for the reason above
         // (a value returned through memory and copied into the record
