@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::{datetime_by_tokens, day_slot, fast_numeric, fixed_width};
+use super::{datetime_by_tokens, day_key, fast_numeric, fixed_width};
 
 #[test]
 fn positional_datetimes_agree_with_the_tokenizer() {
@@ -87,13 +87,12 @@ fn positional_datetimes_agree_with_the_tokenizer() {
 fn a_date_read_again_is_the_date_of_its_own_bytes() {
     // Every day of 1950-2099 (and its datetime, and with `/`), read slot by
     // slot of the thread's table of dates read, twice: each is the date its
-    // bytes say, never the one its slot held before (about a hundred days
-    // take each slot in turn).
-    let key = |t: &str| {
-        let b = t.as_bytes();
-        let mut w0 = [0u8; 8];
-        w0.copy_from_slice(&b[..8]);
-        day_slot(u64::from_le_bytes(w0), u16::from_le_bytes([b[8], b[9]]))
+    // bytes say, never the one its slot held before (the same month day of
+    // every fourth year, 37 or 38 days, take each slot in turn).
+    let key = |d: &NaiveDate| {
+        use chrono::Datelike;
+        let year = u32::try_from(d.year()).expect("a year after 0");
+        day_key(year, d.month(), d.day()).1
     };
     let first = NaiveDate::from_ymd_opt(1950, 1, 1).expect("a date");
     let mut days: Vec<(NaiveDate, String)> = first
@@ -101,7 +100,7 @@ fn a_date_read_again_is_the_date_of_its_own_bytes() {
         .take_while(|d| chrono::Datelike::year(d) < 2100)
         .map(|d| (d, d.format("%Y-%m-%d").to_string()))
         .collect();
-    days.sort_by_key(|(_, t)| key(t));
+    days.sort_by_key(|(d, _)| key(d));
     let at = chrono::NaiveTime::from_hms_opt(8, 30, 0).expect("a time");
     for _ in 0..2 {
         for (d, t) in &days {
@@ -127,6 +126,38 @@ fn a_date_read_again_is_the_date_of_its_own_bytes() {
     // A day that does not exist, after one that does: none.
     assert!(fixed_width(b"2025-02-28").is_some());
     assert_eq!(fixed_width(b"2025-02-29"), None);
+    // Leap days four years apart share a slot; the years between have none.
+    for t in ["2024-02-29", "2028-02-29", "2024-02-29 23:59:59"] {
+        assert_eq!(
+            fixed_width(t.as_bytes()).ok_or("none"),
+            datetime_by_tokens(t),
+            "{t}"
+        );
+    }
+    for t in ["2025-02-29", "2100-02-29", "2026-02-29 10:00"] {
+        assert_eq!(fixed_width(t.as_bytes()), None, "{t}");
+    }
+}
+
+#[test]
+fn no_two_dates_share_a_key_and_four_years_no_slot() {
+    let mut keys = std::collections::HashSet::new();
+    let mut slots = std::collections::HashSet::new();
+    for year in [0, 1, 2024, 2025, 2026, 2027, 9999] {
+        for month in 1..=12 {
+            for day in 1..=31 {
+                let (key, slot) = day_key(year, month, day);
+                assert_ne!(key, 0, "an empty slot's key");
+                assert!(keys.insert(key), "{year}-{month}-{day}");
+                assert!(slot < super::DAY_SLOTS);
+                if (2024..2028).contains(&year) {
+                    assert!(slots.insert(slot), "{year}-{month}-{day}");
+                }
+            }
+        }
+    }
+    // (A month's 31 days in 32 places: one of them stays empty.)
+    assert_eq!(slots.len(), 4 * 12 * 31);
 }
 
 #[test]
