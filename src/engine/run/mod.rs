@@ -397,7 +397,17 @@ impl<'a> Runner<'a> {
             .rules
             .iter()
             .zip(&memo_plans)
-            .map(|(rule, memo)| memo.is_none().then(|| Kernel::of(rule)).flatten())
+            // A metric gets its kernel even where a memo could replay it: a
+            // chunk its kernel decides wholly is counted in one loop
+            // (`count_certified`) where the memo looked every record up
+            // (M07: -0.4% instructions on the audit of 200k clean cases,
+            // +0.03% on one with violations; the memo still serves the
+            // records the kernel leaves).
+            .map(|(rule, memo)| {
+                (memo.is_none() || rule.kind == RuleKind::Metric && !rule.is_group())
+                    .then(|| Kernel::of(rule))
+                    .flatten()
+            })
             .collect();
         // A rule that a memo replays gets a kernel too when that kernel
         // reads only columns the other kernels of its dataset read (H006's
@@ -405,7 +415,8 @@ impl<'a> Runner<'a> {
         // a test a record over a column made anyway, and a chunk it
         // certifies wholly passed skips the rule's pass (no memo lookup a
         // record). A kernel reading a column of its own costs more than
-        // the memo; a metric's and a group's passes are never skipped.
+        // the memo (the metrics have theirs above; a group's pass is never
+        // skipped).
         let extra: Vec<(usize, Kernel)> = program
             .rules
             .iter()
