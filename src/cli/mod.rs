@@ -240,12 +240,24 @@ pub(crate) fn load_policies(
     // A broken document of a `sources/` folder is reported with the
     // policies' own errors, checked against the documents that could be
     // used (it hid every other error).
-    let installed = crate::sources::SourceRegistry::install_local(&source_dirs);
+    // The documents read while the policies are read and parsed (each a
+    // good part of the start; neither reads the other).
+    let (installed, read) = rayon::join(
+        || crate::sources::SourceRegistry::install_local(&source_dirs),
+        || {
+            read_sources(builtin, &local).map(|sources| {
+                let parsed = crate::policy::parse_sources(&sources);
+                (sources, parsed)
+            })
+        },
+    );
     let registry = match &installed {
         Ok(r) => *r,
         Err((usable, _)) => usable,
     };
-    let loaded = load_checked(builtin, &local, schema, registry);
+    let loaded = read.and_then(|(sources, parsed)| {
+        crate::policy::load_parsed(sources, parsed, schema, Some(registry))
+    });
     let Err((_, broken)) = installed else {
         return loaded;
     };
@@ -278,14 +290,9 @@ pub(crate) fn load_policies(
     Err(errors)
 }
 
-/// The policies (the shipped ones when `builtin`, and those of `local`)
-/// checked against `registry`.
-fn load_checked(
-    builtin: bool,
-    local: &[PathBuf],
-    schema: &crate::schema::Schema,
-    registry: &crate::sources::SourceRegistry,
-) -> Result<(Vec<PolicySource>, crate::ir::Program), PolicyErrors> {
+/// The texts of the policies: the shipped ones when `builtin`, and those
+/// of `local`.
+fn read_sources(builtin: bool, local: &[PathBuf]) -> Result<Vec<PolicySource>, PolicyErrors> {
     let mut sources = if builtin {
         crate::builtin::sources()
     } else {
@@ -301,7 +308,7 @@ fn load_checked(
             }
         }
     }
-    crate::policy::load_sources(sources, schema, Some(registry))
+    Ok(sources)
 }
 
 /// The documents of `sources/` folders that cannot be used, each error in
