@@ -143,8 +143,8 @@ pub fn load_sources(
 
 /// Each source parsed, in order: the files side by side on the current
 /// pool (parsing is most of an audit's start, before its workers have
-/// anything to do: the shipped policies' eleven files, 16 ms to 11 ms on
-/// two cores).
+/// anything to do: with the source documents read meanwhile, the start of
+/// an audit with the shipped policies 17.5 to 14.4 ms on two cores).
 pub(crate) fn parse_sources(sources: &[PolicySource]) -> Vec<Recovered> {
     sources
         .par_iter()
