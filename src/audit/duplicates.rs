@@ -185,10 +185,11 @@ const BLOCK: usize = 1024;
 /// 64-bit hashes with the place (file, row) of each record: 12 bytes per
 /// record, however long its key, kept by part (the hash's top bits), each
 /// part's hashes in blocks of their own, so that the final check reads a
-/// part's hashes in order, not a few from each chunk's (measured: those scattered reads were half of the
-/// check's time). The result does not depend on the order chunks arrive in:
-/// a hash is repeated however its records are ordered, and the places of a
-/// repeated hash are sorted before the first is named.
+/// part's hashes in order, not a few from each chunk's (measured: those
+/// scattered reads were half of the check's time). The result does not
+/// depend on the order chunks arrive in: a hash is repeated however its
+/// records are ordered, and the places of a repeated hash are sorted
+/// before the first is named.
 ///
 /// Each worker keeps parts of its own ([`PerThread`]), which [`repeats`]
 /// joins part by part: a chunk takes its thread's parts once, where a lock

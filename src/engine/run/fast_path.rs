@@ -166,20 +166,14 @@ impl Runner<'_> {
         certified: &[u8],
     ) {
         debug_assert!(rule.kind == RuleKind::Metric && certified.len() == rows.len());
-        // (A metric's `per` is a field of the record, or none: `Kernel::of`.)
-        let per = match &rule.per {
-            Some(IrExpr::Field { field, .. }) => Some(*field),
-            _ => None,
-        };
+        let per = kernel_per_field(rule);
         let counts = &mut acc.metrics[slot];
         for (row, &outcome) in rows.iter().zip(certified) {
             debug_assert_ne!(outcome, batch::UNSURE);
             #[cfg(debug_assertions)]
             {
-                let counted = (outcome != batch::PASS).then(|| {
-                    let key = per.and_then(|f| row.values.get(f).and_then(value_bkey));
-                    (key, Some(outcome == batch::COUNTED_TRUE))
-                });
+                let counted = (outcome != batch::PASS)
+                    .then(|| (per_key(per, row), Some(outcome == batch::COUNTED_TRUE)));
                 fast.record(&row.values);
                 kernel_agrees(fast, rule, row, counted);
                 self.check_metric(rule, row, counted.as_ref());
@@ -187,8 +181,7 @@ impl Runner<'_> {
             if outcome == batch::PASS {
                 continue;
             }
-            let key = per.and_then(|f| row.values.get(f).and_then(value_bkey));
-            let counted = counts.of(key, (row.file, row.row));
+            let counted = counts.of(per_key(per, row), (row.file, row.row));
             counted.denominator += 1;
             counted.numerator += u64::from(outcome == batch::COUNTED_TRUE);
         }
@@ -220,15 +213,11 @@ impl Runner<'_> {
         #[cfg(not(debug_assertions))]
         let _ = (fast, ri);
         if rule.kind == RuleKind::Metric {
-            // (A metric's `per` is a field of the record, or none: `Kernel::of`.)
             let counted = (outcome != batch::PASS).then(|| {
-                let per = match &rule.per {
-                    Some(IrExpr::Field { field, .. }) => {
-                        row.values.get(*field).and_then(value_bkey)
-                    }
-                    _ => None,
-                };
-                (per, Some(outcome == batch::COUNTED_TRUE))
+                (
+                    per_key(kernel_per_field(rule), row),
+                    Some(outcome == batch::COUNTED_TRUE),
+                )
             });
             #[cfg(debug_assertions)]
             kernel_agrees(fast, rule, row, counted);
@@ -544,6 +533,22 @@ fn member_inputs<'r>(
         });
     }
     Ok(())
+}
+
+/// The field a metric with a kernel counts `per` (`Kernel::of` takes only
+/// a field of the record, or none).
+#[inline]
+fn kernel_per_field(rule: &RuleDef) -> Option<usize> {
+    match &rule.per {
+        Some(IrExpr::Field { field, .. }) => Some(*field),
+        _ => None,
+    }
+}
+
+/// The `per` key of a record: its value of field `per`.
+#[inline]
+fn per_key(per: Option<usize>, row: &Row) -> Option<BKey<'_>> {
+    per.and_then(|f| row.values.get(f).and_then(value_bkey))
 }
 
 /// Debug builds: the count a metric's kernel certified for the record
