@@ -46,16 +46,21 @@ pub(super) mod batch;
 /// evaluator returns one per node, and an aggregate returned through memory
 /// costs more than the node's work.
 #[derive(Clone, Copy, Debug)]
+// (The known scalars, what `batch::need` keeps, declared together: their
+// tags one range. Measured on 200k cases, the rule passes' instructions:
+// 388.9M in the former order, 378.6M in this one, 381.2M and 383.2M with
+// `False` and `True` first or right after `Unknown`: the inliner's choices
+// move with the order, so another order is measured, not reasoned.)
 enum F<'r> {
     Unknown,
     Empty,
     Invalid,
     Nothing,
     Var,
-    True,
-    False,
     /// A looked-up record (a row of a register held whole).
     Rec(&'r Row),
+    List(&'r Vec<Value>),
+    Map(&'r Vec<(Value, Value)>),
     Str(&'r Text),
     Int(i64),
     /// An `f64`, by its bits.
@@ -63,8 +68,8 @@ enum F<'r> {
     /// Days from the common era (`NaiveDate::num_days_from_ce`).
     Date(i64),
     DateTime(&'r NaiveDateTime),
-    List(&'r Vec<Value>),
-    Map(&'r Vec<(Value, Value)>),
+    True,
+    False,
 }
 
 const _: () = assert!(std::mem::size_of::<F<'_>>() == 16);

@@ -758,7 +758,8 @@ fn need(v: F<'_>) -> F<'_> {
 
 #[inline]
 fn tri(v: F<'_>) -> Option<bool> {
-    need(v).as_bool()
+    // (`need(v).as_bool()`: what `need` makes unknown is no truth value.)
+    v.as_bool()
 }
 
 /// `f` of the known values of `a` and `b`, record by record, into `out`;
@@ -1014,14 +1015,14 @@ fn eval<'r>(node: &'r Node, cx: &Cx<'r, '_>, pool: &mut Pool<'r>, out: &mut Vec<
         // `date(x)`, the commonest call, without a call per record (as
         // `apply_func` computes it).
         Node::Call(Func::Date, args) if args.len() == 1 => unary(&args[0], cx, pool, out, |v| {
-            need(v).day_number().map_or(F::Unknown, F::Date)
+            v.day_number().map_or(F::Unknown, F::Date)
         }),
         // `workdays(a, b)` (`apply_func`'s, without a call per record): a
         // span the calendar does not know leaves the record to the fast
         // evaluator, as any operand not a date does.
         Node::Call(Func::Workdays, args) if args.len() == 2 => {
             let cal = cx.env.calendar;
-            let span = |a: F<'r>, b: F<'r>| match (need(a).day_number(), need(b).day_number()) {
+            let span = |a: F<'r>, b: F<'r>| match (a.day_number(), b.day_number()) {
                 (Some(a), Some(b)) => cal.known_workdays(a, b).map_or(F::Unknown, F::Int),
                 _ => F::Unknown,
             };
