@@ -160,18 +160,24 @@ fn no_two_dates_share_a_key_and_four_years_no_slot() {
     assert_eq!(slots.len(), 4 * 12 * 31);
 }
 
+/// A fixed xorshift: each call a number below its argument, the same
+/// sequence in every run.
+fn xorshift() -> impl FnMut(u64) -> u64 {
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    move |n| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    }
+}
+
 #[test]
 fn random_datetimes_agree_with_the_tokenizer() {
     // Date-time shapes with random numbers (out of range too), separators
     // and one random corruption now and then, by a fixed xorshift: wherever
     // the positional reader gives a value, the general reader gives the same.
-    let mut state = 0x2545_F491_4F6C_DD1Du64;
-    let mut next = |n: u64| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state % n
-    };
+    let mut next = xorshift();
     let mut fast_count = 0;
     for _ in 0..50_000 {
         let pad = next(2) == 0;
@@ -538,13 +544,7 @@ fn plain_decimals_agree_with_parse_to_the_bit() {
         assert!(!check(t), "{t:?} takes the general path");
     }
     // Generated: digits around a point, with and without a sign.
-    let mut state = 0x2545_f491_4f6c_dd1d_u64;
-    let mut next = |n: u64| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state % n
-    };
+    let mut next = xorshift();
     let mut read = 0;
     for _ in 0..200_000 {
         let mut t = String::new();
