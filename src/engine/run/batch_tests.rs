@@ -738,8 +738,8 @@ fn a_chunk_s_results_with_kernels_are_the_reference_s() {
     }
 }
 
-/// A group rule's members replayed from a memo entry join their group at
-/// the end of the rule's pass over a chunk (`run::pending`), many at once:
+/// A group rule's members replayed from a memo entry join their group when
+/// the worker's groups are folded (`run::pending`), many at once:
 /// the findings, their evidence and their groups' rows are the reference
 /// evaluator's, which adds each record itself (more members of an entry
 /// than any list of evidence keeps).
@@ -760,7 +760,7 @@ fn group_members_replayed_from_a_memo_give_the_reference_s_findings() {
 }
 
 /// Two group rules whose memo entries count their members by entry
-/// (`pending`), over chunks enough that each worker's later passes take an
+/// (`pending`), over chunks enough that each worker's later chunks take an
 /// entry's condition bits as read at its first member: the bits are the
 /// rule's own (the two rules' entries are the same values in the same
 /// order, their conditions in another: one rule's bits would be the

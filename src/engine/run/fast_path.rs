@@ -45,12 +45,6 @@ impl FastChunk<'_> {
         }
     }
 
-    /// Add the members rule slot `slot`'s pass counted by memo entry to
-    /// their groups (at the end of each rule's pass over a chunk).
-    pub(super) fn flush_pending(&mut self, slot: usize) {
-        self.kept.flush_pending(slot);
-    }
-
     /// Fold the metric counts into the chunk's partial (where the
     /// reference evaluator may have counted other records of the same
     /// departments); the groups go back to the worker.
@@ -331,7 +325,8 @@ impl Runner<'_> {
             g
         };
         let at = (row.file, row.row);
-        if !kept.pending.add(entry, at) && !kept.pending.start(slot, entry, g, inputs, plan(), at) {
+        let pending = &mut kept.pending[slot];
+        if !pending.add(entry, at) && !pending.start(entry, g, inputs, plan(), at) {
             add_member(kept.at(slot, g), plan(), inputs, row);
         }
         Ok(())

@@ -32,7 +32,7 @@ use crate::engine::index::Key;
 use crate::text::Text;
 
 /// Groups a rule keeps by identity before they are folded by content.
-const MAX_KEPT: usize = 1 << 16;
+pub(super) const MAX_KEPT: usize = 1 << 16;
 
 /// A key value kept across chunks: a [`BKey`] that owns its text.
 #[derive(Clone, Debug)]
@@ -130,10 +130,10 @@ pub(super) struct KeptGroups {
     places: Vec<Vec<u32>>,
     /// By slot: groups folded by content when a rule kept too many.
     settled: Vec<HashMap<Vec<Key>, GroupAcc>>,
-    /// The current rule pass's members replayed from memo entries, waiting
-    /// to join their groups (empty between passes; kept with the groups so
-    /// that its buffers serve the worker's next chunks).
-    pub(super) pending: Pending,
+    /// By slot: the members replayed from memo entries in the worker's
+    /// chunks, waiting to join their groups (see `pending`), added when the
+    /// groups are bounded or folded.
+    pub(super) pending: Vec<Pending>,
 }
 
 impl KeptGroups {
@@ -147,16 +147,18 @@ impl KeptGroups {
             settled: std::iter::repeat_with(HashMap::default)
                 .take(rules)
                 .collect(),
-            pending: Pending::default(),
+            pending: std::iter::repeat_with(Pending::default)
+                .take(rules)
+                .collect(),
         }
     }
 
-    /// Add the members rule slot `slot`'s pass counted by memo entry to
-    /// their groups (at the end of each rule's pass over a chunk).
-    pub(super) fn flush_pending(&mut self, slot: usize) {
-        let mut pending = std::mem::take(&mut self.pending);
+    /// Add the members of rule slot `slot` counted by memo entry to their
+    /// groups.
+    fn flush_pending(&mut self, slot: usize) {
+        let mut pending = std::mem::take(&mut self.pending[slot]);
         pending.flush(self, slot);
-        self.pending = pending;
+        self.pending[slot] = pending;
     }
 
     /// The place of the group of `keys` in slot `slot`, if kept.
@@ -204,6 +206,8 @@ impl KeptGroups {
     pub(super) fn bound(&mut self) {
         for slot in 0..self.groups.len() {
             if self.groups[slot].len() > MAX_KEPT {
+                // (The places its counted members name go with them.)
+                self.flush_pending(slot);
                 let groups = std::mem::take(&mut self.groups[slot]);
                 for (k, acc) in groups {
                     merge_group(&mut self.settled[slot], k.to_keys(), acc);
@@ -213,8 +217,11 @@ impl KeptGroups {
         }
     }
 
-    /// Fold every group into `p`, by content.
-    pub(super) fn fold_into(self, p: &mut Partial) {
+    /// Fold every group into `p`, by content, with every member counted.
+    pub(super) fn fold_into(mut self, p: &mut Partial) {
+        for slot in 0..self.pending.len() {
+            self.flush_pending(slot);
+        }
         for (slot, groups) in self.groups.into_iter().enumerate() {
             for (k, acc) in groups {
                 merge_group(&mut p.groups[slot], k.to_keys(), acc);

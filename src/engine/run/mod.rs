@@ -660,7 +660,6 @@ impl<'a> Runner<'a> {
             {
                 if let Some((f, acc, _)) = &mut fast {
                     self.count_certified(f, acc, rule, rows, slot, certified);
-                    acc.flush_pending(slot);
                     continue;
                 }
             }
@@ -713,11 +712,6 @@ impl<'a> Runner<'a> {
                     lets,
                     &cache,
                 );
-            }
-            // (The members this pass counted by memo entry join their
-            // groups now: see `pending`.)
-            if let Some((_, acc, _)) = &mut fast {
-                acc.flush_pending(slot);
             }
         }
         if let Some((f, acc, memos)) = fast {

@@ -1,20 +1,27 @@
 //! Group members replayed from a memo entry, added to their group once per
-//! entry and rule pass rather than once per record.
+//! entry and worker rather than once per record.
 //!
 //! A memo entry's members all join the same group with the same aggregate
 //! inputs. When every input is a known condition (`any(c)`, `count(c)`:
 //! what `AggAcc::add_known` takes), a member adds one to a few counters and
-//! keeps its place among the first ones: a pass over a chunk counts each
-//! entry's members and keeps its first places ([`KEPT`], as many as any
-//! list of evidence keeps), and adds them to the group when the pass ends
-//! ([`Pending::flush`]).
+//! keeps its place among the first ones: a worker counts each entry's
+//! members over its chunks and keeps their first places ([`KEPT`], as many
+//! as any list of evidence keeps), and adds them to the group when its
+//! groups are folded ([`Pending::flush`]: at the dataset's end, or when a
+//! rule keeps too many groups, `KeptGroups::bound`). Flushed at the end of
+//! each rule pass over a chunk, the entries' groups (their accumulators,
+//! read from memory a chunk's reading and rules had pushed them out of)
+//! were 2.2% of the 10M audit's samples, and an entry's first member in
+//! each pass took [`Pending::start`]'s path.
 //!
 //! Invariant: a group after a flush is the group the members' own adds
 //! would have made. Its counters are sums, and its lists of evidence keep
 //! the first places of a set whatever order they come in
-//! (`group_acc::keep_first`); a chunk's records come in order, so an
-//! entry's first [`KEPT`] places in the chunk hold every place of it that
-//! any list can keep.
+//! (`group_acc::keep_first`); an entry's counted members keep their first
+//! [`KEPT`] places, and a member is counted without its place only when
+//! [`KEPT`] of them come before it (a worker's records mostly come in
+//! order; one that comes before those starts another count of the entry,
+//! `Pending::add`), so they hold every place of it that any list can keep.
 
 use super::kept_groups::KeptGroups;
 use super::{AggInput, AggPlan};
@@ -34,27 +41,28 @@ struct Members {
     n: u64,
     firsts: [(u32, u32); KEPT],
     kept: u8,
+    /// The latest of `firsts`.
+    latest: (u32, u32),
 }
 
-/// A rule pass's members by memo entry, waiting to be added to their
-/// groups.
+/// A rule's members by memo entry (in one worker's chunks), waiting to be
+/// added to their groups.
 #[derive(Default)]
 pub(super) struct Pending {
-    /// By memo entry: its place in `list`, plus one (0: none this pass;
+    /// By memo entry: its place in `list`, plus one (0: none yet;
     /// [`ONE_BY_ONE`]: its members are added one by one).
     of_entry: Vec<u32>,
     list: Vec<Members>,
-    /// The entries marked [`ONE_BY_ONE`] in this pass.
+    /// The entries marked [`ONE_BY_ONE`].
     one_by_one: Vec<u32>,
-    /// By rule slot, then memo entry: the entry's inputs as condition bits
-    /// ([`CONDS`] and bit `i` aggregate `i`'s condition), [`MIXED`] when
-    /// they are not all known conditions, 0 when not read yet. An entry's
-    /// inputs never change while the worker keeps its memos (and these
-    /// groups with them), so they are read at its first member only: read
-    /// at each pass's first member, the entry's inputs (an allocation of
-    /// their own, left the cache since the rule's last pass) were a miss
-    /// each time, 1.2% of the audit's samples at 10M cases.
-    conds: Vec<Vec<u64>>,
+    /// By memo entry: the entry's inputs as condition bits ([`CONDS`] and
+    /// bit `i` aggregate `i`'s condition), [`MIXED`] when they are not all
+    /// known conditions, 0 when not read yet. An entry's inputs never
+    /// change while the worker keeps its memos (and these groups with
+    /// them), so they are read at its first member only: read at each
+    /// count's first member, the entry's inputs (an allocation of their
+    /// own, long out of the cache) were a miss each time.
+    conds: Vec<u64>,
 }
 
 /// An entry whose inputs are not all known conditions.
@@ -87,8 +95,11 @@ fn conds_of(inputs: &[AggInput], plan: &AggPlan<'_>) -> Option<u64> {
 
 impl Pending {
     /// Count a member at `at` of memo entry `entry` when the entry is
-    /// pending in this pass; `false` when it is not yet, or its members are
-    /// added one by one ([`Pending::start`] says which).
+    /// pending; `false` when it is not yet, or its members are added one by
+    /// one ([`Pending::start`] says which), or when the entry's first
+    /// places are full and `at` comes before the latest of them (the
+    /// member may be among the first: [`Pending::start`] begins another
+    /// count of the entry with it).
     #[inline]
     pub(super) fn add(&mut self, entry: usize, at: (u32, u32)) -> bool {
         let Some(&k) = self.of_entry.get(entry) else {
@@ -97,28 +108,26 @@ impl Pending {
         let Some(m) = k.checked_sub(1).and_then(|k| self.list.get_mut(k as usize)) else {
             return false;
         };
-        m.n += 1;
         if usize::from(m.kept) < KEPT {
             m.firsts[usize::from(m.kept)] = at;
             m.kept += 1;
+            m.latest = m.latest.max(at);
+        } else if at < m.latest {
+            return false;
         }
+        m.n += 1;
         true
     }
 
-    /// The first member at `at` of memo entry `entry` of rule slot `slot`
-    /// in this pass, which joins group `group` with `inputs`: pending, and
-    /// `true`, when every input is a known condition (`any(c)`, `count(c)`;
-    /// at most [`MAX_CONDS`] of them); else `false`, and the entry's members
-    /// are added one by one for the rest of the pass too.
+    /// The first member at `at` of memo entry `entry` (of this count),
+    /// which joins group `group` with `inputs`: pending, and `true`, when
+    /// every input is a known condition (`any(c)`, `count(c)`; at most
+    /// [`MAX_CONDS`] of them); else `false`, and the entry's members are
+    /// added one by one from now on.
     #[cold]
     #[inline(never)]
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "a member's place, entry and inputs, and the rule's"
-    )]
     pub(super) fn start(
         &mut self,
-        slot: usize,
         entry: usize,
         group: usize,
         inputs: &[AggInput],
@@ -131,7 +140,7 @@ impl Pending {
         if self.of_entry[entry] == ONE_BY_ONE {
             return false;
         }
-        let Some(conds) = self.conds_of_entry(slot, entry, inputs, plan) else {
+        let Some(conds) = self.conds_of_entry(entry, inputs, plan) else {
             self.of_entry[entry] = ONE_BY_ONE;
             self.one_by_one.push(entry as u32);
             return false;
@@ -145,35 +154,31 @@ impl Pending {
             n: 1,
             firsts,
             kept: 1,
+            latest: at,
         });
         self.of_entry[entry] = self.list.len() as u32;
         true
     }
 
-    /// Memo entry `entry` of rule slot `slot`'s inputs as condition bits
-    /// ([`conds_of`]), read from `inputs` the first time only.
+    /// Memo entry `entry`'s inputs as condition bits ([`conds_of`]), read
+    /// from `inputs` the first time only.
     fn conds_of_entry(
         &mut self,
-        slot: usize,
         entry: usize,
         inputs: &[AggInput],
         plan: &AggPlan<'_>,
     ) -> Option<u64> {
-        if self.conds.len() <= slot {
-            self.conds.resize_with(slot + 1, Vec::new);
+        if self.conds.len() <= entry {
+            self.conds.resize(entry + 1, 0);
         }
-        let known = &mut self.conds[slot];
-        if known.len() <= entry {
-            known.resize(entry + 1, 0);
+        if self.conds[entry] == 0 {
+            self.conds[entry] = conds_of(inputs, plan).map_or(MIXED, |bits| CONDS | bits);
         }
-        if known[entry] == 0 {
-            known[entry] = conds_of(inputs, plan).map_or(MIXED, |bits| CONDS | bits);
-        }
-        (known[entry] != MIXED).then_some(known[entry] & !CONDS)
+        (self.conds[entry] != MIXED).then_some(self.conds[entry] & !CONDS)
     }
 
-    /// Add the pass's members of rule slot `slot` to their groups, and
-    /// start the next pass empty.
+    /// Add the counted members of rule slot `slot` (whose pending these
+    /// are) to their groups, and count afresh.
     pub(super) fn flush(&mut self, kept: &mut KeptGroups, slot: usize) {
         for e in self.one_by_one.drain(..) {
             self.of_entry[e as usize] = 0;
@@ -189,3 +194,7 @@ impl Pending {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "pending_tests.rs"]
+mod tests;
