@@ -45,25 +45,35 @@ fn places() -> Vec<(u32, u32)> {
     at
 }
 
+/// The members at [`places`] of memo entry 0, `inputs` each: counted by
+/// entry for the group of `keys` in `kept`'s slot 0 (its place returned),
+/// and added one by one to a group of their own, returned too.
+fn count_both_ways(
+    kept: &mut KeptGroups,
+    keys: &[BKey<'_>],
+    plan: &AggPlan<'_>,
+    inputs: &[AggInput],
+) -> (usize, GroupAcc) {
+    let g = kept.find_or_make(0, keys, || GroupAcc::new(Vec::new(), (1, 100), &plan.keeps));
+    let mut own = GroupAcc::new(Vec::new(), (1, 100), &plan.keeps);
+    for at in places() {
+        own.add_record(at, Some(true));
+        for (agg, ((func, _), input)) in own.aggs.iter_mut().zip(plan.nodes.iter().zip(inputs)) {
+            agg.add(*func, Some(true), input, at);
+        }
+        let pending = &mut kept.pending[0];
+        assert!(pending.add(0, at) || pending.start(0, g, inputs, plan, at));
+    }
+    (g, own)
+}
+
 #[test]
 fn members_counted_by_entry_give_the_group_their_own_adds_in_any_order() {
     let plan = plan();
     let inputs = [AggInput::Cond(Some(true)), AggInput::Cond(Some(true))];
     let dept = Text::from("区民政局");
-    let keys = [BKey::Str(&dept)];
-    let mut own = GroupAcc::new(Vec::new(), (1, 100), &plan.keeps);
     let mut kept = KeptGroups::new(1);
-    let g = kept.find_or_make(0, &keys, || {
-        GroupAcc::new(Vec::new(), (1, 100), &plan.keeps)
-    });
-    for at in places() {
-        own.add_record(at, Some(true));
-        for (agg, ((func, _), input)) in own.aggs.iter_mut().zip(plan.nodes.iter().zip(&inputs)) {
-            agg.add(*func, Some(true), input, at);
-        }
-        let pending = &mut kept.pending[0];
-        assert!(pending.add(0, at) || pending.start(0, g, &inputs, &plan, at));
-    }
+    let (_, own) = count_both_ways(&mut kept, &[BKey::Str(&dept)], &plan, &inputs);
     let expected = seen(&own, &plan);
     assert!(
         expected.contains("(0, 3), (0, 9), (1, 5), (1, 7), (1, 100)"),
@@ -78,18 +88,7 @@ fn members_counted_by_entry_join_their_group_before_a_bound_folds_it() {
     let inputs = [AggInput::Cond(Some(true)), AggInput::Cond(Some(false))];
     let dept = Text::from("区民政局");
     let mut kept = KeptGroups::new(1);
-    let g = kept.find_or_make(0, &[BKey::Str(&dept)], || {
-        GroupAcc::new(Vec::new(), (1, 100), &plan.keeps)
-    });
-    let mut own = GroupAcc::new(Vec::new(), (1, 100), &plan.keeps);
-    for at in places() {
-        own.add_record(at, Some(true));
-        for (agg, ((func, _), input)) in own.aggs.iter_mut().zip(plan.nodes.iter().zip(&inputs)) {
-            agg.add(*func, Some(true), input, at);
-        }
-        let pending = &mut kept.pending[0];
-        assert!(pending.add(0, at) || pending.start(0, g, &inputs, &plan, at));
-    }
+    let (g, own) = count_both_ways(&mut kept, &[BKey::Str(&dept)], &plan, &inputs);
     // As many more groups by identity as the bound allows, strings of the
     // same text: folded by content into the one group, with no member.
     let copies: Vec<Text> = (0..super::super::kept_groups::MAX_KEPT)
