@@ -19,9 +19,9 @@
 //! the first places of a set whatever order they come in
 //! (`group_acc::keep_first`); an entry's counted members keep their first
 //! [`KEPT`] places, and a member is counted without its place only when
-//! [`KEPT`] of them come before it (a worker's records mostly come in
-//! order; one that comes before those starts another count of the entry,
-//! `Pending::add`), so they hold every place of it that any list can keep.
+//! [`KEPT`] of them come before it (a worker's records come in order; one
+//! that comes before those is added to its group alone, `Pending::add`),
+//! so they hold every place of it that any list can keep.
 
 use super::kept_groups::KeptGroups;
 use super::{AggInput, AggPlan};
@@ -98,8 +98,8 @@ impl Pending {
     /// pending; `false` when it is not yet, or its members are added one by
     /// one ([`Pending::start`] says which), or when the entry's first
     /// places are full and `at` comes before the latest of them (the
-    /// member may be among the first: [`Pending::start`] begins another
-    /// count of the entry with it).
+    /// member may be among the first: [`Pending::start`] refuses it too,
+    /// and it is added to its group alone).
     #[inline]
     pub(super) fn add(&mut self, entry: usize, at: (u32, u32)) -> bool {
         let Some(&k) = self.of_entry.get(entry) else {
@@ -119,11 +119,12 @@ impl Pending {
         true
     }
 
-    /// The first member at `at` of memo entry `entry` (of this count),
-    /// which joins group `group` with `inputs`: pending, and `true`, when
-    /// every input is a known condition (`any(c)`, `count(c)`; at most
-    /// [`MAX_CONDS`] of them); else `false`, and the entry's members are
-    /// added one by one from now on.
+    /// The first member at `at` of memo entry `entry`, which joins group
+    /// `group` with `inputs`: pending, and `true`, when every input is a
+    /// known condition (`any(c)`, `count(c)`; at most [`MAX_CONDS`] of
+    /// them); else `false`, and the entry's members are added one by one
+    /// from now on. `false` too for a member of an entry already counted
+    /// (one [`Pending::add`] refused), added alone.
     #[cold]
     #[inline(never)]
     pub(super) fn start(
@@ -137,7 +138,7 @@ impl Pending {
         if self.of_entry.len() <= entry {
             self.of_entry.resize(entry + 1, 0);
         }
-        if self.of_entry[entry] == ONE_BY_ONE {
+        if self.of_entry[entry] != 0 {
             return false;
         }
         let Some(conds) = self.conds_of_entry(entry, inputs, plan) else {
