@@ -423,7 +423,7 @@ impl CellParser {
     /// when the chunk's text is UTF-8 (`utf8`), an enum's label as written
     /// (what [`CellParser::parse_local`] finds first for it) and a yes/no in
     /// the forms [`parse_bool`] tries first (`是`, `否`, `1`, `0`, …; when no
-    /// mapping alias comes before), and a plain decimal ([`plain_decimal`]:
+    /// mapping alias comes before), and a plain decimal (`plain_decimal`:
     /// ASCII too) of a column without a unit of its own or aliases. `false`:
     /// nothing written, read the cell's decoded text as usual (which reads
     /// these cells the same way).
