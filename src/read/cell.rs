@@ -494,9 +494,10 @@ impl CellParser {
         // The other common cells, written in place for the reason above
         // (a value returned through memory and copied into the record
         // stalls: about 40% of this function's samples before): an enum's
-        // label as written (as `parse_local` finds it first), a yes/no, an
-        // integer and a plain decimal as `parse_typed` reads them (when no
-        // mapping alias comes first). Anything else takes the general path.
+        // label as written (as `parse_local` finds it first), a yes/no and
+        // an integer as `parse_typed` reads them (when no mapping alias
+        // comes first). Anything else takes the general path (a plain
+        // decimal is read from its bytes before: `parse_bytes_into`).
         let t = normalize::trim(raw);
         match (self.ty, local) {
             (FieldType::Enum, Some(l)) => {
@@ -509,12 +510,6 @@ impl CellParser {
             (FieldType::Bool, None) if self.exact.is_empty() && !t.is_empty() => {
                 if let Some(b) = parse_bool(t) {
                     *out = Value::Bool(b);
-                    return Ok(());
-                }
-            }
-            (FieldType::Decimal, None) if self.exact.is_empty() && self.column_unit.is_none() => {
-                if let Some(x) = plain_decimal(t.as_bytes()) {
-                    *out = Value::Decimal(x);
                     return Ok(());
                 }
             }

@@ -54,16 +54,16 @@ fn add_alone(g: &mut GroupAcc, plan: &AggPlan<'_>, inputs: &[AggInput], at: (u32
 }
 
 /// The members at [`places`] of memo entry 0, `inputs` each: counted by
-/// entry for the group of `keys` in `kept`'s slot 0 (each one the count
-/// refuses added to it alone, as a replay does), and added one by one to a
-/// group of their own; the group's place and that group returned.
-fn count_both_ways(
-    kept: &mut KeptGroups,
-    keys: &[BKey<'_>],
-    plan: &AggPlan<'_>,
-    inputs: &[AggInput],
-) -> (usize, GroupAcc) {
-    let g = kept.find_or_make(0, keys, || GroupAcc::new(Vec::new(), (1, 100), &plan.keeps));
+/// entry for the group of 区民政局 in a worker's groups of one rule (each
+/// one the count refuses added to the group alone, as a replay does), and
+/// added one by one to a group of their own. The worker's groups, the
+/// group's place there, and the group of their own.
+fn count_both_ways(plan: &AggPlan<'_>, inputs: &[AggInput]) -> (KeptGroups, usize, GroupAcc) {
+    let dept = Text::from("区民政局");
+    let mut kept = KeptGroups::new(1);
+    let g = kept.find_or_make(0, &[BKey::Str(&dept)], || {
+        GroupAcc::new(Vec::new(), (1, 100), &plan.keeps)
+    });
     let mut own = GroupAcc::new(Vec::new(), (1, 100), &plan.keeps);
     let mut alone = Vec::new();
     for at in places() {
@@ -76,16 +76,14 @@ fn count_both_ways(
     }
     // (Those that come before the 20 places kept when these are full.)
     assert_eq!(alone, [(1, 5), (0, 9), (1, 7), (0, 3)]);
-    (g, own)
+    (kept, g, own)
 }
 
 #[test]
 fn members_counted_by_entry_give_the_group_their_own_adds_in_any_order() {
     let plan = plan();
     let inputs = [AggInput::Cond(Some(true)), AggInput::Cond(Some(true))];
-    let dept = Text::from("区民政局");
-    let mut kept = KeptGroups::new(1);
-    let (_, own) = count_both_ways(&mut kept, &[BKey::Str(&dept)], &plan, &inputs);
+    let (kept, _, own) = count_both_ways(&plan, &inputs);
     let expected = seen(&own, &plan);
     assert!(
         expected.contains("(0, 3), (0, 9), (1, 5), (1, 7), (1, 100)"),
@@ -98,9 +96,7 @@ fn members_counted_by_entry_give_the_group_their_own_adds_in_any_order() {
 fn members_counted_by_entry_join_their_group_before_a_bound_folds_it() {
     let plan = plan();
     let inputs = [AggInput::Cond(Some(true)), AggInput::Cond(Some(false))];
-    let dept = Text::from("区民政局");
-    let mut kept = KeptGroups::new(1);
-    let (g, own) = count_both_ways(&mut kept, &[BKey::Str(&dept)], &plan, &inputs);
+    let (mut kept, g, own) = count_both_ways(&plan, &inputs);
     // As many more groups by identity as the bound allows, strings of the
     // same text: folded by content into the one group, with no member.
     let copies: Vec<Text> = (0..super::super::kept_groups::MAX_KEPT)
